@@ -1,0 +1,38 @@
+/** The handlers behind each channel of the contract: thin, over the store and services. */
+import type { JobKind } from '../../src-shared/jobs';
+import { serialiseNetworkJson } from '../io/network-json';
+import { datasets, networks, runs } from '../store/repositories';
+import type { Handlers } from './router';
+import { clearScenarioOfVersion, importDataset, maxEntropyVersion } from './services';
+
+export const handlers: Handlers = {
+  'app:info': (_input, context) => context.info(),
+
+  'datasets:list': (_input, { db }) => datasets.list(db),
+  'datasets:get': ({ id }, { db }) => datasets.detail(db, id),
+  'datasets:import': ({ fileName, contentBase64 }, { db }) =>
+    importDataset(db, fileName, Buffer.from(contentBase64, 'base64')),
+  'datasets:delete': ({ id }, { db }) => {
+    db.transaction(() => datasets.delete(db, id))();
+    return { deleted: id };
+  },
+
+  'networks:list': (_input, { db }) => networks.list(db),
+  'networks:get': ({ versionId }, { db }) => networks.getVersion(db, versionId),
+  'networks:saveVersion': ({ networkId, note, document }, { db }) =>
+    db.transaction(() => networks.addVersion(db, networkId, document, note))(),
+  'networks:export': ({ versionId }, { db }) => {
+    const { network, version, document } = networks.getVersion(db, versionId);
+    const slug = network.name.replace(/[^A-Za-z0-9]+/g, '-').replace(/^-|-$/g, '').toLowerCase() || 'network';
+    return { fileName: `${slug}-v${version}.json`, content: serialiseNetworkJson(document) };
+  },
+  'networks:maxEntropy': ({ versionId }, { db }) => maxEntropyVersion(db, versionId),
+  'networks:clearScenario': ({ versionId, shocks }, { db }) => clearScenarioOfVersion(db, versionId, shocks),
+
+  'jobs:start': ({ kind, params }, { jobs }) => ({ jobId: jobs.start(kind as JobKind, params).jobId }),
+  'jobs:cancel': ({ jobId }, { jobs }) => jobs.cancel(jobId),
+  'jobs:list': (_input, { jobs }) => jobs.list(),
+
+  'runs:list': ({ kind }, { db }) => runs.list(db, kind),
+  'runs:get': ({ id }, { db }) => runs.get(db, id),
+};

@@ -1,0 +1,100 @@
+/**
+ * `cwb`: the command line over the same store and handlers as the app. Results go to standard output (JSON with
+ * --json), progress and messages to standard error; bad input exits 2 with a one-line reason.
+ */
+import { AppError } from '../../src-shared/errors';
+import { createApp, defaultDataDir, type AppContext } from '../app';
+import { UsageError, type Command, type CommandIo, type ParsedArgs } from './command';
+import { clearCommand } from './commands/clear';
+import { exportCommand, importCommand, listCommand } from './commands/data';
+import { stressCommand } from './commands/stress';
+
+export const GLOBAL_FLAGS = [
+  { name: 'data-dir', value: 'DIR', description: 'data folder (else CWB_DATA_DIR, else the user-data folder)' },
+  { name: 'json', description: 'write the result as JSON to standard output' },
+  { name: 'help', description: 'show help for the command' },
+];
+
+export const commands: Command[] = [importCommand, listCommand, exportCommand, clearCommand, stressCommand];
+
+const processIo: CommandIo = {
+  out: (text) => process.stdout.write(text.endsWith('\n') ? text : `${text}\n`),
+  err: (text) => process.stderr.write(text.endsWith('\n') ? text : `${text}\n`),
+};
+
+export function parseArguments(command: Command, argv: string[]): ParsedArgs {
+  const specs = new Map([...GLOBAL_FLAGS, ...command.flags].map((flag) => [flag.name, flag]));
+  const positionals: string[] = [];
+  const flags: ParsedArgs['flags'] = {};
+  for (let index = 0; index < argv.length; index++) {
+    const token = argv[index]!;
+    if (!token.startsWith('--')) {
+      positionals.push(token);
+      continue;
+    }
+    const [name, inline] = token.slice(2).split(/=(.*)/s, 2) as [string, string | undefined];
+    const spec = specs.get(name);
+    if (!spec) throw new UsageError(`unknown option --${name} for "cwb ${command.name}" (see: cwb help ${command.name})`);
+    if (!spec.value) {
+      flags[name] = true;
+    } else {
+      const value = inline ?? argv[++index];
+      if (value === undefined || value.startsWith('--')) throw new UsageError(`--${name} needs a value ${spec.value}`);
+      flags[name] = value;
+    }
+  }
+  if (positionals.length !== command.positionals) {
+    throw new UsageError(`"cwb ${command.name}" takes ${command.positionals} argument(s); usage: ${command.usage}`);
+  }
+  return { positionals, flags };
+}
+
+export function helpText(name?: string): string {
+  if (name) {
+    const command = commands.find((c) => c.name === name);
+    if (!command) throw new UsageError(`unknown command "${name}"; run "cwb help" for the list`);
+    const flags = [...command.flags, ...GLOBAL_FLAGS].map(
+      (flag) => `  --${flag.name}${flag.value ? ` ${flag.value}` : ''}`.padEnd(28) + flag.description,
+    );
+    return [`${command.usage}`, '', command.summary, '', 'Options:', ...flags].join('\n');
+  }
+  const width = Math.max(...commands.map((c) => c.name.length)) + 2;
+  return [
+    'cwb — Contagion Workbench command line',
+    '',
+    'Usage: cwb COMMAND [ARGS] [--data-dir DIR] [--json]',
+    '',
+    'Commands:',
+    `  ${'help'.padEnd(width)}list the commands, or document one: cwb help COMMAND`,
+    ...commands.map((c) => `  ${c.name.padEnd(width)}${c.summary}`),
+  ].join('\n');
+}
+
+export async function main(argv: string[], io: CommandIo = processIo): Promise<number> {
+  const [name, ...rest] = argv;
+  let context: AppContext | undefined;
+  try {
+    if (!name || name === 'help' || name === '--help') {
+      io.out(helpText(rest[0]));
+      return 0;
+    }
+    const command = commands.find((c) => c.name === name);
+    if (!command) throw new UsageError(`unknown command "${name}"; run "cwb help" for the list`);
+    if (rest.includes('--help')) {
+      io.out(helpText(name));
+      return 0;
+    }
+    const args = parseArguments(command, rest);
+    const dataDir = typeof args.flags['data-dir'] === 'string' ? args.flags['data-dir'] : defaultDataDir();
+    return await command.run(args, io, () => (context ??= createApp({ dataDir, transport: 'cli' })));
+  } catch (error) {
+    if (error instanceof UsageError || error instanceof AppError) {
+      io.err(`cwb: ${error.message}`);
+      return 2;
+    }
+    io.err(`cwb: unexpected error: ${(error as Error).stack ?? String(error)}`);
+    return 1;
+  } finally {
+    await context?.close();
+  }
+}

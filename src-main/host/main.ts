@@ -1,0 +1,45 @@
+/**
+ * Browser mode: the whole app on http://127.0.0.1 for machines where Electron cannot start. Options:
+ * `--data-dir DIR` (else CWB_DATA_DIR, else the user-data folder), `--port N` (else random).
+ * Prints the address (with its per-start token) on the first line of standard output.
+ */
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import type { JobEvent } from '../../src-shared/jobs';
+import { createApp, defaultDataDir } from '../app';
+import { seedSamples } from '../io/samples';
+import { startLoopbackHost } from './server';
+
+const { values } = parseArgs({
+  options: { 'data-dir': { type: 'string' }, port: { type: 'string' }, 'no-samples': { type: 'boolean' } },
+});
+const rendererDir = fileURLToPath(new URL('../../out/renderer', import.meta.url));
+if (!existsSync(`${rendererDir}/index.html`)) {
+  console.error(`The renderer is not built (${rendererDir}); run "npm run build" first.`);
+  process.exit(1);
+}
+let forward: (event: JobEvent) => void = () => {};
+const context = createApp({
+  dataDir: values['data-dir'] ?? defaultDataDir(),
+  transport: 'browser',
+  onJobEvent: (event) => forward(event),
+});
+if (!values['no-samples']) seedSamples(context.db);
+const host = await startLoopbackHost(context, {
+  rendererDir,
+  port: values.port ? Number(values.port) : undefined,
+});
+forward = host.broadcast;
+console.log(host.url);
+console.error(
+  `Contagion Workbench (browser mode) — open the address above in a browser on this machine.\n` +
+    `Data folder: ${context.dataDir}. Press Ctrl+C to stop.`,
+);
+const stop = async () => {
+  await host.close();
+  await context.close();
+  process.exit(0);
+};
+process.on('SIGINT', stop);
+process.on('SIGTERM', stop);

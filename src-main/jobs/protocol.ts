@@ -1,0 +1,17 @@
+/** Messages between the job manager and its worker threads. */
+export interface WorkerRequest {
+  kind: string;
+  input: unknown;
+}
+
+export type WorkerMessage =
+  | { type: 'progress'; fraction: number; stage: string; figures?: Record<string, number> }
+  | { type: 'result'; value: unknown }
+  | { type: 'error'; message: string };
+
+/** What a task running in a worker can do. */
+export interface TaskReporter {
+  progress(fraction: number, stage: string, figures?: Record<string, number>): void;
+}
+
+export type WorkerTask = (input: never, reporter: TaskReporter) => unknown | Promise<unknown>;

@@ -1,0 +1,81 @@
+/**
+ * Job definitions, main-thread side: `plan` reads the inputs from the store and splits the work into shards
+ * (one per worker), `merge` combines the shards' results, `save` writes the run inside one transaction.
+ * The worker side of each kind is in worker-tasks.ts.
+ */
+import type { z } from 'zod';
+import type { JobKind } from '../../src-shared/jobs';
+import { jobParamSchemas } from '../../src-shared/jobs';
+import { softwareVersion } from '../app';
+import type { StressRunResults } from '../../src-shared/results/stress';
+import { checkBalances } from '../engines/balance-check';
+import { mergeStressPartials, summariseStress, type StressPartial } from '../engines/stress';
+import type { Db } from '../store/db';
+import { networks, runs } from '../store/repositories';
+import type { StressShardInput } from './worker-tasks';
+
+export interface JobPlan<Params, ShardInput> {
+  params: Params;
+  shards: ShardInput[];
+}
+
+interface TaskDefinition<K extends JobKind, ShardInput, Part> {
+  plan(db: Db, params: z.output<(typeof jobParamSchemas)[K]>, maxShards: number): JobPlan<z.output<(typeof jobParamSchemas)[K]>, ShardInput>;
+  merge(parts: Part[], plan: JobPlan<z.output<(typeof jobParamSchemas)[K]>, ShardInput>): unknown;
+  save(
+    db: Db,
+    plan: JobPlan<z.output<(typeof jobParamSchemas)[K]>, ShardInput>,
+    merged: unknown,
+    timing: { startedAt: string; durationMs: number },
+  ): number;
+}
+
+/** Splits `total` items into at most `parts` contiguous ranges of near-equal size. */
+export function splitRange(total: number, parts: number): Array<{ first: number; count: number }> {
+  const n = Math.max(1, Math.min(parts, total));
+  return Array.from({ length: n }, (_, index) => {
+    const first = Math.floor((index * total) / n);
+    return { first, count: Math.floor(((index + 1) * total) / n) - first };
+  });
+}
+
+const stress: TaskDefinition<'stress', StressShardInput, StressPartial> = {
+  plan(db, params, maxShards) {
+    const { document } = networks.getVersion(db, params.versionId);
+    // Small runs are not worth a second thread.
+    const shards = splitRange(params.samples, params.samples < 20_000 ? 1 : maxShards).map((range) => ({
+      document,
+      shockModel: params.shockModel,
+      seed: params.seed,
+      firstScenario: range.first,
+      count: range.count,
+    }));
+    return { params, shards };
+  },
+  merge(parts, plan): StressRunResults {
+    const document = plan.shards[0]!.document;
+    return {
+      ...summariseStress(mergeStressPartials(parts), document),
+      unit: [document.currency, document.unit].filter(Boolean).join(' ') || 'units',
+      balanceInconsistencies: checkBalances(document),
+    };
+  },
+  save(db, plan, merged, timing) {
+    return runs.insertFinished(db, {
+      kind: 'stress',
+      method: `Eisenberg–Noe clearing, ${plan.params.shockModel.kind} shocks`,
+      networkVersionId: plan.params.versionId,
+      params: plan.params,
+      seed: plan.params.seed,
+      status: 'succeeded',
+      startedAt: timing.startedAt,
+      durationMs: timing.durationMs,
+      softwareVersion,
+      results: merged,
+    });
+  },
+};
+
+export const taskDefinitions: { [K in JobKind]: TaskDefinition<K, never, never> } = {
+  stress: stress as unknown as TaskDefinition<'stress', never, never>,
+};

@@ -1,0 +1,286 @@
+/**
+ * Repositories: the only code that writes SQL for the app's records. Each function takes the database and
+ * returns domain types of src-shared/domain; a caller that does several writes wraps them in `db.transaction`.
+ */
+import type {
+  DatasetDetail,
+  DatasetKind,
+  DatasetSummary,
+  ImportReport,
+  NetworkKind,
+  NetworkSummary,
+  NetworkVersionSummary,
+  RunDetail,
+  RunStatus,
+  RunSummary,
+} from '../../src-shared/domain';
+import { AppError } from '../../src-shared/errors';
+import type { NetworkDocument } from '../../src-shared/formats/network';
+import type { Db } from './db';
+
+interface DatasetRow {
+  id: number;
+  name: string;
+  kind: DatasetKind;
+  source_file: string;
+  sha256: string;
+  imported_at: string;
+  report: string;
+}
+
+const toDataset = (row: DatasetRow): DatasetSummary => ({
+  id: row.id,
+  name: row.name,
+  kind: row.kind,
+  sourceFile: row.source_file,
+  sha256: row.sha256,
+  importedAt: row.imported_at,
+  report: JSON.parse(row.report) as ImportReport,
+});
+
+export const datasets = {
+  list(db: Db): DatasetSummary[] {
+    return (db.prepare('SELECT * FROM datasets ORDER BY id').all() as DatasetRow[]).map(toDataset);
+  },
+  find(db: Db, id: number): DatasetSummary | undefined {
+    const row = db.prepare('SELECT * FROM datasets WHERE id = ?').get(id) as DatasetRow | undefined;
+    return row && toDataset(row);
+  },
+  get(db: Db, id: number): DatasetSummary {
+    const found = datasets.find(db, id);
+    if (!found) throw new AppError('not_found', `no dataset with id ${id}`, 'id');
+    return found;
+  },
+  findBySha256(db: Db, sha256: string): DatasetSummary | undefined {
+    const row = db.prepare('SELECT * FROM datasets WHERE sha256 = ?').get(sha256) as DatasetRow | undefined;
+    return row && toDataset(row);
+  },
+  insert(
+    db: Db,
+    record: { name: string; kind: DatasetKind; sourceFile: string; sha256: string; report: ImportReport },
+  ): DatasetSummary {
+    const info = db
+      .prepare(
+        'INSERT INTO datasets (name, kind, source_file, sha256, imported_at, report) VALUES (?, ?, ?, ?, ?, ?)',
+      )
+      .run(record.name, record.kind, record.sourceFile, record.sha256, new Date().toISOString(), JSON.stringify(record.report));
+    return datasets.get(db, Number(info.lastInsertRowid));
+  },
+  detail(db: Db, id: number): DatasetDetail {
+    const dataset = datasets.get(db, id);
+    const owned = networks.list(db).filter((network) => network.datasetId === id);
+    const versionIds = owned.flatMap((network) => network.versions.map((v) => v.id));
+    return { ...dataset, networks: owned, runs: runs.listForVersions(db, versionIds) };
+  },
+  /** Deletes a dataset with its networks; refuses while a saved run uses one of its versions. */
+  delete(db: Db, id: number): void {
+    datasets.get(db, id);
+    const used = db
+      .prepare(
+        `SELECT COUNT(*) AS n FROM runs r JOIN network_versions v ON r.network_version_id = v.id
+         JOIN networks n ON v.network_id = n.id WHERE n.dataset_id = ?`,
+      )
+      .get(id) as { n: number };
+    if (used.n > 0) {
+      throw new AppError('conflict', `dataset ${id} is used by ${used.n} saved run(s); delete those runs first`, 'id');
+    }
+    db.prepare('DELETE FROM datasets WHERE id = ?').run(id);
+  },
+};
+
+interface VersionRow {
+  id: number;
+  network_id: number;
+  version: number;
+  note: string;
+  created_at: string;
+  node_count: number;
+  edge_count: number;
+}
+
+const toVersion = (row: VersionRow): NetworkVersionSummary => ({
+  id: row.id,
+  networkId: row.network_id,
+  version: row.version,
+  note: row.note,
+  createdAt: row.created_at,
+  nodeCount: row.node_count,
+  edgeCount: row.edge_count,
+});
+
+export const networks = {
+  list(db: Db): NetworkSummary[] {
+    const rows = db.prepare('SELECT id, dataset_id, name, kind FROM networks ORDER BY id').all() as Array<{
+      id: number;
+      dataset_id: number;
+      name: string;
+      kind: NetworkKind;
+    }>;
+    const versions = (
+      db
+        .prepare(
+          'SELECT id, network_id, version, note, created_at, node_count, edge_count FROM network_versions ORDER BY version',
+        )
+        .all() as VersionRow[]
+    ).map(toVersion);
+    return rows.map((row) => ({
+      id: row.id,
+      datasetId: row.dataset_id,
+      name: row.name,
+      kind: row.kind,
+      versions: versions.filter((v) => v.networkId === row.id),
+    }));
+  },
+  get(db: Db, id: number): NetworkSummary {
+    const found = networks.list(db).find((network) => network.id === id);
+    if (!found) throw new AppError('not_found', `no network with id ${id}`, 'networkId');
+    return found;
+  },
+  insert(db: Db, record: { datasetId: number; name: string; kind: NetworkKind }): number {
+    const info = db
+      .prepare('INSERT INTO networks (dataset_id, name, kind) VALUES (?, ?, ?)')
+      .run(record.datasetId, record.name, record.kind);
+    return Number(info.lastInsertRowid);
+  },
+  /** Appends version n+1; earlier versions stay as they were. */
+  addVersion(db: Db, networkId: number, document: NetworkDocument, note: string): { versionId: number; version: number } {
+    networks.get(db, networkId);
+    const next =
+      ((db.prepare('SELECT MAX(version) AS v FROM network_versions WHERE network_id = ?').get(networkId) as {
+        v: number | null;
+      }).v ?? 0) + 1;
+    const info = db
+      .prepare(
+        `INSERT INTO network_versions (network_id, version, note, created_at, node_count, edge_count, document)
+         VALUES (?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(
+        networkId,
+        next,
+        note,
+        new Date().toISOString(),
+        document.nodes.length,
+        document.liabilities.length,
+        JSON.stringify(document),
+      );
+    return { versionId: Number(info.lastInsertRowid), version: next };
+  },
+  getVersion(db: Db, versionId: number): { network: NetworkSummary; version: number; document: NetworkDocument } {
+    const row = db
+      .prepare('SELECT network_id, version, document FROM network_versions WHERE id = ?')
+      .get(versionId) as { network_id: number; version: number; document: string } | undefined;
+    if (!row) throw new AppError('not_found', `no network version with id ${versionId}`, 'versionId');
+    return {
+      network: networks.get(db, row.network_id),
+      version: row.version,
+      document: JSON.parse(row.document) as NetworkDocument,
+    };
+  },
+};
+
+interface RunRow {
+  id: number;
+  kind: string;
+  method: string;
+  network_version_id: number | null;
+  params: string;
+  seed: number | null;
+  status: RunStatus;
+  started_at: string;
+  duration_ms: number | null;
+  software_version: string;
+  results: string | null;
+  error: string | null;
+}
+
+const toRunSummary = (row: RunRow): RunSummary => ({
+  id: row.id,
+  kind: row.kind,
+  method: row.method,
+  networkVersionId: row.network_version_id,
+  seed: row.seed,
+  status: row.status,
+  startedAt: row.started_at,
+  durationMs: row.duration_ms,
+  softwareVersion: row.software_version,
+});
+
+export const runs = {
+  list(db: Db, kind?: string): RunSummary[] {
+    const rows = (
+      kind
+        ? db.prepare('SELECT * FROM runs WHERE kind = ? ORDER BY id DESC').all(kind)
+        : db.prepare('SELECT * FROM runs ORDER BY id DESC').all()
+    ) as RunRow[];
+    return rows.map(toRunSummary);
+  },
+  listForVersions(db: Db, versionIds: number[]): RunSummary[] {
+    if (versionIds.length === 0) return [];
+    const marks = versionIds.map(() => '?').join(',');
+    return (
+      db.prepare(`SELECT * FROM runs WHERE network_version_id IN (${marks}) ORDER BY id DESC`).all(...versionIds) as RunRow[]
+    ).map(toRunSummary);
+  },
+  get(db: Db, id: number): RunDetail {
+    const row = db.prepare('SELECT * FROM runs WHERE id = ?').get(id) as RunRow | undefined;
+    if (!row) throw new AppError('not_found', `no run with id ${id}`, 'id');
+    return {
+      ...toRunSummary(row),
+      params: JSON.parse(row.params) as unknown,
+      results: row.results === null ? null : (JSON.parse(row.results) as unknown),
+      error: row.error,
+    };
+  },
+  /** Records a finished run in one statement: a run row exists only with its results. */
+  insertFinished(
+    db: Db,
+    record: {
+      kind: string;
+      method: string;
+      networkVersionId: number | null;
+      params: unknown;
+      seed: number | null;
+      status: Exclude<RunStatus, 'running'>;
+      startedAt: string;
+      durationMs: number;
+      softwareVersion: string;
+      learningBackend?: string;
+      results: unknown;
+      error?: string;
+    },
+  ): number {
+    const info = db
+      .prepare(
+        `INSERT INTO runs (kind, method, network_version_id, params, seed, status, started_at, duration_ms,
+           software_version, learning_backend, results, error) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(
+        record.kind,
+        record.method,
+        record.networkVersionId,
+        JSON.stringify(record.params),
+        record.seed,
+        record.status,
+        record.startedAt,
+        record.durationMs,
+        record.softwareVersion,
+        record.learningBackend ?? null,
+        record.results === undefined ? null : JSON.stringify(record.results),
+        record.error ?? null,
+      );
+    return Number(info.lastInsertRowid);
+  },
+};
+
+export const settings = {
+  get<T>(db: Db, key: string): T | undefined {
+    const row = db.prepare('SELECT value FROM settings WHERE key = ?').get(key) as { value: string } | undefined;
+    return row ? (JSON.parse(row.value) as T) : undefined;
+  },
+  set(db: Db, key: string, value: unknown): void {
+    db.prepare('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(
+      key,
+      JSON.stringify(value),
+    );
+  },
+};

@@ -1,0 +1,104 @@
+/**
+ * The renderer's typed client. It never knows its transport: the Electron preload's `window.cwb`, or in browser
+ * mode a WebSocket to the loopback host of the same origin (token from the address's fragment).
+ */
+import type { DesktopBridge, PickedFile } from '../../../src-shared/bridge';
+import type { Channel, InputOf, OutputOf } from '../../../src-shared/contract';
+import type { ApiError, ApiResult } from '../../../src-shared/errors';
+import { JOB_EVENT_CHANNEL, type JobEvent } from '../../../src-shared/jobs';
+
+declare global {
+  interface Window {
+    cwb?: DesktopBridge;
+  }
+}
+
+export class ApiCallError extends Error {
+  constructor(readonly error: ApiError) {
+    super(error.message);
+  }
+}
+
+function browserBridge(): DesktopBridge {
+  const token = new URLSearchParams(location.hash.slice(1)).get('token') ?? sessionStorage.getItem('cwb.token') ?? '';
+  if (token) sessionStorage.setItem('cwb.token', token);
+  history.replaceState(null, '', location.pathname);
+  const pending = new Map<number, (result: ApiResult<unknown>) => void>();
+  const listeners = new Set<(event: JobEvent) => void>();
+  let nextId = 1;
+  const socket = new WebSocket(`ws://${location.host}/api?token=${encodeURIComponent(token)}`);
+  const opened = new Promise<void>((resolve, reject) => {
+    socket.addEventListener('open', () => resolve());
+    socket.addEventListener('error', () => reject(new Error('cannot reach the workbench host (is "npm run web" running?)')));
+  });
+  socket.addEventListener('message', (message) => {
+    const data = JSON.parse(String(message.data)) as
+      | { id: number; result: ApiResult<unknown> }
+      | { event: string; data: JobEvent };
+    if ('event' in data) {
+      if (data.event === JOB_EVENT_CHANNEL) listeners.forEach((listener) => listener(data.data));
+    } else {
+      pending.get(data.id)?.(data.result);
+      pending.delete(data.id);
+    }
+  });
+  return {
+    async invoke(channel, payload) {
+      await opened;
+      const id = nextId++;
+      return new Promise((resolve) => {
+        pending.set(id, resolve);
+        socket.send(JSON.stringify({ id, channel, payload }));
+      });
+    },
+    onJobEvent(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    openFile: () =>
+      new Promise<PickedFile | null>((resolve) => {
+        const input = document.createElement('input');
+        input.type = 'file';
+        input.accept = '.json,.csv';
+        input.dataset.testid = 'file-input';
+        input.style.display = 'none';
+        input.addEventListener('change', async () => {
+          const file = input.files?.[0];
+          input.remove();
+          if (!file) return resolve(null);
+          const bytes = new Uint8Array(await file.arrayBuffer());
+          let binary = '';
+          for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+          resolve({ fileName: file.name, contentBase64: btoa(binary) });
+        });
+        input.addEventListener('cancel', () => {
+          input.remove();
+          resolve(null);
+        });
+        document.body.append(input);
+        input.click();
+      }),
+    async saveFile(fileName, content) {
+      const url = URL.createObjectURL(new Blob([content], { type: 'application/octet-stream' }));
+      const link = document.createElement('a');
+      link.href = url;
+      link.download = fileName;
+      link.click();
+      setTimeout(() => URL.revokeObjectURL(url), 1000);
+      return fileName;
+    },
+  };
+}
+
+const bridge: DesktopBridge = window.cwb ?? browserBridge();
+export const transportName = window.cwb ? 'Electron IPC' : 'loopback WebSocket';
+
+export async function call<C extends Channel>(channel: C, input: InputOf<C>): Promise<OutputOf<C>> {
+  const result = await bridge.invoke(channel, input);
+  if (!result.ok) throw new ApiCallError(result.error);
+  return result.value as OutputOf<C>;
+}
+
+export const onJobEvent = (listener: (event: JobEvent) => void) => bridge.onJobEvent(listener);
+export const openFile = () => bridge.openFile();
+export const saveFile = (fileName: string, content: string) => bridge.saveFile(fileName, content);

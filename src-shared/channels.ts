@@ -1,0 +1,32 @@
+/**
+ * The API's channel names, '<domain>:<verb>', with no dependencies so the sandboxed preload can bundle them.
+ * `contract.ts` defines one schema per name (checked by the type system).
+ */
+export const channels = [
+  'app:info',
+  'datasets:list',
+  'datasets:get',
+  'datasets:import',
+  'datasets:delete',
+  'networks:list',
+  'networks:get',
+  'networks:saveVersion',
+  'networks:export',
+  'networks:maxEntropy',
+  'networks:clearScenario',
+  'jobs:start',
+  'jobs:cancel',
+  'jobs:list',
+  'runs:list',
+  'runs:get',
+] as const;
+
+/** The push channel of job events (main → renderer). */
+export const JOB_EVENT_CHANNEL = 'job:event';
+
+export type Channel = (typeof channels)[number];
+
+const known = new Set<string>(channels);
+export function isChannel(name: unknown): name is Channel {
+  return typeof name === 'string' && known.has(name);
+}

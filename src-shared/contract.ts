@@ -1,0 +1,81 @@
+/**
+ * The one API of Contagion Workbench: channel names ('<domain>:<verb>'), input schemas and result types.
+ * Electron IPC, the loopback host and the `cwb` command line all serve exactly this contract through
+ * the router in src-main/api.
+ */
+import { z } from 'zod';
+import { channels, isChannel, type Channel } from './channels';
+import type { AppInfo, DatasetDetail, DatasetSummary, NetworkSummary, RunDetail, RunSummary } from './domain';
+import type { NetworkDocument } from './formats/network';
+import type { ScenarioOutcome } from './results/stress';
+import { networkDocumentSchema } from './formats/network';
+import { jobKinds, type JobEvent } from './jobs';
+
+/** Phantom marker carrying an output type. */
+const returns = <T>() => undefined as unknown as T;
+
+const id = z.number().int().positive();
+/** A file travels as base64 so binary formats (XLSX) survive the JSON round trip. */
+const fileUpload = z.object({
+  fileName: z.string().min(1).max(255),
+  contentBase64: z.string().max(200 * 1024 * 1024, 'file larger than 150 MB'),
+});
+
+export const contract = {
+  'app:info': { input: z.object({}).strict(), output: returns<AppInfo>() },
+
+  'datasets:list': { input: z.object({}).strict(), output: returns<DatasetSummary[]>() },
+  'datasets:get': { input: z.object({ id }).strict(), output: returns<DatasetDetail>() },
+  'datasets:import': {
+    input: fileUpload.strict(),
+    output: returns<{ dataset: DatasetSummary; networkId: number; versionId: number }>(),
+  },
+  'datasets:delete': {
+    input: z.object({ id, confirm: z.literal(true, 'deleting needs confirm: true') }).strict(),
+    output: returns<{ deleted: number }>(),
+  },
+
+  'networks:list': { input: z.object({}).strict(), output: returns<NetworkSummary[]>() },
+  'networks:get': {
+    input: z.object({ versionId: id }).strict(),
+    output: returns<{ network: NetworkSummary; version: number; document: NetworkDocument }>(),
+  },
+  'networks:saveVersion': {
+    input: z.object({ networkId: id, note: z.string().max(2000), document: networkDocumentSchema }).strict(),
+    output: returns<{ versionId: number; version: number }>(),
+  },
+  'networks:export': {
+    input: z.object({ versionId: id, format: z.literal('network@1') }).strict(),
+    output: returns<{ fileName: string; content: string }>(),
+  },
+  'networks:maxEntropy': {
+    input: z.object({ versionId: id }).strict(),
+    output: returns<{ versionId: number; version: number; iterations: number; maxResidual: number }>(),
+  },
+
+  'networks:clearScenario': {
+    input: z
+      .object({ versionId: id, shocks: z.record(z.string(), z.number().finite().nonnegative()) })
+      .strict(),
+    output: returns<ScenarioOutcome>(),
+  },
+
+  'jobs:start': {
+    input: z.object({ kind: z.enum(jobKinds), params: z.unknown() }).strict(),
+    output: returns<{ jobId: string }>(),
+  },
+  'jobs:cancel': { input: z.object({ jobId: z.string().min(1) }).strict(), output: returns<{ cancelled: boolean }>() },
+  'jobs:list': { input: z.object({}).strict(), output: returns<JobEvent[]>() },
+
+  'runs:list': {
+    input: z.object({ kind: z.string().optional() }).strict(),
+    output: returns<RunSummary[]>(),
+  },
+  'runs:get': { input: z.object({ id }).strict(), output: returns<RunDetail>() },
+} as const satisfies Record<Channel, { input: z.ZodType; output: unknown }>;
+
+export type Contract = typeof contract;
+export type InputOf<C extends Channel> = z.input<Contract[C]['input']>;
+export type ParsedInputOf<C extends Channel> = z.output<Contract[C]['input']>;
+export type OutputOf<C extends Channel> = Contract[C]['output'];
+export { channels, isChannel, type Channel };

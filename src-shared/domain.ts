@@ -1,0 +1,76 @@
+/** Domain records as the API returns them (JSON-safe: no Date, Map or typed arrays). */
+
+export type DatasetKind = 'banks' | 'network' | 'economy' | 'holdings';
+export type NetworkKind = 'interbank' | 'crossholdings';
+
+export interface DatasetSummary {
+  id: number;
+  name: string;
+  kind: DatasetKind;
+  sourceFile: string;
+  sha256: string;
+  importedAt: string;
+  /** Importer's report: rows read, entities kept, entities left out and why. */
+  report: ImportReport;
+}
+
+export interface ImportReport {
+  importer: string;
+  kept: number;
+  skipped: Array<{ id: string; reason: string }>;
+  notes: string[];
+}
+
+export interface NetworkVersionSummary {
+  id: number;
+  networkId: number;
+  version: number;
+  note: string;
+  createdAt: string;
+  nodeCount: number;
+  edgeCount: number;
+}
+
+export interface NetworkSummary {
+  id: number;
+  datasetId: number;
+  name: string;
+  kind: NetworkKind;
+  versions: NetworkVersionSummary[];
+}
+
+export interface DatasetDetail extends DatasetSummary {
+  networks: NetworkSummary[];
+  runs: RunSummary[];
+}
+
+export type RunStatus = 'running' | 'succeeded' | 'failed' | 'cancelled';
+
+export interface RunSummary {
+  id: number;
+  kind: string;
+  method: string;
+  networkVersionId: number | null;
+  seed: number | null;
+  status: RunStatus;
+  startedAt: string;
+  durationMs: number | null;
+  softwareVersion: string;
+}
+
+export interface RunDetail extends RunSummary {
+  params: unknown;
+  results: unknown;
+  error: string | null;
+}
+
+export interface AppInfo {
+  name: string;
+  version: string;
+  dataDir: string;
+  databaseFile: string;
+  schemaVersion: number;
+  transport: 'electron' | 'browser' | 'cli';
+  versions: Record<string, string>;
+  learningBackend: { name: string; detail: string };
+}

@@ -1,0 +1,45 @@
+/** Job events streamed from long work (worker threads) to every face of the app. */
+import { z } from 'zod';
+
+export type JobStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+
+export interface JobEvent {
+  jobId: string;
+  kind: string;
+  status: JobStatus;
+  /** 0..1 */
+  fraction: number;
+  stage: string;
+  /** Optional figures so far, e.g. { lossSoFar: 123.4 } */
+  figures?: Record<string, number>;
+  error?: string;
+  /** The run the job saved, once it succeeded. */
+  runId?: number;
+}
+
+export { JOB_EVENT_CHANNEL } from './channels';
+
+export const shockModelSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('uniform'), maxFraction: z.number().gt(0).max(1).default(1) }),
+  z.object({ kind: z.literal('beta'), a: z.number().positive().optional() }),
+  z.object({
+    kind: z.literal('copula'),
+    rho: z.number().min(0).lt(1),
+    marginal: z.enum(['uniform', 'beta']).default('uniform'),
+    maxFraction: z.number().gt(0).max(1).default(1),
+  }),
+]);
+export type ShockModelInput = z.infer<typeof shockModelSchema>;
+
+/** Parameters of each job kind, validated at the boundary. */
+export const jobParamSchemas = {
+  stress: z.object({
+    versionId: z.number().int().positive(),
+    shockModel: shockModelSchema,
+    samples: z.number().int().min(100).max(10_000_000),
+    seed: z.number().int().min(0).max(2 ** 32 - 1),
+  }),
+} as const;
+
+export type JobKind = keyof typeof jobParamSchemas;
+export const jobKinds = Object.keys(jobParamSchemas) as JobKind[];

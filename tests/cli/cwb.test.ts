@@ -1,0 +1,69 @@
+import { spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { repoRoot, ringNetwork, sharedData, tempDir } from '../support/fixtures';
+
+const dirs: Array<{ path: string; remove(): void }> = [];
+afterEach(() => dirs.splice(0).forEach((d) => d.remove()));
+
+function cwb(args: string[], dataDir?: string) {
+  const result = spawnSync(process.execPath, [join(repoRoot, 'bin/cwb.mjs'), ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, CWB_DATA_DIR: dataDir ?? join(repoRoot, '.no-such-dir') },
+  });
+  return { code: result.status, out: result.stdout, err: result.stderr };
+}
+
+describe('cwb', () => {
+  it('help lists the commands and documents each flag', () => {
+    const help = cwb(['help']);
+    expect(help.code).toBe(0);
+    for (const name of ['import', 'list', 'export', 'clear', 'stress']) expect(help.out).toMatch(new RegExp(`^  ${name} `, 'm'));
+    const exportHelp = cwb(['help', 'export']);
+    expect(exportHelp.out).toMatch(/--out FILE/);
+    expect(exportHelp.out).toMatch(/--data-dir DIR/);
+  });
+
+  it('imports, lists and exports through the same store the app uses', () => {
+    const data = tempDir();
+    dirs.push(data);
+    const file = join(data.path, 'ring.json');
+    writeFileSync(file, JSON.stringify(ringNetwork()));
+    const imported = cwb(['import', file, '--json', '--data-dir', data.path]);
+    expect(imported.code, imported.err).toBe(0);
+    const { versionId } = JSON.parse(imported.out) as { versionId: number };
+
+    const eba = cwb(['import', sharedData('eba-2011-disclosure.csv')], data.path);
+    expect(eba.code, eba.err).toBe(0);
+    expect(eba.out).toMatch(/87 kept/);
+    expect(eba.out).toMatch(/left out DE029: negative external assets/);
+
+    const listed = JSON.parse(cwb(['list', '--json'], data.path).out) as { datasets: unknown[]; networks: unknown[] };
+    expect(listed.datasets).toHaveLength(2);
+
+    const out = join(data.path, 'out.json');
+    const exported = cwb(['export', String(versionId), '--out', out], data.path);
+    expect(exported.code, exported.err).toBe(0);
+    expect(JSON.parse(readFileSync(out, 'utf8'))).toEqual(ringNetwork());
+  });
+
+  it('exits 2 with a one-line reason on bad arguments', () => {
+    const cases: Array<[string[], RegExp]> = [
+      [['frobnicate'], /unknown command "frobnicate"/],
+      [['export', 'abc', '--out', 'x.json'], /VERSION_ID must be a positive whole number/],
+      [['export', '3'], /--out FILE is required/],
+      [['import'], /takes 1 argument/],
+      [['list', '--colour'], /unknown option --colour/],
+      [['import', '/no/such/file.json'], /cannot read \/no\/such\/file\.json: ENOENT/],
+    ];
+    const data = tempDir();
+    dirs.push(data);
+    for (const [args, reason] of cases) {
+      const result = cwb(args, data.path);
+      expect(result.code, args.join(' ')).toBe(2);
+      expect(result.err).toMatch(reason);
+      expect(result.err.trim().split('\n')).toHaveLength(1);
+    }
+  });
+});

@@ -1,0 +1,59 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { decodeLatin1, parseEbaDisclosure } from '../../src-main/io/eba-disclosure';
+import { importFile } from '../../src-main/io/importers';
+import { bundledSample, sharedData } from '../support/fixtures';
+
+const text = decodeLatin1(readFileSync(sharedData('eba-2011-disclosure.csv')));
+
+describe('EBA 2011 disclosure importer', () => {
+  const { document, report } = parseEbaDisclosure(text, 'eba-2011-disclosure.csv');
+  const byId = new Map(document.nodes.map((node) => [node.id, node]));
+
+  it('keeps 87 of the 90 banks and says why each of the other three was left out', () => {
+    expect(document.nodes).toHaveLength(87);
+    expect(report.kept).toBe(87);
+    expect(report.skipped.map((s) => s.id).sort()).toEqual(['DE029', 'LU045', 'SI058']);
+    expect(report.skipped.find((s) => s.id === 'LU045')!.reason).toMatch(/total assets are 0/);
+    expect(report.skipped.find((s) => s.id === 'SI058')!.reason).toMatch(/total assets are 0/);
+    expect(report.skipped.find((s) => s.id === 'DE029')!.reason).toMatch(/negative external assets/);
+  });
+
+  it('reads AT001 as in the Glasserman–Young table: assets 205,938, equity 10,507, interbank 25,044', () => {
+    const at001 = byId.get('AT001')!;
+    expect(at001.totalAssets).toBe(205938);
+    expect(at001.equity).toBe(10507);
+    expect(at001.insideAssets).toBe(25044);
+    expect(at001.outsideAssets).toBe(205938 - 25044);
+    expect(at001.outsideLiabilities).toBe(205938 - 10507 - 25044);
+    expect(at001.group).toBe('AT');
+  });
+
+  it('derives balance sheets that add up for every bank', () => {
+    for (const node of document.nodes) {
+      expect(node.outsideAssets! + node.insideAssets!).toBeCloseTo(node.totalAssets!, 6);
+      expect(node.outsideLiabilities! + node.insideLiabilities! + node.equity!).toBeCloseTo(node.totalAssets!, 6);
+      expect(node.outsideAssets!).toBeGreaterThanOrEqual(0);
+      expect(node.outsideLiabilities!).toBeGreaterThanOrEqual(0);
+    }
+  });
+
+  it('refuses a file whose layout is not the disclosure layout, naming the column', () => {
+    expect(() => parseEbaDisclosure('"WORKSHEET","CODE"\n', 'x.csv')).toThrow(/column 2 must be INFORMATION_CODE/);
+  });
+
+  it('refuses a file without the interbank rows', () => {
+    const without = text
+      .split('\n')
+      .filter((line) => !line.includes(',33010,'))
+      .join('\n');
+    expect(() => parseEbaDisclosure(without, 'cut.csv')).toThrow(/33010/);
+  });
+
+  it('bundles the same file the reference data holds', () => {
+    const bundled = importFile('eba-2011-disclosure.csv', readFileSync(bundledSample('eba-2011-disclosure.csv')));
+    const reference = importFile('eba-2011-disclosure.csv', readFileSync(sharedData('eba-2011-disclosure.csv')));
+    expect(bundled.sha256).toBe(reference.sha256);
+    expect(bundled.kind).toBe('banks');
+  });
+});

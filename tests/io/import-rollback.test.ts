@@ -1,0 +1,74 @@
+import { readFileSync } from 'node:fs';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Db } from '../../src-main/store/db';
+import { freshApp } from '../support/app';
+import { ringNetwork, sharedData, toBase64 } from '../support/fixtures';
+
+let app: ReturnType<typeof freshApp>;
+afterEach(async () => app?.dispose());
+
+function counts(db: Db) {
+  const count = (table: string) => (db.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n;
+  return { datasets: count('datasets'), networks: count('networks'), versions: count('network_versions') };
+}
+
+describe('imports are all-or-nothing', () => {
+  it('a bad row refuses the whole file, names it, and leaves the store unchanged', async () => {
+    app = freshApp();
+    await app.router.handle('datasets:import', { fileName: 'good.json', contentBase64: toBase64(JSON.stringify(ringNetwork())) });
+    const before = counts(app.db);
+    const bad = ringNetwork('bad');
+    bad.liabilities.push({ debtor: 'A', creditor: 'Z', amount: 4 });
+    bad.liabilities.push({ debtor: 'B', creditor: 'B', amount: 1 });
+    const result = await app.router.handle('datasets:import', { fileName: 'bad.json', contentBase64: toBase64(JSON.stringify(bad)) });
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.error.code).toBe('import_failed');
+    expect(result.error.message).toMatch(/liabilities\.3\.creditor: unknown node id "Z"/);
+    expect(result.error.message).toMatch(/liabilities\.4: self-loop on "B"/);
+    expect(counts(app.db)).toEqual(before);
+  });
+
+  it('refuses negative amounts and duplicate pairs', async () => {
+    app = freshApp();
+    const doc = ringNetwork();
+    doc.liabilities[0]!.amount = -1;
+    doc.liabilities.push({ debtor: 'B', creditor: 'C', amount: 2 });
+    const result = await app.router.handle('datasets:import', { fileName: 'x.json', contentBase64: toBase64(JSON.stringify(doc)) });
+    expect(result.ok === false && result.error.message).toMatch(/liabilities\.0\.amount/);
+    expect(result.ok === false && result.error.message).toMatch(/at most one per ordered pair/);
+    expect(counts(app.db)).toEqual({ datasets: 0, networks: 0, versions: 0 });
+  });
+
+  it('detects the same file imported twice and keeps the first', async () => {
+    app = freshApp();
+    const payload = { fileName: 'eba.csv', contentBase64: readFileSync(sharedData('eba-2011-disclosure.csv')).toString('base64') };
+    const first = await app.router.handle('datasets:import', payload);
+    expect(first.ok).toBe(true);
+    const second = await app.router.handle('datasets:import', { ...payload, fileName: 'renamed.csv' });
+    expect(second).toMatchObject({ ok: false, error: { code: 'conflict' } });
+    expect(second.ok === false && second.error.message).toMatch(/already imported as dataset 1/);
+    expect(counts(app.db)).toEqual({ datasets: 1, networks: 1, versions: 1 });
+  });
+
+  it('a failure inside the transaction rolls back what was written before it', async () => {
+    app = freshApp();
+    // Make the version insert fail after the dataset and network rows were written.
+    app.db.exec(`CREATE TRIGGER fail_versions BEFORE INSERT ON network_versions BEGIN SELECT RAISE(ABORT, 'disk full'); END;`);
+    const result = await app.router.handle('datasets:import', { fileName: 'ring.json', contentBase64: toBase64(JSON.stringify(ringNetwork())) });
+    expect(result.ok).toBe(false);
+    expect(counts(app.db)).toEqual({ datasets: 0, networks: 0, versions: 0 });
+  });
+
+  it('network@1 JSON round-trips losslessly through the store', async () => {
+    app = freshApp();
+    const original = ringNetwork();
+    original.nodes[0] = { ...original.nodes[0]!, defaultProbability: 0.02, totalAssets: null, group: 'X' };
+    const imported = await app.router.handle('datasets:import', { fileName: 'r.json', contentBase64: toBase64(JSON.stringify(original)) });
+    if (!imported.ok) throw new Error(imported.error.message);
+    const { versionId } = imported.value as { versionId: number };
+    const exported = await app.router.handle('networks:export', { versionId, format: 'network@1' });
+    if (!exported.ok) throw new Error(exported.error.message);
+    expect(JSON.parse((exported.value as { content: string }).content)).toEqual(original);
+  });
+});

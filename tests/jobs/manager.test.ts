@@ -1,0 +1,96 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { JobManager } from '../../src-main/jobs/manager';
+import { splitRange } from '../../src-main/jobs/tasks';
+import { networks, runs } from '../../src-main/store/repositories';
+import { freshApp } from '../support/app';
+import { ringNetwork, toBase64 } from '../support/fixtures';
+
+let app: ReturnType<typeof freshApp>;
+afterEach(async () => app?.dispose());
+
+async function importRing(document = ringNetwork()): Promise<number> {
+  const result = await app.router.handle('datasets:import', { fileName: `${document.name}.json`, contentBase64: toBase64(JSON.stringify(document)) });
+  if (!result.ok) throw new Error(result.error.message);
+  return (result.value as { versionId: number }).versionId;
+}
+
+const stressParams = (versionId: number, samples: number) => ({
+  versionId,
+  shockModel: { kind: 'uniform', maxFraction: 1 },
+  samples,
+  seed: 7,
+});
+
+describe('jobs', () => {
+  it('splits work into contiguous shards that cover every item once', () => {
+    for (const [total, parts] of [[10, 3], [3, 8], [100_000, 2], [1, 1]] as const) {
+      const ranges = splitRange(total, parts);
+      expect(ranges[0]!.first).toBe(0);
+      ranges.forEach((range, i) => i > 0 && expect(range.first).toBe(ranges[i - 1]!.first + ranges[i - 1]!.count));
+      expect(ranges.reduce((sum, r) => sum + r.count, 0)).toBe(total);
+      expect(Math.max(...ranges.map((r) => r.count)) - Math.min(...ranges.map((r) => r.count))).toBeLessThanOrEqual(1);
+    }
+  });
+
+  it('runs a stress test in worker threads, streams progress and saves one run', async () => {
+    app = freshApp();
+    const versionId = await importRing();
+    const { jobId, done } = app.jobs.start('stress', stressParams(versionId, 40_000));
+    expect(jobId).toMatch(/[0-9a-f-]{36}/);
+    const final = await done;
+    expect(final.status, final.error).toBe('succeeded');
+    expect(final.runId).toBeGreaterThan(0);
+    const run = runs.get(app.db, final.runId!);
+    expect(run.kind).toBe('stress');
+    expect(run.seed).toBe(7);
+    expect((run.results as { scenarios: number }).scenarios).toBe(40_000);
+  });
+
+  it('gives the same results for the same seed whatever the number of worker threads', async () => {
+    app = freshApp();
+    const versionId = await importRing();
+    const oneWorker = new JobManager(app.db, () => {}, 1);
+    const a = await oneWorker.start('stress', stressParams(versionId, 30_000)).done;
+    const threeWorkers = new JobManager(app.db, () => {}, 3);
+    const b = await threeWorkers.start('stress', stressParams(versionId, 30_000)).done;
+    const ra = runs.get(app.db, a.runId!).results as { expectedLoss: number; defaultProbability: unknown; lossQuantiles: unknown };
+    const rb = runs.get(app.db, b.runId!).results as { expectedLoss: number; defaultProbability: unknown; lossQuantiles: unknown };
+    expect(rb.expectedLoss).toBeCloseTo(ra.expectedLoss, 9);
+    expect(rb.defaultProbability).toEqual(ra.defaultProbability);
+    expect(rb.lossQuantiles).toEqual(ra.lossQuantiles);
+  });
+
+  it('cancelling leaves the store as it was and marks the job cancelled', async () => {
+    app = freshApp();
+    const versionId = await importRing();
+    const { jobId, done } = app.jobs.start('stress', stressParams(versionId, 10_000_000));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(await app.jobs.cancel(jobId)).toEqual({ cancelled: true });
+    const final = await done;
+    expect(final.status).toBe('cancelled');
+    expect(final.runId).toBeUndefined();
+    expect(runs.list(app.db)).toEqual([]);
+    expect(await app.jobs.cancel(jobId)).toEqual({ cancelled: false });
+  });
+
+  it('a worker that fails marks the job failed with the reason and writes nothing', async () => {
+    app = freshApp();
+    const broken = ringNetwork('No outside assets');
+    delete (broken.nodes[1] as { outsideAssets?: number }).outsideAssets;
+    const versionId = await importRing(broken);
+    const final = await app.jobs.start('stress', stressParams(versionId, 1_000)).done;
+    expect(final.status).toBe('failed');
+    expect(final.error).toMatch(/B/);
+    expect(final.error).toMatch(/outside ?assets/i);
+    expect(runs.list(app.db)).toEqual([]);
+  });
+
+  it('refuses bad parameters before starting, naming the field', async () => {
+    app = freshApp();
+    const result = await app.router.handle('jobs:start', { kind: 'stress', params: { versionId: 1, shockModel: { kind: 'uniform' }, samples: 5, seed: 1 } });
+    expect(result).toMatchObject({ ok: false, error: { code: 'invalid_input', field: 'params.samples' } });
+    const missing = await app.router.handle('jobs:start', { kind: 'stress', params: stressParams(42, 1000) });
+    expect(missing).toMatchObject({ ok: false, error: { code: 'not_found' } });
+    expect(networks.list(app.db)).toEqual([]);
+  });
+});

@@ -1,0 +1,14 @@
+import { createApp, type AppContext } from '../../src-main/app';
+import { tempDir } from './fixtures';
+
+/** An app core over a fresh data folder; `dispose` closes it and removes the folder. */
+export function freshApp(): AppContext & { dispose(): Promise<void> } {
+  const dir = tempDir();
+  const context = createApp({ dataDir: dir.path, transport: 'cli' });
+  return Object.assign(context, {
+    async dispose() {
+      await context.close();
+      dir.remove();
+    },
+  });
+}

@@ -1,0 +1,35 @@
+/** Shared test helpers: a fresh data folder per test, the reference data files, a tiny valid network. */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { NETWORK_FORMAT, type NetworkDocument } from '../../src-shared/formats/network';
+
+export const repoRoot = resolve(import.meta.dirname, '../..');
+export const sharedData = (file: string) => resolve(repoRoot, '../shared/data', file);
+export const bundledSample = (file: string) => resolve(repoRoot, 'resources/samples', file);
+
+export function tempDir(prefix = 'cwb-test-'): { path: string; remove(): void } {
+  const path = mkdtempSync(join(tmpdir(), prefix));
+  return { path, remove: () => rmSync(path, { recursive: true, force: true }) };
+}
+
+export const readBytes = (path: string) => readFileSync(path);
+
+/** Three banks in a ring: A owes B 10, B owes C 10, C owes A 10. */
+export function ringNetwork(name = 'Ring of three'): NetworkDocument {
+  const node = (id: string) => ({ id, name: `Bank ${id}`, outsideAssets: 20, outsideLiabilities: 15, equity: 5 });
+  return {
+    format: NETWORK_FORMAT,
+    name,
+    currency: 'EUR',
+    unit: 'million',
+    nodes: [node('A'), node('B'), node('C')],
+    liabilities: [
+      { debtor: 'A', creditor: 'B', amount: 10 },
+      { debtor: 'B', creditor: 'C', amount: 10 },
+      { debtor: 'C', creditor: 'A', amount: 10 },
+    ],
+  };
+}
+
+export const toBase64 = (text: string | Uint8Array) => Buffer.from(text).toString('base64');
