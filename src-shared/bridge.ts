@@ -12,6 +12,6 @@ export interface DesktopBridge {
   onJobEvent(listener: (event: JobEvent) => void): () => void;
   /** Native open dialog; null when cancelled. */
   openFile(): Promise<PickedFile | null>;
-  /** Native save dialog; the path written, or null when cancelled. */
-  saveFile(fileName: string, content: string): Promise<string | null>;
+  /** Native save dialog; the path written, or null when cancelled. Binary content travels as base64. */
+  saveFile(fileName: string, content: string, encoding?: 'utf8' | 'base64'): Promise<string | null>;
 }

@@ -9,6 +9,7 @@ export const channels = [
   'datasets:import',
   'datasets:delete',
   'networks:list',
+  'networks:create',
   'networks:get',
   'networks:saveVersion',
   'networks:export',

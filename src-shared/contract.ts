@@ -36,6 +36,10 @@ export const contract = {
   },
 
   'networks:list': { input: z.object({}).strict(), output: returns<NetworkSummary[]>() },
+  'networks:create': {
+    input: z.object({ document: networkDocumentSchema }).strict(),
+    output: returns<{ datasetId: number; networkId: number; versionId: number }>(),
+  },
   'networks:get': {
     input: z.object({ versionId: id }).strict(),
     output: returns<{ network: NetworkSummary; version: number; document: NetworkDocument }>(),

@@ -38,6 +38,8 @@ export const jobParamSchemas = {
     shockModel: shockModelSchema,
     samples: z.number().int().min(100).max(10_000_000),
     seed: z.number().int().min(0).max(2 ** 32 - 1),
+    /** Rogers–Veraart recovery rates on outside (alpha) and interbank (beta) assets; 1 and 1 is Eisenberg–Noe. */
+    recovery: z.object({ alpha: z.number().gt(0).max(1), beta: z.number().gt(0).max(1) }).optional(),
   }),
 } as const;
 

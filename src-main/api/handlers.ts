@@ -3,7 +3,7 @@ import type { JobKind } from '../../src-shared/jobs';
 import { serialiseNetworkJson } from '../io/network-json';
 import { datasets, networks, runs } from '../store/repositories';
 import type { Handlers } from './router';
-import { clearScenarioOfVersion, importDataset, maxEntropyVersion } from './services';
+import { clearScenarioOfVersion, createNetwork, importDataset, maxEntropyVersion } from './services';
 
 export const handlers: Handlers = {
   'app:info': (_input, context) => context.info(),
@@ -18,6 +18,7 @@ export const handlers: Handlers = {
   },
 
   'networks:list': (_input, { db }) => networks.list(db),
+  'networks:create': ({ document }, { db }) => createNetwork(db, document),
   'networks:get': ({ versionId }, { db }) => networks.getVersion(db, versionId),
   'networks:saveVersion': ({ networkId, note, document }, { db }) =>
     db.transaction(() => networks.addVersion(db, networkId, document, note))(),

@@ -5,7 +5,8 @@ import type { ScenarioOutcome } from '../../src-shared/results/stress';
 import { clearScenario } from '../engines/clearing';
 import { maxentFromDocument, withLiabilities } from '../engines/maxent';
 import { toClearingSystem } from '../engines/network-arrays';
-import { importFile } from '../io/importers';
+import { importFile, sha256Hex } from '../io/importers';
+import type { NetworkDocument } from '../../src-shared/formats/network';
 import type { Db } from '../store/db';
 import { datasets, networks } from '../store/repositories';
 
@@ -33,6 +34,23 @@ export function importDataset(
     const networkId = networks.insert(db, { datasetId: dataset.id, name: imported.network.name, kind: 'interbank' });
     const { versionId } = networks.addVersion(db, networkId, imported.network.document, imported.network.note);
     return { dataset, networkId, versionId };
+  })();
+}
+
+/** A network drawn in the editor: its own dataset (provenance "created in the editor"), version 1. */
+export function createNetwork(db: Db, document: NetworkDocument): { datasetId: number; networkId: number; versionId: number } {
+  return db.transaction(() => {
+    const createdAt = new Date().toISOString();
+    const dataset = datasets.insert(db, {
+      name: document.name,
+      kind: 'network',
+      sourceFile: '(created in the editor)',
+      sha256: sha256Hex(new TextEncoder().encode(`${createdAt}\n${JSON.stringify(document)}`)),
+      report: { importer: 'network editor', kept: document.nodes.length, skipped: [], notes: [`created ${createdAt}`] },
+    });
+    const networkId = networks.insert(db, { datasetId: dataset.id, name: document.name, kind: 'interbank' });
+    const { versionId } = networks.addVersion(db, networkId, document, 'created in the editor');
+    return { datasetId: dataset.id, networkId, versionId };
   })();
 }
 

@@ -49,6 +49,7 @@ const stress: TaskDefinition<'stress', StressShardInput, StressPartial> = {
       seed: params.seed,
       firstScenario: range.first,
       count: range.count,
+      recovery: params.recovery,
     }));
     return { params, shards };
   },
@@ -63,7 +64,7 @@ const stress: TaskDefinition<'stress', StressShardInput, StressPartial> = {
   save(db, plan, merged, timing) {
     return runs.insertFinished(db, {
       kind: 'stress',
-      method: `Eisenberg–Noe clearing, ${plan.params.shockModel.kind} shocks`,
+      method: `${plan.params.recovery ? `Rogers–Veraart (α=${plan.params.recovery.alpha}, β=${plan.params.recovery.beta})` : 'Eisenberg–Noe'} clearing, ${plan.params.shockModel.kind} shocks`,
       networkVersionId: plan.params.versionId,
       params: plan.params,
       seed: plan.params.seed,

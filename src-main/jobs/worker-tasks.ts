@@ -11,6 +11,7 @@ export interface StressShardInput {
   seed: number;
   firstScenario: number;
   count: number;
+  recovery?: { alpha: number; beta: number };
 }
 
 export const workerTasks = {
@@ -18,6 +19,7 @@ export const workerTasks = {
     const system = toClearingSystem(input.document);
     return runStressBatch(system, input.shockModel, input.seed, input.firstScenario, input.count, (done) =>
       reporter.progress(done / input.count, 'clearing scenarios', { scenarios: done }),
+      input.recovery ?? {},
     );
   },
 };

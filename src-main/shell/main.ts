@@ -80,12 +80,12 @@ function registerIpc(core: AppContext): void {
     if (chosen.canceled || !path) return null;
     return { fileName: basename(path), contentBase64: readFileSync(path).toString('base64') };
   });
-  ipcMain.handle('dialog:saveFile', async (event, request: { fileName?: unknown; content?: unknown }) => {
+  ipcMain.handle('dialog:saveFile', async (event, request: { fileName?: unknown; content?: unknown; encoding?: unknown }) => {
     if (!trustedSender(event) || !mainWindow) return null;
     if (typeof request?.fileName !== 'string' || typeof request.content !== 'string') return null;
     const chosen = await dialog.showSaveDialog(mainWindow, { defaultPath: join(app.getPath('documents'), basename(request.fileName)) });
     if (chosen.canceled || !chosen.filePath) return null;
-    writeFileSync(chosen.filePath, request.content);
+    writeFileSync(chosen.filePath, request.encoding === 'base64' ? Buffer.from(request.content, 'base64') : request.content);
     return chosen.filePath;
   });
 }

@@ -18,7 +18,7 @@ const bridge: DesktopBridge = {
     return () => ipcRenderer.removeListener(JOB_EVENT_CHANNEL, wrapped);
   },
   openFile: () => ipcRenderer.invoke('dialog:openFile'),
-  saveFile: (fileName, content) => ipcRenderer.invoke('dialog:saveFile', { fileName, content }),
+  saveFile: (fileName, content, encoding = 'utf8') => ipcRenderer.invoke('dialog:saveFile', { fileName, content, encoding }),
 };
 
 contextBridge.exposeInMainWorld('cwb', bridge);

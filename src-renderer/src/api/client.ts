@@ -78,8 +78,9 @@ function browserBridge(): DesktopBridge {
         document.body.append(input);
         input.click();
       }),
-    async saveFile(fileName, content) {
-      const url = URL.createObjectURL(new Blob([content], { type: 'application/octet-stream' }));
+    async saveFile(fileName, content, encoding = 'utf8') {
+      const body = encoding === 'base64' ? Uint8Array.from(atob(content), (ch) => ch.charCodeAt(0)) : content;
+      const url = URL.createObjectURL(new Blob([body], { type: 'application/octet-stream' }));
       const link = document.createElement('a');
       link.href = url;
       link.download = fileName;
@@ -101,4 +102,5 @@ export async function call<C extends Channel>(channel: C, input: InputOf<C>): Pr
 
 export const onJobEvent = (listener: (event: JobEvent) => void) => bridge.onJobEvent(listener);
 export const openFile = () => bridge.openFile();
-export const saveFile = (fileName: string, content: string) => bridge.saveFile(fileName, content);
+export const saveFile = (fileName: string, content: string, encoding?: 'utf8' | 'base64') =>
+  bridge.saveFile(fileName, content, encoding);
