@@ -64,6 +64,8 @@ export class JobManager {
 
     const startedAt = new Date();
     const fractions = plan.shards.map(() => 0);
+    // Figures of each shard (counts so far): the job reports their sums.
+    const shardFigures: Array<Record<string, number>> = plan.shards.map(() => ({}));
     const script = workerScript();
     const shardResults = plan.shards.map(
       (input, index) =>
@@ -75,10 +77,15 @@ export class JobManager {
           worker.on('message', (message: WorkerMessage) => {
             if (message.type === 'progress') {
               fractions[index] = message.fraction;
+              shardFigures[index] = message.figures ?? {};
+              const figures: Record<string, number> = {};
+              for (const part of shardFigures) {
+                for (const [key, value] of Object.entries(part)) figures[key] = (figures[key] ?? 0) + value;
+              }
               this.update(job, {
                 fraction: fractions.reduce((a, b) => a + b, 0) / fractions.length,
                 stage: message.stage,
-                figures: message.figures,
+                figures,
               });
             } else if (message.type === 'result') {
               resolve(message.value);

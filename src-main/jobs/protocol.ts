@@ -11,6 +11,7 @@ export type WorkerMessage =
 
 /** What a task running in a worker can do. */
 export interface TaskReporter {
+  /** `figures` are counts so far (e.g. scenarios cleared); the manager sums them over a job's shards. */
   progress(fraction: number, stage: string, figures?: Record<string, number>): void;
 }
 

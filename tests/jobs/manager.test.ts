@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import type { JobEvent } from '../../src-shared/jobs';
 import { JobManager } from '../../src-main/jobs/manager';
 import { splitRange } from '../../src-main/jobs/tasks';
 import { networks, runs } from '../../src-main/store/repositories';
@@ -35,9 +36,16 @@ describe('jobs', () => {
   it('runs a stress test in worker threads, streams progress and saves one run', async () => {
     app = freshApp();
     const versionId = await importRing();
-    const { jobId, done } = app.jobs.start('stress', stressParams(versionId, 40_000));
+    const events: JobEvent[] = [];
+    const manager = new JobManager(app.db, (event) => events.push(event), 2);
+    const { jobId, done } = manager.start('stress', stressParams(versionId, 40_000));
     expect(jobId).toMatch(/[0-9a-f-]{36}/);
     const final = await done;
+    const fractions = events.map((e) => e.fraction);
+    expect(fractions.every((f, i) => i === 0 || f >= fractions[i - 1]!)).toBe(true);
+    const lastProgress = events.filter((e) => e.stage === 'clearing scenarios').at(-1)!;
+    expect(lastProgress.figures?.scenarios).toBe(40_000);
+    expect(events.at(-1)).toMatchObject({ status: 'succeeded', fraction: 1, runId: final.runId });
     expect(final.status, final.error).toBe('succeeded');
     expect(final.runId).toBeGreaterThan(0);
     const run = runs.get(app.db, final.runId!);

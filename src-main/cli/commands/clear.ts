@@ -1,0 +1,158 @@
+/** `cwb clear NETWORK.json --shocks SHOCKS.csv`: Eisenberg–Noe clearing of each shock scenario (formats.md). */
+import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
+import Papa from 'papaparse';
+import { clearScenario, type ClearingOptions, type ScenarioClearing } from '../../engines/clearing';
+import { toClearingSystem, type ClearingSystem } from '../../engines/network-arrays';
+import { parseNetworkJson } from '../../io/network-json';
+import { UsageError, type Command } from '../command';
+
+/** Reads a text file or throws UsageError naming it. */
+export function readTextFile(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new UsageError(`cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+}
+
+/** Parses a number flag in [min, max], or returns the fallback when absent. */
+export function numberFlag(flags: Record<string, string | true>, name: string, fallback: number, min: number, max: number): number {
+  const raw = flags[name];
+  if (raw === undefined) return fallback;
+  const value = typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : Number.NaN;
+  if (!Number.isFinite(value) || value < min || value > max) {
+    throw new UsageError(`--${name} must be a number in [${min}, ${max}], got "${raw === true ? '' : raw}"`);
+  }
+  return value;
+}
+
+export interface ShockTable {
+  scenarioNames: string[];
+  /** One row per scenario, in the network's node order (missing columns are 0). */
+  rows: Float64Array[];
+}
+
+/**
+ * Parses the shock CSV (header `scenario,<node id>,…`) with papaparse. Unknown ids, duplicate columns, negative,
+ * non-numeric values or values above c_i are refused with a UsageError naming the row and column.
+ */
+export function parseShockCsv(text: string, system: ClearingSystem, fileName = 'shocks file'): ShockTable {
+  const parsed = Papa.parse<string[]>(text.replace(/^\uFEFF/, ''), { skipEmptyLines: 'greedy' });
+  const lines = parsed.data;
+  if (lines.length === 0) throw new UsageError(`${fileName} is empty; expected a header "scenario,<node id>,…"`);
+  const header = lines[0]!.map((cell) => cell.trim());
+  if (header[0]?.toLowerCase() !== 'scenario') {
+    throw new UsageError(`${fileName}: the first column must be "scenario", got "${header[0] ?? ''}"`);
+  }
+  const indexOf = new Map(system.ids.map((id, i) => [id, i]));
+  const columns: number[] = [];
+  const seen = new Set<string>();
+  header.slice(1).forEach((id, k) => {
+    const index = indexOf.get(id);
+    if (index === undefined) throw new UsageError(`${fileName}: column ${k + 2} "${id}" is not a node of the network`);
+    if (seen.has(id)) throw new UsageError(`${fileName}: column ${k + 2} "${id}" appears twice`);
+    seen.add(id);
+    columns.push(index);
+  });
+  const scenarioNames: string[] = [];
+  const rows: Float64Array[] = [];
+  for (let r = 1; r < lines.length; r++) {
+    const cells = lines[r]!;
+    const rowLabel = `row ${r + 1}`;
+    if (cells.length !== header.length) {
+      throw new UsageError(`${fileName}: ${rowLabel} has ${cells.length} values, the header has ${header.length}`);
+    }
+    const row = new Float64Array(system.nBanks);
+    for (let k = 0; k < columns.length; k++) {
+      const text = cells[k + 1]!.trim();
+      const id = header[k + 1]!;
+      const value = text === '' ? Number.NaN : Number(text);
+      const bank = columns[k]!;
+      if (!Number.isFinite(value)) throw new UsageError(`${fileName}: ${rowLabel}, column "${id}": "${text}" is not a number`);
+      if (value < 0) throw new UsageError(`${fileName}: ${rowLabel}, column "${id}": shock ${value} is negative`);
+      if (value > system.outsideAssets[bank]!) {
+        throw new UsageError(`${fileName}: ${rowLabel}, column "${id}": shock ${value} exceeds outside assets c = ${system.outsideAssets[bank]}`);
+      }
+      row[bank] = value;
+    }
+    scenarioNames.push(cells[0]!.trim() || String(r));
+    rows.push(row);
+  }
+  return { scenarioNames, rows };
+}
+
+function byId(ids: string[], values: ArrayLike<number>): Record<string, number> {
+  const out: Record<string, number> = {};
+  ids.forEach((id, i) => {
+    out[id] = values[i]!;
+  });
+  return out;
+}
+
+/** The formats.md JSON of one cleared scenario (plus its name and the round each bank defaulted in). */
+export function scenarioJson(system: ClearingSystem, name: string, result: ScenarioClearing) {
+  const rounds: Record<string, number> = {};
+  for (const i of result.defaults) rounds[system.ids[i]!] = result.defaultRound[i]!;
+  return {
+    scenario: name,
+    payments: byId(system.ids, result.payments),
+    defaults: result.defaults.map((i) => system.ids[i]!),
+    defaultRound: rounds,
+    shortfall: byId(system.ids, result.shortfall),
+    depth: byId(system.ids, result.depth),
+    loss: result.loss,
+    shortfallTotal: result.shortfallTotal,
+    shockTotal: result.shockTotal,
+  };
+}
+
+function format(value: number): string {
+  return value.toLocaleString('en-US', { maximumFractionDigits: 2 });
+}
+
+export const clearCommand: Command = {
+  name: 'clear',
+  summary: 'Eisenberg–Noe clearing of each shock scenario: payments, defaults, shortfall, depth, loss',
+  usage: 'cwb clear NETWORK.json --shocks SHOCKS.csv [--alpha A] [--beta B] [--json]',
+  positionals: 1,
+  flags: [
+    { name: 'shocks', value: 'SHOCKS.csv', description: 'scenarios: header scenario,<node id>,…; values are losses 0 ≤ x ≤ c' },
+    { name: 'alpha', value: 'A', description: 'Rogers–Veraart recovery rate on outside assets of defaulted banks (default 1)' },
+    { name: 'beta', value: 'B', description: 'Rogers–Veraart recovery rate on interbank assets of defaulted banks (default 1)' },
+  ],
+  async run({ positionals, flags }, io) {
+    const networkPath = positionals[0]!;
+    const shocksPath = flags.shocks;
+    if (typeof shocksPath !== 'string') throw new UsageError('--shocks SHOCKS.csv is required');
+    const options: ClearingOptions = {
+      alpha: numberFlag(flags, 'alpha', 1, 0, 1),
+      beta: numberFlag(flags, 'beta', 1, 0, 1),
+      depth: true,
+    };
+    const document = parseNetworkJson(readTextFile(networkPath), basename(networkPath));
+    const system = toClearingSystem(document);
+    const table = parseShockCsv(readTextFile(shocksPath), system, basename(shocksPath));
+    io.err(`clearing ${table.rows.length} scenario(s) on ${system.nBanks} banks`);
+    const scenarios = table.rows.map((row, k) => scenarioJson(system, table.scenarioNames[k]!, clearScenario(system, row, options)));
+    if (flags.json) {
+      io.out(JSON.stringify({ netWorth: byId(system.ids, system.netWorth), scenarios }));
+      return 0;
+    }
+    io.out(`${document.name}: ${system.nBanks} banks, ${table.rows.length} scenario(s)`);
+    for (const scenario of scenarios) {
+      io.out('');
+      io.out(`scenario ${scenario.scenario}: loss ${format(scenario.loss)}, shocks ${format(scenario.shockTotal)}, shortfall ${format(scenario.shortfallTotal)}, ${scenario.defaults.length} default(s)`);
+      io.out(`  ${'bank'.padEnd(12)}${'net worth'.padStart(16)}${'payment'.padStart(16)}${'shortfall'.padStart(16)}${'depth'.padStart(10)}  round`);
+      for (const id of system.ids) {
+        const index = system.ids.indexOf(id);
+        const round = scenario.defaultRound[id];
+        io.out(
+          `  ${id.padEnd(12)}${format(system.netWorth[index]!).padStart(16)}${format(scenario.payments[id]!).padStart(16)}` +
+            `${format(scenario.shortfall[id]!).padStart(16)}${scenario.depth[id]!.toFixed(3).padStart(10)}  ${round ?? '-'}`,
+        );
+      }
+    }
+    return 0;
+  },
+};

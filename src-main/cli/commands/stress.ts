@@ -1,0 +1,99 @@
+/** `cwb stress NETWORK.json --shock-model MODEL --samples N --seed S`: Monte Carlo stress summary (formats.md). */
+import { basename } from 'node:path';
+import { toClearingSystem } from '../../engines/network-arrays';
+import type { ShockModel } from '../../engines/shocks';
+import { runStressBatch, summariseStress } from '../../engines/stress';
+import { parseNetworkJson } from '../../io/network-json';
+import { UsageError, type Command } from '../command';
+import { numberFlag, readTextFile } from './clear';
+
+function wholeFlag(flags: Record<string, string | true>, name: string, fallback: number, min: number, max: number): number {
+  const value = numberFlag(flags, name, fallback, min, max);
+  if (!Number.isInteger(value)) throw new UsageError(`--${name} must be a whole number, got "${String(flags[name])}"`);
+  return value;
+}
+
+/** Builds the shock model from --shock-model, --max-fraction, --rho, --marginal, --a. */
+export function shockModelFromFlags(flags: Record<string, string | true>): ShockModel {
+  const kind = flags['shock-model'];
+  if (typeof kind !== 'string') throw new UsageError('--shock-model MODEL is required (uniform|beta|copula)');
+  const maxFraction = numberFlag(flags, 'max-fraction', 1, Number.MIN_VALUE, 1);
+  switch (kind) {
+    case 'uniform':
+      return { kind: 'uniform', maxFraction };
+    case 'beta':
+      return flags.a === undefined ? { kind: 'beta' } : { kind: 'beta', a: numberFlag(flags, 'a', 1, Number.MIN_VALUE, 1e6) };
+    case 'copula': {
+      const marginal = flags.marginal ?? 'uniform';
+      if (marginal !== 'uniform' && marginal !== 'beta') throw new UsageError(`--marginal must be uniform or beta, got "${String(marginal)}"`);
+      const rho = numberFlag(flags, 'rho', 0.3, 0, 0.999999);
+      return { kind: 'copula', rho, marginal, maxFraction };
+    }
+    default:
+      throw new UsageError(`--shock-model must be one of uniform|beta|copula, got "${kind}"`);
+  }
+}
+
+function format(value: number): string {
+  return value.toLocaleString('en-US', { maximumFractionDigits: 2 });
+}
+
+export const stressCommand: Command = {
+  name: 'stress',
+  summary: 'Monte Carlo stress test: expected loss, loss ratio, NVI, default probabilities, VaR and expected shortfall',
+  usage: 'cwb stress NETWORK.json --shock-model uniform|beta|copula [--samples N] [--seed S] [--max-fraction F] [--rho R] [--json]',
+  positionals: 1,
+  flags: [
+    { name: 'shock-model', value: 'MODEL', description: 'uniform (x = f·c·U), beta (P(x ≥ w) = defaultProbability) or copula (Gaussian, one factor)' },
+    { name: 'samples', value: 'N', description: 'number of scenarios (default 10000)' },
+    { name: 'seed', value: 'S', description: 'random seed, 0 … 4294967295 (default 1); the same seed gives the same result' },
+    { name: 'max-fraction', value: 'F', description: 'uniform and copula-uniform shocks: largest loss as a fraction of outside assets (default 1)' },
+    { name: 'rho', value: 'R', description: 'copula: correlation of the common factor, 0 ≤ R < 1 (default 0.3)' },
+    { name: 'marginal', value: 'M', description: 'copula: uniform or beta marginals (default uniform)' },
+    { name: 'a', value: 'A', description: 'beta: first shape parameter a (default 1); b is solved per bank' },
+    { name: 'alpha', value: 'A', description: 'Rogers–Veraart recovery rate on outside assets (default 1: Eisenberg–Noe)' },
+    { name: 'beta', value: 'B', description: 'Rogers–Veraart recovery rate on interbank assets (default 1: Eisenberg–Noe)' },
+  ],
+  async run({ positionals, flags }, io) {
+    const networkPath = positionals[0]!;
+    const model = shockModelFromFlags(flags);
+    const samples = wholeFlag(flags, 'samples', 10_000, 1, 100_000_000);
+    const seed = wholeFlag(flags, 'seed', 1, 0, 2 ** 32 - 1);
+    const alpha = numberFlag(flags, 'alpha', 1, 0, 1);
+    const beta = numberFlag(flags, 'beta', 1, 0, 1);
+    const document = parseNetworkJson(readTextFile(networkPath), basename(networkPath));
+    const system = toClearingSystem(document);
+    io.err(`stress: ${samples} scenarios, ${model.kind} shocks, seed ${seed}, ${system.nBanks} banks`);
+    const started = performance.now();
+    let lastReport = started;
+    const partial = runStressBatch(system, model, seed, 0, samples, (done) => {
+      const now = performance.now();
+      if (now - lastReport > 1000 || done === samples) {
+        lastReport = now;
+        io.err(`  ${done} / ${samples} scenarios (${((100 * done) / samples).toFixed(0)}%)`);
+      }
+    }, { alpha, beta });
+    const summary = summariseStress(partial, document);
+    io.err(`done in ${((performance.now() - started) / 1000).toFixed(2)} s`);
+    if (flags.json) {
+      io.out(JSON.stringify(summary));
+      return 0;
+    }
+    const se = (value: number, error: number) => `${format(value)} ± ${format(error)}`;
+    io.out(`${document.name}: ${system.nBanks} banks, ${summary.scenarios} ${summary.shockModel} scenarios, seed ${summary.seed}`);
+    io.out(`  expected loss E[L]              ${se(summary.expectedLoss, summary.expectedLossStandardError)}`);
+    io.out(`  expected unconnected loss E[L0] ${se(summary.expectedUnconnectedLoss, summary.expectedUnconnectedLossStandardError)}`);
+    io.out(`  loss ratio E[L]/E[L0]           ${summary.lossRatio.toFixed(4)} ± ${summary.lossRatioStandardError.toFixed(4)}`);
+    io.out(`  NVI                             ${summary.nvi.toFixed(4)} (bound on the ratio 1 + NVI = ${summary.glassermanYoungBound.toFixed(4)}; β+ = ${summary.maxConnectivity.toFixed(3)})`);
+    io.out(`  expected defaults               ${summary.expectedDefaults.toFixed(3)} (by contagion ${summary.expectedContagionDefaults.toFixed(3)})`);
+    io.out('  level     VaR                 expected shortfall');
+    for (const key of Object.keys(summary.lossQuantiles) as Array<keyof typeof summary.lossQuantiles>) {
+      io.out(`  ${key.padEnd(8)}  ${format(summary.lossQuantiles[key]).padEnd(18)}  ${format(summary.expectedShortfall[key])}`);
+    }
+    io.out(`  ${'bank'.padEnd(12)}${'P(default)'.padStart(12)}${'loss share'.padStart(18)}`);
+    for (const id of system.ids) {
+      io.out(`  ${id.padEnd(12)}${summary.defaultProbability[id]!.toFixed(4).padStart(12)}${format(summary.lossContribution[id]!).padStart(18)}`);
+    }
+    return 0;
+  },
+};

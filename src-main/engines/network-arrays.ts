@@ -1,0 +1,175 @@
+/**
+ * Network arrays: the Eisenberg–Noe clearing system of a `network@1` document, as flat Float64Arrays.
+ *
+ * Notation of Glasserman & Young (2015), as summarised in network-reconstruction-optimiser §1.1 and formats.md:
+ *   p̄_ij  liability of debtor i to creditor j (dense row-major, row = debtor)
+ *   p̄_i  = b_i + Σ_j p̄_ij                 total obligations
+ *   a_ij = p̄_ij / p̄_i (0 when p̄_i = 0)    relative liabilities
+ *   w_i  = c_i + Σ_j p̄_ji − p̄_i           net worth
+ *   β_i  = (p̄_i − b_i) / p̄_i (0 when p̄_i = 0)  financial connectivity
+ * The CSR form holds, per debtor row, the creditors and a_ij, for sparse networks.
+ */
+import type { NetworkDocument } from '../../src-shared/formats/network';
+import { EngineInputError } from './errors';
+
+/** Compressed sparse rows of the liabilities, row = debtor. */
+export interface LiabilityCsr {
+  /** rowStart[i] .. rowStart[i+1]-1 index the entries of debtor i. */
+  rowStart: Int32Array;
+  creditor: Int32Array;
+  amount: Float64Array;
+  relative: Float64Array;
+}
+
+export interface ClearingSystem {
+  ids: string[];
+  nBanks: number;
+  /** p̄_ij, row-major nBanks × nBanks, row = debtor. */
+  pbarMatrix: Float64Array;
+  /** p̄_i = b_i + Σ_j p̄_ij. */
+  totalObligations: Float64Array;
+  /** c_i. */
+  outsideAssets: Float64Array;
+  /** b_i. */
+  outsideLiabilities: Float64Array;
+  /** Σ_j p̄_ji: what the others owe bank i. */
+  interbankAssets: Float64Array;
+  /** w_i = c_i + Σ_j p̄_ji − p̄_i. */
+  netWorth: Float64Array;
+  /** a_ij = p̄_ij / p̄_i, row-major, row = debtor. */
+  relative: Float64Array;
+  /** β_i = (p̄_i − b_i)/p̄_i. */
+  connectivity: Float64Array;
+  /** δ_i from node.defaultProbability, 0.01 where absent. */
+  defaultProbability: Float64Array;
+  csr: LiabilityCsr;
+  /** Number of liabilities with a positive amount. */
+  nLinks: number;
+}
+
+export const DEFAULT_DEFAULT_PROBABILITY = 0.01;
+
+function requiredAmount(value: number | null | undefined, id: string, index: number, field: string): number {
+  if (value === null || value === undefined) {
+    throw new EngineInputError(`node "${id}": ${field} is required for clearing`, `nodes.${index}.${field}`);
+  }
+  if (!Number.isFinite(value) || value < 0) {
+    throw new EngineInputError(`node "${id}": ${field} must be a finite number ≥ 0, got ${value}`, `nodes.${index}.${field}`);
+  }
+  return value;
+}
+
+/** Builds the clearing arrays; throws `EngineInputError` naming the node or entry on missing or negative values. */
+export function toClearingSystem(doc: NetworkDocument): ClearingSystem {
+  const nBanks = doc.nodes.length;
+  const ids = doc.nodes.map((node) => node.id);
+  const indexOf = new Map<string, number>();
+  ids.forEach((id, index) => {
+    if (indexOf.has(id)) throw new EngineInputError(`node "${id}" appears twice`, `nodes.${index}.id`);
+    indexOf.set(id, index);
+  });
+  const outsideAssets = new Float64Array(nBanks);
+  const outsideLiabilities = new Float64Array(nBanks);
+  const defaultProbability = new Float64Array(nBanks);
+  doc.nodes.forEach((node, index) => {
+    outsideAssets[index] = requiredAmount(node.outsideAssets, node.id, index, 'outsideAssets');
+    outsideLiabilities[index] = requiredAmount(node.outsideLiabilities, node.id, index, 'outsideLiabilities');
+    const delta = node.defaultProbability;
+    defaultProbability[index] = delta === null || delta === undefined ? DEFAULT_DEFAULT_PROBABILITY : delta;
+  });
+  const pbarMatrix = new Float64Array(nBanks * nBanks);
+  doc.liabilities.forEach((entry, k) => {
+    const debtor = indexOf.get(entry.debtor);
+    const creditor = indexOf.get(entry.creditor);
+    if (debtor === undefined) throw new EngineInputError(`liability ${k}: unknown debtor "${entry.debtor}"`, `liabilities.${k}.debtor`);
+    if (creditor === undefined) {
+      throw new EngineInputError(`liability ${k}: unknown creditor "${entry.creditor}"`, `liabilities.${k}.creditor`);
+    }
+    if (debtor === creditor) throw new EngineInputError(`liability ${k}: self-loop on "${entry.debtor}"`, `liabilities.${k}`);
+    if (!Number.isFinite(entry.amount) || entry.amount < 0) {
+      throw new EngineInputError(
+        `liability ${k} (${entry.debtor} → ${entry.creditor}): amount must be a finite number ≥ 0, got ${entry.amount}`,
+        `liabilities.${k}.amount`,
+      );
+    }
+    if (pbarMatrix[debtor * nBanks + creditor]! !== 0) {
+      throw new EngineInputError(`liability ${k}: second entry for ${entry.debtor} → ${entry.creditor}`, `liabilities.${k}`);
+    }
+    pbarMatrix[debtor * nBanks + creditor] = entry.amount;
+  });
+  return fromDenseLiabilities(ids, pbarMatrix, outsideAssets, outsideLiabilities, defaultProbability);
+}
+
+/** Builds the system from arrays directly (tests, benchmarks, reconstruction). Takes ownership of the arrays. */
+export function fromDenseLiabilities(
+  ids: string[],
+  pbarMatrix: Float64Array,
+  outsideAssets: Float64Array,
+  outsideLiabilities: Float64Array,
+  defaultProbability?: Float64Array,
+): ClearingSystem {
+  const nBanks = ids.length;
+  if (pbarMatrix.length !== nBanks * nBanks || outsideAssets.length !== nBanks || outsideLiabilities.length !== nBanks) {
+    throw new EngineInputError(`array sizes do not match ${nBanks} banks`);
+  }
+  const totalObligations = new Float64Array(nBanks);
+  const interbankAssets = new Float64Array(nBanks);
+  let nLinks = 0;
+  for (let i = 0; i < nBanks; i++) {
+    let owed = outsideLiabilities[i]!;
+    for (let j = 0; j < nBanks; j++) {
+      const amount = pbarMatrix[i * nBanks + j]!;
+      if (amount > 0) nLinks++;
+      owed += amount;
+      interbankAssets[j] += amount;
+    }
+    totalObligations[i] = owed;
+  }
+  const relative = new Float64Array(nBanks * nBanks);
+  const netWorth = new Float64Array(nBanks);
+  const connectivity = new Float64Array(nBanks);
+  const rowStart = new Int32Array(nBanks + 1);
+  const creditor = new Int32Array(nLinks);
+  const amountCsr = new Float64Array(nLinks);
+  const relativeCsr = new Float64Array(nLinks);
+  let entry = 0;
+  for (let i = 0; i < nBanks; i++) {
+    const owed = totalObligations[i]!;
+    rowStart[i] = entry;
+    for (let j = 0; j < nBanks; j++) {
+      const amount = pbarMatrix[i * nBanks + j]!;
+      if (amount <= 0) continue;
+      const share = owed > 0 ? amount / owed : 0;
+      relative[i * nBanks + j] = share;
+      creditor[entry] = j;
+      amountCsr[entry] = amount;
+      relativeCsr[entry] = share;
+      entry++;
+    }
+    netWorth[i] = outsideAssets[i]! + interbankAssets[i]! - owed;
+    connectivity[i] = owed > 0 ? (owed - outsideLiabilities[i]!) / owed : 0;
+  }
+  rowStart[nBanks] = entry;
+  return {
+    ids,
+    nBanks,
+    pbarMatrix,
+    totalObligations,
+    outsideAssets,
+    outsideLiabilities,
+    interbankAssets,
+    netWorth,
+    relative,
+    connectivity,
+    defaultProbability: defaultProbability ?? new Float64Array(nBanks).fill(DEFAULT_DEFAULT_PROBABILITY),
+    csr: { rowStart, creditor, amount: amountCsr, relative: relativeCsr },
+    nLinks,
+  };
+}
+
+/** β⁺ = max_i β_i. */
+export function maxConnectivity(system: ClearingSystem): number {
+  let best = 0;
+  for (let i = 0; i < system.nBanks; i++) best = Math.max(best, system.connectivity[i]!);
+  return best;
+}

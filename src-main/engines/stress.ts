@@ -1,0 +1,476 @@
+/**
+ * Monte Carlo stress test of an interbank network (Glasserman & Young 2015 §3–4; network-reconstruction-optimiser
+ * §1.1; formats.md `cwb stress`). For each scenario x drawn from a shock model, clearing gives
+ *   L(x) = Σ_i min(x_i, w_i) + Σ_i s_i,   L⁰(x) = Σ_i x_i,
+ * and the summary reports E[L], E[L⁰], the ratio E[L]/E[L⁰] (ratio estimator, delta-method standard error),
+ *   NVI = (1/(1 − β⁺)) · Σ_i δ_i c_i / Σ_i c_i,  δ_i = P(x_i ≥ w_i),  β⁺ = max_i (p̄_i − b_i)/p̄_i,
+ * the Glasserman–Young bound 1 + NVI on the ratio, default probabilities, VaR and expected shortfall, the number
+ * of defaults, each bank's share of the loss (min(x_i, w_i) + s_i) and the largest-loss scenario.
+ *
+ * Memory is flat in the number of scenarios: losses go into a fixed log-binned sketch (DDSketch mapping, relative
+ * accuracy 1e-4, bins fixed by the network so partial sketches merge exactly) holding counts and sums per bin.
+ * `runStressBatch` covers scenarios [first, first + count) and returns a mergeable partial; scenario k always
+ * uses random stream k, so any split over workers merged by `mergeStressPartials` equals one run.
+ */
+import type { NetworkDocument } from '../../src-shared/formats/network';
+import { clearInto, createWorkspace, type ClearingOptions } from './clearing';
+import { EngineInputError } from './errors';
+import { maxConnectivity, type ClearingSystem } from './network-arrays';
+import { createShockSampler, exceedanceProbabilities, type ShockModel } from './shocks';
+
+/** Relative accuracy of the loss quantiles (values inside the sketch's range). */
+export const QUANTILE_RELATIVE_ACCURACY = 1e-4;
+/** The sketch covers [scale · 1e-12, scale] with scale = Σ c_i + Σ p̄_i (an upper bound of L). */
+const SKETCH_DYNAMIC_RANGE = 1e12;
+export const QUANTILE_LEVELS = [0.9, 0.95, 0.99, 0.999] as const;
+const DISPLAY_BINS = 40;
+
+/** A fixed-bin log sketch of a non-negative quantity: bin k holds values in (lowest·γ^(k−1), lowest·γ^k]. */
+export interface LossSketch {
+  lowest: number;
+  gamma: number;
+  counts: Float64Array;
+  sums: Float64Array;
+  /** Values ≤ lowest (including 0 and negatives). */
+  underflowCount: number;
+  underflowSum: number;
+  underflowMax: number;
+  min: number;
+  max: number;
+}
+
+export function createLossSketch(upperBound: number, relativeAccuracy = QUANTILE_RELATIVE_ACCURACY): LossSketch {
+  const scale = upperBound > 0 && Number.isFinite(upperBound) ? upperBound : 1;
+  const gamma = (1 + relativeAccuracy) / (1 - relativeAccuracy);
+  const lowest = scale / SKETCH_DYNAMIC_RANGE;
+  const nBins = Math.ceil(Math.log(SKETCH_DYNAMIC_RANGE) / Math.log(gamma)) + 2;
+  return {
+    lowest,
+    gamma,
+    counts: new Float64Array(nBins),
+    sums: new Float64Array(nBins),
+    underflowCount: 0,
+    underflowSum: 0,
+    underflowMax: -Infinity,
+    min: Infinity,
+    max: -Infinity,
+  };
+}
+
+export function addToSketch(sketch: LossSketch, value: number): void {
+  if (value < sketch.min) sketch.min = value;
+  if (value > sketch.max) sketch.max = value;
+  if (!(value > sketch.lowest)) {
+    sketch.underflowCount++;
+    sketch.underflowSum += value;
+    if (value > sketch.underflowMax) sketch.underflowMax = value;
+    return;
+  }
+  const last = sketch.counts.length - 1;
+  const bin = Math.min(last, Math.max(1, Math.ceil(Math.log(value / sketch.lowest) / Math.log(sketch.gamma))));
+  sketch.counts[bin]++;
+  sketch.sums[bin] += value;
+}
+
+function mergeSketchInto(target: LossSketch, source: LossSketch): void {
+  if (target.lowest !== source.lowest || target.gamma !== source.gamma || target.counts.length !== source.counts.length) {
+    throw new EngineInputError('stress partials were built with different loss sketches (different networks?)');
+  }
+  for (let k = 0; k < target.counts.length; k++) {
+    target.counts[k] += source.counts[k]!;
+    target.sums[k] += source.sums[k]!;
+  }
+  target.underflowCount += source.underflowCount;
+  target.underflowSum += source.underflowSum;
+  target.underflowMax = Math.max(target.underflowMax, source.underflowMax);
+  target.min = Math.min(target.min, source.min);
+  target.max = Math.max(target.max, source.max);
+}
+
+/** Representative value of bin k: 2γ^k/(γ+1)·lowest, within relative accuracy of every value in the bin. */
+function binValue(sketch: LossSketch, bin: number): number {
+  return ((2 * Math.pow(sketch.gamma, bin)) / (sketch.gamma + 1)) * sketch.lowest;
+}
+
+function clampToRange(sketch: LossSketch, value: number): number {
+  return Math.min(sketch.max, Math.max(sketch.min, value));
+}
+
+/** Lower q-quantile: the smallest loss ℓ with at least ⌈q·N⌉ losses ≤ ℓ (relative error ≤ the accuracy). */
+export function sketchQuantile(sketch: LossSketch, q: number): number {
+  const total = sketchCount(sketch);
+  if (total === 0) return Number.NaN;
+  const rank = Math.max(1, Math.ceil(q * total - 1e-9));
+  let seen = sketch.underflowCount;
+  if (seen >= rank) return sketch.underflowMax;
+  for (let k = 0; k < sketch.counts.length; k++) {
+    seen += sketch.counts[k]!;
+    if (seen >= rank) return clampToRange(sketch, binValue(sketch, k));
+  }
+  return sketch.max;
+}
+
+/** Expected shortfall: mean of the worst (1 − q)·N losses (whole bins exact, the boundary bin at its mean). */
+export function sketchExpectedShortfall(sketch: LossSketch, q: number): number {
+  const total = sketchCount(sketch);
+  if (total === 0) return Number.NaN;
+  const tail = (1 - q) * total;
+  if (tail <= 0) return sketch.max;
+  let remaining = tail;
+  let sum = 0;
+  for (let k = sketch.counts.length - 1; k >= 0 && remaining > 0; k--) {
+    const count = sketch.counts[k]!;
+    if (count === 0) continue;
+    const take = Math.min(count, remaining);
+    sum += take === count ? sketch.sums[k]! : (take * sketch.sums[k]!) / count;
+    remaining -= take;
+  }
+  if (remaining > 0 && sketch.underflowCount > 0) {
+    const take = Math.min(sketch.underflowCount, remaining);
+    sum += (take * sketch.underflowSum) / sketch.underflowCount;
+    remaining -= take;
+  }
+  return sum / (tail - remaining);
+}
+
+function sketchCount(sketch: LossSketch): number {
+  let total = sketch.underflowCount;
+  for (let k = 0; k < sketch.counts.length; k++) total += sketch.counts[k]!;
+  return total;
+}
+
+/** Everything a shard of scenarios contributes; plain data (structured-clone safe) and mergeable. */
+export interface StressPartial {
+  format: 'stress-partial@1';
+  ids: string[];
+  nBanks: number;
+  seed: number;
+  modelKind: ShockModel['kind'];
+  /** Scenario ranges covered. */
+  ranges: Array<{ first: number; count: number }>;
+  scenarios: number;
+  sumLoss: number;
+  sumLossSquared: number;
+  sumUnconnected: number;
+  sumUnconnectedSquared: number;
+  sumLossTimesUnconnected: number;
+  sumShortfall: number;
+  /** Scenarios in which bank i defaulted. */
+  defaultCounts: Float64Array;
+  /** Scenarios with x_i ≥ w_i. */
+  exceedanceCounts: Float64Array;
+  /** Σ over scenarios of min(x_i, w_i) + s_i. */
+  lossContribution: Float64Array;
+  /** Entry k: scenarios with exactly k defaults. */
+  defaultsHistogram: Float64Array;
+  /** Defaults after round 1 (contagion), summed over scenarios. */
+  contagionDefaults: number;
+  fallbackScenarios: number;
+  sketch: LossSketch;
+  largestLoss: { scenario: number; loss: number; shocks: Float64Array } | null;
+  /** Model quantities for the NVI. */
+  analyticalExceedance: Float64Array;
+  outsideAssets: Float64Array;
+  maxConnectivity: number;
+}
+
+function lossUpperBound(system: ClearingSystem): number {
+  let bound = 0;
+  for (let i = 0; i < system.nBanks; i++) bound += system.outsideAssets[i]! + system.totalObligations[i]!;
+  return bound;
+}
+
+function emptyPartial(system: ClearingSystem, model: ShockModel, seed: number): StressPartial {
+  const n = system.nBanks;
+  return {
+    format: 'stress-partial@1',
+    ids: system.ids.slice(),
+    nBanks: n,
+    seed,
+    modelKind: model.kind,
+    ranges: [],
+    scenarios: 0,
+    sumLoss: 0,
+    sumLossSquared: 0,
+    sumUnconnected: 0,
+    sumUnconnectedSquared: 0,
+    sumLossTimesUnconnected: 0,
+    sumShortfall: 0,
+    defaultCounts: new Float64Array(n),
+    exceedanceCounts: new Float64Array(n),
+    lossContribution: new Float64Array(n),
+    defaultsHistogram: new Float64Array(n + 1),
+    contagionDefaults: 0,
+    fallbackScenarios: 0,
+    sketch: createLossSketch(lossUpperBound(system)),
+    largestLoss: null,
+    analyticalExceedance: exceedanceProbabilities(system, model),
+    outsideAssets: system.outsideAssets.slice(),
+    maxConnectivity: maxConnectivity(system),
+  };
+}
+
+/**
+ * Clears scenarios firstScenario … firstScenario+count−1 of the model (scenario k from random stream (seed, k)).
+ * `onProgress(done)` is called about every 1% of the shard and at the end.
+ */
+export function runStressBatch(
+  system: ClearingSystem,
+  model: ShockModel,
+  seed: number,
+  firstScenario: number,
+  count: number,
+  onProgress?: (done: number) => void,
+  options: ClearingOptions = {},
+): StressPartial {
+  if (!Number.isInteger(firstScenario) || firstScenario < 0 || !Number.isInteger(count) || count < 0) {
+    throw new EngineInputError(`scenario range must be whole numbers ≥ 0, got first ${firstScenario}, count ${count}`, 'samples');
+  }
+  const sampler = createShockSampler(system, model);
+  if (firstScenario + count > sampler.nScenarios) {
+    throw new EngineInputError(`asked for scenarios up to ${firstScenario + count} but the model has ${sampler.nScenarios}`, 'samples');
+  }
+  const partial = emptyPartial(system, model, seed);
+  const n = system.nBanks;
+  const { netWorth, totalObligations } = system;
+  const ws = createWorkspace(system, { ...options, depth: false });
+  const shock = new Float64Array(n);
+  const progressEvery = Math.max(1000, Math.ceil(count / 100));
+  let largestLoss = -Infinity;
+  let largestScenario = -1;
+  const largestShock = new Float64Array(n);
+  for (let k = 0; k < count; k++) {
+    const scenario = firstScenario + k;
+    sampler.sample(seed, scenario, shock, 0);
+    clearInto(ws, shock, 0, false, scenario);
+    const loss = ws.loss;
+    const unconnected = ws.shockTotal;
+    partial.sumLoss += loss;
+    partial.sumLossSquared += loss * loss;
+    partial.sumUnconnected += unconnected;
+    partial.sumUnconnectedSquared += unconnected * unconnected;
+    partial.sumLossTimesUnconnected += loss * unconnected;
+    partial.sumShortfall += ws.shortfallTotal;
+    partial.defaultsHistogram[ws.nDefaults]++;
+    if (ws.method === 'picard-fallback') partial.fallbackScenarios++;
+    for (let i = 0; i < n; i++) {
+      const x = shock[i]!;
+      const w = netWorth[i]!;
+      partial.lossContribution[i] += x < w ? x : w;
+      if (x >= w) partial.exceedanceCounts[i]++;
+    }
+    for (let d = 0; d < ws.nDefaults; d++) {
+      const i = ws.defaultList[d]!;
+      partial.defaultCounts[i]++;
+      partial.lossContribution[i] += totalObligations[i]! - ws.payments[i]!;
+      if (ws.defaultRound[i]! > 1) partial.contagionDefaults++;
+    }
+    addToSketch(partial.sketch, loss);
+    if (loss > largestLoss) {
+      largestLoss = loss;
+      largestScenario = scenario;
+      largestShock.set(shock);
+    }
+    if (onProgress && ((k + 1) % progressEvery === 0 || k + 1 === count)) onProgress(k + 1);
+  }
+  partial.scenarios = count;
+  partial.ranges.push({ first: firstScenario, count });
+  partial.largestLoss = largestScenario >= 0 ? { scenario: largestScenario, loss: largestLoss, shocks: largestShock } : null;
+  return partial;
+}
+
+/** Combines shards (any order) into one partial; equals a single run over the union of their scenarios. */
+export function mergeStressPartials(parts: StressPartial[]): StressPartial {
+  if (parts.length === 0) throw new EngineInputError('no stress partials to merge');
+  const ordered = [...parts].sort((x, y) => (x.ranges[0]?.first ?? 0) - (y.ranges[0]?.first ?? 0));
+  const first = ordered[0]!;
+  const merged: StressPartial = {
+    ...first,
+    ids: first.ids.slice(),
+    ranges: [],
+    scenarios: 0,
+    sumLoss: 0,
+    sumLossSquared: 0,
+    sumUnconnected: 0,
+    sumUnconnectedSquared: 0,
+    sumLossTimesUnconnected: 0,
+    sumShortfall: 0,
+    defaultCounts: new Float64Array(first.nBanks),
+    exceedanceCounts: new Float64Array(first.nBanks),
+    lossContribution: new Float64Array(first.nBanks),
+    defaultsHistogram: new Float64Array(first.nBanks + 1),
+    contagionDefaults: 0,
+    fallbackScenarios: 0,
+    sketch: { ...first.sketch, counts: new Float64Array(first.sketch.counts.length), sums: new Float64Array(first.sketch.sums.length), underflowCount: 0, underflowSum: 0, underflowMax: -Infinity, min: Infinity, max: -Infinity },
+    largestLoss: null,
+  };
+  for (const part of ordered) {
+    if (part.nBanks !== merged.nBanks || part.ids.some((id, i) => id !== merged.ids[i])) {
+      throw new EngineInputError('stress partials come from different networks');
+    }
+    if (part.seed !== merged.seed || part.modelKind !== merged.modelKind) {
+      throw new EngineInputError('stress partials come from different seeds or shock models');
+    }
+    merged.ranges.push(...part.ranges);
+    merged.scenarios += part.scenarios;
+    merged.sumLoss += part.sumLoss;
+    merged.sumLossSquared += part.sumLossSquared;
+    merged.sumUnconnected += part.sumUnconnected;
+    merged.sumUnconnectedSquared += part.sumUnconnectedSquared;
+    merged.sumLossTimesUnconnected += part.sumLossTimesUnconnected;
+    merged.sumShortfall += part.sumShortfall;
+    merged.contagionDefaults += part.contagionDefaults;
+    merged.fallbackScenarios += part.fallbackScenarios;
+    for (let i = 0; i < merged.nBanks; i++) {
+      merged.defaultCounts[i] += part.defaultCounts[i]!;
+      merged.exceedanceCounts[i] += part.exceedanceCounts[i]!;
+      merged.lossContribution[i] += part.lossContribution[i]!;
+    }
+    for (let k = 0; k <= merged.nBanks; k++) merged.defaultsHistogram[k] += part.defaultsHistogram[k]!;
+    mergeSketchInto(merged.sketch, part.sketch);
+    const candidate = part.largestLoss;
+    if (candidate && (!merged.largestLoss || candidate.loss > merged.largestLoss.loss ||
+      (candidate.loss === merged.largestLoss.loss && candidate.scenario < merged.largestLoss.scenario))) {
+      merged.largestLoss = { scenario: candidate.scenario, loss: candidate.loss, shocks: candidate.shocks.slice() };
+    }
+  }
+  return merged;
+}
+
+type LevelKey = '0.9' | '0.95' | '0.99' | '0.999';
+
+/** The saved, JSON-ready result of a stress run (maps keyed by node id). */
+export interface StressSummary {
+  scenarios: number;
+  seed: number;
+  shockModel: ShockModel['kind'];
+  expectedLoss: number;
+  expectedLossStandardError: number;
+  expectedUnconnectedLoss: number;
+  expectedUnconnectedLossStandardError: number;
+  lossRatio: number;
+  lossRatioStandardError: number;
+  /** NVI with the model's analytical δ_i = P(x_i ≥ w_i). */
+  nvi: number;
+  /** NVI with δ_i estimated from the scenarios. */
+  nviEstimated: number;
+  /** 1 + NVI: the Glasserman–Young bound on the loss ratio. */
+  glassermanYoungBound: number;
+  maxConnectivity: number;
+  expectedShortfallTotal: number;
+  expectedDefaults: number;
+  expectedContagionDefaults: number;
+  defaultProbability: Record<string, number>;
+  exceedanceProbability: Record<string, number>;
+  lossContribution: Record<string, number>;
+  lossQuantiles: Record<LevelKey, number>;
+  expectedShortfall: Record<LevelKey, number>;
+  quantileRelativeAccuracy: number;
+  /** Entry k: probability of exactly k defaults. */
+  defaultsDistribution: number[];
+  lossHistogram: { edges: number[]; counts: number[] };
+  minLoss: number;
+  maxLoss: number;
+  largestLossScenario: { scenario: number; loss: number; shocks: Record<string, number> } | null;
+  fallbackScenarios: number;
+}
+
+function byId(ids: string[], values: ArrayLike<number>, scale = 1): Record<string, number> {
+  const out: Record<string, number> = {};
+  ids.forEach((id, i) => {
+    out[id] = values[i]! * scale;
+  });
+  return out;
+}
+
+function nviFrom(delta: ArrayLike<number>, outsideAssets: Float64Array, betaPlus: number): number {
+  let weighted = 0;
+  let total = 0;
+  for (let i = 0; i < outsideAssets.length; i++) {
+    weighted += delta[i]! * outsideAssets[i]!;
+    total += outsideAssets[i]!;
+  }
+  if (total === 0) return 0;
+  return betaPlus < 1 ? weighted / total / (1 - betaPlus) : Infinity;
+}
+
+function displayHistogram(sketch: LossSketch): { edges: number[]; counts: number[] } {
+  const low = Math.min(0, sketch.min);
+  const high = sketch.max > low ? sketch.max : low + 1;
+  const width = (high - low) / DISPLAY_BINS;
+  const counts = new Array<number>(DISPLAY_BINS).fill(0);
+  const place = (value: number, count: number): void => {
+    const bin = Math.min(DISPLAY_BINS - 1, Math.max(0, Math.floor((value - low) / width)));
+    counts[bin]! += count;
+  };
+  if (sketch.underflowCount > 0) place(sketch.underflowSum / sketch.underflowCount, sketch.underflowCount);
+  for (let k = 0; k < sketch.counts.length; k++) {
+    const count = sketch.counts[k]!;
+    if (count > 0) place(sketch.sums[k]! / count, count);
+  }
+  return { edges: Array.from({ length: DISPLAY_BINS + 1 }, (_, k) => low + k * width), counts };
+}
+
+/** Turns a (merged) partial into the summary; `document`, when given, must be the network it came from. */
+export function summariseStress(merged: StressPartial, document?: NetworkDocument): StressSummary {
+  if (document && (document.nodes.length !== merged.nBanks || document.nodes.some((node, i) => node.id !== merged.ids[i]))) {
+    throw new EngineInputError('the stress partial does not belong to this network');
+  }
+  const n = merged.scenarios;
+  if (n === 0) throw new EngineInputError('no scenarios to summarise', 'samples');
+  const ids = merged.ids;
+  const meanLoss = merged.sumLoss / n;
+  const meanUnconnected = merged.sumUnconnected / n;
+  const denominator = n > 1 ? n - 1 : 1;
+  const varLoss = Math.max(0, (merged.sumLossSquared - n * meanLoss * meanLoss) / denominator);
+  const varUnconnected = Math.max(0, (merged.sumUnconnectedSquared - n * meanUnconnected * meanUnconnected) / denominator);
+  const covariance = (merged.sumLossTimesUnconnected - n * meanLoss * meanUnconnected) / denominator;
+  const ratio = meanUnconnected > 0 ? meanLoss / meanUnconnected : Number.NaN;
+  const ratioVariance = meanUnconnected > 0
+    ? Math.max(0, varLoss - 2 * ratio * covariance + ratio * ratio * varUnconnected) / (n * meanUnconnected * meanUnconnected)
+    : Number.NaN;
+  const nvi = nviFrom(merged.analyticalExceedance, merged.outsideAssets, merged.maxConnectivity);
+  const estimatedDelta = Array.from(merged.exceedanceCounts, (count) => count / n);
+  const lossQuantiles = {} as Record<LevelKey, number>;
+  const expectedShortfall = {} as Record<LevelKey, number>;
+  for (const level of QUANTILE_LEVELS) {
+    const key = String(level) as LevelKey;
+    lossQuantiles[key] = sketchQuantile(merged.sketch, level);
+    expectedShortfall[key] = sketchExpectedShortfall(merged.sketch, level);
+  }
+  let expectedDefaults = 0;
+  merged.defaultsHistogram.forEach((count, k) => {
+    expectedDefaults += (k * count) / n;
+  });
+  const largest = merged.largestLoss;
+  return {
+    scenarios: n,
+    seed: merged.seed,
+    shockModel: merged.modelKind,
+    expectedLoss: meanLoss,
+    expectedLossStandardError: Math.sqrt(varLoss / n),
+    expectedUnconnectedLoss: meanUnconnected,
+    expectedUnconnectedLossStandardError: Math.sqrt(varUnconnected / n),
+    lossRatio: ratio,
+    lossRatioStandardError: Math.sqrt(ratioVariance),
+    nvi,
+    nviEstimated: nviFrom(estimatedDelta, merged.outsideAssets, merged.maxConnectivity),
+    glassermanYoungBound: 1 + nvi,
+    maxConnectivity: merged.maxConnectivity,
+    expectedShortfallTotal: merged.sumShortfall / n,
+    expectedDefaults,
+    expectedContagionDefaults: merged.contagionDefaults / n,
+    defaultProbability: byId(ids, merged.defaultCounts, 1 / n),
+    exceedanceProbability: byId(ids, estimatedDelta),
+    lossContribution: byId(ids, merged.lossContribution, 1 / n),
+    lossQuantiles,
+    expectedShortfall,
+    quantileRelativeAccuracy: QUANTILE_RELATIVE_ACCURACY,
+    defaultsDistribution: Array.from(merged.defaultsHistogram, (count) => count / n),
+    lossHistogram: displayHistogram(merged.sketch),
+    minLoss: merged.sketch.min,
+    maxLoss: merged.sketch.max,
+    largestLossScenario: largest ? { scenario: largest.scenario, loss: largest.loss, shocks: byId(ids, largest.shocks) } : null,
+    fallbackScenarios: merged.fallbackScenarios,
+  };
+}
