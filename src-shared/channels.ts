@@ -15,6 +15,7 @@ export const channels = [
   'networks:export',
   'networks:maxEntropy',
   'networks:clearScenario',
+  'networks:readScenarios',
   'jobs:start',
   'jobs:cancel',
   'jobs:list',

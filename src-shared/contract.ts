@@ -64,6 +64,11 @@ export const contract = {
     output: returns<ScenarioOutcome>(),
   },
 
+  'networks:readScenarios': {
+    input: fileUpload.extend({ versionId: id }).strict(),
+    output: returns<{ fileName: string; scenarioNames: string[]; rows: number[][] }>(),
+  },
+
   'jobs:start': {
     input: z.object({ kind: z.enum(jobKinds), params: z.unknown() }).strict(),
     output: returns<{ jobId: string }>(),

@@ -28,6 +28,12 @@ export const shockModelSchema = z.discriminatedUnion('kind', [
     marginal: z.enum(['uniform', 'beta']).default('uniform'),
     maxFraction: z.number().gt(0).max(1).default(1),
   }),
+  /** The user's own scenarios (a shock CSV read by `networks:readScenarios`): scenario k is row k. */
+  z.object({
+    kind: z.literal('scenarios'),
+    fileName: z.string().min(1),
+    rows: z.array(z.array(z.number().finite().nonnegative())).min(1).max(1_000_000),
+  }),
 ]);
 export type ShockModelInput = z.infer<typeof shockModelSchema>;
 
@@ -36,7 +42,7 @@ export const jobParamSchemas = {
   stress: z.object({
     versionId: z.number().int().positive(),
     shockModel: shockModelSchema,
-    samples: z.number().int().min(100).max(10_000_000),
+    samples: z.number().int().min(1).max(10_000_000),
     seed: z.number().int().min(0).max(2 ** 32 - 1),
     /** Rogers–Veraart recovery rates on outside (alpha) and interbank (beta) assets; 1 and 1 is Eisenberg–Noe. */
     recovery: z.object({ alpha: z.number().gt(0).max(1), beta: z.number().gt(0).max(1) }).optional(),

@@ -1,6 +1,9 @@
 /** The handlers behind each channel of the contract: thin, over the store and services. */
 import type { JobKind } from '../../src-shared/jobs';
+import { toClearingSystem } from '../engines/network-arrays';
 import { serialiseNetworkJson } from '../io/network-json';
+import { parseShockCsv } from '../io/shock-csv';
+import { decodeText } from '../io/tables';
 import { datasets, networks, runs } from '../store/repositories';
 import type { Handlers } from './router';
 import { clearScenarioOfVersion, createNetwork, importDataset, maxEntropyVersion } from './services';
@@ -29,6 +32,11 @@ export const handlers: Handlers = {
   },
   'networks:maxEntropy': ({ versionId }, { db }) => maxEntropyVersion(db, versionId),
   'networks:clearScenario': ({ versionId, shocks }, { db }) => clearScenarioOfVersion(db, versionId, shocks),
+  'networks:readScenarios': ({ versionId, fileName, contentBase64 }, { db }) => {
+    const system = toClearingSystem(networks.getVersion(db, versionId).document);
+    const table = parseShockCsv(decodeText(Buffer.from(contentBase64, 'base64')), system, fileName);
+    return { fileName, scenarioNames: table.scenarioNames, rows: table.rows.map((row) => Array.from(row)) };
+  },
 
   'jobs:start': ({ kind, params }, { jobs }) => ({ jobId: jobs.start(kind as JobKind, params).jobId }),
   'jobs:cancel': ({ jobId }, { jobs }) => jobs.cancel(jobId),

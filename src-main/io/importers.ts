@@ -1,10 +1,20 @@
-/** Chooses the importer for a file by its content and name; every importer returns a whole dataset or throws. */
+/**
+ * Chooses the importer for a file by its content and name; every importer returns a whole dataset or throws.
+ * `importFile` (synchronous) reads network@1 JSON and the EBA disclosure CSV; `importFileAsync` also reads
+ * GraphML, XLSX workbooks and a generic CSV edge list; `importNetworkTables` reads a node table with an edge
+ * list or a liability matrix given as two files.
+ */
 import { createHash } from 'node:crypto';
 import type { DatasetKind, ImportReport } from '../../src-shared/domain';
 import type { NetworkDocument } from '../../src-shared/formats/network';
+import { looksLikeEdgeList, type ColumnMapping } from './column-mapping';
 import { decodeLatin1, looksLikeEbaDisclosure, parseEbaDisclosure } from './eba-disclosure';
+import { networkFromGraphml } from './graphml';
 import { ImportError } from './import-error';
 import { parseNetworkJson } from './network-json';
+import { decodeText, isCsvName, isXlsxName, parseCsv, readTables, type Table } from './tables';
+import { networkFromTables } from './tabular-network';
+import { networkFromXlsx } from './xlsx-network';
 
 export interface ImportedDataset {
   name: string;
@@ -48,4 +58,114 @@ export function importFile(fileName: string, bytes: Uint8Array): ImportedDataset
     );
   }
   throw new ImportError(`${fileName}: unsupported file type (expected .json network@1 or an EBA disclosure .csv)`);
+}
+
+const baseName = (fileName: string) => fileName.replace(/^.*[\\/]/, '').replace(/\.[^.]+$/, '');
+
+function networkDataset(
+  document: NetworkDocument,
+  sha256: string,
+  importer: string,
+  note: string,
+  notes: string[] = [],
+): ImportedDataset {
+  return {
+    name: document.name,
+    kind: 'network',
+    sha256,
+    report: { importer, kept: document.nodes.length, skipped: [], notes },
+    network: { name: document.name, document, note },
+  };
+}
+
+const isEdgeTable = (table: Table, mapping?: ColumnMapping): boolean =>
+  mapping?.liabilities?.debtor !== undefined && mapping.liabilities.creditor !== undefined
+    ? table.columns.includes(mapping.liabilities.debtor) && table.columns.includes(mapping.liabilities.creditor)
+    : looksLikeEdgeList(table.columns);
+
+/**
+ * Any file the app reads: network@1 JSON, the EBA disclosure CSV, GraphML (.graphml, .xml), an XLSX workbook
+ * (sheets nodes + liabilities or matrix) and a CSV edge list (debtor, creditor, amount; nodes inferred).
+ * A single CSV of nodes is refused with a request for its liabilities (use `importNetworkTables`).
+ */
+export async function importFileAsync(
+  fileName: string,
+  bytes: Uint8Array,
+  mapping?: ColumnMapping,
+): Promise<ImportedDataset> {
+  const lower = fileName.toLowerCase();
+  if (lower.endsWith('.json')) return importFile(fileName, bytes);
+  const sha256 = sha256Hex(bytes);
+  if (lower.endsWith('.graphml') || lower.endsWith('.xml')) {
+    const document = networkFromGraphml(decodeText(bytes), fileName);
+    return networkDataset(document, sha256, 'GraphML', `imported from ${fileName}`);
+  }
+  if (isXlsxName(lower)) {
+    const document = await networkFromXlsx(bytes, fileName, mapping);
+    return networkDataset(document, sha256, 'XLSX workbook', `imported from ${fileName}`);
+  }
+  if (isCsvName(lower)) {
+    if (looksLikeEbaDisclosure(decodeLatin1(bytes.subarray(0, 4000)))) return importFile(fileName, bytes);
+    const table = parseCsv(fileName, decodeText(bytes));
+    if (!isEdgeTable(table, mapping)) {
+      throw new ImportError(
+        `${fileName} looks like a table of nodes (no debtor and creditor columns): import it together with its liabilities ` +
+          '(an edge list with debtor, creditor and amount columns, or a liability matrix)',
+      );
+    }
+    const document = networkFromTables({ name: baseName(fileName) || 'network', liabilities: table, mapping, fileName });
+    return networkDataset(document, sha256, 'CSV edge list', `imported from ${fileName}`, [
+      'nodes inferred from the edge list: no balance-sheet fields',
+    ]);
+  }
+  throw new ImportError(
+    `${fileName}: unsupported file type (expected .json network@1, .graphml, .xlsx, an EBA disclosure .csv or a CSV edge list)`,
+  );
+}
+
+/**
+ * A network from separate table files: a node table and an edge list (or a liability matrix: first column =
+ * debtor ids, header = creditor ids), in either order; one file alone goes to `importFileAsync`.
+ */
+export async function importNetworkTables(
+  files: Array<{ fileName: string; bytes: Uint8Array }>,
+  mapping?: ColumnMapping,
+): Promise<ImportedDataset> {
+  if (files.length === 0) throw new ImportError('no file to import');
+  if (files.length === 1) return importFileAsync(files[0]!.fileName, files[0]!.bytes, mapping);
+  if (files.length > 2) throw new ImportError(`expected a node table and a liability table, got ${files.length} files`);
+  const tables = await Promise.all(
+    files.map(async ({ fileName, bytes }) => {
+      const [table] = await readTables(fileName, bytes);
+      return { fileName, bytes, table: table! };
+    }),
+  );
+  const edgeIndex = tables.findIndex(({ table }) => isEdgeTable(table, mapping));
+  const nodeIndex = edgeIndex >= 0 ? 1 - edgeIndex : tables.findIndex(({ table }) => !isMatrixLike(table));
+  const nodeFile = tables[nodeIndex >= 0 ? nodeIndex : 0]!;
+  const otherFile = tables[nodeIndex >= 0 ? 1 - nodeIndex : 1]!;
+  const fileLabel = `${nodeFile.fileName} + ${otherFile.fileName}`;
+  const name = baseName(nodeFile.fileName).replace(/[-_ ]?nodes?$/i, '') || baseName(nodeFile.fileName) || 'network';
+  const document = networkFromTables({
+    name,
+    nodes: nodeFile.table,
+    ...(edgeIndex >= 0 ? { liabilities: otherFile.table } : { matrix: otherFile.table }),
+    mapping,
+    fileName: fileLabel,
+  });
+  // The dataset's fingerprint: the node file's hash and the liability file's hash, in that order.
+  const sha256 = sha256Hex(new TextEncoder().encode(`${sha256Hex(nodeFile.bytes)}\n${sha256Hex(otherFile.bytes)}`));
+  return networkDataset(
+    document,
+    sha256,
+    edgeIndex >= 0 ? 'CSV node table + edge list' : 'CSV node table + liability matrix',
+    `imported from ${fileLabel}`,
+  );
+}
+
+/** A liability matrix's header repeats its first column's ids; a node table's header names fields. */
+function isMatrixLike(table: Table): boolean {
+  const header = new Set(table.columns.slice(1).map((column) => column.trim()));
+  const firstColumn = table.rows.map((row) => (row[0] ?? '').trim()).filter((id) => id !== '');
+  return firstColumn.length > 0 && firstColumn.some((id) => header.has(id));
 }

@@ -8,7 +8,10 @@ import type { JobKind } from '../../src-shared/jobs';
 import { jobParamSchemas } from '../../src-shared/jobs';
 import { softwareVersion } from '../app';
 import type { StressRunResults } from '../../src-shared/results/stress';
+import { AppError } from '../../src-shared/errors';
 import { checkBalances } from '../engines/balance-check';
+import { toClearingSystem } from '../engines/network-arrays';
+import { createShockSampler } from '../engines/shocks';
 import { mergeStressPartials, summariseStress, type StressPartial } from '../engines/stress';
 import type { Db } from '../store/db';
 import { networks, runs } from '../store/repositories';
@@ -42,6 +45,13 @@ export function splitRange(total: number, parts: number): Array<{ first: number;
 const stress: TaskDefinition<'stress', StressShardInput, StressPartial> = {
   plan(db, params, maxShards) {
     const { document } = networks.getVersion(db, params.versionId);
+    if (params.shockModel.kind === 'scenarios') {
+      // Refuse bad rows now, naming the scenario and bank, rather than in a worker.
+      createShockSampler(toClearingSystem(document), params.shockModel);
+      if (params.samples !== params.shockModel.rows.length) {
+        throw new AppError('invalid_input', `samples must equal the ${params.shockModel.rows.length} scenarios of ${params.shockModel.fileName}`, 'params.samples');
+      }
+    }
     // Small runs are not worth a second thread.
     const shards = splitRange(params.samples, params.samples < 20_000 ? 1 : maxShards).map((range) => ({
       document,

@@ -66,4 +66,51 @@ describe('cwb', () => {
       expect(result.err.trim().split('\n')).toHaveLength(1);
     }
   });
+
+  it('clear writes the formats.md JSON and agrees with the engine scenario by scenario', () => {
+    const data = tempDir();
+    dirs.push(data);
+    const network = join(data.path, 'ring.json');
+    const shocks = join(data.path, 'shocks.csv');
+    writeFileSync(network, JSON.stringify(ringNetwork()));
+    writeFileSync(shocks, 'scenario,A,B,C\ncalm,1,1,1\nA fails,20,0,0\n');
+    const result = cwb(['clear', network, '--shocks', shocks, '--json']);
+    expect(result.code, result.err).toBe(0);
+    const json = JSON.parse(result.out) as {
+      netWorth: Record<string, number>;
+      scenarios: Array<{ payments: Record<string, number>; defaults: string[]; shortfall: Record<string, number>; depth: Record<string, number>; loss: number; shortfallTotal: number; shockTotal: number }>;
+    };
+    // w_i = c_i + Σ_j p̄_ji − p̄_i = 20 + 10 − (15 + 10) = 5 for every bank of the ring.
+    expect(json.netWorth).toEqual({ A: 5, B: 5, C: 5 });
+    expect(json.scenarios).toHaveLength(2);
+    expect(json.scenarios[0]).toMatchObject({ defaults: [], loss: 3, shortfallTotal: 0, shockTotal: 3 });
+    const hit = json.scenarios[1]!;
+    expect(hit.defaults).toContain('A');
+    // L = Σ min(x, w) + Σ s
+    const shortfall = Object.values(hit.shortfall).reduce((a, b) => a + b, 0);
+    expect(hit.loss).toBeCloseTo(5 + shortfall, 9);
+    expect(hit.shortfallTotal).toBeCloseTo(shortfall, 9);
+    // p + s = p̄ = b + Σ_j p̄_ij = 15 + 10 for every bank
+    for (const id of ['A', 'B', 'C']) expect(hit.payments[id]! + hit.shortfall[id]!).toBeCloseTo(25, 9);
+  });
+
+  it('stress writes the Monte Carlo summary with the keys of formats.md, reproducibly for a seed', () => {
+    const data = tempDir();
+    dirs.push(data);
+    const network = join(data.path, 'ring.json');
+    writeFileSync(network, JSON.stringify(ringNetwork()));
+    const args = ['stress', network, '--shock-model', 'uniform', '--samples', '5000', '--seed', '3', '--json'];
+    const first = cwb(args);
+    expect(first.code, first.err).toBe(0);
+    const summary = JSON.parse(first.out) as Record<string, unknown>;
+    for (const key of ['expectedLoss', 'expectedUnconnectedLoss', 'lossRatio', 'nvi', 'defaultProbability', 'lossQuantiles', 'expectedShortfall']) {
+      expect(summary).toHaveProperty(key);
+    }
+    expect(summary.expectedLoss as number).toBeGreaterThanOrEqual(summary.expectedUnconnectedLoss as number);
+    expect(JSON.parse(cwb(args).out)).toEqual(summary);
+    const bad = cwb(['stress', network, '--shock-model', 'pareto', '--samples', '10', '--seed', '1']);
+    expect(bad.code).toBe(2);
+    expect(bad.err).toMatch(/pareto/);
+  });
 });
+

@@ -2,6 +2,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { JobEvent } from '../../src-shared/jobs';
 import { JobManager } from '../../src-main/jobs/manager';
 import { splitRange } from '../../src-main/jobs/tasks';
+import { clearScenario } from '../../src-main/engines/clearing';
+import { toClearingSystem } from '../../src-main/engines/network-arrays';
 import { networks, runs } from '../../src-main/store/repositories';
 import { freshApp } from '../support/app';
 import { ringNetwork, toBase64 } from '../support/fixtures';
@@ -93,9 +95,38 @@ describe('jobs', () => {
     expect(runs.list(app.db)).toEqual([]);
   });
 
+  it('runs the user\'s own scenarios: E[L] is the mean of the scenarios\' losses cleared one by one', async () => {
+    app = freshApp();
+    const versionId = await importRing();
+    const csv = 'scenario,A,B,C\nmild,1,0,0\nhard,20,0,0\nall,20,20,20\n';
+    const read = await app.router.handle('networks:readScenarios', { versionId, fileName: 's.csv', contentBase64: toBase64(csv) });
+    if (!read.ok) throw new Error(read.error.message);
+    const { rows } = read.value as { rows: number[][] };
+    expect(rows).toEqual([[1, 0, 0], [20, 0, 0], [20, 20, 20]]);
+    const final = await app.jobs.start('stress', { versionId, shockModel: { kind: 'scenarios', fileName: 's.csv', rows }, samples: 3, seed: 0 }).done;
+    expect(final.status, final.error).toBe('succeeded');
+    const results = runs.get(app.db, final.runId!).results as { expectedLoss: number; scenarios: number };
+    const system = toClearingSystem(ringNetwork());
+    const losses = rows.map((row) => clearScenario(system, row).loss);
+    expect(results.scenarios).toBe(3);
+    expect(results.expectedLoss).toBeCloseTo((losses[0]! + losses[1]! + losses[2]!) / 3, 9);
+  });
+
+  it('refuses a scenario file naming the row and bank, and a scenario above outside assets at start', async () => {
+    app = freshApp();
+    const versionId = await importRing();
+    const bad = await app.router.handle('networks:readScenarios', { versionId, fileName: 'bad.csv', contentBase64: toBase64('scenario,A,Z\n1,1,1\n') });
+    expect(bad.ok === false && bad.error.message).toMatch(/column 3 "Z" is not a node/);
+    const above = await app.router.handle('networks:readScenarios', { versionId, fileName: 'big.csv', contentBase64: toBase64('scenario,A\n1,2\n2,25\n') });
+    expect(above.ok === false && above.error.message).toMatch(/row 3, column "A": shock 25 exceeds outside assets c = 20/);
+    const started = await app.router.handle('jobs:start', { kind: 'stress', params: { versionId, shockModel: { kind: 'scenarios', fileName: 'x', rows: [[0, 0, 99]] }, samples: 1, seed: 0 } });
+    expect(started.ok === false && started.error.message).toMatch(/C/);
+    expect(runs.list(app.db)).toEqual([]);
+  });
+
   it('refuses bad parameters before starting, naming the field', async () => {
     app = freshApp();
-    const result = await app.router.handle('jobs:start', { kind: 'stress', params: { versionId: 1, shockModel: { kind: 'uniform' }, samples: 5, seed: 1 } });
+    const result = await app.router.handle('jobs:start', { kind: 'stress', params: { versionId: 1, shockModel: { kind: 'uniform' }, samples: 0, seed: 1 } });
     expect(result).toMatchObject({ ok: false, error: { code: 'invalid_input', field: 'params.samples' } });
     const missing = await app.router.handle('jobs:start', { kind: 'stress', params: stressParams(42, 1000) });
     expect(missing).toMatchObject({ ok: false, error: { code: 'not_found' } });

@@ -1,0 +1,376 @@
+/**
+ * Streams a holdings CSV (one row per position: investor, asset, report date, amount, and optional investor
+ * name/type/style and asset class/currency) into the store in bounded memory: the file is read in chunks
+ * (fs stream → SHA-256 and UTF-8 decoding, windows-1252 when the bytes are not UTF-8 → papaparse chunk mode),
+ * each row is written through prepared statements, and investor and asset ids are cached in Maps.
+ *
+ * All or nothing: the whole import is one transaction (BEGIN … COMMIT around the stream; better-sqlite3 is
+ * synchronous, so nothing else may use this connection meanwhile: run it in a worker with its own connection
+ * or await it before the next store call). Any bad row (missing field, non-numeric or negative amount, a date
+ * that is not YYYY-MM-DD, a second position for the same investor, asset and date) refuses the file: up to 100
+ * row errors are collected, the transaction is rolled back and a RowErrorsImportError names them. A file whose
+ * SHA-256 matches an earlier dataset is refused as a conflict, naming that dataset.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import { createReadStream, statSync } from 'node:fs';
+import { Transform, type TransformCallback } from 'node:stream';
+import Papa from 'papaparse';
+import { AppError } from '../../src-shared/errors';
+import type { Db } from '../store/db';
+import { finishHoldingsDataset, holdingsWriter } from '../store/holdings';
+import { datasets } from '../store/repositories';
+import { normaliseColumnName } from './column-mapping';
+import { ImportError } from './import-error';
+import { RowErrorsImportError, type RowError } from './row-errors';
+import { parseNumberCell } from './tables';
+
+/** Source column names per holdings field. */
+export interface HoldingsMapping {
+  investor: string;
+  asset: string;
+  date: string;
+  amount: string;
+  investorName?: string;
+  investorType?: string;
+  investorStyle?: string;
+  assetClass?: string;
+  assetCurrency?: string;
+}
+export type HoldingsField = keyof HoldingsMapping;
+
+export interface HoldingsImportOptions {
+  filePath: string;
+  /** The name shown to the user and stored as the dataset's source file. */
+  fileName: string;
+  datasetName: string;
+  /** Column names; when absent, matched from the header by `suggestHoldingsMapping`. */
+  mapping?: HoldingsMapping;
+  onProgress?(rowsDone: number, bytesDone: number, bytesTotal: number): void;
+  /** Aborting stops the import and rolls it back. */
+  signal?: AbortSignal;
+}
+
+export interface HoldingsImportResult {
+  datasetId: number;
+  investors: number;
+  assets: number;
+  positions: number;
+  /** Rows left out without refusing the file: rows whose cells are all blank (e.g. ",,,"). */
+  skipped: RowError[];
+}
+
+/** Refused rows collected before giving up. */
+export const MAX_HOLDINGS_ROW_ERRORS = 100;
+
+const REQUIRED: Array<'investor' | 'asset' | 'date' | 'amount'> = ['investor', 'asset', 'date', 'amount'];
+
+const HOLDINGS_SYNONYMS: Record<HoldingsField, string[]> = {
+  investor: ['investor', 'investorid', 'investorcode', 'holder', 'holderid', 'fund', 'fundid', 'fundcode', 'owner'],
+  asset: ['asset', 'assetid', 'assetcode', 'isin', 'security', 'securityid', 'cusip', 'instrument', 'instrumentid'],
+  date: ['date', 'reportdate', 'reportingdate', 'asof', 'asofdate', 'period', 'valuationdate'],
+  amount: ['amount', 'value', 'marketvalue', 'holding', 'holdings', 'position', 'notional', 'mv', 'exposure'],
+  investorName: ['investorname', 'holdername', 'fundname'],
+  investorType: ['investortype', 'holdertype', 'fundtype', 'investorsector'],
+  investorStyle: ['investorstyle', 'style', 'fundstyle', 'strategy'],
+  assetClass: ['assetclass', 'class', 'securitytype', 'instrumenttype'],
+  assetCurrency: ['assetcurrency', 'currency', 'ccy'],
+};
+
+/** Matches holdings fields to header columns ignoring case, spaces and underscores, with common synonyms. */
+export function suggestHoldingsMapping(columns: readonly string[]): Partial<HoldingsMapping> {
+  const normalised = columns.map(normaliseColumnName);
+  const taken = new Set<number>();
+  const result: Partial<HoldingsMapping> = {};
+  for (const field of Object.keys(HOLDINGS_SYNONYMS) as HoldingsField[]) {
+    for (const candidate of HOLDINGS_SYNONYMS[field]) {
+      const index = normalised.findIndex((name, at) => name === candidate && !taken.has(at));
+      if (index >= 0) {
+        result[field] = columns[index]!;
+        taken.add(index);
+        break;
+      }
+    }
+  }
+  return result;
+}
+
+const DATE = /^(\d{4})[-/]?(\d{2})[-/]?(\d{2})(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/;
+
+/** "2024-03-31", "2024/03/31", "20240331" (optionally with a time) → "2024-03-31"; anything else → undefined. */
+export function normaliseReportDate(text: string): string | undefined {
+  const match = DATE.exec(text.trim());
+  if (!match) return undefined;
+  const [, year, month, day] = match;
+  const iso = `${year}-${month}-${day}`;
+  const date = new Date(`${iso}T00:00:00Z`);
+  return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === iso ? iso : undefined;
+}
+
+class NotUtf8 extends Error {}
+
+/** Bytes → text in chunks, hashing the bytes on the way; counts bytes for progress. */
+class DecodeAndHash extends Transform {
+  readonly hash = createHash('sha256');
+  bytes = 0;
+  private readonly decoder: TextDecoder;
+  private first = true;
+
+  constructor(readonly encoding: 'utf-8' | 'windows-1252') {
+    super({ readableObjectMode: true });
+    this.decoder = new TextDecoder(encoding, { fatal: encoding === 'utf-8', ignoreBOM: true });
+  }
+
+  private pushText(text: string): void {
+    let out = text;
+    if (this.first && out.length > 0) {
+      this.first = false;
+      if (out.charCodeAt(0) === 0xfeff) out = out.slice(1);
+    }
+    if (out.length > 0) this.push(out);
+  }
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+    this.hash.update(chunk);
+    this.bytes += chunk.length;
+    try {
+      this.pushText(this.decoder.decode(chunk, { stream: true }));
+      callback();
+    } catch {
+      callback(new NotUtf8('not UTF-8'));
+    }
+  }
+
+  override _flush(callback: TransformCallback): void {
+    try {
+      this.pushText(this.decoder.decode());
+      callback();
+    } catch {
+      callback(new NotUtf8('not UTF-8'));
+    }
+  }
+}
+
+interface Pass {
+  investors: number;
+  assets: number;
+  positions: number;
+  skipped: RowError[];
+  sha256: string;
+}
+
+function resolveMapping(header: string[], given: HoldingsMapping | undefined, fileName: string): Record<HoldingsField, number> {
+  const columns = header.map((cell) => cell.trim());
+  const mapping: Partial<HoldingsMapping> = given ?? suggestHoldingsMapping(columns);
+  const listed = columns.map((column) => `"${column}"`).join(', ');
+  const missing = REQUIRED.filter((field) => !mapping[field]);
+  if (missing.length > 0) {
+    throw new ImportError(
+      `${fileName}: no ${missing.join(', ')} column (columns are ${listed}); a holdings row needs investor, asset, date and amount`,
+      missing[0],
+    );
+  }
+  const at = {} as Record<HoldingsField, number>;
+  for (const field of Object.keys(HOLDINGS_SYNONYMS) as HoldingsField[]) {
+    const column = mapping[field];
+    if (column === undefined || column === '') {
+      at[field] = -1;
+      continue;
+    }
+    const index = columns.indexOf(column.trim());
+    if (index < 0) {
+      throw new ImportError(`${fileName}: column "${column}" (mapped to ${field}) is not in the file; its columns are ${listed}`, field);
+    }
+    at[field] = index;
+  }
+  return at;
+}
+
+/** One pass over the file inside the caller's transaction; throws on the first fatal problem. */
+function streamPass(db: Db, datasetId: number, options: HoldingsImportOptions, encoding: 'utf-8' | 'windows-1252'): Promise<Pass> {
+  const { filePath, fileName, onProgress, signal } = options;
+  const bytesTotal = statSync(filePath).size;
+  const writer = holdingsWriter(db, datasetId);
+  const investorIds = new Map<string, number>();
+  const assetIds = new Map<string, number>();
+  const dates = new Map<string, string | undefined>();
+  const errors: RowError[] = [];
+  const skipped: RowError[] = [];
+  let at: Record<HoldingsField, number> | undefined;
+  let header: string[] = [];
+  let record = 0; // spreadsheet row of the last record seen (header = 1)
+  let positions = 0;
+
+  return new Promise<Pass>((resolve, reject) => {
+    const input = createReadStream(filePath, { highWaterMark: 1 << 20 });
+    const decode = new DecodeAndHash(encoding);
+    let settled = false;
+    const fail = (error: unknown, parser?: Papa.Parser) => {
+      if (settled) return;
+      settled = true;
+      input.destroy();
+      decode.destroy();
+      parser?.abort();
+      reject(error);
+    };
+    input.on('error', (error) => fail(new ImportError(`${fileName} could not be read: ${error.message}`)));
+    decode.on('error', (error) => fail(error));
+    const text = input.pipe(decode);
+
+    const cellOf = (cells: string[], index: number) => (index < 0 ? undefined : (cells[index] ?? '').trim());
+    const column = (field: HoldingsField) => header[at![field]]?.trim() ?? field;
+    const refuse = (row: number, field: HoldingsField | undefined, message: string) => {
+      errors.push({ file: fileName, row, ...(field ? { column: column(field) } : {}), message });
+    };
+
+    const handleRow = (cells: string[], row: number) => {
+      if (!at) {
+        header = cells;
+        at = resolveMapping(cells, options.mapping, fileName);
+        return;
+      }
+      if (cells.every((cell) => cell.trim() === '')) {
+        if (cells.length > 1) skipped.push({ file: fileName, row, message: 'empty row' });
+        return;
+      }
+      const investor = cellOf(cells, at.investor)!;
+      const asset = cellOf(cells, at.asset)!;
+      const dateText = cellOf(cells, at.date)!;
+      const amountText = cellOf(cells, at.amount)!;
+      if (investor === '') refuse(row, 'investor', 'missing investor id');
+      if (asset === '') refuse(row, 'asset', 'missing asset id');
+      let date = dates.get(dateText);
+      if (date === undefined && !dates.has(dateText)) {
+        date = normaliseReportDate(dateText);
+        if (dates.size < 10_000) dates.set(dateText, date);
+      }
+      if (dateText === '') refuse(row, 'date', 'missing report date');
+      else if (date === undefined) refuse(row, 'date', `not a date: "${dateText}" (expected YYYY-MM-DD)`);
+      const amount = parseNumberCell(amountText);
+      if (amount === null) refuse(row, 'amount', 'missing amount');
+      else if (Number.isNaN(amount)) refuse(row, 'amount', `not a number: "${amountText}"`);
+      else if (amount < 0) refuse(row, 'amount', 'must be ≥ 0');
+      if (errors.length > 0) return; // after the first refused row, only validate
+
+      let investorId = investorIds.get(investor);
+      if (investorId === undefined) {
+        investorId = writer.addInvestor({
+          code: investor,
+          name: cellOf(cells, at.investorName) || null,
+          type: cellOf(cells, at.investorType) || null,
+          style: cellOf(cells, at.investorStyle) || null,
+        });
+        investorIds.set(investor, investorId);
+      }
+      let assetId = assetIds.get(asset);
+      if (assetId === undefined) {
+        assetId = writer.addAsset({
+          code: asset,
+          class: cellOf(cells, at.assetClass) || null,
+          currency: cellOf(cells, at.assetCurrency) || null,
+        });
+        assetIds.set(asset, assetId);
+      }
+      try {
+        writer.addPosition(date!, investorId, assetId, amount!);
+        positions += 1;
+      } catch (error) {
+        if ((error as { code?: string }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
+          refuse(row, undefined, `second position of investor "${investor}" in asset "${asset}" on ${date} (one row per investor, asset and date)`);
+        } else {
+          throw error;
+        }
+      }
+    };
+
+    Papa.parse<string[]>(text, {
+      skipEmptyLines: false,
+      chunk(results, parser) {
+        if (settled) return;
+        try {
+          if (signal?.aborted) throw new ImportError(`import of ${fileName} cancelled`);
+          const first = record + 1;
+          for (const error of results.errors) {
+            if (error.code === 'UndetectableDelimiter') continue;
+            errors.push({ file: fileName, row: first + (error.row ?? 0), message: `CSV: ${error.message}` });
+          }
+          for (const cells of results.data) {
+            record += 1;
+            handleRow(cells, record);
+            if (errors.length >= MAX_HOLDINGS_ROW_ERRORS) break;
+          }
+          if (errors.length >= MAX_HOLDINGS_ROW_ERRORS) {
+            fail(new RowErrorsImportError(errors.slice(0, MAX_HOLDINGS_ROW_ERRORS)), parser);
+            return;
+          }
+          onProgress?.(record > 0 ? record - 1 : 0, decode.bytes, bytesTotal);
+        } catch (error) {
+          fail(error, parser);
+        }
+      },
+      complete() {
+        if (settled) return;
+        if (!at) return fail(new ImportError(`${fileName} is empty (expected a header row)`));
+        if (errors.length > 0) return fail(new RowErrorsImportError(errors));
+        settled = true;
+        onProgress?.(record - 1, decode.bytes, bytesTotal);
+        resolve({
+          investors: investorIds.size,
+          assets: assetIds.size,
+          positions,
+          skipped,
+          sha256: decode.hash.digest('hex'),
+        });
+      },
+      error(error) {
+        fail(error instanceof NotUtf8 ? error : new ImportError(`${fileName} could not be read: ${error.message}`));
+      },
+    });
+  });
+}
+
+/** Imports a holdings CSV as a new dataset of kind 'holdings'; all or nothing (see the module comment). */
+export async function importHoldingsCsv(db: Db, options: HoldingsImportOptions): Promise<HoldingsImportResult> {
+  const { fileName, datasetName } = options;
+  for (const encoding of ['utf-8', 'windows-1252'] as const) {
+    db.exec('BEGIN IMMEDIATE');
+    try {
+      const dataset = datasets.insert(db, {
+        name: datasetName,
+        kind: 'holdings',
+        sourceFile: fileName,
+        sha256: `pending:${randomUUID()}`,
+        report: { importer: 'holdings CSV', kept: 0, skipped: [], notes: [] },
+      });
+      const pass = await streamPass(db, dataset.id, options, encoding);
+      const existing = datasets.findBySha256(db, pass.sha256);
+      if (existing) {
+        throw new AppError(
+          'conflict',
+          `${fileName} was already imported as dataset ${existing.id} "${existing.name}" on ${existing.importedAt.slice(0, 10)} (same SHA-256)`,
+        );
+      }
+      finishHoldingsDataset(db, dataset.id, pass.sha256, {
+        importer: 'holdings CSV',
+        kept: pass.positions,
+        skipped: pass.skipped.map((row) => ({ id: `row ${row.row}`, reason: row.message })),
+        notes: [
+          `${pass.investors} investors, ${pass.assets} assets, ${pass.positions} positions`,
+          ...(encoding === 'utf-8' ? [] : ['read as windows-1252 (the file is not valid UTF-8)']),
+        ],
+      });
+      db.exec('COMMIT');
+      return {
+        datasetId: dataset.id,
+        investors: pass.investors,
+        assets: pass.assets,
+        positions: pass.positions,
+        skipped: pass.skipped,
+      };
+    } catch (error) {
+      if (db.inTransaction) db.exec('ROLLBACK');
+      if (error instanceof NotUtf8 && encoding === 'utf-8') continue;
+      throw error;
+    }
+  }
+  throw new ImportError(`${fileName} could not be decoded`);
+}

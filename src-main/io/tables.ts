@@ -1,0 +1,212 @@
+/**
+ * Reads tabular files into plain tables of cell text: a CSV (papaparse; UTF-8 with the BOM stripped, or
+ * windows-1252 when the bytes are not valid UTF-8) gives one table, an XLSX workbook (exceljs) one table per
+ * worksheet. The first row is the header; numbers come back as plain decimal text ("0.0000001", not "1e-7"),
+ * dates as ISO text, formulas as their cached result. Every row keeps the row number a spreadsheet user sees
+ * (header = row 1), so importers can name the rows they refuse.
+ */
+import ExcelJS from 'exceljs';
+import Papa from 'papaparse';
+import { ImportError } from './import-error';
+import { suggestMapping, type ColumnMapping } from './column-mapping';
+import { RowErrorsImportError, type RowError } from './row-errors';
+
+export interface Table {
+  /** File name (CSV) or worksheet name (XLSX). */
+  name: string;
+  columns: string[];
+  /** Cell text per data row; numbers as plain decimal text. */
+  rows: string[][];
+  /** Spreadsheet row number of each entry of `rows` (header = 1); when absent, rows are 2, 3, 4, … */
+  rowNumbers?: number[];
+  /** How to name this table in error messages ("book.xlsx [nodes]"); defaults to `name`. */
+  source?: string;
+}
+
+export interface TablePreview extends Table {
+  /** Data rows in the whole table (the preview holds at most the first 20). */
+  rowCount: number;
+  /** Columns matched to node and liability fields by name. */
+  mapping: ColumnMapping;
+}
+
+export const PREVIEW_ROWS = 20;
+
+export const isXlsxName = (fileName: string) => /\.(xlsx|xlsm)$/i.test(fileName);
+export const isCsvName = (fileName: string) => /\.(csv|tsv|txt)$/i.test(fileName);
+
+/** The spreadsheet row number of `table.rows[index]`. */
+export const rowNumberOf = (table: Table, index: number): number => table.rowNumbers?.[index] ?? index + 2;
+
+/** The label of a table in error messages. */
+export const sourceOf = (table: Table): string => table.source ?? table.name;
+
+/** True when every cell of the row is blank. */
+export const isBlankRow = (row: readonly string[]): boolean => row.every((cell) => cell.trim() === '');
+
+/** UTF-8 (BOM stripped) when the bytes are valid UTF-8, else windows-1252 (what Excel writes on Windows). */
+export function decodeText(bytes: Uint8Array): string {
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
+  } catch {
+    text = new TextDecoder('windows-1252').decode(bytes);
+  }
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+}
+
+/**
+ * A number as plain decimal text with the same digits JavaScript prints (so `Number(text) === value`):
+ * 1e-7 → "0.0000001", 1e21 → "1000000000000000000000".
+ */
+export function plainDecimal(value: number): string {
+  const text = String(value);
+  const match = /^(-?)(\d)(?:\.(\d+))?e([+-]\d+)$/.exec(text);
+  if (!match) return text;
+  const [, sign, lead, fraction = '', exponentText] = match;
+  const digits = `${lead}${fraction}`;
+  const exponent = Number(exponentText);
+  if (exponent < 0) return `${sign}0.${'0'.repeat(-exponent - 1)}${digits}`;
+  const point = 1 + exponent;
+  return point >= digits.length
+    ? `${sign}${digits}${'0'.repeat(point - digits.length)}`
+    : `${sign}${digits.slice(0, point)}.${digits.slice(point)}`;
+}
+
+const NUMBER_TEXT = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
+
+/**
+ * Cell text → number: blank → null; plain or scientific decimal notation with "." as the decimal point;
+ * anything else (thousands separators, "n/a", "Infinity") → NaN.
+ */
+export function parseNumberCell(text: string | undefined): number | null {
+  const trimmed = (text ?? '').trim();
+  if (trimmed === '') return null;
+  if (!NUMBER_TEXT.test(trimmed)) return Number.NaN;
+  const value = Number(trimmed);
+  return Number.isFinite(value) ? value : Number.NaN;
+}
+
+/**
+ * The delimiter of a CSV, judged from its header line (cell text in the body may contain anything): the most
+ * frequent of comma, semicolon, tab and bar there; comma when none occurs.
+ */
+export function guessDelimiter(text: string): string {
+  const end = text.search(/\r?\n/);
+  const header = end < 0 ? text : text.slice(0, end);
+  let best = ',';
+  let bestCount = 0;
+  for (const candidate of [',', ';', '\t', '|']) {
+    const count = header.split(candidate).length - 1;
+    if (count > bestCount) {
+      best = candidate;
+      bestCount = count;
+    }
+  }
+  return best;
+}
+
+/** Parses CSV text (line ends \r\n, \n or \r, even mixed, are all one line break, in quoted cells too). */
+export function parseCsv(fileName: string, rawText: string): Table {
+  const text = rawText.replace(/\r\n?/g, '\n');
+  const parsed = Papa.parse<string[]>(text, { skipEmptyLines: false, delimiter: guessDelimiter(text), newline: '\n' });
+  const errors: RowError[] = parsed.errors
+    .filter((error) => error.code !== 'UndetectableDelimiter')
+    .map((error) => ({ file: fileName, row: (error.row ?? 0) + 1, message: `CSV: ${error.message}` }));
+  if (errors.length > 0) throw new RowErrorsImportError(errors);
+  const records = parsed.data;
+  while (records.length > 0 && isBlankRow(records[records.length - 1]!)) records.pop();
+  const [header, ...body] = records;
+  if (!header || isBlankRow(header)) throw new ImportError(`${fileName} is empty (expected a header row)`);
+  const columns = header.map((cell) => cell.trim());
+  const rows: string[][] = [];
+  const rowNumbers: number[] = [];
+  body.forEach((row, index) => {
+    if (isBlankRow(row)) return;
+    rows.push(row);
+    rowNumbers.push(index + 2);
+  });
+  return { name: fileName, columns, rows, rowNumbers, source: fileName };
+}
+
+function isoDate(date: Date): string {
+  const iso = date.toISOString();
+  return iso.endsWith('T00:00:00.000Z') ? iso.slice(0, 10) : iso;
+}
+
+/** The text a spreadsheet user sees in a cell (formulas give their cached result). */
+export function cellText(value: ExcelJS.CellValue): string {
+  if (value === null || value === undefined) return '';
+  if (typeof value === 'number') return plainDecimal(value);
+  if (typeof value === 'string') return value;
+  if (typeof value === 'boolean') return value ? 'TRUE' : 'FALSE';
+  if (value instanceof Date) return isoDate(value);
+  if ('richText' in value) return value.richText.map((part) => part.text).join('');
+  if ('error' in value) return value.error;
+  if ('formula' in value || 'sharedFormula' in value) {
+    return value.result === undefined ? '' : cellText(value.result as ExcelJS.CellValue);
+  }
+  if ('hyperlink' in value) return typeof value.text === 'string' ? value.text : cellText(value.text as ExcelJS.CellValue);
+  return String(value);
+}
+
+function worksheetTable(fileName: string, sheet: ExcelJS.Worksheet): Table | undefined {
+  let columns: string[] | undefined;
+  const rows: string[][] = [];
+  const rowNumbers: number[] = [];
+  sheet.eachRow({ includeEmpty: false }, (row) => {
+    const values = row.values as ExcelJS.CellValue[];
+    const width = Math.max(values.length - 1, columns?.length ?? 0);
+    const cells: string[] = [];
+    for (let column = 1; column <= width; column += 1) cells.push(cellText(values[column]));
+    if (isBlankRow(cells)) return;
+    if (!columns) {
+      columns = cells.map((cell) => cell.trim());
+      return;
+    }
+    rows.push(cells);
+    rowNumbers.push(row.number);
+  });
+  if (!columns) return undefined;
+  const width = columns.length;
+  for (const row of rows) while (row.length < width) row.push('');
+  return { name: sheet.name, columns, rows, rowNumbers, source: `${fileName} [${sheet.name}]` };
+}
+
+export async function readXlsx(fileName: string, bytes: Uint8Array): Promise<Table[]> {
+  const workbook = new ExcelJS.Workbook();
+  try {
+    await workbook.xlsx.load(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength) as unknown as ExcelJS.Buffer);
+  } catch (error) {
+    throw new ImportError(`${fileName} is not a readable XLSX workbook: ${(error as Error).message}`);
+  }
+  const tables = workbook.worksheets
+    .filter((sheet) => sheet.state === undefined || sheet.state === 'visible')
+    .map((sheet) => worksheetTable(fileName, sheet))
+    .filter((table): table is Table => table !== undefined);
+  if (tables.length === 0) throw new ImportError(`${fileName} has no worksheet with a header row`);
+  return tables;
+}
+
+/** One table per CSV file, one per non-empty visible worksheet of an XLSX workbook. */
+export async function readTables(fileName: string, bytes: Uint8Array): Promise<Table[]> {
+  if (isXlsxName(fileName)) return readXlsx(fileName, bytes);
+  if (isCsvName(fileName)) return [parseCsv(fileName, decodeText(bytes))];
+  throw new ImportError(`${fileName}: unsupported table file (expected .csv or .xlsx)`);
+}
+
+/** The first 20 rows of each table with the suggested column mapping, for the import dialog. */
+export async function previewTables(
+  fileName: string,
+  bytes: Uint8Array,
+  limit = PREVIEW_ROWS,
+): Promise<TablePreview[]> {
+  const tables = await readTables(fileName, bytes);
+  return tables.map((table) => ({
+    ...table,
+    rows: table.rows.slice(0, limit),
+    rowNumbers: table.rowNumbers?.slice(0, limit),
+    rowCount: table.rows.length,
+    mapping: suggestMapping(table.columns),
+  }));
+}
