@@ -9,12 +9,28 @@ import type { AppInfo, DatasetDetail, DatasetSummary, NetworkSummary, RunDetail,
 import type { NetworkDocument } from './formats/network';
 import type { ScenarioOutcome } from './results/stress';
 import { networkDocumentSchema } from './formats/network';
+import { EDGE_FIELDS, NODE_FIELDS, type TablePreview } from './formats/columns';
 import { jobKinds, type JobEvent } from './jobs';
 
 /** Phantom marker carrying an output type. */
 const returns = <T>() => undefined as unknown as T;
 
 const id = z.number().int().positive();
+const columnMapping = z
+  .object({
+    nodes: z.partialRecord(z.enum(NODE_FIELDS), z.string()),
+    liabilities: z.partialRecord(z.enum(EDGE_FIELDS), z.string()).optional(),
+  })
+  .strict();
+
+export const EXPORT_FORMATS = ['network@1', 'csv', 'graphml', 'xlsx'] as const;
+export type ExportFormat = (typeof EXPORT_FORMATS)[number];
+export interface ExportedFile {
+  fileName: string;
+  content: string;
+  encoding: 'utf8' | 'base64';
+}
+
 /** A file travels as base64 so binary formats (XLSX) survive the JSON round trip. */
 const fileUpload = z.object({
   fileName: z.string().min(1).max(255),
@@ -26,9 +42,22 @@ export const contract = {
 
   'datasets:list': { input: z.object({}).strict(), output: returns<DatasetSummary[]>() },
   'datasets:get': { input: z.object({ id }).strict(), output: returns<DatasetDetail>() },
+  'datasets:preview': {
+    input: z.object({ files: z.array(fileUpload.strict()).min(1).max(2) }).strict(),
+    output: returns<{ files: Array<{ fileName: string; tables: TablePreview[] }> }>(),
+  },
   'datasets:import': {
-    input: fileUpload.strict(),
+    input: fileUpload.extend({ mapping: columnMapping.optional() }).strict(),
     output: returns<{ dataset: DatasetSummary; networkId: number; versionId: number }>(),
+  },
+  /** A node table and a liability table (edge list or matrix) as two files. */
+  'datasets:importTables': {
+    input: z.object({ files: z.array(fileUpload.strict()).length(2), mapping: columnMapping.optional() }).strict(),
+    output: returns<{ dataset: DatasetSummary; networkId: number; versionId: number }>(),
+  },
+  'datasets:importHoldings': {
+    input: fileUpload.extend({ name: z.string().min(1).max(200).optional() }).strict(),
+    output: returns<{ datasetId: number; investors: number; assets: number; positions: number }>(),
   },
   'datasets:delete': {
     input: z.object({ id, confirm: z.literal(true, 'deleting needs confirm: true') }).strict(),
@@ -49,8 +78,8 @@ export const contract = {
     output: returns<{ versionId: number; version: number }>(),
   },
   'networks:export': {
-    input: z.object({ versionId: id, format: z.literal('network@1') }).strict(),
-    output: returns<{ fileName: string; content: string }>(),
+    input: z.object({ versionId: id, format: z.enum(EXPORT_FORMATS) }).strict(),
+    output: returns<{ files: ExportedFile[] }>(),
   },
   'networks:maxEntropy': {
     input: z.object({ versionId: id }).strict(),

@@ -1,20 +1,45 @@
 /** The handlers behind each channel of the contract: thin, over the store and services. */
 import type { JobKind } from '../../src-shared/jobs';
 import { toClearingSystem } from '../engines/network-arrays';
-import { serialiseNetworkJson } from '../io/network-json';
 import { parseShockCsv } from '../io/shock-csv';
-import { decodeText } from '../io/tables';
+import { decodeText, previewTables } from '../io/tables';
 import { datasets, networks, runs } from '../store/repositories';
 import type { Handlers } from './router';
-import { clearScenarioOfVersion, createNetwork, importDataset, maxEntropyVersion } from './services';
+import {
+  clearScenarioOfVersion,
+  createNetwork,
+  exportVersion,
+  importDataset,
+  importDatasetTables,
+  importHoldingsUpload,
+  maxEntropyVersion,
+} from './services';
 
 export const handlers: Handlers = {
   'app:info': (_input, context) => context.info(),
 
   'datasets:list': (_input, { db }) => datasets.list(db),
   'datasets:get': ({ id }, { db }) => datasets.detail(db, id),
-  'datasets:import': ({ fileName, contentBase64 }, { db }) =>
-    importDataset(db, fileName, Buffer.from(contentBase64, 'base64')),
+  'datasets:preview': async ({ files }) => ({
+    files: await Promise.all(
+      files.map(async ({ fileName, contentBase64 }) => ({
+        fileName,
+        tables: (await previewTables(fileName, Buffer.from(contentBase64, 'base64'))).map(
+          ({ name, columns, rows, rowCount, mapping }) => ({ name, columns, rows, rowCount, mapping }),
+        ),
+      })),
+    ),
+  }),
+  'datasets:import': ({ fileName, contentBase64, mapping }, { db }) =>
+    importDataset(db, fileName, Buffer.from(contentBase64, 'base64'), mapping),
+  'datasets:importTables': ({ files, mapping }, { db }) =>
+    importDatasetTables(
+      db,
+      files.map((f) => ({ fileName: f.fileName, bytes: Buffer.from(f.contentBase64, 'base64') })),
+      mapping,
+    ),
+  'datasets:importHoldings': ({ fileName, contentBase64, name }, context) =>
+    importHoldingsUpload(context, fileName, Buffer.from(contentBase64, 'base64'), name),
   'datasets:delete': ({ id }, { db }) => {
     db.transaction(() => datasets.delete(db, id))();
     return { deleted: id };
@@ -25,11 +50,7 @@ export const handlers: Handlers = {
   'networks:get': ({ versionId }, { db }) => networks.getVersion(db, versionId),
   'networks:saveVersion': ({ networkId, note, document }, { db }) =>
     db.transaction(() => networks.addVersion(db, networkId, document, note))(),
-  'networks:export': ({ versionId }, { db }) => {
-    const { network, version, document } = networks.getVersion(db, versionId);
-    const slug = network.name.replace(/[^A-Za-z0-9]+/g, '-').replace(/^-|-$/g, '').toLowerCase() || 'network';
-    return { fileName: `${slug}-v${version}.json`, content: serialiseNetworkJson(document) };
-  },
+  'networks:export': ({ versionId, format }, { db }) => exportVersion(db, versionId, format),
   'networks:maxEntropy': ({ versionId }, { db }) => maxEntropyVersion(db, versionId),
   'networks:clearScenario': ({ versionId, shocks }, { db }) => clearScenarioOfVersion(db, versionId, shocks),
   'networks:readScenarios': ({ versionId, fileName, contentBase64 }, { db }) => {

@@ -5,29 +5,35 @@ import type { ScenarioOutcome } from '../../src-shared/results/stress';
 import { clearScenario } from '../engines/clearing';
 import { maxentFromDocument, withLiabilities } from '../engines/maxent';
 import { toClearingSystem } from '../engines/network-arrays';
-import { importFile, sha256Hex } from '../io/importers';
+import type { ExportedFile, ExportFormat } from '../../src-shared/contract';
+import type { ColumnMapping } from '../../src-shared/formats/columns';
+import { networkToGraphml } from '../io/graphml';
+import { importFileAsync, importNetworkTables, sha256Hex, type ImportedDataset } from '../io/importers';
+import { serialiseNetworkJson } from '../io/network-json';
+import { networkToCsv } from '../io/tabular-network';
+import { networkToXlsx } from '../io/xlsx-network';
 import type { NetworkDocument } from '../../src-shared/formats/network';
-import type { Db } from '../store/db';
+import { openDatabase, type Db } from '../store/db';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { AppContext } from '../app';
+import { importHoldingsCsv } from '../io/holdings-csv';
+import { alreadyImportedError } from '../io/import-error';
 import { datasets, networks } from '../store/repositories';
 
-export function importDataset(
+/** Stores an imported dataset in one transaction: dataset, network, version 1. Refuses a file seen before. */
+export function storeImportedDataset(
   db: Db,
-  fileName: string,
-  bytes: Uint8Array,
+  imported: ImportedDataset,
+  sourceFile: string,
 ): { dataset: DatasetSummary; networkId: number; versionId: number } {
-  const imported = importFile(fileName, bytes);
   return db.transaction(() => {
     const existing = datasets.findBySha256(db, imported.sha256);
-    if (existing) {
-      throw new AppError(
-        'conflict',
-        `${fileName} was already imported as dataset ${existing.id} "${existing.name}" on ${existing.importedAt.slice(0, 10)} (same SHA-256)`,
-      );
-    }
+    if (existing) throw alreadyImportedError(sourceFile, existing);
     const dataset = datasets.insert(db, {
       name: imported.name,
       kind: imported.kind,
-      sourceFile: fileName,
+      sourceFile,
       sha256: imported.sha256,
       report: imported.report,
     });
@@ -35,6 +41,58 @@ export function importDataset(
     const { versionId } = networks.addVersion(db, networkId, imported.network.document, imported.network.note);
     return { dataset, networkId, versionId };
   })();
+}
+
+/** Any network file the app reads (see io/importers.ts), with an optional column mapping for tables. */
+export async function importDataset(db: Db, fileName: string, bytes: Uint8Array, mapping?: ColumnMapping) {
+  return storeImportedDataset(db, await importFileAsync(fileName, bytes, mapping), fileName);
+}
+
+/** A node table and a liability table given as two files. */
+export async function importDatasetTables(db: Db, files: Array<{ fileName: string; bytes: Uint8Array }>, mapping?: ColumnMapping) {
+  const imported = await importNetworkTables(files, mapping);
+  return storeImportedDataset(db, imported, files.map((f) => f.fileName).join(' + '));
+}
+
+/** The network version in one of the export formats; CSV gives two files (nodes, liabilities). */
+export async function exportVersion(db: Db, versionId: number, format: ExportFormat): Promise<{ files: ExportedFile[] }> {
+  const { network, version, document } = networks.getVersion(db, versionId);
+  const base = `${network.name.replace(/[^A-Za-z0-9]+/g, '-').replace(/^-|-$/g, '').toLowerCase() || 'network'}-v${version}`;
+  switch (format) {
+    case 'network@1':
+      return { files: [{ fileName: `${base}.json`, content: serialiseNetworkJson(document), encoding: 'utf8' }] };
+    case 'graphml':
+      return { files: [{ fileName: `${base}.graphml`, content: networkToGraphml(document), encoding: 'utf8' }] };
+    case 'xlsx':
+      return { files: [{ fileName: `${base}.xlsx`, content: Buffer.from(await networkToXlsx(document)).toString('base64'), encoding: 'base64' }] };
+    case 'csv': {
+      const tables = networkToCsv(document);
+      return {
+        files: [
+          { fileName: `${base}-nodes.csv`, content: tables.nodes, encoding: 'utf8' },
+          { fileName: `${base}-liabilities.csv`, content: tables.liabilities, encoding: 'utf8' },
+        ],
+      };
+    }
+  }
+}
+
+/**
+ * A holdings CSV uploaded through the API: written to a private temporary file and streamed into the store on a
+ * connection of its own (its transaction stays open while the file streams, so it must not share the app's).
+ */
+export async function importHoldingsUpload(context: AppContext, fileName: string, bytes: Uint8Array, name?: string) {
+  const folder = mkdtempSync(join(context.dataDir, 'upload-'));
+  const path = join(folder, 'holdings.csv');
+  writeFileSync(path, bytes, { mode: 0o600 });
+  const db = openDatabase(context.dataDir);
+  try {
+    const result = await importHoldingsCsv(db, { filePath: path, fileName, datasetName: name ?? fileName.replace(/\.[^.]+$/, '') });
+    return { datasetId: result.datasetId, investors: result.investors, assets: result.assets, positions: result.positions };
+  } finally {
+    db.close();
+    rmSync(folder, { recursive: true, force: true });
+  }
 }
 
 /** A network drawn in the editor: its own dataset (provenance "created in the editor"), version 1. */

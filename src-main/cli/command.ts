@@ -21,8 +21,8 @@ export interface Command {
   /** e.g. "cwb clear NETWORK.json --shocks SHOCKS.csv [--json]" */
   usage: string;
   flags: FlagSpec[];
-  /** Positional arguments count (exact). */
-  positionals: number;
+  /** Positional arguments: an exact count, or a range. */
+  positionals: number | { min: number; max: number };
   /** Returns the process exit code. Throw `UsageError` for bad arguments. */
   run(args: ParsedArgs, io: CommandIo, context: () => AppContext): Promise<number>;
 }

@@ -43,8 +43,10 @@ export function parseArguments(command: Command, argv: string[]): ParsedArgs {
       flags[name] = value;
     }
   }
-  if (positionals.length !== command.positionals) {
-    throw new UsageError(`"cwb ${command.name}" takes ${command.positionals} argument(s); usage: ${command.usage}`);
+  const { min, max } = typeof command.positionals === 'number' ? { min: command.positionals, max: command.positionals } : command.positionals;
+  if (positionals.length < min || positionals.length > max) {
+    const count = min === max ? `${min}` : `${min} to ${max}`;
+    throw new UsageError(`"cwb ${command.name}" takes ${count} argument(s); usage: ${command.usage}`);
   }
   return { positionals, flags };
 }

@@ -6,50 +6,24 @@
  * the amount.
  */
 
-export const NODE_FIELDS = [
-  'id',
-  'name',
-  'type',
-  'group',
-  'outsideAssets',
-  'outsideLiabilities',
-  'totalAssets',
-  'totalLiabilities',
-  'equity',
-  'insideAssets',
-  'insideLiabilities',
-  'defaultProbability',
-] as const;
-export type NodeField = (typeof NODE_FIELDS)[number];
+import type { ColumnMapping, EdgeField, NodeField } from '../../src-shared/formats/columns';
 
-export const EDGE_FIELDS = ['debtor', 'creditor', 'amount'] as const;
-export type EdgeField = (typeof EDGE_FIELDS)[number];
-
-/** Node fields that hold numbers (the others are text). */
-export const NUMERIC_NODE_FIELDS = [
-  'outsideAssets',
-  'outsideLiabilities',
-  'totalAssets',
-  'totalLiabilities',
-  'equity',
-  'insideAssets',
-  'insideLiabilities',
-  'defaultProbability',
-] as const satisfies readonly NodeField[];
-export type NumericNodeField = (typeof NUMERIC_NODE_FIELDS)[number];
-export const TEXT_NODE_FIELDS = ['name', 'type', 'group'] as const satisfies readonly NodeField[];
-
-/** Values are source column names. */
-export interface ColumnMapping {
-  nodes: Partial<Record<NodeField, string>>;
-  liabilities?: Partial<Record<EdgeField, string>>;
-}
+export {
+  EDGE_FIELDS,
+  NODE_FIELDS,
+  NUMERIC_NODE_FIELDS,
+  TEXT_NODE_FIELDS,
+  type ColumnMapping,
+  type EdgeField,
+  type NodeField,
+  type NumericNodeField,
+} from '../../src-shared/formats/columns';
 
 /** Lower case without spaces, underscores, hyphens or dots: "Outside_Assets" → "outsideassets". */
 export const normaliseColumnName = (name: string): string => name.toLowerCase().replace(/[\s_\-.]+/g, '');
 
 const NODE_SYNONYMS: Record<NodeField, string[]> = {
-  id: ['id', 'nodeid', 'node', 'code', 'bankid', 'bankcode', 'lei', 'institutionid', 'entityid', 'key'],
+  id: ['id', 'nodeid', 'node', 'code', 'bankid', 'bankcode', 'lei', 'institutionid', 'entityid', 'key', 'bank', 'institution'],
   name: ['name', 'label', 'nodename', 'bankname', 'institution', 'institutionname', 'entity', 'entityname'],
   type: ['type', 'nodetype', 'kind', 'category', 'institutiontype'],
   group: ['group', 'country', 'countrycode', 'region', 'cluster', 'community', 'sector'],

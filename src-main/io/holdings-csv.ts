@@ -15,12 +15,11 @@ import { createHash, randomUUID } from 'node:crypto';
 import { createReadStream, statSync } from 'node:fs';
 import { Transform, type TransformCallback } from 'node:stream';
 import Papa from 'papaparse';
-import { AppError } from '../../src-shared/errors';
 import type { Db } from '../store/db';
 import { finishHoldingsDataset, holdingsWriter } from '../store/holdings';
 import { datasets } from '../store/repositories';
 import { normaliseColumnName } from './column-mapping';
-import { ImportError } from './import-error';
+import { alreadyImportedError, ImportError } from './import-error';
 import { RowErrorsImportError, type RowError } from './row-errors';
 import { parseNumberCell } from './tables';
 
@@ -344,10 +343,7 @@ export async function importHoldingsCsv(db: Db, options: HoldingsImportOptions):
       const pass = await streamPass(db, dataset.id, options, encoding);
       const existing = datasets.findBySha256(db, pass.sha256);
       if (existing) {
-        throw new AppError(
-          'conflict',
-          `${fileName} was already imported as dataset ${existing.id} "${existing.name}" on ${existing.importedAt.slice(0, 10)} (same SHA-256)`,
-        );
+        throw alreadyImportedError(fileName, existing);
       }
       finishHoldingsDataset(db, dataset.id, pass.sha256, {
         importer: 'holdings CSV',

@@ -3,7 +3,8 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Db } from '../store/db';
 import { datasets, settings } from '../store/repositories';
-import { importDataset, maxEntropyVersion } from '../api/services';
+import { maxEntropyVersion, storeImportedDataset } from '../api/services';
+import { importFile } from './importers';
 
 /** resources/ sits two levels above both src-main/io/ and the bundled out/main/. */
 export const resourcesDir = fileURLToPath(new URL('../../resources/', import.meta.url));
@@ -20,7 +21,7 @@ export function seedSamples(db: Db): number[] {
   if (settings.get<boolean>(db, SEEDED_KEY) || datasets.list(db).length > 0) return [];
   const versionIds = SAMPLES.map((file) => {
     const bytes = readFileSync(`${resourcesDir}samples/${file}`);
-    return maxEntropyVersion(db, importDataset(db, file, bytes).versionId).versionId;
+    return maxEntropyVersion(db, storeImportedDataset(db, importFile(file, bytes), file).versionId).versionId;
   });
   settings.set(db, SEEDED_KEY, true);
   return versionIds;

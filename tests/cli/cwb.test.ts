@@ -46,6 +46,18 @@ describe('cwb', () => {
     const exported = cwb(['export', String(versionId), '--out', out], data.path);
     expect(exported.code, exported.err).toBe(0);
     expect(JSON.parse(readFileSync(out, 'utf8'))).toEqual(ringNetwork());
+
+    // CSV export writes two files that import back as the same network.
+    const csvOut = join(data.path, 'ring.csv');
+    expect(cwb(['export', String(versionId), '--out', csvOut], data.path).code).toBe(0);
+    const again = cwb(['import', join(data.path, 'ring-nodes.csv'), join(data.path, 'ring-liabilities.csv'), '--json'], data.path);
+    expect(again.code, again.err).toBe(0);
+    const reimported = JSON.parse(again.out) as { versionId: number };
+    const back = join(data.path, 'back.json');
+    expect(cwb(['export', String(reimported.versionId), '--out', back], data.path).code).toBe(0);
+    const roundTripped = JSON.parse(readFileSync(back, 'utf8')) as ReturnType<typeof ringNetwork>;
+    expect(roundTripped.nodes).toEqual(ringNetwork().nodes);
+    expect(roundTripped.liabilities).toEqual(ringNetwork().liabilities);
   });
 
   it('exits 2 with a one-line reason on bad arguments', () => {
@@ -53,7 +65,7 @@ describe('cwb', () => {
       [['frobnicate'], /unknown command "frobnicate"/],
       [['export', 'abc', '--out', 'x.json'], /VERSION_ID must be a positive whole number/],
       [['export', '3'], /--out FILE is required/],
-      [['import'], /takes 1 argument/],
+      [['import'], /takes 1 to 2 argument/],
       [['list', '--colour'], /unknown option --colour/],
       [['import', '/no/such/file.json'], /cannot read \/no\/such\/file\.json: ENOENT/],
     ];

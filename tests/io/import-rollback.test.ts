@@ -69,6 +69,12 @@ describe('imports are all-or-nothing', () => {
     const { versionId } = imported.value as { versionId: number };
     const exported = await app.router.handle('networks:export', { versionId, format: 'network@1' });
     if (!exported.ok) throw new Error(exported.error.message);
-    expect(JSON.parse((exported.value as { content: string }).content)).toEqual(original);
+    const { files } = exported.value as { files: Array<{ content: string }> };
+    expect(files).toHaveLength(1);
+    expect(JSON.parse(files[0]!.content)).toEqual(original);
+    for (const format of ['csv', 'graphml', 'xlsx'] as const) {
+      const other = await app.router.handle('networks:export', { versionId, format });
+      expect(other.ok, format).toBe(true);
+    }
   });
 });

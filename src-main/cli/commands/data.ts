@@ -1,14 +1,28 @@
 /** `cwb import`, `cwb list`, `cwb export`: the Data screen's actions from the command line. */
-import { readFileSync, writeFileSync } from 'node:fs';
-import { basename } from 'node:path';
+import { accessSync, constants, readFileSync, writeFileSync } from 'node:fs';
+import { basename, extname } from 'node:path';
+import { EXPORT_FORMATS, type ExportFormat } from '../../../src-shared/contract';
+import { importHoldingsCsv } from '../../io/holdings-csv';
 import { call } from '../../api/router';
 import { UsageError, type Command } from '../command';
+
+function unreadable(path: string, error: unknown): UsageError {
+  return new UsageError(`cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+}
 
 function readInputFile(path: string): Buffer {
   try {
     return readFileSync(path);
   } catch (error) {
-    throw new UsageError(`cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    throw unreadable(path, error);
+  }
+}
+
+function checkReadable(path: string): void {
+  try {
+    accessSync(path, constants.R_OK);
+  } catch (error) {
+    throw unreadable(path, error);
   }
 }
 
@@ -20,17 +34,33 @@ function positiveId(text: string, what: string): number {
 
 export const importCommand: Command = {
   name: 'import',
-  summary: 'import a file (network@1 JSON, EBA disclosure CSV) into the store as a new dataset',
-  usage: 'cwb import FILE [--json]',
-  positionals: 1,
-  flags: [],
+  summary:
+    'import a network (network@1 JSON, EBA disclosure CSV, GraphML, XLSX, CSV edge list, or a node CSV and a liability CSV) or a holdings CSV',
+  usage: 'cwb import FILE [LIABILITIES.csv] [--holdings [--name NAME]] [--json]',
+  positionals: { min: 1, max: 2 },
+  flags: [
+    { name: 'holdings', description: 'FILE is a holdings CSV (investor, asset, date, amount): streamed into the store' },
+    { name: 'name', value: 'NAME', description: 'name of the holdings dataset (default: the file name)' },
+  ],
   async run({ positionals, flags }, io, context) {
-    const path = positionals[0]!;
-    const bytes = readInputFile(path);
-    const result = await call(context().router, 'datasets:import', {
-      fileName: basename(path),
-      contentBase64: bytes.toString('base64'),
-    });
+    const [path, second] = positionals as [string, string | undefined];
+    if (flags.holdings) {
+      if (second) throw new UsageError('--holdings takes one file');
+      checkReadable(path);
+      const result = await importHoldingsCsv(context().db, {
+        filePath: path,
+        fileName: basename(path),
+        datasetName: typeof flags.name === 'string' ? flags.name : basename(path).replace(/\.[^.]+$/, ''),
+        onProgress: (rows) => io.err(`\r${rows.toLocaleString()} rows`),
+      });
+      io.out(flags.json ? JSON.stringify(result) : `imported holdings dataset ${result.datasetId}: ${result.investors} investors, ${result.assets} assets, ${result.positions} positions`);
+      return 0;
+    }
+    const upload = (file: string) => ({ fileName: basename(file), contentBase64: readInputFile(file).toString('base64') });
+    const { router } = context();
+    const result = second
+      ? await call(router, 'datasets:importTables', { files: [upload(path), upload(second)] })
+      : await call(router, 'datasets:import', upload(path));
     if (flags.json) {
       io.out(JSON.stringify(result));
     } else {
@@ -73,19 +103,33 @@ export const listCommand: Command = {
   },
 };
 
+const FORMAT_BY_EXTENSION: Record<string, ExportFormat> = { '.json': 'network@1', '.csv': 'csv', '.graphml': 'graphml', '.xlsx': 'xlsx' };
+
 export const exportCommand: Command = {
   name: 'export',
-  summary: 'write a network version as network@1 JSON',
-  usage: 'cwb export VERSION_ID --out FILE',
+  summary: 'write a network version as network@1 JSON, CSV (two files: nodes and liabilities), GraphML or XLSX',
+  usage: 'cwb export VERSION_ID --out FILE [--format json|csv|graphml|xlsx]',
   positionals: 1,
-  flags: [{ name: 'out', value: 'FILE', description: 'where to write the JSON (required)' }],
+  flags: [
+    { name: 'out', value: 'FILE', description: 'where to write (required); CSV writes FILE-nodes.csv and FILE-liabilities.csv' },
+    { name: 'format', value: 'FORMAT', description: 'json, csv, graphml or xlsx (default: from the extension of --out)' },
+  ],
   async run({ positionals, flags }, io, context) {
     if (typeof flags.out !== 'string') throw new UsageError('--out FILE is required');
     const versionId = positiveId(positionals[0]!, 'VERSION_ID');
-    const { content } = await call(context().router, 'networks:export', { versionId, format: 'network@1' });
-    writeFileSync(flags.out, content);
-    io.err(`wrote network version ${versionId} to ${flags.out}`);
-    if (flags.json) io.out(JSON.stringify({ versionId, out: flags.out }));
+    const requested = typeof flags.format === 'string' ? (flags.format === 'json' ? 'network@1' : flags.format) : FORMAT_BY_EXTENSION[extname(flags.out).toLowerCase()];
+    if (!requested || !(EXPORT_FORMATS as readonly string[]).includes(requested)) {
+      throw new UsageError(`--format must be json, csv, graphml or xlsx (or give --out a .json, .csv, .graphml or .xlsx name)`);
+    }
+    const { files } = await call(context().router, 'networks:export', { versionId, format: requested as ExportFormat });
+    const stem = flags.out.slice(0, flags.out.length - extname(flags.out).length);
+    const written = files.map((file) => {
+      const target = files.length === 1 ? (flags.out as string) : `${stem}-${file.fileName.replace(/^.*-(nodes|liabilities)\.csv$/, '$1')}.csv`;
+      writeFileSync(target, file.encoding === 'base64' ? Buffer.from(file.content, 'base64') : file.content);
+      return target;
+    });
+    io.err(`wrote network version ${versionId} to ${written.join(' and ')}`);
+    if (flags.json) io.out(JSON.stringify({ versionId, out: written }));
     return 0;
   },
 };

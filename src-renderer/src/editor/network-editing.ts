@@ -4,18 +4,12 @@
  */
 import { networkDocumentSchema, type Liability, type NetworkDocument, type NetworkNode } from '../../../src-shared/formats/network';
 
-export type NumericNodeField =
-  | 'outsideAssets'
-  | 'outsideLiabilities'
-  | 'totalAssets'
-  | 'totalLiabilities'
-  | 'equity'
-  | 'insideAssets'
-  | 'insideLiabilities'
-  | 'defaultProbability';
-export type TextNodeField = 'name' | 'type' | 'group';
+import type { NumericNodeField } from '../../../src-shared/formats/columns';
 
-export const NUMERIC_NODE_FIELDS: Array<{ field: NumericNodeField; label: string; unit: 'amount' | 'probability' | 'signed' }> = [
+export type { NumericNodeField };
+
+/** The numeric fields with their labels and the rule each obeys. */
+export const NUMERIC_FIELD_SPECS: Array<{ field: NumericNodeField; label: string; unit: 'amount' | 'probability' | 'signed' }> = [
   { field: 'outsideAssets', label: 'Outside assets c', unit: 'amount' },
   { field: 'outsideLiabilities', label: 'Outside liabilities b', unit: 'amount' },
   { field: 'totalAssets', label: 'Total assets', unit: 'amount' },
@@ -34,7 +28,7 @@ export function parseNumericField(field: NumericNodeField, text: string): { valu
   if (trimmed === '') return { value: null };
   const value = Number(trimmed.replace(/,/g, ''));
   if (!Number.isFinite(value)) return { error: 'must be a number' };
-  const spec = NUMERIC_NODE_FIELDS.find((f) => f.field === field)!;
+  const spec = NUMERIC_FIELD_SPECS.find((f) => f.field === field)!;
   if (spec.unit === 'amount' && value < 0) return { error: 'must be ≥ 0' };
   if (spec.unit === 'probability' && (value < 0 || value > 1)) return { error: 'must be between 0 and 1' };
   return { value };
