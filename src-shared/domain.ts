@@ -39,9 +39,23 @@ export interface NetworkSummary {
   versions: NetworkVersionSummary[];
 }
 
+/** Investors, assets and positions of a holdings dataset, by report date. */
+export interface HoldingsSummary {
+  datasetId: number;
+  investors: number;
+  assets: number;
+  positions: number;
+  /** Report dates, oldest first (ISO YYYY-MM-DD). */
+  dates: string[];
+  /** Positions and their total amount per report date. */
+  perDate: Array<{ date: string; positions: number; totalAmount: number }>;
+}
+
 export interface DatasetDetail extends DatasetSummary {
   networks: NetworkSummary[];
   runs: RunSummary[];
+  /** For a holdings dataset. */
+  holdings?: HoldingsSummary;
 }
 
 export type RunStatus = 'running' | 'succeeded' | 'failed' | 'cancelled';

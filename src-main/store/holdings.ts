@@ -3,19 +3,11 @@
  * a report date). Writers are prepared once per import and called per row inside the caller's transaction;
  * readers return summary counts and the report dates of a dataset.
  */
-import type { ImportReport } from '../../src-shared/domain';
+import type { HoldingsSummary, ImportReport } from '../../src-shared/domain';
 import type { Db } from './db';
 
-export interface HoldingsSummary {
-  datasetId: number;
-  investors: number;
-  assets: number;
-  positions: number;
-  /** Report dates, oldest first (ISO YYYY-MM-DD). */
-  dates: string[];
-  /** Positions and their total amount per report date. */
-  perDate: Array<{ date: string; positions: number; totalAmount: number }>;
-}
+export type { HoldingsSummary };
+
 
 export interface InvestorRecord {
   code: string;

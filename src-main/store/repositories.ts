@@ -17,6 +17,7 @@ import type {
 import { AppError } from '../../src-shared/errors';
 import type { NetworkDocument } from '../../src-shared/formats/network';
 import type { Db } from './db';
+import { holdingsSummary } from './holdings';
 
 interface DatasetRow {
   id: number;
@@ -70,7 +71,12 @@ export const datasets = {
     const dataset = datasets.get(db, id);
     const owned = networks.list(db).filter((network) => network.datasetId === id);
     const versionIds = owned.flatMap((network) => network.versions.map((v) => v.id));
-    return { ...dataset, networks: owned, runs: runs.listForVersions(db, versionIds) };
+    return {
+      ...dataset,
+      networks: owned,
+      runs: runs.listForVersions(db, versionIds),
+      ...(dataset.kind === 'holdings' ? { holdings: holdingsSummary(db, id) } : {}),
+    };
   },
   /** Deletes a dataset with its networks; refuses while a saved run uses one of its versions. */
   delete(db: Db, id: number): void {

@@ -78,3 +78,23 @@ describe('imports are all-or-nothing', () => {
     }
   });
 });
+
+describe('holdings uploads', () => {
+  it('streams an uploaded holdings CSV into the store and shows its summary by date', async () => {
+    app = freshApp();
+    const csv = 'investor,asset,date,amount\nF1,BOND-A,2024-03-31,10\nF1,BOND-B,2024-03-31,5\nF2,BOND-A,2024-06-30,7.5\n';
+    const result = await app.router.handle('datasets:importHoldings', { fileName: 'h.csv', contentBase64: toBase64(csv) });
+    if (!result.ok) throw new Error(result.error.message);
+    expect(result.value).toMatchObject({ investors: 2, assets: 2, positions: 3 });
+    const detail = await app.router.handle('datasets:get', { id: (result.value as { datasetId: number }).datasetId });
+    if (!detail.ok) throw new Error(detail.error.message);
+    const holdings = (detail.value as { holdings: { perDate: Array<{ date: string; positions: number; totalAmount: number }> } }).holdings;
+    expect(holdings.perDate).toEqual([
+      { date: '2024-03-31', positions: 2, totalAmount: 15 },
+      { date: '2024-06-30', positions: 1, totalAmount: 7.5 },
+    ]);
+    const bad = await app.router.handle('datasets:importHoldings', { fileName: 'bad.csv', contentBase64: toBase64('investor,asset,date,amount\nF1,A,2024-03-31,-2\n') });
+    expect(bad.ok === false && bad.error.message).toMatch(/row 2/);
+    expect((await app.router.handle('datasets:list', {})).ok && counts(app.db).datasets).toBe(1);
+  });
+});
