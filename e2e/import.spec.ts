@@ -52,3 +52,25 @@ test('import a node CSV with its liability CSV through the mapping dialog; two b
   expectOnlyLoopback(requests);
   await host.stop();
 });
+
+test('import a holdings CSV and see it as a bipartite graph of the largest holders', async ({ page }) => {
+  const dataDir = newDataDir();
+  const host = await startHost(dataDir);
+  const shell = new Shell(page);
+  await page.goto(host.url);
+  const lines = ['fund,security,report_date,market_value,investor_type'];
+  for (let k = 0; k < 60; k++) for (let j = 0; j < 90; j++) if ((k * 7 + j) % 5 === 0) lines.push(`F${k},S${j},2024-06-30,${(k + 1) * (j + 3)},${k % 2 ? 'pension' : 'mutual fund'}`);
+  const file = join(dataDir, 'holdings.csv');
+  writeFileSync(file, `${lines.join('\n')}\n`);
+  await shell.importFile(file);
+  await page.getByRole('button', { name: 'Import as holdings' }).click();
+  await expect(page.getByTestId('message')).toContainText('60 investors, 90 assets');
+  await expect(page.getByTestId('holdings-summary')).toContainText(`${(lines.length - 1).toLocaleString('en-US')} positions`);
+  await shell.goTo('network');
+  await page.getByTestId('view-holdings').click();
+  await expect(page.getByTestId('holdings-legend')).toContainText('40 investors (left) and 80 assets (right)');
+  await expect(page.getByTestId('holdings-legend')).toContainText('hidden: 20 investors, 10 assets');
+  await expect(page.getByTestId('holdings-canvas').locator('canvas').first()).toBeVisible();
+  await page.screenshot({ path: join(artifactsDir, 'holdings-graph.png') });
+  await host.stop();
+});

@@ -19,6 +19,7 @@ export const channels = [
   'networks:maxEntropy',
   'networks:clearScenario',
   'networks:readScenarios',
+  'holdings:graph',
   'jobs:start',
   'jobs:cancel',
   'jobs:list',

@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { channels, isChannel, type Channel } from './channels';
-import type { AppInfo, DatasetDetail, DatasetSummary, NetworkSummary, RunDetail, RunSummary } from './domain';
+import type { AppInfo, DatasetDetail, DatasetSummary, HoldingsGraph, NetworkSummary, RunDetail, RunSummary } from './domain';
 import type { NetworkDocument } from './formats/network';
 import type { ScenarioOutcome } from './results/stress';
 import { networkDocumentSchema } from './formats/network';
@@ -96,6 +96,19 @@ export const contract = {
   'networks:readScenarios': {
     input: fileUpload.extend({ versionId: id }).strict(),
     output: returns<{ fileName: string; scenarioNames: string[]; rows: number[][] }>(),
+  },
+
+  'holdings:graph': {
+    input: z
+      .object({
+        datasetId: id,
+        date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD').optional(),
+        topInvestors: z.number().int().min(1).max(2000).default(40),
+        topAssets: z.number().int().min(1).max(5000).default(80),
+        investorType: z.string().min(1).optional(),
+      })
+      .strict(),
+    output: returns<HoldingsGraph>(),
   },
 
   'jobs:start': {

@@ -88,3 +88,15 @@ export interface AppInfo {
   versions: Record<string, string>;
   learningBackend: { name: string; detail: string };
 }
+
+/** A holdings graph cut down for display: the largest investors and assets at one report date. */
+export interface HoldingsGraph {
+  datasetId: number;
+  date: string;
+  dates: string[];
+  investors: Array<{ code: string; name: string | null; type: string | null; style: string | null; total: number }>;
+  assets: Array<{ code: string; name: string | null; class: string | null; total: number }>;
+  positions: Array<{ investor: string; asset: string; amount: number }>;
+  /** What the cut left out at that date. */
+  hidden: { investors: number; assets: number; positions: number; amount: number };
+}

@@ -3,6 +3,7 @@ import type { JobKind } from '../../src-shared/jobs';
 import { toClearingSystem } from '../engines/network-arrays';
 import { parseShockCsv } from '../io/shock-csv';
 import { decodeText, previewTables } from '../io/tables';
+import { holdingsGraph } from '../store/holdings';
 import { datasets, networks, runs } from '../store/repositories';
 import type { Handlers } from './router';
 import {
@@ -58,6 +59,8 @@ export const handlers: Handlers = {
     const table = parseShockCsv(decodeText(Buffer.from(contentBase64, 'base64')), system, fileName);
     return { fileName, scenarioNames: table.scenarioNames, rows: table.rows.map((row) => Array.from(row)) };
   },
+
+  'holdings:graph': ({ datasetId, ...options }, { db }) => holdingsGraph(db, datasets.get(db, datasetId).id, options),
 
   'jobs:start': ({ kind, params }, { jobs }) => ({ jobId: jobs.start(kind as JobKind, params).jobId }),
   'jobs:cancel': ({ jobId }, { jobs }) => jobs.cancel(jobId),

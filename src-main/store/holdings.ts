@@ -3,7 +3,8 @@
  * a report date). Writers are prepared once per import and called per row inside the caller's transaction;
  * readers return summary counts and the report dates of a dataset.
  */
-import type { HoldingsSummary, ImportReport } from '../../src-shared/domain';
+import type { HoldingsGraph, HoldingsSummary, ImportReport } from '../../src-shared/domain';
+import { AppError } from '../../src-shared/errors';
 import type { Db } from './db';
 
 export type { HoldingsSummary };
@@ -93,5 +94,73 @@ export function holdingsSummary(db: Db, datasetId: number): HoldingsSummary {
     positions: perDate.reduce((sum, row) => sum + row.positions, 0),
     dates: perDate.map((row) => row.date),
     perDate,
+  };
+}
+
+/**
+ * The holdings graph at one report date reduced to the `topInvestors` largest investors and `topAssets` largest
+ * assets (by amount held at that date), with the positions among them and counts of what was left out — so a
+ * graph of 100,000+ positions is shown as a readable aggregate and filtered subgraph.
+ */
+export function holdingsGraph(
+  db: Db,
+  datasetId: number,
+  options: { date?: string; topInvestors: number; topAssets: number; investorType?: string },
+): HoldingsGraph {
+  const dates = holdingsDates(db, datasetId);
+  const date = options.date ?? dates.at(-1);
+  if (!date || !dates.includes(date)) {
+    throw new AppError('not_found', `dataset ${datasetId} has no positions${options.date ? ` at ${options.date}` : ''}`, 'date');
+  }
+  const typeFilter = options.investorType ? 'AND i.type = @type' : '';
+  const investors = db
+    .prepare(
+      `SELECT i.id, i.code, i.name, i.type, i.style, TOTAL(p.amount) AS total FROM positions p JOIN investors i ON i.id = p.investor_id
+       WHERE p.dataset_id = @dataset AND p.report_date = @date ${typeFilter}
+       GROUP BY i.id ORDER BY total DESC LIMIT @limit`,
+    )
+    .all({ dataset: datasetId, date, type: options.investorType, limit: options.topInvestors }) as Array<HoldingsGraph['investors'][number] & { id: number }>;
+  const assets = db
+    .prepare(
+      `SELECT a.id, a.code, a.name, a.class, TOTAL(p.amount) AS total FROM positions p JOIN assets a ON a.id = p.asset_id
+       JOIN investors i ON i.id = p.investor_id
+       WHERE p.dataset_id = @dataset AND p.report_date = @date ${typeFilter}
+       GROUP BY a.id ORDER BY total DESC LIMIT @limit`,
+    )
+    .all({ dataset: datasetId, date, type: options.investorType, limit: options.topAssets }) as Array<HoldingsGraph['assets'][number] & { id: number }>;
+  const investorCode = new Map(investors.map((row) => [row.id, row.code]));
+  const assetCode = new Map(assets.map((row) => [row.id, row.code]));
+  const positions: HoldingsGraph['positions'] = [];
+  let shownAmount = 0;
+  const rows = db
+    .prepare(`SELECT investor_id, asset_id, amount FROM positions WHERE dataset_id = ? AND report_date = ?`)
+    .iterate(datasetId, date) as Iterable<{ investor_id: number; asset_id: number; amount: number }>;
+  let allPositions = 0;
+  let allAmount = 0;
+  for (const row of rows) {
+    allPositions++;
+    allAmount += row.amount;
+    const investor = investorCode.get(row.investor_id);
+    const asset = assetCode.get(row.asset_id);
+    if (investor !== undefined && asset !== undefined) {
+      positions.push({ investor, asset, amount: row.amount });
+      shownAmount += row.amount;
+    }
+  }
+  const count = (sql: string) => (db.prepare(sql).get(datasetId, date) as { n: number }).n;
+  const strip = <T extends { id: number }>({ id: _id, ...rest }: T) => rest;
+  return {
+    datasetId,
+    date,
+    dates,
+    investors: investors.map(strip),
+    assets: assets.map(strip),
+    positions,
+    hidden: {
+      investors: count('SELECT COUNT(DISTINCT investor_id) AS n FROM positions WHERE dataset_id = ? AND report_date = ?') - investors.length,
+      assets: count('SELECT COUNT(DISTINCT asset_id) AS n FROM positions WHERE dataset_id = ? AND report_date = ?') - assets.length,
+      positions: allPositions - positions.length,
+      amount: allAmount - shownAmount,
+    },
   };
 }
