@@ -19,6 +19,8 @@ export const channels = [
   'networks:maxEntropy',
   'networks:clearScenario',
   'networks:readScenarios',
+  'economies:get',
+  'economies:saveVersion',
   'holdings:graph',
   'jobs:start',
   'jobs:cancel',

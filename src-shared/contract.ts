@@ -9,6 +9,7 @@ import type { AppInfo, DatasetDetail, DatasetSummary, HoldingsGraph, NetworkSumm
 import type { NetworkDocument } from './formats/network';
 import type { ScenarioOutcome } from './results/stress';
 import { networkDocumentSchema } from './formats/network';
+import { economyDocumentSchema, type EconomyDocument } from './formats/crossholdings';
 import { EDGE_FIELDS, NODE_FIELDS, type TablePreview } from './formats/columns';
 import { jobKinds, type JobEvent } from './jobs';
 
@@ -98,6 +99,14 @@ export const contract = {
     output: returns<{ fileName: string; scenarioNames: string[]; rows: number[][] }>(),
   },
 
+  'economies:get': {
+    input: z.object({ versionId: id }).strict(),
+    output: returns<{ network: NetworkSummary; version: number; document: EconomyDocument }>(),
+  },
+  'economies:saveVersion': {
+    input: z.object({ networkId: id, note: z.string().max(2000), document: economyDocumentSchema }).strict(),
+    output: returns<{ versionId: number; version: number }>(),
+  },
   'holdings:graph': {
     input: z
       .object({

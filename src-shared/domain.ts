@@ -1,4 +1,11 @@
 /** Domain records as the API returns them (JSON-safe: no Date, Map or typed arrays). */
+import type { EconomyDocument } from './formats/crossholdings';
+import type { NetworkDocument } from './formats/network';
+
+/** What a network version stores: an interbank network or a cross-holdings economy. */
+export type StoredDocument =
+  | { kind: 'interbank'; document: NetworkDocument }
+  | { kind: 'crossholdings'; document: EconomyDocument };
 
 export type DatasetKind = 'banks' | 'network' | 'economy' | 'holdings';
 export type NetworkKind = 'interbank' | 'crossholdings';

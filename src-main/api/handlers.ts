@@ -60,6 +60,9 @@ export const handlers: Handlers = {
     return { fileName, scenarioNames: table.scenarioNames, rows: table.rows.map((row) => Array.from(row)) };
   },
 
+  'economies:get': ({ versionId }, { db }) => networks.getEconomyVersion(db, versionId),
+  'economies:saveVersion': ({ networkId, note, document }, { db }) =>
+    db.transaction(() => networks.addVersion(db, networkId, document, note))(),
   'holdings:graph': ({ datasetId, ...options }, { db }) => holdingsGraph(db, datasets.get(db, datasetId).id, options),
 
   'jobs:start': ({ kind, params }, { jobs }) => ({ jobId: jobs.start(kind as JobKind, params).jobId }),

@@ -9,7 +9,7 @@ import type { ExportedFile, ExportFormat } from '../../src-shared/contract';
 import type { ColumnMapping } from '../../src-shared/formats/columns';
 import { networkToGraphml } from '../io/graphml';
 import { importFileAsync, importNetworkTables, sha256Hex, type ImportedDataset } from '../io/importers';
-import { serialiseNetworkJson } from '../io/network-json';
+import { serialiseJson } from '../io/network-json';
 import { networkToCsv } from '../io/tabular-network';
 import { networkToXlsx } from '../io/xlsx-network';
 import type { NetworkDocument } from '../../src-shared/formats/network';
@@ -37,7 +37,7 @@ export function storeImportedDataset(
       sha256: imported.sha256,
       report: imported.report,
     });
-    const networkId = networks.insert(db, { datasetId: dataset.id, name: imported.network.name, kind: 'interbank' });
+    const networkId = networks.insert(db, { datasetId: dataset.id, name: imported.network.name, kind: imported.network.kind });
     const { versionId } = networks.addVersion(db, networkId, imported.network.document, imported.network.note);
     return { dataset, networkId, versionId };
   })();
@@ -56,11 +56,17 @@ export async function importDatasetTables(db: Db, files: Array<{ fileName: strin
 
 /** The network version in one of the export formats; CSV gives two files (nodes, liabilities). */
 export async function exportVersion(db: Db, versionId: number, format: ExportFormat): Promise<{ files: ExportedFile[] }> {
-  const { network, version, document } = networks.getVersion(db, versionId);
+  const stored = networks.getStoredVersion(db, versionId);
+  const { network, version } = stored;
   const base = `${network.name.replace(/[^A-Za-z0-9]+/g, '-').replace(/^-|-$/g, '').toLowerCase() || 'network'}-v${version}`;
+  if (stored.kind === 'crossholdings') {
+    if (format !== 'network@1') throw new AppError('invalid_input', 'a cross-holdings economy exports as crossholdings@1 JSON only (format "network@1" = JSON)', 'format');
+    return { files: [{ fileName: `${base}.json`, content: serialiseJson(stored.document), encoding: 'utf8' }] };
+  }
+  const document = stored.document;
   switch (format) {
     case 'network@1':
-      return { files: [{ fileName: `${base}.json`, content: serialiseNetworkJson(document), encoding: 'utf8' }] };
+      return { files: [{ fileName: `${base}.json`, content: serialiseJson(document), encoding: 'utf8' }] };
     case 'graphml':
       return { files: [{ fileName: `${base}.graphml`, content: networkToGraphml(document), encoding: 'utf8' }] };
     case 'xlsx':

@@ -11,7 +11,9 @@ import { looksLikeEdgeList, type ColumnMapping } from './column-mapping';
 import { decodeLatin1, looksLikeEbaDisclosure, parseEbaDisclosure } from './eba-disclosure';
 import { networkFromGraphml } from './graphml';
 import { ImportError } from './import-error';
-import { parseNetworkJson } from './network-json';
+import { declaresFormat, parseEconomyJson, parseNetworkJson } from './network-json';
+import { CROSSHOLDINGS_FORMAT } from '../../src-shared/formats/crossholdings';
+import type { StoredDocument } from '../../src-shared/domain';
 import { decodeText, isCsvName, isXlsxName, parseCsv, readTables, type Table } from './tables';
 import { networkFromTables } from './tabular-network';
 import { networkFromXlsx } from './xlsx-network';
@@ -21,7 +23,13 @@ export interface ImportedDataset {
   kind: DatasetKind;
   sha256: string;
   report: ImportReport;
-  network: { name: string; document: NetworkDocument; note: string };
+  network: { name: string; note: string } & StoredDocument;
+}
+
+/** The interbank network of an import (throws for an economy: callers that expect a network say so). */
+export function interbankNetworkOf(imported: ImportedDataset): NetworkDocument {
+  if (imported.network.kind !== 'interbank') throw new ImportError(`${imported.name} is a cross-holdings economy, not an interbank network`);
+  return imported.network.document;
 }
 
 export function sha256Hex(bytes: Uint8Array): string {
@@ -32,13 +40,24 @@ export function importFile(fileName: string, bytes: Uint8Array): ImportedDataset
   const sha256 = sha256Hex(bytes);
   const lower = fileName.toLowerCase();
   if (lower.endsWith('.json')) {
-    const document = parseNetworkJson(new TextDecoder('utf-8').decode(bytes), fileName);
+    const text = new TextDecoder('utf-8').decode(bytes);
+    if (declaresFormat(text, CROSSHOLDINGS_FORMAT)) {
+      const document = parseEconomyJson(text, fileName);
+      return {
+        name: document.name,
+        kind: 'economy',
+        sha256,
+        report: { importer: 'crossholdings@1 JSON', kept: document.firms.length, skipped: [], notes: [] },
+        network: { name: document.name, kind: 'crossholdings', document, note: `imported from ${fileName}` },
+      };
+    }
+    const document = parseNetworkJson(text, fileName);
     return {
       name: document.name,
       kind: 'network',
       sha256,
       report: { importer: 'network@1 JSON', kept: document.nodes.length, skipped: [], notes: [] },
-      network: { name: document.name, document, note: `imported from ${fileName}` },
+      network: { name: document.name, kind: 'interbank', document, note: `imported from ${fileName}` },
     };
   }
   if (lower.endsWith('.csv')) {
@@ -50,7 +69,7 @@ export function importFile(fileName: string, bytes: Uint8Array): ImportedDataset
         kind: 'banks',
         sha256,
         report,
-        network: { name: document.name, document, note: `balance sheets from ${fileName} (no bilateral exposures)` },
+        network: { name: document.name, kind: 'interbank', document, note: `balance sheets from ${fileName} (no bilateral exposures)` },
       };
     }
     throw new ImportError(
@@ -74,7 +93,7 @@ function networkDataset(
     kind: 'network',
     sha256,
     report: { importer, kept: document.nodes.length, skipped: [], notes },
-    network: { name: document.name, document, note },
+    network: { name: document.name, kind: 'interbank', document, note },
   };
 }
 

@@ -13,8 +13,10 @@ import type {
   RunDetail,
   RunStatus,
   RunSummary,
+  StoredDocument,
 } from '../../src-shared/domain';
 import { AppError } from '../../src-shared/errors';
+import { CROSSHOLDINGS_FORMAT, type EconomyDocument } from '../../src-shared/formats/crossholdings';
 import type { NetworkDocument } from '../../src-shared/formats/network';
 import type { Db } from './db';
 import { holdingsSummary } from './holdings';
@@ -148,9 +150,13 @@ export const networks = {
       .run(record.datasetId, record.name, record.kind);
     return Number(info.lastInsertRowid);
   },
-  /** Appends version n+1; earlier versions stay as they were. */
-  addVersion(db: Db, networkId: number, document: NetworkDocument, note: string): { versionId: number; version: number } {
-    networks.get(db, networkId);
+  /** Appends version n+1; earlier versions stay as they were. The document must be of the network's kind. */
+  addVersion(db: Db, networkId: number, document: NetworkDocument | EconomyDocument, note: string): { versionId: number; version: number } {
+    const network = networks.get(db, networkId);
+    const isEconomy = document.format === CROSSHOLDINGS_FORMAT;
+    if (isEconomy !== (network.kind === 'crossholdings')) {
+      throw new AppError('invalid_input', `network ${networkId} is ${network.kind === 'crossholdings' ? 'a cross-holdings economy' : 'an interbank network'}; the document is not`, 'document');
+    }
     const next =
       ((db.prepare('SELECT MAX(version) AS v FROM network_versions WHERE network_id = ?').get(networkId) as {
         v: number | null;
@@ -165,24 +171,41 @@ export const networks = {
         next,
         note,
         new Date().toISOString(),
-        document.nodes.length,
-        document.liabilities.length,
+        isEconomy ? (document as EconomyDocument).firms.length : (document as NetworkDocument).nodes.length,
+        isEconomy ? (document as EconomyDocument).crossHoldings.length : (document as NetworkDocument).liabilities.length,
         JSON.stringify(document),
       );
     return { versionId: Number(info.lastInsertRowid), version: next };
   },
+  /** Any version, interbank or economy, with its kind. */
+  getStoredVersion(db: Db, versionId: number): { network: NetworkSummary; version: number } & StoredDocument {
+    const found = storedVersion(db, versionId);
+    return { ...found, kind: found.network.kind } as { network: NetworkSummary; version: number } & StoredDocument;
+  },
+  /** An interbank network version; a cross-holdings economy's version is refused with a message saying so. */
   getVersion(db: Db, versionId: number): { network: NetworkSummary; version: number; document: NetworkDocument } {
-    const row = db
-      .prepare('SELECT network_id, version, document FROM network_versions WHERE id = ?')
-      .get(versionId) as { network_id: number; version: number; document: string } | undefined;
-    if (!row) throw new AppError('not_found', `no network version with id ${versionId}`, 'versionId');
-    return {
-      network: networks.get(db, row.network_id),
-      version: row.version,
-      document: JSON.parse(row.document) as NetworkDocument,
-    };
+    const found = storedVersion(db, versionId);
+    if (found.network.kind !== 'interbank') {
+      throw new AppError('invalid_input', `version ${versionId} is a cross-holdings economy, not an interbank network`, 'versionId');
+    }
+    return found as { network: NetworkSummary; version: number; document: NetworkDocument };
+  },
+  getEconomyVersion(db: Db, versionId: number): { network: NetworkSummary; version: number; document: EconomyDocument } {
+    const found = storedVersion(db, versionId);
+    if (found.network.kind !== 'crossholdings') {
+      throw new AppError('invalid_input', `version ${versionId} is an interbank network, not a cross-holdings economy`, 'versionId');
+    }
+    return found as { network: NetworkSummary; version: number; document: EconomyDocument };
   },
 };
+
+function storedVersion(db: Db, versionId: number): { network: NetworkSummary; version: number; document: unknown } {
+  const row = db
+    .prepare('SELECT network_id, version, document FROM network_versions WHERE id = ?')
+    .get(versionId) as { network_id: number; version: number; document: string } | undefined;
+  if (!row) throw new AppError('not_found', `no network version with id ${versionId}`, 'versionId');
+  return { network: networks.get(db, row.network_id), version: row.version, document: JSON.parse(row.document) as unknown };
+}
 
 interface RunRow {
   id: number;

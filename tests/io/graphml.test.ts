@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { networkFromGraphml, networkToGraphml } from '../../src-main/io/graphml';
-import { importFileAsync } from '../../src-main/io/importers';
+import { importFileAsync, interbankNetworkOf } from '../../src-main/io/importers';
 import { ringNetwork } from '../support/fixtures';
 import { networkArbitrary, withoutNulls } from './network-arbitrary';
 
@@ -132,7 +132,7 @@ describe('GraphML', () => {
 
   it('is imported by importFileAsync', async () => {
     const imported = await importFileAsync('toy.graphml', new TextEncoder().encode(NETWORKX));
-    expect(imported.network.document.nodes).toHaveLength(3);
+    expect(interbankNetworkOf(imported).nodes).toHaveLength(3);
     expect(imported.report.importer).toBe('GraphML');
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { importFile, importFileAsync, importNetworkTables } from '../../src-main/io/importers';
+import { importFile, importFileAsync, importNetworkTables, interbankNetworkOf } from '../../src-main/io/importers';
 import { networkToCsv } from '../../src-main/io/tabular-network';
 import { ringNetwork } from '../support/fixtures';
 
@@ -15,7 +15,7 @@ describe('importFileAsync and importNetworkTables', () => {
     const imported = await importFileAsync('edges.csv', utf8('from,to,weight\nA,B,1\nB,C,2\n'));
     expect(imported.kind).toBe('network');
     expect(imported.name).toBe('edges');
-    expect(imported.network.document.nodes.map((node) => node.id)).toEqual(['A', 'B', 'C']);
+    expect(interbankNetworkOf(imported).nodes.map((node) => node.id)).toEqual(['A', 'B', 'C']);
     expect(imported.report.notes[0]).toMatch(/nodes inferred/);
   });
 
@@ -48,7 +48,7 @@ describe('importFileAsync and importNetworkTables', () => {
       { fileName: 'matrix.csv', bytes: utf8(',A,B\nA,0,5\nB,1.5,\n') },
     ]);
     expect(imported.report.importer).toBe('CSV node table + liability matrix');
-    expect(imported.network.document.liabilities).toEqual([
+    expect(interbankNetworkOf(imported).liabilities).toEqual([
       { debtor: 'A', creditor: 'B', amount: 5 },
       { debtor: 'B', creditor: 'A', amount: 1.5 },
     ]);

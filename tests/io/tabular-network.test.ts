@@ -5,7 +5,7 @@ import { suggestMapping } from '../../src-main/io/column-mapping';
 import { RowErrorsImportError } from '../../src-main/io/row-errors';
 import { parseCsv, plainDecimal, previewTables, readTables, type Table } from '../../src-main/io/tables';
 import { networkFromTables, networkToCsv } from '../../src-main/io/tabular-network';
-import { parseNetworkJson, serialiseNetworkJson } from '../../src-main/io/network-json';
+import { parseNetworkJson, serialiseJson } from '../../src-main/io/network-json';
 import { ringNetwork } from '../support/fixtures';
 import { networkArbitrary, withoutNulls } from './network-arbitrary';
 
@@ -47,7 +47,7 @@ describe('CSV node table + edge list', () => {
   it('round-trips network@1 JSON losslessly', () => {
     fc.assert(
       fc.property(networkArbitrary, (document) => {
-        expect(parseNetworkJson(serialiseNetworkJson(document), 'x.json')).toEqual(document);
+        expect(parseNetworkJson(serialiseJson(document), 'x.json')).toEqual(document);
       }),
       { numRuns: 100 },
     );

@@ -145,17 +145,17 @@ export function copySelection(doc: NetworkDocument, ids: string[]): { nodes: Net
   };
 }
 
-/** Undo/redo over whole documents (edits are immutable, so snapshots share unchanged nodes). */
-export class EditHistory {
-  private past: NetworkDocument[] = [];
-  private future: NetworkDocument[] = [];
+/** Undo/redo over whole documents (edits are immutable, so snapshots share unchanged parts). */
+export class EditHistory<T = NetworkDocument> {
+  private past: T[] = [];
+  private future: T[] = [];
 
   constructor(
-    public current: NetworkDocument,
+    public current: T,
     private readonly limit = 200,
   ) {}
 
-  apply(next: NetworkDocument): void {
+  apply(next: T): void {
     if (next === this.current) return;
     this.past.push(this.current);
     if (this.past.length > this.limit) this.past.shift();

@@ -1,0 +1,54 @@
+import { expect, test } from '@playwright/test';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { artifactsDir, expectOnlyLoopback, newDataDir, recordRequests, Shell, startHost } from './support';
+
+const economy = {
+  format: 'contagion-workbench/crossholdings@1',
+  name: 'Three firms (e2e)',
+  firms: ['F1', 'F2', 'F3'].map((id) => ({ id, threshold: 50, failureCost: 10 })),
+  assets: ['F1', 'F2', 'F3'].map((id) => ({ id: `${id}_out`, price: 100 })),
+  assetHoldings: ['F1', 'F2', 'F3'].map((id) => ({ firm: id, asset: `${id}_out`, share: 1 })),
+  crossHoldings: [
+    { holder: 'F1', issuer: 'F3', share: 0.2 },
+    { holder: 'F2', issuer: 'F3', share: 0.3 },
+  ],
+};
+
+test('edit a cross-holdings economy: column sums stay below 1, undo, save a version', async ({ page }) => {
+  const dataDir = newDataDir();
+  const host = await startHost(dataDir);
+  const requests = recordRequests(page);
+  const shell = new Shell(page);
+  await page.goto(host.url);
+  const file = join(dataDir, 'economy.json');
+  writeFileSync(file, JSON.stringify(economy));
+  await shell.importFile(file);
+  await expect(page.getByTestId('message')).toContainText('Imported "Three firms (e2e)"');
+
+  await shell.goTo('network');
+  await page.getByTestId('view-economy').click();
+  await expect(page.getByTestId('economy-version')).toContainText('3 firms, 2 cross-holdings');
+  await expect(page.getByTestId('economy-firms')).toContainText('0.5000');
+
+  await page.getByTestId('cross-holder').selectOption('F2');
+  await page.getByTestId('cross-issuer').selectOption('F3');
+  await page.getByTestId('cross-share').fill('0.85');
+  await expect(page.getByTestId('cross-problem')).toContainText('would sum to 1.0500');
+  await expect(page.getByTestId('cross-set')).toBeDisabled();
+  await page.getByTestId('cross-share').fill('0.5');
+  await page.getByTestId('cross-set').click();
+  await expect(page.getByTestId('economy-firms')).toContainText('0.7000');
+  await page.getByTestId('economy-undo').click();
+  await expect(page.getByTestId('economy-firms')).toContainText('0.5000');
+
+  const threshold = page.getByTestId('economy-firms').locator('tbody tr').first().locator('input').first();
+  await threshold.fill('75');
+  await threshold.press('Tab');
+  await page.getByTestId('economy-save').click();
+  await expect(page.getByTestId('economy-message')).toContainText('Saved as version 2');
+  await expect(page.getByTestId('economy-canvas').locator('canvas').first()).toBeVisible();
+  await page.screenshot({ path: join(artifactsDir, 'economy-editor.png') });
+  expectOnlyLoopback(requests);
+  await host.stop();
+});

@@ -1,0 +1,73 @@
+/**
+ * The cross-holdings economy format `contagion-workbench/crossholdings@1` (spec/formats.md): the
+ * Elliott–Golub–Jackson model. C_ij = share of firm j held by firm i (holder i, issuer j), C_ii = 0 and every
+ * column sum of C below 1; D_ik = share of asset k held by firm i; thresholds θ and failure costs β per firm.
+ */
+import { z } from 'zod';
+
+export const CROSSHOLDINGS_FORMAT = 'contagion-workbench/crossholdings@1';
+
+const share = z.number().finite().min(0).max(1);
+
+export const firmSchema = z.object({
+  id: z.string().min(1, 'must not be empty'),
+  name: z.string().optional(),
+  threshold: z.number().finite().min(0),
+  failureCost: z.number().finite().min(0),
+});
+
+export const economyDocumentSchema = z
+  .object({
+    format: z.literal(CROSSHOLDINGS_FORMAT),
+    name: z.string().min(1, 'must not be empty'),
+    firms: z.array(firmSchema),
+    assets: z.array(z.object({ id: z.string().min(1), price: z.number().finite().min(0) })),
+    assetHoldings: z.array(z.object({ firm: z.string().min(1), asset: z.string().min(1), share })),
+    crossHoldings: z.array(z.object({ holder: z.string().min(1), issuer: z.string().min(1), share })),
+  })
+  .superRefine((doc, ctx) => {
+    const firms = uniqueIds(doc.firms, 'firms', ctx);
+    const assets = uniqueIds(doc.assets, 'assets', ctx);
+    const pairs = new Set<string>();
+    doc.assetHoldings.forEach((entry, index) => {
+      if (!firms.has(entry.firm)) ctx.addIssue({ code: 'custom', path: ['assetHoldings', index, 'firm'], message: `unknown firm "${entry.firm}"` });
+      if (!assets.has(entry.asset)) ctx.addIssue({ code: 'custom', path: ['assetHoldings', index, 'asset'], message: `unknown asset "${entry.asset}"` });
+      const key = `${entry.firm}\u0000${entry.asset}`;
+      if (pairs.has(key)) ctx.addIssue({ code: 'custom', path: ['assetHoldings', index], message: `second entry for firm "${entry.firm}" and asset "${entry.asset}"` });
+      pairs.add(key);
+    });
+    const crossPairs = new Set<string>();
+    doc.crossHoldings.forEach((entry, index) => {
+      const at = ['crossHoldings', index];
+      if (!firms.has(entry.holder)) ctx.addIssue({ code: 'custom', path: [...at, 'holder'], message: `unknown firm "${entry.holder}"` });
+      if (!firms.has(entry.issuer)) ctx.addIssue({ code: 'custom', path: [...at, 'issuer'], message: `unknown firm "${entry.issuer}"` });
+      if (entry.holder === entry.issuer) ctx.addIssue({ code: 'custom', path: at, message: `firm "${entry.holder}" cannot hold itself (C_ii = 0)` });
+      const key = `${entry.holder}\u0000${entry.issuer}`;
+      if (crossPairs.has(key)) ctx.addIssue({ code: 'custom', path: at, message: `second entry for holder "${entry.holder}" and issuer "${entry.issuer}"` });
+      crossPairs.add(key);
+    });
+    for (const [issuer, sum] of crossHoldingColumnSums(doc)) {
+      if (sum >= 1) {
+        ctx.addIssue({ code: 'custom', path: ['crossHoldings'], message: `shares of firm "${issuer}" held by other firms sum to ${sum} (must be below 1)` });
+      }
+    }
+  });
+
+function uniqueIds(list: ReadonlyArray<{ id: string }>, path: string, ctx: z.RefinementCtx): Set<string> {
+  const ids = new Set<string>();
+  list.forEach((item, index) => {
+    if (ids.has(item.id)) ctx.addIssue({ code: 'custom', path: [path, index, 'id'], message: `duplicate id "${item.id}"` });
+    ids.add(item.id);
+  });
+  return ids;
+}
+
+/** Σ_i C_ij per issuer j: the share of each firm held by other firms (must stay below 1). */
+export function crossHoldingColumnSums(doc: Pick<EconomyDocument, 'crossHoldings'>): Map<string, number> {
+  const sums = new Map<string, number>();
+  for (const entry of doc.crossHoldings) sums.set(entry.issuer, (sums.get(entry.issuer) ?? 0) + entry.share);
+  return sums;
+}
+
+export type Firm = z.infer<typeof firmSchema>;
+export type EconomyDocument = z.infer<typeof economyDocumentSchema>;
