@@ -70,6 +70,10 @@ test('build a 4-bank network by clicking, edit a liability, undo, redo, save and
   await editor.select('N1');
   await expect(page.getByTestId('prop-outsideAssets')).toHaveValue('150');
   await expect(editor.liabilities().filter({ hasText: 'N4 owes N1' })).toHaveText('N4 owes N1 7.5');
+
+  // Size filter: N1 (outside assets 150 + claims 7.5) is the only bank of size ≥ 125.
+  await page.getByTestId('editor-min-size').fill('125');
+  await expect(page.getByText('3 filtered out')).toBeVisible();
   expectOnlyLoopback(requests);
   await host.stop();
 });
