@@ -124,5 +124,22 @@ describe('cwb', () => {
     expect(bad.code).toBe(2);
     expect(bad.err).toMatch(/pareto/);
   });
+
+  it('streams a holdings file with --holdings and refuses a bad row naming it', () => {
+    const data = tempDir();
+    dirs.push(data);
+    const good = join(data.path, 'holdings.csv');
+    writeFileSync(good, 'investor,asset,date,amount\nF1,B1,2024-03-31,10\nF2,B1,2024-03-31,4\nF2,B2,2024-06-30,1\n');
+    const imported = cwb(['import', good, '--holdings', '--name', 'Funds', '--json'], data.path);
+    expect(imported.code, imported.err).toBe(0);
+    expect(JSON.parse(imported.out)).toMatchObject({ investors: 2, assets: 2, positions: 3 });
+    const listed = JSON.parse(cwb(['list', '--json'], data.path).out) as { datasets: Array<{ name: string; kind: string }> };
+    expect(listed.datasets).toEqual([expect.objectContaining({ name: 'Funds', kind: 'holdings' })]);
+    const bad = join(data.path, 'bad.csv');
+    writeFileSync(bad, 'investor,asset,date,amount\nF1,B1,2024-03-31,ten\n');
+    const refused = cwb(['import', bad, '--holdings'], data.path);
+    expect(refused.code).toBe(2);
+    expect(refused.err).toMatch(/row 2/);
+  });
 });
 
