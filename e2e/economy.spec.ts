@@ -1,21 +1,11 @@
-import { expect, test } from '@playwright/test';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { artifactsDir, expectOnlyLoopback, newDataDir, recordRequests, Shell, startHost } from './support';
+import { smallEconomy } from '../tests/support/economy';
+import { artifactsDir, expectOnlyLoopback, newDataDir, recordRequests, Shell, expect, test } from './support';
 
-const economy = {
-  format: 'contagion-workbench/crossholdings@1',
-  name: 'Three firms (e2e)',
-  firms: ['F1', 'F2', 'F3'].map((id) => ({ id, threshold: 50, failureCost: 10 })),
-  assets: ['F1', 'F2', 'F3'].map((id) => ({ id: `${id}_out`, price: 100 })),
-  assetHoldings: ['F1', 'F2', 'F3'].map((id) => ({ firm: id, asset: `${id}_out`, share: 1 })),
-  crossHoldings: [
-    { holder: 'F1', issuer: 'F3', share: 0.2 },
-    { holder: 'F2', issuer: 'F3', share: 0.3 },
-  ],
-};
+const economy = { ...smallEconomy(), name: 'Three firms (e2e)' };
 
-test('edit a cross-holdings economy: column sums stay below 1, undo, save a version', async ({ page }) => {
+test('edit a cross-holdings economy: column sums stay below 1, undo, save a version', async ({ page, startHost }) => {
   const dataDir = newDataDir();
   const host = await startHost(dataDir);
   const requests = recordRequests(page);

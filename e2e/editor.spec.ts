@@ -1,6 +1,6 @@
-import { expect, test, type Page } from '@playwright/test';
+import type { Page } from '@playwright/test';
 import { join } from 'node:path';
-import { artifactsDir, expectOnlyLoopback, newDataDir, recordRequests, Shell, startHost } from './support';
+import { artifactsDir, expectOnlyLoopback, newDataDir, recordRequests, Shell, expect, test } from './support';
 
 class Editor {
   constructor(readonly page: Page) {}
@@ -24,7 +24,7 @@ class Editor {
   }
 }
 
-test('build a 4-bank network by clicking, edit a liability, undo, redo, save and reopen', async ({ page }) => {
+test('build a 4-bank network by clicking, edit a liability, undo, redo, save and reopen', async ({ page, startHost }) => {
   const host = await startHost(newDataDir());
   const requests = recordRequests(page);
   const shell = new Shell(page);

@@ -1,7 +1,6 @@
-import { expect, test } from '@playwright/test';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { artifactsDir, expectOnlyLoopback, newDataDir, recordRequests, Shell, startHost } from './support';
+import { artifactsDir, expectOnlyLoopback, newDataDir, recordRequests, Shell, expect, test } from './support';
 
 const network = {
   format: 'contagion-workbench/network@1',
@@ -17,7 +16,7 @@ const network = {
   ],
 };
 
-test('open the app, see the bundled banks, import a network, find it again after a restart', async ({ page }) => {
+test('open the app, see the bundled banks, import a network, find it again after a restart', async ({ page, startHost }) => {
   const dataDir = newDataDir();
   const requests = recordRequests(page);
   let host = await startHost(dataDir);
@@ -57,7 +56,7 @@ test('open the app, see the bundled banks, import a network, find it again after
   await host.stop();
 });
 
-test('the host refuses a socket without the token and pages from another origin', async ({ page }) => {
+test('the host refuses a socket without the token and pages from another origin', async ({ page, startHost }) => {
   const host = await startHost(newDataDir());
   await page.goto(host.url);
   const origin = host.origin;

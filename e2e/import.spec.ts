@@ -1,9 +1,8 @@
-import { expect, test } from '@playwright/test';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { artifactsDir, expectOnlyLoopback, newDataDir, recordRequests, Shell, startHost } from './support';
+import { artifactsDir, expectOnlyLoopback, newDataDir, recordRequests, Shell, expect, test } from './support';
 
-test('import a node CSV with its liability CSV through the mapping dialog; two bad rows are named', async ({ page }) => {
+test('import a node CSV with its liability CSV through the mapping dialog; two bad rows are named', async ({ page, startHost }) => {
   const dataDir = newDataDir();
   const host = await startHost(dataDir);
   const requests = recordRequests(page);
@@ -53,7 +52,7 @@ test('import a node CSV with its liability CSV through the mapping dialog; two b
   await host.stop();
 });
 
-test('import a holdings CSV and see it as a bipartite graph of the largest holders', async ({ page }) => {
+test('import a holdings CSV and see it as a bipartite graph of the largest holders', async ({ page, startHost }) => {
   const dataDir = newDataDir();
   const host = await startHost(dataDir);
   const shell = new Shell(page);

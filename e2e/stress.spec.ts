@@ -1,8 +1,7 @@
-import { expect, test } from '@playwright/test';
 import { join } from 'node:path';
-import { artifactsDir, expectOnlyLoopback, newDataDir, recordRequests, Shell, startHost } from './support';
+import { artifactsDir, expectOnlyLoopback, newDataDir, recordRequests, Shell, expect, test } from './support';
 
-test('reconstruct the EBA network by maximum entropy, stress test it, compare two runs', async ({ page }) => {
+test('reconstruct the EBA network by maximum entropy, stress test it, compare two runs', async ({ page, startHost }) => {
   const host = await startHost(newDataDir());
   const requests = recordRequests(page);
   const shell = new Shell(page);

@@ -1,5 +1,5 @@
 /** End-to-end helpers: the app in browser mode over a data folder, and a page object for the shell. */
-import { expect, type Page } from '@playwright/test';
+import { test as base, expect, type Page } from '@playwright/test';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -39,11 +39,26 @@ export async function startHost(dataDir: string): Promise<RunningHost> {
     origin: new URL(url).origin,
     stop: () =>
       new Promise<void>((done) => {
+        if (child.exitCode !== null || child.signalCode !== null) return done();
         child.once('exit', () => done());
         child.kill('SIGTERM');
       }),
   };
 }
+
+/** The Playwright test with a `startHost` fixture: every host it starts is stopped when the test ends, pass or fail. */
+export const test = base.extend<{ startHost: (dataDir: string) => Promise<RunningHost> }>({
+  startHost: async ({}, use) => {
+    const started: RunningHost[] = [];
+    await use(async (dataDir) => {
+      const host = await startHost(dataDir);
+      started.push(host);
+      return host;
+    });
+    await Promise.all(started.map((host) => host.stop()));
+  },
+});
+export { expect };
 
 /** Records every request the page makes, so a test can prove nothing left the machine. */
 export function recordRequests(page: Page): string[] {

@@ -4,15 +4,10 @@
  * |w_i − equity_i| > relativeTolerance · max(|equity_i|, |w_i|, absoluteFloor).
  */
 import type { NetworkDocument } from '../../src-shared/formats/network';
+import type { BalanceInconsistency } from '../../src-shared/results/stress';
 import { toClearingSystem } from './network-arrays';
 
-export interface BalanceInconsistency {
-  id: string;
-  stated: number;
-  derived: number;
-  /** derived − stated */
-  difference: number;
-}
+export type { BalanceInconsistency };
 
 export interface BalanceCheckOptions {
   /** Default 1e-6. */

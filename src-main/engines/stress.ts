@@ -12,6 +12,7 @@
  * `runStressBatch` covers scenarios [first, first + count) and returns a mergeable partial; scenario k always
  * uses random stream k, so any split over workers merged by `mergeStressPartials` equals one run.
  */
+import type { QuantileLevel, StressSummary } from '../../src-shared/results/stress';
 import type { NetworkDocument } from '../../src-shared/formats/network';
 import { clearInto, createWorkspace, type ClearingOptions } from './clearing';
 import { EngineInputError } from './errors';
@@ -337,43 +338,6 @@ export function mergeStressPartials(parts: StressPartial[]): StressPartial {
   return merged;
 }
 
-type LevelKey = '0.9' | '0.95' | '0.99' | '0.999';
-
-/** The saved, JSON-ready result of a stress run (maps keyed by node id). */
-export interface StressSummary {
-  scenarios: number;
-  seed: number;
-  shockModel: ShockModel['kind'];
-  expectedLoss: number;
-  expectedLossStandardError: number;
-  expectedUnconnectedLoss: number;
-  expectedUnconnectedLossStandardError: number;
-  lossRatio: number;
-  lossRatioStandardError: number;
-  /** NVI with the model's analytical δ_i = P(x_i ≥ w_i). */
-  nvi: number;
-  /** NVI with δ_i estimated from the scenarios. */
-  nviEstimated: number;
-  /** 1 + NVI: the Glasserman–Young bound on the loss ratio. */
-  glassermanYoungBound: number;
-  maxConnectivity: number;
-  expectedShortfallTotal: number;
-  expectedDefaults: number;
-  expectedContagionDefaults: number;
-  defaultProbability: Record<string, number>;
-  exceedanceProbability: Record<string, number>;
-  lossContribution: Record<string, number>;
-  lossQuantiles: Record<LevelKey, number>;
-  expectedShortfall: Record<LevelKey, number>;
-  quantileRelativeAccuracy: number;
-  /** Entry k: probability of exactly k defaults. */
-  defaultsDistribution: number[];
-  lossHistogram: { edges: number[]; counts: number[] };
-  minLoss: number;
-  maxLoss: number;
-  largestLossScenario: { scenario: number; loss: number; shocks: Record<string, number> } | null;
-  fallbackScenarios: number;
-}
 
 function byId(ids: string[], values: ArrayLike<number>, scale = 1): Record<string, number> {
   const out: Record<string, number> = {};
@@ -412,6 +376,8 @@ function displayHistogram(sketch: LossSketch): { edges: number[]; counts: number
 }
 
 /** Turns a (merged) partial into the summary; `document`, when given, must be the network it came from. */
+export type { StressSummary };
+
 export function summariseStress(merged: StressPartial, document?: NetworkDocument): StressSummary {
   if (document && (document.nodes.length !== merged.nBanks || document.nodes.some((node, i) => node.id !== merged.ids[i]))) {
     throw new EngineInputError('the stress partial does not belong to this network');
@@ -431,10 +397,10 @@ export function summariseStress(merged: StressPartial, document?: NetworkDocumen
     : Number.NaN;
   const nvi = nviFrom(merged.analyticalExceedance, merged.outsideAssets, merged.maxConnectivity);
   const estimatedDelta = Array.from(merged.exceedanceCounts, (count) => count / n);
-  const lossQuantiles = {} as Record<LevelKey, number>;
-  const expectedShortfall = {} as Record<LevelKey, number>;
+  const lossQuantiles = {} as Record<QuantileLevel, number>;
+  const expectedShortfall = {} as Record<QuantileLevel, number>;
   for (const level of QUANTILE_LEVELS) {
-    const key = String(level) as LevelKey;
+    const key = String(level) as QuantileLevel;
     lossQuantiles[key] = sketchQuantile(merged.sketch, level);
     expectedShortfall[key] = sketchExpectedShortfall(merged.sketch, level);
   }

@@ -3,26 +3,7 @@
  * src-main/io share them).
  */
 
-export const NODE_FIELDS = [
-  'id',
-  'name',
-  'type',
-  'group',
-  'outsideAssets',
-  'outsideLiabilities',
-  'totalAssets',
-  'totalLiabilities',
-  'equity',
-  'insideAssets',
-  'insideLiabilities',
-  'defaultProbability',
-] as const;
-export type NodeField = (typeof NODE_FIELDS)[number];
-
-export const EDGE_FIELDS = ['debtor', 'creditor', 'amount'] as const;
-export type EdgeField = (typeof EDGE_FIELDS)[number];
-
-/** Node fields that hold numbers (the others are text). */
+/** Node fields that hold numbers. */
 export const NUMERIC_NODE_FIELDS = [
   'outsideAssets',
   'outsideLiabilities',
@@ -32,16 +13,17 @@ export const NUMERIC_NODE_FIELDS = [
   'insideAssets',
   'insideLiabilities',
   'defaultProbability',
-] as const satisfies readonly NodeField[];
+] as const;
 export type NumericNodeField = (typeof NUMERIC_NODE_FIELDS)[number];
-export const TEXT_NODE_FIELDS = ['name', 'type', 'group'] as const satisfies readonly NodeField[];
 
-/** Values are source column names. */
-export interface ColumnMapping {
-  nodes: Partial<Record<NodeField, string>>;
-  liabilities?: Partial<Record<EdgeField, string>>;
-}
+/** Node fields that hold text. */
+export const TEXT_NODE_FIELDS = ['name', 'type', 'group'] as const;
 
+export const NODE_FIELDS = ['id', ...TEXT_NODE_FIELDS, ...NUMERIC_NODE_FIELDS] as const;
+export type NodeField = (typeof NODE_FIELDS)[number];
+
+export const EDGE_FIELDS = ['debtor', 'creditor', 'amount'] as const;
+export type EdgeField = (typeof EDGE_FIELDS)[number];
 
 /** Values are source column names. */
 export interface ColumnMapping {

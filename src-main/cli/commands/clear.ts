@@ -1,31 +1,11 @@
 /** `cwb clear NETWORK.json --shocks SHOCKS.csv`: Eisenberg–Noe clearing of each shock scenario (formats.md). */
-import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { clearScenario, type ClearingOptions, type ScenarioClearing } from '../../engines/clearing';
 import { toClearingSystem, type ClearingSystem } from '../../engines/network-arrays';
 import { parseNetworkJson } from '../../io/network-json';
 import { parseShockCsv } from '../../io/shock-csv';
 import { UsageError, type Command } from '../command';
-
-/** Reads a text file or throws UsageError naming it. */
-export function readTextFile(path: string): string {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch (error) {
-    throw new UsageError(`cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
-  }
-}
-
-/** Parses a number flag in [min, max], or returns the fallback when absent. */
-export function numberFlag(flags: Record<string, string | true>, name: string, fallback: number, min: number, max: number): number {
-  const raw = flags[name];
-  if (raw === undefined) return fallback;
-  const value = typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : Number.NaN;
-  if (!Number.isFinite(value) || value < min || value > max) {
-    throw new UsageError(`--${name} must be a number in [${min}, ${max}], got "${raw === true ? '' : raw}"`);
-  }
-  return value;
-}
+import { formatAmount, readTextFile, RECOVERY_FLAGS, recoveryFromFlags } from './common';
 
 function byId(ids: string[], values: ArrayLike<number>): Record<string, number> {
   const out: Record<string, number> = {};
@@ -52,10 +32,6 @@ export function scenarioJson(system: ClearingSystem, name: string, result: Scena
   };
 }
 
-function format(value: number): string {
-  return value.toLocaleString('en-US', { maximumFractionDigits: 2 });
-}
-
 export const clearCommand: Command = {
   name: 'clear',
   summary: 'Eisenberg–Noe clearing of each shock scenario: payments, defaults, shortfall, depth, loss',
@@ -63,16 +39,14 @@ export const clearCommand: Command = {
   positionals: 1,
   flags: [
     { name: 'shocks', value: 'SHOCKS.csv', description: 'scenarios: header scenario,<node id>,…; values are losses 0 ≤ x ≤ c' },
-    { name: 'alpha', value: 'A', description: 'Rogers–Veraart recovery rate on outside assets of defaulted banks (default 1)' },
-    { name: 'beta', value: 'B', description: 'Rogers–Veraart recovery rate on interbank assets of defaulted banks (default 1)' },
+    ...RECOVERY_FLAGS,
   ],
   async run({ positionals, flags }, io) {
     const networkPath = positionals[0]!;
     const shocksPath = flags.shocks;
     if (typeof shocksPath !== 'string') throw new UsageError('--shocks SHOCKS.csv is required');
     const options: ClearingOptions = {
-      alpha: numberFlag(flags, 'alpha', 1, 0, 1),
-      beta: numberFlag(flags, 'beta', 1, 0, 1),
+      ...recoveryFromFlags(flags),
       depth: true,
     };
     const document = parseNetworkJson(readTextFile(networkPath), basename(networkPath));
@@ -87,14 +61,14 @@ export const clearCommand: Command = {
     io.out(`${document.name}: ${system.nBanks} banks, ${table.rows.length} scenario(s)`);
     for (const scenario of scenarios) {
       io.out('');
-      io.out(`scenario ${scenario.scenario}: loss ${format(scenario.loss)}, shocks ${format(scenario.shockTotal)}, shortfall ${format(scenario.shortfallTotal)}, ${scenario.defaults.length} default(s)`);
+      io.out(`scenario ${scenario.scenario}: loss ${formatAmount(scenario.loss)}, shocks ${formatAmount(scenario.shockTotal)}, shortfall ${formatAmount(scenario.shortfallTotal)}, ${scenario.defaults.length} default(s)`);
       io.out(`  ${'bank'.padEnd(12)}${'net worth'.padStart(16)}${'payment'.padStart(16)}${'shortfall'.padStart(16)}${'depth'.padStart(10)}  round`);
       for (const id of system.ids) {
         const index = system.ids.indexOf(id);
         const round = scenario.defaultRound[id];
         io.out(
-          `  ${id.padEnd(12)}${format(system.netWorth[index]!).padStart(16)}${format(scenario.payments[id]!).padStart(16)}` +
-            `${format(scenario.shortfall[id]!).padStart(16)}${scenario.depth[id]!.toFixed(3).padStart(10)}  ${round ?? '-'}`,
+          `  ${id.padEnd(12)}${formatAmount(system.netWorth[index]!).padStart(16)}${formatAmount(scenario.payments[id]!).padStart(16)}` +
+            `${formatAmount(scenario.shortfall[id]!).padStart(16)}${scenario.depth[id]!.toFixed(3).padStart(10)}  ${round ?? '-'}`,
         );
       }
     }

@@ -1,30 +1,11 @@
 /** `cwb import`, `cwb list`, `cwb export`: the Data screen's actions from the command line. */
-import { accessSync, constants, readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { basename, extname } from 'node:path';
 import { EXPORT_FORMATS, type ExportFormat } from '../../../src-shared/contract';
 import { importHoldingsCsv } from '../../io/holdings-csv';
 import { call } from '../../api/router';
 import { UsageError, type Command } from '../command';
-
-function unreadable(path: string, error: unknown): UsageError {
-  return new UsageError(`cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
-}
-
-function readInputFile(path: string): Buffer {
-  try {
-    return readFileSync(path);
-  } catch (error) {
-    throw unreadable(path, error);
-  }
-}
-
-function checkReadable(path: string): void {
-  try {
-    accessSync(path, constants.R_OK);
-  } catch (error) {
-    throw unreadable(path, error);
-  }
-}
+import { assertReadable, readInputFile } from './common';
 
 function positiveId(text: string, what: string): number {
   const id = Number(text);
@@ -46,7 +27,7 @@ export const importCommand: Command = {
     const [path, second] = positionals as [string, string | undefined];
     if (flags.holdings) {
       if (second) throw new UsageError('--holdings takes one file');
-      checkReadable(path);
+      assertReadable(path);
       const result = await importHoldingsCsv(context().db, {
         filePath: path,
         fileName: basename(path),

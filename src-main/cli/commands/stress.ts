@@ -5,7 +5,7 @@ import type { ShockModel } from '../../engines/shocks';
 import { runStressBatch, summariseStress } from '../../engines/stress';
 import { parseNetworkJson } from '../../io/network-json';
 import { UsageError, type Command } from '../command';
-import { numberFlag, readTextFile } from './clear';
+import { formatAmount, numberFlag, readTextFile, RECOVERY_FLAGS, recoveryFromFlags } from './common';
 
 function wholeFlag(flags: Record<string, string | true>, name: string, fallback: number, min: number, max: number): number {
   const value = numberFlag(flags, name, fallback, min, max);
@@ -34,10 +34,6 @@ export function shockModelFromFlags(flags: Record<string, string | true>): Shock
   }
 }
 
-function format(value: number): string {
-  return value.toLocaleString('en-US', { maximumFractionDigits: 2 });
-}
-
 export const stressCommand: Command = {
   name: 'stress',
   summary: 'Monte Carlo stress test: expected loss, loss ratio, NVI, default probabilities, VaR and expected shortfall',
@@ -51,16 +47,14 @@ export const stressCommand: Command = {
     { name: 'rho', value: 'R', description: 'copula: correlation of the common factor, 0 ≤ R < 1 (default 0.3)' },
     { name: 'marginal', value: 'M', description: 'copula: uniform or beta marginals (default uniform)' },
     { name: 'a', value: 'A', description: 'beta: first shape parameter a (default 1); b is solved per bank' },
-    { name: 'alpha', value: 'A', description: 'Rogers–Veraart recovery rate on outside assets (default 1: Eisenberg–Noe)' },
-    { name: 'beta', value: 'B', description: 'Rogers–Veraart recovery rate on interbank assets (default 1: Eisenberg–Noe)' },
+    ...RECOVERY_FLAGS,
   ],
   async run({ positionals, flags }, io) {
     const networkPath = positionals[0]!;
     const model = shockModelFromFlags(flags);
     const samples = wholeFlag(flags, 'samples', 10_000, 1, 100_000_000);
     const seed = wholeFlag(flags, 'seed', 1, 0, 2 ** 32 - 1);
-    const alpha = numberFlag(flags, 'alpha', 1, 0, 1);
-    const beta = numberFlag(flags, 'beta', 1, 0, 1);
+    const recovery = recoveryFromFlags(flags);
     const document = parseNetworkJson(readTextFile(networkPath), basename(networkPath));
     const system = toClearingSystem(document);
     io.err(`stress: ${samples} scenarios, ${model.kind} shocks, seed ${seed}, ${system.nBanks} banks`);
@@ -72,14 +66,14 @@ export const stressCommand: Command = {
         lastReport = now;
         io.err(`  ${done} / ${samples} scenarios (${((100 * done) / samples).toFixed(0)}%)`);
       }
-    }, { alpha, beta });
+    }, recovery);
     const summary = summariseStress(partial, document);
     io.err(`done in ${((performance.now() - started) / 1000).toFixed(2)} s`);
     if (flags.json) {
       io.out(JSON.stringify(summary));
       return 0;
     }
-    const se = (value: number, error: number) => `${format(value)} ± ${format(error)}`;
+    const se = (value: number, error: number) => `${formatAmount(value)} ± ${formatAmount(error)}`;
     io.out(`${document.name}: ${system.nBanks} banks, ${summary.scenarios} ${summary.shockModel} scenarios, seed ${summary.seed}`);
     io.out(`  expected loss E[L]              ${se(summary.expectedLoss, summary.expectedLossStandardError)}`);
     io.out(`  expected unconnected loss E[L0] ${se(summary.expectedUnconnectedLoss, summary.expectedUnconnectedLossStandardError)}`);
@@ -88,11 +82,11 @@ export const stressCommand: Command = {
     io.out(`  expected defaults               ${summary.expectedDefaults.toFixed(3)} (by contagion ${summary.expectedContagionDefaults.toFixed(3)})`);
     io.out('  level     VaR                 expected shortfall');
     for (const key of Object.keys(summary.lossQuantiles) as Array<keyof typeof summary.lossQuantiles>) {
-      io.out(`  ${key.padEnd(8)}  ${format(summary.lossQuantiles[key]).padEnd(18)}  ${format(summary.expectedShortfall[key])}`);
+      io.out(`  ${key.padEnd(8)}  ${formatAmount(summary.lossQuantiles[key]).padEnd(18)}  ${formatAmount(summary.expectedShortfall[key])}`);
     }
     io.out(`  ${'bank'.padEnd(12)}${'P(default)'.padStart(12)}${'loss share'.padStart(18)}`);
     for (const id of system.ids) {
-      io.out(`  ${id.padEnd(12)}${summary.defaultProbability[id]!.toFixed(4).padStart(12)}${format(summary.lossContribution[id]!).padStart(18)}`);
+      io.out(`  ${id.padEnd(12)}${summary.defaultProbability[id]!.toFixed(4).padStart(12)}${formatAmount(summary.lossContribution[id]!).padStart(18)}`);
     }
     return 0;
   },
