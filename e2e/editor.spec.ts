@@ -1,4 +1,5 @@
 import type { Page } from '@playwright/test';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { artifactsDir, expectOnlyLoopback, newDataDir, recordRequests, Shell, expect, test } from './support';
 
@@ -63,6 +64,16 @@ test('build a 4-bank network by clicking, edit a liability, undo, redo, save and
   await page.getByTestId('save-version').click();
   await expect(page.getByTestId('editor-message')).toContainText('Saved as version 2');
   await page.screenshot({ path: join(artifactsDir, 'network-editor.png'), fullPage: true });
+
+  for (const [button, extension, signature] of [['PNG', '.png', '\x89PNG'], ['SVG', '.svg', '<svg']] as const) {
+    const download = page.waitForEvent('download');
+    await page.getByRole('button', { name: button, exact: true }).click();
+    const file = await download;
+    expect(file.suggestedFilename()).toMatch(new RegExp(`\\${extension}$`));
+    const saved = join(artifactsDir, `network-export${extension}`);
+    await file.saveAs(saved);
+    expect(readFileSync(saved, 'latin1')).toContain(signature);
+  }
 
   await page.reload();
   await shell.goTo('network');
