@@ -3,12 +3,15 @@
  * fictitious-default clearing + summary accumulation) on the EBA 2011 87-bank network (the EBA importer on
  * /work/shared/data/eba-2011-disclosure.csv, liabilities by maximum entropy) with uniform shocks up to 5%, 10%,
  * 30% and 100% of outside assets, and on a random 1,000-bank sparse network (~10 links per bank); a plain Picard
- * iteration on the same shocks for comparison; and heap used after 10k vs 200k scenarios (flat memory).
+ * iteration on the same shocks for comparison; on EBA also the pre-Schur solver (`exactPath: 'lu-full'`, LU refactored
+ * every round) and the general solver without the product-form path (`exactPath: 'general'`, what a dense network
+ * that is not maximum-entropy gets); and heap used after 10k vs 200k scenarios (flat memory). The exact solver is 'auto': per round the
+ * cheaper of the incremental LU on D and the Schur path through (I − Aᵀ)⁻¹ (docs/engines/contagion.md).
  */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { clearPicard } from '../src-main/engines/clearing';
+import { clearPicard, type ExactPath } from '../src-main/engines/clearing';
 import { maxentFromDocument, withLiabilities } from '../src-main/engines/maxent';
 import { toClearingSystem, type ClearingSystem } from '../src-main/engines/network-arrays';
 import { createShockSampler } from '../src-main/engines/shocks';
@@ -24,10 +27,10 @@ function ebaSystem(): ClearingSystem {
   return toClearingSystem(withLiabilities(document, maxentFromDocument(document).matrix));
 }
 
-function stressRate(system: ClearingSystem, maxFraction: number, count: number) {
-  runStressBatch(system, { kind: 'uniform', maxFraction }, 99, 0, Math.min(count, 2000)); // warm-up
+function stressRate(system: ClearingSystem, maxFraction: number, count: number, exactPath: ExactPath = 'auto') {
+  runStressBatch(system, { kind: 'uniform', maxFraction }, 99, 0, Math.min(count, 2000), undefined, { exactPath }); // warm-up
   const started = performance.now();
-  const partial = runStressBatch(system, { kind: 'uniform', maxFraction }, 1, 0, count);
+  const partial = runStressBatch(system, { kind: 'uniform', maxFraction }, 1, 0, count, undefined, { exactPath });
   const seconds = (performance.now() - started) / 1000;
   let defaults = 0;
   partial.defaultsHistogram.forEach((c, k) => (defaults += c * k));
@@ -61,10 +64,21 @@ export async function run(): Promise<Record<string, unknown>> {
   const eba = ebaSystem();
   const sparse = toClearingSystem(randomSparseNetwork(1000, 10, 2024));
   const ebaResults: Record<string, unknown> = {};
-  for (const [fraction, count] of [[0.05, 200_000], [0.1, 20_000], [0.3, 5_000], [1, 5_000]] as const) {
+  for (const [fraction, count] of [[0.05, 200_000], [0.1, 50_000], [0.3, 100_000], [1, 100_000]] as const) {
     const exact = stressRate(eba, fraction, count);
     const picard = picardRate(eba, fraction, Math.min(count, 5000));
-    ebaResults[`uniform ${fraction * 100}%`] = { ...exact, picardScenariosPerSecond: picard, speedupOverPicard: round(exact.scenariosPerSecond / picard) };
+    // the pre-Schur solver (LU refactored every round) on the same scenarios, for comparison
+    const refactor = stressRate(eba, fraction, Math.min(count, 10_000), 'lu-full');
+    // the same without the product-form solve: what a dense network that is not maximum-entropy gets
+    const general = stressRate(eba, fraction, Math.min(count, 20_000), 'general');
+    ebaResults[`uniform ${fraction * 100}%`] = {
+      ...exact,
+      picardScenariosPerSecond: picard,
+      speedupOverPicard: round(exact.scenariosPerSecond / picard),
+      refactorLuScenariosPerSecond: refactor.scenariosPerSecond,
+      speedupOverRefactorLu: round(exact.scenariosPerSecond / refactor.scenariosPerSecond),
+      generalScenariosPerSecond: general.scenariosPerSecond,
+    };
   }
   const sparseResults: Record<string, unknown> = {};
   for (const [fraction, count] of [[0.05, 2_000], [0.3, 500], [1, 200]] as const) {

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { NETWORK_FORMAT, type NetworkDocument } from '../../src-shared/formats/network';
-import { clearBatch, clearInto, clearPicard, clearScenario, createWorkspace } from '../../src-main/engines/clearing';
+import { clearBatch, clearInto, clearingInverse, clearPicard, clearScenario, createWorkspace, productForm, type ExactPath } from '../../src-main/engines/clearing';
 import { EngineInputError } from '../../src-main/engines/errors';
 import { luFactor, luSolve, luSolveTransposed, solveDense } from '../../src-main/engines/linalg';
 import { fromDenseLiabilities, toClearingSystem, type ClearingSystem } from '../../src-main/engines/network-arrays';
@@ -29,6 +29,8 @@ interface RandomNetwork {
   shockFractions: number[];
 }
 
+const PATHS: ExactPath[] = ['auto', 'general', 'lu', 'schur', 'lu-full'];
+
 const amount = (max: number) => fc.double({ min: 0, max, noNaN: true, noDefaultInfinity: true });
 
 /** Small random networks (2–7 banks, some links absent) with a shock 0 ≤ x ≤ c. */
@@ -39,7 +41,8 @@ const networkArbitrary = (minOutsideLiabilities: number) =>
         pbar: fc.array(fc.oneof(fc.constant(0), amount(100)), { minLength: n * n, maxLength: n * n }),
         c: fc.array(amount(100), { minLength: n, maxLength: n }),
         b: fc.array(fc.double({ min: minOutsideLiabilities, max: 100, noNaN: true }), { minLength: n, maxLength: n }),
-        fractions: fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: n, maxLength: n }),
+        // a third of the draws are total losses, so that large default sets (|S| of 0, 1, 2) are common
+        fractions: fc.array(fc.oneof(fc.double({ min: 0, max: 1, noNaN: true }), fc.constant(1)), { minLength: n, maxLength: n }),
       })
       .map(({ pbar, c, b, fractions }): RandomNetwork => {
         const matrix = Float64Array.from(pbar, (v) => (v < 1e-9 ? 0 : v)); // no sub-rounding amounts (see below)
@@ -63,6 +66,19 @@ function fixedPointResidual(system: ClearingSystem, shock: Float64Array, p: Floa
     worst = Math.max(worst, Math.abs(target - p[i]!) / Math.max(1, system.totalObligations[i]!));
   }
   return worst;
+}
+
+/** min_i |c_i − x_i + Σ_j a_ji p_j − p̄_i| / max(1, p̄_i): how close any bank is to the edge of default. */
+function smallestSolvencyMargin(system: ClearingSystem, shock: Float64Array, p: Float64Array): number {
+  const n = system.nBanks;
+  let smallest = Infinity;
+  for (let i = 0; i < n; i++) {
+    let inflow = 0;
+    for (let j = 0; j < n; j++) inflow += system.relative[j * n + i]! * p[j]!;
+    const margin = system.outsideAssets[i]! - shock[i]! + inflow - system.totalObligations[i]!;
+    smallest = Math.min(smallest, Math.abs(margin) / Math.max(1, system.totalObligations[i]!));
+  }
+  return smallest;
 }
 
 describe('linalg', () => {
@@ -163,10 +179,10 @@ describe('Eisenberg–Noe clearing', () => {
     expect(() => clearBatch(system, Float64Array.from([0, 0, 0, 0, 11, 0]))).toThrow(/scenario 1: shock on bank "B"/);
   });
 
-  it('gives a fixed point p = min(p̄, max(0, Aᵀp + c − x)) with 0 ≤ p ≤ p̄ and the loss identities', () => {
+  it.each(PATHS)('gives a fixed point p = min(p̄, max(0, Aᵀp + c − x)) with 0 ≤ p ≤ p̄ and the loss identities (%s)', (exactPath) => {
     fc.assert(
       fc.property(networkArbitrary(0.5), ({ system, shock }) => {
-        const result = clearScenario(system, shock);
+        const result = clearScenario(system, shock, { exactPath });
         expect(fixedPointResidual(system, shock, result.payments)).toBeLessThan(1e-9);
         for (let i = 0; i < system.nBanks; i++) {
           expect(result.payments[i]).toBeGreaterThanOrEqual(-1e-12);
@@ -187,10 +203,10 @@ describe('Eisenberg–Noe clearing', () => {
     );
   });
 
-  it('agrees with Picard iteration to 1e-9 relative', () => {
+  it.each(PATHS)('agrees with Picard iteration to 1e-9 relative (%s)', (exactPath) => {
     fc.assert(
       fc.property(networkArbitrary(1), ({ system, shock }) => {
-        const exact = clearScenario(system, shock);
+        const exact = clearScenario(system, shock, { exactPath });
         const picard = clearPicard(system, shock, { tolerance: 1e-15 });
         expect(picard.converged).toBe(true);
         for (let i = 0; i < system.nBanks; i++) {
@@ -225,6 +241,9 @@ describe('Eisenberg–Noe clearing', () => {
         expect(Array.from(rv.payments)).toEqual(Array.from(en.payments));
         const costly = clearScenario(system, shock, { alpha: 0.5, beta: 0.8 });
         const picard = clearPicard(system, shock, { alpha: 0.5, beta: 0.8 });
+        // With α, β < 1 payments jump where a bank's margin c − x + Σ_j a_ji p_j − p̄ crosses 0; a draw whose margin
+        // is within rounding of 0 may land on either side in floating point, so it says nothing about the solver.
+        fc.pre(smallestSolvencyMargin(system, shock, costly.payments) > 1e-9);
         for (let i = 0; i < system.nBanks; i++) {
           expect(costly.payments[i]!).toBeLessThanOrEqual(en.payments[i]! + 1e-9);
           expect(Math.abs(costly.payments[i]! - picard.payments[i]!)).toBeLessThan(1e-7 * Math.max(1, system.totalObligations[i]!));
@@ -258,7 +277,7 @@ describe('Eisenberg–Noe clearing', () => {
     fc.assert(
       fc.property(networkArbitrary(1), ({ system, shock }) => {
         const dense = createWorkspace(system);
-        const iterative = createWorkspace(system, { denseLimit: 1 });
+        const iterative = createWorkspace(system, { denseLimit: 1, exactPath: 'lu' });
         clearInto(dense, shock);
         clearInto(iterative, shock);
         for (let i = 0; i < system.nBanks; i++) {
@@ -267,5 +286,119 @@ describe('Eisenberg–Noe clearing', () => {
       }),
       { numRuns: 150 },
     );
+  });
+
+  /** Networks where every bank but the first `solvent` ones defaults: tiny interbank amounts, large b, x = c. */
+  const nearlyAllDefault = (solvent: number) =>
+    fc.integer({ min: Math.max(2, solvent + 1), max: 9 }).chain((n) =>
+      fc
+        .record({
+          pbar: fc.array(fc.oneof(fc.constant(0), amount(10)), { minLength: n * n, maxLength: n * n }),
+          c: fc.array(fc.double({ min: 1, max: 100, noNaN: true }), { minLength: n, maxLength: n }),
+          b: fc.array(fc.double({ min: 100, max: 200, noNaN: true }), { minLength: n, maxLength: n }),
+        })
+        .map(({ pbar, c, b }) => {
+          const matrix = Float64Array.from(pbar, (v) => (v < 1e-9 ? 0 : v));
+          for (let i = 0; i < n; i++) matrix[i * n + i] = 0;
+          const outside = Float64Array.from(c);
+          for (let i = 0; i < solvent; i++) outside[i] = 1e4; // w_i ≥ 1e4 − 300: never defaults
+          const ids = Array.from({ length: n }, (_, i) => `N${i}`);
+          const system = fromDenseLiabilities(ids, matrix, outside, Float64Array.from(b));
+          const shock = Float64Array.from(outside, (v, i) => (i < solvent ? 0 : v));
+          return { system, shock };
+        }),
+    );
+
+  function expectSamePayments(system: ClearingSystem, a: Float64Array, b: Float64Array): void {
+    for (let i = 0; i < system.nBanks; i++) {
+      expect(Math.abs(a[i]! - b[i]!)).toBeLessThanOrEqual(1e-9 * Math.max(1, system.totalObligations[i]!));
+    }
+  }
+
+  it.each([0, 1, 2])('Schur path through (I − Aᵀ)⁻¹ equals the LU path with |S| = %i solvent banks', (solvent) => {
+    fc.assert(
+      fc.property(nearlyAllDefault(solvent), ({ system, shock }) => {
+        expect(clearingInverse(system)).not.toBeNull();
+        const schur = createWorkspace(system, { exactPath: 'schur' });
+        const lu = createWorkspace(system, { exactPath: 'lu-full' });
+        clearInto(schur, shock);
+        clearInto(lu, shock);
+        expect(schur.method).toBe('fictitious-default');
+        expect(schur.nDefaults).toBe(system.nBanks - solvent);
+        expect(lu.nDefaults).toBe(system.nBanks - solvent);
+        expectSamePayments(system, schur.payments, lu.payments);
+        expect(fixedPointResidual(system, shock, schur.payments)).toBeLessThan(1e-9);
+        expect(Math.abs(schur.loss - lu.loss)).toBeLessThanOrEqual(1e-9 * Math.max(1, lu.loss));
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it('Schur, incremental LU and full LU agree on random systems', () => {
+    fc.assert(
+      fc.property(networkArbitrary(0.5), ({ system, shock }) => {
+        const full = createWorkspace(system, { exactPath: 'lu-full' });
+        clearInto(full, shock);
+        for (const exactPath of ['schur', 'lu', 'general', 'auto'] as const) {
+          const ws = createWorkspace(system, { exactPath });
+          clearInto(ws, shock);
+          expectSamePayments(system, ws.payments, full.payments);
+          expect(Math.abs(ws.loss - full.loss)).toBeLessThanOrEqual(1e-9 * Math.max(1, Math.abs(full.loss)));
+        }
+      }),
+      { numRuns: 400 },
+    );
+  });
+
+  it('uses the Schur path on the workspace when most banks default, and refuses a singular I − Aᵀ', () => {
+    // a closed loop A ↔ B with no outside liabilities: I − Aᵀ is singular, so M is unavailable
+    const loop = fromDenseLiabilities(['A', 'B'], Float64Array.from([0, 5, 5, 0]), Float64Array.from([1, 1]), Float64Array.from([0, 0]));
+    expect(clearingInverse(loop)).toBeNull();
+    const result = clearScenario(loop, [1, 1], { exactPath: 'schur' });
+    expect(fixedPointResidual(loop, Float64Array.from([1, 1]), result.payments)).toBeLessThan(1e-9);
+  });
+
+  /** Maximum-entropy-like networks p̄_ij = r_i s_j (i ≠ j), where A has the product form a_ij = g_i h_j. */
+  const productNetwork = fc.integer({ min: 3, max: 12 }).chain((n) =>
+    fc
+      .record({
+        r: fc.array(fc.double({ min: 0.1, max: 10, noNaN: true }), { minLength: n, maxLength: n }),
+        s: fc.array(fc.double({ min: 0.1, max: 10, noNaN: true }), { minLength: n, maxLength: n }),
+        c: fc.array(fc.double({ min: 1, max: 300, noNaN: true }), { minLength: n, maxLength: n }),
+        b: fc.array(fc.double({ min: 1, max: 100, noNaN: true }), { minLength: n, maxLength: n }),
+        fractions: fc.array(fc.oneof(fc.double({ min: 0, max: 1, noNaN: true }), fc.constant(1)), { minLength: n, maxLength: n }),
+      })
+      .map(({ r, s, c, b, fractions }) => {
+        const matrix = new Float64Array(n * n);
+        for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) matrix[i * n + j] = i === j ? 0 : r[i]! * s[j]!;
+        const ids = Array.from({ length: n }, (_, i) => `N${i}`);
+        const system = fromDenseLiabilities(ids, matrix, Float64Array.from(c), Float64Array.from(b));
+        const shock = Float64Array.from(fractions, (f, i) => (f < 1e-9 ? 0 : Math.min(c[i]!, f * c[i]!)));
+        return { system, shock };
+      }),
+  );
+
+  it('clears product-form (maximum-entropy) networks in O(n) per round, equal to LU and Picard', () => {
+    fc.assert(
+      fc.property(productNetwork, ({ system, shock }) => {
+        expect(productForm(system)).not.toBeNull();
+        const fast = createWorkspace(system);
+        const full = createWorkspace(system, { exactPath: 'lu-full' });
+        clearInto(fast, shock);
+        clearInto(full, shock);
+        expectSamePayments(system, fast.payments, full.payments);
+        expectSamePayments(system, fast.payments, clearPicard(system, shock, { tolerance: 1e-15 }).payments);
+        expect(fixedPointResidual(system, shock, fast.payments)).toBeLessThan(1e-9);
+        expect(Math.abs(fast.loss - full.loss)).toBeLessThanOrEqual(1e-9 * Math.max(1, Math.abs(full.loss)));
+      }),
+      { numRuns: 300 },
+    );
+    // one perturbed entry breaks the product form: the general paths are used
+    const n = 4;
+    const matrix = new Float64Array(n * n);
+    for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) matrix[i * n + j] = i === j ? 0 : (i + 1) * (j + 2);
+    matrix[1] *= 1.001;
+    const ids = ['A', 'B', 'C', 'D'];
+    expect(productForm(fromDenseLiabilities(ids, matrix, Float64Array.from([50, 50, 50, 50]), Float64Array.from([5, 5, 5, 5])))).toBeNull();
   });
 });
