@@ -5,8 +5,10 @@
 import { AppError } from '../../src-shared/errors';
 import { createApp, defaultDataDir, type AppContext } from '../app';
 import { UsageError, type Command, type CommandIo, type ParsedArgs } from './command';
+import { cascadeCommand } from './commands/cascade';
 import { clearCommand } from './commands/clear';
 import { exportCommand, importCommand, listCommand } from './commands/data';
+import { interveneCommand } from './commands/intervene';
 import { stressCommand } from './commands/stress';
 
 export const GLOBAL_FLAGS = [
@@ -15,7 +17,15 @@ export const GLOBAL_FLAGS = [
   { name: 'help', description: 'show help for the command' },
 ];
 
-export const commands: Command[] = [importCommand, listCommand, exportCommand, clearCommand, stressCommand];
+export const commands: Command[] = [
+  importCommand,
+  listCommand,
+  exportCommand,
+  clearCommand,
+  stressCommand,
+  cascadeCommand,
+  interveneCommand,
+];
 
 const processIo: CommandIo = {
   out: (text) => process.stdout.write(text.endsWith('\n') ? text : `${text}\n`),

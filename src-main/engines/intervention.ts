@@ -1,0 +1,468 @@
+/**
+ * Optimal intervention in the cross-holdings economy (cascade.ts), after "Optimal intervention in economic
+ * networks using influence maximization methods" §2.2, §3.2, §4.2, §4.4 and Appendix C. An intervention x ≥ 0
+ * lowers thresholds to θ − Ĉx and costs Σ x_i; the budget is B.
+ *
+ * Transformed problem (§2.2). Let F be the best-case failed set without intervention, V its book values and
+ * M = (I − C)⁻¹. Reversing the failures of S ⊆ F raises book values by M β_S, so with K_ij = M_ij β_j (i, j ∈ F):
+ *   impact         f_i(S) = Σ_{j ∈ S, j ≠ i} K_ij                                   (eq. 2)
+ *   threshold      θ̃_i   = θ_i / Ĉ_ii − V_i − K_ii   (book-value slack less the self-effect, eq. 3)
+ *   i is saved     x_i + f_i(saved) ≥ θ̃_i            (exactly v_i ≥ θ_i − Ĉ_ii x_i once the saved set's β are gone)
+ * Firms outside F never fail after an intervention (values only rise). The minimum injection that saves a still
+ * failing firm i given the others is need_i = θ̃_i − x_i − f_i(saved); the minimum total cost of saving a set T
+ * is cost(T) = Σ_{i∈T} (θ̃_i − f_i(T))⁺, so the exact optimum is max { w(T) : cost(T) ≤ B } (exhaustive search).
+ * The outcome of payments x is the least failed set (the best-case equilibrium of cascade.ts): start from "all of F
+ * saved" and fail every firm whose condition breaks until nothing changes. Payments carry a relative pad of 1e-9
+ * so that a firm paid its exact minimum is not lost to rounding.
+ *
+ * Objective w: 'failures' — number of failures averted (w_i = 1); 'value' — market value saved, Σ v_after − Σ v_before,
+ * which equals Σ β_i over averted failures because 1ᵀ Ĉ (I − C)⁻¹ = 1ᵀ (w_i = β_i).
+ *
+ * Algorithms.
+ *  - DiscountFrac adapted to costs (§4.2, App. C Alg. 9): repeatedly pay the affordable still-failing firm j with the
+ *    largest influence on the rest of the failing set per unit of cost, Σ_{i failing, i≠j} w_i min(1, K_ij / need_i)
+ *    / need_j (w_j / need_j when no candidate influences any other), its remaining need need_j, then let the cascade
+ *    add the rescues that come free.
+ *  - Greedy with random thresholds (§3.2, App. C Alg. 3 and 6): θ̃_i is drawn uniform on θ̃_i (1 ± U) (the
+ *    randomisation put on θ̃, option (1) of §3.2, which keeps F fixed). σ(S) = E[w(activated)] where activation
+ *    spreads upwards from the seeds S (integral: seeds paid θ̃_i in full) or from x (fractional: i activates when
+ *    x_i + f_i(active) ≥ θ̃_i), estimated by Monte Carlo over `samples` seeded draws (`Rng`, common random numbers
+ *    for every candidate). Integral greedy adds the affordable seed with the largest marginal gain per unit cost and
+ *    returns the better of that set and the best single seed; fractional greedy adds budget in steps of B/steps (or
+ *    tops a firm up to its nominal need) by the same rule. σ is monotone; it is submodular (Mossel–Roch) when the
+ *    threshold CDF composed with the modular impact is concave, i.e. U = 1 (uniform on [0, 2θ̃]); for U < 1 the
+ *    CDF is flat below θ̃(1 − U) and submodularity can fail.
+ *  - Baselines (§4.4): largest firms (by market value before intervention) first; layers of the default hierarchy
+ *    in order (cheapest first within a layer). Each pays a firm its current need when affordable.
+ * Every method's payments are finally evaluated by the full cascade with thresholds θ − Ĉx.
+ */
+import { cascade, failedIndices, neumannColumn, type CascadeResult, type EconomySystem } from './cascade';
+import { EngineInputError } from './errors';
+import { Rng } from './random';
+
+export type InterventionObjective = 'failures' | 'value';
+export type InterventionMethod = 'discountfrac' | 'greedy' | 'greedy-fractional' | 'largest' | 'first-layer' | 'exhaustive';
+export const INTERVENTION_METHODS: InterventionMethod[] = ['discountfrac', 'greedy', 'greedy-fractional', 'largest', 'first-layer', 'exhaustive'];
+
+export interface RescueProblem {
+  system: EconomySystem;
+  objective: InterventionObjective;
+  /** The best-case equilibrium without intervention. */
+  before: CascadeResult;
+  /** F: indices of the failed firms; the transformed coordinates a = 0..k-1 refer to firm failing[a]. */
+  failing: Int32Array;
+  /** K_ab = M_{F_a F_b} β_{F_b}, row-major k × k (diagonal = self-effect). */
+  influence: Float64Array;
+  /** θ̃_a, the intervention threshold (eq. 3), in book-value units. */
+  interventionThresholds: Float64Array;
+  /** Rounding pad added to each payment. */
+  pad: Float64Array;
+  /** w_a: 1 ('failures') or β ('value'). */
+  weights: Float64Array;
+}
+
+export interface InterventionResult {
+  /** x per firm (all n firms). */
+  payments: Float64Array;
+  spent: number;
+  failedBefore: number[];
+  failedAfter: number[];
+  /** Failures averted, or market value saved (Σ v_after − Σ v_before). */
+  objective: number;
+  /** The cascade with thresholds θ − Ĉx. */
+  after: CascadeResult;
+}
+
+export interface RandomThresholdOptions {
+  /** Monte Carlo draws of the thresholds (default 200). */
+  samples?: number;
+  seed?: number;
+  /** U in [0, 1]: θ̃ uniform on θ̃ (1 ± U) (default 0.1). */
+  uncertainty?: number;
+  /** Fractional greedy: budget increments B / steps (default 20). */
+  steps?: number;
+}
+
+export interface InterventionOptions extends RandomThresholdOptions {
+  method: InterventionMethod;
+  objective?: InterventionObjective;
+}
+
+const PAD = 1e-9;
+
+/** The transformed problem of §2.2 on the best-case failed set. */
+export function rescueProblem(system: EconomySystem, objective: InterventionObjective = 'failures', before = cascade(system)): RescueProblem {
+  const failing = Int32Array.from(failedIndices(before));
+  const k = failing.length;
+  const influence = new Float64Array(k * k);
+  for (let b = 0; b < k; b++) {
+    const j = failing[b]!;
+    const column = neumannColumn(system, j);
+    const beta = system.failureCosts[j]!;
+    for (let a = 0; a < k; a++) influence[a * k + b] = column[failing[a]!]! * beta;
+  }
+  const interventionThresholds = new Float64Array(k);
+  const pad = new Float64Array(k);
+  const weights = new Float64Array(k);
+  for (let a = 0; a < k; a++) {
+    const i = failing[a]!;
+    const bookThreshold = system.thresholds[i]! / system.selfShare[i]!;
+    interventionThresholds[a] = bookThreshold - before.bookValues[i]! - influence[a * k + a]!;
+    pad[a] = PAD * Math.max(1, Math.abs(bookThreshold) + Math.abs(before.bookValues[i]!));
+    weights[a] = objective === 'value' ? system.failureCosts[i]! : 1;
+  }
+  return { system, objective, before, failing, influence, interventionThresholds, pad, weights };
+}
+
+/** f_a(S) = Σ_{b ∈ S, b ≠ a} K_ab for a 0/1 mask S over F. */
+function impact(problem: RescueProblem, saved: Uint8Array, a: number): number {
+  const k = problem.failing.length;
+  let sum = 0;
+  for (let b = 0; b < k; b++) if (saved[b] && b !== a) sum += problem.influence[a * k + b]!;
+  return sum;
+}
+
+/** Raw (unpadded) need θ̃_a − x_a − f_a(saved). */
+const rawNeed = (problem: RescueProblem, x: Float64Array, saved: Uint8Array, a: number): number =>
+  problem.interventionThresholds[a]! - x[a]! - impact(problem, saved, a);
+
+/** The padded minimum extra payment that saves a given the saved set (0 if it needs none). */
+function paddedNeed(problem: RescueProblem, x: Float64Array, saved: Uint8Array, a: number): number {
+  const raw = rawNeed(problem, x, saved, a);
+  return raw > 0 ? raw + problem.pad[a]! : 0;
+}
+
+/**
+ * The firms of F saved by payments x (k entries): the best-case equilibrium, found by starting from "all saved"
+ * and failing every firm with x_a + f_a(saved) < θ̃_a until nothing changes.
+ */
+export function savedByPayments(problem: RescueProblem, x: Float64Array): Uint8Array {
+  const k = problem.failing.length;
+  const saved = new Uint8Array(k).fill(1);
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (let a = 0; a < k; a++) {
+      if (saved[a] && rawNeed(problem, x, saved, a) > 0) {
+        saved[a] = 0;
+        changed = true;
+      }
+    }
+  }
+  return saved;
+}
+
+/** (a) The minimum injection each firm needs to be saved given the others' state under payments x (n entries). */
+export function minimumInjections(problem: RescueProblem, x: Float64Array = new Float64Array(problem.failing.length)): Float64Array {
+  const saved = savedByPayments(problem, x);
+  const out = new Float64Array(problem.system.nFirms);
+  problem.failing.forEach((i, a) => {
+    if (!saved[a]) out[i] = paddedNeed(problem, x, saved, a);
+  });
+  return out;
+}
+
+/** Minimum total cost of saving every firm of T (a mask over F): Σ_{a∈T} (θ̃_a − f_a(T))⁺, padded or not. */
+export function rescueCost(problem: RescueProblem, set: Uint8Array, padded = true): { cost: number; payments: Float64Array } {
+  const k = problem.failing.length;
+  const zero = new Float64Array(k);
+  const payments = new Float64Array(k);
+  let cost = 0;
+  for (let a = 0; a < k; a++) {
+    if (!set[a]) continue;
+    payments[a] = padded ? paddedNeed(problem, zero, set, a) : Math.max(0, rawNeed(problem, zero, set, a));
+    cost += payments[a]!;
+  }
+  return { cost, payments };
+}
+
+const weightOf = (problem: RescueProblem, saved: Uint8Array): number => {
+  let sum = 0;
+  saved.forEach((s, a) => {
+    if (s) sum += problem.weights[a]!;
+  });
+  return sum;
+};
+
+/** Evaluates payments x over F (k entries) with the full cascade (thresholds θ − Ĉx). */
+export function evaluatePayments(problem: RescueProblem, x: Float64Array): InterventionResult {
+  const { system, before } = problem;
+  const payments = new Float64Array(system.nFirms);
+  let spent = 0;
+  problem.failing.forEach((i, a) => {
+    payments[i] = x[a]!;
+    spent += x[a]!;
+  });
+  const after = cascade(system, { thresholdShift: payments });
+  const failedBefore = failedIndices(before);
+  const failedAfter = failedIndices(after);
+  let objective = failedBefore.length - failedAfter.length;
+  if (problem.objective === 'value') {
+    objective = 0;
+    for (let i = 0; i < system.nFirms; i++) objective += after.marketValues[i]! - before.marketValues[i]!;
+  }
+  return { payments, spent, failedBefore, failedAfter, objective, after };
+}
+
+/** (b) DiscountFrac adapted to costs (§4.2). */
+export function discountFrac(problem: RescueProblem, budget: number): InterventionResult {
+  const k = problem.failing.length;
+  const x = new Float64Array(k);
+  let remaining = budget;
+  for (;;) {
+    const saved = savedByPayments(problem, x);
+    const needs = new Float64Array(k);
+    for (let a = 0; a < k; a++) needs[a] = saved[a] ? 0 : paddedNeed(problem, x, saved, a);
+    // Score: influence on the rest of the failing set per unit of cost; when no candidate has any, own weight per cost.
+    let best = -1;
+    let bestScore = 0;
+    let fallback = -1;
+    let fallbackScore = -Infinity;
+    for (let b = 0; b < k; b++) {
+      if (saved[b] || needs[b]! > remaining) continue;
+      const cost = Math.max(needs[b]!, Number.MIN_VALUE);
+      let influence = 0;
+      for (let a = 0; a < k; a++) {
+        if (saved[a] || a === b) continue;
+        influence += problem.weights[a]! * Math.min(1, problem.influence[a * k + b]! / needs[a]!);
+      }
+      if (influence / cost > bestScore) {
+        bestScore = influence / cost;
+        best = b;
+      }
+      if (problem.weights[b]! / cost > fallbackScore) {
+        fallbackScore = problem.weights[b]! / cost;
+        fallback = b;
+      }
+    }
+    if (best < 0) best = fallback;
+    if (best < 0) break;
+    x[best] += needs[best]!;
+    remaining -= needs[best]!;
+  }
+  return evaluatePayments(problem, x);
+}
+
+/** Thresholds θ̃ drawn uniform on θ̃ (1 ± U): row-major samples × k. */
+export function sampleInterventionThresholds(problem: RescueProblem, samples: number, seed: number, uncertainty: number): Float64Array {
+  const k = problem.failing.length;
+  const out = new Float64Array(samples * k);
+  const rng = new Rng(seed);
+  for (let s = 0; s < samples; s++) {
+    for (let a = 0; a < k; a++) out[s * k + a] = problem.interventionThresholds[a]! * (1 + uncertainty * (2 * rng.uniform() - 1));
+  }
+  return out;
+}
+
+/**
+ * σ̂ = mean over the threshold draws of w(activated), activation spreading upwards (§2.2 "Evaluating an
+ * intervention"): seeds are active; a activates when x_a + f_a(active) ≥ θ̃_a.
+ */
+export function expectedRescue(problem: RescueProblem, thresholds: Float64Array, seeds: Uint8Array, x: Float64Array = new Float64Array(problem.failing.length)): number {
+  const k = problem.failing.length;
+  if (k === 0) return 0;
+  const samples = thresholds.length / k;
+  const active = new Uint8Array(k);
+  const field = new Float64Array(k);
+  let total = 0;
+  for (let s = 0; s < samples; s++) {
+    active.fill(0);
+    field.set(x);
+    const queue: number[] = [];
+    const activate = (b: number) => {
+      active[b] = 1;
+      queue.push(b);
+    };
+    for (let a = 0; a < k; a++) if (seeds[a] || x[a]! >= thresholds[s * k + a]!) activate(a);
+    let weight = 0;
+    while (queue.length > 0) {
+      const b = queue.pop()!;
+      weight += problem.weights[b]!;
+      for (let a = 0; a < k; a++) {
+        if (active[a] || a === b) continue;
+        field[a] += problem.influence[a * k + b]!;
+        if (field[a]! >= thresholds[s * k + a]!) activate(a);
+      }
+    }
+    total += weight;
+  }
+  return total / samples;
+}
+
+function randomOptions(options: RandomThresholdOptions) {
+  const samples = options.samples ?? 200;
+  const uncertainty = options.uncertainty ?? 0.1;
+  const steps = options.steps ?? 20;
+  if (!(Number.isInteger(samples) && samples >= 1)) throw new EngineInputError(`samples must be an integer ≥ 1, got ${samples}`, 'samples');
+  if (!(uncertainty >= 0 && uncertainty <= 1)) throw new EngineInputError(`uncertainty must be in [0, 1], got ${uncertainty}`, 'uncertainty');
+  if (!(Number.isInteger(steps) && steps >= 1)) throw new EngineInputError(`steps must be an integer ≥ 1, got ${steps}`, 'steps');
+  return { samples: uncertainty === 0 ? 1 : samples, seed: options.seed ?? 1, uncertainty, steps };
+}
+
+/** (c) Greedy integral intervention with random thresholds (App. C Alg. 3), cost-aware. */
+export function greedyIntegral(problem: RescueProblem, budget: number, options: RandomThresholdOptions = {}): InterventionResult {
+  const { samples, seed, uncertainty } = randomOptions(options);
+  const k = problem.failing.length;
+  const draws = sampleInterventionThresholds(problem, samples, seed, uncertainty);
+  const cost = Float64Array.from(problem.interventionThresholds, (t, a) => Math.max(0, t) + problem.pad[a]!);
+  const seeds = new Uint8Array(k);
+  let value = 0;
+  let remaining = budget;
+  let bestSingle = -1;
+  let bestSingleValue = 0;
+  for (let a = 0; a < k; a++) {
+    if (cost[a]! > budget) continue;
+    seeds[a] = 1;
+    const v = expectedRescue(problem, draws, seeds);
+    seeds[a] = 0;
+    if (v > bestSingleValue) {
+      bestSingleValue = v;
+      bestSingle = a;
+    }
+  }
+  for (;;) {
+    let best = -1;
+    let bestRatio = 0;
+    let bestValue = value;
+    for (let a = 0; a < k; a++) {
+      if (seeds[a] || cost[a]! > remaining) continue;
+      seeds[a] = 1;
+      const v = expectedRescue(problem, draws, seeds);
+      seeds[a] = 0;
+      const ratio = (v - value) / cost[a]!;
+      if (v - value > 1e-12 && ratio > bestRatio) {
+        bestRatio = ratio;
+        best = a;
+        bestValue = v;
+      }
+    }
+    if (best < 0) break;
+    seeds[best] = 1;
+    value = bestValue;
+    remaining -= cost[best]!;
+  }
+  if (bestSingle >= 0 && bestSingleValue > value) {
+    seeds.fill(0);
+    seeds[bestSingle] = 1;
+  }
+  const x = new Float64Array(k);
+  // Seeds the nominal cascade already saves for free need no payment.
+  const freeSaved = savedByPayments(problem, new Float64Array(k));
+  for (let a = 0; a < k; a++) if (seeds[a] && !freeSaved[a]) x[a] = cost[a]!;
+  return evaluatePayments(problem, x);
+}
+
+/** (c) Greedy fractional intervention with random thresholds (App. C Alg. 6), steps of B/steps or a top-up. */
+export function greedyFractional(problem: RescueProblem, budget: number, options: RandomThresholdOptions = {}): InterventionResult {
+  const { samples, seed, uncertainty, steps } = randomOptions(options);
+  const k = problem.failing.length;
+  const draws = sampleInterventionThresholds(problem, samples, seed, uncertainty);
+  const none = new Uint8Array(k);
+  const x = new Float64Array(k);
+  const step = budget / steps;
+  let remaining = budget;
+  let value = expectedRescue(problem, draws, none, x);
+  while (remaining > 0) {
+    const saved = savedByPayments(problem, x);
+    let best = -1;
+    let bestAmount = 0;
+    let bestRatio = 0;
+    let bestValue = value;
+    for (let a = 0; a < k; a++) {
+      const topUp = saved[a] ? 0 : paddedNeed(problem, x, saved, a);
+      for (const amount of [Math.min(step, remaining), topUp]) {
+        if (!(amount > 0) || amount > remaining) continue;
+        x[a] += amount;
+        const v = expectedRescue(problem, draws, none, x);
+        x[a] -= amount;
+        const ratio = (v - value) / amount;
+        if (v - value > 1e-12 && ratio > bestRatio) {
+          bestRatio = ratio;
+          best = a;
+          bestAmount = amount;
+          bestValue = v;
+        }
+      }
+    }
+    if (best < 0) break;
+    x[best] += bestAmount;
+    remaining -= bestAmount;
+    value = bestValue;
+  }
+  return evaluatePayments(problem, x);
+}
+
+/** Pays firms in the given order their current need while affordable. */
+function payInOrder(problem: RescueProblem, budget: number, order: number[]): InterventionResult {
+  const k = problem.failing.length;
+  const x = new Float64Array(k);
+  let remaining = budget;
+  for (const a of order) {
+    const saved = savedByPayments(problem, x);
+    if (saved[a]) continue;
+    const need = paddedNeed(problem, x, saved, a);
+    if (need <= remaining) {
+      x[a] += need;
+      remaining -= need;
+    }
+  }
+  return evaluatePayments(problem, x);
+}
+
+/** (d) Baseline: largest firms (market value before intervention) first. */
+export function largestFirst(problem: RescueProblem, budget: number): InterventionResult {
+  const v = problem.before.marketValues;
+  const order = Array.from(problem.failing.keys()).sort((a, b) => v[problem.failing[b]!]! - v[problem.failing[a]!]! || a - b);
+  return payInOrder(problem, budget, order);
+}
+
+/** (d) Baseline: the layers of the default hierarchy in order, cheapest first within a layer. */
+export function firstLayer(problem: RescueProblem, budget: number): InterventionResult {
+  const round = (a: number) => problem.before.rounds[problem.failing[a]!]!;
+  const t = problem.interventionThresholds;
+  const order = Array.from(problem.failing.keys()).sort((a, b) => round(a) - round(b) || t[a]! - t[b]! || a - b);
+  return payInOrder(problem, budget, order);
+}
+
+/** Exact optimum by enumerating the rescued set T ⊆ F (|F| ≤ 20), paying each firm of T its minimum given T. */
+export function exhaustiveIntervention(problem: RescueProblem, budget: number): InterventionResult {
+  const k = problem.failing.length;
+  if (k > 20) throw new EngineInputError(`exhaustive search needs at most 20 failing firms, got ${k}`, 'method');
+  const set = new Uint8Array(k);
+  let bestWeight = -1;
+  let bestCost = Infinity;
+  let bestPayments: Float64Array = new Float64Array(k);
+  for (let mask = 0; mask < 1 << k; mask++) {
+    for (let a = 0; a < k; a++) set[a] = (mask >> a) & 1;
+    const { cost, payments } = rescueCost(problem, set);
+    if (cost > budget) continue;
+    const weight = weightOf(problem, savedByPayments(problem, payments));
+    if (weight > bestWeight || (weight === bestWeight && cost < bestCost)) {
+      bestWeight = weight;
+      bestCost = cost;
+      bestPayments = payments;
+    }
+  }
+  return evaluatePayments(problem, bestPayments);
+}
+
+/** Runs one method on the system's best-case equilibrium. */
+export function intervene(system: EconomySystem, budget: number, options: InterventionOptions): InterventionResult {
+  if (!(budget >= 0 && Number.isFinite(budget))) throw new EngineInputError(`budget must be finite and ≥ 0, got ${budget}`, 'budget');
+  const problem = rescueProblem(system, options.objective ?? 'failures');
+  switch (options.method) {
+    case 'discountfrac':
+      return discountFrac(problem, budget);
+    case 'greedy':
+      return greedyIntegral(problem, budget, options);
+    case 'greedy-fractional':
+      return greedyFractional(problem, budget, options);
+    case 'largest':
+      return largestFirst(problem, budget);
+    case 'first-layer':
+      return firstLayer(problem, budget);
+    case 'exhaustive':
+      return exhaustiveIntervention(problem, budget);
+    default:
+      throw new EngineInputError(`method must be one of ${INTERVENTION_METHODS.join(', ')}, got "${String(options.method)}"`, 'method');
+  }
+}

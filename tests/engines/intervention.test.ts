@@ -1,0 +1,274 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { cascade, toEconomySystem, type EconomySystem } from '../../src-main/engines/cascade';
+import { chainEconomy, economyArbitrary } from '../support/economies';
+import {
+  discountFrac,
+  evaluatePayments,
+  exhaustiveIntervention,
+  expectedRescue,
+  firstLayer,
+  greedyFractional,
+  greedyIntegral,
+  intervene,
+  largestFirst,
+  minimumInjections,
+  rescueCost,
+  rescueProblem,
+  sampleInterventionThresholds,
+  savedByPayments,
+  type InterventionResult,
+  type RescueProblem,
+} from '../../src-main/engines/intervention';
+import { UsageError, type CommandIo } from '../../src-main/cli/command';
+import { cascadeCommand } from '../../src-main/cli/commands/cascade';
+import { interveneCommand } from '../../src-main/cli/commands/intervene';
+
+const budgetFraction = fc.double({ min: 0, max: 1, noNaN: true });
+
+/** A budget between 0 and the cost of saving every failing firm. */
+function budgetFor(problem: RescueProblem, fraction: number): number {
+  return fraction * rescueCost(problem, new Uint8Array(problem.failing.length).fill(1)).cost;
+}
+
+/** Exact optimum without rounding pads: max w(T) over T ⊆ F with Σ_{i∈T}(θ̃_i − f_i(T))⁺ ≤ B. */
+function optimumUpperBound(problem: RescueProblem, budget: number): number {
+  const k = problem.failing.length;
+  const set = new Uint8Array(k);
+  let best = 0;
+  for (let mask = 0; mask < 1 << k; mask++) {
+    for (let a = 0; a < k; a++) set[a] = (mask >> a) & 1;
+    if (rescueCost(problem, set, false).cost > budget * (1 + 1e-9) + 1e-9) continue;
+    let w = 0;
+    set.forEach((s, a) => (w += s ? problem.weights[a]! : 0));
+    best = Math.max(best, w);
+  }
+  return best;
+}
+
+const methods = (problem: RescueProblem, budget: number): Record<string, InterventionResult> => ({
+  discountfrac: discountFrac(problem, budget),
+  greedy: greedyIntegral(problem, budget, { uncertainty: 0 }),
+  greedyRandom: greedyIntegral(problem, budget, { uncertainty: 0.3, samples: 50, seed: 7 }),
+  greedyFractional: greedyFractional(problem, budget, { uncertainty: 0.3, samples: 30, seed: 7, steps: 8 }),
+  largest: largestFirst(problem, budget),
+  firstLayer: firstLayer(problem, budget),
+  exhaustive: exhaustiveIntervention(problem, budget),
+});
+
+describe('intervention: the 3-firm chain', () => {
+  it('the intervention threshold of the root firm saves the whole chain', () => {
+    const system = toEconomySystem(chainEconomy());
+    const problem = rescueProblem(system);
+    expect(Array.from(problem.failing)).toEqual([0, 1, 2]);
+    // θ̃_C = θ_C/Ĉ_C − V_C − M_CC β_C = 8/0.7 − 5 − 5 = 10/7
+    expect(problem.interventionThresholds[2]).toBeCloseTo(8 / 0.7 - 10, 12);
+    const injections = minimumInjections(problem);
+    expect(injections[2]).toBeCloseTo(10 / 7, 6);
+    const result = discountFrac(problem, 1.5);
+    expect(result.failedAfter).toEqual([]);
+    expect(result.payments[2]).toBeCloseTo(10 / 7, 6);
+    expect(result.spent).toBeLessThanOrEqual(1.5);
+    expect(result.objective).toBe(3);
+    // too small a budget: nothing affordable saves anyone
+    expect(discountFrac(problem, 0.1).failedAfter).toEqual([0, 1, 2]);
+  });
+
+  it('market value saved equals the failure costs averted', () => {
+    const system = toEconomySystem(chainEconomy());
+    const result = intervene(system, 1.5, { method: 'exhaustive', objective: 'value' });
+    expect(result.objective).toBeCloseTo(15, 10);
+  });
+});
+
+describe('intervention: properties on random economies', () => {
+  it('the transformed problem reproduces the full cascade, and each minimum injection saves its firm', () => {
+    fc.assert(
+      fc.property(economyArbitrary(), fc.array(fc.double({ min: 0, max: 3, noNaN: true }), { minLength: 8, maxLength: 8 }), (system, draw) => {
+        const problem = rescueProblem(system);
+        const k = problem.failing.length;
+        const x = Float64Array.from(draw.slice(0, k));
+        const saved = savedByPayments(problem, x);
+        const full = evaluatePayments(problem, x);
+        problem.failing.forEach((i, a) => expect(full.after.failed[i]).toBe(saved[a] ? 0 : 1));
+        const needs = minimumInjections(problem, x);
+        problem.failing.forEach((i, a) => {
+          if (saved[a]) return;
+          const more = x.slice();
+          more[a] += needs[i]!;
+          expect(evaluatePayments(problem, more).after.failed[i]).toBe(0);
+        });
+      }),
+      { numRuns: 100 },
+    );
+  });
+
+  it('every method stays within the budget, never adds failures, and is bounded by the exhaustive optimum', () => {
+    fc.assert(
+      fc.property(economyArbitrary(), budgetFraction, fc.constantFrom<'failures' | 'value'>('failures', 'value'), (system, fraction, objective) => {
+        const problem = rescueProblem(system, objective);
+        const budget = budgetFor(problem, fraction);
+        const bound = optimumUpperBound(problem, budget);
+        const results = methods(problem, budget);
+        for (const [, result] of Object.entries(results)) {
+          expect(result.spent).toBeLessThanOrEqual(budget * (1 + 1e-12) + 1e-12);
+          expect(result.payments.every((x) => x >= 0)).toBe(true);
+          expect(result.failedAfter.every((i) => result.failedBefore.includes(i))).toBe(true);
+          expect(result.objective).toBeGreaterThanOrEqual(-1e-9);
+          expect(result.objective).toBeLessThanOrEqual(bound + 1e-6);
+        }
+        // the exhaustive search attains the optimum (up to the rounding pads of its payments)
+        expect(results.exhaustive!.objective).toBeGreaterThanOrEqual(optimumUpperBound(problem, budget * (1 - 1e-6)) - 1e-6);
+        if (objective === 'value') {
+          for (const result of Object.values(results)) {
+            let averted = 0;
+            for (const i of result.failedBefore) if (!result.failedAfter.includes(i)) averted += system.failureCosts[i]!;
+            expect(result.objective).toBeCloseTo(averted, 8);
+          }
+        }
+      }),
+      { numRuns: 120 },
+    );
+  });
+
+  it('on average DiscountFrac and greedy reach at least the baselines (and the exhaustive optimum bounds all)', () => {
+    const totals: Record<string, number> = {};
+    let instances = 0;
+    fc.assert(
+      fc.property(economyArbitrary(4, 8), budgetFraction, (system: EconomySystem, fraction) => {
+        const problem = rescueProblem(system);
+        if (problem.failing.length < 2) return;
+        instances++;
+        for (const [name, result] of Object.entries(methods(problem, budgetFor(problem, fraction)))) totals[name] = (totals[name] ?? 0) + result.objective;
+      }),
+      { numRuns: 300, seed: 20240601 },
+    );
+    expect(instances).toBeGreaterThan(50);
+    const baseline = Math.max(totals.largest!, totals.firstLayer!);
+    expect(totals.discountfrac).toBeGreaterThanOrEqual(baseline);
+    expect(totals.greedy).toBeGreaterThanOrEqual(baseline);
+    expect(totals.exhaustive).toBeGreaterThanOrEqual(Math.max(...Object.values(totals)) - 1e-9);
+  });
+
+  it('the random-threshold objective is monotone and submodular on sampled sets (U = 1)', () => {
+    fc.assert(
+      fc.property(
+        economyArbitrary(3, 7),
+        fc.array(fc.integer({ min: 0, max: 2 }), { minLength: 8, maxLength: 8 }),
+        fc.nat(),
+        fc.integer({ min: 1, max: 1000 }),
+        (system, membership, pick, seed) => {
+          const problem = rescueProblem(system);
+          const k = problem.failing.length;
+          if (k < 2) return;
+          // A ⊆ B: membership 2 → in A and B, 1 → in B only; v ∉ B
+          const a = Uint8Array.from({ length: k }, (_, i) => (membership[i] === 2 ? 1 : 0));
+          const b = Uint8Array.from({ length: k }, (_, i) => (membership[i]! >= 1 ? 1 : 0));
+          const outside = Array.from({ length: k }, (_, i) => i).filter((i) => !b[i]);
+          if (outside.length === 0) return;
+          const v = outside[pick % outside.length]!;
+          const av = a.slice();
+          av[v] = 1;
+          const bv = b.slice();
+          bv[v] = 1;
+          const samples = 3000;
+          const draws = sampleInterventionThresholds(problem, samples, seed, 1);
+          // per-draw differences (common random numbers), mean and standard error
+          let sum = 0;
+          let sumSq = 0;
+          for (let s = 0; s < samples; s++) {
+            const d = draws.subarray(s * k, (s + 1) * k);
+            const diff = expectedRescue(problem, d, av) - expectedRescue(problem, d, a) - (expectedRescue(problem, d, bv) - expectedRescue(problem, d, b));
+            sum += diff;
+            sumSq += diff * diff;
+          }
+          const mean = sum / samples;
+          const se = Math.sqrt(Math.max(0, sumSq / samples - mean * mean) / samples);
+          expect(mean).toBeGreaterThanOrEqual(-4 * se - 1e-12);
+          // monotone: σ(A) ≤ σ(B) holds draw by draw
+          expect(expectedRescue(problem, draws, a)).toBeLessThanOrEqual(expectedRescue(problem, draws, b) + 1e-12);
+        },
+      ),
+      { numRuns: 80 },
+    );
+  });
+
+  it('with narrow uncertainty (U < 1) the objective can be supermodular: two half-pushes save a third firm', () => {
+    // firm 2 is saved only when both 0 and 1 are: σ({0,1}) − σ({1}) = 2 > σ({0}) − σ(∅) = 1
+    const problem: RescueProblem = {
+      ...rescueProblem(toEconomySystem(chainEconomy())),
+      failing: Int32Array.from([0, 1, 2]),
+      influence: Float64Array.from([0, 0, 0, 0, 0, 0, 0.6, 0.6, 0]),
+      interventionThresholds: Float64Array.from([1, 1, 1]),
+      weights: Float64Array.from([1, 1, 1]),
+    };
+    const draws = sampleInterventionThresholds(problem, 200, 3, 0.1);
+    const s = (mask: number[]) => expectedRescue(problem, draws, Uint8Array.from(mask));
+    expect(s([1, 1, 0]) - s([0, 1, 0])).toBeGreaterThan(s([1, 0, 0]) - s([0, 0, 0]));
+  });
+});
+
+describe('cwb cascade / cwb intervene', () => {
+  function capture(): CommandIo & { stdout: string[] } {
+    const stdout: string[] = [];
+    return { stdout, out: (t) => stdout.push(t), err: () => undefined };
+  }
+  const withEconomy = async (fn: (path: string) => Promise<void>) => {
+    const dir = mkdtempSync(join(tmpdir(), 'cwb-cascade-'));
+    try {
+      const path = join(dir, 'chain.json');
+      writeFileSync(path, JSON.stringify(chainEconomy()));
+      await fn(path);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  };
+  const noContext = () => {
+    throw new Error('no app context needed');
+  };
+
+  it('cascade --json writes marketValues, bookValues, failed (+ rounds, worst)', async () => {
+    await withEconomy(async (path) => {
+      const io = capture();
+      expect(await cascadeCommand.run({ positionals: [path], flags: { json: true, worst: true } }, io, noContext)).toBe(0);
+      const json = JSON.parse(io.stdout.join('')) as Record<string, unknown>;
+      expect(Object.keys(json).sort()).toEqual(['bookValues', 'failed', 'marketValues', 'rounds', 'worst']);
+      expect(json.failed).toEqual(['A', 'B', 'C']);
+      expect(json.rounds).toEqual({ A: 3, B: 2, C: 1 });
+      expect((json.marketValues as Record<string, number>).B).toBeCloseTo(5.2, 10);
+      expect(Object.keys(json.worst as object).sort()).toEqual(['bookValues', 'failed', 'marketValues']);
+      const expected = cascade(toEconomySystem(chainEconomy()));
+      expect((json.bookValues as Record<string, number>).A).toBeCloseTo(expected.bookValues[0]!, 12);
+    });
+  });
+
+  it('intervene --json writes payments, spent, failedBefore, failedAfter', async () => {
+    await withEconomy(async (path) => {
+      for (const method of ['discountfrac', 'greedy']) {
+        const io = capture();
+        const flags = { json: true as const, budget: '1.5', method, samples: '20', seed: '3', uncertainty: '0.05' };
+        expect(await interveneCommand.run({ positionals: [path], flags }, io, noContext)).toBe(0);
+        const json = JSON.parse(io.stdout.join('')) as { payments: Record<string, number>; spent: number; failedBefore: string[]; failedAfter: string[] };
+        expect(Object.keys(json).sort()).toEqual(['failedAfter', 'failedBefore', 'objective', 'payments', 'spent']);
+        expect(Object.keys(json.payments)).toEqual(['A', 'B', 'C']);
+        expect(json.failedBefore).toEqual(['A', 'B', 'C']);
+        expect(json.failedAfter).toEqual([]);
+        expect(json.spent).toBeLessThanOrEqual(1.5);
+      }
+    });
+  });
+
+  it('refuses bad flags with a UsageError naming the flag', async () => {
+    await withEconomy(async (path) => {
+      const run = (flags: Record<string, string | true>) => interveneCommand.run({ positionals: [path], flags }, capture(), noContext);
+      await expect(run({ method: 'greedy' })).rejects.toThrow(/--budget/);
+      await expect(run({ budget: '-1', method: 'greedy' })).rejects.toThrow(UsageError);
+      await expect(run({ budget: '1', method: 'magic' })).rejects.toThrow(/--method must be one of/);
+      await expect(run({ budget: '1', method: 'greedy', objective: 'fun' })).rejects.toThrow(/--objective/);
+      await expect(run({ budget: '1', method: 'greedy', uncertainty: '2' })).rejects.toThrow(/--uncertainty/);
+    });
+  });
+});
