@@ -45,6 +45,13 @@ export function createLossSketch(upperBound: number, relativeAccuracy = QUANTILE
   const gamma = (1 + relativeAccuracy) / (1 - relativeAccuracy);
   const lowest = scale / SKETCH_DYNAMIC_RANGE;
   const nBins = Math.ceil(Math.log(SKETCH_DYNAMIC_RANGE) / Math.log(gamma)) + 2;
+  return emptySketch(lowest, gamma, nBins);
+}
+
+/** An empty sketch with the same bins as `like` (for merging). */
+const emptySketchLike = (like: LossSketch): LossSketch => emptySketch(like.lowest, like.gamma, like.counts.length);
+
+function emptySketch(lowest: number, gamma: number, nBins: number): LossSketch {
   return {
     lowest,
     gamma,
@@ -181,14 +188,16 @@ function lossUpperBound(system: ClearingSystem): number {
   return bound;
 }
 
-function emptyPartial(system: ClearingSystem, model: ShockModel, seed: number): StressPartial {
-  const n = system.nBanks;
+type Accumulators = Pick<
+  StressPartial,
+  | 'ranges' | 'scenarios' | 'sumLoss' | 'sumLossSquared' | 'sumUnconnected' | 'sumUnconnectedSquared'
+  | 'sumLossTimesUnconnected' | 'sumShortfall' | 'defaultCounts' | 'exceedanceCounts' | 'lossContribution'
+  | 'defaultsHistogram' | 'contagionDefaults' | 'fallbackScenarios' | 'sketch' | 'largestLoss'
+>;
+
+/** Every running sum of a partial at zero, for n banks (a new shard and a merge both start from it). */
+function zeroAccumulators(n: number, sketch: LossSketch): Accumulators {
   return {
-    format: 'stress-partial@1',
-    ids: system.ids.slice(),
-    nBanks: n,
-    seed,
-    modelKind: model.kind,
     ranges: [],
     scenarios: 0,
     sumLoss: 0,
@@ -203,8 +212,20 @@ function emptyPartial(system: ClearingSystem, model: ShockModel, seed: number): 
     defaultsHistogram: new Float64Array(n + 1),
     contagionDefaults: 0,
     fallbackScenarios: 0,
-    sketch: createLossSketch(lossUpperBound(system)),
+    sketch,
     largestLoss: null,
+  };
+}
+
+function emptyPartial(system: ClearingSystem, model: ShockModel, seed: number): StressPartial {
+  const n = system.nBanks;
+  return {
+    format: 'stress-partial@1',
+    ids: system.ids.slice(),
+    nBanks: n,
+    seed,
+    modelKind: model.kind,
+    ...zeroAccumulators(n, createLossSketch(lossUpperBound(system))),
     analyticalExceedance: exceedanceProbabilities(system, model),
     outsideAssets: system.outsideAssets.slice(),
     maxConnectivity: maxConnectivity(system),
@@ -288,22 +309,7 @@ export function mergeStressPartials(parts: StressPartial[]): StressPartial {
   const merged: StressPartial = {
     ...first,
     ids: first.ids.slice(),
-    ranges: [],
-    scenarios: 0,
-    sumLoss: 0,
-    sumLossSquared: 0,
-    sumUnconnected: 0,
-    sumUnconnectedSquared: 0,
-    sumLossTimesUnconnected: 0,
-    sumShortfall: 0,
-    defaultCounts: new Float64Array(first.nBanks),
-    exceedanceCounts: new Float64Array(first.nBanks),
-    lossContribution: new Float64Array(first.nBanks),
-    defaultsHistogram: new Float64Array(first.nBanks + 1),
-    contagionDefaults: 0,
-    fallbackScenarios: 0,
-    sketch: { ...first.sketch, counts: new Float64Array(first.sketch.counts.length), sums: new Float64Array(first.sketch.sums.length), underflowCount: 0, underflowSum: 0, underflowMax: -Infinity, min: Infinity, max: -Infinity },
-    largestLoss: null,
+    ...zeroAccumulators(first.nBanks, emptySketchLike(first.sketch)),
   };
   for (const part of ordered) {
     if (part.nBanks !== merged.nBanks || part.ids.some((id, i) => id !== merged.ids[i])) {
