@@ -10,6 +10,7 @@ import { clearCommand } from './commands/clear';
 import { exportCommand, importCommand, listCommand } from './commands/data';
 import { interveneCommand } from './commands/intervene';
 import { stressCommand } from './commands/stress';
+import { firesaleCommand, idfCommand } from './commands/firesale';
 
 export const GLOBAL_FLAGS = [
   { name: 'data-dir', value: 'DIR', description: 'data folder (else CWB_DATA_DIR, else the user-data folder)' },
@@ -25,6 +26,8 @@ export const commands: Command[] = [
   stressCommand,
   cascadeCommand,
   interveneCommand,
+  firesaleCommand,
+  idfCommand,
 ];
 
 const processIo: CommandIo = {
