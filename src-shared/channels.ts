@@ -27,6 +27,8 @@ export const channels = [
   'jobs:list',
   'runs:list',
   'runs:get',
+  'firesales:example',
+  'firesales:simulate',
 ] as const;
 
 /** The push channel of job events (main → renderer). */

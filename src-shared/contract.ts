@@ -12,6 +12,8 @@ import { networkDocumentSchema } from './formats/network';
 import { economyDocumentSchema, type EconomyDocument } from './formats/crossholdings';
 import { EDGE_FIELDS, NODE_FIELDS, type TablePreview } from './formats/columns';
 import { jobKinds, type JobEvent } from './jobs';
+import { FIRESALE_EXAMPLES, fireSaleDocumentSchema, type FireSaleDocument } from './formats/firesale';
+import type { FireSaleOutcome } from './results/fire-sales';
 
 /** Phantom marker carrying an output type. */
 const returns = <T>() => undefined as unknown as T;
@@ -132,6 +134,10 @@ export const contract = {
     output: returns<RunSummary[]>(),
   },
   'runs:get': { input: z.object({ id }).strict(), output: returns<RunDetail>() },
+
+  /** A bundled fire-sale system: the paper's case studies or the EBA 2011 sovereign instance. */
+  'firesales:example': { input: z.object({ name: z.enum(FIRESALE_EXAMPLES) }).strict(), output: returns<FireSaleDocument>() },
+  'firesales:simulate': { input: z.object({ system: fireSaleDocumentSchema }).strict(), output: returns<FireSaleOutcome>() },
 } as const satisfies Record<Channel, { input: z.ZodType; output: unknown }>;
 
 export type Contract = typeof contract;

@@ -1,14 +1,11 @@
 /** Fire sales behind the API and `cwb`: example systems, one simulated scenario as a FireSaleOutcome. */
 import { readFileSync } from 'node:fs';
-import { fireSaleDocumentSchema, type FireSaleDocument } from '../../src-shared/formats/firesale';
+import { fireSaleDocumentSchema, type FireSaleDocument, type FireSaleExample } from '../../src-shared/formats/firesale';
 import type { FireSaleOutcome } from '../../src-shared/results/fire-sales';
 import { documentOfSpec, scenarioOfDocument, toFireSaleSystem } from '../engines/fire-sale-document';
 import { caseStudy1, caseStudy2, solveFireSale } from '../engines/fire-sales';
 import { ebaSovereignFireSale, type EbaFireSaleOptions, DEFAULT_EBA_FIRESALE } from '../io/eba-firesale';
 import { resourcesDir } from '../io/samples';
-
-export const FIRESALE_EXAMPLES = ['case1-linear', 'case1-exponential', 'case1-arctangent', 'case2', 'case2-cross', 'eba-2011'] as const;
-export type FireSaleExample = (typeof FIRESALE_EXAMPLES)[number];
 
 /** A bundled system as a validated firesale@1 document. */
 export function exampleFireSale(example: FireSaleExample, eba: EbaFireSaleOptions = DEFAULT_EBA_FIRESALE): FireSaleDocument {

@@ -6,6 +6,7 @@ import { decodeText, previewTables } from '../io/tables';
 import { holdingsGraph } from '../store/holdings';
 import { datasets, networks, runs } from '../store/repositories';
 import type { Handlers } from './router';
+import { exampleFireSale, simulateFireSale } from './firesale-services';
 import {
   clearScenarioOfVersion,
   createNetwork,
@@ -71,4 +72,7 @@ export const handlers: Handlers = {
 
   'runs:list': ({ kind }, { db }) => runs.list(db, kind),
   'runs:get': ({ id }, { db }) => runs.get(db, id),
+
+  'firesales:example': ({ name }) => exampleFireSale(name),
+  'firesales:simulate': ({ system }) => simulateFireSale(system),
 };

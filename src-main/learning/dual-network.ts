@@ -10,9 +10,9 @@
  *   (3) −p̂ = PriceNet(ℓ̂; Θ_Price)      weights clamped ≥ 0, the output is the negative price, so p̂ is
  *                                       non-increasing in every liquidation.
  * Trained only on (shock, price) pairs with the mean squared price error. Hidden units: with non-negative weights
- * a ReLU network can only represent convex functions, so half of each hidden layer uses ReLU and half its point
- * reflection min(x, 0) (concave); the network stays monotone and can fit saturating and concave inverse demand
- * (documented in docs/engines/fire-sales.md; the paper's pure ReLU is the special case of no concave units).
+ * a ReLU network can only represent convex functions, so half of each hidden layer uses (leaky) ReLU and half its
+ * point reflection min(x, αx) (concave); the network stays monotone and can fit saturating and concave inverse
+ * demand (docs/engines/fire-sales.md; the paper's pure ReLU is the special case of no concave units, α = 0).
  *
  * Also: the Inclusive Model (the same network fed the shocks and the true per-bank liquidations), the Linear
  * Price Model (the Price Net replaced by the least-squares line of p̂ on ℓ̂), the linear scaling of eq. (4)
@@ -137,13 +137,24 @@ function denseLayer(rng: Rng, inputs: number, outputs: number, activation: 'mixe
   };
 }
 
+/**
+ * Slope kept outside the linear pieces: leaky ReLU max(x, αx), its reflection min(x, αx) and the leaky clip to
+ * [0, 1] are strictly increasing, so no unit can die (a plain clip or ReLU has zero gradient on a whole side).
+ */
+export const LEAK = 0.01;
+
 function applyLayer(layer: Dense, x: tf.Tensor2D): tf.Tensor2D {
-  const z = tf.add(tf.matMul(x, layer.kernel as tf.Tensor2D), layer.bias);
-  if (layer.concaveFrom === null) return z as tf.Tensor2D;
-  if (layer.concaveFrom === -1) return tf.clipByValue(z, 0, 1) as tf.Tensor2D;
+  const z = tf.add(tf.matMul(x, layer.kernel as tf.Tensor2D), layer.bias) as tf.Tensor2D;
+  if (layer.concaveFrom === null) return z;
+  if (layer.concaveFrom === -1) {
+    const clipped = tf.clipByValue(z, 0, 1);
+    return tf.add(clipped, tf.mul(tf.sub(z, clipped), LEAK)) as tf.Tensor2D;
+  }
+  const leaky = tf.mul(z, LEAK);
   const outputs = z.shape[1]!;
   const [convex, concave] = tf.split(z, [layer.concaveFrom, outputs - layer.concaveFrom], 1);
-  return tf.concat([tf.relu(convex!), tf.minimum(concave!, 0)], 1) as tf.Tensor2D;
+  const [convexLeak, concaveLeak] = tf.split(leaky, [layer.concaveFrom, outputs - layer.concaveFrom], 1);
+  return tf.concat([tf.maximum(convex!, convexLeak!), tf.minimum(concave!, concaveLeak!)], 1) as tf.Tensor2D;
 }
 
 /** Splits sample indices into a training part and a held-out test part (shuffled with the seed). */
@@ -329,8 +340,8 @@ function evaluateLayers(layers: SerializedLayer[], input: ArrayLike<number>): Fl
     for (let j = 0; j < layer.outputs; j++) {
       let z = layer.bias[j]!;
       for (let i = 0; i < layer.inputs; i++) z += x[i]! * layer.kernel[i * layer.outputs + j]!;
-      if (layer.concaveFrom === -1) z = Math.min(1, Math.max(0, z));
-      else if (layer.concaveFrom !== null) z = j < layer.concaveFrom ? Math.max(0, z) : Math.min(0, z);
+      if (layer.concaveFrom === -1) z = z < 0 ? LEAK * z : z > 1 ? 1 + LEAK * (z - 1) : z;
+      else if (layer.concaveFrom !== null) z = j < layer.concaveFrom ? Math.max(z, LEAK * z) : Math.min(z, LEAK * z);
       out[j] = z;
     }
     x = out;

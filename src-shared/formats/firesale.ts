@@ -8,6 +8,10 @@ import { z } from 'zod';
 
 export const FIRESALE_FORMAT = 'contagion-workbench/firesale@1';
 
+/** Bundled systems (src-main/api/firesale-services.ts). */
+export const FIRESALE_EXAMPLES = ['case1-linear', 'case1-exponential', 'case1-arctangent', 'case2', 'case2-cross', 'eba-2011'] as const;
+export type FireSaleExample = (typeof FIRESALE_EXAMPLES)[number];
+
 const amount = z.number().finite().nonnegative();
 
 export const fireSaleDocumentSchema = z

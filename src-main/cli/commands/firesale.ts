@@ -4,9 +4,9 @@
  * the dual network on a system's simulated data, saved with its metrics in the store.
  */
 import { basename } from 'node:path';
-import { fireSaleDocumentSchema } from '../../../src-shared/formats/firesale';
+import { FIRESALE_EXAMPLES, fireSaleDocumentSchema, type FireSaleExample } from '../../../src-shared/formats/firesale';
 import type { ReproductionReport } from '../../../src-shared/results/fire-sales';
-import { exampleFireSale, FIRESALE_EXAMPLES, simulateFireSale, type FireSaleExample } from '../../api/firesale-services';
+import { exampleFireSale, simulateFireSale } from '../../api/firesale-services';
 import { parseJsonDocument } from '../../io/network-json';
 import { idfReproduceTask, idfTrainTask } from '../../jobs/firesale-tasks';
 import { LEARNING_BACKEND_PREFERENCES, selectLearningBackend, type LearningBackendPreference } from '../../learning/backend';
