@@ -3,7 +3,6 @@
  * with its metrics and backend are saved together) and `idf-reproduce` (the paper's tables). One worker each:
  * training is sequential. Worker functions stream the loss curve as progress figures.
  */
-import { softwareVersion } from '../app';
 import type { DualNetworkRunResults, ReproductionReport } from '../../src-shared/results/fire-sales';
 import { simulationSpecOf } from '../engines/fire-sale-document';
 import { selectLearningBackend } from '../learning/backend';
@@ -17,59 +16,67 @@ import type { TaskDefinition } from './tasks';
 export type IdfReproduceParams = { seed: number; samples: number; maxEpochs: number; only?: Array<'case1' | 'case2'>; backend: IdfTrainParams['backend'] };
 type TrainOutput = Awaited<ReturnType<typeof trainOnSystem>>;
 
-export const idfTrainTask: TaskDefinition<'idf-train', IdfTrainParams, TrainOutput> = {
-  plan(_db, params) {
-    simulationSpecOf(params.system); // refuse a system without a shock range now, not in a worker
-    return { params, shards: [params] };
-  },
-  merge: (parts) => parts[0],
-  save(db, plan, merged, timing) {
-    const { results, model } = merged as TrainOutput;
-    const modelId = models.insert(db, {
-      kind: 'dual-network',
-      name: `Dual network · ${plan.params.system.name} · seed ${plan.params.seed}`,
-      runId: null,
-      weights: Buffer.from(JSON.stringify(model satisfies SerializedDualNetwork)),
-      metrics: { ...results.metrics, curve: undefined, backend: results.backend, backendDetail: results.backendDetail, epochs: results.epochs, mseInclusive: results.mseInclusive },
-    });
-    const runId = runs.insertFinished(db, {
-      kind: 'idf-train',
-      method: `Dual neural network (Liquidation Net + Price Net), ${plan.params.samples} simulated samples`,
-      networkVersionId: null,
-      params: plan.params,
-      seed: plan.params.seed,
-      status: 'succeeded',
-      startedAt: timing.startedAt,
-      durationMs: timing.durationMs,
-      softwareVersion,
-      learningBackend: results.backend,
-      results: { ...results, modelId } satisfies DualNetworkRunResults,
-    });
-    models.attachRun(db, modelId, runId);
-    return runId;
-  },
-};
+/**
+ * The main-thread definitions. `softwareVersion` is read when a run is saved (app.ts imports the job manager,
+ * so its value does not exist yet when this module is first evaluated).
+ */
+export function fireSaleTaskDefinitions(softwareVersion: () => string) {
+  const idfTrainTask: TaskDefinition<'idf-train', IdfTrainParams, TrainOutput> = {
+    plan(_db, params) {
+      simulationSpecOf(params.system); // refuse a system without a shock range now, not in a worker
+      return { params, shards: [params] };
+    },
+    merge: (parts) => parts[0],
+    save(db, plan, merged, timing) {
+      const { results, model } = merged as TrainOutput;
+      const modelId = models.insert(db, {
+        kind: 'dual-network',
+        name: `Dual network · ${plan.params.system.name} · seed ${plan.params.seed}`,
+        runId: null,
+        weights: Buffer.from(JSON.stringify(model satisfies SerializedDualNetwork)),
+        metrics: { ...results.metrics, curve: undefined, backend: results.backend, backendDetail: results.backendDetail, epochs: results.epochs, mseInclusive: results.mseInclusive },
+      });
+      const runId = runs.insertFinished(db, {
+        kind: 'idf-train',
+        method: `Dual neural network (Liquidation Net + Price Net), ${plan.params.samples} simulated samples`,
+        networkVersionId: null,
+        params: plan.params,
+        seed: plan.params.seed,
+        status: 'succeeded',
+        startedAt: timing.startedAt,
+        durationMs: timing.durationMs,
+        softwareVersion: softwareVersion(),
+        learningBackend: results.backend,
+        results: { ...results, modelId } satisfies DualNetworkRunResults,
+      });
+      models.attachRun(db, modelId, runId);
+      return runId;
+    },
+  };
 
-export const idfReproduceTask: TaskDefinition<'idf-reproduce', IdfReproduceParams, ReproductionReport> = {
-  plan: (_db, params) => ({ params, shards: [params] }),
-  merge: (parts) => parts[0],
-  save(db, plan, merged, timing) {
-    const report = merged as ReproductionReport;
-    return runs.insertFinished(db, {
-      kind: 'idf-reproduce',
-      method: 'Reproduction of the dual-network paper, Tables 2–7 and Figure 2',
-      networkVersionId: null,
-      params: plan.params,
-      seed: plan.params.seed,
-      status: 'succeeded',
-      startedAt: timing.startedAt,
-      durationMs: timing.durationMs,
-      softwareVersion,
-      learningBackend: report.backend,
-      results: report,
-    });
-  },
-};
+  const idfReproduceTask: TaskDefinition<'idf-reproduce', IdfReproduceParams, ReproductionReport> = {
+    plan: (_db, params) => ({ params, shards: [params] }),
+    merge: (parts) => parts[0],
+    save(db, plan, merged, timing) {
+      const report = merged as ReproductionReport;
+      return runs.insertFinished(db, {
+        kind: 'idf-reproduce',
+        method: 'Reproduction of the dual-network paper, Tables 2–7 and Figure 2',
+        networkVersionId: null,
+        params: plan.params,
+        seed: plan.params.seed,
+        status: 'succeeded',
+        startedAt: timing.startedAt,
+        durationMs: timing.durationMs,
+        softwareVersion: softwareVersion(),
+        learningBackend: report.backend,
+        results: report,
+      });
+    },
+  };
+
+  return { 'idf-train': idfTrainTask, 'idf-reproduce': idfReproduceTask };
+}
 
 export const fireSaleWorkerTasks = {
   async 'idf-train'(input: IdfTrainParams, reporter: TaskReporter): Promise<TrainOutput> {

@@ -16,7 +16,7 @@ import { mergeStressPartials, summariseStress, type StressPartial } from '../eng
 import type { Db } from '../store/db';
 import { networks, runs } from '../store/repositories';
 import type { StressShardInput } from './worker-tasks';
-import { idfReproduceTask, idfTrainTask } from './firesale-tasks';
+import { fireSaleTaskDefinitions } from './firesale-tasks';
 
 export interface JobPlan<Params, ShardInput> {
   params: Params;
@@ -90,6 +90,5 @@ const stress: TaskDefinition<'stress', StressShardInput, StressPartial> = {
 
 export const taskDefinitions: { [K in JobKind]: TaskDefinition<K, never, never> } = {
   stress: stress as unknown as TaskDefinition<'stress', never, never>,
-  'idf-train': idfTrainTask as unknown as TaskDefinition<'idf-train', never, never>,
-  'idf-reproduce': idfReproduceTask as unknown as TaskDefinition<'idf-reproduce', never, never>,
+  ...(fireSaleTaskDefinitions(() => softwareVersion) as unknown as { [K in 'idf-train' | 'idf-reproduce']: TaskDefinition<K, never, never> }),
 };

@@ -76,6 +76,8 @@ export interface EpochReport {
 export interface TrainingHooks {
   onEpoch?(report: EpochReport): void;
   signal?: AbortSignal;
+  /** Stop as soon as the validation loss reaches this value (benchmarks: time to a target accuracy). */
+  targetLoss?: number;
 }
 
 interface Dense {
@@ -112,7 +114,7 @@ export interface TrainedDualNetwork {
   epochs: number;
   bestValidationLoss: number;
   curve: EpochReport[];
-  stoppedBy: 'early-stopping' | 'max-epochs' | 'cancelled';
+  stoppedBy: 'early-stopping' | 'max-epochs' | 'target-reached' | 'cancelled';
   trainIndices: number[];
   testIndices: number[];
 }
@@ -287,6 +289,10 @@ export async function trainDualNetwork(data: DualNetworkData, options: TrainingO
         sinceHalving = 0;
       } else {
         sinceHalving++;
+      }
+      if (hooks.targetLoss !== undefined && validationLoss <= hooks.targetLoss) {
+        stoppedBy = 'target-reached';
+        break;
       }
       if (sinceHalving * EVALUATE_EVERY >= options.patience) {
         if (learningRate <= minLearningRate) {

@@ -73,12 +73,12 @@ export async function runExperiment(
   spec: SimulationSpec,
   options: Pick<ReproductionOptions, 'seed' | 'samples' | 'testFraction' | 'training'>,
   withInclusive: boolean,
-  hooks: { onEpoch?(report: EpochReport, model: 'proposed' | 'inclusive'): void; signal?: AbortSignal } = {},
+  hooks: { onEpoch?(report: EpochReport, model: 'proposed' | 'inclusive'): void; signal?: AbortSignal; targetLoss?: number } = {},
 ): Promise<ExperimentResult & { trained: Awaited<ReturnType<typeof trainDualNetwork>> }> {
   const data = simulateData(spec, options.samples, options.seed);
   const base = { nSamples: data.nSamples, nBanks: data.nBanks, nAssets: data.nAssets, shocks: data.shocks, prices: data.prices, holdings: spec.system.holdings };
   const training = { ...options.training, seed: options.seed };
-  const trained = await trainDualNetwork(base, training, options.testFraction, { onEpoch: (e) => hooks.onEpoch?.(e, 'proposed'), signal: hooks.signal });
+  const trained = await trainDualNetwork(base, training, options.testFraction, { onEpoch: (e) => hooks.onEpoch?.(e, 'proposed'), signal: hooks.signal, targetLoss: hooks.targetLoss });
   const metrics = evaluateDualNetwork(spec, data, trained);
   let mseInclusive: number | null = null;
   if (withInclusive) {
@@ -105,9 +105,10 @@ export async function reproduceDualNetworkPaper(options: ReproductionOptions = D
   const acceptance: ReproductionReport['acceptance'] = [];
   let regression: CoefficientTest[] = [];
   const forms = options.forms ?? INVERSE_DEMAND_FORMS;
+  const wanted = (kind: 'case1' | 'case2') => !options.only || options.only.includes(kind);
   const experiments = [
-    ...(options.only?.includes('case2') === false || (options.only && !options.only.includes('case1')) ? [] : forms.map((form) => ({ kind: 'case1' as const, form }))),
-    ...(options.only && !options.only.includes('case2') ? [] : [false, true].map((cross) => ({ kind: 'case2' as const, cross }))),
+    ...(wanted('case1') ? forms.map((form) => ({ kind: 'case1' as const, form })) : []),
+    ...(wanted('case2') ? [false, true].map((cross) => ({ kind: 'case2' as const, cross })) : []),
   ];
   for (const [index, experiment] of experiments.entries()) {
     const spec = experiment.kind === 'case1' ? caseStudy1(experiment.form) : caseStudy2(experiment.cross);

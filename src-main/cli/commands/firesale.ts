@@ -8,7 +8,8 @@ import { FIRESALE_EXAMPLES, fireSaleDocumentSchema, type FireSaleExample } from 
 import type { ReproductionReport } from '../../../src-shared/results/fire-sales';
 import { exampleFireSale, simulateFireSale } from '../../api/firesale-services';
 import { parseJsonDocument } from '../../io/network-json';
-import { idfReproduceTask, idfTrainTask } from '../../jobs/firesale-tasks';
+import { softwareVersion } from '../../app';
+import { fireSaleTaskDefinitions } from '../../jobs/firesale-tasks';
 import { LEARNING_BACKEND_PREFERENCES, selectLearningBackend, type LearningBackendPreference } from '../../learning/backend';
 import { DEFAULT_REPRODUCTION, reproduceDualNetworkPaper } from '../../learning/idf-reproduction';
 import { trainOnSystem } from '../../learning/idf-training';
@@ -141,7 +142,7 @@ export const idfCommand: Command = {
       );
       const full = { ...report, backend: `${chosen.name} (${chosen.detail})` };
       const { db } = context();
-      const runId = db.transaction(() => idfReproduceTask.save(db, { params, shards: [params] }, full, timing()))();
+      const runId = db.transaction(() => fireSaleTaskDefinitions(() => softwareVersion)['idf-reproduce'].save(db, { params, shards: [params] }, full, timing()))();
       if (args.flags.json) io.out(JSON.stringify({ runId, ...full }));
       else printReport(full, io);
       return 0;
@@ -151,7 +152,7 @@ export const idfCommand: Command = {
       const params = { system: doc, samples, seed, maxEpochs, hidden: numberFlag(args.flags, 'hidden', 32, 2, 512), inclusive: Boolean(args.flags.inclusive), backend };
       const output = await trainOnSystem(params, { onEpoch: (e, model) => progress(`training (${model})`, e.epoch, e.validationLoss) });
       const { db } = context();
-      const runId = db.transaction(() => idfTrainTask.save(db, { params, shards: [params] }, output, timing()))();
+      const runId = db.transaction(() => fireSaleTaskDefinitions(() => softwareVersion)['idf-train'].save(db, { params, shards: [params] }, output, timing()))();
       const { metrics } = output.results;
       const summary = {
         runId,
