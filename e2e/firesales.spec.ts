@@ -21,7 +21,7 @@ test('simulate a fire sale, train the dual network with a live loss curve, cance
 
   // Train briefly on the CPU backend; the loss curve grows while it runs, and the model is saved with its backend.
   await page.getByTestId('idf-samples').fill('300');
-  await page.getByTestId('idf-epochs').fill('300');
+  await page.getByTestId('idf-epochs').fill('150');
   await page.getByTestId('idf-backend').selectOption('cpu');
   await page.getByTestId('idf-train').click();
   await expect(page.getByTestId('idf-loss')).toBeVisible({ timeout: 60_000 });

@@ -39,7 +39,10 @@ export interface DualNetworkData {
 }
 
 export interface TrainingOptions {
+  /** Hidden units per layer of the Liquidation Net. */
   hidden: number;
+  /** Hidden units of the Price Net (fewer units bend the learned inverse demand less). */
+  priceHidden: number;
   learningRate: number;
   maxEpochs: number;
   /** Epochs without a better validation loss before the learning rate halves; twice that at the floor stops. */
@@ -48,6 +51,11 @@ export interface TrainingOptions {
   batchSize: number;
   validationFraction: number;
   seed: number;
+  /** Initialisations tried for `restartEpochs` each before the best one is trained in full (0: just one). */
+  restarts: number;
+  restartEpochs: number;
+  /** Stream of the weight initialisation (the data split depends on `seed` only). */
+  initStream: number;
   /**
    * Proportional liquidation (§4.2): one fraction per bank, sold of every asset it holds (ℓ̄_nm = ℓ̄_n), so
    * ℓ̂ = ℓ̄ A. Otherwise one output per (bank, asset), the general form of eq. (1).
@@ -57,12 +65,16 @@ export interface TrainingOptions {
 
 export const DEFAULT_TRAINING: TrainingOptions = {
   hidden: 32,
+  priceHidden: 32,
   learningRate: 0.01,
   maxEpochs: 4000,
   patience: 200,
   batchSize: 0,
   validationFraction: 0.2,
   seed: 1,
+  restarts: 3,
+  restartEpochs: 200,
+  initStream: 0,
   fractionPerBank: true,
 };
 
@@ -203,6 +215,22 @@ function serializeLayers(layers: Dense[]): SerializedLayer[] {
  * split: the training part is further split for early stopping. Call selectLearningBackend() first.
  */
 export async function trainDualNetwork(data: DualNetworkData, options: TrainingOptions, testFraction: number, hooks: TrainingHooks = {}): Promise<TrainedDualNetwork> {
+  let initStream = options.initStream;
+  if (options.restarts > 1 && options.maxEpochs > options.restartEpochs) {
+    // Restarts: short runs from different initial weights (same data split); the best is trained in full.
+    let best = Number.POSITIVE_INFINITY;
+    for (let k = 0; k < options.restarts; k++) {
+      const trial = await trainOnce(data, { ...options, maxEpochs: options.restartEpochs, initStream: k }, testFraction, { signal: hooks.signal });
+      if (trial.bestValidationLoss < best) {
+        best = trial.bestValidationLoss;
+        initStream = k;
+      }
+    }
+  }
+  return trainOnce(data, { ...options, initStream }, testFraction, hooks);
+}
+
+async function trainOnce(data: DualNetworkData, options: TrainingOptions, testFraction: number, hooks: TrainingHooks): Promise<TrainedDualNetwork> {
   const { nBanks, nAssets } = data;
   const { train: trainAll, test } = splitSamples(data.nSamples, testFraction, options.seed);
   const { train, test: validation } = splitSamples(trainAll.length, options.validationFraction, options.seed + 1);
@@ -217,11 +245,11 @@ export async function trainDualNetwork(data: DualNetworkData, options: TrainingO
     const range = inputHigh[j]! - inputLow[j]!;
     return range > 0 ? (v - inputLow[j]!) / range : 0;
   });
-  const rng = new Rng(options.seed, 3);
+  const rng = new Rng(options.seed, 3 + 1000 * options.initStream);
   const nHoldings = nBanks * nAssets;
   const nFractions = options.fractionPerBank ? nBanks : nHoldings;
   const liquidationNet = [denseLayer(rng, width, options.hidden, 'mixed'), denseLayer(rng, options.hidden, options.hidden, 'mixed'), denseLayer(rng, options.hidden, nFractions, 'fraction')];
-  const priceNet = [denseLayer(rng, nAssets, options.hidden, 'mixed'), denseLayer(rng, options.hidden, nAssets, 'linear')];
+  const priceNet = [denseLayer(rng, nAssets, options.priceHidden, 'mixed'), denseLayer(rng, options.priceHidden, nAssets, 'linear')];
   // −p̂ starts near −1 (prices relative to pre-shock).
   priceNet[1]!.bias.assign(tf.fill([nAssets], -1));
   const layers = [...liquidationNet, ...priceNet];
