@@ -21,6 +21,7 @@
  * reported. Optional Eisenberg–Noe coupling: interbank assets valued at the clearing payments of
  * src-main/engines/clearing.ts, alternated with the price fixed point until both stop changing.
  */
+import type { FireSaleFields } from '../../src-shared/results/fire-sales';
 import { clearScenario } from './clearing';
 import type { ClearingSystem } from './network-arrays';
 import { Rng } from './random';
@@ -60,25 +61,7 @@ export interface FireSaleOptions {
   recordPath?: boolean;
 }
 
-export interface FireSaleEquilibrium {
-  prices: Float64Array;
-  /** Fraction f_n of its portfolio each bank sells. */
-  fractions: Float64Array;
-  /** Units sold per asset, ℓ_m = Σ_n f_n a_nm. */
-  assetLiquidations: Float64Array;
-  /** Equity after prices fall (marked to market), per bank. */
-  equity: Float64Array;
-  /** Mark-to-market loss per bank: a_n·(1 − p), plus interbank write-downs when coupled. */
-  losses: Float64Array;
-  defaulted: boolean[];
-  iterations: number;
-  lastChange: number;
-  converged: boolean;
-  /** prices after each iteration (M values per row), when recordPath. */
-  pricePath: number[][];
-  /** Σ_m ℓ_m after each iteration, when recordPath. */
-  liquidationPath: number[];
-}
+export type FireSaleEquilibrium = FireSaleFields<Float64Array>;
 
 const TWO_PI = 2 * Math.PI;
 

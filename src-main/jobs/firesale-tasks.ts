@@ -9,6 +9,7 @@ import { selectLearningBackend } from '../learning/backend';
 import type { SerializedDualNetwork } from '../learning/dual-network';
 import { DEFAULT_REPRODUCTION, reproduceDualNetworkPaper } from '../learning/idf-reproduction';
 import { trainOnSystem, type IdfTrainParams } from '../learning/idf-training';
+import type { Db } from '../store/db';
 import { models, runs } from '../store/repositories';
 import type { TaskReporter } from './protocol';
 import type { TaskDefinition } from './tasks';
@@ -21,6 +22,10 @@ type TrainOutput = Awaited<ReturnType<typeof trainOnSystem>>;
  * so its value does not exist yet when this module is first evaluated).
  */
 export function fireSaleTaskDefinitions(softwareVersion: () => string) {
+  /** A succeeded learning run: seeded, with the backend that trained it. */
+  const saveRun = (db: Db, kind: string, method: string, params: { seed: number }, timing: { startedAt: string; durationMs: number }, learningBackend: string, results: unknown) =>
+    runs.insertFinished(db, { kind, method, networkVersionId: null, params, seed: params.seed, status: 'succeeded', ...timing, softwareVersion: softwareVersion(), learningBackend, results });
+
   const idfTrainTask: TaskDefinition<'idf-train', IdfTrainParams, TrainOutput> = {
     plan(_db, params) {
       simulationSpecOf(params.system); // refuse a system without a shock range now, not in a worker
@@ -36,19 +41,8 @@ export function fireSaleTaskDefinitions(softwareVersion: () => string) {
         weights: Buffer.from(JSON.stringify(model satisfies SerializedDualNetwork)),
         metrics: { ...results.metrics, curve: undefined, backend: results.backend, backendDetail: results.backendDetail, epochs: results.epochs, mseInclusive: results.mseInclusive },
       });
-      const runId = runs.insertFinished(db, {
-        kind: 'idf-train',
-        method: `Dual neural network (Liquidation Net + Price Net), ${plan.params.samples} simulated samples`,
-        networkVersionId: null,
-        params: plan.params,
-        seed: plan.params.seed,
-        status: 'succeeded',
-        startedAt: timing.startedAt,
-        durationMs: timing.durationMs,
-        softwareVersion: softwareVersion(),
-        learningBackend: results.backend,
-        results: { ...results, modelId } satisfies DualNetworkRunResults,
-      });
+      const method = `Dual neural network (Liquidation Net + Price Net), ${plan.params.samples} simulated samples`;
+      const runId = saveRun(db, 'idf-train', method, plan.params, timing, results.backend, { ...results, modelId } satisfies DualNetworkRunResults);
       models.attachRun(db, modelId, runId);
       return runId;
     },
@@ -59,19 +53,7 @@ export function fireSaleTaskDefinitions(softwareVersion: () => string) {
     merge: (parts) => parts[0],
     save(db, plan, merged, timing) {
       const report = merged as ReproductionReport;
-      return runs.insertFinished(db, {
-        kind: 'idf-reproduce',
-        method: 'Reproduction of the dual-network paper, Tables 2–7 and Figure 2',
-        networkVersionId: null,
-        params: plan.params,
-        seed: plan.params.seed,
-        status: 'succeeded',
-        startedAt: timing.startedAt,
-        durationMs: timing.durationMs,
-        softwareVersion: softwareVersion(),
-        learningBackend: report.backend,
-        results: report,
-      });
+      return saveRun(db, 'idf-reproduce', 'Reproduction of the dual-network paper, Tables 2–7 and Figure 2', plan.params, timing, report.backend, report);
     },
   };
 

@@ -1,23 +1,29 @@
 /** Results of fire-sale simulations and dual-network training, as stored in runs/models and shown on the screen. */
 
-export interface FireSaleOutcome {
-  bankIds: string[];
-  assetIds: string[];
-  prices: number[];
+/** One fire-sale equilibrium; the engine uses Float64Array vectors, the API plain arrays. */
+export interface FireSaleFields<Vector> {
+  prices: Vector;
   /** Fraction of its portfolio each bank sold. */
-  fractions: number[];
+  fractions: Vector;
   /** Units sold per asset. */
-  assetLiquidations: number[];
-  equity: number[];
-  losses: number[];
+  assetLiquidations: Vector;
+  /** Equity after prices fall (marked to market), per bank. */
+  equity: Vector;
+  /** Mark-to-market loss per bank, plus interbank write-downs when coupled with Eisenberg–Noe. */
+  losses: Vector;
   defaulted: boolean[];
   iterations: number;
   lastChange: number;
   converged: boolean;
-  /** Prices after each iteration of the fixed point (rows of M). */
+  /** Prices after each iteration of the fixed point (rows of M), when recorded. */
   pricePath: number[][];
-  /** Total units sold after each iteration. */
+  /** Total units sold after each iteration, when recorded. */
   liquidationPath: number[];
+}
+
+export interface FireSaleOutcome extends FireSaleFields<number[]> {
+  bankIds: string[];
+  assetIds: string[];
   totalLoss: number;
   unit: string;
 }
