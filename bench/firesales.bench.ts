@@ -122,7 +122,7 @@ export async function run(): Promise<Record<string, unknown>> {
   // Acceptance across seeds: case study 2 with cross-impact, the true coefficients of p̂₁ inside the 95% intervals.
   const seeds = [];
   for (let seed = 1; seed <= 5; seed++) {
-    const result = await runExperiment(caseStudy2(true), { seed, samples: 2000, testFraction: 0.2, training: { ...DEFAULT_TRAINING, maxEpochs: 3000 } }, false);
+    const result = await runExperiment(caseStudy2(true), { seed, samples: 2000, testFraction: 0.2, training: { ...DEFAULT_TRAINING, maxEpochs: 1500 } }, false);
     const terms = result.metrics.regression![0]!;
     seeds.push({
       seed,

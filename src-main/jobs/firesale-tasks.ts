@@ -63,6 +63,7 @@ export function fireSaleTaskDefinitions(softwareVersion: () => string) {
 export const fireSaleWorkerTasks = {
   async 'idf-train'(input: IdfTrainParams, reporter: TaskReporter): Promise<TrainOutput> {
     return trainOnSystem(input, {
+      onRestart: (index, count) => reporter.progress(0, `choosing the initial weights: short run ${index + 1} of ${count}`),
       onEpoch: (report, model) =>
         reporter.progress(report.epoch / input.maxEpochs, `training the ${model === 'proposed' ? 'dual network' : 'Inclusive Model'}`, {
           epoch: report.epoch,

@@ -90,6 +90,8 @@ export interface TrainingHooks {
   signal?: AbortSignal;
   /** Stop as soon as the validation loss reaches this value (benchmarks: time to a target accuracy). */
   targetLoss?: number;
+  /** Called before each short run from a new initialisation. */
+  onRestart?(index: number, count: number): void;
 }
 
 interface Dense {
@@ -220,6 +222,7 @@ export async function trainDualNetwork(data: DualNetworkData, options: TrainingO
     // Restarts: short runs from different initial weights (same data split); the best is trained in full.
     let best = Number.POSITIVE_INFINITY;
     for (let k = 0; k < options.restarts; k++) {
+      hooks.onRestart?.(k, options.restarts);
       const trial = await trainOnce(data, { ...options, maxEpochs: options.restartEpochs, initStream: k }, testFraction, { signal: hooks.signal });
       if (trial.bestValidationLoss < best) {
         best = trial.bestValidationLoss;

@@ -73,17 +73,17 @@ export async function runExperiment(
   spec: SimulationSpec,
   options: Pick<ReproductionOptions, 'seed' | 'samples' | 'testFraction' | 'training'>,
   withInclusive: boolean,
-  hooks: { onEpoch?(report: EpochReport, model: 'proposed' | 'inclusive'): void; signal?: AbortSignal; targetLoss?: number } = {},
+  hooks: { onEpoch?(report: EpochReport, model: 'proposed' | 'inclusive'): void; onRestart?(index: number, count: number): void; signal?: AbortSignal; targetLoss?: number } = {},
 ): Promise<ExperimentResult & { trained: Awaited<ReturnType<typeof trainDualNetwork>> }> {
   const data = simulateData(spec, options.samples, options.seed);
   const base = { nSamples: data.nSamples, nBanks: data.nBanks, nAssets: data.nAssets, shocks: data.shocks, prices: data.prices, holdings: spec.system.holdings };
   const training = { ...options.training, seed: options.seed };
-  const trained = await trainDualNetwork(base, training, options.testFraction, { onEpoch: (e) => hooks.onEpoch?.(e, 'proposed'), signal: hooks.signal, targetLoss: hooks.targetLoss });
+  const trained = await trainDualNetwork(base, training, options.testFraction, { onEpoch: (e) => hooks.onEpoch?.(e, 'proposed'), onRestart: hooks.onRestart, signal: hooks.signal, targetLoss: hooks.targetLoss });
   const metrics = evaluateDualNetwork(spec, data, trained);
   let mseInclusive: number | null = null;
   if (withInclusive) {
     const extraInputs = bankLiquidations(spec, data);
-    const inclusive = await trainDualNetwork({ ...base, extraInputs }, training, options.testFraction, { onEpoch: (e) => hooks.onEpoch?.(e, 'inclusive'), signal: hooks.signal });
+    const inclusive = await trainDualNetwork({ ...base, extraInputs }, training, options.testFraction, { onEpoch: (e) => hooks.onEpoch?.(e, 'inclusive'), onRestart: hooks.onRestart, signal: hooks.signal });
     const inputs = new Float64Array(data.nSamples * 2 * data.nBanks);
     for (let s = 0; s < data.nSamples; s++) {
       inputs.set(data.shocks.subarray(s * data.nBanks, (s + 1) * data.nBanks), s * 2 * data.nBanks);

@@ -23,7 +23,7 @@ export const TEST_FRACTION = 0.2;
 
 export async function trainOnSystem(
   params: IdfTrainParams,
-  hooks: { onEpoch?(report: EpochReport, model: 'proposed' | 'inclusive'): void; signal?: AbortSignal } = {},
+  hooks: { onEpoch?(report: EpochReport, model: 'proposed' | 'inclusive'): void; onRestart?(index: number, count: number): void; signal?: AbortSignal } = {},
 ): Promise<{ results: Omit<DualNetworkRunResults, 'modelId'>; model: SerializedDualNetwork }> {
   const backend = await selectLearningBackend(params.backend);
   const spec = simulationSpecOf(params.system);
