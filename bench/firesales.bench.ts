@@ -105,6 +105,7 @@ export async function run(): Promise<Record<string, unknown>> {
   const eba = exampleFireSale('eba-2011');
   const ebaSpec: SimulationSpec = { system: toFireSaleSystem(eba), shockChannel: 'other-assets', shockLow: eba.shocks!.low, shockHigh: eba.shocks!.high };
   const engine = { random100x20: engineRates(random, 2000), eba2011: engineRates(ebaSpec, 300) };
+  process.stderr.write(`engine: ${JSON.stringify(engine)}\n`);
 
   const backend = await selectLearningBackend('wasm');
   // Case study 1 to the acceptance MSE: stop when the validation MSE reaches 10 × Table 2 (2.8e-6).
@@ -112,11 +113,13 @@ export async function run(): Promise<Record<string, unknown>> {
   let started = performance.now();
   const case1 = await runExperiment(caseStudy1('linear'), { seed: 1, samples: 2000, testFraction: 0.2, training: { ...DEFAULT_TRAINING, maxEpochs: 20_000 } }, false, { targetLoss: target });
   const case1Seconds = (performance.now() - started) / 1000;
+  process.stderr.write(`case 1 to ${target}: ${case1Seconds.toFixed(1)} s, ${case1.epochs} epochs, test MSE ${case1.metrics.mseProposed}\n`);
 
   const epochs = 500;
   started = performance.now();
   const large = await runExperiment(random, { seed: 1, samples: 2000, testFraction: 0.2, training: { ...DEFAULT_TRAINING, maxEpochs: epochs } }, false);
   const largeSeconds = (performance.now() - started) / 1000;
+  process.stderr.write(`100 x 20: ${largeSeconds.toFixed(1)} s, test MSE ${large.metrics.mseProposed}\n`);
   const correlations = large.metrics.liquidationCorrelation.filter((c): c is number => c !== null);
 
   // Acceptance across seeds: case study 2 with cross-impact, the true coefficients of p̂₁ inside the 95% intervals.
@@ -131,6 +134,7 @@ export async function run(): Promise<Record<string, unknown>> {
       estimates: terms.map((t) => `${t.name}: ${t.estimate.toFixed(4)} ± ${(1.96 * t.standardError).toFixed(4)} (true ${t.trueValue})`),
       trueInsideAll: terms.every((t) => t.trueInside),
     });
+    process.stderr.write(`seed ${seed}: ${JSON.stringify(seeds.at(-1))}\n`);
   }
   return {
     engine,

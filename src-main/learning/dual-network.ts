@@ -473,7 +473,8 @@ export function fitLinearPriceModel(trainLiquidations: Float64Array, trainPrices
   const nRows = trainPrices.length / nAssets;
   const design = Array.from({ length: nRows }, (_, r) => Array.from(trainLiquidations.subarray(r * nAssets, (r + 1) * nAssets)));
   return Array.from({ length: nAssets }, (_, m) => {
-    const fit = olsWithInference(design, Array.from({ length: nRows }, (_, r) => trainPrices[r * nAssets + m]!));
+    // A tiny ridge: with many assets some learned liquidations can be (nearly) collinear or constant.
+    const fit = olsWithInference(design, Array.from({ length: nRows }, (_, r) => trainPrices[r * nAssets + m]!), 1e-12);
     return { intercept: fit.intercept.estimate, slopes: fit.slopes.map((t) => t.estimate) };
   });
 }

@@ -5,6 +5,7 @@
  * the true coefficients and against zero (Tables 6/7), and Figure 2's predicted and true inverse demand curves.
  */
 import type { CoefficientTest, CurvePoint, DualNetworkMetrics } from '../../src-shared/results/fire-sales';
+import { EngineInputError } from '../engines/errors';
 import { priceOf, type SimulatedData, type SimulationSpec } from '../engines/fire-sales';
 import {
   applyLinearPriceModel,
@@ -87,9 +88,19 @@ export function evaluateDualNetwork(spec: SimulationSpec, data: SimulatedData, t
     bankCorrelation,
     curves,
     scatter,
-    regression: spec.system.inverseDemand.form === 'linear' ? regressionTables(spec, test.prices, scaled, nAssets) : null,
+    regression: spec.system.inverseDemand.form === 'linear' ? regressionOrNull(spec, test.prices, scaled, nAssets) : null,
     testRows: testIndices.length,
   };
+}
+
+/** The regression, or null when the scaled liquidations are collinear (e.g. an asset nobody sold). */
+function regressionOrNull(spec: SimulationSpec, predictedPrices: Float64Array, scaled: Float64Array, nAssets: number): CoefficientTest[][] | null {
+  try {
+    return regressionTables(spec, predictedPrices, scaled, nAssets);
+  } catch (error) {
+    if (error instanceof EngineInputError) return null;
+    throw error;
+  }
 }
 
 /**

@@ -57,8 +57,11 @@ export interface OlsFit {
   rSquared: number;
 }
 
-/** y = c + Σ_j b_j x_j + ε by least squares; `design` rows hold the x_j (no intercept column). */
-export function olsWithInference(design: number[][], y: number[]): OlsFit {
+/**
+ * y = c + Σ_j b_j x_j + ε by least squares; `design` rows hold the x_j (no intercept column). `ridge` adds
+ * ridge·max diag(XᵀX) to the diagonal (a constant or collinear regressor then gets a finite estimate).
+ */
+export function olsWithInference(design: number[][], y: number[], ridge = 0): OlsFit {
   const n = y.length;
   const k = design[0]!.length + 1;
   const row = (i: number) => [1, ...design[i]!];
@@ -70,6 +73,11 @@ export function olsWithInference(design: number[][], y: number[]): OlsFit {
       xty[a] += x[a]! * y[i]!;
       for (let b = 0; b < k; b++) xtx[a * k + b] += x[a]! * x[b]!;
     }
+  }
+  if (ridge > 0) {
+    let largest = 0;
+    for (let a = 0; a < k; a++) largest = Math.max(largest, xtx[a * k + a]!);
+    for (let a = 0; a < k; a++) xtx[a * k + a] += ridge * largest;
   }
   const beta = solveDense(xtx.slice(), k, xty.slice());
   let rss = 0;
