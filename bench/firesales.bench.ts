@@ -30,7 +30,7 @@ export function randomSystem(nBanks: number, nAssets: number, seed: number): Sim
     otherAssets[n] = 0.9 * size;
     liabilities[n] = size * (1 - 1 / 20);
   }
-  const depth = 2000;
+  const depth = 20_000;
   const system: FireSaleSystem = {
     bankIds: Array.from({ length: nBanks }, (_, n) => `b${n}`),
     assetIds: Array.from({ length: nAssets }, (_, m) => `a${m}`),
@@ -41,7 +41,8 @@ export function randomSystem(nBanks: number, nAssets: number, seed: number): Sim
     strategy: { kind: 'leverage-target', maxLeverage: new Float64Array(nBanks).fill(20) },
     inverseDemand: { form: 'linear', impact: impactMatrix(nAssets, 1 / depth, 0.1 / depth) },
   };
-  return { system, shockChannel: 'other-assets', shockLow: 0, shockHigh: 0.01 };
+  // Losses up to 0.3% of other assets: from no sale to most banks selling their whole illiquid book.
+  return { system, shockChannel: 'other-assets', shockLow: 0, shockHigh: 0.003 };
 }
 
 /** The same fixed point written plainly: nested arrays, no reuse, one asset and bank at a time. */
