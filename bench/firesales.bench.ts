@@ -101,62 +101,76 @@ function engineRates(spec: SimulationSpec, count: number) {
   };
 }
 
-export async function run(): Promise<Record<string, unknown>> {
-  const random = randomSystem(100, 20, 4);
-  const eba = exampleFireSale('eba-2011');
-  const ebaSpec: SimulationSpec = { system: toFireSaleSystem(eba), shockChannel: 'other-assets', shockLow: eba.shocks!.low, shockHigh: eba.shocks!.high };
-  const engine = { random100x20: engineRates(random, 2000), eba2011: engineRates(ebaSpec, 300) };
-  process.stderr.write(`engine: ${JSON.stringify(engine)}\n`);
+/** FIRESALES_PARTS=engine,case1,large,seeds (default all) runs only some parts. */
+const parts = new Set((process.env.FIRESALES_PARTS ?? 'engine,case1,large,seeds').split(','));
 
-  const backend = await selectLearningBackend('wasm');
-  // Case study 1 to the acceptance MSE: stop when the validation MSE reaches 10 × Table 2 (2.8e-6).
+function report(name: string, value: unknown): unknown {
+  process.stderr.write(`${name}: ${JSON.stringify(value)}\n`);
+  return value;
+}
+
+/** Case study 1 to the acceptance MSE: stop when the validation MSE reaches 10 × Table 2 (2.8e-6). */
+async function case1ToAcceptance() {
   const target = 10 * 2.8e-7;
-  let started = performance.now();
+  const started = performance.now();
   const case1 = await runExperiment(caseStudy1('linear'), { seed: 1, samples: 2000, testFraction: 0.2, training: { ...DEFAULT_TRAINING, maxEpochs: 20_000 } }, false, { targetLoss: target });
-  const case1Seconds = (performance.now() - started) / 1000;
-  process.stderr.write(`case 1 to ${target}: ${case1Seconds.toFixed(1)} s, ${case1.epochs} epochs, test MSE ${case1.metrics.mseProposed}\n`);
+  const seconds = (performance.now() - started) / 1000;
+  return {
+    targetValidationMse: target,
+    seconds: round(seconds),
+    epochs: case1.epochs,
+    stoppedBy: case1.trained.stoppedBy,
+    testMse: case1.metrics.mseProposed,
+    liquidationCorrelation: case1.metrics.liquidationCorrelation[0],
+    withinTargetSeconds: seconds < 30,
+  };
+}
 
-  const epochs = 500;
-  started = performance.now();
-  const large = await runExperiment(random, { seed: 1, samples: 2000, testFraction: 0.2, training: { ...DEFAULT_TRAINING, maxEpochs: epochs } }, false);
-  const largeSeconds = (performance.now() - started) / 1000;
-  process.stderr.write(`100 x 20: ${largeSeconds.toFixed(1)} s, test MSE ${large.metrics.mseProposed}\n`);
+async function dualNetworkLarge(spec: SimulationSpec, epochs: number) {
+  const started = performance.now();
+  const large = await runExperiment(spec, { seed: 1, samples: 2000, testFraction: 0.2, training: { ...DEFAULT_TRAINING, maxEpochs: epochs } }, false);
+  const seconds = (performance.now() - started) / 1000;
   const correlations = large.metrics.liquidationCorrelation.filter((c): c is number => c !== null);
+  return {
+    epochs: large.epochs,
+    seconds: round(seconds),
+    millisecondsPerEpoch: round((seconds * 1000) / (large.epochs + DEFAULT_TRAINING.restarts * DEFAULT_TRAINING.restartEpochs)),
+    testMse: large.metrics.mseProposed,
+    minLiquidationCorrelation: round(Math.min(...correlations)),
+    meanLiquidationCorrelation: round(correlations.reduce((a, b) => a + b, 0) / correlations.length),
+  };
+}
 
-  // Acceptance across seeds: case study 2 with cross-impact, the true coefficients of p̂₁ inside the 95% intervals.
+/** Case study 2 with cross-impact on seeds 1–5: are the true coefficients of p̂₁ inside the 95% intervals? */
+async function crossImpactSeeds() {
   const seeds = [];
   for (let seed = 1; seed <= 5; seed++) {
     const result = await runExperiment(caseStudy2(true), { seed, samples: 2000, testFraction: 0.2, training: { ...DEFAULT_TRAINING, maxEpochs: 1500 } }, false);
     const terms = result.metrics.regression![0]!;
-    seeds.push({
-      seed,
-      testMse: result.metrics.mseProposed,
-      correlations: result.metrics.liquidationCorrelation,
-      estimates: terms.map((t) => `${t.name}: ${t.estimate.toFixed(4)} ± ${(1.96 * t.standardError).toFixed(4)} (true ${t.trueValue})`),
-      trueInsideAll: terms.every((t) => t.trueInside),
-    });
-    process.stderr.write(`seed ${seed}: ${JSON.stringify(seeds.at(-1))}\n`);
+    seeds.push(
+      report(`seed ${seed}`, {
+        seed,
+        testMse: result.metrics.mseProposed,
+        correlations: result.metrics.liquidationCorrelation,
+        estimates: terms.map((t) => `${t.name}: ${t.estimate.toFixed(4)} ± ${(1.96 * t.standardError).toFixed(4)} (true ${t.trueValue})`),
+        trueInsideAll: terms.every((t) => t.trueInside),
+      }) as { trueInsideAll: boolean },
+    );
   }
-  return {
-    engine,
-    backend: backend.name,
-    case1ToAcceptance: {
-      targetValidationMse: target,
-      seconds: round(case1Seconds),
-      epochs: case1.epochs,
-      stoppedBy: case1.trained.stoppedBy,
-      testMse: case1.metrics.mseProposed,
-      liquidationCorrelation: case1.metrics.liquidationCorrelation[0],
-      withinTargetSeconds: case1Seconds < 30,
-    },
-    dualNetwork100x20: {
-      epochs: large.epochs,
-      seconds: round(largeSeconds),
-      millisecondsPerEpoch: round((largeSeconds * 1000) / large.epochs),
-      testMse: large.metrics.mseProposed,
-      minLiquidationCorrelation: round(Math.min(...correlations)),
-      meanLiquidationCorrelation: round(correlations.reduce((a, b) => a + b, 0) / correlations.length),
-    },
-    crossImpactSeeds: { seedsWithTruthInside: seeds.filter((s) => s.trueInsideAll).length, seeds },
-  };
+  return { seedsWithTruthInside: seeds.filter((s) => s.trueInsideAll).length, seeds };
+}
+
+export async function run(): Promise<Record<string, unknown>> {
+  const random = randomSystem(100, 20, 4);
+  const out: Record<string, unknown> = {};
+  if (parts.has('engine')) {
+    const eba = exampleFireSale('eba-2011');
+    const ebaSpec: SimulationSpec = { system: toFireSaleSystem(eba), shockChannel: 'other-assets', shockLow: eba.shocks!.low, shockHigh: eba.shocks!.high };
+    out.engine = report('engine', { random100x20: engineRates(random, 2000), eba2011: engineRates(ebaSpec, 300) });
+  }
+  out.backend = (await selectLearningBackend('wasm')).name;
+  if (parts.has('case1')) out.case1ToAcceptance = report('case 1 to acceptance', await case1ToAcceptance());
+  if (parts.has('large')) out.dualNetwork100x20 = report('dual network 100 x 20', await dualNetworkLarge(random, 500));
+  if (parts.has('seeds')) out.crossImpactSeeds = await crossImpactSeeds();
+  return out;
 }
