@@ -1,6 +1,6 @@
 /**
- * The `capital` job: one worker runs the whole study (sampling, then training on those samples), streaming
- * progress; the main thread plans (reads the network version, checks it can be cleared) and saves the run.
+ * The `capital` job, main-thread side: plan (read the network version, check it can be cleared) and save the run.
+ * One worker runs the whole study (sampling, then training on those samples; worker-tasks.ts), streaming progress.
  */
 import { AppError } from '../../src-shared/errors';
 import type { NetworkDocument } from '../../src-shared/formats/network';
@@ -8,9 +8,8 @@ import type { CapitalRunResults } from '../../src-shared/results/capital';
 import { softwareVersion } from '../app';
 import { toClearingSystem } from '../engines/network-arrays';
 import { createShockSampler } from '../engines/shocks';
-import { runCapitalStudy, type CapitalStudyConfig } from '../learning/capital-study';
+import type { CapitalStudyConfig } from '../learning/capital-study';
 import { networks, runs } from '../store/repositories';
-import type { TaskReporter } from './protocol';
 import type { TaskDefinition } from './tasks';
 
 export interface CapitalShardInput {
@@ -51,7 +50,3 @@ export const capitalTask: TaskDefinition<'capital', CapitalShardInput, CapitalRu
     });
   },
 };
-
-export function capitalWorkerTask(input: CapitalShardInput, reporter: TaskReporter): Promise<CapitalRunResults> {
-  return runCapitalStudy(input.document, input.config, reporter);
-}

@@ -4,7 +4,8 @@ import type { ShockModelInput } from '../../src-shared/jobs';
 import { toClearingSystem } from '../engines/network-arrays';
 import { runStressBatch, type StressPartial } from '../engines/stress';
 import type { TaskReporter } from './protocol';
-import { capitalWorkerTask } from './capital-tasks';
+import type { CapitalShardInput } from './capital-tasks';
+import { runCapitalStudy } from '../learning/capital-study';
 
 export interface StressShardInput {
   document: NetworkDocument;
@@ -23,5 +24,5 @@ export const workerTasks = {
       input.recovery ?? {},
     );
   },
-  capital: capitalWorkerTask,
+  capital: (input: CapitalShardInput, reporter: TaskReporter) => runCapitalStudy(input.document, input.config, reporter),
 };
