@@ -27,6 +27,7 @@ export const channels = [
   'jobs:list',
   'runs:list',
   'runs:get',
+  'capital:tiers',
 ] as const;
 
 /** The push channel of job events (main → renderer). */

@@ -12,6 +12,7 @@ import { networkDocumentSchema } from './formats/network';
 import { economyDocumentSchema, type EconomyDocument } from './formats/crossholdings';
 import { EDGE_FIELDS, NODE_FIELDS, type TablePreview } from './formats/columns';
 import { jobKinds, type JobEvent } from './jobs';
+import { CAPITAL_BASES, type CapitalTierResult } from './results/capital';
 
 /** Phantom marker carrying an output type. */
 const returns = <T>() => undefined as unknown as T;
@@ -132,6 +133,12 @@ export const contract = {
     output: returns<RunSummary[]>(),
   },
   'runs:get': { input: z.object({ id }).strict(), output: returns<RunDetail>() },
+
+  /** The tiers by total assets (capital-allocation Table 2) of a network version. */
+  'capital:tiers': {
+    input: z.object({ versionId: id, tiers: z.number().int().min(1).max(200), base: z.enum(CAPITAL_BASES).default('obligations') }).strict(),
+    output: returns<{ nBanks: number; unit: string; tiers: CapitalTierResult[] }>(),
+  },
 } as const satisfies Record<Channel, { input: z.ZodType; output: unknown }>;
 
 export type Contract = typeof contract;

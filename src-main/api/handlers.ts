@@ -15,6 +15,7 @@ import {
   importHoldingsUpload,
   maxEntropyVersion,
 } from './services';
+import { tiersOfVersion } from './capital-services';
 
 export const handlers: Handlers = {
   'app:info': (_input, context) => context.info(),
@@ -71,4 +72,6 @@ export const handlers: Handlers = {
 
   'runs:list': ({ kind }, { db }) => runs.list(db, kind),
   'runs:get': ({ id }, { db }) => runs.get(db, id),
+
+  'capital:tiers': ({ versionId, tiers, base }, { db }) => tiersOfVersion(db, versionId, tiers, base),
 };

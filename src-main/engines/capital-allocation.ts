@@ -288,7 +288,7 @@ export interface GibbsSampling extends UniformSampling {
   chains?: number;
   /** Grid points per coordinate update (default 8). */
   gridPoints?: number;
-  /** σ of the target exp(−(m/σ)²/2), in units of the criterion's statistic (default 0.005). */
+  /** σ of the target exp(−(m/σ)²/2), in units of the criterion's statistic (default 0.002). */
   width?: number;
   /** Coordinate updates discarded at the start of each chain (default T). */
   burnIn?: number;
@@ -349,7 +349,7 @@ export function sampleGibbs(evaluator: AcceptanceEvaluator, options: GibbsSampli
   checkBox(options);
   const chains = Math.max(1, Math.min(options.chains ?? 8, options.samples));
   const gridPoints = options.gridPoints ?? 8;
-  const width = options.width ?? 0.005;
+  const width = options.width ?? 0.002;
   const T = evaluator.nTiers;
   const burnIn = options.burnIn ?? T;
   if (!Number.isInteger(gridPoints) || gridPoints < 2) throw new EngineInputError(`Gibbs grid points must be a whole number ≥ 2, got ${gridPoints}`, 'gibbs.gridPoints');

@@ -11,6 +11,7 @@ import type {
   AllocationCheckResult,
   CapitalRunResults,
   capitalStudySchema,
+  EfficientAllocation,
   ModelResult,
   SamplerResult,
 } from '../../src-shared/results/capital';
@@ -144,6 +145,19 @@ export async function runCapitalStudy(
     shockModel.kind === 'scenarios' || config.recheckFactor === 1 ? evaluator : new AcceptanceEvaluator(system, { ...setup, scenarios: recheckScenarios });
   const samplerResults: SamplerResult[] = [];
   const modelResults: ModelResult[] = [];
+  const candidates: Array<EfficientAllocation & { source: string }> = [];
+  /** The least multiple of a proposal Monte Carlo accepts with margin ≥ 2 SE, re-checked with more scenarios. */
+  const certify = (proposal: ArrayLike<number>): EfficientAllocation => {
+    const certified = certifyAllocation(evaluator, proposal);
+    return {
+      k: certified.k,
+      cost: certified.cost,
+      check: checkResult(certified.check),
+      scale: certified.scale,
+      certified: certified.certified,
+      recheck: { ...checkResult(recheck.evaluate(certified.k)), scenarios: recheck.nScenarios },
+    };
+  };
   for (const sampler of config.samplers) {
     const doneBefore = done;
     const onSample = (count: number) => {
@@ -152,7 +166,11 @@ export async function runCapitalStudy(
     };
     const options = { samples: config.samples, kMax, seed: config.seed };
     const samples = sampler === 'uniform' ? sampleUniform(evaluator, options, onSample) : sampleGibbs(evaluator, { ...options, ...config.gibbs }, onSample);
-    samplerResults.push(samplerResult(samples, evaluator));
+    const samplerSummary = samplerResult(samples, evaluator);
+    samplerResults.push(samplerSummary);
+    for (const [rank, sample] of samplerSummary.efficient.slice(0, 3).entries()) {
+      candidates.push({ ...certify(sample.k), source: `acceptable ${sampler} sample, ${rank + 1}${['st', 'nd', 'rd'][rank]} cheapest` });
+    }
     const scaled = samples.k.map((v) => v / kMax);
     const costPerUnit = evaluator.tiers.map((tier) => tier.baseTotal);
     for (const model of config.models) {
@@ -181,19 +199,8 @@ export async function runCapitalStudy(
       }
       const predict = (k: Float64Array) => predictProbability(parameters, k.map((v) => v / kMax));
       const candidate = cheapestAccepted(predict, costPerUnit, kMax, config.seed);
-      let efficient: ModelResult['efficient'] = null;
-      if (candidate) {
-        const certified = certifyAllocation(evaluator, candidate);
-        const again = recheck.evaluate(certified.k);
-        efficient = {
-          k: certified.k,
-          cost: certified.cost,
-          check: checkResult(certified.check),
-          scale: certified.scale,
-          certified: certified.certified,
-          recheck: { ...checkResult(again), scenarios: recheck.nScenarios },
-        };
-      }
+      const efficient = candidate ? certify(candidate) : null;
+      if (efficient) candidates.push({ ...efficient, source: `${model} (${sampler} samples)` });
       modelResults.push({
         sampler,
         model,
@@ -213,6 +220,8 @@ export async function runCapitalStudy(
       });
     }
   }
+  const certifiedCandidates = candidates.filter((c) => c.certified);
+  const best = certifiedCandidates.length ? certifiedCandidates.reduce((a, b) => (b.cost < a.cost ? b : a)) : null;
   reporter.progress(1, 'done', figures());
   return {
     network: document.name,
@@ -238,6 +247,7 @@ export async function runCapitalStudy(
     samplers: samplerResults,
     models: modelResults,
     ...(grid ? { grid } : {}),
+    best,
     clearingRuns: evaluator.clearingRuns + (recheck === evaluator ? 0 : recheck.clearingRuns),
   };
 }

@@ -45,9 +45,9 @@ export function capitalStudySchema<S extends z.ZodType>(shockModel: S) {
       .object({
         chains: z.number().int().min(1).max(100).default(8),
         gridPoints: z.number().int().min(2).max(64).default(8),
-        width: z.number().gt(0).max(1).default(0.005),
+        width: z.number().gt(0).max(1).default(0.002),
       })
-      .default({ chains: 8, gridPoints: 8, width: 0.005 }),
+      .default({ chains: 8, gridPoints: 8, width: 0.002 }),
     training: z
       .object({
         epochs: z.number().int().min(1).max(20_000).default(800),
@@ -148,5 +148,10 @@ export interface CapitalRunResults {
   samplers: SamplerResult[];
   models: ModelResult[];
   grid?: { side: number; k1: number[]; k2: number[]; labels: number[][] };
+  /**
+   * The cheapest certified allocation among every classifier's and the three cheapest acceptable samples of each
+   * sampler (each certified along its own ray), with where it came from; null when none could be certified.
+   */
+  best: (EfficientAllocation & { source: string }) | null;
   clearingRuns: number;
 }

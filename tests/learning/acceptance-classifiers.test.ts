@@ -109,5 +109,9 @@ describe('capital study on the EBA 2011 network (acceptance criteria)', () => {
     expect(efficient.cost).toBeGreaterThan(0);
     expect(efficient.cost).toBeLessThan(results.tiers.reduce((sum, tier) => sum + 0.05 * tier.baseTotal, 0));
     expect(results.noCapital.acceptable).toBe(false);
+    // the least capital over all candidates is no dearer than the network's, and survives 10× the scenarios too
+    expect(results.best!.cost).toBeLessThanOrEqual(efficient.cost);
+    expect(results.best!.recheck.acceptable).toBe(true);
+    expect(results.best!.recheck.scenarios).toBe(3000);
   });
 });
