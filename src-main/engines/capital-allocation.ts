@@ -427,17 +427,19 @@ export function efficientSamples(samples: LabelledSamples, tiers: CapitalTier[])
 }
 
 /**
- * The cheapest allocation a classifier accepts: over rays k = s·u (u ≥ 0 on the unit simplex, sampled uniformly
- * plus the T axes and the diagonal), the smallest s in [0, 1]·kMax·T with predict(s·u) ≥ 1/2 by bisection, then
- * the ray of least cost Σ_t k_t cost_t. Returns null when the classifier accepts nothing in the box.
+ * The cheapest allocations a classifier accepts: over rays k = s·u (u ≥ 0 on the unit simplex, sampled uniformly
+ * plus the T axes and the diagonal; s scaled so the largest coordinate reaches kMax at s = 1), the smallest s with
+ * predict(s·u) ≥ 1/2 by bisection; the `count` rays of least cost Σ_t k_t cost_t, cheapest first (empty when the
+ * classifier accepts nothing in the box).
  */
 export function cheapestAccepted(
   predict: (k: Float64Array) => number,
   costPerUnit: ArrayLike<number>,
   kMax: number,
   seed: number,
+  count = 1,
   rays = 400,
-): Float64Array | null {
+): Float64Array[] {
   const T = costPerUnit.length;
   const rng = new Rng(seed, SAMPLER_STREAM + 1_000_000);
   const directions: Float64Array[] = [];
@@ -448,11 +450,9 @@ export function cheapestAccepted(
     const sum = u.reduce((a, b) => a + b, 0);
     directions.push(u.map((v) => v / sum));
   }
-  let best: Float64Array | null = null;
-  let bestCost = Infinity;
+  const found: Array<{ k: Float64Array; cost: number }> = [];
   const point = new Float64Array(T);
   const at = (u: Float64Array, s: number) => {
-    // scale so the largest coordinate of s·u reaches kMax at s = 1
     const top = Math.max(...u);
     for (let t = 0; t < T; t++) point[t] = (s * kMax * u[t]!) / top;
     return point;
@@ -470,12 +470,9 @@ export function cheapestAccepted(
     const k = at(u, high).slice();
     let cost = 0;
     for (let t = 0; t < T; t++) cost += k[t]! * costPerUnit[t]!;
-    if (cost < bestCost) {
-      bestCost = cost;
-      best = k;
-    }
+    found.push({ k, cost });
   }
-  return best;
+  return found.sort((a, b) => a.cost - b.cost).slice(0, count).map((entry) => entry.k);
 }
 
 /** An allocation checked by Monte Carlo on the ray through a classifier's proposal. */

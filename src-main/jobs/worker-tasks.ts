@@ -5,7 +5,6 @@ import { toClearingSystem } from '../engines/network-arrays';
 import { runStressBatch, type StressPartial } from '../engines/stress';
 import type { TaskReporter } from './protocol';
 import type { CapitalShardInput } from './capital-tasks';
-import { runCapitalStudy } from '../learning/capital-study';
 
 export interface StressShardInput {
   document: NetworkDocument;
@@ -24,5 +23,7 @@ export const workerTasks = {
       input.recovery ?? {},
     );
   },
-  capital: (input: CapitalShardInput, reporter: TaskReporter) => runCapitalStudy(input.document, input.config, reporter),
+  // loaded on demand, so stress workers do not load TensorFlow.js
+  capital: async (input: CapitalShardInput, reporter: TaskReporter) =>
+    (await import('../learning/capital-study')).runCapitalStudy(input.document, input.config, reporter),
 };

@@ -198,8 +198,13 @@ export async function runCapitalStudy(
         exactFit = { irlsObjective: irls.objective, tensorflowObjective: crossEntropy(probabilities, y) + config.training.l2 * penalty };
       }
       const predict = (k: Float64Array) => predictProbability(parameters, k.map((v) => v / kMax));
-      const candidate = cheapestAccepted(predict, costPerUnit, kMax, config.seed);
-      const efficient = candidate ? certify(candidate) : null;
+      // the classifier's five cheapest rays, certified in order until Monte Carlo accepts one
+      let efficient: EfficientAllocation | null = null;
+      for (const proposal of cheapestAccepted(predict, costPerUnit, kMax, config.seed, 5)) {
+        const certified = certify(proposal);
+        if (!efficient || (!efficient.certified && certified.certified)) efficient = certified;
+        if (certified.certified) break;
+      }
       if (efficient) candidates.push({ ...efficient, source: `${model} (${sampler} samples)` });
       modelResults.push({
         sampler,

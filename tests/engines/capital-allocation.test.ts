@@ -4,6 +4,7 @@ import {
   allocationCost,
   capitalTiers,
   certifyAllocation,
+  cheapestAccepted,
   efficientSamples,
   sampleGibbs,
   sampleUniform,
@@ -134,6 +135,19 @@ describe('sampling allocations', () => {
     let cheapest = Infinity;
     for (let j = 0; j < 80; j++) if (samples.labels[j]) cheapest = Math.min(cheapest, allocationCost(evaluator.tiers, k(j)));
     expect(costs[0]).toBe(cheapest);
+  });
+
+  it('finds the cheapest allocations a classifier accepts along rays, cheapest first', () => {
+    // accepts k₁ + 2k₂ ≥ 0.02; costs 1 and 3 per unit: the k₁ axis (cost 0.02) beats the k₂ axis (0.03)
+    const predict = (k: Float64Array) => 1 / (1 + Math.exp(-1e4 * (k[0]! + 2 * k[1]! - 0.02)));
+    const found = cheapestAccepted(predict, [1, 3], 0.05, 1, 3);
+    expect(found).toHaveLength(3);
+    expect(found[0]![0]).toBeCloseTo(0.02, 5);
+    expect(found[0]![1]).toBe(0);
+    const costs = found.map((k) => k[0]! + 3 * k[1]!);
+    expect([...costs].sort((a, b) => a - b)).toEqual(costs);
+    for (const k of found) expect(predict(k)).toBeGreaterThanOrEqual(0.5);
+    expect(cheapestAccepted(() => 0, [1, 3], 0.05, 1, 3)).toEqual([]);
   });
 
   it('certifies an allocation that stays acceptable with 10× more shock scenarios', () => {

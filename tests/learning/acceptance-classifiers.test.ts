@@ -71,6 +71,9 @@ describe('acceptance classifiers', () => {
     expect(p.outputWeights.every((w) => w >= 0)).toBe(true);
     expect(monotonicityViolations(p, 2, 2000, 5)).toBe(0);
     expect(fitted.trainAccuracy).toBeGreaterThan(0.75);
+    // reproducible for a seed
+    const again = await trainAcceptanceClassifier('monotone-network', x, labels, 2, { epochs: 300, learningRate: 0.1, l2: 1e-4, seed: 3 });
+    expect(again.parameters).toEqual(p);
   });
 });
 

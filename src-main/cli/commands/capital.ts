@@ -7,7 +7,6 @@ import { basename } from 'node:path';
 import { describeIssues } from '../../../src-shared/errors';
 import { shockModelSchema } from '../../../src-shared/jobs';
 import { CAPITAL_BASE_LABELS, CAPITAL_MODELS, capitalStudySchema, type CapitalRunResults } from '../../../src-shared/results/capital';
-import { runCapitalStudy } from '../../learning/capital-study';
 import { parseNetworkJson } from '../../io/network-json';
 import { UsageError, type Command } from '../command';
 import { formatAmount, numberFlag, readTextFile } from './common';
@@ -103,6 +102,8 @@ export const capitalCommand: Command = {
     const document = parseNetworkJson(readTextFile(path), basename(path));
     io.err(`capital: ${config.tiers} tiers, ${config.samplers.join(' + ')} sampling of ${config.samples}, ${config.scenarios} scenarios per allocation, models ${config.models.join(', ')}`);
     let lastReport = 0;
+    // loaded on demand: TensorFlow.js is not worth loading for the other commands
+    const { runCapitalStudy } = await import('../../learning/capital-study');
     const results = await runCapitalStudy(document, config, {
       progress(fraction, stage) {
         const now = performance.now();
