@@ -13,14 +13,14 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AcceptanceEvaluator, certifyAllocation, tailStatistic } from '../src-main/engines/capital-allocation';
-import { clearPicard } from '../src-main/engines/clearing';
 import { maxentFromDocument, withLiabilities } from '../src-main/engines/maxent';
-import { fromDenseLiabilities, toClearingSystem, type ClearingSystem } from '../src-main/engines/network-arrays';
+import { toClearingSystem, type ClearingSystem } from '../src-main/engines/network-arrays';
 import { sampleShocks } from '../src-main/engines/shocks';
 import { decodeLatin1, parseEbaDisclosure } from '../src-main/io/eba-disclosure';
 import { runCapitalStudy } from '../src-main/learning/capital-study';
 import { shockModelSchema } from '../src-shared/jobs';
 import { capitalStudySchema } from '../src-shared/results/capital';
+import { picardSocietyReceipts } from '../tests/support/capital-reference';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const shockModel = { kind: 'uniform', maxFraction: 0.1 } as const;
@@ -73,22 +73,7 @@ function picardLabelling(system: ClearingSystem) {
   for (let r = 1; r < repeats; r++) exact = evaluator.evaluate(k);
   const exactSeconds = (performance.now() - exactStart) / 1000 / repeats;
   const picardStart = performance.now();
-  const tierOf = new Int32Array(system.nBanks);
-  evaluator.tiers.forEach((tier) => tier.banks.forEach((i) => (tierOf[i] = tier.index)));
-  const capitalised = fromDenseLiabilities(
-    system.ids,
-    system.pbarMatrix.slice(),
-    system.outsideAssets.map((c, i) => c + k[tierOf[i]!]! * system.totalObligations[i]!),
-    system.outsideLiabilities.slice(),
-  );
-  const shocks = sampleShocks(system, shockModel, 1, 0, scenarios);
-  const received = new Float64Array(scenarios);
-  for (let s = 0; s < scenarios; s++) {
-    const { payments } = clearPicard(capitalised, shocks, { offset: s * system.nBanks, tolerance: 1e-12 });
-    let paid = 0;
-    for (let i = 0; i < system.nBanks; i++) paid += (system.outsideLiabilities[i]! / system.totalObligations[i]!) * payments[i]!;
-    received[s] = paid / evaluator.societyClaims;
-  }
+  const received = picardSocietyReceipts(system, evaluator.tiers, k, sampleShocks(system, shockModel, 1, 0, scenarios));
   const picard = tailStatistic(received, evaluator.criterion);
   const picardSeconds = (performance.now() - picardStart) / 1000;
   return {

@@ -10,10 +10,10 @@ import {
   sampleUniform,
   tailStatistic,
 } from '../../src-main/engines/capital-allocation';
-import { clearPicard } from '../../src-main/engines/clearing';
-import { fromDenseLiabilities, toClearingSystem } from '../../src-main/engines/network-arrays';
+import { toClearingSystem } from '../../src-main/engines/network-arrays';
 import { Rng } from '../../src-main/engines/random';
 import { sampleShocks } from '../../src-main/engines/shocks';
+import { picardSocietyReceipts } from '../support/capital-reference';
 import { ebaMaxentNetwork } from '../support/eba';
 
 const eba = toClearingSystem(ebaMaxentNetwork());
@@ -52,23 +52,8 @@ describe('acceptance by Monte Carlo', () => {
     const evaluator = new AcceptanceEvaluator(eba, { tiers: 2, shockModel, scenarios: 20, seed: 5 });
     const k = [0.004, 0.011];
     const received = evaluator.societyReceipts(k);
-    const tierOf = new Int32Array(eba.nBanks);
-    evaluator.tiers.forEach((tier) => tier.banks.forEach((i) => (tierOf[i] = tier.index)));
-    const capitalised = fromDenseLiabilities(
-      eba.ids,
-      eba.pbarMatrix.slice(),
-      eba.outsideAssets.map((c, i) => c + k[tierOf[i]!]! * eba.totalObligations[i]!),
-      eba.outsideLiabilities.slice(),
-    );
-    const shocks = sampleShocks(eba, shockModel, 5, 0, 20);
-    let claims = 0;
-    for (let i = 0; i < eba.nBanks; i++) claims += eba.outsideLiabilities[i]!;
-    for (let s = 0; s < 20; s++) {
-      const { payments } = clearPicard(capitalised, shocks, { offset: s * eba.nBanks });
-      let toSociety = 0;
-      for (let i = 0; i < eba.nBanks; i++) toSociety += (eba.outsideLiabilities[i]! / eba.totalObligations[i]!) * payments[i]!;
-      expect(received[s]).toBeCloseTo(toSociety / claims, 9);
-    }
+    const reference = picardSocietyReceipts(eba, evaluator.tiers, k, sampleShocks(eba, shockModel, 5, 0, 20));
+    for (let s = 0; s < 20; s++) expect(received[s]).toBeCloseTo(reference[s]!, 9);
     expect(evaluator.clearingRuns).toBe(20);
   });
 
