@@ -33,6 +33,23 @@ const params = (versionId: number, extra: Record<string, unknown> = {}) => ({
 });
 
 describe('capital job', () => {
+  it('shows the tiers of a version through the capital:tiers channel and refuses too many', async () => {
+    app = freshApp();
+    const versionId = await importRing();
+    const result = await app.router.handle('capital:tiers', { versionId, tiers: 2 });
+    if (!result.ok) throw new Error(result.error.message);
+    const { tiers, nBanks, unit } = result.value as { tiers: Array<{ banks: string[]; share: number; baseTotal: number }>; nBanks: number; unit: string };
+    expect(nBanks).toBe(3);
+    expect(unit).toBe('EUR million');
+    // equal banks (total assets 30 each): the first third is tier 1, as the cut at 1/2 of the assets allows
+    expect(tiers.map((tier) => tier.banks.length)).toEqual([1, 2]);
+    expect(tiers[0]!.share).toBeCloseTo(1 / 3, 12);
+    expect(tiers[1]!.baseTotal).toBeCloseTo(50, 12); // p̄ = 15 + 10 per bank
+    const refused = await app.router.handle('capital:tiers', { versionId, tiers: 4 });
+    expect(refused.ok).toBe(false);
+    if (!refused.ok) expect(refused.error.message).toMatch(/from 1 to 3/);
+  });
+
   it('runs in a worker, streams progress with the clearing count and saves one run', async () => {
     app = freshApp();
     const versionId = await importRing();
