@@ -27,6 +27,10 @@ export const channels = [
   'jobs:list',
   'runs:list',
   'runs:get',
+  'briefs:compose',
+  'briefs:export',
+  'briefs:list',
+  'briefs:download',
 ] as const;
 
 /** The push channel of job events (main → renderer). */

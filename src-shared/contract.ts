@@ -12,6 +12,7 @@ import { networkDocumentSchema } from './formats/network';
 import { economyDocumentSchema, type EconomyDocument } from './formats/crossholdings';
 import { EDGE_FIELDS, NODE_FIELDS, type TablePreview } from './formats/columns';
 import { jobKinds, type JobEvent } from './jobs';
+import { BRIEF_FORMATS, briefRequestSchema, type BriefSummary, type ComposedBrief } from './briefs';
 
 /** Phantom marker carrying an output type. */
 const returns = <T>() => undefined as unknown as T;
@@ -132,6 +133,16 @@ export const contract = {
     output: returns<RunSummary[]>(),
   },
   'runs:get': { input: z.object({ id }).strict(), output: returns<RunDetail>() },
+
+  /** The brief's model with its charts as SVG, for the preview; writes nothing. */
+  'briefs:compose': { input: briefRequestSchema, output: returns<ComposedBrief>() },
+  /** Renders the brief (PDF, DOCX, or the XLSX/CSV annex of its tables) and saves it in the store. */
+  'briefs:export': {
+    input: briefRequestSchema.extend({ format: z.enum(BRIEF_FORMATS) }).strict(),
+    output: returns<{ brief: BriefSummary; file: ExportedFile }>(),
+  },
+  'briefs:list': { input: z.object({}).strict(), output: returns<BriefSummary[]>() },
+  'briefs:download': { input: z.object({ id }).strict(), output: returns<ExportedFile>() },
 } as const satisfies Record<Channel, { input: z.ZodType; output: unknown }>;
 
 export type Contract = typeof contract;

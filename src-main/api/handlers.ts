@@ -6,6 +6,9 @@ import { decodeText, previewTables } from '../io/tables';
 import { holdingsGraph } from '../store/holdings';
 import { datasets, networks, runs } from '../store/repositories';
 import type { Handlers } from './router';
+import { downloadBrief, exportBrief } from './brief-services';
+import { composeBrief } from '../io/briefs/compose';
+import { briefs } from '../store/briefs';
 import {
   clearScenarioOfVersion,
   createNetwork,
@@ -71,4 +74,9 @@ export const handlers: Handlers = {
 
   'runs:list': ({ kind }, { db }) => runs.list(db, kind),
   'runs:get': ({ id }, { db }) => runs.get(db, id),
+
+  'briefs:compose': (request, { db }) => composeBrief(db, request),
+  'briefs:export': ({ format, ...request }, { db }) => exportBrief(db, request, format),
+  'briefs:list': (_input, { db }) => briefs.list(db),
+  'briefs:download': ({ id }, { db }) => downloadBrief(db, id),
 };

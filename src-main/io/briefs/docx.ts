@@ -1,0 +1,147 @@
+/**
+ * The brief as DOCX (docx): editable text and tables, the classification marking in the header and footer of
+ * every page, charts and the network picture as SVG images (Word 2016 and later, LibreOffice 7.4 and later).
+ * Word processors without SVG support show the required fallback, a plain framed PNG of the chart's size.
+ */
+import { deflateSync, crc32 } from 'node:zlib';
+import type { BriefChart, BriefTable, ComposedBrief } from '../../../src-shared/briefs';
+import { cellText } from './format';
+
+const CONTENT_WIDTH_PX = 600;
+
+/** A framed white PNG (RGB, 8 bit) of the given size: the fallback Word needs beside an SVG image. */
+export function framePng(width: number, height: number): Buffer {
+  const rows = Buffer.alloc(height * (1 + 3 * width), 0xff);
+  for (let y = 0; y < height; y++) {
+    rows[y * (1 + 3 * width)] = 0; // filter: none
+    for (let x = 0; x < width; x++) {
+      if (x === 0 || y === 0 || x === width - 1 || y === height - 1) rows.fill(0xc8, y * (1 + 3 * width) + 1 + 3 * x, y * (1 + 3 * width) + 4 + 3 * x);
+    }
+  }
+  const chunk = (type: string, data: Buffer) => {
+    const length = Buffer.alloc(4);
+    length.writeUInt32BE(data.length);
+    const body = Buffer.concat([Buffer.from(type, 'ascii'), data]);
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE(crc32(body) >>> 0);
+    return Buffer.concat([length, body, crc]);
+  };
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(width, 0);
+  header.writeUInt32BE(height, 4);
+  header.set([8, 2, 0, 0, 0], 8);
+  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', header), chunk('IDAT', deflateSync(rows)), chunk('IEND', Buffer.alloc(0))]);
+}
+
+export async function briefToDocx(brief: ComposedBrief): Promise<Uint8Array> {
+  const d = await import('docx');
+  const text = (value: string, options: { bold?: boolean; size?: number; color?: string } = {}) =>
+    new d.TextRun({ text: value, bold: options.bold, size: options.size, color: options.color, font: 'DejaVu Sans' });
+  const para = (value: string, options: { bold?: boolean; size?: number; color?: string } = {}) => new d.Paragraph({ children: [text(value, options)], spacing: { after: 120 } });
+  const heading = (value: string, level: (typeof d.HeadingLevel)[keyof typeof d.HeadingLevel]) => new d.Paragraph({ text: value, heading: level, spacing: { before: 240, after: 120 } });
+  const marking = (alignment: (typeof d.AlignmentType)[keyof typeof d.AlignmentType]) =>
+    new d.Paragraph({ alignment, children: [text(brief.marking, { bold: true, size: 16, color: 'B42318' })] });
+
+  const table = (t: BriefTable) => [
+    para(t.title, { bold: true }),
+    new d.Table({
+      width: { size: 100, type: d.WidthType.PERCENTAGE },
+      rows: [
+        new d.TableRow({
+          tableHeader: true,
+          children: t.columns.map((c) => new d.TableCell({ shading: { fill: 'EEF2F7', type: d.ShadingType.CLEAR, color: 'auto' }, children: [new d.Paragraph({ children: [text(c.unit ? `${c.label} (${c.unit})` : c.label, { bold: true, size: 16 })] })] })),
+        }),
+        ...t.rows.map(
+          (row) =>
+            new d.TableRow({
+              children: row.map(
+                (cell, j) =>
+                  new d.TableCell({
+                    children: [new d.Paragraph({ alignment: t.columns[j]?.numeric ? d.AlignmentType.RIGHT : d.AlignmentType.LEFT, children: [text(cellText(cell, t.columns[j]?.digits), { size: 16 })] })],
+                  }),
+              ),
+            }),
+        ),
+      ],
+    }),
+    ...(t.note ? [para(t.note, { size: 16, color: '4B5563' })] : [para('')]),
+  ];
+
+  const chart = (c: BriefChart) => {
+    const scale = Math.min(1, CONTENT_WIDTH_PX / c.width);
+    const size = { width: Math.round(c.width * scale), height: Math.round(c.height * scale) };
+    return [
+      para(c.title, { bold: true }),
+      new d.Paragraph({
+        children: [
+          new d.ImageRun({
+            type: 'svg',
+            data: Buffer.from(c.svg, 'utf8'),
+            fallback: { type: 'png', data: framePng(Math.max(2, Math.round(size.width / 4)), Math.max(2, Math.round(size.height / 4))) },
+            transformation: size,
+            altText: { name: c.title, title: c.title, description: c.caption },
+          }),
+        ],
+      }),
+      para(c.caption, { size: 16, color: '4B5563' }),
+    ];
+  };
+
+  const children: Array<InstanceType<typeof d.Paragraph> | InstanceType<typeof d.Table>> = [
+    new d.Paragraph({ heading: d.HeadingLevel.TITLE, children: [new d.TextRun({ text: brief.title })] }),
+    para(brief.marking, { bold: true, color: 'B42318' }),
+    para(`Composed from run${brief.runIds.length > 1 ? 's' : ''} ${brief.runIds.map((id) => `#${id}`).join(', ')}; figures as of ${brief.asOf.slice(0, 19).replace('T', ' ')} UTC. Contagion Workbench ${brief.software.version}.`, { color: '4B5563' }),
+    heading('Executive summary', d.HeadingLevel.HEADING_1),
+  ];
+  for (const section of brief.sections) {
+    children.push(para(section.summary));
+    children.push(
+      ...table({
+        title: section.heading,
+        columns: [
+          { label: 'Figure', numeric: false },
+          { label: 'Value', numeric: true },
+          { label: 'Unit', numeric: false },
+          { label: 'Note', numeric: false },
+        ],
+        rows: section.keyFigures.map((f) => [f.label, f.text, f.unit, f.note ?? '']),
+      }),
+    );
+  }
+  for (const section of brief.sections) {
+    children.push(new d.Paragraph({ children: [new d.PageBreak()] }), heading(section.heading, d.HeadingLevel.HEADING_1), heading('Scenario and data', d.HeadingLevel.HEADING_2));
+    children.push(...section.scenario.map((s) => para(s)));
+    if (section.network) children.push(...chart(section.network));
+    if (section.charts.length) children.push(heading('Charts', d.HeadingLevel.HEADING_2), ...section.charts.flatMap(chart));
+    if (section.tables.length) children.push(heading('Tables', d.HeadingLevel.HEADING_2), ...section.tables.flatMap(table));
+  }
+  children.push(new d.Paragraph({ children: [new d.PageBreak()] }), heading('Appendix: method and provenance', d.HeadingLevel.HEADING_1));
+  for (const section of brief.sections) {
+    children.push(heading(section.heading, d.HeadingLevel.HEADING_2), ...section.method.map((m) => para(m, { size: 18 })));
+    children.push(...table({ title: 'Provenance', columns: [{ label: 'Item', numeric: false }, { label: 'Value', numeric: false }], rows: section.provenance.map((p) => [p.label, p.value]) }));
+  }
+  children.push(para(`Composed by Contagion Workbench ${brief.software.version}; TensorFlow.js backend on this machine: ${brief.software.learningBackend}.`, { size: 16, color: '4B5563' }));
+
+  const document = new d.Document({
+    title: brief.title,
+    subject: brief.marking,
+    creator: `Contagion Workbench ${brief.software.version}`,
+    styles: { default: { document: { run: { font: 'DejaVu Sans', size: 19 } } } },
+    sections: [
+      {
+        properties: { page: { size: { width: d.convertMillimetersToTwip(210), height: d.convertMillimetersToTwip(297) } } },
+        headers: { default: new d.Header({ children: [marking(d.AlignmentType.CENTER)] }) },
+        footers: {
+          default: new d.Footer({
+            children: [
+              marking(d.AlignmentType.LEFT),
+              new d.Paragraph({ alignment: d.AlignmentType.RIGHT, children: [new d.TextRun({ children: [`${brief.title.slice(0, 60)} — page `, d.PageNumber.CURRENT, ' of ', d.PageNumber.TOTAL_PAGES], size: 16 })] }),
+            ],
+          }),
+        },
+        children,
+      },
+    ],
+  });
+  return new Uint8Array(await d.Packer.toBuffer(document));
+}

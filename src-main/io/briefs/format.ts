@@ -1,0 +1,29 @@
+/** Number formatting shared by every brief format: fixed locale, so the same run prints the same text anywhere. */
+import type { KeyFigure, TableCell } from '../../../src-shared/briefs';
+
+export function formatNumber(value: number, digits = 1): string {
+  if (!Number.isFinite(value)) return String(value);
+  return value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+}
+
+export const formatPercent = (value: number, digits = 2): string => `${formatNumber(value * 100, digits)}%`;
+
+export function keyFigure(label: string, value: number, unit: string, digits = 1, note?: string): KeyFigure {
+  return { label, value, text: unit === '%' ? formatPercent(value, digits) : formatNumber(value, digits), unit, ...(note ? { note } : {}) };
+}
+
+/** The text of a table cell as printed (numbers with grouping and `digits` decimals). */
+export function cellText(cell: TableCell, digits?: number): string {
+  if (cell === null) return '—';
+  return typeof cell === 'number' ? formatNumber(cell, digits ?? (Number.isInteger(cell) ? 0 : 2)) : cell;
+}
+
+/** "expectedLossStandardError" → "Expected loss standard error". */
+export function humanise(name: string): string {
+  const words = name
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .replace(/[_-]+/g, ' ')
+    .trim()
+    .toLowerCase();
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
