@@ -10,7 +10,7 @@ import type { StressRunResults } from '../../src-shared/results/stress';
 import { toClearingSystem } from '../../src-main/engines/network-arrays';
 import { runStressBatch, summariseStress } from '../../src-main/engines/stress';
 import { composeBrief } from '../../src-main/io/briefs/compose';
-import { formatNumber } from '../../src-main/io/briefs/format';
+import { formatNumber } from '../../src-shared/brief-format';
 import { renderBrief } from '../../src-main/io/briefs/render';
 import { briefs } from '../../src-main/store/briefs';
 import { runs } from '../../src-main/store/repositories';

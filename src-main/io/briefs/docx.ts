@@ -5,7 +5,7 @@
  */
 import { deflateSync, crc32 } from 'node:zlib';
 import type { BriefChart, BriefTable, ComposedBrief } from '../../../src-shared/briefs';
-import { cellText } from './format';
+import { cellText } from '../../../src-shared/brief-format';
 
 const CONTENT_WIDTH_PX = 600;
 

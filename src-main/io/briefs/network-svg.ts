@@ -7,7 +7,7 @@
  */
 import type { BriefChart } from '../../../src-shared/briefs';
 import { CHART_FONT } from './charts';
-import { formatNumber } from './format';
+import { formatNumber } from '../../../src-shared/brief-format';
 
 export interface PictureNode {
   id: string;

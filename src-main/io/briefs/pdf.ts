@@ -5,7 +5,7 @@
  * bytes.
  */
 import type { BriefChart, BriefTable, ComposedBrief, KeyFigure } from '../../../src-shared/briefs';
-import { cellText } from './format';
+import { cellText } from '../../../src-shared/brief-format';
 import { fontsDir } from './fonts';
 
 const MARGIN = 56;

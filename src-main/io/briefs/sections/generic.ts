@@ -7,7 +7,7 @@
 import type { BriefChart, BriefTable, KeyFigure, TableCell } from '../../../../src-shared/briefs';
 import { barChart, rankingChart } from '../charts';
 import type { RunContext } from '../context';
-import { formatNumber, humanise, keyFigure } from '../format';
+import { formatNumber, humanise, keyFigure } from '../../../../src-shared/brief-format';
 import { drawNetwork, type PictureEdge, type PictureNode } from '../network-svg';
 import type { SectionProvider } from './provider';
 

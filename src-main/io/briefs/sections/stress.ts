@@ -11,7 +11,7 @@ import { clearScenario } from '../../../engines/clearing';
 import { toClearingSystem } from '../../../engines/network-arrays';
 import { barChart, rankingChart } from '../charts';
 import type { RunContext } from '../context';
-import { formatNumber, formatPercent, keyFigure } from '../format';
+import { formatNumber, formatPercent, keyFigure } from '../../../../src-shared/brief-format';
 import { drawNetwork } from '../network-svg';
 import type { SectionProvider } from './provider';
 

@@ -1,5 +1,5 @@
 /** Number formatting shared by every brief format: fixed locale, so the same run prints the same text anywhere. */
-import type { KeyFigure, TableCell } from '../../../src-shared/briefs';
+import type { KeyFigure, TableCell } from './briefs';
 
 export function formatNumber(value: number, digits = 1): string {
   if (!Number.isFinite(value)) return String(value);
