@@ -48,6 +48,18 @@ export interface BriefChart {
   svg: string;
   width: number;
   height: number;
+  /** The data of a bar chart, so the DOCX can carry it as a native, editable Word chart. */
+  data?: ChartData;
+}
+
+export interface ChartData {
+  /** column: vertical bars over ordered categories; bar: horizontal bars, largest first. */
+  type: 'column' | 'bar';
+  categories: string[];
+  values: number[];
+  categoryTitle: string;
+  valueTitle: string;
+  percent?: boolean;
 }
 
 export interface BriefSection {

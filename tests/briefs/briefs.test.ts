@@ -101,7 +101,7 @@ describe('brief of a stress run', () => {
     expect(Buffer.from(await renderBrief(await composeBrief(app.db, { runIds: brief.runIds, title: brief.title, marking: brief.marking }), 'pdf')).equals(Buffer.from(pdf))).toBe(true);
   });
 
-  it('renders a valid DOCX with the tables, the marking in header and footer, and the charts as SVG images', async () => {
+  it('renders a valid DOCX with the tables, the marking in header and footer, native charts with their data, and the network as SVG', async () => {
     const { brief } = await stressBrief();
     const zip = await JSZip.loadAsync(await renderBrief(brief, 'docx'));
     const document = await zip.file('word/document.xml')!.async('string');
@@ -112,7 +112,13 @@ describe('brief of a stress run', () => {
     const headers = await Promise.all(Object.keys(zip.files).filter((f) => /^word\/(header|footer)\d*\.xml$/.test(f)).map((f) => zip.file(f)!.async('string')));
     expect(headers.filter((xml) => xml.includes(MARKING)).length).toBeGreaterThanOrEqual(2);
     const media = Object.keys(zip.files).filter((f) => f.startsWith('word/media/'));
-    expect(media.filter((f) => f.endsWith('.svg')).length).toBe(brief.sections[0]!.charts.length + 1);
+    expect(media.filter((f) => f.endsWith('.svg'))).toHaveLength(1);
+    const charts = Object.keys(zip.files).filter((f) => /^word\/charts\/chart\d+\.xml$/.test(f)).sort();
+    expect(charts).toHaveLength(brief.sections[0]!.charts.length);
+    // The contributions chart carries its values, editable in Word (largest contributor's value in the chart part).
+    const contributionsXml = await Promise.all(charts.map((f) => zip.file(f)!.async('string')));
+    const largest = contributors.rows[0]![3] as number;
+    expect(contributionsXml.some((xml) => xml.includes(`<c:v>${largest}</c:v>`))).toBe(true);
     expect(await zip.file('[Content_Types].xml')!.async('string')).toContain('wordprocessingml.document.main+xml');
   });
 

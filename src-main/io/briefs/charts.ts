@@ -3,13 +3,13 @@
  * (`View.toSVG()` with no renderer, no DOM, no network). The SVG goes into the PDF as vectors and into the
  * preview and the DOCX as it is.
  */
-import type { BriefChart } from '../../../src-shared/briefs';
+import type { BriefChart, ChartData } from '../../../src-shared/briefs';
 
 export const CHART_FONT = 'DejaVu Sans';
 const ACCENT = '#1f5f99';
 
 /** Compiles and renders a Vega-Lite specification to a standalone SVG chart. */
-export async function renderChart(title: string, caption: string, spec: Record<string, unknown>): Promise<BriefChart> {
+export async function renderChart(title: string, caption: string, spec: Record<string, unknown>, data?: ChartData): Promise<BriefChart> {
   const [vega, vegaLite] = await Promise.all([import('vega'), import('vega-lite')]);
   const compiled = vegaLite.compile({
     ...spec,
@@ -25,7 +25,7 @@ export async function renderChart(title: string, caption: string, spec: Record<s
   const svg = await view.toSVG();
   view.finalize();
   const size = /<svg[^>]*\bwidth="([\d.]+)"[^>]*\bheight="([\d.]+)"/.exec(svg);
-  return { title, caption, svg, width: Number(size?.[1] ?? 480), height: Number(size?.[2] ?? 240) };
+  return { title, caption, svg, width: Number(size?.[1] ?? 480), height: Number(size?.[2] ?? 240), ...(data ? { data } : {}) };
 }
 
 export interface BarDatum {
@@ -54,7 +54,7 @@ export function barChart(
         ...(axes.percentY ? { axis: { format: '.1%' } } : {}),
       },
     },
-  });
+  }, { type: 'column', categories: data.map((d) => d.label), values: data.map((d) => d.value), categoryTitle: axes.x, valueTitle: axes.y, ...(axes.percentY ? { percent: true } : {}) });
 }
 
 /** A horizontal bar chart of the largest values, biggest on top (contributions, amounts by institution). */
@@ -68,5 +68,5 @@ export function rankingChart(title: string, caption: string, data: BarDatum[], a
       y: { field: 'label', type: 'nominal', sort: { field: 'order' }, title: axes.y },
       x: { field: 'value', type: 'quantitative', title: axes.x },
     },
-  });
+  }, { type: 'bar', categories: data.map((d) => d.label), values: data.map((d) => d.value), categoryTitle: axes.y, valueTitle: axes.x });
 }

@@ -34,7 +34,7 @@ export function framePng(width: number, height: number): Buffer {
 }
 
 export async function briefToDocx(brief: ComposedBrief): Promise<Uint8Array> {
-  const d = await import('docx');
+  const [d, { ChartRun }] = await Promise.all([import('docx'), import('docx/charts')]);
   const text = (value: string, options: { bold?: boolean; size?: number; color?: string } = {}) =>
     new d.TextRun({ text: value, bold: options.bold, size: options.size, color: options.color, font: 'DejaVu Sans' });
   const para = (value: string, options: { bold?: boolean; size?: number; color?: string } = {}) => new d.Paragraph({ children: [text(value, options)], spacing: { after: 120 } });
@@ -70,11 +70,24 @@ export async function briefToDocx(brief: ComposedBrief): Promise<Uint8Array> {
   const chart = (c: BriefChart) => {
     const scale = Math.min(1, CONTENT_WIDTH_PX / c.width);
     const size = { width: Math.round(c.width * scale), height: Math.round(c.height * scale) };
+    const native = c.data;
     return [
       para(c.title, { bold: true }),
       new d.Paragraph({
         children: [
-          new d.ImageRun({
+          native
+            ? new ChartRun({
+                type: native.type,
+                categories: native.categories,
+                series: [{ name: native.valueTitle, values: native.values }],
+                legend: false,
+                font: { name: 'DejaVu Sans' },
+                categoryAxis: { title: native.categoryTitle, reverseOrder: native.type === 'bar' },
+                valueAxis: { title: native.valueTitle, ...(native.percent ? { numberFormat: '0.0%' } : {}) },
+                transformation: size,
+                altText: { name: c.title, title: c.title, description: c.caption },
+              })
+            : new d.ImageRun({
             type: 'svg',
             data: Buffer.from(c.svg, 'utf8'),
             fallback: { type: 'png', data: framePng(Math.max(2, Math.round(size.width / 4)), Math.max(2, Math.round(size.height / 4))) },
