@@ -15,6 +15,8 @@ const MAX_FIGURES = 12;
 const PRINTED_ROWS = 25;
 const MAX_DEPTH = 3;
 const HIGHLIGHT_NAME = /fail|default|support|rescu|bail/i;
+/** Fields whose numbers are amounts, in the run's unit; other numbers are shown without one. */
+const AMOUNT_NAME = /loss|amount|payment|spent|budget|cost|capital|liquidat|exposure|shortfall|equity|asset|liabilit|total|value/i;
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
@@ -49,7 +51,7 @@ function recordTable(path: string[], rows: Array<{ [key: string]: Json }>): Brie
 function harvest(value: Json, path: string[], unit: string, into: Harvest): void {
   const name = path.at(-1) ?? '';
   if (typeof value === 'number') {
-    if (into.figures.length < MAX_FIGURES) into.figures.push(keyFigure(label(path), value, /ratio|probability|share|fraction|index/i.test(name) ? '' : unit, Number.isInteger(value) ? 0 : 4));
+    if (into.figures.length < MAX_FIGURES) into.figures.push(keyFigure(label(path), value, AMOUNT_NAME.test(name) && !/ratio|probabilit|share|fraction/i.test(name) ? unit : '', Number.isInteger(value) ? 0 : 4));
     return;
   }
   if (typeof value === 'string' || typeof value === 'boolean') {
@@ -77,7 +79,7 @@ function harvest(value: Json, path: string[], unit: string, into: Harvest): void
     const rows = ranked.map(([id, v]) => [id, v]);
     into.tables.push({
       title: label(path),
-      columns: [{ label: 'Id', numeric: false }, { label: humanise(name), ...(unit ? { unit } : {}), numeric: true }],
+      columns: [{ label: 'Id', numeric: false }, { label: humanise(name), ...(unit && AMOUNT_NAME.test(name) ? { unit } : {}), numeric: true }],
       rows: rows.slice(0, PRINTED_ROWS),
       annexRows: rows,
       ...(rows.length > PRINTED_ROWS ? { note: `${rows.length - PRINTED_ROWS} more in the annex` } : {}),
