@@ -1,5 +1,5 @@
 /** Number formatting shared by every brief format: fixed locale, so the same run prints the same text anywhere. */
-import type { KeyFigure, TableCell } from './briefs';
+import type { BriefTable, KeyFigure, TableCell } from './briefs';
 
 export function formatNumber(value: number, digits = 1): string {
   if (!Number.isFinite(value)) return String(value);
@@ -26,4 +26,29 @@ export function humanise(name: string): string {
     .trim()
     .toLowerCase();
   return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
+/** The key figures as a table: `text` for the printed formats, the raw `value` for the annex. */
+export function keyFigureTable(title: string, figures: KeyFigure[], values: 'text' | 'value'): BriefTable {
+  return {
+    title,
+    columns: [
+      { label: 'Figure', numeric: false },
+      { label: 'Value', numeric: true },
+      { label: 'Unit', numeric: false },
+      { label: 'Note', numeric: false },
+    ],
+    rows: figures.map((f) => [f.label, values === 'text' ? f.text : f.value, f.unit, f.note ?? '']),
+  };
+}
+
+export function provenanceTable(entries: Array<{ label: string; value: string }>): BriefTable {
+  return {
+    title: 'Provenance',
+    columns: [
+      { label: 'Item', numeric: false },
+      { label: 'Value', numeric: false },
+    ],
+    rows: entries.map((p) => [p.label, p.value]),
+  };
 }

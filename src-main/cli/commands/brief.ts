@@ -6,6 +6,7 @@ import type { AppContext } from '../../app';
 import { call } from '../../api/router';
 import { seedSamples } from '../../io/samples';
 import { UsageError, type Command, type CommandIo, type FlagSpec } from '../command';
+import { numberFlag } from './common';
 
 const FORMAT_FLAGS: FlagSpec[] = [
   { name: 'format', value: 'FORMAT', description: 'pdf, docx, xlsx or csv (default: from the extension of --out)' },
@@ -92,10 +93,9 @@ export const demoCommand: Command = {
   async run({ flags }, io, context) {
     const out = stringFlag(flags, 'out') ?? 'eba-2011-brief.pdf';
     const format = formatOf(out, flags.format);
-    const samples = Number(flags.samples ?? 20_000);
-    const seed = Number(flags.seed ?? 1);
-    if (!Number.isInteger(samples) || samples < 1 || samples > 10_000_000) throw new UsageError(`--samples must be a whole number in [1, 10000000], got "${String(flags.samples)}"`);
-    if (!Number.isInteger(seed) || seed < 0 || seed > 2 ** 32 - 1) throw new UsageError(`--seed must be a whole number in [0, 4294967295], got "${String(flags.seed)}"`);
+    const samples = numberFlag(flags, 'samples', 20_000, 1, 10_000_000);
+    const seed = numberFlag(flags, 'seed', 1, 0, 2 ** 32 - 1);
+    if (!Number.isInteger(samples) || !Number.isInteger(seed)) throw new UsageError('--samples and --seed must be whole numbers');
     const app = context();
     const versionId = await ebaVersionId(app);
     io.err(`demo: stress test of network version ${versionId} (EBA 2011, maximum entropy), ${samples} uniform scenarios up to 10% of outside assets, seed ${seed}`);

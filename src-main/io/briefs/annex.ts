@@ -4,6 +4,7 @@
  * (section, table, row, column, unit, value) that any tool reads.
  */
 import type { BriefTable, ComposedBrief, TableCell } from '../../../src-shared/briefs';
+import { keyFigureTable, provenanceTable } from '../../../src-shared/brief-format';
 
 interface AnnexTable {
   section: string;
@@ -13,26 +14,9 @@ interface AnnexTable {
 
 function annexTables(brief: ComposedBrief): AnnexTable[] {
   return brief.sections.flatMap((section) => [
-    {
-      section: section.heading,
-      runId: section.runId,
-      table: {
-        title: 'Key figures',
-        columns: [
-          { label: 'Figure', numeric: false },
-          { label: 'Value', numeric: true },
-          { label: 'Unit', numeric: false },
-          { label: 'Note', numeric: false },
-        ],
-        rows: section.keyFigures.map((f) => [f.label, f.value, f.unit, f.note ?? '']),
-      },
-    },
+    { section: section.heading, runId: section.runId, table: keyFigureTable('Key figures', section.keyFigures, 'value') },
     ...section.tables.map((table) => ({ section: section.heading, runId: section.runId, table })),
-    {
-      section: section.heading,
-      runId: section.runId,
-      table: { title: 'Provenance', columns: [{ label: 'Item', numeric: false }, { label: 'Value', numeric: false }], rows: section.provenance.map((p) => [p.label, p.value]) },
-    },
+    { section: section.heading, runId: section.runId, table: provenanceTable(section.provenance) },
   ]);
 }
 

@@ -5,7 +5,7 @@
  */
 import { deflateSync, crc32 } from 'node:zlib';
 import type { BriefChart, BriefTable, ComposedBrief } from '../../../src-shared/briefs';
-import { cellText } from '../../../src-shared/brief-format';
+import { cellText, keyFigureTable, provenanceTable } from '../../../src-shared/brief-format';
 
 const CONTENT_WIDTH_PX = 600;
 
@@ -108,18 +108,7 @@ export async function briefToDocx(brief: ComposedBrief): Promise<Uint8Array> {
   ];
   for (const section of brief.sections) {
     children.push(para(section.summary));
-    children.push(
-      ...table({
-        title: section.heading,
-        columns: [
-          { label: 'Figure', numeric: false },
-          { label: 'Value', numeric: true },
-          { label: 'Unit', numeric: false },
-          { label: 'Note', numeric: false },
-        ],
-        rows: section.keyFigures.map((f) => [f.label, f.text, f.unit, f.note ?? '']),
-      }),
-    );
+    children.push(...table(keyFigureTable(section.heading, section.keyFigures, 'text')));
   }
   for (const section of brief.sections) {
     children.push(new d.Paragraph({ children: [new d.PageBreak()] }), heading(section.heading, d.HeadingLevel.HEADING_1), heading('Scenario and data', d.HeadingLevel.HEADING_2));
@@ -131,7 +120,7 @@ export async function briefToDocx(brief: ComposedBrief): Promise<Uint8Array> {
   children.push(new d.Paragraph({ children: [new d.PageBreak()] }), heading('Appendix: method and provenance', d.HeadingLevel.HEADING_1));
   for (const section of brief.sections) {
     children.push(heading(section.heading, d.HeadingLevel.HEADING_2), ...section.method.map((m) => para(m, { size: 18 })));
-    children.push(...table({ title: 'Provenance', columns: [{ label: 'Item', numeric: false }, { label: 'Value', numeric: false }], rows: section.provenance.map((p) => [p.label, p.value]) }));
+    children.push(...table(provenanceTable(section.provenance)));
   }
   children.push(para(`Composed by Contagion Workbench ${brief.software.version}; TensorFlow.js backend on this machine: ${brief.software.learningBackend}.`, { size: 16, color: '4B5563' }));
 

@@ -4,8 +4,8 @@
  * creation date is the brief's as-of date and the document ID derives from it, so the same runs give the same
  * bytes.
  */
-import type { BriefChart, BriefTable, ComposedBrief, KeyFigure } from '../../../src-shared/briefs';
-import { cellText } from '../../../src-shared/brief-format';
+import type { BriefChart, BriefTable, ComposedBrief } from '../../../src-shared/briefs';
+import { cellText, keyFigureTable, provenanceTable } from '../../../src-shared/brief-format';
 import { fontsDir } from './fonts';
 
 const MARGIN = 56;
@@ -99,17 +99,6 @@ export async function briefToPdf(brief: ComposedBrief): Promise<Uint8Array> {
     doc.moveDown(0.4);
   };
 
-  const figureTable = (figures: KeyFigure[]): BriefTable => ({
-    title: 'Key figures',
-    columns: [
-      { label: 'Figure', numeric: false },
-      { label: 'Value', numeric: true },
-      { label: 'Unit', numeric: false },
-      { label: 'Note', numeric: false },
-    ],
-    rows: figures.map((f) => [f.label, f.text, f.unit, f.note ?? '']),
-  });
-
   // Title page: title, marking, runs and the executive summary with the key figures.
   doc.font(BOLD).fontSize(20).fillColor(INK).text(brief.title, MARGIN, MARGIN + 30, { width });
   doc.moveDown(0.3).font(BOLD).fontSize(11).fillColor(MARK).text(brief.marking, { width });
@@ -117,7 +106,7 @@ export async function briefToPdf(brief: ComposedBrief): Promise<Uint8Array> {
   heading('Executive summary', 14);
   for (const section of brief.sections) {
     paragraph(section.summary);
-    drawTable({ ...figureTable(section.keyFigures), title: section.heading });
+    drawTable(keyFigureTable(section.heading, section.keyFigures, 'text'));
   }
 
   for (const section of brief.sections) {
@@ -137,14 +126,7 @@ export async function briefToPdf(brief: ComposedBrief): Promise<Uint8Array> {
   for (const section of brief.sections) {
     heading(section.heading, 11);
     section.method.forEach((text) => paragraph(text, { size: 8.5 }));
-    drawTable({
-      title: 'Provenance',
-      columns: [
-        { label: 'Item', numeric: false },
-        { label: 'Value', numeric: false },
-      ],
-      rows: section.provenance.map((p) => [p.label, p.value]),
-    });
+    drawTable(provenanceTable(section.provenance));
   }
   paragraph(`Composed by Contagion Workbench ${brief.software.version}; TensorFlow.js backend on this machine: ${brief.software.learningBackend}.`, { size: 8.5, color: MUTED });
 
