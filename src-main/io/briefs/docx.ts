@@ -1,37 +1,13 @@
 /**
  * The brief as DOCX (docx): editable text and tables, the classification marking in the header and footer of
- * every page, charts and the network picture as SVG images (Word 2016 and later, LibreOffice 7.4 and later).
- * Word processors without SVG support show the required fallback, a plain framed PNG of the chart's size.
+ * every page, bar charts as native Word charts with their data, the network picture as an SVG image (Word 2016
+ * and later) with a PNG fallback of its dots and lines (raster.ts) for word processors without SVG support.
  */
-import { deflateSync, crc32 } from 'node:zlib';
 import type { BriefChart, BriefTable, ComposedBrief } from '../../../src-shared/briefs';
 import { cellText, keyFigureTable, provenanceTable } from '../../../src-shared/brief-format';
+import { encodePng, rasteriseShapes } from './raster';
 
 const CONTENT_WIDTH_PX = 600;
-
-/** A framed white PNG (RGB, 8 bit) of the given size: the fallback Word needs beside an SVG image. */
-export function framePng(width: number, height: number): Buffer {
-  const rows = Buffer.alloc(height * (1 + 3 * width), 0xff);
-  for (let y = 0; y < height; y++) {
-    rows[y * (1 + 3 * width)] = 0; // filter: none
-    for (let x = 0; x < width; x++) {
-      if (x === 0 || y === 0 || x === width - 1 || y === height - 1) rows.fill(0xc8, y * (1 + 3 * width) + 1 + 3 * x, y * (1 + 3 * width) + 4 + 3 * x);
-    }
-  }
-  const chunk = (type: string, data: Buffer) => {
-    const length = Buffer.alloc(4);
-    length.writeUInt32BE(data.length);
-    const body = Buffer.concat([Buffer.from(type, 'ascii'), data]);
-    const crc = Buffer.alloc(4);
-    crc.writeUInt32BE(crc32(body) >>> 0);
-    return Buffer.concat([length, body, crc]);
-  };
-  const header = Buffer.alloc(13);
-  header.writeUInt32BE(width, 0);
-  header.writeUInt32BE(height, 4);
-  header.set([8, 2, 0, 0, 0], 8);
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', header), chunk('IDAT', deflateSync(rows)), chunk('IEND', Buffer.alloc(0))]);
-}
 
 export async function briefToDocx(brief: ComposedBrief): Promise<Uint8Array> {
   const [d, { ChartRun }] = await Promise.all([import('docx'), import('docx/charts')]);
@@ -90,7 +66,7 @@ export async function briefToDocx(brief: ComposedBrief): Promise<Uint8Array> {
             : new d.ImageRun({
             type: 'svg',
             data: Buffer.from(c.svg, 'utf8'),
-            fallback: { type: 'png', data: framePng(Math.max(2, Math.round(size.width / 4)), Math.max(2, Math.round(size.height / 4))) },
+            fallback: { type: 'png', data: encodePng(rasteriseShapes(c.svg, c.width, c.height, 2)) },
             transformation: size,
             altText: { name: c.title, title: c.title, description: c.caption },
           }),
