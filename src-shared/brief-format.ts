@@ -52,3 +52,12 @@ export function provenanceTable(entries: Array<{ label: string; value: string }>
     rows: entries.map((p) => [p.label, p.value]),
   };
 }
+
+/** The table without the columns that are empty in every row (e.g. names where the data has only ids). */
+export function withoutEmptyColumns(table: BriefTable): BriefTable {
+  const all = table.annexRows ?? table.rows;
+  const keep = table.columns.map((_, j) => all.some((row) => row[j] !== '' && row[j] !== null && row[j] !== undefined));
+  if (keep.every(Boolean)) return table;
+  const pick = (rows: TableCell[][]) => rows.map((row) => row.filter((_, j) => keep[j]));
+  return { ...table, columns: table.columns.filter((_, j) => keep[j]), rows: pick(table.rows), ...(table.annexRows ? { annexRows: pick(table.annexRows) } : {}) };
+}

@@ -10,7 +10,7 @@ import type { StressRunResults } from '../../src-shared/results/stress';
 import { toClearingSystem } from '../../src-main/engines/network-arrays';
 import { runStressBatch, summariseStress } from '../../src-main/engines/stress';
 import { composeBrief } from '../../src-main/io/briefs/compose';
-import { formatNumber } from '../../src-shared/brief-format';
+import { formatNumber, withoutEmptyColumns } from '../../src-shared/brief-format';
 import { renderBrief } from '../../src-main/io/briefs/render';
 import { briefs } from '../../src-main/store/briefs';
 import { runs } from '../../src-main/store/repositories';
@@ -212,5 +212,19 @@ describe('brief of a run kind without its own provider', () => {
       kind: 'stress', method: 'x', networkVersionId: null, params: {}, seed: 1, status: 'failed', startedAt: '2026-01-01T00:00:00.000Z', durationMs: 1, softwareVersion: '0.1.0', results: null, error: 'boom',
     });
     await expect(composeBrief(app.db, { runIds: [runId], title: 't', marking: MARKING })).rejects.toThrow(/failed; a brief needs succeeded runs/);
+  });
+});
+
+describe('table helpers', () => {
+  it('drops a column only when it is empty in every row, printed and annex alike', () => {
+    const table = {
+      title: 't',
+      columns: [{ label: 'Bank', numeric: false }, { label: 'Name', numeric: false }, { label: 'Loss', numeric: true }],
+      rows: [['A', '', 1]],
+      annexRows: [['A', '', 1], ['B', null, 2]],
+    };
+    expect(withoutEmptyColumns(table)).toEqual({ ...table, columns: [table.columns[0], table.columns[2]], rows: [['A', 1]], annexRows: [['A', 1], ['B', 2]] });
+    const named = { ...table, annexRows: [['A', '', 1], ['B', 'Bank B', 2]] };
+    expect(withoutEmptyColumns(named)).toBe(named);
   });
 });

@@ -11,7 +11,7 @@ import { clearScenario } from '../../../engines/clearing';
 import { toClearingSystem } from '../../../engines/network-arrays';
 import { barChart, rankingChart } from '../charts';
 import type { RunContext } from '../context';
-import { formatNumber, formatPercent, keyFigure } from '../../../../src-shared/brief-format';
+import { formatNumber, formatPercent, keyFigure, withoutEmptyColumns } from '../../../../src-shared/brief-format';
 import { drawNetwork } from '../network-svg';
 import type { SectionProvider } from './provider';
 
@@ -50,7 +50,8 @@ export const stressSection: SectionProvider = {
     const params = run.params as StressParams;
     const unit = r.unit;
     const document = networkOf(context);
-    const nameOf = new Map(document?.nodes.map((n) => [n.id, n.name ?? '']) ?? []);
+    // A name that only repeats the id is left out (withoutEmptyColumns drops the column).
+    const nameOf = new Map(document?.nodes.map((n) => [n.id, n.name && n.name !== n.id ? n.name : '']) ?? []);
     const groupOf = new Map(document?.nodes.map((n) => [n.id, n.group ?? '']) ?? []);
     const networkLabel = context.network ? `${context.network.name} v${context.network.version}` : `network version ${run.networkVersionId}`;
     const levels = (Object.keys(r.lossQuantiles) as QuantileLevel[]).sort((a, b) => Number(a) - Number(b));
@@ -197,7 +198,7 @@ export const stressSection: SectionProvider = {
       scenario,
       ...(network ? { network } : {}),
       charts,
-      tables,
+      tables: tables.map(withoutEmptyColumns),
       method: [
         `Clearing (Eisenberg & Noe 2001; Glasserman & Young 2015 §2): payments p = min(p̄, max(0, Aᵀp + c − x)), the greatest clearing vector, found by the fictitious default algorithm; banks with p_i < p̄_i are in default.${params.recovery ? ' With bankruptcy costs (Rogers & Veraart 2013) a defaulted bank passes on only α of its outside and β of its interbank assets.' : ''}`,
         'Loss decomposition (Glasserman & Young 2015 §3): L(x) = Σ_i min(x_i, w_i) + Σ_i s_i with shortfall s = p̄ − p, against the loss without contagion L⁰(x) = Σ_i x_i; a bank\'s contribution is its expected min(x_i, w_i) + s_i.',
