@@ -39,8 +39,9 @@ export function rasteriseShapes(svg: string, width: number, height: number, scal
       for (let y = Math.max(0, Math.floor(Math.min(y1, y2) - half)); y <= Math.min(h - 1, Math.ceil(Math.max(y1, y2) + half)); y++) {
         for (let x = Math.max(0, Math.floor(Math.min(x1, x2) - half)); x <= Math.min(w - 1, Math.ceil(Math.max(x1, x2) + half)); x++) {
           const t = Math.min(1, Math.max(0, ((x + 0.5 - x1) * dx + (y + 0.5 - y1) * dy) / length2));
-          const distance = Math.hypot(x + 0.5 - (x1 + t * dx), y + 0.5 - (y1 + t * dy));
-          if (distance <= half) paint(x, y, rgb, alpha);
+          const ex = x + 0.5 - (x1 + t * dx);
+          const ey = y + 0.5 - (y1 + t * dy);
+          if (ex * ex + ey * ey <= half * half) paint(x, y, rgb, alpha);
         }
       }
     } else {
@@ -51,7 +52,7 @@ export function rasteriseShapes(svg: string, width: number, height: number, scal
       const r = Math.max(0.7, number(element, 'r') * scale);
       for (let y = Math.max(0, Math.floor(cy - r)); y <= Math.min(h - 1, Math.ceil(cy + r)); y++) {
         for (let x = Math.max(0, Math.floor(cx - r)); x <= Math.min(w - 1, Math.ceil(cx + r)); x++) {
-          if (Math.hypot(x + 0.5 - cx, y + 0.5 - cy) <= r) paint(x, y, rgb, 1);
+          if ((x + 0.5 - cx) ** 2 + (y + 0.5 - cy) ** 2 <= r * r) paint(x, y, rgb, 1);
         }
       }
     }
