@@ -1,6 +1,6 @@
 /** Reading policy-lab configurations (`contagion-workbench/policy@1`) and the bundled worked examples. */
 import { readFileSync } from 'node:fs';
-import { policyDocumentSchema, type PolicyDocument } from '../../src-shared/formats/policy';
+import { POLICY_EXAMPLE_NAMES, policyDocumentSchema, type PolicyDocument } from '../../src-shared/formats/policy';
 import { parseJsonDocument } from './network-json';
 import { resourcesDir } from './samples';
 
@@ -8,7 +8,7 @@ export const parsePolicyJson = (text: string, fileName = 'policy configuration')
   parseJsonDocument(policyDocumentSchema, text, fileName);
 
 /** The worked examples in resources/samples/, from the paper's setting (docs/engines/policy-lab.md). */
-export const POLICY_EXAMPLES = ['policy-two-sectors.json', 'policy-three-sectors.json'] as const;
+export const POLICY_EXAMPLES = POLICY_EXAMPLE_NAMES;
 export type PolicyExample = (typeof POLICY_EXAMPLES)[number];
 
 export function readPolicyExample(name: PolicyExample = POLICY_EXAMPLES[0]): { fileName: string; text: string } {

@@ -9,6 +9,9 @@ import { z } from 'zod';
 
 export const POLICY_FORMAT = 'contagion-workbench/policy@1';
 
+/** The worked examples bundled in resources/samples/. */
+export const POLICY_EXAMPLE_NAMES = ['policy-two-sectors.json', 'policy-three-sectors.json'] as const;
+
 /** Size limits: the calculator is synchronous, so configurations stay small. */
 export const POLICY_LIMITS = { assets: 20, intermediaries: 100, wedges: 400, draws: 20000, exAnteWedges: 12, exAnteDraws: 2000 } as const;
 
