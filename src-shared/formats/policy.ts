@@ -13,7 +13,7 @@ export const POLICY_FORMAT = 'contagion-workbench/policy@1';
 export const POLICY_EXAMPLE_NAMES = ['policy-two-sectors.json', 'policy-three-sectors.json'] as const;
 
 /** Size limits: the calculator is synchronous, so configurations stay small. */
-export const POLICY_LIMITS = { assets: 20, intermediaries: 100, wedges: 400, draws: 20000, exAnteWedges: 12, exAnteDraws: 2000 } as const;
+export const POLICY_LIMITS = { assets: 20, intermediaries: 100, wedges: 400, draws: 20000, exAnteWedges: 12, exAnteDraws: 2000, work: 4e9 } as const;
 
 const finite = z.number().finite();
 const vector = z.array(finite);
@@ -132,6 +132,10 @@ export const policyDocumentSchema = z
     if (n * nInt > POLICY_LIMITS.wedges) issue(['intermediaries'], `at most ${POLICY_LIMITS.wedges} wedges (assets × intermediaries), got ${n * nInt}`);
     const draws = doc.uncertainty.causalDraws * doc.uncertainty.predictiveDraws;
     if (draws > POLICY_LIMITS.draws) issue(['uncertainty'], `at most ${POLICY_LIMITS.draws} draws (causalDraws × predictiveDraws), got ${draws}`);
+    // Work of the analysis: one (I·N)³ inversion per causal draw and an I·N × N product per draw (~1 s per 10⁹).
+    const size = n * nInt;
+    const work = doc.uncertainty.causalDraws * size ** 3 + draws * size * n * 50;
+    if (work > POLICY_LIMITS.work) issue(['uncertainty'], `too much work for an interactive calculation (~${(work / 1e9).toFixed(1)}·10⁹ operations): use fewer draws or wedges`);
     if (doc.exAnte) {
       if (n * nInt > POLICY_LIMITS.exAnteWedges) issue(['exAnte'], `the ex-ante analysis is for small examples: at most ${POLICY_LIMITS.exAnteWedges} positions (assets × intermediaries), got ${n * nInt}`);
       if (draws > POLICY_LIMITS.exAnteDraws) issue(['exAnte'], `the ex-ante analysis takes at most ${POLICY_LIMITS.exAnteDraws} draws, got ${draws}`);

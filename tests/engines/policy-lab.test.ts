@@ -18,31 +18,9 @@ import {
   type PriorDraws,
 } from '../../src-main/engines/policy-lab';
 import { Rng } from '../../src-main/engines/random';
-import { nelderMeadMaximise, randomPolicyEconomy, testUncertainty } from '../support/policy';
+import { gaussSolve, nelderMeadMaximise, quadraticMaximum, randomPolicyEconomy, testUncertainty } from '../support/policy';
 
 const maxAbs = (values: ArrayLike<number>) => Math.max(...Array.from(values, Math.abs));
-
-/** Gaussian elimination with partial pivoting, written independently of linalg.ts. */
-function gaussSolve(matrix: number[][], rhs: number[]): number[] {
-  const n = rhs.length;
-  const a = matrix.map((row, r) => [...row, rhs[r]!]);
-  for (let k = 0; k < n; k++) {
-    let pivot = k;
-    for (let r = k + 1; r < n; r++) if (Math.abs(a[r]![k]!) > Math.abs(a[pivot]![k]!)) pivot = r;
-    [a[k], a[pivot]] = [a[pivot]!, a[k]!];
-    for (let r = k + 1; r < n; r++) {
-      const f = a[r]![k]! / a[k]![k]!;
-      for (let c = k; c <= n; c++) a[r]![c] -= f * a[k]![c]!;
-    }
-  }
-  const x = new Array<number>(n).fill(0);
-  for (let r = n - 1; r >= 0; r--) {
-    let sum = a[r]![n]!;
-    for (let c = r + 1; c < n; c++) sum -= a[r]![c]! * x[c]!;
-    x[r] = sum / a[r]![r]!;
-  }
-  return x;
-}
 
 /**
  * The whole Middle as one KKT system in (ℓ_1 … ℓ_I, μ_1 … μ_I), with γ = γ̄ − ΓΣℓ substituted:
@@ -79,35 +57,6 @@ function kktLiquidations(economy: PolicyEconomy, wedges: Float64Array): Float64A
     }
   });
   return Float64Array.from(gaussSolve(matrix, rhs).slice(0, n * nInt));
-}
-
-/**
- * Maximiser of a function known to be quadratic, from central differences at x0 (exact up to rounding) and
- * Gaussian elimination: independent of the engine's closed forms.
- */
-function quadraticMaximum(f: (x: Float64Array) => number, x0: Float64Array, h: number): { x: Float64Array; value: number } {
-  const d = x0.length;
-  const at = (shifts: Array<[number, number]>) => {
-    const x = x0.slice();
-    for (const [k, v] of shifts) x[k] += v;
-    return f(x);
-  };
-  const f0 = at([]);
-  const plus = Array.from({ length: d }, (_, k) => at([[k, h]]));
-  const minus = Array.from({ length: d }, (_, k) => at([[k, -h]]));
-  const hessian = Array.from({ length: d }, () => new Array<number>(d).fill(0));
-  for (let k = 0; k < d; k++) {
-    hessian[k]![k] = (plus[k]! - 2 * f0 + minus[k]!) / (h * h);
-    for (let l = 0; l < k; l++) {
-      const v = (at([[k, h], [l, h]]) - plus[k]! - plus[l]! + f0) / (h * h);
-      hessian[k]![l] = v;
-      hessian[l]![k] = v;
-    }
-  }
-  const gradient = plus.map((p, k) => (p - minus[k]!) / (2 * h));
-  const step = gaussSolve(hessian.map((row) => row.map((v) => -v)), gradient);
-  const x = x0.map((v, k) => v + step[k]!);
-  return { x, value: f(x) };
 }
 
 const randomWedges = (seed: number, size: number, scale = 0.02) => {

@@ -1,7 +1,8 @@
 /**
  * Policy-lab fixtures: random economies in the paper's setting (each intermediary must raise funds by selling;
- * positive definite H^ℓ, positive semi-definite Γ) and a plain Nelder–Mead maximiser, the independent reference
- * the tests and the benchmark compare τ* against.
+ * positive definite H^ℓ, positive semi-definite Γ) and the independent references the tests and the benchmark
+ * compare τ* against: a plain Nelder–Mead maximiser, Gaussian elimination and a maximiser of quadratic functions
+ * from central differences.
  */
 import { Rng } from '../../src-main/engines/random';
 import type { PolicyEconomy, UncertaintySpec } from '../../src-main/engines/policy-lab';
@@ -106,3 +107,55 @@ export function nelderMeadMaximise(f: (x: Float64Array) => number, x0: Float64Ar
   simplex.sort((a, b) => a.v - b.v);
   return { x: simplex[0]!.x, value: -simplex[0]!.v, evaluations };
 }
+
+/** Gaussian elimination with partial pivoting, written independently of linalg.ts. */
+export function gaussSolve(matrix: number[][], rhs: number[]): number[] {
+  const n = rhs.length;
+  const a = matrix.map((row, r) => [...row, rhs[r]!]);
+  for (let k = 0; k < n; k++) {
+    let pivot = k;
+    for (let r = k + 1; r < n; r++) if (Math.abs(a[r]![k]!) > Math.abs(a[pivot]![k]!)) pivot = r;
+    [a[k], a[pivot]] = [a[pivot]!, a[k]!];
+    for (let r = k + 1; r < n; r++) {
+      const f = a[r]![k]! / a[k]![k]!;
+      for (let c = k; c <= n; c++) a[r]![c] -= f * a[k]![c]!;
+    }
+  }
+  const x = new Array<number>(n).fill(0);
+  for (let r = n - 1; r >= 0; r--) {
+    let sum = a[r]![n]!;
+    for (let c = r + 1; c < n; c++) sum -= a[r]![c]! * x[c]!;
+    x[r] = sum / a[r]![r]!;
+  }
+  return x;
+}
+
+/**
+ * Maximiser of a function known to be quadratic, from central differences at x0 (exact up to rounding) and
+ * Gaussian elimination: independent of the engine's closed forms.
+ */
+export function quadraticMaximum(f: (x: Float64Array) => number, x0: Float64Array, h: number): { x: Float64Array; value: number } {
+  const d = x0.length;
+  const at = (shifts: Array<[number, number]>) => {
+    const x = x0.slice();
+    for (const [k, v] of shifts) x[k] += v;
+    return f(x);
+  };
+  const f0 = at([]);
+  const plus = Array.from({ length: d }, (_, k) => at([[k, h]]));
+  const minus = Array.from({ length: d }, (_, k) => at([[k, -h]]));
+  const hessian = Array.from({ length: d }, () => new Array<number>(d).fill(0));
+  for (let k = 0; k < d; k++) {
+    hessian[k]![k] = (plus[k]! - 2 * f0 + minus[k]!) / (h * h);
+    for (let l = 0; l < k; l++) {
+      const v = (at([[k, h], [l, h]]) - plus[k]! - plus[l]! + f0) / (h * h);
+      hessian[k]![l] = v;
+      hessian[l]![k] = v;
+    }
+  }
+  const gradient = plus.map((p, k) => (p - minus[k]!) / (2 * h));
+  const step = gaussSolve(hessian.map((row) => row.map((v) => -v)), gradient);
+  const x = x0.map((v, k) => v + step[k]!);
+  return { x, value: f(x) };
+}
+
