@@ -214,7 +214,8 @@ export function lemmaMatrices(economy: PolicyEconomy, structure: CausalStructure
   const n = economy.nAssets;
   const nInt = economy.intermediaries.length;
   const zeroPositions = economy.intermediaries.map(() => new Float64Array(n));
-  const benchmark = Array.from(solveMiddleSlices(solveMiddle(economy, structure, undefined, zeroPositions), n, nInt));
+  const atZero = solveMiddle(economy, structure, undefined, zeroPositions).liquidations;
+  const benchmark = Array.from({ length: nInt }, (_, i) => atZero.slice(i * n, (i + 1) * n));
   const positionEffect = economy.intermediaries.map((intermediary, i) =>
     multiply(structure.constraintMap[i]!, n, intermediary.nConstraints, intermediary.positionCoefficients, n),
   );
@@ -222,10 +223,6 @@ export function lemmaMatrices(economy: PolicyEconomy, structure: CausalStructure
   const positionSpillover = qb.map((left) => positionEffect.map((right) => multiply(left, n, n, right, n)));
   const wedgeSpillover = qb.map((left) => structure.sensitivity.map((right) => multiply(left, n, n, right, n)));
   return { benchmark, positionEffect, wedgeEffect: structure.sensitivity.map((q) => q.slice()), positionSpillover, wedgeSpillover };
-}
-
-function* solveMiddleSlices(equilibrium: MiddleEquilibrium, n: number, nInt: number): Generator<Float64Array> {
-  for (let i = 0; i < nInt; i++) yield equilibrium.liquidations.slice(i * n, (i + 1) * n);
 }
 
 /**
@@ -257,7 +254,7 @@ export interface WedgeResponse {
   totalEffect: Float64Array;
   /** Ξ = Λ̄^τ + (Σ Λ̄_i^τ)ᵀΓ(Σ Λ̄_i^τ) + Δ (NI × NI). */
   curvature: Float64Array;
-  /** (Σ Λ̄_i^τ)ᵀΓ (NI × N): the causal impact of wedges on prices, times nothing yet. */
+  /** (Σ Λ̄_i^τ)ᵀΓ (NI × N): the causal impact of wedges on prices; b = (Σ Λ̄_i^τ)ᵀΓ L(q). */
   causalImpact: Float64Array;
 }
 
@@ -468,22 +465,26 @@ function drawQuantities(draws: PriorDraws, positions?: Float64Array[]): DrawQuan
   );
 }
 
-function outcome(welfareValue: number, baseline: number, noneWelfare: number, wedges: Float64Array[], weights: number[] | undefined, regulatoryCost: Float64Array, knownMean?: Float64Array): ModelOutcome {
+/** Mean (or the known mean), covariance Σ₀^τ about it and E₀[½τᵀΔτ] of the wedges a model sets across its signals. */
+function wedgeMoments(wedges: Float64Array[], regulatoryCost: Float64Array, knownMean?: Float64Array) {
   const size = regulatoryCost.length;
+  const weight = 1 / wedges.length;
   const mean = knownMean ?? new Float64Array(size);
-  const total = weights ? weights.reduce((a, b) => a + b, 0) : wedges.length;
-  if (!knownMean) wedges.forEach((t, k) => axpy((weights ? weights[k]! : 1) / total, t, mean));
+  if (!knownMean) wedges.forEach((t) => axpy(weight, t, mean));
   const covariance = new Float64Array(size * size);
   let cost = 0;
-  wedges.forEach((t, k) => {
-    const w = (weights ? weights[k]! : 1) / total;
+  for (const t of wedges) {
     for (let r = 0; r < size; r++) {
       const dr = t[r]! - mean[r]!;
-      cost += w * 0.5 * regulatoryCost[r]! * t[r]! * t[r]!;
-      for (let c = 0; c < size; c++) covariance[r * size + c] += w * dr * (t[c]! - mean[c]!);
+      cost += weight * 0.5 * regulatoryCost[r]! * t[r]! * t[r]!;
+      for (let c = 0; c < size; c++) covariance[r * size + c] += weight * dr * (t[c]! - mean[c]!);
     }
-  });
-  return { welfare: welfareValue, gainOverNoIntervention: welfareValue - baseline, valueOfModel: welfareValue - noneWelfare, meanWedges: mean, wedgeCovariance: covariance, regulatoryCost: cost };
+  }
+  return { meanWedges: mean, wedgeCovariance: covariance, regulatoryCost: cost };
+}
+
+function outcome(welfareValue: number, baseline: number, noneWelfare: number, moments: ReturnType<typeof wedgeMoments>): ModelOutcome {
+  return { welfare: welfareValue, gainOverNoIntervention: welfareValue - baseline, valueOfModel: welfareValue - noneWelfare, ...moments };
 }
 
 /**
@@ -518,7 +519,7 @@ export function analysePrior(economy: PolicyEconomy, draws: PriorDraws, model: P
   const sdLiquidations = meanLiquidations.map((m, a) => Math.sqrt(Math.max(0, secondMoment[a]! - m * m)));
   const optimalWedges = matVec(psiInverse, size, size, meanBenefit);
   const noneWelfare = baselineWelfare + 0.5 * quadraticForm(psi, size, optimalWedges);
-  const none = outcome(noneWelfare, baselineWelfare, noneWelfare, [optimalWedges], undefined, economy.regulatoryCost);
+  const none = outcome(noneWelfare, baselineWelfare, noneWelfare, wedgeMoments([optimalWedges], economy.regulatoryCost));
 
   // Predictive model: the regulator learns (a noisy view of) f_p = E[L(q) | p]; τ(s) = Ψ₀⁻¹ E[b | s].
   const forecasts = draws.predictive.map((_, p) => {
@@ -548,15 +549,11 @@ export function analysePrior(economy: PolicyEconomy, draws: PriorDraws, model: P
     }
   }
   // E₀[τ(s)] = τ₀ by iterated expectations, so Σ₀^τ is taken about the known mean.
-  const predictiveBase = outcome(0, baselineWelfare, noneWelfare, signalWedges, undefined, economy.regulatoryCost, optimalWedges);
+  const predictiveMoments = wedgeMoments(signalWedges, economy.regulatoryCost, optimalWedges);
   const meanTerm = 0.5 * quadraticForm(psi, size, optimalWedges);
-  const covarianceTerm = 0.5 * traceProduct(psi, predictiveBase.wedgeCovariance, size);
-  const predictiveWelfare = baselineWelfare + meanTerm + covarianceTerm;
+  const covarianceTerm = 0.5 * traceProduct(psi, predictiveMoments.wedgeCovariance, size);
   const predictive = {
-    ...predictiveBase,
-    welfare: predictiveWelfare,
-    gainOverNoIntervention: predictiveWelfare - baselineWelfare,
-    valueOfModel: covarianceTerm,
+    ...outcome(baselineWelfare + meanTerm + covarianceTerm, baselineWelfare, noneWelfare, predictiveMoments),
     meanTerm,
     covarianceTerm,
     noise: model.noise,
@@ -581,8 +578,8 @@ export function analysePrior(economy: PolicyEconomy, draws: PriorDraws, model: P
     causalGain += (0.5 * dot(t, b)) / nC;
     causalWedges.push(t);
   });
-  const causal = outcome(baselineWelfare + causalGain, baselineWelfare, noneWelfare, causalWedges, undefined, economy.regulatoryCost);
-  const full = outcome(baselineWelfare + fullGain, baselineWelfare, noneWelfare, fullWedges, undefined, economy.regulatoryCost);
+  const causal = outcome(baselineWelfare + causalGain, baselineWelfare, noneWelfare, wedgeMoments(causalWedges, economy.regulatoryCost));
+  const full = outcome(baselineWelfare + fullGain, baselineWelfare, noneWelfare, wedgeMoments(fullWedges, economy.regulatoryCost));
   return {
     nDraws: count,
     baselineWelfare,

@@ -39,7 +39,11 @@ function printSummary(io: CommandIo, result: PolicyLabResult): void {
   line('causal', welfare.causal);
   line('full information', welfare.full);
   io.out(`  predictive: ½E₀[τ*]ᵀΨ₀E₀[τ*] = ${number(welfare.predictive.meanTerm)}, ½tr(Ψ₀Σ₀^τ) = ${number(welfare.predictive.covarianceTerm)}`);
-  if (result.forecast) printTable(io, 'wedges on the forecast (Corollary 1):', result.intermediaries, result.assets, result.forecast.wedges);
+  if (result.forecast) {
+    printTable(io, 'wedges on the forecast (Corollary 1):', result.intermediaries, result.assets, result.forecast.wedges);
+    io.out(`  expected welfare with these wedges: ${number(result.forecast.expectedWelfare)} ${money}`);
+  }
+  if (result.evaluated) io.out(`the configuration's wedges: expected welfare ${number(result.evaluated.expectedWelfare)} ${money} (τ*: ${number(welfare.none.welfare)})`);
   for (const regime of result.exAnte ?? []) {
     printTable(io, `ex ante, ex-post rule "${regime.rule}": private positions (taxes) | social positions | ex-ante wedge t`, result.intermediaries, [...result.assets, ...result.assets, ...result.assets], regime.privateTax.map((row, i) => [...row, ...regime.social[i]!, ...regime.wedgeTax[i]!]));
   }
