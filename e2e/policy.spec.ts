@@ -18,6 +18,7 @@ test('policy lab: optimal wedges, welfare of predictive vs causal models, a fore
   await expect(page.getByTestId('policy-inputs')).toContainText('320 draws');
   await expect(page.getByTestId('policy-welfare').locator('tbody tr')).toHaveCount(5);
   await expect(page.getByTestId('policy-prop2')).toContainText('½tr(Ψ₀Σ₀^τ)');
+  await expect(page.getByTestId('policy-transfers')).toContainText('asset-retention subsidy');
   await expect(page.getByTestId('policy-exante-results')).toContainText('τ* with predictive model');
   // τ* taxes corporate-bond sales in this example
   const bondWedge = Number(await wedges.locator('tbody tr').first().locator('td').nth(1).textContent());

@@ -60,6 +60,17 @@ function equilibriumView(economy: PolicyEconomy, wedges: Float64Array | undefine
   const structure = causalStructure(economy);
   const equilibrium = solveMiddle(economy, structure, wedges);
   const n = economy.nAssets;
+  let tax = 0;
+  let subsidy = 0;
+  if (wedges) {
+    economy.intermediaries.forEach((x, i) => {
+      for (let a = 0; a < n; a++) {
+        const sold = equilibrium.liquidations[i * n + a]!;
+        tax += sold * wedges[i * n + a]!;
+        subsidy += (x.positions[a]! - sold) * wedges[i * n + a]!;
+      }
+    });
+  }
   return {
     wedges: rowsOf(wedges ?? new Float64Array(n * economy.intermediaries.length), n),
     liquidations: rowsOf(equilibrium.liquidations, n),
@@ -67,6 +78,7 @@ function equilibriumView(economy: PolicyEconomy, wedges: Float64Array | undefine
     price: Array.from(equilibrium.price),
     multipliers: rolloverMultipliers(economy, structure, equilibrium, wedges).map((m) => Array.from(m)),
     welfare: welfare(economy, equilibrium, wedges),
+    transfers: { tax, subsidy },
   };
 }
 

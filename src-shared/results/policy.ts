@@ -17,6 +17,11 @@ export interface PolicyEquilibriumView {
   multipliers: number[][];
   /** Welfare W(τ) at these parameters. */
   welfare: number;
+  /**
+   * Gross flows of the wedges, remitted lump sum (revenue-neutral): as a liquidation tax Σ_i ℓ_iᵀτ_i, or as the
+   * asset-retention subsidy of §2.7, Σ_i (q_i − ℓ_i)ᵀτ_i paid on what is held to maturity (same sales and price).
+   */
+  transfers: { tax: number; subsidy: number };
 }
 
 export interface PolicyModelView {

@@ -77,6 +77,11 @@ describe('cwb wedges', () => {
       expect(result.optimalWedges[0]![0]).toBeGreaterThan(0);
       expect(result.central.optimal.total[0]).toBeLessThan(result.central.noIntervention.total[0]!);
       expect(result.central.optimal.price[0]).toBeGreaterThan(result.central.noIntervention.price[0]!);
+      // the subsidy version (§2.7) pays on q − ℓ what the tax collects on ℓ: the two add up to Σ_i q_iᵀτ_i
+      const { tax, subsidy } = result.central.optimal.transfers;
+      const onPositions = doc.intermediaries.reduce((sum, x, i) => sum + (x.positions as number[]).reduce((s, q, a) => s + q * result.optimalWedges[i]![a]!, 0), 0);
+      expect(tax + subsidy).toBeCloseTo(onPositions, 12);
+      expect(tax).toBeCloseTo(result.central.optimal.liquidations.flat().reduce((s, l, k) => s + l * result.optimalWedges.flat()[k]!, 0), 12);
       // a forecast of larger bond sales than expected asks for a larger bond wedge (Corollary 1)
       expect(result.forecast!.values).toEqual([12, 40]);
       expect(result.prior.forecastMean[0]).toBeLessThan(12);
