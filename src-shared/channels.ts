@@ -27,6 +27,9 @@ export const channels = [
   'jobs:list',
   'runs:list',
   'runs:get',
+  'policy:example',
+  'policy:solve',
+  'policy:save',
 ] as const;
 
 /** The push channel of job events (main → renderer). */

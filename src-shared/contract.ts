@@ -12,6 +12,8 @@ import { networkDocumentSchema } from './formats/network';
 import { economyDocumentSchema, type EconomyDocument } from './formats/crossholdings';
 import { EDGE_FIELDS, NODE_FIELDS, type TablePreview } from './formats/columns';
 import { jobKinds, type JobEvent } from './jobs';
+import { POLICY_EXAMPLE_NAMES, policyDocumentSchema } from './formats/policy';
+import type { PolicyLabResult } from './results/policy';
 
 /** Phantom marker carrying an output type. */
 const returns = <T>() => undefined as unknown as T;
@@ -132,6 +134,19 @@ export const contract = {
     output: returns<RunSummary[]>(),
   },
   'runs:get': { input: z.object({ id }).strict(), output: returns<RunDetail>() },
+
+  'policy:example': {
+    input: z.object({ name: z.enum(POLICY_EXAMPLE_NAMES).optional() }).strict(),
+    output: returns<{ fileName: string; document: unknown }>(),
+  },
+  'policy:solve': {
+    input: z.object({ document: policyDocumentSchema, forecastCsv: z.string().max(1024 * 1024).optional() }).strict(),
+    output: returns<PolicyLabResult>(),
+  },
+  'policy:save': {
+    input: z.object({ document: policyDocumentSchema, forecastCsv: z.string().max(1024 * 1024).optional() }).strict(),
+    output: returns<{ runId: number; result: PolicyLabResult }>(),
+  },
 } as const satisfies Record<Channel, { input: z.ZodType; output: unknown }>;
 
 export type Contract = typeof contract;

@@ -5,6 +5,7 @@ import { parseShockCsv } from '../io/shock-csv';
 import { decodeText, previewTables } from '../io/tables';
 import { holdingsGraph } from '../store/holdings';
 import { datasets, networks, runs } from '../store/repositories';
+import { policyExample, savePolicyRun, solvePolicy } from './policy-services';
 import type { Handlers } from './router';
 import {
   clearScenarioOfVersion,
@@ -71,4 +72,8 @@ export const handlers: Handlers = {
 
   'runs:list': ({ kind }, { db }) => runs.list(db, kind),
   'runs:get': ({ id }, { db }) => runs.get(db, id),
+
+  'policy:example': ({ name }) => policyExample(name),
+  'policy:solve': (input) => solvePolicy(input),
+  'policy:save': (input, { db }) => savePolicyRun(db, input),
 };
