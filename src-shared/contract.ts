@@ -12,6 +12,8 @@ import { networkDocumentSchema } from './formats/network';
 import { economyDocumentSchema, type EconomyDocument } from './formats/crossholdings';
 import { EDGE_FIELDS, NODE_FIELDS, type TablePreview } from './formats/columns';
 import { jobKinds, type JobEvent } from './jobs';
+import { POLICY_EXAMPLE_NAMES, policyDocumentSchema } from './formats/policy';
+import type { PolicyLabResult } from './results/policy';
 import { BRIEF_FORMATS, briefRequestSchema, type BriefSummary, type ComposedBrief } from './briefs';
 
 /** Phantom marker carrying an output type. */
@@ -134,6 +136,18 @@ export const contract = {
   },
   'runs:get': { input: z.object({ id }).strict(), output: returns<RunDetail>() },
 
+  'policy:example': {
+    input: z.object({ name: z.enum(POLICY_EXAMPLE_NAMES).optional() }).strict(),
+    output: returns<{ fileName: string; document: unknown }>(),
+  },
+  'policy:solve': {
+    input: z.object({ document: policyDocumentSchema, forecastCsv: z.string().max(1024 * 1024).optional() }).strict(),
+    output: returns<PolicyLabResult>(),
+  },
+  'policy:save': {
+    input: z.object({ document: policyDocumentSchema, forecastCsv: z.string().max(1024 * 1024).optional() }).strict(),
+    output: returns<{ runId: number; result: PolicyLabResult }>(),
+  },
   /** The brief's model with its charts as SVG, for the preview; writes nothing. */
   'briefs:compose': { input: briefRequestSchema, output: returns<ComposedBrief>() },
   /** Renders the brief (PDF, DOCX, or the XLSX/CSV annex of its tables) and saves it in the store. */

@@ -5,6 +5,7 @@ import { parseShockCsv } from '../io/shock-csv';
 import { decodeText, previewTables } from '../io/tables';
 import { holdingsGraph } from '../store/holdings';
 import { datasets, networks, runs } from '../store/repositories';
+import { policyExample, savePolicyRun, solvePolicy } from './policy-services';
 import type { Handlers } from './router';
 import { downloadBrief, exportBrief } from './brief-services';
 import { composeBrief } from '../io/briefs/compose';
@@ -75,6 +76,9 @@ export const handlers: Handlers = {
   'runs:list': ({ kind }, { db }) => runs.list(db, kind),
   'runs:get': ({ id }, { db }) => runs.get(db, id),
 
+  'policy:example': ({ name }) => policyExample(name),
+  'policy:solve': (input) => solvePolicy(input),
+  'policy:save': (input, { db }) => savePolicyRun(db, input),
   'briefs:compose': (request, { db }) => composeBrief(db, request),
   'briefs:export': ({ format, ...request }, { db }) => exportBrief(db, request, format),
   'briefs:list': (_input, { db }) => briefs.list(db),

@@ -11,6 +11,7 @@ import { exportCommand, importCommand, listCommand } from './commands/data';
 import { interveneCommand } from './commands/intervene';
 import { briefCommand, demoCommand } from './commands/brief';
 import { stressCommand } from './commands/stress';
+import { wedgesCommand } from './commands/wedges';
 
 export const GLOBAL_FLAGS = [
   { name: 'data-dir', value: 'DIR', description: 'data folder (else CWB_DATA_DIR, else the user-data folder)' },
@@ -26,6 +27,7 @@ export const commands: Command[] = [
   stressCommand,
   cascadeCommand,
   interveneCommand,
+  wedgesCommand,
   briefCommand,
   demoCommand,
 ];
