@@ -140,7 +140,7 @@ export const genericSection: SectionProvider = {
     }
     const charts: BriefChart[] = [];
     for (const ranking of found.rankings.slice(0, 3)) {
-      charts.push(await rankingChart(label(ranking.path), `The ${ranking.data.length} largest entries by absolute value${unit ? ` (${unit})` : ''}.`, ranking.data, { x: humanise(ranking.path.at(-1)!), y: 'id' }));
+      charts.push(await rankingChart(label(ranking.path), `The ${ranking.data.length} largest entries by absolute value${unit && AMOUNT_NAME.test(ranking.path.at(-1)!) ? ` (${unit})` : ''}.`, ranking.data, { x: humanise(ranking.path.at(-1)!), y: 'id' }));
     }
     for (const series of found.series.slice(0, 3)) {
       charts.push(await barChart(label(series.path), `Entries 0 to ${series.values.length - 1} of the series.`, series.values.map((value, i) => ({ label: String(i), value })), { x: 'index', y: humanise(series.path.at(-1)!) }));
