@@ -10,7 +10,7 @@ import type { StressRunResults } from '../../src-shared/results/stress';
 import { toClearingSystem } from '../../src-main/engines/network-arrays';
 import { runStressBatch, summariseStress } from '../../src-main/engines/stress';
 import { composeBrief } from '../../src-main/io/briefs/compose';
-import { formatNumber, withoutEmptyColumns } from '../../src-shared/brief-format';
+import { formatNumber, humanise, withoutEmptyColumns } from '../../src-shared/brief-format';
 import { renderBrief } from '../../src-main/io/briefs/render';
 import { briefs } from '../../src-main/store/briefs';
 import { runs } from '../../src-main/store/repositories';
@@ -226,5 +226,26 @@ describe('table helpers', () => {
     expect(withoutEmptyColumns(table)).toEqual({ ...table, columns: [table.columns[0], table.columns[2]], rows: [['A', 1]], annexRows: [['A', 1], ['B', 2]] });
     const named = { ...table, annexRows: [['A', '', 1], ['B', 'Bank B', 2]] };
     expect(withoutEmptyColumns(named)).toBe(named);
+  });
+});
+
+describe('brief of a policy-lab run (another engineer\'s kind, through the generic provider)', () => {
+  it('prints the run\'s top-level numbers and its input table, with the marking on every page', async () => {
+    app = freshApp();
+    const example = await app.router.handle('policy:example', {});
+    if (!example.ok) throw new Error(example.error.message);
+    const saved = await app.router.handle('policy:save', { document: (example.value as { document: unknown }).document });
+    if (!saved.ok) throw new Error(saved.error.message);
+    const { runId } = saved.value as { runId: number };
+    const brief = await composeBrief(app.db, { runIds: [runId], title: 'Policy brief', marking: MARKING });
+    const results = runs.get(app.db, runId).results as Record<string, unknown>;
+    const topNumbers = Object.entries(results).filter(([, v]) => typeof v === 'number');
+    const section = brief.sections[0]!;
+    expect(topNumbers.length).toBeGreaterThan(0);
+    for (const [key, value] of topNumbers) expect(section.keyFigures.find((f) => f.label === humanise(key))?.value, key).toBe(value);
+    expect(section.tables.length).toBeGreaterThan(0);
+    const pages = await pdfPageTexts(await renderBrief(brief, 'pdf'));
+    expect(pages.every((text) => text.includes(MARKING))).toBe(true);
+    expect(pages.join(' ')).toContain(`Policy — run #${runId}`);
   });
 });
