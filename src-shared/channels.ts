@@ -30,6 +30,10 @@ export const channels = [
   'policy:example',
   'policy:solve',
   'policy:save',
+  'briefs:compose',
+  'briefs:export',
+  'briefs:list',
+  'briefs:download',
 ] as const;
 
 /** The push channel of job events (main → renderer). */

@@ -7,6 +7,9 @@ import { holdingsGraph } from '../store/holdings';
 import { datasets, networks, runs } from '../store/repositories';
 import { policyExample, savePolicyRun, solvePolicy } from './policy-services';
 import type { Handlers } from './router';
+import { downloadBrief, exportBrief } from './brief-services';
+import { composeBrief } from '../io/briefs/compose';
+import { briefs } from '../store/briefs';
 import {
   clearScenarioOfVersion,
   createNetwork,
@@ -76,4 +79,8 @@ export const handlers: Handlers = {
   'policy:example': ({ name }) => policyExample(name),
   'policy:solve': (input) => solvePolicy(input),
   'policy:save': (input, { db }) => savePolicyRun(db, input),
+  'briefs:compose': (request, { db }) => composeBrief(db, request),
+  'briefs:export': ({ format, ...request }, { db }) => exportBrief(db, request, format),
+  'briefs:list': (_input, { db }) => briefs.list(db),
+  'briefs:download': ({ id }, { db }) => downloadBrief(db, id),
 };

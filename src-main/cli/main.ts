@@ -9,6 +9,7 @@ import { cascadeCommand } from './commands/cascade';
 import { clearCommand } from './commands/clear';
 import { exportCommand, importCommand, listCommand } from './commands/data';
 import { interveneCommand } from './commands/intervene';
+import { briefCommand, demoCommand } from './commands/brief';
 import { stressCommand } from './commands/stress';
 import { wedgesCommand } from './commands/wedges';
 
@@ -27,6 +28,8 @@ export const commands: Command[] = [
   cascadeCommand,
   interveneCommand,
   wedgesCommand,
+  briefCommand,
+  demoCommand,
 ];
 
 const processIo: CommandIo = {
