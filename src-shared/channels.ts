@@ -28,6 +28,13 @@ export const channels = [
   'runs:list',
   'runs:get',
   'capital:tiers',
+  'policy:example',
+  'policy:solve',
+  'policy:save',
+  'briefs:compose',
+  'briefs:export',
+  'briefs:list',
+  'briefs:download',
 ] as const;
 
 /** The push channel of job events (main → renderer). */

@@ -10,7 +10,9 @@ import { capitalCommand } from './commands/capital';
 import { clearCommand } from './commands/clear';
 import { exportCommand, importCommand, listCommand } from './commands/data';
 import { interveneCommand } from './commands/intervene';
+import { briefCommand, demoCommand } from './commands/brief';
 import { stressCommand } from './commands/stress';
+import { wedgesCommand } from './commands/wedges';
 
 export const GLOBAL_FLAGS = [
   { name: 'data-dir', value: 'DIR', description: 'data folder (else CWB_DATA_DIR, else the user-data folder)' },
@@ -27,6 +29,9 @@ export const commands: Command[] = [
   cascadeCommand,
   interveneCommand,
   capitalCommand,
+  wedgesCommand,
+  briefCommand,
+  demoCommand,
 ];
 
 const processIo: CommandIo = {
