@@ -36,6 +36,7 @@ export const capitalTask: TaskDefinition<'capital', CapitalShardInput, CapitalRu
   },
   save(db, plan, merged, timing) {
     const { params } = plan;
+    const { backend } = merged as CapitalRunResults;
     return runs.insertFinished(db, {
       kind: 'capital',
       method: `${params.tiers} tiers, ${params.samplers.join(' + ')} sampling, ${params.shockModel.kind} shocks`,
@@ -46,6 +47,7 @@ export const capitalTask: TaskDefinition<'capital', CapitalShardInput, CapitalRu
       startedAt: timing.startedAt,
       durationMs: timing.durationMs,
       softwareVersion,
+      learningBackend: `${backend.name} — ${backend.detail}`,
       results: merged,
     });
   },
