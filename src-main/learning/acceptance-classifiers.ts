@@ -19,16 +19,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { EngineInputError } from '../engines/errors';
 import { Rng } from '../engines/random';
+import type { CapitalModel } from '../../src-shared/results/capital';
 
-export const ACCEPTANCE_MODELS = ['logistic', 'logistic-interactions', 'interactions-only', 'monotone-network'] as const;
-export type AcceptanceModelKind = (typeof ACCEPTANCE_MODELS)[number];
-
-export const MODEL_LABELS: Record<AcceptanceModelKind, string> = {
-  logistic: 'Logistic regression',
-  'logistic-interactions': 'Logistic with interactions',
-  'interactions-only': 'Logistic, interactions only',
-  'monotone-network': 'Monotone neural network',
-};
+export type AcceptanceModelKind = CapitalModel;
 
 /** Plain parameters of a fitted classifier (JSON-safe), enough to predict without TensorFlow.js. */
 export type ClassifierParameters =
@@ -44,8 +37,6 @@ export interface TrainingOptions {
   /** Called after every epoch with the losses; return false to stop. */
   onEpoch?: (epoch: number, trainLoss: number, validationLoss: number) => void | Promise<void>;
 }
-
-export const DEFAULT_TRAINING: Omit<TrainingOptions, 'seed'> = { epochs: 800, learningRate: 0.1, l2: 1e-4 };
 
 export interface FittedClassifier {
   parameters: ClassifierParameters;

@@ -9,6 +9,19 @@ export const CAPITAL_SAMPLERS = ['uniform', 'gibbs'] as const;
 export type CapitalSampler = (typeof CAPITAL_SAMPLERS)[number];
 export const CAPITAL_MODELS = ['logistic', 'logistic-interactions', 'interactions-only', 'monotone-network'] as const;
 export type CapitalModel = (typeof CAPITAL_MODELS)[number];
+export const CAPITAL_MODEL_LABELS: Record<CapitalModel, string> = {
+  logistic: 'Logistic',
+  'logistic-interactions': 'Logistic + interactions',
+  'interactions-only': 'Interactions only',
+  'monotone-network': 'Monotone network (T units)',
+};
+/** One colour per model, for the boundary and loss charts of the screen and the brief. */
+export const CAPITAL_MODEL_COLORS: Record<CapitalModel, string> = {
+  logistic: '#1f5fbf',
+  'logistic-interactions': '#7c3aed',
+  'interactions-only': '#d97706',
+  'monotone-network': '#0891b2',
+};
 export const CAPITAL_BASES = ['obligations', 'outside-liabilities', 'total-assets'] as const;
 export type CapitalBaseName = (typeof CAPITAL_BASES)[number];
 export const LEARNING_BACKENDS = ['auto', 'webgpu', 'wasm', 'cpu'] as const;

@@ -5,23 +5,14 @@
  */
 import type { BriefChart, BriefTable } from '../../../../src-shared/briefs';
 import { formatNumber, formatPercent, keyFigure, withoutEmptyColumns } from '../../../../src-shared/brief-format';
-import { CAPITAL_BASE_LABELS, type CapitalModel, type CapitalRunResults } from '../../../../src-shared/results/capital';
+import {
+  CAPITAL_BASE_LABELS,
+  CAPITAL_MODEL_COLORS as MODEL_COLORS,
+  CAPITAL_MODEL_LABELS as MODEL_NAMES,
+  type CapitalRunResults,
+} from '../../../../src-shared/results/capital';
 import { renderChart } from '../charts';
 import type { SectionProvider } from './provider';
-
-const MODEL_NAMES: Record<CapitalModel, string> = {
-  logistic: 'logistic',
-  'logistic-interactions': 'logistic + interactions',
-  'interactions-only': 'interactions only',
-  'monotone-network': 'monotone network',
-};
-
-const MODEL_COLORS: Record<CapitalModel, string> = {
-  logistic: '#1f5fbf',
-  'logistic-interactions': '#7c3aed',
-  'interactions-only': '#d97706',
-  'monotone-network': '#0891b2',
-};
 
 const kText = (k: number[]) => `(${k.map((v) => formatPercent(v, 2)).join(', ')})`;
 
