@@ -85,7 +85,7 @@ describe('capital study on the EBA 2011 network (acceptance criteria)', () => {
       shockModel: { kind: 'uniform', maxFraction: 0.1 },
       scenarios: 300,
       samples: 300,
-      samplers: ['uniform'],
+      samplers: ['uniform', 'gibbs'],
       models: ['monotone-network'],
       validationGrid: 20,
       backend: 'cpu',
@@ -94,14 +94,15 @@ describe('capital study on the EBA 2011 network (acceptance criteria)', () => {
     const results = await runCapitalStudy(document, config);
     const model = results.models[0]!;
     expect(results.backend.name).toBe('cpu');
-    expect(model.gridAgreement).toBeGreaterThanOrEqual(0.98);
+    // both samplers' networks: 98.0% (uniform) and 98.75% (Gibbs) of the 400 grid points on this build
+    for (const fitted of results.models) expect(fitted.gridAgreement).toBeGreaterThanOrEqual(0.98);
     // recompute the agreement on the grid independently of the study's own figure
     const evaluator = new AcceptanceEvaluator(toClearingSystem(document), { tiers: 2, shockModel: { kind: 'uniform', maxFraction: 0.1 }, scenarios: 300, seed: 1 });
     const grid = monteCarloGrid(evaluator, 0.05, 20);
     expect(grid.labels).toEqual(results.grid!.labels);
     expect(gridAgreement(model.parameters as never, grid, 0.05)).toBe(model.gridAgreement);
     // the grid is held out: none of its points is a training sample
-    const trained = new Set(results.samplers[0]!.k.map((k) => k.join(',')));
+    const trained = new Set(results.samplers.flatMap((sampler) => sampler.k.map((k) => k.join(','))));
     expect(grid.k1.some((k1) => grid.k2.some((k2) => trained.has(`${k1},${k2}`)))).toBe(false);
     const efficient = model.efficient!;
     expect(efficient.certified).toBe(true);
