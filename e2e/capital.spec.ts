@@ -38,6 +38,9 @@ test('learn the acceptable capital allocations of the EBA network: tiers, run wi
   await page.screenshot({ path: join(artifactsDir, 'capital-screen.png'), fullPage: true });
   await page.getByTestId('capital-boundary').scrollIntoViewIfNeeded();
   await page.screenshot({ path: join(artifactsDir, 'capital-boundary.png') });
+  await page.getByTestId('capital-loss-gibbs').scrollIntoViewIfNeeded();
+  await expect(page.getByTestId('capital-loss-uniform').locator('canvas')).toBeVisible();
+  await page.screenshot({ path: join(artifactsDir, 'capital-loss.png') });
   await page.getByTestId('capital-best').evaluate((element) => element.scrollIntoView({ block: 'start' }));
   await page.screenshot({ path: join(artifactsDir, 'capital-efficient.png') });
   await page.getByTestId('capital-timing').scrollIntoViewIfNeeded();
