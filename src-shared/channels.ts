@@ -27,6 +27,7 @@ export const channels = [
   'jobs:list',
   'runs:list',
   'runs:get',
+  'capital:tiers',
   'policy:example',
   'policy:solve',
   'policy:save',

@@ -12,6 +12,7 @@ import { networkDocumentSchema } from './formats/network';
 import { economyDocumentSchema, type EconomyDocument } from './formats/crossholdings';
 import { EDGE_FIELDS, NODE_FIELDS, type TablePreview } from './formats/columns';
 import { jobKinds, type JobEvent } from './jobs';
+import { CAPITAL_BASES, type CapitalTierResult } from './results/capital';
 import { POLICY_EXAMPLE_NAMES, policyDocumentSchema } from './formats/policy';
 import type { PolicyLabResult } from './results/policy';
 import { BRIEF_FORMATS, briefRequestSchema, type BriefSummary, type ComposedBrief } from './briefs';
@@ -136,6 +137,11 @@ export const contract = {
   },
   'runs:get': { input: z.object({ id }).strict(), output: returns<RunDetail>() },
 
+  /** The tiers by total assets (capital-allocation Table 2) of a network version. */
+  'capital:tiers': {
+    input: z.object({ versionId: id, tiers: z.number().int().min(1).max(200), base: z.enum(CAPITAL_BASES).default('obligations') }).strict(),
+    output: returns<{ nBanks: number; unit: string; tiers: CapitalTierResult[] }>(),
+  },
   'policy:example': {
     input: z.object({ name: z.enum(POLICY_EXAMPLE_NAMES).optional() }).strict(),
     output: returns<{ fileName: string; document: unknown }>(),

@@ -19,6 +19,7 @@ import {
   importHoldingsUpload,
   maxEntropyVersion,
 } from './services';
+import { tiersOfVersion } from './capital-services';
 
 export const handlers: Handlers = {
   'app:info': (_input, context) => context.info(),
@@ -76,6 +77,7 @@ export const handlers: Handlers = {
   'runs:list': ({ kind }, { db }) => runs.list(db, kind),
   'runs:get': ({ id }, { db }) => runs.get(db, id),
 
+  'capital:tiers': ({ versionId, tiers, base }, { db }) => tiersOfVersion(db, versionId, tiers, base),
   'policy:example': ({ name }) => policyExample(name),
   'policy:solve': (input) => solvePolicy(input),
   'policy:save': (input, { db }) => savePolicyRun(db, input),

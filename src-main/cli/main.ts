@@ -6,6 +6,7 @@ import { AppError } from '../../src-shared/errors';
 import { createApp, defaultDataDir, type AppContext } from '../app';
 import { UsageError, type Command, type CommandIo, type ParsedArgs } from './command';
 import { cascadeCommand } from './commands/cascade';
+import { capitalCommand } from './commands/capital';
 import { clearCommand } from './commands/clear';
 import { exportCommand, importCommand, listCommand } from './commands/data';
 import { interveneCommand } from './commands/intervene';
@@ -27,6 +28,7 @@ export const commands: Command[] = [
   stressCommand,
   cascadeCommand,
   interveneCommand,
+  capitalCommand,
   wedgesCommand,
   briefCommand,
   demoCommand,
