@@ -91,13 +91,18 @@ export interface InterventionOptions extends RandomThresholdOptions {
 const PAD = 1e-9;
 
 /** The transformed problem of §2.2 on the best-case failed set. */
-export function rescueProblem(system: EconomySystem, objective: InterventionObjective = 'failures', before = cascade(system)): RescueProblem {
+export function rescueProblem(
+  system: EconomySystem,
+  objective: InterventionObjective = 'failures',
+  before = cascade(system),
+  columnOf: (j: number) => Float64Array = (j) => neumannColumn(system, j),
+): RescueProblem {
   const failing = Int32Array.from(failedIndices(before));
   const k = failing.length;
   const influence = new Float64Array(k * k);
   for (let b = 0; b < k; b++) {
     const j = failing[b]!;
-    const column = neumannColumn(system, j);
+    const column = columnOf(j);
     const beta = system.failureCosts[j]!;
     for (let a = 0; a < k; a++) influence[a * k + b] = column[failing[a]!]! * beta;
   }
