@@ -12,6 +12,7 @@ import { networkDocumentSchema } from './formats/network';
 import { economyDocumentSchema, type EconomyDocument } from './formats/crossholdings';
 import { EDGE_FIELDS, NODE_FIELDS, type TablePreview } from './formats/columns';
 import { jobKinds, type JobEvent } from './jobs';
+import { wiodOptionsSchema } from './formats/wiod';
 
 /** Phantom marker carrying an output type. */
 const returns = <T>() => undefined as unknown as T;
@@ -48,7 +49,7 @@ export const contract = {
     output: returns<{ files: Array<{ fileName: string; tables: TablePreview[] }> }>(),
   },
   'datasets:import': {
-    input: fileUpload.extend({ mapping: columnMapping.optional() }).strict(),
+    input: fileUpload.extend({ mapping: columnMapping.optional(), wiod: wiodOptionsSchema.optional() }).strict(),
     output: returns<{ dataset: DatasetSummary; networkId: number; versionId: number }>(),
   },
   /** A node table and a liability table (edge list or matrix) as two files. */
