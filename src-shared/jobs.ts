@@ -1,5 +1,6 @@
 /** Job events streamed from long work (worker threads) to every face of the app. */
 import { z } from 'zod';
+import { interventionParamsSchema } from './results/intervention';
 
 export type JobStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
 
@@ -47,6 +48,8 @@ export const jobParamSchemas = {
     /** Rogers–Veraart recovery rates on outside (alpha) and interbank (beta) assets; 1 and 1 is Eisenberg–Noe. */
     recovery: z.object({ alpha: z.number().gt(0).max(1), beta: z.number().gt(0).max(1) }).optional(),
   }),
+  /** Optimal intervention: a cross-holdings economy's scenario study, or interbank bailouts (results/intervention.ts). */
+  intervention: interventionParamsSchema,
 } as const;
 
 export type JobKind = keyof typeof jobParamSchemas;

@@ -12,6 +12,7 @@
  * A larger failure cost relative to the slack gives longer cascades (a failure costs its holders more than their
  * cushion). Seeded: the same options give the same economy.
  */
+import { CROSSHOLDINGS_FORMAT, type EconomyDocument } from '../../src-shared/formats/crossholdings';
 import { cascade, fromDenseEconomy, type EconomySystem } from './cascade';
 import { EngineInputError } from './errors';
 import { Rng } from './random';
@@ -64,4 +65,24 @@ export function generateEconomy(options: GeneratorOptions): EconomySystem {
   const thresholds = Float64Array.from(healthy, (v) => v * (1 - (slackLow + (slackHigh - slackLow) * rng.uniform())));
   const failureCosts = Float64Array.from(healthy, (v) => v * (costLow + (costHigh - costLow) * rng.uniform()));
   return fromDenseEconomy({ ids, crossHoldings, assetValues, thresholds, failureCosts });
+}
+
+/** A generated economy as a `crossholdings@1` document (each firm holds all of its own output asset). */
+export function economyDocumentOf(system: EconomySystem, name: string): EconomyDocument {
+  const n = system.nFirms;
+  const crossHoldings: EconomyDocument['crossHoldings'] = [];
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < n; j++) {
+      const share = system.crossHoldings[i * n + j]!;
+      if (share > 0) crossHoldings.push({ holder: system.ids[i]!, issuer: system.ids[j]!, share });
+    }
+  }
+  return {
+    format: CROSSHOLDINGS_FORMAT,
+    name,
+    firms: system.ids.map((id, i) => ({ id, threshold: system.thresholds[i]!, failureCost: system.failureCosts[i]! })),
+    assets: system.ids.map((id, i) => ({ id: `${id}_asset`, price: system.assetValues[i]! })),
+    assetHoldings: system.ids.map((id) => ({ firm: id, asset: `${id}_asset`, share: 1 })),
+    crossHoldings,
+  };
 }

@@ -411,7 +411,7 @@ export interface StudySummary {
 }
 
 /** Budget curve, TVaR, Table 1 and the histograms of merged per-scenario outcomes. */
-export function summariseStudy(partial: StudyPartial, budgets: number[], chosenBudget: number, quantiles: number[], system: EconomySystem): StudySummary {
+export function summariseStudy(partial: StudyPartial, budgets: number[], chosenBudget: number, quantiles: number[], system: Pick<EconomySystem, 'nFirms' | 'assetValues'>): StudySummary {
   const S = partial.count;
   const n = system.nFirms;
   const width = budgets.length + 1;
@@ -467,7 +467,7 @@ export function summariseStudy(partial: StudyPartial, budgets: number[], chosenB
 }
 
 /** An evenly spaced grid of `count` budgets from 0 to `fraction` × Σ(Dp). */
-export function budgetGrid(system: EconomySystem, maxFraction: number, count: number): number[] {
+export function budgetGrid(system: Pick<EconomySystem, 'assetValues'>, maxFraction: number, count: number): number[] {
   if (!(maxFraction >= 0 && Number.isFinite(maxFraction))) throw new EngineInputError(`maximum budget fraction must be finite and ≥ 0, got ${maxFraction}`, 'maxBudgetFraction');
   if (!(Number.isInteger(count) && count >= 2)) throw new EngineInputError(`budget count must be an integer ≥ 2, got ${count}`, 'budgets');
   const total = system.assetValues.reduce((sum, v) => sum + v, 0);
