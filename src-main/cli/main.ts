@@ -9,6 +9,7 @@ import { cascadeCommand } from './commands/cascade';
 import { clearCommand } from './commands/clear';
 import { exportCommand, importCommand, listCommand } from './commands/data';
 import { interveneCommand } from './commands/intervene';
+import { bailoutCommand, interventionStudyCommand } from './commands/intervention-study';
 import { stressCommand } from './commands/stress';
 
 export const GLOBAL_FLAGS = [
@@ -25,6 +26,8 @@ export const commands: Command[] = [
   stressCommand,
   cascadeCommand,
   interveneCommand,
+  interventionStudyCommand,
+  bailoutCommand,
 ];
 
 const processIo: CommandIo = {

@@ -14,9 +14,9 @@ import type {
   TailResults,
 } from '../../src-shared/results/intervention';
 import { bailout } from './bailout';
-import { cascade, type EconomySystem } from './cascade';
+import { cascade, toEconomySystem, type EconomySystem } from './cascade';
 import { intervene } from './intervention';
-import { budgetGrid, ColumnCache, summariseStudy, type StudyOptions, type StudyPartial } from './intervention-study';
+import { budgetGrid, ColumnCache, runStudyRange, summariseStudy, type StudyOptions, type StudyPartial } from './intervention-study';
 import type { ClearingSystem } from './network-arrays';
 import { estimateTail, greedyTailShock, importanceShifts } from './tail-sampling';
 
@@ -165,4 +165,13 @@ export function interbankResults(system: ClearingSystem, document: NetworkDocume
     },
     curve,
   };
+}
+
+/** The whole economy run in this thread (`cwb intervention-study`): display, study, tail. */
+export function runEconomyIntervention(document: EconomyDocument, params: EconomyInterventionParams, progress?: (done: number) => void): EconomyInterventionResults {
+  const system = toEconomySystem(document);
+  const cache = new ColumnCache(system);
+  const display = economyDisplay(system, document, params);
+  const partial = runStudyRange(system, studyOptions(system, params), 0, params.scenarios, progress, cache);
+  return economyResults(system, document, params, display, partial, tailResults(system, params, cache));
 }
