@@ -117,7 +117,7 @@ export function economyResults(
   const summary = summariseStudy(partial, options.budgets, options.chosenBudget, params.quantiles, system);
   return {
     target: 'economy',
-    unit: 'asset value units (WIOD: millions of US$)',
+    unit: 'value units',
     firms: system.nFirms,
     totalAssetValue: summary.totalAssetValue,
     display,

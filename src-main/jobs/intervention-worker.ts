@@ -42,7 +42,7 @@ export function runInterventionShard(input: InterventionShardInput, reporter: Ta
   );
   let tail: TailResults | undefined;
   if (lead && params.tail) {
-    reporter.progress(0.8, 'tail sampling');
+    reporter.progress(0.8, 'tail sampling', { scenarios: count });
     tail = tailResults(system, params, cache);
   }
   return { assetValues: system.assetValues, display, partial, tail };
