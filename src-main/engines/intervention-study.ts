@@ -27,7 +27,8 @@
  * of failures before/after and of failures averted and value saved as fractions (Figures 3 and 6).
  */
 import { EngineInputError } from './errors';
-import { type CascadeResult, type EconomySystem, neumannColumn, solveCrossHoldings } from './cascade';
+import { type CascadeResult, type EconomySystem, solveCrossHoldings } from './cascade';
+import { luSolveMany } from './linalg';
 import { rescueProblem, type InterventionObjective, type RescueProblem } from './intervention';
 import { Rng } from './random';
 
@@ -63,7 +64,7 @@ export function shockedValues(base: Float64Array, returns: Float64Array, out = n
   return out;
 }
 
-/** Columns of M = (I − C)⁻¹, each solved once with the stored LU and kept. */
+/** Columns of M = (I − C)⁻¹, solved with the stored LU (in blocks of up to 32) and kept. */
 export class ColumnCache {
   private readonly columns: Array<Float64Array | undefined>;
   solves = 0;
@@ -71,13 +72,26 @@ export class ColumnCache {
     this.columns = new Array(system.nFirms);
   }
   column(j: number): Float64Array {
-    let column = this.columns[j];
-    if (!column) {
-      column = neumannColumn(this.system, j);
-      this.columns[j] = column;
-      this.solves++;
+    if (!this.columns[j]) this.prefetch([j]);
+    return this.columns[j]!;
+  }
+  /** Solves the missing columns among `js` together, 32 right-hand sides per pass over the factors. */
+  prefetch(js: ArrayLike<number>): void {
+    const missing = Array.from(js).filter((j) => !this.columns[j]);
+    const n = this.system.nFirms;
+    for (let start = 0; start < missing.length; start += 32) {
+      const block = missing.slice(start, start + 32);
+      const count = block.length;
+      const rhs = new Float64Array(n * count);
+      block.forEach((j, t) => (rhs[j * count + t] = 1));
+      luSolveMany(this.system.lu, n, this.system.pivots, rhs, count);
+      block.forEach((j, t) => {
+        const column = new Float64Array(n);
+        for (let i = 0; i < n; i++) column[i] = rhs[i * count + t]!;
+        this.columns[j] = column;
+      });
+      this.solves += count;
     }
-    return column;
   }
 }
 
@@ -100,6 +114,7 @@ export function incrementalCascade(cache: ColumnCache, assetValues: Float64Array
       if (!failed[i] && system.selfShare[i]! * bookValues[i]! < system.thresholds[i]!) newly.push(i);
     }
     if (newly.length === 0) break;
+    cache.prefetch(newly);
     for (const j of newly) {
       failed[j] = 1;
       rounds[j] = iterations;
@@ -134,35 +149,62 @@ export function discountFracPath(problem: RescueProblem, maxBudget: number): Pat
   const k = problem.failing.length;
   const { influence: K, interventionThresholds: theta, pad, weights } = problem;
   const beta = Float64Array.from(problem.failing, (i) => problem.system.failureCosts[i]!);
+  // Column-major copy: KT[b k + a] = K_ab, so the loops over a for a fixed b read contiguous memory.
+  const KT = new Float64Array(k * k);
   const rowSums = new Float64Array(k);
   for (let a = 0; a < k; a++) {
     let sum = 0;
-    for (let b = 0; b < k; b++) if (b !== a) sum += K[a * k + b]!;
+    for (let b = 0; b < k; b++) {
+      const value = K[a * k + b]!;
+      KT[b * k + a] = value;
+      if (b !== a) sum += value;
+    }
     rowSums[a] = sum;
   }
   const x = new Float64Array(k);
   const field = new Float64Array(k);
   const saved = new Uint8Array(k);
   const needs = new Float64Array(k);
+  // The still-failing firms, compacted each step: open[i], w, w / need.
+  const open = new Int32Array(k);
+  const openWeight = new Float64Array(k);
+  const perNeed = new Float64Array(k);
   const steps: PathStep[] = [];
+  const queue: number[] = [];
+  // Hopeless firms fail even if every other firm of F is saved (x_a + Σ_{b≠a} K_ab < θ_a); x only grows, so a firm
+  // only ever leaves this set (when paid). `support` = Σ_{b≠a, b not hopeless} K_ab, kept as firms leave.
+  const hopeless = new Uint8Array(k);
+  const support = Float64Array.from(rowSums);
+  const dropColumn = (b: number, sign: number) => {
+    const column = b * k;
+    for (let a = 0; a < k; a++) support[a] += sign * KT[column + a]!;
+    support[b] -= sign * KT[column + b]!;
+  };
+  for (let a = 0; a < k; a++) {
+    if (rowSums[a]! < theta[a]!) {
+      hopeless[a] = 1;
+      dropColumn(a, -1);
+    }
+  }
   let cost = 0;
   for (;;) {
-    // Greatest saved set under x: start with all saved, drop firms whose field falls short, until stable.
-    saved.fill(1);
-    for (let a = 0; a < k; a++) field[a] = x[a]! + rowSums[a]!;
-    const queue: number[] = [];
+    // Greatest saved set under x: start with every firm that is not hopeless saved, drop firms whose field falls
+    // short, until stable (the best-case cascade of cascade.ts, restricted to F).
     for (let a = 0; a < k; a++) {
-      if (field[a]! < theta[a]!) {
+      field[a] = x[a]! + support[a]!;
+      saved[a] = hopeless[a] ? 0 : 1;
+      if (saved[a] && field[a]! < theta[a]!) {
         saved[a] = 0;
         queue.push(a);
       }
     }
     while (queue.length > 0) {
       const b = queue.pop()!;
+      const column = b * k;
+      // Failing firms' fields are kept too: their need is measured against the final saved set.
+      for (let a = 0; a < k; a++) field[a] -= KT[column + a]!;
+      field[b] += KT[column + b]!;
       for (let a = 0; a < k; a++) {
-        if (a === b) continue;
-        // Failing firms' fields are kept too: their need is measured against the final saved set.
-        field[a] -= K[a * k + b]!;
         if (saved[a] && field[a]! < theta[a]!) {
           saved[a] = 0;
           queue.push(a);
@@ -171,6 +213,7 @@ export function discountFracPath(problem: RescueProblem, maxBudget: number): Pat
     }
     let nSaved = 0;
     let value = 0;
+    let nOpen = 0;
     for (let a = 0; a < k; a++) {
       if (saved[a]) {
         nSaved++;
@@ -178,6 +221,10 @@ export function discountFracPath(problem: RescueProblem, maxBudget: number): Pat
         needs[a] = 0;
       } else {
         needs[a] = theta[a]! - field[a]! + pad[a]!;
+        open[nOpen] = a;
+        openWeight[nOpen] = weights[a]!;
+        perNeed[nOpen] = weights[a]! / needs[a]!;
+        nOpen++;
       }
     }
     if (steps.length > 0) {
@@ -185,19 +232,22 @@ export function discountFracPath(problem: RescueProblem, maxBudget: number): Pat
       steps[steps.length - 1]!.valueSaved = value;
     }
     if (nSaved === k) break;
+    // Score of b: Σ_{a failing, a ≠ b} w_a min(1, K_ab / need_a) / need_b = Σ_a min(w_a, K_ab w_a / need_a) / need_b.
     let best = -1;
     let bestScore = 0;
     let fallback = -1;
     let fallbackScore = -Infinity;
-    for (let b = 0; b < k; b++) {
-      if (saved[b]) continue;
-      const need = Math.max(needs[b]!, Number.MIN_VALUE);
+    for (let i = 0; i < nOpen; i++) {
+      const b = open[i]!;
+      const column = b * k;
       let reach = 0;
-      for (let a = 0; a < k; a++) {
-        if (saved[a] || a === b) continue;
-        const kab = K[a * k + b]!;
-        if (kab > 0) reach += weights[a]! * Math.min(1, kab / needs[a]!);
+      for (let j = 0; j < nOpen; j++) {
+        const push = KT[column + open[j]!]! * perNeed[j]!;
+        const weight = openWeight[j]!;
+        reach += push < weight ? push : weight;
       }
+      reach -= Math.min(openWeight[i]!, KT[column + b]! * perNeed[i]!);
+      const need = Math.max(needs[b]!, Number.MIN_VALUE);
       if (reach / need > bestScore) {
         bestScore = reach / need;
         best = b;
@@ -211,6 +261,10 @@ export function discountFracPath(problem: RescueProblem, maxBudget: number): Pat
     if (best < 0 || cost + needs[best]! > maxBudget) break;
     x[best] += needs[best]!;
     cost += needs[best]!;
+    if (hopeless[best] && x[best]! + rowSums[best]! >= theta[best]!) {
+      hopeless[best] = 0;
+      dropColumn(best, 1);
+    }
     steps.push({ firm: best, payment: needs[best]!, cumulativeCost: cost, saved: 0, valueSaved: 0 });
   }
   return steps;
