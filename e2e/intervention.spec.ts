@@ -2,6 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { economyDocumentOf, generateEconomy } from '../src-main/engines/economy-generator';
 import { ringNetwork } from '../tests/support/fixtures';
+import { syntheticWiot } from '../tests/support/wiot';
 import { artifactsDir, expectOnlyLoopback, newDataDir, recordRequests, Shell, expect, test } from './support';
 
 test('intervene on a cross-holdings economy under correlated shocks, then bail out an interbank network', async ({ page, startHost }) => {
@@ -42,6 +43,19 @@ test('intervene on a cross-holdings economy under correlated shocks, then bail o
   await page.getByTestId('intervention-scenarios').fill('0');
   await page.getByTestId('intervention-run').click();
   await expect(page.getByTestId('intervention-error')).toContainText('scenarios');
+
+  // A WIOD table through the import dialog, with its §4.1 choices, lands as an economy version.
+  await shell.goTo('data');
+  const wiotFile = join(dataDir, 'WIOT2014_Nov16_ROW.xlsx');
+  writeFileSync(wiotFile, await syntheticWiot());
+  await shell.importFile(wiotFile);
+  await expect(page.getByTestId('wiod-options')).toBeVisible();
+  await page.getByTestId('wiod-options').locator('input').nth(1).fill('0.2');
+  await page.screenshot({ path: join(artifactsDir, 'intervention-wiod-import.png') });
+  await page.getByTestId('import-confirm').click();
+  await expect(page.getByTestId('message')).toContainText('Imported "WIOT2014_Nov16_ROW"');
+  await shell.goTo('intervention');
+  await expect(page.getByTestId('intervention-version')).toContainText('WIOT2014_Nov16_ROW v1');
 
   // Interbank bailouts on a small network.
   await shell.goTo('data');

@@ -317,14 +317,9 @@ export interface StudyPartial {
   supportAmount: Float64Array;
 }
 
-/** Runs scenarios [first, first + count). `progress` is called with the number done. */
-export function runStudyRange(system: EconomySystem, options: StudyOptions, first: number, count: number, progress?: (done: number) => void, cache = new ColumnCache(system)): StudyPartial {
-  checkShockModel(options.shocks);
-  const n = system.nFirms;
-  const budgets = [...options.budgets, options.chosenBudget];
-  const maxBudget = Math.max(...budgets);
-  const width = budgets.length;
-  const partial: StudyPartial = {
+/** Zeroed outcomes for `count` scenarios from `first`, `width` budgets each, `n` firms. */
+function emptyPartial(first: number, count: number, width: number, n: number): StudyPartial {
+  return {
     firstScenario: first,
     count,
     failedBefore: new Float64Array(count),
@@ -334,6 +329,16 @@ export function runStudyRange(system: EconomySystem, options: StudyOptions, firs
     supportCount: new Float64Array(n),
     supportAmount: new Float64Array(n),
   };
+}
+
+/** Runs scenarios [first, first + count). `progress` is called with the number done. */
+export function runStudyRange(system: EconomySystem, options: StudyOptions, first: number, count: number, progress?: (done: number) => void, cache = new ColumnCache(system)): StudyPartial {
+  checkShockModel(options.shocks);
+  const n = system.nFirms;
+  const budgets = [...options.budgets, options.chosenBudget];
+  const maxBudget = Math.max(...budgets);
+  const width = budgets.length;
+  const partial = emptyPartial(first, count, width, n);
   const rng = new Rng(options.seed, first);
   const returns = new Float64Array(n);
   const values = new Float64Array(n);
@@ -371,16 +376,7 @@ export function mergeStudyPartials(parts: StudyPartial[]): StudyPartial {
   const count = sorted.reduce((sum, part) => sum + part.count, 0);
   const width = sorted[0] && sorted[0].count > 0 ? sorted[0].failedAfter.length / sorted[0].count : 0;
   const n = sorted[0]?.supportCount.length ?? 0;
-  const merged: StudyPartial = {
-    firstScenario: sorted[0]?.firstScenario ?? 0,
-    count,
-    failedBefore: new Float64Array(count),
-    valueLostBefore: new Float64Array(count),
-    failedAfter: new Float64Array(count * width),
-    valueSaved: new Float64Array(count * width),
-    supportCount: new Float64Array(n),
-    supportAmount: new Float64Array(n),
-  };
+  const merged = emptyPartial(sorted[0]?.firstScenario ?? 0, count, width, n);
   let offset = 0;
   for (const part of sorted) {
     merged.failedBefore.set(part.failedBefore, offset);

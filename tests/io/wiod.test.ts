@@ -1,57 +1,13 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import ExcelJS from 'exceljs';
 import { describe, expect, it } from 'vitest';
 import { repoRoot, tempDir } from '../support/fixtures';
+import { flows, syntheticWiot, VALUE_ADDED } from '../support/wiot';
 import { economyDocumentSchema } from '../../src-shared/formats/crossholdings';
 import { cascade, toEconomySystem } from '../../src-main/engines/cascade';
 import { importFileAsync } from '../../src-main/io/importers';
 import { looksLikeWiot, parseWiot } from '../../src-main/io/wiod';
-
-const COUNTRIES = ['AUS', 'DEU'];
-const SECTORS = [
-  { code: 'A01', description: 'Crop and animal production' },
-  { code: 'C29', description: 'Manufacture of motor vehicles' },
-  { code: 'T', description: 'Activities of households as employers' },
-];
-const FINAL = ['CONS_h', 'GFCF'];
-
-/** Flows among the 6 country–sectors (row = supplier, column = user), one negative entry at (0, 1). */
-function flows(): number[][] {
-  return Array.from({ length: 6 }, (_, i) =>
-    Array.from({ length: 6 }, (_, j) => (i === 0 && j === 1 ? -4 : (SECTORS[j % 3]!.code === 'T' ? 0.1 : 3 + ((i * 7 + j * 5) % 11)))),
-  );
-}
-const VALUE_ADDED = [40, 55, 0.5, 35, 70, 0.2];
-
-/** A small workbook in the layout of WIOT2014_Nov16_ROW.xlsx (2016 release). */
-async function syntheticWiot(overrides: (sheet: ExcelJS.Worksheet) => void = () => {}): Promise<Uint8Array> {
-  const workbook = new ExcelJS.Workbook();
-  const sheet = workbook.addWorksheet('2014');
-  const sectorColumns = COUNTRIES.flatMap((country) => SECTORS.map((sector) => ({ country, ...sector })));
-  const finalColumns = COUNTRIES.flatMap((country) => FINAL.map((code) => ({ country, code, description: code })));
-  const columns = [...sectorColumns, ...finalColumns, { country: 'TOT', code: 'GO', description: 'Total output' }];
-  sheet.addRow(['World Input-Output Table 2014']);
-  sheet.addRow(['(millions of US$)']);
-  sheet.addRow(['', '', '', '', ...columns.map((c) => c.code)]);
-  sheet.addRow(['', '', '', '', ...columns.map((c) => c.description)]);
-  sheet.addRow(['', '', '', '', ...columns.map((c) => c.country)]);
-  sheet.addRow(['', '', '', '', ...columns.map((_, c) => `c${c + 1}`)]);
-  const f = flows();
-  const finalDemand = 20;
-  const output = sectorColumns.map((_, j) => f.reduce((sum, row) => sum + Math.abs(row[j]!), 0) + VALUE_ADDED[j]!);
-  sectorColumns.forEach((row, i) => {
-    const total = f[i]!.reduce((a, b) => a + b, 0) + finalDemand * FINAL.length * COUNTRIES.length;
-    sheet.addRow([row.code, row.description, row.country, `r${i + 1}`, ...f[i]!, ...finalColumns.map(() => finalDemand), total]);
-  });
-  const totals = (code: string, values: number[]) => sheet.addRow([code, code, 'TOT', '', ...values, ...finalColumns.map(() => null), null]);
-  totals('II_fob', sectorColumns.map((_, j) => f.reduce((sum, row) => sum + row[j]!, 0)));
-  totals('VA', VALUE_ADDED);
-  totals('GO', output);
-  overrides(sheet);
-  return new Uint8Array((await workbook.xlsx.writeBuffer()) as ArrayBuffer);
-}
 
 describe('WIOD importer', () => {
   it('builds C, Dp, θ and β as in §4.1: negatives transposed, columns scaled with VA, zero diagonal, T removed', async () => {
