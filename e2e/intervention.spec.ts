@@ -24,6 +24,7 @@ test('intervene on a cross-holdings economy under correlated shocks, then bail o
   const figures = page.getByTestId('intervention-figures');
   await expect(figures).toContainText('400, seed 1');
   await expect(figures).toContainText('ρ = 0.5, σ = 0.15, drift μ = -0.2');
+  await expect(figures).toContainText('Failures, best / worst equilibrium');
   await expect(page.getByTestId('intervention-support').locator('tbody tr').first()).toBeVisible();
   await expect(page.getByTestId('intervention-tvar').locator('tbody tr')).toHaveCount(4);
   await expect(page.getByTestId('intervention-tail-figures')).toContainText('Importance sampling');

@@ -14,7 +14,7 @@ import type {
   TailResults,
 } from '../../src-shared/results/intervention';
 import { bailout } from './bailout';
-import { cascade, toEconomySystem, type EconomySystem } from './cascade';
+import { cascade, failedIndices, toEconomySystem, type EconomySystem } from './cascade';
 import { intervene } from './intervention';
 import { budgetGrid, ColumnCache, runStudyRange, summariseStudy, type StudyOptions, type StudyPartial } from './intervention-study';
 import type { ClearingSystem } from './network-arrays';
@@ -60,6 +60,7 @@ export function economyDisplay(system: EconomySystem, document: EconomyDocument,
     objectiveValue: result.objective,
     failedBefore: result.failedBefore.length,
     failedAfter: result.failedAfter.length,
+    failedWorstCase: failedIndices(cascade(shown.system, { start: 'all-failed' })).length,
     nodes: system.ids.map((id, i) => ({
       id,
       name: document.firms[i]?.name,

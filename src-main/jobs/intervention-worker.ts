@@ -44,6 +44,7 @@ export function runInterventionShard(input: InterventionShardInput, reporter: Ta
   if (lead && params.tail) {
     reporter.progress(0.8, 'tail sampling', { scenarios: count });
     tail = tailResults(system, params, cache);
+    reporter.progress(1, 'tail sampling', { scenarios: count });
   }
   return { assetValues: system.assetValues, display, partial, tail };
 }

@@ -86,6 +86,8 @@ export interface InterventionDisplay {
   objectiveValue: number;
   failedBefore: number;
   failedAfter: number;
+  /** Economy: failures in the worst-case equilibrium (iterated from "all failed") before intervention. */
+  failedWorstCase?: number;
   nodes: NodeOutcome[];
   /** The largest links (holder → issuer, or debtor → creditor), at most 400. */
   links: Array<{ source: string; target: string; weight: number }>;

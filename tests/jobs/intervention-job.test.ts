@@ -59,6 +59,7 @@ describe('intervention job', () => {
     // The displayed intervention: within budget, failures before ≥ after, payments only to firms that failed.
     expect(a.display.spent).toBeLessThanOrEqual(a.display.budget);
     expect(a.display.failedAfter).toBeLessThanOrEqual(a.display.failedBefore);
+    expect(a.display.failedWorstCase).toBeGreaterThanOrEqual(a.display.failedBefore);
     expect(a.display.nodes.filter((node) => node.payment > 0).every((node) => node.roundBefore > 0)).toBe(true);
     expect(a.tail!.importance.samples).toBe(400);
     const run = runs.get(app.db, two.runId!);
