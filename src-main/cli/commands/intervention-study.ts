@@ -13,6 +13,7 @@ import { UsageError, type Command } from '../command';
 import { formatAmount, numberFlag, readTextFile } from './common';
 import { choice } from './intervene';
 
+/** The job's parameter schema checks the flags too; `versionId` is a placeholder (the command reads the file). */
 function validated<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
   const parsed = schema.safeParse(value);
   if (!parsed.success) {
