@@ -16,6 +16,7 @@ import { CAPITAL_BASES, type CapitalTierResult } from './results/capital';
 import { POLICY_EXAMPLE_NAMES, policyDocumentSchema } from './formats/policy';
 import type { PolicyLabResult } from './results/policy';
 import { BRIEF_FORMATS, briefRequestSchema, type BriefSummary, type ComposedBrief } from './briefs';
+import { wiodOptionsSchema } from './formats/wiod';
 
 /** Phantom marker carrying an output type. */
 const returns = <T>() => undefined as unknown as T;
@@ -52,7 +53,7 @@ export const contract = {
     output: returns<{ files: Array<{ fileName: string; tables: TablePreview[] }> }>(),
   },
   'datasets:import': {
-    input: fileUpload.extend({ mapping: columnMapping.optional() }).strict(),
+    input: fileUpload.extend({ mapping: columnMapping.optional(), wiod: wiodOptionsSchema.optional() }).strict(),
     output: returns<{ dataset: DatasetSummary; networkId: number; versionId: number }>(),
   },
   /** A node table and a liability table (edge list or matrix) as two files. */

@@ -1,6 +1,7 @@
 /** Job events streamed from long work (worker threads) to every face of the app. */
 import { z } from 'zod';
 import { capitalStudySchema } from './results/capital';
+import { interventionParamsSchema } from './results/intervention';
 
 export type JobStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
 
@@ -50,6 +51,8 @@ export const jobParamSchemas = {
   }),
   /** Acceptable capital allocations learned by classifiers (src-shared/results/capital.ts). */
   capital: capitalStudySchema(shockModelSchema).extend({ versionId: z.number().int().positive() }),
+  /** Optimal intervention: a cross-holdings economy's scenario study, or interbank bailouts (results/intervention.ts). */
+  intervention: interventionParamsSchema,
 } as const;
 
 export type JobKind = keyof typeof jobParamSchemas;

@@ -36,8 +36,8 @@ export const handlers: Handlers = {
       })),
     ),
   }),
-  'datasets:import': ({ fileName, contentBase64, mapping }, { db }) =>
-    importDataset(db, fileName, Buffer.from(contentBase64, 'base64'), mapping),
+  'datasets:import': ({ fileName, contentBase64, mapping, wiod }, { db }) =>
+    importDataset(db, fileName, Buffer.from(contentBase64, 'base64'), mapping, wiod),
   'datasets:importTables': ({ files, mapping }, { db }) =>
     importDatasetTables(
       db,

@@ -7,6 +7,7 @@ import { maxentFromDocument, withLiabilities } from '../engines/maxent';
 import { toClearingSystem } from '../engines/network-arrays';
 import type { ExportedFile, ExportFormat } from '../../src-shared/contract';
 import type { ColumnMapping } from '../../src-shared/formats/columns';
+import type { WiodOptionsInput } from '../../src-shared/formats/wiod';
 import { networkToGraphml } from '../io/graphml';
 import { importFileAsync, importNetworkTables, sha256Hex, type ImportedDataset } from '../io/importers';
 import { serialiseJson } from '../io/network-json';
@@ -44,8 +45,8 @@ export function storeImportedDataset(
 }
 
 /** Any network file the app reads (see io/importers.ts), with an optional column mapping for tables. */
-export async function importDataset(db: Db, fileName: string, bytes: Uint8Array, mapping?: ColumnMapping) {
-  return storeImportedDataset(db, await importFileAsync(fileName, bytes, mapping), fileName);
+export async function importDataset(db: Db, fileName: string, bytes: Uint8Array, mapping?: ColumnMapping, wiod?: WiodOptionsInput) {
+  return storeImportedDataset(db, await importFileAsync(fileName, bytes, mapping, wiod), fileName);
 }
 
 /** A node table and a liability table given as two files. */

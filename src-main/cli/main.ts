@@ -11,6 +11,7 @@ import { clearCommand } from './commands/clear';
 import { exportCommand, importCommand, listCommand } from './commands/data';
 import { interveneCommand } from './commands/intervene';
 import { briefCommand, demoCommand } from './commands/brief';
+import { bailoutCommand, interventionStudyCommand } from './commands/intervention-study';
 import { stressCommand } from './commands/stress';
 import { wedgesCommand } from './commands/wedges';
 
@@ -32,6 +33,8 @@ export const commands: Command[] = [
   wedgesCommand,
   briefCommand,
   demoCommand,
+  interventionStudyCommand,
+  bailoutCommand,
 ];
 
 const processIo: CommandIo = {

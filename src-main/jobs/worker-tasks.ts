@@ -5,6 +5,7 @@ import { toClearingSystem } from '../engines/network-arrays';
 import { runStressBatch, type StressPartial } from '../engines/stress';
 import type { TaskReporter } from './protocol';
 import type { CapitalShardInput } from './capital-tasks';
+import { runInterventionShard } from './intervention-worker';
 
 export interface StressShardInput {
   document: NetworkDocument;
@@ -26,4 +27,5 @@ export const workerTasks = {
   // loaded on demand, so stress workers do not load TensorFlow.js
   capital: async (input: CapitalShardInput, reporter: TaskReporter) =>
     (await import('../learning/capital-study')).runCapitalStudy(input.document, input.config, reporter),
+  intervention: runInterventionShard,
 };

@@ -6,6 +6,7 @@ import { importHoldingsCsv } from '../../io/holdings-csv';
 import { call } from '../../api/router';
 import { UsageError, type Command } from '../command';
 import { assertReadable, readInputFile } from './common';
+import { WIOD_FLAGS, wiodFromFlags } from './wiod-flags';
 
 function positiveId(text: string, what: string): number {
   const id = Number(text);
@@ -17,11 +18,12 @@ export const importCommand: Command = {
   name: 'import',
   summary:
     'import a network (network@1 JSON, EBA disclosure CSV, GraphML, XLSX, CSV edge list, or a node CSV and a liability CSV) or a holdings CSV',
-  usage: 'cwb import FILE [LIABILITIES.csv] [--holdings [--name NAME]] [--json]',
+  usage: 'cwb import FILE [LIABILITIES.csv] [--holdings [--name NAME]] [--wiod-* choices for a WIOT .xlsx] [--json]',
   positionals: { min: 1, max: 2 },
   flags: [
     { name: 'holdings', description: 'FILE is a holdings CSV (investor, asset, date, amount): streamed into the store' },
     { name: 'name', value: 'NAME', description: 'name of the holdings dataset (default: the file name)' },
+    ...WIOD_FLAGS,
   ],
   async run({ positionals, flags }, io, context) {
     const [path, second] = positionals as [string, string | undefined];
@@ -41,7 +43,7 @@ export const importCommand: Command = {
     const { router } = context();
     const result = second
       ? await call(router, 'datasets:importTables', { files: [upload(path), upload(second)] })
-      : await call(router, 'datasets:import', upload(path));
+      : await call(router, 'datasets:import', { ...upload(path), ...wiodFromFlags(flags) });
     if (flags.json) {
       io.out(JSON.stringify(result));
     } else {
