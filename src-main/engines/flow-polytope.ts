@@ -391,14 +391,35 @@ export function createProjector(polytope: FlowPolytope, tolerance = 1e-12): Proj
         let largest = 0;
         for (let k = 0; k < 2 * n; k++) largest = Math.max(largest, Math.abs(residual[k]!));
         if (largest <= tol) break;
-        // index map of the active duals
+        // An active row (column) with no positive cell has a zero Newton row: its step is set directly so that
+        // its best cell carries |F_i| / (allowed cells), like an inactive one's step −λ_i; the others are solved.
+        const bestCell = new Float64Array(2 * n).fill(-Infinity);
+        const positive = new Int32Array(2 * n);
+        const cells = new Int32Array(2 * n);
+        for (let i = 0; i < n; i++) {
+          for (let j = 0; j < n; j++) {
+            const e = i * n + j;
+            if (!allowed[e]) continue;
+            const z = target[e]! - duals[i]! - duals[n + j]!;
+            cells[i]++;
+            cells[n + j]++;
+            if (z > 0) {
+              positive[i]++;
+              positive[n + j]++;
+            }
+            if (z > bestCell[i]!) bestCell[i] = z;
+            if (z > bestCell[n + j]!) bestCell[n + j] = z;
+          }
+        }
         const index = new Int32Array(2 * n).fill(-1);
-        let m = 0;
-        for (let i = 0; i < n; i++) if (rowActive[i]) index[i] = m++;
-        for (let j = 0; j < n; j++) if (columnActive[j]) index[n + j] = m++;
         const step = new Float64Array(2 * n);
-        for (let i = 0; i < n; i++) if (!rowActive[i]) step[i] = -duals[i]!;
-        for (let j = 0; j < n; j++) if (!columnActive[j]) step[n + j] = -duals[n + j]!;
+        let m = 0;
+        for (let k = 0; k < 2 * n; k++) {
+          const active = k < n ? rowActive[k] : columnActive[k - n];
+          if (!active) step[k] = -duals[k]!;
+          else if (positive[k] === 0 && cells[k]! > 0) step[k] = bestCell[k]! + residual[k]! / cells[k]!;
+          else index[k] = m++;
+        }
         if (m > 0) {
           const h = new Float64Array(m * m);
           const rhs = new Float64Array(m);
