@@ -9,6 +9,7 @@ import { cascadeCommand } from './commands/cascade';
 import { clearCommand } from './commands/clear';
 import { exportCommand, importCommand, listCommand } from './commands/data';
 import { interveneCommand } from './commands/intervene';
+import { disaggregateCommand, reconstructCommand } from './commands/reconstruct';
 import { stressCommand } from './commands/stress';
 
 export const GLOBAL_FLAGS = [
@@ -25,6 +26,8 @@ export const commands: Command[] = [
   stressCommand,
   cascadeCommand,
   interveneCommand,
+  reconstructCommand,
+  disaggregateCommand,
 ];
 
 const processIo: CommandIo = {
