@@ -27,6 +27,8 @@ export const channels = [
   'jobs:list',
   'runs:list',
   'runs:get',
+  'reconstruction:saveVersion',
+  'reconstruction:disaggregate',
 ] as const;
 
 /** The push channel of job events (main → renderer). */

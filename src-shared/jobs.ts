@@ -1,5 +1,6 @@
 /** Job events streamed from long work (worker threads) to every face of the app. */
 import { z } from 'zod';
+import { reconstructParamsSchema } from './results/reconstruction';
 
 export type JobStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
 
@@ -47,6 +48,7 @@ export const jobParamSchemas = {
     /** Rogers–Veraart recovery rates on outside (alpha) and interbank (beta) assets; 1 and 1 is Eisenberg–Noe. */
     recovery: z.object({ alpha: z.number().gt(0).max(1), beta: z.number().gt(0).max(1) }).optional(),
   }),
+  reconstruct: reconstructParamsSchema,
 } as const;
 
 export type JobKind = keyof typeof jobParamSchemas;

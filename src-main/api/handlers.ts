@@ -15,6 +15,7 @@ import {
   importHoldingsUpload,
   maxEntropyVersion,
 } from './services';
+import { disaggregateVersion, saveReconstructedVersion } from './reconstruction-services';
 
 export const handlers: Handlers = {
   'app:info': (_input, context) => context.info(),
@@ -71,4 +72,7 @@ export const handlers: Handlers = {
 
   'runs:list': ({ kind }, { db }) => runs.list(db, kind),
   'runs:get': ({ id }, { db }) => runs.get(db, id),
+
+  'reconstruction:saveVersion': ({ runId, objective, note }, { db }) => saveReconstructedVersion(db, runId, objective, note),
+  'reconstruction:disaggregate': ({ versionId, nodeId, parts }, { db }) => disaggregateVersion(db, versionId, nodeId, parts),
 };

@@ -103,7 +103,7 @@ export class JobManager {
         if (job.event.status !== 'running') return;
         this.update(job, { stage: 'saving' });
         const runId = this.db.transaction(() =>
-          definition.save(this.db, plan, definition.merge(parts as never[], plan), {
+          definition.save(this.db, plan as never, definition.merge(parts as never[], plan as never), {
             startedAt: startedAt.toISOString(),
             durationMs: Date.now() - startedAt.getTime(),
           }),
