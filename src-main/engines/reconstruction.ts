@@ -20,6 +20,7 @@
  */
 import type { Highs } from 'highs';
 import type { NetworkDocument, NetworkNode } from '../../src-shared/formats/network';
+import type { OutOfSampleEvaluation, ReconstructionTracePoint } from '../../src-shared/results/reconstruction';
 import { clearingInverse, createWorkspace, clearInto, depthOfDefaultSet, type ClearingWorkspace } from './clearing';
 import { EngineInputError } from './errors';
 import {
@@ -329,18 +330,7 @@ export function evaluateLoss(
   return { expectedLoss, expectedUnconnectedLoss, lossRatio, value: measure === 'lossRatio' ? lossRatio : expectedLoss };
 }
 
-/** One point of the convergence trace (plotted live). */
-export interface IterationReport {
-  start: number;
-  stage: string;
-  iteration: number;
-  /** F (expected loss or ratio) of the current network, without the penalty. */
-  objective: number;
-  /** Frank–Wolfe gap ⟨∇h, P − S⟩ of the minimised function h (0 at a stationary point). */
-  gap: number;
-  /** Largest relative constraint violation, including complementarity while it is penalised. */
-  violation: number;
-}
+export type IterationReport = ReconstructionTracePoint;
 
 interface SolverContext {
   problem: ReconstructionProblem;
@@ -597,21 +587,7 @@ export interface ReconstructionOptions {
   startPoints?: Float64Array[];
 }
 
-export interface OutOfSample {
-  samples: number;
-  /** First scenario index of the evaluation stream (after the K optimisation scenarios). */
-  firstScenario: number;
-  expectedLoss: number;
-  expectedLossStandardError: number;
-  lossRatio: number;
-  maxentExpectedLoss: number;
-  /** E[L(network) − L(maximum entropy)] on the same shocks, and its standard error. */
-  differenceToMaxent: number;
-  differenceStandardError: number;
-  /** Losses of the network on the evaluation shocks (for the distribution plot), capped at 2,000. */
-  losses: number[];
-  maxentLosses: number[];
-}
+export type OutOfSample = OutOfSampleEvaluation;
 
 export interface ReconstructionResult {
   objective: ReconstructionObjective;

@@ -26,13 +26,34 @@ export const reconstructParamsSchema = z.object({
 });
 export type ReconstructParams = z.output<typeof reconstructParamsSchema>;
 
+/** One point of the convergence trace (plotted live). */
 export interface ReconstructionTracePoint {
   start: number;
   stage: string;
   iteration: number;
+  /** F (expected loss or ratio) of the current network, without the penalty. */
   objective: number;
+  /** Frank–Wolfe gap ⟨∇h, P − S⟩ of the minimised function h (0 at a stationary point). */
   gap: number;
+  /** Largest relative constraint violation, including complementarity while it is penalised. */
   violation: number;
+}
+
+/** A network evaluated on fresh shocks against maximum entropy on the same shocks. */
+export interface OutOfSampleEvaluation {
+  samples: number;
+  /** First scenario index of the evaluation stream (after the K optimisation scenarios). */
+  firstScenario: number;
+  expectedLoss: number;
+  expectedLossStandardError: number;
+  lossRatio: number;
+  maxentExpectedLoss: number;
+  /** E[L(network) − L(maximum entropy)] on the same shocks, and its standard error. */
+  differenceToMaxent: number;
+  differenceStandardError: number;
+  /** Losses of the network and of maximum entropy on the evaluation shocks (distribution plots), capped at 2,000. */
+  losses: number[];
+  maxentLosses: number[];
 }
 
 export interface ReconstructionOutcome {
@@ -41,19 +62,7 @@ export interface ReconstructionOutcome {
   /** The network found, complete (network@1). */
   document: NetworkDocument;
   inSample: { expectedLoss: number; expectedUnconnectedLoss: number; lossRatio: number; value: number };
-  evaluation: {
-    samples: number;
-    firstScenario: number;
-    expectedLoss: number;
-    expectedLossStandardError: number;
-    lossRatio: number;
-    maxentExpectedLoss: number;
-    differenceToMaxent: number;
-    differenceStandardError: number;
-    /** Up to 2,000 out-of-sample losses of this network and of maximum entropy on the same shocks. */
-    losses: number[];
-    maxentLosses: number[];
-  };
+  evaluation: OutOfSampleEvaluation;
   /** Largest relative constraint violation, and complementarity max min(p̄_ij, p̄_ji)/max p̄. */
   residual: { relative: number; absolute: number; complementarity: number };
   links: number;

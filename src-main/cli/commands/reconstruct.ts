@@ -19,15 +19,9 @@ import { parseNetworkJson } from '../../io/network-json';
 import { loadHighs } from '../../io/lp-solver';
 import { UsageError, type Command, type CommandIo, type FlagSpec } from '../command';
 import { formatAmount, numberFlag, readTextFile } from './common';
-import { shockModelFromFlags } from './stress';
+import { shockModelFromFlags, wholeFlag } from './stress';
 
 type Flags = Record<string, string | true>;
-
-function wholeFlag(flags: Flags, name: string, fallback: number, min: number, max: number): number {
-  const value = numberFlag(flags, name, fallback, min, max);
-  if (!Number.isInteger(value)) throw new UsageError(`--${name} must be a whole number, got "${String(flags[name])}"`);
-  return value;
-}
 
 const OPTIMISER_FLAGS: FlagSpec[] = [
   { name: 'shock-model', value: 'MODEL', description: 'uniform (x = f·c·U, default) or beta (P(x ≥ w) = defaultProbability)' },
