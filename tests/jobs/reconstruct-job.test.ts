@@ -70,6 +70,16 @@ describe('reconstruct job and IPC', () => {
     expect(runs.list(app.db)).toHaveLength(0);
   });
 
+  it('cancelling a reconstruction saves nothing', async () => {
+    app = freshApp();
+    const versionId = await createNetwork();
+    const { jobId, done } = app.jobs.start('reconstruct', { ...params(versionId), samples: 50_000, objectives: ['best'] });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(await app.jobs.cancel(jobId)).toEqual({ cancelled: true });
+    expect((await done).status).toBe('cancelled');
+    expect(runs.list(app.db)).toHaveLength(0);
+  });
+
   it('disaggregates a node into a new version whose note explains the new nodes', async () => {
     app = freshApp();
     const versionId = await createNetwork();
