@@ -507,6 +507,8 @@ function spectralProjectedGradient(context: SolverContext, polytope: FlowPolytop
     variable = accepted.variable;
     point = accepted.point;
     history.push(point.value);
+    // stalled: less than 1e-7 relative decrease over the last 10 iterations (Monte Carlo noise is far larger)
+    if (history.length > 10 && history[history.length - 11]! - point.value <= 1e-7 * Math.abs(point.value)) break;
   }
   return variable;
 }
