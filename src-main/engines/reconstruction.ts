@@ -824,7 +824,9 @@ export function reconstruct(problem: ReconstructionProblem, options: Reconstruct
     if (!options.highs) throw new EngineInputError('minimum density needs the LP solver');
     best = minimumDensity(problem, options.highs, oracle, options.timeLimit);
   } else if (options.objective !== 'maxent') {
-    const method: Method = options.objective === 'worst' ? frankWolfe : spectralProjectedGradient;
+    // the projection's semismooth Newton is not reliable on interval marginals (unknown b or c): the best case
+    // then runs Frank–Wolfe with the LP oracle too (slower, always feasible)
+    const method: Method = options.objective === 'best' && hasFixedMarginals(problem.polytope) ? spectralProjectedGradient : frankWolfe;
     const rng = new Rng(options.seed, 0x5eed);
     let bestValue = Infinity;
     const solve = (start: Float64Array) =>
