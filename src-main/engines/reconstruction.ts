@@ -647,30 +647,26 @@ export interface ReconstructionResult {
 }
 
 /**
- * Marginals inside the intervals with equal totals (a common fraction of each interval), for the maximum-entropy
- * reference when some b or c are unknown.
+ * Marginals inside the intervals with equal totals T, for the maximum-entropy reference when some b or c are
+ * unknown: the rows at a common fraction of their intervals, then the columns at a common fraction of their
+ * intervals capped by T − f_i (so that f_i + d_i ≤ T, which a zero-diagonal network needs).
  */
 function balancedMarginals(polytope: FlowPolytope): { rows: Float64Array; columns: Float64Array } {
   const { rowLower, rowUpper, columnLower, columnUpper, nBanks: n } = polytope;
-  let rl = 0;
-  let ru = 0;
-  let cl = 0;
-  let cu = 0;
-  for (let i = 0; i < n; i++) {
-    rl += rowLower[i]!;
-    ru += rowUpper[i]!;
-    cl += columnLower[i]!;
-    cu += columnUpper[i]!;
-  }
-  const low = Math.max(rl, cl);
-  const high = Math.min(ru, cu);
+  const sum = (values: ArrayLike<number>) => Array.from(values).reduce((a, b) => a + b, 0);
+  const low = Math.max(sum(rowLower), sum(columnLower));
+  const high = Math.min(sum(rowUpper), sum(columnUpper));
   if (!(low <= high)) throw new InfeasiblePolytopeError('the row and column intervals admit no common total');
   const total = 0.5 * (low + high);
-  const fill = (lower: Float64Array, upper: Float64Array, sumLow: number, sumHigh: number) => {
-    const t = sumHigh > sumLow ? (total - sumLow) / (sumHigh - sumLow) : 0;
-    return Float64Array.from(lower, (lo, i) => lo + t * (upper[i]! - lo));
+  const fill = (lower: ArrayLike<number>, upper: ArrayLike<number>) => {
+    const sumLow = sum(lower);
+    const sumHigh = sum(upper);
+    const t = sumHigh > sumLow ? Math.min(1, Math.max(0, (total - sumLow) / (sumHigh - sumLow))) : 0;
+    return Float64Array.from({ length: n }, (_, i) => lower[i]! + t * (upper[i]! - lower[i]!));
   };
-  return { rows: fill(rowLower, rowUpper, rl, ru), columns: fill(columnLower, columnUpper, cl, cu) };
+  const rows = fill(rowLower, rowUpper);
+  const capped = Float64Array.from({ length: n }, (_, i) => Math.max(columnLower[i]!, Math.min(columnUpper[i]!, total - rows[i]!)));
+  return { rows, columns: fill(columnLower, capped) };
 }
 
 /** The maximum-entropy network (RAS with zero diagonal) of the problem's (balanced) marginals. */
