@@ -29,6 +29,14 @@ export const channels = [
   'runs:get',
   'reconstruction:saveVersion',
   'reconstruction:disaggregate',
+  'capital:tiers',
+  'policy:example',
+  'policy:solve',
+  'policy:save',
+  'briefs:compose',
+  'briefs:export',
+  'briefs:list',
+  'briefs:download',
 ] as const;
 
 /** The push channel of job events (main → renderer). */

@@ -1,6 +1,7 @@
 /** Job events streamed from long work (worker threads) to every face of the app. */
 import { z } from 'zod';
 import { reconstructParamsSchema } from './results/reconstruction';
+import { capitalStudySchema } from './results/capital';
 
 export type JobStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
 
@@ -49,6 +50,8 @@ export const jobParamSchemas = {
     recovery: z.object({ alpha: z.number().gt(0).max(1), beta: z.number().gt(0).max(1) }).optional(),
   }),
   reconstruct: reconstructParamsSchema,
+  /** Acceptable capital allocations learned by classifiers (src-shared/results/capital.ts). */
+  capital: capitalStudySchema(shockModelSchema).extend({ versionId: z.number().int().positive() }),
 } as const;
 
 export type JobKind = keyof typeof jobParamSchemas;

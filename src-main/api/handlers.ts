@@ -5,7 +5,11 @@ import { parseShockCsv } from '../io/shock-csv';
 import { decodeText, previewTables } from '../io/tables';
 import { holdingsGraph } from '../store/holdings';
 import { datasets, networks, runs } from '../store/repositories';
+import { policyExample, savePolicyRun, solvePolicy } from './policy-services';
 import type { Handlers } from './router';
+import { downloadBrief, exportBrief } from './brief-services';
+import { composeBrief } from '../io/briefs/compose';
+import { briefs } from '../store/briefs';
 import {
   clearScenarioOfVersion,
   createNetwork,
@@ -16,6 +20,7 @@ import {
   maxEntropyVersion,
 } from './services';
 import { disaggregateVersion, saveReconstructedVersion } from './reconstruction-services';
+import { tiersOfVersion } from './capital-services';
 
 export const handlers: Handlers = {
   'app:info': (_input, context) => context.info(),
@@ -75,4 +80,12 @@ export const handlers: Handlers = {
 
   'reconstruction:saveVersion': ({ runId, objective, note }, { db }) => saveReconstructedVersion(db, runId, objective, note),
   'reconstruction:disaggregate': ({ versionId, nodeId, parts }, { db }) => disaggregateVersion(db, versionId, nodeId, parts),
+  'capital:tiers': ({ versionId, tiers, base }, { db }) => tiersOfVersion(db, versionId, tiers, base),
+  'policy:example': ({ name }) => policyExample(name),
+  'policy:solve': (input) => solvePolicy(input),
+  'policy:save': (input, { db }) => savePolicyRun(db, input),
+  'briefs:compose': (request, { db }) => composeBrief(db, request),
+  'briefs:export': ({ format, ...request }, { db }) => exportBrief(db, request, format),
+  'briefs:list': (_input, { db }) => briefs.list(db),
+  'briefs:download': ({ id }, { db }) => downloadBrief(db, id),
 };

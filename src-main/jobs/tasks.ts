@@ -17,13 +17,14 @@ import type { Db } from '../store/db';
 import { networks, runs } from '../store/repositories';
 import type { StressShardInput } from './worker-tasks';
 import { reconstructTask } from './reconstruction-tasks';
+import { capitalTask } from './capital-tasks';
 
 export interface JobPlan<Params, ShardInput> {
   params: Params;
   shards: ShardInput[];
 }
 
-interface TaskDefinition<K extends JobKind, ShardInput, Part> {
+export interface TaskDefinition<K extends JobKind, ShardInput, Part> {
   plan(db: Db, params: z.output<(typeof jobParamSchemas)[K]>, maxShards: number): JobPlan<z.output<(typeof jobParamSchemas)[K]>, ShardInput>;
   merge(parts: Part[], plan: JobPlan<z.output<(typeof jobParamSchemas)[K]>, ShardInput>): unknown;
   save(
@@ -91,4 +92,5 @@ const stress: TaskDefinition<'stress', StressShardInput, StressPartial> = {
 export const taskDefinitions: { [K in JobKind]: TaskDefinition<K, never, never> } = {
   stress: stress as unknown as TaskDefinition<'stress', never, never>,
   reconstruct: reconstructTask as unknown as TaskDefinition<'reconstruct', never, never>,
+  capital: capitalTask as unknown as TaskDefinition<'capital', never, never>,
 };

@@ -5,6 +5,7 @@ import { toClearingSystem } from '../engines/network-arrays';
 import { runStressBatch, type StressPartial } from '../engines/stress';
 import type { TaskReporter } from './protocol';
 import { runReconstruction } from './reconstruction-worker';
+import type { CapitalShardInput } from './capital-tasks';
 
 export interface StressShardInput {
   document: NetworkDocument;
@@ -24,4 +25,7 @@ export const workerTasks = {
     );
   },
   reconstruct: runReconstruction,
+  // loaded on demand, so stress workers do not load TensorFlow.js
+  capital: async (input: CapitalShardInput, reporter: TaskReporter) =>
+    (await import('../learning/capital-study')).runCapitalStudy(input.document, input.config, reporter),
 };
