@@ -27,6 +27,8 @@ export const channels = [
   'jobs:list',
   'runs:list',
   'runs:get',
+  'reconstruction:saveVersion',
+  'reconstruction:disaggregate',
   'capital:tiers',
   'policy:example',
   'policy:solve',

@@ -12,6 +12,7 @@ import { networkDocumentSchema } from './formats/network';
 import { economyDocumentSchema, type EconomyDocument } from './formats/crossholdings';
 import { EDGE_FIELDS, NODE_FIELDS, type TablePreview } from './formats/columns';
 import { jobKinds, type JobEvent } from './jobs';
+import { RECONSTRUCTION_OBJECTIVE_NAMES } from './results/reconstruction';
 import { CAPITAL_BASES, type CapitalTierResult } from './results/capital';
 import { POLICY_EXAMPLE_NAMES, policyDocumentSchema } from './formats/policy';
 import type { PolicyLabResult } from './results/policy';
@@ -138,6 +139,25 @@ export const contract = {
   },
   'runs:get': { input: z.object({ id }).strict(), output: returns<RunDetail>() },
 
+  /** One network of a `reconstruct` run saved as the next version of its network, the provenance in the note. */
+  'reconstruction:saveVersion': {
+    input: z.object({ runId: id, objective: z.enum(RECONSTRUCTION_OBJECTIVE_NAMES), note: z.string().max(1000).optional() }).strict(),
+    output: returns<{ versionId: number; version: number }>(),
+  },
+  /** Splits a node into k named parts (network-reconstruction-optimiser §3) as the next version. */
+  'reconstruction:disaggregate': {
+    input: z
+      .object({
+        versionId: id,
+        nodeId: z.string().min(1),
+        parts: z
+          .array(z.object({ id: z.string().trim().min(1, 'must not be empty'), name: z.string().max(200).optional(), share: z.number().positive().finite().optional() }).strict())
+          .min(2)
+          .max(50),
+      })
+      .strict(),
+    output: returns<{ versionId: number; version: number; explanation: string[] }>(),
+  },
   /** The tiers by total assets (capital-allocation Table 2) of a network version. */
   'capital:tiers': {
     input: z.object({ versionId: id, tiers: z.number().int().min(1).max(200), base: z.enum(CAPITAL_BASES).default('obligations') }).strict(),

@@ -1,5 +1,6 @@
 /** Job events streamed from long work (worker threads) to every face of the app. */
 import { z } from 'zod';
+import { reconstructParamsSchema } from './results/reconstruction';
 import { capitalStudySchema } from './results/capital';
 import { interventionParamsSchema } from './results/intervention';
 
@@ -49,6 +50,7 @@ export const jobParamSchemas = {
     /** Rogers–Veraart recovery rates on outside (alpha) and interbank (beta) assets; 1 and 1 is Eisenberg–Noe. */
     recovery: z.object({ alpha: z.number().gt(0).max(1), beta: z.number().gt(0).max(1) }).optional(),
   }),
+  reconstruct: reconstructParamsSchema,
   /** Acceptable capital allocations learned by classifiers (src-shared/results/capital.ts). */
   capital: capitalStudySchema(shockModelSchema).extend({ versionId: z.number().int().positive() }),
   /** Optimal intervention: a cross-holdings economy's scenario study, or interbank bailouts (results/intervention.ts). */

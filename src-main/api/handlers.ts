@@ -19,6 +19,7 @@ import {
   importHoldingsUpload,
   maxEntropyVersion,
 } from './services';
+import { disaggregateVersion, saveReconstructedVersion } from './reconstruction-services';
 import { tiersOfVersion } from './capital-services';
 
 export const handlers: Handlers = {
@@ -77,6 +78,8 @@ export const handlers: Handlers = {
   'runs:list': ({ kind }, { db }) => runs.list(db, kind),
   'runs:get': ({ id }, { db }) => runs.get(db, id),
 
+  'reconstruction:saveVersion': ({ runId, objective, note }, { db }) => saveReconstructedVersion(db, runId, objective, note),
+  'reconstruction:disaggregate': ({ versionId, nodeId, parts }, { db }) => disaggregateVersion(db, versionId, nodeId, parts),
   'capital:tiers': ({ versionId, tiers, base }, { db }) => tiersOfVersion(db, versionId, tiers, base),
   'policy:example': ({ name }) => policyExample(name),
   'policy:solve': (input) => solvePolicy(input),

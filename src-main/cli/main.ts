@@ -10,6 +10,7 @@ import { capitalCommand } from './commands/capital';
 import { clearCommand } from './commands/clear';
 import { exportCommand, importCommand, listCommand } from './commands/data';
 import { interveneCommand } from './commands/intervene';
+import { disaggregateCommand, reconstructCommand } from './commands/reconstruct';
 import { briefCommand, demoCommand } from './commands/brief';
 import { bailoutCommand, interventionStudyCommand } from './commands/intervention-study';
 import { stressCommand } from './commands/stress';
@@ -29,6 +30,8 @@ export const commands: Command[] = [
   stressCommand,
   cascadeCommand,
   interveneCommand,
+  reconstructCommand,
+  disaggregateCommand,
   capitalCommand,
   wedgesCommand,
   briefCommand,

@@ -16,6 +16,7 @@ import { mergeStressPartials, summariseStress, type StressPartial } from '../eng
 import type { Db } from '../store/db';
 import { networks, runs } from '../store/repositories';
 import type { StressShardInput } from './worker-tasks';
+import { reconstructTask } from './reconstruction-tasks';
 import { capitalTask } from './capital-tasks';
 import { interventionTask } from './intervention-tasks';
 
@@ -91,6 +92,7 @@ const stress: TaskDefinition<'stress', StressShardInput, StressPartial> = {
 
 export const taskDefinitions: { [K in JobKind]: TaskDefinition<K, never, never> } = {
   stress: stress as unknown as TaskDefinition<'stress', never, never>,
+  reconstruct: reconstructTask as unknown as TaskDefinition<'reconstruct', never, never>,
   capital: capitalTask as unknown as TaskDefinition<'capital', never, never>,
   intervention: interventionTask as unknown as TaskDefinition<'intervention', never, never>,
 };

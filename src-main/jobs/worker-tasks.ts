@@ -4,6 +4,7 @@ import type { ShockModelInput } from '../../src-shared/jobs';
 import { toClearingSystem } from '../engines/network-arrays';
 import { runStressBatch, type StressPartial } from '../engines/stress';
 import type { TaskReporter } from './protocol';
+import { runReconstruction } from './reconstruction-worker';
 import type { CapitalShardInput } from './capital-tasks';
 import { runInterventionShard } from './intervention-worker';
 
@@ -24,6 +25,7 @@ export const workerTasks = {
       input.recovery ?? {},
     );
   },
+  reconstruct: runReconstruction,
   // loaded on demand, so stress workers do not load TensorFlow.js
   capital: async (input: CapitalShardInput, reporter: TaskReporter) =>
     (await import('../learning/capital-study')).runCapitalStudy(input.document, input.config, reporter),
