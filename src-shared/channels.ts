@@ -27,6 +27,10 @@ export const channels = [
   'jobs:list',
   'runs:list',
   'runs:get',
+  'holdings:generate',
+  'models:list',
+  'models:get',
+  'models:embeddings',
 ] as const;
 
 /** The push channel of job events (main → renderer). */

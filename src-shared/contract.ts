@@ -12,6 +12,8 @@ import { networkDocumentSchema } from './formats/network';
 import { economyDocumentSchema, type EconomyDocument } from './formats/crossholdings';
 import { EDGE_FIELDS, NODE_FIELDS, type TablePreview } from './formats/columns';
 import { jobKinds, type JobEvent } from './jobs';
+import { holdingsGenerateSchema } from './graph-transformer';
+import type { GtEmbeddingMap, GtMetrics, GtModelSummary } from './results/graph-transformer';
 
 /** Phantom marker carrying an output type. */
 const returns = <T>() => undefined as unknown as T;
@@ -132,6 +134,17 @@ export const contract = {
     output: returns<RunSummary[]>(),
   },
   'runs:get': { input: z.object({ id }).strict(), output: returns<RunDetail>() },
+
+  /** Synthetic holdings from the generator, or the bundled EBA 2011 bank × sovereign holdings, as a dataset. */
+  'holdings:generate': { input: holdingsGenerateSchema, output: returns<{ datasetId: number; created: boolean }>() },
+  'models:list': { input: z.object({}).strict(), output: returns<GtModelSummary[]>() },
+  'models:get': { input: z.object({ id }).strict(), output: returns<GtMetrics>() },
+  'models:embeddings': {
+    input: z
+      .object({ id, datasetId: id.optional(), date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD').optional() })
+      .strict(),
+    output: returns<{ map: GtEmbeddingMap; csv: string; fileName: string }>(),
+  },
 } as const satisfies Record<Channel, { input: z.ZodType; output: unknown }>;
 
 export type Contract = typeof contract;

@@ -1,5 +1,6 @@
 /** Job events streamed from long work (worker threads) to every face of the app. */
 import { z } from 'zod';
+import { gtTrainParamsSchema } from './graph-transformer';
 
 export type JobStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
 
@@ -47,6 +48,8 @@ export const jobParamSchemas = {
     /** Rogers–Veraart recovery rates on outside (alpha) and interbank (beta) assets; 1 and 1 is Eisenberg–Noe. */
     recovery: z.object({ alpha: z.number().gt(0).max(1), beta: z.number().gt(0).max(1) }).optional(),
   }),
+  /** Graph-transformer training on a holdings dataset (src-main/jobs/gt-tasks.ts). */
+  gtTrain: gtTrainParamsSchema,
 } as const;
 
 export type JobKind = keyof typeof jobParamSchemas;

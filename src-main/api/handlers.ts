@@ -6,6 +6,8 @@ import { decodeText, previewTables } from '../io/tables';
 import { holdingsGraph } from '../store/holdings';
 import { datasets, networks, runs } from '../store/repositories';
 import type { Handlers } from './router';
+import { addHoldingsSample, modelEmbeddings } from './gt-services';
+import { gtModels } from '../store/holdings-panel';
 import {
   clearScenarioOfVersion,
   createNetwork,
@@ -71,4 +73,9 @@ export const handlers: Handlers = {
 
   'runs:list': ({ kind }, { db }) => runs.list(db, kind),
   'runs:get': ({ id }, { db }) => runs.get(db, id),
+
+  'holdings:generate': (input, { db }) => addHoldingsSample(db, input),
+  'models:list': (_input, { db }) => gtModels.list(db),
+  'models:get': ({ id }, { db }) => gtModels.metrics(db, id),
+  'models:embeddings': ({ id, datasetId, date }, { db }) => modelEmbeddings(db, id, datasetId, date),
 };

@@ -10,6 +10,7 @@ import { clearCommand } from './commands/clear';
 import { exportCommand, importCommand, listCommand } from './commands/data';
 import { interveneCommand } from './commands/intervene';
 import { stressCommand } from './commands/stress';
+import { gtCommand } from './commands/gt';
 
 export const GLOBAL_FLAGS = [
   { name: 'data-dir', value: 'DIR', description: 'data folder (else CWB_DATA_DIR, else the user-data folder)' },
@@ -25,6 +26,7 @@ export const commands: Command[] = [
   stressCommand,
   cascadeCommand,
   interveneCommand,
+  gtCommand,
 ];
 
 const processIo: CommandIo = {

@@ -101,30 +101,33 @@ export function generateHoldings(options: HoldingsGeneratorOptions): GeneratedHo
   const currencyMean = new Map(CURRENCIES.map((name) => [name, vector(world, 0.4)]));
   const trade = Array.from({ length: FACTORS }, () => vector(world, 1));
 
-  const rng = new Rng(seed, 2);
+  // Separate streams: a panel with more investors (or assets) keeps the same first ones, and the same other side.
+  const investorRng = new Rng(seed, 2);
+  const assetRng = new Rng(seed, 3);
+  const rng = new Rng(seed, 4);
   const investors: PanelInvestor[] = [];
   const investorLatent: Float64Array[] = [];
   const investorScale: number[] = [];
   const active: boolean[] = [];
   for (let i = 0; i < nInvestors; i++) {
-    const type = INVESTOR_TYPES[Math.floor(rng.uniform() * INVESTOR_TYPES.length)]!;
-    const style = type === 'ETF' || (type !== 'hedge fund' && rng.uniform() < 0.2) ? 'passive' : 'active';
-    const u = vector(rng, 0.9);
+    const type = INVESTOR_TYPES[Math.floor(investorRng.uniform() * INVESTOR_TYPES.length)]!;
+    const style = type === 'ETF' || (type !== 'hedge fund' && investorRng.uniform() < 0.2) ? 'passive' : 'active';
+    const u = vector(investorRng, 0.9);
     for (let k = 0; k < FACTORS; k++) u[k]! += typeMean.get(type)![k]! + styleMean[style][k]!;
     investorLatent.push(u);
-    investorScale.push(Math.exp(2 + 1.2 * rng.normal()));
+    investorScale.push(Math.exp(2 + 1.2 * investorRng.normal()));
     active.push(style === 'active');
     investors.push({ code: `INV${String(i + 1).padStart(5, '0')}`, name: null, type, style, aum: null });
   }
   const assets: PanelAsset[] = [];
   const assetLatent: Float64Array[] = [];
   for (let a = 0; a < nAssets; a++) {
-    const assetClass = ASSET_CLASSES[Math.floor(rng.uniform() * ASSET_CLASSES.length)]!;
-    const currency = CURRENCIES[Math.floor(rng.uniform() * CURRENCIES.length)]!;
-    const v = vector(rng, 0.8);
+    const assetClass = ASSET_CLASSES[Math.floor(assetRng.uniform() * ASSET_CLASSES.length)]!;
+    const currency = CURRENCIES[Math.floor(assetRng.uniform() * CURRENCIES.length)]!;
+    const v = vector(assetRng, 0.8);
     for (let k = 0; k < FACTORS; k++) v[k]! += classMean.get(assetClass)![k]! + currencyMean.get(currency)![k]!;
     assetLatent.push(v);
-    assets.push({ code: `AST${String(a + 1).padStart(6, '0')}`, name: null, class: assetClass, currency, amountOutstanding: Math.exp(7 + rng.normal()) });
+    assets.push({ code: `AST${String(a + 1).padStart(6, '0')}`, name: null, class: assetClass, currency, amountOutstanding: Math.exp(7 + assetRng.normal()) });
   }
   // Trade signal tanh(u_iᵀ M v_a), fixed per pair: computed lazily.
   const mv = assetLatent.map((v) => Float64Array.from(trade, (row) => dot(row, v)));

@@ -16,13 +16,14 @@ import { mergeStressPartials, summariseStress, type StressPartial } from '../eng
 import type { Db } from '../store/db';
 import { networks, runs } from '../store/repositories';
 import type { StressShardInput } from './worker-tasks';
+import { gtTrainTask } from './gt-tasks';
 
 export interface JobPlan<Params, ShardInput> {
   params: Params;
   shards: ShardInput[];
 }
 
-interface TaskDefinition<K extends JobKind, ShardInput, Part> {
+export interface TaskDefinition<K extends JobKind, ShardInput, Part> {
   plan(db: Db, params: z.output<(typeof jobParamSchemas)[K]>, maxShards: number): JobPlan<z.output<(typeof jobParamSchemas)[K]>, ShardInput>;
   merge(parts: Part[], plan: JobPlan<z.output<(typeof jobParamSchemas)[K]>, ShardInput>): unknown;
   save(
@@ -89,4 +90,5 @@ const stress: TaskDefinition<'stress', StressShardInput, StressPartial> = {
 
 export const taskDefinitions: { [K in JobKind]: TaskDefinition<K, never, never> } = {
   stress: stress as unknown as TaskDefinition<'stress', never, never>,
+  gtTrain: gtTrainTask as unknown as TaskDefinition<'gtTrain', never, never>,
 };

@@ -4,6 +4,7 @@ import type { ShockModelInput } from '../../src-shared/jobs';
 import { toClearingSystem } from '../engines/network-arrays';
 import { runStressBatch, type StressPartial } from '../engines/stress';
 import type { TaskReporter } from './protocol';
+import { gtTrainWorker } from './gt-worker';
 
 export interface StressShardInput {
   document: NetworkDocument;
@@ -22,4 +23,5 @@ export const workerTasks = {
       input.recovery ?? {},
     );
   },
+  gtTrain: gtTrainWorker,
 };

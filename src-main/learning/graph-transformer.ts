@@ -266,6 +266,8 @@ export function directedEdges(graph: DateGraph, visible?: ArrayLike<number>): Ed
 export interface ForwardOptions {
   training: boolean;
   dropout: number;
+  /** Seed of the dropout masks of this forward pass (reproducible training). */
+  dropoutSeed?: number;
   /** Largest edge tensor in bytes (chunking); default in sparse-ops. */
   maxTensorBytes?: number;
 }
@@ -302,7 +304,7 @@ export function embedNodes(params: Parameters, config: GraphTransformerConfig, g
       aggregate = tf.add(aggregate, segmentSum(weighted, target[c]!, nodes)); // (17)
     });
     h = gelu(dense(params, `layer${l}.update`, tf.concat([h, aggregate as tf.Tensor2D], 1))) as tf.Tensor2D; // (18)
-    if (options.training && options.dropout > 0) h = tf.dropout(h, options.dropout) as tf.Tensor2D;
+    if (options.training && options.dropout > 0) h = tf.dropout(h, options.dropout, undefined, (options.dropoutSeed ?? 0) * 16 + l) as tf.Tensor2D;
   }
   return dense(params, 'readout', h); // (19)
 }
@@ -311,7 +313,7 @@ export function embedNodes(params: Parameters, config: GraphTransformerConfig, g
 export function pairHead(params: Parameters, head: 'ae' | 'tp', embeddings: tf.Tensor2D, investors: number, pairInvestor: Int32Array, pairAsset: Int32Array): tf.Tensor1D {
   const ei = gatherRows(embeddings, tf.tensor1d(pairInvestor, 'int32')) as tf.Tensor2D;
   const ea = gatherRows(embeddings, tf.tensor1d(Int32Array.from(pairAsset, (a) => a + investors), 'int32')) as tf.Tensor2D;
-  const hidden = gelu(dense(params, `${head}.hidden`, tf.concat([ei, ea, tf.mul(ei, ea)], 1))) as tf.Tensor2D;
+  const hidden = gelu(dense(params, `${head}.hidden`, tf.concat([ei, ea, tf.mul(ei, ea) as tf.Tensor2D], 1))) as tf.Tensor2D;
   return tf.reshape(dense(params, `${head}.out`, hidden), [-1]) as tf.Tensor1D;
 }
 

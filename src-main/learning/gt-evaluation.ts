@@ -13,6 +13,7 @@
  * components, and trade predictions for every position.
  */
 import * as tf from '@tensorflow/tfjs';
+import { AppError } from '../../src-shared/errors';
 import type { HoldingsPanel } from '../engines/holdings-panel';
 import { correlation } from '../engines/holdings-panel';
 import type { CorrelationPair, GtDateMetric, GtGroupMetric } from '../../src-shared/results/graph-transformer';
@@ -168,7 +169,7 @@ export function evaluateGraphTransformer(artifact: GraphTransformerArtifact, pan
 function dateIndex(panel: HoldingsPanel, date: string | undefined): number {
   if (date === undefined) return panel.snapshots.length - 1;
   const index = panel.snapshots.findIndex((s) => s.date === date);
-  if (index < 0) throw new Error(`no positions at ${date}; the report dates are ${panel.snapshots.map((s) => s.date).join(', ')}`);
+  if (index < 0) throw new AppError('invalid_input', `no positions at ${date}; the report dates are ${panel.snapshots.map((s) => s.date).join(', ')}`, 'date');
   return index;
 }
 

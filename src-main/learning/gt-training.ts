@@ -221,10 +221,12 @@ export async function trainGraphTransformer(panel: HoldingsPanel, settings: Trai
         const date = dates[t]!;
         const mask = sampleMask(date.graph, settings.maskFraction, rng);
         const edges = directedEdges(date.graph, mask.visible);
+        const dropoutSeed = rng.nextUint32() >>> 4;
         const loss = optimizer.minimize(() => {
           const embeddings = embedNodes(params, config, date.graph, edges, {
             training: true,
             dropout: settings.dropout,
+            dropoutSeed,
             maxTensorBytes: settings.maxTensorBytes,
           });
           const ae = meanSquaredError(pairHead(params, 'ae', embeddings, date.graph.investors, mask.pairInvestor, mask.pairAsset), mask.pairTarget);
@@ -267,11 +269,21 @@ export async function trainGraphTransformer(panel: HoldingsPanel, settings: Trai
     optimizer.dispose();
     for (const v of params.values()) v.dispose();
   }
-  const { config: _config, ...rest } = settings;
   return {
     format: 'contagion-workbench/graph-transformer@1',
     config,
-    settings: rest,
+    settings: {
+      dropout: settings.dropout,
+      learningRate: settings.learningRate,
+      weightDecay: settings.weightDecay,
+      kappa: settings.kappa,
+      maxEpochs: settings.maxEpochs,
+      patience: settings.patience,
+      maskFraction: settings.maskFraction,
+      validationDates: settings.validationDates,
+      seed: settings.seed,
+      ...(settings.maxTensorBytes === undefined ? {} : { maxTensorBytes: settings.maxTensorBytes }),
+    },
     space,
     weights: best.weights,
     parameterCount: countParameters(config, space.investorVocab.map((v) => v.length), space.assetVocab.map((v) => v.length)),

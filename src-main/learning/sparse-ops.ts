@@ -27,8 +27,9 @@ function takeRows(x: tf.Tensor, indices: tf.Tensor1D): tf.Tensor {
 /** Rows of `x` (n × …) at `indices` (int32, length e): e × …; gradient by scatterND. */
 export function gatherRows(x: tf.Tensor, indices: tf.Tensor1D): tf.Tensor {
   const shape = x.shape;
-  const op = tf.customGrad((input: tf.Tensor, save: tf.GradSaveFunc) => {
-    save([indices]); // saved tensors outlive the forward pass's scope
+  const op = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+    const input = args[0] as tf.Tensor;
+    (args[1] as tf.GradSaveFunc)([indices]); // saved tensors outlive the forward pass's scope
     return {
       value: takeRows(input, indices),
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.scatterND(tf.expandDims(saved[0]!, 1), dy, shape),
@@ -40,8 +41,9 @@ export function gatherRows(x: tf.Tensor, indices: tf.Tensor1D): tf.Tensor {
 /** Sums the rows of `values` (e × …) into `segments` rows by `segmentIds` (int32, length e); gradient by gather. */
 export function segmentSum(values: tf.Tensor, segmentIds: tf.Tensor1D, segments: number): tf.Tensor {
   const shape = [segments, ...values.shape.slice(1)];
-  const op = tf.customGrad((input: tf.Tensor, save: tf.GradSaveFunc) => {
-    save([segmentIds]);
+  const op = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+    const input = args[0] as tf.Tensor;
+    (args[1] as tf.GradSaveFunc)([segmentIds]);
     return {
       value: tf.scatterND(tf.expandDims(segmentIds, 1), input, shape),
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => takeRows(dy, saved[0] as tf.Tensor1D),
