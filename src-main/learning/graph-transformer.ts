@@ -24,7 +24,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { assetCharacteristics, investorCharacteristics, type HoldingsPanel, type PanelSnapshot } from '../engines/holdings-panel';
-import { edgeChunks, gatherRows, segmentSoftmax, segmentSum } from './sparse-ops';
+import { edgeDotProducts, gatherRows, segmentSoftmax, weightedNeighbourSum } from './sparse-ops';
 
 export interface GraphTransformerConfig {
   /** d_h (Table 1: 256). */
@@ -275,35 +275,21 @@ export interface ForwardOptions {
 /** Final embeddings e_v (N × d_e) of every node of `graph`, message passing over `edges` (eqs. 14–19). */
 export function embedNodes(params: Parameters, config: GraphTransformerConfig, graph: DateGraph, edges: EdgeList, options: ForwardOptions): tf.Tensor2D {
   const nodes = graph.investors + graph.assets;
-  const { heads, keyDim, hidden } = config;
+  const { heads, keyDim } = config;
   let h = tf.concat([
     featureMap(params, 'investor', graph.investorNumeric, graph.investorCategory, graph.investors),
     featureMap(params, 'asset', graph.assetNumeric, graph.assetCategory, graph.assets),
   ]) as tf.Tensor2D;
-  const edgeCount = edges.source.length;
-  const chunks = edgeChunks(edgeCount, 4 * Math.max(heads * keyDim, hidden), options.maxTensorBytes);
-  const source = chunks.map(({ start, end }) => tf.tensor1d(edges.source.subarray(start, end), 'int32'));
-  const target = chunks.map(({ start, end }) => tf.tensor1d(edges.target.subarray(start, end), 'int32'));
   const targetAll = tf.tensor1d(edges.target, 'int32');
   const weight = tf.tensor1d(edges.weight);
   for (let l = 0; l < config.layers; l++) {
     const message = gelu(dense(params, `layer${l}.message`, h)) as tf.Tensor2D; // (15)
-    const query = tf.matMul(h, params.get(`layer${l}.query`)!);
-    const key = tf.matMul(h, params.get(`layer${l}.key`)!);
-    const scores = tf.concat(
-      chunks.map((_, c) => {
-        const product = tf.mul(gatherRows(query, target[c]!), gatherRows(key, source[c]!));
-        return tf.mul(tf.sum(tf.reshape(product, [-1, heads, keyDim]), 2), 1 / Math.sqrt(keyDim));
-      }),
-    ) as tf.Tensor2D;
-    const attention = tf.mean(segmentSoftmax(scores, targetAll, edges.target, nodes), 1); // (16)
-    const coefficient = tf.mul(attention, weight);
-    let aggregate: tf.Tensor = tf.zeros([nodes, hidden]);
-    chunks.forEach(({ start, end }, c) => {
-      const weighted = tf.mul(tf.expandDims(tf.slice(coefficient, [start], [end - start]), 1), gatherRows(message, source[c]!));
-      aggregate = tf.add(aggregate, segmentSum(weighted, target[c]!, nodes)); // (17)
-    });
-    h = gelu(dense(params, `layer${l}.update`, tf.concat([h, aggregate as tf.Tensor2D], 1))) as tf.Tensor2D; // (18)
+    const query = tf.matMul(h, params.get(`layer${l}.query`)! as tf.Tensor2D);
+    const key = tf.matMul(h, params.get(`layer${l}.key`)! as tf.Tensor2D);
+    const scores = tf.mul(edgeDotProducts(query as tf.Tensor2D, key as tf.Tensor2D, edges.target, edges.source, heads, options.maxTensorBytes), 1 / Math.sqrt(keyDim)) as tf.Tensor2D;
+    const attention = tf.mean(segmentSoftmax(scores, targetAll, edges.target, nodes), 1) as tf.Tensor1D; // (16)
+    const aggregate = weightedNeighbourSum(tf.mul(attention, weight) as tf.Tensor1D, message, edges.target, edges.source, nodes, options.maxTensorBytes); // (17)
+    h = gelu(dense(params, `layer${l}.update`, tf.concat([h, aggregate], 1))) as tf.Tensor2D; // (18)
     if (options.training && options.dropout > 0) h = tf.dropout(h, options.dropout, undefined, (options.dropoutSeed ?? 0) * 16 + l) as tf.Tensor2D;
   }
   return dense(params, 'readout', h); // (19)

@@ -94,3 +94,99 @@ export function edgeChunks(edges: number, bytesPerEdge: number, maxBytes = DEFAU
   for (let start = 0; start < edges; start += perChunk) chunks.push({ start, end: Math.min(edges, start + perChunk) });
   return chunks.length > 0 ? chunks : [{ start: 0, end: 0 }];
 }
+
+const indexTensor = (ids: Int32Array, { start, end }: { start: number; end: number }) => tf.tensor1d(ids.subarray(start, end), 'int32');
+
+/**
+ * Per-head dot products of edge endpoints, s[e, h] = Σ_k Q[target_e, h·d_k + k] · K[source_e, h·d_k + k] (the
+ * scores of eq. 16), computed chunk by chunk. A fused operation: only Q, K and the e × heads result are kept for
+ * the gradient, which gathers each chunk again (dQ, dK by scatterND), so memory stays O(nodes·d + edges·heads)
+ * and no gathered tensor exceeds `maxBytes`.
+ */
+export function edgeDotProducts(query: tf.Tensor2D, key: tf.Tensor2D, target: Int32Array, source: Int32Array, heads: number, maxBytes = DEFAULT_MAX_TENSOR_BYTES): tf.Tensor2D {
+  const width = query.shape[1];
+  const keyDim = width / heads;
+  const chunks = edgeChunks(target.length, 4 * width, maxBytes);
+  const op = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+    const [q, k] = args as [tf.Tensor2D, tf.Tensor2D];
+    (args[2] as tf.GradSaveFunc)([q, k]);
+    const parts = chunks.map((chunk) =>
+      tf.tidy(() => tf.sum(tf.reshape(tf.mul(takeRows(q, indexTensor(target, chunk)), takeRows(k, indexTensor(source, chunk))), [-1, heads, keyDim]), 2)),
+    );
+    const value = parts.length === 1 ? parts[0]! : tf.concat(parts);
+    return {
+      value,
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const [sq, sk] = saved as [tf.Tensor2D, tf.Tensor2D];
+        let dq: tf.Tensor = tf.zerosLike(sq);
+        let dk: tf.Tensor = tf.zerosLike(sk);
+        for (const chunk of chunks) {
+          const [nextQ, nextK] = tf.tidy(() => {
+            const t = indexTensor(target, chunk);
+            const s = indexTensor(source, chunk);
+            const weight = tf.expandDims(tf.slice(dy, [chunk.start, 0], [chunk.end - chunk.start, heads]), 2);
+            const spread = (x: tf.Tensor) => tf.reshape(tf.mul(weight, tf.reshape(x, [-1, heads, keyDim])), [-1, width]);
+            return [
+              tf.add(dq, tf.scatterND(tf.expandDims(t, 1), spread(takeRows(sk, s)), sq.shape)),
+              tf.add(dk, tf.scatterND(tf.expandDims(s, 1), spread(takeRows(sq, t)), sk.shape)),
+            ];
+          });
+          dq.dispose();
+          dk.dispose();
+          dq = nextQ!;
+          dk = nextK!;
+        }
+        return [dq, dk];
+      },
+    };
+  });
+  return op(query, key) as tf.Tensor2D;
+}
+
+/**
+ * The weighted neighbour sum of eq. (17), m[v] = Σ_{e: target_e = v} c_e · M[source_e], chunk by chunk; fused like
+ * `edgeDotProducts`: the gradient gathers each chunk again (dM by scatterND, dc_e = ⟨dm[target_e], M[source_e]⟩).
+ */
+export function weightedNeighbourSum(coefficient: tf.Tensor1D, messages: tf.Tensor2D, target: Int32Array, source: Int32Array, nodes: number, maxBytes = DEFAULT_MAX_TENSOR_BYTES): tf.Tensor2D {
+  const width = messages.shape[1];
+  const chunks = edgeChunks(target.length, 4 * width, maxBytes);
+  const op = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+    const [c, m] = args as [tf.Tensor1D, tf.Tensor2D];
+    (args[2] as tf.GradSaveFunc)([c, m]);
+    let sum: tf.Tensor = tf.zeros([nodes, width]);
+    for (const chunk of chunks) {
+      const next = tf.tidy(() => {
+        const weighted = tf.mul(tf.expandDims(tf.slice(c, [chunk.start], [chunk.end - chunk.start]), 1), takeRows(m, indexTensor(source, chunk)));
+        return tf.add(sum, tf.scatterND(tf.expandDims(indexTensor(target, chunk), 1), weighted, [nodes, width]));
+      });
+      sum.dispose();
+      sum = next;
+    }
+    return {
+      value: sum,
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const [sc, sm] = saved as [tf.Tensor1D, tf.Tensor2D];
+        const dc: tf.Tensor[] = [];
+        let dm: tf.Tensor = tf.zerosLike(sm);
+        for (const chunk of chunks) {
+          const [part, next] = tf.tidy(() => {
+            const s = indexTensor(source, chunk);
+            const upstream = takeRows(dy, indexTensor(target, chunk));
+            const weights = tf.slice(sc, [chunk.start], [chunk.end - chunk.start]);
+            return [
+              tf.sum(tf.mul(upstream, takeRows(sm, s)), 1),
+              tf.add(dm, tf.scatterND(tf.expandDims(s, 1), tf.mul(tf.expandDims(weights, 1), upstream), sm.shape)),
+            ];
+          });
+          dc.push(part!);
+          dm.dispose();
+          dm = next!;
+        }
+        const dcAll = dc.length === 1 ? dc[0]! : tf.concat(dc);
+        if (dc.length > 1) dc.forEach((t) => t.dispose());
+        return [dcAll, dm];
+      },
+    };
+  });
+  return op(coefficient, messages) as tf.Tensor2D;
+}

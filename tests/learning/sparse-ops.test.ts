@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { describe, expect, it } from 'vitest';
-import { edgeChunks, gatherRows, segmentSoftmax, segmentSum } from '../../src-main/learning/sparse-ops';
+import { edgeChunks, edgeDotProducts, gatherRows, segmentSoftmax, segmentSum, weightedNeighbourSum } from '../../src-main/learning/sparse-ops';
 
 const indices = Int32Array.from([2, 0, 2, 1, 4, 2, 0]);
 const nodes = 5;
@@ -73,6 +73,48 @@ describe.each(['cpu', 'wasm'])('sparse operations on the %s backend', (backend) 
       minus[k]! -= step;
       const numeric = (loss(tf.tensor2d(plus, scores.shape)).dataSync()[0]! - loss(tf.tensor2d(minus, scores.shape)).dataSync()[0]!) / (2 * step);
       expect(Math.abs(analytic[k]! - numeric)).toBeLessThan(2e-3);
+    }
+  });
+});
+
+describe.each(['cpu', 'wasm'])('fused edge operations on the %s backend, chunked', (backend) => {
+  const source = Int32Array.from([1, 3, 0, 4, 2, 1, 3, 0, 2]);
+  const target = Int32Array.from([0, 0, 1, 1, 2, 3, 3, 4, 4]);
+  const heads = 2;
+  // 12 bytes per chunk: one edge of 4 floats of width 8 is 32 bytes, so every edge is its own chunk.
+  const tiny = 12;
+
+  it('edgeDotProducts equals the per-head dot products of gathered rows, values and gradients', async () => {
+    await tf.setBackend(backend);
+    const q = tf.randomNormal([nodes, 8], 0, 1, 'float32', 5) as tf.Tensor2D;
+    const k = tf.randomNormal([nodes, 8], 0, 1, 'float32', 6) as tf.Tensor2D;
+    const w = tf.randomNormal([source.length, heads], 0, 1, 'float32', 7);
+    const t = tf.tensor1d(target, 'int32');
+    const s = tf.tensor1d(source, 'int32');
+    const plain = (a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.reshape(tf.mul(gatherRows(a, t), gatherRows(b, s)), [-1, heads, 4]), 2);
+    for (const maxBytes of [tiny, undefined]) {
+      const fused = (a: tf.Tensor, b: tf.Tensor) => edgeDotProducts(a as tf.Tensor2D, b as tf.Tensor2D, target, source, heads, maxBytes);
+      expect(maxAbsDifference(fused(q, k), plain(q, k))).toBeLessThan(1e-5);
+      const gf = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(tf.tanh(fused(a, b)), w)))([q, k]);
+      const gp = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(tf.tanh(plain(a, b)), w)))([q, k]);
+      expect(maxAbsDifference(gf[0]!, gp[0]!)).toBeLessThan(1e-5);
+      expect(maxAbsDifference(gf[1]!, gp[1]!)).toBeLessThan(1e-5);
+    }
+  });
+
+  it('weightedNeighbourSum equals the segment sum of weighted gathered messages, values and gradients', async () => {
+    await tf.setBackend(backend);
+    const c = tf.randomUniform([source.length], 0, 1, 'float32', 8) as tf.Tensor1D;
+    const m = tf.randomNormal([nodes, 3], 0, 1, 'float32', 9) as tf.Tensor2D;
+    const w = tf.randomNormal([nodes, 3], 0, 1, 'float32', 10);
+    const plain = (a: tf.Tensor, b: tf.Tensor) => segmentSum(tf.mul(tf.expandDims(a, 1), gatherRows(b, tf.tensor1d(source, 'int32'))), tf.tensor1d(target, 'int32'), nodes);
+    for (const maxBytes of [tiny, undefined]) {
+      const fused = (a: tf.Tensor, b: tf.Tensor) => weightedNeighbourSum(a as tf.Tensor1D, b as tf.Tensor2D, target, source, nodes, maxBytes);
+      expect(maxAbsDifference(fused(c, m), plain(c, m))).toBeLessThan(1e-5);
+      const gf = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(tf.square(fused(a, b)), w)))([c, m]);
+      const gp = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(tf.square(plain(a, b)), w)))([c, m]);
+      expect(maxAbsDifference(gf[0]!, gp[0]!)).toBeLessThan(1e-5);
+      expect(maxAbsDifference(gf[1]!, gp[1]!)).toBeLessThan(1e-5);
     }
   });
 });
