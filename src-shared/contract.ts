@@ -12,7 +12,7 @@ import { networkDocumentSchema } from './formats/network';
 import { economyDocumentSchema, type EconomyDocument } from './formats/crossholdings';
 import { EDGE_FIELDS, NODE_FIELDS, type TablePreview } from './formats/columns';
 import { jobKinds, type JobEvent } from './jobs';
-import { holdingsGenerateSchema } from './graph-transformer';
+import { HOLDINGS_FIELDS, holdingsGenerateSchema } from './graph-transformer';
 import type { GtEmbeddingMap, GtMetrics, GtModelSummary } from './results/graph-transformer';
 
 /** Phantom marker carrying an output type. */
@@ -59,7 +59,13 @@ export const contract = {
     output: returns<{ dataset: DatasetSummary; networkId: number; versionId: number }>(),
   },
   'datasets:importHoldings': {
-    input: fileUpload.extend({ name: z.string().min(1).max(200).optional() }).strict(),
+    input: fileUpload
+      .extend({
+        name: z.string().min(1).max(200).optional(),
+        /** Source column per holdings field (CSV, XLSX or Parquet); matched from the header when absent. */
+        mapping: z.partialRecord(z.enum(HOLDINGS_FIELDS), z.string()).optional(),
+      })
+      .strict(),
     output: returns<{ datasetId: number; investors: number; assets: number; positions: number }>(),
   },
   'datasets:delete': {

@@ -1,6 +1,11 @@
 /** Inputs of the graph-transformer job and of the holdings generator, validated at every boundary. */
 import { z } from 'zod';
 
+/** Fields of a holdings row (io/holdings-csv.ts maps source columns to them). */
+export const HOLDINGS_FIELDS = [
+  'investor', 'asset', 'date', 'amount', 'investorName', 'investorType', 'investorStyle', 'assetClass', 'assetCurrency', 'investorAum', 'assetOutstanding',
+] as const;
+
 /** Table 1 of the graph-transformer paper as defaults; every size can be shrunk (or grown) by the user. */
 export const gtConfigSchema = z
   .object({

@@ -41,8 +41,8 @@ export const handlers: Handlers = {
       files.map((f) => ({ fileName: f.fileName, bytes: Buffer.from(f.contentBase64, 'base64') })),
       mapping,
     ),
-  'datasets:importHoldings': ({ fileName, contentBase64, name }, context) =>
-    importHoldingsUpload(context, fileName, Buffer.from(contentBase64, 'base64'), name),
+  'datasets:importHoldings': ({ fileName, contentBase64, name, mapping }, context) =>
+    importHoldingsUpload(context, fileName, Buffer.from(contentBase64, 'base64'), name, mapping),
   'datasets:delete': ({ id }, { db }) => {
     db.transaction(() => datasets.delete(db, id))();
     return { deleted: id };

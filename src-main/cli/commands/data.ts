@@ -2,7 +2,7 @@
 import { writeFileSync } from 'node:fs';
 import { basename, extname } from 'node:path';
 import { EXPORT_FORMATS, type ExportFormat } from '../../../src-shared/contract';
-import { importHoldingsCsv } from '../../io/holdings-csv';
+import { importHoldingsFile } from '../../io/holdings-tables';
 import { call } from '../../api/router';
 import { UsageError, type Command } from '../command';
 import { assertReadable, readInputFile } from './common';
@@ -20,7 +20,7 @@ export const importCommand: Command = {
   usage: 'cwb import FILE [LIABILITIES.csv] [--holdings [--name NAME]] [--json]',
   positionals: { min: 1, max: 2 },
   flags: [
-    { name: 'holdings', description: 'FILE is a holdings CSV (investor, asset, date, amount): streamed into the store' },
+    { name: 'holdings', description: 'FILE is a holdings CSV, XLSX or Parquet file (investor, asset, date, amount; optional AUM, amount outstanding, types): streamed into the store' },
     { name: 'name', value: 'NAME', description: 'name of the holdings dataset (default: the file name)' },
   ],
   async run({ positionals, flags }, io, context) {
@@ -28,7 +28,7 @@ export const importCommand: Command = {
     if (flags.holdings) {
       if (second) throw new UsageError('--holdings takes one file');
       assertReadable(path);
-      const result = await importHoldingsCsv(context().db, {
+      const result = await importHoldingsFile(context().db, {
         filePath: path,
         fileName: basename(path),
         datasetName: typeof flags.name === 'string' ? flags.name : basename(path).replace(/\.[^.]+$/, ''),

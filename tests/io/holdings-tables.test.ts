@@ -1,0 +1,121 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import ExcelJS from 'exceljs';
+import { afterEach, describe, expect, it } from 'vitest';
+import { cellText, importHoldingsFile } from '../../src-main/io/holdings-tables';
+import { RowErrorsImportError } from '../../src-main/io/row-errors';
+import { openDatabase, type Db } from '../../src-main/store/db';
+import { holdingsSummary } from '../../src-main/store/holdings';
+import { loadHoldingsPanel } from '../../src-main/store/holdings-panel';
+import { investorCharacteristics } from '../../src-main/engines/holdings-panel';
+import { datasets } from '../../src-main/store/repositories';
+import { tempDir } from '../support/fixtures';
+
+let dir: ReturnType<typeof tempDir>;
+let db: Db;
+afterEach(() => {
+  db?.close();
+  dir?.remove();
+});
+
+function fresh(): void {
+  dir = tempDir('cwb-holdings-tables-');
+  db = openDatabase(join(dir.path, 'data'));
+}
+
+/** A workbook: header, then rows [fund, isin, date (a Date cell), value, AUM, outstanding, type]. */
+async function workbook(name: string, rows: unknown[][]): Promise<string> {
+  const book = new ExcelJS.Workbook();
+  const sheet = book.addWorksheet('positions');
+  sheet.addRow(['Fund', 'ISIN', 'Report date', 'Market value', 'AUM', 'Amount outstanding', 'Investor type']);
+  for (const row of rows) sheet.addRow(row);
+  const path = join(dir.path, name);
+  await book.xlsx.writeFile(path);
+  return path;
+}
+
+const day = (iso: string) => new Date(`${iso}T00:00:00Z`);
+
+describe('holdings from XLSX', () => {
+  it('reads the first sheet with date cells, maps AUM and amount outstanding, keeps provenance', async () => {
+    fresh();
+    const rows: unknown[][] = [];
+    for (let k = 0; k < 300; k++) {
+      rows.push([`F${k % 10}`, `ISIN${k % 37}`, day(k < 150 ? '2024-03-31' : '2024-06-30'), 100 + k, k % 10 === 3 ? 5000 : null, k % 37 === 0 ? 1e6 : null, k % 2 ? 'fund' : 'bank']);
+    }
+    // duplicates (same fund, asset and date) would be refused: keep the first of each
+    const seen = new Set<string>();
+    const unique = rows.filter((r) => {
+      const key = `${r[0]}|${r[1]}|${(r[2] as Date).toISOString()}`;
+      if (seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    });
+    const path = await workbook('holdings.xlsx', unique);
+    const progress: number[] = [];
+    const result = await importHoldingsFile(db, { filePath: path, fileName: 'holdings.xlsx', datasetName: 'Q1–Q2', onProgress: (n) => progress.push(n) });
+    expect(result.positions).toBe(unique.length);
+    expect(result.investors).toBe(10);
+    const summary = holdingsSummary(db, result.datasetId);
+    expect(summary.dates).toEqual(['2024-03-31', '2024-06-30']);
+    const dataset = datasets.get(db, result.datasetId);
+    expect(dataset.report.importer).toBe('holdings XLSX');
+    expect(dataset.report.notes.join(' ')).toMatch(/sheet "positions"/);
+    expect(dataset.sha256).toMatch(/^[0-9a-f]{64}$/);
+    const { panel } = loadHoldingsPanel(db, result.datasetId);
+    const f3 = panel.investors.findIndex((i) => i.code === 'F3');
+    expect(panel.investors[f3]!.aum).toBe(5000);
+    expect(panel.investors[panel.investors.findIndex((i) => i.code === 'F4')]!.aum).toBeNull();
+    expect(panel.assets.find((a) => a.code === 'ISIN0')!.amountOutstanding).toBe(1e6);
+    // characteristics: the given AUM is kept, a missing one is the sum of positions
+    const characteristics = investorCharacteristics(panel, panel.snapshots[0]!);
+    expect(characteristics.size[f3]).toBe(5000);
+    // The same file twice is refused, naming the first import.
+    await expect(importHoldingsFile(db, { filePath: path, fileName: 'again.xlsx', datasetName: 'again' })).rejects.toThrow(/already imported/);
+  });
+
+  it('refuses the whole file on bad rows, naming row and column, and leaves the store unchanged', async () => {
+    fresh();
+    const path = await workbook('bad.xlsx', [
+      ['F1', 'A', day('2024-03-31'), 10, null, null, 'fund'],
+      ['F2', 'A', 'yesterday', 10, null, null, 'fund'],
+      ['F3', 'B', day('2024-03-31'), -4, null, null, 'fund'],
+      ['F4', 'B', day('2024-03-31'), 4, 'lots', null, 'fund'],
+    ]);
+    const error = await importHoldingsFile(db, { filePath: path, fileName: 'bad.xlsx', datasetName: 'bad' }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RowErrorsImportError);
+    const rows = (error as RowErrorsImportError).rowErrors.map((r) => `${r.row}:${r.column}:${r.message}`);
+    expect(rows).toEqual(['3:Report date:not a date: "yesterday" (expected YYYY-MM-DD)', '4:Market value:must be ≥ 0', '5:AUM:not an amount ≥ 0: "lots"']);
+    expect(datasets.list(db)).toEqual([]);
+  });
+
+  it('uses an explicit column mapping', async () => {
+    fresh();
+    const path = await workbook('mapped.xlsx', [['F1', 'A', day('2024-03-31'), 10, null, null, 'fund']]);
+    const result = await importHoldingsFile(db, {
+      filePath: path,
+      fileName: 'mapped.xlsx',
+      datasetName: 'mapped',
+      mapping: { investor: 'ISIN', asset: 'Fund', date: 'Report date', amount: 'Market value' },
+    });
+    expect(loadHoldingsPanel(db, result.datasetId).panel.investors[0]!.code).toBe('A');
+  });
+});
+
+describe('holdings from Parquet', () => {
+  it('refuses a file that is not Parquet, storing nothing', async () => {
+    fresh();
+    const path = join(dir.path, 'fake.parquet');
+    writeFileSync(path, 'investor,asset,date,amount\nA,B,2024-03-31,1\n');
+    await expect(importHoldingsFile(db, { filePath: path, fileName: 'fake.parquet', datasetName: 'fake' })).rejects.toThrow(/fake\.parquet is not a Parquet file/);
+    expect(datasets.list(db)).toEqual([]);
+  });
+
+  it('turns reader cells into text: dates, formulas, rich text, big integers', () => {
+    expect(cellText(day('2024-12-31'))).toBe('2024-12-31');
+    expect(cellText({ formula: 'A1*2', result: 42 })).toBe('42');
+    expect(cellText({ richText: [{ text: 'Fund ' }, { text: 'A' }] })).toBe('Fund A');
+    expect(cellText(12345678901234567890n)).toBe('12345678901234567890');
+    expect(cellText(null)).toBe('');
+  });
+});
