@@ -10,6 +10,7 @@ import { loadHoldingsPanel } from '../../src-main/store/holdings-panel';
 import { investorCharacteristics } from '../../src-main/engines/holdings-panel';
 import { datasets } from '../../src-main/store/repositories';
 import { tempDir } from '../support/fixtures';
+import { parquetFile } from '../support/parquet';
 
 let dir: ReturnType<typeof tempDir>;
 let db: Db;
@@ -103,6 +104,38 @@ describe('holdings from XLSX', () => {
 });
 
 describe('holdings from Parquet', () => {
+  it('reads the columns of the schema in row batches, with row numbers as a spreadsheet would show them', async () => {
+    fresh();
+    const n = 120_000; // more than one read batch (50,000 rows)
+    const path = join(dir.path, 'holdings.parquet');
+    writeFileSync(
+      path,
+      parquetFile([
+        { name: 'holder', values: Array.from({ length: n }, (_, k) => `H${k % 400}`) },
+        { name: 'isin', values: Array.from({ length: n }, (_, k) => `X${Math.floor(k / 400) % 100}`) },
+        { name: 'as_of', values: Array.from({ length: n }, (_, k) => (k < 40_000 ? '2024-03-31' : k < 80_000 ? '2024-06-30' : '2024-09-30')) },
+        { name: 'market_value', values: Array.from({ length: n }, (_, k) => 1 + (k % 13)) },
+      ]),
+    );
+    const progress: number[] = [];
+    const result = await importHoldingsFile(db, { filePath: path, fileName: 'holdings.parquet', datasetName: 'pq', onProgress: (rows) => progress.push(rows) });
+    expect(result).toMatchObject({ investors: 400, assets: 100, positions: n });
+    expect(holdingsSummary(db, result.datasetId).dates).toEqual(['2024-03-31', '2024-06-30', '2024-09-30']);
+    expect(progress).toEqual([50_000, 100_000, 120_000]);
+    expect(datasets.get(db, result.datasetId).report).toMatchObject({ importer: 'holdings Parquet', kept: n });
+
+    const bad = join(dir.path, 'bad.parquet');
+    writeFileSync(bad, parquetFile([
+      { name: 'investor', values: ['A', 'B', 'C'] },
+      { name: 'asset', values: ['X', 'Y', 'Z'] },
+      { name: 'date', values: ['2024-03-31', '2024-02-30', '2024-03-31'] },
+      { name: 'amount', values: [1, 2, -3] },
+    ]));
+    const error = await importHoldingsFile(db, { filePath: bad, fileName: 'bad.parquet', datasetName: 'bad' }).catch((e: unknown) => e);
+    expect((error as RowErrorsImportError).rowErrors.map((r) => `${r.row}:${r.column}`)).toEqual(['3:date', '4:amount']);
+    expect(datasets.list(db).length).toBe(1);
+  });
+
   it('refuses a file that is not Parquet, storing nothing', async () => {
     fresh();
     const path = join(dir.path, 'fake.parquet');
