@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import ExcelJS from 'exceljs';
 import { artifactsDir, expectOnlyLoopback, newDataDir, recordRequests, Shell, expect, test } from './support';
 
 test('generate planted holdings, train the graph transformer with a live loss curve, inspect metrics and the embedding map, cancel a run', async ({ page, startHost }) => {
@@ -49,5 +50,28 @@ test('generate planted holdings, train the graph transformer with a live loss cu
   await expect(page.getByTestId('gt-models').locator('tbody tr')).toHaveCount(1);
 
   expectOnlyLoopback(requests);
+  await host.stop();
+});
+
+test('import holdings from an XLSX workbook with a column mapped by hand, then find them on the Models screen', async ({ page, startHost }) => {
+  const dataDir = newDataDir();
+  const host = await startHost(dataDir);
+  const shell = new Shell(page);
+  await page.goto(host.url);
+  const book = new ExcelJS.Workbook();
+  const sheet = book.addWorksheet('positions');
+  sheet.addRow(['Manager', 'ISIN', 'Report date', 'Market value', 'AUM']);
+  for (const date of ['2024-03-31', '2024-06-30', '2024-09-30']) {
+    for (let k = 0; k < 12; k++) for (let j = 0; j < 9; j++) if ((k + j) % 3 === 0) sheet.addRow([`M${k}`, `X${j}`, new Date(`${date}T00:00:00Z`), 10 + k * j, 1000 + k]);
+  }
+  const file = join(dataDir, 'holdings.xlsx');
+  await book.xlsx.writeFile(file);
+  await shell.importFile(file);
+  await page.getByTestId('map-holdings-investor').selectOption('Manager');
+  await page.getByTestId('import-holdings').click();
+  await expect(page.getByTestId('message')).toContainText('12 investors, 9 assets, 108 positions');
+  await expect(page.getByTestId('holdings-summary')).toContainText('108 positions');
+  await shell.goTo('models');
+  await expect(page.getByTestId('gt-dataset')).toContainText('holdings — 108 positions');
   await host.stop();
 });

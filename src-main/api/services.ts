@@ -94,7 +94,7 @@ export async function importHoldingsUpload(context: AppContext, fileName: string
   writeFileSync(path, bytes, { mode: 0o600 });
   const db = openDatabase(context.dataDir);
   try {
-    const result = await importHoldingsFile(db, { filePath: path, fileName, datasetName: name ?? fileName.replace(/\.[^.]+$/, ''), mapping: mapping as HoldingsMapping | undefined });
+    const result = await importHoldingsFile(db, { filePath: path, fileName, datasetName: name ?? fileName.replace(/\.[^.]+$/, ''), mapping });
     return { datasetId: result.datasetId, investors: result.investors, assets: result.assets, positions: result.positions };
   } finally {
     db.close();

@@ -46,8 +46,8 @@ export interface HoldingsImportOptions {
   /** The name shown to the user and stored as the dataset's source file. */
   fileName: string;
   datasetName: string;
-  /** Column names; when absent, matched from the header by `suggestHoldingsMapping`. */
-  mapping?: HoldingsMapping;
+  /** Column names; fields left out are matched from the header by `suggestHoldingsMapping`. */
+  mapping?: Partial<HoldingsMapping>;
   onProgress?(rowsDone: number, bytesDone: number, bytesTotal: number): void;
   /** Aborting stops the import and rolls it back. */
   signal?: AbortSignal;
@@ -163,9 +163,10 @@ interface Pass {
   sha256: string;
 }
 
-function resolveMapping(header: string[], given: HoldingsMapping | undefined, fileName: string): Record<HoldingsField, number> {
+function resolveMapping(header: string[], given: Partial<HoldingsMapping> | undefined, fileName: string): Record<HoldingsField, number> {
   const columns = header.map((cell) => cell.trim());
-  const mapping: Partial<HoldingsMapping> = given ?? suggestHoldingsMapping(columns);
+  // Fields the caller maps win; the others are matched from the header.
+  const mapping: Partial<HoldingsMapping> = { ...suggestHoldingsMapping(columns), ...given };
   const listed = columns.map((column) => `"${column}"`).join(', ');
   const missing = REQUIRED.filter((field) => !mapping[field]);
   if (missing.length > 0) {
@@ -210,7 +211,7 @@ export class HoldingsRowSink {
     db: Db,
     datasetId: number,
     private readonly fileName: string,
-    private readonly mapping?: HoldingsMapping,
+    private readonly mapping?: Partial<HoldingsMapping>,
   ) {
     this.writer = holdingsWriter(db, datasetId);
   }
