@@ -390,19 +390,24 @@ function streamPass(db: Db, datasetId: number, options: HoldingsImportOptions, e
   });
 }
 
+/** The dataset row of an import in progress (inside the caller's transaction); its SHA-256 is set at the end. */
+export function insertPendingHoldingsDataset(db: Db, options: Pick<HoldingsImportOptions, 'fileName' | 'datasetName'>, importer: string) {
+  return datasets.insert(db, {
+    name: options.datasetName,
+    kind: 'holdings',
+    sourceFile: options.fileName,
+    sha256: `pending:${randomUUID()}`,
+    report: { importer, kept: 0, skipped: [], notes: [] },
+  });
+}
+
 /** Imports a holdings CSV as a new dataset of kind 'holdings'; all or nothing (see the module comment). */
 export async function importHoldingsCsv(db: Db, options: HoldingsImportOptions): Promise<HoldingsImportResult> {
-  const { fileName, datasetName } = options;
+  const { fileName } = options;
   for (const encoding of ['utf-8', 'windows-1252'] as const) {
     db.exec('BEGIN IMMEDIATE');
     try {
-      const dataset = datasets.insert(db, {
-        name: datasetName,
-        kind: 'holdings',
-        sourceFile: fileName,
-        sha256: `pending:${randomUUID()}`,
-        report: { importer: 'holdings CSV', kept: 0, skipped: [], notes: [] },
-      });
+      const dataset = insertPendingHoldingsDataset(db, options, 'holdings CSV');
       const pass = await streamPass(db, dataset.id, options, encoding);
       const existing = datasets.findBySha256(db, pass.sha256);
       if (existing) {

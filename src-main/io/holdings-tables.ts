@@ -6,7 +6,7 @@
  * 1). The file's SHA-256 and the importer are kept as provenance; a file seen before is refused naming the dataset.
  * `importHoldingsFile` picks the reader by extension (.csv/.txt, .xlsx, .parquet).
  */
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { extname } from 'node:path';
 import ExcelJS from 'exceljs';
@@ -14,7 +14,7 @@ import { asyncBufferFromFile, parquetMetadataAsync, parquetReadObjects, parquetS
 import type { Db } from '../store/db';
 import { finishHoldingsDataset } from '../store/holdings';
 import { datasets } from '../store/repositories';
-import { HoldingsRowSink, importHoldingsCsv, MAX_HOLDINGS_ROW_ERRORS, type HoldingsImportOptions, type HoldingsImportResult } from './holdings-csv';
+import { HoldingsRowSink, importHoldingsCsv, insertPendingHoldingsDataset, MAX_HOLDINGS_ROW_ERRORS, type HoldingsImportOptions, type HoldingsImportResult } from './holdings-csv';
 import { alreadyImportedError, ImportError } from './import-error';
 import { RowErrorsImportError } from './row-errors';
 
@@ -89,19 +89,13 @@ const parquetRows: RowSource = async (sink, { filePath, fileName, onProgress, si
 };
 
 async function importWith(db: Db, options: HoldingsImportOptions, importer: string, source: RowSource): Promise<HoldingsImportResult> {
-  const { fileName, datasetName } = options;
+  const { fileName } = options;
   const sha256 = await fileSha256(options.filePath);
   const existing = datasets.findBySha256(db, sha256);
   if (existing) throw alreadyImportedError(fileName, existing);
   db.exec('BEGIN IMMEDIATE');
   try {
-    const dataset = datasets.insert(db, {
-      name: datasetName,
-      kind: 'holdings',
-      sourceFile: fileName,
-      sha256: `pending:${randomUUID()}`,
-      report: { importer, kept: 0, skipped: [], notes: [] },
-    });
+    const dataset = insertPendingHoldingsDataset(db, options, importer);
     const sink = new HoldingsRowSink(db, dataset.id, fileName, options.mapping);
     const { notes } = await source(sink, options);
     if (!sink.hasHeader) throw new ImportError(`${fileName} is empty (expected a header row)`);

@@ -16,6 +16,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { HoldingsPanel } from '../engines/holdings-panel';
 import { tradeZScores } from '../engines/holdings-panel';
 import { Rng } from '../engines/random';
+import type { GtEpoch, GtSettings } from '../../src-shared/results/graph-transformer';
 import {
   countParameters,
   decayedParameters,
@@ -33,20 +34,9 @@ import {
   type Parameters,
 } from './graph-transformer';
 
-export interface TrainingSettings {
+export interface TrainingSettings extends GtSettings {
   config: GraphTransformerConfig;
-  /** Table 1: 0.1, 1e-2, 1e-5, κ = 1; up to 500 epochs. */
-  dropout: number;
-  learningRate: number;
-  weightDecay: number;
-  kappa: number;
-  maxEpochs: number;
-  patience: number;
-  /** Share of positions masked per step (and as many non-edges sampled). */
-  maskFraction: number;
-  /** Number of last report dates (with a trade target) held out for validation. */
-  validationDates: number;
-  seed: number;
+  /** Largest edge tensor in bytes (see sparse-ops). */
   maxTensorBytes?: number;
 }
 
@@ -60,13 +50,8 @@ export const PAPER_TRAINING: Omit<TrainingSettings, 'config' | 'validationDates'
   maskFraction: 0.15,
 };
 
-export interface EpochRecord {
-  epoch: number;
-  trainLoss: number;
-  validationLoss: number;
-  validationReconstructionLoss: number;
-  validationTradeLoss: number;
-}
+/** One epoch's losses (the app's `GtEpoch`). */
+export type EpochRecord = GtEpoch;
 
 /** A trained model: everything needed to embed and predict on any panel (inductive). */
 export interface GraphTransformerArtifact {

@@ -38,23 +38,28 @@ export interface GtEpoch {
   validationTradeLoss: number;
 }
 
+/** Training settings (Table 1: dropout 0.1, learning rate 1e-2, weight decay 1e-5, κ = 1; up to 500 epochs). */
+export interface GtSettings {
+  dropout: number;
+  learningRate: number;
+  weightDecay: number;
+  kappa: number;
+  maxEpochs: number;
+  patience: number;
+  /** Share of positions masked per step (and as many non-edges sampled). */
+  maskFraction: number;
+  /** Number of last report dates (with a trade target) held out for validation. */
+  validationDates: number;
+  seed: number;
+}
+
 export interface GtMetrics {
   datasetId: number | null;
   datasetName: string;
   backend: string;
   parameterCount: number;
   config: { hidden: number; embedding: number; layers: number; heads: number; keyDim: number; categoryDim: number };
-  settings: {
-    dropout: number;
-    learningRate: number;
-    weightDecay: number;
-    kappa: number;
-    maxEpochs: number;
-    patience: number;
-    maskFraction: number;
-    validationDates: number;
-    seed: number;
-  };
+  settings: GtSettings;
   trainDates: string[];
   validationDates: string[];
   bestEpoch: number;
