@@ -4,10 +4,12 @@
  * (./holdings-csv.ts, `HoldingsRowSink`): every cell becomes text (dates as YYYY-MM-DD), the header row (XLSX) or
  * the schema's column names (Parquet) are mapped to fields, rows are numbered as a spreadsheet shows them (header =
  * 1). The file's SHA-256 and the importer are kept as provenance; a file seen before is refused naming the dataset.
- * `importHoldingsFile` picks the reader by extension (.csv/.txt, .xlsx, .parquet).
+ * `importHoldingsFile` picks the reader by extension (.csv/.txt, .xlsx, .parquet, and .xml for a SEC 13F
+ * information table, which needs the filer and the report date: ./sec-13f.ts).
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import ExcelJS from 'exceljs';
 import { asyncBufferFromFile, parquetMetadataAsync, parquetReadObjects, parquetSchema } from 'hyparquet';
@@ -17,6 +19,7 @@ import { datasets } from '../store/repositories';
 import { HoldingsRowSink, importHoldingsCsv, insertPendingHoldingsDataset, MAX_HOLDINGS_ROW_ERRORS, type HoldingsImportOptions, type HoldingsImportResult } from './holdings-csv';
 import { alreadyImportedError, ImportError } from './import-error';
 import { RowErrorsImportError } from './row-errors';
+import { parse13fInformationTable } from './sec-13f';
 
 /** A cell of any reader as text: dates as YYYY-MM-DD, formulas by their result, rich text joined. */
 export function cellText(value: unknown): string {
@@ -114,9 +117,23 @@ async function importWith(db: Db, options: HoldingsImportOptions, importer: stri
   }
 }
 
-/** Imports a holdings file (CSV, XLSX or Parquet, by extension) as a new dataset; all or nothing. */
-export function importHoldingsFile(db: Db, options: HoldingsImportOptions): Promise<HoldingsImportResult> {
+/** A 13F information table: one filer, one date; lines summed per CUSIP, put/call lines left out. */
+function thirteenFRows(filer: { investor: string; date: string }): RowSource {
+  return async (sink, { filePath, fileName }) => {
+    const { lines, options } = parse13fInformationTable(await readFile(filePath, 'utf8'), fileName);
+    sink.row(['investor', 'asset', 'date', 'amount', 'assetClass', 'investorType'], 1);
+    lines.forEach((line, k) => sink.row([filer.investor, line.cusip, filer.date, String(line.value), line.titleOfClass, '13F filer'], k + 2));
+    return { notes: [`SEC 13F information table of ${filer.investor} at ${filer.date}; value in US dollars as filed`, `${options} put/call line(s) left out`] };
+  };
+}
+
+/** Imports a holdings file (CSV, XLSX, Parquet or a 13F information table, by extension) as a new dataset; all or nothing. */
+export async function importHoldingsFile(db: Db, options: HoldingsImportOptions & { filer?: { investor: string; date: string } }): Promise<HoldingsImportResult> {
   const extension = extname(options.fileName).toLowerCase();
+  if (extension === '.xml') {
+    if (!options.filer) throw new ImportError(`${options.fileName}: a 13F information table needs the filer and the report date (cwb import FILE.xml --holdings --investor ID --date YYYY-MM-DD)`);
+    return importWith(db, options, 'SEC 13F information table', thirteenFRows(options.filer));
+  }
   if (extension === '.xlsx') return importWith(db, options, 'holdings XLSX', xlsxRows);
   if (extension === '.parquet') return importWith(db, options, 'holdings Parquet', parquetRows);
   return importHoldingsCsv(db, options);

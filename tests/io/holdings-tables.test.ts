@@ -152,3 +152,41 @@ describe('holdings from Parquet', () => {
     expect(cellText(null)).toBe('');
   });
 });
+
+describe('holdings from a SEC 13F information table', () => {
+  const xml = `<?xml version="1.0" encoding="UTF-8"?>
+<ns1:informationTable xmlns:ns1="http://www.sec.gov/edgar/document/thirteenf/informationtable">
+  <ns1:infoTable><ns1:nameOfIssuer>APPLE INC</ns1:nameOfIssuer><ns1:titleOfClass>COM</ns1:titleOfClass><ns1:cusip>037833100</ns1:cusip>
+    <ns1:value>1000000</ns1:value><ns1:shrsOrPrnAmt><ns1:sshPrnamt>5000</ns1:sshPrnamt><ns1:sshPrnamtType>SH</ns1:sshPrnamtType></ns1:shrsOrPrnAmt>
+    <ns1:investmentDiscretion>SOLE</ns1:investmentDiscretion></ns1:infoTable>
+  <ns1:infoTable><ns1:nameOfIssuer>APPLE INC</ns1:nameOfIssuer><ns1:titleOfClass>COM</ns1:titleOfClass><ns1:cusip>037833100</ns1:cusip>
+    <ns1:value>250000</ns1:value><ns1:shrsOrPrnAmt><ns1:sshPrnamt>1250</ns1:sshPrnamt><ns1:sshPrnamtType>SH</ns1:sshPrnamtType></ns1:shrsOrPrnAmt>
+    <ns1:investmentDiscretion>DFND</ns1:investmentDiscretion></ns1:infoTable>
+  <ns1:infoTable><ns1:nameOfIssuer>US TREASURY</ns1:nameOfIssuer><ns1:titleOfClass>NOTE</ns1:titleOfClass><ns1:cusip>912828ZT0</ns1:cusip>
+    <ns1:value>700</ns1:value><ns1:shrsOrPrnAmt><ns1:sshPrnamt>700</ns1:sshPrnamt><ns1:sshPrnamtType>PRN</ns1:sshPrnamtType></ns1:shrsOrPrnAmt></ns1:infoTable>
+  <ns1:infoTable><ns1:nameOfIssuer>APPLE INC</ns1:nameOfIssuer><ns1:titleOfClass>PUT</ns1:titleOfClass><ns1:cusip>037833100</ns1:cusip>
+    <ns1:value>90</ns1:value><ns1:putCall>Put</ns1:putCall></ns1:infoTable>
+</ns1:informationTable>`;
+
+  it('sums the lines of a CUSIP, leaves options out and needs the filer and the date', async () => {
+    fresh();
+    const path = join(dir.path, 'infotable.xml');
+    writeFileSync(path, xml);
+    await expect(importHoldingsFile(db, { filePath: path, fileName: 'infotable.xml', datasetName: '13F' })).rejects.toThrow(/needs the filer and the report date/);
+    const result = await importHoldingsFile(db, { filePath: path, fileName: 'infotable.xml', datasetName: '13F', filer: { investor: '0001067983', date: '2024-03-31' } });
+    expect(result).toMatchObject({ investors: 1, assets: 2, positions: 2 });
+    const { panel } = loadHoldingsPanel(db, result.datasetId);
+    const apple = panel.assets.findIndex((a) => a.code === '037833100');
+    expect(panel.snapshots[0]!.amount[Array.from(panel.snapshots[0]!.asset).indexOf(apple)]).toBe(1_250_000);
+    expect(panel.assets[apple]!.class).toBe('COM');
+    expect(datasets.get(db, result.datasetId).report.notes).toContain('1 put/call line(s) left out');
+  });
+
+  it('refuses a malformed CUSIP naming the entry', async () => {
+    fresh();
+    const path = join(dir.path, 'bad.xml');
+    writeFileSync(path, xml.replace('912828ZT0', '91-28'));
+    await expect(importHoldingsFile(db, { filePath: path, fileName: 'bad.xml', datasetName: 'bad', filer: { investor: 'X', date: '2024-03-31' } })).rejects.toThrow(/bad\.xml infoTable 3: cusip "91-28"/);
+    expect(datasets.list(db)).toEqual([]);
+  });
+});
