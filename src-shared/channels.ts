@@ -31,6 +31,14 @@ export const channels = [
   'models:list',
   'models:get',
   'models:embeddings',
+  'capital:tiers',
+  'policy:example',
+  'policy:solve',
+  'policy:save',
+  'briefs:compose',
+  'briefs:export',
+  'briefs:list',
+  'briefs:download',
 ] as const;
 
 /** The push channel of job events (main → renderer). */

@@ -14,6 +14,10 @@ import { EDGE_FIELDS, NODE_FIELDS, type TablePreview } from './formats/columns';
 import { jobKinds, type JobEvent } from './jobs';
 import { HOLDINGS_FIELDS, holdingsGenerateSchema } from './graph-transformer';
 import type { GtEmbeddingMap, GtMetrics, GtModelSummary } from './results/graph-transformer';
+import { CAPITAL_BASES, type CapitalTierResult } from './results/capital';
+import { POLICY_EXAMPLE_NAMES, policyDocumentSchema } from './formats/policy';
+import type { PolicyLabResult } from './results/policy';
+import { BRIEF_FORMATS, briefRequestSchema, type BriefSummary, type ComposedBrief } from './briefs';
 
 /** Phantom marker carrying an output type. */
 const returns = <T>() => undefined as unknown as T;
@@ -151,6 +155,32 @@ export const contract = {
       .strict(),
     output: returns<{ map: GtEmbeddingMap; csv: string; fileName: string }>(),
   },
+  /** The tiers by total assets (capital-allocation Table 2) of a network version. */
+  'capital:tiers': {
+    input: z.object({ versionId: id, tiers: z.number().int().min(1).max(200), base: z.enum(CAPITAL_BASES).default('obligations') }).strict(),
+    output: returns<{ nBanks: number; unit: string; tiers: CapitalTierResult[] }>(),
+  },
+  'policy:example': {
+    input: z.object({ name: z.enum(POLICY_EXAMPLE_NAMES).optional() }).strict(),
+    output: returns<{ fileName: string; document: unknown }>(),
+  },
+  'policy:solve': {
+    input: z.object({ document: policyDocumentSchema, forecastCsv: z.string().max(1024 * 1024).optional() }).strict(),
+    output: returns<PolicyLabResult>(),
+  },
+  'policy:save': {
+    input: z.object({ document: policyDocumentSchema, forecastCsv: z.string().max(1024 * 1024).optional() }).strict(),
+    output: returns<{ runId: number; result: PolicyLabResult }>(),
+  },
+  /** The brief's model with its charts as SVG, for the preview; writes nothing. */
+  'briefs:compose': { input: briefRequestSchema, output: returns<ComposedBrief>() },
+  /** Renders the brief (PDF, DOCX, or the XLSX/CSV annex of its tables) and saves it in the store. */
+  'briefs:export': {
+    input: briefRequestSchema.extend({ format: z.enum(BRIEF_FORMATS) }).strict(),
+    output: returns<{ brief: BriefSummary; file: ExportedFile }>(),
+  },
+  'briefs:list': { input: z.object({}).strict(), output: returns<BriefSummary[]>() },
+  'briefs:download': { input: z.object({ id }).strict(), output: returns<ExportedFile>() },
 } as const satisfies Record<Channel, { input: z.ZodType; output: unknown }>;
 
 export type Contract = typeof contract;

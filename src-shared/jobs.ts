@@ -1,6 +1,7 @@
 /** Job events streamed from long work (worker threads) to every face of the app. */
 import { z } from 'zod';
 import { gtTrainParamsSchema } from './graph-transformer';
+import { capitalStudySchema } from './results/capital';
 
 export type JobStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
 
@@ -50,6 +51,8 @@ export const jobParamSchemas = {
   }),
   /** Graph-transformer training on a holdings dataset (src-main/jobs/gt-tasks.ts). */
   gtTrain: gtTrainParamsSchema,
+  /** Acceptable capital allocations learned by classifiers (src-shared/results/capital.ts). */
+  capital: capitalStudySchema(shockModelSchema).extend({ versionId: z.number().int().positive() }),
 } as const;
 
 export type JobKind = keyof typeof jobParamSchemas;

@@ -5,9 +5,13 @@ import { parseShockCsv } from '../io/shock-csv';
 import { decodeText, previewTables } from '../io/tables';
 import { holdingsGraph } from '../store/holdings';
 import { datasets, networks, runs } from '../store/repositories';
+import { policyExample, savePolicyRun, solvePolicy } from './policy-services';
 import type { Handlers } from './router';
 import { addHoldingsSample, modelEmbeddings } from './gt-services';
 import { gtModels } from '../store/holdings-panel';
+import { downloadBrief, exportBrief } from './brief-services';
+import { composeBrief } from '../io/briefs/compose';
+import { briefs } from '../store/briefs';
 import {
   clearScenarioOfVersion,
   createNetwork,
@@ -17,6 +21,7 @@ import {
   importHoldingsUpload,
   maxEntropyVersion,
 } from './services';
+import { tiersOfVersion } from './capital-services';
 
 export const handlers: Handlers = {
   'app:info': (_input, context) => context.info(),
@@ -78,4 +83,12 @@ export const handlers: Handlers = {
   'models:list': (_input, { db }) => gtModels.list(db),
   'models:get': ({ id }, { db }) => gtModels.metrics(db, id),
   'models:embeddings': ({ id, datasetId, date }, { db }) => modelEmbeddings(db, id, datasetId, date),
+  'capital:tiers': ({ versionId, tiers, base }, { db }) => tiersOfVersion(db, versionId, tiers, base),
+  'policy:example': ({ name }) => policyExample(name),
+  'policy:solve': (input) => solvePolicy(input),
+  'policy:save': (input, { db }) => savePolicyRun(db, input),
+  'briefs:compose': (request, { db }) => composeBrief(db, request),
+  'briefs:export': ({ format, ...request }, { db }) => exportBrief(db, request, format),
+  'briefs:list': (_input, { db }) => briefs.list(db),
+  'briefs:download': ({ id }, { db }) => downloadBrief(db, id),
 };

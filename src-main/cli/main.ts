@@ -6,11 +6,14 @@ import { AppError } from '../../src-shared/errors';
 import { createApp, defaultDataDir, type AppContext } from '../app';
 import { UsageError, type Command, type CommandIo, type ParsedArgs } from './command';
 import { cascadeCommand } from './commands/cascade';
+import { capitalCommand } from './commands/capital';
 import { clearCommand } from './commands/clear';
 import { exportCommand, importCommand, listCommand } from './commands/data';
 import { interveneCommand } from './commands/intervene';
+import { briefCommand, demoCommand } from './commands/brief';
 import { stressCommand } from './commands/stress';
 import { gtCommand } from './commands/gt';
+import { wedgesCommand } from './commands/wedges';
 
 export const GLOBAL_FLAGS = [
   { name: 'data-dir', value: 'DIR', description: 'data folder (else CWB_DATA_DIR, else the user-data folder)' },
@@ -27,6 +30,10 @@ export const commands: Command[] = [
   cascadeCommand,
   interveneCommand,
   gtCommand,
+  capitalCommand,
+  wedgesCommand,
+  briefCommand,
+  demoCommand,
 ];
 
 const processIo: CommandIo = {

@@ -8,7 +8,7 @@ import { economyDocumentSchema, type EconomyDocument } from '../../src-shared/fo
 import { networkDocumentSchema, type NetworkDocument } from '../../src-shared/formats/network';
 import { ImportError } from './import-error';
 
-function parseJsonDocument<T>(schema: z.ZodType<T>, text: string, fileName: string): T {
+export function parseJsonDocument<T>(schema: z.ZodType<T>, text: string, fileName: string): T {
   let raw: unknown;
   try {
     raw = JSON.parse(text);

@@ -54,7 +54,7 @@ export class JobManager {
       const { message, field } = describeIssues(parsed.error.issues);
       throw new AppError('invalid_input', message, field ? `params.${field}` : 'params');
     }
-    const definition = taskDefinitions[kind] as TaskDefinition<JobKind, never, never>;
+    const definition: TaskDefinition<JobKind, never, never> = taskDefinitions[kind];
     const plan = definition.plan(this.db, parsed.data as never, this.maxWorkers);
     const jobId = randomUUID();
     const event: JobEvent = { jobId, kind, status: 'running', fraction: 0, stage: 'starting' };

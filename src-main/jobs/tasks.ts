@@ -17,6 +17,7 @@ import type { Db } from '../store/db';
 import { networks, runs } from '../store/repositories';
 import type { StressShardInput } from './worker-tasks';
 import { gtTrainTask } from './gt-tasks';
+import { capitalTask } from './capital-tasks';
 
 export interface JobPlan<Params, ShardInput> {
   params: Params;
@@ -91,4 +92,5 @@ const stress: TaskDefinition<'stress', StressShardInput, StressPartial> = {
 export const taskDefinitions: { [K in JobKind]: TaskDefinition<K, never, never> } = {
   stress: stress as unknown as TaskDefinition<'stress', never, never>,
   gtTrain: gtTrainTask as unknown as TaskDefinition<'gtTrain', never, never>,
+  capital: capitalTask as unknown as TaskDefinition<'capital', never, never>,
 };

@@ -4,7 +4,8 @@ import type { ShockModelInput } from '../../src-shared/jobs';
 import { toClearingSystem } from '../engines/network-arrays';
 import { runStressBatch, type StressPartial } from '../engines/stress';
 import type { TaskReporter } from './protocol';
-import { gtTrainWorker } from './gt-worker';
+import type { GtTrainShard } from './gt-worker';
+import type { CapitalShardInput } from './capital-tasks';
 
 export interface StressShardInput {
   document: NetworkDocument;
@@ -23,5 +24,8 @@ export const workerTasks = {
       input.recovery ?? {},
     );
   },
-  gtTrain: gtTrainWorker,
+  gtTrain: async (input: GtTrainShard, reporter: TaskReporter) => (await import('./gt-worker')).gtTrainWorker(input, reporter),
+  // loaded on demand, so stress workers do not load TensorFlow.js
+  capital: async (input: CapitalShardInput, reporter: TaskReporter) =>
+    (await import('../learning/capital-study')).runCapitalStudy(input.document, input.config, reporter),
 };
