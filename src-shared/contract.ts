@@ -13,6 +13,8 @@ import { economyDocumentSchema, type EconomyDocument } from './formats/crosshold
 import { EDGE_FIELDS, NODE_FIELDS, type TablePreview } from './formats/columns';
 import { jobKinds, type JobEvent } from './jobs';
 import { RECONSTRUCTION_OBJECTIVE_NAMES } from './results/reconstruction';
+import { HOLDINGS_FIELDS, holdingsGenerateSchema } from './graph-transformer';
+import type { GtEmbeddingMap, GtMetrics, GtModelSummary } from './results/graph-transformer';
 import { CAPITAL_BASES, type CapitalTierResult } from './results/capital';
 import { POLICY_EXAMPLE_NAMES, policyDocumentSchema } from './formats/policy';
 import type { PolicyLabResult } from './results/policy';
@@ -63,7 +65,13 @@ export const contract = {
     output: returns<{ dataset: DatasetSummary; networkId: number; versionId: number }>(),
   },
   'datasets:importHoldings': {
-    input: fileUpload.extend({ name: z.string().min(1).max(200).optional() }).strict(),
+    input: fileUpload
+      .extend({
+        name: z.string().min(1).max(200).optional(),
+        /** Source column per holdings field (CSV, XLSX or Parquet); matched from the header when absent. */
+        mapping: z.partialRecord(z.enum(HOLDINGS_FIELDS), z.string()).optional(),
+      })
+      .strict(),
     output: returns<{ datasetId: number; investors: number; assets: number; positions: number }>(),
   },
   'datasets:delete': {
@@ -157,6 +165,16 @@ export const contract = {
       })
       .strict(),
     output: returns<{ versionId: number; version: number; explanation: string[] }>(),
+  },
+  /** Synthetic holdings from the generator, or the bundled EBA 2011 bank × sovereign holdings, as a dataset. */
+  'holdings:generate': { input: holdingsGenerateSchema, output: returns<{ datasetId: number; created: boolean }>() },
+  'models:list': { input: z.object({}).strict(), output: returns<GtModelSummary[]>() },
+  'models:get': { input: z.object({ id }).strict(), output: returns<GtMetrics>() },
+  'models:embeddings': {
+    input: z
+      .object({ id, datasetId: id.optional(), date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD').optional() })
+      .strict(),
+    output: returns<{ map: GtEmbeddingMap; csv: string; fileName: string }>(),
   },
   /** The tiers by total assets (capital-allocation Table 2) of a network version. */
   'capital:tiers': {

@@ -1,6 +1,7 @@
 /** Job events streamed from long work (worker threads) to every face of the app. */
 import { z } from 'zod';
 import { reconstructParamsSchema } from './results/reconstruction';
+import { gtTrainParamsSchema } from './graph-transformer';
 import { capitalStudySchema } from './results/capital';
 import { interventionParamsSchema } from './results/intervention';
 
@@ -51,6 +52,8 @@ export const jobParamSchemas = {
     recovery: z.object({ alpha: z.number().gt(0).max(1), beta: z.number().gt(0).max(1) }).optional(),
   }),
   reconstruct: reconstructParamsSchema,
+  /** Graph-transformer training on a holdings dataset (src-main/jobs/gt-tasks.ts). */
+  gtTrain: gtTrainParamsSchema,
   /** Acceptable capital allocations learned by classifiers (src-shared/results/capital.ts). */
   capital: capitalStudySchema(shockModelSchema).extend({ versionId: z.number().int().positive() }),
   /** Optimal intervention: a cross-holdings economy's scenario study, or interbank bailouts (results/intervention.ts). */

@@ -7,6 +7,8 @@ import { holdingsGraph } from '../store/holdings';
 import { datasets, networks, runs } from '../store/repositories';
 import { policyExample, savePolicyRun, solvePolicy } from './policy-services';
 import type { Handlers } from './router';
+import { addHoldingsSample, modelEmbeddings } from './gt-services';
+import { gtModels } from '../store/holdings-panel';
 import { downloadBrief, exportBrief } from './brief-services';
 import { composeBrief } from '../io/briefs/compose';
 import { briefs } from '../store/briefs';
@@ -45,8 +47,8 @@ export const handlers: Handlers = {
       files.map((f) => ({ fileName: f.fileName, bytes: Buffer.from(f.contentBase64, 'base64') })),
       mapping,
     ),
-  'datasets:importHoldings': ({ fileName, contentBase64, name }, context) =>
-    importHoldingsUpload(context, fileName, Buffer.from(contentBase64, 'base64'), name),
+  'datasets:importHoldings': ({ fileName, contentBase64, name, mapping }, context) =>
+    importHoldingsUpload(context, fileName, Buffer.from(contentBase64, 'base64'), name, mapping),
   'datasets:delete': ({ id }, { db }) => {
     db.transaction(() => datasets.delete(db, id))();
     return { deleted: id };
@@ -80,6 +82,10 @@ export const handlers: Handlers = {
 
   'reconstruction:saveVersion': ({ runId, objective, note }, { db }) => saveReconstructedVersion(db, runId, objective, note),
   'reconstruction:disaggregate': ({ versionId, nodeId, parts }, { db }) => disaggregateVersion(db, versionId, nodeId, parts),
+  'holdings:generate': (input, { db }) => addHoldingsSample(db, input),
+  'models:list': (_input, { db }) => gtModels.list(db),
+  'models:get': ({ id }, { db }) => gtModels.metrics(db, id),
+  'models:embeddings': ({ id, datasetId, date }, { db }) => modelEmbeddings(db, id, datasetId, date),
   'capital:tiers': ({ versionId, tiers, base }, { db }) => tiersOfVersion(db, versionId, tiers, base),
   'policy:example': ({ name }) => policyExample(name),
   'policy:solve': (input) => solvePolicy(input),

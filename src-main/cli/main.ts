@@ -14,6 +14,7 @@ import { disaggregateCommand, reconstructCommand } from './commands/reconstruct'
 import { briefCommand, demoCommand } from './commands/brief';
 import { bailoutCommand, interventionStudyCommand } from './commands/intervention-study';
 import { stressCommand } from './commands/stress';
+import { gtCommand } from './commands/gt';
 import { wedgesCommand } from './commands/wedges';
 
 export const GLOBAL_FLAGS = [
@@ -32,6 +33,7 @@ export const commands: Command[] = [
   interveneCommand,
   reconstructCommand,
   disaggregateCommand,
+  gtCommand,
   capitalCommand,
   wedgesCommand,
   briefCommand,

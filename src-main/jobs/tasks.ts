@@ -17,6 +17,7 @@ import type { Db } from '../store/db';
 import { networks, runs } from '../store/repositories';
 import type { StressShardInput } from './worker-tasks';
 import { reconstructTask } from './reconstruction-tasks';
+import { gtTrainTask } from './gt-tasks';
 import { capitalTask } from './capital-tasks';
 import { interventionTask } from './intervention-tasks';
 
@@ -93,6 +94,7 @@ const stress: TaskDefinition<'stress', StressShardInput, StressPartial> = {
 export const taskDefinitions: { [K in JobKind]: TaskDefinition<K, never, never> } = {
   stress: stress as unknown as TaskDefinition<'stress', never, never>,
   reconstruct: reconstructTask as unknown as TaskDefinition<'reconstruct', never, never>,
+  gtTrain: gtTrainTask as unknown as TaskDefinition<'gtTrain', never, never>,
   capital: capitalTask as unknown as TaskDefinition<'capital', never, never>,
   intervention: interventionTask as unknown as TaskDefinition<'intervention', never, never>,
 };

@@ -5,6 +5,7 @@ import { toClearingSystem } from '../engines/network-arrays';
 import { runStressBatch, type StressPartial } from '../engines/stress';
 import type { TaskReporter } from './protocol';
 import { runReconstruction } from './reconstruction-worker';
+import type { GtTrainShard } from './gt-worker';
 import type { CapitalShardInput } from './capital-tasks';
 import { runInterventionShard } from './intervention-worker';
 
@@ -26,6 +27,7 @@ export const workerTasks = {
     );
   },
   reconstruct: runReconstruction,
+  gtTrain: async (input: GtTrainShard, reporter: TaskReporter) => (await import('./gt-worker')).gtTrainWorker(input, reporter),
   // loaded on demand, so stress workers do not load TensorFlow.js
   capital: async (input: CapitalShardInput, reporter: TaskReporter) =>
     (await import('../learning/capital-study')).runCapitalStudy(input.document, input.config, reporter),
