@@ -2,14 +2,14 @@
  * The `capital` job, main-thread side: plan (read the network version, check it can be cleared) and save the run.
  * One worker runs the whole study (sampling, then training on those samples; worker-tasks.ts), streaming progress.
  */
+import { saveSucceededRun } from './save-run';
 import { AppError } from '../../src-shared/errors';
 import type { NetworkDocument } from '../../src-shared/formats/network';
 import type { CapitalRunResults } from '../../src-shared/results/capital';
-import { softwareVersion } from '../app';
 import { toClearingSystem } from '../engines/network-arrays';
 import { createShockSampler } from '../engines/shocks';
 import type { CapitalStudyConfig } from '../learning/capital-study';
-import { networks, runs } from '../store/repositories';
+import { networks } from '../store/repositories';
 import type { TaskDefinition } from './tasks';
 
 export interface CapitalShardInput {
@@ -37,16 +37,12 @@ export const capitalTask: TaskDefinition<'capital', CapitalShardInput, CapitalRu
   save(db, plan, merged, timing) {
     const { params } = plan;
     const { backend } = merged as CapitalRunResults;
-    return runs.insertFinished(db, {
+    return saveSucceededRun(db, timing, {
       kind: 'capital',
       method: `${params.tiers} tiers, ${params.samplers.join(' + ')} sampling, ${params.shockModel.kind} shocks`,
       networkVersionId: params.versionId,
       params,
       seed: params.seed,
-      status: 'succeeded',
-      startedAt: timing.startedAt,
-      durationMs: timing.durationMs,
-      softwareVersion,
       learningBackend: `${backend.name} — ${backend.detail}`,
       results: merged,
     });

@@ -3,10 +3,9 @@
  * trains and evaluates it with live losses (progress figures epoch, trainLoss, validationLoss), save records the
  * run and the model (weights and metrics) in one transaction. Cancelling terminates the worker: nothing is saved.
  */
-import { softwareVersion } from '../app';
+import { saveSucceededRun } from './save-run';
 import type { GtTrainResult, GtTrainShard } from './gt-worker';
 import { gtModels, loadHoldingsPanel } from '../store/holdings-panel';
-import { runs } from '../store/repositories';
 import type { TaskDefinition } from './tasks';
 import { AppError } from '../../src-shared/errors';
 
@@ -26,16 +25,12 @@ export const gtTrainTask: TaskDefinition<'gtTrain', GtTrainShard, GtTrainResult>
   },
   save(db, plan, merged, timing) {
     const { artifact, metrics } = merged as GtTrainResult;
-    const runId = runs.insertFinished(db, {
+    const runId = saveSucceededRun(db, timing, {
       kind: 'gtTrain',
       method: `graph transformer (L=${artifact.config.layers}, d_h=${artifact.config.hidden}, S=${artifact.config.heads}), ${metrics.epochs} epochs`,
       networkVersionId: null,
       params: plan.params,
       seed: plan.params.training.seed,
-      status: 'succeeded',
-      startedAt: timing.startedAt,
-      durationMs: timing.durationMs,
-      softwareVersion,
       learningBackend: metrics.backend,
       results: { ...metrics, history: undefined },
     });

@@ -4,15 +4,15 @@
  * every shard; intervention-worker.ts), merge (scenario outcomes concatenated and summarised) and save (one run,
  * in one transaction). Imported only by tasks.ts (which it imports back for splitRange).
  */
+import { saveSucceededRun } from './save-run';
 import type { EconomyDocument } from '../../src-shared/formats/crossholdings';
 import type { InterventionParams, InterventionRunResults } from '../../src-shared/results/intervention';
-import { softwareVersion } from '../app';
 import { toEconomySystem } from '../engines/cascade';
 import { mergeStudyPartials } from '../engines/intervention-study';
 import { economyResults } from '../engines/intervention-report';
 import { toClearingSystem } from '../engines/network-arrays';
 import type { Db } from '../store/db';
-import { networks, runs } from '../store/repositories';
+import { networks } from '../store/repositories';
 import type { InterventionPart, InterventionShardInput } from './intervention-worker';
 import { splitRange } from './tasks';
 
@@ -51,16 +51,12 @@ export const interventionTask = {
       params.target === 'economy'
         ? `${params.method} on a cross-holdings economy, budget ${params.budgetFraction * 100}% of Σ(Dp); ${params.scenarios} correlated shocks (ρ=${params.shocks.rho}, σ=${params.shocks.sigma}, μ=${params.shocks.drift})`
         : `${params.method} bailouts on an interbank network, budget ${params.budget}, shock ${params.shockFraction * 100}% of outside assets`;
-    return runs.insertFinished(db, {
+    return saveSucceededRun(db, timing, {
       kind: 'intervention',
       method,
       networkVersionId: params.versionId,
       params,
       seed: params.target === 'economy' ? params.seed : null,
-      status: 'succeeded',
-      startedAt: timing.startedAt,
-      durationMs: timing.durationMs,
-      softwareVersion,
       results: merged,
     });
   },

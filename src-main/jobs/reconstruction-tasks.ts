@@ -1,12 +1,12 @@
 /** The `reconstruct` job, main-thread side: plan (one shard: the solves are sequential), merge, save. */
+import { saveSucceededRun } from './save-run';
 import type { z } from 'zod';
 import { AppError } from '../../src-shared/errors';
 import type { jobParamSchemas } from '../../src-shared/jobs';
 import type { ReconstructionOutcome, ReconstructionRunResults } from '../../src-shared/results/reconstruction';
-import { softwareVersion } from '../app';
 import { problemFromDocument } from '../engines/reconstruction';
 import type { Db } from '../store/db';
-import { networks, runs } from '../store/repositories';
+import { networks } from '../store/repositories';
 import { knownFields, type ReconstructShardInput } from './reconstruction-worker';
 
 type Params = z.output<(typeof jobParamSchemas)['reconstruct']>;
@@ -28,16 +28,12 @@ export const reconstructTask = {
   },
   save(db: Db, plan: { params: Params }, merged: unknown, timing: { startedAt: string; durationMs: number }): number {
     const { params } = plan;
-    return runs.insertFinished(db, {
+    return saveSucceededRun(db, timing, {
       kind: 'reconstruct',
       method: `reconstruction (${params.objectives.join(', ')}; ${params.measure === 'lossRatio' ? 'loss ratio' : 'expected loss'}, ${params.samples} ${params.shockModel.kind} shocks${params.complementarity ? ', net liabilities' : ''})`,
       networkVersionId: params.versionId,
       params,
       seed: params.seed,
-      status: 'succeeded',
-      startedAt: timing.startedAt,
-      durationMs: timing.durationMs,
-      softwareVersion,
       results: merged,
     });
   },

@@ -3,10 +3,10 @@
  * (one per worker), `merge` combines the shards' results, `save` writes the run inside one transaction.
  * The worker side of each kind is in worker-tasks.ts.
  */
+import { saveSucceededRun } from './save-run';
 import type { z } from 'zod';
 import type { JobKind } from '../../src-shared/jobs';
 import { jobParamSchemas } from '../../src-shared/jobs';
-import { softwareVersion } from '../app';
 import type { StressRunResults } from '../../src-shared/results/stress';
 import { AppError } from '../../src-shared/errors';
 import { checkBalances } from '../engines/balance-check';
@@ -14,7 +14,7 @@ import { toClearingSystem } from '../engines/network-arrays';
 import { createShockSampler } from '../engines/shocks';
 import { mergeStressPartials, summariseStress, type StressPartial } from '../engines/stress';
 import type { Db } from '../store/db';
-import { networks, runs } from '../store/repositories';
+import { networks } from '../store/repositories';
 import type { StressShardInput } from './worker-tasks';
 import { reconstructTask } from './reconstruction-tasks';
 import { gtTrainTask } from './gt-tasks';
@@ -76,16 +76,12 @@ const stress: TaskDefinition<'stress', StressShardInput, StressPartial> = {
     };
   },
   save(db, plan, merged, timing) {
-    return runs.insertFinished(db, {
+    return saveSucceededRun(db, timing, {
       kind: 'stress',
       method: `${plan.params.recovery ? `Rogers–Veraart (α=${plan.params.recovery.alpha}, β=${plan.params.recovery.beta})` : 'Eisenberg–Noe'} clearing, ${plan.params.shockModel.kind} shocks`,
       networkVersionId: plan.params.versionId,
       params: plan.params,
       seed: plan.params.seed,
-      status: 'succeeded',
-      startedAt: timing.startedAt,
-      durationMs: timing.durationMs,
-      softwareVersion,
       results: merged,
     });
   },

@@ -1,12 +1,13 @@
 /**
- * A screen's long job: start it, follow its events, cancel it; `onSucceeded(runId)` is called when it saved a run.
- * The listener is removed when the screen unmounts.
+ * A screen's long job: start it, follow its events, cancel it; `onSucceeded(runId)` is called when it saved a run,
+ * `onEvent` (optional) with every event of the job, e.g. to plot figures live. Errors at start (invalid parameters)
+ * land in `error`. The listener is removed when the screen unmounts.
  */
 import { onBeforeUnmount, ref } from 'vue';
 import type { JobEvent, JobKind } from '../../../src-shared/jobs';
 import { call, onJobEvent } from './client';
 
-export function useJobRun(kind: JobKind, onSucceeded: (runId: number) => Promise<void>) {
+export function useJobRun(kind: JobKind, onSucceeded: (runId: number) => Promise<void>, onEvent?: (event: JobEvent) => void) {
   const job = ref<JobEvent>();
   const error = ref('');
   async function start(params: unknown) {
@@ -24,6 +25,7 @@ export function useJobRun(kind: JobKind, onSucceeded: (runId: number) => Promise
   const stop = onJobEvent(async (event) => {
     if (event.jobId !== job.value?.jobId) return;
     job.value = event;
+    onEvent?.(event);
     if (event.status === 'succeeded' && event.runId) await onSucceeded(event.runId);
   });
   onBeforeUnmount(stop);
