@@ -29,6 +29,20 @@ export const channels = [
   'runs:get',
   'firesales:example',
   'firesales:simulate',
+  'reconstruction:saveVersion',
+  'reconstruction:disaggregate',
+  'holdings:generate',
+  'models:list',
+  'models:get',
+  'models:embeddings',
+  'capital:tiers',
+  'policy:example',
+  'policy:solve',
+  'policy:save',
+  'briefs:compose',
+  'briefs:export',
+  'briefs:list',
+  'briefs:download',
 ] as const;
 
 /** The push channel of job events (main → renderer). */

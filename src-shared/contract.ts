@@ -14,6 +14,14 @@ import { EDGE_FIELDS, NODE_FIELDS, type TablePreview } from './formats/columns';
 import { jobKinds, type JobEvent } from './jobs';
 import { FIRESALE_EXAMPLES, fireSaleDocumentSchema, type FireSaleDocument } from './formats/firesale';
 import type { FireSaleOutcome } from './results/fire-sales';
+import { RECONSTRUCTION_OBJECTIVE_NAMES } from './results/reconstruction';
+import { HOLDINGS_FIELDS, holdingsGenerateSchema } from './graph-transformer';
+import type { GtEmbeddingMap, GtMetrics, GtModelSummary } from './results/graph-transformer';
+import { CAPITAL_BASES, type CapitalTierResult } from './results/capital';
+import { POLICY_EXAMPLE_NAMES, policyDocumentSchema } from './formats/policy';
+import type { PolicyLabResult } from './results/policy';
+import { BRIEF_FORMATS, briefRequestSchema, type BriefSummary, type ComposedBrief } from './briefs';
+import { wiodOptionsSchema } from './formats/wiod';
 
 /** Phantom marker carrying an output type. */
 const returns = <T>() => undefined as unknown as T;
@@ -50,7 +58,7 @@ export const contract = {
     output: returns<{ files: Array<{ fileName: string; tables: TablePreview[] }> }>(),
   },
   'datasets:import': {
-    input: fileUpload.extend({ mapping: columnMapping.optional() }).strict(),
+    input: fileUpload.extend({ mapping: columnMapping.optional(), wiod: wiodOptionsSchema.optional() }).strict(),
     output: returns<{ dataset: DatasetSummary; networkId: number; versionId: number }>(),
   },
   /** A node table and a liability table (edge list or matrix) as two files. */
@@ -59,7 +67,13 @@ export const contract = {
     output: returns<{ dataset: DatasetSummary; networkId: number; versionId: number }>(),
   },
   'datasets:importHoldings': {
-    input: fileUpload.extend({ name: z.string().min(1).max(200).optional() }).strict(),
+    input: fileUpload
+      .extend({
+        name: z.string().min(1).max(200).optional(),
+        /** Source column per holdings field (CSV, XLSX or Parquet); matched from the header when absent. */
+        mapping: z.partialRecord(z.enum(HOLDINGS_FIELDS), z.string()).optional(),
+      })
+      .strict(),
     output: returns<{ datasetId: number; investors: number; assets: number; positions: number }>(),
   },
   'datasets:delete': {
@@ -138,6 +152,61 @@ export const contract = {
   /** A bundled fire-sale system: the paper's case studies or the EBA 2011 sovereign instance. */
   'firesales:example': { input: z.object({ name: z.enum(FIRESALE_EXAMPLES) }).strict(), output: returns<FireSaleDocument>() },
   'firesales:simulate': { input: z.object({ system: fireSaleDocumentSchema }).strict(), output: returns<FireSaleOutcome>() },
+  /** One network of a `reconstruct` run saved as the next version of its network, the provenance in the note. */
+  'reconstruction:saveVersion': {
+    input: z.object({ runId: id, objective: z.enum(RECONSTRUCTION_OBJECTIVE_NAMES), note: z.string().max(1000).optional() }).strict(),
+    output: returns<{ versionId: number; version: number }>(),
+  },
+  /** Splits a node into k named parts (network-reconstruction-optimiser §3) as the next version. */
+  'reconstruction:disaggregate': {
+    input: z
+      .object({
+        versionId: id,
+        nodeId: z.string().min(1),
+        parts: z
+          .array(z.object({ id: z.string().trim().min(1, 'must not be empty'), name: z.string().max(200).optional(), share: z.number().positive().finite().optional() }).strict())
+          .min(2)
+          .max(50),
+      })
+      .strict(),
+    output: returns<{ versionId: number; version: number; explanation: string[] }>(),
+  },
+  /** Synthetic holdings from the generator, or the bundled EBA 2011 bank × sovereign holdings, as a dataset. */
+  'holdings:generate': { input: holdingsGenerateSchema, output: returns<{ datasetId: number; created: boolean }>() },
+  'models:list': { input: z.object({}).strict(), output: returns<GtModelSummary[]>() },
+  'models:get': { input: z.object({ id }).strict(), output: returns<GtMetrics>() },
+  'models:embeddings': {
+    input: z
+      .object({ id, datasetId: id.optional(), date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD').optional() })
+      .strict(),
+    output: returns<{ map: GtEmbeddingMap; csv: string; fileName: string }>(),
+  },
+  /** The tiers by total assets (capital-allocation Table 2) of a network version. */
+  'capital:tiers': {
+    input: z.object({ versionId: id, tiers: z.number().int().min(1).max(200), base: z.enum(CAPITAL_BASES).default('obligations') }).strict(),
+    output: returns<{ nBanks: number; unit: string; tiers: CapitalTierResult[] }>(),
+  },
+  'policy:example': {
+    input: z.object({ name: z.enum(POLICY_EXAMPLE_NAMES).optional() }).strict(),
+    output: returns<{ fileName: string; document: unknown }>(),
+  },
+  'policy:solve': {
+    input: z.object({ document: policyDocumentSchema, forecastCsv: z.string().max(1024 * 1024).optional() }).strict(),
+    output: returns<PolicyLabResult>(),
+  },
+  'policy:save': {
+    input: z.object({ document: policyDocumentSchema, forecastCsv: z.string().max(1024 * 1024).optional() }).strict(),
+    output: returns<{ runId: number; result: PolicyLabResult }>(),
+  },
+  /** The brief's model with its charts as SVG, for the preview; writes nothing. */
+  'briefs:compose': { input: briefRequestSchema, output: returns<ComposedBrief>() },
+  /** Renders the brief (PDF, DOCX, or the XLSX/CSV annex of its tables) and saves it in the store. */
+  'briefs:export': {
+    input: briefRequestSchema.extend({ format: z.enum(BRIEF_FORMATS) }).strict(),
+    output: returns<{ brief: BriefSummary; file: ExportedFile }>(),
+  },
+  'briefs:list': { input: z.object({}).strict(), output: returns<BriefSummary[]>() },
+  'briefs:download': { input: z.object({ id }).strict(), output: returns<ExportedFile>() },
 } as const satisfies Record<Channel, { input: z.ZodType; output: unknown }>;
 
 export type Contract = typeof contract;

@@ -1,6 +1,10 @@
 /** Job events streamed from long work (worker threads) to every face of the app. */
 import { z } from 'zod';
 import { fireSaleDocumentSchema } from './formats/firesale';
+import { reconstructParamsSchema } from './results/reconstruction';
+import { gtTrainParamsSchema } from './graph-transformer';
+import { capitalStudySchema, LEARNING_BACKENDS } from './results/capital';
+import { interventionParamsSchema } from './results/intervention';
 
 export type JobStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
 
@@ -56,7 +60,7 @@ export const jobParamSchemas = {
     maxEpochs: z.number().int().min(1).max(200_000).default(4000),
     hidden: z.number().int().min(2).max(512).default(32),
     inclusive: z.boolean().default(false),
-    backend: z.enum(['auto', 'webgpu', 'wasm', 'cpu']).default('auto'),
+    backend: z.enum(LEARNING_BACKENDS).default('auto'),
   }),
   /** The dual-network paper's Tables 2–7 and Figure 2 on fresh simulated data. */
   'idf-reproduce': z.object({
@@ -64,8 +68,15 @@ export const jobParamSchemas = {
     samples: z.number().int().min(100).max(200_000).default(2000),
     maxEpochs: z.number().int().min(1).max(200_000).default(4000),
     only: z.array(z.enum(['case1', 'case2'])).min(1).optional(),
-    backend: z.enum(['auto', 'webgpu', 'wasm', 'cpu']).default('auto'),
+    backend: z.enum(LEARNING_BACKENDS).default('auto'),
   }),
+  reconstruct: reconstructParamsSchema,
+  /** Graph-transformer training on a holdings dataset (src-main/jobs/gt-tasks.ts). */
+  gtTrain: gtTrainParamsSchema,
+  /** Acceptable capital allocations learned by classifiers (src-shared/results/capital.ts). */
+  capital: capitalStudySchema(shockModelSchema).extend({ versionId: z.number().int().positive() }),
+  /** Optimal intervention: a cross-holdings economy's scenario study, or interbank bailouts (results/intervention.ts). */
+  intervention: interventionParamsSchema,
 } as const;
 
 export type JobKind = keyof typeof jobParamSchemas;

@@ -5,8 +5,14 @@ import { parseShockCsv } from '../io/shock-csv';
 import { decodeText, previewTables } from '../io/tables';
 import { holdingsGraph } from '../store/holdings';
 import { datasets, networks, runs } from '../store/repositories';
+import { policyExample, savePolicyRun, solvePolicy } from './policy-services';
 import type { Handlers } from './router';
 import { exampleFireSale, simulateFireSale } from './firesale-services';
+import { addHoldingsSample, modelEmbeddings } from './gt-services';
+import { gtModels } from '../store/holdings-panel';
+import { downloadBrief, exportBrief } from './brief-services';
+import { composeBrief } from '../io/briefs/compose';
+import { briefs } from '../store/briefs';
 import {
   clearScenarioOfVersion,
   createNetwork,
@@ -16,6 +22,8 @@ import {
   importHoldingsUpload,
   maxEntropyVersion,
 } from './services';
+import { disaggregateVersion, saveReconstructedVersion } from './reconstruction-services';
+import { tiersOfVersion } from './capital-services';
 
 export const handlers: Handlers = {
   'app:info': (_input, context) => context.info(),
@@ -32,16 +40,16 @@ export const handlers: Handlers = {
       })),
     ),
   }),
-  'datasets:import': ({ fileName, contentBase64, mapping }, { db }) =>
-    importDataset(db, fileName, Buffer.from(contentBase64, 'base64'), mapping),
+  'datasets:import': ({ fileName, contentBase64, mapping, wiod }, { db }) =>
+    importDataset(db, fileName, Buffer.from(contentBase64, 'base64'), mapping, wiod),
   'datasets:importTables': ({ files, mapping }, { db }) =>
     importDatasetTables(
       db,
       files.map((f) => ({ fileName: f.fileName, bytes: Buffer.from(f.contentBase64, 'base64') })),
       mapping,
     ),
-  'datasets:importHoldings': ({ fileName, contentBase64, name }, context) =>
-    importHoldingsUpload(context, fileName, Buffer.from(contentBase64, 'base64'), name),
+  'datasets:importHoldings': ({ fileName, contentBase64, name, mapping }, context) =>
+    importHoldingsUpload(context, fileName, Buffer.from(contentBase64, 'base64'), name, mapping),
   'datasets:delete': ({ id }, { db }) => {
     db.transaction(() => datasets.delete(db, id))();
     return { deleted: id };
@@ -75,4 +83,18 @@ export const handlers: Handlers = {
 
   'firesales:example': ({ name }) => exampleFireSale(name),
   'firesales:simulate': ({ system }) => simulateFireSale(system),
+  'reconstruction:saveVersion': ({ runId, objective, note }, { db }) => saveReconstructedVersion(db, runId, objective, note),
+  'reconstruction:disaggregate': ({ versionId, nodeId, parts }, { db }) => disaggregateVersion(db, versionId, nodeId, parts),
+  'holdings:generate': (input, { db }) => addHoldingsSample(db, input),
+  'models:list': (_input, { db }) => gtModels.list(db),
+  'models:get': ({ id }, { db }) => gtModels.metrics(db, id),
+  'models:embeddings': ({ id, datasetId, date }, { db }) => modelEmbeddings(db, id, datasetId, date),
+  'capital:tiers': ({ versionId, tiers, base }, { db }) => tiersOfVersion(db, versionId, tiers, base),
+  'policy:example': ({ name }) => policyExample(name),
+  'policy:solve': (input) => solvePolicy(input),
+  'policy:save': (input, { db }) => savePolicyRun(db, input),
+  'briefs:compose': (request, { db }) => composeBrief(db, request),
+  'briefs:export': ({ format, ...request }, { db }) => exportBrief(db, request, format),
+  'briefs:list': (_input, { db }) => briefs.list(db),
+  'briefs:download': ({ id }, { db }) => downloadBrief(db, id),
 };

@@ -7,6 +7,7 @@ import { maxentFromDocument, withLiabilities } from '../engines/maxent';
 import { toClearingSystem } from '../engines/network-arrays';
 import type { ExportedFile, ExportFormat } from '../../src-shared/contract';
 import type { ColumnMapping } from '../../src-shared/formats/columns';
+import type { WiodOptionsInput } from '../../src-shared/formats/wiod';
 import { networkToGraphml } from '../io/graphml';
 import { importFileAsync, importNetworkTables, sha256Hex, type ImportedDataset } from '../io/importers';
 import { serialiseJson } from '../io/network-json';
@@ -15,9 +16,10 @@ import { networkToXlsx } from '../io/xlsx-network';
 import type { NetworkDocument } from '../../src-shared/formats/network';
 import { openDatabase, type Db } from '../store/db';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { extname, join } from 'node:path';
 import type { AppContext } from '../app';
-import { importHoldingsCsv } from '../io/holdings-csv';
+import type { HoldingsMapping } from '../io/holdings-csv';
+import { importHoldingsFile } from '../io/holdings-tables';
 import { alreadyImportedError } from '../io/import-error';
 import { datasets, networks } from '../store/repositories';
 
@@ -44,8 +46,8 @@ export function storeImportedDataset(
 }
 
 /** Any network file the app reads (see io/importers.ts), with an optional column mapping for tables. */
-export async function importDataset(db: Db, fileName: string, bytes: Uint8Array, mapping?: ColumnMapping) {
-  return storeImportedDataset(db, await importFileAsync(fileName, bytes, mapping), fileName);
+export async function importDataset(db: Db, fileName: string, bytes: Uint8Array, mapping?: ColumnMapping, wiod?: WiodOptionsInput) {
+  return storeImportedDataset(db, await importFileAsync(fileName, bytes, mapping, wiod), fileName);
 }
 
 /** A node table and a liability table given as two files. */
@@ -87,13 +89,13 @@ export async function exportVersion(db: Db, versionId: number, format: ExportFor
  * A holdings CSV uploaded through the API: written to a private temporary file and streamed into the store on a
  * connection of its own (its transaction stays open while the file streams, so it must not share the app's).
  */
-export async function importHoldingsUpload(context: AppContext, fileName: string, bytes: Uint8Array, name?: string) {
+export async function importHoldingsUpload(context: AppContext, fileName: string, bytes: Uint8Array, name?: string, mapping?: Partial<HoldingsMapping>) {
   const folder = mkdtempSync(join(context.dataDir, 'upload-'));
-  const path = join(folder, 'holdings.csv');
+  const path = join(folder, `holdings${extname(fileName).toLowerCase() || '.csv'}`);
   writeFileSync(path, bytes, { mode: 0o600 });
   const db = openDatabase(context.dataDir);
   try {
-    const result = await importHoldingsCsv(db, { filePath: path, fileName, datasetName: name ?? fileName.replace(/\.[^.]+$/, '') });
+    const result = await importHoldingsFile(db, { filePath: path, fileName, datasetName: name ?? fileName.replace(/\.[^.]+$/, ''), mapping });
     return { datasetId: result.datasetId, investors: result.investors, assets: result.assets, positions: result.positions };
   } finally {
     db.close();

@@ -6,11 +6,17 @@ import { AppError } from '../../src-shared/errors';
 import { createApp, defaultDataDir, type AppContext } from '../app';
 import { UsageError, type Command, type CommandIo, type ParsedArgs } from './command';
 import { cascadeCommand } from './commands/cascade';
+import { capitalCommand } from './commands/capital';
 import { clearCommand } from './commands/clear';
 import { exportCommand, importCommand, listCommand } from './commands/data';
 import { interveneCommand } from './commands/intervene';
+import { disaggregateCommand, reconstructCommand } from './commands/reconstruct';
+import { briefCommand, demoCommand } from './commands/brief';
+import { bailoutCommand, interventionStudyCommand } from './commands/intervention-study';
 import { stressCommand } from './commands/stress';
 import { firesaleCommand, idfCommand } from './commands/firesale';
+import { gtCommand } from './commands/gt';
+import { wedgesCommand } from './commands/wedges';
 
 export const GLOBAL_FLAGS = [
   { name: 'data-dir', value: 'DIR', description: 'data folder (else CWB_DATA_DIR, else the user-data folder)' },
@@ -28,6 +34,15 @@ export const commands: Command[] = [
   interveneCommand,
   firesaleCommand,
   idfCommand,
+  reconstructCommand,
+  disaggregateCommand,
+  gtCommand,
+  capitalCommand,
+  wedgesCommand,
+  briefCommand,
+  demoCommand,
+  interventionStudyCommand,
+  bailoutCommand,
 ];
 
 const processIo: CommandIo = {

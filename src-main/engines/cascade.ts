@@ -48,6 +48,8 @@ export type CascadeStart = 'none-failed' | 'all-failed';
 export interface CascadeOptions {
   /** Asset prices p (default: the document's). */
   prices?: Float64Array;
+  /** Outside asset values D p per firm directly (scenario studies shock these); overrides `prices`. */
+  assetValues?: Float64Array;
   /** Intervention x ≥ 0 per firm: thresholds become θ − Ĉx. */
   thresholdShift?: Float64Array;
   /** 'none-failed' (default): best-case equilibrium; 'all-failed': worst-case equilibrium. */
@@ -239,7 +241,7 @@ export function valuesGivenFailures(system: EconomySystem, assetValues: Float64A
 /** The equilibrium reached from `start` by iterating y ← 1[v(y) < θ − Ĉx] until the failed set stops changing. */
 export function cascade(system: EconomySystem, options: CascadeOptions = {}): CascadeResult {
   const n = system.nFirms;
-  const assetValues = options.prices ? assetValuesAt(system, options.prices) : system.assetValues;
+  const assetValues = options.assetValues ?? (options.prices ? assetValuesAt(system, options.prices) : system.assetValues);
   const shift = checkShift(system, options.thresholdShift);
   const fromAllFailed = options.start === 'all-failed';
   const effective = new Float64Array(n);

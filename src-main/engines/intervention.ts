@@ -25,11 +25,10 @@
  *    add the rescues that come free.
  *  - Greedy with random thresholds (§3.2, App. C Alg. 3 and 6): θ̃_i is drawn uniform on θ̃_i (1 ± U) (the
  *    randomisation put on θ̃, option (1) of §3.2, which keeps F fixed). σ(S) = E[w(activated)] where activation
- *    spreads upwards from the seeds S (integral: seeds paid θ̃_i in full) or from x (fractional: i activates when
- *    x_i + f_i(active) ≥ θ̃_i), estimated by Monte Carlo over `samples` seeded draws (`Rng`, common random numbers
- *    for every candidate). Integral greedy adds the affordable seed with the largest marginal gain per unit cost and
- *    returns the better of that set and the best single seed; fractional greedy adds budget in steps of B/steps (or
- *    tops a firm up to its nominal need) by the same rule. σ is monotone; it is submodular (Mossel–Roch) when the
+ *    spreads upwards from the payments x (i activates when x_i + f_i(active) ≥ θ̃_i), estimated by Monte Carlo over `samples` seeded draws (`Rng`, common random numbers
+ *    for every candidate). Integral greedy adds the affordable rescue (the firm's remaining nominal need given the
+ *    firms already saved) with the largest marginal gain per unit cost and returns the better of that and the best
+ *    single rescue; fractional greedy also offers steps of B/steps, by the same rule. σ is monotone; it is submodular (Mossel–Roch) when the
  *    threshold CDF composed with the modular impact is concave, i.e. U = 1 (uniform on [0, 2θ̃]); for U < 1 the
  *    CDF is flat below θ̃(1 − U) and submodularity can fail.
  *  - Baselines (§4.4): largest firms (by market value before intervention) first; layers of the default hierarchy
@@ -91,13 +90,18 @@ export interface InterventionOptions extends RandomThresholdOptions {
 const PAD = 1e-9;
 
 /** The transformed problem of §2.2 on the best-case failed set. */
-export function rescueProblem(system: EconomySystem, objective: InterventionObjective = 'failures', before = cascade(system)): RescueProblem {
+export function rescueProblem(
+  system: EconomySystem,
+  objective: InterventionObjective = 'failures',
+  before = cascade(system),
+  columnOf: (j: number) => Float64Array = (j) => neumannColumn(system, j),
+): RescueProblem {
   const failing = Int32Array.from(failedIndices(before));
   const k = failing.length;
   const influence = new Float64Array(k * k);
   for (let b = 0; b < k; b++) {
     const j = failing[b]!;
-    const column = neumannColumn(system, j);
+    const column = columnOf(j);
     const beta = system.failureCosts[j]!;
     for (let a = 0; a < k; a++) influence[a * k + b] = column[failing[a]!]! * beta;
   }
@@ -298,97 +302,62 @@ function randomOptions(options: RandomThresholdOptions) {
   return { samples: uncertainty === 0 ? 1 : samples, seed: options.seed ?? 1, uncertainty, steps };
 }
 
-/** (c) Greedy integral intervention with random thresholds (App. C Alg. 3), cost-aware. */
-export function greedyIntegral(problem: RescueProblem, budget: number, options: RandomThresholdOptions = {}): InterventionResult {
+/**
+ * The greedy of App. C Alg. 3 / 6 on payments: from x = 0, repeatedly add the offered amount (`offers`) with the
+ * largest gain in σ̂ per unit of cost, while affordable and σ̂ grows; the better of that and the best single offer.
+ */
+function greedyPayments(problem: RescueProblem, budget: number, options: RandomThresholdOptions, offers: (a: number, need: number, remaining: number) => number[]): Float64Array {
   const { samples, seed, uncertainty } = randomOptions(options);
-  const k = problem.failing.length;
-  const draws = sampleInterventionThresholds(problem, samples, seed, uncertainty);
-  const cost = Float64Array.from(problem.interventionThresholds, (t, a) => Math.max(0, t) + problem.pad[a]!);
-  const seeds = new Uint8Array(k);
-  let value = 0;
-  let remaining = budget;
-  let bestSingle = -1;
-  let bestSingleValue = 0;
-  for (let a = 0; a < k; a++) {
-    if (cost[a]! > budget) continue;
-    seeds[a] = 1;
-    const v = expectedRescue(problem, draws, seeds);
-    seeds[a] = 0;
-    if (v > bestSingleValue) {
-      bestSingleValue = v;
-      bestSingle = a;
-    }
-  }
-  for (;;) {
-    let best = -1;
-    let bestRatio = 0;
-    let bestValue = value;
-    for (let a = 0; a < k; a++) {
-      if (seeds[a] || cost[a]! > remaining) continue;
-      seeds[a] = 1;
-      const v = expectedRescue(problem, draws, seeds);
-      seeds[a] = 0;
-      const ratio = (v - value) / cost[a]!;
-      if (v - value > 1e-12 && ratio > bestRatio) {
-        bestRatio = ratio;
-        best = a;
-        bestValue = v;
-      }
-    }
-    if (best < 0) break;
-    seeds[best] = 1;
-    value = bestValue;
-    remaining -= cost[best]!;
-  }
-  if (bestSingle >= 0 && bestSingleValue > value) {
-    seeds.fill(0);
-    seeds[bestSingle] = 1;
-  }
-  const x = new Float64Array(k);
-  // Seeds the nominal cascade already saves for free need no payment.
-  const freeSaved = savedByPayments(problem, new Float64Array(k));
-  for (let a = 0; a < k; a++) if (seeds[a] && !freeSaved[a]) x[a] = cost[a]!;
-  return evaluatePayments(problem, x);
-}
-
-/** (c) Greedy fractional intervention with random thresholds (App. C Alg. 6), steps of B/steps or a top-up. */
-export function greedyFractional(problem: RescueProblem, budget: number, options: RandomThresholdOptions = {}): InterventionResult {
-  const { samples, seed, uncertainty, steps } = randomOptions(options);
   const k = problem.failing.length;
   const draws = sampleInterventionThresholds(problem, samples, seed, uncertainty);
   const none = new Uint8Array(k);
   const x = new Float64Array(k);
-  const step = budget / steps;
   let remaining = budget;
-  let value = expectedRescue(problem, draws, none, x);
-  while (remaining > 0) {
+  const start = expectedRescue(problem, draws, none, x);
+  let value = start;
+  let bestSingle = { a: -1, amount: 0, value: start };
+  for (let round = 0; remaining > 0; round++) {
     const saved = savedByPayments(problem, x);
-    let best = -1;
-    let bestAmount = 0;
-    let bestRatio = 0;
-    let bestValue = value;
+    let best = { a: -1, amount: 0, ratio: 0, value };
     for (let a = 0; a < k; a++) {
-      const topUp = saved[a] ? 0 : paddedNeed(problem, x, saved, a);
-      for (const amount of [Math.min(step, remaining), topUp]) {
+      if (saved[a]) continue;
+      // The top-up that saves a in every draw: its nominal need plus the uncertainty band U|θ̃_a|.
+      const need = paddedNeed(problem, x, saved, a) + uncertainty * Math.abs(problem.interventionThresholds[a]!);
+      for (const amount of offers(a, need, remaining)) {
         if (!(amount > 0) || amount > remaining) continue;
         x[a] += amount;
         const v = expectedRescue(problem, draws, none, x);
         x[a] -= amount;
         const ratio = (v - value) / amount;
-        if (v - value > 1e-12 && ratio > bestRatio) {
-          bestRatio = ratio;
-          best = a;
-          bestAmount = amount;
-          bestValue = v;
-        }
+        if (v - value > 1e-12 && ratio > best.ratio) best = { a, amount, ratio, value: v };
+        if (round === 0 && v > bestSingle.value) bestSingle = { a, amount, value: v };
       }
     }
-    if (best < 0) break;
-    x[best] += bestAmount;
-    remaining -= bestAmount;
-    value = bestValue;
+    if (best.a < 0) break;
+    x[best.a] += best.amount;
+    remaining -= best.amount;
+    value = best.value;
   }
-  return evaluatePayments(problem, x);
+  if (bestSingle.a >= 0 && bestSingle.value > value) {
+    x.fill(0);
+    x[bestSingle.a] = bestSingle.amount;
+  }
+  return x;
+}
+
+/**
+ * (c) Greedy integral intervention with random thresholds (App. C Alg. 3), cost-aware: each step reverses one
+ * more failure, paying the firm its remaining need given the firms already saved (the paper's §2.2 remark that a
+ * firm already pushed by saved neighbours costs less than its full θ̃).
+ */
+export function greedyIntegral(problem: RescueProblem, budget: number, options: RandomThresholdOptions = {}): InterventionResult {
+  return evaluatePayments(problem, greedyPayments(problem, budget, options, (_a, need) => [need]));
+}
+
+/** (c) Greedy fractional intervention with random thresholds (App. C Alg. 6): steps of B/steps, or a top-up. */
+export function greedyFractional(problem: RescueProblem, budget: number, options: RandomThresholdOptions = {}): InterventionResult {
+  const { steps } = randomOptions(options);
+  return evaluatePayments(problem, greedyPayments(problem, budget, options, (_a, need, remaining) => [Math.min(budget / steps, remaining), need]));
 }
 
 /** Pays firms in the given order their current need while affordable. */

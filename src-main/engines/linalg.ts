@@ -109,3 +109,41 @@ export function solveDense(matrix: Float64Array, m: number, rhs: Float64Array): 
   luSolve(lu, m, pivots, y);
   return y;
 }
+
+/**
+ * Solves M·Y = R in place for `count` right-hand sides at once, R row-major m × count (row r holds the r-th entry
+ * of every right-hand side): the factors are read once per block instead of once per column.
+ */
+export function luSolveMany(lu: Float64Array, m: number, pivots: Int32Array, rhs: Float64Array, count: number): void {
+  for (let k = 0; k < m; k++) {
+    const p = pivots[k]!;
+    if (p === k) continue;
+    for (let t = 0; t < count; t++) {
+      const a = rhs[k * count + t]!;
+      rhs[k * count + t] = rhs[p * count + t]!;
+      rhs[p * count + t] = a;
+    }
+  }
+  for (let r = 1; r < m; r++) {
+    const row = r * count;
+    const offset = r * m;
+    for (let c = 0; c < r; c++) {
+      const factor = lu[offset + c]!;
+      if (factor === 0) continue;
+      const from = c * count;
+      for (let t = 0; t < count; t++) rhs[row + t] -= factor * rhs[from + t]!;
+    }
+  }
+  for (let r = m - 1; r >= 0; r--) {
+    const row = r * count;
+    const offset = r * m;
+    for (let c = r + 1; c < m; c++) {
+      const factor = lu[offset + c]!;
+      if (factor === 0) continue;
+      const from = c * count;
+      for (let t = 0; t < count; t++) rhs[row + t] -= factor * rhs[from + t]!;
+    }
+    const diagonal = lu[offset + r]!;
+    for (let t = 0; t < count; t++) rhs[row + t] /= diagonal;
+  }
+}

@@ -1,6 +1,6 @@
 /**
  * Streams a holdings CSV (one row per position: investor, asset, report date, amount, and optional investor
- * name/type/style and asset class/currency) into the store in bounded memory: the file is read in chunks
+ * name/type/style/AUM and asset class/currency/amount outstanding) into the store in bounded memory: the file is read in chunks
  * (fs stream → SHA-256 and UTF-8 decoding, windows-1252 when the bytes are not UTF-8 → papaparse chunk mode),
  * each row is written through prepared statements, and investor and asset ids are cached in Maps.
  *
@@ -16,7 +16,7 @@ import { createReadStream, statSync } from 'node:fs';
 import { Transform, type TransformCallback } from 'node:stream';
 import Papa from 'papaparse';
 import type { Db } from '../store/db';
-import { finishHoldingsDataset, holdingsWriter } from '../store/holdings';
+import { finishHoldingsDataset, holdingsWriter, type HoldingsWriter } from '../store/holdings';
 import { datasets } from '../store/repositories';
 import { normaliseColumnName } from './column-mapping';
 import { alreadyImportedError, ImportError } from './import-error';
@@ -34,6 +34,10 @@ export interface HoldingsMapping {
   investorStyle?: string;
   assetClass?: string;
   assetCurrency?: string;
+  /** Investor's assets under management (computed from the positions when absent). */
+  investorAum?: string;
+  /** Asset's amount outstanding (computed from the positions when absent). */
+  assetOutstanding?: string;
 }
 export type HoldingsField = keyof HoldingsMapping;
 
@@ -42,8 +46,8 @@ export interface HoldingsImportOptions {
   /** The name shown to the user and stored as the dataset's source file. */
   fileName: string;
   datasetName: string;
-  /** Column names; when absent, matched from the header by `suggestHoldingsMapping`. */
-  mapping?: HoldingsMapping;
+  /** Column names; fields left out are matched from the header by `suggestHoldingsMapping`. */
+  mapping?: Partial<HoldingsMapping>;
   onProgress?(rowsDone: number, bytesDone: number, bytesTotal: number): void;
   /** Aborting stops the import and rolls it back. */
   signal?: AbortSignal;
@@ -73,6 +77,8 @@ const HOLDINGS_SYNONYMS: Record<HoldingsField, string[]> = {
   investorStyle: ['investorstyle', 'style', 'fundstyle', 'strategy'],
   assetClass: ['assetclass', 'class', 'securitytype', 'instrumenttype'],
   assetCurrency: ['assetcurrency', 'currency', 'ccy'],
+  investorAum: ['investoraum', 'aum', 'assetsundermanagement', 'fundsize'],
+  assetOutstanding: ['assetoutstanding', 'amountoutstanding', 'outstanding', 'issuesize', 'issueamount'],
 };
 
 /** Matches holdings fields to header columns ignoring case, spaces and underscores, with common synonyms. */
@@ -157,9 +163,10 @@ interface Pass {
   sha256: string;
 }
 
-function resolveMapping(header: string[], given: HoldingsMapping | undefined, fileName: string): Record<HoldingsField, number> {
+function resolveMapping(header: string[], given: Partial<HoldingsMapping> | undefined, fileName: string): Record<HoldingsField, number> {
   const columns = header.map((cell) => cell.trim());
-  const mapping: Partial<HoldingsMapping> = given ?? suggestHoldingsMapping(columns);
+  // Fields the caller maps win; the others are matched from the header.
+  const mapping: Partial<HoldingsMapping> = { ...suggestHoldingsMapping(columns), ...given };
   const listed = columns.map((column) => `"${column}"`).join(', ');
   const missing = REQUIRED.filter((field) => !mapping[field]);
   if (missing.length > 0) {
@@ -184,20 +191,142 @@ function resolveMapping(header: string[], given: HoldingsMapping | undefined, fi
   return at;
 }
 
+/**
+ * Validates and writes holdings rows (cells as text) of one file inside the caller's transaction: the first row
+ * given is the header (mapped to fields), then one call per record. Shared by the CSV, XLSX and Parquet readers.
+ * After the first refused row it only validates; `errors` holds up to MAX_HOLDINGS_ROW_ERRORS.
+ */
+export class HoldingsRowSink {
+  readonly errors: RowError[] = [];
+  readonly skipped: RowError[] = [];
+  positions = 0;
+  private readonly writer: HoldingsWriter;
+  private readonly investorIds = new Map<string, number>();
+  private readonly assetIds = new Map<string, number>();
+  private readonly dates = new Map<string, string | undefined>();
+  private at: Record<HoldingsField, number> | undefined;
+  private header: string[] = [];
+
+  constructor(
+    db: Db,
+    datasetId: number,
+    private readonly fileName: string,
+    private readonly mapping?: Partial<HoldingsMapping>,
+  ) {
+    this.writer = holdingsWriter(db, datasetId);
+  }
+
+  get investors(): number {
+    return this.investorIds.size;
+  }
+
+  get assets(): number {
+    return this.assetIds.size;
+  }
+
+  get hasHeader(): boolean {
+    return this.at !== undefined;
+  }
+
+  get full(): boolean {
+    return this.errors.length >= MAX_HOLDINGS_ROW_ERRORS;
+  }
+
+  private column(field: HoldingsField): string {
+    return this.header[this.at![field]]?.trim() ?? field;
+  }
+
+  private refuse(row: number, field: HoldingsField | undefined, message: string): void {
+    this.errors.push({ file: this.fileName, row, ...(field ? { column: this.column(field) } : {}), message });
+  }
+
+  /** An optional amount ≥ 0 (AUM, amount outstanding): null when blank; refuses the row otherwise. */
+  private optionalAmount(cells: string[], field: HoldingsField, row: number): number | null {
+    const text = cellOf(cells, this.at![field]);
+    if (!text) return null;
+    const value = parseNumberCell(text);
+    if (value === null || Number.isNaN(value) || value < 0) {
+      this.refuse(row, field, `not an amount ≥ 0: "${text}"`);
+      return null;
+    }
+    return value;
+  }
+
+  /** The header row, then every record with its spreadsheet row number (header = 1). */
+  row(cells: string[], row: number): void {
+    if (!this.at) {
+      this.header = cells;
+      this.at = resolveMapping(cells, this.mapping, this.fileName);
+      return;
+    }
+    const at = this.at;
+    if (cells.every((cell) => cell.trim() === '')) {
+      if (cells.length > 1) this.skipped.push({ file: this.fileName, row, message: 'empty row' });
+      return;
+    }
+    const investor = cellOf(cells, at.investor)!;
+    const asset = cellOf(cells, at.asset)!;
+    const dateText = cellOf(cells, at.date)!;
+    const amountText = cellOf(cells, at.amount)!;
+    if (investor === '') this.refuse(row, 'investor', 'missing investor id');
+    if (asset === '') this.refuse(row, 'asset', 'missing asset id');
+    let date = this.dates.get(dateText);
+    if (date === undefined && !this.dates.has(dateText)) {
+      date = normaliseReportDate(dateText);
+      if (this.dates.size < 10_000) this.dates.set(dateText, date);
+    }
+    if (dateText === '') this.refuse(row, 'date', 'missing report date');
+    else if (date === undefined) this.refuse(row, 'date', `not a date: "${dateText}" (expected YYYY-MM-DD)`);
+    const amount = parseNumberCell(amountText);
+    if (amount === null) this.refuse(row, 'amount', 'missing amount');
+    else if (Number.isNaN(amount)) this.refuse(row, 'amount', `not a number: "${amountText}"`);
+    else if (amount < 0) this.refuse(row, 'amount', 'must be ≥ 0');
+    const aum = this.optionalAmount(cells, 'investorAum', row);
+    const outstanding = this.optionalAmount(cells, 'assetOutstanding', row);
+    if (this.errors.length > 0) return; // after the first refused row, only validate
+
+    let investorId = this.investorIds.get(investor);
+    if (investorId === undefined) {
+      investorId = this.writer.addInvestor({
+        code: investor,
+        name: cellOf(cells, at.investorName) || null,
+        type: cellOf(cells, at.investorType) || null,
+        style: cellOf(cells, at.investorStyle) || null,
+        aum,
+      });
+      this.investorIds.set(investor, investorId);
+    }
+    let assetId = this.assetIds.get(asset);
+    if (assetId === undefined) {
+      assetId = this.writer.addAsset({
+        code: asset,
+        class: cellOf(cells, at.assetClass) || null,
+        currency: cellOf(cells, at.assetCurrency) || null,
+        amountOutstanding: outstanding,
+      });
+      this.assetIds.set(asset, assetId);
+    }
+    try {
+      this.writer.addPosition(date!, investorId, assetId, amount!);
+      this.positions += 1;
+    } catch (error) {
+      if ((error as { code?: string }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
+        this.refuse(row, undefined, `second position of investor "${investor}" in asset "${asset}" on ${date} (one row per investor, asset and date)`);
+      } else {
+        throw error;
+      }
+    }
+  }
+}
+
+const cellOf = (cells: string[], index: number) => (index < 0 ? undefined : (cells[index] ?? '').trim());
+
 /** One pass over the file inside the caller's transaction; throws on the first fatal problem. */
 function streamPass(db: Db, datasetId: number, options: HoldingsImportOptions, encoding: 'utf-8' | 'windows-1252'): Promise<Pass> {
   const { filePath, fileName, onProgress, signal } = options;
   const bytesTotal = statSync(filePath).size;
-  const writer = holdingsWriter(db, datasetId);
-  const investorIds = new Map<string, number>();
-  const assetIds = new Map<string, number>();
-  const dates = new Map<string, string | undefined>();
-  const errors: RowError[] = [];
-  const skipped: RowError[] = [];
-  let at: Record<HoldingsField, number> | undefined;
-  let header: string[] = [];
+  const sink = new HoldingsRowSink(db, datasetId, fileName, options.mapping);
   let record = 0; // spreadsheet row of the last record seen (header = 1)
-  let positions = 0;
 
   return new Promise<Pass>((resolve, reject) => {
     const input = createReadStream(filePath, { highWaterMark: 1 << 20 });
@@ -215,72 +344,6 @@ function streamPass(db: Db, datasetId: number, options: HoldingsImportOptions, e
     decode.on('error', (error) => fail(error));
     const text = input.pipe(decode);
 
-    const cellOf = (cells: string[], index: number) => (index < 0 ? undefined : (cells[index] ?? '').trim());
-    const column = (field: HoldingsField) => header[at![field]]?.trim() ?? field;
-    const refuse = (row: number, field: HoldingsField | undefined, message: string) => {
-      errors.push({ file: fileName, row, ...(field ? { column: column(field) } : {}), message });
-    };
-
-    const handleRow = (cells: string[], row: number) => {
-      if (!at) {
-        header = cells;
-        at = resolveMapping(cells, options.mapping, fileName);
-        return;
-      }
-      if (cells.every((cell) => cell.trim() === '')) {
-        if (cells.length > 1) skipped.push({ file: fileName, row, message: 'empty row' });
-        return;
-      }
-      const investor = cellOf(cells, at.investor)!;
-      const asset = cellOf(cells, at.asset)!;
-      const dateText = cellOf(cells, at.date)!;
-      const amountText = cellOf(cells, at.amount)!;
-      if (investor === '') refuse(row, 'investor', 'missing investor id');
-      if (asset === '') refuse(row, 'asset', 'missing asset id');
-      let date = dates.get(dateText);
-      if (date === undefined && !dates.has(dateText)) {
-        date = normaliseReportDate(dateText);
-        if (dates.size < 10_000) dates.set(dateText, date);
-      }
-      if (dateText === '') refuse(row, 'date', 'missing report date');
-      else if (date === undefined) refuse(row, 'date', `not a date: "${dateText}" (expected YYYY-MM-DD)`);
-      const amount = parseNumberCell(amountText);
-      if (amount === null) refuse(row, 'amount', 'missing amount');
-      else if (Number.isNaN(amount)) refuse(row, 'amount', `not a number: "${amountText}"`);
-      else if (amount < 0) refuse(row, 'amount', 'must be ≥ 0');
-      if (errors.length > 0) return; // after the first refused row, only validate
-
-      let investorId = investorIds.get(investor);
-      if (investorId === undefined) {
-        investorId = writer.addInvestor({
-          code: investor,
-          name: cellOf(cells, at.investorName) || null,
-          type: cellOf(cells, at.investorType) || null,
-          style: cellOf(cells, at.investorStyle) || null,
-        });
-        investorIds.set(investor, investorId);
-      }
-      let assetId = assetIds.get(asset);
-      if (assetId === undefined) {
-        assetId = writer.addAsset({
-          code: asset,
-          class: cellOf(cells, at.assetClass) || null,
-          currency: cellOf(cells, at.assetCurrency) || null,
-        });
-        assetIds.set(asset, assetId);
-      }
-      try {
-        writer.addPosition(date!, investorId, assetId, amount!);
-        positions += 1;
-      } catch (error) {
-        if ((error as { code?: string }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
-          refuse(row, undefined, `second position of investor "${investor}" in asset "${asset}" on ${date} (one row per investor, asset and date)`);
-        } else {
-          throw error;
-        }
-      }
-    };
-
     Papa.parse<string[]>(text, {
       skipEmptyLines: false,
       chunk(results, parser) {
@@ -290,15 +353,15 @@ function streamPass(db: Db, datasetId: number, options: HoldingsImportOptions, e
           const first = record + 1;
           for (const error of results.errors) {
             if (error.code === 'UndetectableDelimiter') continue;
-            errors.push({ file: fileName, row: first + (error.row ?? 0), message: `CSV: ${error.message}` });
+            sink.errors.push({ file: fileName, row: first + (error.row ?? 0), message: `CSV: ${error.message}` });
           }
           for (const cells of results.data) {
             record += 1;
-            handleRow(cells, record);
-            if (errors.length >= MAX_HOLDINGS_ROW_ERRORS) break;
+            sink.row(cells, record);
+            if (sink.full) break;
           }
-          if (errors.length >= MAX_HOLDINGS_ROW_ERRORS) {
-            fail(new RowErrorsImportError(errors.slice(0, MAX_HOLDINGS_ROW_ERRORS)), parser);
+          if (sink.full) {
+            fail(new RowErrorsImportError(sink.errors.slice(0, MAX_HOLDINGS_ROW_ERRORS)), parser);
             return;
           }
           onProgress?.(record > 0 ? record - 1 : 0, decode.bytes, bytesTotal);
@@ -308,15 +371,15 @@ function streamPass(db: Db, datasetId: number, options: HoldingsImportOptions, e
       },
       complete() {
         if (settled) return;
-        if (!at) return fail(new ImportError(`${fileName} is empty (expected a header row)`));
-        if (errors.length > 0) return fail(new RowErrorsImportError(errors));
+        if (!sink.hasHeader) return fail(new ImportError(`${fileName} is empty (expected a header row)`));
+        if (sink.errors.length > 0) return fail(new RowErrorsImportError(sink.errors));
         settled = true;
         onProgress?.(record - 1, decode.bytes, bytesTotal);
         resolve({
-          investors: investorIds.size,
-          assets: assetIds.size,
-          positions,
-          skipped,
+          investors: sink.investors,
+          assets: sink.assets,
+          positions: sink.positions,
+          skipped: sink.skipped,
           sha256: decode.hash.digest('hex'),
         });
       },
@@ -327,19 +390,24 @@ function streamPass(db: Db, datasetId: number, options: HoldingsImportOptions, e
   });
 }
 
+/** The dataset row of an import in progress (inside the caller's transaction); its SHA-256 is set at the end. */
+export function insertPendingHoldingsDataset(db: Db, options: Pick<HoldingsImportOptions, 'fileName' | 'datasetName'>, importer: string) {
+  return datasets.insert(db, {
+    name: options.datasetName,
+    kind: 'holdings',
+    sourceFile: options.fileName,
+    sha256: `pending:${randomUUID()}`,
+    report: { importer, kept: 0, skipped: [], notes: [] },
+  });
+}
+
 /** Imports a holdings CSV as a new dataset of kind 'holdings'; all or nothing (see the module comment). */
 export async function importHoldingsCsv(db: Db, options: HoldingsImportOptions): Promise<HoldingsImportResult> {
-  const { fileName, datasetName } = options;
+  const { fileName } = options;
   for (const encoding of ['utf-8', 'windows-1252'] as const) {
     db.exec('BEGIN IMMEDIATE');
     try {
-      const dataset = datasets.insert(db, {
-        name: datasetName,
-        kind: 'holdings',
-        sourceFile: fileName,
-        sha256: `pending:${randomUUID()}`,
-        report: { importer: 'holdings CSV', kept: 0, skipped: [], notes: [] },
-      });
+      const dataset = insertPendingHoldingsDataset(db, options, 'holdings CSV');
       const pass = await streamPass(db, dataset.id, options, encoding);
       const existing = datasets.findBySha256(db, pass.sha256);
       if (existing) {

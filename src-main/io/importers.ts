@@ -17,6 +17,8 @@ import type { StoredDocument } from '../../src-shared/domain';
 import { decodeText, isCsvName, isXlsxName, parseCsv, readTables, type Table } from './tables';
 import { networkFromTables } from './tabular-network';
 import { networkFromXlsx } from './xlsx-network';
+import { looksLikeWiot, parseWiot } from './wiod';
+import type { WiodOptionsInput } from '../../src-shared/formats/wiod';
 
 export interface ImportedDataset {
   name: string;
@@ -104,13 +106,15 @@ const isEdgeTable = (table: Table, mapping?: ColumnMapping): boolean =>
 
 /**
  * Any file the app reads: network@1 JSON, the EBA disclosure CSV, GraphML (.graphml, .xml), an XLSX workbook
- * (sheets nodes + liabilities or matrix) and a CSV edge list (debtor, creditor, amount; nodes inferred).
+ * (sheets nodes + liabilities or matrix; a WIOD world input-output table becomes a cross-holdings economy, io/wiod.ts)
+ * and a CSV edge list (debtor, creditor, amount; nodes inferred).
  * A single CSV of nodes is refused with a request for its liabilities (use `importNetworkTables`).
  */
 export async function importFileAsync(
   fileName: string,
   bytes: Uint8Array,
   mapping?: ColumnMapping,
+  wiod?: WiodOptionsInput,
 ): Promise<ImportedDataset> {
   const lower = fileName.toLowerCase();
   if (lower.endsWith('.json')) return importFile(fileName, bytes);
@@ -118,6 +122,10 @@ export async function importFileAsync(
   if (lower.endsWith('.graphml') || lower.endsWith('.xml')) {
     const document = networkFromGraphml(decodeText(bytes), fileName);
     return networkDataset(document, sha256, 'GraphML', `imported from ${fileName}`);
+  }
+  if (isXlsxName(lower) && (await looksLikeWiot(bytes, fileName))) {
+    const { document, report } = await parseWiot(bytes, fileName, wiod);
+    return { name: document.name, kind: 'economy', sha256, report, network: { name: document.name, kind: 'crossholdings', document, note: `built from ${fileName} (WIOD, §4.1)` } };
   }
   if (isXlsxName(lower)) {
     const document = await networkFromXlsx(bytes, fileName, mapping);

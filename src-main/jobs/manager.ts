@@ -13,7 +13,7 @@ import { AppError, describeIssues } from '../../src-shared/errors';
 import { jobParamSchemas, type JobEvent, type JobKind } from '../../src-shared/jobs';
 import type { Db } from '../store/db';
 import type { WorkerMessage } from './protocol';
-import { taskDefinitions } from './tasks';
+import { taskDefinitions, type TaskDefinition } from './tasks';
 
 interface RunningJob {
   event: JobEvent;
@@ -54,7 +54,7 @@ export class JobManager {
       const { message, field } = describeIssues(parsed.error.issues);
       throw new AppError('invalid_input', message, field ? `params.${field}` : 'params');
     }
-    const definition = taskDefinitions[kind];
+    const definition: TaskDefinition<JobKind, never, never> = taskDefinitions[kind];
     const plan = definition.plan(this.db, parsed.data as never, this.maxWorkers);
     const jobId = randomUUID();
     const event: JobEvent = { jobId, kind, status: 'running', fraction: 0, stage: 'starting' };

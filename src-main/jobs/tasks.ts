@@ -3,10 +3,10 @@
  * (one per worker), `merge` combines the shards' results, `save` writes the run inside one transaction.
  * The worker side of each kind is in worker-tasks.ts.
  */
+import { saveSucceededRun } from './save-run';
 import type { z } from 'zod';
 import type { JobKind } from '../../src-shared/jobs';
 import { jobParamSchemas } from '../../src-shared/jobs';
-import { softwareVersion } from '../app';
 import type { StressRunResults } from '../../src-shared/results/stress';
 import { AppError } from '../../src-shared/errors';
 import { checkBalances } from '../engines/balance-check';
@@ -14,9 +14,13 @@ import { toClearingSystem } from '../engines/network-arrays';
 import { createShockSampler } from '../engines/shocks';
 import { mergeStressPartials, summariseStress, type StressPartial } from '../engines/stress';
 import type { Db } from '../store/db';
-import { networks, runs } from '../store/repositories';
+import { networks } from '../store/repositories';
 import type { StressShardInput } from './worker-tasks';
-import { fireSaleTaskDefinitions } from './firesale-tasks';
+import { idfReproduceTask, idfTrainTask } from './firesale-tasks';
+import { reconstructTask } from './reconstruction-tasks';
+import { gtTrainTask } from './gt-tasks';
+import { capitalTask } from './capital-tasks';
+import { interventionTask } from './intervention-tasks';
 
 export interface JobPlan<Params, ShardInput> {
   params: Params;
@@ -73,16 +77,12 @@ const stress: TaskDefinition<'stress', StressShardInput, StressPartial> = {
     };
   },
   save(db, plan, merged, timing) {
-    return runs.insertFinished(db, {
+    return saveSucceededRun(db, timing, {
       kind: 'stress',
       method: `${plan.params.recovery ? `Rogers–Veraart (α=${plan.params.recovery.alpha}, β=${plan.params.recovery.beta})` : 'Eisenberg–Noe'} clearing, ${plan.params.shockModel.kind} shocks`,
       networkVersionId: plan.params.versionId,
       params: plan.params,
       seed: plan.params.seed,
-      status: 'succeeded',
-      startedAt: timing.startedAt,
-      durationMs: timing.durationMs,
-      softwareVersion,
       results: merged,
     });
   },
@@ -90,5 +90,10 @@ const stress: TaskDefinition<'stress', StressShardInput, StressPartial> = {
 
 export const taskDefinitions: { [K in JobKind]: TaskDefinition<K, never, never> } = {
   stress: stress as unknown as TaskDefinition<'stress', never, never>,
-  ...(fireSaleTaskDefinitions(() => softwareVersion) as unknown as { [K in 'idf-train' | 'idf-reproduce']: TaskDefinition<K, never, never> }),
+  'idf-train': idfTrainTask as unknown as TaskDefinition<'idf-train', never, never>,
+  'idf-reproduce': idfReproduceTask as unknown as TaskDefinition<'idf-reproduce', never, never>,
+  reconstruct: reconstructTask as unknown as TaskDefinition<'reconstruct', never, never>,
+  gtTrain: gtTrainTask as unknown as TaskDefinition<'gtTrain', never, never>,
+  capital: capitalTask as unknown as TaskDefinition<'capital', never, never>,
+  intervention: interventionTask as unknown as TaskDefinition<'intervention', never, never>,
 };

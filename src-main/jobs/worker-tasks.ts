@@ -4,7 +4,12 @@ import type { ShockModelInput } from '../../src-shared/jobs';
 import { toClearingSystem } from '../engines/network-arrays';
 import { runStressBatch, type StressPartial } from '../engines/stress';
 import type { TaskReporter } from './protocol';
-import { fireSaleWorkerTasks } from './firesale-tasks';
+import type { IdfReproduceParams } from './firesale-worker';
+import type { IdfTrainParams } from '../learning/idf-training';
+import { runReconstruction } from './reconstruction-worker';
+import type { GtTrainShard } from './gt-worker';
+import type { CapitalShardInput } from './capital-tasks';
+import { runInterventionShard } from './intervention-worker';
 
 export interface StressShardInput {
   document: NetworkDocument;
@@ -23,5 +28,13 @@ export const workerTasks = {
       input.recovery ?? {},
     );
   },
-  ...fireSaleWorkerTasks,
+  // loaded on demand, like capital: only these workers load TensorFlow.js
+  'idf-train': async (input: IdfTrainParams, reporter: TaskReporter) => (await import('./firesale-worker')).idfTrainWorker(input, reporter),
+  'idf-reproduce': async (input: IdfReproduceParams, reporter: TaskReporter) => (await import('./firesale-worker')).idfReproduceWorker(input, reporter),
+  reconstruct: runReconstruction,
+  gtTrain: async (input: GtTrainShard, reporter: TaskReporter) => (await import('./gt-worker')).gtTrainWorker(input, reporter),
+  // loaded on demand, so stress workers do not load TensorFlow.js
+  capital: async (input: CapitalShardInput, reporter: TaskReporter) =>
+    (await import('../learning/capital-study')).runCapitalStudy(input.document, input.config, reporter),
+  intervention: runInterventionShard,
 };

@@ -249,7 +249,7 @@ describe('cwb cascade / cwb intervene', () => {
     await withEconomy(async (path) => {
       for (const method of ['discountfrac', 'greedy']) {
         const io = capture();
-        const flags = { json: true as const, budget: '1.5', method, samples: '20', seed: '3', uncertainty: '0.05' };
+        const flags = { json: true as const, budget: '1.5', method, samples: '20', seed: '3', uncertainty: '0.03' };
         expect(await interveneCommand.run({ positionals: [path], flags }, io, noContext)).toBe(0);
         const json = JSON.parse(io.stdout.join('')) as { payments: Record<string, number>; spent: number; failedBefore: string[]; failedAfter: string[] };
         expect(Object.keys(json).sort()).toEqual(['failedAfter', 'failedBefore', 'objective', 'payments', 'spent']);

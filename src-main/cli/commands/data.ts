@@ -2,10 +2,11 @@
 import { writeFileSync } from 'node:fs';
 import { basename, extname } from 'node:path';
 import { EXPORT_FORMATS, type ExportFormat } from '../../../src-shared/contract';
-import { importHoldingsCsv } from '../../io/holdings-csv';
+import { importHoldingsFile } from '../../io/holdings-tables';
 import { call } from '../../api/router';
 import { UsageError, type Command } from '../command';
 import { assertReadable, readInputFile } from './common';
+import { WIOD_FLAGS, wiodFromFlags } from './wiod-flags';
 
 function positiveId(text: string, what: string): number {
   const id = Number(text);
@@ -17,22 +18,26 @@ export const importCommand: Command = {
   name: 'import',
   summary:
     'import a network (network@1 JSON, EBA disclosure CSV, GraphML, XLSX, CSV edge list, or a node CSV and a liability CSV) or a holdings CSV',
-  usage: 'cwb import FILE [LIABILITIES.csv] [--holdings [--name NAME]] [--json]',
+  usage: 'cwb import FILE [LIABILITIES.csv] [--holdings [--name NAME] [--investor ID --date YYYY-MM-DD]] [--wiod-* choices for a WIOT .xlsx] [--json]',
   positionals: { min: 1, max: 2 },
   flags: [
-    { name: 'holdings', description: 'FILE is a holdings CSV (investor, asset, date, amount): streamed into the store' },
+    { name: 'holdings', description: 'FILE is a holdings CSV, XLSX or Parquet file (investor, asset, date, amount; optional AUM, amount outstanding, types): streamed into the store' },
     { name: 'name', value: 'NAME', description: 'name of the holdings dataset (default: the file name)' },
+    ...WIOD_FLAGS,
+    { name: 'investor', value: 'ID', description: 'a SEC 13F information table (.xml): the filer (e.g. its CIK)' },
+    { name: 'date', value: 'YYYY-MM-DD', description: 'a SEC 13F information table (.xml): the period of the report' },
   ],
   async run({ positionals, flags }, io, context) {
     const [path, second] = positionals as [string, string | undefined];
     if (flags.holdings) {
       if (second) throw new UsageError('--holdings takes one file');
       assertReadable(path);
-      const result = await importHoldingsCsv(context().db, {
+      const result = await importHoldingsFile(context().db, {
         filePath: path,
         fileName: basename(path),
         datasetName: typeof flags.name === 'string' ? flags.name : basename(path).replace(/\.[^.]+$/, ''),
         onProgress: (rows) => io.err(`\r${rows.toLocaleString()} rows`),
+        ...(typeof flags.investor === 'string' && typeof flags.date === 'string' ? { filer: { investor: flags.investor, date: flags.date } } : {}),
       });
       io.out(flags.json ? JSON.stringify(result) : `imported holdings dataset ${result.datasetId}: ${result.investors} investors, ${result.assets} assets, ${result.positions} positions`);
       return 0;
@@ -41,7 +46,7 @@ export const importCommand: Command = {
     const { router } = context();
     const result = second
       ? await call(router, 'datasets:importTables', { files: [upload(path), upload(second)] })
-      : await call(router, 'datasets:import', upload(path));
+      : await call(router, 'datasets:import', { ...upload(path), ...wiodFromFlags(flags) });
     if (flags.json) {
       io.out(JSON.stringify(result));
     } else {

@@ -8,11 +8,9 @@ import { FIRESALE_EXAMPLES, fireSaleDocumentSchema, type FireSaleExample } from 
 import type { ReproductionReport } from '../../../src-shared/results/fire-sales';
 import { exampleFireSale, simulateFireSale } from '../../api/firesale-services';
 import { parseJsonDocument } from '../../io/network-json';
-import { softwareVersion } from '../../app';
-import { fireSaleTaskDefinitions } from '../../jobs/firesale-tasks';
-import { LEARNING_BACKEND_PREFERENCES, selectLearningBackend, type LearningBackendPreference } from '../../learning/backend';
-import { DEFAULT_REPRODUCTION, reproduceDualNetworkPaper } from '../../learning/idf-reproduction';
-import { trainOnSystem } from '../../learning/idf-training';
+import { idfReproduceTask, idfTrainTask } from '../../jobs/firesale-tasks';
+import { LEARNING_BACKENDS as LEARNING_BACKEND_PREFERENCES } from '../../../src-shared/results/capital';
+import type { LearningBackendPreference } from '../../learning/backend';
 import { UsageError, type Command, type CommandIo, type ParsedArgs } from '../command';
 import { formatAmount, numberFlag, readTextFile } from './common';
 
@@ -129,7 +127,10 @@ export const idfCommand: Command = {
       lastPrinted = Date.now();
       io.err(`${stage}: epoch ${epoch}, validation MSE ${validationLoss.toExponential(2)}`);
     };
+    // TensorFlow.js is loaded only by this command, not by every `cwb` start.
+    const { selectLearningBackend } = await import('../../learning/backend');
     if (action === 'reproduce') {
+      const { DEFAULT_REPRODUCTION, reproduceDualNetworkPaper } = await import('../../learning/idf-reproduction');
       if (rest.length > 0) throw new UsageError('"cwb idf reproduce" takes no file');
       const only = args.flags.only;
       if (only !== undefined && only !== 'case1' && only !== 'case2') throw new UsageError('--only must be case1 or case2');
@@ -142,17 +143,18 @@ export const idfCommand: Command = {
       );
       const full = { ...report, backend: `${chosen.name} (${chosen.detail})` };
       const { db } = context();
-      const runId = db.transaction(() => fireSaleTaskDefinitions(() => softwareVersion)['idf-reproduce'].save(db, { params, shards: [params] }, full, timing()))();
+      const runId = db.transaction(() => idfReproduceTask.save(db, { params, shards: [params] }, full, timing()))();
       if (args.flags.json) io.out(JSON.stringify({ runId, ...full }));
       else printReport(full, io);
       return 0;
     }
     if (action === 'train') {
+      const { trainOnSystem } = await import('../../learning/idf-training');
       const doc = readSystem({ ...args, positionals: rest });
       const params = { system: doc, samples, seed, maxEpochs, hidden: numberFlag(args.flags, 'hidden', 32, 2, 512), inclusive: Boolean(args.flags.inclusive), backend };
       const output = await trainOnSystem(params, { onEpoch: (e, model) => progress(`training (${model})`, e.epoch, e.validationLoss) });
       const { db } = context();
-      const runId = db.transaction(() => fireSaleTaskDefinitions(() => softwareVersion)['idf-train'].save(db, { params, shards: [params] }, output, timing()))();
+      const runId = db.transaction(() => idfTrainTask.save(db, { params, shards: [params] }, output, timing()))();
       const { metrics } = output.results;
       const summary = {
         runId,

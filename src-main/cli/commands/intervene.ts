@@ -9,7 +9,7 @@ import { formatAmount, numberFlag, readTextFile } from './common';
 
 const OBJECTIVES: InterventionObjective[] = ['failures', 'value'];
 
-function choice<T extends string>(flags: Record<string, string | true>, name: string, allowed: T[], fallback?: T): T {
+export function choice<T extends string>(flags: Record<string, string | true>, name: string, allowed: T[], fallback?: T): T {
   const raw = flags[name];
   if (raw === undefined && fallback !== undefined) return fallback;
   if (typeof raw !== 'string' || !(allowed as string[]).includes(raw)) {

@@ -7,7 +7,8 @@ import { parseNetworkJson } from '../../io/network-json';
 import { UsageError, type Command } from '../command';
 import { formatAmount, numberFlag, readTextFile, RECOVERY_FLAGS, recoveryFromFlags } from './common';
 
-function wholeFlag(flags: Record<string, string | true>, name: string, fallback: number, min: number, max: number): number {
+/** A whole-number flag in [min, max], or the fallback when absent. */
+export function wholeFlag(flags: Record<string, string | true>, name: string, fallback: number, min: number, max: number): number {
   const value = numberFlag(flags, name, fallback, min, max);
   if (!Number.isInteger(value)) throw new UsageError(`--${name} must be a whole number, got "${String(flags[name])}"`);
   return value;

@@ -1,0 +1,63 @@
+import { join } from 'node:path';
+import { artifactsDir, expectOnlyLoopback, newDataDir, recordRequests, Shell, expect, test } from './support';
+
+test('learn the acceptable capital allocations of the EBA network: tiers, run with progress, boundary, efficient allocations, timing; cancel', async ({ page, startHost }) => {
+  test.setTimeout(240_000);
+  const host = await startHost(newDataDir());
+  const requests = recordRequests(page);
+  const shell = new Shell(page);
+  await page.setViewportSize({ width: 1500, height: 1000 });
+  await page.goto(host.url);
+  await expect(page.getByTestId('dataset-detail')).toContainText('87 kept');
+
+  await shell.goTo('capital');
+  await expect(page.getByTestId('capital-version')).toContainText('v2');
+  // the paper's Table 2 two-tier grouping: 9 banks with 48.1% of assets, 78 with 51.9%
+  const tiersTable = page.getByTestId('capital-tiers-table');
+  await expect(tiersTable.locator('tbody tr')).toHaveCount(2);
+  await expect(tiersTable.locator('tbody tr').nth(0)).toContainText('48.1%');
+  await expect(tiersTable.locator('tbody tr').nth(1)).toContainText('51.9%');
+
+  await page.getByTestId('capital-samples').fill('150');
+  await page.getByTestId('capital-scenarios').fill('300');
+  await page.getByTestId('capital-epochs').fill('300');
+  await page.getByTestId('capital-grid').fill('12');
+  await page.getByTestId('capital-run').click();
+  await expect(page.getByTestId('job-progress')).toContainText(/sampling|training/, { timeout: 30_000 });
+  await expect(page.getByTestId('job-progress')).toContainText('succeeded', { timeout: 180_000 });
+
+  await expect(page.getByTestId('capital-figures')).toContainText('EBA 2011');
+  await expect(page.getByTestId('capital-figures')).toContainText('300 · 1');
+  await expect(page.getByTestId('capital-boundary').locator('canvas')).toBeVisible();
+  const efficient = page.getByTestId('capital-efficient').locator('tbody tr');
+  await expect(efficient).toHaveCount(8);
+  await expect(page.getByTestId('capital-efficient')).toContainText('acceptable');
+  await expect(page.getByTestId('capital-best')).toContainText(/Least capital found: .* acceptable on 3,000/);
+  await expect(page.getByTestId('capital-timing').locator('tbody tr')).toHaveCount(4 + 2);
+  await page.getByTestId('capital-plot-sampler').selectOption('gibbs');
+  await page.screenshot({ path: join(artifactsDir, 'capital-screen.png'), fullPage: true });
+  await page.getByTestId('capital-boundary').scrollIntoViewIfNeeded();
+  await page.screenshot({ path: join(artifactsDir, 'capital-boundary.png') });
+  await page.getByTestId('capital-loss-gibbs').scrollIntoViewIfNeeded();
+  await expect(page.getByTestId('capital-loss-uniform').locator('canvas')).toBeVisible();
+  await page.screenshot({ path: join(artifactsDir, 'capital-loss.png') });
+  await page.getByTestId('capital-best').evaluate((element) => element.scrollIntoView({ block: 'start' }));
+  await page.screenshot({ path: join(artifactsDir, 'capital-efficient.png') });
+  await page.getByTestId('capital-timing').scrollIntoViewIfNeeded();
+  await page.screenshot({ path: join(artifactsDir, 'capital-tables.png') });
+
+  // a long run can be cancelled
+  await page.getByTestId('capital-samples').fill('20000');
+  await page.getByTestId('capital-run').click();
+  await expect(page.getByTestId('cancel-job')).toBeVisible();
+  await page.getByTestId('cancel-job').click();
+  await expect(page.getByTestId('job-progress')).toContainText('cancelled');
+
+  // bad input is answered with a message
+  await page.getByTestId('capital-samples').fill('1');
+  await page.getByTestId('capital-run').click();
+  await expect(page.getByTestId('capital-error')).toContainText('samples');
+
+  expectOnlyLoopback(requests);
+  await host.stop();
+});

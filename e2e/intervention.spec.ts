@@ -1,0 +1,80 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { economyDocumentOf, generateEconomy } from '../src-main/engines/economy-generator';
+import { ringNetwork } from '../tests/support/fixtures';
+import { syntheticWiot } from '../tests/support/wiot';
+import { artifactsDir, expectOnlyLoopback, newDataDir, recordRequests, Shell, expect, test } from './support';
+
+test('intervene on a cross-holdings economy under correlated shocks, then bail out an interbank network', async ({ page, startHost }) => {
+  const dataDir = newDataDir();
+  const host = await startHost(dataDir);
+  const requests = recordRequests(page);
+  const shell = new Shell(page);
+  await page.goto(host.url);
+  const economyFile = join(dataDir, 'economy.json');
+  writeFileSync(economyFile, JSON.stringify(economyDocumentOf(generateEconomy({ firms: 40, seed: 7 }), 'Generated 40 firms')));
+  await shell.importFile(economyFile);
+  await expect(page.getByTestId('message')).toContainText('Imported "Generated 40 firms"');
+
+  await shell.goTo('intervention');
+  await expect(page.getByTestId('intervention-version')).toContainText('Generated 40 firms v1');
+  await page.getByTestId('intervention-scenarios').fill('400');
+  await page.getByTestId('intervention-run').click();
+  await expect(page.getByTestId('job-progress')).toContainText('succeeded', { timeout: 90_000 });
+  const figures = page.getByTestId('intervention-figures');
+  await expect(figures).toContainText('400, seed 1');
+  await expect(figures).toContainText('ρ = 0.5, σ = 0.15, drift μ = -0.2');
+  await expect(figures).toContainText('Failures, best / worst equilibrium');
+  await expect(page.getByTestId('intervention-support').locator('tbody tr').first()).toBeVisible();
+  await expect(page.getByTestId('intervention-tvar').locator('tbody tr')).toHaveCount(4);
+  await expect(page.getByTestId('intervention-tail-figures')).toContainText('Importance sampling');
+  await expect(page.getByTestId('intervention-tail-figures')).toContainText('Variance per sample, plain / importance');
+  await expect(page.getByTestId('intervention-graph-after').locator('canvas').first()).toBeVisible();
+  await page.screenshot({ path: join(artifactsDir, 'intervention-economy.png') });
+  await page.getByTestId('intervention-graph-after').scrollIntoViewIfNeeded();
+  await page.screenshot({ path: join(artifactsDir, 'intervention-economy-graph.png') });
+  await page.getByTestId('intervention-tvar').scrollIntoViewIfNeeded();
+  await page.screenshot({ path: join(artifactsDir, 'intervention-economy-curves.png') });
+  await page.getByTestId('intervention-tail-figures').scrollIntoViewIfNeeded();
+  await page.screenshot({ path: join(artifactsDir, 'intervention-economy-tail.png') });
+  await page.getByTestId('intervention-toggle').click();
+  await expect(page.getByTestId('intervention-graph-before').locator('canvas').first()).toBeVisible();
+
+  // Bad input is answered with a message naming the field.
+  await page.getByTestId('intervention-scenarios').fill('0');
+  await page.getByTestId('intervention-run').click();
+  await expect(page.getByTestId('intervention-error')).toContainText('scenarios');
+
+  // A WIOD table through the import dialog, with its §4.1 choices, lands as an economy version.
+  await shell.goTo('data');
+  const wiotFile = join(dataDir, 'WIOT2014_Nov16_ROW.xlsx');
+  writeFileSync(wiotFile, await syntheticWiot());
+  await shell.importFile(wiotFile);
+  await expect(page.getByTestId('wiod-options')).toBeVisible();
+  await page.getByTestId('wiod-options').locator('input').nth(1).fill('0.2');
+  await page.screenshot({ path: join(artifactsDir, 'intervention-wiod-import.png') });
+  await page.getByTestId('import-confirm').click();
+  await expect(page.getByTestId('message')).toContainText('Imported "WIOT2014_Nov16_ROW"');
+  await shell.goTo('intervention');
+  await expect(page.getByTestId('intervention-version')).toContainText('WIOT2014_Nov16_ROW v1');
+
+  // Interbank bailouts on a small network.
+  await shell.goTo('data');
+  const ringFile = join(dataDir, 'ring.json');
+  writeFileSync(ringFile, JSON.stringify(ringNetwork('Ring (e2e)')));
+  await shell.importFile(ringFile);
+  await expect(page.getByTestId('message')).toContainText('Imported "Ring (e2e)"');
+  await shell.goTo('intervention');
+  await page.getByTestId('intervention-target').selectOption('interbank');
+  await page.getByTestId('intervention-version').selectOption({ label: 'Ring (e2e) v1' });
+  await page.getByTestId('intervention-shock').fill('90');
+  await page.getByTestId('intervention-bailout-budget').fill('40');
+  await page.getByTestId('intervention-run').click();
+  await expect(page.getByTestId('job-progress')).toContainText('succeeded', { timeout: 60_000 });
+  await expect(page.getByTestId('intervention-figures')).toContainText('defaults averted');
+  await expect(page.getByTestId('intervention-runs').locator('option')).toHaveCount(2);
+  await page.getByTestId('intervention-graph-after').scrollIntoViewIfNeeded();
+  await page.screenshot({ path: join(artifactsDir, 'intervention-bailout.png') });
+  expectOnlyLoopback(requests);
+  await host.stop();
+});

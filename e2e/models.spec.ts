@@ -1,0 +1,77 @@
+import { join } from 'node:path';
+import ExcelJS from 'exceljs';
+import { artifactsDir, expectOnlyLoopback, newDataDir, recordRequests, Shell, expect, test } from './support';
+
+test('generate planted holdings, train the graph transformer with a live loss curve, inspect metrics and the embedding map, cancel a run', async ({ page, startHost }) => {
+  test.setTimeout(240_000);
+  const host = await startHost(newDataDir());
+  const requests = recordRequests(page);
+  const shell = new Shell(page);
+  await page.goto(host.url);
+  await shell.goTo('models');
+
+  await page.getByTestId('gt-syn-investors').fill('60');
+  await page.getByTestId('gt-syn-assets').fill('120');
+  await page.getByTestId('gt-syn-dates').fill('6');
+  await page.getByTestId('gt-generate').click();
+  await expect(page.getByTestId('gt-dataset')).toContainText('Synthetic holdings (60 investors × 120 assets, seed 1)');
+
+  // Bad input is answered with a message naming the field.
+  await page.getByTestId('gt-hidden').fill('0');
+  await page.getByTestId('gt-train').click();
+  await expect(page.getByTestId('gt-error')).toContainText('hidden');
+
+  await page.getByTestId('gt-preset-small').click();
+  await page.getByTestId('gt-epochs').fill('12');
+  await page.getByTestId('gt-validation-dates').fill('1');
+  await page.getByTestId('gt-use-generator-stress').click();
+  await expect(page.getByTestId('gt-stress-index')).toHaveValue(/2015-12-31,/);
+  await page.getByTestId('gt-train').click();
+  await expect(page.getByTestId('gt-live-loss')).toBeVisible({ timeout: 60_000 });
+  await expect(page.getByTestId('job-progress')).toContainText('succeeded', { timeout: 120_000 });
+  await expect(page.getByTestId('gt-models').locator('tbody tr')).toHaveCount(1);
+  await expect(page.getByTestId('gt-metrics')).toContainText('Trade prediction');
+  await expect(page.getByTestId('gt-trade-validation')).toHaveText(/^-?\d\.\d{3}$/);
+  await expect(page.getByTestId('gt-model-facts')).toContainText('seed 1');
+  await expect(page.getByTestId('gt-groups')).toContainText('style: active');
+  await expect(page.getByTestId('gt-map').locator('canvas')).toBeVisible({ timeout: 30_000 });
+  await page.screenshot({ path: join(artifactsDir, 'models-screen.png') });
+  await page.getByTestId('gt-metrics').scrollIntoViewIfNeeded();
+  await page.screenshot({ path: join(artifactsDir, 'models-metrics.png') });
+  await page.getByTestId('gt-map').scrollIntoViewIfNeeded();
+  await page.screenshot({ path: join(artifactsDir, 'models-map.png') });
+
+  // A long run is cancelled: nothing is saved.
+  await page.getByTestId('gt-epochs').fill('5000');
+  await page.getByTestId('gt-train').click();
+  await expect(page.getByTestId('gt-live-loss')).toBeVisible({ timeout: 60_000 });
+  await page.getByTestId('cancel-job').click();
+  await expect(page.getByTestId('job-progress')).toContainText('cancelled');
+  await expect(page.getByTestId('gt-models').locator('tbody tr')).toHaveCount(1);
+
+  expectOnlyLoopback(requests);
+  await host.stop();
+});
+
+test('import holdings from an XLSX workbook with a column mapped by hand, then find them on the Models screen', async ({ page, startHost }) => {
+  const dataDir = newDataDir();
+  const host = await startHost(dataDir);
+  const shell = new Shell(page);
+  await page.goto(host.url);
+  const book = new ExcelJS.Workbook();
+  const sheet = book.addWorksheet('positions');
+  sheet.addRow(['Manager', 'ISIN', 'Report date', 'Market value', 'AUM']);
+  for (const date of ['2024-03-31', '2024-06-30', '2024-09-30']) {
+    for (let k = 0; k < 12; k++) for (let j = 0; j < 9; j++) if ((k + j) % 3 === 0) sheet.addRow([`M${k}`, `X${j}`, new Date(`${date}T00:00:00Z`), 10 + k * j, 1000 + k]);
+  }
+  const file = join(dataDir, 'holdings.xlsx');
+  await book.xlsx.writeFile(file);
+  await shell.importFile(file);
+  await page.getByTestId('map-holdings-investor').selectOption('Manager');
+  await page.getByTestId('import-holdings').click();
+  await expect(page.getByTestId('message')).toContainText('12 investors, 9 assets, 108 positions');
+  await expect(page.getByTestId('holdings-summary')).toContainText('108 positions');
+  await shell.goTo('models');
+  await expect(page.getByTestId('gt-dataset')).toContainText('holdings — 108 positions');
+  await host.stop();
+});

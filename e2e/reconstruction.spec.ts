@@ -1,0 +1,62 @@
+import { join } from 'node:path';
+import { artifactsDir, expectOnlyLoopback, newDataDir, recordRequests, Shell, expect, test } from './support';
+
+test('reconstruct the EBA network: best, maximum entropy and worst side by side, save one, split a node', async ({ page, startHost }) => {
+  test.setTimeout(240_000);
+  const host = await startHost(newDataDir());
+  const requests = recordRequests(page);
+  const shell = new Shell(page);
+  await page.goto(host.url);
+  await expect(page.getByTestId('dataset-detail')).toContainText('87 kept');
+
+  await shell.goTo('reconstruction');
+  await expect(page.getByTestId('recon-version')).toContainText('87 nodes');
+
+  // the nodes × fields table marks known fields
+  await page.getByTestId('recon-known').locator('summary').click();
+  await expect(page.getByTestId('recon-known-table').locator('tbody tr')).toHaveCount(87);
+  await page.getByTestId('recon-unknown-all-outsideAssets').click();
+  await expect(page.getByTestId('recon-known')).toContainText('87 field(s) marked unknown');
+  await page.screenshot({ path: join(artifactsDir, 'reconstruction-known-fields.png') });
+  await page.getByTestId('recon-known-all-outsideAssets').click();
+  await expect(page.getByTestId('recon-known')).toContainText('0 field(s) marked unknown');
+  await page.getByTestId('recon-known').locator('summary').click();
+
+  await page.getByTestId('recon-samples').fill('60');
+  await page.getByTestId('recon-eval-samples').fill('1000');
+  await page.getByTestId('recon-starts').fill('1');
+  await page.getByTestId('recon-run').click();
+  await expect(page.getByTestId('job-progress')).toBeVisible();
+  await expect(page.getByTestId('job-progress')).toContainText('succeeded', { timeout: 200_000 });
+
+  const table = page.getByTestId('recon-compare');
+  await expect(table.locator('tbody tr')).toHaveCount(3);
+  await expect(page.getByTestId('recon-row-worst')).toContainText('Worst case');
+  await expect(page.getByTestId('recon-heatmap-best').locator('canvas')).toBeVisible();
+  await expect(page.getByTestId('recon-heatmap-worst').locator('canvas')).toBeVisible();
+  await page.screenshot({ path: join(artifactsDir, 'reconstruction-screen.png') });
+  await table.scrollIntoViewIfNeeded();
+  await page.screenshot({ path: join(artifactsDir, 'reconstruction-results.png') });
+  await page.getByTestId('recon-heatmap-worst').scrollIntoViewIfNeeded();
+  await page.screenshot({ path: join(artifactsDir, 'reconstruction-heatmaps.png') });
+
+  await page.getByTestId('recon-save-worst').click();
+  await expect(page.getByTestId('recon-saved')).toContainText(/Saved the worst case network as version \d+/);
+
+  // disaggregate a node into two named parts
+  await page.getByTestId('recon-split-node').selectOption({ index: 1 });
+  await page.getByTestId('recon-split-name-0').fill('Retail arm');
+  await page.getByTestId('recon-split-name-1').fill('Investment arm');
+  await page.getByTestId('recon-split-run').click();
+  await expect(page.getByTestId('recon-split-result')).toContainText(/Saved as version \d+/);
+  await expect(page.getByTestId('recon-split-result')).toContainText('"Retail arm": share 50.0%');
+  await page.getByTestId('recon-split').screenshot({ path: join(artifactsDir, 'reconstruction-split.png') });
+
+  // bad input is answered with a message
+  await page.getByTestId('recon-samples').fill('1');
+  await page.getByTestId('recon-run').click();
+  await expect(page.getByTestId('recon-error')).toContainText('samples');
+
+  expectOnlyLoopback(requests);
+  await host.stop();
+});

@@ -1,0 +1,49 @@
+/** The policy lab behind the `policy:*` channels: solve a configuration (with an optional forecast CSV) and save it as a run. */
+import { AppError } from '../../src-shared/errors';
+import { parseForecastCsv, type PolicyDocument } from '../../src-shared/formats/policy';
+import type { PolicyLabResult } from '../../src-shared/results/policy';
+import { softwareVersion } from '../app';
+import { runPolicyLab } from '../engines/policy-report';
+import { readPolicyExample, type PolicyExample } from '../io/policy-json';
+import type { Db } from '../store/db';
+import { runs } from '../store/repositories';
+
+export interface PolicyRequest {
+  document: PolicyDocument;
+  forecastCsv?: string;
+}
+
+export function solvePolicy({ document, forecastCsv }: PolicyRequest): PolicyLabResult {
+  let forecast: number[] | undefined;
+  if (forecastCsv !== undefined && forecastCsv.trim() !== '') {
+    const parsed = parseForecastCsv(forecastCsv, document.assets.map((a) => a.id), 'forecast CSV');
+    if (!parsed.ok) throw new AppError('invalid_input', parsed.message, 'forecastCsv');
+    forecast = parsed.values;
+  }
+  return runPolicyLab(document, { forecast });
+}
+
+/** Solves, then records one finished run of kind "policy" (nothing is written when solving fails). */
+export function savePolicyRun(db: Db, request: PolicyRequest): { runId: number; result: PolicyLabResult } {
+  const startedAt = new Date().toISOString();
+  const started = performance.now();
+  const result = solvePolicy(request);
+  const runId = runs.insertFinished(db, {
+    kind: 'policy',
+    method: `optimal liquidation wedges, ${result.inputs.draws} draws, predictive noise ${result.inputs.noise}${request.forecastCsv ? ', with a forecast' : ''}`,
+    networkVersionId: null,
+    params: request,
+    seed: request.document.uncertainty.seed,
+    status: 'succeeded',
+    startedAt,
+    durationMs: Math.round(performance.now() - started),
+    softwareVersion,
+    results: result,
+  });
+  return { runId, result };
+}
+
+export function policyExample(name?: PolicyExample): { fileName: string; document: unknown } {
+  const { fileName, text } = readPolicyExample(name);
+  return { fileName, document: JSON.parse(text) as unknown };
+}

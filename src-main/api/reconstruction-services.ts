@@ -1,0 +1,40 @@
+/** Reconstruction actions on the store: save a reconstructed network as a version, split a node into a version. */
+import { AppError } from '../../src-shared/errors';
+import type { ReconstructionRunResults, ReconstructParams } from '../../src-shared/results/reconstruction';
+import { disaggregate, type DisaggregationPart } from '../engines/disaggregation';
+import type { Db } from '../store/db';
+import { networks, runs } from '../store/repositories';
+
+/** Saves one network of a `reconstruct` run as the next version of the run's network, with its provenance. */
+export function saveReconstructedVersion(db: Db, runId: number, objective: string, note?: string): { versionId: number; version: number } {
+  const run = runs.get(db, runId);
+  if (run.kind !== 'reconstruct' || run.status !== 'succeeded' || run.networkVersionId === null) {
+    throw new AppError('invalid_input', `run ${runId} is not a finished reconstruction`, 'runId');
+  }
+  const results = run.results as ReconstructionRunResults;
+  const params = run.params as ReconstructParams;
+  const outcome = results.outcomes.find((o) => o.objective === objective);
+  if (!outcome) throw new AppError('invalid_input', `run ${runId} has no ${objective} network`, 'objective');
+  const { network, version } = networks.getVersion(db, run.networkVersionId);
+  const provenance =
+    `Reconstruction run #${runId} (${objective}) from version ${version}: ${outcome.measure === 'lossRatio' ? 'loss ratio' : 'expected loss'} on ` +
+    `${params.samples} ${params.shockModel.kind} shocks, seed ${params.seed}; out of sample (${outcome.evaluation.samples} shocks) ` +
+    `E[L] = ${outcome.evaluation.expectedLoss.toPrecision(6)} ${results.unit}, minus maximum entropy ${outcome.evaluation.differenceToMaxent.toPrecision(4)} ± ` +
+    `${outcome.evaluation.differenceStandardError.toPrecision(2)}; largest constraint residual ${outcome.residual.relative.toExponential(1)}.`;
+  const text = note?.trim() ? `${note.trim()} — ${provenance}` : provenance;
+  return db.transaction(() => networks.addVersion(db, network.id, outcome.document, text.slice(0, 2000)))();
+}
+
+/** Splits a node of a version (proportional links) and stores the result as the next version, explained. */
+export function disaggregateVersion(
+  db: Db,
+  versionId: number,
+  nodeId: string,
+  parts: DisaggregationPart[],
+): { versionId: number; version: number; explanation: string[] } {
+  const { network, version, document } = networks.getVersion(db, versionId);
+  const result = disaggregate(document, { nodeId, parts, objective: 'maxent' });
+  const note = `Disaggregated from version ${version}. ${result.explanation.join(' ')}`.slice(0, 2000);
+  const saved = db.transaction(() => networks.addVersion(db, network.id, result.document, note))();
+  return { ...saved, explanation: result.explanation };
+}

@@ -1,0 +1,110 @@
+/** `cwb brief` (a brief from saved runs) and `cwb demo` (the bundled EBA 2011 case end to end, ending in a brief). */
+import { writeFileSync } from 'node:fs';
+import { extname } from 'node:path';
+import { BRIEF_FORMATS, DEFAULT_MARKING, type BriefFormat } from '../../../src-shared/briefs';
+import type { AppContext } from '../../app';
+import { call } from '../../api/router';
+import { seedSamples } from '../../io/samples';
+import { UsageError, type Command, type CommandIo, type FlagSpec } from '../command';
+import { numberFlag } from './common';
+
+const FORMAT_FLAGS: FlagSpec[] = [
+  { name: 'format', value: 'FORMAT', description: 'pdf, docx, xlsx or csv (default: from the extension of --out)' },
+  { name: 'title', value: 'TITLE', description: 'title of the brief' },
+  { name: 'marking', value: 'MARKING', description: `classification marking printed on every page (default "${DEFAULT_MARKING}")` },
+];
+
+function formatOf(out: string, flag: string | true | undefined): BriefFormat {
+  const requested = typeof flag === 'string' ? flag : extname(out).slice(1).toLowerCase();
+  if (!(BRIEF_FORMATS as readonly string[]).includes(requested)) {
+    throw new UsageError(`--format must be pdf, docx, xlsx or csv (or give --out a .pdf, .docx, .xlsx or .csv name), got "${requested}"`);
+  }
+  return requested as BriefFormat;
+}
+
+function parseRunIds(text: string | true | undefined): number[] {
+  if (typeof text !== 'string') throw new UsageError('--runs ID,ID,… is required (see: cwb list runs with the app, or cwb demo)');
+  return text.split(',').map((part) => {
+    const id = Number(part.trim());
+    if (!Number.isInteger(id) || id <= 0) throw new UsageError(`--runs must be run IDs separated by commas, got "${part}"`);
+    return id;
+  });
+}
+
+async function writeBrief(
+  context: AppContext,
+  io: CommandIo,
+  request: { runIds: number[]; title: string; marking?: string },
+  out: string,
+  format: BriefFormat,
+  json: boolean,
+): Promise<void> {
+  const { brief, file } = await call(context.router, 'briefs:export', { ...request, format });
+  const bytes = Buffer.from(file.content, 'base64');
+  writeFileSync(out, bytes);
+  io.err(`wrote ${format.toUpperCase()} brief "${brief.title}" (runs ${brief.runIds.join(', ')}, ${bytes.length.toLocaleString('en-US')} bytes) to ${out}; saved as brief ${brief.id}`);
+  if (json) io.out(JSON.stringify({ briefId: brief.id, runIds: brief.runIds, format, out, bytes: bytes.length }));
+}
+
+const stringFlag = (flags: Record<string, string | true>, name: string) => (typeof flags[name] === 'string' ? (flags[name] as string) : undefined);
+
+export const briefCommand: Command = {
+  name: 'brief',
+  summary: 'compose a brief from saved runs: PDF, DOCX, or the XLSX/CSV annex of its tables',
+  usage: 'cwb brief --runs ID,ID --out brief.pdf|brief.docx|brief.xlsx|brief.csv [--title TITLE] [--marking MARKING]',
+  positionals: 0,
+  flags: [
+    { name: 'runs', value: 'IDS', description: 'saved run IDs, separated by commas (a section per run)' },
+    { name: 'out', value: 'FILE', description: 'where to write the brief (required)' },
+    ...FORMAT_FLAGS,
+  ],
+  async run({ flags }, io, context) {
+    const runIds = parseRunIds(flags.runs);
+    const out = stringFlag(flags, 'out');
+    if (!out) throw new UsageError('--out FILE is required');
+    const format = formatOf(out, flags.format);
+    const title = stringFlag(flags, 'title') ?? `Contagion brief: run${runIds.length > 1 ? 's' : ''} ${runIds.map((id) => `#${id}`).join(', ')}`;
+    await writeBrief(context(), io, { runIds, title, marking: stringFlag(flags, 'marking') }, out, format, Boolean(flags.json));
+    return 0;
+  },
+};
+
+/** The EBA sample's maximum-entropy network: seeded into an empty store, else found among the networks. */
+async function ebaVersionId(context: AppContext): Promise<number> {
+  const seeded = seedSamples(context.db);
+  if (seeded[0] !== undefined) return seeded[0];
+  const networks = await call(context.router, 'networks:list', {});
+  const eba = networks.find((n) => n.kind === 'interbank' && /EBA 2011/.test(n.name) && n.versions.some((v) => v.edgeCount > 0));
+  if (!eba) throw new UsageError('no EBA 2011 network with liabilities in this data folder; run "cwb demo" on an empty --data-dir');
+  return eba.versions.filter((v) => v.edgeCount > 0).at(-1)!.id;
+}
+
+export const demoCommand: Command = {
+  name: 'demo',
+  summary: 'the bundled EBA 2011 case end to end: maximum-entropy network, stress test, brief',
+  usage: 'cwb demo [--out eba-2011-brief.pdf] [--samples N] [--seed S]',
+  positionals: 0,
+  flags: [
+    { name: 'out', value: 'FILE', description: 'where to write the brief (default eba-2011-brief.pdf)' },
+    { name: 'samples', value: 'N', description: 'stress scenarios (default 20000)' },
+    { name: 'seed', value: 'S', description: 'random seed (default 1)' },
+    ...FORMAT_FLAGS,
+  ],
+  async run({ flags }, io, context) {
+    const out = stringFlag(flags, 'out') ?? 'eba-2011-brief.pdf';
+    const format = formatOf(out, flags.format);
+    const samples = numberFlag(flags, 'samples', 20_000, 1, 10_000_000);
+    const seed = numberFlag(flags, 'seed', 1, 0, 2 ** 32 - 1);
+    if (!Number.isInteger(samples) || !Number.isInteger(seed)) throw new UsageError('--samples and --seed must be whole numbers');
+    const app = context();
+    const versionId = await ebaVersionId(app);
+    io.err(`demo: stress test of network version ${versionId} (EBA 2011, maximum entropy), ${samples} uniform scenarios up to 10% of outside assets, seed ${seed}`);
+    const started = app.jobs.start('stress', { versionId, shockModel: { kind: 'uniform', maxFraction: 0.1 }, samples, seed });
+    const finished = await started.done;
+    if (finished.status !== 'succeeded' || finished.runId === undefined) throw new UsageError(`the stress test ${finished.status}: ${finished.error ?? ''}`);
+    io.err(`demo: saved stress run ${finished.runId}`);
+    const title = stringFlag(flags, 'title') ?? 'EBA 2011: interbank contagion stress test';
+    await writeBrief(app, io, { runIds: [finished.runId], title, marking: stringFlag(flags, 'marking') }, out, format, Boolean(flags.json));
+    return 0;
+  },
+};

@@ -1,0 +1,192 @@
+/**
+ * `cwb gt train|embed|predict`: the graph transformer of the Models screen from the command line, over the same
+ * store (holdings datasets, the models table) and the same job definition as the app.
+ */
+import { writeFileSync } from 'node:fs';
+import { describeIssues } from '../../../src-shared/errors';
+import { gtTrainParamsSchema, holdingsGenerateSchema } from '../../../src-shared/graph-transformer';
+import { call } from '../../api/router';
+import { selectLearningBackend } from '../../learning/backend';
+import { predictTrades } from '../../learning/gt-evaluation';
+import { trainAndEvaluate } from '../../learning/gt-run';
+import type { GraphTransformerArtifact } from '../../learning/gt-training';
+import { gtTrainTask } from '../../jobs/gt-tasks';
+import { gtModels, loadHoldingsPanel } from '../../store/holdings-panel';
+import { UsageError, type Command, type FlagSpec } from '../command';
+import { numberFlag, readTextFile } from './common';
+
+const wholeNumber = (flags: Record<string, string | true>, name: string, min: number, max: number): number | undefined => {
+  if (flags[name] === undefined) return undefined;
+  const value = numberFlag(flags, name, 0, min, max);
+  if (!Number.isInteger(value)) throw new UsageError(`--${name} must be a whole number, got "${String(flags[name])}"`);
+  return value;
+};
+
+const realNumber = (flags: Record<string, string | true>, name: string, min: number, max: number): number | undefined =>
+  flags[name] === undefined ? undefined : numberFlag(flags, name, 0, min, max);
+
+const id = (text: string | undefined, what: string): number => {
+  const value = Number(text);
+  if (!Number.isInteger(value) || value <= 0) throw new UsageError(`${what} must be a positive whole number, got "${text ?? ''}"`);
+  return value;
+};
+
+/** "date,value" lines (a header is allowed): the user's stress index. */
+function readStressIndex(path: string): Array<{ date: string; value: number }> {
+  const rows = readTextFile(path).split(/\r?\n/).map((line) => line.trim()).filter(Boolean);
+  return rows.flatMap((line, k) => {
+    const [date, value] = line.split(',').map((cell) => cell.trim());
+    if (k === 0 && !/^\d{4}-\d{2}-\d{2}$/.test(date ?? '')) return [];
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(date ?? '') || !Number.isFinite(Number(value))) {
+      throw new UsageError(`${path} line ${k + 1}: expected "YYYY-MM-DD,value", got "${line}"`);
+    }
+    return [{ date: date!, value: Number(value) }];
+  });
+}
+
+const TRAIN_FLAGS: FlagSpec[] = [
+  { name: 'dataset', value: 'ID', description: 'train: holdings dataset ID (cwb list); embed/predict: dataset to apply the model to (default: its own)' },
+  { name: 'synthetic', description: 'train: generate planted holdings first (stored as a dataset; --investors, --assets, --dates, --positions, --seed)' },
+  { name: 'eba-sovereign', description: 'embed/predict/train: use the bundled EBA 2011 bank × sovereign holdings' },
+  { name: 'investors', value: 'N', description: 'synthetic: investors (default 200)' },
+  { name: 'assets', value: 'N', description: 'synthetic: assets (default 400)' },
+  { name: 'dates', value: 'N', description: 'synthetic: quarterly report dates (default 8)' },
+  { name: 'positions', value: 'N', description: 'synthetic: mean positions per investor (default 12)' },
+  { name: 'seed', value: 'S', description: 'seed of the generator and of training (default 1)' },
+  { name: 'hidden', value: 'D', description: 'hidden dimension d_h (Table 1: 256)' },
+  { name: 'embedding', value: 'D', description: 'embedding dimension d_e (Table 1: 128)' },
+  { name: 'layers', value: 'L', description: 'message-passing layers (Table 1: 3)' },
+  { name: 'heads', value: 'S', description: 'attention heads (Table 1: 4)' },
+  { name: 'key-dim', value: 'D', description: 'query/key dimension per head (paper: d_h)' },
+  { name: 'epochs', value: 'N', description: 'most epochs (Table 1 setup: 500)' },
+  { name: 'patience', value: 'N', description: 'early stopping: epochs without a better validation loss (default 20)' },
+  { name: 'lr', value: 'X', description: 'Adam learning rate (Table 1: 0.01)' },
+  { name: 'dropout', value: 'X', description: 'dropout rate (Table 1: 0.1)' },
+  { name: 'weight-decay', value: 'X', description: 'decoupled weight decay (Table 1: 1e-5)' },
+  { name: 'kappa', value: 'X', description: 'weight κ of the trade loss in eq. 24 (Table 1: 1)' },
+  { name: 'validation-dates', value: 'N', description: 'last report dates held out for validation (default 2)' },
+  { name: 'backend', value: 'B', description: 'auto|webgpu|wasm|cpu (default auto; the backend used is reported)' },
+  { name: 'stress-index', value: 'FILE.csv', description: 'date,value lines: dates above --stress-threshold are flagged' },
+  { name: 'stress-threshold', value: 'X', description: 'stress index threshold (default 1.5, as the paper with the STLFSI)' },
+  { name: 'name', value: 'NAME', description: 'name of the saved model' },
+  { name: 'date', value: 'YYYY-MM-DD', description: 'embed/predict: report date (default: the last)' },
+  { name: 'out', value: 'FILE', description: 'train: also write the model JSON; embed: write the embeddings CSV' },
+];
+
+export const gtCommand: Command = {
+  name: 'gt',
+  summary: 'graph transformer on holdings: train (saved in the store), embed (CSV), predict trades',
+  usage: 'cwb gt train (--dataset ID | --synthetic | --eba-sovereign) [options] [--json] | cwb gt embed MODEL_ID [--dataset ID] [--date D] [--out FILE.csv] | cwb gt predict MODEL_ID [--dataset ID] [--date D] [--json]',
+  positionals: { min: 1, max: 2 },
+  flags: TRAIN_FLAGS,
+  async run({ positionals, flags }, io, context) {
+    const [action, modelText] = positionals as [string, string | undefined];
+    if (action === 'train') {
+      if (modelText) throw new UsageError('"cwb gt train" takes no MODEL_ID');
+      const { db, router } = context();
+      const parsed = gtTrainParamsSchema.safeParse({
+        datasetId: 1, // replaced below, once the flags are known to be valid
+        name: typeof flags.name === 'string' ? flags.name : undefined,
+        backend: flags.backend,
+        config: {
+          hidden: wholeNumber(flags, 'hidden', 2, 1024),
+          embedding: wholeNumber(flags, 'embedding', 2, 512),
+          layers: wholeNumber(flags, 'layers', 1, 8),
+          heads: wholeNumber(flags, 'heads', 1, 16),
+          keyDim: wholeNumber(flags, 'key-dim', 1, 1024) ?? wholeNumber(flags, 'hidden', 2, 1024),
+        },
+        training: {
+          maxEpochs: wholeNumber(flags, 'epochs', 1, 5000),
+          patience: wholeNumber(flags, 'patience', 1, 5000),
+          learningRate: realNumber(flags, 'lr', Number.MIN_VALUE, 1),
+          dropout: realNumber(flags, 'dropout', 0, 0.9),
+          weightDecay: realNumber(flags, 'weight-decay', 0, 1),
+          kappa: realNumber(flags, 'kappa', 0, 100),
+          validationDates: wholeNumber(flags, 'validation-dates', 1, 1000),
+          seed: wholeNumber(flags, 'seed', 0, 2 ** 32 - 1),
+        },
+        stressIndex: typeof flags['stress-index'] === 'string' ? readStressIndex(flags['stress-index']) : undefined,
+        stressThreshold: realNumber(flags, 'stress-threshold', -1e9, 1e9),
+      });
+      if (!parsed.success) {
+        const { message, field } = describeIssues(parsed.error.issues);
+        throw new UsageError(`${field ? `${field}: ` : ''}${message}`);
+      }
+      let datasetId: number;
+      if (flags.synthetic || flags['eba-sovereign']) {
+        const input = holdingsGenerateSchema.safeParse(
+          flags.synthetic
+            ? {
+                kind: 'synthetic',
+                investors: wholeNumber(flags, 'investors', 2, 100_000),
+                assets: wholeNumber(flags, 'assets', 2, 500_000),
+                dates: wholeNumber(flags, 'dates', 3, 200),
+                positionsPerInvestor: wholeNumber(flags, 'positions', 2, 5000),
+                seed: wholeNumber(flags, 'seed', 0, 2 ** 32 - 1),
+              }
+            : { kind: 'eba-2011-sovereign' },
+        );
+        if (!input.success) throw new UsageError(describeIssues(input.error.issues).message);
+        datasetId = (await call(router, 'holdings:generate', input.data)).datasetId;
+        io.err(`holdings dataset ${datasetId}`);
+      } else {
+        datasetId = id(typeof flags.dataset === 'string' ? flags.dataset : undefined, '--dataset');
+      }
+      const params = { ...parsed.data, datasetId };
+      const plan = gtTrainTask.plan(db, params, 1);
+      const shard = plan.shards[0]!;
+      const startedAt = new Date();
+      const result = await trainAndEvaluate(shard.panel, shard.params, shard.dataset, {
+        onEpoch: (record, maxEpochs) =>
+          io.err(`epoch ${record.epoch}/${maxEpochs}: train loss ${record.trainLoss.toFixed(4)}, validation loss ${record.validationLoss.toFixed(4)}`),
+      });
+      const runId = db.transaction(() => gtTrainTask.save(db, plan, result, { startedAt: startedAt.toISOString(), durationMs: Date.now() - startedAt.getTime() }))();
+      const modelId = gtModels.list(db).find((model) => model.runId === runId)!.id;
+      if (typeof flags.out === 'string') writeFileSync(flags.out, JSON.stringify(result.artifact));
+      const { metrics } = result;
+      if (flags.json) {
+        io.out(JSON.stringify({ modelId, runId, ...metrics }));
+        return 0;
+      }
+      const pair = (p: { model: number; baseline: number }) => `${p.model.toFixed(3)} (baseline ${p.baseline.toFixed(3)})`;
+      io.out(`model ${modelId} on dataset ${datasetId} "${metrics.datasetName}": ${metrics.parameterCount.toLocaleString('en-US')} parameters, backend ${metrics.backend}`);
+      io.out(`  epochs ${metrics.epochs} (best ${metrics.bestEpoch}${metrics.stoppedEarly ? ', stopped early' : ''}), ${metrics.trainingSeconds.toFixed(1)} s, seed ${metrics.settings.seed}`);
+      io.out(`  trade correlation       train ${pair(metrics.trade.train)}, validation ${pair(metrics.trade.validation)}`);
+      io.out(`  reconstruction corr.    train ${pair(metrics.reconstruction.train)}, validation ${pair(metrics.reconstruction.validation)}`);
+      for (const group of metrics.byGroup) io.out(`  ${group.group.padEnd(24)}trade ${pair(group.trade)}, reconstruction ${pair(group.reconstruction)}`);
+      return 0;
+    }
+    if (action !== 'embed' && action !== 'predict') throw new UsageError(`unknown action "${action}"; use train, embed or predict`);
+    const modelId = id(modelText, 'MODEL_ID');
+    const { db, router } = context();
+    const datasetId = flags['eba-sovereign']
+      ? (await call(router, 'holdings:generate', { kind: 'eba-2011-sovereign' })).datasetId
+      : typeof flags.dataset === 'string'
+        ? id(flags.dataset, '--dataset')
+        : undefined;
+    const date = typeof flags.date === 'string' ? flags.date : undefined;
+    if (action === 'embed') {
+      const { map, csv } = await call(router, 'models:embeddings', { id: modelId, datasetId, date });
+      if (typeof flags.out === 'string') {
+        writeFileSync(flags.out, csv);
+        io.err(`wrote ${map.points.length} embeddings at ${map.date} to ${flags.out}`);
+      }
+      if (flags.json) io.out(JSON.stringify(map));
+      else if (typeof flags.out !== 'string') io.out(csv);
+      return 0;
+    }
+    const artifact = gtModels.artifact<GraphTransformerArtifact>(db, modelId);
+    const source = datasetId ?? gtModels.metrics(db, modelId).datasetId;
+    if (source === null) throw new UsageError('--dataset ID is required: the model records no dataset');
+    const { panel } = loadHoldingsPanel(db, source);
+    await selectLearningBackend('auto');
+    const result = predictTrades(artifact, panel, date);
+    if (flags.json) {
+      io.out(JSON.stringify({ modelId, datasetId: source, ...result }));
+      return 0;
+    }
+    io.out('investor,asset,amount,predicted_z,actual_z');
+    for (const p of result.predictions) io.out(`${p.investor},${p.asset},${p.amount},${p.predicted.toFixed(4)},${p.actual === null ? '' : p.actual.toFixed(4)}`);
+    return 0;
+  },
+};

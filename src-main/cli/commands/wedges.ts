@@ -1,0 +1,85 @@
+/**
+ * `cwb wedges CONFIG.json`: the policy lab (Clayton & Coppola 2025, §2) — the Middle equilibrium, the regulator's
+ * optimal liquidation wedges τ* and the expected welfare with no model, a predictive model, a causal model and full
+ * information; `--forecast` sets wedges on a CSV forecast of liquidations; `--example` prints a worked example.
+ */
+import { basename } from 'node:path';
+import { parseForecastCsv } from '../../../src-shared/formats/policy';
+import type { PolicyLabResult } from '../../../src-shared/results/policy';
+import { runPolicyLab } from '../../engines/policy-report';
+import { parsePolicyJson, POLICY_EXAMPLES, readPolicyExample, type PolicyExample } from '../../io/policy-json';
+import { UsageError, type Command, type CommandIo } from '../command';
+import { readTextFile } from './common';
+
+const number = (value: number): string => (Math.abs(value) >= 1e-3 || value === 0 ? value.toFixed(4) : value.toExponential(3));
+
+function printTable(io: CommandIo, title: string, rows: string[], cols: string[], values: number[][]): void {
+  io.out(title);
+  io.out(`  ${''.padEnd(16)}${cols.map((c) => c.padStart(14)).join('')}`);
+  rows.forEach((row, r) => io.out(`  ${row.padEnd(16)}${values[r]!.map((v) => number(v).padStart(14)).join('')}`));
+}
+
+function printSummary(io: CommandIo, result: PolicyLabResult): void {
+  const money = `${result.currency} ${result.unit}`.trim();
+  const { inputs, welfare } = result;
+  io.out(`${result.name}: ${result.intermediaries.length} intermediaries × ${result.assets.length} assets; ${inputs.draws} draws (${inputs.causalDraws} causal × ${inputs.predictiveDraws} predictive), seed ${inputs.seed}`);
+  printTable(io, 'τ* with no model (per unit sold):', result.intermediaries, result.assets, result.optimalWedges);
+  printTable(io, 'liquidations at the central parameters, no intervention → with τ*:', ['L (none)', 'L (τ*)', 'γ (none)', 'γ (τ*)'], result.assets, [
+    result.central.noIntervention.total,
+    result.central.optimal.total,
+    result.central.noIntervention.price,
+    result.central.optimal.price,
+  ]);
+  io.out(`regulatory cost Δ(τ*) = ${number(result.regulatoryCost)} ${money}`);
+  io.out(`expected welfare (${money}): no intervention ${number(welfare.baseline)}`);
+  const line = (label: string, v: { welfare: number; gainOverNoIntervention: number; valueOfModel: number }) =>
+    io.out(`  ${label.padEnd(22)}${number(v.welfare).padStart(14)}  gain ${number(v.gainOverNoIntervention).padStart(12)}  value of model ${number(v.valueOfModel).padStart(12)}`);
+  line('no model', welfare.none);
+  line(`predictive (noise ${inputs.noise})`, welfare.predictive);
+  line('causal', welfare.causal);
+  line('full information', welfare.full);
+  io.out(`  predictive: ½E₀[τ*]ᵀΨ₀E₀[τ*] = ${number(welfare.predictive.meanTerm)}, ½tr(Ψ₀Σ₀^τ) = ${number(welfare.predictive.covarianceTerm)}`);
+  if (result.forecast) {
+    printTable(io, 'wedges on the forecast (Corollary 1):', result.intermediaries, result.assets, result.forecast.wedges);
+    io.out(`  expected welfare with these wedges: ${number(result.forecast.expectedWelfare)} ${money}`);
+  }
+  if (result.evaluated) io.out(`the configuration's wedges: expected welfare ${number(result.evaluated.expectedWelfare)} ${money} (τ*: ${number(welfare.none.welfare)})`);
+  for (const regime of result.exAnte ?? []) {
+    printTable(io, `ex ante, ex-post rule "${regime.rule}": private positions (taxes) | social positions | ex-ante wedge t`, result.intermediaries, [...result.assets, ...result.assets, ...result.assets], regime.privateTax.map((row, i) => [...row, ...regime.social[i]!, ...regime.wedgeTax[i]!]));
+  }
+  for (const warning of result.warnings) io.err(`warning: ${warning}`);
+}
+
+export const wedgesCommand: Command = {
+  name: 'wedges',
+  summary: "policy lab: optimal liquidation wedges τ*, Δ(τ), and the value of predictive vs causal models",
+  usage: 'cwb wedges CONFIG.json [--forecast FORECAST.csv] [--lemma] [--json] | cwb wedges --example [NAME]',
+  positionals: { min: 0, max: 1 },
+  flags: [
+    { name: 'forecast', value: 'CSV', description: 'a forecast of liquidations (columns asset,predicted[,intermediary]): wedges set on it (Corollary 1)' },
+    { name: 'lemma', description: "include Lemma 1's matrices Λ^q, Λ^τ, Λ^{q,e}, Λ^{τ,e} and ℓ̄ at the central parameters" },
+    { name: 'example', description: `print a worked example configuration (${POLICY_EXAMPLES.join(', ')}; the first by default)` },
+  ],
+  async run({ positionals, flags }, io) {
+    if (flags.example) {
+      const name = positionals[0] ?? POLICY_EXAMPLES[0];
+      if (!(POLICY_EXAMPLES as readonly string[]).includes(name)) throw new UsageError(`--example takes one of ${POLICY_EXAMPLES.join(', ')}, got "${name}"`);
+      io.out(readPolicyExample(name as PolicyExample).text);
+      return 0;
+    }
+    const path = positionals[0];
+    if (!path) throw new UsageError(`"cwb wedges" needs CONFIG.json; usage: ${wedgesCommand.usage}`);
+    const document = parsePolicyJson(readTextFile(path), basename(path));
+    let forecast: number[] | undefined;
+    if (typeof flags.forecast === 'string') {
+      const parsed = parseForecastCsv(readTextFile(flags.forecast), document.assets.map((a) => a.id), basename(flags.forecast));
+      if (!parsed.ok) throw new UsageError(parsed.message);
+      forecast = parsed.values;
+    }
+    io.err(`policy lab on ${document.intermediaries.length} intermediaries × ${document.assets.length} assets`);
+    const result = runPolicyLab(document, { forecast, lemma: Boolean(flags.lemma) });
+    if (flags.json) io.out(JSON.stringify(result));
+    else printSummary(io, result);
+    return 0;
+  },
+};

@@ -1,0 +1,77 @@
+/**
+ * The annex of a brief's tables: an XLSX workbook (exceljs; a contents sheet with the marking, the key figures,
+ * one sheet per table with every row, the provenance) or one CSV in long form
+ * (section, table, row, column, unit, value) that any tool reads.
+ */
+import type { BriefTable, ComposedBrief, TableCell } from '../../../src-shared/briefs';
+import { keyFigureTable, provenanceTable } from '../../../src-shared/brief-format';
+
+interface AnnexTable {
+  section: string;
+  runId: number;
+  table: BriefTable;
+}
+
+function annexTables(brief: ComposedBrief): AnnexTable[] {
+  return brief.sections.flatMap((section) => [
+    { section: section.heading, runId: section.runId, table: keyFigureTable('Key figures', section.keyFigures, 'value') },
+    ...section.tables.map((table) => ({ section: section.heading, runId: section.runId, table })),
+    { section: section.heading, runId: section.runId, table: provenanceTable(section.provenance) },
+  ]);
+}
+
+const allRows = (table: BriefTable): TableCell[][] => table.annexRows ?? table.rows;
+
+export async function briefToXlsx(brief: ComposedBrief): Promise<Uint8Array> {
+  const { default: ExcelJS } = await import('exceljs');
+  const workbook = new ExcelJS.Workbook();
+  const asOf = new Date(brief.asOf);
+  workbook.creator = `Contagion Workbench ${brief.software.version}`;
+  workbook.created = asOf;
+  workbook.modified = asOf;
+  workbook.title = brief.title;
+  workbook.subject = brief.marking;
+  const contents = workbook.addWorksheet('Contents');
+  contents.addRow([brief.marking]).font = { bold: true, color: { argb: 'FFB42318' } };
+  contents.addRow([brief.title]).font = { bold: true, size: 14 };
+  contents.addRow([`Composed from runs ${brief.runIds.map((id) => `#${id}`).join(', ')}; figures as of ${brief.asOf}`]);
+  contents.addRow([]);
+  contents.addRow(['Sheet', 'Section', 'Table', 'Rows']).font = { bold: true };
+  const used = new Set<string>(['Contents']);
+  annexTables(brief).forEach(({ section, runId, table }, index) => {
+    let name = `${index + 1} ${table.title}`.replace(/[\\/?*[\]:]/g, ' ').slice(0, 31);
+    while (used.has(name)) name = `${name.slice(0, 28)}~${index}`;
+    used.add(name);
+    contents.addRow([name, section, table.title, allRows(table).length]);
+    const sheet = workbook.addWorksheet(name);
+    sheet.addRow([brief.marking]).font = { bold: true, color: { argb: 'FFB42318' } };
+    sheet.addRow([`${table.title} — ${section} (run #${runId})`]).font = { bold: true };
+    sheet.addRow(table.columns.map((c) => (c.unit ? `${c.label} (${c.unit})` : c.label))).font = { bold: true };
+    for (const row of allRows(table)) sheet.addRow(row);
+    table.columns.forEach((column, j) => {
+      sheet.getColumn(j + 1).width = column.numeric ? 18 : 28;
+    });
+  });
+  contents.getColumn(1).width = 32;
+  contents.getColumn(2).width = 48;
+  contents.getColumn(3).width = 36;
+  return new Uint8Array(await workbook.xlsx.writeBuffer());
+}
+
+const csvField = (value: TableCell | string): string => {
+  const text = value === null ? '' : String(value);
+  return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+};
+
+export function briefToCsv(brief: ComposedBrief): string {
+  const lines = [`# ${brief.marking}`, `# ${brief.title}; runs ${brief.runIds.join(' ')}; as of ${brief.asOf}`, 'run,section,table,row,column,unit,value'];
+  for (const { section, runId, table } of annexTables(brief)) {
+    allRows(table).forEach((row, r) => {
+      row.forEach((cell, j) => {
+        const column = table.columns[j]!;
+        lines.push([runId, section, table.title, r + 1, column.label, column.unit ?? '', cell].map(csvField).join(','));
+      });
+    });
+  }
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,169 @@
+/**
+ * The section of a run kind that has no provider of its own: it reads the run's JSON results generically, so
+ * every saved run makes a sensible brief. Numbers become key figures, maps of numbers by id become ranked tables
+ * and charts, arrays of records become tables, arrays of ids named like failures or defaults are highlighted on
+ * the network picture, and the parameters go to the provenance.
+ */
+import type { BriefChart, BriefTable, KeyFigure, TableCell } from '../../../../src-shared/briefs';
+import { barChart, rankingChart } from '../charts';
+import type { RunContext } from '../context';
+import { formatNumber, humanise, keyFigure } from '../../../../src-shared/brief-format';
+import { drawNetwork, type PictureEdge, type PictureNode } from '../network-svg';
+import type { SectionProvider } from './provider';
+
+const MAX_FIGURES = 12;
+const PRINTED_ROWS = 25;
+const MAX_DEPTH = 3;
+const HIGHLIGHT_NAME = /fail|default|support|rescu|bail/i;
+/** Fields whose numbers are amounts, in the run's unit; other numbers are shown without one. */
+const AMOUNT_NAME = /loss|amount|payment|spent|budget|cost|capital|liquidat|exposure|shortfall|equity|asset|liabilit|total|value/i;
+
+type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+
+const isRecord = (value: Json): value is { [key: string]: Json } => typeof value === 'object' && value !== null && !Array.isArray(value);
+const isScalar = (value: Json): value is string | number | boolean | null => value === null || typeof value !== 'object';
+const label = (path: string[]) => path.map(humanise).join(' — ');
+
+interface Harvest {
+  figures: KeyFigure[];
+  lines: string[];
+  tables: BriefTable[];
+  rankings: Array<{ path: string[]; data: Array<{ label: string; value: number }> }>;
+  series: Array<{ path: string[]; values: number[] }>;
+  highlighted: Array<{ path: string[]; ids: string[] }>;
+}
+
+function recordTable(path: string[], rows: Array<{ [key: string]: Json }>): BriefTable {
+  const keys = [...new Set(rows.slice(0, 50).flatMap((row) => Object.keys(row).filter((k) => isScalar(row[k]!))))];
+  const cells = rows.map((row) => keys.map((k): TableCell => {
+    const value = row[k];
+    return value === undefined || value === null ? null : typeof value === 'boolean' ? String(value) : isScalar(value) ? value : JSON.stringify(value);
+  }));
+  return {
+    title: label(path),
+    columns: keys.map((k) => ({ label: humanise(k), numeric: rows.every((row) => row[k] === undefined || row[k] === null || typeof row[k] === 'number') })),
+    rows: cells.slice(0, PRINTED_ROWS),
+    annexRows: cells,
+    ...(cells.length > PRINTED_ROWS ? { note: `${cells.length - PRINTED_ROWS} more rows in the annex` } : {}),
+  };
+}
+
+function harvest(value: Json, path: string[], unit: string, into: Harvest): void {
+  const name = path.at(-1) ?? '';
+  if (typeof value === 'number') {
+    if (into.figures.length < MAX_FIGURES) into.figures.push(keyFigure(label(path), value, AMOUNT_NAME.test(name) && !/ratio|probabilit|share|fraction/i.test(name) ? unit : '', Number.isInteger(value) ? 0 : 4));
+    return;
+  }
+  if (typeof value === 'string' || typeof value === 'boolean') {
+    if (String(value).length <= 200) into.lines.push(`${label(path)}: ${String(value)}.`);
+    return;
+  }
+  if (value === null || path.length > MAX_DEPTH) return;
+  if (Array.isArray(value)) {
+    if (value.length === 0) {
+      into.lines.push(`${label(path)}: none.`);
+    } else if (value.every((v) => typeof v === 'string')) {
+      into.lines.push(`${label(path)} (${value.length}): ${value.slice(0, 40).join(', ')}${value.length > 40 ? ', …' : ''}.`);
+      if (HIGHLIGHT_NAME.test(name)) into.highlighted.push({ path, ids: value as string[] });
+    } else if (value.every((v) => typeof v === 'number')) {
+      if (value.length >= 3 && value.length <= 200) into.series.push({ path, values: value as number[] });
+      else into.lines.push(`${label(path)}: ${value.length} values from ${formatNumber(Math.min(...(value as number[])), 4)} to ${formatNumber(Math.max(...(value as number[])), 4)}.`);
+    } else if (value.every(isRecord)) {
+      into.tables.push(recordTable(path, value as Array<{ [key: string]: Json }>));
+    }
+    return;
+  }
+  const entries = Object.entries(value);
+  if (entries.length >= 2 && entries.every(([, v]) => typeof v === 'number')) {
+    const ranked = (entries as Array<[string, number]>).sort((a, b) => Math.abs(b[1]) - Math.abs(a[1]) || a[0].localeCompare(b[0]));
+    const rows = ranked.map(([id, v]) => [id, v]);
+    into.tables.push({
+      title: label(path),
+      columns: [{ label: 'Id', numeric: false }, { label: humanise(name), ...(unit && AMOUNT_NAME.test(name) ? { unit } : {}), numeric: true }],
+      rows: rows.slice(0, PRINTED_ROWS),
+      annexRows: rows,
+      ...(rows.length > PRINTED_ROWS ? { note: `${rows.length - PRINTED_ROWS} more in the annex` } : {}),
+    });
+    if (ranked.length >= 3) into.rankings.push({ path, data: ranked.slice(0, 20).map(([id, v]) => ({ label: id, value: v })) });
+    return;
+  }
+  for (const [key, child] of entries) harvest(child, [...path, key], unit, into);
+}
+
+function flattenParams(value: unknown, path: string, out: Array<{ label: string; value: string }>): void {
+  if (typeof value === 'object' && value !== null && !Array.isArray(value) && path.split('.').length <= MAX_DEPTH) {
+    for (const [key, child] of Object.entries(value)) flattenParams(child, path ? `${path}.${key}` : key, out);
+    return;
+  }
+  const text = JSON.stringify(value) ?? 'undefined';
+  out.push({ label: `Parameter ${path || '(all)'}`, value: text.length > 240 ? `${text.slice(0, 240)}… (${text.length} characters)` : text });
+}
+
+function networkPicture(context: RunContext, highlighted: Harvest['highlighted'], unit: string): BriefChart | undefined {
+  const stored = context.network;
+  if (!stored) return undefined;
+  const source = highlighted[0];
+  const marked = new Set(source?.ids ?? []);
+  let nodes: PictureNode[];
+  let edges: PictureEdge[];
+  if (stored.kind === 'interbank') {
+    nodes = stored.document.nodes.map((n) => ({ id: n.id, group: n.group, weight: n.totalAssets ?? n.outsideAssets ?? 0 }));
+    edges = stored.document.liabilities.map((l) => ({ from: l.debtor, to: l.creditor, amount: l.amount }));
+  } else {
+    nodes = stored.document.firms.map((f) => ({ id: f.id, weight: f.threshold }));
+    edges = stored.document.crossHoldings.map((c) => ({ from: c.holder, to: c.issuer, amount: c.share }));
+  }
+  const key = source ? label(source.path) : '';
+  return drawNetwork({
+    title: `The network: ${stored.name} v${stored.version}`,
+    caption: source
+      ? `Institutions listed under "${key}" on the inner ring; the others on the outer ring; lines are the largest ${stored.kind === 'interbank' ? 'liabilities' : 'cross-holdings'}.`
+      : `Institutions on a ring by group; lines are the largest ${stored.kind === 'interbank' ? 'liabilities' : 'cross-holdings'}.`,
+    nodes: nodes.map((n) => (marked.has(n.id) ? { ...n, highlight: 'marked' } : n)),
+    edges,
+    highlights: source ? [{ key: 'marked', label: key.slice(0, 28), color: '#b42318' }] : [],
+    unit: stored.kind === 'interbank' ? unit : '(share)',
+  });
+}
+
+export const genericSection: SectionProvider = {
+  kind: '*',
+  async describe(context) {
+    const { run } = context;
+    const results = (run.results ?? {}) as Json;
+    const unit = isRecord(results) && typeof results.unit === 'string' ? results.unit : '';
+    const found: Harvest = { figures: [], lines: [], tables: [], rankings: [], series: [], highlighted: [] };
+    if (isRecord(results)) {
+      for (const [key, value] of Object.entries(results)) if (key !== 'unit') harvest(value, [key], unit, found);
+    } else {
+      harvest(results, ['result'], unit, found);
+    }
+    const charts: BriefChart[] = [];
+    for (const ranking of found.rankings.slice(0, 3)) {
+      charts.push(await rankingChart(label(ranking.path), `The ${ranking.data.length} largest entries by absolute value${unit && AMOUNT_NAME.test(ranking.path.at(-1)!) ? ` (${unit})` : ''}.`, ranking.data, { x: humanise(ranking.path.at(-1)!), y: 'id' }));
+    }
+    for (const series of found.series.slice(0, 3)) {
+      charts.push(await barChart(label(series.path), `Entries 0 to ${series.values.length - 1} of the series.`, series.values.map((value, i) => ({ label: String(i), value })), { x: 'index', y: humanise(series.path.at(-1)!) }));
+    }
+    const network = networkPicture(context, found.highlighted, unit);
+    const provenance: Array<{ label: string; value: string }> = [];
+    flattenParams(run.params, '', provenance);
+    const where = context.network ? `${context.network.name} v${context.network.version}` : 'no stored network';
+    return {
+      heading: `${humanise(run.kind)} — run #${run.id}${context.network ? `, ${where}` : ''}`,
+      summary: `${humanise(run.kind)} run #${run.id} (${run.method}) on ${where}${run.seed !== null ? `, seed ${run.seed}` : ''}: ${found.figures
+        .slice(0, 3)
+        .map((f) => `${f.label.toLowerCase()} ${f.text}${f.unit ? ` ${f.unit}` : ''}`)
+        .join('; ') || 'see the tables below'}.`,
+      keyFigures: found.figures,
+      scenario: [`Method: ${run.method}.`, ...(unit ? [`Amounts in ${unit}.`] : []), ...found.lines],
+      ...(network ? { network } : {}),
+      charts,
+      tables: found.tables,
+      method: [
+        `This section was generated from the saved results of a "${run.kind}" run by the generic brief provider: every number is shown as stored, with the labels of its fields. See the documentation of the ${run.kind} engine for its equations.`,
+      ],
+      provenance,
+    };
+  },
+};

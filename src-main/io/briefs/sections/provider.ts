@@ -1,0 +1,15 @@
+/**
+ * A section provider turns one saved run of its kind into a brief section: key figures, scenario and data
+ * description, network picture, charts, tables, method text and kind-specific provenance. The composer adds the
+ * provenance every run shares (network version, dataset hash, seed, software, TensorFlow.js backend).
+ */
+import type { BriefSection } from '../../../../src-shared/briefs';
+import type { RunContext } from '../context';
+
+export type SectionContent = Omit<BriefSection, 'runId' | 'kind'>;
+
+export interface SectionProvider {
+  /** The run kind (runs.kind) this provider describes. */
+  kind: string;
+  describe(context: RunContext): Promise<SectionContent>;
+}

@@ -1,0 +1,215 @@
+/**
+ * The stress-test section: Eisenberg–Noe (or Rogers–Veraart) clearing of Monte Carlo shocks, decomposed as in
+ * Glasserman & Young (2015) — E[L], E[L⁰], the loss ratio and its bound 1 + NVI, VaR and expected shortfall,
+ * defaults, each bank's contribution to E[L], and the largest-loss scenario drawn on the network.
+ */
+import type { BriefTable } from '../../../../src-shared/briefs';
+import type { NetworkDocument } from '../../../../src-shared/formats/network';
+import type { ShockModelInput } from '../../../../src-shared/jobs';
+import type { QuantileLevel, StressRunResults } from '../../../../src-shared/results/stress';
+import { clearScenario } from '../../../engines/clearing';
+import { toClearingSystem } from '../../../engines/network-arrays';
+import { barChart, rankingChart } from '../charts';
+import type { RunContext } from '../context';
+import { formatNumber, formatPercent, keyFigure, withoutEmptyColumns } from '../../../../src-shared/brief-format';
+import { drawNetwork } from '../network-svg';
+import type { SectionProvider } from './provider';
+
+interface StressParams {
+  versionId: number;
+  samples: number;
+  seed: number;
+  shockModel: ShockModelInput;
+  recovery?: { alpha: number; beta: number };
+}
+
+const TOP = 20;
+
+export function describeShockModel(model: ShockModelInput): string {
+  switch (model.kind) {
+    case 'uniform':
+      return `independent uniform losses x_i = f·c_i·U_i on outside assets, with f = ${formatPercent(model.maxFraction, 0)}`;
+    case 'beta':
+      return `independent beta-distributed losses calibrated so that P(x_i ≥ w_i) equals each bank's stated default probability${model.a ? ` (a = ${model.a})` : ''}`;
+    case 'copula':
+      return `losses driven by one Gaussian common factor with correlation ρ = ${model.rho} and ${model.marginal} marginals${model.marginal === 'uniform' ? ` up to ${formatPercent(model.maxFraction, 0)} of outside assets` : ''}`;
+    case 'scenarios':
+      return `${model.rows.length} scenarios supplied by the user in ${model.fileName}`;
+  }
+}
+
+function networkOf(context: RunContext): NetworkDocument | undefined {
+  return context.network?.kind === 'interbank' ? context.network.document : undefined;
+}
+
+export const stressSection: SectionProvider = {
+  kind: 'stress',
+  async describe(context) {
+    const { run } = context;
+    const r = run.results as StressRunResults;
+    const params = run.params as StressParams;
+    const unit = r.unit;
+    const document = networkOf(context);
+    // A name that only repeats the id is left out (withoutEmptyColumns drops the column).
+    const nameOf = new Map(document?.nodes.map((n) => [n.id, n.name && n.name !== n.id ? n.name : '']) ?? []);
+    const groupOf = new Map(document?.nodes.map((n) => [n.id, n.group ?? '']) ?? []);
+    const networkLabel = context.network ? `${context.network.name} v${context.network.version}` : `network version ${run.networkVersionId}`;
+    const levels = (Object.keys(r.lossQuantiles) as QuantileLevel[]).sort((a, b) => Number(a) - Number(b));
+    const clearing = params.recovery ? `Rogers–Veraart clearing (recovery α = ${params.recovery.alpha} on outside assets, β = ${params.recovery.beta} on interbank assets)` : 'Eisenberg–Noe clearing';
+
+    const keyFigures = [
+      keyFigure('Expected system loss E[L]', r.expectedLoss, unit, 1, `± ${formatNumber(r.expectedLossStandardError, 1)} (standard error)`),
+      keyFigure('Expected loss without the network E[L⁰]', r.expectedUnconnectedLoss, unit, 1, `± ${formatNumber(r.expectedUnconnectedLossStandardError, 1)}`),
+      keyFigure('Loss ratio E[L] / E[L⁰]', r.lossRatio, '', 4, `± ${formatNumber(r.lossRatioStandardError, 4)}`),
+      keyFigure('Network vulnerability index NVI', r.nvi, '', 4, `β⁺ = ${formatNumber(r.maxConnectivity, 3)}`),
+      keyFigure('Glasserman–Young bound 1 + NVI', r.glassermanYoungBound, '', 4),
+      ...(r.lossQuantiles['0.99'] !== undefined
+        ? [
+            keyFigure('Value at risk, 99%', r.lossQuantiles['0.99'], unit, 1),
+            keyFigure('Expected shortfall, 99%', r.expectedShortfall['0.99'], unit, 1),
+          ]
+        : []),
+      keyFigure('Expected number of defaults', r.expectedDefaults, 'banks', 3, `${formatNumber(r.expectedContagionDefaults, 3)} by contagion`),
+    ];
+
+    const contributors = Object.entries(r.lossContribution).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+    const contributorRow = ([id, value]: [string, number]) => [
+      id,
+      nameOf.get(id) ?? '',
+      groupOf.get(id) ?? '',
+      value,
+      r.expectedLoss > 0 ? (100 * value) / r.expectedLoss : 0,
+      100 * (r.defaultProbability[id] ?? 0),
+    ];
+    const tables: BriefTable[] = [
+      {
+        title: 'Tail of the loss distribution',
+        columns: [
+          { label: 'Level', numeric: false },
+          { label: 'Value at risk', unit, numeric: true },
+          { label: 'Expected shortfall', unit, numeric: true },
+        ],
+        rows: levels.map((level) => [formatPercent(Number(level), 1), r.lossQuantiles[level], r.expectedShortfall[level]]),
+      },
+      {
+        title: `Top ${Math.min(TOP, contributors.length)} loss contributors`,
+        columns: [
+          { label: 'Bank', numeric: false },
+          { label: 'Name', numeric: false },
+          { label: 'Group', numeric: false },
+          { label: 'Contribution to E[L]', unit, numeric: true },
+          { label: 'Share of E[L]', unit: '%', numeric: true, digits: 2 },
+          { label: 'P(default)', unit: '%', numeric: true, digits: 2 },
+        ],
+        rows: contributors.slice(0, TOP).map(contributorRow),
+        annexRows: contributors.map(contributorRow),
+        ...(contributors.length > TOP ? { note: `${contributors.length - TOP} more banks in the annex` } : {}),
+      },
+    ];
+
+    const charts = [];
+    const h = r.lossHistogram;
+    const total = h.counts.reduce((a, b) => a + b, 0) || 1;
+    charts.push(
+      await barChart(
+        'Loss distribution',
+        `Share of the ${r.scenarios.toLocaleString('en-US')} scenarios by system loss L (${unit}); bins of ${formatNumber((h.edges[1] ?? 0) - (h.edges[0] ?? 0), 1)} ${unit}.`,
+        h.counts.map((count, i) => ({ label: formatNumber((h.edges[i]! + h.edges[i + 1]!) / 2, 0), value: count / total })),
+        { x: `loss L (${unit}), bin centre`, y: 'share of scenarios', percentY: true },
+      ),
+    );
+    const lastDefaults = Math.max(0, r.defaultsDistribution.findLastIndex((p) => p > 0));
+    charts.push(
+      await barChart(
+        'Number of defaults',
+        'Probability of exactly k banks in default.',
+        r.defaultsDistribution.slice(0, lastDefaults + 1).map((p, k) => ({ label: String(k), value: p })),
+        { x: 'banks in default k', y: 'probability', color: '#b42318' },
+      ),
+    );
+    charts.push(
+      await rankingChart(
+        'Largest contributions to the expected loss',
+        `Each bank's expected min(x_i, w_i) + s_i (${unit}); the contributions add up to E[L].`,
+        contributors.slice(0, TOP).map(([id, value]) => ({ label: id, value })),
+        { x: `contribution to E[L] (${unit})`, y: 'bank' },
+      ),
+    );
+
+    let network;
+    const scenario: string[] = [
+      `Network: ${networkLabel}${document ? ` — ${document.nodes.length} banks, ${document.liabilities.length} interbank liabilities, amounts in ${unit}` : ''}.`,
+      `Shocks: ${r.scenarios.toLocaleString('en-US')} Monte Carlo scenarios of ${describeShockModel(params.shockModel)}; seed ${params.seed}.`,
+      `Clearing: ${clearing}.`,
+    ];
+    if (r.balanceInconsistencies.length > 0) {
+      scenario.push(
+        `Data note: for ${r.balanceInconsistencies.length} bank(s) the stated equity disagrees with the net worth w = c + Σ p̄_ji − p̄ implied by the network (largest difference ${formatNumber(Math.max(...r.balanceInconsistencies.map((b) => Math.abs(b.difference))), 1)} ${unit}); the figures use the derived net worth.`,
+      );
+    }
+    if (document && r.largestLossScenario) {
+      const system = toClearingSystem(document);
+      const shock = system.ids.map((id) => r.largestLossScenario!.shocks[id] ?? 0);
+      const outcome = clearScenario(system, shock, { depth: true, ...(params.recovery ?? {}) });
+      const defaulted = new Set(outcome.defaults.map((i) => system.ids[i]!));
+      scenario.push(
+        `Largest-loss scenario (no. ${r.largestLossScenario.scenario}): shocks of ${formatNumber(outcome.shockTotal, 1)} ${unit} cause a loss of ${formatNumber(outcome.loss, 1)} ${unit}, with ${outcome.defaults.length} bank(s) in default over ${outcome.rounds} round(s).`,
+      );
+      network = drawNetwork({
+        title: 'The network in the largest-loss scenario',
+        caption: `${networkLabel}: banks in default in scenario ${r.largestLossScenario.scenario} in red (on an inner ring when there are few), the others around the ring by group; lines are the largest interbank liabilities.`,
+        nodes: document.nodes.map((n) => ({
+          id: n.id,
+          group: n.group,
+          weight: n.totalAssets ?? n.outsideAssets ?? 0,
+          highlight: defaulted.has(n.id) ? 'default' : undefined,
+        })),
+        edges: document.liabilities.map((l) => ({ from: l.debtor, to: l.creditor, amount: l.amount })),
+        highlights: [{ key: 'default', label: 'in default', color: '#b42318' }],
+        unit,
+      });
+      if (outcome.defaults.length > 0) {
+        const defaultRows = outcome.defaults.map((i) => [system.ids[i]!, nameOf.get(system.ids[i]!) ?? '', outcome.defaultRound[i]!, outcome.depth[i]!, shock[i]!]);
+        tables.push({
+          title: `Banks in default in the largest-loss scenario`,
+          columns: [
+            { label: 'Bank', numeric: false },
+            { label: 'Name', numeric: false },
+            { label: 'Round', numeric: true },
+            { label: 'Depth u_i', numeric: true },
+            { label: 'Shock x_i', unit, numeric: true },
+          ],
+          rows: defaultRows.slice(0, TOP),
+          annexRows: defaultRows,
+          ...(defaultRows.length > TOP ? { note: `${defaultRows.length - TOP} more in the annex` } : {}),
+        });
+      }
+    }
+
+    return {
+      heading: `Stress test — run #${run.id}, ${networkLabel}`,
+      summary:
+        `Under ${r.scenarios.toLocaleString('en-US')} ${params.shockModel.kind} shock scenarios (seed ${params.seed}) on ${networkLabel}, the expected system loss is ` +
+        `${formatNumber(r.expectedLoss, 1)} ${unit} (± ${formatNumber(r.expectedLossStandardError, 1)}), ${formatNumber(r.lossRatio, 4)} times the loss without interbank contagion; ` +
+        `the network vulnerability index bounds this ratio by ${formatNumber(r.glassermanYoungBound, 4)}. ` +
+        (r.lossQuantiles['0.99'] !== undefined ? `The 99% value at risk is ${formatNumber(r.lossQuantiles['0.99'], 1)} ${unit}. ` : '') +
+        `On average ${formatNumber(r.expectedDefaults, 3)} banks default, ${formatNumber(r.expectedContagionDefaults, 3)} of them by contagion.`,
+      keyFigures,
+      scenario,
+      ...(network ? { network } : {}),
+      charts,
+      tables: tables.map(withoutEmptyColumns),
+      method: [
+        `Clearing (Eisenberg & Noe 2001; Glasserman & Young 2015 §2): payments p = min(p̄, max(0, Aᵀp + c − x)), the greatest clearing vector, found by the fictitious default algorithm; banks with p_i < p̄_i are in default.${params.recovery ? ' With bankruptcy costs (Rogers & Veraart 2013) a defaulted bank passes on only α of its outside and β of its interbank assets.' : ''}`,
+        'Loss decomposition (Glasserman & Young 2015 §3): L(x) = Σ_i min(x_i, w_i) + Σ_i s_i with shortfall s = p̄ − p, against the loss without contagion L⁰(x) = Σ_i x_i; a bank\'s contribution is its expected min(x_i, w_i) + s_i.',
+        'Network vulnerability index (Glasserman & Young 2015 §4): NVI = (1/(1 − β⁺)) · Σ_i δ_i c_i / Σ_i c_i with δ_i = P(x_i ≥ w_i) and β⁺ = max_i (p̄_i − b_i)/p̄_i; 1 + NVI bounds E[L]/E[L⁰] when shocks are independent.',
+        `Monte Carlo: scenario k uses random stream k of the seeded generator, so any split across worker threads gives the same result; standard errors by the delta method; quantiles from a log-binned sketch with relative accuracy ${r.quantileRelativeAccuracy}.`,
+      ],
+      provenance: [
+        { label: 'Scenarios', value: r.scenarios.toLocaleString('en-US') },
+        { label: 'Shock model', value: JSON.stringify(params.shockModel.kind === 'scenarios' ? { kind: 'scenarios', fileName: params.shockModel.fileName, rows: params.shockModel.rows.length } : params.shockModel) },
+        { label: 'Clearing', value: clearing },
+      ],
+    };
+  },
+};

@@ -1,0 +1,63 @@
+/**
+ * Job kind `intervention`: plan (main thread: read and check the version, split the scenarios over workers),
+ * the worker's shard (the displayed intervention and tail sampling on the first shard, a range of scenarios on
+ * every shard; intervention-worker.ts), merge (scenario outcomes concatenated and summarised) and save (one run,
+ * in one transaction). Imported only by tasks.ts (which it imports back for splitRange).
+ */
+import { saveSucceededRun } from './save-run';
+import type { EconomyDocument } from '../../src-shared/formats/crossholdings';
+import type { InterventionParams, InterventionRunResults } from '../../src-shared/results/intervention';
+import { toEconomySystem } from '../engines/cascade';
+import { mergeStudyPartials } from '../engines/intervention-study';
+import { economyResults } from '../engines/intervention-report';
+import { toClearingSystem } from '../engines/network-arrays';
+import type { Db } from '../store/db';
+import { networks } from '../store/repositories';
+import type { InterventionPart, InterventionShardInput } from './intervention-worker';
+import { splitRange } from './tasks';
+
+interface Plan {
+  params: InterventionParams;
+  shards: InterventionShardInput[];
+}
+
+export const interventionTask = {
+  plan(db: Db, params: InterventionParams, maxShards: number): Plan {
+    if (params.target === 'interbank') {
+      const { document } = networks.getVersion(db, params.versionId);
+      toClearingSystem(document);
+      return { params, shards: [{ params, document }] };
+    }
+    const { document } = networks.getEconomyVersion(db, params.versionId);
+    // Refuse a bad economy now (column sums, thresholds), naming the firm, rather than in a worker.
+    toEconomySystem(document);
+    const shards = splitRange(params.scenarios, params.scenarios < 200 ? 1 : maxShards).map((range, index) => ({ params, document, ...range, lead: index === 0 }));
+    return { params, shards };
+  },
+
+  merge(parts: InterventionPart[], plan: Plan): InterventionRunResults {
+    const { params } = plan;
+    if (params.target === 'interbank') return parts[0]!.interbank!;
+    const lead = parts.find((part) => part.display)!;
+    const document = plan.shards[0]!.document as EconomyDocument;
+    const assetValues = lead.assetValues!;
+    const merged = mergeStudyPartials(parts.map((part) => part.partial!));
+    return economyResults({ nFirms: assetValues.length, assetValues }, document, params, lead.display!, merged, lead.tail);
+  },
+
+  save(db: Db, plan: Plan, merged: unknown, timing: { startedAt: string; durationMs: number }): number {
+    const { params } = plan;
+    const method =
+      params.target === 'economy'
+        ? `${params.method} on a cross-holdings economy, budget ${params.budgetFraction * 100}% of Σ(Dp); ${params.scenarios} correlated shocks (ρ=${params.shocks.rho}, σ=${params.shocks.sigma}, μ=${params.shocks.drift})`
+        : `${params.method} bailouts on an interbank network, budget ${params.budget}, shock ${params.shockFraction * 100}% of outside assets`;
+    return saveSucceededRun(db, timing, {
+      kind: 'intervention',
+      method,
+      networkVersionId: params.versionId,
+      params,
+      seed: params.target === 'economy' ? params.seed : null,
+      results: merged,
+    });
+  },
+};

@@ -1,0 +1,73 @@
+/** The `reconstruct` job, worker side: each objective in turn on the same shocks, progress per iteration. */
+import type { NetworkDocument } from '../../src-shared/formats/network';
+import type { ReconstructionOutcome, ReconstructParams } from '../../src-shared/results/reconstruction';
+import { documentOfResult, problemFromDocument, reconstruct, type KnownField } from '../engines/reconstruction';
+import { loadHighs } from '../io/lp-solver';
+import type { TaskReporter } from './protocol';
+
+export interface ReconstructShardInput {
+  document: NetworkDocument;
+  params: ReconstructParams;
+}
+
+/** Traces longer than this are thinned (every k-th point, the last kept) before they are saved. */
+const TRACE_POINTS = 600;
+
+/** Per node, the document's fields minus those the user marked unknown. */
+export function knownFields(document: NetworkDocument, unknown: ReconstructParams['unknown']): Record<string, KnownField[]> {
+  const all: KnownField[] = ['outsideAssets', 'outsideLiabilities', 'insideAssets', 'insideLiabilities', 'defaultProbability'];
+  return Object.fromEntries(document.nodes.map((node) => [node.id, all.filter((field) => !(unknown[node.id] ?? []).includes(field))]));
+}
+
+export async function runReconstruction(input: ReconstructShardInput, reporter: TaskReporter): Promise<ReconstructionOutcome[]> {
+  const { document, params } = input;
+  const highs = await loadHighs();
+  const problem = problemFromDocument(document, knownFields(document, params.unknown));
+  const outcomes: ReconstructionOutcome[] = [];
+  const count = params.objectives.length;
+  for (const [index, objective] of params.objectives.entries()) {
+    const started = Date.now();
+    let points = 0;
+    reporter.progress(index / count, `${objective}: starting`);
+    const result = reconstruct(problem, {
+      objective,
+      measure: params.measure,
+      shockModel: params.shockModel,
+      samples: params.samples,
+      evaluationSamples: params.evaluationSamples,
+      seed: params.seed,
+      starts: params.starts,
+      hops: params.hops,
+      complementarity: params.complementarity,
+      highs,
+      onIteration: (report) => {
+        points++;
+        // within one objective the fraction creeps towards the next one (the number of iterations is not known)
+        const within = 1 - 1 / (1 + points / 40);
+        reporter.progress((index + 0.9 * within) / count, `${objective}: start ${report.start + 1}, ${report.stage}`, {
+          run: index,
+          start: report.start,
+          iteration: report.iteration,
+          objective: report.objective,
+          gap: report.gap,
+          violation: report.violation,
+        });
+      },
+    });
+    const step = Math.max(1, Math.ceil(result.trace.length / TRACE_POINTS));
+    outcomes.push({
+      objective,
+      measure: result.measure,
+      document: documentOfResult(document, problem, result.matrix, `${document.name} — ${objective} reconstruction (seed ${params.seed})`),
+      inSample: result.inSample,
+      evaluation: result.evaluation,
+      residual: result.residual,
+      links: result.links,
+      density: result.density,
+      starts: result.starts,
+      trace: result.trace.filter((_, k) => k % step === 0 || k === result.trace.length - 1),
+      durationMs: Date.now() - started,
+    });
+  }
+  return outcomes;
+}

@@ -1,0 +1,14 @@
+/** Every job's last step: its run, succeeded, recorded with its timing and the software version that made it. */
+import { softwareVersion } from '../app';
+import type { Db } from '../store/db';
+import { runs } from '../store/repositories';
+
+type RunRecord = Parameters<typeof runs.insertFinished>[1];
+
+export function saveSucceededRun(
+  db: Db,
+  timing: { startedAt: string; durationMs: number },
+  record: Omit<RunRecord, 'status' | 'startedAt' | 'durationMs' | 'softwareVersion' | 'error'>,
+): number {
+  return runs.insertFinished(db, { ...record, status: 'succeeded', startedAt: timing.startedAt, durationMs: timing.durationMs, softwareVersion });
+}

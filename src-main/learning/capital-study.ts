@@ -1,0 +1,271 @@
+/**
+ * A capital study (capital-allocation-machine-learning end to end): tiers, Monte Carlo labels from each sampler,
+ * each classifier trained on each sampler's samples (Figure 1 loss curves), the T = 2 boundary (Figure 2), the
+ * cheapest allocation each classifier accepts certified by Monte Carlo and re-checked with more scenarios, and the
+ * seconds each (sampler, model) took (Table 3). Used by the `capital` job worker, `cwb capital` and the benchmark.
+ */
+import type { z } from 'zod';
+import type { NetworkDocument } from '../../src-shared/formats/network';
+import type { shockModelSchema } from '../../src-shared/jobs';
+import type {
+  AllocationCheckResult,
+  CapitalRunResults,
+  capitalStudySchema,
+  EfficientAllocation,
+  ModelResult,
+  SamplerResult,
+} from '../../src-shared/results/capital';
+import {
+  AcceptanceEvaluator,
+  certifyAllocation,
+  cheapestAccepted,
+  efficientSamples,
+  sampleGibbs,
+  sampleUniform,
+  type AllocationCheck,
+  type LabelledSamples,
+} from '../engines/capital-allocation';
+import { EngineInputError } from '../engines/errors';
+import { toClearingSystem, type ClearingSystem } from '../engines/network-arrays';
+import { Rng } from '../engines/random';
+import type { ShockModel } from '../engines/shocks';
+import {
+  crossEntropy,
+  fitLogisticIrls,
+  predictProbability,
+  trainAcceptanceClassifier,
+  validationSplit,
+  type ClassifierParameters,
+} from './acceptance-classifiers';
+import { selectLearningBackend } from './backend';
+
+export type CapitalStudyConfig = z.output<ReturnType<typeof capitalStudySchema<typeof shockModelSchema>>>;
+
+export interface StudyReporter {
+  progress(fraction: number, stage: string, figures?: Record<string, number>): void;
+}
+
+const checkResult = (check: AllocationCheck): AllocationCheckResult => ({ ...check });
+
+/** Points where the classifier's label changes between neighbours of a side × side grid on [0, kMax]² (k₁, k₂). */
+export function boundaryPoints(parameters: ClassifierParameters, kMax: number, side = 81): Array<[number, number]> {
+  const label = (a: number, b: number) => (predictProbability(parameters, [a / (side - 1), b / (side - 1)]) >= 0.5 ? 1 : 0);
+  const labels = Array.from({ length: side }, (_, a) => Array.from({ length: side }, (_, b) => label(a, b)));
+  const points: Array<[number, number]> = [];
+  const scale = kMax / (side - 1);
+  for (let a = 0; a < side; a++) {
+    for (let b = 0; b < side; b++) {
+      if (a + 1 < side && labels[a]![b] !== labels[a + 1]![b]) points.push([(a + 0.5) * scale, b * scale]);
+      if (b + 1 < side && labels[a]![b] !== labels[a]![b + 1]) points.push([a * scale, (b + 0.5) * scale]);
+    }
+  }
+  return points;
+}
+
+/** Share of random pairs x ≤ x' in [0, 1]^T with p(x) > p(x') + 1e-9. */
+export function monotonicityViolations(parameters: ClassifierParameters, nTiers: number, pairs: number, seed: number): number {
+  const rng = new Rng(seed, 2 ** 42);
+  let violations = 0;
+  const low = new Float64Array(nTiers);
+  const high = new Float64Array(nTiers);
+  for (let r = 0; r < pairs; r++) {
+    for (let t = 0; t < nTiers; t++) {
+      low[t] = rng.uniform();
+      high[t] = low[t]! + (1 - low[t]!) * rng.uniform();
+    }
+    if (predictProbability(parameters, low) > predictProbability(parameters, high) + 1e-9) violations++;
+  }
+  return violations / pairs;
+}
+
+/** The T = 2 grid labelled directly by Monte Carlo: the centres of side × side equal cells of [0, kMax]². */
+export function monteCarloGrid(evaluator: AcceptanceEvaluator, kMax: number, side: number): NonNullable<CapitalRunResults['grid']> {
+  const axis = Array.from({ length: side }, (_, a) => ((a + 0.5) * kMax) / side);
+  return { side, k1: axis, k2: axis, labels: axis.map((k1) => axis.map((k2) => (evaluator.evaluate([k1, k2]).acceptable ? 1 : 0))) };
+}
+
+/** Share of the grid's points a classifier labels as Monte Carlo does. */
+export function gridAgreement(parameters: ClassifierParameters, grid: NonNullable<CapitalRunResults['grid']>, kMax: number): number {
+  let same = 0;
+  grid.k1.forEach((k1, a) =>
+    grid.k2.forEach((k2, b) => {
+      if ((predictProbability(parameters, [k1 / kMax, k2 / kMax]) >= 0.5 ? 1 : 0) === grid.labels[a]![b]) same++;
+    }),
+  );
+  return same / (grid.side * grid.side);
+}
+
+function samplerResult(samples: LabelledSamples, evaluator: AcceptanceEvaluator): SamplerResult {
+  const T = samples.nTiers;
+  const rows = Array.from({ length: samples.labels.length }, (_, j) => Array.from(samples.k.subarray(j * T, j * T + T)));
+  let accepted = 0;
+  samples.labels.forEach((label) => (accepted += label));
+  return {
+    sampler: samples.sampler,
+    k: rows,
+    labels: Array.from(samples.labels),
+    statistic: Array.from(samples.statistic),
+    clearingRuns: samples.clearingRuns,
+    allocationsEvaluated: samples.allocationsEvaluated,
+    seconds: samples.seconds,
+    acceptedShare: accepted / samples.labels.length,
+    efficient: efficientSamples(samples, evaluator.tiers)
+      .slice(0, 10)
+      .map((j) => ({ k: rows[j]!, cost: evaluator.cost(rows[j]!), statistic: samples.statistic[j]! })),
+  };
+}
+
+/** Runs the whole study on a network document. Throws EngineInputError on inputs the engines refuse. */
+export async function runCapitalStudy(
+  document: NetworkDocument,
+  config: CapitalStudyConfig,
+  reporter: StudyReporter = { progress() {} },
+): Promise<CapitalRunResults> {
+  const system: ClearingSystem = toClearingSystem(document);
+  const T = config.tiers;
+  if (T > system.nBanks) throw new EngineInputError(`${T} tiers asked for a network of ${system.nBanks} banks`, 'tiers');
+  if (config.models.includes('interactions-only') && T < 2) throw new EngineInputError('the interactions-only model needs at least 2 tiers', 'models');
+  const shockModel = config.shockModel as ShockModel;
+  const scenarios = shockModel.kind === 'scenarios' ? shockModel.rows.length : config.scenarios;
+  const setup = { tiers: T, base: config.base, criterion: config.criterion, shockModel, scenarios, seed: config.seed };
+  const evaluator = new AcceptanceEvaluator(system, setup);
+  const backend = await selectLearningBackend(config.backend);
+  const kMax = config.kMax;
+  const noCapital = checkResult(evaluator.evaluate(new Float64Array(T)));
+  const fullBox = checkResult(evaluator.evaluate(new Float64Array(T).fill(kMax)));
+
+  // Work units for the progress bar: one per labelled sample, one per training epoch.
+  const totalWork = config.samplers.length * (config.samples + config.models.length * config.training.epochs);
+  let done = 0;
+  const figures = () => ({ clearingRuns: evaluator.clearingRuns });
+
+  const grid = T === 2 && config.validationGrid >= 2 ? monteCarloGrid(evaluator, kMax, config.validationGrid) : undefined;
+  const recheckScenarios = scenarios * config.recheckFactor;
+  const recheck =
+    shockModel.kind === 'scenarios' || config.recheckFactor === 1 ? evaluator : new AcceptanceEvaluator(system, { ...setup, scenarios: recheckScenarios });
+  const samplerResults: SamplerResult[] = [];
+  const modelResults: ModelResult[] = [];
+  const candidates: Array<EfficientAllocation & { source: string }> = [];
+  /** The least multiple of a proposal Monte Carlo accepts with margin ≥ 2 SE, re-checked with more scenarios. */
+  const certify = (proposal: ArrayLike<number>): EfficientAllocation => {
+    const certified = certifyAllocation(evaluator, proposal);
+    return {
+      k: certified.k,
+      cost: certified.cost,
+      check: checkResult(certified.check),
+      scale: certified.scale,
+      certified: certified.certified,
+      recheck: { ...checkResult(recheck.evaluate(certified.k)), scenarios: recheck.nScenarios },
+    };
+  };
+  for (const sampler of config.samplers) {
+    const doneBefore = done;
+    const onSample = (count: number) => {
+      done = doneBefore + count;
+      reporter.progress(done / totalWork, `sampling (${sampler})`, { ...figures(), samples: count });
+    };
+    const options = { samples: config.samples, kMax, seed: config.seed };
+    const samples = sampler === 'uniform' ? sampleUniform(evaluator, options, onSample) : sampleGibbs(evaluator, { ...options, ...config.gibbs }, onSample);
+    const samplerSummary = samplerResult(samples, evaluator);
+    samplerResults.push(samplerSummary);
+    for (const [rank, sample] of samplerSummary.efficient.slice(0, 3).entries()) {
+      candidates.push({ ...certify(sample.k), source: `acceptable ${sampler} sample, ${rank + 1}${['st', 'nd', 'rd'][rank]} cheapest` });
+    }
+    const scaled = samples.k.map((v) => v / kMax);
+    const costPerUnit = evaluator.tiers.map((tier) => tier.baseTotal);
+    for (const model of config.models) {
+      const epochsBefore = done;
+      const fitted = await trainAcceptanceClassifier(model, scaled, samples.labels, T, {
+        ...config.training,
+        seed: config.seed,
+        onEpoch: (epoch, loss) => {
+          done = epochsBefore + epoch;
+          if (epoch % 10 === 0 || epoch === config.training.epochs) {
+            reporter.progress(done / totalWork, `training ${model} (${sampler})`, { ...figures(), epoch, loss });
+          }
+        },
+      });
+      const parameters = fitted.parameters;
+      let exactFit: ModelResult['exactFit'];
+      if (parameters.kind !== 'monotone-network') {
+        const { train } = validationSplit(samples.labels.length, config.seed);
+        const x = Float64Array.from(train.flatMap((j) => Array.from(scaled.subarray(j * T, j * T + T))));
+        const y = train.map((j) => samples.labels[j]!);
+        const irls = fitLogisticIrls(parameters.kind, x, y, T, config.training.l2);
+        const probabilities = train.map((_, r) => predictProbability(parameters, x.subarray(r * T, r * T + T)));
+        let penalty = 0;
+        for (const c of parameters.coefficients) penalty += c * c;
+        exactFit = { irlsObjective: irls.objective, tensorflowObjective: crossEntropy(probabilities, y) + config.training.l2 * penalty };
+      }
+      const predict = (k: Float64Array) => predictProbability(parameters, k.map((v) => v / kMax));
+      // the classifier's five cheapest rays, certified in order until Monte Carlo accepts one
+      let efficient: EfficientAllocation | null = null;
+      for (const proposal of cheapestAccepted(predict, costPerUnit, kMax, config.seed, 5)) {
+        const certified = certify(proposal);
+        if (!efficient || (!efficient.certified && certified.certified)) efficient = certified;
+        if (certified.certified) break;
+      }
+      if (efficient) candidates.push({ ...efficient, source: `${model} (${sampler} samples)` });
+      modelResults.push({
+        sampler,
+        model,
+        parameters,
+        trainLoss: fitted.trainLoss,
+        validationLoss: fitted.validationLoss,
+        trainAccuracy: fitted.trainAccuracy,
+        validationAccuracy: fitted.validationAccuracy,
+        trainingSeconds: fitted.seconds,
+        totalSeconds: samples.seconds + fitted.seconds,
+        ...(exactFit ? { exactFit } : {}),
+        monotonicityViolations: monotonicityViolations(parameters, T, 2000, config.seed),
+        monotonicityPairs: 2000,
+        ...(T === 2 ? { boundary: boundaryPoints(parameters, kMax) } : {}),
+        ...(grid ? { gridAgreement: gridAgreement(parameters, grid, kMax) } : {}),
+        efficient,
+      });
+    }
+  }
+  const certifiedCandidates = candidates.filter((c) => c.certified);
+  const best = certifiedCandidates.length ? certifiedCandidates.reduce((a, b) => (b.cost < a.cost ? b : a)) : null;
+  reporter.progress(1, 'done', figures());
+  return {
+    network: document.name,
+    unit: [document.currency, document.unit].filter(Boolean).join(' ') || 'units',
+    nBanks: system.nBanks,
+    backend,
+    tiers: evaluator.tiers.map((tier) => ({
+      tier: tier.index + 1,
+      banks: tier.banks.map((i) => system.ids[i]!),
+      totalAssets: tier.totalAssets,
+      share: tier.share,
+      baseTotal: tier.baseTotal,
+    })),
+    base: config.base,
+    kMax,
+    criterion: evaluator.criterion,
+    shockModel: describeShockModel(shockModel),
+    scenarios,
+    seed: config.seed,
+    societyClaims: evaluator.societyClaims,
+    noCapital,
+    fullBox,
+    samplers: samplerResults,
+    models: modelResults,
+    ...(grid ? { grid } : {}),
+    best,
+    clearingRuns: evaluator.clearingRuns + (recheck === evaluator ? 0 : recheck.clearingRuns),
+  };
+}
+
+export function describeShockModel(model: ShockModel): string {
+  switch (model.kind) {
+    case 'uniform':
+      return `uniform x = U·${model.maxFraction ?? 1}·c`;
+    case 'beta':
+      return 'beta, calibrated to default probabilities';
+    case 'copula':
+      return `Gaussian copula ρ = ${model.rho}, ${model.marginal ?? 'uniform'} marginals${(model.marginal ?? 'uniform') === 'uniform' ? `, up to ${model.maxFraction ?? 1}·c` : ''}`;
+    case 'scenarios':
+      return `${model.rows.length} scenarios from a file`;
+  }
+}

@@ -1,0 +1,50 @@
+/**
+ * One training run of the graph transformer, as the job worker and `cwb gt train` do it: select the TensorFlow.js
+ * backend (reported and recorded with the model), train (./gt-training.ts), evaluate (./gt-evaluation.ts) and
+ * assemble the metrics the app shows.
+ */
+import type { HoldingsPanel } from '../engines/holdings-panel';
+import type { GtTrainParams } from '../../src-shared/graph-transformer';
+import type { GtMetrics } from '../../src-shared/results/graph-transformer';
+import { selectLearningBackend } from './backend';
+import { BASELINE_DESCRIPTIONS, evaluateGraphTransformer } from './gt-evaluation';
+import { trainGraphTransformer, type EpochRecord, type GraphTransformerArtifact } from './gt-training';
+
+export interface GtRunHooks {
+  onEpoch?(record: EpochRecord, maxEpochs: number): void;
+  shouldStop?(): boolean;
+}
+
+export async function trainAndEvaluate(
+  panel: HoldingsPanel,
+  params: GtTrainParams,
+  dataset: { id: number | null; name: string },
+  hooks: GtRunHooks = {},
+): Promise<{ artifact: GraphTransformerArtifact; metrics: GtMetrics }> {
+  const backend = await selectLearningBackend(params.backend);
+  const started = performance.now();
+  const artifact = await trainGraphTransformer(panel, { config: params.config, ...params.training }, { ...hooks, backend: backend.name });
+  const trainingSeconds = (performance.now() - started) / 1000;
+  const evaluation = evaluateGraphTransformer(artifact, panel, { stressIndex: params.stressIndex, stressThreshold: params.stressThreshold });
+  return {
+    artifact,
+    metrics: {
+      datasetId: dataset.id,
+      datasetName: dataset.name,
+      backend: `${backend.name} (${backend.detail})`,
+      parameterCount: artifact.parameterCount,
+      config: params.config,
+      settings: params.training,
+      trainDates: artifact.trainDates,
+      validationDates: artifact.validationDates,
+      bestEpoch: artifact.bestEpoch,
+      epochs: artifact.history.length,
+      stoppedEarly: artifact.stoppedEarly,
+      trainingSeconds,
+      history: artifact.history,
+      ...evaluation,
+      baselines: BASELINE_DESCRIPTIONS,
+      stressThreshold: params.stressIndex ? params.stressThreshold : null,
+    },
+  };
+}

@@ -1,0 +1,33 @@
+/**
+ * A screen's long job: start it, follow its events, cancel it; `onSucceeded(runId)` is called when it saved a run,
+ * `onEvent` (optional) with every event of the job, e.g. to plot figures live. Errors at start (invalid parameters)
+ * land in `error`. The listener is removed when the screen unmounts.
+ */
+import { onBeforeUnmount, ref } from 'vue';
+import type { JobEvent, JobKind } from '../../../src-shared/jobs';
+import { call, onJobEvent } from './client';
+
+export function useJobRun(kind: JobKind, onSucceeded: (runId: number) => Promise<void>, onEvent?: (event: JobEvent) => void) {
+  const job = ref<JobEvent>();
+  const error = ref('');
+  async function start(params: unknown) {
+    error.value = '';
+    try {
+      const { jobId } = await call('jobs:start', { kind, params });
+      job.value = { jobId, kind, status: 'running', fraction: 0, stage: 'starting' };
+    } catch (e) {
+      error.value = (e as Error).message;
+    }
+  }
+  async function cancel() {
+    if (job.value) await call('jobs:cancel', { jobId: job.value.jobId });
+  }
+  const stop = onJobEvent(async (event) => {
+    if (event.jobId !== job.value?.jobId) return;
+    job.value = event;
+    onEvent?.(event);
+    if (event.status === 'succeeded' && event.runId) await onSucceeded(event.runId);
+  });
+  onBeforeUnmount(stop);
+  return { job, error, start, cancel };
+}

@@ -1,0 +1,78 @@
+/** Network reconstruction: the `reconstruct` job's parameters and what a saved run holds (runs.results). */
+import { z } from 'zod';
+import type { NetworkDocument } from '../formats/network';
+
+export const RECONSTRUCTION_OBJECTIVE_NAMES = ['worst', 'best', 'maxent', 'mindensity'] as const;
+export type ReconstructionObjectiveName = (typeof RECONSTRUCTION_OBJECTIVE_NAMES)[number];
+export const RECONSTRUCTION_FIELD_NAMES = ['outsideAssets', 'outsideLiabilities', 'insideAssets', 'insideLiabilities', 'defaultProbability'] as const;
+
+export const reconstructParamsSchema = z.object({
+  versionId: z.number().int().positive(),
+  /** Run in this order on the same shocks; the screen asks for best, maxent and worst to compare them. */
+  objectives: z.array(z.enum(RECONSTRUCTION_OBJECTIVE_NAMES)).min(1).max(4),
+  measure: z.enum(['expectedLoss', 'lossRatio']).default('expectedLoss'),
+  shockModel: z.discriminatedUnion('kind', [
+    z.object({ kind: z.literal('uniform'), maxFraction: z.number().gt(0).max(1).default(1) }),
+    z.object({ kind: z.literal('beta'), a: z.number().positive().optional() }),
+  ]),
+  samples: z.number().int().min(10).max(100_000).default(1000),
+  evaluationSamples: z.number().int().min(100).max(1_000_000).default(10_000),
+  seed: z.number().int().min(0).max(2 ** 32 - 1),
+  starts: z.number().int().min(1).max(50).default(3),
+  hops: z.number().int().min(0).max(100).default(6),
+  complementarity: z.boolean().default(true),
+  /** Per node id, the fields treated as unknown (the rest of what the document has is known). */
+  unknown: z.record(z.string(), z.array(z.enum(RECONSTRUCTION_FIELD_NAMES))).default({}),
+});
+export type ReconstructParams = z.output<typeof reconstructParamsSchema>;
+
+/** One point of the convergence trace (plotted live). */
+export interface ReconstructionTracePoint {
+  start: number;
+  stage: string;
+  iteration: number;
+  /** F (expected loss or ratio) of the current network, without the penalty. */
+  objective: number;
+  /** Frank–Wolfe gap ⟨∇h, P − S⟩ of the minimised function h (0 at a stationary point). */
+  gap: number;
+  /** Largest relative constraint violation, including complementarity while it is penalised. */
+  violation: number;
+}
+
+/** A network evaluated on fresh shocks against maximum entropy on the same shocks. */
+export interface OutOfSampleEvaluation {
+  samples: number;
+  /** First scenario index of the evaluation stream (after the K optimisation scenarios). */
+  firstScenario: number;
+  expectedLoss: number;
+  expectedLossStandardError: number;
+  lossRatio: number;
+  maxentExpectedLoss: number;
+  /** E[L(network) − L(maximum entropy)] on the same shocks, and its standard error. */
+  differenceToMaxent: number;
+  differenceStandardError: number;
+  /** Losses of the network and of maximum entropy on the evaluation shocks (distribution plots), capped at 2,000. */
+  losses: number[];
+  maxentLosses: number[];
+}
+
+export interface ReconstructionOutcome {
+  objective: ReconstructionObjectiveName;
+  measure: 'expectedLoss' | 'lossRatio';
+  /** The network found, complete (network@1). */
+  document: NetworkDocument;
+  inSample: { expectedLoss: number; expectedUnconnectedLoss: number; lossRatio: number; value: number };
+  evaluation: OutOfSampleEvaluation;
+  /** Largest relative constraint violation, and complementarity max min(p̄_ij, p̄_ji)/max p̄. */
+  residual: { relative: number; absolute: number; complementarity: number };
+  links: number;
+  density: number;
+  starts: Array<{ start: number; kind: string; value: number }>;
+  trace: ReconstructionTracePoint[];
+  durationMs: number;
+}
+
+export interface ReconstructionRunResults {
+  unit: string;
+  outcomes: ReconstructionOutcome[];
+}

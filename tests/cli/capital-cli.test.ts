@@ -1,0 +1,55 @@
+import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { CapitalRunResults } from '../../src-shared/results/capital';
+import { repoRoot, ringNetwork, tempDir } from '../support/fixtures';
+
+const dirs: Array<{ path: string; remove(): void }> = [];
+afterEach(() => dirs.splice(0).forEach((d) => d.remove()));
+
+function cwb(args: string[]) {
+  const result = spawnSync(process.execPath, [join(repoRoot, 'bin/cwb.mjs'), ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, CWB_DATA_DIR: join(repoRoot, '.no-such-dir') },
+  });
+  return { code: result.status, out: result.stdout, err: result.stderr };
+}
+
+describe('cwb capital', () => {
+  it('learns the boundary of a small network and reports tiers, samples, models and costs', () => {
+    const dir = tempDir();
+    dirs.push(dir);
+    const network = join(dir.path, 'ring.json');
+    writeFileSync(network, JSON.stringify(ringNetwork()));
+    const args = ['capital', network, '--tiers', '2', '--sampler', 'uniform', '--model', 'logistic,monotone-network', '--samples', '40',
+      '--scenarios', '60', '--seed', '3', '--max-fraction', '1', '--k-max', '0.5', '--epochs', '40', '--backend', 'cpu', '--json'];
+    const first = cwb(args);
+    expect(first.code, first.err).toBe(0);
+    const results = JSON.parse(first.out) as CapitalRunResults;
+    expect(results.tiers.map((tier) => tier.banks.length)).toEqual([1, 2]);
+    expect(results.criterion).toEqual({ measure: 'expected-shortfall', tail: 0.05, level: 0.98 });
+    expect(results.samplers[0]!.k).toHaveLength(40);
+    expect(results.samplers[0]!.clearingRuns).toBe(40 * 60);
+    expect(results.models.map((m) => m.model)).toEqual(['logistic', 'monotone-network']);
+    expect(results.models[0]!.boundary).toBeDefined();
+
+    // the same seed gives the same samples and fits; the table states the tiers and each model
+    const text = cwb(args.filter((a) => a !== '--json'));
+    expect(text.code, text.err).toBe(0);
+    expect(text.out).toMatch(/tier {2}banks/);
+    expect(text.out).toMatch(/monotone-network/);
+    const efficient = results.models[0]!.efficient;
+    if (efficient) expect(text.out).toContain(`(${efficient.k.map((v) => v.toFixed(4)).join(', ')})`);
+  });
+
+  it('exits 2 with a one-line reason on bad flags', () => {
+    const bad = cwb(['capital', 'missing.json', '--sampler', 'metropolis']);
+    expect(bad.code).toBe(2);
+    expect(bad.err.trim().split('\n')).toHaveLength(1);
+    expect(bad.err).toMatch(/--sampler/);
+    const missing = cwb(['capital', join(repoRoot, 'no-such.json')]);
+    expect(missing.code).toBe(2);
+    expect(missing.err).toMatch(/cannot read/);
+  });
+});

@@ -1,0 +1,65 @@
+import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { toClearingSystem } from '../../src-main/engines/network-arrays';
+import { randomSparseNetwork } from '../../src-main/engines/synthetic';
+import { networkDocumentSchema } from '../../src-shared/formats/network';
+import { repoRoot, tempDir } from '../support/fixtures';
+
+const dir = tempDir();
+afterAll(() => dir.remove());
+const source = randomSparseNetwork(10, 3, 21);
+const file = join(dir.path, 'net.json');
+writeFileSync(file, JSON.stringify(source));
+
+function cwb(args: string[]) {
+  const result = spawnSync(process.execPath, [join(repoRoot, 'bin/cwb.mjs'), ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, CWB_DATA_DIR: join(dir.path, 'data') },
+  });
+  return { code: result.status, out: result.stdout, err: result.stderr };
+}
+
+describe('cwb reconstruct and cwb disaggregate', () => {
+  it('writes a complete network@1 document plus expectedLoss and lossRatio (formats.md)', () => {
+    const run = cwb(['reconstruct', file, '--objective', 'worst', '--samples', '60', '--evaluation-samples', '500', '--seed', '4', '--json']);
+    expect(run.code, run.err).toBe(0);
+    const output = JSON.parse(run.out) as Record<string, unknown> & { expectedLoss: number; lossRatio: number; reconstruction: { residual: { relative: number } } };
+    const document = networkDocumentSchema.parse(output);
+    expect(output.expectedLoss).toBeGreaterThan(0);
+    expect(output.lossRatio).toBeGreaterThanOrEqual(1);
+    expect(output.reconstruction.residual.relative).toBeLessThan(1e-6);
+    // every node keeps its total liabilities and net worth; the result clears
+    const before = toClearingSystem(source);
+    const after = toClearingSystem(document);
+    for (let i = 0; i < before.nBanks; i++) {
+      expect(after.totalObligations[i]).toBeCloseTo(before.totalObligations[i]!, 6);
+      expect(after.netWorth[i]).toBeCloseTo(before.netWorth[i]!, 6);
+    }
+    expect(run.err).toMatch(/gap .* violation/);
+  });
+
+  it('refuses a bad objective or field with a one-line reason and exit code 2', () => {
+    const bad = cwb(['reconstruct', file, '--objective', 'median']);
+    expect(bad.code).toBe(2);
+    expect(bad.err.trim()).toBe('cwb: --objective must be one of worst|best|maxent|mindensity');
+    const field = cwb(['reconstruct', file, '--objective', 'maxent', '--unknown', 'colour']);
+    expect(field.code).toBe(2);
+    expect(field.err).toMatch(/"colour" is not one of/);
+  });
+
+  it('splits a node into named parts that keep its totals', () => {
+    const id = source.nodes[5]!.id;
+    const run = cwb(['disaggregate', file, '--node', id, '--parts', '2', '--names', 'Life,Non-life', '--shares', '3,1', '--json']);
+    expect(run.code, run.err).toBe(0);
+    const output = JSON.parse(run.out) as { explanation: string[] };
+    const document = networkDocumentSchema.parse(output);
+    const parts = document.nodes.filter((node) => node.id.startsWith(`${id}-`));
+    expect(parts.map((node) => node.name)).toEqual(['Life', 'Non-life']);
+    const aggregate = source.nodes[5]!;
+    expect(parts[0]!.outsideAssets! + parts[1]!.outsideAssets!).toBeCloseTo(aggregate.outsideAssets!, 6);
+    expect(parts[0]!.outsideAssets! / aggregate.outsideAssets!).toBeCloseTo(0.75, 12);
+    expect(output.explanation[0]).toMatch(/into 2 nodes/);
+  });
+});

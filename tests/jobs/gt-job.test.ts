@@ -1,0 +1,91 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { JobEvent } from '../../src-shared/jobs';
+import type { GtMetrics } from '../../src-shared/results/graph-transformer';
+import { JobManager } from '../../src-main/jobs/manager';
+import { parseEbaSovereignHoldings } from '../../src-main/io/eba-sovereign-holdings';
+import { generateHoldings } from '../../src-main/engines/holdings-generator';
+import { gtModels, loadHoldingsPanel, saveHoldingsPanel } from '../../src-main/store/holdings-panel';
+import { runs } from '../../src-main/store/repositories';
+import { freshApp } from '../support/app';
+import { sharedData } from '../support/fixtures';
+import { readFileSync } from 'node:fs';
+
+let app: ReturnType<typeof freshApp>;
+afterEach(async () => app?.dispose());
+
+async function generate(input: Record<string, unknown>): Promise<number> {
+  const result = await app.router.handle('holdings:generate', input);
+  if (!result.ok) throw new Error(result.error.message);
+  return (result.value as { datasetId: number }).datasetId;
+}
+
+const params = (datasetId: number, maxEpochs: number) => ({
+  datasetId,
+  backend: 'cpu',
+  config: { hidden: 8, embedding: 4, layers: 1, heads: 1, keyDim: 4, categoryDim: 2 },
+  training: { maxEpochs, patience: 50, validationDates: 1, seed: 3 },
+  stressIndex: [{ date: '2015-06-30', value: 2.2 }, { date: '2015-03-31', value: 0.1 }],
+});
+
+describe('holdings panels in the store', () => {
+  it('round-trips a generated panel and reads the EBA 2011 sovereign holdings', async () => {
+    app = freshApp();
+    const panel = generateHoldings({ investors: 20, assets: 30, dates: 3, positionsPerInvestor: 4, seed: 9 });
+    const { datasetId, created } = saveHoldingsPanel(app.db, panel, { name: 'g', sourceFile: 'generator', importer: 'test', notes: [] });
+    expect(created).toBe(true);
+    expect(saveHoldingsPanel(app.db, panel, { name: 'g', sourceFile: 'generator', importer: 'test', notes: [] })).toEqual({ datasetId, created: false });
+    const loaded = loadHoldingsPanel(app.db, datasetId).panel;
+    expect(loaded.snapshots.map((s) => s.date)).toEqual(panel.snapshots.map((s) => s.date));
+    expect(Array.from(loaded.snapshots[2]!.amount)).toEqual(Array.from(panel.snapshots[2]!.amount));
+    expect(loaded.investors[3]).toMatchObject({ code: panel.investors[3]!.code, type: panel.investors[3]!.type, style: panel.investors[3]!.style });
+
+    const eba = parseEbaSovereignHoldings(readFileSync(sharedData('eba-2011-sovereign-holdings.csv'), 'utf8'));
+    expect(eba.investors.length).toBe(90);
+    expect(eba.assets.map((a) => a.code)).toContain('DE');
+    expect(eba.assets.map((a) => a.code)).not.toContain('TO');
+    expect(eba.assets.some((a) => /\d/.test(a.code))).toBe(false);
+    const de = eba.assets.findIndex((a) => a.code === 'DE');
+    const de017 = eba.investors.findIndex((i) => i.code === 'DE017');
+    const snapshot = eba.snapshots[0]!;
+    const k = Array.from(snapshot.investor).findIndex((i, j) => i === de017 && snapshot.asset[j] === de);
+    expect(snapshot.date).toBe('2011-12-31');
+    expect(snapshot.amount[k]).toBeCloseTo(26860.7233142403, 6);
+    expect(eba.assets[de]!.currency).toBe('EUR');
+  });
+});
+
+describe('graph-transformer job', () => {
+  it('trains in a worker with live losses, then saves the run and the model with its metrics', async () => {
+    app = freshApp();
+    const datasetId = await generate({ kind: 'synthetic', investors: 30, assets: 60, dates: 4, positionsPerInvestor: 5, seed: 2 });
+    const events: JobEvent[] = [];
+    const manager = new JobManager(app.db, (event) => events.push(event), 2);
+    const final = await manager.start('gtTrain', params(datasetId, 3)).done;
+    expect(final.status, final.error).toBe('succeeded');
+    const epochs = events.filter((e) => e.figures?.epoch !== undefined);
+    expect(epochs.at(-1)!.figures).toMatchObject({ epoch: 3 });
+    expect(Number.isFinite(epochs.at(-1)!.figures!.validationLoss)).toBe(true);
+    const [model] = gtModels.list(app.db);
+    expect(model).toMatchObject({ runId: final.runId, datasetId });
+    const metrics = gtModels.metrics(app.db, model!.id) as GtMetrics;
+    expect(metrics.history.length).toBe(3);
+    expect(metrics.byDate.map((d) => [d.date, d.stressed])).toEqual([['2015-03-31', false], ['2015-06-30', true], ['2015-09-30', null]]);
+    expect(runs.get(app.db, final.runId!).kind).toBe('gtTrain');
+    const listed = await app.router.handle('models:list', {});
+    expect(listed.ok && (listed.value as unknown[]).length).toBe(1);
+  });
+
+  it('saves nothing when cancelled, and refuses bad parameters before starting', async () => {
+    app = freshApp();
+    const datasetId = await generate({ kind: 'synthetic', investors: 30, assets: 60, dates: 4, positionsPerInvestor: 5, seed: 2 });
+    const manager = new JobManager(app.db, () => undefined, 2);
+    const { jobId, done } = manager.start('gtTrain', params(datasetId, 5000));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(await manager.cancel(jobId)).toEqual({ cancelled: true });
+    expect((await done).status).toBe('cancelled');
+    expect(gtModels.list(app.db)).toEqual([]);
+    expect(runs.list(app.db, 'gtTrain')).toEqual([]);
+    expect(() => manager.start('gtTrain', { ...params(datasetId, 3), config: { hidden: 0 } })).toThrow(/hidden/);
+    expect(() => manager.start('gtTrain', { ...params(datasetId, 3), training: { validationDates: 3 } })).toThrow(/validationDates must be at most 2/);
+  });
+});
