@@ -48,7 +48,7 @@ describe('idf-train job', () => {
   it('refuses a system without a shock range before starting, and a cancelled job saves nothing', async () => {
     app = freshApp();
     const manager = new JobManager(app.db, () => undefined, 2);
-    const { shocks: _dropped, ...withoutShocks } = params().system;
+    const withoutShocks = { ...params().system, shocks: undefined };
     expect(() => manager.start('idf-train', params({ system: withoutShocks }))).toThrow(/shocks/);
     const { jobId, done } = manager.start('idf-train', params({ maxEpochs: 100_000, samples: 2000 }));
     await new Promise((resolve) => setTimeout(resolve, 300));
