@@ -27,6 +27,8 @@ export const channels = [
   'jobs:list',
   'runs:list',
   'runs:get',
+  'firesales:example',
+  'firesales:simulate',
   'reconstruction:saveVersion',
   'reconstruction:disaggregate',
   'holdings:generate',

@@ -12,6 +12,8 @@ import { networkDocumentSchema } from './formats/network';
 import { economyDocumentSchema, type EconomyDocument } from './formats/crossholdings';
 import { EDGE_FIELDS, NODE_FIELDS, type TablePreview } from './formats/columns';
 import { jobKinds, type JobEvent } from './jobs';
+import { FIRESALE_EXAMPLES, fireSaleDocumentSchema, type FireSaleDocument } from './formats/firesale';
+import type { FireSaleOutcome } from './results/fire-sales';
 import { RECONSTRUCTION_OBJECTIVE_NAMES } from './results/reconstruction';
 import { HOLDINGS_FIELDS, holdingsGenerateSchema } from './graph-transformer';
 import type { GtEmbeddingMap, GtMetrics, GtModelSummary } from './results/graph-transformer';
@@ -147,6 +149,9 @@ export const contract = {
   },
   'runs:get': { input: z.object({ id }).strict(), output: returns<RunDetail>() },
 
+  /** A bundled fire-sale system: the paper's case studies or the EBA 2011 sovereign instance. */
+  'firesales:example': { input: z.object({ name: z.enum(FIRESALE_EXAMPLES) }).strict(), output: returns<FireSaleDocument>() },
+  'firesales:simulate': { input: z.object({ system: fireSaleDocumentSchema }).strict(), output: returns<FireSaleOutcome>() },
   /** One network of a `reconstruct` run saved as the next version of its network, the provenance in the note. */
   'reconstruction:saveVersion': {
     input: z.object({ runId: id, objective: z.enum(RECONSTRUCTION_OBJECTIVE_NAMES), note: z.string().max(1000).optional() }).strict(),

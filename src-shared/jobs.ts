@@ -1,8 +1,9 @@
 /** Job events streamed from long work (worker threads) to every face of the app. */
 import { z } from 'zod';
+import { fireSaleDocumentSchema } from './formats/firesale';
 import { reconstructParamsSchema } from './results/reconstruction';
 import { gtTrainParamsSchema } from './graph-transformer';
-import { capitalStudySchema } from './results/capital';
+import { capitalStudySchema, LEARNING_BACKENDS } from './results/capital';
 import { interventionParamsSchema } from './results/intervention';
 
 export type JobStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
@@ -50,6 +51,24 @@ export const jobParamSchemas = {
     seed: z.number().int().min(0).max(2 ** 32 - 1),
     /** Rogers–Veraart recovery rates on outside (alpha) and interbank (beta) assets; 1 and 1 is Eisenberg–Noe. */
     recovery: z.object({ alpha: z.number().gt(0).max(1), beta: z.number().gt(0).max(1) }).optional(),
+  }),
+  /** Dual neural network (inverse demand) trained on data simulated from a fire-sale system. */
+  'idf-train': z.object({
+    system: fireSaleDocumentSchema,
+    samples: z.number().int().min(50).max(200_000).default(2000),
+    seed: z.number().int().min(0).max(2 ** 32 - 1),
+    maxEpochs: z.number().int().min(1).max(200_000).default(4000),
+    hidden: z.number().int().min(2).max(512).default(32),
+    inclusive: z.boolean().default(false),
+    backend: z.enum(LEARNING_BACKENDS).default('auto'),
+  }),
+  /** The dual-network paper's Tables 2–7 and Figure 2 on fresh simulated data. */
+  'idf-reproduce': z.object({
+    seed: z.number().int().min(0).max(2 ** 32 - 1),
+    samples: z.number().int().min(100).max(200_000).default(2000),
+    maxEpochs: z.number().int().min(1).max(200_000).default(4000),
+    only: z.array(z.enum(['case1', 'case2'])).min(1).optional(),
+    backend: z.enum(LEARNING_BACKENDS).default('auto'),
   }),
   reconstruct: reconstructParamsSchema,
   /** Graph-transformer training on a holdings dataset (src-main/jobs/gt-tasks.ts). */

@@ -7,6 +7,7 @@ import { holdingsGraph } from '../store/holdings';
 import { datasets, networks, runs } from '../store/repositories';
 import { policyExample, savePolicyRun, solvePolicy } from './policy-services';
 import type { Handlers } from './router';
+import { exampleFireSale, simulateFireSale } from './firesale-services';
 import { addHoldingsSample, modelEmbeddings } from './gt-services';
 import { gtModels } from '../store/holdings-panel';
 import { downloadBrief, exportBrief } from './brief-services';
@@ -80,6 +81,8 @@ export const handlers: Handlers = {
   'runs:list': ({ kind }, { db }) => runs.list(db, kind),
   'runs:get': ({ id }, { db }) => runs.get(db, id),
 
+  'firesales:example': ({ name }) => exampleFireSale(name),
+  'firesales:simulate': ({ system }) => simulateFireSale(system),
   'reconstruction:saveVersion': ({ runId, objective, note }, { db }) => saveReconstructedVersion(db, runId, objective, note),
   'reconstruction:disaggregate': ({ versionId, nodeId, parts }, { db }) => disaggregateVersion(db, versionId, nodeId, parts),
   'holdings:generate': (input, { db }) => addHoldingsSample(db, input),

@@ -14,6 +14,7 @@ import { disaggregateCommand, reconstructCommand } from './commands/reconstruct'
 import { briefCommand, demoCommand } from './commands/brief';
 import { bailoutCommand, interventionStudyCommand } from './commands/intervention-study';
 import { stressCommand } from './commands/stress';
+import { firesaleCommand, idfCommand } from './commands/firesale';
 import { gtCommand } from './commands/gt';
 import { wedgesCommand } from './commands/wedges';
 
@@ -31,6 +32,8 @@ export const commands: Command[] = [
   stressCommand,
   cascadeCommand,
   interveneCommand,
+  firesaleCommand,
+  idfCommand,
   reconstructCommand,
   disaggregateCommand,
   gtCommand,

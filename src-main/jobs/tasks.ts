@@ -16,6 +16,7 @@ import { mergeStressPartials, summariseStress, type StressPartial } from '../eng
 import type { Db } from '../store/db';
 import { networks } from '../store/repositories';
 import type { StressShardInput } from './worker-tasks';
+import { idfReproduceTask, idfTrainTask } from './firesale-tasks';
 import { reconstructTask } from './reconstruction-tasks';
 import { gtTrainTask } from './gt-tasks';
 import { capitalTask } from './capital-tasks';
@@ -89,6 +90,8 @@ const stress: TaskDefinition<'stress', StressShardInput, StressPartial> = {
 
 export const taskDefinitions: { [K in JobKind]: TaskDefinition<K, never, never> } = {
   stress: stress as unknown as TaskDefinition<'stress', never, never>,
+  'idf-train': idfTrainTask as unknown as TaskDefinition<'idf-train', never, never>,
+  'idf-reproduce': idfReproduceTask as unknown as TaskDefinition<'idf-reproduce', never, never>,
   reconstruct: reconstructTask as unknown as TaskDefinition<'reconstruct', never, never>,
   gtTrain: gtTrainTask as unknown as TaskDefinition<'gtTrain', never, never>,
   capital: capitalTask as unknown as TaskDefinition<'capital', never, never>,

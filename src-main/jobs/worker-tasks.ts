@@ -4,6 +4,8 @@ import type { ShockModelInput } from '../../src-shared/jobs';
 import { toClearingSystem } from '../engines/network-arrays';
 import { runStressBatch, type StressPartial } from '../engines/stress';
 import type { TaskReporter } from './protocol';
+import type { IdfReproduceParams } from './firesale-worker';
+import type { IdfTrainParams } from '../learning/idf-training';
 import { runReconstruction } from './reconstruction-worker';
 import type { GtTrainShard } from './gt-worker';
 import type { CapitalShardInput } from './capital-tasks';
@@ -26,6 +28,9 @@ export const workerTasks = {
       input.recovery ?? {},
     );
   },
+  // loaded on demand, like capital: only these workers load TensorFlow.js
+  'idf-train': async (input: IdfTrainParams, reporter: TaskReporter) => (await import('./firesale-worker')).idfTrainWorker(input, reporter),
+  'idf-reproduce': async (input: IdfReproduceParams, reporter: TaskReporter) => (await import('./firesale-worker')).idfReproduceWorker(input, reporter),
   reconstruct: runReconstruction,
   gtTrain: async (input: GtTrainShard, reporter: TaskReporter) => (await import('./gt-worker')).gtTrainWorker(input, reporter),
   // loaded on demand, so stress workers do not load TensorFlow.js

@@ -313,3 +313,43 @@ export const settings = {
     );
   },
 };
+
+export interface ModelRecord {
+  id: number;
+  kind: string;
+  name: string;
+  runId: number | null;
+  metrics: unknown;
+  createdAt: string;
+}
+
+interface ModelRow {
+  id: number;
+  kind: string;
+  name: string;
+  run_id: number | null;
+  metrics: string;
+  created_at: string;
+}
+
+/** Trained models: weights as a BLOB (the caller's serialisation), metrics as JSON. */
+export const models = {
+  insert(db: Db, record: { kind: string; name: string; runId: number | null; weights: Uint8Array; metrics: unknown }): number {
+    const info = db
+      .prepare('INSERT INTO models (kind, name, run_id, weights, metrics, created_at) VALUES (?, ?, ?, ?, ?, ?)')
+      .run(record.kind, record.name, record.runId, Buffer.from(record.weights), JSON.stringify(record.metrics), new Date().toISOString());
+    return Number(info.lastInsertRowid);
+  },
+  attachRun(db: Db, id: number, runId: number): void {
+    db.prepare('UPDATE models SET run_id = ? WHERE id = ?').run(runId, id);
+  },
+  list(db: Db, kind?: string): ModelRecord[] {
+    const rows = (kind ? db.prepare('SELECT id, kind, name, run_id, metrics, created_at FROM models WHERE kind = ? ORDER BY id DESC').all(kind) : db.prepare('SELECT id, kind, name, run_id, metrics, created_at FROM models ORDER BY id DESC').all()) as ModelRow[];
+    return rows.map((row) => ({ id: row.id, kind: row.kind, name: row.name, runId: row.run_id, metrics: JSON.parse(row.metrics) as unknown, createdAt: row.created_at }));
+  },
+  weights(db: Db, id: number): Buffer {
+    const row = db.prepare('SELECT weights FROM models WHERE id = ?').get(id) as { weights: Buffer | null } | undefined;
+    if (!row) throw new AppError('not_found', `no model with id ${id}`, 'id');
+    return row.weights ?? Buffer.alloc(0);
+  },
+};

@@ -1,0 +1,49 @@
+import { join } from 'node:path';
+import { artifactsDir, expectOnlyLoopback, newDataDir, recordRequests, Shell, expect, test } from './support';
+
+test('simulate a fire sale, train the dual network with a live loss curve, cancel a reproduction', async ({ page, startHost }) => {
+  test.setTimeout(180_000);
+  const host = await startHost(newDataDir());
+  const requests = recordRequests(page);
+  const shell = new Shell(page);
+  await page.goto(host.url);
+  await shell.goTo('firesales');
+
+  // Case study 1 (linear) at the most severe shock: both banks sell everything, p = 1 − 0.15 · 2 = 0.7.
+  await expect(page.getByTestId('firesale-outcome')).toContainText('converged');
+  await expect(page.getByTestId('firesale-prices')).toContainText('asset 1 0.7000');
+  // A milder scenario: equal liabilities 0.62 give the root of p² − 1.45p + 0.465 = 0.
+  await page.getByTestId('firesale-shock').fill('0.62');
+  await page.getByTestId('firesale-simulate').click();
+  const b = 1.45;
+  const price = (b + Math.sqrt(b * b - 4 * 0.465)) / 2;
+  await expect(page.getByTestId('firesale-prices')).toContainText(`asset 1 ${price.toFixed(4)}`);
+
+  // Train briefly on the CPU backend; the loss curve grows while it runs, and the model is saved with its backend.
+  await page.getByTestId('idf-samples').fill('300');
+  await page.getByTestId('idf-epochs').fill('150');
+  await page.getByTestId('idf-backend').selectOption('cpu');
+  await page.getByTestId('idf-train').click();
+  await expect(page.getByTestId('idf-loss')).toBeVisible({ timeout: 60_000 });
+  await expect(page.getByTestId('job-progress')).toContainText('succeeded', { timeout: 120_000 });
+  await expect(page.getByTestId('idf-backend-used')).toHaveText('cpu');
+  await expect(page.getByTestId('idf-corr')).not.toBeEmpty();
+  await page.getByTestId('idf-metrics').scrollIntoViewIfNeeded();
+  await page.screenshot({ path: join(artifactsDir, 'firesales-training.png') });
+
+  // The EBA sovereign instance loads and simulates.
+  await page.getByTestId('firesale-example').selectOption('eba-2011');
+  await page.getByTestId('firesale-load').click();
+  await expect(page.getByTestId('firesale-banks').locator('tbody tr')).toHaveCount(90);
+  await expect(page.getByTestId('firesale-outcome')).toContainText('converged');
+  await page.screenshot({ path: join(artifactsDir, 'firesales-screen.png'), fullPage: true });
+
+  // The reproduction starts and can be cancelled.
+  await page.getByTestId('repro-run').click();
+  const progress = page.getByTestId('job-progress').last();
+  await progress.getByTestId('cancel-job').click();
+  await expect(progress).toContainText('cancelled');
+
+  expectOnlyLoopback(requests);
+  await host.stop();
+});

@@ -1,0 +1,176 @@
+/**
+ * `cwb firesale SYSTEM.json`: the fire-sale equilibrium of a firesale@1 system (or a bundled example);
+ * `cwb idf reproduce`: the dual-network paper's Tables 2–7 on fresh simulated data; `cwb idf train SYSTEM.json`:
+ * the dual network on a system's simulated data, saved with its metrics in the store.
+ */
+import { basename } from 'node:path';
+import { FIRESALE_EXAMPLES, fireSaleDocumentSchema, type FireSaleExample } from '../../../src-shared/formats/firesale';
+import type { ReproductionReport } from '../../../src-shared/results/fire-sales';
+import { exampleFireSale, simulateFireSale } from '../../api/firesale-services';
+import { parseJsonDocument } from '../../io/network-json';
+import { idfReproduceTask, idfTrainTask } from '../../jobs/firesale-tasks';
+import { LEARNING_BACKENDS as LEARNING_BACKEND_PREFERENCES } from '../../../src-shared/results/capital';
+import type { LearningBackendPreference } from '../../learning/backend';
+import { UsageError, type Command, type CommandIo, type ParsedArgs } from '../command';
+import { formatAmount, numberFlag, readTextFile } from './common';
+
+function byId(ids: string[], values: ArrayLike<number>): Record<string, number> {
+  return Object.fromEntries(ids.map((id, i) => [id, values[i]!]));
+}
+
+function readSystem(args: ParsedArgs) {
+  const example = args.flags.example;
+  if (typeof example === 'string') {
+    if (!FIRESALE_EXAMPLES.includes(example as FireSaleExample)) throw new UsageError(`--example must be one of ${FIRESALE_EXAMPLES.join(', ')}`);
+    if (args.positionals.length > 0) throw new UsageError('give either SYSTEM.json or --example, not both');
+    return exampleFireSale(example as FireSaleExample);
+  }
+  const path = args.positionals[0];
+  if (!path) throw new UsageError('a SYSTEM.json file (firesale@1) or --example NAME is needed');
+  return parseJsonDocument(fireSaleDocumentSchema, readTextFile(path), basename(path));
+}
+
+const EXAMPLE_FLAG = { name: 'example', value: 'NAME', description: `a bundled system instead of a file: ${FIRESALE_EXAMPLES.join(', ')}` };
+
+export const firesaleCommand: Command = {
+  name: 'firesale',
+  summary: 'fire-sale equilibrium of a system: prices, liquidations, losses, convergence of the fixed point',
+  usage: 'cwb firesale SYSTEM.json [--json] | cwb firesale --example NAME [--print-system] [--json]',
+  positionals: { min: 0, max: 1 },
+  flags: [EXAMPLE_FLAG, { name: 'print-system', description: 'print the system (firesale@1 JSON) instead of simulating' }],
+  async run(args, io) {
+    const doc = readSystem(args);
+    if (args.flags['print-system']) {
+      io.out(JSON.stringify(doc, null, 2));
+      return 0;
+    }
+    io.err(`fire sale on ${doc.banks.length} banks, ${doc.assets.length} assets (${doc.inverseDemand.form} inverse demand, ${doc.strategy})`);
+    const outcome = simulateFireSale(doc);
+    const json = {
+      prices: byId(outcome.assetIds, outcome.prices),
+      liquidations: byId(outcome.assetIds, outcome.assetLiquidations),
+      fractionsSold: byId(outcome.bankIds, outcome.fractions),
+      losses: byId(outcome.bankIds, outcome.losses),
+      equity: byId(outcome.bankIds, outcome.equity),
+      defaults: outcome.bankIds.filter((_, n) => outcome.defaulted[n]),
+      totalLoss: outcome.totalLoss,
+      iterations: outcome.iterations,
+      lastChange: outcome.lastChange,
+      converged: outcome.converged,
+      unit: outcome.unit,
+    };
+    if (args.flags.json) {
+      io.out(JSON.stringify(json));
+      return 0;
+    }
+    io.out(`${doc.name}: ${outcome.converged ? 'converged' : 'NOT converged'} after ${outcome.iterations} iterations (last change ${outcome.lastChange.toExponential(1)})`);
+    io.out(`  total loss ${formatAmount(outcome.totalLoss)} ${outcome.unit}; ${json.defaults.length} bank(s) with equity ≤ 0`);
+    io.out(`  ${'asset'.padEnd(14)}${'price'.padStart(10)}${'units sold'.padStart(16)}`);
+    outcome.assetIds.forEach((id, m) => io.out(`  ${id.padEnd(14)}${outcome.prices[m]!.toFixed(4).padStart(10)}${formatAmount(outcome.assetLiquidations[m]!).padStart(16)}`));
+    return 0;
+  },
+};
+
+const TRAINING_FLAGS = [
+  { name: 'seed', value: 'S', description: 'random seed of the simulated data and the network (default 1)' },
+  { name: 'samples', value: 'N', description: 'simulated (shock, price) samples, 20% held out for testing (default 2000)' },
+  { name: 'epochs', value: 'E', description: 'maximum training epochs (default 4000; early stopping may end sooner)' },
+  { name: 'backend', value: 'B', description: `TensorFlow.js backend preference: ${LEARNING_BACKEND_PREFERENCES.join(', ')} (default auto)` },
+];
+
+function backendFlag(flags: ParsedArgs['flags']): LearningBackendPreference {
+  const value = flags.backend ?? 'auto';
+  if (typeof value !== 'string' || !LEARNING_BACKEND_PREFERENCES.includes(value as LearningBackendPreference)) {
+    throw new UsageError(`--backend must be one of ${LEARNING_BACKEND_PREFERENCES.join(', ')}`);
+  }
+  return value as LearningBackendPreference;
+}
+
+function formatNumber(value: number | null): string {
+  if (value === null || !Number.isFinite(value)) return '—';
+  return Math.abs(value) < 1e-3 && value !== 0 ? value.toExponential(2) : value.toFixed(4);
+}
+
+function printReport(report: ReproductionReport, io: CommandIo): void {
+  io.out(`Reproduction of the dual-network paper: seed ${report.seed}, ${report.samples} samples per data set, backend ${report.backend}, ${(report.durationMs / 1000).toFixed(1)} s`);
+  io.out(`  ${'table'.padEnd(6)}${'data set'.padEnd(26)}${'model'.padEnd(20)}${'metric'.padEnd(46)}${'measured'.padStart(12)}${'published'.padStart(12)}`);
+  for (const row of report.rows) {
+    io.out(`  ${row.table.padEnd(6)}${row.dataset.padEnd(26)}${row.model.padEnd(20)}${row.metric.padEnd(46)}${formatNumber(row.measured).padStart(12)}${formatNumber(row.published).padStart(12)}`);
+  }
+  io.out('Acceptance:');
+  for (const item of report.acceptance) io.out(`  [${item.met ? 'met' : 'NOT met'}] ${item.criterion}: ${item.detail}`);
+}
+
+export const idfCommand: Command = {
+  name: 'idf',
+  summary: 'inverse demand by the dual neural network: "reproduce" the paper\'s Tables 2–7, or "train" on a system',
+  usage: 'cwb idf reproduce [--seed S] [--samples N] [--epochs E] [--only case1|case2] [--backend B] [--json] | cwb idf train SYSTEM.json|--example NAME [--hidden H] [--inclusive] [...]',
+  positionals: { min: 1, max: 2 },
+  flags: [
+    ...TRAINING_FLAGS,
+    { name: 'only', value: 'CASE', description: 'reproduce only case1 (Tables 2–3, Figure 2) or case2 (Tables 4–7)' },
+    { name: 'hidden', value: 'H', description: 'hidden units per layer (train; default 32)' },
+    { name: 'inclusive', description: 'also train the Inclusive Model (train)' },
+    EXAMPLE_FLAG,
+  ],
+  async run(args, io, context) {
+    const [action, ...rest] = args.positionals;
+    const seed = numberFlag(args.flags, 'seed', 1, 0, 2 ** 32 - 1);
+    const samples = numberFlag(args.flags, 'samples', 2000, 100, 200_000);
+    const maxEpochs = numberFlag(args.flags, 'epochs', 4000, 1, 200_000);
+    const backend = backendFlag(args.flags);
+    const startedAt = new Date();
+    const timing = () => ({ startedAt: startedAt.toISOString(), durationMs: Date.now() - startedAt.getTime() });
+    let lastPrinted = 0;
+    const progress = (stage: string, epoch: number, validationLoss: number) => {
+      if (Date.now() - lastPrinted < 2000) return;
+      lastPrinted = Date.now();
+      io.err(`${stage}: epoch ${epoch}, validation MSE ${validationLoss.toExponential(2)}`);
+    };
+    // TensorFlow.js is loaded only by this command, not by every `cwb` start.
+    const { selectLearningBackend } = await import('../../learning/backend');
+    if (action === 'reproduce') {
+      const { DEFAULT_REPRODUCTION, reproduceDualNetworkPaper } = await import('../../learning/idf-reproduction');
+      if (rest.length > 0) throw new UsageError('"cwb idf reproduce" takes no file');
+      const only = args.flags.only;
+      if (only !== undefined && only !== 'case1' && only !== 'case2') throw new UsageError('--only must be case1 or case2');
+      const chosen = await selectLearningBackend(backend);
+      io.err(`TensorFlow.js backend: ${chosen.name} (${chosen.detail})`);
+      const params = { seed, samples, maxEpochs, only: only ? [only as 'case1' | 'case2'] : undefined, backend };
+      const report = await reproduceDualNetworkPaper(
+        { ...DEFAULT_REPRODUCTION, seed, samples, only: params.only, training: { ...DEFAULT_REPRODUCTION.training, maxEpochs } },
+        { onProgress: (stage, _fraction, epoch) => epoch && progress(stage, epoch.epoch, epoch.validationLoss) },
+      );
+      const full = { ...report, backend: `${chosen.name} (${chosen.detail})` };
+      const { db } = context();
+      const runId = db.transaction(() => idfReproduceTask.save(db, { params, shards: [params] }, full, timing()))();
+      if (args.flags.json) io.out(JSON.stringify({ runId, ...full }));
+      else printReport(full, io);
+      return 0;
+    }
+    if (action === 'train') {
+      const { trainOnSystem } = await import('../../learning/idf-training');
+      const doc = readSystem({ ...args, positionals: rest });
+      const params = { system: doc, samples, seed, maxEpochs, hidden: numberFlag(args.flags, 'hidden', 32, 2, 512), inclusive: Boolean(args.flags.inclusive), backend };
+      const output = await trainOnSystem(params, { onEpoch: (e, model) => progress(`training (${model})`, e.epoch, e.validationLoss) });
+      const { db } = context();
+      const runId = db.transaction(() => idfTrainTask.save(db, { params, shards: [params] }, output, timing()))();
+      const { metrics } = output.results;
+      const summary = {
+        runId,
+        backend: output.results.backend,
+        epochs: output.results.epochs,
+        stoppedBy: output.results.stoppedBy,
+        mseProposed: metrics.mseProposed,
+        mseLinearPriceModel: metrics.mseLinearPriceModel,
+        mseInclusive: output.results.mseInclusive,
+        liquidationCorrelation: byId(doc.assets.map((a) => a.id), metrics.liquidationCorrelation.map((c) => c ?? Number.NaN)),
+        testRows: metrics.testRows,
+      };
+      if (args.flags.json) io.out(JSON.stringify(summary));
+      else io.out(`${doc.name}: ${summary.epochs} epochs (${summary.stoppedBy}) on ${summary.backend}; test price MSE ${formatNumber(summary.mseProposed)} (linear price model ${formatNumber(summary.mseLinearPriceModel)}); saved as run ${runId}`);
+      return 0;
+    }
+    throw new UsageError(`unknown action "${action}"; usage: ${idfCommand.usage}`);
+  },
+};

@@ -1,0 +1,494 @@
+/**
+ * The explainable dual neural network of Cao, Chen, Mishra, Amini & Feinstein (§3.2): learns the inverse demand
+ * function from shocks and equilibrium prices alone, with the hidden liquidations as an intermediate layer.
+ *
+ *   (1) ℓ̄ = LiquidNet(s; Θ_Liq)        fully connected, weights clamped ≥ 0 after every step, so ℓ̄ is
+ *                                       non-decreasing in every shock; the output is the fraction of each
+ *                                       holding sold, clipped to [0, 1] (ReLU capped at the holding) — one
+ *                                       per bank under proportional liquidation (§4.2), else per holding;
+ *   (2) ℓ̂_m = Σ_n a_nm ℓ̄_nm            aggregation by holdings (a fixed layer);
+ *   (3) −p̂ = PriceNet(ℓ̂; Θ_Price)      weights clamped ≥ 0, the output is the negative price, so p̂ is
+ *                                       non-increasing in every liquidation.
+ * Trained only on (shock, price) pairs with the mean squared price error. Hidden units: with non-negative weights
+ * a ReLU network can only represent convex functions, so half of each hidden layer uses (leaky) ReLU and half its
+ * point reflection min(x, αx) (concave); the network stays monotone and can fit saturating and concave inverse
+ * demand (docs/engines/fire-sales.md; the paper's pure ReLU is the special case of no concave units, α = 0).
+ *
+ * Also: the Inclusive Model (the same network fed the shocks and the true per-bank liquidations), the Linear
+ * Price Model (the Price Net replaced by the least-squares line of p̂ on ℓ̂), the linear scaling of eq. (4)
+ * (ℓ* maps the network's ℓ̂ at the smallest and largest shock onto the balance-sheet liquidations there) and
+ * the regressions of Tables 6–7. Early stopping on a validation split, learning-rate halving on plateaus, cancel
+ * through an AbortSignal. The backend is chosen by the caller (selectLearningBackend) before training.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { Rng } from '../engines/random';
+import { olsWithInference, pearson, type RegressionTerm } from './statistics';
+
+export interface DualNetworkData {
+  nSamples: number;
+  nBanks: number;
+  nAssets: number;
+  /** nSamples × N */
+  shocks: Float64Array;
+  /** nSamples × M */
+  prices: Float64Array;
+  /** N × M holdings used by the aggregation layer (eq. 2). */
+  holdings: Float64Array;
+  /** nSamples × N extra observed inputs of the Inclusive Model (the true liquidation of each bank). */
+  extraInputs?: Float64Array;
+}
+
+export interface TrainingOptions {
+  /** Hidden units per layer of the Liquidation Net. */
+  hidden: number;
+  /** Hidden units of the Price Net (fewer units bend the learned inverse demand less). */
+  priceHidden: number;
+  learningRate: number;
+  maxEpochs: number;
+  /** Epochs without a better validation loss before the learning rate halves; twice that at the floor stops. */
+  patience: number;
+  /** Mini-batch size; 0 for full batch. */
+  batchSize: number;
+  validationFraction: number;
+  seed: number;
+  /** Initialisations tried for `restartEpochs` each before the best one is trained in full (0: just one). */
+  restarts: number;
+  restartEpochs: number;
+  /** Stream of the weight initialisation (the data split depends on `seed` only). */
+  initStream: number;
+  /**
+   * Proportional liquidation (§4.2): one fraction per bank, sold of every asset it holds (ℓ̄_nm = ℓ̄_n), so
+   * ℓ̂ = ℓ̄ A. Otherwise one output per (bank, asset), the general form of eq. (1).
+   */
+  fractionPerBank: boolean;
+}
+
+export const DEFAULT_TRAINING: TrainingOptions = {
+  hidden: 32,
+  priceHidden: 32,
+  learningRate: 0.01,
+  maxEpochs: 4000,
+  patience: 200,
+  batchSize: 0,
+  validationFraction: 0.2,
+  seed: 1,
+  restarts: 3,
+  restartEpochs: 200,
+  initStream: 0,
+  fractionPerBank: true,
+};
+
+export interface EpochReport {
+  epoch: number;
+  trainLoss: number;
+  validationLoss: number;
+  learningRate: number;
+}
+
+export interface TrainingHooks {
+  onEpoch?(report: EpochReport): void;
+  signal?: AbortSignal;
+  /** Stop as soon as the validation loss reaches this value (benchmarks: time to a target accuracy). */
+  targetLoss?: number;
+  /** Called before each short run from a new initialisation. */
+  onRestart?(index: number, count: number): void;
+}
+
+interface Dense {
+  kernel: tf.Variable;
+  bias: tf.Variable;
+  /** Units from `concaveFrom` on use min(x, 0); earlier ones ReLU; null for a linear layer. */
+  concaveFrom: number | null;
+}
+
+export interface SerializedLayer {
+  inputs: number;
+  outputs: number;
+  kernel: number[];
+  bias: number[];
+  concaveFrom: number | null;
+}
+
+export interface SerializedDualNetwork {
+  format: 'contagion-workbench/dual-network@1';
+  nBanks: number;
+  nAssets: number;
+  nInputs: number;
+  fractionPerBank: boolean;
+  holdings: number[];
+  inputLow: number[];
+  inputHigh: number[];
+  liquidationNet: SerializedLayer[];
+  priceNet: SerializedLayer[];
+}
+
+/** A trained network in plain arrays: evaluated without TensorFlow.js (screens, reports, the linear model). */
+export interface TrainedDualNetwork {
+  model: SerializedDualNetwork;
+  epochs: number;
+  bestValidationLoss: number;
+  curve: EpochReport[];
+  stoppedBy: 'early-stopping' | 'max-epochs' | 'target-reached' | 'cancelled';
+  trainIndices: number[];
+  testIndices: number[];
+}
+
+/** Epochs between loss evaluations (and early-stopping checks). */
+export const EVALUATE_EVERY = 5;
+
+export class TrainingCancelled extends Error {
+  constructor() {
+    super('training cancelled');
+  }
+}
+
+function denseLayer(rng: Rng, inputs: number, outputs: number, activation: 'mixed' | 'linear' | 'fraction'): Dense {
+  // Non-negative initial weights of mean 1/inputs keep activations O(1); biases spread the kinks over [-1, 0].
+  const kernel = Float32Array.from({ length: inputs * outputs }, () => (2 * rng.uniform()) / inputs);
+  const bias = Float32Array.from({ length: outputs }, () => (activation === 'mixed' ? -rng.uniform() : activation === 'fraction' ? 0.5 : 0));
+  return {
+    kernel: tf.variable(tf.tensor2d(kernel, [inputs, outputs])),
+    bias: tf.variable(tf.tensor1d(bias)),
+    concaveFrom: activation === 'mixed' ? Math.ceil(outputs / 2) : activation === 'fraction' ? -1 : null,
+  };
+}
+
+/**
+ * Slope kept outside the linear pieces: leaky ReLU max(x, αx), its reflection min(x, αx) and the leaky clip to
+ * [0, 1] are strictly increasing, so no unit can die (a plain clip or ReLU has zero gradient on a whole side).
+ */
+export const LEAK = 0.01;
+
+function applyLayer(layer: Dense, x: tf.Tensor2D): tf.Tensor2D {
+  const z = tf.add(tf.matMul(x, layer.kernel as tf.Tensor2D), layer.bias) as tf.Tensor2D;
+  if (layer.concaveFrom === null) return z;
+  if (layer.concaveFrom === -1) {
+    const clipped = tf.clipByValue(z, 0, 1);
+    return tf.add(clipped, tf.mul(tf.sub(z, clipped), LEAK)) as tf.Tensor2D;
+  }
+  const leaky = tf.mul(z, LEAK);
+  const outputs = z.shape[1]!;
+  const [convex, concave] = tf.split(z, [layer.concaveFrom, outputs - layer.concaveFrom], 1);
+  const [convexLeak, concaveLeak] = tf.split(leaky, [layer.concaveFrom, outputs - layer.concaveFrom], 1);
+  return tf.concat([tf.maximum(convex!, convexLeak!), tf.minimum(concave!, concaveLeak!)], 1) as tf.Tensor2D;
+}
+
+/** Splits sample indices into a training part and a held-out test part (shuffled with the seed). */
+export function splitSamples(nSamples: number, testFraction: number, seed: number): { train: number[]; test: number[] } {
+  const order = Array.from({ length: nSamples }, (_, i) => i);
+  const rng = new Rng(seed, 7);
+  for (let i = nSamples - 1; i > 0; i--) {
+    const j = Math.floor(rng.uniform() * (i + 1));
+    [order[i], order[j]] = [order[j]!, order[i]!];
+  }
+  const nTest = Math.max(1, Math.round(nSamples * testFraction));
+  return { test: order.slice(0, nTest).sort((a, b) => a - b), train: order.slice(nTest).sort((a, b) => a - b) };
+}
+
+function inputsOf(data: DualNetworkData): { values: Float64Array; width: number } {
+  if (!data.extraInputs) return { values: data.shocks, width: data.nBanks };
+  const width = 2 * data.nBanks;
+  const values = new Float64Array(data.nSamples * width);
+  for (let s = 0; s < data.nSamples; s++) {
+    values.set(data.shocks.subarray(s * data.nBanks, (s + 1) * data.nBanks), s * width);
+    values.set(data.extraInputs.subarray(s * data.nBanks, (s + 1) * data.nBanks), s * width + data.nBanks);
+  }
+  return { values, width };
+}
+
+function rows(values: Float64Array, width: number, indices: number[]): Float32Array {
+  const out = new Float32Array(indices.length * width);
+  indices.forEach((sample, row) => out.set(values.subarray(sample * width, (sample + 1) * width), row * width));
+  return out;
+}
+
+function serializeLayers(layers: Dense[]): SerializedLayer[] {
+  return layers.map((layer) => ({
+    inputs: layer.kernel.shape[0]!,
+    outputs: layer.kernel.shape[1]!,
+    kernel: Array.from(layer.kernel.dataSync()),
+    bias: Array.from(layer.bias.dataSync()),
+    concaveFrom: layer.concaveFrom,
+  }));
+}
+
+/**
+ * Trains the dual network (or the Inclusive Model when data.extraInputs is given) on a `testFraction` hold-out
+ * split: the training part is further split for early stopping. Call selectLearningBackend() first.
+ */
+export async function trainDualNetwork(data: DualNetworkData, options: TrainingOptions, testFraction: number, hooks: TrainingHooks = {}): Promise<TrainedDualNetwork> {
+  let initStream = options.initStream;
+  if (options.restarts > 1 && options.maxEpochs > options.restartEpochs) {
+    // Restarts: short runs from different initial weights (same data split); the best is trained in full.
+    let best = Number.POSITIVE_INFINITY;
+    for (let k = 0; k < options.restarts; k++) {
+      hooks.onRestart?.(k, options.restarts);
+      const trial = await trainOnce(data, { ...options, maxEpochs: options.restartEpochs, initStream: k }, testFraction, { signal: hooks.signal });
+      if (trial.bestValidationLoss < best) {
+        best = trial.bestValidationLoss;
+        initStream = k;
+      }
+    }
+  }
+  return trainOnce(data, { ...options, initStream }, testFraction, hooks);
+}
+
+async function trainOnce(data: DualNetworkData, options: TrainingOptions, testFraction: number, hooks: TrainingHooks): Promise<TrainedDualNetwork> {
+  const { nBanks, nAssets } = data;
+  const { train: trainAll, test } = splitSamples(data.nSamples, testFraction, options.seed);
+  const { train, test: validation } = splitSamples(trainAll.length, options.validationFraction, options.seed + 1);
+  const trainIdx = train.map((i) => trainAll[i]!);
+  const validationIdx = validation.map((i) => trainAll[i]!);
+  const { values, width } = inputsOf(data);
+  // Min–max scaling of the inputs (a positive affine map keeps the monotonicity), from the training part only.
+  const inputLow = Array.from({ length: width }, (_, j) => Math.min(...trainIdx.map((s) => values[s * width + j]!)));
+  const inputHigh = Array.from({ length: width }, (_, j) => Math.max(...trainIdx.map((s) => values[s * width + j]!)));
+  const scaled = values.map((v, k) => {
+    const j = k % width;
+    const range = inputHigh[j]! - inputLow[j]!;
+    return range > 0 ? (v - inputLow[j]!) / range : 0;
+  });
+  const rng = new Rng(options.seed, 3 + 1000 * options.initStream);
+  const nHoldings = nBanks * nAssets;
+  const nFractions = options.fractionPerBank ? nBanks : nHoldings;
+  const liquidationNet = [denseLayer(rng, width, options.hidden, 'mixed'), denseLayer(rng, options.hidden, options.hidden, 'mixed'), denseLayer(rng, options.hidden, nFractions, 'fraction')];
+  const priceNet = [denseLayer(rng, nAssets, options.priceHidden, 'mixed'), denseLayer(rng, options.priceHidden, nAssets, 'linear')];
+  // −p̂ starts near −1 (prices relative to pre-shock).
+  priceNet[1]!.bias.assign(tf.fill([nAssets], -1));
+  const layers = [...liquidationNet, ...priceNet];
+  // Aggregation (eq. 2) as a fixed matrix G: (n, m) → m with weight a_nm.
+  const aggregation = options.fractionPerBank
+    ? tf.tensor2d(Float32Array.from(data.holdings), [nBanks, nAssets])
+    : tf.tensor2d(
+        Float32Array.from({ length: nHoldings * nAssets }, (_, k) => {
+          const row = Math.floor(k / nAssets);
+          return row % nAssets === k % nAssets ? data.holdings[row]! : 0;
+        }),
+        [nHoldings, nAssets],
+      );
+  const forward = (x: tf.Tensor2D): tf.Tensor2D => {
+    let h = x;
+    for (const layer of liquidationNet) h = applyLayer(layer, h);
+    let q: tf.Tensor2D = tf.matMul(h, aggregation);
+    for (const layer of priceNet) q = applyLayer(layer, q);
+    return tf.neg(q) as tf.Tensor2D;
+  };
+  const xTrain = tf.tensor2d(rows(scaled, width, trainIdx), [trainIdx.length, width]);
+  const yTrain = tf.tensor2d(rows(data.prices, nAssets, trainIdx), [trainIdx.length, nAssets]);
+  const xValidation = tf.tensor2d(rows(scaled, width, validationIdx), [validationIdx.length, width]);
+  const yValidation = tf.tensor2d(rows(data.prices, nAssets, validationIdx), [validationIdx.length, nAssets]);
+  const lossOf = (x: tf.Tensor2D, y: tf.Tensor2D) => tf.mul(tf.mean(tf.squaredDifference(forward(x), y)), nAssets) as tf.Scalar;
+
+  let learningRate = options.learningRate;
+  const optimizer = tf.train.adam(learningRate);
+  // Adam reads its learning rate at every step: halving it in place keeps the moment estimates.
+  const setLearningRate = (rate: number) => ((optimizer as unknown as { learningRate: number }).learningRate = rate);
+  const minLearningRate = options.learningRate / 256;
+  let best = Number.POSITIVE_INFINITY;
+  let bestWeights = serializeLayers(layers);
+  let sinceHalving = 0;
+  const curve: EpochReport[] = [];
+  let stoppedBy: TrainedDualNetwork['stoppedBy'] = 'max-epochs';
+  let epoch = 0;
+  const batches = options.batchSize > 0 ? Math.ceil(trainIdx.length / options.batchSize) : 1;
+  try {
+    for (epoch = 1; epoch <= options.maxEpochs; epoch++) {
+      if (hooks.signal?.aborted) {
+        stoppedBy = 'cancelled';
+        break;
+      }
+      for (let b = 0; b < batches; b++) {
+        tf.tidy(() => {
+          const x = batches === 1 ? xTrain : (xTrain.slice([b * options.batchSize, 0], [Math.min(options.batchSize, trainIdx.length - b * options.batchSize), width]) as tf.Tensor2D);
+          const y = batches === 1 ? yTrain : (yTrain.slice([b * options.batchSize, 0], [x.shape[0], nAssets]) as tf.Tensor2D);
+          optimizer.minimize(() => lossOf(x, y));
+          // Projection onto the constraint set: non-negative weights (biases are free).
+          for (const layer of layers) layer.kernel.assign(tf.relu(layer.kernel));
+        });
+      }
+      // Losses are read (a device sync) every EVALUATE_EVERY epochs; patience counts evaluations.
+      if (epoch % EVALUATE_EVERY !== 0 && epoch !== options.maxEpochs) continue;
+      const losses = tf.tidy(() => tf.stack([lossOf(xTrain, yTrain), lossOf(xValidation, yValidation)]));
+      const [trainLoss, validationLoss] = Array.from(await losses.data()) as [number, number];
+      losses.dispose();
+      const report = { epoch, trainLoss, validationLoss, learningRate };
+      curve.push(report);
+      hooks.onEpoch?.(report);
+      if (validationLoss < best * (1 - 1e-4)) {
+        best = validationLoss;
+        bestWeights = serializeLayers(layers);
+        sinceHalving = 0;
+      } else {
+        sinceHalving++;
+      }
+      if (hooks.targetLoss !== undefined && validationLoss <= hooks.targetLoss) {
+        stoppedBy = 'target-reached';
+        break;
+      }
+      if (sinceHalving * EVALUATE_EVERY >= options.patience) {
+        if (learningRate <= minLearningRate) {
+          stoppedBy = 'early-stopping';
+          break;
+        }
+        learningRate /= 2;
+        setLearningRate(learningRate);
+        sinceHalving = 0;
+      }
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  } finally {
+    optimizer.dispose();
+    for (const tensor of [xTrain, yTrain, xValidation, yValidation, aggregation]) tensor.dispose();
+    for (const layer of layers) {
+      layer.kernel.dispose();
+      layer.bias.dispose();
+    }
+  }
+  if (stoppedBy === 'cancelled') throw new TrainingCancelled();
+  return {
+    model: {
+      format: 'contagion-workbench/dual-network@1',
+      nBanks,
+      nAssets,
+      nInputs: width,
+      fractionPerBank: options.fractionPerBank,
+      holdings: Array.from(data.holdings),
+      inputLow,
+      inputHigh,
+      liquidationNet: bestWeights.slice(0, liquidationNet.length),
+      priceNet: bestWeights.slice(liquidationNet.length),
+    },
+    epochs: Math.min(epoch, options.maxEpochs),
+    bestValidationLoss: best,
+    curve,
+    stoppedBy,
+    trainIndices: trainAll,
+    testIndices: test,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Evaluation in plain arrays (float64): the same functions as the TensorFlow.js graph.
+
+function evaluateLayers(layers: SerializedLayer[], input: ArrayLike<number>): Float64Array {
+  let x = Float64Array.from(input);
+  for (const layer of layers) {
+    const out = new Float64Array(layer.outputs);
+    for (let j = 0; j < layer.outputs; j++) {
+      let z = layer.bias[j]!;
+      for (let i = 0; i < layer.inputs; i++) z += x[i]! * layer.kernel[i * layer.outputs + j]!;
+      if (layer.concaveFrom === -1) z = z < 0 ? LEAK * z : z > 1 ? 1 + LEAK * (z - 1) : z;
+      else if (layer.concaveFrom !== null) z = j < layer.concaveFrom ? Math.max(z, LEAK * z) : Math.min(z, LEAK * z);
+      out[j] = z;
+    }
+    x = out;
+  }
+  return x;
+}
+
+/** Fractions sold per (bank, asset), N × M, for one input row (shocks, plus extra inputs for the Inclusive Model). */
+export function predictFractions(model: SerializedDualNetwork, input: ArrayLike<number>): Float64Array {
+  const scaled = Array.from({ length: model.nInputs }, (_, j) => {
+    const range = model.inputHigh[j]! - model.inputLow[j]!;
+    return range > 0 ? (input[j]! - model.inputLow[j]!) / range : 0;
+  });
+  const out = evaluateLayers(model.liquidationNet, scaled);
+  if (!model.fractionPerBank) return out;
+  return Float64Array.from({ length: model.nBanks * model.nAssets }, (_, k) => out[Math.floor(k / model.nAssets)]!);
+}
+
+/** ℓ̂ per asset (eq. 2) from the fractions. */
+export function aggregateLiquidations(model: SerializedDualNetwork, fractions: ArrayLike<number>): Float64Array {
+  const out = new Float64Array(model.nAssets);
+  for (let n = 0; n < model.nBanks; n++) {
+    for (let m = 0; m < model.nAssets; m++) out[m] += model.holdings[n * model.nAssets + m]! * fractions[n * model.nAssets + m]!;
+  }
+  return out;
+}
+
+/** p̂ from ℓ̂ (the Price Net, eq. 3; its output is −p̂). */
+export function predictPriceFromLiquidations(model: SerializedDualNetwork, liquidations: ArrayLike<number>): Float64Array {
+  return evaluateLayers(model.priceNet, liquidations).map((q) => -q);
+}
+
+export interface Predictions {
+  /** nRows × M */
+  liquidations: Float64Array;
+  /** nRows × M */
+  prices: Float64Array;
+  /** nRows × N×M */
+  fractions: Float64Array;
+}
+
+export function predictRows(model: SerializedDualNetwork, inputs: Float64Array, indices: number[]): Predictions {
+  const { nAssets, nBanks, nInputs } = model;
+  const liquidations = new Float64Array(indices.length * nAssets);
+  const prices = new Float64Array(indices.length * nAssets);
+  const fractions = new Float64Array(indices.length * nBanks * nAssets);
+  indices.forEach((sample, row) => {
+    const f = predictFractions(model, inputs.subarray(sample * nInputs, (sample + 1) * nInputs));
+    const l = aggregateLiquidations(model, f);
+    fractions.set(f, row * nBanks * nAssets);
+    liquidations.set(l, row * nAssets);
+    prices.set(predictPriceFromLiquidations(model, l), row * nAssets);
+  });
+  return { liquidations, prices, fractions };
+}
+
+/** Sum over assets of the mean squared price error (Table 4 sums; with one asset it is the MSE of Table 2). */
+export function priceMse(predicted: Float64Array, truth: Float64Array, nAssets: number): number {
+  let sum = 0;
+  for (let k = 0; k < predicted.length; k++) sum += (predicted[k]! - truth[k]!) ** 2;
+  return sum / (predicted.length / nAssets);
+}
+
+/** Eq. (4): ℓ* = (ℓ̂ − ℓ̂_min)(ℓ_max − ℓ_min)/(ℓ̂_max − ℓ̂_min) + ℓ_min, per asset. */
+export interface LinearScaling {
+  predictedLow: number[];
+  predictedHigh: number[];
+  trueLow: number[];
+  trueHigh: number[];
+}
+
+export function scaleLiquidation(scaling: LinearScaling, asset: number, predicted: number): number {
+  const span = scaling.predictedHigh[asset]! - scaling.predictedLow[asset]!;
+  if (span <= 0) return scaling.trueLow[asset]!;
+  return ((predicted - scaling.predictedLow[asset]!) * (scaling.trueHigh[asset]! - scaling.trueLow[asset]!)) / span + scaling.trueLow[asset]!;
+}
+
+export function unscaleLiquidation(scaling: LinearScaling, asset: number, scaled: number): number {
+  const span = scaling.trueHigh[asset]! - scaling.trueLow[asset]!;
+  if (span <= 0) return scaling.predictedLow[asset]!;
+  return ((scaled - scaling.trueLow[asset]!) * (scaling.predictedHigh[asset]! - scaling.predictedLow[asset]!)) / span + scaling.predictedLow[asset]!;
+}
+
+/** The scaling anchored at the smallest and largest shock vectors, whose liquidations balance sheets give. */
+export function cornerScaling(model: SerializedDualNetwork, shockLow: number, shockHigh: number, trueLow: ArrayLike<number>, trueHigh: ArrayLike<number>): LinearScaling {
+  const at = (value: number) => aggregateLiquidations(model, predictFractions(model, new Float64Array(model.nInputs).fill(value)));
+  return { predictedLow: Array.from(at(shockLow)), predictedHigh: Array.from(at(shockHigh)), trueLow: Array.from(trueLow), trueHigh: Array.from(trueHigh) };
+}
+
+/** The Linear Price Model: per asset, least squares of the dual network's p̂ on ℓ̂ (all assets) over the training rows. */
+export function fitLinearPriceModel(trainLiquidations: Float64Array, trainPrices: Float64Array, nAssets: number): Array<{ intercept: number; slopes: number[] }> {
+  const nRows = trainPrices.length / nAssets;
+  const design = Array.from({ length: nRows }, (_, r) => Array.from(trainLiquidations.subarray(r * nAssets, (r + 1) * nAssets)));
+  return Array.from({ length: nAssets }, (_, m) => {
+    // A tiny ridge: with many assets some learned liquidations can be (nearly) collinear or constant.
+    const fit = olsWithInference(design, Array.from({ length: nRows }, (_, r) => trainPrices[r * nAssets + m]!), 1e-12);
+    return { intercept: fit.intercept.estimate, slopes: fit.slopes.map((t) => t.estimate) };
+  });
+}
+
+export function applyLinearPriceModel(model: Array<{ intercept: number; slopes: number[] }>, liquidations: Float64Array, nAssets: number): Float64Array {
+  const out = new Float64Array(liquidations.length);
+  for (let r = 0; r < liquidations.length / nAssets; r++) {
+    for (let m = 0; m < nAssets; m++) {
+      let p = model[m]!.intercept;
+      for (let k = 0; k < nAssets; k++) p += model[m]!.slopes[k]! * liquidations[r * nAssets + k]!;
+      out[r * nAssets + m] = p;
+    }
+  }
+  return out;
+}
+
+export { pearson, type RegressionTerm };

@@ -1,0 +1,107 @@
+/** Results of fire-sale simulations and dual-network training, as stored in runs/models and shown on the screen. */
+
+/** One fire-sale equilibrium; the engine uses Float64Array vectors, the API plain arrays. */
+export interface FireSaleFields<Vector> {
+  prices: Vector;
+  /** Fraction of its portfolio each bank sold. */
+  fractions: Vector;
+  /** Units sold per asset. */
+  assetLiquidations: Vector;
+  /** Equity after prices fall (marked to market), per bank. */
+  equity: Vector;
+  /** Mark-to-market loss per bank, plus interbank write-downs when coupled with Eisenberg–Noe. */
+  losses: Vector;
+  defaulted: boolean[];
+  iterations: number;
+  lastChange: number;
+  converged: boolean;
+  /** Prices after each iteration of the fixed point (rows of M), when recorded. */
+  pricePath: number[][];
+  /** Total units sold after each iteration, when recorded. */
+  liquidationPath: number[];
+}
+
+export interface FireSaleOutcome extends FireSaleFields<number[]> {
+  bankIds: string[];
+  assetIds: string[];
+  totalLoss: number;
+  unit: string;
+}
+
+export interface CoefficientTest {
+  name: string;
+  estimate: number;
+  standardError: number;
+  /** Against the true coefficient (Table 6). */
+  trueValue: number;
+  tTrue: number;
+  pTrue: number;
+  /** Against zero (Table 7). */
+  tZero: number;
+  pZero: number;
+  /** 95% interval. */
+  low: number;
+  high: number;
+  trueInside: boolean;
+}
+
+export interface CurvePoint {
+  liquidation: number;
+  truePrice: number;
+  predictedPrice: number;
+}
+
+/** Metrics of one trained dual network on its held-out test rows. */
+export interface DualNetworkMetrics {
+  /** Σ over assets of the test MSE of prices. */
+  mseProposed: number;
+  mseLinearPriceModel: number;
+  /** Test correlation of ℓ̂_m and the true ℓ_m, per asset (NaN-free: null when undefined). */
+  liquidationCorrelation: Array<number | null>;
+  /** Correlation of each bank's learned fraction sold with the truth (averaged over assets). */
+  bankCorrelation: Array<number | null>;
+  /** Learned inverse demand per asset against total scaled liquidation ℓ* (eq. 4), others at their minimum. */
+  curves: CurvePoint[][];
+  /** Test rows (at most 200): scaled ℓ* and true ℓ per asset, learned and true fraction per bank. */
+  scatter: Array<{ scaled: number[]; truth: number[]; fractions: number[]; trueFractions: number[] }>;
+  /** Regression of p̂_m on ℓ*_1..ℓ*_M per asset (linear inverse demand only). */
+  regression: CoefficientTest[][] | null;
+  testRows: number;
+}
+
+export interface DualNetworkRunResults {
+  metrics: DualNetworkMetrics;
+  /** Inclusive Model MSE when trained alongside. */
+  mseInclusive: number | null;
+  curve: Array<{ epoch: number; trainLoss: number; validationLoss: number }>;
+  epochs: number;
+  stoppedBy: string;
+  backend: string;
+  backendDetail: string;
+  modelId: number | null;
+  system: string;
+  samples: number;
+  seed: number;
+}
+
+export interface ReproductionRow {
+  table: string;
+  dataset: string;
+  model: string;
+  metric: string;
+  measured: number | null;
+  published: number | null;
+}
+
+export interface ReproductionReport {
+  seed: number;
+  samples: number;
+  backend: string;
+  rows: ReproductionRow[];
+  /** Tables 6–7 on the cross-impact data set, asset 1: p̂₁ on ℓ*₁, ℓ*₂. */
+  regression: CoefficientTest[];
+  /** Figure 2: per inverse demand form, predicted and true curves. */
+  figure2: Array<{ form: string; points: CurvePoint[] }>;
+  acceptance: Array<{ criterion: string; met: boolean; detail: string }>;
+  durationMs: number;
+}

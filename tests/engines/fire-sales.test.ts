@@ -1,0 +1,176 @@
+import { readFileSync } from 'node:fs';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { fireSaleDocumentSchema } from '../../src-shared/formats/firesale';
+import { exampleFireSale, simulateFireSale } from '../../src-main/api/firesale-services';
+import { documentOfSpec, toFireSaleSystem } from '../../src-main/engines/fire-sale-document';
+import {
+  CASE_STUDY_MAX_LEVERAGE,
+  caseStudy1,
+  caseStudy2,
+  impactMatrix,
+  priceOf,
+  simulateData,
+  solveFireSale,
+  type FireSaleSystem,
+} from '../../src-main/engines/fire-sales';
+import { ebaSovereignFireSale } from '../../src-main/io/eba-firesale';
+
+const data = (file: string) => readFileSync(`resources/samples/${file}`, 'utf8');
+
+/** Fraction sold under the leverage target, written out independently of the engine. */
+function leverageFraction(holding: number, price: number, liabilities: number, lambda: number): number {
+  const equity = holding * price - liabilities;
+  if (equity <= 0) return 1;
+  return Math.min(1, Math.max(0, 1 - (lambda * equity) / (holding * price)));
+}
+
+describe('inverse demand functions (§4.1)', () => {
+  it('linear, exponential and arctangent prices are the paper’s formulas, with cross-impact', () => {
+    expect(priceOf({ form: 'linear', impact: impactMatrix(1, 0.15) }, [2])[0]).toBeCloseTo(0.7, 15);
+    expect(priceOf({ form: 'exponential', impact: impactMatrix(1, 0.15) }, [1.3])[0]).toBeCloseTo(Math.exp(-0.195), 15);
+    expect(priceOf({ form: 'arctangent', impact: impactMatrix(1, 1) }, [0.8])[0]).toBeCloseTo((Math.atan(-0.8) + 2 * Math.PI) / (2 * Math.PI), 15);
+    const cross = priceOf({ form: 'linear', impact: impactMatrix(2, 0.15, 0.015) }, [0.5, 0.9]);
+    expect(cross[0]).toBeCloseTo(1 - 0.15 * 0.5 - 0.015 * 0.9, 15);
+    expect(cross[1]).toBeCloseTo(1 - 0.015 * 0.5 - 0.15 * 0.9, 15);
+    expect(priceOf({ form: 'linear', impact: impactMatrix(1, 0.6) }, [2])[0]).toBe(0);
+  });
+});
+
+describe('fire-sale equilibrium', () => {
+  it('case study 1 with equal liabilities matches the closed form of the quadratic fixed point', () => {
+    // f = 1 − λ(p − L)/p and p = 1 − 0.3 f  ⇒  p² − (1 − 0.3 + 0.3λ) p − 0.3 λ L = 0 … solved below directly.
+    const L = 0.62;
+    const lambda = CASE_STUDY_MAX_LEVERAGE;
+    // p = 1 − 0.3(1 − λ + λL/p) ⇔ p² − (0.7 + 0.3λ)p + 0.3λL = 0, the greater root.
+    const b = 0.7 + 0.3 * lambda;
+    const p = (b + Math.sqrt(b * b - 4 * 0.3 * lambda * L)) / 2;
+    const result = solveFireSale(caseStudy1('linear').system, { liabilities: [L, L] });
+    expect(result.converged).toBe(true);
+    expect(result.prices[0]).toBeCloseTo(p, 10);
+    expect(result.fractions[0]).toBeCloseTo(1 - lambda + (lambda * L) / p, 10);
+  });
+
+  it('returns a fixed point, and the greatest one (checked by scanning prices)', () => {
+    fc.assert(
+      fc.property(fc.double({ min: 0.6, max: 0.85, noNaN: true }), fc.double({ min: 0.6, max: 0.85, noNaN: true }), fc.constantFrom('linear', 'exponential', 'arctangent' as const), (l1, l2, form) => {
+        const { system } = caseStudy1(form);
+        const result = solveFireSale(system, { liabilities: [l1, l2] });
+        const map = (price: number) => priceOf(system.inverseDemand, [leverageFraction(1, price, l1, 2.5) + leverageFraction(1, price, l2, 2.5)])[0]!;
+        expect(Math.abs(map(result.prices[0]!) - result.prices[0]!)).toBeLessThan(1e-9);
+        // No fixed point above: g(p) = map(p) − p stays negative on (p*, 1].
+        for (let k = 1; k <= 400; k++) {
+          const price = result.prices[0]! + ((1 - result.prices[0]!) * k) / 400 + 1e-7;
+          if (price <= 1) expect(map(price) - price).toBeLessThan(1e-9);
+        }
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it('prices fall and liquidations grow with the shock (monotone)', () => {
+    const { system } = caseStudy2(true);
+    fc.assert(
+      fc.property(fc.double({ min: 0.6, max: 0.9, noNaN: true }), fc.double({ min: 0.6, max: 0.9, noNaN: true }), fc.double({ min: 0, max: 0.05, noNaN: true }), (l1, l2, bump) => {
+        const low = solveFireSale(system, { liabilities: [l1, l2] });
+        const high = solveFireSale(system, { liabilities: [l1 + bump, l2] });
+        for (let m = 0; m < 2; m++) {
+          expect(high.prices[m]!).toBeLessThanOrEqual(low.prices[m]! + 1e-12);
+          expect(high.assetLiquidations[m]!).toBeGreaterThanOrEqual(low.assetLiquidations[m]! - 1e-12);
+        }
+      }),
+      { numRuns: 80 },
+    );
+  });
+
+  it('case study 2 sells pro rata: ℓ_m = Σ_n f_n a_nm, and p₁ = 1 − 0.15ℓ₁ − 0.015ℓ₂', () => {
+    const { system } = caseStudy2(true);
+    const result = solveFireSale(system, { liabilities: [0.7, 0.8] });
+    const [f1, f2] = result.fractions;
+    expect(result.assetLiquidations[0]).toBeCloseTo(0.4 * f1! + 0.6 * f2!, 12);
+    expect(result.assetLiquidations[1]).toBeCloseTo(0.6 * f1! + 0.4 * f2!, 12);
+    expect(result.prices[0]).toBeCloseTo(1 - 0.15 * result.assetLiquidations[0]! - 0.015 * result.assetLiquidations[1]!, 10);
+  });
+
+  it('proportional strategy sells what pays the liabilities not covered by cash', () => {
+    const system: FireSaleSystem = {
+      ...caseStudy1('linear').system,
+      strategy: { kind: 'proportional' },
+      cash: Float64Array.from([0.1, 0.3]),
+      liabilities: Float64Array.from([0.4, 0.2]),
+    };
+    const result = solveFireSale(system);
+    const p = result.prices[0]!;
+    expect(result.fractions[0]).toBeCloseTo((0.4 - 0.1) / p, 10);
+    expect(result.fractions[1]).toBe(0);
+    expect(p).toBeCloseTo(1 - 0.15 * result.fractions[0]!, 10);
+  });
+
+  it('Eisenberg–Noe coupling: no interbank claims changes nothing; a defaulting debtor deepens the fire sale', () => {
+    const base = exampleFireSale('case1-linear');
+    const scenario = { liabilities: { 'bank 1': 0.7, 'bank 2': 0.8 } };
+    const plain = simulateFireSale(fireSaleDocumentSchema.parse({ ...base, scenario }));
+    const empty = simulateFireSale(fireSaleDocumentSchema.parse({ ...base, scenario, interbank: [] }));
+    expect(empty.prices).toEqual(plain.prices);
+    // Bank 2 owes bank 1 0.3 (part of its liabilities 0.8); bank 1 (liabilities 0.6) holds that claim. Checked
+    // by hand at the engine's price p: bank 2 pays the ratio r = min(1, p/0.88) of its debts.
+    const coupled = simulateFireSale(
+      fireSaleDocumentSchema.parse({ ...base, banks: base.banks.map((b) => ({ ...b, liabilities: b.id === 'bank 1' ? 0.6 : 0.88 })), interbank: [{ debtor: 'bank 2', creditor: 'bank 1', amount: 0.3 }], scenario: { liabilities: { 'bank 1': 0.6, 'bank 2': 0.88 } } }),
+    );
+    expect(coupled.converged).toBe(true);
+    const p = coupled.prices[0]!;
+    const claim = 0.3 * Math.min(1, p / 0.88);
+    const equity1 = p + claim - 0.6;
+    const f1 = Math.min(1, Math.max(0, 1 - (2.5 * equity1 - claim) / p));
+    const f2 = leverageFraction(1, p, 0.88, 2.5);
+    expect(coupled.fractions[0]).toBeCloseTo(f1, 9);
+    expect(coupled.fractions[1]).toBeCloseTo(f2, 9);
+    expect(p).toBeCloseTo(1 - 0.15 * (f1 + f2), 9);
+    expect(coupled.defaulted[1]).toBe(true);
+    expect(coupled.losses[0]).toBeCloseTo(1 - p + (0.3 - claim), 9);
+  });
+});
+
+describe('data simulation (§4)', () => {
+  it('is reproducible for a seed, converges, and anchors eq. (4) at no sale and full sale', () => {
+    const a = simulateData(caseStudy1('linear'), 50, 7);
+    const b = simulateData(caseStudy1('linear'), 50, 7);
+    expect(Array.from(a.prices)).toEqual(Array.from(b.prices));
+    expect(a.allConverged).toBe(true);
+    expect(Array.from(a.liquidationAtMinShock)).toEqual([0]);
+    expect(Array.from(a.liquidationAtMaxShock)).toEqual([2]);
+    for (let s = 0; s < 50; s++) {
+      expect(a.shocks[2 * s]!).toBeGreaterThanOrEqual(0.6);
+      expect(a.shocks[2 * s]!).toBeLessThanOrEqual(0.85);
+      expect(a.prices[s]).toBeCloseTo(1 - 0.15 * a.liquidations[s]!, 10);
+      expect(a.liquidations[s]).toBeCloseTo(a.fractions[2 * s]! + a.fractions[2 * s + 1]!, 12);
+    }
+  });
+});
+
+describe('firesale@1 documents and the EBA instance', () => {
+  it('round-trips the case studies and names unknown ids', () => {
+    const doc = fireSaleDocumentSchema.parse(documentOfSpec(caseStudy2(true), 'cs2'));
+    const system = toFireSaleSystem(doc);
+    expect(Array.from(system.inverseDemand.impact)).toEqual(Array.from(caseStudy2(true).system.inverseDemand.impact));
+    expect(Array.from(system.holdings)).toEqual([0.4, 0.6, 0.6, 0.4]);
+    const bad = fireSaleDocumentSchema.safeParse({ ...doc, holdings: [{ bank: 'bank 1', asset: 'gold', units: 1 }] });
+    expect(bad.success).toBe(false);
+    expect(bad.error!.issues[0]!.path).toEqual(['holdings', 0, 'asset']);
+    expect(bad.error!.issues[0]!.message).toContain('gold');
+  });
+
+  it('calibrates linear impact from average daily volume: B = κ / ADV', () => {
+    const { document, volumes } = ebaSovereignFireSale(data('eba-2011-sovereign-holdings.csv'), data('sovereign-average-daily-volume.csv'), { impactPerDailyVolume: 0.0025, year: 2011 });
+    expect(volumes.DE).toBeCloseTo(24539.6825396825, 6);
+    expect(document.assets.find((a) => a.id === 'DE')!.impact).toBeCloseTo(0.0025 / 24539.6825396825, 15);
+    // The rest of the world's volume is shared by holdings, so it sums back to the total.
+    const rest = Object.entries(volumes).filter(([id]) => !['DE', 'ES', 'FR', 'IT', 'JP', 'GB', 'US'].includes(id));
+    expect(rest.reduce((sum, [, v]) => sum + v, 0)).toBeCloseTo(53558.6340972825, 4);
+    const at001 = document.banks.find((b) => b.id === 'AT001')!;
+    expect(at001.liabilities + 9283).toBeCloseTo(222289.920504759, 6); // TOT_EXP − EQUITY
+    const outcome = simulateFireSale(fireSaleDocumentSchema.parse(document));
+    expect(outcome.converged).toBe(true);
+    expect(outcome.prices.every((p) => p > 0 && p <= 1)).toBe(true);
+  });
+});
