@@ -9,7 +9,7 @@ import { AppError } from '../../src-shared/errors';
 import type { GtMetrics, GtModelSummary } from '../../src-shared/results/graph-transformer';
 import type { Db } from './db';
 import { finishHoldingsDataset, holdingsWriter } from './holdings';
-import { datasets } from './repositories';
+import { datasets, models, type ModelRecord } from './repositories';
 
 /** Reads a holdings dataset: every investor and asset, positions per report date (oldest first). */
 export function loadHoldingsPanel(db: Db, datasetId: number): { name: string; panel: HoldingsPanel } {
@@ -82,21 +82,13 @@ export function saveHoldingsPanel(db: Db, panel: HoldingsPanel, record: { name: 
 
 export const GT_MODEL_KIND = 'graph-transformer';
 
-interface ModelRow {
-  id: number;
-  name: string;
-  run_id: number | null;
-  metrics: string;
-  created_at: string;
-}
-
-const toSummary = (row: ModelRow): GtModelSummary => {
-  const metrics = JSON.parse(row.metrics) as GtMetrics;
+const toSummary = (record: ModelRecord): GtModelSummary => {
+  const metrics = record.metrics as GtMetrics;
   return {
-    id: row.id,
-    name: row.name,
-    createdAt: row.created_at,
-    runId: row.run_id,
+    id: record.id,
+    name: record.name,
+    createdAt: record.createdAt,
+    runId: record.runId,
     datasetId: metrics.datasetId,
     backend: metrics.backend,
     parameterCount: metrics.parameterCount,
@@ -105,24 +97,18 @@ const toSummary = (row: ModelRow): GtModelSummary => {
   };
 };
 
+/** Graph-transformer models in the models table: the artifact (configuration and weights) as JSON. */
 export const gtModels = {
   insert(db: Db, record: { name: string; runId: number | null; artifact: unknown; metrics: GtMetrics }): number {
-    const info = db
-      .prepare('INSERT INTO models (kind, name, run_id, weights, metrics, created_at) VALUES (?, ?, ?, ?, ?, ?)')
-      .run(GT_MODEL_KIND, record.name, record.runId, Buffer.from(JSON.stringify(record.artifact)), JSON.stringify(record.metrics), new Date().toISOString());
-    return Number(info.lastInsertRowid);
+    return models.insert(db, { kind: GT_MODEL_KIND, name: record.name, runId: record.runId, weights: Buffer.from(JSON.stringify(record.artifact)), metrics: record.metrics });
   },
   list(db: Db): GtModelSummary[] {
-    return (db.prepare('SELECT id, name, run_id, metrics, created_at FROM models WHERE kind = ? ORDER BY id DESC').all(GT_MODEL_KIND) as ModelRow[]).map(toSummary);
+    return models.list(db, GT_MODEL_KIND).map(toSummary);
   },
   metrics(db: Db, id: number): GtMetrics {
-    const row = db.prepare('SELECT metrics FROM models WHERE id = ? AND kind = ?').get(id, GT_MODEL_KIND) as { metrics: string } | undefined;
-    if (!row) throw new AppError('not_found', `no graph-transformer model with id ${id}`, 'modelId');
-    return JSON.parse(row.metrics) as GtMetrics;
+    return models.get(db, id, GT_MODEL_KIND).metrics as GtMetrics;
   },
   artifact<T>(db: Db, id: number): T {
-    const row = db.prepare('SELECT weights FROM models WHERE id = ? AND kind = ?').get(id, GT_MODEL_KIND) as { weights: Buffer } | undefined;
-    if (!row) throw new AppError('not_found', `no graph-transformer model with id ${id}`, 'modelId');
-    return JSON.parse(row.weights.toString('utf8')) as T;
+    return JSON.parse(models.get(db, id, GT_MODEL_KIND).weights.toString('utf8')) as T;
   },
 };

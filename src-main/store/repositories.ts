@@ -347,9 +347,12 @@ export const models = {
     const rows = (kind ? db.prepare('SELECT id, kind, name, run_id, metrics, created_at FROM models WHERE kind = ? ORDER BY id DESC').all(kind) : db.prepare('SELECT id, kind, name, run_id, metrics, created_at FROM models ORDER BY id DESC').all()) as ModelRow[];
     return rows.map((row) => ({ id: row.id, kind: row.kind, name: row.name, runId: row.run_id, metrics: JSON.parse(row.metrics) as unknown, createdAt: row.created_at }));
   },
-  weights(db: Db, id: number): Buffer {
-    const row = db.prepare('SELECT weights FROM models WHERE id = ?').get(id) as { weights: Buffer | null } | undefined;
-    if (!row) throw new AppError('not_found', `no model with id ${id}`, 'id');
-    return row.weights ?? Buffer.alloc(0);
+  /** One model of the given kind with its weights; a missing id, or a model of another kind, is not found. */
+  get(db: Db, id: number, kind: string): ModelRecord & { weights: Buffer } {
+    const row = db.prepare('SELECT id, kind, name, run_id, metrics, created_at, weights FROM models WHERE id = ? AND kind = ?').get(id, kind) as
+      | (ModelRow & { weights: Buffer | null })
+      | undefined;
+    if (!row) throw new AppError('not_found', `no ${kind} model with id ${id}`, 'modelId');
+    return { id: row.id, kind: row.kind, name: row.name, runId: row.run_id, metrics: JSON.parse(row.metrics) as unknown, createdAt: row.created_at, weights: row.weights ?? Buffer.alloc(0) };
   },
 };
