@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { economyDocumentOf, generateEconomy } from '../src-main/engines/economy-generator';
 import { ringNetwork } from '../tests/support/fixtures';
@@ -29,6 +29,12 @@ test('intervene on a cross-holdings economy under correlated shocks, then bail o
   await expect(page.getByTestId('intervention-tvar').locator('tbody tr')).toHaveCount(4);
   await expect(page.getByTestId('intervention-tail-figures')).toContainText('Importance sampling');
   await expect(page.getByTestId('intervention-tail-figures')).toContainText('Variance per sample, plain / importance');
+  // The run exports as a brief from this screen, like every screen's saved runs.
+  const reported = page.waitForEvent('download');
+  await page.getByTestId('report-export').click();
+  const report = await reported;
+  expect(report.suggestedFilename()).toMatch(/^intervention-run-\d+-runs-\d+\.pdf$/);
+  expect(readFileSync((await report.path())!).subarray(0, 5).toString('latin1')).toBe('%PDF-');
   await expect(page.getByTestId('intervention-graph-after').locator('canvas').first()).toBeVisible();
   await page.screenshot({ path: join(artifactsDir, 'intervention-economy.png') });
   await page.getByTestId('intervention-graph-after').scrollIntoViewIfNeeded();
