@@ -360,15 +360,18 @@ export function greedyFractional(problem: RescueProblem, budget: number, options
   return evaluatePayments(problem, greedyPayments(problem, budget, options, (_a, need, remaining) => [Math.min(budget / steps, remaining), need]));
 }
 
-/** Pays firms in the given order their current need while affordable. */
-function payInOrder(problem: RescueProblem, budget: number, order: number[]): InterventionResult {
+/**
+ * Pays firms in the given order their current need while affordable; with a margin U each payment also covers the
+ * uncertainty band U|θ̃_a|, as the greedy's do (so a comparison under uncertain thresholds is like for like).
+ */
+function payInOrder(problem: RescueProblem, budget: number, order: number[], margin: number): InterventionResult {
   const k = problem.failing.length;
   const x = new Float64Array(k);
   let remaining = budget;
   for (const a of order) {
     const saved = savedByPayments(problem, x);
     if (saved[a]) continue;
-    const need = paddedNeed(problem, x, saved, a);
+    const need = paddedNeed(problem, x, saved, a) + margin * Math.abs(problem.interventionThresholds[a]!);
     if (need <= remaining) {
       x[a] += need;
       remaining -= need;
@@ -378,18 +381,18 @@ function payInOrder(problem: RescueProblem, budget: number, order: number[]): In
 }
 
 /** (d) Baseline: largest firms (market value before intervention) first. */
-export function largestFirst(problem: RescueProblem, budget: number): InterventionResult {
+export function largestFirst(problem: RescueProblem, budget: number, margin = 0): InterventionResult {
   const v = problem.before.marketValues;
   const order = Array.from(problem.failing.keys()).sort((a, b) => v[problem.failing[b]!]! - v[problem.failing[a]!]! || a - b);
-  return payInOrder(problem, budget, order);
+  return payInOrder(problem, budget, order, margin);
 }
 
 /** (d) Baseline: the layers of the default hierarchy in order, cheapest first within a layer. */
-export function firstLayer(problem: RescueProblem, budget: number): InterventionResult {
+export function firstLayer(problem: RescueProblem, budget: number, margin = 0): InterventionResult {
   const round = (a: number) => problem.before.rounds[problem.failing[a]!]!;
   const t = problem.interventionThresholds;
   const order = Array.from(problem.failing.keys()).sort((a, b) => round(a) - round(b) || t[a]! - t[b]! || a - b);
-  return payInOrder(problem, budget, order);
+  return payInOrder(problem, budget, order, margin);
 }
 
 /** Exact optimum by enumerating the rescued set T ⊆ F (|F| ≤ 20), paying each firm of T its minimum given T. */
