@@ -185,7 +185,7 @@ class NodeHeap {
  * columnLower = columnUpper = demand) by successive shortest paths: Dijkstra on the residual graph with node
  * potentials (reduced costs stay ≥ 0), from a super source over the rows with supply left to a super sink over
  * the columns with demand left; each augmentation empties a supply, a demand or a reverse arc. Dijkstra keeps a
- * binary heap (stale entries skipped) and scans the dense rows, O(n² ) per path; it starts from the column and row
+ * binary heap (stale entries skipped), scans the dense rows and each column's shipping rows, O(n²) per path; it starts from the column and row
  * reductions with a greedy shipment on the zero-reduced-cost arcs. Returns a vertex (its support is a forest).
  * Throws `InfeasiblePolytopeError` when the demand cannot be met.
  */
