@@ -179,13 +179,13 @@ export function disaggregate(doc: NetworkDocument, options: DisaggregationOption
     };
   });
   const nodes = [...others.map((i) => ({ ...doc.nodes[i]! })), ...partNodes];
+  const unit = [doc.currency, doc.unit].filter(Boolean).join(' ') || 'units';
   const method =
     options.objective === 'maxent'
       ? 'maximum entropy: links with every other bank divided in proportion to the shares'
       : `links with the other banks chosen as the ${options.objective} case of expected loss (${optimised!.samples} ${options.optimiser!.shockModel.kind} shocks, seed ${optimised!.seed}; ` +
-        `in sample E[L] ${format(optimised!.inSample.expectedLoss)} against ${format(referenceInSample!.expectedLoss)} for maximum entropy` +
+        `in sample E[L] ${format(optimised!.inSample.expectedLoss)} against ${format(referenceInSample!.expectedLoss)} ${unit} for maximum entropy` +
         `${optimised!.measure === 'lossRatio' ? ' (objective: loss ratio)' : ''}; largest constraint residual ${optimised!.residual.relative.toExponential(1)})`;
-  const unit = [doc.currency, doc.unit].filter(Boolean).join(' ') || 'units';
   const explanation = [
     `Split "${aggregate.name ?? aggregate.id}" (${aggregate.id}) into ${k} nodes keeping its totals p̄ = ${format(system.totalObligations[g]!)}, α = ${format(alpha(g))}, ` +
       `c = ${format(c)}, d = ${format(system.interbankAssets[g]!)} ${unit} (§3.1); each part's b and c free within them with 1e-5 ≤ b, 0 < w < c; ${method}; ` +
