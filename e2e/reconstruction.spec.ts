@@ -47,9 +47,14 @@ test('reconstruct the EBA network: best, maximum entropy and worst side by side,
   await page.getByTestId('recon-split-node').selectOption({ index: 1 });
   await page.getByTestId('recon-split-name-0').fill('Retail arm');
   await page.getByTestId('recon-split-name-1').fill('Investment arm');
+  await page.getByTestId('recon-split-share-0').fill('3');
+  await page.getByTestId('recon-split-objective').selectOption('worst');
+  await page.getByTestId('recon-split-samples').fill('200');
   await page.getByTestId('recon-split-run').click();
-  await expect(page.getByTestId('recon-split-result')).toContainText(/Saved as version \d+/);
-  await expect(page.getByTestId('recon-split-result')).toContainText('"Retail arm": share 50.0%');
+  await expect(page.getByTestId('recon-split-result')).toContainText(/Saved as version \d+/, { timeout: 120_000 });
+  await expect(page.getByTestId('recon-split-result')).toContainText('"Retail arm": share 75.0% of p̄ and α');
+  await expect(page.getByTestId('recon-split-result')).toContainText(/worst case of expected loss \(200 uniform shocks, seed 1; in sample E\[L\]/);
+  await expect(page.getByTestId('recon-split-result')).toContainText('0 < w < c');
   await page.getByTestId('recon-split').screenshot({ path: join(artifactsDir, 'reconstruction-split.png') });
 
   // bad input is answered with a message

@@ -167,6 +167,9 @@ export const contract = {
           .array(z.object({ id: z.string().trim().min(1, 'must not be empty'), name: z.string().max(200).optional(), share: z.number().positive().finite().optional() }).strict())
           .min(2)
           .max(50),
+        objective: z.enum(['maxent', 'worst', 'best']).default('maxent'),
+        samples: z.number().int().min(10).max(5000).default(500),
+        seed: z.number().int().min(0).max(4294967295).default(1),
       })
       .strict(),
     output: returns<{ versionId: number; version: number; explanation: string[] }>(),

@@ -3,27 +3,43 @@
  * §3): the liabilities P̄ of the new nodes are solved for directly, with the aggregate's known totals as
  * constraints and the rules 0 < w < c for every new node.
  *
- * Part m receives a share s_m (Σ s_m = 1, default 1/k) of the aggregate's outside assets c, outside liabilities b,
- * inside assets d and inside liabilities f, so Σ_m c_m = c_AGG, Σ_m (b_m + f_m) = p̄_AGG, Σ_m d_m = d_AGG (§3.1
- * constraints 1, 2 and 4) and w_m = s_m w_AGG, which satisfies 0 < w_m < c_m exactly when 0 < w_AGG < c_AGG
- * (the two inequality constraints of §3.1). The unknown block is the links between the parts and the other
- * nodes: for every other node i, Σ_m p̄_im = p̄_i,AGG and Σ_m p̄_mi = p̄_AGG,i (the other nodes' inside assets and
- * liabilities d_i, f_i are kept), with row sums f_m and column sums d_m for the parts; links among the parts are
- * zero (the aggregate's figures are consolidated). This is the flow polytope of flow-polytope.ts on that block,
- * the known cells subtracted from the marginals (notes/reconstruction.md), so the block can be the proportional
- * split (maximum entropy given the aggregate's links) or the worst or best case of reconstruction.ts.
+ * Known of the aggregate g: α_g, p̄_g, c_g, d_g (§3.1); part m has the size share s_m (Σ s_m = 1, default 1/k):
+ * p̄_m = s_m p̄_g, α_m = s_m α_g, so w_m = s_m w_g > 0 (the rule 0 < w). Free: the block of links between the parts
+ * and the other banks, and through it each part's inside liabilities f_m (row sum) and inside assets d_m (column
+ * sum), hence b_m = p̄_m − f_m and c_m = α_m − d_m. Constraints: for every other bank i, Σ_m p̄_im = p̄_ig and
+ * Σ_m p̄_mi = p̄_gi (§3.1 constraints 1 and 2 for i ∈ N_0, the links among the other banks being known), which
+ * gives Σ_m d_m = d_g and Σ_m (b_m + f_m) = p̄_g (constraints 1, 2) and Σ_m c_m = c_g (constraint 4); a_ii = 0
+ * (constraint 3). Links among the parts are zero: with the other banks' links known, constraint 1 on d_AGG leaves
+ * them no room. Bounds (§3.2): 1e-5 ≤ b_m ≤ p̄_m − 1e-5, 1e-5 ≤ c_m ≤ c_g − 1e-5, and w < c, i.e. d − b − f < 0,
+ * i.e. d_m ≤ p̄_m − 1e-5 (each widened to contain the proportional split when the aggregate is tiny).
+ *
+ * This is the flow polytope of flow-polytope.ts with interval marginals on the parts (notes/reconstruction.md),
+ * so the block is chosen by the reconstruction optimiser: the worst or best case of expected loss (Frank–Wolfe
+ * with the LP oracle), or maximum entropy — the proportional split p̄_im = s_m p̄_ig, p̄_mi = s_m p̄_gi, which
+ * minimises the relative entropy to the shares given every other bank's links with the aggregate and lies inside
+ * the bounds, so in sample worst ≥ maximum entropy ≥ best.
  */
+import type { Highs } from 'highs';
 import type { NetworkDocument, NetworkNode } from '../../src-shared/formats/network';
 import { EngineInputError } from './errors';
-import type { FlowPolytope } from './flow-polytope';
+import { marginals, type FlowPolytope } from './flow-polytope';
 import { liabilitiesFromMatrix } from './maxent';
 import { toClearingSystem } from './network-arrays';
-import { reconstruct, type ReconstructionOptions, type ReconstructionProblem, type ReconstructionResult } from './reconstruction';
+import {
+  BOUND_MARGIN,
+  drawShockFractions,
+  evaluateLoss,
+  reconstruct,
+  type LossEvaluation,
+  type ReconstructionOptions, type ReconstructionProblem, type ReconstructionResult } from './reconstruction';
+
+export const DISAGGREGATION_OBJECTIVES = ['maxent', 'worst', 'best'] as const;
+export type DisaggregationObjective = (typeof DISAGGREGATION_OBJECTIVES)[number];
 
 export interface DisaggregationPart {
   id: string;
   name?: string;
-  /** Share of the aggregate (normalised over the parts; default equal). */
+  /** Share of the aggregate's size p̄ and α (normalised over the parts; default equal). */
   share?: number;
 }
 
@@ -31,9 +47,9 @@ export interface DisaggregationOptions {
   nodeId: string;
   parts: DisaggregationPart[];
   /** 'maxent': the proportional split; 'worst' / 'best': the block chosen by the optimiser. */
-  objective: 'maxent' | 'worst' | 'best';
-  /** Options of the optimiser for 'worst' and 'best' (complementarity off unless asked). */
-  optimiser?: Omit<ReconstructionOptions, 'objective' | 'reference'>;
+  objective: DisaggregationObjective;
+  /** Options of the optimiser for 'worst' and 'best' (complementarity off unless asked; `highs` required). */
+  optimiser?: Omit<ReconstructionOptions, 'objective' | 'reference'> & { highs: Highs };
 }
 
 export interface DisaggregationResult {
@@ -42,8 +58,12 @@ export interface DisaggregationResult {
   explanation: string[];
   shares: number[];
   problem: ReconstructionProblem;
+  /** The proportional split's block (the maximum-entropy reference and first start). */
+  reference: Float64Array;
   /** The optimiser's result for 'worst' and 'best'. */
   optimised?: ReconstructionResult;
+  /** The proportional split on the optimiser's shocks (in sample), for 'worst' and 'best'. */
+  referenceInSample?: LossEvaluation;
 }
 
 const format = (x: number) => x.toLocaleString('en-US', { maximumFractionDigits: 2 });
@@ -93,24 +113,26 @@ export function disaggregate(doc: NetworkDocument, options: DisaggregationOption
       reference[part * size + a] = s * pbar[g * n + i]!;
     });
   });
-  const rowTarget = new Float64Array(size);
-  const columnTarget = new Float64Array(size);
-  for (let e = 0; e < size * size; e++) {
-    rowTarget[Math.floor(e / size)] += reference[e]!;
-    columnTarget[e % size] += reference[e]!;
-  }
-  const polytope: FlowPolytope = {
-    nBanks: size,
-    allowed,
-    rowLower: rowTarget,
-    rowUpper: rowTarget.slice(),
-    columnLower: columnTarget,
-    columnUpper: columnTarget.slice(),
-  };
+  const { rows: rowTarget, columns: columnTarget } = marginals(reference, size);
+  const alpha = (i: number) => system.outsideAssets[i]! + system.interbankAssets[i]!;
+  const rowLower = rowTarget.slice();
+  const rowUpper = rowTarget.slice();
+  const columnLower = columnTarget.slice();
+  const columnUpper = columnTarget.slice();
+  shares.forEach((s, m) => {
+    const part = others.length + m;
+    const pbarPart = s * system.totalObligations[g]!;
+    const alphaPart = s * alpha(g);
+    // f_m = p̄_m − b_m with 1e-5 ≤ b_m ≤ p̄_m − 1e-5; d_m = α_m − c_m with 1e-5 ≤ c_m ≤ c_g − 1e-5 and d_m < p̄_m (w < c)
+    rowLower[part] = Math.min(BOUND_MARGIN, rowTarget[part]!);
+    rowUpper[part] = Math.max(rowTarget[part]!, pbarPart - BOUND_MARGIN);
+    columnLower[part] = Math.min(columnTarget[part]!, Math.max(0, alphaPart - c + BOUND_MARGIN));
+    columnUpper[part] = Math.max(columnTarget[part]!, Math.min(alphaPart, pbarPart) - BOUND_MARGIN);
+  });
+  const polytope: FlowPolytope = { nBanks: size, allowed, rowLower, rowUpper, columnLower, columnUpper };
   const totalLiabilities = new Float64Array(size);
   const totalAssets = new Float64Array(size);
   const defaultProbability = new Float64Array(size);
-  const alpha = (i: number) => system.outsideAssets[i]! + system.interbankAssets[i]!;
   others.forEach((i, a) => {
     totalLiabilities[a] = system.totalObligations[i]!;
     totalAssets[a] = alpha(i);
@@ -123,41 +145,55 @@ export function disaggregate(doc: NetworkDocument, options: DisaggregationOption
   });
   const problem: ReconstructionProblem = { ids, nBanks: size, totalLiabilities, totalAssets, defaultProbability, polytope, fixed };
   let optimised: ReconstructionResult | undefined;
+  let referenceInSample: LossEvaluation | undefined;
   let block = reference;
   if (options.objective !== 'maxent') {
-    if (!options.optimiser) throw new EngineInputError('the worst or best split needs the optimiser options (shocks, samples, seed)', 'optimiser');
-    optimised = reconstruct(problem, { complementarity: false, ...options.optimiser, objective: options.objective, reference });
+    const optimiser = options.optimiser;
+    if (!optimiser) throw new EngineInputError('the worst or best split needs the optimiser options (shocks, samples, seed, LP solver)', 'optimiser');
+    optimised = reconstruct(problem, { complementarity: false, ...optimiser, objective: options.objective, reference });
+    const sample = drawShockFractions(problem, reference, optimiser.shockModel, optimised.seed, 0, optimised.samples);
+    referenceInSample = evaluateLoss(problem, sample, reference, optimised.measure);
     block = optimised.matrix.map((v, e) => v - fixed[e]!);
   }
   const matrix = fixed.map((v, e) => v + block[e]!);
+  const blockMarginals = marginals(block, size);
   const aggregate = doc.nodes[g]!;
   const partNodes: NetworkNode[] = options.parts.map((part, m) => {
     const s = shares[m]!;
+    const index = others.length + m;
+    const insideLiabilities = blockMarginals.rows[index]!;
+    const insideAssets = blockMarginals.columns[index]!;
     return {
       id: part.id,
       name: part.name?.trim() || `${aggregate.name ?? aggregate.id} (part ${m + 1} of ${k})`,
       ...(aggregate.type !== undefined ? { type: aggregate.type } : {}),
       ...(aggregate.group !== undefined ? { group: aggregate.group } : {}),
-      outsideAssets: s * c,
-      outsideLiabilities: s * system.outsideLiabilities[g]!,
-      totalAssets: s * alpha(g),
-      totalLiabilities: s * system.totalObligations[g]!,
+      outsideAssets: totalAssets[index]! - insideAssets,
+      outsideLiabilities: totalLiabilities[index]! - insideLiabilities,
+      totalAssets: totalAssets[index]!,
+      totalLiabilities: totalLiabilities[index]!,
       equity: s * w,
-      insideAssets: s * system.interbankAssets[g]!,
-      insideLiabilities: s * (system.totalObligations[g]! - system.outsideLiabilities[g]!),
+      insideAssets,
+      insideLiabilities,
       defaultProbability: system.defaultProbability[g]!,
     };
   });
   const nodes = [...others.map((i) => ({ ...doc.nodes[i]! })), ...partNodes];
+  const unit = [doc.currency, doc.unit].filter(Boolean).join(' ') || 'units';
   const method =
     options.objective === 'maxent'
-      ? 'links with every other bank divided in proportion to the shares (maximum entropy given the aggregate’s links)'
-      : `links with the other banks chosen as the ${options.objective} case of expected loss (${optimised!.samples} shocks, seed ${optimised!.seed})`;
+      ? 'maximum entropy: links with every other bank divided in proportion to the shares'
+      : `links with the other banks chosen as the ${options.objective} case of expected loss (${optimised!.samples} ${options.optimiser!.shockModel.kind} shocks, seed ${optimised!.seed}; ` +
+        `in sample E[L] ${format(optimised!.inSample.expectedLoss)} against ${format(referenceInSample!.expectedLoss)} ${unit} for maximum entropy` +
+        `${optimised!.measure === 'lossRatio' ? ' (objective: loss ratio)' : ''}; largest constraint residual ${optimised!.residual.relative.toExponential(1)})`;
   const explanation = [
-    `Split "${aggregate.name ?? aggregate.id}" (${aggregate.id}) into ${k} nodes; ${method}; no links among the new nodes (the aggregate’s figures are consolidated).`,
+    `Split "${aggregate.name ?? aggregate.id}" (${aggregate.id}) into ${k} nodes keeping its totals p̄ = ${format(system.totalObligations[g]!)}, α = ${format(alpha(g))}, ` +
+      `c = ${format(c)}, d = ${format(system.interbankAssets[g]!)} ${unit} (§3.1); each part's b and c free within them with 1e-5 ≤ b, 0 < w < c; ${method}; ` +
+      'no links among the new nodes (the other banks’ links being known, the aggregate’s inside assets leave no room for them).',
     ...partNodes.map(
       (node, m) =>
-        `${node.id} "${node.name}": share ${(100 * shares[m]!).toFixed(1)}% of outside assets c, outside liabilities b, inside assets d and inside liabilities f; equity w = ${format(node.equity!)} with 0 < w < c = ${format(node.outsideAssets!)}.`,
+        `${node.id} "${node.name}": share ${(100 * shares[m]!).toFixed(1)}% of p̄ and α; b = ${format(node.outsideLiabilities!)}, f = ${format(node.insideLiabilities!)}, ` +
+        `c = ${format(node.outsideAssets!)}, d = ${format(node.insideAssets!)}; equity w = ${format(node.equity!)} with 0 < w < c.`,
     ),
   ];
   return {
@@ -165,6 +201,7 @@ export function disaggregate(doc: NetworkDocument, options: DisaggregationOption
     explanation,
     shares,
     problem,
-    ...(optimised ? { optimised } : {}),
+    reference,
+    ...(optimised ? { optimised, referenceInSample: referenceInSample! } : {}),
   };
 }

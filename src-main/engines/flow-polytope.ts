@@ -185,7 +185,7 @@ class NodeHeap {
  * columnLower = columnUpper = demand) by successive shortest paths: Dijkstra on the residual graph with node
  * potentials (reduced costs stay ≥ 0), from a super source over the rows with supply left to a super sink over
  * the columns with demand left; each augmentation empties a supply, a demand or a reverse arc. Dijkstra keeps a
- * binary heap (stale entries skipped) and scans the dense rows, O(n² ) per path; it starts from the column and row
+ * binary heap (stale entries skipped), scans the dense rows and each column's shipping rows, O(n²) per path; it starts from the column and row
  * reductions with a greedy shipment on the zero-reduced-cost arcs. Returns a vertex (its support is a forest).
  * Throws `InfeasiblePolytopeError` when the demand cannot be met.
  */
@@ -221,6 +221,25 @@ export function minCostTransport(polytope: FlowPolytope, cost: Float64Array): Fl
   const pred = new Int32Array(nodes);
   const done = new Uint8Array(nodes);
   const heap = new NodeHeap(4 * nodes);
+  // per column, the rows that have ever shipped to it, ascending (the reverse arcs to scan: the support is a forest,
+  // so a column has few, and scanning them instead of all n rows gives the same order and the same paths)
+  const shippers: Int32Array[] = Array.from({ length: n }, () => new Int32Array(4));
+  const shipperCount = new Int32Array(n);
+  const addShipper = (i: number, j: number) => {
+    let list = shippers[j]!;
+    const count = shipperCount[j]!;
+    let at = count;
+    while (at > 0 && list[at - 1]! > i) at--;
+    if (at > 0 && list[at - 1] === i) return;
+    if (count === list.length) {
+      const grown = new Int32Array(2 * count);
+      grown.set(list);
+      shippers[j] = list = grown;
+    }
+    list.copyWithin(at + 1, at, count);
+    list[at] = i;
+    shipperCount[j] = count + 1;
+  };
   let remaining = total;
   // Start (as the Hungarian method does) from column then row reductions as potentials, and ship greedily along
   // the arcs whose reduced cost is then 0: every reduced cost stays ≥ 0, about half the supply is placed at once.
@@ -241,6 +260,7 @@ export function minCostTransport(polytope: FlowPolytope, cost: Float64Array): Fl
       if (!allowed[e] || demand[j]! <= eps || Math.abs(shifted[e]! + potential[i]! - potential[n + j]!) > 1e-12 * costScale) continue;
       const amount = Math.min(supply[i]!, demand[j]!);
       flow[e] += amount;
+      addShipper(i, j);
       supply[i] -= amount;
       demand[j] -= amount;
       remaining -= amount;
@@ -291,7 +311,9 @@ export function minCostTransport(polytope: FlowPolytope, cost: Float64Array): Fl
       } else {
         const j = u - n;
         const pu = potential[u]!;
-        for (let i = 0; i < n; i++) {
+        const rows = shippers[j]!;
+        for (let r = 0, count = shipperCount[j]!; r < count; r++) {
+          const i = rows[r]!;
           if (done[i] || !(flow[i * n + j]! > eps)) continue;
           const candidate = best + Math.max(0, -shifted[i * n + j]! + pu - potential[i]!);
           if (candidate < dist[i]!) {
@@ -336,6 +358,7 @@ export function minCostTransport(polytope: FlowPolytope, cost: Float64Array): Fl
     for (;;) {
       const row = pred[v]!;
       flow[row * n + (v - n)] += amount;
+      addShipper(row, v - n);
       const back = pred[row]!;
       if (back < 0) break;
       flow[row * n + (back - n)] -= amount;

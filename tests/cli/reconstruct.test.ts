@@ -62,4 +62,20 @@ describe('cwb reconstruct and cwb disaggregate', () => {
     expect(parts[0]!.outsideAssets! / aggregate.outsideAssets!).toBeCloseTo(0.75, 12);
     expect(output.explanation[0]).toMatch(/into 2 nodes/);
   });
+
+  it('splits a node as the worst case, b and c of the parts free within the aggregate totals', () => {
+    const id = source.nodes[5]!.id;
+    const run = cwb(['disaggregate', file, '--node', id, '--parts', '2', '--objective', 'worst', '--samples', '30', '--starts', '1', '--hops', '0', '--evaluation-samples', '100', '--json']);
+    expect(run.code, run.err).toBe(0);
+    const output = JSON.parse(run.out) as { explanation: string[] };
+    const parts = networkDocumentSchema.parse(output).nodes.filter((node) => node.id.startsWith(`${id}-`));
+    const aggregate = source.nodes[5]!;
+    const outside = parts[0]!.outsideAssets! + parts[1]!.outsideAssets!;
+    expect(Math.abs(outside - aggregate.outsideAssets!)).toBeLessThanOrEqual(1e-9 * aggregate.outsideAssets!);
+    for (const part of parts) expect(part.equity!).toBeLessThan(part.outsideAssets!);
+    expect(output.explanation[0]).toMatch(/worst case of expected loss \(30 uniform shocks, seed 1/);
+    const bad = cwb(['disaggregate', file, '--node', id, '--objective', 'entropy']);
+    expect(bad.code).toBe(2);
+    expect(bad.err.trim()).toBe('cwb: --objective must be maxent, worst or best');
+  });
 });

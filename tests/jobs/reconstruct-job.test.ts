@@ -98,5 +98,17 @@ describe('reconstruct job and IPC', () => {
     expect(note).toMatch(/LIFE "Life insurers": share 66\.7%/);
     const refused = await app.router.handle('reconstruction:disaggregate', { versionId, nodeId: id, parts: [{ id: 'ONLY' }] });
     expect(refused.ok).toBe(false);
+    const worst = await app.router.handle('reconstruction:disaggregate', {
+      versionId,
+      nodeId: id,
+      parts: [{ id: 'W1' }, { id: 'W2' }],
+      objective: 'worst',
+      samples: 20,
+      seed: 4,
+    });
+    expect(worst.ok, JSON.stringify(worst)).toBe(true);
+    expect(networks.list(app.db)[0]!.versions.at(-1)!.note).toMatch(/worst case of expected loss \(20 uniform shocks, seed 4; in sample E\[L\]/);
+    const badObjective = await app.router.handle('reconstruction:disaggregate', { versionId, nodeId: id, parts: [{ id: 'X1' }, { id: 'X2' }], objective: 'entropy' });
+    expect(badObjective.ok).toBe(false);
   });
 });

@@ -154,15 +154,15 @@ export const reconstructCommand: Command = {
 
 export const disaggregateCommand: Command = {
   name: 'disaggregate',
-  summary: 'Split an aggregated node into k nodes keeping its totals and 0 < w < c (network@1 JSON out)',
+  summary: 'Split an aggregated node into k nodes keeping its totals, b and c free, 0 < w < c (network@1 JSON out)',
   usage: 'cwb disaggregate NETWORK.json --node ID --parts K [--names A,B,…] [--shares 2,1,…] [--objective maxent|worst|best] [--json]',
   positionals: 1,
   flags: [
     { name: 'node', value: 'ID', description: 'the node to split' },
     { name: 'parts', value: 'K', description: 'number of new nodes, 2 … 50 (default 2)' },
     { name: 'names', value: 'NAMES', description: 'comma list of the new nodes’ names (ids are NODE-1, NODE-2, …)' },
-    { name: 'shares', value: 'SHARES', description: 'comma list of relative sizes (default equal)' },
-    { name: 'objective', value: 'O', description: 'maxent (proportional links, default), worst or best case of expected loss' },
+    { name: 'shares', value: 'SHARES', description: 'comma list of relative sizes p̄ and α (default equal)' },
+    { name: 'objective', value: 'O', description: 'maxent (proportional links, default), or the worst or best case of expected loss with b and c free' },
     ...OPTIMISER_FLAGS,
   ],
   async run({ positionals, flags }, io) {
@@ -177,12 +177,13 @@ export const disaggregateCommand: Command = {
     const objective = flags.objective ?? 'maxent';
     if (objective !== 'maxent' && objective !== 'worst' && objective !== 'best') throw new UsageError('--objective must be maxent, worst or best');
     const node = flags.node;
+    const optimiser = objective === 'maxent' ? undefined : { ...optimiserFromFlags(flags, io), highs: await loadHighs() };
     const result = engineErrors(() =>
       disaggregate(document, {
         nodeId: node,
         parts: Array.from({ length: k }, (_, m) => ({ id: `${node}-${m + 1}`, ...(names[m] ? { name: names[m] } : {}), ...(shares[m] ? { share: shares[m] } : {}) })),
         objective,
-        ...(objective === 'maxent' ? {} : { optimiser: optimiserFromFlags(flags, io) }),
+        ...(optimiser ? { optimiser } : {}),
       }),
     );
     for (const line of result.explanation) io.err(line);
