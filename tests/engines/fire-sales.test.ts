@@ -51,6 +51,26 @@ describe('fire-sale equilibrium', () => {
     expect(result.fractions[0]).toBeCloseTo(1 - lambda + (lambda * L) / p, 10);
   });
 
+  it('case study 1 (linear) jumps to full liquidation where the quadratic loses its roots, for every λ that sells nothing at L = 0.6', () => {
+    // Equal liabilities L: the greater root exists while (0.7 + 0.3λ)² ≥ 1.2λL, i.e. up to L* = (0.7 + 0.3λ)²/(1.2λ);
+    // above it the greatest equilibrium is full liquidation, p = 0.7. L* lies inside the paper's [0.6, 0.85] for
+    // every λ ≥ 2.5 checked here, the λ for which the smallest shock sells nothing (ℓ_min = 0, as eq. (4) assumes);
+    // the jump in price, (0.7 + 0.3λ)/2 − 0.7, is smallest at λ = 2.5 (0.025).
+    for (const lambda of [2.5, 3, 4]) {
+      const system = { ...caseStudy1('linear').system, strategy: { kind: 'leverage-target' as const, maxLeverage: Float64Array.of(lambda, lambda) } };
+      const b = 0.7 + 0.3 * lambda;
+      const threshold = (b * b) / (1.2 * lambda);
+      expect(threshold).toBeGreaterThan(0.6);
+      expect(threshold).toBeLessThan(0.85);
+      expect(solveFireSale(system, { liabilities: [0.6, 0.6] }).assetLiquidations[0]).toBeCloseTo(0, 12);
+      const below = solveFireSale(system, { liabilities: [threshold - 1e-4, threshold - 1e-4] }).prices[0]!;
+      const above = solveFireSale(system, { liabilities: [threshold + 1e-4, threshold + 1e-4] }).prices[0]!;
+      expect(below).toBeCloseTo(b / 2, 1);
+      expect(above).toBeCloseTo(0.7, 12);
+      expect(below - above).toBeGreaterThan(b / 2 - 0.7 - 0.01);
+    }
+  });
+
   it('returns a fixed point, and the greatest one (checked by scanning prices)', () => {
     fc.assert(
       fc.property(fc.double({ min: 0.6, max: 0.85, noNaN: true }), fc.double({ min: 0.6, max: 0.85, noNaN: true }), fc.constantFrom('linear', 'exponential', 'arctangent' as const), (l1, l2, form) => {
