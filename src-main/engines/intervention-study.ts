@@ -304,6 +304,8 @@ export interface StudyOptions {
 export interface StudyPartial {
   firstScenario: number;
   count: number;
+  /** Scenarios firstScenario, firstScenario + stride, …: interleaved shards share the heavy scenarios evenly. */
+  stride: number;
   /** Failures without intervention, per scenario. */
   failedBefore: Float64Array;
   /** Σ β over the failed firms (market value destroyed by failures), per scenario. */
@@ -317,11 +319,12 @@ export interface StudyPartial {
   supportAmount: Float64Array;
 }
 
-/** Zeroed outcomes for `count` scenarios from `first`, `width` budgets each, `n` firms. */
-function emptyPartial(first: number, count: number, width: number, n: number): StudyPartial {
+/** Zeroed outcomes for `count` scenarios from `first` every `stride`, `width` budgets each, `n` firms. */
+function emptyPartial(first: number, count: number, width: number, n: number, stride = 1): StudyPartial {
   return {
     firstScenario: first,
     count,
+    stride,
     failedBefore: new Float64Array(count),
     valueLostBefore: new Float64Array(count),
     failedAfter: new Float64Array(count * width),
@@ -332,18 +335,26 @@ function emptyPartial(first: number, count: number, width: number, n: number): S
 }
 
 /** Runs scenarios [first, first + count). `progress` is called with the number done. */
-export function runStudyRange(system: EconomySystem, options: StudyOptions, first: number, count: number, progress?: (done: number) => void, cache = new ColumnCache(system)): StudyPartial {
+export function runStudyRange(
+  system: EconomySystem,
+  options: StudyOptions,
+  first: number,
+  count: number,
+  progress?: (done: number) => void,
+  cache = new ColumnCache(system),
+  stride = 1,
+): StudyPartial {
   checkShockModel(options.shocks);
   const n = system.nFirms;
   const budgets = [...options.budgets, options.chosenBudget];
   const maxBudget = Math.max(...budgets);
   const width = budgets.length;
-  const partial = emptyPartial(first, count, width, n);
+  const partial = emptyPartial(first, count, width, n, stride);
   const rng = new Rng(options.seed, first);
   const returns = new Float64Array(n);
   const values = new Float64Array(n);
   for (let s = 0; s < count; s++) {
-    gaussianReturns(options.shocks, n, options.seed, first + s, returns, rng);
+    gaussianReturns(options.shocks, n, options.seed, first + s * stride, returns, rng);
     shockedValues(system.assetValues, returns, values);
     const before = incrementalCascade(cache, values);
     const problem = rescueProblem(system, options.objective, before, (j) => cache.column(j));
@@ -372,22 +383,25 @@ export function runStudyRange(system: EconomySystem, options: StudyOptions, firs
 
 /** Concatenates partials in scenario order (and adds the support tallies). */
 export function mergeStudyPartials(parts: StudyPartial[]): StudyPartial {
-  const sorted = [...parts].sort((a, b) => a.firstScenario - b.firstScenario);
-  const count = sorted.reduce((sum, part) => sum + part.count, 0);
-  const width = sorted[0] && sorted[0].count > 0 ? sorted[0].failedAfter.length / sorted[0].count : 0;
-  const n = sorted[0]?.supportCount.length ?? 0;
-  const merged = emptyPartial(sorted[0]?.firstScenario ?? 0, count, width, n);
-  let offset = 0;
-  for (const part of sorted) {
-    merged.failedBefore.set(part.failedBefore, offset);
-    merged.valueLostBefore.set(part.valueLostBefore, offset);
-    merged.failedAfter.set(part.failedAfter, offset * width);
-    merged.valueSaved.set(part.valueSaved, offset * width);
+  const first = Math.min(...parts.map((part) => part.firstScenario));
+  const count = parts.reduce((sum, part) => sum + part.count, 0);
+  const sample = parts.find((part) => part.count > 0);
+  const width = sample ? sample.failedAfter.length / sample.count : 0;
+  const n = parts[0]?.supportCount.length ?? 0;
+  const merged = emptyPartial(parts.length > 0 ? first : 0, count, width, n);
+  for (const part of parts) {
+    for (let s = 0; s < part.count; s++) {
+      // Scenario firstScenario + s·stride lands at its place in the merged, contiguous range.
+      const at = part.firstScenario + s * part.stride - first;
+      merged.failedBefore[at] = part.failedBefore[s]!;
+      merged.valueLostBefore[at] = part.valueLostBefore[s]!;
+      merged.failedAfter.set(part.failedAfter.subarray(s * width, (s + 1) * width), at * width);
+      merged.valueSaved.set(part.valueSaved.subarray(s * width, (s + 1) * width), at * width);
+    }
     for (let i = 0; i < n; i++) {
       merged.supportCount[i] += part.supportCount[i]!;
       merged.supportAmount[i] += part.supportAmount[i]!;
     }
-    offset += part.count;
   }
   return merged;
 }

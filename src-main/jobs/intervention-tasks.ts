@@ -1,8 +1,8 @@
 /**
  * Job kind `intervention`: plan (main thread: read and check the version, split the scenarios over workers),
- * the worker's shard (the displayed intervention and tail sampling on the first shard, a range of scenarios on
- * every shard; intervention-worker.ts), merge (scenario outcomes concatenated and summarised) and save (one run,
- * in one transaction). Imported only by tasks.ts (which it imports back for splitRange).
+ * the worker's shard (the displayed intervention and tail sampling on the first shard, every W-th scenario on
+ * each of the W shards; intervention-worker.ts), merge (scenario outcomes put back in scenario order and
+ * summarised) and save (one run, in one transaction). Imported only by tasks.ts.
  */
 import { saveSucceededRun } from './save-run';
 import type { EconomyDocument } from '../../src-shared/formats/crossholdings';
@@ -14,7 +14,6 @@ import { toClearingSystem } from '../engines/network-arrays';
 import type { Db } from '../store/db';
 import { networks } from '../store/repositories';
 import type { InterventionPart, InterventionShardInput } from './intervention-worker';
-import { splitRange } from './tasks';
 
 interface Plan {
   params: InterventionParams;
@@ -31,7 +30,17 @@ export const interventionTask = {
     const { document } = networks.getEconomyVersion(db, params.versionId);
     // Refuse a bad economy now (column sums, thresholds), naming the firm, rather than in a worker.
     toEconomySystem(document);
-    const shards = splitRange(params.scenarios, params.scenarios < 200 ? 1 : maxShards).map((range, index) => ({ params, document, ...range, lead: index === 0 }));
+    // Interleaved: worker w takes scenarios w, w + W, …, so the few scenarios with very large failed sets (which
+    // dominate the time) are shared evenly rather than falling into one worker's contiguous range.
+    const workers = params.scenarios < 200 ? 1 : Math.max(1, Math.min(maxShards, params.scenarios));
+    const shards = Array.from({ length: workers }, (_, w) => ({
+      params,
+      document,
+      first: w,
+      count: Math.ceil((params.scenarios - w) / workers),
+      stride: workers,
+      lead: w === 0,
+    }));
     return { params, shards };
   },
 

@@ -9,7 +9,7 @@ import { toClearingSystem } from '../engines/network-arrays';
 import type { TaskReporter } from './protocol';
 
 export type InterventionShardInput =
-  | { params: Extract<InterventionParams, { target: 'economy' }>; document: EconomyDocument; first: number; count: number; lead: boolean }
+  | { params: Extract<InterventionParams, { target: 'economy' }>; document: EconomyDocument; first: number; count: number; stride: number; lead: boolean }
   | { params: Extract<InterventionParams, { target: 'interbank' }>; document: NetworkDocument };
 
 export interface InterventionPart {
@@ -27,7 +27,7 @@ export function runInterventionShard(input: InterventionShardInput, reporter: Ta
     const document = input.document as NetworkDocument;
     return { interbank: interbankResults(toClearingSystem(document), document, input.params) };
   }
-  const { params, first, count, lead } = input as Extract<InterventionShardInput, { first: number }>;
+  const { params, first, count, stride, lead } = input as Extract<InterventionShardInput, { first: number }>;
   const document = input.document as EconomyDocument;
   const system = toEconomySystem(document);
   const cache = new ColumnCache(system);
@@ -39,6 +39,7 @@ export function runInterventionShard(input: InterventionShardInput, reporter: Ta
   const partial = runStudyRange(system, studyOptions(system, params), first, count, (done) =>
     reporter.progress((lead && params.tail ? 0.8 : 1) * (done / count), 'scenarios', { scenarios: done }),
     cache,
+    stride,
   );
   let tail: TailResults | undefined;
   if (lead && params.tail) {

@@ -97,6 +97,12 @@ describe('scenario study: the DiscountFrac budget curve', () => {
     expect(Array.from(split.failedBefore)).toEqual(Array.from(whole.failedBefore));
     expect(Array.from(split.failedAfter)).toEqual(Array.from(whole.failedAfter));
     expect(Array.from(split.supportCount)).toEqual(Array.from(whole.supportCount));
+    // Interleaved shards (every third scenario each, as the job splits them) merge back into scenario order.
+    const interleaved = mergeStudyPartials([2, 0, 1].map((w) => runStudyRange(system, options, w, Math.ceil((30 - w) / 3), undefined, undefined, 3)));
+    expect(Array.from(interleaved.failedBefore)).toEqual(Array.from(whole.failedBefore));
+    expect(Array.from(interleaved.failedAfter)).toEqual(Array.from(whole.failedAfter));
+    expect(Array.from(interleaved.valueSaved)).toEqual(Array.from(whole.valueSaved));
+    expect(Array.from(interleaved.supportAmount)).toEqual(Array.from(whole.supportAmount));
   });
 
   it('summaries: TVaR is the mean of the worst scenarios, q = 0 gives the mean, reductions follow the curve', () => {
