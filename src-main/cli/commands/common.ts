@@ -37,6 +37,30 @@ export function numberFlag(flags: Record<string, string | true>, name: string, f
   return value;
 }
 
+/** A whole-number flag in [min, max], or the fallback when absent. */
+export function wholeFlag(flags: Record<string, string | true>, name: string, fallback: number, min: number, max: number): number {
+  const value = numberFlag(flags, name, fallback, min, max);
+  if (!Number.isInteger(value)) throw new UsageError(`--${name} must be a whole number, got "${String(flags[name])}"`);
+  return value;
+}
+
+/** A flag that takes one of the allowed words (required unless a fallback is given). */
+export function choice<T extends string>(flags: Record<string, string | true>, name: string, allowed: readonly T[], fallback?: T): T {
+  const raw = flags[name];
+  if (raw === undefined && fallback !== undefined) return fallback;
+  if (typeof raw !== 'string' || !(allowed as readonly string[]).includes(raw)) {
+    throw new UsageError(`--${name} must be one of ${allowed.join('|')}${raw === undefined ? ' (required)' : `, got "${raw === true ? '' : raw}"`}`);
+  }
+  return raw as T;
+}
+
+/** A positive whole-number ID given as text (a positional or a flag's value). */
+export function positiveId(text: string | undefined, what: string): number {
+  const id = Number(text);
+  if (!Number.isInteger(id) || id <= 0) throw new UsageError(`${what} must be a positive whole number, got "${text ?? ''}"`);
+  return id;
+}
+
 export const formatAmount = (value: number): string => value.toLocaleString('en-US', { maximumFractionDigits: 2 });
 
 export const RECOVERY_FLAGS: FlagSpec[] = [

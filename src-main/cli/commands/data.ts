@@ -5,14 +5,9 @@ import { EXPORT_FORMATS, type ExportFormat } from '../../../src-shared/contract'
 import { importHoldingsFile } from '../../io/holdings-tables';
 import { call } from '../../api/router';
 import { UsageError, type Command } from '../command';
-import { assertReadable, readInputFile } from './common';
+import { assertReadable, positiveId, readInputFile } from './common';
 import { WIOD_FLAGS, wiodFromFlags } from './wiod-flags';
 
-function positiveId(text: string, what: string): number {
-  const id = Number(text);
-  if (!Number.isInteger(id) || id <= 0) throw new UsageError(`${what} must be a positive whole number, got "${text}"`);
-  return id;
-}
 
 export const importCommand: Command = {
   name: 'import',

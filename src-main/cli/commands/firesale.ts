@@ -12,7 +12,7 @@ import { idfReproduceTask, idfTrainTask } from '../../jobs/firesale-tasks';
 import { LEARNING_BACKENDS as LEARNING_BACKEND_PREFERENCES } from '../../../src-shared/results/capital';
 import type { LearningBackendPreference } from '../../learning/backend';
 import { UsageError, type Command, type CommandIo, type ParsedArgs } from '../command';
-import { formatAmount, numberFlag, readTextFile } from './common';
+import { choice, formatAmount, numberFlag, readTextFile } from './common';
 
 function byId(ids: string[], values: ArrayLike<number>): Record<string, number> {
   return Object.fromEntries(ids.map((id, i) => [id, values[i]!]));
@@ -78,13 +78,7 @@ const TRAINING_FLAGS = [
   { name: 'backend', value: 'B', description: `TensorFlow.js backend preference: ${LEARNING_BACKEND_PREFERENCES.join(', ')} (default auto)` },
 ];
 
-function backendFlag(flags: ParsedArgs['flags']): LearningBackendPreference {
-  const value = flags.backend ?? 'auto';
-  if (typeof value !== 'string' || !LEARNING_BACKEND_PREFERENCES.includes(value as LearningBackendPreference)) {
-    throw new UsageError(`--backend must be one of ${LEARNING_BACKEND_PREFERENCES.join(', ')}`);
-  }
-  return value as LearningBackendPreference;
-}
+const backendFlag = (flags: ParsedArgs['flags']): LearningBackendPreference => choice(flags, 'backend', LEARNING_BACKEND_PREFERENCES, 'auto');
 
 function formatNumber(value: number | null): string {
   if (value === null || !Number.isFinite(value)) return '—';

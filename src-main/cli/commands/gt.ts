@@ -13,23 +13,14 @@ import type { GraphTransformerArtifact } from '../../learning/gt-training';
 import { gtTrainTask } from '../../jobs/gt-tasks';
 import { gtModels, loadHoldingsPanel } from '../../store/holdings-panel';
 import { UsageError, type Command, type FlagSpec } from '../command';
-import { numberFlag, readTextFile } from './common';
+import { numberFlag, positiveId, readTextFile, wholeFlag } from './common';
 
-const wholeNumber = (flags: Record<string, string | true>, name: string, min: number, max: number): number | undefined => {
-  if (flags[name] === undefined) return undefined;
-  const value = numberFlag(flags, name, 0, min, max);
-  if (!Number.isInteger(value)) throw new UsageError(`--${name} must be a whole number, got "${String(flags[name])}"`);
-  return value;
-};
+const wholeNumber = (flags: Record<string, string | true>, name: string, min: number, max: number): number | undefined =>
+  flags[name] === undefined ? undefined : wholeFlag(flags, name, 0, min, max);
 
 const realNumber = (flags: Record<string, string | true>, name: string, min: number, max: number): number | undefined =>
   flags[name] === undefined ? undefined : numberFlag(flags, name, 0, min, max);
 
-const id = (text: string | undefined, what: string): number => {
-  const value = Number(text);
-  if (!Number.isInteger(value) || value <= 0) throw new UsageError(`${what} must be a positive whole number, got "${text ?? ''}"`);
-  return value;
-};
 
 /** "date,value" lines (a header is allowed): the user's stress index. */
 function readStressIndex(path: string): Array<{ date: string; value: number }> {
@@ -130,7 +121,7 @@ export const gtCommand: Command = {
         datasetId = (await call(router, 'holdings:generate', input.data)).datasetId;
         io.err(`holdings dataset ${datasetId}`);
       } else {
-        datasetId = id(typeof flags.dataset === 'string' ? flags.dataset : undefined, '--dataset');
+        datasetId = positiveId(typeof flags.dataset === 'string' ? flags.dataset : undefined, '--dataset');
       }
       const params = { ...parsed.data, datasetId };
       const plan = gtTrainTask.plan(db, params, 1);
@@ -157,12 +148,12 @@ export const gtCommand: Command = {
       return 0;
     }
     if (action !== 'embed' && action !== 'predict') throw new UsageError(`unknown action "${action}"; use train, embed or predict`);
-    const modelId = id(modelText, 'MODEL_ID');
+    const modelId = positiveId(modelText, 'MODEL_ID');
     const { db, router } = context();
     const datasetId = flags['eba-sovereign']
       ? (await call(router, 'holdings:generate', { kind: 'eba-2011-sovereign' })).datasetId
       : typeof flags.dataset === 'string'
-        ? id(flags.dataset, '--dataset')
+        ? positiveId(flags.dataset, '--dataset')
         : undefined;
     const date = typeof flags.date === 'string' ? flags.date : undefined;
     if (action === 'embed') {

@@ -5,18 +5,9 @@ import { INTERVENTION_METHODS, intervene, type InterventionMethod, type Interven
 import { parseEconomyJson } from '../../io/network-json';
 import { UsageError, type Command } from '../command';
 import { byFirm } from './cascade';
-import { formatAmount, numberFlag, readTextFile } from './common';
+import { choice, formatAmount, numberFlag, readTextFile, wholeFlag } from './common';
 
 const OBJECTIVES: InterventionObjective[] = ['failures', 'value'];
-
-export function choice<T extends string>(flags: Record<string, string | true>, name: string, allowed: T[], fallback?: T): T {
-  const raw = flags[name];
-  if (raw === undefined && fallback !== undefined) return fallback;
-  if (typeof raw !== 'string' || !(allowed as string[]).includes(raw)) {
-    throw new UsageError(`--${name} must be one of ${allowed.join('|')}${raw === undefined ? ' (required)' : `, got "${raw === true ? '' : raw}"`}`);
-  }
-  return raw as T;
-}
 
 export const interveneCommand: Command = {
   name: 'intervene',
@@ -38,10 +29,8 @@ export const interveneCommand: Command = {
     const budget = numberFlag(flags, 'budget', 0, 0, Number.MAX_VALUE);
     const method = choice<InterventionMethod>(flags, 'method', INTERVENTION_METHODS);
     const objective = choice<InterventionObjective>(flags, 'objective', OBJECTIVES, 'failures');
-    const samples = numberFlag(flags, 'samples', 200, 1, 1e7);
-    const steps = numberFlag(flags, 'steps', 20, 1, 1e6);
-    if (!Number.isInteger(samples)) throw new UsageError(`--samples must be an integer, got "${String(flags.samples)}"`);
-    if (!Number.isInteger(steps)) throw new UsageError(`--steps must be an integer, got "${String(flags.steps)}"`);
+    const samples = wholeFlag(flags, 'samples', 200, 1, 1e7);
+    const steps = wholeFlag(flags, 'steps', 20, 1, 1e6);
     const seed = numberFlag(flags, 'seed', 1, 0, 4294967295);
     const uncertainty = numberFlag(flags, 'uncertainty', 0.1, 0, 1);
     const document = parseEconomyJson(readTextFile(path), basename(path));

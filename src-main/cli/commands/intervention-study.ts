@@ -10,8 +10,7 @@ import { interbankResults, runEconomyIntervention } from '../../engines/interven
 import { toClearingSystem } from '../../engines/network-arrays';
 import { parseEconomyJson, parseNetworkJson } from '../../io/network-json';
 import { UsageError, type Command } from '../command';
-import { formatAmount, numberFlag, readTextFile } from './common';
-import { choice } from './intervene';
+import { choice, formatAmount, numberFlag, readTextFile } from './common';
 
 /** The job's parameter schema checks the flags too; `versionId` is a placeholder (the command reads the file). */
 function validated<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {

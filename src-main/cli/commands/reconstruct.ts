@@ -18,8 +18,8 @@ import {
 import { parseNetworkJson } from '../../io/network-json';
 import { loadHighs } from '../../io/lp-solver';
 import { UsageError, type Command, type CommandIo, type FlagSpec } from '../command';
-import { formatAmount, numberFlag, readTextFile } from './common';
-import { shockModelFromFlags, wholeFlag } from './stress';
+import { formatAmount, numberFlag, readTextFile, wholeFlag } from './common';
+import { shockModelFromFlags } from './stress';
 
 type Flags = Record<string, string | true>;
 

@@ -5,14 +5,8 @@ import type { ShockModel } from '../../engines/shocks';
 import { runStressBatch, summariseStress } from '../../engines/stress';
 import { parseNetworkJson } from '../../io/network-json';
 import { UsageError, type Command } from '../command';
-import { formatAmount, numberFlag, readTextFile, RECOVERY_FLAGS, recoveryFromFlags } from './common';
+import { formatAmount, numberFlag, readTextFile, RECOVERY_FLAGS, recoveryFromFlags, wholeFlag } from './common';
 
-/** A whole-number flag in [min, max], or the fallback when absent. */
-export function wholeFlag(flags: Record<string, string | true>, name: string, fallback: number, min: number, max: number): number {
-  const value = numberFlag(flags, name, fallback, min, max);
-  if (!Number.isInteger(value)) throw new UsageError(`--${name} must be a whole number, got "${String(flags[name])}"`);
-  return value;
-}
 
 /** Builds the shock model from --shock-model, --max-fraction, --rho, --marginal, --a. */
 export function shockModelFromFlags(flags: Record<string, string | true>): ShockModel {
