@@ -247,12 +247,49 @@ export interface SimulatedData {
   liquidations: Float64Array;
   /** nSamples × N fractions sold per bank (hidden in practice). */
   fractions: Float64Array;
-  /** Liquidations at the smallest and largest shock vectors (balance-sheet information used by eq. 4). */
-  liquidationAtMinShock: Float64Array;
-  liquidationAtMaxShock: Float64Array;
+  /**
+   * Calibration scenarios: K shock vectors (a Latin hypercube over the shock box) with their true liquidations per
+   * asset, the balance-sheet information the linear scaling of eq. (4) rests on, here at K scenarios rather than
+   * at the smallest and largest shock only (docs/engines/fire-sales.md, "Identification").
+   */
+  calibration: CalibrationScenarios;
   /** Largest iteration count and whether every sample converged. */
   maxIterations: number;
   allConverged: boolean;
+}
+
+export interface CalibrationScenarios {
+  count: number;
+  /** count × N */
+  shocks: Float64Array;
+  /** count × M */
+  liquidations: Float64Array;
+}
+
+/** Calibration scenarios by default: enough to fit an affine map of M liquidations, and at least 32. */
+export const calibrationCount = (nAssets: number): number => Math.max(32, 4 * (nAssets + 1));
+
+/**
+ * A Latin hypercube of `count` shock vectors over [low, high]^N (each bank's shock visits every one of `count`
+ * equal strata once, at the stratum's centre, in an order shuffled per bank) with the equilibrium liquidations.
+ */
+export function calibrationScenarios(spec: SimulationSpec, count: number, seed: number): CalibrationScenarios {
+  const nBanks = spec.system.bankIds.length;
+  const rng = new Rng(seed, 11);
+  const shocks = new Float64Array(count * nBanks);
+  const liquidations = new Float64Array(count * spec.system.assetIds.length);
+  for (let n = 0; n < nBanks; n++) {
+    const order = Array.from({ length: count }, (_, k) => k);
+    for (let k = count - 1; k > 0; k--) {
+      const j = Math.floor(rng.uniform() * (k + 1));
+      [order[k], order[j]] = [order[j]!, order[k]!];
+    }
+    order.forEach((stratum, k) => (shocks[k * nBanks + n] = spec.shockLow + ((spec.shockHigh - spec.shockLow) * (stratum + 0.5)) / count));
+  }
+  for (let k = 0; k < count; k++) {
+    liquidations.set(solveFireSale(spec.system, scenarioOf(spec, shocks.subarray(k * nBanks, (k + 1) * nBanks))).assetLiquidations, k * spec.system.assetIds.length);
+  }
+  return { count, shocks, liquidations };
 }
 
 /** How the shock enters: as the post-shock liabilities (case studies) or as a fraction of other assets lost. */
@@ -292,7 +329,6 @@ export function simulateData(spec: SimulationSpec, nSamples: number, seed: numbe
     maxIterations = Math.max(maxIterations, result.iterations);
     allConverged &&= result.converged;
   }
-  const at = (value: number) => solveFireSale(spec.system, scenarioOf(spec, new Float64Array(nBanks).fill(value))).assetLiquidations;
   return {
     nSamples,
     nBanks,
@@ -301,8 +337,7 @@ export function simulateData(spec: SimulationSpec, nSamples: number, seed: numbe
     prices,
     liquidations,
     fractions,
-    liquidationAtMinShock: at(spec.shockLow),
-    liquidationAtMaxShock: at(spec.shockHigh),
+    calibration: calibrationScenarios(spec, calibrationCount(nAssets), seed),
     maxIterations,
     allConverged,
   };

@@ -15,12 +15,13 @@
  * demand (docs/engines/fire-sales.md; the paper's pure ReLU is the special case of no concave units, α = 0).
  *
  * Also: the Inclusive Model (the same network fed the shocks and the true per-bank liquidations), the Linear
- * Price Model (the Price Net replaced by the least-squares line of p̂ on ℓ̂), the linear scaling of eq. (4)
- * (ℓ* maps the network's ℓ̂ at the smallest and largest shock onto the balance-sheet liquidations there) and
- * the regressions of Tables 6–7. Early stopping on a validation split, learning-rate halving on plateaus, cancel
+ * Price Model (the Price Net replaced by the least-squares line of p̂ on ℓ̂) and the linear scaling of eq. (4),
+ * generalised to several assets (ℓ* = D ℓ̂ + e fitted at calibration scenarios). Early stopping on a validation split, learning-rate halving on plateaus, cancel
  * through an AbortSignal. The backend is chosen by the caller (selectLearningBackend) before training.
  */
 import * as tf from '@tensorflow/tfjs';
+import { EngineInputError } from '../engines/errors';
+import { solveDense } from '../engines/linalg';
 import { Rng } from '../engines/random';
 import { olsWithInference, pearson, type RegressionTerm } from './statistics';
 
@@ -54,7 +55,7 @@ export interface TrainingOptions {
   batchSize: number;
   validationFraction: number;
   seed: number;
-  /** Initialisations tried for `restartEpochs` each before the best one is trained in full (0: just one). */
+  /** Initialisations tried for `restartEpochs` each; training goes on from the best of them (0: just one). */
   restarts: number;
   restartEpochs: number;
   /** Stream of the weight initialisation (the data split depends on `seed` only). */
@@ -220,23 +221,20 @@ function serializeLayers(layers: Dense[]): SerializedLayer[] {
  * split: the training part is further split for early stopping. Call selectLearningBackend() first.
  */
 export async function trainDualNetwork(data: DualNetworkData, options: TrainingOptions, testFraction: number, hooks: TrainingHooks = {}): Promise<TrainedDualNetwork> {
-  let initStream = options.initStream;
+  let winner: TrainedDualNetwork | undefined;
   if (options.restarts > 1 && options.maxEpochs > options.restartEpochs) {
-    // Restarts: short runs from different initial weights (same data split); the best is trained in full.
-    let best = Number.POSITIVE_INFINITY;
+    // Restarts: short runs from different initial weights (same data split); training goes on from the best.
     for (let k = 0; k < options.restarts; k++) {
       hooks.onRestart?.(k, options.restarts);
       const trial = await trainOnce(data, { ...options, maxEpochs: options.restartEpochs, initStream: k }, testFraction, { signal: hooks.signal });
-      if (trial.bestValidationLoss < best) {
-        best = trial.bestValidationLoss;
-        initStream = k;
-      }
+      if (!winner || trial.bestValidationLoss < winner.bestValidationLoss) winner = trial;
     }
   }
-  return trainOnce(data, { ...options, initStream }, testFraction, hooks);
+  return trainOnce(data, options, testFraction, hooks, winner?.model);
 }
 
-async function trainOnce(data: DualNetworkData, options: TrainingOptions, testFraction: number, hooks: TrainingHooks): Promise<TrainedDualNetwork> {
+/** One training run, from fresh weights (stream `options.initStream`) or from the weights of `start`. */
+async function trainOnce(data: DualNetworkData, options: TrainingOptions, testFraction: number, hooks: TrainingHooks, start?: SerializedDualNetwork): Promise<TrainedDualNetwork> {
   const { nBanks, nAssets } = data;
   const { train: trainAll, test } = splitSamples(data.nSamples, testFraction, options.seed);
   const { train, test: validation } = splitSamples(trainAll.length, options.validationFraction, options.seed + 1);
@@ -259,6 +257,14 @@ async function trainOnce(data: DualNetworkData, options: TrainingOptions, testFr
   // −p̂ starts near −1 (prices relative to pre-shock).
   priceNet[1]!.bias.assign(tf.fill([nAssets], -1));
   const layers = [...liquidationNet, ...priceNet];
+  if (start) {
+    tf.tidy(() =>
+      [...start.liquidationNet, ...start.priceNet].forEach((saved, k) => {
+        layers[k]!.kernel.assign(tf.tensor2d(saved.kernel, [saved.inputs, saved.outputs]));
+        layers[k]!.bias.assign(tf.tensor1d(saved.bias));
+      }),
+    );
+  }
   // Aggregation (eq. 2) as a fixed matrix G: (n, m) → m with weight a_nm.
   const aggregation = options.fractionPerBank
     ? tf.tensor2d(Float32Array.from(data.holdings), [nBanks, nAssets])
@@ -445,30 +451,47 @@ export function priceMse(predicted: Float64Array, truth: Float64Array, nAssets: 
   return sum / (predicted.length / nAssets);
 }
 
-/** Eq. (4): ℓ* = (ℓ̂ − ℓ̂_min)(ℓ_max − ℓ_min)/(ℓ̂_max − ℓ̂_min) + ℓ_min, per asset. */
-export interface LinearScaling {
-  predictedLow: number[];
-  predictedHigh: number[];
-  trueLow: number[];
-  trueHigh: number[];
+/**
+ * The linear scaling of eq. (4), ℓ* = (ℓ̂ − ℓ̂_min)(ℓ_max − ℓ_min)/(ℓ̂_max − ℓ̂_min) + ℓ_min, generalised to M assets:
+ * ℓ* = D ℓ̂ + e, fitted by least squares to the true liquidations at calibration scenarios (eq. 4 is the one-asset
+ * map through two of them, the smallest and the largest shock). A full D undoes what prices alone cannot tell
+ * apart: a mixing of the assets' learned liquidations, or their exchange (docs/engines/fire-sales.md).
+ */
+export interface LiquidationScaling {
+  /** M × M row-major D. */
+  slope: Float64Array;
+  offset: Float64Array;
 }
 
-export function scaleLiquidation(scaling: LinearScaling, asset: number, predicted: number): number {
-  const span = scaling.predictedHigh[asset]! - scaling.predictedLow[asset]!;
-  if (span <= 0) return scaling.trueLow[asset]!;
-  return ((predicted - scaling.predictedLow[asset]!) * (scaling.trueHigh[asset]! - scaling.trueLow[asset]!)) / span + scaling.trueLow[asset]!;
+/** Least-squares D and e from `predicted` ℓ̂ and `truth` ℓ, both count × M. */
+export function fitLiquidationScaling(predicted: ArrayLike<number>, truth: ArrayLike<number>, nAssets: number): LiquidationScaling {
+  const count = predicted.length / nAssets;
+  if (count < nAssets + 1) throw new EngineInputError(`the liquidation scaling needs at least ${nAssets + 1} calibration scenarios for ${nAssets} assets, got ${count}`, 'calibration');
+  const design = Array.from({ length: count }, (_, k) => Array.from({ length: nAssets }, (_, m) => predicted[k * nAssets + m]!));
+  const slope = new Float64Array(nAssets * nAssets);
+  const offset = new Float64Array(nAssets);
+  for (let m = 0; m < nAssets; m++) {
+    // A tiny ridge: an asset nobody sells has constant ℓ̂ and ℓ.
+    const fit = olsWithInference(design, Array.from({ length: count }, (_, k) => truth[k * nAssets + m]!), 1e-12);
+    offset[m] = fit.intercept.estimate;
+    fit.slopes.forEach((term, k) => (slope[m * nAssets + k] = term.estimate));
+  }
+  return { slope, offset };
 }
 
-export function unscaleLiquidation(scaling: LinearScaling, asset: number, scaled: number): number {
-  const span = scaling.trueHigh[asset]! - scaling.trueLow[asset]!;
-  if (span <= 0) return scaling.predictedLow[asset]!;
-  return ((scaled - scaling.trueLow[asset]!) * (scaling.predictedHigh[asset]! - scaling.predictedLow[asset]!)) / span + scaling.predictedLow[asset]!;
+/** ℓ* of one row of ℓ̂. */
+export function scaleLiquidations(scaling: LiquidationScaling, predicted: ArrayLike<number>): Float64Array {
+  const nAssets = scaling.offset.length;
+  return Float64Array.from(scaling.offset, (e, m) => {
+    let value = e;
+    for (let k = 0; k < nAssets; k++) value += scaling.slope[m * nAssets + k]! * predicted[k]!;
+    return value;
+  });
 }
 
-/** The scaling anchored at the smallest and largest shock vectors, whose liquidations balance sheets give. */
-export function cornerScaling(model: SerializedDualNetwork, shockLow: number, shockHigh: number, trueLow: ArrayLike<number>, trueHigh: ArrayLike<number>): LinearScaling {
-  const at = (value: number) => aggregateLiquidations(model, predictFractions(model, new Float64Array(model.nInputs).fill(value)));
-  return { predictedLow: Array.from(at(shockLow)), predictedHigh: Array.from(at(shockHigh)), trueLow: Array.from(trueLow), trueHigh: Array.from(trueHigh) };
+/** ℓ̂ = D⁻¹(ℓ* − e) for one row. */
+export function unscaleLiquidations(scaling: LiquidationScaling, scaled: ArrayLike<number>): Float64Array {
+  return solveDense(scaling.slope, scaling.offset.length, Float64Array.from(scaling.offset, (e, m) => scaled[m]! - e));
 }
 
 /** The Linear Price Model: per asset, least squares of the dual network's p̂ on ℓ̂ (all assets) over the training rows. */

@@ -31,7 +31,10 @@ export interface FireSaleOutcome extends FireSaleFields<number[]> {
 export interface CoefficientTest {
   name: string;
   estimate: number;
+  /** Including the variance from calibrating the scaling (bootstrap over the calibration scenarios). */
   standardError: number;
+  /** The OLS standard error given the scaling. */
+  olsStandardError: number;
   /** Against the true coefficient (Table 6). */
   trueValue: number;
   tTrue: number;
@@ -60,13 +63,15 @@ export interface DualNetworkMetrics {
   liquidationCorrelation: Array<number | null>;
   /** Correlation of each bank's learned fraction sold with the truth (averaged over assets). */
   bankCorrelation: Array<number | null>;
-  /** Learned inverse demand per asset against total scaled liquidation ℓ* (eq. 4), others at their minimum. */
+  /** Learned inverse demand per asset against scaled liquidation ℓ* (eq. 4), others at their least. */
   curves: CurvePoint[][];
   /** Test rows (at most 200): scaled ℓ* and true ℓ per asset, learned and true fraction per bank. */
   scatter: Array<{ scaled: number[]; truth: number[]; fractions: number[]; trueFractions: number[] }>;
   /** Regression of p̂_m on ℓ*_1..ℓ*_M per asset (linear inverse demand only). */
   regression: CoefficientTest[][] | null;
   testRows: number;
+  /** Calibration scenarios the scaling ℓ* = D ℓ̂ + e was fitted at. */
+  calibrationScenarios: number;
 }
 
 export interface DualNetworkRunResults {

@@ -6,6 +6,7 @@ import { exampleFireSale, simulateFireSale } from '../../src-main/api/firesale-s
 import { documentOfSpec, toFireSaleSystem } from '../../src-main/engines/fire-sale-document';
 import {
   CASE_STUDY_MAX_LEVERAGE,
+  calibrationCount,
   caseStudy1,
   caseStudy2,
   impactMatrix,
@@ -152,13 +153,21 @@ describe('fire-sale equilibrium', () => {
 });
 
 describe('data simulation (§4)', () => {
-  it('is reproducible for a seed, converges, and anchors eq. (4) at no sale and full sale', () => {
+  it('is reproducible for a seed, converges, and calibrates eq. (4) on a Latin hypercube of equilibria', () => {
     const a = simulateData(caseStudy1('linear'), 50, 7);
     const b = simulateData(caseStudy1('linear'), 50, 7);
     expect(Array.from(a.prices)).toEqual(Array.from(b.prices));
     expect(a.allConverged).toBe(true);
-    expect(Array.from(a.liquidationAtMinShock)).toEqual([0]);
-    expect(Array.from(a.liquidationAtMaxShock)).toEqual([2]);
+    const { count, shocks, liquidations } = a.calibration;
+    expect(count).toBe(calibrationCount(1));
+    for (let n = 0; n < 2; n++) {
+      // every bank's shock visits each of the `count` strata of [0.6, 0.85] exactly once
+      const strata = Array.from({ length: count }, (_, k) => Math.floor(((shocks[2 * k + n]! - 0.6) / 0.25) * count)).sort((x, y) => x - y);
+      expect(strata).toEqual(Array.from({ length: count }, (_, k) => k));
+    }
+    for (let k = 0; k < count; k++) {
+      expect(liquidations[k]).toBeCloseTo(solveFireSale(caseStudy1('linear').system, { liabilities: shocks.subarray(2 * k, 2 * k + 2) }).assetLiquidations[0]!, 12);
+    }
     for (let s = 0; s < 50; s++) {
       expect(a.shocks[2 * s]!).toBeGreaterThanOrEqual(0.6);
       expect(a.shocks[2 * s]!).toBeLessThanOrEqual(0.85);

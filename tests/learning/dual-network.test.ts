@@ -6,11 +6,12 @@ import {
   DEFAULT_TRAINING,
   predictRows,
   priceMse,
-  scaleLiquidation,
+  fitLiquidationScaling,
+  scaleLiquidations,
   splitSamples,
   trainDualNetwork,
   TrainingCancelled,
-  unscaleLiquidation,
+  unscaleLiquidations,
   type DualNetworkData,
   type TrainedDualNetwork,
 } from '../../src-main/learning/dual-network';
@@ -41,31 +42,67 @@ describe('statistics of Tables 3, 6 and 7', () => {
     expect(pearson([1, 2, 3], [2, 4, 6.0])).toBeCloseTo(1, 15);
   });
 
-  it('recovers known cross-impact coefficients with the truth inside the 95% intervals', () => {
+  /** Learned liquidations that mix and exchange the true ones (ℓ̂ = Q ℓ + noise), priced by the true inverse demand. */
+  function mixedLiquidations(rows: number, calibrationNoise: number) {
     const rng = new Rng(3);
-    const n = 400;
-    const scaled = new Float64Array(2 * n);
-    const prices = new Float64Array(2 * n);
-    for (let r = 0; r < n; r++) {
+    const mix = (l1: number, l2: number) => [0.2 + 0.05 * l1 + 0.5 * l2, 0.1 + 0.6 * l1 + 0.04 * l2];
+    const predicted = new Float64Array(2 * rows);
+    const prices = new Float64Array(2 * rows);
+    for (let r = 0; r < rows; r++) {
       const [l1, l2] = [rng.uniform(), rng.uniform()];
-      scaled.set([l1, l2], 2 * r);
+      predicted.set(mix(l1, l2), 2 * r);
       prices.set([1 - 0.15 * l1 - 0.015 * l2 + 0.002 * rng.normal(), 1 - 0.015 * l1 - 0.15 * l2 + 0.002 * rng.normal()], 2 * r);
     }
-    const [asset1] = regressionTables(caseStudy2(true), prices, scaled, 2);
+    const truth = new Float64Array(2 * 32);
+    const calibrated = new Float64Array(2 * 32);
+    for (let k = 0; k < 32; k++) {
+      const [l1, l2] = [rng.uniform(), rng.uniform()];
+      truth.set([l1, l2], 2 * k);
+      calibrated.set(mix(l1 + calibrationNoise * rng.normal(), l2 + calibrationNoise * rng.normal()), 2 * k);
+    }
+    return { predicted, prices, calibration: { predicted: calibrated, truth } };
+  }
+
+  it('undoes a mixing and exchange of the liquidations and recovers the cross-impact inside the 95% intervals', () => {
+    const { predicted, prices, calibration } = mixedLiquidations(400, 0);
+    const [asset1] = regressionTables(caseStudy2(true), prices, predicted, calibration, 2);
     expect(asset1!.map((t) => t.trueValue)).toEqual([-0.15, -0.015, 1]);
     for (const term of asset1!) {
       expect(term.trueInside).toBe(true);
       expect(Math.abs(term.tZero)).toBeGreaterThan(5);
+      expect(term.standardError).toBeCloseTo(term.olsStandardError, 6); // an exact calibration adds nothing
     }
+  });
+
+  it('widens the intervals by the uncertainty of a noisy calibration', () => {
+    const exact = regressionTables(caseStudy2(true), ...args(mixedLiquidations(400, 0)))[0]!;
+    const noisy = regressionTables(caseStudy2(true), ...args(mixedLiquidations(400, 0.02)))[0]!;
+    noisy.forEach((term, j) => {
+      expect(term.standardError).toBeGreaterThan(1.5 * term.olsStandardError);
+      expect(term.standardError).toBeGreaterThan(exact[j]!.standardError);
+    });
   });
 });
 
+const args = (m: { predicted: Float64Array; prices: Float64Array; calibration: { predicted: Float64Array; truth: Float64Array } }) =>
+  [m.prices, m.predicted, m.calibration, 2] as const;
+
 describe('eq. (4) linear scaling', () => {
-  it('maps the predicted extremes onto the balance-sheet extremes and inverts', () => {
-    const scaling = { predictedLow: [0.3], predictedHigh: [1.1], trueLow: [0], trueHigh: [2] };
-    expect(scaleLiquidation(scaling, 0, 0.3)).toBe(0);
-    expect(scaleLiquidation(scaling, 0, 1.1)).toBeCloseTo(2, 15);
-    expect(unscaleLiquidation(scaling, 0, scaleLiquidation(scaling, 0, 0.77))).toBeCloseTo(0.77, 15);
+  it('through two scenarios it is eq. (4): the predicted extremes map onto the balance-sheet extremes', () => {
+    const scaling = fitLiquidationScaling([0.3, 1.1], [0, 2], 1);
+    expect(scaleLiquidations(scaling, [0.3])[0]).toBeCloseTo(0, 9);
+    expect(scaleLiquidations(scaling, [1.1])[0]).toBeCloseTo(2, 9);
+    // ℓ* = (ℓ̂ − ℓ̂_min)(ℓ_max − ℓ_min)/(ℓ̂_max − ℓ̂_min) + ℓ_min
+    expect(scaleLiquidations(scaling, [0.77])[0]).toBeCloseTo(((0.77 - 0.3) * 2) / 0.8, 9);
+    expect(unscaleLiquidations(scaling, scaleLiquidations(scaling, [0.77]))[0]).toBeCloseTo(0.77, 12);
+  });
+
+  it('with several assets it undoes an affine mixing of the liquidations, and refuses too few scenarios', () => {
+    const truth = [0, 0, 1, 0, 0, 1, 1, 1];
+    const predicted = truth.map((_, k) => (k % 2 === 0 ? 0.1 + 0.2 * truth[k + 1]! + 0.05 * truth[k]! : 0.3 * truth[k - 1]!));
+    const scaling = fitLiquidationScaling(predicted, truth, 2);
+    expect(Array.from(scaleLiquidations(scaling, [0.1 + 0.2 * 0.4 + 0.05 * 0.7, 0.3 * 0.7])).map((v) => +v.toFixed(9))).toEqual([0.7, 0.4]);
+    expect(() => fitLiquidationScaling([0.1, 0.2], [0, 1, 1, 0], 2)).toThrow(/at least 3 calibration scenarios/);
   });
 });
 
@@ -110,10 +147,12 @@ describe('dual network (TensorFlow.js, WebAssembly backend)', () => {
     const variance = testPrices.reduce((a, b) => a + (b - mean) ** 2, 0) / testPrices.length;
     expect(metrics.mseProposed).toBeLessThan(0.01 * variance);
     expect(metrics.liquidationCorrelation[0]!).toBeGreaterThan(0.97);
-    // eq. (4) anchors: the learned curve starts at the no-sale price and ends at the full-sale price.
-    expect(metrics.curves[0]![0]!.liquidation).toBe(0);
-    expect(metrics.curves[0]!.at(-1)!.liquidation).toBe(2);
-    expect(metrics.curves[0]![0]!.predictedPrice).toBeCloseTo(1, 1);
+    // Figure 2 over the calibration scenarios' range: the learned inverse demand follows the true one.
+    const curve = metrics.curves[0]!;
+    expect(curve[0]!.liquidation).toBe(Math.min(...simulated.calibration.liquidations));
+    expect(curve.at(-1)!.liquidation).toBe(Math.max(...simulated.calibration.liquidations));
+    const gaps = curve.map((point) => Math.abs(point.predictedPrice - point.truePrice));
+    expect(gaps.reduce((a, b) => a + b) / gaps.length).toBeLessThan(0.03);
   });
 
   it('stops early when validation stops improving, and cancels on an aborted signal', async () => {
