@@ -80,6 +80,18 @@ function checkedShare(value: number, field: string): number {
 
 /** Builds the arrays of a validated `crossholdings@1` document and factorises I − C once. */
 export function toEconomySystem(doc: EconomyDocument): EconomySystem {
+  return buildSystem(economyParts(doc));
+}
+
+/**
+ * Refuses a document the engine cannot use (unknown firms or assets, shares outside [0, 1], column sums ≥ 1, bad
+ * thresholds), naming the field, without factorising I − C (column sums below 1 make it invertible).
+ */
+export function checkEconomy(doc: EconomyDocument): void {
+  checkParts(economyParts(doc));
+}
+
+function economyParts(doc: EconomyDocument): SystemParts {
   const ids = doc.firms.map((firm) => firm.id);
   const firmIndex = new Map(ids.map((id, i) => [id, i]));
   const assetIds = doc.assets.map((asset) => asset.id);
@@ -103,16 +115,15 @@ export function toEconomySystem(doc: EconomyDocument): EconomySystem {
     if (k === undefined) throw new EngineInputError(`unknown asset "${entry.asset}"`, `assetHoldings.${index}.asset`);
     assetShares[i * m + k] = checkedShare(entry.share, `assetHoldings.${index}.share`);
   });
-  const prices = Float64Array.from(doc.assets, (asset) => asset.price);
-  return buildSystem({
+  return {
     ids,
     assetIds,
     crossHoldings,
     assetShares,
-    prices,
+    prices: Float64Array.from(doc.assets, (asset) => asset.price),
     thresholds: Float64Array.from(doc.firms, (firm) => firm.threshold),
     failureCosts: Float64Array.from(doc.firms, (firm) => firm.failureCost),
-  });
+  };
 }
 
 export interface DenseEconomy {
@@ -143,7 +154,8 @@ export function fromDenseEconomy(economy: DenseEconomy): EconomySystem {
 
 type SystemParts = Pick<EconomySystem, 'ids' | 'assetIds' | 'crossHoldings' | 'assetShares' | 'prices' | 'thresholds' | 'failureCosts'>;
 
-function buildSystem(parts: SystemParts): EconomySystem {
+/** Checks lengths, column sums, thresholds and failure costs; returns the self-shares Ĉ_jj = 1 − Σ_i C_ij. */
+function checkParts(parts: SystemParts): Float64Array {
   const n = parts.ids.length;
   const m = parts.assetIds.length;
   for (const [name, array, length] of [
@@ -168,6 +180,13 @@ function buildSystem(parts: SystemParts): EconomySystem {
   parts.failureCosts.forEach((value, i) => {
     if (!(value >= 0 && Number.isFinite(value))) throw new EngineInputError(`firm "${parts.ids[i]}": failureCost must be finite and ≥ 0`, `firms.${i}.failureCost`);
   });
+  return selfShare;
+}
+
+function buildSystem(parts: SystemParts): EconomySystem {
+  const n = parts.ids.length;
+  const m = parts.assetIds.length;
+  const selfShare = checkParts(parts);
   const lu = new Float64Array(n * n);
   for (let k = 0; k < n * n; k++) lu[k] = -parts.crossHoldings[k]!;
   for (let i = 0; i < n; i++) lu[i * n + i] = 1;

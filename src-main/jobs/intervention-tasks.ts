@@ -7,7 +7,7 @@
 import { saveSucceededRun } from './save-run';
 import type { EconomyDocument } from '../../src-shared/formats/crossholdings';
 import type { InterventionParams, InterventionRunResults } from '../../src-shared/results/intervention';
-import { toEconomySystem } from '../engines/cascade';
+import { checkEconomy } from '../engines/cascade';
 import { mergeStudyPartials } from '../engines/intervention-study';
 import { economyResults } from '../engines/intervention-report';
 import { toClearingSystem } from '../engines/network-arrays';
@@ -29,7 +29,7 @@ export const interventionTask = {
     }
     const { document } = networks.getEconomyVersion(db, params.versionId);
     // Refuse a bad economy now (column sums, thresholds), naming the firm, rather than in a worker.
-    toEconomySystem(document);
+    checkEconomy(document);
     // Interleaved: worker w takes scenarios w, w + W, …, so the few scenarios with very large failed sets (which
     // dominate the time) are shared evenly rather than falling into one worker's contiguous range.
     const workers = params.scenarios < 200 ? 1 : Math.max(1, Math.min(maxShards, params.scenarios));

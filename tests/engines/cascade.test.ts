@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { cascade, fromDenseEconomy, neumannColumn, solveCrossHoldings, toEconomySystem, valuesGivenFailures } from '../../src-main/engines/cascade';
+import { cascade, checkEconomy, fromDenseEconomy, neumannColumn, solveCrossHoldings, toEconomySystem, valuesGivenFailures } from '../../src-main/engines/cascade';
 import { EngineInputError } from '../../src-main/engines/errors';
 import { solveDense } from '../../src-main/engines/linalg';
 import { chainEconomy, economyArbitrary } from '../support/economies';
@@ -61,6 +61,13 @@ describe('cascade: hand-computed 3-firm chain', () => {
     expect(() =>
       fromDenseEconomy({ ids: ['A', 'B'], crossHoldings: Float64Array.from([0, 1, 0, 0]), assetValues: new Float64Array(2), thresholds: new Float64Array(2), failureCosts: new Float64Array(2) }),
     ).toThrow(/firm "B".*below 1/);
+    // The check alone (used before a job starts) refuses the same documents as the full build, naming the firm.
+    const document = chainEconomy();
+    expect(() => checkEconomy(document)).not.toThrow();
+    const tooMuch = { ...document, crossHoldings: [...document.crossHoldings, { holder: 'C', issuer: 'B', share: 1 }] };
+    expect(() => checkEconomy(tooMuch)).toThrow(/firm "B".*sum to 1.2 \(must be below 1\)/);
+    expect(() => toEconomySystem(tooMuch)).toThrow(/firm "B".*sum to 1.2 \(must be below 1\)/);
+    expect(() => checkEconomy({ ...document, firms: document.firms.map((f, i) => (i === 0 ? { ...f, threshold: -1 } : f)) })).toThrow(/threshold must be finite/);
   });
 });
 
