@@ -21,7 +21,6 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { EngineInputError } from '../engines/errors';
-import { solveDense } from '../engines/linalg';
 import { Rng } from '../engines/random';
 import { olsWithInference, pearson, type RegressionTerm } from './statistics';
 
@@ -487,11 +486,6 @@ export function scaleLiquidations(scaling: LiquidationScaling, predicted: ArrayL
     for (let k = 0; k < nAssets; k++) value += scaling.slope[m * nAssets + k]! * predicted[k]!;
     return value;
   });
-}
-
-/** ℓ̂ = D⁻¹(ℓ* − e) for one row. */
-export function unscaleLiquidations(scaling: LiquidationScaling, scaled: ArrayLike<number>): Float64Array {
-  return solveDense(scaling.slope, scaling.offset.length, Float64Array.from(scaling.offset, (e, m) => scaled[m]! - e));
 }
 
 /** The Linear Price Model: per asset, least squares of the dual network's p̂ on ℓ̂ (all assets) over the training rows. */

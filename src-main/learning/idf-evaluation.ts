@@ -22,7 +22,6 @@ import {
   predictRows,
   priceMse,
   scaleLiquidations,
-  unscaleLiquidations,
   type LiquidationScaling,
   type TrainedDualNetwork,
 } from './dual-network';
@@ -65,7 +64,7 @@ export function evaluateDualNetwork(spec: SimulationSpec, data: SimulatedData, t
     finiteOrNull(pearson(Array.from(testIndices, (_, row) => learnedBankFraction(row, n)), column(trueFractions, nBanks, n))),
   );
 
-  const curves = inverseDemandCurves(spec, model, scaling, data.calibration);
+  const curves = inverseDemandCurves(spec, model, scaling, calibration);
 
   const scatter = testIndices.slice(0, SCATTER_ROWS).map((_, row) => ({
     scaled: Array.from(scaled.subarray(row * nAssets, (row + 1) * nAssets)),
@@ -106,31 +105,26 @@ function scaleRows(scaling: LiquidationScaling, liquidations: Float64Array): Flo
 }
 
 /**
- * Figure 2: per asset, the true and the learned price against ℓ* over the calibration range, the other assets at
- * their least calibration liquidation (empty when the scaling cannot be inverted, e.g. an asset nobody sold).
+ * Figure 2: per asset m, ℓ̂_m swept over its range at the calibration scenarios with the other assets at their least;
+ * the learned price p̂_m(ℓ̂) and the true Φ_m(ℓ*) against ℓ*_m, where ℓ* = Dℓ̂ + e (only the forward map is used, so
+ * learned liquidations spanning fewer dimensions than the assets still give curves). Empty for an asset nobody sold.
  */
-function inverseDemandCurves(spec: SimulationSpec, model: TrainedDualNetwork['model'], scaling: LiquidationScaling, scenarios: CalibrationScenarios): CurvePoint[][] {
+function inverseDemandCurves(spec: SimulationSpec, model: TrainedDualNetwork['model'], scaling: LiquidationScaling, calibration: ScalingCalibration): CurvePoint[][] {
   const nAssets = model.nAssets;
-  const least = Array.from({ length: nAssets }, (_, m) => Math.min(...column(scenarios.liquidations, nAssets, m)));
-  const most = Array.from({ length: nAssets }, (_, m) => Math.max(...column(scenarios.liquidations, nAssets, m)));
+  const least = Array.from({ length: nAssets }, (_, m) => Math.min(...column(calibration.predicted, nAssets, m)));
+  const most = Array.from({ length: nAssets }, (_, m) => Math.max(...column(calibration.predicted, nAssets, m)));
   return Array.from({ length: nAssets }, (_, asset) => {
-    const points: CurvePoint[] = [];
-    try {
-      for (let k = 0; k < CURVE_POINTS; k++) {
-        const liquidation = least[asset]! + ((most[asset]! - least[asset]!) * k) / (CURVE_POINTS - 1);
-        const trueInput = least.slice();
-        trueInput[asset] = liquidation;
-        points.push({
-          liquidation,
-          truePrice: priceOf(spec.system.inverseDemand, trueInput)[asset]!,
-          predictedPrice: predictPriceFromLiquidations(model, unscaleLiquidations(scaling, trueInput))[asset]!,
-        });
-      }
-    } catch (error) {
-      if (!(error instanceof EngineInputError)) throw error;
-      return [];
-    }
-    return points;
+    if (!(most[asset]! > least[asset]!)) return [];
+    return Array.from({ length: CURVE_POINTS }, (_, k) => {
+      const predicted = least.slice();
+      predicted[asset] = least[asset]! + ((most[asset]! - least[asset]!) * k) / (CURVE_POINTS - 1);
+      const scaled = scaleLiquidations(scaling, predicted);
+      return {
+        liquidation: scaled[asset]!,
+        truePrice: priceOf(spec.system.inverseDemand, scaled)[asset]!,
+        predictedPrice: predictPriceFromLiquidations(model, predicted)[asset]!,
+      };
+    });
   });
 }
 

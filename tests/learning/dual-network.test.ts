@@ -11,7 +11,6 @@ import {
   splitSamples,
   trainDualNetwork,
   TrainingCancelled,
-  unscaleLiquidations,
   type DualNetworkData,
   type TrainedDualNetwork,
 } from '../../src-main/learning/dual-network';
@@ -94,7 +93,6 @@ describe('eq. (4) linear scaling', () => {
     expect(scaleLiquidations(scaling, [1.1])[0]).toBeCloseTo(2, 9);
     // ℓ* = (ℓ̂ − ℓ̂_min)(ℓ_max − ℓ_min)/(ℓ̂_max − ℓ̂_min) + ℓ_min
     expect(scaleLiquidations(scaling, [0.77])[0]).toBeCloseTo(((0.77 - 0.3) * 2) / 0.8, 9);
-    expect(unscaleLiquidations(scaling, scaleLiquidations(scaling, [0.77]))[0]).toBeCloseTo(0.77, 12);
   });
 
   it('with several assets it undoes an affine mixing of the liquidations, and refuses too few scenarios', () => {
@@ -149,8 +147,8 @@ describe('dual network (TensorFlow.js, WebAssembly backend)', () => {
     expect(metrics.liquidationCorrelation[0]!).toBeGreaterThan(0.97);
     // Figure 2 over the calibration scenarios' range: the learned inverse demand follows the true one.
     const curve = metrics.curves[0]!;
-    expect(curve[0]!.liquidation).toBe(Math.min(...simulated.calibration.liquidations));
-    expect(curve.at(-1)!.liquidation).toBe(Math.max(...simulated.calibration.liquidations));
+    expect(curve).toHaveLength(41);
+    curve.slice(1).forEach((point, k) => expect(point.liquidation).toBeGreaterThan(curve[k]!.liquidation));
     const gaps = curve.map((point) => Math.abs(point.predictedPrice - point.truePrice));
     expect(gaps.reduce((a, b) => a + b) / gaps.length).toBeLessThan(0.03);
   });
