@@ -450,65 +450,58 @@ export function priceMse(predicted: Float64Array, truth: Float64Array, nAssets: 
   return sum / (predicted.length / nAssets);
 }
 
-/**
- * The linear scaling of eq. (4), ℓ* = (ℓ̂ − ℓ̂_min)(ℓ_max − ℓ_min)/(ℓ̂_max − ℓ̂_min) + ℓ_min, generalised to M assets:
- * ℓ* = D ℓ̂ + e, fitted by least squares to the true liquidations at calibration scenarios (eq. 4 is the one-asset
- * map through two of them, the smallest and the largest shock). A full D undoes what prices alone cannot tell
- * apart: a mixing of the assets' learned liquidations, or their exchange (docs/engines/fire-sales.md).
- */
-export interface LiquidationScaling {
-  /** M × M row-major D. */
+/** An affine map between rows of M per-asset values, y = A x + b (A row-major M × M). */
+export interface AffineMap {
   slope: Float64Array;
   offset: Float64Array;
 }
 
-/** Least-squares D and e from `predicted` ℓ̂ and `truth` ℓ, both count × M. */
-export function fitLiquidationScaling(predicted: ArrayLike<number>, truth: ArrayLike<number>, nAssets: number): LiquidationScaling {
-  const count = predicted.length / nAssets;
-  if (count < nAssets + 1) throw new EngineInputError(`the liquidation scaling needs at least ${nAssets + 1} calibration scenarios for ${nAssets} assets, got ${count}`, 'calibration');
-  const design = Array.from({ length: count }, (_, k) => Array.from({ length: nAssets }, (_, m) => predicted[k * nAssets + m]!));
+/**
+ * Least squares y_m = b_m + Σ_k A_mk x_k for every asset m over the rows of `x` and `y` (both count × M), with a tiny
+ * ridge: some assets' learned liquidations can be constant (nobody sells them) or collinear.
+ */
+export function fitAffineMap(x: ArrayLike<number>, y: ArrayLike<number>, nAssets: number): AffineMap {
+  const count = x.length / nAssets;
+  const design = Array.from({ length: count }, (_, r) => Array.from({ length: nAssets }, (_, k) => x[r * nAssets + k]!));
   const slope = new Float64Array(nAssets * nAssets);
   const offset = new Float64Array(nAssets);
   for (let m = 0; m < nAssets; m++) {
-    // A tiny ridge: an asset nobody sells has constant ℓ̂ and ℓ.
-    const fit = olsWithInference(design, Array.from({ length: count }, (_, k) => truth[k * nAssets + m]!), 1e-12);
+    const fit = olsWithInference(design, Array.from({ length: count }, (_, r) => y[r * nAssets + m]!), 1e-12);
     offset[m] = fit.intercept.estimate;
     fit.slopes.forEach((term, k) => (slope[m * nAssets + k] = term.estimate));
   }
   return { slope, offset };
 }
 
-/** ℓ* of one row of ℓ̂. */
-export function scaleLiquidations(scaling: LiquidationScaling, predicted: ArrayLike<number>): Float64Array {
-  const nAssets = scaling.offset.length;
-  return Float64Array.from(scaling.offset, (e, m) => {
-    let value = e;
-    for (let k = 0; k < nAssets; k++) value += scaling.slope[m * nAssets + k]! * predicted[k]!;
-    return value;
-  });
-}
-
-/** The Linear Price Model: per asset, least squares of the dual network's p̂ on ℓ̂ (all assets) over the training rows. */
-export function fitLinearPriceModel(trainLiquidations: Float64Array, trainPrices: Float64Array, nAssets: number): Array<{ intercept: number; slopes: number[] }> {
-  const nRows = trainPrices.length / nAssets;
-  const design = Array.from({ length: nRows }, (_, r) => Array.from(trainLiquidations.subarray(r * nAssets, (r + 1) * nAssets)));
-  return Array.from({ length: nAssets }, (_, m) => {
-    // A tiny ridge: with many assets some learned liquidations can be (nearly) collinear or constant.
-    const fit = olsWithInference(design, Array.from({ length: nRows }, (_, r) => trainPrices[r * nAssets + m]!), 1e-12);
-    return { intercept: fit.intercept.estimate, slopes: fit.slopes.map((t) => t.estimate) };
-  });
-}
-
-export function applyLinearPriceModel(model: Array<{ intercept: number; slopes: number[] }>, liquidations: Float64Array, nAssets: number): Float64Array {
-  const out = new Float64Array(liquidations.length);
-  for (let r = 0; r < liquidations.length / nAssets; r++) {
+/** The map applied to every row of `rows` (count × M; one row is a row too). */
+export function applyAffineMap(map: AffineMap, rows: ArrayLike<number>): Float64Array {
+  const nAssets = map.offset.length;
+  const out = new Float64Array(rows.length);
+  for (let r = 0; r < rows.length / nAssets; r++) {
     for (let m = 0; m < nAssets; m++) {
-      let p = model[m]!.intercept;
-      for (let k = 0; k < nAssets; k++) p += model[m]!.slopes[k]! * liquidations[r * nAssets + k]!;
-      out[r * nAssets + m] = p;
+      let value = map.offset[m]!;
+      for (let k = 0; k < nAssets; k++) value += map.slope[m * nAssets + k]! * rows[r * nAssets + k]!;
+      out[r * nAssets + m] = value;
     }
   }
   return out;
 }
+
+/**
+ * The linear scaling of eq. (4), ℓ* = (ℓ̂ − ℓ̂_min)(ℓ_max − ℓ_min)/(ℓ̂_max − ℓ̂_min) + ℓ_min, generalised to M assets:
+ * ℓ* = D ℓ̂ + e, fitted by least squares to the true liquidations `truth` at calibration scenarios where the network
+ * gives `predicted` (both count × M; eq. 4 is the one-asset map through two of them, the smallest and the largest
+ * shock). A full D undoes what prices alone cannot tell apart: a mixing of the assets' learned liquidations, or
+ * their exchange (docs/engines/fire-sales.md).
+ */
+export function fitLiquidationScaling(predicted: ArrayLike<number>, truth: ArrayLike<number>, nAssets: number): AffineMap {
+  const count = predicted.length / nAssets;
+  if (count < nAssets + 1) throw new EngineInputError(`the liquidation scaling needs at least ${nAssets + 1} calibration scenarios for ${nAssets} assets, got ${count}`, 'calibration');
+  return fitAffineMap(predicted, truth, nAssets);
+}
+
+/** The Linear Price Model: least squares of the dual network's p̂ on ℓ̂ (all assets) over the training rows. */
+export const fitLinearPriceModel = (trainLiquidations: Float64Array, trainPrices: Float64Array, nAssets: number): AffineMap =>
+  fitAffineMap(trainLiquidations, trainPrices, nAssets);
 
 export { pearson, type RegressionTerm };

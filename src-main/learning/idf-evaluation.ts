@@ -15,14 +15,13 @@ import { EngineInputError } from '../engines/errors';
 import { priceOf, type CalibrationScenarios, type SimulatedData, type SimulationSpec } from '../engines/fire-sales';
 import { Rng } from '../engines/random';
 import {
-  applyLinearPriceModel,
+  applyAffineMap,
   fitLinearPriceModel,
   fitLiquidationScaling,
   predictPriceFromLiquidations,
   predictRows,
   priceMse,
-  scaleLiquidations,
-  type LiquidationScaling,
+  type AffineMap,
   type TrainedDualNetwork,
 } from './dual-network';
 import { olsWithInference, pearson, tCritical, testCoefficient } from './statistics';
@@ -53,7 +52,7 @@ export function evaluateDualNetwork(spec: SimulationSpec, data: SimulatedData, t
   const linear = fitLinearPriceModel(train.liquidations, train.prices, nAssets);
   const calibration = calibrationOf(model, data.calibration);
   const scaling = fitLiquidationScaling(calibration.predicted, calibration.truth, nAssets);
-  const scaled = scaleRows(scaling, test.liquidations);
+  const scaled = applyAffineMap(scaling, test.liquidations);
 
   const learnedBankFraction = (row: number, n: number) => {
     let sum = 0;
@@ -75,7 +74,7 @@ export function evaluateDualNetwork(spec: SimulationSpec, data: SimulatedData, t
 
   return {
     mseProposed: priceMse(test.prices, truePrices, nAssets),
-    mseLinearPriceModel: priceMse(applyLinearPriceModel(linear, test.liquidations, nAssets), truePrices, nAssets),
+    mseLinearPriceModel: priceMse(applyAffineMap(linear, test.liquidations), truePrices, nAssets),
     liquidationCorrelation: Array.from({ length: nAssets }, (_, m) => finiteOrNull(pearson(column(test.liquidations, nAssets, m), column(trueLiquidations, nAssets, m)))),
     bankCorrelation,
     curves,
@@ -97,19 +96,12 @@ function calibrationOf(model: TrainedDualNetwork['model'], scenarios: Calibratio
   return { predicted, truth: scenarios.liquidations };
 }
 
-function scaleRows(scaling: LiquidationScaling, liquidations: Float64Array): Float64Array {
-  const nAssets = scaling.offset.length;
-  const out = new Float64Array(liquidations.length);
-  for (let r = 0; r < liquidations.length / nAssets; r++) out.set(scaleLiquidations(scaling, liquidations.subarray(r * nAssets, (r + 1) * nAssets)), r * nAssets);
-  return out;
-}
-
 /**
  * Figure 2: per asset m, ℓ̂_m swept over its range at the calibration scenarios with the other assets at their least;
  * the learned price p̂_m(ℓ̂) and the true Φ_m(ℓ*) against ℓ*_m, where ℓ* = Dℓ̂ + e (only the forward map is used, so
  * learned liquidations spanning fewer dimensions than the assets still give curves). Empty for an asset nobody sold.
  */
-function inverseDemandCurves(spec: SimulationSpec, model: TrainedDualNetwork['model'], scaling: LiquidationScaling, calibration: ScalingCalibration): CurvePoint[][] {
+function inverseDemandCurves(spec: SimulationSpec, model: TrainedDualNetwork['model'], scaling: AffineMap, calibration: ScalingCalibration): CurvePoint[][] {
   const nAssets = model.nAssets;
   const least = Array.from({ length: nAssets }, (_, m) => Math.min(...column(calibration.predicted, nAssets, m)));
   const most = Array.from({ length: nAssets }, (_, m) => Math.max(...column(calibration.predicted, nAssets, m)));
@@ -118,7 +110,7 @@ function inverseDemandCurves(spec: SimulationSpec, model: TrainedDualNetwork['mo
     return Array.from({ length: CURVE_POINTS }, (_, k) => {
       const predicted = least.slice();
       predicted[asset] = least[asset]! + ((most[asset]! - least[asset]!) * k) / (CURVE_POINTS - 1);
-      const scaled = scaleLiquidations(scaling, predicted);
+      const scaled = applyAffineMap(scaling, predicted);
       return {
         liquidation: scaled[asset]!,
         truePrice: priceOf(spec.system.inverseDemand, scaled)[asset]!,
@@ -142,8 +134,8 @@ function regressionOrNull(spec: SimulationSpec, predictedPrices: Float64Array, p
 export const BOOTSTRAP_RESAMPLES = 200;
 
 /** Per asset m, the OLS of p̂_m on the scaled liquidations ℓ* = D ℓ̂ + e over the test rows. */
-function scaledRegressions(predictedPrices: Float64Array, predictedLiquidations: Float64Array, scaling: LiquidationScaling, nAssets: number) {
-  const scaled = scaleRows(scaling, predictedLiquidations);
+function scaledRegressions(predictedPrices: Float64Array, predictedLiquidations: Float64Array, scaling: AffineMap, nAssets: number) {
+  const scaled = applyAffineMap(scaling, predictedLiquidations);
   const nRows = predictedPrices.length / nAssets;
   const design = Array.from({ length: nRows }, (_, r) => Array.from(scaled.subarray(r * nAssets, (r + 1) * nAssets)));
   return Array.from({ length: nAssets }, (_, m) => olsWithInference(design, Array.from({ length: nRows }, (_, r) => predictedPrices[r * nAssets + m]!)));

@@ -7,7 +7,7 @@ import {
   predictRows,
   priceMse,
   fitLiquidationScaling,
-  scaleLiquidations,
+  applyAffineMap,
   splitSamples,
   trainDualNetwork,
   TrainingCancelled,
@@ -89,17 +89,17 @@ const args = (m: { predicted: Float64Array; prices: Float64Array; calibration: {
 describe('eq. (4) linear scaling', () => {
   it('through two scenarios it is eq. (4): the predicted extremes map onto the balance-sheet extremes', () => {
     const scaling = fitLiquidationScaling([0.3, 1.1], [0, 2], 1);
-    expect(scaleLiquidations(scaling, [0.3])[0]).toBeCloseTo(0, 9);
-    expect(scaleLiquidations(scaling, [1.1])[0]).toBeCloseTo(2, 9);
+    expect(applyAffineMap(scaling, [0.3])[0]).toBeCloseTo(0, 9);
+    expect(applyAffineMap(scaling, [1.1])[0]).toBeCloseTo(2, 9);
     // ℓ* = (ℓ̂ − ℓ̂_min)(ℓ_max − ℓ_min)/(ℓ̂_max − ℓ̂_min) + ℓ_min
-    expect(scaleLiquidations(scaling, [0.77])[0]).toBeCloseTo(((0.77 - 0.3) * 2) / 0.8, 9);
+    expect(applyAffineMap(scaling, [0.77])[0]).toBeCloseTo(((0.77 - 0.3) * 2) / 0.8, 9);
   });
 
   it('with several assets it undoes an affine mixing of the liquidations, and refuses too few scenarios', () => {
     const truth = [0, 0, 1, 0, 0, 1, 1, 1];
     const predicted = truth.map((_, k) => (k % 2 === 0 ? 0.1 + 0.2 * truth[k + 1]! + 0.05 * truth[k]! : 0.3 * truth[k - 1]!));
     const scaling = fitLiquidationScaling(predicted, truth, 2);
-    expect(Array.from(scaleLiquidations(scaling, [0.1 + 0.2 * 0.4 + 0.05 * 0.7, 0.3 * 0.7])).map((v) => +v.toFixed(9))).toEqual([0.7, 0.4]);
+    expect(Array.from(applyAffineMap(scaling, [0.1 + 0.2 * 0.4 + 0.05 * 0.7, 0.3 * 0.7])).map((v) => +v.toFixed(9))).toEqual([0.7, 0.4]);
     expect(() => fitLiquidationScaling([0.1, 0.2], [0, 1, 1, 0], 2)).toThrow(/at least 3 calibration scenarios/);
   });
 });
