@@ -6,16 +6,21 @@ export function formatNumber(value: number, digits = 1): string {
   return value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 }
 
+/** As formatNumber, but in exponent form (3 significant digits) where `digits` decimals would print a non-zero value as zero. */
+export function formatReadable(value: number, digits: number): string {
+  return value !== 0 && Math.abs(value) < 0.5 * 10 ** -digits ? value.toExponential(2) : formatNumber(value, digits);
+}
+
 export const formatPercent = (value: number, digits = 2): string => `${formatNumber(value * 100, digits)}%`;
 
 export function keyFigure(label: string, value: number, unit: string, digits = 1, note?: string): KeyFigure {
-  return { label, value, text: unit === '%' ? formatPercent(value, digits) : formatNumber(value, digits), unit, ...(note ? { note } : {}) };
+  return { label, value, text: unit === '%' ? formatPercent(value, digits) : formatReadable(value, digits), unit, ...(note ? { note } : {}) };
 }
 
 /** The text of a table cell as printed (numbers with grouping and `digits` decimals). */
 export function cellText(cell: TableCell, digits?: number): string {
   if (cell === null) return '—';
-  return typeof cell === 'number' ? formatNumber(cell, digits ?? (Number.isInteger(cell) ? 0 : 2)) : cell;
+  return typeof cell === 'number' ? formatReadable(cell, digits ?? (Number.isInteger(cell) ? 0 : 2)) : cell;
 }
 
 /** "expectedLossStandardError" → "Expected loss standard error". */

@@ -10,7 +10,7 @@ import type { StressRunResults } from '../../src-shared/results/stress';
 import { toClearingSystem } from '../../src-main/engines/network-arrays';
 import { runStressBatch, summariseStress } from '../../src-main/engines/stress';
 import { composeBrief } from '../../src-main/io/briefs/compose';
-import { formatNumber, humanise, withoutEmptyColumns } from '../../src-shared/brief-format';
+import { cellText, formatNumber, humanise, withoutEmptyColumns } from '../../src-shared/brief-format';
 import { renderBrief } from '../../src-main/io/briefs/render';
 import { briefs } from '../../src-main/store/briefs';
 import { runs } from '../../src-main/store/repositories';
@@ -181,22 +181,34 @@ describe('brief of a run kind without its own provider', () => {
       results: {
         unit: 'EUR million',
         spent: 42.5,
+        meanSquaredError: 2.5e-5,
         payments: { P1: 20, P2: 12.5, P3: 10, P4: 0 },
         failedBefore: ['P1', 'P2', 'P3'],
         failedAfter: ['P3'],
         budgetCurve: [{ budget: 0, failures: 3 }, { budget: 25, failures: 2 }, { budget: 50, failures: 1 }],
+        samples: [{ shocks: [1, 2], losses: [0, 3] }, { shocks: [2, 1], losses: [1, 0] }],
       },
     });
     const brief: ComposedBrief = await composeBrief(app.db, { runIds: [runId], title: 'Intervention', marking: MARKING });
     const section = brief.sections[0]!;
     expect(section.heading).toMatch(/^Intervention — run #/);
-    expect(section.keyFigures).toEqual([expect.objectContaining({ label: 'Spent', value: 42.5, unit: 'EUR million' })]);
+    expect(section.keyFigures).toEqual([
+      expect.objectContaining({ label: 'Spent', value: 42.5, unit: 'EUR million' }),
+      // a value that four decimals would round away is printed with its significant digits
+      expect.objectContaining({ label: 'Mean squared error', value: 2.5e-5, text: '2.50e-5' }),
+    ]);
+    expect(cellText(0.004)).toBe('4.00e-3');
+    expect(cellText(0.25)).toBe('0.25');
+    expect(cellText(0)).toBe('0');
     const payments = section.tables.find((t) => t.title === 'Payments')!;
     expect(payments.rows).toEqual([['P1', 20], ['P2', 12.5], ['P3', 10], ['P4', 0]]);
     const curve = section.tables.find((t) => t.title === 'Budget curve')!;
     expect(curve.columns.map((c) => c.label)).toEqual(['Budget', 'Failures']);
     expect(curve.rows).toHaveLength(3);
     expect(section.scenario).toContain('Failed after (1): P3.');
+    // Records holding only lists have nothing to print as columns: a line says where they are, no empty table.
+    expect(section.tables.find((t) => t.title === 'Samples')).toBeUndefined();
+    expect(section.scenario).toContain("Samples: 2 records of lists, in the run's data.");
     expect(section.provenance).toContainEqual({ label: 'Parameter budget', value: '50' });
     expect(section.provenance).toContainEqual({ label: 'Seed', value: 'none (deterministic run)' });
     // The first list of failures is highlighted on the network: three red dots (plus the legend's).

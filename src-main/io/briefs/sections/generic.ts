@@ -69,7 +69,10 @@ function harvest(value: Json, path: string[], unit: string, into: Harvest): void
       if (value.length >= 3 && value.length <= 200) into.series.push({ path, values: value as number[] });
       else into.lines.push(`${label(path)}: ${value.length} values from ${formatNumber(Math.min(...(value as number[])), 4)} to ${formatNumber(Math.max(...(value as number[])), 4)}.`);
     } else if (value.every(isRecord)) {
-      into.tables.push(recordTable(path, value as Array<{ [key: string]: Json }>));
+      const table = recordTable(path, value as Array<{ [key: string]: Json }>);
+      // Records that hold only lists (per-row samples) have no column to print.
+      if (table.columns.length > 0) into.tables.push(table);
+      else into.lines.push(`${label(path)}: ${value.length} records of lists, in the run's data.`);
     }
     return;
   }
