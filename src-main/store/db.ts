@@ -1,5 +1,5 @@
 /** Opens the one SQLite database of a data folder: WAL, foreign keys, migrations applied from empty. */
-import Database from 'better-sqlite3';
+import Database from 'better-sqlite3-multiple-ciphers';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { migrations, type Migration } from './migrations';
