@@ -1,42 +1,42 @@
 /**
  * The loopback host: the built renderer and the router on one origin (so the production CSP, `connect-src
  * 'self'`, is what browser mode and the end-to-end tests exercise). Listens on 127.0.0.1 only, on a random port,
- * with a random per-start token; checks Host and Origin exactly, serves known files only, caps message sizes.
+ * with a random per-start token; checks Host and Origin exactly, serves known files only, caps message sizes and
+ * open connections. No request, message or frame can stop it: every handler answers or closes that one
+ * connection, and nothing is thrown to the event loop (docs/data-protection/host-and-electron.md).
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { extname, join, normalize, sep } from 'node:path';
-import { WebSocketServer, type WebSocket } from 'ws';
+import { createServer, STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import { JOB_EVENT_CHANNEL, type JobEvent } from '../../src-shared/jobs';
+import type { ApiResult } from '../../src-shared/errors';
 import type { AppContext } from '../app';
+import { resolveStaticTarget, staticHeaders } from './static-files';
 
-export const CONTENT_SECURITY_POLICY = [
-  "default-src 'self'",
-  "script-src 'self' 'wasm-unsafe-eval'",
-  "style-src 'self' 'unsafe-inline'",
-  "img-src 'self' data: blob:",
-  "font-src 'self'",
-  "connect-src 'self'",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "form-action 'none'",
-  "frame-ancestors 'none'",
-].join('; ');
+export { CONTENT_SECURITY_POLICY } from './static-files';
 
-const MIME: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.wasm': 'application/wasm',
-  '.json': 'application/json',
-  '.woff2': 'font/woff2',
+const MiB = 1024 * 1024;
+
+export interface HostLimits {
+  /**
+   * Largest WebSocket message in bytes; a frame announcing more closes that socket (1009). The default holds the
+   * largest upload the contract accepts (a 150 MB file as 200 MiB of base64) plus its JSON envelope.
+   */
+  maxMessageBytes: number;
+  /** Open WebSocket connections at once; more are refused at the upgrade with 503. */
+  maxConnections: number;
+  /** Open TCP connections at once (pages, files, sockets); more are dropped by the server. */
+  maxTcpConnections: number;
+}
+
+export const DEFAULT_HOST_LIMITS: HostLimits = {
+  maxMessageBytes: 201 * MiB,
+  maxConnections: 8,
+  maxTcpConnections: 64,
 };
-
-const MAX_MESSAGE_BYTES = 200 * 1024 * 1024;
 
 export interface LoopbackHost {
   url: string;
@@ -47,70 +47,140 @@ export interface LoopbackHost {
   close(): Promise<void>;
 }
 
+type Reply = { id: string | number | null; result: ApiResult<unknown> };
+
+const refusal = (message: string): ApiResult<unknown> => ({ ok: false, error: { code: 'invalid_input', message } });
+
+/** The message's id (echoed back), channel and payload, or what is wrong with it in one line. */
+function parseMessage(data: RawData): { id: Reply['id']; channel?: string; payload?: unknown; problem?: string } {
+  const bytes = Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
+  let request: unknown;
+  try {
+    request = JSON.parse(bytes.toString('utf8'));
+  } catch {
+    return { id: null, problem: 'message is not JSON' };
+  }
+  if (typeof request !== 'object' || request === null || Array.isArray(request)) {
+    return { id: null, problem: 'message is not a JSON object with a channel and a payload' };
+  }
+  const { id, channel, payload } = request as Record<string, unknown>;
+  const safeId = (typeof id === 'number' && Number.isFinite(id)) || (typeof id === 'string' && id.length <= 100) ? id : null;
+  if (typeof channel !== 'string') return { id: safeId, problem: 'message has no channel name' };
+  return { id: safeId, channel, payload };
+}
+
+function plainStatus(response: ServerResponse, status: number, headers: Record<string, string> = {}): void {
+  response.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store', ...headers });
+  response.end(`${STATUS_CODES[status] ?? 'Error'}\n`);
+}
+
 export async function startLoopbackHost(
   context: AppContext,
-  options: { rendererDir: string; port?: number },
+  options: { rendererDir: string; port?: number; limits?: Partial<HostLimits>; warn?: (line: string) => void },
 ): Promise<LoopbackHost> {
+  const limits: HostLimits = { ...DEFAULT_HOST_LIMITS, ...options.limits };
+  const warn = options.warn ?? ((line: string) => console.warn(`[host] ${line}`));
   const token = randomBytes(24).toString('base64url');
   let origin = '';
   const hostOk = (request: IncomingMessage) => request.headers.host === origin.slice('http://'.length);
 
-  const server: Server = createServer((request, response) => {
-    if (!hostOk(request) || (request.method !== 'GET' && request.method !== 'HEAD')) {
-      response.writeHead(request.method === 'GET' ? 421 : 405).end();
-      return;
+  async function serveFile(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    if (!hostOk(request)) return plainStatus(response, 421);
+    if (request.method !== 'GET' && request.method !== 'HEAD') return plainStatus(response, 405, { Allow: 'GET, HEAD' });
+    const target = resolveStaticTarget(options.rendererDir, request.url ?? '/');
+    if ('status' in target) return plainStatus(response, target.status);
+    let body: Buffer;
+    try {
+      body = await readFile(target.file);
+    } catch {
+      return plainStatus(response, 404);
     }
-    const path = decodeURIComponent(new URL(request.url ?? '/', origin).pathname);
-    const relative = path === '/' ? 'index.html' : normalize(path).replace(/^[/\\]+/, '');
-    const file = join(options.rendererDir, relative);
-    if (!file.startsWith(options.rendererDir + sep) || !MIME[extname(file)]) {
-      response.writeHead(404).end();
-      return;
+    response.writeHead(200, staticHeaders(target.contentType));
+    response.end(request.method === 'HEAD' ? undefined : body);
+  }
+
+  const server = createServer({ headersTimeout: 10_000, requestTimeout: 30_000 }, (request, response) => {
+    serveFile(request, response).catch((error: unknown) => {
+      warn(`request failed: ${(error as Error).message}`);
+      if (!response.headersSent) plainStatus(response, 500);
+      else response.destroy();
+    });
+  });
+  server.maxConnections = limits.maxTcpConnections;
+  // Malformed requests (bad request line, headers over 16 KiB, timeouts): answer when the socket can still take
+  // it, then close that socket only. Without a listener Node does much the same, but this keeps it explicit.
+  server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
+    const status = error.code === 'HPE_HEADER_OVERFLOW' ? 431 : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
+    if (socket.writable && !(socket as Socket).destroyed && error.code !== 'ECONNRESET') {
+      socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
     }
-    readFile(file).then(
-      (body) => {
-        response.writeHead(200, {
-          'Content-Type': MIME[extname(file)]!,
-          'Content-Security-Policy': CONTENT_SECURITY_POLICY,
-          'X-Content-Type-Options': 'nosniff',
-          'Referrer-Policy': 'no-referrer',
-          'Cache-Control': 'no-store',
-        });
-        response.end(request.method === 'HEAD' ? undefined : body);
-      },
-      () => response.writeHead(404).end(),
-    );
+    socket.destroy();
   });
 
   const sockets = new Set<WebSocket>();
+  const send = (socket: WebSocket, message: unknown) => {
+    if (socket.readyState !== WebSocket.OPEN) return;
+    let text: string;
+    try {
+      text = JSON.stringify(message);
+    } catch (error) {
+      text = JSON.stringify({ id: (message as Reply).id ?? null, result: { ok: false, error: { code: 'internal', message: `answer could not be sent: ${(error as Error).message}` } } });
+    }
+    socket.send(text, (error) => error && warn(`send failed: ${error.message}`));
+  };
+
   const wss = new WebSocketServer({
     server,
     path: '/api',
-    maxPayload: MAX_MESSAGE_BYTES,
-    verifyClient: ({ req }: { req: IncomingMessage }) => {
-      if (!hostOk(req) || req.headers.origin !== origin) return false;
-      const given = Buffer.from(new URL(req.url ?? '', origin).searchParams.get('token') ?? '');
-      const expected = Buffer.from(token);
-      return given.length === expected.length && timingSafeEqual(given, expected);
+    maxPayload: limits.maxMessageBytes,
+    perMessageDeflate: false,
+    verifyClient: ({ req }: { req: IncomingMessage }, accept: (ok: boolean, code?: number, message?: string) => void) => {
+      try {
+        if (!hostOk(req) || req.headers.origin !== origin) return accept(false, 403, 'Forbidden');
+        const given = Buffer.from(new URL(req.url ?? '', origin).searchParams.get('token') ?? '');
+        const expected = Buffer.from(token);
+        if (given.length !== expected.length || !timingSafeEqual(given, expected)) return accept(false, 401, 'Unauthorized');
+        if (sockets.size >= limits.maxConnections) return accept(false, 503, `Too many open connections (${limits.maxConnections})`);
+        accept(true);
+      } catch {
+        accept(false, 400, 'Bad Request');
+      }
     },
   });
+  wss.on('error', (error) => warn(`server error: ${error.message}`));
   wss.on('connection', (socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
-    socket.on('message', async (data) => {
-      let request: { id?: unknown; channel?: unknown; payload?: unknown };
-      try {
-        request = JSON.parse(data.toString()) as typeof request;
-      } catch {
-        socket.send(JSON.stringify({ id: null, result: { ok: false, error: { code: 'invalid_input', message: 'message is not JSON' } } }));
-        return;
-      }
-      const result = await context.router.handle(request.channel, request.payload);
-      socket.send(JSON.stringify({ id: request.id ?? null, result }));
+    // Protocol errors (an unmasked frame, a frame over maxPayload, invalid UTF-8): ws closes this socket with
+    // 1002 / 1009 / 1007 and reports the error here; without this listener it would end the process.
+    socket.on('error', (error) => warn(`socket closed: ${error.message}`));
+    socket.on('message', (data) => {
+      void answer(socket, data);
     });
   });
 
-  await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
+  async function answer(socket: WebSocket, data: RawData): Promise<void> {
+    let id: Reply['id'] = null;
+    let result: ApiResult<unknown>;
+    try {
+      const message = parseMessage(data);
+      id = message.id;
+      result = message.problem ? refusal(message.problem) : await context.router.handle(message.channel, message.payload);
+    } catch (error) {
+      warn(`message failed: ${(error as Error).message}`);
+      result = { ok: false, error: { code: 'internal', message: 'the request failed inside the host' } };
+    }
+    send(socket, { id, result } satisfies Reply);
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  server.on('error', (error) => warn(`server error: ${error.message}`));
   const port = (server.address() as AddressInfo).port;
   origin = `http://127.0.0.1:${port}`;
 
@@ -119,14 +189,15 @@ export async function startLoopbackHost(
     token,
     port,
     broadcast(event) {
-      const message = JSON.stringify({ event: JOB_EVENT_CHANNEL, data: event });
-      for (const socket of sockets) socket.send(message);
+      const message = { event: JOB_EVENT_CHANNEL, data: event };
+      for (const socket of sockets) send(socket, message);
     },
     close: () =>
       new Promise<void>((resolve) => {
         for (const socket of sockets) socket.terminate();
         wss.close();
         server.close(() => resolve());
+        server.closeAllConnections();
       }),
   };
 }
