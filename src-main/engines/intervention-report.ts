@@ -13,6 +13,7 @@ import type {
   InterventionDisplay,
   TailResults,
 } from '../../src-shared/results/intervention';
+import { DISCOUNTFRAC_VARIANTS, methodLabel } from '../../src-shared/results/intervention';
 import { bailout } from './bailout';
 import { cascade, failedIndices, toEconomySystem, type EconomySystem } from './cascade';
 import { intervene } from './intervention';
@@ -51,9 +52,19 @@ export function economyDisplay(system: EconomySystem, document: EconomyDocument,
     samples: params.greedySamples,
     seed: params.seed,
   });
+  const variants = DISCOUNTFRAC_VARIANTS.map((variant) => {
+    const other = variant === params.method ? result : intervene(shown.system, budget, { method: variant, objective: params.objective });
+    return {
+      label: methodLabel('economy', variant),
+      spent: other.spent,
+      paid: other.payments.reduce((count, x) => count + (x > 0 ? 1 : 0), 0),
+      failedAfter: other.failedAfter.length,
+      objectiveValue: other.objective,
+    };
+  });
   return {
     scenario: shown.scenario,
-    method: params.method,
+    method: methodLabel('economy', params.method),
     objective: params.objective === 'failures' ? 'failures averted' : 'market value saved',
     budget,
     spent: result.spent,
@@ -61,6 +72,7 @@ export function economyDisplay(system: EconomySystem, document: EconomyDocument,
     failedBefore: result.failedBefore.length,
     failedAfter: result.failedAfter.length,
     failedWorstCase: failedIndices(cascade(shown.system, { start: 'all-failed' })).length,
+    discountFracVariants: variants,
     nodes: system.ids.map((id, i) => ({
       id,
       name: document.firms[i]?.name,
@@ -81,6 +93,7 @@ export function studyOptions(system: Pick<EconomySystem, 'assetValues'>, params:
     budgets: budgetGrid(system, params.maxBudgetFraction, params.budgetCount),
     chosenBudget: params.budgetFraction * totalAssetValue(system),
     objective: params.objective,
+    curveMethod: params.curveMethod,
   };
 }
 
@@ -146,7 +159,7 @@ export function interbankResults(system: ClearingSystem, document: NetworkDocume
     unit: [document.currency, document.unit].filter(Boolean).join(' ') || 'units',
     display: {
       scenario: `every bank loses ${params.shockFraction * 100}% of its outside assets (x = f·c)`,
-      method: params.method,
+      method: methodLabel('interbank', params.method),
       objective: params.objective === 'defaults' ? 'defaults averted' : 'shortfall reduced',
       budget: params.budget,
       spent: chosen.spent,

@@ -14,10 +14,12 @@
  *   - the best-case cascade, incrementally: V = M (Dp)'; while some survivor has Ĉ_ii V_i < θ_i, fail all of
  *     them and subtract β_j M e_j for each (the same fixed point as cascade.ts from "none failed");
  *   - the transformed problem of §2.2 on the failed set F (intervention.ts `rescueProblem`);
- *   - one DiscountFrac order (`discountFracPath`): repeatedly pay the still-failing firm with the most influence
- *     on the rest of the failing set per unit of its remaining need, Σ_{a≠b} w_a min(1, K_ab/need_a) / need_b,
- *     then let the cascade add the rescues that come free. As in the paper's batch code, budget B buys the
- *     longest prefix of that order whose total cost is ≤ B, so one order gives the whole budget curve.
+ *   - one DiscountFrac order, of the variant `curveMethod` chooses (docs/engines/cascades.md): adapted to costs
+ *     (default, `discountFracPath`): repeatedly pay the still-failing firm with the most influence on the rest of
+ *     the failing set per unit of its remaining need, Σ_{a≠b} w_a min(1, K_ab/need_a) / need_b, then let the
+ *     cascade add the rescues that come free; or as published (intervention.ts `discountFracPublishedPath`). As
+ *     in the paper's batch code, budget B buys the longest prefix of that order whose total cost is ≤ B, so one
+ *     order gives the whole budget curve.
  *   - outcomes per budget: failures after = |F| − |saved|; market value saved = Σ_{saved} β_i (1ᵀĈ(I − C)⁻¹ = 1ᵀ).
  *
  * Summaries: per budget the mean ± 95% normal confidence half-width of failures, firms saved and value saved;
@@ -29,7 +31,7 @@
 import { EngineInputError } from './errors';
 import { type CascadeResult, type EconomySystem, solveCrossHoldings } from './cascade';
 import { luSolveMany } from './linalg';
-import { rescueProblem, type InterventionObjective, type RescueProblem } from './intervention';
+import { discountFracPublishedPath, rescueProblem, type DiscountFracVariant, type InterventionObjective, type RescueProblem } from './intervention';
 import { Rng } from './random';
 
 export interface PriceShockModel {
@@ -141,7 +143,7 @@ export interface PathStep {
 }
 
 /**
- * DiscountFrac adapted to costs (§4.2) as one order over the failing set, stopped once the total cost exceeds
+ * DiscountFrac adapted to costs (this project's variant of §4.2) as one order over the failing set, stopped once the total cost exceeds
  * `maxBudget`. Each step recomputes the best-case saved set under the payments so far (downwards from "all of F
  * saved", as intervention.ts `savedByPayments`, in O(k) per removal) and scores every still-failing firm.
  */
@@ -298,6 +300,8 @@ export interface StudyOptions {
   /** The budget whose histograms and Table 1 are reported (need not be on the grid). */
   chosenBudget: number;
   objective: InterventionObjective;
+  /** The DiscountFrac variant whose order draws the curve (default: adapted to costs). */
+  curveMethod?: DiscountFracVariant;
 }
 
 /** Per-scenario outcomes of a range of scenarios (mergeable by concatenation). */
@@ -363,7 +367,7 @@ export function runStudyRange(
     let lost = 0;
     for (const i of problem.failing) lost += system.failureCosts[i]!;
     partial.valueLostBefore[s] = lost;
-    const steps = k > 0 ? discountFracPath(problem, maxBudget) : [];
+    const steps = k === 0 ? [] : options.curveMethod === 'discountfrac-published' ? discountFracPublishedPath(problem, maxBudget) : discountFracPath(problem, maxBudget);
     budgets.forEach((budget, b) => {
       const outcome = outcomeAt(steps, budget);
       partial.failedAfter[s * width + b] = k - outcome.saved;

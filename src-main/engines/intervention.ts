@@ -12,17 +12,23 @@
  * failing firm i given the others is need_i = θ̃_i − x_i − f_i(saved); the minimum total cost of saving a set T
  * is cost(T) = Σ_{i∈T} (θ̃_i − f_i(T))⁺, so the exact optimum is max { w(T) : cost(T) ≤ B } (exhaustive search).
  * The outcome of payments x is the least failed set (the best-case equilibrium of cascade.ts): start from "all of F
- * saved" and fail every firm whose condition breaks until nothing changes. Payments carry a relative pad of 1e-9
- * so that a firm paid its exact minimum is not lost to rounding.
+ * saved" and fail every firm whose condition breaks until nothing changes. Payments carry a pad so that a firm
+ * paid its exact minimum is not lost to rounding: 1e-9 × max(1, |θ_i/Ĉ_ii| + |V_i|) added (every method but one),
+ * or the need × 1e-5 (DiscountFrac (published), as the authors' code).
  *
  * Objective w: 'failures' — number of failures averted (w_i = 1); 'value' — market value saved, Σ v_after − Σ v_before,
  * which equals Σ β_i over averted failures because 1ᵀ Ĉ (I − C)⁻¹ = 1ᵀ (w_i = β_i).
  *
  * Algorithms.
- *  - DiscountFrac adapted to costs (§4.2, App. C Alg. 9): repeatedly pay the affordable still-failing firm j with the
- *    largest influence on the rest of the failing set per unit of cost, Σ_{i failing, i≠j} w_i min(1, K_ij / need_i)
- *    / need_j (w_j / need_j when no candidate influences any other), its remaining need need_j, then let the cascade
- *    add the rescues that come free.
+ *  - DiscountFrac (published), `discountfrac-published` (§4.2, App. C Alg. 9, as the authors' code
+ *    GJ_cascades_dense.py defines it): see `discountFracPublished` below — raw influence per unit of cost, the
+ *    firm's full remaining need paid with a relative pad of 1e-5, stops at the first firm it cannot afford.
+ *  - DiscountFrac adapted to costs, `discountfrac-adapted` (this project's variant of §4.2; `discountfrac` is its
+ *    alias): repeatedly pay the affordable still-failing firm j with the largest capped, weighted influence on the
+ *    rest of the failing set per unit of cost, Σ_{i failing, i≠j} w_i min(1, K_ij / need_i) / need_j (w_j / need_j
+ *    when no candidate influences any other), its remaining need need_j (pad 1e-9), then let the cascade add the
+ *    rescues that come free; a firm it cannot afford is skipped, not the end. docs/engines/cascades.md compares
+ *    the two.
  *  - Greedy with random thresholds (§3.2, App. C Alg. 3 and 6): θ̃_i is drawn uniform on θ̃_i (1 ± U) (the
  *    randomisation put on θ̃, option (1) of §3.2, which keeps F fixed). σ(S) = E[w(activated)] where activation
  *    spreads upwards from the payments x (i activates when x_i + f_i(active) ≥ θ̃_i), estimated by Monte Carlo over `samples` seeded draws (`Rng`, common random numbers
@@ -40,8 +46,18 @@ import { EngineInputError } from './errors';
 import { Rng } from './random';
 
 export type InterventionObjective = 'failures' | 'value';
-export type InterventionMethod = 'discountfrac' | 'greedy' | 'greedy-fractional' | 'largest' | 'first-layer' | 'exhaustive';
-export const INTERVENTION_METHODS: InterventionMethod[] = ['discountfrac', 'greedy', 'greedy-fractional', 'largest', 'first-layer', 'exhaustive'];
+export type DiscountFracVariant = 'discountfrac-adapted' | 'discountfrac-published';
+export type InterventionMethod = DiscountFracVariant | 'greedy' | 'greedy-fractional' | 'largest' | 'first-layer' | 'exhaustive';
+export const INTERVENTION_METHODS: InterventionMethod[] = ['discountfrac-adapted', 'discountfrac-published', 'greedy', 'greedy-fractional', 'largest', 'first-layer', 'exhaustive'];
+export const DISCOUNTFRAC_VARIANTS: DiscountFracVariant[] = ['discountfrac-adapted', 'discountfrac-published'];
+/** `discountfrac` names the default variant, DiscountFrac adapted to costs (the behaviour before both existed). */
+export const DISCOUNTFRAC_ALIAS = 'discountfrac';
+export const DEFAULT_DISCOUNTFRAC: DiscountFracVariant = 'discountfrac-adapted';
+/** A method name with the alias resolved; undefined when it names no method. */
+export function resolveInterventionMethod(name: string): InterventionMethod | undefined {
+  if (name === DISCOUNTFRAC_ALIAS) return DEFAULT_DISCOUNTFRAC;
+  return (INTERVENTION_METHODS as string[]).includes(name) ? (name as InterventionMethod) : undefined;
+}
 
 export interface RescueProblem {
   system: EconomySystem;
@@ -83,7 +99,8 @@ export interface RandomThresholdOptions {
 }
 
 export interface InterventionOptions extends RandomThresholdOptions {
-  method: InterventionMethod;
+  /** A method, or `discountfrac` (the default DiscountFrac variant). */
+  method: InterventionMethod | typeof DISCOUNTFRAC_ALIAS;
   objective?: InterventionObjective;
 }
 
@@ -207,8 +224,11 @@ export function evaluatePayments(problem: RescueProblem, x: Float64Array): Inter
   return { payments, spent, failedBefore, failedAfter, objective, after };
 }
 
-/** (b) DiscountFrac adapted to costs (§4.2). */
-export function discountFrac(problem: RescueProblem, budget: number): InterventionResult {
+/**
+ * (b) DiscountFrac adapted to costs (this project's variant of §4.2): scores a still-failing affordable firm j by
+ * Σ_{i failing, i≠j} w_i min(1, K_ij / need_i) / need_j, pays the best its padded need, skips what it cannot afford.
+ */
+export function discountFracAdapted(problem: RescueProblem, budget: number): InterventionResult {
   const k = problem.failing.length;
   const x = new Float64Array(k);
   let remaining = budget;
@@ -242,6 +262,149 @@ export function discountFrac(problem: RescueProblem, budget: number): Interventi
     if (best < 0) break;
     x[best] += needs[best]!;
     remaining -= needs[best]!;
+  }
+  return evaluatePayments(problem, x);
+}
+
+/** The published DiscountFrac's relative payment pad: x_u = c_u (1 + 1e-5), the authors' `u_frac_inf * 1.00001`. */
+export const PUBLISHED_PAD = 1e-5;
+
+/** One pick of a DiscountFrac order (the study's budget curve reads these; intervention-study.ts PathStep). */
+export interface DiscountFracStep {
+  /** The firm paid (index into F). */
+  firm: number;
+  payment: number;
+  cumulativeCost: number;
+  /** Firms of F saved under the payments so far (best-case equilibrium); NaN when outcomes are not asked for. */
+  saved: number;
+  /** Σ β over those saved firms: the market value saved (NaN likewise). */
+  valueSaved: number;
+}
+
+/**
+ * DiscountFrac (published): "Optimal intervention in economic networks using influence maximization methods" §4.2
+ * and App. C Algorithm 9, as the authors' code defines it (github.com/aklamun/optimal_intervention,
+ * GJ_cascades_dense.py: DiscountFrac_step, DiscountFrac_opt, DiscountFrac_batch). It keeps an influenced set
+ * S ⊆ F, initially empty, and the rest A = F \ S. Each step, with f and θ̃ of eqs. 2–3:
+ *   c_v = θ̃_v − f_v(S)                                            the cost of activating v ∈ A
+ *   q_v = Γ⁻(v, A) / c_v,   Γ⁻(v, A) = Σ_{u ∈ A, u ≠ v} K_uv       (q_v = +∞ when c_v ≤ 0)
+ *   u   = argmax_{v ∈ A} q_v                                        ties: the first firm of F (Python's max)
+ *   x_u = max(c_u, 0) (1 + 10⁻⁵)                                    the authors' relative pad
+ *   S  ← S ∪ {u}, then S ← S ∪ {v ∈ A : θ̃_v − f_v(S) ≤ 0} until none joins (the rescues that come free).
+ * The score is raw influence per unit of cost: not capped at what each firm still needs and not weighted by the
+ * objective (the picks are the same under either objective). Budget B: steps run while Σx < B and S ≠ F; a step
+ * that takes Σx over B is undone and the algorithm stops — it does not look for a firm it can still afford. The
+ * picks do not depend on B, so one order serves every budget (DiscountFrac_batch): B buys the longest prefix of
+ * the order costing ≤ B. This function returns that order, generated while Σx < maxBudget (the last step may
+ * exceed it). Incremental: f(S) gains column u of K when u joins S and Γ⁻(·, A) loses row u when u leaves A, O(k)
+ * per firm. With `outcomes`, each step also reports the best-case saved set under the payments so far — what the
+ * cascade with thresholds θ − Ĉx gives, a superset of S when unpaid firms hold each other up — O(k) per firm it
+ * drops.
+ */
+export function discountFracPublishedPath(problem: RescueProblem, maxBudget: number, outcomes = true): DiscountFracStep[] {
+  const k = problem.failing.length;
+  const { influence: K, interventionThresholds: theta } = problem;
+  const beta = Float64Array.from(problem.failing, (i) => problem.system.failureCosts[i]!);
+  const inS = new Uint8Array(k);
+  const queued = new Uint8Array(k);
+  // f_a(S); Γ⁻(v, A) with the count of its positive terms (exactly 0 when none is left, whatever the rounding).
+  const impactOfS = new Float64Array(k);
+  const gamma = new Float64Array(k);
+  const gammaTerms = new Int32Array(k);
+  const rowSums = new Float64Array(k);
+  for (let u = 0; u < k; u++) {
+    for (let v = 0; v < k; v++) {
+      const value = K[u * k + v]!;
+      if (u === v || value === 0) continue;
+      gamma[v] += value;
+      gammaTerms[v]++;
+      rowSums[u] += value;
+    }
+  }
+  let open = k;
+  const free: number[] = [];
+  const join = (u: number) => {
+    inS[u] = 1;
+    open--;
+    for (let a = 0; a < k; a++) {
+      if (a === u) continue;
+      const incoming = K[a * k + u]!;
+      if (incoming !== 0) {
+        impactOfS[a] += incoming;
+        if (!inS[a] && !queued[a] && theta[a]! - impactOfS[a]! <= 0) {
+          queued[a] = 1;
+          free.push(a);
+        }
+      }
+      const outgoing = K[u * k + a]!;
+      if (outgoing === 0) continue;
+      gammaTerms[a]--;
+      gamma[a] = gammaTerms[a] === 0 ? 0 : gamma[a]! - outgoing;
+    }
+  };
+  const x = new Float64Array(k);
+  const field = new Float64Array(k);
+  const alive = new Uint8Array(k);
+  const dropped: number[] = [];
+  const steps: DiscountFracStep[] = [];
+  let spent = 0;
+  while (open > 0 && spent < maxBudget) {
+    let best = -1;
+    let bestScore = -Infinity;
+    for (let v = 0; v < k; v++) {
+      if (inS[v]) continue;
+      const cost = theta[v]! - impactOfS[v]!;
+      const score = cost > 0 ? gamma[v]! / cost : Infinity;
+      if (score > bestScore) {
+        bestScore = score;
+        best = v;
+      }
+    }
+    const payment = Math.max(theta[best]! - impactOfS[best]!, 0) * (1 + PUBLISHED_PAD);
+    x[best] = payment;
+    spent += payment;
+    queued[best] = 1;
+    join(best);
+    while (free.length > 0) join(free.pop()!);
+    let saved = Number.NaN;
+    let valueSaved = Number.NaN;
+    if (outcomes) {
+      // Greatest saved set under x: all of F saved, then drop every firm with x_a + f_a(saved) < θ̃_a until stable.
+      for (let a = 0; a < k; a++) {
+        field[a] = x[a]! + rowSums[a]!;
+        alive[a] = field[a]! < theta[a]! ? 0 : 1;
+        if (!alive[a]) dropped.push(a);
+      }
+      while (dropped.length > 0) {
+        const b = dropped.pop()!;
+        for (let a = 0; a < k; a++) {
+          if (a === b) continue;
+          field[a] -= K[a * k + b]!;
+          if (alive[a] && field[a]! < theta[a]!) {
+            alive[a] = 0;
+            dropped.push(a);
+          }
+        }
+      }
+      saved = 0;
+      valueSaved = 0;
+      for (let a = 0; a < k; a++) {
+        if (!alive[a]) continue;
+        saved++;
+        valueSaved += beta[a]!;
+      }
+    }
+    steps.push({ firm: best, payment, cumulativeCost: spent, saved, valueSaved });
+  }
+  return steps;
+}
+
+/** (b) DiscountFrac (published) at budget B: the longest prefix of its order costing ≤ B (`discountFracPublishedPath`). */
+export function discountFracPublished(problem: RescueProblem, budget: number): InterventionResult {
+  const x = new Float64Array(problem.failing.length);
+  for (const step of discountFracPublishedPath(problem, budget, false)) {
+    if (step.cumulativeCost > budget) break;
+    x[step.firm] += step.payment;
   }
   return evaluatePayments(problem, x);
 }
@@ -421,9 +584,12 @@ export function exhaustiveIntervention(problem: RescueProblem, budget: number): 
 export function intervene(system: EconomySystem, budget: number, options: InterventionOptions): InterventionResult {
   if (!(budget >= 0 && Number.isFinite(budget))) throw new EngineInputError(`budget must be finite and ≥ 0, got ${budget}`, 'budget');
   const problem = rescueProblem(system, options.objective ?? 'failures');
-  switch (options.method) {
-    case 'discountfrac':
-      return discountFrac(problem, budget);
+  const method = resolveInterventionMethod(String(options.method));
+  switch (method) {
+    case 'discountfrac-adapted':
+      return discountFracAdapted(problem, budget);
+    case 'discountfrac-published':
+      return discountFracPublished(problem, budget);
     case 'greedy':
       return greedyIntegral(problem, budget, options);
     case 'greedy-fractional':
@@ -435,6 +601,6 @@ export function intervene(system: EconomySystem, budget: number, options: Interv
     case 'exhaustive':
       return exhaustiveIntervention(problem, budget);
     default:
-      throw new EngineInputError(`method must be one of ${INTERVENTION_METHODS.join(', ')}, got "${String(options.method)}"`, 'method');
+      throw new EngineInputError(`method must be one of ${INTERVENTION_METHODS.join(', ')} (or ${DISCOUNTFRAC_ALIAS}), got "${String(options.method)}"`, 'method');
   }
 }

@@ -3,8 +3,9 @@
  * §4.4 "Efficiency of intervention"): cascade-prone economies from economy-generator.ts, shocked as in §4.1
  * (intervention-study.ts), keeping the instances whose best-case failed set F has 4 ≤ |F| ≤ 12 so that the
  * exhaustive search over T ⊆ F gives the optimum. Every method runs at budgets that are fractions of the cost of
- * saving all of F; the report holds total objectives (failures averted), how often each method equals or beats the
- * better baseline, and the greedy's ratio to the optimum.
+ * saving all of F — both DiscountFrac variants, published and adapted to costs, side by side; the report holds total
+ * objectives (failures averted) and total spent, how often each method equals or beats the better baseline, and
+ * the greedy's ratio to the optimum.
  *
  * Two evaluations. With the thresholds known: the objective of `intervene`. Under the regulator's uncertainty U:
  * the expected number of failures reversed (weights w_a) over 400 threshold draws θ̃ (1 ± U) independent of the
@@ -42,6 +43,8 @@ export interface ComparisonReport {
   cases: number;
   meanFailing: number;
   totals: Partial<Record<InterventionMethod, number>>;
+  /** Σ over cases of the amount each method paid (known thresholds). */
+  spent: Partial<Record<InterventionMethod, number>>;
   atLeastBaseline: Partial<Record<InterventionMethod, number>>;
   /** Σ over cases of the expected failures averted under threshold uncertainty U (held-out draws, baselines robust). */
   expectedTotals: Partial<Record<InterventionMethod, number>>;
@@ -62,10 +65,12 @@ function expectedSaved(problem: RescueProblem, draws: Float64Array, x: Float64Ar
   return total / samples;
 }
 
-const COMPARED: InterventionMethod[] = ['discountfrac', 'greedy', 'greedy-fractional', 'largest', 'first-layer', 'exhaustive'];
+/** Both DiscountFrac variants side by side (docs/engines/cascades.md), the greedy, the baselines and the optimum. */
+const COMPARED: InterventionMethod[] = ['discountfrac-adapted', 'discountfrac-published', 'greedy', 'greedy-fractional', 'largest', 'first-layer', 'exhaustive'];
 
 export function methodComparison(options: ComparisonOptions): ComparisonReport {
   const totals: Partial<Record<InterventionMethod, number>> = {};
+  const spent: Partial<Record<InterventionMethod, number>> = {};
   const expectedTotals: Partial<Record<InterventionMethod, number>> = {};
   const atLeastBaseline: Partial<Record<InterventionMethod, number>> = {};
   const ratios: number[] = [];
@@ -95,6 +100,7 @@ export function methodComparison(options: ComparisonOptions): ComparisonReport {
         const result = intervene(system, budget, { method, uncertainty: options.uncertainty, samples: 40, seed: options.seed, steps: 10 });
         objective[method] = result.objective;
         totals[method] = (totals[method] ?? 0) + result.objective;
+        spent[method] = (spent[method] ?? 0) + result.spent;
         const underUncertainty = robust[method]?.(budget) ?? result;
         const x = Float64Array.from(problem.failing, (firm) => underUncertainty.payments[firm]!);
         expectedTotals[method] = (expectedTotals[method] ?? 0) + expectedSaved(problem, heldOut, x);
@@ -109,6 +115,7 @@ export function methodComparison(options: ComparisonOptions): ComparisonReport {
     cases,
     meanFailing: instances > 0 ? failing / instances : 0,
     totals,
+    spent,
     atLeastBaseline,
     expectedTotals,
     greedyToOptimum: {

@@ -6,7 +6,7 @@
  */
 import { saveSucceededRun } from './save-run';
 import type { EconomyDocument } from '../../src-shared/formats/crossholdings';
-import type { InterventionParams, InterventionRunResults } from '../../src-shared/results/intervention';
+import { methodLabel, type InterventionParams, type InterventionRunResults } from '../../src-shared/results/intervention';
 import { checkEconomy } from '../engines/cascade';
 import { mergeStudyPartials } from '../engines/intervention-study';
 import { economyResults } from '../engines/intervention-report';
@@ -58,8 +58,8 @@ export const interventionTask = {
     const { params } = plan;
     const method =
       params.target === 'economy'
-        ? `${params.method} on a cross-holdings economy, budget ${params.budgetFraction * 100}% of Σ(Dp); ${params.scenarios} correlated shocks (ρ=${params.shocks.rho}, σ=${params.shocks.sigma}, μ=${params.shocks.drift})`
-        : `${params.method} bailouts on an interbank network, budget ${params.budget}, shock ${params.shockFraction * 100}% of outside assets`;
+        ? `${methodLabel('economy', params.method)} on a cross-holdings economy, budget ${params.budgetFraction * 100}% of Σ(Dp); ${params.scenarios} correlated shocks (ρ=${params.shocks.rho}, σ=${params.shocks.sigma}, μ=${params.shocks.drift}); budget curve by ${methodLabel('economy', params.curveMethod)}`
+        : `${methodLabel('interbank', params.method)} bailouts on an interbank network, budget ${params.budget}, shock ${params.shockFraction * 100}% of outside assets`;
     return saveSucceededRun(db, timing, {
       kind: 'intervention',
       method,

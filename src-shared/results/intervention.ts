@@ -5,8 +5,37 @@
  */
 import { z } from 'zod';
 
-export const ECONOMY_METHODS = ['discountfrac', 'greedy', 'greedy-fractional', 'largest', 'first-layer', 'exhaustive'] as const;
+/**
+ * Economy methods (src-main/engines/intervention.ts). DiscountFrac comes in two variants (docs/engines/cascades.md):
+ * adapted to costs (the default) and as published; `discountfrac`, the name from before both existed, is accepted
+ * as the default's alias (saved runs keep their meaning).
+ */
+export const ECONOMY_METHODS = ['discountfrac-adapted', 'discountfrac-published', 'greedy', 'greedy-fractional', 'largest', 'first-layer', 'exhaustive'] as const;
+export type EconomyMethod = (typeof ECONOMY_METHODS)[number];
+export const DISCOUNTFRAC_VARIANTS = ['discountfrac-adapted', 'discountfrac-published'] as const;
+export const DEFAULT_DISCOUNTFRAC = 'discountfrac-adapted' satisfies EconomyMethod;
 export const BAILOUT_METHOD_NAMES = ['discountfrac', 'greedy', 'largest', 'first-layer', 'exhaustive'] as const;
+
+/** What a method is called wherever a person reads it (screens, briefs, saved run descriptions). */
+export const ECONOMY_METHOD_LABELS: Record<EconomyMethod | 'discountfrac', string> = {
+  'discountfrac-adapted': 'DiscountFrac adapted to costs',
+  'discountfrac-published': 'DiscountFrac (published)',
+  discountfrac: 'DiscountFrac adapted to costs',
+  greedy: 'Greedy, integral (random thresholds)',
+  'greedy-fractional': 'Greedy, fractional (random thresholds)',
+  largest: 'Baseline: largest first',
+  'first-layer': 'Baseline: first layer of defaults',
+  exhaustive: 'Exhaustive optimum (small cases)',
+};
+export const BAILOUT_METHOD_LABELS: Record<(typeof BAILOUT_METHOD_NAMES)[number], string> = {
+  discountfrac: 'DiscountFrac adapted to costs',
+  greedy: 'Greedy (exact marginal gains)',
+  largest: 'Baseline: largest first',
+  'first-layer': 'Baseline: first layer of defaults',
+  exhaustive: 'Exhaustive optimum (≤ 16 defaults)',
+};
+export const methodLabel = (target: 'economy' | 'interbank', method: string): string =>
+  ((target === 'economy' ? ECONOMY_METHOD_LABELS : BAILOUT_METHOD_LABELS) as Record<string, string>)[method] ?? method;
 
 const versionId = z.number().int().positive();
 const seed = z.number().int().min(0).max(2 ** 32 - 1);
@@ -15,7 +44,9 @@ export const economyInterventionSchema = z
   .object({
     target: z.literal('economy'),
     versionId,
-    method: z.enum(ECONOMY_METHODS),
+    method: z.enum([...ECONOMY_METHODS, 'discountfrac']).transform((m): EconomyMethod => (m === 'discountfrac' ? DEFAULT_DISCOUNTFRAC : m)),
+    /** The DiscountFrac variant that draws the study's budget curve. */
+    curveMethod: z.enum(DISCOUNTFRAC_VARIANTS).default(DEFAULT_DISCOUNTFRAC),
     objective: z.enum(['failures', 'value']).default('failures'),
     /** The chosen budget, as a fraction of the total outside asset value Σ(Dp). */
     budgetFraction: z.number().min(0).max(1),
@@ -88,6 +119,8 @@ export interface InterventionDisplay {
   failedAfter: number;
   /** Economy: failures in the worst-case equilibrium (iterated from "all failed") before intervention. */
   failedWorstCase?: number;
+  /** Economy: both DiscountFrac variants at the same budget on this cascade, side by side (label in words). */
+  discountFracVariants?: Array<{ label: string; spent: number; paid: number; failedAfter: number; objectiveValue: number }>;
   nodes: NodeOutcome[];
   /** The largest links (holder → issuer, or debtor → creditor), at most 400. */
   links: Array<{ source: string; target: string; weight: number }>;

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { cascade, failedIndices } from '../../src-main/engines/cascade';
 import { generateEconomy } from '../../src-main/engines/economy-generator';
-import { rescueProblem } from '../../src-main/engines/intervention';
+import { discountFracPublishedPath, rescueProblem } from '../../src-main/engines/intervention';
 import {
   budgetGrid,
   ColumnCache,
@@ -58,36 +58,58 @@ describe('scenario study: shocks and cascades', () => {
 });
 
 describe('scenario study: the DiscountFrac budget curve', () => {
-  it('each budget on the curve equals the full cascade re-solved with the prefix payments (failures and value saved)', () => {
-    const system = generateEconomy({ firms: 30, seed: 4 });
-    const cache = new ColumnCache(system);
-    const budgets = budgetGrid(system, 0.02, 9);
-    let checked = 0;
-    for (let scenario = 0; scenario < 12; scenario++) {
-      const values = shockedValues(system.assetValues, gaussianReturns(PAPER_SHOCKS, system.nFirms, 8, scenario));
-      const before = cascade(system, { assetValues: values });
-      const problem = rescueProblem(system, 'failures', before, (j) => cache.column(j));
-      const steps = discountFracPath(problem, budgets.at(-1)!);
-      let previousFailures = Infinity;
-      for (const budget of budgets) {
-        const x = prefixPayments(steps, problem.failing.length, budget);
-        const shift = new Float64Array(system.nFirms);
-        problem.failing.forEach((i, a) => (shift[i] = x[a]!));
-        const after = cascade(system, { assetValues: values, thresholdShift: shift });
-        const outcome = outcomeAt(steps, budget);
-        const failuresAfter = failedIndices(after).length;
-        expect(problem.failing.length - outcome.saved).toBe(failuresAfter);
-        const valueGain = after.marketValues.reduce((sum, v, i) => sum + v - before.marketValues[i]!, 0);
-        expect(outcome.valueSaved).toBeCloseTo(valueGain, 6);
-        expect(outcome.spent).toBeLessThanOrEqual(budget);
-        expect(failuresAfter).toBeLessThanOrEqual(previousFailures);
-        previousFailures = failuresAfter;
-        if (outcome.saved > 0) checked++;
-      }
-    }
-    expect(checked).toBeGreaterThan(10);
+  it('either variant: each budget on the curve equals the full cascade re-solved with the prefix payments (failures and value saved)', () => {
+    for (const path of [discountFracPath, discountFracPublishedPath]) curveMatchesCascade(path);
   });
 
+  it('the curve by the published variant: chosen with curveMethod, never above the no-intervention failures', () => {
+    const system = generateEconomy({ firms: 25, seed: 9 });
+    const budgets = budgetGrid(system, 0.02, 6);
+    const options = { shocks: PAPER_SHOCKS, seed: 1, budgets, chosenBudget: budgets[3]!, objective: 'failures' as const };
+    const adapted = runStudyRange(system, options, 0, 40);
+    const published = runStudyRange(system, { ...options, curveMethod: 'discountfrac-published' }, 0, 40);
+    expect(Array.from(runStudyRange(system, { ...options, curveMethod: 'discountfrac-adapted' }, 0, 40).failedAfter)).toEqual(Array.from(adapted.failedAfter));
+    expect(Array.from(published.failedBefore)).toEqual(Array.from(adapted.failedBefore));
+    const width = budgets.length + 1;
+    for (let s = 0; s < 40; s++) {
+      for (let b = 0; b < width; b++) expect(published.failedAfter[s * width + b]).toBeLessThanOrEqual(published.failedBefore[s]!);
+    }
+    expect(Array.from(published.failedAfter)).not.toEqual(Array.from(adapted.failedAfter));
+  });
+});
+
+/** The curve of a DiscountFrac order, budget by budget, against the full cascade with the prefix payments. */
+function curveMatchesCascade(path: typeof discountFracPath): void {
+  const system = generateEconomy({ firms: 30, seed: 4 });
+  const cache = new ColumnCache(system);
+  const budgets = budgetGrid(system, 0.02, 9);
+  let checked = 0;
+  for (let scenario = 0; scenario < 12; scenario++) {
+    const values = shockedValues(system.assetValues, gaussianReturns(PAPER_SHOCKS, system.nFirms, 8, scenario));
+    const before = cascade(system, { assetValues: values });
+    const problem = rescueProblem(system, 'failures', before, (j) => cache.column(j));
+    const steps = path(problem, budgets.at(-1)!);
+    let previousFailures = Infinity;
+    for (const budget of budgets) {
+      const x = prefixPayments(steps, problem.failing.length, budget);
+      const shift = new Float64Array(system.nFirms);
+      problem.failing.forEach((i, a) => (shift[i] = x[a]!));
+      const after = cascade(system, { assetValues: values, thresholdShift: shift });
+      const outcome = outcomeAt(steps, budget);
+      const failuresAfter = failedIndices(after).length;
+      expect(problem.failing.length - outcome.saved).toBe(failuresAfter);
+      const valueGain = after.marketValues.reduce((sum, v, i) => sum + v - before.marketValues[i]!, 0);
+      expect(outcome.valueSaved).toBeCloseTo(valueGain, 6);
+      expect(outcome.spent).toBeLessThanOrEqual(budget);
+      expect(failuresAfter).toBeLessThanOrEqual(previousFailures);
+      previousFailures = failuresAfter;
+      if (outcome.saved > 0) checked++;
+    }
+  }
+  expect(checked).toBeGreaterThan(10);
+}
+
+describe('scenario study: shards and summaries', () => {
   it('scenario ranges merged in any split give the same outcomes as one run (seeded per scenario)', () => {
     const system = generateEconomy({ firms: 20, seed: 2 });
     const budgets = budgetGrid(system, 0.01, 5);

@@ -6,7 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { cascade, toEconomySystem, type EconomySystem } from '../../src-main/engines/cascade';
 import { chainEconomy, economyArbitrary } from '../support/economies';
 import {
-  discountFrac,
+  discountFracAdapted,
+  discountFracPublished,
   evaluatePayments,
   exhaustiveIntervention,
   expectedRescue,
@@ -54,7 +55,8 @@ function optimumOverSets(problem: RescueProblem, budget: number, padded: boolean
 }
 
 const methods = (problem: RescueProblem, budget: number): Record<string, InterventionResult> => ({
-  discountfrac: discountFrac(problem, budget),
+  discountfrac: discountFracAdapted(problem, budget),
+  discountfracPublished: discountFracPublished(problem, budget),
   greedy: greedyIntegral(problem, budget, { uncertainty: 0 }),
   greedyRandom: greedyIntegral(problem, budget, { uncertainty: 0.3, samples: 50, seed: 7 }),
   greedyFractional: greedyFractional(problem, budget, { uncertainty: 0.3, samples: 30, seed: 7, steps: 8 }),
@@ -72,13 +74,15 @@ describe('intervention: the 3-firm chain', () => {
     expect(problem.interventionThresholds[2]).toBeCloseTo(8 / 0.7 - 10, 12);
     const injections = minimumInjections(problem);
     expect(injections[2]).toBeCloseTo(10 / 7, 6);
-    const result = discountFrac(problem, 1.5);
+    const result = discountFracAdapted(problem, 1.5);
     expect(result.failedAfter).toEqual([]);
     expect(result.payments[2]).toBeCloseTo(10 / 7, 6);
     expect(result.spent).toBeLessThanOrEqual(1.5);
     expect(result.objective).toBe(3);
     // too small a budget: nothing affordable saves anyone
-    expect(discountFrac(problem, 0.1).failedAfter).toEqual([0, 1, 2]);
+    expect(discountFracAdapted(problem, 0.1).failedAfter).toEqual([0, 1, 2]);
+    // as published (the authors' pad 1e-5): the same single rescue of C
+    expect(discountFracPublished(problem, 1.5).payments[2]).toBeCloseTo((10 / 7) * (1 + 1e-5), 9);
   });
 
   it('market value saved equals the failure costs averted', () => {
@@ -251,7 +255,7 @@ describe('cwb cascade / cwb intervene', () => {
 
   it('intervene --json writes payments, spent, failedBefore, failedAfter', async () => {
     await withEconomy(async (path) => {
-      for (const method of ['discountfrac', 'greedy']) {
+      for (const method of ['discountfrac', 'discountfrac-adapted', 'discountfrac-published', 'greedy']) {
         const io = capture();
         const flags = { json: true as const, budget: '1.5', method, samples: '20', seed: '3', uncertainty: '0.03' };
         expect(await interveneCommand.run({ positionals: [path], flags }, io, noContext)).toBe(0);

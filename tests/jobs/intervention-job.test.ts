@@ -51,7 +51,7 @@ describe('intervention job', () => {
     a.study.support.forEach((s, i) => expect(s.meanPayment).toBeCloseTo(b.study.support[i]!.meanPayment, 9));
     // Independent: the study in one piece in this thread.
     const system = toEconomySystem(document);
-    const full = { ...params, objective: 'failures' as const, display: 'mean-shock' as const, uncertainty: 0.05, greedySamples: 60 };
+    const full = { ...params, method: 'discountfrac-adapted' as const, curveMethod: 'discountfrac-adapted' as const, objective: 'failures' as const, display: 'mean-shock' as const, uncertainty: 0.05, greedySamples: 60 };
     const options = studyOptions(system, full);
     const direct = summariseStudy(runStudyRange(system, options, 0, 240), options.budgets, options.chosenBudget, [0, 0.9], system);
     expect(a.study.chosen).toEqual(direct.chosen);

@@ -5,7 +5,15 @@
  */
 import { basename } from 'node:path';
 import type { z } from 'zod';
-import { BAILOUT_METHOD_NAMES, ECONOMY_METHODS, economyInterventionSchema, interbankBailoutSchema } from '../../../src-shared/results/intervention';
+import {
+  BAILOUT_METHOD_NAMES,
+  DEFAULT_DISCOUNTFRAC,
+  DISCOUNTFRAC_VARIANTS,
+  ECONOMY_METHODS,
+  economyInterventionSchema,
+  interbankBailoutSchema,
+  methodLabel,
+} from '../../../src-shared/results/intervention';
 import { interbankResults, runEconomyIntervention } from '../../engines/intervention-report';
 import { toClearingSystem } from '../../engines/network-arrays';
 import { parseEconomyJson, parseNetworkJson } from '../../io/network-json';
@@ -27,7 +35,7 @@ const percent = (value: number) => `${(100 * value).toFixed(1)}%`;
 export const interventionStudyCommand: Command = {
   name: 'intervention-study',
   summary: 'correlated price-shock study of an intervention: budget curve, TVaR of cascade size, histograms, tail sampling',
-  usage: 'cwb intervention-study ECONOMY.json [--scenarios N --seed S --rho R --sigma V --drift M] [--budget F --max-budget F --budgets K] [--method M] [--tail-threshold F --tail-shock F --tail-samples N] [--json]',
+  usage: 'cwb intervention-study ECONOMY.json [--scenarios N --seed S --rho R --sigma V --drift M] [--budget F --max-budget F --budgets K] [--method M] [--curve M] [--tail-threshold F --tail-shock F --tail-samples N] [--json]',
   positionals: 1,
   flags: [
     { name: 'scenarios', value: 'N', description: 'shock scenarios (default 1000)' },
@@ -39,7 +47,8 @@ export const interventionStudyCommand: Command = {
     { name: 'max-budget', value: 'F', description: 'budget curve from 0 to F·Σ(Dp) (default 0.02)' },
     { name: 'budgets', value: 'K', description: 'points on the budget curve (default 21)' },
     { name: 'quantiles', value: 'Q,…', description: 'TVaR quantiles (default 0,0.5,0.9,0.99)' },
-    { name: 'method', value: 'M', description: `${ECONOMY_METHODS.join('|')}: the intervention shown on the mean-shock cascade (default discountfrac; the curve always uses DiscountFrac)` },
+    { name: 'method', value: 'M', description: `${ECONOMY_METHODS.join('|')}: the intervention shown on the mean-shock cascade (default discountfrac-adapted; discountfrac is its alias)` },
+    { name: 'curve', value: 'M', description: `${DISCOUNTFRAC_VARIANTS.join('|')}: the DiscountFrac variant that draws the budget curve (default ${DEFAULT_DISCOUNTFRAC})` },
     { name: 'objective', value: 'O', description: 'failures (default) or value' },
     { name: 'tail-threshold', value: 'F', description: 'tail sampling: estimate P(failures ≥ F·firms) (off unless given)' },
     { name: 'tail-shock', value: 'F', description: 'tail sampling: aggregate shock bound Δ = F·Σ(Dp) for the greedy worst shock (default 0.05)' },
@@ -51,7 +60,8 @@ export const interventionStudyCommand: Command = {
     const params = validated(economyInterventionSchema, {
       target: 'economy',
       versionId: 1,
-      method: choice(flags, 'method', [...ECONOMY_METHODS], 'discountfrac'),
+      method: choice(flags, 'method', [...ECONOMY_METHODS, 'discountfrac'], DEFAULT_DISCOUNTFRAC),
+      curveMethod: choice(flags, 'curve', DISCOUNTFRAC_VARIANTS, DEFAULT_DISCOUNTFRAC),
       objective: choice(flags, 'objective', ['failures', 'value'], 'failures'),
       budgetFraction: numberFlag(flags, 'budget', 0.01, 0, 1),
       shocks: { rho: numberFlag(flags, 'rho', 0.5, 0, 0.999999), sigma: numberFlag(flags, 'sigma', 0.15, 0, 5), drift: numberFlag(flags, 'drift', -0.2, -1, 1) },
@@ -75,7 +85,7 @@ export const interventionStudyCommand: Command = {
     const { display, study } = results;
     io.out(`${document.name}: ${display.method} with budget ${formatAmount(display.budget)} (${percent(params.budgetFraction)} of Σ(Dp) = ${formatAmount(results.totalAssetValue)}) on ${display.scenario}`);
     io.out(`  failures ${display.failedBefore} → ${display.failedAfter}; spent ${formatAmount(display.spent)}; ${display.objective} ${formatAmount(display.objectiveValue)}`);
-    io.out(`scenario study: mean failures without intervention ${study.failedBefore.mean.toFixed(2)} ± ${study.failedBefore.halfWidth.toFixed(2)} (95% CI) of ${results.firms} firms`);
+    io.out(`scenario study (budget curve by ${methodLabel('economy', params.curveMethod)}): mean failures without intervention ${study.failedBefore.mean.toFixed(2)} ± ${study.failedBefore.halfWidth.toFixed(2)} (95% CI) of ${results.firms} firms`);
     io.out(`  ${'budget'.padStart(14)} ${'% Σ(Dp)'.padStart(8)} ${'failures'.padStart(16)} ${'firms saved'.padStart(12)} ${'value saved'.padStart(12)}`);
     for (const point of study.budgets) {
       io.out(`  ${formatAmount(point.budget).padStart(14)} ${percent(point.budgetFraction).padStart(8)} ${`${point.failedAfter.mean.toFixed(2)} ± ${point.failedAfter.halfWidth.toFixed(2)}`.padStart(16)} ${percent(point.firmsSavedFraction.mean).padStart(12)} ${percent(point.valueSavedFraction.mean).padStart(12)}`);
