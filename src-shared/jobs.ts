@@ -20,6 +20,13 @@ export interface JobEvent {
   error?: string;
   /** The run the job saved, once it succeeded. */
   runId?: number;
+  /** While queued: the jobs running or waiting before this one. */
+  ahead?: number;
+}
+
+/** A queued job's stage, in words: "Waiting — 2 jobs ahead". */
+export function waitingStage(ahead: number): string {
+  return ahead <= 0 ? 'Waiting to start' : `Waiting — ${ahead} ${ahead === 1 ? 'job' : 'jobs'} ahead`;
 }
 
 export { JOB_EVENT_CHANNEL } from './channels';

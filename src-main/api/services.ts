@@ -22,6 +22,7 @@ import type { HoldingsMapping } from '../io/holdings-csv';
 import { importHoldingsFile } from '../io/holdings-tables';
 import { alreadyImportedError } from '../io/import-error';
 import { datasets, networks } from '../store/repositories';
+import { recordImport } from '../store/audit';
 
 /** Stores an imported dataset in one transaction: dataset, network, version 1. Refuses a file seen before. */
 export function storeImportedDataset(
@@ -41,6 +42,7 @@ export function storeImportedDataset(
     });
     const networkId = networks.insert(db, { datasetId: dataset.id, name: imported.network.name, kind: imported.network.kind });
     const { versionId } = networks.addVersion(db, networkId, imported.network.document, imported.network.note);
+    recordImport(db, dataset.id, { versionId });
     return { dataset, networkId, versionId };
   })();
 }

@@ -17,6 +17,7 @@ import { stressCommand } from './commands/stress';
 import { firesaleCommand, idfCommand } from './commands/firesale';
 import { gtCommand } from './commands/gt';
 import { wedgesCommand } from './commands/wedges';
+import { auditCommand } from './commands/audit';
 
 export const GLOBAL_FLAGS = [
   { name: 'data-dir', value: 'DIR', description: 'data folder (else CWB_DATA_DIR, else the user-data folder)' },
@@ -43,6 +44,7 @@ export const commands: Command[] = [
   demoCommand,
   interventionStudyCommand,
   bailoutCommand,
+  auditCommand,
 ];
 
 const processIo: CommandIo = {

@@ -11,8 +11,10 @@
  */
 import Papa from 'papaparse';
 import type { ImportReport } from '../../src-shared/domain';
-import { NETWORK_FORMAT, type NetworkDocument, type NetworkNode } from '../../src-shared/formats/network';
-import { ImportError } from './import-error';
+import { MAX_AMOUNT, MAX_TEXT_LENGTH, NETWORK_FORMAT, type NetworkDocument, type NetworkNode } from '../../src-shared/formats/network';
+import { ImportError, quote } from './import-error';
+import { checkLineLengths, refusal } from './import-limits';
+import { parseNumberCell } from './tables';
 
 const FIXED_COLUMNS = [
   'WORKSHEET',
@@ -37,25 +39,44 @@ export function decodeLatin1(bytes: Uint8Array): string {
 }
 
 export function parseEbaDisclosure(text: string, fileName: string): { document: NetworkDocument; report: ImportReport } {
-  const parsed = Papa.parse<string[]>(text, { skipEmptyLines: true });
-  if (parsed.errors.length > 0) {
-    const first = parsed.errors[0]!;
-    throw new ImportError(`${fileName}: CSV error on row ${(first.row ?? 0) + 1}: ${first.message}`);
+  checkLineLengths(fileName, text);
+  const parsed = Papa.parse<string[]>(text, { skipEmptyLines: false });
+  const errors = parsed.errors.filter((error) => error.code !== 'UndetectableDelimiter');
+  if (errors.length > 0) {
+    const first = errors[0]!;
+    throw new ImportError(refusal(fileName, { row: (first.row ?? 0) + 1 }, `CSV error: ${first.message}`));
   }
-  const [header, ...rows] = parsed.data;
-  if (!header) throw new ImportError(`${fileName} is empty`);
+  // Keep each row's line number (header = row 1) while leaving blank lines out.
+  const numbered = parsed.data
+    .map((cells, index) => ({ cells, row: index + 1 }))
+    .filter(({ cells }) => cells.some((cell) => cell.trim() !== ''));
+  const [headerRow, ...rows] = numbered;
+  if (!headerRow) throw new ImportError(`${fileName} is empty`);
+  const header = headerRow.cells;
   FIXED_COLUMNS.forEach((column, index) => {
     if (header[index] !== column) {
-      throw new ImportError(`${fileName}: column ${index + 1} must be ${column}, found "${header[index] ?? ''}"`);
+      throw new ImportError(refusal(fileName, { row: 1, column: `${index + 1}` }, `must be ${column}`, header[index] ?? ''));
     }
   });
-  const bankIds = header.slice(FIXED_COLUMNS.length);
+  const bankIds = header.slice(FIXED_COLUMNS.length).map((id) => id.trim());
   if (bankIds.length === 0) throw new ImportError(`${fileName}: no bank columns after ${FIXED_COLUMNS.join(', ')}`);
+  const firstColumnOf = new Map<string, number>();
+  bankIds.forEach((id, offset) => {
+    const column = FIXED_COLUMNS.length + offset + 1;
+    if (id === '') throw new ImportError(`${fileName}: row 1, column ${column}: blank bank id (every bank column needs its code)`);
+    if (id.length > MAX_TEXT_LENGTH) throw new ImportError(refusal(fileName, { row: 1, column: `${column}` }, `bank id longer than ${MAX_TEXT_LENGTH} characters`, id));
+    const first = firstColumnOf.get(id);
+    if (first !== undefined) {
+      throw new ImportError(`${fileName}: row 1, columns ${first} and ${column}: bank id ${quote(id, 40)} appears twice`);
+    }
+    firstColumnOf.set(id, column);
+  });
 
-  const pick = (predicate: (row: string[]) => boolean, what: string): string[] => {
-    const matches = rows.filter(predicate);
+  const pick = (predicate: (row: string[]) => boolean, what: string): { cells: string[]; row: number } => {
+    const matches = rows.filter(({ cells }) => predicate(cells));
     if (matches.length !== 1) {
-      throw new ImportError(`${fileName}: expected exactly one row of ${what}, found ${matches.length}`);
+      const at = matches.length > 1 ? ` (rows ${matches.slice(0, 3).map((m) => m.row).join(', ')}${matches.length > 3 ? ', …' : ''})` : '';
+      throw new ImportError(`${fileName}: expected exactly one row of ${what}, found ${matches.length}${at}`);
     }
     return matches[0]!;
   };
@@ -68,22 +89,22 @@ export function parseEbaDisclosure(text: string, fileName: string): { document: 
   const skipped: ImportReport['skipped'] = [];
   bankIds.forEach((bankId, offset) => {
     const column = FIXED_COLUMNS.length + offset;
-    const read = (row: string[], label: string): number | string => {
-      const cell = (row[column] ?? '').trim();
-      const value = Number(cell);
-      return cell === '' || !Number.isFinite(value) ? `${label} is missing or not a number ("${cell}")` : value;
+    // Every cell read must be a finite decimal number (not blank, hexadecimal, ∞ or NaN); total assets and
+    // interbank exposure must not be negative.
+    const read = ({ cells, row }: { cells: string[]; row: number }, label: string, nonNegative: boolean): number => {
+      const cell = (cells[column] ?? '').trim();
+      const where = { row, column: bankId };
+      if (cell === '') throw new ImportError(refusal(fileName, where, `${label} is blank (a number is required)`));
+      const value = parseNumberCell(cell);
+      if (value === null || Number.isNaN(value)) throw new ImportError(refusal(fileName, where, `${label} is not a finite decimal number`, cell));
+      if (Math.abs(value) > MAX_AMOUNT) throw new ImportError(refusal(fileName, where, `${label} is beyond ±1e15`, cell));
+      if (nonNegative && value < 0) throw new ImportError(refusal(fileName, where, `${label} must not be negative`, cell));
+      return value;
     };
-    const totalAssets = read(totalAssetsRow, 'total assets (30029)');
-    const equity = read(equityRow, 'equity (30021)');
-    const interbank = read(interbankRow, 'interbank exposure (33010, TO)');
-    const problem = [totalAssets, equity, interbank].find((v): v is string => typeof v === 'string');
-    if (problem) {
-      skipped.push({ id: bankId, reason: problem });
-      return;
-    }
-    const ta = totalAssets as number;
-    const eq = equity as number;
-    const ib = interbank as number;
+    const totalAssets = read(totalAssetsRow, 'total assets (30029)', true);
+    const equity = read(equityRow, 'equity (30021)', false);
+    const interbank = read(interbankRow, 'interbank exposure (33010, TO)', true);
+    const [ta, eq, ib] = [totalAssets, equity, interbank];
     const outsideAssets = ta - ib;
     const totalLiabilities = ta - eq;
     const outsideLiabilities = totalLiabilities - ib;

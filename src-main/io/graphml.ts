@@ -27,7 +27,7 @@ import {
   type NodeField,
   type NumericNodeField,
 } from './column-mapping';
-import { ImportError } from './import-error';
+import { ImportError, quote } from './import-error';
 import { parseNumberCell } from './tables';
 import { usedNodeFields } from './tabular-network';
 
@@ -93,7 +93,7 @@ export function networkToGraphml(document: NetworkDocument): string {
         return `<data key="n_${field}">${text}</data>`;
       });
     const id = escapeXml(node.id, where);
-    lines.push(data.length > 0 ? `    <node id="${id}">${data.join('')}</node>` : `    <node id="${id}"/>`);
+    lines.push(data.length > 0 ? `    <node id=${quote(id)}>${data.join('')}</node>` : `    <node id=${quote(id)}/>`);
   }
   for (const entry of document.liabilities) {
     lines.push(
@@ -217,7 +217,7 @@ export function networkFromGraphml(text: string, fileName: string): NetworkDocum
   const ids = new Set<string>();
   children(graph, 'node').forEach((element, index) => {
     const id = attr(element, 'id') ?? '';
-    const where = id === '' ? `node ${index + 1}` : `node "${id}"`;
+    const where = id === '' ? `node ${index + 1}` : `node ${quote(id)}`;
     if (id === '') problems.push(`${where}: missing id`);
     else if (ids.has(id)) problems.push(`${where}: duplicate node id`);
     ids.add(id);
@@ -258,7 +258,7 @@ export function networkFromGraphml(text: string, fileName: string): NetworkDocum
   children(graph, 'edge').forEach((element, index) => {
     const debtor = attr(element, 'source') ?? '';
     const creditor = attr(element, 'target') ?? '';
-    const where = `edge ${index + 1} ("${debtor}" → "${creditor}")`;
+    const where = `edge ${index + 1} (${quote(debtor)} → ${quote(creditor)})`;
     const directed = attr(element, 'directed');
     if (directed === 'false' || (directed === undefined && !directedByDefault)) {
       problems.push(`${where}: undirected; a liability needs a direction (source = debtor, target = creditor)`);
@@ -270,17 +270,17 @@ export function networkFromGraphml(text: string, fileName: string): NetworkDocum
         problems.push(`${where}: missing ${role}`);
         ok = false;
       } else if (!ids.has(id)) {
-        problems.push(`${where}: unknown node id "${id}"`);
+        problems.push(`${where}: unknown node id ${quote(id)}`);
         ok = false;
       }
     }
     if (debtor === creditor) {
-      problems.push(`${where}: self-loop on "${debtor}" is not allowed`);
+      problems.push(`${where}: self-loop on ${quote(debtor)} is not allowed`);
       ok = false;
     }
     const pair = `${debtor}\u0000${creditor}`;
     if (pairs.has(pair)) {
-      problems.push(`${where}: second edge for debtor "${debtor}" → creditor "${creditor}" (at most one per ordered pair)`);
+      problems.push(`${where}: second edge for debtor ${quote(debtor)} → creditor ${quote(creditor)} (at most one per ordered pair)`);
       ok = false;
     }
     pairs.add(pair);

@@ -11,6 +11,7 @@ import { looksLikeEdgeList, type ColumnMapping } from './column-mapping';
 import { decodeLatin1, looksLikeEbaDisclosure, parseEbaDisclosure } from './eba-disclosure';
 import { networkFromGraphml } from './graphml';
 import { ImportError } from './import-error';
+import { checkFileSize, checkLineLengths, checkXlsxArchive, decodeUtf8Strict } from './import-limits';
 import { declaresFormat, parseEconomyJson, parseNetworkJson } from './network-json';
 import { CROSSHOLDINGS_FORMAT } from '../../src-shared/formats/crossholdings';
 import type { StoredDocument } from '../../src-shared/domain';
@@ -39,10 +40,11 @@ export function sha256Hex(bytes: Uint8Array): string {
 }
 
 export function importFile(fileName: string, bytes: Uint8Array): ImportedDataset {
+  checkFileSize(fileName, bytes.byteLength);
   const sha256 = sha256Hex(bytes);
   const lower = fileName.toLowerCase();
   if (lower.endsWith('.json')) {
-    const text = new TextDecoder('utf-8').decode(bytes);
+    const text = decodeUtf8Strict(fileName, bytes);
     if (declaresFormat(text, CROSSHOLDINGS_FORMAT)) {
       const document = parseEconomyJson(text, fileName);
       return {
@@ -63,7 +65,7 @@ export function importFile(fileName: string, bytes: Uint8Array): ImportedDataset
     };
   }
   if (lower.endsWith('.csv')) {
-    const text = decodeLatin1(bytes);
+    const text = checkLineLengths(fileName, decodeLatin1(bytes));
     if (looksLikeEbaDisclosure(text)) {
       const { document, report } = parseEbaDisclosure(text, fileName);
       return {
@@ -118,11 +120,13 @@ export async function importFileAsync(
 ): Promise<ImportedDataset> {
   const lower = fileName.toLowerCase();
   if (lower.endsWith('.json')) return importFile(fileName, bytes);
+  checkFileSize(fileName, bytes.byteLength);
   const sha256 = sha256Hex(bytes);
   if (lower.endsWith('.graphml') || lower.endsWith('.xml')) {
-    const document = networkFromGraphml(decodeText(bytes), fileName);
+    const document = networkFromGraphml(decodeUtf8Strict(fileName, bytes), fileName);
     return networkDataset(document, sha256, 'GraphML', `imported from ${fileName}`);
   }
+  if (isXlsxName(lower)) await checkXlsxArchive(fileName, { bytes });
   if (isXlsxName(lower) && (await looksLikeWiot(bytes, fileName))) {
     const { document, report } = await parseWiot(bytes, fileName, wiod);
     return { name: document.name, kind: 'economy', sha256, report, network: { name: document.name, kind: 'crossholdings', document, note: `built from ${fileName} (WIOD, §4.1)` } };
@@ -133,7 +137,7 @@ export async function importFileAsync(
   }
   if (isCsvName(lower)) {
     if (looksLikeEbaDisclosure(decodeLatin1(bytes.subarray(0, 4000)))) return importFile(fileName, bytes);
-    const table = parseCsv(fileName, decodeText(bytes));
+    const table = parseCsv(fileName, checkLineLengths(fileName, decodeText(bytes)));
     if (!isEdgeTable(table, mapping)) {
       throw new ImportError(
         `${fileName} looks like a table of nodes (no debtor and creditor columns): import it together with its liabilities ` +

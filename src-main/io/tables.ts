@@ -8,6 +8,7 @@
 import ExcelJS from 'exceljs';
 import Papa from 'papaparse';
 import { ImportError } from './import-error';
+import { checkFileSize, checkLineLengths, checkXlsxArchive, firstLine } from './import-limits';
 import { suggestMapping, type ColumnMapping } from './column-mapping';
 import { RowErrorsImportError, type RowError } from './row-errors';
 
@@ -174,24 +175,28 @@ function worksheetTable(fileName: string, sheet: ExcelJS.Worksheet): Table | und
 }
 
 export async function readXlsx(fileName: string, bytes: Uint8Array): Promise<Table[]> {
+  await checkXlsxArchive(fileName, { bytes });
   const workbook = new ExcelJS.Workbook();
+  let tables: Table[];
   try {
     await workbook.xlsx.load(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength) as unknown as ExcelJS.Buffer);
+    tables = workbook.worksheets
+      .filter((sheet) => sheet.state === undefined || sheet.state === 'visible')
+      .map((sheet) => worksheetTable(fileName, sheet))
+      .filter((table): table is Table => table !== undefined);
   } catch (error) {
-    throw new ImportError(`${fileName} is not a readable XLSX workbook: ${(error as Error).message}`);
+    if (error instanceof ImportError) throw error;
+    throw new ImportError(`${fileName} is not a readable XLSX workbook: ${firstLine((error as Error).message)}`);
   }
-  const tables = workbook.worksheets
-    .filter((sheet) => sheet.state === undefined || sheet.state === 'visible')
-    .map((sheet) => worksheetTable(fileName, sheet))
-    .filter((table): table is Table => table !== undefined);
   if (tables.length === 0) throw new ImportError(`${fileName} has no worksheet with a header row`);
   return tables;
 }
 
 /** One table per CSV file, one per non-empty visible worksheet of an XLSX workbook. */
 export async function readTables(fileName: string, bytes: Uint8Array): Promise<Table[]> {
+  checkFileSize(fileName, bytes.byteLength);
   if (isXlsxName(fileName)) return readXlsx(fileName, bytes);
-  if (isCsvName(fileName)) return [parseCsv(fileName, decodeText(bytes))];
+  if (isCsvName(fileName)) return [parseCsv(fileName, checkLineLengths(fileName, decodeText(bytes)))];
   throw new ImportError(`${fileName}: unsupported table file (expected .csv or .xlsx)`);
 }
 

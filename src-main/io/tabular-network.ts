@@ -11,8 +11,8 @@
  * (with null read back as absent; name, currency and unit travel beside the tables).
  */
 import Papa from 'papaparse';
-import { describeIssues } from '../../src-shared/errors';
 import {
+  MAX_TEXT_LENGTH,
   NETWORK_FORMAT,
   networkDocumentSchema,
   type Liability,
@@ -29,7 +29,8 @@ import {
   type EdgeField,
   type NodeField,
 } from './column-mapping';
-import { ImportError } from './import-error';
+import { ImportError, quote, listColumns } from './import-error';
+import { describeDocumentIssues } from './network-json';
 import { RowErrorsImportError, type RowError } from './row-errors';
 import { isBlankRow, parseNumberCell, plainDecimal, rowNumberOf, sourceOf, type Table } from './tables';
 
@@ -73,7 +74,7 @@ function columnIndexes<F extends string>(
     if (index < 0) {
       if (explicit?.[field] !== undefined) {
         throw new ImportError(
-          `${sourceOf(table)}: column "${column}" (mapped to ${what} ${field}) is not in the file; its columns are ${table.columns.map((c) => `"${c}"`).join(', ')}`,
+          `${sourceOf(table)}: column ${quote(column)} (mapped to ${what} ${field}) is not in the file; its columns are ${listColumns(table.columns)}`,
           field,
         );
       }
@@ -94,7 +95,7 @@ function readNodeTable(table: Table, mapping: ColumnMapping | undefined, errors:
   const file = sourceOf(table);
   if (at.id === undefined) {
     throw new ImportError(
-      `${file}: no node id column (columns are ${table.columns.map((c) => `"${c}"`).join(', ')}); name one "id" or map a column to id`,
+      `${file}: no node id column (columns are ${listColumns(table.columns)}); name one "id" or map a column to id`,
       'id',
     );
   }
@@ -107,8 +108,10 @@ function readNodeTable(table: Table, mapping: ColumnMapping | undefined, errors:
     const id = (cells[at.id!] ?? '').trim();
     if (id === '') {
       errors.add({ file, row, column: idColumn, message: 'missing node id' });
+    } else if (id.length > MAX_TEXT_LENGTH) {
+      errors.add({ file, row, column: idColumn, message: `node id longer than ${MAX_TEXT_LENGTH} characters — ${quote(id)}` });
     } else if (firstRowOf.has(id)) {
-      errors.add({ file, row, column: idColumn, message: `duplicate node id "${id}" (first on row ${firstRowOf.get(id)})` });
+      errors.add({ file, row, column: idColumn, message: `duplicate node id ${quote(id)} (first on row ${firstRowOf.get(id)})` });
     } else {
       firstRowOf.set(id, row);
     }
@@ -126,7 +129,7 @@ function readNodeTable(table: Table, mapping: ColumnMapping | undefined, errors:
       const value = parseNumberCell(cells[index]);
       if (value === null) continue;
       if (Number.isNaN(value)) {
-        errors.add({ file, row, column, message: `not a number: "${(cells[index] ?? '').trim()}"` });
+        errors.add({ file, row, column, message: `not a number — ${quote((cells[index] ?? '').trim())}` });
       } else if (field === 'defaultProbability' && (value < 0 || value > 1)) {
         errors.add({ file, row, column, message: 'must be between 0 and 1' });
       } else if (field !== 'equity' && value < 0) {
@@ -152,15 +155,15 @@ function checkEntry(
   const { file, row } = where;
   let ok = true;
   if (known && !known.has(debtor)) {
-    errors.add({ file, row, column: where.debtorColumn, message: `unknown node id "${debtor}"` });
+    errors.add({ file, row, column: where.debtorColumn, message: `unknown node id ${quote(debtor)}` });
     ok = false;
   }
   if (known && !known.has(creditor)) {
-    errors.add({ file, row, column: where.creditorColumn, message: `unknown node id "${creditor}"` });
+    errors.add({ file, row, column: where.creditorColumn, message: `unknown node id ${quote(creditor)}` });
     ok = false;
   }
   if (debtor === creditor) {
-    errors.add({ file, row, message: `self-loop on "${debtor}" is not allowed` });
+    errors.add({ file, row, message: `self-loop on ${quote(debtor)} is not allowed` });
     return false;
   }
   const key = `${debtor}\u0000${creditor}`;
@@ -169,7 +172,7 @@ function checkEntry(
     errors.add({
       file,
       row,
-      message: `second entry for debtor "${debtor}" → creditor "${creditor}" (first on row ${first}; at most one per ordered pair)`,
+      message: `second entry for debtor ${quote(debtor)} → creditor ${quote(creditor)} (first on row ${first}; at most one per ordered pair)`,
     });
     return false;
   }
@@ -194,7 +197,7 @@ function readEdgeList(
   const missing = EDGE_FIELDS.filter((field) => at[field] === undefined);
   if (missing.length > 0) {
     throw new ImportError(
-      `${file}: no ${missing.join(', ')} column (columns are ${table.columns.map((c) => `"${c}"`).join(', ')}); a liability row needs debtor, creditor and amount`,
+      `${file}: no ${missing.join(', ')} column (columns are ${listColumns(table.columns)}); a liability row needs debtor, creditor and amount`,
       missing[0],
     );
   }
@@ -222,7 +225,7 @@ function readEdgeList(
       errors.add({ file, row, column: amountColumn, message: 'missing amount' });
       ok = false;
     } else if (Number.isNaN(amount)) {
-      errors.add({ file, row, column: amountColumn, message: `not a number: "${(cells[at.amount!] ?? '').trim()}"` });
+      errors.add({ file, row, column: amountColumn, message: `not a number — ${quote((cells[at.amount!] ?? '').trim())}` });
       ok = false;
     } else if (amount < 0) {
       errors.add({ file, row, column: amountColumn, message: 'must be ≥ 0' });
@@ -266,10 +269,10 @@ function readMatrix(
       errors.add({ file, row: 1, column: `column ${index + 2}`, message: 'missing creditor id in the header' });
       ok = false;
     } else if (headerAt.has(id)) {
-      errors.add({ file, row: 1, column, message: `creditor "${id}" appears twice in the header` });
+      errors.add({ file, row: 1, column, message: `creditor ${quote(id)} appears twice in the header` });
       ok = false;
     } else if (known && !known.has(id)) {
-      errors.add({ file, row: 1, column, message: `unknown node id "${id}"` });
+      errors.add({ file, row: 1, column, message: `unknown node id ${quote(id)}` });
       ok = false;
     }
     headerAt.set(id, index);
@@ -288,10 +291,10 @@ function readMatrix(
       errors.add({ file, row, column: debtorColumn, message: 'missing debtor id' });
       rowOk = false;
     } else if (debtorRow.has(debtor)) {
-      errors.add({ file, row, column: debtorColumn, message: `debtor "${debtor}" has a second row (first on row ${debtorRow.get(debtor)})` });
+      errors.add({ file, row, column: debtorColumn, message: `debtor ${quote(debtor)} has a second row (first on row ${debtorRow.get(debtor)})` });
       rowOk = false;
     } else if (known && !known.has(debtor)) {
-      errors.add({ file, row, column: debtorColumn, message: `unknown node id "${debtor}"` });
+      errors.add({ file, row, column: debtorColumn, message: `unknown node id ${quote(debtor)}` });
       rowOk = false;
     }
     if (debtor !== '' && !debtorRow.has(debtor)) debtorRow.set(debtor, row);
@@ -306,7 +309,7 @@ function readMatrix(
         continue;
       }
       if (Number.isNaN(amount)) {
-        errors.add({ file, row, column, message: `not a number: "${text.trim()}"` });
+        errors.add({ file, row, column, message: `not a number — ${quote(text.trim())}` });
         continue;
       }
       if (amount < 0) {
@@ -315,7 +318,7 @@ function readMatrix(
       }
       const creditor = creditors[j - 1]!;
       if (creditor === debtor && debtor !== '') {
-        errors.add({ file, row, column, message: `self-loop on "${debtor}" is not allowed (the diagonal must be blank or 0)` });
+        errors.add({ file, row, column, message: `self-loop on ${quote(debtor)} is not allowed (the diagonal must be blank or 0)` });
         continue;
       }
       if (rowOk && usable[j - 1]) liabilities.push({ debtor, creditor, amount });
@@ -356,9 +359,10 @@ export function networkFromTables(input: NetworkTablesInput): NetworkDocument {
   };
   const parsed = networkDocumentSchema.safeParse(document);
   if (!parsed.success) {
-    const { message, field } = describeIssues(parsed.error.issues);
-    throw new ImportError(`${fileName} was refused: ${message}`, field);
+    const { message, field } = describeDocumentIssues(parsed.error.issues, document);
+    throw new ImportError(`${fileName}: ${message}`, field);
   }
+  if (parsed.data.nodes.length === 0) throw new ImportError(`${fileName}: the network has no banks`, 'nodes');
   return parsed.data;
 }
 

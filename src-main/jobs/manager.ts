@@ -1,7 +1,9 @@
 /**
  * Jobs: long work in worker threads. A job is planned in the main thread (inputs read from the store), split
  * into shards that run in parallel workers, merged, and saved in one transaction when every shard succeeded.
- * Cancelling terminates the workers; a cancelled or crashed job writes nothing to the store.
+ * Cancelling terminates the workers; a cancelled or crashed job writes nothing to the store. At most `maxRunning`
+ * jobs (the cores) and `maxThreads` worker threads run at once; later jobs wait, first come first served, with
+ * status 'queued' and a stage that says how many jobs are ahead; cancelling a waiting job starts no worker.
  */
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
@@ -10,15 +12,29 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { AppError, describeIssues } from '../../src-shared/errors';
-import { jobParamSchemas, type JobEvent, type JobKind } from '../../src-shared/jobs';
+import { jobParamSchemas, waitingStage, type JobEvent, type JobKind } from '../../src-shared/jobs';
 import type { Db } from '../store/db';
 import type { WorkerMessage } from './protocol';
-import { taskDefinitions, type TaskDefinition } from './tasks';
+import { taskDefinitions, type JobPlan, type TaskDefinition } from './tasks';
 
-interface RunningJob {
+interface Job {
   event: JobEvent;
+  definition: TaskDefinition<JobKind, never, never>;
+  plan: JobPlan<unknown, unknown>;
   workers: Worker[];
+  /** Resolves once the job is over (succeeded, failed, or cancelled — queued or running). */
   settled: Promise<void>;
+  settle: () => void;
+}
+
+/** How much runs at once; the rest waits in FIFO order. */
+export interface JobLimits {
+  /** Jobs running at once (default: the cores, availableParallelism()). */
+  maxRunning: number;
+  /** Worker threads of all running jobs together (default: the cores, or the shards per job when more). */
+  maxThreads: number;
+  /** Jobs waiting at once; one more is refused. */
+  maxQueued: number;
 }
 
 /** The worker script: the bundled `worker.js` beside the Electron main bundle, or tsx over the sources. */
@@ -35,41 +51,97 @@ function workerScript(): { file: string; workerData: Record<string, unknown> } {
 }
 
 export class JobManager {
-  private readonly jobs = new Map<string, RunningJob>();
+  private readonly jobs = new Map<string, Job>();
+  private readonly queue: Job[] = [];
+  private readonly running = new Set<Job>();
+  private readonly limits: JobLimits;
 
+  /**
+   * `maxWorkers`: the shards (worker threads) one job is split into at most; `limits`: how many jobs and threads
+   * run at once and how many may wait.
+   */
   constructor(
     private readonly db: Db,
     private readonly emit: (event: JobEvent) => void,
     private readonly maxWorkers = Math.max(1, availableParallelism()),
-  ) {}
+    limits: Partial<JobLimits> = {},
+  ) {
+    const cores = Math.max(1, availableParallelism());
+    this.limits = { maxRunning: cores, maxThreads: Math.max(cores, maxWorkers), maxQueued: 64, ...limits };
+  }
 
   list(): JobEvent[] {
     return [...this.jobs.values()].map((job) => ({ ...job.event }));
   }
 
-  /** Validates the parameters and plans the job synchronously (bad input fails here), then runs it. */
+  /**
+   * Validates the parameters and plans the job synchronously (bad input fails here), then runs it — at once when
+   * fewer than `maxRunning` jobs run and their threads leave room, else after the jobs queued before it.
+   */
   start(kind: JobKind, rawParams: unknown): { jobId: string; done: Promise<JobEvent> } {
     const parsed = jobParamSchemas[kind].safeParse(rawParams);
     if (!parsed.success) {
       const { message, field } = describeIssues(parsed.error.issues);
       throw new AppError('invalid_input', message, field ? `params.${field}` : 'params');
     }
+    if (this.queue.length >= this.limits.maxQueued) {
+      throw new AppError('conflict', `${this.queue.length} jobs are already waiting; cancel one or let them finish first`);
+    }
     const definition: TaskDefinition<JobKind, never, never> = taskDefinitions[kind];
-    const plan = definition.plan(this.db, parsed.data as never, this.maxWorkers);
+    const plan = definition.plan(this.db, parsed.data as never, Math.min(this.maxWorkers, this.limits.maxThreads)) as JobPlan<unknown, unknown>;
     const jobId = randomUUID();
-    const event: JobEvent = { jobId, kind, status: 'running', fraction: 0, stage: 'starting' };
-    const job: RunningJob = { event, workers: [], settled: Promise.resolve() };
+    let settle = () => {};
+    const settled = new Promise<void>((resolve) => (settle = resolve));
+    const job: Job = { event: { jobId, kind, status: 'queued', fraction: 0, stage: '' }, definition, plan, workers: [], settled, settle };
     this.jobs.set(jobId, job);
-    this.emit({ ...event });
+    this.queue.push(job);
+    if (!this.pump().includes(job)) {
+      Object.assign(job.event, { stage: waitingStage(this.ahead(job)), ahead: this.ahead(job) });
+      this.emit({ ...job.event });
+    }
+    return { jobId, done: settled.then(() => ({ ...job.event })) };
+  }
+
+  /** Jobs that run or wait before `job` (a queued one). */
+  private ahead(job: Job): number {
+    return this.running.size + this.queue.indexOf(job);
+  }
+
+  /** Starts the jobs at the head of the queue while there is room; returns those started. */
+  private pump(): Job[] {
+    const started: Job[] = [];
+    while (this.queue.length > 0) {
+      const next = this.queue[0]!;
+      const threads = [...this.running].reduce((sum, job) => sum + job.plan.shards.length, 0);
+      const room = this.running.size === 0 || (this.running.size < this.limits.maxRunning && threads + next.plan.shards.length <= this.limits.maxThreads);
+      if (!room) break;
+      this.queue.shift();
+      this.run(next);
+      started.push(next);
+    }
+    // Those still waiting are told how many jobs are ahead of them now.
+    for (const job of this.queue) {
+      const ahead = this.ahead(job);
+      if (job.event.ahead !== ahead && job.event.stage) this.update(job, { stage: waitingStage(ahead), ahead });
+    }
+    return started;
+  }
+
+  private run(job: Job): void {
+    const { event, definition, plan } = job;
+    const kind = event.kind as JobKind;
+    this.running.add(job);
+    delete event.ahead;
+    this.update(job, { status: 'running', fraction: 0, stage: 'starting' });
 
     const startedAt = new Date();
     const fractions = plan.shards.map(() => 0);
     // Figures of each shard (counts so far): the job reports their sums.
     const shardFigures: Array<Record<string, number>> = plan.shards.map(() => ({}));
-    const script = workerScript();
     const shardResults = plan.shards.map(
       (input, index) =>
         new Promise<unknown>((resolve, reject) => {
+          const script = workerScript();
           const worker = new Worker(script.file, {
             workerData: { ...script.workerData, request: { kind, input } },
           });
@@ -98,7 +170,7 @@ export class JobManager {
         }),
     );
 
-    const done = Promise.all(shardResults)
+    Promise.all(shardResults)
       .then((parts) => {
         if (job.event.status !== 'running') return;
         this.update(job, { stage: 'saving' });
@@ -114,15 +186,27 @@ export class JobManager {
         if (job.event.status !== 'running') return;
         this.update(job, { status: 'failed', stage: 'failed', error: (error as Error).message });
       })
-      .finally(() => this.stopWorkers(job));
-    job.settled = done;
-    return { jobId, done: done.then(() => ({ ...job.event })) };
+      .then(() => this.stopWorkers(job))
+      .catch(() => {})
+      .finally(() => {
+        this.running.delete(job);
+        job.settle();
+        this.pump();
+      });
   }
 
-  /** Stops a running job; `{ cancelled: false }` when it had already finished. */
+  /** Stops a running job, or takes a queued one off the queue; `{ cancelled: false }` when it had already finished. */
   async cancel(jobId: string): Promise<{ cancelled: boolean }> {
     const job = this.jobs.get(jobId);
     if (!job) throw new AppError('not_found', `no job with id ${jobId}`, 'jobId');
+    if (job.event.status === 'queued') {
+      this.queue.splice(this.queue.indexOf(job), 1);
+      delete job.event.ahead;
+      this.update(job, { status: 'cancelled', stage: 'cancelled' });
+      job.settle();
+      this.pump();
+      return { cancelled: true };
+    }
     if (job.event.status !== 'running') return { cancelled: false };
     this.update(job, { status: 'cancelled', stage: 'cancelled' });
     await this.stopWorkers(job);
@@ -130,16 +214,18 @@ export class JobManager {
     return { cancelled: true };
   }
 
+  /** Cancels the waiting jobs first (so none starts as the running ones stop), then the running ones. */
   async cancelAll(): Promise<void> {
-    await Promise.all([...this.jobs.keys()].map((id) => this.cancel(id)));
+    for (const job of [...this.queue].reverse()) await this.cancel(job.event.jobId);
+    await Promise.all([...this.running].map((job) => this.cancel(job.event.jobId)));
   }
 
-  private update(job: RunningJob, change: Partial<JobEvent>): void {
+  private update(job: Job, change: Partial<JobEvent>): void {
     Object.assign(job.event, change);
     this.emit({ ...job.event });
   }
 
-  private async stopWorkers(job: RunningJob): Promise<void> {
+  private async stopWorkers(job: Job): Promise<void> {
     await Promise.all(job.workers.map((worker) => worker.terminate()));
   }
 }

@@ -19,6 +19,7 @@ import { AppError } from '../../src-shared/errors';
 import { CROSSHOLDINGS_FORMAT, type EconomyDocument } from '../../src-shared/formats/crossholdings';
 import type { NetworkDocument } from '../../src-shared/formats/network';
 import type { Db } from './db';
+import { checkStoredDocument } from '../io/network-json';
 import { holdingsSummary } from './holdings';
 
 interface DatasetRow {
@@ -151,7 +152,15 @@ export const networks = {
     return Number(info.lastInsertRowid);
   },
   /** Appends version n+1; earlier versions stay as they were. The document must be of the network's kind. */
-  addVersion(db: Db, networkId: number, document: NetworkDocument | EconomyDocument, note: string): { versionId: number; version: number } {
+  addVersion(
+    db: Db,
+    networkId: number,
+    document: NetworkDocument | EconomyDocument,
+    note: string,
+    options: { allowEmpty?: boolean } = {},
+  ): { versionId: number; version: number } {
+    // Every stored network passes the same validation as an imported network@1 file (io/network-json.ts).
+    checkStoredDocument(document, options);
     const network = networks.get(db, networkId);
     const isEconomy = document.format === CROSSHOLDINGS_FORMAT;
     if (isEconomy !== (network.kind === 'crossholdings')) {

@@ -4,26 +4,29 @@
  * column sum of C below 1; D_ik = share of asset k held by firm i; thresholds θ and failure costs β per firm.
  */
 import { z } from 'zod';
+import { MAX_AMOUNT, MAX_NODES, MAX_TEXT_LENGTH } from './network';
 
 export const CROSSHOLDINGS_FORMAT = 'contagion-workbench/crossholdings@1';
 
 const share = z.number().finite().min(0).max(1);
+const id = z.string().min(1, 'must not be empty').max(MAX_TEXT_LENGTH, `longer than ${MAX_TEXT_LENGTH} characters`);
+const amount = z.number().finite().min(0, 'must be ≥ 0').max(MAX_AMOUNT, 'must be at most 1e15 (larger amounts could overflow sums)');
 
 export const firmSchema = z.object({
-  id: z.string().min(1, 'must not be empty'),
-  name: z.string().optional(),
-  threshold: z.number().finite().min(0),
-  failureCost: z.number().finite().min(0),
+  id,
+  name: z.string().max(MAX_TEXT_LENGTH, `longer than ${MAX_TEXT_LENGTH} characters`).optional(),
+  threshold: amount,
+  failureCost: amount,
 });
 
 export const economyDocumentSchema = z
   .object({
     format: z.literal(CROSSHOLDINGS_FORMAT),
     name: z.string().min(1, 'must not be empty'),
-    firms: z.array(firmSchema),
-    assets: z.array(z.object({ id: z.string().min(1), price: z.number().finite().min(0) })),
-    assetHoldings: z.array(z.object({ firm: z.string().min(1), asset: z.string().min(1), share })),
-    crossHoldings: z.array(z.object({ holder: z.string().min(1), issuer: z.string().min(1), share })),
+    firms: z.array(firmSchema).min(1, 'the economy has no firms').max(MAX_NODES, `more than ${MAX_NODES.toLocaleString('en-US')} firms`),
+    assets: z.array(z.object({ id, price: amount })),
+    assetHoldings: z.array(z.object({ firm: id, asset: id, share })),
+    crossHoldings: z.array(z.object({ holder: id, issuer: id, share })),
   })
   .superRefine((doc, ctx) => {
     const firms = uniqueIds(doc.firms, 'firms', ctx);

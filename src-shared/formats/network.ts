@@ -9,37 +9,58 @@ import { z } from 'zod';
 
 export const NETWORK_FORMAT = 'contagion-workbench/network@1';
 
-const amount = z.number().finite().nonnegative();
+/**
+ * Bounds every stored network keeps (docs/data-protection/imports.md): amounts within ±1e15 in the network's unit
+ * (so that sums over 100,000 banks stay far from overflow and exact to about a unit in the 15th digit), ids and
+ * texts of at most 256 characters, at most 100,000 banks.
+ */
+export const MAX_AMOUNT = 1e15;
+export const MAX_TEXT_LENGTH = 256;
+export const MAX_NODES = 100_000;
+
+const amount = z
+  .number()
+  .finite('must be a finite number')
+  .nonnegative('must be ≥ 0')
+  .max(MAX_AMOUNT, `must be at most 1e15 (larger amounts could overflow sums)`);
 const optionalAmount = amount.nullable().optional();
+const id = z.string().min(1, 'must not be empty').max(MAX_TEXT_LENGTH, `longer than ${MAX_TEXT_LENGTH} characters`);
+const text = z.string().max(MAX_TEXT_LENGTH, `longer than ${MAX_TEXT_LENGTH} characters`);
 
 export const networkNodeSchema = z.object({
-  id: z.string().min(1, 'must not be empty'),
-  name: z.string().optional(),
-  type: z.string().optional(),
-  group: z.string().optional(),
+  id,
+  name: text.optional(),
+  type: text.optional(),
+  group: text.optional(),
   outsideAssets: optionalAmount,
   outsideLiabilities: optionalAmount,
   totalAssets: optionalAmount,
   totalLiabilities: optionalAmount,
-  equity: z.number().finite().nullable().optional(),
+  equity: z
+    .number()
+    .finite('must be a finite number')
+    .min(-MAX_AMOUNT, 'must be at least -1e15 (larger amounts could overflow sums)')
+    .max(MAX_AMOUNT, 'must be at most 1e15 (larger amounts could overflow sums)')
+    .nullable()
+    .optional(),
   insideAssets: optionalAmount,
   insideLiabilities: optionalAmount,
   defaultProbability: z.number().min(0).max(1).nullable().optional(),
 });
 
 export const liabilitySchema = z.object({
-  debtor: z.string().min(1),
-  creditor: z.string().min(1),
+  debtor: id,
+  creditor: id,
   amount,
 });
 
 export const networkDocumentSchema = z
   .object({
     format: z.literal(NETWORK_FORMAT),
-    name: z.string().min(1, 'must not be empty'),
-    currency: z.string().optional(),
-    unit: z.string().optional(),
-    nodes: z.array(networkNodeSchema),
+    name: z.string().min(1, 'must not be empty').max(MAX_TEXT_LENGTH, `longer than ${MAX_TEXT_LENGTH} characters`),
+    currency: text.optional(),
+    unit: text.optional(),
+    nodes: z.array(networkNodeSchema).max(MAX_NODES, `more than ${MAX_NODES.toLocaleString('en-US')} banks`),
     liabilities: z.array(liabilitySchema),
   })
   .superRefine((doc, ctx) => {
@@ -77,3 +98,17 @@ export const networkDocumentSchema = z
 export type NetworkNode = z.infer<typeof networkNodeSchema>;
 export type Liability = z.infer<typeof liabilitySchema>;
 export type NetworkDocument = z.infer<typeof networkDocumentSchema>;
+
+/**
+ * The one check every stored network passes (imports in any format, the editor, RAS, reconstruction): the
+ * network@1 schema and at least one bank. The editor's new, empty draft is the one exception (`allowEmpty`).
+ */
+export function storedNetworkIssues(
+  document: unknown,
+  options: { allowEmpty?: boolean } = {},
+): Array<{ path: PropertyKey[]; message: string }> {
+  const parsed = networkDocumentSchema.safeParse(document);
+  if (!parsed.success) return parsed.error.issues.map((issue) => ({ path: [...issue.path], message: issue.message }));
+  if (!options.allowEmpty && parsed.data.nodes.length === 0) return [{ path: [], message: 'the network has no banks' }];
+  return [];
+}

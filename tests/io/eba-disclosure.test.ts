@@ -39,7 +39,7 @@ describe('EBA 2011 disclosure importer', () => {
   });
 
   it('refuses a file whose layout is not the disclosure layout, naming the column', () => {
-    expect(() => parseEbaDisclosure('"WORKSHEET","CODE"\n', 'x.csv')).toThrow(/column 2 must be INFORMATION_CODE/);
+    expect(() => parseEbaDisclosure('"WORKSHEET","CODE"\n', 'x.csv')).toThrow('x.csv: row 1, column 2: must be INFORMATION_CODE — "CODE"');
   });
 
   it('refuses a file without the interbank rows', () => {

@@ -38,7 +38,7 @@ describe('importFileAsync and importNetworkTables', () => {
 
     const bad = [files[1]!, { fileName: 'liabilities.csv', bytes: utf8(`${liabilities}A,Q,1\nB,A,-1\n`) }];
     await expect(importNetworkTables(bad)).rejects.toThrow(
-      'liabilities.csv: 2 rows refused: row 5 (creditor): unknown node id "Q"; row 6 (amount): must be ≥ 0',
+      'liabilities.csv: 2 rows refused: row 5, column "creditor": unknown node id "Q"; row 6, column "amount": must be ≥ 0',
     );
   });
 

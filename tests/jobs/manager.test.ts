@@ -70,6 +70,64 @@ describe('jobs', () => {
     expect(rb.lossQuantiles).toEqual(ra.lossQuantiles);
   });
 
+  it('runs at most maxRunning jobs; the others wait in order, and a waiting job cancelled never starts', async () => {
+    app = freshApp();
+    const versionId = await importRing();
+    const events: JobEvent[] = [];
+    const manager = new JobManager(app.db, (event) => events.push(event), 1, { maxRunning: 1 });
+    const params = [stressParams(versionId, 30_000), { ...stressParams(versionId, 20_000), seed: 8 }, stressParams(versionId, 10_000)];
+    const started = params.map((p) => manager.start('stress', p));
+    expect(manager.list().map((e) => [e.status, e.stage, e.ahead])).toEqual([
+      ['running', 'starting', undefined],
+      ['queued', 'Waiting — 1 job ahead', 1],
+      ['queued', 'Waiting — 2 jobs ahead', 2],
+    ]);
+    expect(await manager.cancel(started[2]!.jobId)).toEqual({ cancelled: true });
+    expect(await manager.cancel(started[2]!.jobId)).toEqual({ cancelled: false });
+    const [first, second, third] = await Promise.all(started.map((job) => job.done));
+    expect([first!.status, second!.status, third!.status]).toEqual(['succeeded', 'succeeded', 'cancelled']);
+    const of = (job: { jobId: string }) => events.filter((e) => e.jobId === job.jobId);
+    expect(of(started[2]!).map((e) => e.status)).toEqual(['queued', 'cancelled']);
+    expect(third!.runId).toBeUndefined();
+    // FIFO: the second started only once the first was over.
+    const order = events.map((e) => `${e.jobId}:${e.status}`);
+    expect(order.indexOf(`${started[1]!.jobId}:running`)).toBeGreaterThan(order.indexOf(`${started[0]!.jobId}:succeeded`));
+    expect(runs.list(app.db)).toHaveLength(2);
+
+    // The same results as each job run alone.
+    const alone = new JobManager(app.db, () => {}, 1);
+    for (const [index, queued] of [first!, second!].entries()) {
+      const single = await alone.start('stress', params[index]).done;
+      expect(runs.get(app.db, queued.runId!).results).toEqual(runs.get(app.db, single.runId!).results);
+    }
+  });
+
+  it('caps the worker threads of all running jobs together and refuses a job beyond the waiting limit', async () => {
+    app = freshApp();
+    const versionId = await importRing();
+    const manager = new JobManager(app.db, () => {}, 2, { maxRunning: 4, maxThreads: 3, maxQueued: 2 });
+    const big = [manager.start('stress', stressParams(versionId, 40_000)), manager.start('stress', stressParams(versionId, 40_000))];
+    const small = manager.start('stress', stressParams(versionId, 1_000));
+    // Two shards each: the second big job would make 4 threads, so it waits, and the small one waits behind it.
+    expect(manager.list().map((e) => e.status)).toEqual(['running', 'queued', 'queued']);
+    expect(() => manager.start('stress', stressParams(versionId, 1_000))).toThrow(/^2 jobs are already waiting; cancel one or let them finish first$/);
+    const finals = await Promise.all([...big, small].map((job) => job.done));
+    expect(finals.map((f) => f.status)).toEqual(['succeeded', 'succeeded', 'succeeded']);
+  });
+
+  it('cancelAll empties the queue without starting what waits', async () => {
+    app = freshApp();
+    const versionId = await importRing();
+    const events: JobEvent[] = [];
+    const manager = new JobManager(app.db, (event) => events.push(event), 1, { maxRunning: 1 });
+    const jobs = [manager.start('stress', stressParams(versionId, 10_000_000)), manager.start('stress', stressParams(versionId, 1_000))];
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    await manager.cancelAll();
+    expect((await Promise.all(jobs.map((job) => job.done))).map((f) => f.status)).toEqual(['cancelled', 'cancelled']);
+    expect(events.filter((e) => e.jobId === jobs[1]!.jobId && e.status === 'running')).toEqual([]);
+    expect(runs.list(app.db)).toEqual([]);
+  });
+
   it('cancelling leaves the store as it was and marks the job cancelled', async () => {
     app = freshApp();
     const versionId = await importRing();

@@ -34,7 +34,7 @@ function parseRunIds(text: string | true | undefined): number[] {
 async function writeBrief(
   context: AppContext,
   io: CommandIo,
-  request: { runIds: number[]; title: string; marking?: string },
+  request: { runIds: number[]; title: string; marking?: string; includeAuditTrail?: boolean },
   out: string,
   format: BriefFormat,
   json: boolean,
@@ -51,11 +51,12 @@ const stringFlag = (flags: Record<string, string | true>, name: string) => (type
 export const briefCommand: Command = {
   name: 'brief',
   summary: 'compose a brief from saved runs: PDF, DOCX, or the XLSX/CSV annex of its tables',
-  usage: 'cwb brief --runs ID,ID --out brief.pdf|brief.docx|brief.xlsx|brief.csv [--title TITLE] [--marking MARKING]',
+  usage: 'cwb brief --runs ID,ID --out brief.pdf|brief.docx|brief.xlsx|brief.csv [--title TITLE] [--marking MARKING] [--audit-trail]',
   positionals: 0,
   flags: [
     { name: 'runs', value: 'IDS', description: 'saved run IDs, separated by commas (a section per run)' },
     { name: 'out', value: 'FILE', description: 'where to write the brief (required)' },
+    { name: 'audit-trail', description: 'add the audit-trail entries of these runs and their data to the provenance appendix' },
     ...FORMAT_FLAGS,
   ],
   async run({ flags }, io, context) {
@@ -64,7 +65,7 @@ export const briefCommand: Command = {
     if (!out) throw new UsageError('--out FILE is required');
     const format = formatOf(out, flags.format);
     const title = stringFlag(flags, 'title') ?? `Contagion brief: run${runIds.length > 1 ? 's' : ''} ${runIds.map((id) => `#${id}`).join(', ')}`;
-    await writeBrief(context(), io, { runIds, title, marking: stringFlag(flags, 'marking') }, out, format, Boolean(flags.json));
+    await writeBrief(context(), io, { runIds, title, marking: stringFlag(flags, 'marking'), includeAuditTrail: Boolean(flags['audit-trail']) }, out, format, Boolean(flags.json));
     return 0;
   },
 };

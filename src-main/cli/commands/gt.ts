@@ -157,7 +157,7 @@ export const gtCommand: Command = {
         : undefined;
     const date = typeof flags.date === 'string' ? flags.date : undefined;
     if (action === 'embed') {
-      const { map, csv } = await call(router, 'models:embeddings', { id: modelId, datasetId, date });
+      const { map, csv } = await call(router, 'models:embeddings', { id: modelId, datasetId, date, export: typeof flags.out === 'string' || !flags.json });
       if (typeof flags.out === 'string') {
         writeFileSync(flags.out, csv);
         io.err(`wrote ${map.points.length} embeddings at ${map.date} to ${flags.out}`);

@@ -3,7 +3,7 @@
  * `onEvent` (optional) with every event of the job, e.g. to plot figures live. Errors at start (invalid parameters)
  * land in `error`. The listener is removed when the screen unmounts.
  */
-import { onBeforeUnmount, ref } from 'vue';
+import { onBeforeUnmount, ref, toRaw } from 'vue';
 import type { JobEvent, JobKind } from '../../../src-shared/jobs';
 import { call, onJobEvent } from './client';
 
@@ -14,7 +14,15 @@ export function useJobRun(kind: JobKind, onSucceeded: (runId: number) => Promise
     error.value = '';
     try {
       const { jobId } = await call('jobs:start', { kind, params });
-      job.value = { jobId, kind, status: 'running', fraction: 0, stage: 'starting' };
+      // Events sent before the answer (a job that waits is queued at once) went past the listener: ask for the state.
+      const placeholder: JobEvent = { jobId, kind, status: 'running', fraction: 0, stage: 'starting' };
+      job.value = placeholder;
+      const current = (await call('jobs:list', {})).find((event) => event.jobId === jobId);
+      if (current && toRaw(job.value) === placeholder) {
+        job.value = current;
+        onEvent?.(current);
+        if (current.status === 'succeeded' && current.runId) await onSucceeded(current.runId);
+      }
     } catch (e) {
       error.value = (e as Error).message;
     }
