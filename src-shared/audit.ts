@@ -52,7 +52,7 @@ export interface AuditVerification {
   /** The last entry's id and hash: note them to detect later truncation of the tail. */
   head: { id: number; hash: string } | null;
   /** The first entry that breaks the chain, when it is broken. */
-  broken?: { id: number; problem: 'changed' | 'missing' | 'relinked'; message: string };
+  broken?: { id: number; problem: 'changed' | 'missing' | 'relinked' | 'truncated'; message: string };
   /** One line in words. */
   message: string;
 }

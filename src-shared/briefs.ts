@@ -14,6 +14,8 @@ export const briefRequestSchema = z
     runIds: z.array(z.number().int().positive()).min(1, 'pick at least one run').max(20, 'at most 20 runs in one brief'),
     title: z.string().trim().min(1, 'must not be empty').max(200),
     marking: z.string().trim().min(1, 'a brief needs a classification marking').max(120).default(DEFAULT_MARKING),
+    /** Add the audit-trail entries of these runs and their data to the provenance appendix. */
+    includeAuditTrail: z.boolean().optional(),
   })
   .strict();
 export type BriefRequest = z.output<typeof briefRequestSchema>;
@@ -89,6 +91,8 @@ export interface ComposedBrief {
   sections: BriefSection[];
   /** Software that composed the brief and the TensorFlow.js backend of this machine. */
   software: { version: string; learningBackend: string };
+  /** The audit-trail entries of the runs and their data, when the request asked for them. */
+  auditTrail?: BriefTable;
 }
 
 export interface BriefSummary {

@@ -43,6 +43,8 @@ export const channels = [
   'briefs:export',
   'briefs:list',
   'briefs:download',
+  'audit:list',
+  'audit:verify',
 ] as const;
 
 /** The push channel of job events (main → renderer). */

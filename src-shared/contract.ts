@@ -22,6 +22,7 @@ import { POLICY_EXAMPLE_NAMES, policyDocumentSchema } from './formats/policy';
 import type { PolicyLabResult } from './results/policy';
 import { BRIEF_FORMATS, briefRequestSchema, type BriefSummary, type ComposedBrief } from './briefs';
 import { wiodOptionsSchema } from './formats/wiod';
+import type { AuditEntry, AuditVerification } from './audit';
 
 /** Phantom marker carrying an output type. */
 const returns = <T>() => undefined as unknown as T;
@@ -180,7 +181,13 @@ export const contract = {
   'models:get': { input: z.object({ id }).strict(), output: returns<GtMetrics>() },
   'models:embeddings': {
     input: z
-      .object({ id, datasetId: id.optional(), date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD').optional() })
+      .object({
+        id,
+        datasetId: id.optional(),
+        date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD').optional(),
+        /** The CSV is handed over to be saved as a file: recorded in the audit trail (showing the map is not). */
+        export: z.boolean().optional(),
+      })
       .strict(),
     output: returns<{ map: GtEmbeddingMap; csv: string; fileName: string }>(),
   },
@@ -210,6 +217,21 @@ export const contract = {
   },
   'briefs:list': { input: z.object({}).strict(), output: returns<BriefSummary[]>() },
   'briefs:download': { input: z.object({ id }).strict(), output: returns<ExportedFile>() },
+  /** The audit trail, newest first: `limit` entries before the entry `before` (all when absent). */
+  'audit:list': {
+    input: z.object({ limit: z.number().int().min(1).max(1000).default(50), before: id.optional() }).strict(),
+    output: returns<{ entries: AuditEntry[]; total: number }>(),
+  },
+  /** Recomputes the hash chain: intact with its count and head, or the first changed or missing entry. */
+  'audit:verify': {
+    input: z
+      .object({
+        /** An entry noted earlier (id and its hash, or the hash's first 12 or more hex digits): detects entries removed from the end. */
+        head: z.object({ id, hash: z.string().regex(/^[0-9a-fA-F]{12,64}$/, 'must be 12 to 64 hex digits of a hash') }).strict().optional(),
+      })
+      .strict(),
+    output: returns<AuditVerification>(),
+  },
 } as const satisfies Record<Channel, { input: z.ZodType; output: unknown }>;
 
 export type Contract = typeof contract;

@@ -13,6 +13,7 @@ import { gtModels } from '../store/holdings-panel';
 import { downloadBrief, exportBrief } from './brief-services';
 import { composeBrief } from '../io/briefs/compose';
 import { briefs } from '../store/briefs';
+import { listAudit, recordAudit, recordDatasetDeletion, recordEmbeddingsExport, recordVersionExport, verifyAudit } from '../store/audit';
 import {
   clearScenarioOfVersion,
   createNetwork,
@@ -51,7 +52,11 @@ export const handlers: Handlers = {
   'datasets:importHoldings': ({ fileName, contentBase64, name, mapping }, context) =>
     importHoldingsUpload(context, fileName, Buffer.from(contentBase64, 'base64'), name, mapping),
   'datasets:delete': ({ id }, { db }) => {
-    db.transaction(() => datasets.delete(db, id))();
+    db.transaction(() => {
+      const dataset = datasets.get(db, id);
+      datasets.delete(db, id);
+      recordDatasetDeletion(db, dataset);
+    })();
     return { deleted: id };
   },
 
@@ -60,7 +65,11 @@ export const handlers: Handlers = {
   'networks:get': ({ versionId }, { db }) => networks.getVersion(db, versionId),
   'networks:saveVersion': ({ networkId, note, document }, { db }) =>
     db.transaction(() => networks.addVersion(db, networkId, document, note))(),
-  'networks:export': ({ versionId, format }, { db }) => exportVersion(db, versionId, format),
+  'networks:export': async ({ versionId, format }, { db }) => {
+    const result = await exportVersion(db, versionId, format);
+    recordVersionExport(db, versionId, format, result.files);
+    return result;
+  },
   'networks:maxEntropy': ({ versionId }, { db }) => maxEntropyVersion(db, versionId),
   'networks:clearScenario': ({ versionId, shocks }, { db }) => clearScenarioOfVersion(db, versionId, shocks),
   'networks:readScenarios': ({ versionId, fileName, contentBase64 }, { db }) => {
@@ -88,13 +97,23 @@ export const handlers: Handlers = {
   'holdings:generate': (input, { db }) => addHoldingsSample(db, input),
   'models:list': (_input, { db }) => gtModels.list(db),
   'models:get': ({ id }, { db }) => gtModels.metrics(db, id),
-  'models:embeddings': ({ id, datasetId, date }, { db }) => modelEmbeddings(db, id, datasetId, date),
+  'models:embeddings': async ({ id, datasetId, date, export: asFile }, { db }) => {
+    const result = await modelEmbeddings(db, id, datasetId, date);
+    if (asFile) recordEmbeddingsExport(db, id, datasetId ?? gtModels.metrics(db, id).datasetId, { fileName: result.fileName, csv: result.csv, date: result.map.date });
+    return result;
+  },
   'capital:tiers': ({ versionId, tiers, base }, { db }) => tiersOfVersion(db, versionId, tiers, base),
   'policy:example': ({ name }) => policyExample(name),
   'policy:solve': (input) => solvePolicy(input),
   'policy:save': (input, { db }) => savePolicyRun(db, input),
-  'briefs:compose': (request, { db }) => composeBrief(db, request),
+  'briefs:compose': async (request, { db }) => {
+    const composed = await composeBrief(db, request);
+    recordAudit(db, { action: 'brief-composed', subject: `brief "${composed.title}" of run${composed.runIds.length > 1 ? 's' : ''} ${composed.runIds.map((r) => `#${r}`).join(', ')} (preview)`, details: { runIds: composed.runIds } });
+    return composed;
+  },
   'briefs:export': ({ format, ...request }, { db }) => exportBrief(db, request, format),
   'briefs:list': (_input, { db }) => briefs.list(db),
   'briefs:download': ({ id }, { db }) => downloadBrief(db, id),
+  'audit:list': ({ limit, before }, { db }) => listAudit(db, { limit, before }),
+  'audit:verify': ({ head }, { db }) => verifyAudit(db, head),
 };

@@ -2,11 +2,10 @@
 import { AppError } from '../../src-shared/errors';
 import { parseForecastCsv, type PolicyDocument } from '../../src-shared/formats/policy';
 import type { PolicyLabResult } from '../../src-shared/results/policy';
-import { softwareVersion } from '../app';
 import { runPolicyLab } from '../engines/policy-report';
 import { readPolicyExample, type PolicyExample } from '../io/policy-json';
 import type { Db } from '../store/db';
-import { runs } from '../store/repositories';
+import { saveSucceededRun } from '../jobs/save-run';
 
 export interface PolicyRequest {
   document: PolicyDocument;
@@ -28,16 +27,13 @@ export function savePolicyRun(db: Db, request: PolicyRequest): { runId: number; 
   const startedAt = new Date().toISOString();
   const started = performance.now();
   const result = solvePolicy(request);
-  const runId = runs.insertFinished(db, {
+  // saveSucceededRun: the run and its audit entry in one transaction.
+  const runId = saveSucceededRun(db, { startedAt, durationMs: Math.round(performance.now() - started) }, {
     kind: 'policy',
     method: `optimal liquidation wedges, ${result.inputs.draws} draws, predictive noise ${result.inputs.noise}${request.forecastCsv ? ', with a forecast' : ''}`,
     networkVersionId: null,
     params: request,
     seed: request.document.uncertainty.seed,
-    status: 'succeeded',
-    startedAt,
-    durationMs: Math.round(performance.now() - started),
-    softwareVersion,
     results: result,
   });
   return { runId, result };

@@ -1,7 +1,8 @@
-/** Every job's last step: its run, succeeded, recorded with its timing and the software version that made it. */
+/** Every job's last step: its run, succeeded, recorded with its timing and the software version that made it, and in the audit trail. */
 import { softwareVersion } from '../app';
 import type { Db } from '../store/db';
 import { runs } from '../store/repositories';
+import { recordRunSaved } from '../store/audit';
 
 type RunRecord = Parameters<typeof runs.insertFinished>[1];
 
@@ -10,5 +11,9 @@ export function saveSucceededRun(
   timing: { startedAt: string; durationMs: number },
   record: Omit<RunRecord, 'status' | 'startedAt' | 'durationMs' | 'softwareVersion' | 'error'>,
 ): number {
-  return runs.insertFinished(db, { ...record, status: 'succeeded', startedAt: timing.startedAt, durationMs: timing.durationMs, softwareVersion });
+  return db.transaction(() => {
+    const id = runs.insertFinished(db, { ...record, status: 'succeeded', startedAt: timing.startedAt, durationMs: timing.durationMs, softwareVersion });
+    recordRunSaved(db, { id, ...record });
+    return id;
+  })();
 }

@@ -132,8 +132,12 @@ export function listAudit(db: Db, options: { limit?: number; before?: number } =
   return { entries: rows.map(toEntry), total };
 }
 
-/** Recomputes the chain from the first entry; names the first entry that is changed, missing or relinked. */
-export function verifyAudit(db: Db): AuditVerification {
+/**
+ * Recomputes the chain from the first entry; names the first entry that is changed, missing or relinked. Entries
+ * removed from the end leave a shorter chain that is consistent in itself: `noted`, the hash (or its first 12 or
+ * more hex digits) of an entry seen earlier, is checked to still be there with its id, which detects that.
+ */
+export function verifyAudit(db: Db, noted?: { id: number; hash: string }): AuditVerification {
   let previous: { id: number; hash: string } | null = null;
   let count = 0;
   const broken = (id: number, problem: NonNullable<AuditVerification['broken']>['problem'], message: string): AuditVerification => ({
@@ -145,7 +149,7 @@ export function verifyAudit(db: Db): AuditVerification {
   });
   for (const row of db.prepare('SELECT * FROM audit_log ORDER BY id').iterate() as IterableIterator<AuditRow>) {
     count++;
-    const expectedId = (previous?.id ?? 0) + 1;
+    const expectedId: number = (previous?.id ?? 0) + 1;
     if (row.id !== expectedId) {
       return broken(expectedId, 'missing', row.id - expectedId === 1 ? `entry ${expectedId} is missing (entry ${row.id} follows entry ${expectedId - 1})` : `entries ${expectedId} to ${row.id - 1} are missing (entry ${row.id} follows entry ${expectedId - 1})`);
     }
@@ -162,6 +166,12 @@ export function verifyAudit(db: Db): AuditVerification {
       return broken(row.id, 'changed', `entry ${row.id} was changed after it was written`);
     }
     previous = { id: row.id, hash: row.hash };
+    if (noted && row.id === noted.id && !row.hash.startsWith(noted.hash.toLowerCase())) {
+      return broken(row.id, 'changed', `entry ${row.id} is not the entry noted earlier (its hash begins ${row.hash.slice(0, 12)}, not ${noted.hash.slice(0, 12)})`);
+    }
+  }
+  if (noted && (previous?.id ?? 0) < noted.id) {
+    return broken((previous?.id ?? 0) + 1, 'truncated', `the trail ends at entry ${previous?.id ?? 0} but entry ${noted.id} was noted earlier: entries ${(previous?.id ?? 0) + 1} to ${noted.id} (at least) were removed`);
   }
   return {
     intact: true,
@@ -171,19 +181,119 @@ export function verifyAudit(db: Db): AuditVerification {
   };
 }
 
+/** A record (run, dataset, network version) by id, with the time it was made: entries older than it concern an earlier record that had the same id. */
+export interface AuditSubjectRef {
+  id: number;
+  since: string;
+}
+
 /** The entries that concern some runs, datasets and network versions (a brief's provenance), oldest first. */
-export function auditEntriesConcerning(db: Db, refs: { runIds: number[]; datasetIds: number[]; versionIds: number[] }): AuditEntry[] {
-  const runs = new Set(refs.runIds);
-  const datasetSet = new Set(refs.datasetIds);
-  const versions = new Set(refs.versionIds);
+export function auditEntriesConcerning(db: Db, refs: { runs: AuditSubjectRef[]; datasets: AuditSubjectRef[]; versions: AuditSubjectRef[] }): AuditEntry[] {
+  const since = (list: AuditSubjectRef[]) => new Map(list.map((ref) => [ref.id, ref.since]));
+  const [runs, datasetSet, versions] = [since(refs.runs), since(refs.datasets), since(refs.versions)];
   const concerns = (entry: AuditEntry) => {
     const d = entry.details;
-    return (
-      (d.runId !== undefined && runs.has(d.runId)) ||
-      (Array.isArray(d.runIds) && d.runIds.some((id) => runs.has(id))) ||
-      (d.datasetId !== undefined && datasetSet.has(d.datasetId)) ||
-      (d.versionId !== undefined && versions.has(d.versionId))
-    );
+    const hit = (map: Map<number, string>, id: unknown) => typeof id === 'number' && map.has(id) && entry.at >= map.get(id)!;
+    return hit(runs, d.runId) || (Array.isArray(d.runIds) && d.runIds.some((id) => hit(runs, id))) || hit(datasetSet, d.datasetId) || hit(versions, d.versionId);
   };
   return (db.prepare('SELECT * FROM audit_log ORDER BY id').all() as AuditRow[]).map(toEntry).filter(concerns);
+}
+
+const DATASET_KIND_WORDS: Record<string, string> = {
+  banks: 'balance sheets',
+  network: 'network',
+  economy: 'cross-holdings economy',
+  holdings: 'holdings',
+};
+
+/** File formats in words (network exports and briefs). */
+export const FORMAT_WORDS: Record<string, string> = {
+  'network@1': 'network@1 JSON',
+  csv: 'CSV',
+  graphml: 'GraphML',
+  xlsx: 'XLSX',
+  pdf: 'PDF',
+  docx: 'DOCX',
+};
+
+/** Generated holdings and editor networks name no file: their source is a description ("generator:…", "(created in the editor)"). */
+const namesAFile = (source: string) => !/^(generator:|\()/.test(source);
+
+/** The import of a dataset just written in this transaction: its row holds the file name and the file's SHA-256. */
+export function recordImport(db: Db, datasetId: number, refs: AuditRefs = {}): number {
+  const row = db.prepare('SELECT name, kind, source_file, sha256 FROM datasets WHERE id = ?').get(datasetId) as
+    | { name: string; kind: string; source_file: string; sha256: string }
+    | undefined;
+  if (!row) throw new Error(`audit: no dataset ${datasetId} to record`);
+  const fromFile = namesAFile(row.source_file);
+  return recordAudit(db, {
+    action: 'import',
+    subject: `dataset #${datasetId} ${row.name} (${DATASET_KIND_WORDS[row.kind] ?? row.kind}${fromFile ? '' : ', generated'})`,
+    fileName: fromFile ? row.source_file : null,
+    sha256: row.sha256,
+    details: { datasetId, ...refs },
+  });
+}
+
+/** A dataset deleted in this transaction (recorded with what it was). */
+export function recordDatasetDeletion(db: Db, dataset: { id: number; name: string; kind: string; sourceFile: string; sha256: string }): number {
+  return recordAudit(db, {
+    action: 'delete',
+    subject: `dataset #${dataset.id} ${dataset.name} (${DATASET_KIND_WORDS[dataset.kind] ?? dataset.kind}) with its network versions`,
+    fileName: namesAFile(dataset.sourceFile) ? dataset.sourceFile : null,
+    sha256: dataset.sha256,
+    details: { datasetId: dataset.id },
+  });
+}
+
+/** A run saved in this transaction; its SHA-256 is the digest of its parameters (canonical JSON). */
+export function recordRunSaved(db: Db, run: { id: number; kind: string; method: string; networkVersionId: number | null; params: unknown }): number {
+  return recordAudit(db, {
+    action: 'run-saved',
+    subject: `run #${run.id} (${runKindWords(run.kind)}): ${run.method}`,
+    sha256: sha256Of(canonicalJson(run.params)),
+    details: { runId: run.id, ...(run.networkVersionId === null ? {} : { versionId: run.networkVersionId }), digest: 'parameters' },
+  });
+}
+
+/** Files produced for the user (one entry each): what was exported, the format, the file name and its bytes' SHA-256. */
+export function recordExports(
+  db: Db,
+  what: { subject: string; format: string; refs: AuditRefs },
+  files: Array<{ fileName: string; content: string; encoding: 'utf8' | 'base64' }>,
+): void {
+  db.transaction(() => {
+    for (const file of files) {
+      recordAudit(db, {
+        action: 'export',
+        subject: `${what.subject} as ${FORMAT_WORDS[what.format] ?? what.format}`,
+        fileName: file.fileName,
+        sha256: exportedSha256(file),
+        details: { ...what.refs, format: what.format },
+      });
+    }
+  })();
+}
+
+/** The files of a network version's export (one entry each), named by network, version and dataset. */
+export function recordVersionExport(db: Db, versionId: number, format: string, files: Parameters<typeof recordExports>[2]): void {
+  const row = db
+    .prepare('SELECT n.name, n.dataset_id, v.version FROM network_versions v JOIN networks n ON v.network_id = n.id WHERE v.id = ?')
+    .get(versionId) as { name: string; dataset_id: number; version: number } | undefined;
+  if (!row) throw new Error(`audit: no network version ${versionId} to record`);
+  recordExports(db, { subject: `network ${row.name} v${row.version} (version #${versionId})`, format, refs: { versionId, datasetId: row.dataset_id } }, files);
+}
+
+/** An embeddings CSV handed over for saving; it concerns the model's training run and the dataset embedded. */
+export function recordEmbeddingsExport(db: Db, modelId: number, datasetId: number | null, file: { fileName: string; csv: string; date: string }): void {
+  const runId = (db.prepare('SELECT run_id FROM models WHERE id = ?').get(modelId) as { run_id: number | null } | undefined)?.run_id ?? null;
+  recordExports(
+    db,
+    {
+      subject: `embeddings of model #${modelId}${datasetId === null ? '' : ` on dataset #${datasetId}`} at ${file.date}`,
+      format: 'csv',
+      refs: { modelId, ...(datasetId === null ? {} : { datasetId }), ...(runId === null ? {} : { runId }) },
+    },
+    [{ fileName: file.fileName, content: file.csv, encoding: 'utf8' }],
+  );
 }

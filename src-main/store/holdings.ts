@@ -6,6 +6,7 @@
 import type { HoldingsGraph, HoldingsSummary, ImportReport } from '../../src-shared/domain';
 import { AppError } from '../../src-shared/errors';
 import type { Db } from './db';
+import { recordImport } from './audit';
 
 export type { HoldingsSummary };
 
@@ -69,6 +70,7 @@ export function holdingsWriter(db: Db, datasetId: number): HoldingsWriter {
 /** Records the file's SHA-256 and the import report once the whole file has been read. */
 export function finishHoldingsDataset(db: Db, datasetId: number, sha256: string, report: ImportReport): void {
   db.prepare('UPDATE datasets SET sha256 = ?, report = ? WHERE id = ?').run(sha256, JSON.stringify(report), datasetId);
+  recordImport(db, datasetId);
 }
 
 export function holdingsDates(db: Db, datasetId: number): string[] {

@@ -1,7 +1,8 @@
 /**
  * The brief composer: loads each run with its network version, dataset and software, asks the run kind's
  * section provider for its section, and adds the provenance every run shares. Pure reads: composing never
- * writes to the store, and the same runs give the same brief (its date is the newest run's start).
+ * writes to the store, and the same runs give the same brief (its date is the newest run's start) — unless it
+ * includes the audit trail, which grows.
  */
 import type { BriefRequest, BriefSection, ComposedBrief } from '../../../src-shared/briefs';
 import { AppError } from '../../../src-shared/errors';
@@ -10,6 +11,7 @@ import { describeLearningBackend } from '../../learning/backend';
 import type { Db } from '../../store/db';
 import { loadRunContext, type RunContext } from './context';
 import { sectionProvider } from './sections';
+import { auditTrailTable } from './audit-appendix';
 
 function sharedProvenance(context: RunContext): Array<{ label: string; value: string }> {
   const { run, network, dataset } = context;
@@ -52,5 +54,6 @@ export async function composeBrief(db: Db, request: BriefRequest): Promise<Compo
     runIds,
     sections,
     software: { version: softwareVersion, learningBackend: `${backend.name} — ${backend.detail}` },
+    ...(request.includeAuditTrail ? { auditTrail: auditTrailTable(db, contexts) } : {}),
   };
 }

@@ -98,6 +98,7 @@ export async function briefToDocx(brief: ComposedBrief): Promise<Uint8Array> {
     children.push(heading(section.heading, d.HeadingLevel.HEADING_2), ...section.method.map((m) => para(m, { size: 18 })));
     children.push(...table(provenanceTable(section.provenance)));
   }
+  if (brief.auditTrail) children.push(heading('Audit trail', d.HeadingLevel.HEADING_2), ...table(brief.auditTrail));
   children.push(para(`Composed by Contagion Workbench ${brief.software.version}; TensorFlow.js backend on this machine: ${brief.software.learningBackend}.`, { size: 16, color: '4B5563' }));
 
   const document = new d.Document({

@@ -128,6 +128,10 @@ export async function briefToPdf(brief: ComposedBrief): Promise<Uint8Array> {
     section.method.forEach((text) => paragraph(text, { size: 8.5 }));
     drawTable(provenanceTable(section.provenance));
   }
+  if (brief.auditTrail) {
+    heading('Audit trail', 11);
+    drawTable(brief.auditTrail);
+  }
   paragraph(`Composed by Contagion Workbench ${brief.software.version}; TensorFlow.js backend on this machine: ${brief.software.learningBackend}.`, { size: 8.5, color: MUTED });
 
   // The marking on every page, top and bottom, with the page number.
