@@ -117,7 +117,8 @@ export function createNetwork(db: Db, document: NetworkDocument): { datasetId: n
       report: { importer: 'network editor', kept: document.nodes.length, skipped: [], notes: [`created ${createdAt}`] },
     });
     const networkId = networks.insert(db, { datasetId: dataset.id, name: document.name, kind: 'interbank' });
-    const { versionId } = networks.addVersion(db, networkId, document, 'created in the editor');
+    // The editor's new network may start as an empty draft; every other stored network has at least one bank.
+    const { versionId } = networks.addVersion(db, networkId, document, 'created in the editor', { allowEmpty: true });
     return { datasetId: dataset.id, networkId, versionId };
   })();
 }

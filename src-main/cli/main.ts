@@ -23,6 +23,7 @@ export const GLOBAL_FLAGS = [
   { name: 'data-dir', value: 'DIR', description: 'data folder (else CWB_DATA_DIR, else the user-data folder)' },
   { name: 'json', description: 'write the result as JSON to standard output' },
   { name: 'help', description: 'show help for the command' },
+  { name: 'debug', description: 'on an internal error, print its stack trace' },
 ];
 
 export const commands: Command[] = [
@@ -120,11 +121,15 @@ export async function main(argv: string[], io: CommandIo = processIo): Promise<n
     const dataDir = typeof args.flags['data-dir'] === 'string' ? args.flags['data-dir'] : defaultDataDir();
     return await command.run(args, io, () => (context ??= createApp({ dataDir, transport: 'cli' })));
   } catch (error) {
+    // One line for the user: a refusal (bad input, exit 2) or an internal error (exit 1, its stack only with --debug).
+    const oneLine = (text: string) => text.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim();
     if (error instanceof UsageError || error instanceof AppError) {
-      io.err(`cwb: ${error.message}`);
+      io.err(`cwb: ${oneLine(error.message)}`);
       return 2;
     }
-    io.err(`cwb: unexpected error: ${(error as Error).stack ?? String(error)}`);
+    const message = error instanceof Error ? error.message : String(error);
+    io.err(`cwb: internal error: ${oneLine(message.split(/\r?\n/, 1)[0] ?? '')} (run with --debug for details)`);
+    if (argv.includes('--debug')) io.err(error instanceof Error && error.stack ? error.stack : String(error));
     return 1;
   } finally {
     await context?.close();
