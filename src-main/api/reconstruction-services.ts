@@ -1,5 +1,6 @@
 /** Reconstruction actions on the store: save a reconstructed network as a version, split a node into a version. */
 import { AppError } from '../../src-shared/errors';
+import { numberOrNote } from '../../src-shared/results/notes';
 import type { ReconstructionRunResults, ReconstructParams } from '../../src-shared/results/reconstruction';
 import { disaggregate, type DisaggregationObjective, type DisaggregationPart } from '../engines/disaggregation';
 import { loadHighs } from '../io/lp-solver';
@@ -21,7 +22,7 @@ export function saveReconstructedVersion(db: Db, runId: number, objective: strin
     `Reconstruction run #${runId} (${objective}) from version ${version}: ${outcome.measure === 'lossRatio' ? 'loss ratio' : 'expected loss'} on ` +
     `${params.samples} ${params.shockModel.kind} shocks, seed ${params.seed}; out of sample (${outcome.evaluation.samples} shocks) ` +
     `E[L] = ${outcome.evaluation.expectedLoss.toPrecision(6)} ${results.unit}, minus maximum entropy ${outcome.evaluation.differenceToMaxent.toPrecision(4)} ± ` +
-    `${outcome.evaluation.differenceStandardError.toPrecision(2)}; largest constraint residual ${outcome.residual.relative.toExponential(1)}.`;
+    `${outcome.evaluation.differenceStandardError.toPrecision(2)}; largest constraint residual ${numberOrNote(outcome.residual.relative, outcome.residual.relativeNote, (v) => v.toExponential(1))}.`;
   const text = note?.trim() ? `${note.trim()} — ${provenance}` : provenance;
   return db.transaction(() => networks.addVersion(db, network.id, outcome.document, text.slice(0, 2000)))();
 }

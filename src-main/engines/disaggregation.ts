@@ -21,6 +21,7 @@
  */
 import type { Highs } from 'highs';
 import type { NetworkDocument, NetworkNode } from '../../src-shared/formats/network';
+import { numberOrNote } from '../../src-shared/results/notes';
 import { EngineInputError } from './errors';
 import { marginals, type FlowPolytope } from './flow-polytope';
 import { liabilitiesFromMatrix } from './maxent';
@@ -185,7 +186,7 @@ export function disaggregate(doc: NetworkDocument, options: DisaggregationOption
       ? 'maximum entropy: links with every other bank divided in proportion to the shares'
       : `links with the other banks chosen as the ${options.objective} case of expected loss (${optimised!.samples} ${options.optimiser!.shockModel.kind} shocks, seed ${optimised!.seed}; ` +
         `in sample E[L] ${format(optimised!.inSample.expectedLoss)} against ${format(referenceInSample!.expectedLoss)} ${unit} for maximum entropy` +
-        `${optimised!.measure === 'lossRatio' ? ' (objective: loss ratio)' : ''}; largest constraint residual ${optimised!.residual.relative.toExponential(1)})`;
+        `${optimised!.measure === 'lossRatio' ? ' (objective: loss ratio)' : ''}; largest constraint residual ${numberOrNote(optimised!.residual.relative, optimised!.residual.relativeNote, (v) => v.toExponential(1))})`;
   const explanation = [
     `Split "${aggregate.name ?? aggregate.id}" (${aggregate.id}) into ${k} nodes keeping its totals p̄ = ${format(system.totalObligations[g]!)}, α = ${format(alpha(g))}, ` +
       `c = ${format(c)}, d = ${format(system.interbankAssets[g]!)} ${unit} (§3.1); each part's b and c free within them with 1e-5 ≤ b, 0 < w < c; ${method}; ` +

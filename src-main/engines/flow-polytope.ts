@@ -72,12 +72,18 @@ export function marginals(matrix: Float64Array, nBanks: number): { rows: Float64
 /** Largest violation of a ≤ x ≤ b, relative to max(b, 1e-9·scale) (scale: the largest marginal). */
 function intervalViolation(x: number, lower: number, upper: number, scale: number): number {
   const excess = x < lower ? lower - x : x > upper ? x - upper : 0;
-  return excess / Math.max(upper, 1e-9 * scale);
+  return excess > 0 ? excess / Math.max(upper, 1e-9 * scale, 1e-300) : 0;
 }
 
 export interface ConstraintResidual {
-  /** Largest relative violation of a row or column bound, a negative cell or a non-allowed non-zero cell. */
+  /**
+   * Largest relative violation of a row or column bound, a negative cell or a non-allowed non-zero cell. When
+   * every bound is zero (`scale` 0) nothing is relative to anything: then it is the absolute violation, and the
+   * reported residual says "undefined" in words (reportedResidual).
+   */
   relative: number;
+  /** The largest row or column bound the violations are relative to. */
+  scale: number;
   /** The same in the data's unit. */
   absolute: number;
   /** max over pairs of min(P_ij, P_ji) / max P (0 when complementarity holds). */
@@ -115,7 +121,8 @@ export function constraintResidual(polytope: FlowPolytope, matrix: Float64Array)
   }
   let both = 0;
   for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) both = Math.max(both, Math.min(matrix[i * n + j]!, matrix[j * n + i]!));
-  return { relative, absolute: Math.max(0, absolute), complementarity: largest > 0 ? both / largest : 0 };
+  absolute = Math.max(0, absolute);
+  return { relative: scale > 0 ? relative : absolute, scale, absolute, complementarity: largest > 0 ? both / largest : 0 };
 }
 
 /** Thrown when Ω (or one orientation of it) is empty. */

@@ -7,6 +7,7 @@
  */
 import type { Liability, NetworkDocument } from '../../src-shared/formats/network';
 import { EngineInputError } from './errors';
+import { assertMemoryFits, assertSupportedArray, banks, denseBytes, liabilityListBytes } from './limits';
 
 export interface MaxentOptions {
   /** Stop when the largest row or column residual ≤ tolerance · Σ f (default 1e-12). */
@@ -54,6 +55,10 @@ export function maxentReconstruct(
 ): MaxentResult {
   const n = ids.length;
   if (insideLiabilities.length !== n || insideAssets.length !== n) throw new EngineInputError(`margins must have ${n} entries`);
+  assertSupportedArray(insideLiabilities, (i) => `node "${ids[i]}", insideLiabilities`);
+  assertSupportedArray(insideAssets, (i) => `node "${ids[i]}", insideAssets`);
+  // the matrix is the one dense allocation (row and column sums are n long)
+  assertMemoryFits(denseBytes(n, 1), `a maximum-entropy network of ${banks(n)}`);
   for (let i = 0; i < n; i++) {
     const f = insideLiabilities[i]!;
     const d = insideAssets[i]!;
@@ -142,6 +147,9 @@ export function insideMargins(doc: NetworkDocument): { ids: string[]; insideLiab
 /** Maximum-entropy reconstruction of a document's liabilities from its node margins. */
 export function maxentFromDocument(doc: NetworkDocument, options: MaxentOptions = {}): MaxentResult {
   const { ids, insideLiabilities, insideAssets } = insideMargins(doc);
+  // the callers turn the dense matrix into a network@1 document: up to n(n − 1) liabilities
+  const n = ids.length;
+  assertMemoryFits(denseBytes(n, 1) + liabilityListBytes(n * (n - 1)), `a maximum-entropy network of ${banks(n)}`);
   return maxentReconstruct(ids, insideLiabilities, insideAssets, options);
 }
 

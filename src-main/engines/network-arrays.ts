@@ -11,6 +11,7 @@
  */
 import type { NetworkDocument } from '../../src-shared/formats/network';
 import { EngineInputError } from './errors';
+import { assertMemoryFits, assertSupportedAmounts, assertSupportedArray, banks, denseBytes } from './limits';
 
 /** Compressed sparse rows of the liabilities, row = debtor. */
 export interface LiabilityCsr {
@@ -62,6 +63,9 @@ function requiredAmount(value: number | null | undefined, id: string, index: num
 /** Builds the clearing arrays; throws `EngineInputError` naming the node or entry on missing or negative values. */
 export function toClearingSystem(doc: NetworkDocument): ClearingSystem {
   const nBanks = doc.nodes.length;
+  assertSupportedAmounts(doc);
+  // p̄ and a = p̄/p̄_i, both dense
+  assertMemoryFits(denseBytes(nBanks, 2), `clearing a network of ${banks(nBanks)}`);
   const ids = doc.nodes.map((node) => node.id);
   const indexOf = new Map<string, number>();
   ids.forEach((id, index) => {
@@ -112,6 +116,11 @@ export function fromDenseLiabilities(
   if (pbarMatrix.length !== nBanks * nBanks || outsideAssets.length !== nBanks || outsideLiabilities.length !== nBanks) {
     throw new EngineInputError(`array sizes do not match ${nBanks} banks`);
   }
+  assertSupportedArray(outsideAssets, (i) => `node "${ids[i]}", outsideAssets`);
+  assertSupportedArray(outsideLiabilities, (i) => `node "${ids[i]}", outsideLiabilities`);
+  assertSupportedArray(pbarMatrix, (e) => `liability ${ids[Math.floor(e / nBanks)]} → ${ids[e % nBanks]}`);
+  // a = p̄/p̄_i, dense like p̄
+  assertMemoryFits(denseBytes(nBanks, 1), `clearing a network of ${banks(nBanks)}`);
   const totalObligations = new Float64Array(nBanks);
   const interbankAssets = new Float64Array(nBanks);
   let nLinks = 0;

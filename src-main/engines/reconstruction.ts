@@ -20,7 +20,14 @@
  */
 import type { Highs } from 'highs';
 import type { NetworkDocument, NetworkNode } from '../../src-shared/formats/network';
-import type { OutOfSampleEvaluation, ReconstructionTracePoint } from '../../src-shared/results/reconstruction';
+import {
+  RESIDUAL_UNDEFINED_NOTE,
+  type InSampleLoss,
+  type OutOfSampleEvaluation,
+  type ReconstructionTracePoint,
+  type ReportedResidual,
+} from '../../src-shared/results/reconstruction';
+import { LOSS_RATIO_UNDEFINED_NOTE } from '../../src-shared/results/stress';
 import { clearingInverse, createWorkspace, clearInto, depthOfDefaultSet, type ClearingWorkspace } from './clearing';
 import { EngineInputError } from './errors';
 import {
@@ -38,6 +45,7 @@ import {
   type FlowPolytope,
   type LinearOracle,
 } from './flow-polytope';
+import { assertFiniteResult, assertMemoryFits, banks, denseBytes, liabilityListBytes, ratioField } from './limits';
 import { solveDense } from './linalg';
 import { liabilitiesFromMatrix, maxentReconstruct } from './maxent';
 import { DEFAULT_DEFAULT_PROBABILITY, fromDenseLiabilities, type ClearingSystem } from './network-arrays';
@@ -79,6 +87,7 @@ function present(value: number | null | undefined): value is number {
 export function problemFromDocument(doc: NetworkDocument, known?: Record<string, KnownField[]>): ReconstructionProblem {
   const n = doc.nodes.length;
   if (n < 2) throw new EngineInputError('reconstruction needs at least 2 nodes', 'nodes');
+  assertMemoryFits(reconstructionBytes(n), `reconstructing a network of ${banks(n)}`);
   const totalLiabilities = new Float64Array(n);
   const totalAssets = new Float64Array(n);
   const defaultProbability = new Float64Array(n);
@@ -347,6 +356,13 @@ export function evaluateLoss(
   }
   const expectedLoss = totalLoss / K;
   const expectedUnconnectedLoss = totalUnconnected / K;
+  if (measure === 'lossRatio' && !(expectedUnconnectedLoss > 0)) {
+    throw new EngineInputError(
+      'the loss ratio E[L]/E[L⁰] is undefined here: the shocks reach no outside assets (E[L⁰] = 0); optimise the expected loss instead',
+      'measure',
+    );
+  }
+  // the objective's ratio; what is reported goes through inSampleLoss (no ratio when E[L⁰] = 0)
   const lossRatio = expectedUnconnectedLoss > 0 ? expectedLoss / expectedUnconnectedLoss : 0;
   if (gradient) {
     for (let e = 0; e < n * n; e++) gradient[e] /= K;
@@ -633,9 +649,9 @@ export interface ReconstructionResult {
   measure: LossMeasure;
   /** The liability matrix found (known + variable cells), row = debtor. */
   matrix: Float64Array;
-  inSample: LossEvaluation;
+  inSample: InSampleLoss;
   evaluation: OutOfSample;
-  residual: ConstraintResidual;
+  residual: ReportedResidual;
   links: number;
   /** links / (n (n − 1)). */
   density: number;
@@ -779,7 +795,7 @@ export function evaluateOutOfSample(
     firstScenario,
     expectedLoss: level.mean,
     expectedLossStandardError: level.standardError,
-    lossRatio: totalUnconnected > 0 ? level.mean / totalUnconnected : 0,
+    ...ratioField('lossRatio', level.mean, totalUnconnected, LOSS_RATIO_UNDEFINED_NOTE),
     maxentExpectedLoss: maxentLevel.mean,
     differenceToMaxent: difference.mean,
     differenceStandardError: difference.standardError,
@@ -788,10 +804,39 @@ export function evaluateOutOfSample(
   };
 }
 
+/**
+ * Bytes a reconstruction of n banks holds at its peak: about eight dense n × n arrays (the problem's known cells
+ * and allowed pattern, the start, the current and best networks, the gradient, the clearing system's p̄ and a),
+ * the liabilities of the network document it returns, and the shock fractions (scenarios × n).
+ */
+export function reconstructionBytes(n: number, scenarios = 0): number {
+  return denseBytes(n, 8) + liabilityListBytes(n * (n - 1)) + 8 * n * scenarios;
+}
+
+/** What a result reports of an in-sample evaluation: the ratio only where E[L⁰] > 0, else a note. */
+function inSampleLoss(evaluation: LossEvaluation): InSampleLoss {
+  const { expectedLoss, expectedUnconnectedLoss, value } = evaluation;
+  return { expectedLoss, expectedUnconnectedLoss, ...ratioField('lossRatio', expectedLoss, expectedUnconnectedLoss, LOSS_RATIO_UNDEFINED_NOTE), value };
+}
+
+/** The residual as reported: relative only where some total is positive, else a note. */
+export function reportedResidual(residual: ConstraintResidual, complementarity: number): ReportedResidual {
+  const { absolute } = residual;
+  return residual.scale > 0
+    ? { relative: residual.relative, absolute, complementarity }
+    : { relativeNote: RESIDUAL_UNDEFINED_NOTE, absolute, complementarity };
+}
+
 /** Runs one reconstruction (see the module docstring). */
 export function reconstruct(problem: ReconstructionProblem, options: ReconstructionOptions): ReconstructionResult {
   const measure = options.measure ?? 'expectedLoss';
   const samples = options.samples ?? 1000;
+  const evaluationSamples = options.evaluationSamples ?? 10_000;
+  const scenarios = samples + evaluationSamples;
+  assertMemoryFits(
+    reconstructionBytes(problem.nBanks, scenarios),
+    `reconstructing a network of ${banks(problem.nBanks)} with ${scenarios.toLocaleString('en-US')} shock scenarios`,
+  );
   const starts = Math.max(1, options.starts ?? 3);
   const tolerance = options.tolerance ?? 1e-7;
   const maxIterations = options.maxIterations ?? (options.objective === 'best' ? 150 : 40);
@@ -861,20 +906,20 @@ export function reconstruct(problem: ReconstructionProblem, options: Reconstruct
   let links = 0;
   for (let e = 0; e < matrix.length; e++) if (matrix[e]! > 0) links++;
   const n = problem.nBanks;
-  return {
+  return assertFiniteResult<ReconstructionResult>({
     objective: options.objective,
     measure,
     matrix,
-    inSample: evaluateLoss(problem, sample, best, measure),
-    evaluation: evaluateOutOfSample(problem, best, reference, options.shockModel, options.seed, samples, options.evaluationSamples ?? 10_000),
-    residual: { ...residual, complementarity: constraintResidual(problem.polytope, best).complementarity },
+    inSample: inSampleLoss(evaluateLoss(problem, sample, best, measure)),
+    evaluation: evaluateOutOfSample(problem, best, reference, options.shockModel, options.seed, samples, evaluationSamples),
+    residual: reportedResidual(residual, constraintResidual(problem.polytope, best).complementarity),
     links,
     density: links / (n * (n - 1)),
     starts: startValues,
     trace,
     samples,
     seed: options.seed,
-  };
+  }, 'reconstruction result');
 }
 
 /**

@@ -12,10 +12,17 @@
  * `runStressBatch` covers scenarios [first, first + count) and returns a mergeable partial; scenario k always
  * uses random stream k, so any split over workers merged by `mergeStressPartials` equals one run.
  */
-import type { QuantileLevel, StressSummary } from '../../src-shared/results/stress';
+import {
+  LOSS_RATIO_UNDEFINED_NOTE,
+  NVI_NO_OUTSIDE_ASSETS_NOTE,
+  NVI_UNBOUNDED_NOTE,
+  type QuantileLevel,
+  type StressSummary,
+} from '../../src-shared/results/stress';
 import type { NetworkDocument } from '../../src-shared/formats/network';
 import { clearInto, createWorkspace, type ClearingOptions } from './clearing';
 import { EngineInputError } from './errors';
+import { assertFiniteResult } from './limits';
 import { maxConnectivity, type ClearingSystem } from './network-arrays';
 import { createShockSampler, exceedanceProbabilities, type ShockModel } from './shocks';
 
@@ -353,15 +360,25 @@ function byId(ids: string[], values: ArrayLike<number>, scale = 1): Record<strin
   return out;
 }
 
-function nviFrom(delta: ArrayLike<number>, outsideAssets: Float64Array, betaPlus: number): number {
+/** NVI, or why it is undefined: Σ c_i = 0 (0/0) or β⁺ = 1 (1/(1 − β⁺) infinite). */
+function nviFrom(delta: ArrayLike<number>, outsideAssets: Float64Array, betaPlus: number): number | { note: string } {
   let weighted = 0;
   let total = 0;
   for (let i = 0; i < outsideAssets.length; i++) {
     weighted += delta[i]! * outsideAssets[i]!;
     total += outsideAssets[i]!;
   }
-  if (total === 0) return 0;
-  return betaPlus < 1 ? weighted / total / (1 - betaPlus) : Infinity;
+  if (!(total > 0)) return { note: NVI_NO_OUTSIDE_ASSETS_NOTE };
+  if (!(betaPlus < 1)) return { note: NVI_UNBOUNDED_NOTE };
+  return weighted / total / (1 - betaPlus);
+}
+
+/** The NVI fields of the summary: the numbers, or nviNote alone. */
+function nviFields(merged: StressPartial, estimatedDelta: number[]): Pick<StressSummary, 'nvi' | 'nviEstimated' | 'glassermanYoungBound' | 'nviNote'> {
+  const nvi = nviFrom(merged.analyticalExceedance, merged.outsideAssets, merged.maxConnectivity);
+  const estimated = nviFrom(estimatedDelta, merged.outsideAssets, merged.maxConnectivity);
+  if (typeof nvi !== 'number' || typeof estimated !== 'number') return { nviNote: typeof nvi === 'number' ? (estimated as { note: string }).note : nvi.note };
+  return { nvi, nviEstimated: estimated, glassermanYoungBound: 1 + nvi };
 }
 
 function displayHistogram(sketch: LossSketch): { edges: number[]; counts: number[] } {
@@ -397,11 +414,13 @@ export function summariseStress(merged: StressPartial, document?: NetworkDocumen
   const varLoss = Math.max(0, (merged.sumLossSquared - n * meanLoss * meanLoss) / denominator);
   const varUnconnected = Math.max(0, (merged.sumUnconnectedSquared - n * meanUnconnected * meanUnconnected) / denominator);
   const covariance = (merged.sumLossTimesUnconnected - n * meanLoss * meanUnconnected) / denominator;
-  const ratio = meanUnconnected > 0 ? meanLoss / meanUnconnected : Number.NaN;
-  const ratioVariance = meanUnconnected > 0
-    ? Math.max(0, varLoss - 2 * ratio * covariance + ratio * ratio * varUnconnected) / (n * meanUnconnected * meanUnconnected)
-    : Number.NaN;
-  const nvi = nviFrom(merged.analyticalExceedance, merged.outsideAssets, merged.maxConnectivity);
+  // E[L]/E[L⁰] is 0/0 when no scenario touched an outside asset: left out, with the reason in words
+  let ratioFields: Pick<StressSummary, 'lossRatio' | 'lossRatioStandardError' | 'lossRatioNote'> = { lossRatioNote: LOSS_RATIO_UNDEFINED_NOTE };
+  if (meanUnconnected > 0) {
+    const ratio = meanLoss / meanUnconnected;
+    const ratioVariance = Math.max(0, varLoss - 2 * ratio * covariance + ratio * ratio * varUnconnected) / (n * meanUnconnected * meanUnconnected);
+    ratioFields = { lossRatio: ratio, lossRatioStandardError: Math.sqrt(ratioVariance) };
+  }
   const estimatedDelta = Array.from(merged.exceedanceCounts, (count) => count / n);
   const lossQuantiles = {} as Record<QuantileLevel, number>;
   const expectedShortfall = {} as Record<QuantileLevel, number>;
@@ -415,7 +434,7 @@ export function summariseStress(merged: StressPartial, document?: NetworkDocumen
     expectedDefaults += (k * count) / n;
   });
   const largest = merged.largestLoss;
-  return {
+  return assertFiniteResult<StressSummary>({
     scenarios: n,
     seed: merged.seed,
     shockModel: merged.modelKind,
@@ -423,11 +442,8 @@ export function summariseStress(merged: StressPartial, document?: NetworkDocumen
     expectedLossStandardError: Math.sqrt(varLoss / n),
     expectedUnconnectedLoss: meanUnconnected,
     expectedUnconnectedLossStandardError: Math.sqrt(varUnconnected / n),
-    lossRatio: ratio,
-    lossRatioStandardError: Math.sqrt(ratioVariance),
-    nvi,
-    nviEstimated: nviFrom(estimatedDelta, merged.outsideAssets, merged.maxConnectivity),
-    glassermanYoungBound: 1 + nvi,
+    ...ratioFields,
+    ...nviFields(merged, estimatedDelta),
     maxConnectivity: merged.maxConnectivity,
     expectedShortfallTotal: merged.sumShortfall / n,
     expectedDefaults,
@@ -444,5 +460,5 @@ export function summariseStress(merged: StressPartial, document?: NetworkDocumen
     maxLoss: merged.sketch.max,
     largestLossScenario: largest ? { scenario: largest.scenario, loss: largest.loss, shocks: byId(ids, largest.shocks) } : null,
     fallbackScenarios: merged.fallbackScenarios,
-  };
+  }, 'stress result');
 }

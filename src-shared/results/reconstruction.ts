@@ -46,7 +46,9 @@ export interface OutOfSampleEvaluation {
   firstScenario: number;
   expectedLoss: number;
   expectedLossStandardError: number;
-  lossRatio: number;
+  /** E[L]/E[L⁰]; absent when E[L⁰] = 0, with lossRatioNote in words (docs/data-protection/numbers-and-crashes.md). */
+  lossRatio?: number;
+  lossRatioNote?: string;
   maxentExpectedLoss: number;
   /** E[L(network) − L(maximum entropy)] on the same shocks, and its standard error. */
   differenceToMaxent: number;
@@ -56,15 +58,37 @@ export interface OutOfSampleEvaluation {
   maxentLosses: number[];
 }
 
+/** E[L], E[L⁰] and the objective on the optimisation shocks; the ratio as in OutOfSampleEvaluation. */
+export interface InSampleLoss {
+  expectedLoss: number;
+  expectedUnconnectedLoss: number;
+  lossRatio?: number;
+  lossRatioNote?: string;
+  value: number;
+}
+
+/**
+ * Largest relative constraint violation (absent, with relativeNote, when every row and column total is zero, so
+ * that nothing is relative to anything), the same in the data's unit, and complementarity max min(p̄_ij, p̄_ji)/max p̄.
+ */
+export interface ReportedResidual {
+  relative?: number;
+  relativeNote?: string;
+  absolute: number;
+  complementarity: number;
+}
+
+/** All row and column totals are zero: a residual relative to them is 0/0. */
+export const RESIDUAL_UNDEFINED_NOTE = 'undefined (every inside total is zero)';
+
 export interface ReconstructionOutcome {
   objective: ReconstructionObjectiveName;
   measure: 'expectedLoss' | 'lossRatio';
   /** The network found, complete (network@1). */
   document: NetworkDocument;
-  inSample: { expectedLoss: number; expectedUnconnectedLoss: number; lossRatio: number; value: number };
+  inSample: InSampleLoss;
   evaluation: OutOfSampleEvaluation;
-  /** Largest relative constraint violation, and complementarity max min(p̄_ij, p̄_ji)/max p̄. */
-  residual: { relative: number; absolute: number; complementarity: number };
+  residual: ReportedResidual;
   links: number;
   density: number;
   starts: Array<{ start: number; kind: string; value: number }>;

@@ -1,4 +1,15 @@
-/** What a saved stress-test run holds (runs.results of kind "stress"): JSON-safe, maps keyed by node id. */
+/**
+ * What a saved stress-test run holds (runs.results of kind "stress"): JSON-safe, maps keyed by node id. Every
+ * number is finite; a ratio whose denominator is zero is left out and its `…Note` says why in words
+ * (docs/data-protection/numbers-and-crashes.md).
+ */
+
+/** E[L⁰] = 0: every scenario left outside assets untouched, so E[L]/E[L⁰] is 0/0. */
+export const LOSS_RATIO_UNDEFINED_NOTE = 'undefined (no loss without contagion)';
+/** β⁺ = 1: a bank owes everything it owes inside the network, so 1/(1 − β⁺) is infinite and bounds nothing. */
+export const NVI_UNBOUNDED_NOTE = 'undefined (β⁺ = 1: a bank has no outside liabilities, so 1 + NVI bounds nothing)';
+/** Σ c_i = 0: the NVI is a share of outside assets, and there are none. */
+export const NVI_NO_OUTSIDE_ASSETS_NOTE = 'undefined (no outside assets)';
 
 export type QuantileLevel = '0.9' | '0.95' | '0.99' | '0.999';
 
@@ -10,14 +21,19 @@ export interface StressSummary {
   expectedLossStandardError: number;
   expectedUnconnectedLoss: number;
   expectedUnconnectedLossStandardError: number;
-  lossRatio: number;
-  lossRatioStandardError: number;
-  /** NVI with the model's analytical δ_i = P(x_i ≥ w_i). */
-  nvi: number;
-  /** NVI with δ_i estimated from the scenarios. */
-  nviEstimated: number;
-  /** 1 + NVI: the Glasserman–Young bound on the loss ratio. */
-  glassermanYoungBound: number;
+  /** E[L]/E[L⁰]; absent when E[L⁰] = 0, with lossRatioNote saying so. */
+  lossRatio?: number;
+  lossRatioStandardError?: number;
+  /** Present exactly when lossRatio is absent: why, in words (LOSS_RATIO_UNDEFINED_NOTE). */
+  lossRatioNote?: string;
+  /** NVI with the model's analytical δ_i = P(x_i ≥ w_i); absent (with nviNote) when β⁺ = 1 or Σ c_i = 0. */
+  nvi?: number;
+  /** NVI with δ_i estimated from the scenarios (absent with nvi). */
+  nviEstimated?: number;
+  /** 1 + NVI: the Glasserman–Young bound on the loss ratio (absent with nvi). */
+  glassermanYoungBound?: number;
+  /** Present exactly when nvi is absent: why, in words. */
+  nviNote?: string;
   maxConnectivity: number;
   expectedShortfallTotal: number;
   expectedDefaults: number;

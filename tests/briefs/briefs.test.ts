@@ -50,7 +50,7 @@ describe('brief of a stress run', () => {
     const figure = (label: string) => section!.keyFigures.find((f) => f.label.startsWith(label))!;
     expect(figure('Expected system loss').value).toBeCloseTo(direct.expectedLoss, 9);
     expect(figure('Expected system loss').text).toBe(formatNumber(direct.expectedLoss, 1));
-    expect(figure('Loss ratio').value).toBeCloseTo(direct.lossRatio, 12);
+    expect(figure('Loss ratio').value).toBeCloseTo(direct.lossRatio!, 12);
     expect(figure('Value at risk, 99%').value).toBeCloseTo(direct.lossQuantiles['0.99'], 9);
     const contributors = section!.tables.find((t) => t.title.includes('loss contributors'))!;
     const expectedOrder = Object.entries(direct.lossContribution).sort((a, b) => b[1] - a[1]).map(([id]) => id);
@@ -82,7 +82,7 @@ describe('brief of a stress run', () => {
     }
     const all = pages.join('\n');
     const direct = engineSummary();
-    for (const value of [formatNumber(direct.expectedLoss, 1), formatNumber(direct.lossRatio, 4), formatNumber(direct.lossQuantiles['0.99'], 1), formatNumber(direct.nvi, 4)]) {
+    for (const value of [formatNumber(direct.expectedLoss, 1), formatNumber(direct.lossRatio!, 4), formatNumber(direct.lossQuantiles['0.99'], 1), formatNumber(direct.nvi!, 4)]) {
       expect(all).toContain(value);
     }
     expect(all).toContain('Appendix: method and provenance');

@@ -76,8 +76,8 @@ describe('Glasserman & Young (2015) table', () => {
     ]) {
       const summary = summariseStress(runStressBatch(system, model, 11, 0, 4000));
       expect(summary.lossRatio).toBeGreaterThanOrEqual(1 - 1e-12);
-      expect(summary.lossRatio - 3 * summary.lossRatioStandardError).toBeLessThanOrEqual(summary.glassermanYoungBound);
-      expect(summary.nviEstimated).toBeCloseTo(summary.nvi, 1);
+      expect(summary.lossRatio! - 3 * summary.lossRatioStandardError!).toBeLessThanOrEqual(summary.glassermanYoungBound!);
+      expect(summary.nviEstimated).toBeCloseTo(summary.nvi!, 1);
     }
   });
 });

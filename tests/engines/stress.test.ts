@@ -116,7 +116,7 @@ describe('stress runs', () => {
     const merged = summariseStress(mergeStressPartials(parts));
     expect(merged.scenarios).toBe(3000);
     expect(merged.expectedLoss).toBeCloseTo(whole.expectedLoss, 6);
-    expect(merged.lossRatio).toBeCloseTo(whole.lossRatio, 12);
+    expect(merged.lossRatio).toBeCloseTo(whole.lossRatio!, 12);
     expect(merged.defaultProbability).toEqual(whole.defaultProbability);
     expect(merged.defaultsDistribution).toEqual(whole.defaultsDistribution);
     expect(merged.lossQuantiles).toEqual(whole.lossQuantiles);

@@ -16,6 +16,7 @@ import {
   type ReconstructionOptions,
 } from '../../engines/reconstruction';
 import { parseNetworkJson } from '../../io/network-json';
+import { numberOrNote } from '../../../src-shared/results/notes';
 import { loadHighs } from '../../io/lp-solver';
 import { UsageError, type Command, type CommandIo, type FlagSpec } from '../command';
 import { formatAmount, numberFlag, readTextFile, wholeFlag } from './common';
@@ -116,7 +117,8 @@ export const reconstructCommand: Command = {
     io.err(`reconstruct: ${objective}, ${problem.nBanks} nodes, ${options.samples} ${options.shockModel.kind} shocks, seed ${options.seed}`);
     const started = performance.now();
     const result = engineErrors(() => reconstruct(problem, options));
-    io.err(`done in ${((performance.now() - started) / 1000).toFixed(2)} s; largest constraint residual ${result.residual.relative.toExponential(2)} (relative)`);
+    const relativeResidual = numberOrNote(result.residual.relative, result.residual.relativeNote, (v) => `${v.toExponential(2)} (relative)`);
+    io.err(`done in ${((performance.now() - started) / 1000).toFixed(2)} s; largest constraint residual ${relativeResidual}`);
     const { evaluation } = result;
     const output = documentOfResult(document, problem, result.matrix, `${document.name} (${objective} reconstruction, seed ${options.seed})`);
     if (flags.json) {
@@ -124,7 +126,7 @@ export const reconstructCommand: Command = {
         JSON.stringify({
           ...output,
           expectedLoss: evaluation.expectedLoss,
-          lossRatio: evaluation.lossRatio,
+          ...(evaluation.lossRatio !== undefined ? { lossRatio: evaluation.lossRatio } : { lossRatioNote: evaluation.lossRatioNote }),
           reconstruction: {
             objective,
             measure: result.measure,
@@ -144,10 +146,10 @@ export const reconstructCommand: Command = {
     }
     const unit = [document.currency, document.unit].filter(Boolean).join(' ') || 'units';
     io.out(`${output.name}: ${result.links} links (density ${result.density.toFixed(3)})`);
-    io.out(`  in sample (${result.samples} shocks): E[L] = ${formatAmount(result.inSample.expectedLoss)} ${unit}, E[L]/E[L0] = ${result.inSample.lossRatio.toFixed(5)}`);
+    io.out(`  in sample (${result.samples} shocks): E[L] = ${formatAmount(result.inSample.expectedLoss)} ${unit}, E[L]/E[L0] = ${numberOrNote(result.inSample.lossRatio, result.inSample.lossRatioNote, (v) => v.toFixed(5))}`);
     io.out(`  out of sample (${evaluation.samples} fresh shocks): E[L] = ${formatAmount(evaluation.expectedLoss)} ± ${formatAmount(evaluation.expectedLossStandardError)} ${unit}`);
     io.out(`  minus maximum entropy on the same shocks: ${formatAmount(evaluation.differenceToMaxent)} ± ${formatAmount(evaluation.differenceStandardError)} ${unit}`);
-    io.out(`  largest constraint residual ${result.residual.relative.toExponential(2)} (relative), complementarity ${result.residual.complementarity.toExponential(2)}`);
+    io.out(`  largest constraint residual ${relativeResidual}, complementarity ${result.residual.complementarity.toExponential(2)}`);
     return 0;
   },
 };

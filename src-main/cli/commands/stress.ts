@@ -4,6 +4,7 @@ import { toClearingSystem } from '../../engines/network-arrays';
 import type { ShockModel } from '../../engines/shocks';
 import { runStressBatch, summariseStress } from '../../engines/stress';
 import { parseNetworkJson } from '../../io/network-json';
+import { numberOrNote } from '../../../src-shared/results/notes';
 import { UsageError, type Command } from '../command';
 import { formatAmount, numberFlag, readTextFile, RECOVERY_FLAGS, recoveryFromFlags, wholeFlag } from './common';
 
@@ -72,8 +73,12 @@ export const stressCommand: Command = {
     io.out(`${document.name}: ${system.nBanks} banks, ${summary.scenarios} ${summary.shockModel} scenarios, seed ${summary.seed}`);
     io.out(`  expected loss E[L]              ${se(summary.expectedLoss, summary.expectedLossStandardError)}`);
     io.out(`  expected unconnected loss E[L0] ${se(summary.expectedUnconnectedLoss, summary.expectedUnconnectedLossStandardError)}`);
-    io.out(`  loss ratio E[L]/E[L0]           ${summary.lossRatio.toFixed(4)} ± ${summary.lossRatioStandardError.toFixed(4)}`);
-    io.out(`  NVI                             ${summary.nvi.toFixed(4)} (bound on the ratio 1 + NVI = ${summary.glassermanYoungBound.toFixed(4)}; β+ = ${summary.maxConnectivity.toFixed(3)})`);
+    const ratio = numberOrNote(summary.lossRatio, summary.lossRatioNote, (v) => `${v.toFixed(4)} ± ${summary.lossRatioStandardError!.toFixed(4)}`);
+    io.out(`  loss ratio E[L]/E[L0]           ${ratio}`);
+    const nvi = summary.nvi !== undefined && summary.glassermanYoungBound !== undefined
+      ? `${summary.nvi.toFixed(4)} (bound on the ratio 1 + NVI = ${summary.glassermanYoungBound.toFixed(4)}; β+ = ${summary.maxConnectivity.toFixed(3)})`
+      : `${summary.nviNote ?? 'undefined'}; β+ = ${summary.maxConnectivity.toFixed(3)}`;
+    io.out(`  NVI                             ${nvi}`);
     io.out(`  expected defaults               ${summary.expectedDefaults.toFixed(3)} (by contagion ${summary.expectedContagionDefaults.toFixed(3)})`);
     io.out('  level     VaR                 expected shortfall');
     for (const key of Object.keys(summary.lossQuantiles) as Array<keyof typeof summary.lossQuantiles>) {

@@ -6,6 +6,7 @@
 import type { BriefTable } from '../../../../src-shared/briefs';
 import type { NetworkDocument } from '../../../../src-shared/formats/network';
 import type { ShockModelInput } from '../../../../src-shared/jobs';
+import { numberOrNote } from '../../../../src-shared/results/notes';
 import type { QuantileLevel, StressRunResults } from '../../../../src-shared/results/stress';
 import { clearScenario } from '../../../engines/clearing';
 import { toClearingSystem } from '../../../engines/network-arrays';
@@ -60,9 +61,14 @@ export const stressSection: SectionProvider = {
     const keyFigures = [
       keyFigure('Expected system loss E[L]', r.expectedLoss, unit, 1, `± ${formatNumber(r.expectedLossStandardError, 1)} (standard error)`),
       keyFigure('Expected loss without the network E[L⁰]', r.expectedUnconnectedLoss, unit, 1, `± ${formatNumber(r.expectedUnconnectedLossStandardError, 1)}`),
-      keyFigure('Loss ratio E[L] / E[L⁰]', r.lossRatio, '', 4, `± ${formatNumber(r.lossRatioStandardError, 4)}`),
-      keyFigure('Network vulnerability index NVI', r.nvi, '', 4, `β⁺ = ${formatNumber(r.maxConnectivity, 3)}`),
-      keyFigure('Glasserman–Young bound 1 + NVI', r.glassermanYoungBound, '', 4),
+      // an undefined ratio (E[L⁰] = 0, β⁺ = 1) has no figure; the summary says why in words
+      ...(r.lossRatio !== undefined ? [keyFigure('Loss ratio E[L] / E[L⁰]', r.lossRatio, '', 4, `± ${formatNumber(r.lossRatioStandardError ?? 0, 4)}`)] : []),
+      ...(r.nvi !== undefined && r.glassermanYoungBound !== undefined
+        ? [
+            keyFigure('Network vulnerability index NVI', r.nvi, '', 4, `β⁺ = ${formatNumber(r.maxConnectivity, 3)}`),
+            keyFigure('Glasserman–Young bound 1 + NVI', r.glassermanYoungBound, '', 4),
+          ]
+        : []),
       ...(r.lossQuantiles['0.99'] !== undefined
         ? [
             keyFigure('Value at risk, 99%', r.lossQuantiles['0.99'], unit, 1),
@@ -190,8 +196,8 @@ export const stressSection: SectionProvider = {
       heading: `Stress test — run #${run.id}, ${networkLabel}`,
       summary:
         `Under ${r.scenarios.toLocaleString('en-US')} ${params.shockModel.kind} shock scenarios (seed ${params.seed}) on ${networkLabel}, the expected system loss is ` +
-        `${formatNumber(r.expectedLoss, 1)} ${unit} (± ${formatNumber(r.expectedLossStandardError, 1)}), ${formatNumber(r.lossRatio, 4)} times the loss without interbank contagion; ` +
-        `the network vulnerability index bounds this ratio by ${formatNumber(r.glassermanYoungBound, 4)}. ` +
+        `${formatNumber(r.expectedLoss, 1)} ${unit} (± ${formatNumber(r.expectedLossStandardError, 1)}), ${numberOrNote(r.lossRatio, r.lossRatioNote, (v) => `${formatNumber(v, 4)} times the loss without interbank contagion`)}; ` +
+        `the network vulnerability index ${numberOrNote(r.glassermanYoungBound, r.nviNote && `bound on this ratio is ${r.nviNote}`, (v) => `bounds this ratio by ${formatNumber(v, 4)}`)}. ` +
         (r.lossQuantiles['0.99'] !== undefined ? `The 99% value at risk is ${formatNumber(r.lossQuantiles['0.99'], 1)} ${unit}. ` : '') +
         `On average ${formatNumber(r.expectedDefaults, 3)} banks default, ${formatNumber(r.expectedContagionDefaults, 3)} of them by contagion.`,
       keyFigures,
