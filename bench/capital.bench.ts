@@ -63,6 +63,23 @@ function gridSearch(system: ClearingSystem, tiers: number, side = 6) {
   };
 }
 
+/**
+ * Reference (3): the boundary along a pinned allocation's direction located by one long run of its own (100,000
+ * scenarios, another seed, no confidence margin): the pinned allocation's relative distance above it.
+ */
+function longRunDistance(system: ClearingSystem, tiers: number, k: number[]): number {
+  const evaluator = new AcceptanceEvaluator(system, { tiers, shockModel, scenarios: 100_000, seed: 2 });
+  let low = 0;
+  let high = 1;
+  while (!evaluator.evaluate(k.map((v) => v * high)).acceptable && high < 1024) high *= 2;
+  for (let it = 0; it < 14; it++) {
+    const mid = 0.5 * (low + high);
+    if (evaluator.evaluate(k.map((v) => v * mid)).acceptable) high = mid;
+    else low = mid;
+  }
+  return round(1 / high - 1, 4);
+}
+
 /** Reference (2): one allocation's labelling with Picard clearing of a rebuilt capitalised system. */
 function picardLabelling(system: ClearingSystem) {
   const evaluator = new AcceptanceEvaluator(system, { tiers: 2, shockModel, scenarios, seed: 1 });
@@ -111,6 +128,17 @@ export async function run(): Promise<Record<string, unknown>> {
       })),
       bestCertifiedCost: results.best ? Math.round(results.best.cost) : null,
       bestSource: results.best?.source ?? null,
+      boundary: results.boundary
+        ? {
+            pinned: results.boundary.pinned,
+            cost: Math.round(results.boundary.cost),
+            k: results.boundary.k.map((v) => round(v, 5)),
+            maxExcess: results.boundary.maxExcess === null ? null : round(results.boundary.maxExcess, 4),
+            scenarios: results.boundary.scenarios,
+            seconds: round(results.boundary.seconds),
+            distanceToLongRun: longRunDistance(system, tiers, results.boundary.k),
+          }
+        : null,
       gridSearchReference: gridSearch(system, tiers),
     };
   }

@@ -9,6 +9,7 @@ import type { NetworkDocument } from '../../src-shared/formats/network';
 import type { shockModelSchema } from '../../src-shared/jobs';
 import type {
   AllocationCheckResult,
+  BoundaryResult,
   CapitalRunResults,
   capitalStudySchema,
   EfficientAllocation,
@@ -22,9 +23,11 @@ import {
   efficientSamples,
   sampleGibbs,
   sampleUniform,
+  type AcceptanceSetup,
   type AllocationCheck,
   type LabelledSamples,
 } from '../engines/capital-allocation';
+import { pinToBoundary } from '../engines/capital-boundary';
 import { EngineInputError } from '../engines/errors';
 import { toClearingSystem, type ClearingSystem } from '../engines/network-arrays';
 import { Rng } from '../engines/random';
@@ -227,6 +230,7 @@ export async function runCapitalStudy(
   }
   const certifiedCandidates = candidates.filter((c) => c.certified);
   const best = certifiedCandidates.length ? certifiedCandidates.reduce((a, b) => (b.cost < a.cost ? b : a)) : null;
+  const boundary = best && config.boundary.maxScenarios > 0 ? pinBest(system, setup, best.k, config.boundary, reporter) : null;
   reporter.progress(1, 'done', figures());
   return {
     network: document.name,
@@ -253,7 +257,38 @@ export async function runCapitalStudy(
     models: modelResults,
     ...(grid ? { grid } : {}),
     best,
-    clearingRuns: evaluator.clearingRuns + (recheck === evaluator ? 0 : recheck.clearingRuns),
+    boundary,
+    clearingRuns: evaluator.clearingRuns + (recheck === evaluator ? 0 : recheck.clearingRuns) + (boundary?.clearingRuns ?? 0),
+  };
+}
+
+/** The best allocation's ray pinned to the boundary (capital-boundary.ts), reported stage by stage. */
+function pinBest(
+  system: ClearingSystem,
+  setup: AcceptanceSetup,
+  direction: number[],
+  options: CapitalStudyConfig['boundary'],
+  reporter: StudyReporter,
+): BoundaryResult {
+  const pin = pinToBoundary(system, setup, direction, {
+    ...options,
+    onStage: (stage) => reporter.progress(0.99, `pinning to the boundary: ${stage.scenarios.toLocaleString('en-US')} scenarios`, { scenarios: stage.scenarios }),
+  });
+  const cost = (scale: number) => (Number.isFinite(scale) ? pin.cost * (scale / pin.upperScale) : null);
+  return {
+    k: pin.k,
+    cost: pin.cost,
+    check: checkResult(pin.check),
+    cheaper: { k: pin.cheaper.k, check: checkResult(pin.cheaper.check) },
+    pinned: pin.pinned,
+    acceptable: pin.acceptable,
+    maxExcess: Number.isFinite(pin.maxExcess) ? pin.maxExcess : null,
+    step: pin.step,
+    confidence: pin.confidence,
+    scenarios: pin.scenarios,
+    stages: pin.stages.map((stage) => ({ scenarios: stage.scenarios, cost: cost(stage.upperScale), pinned: stage.pinned })),
+    seconds: pin.seconds,
+    clearingRuns: pin.clearingRuns,
   };
 }
 

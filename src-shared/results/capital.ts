@@ -72,6 +72,17 @@ export function capitalStudySchema<S extends z.ZodType>(shockModel: S) {
     validationGrid: z.number().int().min(0).max(60).default(0),
     /** The efficient allocations are re-checked with this many times more scenarios (fresh ones included). */
     recheckFactor: z.number().int().min(1).max(50).default(10),
+    /**
+     * Pinning the cheapest allocation to the boundary: the most scenarios one evaluation may use (the scenario
+     * budget; 0 = do not pin), the relative step cheaper that must be refused, and the confidence of both tests.
+     */
+    boundary: z
+      .object({
+        maxScenarios: z.number().int().min(0).max(1_000_000).default(256_000),
+        step: z.number().gt(0).max(0.5).default(0.02),
+        confidence: z.number().min(0.5).max(0.999).default(0.95),
+      })
+      .default({ maxScenarios: 256_000, step: 0.02, confidence: 0.95 }),
     backend: z.enum(LEARNING_BACKENDS).default('auto'),
   });
 }
@@ -166,5 +177,46 @@ export interface CapitalRunResults {
    * sampler (each certified along its own ray), with where it came from; null when none could be certified.
    */
   best: (EfficientAllocation & { source: string }) | null;
+  /** The best allocation's ray refined to the boundary with more scenarios (absent in runs saved before it existed). */
+  boundary?: BoundaryResult | null;
   clearingRuns: number;
+}
+
+/** The cheapest allocation along the best allocation's direction, pinned to the acceptance boundary. */
+export interface BoundaryResult {
+  k: number[];
+  cost: number;
+  check: AllocationCheckResult;
+  /** The allocation one step cheaper on the same scenarios. */
+  cheaper: { k: number[]; check: AllocationCheckResult };
+  /** Acceptable, and one step cheaper not acceptable, both at the stated confidence. */
+  pinned: boolean;
+  acceptable: boolean;
+  /** How far above the boundary the allocation may be (relative; ≤ step/(1 − step) when pinned; null when not acceptable). */
+  maxExcess: number | null;
+  step: number;
+  confidence: number;
+  /** Scenarios of the final evaluation. */
+  scenarios: number;
+  stages: Array<{ scenarios: number; cost: number | null; pinned: boolean }>;
+  clearingRuns: number;
+  seconds: number;
+}
+
+/** The boundary result in one sentence, as the screen, `cwb capital` and the brief state it. */
+export function describeBoundary(boundary: BoundaryResult, unit: string, formatAmount: (value: number) => string): string {
+  const pct = (value: number, digits: number) => `${(100 * value).toFixed(digits)}%`;
+  const k = `k = (${boundary.k.map((v) => pct(v, 3)).join(', ')})`;
+  const check = (c: AllocationCheckResult) => `${pct(c.statistic, 3)} ± ${pct(c.standardError, 3)}`;
+  const on = `${boundary.scenarios.toLocaleString('en-US')} scenarios`;
+  const confidence = pct(boundary.confidence, 0);
+  if (!boundary.acceptable) {
+    return `No multiple of the best allocation's direction was acceptable at ${confidence} confidence on ${on}.`;
+  }
+  const head = `${k} costs ${formatAmount(boundary.cost)} ${unit} and is acceptable at ${confidence} confidence (${check(boundary.check)} on ${on})`;
+  if (boundary.pinned) {
+    return `Pinned to the boundary: ${head}; ${pct(boundary.step, 0)} less along the same direction is not (${check(boundary.cheaper.check)}).`;
+  }
+  const excess = boundary.maxExcess === null ? 'an unknown amount' : `up to ${pct(boundary.maxExcess, 1)}`;
+  return `Not pinned within the scenario budget: ${head}, but the boundary may lie ${excess} below it; raise the scenario budget to pin it.`;
 }

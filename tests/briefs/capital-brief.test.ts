@@ -43,6 +43,13 @@ describe('brief of a capital-allocation run', () => {
       const least = section.keyFigures.find((f) => f.label === 'Least certified capital')!;
       expect(least.value).toBe(results.best.cost);
       expect(least.unit).toBe('EUR million');
+      // the pinned allocation leads, read from the run
+      const boundary = results.boundary!;
+      expect(boundary.acceptable).toBe(true);
+      const pinned = section.keyFigures[0]!;
+      expect(pinned.label).toMatch(boundary.pinned ? /pinned to the acceptance boundary/ : /acceptable at the boundary search/);
+      expect(pinned.value).toBe(boundary.cost);
+      expect(section.summary).toContain(boundary.pinned ? 'Pinned to the boundary' : 'Not pinned within the scenario budget');
     }
     expect(section.tables[0]!.rows.map((row) => row[1])).toEqual(results.tiers.map((t) => t.banks.length));
     expect(section.charts.map((c) => c.title)).toEqual(['Learned boundary of the acceptable set (T = 2)', 'Loss convergence']);

@@ -41,6 +41,22 @@ describe('cwb capital', () => {
     expect(text.out).toMatch(/monotone-network/);
     const efficient = results.models[0]!.efficient;
     if (efficient) expect(text.out).toContain(`(${efficient.k.map((v) => v.toFixed(4)).join(', ')})`);
+
+    // the best allocation is pinned along its direction: acceptable, and 2% less is not (or the distance is stated)
+    const boundary = results.boundary;
+    if (!results.best) {
+      expect(boundary).toBeNull();
+      return;
+    }
+    expect(boundary!.stages[0]!.scenarios).toBe(60);
+    expect(boundary!.check.margin).toBeGreaterThanOrEqual(0);
+    if (boundary!.pinned) {
+      expect(boundary!.cheaper.check.margin).toBeLessThan(0);
+      expect(text.out).toMatch(/Pinned to the boundary: k = \(/);
+    } else {
+      expect(boundary!.maxExcess).toBeGreaterThan(0.02);
+      expect(text.out).toMatch(/Not pinned within the scenario budget/);
+    }
   });
 
   it('exits 2 with a one-line reason on bad flags', () => {

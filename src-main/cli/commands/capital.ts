@@ -6,7 +6,7 @@
 import { basename } from 'node:path';
 import { describeIssues } from '../../../src-shared/errors';
 import { shockModelSchema } from '../../../src-shared/jobs';
-import { CAPITAL_BASE_LABELS, CAPITAL_MODELS, capitalStudySchema, type CapitalRunResults } from '../../../src-shared/results/capital';
+import { CAPITAL_BASE_LABELS, CAPITAL_MODELS, capitalStudySchema, describeBoundary, type CapitalRunResults } from '../../../src-shared/results/capital';
 import { parseNetworkJson } from '../../io/network-json';
 import { UsageError, type Command } from '../command';
 import { formatAmount, numberFlag, readTextFile } from './common';
@@ -35,6 +35,7 @@ export function capitalConfigFromFlags(flags: Record<string, string | true>) {
     training: { epochs: number(flags, 'epochs'), learningRate: number(flags, 'learning-rate'), l2: number(flags, 'l2') },
     validationGrid: number(flags, 'grid'),
     recheckFactor: number(flags, 'recheck'),
+    boundary: { maxScenarios: number(flags, 'boundary-scenarios'), step: number(flags, 'boundary-step'), confidence: number(flags, 'confidence') },
     backend: flags.backend,
   };
   const parsed = capitalStudySchema(shockModelSchema).safeParse(raw);
@@ -65,6 +66,7 @@ function printTable(results: CapitalRunResults, out: (line: string) => void): vo
         (e ? `${`(${e.k.map((v) => v.toFixed(4)).join(', ')})`.padEnd(34)}${formatAmount(e.cost).padEnd(17)}${e.recheck.acceptable ? 'acceptable' : 'NOT acceptable'} (${e.recheck.scenarios} scenarios)` : 'accepts nothing in the box'),
     );
   }
+  if (results.boundary) out(`  ${describeBoundary(results.boundary, results.unit, formatAmount)} (${results.boundary.seconds.toFixed(1)} s)`);
 }
 
 export const capitalCommand: Command = {
@@ -94,6 +96,9 @@ export const capitalCommand: Command = {
     { name: 'l2', value: 'L', description: 'ridge penalty λ on coefficients and weights (default 1e-4)' },
     { name: 'grid', value: 'G', description: 'T = 2: label a G × G grid directly by Monte Carlo and report each model’s agreement (default off)' },
     { name: 'recheck', value: 'F', description: 're-check the cheapest allocations with F × the scenarios (default 10)' },
+    { name: 'boundary-scenarios', value: 'N', description: 'pin the cheapest allocation to the boundary with up to N scenarios per check (default 256000; 0 = do not pin)' },
+    { name: 'boundary-step', value: 'D', description: 'pinned means: acceptable, and D cheaper along the same direction not (default 0.02)' },
+    { name: 'confidence', value: 'C', description: 'one-sided confidence of both pinning tests (default 0.95)' },
     { name: 'backend', value: 'B', description: 'TensorFlow.js backend: auto (default), webgpu, wasm or cpu' },
   ],
   async run({ positionals, flags }, io) {

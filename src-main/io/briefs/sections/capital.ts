@@ -9,6 +9,7 @@ import {
   CAPITAL_BASE_LABELS,
   CAPITAL_MODEL_COLORS as MODEL_COLORS,
   CAPITAL_MODEL_LABELS as MODEL_NAMES,
+  describeBoundary,
   type CapitalRunResults,
 } from '../../../../src-shared/results/capital';
 import { renderChart } from '../charts';
@@ -76,7 +77,19 @@ export const capitalSection: SectionProvider = {
     const measure = c.measure === 'expected-shortfall' ? 'expected shortfall' : 'value at risk';
     const networkLabel = context.network ? `${context.network.name} v${context.network.version}` : r.network;
     const best = r.best;
+    const pinned = r.boundary?.acceptable ? r.boundary : null;
     const keyFigures = [
+      ...(pinned
+        ? [
+            keyFigure(
+              pinned.pinned ? 'Capital pinned to the acceptance boundary' : 'Capital acceptable at the boundary search’s end',
+              pinned.cost,
+              unit,
+              0,
+              `k = ${kText(pinned.k)}; ${pinned.pinned ? `${formatPercent(pinned.step, 0)} less is not acceptable` : `may be up to ${pinned.maxExcess === null ? '?' : formatPercent(pinned.maxExcess, 1)} above the boundary`} at ${formatPercent(pinned.confidence, 0)} confidence on ${pinned.scenarios.toLocaleString('en-US')} scenarios`,
+            ),
+          ]
+        : []),
       ...(best
         ? [
             keyFigure('Least certified capital', best.cost, unit, 0, `k = ${kText(best.k)} from ${best.source}`),
@@ -142,7 +155,8 @@ export const capitalSection: SectionProvider = {
         `${formatPercent(r.noCapital.statistic, 3)}. ` +
         (best
           ? `The least capital found that passes with a margin of two standard errors is ${formatNumber(best.cost, 0)} ${unit}, k = ${kText(best.k)}, and it stays acceptable on ${best.recheck.scenarios.toLocaleString('en-US')} scenarios.`
-          : 'No allocation in the sampled box could be certified.'),
+          : 'No allocation in the sampled box could be certified.') +
+        (r.boundary ? ` ${describeBoundary(r.boundary, unit, (v) => formatNumber(v, 0))}` : ''),
       keyFigures,
       scenario: [
         `Network: ${networkLabel} — ${r.nBanks} banks, amounts in ${unit}; society's claims Σb_i = ${formatNumber(r.societyClaims, 0)} ${unit}.`,
@@ -154,6 +168,7 @@ export const capitalSection: SectionProvider = {
         'Acceptance set (Feinstein, Rudloff & Weber 2017): an allocation k is acceptable when the stressed Eisenberg–Noe system pays society (outside creditors) enough: R(x; k) = Σ_i (b_i/p̄_i) p_i(x; k), statistic of R/B over the common scenarios ≥ the level. With common scenarios the statistic is non-decreasing in k.',
         'Learning (Garisch & Feinstein): samples of k drawn uniformly or by griddy Gibbs sampling of exp(−(margin/σ)²/2), labelled by Monte Carlo; logistic regression, with interactions, interactions only, and a one-hidden-layer network with non-negative weights (monotone) trained with TensorFlow.js; logistic fits checked against an exact IRLS fit.',
         'Efficient allocations: each classifier proposes the cheapest allocations it accepts along rays; Monte Carlo certifies the least multiple that passes by two standard errors, re-checked with more scenarios.',
+        'Pinning to the boundary: along the cheapest certified allocation’s direction, the least multiple acceptable at the stated one-sided confidence is found by bisection on common scenarios, and the allocation a step cheaper must be refused at the same confidence; the scenarios are quadrupled until both hold or the scenario budget is spent, and then the distance to the boundary that remains possible is stated.',
       ],
       provenance: [
         { label: 'Criterion', value: `${measure}, tail ${formatPercent(c.tail, 1)}, level ${formatPercent(c.level, 1)}` },
