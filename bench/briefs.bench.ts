@@ -4,6 +4,7 @@
  * five runs. Reference: a plain PDFKit document with the same key figures and tables as text only (no charts, no
  * network picture), so the ratio is the cost of the vector pictures.
  */
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -49,7 +50,7 @@ async function plainPdf(brief: ComposedBrief): Promise<number> {
 
 export async function run(): Promise<Record<string, unknown>> {
   const dataDir = mkdtempSync(join(tmpdir(), 'cwb-bench-briefs-'));
-  const app = createApp({ dataDir, transport: 'cli' });
+  const app = createApp({ dataDir, transport: 'cli', key: randomBytes(32) });
   try {
     const [versionId] = seedSamples(app.db);
     const runIds: number[] = [];

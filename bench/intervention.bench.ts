@@ -10,6 +10,7 @@
  * same failures after intervention as the study for every budget. Also: the greedy/optimum ratio and the method
  * totals on ≤ 12-failed-firm instances (method-comparison.ts), and peak memory (RSS, worker threads included).
  */
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -49,7 +50,7 @@ function directScenario(system: EconomySystem, budgets: number[], scenario: numb
 
 export async function run(): Promise<Record<string, unknown>> {
   const dir = mkdtempSync(join(tmpdir(), 'cwb-bench-'));
-  const db = openDatabase(dir);
+  const db = openDatabase(dir, { key: randomBytes(32) });
   let peakRss = process.memoryUsage().rss;
   const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 100);
   try {

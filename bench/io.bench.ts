@@ -4,6 +4,7 @@
  * plain reference that reads the same file whole (fs.readFileSync + split) and sums the amounts; and the
  * import of a 1,000-node, 20,000-edge network as a CSV pair and as XLSX, against network@1 JSON.parse.
  */
+import { randomBytes } from 'node:crypto';
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,8 +24,8 @@ const ASSETS = 20_000;
 const DATES = ['2024-03-31', '2024-06-30', '2024-09-30', '2024-12-31'];
 const MiB = 2 ** 20;
 
-/** Writes the holdings file in blocks; each (investor, asset, date) appears once. */
-function writeHoldings(path: string): void {
+/** Writes the holdings file in blocks; each (investor, asset, date) appears once (bench/store.bench.ts reuses it). */
+export function writeHoldings(path: string): void {
   const fd = openSync(path, 'w');
   writeSync(fd, 'investor,investor_name,asset,asset_class,currency,date,amount\n');
   const perDate = ROWS / DATES.length;
@@ -98,7 +99,7 @@ export async function run(): Promise<Record<string, unknown>> {
     writeHoldings(csvPath);
     const fileMiB = statSync(csvPath).size / MiB;
 
-    const db = openDatabase(join(dir, 'store'));
+    const db = openDatabase(join(dir, 'store'), { key: randomBytes(32) });
     collectGarbage();
     const heapBefore = process.memoryUsage().heapUsed;
     const rssBefore = process.memoryUsage().rss;

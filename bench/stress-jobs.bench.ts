@@ -3,6 +3,7 @@
  * through the job manager — scenarios split across worker threads, merged and saved — for 1,000,000 uniform
  * scenarios at each shock size; against the same job forced onto one worker in the same process.
  */
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,7 +17,7 @@ const round = (x: number, digits = 3) => Number(x.toFixed(digits));
 
 export async function run(): Promise<Record<string, unknown>> {
   const dir = mkdtempSync(join(tmpdir(), 'cwb-bench-'));
-  const db = openDatabase(dir);
+  const db = openDatabase(dir, { key: randomBytes(32) });
   try {
     const [versionId] = seedSamples(db);
     const timeJob = async (manager: JobManager, maxFraction: number, samples: number) => {

@@ -1,7 +1,8 @@
 /** End-to-end helpers: the app in browser mode over a data folder, and a page object for the shell. */
 import { test as base, expect, type Page } from '@playwright/test';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -10,6 +11,15 @@ export const artifactsDir = join(repoRoot, 'e2e/artifacts');
 mkdirSync(artifactsDir, { recursive: true });
 
 export const newDataDir = () => mkdtempSync(join(tmpdir(), 'cwb-e2e-'));
+
+/** The store key of the hosts these tests start: CWB_KEY_FILE, else a 0600 key file of its own temporary folder. */
+const storeKeyFile =
+  process.env.CWB_KEY_FILE ??
+  (() => {
+    const file = join(mkdtempSync(join(tmpdir(), 'cwb-e2e-key-')), 'store.key');
+    writeFileSync(file, randomBytes(32).toString('hex'), { mode: 0o600 });
+    return file;
+  })();
 
 export interface RunningHost {
   url: string;
@@ -21,6 +31,7 @@ export interface RunningHost {
 export async function startHost(dataDir: string): Promise<RunningHost> {
   const child: ChildProcess = spawn(process.execPath, [join(repoRoot, 'bin/web.mjs'), '--data-dir', dataDir], {
     cwd: repoRoot,
+    env: { ...process.env, CWB_KEY_FILE: storeKeyFile },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let errors = '';

@@ -7,14 +7,19 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { AppInfo } from '../src-shared/domain';
 import type { JobEvent } from '../src-shared/jobs';
-import { createRouter, type Router } from './api/router';
+import { handlers } from './api/handlers';
+import { createRouter, type Handlers, type Router } from './api/router';
 import { JobManager } from './jobs/manager';
 import { describeLearningBackend } from './learning/backend';
-import { DATABASE_FILE, openDatabase, schemaVersion, type Db } from './store/db';
+import { DATABASE_FILE, openDatabase, removeLeftovers, schemaVersion, storeFault, type Db, type StoreKey } from './store/db';
 
 export interface AppContext {
   dataDir: string;
   db: Db;
+  /** True when the data folder or the store cannot be written: reads work, writes are refused. */
+  readOnly: boolean;
+  /** A second connection to the same store with the same key (for work that holds a transaction open); the caller closes it. */
+  openConnection(): Db;
   jobs: JobManager;
   router: Router;
   info(): AppInfo;
@@ -24,6 +29,8 @@ export interface AppContext {
 export interface AppOptions {
   dataDir: string;
   transport: AppInfo['transport'];
+  /** The store's key (see store/store-key.ts); kept in memory only, for further connections. */
+  key: StoreKey;
   /** Receives every job event (the shell and the host forward them to the renderer). */
   onJobEvent?: (event: JobEvent) => void;
 }
@@ -50,12 +57,33 @@ export function defaultDataDir(): string {
   return join(process.env.XDG_CONFIG_HOME ?? join(home, '.config'), 'Contagion Workbench');
 }
 
+/** The handlers with the store's own faults (read-only, busy) turned into their one-line refusals. */
+function withStoreFaults(table: Handlers, dataDir: string): Handlers {
+  const guarded = Object.fromEntries(
+    Object.entries(table).map(([channel, handler]) => [
+      channel,
+      async (input: unknown, context: AppContext) => {
+        try {
+          return await (handler as (input: unknown, context: AppContext) => unknown)(input, context);
+        } catch (error) {
+          throw storeFault(error, dataDir) ?? error;
+        }
+      },
+    ]),
+  );
+  return guarded as unknown as Handlers;
+}
+
 export function createApp(options: AppOptions): AppContext {
-  const db = openDatabase(options.dataDir);
+  const { key } = options;
+  const db = openDatabase(options.dataDir, { key });
+  if (!db.readonly) removeLeftovers(options.dataDir);
   const jobs = new JobManager(db, (event) => options.onJobEvent?.(event));
   const context: AppContext = {
     dataDir: options.dataDir,
     db,
+    readOnly: db.readonly,
+    openConnection: () => openDatabase(options.dataDir, { key }),
     jobs,
     router: undefined as unknown as Router,
     info: () => ({
@@ -75,6 +103,6 @@ export function createApp(options: AppOptions): AppContext {
       db.close();
     },
   };
-  context.router = createRouter(context);
+  context.router = createRouter(context, withStoreFaults(handlers, options.dataDir));
   return context;
 }

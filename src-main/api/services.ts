@@ -14,9 +14,7 @@ import { serialiseJson } from '../io/network-json';
 import { networkToCsv } from '../io/tabular-network';
 import { networkToXlsx } from '../io/xlsx-network';
 import type { NetworkDocument } from '../../src-shared/formats/network';
-import { openDatabase, type Db } from '../store/db';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { extname, join } from 'node:path';
+import type { Db } from '../store/db';
 import type { AppContext } from '../app';
 import type { HoldingsMapping } from '../io/holdings-csv';
 import { importHoldingsFile } from '../io/holdings-tables';
@@ -88,20 +86,16 @@ export async function exportVersion(db: Db, versionId: number, format: ExportFor
 }
 
 /**
- * A holdings CSV uploaded through the API: written to a private temporary file and streamed into the store on a
- * connection of its own (its transaction stays open while the file streams, so it must not share the app's).
+ * A holdings file uploaded through the API: streamed from memory (never written to disk in plaintext) into the
+ * store on a connection of its own (its transaction stays open while the file streams, so it must not share the app's).
  */
 export async function importHoldingsUpload(context: AppContext, fileName: string, bytes: Uint8Array, name?: string, mapping?: Partial<HoldingsMapping>) {
-  const folder = mkdtempSync(join(context.dataDir, 'upload-'));
-  const path = join(folder, `holdings${extname(fileName).toLowerCase() || '.csv'}`);
-  writeFileSync(path, bytes, { mode: 0o600 });
-  const db = openDatabase(context.dataDir);
+  const db = context.openConnection();
   try {
-    const result = await importHoldingsFile(db, { filePath: path, fileName, datasetName: name ?? fileName.replace(/\.[^.]+$/, ''), mapping });
+    const result = await importHoldingsFile(db, { bytes, fileName, datasetName: name ?? fileName.replace(/\.[^.]+$/, ''), mapping });
     return { datasetId: result.datasetId, investors: result.investors, assets: result.assets, positions: result.positions };
   } finally {
     db.close();
-    rmSync(folder, { recursive: true, force: true });
   }
 }
 

@@ -4,6 +4,8 @@
  */
 import { AppError } from '../../src-shared/errors';
 import { createApp, defaultDataDir, type AppContext } from '../app';
+import { storeFault } from '../store/db';
+import { resolveStoreKey } from '../store/store-key';
 import { UsageError, type Command, type CommandIo, type ParsedArgs } from './command';
 import { cascadeCommand } from './commands/cascade';
 import { capitalCommand } from './commands/capital';
@@ -17,10 +19,12 @@ import { stressCommand } from './commands/stress';
 import { firesaleCommand, idfCommand } from './commands/firesale';
 import { gtCommand } from './commands/gt';
 import { wedgesCommand } from './commands/wedges';
+import { storeCommand } from './commands/store';
 import { auditCommand } from './commands/audit';
 
 export const GLOBAL_FLAGS = [
   { name: 'data-dir', value: 'DIR', description: 'data folder (else CWB_DATA_DIR, else the user-data folder)' },
+  { name: 'key-file', value: 'FILE', description: 'the store key: 64 hex digits, mode 600 (else CWB_KEY_FILE, the OS keyring, a typed passphrase)' },
   { name: 'json', description: 'write the result as JSON to standard output' },
   { name: 'help', description: 'show help for the command' },
   { name: 'debug', description: 'on an internal error, print its stack trace' },
@@ -45,6 +49,7 @@ export const commands: Command[] = [
   demoCommand,
   interventionStudyCommand,
   bailoutCommand,
+  storeCommand,
   auditCommand,
 ];
 
@@ -106,6 +111,7 @@ export function helpText(name?: string): string {
 export async function main(argv: string[], io: CommandIo = processIo): Promise<number> {
   const [name, ...rest] = argv;
   let context: AppContext | undefined;
+  let dataDir = defaultDataDir();
   try {
     if (!name || name === 'help' || name === '--help') {
       io.out(helpText(rest[0]));
@@ -118,9 +124,15 @@ export async function main(argv: string[], io: CommandIo = processIo): Promise<n
       return 0;
     }
     const args = parseArguments(command, rest);
-    const dataDir = typeof args.flags['data-dir'] === 'string' ? args.flags['data-dir'] : defaultDataDir();
-    return await command.run(args, io, () => (context ??= createApp({ dataDir, transport: 'cli' })));
+    if (typeof args.flags['data-dir'] === 'string') dataDir = args.flags['data-dir'];
+    const keyFile = typeof args.flags['key-file'] === 'string' ? args.flags['key-file'] : undefined;
+    return await command.run(args, io, () => (context ??= createApp({ dataDir, transport: 'cli', key: resolveStoreKey(dataDir, { keyFile }).key })));
   } catch (error) {
+    const fault = storeFault(error, dataDir);
+    if (fault) {
+      io.err(`cwb: ${fault.message}`);
+      return fault.exitCode;
+    }
     // One line for the user: a refusal (bad input, exit 2) or an internal error (exit 1, its stack only with --debug).
     const oneLine = (text: string) => text.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim();
     if (error instanceof UsageError || error instanceof AppError) {

@@ -13,7 +13,7 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { createReadStream, statSync } from 'node:fs';
-import { Transform, type TransformCallback } from 'node:stream';
+import { Readable, Transform, type TransformCallback } from 'node:stream';
 import Papa from 'papaparse';
 import type { Db } from '../store/db';
 import { finishHoldingsDataset, holdingsWriter, type HoldingsWriter } from '../store/holdings';
@@ -42,7 +42,10 @@ export interface HoldingsMapping {
 export type HoldingsField = keyof HoldingsMapping;
 
 export interface HoldingsImportOptions {
-  filePath: string;
+  /** The file to read; or give `bytes`. */
+  filePath?: string;
+  /** The file's content held in memory (an upload: read from here, never written to disk). */
+  bytes?: Uint8Array;
   /** The name shown to the user and stored as the dataset's source file. */
   fileName: string;
   datasetName: string;
@@ -321,15 +324,31 @@ export class HoldingsRowSink {
 
 const cellOf = (cells: string[], index: number) => (index < 0 ? undefined : (cells[index] ?? '').trim());
 
+const CHUNK = 1 << 20;
+
+/** The import's input as a stream of 1 MiB chunks: the file, or the bytes in memory (not copied). */
+export function holdingsInput(options: Pick<HoldingsImportOptions, 'filePath' | 'bytes'>): Readable {
+  const { bytes, filePath } = options;
+  if (bytes) return Readable.from((function* () {
+    for (let at = 0; at < bytes.byteLength; at += CHUNK) yield Buffer.from(bytes.buffer, bytes.byteOffset + at, Math.min(CHUNK, bytes.byteLength - at));
+  })());
+  if (filePath === undefined) throw new ImportError('no holdings file was given');
+  return createReadStream(filePath, { highWaterMark: CHUNK });
+}
+
+export function holdingsInputSize(options: Pick<HoldingsImportOptions, 'filePath' | 'bytes'>): number {
+  return options.bytes ? options.bytes.byteLength : options.filePath === undefined ? 0 : statSync(options.filePath).size;
+}
+
 /** One pass over the file inside the caller's transaction; throws on the first fatal problem. */
 function streamPass(db: Db, datasetId: number, options: HoldingsImportOptions, encoding: 'utf-8' | 'windows-1252'): Promise<Pass> {
-  const { filePath, fileName, onProgress, signal } = options;
-  const bytesTotal = statSync(filePath).size;
+  const { fileName, onProgress, signal } = options;
+  const bytesTotal = holdingsInputSize(options);
   const sink = new HoldingsRowSink(db, datasetId, fileName, options.mapping);
   let record = 0; // spreadsheet row of the last record seen (header = 1)
 
   return new Promise<Pass>((resolve, reject) => {
-    const input = createReadStream(filePath, { highWaterMark: 1 << 20 });
+    const input = holdingsInput(options);
     const decode = new DecodeAndHash(encoding);
     let settled = false;
     const fail = (error: unknown, parser?: Papa.Parser) => {

@@ -8,7 +8,6 @@
  * information table, which needs the filer and the report date: ./sec-13f.ts).
  */
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import ExcelJS from 'exceljs';
@@ -16,8 +15,10 @@ import { asyncBufferFromFile, parquetMetadataAsync, parquetReadObjects, parquetS
 import type { Db } from '../store/db';
 import { finishHoldingsDataset } from '../store/holdings';
 import { datasets } from '../store/repositories';
-import { HoldingsRowSink, importHoldingsCsv, insertPendingHoldingsDataset, MAX_HOLDINGS_ROW_ERRORS, type HoldingsImportOptions, type HoldingsImportResult } from './holdings-csv';
+import { HoldingsRowSink, holdingsInput, holdingsInputSize, importHoldingsCsv, insertPendingHoldingsDataset, MAX_HOLDINGS_ROW_ERRORS, type HoldingsImportOptions, type HoldingsImportResult } from './holdings-csv';
+import { AppError } from '../../src-shared/errors';
 import { alreadyImportedError, ImportError } from './import-error';
+import { checkFileSize, checkXlsxArchive, decodeUtf8Strict, firstLine } from './import-limits';
 import { RowErrorsImportError } from './row-errors';
 import { parse13fInformationTable } from './sec-13f';
 
@@ -35,20 +36,33 @@ export function cellText(value: unknown): string {
   return String(value);
 }
 
-function fileSha256(path: string): Promise<string> {
+function fileSha256(options: HoldingsImportOptions): Promise<string> {
   return new Promise((resolve, reject) => {
     const hash = createHash('sha256');
-    createReadStream(path)
-      .on('data', (chunk) => hash.update(chunk))
-      .on('error', (error) => reject(new ImportError(`could not read ${path}: ${error.message}`)))
+    holdingsInput(options)
+      .on('data', (chunk: Buffer) => hash.update(chunk))
+      .on('error', (error) => reject(new ImportError(`could not read ${options.fileName}: ${error.message}`)))
       .on('end', () => resolve(hash.digest('hex')));
   });
 }
 
 type RowSource = (sink: HoldingsRowSink, options: HoldingsImportOptions) => Promise<{ notes: string[] }>;
 
-const xlsxRows: RowSource = async (sink, { filePath, fileName, onProgress, signal }) => {
-  const reader = new ExcelJS.stream.xlsx.WorkbookReader(filePath, { sharedStrings: 'cache', hyperlinks: 'ignore', styles: 'cache', worksheets: 'emit' });
+const xlsxRows: RowSource = async (sink, options) => {
+  const { fileName } = options;
+  // The archive is checked whole first (truncation, checksums, sizes, longest text); the reader gets only a sound zip.
+  await checkXlsxArchive(fileName, options.bytes ? { bytes: options.bytes } : { path: options.filePath ?? '' });
+  try {
+    return await readXlsxRows(sink, options);
+  } catch (error) {
+    if (error instanceof AppError) throw error;
+    throw new ImportError(`${fileName} is not a readable XLSX workbook: ${firstLine((error as Error).message)}`);
+  }
+};
+
+const readXlsxRows: RowSource = async (sink, options) => {
+  const { fileName, onProgress, signal } = options;
+  const reader = new ExcelJS.stream.xlsx.WorkbookReader(holdingsInput(options), { sharedStrings: 'cache', hyperlinks: 'ignore', styles: 'cache', worksheets: 'emit' });
   let sheetName = '';
   for await (const worksheet of reader) {
     sheetName = (worksheet as unknown as { name?: string }).name ?? 'sheet 1';
@@ -70,8 +84,17 @@ const xlsxRows: RowSource = async (sink, { filePath, fileName, onProgress, signa
 /** Rows per Parquet read: bounds memory whatever the file's row groups. */
 const PARQUET_BATCH = 50_000;
 
-const parquetRows: RowSource = async (sink, { filePath, fileName, onProgress, signal }) => {
-  const file = await asyncBufferFromFile(filePath);
+const parquetRows: RowSource = async (sink, options) => {
+  try {
+    return await readParquetRows(sink, options);
+  } catch (error) {
+    if (error instanceof AppError) throw error;
+    throw new ImportError(`${options.fileName} is not a readable Parquet file: ${firstLine(error instanceof Error ? error.message : String(error))}`);
+  }
+};
+
+const readParquetRows: RowSource = async (sink, { filePath, bytes, fileName, onProgress, signal }) => {
+  const file = bytes ? bytes.slice().buffer : await asyncBufferFromFile(filePath ?? '');
   let metadata;
   try {
     metadata = await parquetMetadataAsync(file);
@@ -93,7 +116,7 @@ const parquetRows: RowSource = async (sink, { filePath, fileName, onProgress, si
 
 async function importWith(db: Db, options: HoldingsImportOptions, importer: string, source: RowSource): Promise<HoldingsImportResult> {
   const { fileName } = options;
-  const sha256 = await fileSha256(options.filePath);
+  const sha256 = await fileSha256(options);
   const existing = datasets.findBySha256(db, sha256);
   if (existing) throw alreadyImportedError(fileName, existing);
   db.exec('BEGIN IMMEDIATE');
@@ -119,8 +142,9 @@ async function importWith(db: Db, options: HoldingsImportOptions, importer: stri
 
 /** A 13F information table: one filer, one date; lines summed per CUSIP, put/call lines left out. */
 function thirteenFRows(filer: { investor: string; date: string }): RowSource {
-  return async (sink, { filePath, fileName }) => {
-    const { lines, options } = parse13fInformationTable(await readFile(filePath, 'utf8'), fileName);
+  return async (sink, { filePath, bytes, fileName }) => {
+    const text = decodeUtf8Strict(fileName, bytes ?? (await readFile(filePath ?? '')));
+    const { lines, options } = parse13fInformationTable(text, fileName);
     sink.row(['investor', 'asset', 'date', 'amount', 'assetClass', 'investorType'], 1);
     lines.forEach((line, k) => sink.row([filer.investor, line.cusip, filer.date, String(line.value), line.titleOfClass, '13F filer'], k + 2));
     return { notes: [`SEC 13F information table of ${filer.investor} at ${filer.date}; value in US dollars as filed`, `${options} put/call line(s) left out`] };
@@ -130,6 +154,7 @@ function thirteenFRows(filer: { investor: string; date: string }): RowSource {
 /** Imports a holdings file (CSV, XLSX, Parquet or a 13F information table, by extension) as a new dataset; all or nothing. */
 export async function importHoldingsFile(db: Db, options: HoldingsImportOptions & { filer?: { investor: string; date: string } }): Promise<HoldingsImportResult> {
   const extension = extname(options.fileName).toLowerCase();
+  checkFileSize(options.fileName, holdingsInputSize(options));
   if (extension === '.xml') {
     if (!options.filer) throw new ImportError(`${options.fileName}: a 13F information table needs the filer and the report date (cwb import FILE.xml --holdings --investor ID --date YYYY-MM-DD)`);
     return importWith(db, options, 'SEC 13F information table', thirteenFRows(options.filer));

@@ -1,8 +1,13 @@
-/** The bundled sample data, imported once into an empty data folder so a fresh install has something to show. */
+/**
+ * The bundled sample data, imported once into an empty data folder so a fresh install has something to show:
+ * each sample, its maximum-entropy network and the "seeded" flag are written in one transaction, so a start that
+ * is killed half-way leaves nothing behind. A store seeded by an older version that was killed between the two
+ * steps (the sample dataset without its maximum-entropy version, no flag) is repaired at the next start.
+ */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Db } from '../store/db';
-import { datasets, settings } from '../store/repositories';
+import { datasets, networks, settings } from '../store/repositories';
 import { maxEntropyVersion, storeImportedDataset } from '../api/services';
 import { importFile } from './importers';
 
@@ -12,17 +17,33 @@ export const resourcesDir = fileURLToPath(new URL('../../resources/', import.met
 const SAMPLES = ['eba-2011-disclosure.csv'];
 const SEEDED_KEY = 'samples.seeded';
 
+/** Version ids of sample networks stored with version 1 only (a seeding killed before its second step). */
+function halfSeeded(db: Db): number[] {
+  const samples = new Set(datasets.list(db).filter((d) => SAMPLES.includes(d.sourceFile)).map((d) => d.id));
+  return networks
+    .list(db)
+    .filter((network) => samples.has(network.datasetId) && network.versions.length === 1)
+    .map((network) => network.versions[0]!.id);
+}
+
 /**
  * Imports the samples when the store has never been seeded, with the maximum-entropy network of the EBA
- * balance sheets as version 2 so that a fresh install can be stress tested at once. A user who deletes the
- * samples does not get them back.
+ * balance sheets as version 2 so that a fresh install can be stress tested at once; all in one transaction.
+ * A user who deletes the samples does not get them back. Returns the maximum-entropy version ids written.
  */
 export function seedSamples(db: Db): number[] {
-  if (settings.get<boolean>(db, SEEDED_KEY) || datasets.list(db).length > 0) return [];
-  const versionIds = SAMPLES.map((file) => {
-    const bytes = readFileSync(`${resourcesDir}samples/${file}`);
-    return maxEntropyVersion(db, storeImportedDataset(db, importFile(file, bytes), file).versionId).versionId;
-  });
-  settings.set(db, SEEDED_KEY, true);
-  return versionIds;
+  if (db.readonly || settings.get<boolean>(db, SEEDED_KEY)) return [];
+  return db.transaction(() => {
+    if (datasets.list(db).length > 0) {
+      const repaired = halfSeeded(db).map((versionId) => maxEntropyVersion(db, versionId).versionId);
+      settings.set(db, SEEDED_KEY, true);
+      return repaired;
+    }
+    const versionIds = SAMPLES.map((file) => {
+      const bytes = readFileSync(`${resourcesDir}samples/${file}`);
+      return maxEntropyVersion(db, storeImportedDataset(db, importFile(file, bytes), file).versionId).versionId;
+    });
+    settings.set(db, SEEDED_KEY, true);
+    return versionIds;
+  })();
 }

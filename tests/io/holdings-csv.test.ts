@@ -7,6 +7,7 @@ import { openDatabase, type Db } from '../../src-main/store/db';
 import { holdingsDates, holdingsSummary } from '../../src-main/store/holdings';
 import { datasets } from '../../src-main/store/repositories';
 import { tempDir } from '../support/fixtures';
+import { testStoreKey } from '../support/store-key';
 
 let dir: ReturnType<typeof tempDir>;
 let db: Db;
@@ -17,7 +18,7 @@ afterEach(() => {
 
 function fresh(): void {
   dir = tempDir('cwb-holdings-');
-  db = openDatabase(join(dir.path, 'data'));
+  db = openDatabase(join(dir.path, 'data'), { key: testStoreKey() });
 }
 
 const DATES = ['2024-03-31', '2024-06-30', '2024-09-30', '2024-12-31'];

@@ -10,6 +10,7 @@ import { loadHoldingsPanel } from '../../src-main/store/holdings-panel';
 import { investorCharacteristics } from '../../src-main/engines/holdings-panel';
 import { datasets } from '../../src-main/store/repositories';
 import { tempDir } from '../support/fixtures';
+import { testStoreKey } from '../support/store-key';
 import { parquetFile } from '../support/parquet';
 
 let dir: ReturnType<typeof tempDir>;
@@ -21,7 +22,7 @@ afterEach(() => {
 
 function fresh(): void {
   dir = tempDir('cwb-holdings-tables-');
-  db = openDatabase(join(dir.path, 'data'));
+  db = openDatabase(join(dir.path, 'data'), { key: testStoreKey() });
 }
 
 /** A workbook: header, then rows [fund, isin, date (a Date cell), value, AUM, outstanding, type]. */

@@ -3,6 +3,7 @@ import { migrate, openDatabase, schemaVersion } from '../../src-main/store/db';
 import { migrations } from '../../src-main/store/migrations';
 import { networks, datasets } from '../../src-main/store/repositories';
 import { ringNetwork, tempDir } from '../support/fixtures';
+import { testStoreKey } from '../support/store-key';
 
 const dirs: Array<{ remove(): void }> = [];
 const fresh = () => {
@@ -14,7 +15,7 @@ afterEach(() => dirs.splice(0).forEach((d) => d.remove()));
 
 describe('migrations', () => {
   it('builds the schema from empty and records every migration', () => {
-    const db = openDatabase(fresh());
+    const db = openDatabase(fresh(), { key: testStoreKey() });
     expect(schemaVersion(db)).toBe(migrations.length);
     const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type='table'").all() as Array<{ name: string }>).map(
       (t) => t.name,
@@ -29,21 +30,21 @@ describe('migrations', () => {
 
   it('is idempotent: reopening applies nothing twice', () => {
     const dir = fresh();
-    openDatabase(dir).close();
-    const db = openDatabase(dir);
+    openDatabase(dir, { key: testStoreKey() }).close();
+    const db = openDatabase(dir, { key: testStoreKey() });
     expect(migrate(db)).toBe(migrations.length);
     expect((db.prepare('SELECT COUNT(*) AS n FROM schema_migrations').get() as { n: number }).n).toBe(migrations.length);
     db.close();
   });
 
   it('refuses migration lists with gaps in the numbering', () => {
-    const db = openDatabase(fresh());
+    const db = openDatabase(fresh(), { key: testStoreKey() });
     expect(() => migrate(db, [...migrations, { version: migrations.length + 2, name: 'gap', sql: '' }])).toThrow(/1, 2, 3/);
     db.close();
   });
 
   it('rolls a failing migration back whole', () => {
-    const db = openDatabase(fresh());
+    const db = openDatabase(fresh(), { key: testStoreKey() });
     const broken = { version: migrations.length + 1, name: 'broken', sql: 'CREATE TABLE extra (x); INSERT INTO nowhere VALUES (1);' };
     expect(() => migrate(db, [...migrations, broken])).toThrow();
     expect(schemaVersion(db)).toBe(migrations.length);
@@ -52,7 +53,7 @@ describe('migrations', () => {
   });
 
   it('never overwrites a saved network version', () => {
-    const db = openDatabase(fresh());
+    const db = openDatabase(fresh(), { key: testStoreKey() });
     const dataset = datasets.insert(db, {
       name: 'd', kind: 'network', sourceFile: 'f.json', sha256: 'x', report: { importer: 't', kept: 3, skipped: [], notes: [] },
     });
