@@ -2,11 +2,15 @@
  * Reads tabular files into plain tables of cell text: a CSV (papaparse; UTF-8 with the BOM stripped, or
  * windows-1252 when the bytes are not valid UTF-8) gives one table, an XLSX workbook (exceljs) one table per
  * worksheet. The first row is the header; numbers come back as plain decimal text ("0.0000001", not "1e-7"),
- * dates as ISO text, formulas as their cached result. Every row keeps the row number a spreadsheet user sees
+ * dates as ISO text, formulas as their cached result, text the product neutralised against formula injection
+ * ('=…) as it was exported (csv-cell.ts). Every row keeps the row number a spreadsheet user sees
  * (header = row 1), so importers can name the rows they refuse.
  */
 import ExcelJS from 'exceljs';
 import Papa from 'papaparse';
+import { NUMBER_TEXT, plainDecimal, unescapeCsvText } from './csv-cell';
+
+export { plainDecimal };
 import { ImportError } from './import-error';
 import { checkFileSize, checkLineLengths, checkXlsxArchive, firstLine } from './import-limits';
 import { suggestMapping, type ColumnMapping } from './column-mapping';
@@ -57,26 +61,6 @@ export function decodeText(bytes: Uint8Array): string {
 }
 
 /**
- * A number as plain decimal text with the same digits JavaScript prints (so `Number(text) === value`):
- * 1e-7 → "0.0000001", 1e21 → "1000000000000000000000".
- */
-export function plainDecimal(value: number): string {
-  const text = String(value);
-  const match = /^(-?)(\d)(?:\.(\d+))?e([+-]\d+)$/.exec(text);
-  if (!match) return text;
-  const [, sign, lead, fraction = '', exponentText] = match;
-  const digits = `${lead}${fraction}`;
-  const exponent = Number(exponentText);
-  if (exponent < 0) return `${sign}0.${'0'.repeat(-exponent - 1)}${digits}`;
-  const point = 1 + exponent;
-  return point >= digits.length
-    ? `${sign}${digits}${'0'.repeat(point - digits.length)}`
-    : `${sign}${digits.slice(0, point)}.${digits.slice(point)}`;
-}
-
-const NUMBER_TEXT = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
-
-/**
  * Cell text → number: blank → null; plain or scientific decimal notation with "." as the decimal point;
  * anything else (thousands separators, "n/a", "Infinity") → NaN.
  */
@@ -124,7 +108,7 @@ export function parseCsv(fileName: string, rawText: string): Table {
   const rowNumbers: number[] = [];
   body.forEach((row, index) => {
     if (isBlankRow(row)) return;
-    rows.push(row);
+    rows.push(row.map(unescapeCsvText));
     rowNumbers.push(index + 2);
   });
   return { name: fileName, columns, rows, rowNumbers, source: fileName };
@@ -139,7 +123,7 @@ function isoDate(date: Date): string {
 export function cellText(value: ExcelJS.CellValue): string {
   if (value === null || value === undefined) return '';
   if (typeof value === 'number') return plainDecimal(value);
-  if (typeof value === 'string') return value;
+  if (typeof value === 'string') return unescapeCsvText(value);
   if (typeof value === 'boolean') return value ? 'TRUE' : 'FALSE';
   if (value instanceof Date) return isoDate(value);
   if ('richText' in value) return value.richText.map((part) => part.text).join('');

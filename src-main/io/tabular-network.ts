@@ -10,7 +10,6 @@
  * absent and null fields as blank cells, so CSV → network → CSV and network → CSV → network are lossless
  * (with null read back as absent; name, currency and unit travel beside the tables).
  */
-import Papa from 'papaparse';
 import {
   MAX_TEXT_LENGTH,
   NETWORK_FORMAT,
@@ -32,7 +31,8 @@ import {
 import { ImportError, quote, listColumns } from './import-error';
 import { describeDocumentIssues } from './network-json';
 import { RowErrorsImportError, type RowError } from './row-errors';
-import { isBlankRow, parseNumberCell, plainDecimal, rowNumberOf, sourceOf, type Table } from './tables';
+import { csvText } from './csv-cell';
+import { isBlankRow, parseNumberCell, rowNumberOf, sourceOf, type Table } from './tables';
 
 export interface NetworkTablesInput {
   /** Network name (network@1 `name`). */
@@ -373,22 +373,14 @@ export function usedNodeFields(document: NetworkDocument): NodeField[] {
   );
 }
 
-const cell = (value: string | number | null | undefined): string =>
-  value === undefined || value === null ? '' : typeof value === 'number' ? plainDecimal(value) : value;
-
-/** Node table and edge list as CSV text (header row, comma-separated, CRLF line ends as RFC 4180 has them). */
+/**
+ * Node table and edge list as CSV text (header row, comma-separated, CRLF line ends as RFC 4180 has them); text
+ * cells neutralised against formula injection (csv-cell.ts), which the CSV reader undoes.
+ */
 export function networkToCsv(document: NetworkDocument): { nodes: string; liabilities: string } {
   const fields = usedNodeFields(document);
-  const nodes = Papa.unparse(
-    { fields, data: document.nodes.map((node) => fields.map((field) => cell(node[field]))) },
-    { quotes: false, newline: '\r\n' },
-  );
-  const liabilities = Papa.unparse(
-    {
-      fields: [...EDGE_FIELDS],
-      data: document.liabilities.map((entry) => [entry.debtor, entry.creditor, plainDecimal(entry.amount)]),
-    },
-    { quotes: false, newline: '\r\n' },
-  );
-  return { nodes: `${nodes}\r\n`, liabilities: `${liabilities}\r\n` };
+  return {
+    nodes: csvText([fields, ...document.nodes.map((node) => fields.map((field) => node[field]))]),
+    liabilities: csvText([[...EDGE_FIELDS], ...document.liabilities.map((entry) => [entry.debtor, entry.creditor, entry.amount])]),
+  };
 }

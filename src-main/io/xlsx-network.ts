@@ -3,12 +3,14 @@
  * blank = absent), sheet "liabilities" (debtor, creditor, amount: the debtor owes the creditor p̄_ij), a
  * "matrix" sheet (row = debtor, column = creditor, blank = no entry) for networks of at most 300 nodes, and a
  * "network" sheet with the name, currency and unit. Reading takes the sheets named nodes and liabilities (or
- * matrix), else the first two sheets; network → XLSX → network is lossless (null read back as absent).
+ * matrix), else the first two sheets; network → XLSX → network is lossless (null read back as absent). Text cells
+ * that could start a formula get a leading apostrophe, which the reader removes again (csv-cell.ts).
  */
 import ExcelJS from 'exceljs';
 import type { NetworkDocument } from '../../src-shared/formats/network';
 import { EDGE_FIELDS, looksLikeEdgeList, type ColumnMapping } from './column-mapping';
 import { ImportError } from './import-error';
+import { neutraliseFormula } from './csv-cell';
 import { readXlsx, type Table } from './tables';
 import { networkFromTables, usedNodeFields } from './tabular-network';
 
@@ -16,6 +18,9 @@ import { networkFromTables, usedNodeFields } from './tabular-network';
 export const XLSX_MATRIX_MAX_NODES = 300;
 
 const NETWORK_SHEET = 'network';
+
+/** Text neutralised against formula injection (csv-cell.ts; the reader undoes it), numbers as numbers, absent as blank. */
+const xlsxCell = <T,>(value: T): T | string | null => (value === undefined || value === null ? null : typeof value === 'string' ? neutraliseFormula(value) : value);
 
 export async function networkToXlsx(document: NetworkDocument): Promise<Uint8Array> {
   const workbook = new ExcelJS.Workbook();
@@ -26,13 +31,13 @@ export async function networkToXlsx(document: NetworkDocument): Promise<Uint8Arr
   const nodes = workbook.addWorksheet('nodes', { views: [{ state: 'frozen', ySplit: 1 }] });
   nodes.addRow(fields);
   for (const node of document.nodes) {
-    nodes.addRow(fields.map((field) => node[field] ?? null));
+    nodes.addRow(fields.map((field) => xlsxCell(node[field])));
   }
   nodes.getRow(1).font = { bold: true };
 
   const liabilities = workbook.addWorksheet('liabilities', { views: [{ state: 'frozen', ySplit: 1 }] });
   liabilities.addRow([...EDGE_FIELDS]);
-  for (const entry of document.liabilities) liabilities.addRow([entry.debtor, entry.creditor, entry.amount]);
+  for (const entry of document.liabilities) liabilities.addRow([xlsxCell(entry.debtor), xlsxCell(entry.creditor), entry.amount]);
   liabilities.getRow(1).font = { bold: true };
 
   if (document.nodes.length <= XLSX_MATRIX_MAX_NODES) {
@@ -43,17 +48,17 @@ export async function networkToXlsx(document: NetworkDocument): Promise<Uint8Arr
     for (const entry of document.liabilities) {
       cells[indexOf.get(entry.debtor)!]![indexOf.get(entry.creditor)!] = entry.amount;
     }
-    matrix.addRow(['debtor \\ creditor', ...ids]);
-    ids.forEach((id, index) => matrix.addRow([id, ...cells[index]!]));
+    matrix.addRow(['debtor \\ creditor', ...ids.map(xlsxCell)]);
+    ids.forEach((id, index) => matrix.addRow([xlsxCell(id), ...cells[index]!]));
     matrix.getRow(1).font = { bold: true };
   }
 
   const about = workbook.addWorksheet(NETWORK_SHEET);
   about.addRow(['property', 'value']);
   about.addRow(['format', document.format]);
-  about.addRow(['name', document.name]);
-  if (document.currency !== undefined) about.addRow(['currency', document.currency]);
-  if (document.unit !== undefined) about.addRow(['unit', document.unit]);
+  about.addRow(['name', xlsxCell(document.name)]);
+  if (document.currency !== undefined) about.addRow(['currency', xlsxCell(document.currency)]);
+  if (document.unit !== undefined) about.addRow(['unit', xlsxCell(document.unit)]);
   about.getRow(1).font = { bold: true };
 
   const buffer = await workbook.xlsx.writeBuffer();

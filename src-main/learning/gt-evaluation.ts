@@ -14,6 +14,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { AppError } from '../../src-shared/errors';
+import { csvRow } from '../io/csv-cell';
 import type { HoldingsPanel } from '../engines/holdings-panel';
 import { correlation } from '../engines/holdings-panel';
 import type { CorrelationPair, GtDateMetric, GtGroupMetric } from '../../src-shared/results/graph-transformer';
@@ -204,14 +205,12 @@ export function embedPanel(artifact: GraphTransformerArtifact, panel: HoldingsPa
   }
 }
 
-const csvCell = (text: string) => (/[",\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text);
-
-/** `kind,code,group,date,e1,…,ed` — one row per node. */
+/** `kind,code,group,date,e1,…,ed` — one row per node (text cells neutralised against formula injection). */
 export function embeddingsCsv(embeddings: NodeEmbeddings): string {
   const d = embeddings.dimension;
-  const header = ['kind', 'code', 'group', 'date', ...Array.from({ length: d }, (_, k) => `e${k + 1}`)].join(',');
+  const header = csvRow(['kind', 'code', 'group', 'date', ...Array.from({ length: d }, (_, k) => `e${k + 1}`)]);
   const rows = embeddings.nodes.map((node, v) =>
-    [node.kind, csvCell(node.code), csvCell(node.group), embeddings.date, ...Array.from(embeddings.values.subarray(v * d, (v + 1) * d), (x) => x.toPrecision(6))].join(','),
+    csvRow([node.kind, node.code, node.group, embeddings.date, ...Array.from(embeddings.values.subarray(v * d, (v + 1) * d), (x) => x.toPrecision(6))]),
   );
   return `${[header, ...rows].join('\n')}\n`;
 }

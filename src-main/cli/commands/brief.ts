@@ -1,17 +1,21 @@
 /** `cwb brief` (a brief from saved runs) and `cwb demo` (the bundled EBA 2011 case end to end, ending in a brief). */
-import { writeFileSync } from 'node:fs';
 import { extname } from 'node:path';
-import { BRIEF_FORMATS, DEFAULT_MARKING, type BriefFormat } from '../../../src-shared/briefs';
+import { BRIEF_FORMATS, DEFAULT_MARKING, briefRequestSchema, type BriefFormat } from '../../../src-shared/briefs';
+import { describeIssues } from '../../../src-shared/errors';
 import type { AppContext } from '../../app';
 import { call } from '../../api/router';
+import { exportBrief } from '../../api/brief-services';
+import { safeWriteFile } from '../../io/safe-write';
 import { seedSamples } from '../../io/samples';
 import { UsageError, type Command, type CommandIo, type FlagSpec } from '../command';
 import { numberFlag } from './common';
+import { FORCE_FLAG, checkOutTargets, outOptions } from './out-file';
 
 const FORMAT_FLAGS: FlagSpec[] = [
   { name: 'format', value: 'FORMAT', description: 'pdf, docx, xlsx or csv (default: from the extension of --out)' },
   { name: 'title', value: 'TITLE', description: 'title of the brief' },
   { name: 'marking', value: 'MARKING', description: `classification marking printed on every page (default "${DEFAULT_MARKING}")` },
+  FORCE_FLAG,
 ];
 
 function formatOf(out: string, flag: string | true | undefined): BriefFormat {
@@ -37,11 +41,14 @@ async function writeBrief(
   request: { runIds: number[]; title: string; marking?: string; includeAuditTrail?: boolean },
   out: string,
   format: BriefFormat,
-  json: boolean,
+  flags: Record<string, string | true>,
 ): Promise<void> {
-  const { brief, file } = await call(context.router, 'briefs:export', { ...request, format });
+  const parsed = briefRequestSchema.safeParse(request);
+  if (!parsed.success) throw new UsageError(describeIssues(parsed.error.issues).message);
+  // The file is written (atomically) inside the transaction that records the brief: no write, no saved brief.
+  const { brief, file } = await exportBrief(context.db, parsed.data, format, (rendered) => safeWriteFile(out, rendered, outOptions(flags, context)));
   const bytes = Buffer.from(file.content, 'base64');
-  writeFileSync(out, bytes);
+  const json = Boolean(flags.json);
   io.err(`wrote ${format.toUpperCase()} brief "${brief.title}" (runs ${brief.runIds.join(', ')}, ${bytes.length.toLocaleString('en-US')} bytes) to ${out}; saved as brief ${brief.id}`);
   if (json) io.out(JSON.stringify({ briefId: brief.id, runIds: brief.runIds, format, out, bytes: bytes.length }));
 }
@@ -51,7 +58,7 @@ const stringFlag = (flags: Record<string, string | true>, name: string) => (type
 export const briefCommand: Command = {
   name: 'brief',
   summary: 'compose a brief from saved runs: PDF, DOCX, or the XLSX/CSV annex of its tables',
-  usage: 'cwb brief --runs ID,ID --out brief.pdf|brief.docx|brief.xlsx|brief.csv [--title TITLE] [--marking MARKING] [--audit-trail]',
+  usage: 'cwb brief --runs ID,ID --out brief.pdf|brief.docx|brief.xlsx|brief.csv [--title TITLE] [--marking MARKING] [--audit-trail] [--force]',
   positionals: 0,
   flags: [
     { name: 'runs', value: 'IDS', description: 'saved run IDs, separated by commas (a section per run)' },
@@ -65,7 +72,8 @@ export const briefCommand: Command = {
     if (!out) throw new UsageError('--out FILE is required');
     const format = formatOf(out, flags.format);
     const title = stringFlag(flags, 'title') ?? `Contagion brief: run${runIds.length > 1 ? 's' : ''} ${runIds.map((id) => `#${id}`).join(', ')}`;
-    await writeBrief(context(), io, { runIds, title, marking: stringFlag(flags, 'marking'), includeAuditTrail: Boolean(flags['audit-trail']) }, out, format, Boolean(flags.json));
+    checkOutTargets([out], flags, context());
+    await writeBrief(context(), io, { runIds, title, marking: stringFlag(flags, 'marking'), includeAuditTrail: Boolean(flags['audit-trail']) }, out, format, flags);
     return 0;
   },
 };
@@ -83,7 +91,7 @@ async function ebaVersionId(context: AppContext): Promise<number> {
 export const demoCommand: Command = {
   name: 'demo',
   summary: 'the bundled EBA 2011 case end to end: maximum-entropy network, stress test, brief',
-  usage: 'cwb demo [--out eba-2011-brief.pdf] [--samples N] [--seed S]',
+  usage: 'cwb demo [--out eba-2011-brief.pdf] [--force] [--samples N] [--seed S]',
   positionals: 0,
   flags: [
     { name: 'out', value: 'FILE', description: 'where to write the brief (default eba-2011-brief.pdf)' },
@@ -98,6 +106,7 @@ export const demoCommand: Command = {
     const seed = numberFlag(flags, 'seed', 1, 0, 2 ** 32 - 1);
     if (!Number.isInteger(samples) || !Number.isInteger(seed)) throw new UsageError('--samples and --seed must be whole numbers');
     const app = context();
+    checkOutTargets([out], flags, app); // before the stress test, not after it
     const versionId = await ebaVersionId(app);
     io.err(`demo: stress test of network version ${versionId} (EBA 2011, maximum entropy), ${samples} uniform scenarios up to 10% of outside assets, seed ${seed}`);
     const started = app.jobs.start('stress', { versionId, shockModel: { kind: 'uniform', maxFraction: 0.1 }, samples, seed });
@@ -105,7 +114,7 @@ export const demoCommand: Command = {
     if (finished.status !== 'succeeded' || finished.runId === undefined) throw new UsageError(`the stress test ${finished.status}: ${finished.error ?? ''}`);
     io.err(`demo: saved stress run ${finished.runId}`);
     const title = stringFlag(flags, 'title') ?? 'EBA 2011: interbank contagion stress test';
-    await writeBrief(app, io, { runIds: [finished.runId], title, marking: stringFlag(flags, 'marking') }, out, format, Boolean(flags.json));
+    await writeBrief(app, io, { runIds: [finished.runId], title, marking: stringFlag(flags, 'marking') }, out, format, flags);
     return 0;
   },
 };

@@ -1,11 +1,11 @@
 /** `cwb import`, `cwb list`, `cwb export`: the Data screen's actions from the command line. */
-import { writeFileSync } from 'node:fs';
 import { basename, extname } from 'node:path';
 import { EXPORT_FORMATS, type ExportFormat } from '../../../src-shared/contract';
 import { importHoldingsFile } from '../../io/holdings-tables';
 import { call } from '../../api/router';
 import { UsageError, type Command } from '../command';
 import { assertReadable, positiveId, readInputFile } from './common';
+import { FORCE_FLAG, checkOutTargets, writeOutFiles } from './out-file';
 import { WIOD_FLAGS, wiodFromFlags } from './wiod-flags';
 
 
@@ -89,11 +89,12 @@ const FORMAT_BY_EXTENSION: Record<string, ExportFormat> = { '.json': 'network@1'
 export const exportCommand: Command = {
   name: 'export',
   summary: 'write a network version as network@1 JSON, CSV (two files: nodes and liabilities), GraphML or XLSX',
-  usage: 'cwb export VERSION_ID --out FILE [--format json|csv|graphml|xlsx]',
+  usage: 'cwb export VERSION_ID --out FILE [--format json|csv|graphml|xlsx] [--force]',
   positionals: 1,
   flags: [
     { name: 'out', value: 'FILE', description: 'where to write (required); CSV writes FILE-nodes.csv and FILE-liabilities.csv' },
     { name: 'format', value: 'FORMAT', description: 'json, csv, graphml or xlsx (default: from the extension of --out)' },
+    FORCE_FLAG,
   ],
   async run({ positionals, flags }, io, context) {
     if (typeof flags.out !== 'string') throw new UsageError('--out FILE is required');
@@ -102,13 +103,21 @@ export const exportCommand: Command = {
     if (!requested || !(EXPORT_FORMATS as readonly string[]).includes(requested)) {
       throw new UsageError(`--format must be json, csv, graphml or xlsx (or give --out a .json, .csv, .graphml or .xlsx name)`);
     }
-    const { files } = await call(context().router, 'networks:export', { versionId, format: requested as ExportFormat });
-    const stem = flags.out.slice(0, flags.out.length - extname(flags.out).length);
-    const written = files.map((file) => {
-      const target = files.length === 1 ? (flags.out as string) : `${stem}-${file.fileName.replace(/^.*-(nodes|liabilities)\.csv$/, '$1')}.csv`;
-      writeFileSync(target, file.encoding === 'base64' ? Buffer.from(file.content, 'base64') : file.content);
-      return target;
-    });
+    const out = flags.out;
+    const stem = out.slice(0, out.length - extname(out).length);
+    const targetOf = (fileName: string, single: boolean) => (single ? out : `${stem}-${fileName.replace(/^.*-(nodes|liabilities)\.csv$/, '$1')}.csv`);
+    const app = context();
+    // Refused before the export is built: CSV is two files, FILE-nodes.csv and FILE-liabilities.csv.
+    checkOutTargets(requested === 'csv' ? [targetOf('-nodes.csv', false), targetOf('-liabilities.csv', false)] : [out], flags, app);
+    const { files } = await call(app.router, 'networks:export', { versionId, format: requested as ExportFormat });
+    const written = writeOutFiles(
+      files.map((file) => ({
+        path: targetOf(file.fileName, files.length === 1),
+        content: file.encoding === 'base64' ? Buffer.from(file.content, 'base64') : file.content,
+      })),
+      flags,
+      app,
+    );
     io.err(`wrote network version ${versionId} to ${written.join(' and ')}`);
     if (flags.json) io.out(JSON.stringify({ versionId, out: written }));
     return 0;

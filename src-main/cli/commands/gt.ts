@@ -2,7 +2,6 @@
  * `cwb gt train|embed|predict`: the graph transformer of the Models screen from the command line, over the same
  * store (holdings datasets, the models table) and the same job definition as the app.
  */
-import { writeFileSync } from 'node:fs';
 import { describeIssues } from '../../../src-shared/errors';
 import { gtTrainParamsSchema, holdingsGenerateSchema } from '../../../src-shared/graph-transformer';
 import { call } from '../../api/router';
@@ -14,6 +13,8 @@ import { gtTrainTask } from '../../jobs/gt-tasks';
 import { gtModels, loadHoldingsPanel } from '../../store/holdings-panel';
 import { UsageError, type Command, type FlagSpec } from '../command';
 import { numberFlag, positiveId, readTextFile, wholeFlag } from './common';
+import { csvRow } from '../../io/csv-cell';
+import { FORCE_FLAG, checkOutTargets, writeOutFiles } from './out-file';
 
 const wholeNumber = (flags: Record<string, string | true>, name: string, min: number, max: number): number | undefined =>
   flags[name] === undefined ? undefined : wholeFlag(flags, name, 0, min, max);
@@ -62,12 +63,13 @@ const TRAIN_FLAGS: FlagSpec[] = [
   { name: 'name', value: 'NAME', description: 'name of the saved model' },
   { name: 'date', value: 'YYYY-MM-DD', description: 'embed/predict: report date (default: the last)' },
   { name: 'out', value: 'FILE', description: 'train: also write the model JSON; embed: write the embeddings CSV' },
+  FORCE_FLAG,
 ];
 
 export const gtCommand: Command = {
   name: 'gt',
   summary: 'graph transformer on holdings: train (saved in the store), embed (CSV), predict trades',
-  usage: 'cwb gt train (--dataset ID | --synthetic | --eba-sovereign) [options] [--json] | cwb gt embed MODEL_ID [--dataset ID] [--date D] [--out FILE.csv] | cwb gt predict MODEL_ID [--dataset ID] [--date D] [--json]',
+  usage: 'cwb gt train (--dataset ID | --synthetic | --eba-sovereign) [options] [--json] | cwb gt embed MODEL_ID [--dataset ID] [--date D] [--out FILE.csv [--force]] | cwb gt predict MODEL_ID [--dataset ID] [--date D] [--json]',
   positionals: { min: 1, max: 2 },
   flags: TRAIN_FLAGS,
   async run({ positionals, flags }, io, context) {
@@ -75,6 +77,7 @@ export const gtCommand: Command = {
     if (action === 'train') {
       if (modelText) throw new UsageError('"cwb gt train" takes no MODEL_ID');
       const { db, router } = context();
+      if (typeof flags.out === 'string') checkOutTargets([flags.out], flags, context()); // before training, not after
       const parsed = gtTrainParamsSchema.safeParse({
         datasetId: 1, // replaced below, once the flags are known to be valid
         name: typeof flags.name === 'string' ? flags.name : undefined,
@@ -133,7 +136,7 @@ export const gtCommand: Command = {
       });
       const runId = db.transaction(() => gtTrainTask.save(db, plan, result, { startedAt: startedAt.toISOString(), durationMs: Date.now() - startedAt.getTime() }))();
       const modelId = gtModels.list(db).find((model) => model.runId === runId)!.id;
-      if (typeof flags.out === 'string') writeFileSync(flags.out, JSON.stringify(result.artifact));
+      if (typeof flags.out === 'string') writeOutFiles([{ path: flags.out, content: JSON.stringify(result.artifact) }], flags, context());
       const { metrics } = result;
       if (flags.json) {
         io.out(JSON.stringify({ modelId, runId, ...metrics }));
@@ -157,9 +160,10 @@ export const gtCommand: Command = {
         : undefined;
     const date = typeof flags.date === 'string' ? flags.date : undefined;
     if (action === 'embed') {
+      if (typeof flags.out === 'string') checkOutTargets([flags.out], flags, context());
       const { map, csv } = await call(router, 'models:embeddings', { id: modelId, datasetId, date, export: typeof flags.out === 'string' || !flags.json });
       if (typeof flags.out === 'string') {
-        writeFileSync(flags.out, csv);
+        writeOutFiles([{ path: flags.out, content: csv }], flags, context());
         io.err(`wrote ${map.points.length} embeddings at ${map.date} to ${flags.out}`);
       }
       if (flags.json) io.out(JSON.stringify(map));
@@ -177,7 +181,7 @@ export const gtCommand: Command = {
       return 0;
     }
     io.out('investor,asset,amount,predicted_z,actual_z');
-    for (const p of result.predictions) io.out(`${p.investor},${p.asset},${p.amount},${p.predicted.toFixed(4)},${p.actual === null ? '' : p.actual.toFixed(4)}`);
+    for (const p of result.predictions) io.out(csvRow([p.investor, p.asset, p.amount, p.predicted.toFixed(4), p.actual === null ? '' : p.actual.toFixed(4)]));
     return 0;
   },
 };

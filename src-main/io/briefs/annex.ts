@@ -5,6 +5,7 @@
  */
 import type { BriefTable, ComposedBrief, TableCell } from '../../../src-shared/briefs';
 import { keyFigureTable, provenanceTable } from '../../../src-shared/brief-format';
+import { csvRow, neutraliseFormula } from '../csv-cell';
 
 interface AnnexTable {
   section: string;
@@ -22,6 +23,9 @@ function annexTables(brief: ComposedBrief): AnnexTable[] {
 
 const allRows = (table: BriefTable): TableCell[][] => table.annexRows ?? table.rows;
 
+/** Text cells neutralised against formula injection as in the CSV (csv-cell.ts); numbers stay numbers. */
+const xlsxCell = (cell: TableCell): TableCell => (typeof cell === 'string' ? neutraliseFormula(cell) : cell);
+
 export async function briefToXlsx(brief: ComposedBrief): Promise<Uint8Array> {
   const { default: ExcelJS } = await import('exceljs');
   const workbook = new ExcelJS.Workbook();
@@ -32,8 +36,8 @@ export async function briefToXlsx(brief: ComposedBrief): Promise<Uint8Array> {
   workbook.title = brief.title;
   workbook.subject = brief.marking;
   const contents = workbook.addWorksheet('Contents');
-  contents.addRow([brief.marking]).font = { bold: true, color: { argb: 'FFB42318' } };
-  contents.addRow([brief.title]).font = { bold: true, size: 14 };
+  contents.addRow([xlsxCell(brief.marking)]).font = { bold: true, color: { argb: 'FFB42318' } };
+  contents.addRow([xlsxCell(brief.title)]).font = { bold: true, size: 14 };
   contents.addRow([`Composed from runs ${brief.runIds.map((id) => `#${id}`).join(', ')}; figures as of ${brief.asOf}`]);
   contents.addRow([]);
   contents.addRow(['Sheet', 'Section', 'Table', 'Rows']).font = { bold: true };
@@ -42,12 +46,12 @@ export async function briefToXlsx(brief: ComposedBrief): Promise<Uint8Array> {
     let name = `${index + 1} ${table.title}`.replace(/[\\/?*[\]:]/g, ' ').slice(0, 31);
     while (used.has(name)) name = `${name.slice(0, 28)}~${index}`;
     used.add(name);
-    contents.addRow([name, section, table.title, allRows(table).length]);
+    contents.addRow([name, section, table.title, allRows(table).length].map(xlsxCell));
     const sheet = workbook.addWorksheet(name);
-    sheet.addRow([brief.marking]).font = { bold: true, color: { argb: 'FFB42318' } };
+    sheet.addRow([xlsxCell(brief.marking)]).font = { bold: true, color: { argb: 'FFB42318' } };
     sheet.addRow([`${table.title} — ${section} (run #${runId})`]).font = { bold: true };
-    sheet.addRow(table.columns.map((c) => (c.unit ? `${c.label} (${c.unit})` : c.label))).font = { bold: true };
-    for (const row of allRows(table)) sheet.addRow(row);
+    sheet.addRow(table.columns.map((c) => xlsxCell(c.unit ? `${c.label} (${c.unit})` : c.label))).font = { bold: true };
+    for (const row of allRows(table)) sheet.addRow(row.map(xlsxCell));
     table.columns.forEach((column, j) => {
       sheet.getColumn(j + 1).width = column.numeric ? 18 : 28;
     });
@@ -58,18 +62,16 @@ export async function briefToXlsx(brief: ComposedBrief): Promise<Uint8Array> {
   return new Uint8Array(await workbook.xlsx.writeBuffer());
 }
 
-const csvField = (value: TableCell | string): string => {
-  const text = value === null ? '' : String(value);
-  return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-};
+/** A comment line of the CSV: one line whatever the title or marking holds. */
+const commentLine = (text: string) => `# ${text.replace(/[\r\n]+/g, ' ')}`;
 
 export function briefToCsv(brief: ComposedBrief): string {
-  const lines = [`# ${brief.marking}`, `# ${brief.title}; runs ${brief.runIds.join(' ')}; as of ${brief.asOf}`, 'run,section,table,row,column,unit,value'];
+  const lines = [commentLine(brief.marking), commentLine(`${brief.title}; runs ${brief.runIds.join(' ')}; as of ${brief.asOf}`), 'run,section,table,row,column,unit,value'];
   for (const { section, runId, table } of annexTables(brief)) {
     allRows(table).forEach((row, r) => {
       row.forEach((cell, j) => {
         const column = table.columns[j]!;
-        lines.push([runId, section, table.title, r + 1, column.label, column.unit ?? '', cell].map(csvField).join(','));
+        lines.push(csvRow([runId, section, table.title, r + 1, column.label, column.unit ?? '', cell]));
       });
     });
   }
