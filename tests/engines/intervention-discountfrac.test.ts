@@ -17,7 +17,10 @@ import {
   rescueProblem,
   type RescueProblem,
 } from '../../src-main/engines/intervention';
-import { generateEconomy } from '../../src-main/engines/economy-generator';
+import { economyDocumentOf, generateEconomy } from '../../src-main/engines/economy-generator';
+import { runEconomyIntervention } from '../../src-main/engines/intervention-report';
+import { genericSection } from '../../src-main/io/briefs/sections/generic';
+import { economyInterventionSchema } from '../../src-shared/results/intervention';
 import { gaussianReturns, PAPER_SHOCKS, shockedValues } from '../../src-main/engines/intervention-study';
 import { chainEconomy, economyArbitrary } from '../support/economies';
 
@@ -288,5 +291,32 @@ describe('DiscountFrac, both variants, on random economies', () => {
       }),
       { numRuns: 150 },
     );
+  });
+});
+
+describe('the variants as a person reads them', () => {
+  it('a run saved with either variant names both in words in its results and its brief, never by their code names', async () => {
+    const document = economyDocumentOf(generateEconomy({ firms: 20, seed: 3 }), 'generated 20');
+    const params = economyInterventionSchema.parse({
+      target: 'economy',
+      versionId: 1,
+      method: 'discountfrac-published',
+      curveMethod: 'discountfrac-published',
+      budgetFraction: 0.01,
+      shocks: PAPER_SHOCKS,
+      scenarios: 20,
+      seed: 1,
+      maxBudgetFraction: 0.02,
+      budgetCount: 3,
+    });
+    expect(economyInterventionSchema.parse({ ...params, method: 'discountfrac' }).method).toBe('discountfrac-adapted');
+    const results = runEconomyIntervention(document, params);
+    expect(results.display.method).toBe('DiscountFrac (published)');
+    expect(results.display.discountFracVariants!.map((v) => v.label)).toEqual(['DiscountFrac adapted to costs', 'DiscountFrac (published)']);
+    const run = { id: 1, kind: 'intervention', method: 'DiscountFrac (published) on a cross-holdings economy', networkVersionId: null, seed: 1, status: 'succeeded' as const, startedAt: '2026-01-01T00:00:00.000Z', durationMs: 1, softwareVersion: '0', params, results, error: null };
+    const section = await genericSection.describe({ run, learningBackend: null });
+    expect(section.provenance).toContainEqual({ label: 'Parameter method', value: '"DiscountFrac (published)"' });
+    expect(section.provenance).toContainEqual({ label: 'Parameter curveMethod', value: '"DiscountFrac (published)"' });
+    expect(JSON.stringify(section)).not.toMatch(/discountfrac-(published|adapted)/);
   });
 });

@@ -8,6 +8,7 @@ import type { BriefChart, BriefTable, KeyFigure, TableCell } from '../../../../s
 import { barChart, rankingChart } from '../charts';
 import type { RunContext } from '../context';
 import { formatNumber, humanise, keyFigure } from '../../../../src-shared/brief-format';
+import { methodLabel } from '../../../../src-shared/results/intervention';
 import { drawNetwork, type PictureEdge, type PictureNode } from '../network-svg';
 import type { SectionProvider } from './provider';
 
@@ -93,6 +94,18 @@ function harvest(value: Json, path: string[], unit: string, into: Harvest): void
   for (const [key, child] of entries) harvest(child, [...path, key], unit, into);
 }
 
+/** An intervention's method names as a person reads them ("DiscountFrac (published)"), not as the code spells them. */
+function paramsInWords(kind: string, params: unknown): unknown {
+  if (kind !== 'intervention' || typeof params !== 'object' || params === null) return params;
+  const p = params as { target?: string; method?: unknown; curveMethod?: unknown };
+  const target = p.target === 'interbank' ? 'interbank' : 'economy';
+  return {
+    ...p,
+    ...(typeof p.method === 'string' ? { method: methodLabel(target, p.method) } : {}),
+    ...(typeof p.curveMethod === 'string' ? { curveMethod: methodLabel('economy', p.curveMethod) } : {}),
+  };
+}
+
 function flattenParams(value: unknown, path: string, out: Array<{ label: string; value: string }>): void {
   if (typeof value === 'object' && value !== null && !Array.isArray(value) && path.split('.').length <= MAX_DEPTH) {
     for (const [key, child] of Object.entries(value)) flattenParams(child, path ? `${path}.${key}` : key, out);
@@ -150,7 +163,7 @@ export const genericSection: SectionProvider = {
     }
     const network = networkPicture(context, found.highlighted, unit);
     const provenance: Array<{ label: string; value: string }> = [];
-    flattenParams(run.params, '', provenance);
+    flattenParams(paramsInWords(run.kind, run.params), '', provenance);
     const where = context.network ? `${context.network.name} v${context.network.version}` : 'no stored network';
     return {
       heading: `${humanise(run.kind)} — run #${run.id}${context.network ? `, ${where}` : ''}`,
