@@ -2,9 +2,10 @@
  * The Electron main process: one hardened window over the shared app core; IPC channels are exactly the
  * contract's, each checked to come from the app's own frame. Native dialogs for opening and saving files.
  */
-import { app, BrowserWindow, dialog, ipcMain, nativeTheme, safeStorage, type IpcMainInvokeEvent } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, nativeTheme, protocol, safeStorage, type IpcMainInvokeEvent } from 'electron';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { channels } from '../../src-shared/contract';
@@ -15,7 +16,9 @@ import { describeWriteFailure, safeWriteFile } from '../io/safe-write';
 import { settings } from '../store/repositories';
 import { storeFault, storeFile } from '../store/db';
 import { keyringKey, readKeyFile, saveInKeyring } from '../store/store-key';
-import { hardenSession, installAppWideGuards, isAppUrl } from './security';
+import { resolveStaticTarget, staticHeaders } from '../host/static-files';
+import { APP_ENTRY_URL, APP_HOST, APP_SCHEME, isTrustedFrame } from './app-url';
+import { hardenSession, installAppWideGuards } from './security';
 
 const devServerUrl = process.env.ELECTRON_RENDERER_URL;
 let mainWindow: BrowserWindow | undefined;
@@ -29,9 +32,30 @@ interface WindowState {
   maximized: boolean;
 }
 
+/** IPC is answered only for the window's main frame showing an app URL (app://bundle/, or the dev server). */
 function trustedSender(event: IpcMainInvokeEvent): boolean {
-  const url = event.senderFrame?.url ?? '';
-  return event.sender === mainWindow?.webContents && isAppUrl(url, devServerUrl);
+  return event.sender === mainWindow?.webContents && isTrustedFrame(event.senderFrame, event.sender.mainFrame, devServerUrl);
+}
+
+/**
+ * The renderer's files on app://bundle/: only files inside out/renderer (the same mapping and headers, the CSP among
+ * them, as the browser-mode host: host/static-files.ts), GET only; every other host or path is refused.
+ */
+function registerAppProtocol(): void {
+  const rendererDir = fileURLToPath(new URL('../renderer', import.meta.url));
+  protocol.handle(APP_SCHEME, async (request) => {
+    const url = new URL(request.url);
+    if (url.host !== APP_HOST || url.username || url.password || url.port) return new Response(null, { status: 404 });
+    if (request.method !== 'GET' && request.method !== 'HEAD') return new Response(null, { status: 405 });
+    const target = resolveStaticTarget(rendererDir, `${url.pathname}${url.search}`);
+    if ('status' in target) return new Response(null, { status: target.status });
+    try {
+      const body = await readFile(target.file);
+      return new Response(request.method === 'HEAD' ? null : new Uint8Array(body), { status: 200, headers: staticHeaders(target.contentType) });
+    } catch {
+      return new Response(null, { status: 404 });
+    }
+  });
 }
 
 function createWindow(core: AppContext): BrowserWindow {
@@ -62,8 +86,7 @@ function createWindow(core: AppContext): BrowserWindow {
     const bounds = window.getNormalBounds();
     settings.set(core.db, 'window.state', { ...bounds, maximized: window.isMaximized() } satisfies WindowState);
   });
-  if (devServerUrl) void window.loadURL(devServerUrl);
-  else void window.loadFile(fileURLToPath(new URL('../renderer/index.html', import.meta.url)));
+  void window.loadURL(devServerUrl ?? APP_ENTRY_URL);
   return window;
 }
 
@@ -121,11 +144,16 @@ function desktopStoreKey(dataDir: string): Uint8Array | undefined {
   return key;
 }
 
+// app://bundle/ is a standard, secure origin of its own (not file://): registered before the app is ready.
+protocol.registerSchemesAsPrivileged([
+  { scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true, corsEnabled: true, stream: true, codeCache: true } },
+]);
 installAppWideGuards(devServerUrl);
 app.enableSandbox();
 
 void app.whenReady().then(() => {
   hardenSession(devServerUrl);
+  registerAppProtocol();
   const dataDir = process.env.CWB_DATA_DIR ?? app.getPath('userData');
   try {
     const key = desktopStoreKey(dataDir);

@@ -1,14 +1,12 @@
 /**
- * Electron hardening: the only page is the app's own; navigation, new windows, webviews, permission requests
- * and every network request leaving the app are refused. Applied before the first window opens.
+ * Electron hardening: the only page is the app's own (app://bundle/, or the dev server in development: app-url.ts);
+ * navigation and redirects of any frame elsewhere, new windows, webviews, permission requests and every network
+ * request leaving the app are refused. Applied before the first window opens.
  */
 import { app, session, type WebContents } from 'electron';
+import { isAppUrl } from './app-url';
 
-/** True for the app's own pages: the dev server in development, the packaged files otherwise. */
-export function isAppUrl(url: string, devServerUrl: string | undefined): boolean {
-  if (devServerUrl) return url.startsWith(devServerUrl);
-  return url.startsWith('file://');
-}
+export { isAppUrl } from './app-url';
 
 export function hardenSession(devServerUrl: string | undefined): void {
   const defaultSession = session.defaultSession;
@@ -23,8 +21,15 @@ export function hardenSession(devServerUrl: string | undefined): void {
 }
 
 export function hardenContents(contents: WebContents, devServerUrl: string | undefined): void {
-  contents.on('will-navigate', (event, url) => {
-    if (!isAppUrl(url, devServerUrl)) event.preventDefault();
+  // A page that is not the app's must never load in a window that has the preload.
+  contents.on('will-navigate', (event) => {
+    if (!isAppUrl(event.url, devServerUrl)) event.preventDefault();
+  });
+  contents.on('will-redirect', (event) => {
+    if (!isAppUrl(event.url, devServerUrl)) event.preventDefault();
+  });
+  contents.on('will-frame-navigate', (event) => {
+    if (!isAppUrl(event.url, devServerUrl)) event.preventDefault();
   });
   contents.on('will-attach-webview', (event) => event.preventDefault());
   contents.setWindowOpenHandler(() => ({ action: 'deny' }));
