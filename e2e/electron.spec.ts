@@ -10,7 +10,7 @@ test('the desktop app opens hardened with the bundled 87 banks', async () => {
   const shell = new Shell(page);
   await expect(shell.datasetRows().first()).toContainText('EBA 2011, 87 banks');
   const url = await app.evaluate(({ BrowserWindow }) => BrowserWindow.getAllWindows()[0]!.webContents.getURL());
-  expect(url).toMatch(/^file:/);
+  expect(url).toMatch(/^app:\/\/bundle\//);
   expect(await page.evaluate(() => typeof (window as unknown as { require?: unknown }).require)).toBe('undefined');
   expect(await page.evaluate(() => typeof (window as unknown as { cwb?: { invoke?: unknown } }).cwb?.invoke)).toBe('function');
   await shell.goTo('about');
