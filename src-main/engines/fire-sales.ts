@@ -15,14 +15,33 @@
  *     an insolvent bank (E_n ≤ 0) sells everything;
  *   - 'proportional' (cash shortfall): the bank must pay its liabilities L_n from cash c_n and sales, so
  *     f_n = clamp((L_n − c_n)/(a_n·p), 0, 1).
- * The equilibrium is a fixed point p = Φ(ℓ(f(p))); since f is non-increasing in p and Φ non-increasing in ℓ,
- * iterating from p = 1 gives a non-increasing sequence that converges to the greatest equilibrium price (the
- * least liquidation, Amini, Filipović & Minca 2016). The iteration count, the last change and convergence are
- * reported. Optional Eisenberg–Noe coupling: interbank assets valued at the clearing payments of
- * src-main/engines/clearing.ts, alternated with the price fixed point until both stop changing.
+ * A bank whose holdings are worth nothing (every price it holds at 0) sells the rule's limit as its value falls to 0.
+ * The equilibrium is a fixed point p = Φ(p) = P(B ℓ(f(p))) (the paper's §4 data, eq. (2) aggregation); since f is
+ * non-increasing in p and P non-increasing in ℓ, iterating from p = 1 gives a non-increasing sequence of upper bounds
+ * that converges to the greatest equilibrium price (the least liquidation, Amini, Filipović & Minca 2016).
+ *
+ * Next to a jump of the equilibrium (a saddle-node: two equilibria merge, e.g. case study 1 at L*) that plain
+ * iteration slows to a rate near 1. Where its change shrinks by less than 0.6 twice in a row the engine takes instead a
+ * certified Newton step from above. At the upper bound p (Φ(p) ≤ p), on a box [q, p] where no bank changes regime
+ * (sells nothing / part, f = α + β/v with β ≥ 0 / all) f is convex in p, so x = Bℓ is convex (B, a ≥ 0), and every P
+ * is convex and decreasing in x ≥ 0; with the chord slopes c_m of P over [x(p), x(q)]
+ *
+ *   Φ(p′) ≤ Φ(p) + J̃ (p′ − p) on [q, p],   J̃ = diag(−c) B Σ_n (β_n / v_n²) a_n a_nᵀ ≥ 0.
+ *
+ * (a) ρ(J̃) < 1 (shown by u = (I − J̃)⁻¹1 > 0): any r in the box on the segment to the Newton point
+ *     p − (I − J̃)⁻¹(p − Φ(p)) bounds p* from above — for z = (p* ∨ r) − r the bound gives z ≤ J̃z, so z = 0.
+ * (b) Past the turning point (ρ ≥ 1): if w = p − q has J̃w ≥ w and Φ(p) < p wherever w > 0, no equilibrium lies in
+ *     the box and p* ≤ q (w along the leading eigenvector of Φ′(p)).
+ * So the iterate stays an upper bound of p* and never jumps below it to a lesser equilibrium; it stops when
+ * max|Φ(p) − p| and the Newton correction |(I − Φ′(p))⁻¹(p − Φ(p))| are both ≤ 1e-12. Reported: iterations, steps
+ * accelerated, the last change, the residual max|Φ(p) − p| at the prices returned, convergence. The Newton step
+ * needs B ≥ 0, a ≥ 0 and no interbank layer; elsewhere the plain iteration runs. Optional Eisenberg–Noe coupling:
+ * interbank assets valued at the clearing payments of src-main/engines/clearing.ts, alternated with the price fixed
+ * point until both stop changing.
  */
 import type { FireSaleFields } from '../../src-shared/results/fire-sales';
 import { clearScenario } from './clearing';
+import { luFactor, luSolve } from './linalg';
 import type { ClearingSystem } from './network-arrays';
 import { Rng } from './random';
 
@@ -55,10 +74,13 @@ export interface FireSaleSystem {
 }
 
 export interface FireSaleOptions {
+  /** Converged when max|Φ(p) − p| and, with acceleration, the Newton estimate of the distance to p* are below it (1e-12). */
   tolerance?: number;
   maxIterations?: number;
   /** Keep the price path of each iteration (for plots). */
   recordPath?: boolean;
+  /** Certified Newton steps from above (default true); false runs the plain iteration p ← Φ(p). */
+  accelerate?: boolean;
 }
 
 export type FireSaleEquilibrium = FireSaleFields<Float64Array>;
@@ -71,9 +93,19 @@ export function priceOf(demand: InverseDemand, liquidations: ArrayLike<number>, 
   for (let m = 0; m < nAssets; m++) {
     let x = 0;
     for (let k = 0; k < nAssets; k++) x += demand.impact[m * nAssets + k]! * liquidations[k]!;
-    out[m] = demand.form === 'linear' ? Math.max(0, 1 - x) : demand.form === 'exponential' ? Math.exp(-x) : (Math.atan(-x) + TWO_PI) / TWO_PI;
+    out[m] = inverseDemandAt(demand.form, x);
   }
   return out;
+}
+
+/** P(x) of one form. */
+export function inverseDemandAt(form: InverseDemandForm, x: number): number {
+  return form === 'linear' ? Math.max(0, 1 - x) : form === 'exponential' ? Math.exp(-x) : (Math.atan(-x) + TWO_PI) / TWO_PI;
+}
+
+/** P′(x) of one form (for the linear form, the slope to the right of x: 0 from x = 1 on). */
+function inverseDemandSlope(form: InverseDemandForm, x: number): number {
+  return form === 'linear' ? (x < 1 ? -1 : 0) : form === 'exponential' ? -Math.exp(-x) : -1 / (TWO_PI * (1 + x * x));
 }
 
 /** Diagonal impact with `own` on the diagonal and `cross` off it. */
@@ -98,11 +130,23 @@ function portfolioValues(system: FireSaleSystem, prices: ArrayLike<number>, out:
 function fractionsAt(system: FireSaleSystem, liabilities: ArrayLike<number>, portfolio: Float64Array, interbankAssets: Float64Array | null, out: Float64Array): void {
   for (let n = 0; n < system.bankIds.length; n++) {
     const value = portfolio[n]!;
+    const other = system.otherAssets[n]! + (interbankAssets ? interbankAssets[n]! : 0);
     if (value <= 0) {
-      out[n] = 0;
+      // Holdings worth nothing (every price held at 0): the rule's limit as the value falls to 0, so the fraction
+      // sold stays non-increasing in prices — all of it where the bank sold more as its value fell.
+      let limit = 0;
+      if (holdingsAtParOf(system, n) > 0) {
+        if (system.strategy.kind === 'leverage-target') {
+          const equity = other + system.cash[n]! - liabilities[n]!;
+          const beta = other - system.strategy.maxLeverage[n]! * equity;
+          limit = equity <= 0 || beta > 0 ? 1 : beta < 0 ? 0 : Math.min(1, Math.max(0, 1 - system.strategy.maxLeverage[n]!));
+        } else {
+          limit = liabilities[n]! > system.cash[n]! ? 1 : 0;
+        }
+      }
+      out[n] = limit;
       continue;
     }
-    const other = system.otherAssets[n]! + (interbankAssets ? interbankAssets[n]! : 0);
     let fraction: number;
     if (system.strategy.kind === 'leverage-target') {
       const equity = other + system.cash[n]! + value - liabilities[n]!;
@@ -125,6 +169,269 @@ function aggregate(system: FireSaleSystem, fractions: Float64Array, out: Float64
   return out;
 }
 
+/** One evaluation of the map and what the Newton step reads from it. */
+interface Workspace {
+  system: FireSaleSystem;
+  original: FireSaleSystem;
+  liabilities: ArrayLike<number>;
+  portfolio: Float64Array;
+  fractions: Float64Array;
+  liquidations: Float64Array;
+  /** x = Bℓ of the last evaluation. */
+  impact: Float64Array;
+  interbankAssets: Float64Array | null;
+}
+
+/** out = Φ(prices); leaves the portfolio values, fractions, liquidations and x = Bℓ at `prices` in the workspace. */
+function evaluate(ws: Workspace, prices: ArrayLike<number>, out: Float64Array): void {
+  portfolioValues(ws.system, prices, ws.portfolio);
+  if (ws.system.interbank) ws.interbankAssets = interbankValues(ws.system, ws.original, ws.portfolio);
+  fractionsAt(ws.system, ws.liabilities, ws.portfolio, ws.interbankAssets, ws.fractions);
+  aggregate(ws.system, ws.fractions, ws.liquidations);
+  const { form, impact } = ws.system.inverseDemand;
+  const nAssets = out.length;
+  for (let m = 0; m < nAssets; m++) {
+    let x = 0;
+    for (let k = 0; k < nAssets; k++) x += impact[m * nAssets + k]! * ws.liquidations[k]!;
+    ws.impact[m] = x;
+    out[m] = inverseDemandAt(form, x);
+  }
+}
+
+/**
+ * Where a bank's sale rule stands at portfolio value v (as fractionsAt decides it): 0 sells nothing, 1 sells
+ * f = α + β/v strictly between 0 and 1, 2 sells everything, 3 has nothing of value to sell.
+ */
+function saleRegime(ws: Workspace, n: number, value: number): number {
+  if (value <= 0) return 3;
+  const { system } = ws;
+  const other = system.otherAssets[n]! + (ws.interbankAssets ? ws.interbankAssets[n]! : 0);
+  let fraction: number;
+  if (system.strategy.kind === 'leverage-target') {
+    const equity = other + system.cash[n]! + value - ws.liabilities[n]!;
+    if (equity <= 0) return 2;
+    fraction = 1 - (system.strategy.maxLeverage[n]! * equity - other) / value;
+  } else {
+    fraction = (ws.liabilities[n]! - system.cash[n]!) / value;
+  }
+  return fraction <= 0 ? 0 : fraction >= 1 ? 2 : 1;
+}
+
+/** β of f = α + β/v: minus v² times the slope of the fraction sold in the portfolio value. */
+function saleCurvature(ws: Workspace, n: number): number {
+  const { system } = ws;
+  if (system.strategy.kind === 'proportional') return ws.liabilities[n]! - system.cash[n]!;
+  const lambda = system.strategy.maxLeverage[n]!;
+  const other = system.otherAssets[n]!;
+  return other - lambda * (other + system.cash[n]! - ws.liabilities[n]!);
+}
+
+/** Ratio of successive changes above which the plain iteration counts as slow. */
+const SLOW_STEP = 0.6;
+
+/** Whether the certified Newton step applies: no interbank layer, holdings and impacts ≥ 0 (Φ order-preserving). */
+function newtonApplies(system: FireSaleSystem): boolean {
+  return !system.interbank && system.holdings.every((a) => a >= 0) && system.inverseDemand.impact.every((b) => b >= 0);
+}
+
+/**
+ * How far along p − t·d (0 ≤ t ≤ 1) prices stay ≥ 0 and no bank changes regime: each bank's value falls linearly
+ * in t, so t is where the first value reaches a boundary of its regime (equity 0, f = 1, f = 0, value 0).
+ */
+function regimeReach(ws: Workspace, prices: Float64Array, direction: Float64Array, regime: Uint8Array): number {
+  const { system } = ws;
+  const nAssets = prices.length;
+  let reach = 1;
+  for (let m = 0; m < nAssets; m++) if (direction[m]! > 0) reach = Math.min(reach, prices[m]! / direction[m]!);
+  for (let n = 0; n < system.bankIds.length; n++) {
+    let value = 0;
+    let fall = 0;
+    for (let m = 0; m < nAssets; m++) {
+      const a = system.holdings[n * nAssets + m]!;
+      value += a * prices[m]!;
+      fall += a * Math.max(0, direction[m]!);
+    }
+    if (!(fall > 0) || value <= 0) continue;
+    const beta = saleCurvature(ws, n);
+    let boundaries: number[];
+    if (system.strategy.kind === 'leverage-target') {
+      const lambda = system.strategy.maxLeverage[n]!;
+      boundaries = [ws.liabilities[n]! - system.otherAssets[n]! - system.cash[n]!, beta / lambda, lambda > 1 ? beta / (lambda - 1) : 0, 0];
+    } else {
+      boundaries = [beta, 0];
+    }
+    for (const boundary of boundaries.filter((b) => b < value).sort((a, b) => b - a)) {
+      if (saleRegime(ws, n, boundary) === regime[n]) continue;
+      reach = Math.min(reach, ((value - boundary) / fall) * (1 - 1e-9));
+      break;
+    }
+  }
+  return reach;
+}
+
+/** The leading eigenvector of J = diag(−slopes) R ≥ 0 by power iteration from `start`, entries ≥ 0, max 1. */
+function leadingDirection(response: Float64Array, slopes: ArrayLike<number>, start: Float64Array): Float64Array {
+  const nAssets = start.length;
+  let vector = Float64Array.from(start, (v) => Math.max(0, v));
+  const next = new Float64Array(nAssets);
+  for (let k = 0; k < 100; k++) {
+    let largest = 0;
+    for (let m = 0; m < nAssets; m++) {
+      let sum = 0;
+      for (let j = 0; j < nAssets; j++) sum -= slopes[m]! * response[m * nAssets + j]! * vector[j]!;
+      next[m] = sum;
+      largest = Math.max(largest, sum);
+    }
+    if (!(largest > 0)) break;
+    for (let m = 0; m < nAssets; m++) next[m] /= largest;
+    vector = Float64Array.from(next);
+  }
+  return vector;
+}
+
+interface NewtonStep {
+  /** A point r ≤ p with p* ≤ r (certified, see the module comment). */
+  next: Float64Array;
+  /** max|s| of the tangent Newton correction s = (I − Φ′(p))⁻¹(p − Φ(p)): the estimated distance to p*. */
+  distance: number;
+}
+
+function solveIn(matrix: Float64Array, nAssets: number, rhs: Float64Array[]): boolean {
+  const pivots = new Int32Array(nAssets);
+  try {
+    luFactor(matrix, nAssets, pivots);
+  } catch {
+    return false;
+  }
+  for (const r of rhs) {
+    luSolve(matrix, nAssets, pivots, r);
+    if (!r.every(Number.isFinite)) return false;
+  }
+  return true;
+}
+
+/**
+ * The certified Newton step from an upper bound p (with Φ(p) = `mapped` just evaluated, so the workspace holds
+ * the state at p). Returns null where it does not apply (a sale rule with β < 0, a singular system).
+ */
+function newtonStep(ws: Workspace, prices: Float64Array, mapped: Float64Array): NewtonStep | null {
+  const { system } = ws;
+  const nBanks = system.bankIds.length;
+  const nAssets = system.assetIds.length;
+  const { form, impact } = system.inverseDemand;
+  const regime = new Uint8Array(nBanks);
+  // G = Σ over banks selling part of their portfolio of (β/v²) a aᵀ; Φ′(p) = diag(−P′(x)) B G.
+  const gram = new Float64Array(nAssets * nAssets);
+  const held: number[] = [];
+  for (let n = 0; n < nBanks; n++) {
+    const value = ws.portfolio[n]!;
+    regime[n] = saleRegime(ws, n, value);
+    if (regime[n] !== 1) continue;
+    const beta = saleCurvature(ws, n);
+    if (beta < 0) return null;
+    const weight = beta / (value * value);
+    held.length = 0;
+    for (let m = 0; m < nAssets; m++) if (system.holdings[n * nAssets + m]! > 0) held.push(m);
+    for (const m of held) {
+      const am = weight * system.holdings[n * nAssets + m]!;
+      for (const k of held) gram[m * nAssets + k] += am * system.holdings[n * nAssets + k]!;
+    }
+  }
+  const response = new Float64Array(nAssets * nAssets); // B G
+  for (let m = 0; m < nAssets; m++) {
+    for (let j = 0; j < nAssets; j++) {
+      const b = impact[m * nAssets + j]!;
+      if (b === 0) continue;
+      for (let k = 0; k < nAssets; k++) response[m * nAssets + k] += b * gram[j * nAssets + k]!;
+    }
+  }
+  const xAtPrices = ws.impact.slice();
+  const gap = Float64Array.from(prices, (p, m) => p - mapped[m]!);
+  const newtonMatrix = (slopes: ArrayLike<number>) => {
+    const matrix = new Float64Array(nAssets * nAssets);
+    for (let m = 0; m < nAssets; m++) {
+      for (let k = 0; k < nAssets; k++) matrix[m * nAssets + k] = (m === k ? 1 : 0) + slopes[m]! * response[m * nAssets + k]!;
+    }
+    return matrix;
+  };
+  // Tangent step: (I − Φ′(p)) s = p − Φ(p), with u = (I − Φ′(p))⁻¹1 > 0 showing ρ(Φ′(p)) < 1.
+  const tangentSlopes = Array.from(xAtPrices, (x) => inverseDemandSlope(form, x));
+  let direction: Float64Array = gap.slice();
+  const unit = new Float64Array(nAssets).fill(1);
+  const pastTurn = !solveIn(newtonMatrix(tangentSlopes), nAssets, [direction, unit]) || !unit.every((u) => u > 0);
+  const distance = pastTurn ? (gap.every((g) => g === 0) ? 0 : Number.POSITIVE_INFINITY) : direction.reduce((a, s) => Math.max(a, Math.abs(s)), 0);
+  if (pastTurn) {
+    // ρ(Φ′(p)) ≥ 1, past the turning point of a jump: try the box along Φ′'s leading eigenvector (power iteration
+    // from p − Φ(p)), scaled so that t = 1 reaches price 0.
+    direction = leadingDirection(response, tangentSlopes, gap);
+    let reach = Number.POSITIVE_INFINITY;
+    for (let m = 0; m < nAssets; m++) if (direction[m]! > 0) reach = Math.min(reach, prices[m]! / direction[m]!);
+    if (!Number.isFinite(reach)) return null;
+    for (let m = 0; m < nAssets; m++) direction[m] *= reach;
+  }
+  // Shorten it to the box [q, p] on which no bank changes regime and prices stay ≥ 0 (regimes change monotonically
+  // along the segment, so checking its lower end suffices).
+  const lower = new Float64Array(nAssets);
+  const value = new Float64Array(nBanks);
+  const fits = (t: number) => {
+    for (let m = 0; m < nAssets; m++) {
+      lower[m] = prices[m]! - t * Math.max(0, direction[m]!);
+      if (lower[m]! < 0) return false;
+    }
+    portfolioValues(system, lower, value);
+    for (let n = 0; n < nBanks; n++) if (saleRegime(ws, n, value[n]!) !== regime[n]) return false;
+    return true;
+  };
+  if (!fits(1) && !fits(regimeReach(ws, prices, direction, regime))) {
+    let low = 0;
+    let high = 1;
+    for (let k = 0; k < 60; k++) {
+      const mid = (low + high) / 2;
+      if (fits(mid)) low = mid;
+      else high = mid;
+    }
+    if (low === 0) return { next: prices, distance };
+    fits(low);
+  }
+  // Chord slopes of the (convex) inverse demand over [x(p), x(q)] bound it from above on the box.
+  const scratch = new Float64Array(nAssets);
+  const chordsOverBox = () => {
+    evaluate(ws, lower, scratch);
+    return Float64Array.from(xAtPrices, (x, m) => {
+      const span = ws.impact[m]! - x;
+      return span > 1e-8 ? (inverseDemandAt(form, ws.impact[m]!) - inverseDemandAt(form, x)) / span : inverseDemandSlope(form, x);
+    });
+  };
+  if (pastTurn) {
+    // With w = p − q: J̃w ≥ w and Φ(p) < p wherever w > 0 leave no equilibrium in the box, so p* ≤ q. The chord of
+    // a curved inverse demand flattens J̃ over a wide box, so a failed check is retried on boxes 8 and 64 times smaller.
+    for (let attempt = 0; attempt < (form === 'linear' ? 1 : 3); attempt++) {
+      if (attempt > 0) for (let m = 0; m < nAssets; m++) lower[m] = prices[m]! - (prices[m]! - lower[m]!) / 8;
+      const chords = chordsOverBox();
+      let certified = true;
+      for (let m = 0; m < nAssets && certified; m++) {
+        const width = prices[m]! - lower[m]!;
+        if (!(width > 0)) continue;
+        let pushed = 0;
+        for (let k = 0; k < nAssets; k++) pushed -= chords[m]! * response[m * nAssets + k]! * (prices[k]! - lower[k]!);
+        certified = gap[m]! > 0 && pushed >= width;
+      }
+      if (certified) return { next: lower, distance };
+    }
+    return { next: prices, distance };
+  }
+  const chords = chordsOverBox();
+  const step = gap.slice();
+  unit.fill(1);
+  if (!solveIn(newtonMatrix(chords), nAssets, [step, unit]) || !unit.every((u) => u > 0)) return { next: prices, distance };
+  let scale = 1;
+  for (let m = 0; m < nAssets; m++) {
+    step[m] = Math.max(0, step[m]!);
+    if (step[m]! > 0) scale = Math.min(scale, (prices[m]! - lower[m]!) / step[m]!);
+  }
+  return { next: Float64Array.from(prices, (p, m) => Math.max(lower[m]!, p - scale * step[m]!)), distance };
+}
+
 /**
  * The greatest-price equilibrium for one scenario: `liabilities` replaces L (shocks to liabilities) and
  * `otherAssetLosses` are subtracted from o (shocks to other assets); both default to none.
@@ -142,38 +449,63 @@ export function solveFireSale(
   const shocked: FireSaleSystem = scenario.otherAssetLosses
     ? { ...system, otherAssets: system.otherAssets.map((o, n) => o - scenario.otherAssetLosses![n]!) }
     : system;
+  const ws: Workspace = {
+    system: shocked,
+    original: system,
+    liabilities,
+    portfolio: new Float64Array(nBanks),
+    fractions: new Float64Array(nBanks),
+    liquidations: new Float64Array(nAssets),
+    impact: new Float64Array(nAssets),
+    interbankAssets: null,
+  };
+  const accelerate = (options.accelerate ?? true) && newtonApplies(shocked);
+  // The iterate p_k: an upper bound of the greatest equilibrium that only falls.
   const prices = new Float64Array(nAssets).fill(1);
-  const next = new Float64Array(nAssets);
-  const fractions = new Float64Array(nBanks);
-  const liquidations = new Float64Array(nAssets);
-  const portfolio = new Float64Array(nBanks);
+  const mapped = new Float64Array(nAssets);
   const pricePath: number[][] = [];
   const liquidationPath: number[] = [];
-  let interbankAssets: Float64Array | null = null;
   let iterations = 0;
+  let acceleratedSteps = 0;
   let lastChange = Number.POSITIVE_INFINITY;
+  let previousChange = Number.POSITIVE_INFINITY;
+  let newton = false;
+  let slowBefore = false;
+  let converged = false;
   while (iterations < maxIterations) {
     iterations++;
-    portfolioValues(shocked, prices, portfolio);
-    if (shocked.interbank) interbankAssets = interbankValues(shocked, system, portfolio);
-    fractionsAt(shocked, liabilities, portfolio, interbankAssets, fractions);
-    priceOf(system.inverseDemand, aggregate(shocked, fractions, liquidations), next);
+    evaluate(ws, prices, mapped);
     lastChange = 0;
-    for (let m = 0; m < nAssets; m++) {
-      lastChange = Math.max(lastChange, Math.abs(next[m]! - prices[m]!));
-      prices[m] = next[m]!;
+    for (let m = 0; m < nAssets; m++) lastChange = Math.max(lastChange, Math.abs(mapped[m]! - prices[m]!));
+    const sold = options.recordPath ? ws.liquidations.reduce((a, b) => a + b, 0) : 0;
+    // Newton steps from the second step in a row at which the plain iteration shrinks its change by less than 0.6.
+    const slow = lastChange > SLOW_STEP * previousChange;
+    newton ||= accelerate && slow && slowBefore;
+    slowBefore = slow;
+    const step = newton ? newtonStep(ws, prices, mapped) : null;
+    converged = lastChange <= tolerance && (step ? step.distance <= tolerance : true);
+    previousChange = lastChange;
+    if (converged || !step) {
+      prices.set(mapped);
+    } else {
+      let accelerated = false;
+      for (let m = 0; m < nAssets; m++) {
+        if (step.next[m]! < mapped[m]!) accelerated = true;
+        prices[m] = Math.min(mapped[m]!, step.next[m]!);
+      }
+      if (accelerated) acceleratedSteps++;
     }
     if (options.recordPath) {
       pricePath.push(Array.from(prices));
-      liquidationPath.push(liquidations.reduce((a, b) => a + b, 0));
+      liquidationPath.push(sold);
     }
-    if (lastChange <= tolerance) break;
+    if (converged) break;
   }
-  // Fractions consistent with the final prices.
-  portfolioValues(shocked, prices, portfolio);
-  if (shocked.interbank) interbankAssets = interbankValues(shocked, system, portfolio);
-  fractionsAt(shocked, liabilities, portfolio, interbankAssets, fractions);
-  aggregate(shocked, fractions, liquidations);
+  // Fractions consistent with the final prices, and the residual there.
+  evaluate(ws, prices, mapped);
+  let residual = 0;
+  for (let m = 0; m < nAssets; m++) residual = Math.max(residual, Math.abs(mapped[m]! - prices[m]!));
+  const { portfolio, fractions, liquidations, interbankAssets } = ws;
   const equity = new Float64Array(nBanks);
   const losses = new Float64Array(nBanks);
   const interbankAtPar = shocked.interbank ? interbankValues(system, system, null) : null;
@@ -192,8 +524,10 @@ export function solveFireSale(
     losses,
     defaulted: Array.from(equity, (e) => e <= 0),
     iterations,
+    acceleratedSteps,
     lastChange,
-    converged: lastChange <= tolerance,
+    residual,
+    converged,
     pricePath,
     liquidationPath,
   };

@@ -12,8 +12,14 @@ export interface FireSaleFields<Vector> {
   /** Mark-to-market loss per bank, plus interbank write-downs when coupled with Eisenberg–Noe. */
   losses: Vector;
   defaulted: boolean[];
+  /** Steps of the price iteration (plain or accelerated). */
   iterations: number;
+  /** Steps in which the certified Newton step went below the plain one. */
+  acceleratedSteps: number;
+  /** max|Φ(p) − p| at the last step. */
   lastChange: number;
+  /** max|Φ(p) − p| at the prices reported. */
+  residual: number;
   converged: boolean;
   /** Prices after each iteration of the fixed point (rows of M), when recorded. */
   pricePath: number[][];

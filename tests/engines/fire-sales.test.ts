@@ -72,6 +72,114 @@ describe('fire-sale equilibrium', () => {
     }
   });
 
+  describe('next to the jump of case study 1 (λ = 3)', () => {
+    // Closed form. Two banks holding one unit each, o = c = 0, equal liabilities L, leverage cap λ, p = 1 − 0.15ℓ.
+    // While a bank sells part of its unit, f = 1 − λ(p − L)/p, so with ℓ = 2f the fixed point p = 1 − 0.3f reads
+    // p² − (0.7 + 0.3λ)p + 0.3λL = 0. Its greater root p = (b + √(b² − 1.2λL))/2, b = 0.7 + 0.3λ, is the greatest
+    // equilibrium while the discriminant is ≥ 0, i.e. up to L* = b²/(1.2λ) (λ = 3: b = 1.6, L* = 0.7111…, where
+    // p = b/2 = 0.8 and f = 2/3 < 1). Above L* the quadratic has no root, so no partial sale is an equilibrium and
+    // the greatest one is full liquidation, f = 1, p = 0.7 (the bank is then insolvent or at f = 1 in every case:
+    // 1 − λ + λL/p ≥ 1 ⇔ p ≤ L, and 0.7 < L*). At L* − 1e-9 the two roots are 0.8 ± 3e-5 and the plain iteration,
+    // whose rate tends to 1 there, stops at its 10,000-step limit at 0.800084.
+    const lambda = 3;
+    const system: FireSaleSystem = { ...caseStudy1('linear').system, strategy: { kind: 'leverage-target', maxLeverage: Float64Array.of(lambda, lambda) } };
+    const b = 0.7 + 0.3 * lambda;
+    const jump = (b * b) / (1.2 * lambda);
+    const exact = (L: number) => (L <= jump ? (b + Math.sqrt(Math.max(0, b * b - 1.2 * lambda * L))) / 2 : 0.7);
+
+    for (const offset of [-1e-3, -1e-6, -1e-9, 1e-9, 1e-6, 1e-3]) {
+      it(`L = L* ${offset < 0 ? '−' : '+'} ${Math.abs(offset)}: the greatest equilibrium to 1e-10 in under 200 steps`, () => {
+        const L = jump + offset;
+        const result = solveFireSale(system, { liabilities: [L, L] });
+        expect(result.converged).toBe(true);
+        expect(result.iterations).toBeLessThan(200);
+        expect(Math.abs(result.prices[0]! - exact(L))).toBeLessThan(1e-10);
+        expect(result.residual).toBeLessThan(1e-10);
+        // The reported prices never lie below the greatest equilibrium.
+        expect(result.prices[0]!).toBeGreaterThanOrEqual(exact(L) - 1e-15);
+      });
+    }
+
+    it('the plain iteration, for comparison, stops unconverged at its limit 1e-9 below the jump', () => {
+      const L = jump - 1e-9;
+      const plain = solveFireSale(system, { liabilities: [L, L] }, { accelerate: false });
+      expect(plain.converged).toBe(false);
+      expect(plain.iterations).toBe(10_000);
+      expect(plain.prices[0]! - exact(L)).toBeGreaterThan(1e-5);
+    });
+
+    it('two assets splitting the one of case study 1 (so the same closed form) converge as fast', () => {
+      const split: FireSaleSystem = { ...system, assetIds: ['x', 'y'], holdings: Float64Array.of(0.5, 0.5, 0.5, 0.5), inverseDemand: { form: 'linear', impact: impactMatrix(2, 0.3) } };
+      for (const offset of [-1e-9, 1e-9]) {
+        const L = jump + offset;
+        const result = solveFireSale(split, { liabilities: [L, L] });
+        expect(result.converged).toBe(true);
+        expect(result.iterations).toBeLessThan(200);
+        for (const price of result.prices) expect(Math.abs(price - exact(L))).toBeLessThan(1e-10);
+      }
+    });
+  });
+
+  it('the accelerated iteration finds the plain iteration’s equilibrium on random systems', () => {
+    // Random banks (1–6), assets (1–4), forms, strategies, own and cross impacts; where the plain iteration
+    // converges (to 1e-15), the accelerated one agrees to 1e-10 and never lies below it.
+    const forms = ['linear', 'exponential', 'arctangent'] as const;
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 6 }), fc.integer({ min: 1, max: 4 }), fc.integer({ min: 0, max: 2 }), fc.boolean(), fc.infiniteStream(fc.double({ min: 0, max: 1, noNaN: true })), (nBanks, nAssets, formIndex, leverage, stream) => {
+        const draws = stream[Symbol.iterator]();
+        const u = () => draws.next().value as number;
+        const holdings = Float64Array.from({ length: nBanks * nAssets }, () => (u() < 0.7 ? u() : 0));
+        const impact = impactMatrix(nAssets, Array.from({ length: nAssets }, () => 0.05 + 0.5 * u()), 0);
+        for (let i = 0; i < nAssets * nAssets; i++) if (i % (nAssets + 1) !== 0 && u() < 0.5) impact[i] = 0.05 * u();
+        const otherAssets = Float64Array.from({ length: nBanks }, () => (u() < 0.5 ? 0 : u()));
+        const liabilities = Float64Array.from({ length: nBanks }, (_, n) => {
+          let total = otherAssets[n]!;
+          for (let m = 0; m < nAssets; m++) total += holdings[n * nAssets + m]!;
+          return (0.3 + 0.9 * u()) * total;
+        });
+        const system: FireSaleSystem = {
+          bankIds: Array.from({ length: nBanks }, (_, n) => `b${n}`),
+          assetIds: Array.from({ length: nAssets }, (_, m) => `a${m}`),
+          holdings,
+          otherAssets,
+          cash: Float64Array.from({ length: nBanks }, () => (leverage ? 0 : 0.2 * u())),
+          liabilities,
+          strategy: leverage ? { kind: 'leverage-target', maxLeverage: Float64Array.from({ length: nBanks }, () => 1.5 + 4 * u()) } : { kind: 'proportional' },
+          inverseDemand: { form: forms[formIndex]!, impact },
+        };
+        const plain = solveFireSale(system, {}, { accelerate: false, tolerance: 1e-15, maxIterations: 200_000 });
+        const accelerated = solveFireSale(system);
+        if (!plain.converged) return;
+        expect(accelerated.converged).toBe(true);
+        for (let m = 0; m < nAssets; m++) {
+          expect(Math.abs(accelerated.prices[m]! - plain.prices[m]!)).toBeLessThan(1e-10);
+          expect(accelerated.prices[m]!).toBeGreaterThanOrEqual(plain.prices[m]! - 1e-12);
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('a bank whose holdings are worth nothing sells as at a vanishing value, so prices never rise along the iteration', () => {
+    // Asset 2 collapses to price 0 (impact 0.9 per unit); bank 2 holds only asset 2 and sold more as its value fell:
+    // it keeps selling all of it (f = 1), so the cross-impact on asset 1 does not lift that price again.
+    const system: FireSaleSystem = {
+      bankIds: ['b1', 'b2'],
+      assetIds: ['a1', 'a2'],
+      holdings: Float64Array.of(1, 1, 0, 1.5),
+      otherAssets: new Float64Array(2),
+      cash: new Float64Array(2),
+      liabilities: Float64Array.of(1.2, 1.3),
+      strategy: { kind: 'leverage-target', maxLeverage: Float64Array.of(3, 3) },
+      inverseDemand: { form: 'linear', impact: Float64Array.of(0.2, 0.05, 0, 0.9) },
+    };
+    const result = solveFireSale(system, {}, { accelerate: false, recordPath: true });
+    expect(result.prices[1]).toBe(0);
+    expect(result.fractions[1]).toBe(1);
+    const path = result.pricePath.map((row) => row[0]!);
+    path.slice(1).forEach((price, k) => expect(price).toBeLessThanOrEqual(path[k]! + 1e-15));
+  });
+
   it('returns a fixed point, and the greatest one (checked by scanning prices)', () => {
     fc.assert(
       fc.property(fc.double({ min: 0.6, max: 0.85, noNaN: true }), fc.double({ min: 0.6, max: 0.85, noNaN: true }), fc.constantFrom('linear', 'exponential', 'arctangent' as const), (l1, l2, form) => {
