@@ -48,6 +48,25 @@ test('import a node CSV with its liability CSV through the mapping dialog; two b
   await expect(page.getByTestId('message')).toContainText('3 nodes');
   await expect(shell.datasetRows()).toHaveCount(2);
   await expect(page.getByTestId('dataset-detail')).toContainText('banks.csv + exposures.csv');
+
+  // The audit trail: this import newest first (the refused one left no entry), the bundled sample's before it; the chain verifies.
+  const trail = page.getByTestId('audit-trail');
+  const newest = trail.getByTestId('audit-entries').locator('tbody tr').first();
+  await expect(newest).toContainText('Imported');
+  await expect(newest).toContainText('banks.csv + exposures.csv');
+  await expect(trail.getByTestId('audit-entries')).toContainText('eba-2011-disclosure');
+  await expect(trail.getByTestId('audit-entries')).not.toContainText('exposures-bad.csv');
+  await trail.getByTestId('audit-verify').click();
+  await expect(trail.getByTestId('audit-verdict')).toContainText(/^Intact: \d+ entries checked/);
+  for (const [width, height] of [[1440, 900], [1024, 700]] as const) {
+    for (const colorScheme of ['light', 'dark'] as const) {
+      await page.setViewportSize({ width, height });
+      await page.emulateMedia({ colorScheme });
+      await trail.scrollIntoViewIfNeeded();
+      await page.screenshot({ path: join(artifactsDir, `data-audit-trail-${width}x${height}-${colorScheme}.png`) });
+    }
+  }
+  await page.emulateMedia({ colorScheme: 'light' });
   expectOnlyLoopback(requests);
   await host.stop();
 });

@@ -1,14 +1,16 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { openDatabase, type Db } from '../../src-main/store/db';
-import { auditEntriesConcerning, canonicalJson, entryHash, GENESIS_HASH, listAudit, osUser, recordAudit, verifyAudit } from '../../src-main/store/audit';
-import { tempDir } from '../support/fixtures';
+import { auditEntriesConcerning, canonicalJson, entryHash, GENESIS_HASH, listAudit, osUser, recordAudit, sha256Of, verifyAudit } from '../../src-main/store/audit';
+import { freshApp } from '../support/app';
+import { ringNetwork, tempDir, toBase64 } from '../support/fixtures';
+import { testStoreKey } from '../support/store-key';
 
 const dirs: Array<{ remove(): void }> = [];
 const dbs: Db[] = [];
 const fresh = () => {
   const dir = tempDir();
   dirs.push(dir);
-  const db = openDatabase(dir.path);
+  const db = openDatabase(dir.path, { key: testStoreKey() });
   dbs.push(db);
   return db;
 };
@@ -106,6 +108,9 @@ describe('audit trail', () => {
     expect(after.intact).toBe(true); // the shorter chain is consistent in itself
     expect(after.head).not.toEqual(remembered); // …but its head is not the one the supervisor noted
     expect(after.entries).toBe(2);
+    // Checked against the noted head (id and hash, or 12+ hex digits of it), the removal is named.
+    expect(verifyAudit(db, { id: remembered.id, hash: remembered.hash.slice(0, 12) })).toMatchObject({ intact: false, broken: { id: 3, problem: 'truncated' } });
+    expect(verifyAudit(db, { id: 2, hash: after.head!.hash }).intact).toBe(true);
   });
 
   it('finds the entries concerning runs, datasets and versions', () => {
@@ -115,10 +120,77 @@ describe('audit trail', () => {
     recordAudit(db, { action: 'run-saved', subject: 'run #7', details: { runId: 7, versionId: 1 } });
     recordAudit(db, { action: 'export', subject: 'brief', details: { runIds: [7, 8] } });
     recordAudit(db, { action: 'export', subject: 'version #2', details: { versionId: 2 } });
-    expect(auditEntriesConcerning(db, { runIds: [7], datasetIds: [1], versionIds: [1] }).map((e) => e.id)).toEqual([1, 3, 4]);
+    const since = '2000-01-01T00:00:00.000Z';
+    expect(auditEntriesConcerning(db, { runs: [{ id: 7, since }], datasets: [{ id: 1, since }], versions: [{ id: 1, since }] }).map((e) => e.id)).toEqual([1, 3, 4]);
+    // A record made after the entries (an id reused once the first record was deleted) has none of them.
+    expect(auditEntriesConcerning(db, { runs: [{ id: 7, since: '2999-01-01T00:00:00.000Z' }], datasets: [], versions: [] })).toEqual([]);
   });
 
   it('canonical JSON sorts keys at every depth', () => {
     expect(canonicalJson({ b: 1, a: { d: [1, { z: 1, y: 2 }], c: null } })).toBe('{"a":{"c":null,"d":[1,{"y":2,"z":1}]},"b":1}');
+  });
+});
+
+describe('what the app records', () => {
+  let app: ReturnType<typeof freshApp> | undefined;
+  afterEach(async () => {
+    await app?.dispose();
+    app = undefined;
+  });
+  const call = async (channel: string, input: unknown) => {
+    const result = await app!.router.handle(channel, input);
+    if (!result.ok) throw new Error(result.error.message);
+    return result.value as never;
+  };
+  const entries = () => listAudit(app!.db, { limit: 1000 }).entries.reverse();
+
+  it('imports with the file SHA-256, exports with their bytes, saved runs, briefs and deletions; nothing for refused actions', async () => {
+    app = freshApp();
+    const text = JSON.stringify(ringNetwork());
+    const imported = (await call('datasets:import', { fileName: 'ring.json', contentBase64: toBase64(text) })) as { dataset: { id: number; sha256: string }; versionId: number };
+    // Refused: the same file again (duplicate), and a file that is not a network: no entry.
+    await expect(call('datasets:import', { fileName: 'ring.json', contentBase64: toBase64(text) })).rejects.toThrow();
+    await expect(call('datasets:import', { fileName: 'bad.json', contentBase64: toBase64('{"format":"network@1"}') })).rejects.toThrow();
+    expect(entries()).toHaveLength(1);
+    expect(entries()[0]).toMatchObject({ action: 'import', fileName: 'ring.json', sha256: sha256Of(text), details: { datasetId: imported.dataset.id, versionId: imported.versionId } });
+
+    const exported = (await call('networks:export', { versionId: imported.versionId, format: 'csv' })) as { files: Array<{ fileName: string; content: string }> };
+    const exports = entries().filter((e) => e.action === 'export');
+    expect(exports.map((e) => [e.fileName, e.sha256])).toEqual(exported.files.map((f) => [f.fileName, sha256Of(f.content)]));
+    expect(exports[0]!.subject).toBe(`network Ring of three v1 (version #${imported.versionId}) as CSV`);
+
+    const run = await app.jobs.start('stress', { versionId: imported.versionId, shockModel: { kind: 'uniform', maxFraction: 0.5 }, samples: 200, seed: 3 }).done;
+    expect(run.status).toBe('succeeded');
+    const saved = entries().find((e) => e.action === 'run-saved')!;
+    expect(saved).toMatchObject({ subject: expect.stringMatching(new RegExp(`^run #${run.runId} \\(stress test\\)`)), details: { runId: run.runId, versionId: imported.versionId } });
+    expect(saved.sha256).toMatch(/^[0-9a-f]{64}$/);
+
+    await call('briefs:compose', { runIds: [run.runId], title: 'Ring brief' });
+    const brief = (await call('briefs:export', { runIds: [run.runId], title: 'Ring brief', format: 'csv' })) as { file: { content: string } };
+    const briefEntries = entries().filter((e) => e.details.runIds);
+    expect(briefEntries.map((e) => e.actionLabel)).toEqual(['Brief composed', 'Exported']);
+    expect(briefEntries[1]!.sha256).toBe(sha256Of(Buffer.from(brief.file.content, 'base64')));
+
+    // Refused while a run uses the data: no entry; a dataset without runs: deleted and recorded.
+    const before = entries().length;
+    await expect(call('datasets:delete', { id: imported.dataset.id, confirm: true })).rejects.toThrow(/saved run/);
+    expect(entries()).toHaveLength(before);
+    const other = (await call('datasets:import', { fileName: 'other.json', contentBase64: toBase64(JSON.stringify(ringNetwork('Other ring'))) })) as { dataset: { id: number } };
+    await call('datasets:delete', { id: other.dataset.id, confirm: true });
+    expect(entries().at(-1)).toMatchObject({ action: 'delete', actionLabel: 'Deleted', fileName: 'other.json', details: { datasetId: other.dataset.id } });
+
+    expect(await call('audit:verify', {})).toMatchObject({ intact: true, entries: entries().length });
+    const listed = (await call('audit:list', { limit: 2 })) as { entries: Array<{ id: number }>; total: number };
+    expect(listed.entries.map((e) => e.id)).toEqual([entries().length, entries().length - 1]);
+  });
+
+  it('a holdings import that fails leaves no entry; one that succeeds records the file hash', async () => {
+    app = freshApp();
+    const good = 'investor,asset,date,amount\nI1,A1,2020-03-31,10\nI2,A1,2020-03-31,5\n';
+    const bad = 'investor,asset,date,amount\nI1,A1,not-a-date,10\n';
+    await expect(call('datasets:importHoldings', { fileName: 'bad.csv', contentBase64: toBase64(bad) })).rejects.toThrow();
+    expect(entries()).toHaveLength(0);
+    const result = (await call('datasets:importHoldings', { fileName: 'good.csv', contentBase64: toBase64(good) })) as { datasetId: number };
+    expect(entries()).toEqual([expect.objectContaining({ action: 'import', fileName: 'good.csv', sha256: sha256Of(good), details: { datasetId: result.datasetId } })]);
   });
 });
