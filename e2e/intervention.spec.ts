@@ -17,7 +17,13 @@ test('intervene on a cross-holdings economy under correlated shocks, then bail o
   await expect(page.getByTestId('message')).toContainText('Imported "Generated 40 firms"');
 
   await shell.goTo('intervention');
+  await page.setViewportSize({ width: 1440, height: 900 });
   await expect(page.getByTestId('intervention-version')).toContainText('Generated 40 firms v1');
+  // Both DiscountFrac variants are offered by name, each with a line on what it does.
+  await expect(page.getByTestId('intervention-method')).toContainText('DiscountFrac adapted to costs');
+  await expect(page.getByTestId('intervention-method')).toContainText('DiscountFrac (published)');
+  await page.getByTestId('intervention-method').selectOption({ label: 'DiscountFrac (published)' });
+  await expect(page.getByTestId('intervention-method-hint')).toContainText('stops at the first firm the budget cannot pay');
   await page.getByTestId('intervention-scenarios').fill('400');
   await page.getByTestId('intervention-run').click();
   await expect(page.getByTestId('job-progress')).toContainText('succeeded', { timeout: 90_000 });
@@ -35,8 +41,13 @@ test('intervene on a cross-holdings economy under correlated shocks, then bail o
   const report = await reported;
   expect(report.suggestedFilename()).toMatch(/^intervention-run-\d+-runs-\d+\.pdf$/);
   expect(readFileSync((await report.path())!).subarray(0, 5).toString('latin1')).toBe('%PDF-');
+  await expect(figures).toContainText('DiscountFrac (published)');
+  await expect(page.getByTestId('intervention-variants').locator('tbody tr')).toHaveCount(2);
+  await expect(page.getByTestId('intervention-variants')).toContainText('DiscountFrac adapted to costs');
   await expect(page.getByTestId('intervention-graph-after').locator('canvas').first()).toBeVisible();
   await page.screenshot({ path: join(artifactsDir, 'intervention-economy.png') });
+  await page.getByTestId('intervention-variants').scrollIntoViewIfNeeded();
+  await page.screenshot({ path: join(artifactsDir, 'intervention-economy-variants.png') });
   await page.getByTestId('intervention-graph-after').scrollIntoViewIfNeeded();
   await page.screenshot({ path: join(artifactsDir, 'intervention-economy-graph.png') });
   await page.getByTestId('intervention-tvar').scrollIntoViewIfNeeded();
