@@ -27,6 +27,7 @@ import {
 import { UsageError, type CommandIo } from '../../src-main/cli/command';
 import { cascadeCommand } from '../../src-main/cli/commands/cascade';
 import { interveneCommand } from '../../src-main/cli/commands/intervene';
+import { interventionStudyCommand } from '../../src-main/cli/commands/intervention-study';
 
 const budgetFraction = fc.double({ min: 0, max: 1, noNaN: true });
 
@@ -266,6 +267,18 @@ describe('cwb cascade / cwb intervene', () => {
         expect(json.failedAfter).toEqual([]);
         expect(json.spent).toBeLessThanOrEqual(1.5);
       }
+    });
+  });
+
+  it('intervention-study --curve chooses the DiscountFrac variant of the budget curve and says it in words', async () => {
+    await withEconomy(async (path) => {
+      const io = capture();
+      const flags = { curve: 'discountfrac-published', method: 'discountfrac', scenarios: '20', budgets: '3' };
+      expect(await interventionStudyCommand.run({ positionals: [path], flags }, io, noContext)).toBe(0);
+      const text = io.stdout.join('\n');
+      expect(text).toContain('budget curve by DiscountFrac (published)');
+      expect(text).toContain('DiscountFrac adapted to costs with budget');
+      await expect(interventionStudyCommand.run({ positionals: [path], flags: { curve: 'greedy' } }, capture(), noContext)).rejects.toThrow(/--curve must be one of/);
     });
   });
 
