@@ -3,7 +3,7 @@
  * `onEvent` (optional) with every event of the job, e.g. to plot figures live. Errors at start (invalid parameters)
  * land in `error`. The listener is removed when the screen unmounts.
  */
-import { onBeforeUnmount, ref, toRaw } from 'vue';
+import { computed, onBeforeUnmount, ref, toRaw } from 'vue';
 import type { JobEvent, JobKind } from '../../../src-shared/jobs';
 import { call, onJobEvent } from './client';
 
@@ -37,5 +37,7 @@ export function useJobRun(kind: JobKind, onSucceeded: (runId: number) => Promise
     if (event.status === 'succeeded' && event.runId) await onSucceeded(event.runId);
   });
   onBeforeUnmount(stop);
-  return { job, error, start, cancel };
+  /** True while the job runs or waits for its turn: the screen's run button is off meanwhile. */
+  const busy = computed(() => job.value?.status === 'running' || job.value?.status === 'queued');
+  return { job, error, start, cancel, busy };
 }
