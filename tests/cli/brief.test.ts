@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { repoRoot, tempDir } from '../support/fixtures';
@@ -16,8 +17,9 @@ function cwb(args: string[], dataDir: string) {
 describe('cwb demo and cwb brief', () => {
   it('runs the EBA 2011 case end to end into a brief, then rebuilds the same brief from the saved run', async () => {
     const data = tempDir();
-    dirs.push(data);
-    const first = join(data.path, 'demo.pdf');
+    const files = tempDir(); // --out never goes into the data folder
+    dirs.push(data, files);
+    const first = join(files.path, 'demo.pdf');
     const demo = cwb(['demo', '--samples', '2000', '--out', first, '--marking', 'RESTRICTED', '--json'], data.path);
     expect(demo.code, demo.err).toBe(0);
     const { runIds, bytes } = JSON.parse(demo.out) as { runIds: number[]; bytes: number };
@@ -27,7 +29,7 @@ describe('cwb demo and cwb brief', () => {
     expect(pages.every((text) => text.includes('RESTRICTED'))).toBe(true);
     expect(pages.join(' ')).toContain('EBA 2011, 87 banks v2 — 87 banks');
 
-    const again = join(data.path, 'again.pdf');
+    const again = join(files.path, 'again.pdf');
     const brief = cwb(['brief', '--runs', runIds.join(','), '--out', again, '--title', 'EBA 2011: interbank contagion stress test', '--marking', 'RESTRICTED'], data.path);
     expect(brief.code, brief.err).toBe(0);
     expect(readFileSync(again).equals(readFileSync(first))).toBe(true);
@@ -40,7 +42,7 @@ describe('cwb demo and cwb brief', () => {
       [['brief', '--out', 'x.pdf'], /--runs ID,ID,… is required/],
       [['brief', '--runs', '1,a', '--out', 'x.pdf'], /--runs must be run IDs separated by commas, got "a"/],
       [['brief', '--runs', '1', '--out', 'x.odt'], /--format must be pdf, docx, xlsx or csv/],
-      [['brief', '--runs', '5', '--out', join(data.path, 'x.pdf')], /no run with id 5/],
+      [['brief', '--runs', '5', '--out', join(tmpdir(), 'cwb-no-such-run.pdf')], /no run with id 5/],
     ];
     for (const [args, reason] of cases) {
       const result = cwb(args, data.path);

@@ -42,18 +42,20 @@ describe('cwb', () => {
     const listed = JSON.parse(cwb(['list', '--json'], data.path).out) as { datasets: unknown[]; networks: unknown[] };
     expect(listed.datasets).toHaveLength(2);
 
-    const out = join(data.path, 'out.json');
+    const files = tempDir(); // exports never go into the data folder
+    dirs.push(files);
+    const out = join(files.path, 'out.json');
     const exported = cwb(['export', String(versionId), '--out', out], data.path);
     expect(exported.code, exported.err).toBe(0);
     expect(JSON.parse(readFileSync(out, 'utf8'))).toEqual(ringNetwork());
 
     // CSV export writes two files that import back as the same network.
-    const csvOut = join(data.path, 'ring.csv');
+    const csvOut = join(files.path, 'ring.csv');
     expect(cwb(['export', String(versionId), '--out', csvOut], data.path).code).toBe(0);
-    const again = cwb(['import', join(data.path, 'ring-nodes.csv'), join(data.path, 'ring-liabilities.csv'), '--json'], data.path);
+    const again = cwb(['import', join(files.path, 'ring-nodes.csv'), join(files.path, 'ring-liabilities.csv'), '--json'], data.path);
     expect(again.code, again.err).toBe(0);
     const reimported = JSON.parse(again.out) as { versionId: number };
-    const back = join(data.path, 'back.json');
+    const back = join(files.path, 'back.json');
     expect(cwb(['export', String(reimported.versionId), '--out', back], data.path).code).toBe(0);
     const roundTripped = JSON.parse(readFileSync(back, 'utf8')) as ReturnType<typeof ringNetwork>;
     expect(roundTripped.nodes).toEqual(ringNetwork().nodes);

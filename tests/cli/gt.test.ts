@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { main } from '../../src-main/cli/main';
@@ -19,8 +19,9 @@ const small = ['--investors', '40', '--assets', '80', '--dates', '4', '--positio
 describe('cwb gt', () => {
   it('trains on synthetic holdings, saves the model in the store, then embeds and predicts with it', async () => {
     const data = tempDir();
-    dirs.push(data);
-    const trained = await cwb(['gt', 'train', '--synthetic', ...small, '--epochs', '3', '--validation-dates', '1', '--data-dir', data.path, '--json', '--out', join(data.path, 'model.json')]);
+    const files = tempDir(); // --out never goes into the data folder
+    dirs.push(data, files);
+    const trained = await cwb(['gt', 'train', '--synthetic', ...small, '--epochs', '3', '--validation-dates', '1', '--data-dir', data.path, '--json', '--out', join(files.path, 'model.json')]);
     expect(trained.code, trained.err).toBe(0);
     const result = JSON.parse(trained.out) as {
       modelId: number; datasetId: number; parameterCount: number; history: unknown[]; trainDates: string[]; validationDates: string[];
@@ -31,7 +32,7 @@ describe('cwb gt', () => {
     expect(result.validationDates).toEqual(['2015-09-30']);
     expect(result.trade.validation.pairs).toBeGreaterThan(50);
     expect(result.backend).toMatch(/^cpu/);
-    const file = JSON.parse(readFileSync(join(data.path, 'model.json'), 'utf8')) as { format: string; parameterCount: number };
+    const file = JSON.parse(readFileSync(join(files.path, 'model.json'), 'utf8')) as { format: string; parameterCount: number };
     expect(file.format).toBe('contagion-workbench/graph-transformer@1');
     expect(file.parameterCount).toBe(result.parameterCount);
     expect(trained.err).toMatch(/epoch 3\/3: train loss/);
@@ -43,6 +44,17 @@ describe('cwb gt', () => {
     expect(map.points.filter((p) => p.kind === 'investor').length).toBe(40);
     expect(map.points.length).toBe(120);
     expect(map.explained[0]!).toBeGreaterThanOrEqual(map.explained[1]!);
+
+    // --out: an existing file is kept without --force and replaced (whole, atomically) with it.
+    const csvOut = join(files.path, 'embeddings.csv');
+    writeFileSync(csvOut, 'MINE');
+    const kept = await cwb(['gt', 'embed', String(result.modelId), '--data-dir', data.path, '--out', csvOut]);
+    expect(kept.code).toBe(2);
+    expect(kept.err).toBe(`cwb: ${csvOut} exists; add --force to replace it`);
+    expect(readFileSync(csvOut, 'utf8')).toBe('MINE');
+    const replaced = await cwb(['gt', 'embed', String(result.modelId), '--data-dir', data.path, '--out', csvOut, '--force']);
+    expect(replaced.code, replaced.err).toBe(0);
+    expect(readFileSync(csvOut, 'utf8').split('\n')).toHaveLength(122);
 
     const predicted = await cwb(['gt', 'predict', String(result.modelId), '--date', '2015-06-30', '--data-dir', data.path, '--json']);
     expect(predicted.code, predicted.err).toBe(0);

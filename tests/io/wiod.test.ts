@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { repoRoot, tempDir } from '../support/fixtures';
 import { flows, syntheticWiot, VALUE_ADDED } from '../support/wiot';
@@ -78,10 +78,12 @@ describe('WIOD importer', () => {
       const imported = cwb(['import', file, '--wiod-failure-cost-factor', '0.2', '--json']);
       expect(imported.status, imported.stderr).toBe(0);
       const { versionId } = JSON.parse(imported.stdout) as { versionId: number };
-      const out = join(data.path, 'economy.json');
-      expect(cwb(['export', String(versionId), '--out', out]).status).toBe(0);
+      const out = join(data.path, '..', `${basename(data.path)}-economy.json`); // never into the data folder
+      const exported = cwb(['export', String(versionId), '--out', out]);
+      expect(exported.status, exported.stderr).toBe(0);
       const economy = economyDocumentSchema.parse(JSON.parse(readFileSync(out, 'utf8')));
       expect(economy.firms[0]!.failureCost).toBeCloseTo(0.2 * 40, 12);
+      rmSync(out);
     } finally {
       data.remove();
     }
