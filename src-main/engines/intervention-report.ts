@@ -20,6 +20,10 @@ import { intervene } from './intervention';
 import { budgetGrid, ColumnCache, runStudyRange, summariseStudy, type StudyOptions, type StudyPartial } from './intervention-study';
 import type { ClearingSystem } from './network-arrays';
 import { estimateTail, greedyTailShock, importanceShifts } from './tail-sampling';
+import { ratioField } from './limits';
+
+/** Every importance sample gave the same answer: the variance ratio is x/0. */
+const SAMPLE_SAVING_UNDEFINED_NOTE = 'undefined (the importance-sampling estimate did not vary over its samples)';
 
 const MAX_LINKS = 400;
 
@@ -114,7 +118,7 @@ export function tailResults(system: EconomySystem, params: EconomyInterventionPa
     seeds: tail.seeds.map((j) => system.ids[j]!),
     plain: pick(plain),
     importance: pick(importance),
-    sampleSaving: importance.perSampleVariance > 0 ? plain.perSampleVariance / importance.perSampleVariance : Number.POSITIVE_INFINITY,
+    ...ratioField('sampleSaving', plain.perSampleVariance, importance.perSampleVariance, SAMPLE_SAVING_UNDEFINED_NOTE),
   };
 }
 

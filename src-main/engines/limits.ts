@@ -80,7 +80,7 @@ export function assertSupportedArray(values: ArrayLike<number>, label: (index: n
   if (!(largest <= MAX_SUPPORTED_AMOUNT)) throw overflowError(largest, label(at));
 }
 
-/** Bytes of the memory limit: CWB_MEMORY_LIMIT_MB megabytes (2^20 bytes), else half of the machine's memory. */
+/** Bytes of the memory limit: CWB_MEMORY_LIMIT_MB megabytes (of 2^20 bytes), else half of the machine's memory. */
 export function memoryLimitBytes(): number {
   const text = process.env.CWB_MEMORY_LIMIT_MB;
   if (text === undefined || text.trim() === '') return totalmem() / 2;
@@ -91,15 +91,11 @@ export function memoryLimitBytes(): number {
   return megabytes * 2 ** 20;
 }
 
-/** 9.6 GB, 310 MB, 12 kB (decimal units, as the operating system's tools show them). */
+/** 9.6 GB, 310 MB, 12 kB, in units of 2^10 (as memory is counted, and as CWB_MEMORY_LIMIT_MB is read). */
 export function formatBytes(bytes: number): string {
-  const units = [
-    [1e12, 'TB'],
-    [1e9, 'GB'],
-    [1e6, 'MB'],
-    [1e3, 'kB'],
-  ] as const;
-  for (const [size, unit] of units) {
+  const units = ['TB', 'GB', 'MB', 'kB'] as const;
+  for (const [k, unit] of units.entries()) {
+    const size = 2 ** (10 * (units.length - k));
     if (bytes >= size) {
       const value = bytes / size;
       return `${value >= 100 ? value.toFixed(0) : value.toPrecision(2).replace(/\.0$/, '')} ${unit}`;

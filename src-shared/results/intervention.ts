@@ -148,8 +148,12 @@ export interface TailResults {
   seeds: string[];
   plain: { samples: number; exceedance: number; exceedanceError: number; valueAtRisk: number; tvar: number };
   importance: { samples: number; exceedance: number; exceedanceError: number; valueAtRisk: number; tvar: number };
-  /** p(1 − p) over the importance estimator's per-sample variance: how many times fewer samples it needs. */
-  sampleSaving: number;
+  /**
+   * p(1 − p) over the importance estimator's per-sample variance: how many times fewer samples it needs. Absent
+   * when that variance is zero (the ratio is undefined), with sampleSavingNote in words.
+   */
+  sampleSaving?: number;
+  sampleSavingNote?: string;
 }
 
 export interface EconomyInterventionResults {

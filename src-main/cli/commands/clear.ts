@@ -1,6 +1,7 @@
 /** `cwb clear NETWORK.json --shocks SHOCKS.csv`: Eisenberg–Noe clearing of each shock scenario (formats.md). */
 import { basename } from 'node:path';
 import { clearScenario, type ClearingOptions, type ScenarioClearing } from '../../engines/clearing';
+import { assertFiniteResult } from '../../engines/limits';
 import { toClearingSystem, type ClearingSystem } from '../../engines/network-arrays';
 import { parseNetworkJson } from '../../io/network-json';
 import { parseShockCsv } from '../../io/shock-csv';
@@ -53,7 +54,10 @@ export const clearCommand: Command = {
     const system = toClearingSystem(document);
     const table = parseShockCsv(readTextFile(shocksPath), system, basename(shocksPath));
     io.err(`clearing ${table.rows.length} scenario(s) on ${system.nBanks} banks`);
-    const scenarios = table.rows.map((row, k) => scenarioJson(system, table.scenarioNames[k]!, clearScenario(system, row, options)));
+    const scenarios = assertFiniteResult(
+      table.rows.map((row, k) => scenarioJson(system, table.scenarioNames[k]!, clearScenario(system, row, options))),
+      'clearing result',
+    );
     if (flags.json) {
       io.out(JSON.stringify({ netWorth: byId(system.ids, system.netWorth), scenarios }));
       return 0;

@@ -94,7 +94,7 @@ export const interventionStudyCommand: Command = {
     for (const row of study.tvarReduction) io.out(`  q = ${row.q}: ${row.before.toFixed(4)} → ${row.after.toFixed(4)} (−${row.reductionPercent.toFixed(1)}%)`);
     if (results.tail) {
       const { tail } = results;
-      io.out(`tail: P(failures ≥ ${tail.threshold}) plain ${tail.plain.exceedance.toExponential(3)} ± ${tail.plain.exceedanceError.toExponential(2)}, importance ${tail.importance.exceedance.toExponential(3)} ± ${tail.importance.exceedanceError.toExponential(2)} (${tail.importance.samples} samples each; ${tail.sampleSaving.toFixed(1)}× fewer samples for the same accuracy)`);
+      io.out(`tail: P(failures ≥ ${tail.threshold}) plain ${tail.plain.exceedance.toExponential(3)} ± ${tail.plain.exceedanceError.toExponential(2)}, importance ${tail.importance.exceedance.toExponential(3)} ± ${tail.importance.exceedanceError.toExponential(2)} (${tail.importance.samples} samples each; ${tail.sampleSaving !== undefined ? `${tail.sampleSaving.toFixed(1)}× fewer samples for the same accuracy` : `sample saving ${tail.sampleSavingNote}`})`);
     }
     return 0;
   },
