@@ -11,7 +11,7 @@
  * edge named. Malformed XML is refused with its line and column.
  */
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
-import { AppError, describeIssues } from '../../src-shared/errors';
+import { AppError } from '../../src-shared/errors';
 import {
   NETWORK_FORMAT,
   networkDocumentSchema,
@@ -28,6 +28,8 @@ import {
   type NumericNodeField,
 } from './column-mapping';
 import { ImportError, quote } from './import-error';
+import { firstLine } from './import-limits';
+import { describeDocumentIssues } from './network-json';
 import { parseNumberCell } from './tables';
 import { usedNodeFields } from './tabular-network';
 
@@ -169,12 +171,18 @@ export function networkFromGraphml(text: string, fileName: string): NetworkDocum
   if (/<!ENTITY/i.test(text)) {
     throw new ImportError(`${fileName}: entity declarations (<!ENTITY) are not accepted in GraphML files`);
   }
-  const valid = XMLValidator.validate(text);
-  if (valid !== true) {
-    const { line, col, msg } = valid.err;
-    throw new ImportError(`${fileName} is not well-formed XML: line ${line}, column ${col}: ${msg}`);
+  let root: XmlElement | undefined;
+  try {
+    const valid = XMLValidator.validate(text);
+    if (valid !== true) {
+      const { line, col, msg } = valid.err;
+      throw new ImportError(`${fileName}: row ${line}, column ${col}: not well-formed XML (${msg})`);
+    }
+    root = (parser.parse(text) as XmlElement).graphml as XmlElement | undefined;
+  } catch (error) {
+    if (error instanceof ImportError) throw error;
+    throw new ImportError(`${fileName} is not readable XML: ${error instanceof RangeError ? 'nested too deeply' : firstLine((error as Error).message)}`);
   }
-  const root = (parser.parse(text) as XmlElement).graphml as XmlElement | undefined;
   if (!root || typeof root !== 'object') throw new ImportError(`${fileName} is not GraphML (no <graphml> root element)`);
   const graph = children(root, 'graph')[0];
   if (!graph) throw new ImportError(`${fileName}: no <graph> element`);
@@ -317,8 +325,9 @@ export function networkFromGraphml(text: string, fileName: string): NetworkDocum
   };
   const parsed = networkDocumentSchema.safeParse(document);
   if (!parsed.success) {
-    const { message, field } = describeIssues(parsed.error.issues);
-    throw new ImportError(`${fileName} was refused: ${message}`, field);
+    const { message, field } = describeDocumentIssues(parsed.error.issues, document);
+    throw new ImportError(`${fileName}: ${message}`, field);
   }
+  if (parsed.data.nodes.length === 0) throw new ImportError(`${fileName}: the network has no banks`, 'nodes');
   return parsed.data;
 }

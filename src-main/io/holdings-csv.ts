@@ -19,7 +19,9 @@ import type { Db } from '../store/db';
 import { finishHoldingsDataset, holdingsWriter, type HoldingsWriter } from '../store/holdings';
 import { datasets } from '../store/repositories';
 import { normaliseColumnName } from './column-mapping';
-import { alreadyImportedError, ImportError } from './import-error';
+import { alreadyImportedError, ImportError, quote } from './import-error';
+import { MAX_TEXT_LENGTH } from '../../src-shared/formats/network';
+import { LineLengthGuard } from './import-limits';
 import { RowErrorsImportError, type RowError } from './row-errors';
 import { parseNumberCell } from './tables';
 
@@ -123,9 +125,16 @@ class DecodeAndHash extends Transform {
   private readonly decoder: TextDecoder;
   private first = true;
 
-  constructor(readonly encoding: 'utf-8' | 'windows-1252') {
+  /** Refuses a line over the limit while streaming, so a 100 MB line never reaches the parser (bounded memory). */
+  private readonly lines: LineLengthGuard;
+
+  constructor(
+    readonly encoding: 'utf-8' | 'windows-1252',
+    fileName: string,
+  ) {
     super({ readableObjectMode: true });
     this.decoder = new TextDecoder(encoding, { fatal: encoding === 'utf-8', ignoreBOM: true });
+    this.lines = new LineLengthGuard(fileName);
   }
 
   private pushText(text: string): void {
@@ -140,12 +149,21 @@ class DecodeAndHash extends Transform {
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
     this.hash.update(chunk);
     this.bytes += chunk.length;
+    let text: string;
     try {
-      this.pushText(this.decoder.decode(chunk, { stream: true }));
-      callback();
+      text = this.decoder.decode(chunk, { stream: true });
     } catch {
       callback(new NotUtf8('not UTF-8'));
+      return;
     }
+    try {
+      this.lines.check(text);
+    } catch (error) {
+      callback(error as Error);
+      return;
+    }
+    this.pushText(text);
+    callback();
   }
 
   override _flush(callback: TransformCallback): void {
@@ -170,7 +188,7 @@ function resolveMapping(header: string[], given: Partial<HoldingsMapping> | unde
   const columns = header.map((cell) => cell.trim());
   // Fields the caller maps win; the others are matched from the header.
   const mapping: Partial<HoldingsMapping> = { ...suggestHoldingsMapping(columns), ...given };
-  const listed = columns.map((column) => `"${column}"`).join(', ');
+  const listed = columns.map((column) => `${quote(column)}`).join(', ');
   const missing = REQUIRED.filter((field) => !mapping[field]);
   if (missing.length > 0) {
     throw new ImportError(
@@ -187,7 +205,7 @@ function resolveMapping(header: string[], given: Partial<HoldingsMapping> | unde
     }
     const index = columns.indexOf(column.trim());
     if (index < 0) {
-      throw new ImportError(`${fileName}: column "${column}" (mapped to ${field}) is not in the file; its columns are ${listed}`, field);
+      throw new ImportError(`${fileName}: column ${quote(column)} (mapped to ${field}) is not in the file; its columns are ${listed}`, field);
     }
     at[field] = index;
   }
@@ -249,7 +267,7 @@ export class HoldingsRowSink {
     if (!text) return null;
     const value = parseNumberCell(text);
     if (value === null || Number.isNaN(value) || value < 0) {
-      this.refuse(row, field, `not an amount ≥ 0: "${text}"`);
+      this.refuse(row, field, `not an amount ≥ 0 — ${quote(text)}`);
       return null;
     }
     return value;
@@ -272,17 +290,19 @@ export class HoldingsRowSink {
     const dateText = cellOf(cells, at.date)!;
     const amountText = cellOf(cells, at.amount)!;
     if (investor === '') this.refuse(row, 'investor', 'missing investor id');
+    else if (investor.length > MAX_TEXT_LENGTH) this.refuse(row, 'investor', `investor id longer than ${MAX_TEXT_LENGTH} characters — ${quote(investor)}`);
     if (asset === '') this.refuse(row, 'asset', 'missing asset id');
+    else if (asset.length > MAX_TEXT_LENGTH) this.refuse(row, 'asset', `asset id longer than ${MAX_TEXT_LENGTH} characters — ${quote(asset)}`);
     let date = this.dates.get(dateText);
     if (date === undefined && !this.dates.has(dateText)) {
       date = normaliseReportDate(dateText);
       if (this.dates.size < 10_000) this.dates.set(dateText, date);
     }
     if (dateText === '') this.refuse(row, 'date', 'missing report date');
-    else if (date === undefined) this.refuse(row, 'date', `not a date: "${dateText}" (expected YYYY-MM-DD)`);
+    else if (date === undefined) this.refuse(row, 'date', `not a date (expected YYYY-MM-DD) — ${quote(dateText)}`);
     const amount = parseNumberCell(amountText);
     if (amount === null) this.refuse(row, 'amount', 'missing amount');
-    else if (Number.isNaN(amount)) this.refuse(row, 'amount', `not a number: "${amountText}"`);
+    else if (Number.isNaN(amount)) this.refuse(row, 'amount', `not a number — ${quote(amountText)}`);
     else if (amount < 0) this.refuse(row, 'amount', 'must be ≥ 0');
     const aum = this.optionalAmount(cells, 'investorAum', row);
     const outstanding = this.optionalAmount(cells, 'assetOutstanding', row);
@@ -314,7 +334,7 @@ export class HoldingsRowSink {
       this.positions += 1;
     } catch (error) {
       if ((error as { code?: string }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
-        this.refuse(row, undefined, `second position of investor "${investor}" in asset "${asset}" on ${date} (one row per investor, asset and date)`);
+        this.refuse(row, undefined, `second position of investor ${quote(investor)} in asset ${quote(asset)} on ${date} (one row per investor, asset and date)`);
       } else {
         throw error;
       }
@@ -349,7 +369,7 @@ function streamPass(db: Db, datasetId: number, options: HoldingsImportOptions, e
 
   return new Promise<Pass>((resolve, reject) => {
     const input = holdingsInput(options);
-    const decode = new DecodeAndHash(encoding);
+    const decode = new DecodeAndHash(encoding, fileName);
     let settled = false;
     const fail = (error: unknown, parser?: Papa.Parser) => {
       if (settled) return;
@@ -403,7 +423,7 @@ function streamPass(db: Db, datasetId: number, options: HoldingsImportOptions, e
         });
       },
       error(error) {
-        fail(error instanceof NotUtf8 ? error : new ImportError(`${fileName} could not be read: ${error.message}`));
+        fail(error instanceof NotUtf8 || error instanceof ImportError ? error : new ImportError(`${fileName} could not be read: ${error.message}`));
       },
     });
   });

@@ -5,7 +5,6 @@ export const QUOTED_CHARS = 60;
 /** The longest refusal message. */
 export const MAX_MESSAGE_CHARS = 300;
 
-// eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
 
 function escapeControl(text: string): string {

@@ -4,7 +4,7 @@ import { POLICY_EXAMPLE_NAMES, policyDocumentSchema, type PolicyDocument } from 
 import { parseJsonDocument } from './network-json';
 import { resourcesDir } from './samples';
 
-export const parsePolicyJson = (text: string, fileName = 'policy configuration'): PolicyDocument =>
+export const parsePolicyJson = (text: string | Uint8Array, fileName = 'policy configuration'): PolicyDocument =>
   parseJsonDocument(policyDocumentSchema, text, fileName);
 
 /** The worked examples in resources/samples/, from the paper's setting (docs/engines/policy-lab.md). */

@@ -5,8 +5,8 @@
  * same CUSIP (several managers or discretion types) are summed into one position; put and call lines are options,
  * not holdings, and are left out and counted. Rows go through the holdings row validation (`HoldingsRowSink`).
  */
-import { XMLParser } from 'fast-xml-parser';
-import { ImportError } from './import-error';
+import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { ImportError, quote } from './import-error';
 
 export interface ThirteenFLine {
   cusip: string;
@@ -20,6 +20,11 @@ const parser = new XMLParser({ ignoreAttributes: true, removeNSPrefix: true, par
 
 export function parse13fInformationTable(xml: string, fileName: string): { lines: ThirteenFLine[]; options: number } {
   let document: { informationTable?: { infoTable?: Array<Record<string, unknown>> } };
+  if (/<!ENTITY/i.test(xml)) throw new ImportError(`${fileName}: entity declarations (<!ENTITY) are not accepted`);
+  const valid = XMLValidator.validate(xml);
+  if (valid !== true) {
+    throw new ImportError(`${fileName}: row ${valid.err.line}, column ${valid.err.col}: not well-formed XML (${valid.err.msg})`);
+  }
   try {
     document = parser.parse(xml) as typeof document;
   } catch (error) {
@@ -37,8 +42,10 @@ export function parse13fInformationTable(xml: string, fileName: string): { lines
     }
     const cusip = text('cusip').toUpperCase();
     const value = Number(text('value').replace(/,/g, ''));
-    if (!/^[0-9A-Z]{9}$/.test(cusip)) throw new ImportError(`${fileName} infoTable ${k + 1}: cusip "${cusip}" is not 9 letters or digits`, 'cusip');
-    if (!Number.isFinite(value) || value < 0) throw new ImportError(`${fileName} infoTable ${k + 1} (${cusip}): value "${text('value')}" is not an amount ≥ 0`, 'value');
+    if (!/^[0-9A-Z]{9}$/.test(cusip)) throw new ImportError(`${fileName}: infoTable ${k + 1}, cusip: not 9 letters or digits — ${quote(cusip)}`, 'cusip');
+    if (!/^\d[\d,]*(\.\d+)?$/.test(text('value')) || !Number.isFinite(value) || value > 1e15) {
+      throw new ImportError(`${fileName}: infoTable ${k + 1} (${cusip}), value: not a decimal amount between 0 and 1e15 — ${quote(text('value'))}`, 'value');
+    }
     const amount = (row.shrsOrPrnAmt as Record<string, unknown> | undefined)?.sshPrnamt;
     const shares = amount === undefined ? null : Number(String(amount).replace(/,/g, ''));
     const line = byCusip.get(cusip);

@@ -110,7 +110,7 @@ describe('GraphML', () => {
 
   it('names the line of malformed XML', () => {
     const broken = NETWORKX.replace('<data key="d2">80</data>', '<data key="d2">80</dta>');
-    expect(() => networkFromGraphml(broken, 'bad.graphml')).toThrow(/bad\.graphml is not well-formed XML: line 17, column \d+: Expected closing tag .data./);
+    expect(() => networkFromGraphml(broken, 'bad.graphml')).toThrow(/^bad\.graphml: row 17, column \d+: not well-formed XML \(Expected closing tag .data./);
   });
 
   it('refuses undirected graphs, edges without amounts and broken network rules, naming each edge', () => {

@@ -91,10 +91,12 @@ describe('holdings CSV import', () => {
       datasetName: 'bad',
     }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(RowErrorsImportError);
+    // One line of at most 300 characters: the rows that fit, then how many more (all four are in rowErrors).
     expect((error as RowErrorsImportError).message).toBe(
-      'bad.csv: 3 rows refused: row 2501 (report date): not a date: "2024-13-01" (expected YYYY-MM-DD); ' +
-        'row 4001 (market value): must be ≥ 0; row 4002 (investor_id): missing investor id; row 4002 (market value): not a number: "abc"',
+      'bad.csv: 3 rows refused: row 2501, column "report date": not a date (expected YYYY-MM-DD) — "2024-13-01"; ' +
+        'row 4001, column "market value": must be ≥ 0; row 4002, column "investor_id": missing investor id; … and 1 more',
     );
+    expect((error as RowErrorsImportError).rowErrors.at(-1)).toMatchObject({ row: 4002, column: 'market value', message: 'not a number — "abc"' });
     expect(tableCounts()).toEqual(before);
     expect(db.inTransaction).toBe(false);
   });
@@ -106,7 +108,8 @@ describe('holdings CSV import', () => {
       (e: unknown) => e,
     )) as RowErrorsImportError;
     expect(error.rowErrors).toHaveLength(100);
-    expect(error.message).toMatch(/^x\.csv: 100 rows refused: row 2 \(amount\): not a number: "minus"; .*… and 90 more$/);
+    expect(error.message).toMatch(/^x\.csv: 100 rows refused: row 2, column "amount": not a number — "minus"; .*… and \d+ more$/);
+    expect(error.message.length).toBeLessThanOrEqual(300);
     expect(tableCounts()).toEqual({ datasets: 0, investors: 0, assets: 0, positions: 0 });
   });
 

@@ -87,7 +87,7 @@ describe('holdings from XLSX', () => {
     const error = await importHoldingsFile(db, { filePath: path, fileName: 'bad.xlsx', datasetName: 'bad' }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(RowErrorsImportError);
     const rows = (error as RowErrorsImportError).rowErrors.map((r) => `${r.row}:${r.column}:${r.message}`);
-    expect(rows).toEqual(['3:Report date:not a date: "yesterday" (expected YYYY-MM-DD)', '4:Market value:must be ≥ 0', '5:AUM:not an amount ≥ 0: "lots"']);
+    expect(rows).toEqual(['3:Report date:not a date (expected YYYY-MM-DD) — "yesterday"', '4:Market value:must be ≥ 0', '5:AUM:not an amount ≥ 0 — "lots"']);
     expect(datasets.list(db)).toEqual([]);
   });
 
@@ -187,7 +187,7 @@ describe('holdings from a SEC 13F information table', () => {
     fresh();
     const path = join(dir.path, 'bad.xml');
     writeFileSync(path, xml.replace('912828ZT0', '91-28'));
-    await expect(importHoldingsFile(db, { filePath: path, fileName: 'bad.xml', datasetName: 'bad', filer: { investor: 'X', date: '2024-03-31' } })).rejects.toThrow(/bad\.xml infoTable 3: cusip "91-28"/);
+    await expect(importHoldingsFile(db, { filePath: path, fileName: 'bad.xml', datasetName: 'bad', filer: { investor: 'X', date: '2024-03-31' } })).rejects.toThrow(/^bad\.xml: infoTable 3, cusip: not 9 letters or digits — "91-28"/);
     expect(datasets.list(db)).toEqual([]);
   });
 });
