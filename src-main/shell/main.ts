@@ -4,7 +4,7 @@
  */
 import { app, BrowserWindow, dialog, ipcMain, nativeTheme, protocol, safeStorage, type IpcMainInvokeEvent } from 'electron';
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -134,6 +134,7 @@ function desktopStoreKey(dataDir: string): Uint8Array | undefined {
   const protectedStorage = safeStorage.isEncryptionAvailable() && !(process.platform === 'linux' && safeStorage.getSelectedStorageBackend() === 'basic_text');
   if (!protectedStorage) return keyFile ? readKeyFile(keyFile, dataDir) : undefined;
   const wrapped = join(app.getPath('userData'), 'store-key.wrapped');
+  mkdirSync(app.getPath('userData'), { recursive: true, mode: 0o700 });
   if (existsSync(wrapped)) return Buffer.from(safeStorage.decryptString(readFileSync(wrapped)), 'hex');
   const existing = existsSync(storeFile(dataDir));
   const key = keyFile ? readKeyFile(keyFile, dataDir) : (keyringKey(dataDir) ?? (existing ? undefined : randomBytes(32)));

@@ -13,7 +13,7 @@
 import { Entry } from '@napi-rs/keyring';
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { closeSync, existsSync, openSync, readFileSync, readSync, statSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, readSync, realpathSync, statSync, writeSync } from 'node:fs';
 import { relative, resolve, isAbsolute } from 'node:path';
 import { isPlaintextStore, storeFile, StoreError, type StoreKey } from './db';
 
@@ -57,8 +57,10 @@ export interface KeyOptions {
 
 const HEX_KEY = /^[0-9a-fA-F]{64}$/;
 
+/** Whether `child` lies in `parent`, symbolic links resolved where the paths exist. */
 function inside(child: string, parent: string): boolean {
-  const path = relative(parent, child);
+  const real = (path: string) => (existsSync(path) ? realpathSync(path) : path);
+  const path = relative(real(parent), real(child));
   return path === '' || (!path.startsWith('..') && !isAbsolute(path));
 }
 

@@ -68,7 +68,7 @@ describe('encryption at rest', () => {
     plain.close();
   });
 
-  it('refuses a wrong key in one line, and `cwb` with another key file exits 2', () => {
+  it('refuses a wrong key in one line, and `cwb` with another key file exits 2', { timeout: 180_000 }, () => {
     const dataDir = fresh();
     openDatabase(dataDir, { key: testStoreKey() }).close();
     const other = Buffer.alloc(32, 7);
@@ -89,7 +89,7 @@ describe('encryption at rest', () => {
     expect(() => openDatabase(dataDir, { key: testStoreKey() })).toThrow(/does not open/);
   });
 
-  it('refuses a plaintext store; `cwb store encrypt` converts it with every row, then `cwb store rekey` changes the key', () => {
+  it('refuses a plaintext store; `cwb store encrypt` converts it with every row, then `cwb store rekey` changes the key', { timeout: 180_000 }, () => {
     const dataDir = fresh();
     const plain = openPlaintextStore(dataDir);
     const { versionId } = storeImportedDataset(plain, importFile('eba-2011-disclosure.csv', readBytes(bundledSample('eba-2011-disclosure.csv'))), 'eba-2011-disclosure.csv');

@@ -35,7 +35,7 @@ const EBA = 'eba-2011-disclosure.csv';
 const ebaBytes = () => readBytes(bundledSample(EBA));
 
 describe('faults of the store', () => {
-  it('opens a read-only data folder read-only: cwb list works, a write is refused in one line and the store is unchanged', async () => {
+  it('opens a read-only data folder read-only: cwb list works, a write is refused in one line and the store is unchanged', { timeout: 180_000 }, async () => {
     const dataDir = fresh();
     const app = createApp({ dataDir, transport: 'cli', key: testStoreKey() });
     seedSamples(app.db);
@@ -71,7 +71,7 @@ describe('faults of the store', () => {
     expect(readdirSync(dataDir)).toEqual([DATABASE_FILE]);
   });
 
-  it('waits for a store another writer holds, then says it is busy in one line (exit 1) and changes nothing', () => {
+  it('waits for a store another writer holds, then says it is busy in one line (exit 1) and changes nothing', { timeout: 180_000 }, () => {
     const dataDir = fresh();
     const holder = openDatabase(dataDir, { key: testStoreKey() });
     const network = join(fresh(), 'ring.json');
