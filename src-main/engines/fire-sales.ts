@@ -485,13 +485,16 @@ export function solveFireSale(
     const step = newton ? newtonStep(ws, prices, mapped) : null;
     converged = lastChange <= tolerance && (step ? step.distance <= tolerance : true);
     previousChange = lastChange;
+    let moved = false;
     if (converged || !step) {
       prices.set(mapped);
     } else {
       let accelerated = false;
       for (let m = 0; m < nAssets; m++) {
         if (step.next[m]! < mapped[m]!) accelerated = true;
-        prices[m] = Math.min(mapped[m]!, step.next[m]!);
+        const next = Math.min(mapped[m]!, step.next[m]!);
+        if (next !== prices[m]) moved = true;
+        prices[m] = next;
       }
       if (accelerated) acceleratedSteps++;
     }
@@ -500,6 +503,12 @@ export function solveFireSale(
       liquidationPath.push(sold);
     }
     if (converged) break;
+    if (step && !moved) {
+      // Rounding stops the iterate (next to a double root, Φ(p) − p is below rounding across a wider interval than
+      // the tolerance): converged if the Newton correction is within 100 × the tolerance.
+      converged = lastChange <= tolerance && step.distance <= 100 * tolerance;
+      break;
+    }
   }
   // Fractions consistent with the final prices, and the residual there.
   evaluate(ws, prices, mapped);

@@ -16,6 +16,9 @@ import {
   type FireSaleSystem,
 } from '../../src-main/engines/fire-sales';
 import { ebaSovereignFireSale } from '../../src-main/io/eba-firesale';
+import { sectionProvider } from '../../src-main/io/briefs/sections';
+import type { RunDetail } from '../../src-shared/domain';
+import { convergenceWarning } from '../../src-shared/results/fire-sales';
 
 const data = (file: string) => readFileSync(`resources/samples/${file}`, 'utf8');
 
@@ -282,6 +285,28 @@ describe('data simulation (§4)', () => {
       expect(a.prices[s]).toBeCloseTo(1 - 0.15 * a.liquidations[s]!, 10);
       expect(a.liquidations[s]).toBeCloseTo(a.fractions[2 * s]! + a.fractions[2 * s + 1]!, 12);
     }
+  });
+});
+
+describe('what is shown with an equilibrium or a reproduction', () => {
+  it('an unconverged equilibrium carries a warning in words; a converged one none', () => {
+    const L = 0.7111111111111111 - 1e-9;
+    const system: FireSaleSystem = { ...caseStudy1('linear').system, strategy: { kind: 'leverage-target', maxLeverage: Float64Array.of(3, 3) } };
+    const plain = solveFireSale(system, { liabilities: [L, L] }, { accelerate: false, maxIterations: 500 });
+    expect(convergenceWarning(plain)).toMatch(/^The price iteration stopped after 500 steps without converging \(largest change \d\.\de-\d+\); treat these prices as approximate\.$/);
+    expect(convergenceWarning(solveFireSale(system, { liabilities: [L, L] }))).toBeNull();
+  });
+
+  it('the reproduction brief states the bound of the paper’s network beside the published 0.9992', async () => {
+    const rows = [
+      { table: '3', dataset: 'linear', model: 'Proposed Model', metric: 'corr(ℓ̂, ℓ)', measured: 0.9993, published: 0.9999 },
+      { table: '3', dataset: 'arctangent', model: 'Proposed Model', metric: 'corr(ℓ̂, ℓ)', measured: 0.9792, published: 0.9992 },
+    ];
+    const run = { id: 1, kind: 'idf-reproduce', method: 'dual network', seed: 1, params: {}, results: { seed: 1, rows }, error: null } as unknown as RunDetail;
+    const section = await sectionProvider('idf-reproduce').describe({ run, learningBackend: null });
+    const table = section.tables.find((t) => t.rows.some((row) => row.includes('arctangent')))!;
+    expect(table.note).toContain("published 0.9992; the paper's network can reach about 0.9706 at most");
+    expect(section.method.join(' ')).toContain('can only bend one way');
   });
 });
 

@@ -5,7 +5,7 @@
  */
 import { basename } from 'node:path';
 import { FIRESALE_EXAMPLES, fireSaleDocumentSchema, type FireSaleExample } from '../../../src-shared/formats/firesale';
-import type { ReproductionReport } from '../../../src-shared/results/fire-sales';
+import { ARCTANGENT_CORRELATION, convergenceWarning, isArctangentCorrelation, type ReproductionReport } from '../../../src-shared/results/fire-sales';
 import { exampleFireSale, simulateFireSale } from '../../api/firesale-services';
 import { parseJsonDocument } from '../../io/network-json';
 import { idfReproduceTask, idfTrainTask } from '../../jobs/firesale-tasks';
@@ -46,6 +46,7 @@ export const firesaleCommand: Command = {
     }
     io.err(`fire sale on ${doc.banks.length} banks, ${doc.assets.length} assets (${doc.inverseDemand.form} inverse demand, ${doc.strategy})`);
     const outcome = simulateFireSale(doc);
+    const warning = convergenceWarning(outcome);
     const json = {
       prices: byId(outcome.assetIds, outcome.prices),
       liquidations: byId(outcome.assetIds, outcome.assetLiquidations),
@@ -55,15 +56,22 @@ export const firesaleCommand: Command = {
       defaults: outcome.bankIds.filter((_, n) => outcome.defaulted[n]),
       totalLoss: outcome.totalLoss,
       iterations: outcome.iterations,
+      acceleratedSteps: outcome.acceleratedSteps,
       lastChange: outcome.lastChange,
+      residual: outcome.residual,
       converged: outcome.converged,
+      ...(warning ? { warning } : {}),
       unit: outcome.unit,
     };
     if (args.flags.json) {
+      if (warning) io.err(`warning: ${warning}`);
       io.out(JSON.stringify(json));
       return 0;
     }
-    io.out(`${doc.name}: ${outcome.converged ? 'converged' : 'NOT converged'} after ${outcome.iterations} iterations (last change ${outcome.lastChange.toExponential(1)})`);
+    io.out(
+      `${doc.name}: ${outcome.converged ? 'converged' : 'NOT converged'} after ${outcome.iterations} steps${outcome.acceleratedSteps ? ` (${outcome.acceleratedSteps} accelerated)` : ''}; remaining error max|Φ(p) − p| ${outcome.residual.toExponential(1)}`,
+    );
+    if (warning) io.out(`  ${warning}`);
     io.out(`  total loss ${formatAmount(outcome.totalLoss)} ${outcome.unit}; ${json.defaults.length} bank(s) with equity ≤ 0`);
     io.out(`  ${'asset'.padEnd(14)}${'price'.padStart(10)}${'units sold'.padStart(16)}`);
     outcome.assetIds.forEach((id, m) => io.out(`  ${id.padEnd(14)}${outcome.prices[m]!.toFixed(4).padStart(10)}${formatAmount(outcome.assetLiquidations[m]!).padStart(16)}`));
@@ -90,6 +98,7 @@ function printReport(report: ReproductionReport, io: CommandIo): void {
   io.out(`  ${'table'.padEnd(6)}${'data set'.padEnd(26)}${'model'.padEnd(20)}${'metric'.padEnd(46)}${'measured'.padStart(12)}${'published'.padStart(12)}`);
   for (const row of report.rows) {
     io.out(`  ${row.table.padEnd(6)}${row.dataset.padEnd(26)}${row.model.padEnd(20)}${row.metric.padEnd(46)}${formatNumber(row.measured).padStart(12)}${formatNumber(row.published).padStart(12)}`);
+    if (isArctangentCorrelation(row)) io.out(`        bound for the paper's network on these data: ${ARCTANGENT_CORRELATION.bound} — ${ARCTANGENT_CORRELATION.note}`);
   }
   io.out('Acceptance:');
   for (const item of report.acceptance) io.out(`  [${item.met ? 'met' : 'NOT met'}] ${item.criterion}: ${item.detail}`);

@@ -3,11 +3,12 @@
  * one entry below (docs/engines/briefs.md); kinds without an entry get the generic provider.
  */
 import { capitalSection } from './capital';
+import { dualNetworkReproductionSection } from './dual-network';
 import { genericSection } from './generic';
 import type { SectionProvider } from './provider';
 import { stressSection } from './stress';
 
-const providers: SectionProvider[] = [stressSection, capitalSection];
+const providers: SectionProvider[] = [stressSection, capitalSection, dualNetworkReproductionSection];
 
 const byKind = new Map(providers.map((provider) => [provider.kind, provider]));
 
