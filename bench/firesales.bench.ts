@@ -3,6 +3,7 @@
  *  - Engine: greatest-price equilibria per second on a seeded random system of 100 banks × 20 assets (leverage
  *    target, linear impact with cross-impact), against a plain reference implementation of the same fixed point
  *    (arrays of arrays, everything recomputed) run in this process; and on the EBA 2011 sovereign instance.
+ *  - Jump: case study 1 (λ = 3) at L* ± 1e-3, 1e-6, 1e-9, plain against accelerated iteration: steps, error, time.
  *  - Learning, on the WebAssembly backend: training time of case study 1 (linear) until the validation MSE reaches
  *    the acceptance level (10 × the 2.8e-7 of Table 2), with the test MSE and liquidation correlation there; and
  *    training of the dual network on the 100 × 20 system (fixed epochs): time per epoch, test MSE, correlations;
@@ -101,8 +102,42 @@ function engineRates(spec: SimulationSpec, count: number) {
   };
 }
 
-/** FIRESALES_PARTS=engine,case1,large,seeds (default all) runs only some parts. */
-const parts = new Set((process.env.FIRESALES_PARTS ?? 'engine,case1,large,seeds').split(','));
+/**
+ * Case study 1 with λ = 3 next to its jump L* = (0.7 + 0.3λ)²/(1.2λ): steps, error against the closed form (the
+ * greater root of p² − (0.7 + 0.3λ)p + 0.3λL = 0 below L*, 0.7 above) and time, plain iteration against the
+ * accelerated one (certified Newton steps from above).
+ */
+function atTheJump() {
+  const lambda = 3;
+  const system: FireSaleSystem = { ...caseStudy1('linear').system, strategy: { kind: 'leverage-target', maxLeverage: Float64Array.of(lambda, lambda) } };
+  const b = 0.7 + 0.3 * lambda;
+  const jump = (b * b) / (1.2 * lambda);
+  const rows = [];
+  // Warm-up, so the times below are of compiled code.
+  for (let k = 0; k < 200; k++) solveFireSale(system, { liabilities: [jump - 1e-6, jump - 1e-6] }, { accelerate: k % 2 === 0 });
+  for (const offset of [-1e-3, -1e-6, -1e-9, 1e-9, 1e-6, 1e-3]) {
+    const L = jump + offset;
+    const exact = offset < 0 ? (b + Math.sqrt(b * b - 1.2 * lambda * L)) / 2 : 0.7;
+    const row: Record<string, unknown> = { offset };
+    for (const accelerate of [false, true]) {
+      const repeats = accelerate ? 2000 : 20;
+      const started = performance.now();
+      let result = solveFireSale(system, { liabilities: [L, L] }, { accelerate });
+      for (let k = 1; k < repeats; k++) result = solveFireSale(system, { liabilities: [L, L] }, { accelerate });
+      row[accelerate ? 'accelerated' : 'plain'] = {
+        iterations: result.iterations,
+        converged: result.converged,
+        error: Math.abs(result.prices[0]! - exact),
+        microseconds: round(((performance.now() - started) * 1000) / repeats),
+      };
+    }
+    rows.push(row);
+  }
+  return rows;
+}
+
+/** FIRESALES_PARTS=engine,jump,case1,large,seeds (default all) runs only some parts. */
+const parts = new Set((process.env.FIRESALES_PARTS ?? 'engine,jump,case1,large,seeds').split(','));
 
 function report(name: string, value: unknown): unknown {
   process.stderr.write(`${name}: ${JSON.stringify(value)}\n`);
@@ -168,6 +203,7 @@ export async function run(): Promise<Record<string, unknown>> {
     const ebaSpec: SimulationSpec = { system: toFireSaleSystem(eba), shockChannel: 'other-assets', shockLow: eba.shocks!.low, shockHigh: eba.shocks!.high };
     out.engine = report('engine', { random100x20: engineRates(random, 2000), eba2011: engineRates(ebaSpec, 300) });
   }
+  if (parts.has('jump')) out.jump = report('case study 1 next to the jump', atTheJump());
   out.backend = (await selectLearningBackend('wasm')).name;
   if (parts.has('case1')) out.case1ToAcceptance = report('case 1 to acceptance', await case1ToAcceptance());
   if (parts.has('large')) out.dualNetwork100x20 = report('dual network 100 x 20', await dualNetworkLarge(random, 500));
