@@ -170,8 +170,10 @@ export function verifyAudit(db: Db, noted?: { id: number; hash: string }): Audit
       return broken(row.id, 'changed', `entry ${row.id} is not the entry noted earlier (its hash begins ${row.hash.slice(0, 12)}, not ${noted.hash.slice(0, 12)})`);
     }
   }
-  if (noted && (previous?.id ?? 0) < noted.id) {
-    return broken((previous?.id ?? 0) + 1, 'truncated', `the trail ends at entry ${previous?.id ?? 0} but entry ${noted.id} was noted earlier: entries ${(previous?.id ?? 0) + 1} to ${noted.id} (at least) were removed`);
+  const end = previous?.id ?? 0;
+  if (noted && end < noted.id) {
+    const removed = end + 1 === noted.id ? `entry ${noted.id} (and any after it) was removed` : `entries ${end + 1} to ${noted.id} (and any after them) were removed`;
+    return broken(end + 1, 'truncated', `the trail ends at entry ${end} but entry ${noted.id} was noted earlier: ${removed}`);
   }
   return {
     intact: true,
