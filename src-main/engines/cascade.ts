@@ -17,6 +17,7 @@
  */
 import type { EconomyDocument } from '../../src-shared/formats/crossholdings';
 import { EngineInputError } from './errors';
+import { assertMemoryFits, denseBytes } from './limits';
 import { luFactor, luSolve } from './linalg';
 
 export interface EconomySystem {
@@ -98,6 +99,7 @@ function economyParts(doc: EconomyDocument): SystemParts {
   const assetIndex = new Map(assetIds.map((id, k) => [id, k]));
   const n = ids.length;
   const m = assetIds.length;
+  assertEconomyFits(n, m);
   const crossHoldings = new Float64Array(n * n);
   doc.crossHoldings.forEach((entry, index) => {
     const i = firmIndex.get(entry.holder);
@@ -139,6 +141,7 @@ export interface DenseEconomy {
 /** A system from dense arrays (tests, generators): firm i holds all of asset i, priced (Dp)_i. */
 export function fromDenseEconomy(economy: DenseEconomy): EconomySystem {
   const n = economy.ids.length;
+  assertEconomyFits(n, n);
   const assetShares = new Float64Array(n * n);
   for (let i = 0; i < n; i++) assetShares[i * n + i] = 1;
   return buildSystem({
@@ -181,6 +184,11 @@ function checkParts(parts: SystemParts): Float64Array {
     if (!(value >= 0 && Number.isFinite(value))) throw new EngineInputError(`firm "${parts.ids[i]}": failureCost must be finite and ≥ 0`, `firms.${i}.failureCost`);
   });
   return selfShare;
+}
+
+/** C and its LU factors (n × n each) and the asset shares (n × m), refused above the memory limit before any is made. */
+function assertEconomyFits(n: number, m: number): void {
+  assertMemoryFits(denseBytes(n, 2) + 8 * n * m, `a cross-holdings economy of ${n.toLocaleString('en-US')} firms`);
 }
 
 function buildSystem(parts: SystemParts): EconomySystem {

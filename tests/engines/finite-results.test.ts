@@ -9,7 +9,9 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { NetworkDocument } from '../../src-shared/formats/network';
 import { LOSS_RATIO_UNDEFINED_NOTE, NVI_NO_OUTSIDE_ASSETS_NOTE, NVI_UNBOUNDED_NOTE } from '../../src-shared/results/stress';
 import { RESIDUAL_UNDEFINED_NOTE } from '../../src-shared/results/reconstruction';
+import { CROSSHOLDINGS_FORMAT } from '../../src-shared/formats/crossholdings';
 import { main } from '../../src-main/cli/main';
+import { checkEconomy } from '../../src-main/engines/cascade';
 import { assertFiniteResult, firstNonFinite, formatBytes, MAX_SUPPORTED_AMOUNT, memoryLimitBytes } from '../../src-main/engines/limits';
 import { maxentReconstruct } from '../../src-main/engines/maxent';
 import { fromDenseLiabilities, toClearingSystem } from '../../src-main/engines/network-arrays';
@@ -250,6 +252,16 @@ describe('bounded memory: dense n × n work is refused before it allocates', () 
     );
     expect(refusal(() => toClearingSystem(document))).toBe('clearing a network of 4,000 banks needs about 244 MB; the limit is 64 MB (CWB_MEMORY_LIMIT_MB)');
     expect(refusal(() => problemFromDocument(document))).toMatch(/^reconstructing a network of 4,000 banks needs about 2\.\d GB; the limit is 64 MB \(CWB_MEMORY_LIMIT_MB\)$/);
+    const firms = document.nodes.map((node) => node.id);
+    const economy = {
+      format: CROSSHOLDINGS_FORMAT,
+      name: 'wide',
+      firms: firms.map((id) => ({ id, threshold: 1, failureCost: 0 })),
+      assets: [{ id: 'X', price: 1 }],
+      assetHoldings: [{ firm: firms[0]!, asset: 'X', share: 1 }],
+      crossHoldings: [],
+    };
+    expect(refusal(() => checkEconomy(economy))).toBe('a cross-holdings economy of 4,000 firms needs about 244 MB; the limit is 64 MB (CWB_MEMORY_LIMIT_MB)');
     const after = process.memoryUsage();
     // not one of the dense arrays was allocated
     expect(after.arrayBuffers - before.arrayBuffers).toBeLessThan(16 * 2 ** 20);
