@@ -47,6 +47,10 @@ export function unescapeCsvText(text: string): string {
 
 export type CsvValue = string | number | boolean | null | undefined;
 
+/** A spreadsheet (XLSX) cell: text neutralised as in a CSV, numbers and booleans as they are, absent as blank. */
+export const xlsxCell = <T extends CsvValue>(value: T): Exclude<T, undefined> | string | null =>
+  value === undefined || value === null ? null : typeof value === 'string' ? neutraliseFormula(value) : (value as Exclude<T, undefined>);
+
 /**
  * One CSV field: null/undefined → empty; a number as plain decimal text; text neutralised, then quoted when it
  * holds a comma, a quote or a line break, or starts or ends with a space (RFC 4180: quotes doubled).

@@ -103,7 +103,7 @@ export function parseCsv(fileName: string, rawText: string): Table {
   while (records.length > 0 && isBlankRow(records[records.length - 1]!)) records.pop();
   const [header, ...body] = records;
   if (!header || isBlankRow(header)) throw new ImportError(`${fileName} is empty (expected a header row)`);
-  const columns = header.map((cell) => cell.trim());
+  const columns = header.map((cell) => unescapeCsvText(cell).trim());
   const rows: string[][] = [];
   const rowNumbers: number[] = [];
   body.forEach((row, index) => {

@@ -10,7 +10,7 @@ import ExcelJS from 'exceljs';
 import type { NetworkDocument } from '../../src-shared/formats/network';
 import { EDGE_FIELDS, looksLikeEdgeList, type ColumnMapping } from './column-mapping';
 import { ImportError } from './import-error';
-import { neutraliseFormula } from './csv-cell';
+import { xlsxCell } from './csv-cell';
 import { readXlsx, type Table } from './tables';
 import { networkFromTables, usedNodeFields } from './tabular-network';
 
@@ -18,9 +18,6 @@ import { networkFromTables, usedNodeFields } from './tabular-network';
 export const XLSX_MATRIX_MAX_NODES = 300;
 
 const NETWORK_SHEET = 'network';
-
-/** Text neutralised against formula injection (csv-cell.ts; the reader undoes it), numbers as numbers, absent as blank. */
-const xlsxCell = <T,>(value: T): T | string | null => (value === undefined || value === null ? null : typeof value === 'string' ? neutraliseFormula(value) : value);
 
 export async function networkToXlsx(document: NetworkDocument): Promise<Uint8Array> {
   const workbook = new ExcelJS.Workbook();

@@ -5,7 +5,7 @@
  */
 import type { BriefTable, ComposedBrief, TableCell } from '../../../src-shared/briefs';
 import { keyFigureTable, provenanceTable } from '../../../src-shared/brief-format';
-import { csvRow, neutraliseFormula } from '../csv-cell';
+import { csvRow, xlsxCell } from '../csv-cell';
 
 interface AnnexTable {
   section: string;
@@ -22,9 +22,6 @@ function annexTables(brief: ComposedBrief): AnnexTable[] {
 }
 
 const allRows = (table: BriefTable): TableCell[][] => table.annexRows ?? table.rows;
-
-/** Text cells neutralised against formula injection as in the CSV (csv-cell.ts); numbers stay numbers. */
-const xlsxCell = (cell: TableCell): TableCell => (typeof cell === 'string' ? neutraliseFormula(cell) : cell);
 
 export async function briefToXlsx(brief: ComposedBrief): Promise<Uint8Array> {
   const { default: ExcelJS } = await import('exceljs');
