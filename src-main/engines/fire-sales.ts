@@ -404,8 +404,8 @@ function newtonStep(ws: Workspace, prices: Float64Array, mapped: Float64Array): 
   };
   if (pastTurn) {
     // With w = p − q: J̃w ≥ w and Φ(p) < p wherever w > 0 leave no equilibrium in the box, so p* ≤ q. The chord of
-    // a curved inverse demand flattens J̃ over a wide box, so a failed check is retried on boxes 8 and 64 times smaller.
-    for (let attempt = 0; attempt < (form === 'linear' ? 1 : 3); attempt++) {
+    // a curved inverse demand flattens J̃ over a wide box, so a failed check is retried on boxes 8, 64, … 8⁹ times smaller.
+    for (let attempt = 0; attempt < (form === 'linear' ? 1 : 10); attempt++) {
       if (attempt > 0) for (let m = 0; m < nAssets; m++) lower[m] = prices[m]! - (prices[m]! - lower[m]!) / 8;
       const chords = chordsOverBox();
       let certified = true;
