@@ -123,6 +123,30 @@ describe('fire-sale equilibrium', () => {
     });
   });
 
+  it('next to the jump of case study 1 with exponential inverse demand (λ = 4): the plain iteration’s equilibrium in under 200 steps', () => {
+    // No closed form here; the jump L* ≈ 0.75403 (where the price falls by 0.16) is located by bisection, and the
+    // plain iteration, run to 1e-15 (up to 300,000 steps at 1e-9 below), is the reference.
+    const system: FireSaleSystem = { ...caseStudy1('exponential').system, strategy: { kind: 'leverage-target', maxLeverage: Float64Array.of(4, 4) } };
+    const price = (L: number) => solveFireSale(system, { liabilities: [L, L] }).prices[0]!;
+    let low = 0.6;
+    let high = 0.85;
+    const middle = (price(low) + price(high)) / 2;
+    for (let k = 0; k < 60; k++) {
+      const mid = (low + high) / 2;
+      if (price(mid) > middle) low = mid;
+      else high = mid;
+    }
+    expect(price(low) - price(high)).toBeGreaterThan(0.1);
+    for (const L of [low - 1e-6, low - 1e-9, high + 1e-9, high + 1e-6]) {
+      const accelerated = solveFireSale(system, { liabilities: [L, L] });
+      const plain = solveFireSale(system, { liabilities: [L, L] }, { accelerate: false, tolerance: 1e-15, maxIterations: 400_000 });
+      expect(plain.converged).toBe(true);
+      expect(accelerated.converged).toBe(true);
+      expect(accelerated.iterations).toBeLessThan(200);
+      expect(Math.abs(accelerated.prices[0]! - plain.prices[0]!)).toBeLessThan(1e-10);
+    }
+  });
+
   it('the accelerated iteration finds the plain iteration’s equilibrium on random systems', () => {
     // Random banks (1–6), assets (1–4), forms, strategies, own and cross impacts; where the plain iteration
     // converges (to 1e-15), the accelerated one agrees to 1e-10 and never lies below it.
