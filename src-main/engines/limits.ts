@@ -12,12 +12,12 @@
  */
 import { totalmem } from 'node:os';
 import { NUMERIC_NODE_FIELDS } from '../../src-shared/formats/columns';
-import type { NetworkDocument } from '../../src-shared/formats/network';
+import { MAX_AMOUNT, type NetworkDocument } from '../../src-shared/formats/network';
 import { AppError } from '../../src-shared/errors';
 import { EngineInputError } from './errors';
 
-/** The largest |amount| the engines accept, in the network's unit. */
-export const MAX_SUPPORTED_AMOUNT = 1e15;
+/** The largest |amount| the engines accept, in the network's unit: the network@1 format's own bound. */
+export const MAX_SUPPORTED_AMOUNT = MAX_AMOUNT;
 
 /** 1e308, 2.5e20, 123456: an amount as a person writes it (no "+" in the exponent). */
 export function formatMagnitude(value: number): string {
