@@ -34,8 +34,11 @@ export type TableCell = string | number | null;
 
 export interface BriefTable {
   title: string;
-  /** `digits`: decimals of the printed numbers (default: 0 for whole numbers, else 2). */
-  columns: Array<{ label: string; unit?: string; numeric: boolean; digits?: number }>;
+  /**
+   * `digits`: decimals of the printed numbers (default: 0 for whole numbers, else 2). `share`: the column's share of
+   * the printed table's width (PDF), where its longest cell would otherwise squeeze the others.
+   */
+  columns: Array<{ label: string; unit?: string; numeric: boolean; digits?: number; share?: number }>;
   rows: TableCell[][];
   /** Rows left out of the printed table (the annex has them all). */
   note?: string;

@@ -194,3 +194,45 @@ describe('what the app records', () => {
     expect(entries()).toEqual([expect.objectContaining({ action: 'import', fileName: 'good.csv', sha256: sha256Of(good), details: { datasetId: result.datasetId } })]);
   });
 });
+
+describe('the audit trail in a brief', () => {
+  it('lists the entries of the runs and their data, not others, with the state of the chain', async () => {
+    const app = freshApp();
+    try {
+      const call = async (channel: string, input: unknown) => {
+        const result = await app.router.handle(channel, input);
+        if (!result.ok) throw new Error(result.error.message);
+        return result.value as never;
+      };
+      const imported = (await call('datasets:import', { fileName: 'ring.json', contentBase64: toBase64(JSON.stringify(ringNetwork())) })) as { versionId: number };
+      await call('datasets:import', { fileName: 'unrelated.json', contentBase64: toBase64(JSON.stringify(ringNetwork('Unrelated'))) });
+      await call('networks:export', { versionId: imported.versionId, format: 'network@1' });
+      const run = await app.jobs.start('stress', { versionId: imported.versionId, shockModel: { kind: 'uniform', maxFraction: 0.5 }, samples: 200, seed: 5 }).done;
+      await call('briefs:export', { runIds: [run.runId], title: 'First', format: 'csv' });
+
+      const plain = (await call('briefs:compose', { runIds: [run.runId], title: 'Plain' })) as { auditTrail?: unknown };
+      expect(plain.auditTrail).toBeUndefined();
+      const composed = (await call('briefs:compose', { runIds: [run.runId], title: 'With trail', includeAuditTrail: true })) as { auditTrail: { title: string; columns: Array<{ label: string }>; rows: unknown[][]; note: string } };
+      const table = composed.auditTrail;
+      expect(table.columns.map((c) => c.label)).toEqual(['No.', 'Time (UTC)', 'User', 'Action', 'Subject', 'File', 'SHA-256 (first 12 hex)']);
+      // The import, the version's export, the run's save, the brief exported and the earlier preview; not the unrelated import.
+      expect(table.rows.map((row) => [row[3], row[5]])).toEqual([
+        ['Imported', 'ring.json'],
+        ['Exported', 'ring-of-three-v1.json'],
+        ['Run saved', null],
+        ['Exported', expect.stringMatching(/^first-runs-\d+-annex\.csv$/)],
+        ['Brief composed', null],
+      ]);
+      expect(JSON.stringify(table.rows)).not.toContain('unrelated.json');
+      expect(table.note).toMatch(/The whole trail was intact when the brief was composed: \d+ entries/);
+
+      const { renderBrief } = await import('../../src-main/io/briefs/render');
+      const { pdfPageTexts } = await import('../briefs/support');
+      const pages = await pdfPageTexts(await renderBrief(composed as never, 'pdf'));
+      expect(pages.at(-1)).toMatch(/Audit trail/);
+      expect(pages.at(-1)).toMatch(/ring\.json/);
+    } finally {
+      await app.dispose();
+    }
+  });
+});

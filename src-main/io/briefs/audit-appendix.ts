@@ -8,7 +8,7 @@ import { auditEntriesConcerning, verifyAudit, type AuditSubjectRef } from '../..
 import type { Db } from '../../store/db';
 import type { RunContext } from './context';
 
-const HASH_DIGITS = 16;
+const HASH_DIGITS = 12;
 
 export function auditTrailTable(db: Db, contexts: RunContext[]): BriefTable {
   const refs = { runs: [] as AuditSubjectRef[], datasets: [] as AuditSubjectRef[], versions: [] as AuditSubjectRef[] };
@@ -23,15 +23,15 @@ export function auditTrailTable(db: Db, contexts: RunContext[]): BriefTable {
     ? `The whole trail was intact when the brief was composed: ${check.entries} ${check.entries === 1 ? 'entry' : 'entries'}${check.head ? `, the last entry ${check.head.id} with hash ${check.head.hash}` : ''}.`
     : `The trail's hash chain was broken when the brief was composed: ${check.broken?.message ?? check.message}.`;
   return {
-    title: 'Audit trail',
+    title: 'Entries concerning these runs and their data',
     columns: [
-      { label: 'Entry', numeric: true },
-      { label: 'Time (UTC)', numeric: false },
-      { label: 'User', numeric: false },
-      { label: 'Action', numeric: false },
-      { label: 'Subject', numeric: false },
-      { label: 'File', numeric: false },
-      { label: `SHA-256 (first ${HASH_DIGITS} hex)`, numeric: false },
+      { label: 'No.', numeric: true, share: 0.07 },
+      { label: 'Time (UTC)', numeric: false, share: 0.13 },
+      { label: 'User', numeric: false, share: 0.08 },
+      { label: 'Action', numeric: false, share: 0.1 },
+      { label: 'Subject', numeric: false, share: 0.28 },
+      { label: 'File', numeric: false, share: 0.2 },
+      { label: `SHA-256 (first ${HASH_DIGITS} hex)`, numeric: false, share: 0.14 },
     ],
     rows: entries.map((e) => [e.id, e.at.slice(0, 19).replace('T', ' '), e.osUser, e.actionLabel, e.subject, e.fileName, e.sha256 ? e.sha256.slice(0, HASH_DIGITS) : null]),
     note: `${entries.length === 0 ? 'No entry of the audit trail concerns these runs or their data (they predate the trail).' : `${entries.length} ${entries.length === 1 ? 'entry' : 'entries'} of the audit trail concern these runs, their network versions and datasets.`} For a saved run the SHA-256 is the digest of its parameters; for an import, of the file read; for an export, of the bytes produced. ${state}`,

@@ -67,7 +67,7 @@ export async function briefToPdf(brief: ComposedBrief): Promise<Uint8Array> {
     const headers = table.columns.map((c) => (c.unit ? `${c.label} (${c.unit})` : c.label));
     const texts = table.rows.map((row) => row.map((cell, j) => cellText(cell, table.columns[j]?.digits)));
     doc.fontSize(8);
-    const natural = headers.map((h, j) => Math.max(doc.font(BOLD).widthOfString(h) * 0.6, ...texts.map((r) => doc.font(BODY).widthOfString(r[j] ?? '')), 24) + 8);
+    const natural = headers.map((h, j) => table.columns[j]!.share !== undefined ? table.columns[j]!.share! * width : Math.max(doc.font(BOLD).widthOfString(h) * 0.6, ...texts.map((r) => doc.font(BODY).widthOfString(r[j] ?? '')), 24) + 8);
     const total = natural.reduce((a, b) => a + b, 0);
     const widths = natural.map((w) => (w * width) / total);
     const rowHeight = (cells: string[], font: string) =>
