@@ -9,7 +9,7 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { NetworkDocument } from '../../src-shared/formats/network';
 import { LOSS_RATIO_UNDEFINED_NOTE, NVI_NO_OUTSIDE_ASSETS_NOTE, NVI_UNBOUNDED_NOTE } from '../../src-shared/results/stress';
 import { RESIDUAL_UNDEFINED_NOTE } from '../../src-shared/results/reconstruction';
-import { CROSSHOLDINGS_FORMAT } from '../../src-shared/formats/crossholdings';
+import { CROSSHOLDINGS_FORMAT, type EconomyDocument } from '../../src-shared/formats/crossholdings';
 import { main } from '../../src-main/cli/main';
 import { checkEconomy } from '../../src-main/engines/cascade';
 import { assertFiniteResult, firstNonFinite, formatBytes, MAX_SUPPORTED_AMOUNT, memoryLimitBytes } from '../../src-main/engines/limits';
@@ -253,7 +253,7 @@ describe('bounded memory: dense n × n work is refused before it allocates', () 
     expect(refusal(() => toClearingSystem(document))).toBe('clearing a network of 4,000 banks needs about 244 MB; the limit is 64 MB (CWB_MEMORY_LIMIT_MB)');
     expect(refusal(() => problemFromDocument(document))).toMatch(/^reconstructing a network of 4,000 banks needs about 2\.\d GB; the limit is 64 MB \(CWB_MEMORY_LIMIT_MB\)$/);
     const firms = document.nodes.map((node) => node.id);
-    const economy = {
+    const economy: EconomyDocument = {
       format: CROSSHOLDINGS_FORMAT,
       name: 'wide',
       firms: firms.map((id) => ({ id, threshold: 1, failureCost: 0 })),
