@@ -216,6 +216,7 @@ export const FORMAT_WORDS: Record<string, string> = {
   xlsx: 'XLSX',
   pdf: 'PDF',
   docx: 'DOCX',
+  json: 'JSON',
 };
 
 /** Generated holdings and editor networks name no file: their source is a description ("generator:…", "(created in the editor)"). */

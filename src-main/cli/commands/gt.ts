@@ -2,6 +2,7 @@
  * `cwb gt train|embed|predict`: the graph transformer of the Models screen from the command line, over the same
  * store (holdings datasets, the models table) and the same job definition as the app.
  */
+import { basename } from 'node:path';
 import { describeIssues } from '../../../src-shared/errors';
 import { gtTrainParamsSchema, holdingsGenerateSchema } from '../../../src-shared/graph-transformer';
 import { call } from '../../api/router';
@@ -11,6 +12,7 @@ import { trainAndEvaluate } from '../../learning/gt-run';
 import type { GraphTransformerArtifact } from '../../learning/gt-training';
 import { gtTrainTask } from '../../jobs/gt-tasks';
 import { gtModels, loadHoldingsPanel } from '../../store/holdings-panel';
+import { recordExports } from '../../store/audit';
 import { UsageError, type Command, type FlagSpec } from '../command';
 import { numberFlag, positiveId, readTextFile, wholeFlag } from './common';
 import { csvRow } from '../../io/csv-cell';
@@ -136,7 +138,11 @@ export const gtCommand: Command = {
       });
       const runId = db.transaction(() => gtTrainTask.save(db, plan, result, { startedAt: startedAt.toISOString(), durationMs: Date.now() - startedAt.getTime() }))();
       const modelId = gtModels.list(db).find((model) => model.runId === runId)!.id;
-      if (typeof flags.out === 'string') writeOutFiles([{ path: flags.out, content: JSON.stringify(result.artifact) }], flags, context());
+      if (typeof flags.out === 'string') {
+        const content = JSON.stringify(result.artifact);
+        writeOutFiles([{ path: flags.out, content }], flags, context());
+        recordExports(db, { subject: `model #${modelId} (graph transformer)`, format: 'json', refs: { modelId, runId } }, [{ fileName: basename(flags.out), content, encoding: 'utf8' }]);
+      }
       const { metrics } = result;
       if (flags.json) {
         io.out(JSON.stringify({ modelId, runId, ...metrics }));
