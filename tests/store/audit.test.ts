@@ -231,6 +231,9 @@ describe('the audit trail in a brief', () => {
       const pages = await pdfPageTexts(await renderBrief(composed as never, 'pdf'));
       expect(pages.at(-1)).toMatch(/Audit trail/);
       expect(pages.at(-1)).toMatch(/ring\.json/);
+      // The annex carries it too, as a table of the whole brief (no run).
+      const csv = new TextDecoder().decode(await renderBrief(composed as never, 'csv'));
+      expect(csv).toMatch(/^,Audit trail,Entries concerning these runs and their data,1,File,,ring\.json$/m);
     } finally {
       await app.dispose();
     }

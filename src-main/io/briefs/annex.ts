@@ -9,16 +9,18 @@ import { csvRow, xlsxCell } from '../csv-cell';
 
 interface AnnexTable {
   section: string;
-  runId: number;
+  /** null: a table of the whole brief (the audit trail). */
+  runId: number | null;
   table: BriefTable;
 }
 
 function annexTables(brief: ComposedBrief): AnnexTable[] {
-  return brief.sections.flatMap((section) => [
+  const perRun = brief.sections.flatMap((section): AnnexTable[] => [
     { section: section.heading, runId: section.runId, table: keyFigureTable('Key figures', section.keyFigures, 'value') },
     ...section.tables.map((table) => ({ section: section.heading, runId: section.runId, table })),
     { section: section.heading, runId: section.runId, table: provenanceTable(section.provenance) },
   ]);
+  return brief.auditTrail ? [...perRun, { section: 'Audit trail', runId: null, table: brief.auditTrail }] : perRun;
 }
 
 const allRows = (table: BriefTable): TableCell[][] => table.annexRows ?? table.rows;
@@ -46,7 +48,7 @@ export async function briefToXlsx(brief: ComposedBrief): Promise<Uint8Array> {
     contents.addRow([name, section, table.title, allRows(table).length].map(xlsxCell));
     const sheet = workbook.addWorksheet(name);
     sheet.addRow([xlsxCell(brief.marking)]).font = { bold: true, color: { argb: 'FFB42318' } };
-    sheet.addRow([`${table.title} — ${section} (run #${runId})`]).font = { bold: true };
+    sheet.addRow([`${table.title} — ${section}${runId === null ? '' : ` (run #${runId})`}`]).font = { bold: true };
     sheet.addRow(table.columns.map((c) => xlsxCell(c.unit ? `${c.label} (${c.unit})` : c.label))).font = { bold: true };
     for (const row of allRows(table)) sheet.addRow(row.map(xlsxCell));
     table.columns.forEach((column, j) => {
