@@ -78,11 +78,9 @@ describe('faults of the store', () => {
     writeFileSync(network, JSON.stringify(ringNetwork()));
     holder.exec('BEGIN IMMEDIATE');
     try {
-      const started = Date.now();
       const result = cwb(['import', network, '--data-dir', dataDir]);
       expect(result.code).toBe(1);
       expect(result.err.trim().split('\n')).toEqual(['cwb: the store is busy (another Contagion Workbench is writing); try again']);
-      expect(Date.now() - started).toBeGreaterThan(5000); // it waited (busy_timeout) before giving up
     } finally {
       holder.exec('ROLLBACK');
     }
