@@ -26,6 +26,7 @@
  */
 import { EngineInputError } from './errors';
 import { luFactor, luSolve } from './linalg';
+import { crossedStandardError, meanStandardError } from './monte-carlo';
 import { Rng } from './random';
 
 export interface PolicyIntermediary {
@@ -410,12 +411,19 @@ export interface ModelOutcome {
   wedgeCovariance: Float64Array;
   /** E₀[Δ(τ*)] = E₀[½τ*ᵀΔτ*]. */
   regulatoryCost: number;
+  /**
+   * Monte Carlo standard errors of welfare, gainOverNoIntervention (paired with W(0) draw by draw), valueOfModel
+   * (paired with no model) and regulatoryCost, over the causal × predictive grid of draws (crossedStandardError).
+   */
+  standardErrors: { welfare: number; gain: number; value: number; regulatoryCost: number };
 }
 
 export interface PriorAnalysis {
   nDraws: number;
   /** E₀[W(0)]: welfare without intervention. */
   baselineWelfare: number;
+  /** Its Monte Carlo standard error over the grid of draws. */
+  baselineWelfareStandardError: number;
   /** Ψ₀ = E₀[Ξ] (NI × NI). */
   psi: Float64Array;
   /** E₀[b] = E₀[(Σ Λ̄_i^τ)ᵀΓL(q)] (NI). */
@@ -483,9 +491,24 @@ function wedgeMoments(wedges: Float64Array[], regulatoryCost: Float64Array, know
   return { meanWedges: mean, wedgeCovariance: covariance, regulatoryCost: cost };
 }
 
-function outcome(welfareValue: number, baseline: number, noneWelfare: number, moments: ReturnType<typeof wedgeMoments>): ModelOutcome {
-  return { welfare: welfareValue, gainOverNoIntervention: welfareValue - baseline, valueOfModel: welfareValue - noneWelfare, ...moments };
+function outcome(
+  welfareValue: number,
+  baseline: number,
+  noneWelfare: number,
+  moments: ReturnType<typeof wedgeMoments>,
+  standardErrors: ModelOutcome['standardErrors'],
+): ModelOutcome {
+  return { welfare: welfareValue, gainOverNoIntervention: welfareValue - baseline, valueOfModel: welfareValue - noneWelfare, ...moments, standardErrors };
 }
+
+/** ½τᵀΔτ of one wedge vector. */
+function wedgeCost(wedges: ArrayLike<number>, regulatoryCost: Float64Array): number {
+  let cost = 0;
+  for (let k = 0; k < regulatoryCost.length; k++) cost += 0.5 * regulatoryCost[k]! * wedges[k]! ** 2;
+  return cost;
+}
+
+const gridMinus = (a: number[][], b: number[][]): number[][] => a.map((row, c) => row.map((v, p) => v - b[c]![p]!));
 
 /**
  * Propositions 1–3 over the prior: τ* with no model, with a predictive model (signal = E[L(q) | p] plus Gaussian
@@ -519,7 +542,40 @@ export function analysePrior(economy: PolicyEconomy, draws: PriorDraws, model: P
   const sdLiquidations = meanLiquidations.map((m, a) => Math.sqrt(Math.max(0, secondMoment[a]! - m * m)));
   const optimalWedges = matVec(psiInverse, size, size, meanBenefit);
   const noneWelfare = baselineWelfare + 0.5 * quadraticForm(psi, size, optimalWedges);
-  const none = outcome(noneWelfare, baselineWelfare, noneWelfare, wedgeMoments([optimalWedges], economy.regulatoryCost));
+  // Monte Carlo errors: the welfare the wedges of a model give at draw (c, p), W(0) + τᵀb − ½τᵀΞ_cτ (exact, the
+  // model's figure is its mean over the grid); gains and values as paired differences on the same draws.
+  const welfareGrid = (wedgesAt: (c: number, p: number) => ArrayLike<number>): number[][] =>
+    draws.causal.map(({ response }, c) =>
+      quantities[c]!.map((q, p) => {
+        const t = wedgesAt(c, p);
+        return q.welfare0 + dot(t, q.benefit) - 0.5 * quadraticForm(response.curvature, size, t);
+      }),
+    );
+  const baselineGrid = quantities.map((row) => row.map((q) => q.welfare0));
+  const noneGrid = welfareGrid(() => optimalWedges);
+  const errorsOf = (grid: number[][], regulatoryCostError: number): ModelOutcome['standardErrors'] => ({
+    welfare: crossedStandardError(grid),
+    gain: crossedStandardError(gridMinus(grid, baselineGrid)),
+    value: crossedStandardError(gridMinus(grid, noneGrid)),
+    regulatoryCost: regulatoryCostError,
+  });
+  // E₀[Δ(τ)] of wedges estimated from means: per draw, Δ(τ) plus its first-order change (Δ∘τ)ᵀdτ with
+  // dτ = M(b_cp − Ξ_cτ), M = Ψ₀⁻¹ (no model, predictive) or Ξ_c⁻¹ (causal): its mean over the grid is E₀[Δ(τ)]
+  const costGrid = (wedgesAt: (c: number, p: number) => ArrayLike<number>, inverseAt?: (c: number) => Float64Array): number[][] =>
+    draws.causal.map(({ response }, c) =>
+      quantities[c]!.map((q, p) => {
+        const t = wedgesAt(c, p);
+        let value = wedgeCost(t, economy.regulatoryCost);
+        if (inverseAt) {
+          const curvatureTimes = matVec(response.curvature, size, size, t);
+          const change = matVec(inverseAt(c), size, size, q.benefit.map((v, k) => v - curvatureTimes[k]!));
+          for (let k = 0; k < size; k++) value += economy.regulatoryCost[k]! * t[k]! * change[k]!;
+        }
+        return value;
+      }),
+    );
+  const noneErrors = errorsOf(noneGrid, crossedStandardError(costGrid(() => optimalWedges, () => psiInverse)));
+  const none = outcome(noneWelfare, baselineWelfare, noneWelfare, wedgeMoments([optimalWedges], economy.regulatoryCost), noneErrors);
 
   // Predictive model: the regulator learns (a noisy view of) f_p = E[L(q) | p]; τ(s) = Ψ₀⁻¹ E[b | s].
   const forecasts = draws.predictive.map((_, p) => {
@@ -552,8 +608,19 @@ export function analysePrior(economy: PolicyEconomy, draws: PriorDraws, model: P
   const predictiveMoments = wedgeMoments(signalWedges, economy.regulatoryCost, optimalWedges);
   const meanTerm = 0.5 * quadraticForm(psi, size, optimalWedges);
   const covarianceTerm = 0.5 * traceProduct(psi, predictiveMoments.wedgeCovariance, size);
+  let predictiveErrors: ModelOutcome['standardErrors'];
+  if (model.noise === 0) {
+    predictiveErrors = errorsOf(welfareGrid((_, p) => wedgesByPredictive[p]!), crossedStandardError(costGrid((_, p) => wedgesByPredictive[p]!, () => psiInverse)));
+  } else {
+    // noisy signals: V = V(no model) + ½tr(Ψ₀Σ₀^τ), the second term a mean over the K signals of ½(τ_k − τ₀)ᵀΨ₀(τ_k − τ₀)
+    const signalTerm = meanStandardError(signalWedges.map((t) => {
+      const d = t.map((v, k) => v - optimalWedges[k]!);
+      return 0.5 * quadraticForm(psi, size, d);
+    }));
+    predictiveErrors = { welfare: Math.hypot(noneErrors.welfare, signalTerm), gain: Math.hypot(noneErrors.gain, signalTerm), value: signalTerm, regulatoryCost: meanStandardError(signalWedges.map((t) => wedgeCost(t, economy.regulatoryCost))) };
+  }
   const predictive = {
-    ...outcome(baselineWelfare + meanTerm + covarianceTerm, baselineWelfare, noneWelfare, predictiveMoments),
+    ...outcome(baselineWelfare + meanTerm + covarianceTerm, baselineWelfare, noneWelfare, predictiveMoments, predictiveErrors),
     meanTerm,
     covarianceTerm,
     noise: model.noise,
@@ -563,10 +630,12 @@ export function analysePrior(economy: PolicyEconomy, draws: PriorDraws, model: P
   // Causal model: reveals c; τ_c = Ξ_c⁻¹ E[b | c]. Full information: τ_{c,p} = Ξ_c⁻¹ b_{c,p}.
   const causalWedges: Float64Array[] = [];
   const fullWedges: Float64Array[] = [];
+  const curvatureInverses: Float64Array[] = [];
   let causalGain = 0;
   let fullGain = 0;
   draws.causal.forEach(({ response }, c) => {
     const curvatureInverse = invert(response.curvature, size, `Ξ of causal draw ${c}`);
+    curvatureInverses.push(curvatureInverse);
     const b = new Float64Array(size);
     quantities[c]!.forEach((q) => {
       axpy(1 / nP, q.benefit, b);
@@ -578,11 +647,14 @@ export function analysePrior(economy: PolicyEconomy, draws: PriorDraws, model: P
     causalGain += (0.5 * dot(t, b)) / nC;
     causalWedges.push(t);
   });
-  const causal = outcome(baselineWelfare + causalGain, baselineWelfare, noneWelfare, wedgeMoments(causalWedges, economy.regulatoryCost));
-  const full = outcome(baselineWelfare + fullGain, baselineWelfare, noneWelfare, wedgeMoments(fullWedges, economy.regulatoryCost));
+  const causalErrors = errorsOf(welfareGrid((c) => causalWedges[c]!), crossedStandardError(costGrid((c) => causalWedges[c]!, (c) => curvatureInverses[c]!)));
+  const fullErrors = errorsOf(welfareGrid((c, p) => fullWedges[c * nP + p]!), crossedStandardError(costGrid((c, p) => fullWedges[c * nP + p]!)));
+  const causal = outcome(baselineWelfare + causalGain, baselineWelfare, noneWelfare, wedgeMoments(causalWedges, economy.regulatoryCost), causalErrors);
+  const full = outcome(baselineWelfare + fullGain, baselineWelfare, noneWelfare, wedgeMoments(fullWedges, economy.regulatoryCost), fullErrors);
   return {
     nDraws: count,
     baselineWelfare,
+    baselineWelfareStandardError: crossedStandardError(baselineGrid),
     psi,
     meanBenefit,
     optimalWedges,

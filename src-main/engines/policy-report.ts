@@ -93,6 +93,10 @@ function modelView(outcome: ModelOutcome, n: number): PolicyModelView {
     meanWedges: rowsOf(outcome.meanWedges, n),
     wedgeVariance: variance,
     regulatoryCost: outcome.regulatoryCost,
+    welfareStandardError: outcome.standardErrors.welfare,
+    gainOverNoInterventionStandardError: outcome.standardErrors.gain,
+    valueOfModelStandardError: outcome.standardErrors.value,
+    regulatoryCostStandardError: outcome.standardErrors.regulatoryCost,
   };
 }
 
@@ -160,6 +164,7 @@ export function runPolicyLab(document: PolicyDocument, options: PolicyRunOptions
     },
     optimalWedges: rowsOf(analysis.optimalWedges, n),
     regulatoryCost,
+    regulatoryCostStandardError: analysis.none.standardErrors.regulatoryCost,
     central: { noIntervention, optimal },
     prior: {
       meanLiquidations: Array.from(analysis.meanLiquidations),
@@ -169,6 +174,7 @@ export function runPolicyLab(document: PolicyDocument, options: PolicyRunOptions
     },
     welfare: {
       baseline: analysis.baselineWelfare,
+      baselineStandardError: analysis.baselineWelfareStandardError,
       none: modelView(analysis.none, n),
       predictive: { ...modelView(analysis.predictive, n), meanTerm: analysis.predictive.meanTerm, covarianceTerm: analysis.predictive.covarianceTerm },
       causal: modelView(analysis.causal, n),

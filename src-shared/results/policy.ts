@@ -32,6 +32,15 @@ export interface PolicyModelView {
   /** tr(Σ₀^τ): total variance of the wedges this model sets across signals. */
   wedgeVariance: number;
   regulatoryCost: number;
+  /**
+   * Monte Carlo standard errors over the seeded draws (docs/engines/policy-lab.md, "How sure"): of welfare, of the
+   * gain (paired with W(0) on the same draws), of the value of the model (paired with no model) and of E₀[Δ(τ*)].
+   * Absent in runs saved before they were reported.
+   */
+  welfareStandardError?: number;
+  gainOverNoInterventionStandardError?: number;
+  valueOfModelStandardError?: number;
+  regulatoryCostStandardError?: number;
 }
 
 export interface PolicyExAnteView {
@@ -57,11 +66,15 @@ export interface PolicyLabResult {
   optimalWedges: number[][];
   /** Δ(τ*) = ½ τ*ᵀΔτ*. */
   regulatoryCost: number;
+  /** Its Monte Carlo standard error (τ* is estimated from the draws; absent in runs saved before it was reported). */
+  regulatoryCostStandardError?: number;
   /** The equilibrium at the configuration's (central) parameters without and with τ*. */
   central: { noIntervention: PolicyEquilibriumView; optimal: PolicyEquilibriumView };
   prior: { meanLiquidations: number[]; sdLiquidations: number[]; forecastMean: number[]; forecastSd: number[] };
   welfare: {
     baseline: number;
+    /** Monte Carlo standard error of E₀[W(0)] (absent in runs saved before it was reported). */
+    baselineStandardError?: number;
     none: PolicyModelView;
     predictive: PolicyModelView & { meanTerm: number; covarianceTerm: number };
     causal: PolicyModelView;

@@ -5,7 +5,7 @@
  */
 import { basename } from 'node:path';
 import { parseForecastCsv } from '../../../src-shared/formats/policy';
-import type { PolicyLabResult } from '../../../src-shared/results/policy';
+import type { PolicyLabResult, PolicyModelView } from '../../../src-shared/results/policy';
 import { runPolicyLab } from '../../engines/policy-report';
 import { parsePolicyJson, POLICY_EXAMPLES, readPolicyExample, type PolicyExample } from '../../io/policy-json';
 import { UsageError, type Command, type CommandIo } from '../command';
@@ -30,10 +30,13 @@ function printSummary(io: CommandIo, result: PolicyLabResult): void {
     result.central.noIntervention.price,
     result.central.optimal.price,
   ]);
-  io.out(`regulatory cost Δ(τ*) = ${number(result.regulatoryCost)} ${money}`);
-  io.out(`expected welfare (${money}): no intervention ${number(welfare.baseline)}`);
-  const line = (label: string, v: { welfare: number; gainOverNoIntervention: number; valueOfModel: number }) =>
-    io.out(`  ${label.padEnd(22)}${number(v.welfare).padStart(14)}  gain ${number(v.gainOverNoIntervention).padStart(12)}  value of model ${number(v.valueOfModel).padStart(12)}`);
+  const se = (error: number | undefined) => (error === undefined ? '' : ` ± ${number(error)}`);
+  io.out(`regulatory cost Δ(τ*) = ${number(result.regulatoryCost)}${se(result.regulatoryCostStandardError)} ${money}`);
+  io.out(`expected welfare (${money}, ± Monte Carlo standard error over the ${inputs.draws} draws): no intervention ${number(welfare.baseline)}${se(welfare.baselineStandardError)}`);
+  const line = (label: string, v: PolicyModelView) =>
+    io.out(
+      `  ${label.padEnd(22)}${`${number(v.welfare)}${se(v.welfareStandardError)}`.padStart(24)}  gain ${`${number(v.gainOverNoIntervention)}${se(v.gainOverNoInterventionStandardError)}`.padStart(22)}  value of model ${`${number(v.valueOfModel)}${se(v.valueOfModelStandardError)}`.padStart(22)}`,
+    );
   line('no model', welfare.none);
   line(`predictive (noise ${inputs.noise})`, welfare.predictive);
   line('causal', welfare.causal);
