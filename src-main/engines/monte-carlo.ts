@@ -53,5 +53,6 @@ export function wilsonInterval(hits: number, n: number, z = Z95): [number, numbe
   const z2 = z * z;
   const centre = (p + z2 / (2 * n)) / (1 + z2 / n);
   const half = (z * Math.sqrt((p * (1 - p)) / n + z2 / (4 * n * n))) / (1 + z2 / n);
-  return [Math.max(0, centre - half), Math.min(1, centre + half)];
+  // exactly 0 (1) when no trial (every trial) hit, where rounding would leave 1e-19
+  return [hits <= 0 ? 0 : Math.max(0, centre - half), hits >= n ? 1 : Math.min(1, centre + half)];
 }

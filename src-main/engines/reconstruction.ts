@@ -21,8 +21,10 @@
 import type { Highs } from 'highs';
 import type { NetworkDocument, NetworkNode } from '../../src-shared/formats/network';
 import {
+  GAP_NOT_AN_OPTIMISER_NOTE,
   RESIDUAL_UNDEFINED_NOTE,
   type InSampleLoss,
+  type OptimalityGap,
   type OutOfSampleEvaluation,
   type ReconstructionTracePoint,
   type ReportedResidual,
@@ -644,7 +646,7 @@ export interface ReconstructionOptions {
 
 export type OutOfSample = OutOfSampleEvaluation;
 
-export interface ReconstructionResult {
+export interface ReconstructionResult extends OptimalityGap {
   objective: ReconstructionObjective;
   measure: LossMeasure;
   /** The liability matrix found (known + variable cells), row = debtor. */
@@ -902,6 +904,12 @@ export function reconstruct(problem: ReconstructionProblem, options: Reconstruct
     }
   }
   const residual = constraintResidual(bestPolytope, best);
+  let optimality: OptimalityGap = { gapNote: GAP_NOT_AN_OPTIMISER_NOTE };
+  if (options.objective === 'worst' || options.objective === 'best') {
+    const point = penalised(context, best, 0);
+    const gap = frankWolfeGap(context, bestPolytope, point, best).gap;
+    optimality = { frankWolfeGap: gap, relativeGap: gap / Math.max(Math.abs(point.value), 1e-12) };
+  }
   const matrix = fullMatrix(problem, best);
   let links = 0;
   for (let e = 0; e < matrix.length; e++) if (matrix[e]! > 0) links++;
@@ -913,6 +921,7 @@ export function reconstruct(problem: ReconstructionProblem, options: Reconstruct
     inSample: inSampleLoss(evaluateLoss(problem, sample, best, measure)),
     evaluation: evaluateOutOfSample(problem, best, reference, options.shockModel, options.seed, samples, evaluationSamples),
     residual: reportedResidual(residual, constraintResidual(problem.polytope, best).complementarity),
+    ...optimality,
     links,
     density: links / (n * (n - 1)),
     starts: startValues,

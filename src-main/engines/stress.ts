@@ -23,6 +23,7 @@ import type { NetworkDocument } from '../../src-shared/formats/network';
 import { clearInto, createWorkspace, type ClearingOptions } from './clearing';
 import { EngineInputError } from './errors';
 import { assertFiniteResult } from './limits';
+import { wilsonInterval, Z95 } from './monte-carlo';
 import { maxConnectivity, type ClearingSystem } from './network-arrays';
 import { createShockSampler, exceedanceProbabilities, type ShockModel } from './shocks';
 
@@ -115,7 +116,11 @@ function clampToRange(sketch: LossSketch, value: number): number {
 export function sketchQuantile(sketch: LossSketch, q: number): number {
   const total = sketchCount(sketch);
   if (total === 0) return Number.NaN;
-  const rank = Math.max(1, Math.ceil(q * total - 1e-9));
+  return sketchAtRank(sketch, Math.max(1, Math.ceil(q * total - 1e-9)));
+}
+
+/** The rank-th smallest loss (1-based), within the sketch's relative accuracy. */
+function sketchAtRank(sketch: LossSketch, rank: number): number {
   let seen = sketch.underflowCount;
   if (seen >= rank) return sketch.underflowMax;
   for (let k = 0; k < sketch.counts.length; k++) {
@@ -146,6 +151,54 @@ export function sketchExpectedShortfall(sketch: LossSketch, q: number): number {
     remaining -= take;
   }
   return sum / (tail - remaining);
+}
+
+/**
+ * Distribution-free 95% interval of the q-quantile: the losses at ranks nq ∓ 1.96√(nq(1 − q)) (the normal
+ * approximation of the binomial count of losses below the true quantile), clamped to 1 … n.
+ */
+export function sketchQuantileInterval(sketch: LossSketch, q: number): [number, number] {
+  const total = sketchCount(sketch);
+  if (total === 0) return [Number.NaN, Number.NaN];
+  const spread = Z95 * Math.sqrt(total * q * (1 - q));
+  const low = Math.min(total, Math.max(1, Math.floor(q * total - spread)));
+  const high = Math.min(total, Math.max(1, Math.ceil(q * total + spread)));
+  return [sketchAtRank(sketch, low), sketchAtRank(sketch, high)];
+}
+
+/**
+ * Asymptotic standard error of the expected shortfall at q: √((Var(L | tail) + q(ES − VaR)²) / (n(1 − q))), the
+ * tail's second moment from the bins' representative values (within the sketch's relative accuracy).
+ */
+export function sketchExpectedShortfallError(sketch: LossSketch, q: number): number {
+  const total = sketchCount(sketch);
+  const tail = (1 - q) * total;
+  if (!(tail > 0)) return 0;
+  let remaining = tail;
+  let sum = 0;
+  let squares = 0;
+  for (let k = sketch.counts.length - 1; k >= 0 && remaining > 0; k--) {
+    const count = sketch.counts[k]!;
+    if (count === 0) continue;
+    const take = Math.min(count, remaining);
+    const value = sketch.sums[k]! / count;
+    sum += take * value;
+    squares += take * value * value;
+    remaining -= take;
+  }
+  if (remaining > 0 && sketch.underflowCount > 0) {
+    const take = Math.min(sketch.underflowCount, remaining);
+    const value = sketch.underflowSum / sketch.underflowCount;
+    sum += take * value;
+    squares += take * value * value;
+    remaining -= take;
+  }
+  const taken = tail - remaining;
+  if (!(taken > 0)) return 0;
+  const shortfall = sum / taken;
+  const tailVariance = Math.max(0, squares / taken - shortfall * shortfall);
+  const valueAtRisk = sketchQuantile(sketch, q);
+  return Math.sqrt((tailVariance + q * (shortfall - valueAtRisk) ** 2) / (total * (1 - q)));
 }
 
 function sketchCount(sketch: LossSketch): number {
@@ -423,15 +476,29 @@ export function summariseStress(merged: StressPartial, document?: NetworkDocumen
   }
   const estimatedDelta = Array.from(merged.exceedanceCounts, (count) => count / n);
   const lossQuantiles = {} as Record<QuantileLevel, number>;
+  const lossQuantileInterval = {} as Record<QuantileLevel, [number, number]>;
   const expectedShortfall = {} as Record<QuantileLevel, number>;
+  const expectedShortfallStandardError = {} as Record<QuantileLevel, number>;
   for (const level of QUANTILE_LEVELS) {
     const key = String(level) as QuantileLevel;
     lossQuantiles[key] = sketchQuantile(merged.sketch, level);
+    lossQuantileInterval[key] = sketchQuantileInterval(merged.sketch, level);
     expectedShortfall[key] = sketchExpectedShortfall(merged.sketch, level);
+    expectedShortfallStandardError[key] = sketchExpectedShortfallError(merged.sketch, level);
   }
   let expectedDefaults = 0;
+  let defaultsSquared = 0;
   merged.defaultsHistogram.forEach((count, k) => {
     expectedDefaults += (k * count) / n;
+    defaultsSquared += (k * k * count) / n;
+  });
+  const defaultsVariance = (Math.max(0, defaultsSquared - expectedDefaults * expectedDefaults) * n) / denominator;
+  const defaultProbabilityStandardError: Record<string, number> = {};
+  const defaultProbabilityInterval: Record<string, [number, number]> = {};
+  ids.forEach((id, i) => {
+    const p = merged.defaultCounts[i]! / n;
+    defaultProbabilityStandardError[id] = Math.sqrt((p * (1 - p)) / n);
+    defaultProbabilityInterval[id] = wilsonInterval(merged.defaultCounts[i]!, n);
   });
   const largest = merged.largestLoss;
   return assertFiniteResult<StressSummary>({
@@ -447,12 +514,17 @@ export function summariseStress(merged: StressPartial, document?: NetworkDocumen
     maxConnectivity: merged.maxConnectivity,
     expectedShortfallTotal: merged.sumShortfall / n,
     expectedDefaults,
+    expectedDefaultsStandardError: Math.sqrt(defaultsVariance / n),
     expectedContagionDefaults: merged.contagionDefaults / n,
     defaultProbability: byId(ids, merged.defaultCounts, 1 / n),
+    defaultProbabilityStandardError,
+    defaultProbabilityInterval,
     exceedanceProbability: byId(ids, estimatedDelta),
     lossContribution: byId(ids, merged.lossContribution, 1 / n),
     lossQuantiles,
+    lossQuantileInterval,
     expectedShortfall,
+    expectedShortfallStandardError,
     quantileRelativeAccuracy: QUANTILE_RELATIVE_ACCURACY,
     defaultsDistribution: Array.from(merged.defaultsHistogram, (count) => count / n),
     lossHistogram: displayHistogram(merged.sketch),

@@ -62,6 +62,7 @@ export async function runReconstruction(input: ReconstructShardInput, reporter: 
       inSample: result.inSample,
       evaluation: result.evaluation,
       residual: result.residual,
+      ...(result.frankWolfeGap !== undefined ? { frankWolfeGap: result.frankWolfeGap, relativeGap: result.relativeGap } : { gapNote: result.gapNote }),
       links: result.links,
       density: result.density,
       starts: result.starts,

@@ -81,7 +81,21 @@ export interface ReportedResidual {
 /** All row and column totals are zero: a residual relative to them is 0/0. */
 export const RESIDUAL_UNDEFINED_NOTE = 'undefined (every inside total is zero)';
 
-export interface ReconstructionOutcome {
+/** Maximum entropy and minimum density do not optimise the loss, so they have no optimality gap. */
+export const GAP_NOT_AN_OPTIMISER_NOTE = 'not applicable (this network does not optimise the loss)';
+
+/**
+ * How far the worst or best network is from stationary: the Frank–Wolfe gap ⟨∇h, P − S⟩ of h = ∓F (in sample, in
+ * F's unit) at the network returned, on the polytope it was polished on, and relative to max(|F|, 1e-12).
+ */
+export interface OptimalityGap {
+  frankWolfeGap?: number;
+  relativeGap?: number;
+  /** Present exactly when the gaps are absent (GAP_NOT_AN_OPTIMISER_NOTE). */
+  gapNote?: string;
+}
+
+export interface ReconstructionOutcome extends OptimalityGap {
   objective: ReconstructionObjectiveName;
   measure: 'expectedLoss' | 'lossRatio';
   /** The network found, complete (network@1). */

@@ -37,12 +37,25 @@ export interface StressSummary {
   maxConnectivity: number;
   expectedShortfallTotal: number;
   expectedDefaults: number;
+  /**
+   * Standard error of expectedDefaults (s.d. of the number of defaults per scenario over √n); the uncertainty
+   * fields below are absent in runs saved before they were reported (docs/engines/contagion.md, "How sure").
+   */
+  expectedDefaultsStandardError?: number;
   expectedContagionDefaults: number;
   defaultProbability: Record<string, number>;
+  /** √(p(1 − p)/n) of each default probability. */
+  defaultProbabilityStandardError?: Record<string, number>;
+  /** Wilson 95% interval of each default probability (not 0 wide when no scenario, or every one, defaulted the bank). */
+  defaultProbabilityInterval?: Record<string, [number, number]>;
   exceedanceProbability: Record<string, number>;
   lossContribution: Record<string, number>;
   lossQuantiles: Record<QuantileLevel, number>;
+  /** Distribution-free 95% interval of each VaR: the losses at the order statistics nq ∓ 1.96√(nq(1 − q)). */
+  lossQuantileInterval?: Record<QuantileLevel, [number, number]>;
   expectedShortfall: Record<QuantileLevel, number>;
+  /** Asymptotic standard error of each ES: √((Var(L | L ≥ VaR) + q(ES − VaR)²) / (n(1 − q))). */
+  expectedShortfallStandardError?: Record<QuantileLevel, number>;
   quantileRelativeAccuracy: number;
   /** Entry k: probability of exactly k defaults. */
   defaultsDistribution: number[];

@@ -40,6 +40,23 @@ describe('cwb reconstruct and cwb disaggregate', () => {
     expect(run.err).toMatch(/gap .* violation/);
   });
 
+  it('states the Frank–Wolfe gap of the worst and best networks (absolute and relative to F) and why maximum entropy has none', () => {
+    for (const objective of ['worst', 'best']) {
+      const run = cwb(['reconstruct', file, '--objective', objective, '--samples', '60', '--evaluation-samples', '200', '--seed', '4', '--json']);
+      expect(run.code, run.err).toBe(0);
+      const { reconstruction } = JSON.parse(run.out) as { reconstruction: { frankWolfeGap: number; relativeGap: number; inSample: { value: number } } };
+      expect(reconstruction.frankWolfeGap, objective).toBeGreaterThanOrEqual(0);
+      expect(reconstruction.relativeGap).toBeCloseTo(reconstruction.frankWolfeGap / Math.abs(reconstruction.inSample.value), 12);
+      // a stationary point to the solver's tolerance, or close: far below the objective itself
+      expect(reconstruction.relativeGap, objective).toBeLessThan(0.05);
+    }
+    const maxent = cwb(['reconstruct', file, '--objective', 'maxent', '--samples', '60', '--evaluation-samples', '200', '--seed', '4']);
+    expect(maxent.code, maxent.err).toBe(0);
+    expect(maxent.out).toContain('Frank–Wolfe gap not applicable (this network does not optimise the loss)');
+    const worst = cwb(['reconstruct', file, '--objective', 'worst', '--samples', '60', '--evaluation-samples', '200', '--seed', '4']);
+    expect(worst.out).toMatch(/Frank–Wolfe gap \d\.\d\de[-+]\d+ \(\d\.\d\de[-+]\d+ relative to the objective\)/);
+  });
+
   it('refuses a bad objective or field with a one-line reason and exit code 2', () => {
     const bad = cwb(['reconstruct', file, '--objective', 'median']);
     expect(bad.code).toBe(2);

@@ -136,6 +136,7 @@ export const reconstructCommand: Command = {
             inSample: result.inSample,
             evaluation: { ...evaluation, losses: undefined, maxentLosses: undefined },
             residual: result.residual,
+            ...(result.frankWolfeGap !== undefined ? { frankWolfeGap: result.frankWolfeGap, relativeGap: result.relativeGap } : { gapNote: result.gapNote }),
             links: result.links,
             density: result.density,
             starts: result.starts,
@@ -150,6 +151,7 @@ export const reconstructCommand: Command = {
     io.out(`  out of sample (${evaluation.samples} fresh shocks): E[L] = ${formatAmount(evaluation.expectedLoss)} ± ${formatAmount(evaluation.expectedLossStandardError)} ${unit}`);
     io.out(`  minus maximum entropy on the same shocks: ${formatAmount(evaluation.differenceToMaxent)} ± ${formatAmount(evaluation.differenceStandardError)} ${unit}`);
     io.out(`  largest constraint residual ${relativeResidual}, complementarity ${result.residual.complementarity.toExponential(2)}`);
+    io.out(`  Frank–Wolfe gap ${numberOrNote(result.frankWolfeGap, result.gapNote, (v) => `${v.toExponential(2)} (${result.relativeGap!.toExponential(2)} relative to the objective)`)}`);
     return 0;
   },
 };

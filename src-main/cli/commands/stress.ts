@@ -79,14 +79,18 @@ export const stressCommand: Command = {
       ? `${summary.nvi.toFixed(4)} (bound on the ratio 1 + NVI = ${summary.glassermanYoungBound.toFixed(4)}; β+ = ${summary.maxConnectivity.toFixed(3)})`
       : `${summary.nviNote ?? 'undefined'}; β+ = ${summary.maxConnectivity.toFixed(3)}`;
     io.out(`  NVI                             ${nvi}`);
-    io.out(`  expected defaults               ${summary.expectedDefaults.toFixed(3)} (by contagion ${summary.expectedContagionDefaults.toFixed(3)})`);
-    io.out('  level     VaR                 expected shortfall');
+    io.out(`  expected defaults               ${summary.expectedDefaults.toFixed(3)} ± ${summary.expectedDefaultsStandardError!.toFixed(3)} (by contagion ${summary.expectedContagionDefaults.toFixed(3)})`);
+    io.out('  level     VaR [95% interval]                        expected shortfall ± s.e.');
     for (const key of Object.keys(summary.lossQuantiles) as Array<keyof typeof summary.lossQuantiles>) {
-      io.out(`  ${key.padEnd(8)}  ${formatAmount(summary.lossQuantiles[key]).padEnd(18)}  ${formatAmount(summary.expectedShortfall[key])}`);
+      const [low, high] = summary.lossQuantileInterval![key];
+      const valueAtRisk = `${formatAmount(summary.lossQuantiles[key])} [${formatAmount(low)}, ${formatAmount(high)}]`;
+      io.out(`  ${key.padEnd(8)}  ${valueAtRisk.padEnd(40)}  ${se(summary.expectedShortfall[key], summary.expectedShortfallStandardError![key])}`);
     }
-    io.out(`  ${'bank'.padEnd(12)}${'P(default)'.padStart(12)}${'loss share'.padStart(18)}`);
+    io.out(`  (± one standard error; VaR intervals from the order statistics of the ${summary.scenarios} scenarios)`);
+    io.out(`  ${'bank'.padEnd(12)}${'P(default)'.padStart(12)}${'95% interval (Wilson)'.padStart(24)}${'loss share'.padStart(18)}`);
     for (const id of system.ids) {
-      io.out(`  ${id.padEnd(12)}${summary.defaultProbability[id]!.toFixed(4).padStart(12)}${formatAmount(summary.lossContribution[id]!).padStart(18)}`);
+      const [low, high] = summary.defaultProbabilityInterval![id]!;
+      io.out(`  ${id.padEnd(12)}${summary.defaultProbability[id]!.toFixed(4).padStart(12)}${`[${low.toFixed(4)}, ${high.toFixed(4)}]`.padStart(24)}${formatAmount(summary.lossContribution[id]!).padStart(18)}`);
     }
     return 0;
   },

@@ -39,6 +39,23 @@ export function describeShockModel(model: ShockModelInput): string {
   }
 }
 
+/** "95% interval a – b" of a VaR (runs saved before intervals were reported have none). */
+function varNote(r: StressRunResults, level: QuantileLevel): string | undefined {
+  const interval = r.lossQuantileInterval?.[level];
+  return interval ? `95% interval ${formatNumber(interval[0], 1)} – ${formatNumber(interval[1], 1)}` : undefined;
+}
+
+function esNote(r: StressRunResults, level: QuantileLevel): string | undefined {
+  const error = r.expectedShortfallStandardError?.[level];
+  return error !== undefined ? `± ${formatNumber(error, 1)} (standard error)` : undefined;
+}
+
+/** A default probability's Wilson 95% interval in percent, as text. */
+function pdInterval(r: StressRunResults, id: string): string {
+  const interval = r.defaultProbabilityInterval?.[id];
+  return interval ? `${formatNumber(100 * interval[0], 2)} – ${formatNumber(100 * interval[1], 2)}` : '—';
+}
+
 function networkOf(context: RunContext): NetworkDocument | undefined {
   return context.network?.kind === 'interbank' ? context.network.document : undefined;
 }
@@ -71,11 +88,17 @@ export const stressSection: SectionProvider = {
         : []),
       ...(r.lossQuantiles['0.99'] !== undefined
         ? [
-            keyFigure('Value at risk, 99%', r.lossQuantiles['0.99'], unit, 1),
-            keyFigure('Expected shortfall, 99%', r.expectedShortfall['0.99'], unit, 1),
+            keyFigure('Value at risk, 99%', r.lossQuantiles['0.99'], unit, 1, varNote(r, '0.99')),
+            keyFigure('Expected shortfall, 99%', r.expectedShortfall['0.99'], unit, 1, esNote(r, '0.99')),
           ]
         : []),
-      keyFigure('Expected number of defaults', r.expectedDefaults, 'banks', 3, `${formatNumber(r.expectedContagionDefaults, 3)} by contagion`),
+      keyFigure(
+        'Expected number of defaults',
+        r.expectedDefaults,
+        'banks',
+        3,
+        `${r.expectedDefaultsStandardError !== undefined ? `± ${formatNumber(r.expectedDefaultsStandardError, 3)}; ` : ''}${formatNumber(r.expectedContagionDefaults, 3)} by contagion`,
+      ),
     ];
 
     const contributors = Object.entries(r.lossContribution).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
@@ -86,6 +109,7 @@ export const stressSection: SectionProvider = {
       value,
       r.expectedLoss > 0 ? (100 * value) / r.expectedLoss : 0,
       100 * (r.defaultProbability[id] ?? 0),
+      pdInterval(r, id),
     ];
     const tables: BriefTable[] = [
       {
@@ -93,9 +117,18 @@ export const stressSection: SectionProvider = {
         columns: [
           { label: 'Level', numeric: false },
           { label: 'Value at risk', unit, numeric: true },
+          { label: 'VaR, 95% interval', unit, numeric: false },
           { label: 'Expected shortfall', unit, numeric: true },
+          { label: 'ES ± standard error', unit, numeric: false },
         ],
-        rows: levels.map((level) => [formatPercent(Number(level), 1), r.lossQuantiles[level], r.expectedShortfall[level]]),
+        rows: levels.map((level) => [
+          formatPercent(Number(level), 1),
+          r.lossQuantiles[level],
+          r.lossQuantileInterval ? `${formatNumber(r.lossQuantileInterval[level][0], 1)} – ${formatNumber(r.lossQuantileInterval[level][1], 1)}` : '—',
+          r.expectedShortfall[level],
+          r.expectedShortfallStandardError ? `± ${formatNumber(r.expectedShortfallStandardError[level], 1)}` : '—',
+        ]),
+        note: `Monte Carlo estimates from ${r.scenarios.toLocaleString('en-US')} scenarios: VaR with the distribution-free 95% interval of its order statistics, ES with its asymptotic standard error.`,
       },
       {
         title: `Top ${Math.min(TOP, contributors.length)} loss contributors`,
@@ -106,6 +139,7 @@ export const stressSection: SectionProvider = {
           { label: 'Contribution to E[L]', unit, numeric: true },
           { label: 'Share of E[L]', unit: '%', numeric: true, digits: 2 },
           { label: 'P(default)', unit: '%', numeric: true, digits: 2 },
+          { label: 'P(default), 95% interval', unit: '%', numeric: false },
         ],
         rows: contributors.slice(0, TOP).map(contributorRow),
         annexRows: contributors.map(contributorRow),
