@@ -6,11 +6,12 @@ import Papa from 'papaparse';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { BriefSummary, ComposedBrief } from '../../src-shared/briefs';
 import type { ExportedFile } from '../../src-shared/contract';
+import type { PolicyLabResult } from '../../src-shared/results/policy';
 import type { StressRunResults } from '../../src-shared/results/stress';
 import { toClearingSystem } from '../../src-main/engines/network-arrays';
 import { runStressBatch, summariseStress } from '../../src-main/engines/stress';
 import { composeBrief } from '../../src-main/io/briefs/compose';
-import { cellText, formatNumber, humanise, withoutEmptyColumns } from '../../src-shared/brief-format';
+import { cellText, formatNumber, withoutEmptyColumns } from '../../src-shared/brief-format';
 import { renderBrief } from '../../src-main/io/briefs/render';
 import { briefs } from '../../src-main/store/briefs';
 import { runs } from '../../src-main/store/repositories';
@@ -241,8 +242,8 @@ describe('table helpers', () => {
   });
 });
 
-describe('brief of a policy-lab run (another engineer\'s kind, through the generic provider)', () => {
-  it('prints the run\'s top-level numbers and its input table, with the marking on every page', async () => {
+describe('brief of a policy-lab run', () => {
+  it('states every expected welfare, gain, value of a model and Δ(τ*) with ± its standard error, with the marking on every page', async () => {
     app = freshApp();
     const example = await app.router.handle('policy:example', {});
     if (!example.ok) throw new Error(example.error.message);
@@ -250,14 +251,24 @@ describe('brief of a policy-lab run (another engineer\'s kind, through the gener
     if (!saved.ok) throw new Error(saved.error.message);
     const { runId } = saved.value as { runId: number };
     const brief = await composeBrief(app.db, { runIds: [runId], title: 'Policy brief', marking: MARKING });
-    const results = runs.get(app.db, runId).results as Record<string, unknown>;
-    const topNumbers = Object.entries(results).filter(([, v]) => typeof v === 'number');
+    const results = runs.get(app.db, runId).results as PolicyLabResult;
     const section = brief.sections[0]!;
-    expect(topNumbers.length).toBeGreaterThan(0);
-    for (const [key, value] of topNumbers) expect(section.keyFigures.find((f) => f.label === humanise(key))?.value, key).toBe(value);
-    expect(section.tables.length).toBeGreaterThan(0);
+    expect(section.kind).toBe('policy');
+    const figure = (label: string) => section.keyFigures.find((f) => f.label === label)!;
+    expect(figure('Expected welfare without intervention').value).toBe(results.welfare.baseline);
+    expect(figure('Expected welfare without intervention').note).toBe(`± ${formatNumber(results.welfare.baselineStandardError!, 4)} (standard error)`);
+    expect(figure('Gain over no intervention, causal model').value).toBe(results.welfare.causal.gainOverNoIntervention);
+    expect(figure('Gain over no intervention, causal model').note).toBe(`± ${formatNumber(results.welfare.causal.gainOverNoInterventionStandardError!, 4)} (standard error)`);
+    expect(figure('Regulatory cost Δ(τ*)').note).toMatch(/^± \S+ \(standard error\)$/);
+    const valueOfPredictive = `${formatNumber(results.welfare.predictive.valueOfModel, 4)} ± ${formatNumber(results.welfare.predictive.valueOfModelStandardError!, 4)}`;
+    expect(section.tables[0]!.rows[2]![3]).toBe(valueOfPredictive);
     const pages = await pdfPageTexts(await renderBrief(brief, 'pdf'));
-    expect(pages.every((text) => text.includes(MARKING))).toBe(true);
-    expect(pages.join(' ')).toContain(`Policy — run #${runId}`);
+    const text = pages.join(' ');
+    expect(pages.every((page) => page.includes(MARKING))).toBe(true);
+    expect(text).toContain(`Policy lab — ${results.name}, run #${runId}`);
+    // the PDF prints "±" beside the figures: the key figure's note and the table cells
+    expect(text).toContain(`± ${formatNumber(results.welfare.baselineStandardError!, 4)}`);
+    expect(text).toContain(valueOfPredictive);
+    expect(text).toContain(`${formatNumber(results.welfare.full.welfare, 4)} ± ${formatNumber(results.welfare.full.welfareStandardError!, 4)}`);
   });
 });

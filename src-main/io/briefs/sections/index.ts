@@ -5,10 +5,11 @@
 import { capitalSection } from './capital';
 import { dualNetworkReproductionSection } from './dual-network';
 import { genericSection } from './generic';
+import { policySection } from './policy';
 import type { SectionProvider } from './provider';
 import { stressSection } from './stress';
 
-const providers: SectionProvider[] = [stressSection, capitalSection, dualNetworkReproductionSection];
+const providers: SectionProvider[] = [stressSection, capitalSection, dualNetworkReproductionSection, policySection];
 
 const byKind = new Map(providers.map((provider) => [provider.kind, provider]));
 
