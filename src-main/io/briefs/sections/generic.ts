@@ -34,15 +34,24 @@ interface Harvest {
   highlighted: Array<{ path: string[]; ids: string[] }>;
 }
 
+/** A record whose fields are all scalars (a residual, an interval): printed as columns "Field — sub-field". */
+const isFlatRecord = (value: Json | undefined): value is { [key: string]: Json } => value !== undefined && isRecord(value) && Object.values(value).every(isScalar);
+
 function recordTable(path: string[], rows: Array<{ [key: string]: Json }>): BriefTable {
-  const keys = [...new Set(rows.slice(0, 50).flatMap((row) => Object.keys(row).filter((k) => isScalar(row[k]!))))];
-  const cells = rows.map((row) => keys.map((k): TableCell => {
-    const value = row[k];
+  const keys = [
+    ...new Set(
+      rows.slice(0, 50).flatMap((row) =>
+        Object.keys(row).flatMap((k) => (isScalar(row[k]!) ? [[k]] : isFlatRecord(row[k]) ? Object.keys(row[k] as object).map((sub) => [k, sub]) : [])).map((key) => key.join('\u0000')),
+      ),
+    ),
+  ].map((key) => key.split('\u0000'));
+  const cells = rows.map((row) => keys.map((key): TableCell => {
+    const value = key.length === 1 ? row[key[0]!] : (row[key[0]!] as { [key: string]: Json } | undefined)?.[key[1]!];
     return value === undefined || value === null ? null : typeof value === 'boolean' ? String(value) : isScalar(value) ? value : JSON.stringify(value);
   }));
   return {
     title: label(path),
-    columns: keys.map((k) => ({ label: humanise(k), numeric: rows.every((row) => row[k] === undefined || row[k] === null || typeof row[k] === 'number') })),
+    columns: keys.map((key, c) => ({ label: key.map(humanise).join(' — '), numeric: cells.every((row) => row[c] === null || typeof row[c] === 'number') })),
     rows: cells.slice(0, PRINTED_ROWS),
     annexRows: cells,
     ...(cells.length > PRINTED_ROWS ? { note: `${cells.length - PRINTED_ROWS} more rows in the annex` } : {}),
@@ -51,6 +60,11 @@ function recordTable(path: string[], rows: Array<{ [key: string]: Json }>): Brie
 
 function harvest(value: Json, path: string[], unit: string, into: Harvest): void {
   const name = path.at(-1) ?? '';
+  if (isRecord(value) && typeof value.mean === 'number' && typeof value.halfWidth === 'number') {
+    // a mean with its 95% interval (intervention studies): one figure, "± half-width" beside it
+    if (into.figures.length < MAX_FIGURES) into.figures.push(keyFigure(label(path), value.mean, '', 4, `± ${formatNumber(value.halfWidth, 4)} (95% interval)`));
+    return;
+  }
   if (typeof value === 'number') {
     if (into.figures.length < MAX_FIGURES) into.figures.push(keyFigure(label(path), value, AMOUNT_NAME.test(name) && !/ratio|probabilit|share|fraction/i.test(name) ? unit : '', Number.isInteger(value) ? 0 : 4));
     return;
