@@ -174,7 +174,7 @@ describe('jobs', () => {
     app = freshApp();
     const versionId = await importRing();
     const bad = await app.router.handle('networks:readScenarios', { versionId, fileName: 'bad.csv', contentBase64: toBase64('scenario,A,Z\n1,1,1\n') });
-    expect(bad.ok === false && bad.error.message).toMatch(/column 3 "Z" is not a node/);
+    expect(bad.ok === false && bad.error.message).toMatch(/row 1, column 3: not a node of the network — "Z"/);
     const above = await app.router.handle('networks:readScenarios', { versionId, fileName: 'big.csv', contentBase64: toBase64('scenario,A\n1,2\n2,25\n') });
     expect(above.ok === false && above.error.message).toMatch(/row 3, column "A": shock 25 exceeds outside assets c = 20/);
     const started = await app.router.handle('jobs:start', { kind: 'stress', params: { versionId, shockModel: { kind: 'scenarios', fileName: 'x', rows: [[0, 0, 99]] }, samples: 1, seed: 0 } });
