@@ -34,6 +34,7 @@ test('learn the acceptable capital allocations of the EBA network: tiers, run wi
   await expect(page.getByTestId('capital-efficient')).toContainText('acceptable');
   await expect(page.getByTestId('capital-best')).toContainText(/Least capital found: .* acceptable on 3,000/);
   await expect(page.getByTestId('capital-timing').locator('tbody tr')).toHaveCount(4 + 2);
+  await expect(page.getByTestId('capital-pinned')).toContainText(/(Pinned to the boundary|Not pinned within the scenario budget): k = \(/);
   await page.getByTestId('capital-plot-sampler').selectOption('gibbs');
   await page.screenshot({ path: join(artifactsDir, 'capital-screen.png'), fullPage: true });
   await page.getByTestId('capital-boundary').scrollIntoViewIfNeeded();
