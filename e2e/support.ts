@@ -1,5 +1,5 @@
 /** End-to-end helpers: the app in browser mode over a data folder, and a page object for the shell. */
-import { test as base, expect, type Page } from '@playwright/test';
+import { test as base, expect, type Locator, type Page } from '@playwright/test';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
@@ -58,8 +58,33 @@ export async function startHost(dataDir: string): Promise<RunningHost> {
   };
 }
 
-/** The Playwright test with a `startHost` fixture: every host it starts is stopped when the test ends, pass or fail. */
-export const test = base.extend<{ startHost: (dataDir: string) => Promise<RunningHost> }>({
+/** A console message or page error the app produced while a test ran. */
+export interface AppProblem {
+  kind: string;
+  text: string;
+  where: string;
+}
+
+/**
+ * The Playwright test every spec uses. Its `page` fails the test on any console error or warning and any page
+ * error (an uncaught exception or rejected promise), so no spec can pass while the app complains; `problems` is the
+ * list so far, for a spec that wants to assert on it at a given step. `startHost` starts hosts that are stopped when
+ * the test ends, pass or fail.
+ */
+export const test = base.extend<{ startHost: (dataDir: string) => Promise<RunningHost>; problems: AppProblem[] }>({
+  problems: async ({}, use) => {
+    await use([]);
+  },
+  page: async ({ page, problems }, use) => {
+    page.on('console', (message) => {
+      if (message.type() !== 'error' && message.type() !== 'warning') return;
+      const { url, lineNumber } = message.location();
+      problems.push({ kind: `console ${message.type()}`, text: message.text(), where: url ? `${url}:${lineNumber}` : '' });
+    });
+    page.on('pageerror', (error) => problems.push({ kind: 'page error', text: error.stack ?? error.message, where: '' }));
+    await use(page);
+    expect(problems.map((p) => `${p.kind}: ${p.text}${p.where ? ` (${p.where})` : ''}`), 'console errors, warnings and page errors from the app').toEqual([]);
+  },
   startHost: async ({}, use) => {
     const started: RunningHost[] = [];
     await use(async (dataDir) => {
@@ -99,4 +124,53 @@ export class Shell {
     await this.page.getByTestId('import').click();
     await (await chooser).setFiles(path);
   }
+}
+
+/**
+ * What a canvas shows inside its plot area: the number of distinct colours (quantised to 4 bits a channel, pixels
+ * under half opacity counted as the background) and of inked pixels. A Chart.js chart names its plot area in
+ * `data-plot-area` (left,top,right,bottom in CSS pixels, see use-chart.ts), so axes, ticks and titles do not count;
+ * any other canvas (Cytoscape layers, the heatmap) is read whole.
+ */
+export async function canvasInk(locator: Locator): Promise<Array<{ colours: number; inked: number; width: number; height: number }>> {
+  return locator.evaluate((root) => {
+    const canvases = root instanceof HTMLCanvasElement ? [root] : [...root.querySelectorAll('canvas')];
+    return canvases.map((canvas) => {
+      const scale = canvas.width / Math.max(1, canvas.clientWidth);
+      const area = canvas.dataset.plotArea?.split(',').map(Number) ?? [0, 0, canvas.clientWidth, canvas.clientHeight];
+      // Two pixels in from the edge so the axis lines on the border of the plot area are not counted.
+      const [left, top, right, bottom] = area.map((v, i) => Math.round((v + (i < 2 ? 2 : -2)) * scale)) as [number, number, number, number];
+      const width = Math.max(0, right - left);
+      const height = Math.max(0, bottom - top);
+      const context = canvas.getContext('2d');
+      if (!context || width === 0 || height === 0) return { colours: 0, inked: 0, width, height };
+      const pixels = context.getImageData(left, top, width, height).data;
+      const colours = new Set<number>();
+      let inked = 0;
+      for (let k = 0; k < pixels.length; k += 4) {
+        if (pixels[k + 3]! < 128) {
+          colours.add(-1);
+          continue;
+        }
+        inked++;
+        colours.add(((pixels[k]! >> 4) << 8) | ((pixels[k + 1]! >> 4) << 4) | (pixels[k + 2]! >> 4));
+      }
+      return { colours: colours.size, inked, width, height };
+    });
+  });
+}
+
+/**
+ * Passes once a chart or graph canvas (or one of the canvases inside `locator`, for a Cytoscape view) has drawn
+ * something in its plot area: pixels of more than one colour, at least `minInked` of them inked (grid lines are
+ * faint and do not count). An empty chart with only its axes and grid fails.
+ */
+export async function expectCanvasDrawn(locator: Locator, minInked = 30) {
+  await expect(locator).toBeVisible();
+  await expect
+    .poll(async () => (await canvasInk(locator)).some((c) => c.colours > 1 && c.inked >= minInked), {
+      message: `a canvas in ${locator} drew something inside its plot area`,
+      timeout: 10_000,
+    })
+    .toBe(true);
 }
