@@ -28,7 +28,7 @@ const scenarios = 500;
 const round = (value: number, digits = 3) => Math.round(value * 10 ** digits) / 10 ** digits;
 
 function ebaDocument() {
-  const bytes = readFileSync(resolve(here, '../../shared/data/eba-2011-disclosure.csv'));
+  const bytes = readFileSync(resolve(here, '../resources/samples/eba-2011-disclosure.csv'));
   const { document } = parseEbaDisclosure(decodeLatin1(bytes), 'eba-2011-disclosure.csv');
   return withLiabilities(document, maxentFromDocument(document).matrix);
 }

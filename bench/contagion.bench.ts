@@ -1,7 +1,7 @@
 /**
  * Contagion engine benchmark: single-thread scenarios per second of the stress engine (sampling + exact
  * fictitious-default clearing + summary accumulation) on the EBA 2011 87-bank network (the EBA importer on
- * /work/shared/data/eba-2011-disclosure.csv, liabilities by maximum entropy) with uniform shocks up to 5%, 10%,
+ * resources/samples/eba-2011-disclosure.csv, liabilities by maximum entropy) with uniform shocks up to 5%, 10%,
  * 30% and 100% of outside assets, and on a random 1,000-bank sparse network (~10 links per bank); a plain Picard
  * iteration on the same shocks for comparison; on EBA also the pre-Schur solver (`exactPath: 'lu-full'`, LU refactored
  * every round) and the general solver without the product-form path (`exactPath: 'general'`, what a dense network
@@ -22,7 +22,7 @@ import { decodeLatin1, parseEbaDisclosure } from '../src-main/io/eba-disclosure'
 const here = fileURLToPath(new URL('.', import.meta.url));
 
 function ebaSystem(): ClearingSystem {
-  const bytes = readFileSync(resolve(here, '../../shared/data/eba-2011-disclosure.csv'));
+  const bytes = readFileSync(resolve(here, '../resources/samples/eba-2011-disclosure.csv'));
   const { document } = parseEbaDisclosure(decodeLatin1(bytes), 'eba-2011-disclosure.csv');
   return toClearingSystem(withLiabilities(document, maxentFromDocument(document).matrix));
 }

@@ -30,7 +30,7 @@ const round = (value: number, digits = 3) => Math.round(value * 10 ** digits) / 
 const mib = (bytes: number) => Math.round(bytes / 2 ** 20);
 
 function ebaProblem(): ReconstructionProblem {
-  const bytes = readFileSync(resolve(here, '../../shared/data/eba-2011-disclosure.csv'));
+  const bytes = readFileSync(resolve(here, '../resources/samples/eba-2011-disclosure.csv'));
   return problemFromDocument(parseEbaDisclosure(decodeLatin1(bytes), 'eba-2011-disclosure.csv').document);
 }
 

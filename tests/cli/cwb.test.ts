@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { repoRoot, ringNetwork, sharedData, tempDir } from '../support/fixtures';
+import { repoRoot, ringNetwork, bundledSample, tempDir } from '../support/fixtures';
 
 const dirs: Array<{ path: string; remove(): void }> = [];
 afterEach(() => dirs.splice(0).forEach((d) => d.remove()));
@@ -34,7 +34,7 @@ describe('cwb', () => {
     expect(imported.code, imported.err).toBe(0);
     const { versionId } = JSON.parse(imported.out) as { versionId: number };
 
-    const eba = cwb(['import', sharedData('eba-2011-disclosure.csv')], data.path);
+    const eba = cwb(['import', bundledSample('eba-2011-disclosure.csv')], data.path);
     expect(eba.code, eba.err).toBe(0);
     expect(eba.out).toMatch(/87 kept/);
     expect(eba.out).toMatch(/left out DE029: negative external assets/);

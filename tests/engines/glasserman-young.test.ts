@@ -6,7 +6,7 @@ import { toClearingSystem } from '../../src-main/engines/network-arrays';
 import { runStressBatch, summariseStress } from '../../src-main/engines/stress';
 import { documentFromBalanceRows, type BankBalanceRow } from '../../src-main/engines/synthetic';
 
-const tablePath = resolve(import.meta.dirname, '../../../shared/data/glasserman-young-2015-table.csv');
+const tablePath = resolve(import.meta.dirname, '../data/glasserman-young-2015-table.csv');
 
 interface TableRow extends BankBalanceRow {
   outsideAssets: number;

@@ -2,11 +2,11 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { problemFromDocument, reconstruct } from '../../src-main/engines/reconstruction';
 import { decodeLatin1, parseEbaDisclosure } from '../../src-main/io/eba-disclosure';
-import { sharedData } from '../support/fixtures';
+import { bundledSample } from '../support/fixtures';
 
 describe('reconstruction of the EBA 2011 network', () => {
   it('EBA 2011, 87 banks, uniform shocks: worst ≥ maximum entropy ≥ best in expected loss, constraints to 1e-6', () => {
-    const { document } = parseEbaDisclosure(decodeLatin1(readFileSync(sharedData('eba-2011-disclosure.csv'))), 'eba.csv');
+    const { document } = parseEbaDisclosure(decodeLatin1(readFileSync(bundledSample('eba-2011-disclosure.csv'))), 'eba.csv');
     const problem = problemFromDocument(document);
     const common = { shockModel: { kind: 'uniform' as const }, samples: 40, seed: 1, starts: 1, evaluationSamples: 1000 };
     const worst = reconstruct(problem, { ...common, objective: 'worst', hops: 0 });

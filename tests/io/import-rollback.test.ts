@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Db } from '../../src-main/store/db';
 import { freshApp } from '../support/app';
-import { ringNetwork, sharedData, toBase64 } from '../support/fixtures';
+import { ringNetwork, bundledSample, toBase64 } from '../support/fixtures';
 
 let app: ReturnType<typeof freshApp>;
 afterEach(async () => app?.dispose());
@@ -41,7 +41,7 @@ describe('imports are all-or-nothing', () => {
 
   it('detects the same file imported twice and keeps the first', async () => {
     app = freshApp();
-    const payload = { fileName: 'eba.csv', contentBase64: readFileSync(sharedData('eba-2011-disclosure.csv')).toString('base64') };
+    const payload = { fileName: 'eba.csv', contentBase64: readFileSync(bundledSample('eba-2011-disclosure.csv')).toString('base64') };
     const first = await app.router.handle('datasets:import', payload);
     expect(first.ok).toBe(true);
     const second = await app.router.handle('datasets:import', { ...payload, fileName: 'renamed.csv' });

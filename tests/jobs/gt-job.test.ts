@@ -7,7 +7,7 @@ import { generateHoldings } from '../../src-main/engines/holdings-generator';
 import { gtModels, loadHoldingsPanel, saveHoldingsPanel } from '../../src-main/store/holdings-panel';
 import { runs } from '../../src-main/store/repositories';
 import { freshApp } from '../support/app';
-import { sharedData } from '../support/fixtures';
+import { bundledSample } from '../support/fixtures';
 import { readFileSync } from 'node:fs';
 
 let app: ReturnType<typeof freshApp>;
@@ -39,7 +39,7 @@ describe('holdings panels in the store', () => {
     expect(Array.from(loaded.snapshots[2]!.amount)).toEqual(Array.from(panel.snapshots[2]!.amount));
     expect(loaded.investors[3]).toMatchObject({ code: panel.investors[3]!.code, type: panel.investors[3]!.type, style: panel.investors[3]!.style });
 
-    const eba = parseEbaSovereignHoldings(readFileSync(sharedData('eba-2011-sovereign-holdings.csv'), 'utf8'));
+    const eba = parseEbaSovereignHoldings(readFileSync(bundledSample('eba-2011-sovereign-holdings.csv'), 'utf8'));
     expect(eba.investors.length).toBe(90);
     expect(eba.assets.map((a) => a.code)).toContain('DE');
     expect(eba.assets.map((a) => a.code)).not.toContain('TO');

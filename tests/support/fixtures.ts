@@ -1,11 +1,10 @@
-/** Shared test helpers: a fresh data folder per test, the reference data files, a tiny valid network. */
+/** Shared test helpers: a fresh data folder per test, the bundled sample files, a tiny valid network. */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { NETWORK_FORMAT, type NetworkDocument } from '../../src-shared/formats/network';
 
 export const repoRoot = resolve(import.meta.dirname, '../..');
-export const sharedData = (file: string) => resolve(repoRoot, '../shared/data', file);
 export const bundledSample = (file: string) => resolve(repoRoot, 'resources/samples', file);
 
 export function tempDir(prefix = 'cwb-test-'): { path: string; remove(): void } {
