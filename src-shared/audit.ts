@@ -3,7 +3,7 @@
  * Entries are append-only and hash-chained; these are the types and words the app, `cwb` and briefs share.
  */
 
-export const AUDIT_ACTIONS = ['import', 'export', 'brief-composed', 'delete', 'run-saved'] as const;
+export const AUDIT_ACTIONS = ['import', 'export', 'brief-composed', 'delete', 'run-saved', 'rename'] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
 /** The action as a user reads it. */
@@ -13,6 +13,7 @@ export const AUDIT_ACTION_LABELS: Record<AuditAction, string> = {
   'brief-composed': 'Brief composed',
   delete: 'Deleted',
   'run-saved': 'Run saved',
+  rename: 'Renamed',
 };
 
 export const auditActionLabel = (action: string): string => AUDIT_ACTION_LABELS[action as AuditAction] ?? action;

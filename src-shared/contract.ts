@@ -28,6 +28,11 @@ import type { AuditEntry, AuditVerification } from './audit';
 const returns = <T>() => undefined as unknown as T;
 
 const id = z.number().int().positive();
+const displayName = z.string().trim().min(1, 'must not be empty').max(200, 'longer than 200 characters');
+
+/** The bundled samples a screen's empty state offers (src-main/io/samples.ts). */
+export const SAMPLE_NAMES = ['crossholdings-economy'] as const;
+export type SampleName = (typeof SAMPLE_NAMES)[number];
 const columnMapping = z
   .object({
     nodes: z.partialRecord(z.enum(NODE_FIELDS), z.string()),
@@ -81,6 +86,12 @@ export const contract = {
     input: z.object({ id, confirm: z.literal(true, 'deleting needs confirm: true') }).strict(),
     output: returns<{ deleted: number }>(),
   },
+  'datasets:rename': { input: z.object({ id, name: displayName }).strict(), output: returns<DatasetSummary>() },
+  /** A bundled sample stored as a dataset (once: a second call opens the stored one). */
+  'samples:add': {
+    input: z.object({ name: z.enum(SAMPLE_NAMES) }).strict(),
+    output: returns<{ datasetId: number; versionId: number; created: boolean }>(),
+  },
 
   'networks:list': { input: z.object({}).strict(), output: returns<NetworkSummary[]>() },
   'networks:create': {
@@ -101,7 +112,14 @@ export const contract = {
   },
   'networks:maxEntropy': {
     input: z.object({ versionId: id }).strict(),
-    output: returns<{ versionId: number; version: number; iterations: number; maxResidual: number }>(),
+    /** `existing`: an identical maximum-entropy version was already stored; that one is returned, nothing saved. */
+    output: returns<{ versionId: number; version: number; iterations: number; maxResidual: number; existing: boolean }>(),
+  },
+  /** Renames a network: all its versions (a version's note is never changed once saved). */
+  'networks:rename': { input: z.object({ networkId: id, name: displayName }).strict(), output: returns<NetworkSummary>() },
+  'versions:delete': {
+    input: z.object({ versionId: id, confirm: z.literal(true, 'deleting needs confirm: true') }).strict(),
+    output: returns<{ deleted: number; networkDeleted: boolean }>(),
   },
 
   'networks:clearScenario': {
@@ -149,6 +167,14 @@ export const contract = {
     output: returns<RunSummary[]>(),
   },
   'runs:get': { input: z.object({ id }).strict(), output: returns<RunDetail>() },
+  /** An empty name goes back to the run's method. */
+  'runs:rename': { input: z.object({ id, name: z.string().trim().max(200) }).strict(), output: returns<RunSummary>() },
+  /** What a run's deletion leaves behind: models it trained and briefs that cite it (both kept). */
+  'runs:dependents': { input: z.object({ id }).strict(), output: returns<{ models: string[]; briefs: string[] }>() },
+  'runs:delete': {
+    input: z.object({ id, confirm: z.literal(true, 'deleting needs confirm: true') }).strict(),
+    output: returns<{ deleted: number }>(),
+  },
 
   /** A bundled fire-sale system: the paper's case studies or the EBA 2011 sovereign instance. */
   'firesales:example': { input: z.object({ name: z.enum(FIRESALE_EXAMPLES) }).strict(), output: returns<FireSaleDocument>() },

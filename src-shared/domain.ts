@@ -70,6 +70,8 @@ export type RunStatus = 'running' | 'succeeded' | 'failed' | 'cancelled';
 export interface RunSummary {
   id: number;
   kind: string;
+  /** The name the user gave the run (renaming), or null. */
+  name?: string | null;
   method: string;
   networkVersionId: number | null;
   seed: number | null;
@@ -93,7 +95,7 @@ export interface AppInfo {
   schemaVersion: number;
   transport: 'electron' | 'browser' | 'cli';
   versions: Record<string, string>;
-  learningBackend: { name: string; detail: string };
+  learningBackend: { name: string; adapter: string; detail: string };
 }
 
 /** A holdings graph cut down for display: the largest investors and assets at one report date. */

@@ -25,6 +25,8 @@ import {
 } from './services';
 import { disaggregateVersion, saveReconstructedVersion } from './reconstruction-services';
 import { tiersOfVersion } from './capital-services';
+import { deleteRun, deleteVersion, renameDataset, renameNetwork, renameRun } from './store-services';
+import { addSample } from '../io/samples';
 
 export const handlers: Handlers = {
   'app:info': (_input, context) => context.info(),
@@ -59,6 +61,8 @@ export const handlers: Handlers = {
     })();
     return { deleted: id };
   },
+  'datasets:rename': ({ id, name }, { db }) => renameDataset(db, id, name),
+  'samples:add': ({ name }, { db }) => addSample(db, name),
 
   'networks:list': (_input, { db }) => networks.list(db),
   'networks:create': ({ document }, { db }) => createNetwork(db, document),
@@ -71,6 +75,8 @@ export const handlers: Handlers = {
     return result;
   },
   'networks:maxEntropy': ({ versionId }, { db }) => maxEntropyVersion(db, versionId),
+  'networks:rename': ({ networkId, name }, { db }) => renameNetwork(db, networkId, name),
+  'versions:delete': ({ versionId }, { db }) => deleteVersion(db, versionId),
   'networks:clearScenario': ({ versionId, shocks }, { db }) => clearScenarioOfVersion(db, versionId, shocks),
   'networks:readScenarios': ({ versionId, fileName, contentBase64 }, { db }) => {
     const system = toClearingSystem(networks.getVersion(db, versionId).document);
@@ -89,6 +95,9 @@ export const handlers: Handlers = {
 
   'runs:list': ({ kind }, { db }) => runs.list(db, kind),
   'runs:get': ({ id }, { db }) => runs.get(db, id),
+  'runs:rename': ({ id, name }, { db }) => renameRun(db, id, name),
+  'runs:dependents': ({ id }, { db }) => runs.dependents(db, id),
+  'runs:delete': ({ id }, { db }) => deleteRun(db, id),
 
   'firesales:example': ({ name }) => exampleFireSale(name),
   'firesales:simulate': ({ system }) => simulateFireSale(system),

@@ -5,6 +5,7 @@
  */
 import { contract, isChannel, type Channel, type OutputOf, type ParsedInputOf } from '../../src-shared/contract';
 import { AppError, describeIssues, type ApiResult } from '../../src-shared/errors';
+import { issuesInWords } from '../../src-shared/format/labels';
 import type { AppContext } from '../app';
 import { handlers } from './handlers';
 
@@ -26,8 +27,9 @@ export function createRouter(context: AppContext, table: Handlers = handlers): R
       }
       const parsed = contract[channel].input.safeParse(payload ?? {});
       if (!parsed.success) {
-        const { message, field } = describeIssues(parsed.error.issues);
-        return { ok: false, error: { code: 'invalid_input', message: `${channel}: ${message}`, field } };
+        // The message in the user's words ("Max shock must be between 0 and 100 %"); the field keeps the path.
+        const { field } = describeIssues(parsed.error.issues);
+        return { ok: false, error: { code: 'invalid_input', message: issuesInWords(parsed.error.issues), field } };
       }
       try {
         const handler = table[channel] as (input: unknown, context: AppContext) => unknown;

@@ -121,7 +121,7 @@ export function createNetwork(db: Db, document: NetworkDocument): { datasetId: n
 export function maxEntropyVersion(
   db: Db,
   versionId: number,
-): { versionId: number; version: number; iterations: number; maxResidual: number } {
+): { versionId: number; version: number; iterations: number; maxResidual: number; existing: boolean } {
   const { network, version, document } = networks.getVersion(db, versionId);
   const result = maxentFromDocument(document);
   if (!result.converged) {
@@ -132,9 +132,13 @@ export function maxEntropyVersion(
     );
   }
   const reconstructed = withLiabilities(document, result.matrix);
+  // The same reconstruction stored before (a second click): open that version instead of saving a twin.
+  const text = JSON.stringify(reconstructed);
+  const twin = network.versions.find((v) => v.id !== versionId && v.edgeCount === reconstructed.liabilities.length && JSON.stringify(networks.getVersion(db, v.id).document) === text);
+  if (twin) return { versionId: twin.id, version: twin.version, iterations: result.iterations, maxResidual: result.maxResidual, existing: true };
   const note = `maximum-entropy reconstruction of v${version} (RAS, ${result.iterations} iterations, largest residual ${result.maxResidual.toExponential(2)})`;
   const saved = db.transaction(() => networks.addVersion(db, network.id, reconstructed, note))();
-  return { ...saved, iterations: result.iterations, maxResidual: result.maxResidual };
+  return { ...saved, iterations: result.iterations, maxResidual: result.maxResidual, existing: false };
 }
 
 /** Clears one scenario (absolute shocks by node id; absent ids take no shock) on a saved version. */

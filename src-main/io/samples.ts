@@ -6,6 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import type { SampleName } from '../../src-shared/contract';
 import type { Db } from '../store/db';
 import { datasets, networks, settings } from '../store/repositories';
 import { maxEntropyVersion, storeImportedDataset } from '../api/services';
@@ -46,4 +47,25 @@ export function seedSamples(db: Db): number[] {
     settings.set(db, SEEDED_KEY, true);
     return versionIds;
   })();
+}
+
+/** The bundled file behind each sample a screen's empty state offers. */
+const OFFERED: Record<SampleName, string> = {
+  'crossholdings-economy': 'crossholdings-40-firms.json',
+};
+
+/**
+ * Stores an offered sample as a dataset, or, when the same file is already stored, opens that one (its newest
+ * version) instead of refusing: clicking the offer twice does not fail or duplicate.
+ */
+export function addSample(db: Db, name: SampleName): { datasetId: number; versionId: number; created: boolean } {
+  const file = OFFERED[name];
+  const imported = importFile(file, readFileSync(`${resourcesDir}samples/${file}`));
+  const existing = datasets.findBySha256(db, imported.sha256);
+  if (existing) {
+    const versionId = networks.list(db).find((n) => n.datasetId === existing.id)?.versions.at(-1)?.id;
+    if (versionId !== undefined) return { datasetId: existing.id, versionId, created: false };
+  }
+  const stored = storeImportedDataset(db, imported, file);
+  return { datasetId: stored.dataset.id, versionId: stored.versionId, created: true };
 }

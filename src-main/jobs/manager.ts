@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { AppError, describeIssues } from '../../src-shared/errors';
+import { issuesInWords } from '../../src-shared/format/labels';
 import { jobParamSchemas, waitingStage, type JobEvent, type JobKind } from '../../src-shared/jobs';
 import type { Db } from '../store/db';
 import type { WorkerMessage } from './protocol';
@@ -81,8 +82,8 @@ export class JobManager {
   start(kind: JobKind, rawParams: unknown): { jobId: string; done: Promise<JobEvent> } {
     const parsed = jobParamSchemas[kind].safeParse(rawParams);
     if (!parsed.success) {
-      const { message, field } = describeIssues(parsed.error.issues);
-      throw new AppError('invalid_input', message, field ? `params.${field}` : 'params');
+      const { field } = describeIssues(parsed.error.issues);
+      throw new AppError('invalid_input', issuesInWords(parsed.error.issues), field ? `params.${field}` : 'params');
     }
     if (this.queue.length >= this.limits.maxQueued) {
       throw new AppError('conflict', `${this.queue.length} jobs are already waiting; cancel one or let them finish first`);

@@ -8,24 +8,14 @@
 import { createHash } from 'node:crypto';
 import { userInfo } from 'node:os';
 import { auditActionLabel, type AuditAction, type AuditEntry, type AuditRefs, type AuditVerification } from '../../src-shared/audit';
-import { humanise } from '../../src-shared/brief-format';
+import { runKindWords } from '../../src-shared/format/labels';
 import type { Db } from './db';
+
+export { runKindWords };
 
 /** The chain's anchor: the previous hash of entry 1. */
 export const GENESIS_HASH = '0'.repeat(64);
 
-/** Run kinds (job kinds and the policy lab) in words. */
-const RUN_KIND_WORDS: Record<string, string> = {
-  stress: 'stress test',
-  'idf-train': 'dual-network training',
-  'idf-reproduce': 'dual-network reproduction',
-  reconstruct: 'network reconstruction',
-  gtTrain: 'graph-transformer training',
-  capital: 'capital allocation',
-  intervention: 'intervention study',
-  policy: 'policy lab',
-};
-export const runKindWords = (kind: string): string => RUN_KIND_WORDS[kind] ?? humanise(kind).toLowerCase();
 
 /** The operating-system user; never throws (a user without a passwd entry falls back to USER/USERNAME). */
 export function osUser(): string {

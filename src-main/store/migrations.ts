@@ -147,4 +147,12 @@ export const migrations: Migration[] = [
       BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only: an entry is never deleted'); END;
     `,
   },
+  {
+    version: 3,
+    name: 'run names',
+    sql: `
+      -- A name the user gives a saved run (renaming); NULL shows the run's method.
+      ALTER TABLE runs ADD COLUMN name TEXT;
+    `,
+  },
 ];

@@ -16,6 +16,7 @@ import type {
   StoredDocument,
 } from '../../src-shared/domain';
 import { AppError } from '../../src-shared/errors';
+import { runKindWords } from '../../src-shared/format/labels';
 import { CROSSHOLDINGS_FORMAT, type EconomyDocument } from '../../src-shared/formats/crossholdings';
 import type { NetworkDocument } from '../../src-shared/formats/network';
 import type { Db } from './db';
@@ -95,7 +96,19 @@ export const datasets = {
     }
     db.prepare('DELETE FROM datasets WHERE id = ?').run(id);
   },
+  rename(db: Db, id: number, name: string): DatasetSummary {
+    datasets.get(db, id);
+    db.prepare('UPDATE datasets SET name = ? WHERE id = ?').run(name, id);
+    return datasets.get(db, id);
+  },
 };
+
+/** The saved runs that use a version, in words ("run #12 (stress test)"), for refusals and confirmations. */
+export function runsInWords(list: RunSummary[]): string {
+  const words = list.slice(0, 6).map((run) => `#${run.id} (${run.name ?? runKindWords(run.kind)})`);
+  if (list.length > 6) words.push(`and ${list.length - 6} more`);
+  return words.join(', ');
+}
 
 interface VersionRow {
   id: number;
@@ -186,6 +199,28 @@ export const networks = {
       );
     return { versionId: Number(info.lastInsertRowid), version: next };
   },
+  rename(db: Db, networkId: number, name: string): NetworkSummary {
+    networks.get(db, networkId);
+    db.prepare('UPDATE networks SET name = ? WHERE id = ?').run(name, networkId);
+    return networks.get(db, networkId);
+  },
+  /**
+   * Deletes one version; refused, naming them, while saved runs or scenarios use it. A network left without
+   * versions is deleted too (its dataset stays). Returns the network's id and whether it went.
+   */
+  deleteVersion(db: Db, versionId: number): { networkId: number; networkDeleted: boolean } {
+    const { network, version } = storedVersion(db, versionId);
+    const using = runs.listForVersions(db, [versionId]);
+    if (using.length > 0) {
+      throw new AppError('conflict', `${network.name} v${version} is used by ${using.length} saved run${using.length > 1 ? 's' : ''} (${runsInWords(using)}); delete ${using.length > 1 ? 'those runs' : 'that run'} first`, 'versionId');
+    }
+    const scenarios = (db.prepare('SELECT COUNT(*) AS n FROM scenarios WHERE network_version_id = ?').get(versionId) as { n: number }).n;
+    if (scenarios > 0) throw new AppError('conflict', `${network.name} v${version} is used by ${scenarios} saved scenario(s)`, 'versionId');
+    db.prepare('DELETE FROM network_versions WHERE id = ?').run(versionId);
+    const left = (db.prepare('SELECT COUNT(*) AS n FROM network_versions WHERE network_id = ?').get(network.id) as { n: number }).n;
+    if (left === 0) db.prepare('DELETE FROM networks WHERE id = ?').run(network.id);
+    return { networkId: network.id, networkDeleted: left === 0 };
+  },
   /** Any version, interbank or economy, with its kind. */
   getStoredVersion(db: Db, versionId: number): { network: NetworkSummary; version: number } & StoredDocument {
     const found = storedVersion(db, versionId);
@@ -219,6 +254,7 @@ function storedVersion(db: Db, versionId: number): { network: NetworkSummary; ve
 interface RunRow {
   id: number;
   kind: string;
+  name: string | null;
   method: string;
   network_version_id: number | null;
   params: string;
@@ -234,6 +270,7 @@ interface RunRow {
 const toRunSummary = (row: RunRow): RunSummary => ({
   id: row.id,
   kind: row.kind,
+  name: row.name ?? null,
   method: row.method,
   networkVersionId: row.network_version_id,
   seed: row.seed,
@@ -268,6 +305,25 @@ export const runs = {
       results: row.results === null ? null : (JSON.parse(row.results) as unknown),
       error: row.error,
     };
+  },
+  rename(db: Db, id: number, name: string | null): RunSummary {
+    runs.get(db, id);
+    db.prepare('UPDATE runs SET name = ? WHERE id = ?').run(name, id);
+    return runs.list(db).find((run) => run.id === id)!;
+  },
+  /** What keeps a run's traces: models trained by it (kept, unlinked) and briefs that cite it (kept as written). */
+  dependents(db: Db, id: number): { models: string[]; briefs: string[] } {
+    const modelRows = db.prepare('SELECT id, name FROM models WHERE run_id = ?').all(id) as Array<{ id: number; name: string }>;
+    const briefRows = db.prepare('SELECT id, title, run_ids FROM briefs').all() as Array<{ id: number; title: string; run_ids: string }>;
+    return {
+      models: modelRows.map((m) => `model #${m.id} ${m.name}`),
+      briefs: briefRows.filter((b) => (JSON.parse(b.run_ids) as number[]).includes(id)).map((b) => `brief #${b.id} ${b.title}`),
+    };
+  },
+  /** Deletes a run; its models stay (without the link) and briefs that cite it stay as they were written. */
+  delete(db: Db, id: number): void {
+    runs.get(db, id);
+    db.prepare('DELETE FROM runs WHERE id = ?').run(id);
   },
   /** Records a finished run in one statement: a run row exists only with its results. */
   insertFinished(

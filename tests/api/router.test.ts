@@ -27,7 +27,7 @@ describe('router validation', () => {
     if (result.ok) return;
     expect(result.error.code).toBe('invalid_input');
     expect(result.error.field).toBe('id');
-    expect(result.error.message).toMatch(/id: .*(>0|greater than 0|positive)/i);
+    expect(result.error.message).toBe('Id must be greater than 0');
   });
 
   it('refuses extra properties and wrong types', async () => {

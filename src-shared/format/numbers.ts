@@ -1,0 +1,96 @@
+/**
+ * One way to show numbers, everywhere a user reads them (screens, tables, exports' captions):
+ *   - amounts with their unit and thousands separators, digits chosen for the figure's size;
+ *   - probabilities and shares as percent;
+ *   - counts as integers;
+ *   - one notation per column (`columnFormatter`): the digits are chosen once, from the column's largest value,
+ *     so "0.00141" and "2.78e-4" never sit in the same column.
+ * Locale: en-US grouping ("1,234.5") so figures read the same on every machine and in briefs.
+ */
+
+const LOCALE = 'en-US';
+
+const fixed = (value: number, digits: number) =>
+  value.toLocaleString(LOCALE, { minimumFractionDigits: digits, maximumFractionDigits: digits });
+
+/** Decimals that give about `significant` significant digits for a figure of this size (never negative). */
+export function decimalsFor(magnitude: number, significant = 3): number {
+  const size = Math.abs(magnitude);
+  if (!Number.isFinite(size) || size === 0) return 0;
+  return Math.max(0, Math.min(10, significant - 1 - Math.floor(Math.log10(size))));
+}
+
+/**
+ * A plain figure: thousands separators, `significant` significant digits below 1,000 and whole units above
+ * (1,711,231 rather than 1711231.024990491). Non-finite values read as "—".
+ */
+export function formatNumber(value: number | null | undefined, significant = 3): string {
+  if (value === null || value === undefined || !Number.isFinite(value)) return '—';
+  if (value !== 0 && Math.abs(value) < 1e-4) return value.toExponential(Math.max(0, significant - 1)).replace('e', ' × 10^');
+  return fixed(value, decimalsFor(value, significant));
+}
+
+/** A count: an integer with separators ("1,024"), never "1.00". */
+export function formatCount(value: number | null | undefined): string {
+  if (value === null || value === undefined || !Number.isFinite(value)) return '—';
+  return Math.round(value).toLocaleString(LOCALE);
+}
+
+/** An amount with its unit after it: "1,711,231 EUR million", "12.5 EUR million". */
+export function formatAmount(value: number | null | undefined, unit: string, significant = 3): string {
+  const figure = formatNumber(value, significant);
+  return figure === '—' || !unit ? figure : `${figure} ${unit}`;
+}
+
+/**
+ * A probability or share (0–1) as percent: "96.7 %", "0.14 %", "< 0.01 %" for tiny positive values.
+ * `digits` fixes the decimals (for a column); otherwise they follow the size.
+ */
+export function formatPercent(fraction: number | null | undefined, digits?: number): string {
+  if (fraction === null || fraction === undefined || !Number.isFinite(fraction)) return '—';
+  const percent = fraction * 100;
+  const decimals = digits ?? (percent === 0 || Math.abs(percent) >= 10 ? 1 : Math.min(2, decimalsFor(percent, 2)));
+  if (percent !== 0 && Math.abs(percent) < 10 ** -decimals) return `< ${fixed(10 ** -decimals, decimals)} %`;
+  return `${fixed(percent, decimals)} %`;
+}
+
+/** "96.7 % ± 0.40 %": a probability with its standard error (or interval half-width), both as percent. */
+export function formatPercentWithError(fraction: number, error: number): string {
+  const digits = Math.max(1, Math.min(3, decimalsFor(error * 100, 2)));
+  return `${formatPercent(fraction, digits)} ± ${formatPercent(error, digits)}`;
+}
+
+/** "1,204.5 ± 3.2 EUR million": a figure with its error, both with the error's decimals. */
+export function formatWithError(value: number, error: number, unit = ''): string {
+  const digits = decimalsFor(error, 2);
+  const text = `${fixed(value, digits)} ± ${fixed(error, digits)}`;
+  return unit ? `${text} ${unit}` : text;
+}
+
+/** A duration in seconds as a person says it: "0.42 s", "33 s", "2 min 05 s", "1 h 04 min". */
+export function formatDuration(seconds: number | null | undefined): string {
+  if (seconds === null || seconds === undefined || !Number.isFinite(seconds) || seconds < 0) return '—';
+  if (seconds < 10) return `${fixed(seconds, seconds < 1 ? 2 : 1)} s`;
+  if (seconds < 60) return `${Math.round(seconds)} s`;
+  const whole = Math.round(seconds);
+  if (whole < 3600) return `${Math.floor(whole / 60)} min ${String(whole % 60).padStart(2, '0')} s`;
+  return `${Math.floor(whole / 3600)} h ${String(Math.floor((whole % 3600) / 60)).padStart(2, '0')} min`;
+}
+
+export type ColumnKind = 'number' | 'count' | 'percent' | 'text';
+
+/**
+ * One notation for a whole column: the decimals are chosen once from the column's largest absolute value (so
+ * every cell has the same number of decimals), percent columns likewise.
+ */
+export function columnFormatter(values: ReadonlyArray<number | null | undefined>, kind: ColumnKind, significant = 3): (value: number | null | undefined) => string {
+  if (kind === 'count') return formatCount;
+  const finite = values.filter((v): v is number => typeof v === 'number' && Number.isFinite(v) && v !== 0);
+  const largest = finite.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+  if (kind === 'percent') {
+    const digits = Math.max(1, Math.min(3, decimalsFor(largest * 100, significant)));
+    return (value) => formatPercent(value, digits);
+  }
+  const digits = decimalsFor(largest, significant);
+  return (value) => (value === null || value === undefined || !Number.isFinite(value) ? '—' : fixed(value, digits));
+}
