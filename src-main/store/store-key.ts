@@ -5,7 +5,10 @@
  * 1. a key file: `--key-file FILE`, else CWB_KEY_FILE — 64 hex digits (a 256-bit key); refused when group or
  *    others may read it (POSIX) or when it lies inside the data folder;
  * 2. the OS keyring (service "Contagion Workbench", account = the absolute data folder); for a new store with a
- *    working keyring a random 256-bit key is generated and saved there;
+ *    working keyring that keeps its entries (macOS Keychain, Windows Credential Manager) a random 256-bit key is
+ *    generated and saved there. On Linux the keyring behind @napi-rs/keyring is the kernel's (keyutils), which
+ *    forgets its entries at reboot or sooner — measured here, the next process did not find a key the first one had
+ *    saved — so a new store's only key is never put there: a store whose key vanishes is a store lost;
  * 3. a passphrase typed on the terminal when standard input is a TTY (not echoed; asked twice for a new store);
  *
  * otherwise a one-line refusal naming the three ways. No key is ever written in plaintext beside the data.
@@ -32,12 +35,15 @@ export interface ResolvedKey {
 
 /** The OS keyring as this module uses it; tests pass a fake. Every method may throw when no keyring is running. */
 export interface Keyring {
+  /** Whether entries outlive the process and a reboot, so a store's only key may live there. */
+  readonly persistent: boolean;
   get(account: string): string | null;
   set(account: string, secret: string): void;
   delete(account: string): void;
 }
 
 export const osKeyring: Keyring = {
+  persistent: process.platform !== 'linux',
   get: (account) => new Entry(KEYRING_SERVICE, account).getPassword(),
   set: (account, secret) => new Entry(KEYRING_SERVICE, account).setPassword(secret),
   delete: (account) => void new Entry(KEYRING_SERVICE, account).deletePassword(),
@@ -145,7 +151,7 @@ export function resolveStoreKey(dataDir: string, options: KeyOptions = {}): Reso
   if (keyFile) return { key: readKeyFile(keyFile, dir), source: 'key file', file: resolve(keyFile), created: false };
   const stored = keyringKey(dir, keyring);
   if (stored) return { key: stored, source: 'OS keyring', created: false };
-  if (newStore) {
+  if (newStore && keyring.persistent) {
     const key = Buffer.from(newKeyHex(), 'hex');
     if (saveInKeyring(dir, key, keyring) && keyringKey(dir, keyring)) return { key, source: 'OS keyring', created: true };
   }

@@ -8,7 +8,7 @@ import { importFile } from '../../src-main/io/importers';
 import { seedSamples } from '../../src-main/io/samples';
 import { DATABASE_FILE, isPlaintextStore, openDatabase, StoreError } from '../../src-main/store/db';
 import { readKeyFile, resolveStoreKey, type Keyring } from '../../src-main/store/store-key';
-import { bundledSample, readBytes, ringNetwork, tempDir, toBase64 } from '../support/fixtures';
+import { bundledSample, readBytes, repoRoot, ringNetwork, tempDir, toBase64 } from '../support/fixtures';
 import { cwb, filesContaining, openPlaintextStore, storeContent, writeKeyFile } from '../support/store';
 import { testStoreKey } from '../support/store-key';
 
@@ -23,14 +23,18 @@ afterEach(() => dirs.splice(0).forEach((d) => d.remove()));
 const mode = (path: string) => statSync(path).mode & 0o777;
 const oneLine = (text: string) => text.trim().split('\n');
 
-/** A keyring in memory; `broken` makes every call throw as on a machine without Secret Service. */
-function fakeKeyring(broken = false): Keyring & { entries: Map<string, string> } {
+/**
+ * A keyring in memory; `broken` makes every call throw as on a machine without Secret Service; `persistent: false`
+ * is a keyring that forgets at reboot (Linux keyutils).
+ */
+function fakeKeyring(broken = false, persistent = true): Keyring & { entries: Map<string, string> } {
   const entries = new Map<string, string>();
   const check = () => {
     if (broken) throw new Error("Couldn't access platform storage");
   };
   return {
     entries,
+    persistent,
     get: (account) => (check(), entries.get(account) ?? null),
     set: (account, secret) => (check(), void entries.set(account, secret)),
     delete: (account) => (check(), void entries.delete(account)),
@@ -188,6 +192,27 @@ describe('encryption at rest', () => {
     expect(() => resolveStoreKey(dataDir, { env: {}, keyring: fakeKeyring(), interactive: false })).toThrow(
       new StoreError(`no key for the store in ${dataDir}: give --key-file FILE (or set CWB_KEY_FILE), unlock the OS keyring, or run in a terminal to type the passphrase`),
     );
+  });
+
+  it('never puts a new store\'s only key in a keyring that forgets (Linux keyutils), but reads a key already there', () => {
+    const volatile = fakeKeyring(false, false);
+    const newDir = fresh();
+    expect(() => resolveStoreKey(newDir, { env: {}, keyring: volatile, interactive: false })).toThrow(/no key for the store/);
+    expect(volatile.entries.size).toBe(0);
+    const typed = resolveStoreKey(newDir, { env: {}, keyring: volatile, interactive: true, prompt: () => 'a passphrase' });
+    expect(typed).toMatchObject({ source: 'passphrase', created: true });
+    expect(volatile.entries.size).toBe(0);
+    const desktopKey = Buffer.alloc(32, 7);
+    volatile.set(newDir, desktopKey.toString('hex'));
+    expect(resolveStoreKey(newDir, { env: {}, keyring: volatile, interactive: false })).toMatchObject({ source: 'OS keyring', created: false });
+  });
+
+  it.runIf(process.platform === 'linux')('on Linux the OS keyring counts as one that forgets, so the command line refuses to create a store it could not reopen', () => {
+    const data = fresh();
+    const result = cwb(['import', join(repoRoot, 'docs/examples/ring.json'), '--data-dir', data], { env: { CWB_KEY_FILE: '' } });
+    expect(result.code).toBe(2);
+    expect(oneLine(result.err)).toEqual([expect.stringMatching(/^cwb: no key for the store in /)]);
+    expect(existsSync(join(data, 'workbench.sqlite'))).toBe(false);
   });
 
   it('creates the data folder 0700, tightens a looser one, and keeps the store files 0600', () => {
