@@ -90,11 +90,17 @@ export interface ClearingWorkspace {
   readonly ssPivots: Int32Array;
 }
 
-export function createWorkspace(system: ClearingSystem, options: ClearingOptions = {}): ClearingWorkspace {
+/** The Rogers–Veraart recovery rates of the options (default 1, 1), each checked to lie in [0, 1]. */
+export function recoveryRates(options: { alpha?: number; beta?: number }): { alpha: number; beta: number } {
   const alpha = options.alpha ?? 1;
   const beta = options.beta ?? 1;
   if (!(alpha >= 0 && alpha <= 1)) throw new EngineInputError(`alpha must lie in [0, 1], got ${alpha}`, 'alpha');
   if (!(beta >= 0 && beta <= 1)) throw new EngineInputError(`beta must lie in [0, 1], got ${beta}`, 'beta');
+  return { alpha, beta };
+}
+
+export function createWorkspace(system: ClearingSystem, options: ClearingOptions = {}): ClearingWorkspace {
+  const { alpha, beta } = recoveryRates(options);
   const n = system.nBanks;
   const denseLimit = Math.max(1, Math.min(n, options.denseLimit ?? 256));
   return {

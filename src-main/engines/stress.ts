@@ -20,6 +20,7 @@ import {
   type StressSummary,
 } from '../../src-shared/results/stress';
 import type { NetworkDocument } from '../../src-shared/formats/network';
+import { clearBlock, createBatchWorkspace, prefersBatchedClearing } from './batched-clearing';
 import { clearInto, createWorkspace, type ClearingOptions } from './clearing';
 import { EngineInputError } from './errors';
 import { assertFiniteResult } from './limits';
@@ -314,51 +315,107 @@ export function runStressBatch(
   }
   const partial = emptyPartial(system, model, seed);
   const n = system.nBanks;
-  const { netWorth, totalObligations } = system;
-  const ws = createWorkspace(system, { ...options, depth: false });
-  const shock = new Float64Array(n);
+  const largest = { loss: -Infinity, scenario: -1, shock: new Float64Array(n) };
   const progressEvery = Math.max(1000, Math.ceil(count / 100));
-  let largestLoss = -Infinity;
-  let largestScenario = -1;
-  const largestShock = new Float64Array(n);
-  for (let k = 0; k < count; k++) {
-    const scenario = firstScenario + k;
-    sampler.sample(seed, scenario, shock, 0);
-    clearInto(ws, shock, 0, false, scenario);
-    const loss = ws.loss;
-    const unconnected = ws.shockTotal;
-    partial.sumLoss += loss;
-    partial.sumLossSquared += loss * loss;
-    partial.sumUnconnected += unconnected;
-    partial.sumUnconnectedSquared += unconnected * unconnected;
-    partial.sumLossTimesUnconnected += loss * unconnected;
-    partial.sumShortfall += ws.shortfallTotal;
-    partial.defaultsHistogram[ws.nDefaults]++;
-    if (ws.method === 'picard-fallback') partial.fallbackScenarios++;
-    for (let i = 0; i < n; i++) {
-      const x = shock[i]!;
-      const w = netWorth[i]!;
-      partial.lossContribution[i] += x < w ? x : w;
-      if (x >= w) partial.exceedanceCounts[i]++;
+  let reported = 0;
+  const progress = (done: number) => {
+    if (onProgress && (Math.floor(done / progressEvery) > Math.floor(reported / progressEvery) || done === count)) onProgress(done);
+    reported = done;
+  };
+  if (prefersBatchedClearing(system, options)) {
+    const bw = createBatchWorkspace(system, { alpha: options.alpha, beta: options.beta });
+    const shocks = new Float64Array(bw.blockSize * n);
+    for (let k = 0; k < count; k += bw.blockSize) {
+      const size = Math.min(bw.blockSize, count - k);
+      for (let s = 0; s < size; s++) sampler.sample(seed, firstScenario + k + s, shocks, s * n);
+      clearBlock(bw, shocks, size);
+      for (let s = 0; s < size; s++) {
+        const row = s * n;
+        recordScenario(system, partial, largest, firstScenario + k + s, shocks.subarray(row, row + n), {
+          loss: bw.loss[s]!,
+          shockTotal: bw.shockTotal[s]!,
+          shortfallTotal: bw.shortfallTotal[s]!,
+          defaults: bw.defaultList.subarray(row, row + bw.nDefaults[s]!),
+          defaultRound: bw.defaultRound.subarray(row, row + n),
+          payments: bw.payments.subarray(row, row + n),
+          fallback: false,
+        });
+      }
+      progress(k + size);
     }
-    for (let d = 0; d < ws.nDefaults; d++) {
-      const i = ws.defaultList[d]!;
-      partial.defaultCounts[i]++;
-      partial.lossContribution[i] += totalObligations[i]! - ws.payments[i]!;
-      if (ws.defaultRound[i]! > 1) partial.contagionDefaults++;
+  } else {
+    const ws = createWorkspace(system, { ...options, depth: false });
+    const shock = new Float64Array(n);
+    for (let k = 0; k < count; k++) {
+      const scenario = firstScenario + k;
+      sampler.sample(seed, scenario, shock, 0);
+      clearInto(ws, shock, 0, false, scenario);
+      recordScenario(system, partial, largest, scenario, shock, {
+        loss: ws.loss,
+        shockTotal: ws.shockTotal,
+        shortfallTotal: ws.shortfallTotal,
+        defaults: ws.defaultList.subarray(0, ws.nDefaults),
+        defaultRound: ws.defaultRound,
+        payments: ws.payments,
+        fallback: ws.method === 'picard-fallback',
+      });
+      progress(k + 1);
     }
-    addToSketch(partial.sketch, loss);
-    if (loss > largestLoss) {
-      largestLoss = loss;
-      largestScenario = scenario;
-      largestShock.set(shock);
-    }
-    if (onProgress && ((k + 1) % progressEvery === 0 || k + 1 === count)) onProgress(k + 1);
   }
   partial.scenarios = count;
   partial.ranges.push({ first: firstScenario, count });
-  partial.largestLoss = largestScenario >= 0 ? { scenario: largestScenario, loss: largestLoss, shocks: largestShock } : null;
+  partial.largestLoss = largest.scenario >= 0 ? { scenario: largest.scenario, loss: largest.loss, shocks: largest.shock } : null;
   return partial;
+}
+
+/** One cleared scenario, from the per-scenario workspace or a row of a batch. */
+interface ScenarioOutcome {
+  loss: number;
+  shockTotal: number;
+  shortfallTotal: number;
+  /** The default set, in order of default. */
+  defaults: Int32Array;
+  defaultRound: Int32Array;
+  payments: Float64Array;
+  fallback: boolean;
+}
+
+/** Adds one scenario to the running sums of the partial and keeps the largest loss (first scenario on ties). */
+function recordScenario(
+  system: ClearingSystem,
+  partial: StressPartial,
+  largest: { loss: number; scenario: number; shock: Float64Array },
+  scenario: number,
+  shock: Float64Array,
+  outcome: ScenarioOutcome,
+): void {
+  const { netWorth, totalObligations } = system;
+  const { loss, shockTotal: unconnected } = outcome;
+  partial.sumLoss += loss;
+  partial.sumLossSquared += loss * loss;
+  partial.sumUnconnected += unconnected;
+  partial.sumUnconnectedSquared += unconnected * unconnected;
+  partial.sumLossTimesUnconnected += loss * unconnected;
+  partial.sumShortfall += outcome.shortfallTotal;
+  partial.defaultsHistogram[outcome.defaults.length]++;
+  if (outcome.fallback) partial.fallbackScenarios++;
+  for (let i = 0; i < partial.nBanks; i++) {
+    const x = shock[i]!;
+    const w = netWorth[i]!;
+    partial.lossContribution[i] += x < w ? x : w;
+    if (x >= w) partial.exceedanceCounts[i]++;
+  }
+  for (const i of outcome.defaults) {
+    partial.defaultCounts[i]++;
+    partial.lossContribution[i] += totalObligations[i]! - outcome.payments[i]!;
+    if (outcome.defaultRound[i]! > 1) partial.contagionDefaults++;
+  }
+  addToSketch(partial.sketch, loss);
+  if (loss > largest.loss) {
+    largest.loss = loss;
+    largest.scenario = scenario;
+    largest.shock.set(shock);
+  }
 }
 
 /** Combines shards (any order) into one partial; equals a single run over the union of their scenarios. */

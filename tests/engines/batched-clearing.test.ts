@@ -1,0 +1,152 @@
+import { describe, expect, it } from 'vitest';
+import {
+  clearBlock,
+  createBatchWorkspace,
+  FIXED_POINT_TOLERANCE,
+  prefersBatchedClearing,
+  type BatchWorkspace,
+} from '../../src-main/engines/batched-clearing';
+import { clearInto, clearPicard, createWorkspace, productForm, type ClearingOptions } from '../../src-main/engines/clearing';
+import { toClearingSystem, type ClearingSystem } from '../../src-main/engines/network-arrays';
+import { sampleShocks } from '../../src-main/engines/shocks';
+import { mergeStressPartials, runStressBatch } from '../../src-main/engines/stress';
+import { randomSparseNetwork } from '../../src-main/engines/synthetic';
+import { ebaMaxentNetwork } from '../support/eba';
+
+const dense = (n: number, seed: number) => toClearingSystem(randomSparseNetwork(n, n - 1, seed));
+const sparse = (n: number, seed: number) => toClearingSystem(randomSparseNetwork(n, 4, seed));
+
+function maxObligation(system: ClearingSystem): number {
+  return Math.max(...system.totalObligations);
+}
+
+/** Clears `count` scenarios in blocks; returns the workspace rows copied out, scenario-major. */
+function clearAll(system: ClearingSystem, shocks: Float64Array, count: number, options: ClearingOptions & { blockSize?: number } = {}) {
+  const n = system.nBanks;
+  const bw = createBatchWorkspace(system, options);
+  const payments = new Float64Array(count * n);
+  const loss = new Float64Array(count);
+  const residual = new Float64Array(count);
+  const defaults: number[][] = [];
+  let swept = 0;
+  for (let first = 0; first < count; first += bw.blockSize) {
+    const size = Math.min(bw.blockSize, count - first);
+    clearBlock(bw, shocks.subarray(first * n, (first + size) * n), size);
+    swept += bw.sweptScenarios;
+    for (let s = 0; s < size; s++) {
+      payments.set(bw.payments.subarray(s * n, (s + 1) * n), (first + s) * n);
+      loss[first + s] = bw.loss[s]!;
+      residual[first + s] = bw.residual[s]!;
+      defaults.push(Array.from(bw.defaultList.subarray(s * n, s * n + bw.nDefaults[s]!)).sort((a, b) => a - b));
+    }
+  }
+  return { payments, loss, residual, defaults, swept, bw };
+}
+
+/** The batched results against the per-scenario engine and Picard iteration from p̄ (independent). */
+function expectSameAsPerScenario(system: ClearingSystem, fraction: number, count: number, options: ClearingOptions = {}) {
+  const n = system.nBanks;
+  const shocks = sampleShocks(system, { kind: 'uniform', maxFraction: fraction }, 7, 0, count);
+  const batched = clearAll(system, shocks, count, options);
+  const ws = createWorkspace(system, options);
+  const scale = maxObligation(system);
+  for (let s = 0; s < count; s++) {
+    clearInto(ws, shocks, s * n, true, s);
+    const picard = clearPicard(system, shocks, { ...options, offset: s * n, tolerance: 1e-15 });
+    expect(picard.converged).toBe(true);
+    let engineGap = 0;
+    let picardGap = 0;
+    for (let i = 0; i < n; i++) {
+      engineGap = Math.max(engineGap, Math.abs(batched.payments[s * n + i]! - ws.payments[i]!));
+      picardGap = Math.max(picardGap, Math.abs(batched.payments[s * n + i]! - picard.payments[i]!));
+    }
+    expect(engineGap / scale).toBeLessThan(1e-9);
+    expect(picardGap / scale).toBeLessThan(1e-9);
+    expect(batched.residual[s]).toBeLessThanOrEqual(FIXED_POINT_TOLERANCE);
+    expect(batched.defaults[s]).toEqual(Array.from(ws.defaultList.subarray(0, ws.nDefaults)).sort((a, b) => a - b));
+    expect(Math.abs(batched.loss[s]! - ws.loss)).toBeLessThanOrEqual(1e-10 * Math.max(ws.loss, 1));
+  }
+  return batched;
+}
+
+describe('batched clearing', () => {
+  it('on a random dense network equals the per-scenario engine and Picard iteration, by exact rounds at small shocks', () => {
+    const system = dense(120, 11);
+    expect(productForm(system)).toBeNull();
+    const result = expectSameAsPerScenario(system, 0.1, 40);
+    expect(result.bw.dense).toBe(true);
+    expect(result.swept).toBe(0);
+    expect(result.defaults.some((d) => d.length > 0)).toBe(true);
+  });
+
+  it('on a random dense network under large shocks (most banks default: column sweeps) equals both references', () => {
+    const system = dense(120, 12);
+    const result = expectSameAsPerScenario(system, 1, 40);
+    expect(result.swept).toBeGreaterThan(0);
+    expect(result.defaults.reduce((sum, d) => sum + d.length, 0) / 40).toBeGreaterThan(60);
+  });
+
+  it('on a random sparse network (CSR rows) equals both references at small and large shocks', () => {
+    const system = sparse(300, 13);
+    const small = expectSameAsPerScenario(system, 0.1, 30);
+    const large = expectSameAsPerScenario(system, 1, 30);
+    expect(small.bw.dense).toBe(false);
+    expect(large.swept).toBeGreaterThan(0);
+  });
+
+  it('with Rogers–Veraart default costs (α = 0.6, β = 0.8) equals both references', () => {
+    expectSameAsPerScenario(dense(80, 14), 0.3, 30, { alpha: 0.6, beta: 0.8 });
+    expectSameAsPerScenario(sparse(150, 15), 0.6, 30, { alpha: 0.6, beta: 0.8 });
+  });
+
+  it('on the EBA 2011 network (maximum entropy) equals the product-form engine and Picard iteration', () => {
+    const system = toClearingSystem(ebaMaxentNetwork());
+    expect(productForm(system)).not.toBeNull();
+    expectSameAsPerScenario(system, 0.3, 60);
+    expectSameAsPerScenario(system, 1, 60);
+  });
+
+  it('clears each scenario the same whatever block it is in (bit for bit)', () => {
+    const system = dense(90, 16);
+    const shocks = sampleShocks(system, { kind: 'uniform', maxFraction: 0.7 }, 3, 0, 24);
+    const one = clearAll(system, shocks, 24, { blockSize: 24 });
+    const many = clearAll(system, shocks, 24, { blockSize: 5 });
+    expect(Array.from(many.payments)).toEqual(Array.from(one.payments));
+    expect(Array.from(many.loss)).toEqual(Array.from(one.loss));
+  });
+
+  it('refuses a block larger than its workspace in one line', () => {
+    const system = dense(10, 17);
+    const bw: BatchWorkspace = createBatchWorkspace(system, { blockSize: 2 });
+    expect(() => clearBlock(bw, new Float64Array(30), 3)).toThrow(/at most 2 scenarios of 10 banks, got 3/);
+  });
+});
+
+describe('stress test on batched clearing', () => {
+  it('is chosen for dense networks without product form only', () => {
+    expect(prefersBatchedClearing(dense(220, 18))).toBe(true);
+    expect(prefersBatchedClearing(dense(220, 18), { exactPath: 'general' })).toBe(false);
+    expect(prefersBatchedClearing(sparse(400, 19))).toBe(false);
+    expect(prefersBatchedClearing(toClearingSystem(ebaMaxentNetwork()))).toBe(false);
+  });
+
+  it('gives the per-scenario result, and shards merge to the single run', () => {
+    const system = dense(220, 20);
+    const model = { kind: 'uniform' as const, maxFraction: 0.4 };
+    const batched = runStressBatch(system, model, 5, 0, 90);
+    const reference = runStressBatch(system, model, 5, 0, 90, undefined, { exactPath: 'general' });
+    expect(Array.from(batched.defaultCounts)).toEqual(Array.from(reference.defaultCounts));
+    expect(Array.from(batched.defaultsHistogram)).toEqual(Array.from(reference.defaultsHistogram));
+    expect(batched.contagionDefaults).toBeGreaterThan(0);
+    expect(Math.abs(batched.sumLoss - reference.sumLoss)).toBeLessThan(1e-12 * reference.sumLoss);
+    expect(Math.abs(batched.sumShortfall - reference.sumShortfall)).toBeLessThan(1e-9 * reference.sumLoss);
+    for (let i = 0; i < system.nBanks; i++) {
+      expect(Math.abs(batched.lossContribution[i]! - reference.lossContribution[i]!)).toBeLessThan(1e-9 * reference.sumLoss);
+    }
+    expect(batched.largestLoss?.scenario).toBe(reference.largestLoss?.scenario);
+    const merged = mergeStressPartials([runStressBatch(system, model, 5, 37, 53), runStressBatch(system, model, 5, 0, 37)]);
+    expect(Array.from(merged.defaultCounts)).toEqual(Array.from(batched.defaultCounts));
+    expect(Math.abs(merged.sumLoss - batched.sumLoss)).toBeLessThan(1e-12 * batched.sumLoss);
+    expect(merged.largestLoss?.scenario).toBe(batched.largestLoss?.scenario);
+  });
+});
