@@ -9,6 +9,26 @@ export const DEFAULT_MARKING = 'CONFIDENTIAL — supervisory use';
 export const BRIEF_FORMATS = ['pdf', 'docx', 'xlsx', 'csv'] as const;
 export type BriefFormat = (typeof BRIEF_FORMATS)[number];
 
+/** What each saved run kind is called wherever a person reads it (run picker, brief headings, provenance). */
+export const RUN_KIND_LABELS: Record<string, string> = {
+  stress: 'Stress test',
+  reconstruct: 'Network reconstruction',
+  intervention: 'Intervention',
+  capital: 'Capital allocation',
+  policy: 'Policy lab',
+  'idf-train': 'Fire-sale model (dual network)',
+  'idf-reproduce': 'Dual-network paper reproduction',
+  gtTrain: 'Graph transformer',
+};
+
+/** The run kind in words; a kind without a label reads as its words ("some-kind" → "Some kind"). */
+export function runKindLabel(kind: string): string {
+  const known = RUN_KIND_LABELS[kind];
+  if (known) return known;
+  const words = kind.replace(/([a-z0-9])([A-Z])/g, '$1 $2').replace(/[_-]+/g, ' ').trim().toLowerCase();
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
 export const briefRequestSchema = z
   .object({
     runIds: z.array(z.number().int().positive()).min(1, 'pick at least one run').max(20, 'at most 20 runs in one brief'),

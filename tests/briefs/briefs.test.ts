@@ -165,12 +165,12 @@ describe('brief of a stress run', () => {
   });
 });
 
-describe('brief of a run kind without its own provider', () => {
+describe('brief of a run kind without its own provider (a kind the brief does not know)', () => {
   it('shows numbers as figures, maps as ranked tables, records as tables, parameters in the provenance', async () => {
     app = freshApp();
     const versionId = await importNetwork(app, sixBanks());
     const runId = runs.insertFinished(app.db, {
-      kind: 'intervention',
+      kind: 'support-study',
       method: 'DiscountFrac, budget 50',
       networkVersionId: versionId,
       params: { versionId, budget: 50, method: 'discountfrac' },
@@ -192,7 +192,7 @@ describe('brief of a run kind without its own provider', () => {
     });
     const brief: ComposedBrief = await composeBrief(app.db, { runIds: [runId], title: 'Intervention', marking: MARKING });
     const section = brief.sections[0]!;
-    expect(section.heading).toMatch(/^Intervention — run #/);
+    expect(section.heading).toMatch(/^Support study — run #/);
     expect(section.keyFigures).toEqual([
       expect.objectContaining({ label: 'Spent', value: 42.5, unit: 'EUR million' }),
       // a value that four decimals would round away is printed with its significant digits
@@ -210,7 +210,7 @@ describe('brief of a run kind without its own provider', () => {
     // Records holding only lists have nothing to print as columns: a line says where they are, no empty table.
     expect(section.tables.find((t) => t.title === 'Samples')).toBeUndefined();
     expect(section.scenario).toContain("Samples: 2 records of lists, in the run's data.");
-    expect(section.provenance).toContainEqual({ label: 'Parameter budget', value: '50' });
+    expect(section.provenance).toContainEqual({ label: 'Setting: Budget', value: '50' });
     expect(section.provenance).toContainEqual({ label: 'Seed', value: 'none (deterministic run)' });
     // The first list of failures is highlighted on the network: three red dots (plus the legend's).
     expect(section.network!.svg.match(/fill="#b42318"/g)!.length).toBe(3 + 1);

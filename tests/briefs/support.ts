@@ -55,8 +55,57 @@ export async function pdfPageTexts(bytes: Uint8Array): Promise<string[]> {
   return pages;
 }
 
+/** The lines of text of each page, top to bottom (items on the same baseline joined), with their height from the top in points. */
+export async function pdfPageLines(bytes: Uint8Array): Promise<Array<Array<{ text: string; top: number }>>> {
+  const { getDocument } = await import('pdfjs-dist/legacy/build/pdf.mjs');
+  const pdf = await getDocument({ data: new Uint8Array(bytes), useSystemFonts: false, disableFontFace: true }).promise;
+  const pages: Array<Array<{ text: string; top: number }>> = [];
+  for (let n = 1; n <= pdf.numPages; n++) {
+    const page = await pdf.getPage(n);
+    const height = page.getViewport({ scale: 1 }).height;
+    const lines = new Map<number, string[]>();
+    for (const item of (await page.getTextContent()).items) {
+      if (!('str' in item) || item.str.trim() === '') continue;
+      const top = Math.round(height - item.transform[5]!);
+      lines.set(top, [...(lines.get(top) ?? []), item.str]);
+    }
+    pages.push([...lines.entries()].sort((a, b) => a[0] - b[0]).map(([top, parts]) => ({ top, text: parts.join(' ') })));
+  }
+  await pdf.destroy();
+  return pages;
+}
+
 /** Renders every page with poppler's pdftoppm (grey, 40 dpi) and returns each page's share of non-white pixels. */
 export function inkPerPage(pdfPath: string): number[] {
+  return renderedPages(pdfPath).map(({ pixels }) => {
+    let ink = 0;
+    for (const value of pixels) if (value < 200) ink++;
+    return ink / pixels.length;
+  });
+}
+
+/**
+ * How full each page is: the lowest inked row between the brief's top and bottom margins (64 pt on A4), as a share
+ * of the height between them (the marking lines above and below are outside).
+ */
+export function fillPerPage(pdfPath: string): number[] {
+  return renderedPages(pdfPath).map(({ width, height, pixels }) => {
+    const top = Math.ceil((64 / 842) * height);
+    const bottom = Math.floor(((842 - 64) / 842) * height);
+    let last = top;
+    for (let row = top; row < bottom; row++) {
+      for (let x = 0; x < width; x++) {
+        if (pixels[row * width + x]! < 200) {
+          last = row;
+          break;
+        }
+      }
+    }
+    return (last - top) / (bottom - top);
+  });
+}
+
+function renderedPages(pdfPath: string): Array<{ width: number; height: number; pixels: Uint8Array }> {
   const out = tempDir('cwb-pages-');
   try {
     const result = spawnSync('pdftoppm', ['-gray', '-r', '40', pdfPath, join(out.path, 'page')], { encoding: 'utf8' });
@@ -68,12 +117,50 @@ export function inkPerPage(pdfPath: string): number[] {
         const bytes = readFileSync(join(out.path, file));
         // Binary PGM: "P5\n<w> <h>\n<max>\n" then one byte per pixel.
         const header = /^P5\s+(\d+)\s+(\d+)\s+(\d+)\s/.exec(bytes.subarray(0, 40).toString('latin1'))!;
-        const pixels = bytes.subarray(header[0].length);
-        let ink = 0;
-        for (const value of pixels) if (value < 200) ink++;
-        return ink / pixels.length;
+        return { width: Number(header[1]), height: Number(header[2]), pixels: bytes.subarray(header[0].length) };
       });
   } finally {
     out.remove();
   }
+}
+
+/** The kinds of the seven-run brief, in the order the runs are made. */
+export const SEVEN_KINDS = ['stress', 'reconstruct', 'intervention', 'bailout', 'idf-train', 'capital', 'policy'] as const;
+
+async function succeeded(app: AppContext, kind: Parameters<AppContext['jobs']['start']>[0], params: unknown): Promise<number> {
+  const final = await app.jobs.start(kind, params as never).done;
+  if (final.status !== 'succeeded') throw new Error(`${kind}: ${final.error}`);
+  return final.runId!;
+}
+
+/**
+ * One small saved run of each kind a committee sees — stress test, reconstruction, intervention on an economy,
+ * interbank bailout, fire-sale model, capital allocation, policy lab — made by the app's own jobs and services.
+ */
+export async function sevenRuns(app: AppContext): Promise<Record<(typeof SEVEN_KINDS)[number], number>> {
+  const { economyDocumentOf, generateEconomy } = await import('../../src-main/engines/economy-generator');
+  const { documentOfSpec } = await import('../../src-main/engines/fire-sale-document');
+  const { caseStudy1 } = await import('../../src-main/engines/fire-sales');
+  const banks = await importNetwork(app, sixBanks());
+  const economy = await importNetwork(app, economyDocumentOf(generateEconomy({ firms: 24, seed: 3 }), 'Generated economy') as never);
+  const stress = await savedStressRun(app, banks);
+  const { randomSparseNetwork } = await import('../../src-main/engines/synthetic');
+  const created = await app.router.handle('networks:create', { document: randomSparseNetwork(10, 3, 21) });
+  if (!created.ok) throw new Error(created.error.message);
+  const sparse = (created.value as { versionId: number }).versionId;
+  const reconstruct = await succeeded(app, 'reconstruct', { versionId: sparse, objectives: ['best', 'maxent', 'worst'], shockModel: { kind: 'uniform', maxFraction: 0.5 }, samples: 40, evaluationSamples: 300, seed: 5, starts: 1, hops: 1 });
+  const intervention = await succeeded(app, 'intervention', {
+    target: 'economy', versionId: economy, method: 'discountfrac', budgetFraction: 0.01, shocks: { rho: 0.5, sigma: 0.15, drift: -0.2 }, scenarios: 240, seed: 11,
+    maxBudgetFraction: 0.02, budgetCount: 5, quantiles: [0, 0.5, 0.9, 0.99], tail: { thresholdFraction: 0.75, aggregateShockFraction: 0.05, samples: 400 },
+  });
+  const bailout = await succeeded(app, 'intervention', { target: 'interbank', versionId: banks, method: 'greedy', budget: 40, shockFraction: 0.9, budgetCount: 6 });
+  const idf = await succeeded(app, 'idf-train', { system: documentOfSpec(caseStudy1('linear'), 'case study 1'), samples: 200, seed: 3, maxEpochs: 60, hidden: 8, backend: 'cpu' });
+  const capital = await succeeded(app, 'capital', {
+    versionId: banks, tiers: 2, kMax: 0.5, shockModel: { kind: 'uniform', maxFraction: 1 }, scenarios: 80, samples: 40, samplers: ['uniform'], models: ['logistic'], training: { epochs: 40 }, backend: 'cpu', seed: 2,
+  });
+  const example = await app.router.handle('policy:example', {});
+  if (!example.ok) throw new Error(example.error.message);
+  const saved = await app.router.handle('policy:save', { document: (example.value as { document: unknown }).document });
+  if (!saved.ok) throw new Error(saved.error.message);
+  return { stress, reconstruct, intervention, bailout, 'idf-train': idf, capital, policy: (saved.value as { runId: number }).runId };
 }

@@ -70,3 +70,30 @@ export function rankingChart(title: string, caption: string, data: BarDatum[], a
     },
   }, { type: 'bar', categories: data.map((d) => d.label), values: data.map((d) => d.value), categoryTitle: axes.y, valueTitle: axes.x });
 }
+
+export interface IntervalPoint {
+  x: number;
+  mean: number;
+  /** Ends of the 95% interval (equal to mean where there is none). */
+  low: number;
+  high: number;
+  /** The line this point belongs to, where the chart draws several. */
+  series?: string;
+}
+
+/** Lines over a numeric x with their 95% intervals as shaded bands (budget curves, defaults against budget). */
+export function intervalChart(title: string, caption: string, points: IntervalPoint[], axes: { x: string; y: string; percentY?: boolean }): Promise<BriefChart> {
+  const several = new Set(points.map((p) => p.series ?? '')).size > 1;
+  const colour = several ? { color: { field: 'series', type: 'nominal', title: null, legend: { orient: 'bottom' } } } : {};
+  const y = { type: 'quantitative', title: axes.y, ...(axes.percentY ? { axis: { format: '.0%' } } : {}) };
+  return renderChart(title, caption, {
+    width: 420,
+    height: 200,
+    data: { values: points.map((p) => ({ ...p, series: p.series ?? '' })) },
+    encoding: { x: { field: 'x', type: 'quantitative', title: axes.x }, ...colour },
+    layer: [
+      { mark: { type: 'area', opacity: 0.2, ...(several ? {} : { color: ACCENT }) }, encoding: { y: { field: 'low', ...y }, y2: { field: 'high' } } },
+      { mark: { type: 'line', point: true, ...(several ? {} : { color: ACCENT }) }, encoding: { y: { field: 'mean', ...y } } },
+    ],
+  });
+}

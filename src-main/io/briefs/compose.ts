@@ -4,11 +4,12 @@
  * writes to the store, and the same runs give the same brief (its date is the newest run's start) — unless it
  * includes the audit trail, which grows.
  */
-import type { BriefRequest, BriefSection, ComposedBrief } from '../../../src-shared/briefs';
+import { runKindLabel, type BriefRequest, type BriefSection, type ComposedBrief } from '../../../src-shared/briefs';
 import { AppError } from '../../../src-shared/errors';
 import { softwareVersion } from '../../app';
 import { describeLearningBackend } from '../../learning/backend';
 import type { Db } from '../../store/db';
+import { inWords } from '../../../src-shared/brief-format';
 import { loadRunContext, type RunContext } from './context';
 import { sectionProvider } from './sections';
 import { auditTrailTable } from './audit-appendix';
@@ -16,7 +17,7 @@ import { auditTrailTable } from './audit-appendix';
 function sharedProvenance(context: RunContext): Array<{ label: string; value: string }> {
   const { run, network, dataset } = context;
   return [
-    { label: 'Run', value: `#${run.id} (${run.kind}), ${run.method}; started ${run.startedAt}${run.durationMs !== null ? `, ${(run.durationMs / 1000).toFixed(2)} s` : ''}` },
+    { label: 'Run', value: `#${run.id} (${runKindLabel(run.kind).toLowerCase()}), ${inWords(run.method)}; started ${run.startedAt}${run.durationMs !== null ? `, ${(run.durationMs / 1000).toFixed(2)} s` : ''}` },
     { label: 'Seed', value: run.seed === null ? 'none (deterministic run)' : String(run.seed) },
     { label: 'Software version of the run', value: `Contagion Workbench ${run.softwareVersion}` },
     { label: 'TensorFlow.js backend of the run', value: context.learningBackend ?? 'none (the run trains or evaluates no model)' },

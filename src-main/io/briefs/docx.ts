@@ -4,7 +4,7 @@
  * and later) with a PNG fallback of its dots and lines (raster.ts) for word processors without SVG support.
  */
 import type { BriefChart, BriefTable, ComposedBrief } from '../../../src-shared/briefs';
-import { cellText, keyFigureTable, provenanceTable } from '../../../src-shared/brief-format';
+import { cellText, numberedBrief, provenanceTable, summaryBlocks } from '../../../src-shared/brief-format';
 import { encodePng, rasteriseShapes } from './raster';
 
 const CONTENT_WIDTH_PX = 600;
@@ -13,13 +13,15 @@ export async function briefToDocx(brief: ComposedBrief): Promise<Uint8Array> {
   const [d, { ChartRun }] = await Promise.all([import('docx'), import('docx/charts')]);
   const text = (value: string, options: { bold?: boolean; size?: number; color?: string } = {}) =>
     new d.TextRun({ text: value, bold: options.bold, size: options.size, color: options.color, font: 'DejaVu Sans' });
-  const para = (value: string, options: { bold?: boolean; size?: number; color?: string } = {}) => new d.Paragraph({ children: [text(value, options)], spacing: { after: 120 } });
-  const heading = (value: string, level: (typeof d.HeadingLevel)[keyof typeof d.HeadingLevel]) => new d.Paragraph({ text: value, heading: level, spacing: { before: 240, after: 120 } });
+  const para = (value: string, options: { bold?: boolean; size?: number; color?: string; keepNext?: boolean } = {}) =>
+    new d.Paragraph({ children: [text(value, options)], spacing: { after: 120 }, keepNext: options.keepNext });
+  // headings and titles keep with what follows them: Word never ends a page with one
+  const heading = (value: string, level: (typeof d.HeadingLevel)[keyof typeof d.HeadingLevel]) => new d.Paragraph({ text: value, heading: level, spacing: { before: 240, after: 120 }, keepNext: true });
   const marking = (alignment: (typeof d.AlignmentType)[keyof typeof d.AlignmentType]) =>
     new d.Paragraph({ alignment, children: [text(brief.marking, { bold: true, size: 16, color: 'B42318' })] });
 
   const table = (t: BriefTable) => [
-    para(t.title, { bold: true }),
+    para(t.title, { bold: true, keepNext: true }),
     new d.Table({
       width: { size: 100, type: d.WidthType.PERCENTAGE },
       rows: [
@@ -48,8 +50,9 @@ export async function briefToDocx(brief: ComposedBrief): Promise<Uint8Array> {
     const size = { width: Math.round(c.width * scale), height: Math.round(c.height * scale) };
     const native = c.data;
     return [
-      para(c.title, { bold: true }),
+      para(c.title, { bold: true, keepNext: true }),
       new d.Paragraph({
+        keepNext: true,
         children: [
           native
             ? new ChartRun({
@@ -80,21 +83,24 @@ export async function briefToDocx(brief: ComposedBrief): Promise<Uint8Array> {
     new d.Paragraph({ heading: d.HeadingLevel.TITLE, children: [new d.TextRun({ text: brief.title })] }),
     para(brief.marking, { bold: true, color: 'B42318' }),
     para(`Composed from run${brief.runIds.length > 1 ? 's' : ''} ${brief.runIds.map((id) => `#${id}`).join(', ')}; figures as of ${brief.asOf.slice(0, 19).replace('T', ' ')} UTC. Contagion Workbench ${brief.software.version}.`, { color: '4B5563' }),
-    heading('Executive summary', d.HeadingLevel.HEADING_1),
   ];
-  for (const section of brief.sections) {
-    children.push(para(section.summary));
-    children.push(...table(keyFigureTable(section.heading, section.keyFigures, 'text')));
+  const numbered = numberedBrief(brief);
+  if (brief.sections.length > 1) {
+    children.push(heading('Contents', d.HeadingLevel.HEADING_1), ...['Executive summary', ...numbered.sections.map((s) => s.heading), 'Appendix: method and provenance'].map((entry) => para(entry)));
   }
-  for (const section of brief.sections) {
-    children.push(new d.Paragraph({ children: [new d.PageBreak()] }), heading(section.heading, d.HeadingLevel.HEADING_1), heading('Scenario and data', d.HeadingLevel.HEADING_2));
+  children.push(heading('Executive summary', d.HeadingLevel.HEADING_1));
+  for (const block of summaryBlocks(brief)) {
+    children.push(...block.paragraphs.map((p) => para(p)), ...table(block.table));
+  }
+  numbered.sections.forEach((section, i) => {
+    children.push(new d.Paragraph({ children: [new d.PageBreak()] }), heading(section.heading, d.HeadingLevel.HEADING_1), heading(`${i + 1}.1 Scenario and data`, d.HeadingLevel.HEADING_2));
     children.push(...section.scenario.map((s) => para(s)));
     if (section.network) children.push(...chart(section.network));
-    if (section.charts.length) children.push(heading('Charts', d.HeadingLevel.HEADING_2), ...section.charts.flatMap(chart));
-    if (section.tables.length) children.push(heading('Tables', d.HeadingLevel.HEADING_2), ...section.tables.flatMap(table));
-  }
+    if (section.charts.length) children.push(heading(`${i + 1}.2 Charts`, d.HeadingLevel.HEADING_2), ...section.charts.flatMap(chart));
+    if (section.tables.length) children.push(heading(`${i + 1}.${section.charts.length ? 3 : 2} Tables`, d.HeadingLevel.HEADING_2), ...section.tables.flatMap(table));
+  });
   children.push(new d.Paragraph({ children: [new d.PageBreak()] }), heading('Appendix: method and provenance', d.HeadingLevel.HEADING_1));
-  for (const section of brief.sections) {
+  for (const section of numbered.sections) {
     children.push(heading(section.heading, d.HeadingLevel.HEADING_2), ...section.method.map((m) => para(m, { size: 18 })));
     children.push(...table(provenanceTable(section.provenance)));
   }

@@ -93,10 +93,10 @@ export const capitalSection: SectionProvider = {
       ...(best
         ? [
             keyFigure('Least certified capital', best.cost, unit, 0, `k = ${kText(best.k)} from ${best.source}`),
-            keyFigure(`Society receives (${measure}, ${formatPercent(c.tail, 1)} tail) at that allocation`, 100 * best.check.statistic, '%', 3, `± ${formatNumber(100 * best.check.standardError, 3)}; ${formatNumber(100 * best.recheck.statistic, 3)}% on ${best.recheck.scenarios.toLocaleString('en-US')} scenarios`),
+            keyFigure(`Society receives (${measure}, ${formatPercent(c.tail, 1)} tail) at that allocation`, 100 * best.check.statistic, '% of claims', 3, `± ${formatNumber(100 * best.check.standardError, 3)}; ${formatNumber(100 * best.recheck.statistic, 3)}% on ${best.recheck.scenarios.toLocaleString('en-US')} scenarios`),
           ]
         : []),
-      keyFigure('Society receives with no added capital', 100 * r.noCapital.statistic, '%', 3, `± ${formatNumber(100 * r.noCapital.standardError, 3)} (${r.noCapital.acceptable ? 'acceptable' : 'not acceptable'})`),
+      keyFigure('Society receives with no added capital', 100 * r.noCapital.statistic, '% of claims', 3, `± ${formatNumber(100 * r.noCapital.standardError, 3)} (${r.noCapital.acceptable ? 'acceptable' : 'not acceptable'})`),
       keyFigure('Tiers', r.tiers.length, '', 0),
       keyFigure('Eisenberg–Noe clearings', r.clearingRuns, '', 0),
     ];

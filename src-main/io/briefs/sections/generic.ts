@@ -4,10 +4,10 @@
  * and charts, arrays of records become tables, arrays of ids named like failures or defaults are highlighted on
  * the network picture, and the parameters go to the provenance.
  */
-import type { BriefChart, BriefTable, KeyFigure, TableCell } from '../../../../src-shared/briefs';
-import { barChart, rankingChart } from '../charts';
+import { runKindLabel, type BriefChart, type BriefTable, type KeyFigure, type TableCell } from '../../../../src-shared/briefs';
+import { rankingChart } from '../charts';
 import type { RunContext } from '../context';
-import { formatNumber, humanise, keyFigure } from '../../../../src-shared/brief-format';
+import { formatNumber, humanise, inWords, keyFigure } from '../../../../src-shared/brief-format';
 import { methodLabel } from '../../../../src-shared/results/intervention';
 import { drawNetwork, type PictureEdge, type PictureNode } from '../network-svg';
 import type { SectionProvider } from './provider';
@@ -15,6 +15,8 @@ import type { SectionProvider } from './provider';
 const MAX_FIGURES = 12;
 const PRINTED_ROWS = 25;
 const MAX_DEPTH = 3;
+/** Settings stored beside the results (seeds, shock laws, inputs): the provenance has them, not the figures or charts. */
+const SETTING_NAME = /^(seed|seeds|shocks|inputs|params|parameters|settings|config|options|backend|backendDetail)$/i;
 const HIGHLIGHT_NAME = /fail|default|support|rescu|bail/i;
 /** Fields whose numbers are amounts, in the run's unit; other numbers are shown without one. */
 const AMOUNT_NAME = /loss|amount|payment|spent|budget|cost|capital|liquidat|exposure|shortfall|equity|asset|liabilit|total|value/i;
@@ -30,7 +32,6 @@ interface Harvest {
   lines: string[];
   tables: BriefTable[];
   rankings: Array<{ path: string[]; data: Array<{ label: string; value: number }> }>;
-  series: Array<{ path: string[]; values: number[] }>;
   highlighted: Array<{ path: string[]; ids: string[] }>;
 }
 
@@ -65,6 +66,7 @@ function harvest(value: Json, path: string[], unit: string, into: Harvest): void
     if (into.figures.length < MAX_FIGURES) into.figures.push(keyFigure(label(path), value.mean, '', 4, `± ${formatNumber(value.halfWidth, 4)} (95% interval)`));
     return;
   }
+  if (SETTING_NAME.test(name)) return;
   if (typeof value === 'number') {
     if (into.figures.length < MAX_FIGURES) into.figures.push(keyFigure(label(path), value, AMOUNT_NAME.test(name) && !/ratio|probabilit|share|fraction/i.test(name) ? unit : '', Number.isInteger(value) ? 0 : 4));
     return;
@@ -81,8 +83,7 @@ function harvest(value: Json, path: string[], unit: string, into: Harvest): void
       into.lines.push(`${label(path)} (${value.length}): ${value.slice(0, 40).join(', ')}${value.length > 40 ? ', …' : ''}.`);
       if (HIGHLIGHT_NAME.test(name)) into.highlighted.push({ path, ids: value as string[] });
     } else if (value.every((v) => typeof v === 'number')) {
-      if (value.length >= 3 && value.length <= 200) into.series.push({ path, values: value as number[] });
-      else into.lines.push(`${label(path)}: ${value.length} values from ${formatNumber(Math.min(...(value as number[])), 4)} to ${formatNumber(Math.max(...(value as number[])), 4)}.`);
+      into.lines.push(`${label(path)}: ${value.length} values from ${formatNumber(Math.min(...(value as number[])), 4)} to ${formatNumber(Math.max(...(value as number[])), 4)}.`);
     } else if (value.every(isRecord)) {
       const table = recordTable(path, value as Array<{ [key: string]: Json }>);
       // Records that hold only lists (per-row samples) have no column to print.
@@ -120,13 +121,14 @@ function paramsInWords(kind: string, params: unknown): unknown {
   };
 }
 
-function flattenParams(value: unknown, path: string, out: Array<{ label: string; value: string }>): void {
-  if (typeof value === 'object' && value !== null && !Array.isArray(value) && path.split('.').length <= MAX_DEPTH) {
-    for (const [key, child] of Object.entries(value)) flattenParams(child, path ? `${path}.${key}` : key, out);
+function flattenParams(value: unknown, path: string[], out: Array<{ label: string; value: string }>): void {
+  if (typeof value === 'object' && value !== null && !Array.isArray(value) && path.length <= MAX_DEPTH) {
+    for (const [key, child] of Object.entries(value)) flattenParams(child, [...path, key], out);
     return;
   }
-  const text = JSON.stringify(value) ?? 'undefined';
-  out.push({ label: `Parameter ${path || '(all)'}`, value: text.length > 240 ? `${text.slice(0, 240)}… (${text.length} characters)` : text });
+  const text = Array.isArray(value) ? value.map((v) => (typeof v === 'object' ? JSON.stringify(v) : String(v))).join(', ') : typeof value === 'object' ? JSON.stringify(value) : String(value);
+  const words = path.length > 0 ? label(path) : 'Parameters';
+  out.push({ label: `Setting: ${words.charAt(0).toUpperCase()}${words.slice(1).toLowerCase()}`, value: text.length > 240 ? `${text.slice(0, 240)}… (${text.length} characters)` : text });
 }
 
 function networkPicture(context: RunContext, highlighted: Harvest['highlighted'], unit: string): BriefChart | undefined {
@@ -162,7 +164,7 @@ export const genericSection: SectionProvider = {
     const { run } = context;
     const results = (run.results ?? {}) as Json;
     const unit = isRecord(results) && typeof results.unit === 'string' ? results.unit : '';
-    const found: Harvest = { figures: [], lines: [], tables: [], rankings: [], series: [], highlighted: [] };
+    const found: Harvest = { figures: [], lines: [], tables: [], rankings: [], highlighted: [] };
     if (isRecord(results)) {
       for (const [key, value] of Object.entries(results)) if (key !== 'unit') harvest(value, [key], unit, found);
     } else {
@@ -172,26 +174,23 @@ export const genericSection: SectionProvider = {
     for (const ranking of found.rankings.slice(0, 3)) {
       charts.push(await rankingChart(label(ranking.path), `The ${ranking.data.length} largest entries by absolute value${unit && AMOUNT_NAME.test(ranking.path.at(-1)!) ? ` (${unit})` : ''}.`, ranking.data, { x: humanise(ranking.path.at(-1)!), y: 'id' }));
     }
-    for (const series of found.series.slice(0, 3)) {
-      charts.push(await barChart(label(series.path), `Entries 0 to ${series.values.length - 1} of the series.`, series.values.map((value, i) => ({ label: String(i), value })), { x: 'index', y: humanise(series.path.at(-1)!) }));
-    }
     const network = networkPicture(context, found.highlighted, unit);
     const provenance: Array<{ label: string; value: string }> = [];
-    flattenParams(paramsInWords(run.kind, run.params), '', provenance);
+    flattenParams(paramsInWords(run.kind, run.params), [], provenance);
     const where = context.network ? `${context.network.name} v${context.network.version}` : 'no stored network';
     return {
-      heading: `${humanise(run.kind)} — run #${run.id}${context.network ? `, ${where}` : ''}`,
-      summary: `${humanise(run.kind)} run #${run.id} (${run.method}) on ${where}${run.seed !== null ? `, seed ${run.seed}` : ''}: ${found.figures
+      heading: `${runKindLabel(run.kind)} — run #${run.id}${context.network ? `, ${where}` : ''}`,
+      summary: `${runKindLabel(run.kind)} run #${run.id} on ${where}${run.seed !== null ? `, seed ${run.seed}` : ''}: ${found.figures
         .slice(0, 3)
         .map((f) => `${f.label.toLowerCase()} ${f.text}${f.unit ? ` ${f.unit}` : ''}`)
         .join('; ') || 'see the tables below'}.`,
       keyFigures: found.figures,
-      scenario: [`Method: ${run.method}.`, ...(unit ? [`Amounts in ${unit}.`] : []), ...found.lines],
+      scenario: [`Method: ${inWords(run.method)}.`, ...(unit ? [`Amounts in ${unit}.`] : []), ...found.lines],
       ...(network ? { network } : {}),
       charts,
       tables: found.tables,
       method: [
-        `This section was generated from the saved results of a "${run.kind}" run by the generic brief provider: every number is shown as stored, with the labels of its fields. See the documentation of the ${run.kind} engine for its equations.`,
+        `This section shows the saved results of a ${runKindLabel(run.kind).toLowerCase()} run as stored, each number under the name of its field; the documentation of its engine gives the equations.`,
       ],
       provenance,
     };

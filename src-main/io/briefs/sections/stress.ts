@@ -25,6 +25,7 @@ interface StressParams {
 }
 
 const TOP = 20;
+const SHOCK_MODEL_NAMES: Record<ShockModelInput['kind'], string> = { uniform: 'uniform', beta: 'beta', copula: 'common-factor', scenarios: 'user-supplied' };
 
 export function describeShockModel(model: ShockModelInput): string {
   switch (model.kind) {
@@ -229,7 +230,7 @@ export const stressSection: SectionProvider = {
     return {
       heading: `Stress test — run #${run.id}, ${networkLabel}`,
       summary:
-        `Under ${r.scenarios.toLocaleString('en-US')} ${params.shockModel.kind} shock scenarios (seed ${params.seed}) on ${networkLabel}, the expected system loss is ` +
+        `Under ${r.scenarios.toLocaleString('en-US')} ${SHOCK_MODEL_NAMES[params.shockModel.kind]} shock scenarios (seed ${params.seed}) on ${networkLabel}, the expected system loss is ` +
         `${formatNumber(r.expectedLoss, 1)} ${unit} (± ${formatNumber(r.expectedLossStandardError, 1)}), ${numberOrNote(r.lossRatio, r.lossRatioNote, (v) => `${formatNumber(v, 4)} times the loss without interbank contagion`)}; ` +
         `the network vulnerability index ${numberOrNote(r.glassermanYoungBound, r.nviNote && `bound on this ratio is ${r.nviNote}`, (v) => `bounds this ratio by ${formatNumber(v, 4)}`)}. ` +
         (r.lossQuantiles['0.99'] !== undefined ? `The 99% value at risk is ${formatNumber(r.lossQuantiles['0.99'], 1)} ${unit}. ` : '') +
@@ -247,7 +248,7 @@ export const stressSection: SectionProvider = {
       ],
       provenance: [
         { label: 'Scenarios', value: r.scenarios.toLocaleString('en-US') },
-        { label: 'Shock model', value: JSON.stringify(params.shockModel.kind === 'scenarios' ? { kind: 'scenarios', fileName: params.shockModel.fileName, rows: params.shockModel.rows.length } : params.shockModel) },
+        { label: 'Shock model', value: describeShockModel(params.shockModel) },
         { label: 'Clearing', value: clearing },
       ],
     };

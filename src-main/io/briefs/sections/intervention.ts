@@ -1,0 +1,226 @@
+/**
+ * The intervention section (run kind `intervention`, target economy): whom to support and how much, on the
+ * Elliott–Golub–Jackson cross-holdings economy, after "Optimal intervention in economic networks using influence
+ * maximization methods" (§2 model, §4.1 shocks, §4.2 DiscountFrac, §4.3 Table 1, §3.3 tail sampling). Each firm's
+ * "failures averted" is its payment's marginal effect on the displayed cascade: the cascade re-solved with that
+ * one payment withdrawn (cascade.ts, thresholds θ − Ĉx) against the cascade with every payment made. The target
+ * `interbank` (bailouts) has its own section (bailout.ts).
+ */
+import type { BriefChart, BriefTable } from '../../../../src-shared/briefs';
+import type { EconomyDocument } from '../../../../src-shared/formats/crossholdings';
+import type { EconomyInterventionParams, EconomyInterventionResults, InterventionRunResults, MeanInterval } from '../../../../src-shared/results/intervention';
+import { cascade, failedIndices, toEconomySystem } from '../../../engines/cascade';
+import { intervene } from '../../../engines/intervention';
+import { displaySystem } from '../../../engines/intervention-report';
+import { formatNumber, formatPercent, keyFigure, withoutEmptyColumns } from '../../../../src-shared/brief-format';
+import { intervalChart } from '../charts';
+import type { RunContext } from '../context';
+import { drawNetwork } from '../network-svg';
+import { bailoutSection } from './bailout';
+import type { SectionContent, SectionProvider } from './provider';
+
+const TOP = 20;
+const interval = (m: MeanInterval, digits: number) => `${formatNumber(m.mean, digits)} ± ${formatNumber(m.halfWidth, digits)}`;
+
+/** Firms paid on the displayed cascade, largest payment first, with the failures each payment averts. */
+function supportTable(r: EconomyInterventionResults, document: EconomyDocument | undefined, params: EconomyInterventionParams): BriefTable {
+  const paid = r.display.nodes.map((node, i) => ({ node, i })).filter(({ node }) => node.payment > 0).sort((a, b) => b.node.payment - a.node.payment || a.node.id.localeCompare(b.node.id));
+  const averted = new Map<string, number | null>();
+  if (document) {
+    const shown = displaySystem(toEconomySystem(document), params).system;
+    const payments = Float64Array.from(r.display.nodes, (n) => n.payment);
+    const withAll = failedIndices(cascade(shown, { thresholdShift: payments })).length;
+    for (const { node, i } of paid) {
+      const without = Float64Array.from(payments);
+      without[i] = 0;
+      averted.set(node.id, failedIndices(cascade(shown, { thresholdShift: without })).length - withAll);
+    }
+  }
+  const rows = paid.map(({ node }) => [node.id, node.name && node.name !== node.id ? node.name : '', node.payment, r.display.spent > 0 ? (100 * node.payment) / r.display.spent : 0, averted.get(node.id) ?? null, node.roundBefore || null]);
+  return {
+    title: 'Whom to support and how much',
+    columns: [
+      { label: 'Firm', numeric: false },
+      { label: 'Name', numeric: false },
+      { label: 'Payment', unit: r.unit, numeric: true, digits: 2 },
+      { label: 'Share of the amount spent', unit: '%', numeric: true, digits: 1 },
+      { label: 'Failures averted by this payment', numeric: true, digits: 0 },
+      { label: 'Round of failure without support', numeric: true, digits: 0 },
+    ],
+    rows: rows.slice(0, TOP),
+    annexRows: rows,
+    note: `${r.display.method}, on ${r.display.scenario}. Failures averted by a payment: failures with that payment withdrawn and the others kept, less failures with all of them; the payments act together, so these need not add up to the ${r.display.failedBefore - r.display.failedAfter} averted in all.${rows.length > TOP ? ` ${rows.length - TOP} more firms in the annex.` : ''}`,
+  };
+}
+
+function roundsTable(r: EconomyInterventionResults): BriefTable {
+  const rounds = Math.max(0, ...r.display.nodes.map((n) => Math.max(n.roundBefore, n.roundAfter)));
+  const count = (round: number, which: 'roundBefore' | 'roundAfter') => r.display.nodes.filter((n) => n[which] === round).length;
+  return {
+    title: 'Failures by round of the cascade, before and after support',
+    columns: [
+      { label: 'Round', numeric: true },
+      { label: 'Firms failing, no support', numeric: true },
+      { label: 'Firms failing, with support', numeric: true },
+    ],
+    rows: [...Array.from({ length: rounds }, (_, k) => [k + 1, count(k + 1, 'roundBefore'), count(k + 1, 'roundAfter')]), ['All rounds', r.display.failedBefore, r.display.failedAfter]],
+  };
+}
+
+function studyTables(r: EconomyInterventionResults, params: EconomyInterventionParams): BriefTable[] {
+  const { study } = r;
+  const tables: BriefTable[] = [
+    {
+      title: 'Budget curve over the scenarios (± 95% interval half-width)',
+      columns: [
+        { label: 'Budget', unit: r.unit, numeric: true, digits: 2 },
+        { label: 'Budget, share of Σ(Dp)', unit: '%', numeric: true, digits: 2 },
+        { label: 'Expected failures after', numeric: false },
+        { label: 'Firms saved', unit: '%', numeric: false },
+        { label: 'Value saved', unit: r.unit, numeric: false },
+      ],
+      rows: study.budgets.map((b) => [b.budget, 100 * b.budgetFraction, interval(b.failedAfter, 2), interval({ mean: 100 * b.firmsSavedFraction.mean, halfWidth: 100 * b.firmsSavedFraction.halfWidth }, 1), interval(b.valueSaved, 2)]),
+      note: `${study.scenarios.toLocaleString('en-US')} correlated scenarios (seed ${study.seed}); expected failures without support ${interval(study.failedBefore, 2)}.`,
+    },
+    {
+      title: 'Tail value at risk of the failures at the chosen budget (Table 1)',
+      columns: [
+        { label: 'Level q', numeric: false },
+        { label: 'TVaR, no support', unit: 'firms', numeric: true, digits: 2 },
+        { label: 'TVaR, with support', unit: 'firms', numeric: true, digits: 2 },
+        { label: 'Reduction', unit: '%', numeric: true, digits: 1 },
+      ],
+      rows: study.tvarReduction.map((t) => [formatNumber(t.q, 2), t.before, t.after, t.reductionPercent]),
+      note: `TVaR at q: the mean number of failures over the worst (1 − q) share of the scenarios; budget ${formatPercent(params.budgetFraction, 2)} of Σ(Dp).`,
+    },
+  ];
+  if (r.tail) {
+    const t = r.tail;
+    const row = (label: string, e: typeof t.plain) => [label, e.samples, `${e.exceedance.toExponential(3)} ± ${e.exceedanceError.toExponential(2)}`, e.valueAtRisk, e.tvar];
+    tables.push({
+      title: `Tail sampling: probability that at least ${t.threshold} firms fail`,
+      columns: [
+        { label: 'Estimator', numeric: false },
+        { label: 'Samples', numeric: true },
+        { label: 'Probability ± standard error', numeric: false },
+        { label: 'Value at risk', unit: 'firms', numeric: true, digits: 2 },
+        { label: 'TVaR', unit: 'firms', numeric: true, digits: 2 },
+      ],
+      rows: [row('Plain Monte Carlo', t.plain), row('Importance sampling', t.importance)],
+      note: `Aggregate shock ${formatNumber(t.aggregateShock, 2)} ${r.unit}. ${t.sampleSaving !== undefined ? `Importance sampling needs ${formatNumber(t.sampleSaving, 1)} times fewer samples for the same precision.` : `Saving in samples: ${t.sampleSavingNote ?? 'not available'}.`}`,
+    });
+  }
+  return tables;
+}
+
+/** The chosen method against both DiscountFrac variants and the two baselines, at the same budget on the displayed cascade. */
+function methodsTable(r: EconomyInterventionResults, document: EconomyDocument | undefined, params: EconomyInterventionParams): BriefTable {
+  const rows: Array<Array<string | number>> = (r.display.discountFracVariants ?? []).map((v) => [v.label, v.spent, v.paid, v.failedAfter, v.objectiveValue]);
+  if (document) {
+    const shown = displaySystem(toEconomySystem(document), params).system;
+    for (const [method, label] of [['largest', 'Baseline: largest first'], ['first-layer', 'Baseline: first layer of defaults']] as const) {
+      const result = intervene(shown, r.display.budget, { method, objective: params.objective });
+      rows.push([label, result.spent, result.payments.reduce((n, x) => n + (x > 0 ? 1 : 0), 0), result.failedAfter.length, result.objective]);
+    }
+  }
+  if (!rows.some((row) => row[0] === r.display.method)) rows.unshift([r.display.method, r.display.spent, r.display.nodes.filter((n) => n.payment > 0).length, r.display.failedAfter, r.display.objectiveValue]);
+  return {
+    title: 'The method against the baselines at the same budget',
+    columns: [
+      { label: 'Method', numeric: false },
+      { label: 'Spent', unit: r.unit, numeric: true, digits: 2 },
+      { label: 'Firms paid', numeric: true },
+      { label: 'Failures after', numeric: true },
+      { label: r.display.objective === 'failures averted' ? 'Failures averted' : `Value saved (${r.unit})`, numeric: true, digits: 2 },
+    ],
+    rows,
+    note: `Budget ${formatNumber(r.display.budget, 2)} ${r.unit}, on ${r.display.scenario}; ${r.display.failedBefore} firms fail without support.`,
+  };
+}
+
+function cascadePicture(r: EconomyInterventionResults, document: EconomyDocument | undefined): BriefChart | undefined {
+  if (!document) return undefined;
+  const state = new Map(r.display.nodes.map((n) => [n.id, n.payment > 0 ? 'paid' : n.roundBefore > 0 && n.roundAfter === 0 ? 'saved' : n.roundAfter > 0 ? 'failed' : undefined]));
+  return drawNetwork({
+    title: 'The cascade before and after support',
+    caption: `Firms failing without support: saved by the cascade of support (green), paid directly (blue), still failing (red); lines are the largest cross-holdings. ${r.display.failedBefore} fail before, ${r.display.failedAfter} after.`,
+    nodes: document.firms.map((f) => ({ id: f.id, weight: f.threshold, highlight: state.get(f.id) })),
+    edges: document.crossHoldings.map((c) => ({ from: c.holder, to: c.issuer, amount: c.share })),
+    highlights: [
+      { key: 'paid', label: 'supported', color: '#1f5f99' },
+      { key: 'saved', label: 'saved by the cascade', color: '#15803d' },
+      { key: 'failed', label: 'still failing', color: '#b42318' },
+    ],
+    unit: '(share)',
+  });
+}
+
+async function economySection(context: RunContext, r: EconomyInterventionResults): Promise<SectionContent> {
+  const { run } = context;
+  const params = run.params as EconomyInterventionParams;
+  const document = context.network?.kind === 'crossholdings' ? context.network.document : undefined;
+  const { display, study } = r;
+  const where = context.network ? `${context.network.name} v${context.network.version}` : 'the economy';
+  const paid = display.nodes.filter((n) => n.payment > 0).length;
+  const budgets = study.budgets;
+  const charts = [
+    await intervalChart(
+      'Expected failures against the budget',
+      `Mean number of firms failing over ${study.scenarios.toLocaleString('en-US')} scenarios, with its 95% interval (shaded), by budget in ${r.unit}.`,
+      budgets.map((b) => ({ x: b.budget, mean: b.failedAfter.mean, low: b.failedAfter.mean - b.failedAfter.halfWidth, high: b.failedAfter.mean + b.failedAfter.halfWidth })),
+      { x: `budget (${r.unit})`, y: 'expected failures (firms)' },
+    ),
+    await intervalChart(
+      'Firms saved and value saved against the budget',
+      'Share of the failing firms saved and share of the value lost that is saved, with 95% intervals (shaded).',
+      budgets.flatMap((b) => [
+        { x: b.budget, mean: b.firmsSavedFraction.mean, low: b.firmsSavedFraction.mean - b.firmsSavedFraction.halfWidth, high: b.firmsSavedFraction.mean + b.firmsSavedFraction.halfWidth, series: 'firms saved' },
+        { x: b.budget, mean: b.valueSavedFraction.mean, low: b.valueSavedFraction.mean - b.valueSavedFraction.halfWidth, high: b.valueSavedFraction.mean + b.valueSavedFraction.halfWidth, series: 'value saved' },
+      ]),
+      { x: `budget (${r.unit})`, y: 'share saved', percentY: true },
+    ),
+  ];
+  const network = cascadePicture(r, document);
+  return {
+    heading: `Intervention — whom to support, run #${run.id}, ${where}`,
+    summary:
+      `Supporting ${paid} firm${paid === 1 ? '' : 's'} with ${formatNumber(display.spent, 2)} ${r.unit} (budget ${formatNumber(display.budget, 2)} ${r.unit}, ${display.method}) ` +
+      `cuts the failures of ${display.scenario} from ${display.failedBefore} to ${display.failedAfter}. Over ${study.scenarios.toLocaleString('en-US')} correlated shock scenarios ` +
+      `the expected number of failures falls from ${interval(study.failedBefore, 2)} to ${interval(study.chosen.failedAfter, 2)} (95% intervals).`,
+    keyFigures: [
+      keyFigure('Budget', display.budget, r.unit, 2, `${formatPercent(params.budgetFraction, 2)} of Σ(Dp)`),
+      keyFigure('Spent', display.spent, r.unit, 2, `${paid} firms paid`),
+      keyFigure('Failures without support', display.failedBefore, 'firms', 0, display.failedWorstCase !== undefined ? `${display.failedWorstCase} in the worst-case equilibrium` : undefined),
+      keyFigure('Failures with support', display.failedAfter, 'firms', 0),
+      keyFigure('Expected failures without support', study.failedBefore.mean, 'firms', 2, `± ${formatNumber(study.failedBefore.halfWidth, 2)} (95% interval)`),
+      keyFigure('Expected failures with support', study.chosen.failedAfter.mean, 'firms', 2, `± ${formatNumber(study.chosen.failedAfter.halfWidth, 2)} (95% interval)`),
+      keyFigure('Expected value saved', study.chosen.valueSaved.mean, r.unit, 2, `± ${formatNumber(study.chosen.valueSaved.halfWidth, 2)} (95% interval)`),
+    ],
+    scenario: [
+      `Economy: ${where}, ${r.firms} firms, total outside asset value Σ(Dp) = ${formatNumber(r.totalAssetValue, 2)} ${r.unit}.`,
+      `Displayed cascade: ${display.scenario}.`,
+      `Scenarios: ${study.scenarios.toLocaleString('en-US')} correlated shocks to outside asset values with correlation ρ = ${study.shocks.rho}, volatility σ = ${study.shocks.sigma} and drift μ = ${study.shocks.drift}; ${study.scenariosWithFailures.toLocaleString('en-US')} of them have failures.`,
+    ],
+    ...(network ? { network } : {}),
+    charts,
+    tables: [supportTable(r, document, params), roundsTable(r), methodsTable(r, document, params), ...studyTables(r, params)].map(withoutEmptyColumns),
+    method: [
+      'Model (Elliott, Golub & Jackson; "Optimal intervention in economic networks using influence maximization methods" §2): firm values V = (I − C)⁻¹(Dp − β∘y), market values v = ĈV; a firm fails when v_i < θ_i and loses β_i. Support x lowers thresholds to θ − Ĉx.',
+      `Method (§4.2): ${display.method}; the budget curve uses the same order over every scenario. Shocks (§4.1): (Dp)'_i = (Dp)_i(1 + s_i), s_i = max(−1, μ + σ(√ρ G + √(1 − ρ) E_i)).`,
+      `Assumptions: thresholds are known exactly for DiscountFrac; the greedy methods draw them uniformly within ± ${formatPercent(params.uncertainty, 0)}. Intervals are 95% normal intervals over the scenarios.`,
+    ],
+    provenance: [
+      { label: 'Method', value: display.method },
+      { label: 'Objective', value: display.objective },
+      { label: 'Budget curve', value: `${budgets.length} budgets up to ${formatPercent(params.maxBudgetFraction, 2)} of Σ(Dp)` },
+    ],
+  };
+}
+
+export const interventionSection: SectionProvider = {
+  kind: 'intervention',
+  async describe(context) {
+    const r = context.run.results as InterventionRunResults;
+    return r.target === 'interbank' ? bailoutSection(context, r) : economySection(context, r);
+  },
+};
