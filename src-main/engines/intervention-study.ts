@@ -66,7 +66,10 @@ export function shockedValues(base: Float64Array, returns: Float64Array, out = n
   return out;
 }
 
-/** Columns of M = (I − C)⁻¹, solved with the stored LU (in blocks of up to 32) and kept. */
+/** Right-hand sides solved together per pass over the LU factors (bench/scale-lu.bench.ts measures the choice). */
+export const COLUMN_BLOCK = 128;
+
+/** Columns of M = (I − C)⁻¹, solved with the stored LU (in blocks of up to COLUMN_BLOCK) and kept. */
 export class ColumnCache {
   private readonly columns: Array<Float64Array | undefined>;
   solves = 0;
@@ -77,12 +80,12 @@ export class ColumnCache {
     if (!this.columns[j]) this.prefetch([j]);
     return this.columns[j]!;
   }
-  /** Solves the missing columns among `js` together, 32 right-hand sides per pass over the factors. */
+  /** Solves the missing columns among `js` together, COLUMN_BLOCK right-hand sides per pass over the factors. */
   prefetch(js: ArrayLike<number>): void {
     const missing = Array.from(js).filter((j) => !this.columns[j]);
     const n = this.system.nFirms;
-    for (let start = 0; start < missing.length; start += 32) {
-      const block = missing.slice(start, start + 32);
+    for (let start = 0; start < missing.length; start += COLUMN_BLOCK) {
+      const block = missing.slice(start, start + COLUMN_BLOCK);
       const count = block.length;
       const rhs = new Float64Array(n * count);
       block.forEach((j, t) => (rhs[j * count + t] = 1));

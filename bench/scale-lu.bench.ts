@@ -1,0 +1,68 @@
+/**
+ * The intervention study's linear algebra at scale: LU of I − C for an n-firm economy (C ≥ 0, random, column sums
+ * 0.6) blocked (`luFactor`, panels of LU_BLOCK) against column by column (`luFactor(…, block = n)`, the engine
+ * before), and all n columns of (I − C)⁻¹ solved with the factors in blocks of COLUMN_BLOCK right-hand sides
+ * (ColumnCache now) against blocks of 32 (before). Best of two alternating runs in this process (2 shared cores:
+ * other sessions' load moves single runs). Quick: n = 1000; `--full`: n = 2000 as in the issue.
+ */
+import { COLUMN_BLOCK } from '../src-main/engines/intervention-study';
+import { LU_BLOCK, luFactor, luSolveMany } from '../src-main/engines/linalg';
+import { Rng } from '../src-main/engines/random';
+
+const full = process.argv.includes('--full');
+
+function economyMatrix(n: number): Float64Array {
+  const rng = new Rng(7, 0);
+  const m = new Float64Array(n * n);
+  for (let j = 0; j < n; j++) {
+    let total = 0;
+    for (let i = 0; i < n; i++) if (i !== j) total += m[i * n + j] = rng.uniform() ** 4;
+    for (let i = 0; i < n; i++) m[i * n + j] = (i === j ? 1 : 0) - (0.6 * m[i * n + j]!) / total;
+  }
+  return m;
+}
+
+function timeFactor(matrix: Float64Array, n: number, block: number) {
+  const lu = matrix.slice();
+  const pivots = new Int32Array(n);
+  const started = performance.now();
+  luFactor(lu, n, pivots, block);
+  return { ms: performance.now() - started, lu, pivots };
+}
+
+function timeAllColumns(lu: Float64Array, pivots: Int32Array, n: number, width: number): number {
+  const started = performance.now();
+  for (let first = 0; first < n; first += width) {
+    const count = Math.min(width, n - first);
+    const rhs = new Float64Array(n * count);
+    for (let t = 0; t < count; t++) rhs[(first + t) * count + t] = 1;
+    luSolveMany(lu, n, pivots, rhs, count);
+  }
+  return performance.now() - started;
+}
+
+export async function run(): Promise<Record<string, unknown>> {
+  const n = full ? 2000 : 1000;
+  const matrix = economyMatrix(n);
+  const best = { blocked: Infinity, unblocked: Infinity, columnsNow: Infinity, columns32: Infinity };
+  let maxFactorGap = 0;
+  for (let repeat = 0; repeat < 2; repeat++) {
+    const blocked = timeFactor(matrix, n, LU_BLOCK);
+    const unblocked = timeFactor(matrix, n, n);
+    best.blocked = Math.min(best.blocked, blocked.ms);
+    best.unblocked = Math.min(best.unblocked, unblocked.ms);
+    for (let k = 0; k < n * n; k++) maxFactorGap = Math.max(maxFactorGap, Math.abs(blocked.lu[k]! - unblocked.lu[k]!));
+    best.columnsNow = Math.min(best.columnsNow, timeAllColumns(blocked.lu, blocked.pivots, n, COLUMN_BLOCK));
+    best.columns32 = Math.min(best.columns32, timeAllColumns(blocked.lu, blocked.pivots, n, 32));
+  }
+  const round = (value: number) => Math.round(value);
+  return {
+    firms: n,
+    luBlock: LU_BLOCK,
+    columnBlock: COLUMN_BLOCK,
+    factorMs: { blocked: round(best.blocked), columnByColumn: round(best.unblocked), speedup: Number((best.unblocked / best.blocked).toFixed(2)) },
+    allColumnsMs: { now: round(best.columnsNow), blocksOf32: round(best.columns32), speedup: Number((best.columns32 / best.columnsNow).toFixed(2)) },
+    readyToRunMs: { now: round(best.blocked + best.columnsNow), before: round(best.unblocked + best.columns32) },
+    maxFactorDifference: maxFactorGap,
+  };
+}

@@ -1,0 +1,62 @@
+import { describe, expect, it } from 'vitest';
+import { EngineInputError } from '../../src-main/engines/errors';
+import { LU_BLOCK, luFactor, luSolve, luSolveMany } from '../../src-main/engines/linalg';
+import { Rng } from '../../src-main/engines/random';
+
+function randomMatrix(m: number, seed: number): Float64Array {
+  const rng = new Rng(seed, 0);
+  return Float64Array.from({ length: m * m }, () => rng.uniform() - 0.5);
+}
+
+function multiply(a: Float64Array, m: number, x: Float64Array): Float64Array {
+  const out = new Float64Array(m);
+  for (let i = 0; i < m; i++) for (let j = 0; j < m; j++) out[i] += a[i * m + j]! * x[j]!;
+  return out;
+}
+
+describe('blocked LU', () => {
+  for (const m of [7, 2 * LU_BLOCK, 2 * LU_BLOCK + 37, 250]) {
+    it(`gives the column-by-column factors and pivots (m = ${m}) and solves to a small residual`, () => {
+      const a = randomMatrix(m, m);
+      const blocked = a.slice();
+      const plain = a.slice();
+      const pivotsBlocked = new Int32Array(m);
+      const pivotsPlain = new Int32Array(m);
+      luFactor(blocked, m, pivotsBlocked);
+      luFactor(plain, m, pivotsPlain, m);
+      expect(Array.from(pivotsBlocked)).toEqual(Array.from(pivotsPlain));
+      let gap = 0;
+      for (let k = 0; k < m * m; k++) gap = Math.max(gap, Math.abs(blocked[k]! - plain[k]!));
+      expect(gap).toBeLessThan(1e-10);
+      const x = Float64Array.from({ length: m }, (_, i) => Math.sin(i + 1));
+      const b = multiply(a, m, x);
+      luSolve(blocked, m, pivotsBlocked, b);
+      for (let i = 0; i < m; i++) expect(Math.abs(b[i]! - x[i]!)).toBeLessThan(1e-9);
+    });
+  }
+
+  it('refuses a singular matrix in one line, as column by column', () => {
+    const m = 3 * LU_BLOCK;
+    const a = randomMatrix(m, 3);
+    for (let c = 0; c < m; c++) a[(m - 1) * m + c] = a[5 * m + c]! * 2; // row m−1 = 2 × row 5
+    expect(() => luFactor(a.slice(), m, new Int32Array(m))).toThrow(EngineInputError);
+    expect(() => luFactor(a.slice(), m, new Int32Array(m))).toThrow(/^singular matrix: no usable pivot in column \d+ of 144$/);
+  });
+
+  it('solves many right-hand sides at once as one by one (any count, including not a multiple of four)', () => {
+    const m = 130;
+    const lu = randomMatrix(m, 9);
+    const pivots = new Int32Array(m);
+    luFactor(lu, m, pivots);
+    for (const count of [1, 3, 17]) {
+      const rhs = Float64Array.from({ length: m * count }, (_, k) => Math.cos(k));
+      const many = rhs.slice();
+      luSolveMany(lu, m, pivots, many, count);
+      for (let t = 0; t < count; t++) {
+        const one = Float64Array.from({ length: m }, (_, r) => rhs[r * count + t]!);
+        luSolve(lu, m, pivots, one);
+        for (let r = 0; r < m; r++) expect(Math.abs(many[r * count + t]! - one[r]!)).toBeLessThan(1e-10 * (1 + Math.abs(one[r]!)));
+      }
+    }
+  });
+});
