@@ -14,7 +14,7 @@ import { createApp } from '../src-main/app';
 import { composeBrief } from '../src-main/io/briefs/compose';
 import { fontsDir } from '../src-main/io/briefs/fonts';
 import { renderBrief } from '../src-main/io/briefs/render';
-import { seedSamples } from '../src-main/io/samples';
+import { seedSamples } from '../src-main/api/samples';
 
 const REPEATS = 3;
 

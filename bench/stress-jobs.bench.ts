@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { JobManager } from '../src-main/jobs/manager';
-import { seedSamples } from '../src-main/io/samples';
+import { seedSamples } from '../src-main/api/samples';
 import { openDatabase } from '../src-main/store/db';
 import { runs } from '../src-main/store/repositories';
 

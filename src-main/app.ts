@@ -2,29 +2,19 @@
  * The application core shared by the Electron shell, the loopback host and `cwb`: one data folder, one
  * database, one job manager, one router.
  */
-import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { AppInfo } from '../src-shared/domain';
 import type { JobEvent } from '../src-shared/jobs';
 import { handlers } from './api/handlers';
-import { createRouter, type Handlers, type Router } from './api/router';
+import type { AppContext } from './api/context';
+import { createRouter, type Handlers } from './api/router';
 import { JobManager } from './jobs/manager';
 import { describeLearningBackend } from './learning/backend';
-import { DATABASE_FILE, openDatabase, removeLeftovers, schemaVersion, storeFault, type Db, type StoreKey } from './store/db';
+import { softwareVersion } from './version';
+import { DATABASE_FILE, openDatabase, removeLeftovers, schemaVersion, storeFault, type StoreKey } from './store/db';
 
-export interface AppContext {
-  dataDir: string;
-  db: Db;
-  /** True when the data folder or the store cannot be written: reads work, writes are refused. */
-  readOnly: boolean;
-  /** A second connection to the same store with the same key (for work that holds a transaction open); the caller closes it. */
-  openConnection(): Db;
-  jobs: JobManager;
-  router: Router;
-  info(): AppInfo;
-  close(): Promise<void>;
-}
+export type { AppContext } from './api/context';
 
 export interface AppOptions {
   dataDir: string;
@@ -33,19 +23,6 @@ export interface AppOptions {
   key: StoreKey;
   /** Receives every job event (the shell and the host forward them to the renderer). */
   onJobEvent?: (event: JobEvent) => void;
-}
-
-export const softwareVersion: string = readPackageVersion();
-
-function readPackageVersion(): string {
-  for (const candidate of ['../package.json', '../../package.json']) {
-    try {
-      return (JSON.parse(readFileSync(new URL(candidate, import.meta.url), 'utf8')) as { version: string }).version;
-    } catch {
-      // try the next location: source tree and bundle sit at different depths
-    }
-  }
-  return '0.0.0';
 }
 
 /** The data folder: `--data-dir`, else CWB_DATA_DIR, else the platform's user-data folder. */
@@ -85,7 +62,9 @@ export function createApp(options: AppOptions): AppContext {
     readOnly: db.readonly,
     openConnection: () => openDatabase(options.dataDir, { key }),
     jobs,
-    router: undefined as unknown as Router,
+    get router() {
+      return router;
+    },
     info: () => ({
       name: 'Contagion Workbench',
       version: softwareVersion,
@@ -103,6 +82,6 @@ export function createApp(options: AppOptions): AppContext {
       db.close();
     },
   };
-  context.router = createRouter(context, withStoreFaults(handlers, options.dataDir));
+  const router = createRouter(context, withStoreFaults(handlers, options.dataDir));
   return context;
 }

@@ -5,7 +5,7 @@ import type { FireSaleOutcome } from '../../src-shared/results/fire-sales';
 import { documentOfSpec, scenarioOfDocument, toFireSaleSystem } from '../engines/fire-sale-document';
 import { caseStudy1, caseStudy2, solveFireSale } from '../engines/fire-sales';
 import { ebaSovereignFireSale, type EbaFireSaleOptions, DEFAULT_EBA_FIRESALE } from '../io/eba-firesale';
-import { resourcesDir } from '../io/samples';
+import { resourcesDir } from '../io/resources';
 
 /** A bundled system as a validated firesale@1 document. */
 export function exampleFireSale(example: FireSaleExample, eba: EbaFireSaleOptions = DEFAULT_EBA_FIRESALE): FireSaleDocument {

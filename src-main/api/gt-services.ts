@@ -6,7 +6,7 @@ import type { holdingsGenerateSchema } from '../../src-shared/graph-transformer'
 import type { GtEmbeddingMap } from '../../src-shared/results/graph-transformer';
 import { generateHoldings } from '../engines/holdings-generator';
 import { EBA_SOVEREIGN_FILE, parseEbaSovereignHoldings } from '../io/eba-sovereign-holdings';
-import { resourcesDir } from '../io/samples';
+import { resourcesDir } from '../io/resources';
 import { selectLearningBackend } from '../learning/backend';
 import { embedPanel, embeddingsCsv, principalComponents2 } from '../learning/gt-evaluation';
 import type { GraphTransformerArtifact } from '../learning/gt-training';

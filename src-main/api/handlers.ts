@@ -26,7 +26,7 @@ import {
 import { disaggregateVersion, saveReconstructedVersion } from './reconstruction-services';
 import { tiersOfVersion } from './capital-services';
 import { deleteRun, deleteVersion, renameDataset, renameNetwork, renameRun } from './store-services';
-import { addSample } from '../io/samples';
+import { addSample } from './samples';
 
 export const handlers: Handlers = {
   'app:info': (_input, context) => context.info(),

@@ -4,10 +4,11 @@
  * answered, never thrown; unexpected errors are logged and reported without internals.
  */
 import { contract, isChannel, type Channel, type OutputOf, type ParsedInputOf } from '../../src-shared/contract';
-import { AppError, describeIssues, type ApiResult } from '../../src-shared/errors';
+import { AppError, describeIssues } from '../../src-shared/errors';
 import { issuesInWords } from '../../src-shared/format/labels';
-import type { AppContext } from '../app';
-import { handlers } from './handlers';
+import type { AppContext, Router } from './context';
+
+export type { Router } from './context';
 
 export type Handler<C extends Channel> = (
   input: ParsedInputOf<C>,
@@ -15,11 +16,8 @@ export type Handler<C extends Channel> = (
 ) => OutputOf<C> | Promise<OutputOf<C>>;
 export type Handlers = { [C in Channel]: Handler<C> };
 
-export interface Router {
-  handle(channel: unknown, payload: unknown): Promise<ApiResult<unknown>>;
-}
-
-export function createRouter(context: AppContext, table: Handlers = handlers): Router {
+/** The router over a table of handlers (api/handlers.ts; app.ts wraps it with the store's faults). */
+export function createRouter(context: AppContext, table: Handlers): Router {
   return {
     async handle(channel, payload) {
       if (!isChannel(channel)) {

@@ -15,7 +15,7 @@ import { networkToCsv } from '../io/tabular-network';
 import { networkToXlsx } from '../io/xlsx-network';
 import type { NetworkDocument } from '../../src-shared/formats/network';
 import type { Db } from '../store/db';
-import type { AppContext } from '../app';
+import type { AppContext } from './context';
 import type { HoldingsMapping } from '../io/holdings-csv';
 import { importHoldingsFile } from '../io/holdings-tables';
 import { alreadyImportedError } from '../io/import-error';

@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { JobEvent } from '../../src-shared/jobs';
 import { createApp, defaultDataDir, type AppContext } from '../app';
-import { seedSamples } from '../io/samples';
+import { seedSamples } from '../api/samples';
 import { storeFault } from '../store/db';
 import { resolveStoreKey } from '../store/store-key';
 import { startLoopbackHost } from './server';

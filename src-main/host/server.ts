@@ -14,9 +14,9 @@ import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import { JOB_EVENT_CHANNEL, type JobEvent } from '../../src-shared/jobs';
 import type { ApiResult } from '../../src-shared/errors';
 import type { AppContext } from '../app';
-import { resolveStaticTarget, staticHeaders } from './static-files';
+import { resolveStaticTarget, staticHeaders } from '../io/static-files';
 
-export { CONTENT_SECURITY_POLICY } from './static-files';
+export { CONTENT_SECURITY_POLICY } from '../io/static-files';
 
 const MiB = 1024 * 1024;
 

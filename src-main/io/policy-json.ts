@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { POLICY_EXAMPLE_NAMES, policyDocumentSchema, type PolicyDocument } from '../../src-shared/formats/policy';
 import { parseJsonDocument } from './network-json';
-import { resourcesDir } from './samples';
+import { resourcesDir } from './resources';
 
 export const parsePolicyJson = (text: string | Uint8Array, fileName = 'policy configuration'): PolicyDocument =>
   parseJsonDocument(policyDocumentSchema, text, fileName);

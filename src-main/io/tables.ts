@@ -8,7 +8,7 @@
  */
 import ExcelJS from 'exceljs';
 import Papa from 'papaparse';
-import { NUMBER_TEXT, plainDecimal, unescapeCsvText } from './csv-cell';
+import { NUMBER_TEXT, plainDecimal, unescapeCsvText } from '../../src-shared/formats/csv-cell';
 
 export { plainDecimal };
 import { ImportError } from './import-error';

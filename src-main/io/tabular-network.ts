@@ -31,7 +31,7 @@ import {
 import { ImportError, quote, listColumns } from './import-error';
 import { describeDocumentIssues } from './network-json';
 import { RowErrorsImportError, type RowError } from './row-errors';
-import { csvText } from './csv-cell';
+import { csvText } from '../../src-shared/formats/csv-cell';
 import { isBlankRow, parseNumberCell, rowNumberOf, sourceOf, type Table } from './tables';
 
 export interface NetworkTablesInput {

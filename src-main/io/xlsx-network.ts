@@ -10,7 +10,7 @@ import ExcelJS from 'exceljs';
 import type { NetworkDocument } from '../../src-shared/formats/network';
 import { EDGE_FIELDS, looksLikeEdgeList, type ColumnMapping } from './column-mapping';
 import { ImportError } from './import-error';
-import { xlsxCell } from './csv-cell';
+import { xlsxCell } from '../../src-shared/formats/csv-cell';
 import { readXlsx, type Table } from './tables';
 import { networkFromTables, usedNodeFields } from './tabular-network';
 

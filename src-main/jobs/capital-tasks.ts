@@ -10,7 +10,7 @@ import { toClearingSystem } from '../engines/network-arrays';
 import { createShockSampler } from '../engines/shocks';
 import type { CapitalStudyConfig } from '../learning/capital-study';
 import { networks } from '../store/repositories';
-import type { TaskDefinition } from './tasks';
+import type { TaskDefinition } from './task-definition';
 
 export interface CapitalShardInput {
   document: NetworkDocument;

@@ -9,7 +9,7 @@ import type { SerializedDualNetwork } from '../learning/dual-network';
 import type { IdfTrainParams, trainOnSystem } from '../learning/idf-training';
 import { models } from '../store/repositories';
 import { saveSucceededRun } from './save-run';
-import type { TaskDefinition } from './tasks';
+import type { TaskDefinition } from './task-definition';
 
 import type { IdfReproduceParams } from './firesale-worker';
 

@@ -6,7 +6,7 @@
 import { saveSucceededRun } from './save-run';
 import type { GtTrainResult, GtTrainShard } from './gt-worker';
 import { gtModels, loadHoldingsPanel } from '../store/holdings-panel';
-import type { TaskDefinition } from './tasks';
+import type { TaskDefinition } from './task-definition';
 import { AppError } from '../../src-shared/errors';
 
 export const gtTrainTask: TaskDefinition<'gtTrain', GtTrainShard, GtTrainResult> = {

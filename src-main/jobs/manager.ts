@@ -16,7 +16,8 @@ import { issuesInWords } from '../../src-shared/format/labels';
 import { jobParamSchemas, waitingStage, type JobEvent, type JobKind } from '../../src-shared/jobs';
 import type { Db } from '../store/db';
 import type { WorkerMessage } from './protocol';
-import { taskDefinitions, type JobPlan, type TaskDefinition } from './tasks';
+import type { JobPlan, TaskDefinition } from './task-definition';
+import { taskDefinitions } from './tasks';
 
 interface Job {
   event: JobEvent;

@@ -1,5 +1,5 @@
 /** Every job's last step: its run, succeeded, recorded with its timing and the software version that made it, and in the audit trail. */
-import { softwareVersion } from '../app';
+import { softwareVersion } from '../version';
 import type { Db } from '../store/db';
 import { runs } from '../store/repositories';
 import { recordRunSaved } from '../store/audit';

@@ -4,48 +4,21 @@
  * The worker side of each kind is in worker-tasks.ts.
  */
 import { saveSucceededRun } from './save-run';
-import type { z } from 'zod';
 import type { JobKind } from '../../src-shared/jobs';
-import { jobParamSchemas } from '../../src-shared/jobs';
 import type { StressRunResults } from '../../src-shared/results/stress';
 import { AppError } from '../../src-shared/errors';
 import { checkBalances } from '../engines/balance-check';
 import { toClearingSystem } from '../engines/network-arrays';
 import { createShockSampler } from '../engines/shocks';
 import { mergeStressPartials, summariseStress, type StressPartial } from '../engines/stress';
-import type { Db } from '../store/db';
 import { networks } from '../store/repositories';
 import type { StressShardInput } from './worker-tasks';
+import { splitRange, type TaskDefinition } from './task-definition';
 import { idfReproduceTask, idfTrainTask } from './firesale-tasks';
 import { reconstructTask } from './reconstruction-tasks';
 import { gtTrainTask } from './gt-tasks';
 import { capitalTask } from './capital-tasks';
 import { interventionTask } from './intervention-tasks';
-
-export interface JobPlan<Params, ShardInput> {
-  params: Params;
-  shards: ShardInput[];
-}
-
-export interface TaskDefinition<K extends JobKind, ShardInput, Part> {
-  plan(db: Db, params: z.output<(typeof jobParamSchemas)[K]>, maxShards: number): JobPlan<z.output<(typeof jobParamSchemas)[K]>, ShardInput>;
-  merge(parts: Part[], plan: JobPlan<z.output<(typeof jobParamSchemas)[K]>, ShardInput>): unknown;
-  save(
-    db: Db,
-    plan: JobPlan<z.output<(typeof jobParamSchemas)[K]>, ShardInput>,
-    merged: unknown,
-    timing: { startedAt: string; durationMs: number },
-  ): number;
-}
-
-/** Splits `total` items into at most `parts` contiguous ranges of near-equal size. */
-export function splitRange(total: number, parts: number): Array<{ first: number; count: number }> {
-  const n = Math.max(1, Math.min(parts, total));
-  return Array.from({ length: n }, (_, index) => {
-    const first = Math.floor((index * total) / n);
-    return { first, count: Math.floor(((index + 1) * total) / n) - first };
-  });
-}
 
 const stress: TaskDefinition<'stress', StressShardInput, StressPartial> = {
   plan(db, params, maxShards) {

@@ -14,7 +14,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { AppError } from '../../src-shared/errors';
-import { csvRow } from '../io/csv-cell';
+import { csvRow } from '../../src-shared/formats/csv-cell';
 import type { HoldingsPanel } from '../engines/holdings-panel';
 import { correlation } from '../engines/holdings-panel';
 import type { CorrelationPair, GtDateMetric, GtGroupMetric } from '../../src-shared/results/graph-transformer';

@@ -11,12 +11,12 @@ import { fileURLToPath } from 'node:url';
 import { channels } from '../../src-shared/contract';
 import { JOB_EVENT_CHANNEL } from '../../src-shared/jobs';
 import { createApp, type AppContext } from '../app';
-import { seedSamples } from '../io/samples';
+import { seedSamples } from '../api/samples';
 import { describeWriteFailure, safeWriteFile } from '../io/safe-write';
 import { settings } from '../store/repositories';
 import { storeFault, storeFile } from '../store/db';
 import { keyringKey, readKeyFile, saveInKeyring } from '../store/store-key';
-import { resolveStaticTarget, staticHeaders } from '../host/static-files';
+import { resolveStaticTarget, staticHeaders } from '../io/static-files';
 import { APP_ENTRY_URL, APP_HOST, APP_SCHEME, isTrustedFrame } from './app-url';
 import { hardenSession, installAppWideGuards } from './security';
 

@@ -25,7 +25,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src-main/app';
 import { main } from '../../src-main/cli/main';
 import { Rng } from '../../src-main/engines/random';
-import { seedSamples } from '../../src-main/io/samples';
+import { seedSamples } from '../../src-main/api/samples';
 import { DATABASE_FILE, type Db } from '../../src-main/store/db';
 import { repoRoot, tempDir } from '../support/fixtures';
 import { testStoreKey } from '../support/store-key';

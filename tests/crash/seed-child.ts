@@ -5,7 +5,7 @@
  * crash-safety.test.ts can kill it during the seeding.
  */
 import { createApp } from '../../src-main/app';
-import { seedSamples } from '../../src-main/io/samples';
+import { seedSamples } from '../../src-main/api/samples';
 import { resolveStoreKey } from '../../src-main/store/store-key';
 
 const dataDir = process.argv[2];

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { contract } from '../../src-shared/contract';
 import { CONTENT_SECURITY_POLICY, DEFAULT_HOST_LIMITS, startLoopbackHost, type LoopbackHost } from '../../src-main/host/server';
-import { resolveStaticTarget } from '../../src-main/host/static-files';
+import { resolveStaticTarget } from '../../src-main/io/static-files';
 import { freshApp } from '../support/app';
 import { tempDir } from '../support/fixtures';
 

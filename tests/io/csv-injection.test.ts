@@ -7,7 +7,7 @@ import ExcelJS from 'exceljs';
 import Papa from 'papaparse';
 import { afterEach, describe, expect, it } from 'vitest';
 import { NETWORK_FORMAT, type NetworkDocument } from '../../src-shared/formats/network';
-import { csvCell, neutraliseFormula, unescapeCsvText } from '../../src-main/io/csv-cell';
+import { csvCell, neutraliseFormula, unescapeCsvText } from '../../src-shared/formats/csv-cell';
 import { readTables } from '../../src-main/io/tables';
 import { networkFromTables, networkToCsv } from '../../src-main/io/tabular-network';
 import { networkFromXlsx, networkToXlsx } from '../../src-main/io/xlsx-network';

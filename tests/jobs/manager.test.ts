@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { JobEvent } from '../../src-shared/jobs';
 import { JobManager } from '../../src-main/jobs/manager';
-import { splitRange } from '../../src-main/jobs/tasks';
+import { splitRange } from '../../src-main/jobs/task-definition';
 import { clearScenario } from '../../src-main/engines/clearing';
 import { toClearingSystem } from '../../src-main/engines/network-arrays';
 import { networks, runs } from '../../src-main/store/repositories';

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { APP_ENTRY_URL, isAppUrl, isTrustedFrame } from '../../src-main/shell/app-url';
-import { resolveStaticTarget } from '../../src-main/host/static-files';
+import { resolveStaticTarget } from '../../src-main/io/static-files';
 import { repoRoot } from '../support/fixtures';
 
 const hostile = [

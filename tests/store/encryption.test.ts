@@ -5,7 +5,7 @@ import { createApp } from '../../src-main/app';
 import { call } from '../../src-main/api/router';
 import { maxEntropyVersion, storeImportedDataset } from '../../src-main/api/services';
 import { importFile } from '../../src-main/io/importers';
-import { seedSamples } from '../../src-main/io/samples';
+import { seedSamples } from '../../src-main/api/samples';
 import { DATABASE_FILE, isPlaintextStore, openDatabase, StoreError } from '../../src-main/store/db';
 import { readKeyFile, resolveStoreKey, type Keyring } from '../../src-main/store/store-key';
 import { bundledSample, readBytes, repoRoot, ringNetwork, tempDir, toBase64 } from '../support/fixtures';

@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createApp } from '../../src-main/app';
 import { storeImportedDataset } from '../../src-main/api/services';
 import { importFile } from '../../src-main/io/importers';
-import { seedSamples } from '../../src-main/io/samples';
+import { seedSamples } from '../../src-main/api/samples';
 import { DATABASE_FILE, openDatabase } from '../../src-main/store/db';
 import { datasets, networks, settings } from '../../src-main/store/repositories';
 import { bundledSample, readBytes, ringNetwork, tempDir } from '../support/fixtures';
@@ -120,7 +120,7 @@ describe('faults of the store', () => {
       },
     }));
     try {
-      const { seedSamples: failingSeed } = await import('../../src-main/io/samples');
+      const { seedSamples: failingSeed } = await import('../../src-main/api/samples');
       const db = openDatabase(fresh(), { key: testStoreKey() });
       expect(() => failingSeed(db)).toThrow('killed');
       expect(datasets.list(db)).toEqual([]);

@@ -6,7 +6,7 @@ import type { AppContext } from '../../app';
 import { call } from '../../api/router';
 import { exportBrief } from '../../api/brief-services';
 import { safeWriteFile } from '../../io/safe-write';
-import { seedSamples } from '../../io/samples';
+import { seedSamples } from '../../api/samples';
 import { UsageError, type Command, type CommandIo, type FlagSpec } from '../command';
 import { numberFlag } from './common';
 import { FORCE_FLAG, checkOutTargets, outOptions } from './out-file';

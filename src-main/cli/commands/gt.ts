@@ -15,7 +15,7 @@ import { gtModels, loadHoldingsPanel } from '../../store/holdings-panel';
 import { recordExports } from '../../store/audit';
 import { UsageError, type Command, type FlagSpec } from '../command';
 import { numberFlag, positiveId, readTextFile, wholeFlag } from './common';
-import { csvRow } from '../../io/csv-cell';
+import { csvRow } from '../../../src-shared/formats/csv-cell';
 import { FORCE_FLAG, checkOutTargets, writeOutFiles } from './out-file';
 
 const wholeNumber = (flags: Record<string, string | true>, name: string, min: number, max: number): number | undefined =>

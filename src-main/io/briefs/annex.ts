@@ -5,7 +5,7 @@
  */
 import type { BriefTable, ComposedBrief, TableCell } from '../../../src-shared/briefs';
 import { keyFigureTable, provenanceTable } from '../../../src-shared/brief-format';
-import { csvRow, xlsxCell } from '../csv-cell';
+import { csvRow, xlsxCell } from '../../../src-shared/formats/csv-cell';
 
 interface AnnexTable {
   section: string;

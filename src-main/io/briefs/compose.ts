@@ -6,7 +6,7 @@
  */
 import { runKindLabel, type BriefRequest, type BriefSection, type ComposedBrief } from '../../../src-shared/briefs';
 import { AppError } from '../../../src-shared/errors';
-import { softwareVersion } from '../../app';
+import { softwareVersion } from '../../version';
 import { describeLearningBackend } from '../../learning/backend';
 import type { Db } from '../../store/db';
 import { inWords } from '../../../src-shared/brief-format';

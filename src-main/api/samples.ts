@@ -5,15 +5,12 @@
  * steps (the sample dataset without its maximum-entropy version, no flag) is repaired at the next start.
  */
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import type { SampleName } from '../../src-shared/contract';
+import { importFile } from '../io/importers';
+import { resourcesDir } from '../io/resources';
 import type { Db } from '../store/db';
 import { datasets, networks, settings } from '../store/repositories';
-import { maxEntropyVersion, storeImportedDataset } from '../api/services';
-import { importFile } from './importers';
-
-/** resources/ sits two levels above both src-main/io/ and the bundled out/main/. */
-export const resourcesDir = fileURLToPath(new URL('../../resources/', import.meta.url));
+import { maxEntropyVersion, storeImportedDataset } from './services';
 
 const SAMPLES = ['eba-2011-disclosure.csv'];
 const SEEDED_KEY = 'samples.seeded';

@@ -1,0 +1,23 @@
+/** What every handler receives: the data folder, the store, the job manager and the router of one running app (built by createApp in app.ts). */
+import type { AppInfo } from '../../src-shared/domain';
+import type { ApiResult } from '../../src-shared/errors';
+import type { JobManager } from '../jobs/manager';
+import type { Db } from '../store/db';
+
+export interface AppContext {
+  dataDir: string;
+  db: Db;
+  /** True when the data folder or the store cannot be written: reads work, writes are refused. */
+  readOnly: boolean;
+  /** A second connection to the same store with the same key (for work that holds a transaction open); the caller closes it. */
+  openConnection(): Db;
+  jobs: JobManager;
+  router: Router;
+  info(): AppInfo;
+  close(): Promise<void>;
+}
+
+/** The one router: any channel and payload in, the `{ ok, value } | { ok: false, error }` envelope out (router.ts). */
+export interface Router {
+  handle(channel: unknown, payload: unknown): Promise<ApiResult<unknown>>;
+}
