@@ -3,6 +3,9 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { NETWORK_FORMAT, type NetworkDocument } from '../../src-shared/formats/network';
+import { jobParamSchemas } from '../../src-shared/jobs';
+import { ECONOMY_METHODS } from '../../src-shared/results/intervention';
+import { RECONSTRUCTION_OBJECTIVE_NAMES } from '../../src-shared/results/reconstruction';
 import type { AppContext } from '../../src-main/app';
 import { tempDir, toBase64 } from '../support/fixtures';
 
@@ -163,4 +166,32 @@ export async function sevenRuns(app: AppContext): Promise<Record<(typeof SEVEN_K
   const saved = await app.router.handle('policy:save', { document: (example.value as { document: unknown }).document });
   if (!saved.ok) throw new Error(saved.error.message);
   return { stress, reconstruct, intervention, bailout, 'idf-train': idf, capital, policy: (saved.value as { runId: number }).runId };
+}
+
+/** Names only the code uses: job kinds, method ids, objective names, option values. */
+const INTERNAL_NAMES = [
+  ...Object.keys(jobParamSchemas).filter((kind) => /[-A-Z_]/.test(kind)),
+  'gtTrain',
+  ...ECONOMY_METHODS.filter((m) => m.includes('-')),
+  ...RECONSTRUCTION_OBJECTIVE_NAMES.filter((name) => !['worst', 'best'].includes(name)),
+  'mean-shock',
+  'none-failed',
+  'all-failed',
+];
+
+/** The internal identifiers in a text a person reads: camelCase and snake_case tokens, and the names above. */
+export function internalIdentifiers(text: string): string[] {
+  return [
+    ...(text.match(/\b[a-z]+[A-Z][A-Za-z]*\b/g) ?? []),
+    // x_i, p_i are mathematics; two letters or more on both sides is a field name
+    ...(text.match(/\b[a-z]{2,}_[a-z0-9]{2,}\w*\b/g) ?? []),
+    ...INTERNAL_NAMES.filter((name) => text.includes(name)),
+  ];
+}
+
+/** The text of a DOCX's body, one run per line. */
+export async function docxText(bytes: Uint8Array): Promise<string> {
+  const { default: JSZip } = await import('jszip');
+  const xml = await (await JSZip.loadAsync(bytes)).file('word/document.xml')!.async('string');
+  return [...xml.matchAll(/<w:t[^>]*>([^<]*)<\/w:t>/g)].map((m) => m[1]!.replace(/&amp;/g, '&').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&apos;/g, "'")).join('\n');
 }

@@ -84,7 +84,7 @@ export interface IntervalPoint {
 /** Lines over a numeric x with their 95% intervals as shaded bands (budget curves, defaults against budget). */
 export function intervalChart(title: string, caption: string, points: IntervalPoint[], axes: { x: string; y: string; percentY?: boolean }): Promise<BriefChart> {
   const several = new Set(points.map((p) => p.series ?? '')).size > 1;
-  const colour = several ? { color: { field: 'series', type: 'nominal', title: null, legend: { orient: 'bottom' } } } : {};
+  const colour = several ? { color: { field: 'series', type: 'nominal', title: null, legend: { orient: 'bottom', columns: 2 } } } : {};
   const y = { type: 'quantitative', title: axes.y, ...(axes.percentY ? { axis: { format: '.0%' } } : {}) };
   return renderChart(title, caption, {
     width: 420,

@@ -6,13 +6,14 @@ import { capitalSection } from './capital';
 import { dualNetworkReproductionSection } from './dual-network';
 import { fireSaleModelSection } from './fire-sale-model';
 import { genericSection } from './generic';
+import { graphTransformerSection } from './graph-transformer';
 import { interventionSection } from './intervention';
 import { policySection } from './policy';
 import { reconstructionSection } from './reconstruction';
 import type { SectionProvider } from './provider';
 import { stressSection } from './stress';
 
-const providers: SectionProvider[] = [stressSection, capitalSection, dualNetworkReproductionSection, policySection, interventionSection, reconstructionSection, fireSaleModelSection];
+const providers: SectionProvider[] = [stressSection, capitalSection, dualNetworkReproductionSection, policySection, interventionSection, reconstructionSection, fireSaleModelSection, graphTransformerSection];
 
 const byKind = new Map(providers.map((provider) => [provider.kind, provider]));
 
