@@ -1,7 +1,7 @@
 import type { Page } from '@playwright/test';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { artifactsDir, expectOnlyLoopback, newDataDir, recordRequests, Shell, expect, test } from './support';
+import { artifactsDir, expectCanvasDrawn, expectOnlyLoopback, newDataDir, recordRequests, Shell, expect, test } from './support';
 
 class Editor {
   constructor(readonly page: Page) {}
@@ -36,7 +36,7 @@ test('build a 4-bank network by clicking, edit a liability, undo, redo, save and
   await page.getByTestId('editor-new').click();
   await expect(page.getByTestId('editor-message')).toContainText('New empty network');
   for (let k = 0; k < 4; k++) await page.getByTestId('editor-add-node').click();
-  await expect(page.getByTestId('editor-canvas')).toBeVisible();
+  await expectCanvasDrawn(page.getByTestId('editor-canvas'));
 
   await editor.select('N1');
   await editor.setField('outsideAssets', '-5');
@@ -86,5 +86,115 @@ test('build a 4-bank network by clicking, edit a liability, undo, redo, save and
   await page.getByTestId('editor-min-size').fill('125');
   await expect(page.getByText('3 filtered out')).toBeVisible();
   expectOnlyLoopback(requests);
+  await host.stop();
+});
+
+/** Where the banks shown sit in the view: their rendered bounding box and the size of the view (Cytoscape's own). */
+async function shownBox(page: Page) {
+  return page.getByTestId('editor-canvas').evaluate((el) => {
+    const cy = (el as unknown as { _cyreg: { cy: import('cytoscape').Core } })._cyreg.cy;
+    const box = cy.nodes().renderedBoundingBox({});
+    return { x1: box.x1, y1: box.y1, x2: box.x2, y2: box.y2, width: cy.width(), height: cy.height(), nodes: cy.nodes().length };
+  });
+}
+
+/** The banks are inside the view and fill a fair part of it (not a speck, not zoomed into empty space). */
+async function expectFitted(page: Page) {
+  await expect
+    .poll(async () => {
+      const b = await shownBox(page);
+      const inside = b.x1 >= -2 && b.y1 >= -2 && b.x2 <= b.width + 2 && b.y2 <= b.height + 2;
+      return inside && Math.max((b.x2 - b.x1) / b.width, (b.y2 - b.y1) / b.height) > 0.5;
+    })
+    .toBe(true);
+}
+
+/** 72 banks in 24 countries, each owing the next three banks: more groups than any palette has colours. */
+function manyGroups() {
+  const ids = Array.from({ length: 72 }, (_, k) => `B${String(k + 1).padStart(2, '0')}`);
+  return {
+    format: 'contagion-workbench/network@1',
+    name: 'Seventy-two banks (e2e)',
+    currency: 'EUR',
+    unit: 'million',
+    nodes: ids.map((id, k) => ({ id, name: `Bank ${k + 1}`, group: `G${String(Math.floor(k / 3) + 1).padStart(2, '0')}`, outsideAssets: 1000 + 37 * k, outsideLiabilities: 800 + 30 * k, equity: 150 + 5 * k })),
+    liabilities: ids.flatMap((id, k) => [1, 2, 5].map((step) => ({ debtor: id, creditor: ids[(k + step) % ids.length]!, amount: 10 + ((k * 7 + step * 13) % 40) }))),
+  };
+}
+
+test('a 72-bank network: every group in the legend, fitted after each filter and layout, tooltips, neighbours, heatmap', async ({ page, startHost }) => {
+  const dataDir = newDataDir();
+  const host = await startHost(dataDir);
+  const shell = new Shell(page);
+  await page.goto(host.url);
+  const file = join(dataDir, 'seventy-two.json');
+  writeFileSync(file, JSON.stringify(manyGroups()));
+  await shell.importFile(file);
+  await expect(shell.datasetRows()).toHaveCount(2);
+  await shell.goTo('network');
+  await page.getByTestId('editor-version').selectOption({ label: 'Seventy-two banks (e2e) v1 — 72 nodes, 216 liabilities' });
+
+  // Every group is listed with its own colour and shape pair.
+  const legend = page.getByTestId('editor-legend').locator('.swatch');
+  await expect(legend).toHaveCount(24);
+  const looks = await legend.locator('path').evaluateAll((paths) => paths.map((p) => `${p.getAttribute('fill')} ${p.getAttribute('d')}`));
+  expect(new Set(looks).size).toBe(24);
+  await expectCanvasDrawn(page.getByTestId('editor-canvas'));
+  await expectFitted(page);
+
+  // One country, then only large banks, then a new layout: the view is fitted to what is left each time.
+  await page.getByRole('combobox', { name: 'Group' }).selectOption('G07');
+  await expect(page.getByText('filtered out')).toBeVisible();
+  expect((await shownBox(page)).nodes).toBe(3);
+  await expectFitted(page);
+  await expectCanvasDrawn(page.getByTestId('editor-canvas'));
+  await page.getByRole('combobox', { name: 'Group' }).selectOption('');
+  await page.getByTestId('editor-min-size').fill('3500');
+  await expectFitted(page);
+  await page.getByRole('combobox', { name: 'Layout' }).selectOption('grid');
+  await expectFitted(page);
+  await page.getByTestId('editor-min-size').fill('0');
+  await expectFitted(page);
+
+  // Zoomed far in by the wheel, Fit brings every bank back.
+  const canvas = page.getByTestId('editor-canvas');
+  const area = (await canvas.boundingBox())!;
+  await page.mouse.move(area.x + area.width / 2, area.y + area.height / 2);
+  for (let k = 0; k < 15; k++) await page.mouse.wheel(0, -400);
+  await expect.poll(async () => ((b) => (b.x2 - b.x1) / b.width)(await shownBox(page))).toBeGreaterThan(1.2);
+  await page.getByTestId('editor-fit').click();
+  await expectFitted(page);
+
+  // Hover a bank: its name, group, total assets, equity and net worth, with units.
+  const first = await canvas.evaluate((el) => {
+    const cy = (el as unknown as { _cyreg: { cy: import('cytoscape').Core } })._cyreg.cy;
+    const node = cy.nodes().max((n) => n.renderedOuterWidth()).ele;
+    return { id: node.id(), ...node.renderedPosition() };
+  });
+  await page.mouse.move(area.x + first.x, area.y + first.y);
+  const tooltip = page.getByTestId('graph-tooltip');
+  await expect(tooltip).toContainText(first.id);
+  await expect(tooltip).toContainText('Group: ');
+  await expect(tooltip).toContainText(/Total assets: [\d,]+ EUR million/);
+  await expect(tooltip).toContainText(/Net worth \(from the network\): -?[\d,.]+ EUR million/);
+  await page.screenshot({ path: join(artifactsDir, 'network-tooltip.png') });
+
+  // Select it: everything but its neighbours fades.
+  await page.mouse.click(area.x + first.x, area.y + first.y);
+  await expect(page.getByTestId('editor-properties').locator('h2').first()).toHaveText(`Bank ${first.id}`);
+  const faded = await canvas.evaluate((el) => {
+    const cy = (el as unknown as { _cyreg: { cy: import('cytoscape').Core } })._cyreg.cy;
+    return { faded: cy.nodes('.faded').length, near: cy.nodes(':selected').closedNeighborhood().nodes().length, all: cy.nodes().length };
+  });
+  expect(faded.faded).toBe(faded.all - faded.near);
+  expect(faded.faded).toBeGreaterThan(0);
+  await page.screenshot({ path: join(artifactsDir, 'network-neighbours.png') });
+
+  // The liability matrix with its axes and colour bar.
+  await page.getByRole('button', { name: 'Show matrix' }).click();
+  await expectCanvasDrawn(page.getByTestId('heatmap'));
+  await expect(page.getByTestId('heatmap-caption')).toContainText('pale yellow for the smallest to dark red for the largest');
+  await page.getByTestId('heatmap').scrollIntoViewIfNeeded();
+  await page.getByTestId('heatmap').screenshot({ path: join(artifactsDir, 'network-heatmap.png') });
   await host.stop();
 });

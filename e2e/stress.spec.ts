@@ -1,5 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { artifactsDir, expectOnlyLoopback, newDataDir, recordRequests, Shell, expect, test } from './support';
+import { artifactsDir, expectCanvasDrawn, expectOnlyLoopback, newDataDir, recordRequests, Shell, expect, test } from './support';
 
 test('reconstruct the EBA network by maximum entropy, stress test it, compare two runs', async ({ page, startHost }) => {
   const host = await startHost(newDataDir());
@@ -9,7 +10,7 @@ test('reconstruct the EBA network by maximum entropy, stress test it, compare tw
 
   await expect(page.getByTestId('dataset-detail')).toContainText('87 kept');
   await page.locator('[data-testid^="maxent-"]').first().click();
-  await expect(page.getByTestId('message')).toContainText('maximum-entropy network');
+  await expect(page.getByRole('status').filter({ hasText: 'maximum-entropy network' })).toBeVisible();
 
   await shell.goTo('stress');
   await expect(page.getByTestId('stress-version')).toContainText('v2');
@@ -20,20 +21,63 @@ test('reconstruct the EBA network by maximum entropy, stress test it, compare tw
   await expect(figures).toContainText('20,000');
   await expect(figures).toContainText('E[L] / E[L⁰]');
   await expect(page.getByTestId('stress-banks').locator('tbody tr')).toHaveCount(87);
-  await expect(page.getByTestId('network-view').locator('canvas').first()).toBeVisible();
+  // Every chart drew: the loss distribution, the number of defaults (log scale), the default probabilities, the network.
+  for (const chart of ['stress-loss-chart', 'stress-defaults-chart', 'stress-pd-chart']) await expectCanvasDrawn(page.getByTestId(chart).locator('canvas'));
+  await expectCanvasDrawn(page.getByTestId('network-view'));
+  await expect(figures.locator('tr', { hasText: 'Network version' })).toContainText('v2');
+
+  // A chart saves as PNG and as an SVG drawing with its bars and axis titles as vectors and text.
+  const lossChart = page.getByTestId('stress-loss-chart');
+  for (const [kind, signature] of [['png', '\x89PNG'], ['svg', '<svg']] as const) {
+    const download = page.waitForEvent('download');
+    await lossChart.hover();
+    await lossChart.getByTestId(`chart-${kind}`).click();
+    const file = await download;
+    expect(file.suggestedFilename()).toBe(`share-of-scenarios-by-loss-l-eur-million.${kind}`);
+    const saved = join(artifactsDir, `stress-loss-chart.${kind}`);
+    await file.saveAs(saved);
+    const content = readFileSync(saved, 'latin1');
+    expect(content.startsWith(signature) || content.includes(signature)).toBe(true);
+    if (kind === 'svg') {
+      expect(content).toContain('share of scenarios');
+      expect(content.match(/<path/g)?.length ?? 0).toBeGreaterThan(10);
+    }
+  }
+
+  // The largest-loss scenario as a table beside the drawing, defaulted banks first, sortable by shock.
+  const scenario = page.getByTestId('stress-scenario-table');
+  await expect(scenario.locator('tbody tr')).toHaveCount(87);
+  await scenario.getByRole('button', { name: /Shock/ }).click();
+  const shocks = await scenario.locator('tbody tr td:nth-child(2)').allInnerTexts();
+  const values = shocks.map((t) => Number(t.replace(/,/g, '')));
+  expect(values).toEqual([...values].sort((a, b) => b - a));
+  expect(values[0]).toBeGreaterThan(0);
+  const [drawing, table] = [await page.getByTestId('network-view').boundingBox(), await scenario.boundingBox()];
+  expect(table!.x).toBeGreaterThan(drawing!.x + drawing!.width - 1);
 
   // A second run with larger shocks, compared side by side.
   await page.getByTestId('stress-max-fraction').fill('100');
   await page.getByTestId('stress-run').click();
-  await expect(page.getByTestId('job-progress')).toContainText('succeeded', { timeout: 60_000 });
-  await page.getByTestId('stress-compare').selectOption({ index: 1 });
-  await expect(figures.locator('thead th')).toHaveCount(3);
+  // The first run's progress still reads "succeeded": wait for the second run to be shown.
+  await expect(page.getByRole('heading', { name: 'Run #2' })).toBeVisible({ timeout: 60_000 });
+  await page.getByTestId('stress-compare').selectOption('1');
+  await expect(figures.locator('thead th')).toHaveCount(4);
+  // The difference of the expected losses is the difference of the two columns, with √(s₁² + s₂²).
+  const row = figures.locator('tr', { hasText: 'E[L] (' }).first().locator('td');
+  const [a, sa] = (await row.nth(1).innerText()).split(' ± ').map((t) => Number(t.replace(/,/g, '')));
+  const [b, sb] = (await row.nth(2).innerText()).split(' ± ').map((t) => Number(t.replace(/,/g, '')));
+  const [d, sd] = (await row.nth(3).innerText()).replace('−', '-').replace('+', '').split(' ± ').map((t) => Number(t.replace(/,/g, '')));
+  expect(Math.abs(d! - (b! - a!))).toBeLessThanOrEqual(0.11);
+  expect(Math.abs(sd! - Math.hypot(sa!, sb!))).toBeLessThanOrEqual(0.11);
+  expect(a!, 'shocks up to 100 % lose more than shocks up to 10 %').toBeGreaterThan(b!);
+  await expect(figures.locator('tr', { hasText: 'Network version' }).locator('td')).toHaveCount(4);
+  await expectCanvasDrawn(page.getByTestId('stress-loss-overlay').locator('canvas'));
   await page.screenshot({ path: join(artifactsDir, 'stress-screen.png'), fullPage: true });
 
   // Bad input is answered with a message, not a crash.
   await page.getByTestId('stress-samples').fill('0');
   await page.getByTestId('stress-run').click();
-  await expect(page.getByTestId('stress-error')).toContainText('samples: Too small: expected number to be >=1');
+  await expect(page.getByTestId('stress-error')).toHaveText('Samples must be at least 1');
 
   expectOnlyLoopback(requests);
   await host.stop();

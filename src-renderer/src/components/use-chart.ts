@@ -1,5 +1,6 @@
 /** A Chart.js chart on a canvas, built from the component's props and redrawn when they change. */
 import {
+  BasicPlatform,
   BarController,
   BarElement,
   CategoryScale,
@@ -15,6 +16,7 @@ import {
   type ChartConfiguration,
   type Plugin,
 } from 'chart.js';
+import { Element as SvgCanvas } from 'svgcanvas';
 import { onBeforeUnmount, onMounted, watch, type Ref } from 'vue';
 
 // Every controller, element and scale the charts here use, registered once: a chart that asks for a scale no
@@ -24,9 +26,34 @@ Chart.register(BarController, BarElement, LineController, ScatterController, Lin
 /** Series colours shared by the charts. */
 export const CHART_PALETTE = ['#1f5fbf', '#d97706', '#0e9f6e', '#b42318', '#7c3aed', '#0891b2', '#be185d', '#4d7c0f', '#92400e', '#334155'];
 
-/** An axis titled `text`, its title and ticks in the muted text colour; `ticks` adds tick options. */
+/** A tick of a numeric axis: thousands separators and three significant digits, exponent form below 0.001. */
+export function tickNumber(value: number): string {
+  if (value === 0) return '0';
+  if (Math.abs(value) < 1e-3) return value.toExponential(1);
+  return value.toLocaleString(undefined, { maximumSignificantDigits: 3 });
+}
+
+/** A log-axis tick with two significant digits, so ticks within one decade (0.6, 0.7, 0.8) read apart. */
+export function logTick(value: string | number): string {
+  const v = Number(value);
+  return v >= 1e-3 && v < 1e5 ? String(Number(v.toPrecision(2))) : v.toExponential(1);
+}
+
+/**
+ * An axis titled `text`, its title and ticks in the muted text colour; `ticks` adds tick options. Numeric ticks
+ * read as `tickNumber` writes them (not Chart.js's "3.0000000E-6"); category labels are left as they are.
+ */
 export function titledAxis(text: string, color: string, ticks: object = {}) {
-  return { title: { display: true, text, color }, ticks: { color, ...ticks } };
+  return {
+    title: { display: true, text, color },
+    ticks: {
+      color,
+      callback(this: { getLabelForValue(v: number): string; type?: string }, value: string | number) {
+        return typeof value === 'number' && this.type !== 'category' ? tickNumber(value) : this.getLabelForValue(Number(value));
+      },
+      ...ticks,
+    },
+  };
 }
 
 /** Writes the plot area (CSS pixels) on the canvas, so tests can look inside it for what was drawn. */
@@ -63,4 +90,49 @@ export function useChart(canvas: Ref<HTMLCanvasElement | undefined>, build: (tex
     chart = undefined;
   });
   return () => chart;
+}
+
+/** Paints the whole chart white first, so an exported picture reads on any viewer. */
+const whiteBackground: Plugin = {
+  id: 'whiteBackground',
+  beforeDraw(chart) {
+    const { ctx, width, height } = chart;
+    ctx.save();
+    ctx.fillStyle = '#ffffff';
+    ctx.fillRect(0, 0, width, height);
+    ctx.restore();
+  },
+};
+
+/** The chart as a PNG (base64, no data: prefix), twice its size on screen, on white. */
+export function chartPng(chart: Chart): string {
+  const canvas = document.createElement('canvas');
+  canvas.width = chart.canvas.width * 2;
+  canvas.height = chart.canvas.height * 2;
+  const context = canvas.getContext('2d')!;
+  context.fillStyle = '#ffffff';
+  context.fillRect(0, 0, canvas.width, canvas.height);
+  context.drawImage(chart.canvas, 0, 0, canvas.width, canvas.height);
+  return canvas.toDataURL('image/png').split(',')[1]!;
+}
+
+/**
+ * The chart as an SVG document: the same configuration drawn again, at the size shown, on an SVG-backed 2-D
+ * context (svgcanvas), so lines, bars and text stay vectors.
+ */
+export function chartSvg(chart: Chart): string {
+  const target = new SvgCanvas({ width: chart.width, height: chart.height });
+  const context = target.getContext('2d');
+  const { type, data, options } = chart.config as ChartConfiguration;
+  const plugins = (chart.config.plugins ?? []).filter((p) => p.id !== 'plotArea');
+  const copy = new Chart(target as unknown as HTMLCanvasElement, {
+    type,
+    data,
+    options: { ...options, responsive: false, animation: false, devicePixelRatio: 1 },
+    plugins: [...plugins, whiteBackground],
+    platform: BasicPlatform,
+  } as ChartConfiguration);
+  const svg = context.getSerializedSvg(true);
+  copy.destroy();
+  return svg;
 }
