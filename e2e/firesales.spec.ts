@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { artifactsDir, expectOnlyLoopback, newDataDir, recordRequests, Shell, expect, test } from './support';
+import { artifactsDir, expectCanvasDrawn, expectOnlyLoopback, newDataDir, recordRequests, Shell, expect, test } from './support';
 
 test('simulate a fire sale, train the dual network with a live loss curve, cancel a reproduction', async ({ page, startHost }) => {
   test.setTimeout(180_000);
@@ -11,13 +11,15 @@ test('simulate a fire sale, train the dual network with a live loss curve, cance
 
   // Case study 1 (linear) at the most severe shock: both banks sell everything, p = 1 − 0.15 · 2 = 0.7.
   await expect(page.getByTestId('firesale-outcome')).toContainText('converged');
-  await expect(page.getByTestId('firesale-prices')).toContainText('asset 1 0.7000');
+  const price = (asset: string) => page.getByTestId('firesale-prices').locator('tbody tr', { hasText: asset }).first().locator('td').nth(1);
+  await expect(price('asset 1')).toHaveText('0.7000');
   // A milder scenario: equal liabilities 0.62 give the root of p² − 1.45p + 0.465 = 0.
   await page.getByTestId('firesale-shock').fill('0.62');
   await page.getByTestId('firesale-simulate').click();
   const b = 1.45;
-  const price = (b + Math.sqrt(b * b - 4 * 0.465)) / 2;
-  await expect(page.getByTestId('firesale-prices')).toContainText(`asset 1 ${price.toFixed(4)}`);
+  const root = (b + Math.sqrt(b * b - 4 * 0.465)) / 2;
+  await expect(price('asset 1')).toHaveText(root.toFixed(4));
+  for (const chart of ['firesale-price-path', 'firesale-liquidation-path', 'firesale-loss-bars']) await expectCanvasDrawn(page.getByTestId(chart).locator('canvas'));
 
   // Train briefly on the CPU backend; the loss curve grows while it runs, and the model is saved with its backend.
   await page.getByTestId('idf-samples').fill('300');
@@ -26,8 +28,9 @@ test('simulate a fire sale, train the dual network with a live loss curve, cance
   await page.getByTestId('idf-train').click();
   await expect(page.getByTestId('idf-loss')).toBeVisible({ timeout: 60_000 });
   await expect(page.getByTestId('job-progress')).toContainText('succeeded', { timeout: 120_000 });
-  await expect(page.getByTestId('idf-backend-used')).toHaveText('cpu');
+  await expect(page.getByTestId('idf-backend-used')).toHaveText(/^cpu\b/);
   await expect(page.getByTestId('idf-corr')).not.toBeEmpty();
+  for (const chart of ['idf-loss-chart', 'idf-curve-chart', 'idf-bank-chart']) await expectCanvasDrawn(page.getByTestId(chart).locator('canvas'));
   await page.getByTestId('idf-metrics').scrollIntoViewIfNeeded();
   await page.screenshot({ path: join(artifactsDir, 'firesales-training.png') });
 
@@ -35,6 +38,11 @@ test('simulate a fire sale, train the dual network with a live loss curve, cance
   await page.getByTestId('firesale-example').selectOption('eba-2011');
   await page.getByTestId('firesale-load').click();
   await expect(page.getByTestId('firesale-banks').locator('tbody tr')).toHaveCount(90);
+  await expect(page.getByTestId('firesale-eba-note')).toContainText('90 banks here, 87 on the interbank screens');
+  await expect(page.getByTestId('firesale-eba-note')).toContainText('DE029');
+  // Every sovereign's price is listed, none cut off.
+  expect(await page.getByTestId('firesale-prices').locator('tbody tr').count()).toBeGreaterThan(8);
+  await expect(page.getByTestId('firesale-prices')).not.toContainText('…');
   await expect(page.getByTestId('firesale-outcome')).toContainText('converged');
   await page.screenshot({ path: join(artifactsDir, 'firesales-screen.png'), fullPage: true });
 
