@@ -124,7 +124,12 @@ export const contract = {
 
   'networks:clearScenario': {
     input: z
-      .object({ versionId: id, shocks: z.record(z.string(), z.number().finite().nonnegative()) })
+      .object({
+        versionId: id,
+        shocks: z.record(z.string(), z.number().finite().nonnegative()),
+        /** The run's Rogers–Veraart recovery rates; Eisenberg–Noe without. */
+        recovery: z.object({ alpha: z.number().gt(0).max(1), beta: z.number().gt(0).max(1) }).strict().optional(),
+      })
       .strict(),
     output: returns<ScenarioOutcome>(),
   },

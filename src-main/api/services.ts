@@ -2,7 +2,7 @@
 import type { DatasetSummary } from '../../src-shared/domain';
 import { AppError } from '../../src-shared/errors';
 import type { ScenarioOutcome } from '../../src-shared/results/stress';
-import { clearScenario } from '../engines/clearing';
+import { scenarioOutcome, shockVector, type RecoveryRates } from '../engines/scenario-outcome';
 import { maxentFromDocument, withLiabilities } from '../engines/maxent';
 import { toClearingSystem } from '../engines/network-arrays';
 import type { ExportedFile, ExportFormat } from '../../src-shared/contract';
@@ -142,25 +142,15 @@ export function maxEntropyVersion(
 }
 
 /** Clears one scenario (absolute shocks by node id; absent ids take no shock) on a saved version. */
-export function clearScenarioOfVersion(db: Db, versionId: number, shocksById: Record<string, number>): ScenarioOutcome {
+/**
+ * One scenario cleared on a stored network version, by bank id, under the given recovery rates (Eisenberg–Noe when
+ * none). A stress run keeps its largest-loss scenario's outcome; this serves runs saved before that and ad-hoc shocks.
+ */
+export function clearScenarioOfVersion(db: Db, versionId: number, shocksById: Record<string, number>, recovery?: RecoveryRates): ScenarioOutcome {
   const { document } = networks.getVersion(db, versionId);
   const system = toClearingSystem(document);
-  const index = new Map(system.ids.map((id, i) => [id, i]));
-  const shock = new Float64Array(system.nBanks);
-  for (const [id, value] of Object.entries(shocksById)) {
-    const i = index.get(id);
-    if (i === undefined) throw new AppError('invalid_input', `unknown node id "${id}"`, `shocks.${id}`);
-    shock[i] = value;
-  }
-  const outcome = clearScenario(system, shock, { depth: true });
-  const byId = (values: Float64Array) => Object.fromEntries(system.ids.map((id, i) => [id, values[i]!]));
-  return {
-    loss: outcome.loss,
-    shortfallTotal: outcome.shortfallTotal,
-    shockTotal: outcome.shockTotal,
-    rounds: outcome.rounds,
-    defaults: outcome.defaults.map((i) => ({ id: system.ids[i]!, round: outcome.defaultRound[i]! })),
-    depth: byId(outcome.depth),
-    payments: byId(outcome.payments),
-  };
+  const known = new Set(system.ids);
+  const unknown = Object.keys(shocksById).find((id) => !known.has(id));
+  if (unknown !== undefined) throw new AppError('invalid_input', `unknown node id "${unknown}"`, `shocks.${unknown}`);
+  return scenarioOutcome(system, shockVector(system, shocksById), recovery);
 }

@@ -10,6 +10,7 @@ import { AppError } from '../../src-shared/errors';
 import { checkBalances } from '../engines/balance-check';
 import { toClearingSystem } from '../engines/network-arrays';
 import { createShockSampler } from '../engines/shocks';
+import { scenarioOutcome, shockVector } from '../engines/scenario-outcome';
 import { mergeStressPartials, summariseStress, type StressPartial } from '../engines/stress';
 import { networks } from '../store/repositories';
 import type { StressShardInput } from './worker-tasks';
@@ -43,8 +44,14 @@ const stress: TaskDefinition<'stress', StressShardInput, StressPartial> = {
   },
   merge(parts, plan): StressRunResults {
     const document = plan.shards[0]!.document;
+    const summary = summariseStress(mergeStressPartials(parts), document);
+    const largest = summary.largestLossScenario;
+    if (largest) {
+      const system = toClearingSystem(document);
+      largest.outcome = scenarioOutcome(system, shockVector(system, largest.shocks), plan.params.recovery);
+    }
     return {
-      ...summariseStress(mergeStressPartials(parts), document),
+      ...summary,
       unit: [document.currency, document.unit].filter(Boolean).join(' ') || 'units',
       balanceInconsistencies: checkBalances(document),
     };

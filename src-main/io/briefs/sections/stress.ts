@@ -8,7 +8,7 @@ import type { NetworkDocument } from '../../../../src-shared/formats/network';
 import type { ShockModelInput } from '../../../../src-shared/jobs';
 import { numberOrNote } from '../../../../src-shared/results/notes';
 import type { QuantileLevel, StressRunResults } from '../../../../src-shared/results/stress';
-import { clearScenario } from '../../../engines/clearing';
+import { scenarioOutcome, shockVector } from '../../../engines/scenario-outcome';
 import { toClearingSystem } from '../../../engines/network-arrays';
 import { barChart, rankingChart } from '../charts';
 import type { RunContext } from '../context';
@@ -189,10 +189,11 @@ export const stressSection: SectionProvider = {
       );
     }
     if (document && r.largestLossScenario) {
+      const { shocks } = r.largestLossScenario;
+      // Runs saved before the outcome was stored are cleared again here, under the run's own recovery rates.
       const system = toClearingSystem(document);
-      const shock = system.ids.map((id) => r.largestLossScenario!.shocks[id] ?? 0);
-      const outcome = clearScenario(system, shock, { depth: true, ...(params.recovery ?? {}) });
-      const defaulted = new Set(outcome.defaults.map((i) => system.ids[i]!));
+      const outcome = r.largestLossScenario.outcome ?? scenarioOutcome(system, shockVector(system, shocks), params.recovery);
+      const defaulted = new Set(outcome.defaults.map((d) => d.id));
       scenario.push(
         `Largest-loss scenario (no. ${r.largestLossScenario.scenario}): shocks of ${formatNumber(outcome.shockTotal, 1)} ${unit} cause a loss of ${formatNumber(outcome.loss, 1)} ${unit}, with ${outcome.defaults.length} bank(s) in default over ${outcome.rounds} round(s).`,
       );
@@ -210,7 +211,7 @@ export const stressSection: SectionProvider = {
         unit,
       });
       if (outcome.defaults.length > 0) {
-        const defaultRows = outcome.defaults.map((i) => [system.ids[i]!, nameOf.get(system.ids[i]!) ?? '', outcome.defaultRound[i]!, outcome.depth[i]!, shock[i]!]);
+        const defaultRows = outcome.defaults.map((d) => [d.id, nameOf.get(d.id) ?? '', d.round, outcome.depth[d.id] ?? 0, shocks[d.id] ?? 0]);
         tables.push({
           title: `Banks in default in the largest-loss scenario`,
           columns: [
