@@ -16,6 +16,7 @@ import { disaggregateCommand, reconstructCommand } from './commands/reconstruct'
 import { briefCommand, demoCommand } from './commands/brief';
 import { bailoutCommand, interventionStudyCommand } from './commands/intervention-study';
 import { stressCommand } from './commands/stress';
+import { stressMergeCommand } from './commands/stress-merge';
 import { firesaleCommand, idfCommand } from './commands/firesale';
 import { gtCommand } from './commands/gt';
 import { wedgesCommand } from './commands/wedges';
@@ -36,6 +37,7 @@ export const commands: Command[] = [
   exportCommand,
   clearCommand,
   stressCommand,
+  stressMergeCommand,
   cascadeCommand,
   interveneCommand,
   firesaleCommand,

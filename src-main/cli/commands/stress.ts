@@ -5,7 +5,10 @@ import type { ShockModel } from '../../engines/shocks';
 import { runStressBatch, summariseStress } from '../../engines/stress';
 import { parseNetworkJson } from '../../io/network-json';
 import { numberOrNote } from '../../../src-shared/results/notes';
-import { UsageError, type Command } from '../command';
+import type { StressSummary } from '../../engines/stress';
+import { UsageError, type Command, type CommandIo } from '../command';
+import { FORCE_FLAG } from './out-file';
+import { checkPartialTarget, shardRange, writeStressPartial } from './stress-partial-file';
 import { formatAmount, numberFlag, readTextFile, RECOVERY_FLAGS, recoveryFromFlags, wholeFlag } from './common';
 
 
@@ -33,7 +36,7 @@ export function shockModelFromFlags(flags: Record<string, string | true>): Shock
 export const stressCommand: Command = {
   name: 'stress',
   summary: 'Monte Carlo stress test: expected loss, loss ratio, NVI, default probabilities, VaR and expected shortfall',
-  usage: 'cwb stress NETWORK.json --shock-model uniform|beta|copula [--samples N] [--seed S] [--max-fraction F] [--rho R] [--json]',
+  usage: 'cwb stress NETWORK.json --shock-model uniform|beta|copula [--samples N] [--seed S] [--max-fraction F] [--rho R] [--shard K/N --out PART.json] [--json]',
   positionals: 1,
   flags: [
     { name: 'shock-model', value: 'MODEL', description: 'uniform (x = f·c·U), beta (P(x ≥ w) = defaultProbability) or copula (Gaussian, one factor)' },
@@ -44,6 +47,9 @@ export const stressCommand: Command = {
     { name: 'marginal', value: 'M', description: 'copula: uniform or beta marginals (default uniform)' },
     { name: 'a', value: 'A', description: 'beta: first shape parameter a (default 1); b is solved per bank' },
     ...RECOVERY_FLAGS,
+    { name: 'shard', value: 'K/N', description: 'clear only shard K of N (for a cluster) and write its partial result to --out; merge with cwb stress-merge' },
+    { name: 'out', value: 'PART.json', description: 'with --shard: the partial result file to write' },
+    FORCE_FLAG,
   ],
   async run({ positionals, flags }, io) {
     const networkPath = positionals[0]!;
@@ -51,47 +57,63 @@ export const stressCommand: Command = {
     const samples = wholeFlag(flags, 'samples', 10_000, 1, 100_000_000);
     const seed = wholeFlag(flags, 'seed', 1, 0, 2 ** 32 - 1);
     const recovery = recoveryFromFlags(flags);
+    const shard = typeof flags.shard === 'string' ? shardRange(flags.shard, samples) : undefined;
+    if (flags.shard !== undefined && !shard) throw new UsageError('--shard needs K/N, e.g. --shard 3/8');
+    if (shard && typeof flags.out !== 'string') throw new UsageError('--shard needs --out PART.json, the file its partial result goes to');
+    if (shard) checkPartialTarget(flags.out as string, flags);
     const document = parseNetworkJson(readTextFile(networkPath), basename(networkPath));
     const system = toClearingSystem(document);
-    io.err(`stress: ${samples} scenarios, ${model.kind} shocks, seed ${seed}, ${system.nBanks} banks`);
+    const first = shard?.first ?? 0;
+    const count = shard?.size ?? samples;
+    io.err(`stress: ${count} scenarios, ${model.kind} shocks, seed ${seed}, ${system.nBanks} banks`);
     const started = performance.now();
     let lastReport = started;
-    const partial = runStressBatch(system, model, seed, 0, samples, (done) => {
+    const partial = runStressBatch(system, model, seed, first, count, (done) => {
       const now = performance.now();
-      if (now - lastReport > 1000 || done === samples) {
+      if (now - lastReport > 1000 || done === count) {
         lastReport = now;
-        io.err(`  ${done} / ${samples} scenarios (${((100 * done) / samples).toFixed(0)}%)`);
+        io.err(`  ${done} / ${count} scenarios (${((100 * done) / count).toFixed(0)}%)`);
       }
     }, recovery);
+    if (shard) {
+      writeStressPartial(flags.out as string, { network: document.name, banks: system.nBanks, shockModel: model, seed, samples, ...recovery, shard }, partial, flags);
+      io.err(`shard ${shard.index}/${shard.count} (scenarios ${shard.first} to ${shard.first + shard.size - 1}) written to ${String(flags.out)} in ${((performance.now() - started) / 1000).toFixed(2)} s`);
+      return 0;
+    }
     const summary = summariseStress(partial, document);
     io.err(`done in ${((performance.now() - started) / 1000).toFixed(2)} s`);
     if (flags.json) {
       io.out(JSON.stringify(summary));
       return 0;
     }
-    const se = (value: number, error: number) => `${formatAmount(value)} ± ${formatAmount(error)}`;
-    io.out(`${document.name}: ${system.nBanks} banks, ${summary.scenarios} ${summary.shockModel} scenarios, seed ${summary.seed}`);
-    io.out(`  expected loss E[L]              ${se(summary.expectedLoss, summary.expectedLossStandardError)}`);
-    io.out(`  expected unconnected loss E[L0] ${se(summary.expectedUnconnectedLoss, summary.expectedUnconnectedLossStandardError)}`);
-    const ratio = numberOrNote(summary.lossRatio, summary.lossRatioNote, (v) => `${v.toFixed(4)} ± ${summary.lossRatioStandardError!.toFixed(4)}`);
-    io.out(`  loss ratio E[L]/E[L0]           ${ratio}`);
-    const nvi = summary.nvi !== undefined && summary.glassermanYoungBound !== undefined
-      ? `${summary.nvi.toFixed(4)} (bound on the ratio 1 + NVI = ${summary.glassermanYoungBound.toFixed(4)}; β+ = ${summary.maxConnectivity.toFixed(3)})`
-      : `${summary.nviNote ?? 'undefined'}; β+ = ${summary.maxConnectivity.toFixed(3)}`;
-    io.out(`  NVI                             ${nvi}`);
-    io.out(`  expected defaults               ${summary.expectedDefaults.toFixed(3)} ± ${summary.expectedDefaultsStandardError!.toFixed(3)} (by contagion ${summary.expectedContagionDefaults.toFixed(3)})`);
-    io.out('  level     VaR [95% interval]                        expected shortfall ± s.e.');
-    for (const key of Object.keys(summary.lossQuantiles) as Array<keyof typeof summary.lossQuantiles>) {
-      const [low, high] = summary.lossQuantileInterval![key];
-      const valueAtRisk = `${formatAmount(summary.lossQuantiles[key])} [${formatAmount(low)}, ${formatAmount(high)}]`;
-      io.out(`  ${key.padEnd(8)}  ${valueAtRisk.padEnd(40)}  ${se(summary.expectedShortfall[key], summary.expectedShortfallStandardError![key])}`);
-    }
-    io.out(`  (± one standard error; VaR intervals from the order statistics of the ${summary.scenarios} scenarios)`);
-    io.out(`  ${'bank'.padEnd(12)}${'P(default)'.padStart(12)}${'95% interval (Wilson)'.padStart(24)}${'loss share'.padStart(18)}`);
-    for (const id of system.ids) {
-      const [low, high] = summary.defaultProbabilityInterval![id]!;
-      io.out(`  ${id.padEnd(12)}${summary.defaultProbability[id]!.toFixed(4).padStart(12)}${`[${low.toFixed(4)}, ${high.toFixed(4)}]`.padStart(24)}${formatAmount(summary.lossContribution[id]!).padStart(18)}`);
-    }
+    printStressSummary(io, `${document.name}`, system.ids, summary);
     return 0;
   },
 };
+
+/** The stress summary as text (cwb stress and cwb stress-merge). */
+export function printStressSummary(io: CommandIo, networkName: string, ids: string[], summary: StressSummary): void {
+  const se = (value: number, error: number) => `${formatAmount(value)} ± ${formatAmount(error)}`;
+  io.out(`${networkName}: ${ids.length} banks, ${summary.scenarios} ${summary.shockModel} scenarios, seed ${summary.seed}`);
+  io.out(`  expected loss E[L]              ${se(summary.expectedLoss, summary.expectedLossStandardError)}`);
+  io.out(`  expected unconnected loss E[L0] ${se(summary.expectedUnconnectedLoss, summary.expectedUnconnectedLossStandardError)}`);
+  const ratio = numberOrNote(summary.lossRatio, summary.lossRatioNote, (v) => `${v.toFixed(4)} ± ${summary.lossRatioStandardError!.toFixed(4)}`);
+  io.out(`  loss ratio E[L]/E[L0]           ${ratio}`);
+  const nvi = summary.nvi !== undefined && summary.glassermanYoungBound !== undefined
+    ? `${summary.nvi.toFixed(4)} (bound on the ratio 1 + NVI = ${summary.glassermanYoungBound.toFixed(4)}; β+ = ${summary.maxConnectivity.toFixed(3)})`
+    : `${summary.nviNote ?? 'undefined'}; β+ = ${summary.maxConnectivity.toFixed(3)}`;
+  io.out(`  NVI                             ${nvi}`);
+  io.out(`  expected defaults               ${summary.expectedDefaults.toFixed(3)} ± ${summary.expectedDefaultsStandardError!.toFixed(3)} (by contagion ${summary.expectedContagionDefaults.toFixed(3)})`);
+  io.out('  level     VaR [95% interval]                        expected shortfall ± s.e.');
+  for (const key of Object.keys(summary.lossQuantiles) as Array<keyof typeof summary.lossQuantiles>) {
+    const [low, high] = summary.lossQuantileInterval![key];
+    const valueAtRisk = `${formatAmount(summary.lossQuantiles[key])} [${formatAmount(low)}, ${formatAmount(high)}]`;
+    io.out(`  ${key.padEnd(8)}  ${valueAtRisk.padEnd(40)}  ${se(summary.expectedShortfall[key], summary.expectedShortfallStandardError![key])}`);
+  }
+  io.out(`  (± one standard error; VaR intervals from the order statistics of the ${summary.scenarios} scenarios)`);
+  io.out(`  ${'bank'.padEnd(12)}${'P(default)'.padStart(12)}${'95% interval (Wilson)'.padStart(24)}${'loss share'.padStart(18)}`);
+  for (const id of ids) {
+    const [low, high] = summary.defaultProbabilityInterval![id]!;
+    io.out(`  ${id.padEnd(12)}${summary.defaultProbability[id]!.toFixed(4).padStart(12)}${`[${low.toFixed(4)}, ${high.toFixed(4)}]`.padStart(24)}${formatAmount(summary.lossContribution[id]!).padStart(18)}`);
+  }
+}

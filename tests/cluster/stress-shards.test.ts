@@ -1,0 +1,83 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { StressSummary } from '../../src-shared/results/stress';
+import { randomSparseNetwork } from '../../src-main/engines/synthetic';
+import { main } from '../../src-main/cli/main';
+import { serialiseJson } from '../../src-main/io/network-json';
+import { tempDir } from '../support/fixtures';
+
+const dirs: Array<{ path: string; remove(): void }> = [];
+afterEach(() => dirs.splice(0).forEach((d) => d.remove()));
+
+async function cwb(args: string[]) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await main(args, { out: (text) => out.push(text), err: (text) => err.push(text) });
+  return { code, out: out.join('\n'), err: err.join('\n') };
+}
+
+/** A dense 220-bank network (batched clearing) and the common stress flags. */
+function setup() {
+  const dir = tempDir();
+  dirs.push(dir);
+  const network = join(dir.path, 'dense.json');
+  writeFileSync(network, serialiseJson(randomSparseNetwork(220, 219, 31)));
+  const common = [network, '--shock-model', 'uniform', '--max-fraction', '0.4', '--samples', '120', '--seed', '9', '--data-dir', join(dir.path, 'data')];
+  return { dir: dir.path, common };
+}
+
+describe('stress test in shards', () => {
+  it('four shards merged give the single run: counts and quantiles exactly, sums to rounding', async () => {
+    const { dir, common } = setup();
+    const single = await cwb(['stress', ...common, '--json']);
+    expect(single.code, single.err).toBe(0);
+    const parts: string[] = [];
+    for (const k of [3, 1, 4, 2]) {
+      const part = join(dir, `part-${k}.json`);
+      const run = await cwb(['stress', ...common, '--shard', `${k}/4`, '--out', part]);
+      expect(run.code, run.err).toBe(0);
+      expect(run.err).toContain(`shard ${k}/4 (scenarios ${(k - 1) * 30} to ${k * 30 - 1})`);
+      parts.push(part);
+    }
+    const merged = await cwb(['stress-merge', ...parts, '--json']);
+    expect(merged.code, merged.err).toBe(0);
+    const a = JSON.parse(single.out) as StressSummary;
+    const b = JSON.parse(merged.out) as StressSummary;
+    expect(b.scenarios).toBe(120);
+    expect(b.defaultProbability).toEqual(a.defaultProbability);
+    expect(b.defaultsDistribution).toEqual(a.defaultsDistribution);
+    expect(b.lossQuantiles).toEqual(a.lossQuantiles);
+    expect(b.expectedDefaults).toBe(a.expectedDefaults);
+    expect(b.largestLossScenario).toEqual(a.largestLossScenario);
+    expect(a.expectedDefaults).toBeGreaterThan(0);
+    expect(Math.abs(b.expectedLoss - a.expectedLoss)).toBeLessThanOrEqual(1e-13 * a.expectedLoss);
+    expect(Math.abs(b.expectedShortfall['0.99'] - a.expectedShortfall['0.99'])).toBeLessThanOrEqual(1e-13 * a.expectedShortfall['0.99']);
+    const text = await cwb(['stress-merge', ...parts]);
+    expect(text.out).toMatch(/220 banks, 120 uniform scenarios, seed 9/);
+  });
+
+  it('refuses missing, repeated and foreign shards, a bad --shard and an existing --out, each in one line', async () => {
+    const { dir, common } = setup();
+    const part = (k: number, extra: string[] = []) => cwb(['stress', ...common, ...extra, '--shard', `${k}/3`, '--out', join(dir, `p${k}${extra.length ? 'x' : ''}.json`)]);
+    for (const k of [1, 2, 3]) expect((await part(k)).code).toBe(0);
+    expect((await part(2, ['--seed', '10'])).code).toBe(0);
+    const missing = await cwb(['stress-merge', join(dir, 'p1.json'), join(dir, 'p3.json')]);
+    expect(missing.code).not.toBe(0);
+    expect(missing.err).toMatch(/scenarios 40 to 79 are missing/);
+    const twice = await cwb(['stress-merge', join(dir, 'p1.json'), join(dir, 'p1.json'), join(dir, 'p2.json'), join(dir, 'p3.json')]);
+    expect(twice.err).toMatch(/repeats scenarios from 0 on/);
+    const foreign = await cwb(['stress-merge', join(dir, 'p1.json'), join(dir, 'p2x.json'), join(dir, 'p3.json')]);
+    expect(foreign.err).toMatch(/p2x\.json comes from a different stress test than p1\.json/);
+    const bad = await cwb(['stress', ...common, '--shard', '5/4', '--out', join(dir, 'p5.json')]);
+    expect(bad.code).toBe(2);
+    expect(bad.err).toMatch(/--shard must be K\/N with 1 ≤ K ≤ N/);
+    const again = await part(1);
+    expect(again.code).not.toBe(0);
+    expect(again.err.trim().split('\n')).toHaveLength(1);
+    expect(again.err).toMatch(/--force/);
+    writeFileSync(join(dir, 'broken.json'), '{"format": "contagion-workbench/stress-partial@1"}');
+    const broken = await cwb(['stress-merge', join(dir, 'broken.json')]);
+    expect(broken.err).toMatch(/broken\.json: /);
+  });
+});
