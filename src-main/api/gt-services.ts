@@ -47,7 +47,7 @@ export async function modelEmbeddings(db: Db, modelId: number, datasetId: number
   if (source === null) throw new AppError('invalid_input', 'the model records no dataset; name one', 'datasetId');
   const { panel } = loadHoldingsPanel(db, source);
   await selectLearningBackend('auto');
-  const embeddings = embedPanel(artifact, panel, date);
+  const embeddings = await embedPanel(artifact, panel, date);
   const { coordinates, explained } = principalComponents2(embeddings.values, embeddings.nodes.length, embeddings.dimension);
   return {
     map: {

@@ -97,7 +97,7 @@ export interface TrainingHooks {
   onRestart?(index: number, count: number): void;
 }
 
-interface Dense {
+export interface Dense {
   kernel: tf.Variable;
   bias: tf.Variable;
   /** Units from `concaveFrom` on use min(x, 0); earlier ones ReLU; null for a linear layer. */
@@ -145,7 +145,7 @@ export class TrainingCancelled extends Error {
   }
 }
 
-function denseLayer(rng: Rng, inputs: number, outputs: number, activation: 'mixed' | 'linear' | 'fraction'): Dense {
+export function denseLayer(rng: Rng, inputs: number, outputs: number, activation: 'mixed' | 'linear' | 'fraction'): Dense {
   // Non-negative initial weights of mean 1/inputs keep activations O(1); biases spread the kinks over [-1, 0].
   const kernel = Float32Array.from({ length: inputs * outputs }, () => (2 * rng.uniform()) / inputs);
   const bias = Float32Array.from({ length: outputs }, () => (activation === 'mixed' ? -rng.uniform() : activation === 'fraction' ? 0.5 : 0));
@@ -174,6 +174,15 @@ function applyLayer(layer: Dense, x: tf.Tensor2D): tf.Tensor2D {
   const [convex, concave] = tf.split(z, [layer.concaveFrom, outputs - layer.concaveFrom], 1);
   const [convexLeak, concaveLeak] = tf.split(leaky, [layer.concaveFrom, outputs - layer.concaveFrom], 1);
   return tf.concat([tf.maximum(convex!, convexLeak!), tf.minimum(concave!, concaveLeak!)], 1) as tf.Tensor2D;
+}
+
+/** The dual network's price prediction −p̂ = −Price(Liquidation(x) G) for input rows x (eqs. 1–3). */
+export function dualNetworkForward(liquidationNet: Dense[], priceNet: Dense[], aggregation: tf.Tensor2D, x: tf.Tensor2D): tf.Tensor2D {
+  let h = x;
+  for (const layer of liquidationNet) h = applyLayer(layer, h);
+  let q: tf.Tensor2D = tf.matMul(h, aggregation);
+  for (const layer of priceNet) q = applyLayer(layer, q);
+  return tf.neg(q) as tf.Tensor2D;
 }
 
 /** Splits sample indices into a training part and a held-out test part (shuffled with the seed). */
@@ -205,14 +214,17 @@ function rows(values: Float64Array, width: number, indices: number[]): Float32Ar
   return out;
 }
 
-function serializeLayers(layers: Dense[]): SerializedLayer[] {
-  return layers.map((layer) => ({
-    inputs: layer.kernel.shape[0]!,
-    outputs: layer.kernel.shape[1]!,
-    kernel: Array.from(layer.kernel.dataSync()),
-    bias: Array.from(layer.bias.dataSync()),
-    concaveFrom: layer.concaveFrom,
-  }));
+/** The layers' weights as plain arrays, read asynchronously (WebGPU cannot read synchronously in Node). */
+async function serializeLayers(layers: Dense[]): Promise<SerializedLayer[]> {
+  return Promise.all(
+    layers.map(async (layer) => ({
+      inputs: layer.kernel.shape[0]!,
+      outputs: layer.kernel.shape[1]!,
+      kernel: Array.from(await layer.kernel.data()),
+      bias: Array.from(await layer.bias.data()),
+      concaveFrom: layer.concaveFrom,
+    })),
+  );
 }
 
 /**
@@ -274,13 +286,7 @@ async function trainOnce(data: DualNetworkData, options: TrainingOptions, testFr
         }),
         [nHoldings, nAssets],
       );
-  const forward = (x: tf.Tensor2D): tf.Tensor2D => {
-    let h = x;
-    for (const layer of liquidationNet) h = applyLayer(layer, h);
-    let q: tf.Tensor2D = tf.matMul(h, aggregation);
-    for (const layer of priceNet) q = applyLayer(layer, q);
-    return tf.neg(q) as tf.Tensor2D;
-  };
+  const forward = (x: tf.Tensor2D) => dualNetworkForward(liquidationNet, priceNet, aggregation, x);
   const xTrain = tf.tensor2d(rows(scaled, width, trainIdx), [trainIdx.length, width]);
   const yTrain = tf.tensor2d(rows(data.prices, nAssets, trainIdx), [trainIdx.length, nAssets]);
   const xValidation = tf.tensor2d(rows(scaled, width, validationIdx), [validationIdx.length, width]);
@@ -293,7 +299,7 @@ async function trainOnce(data: DualNetworkData, options: TrainingOptions, testFr
   const setLearningRate = (rate: number) => ((optimizer as unknown as { learningRate: number }).learningRate = rate);
   const minLearningRate = options.learningRate / 256;
   let best = Number.POSITIVE_INFINITY;
-  let bestWeights = serializeLayers(layers);
+  let bestWeights = await serializeLayers(layers);
   let sinceHalving = 0;
   const curve: EpochReport[] = [];
   let stoppedBy: TrainedDualNetwork['stoppedBy'] = 'max-epochs';
@@ -324,7 +330,7 @@ async function trainOnce(data: DualNetworkData, options: TrainingOptions, testFr
       hooks.onEpoch?.(report);
       if (validationLoss < best * (1 - 1e-4)) {
         best = validationLoss;
-        bestWeights = serializeLayers(layers);
+        bestWeights = await serializeLayers(layers);
         sinceHalving = 0;
       } else {
         sinceHalving++;

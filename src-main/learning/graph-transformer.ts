@@ -72,6 +72,14 @@ export interface DateGraph {
   edgeWeight: Float32Array;
 }
 
+/** One date ready for training or evaluation: the graph and, when the next date exists, the trade targets. */
+export interface PreparedDate {
+  index: number;
+  graph: DateGraph;
+  /** Positions with a finite y (eq. 22) and their targets. */
+  trade: { investor: Int32Array; asset: Int32Array; target: Float32Array; position: Int32Array } | null;
+}
+
 function rawNumeric(count: Float64Array, mean: Float64Array, std: Float64Array, size: Float64Array): Float32Array {
   const nodes = count.length;
   const out = new Float32Array(nodes * NUMERIC_FEATURES.length);
@@ -303,13 +311,15 @@ export function pairHead(params: Parameters, head: 'ae' | 'tp', embeddings: tf.T
   return tf.reshape(dense(params, `${head}.out`, hidden), [-1]) as tf.Tensor1D;
 }
 
-/** Weights as plain arrays (for the model file and the store). */
-export function exportParameters(params: Parameters): Array<{ name: string; shape: number[]; data: string }> {
-  return [...params.entries()].map(([name, v]) => ({
-    name,
-    shape: v.shape,
-    data: Buffer.from((v.dataSync() as Float32Array).buffer.slice(0)).toString('base64'),
-  }));
+/** Weights as plain arrays (for the model file and the store), read asynchronously (WebGPU cannot read synchronously in Node). */
+export async function exportParameters(params: Parameters): Promise<Array<{ name: string; shape: number[]; data: string }>> {
+  return Promise.all(
+    [...params.entries()].map(async ([name, v]) => ({
+      name,
+      shape: v.shape,
+      data: Buffer.from(((await v.data()) as Float32Array).slice().buffer).toString('base64'),
+    })),
+  );
 }
 
 export function importParameters(rows: Array<{ name: string; shape: number[]; data: string }>): Parameters {

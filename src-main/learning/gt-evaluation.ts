@@ -48,15 +48,26 @@ function push(into: Collected, target: number, model: number, baseline: number):
   into.baseline.push(baseline);
 }
 
-function predictPairs(params: Parameters, artifact: GraphTransformerArtifact, date: PreparedDate, head: 'ae' | 'tp', visible: Int32Array | undefined, investor: Int32Array, asset: Int32Array): Float32Array {
-  return tf.tidy(() => {
-    const embeddings = embedNodes(params, artifact.config, date.graph, directedEdges(date.graph, visible), {
-      training: false,
-      dropout: 0,
-      maxTensorBytes: artifact.settings.maxTensorBytes,
-    });
-    return pairHead(params, head, embeddings, date.graph.investors, investor, asset).dataSync() as Float32Array;
-  });
+/** Reads a tensor back (asynchronously: WebGPU cannot read synchronously in Node) and disposes it. */
+async function readAndDispose(tensor: tf.Tensor): Promise<Float32Array> {
+  try {
+    return (await tensor.data()) as Float32Array;
+  } finally {
+    tensor.dispose();
+  }
+}
+
+function predictPairs(params: Parameters, artifact: GraphTransformerArtifact, date: PreparedDate, head: 'ae' | 'tp', visible: Int32Array | undefined, investor: Int32Array, asset: Int32Array): Promise<Float32Array> {
+  return readAndDispose(
+    tf.tidy(() => {
+      const embeddings = embedNodes(params, artifact.config, date.graph, directedEdges(date.graph, visible), {
+        training: false,
+        dropout: 0,
+        maxTensorBytes: artifact.settings.maxTensorBytes,
+      });
+      return pairHead(params, head, embeddings, date.graph.investors, investor, asset);
+    }),
+  );
 }
 
 function independenceBaseline(date: PreparedDate, mask: MaskSample): Float64Array {
@@ -84,7 +95,7 @@ export interface Evaluation {
   byDate: GtDateMetric[];
 }
 
-export function evaluateGraphTransformer(artifact: GraphTransformerArtifact, panel: HoldingsPanel, options: EvaluationOptions = {}): Evaluation {
+export async function evaluateGraphTransformer(artifact: GraphTransformerArtifact, panel: HoldingsPanel, options: EvaluationOptions = {}): Promise<Evaluation> {
   const params = loadParameters(artifact);
   try {
     const dates = prepareDates(panel, artifact.space);
@@ -117,7 +128,7 @@ export function evaluateGraphTransformer(artifact: GraphTransformerArtifact, pan
       const which = trainSet.has(name) ? 'train' : validationSet.has(name) ? 'validation' : null;
       if (!which || !date.trade) continue;
       const trade = empty();
-      const predicted = predictPairs(params, artifact, date, 'tp', undefined, date.trade.investor, date.trade.asset);
+      const predicted = await predictPairs(params, artifact, date, 'tp', undefined, date.trade.investor, date.trade.asset);
       date.trade.target.forEach((y, k) => {
         const i = date.trade!.investor[k]!;
         const baseline = cellMean(i, date.trade!.asset[k]!);
@@ -132,7 +143,7 @@ export function evaluateGraphTransformer(artifact: GraphTransformerArtifact, pan
       });
       const reconstruction = empty();
       const mask = evaluationMask(date, artifact.settings);
-      const reconstructed = predictPairs(params, artifact, date, 'ae', mask.visible, mask.pairInvestor, mask.pairAsset);
+      const reconstructed = await predictPairs(params, artifact, date, 'ae', mask.visible, mask.pairInvestor, mask.pairAsset);
       const baseline = independenceBaseline(date, mask);
       mask.pairTarget.forEach((w, k) => {
         push(reconstruction, w, reconstructed[k]!, baseline[k]!);
@@ -183,14 +194,14 @@ export interface NodeEmbeddings {
 }
 
 /** Final embeddings e_v (eq. 19) of every investor and asset of `panel` at `date` (default: the last date). */
-export function embedPanel(artifact: GraphTransformerArtifact, panel: HoldingsPanel, date?: string): NodeEmbeddings {
+export async function embedPanel(artifact: GraphTransformerArtifact, panel: HoldingsPanel, date?: string): Promise<NodeEmbeddings> {
   const snapshot = panel.snapshots[dateIndex(panel, date)]!;
   const graph = prepareDateGraph(panel, snapshot, artifact.space);
   const params = loadParameters(artifact);
   try {
-    const values = tf.tidy(() =>
-      embedNodes(params, artifact.config, graph, directedEdges(graph), { training: false, dropout: 0, maxTensorBytes: artifact.settings.maxTensorBytes }).dataSync(),
-    ) as Float32Array;
+    const values = await readAndDispose(
+      tf.tidy(() => embedNodes(params, artifact.config, graph, directedEdges(graph), { training: false, dropout: 0, maxTensorBytes: artifact.settings.maxTensorBytes })),
+    );
     return {
       date: snapshot.date,
       dimension: artifact.config.embedding,
@@ -276,13 +287,13 @@ export interface TradePrediction {
 }
 
 /** Trade predictions for every position at `date` (default: the last date, whose trades are not yet known). */
-export function predictTrades(artifact: GraphTransformerArtifact, panel: HoldingsPanel, date?: string): { date: string; predictions: TradePrediction[] } {
+export async function predictTrades(artifact: GraphTransformerArtifact, panel: HoldingsPanel, date?: string): Promise<{ date: string; predictions: TradePrediction[] }> {
   const index = dateIndex(panel, date);
   const snapshot = panel.snapshots[index]!;
   const prepared = prepareDates({ ...panel, snapshots: panel.snapshots.slice(index, index + 2) }, artifact.space)[0]!;
   const params = loadParameters(artifact);
   try {
-    const predicted = predictPairs(params, artifact, prepared, 'tp', undefined, snapshot.investor, snapshot.asset);
+    const predicted = await predictPairs(params, artifact, prepared, 'tp', undefined, snapshot.investor, snapshot.asset);
     const actual = new Map<number, number>();
     prepared.trade?.position.forEach((k, j) => actual.set(k, prepared.trade!.target[j]!));
     return {

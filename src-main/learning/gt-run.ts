@@ -6,7 +6,7 @@
 import type { HoldingsPanel } from '../engines/holdings-panel';
 import type { GtTrainParams } from '../../src-shared/graph-transformer';
 import type { GtMetrics } from '../../src-shared/results/graph-transformer';
-import { selectLearningBackend } from './backend';
+import { backendLabel, selectLearningBackend } from './backend';
 import { BASELINE_DESCRIPTIONS, evaluateGraphTransformer } from './gt-evaluation';
 import { trainGraphTransformer, type EpochRecord, type GraphTransformerArtifact } from './gt-training';
 
@@ -23,9 +23,9 @@ export async function trainAndEvaluate(
 ): Promise<{ artifact: GraphTransformerArtifact; metrics: GtMetrics }> {
   const backend = await selectLearningBackend(params.backend);
   const started = performance.now();
-  const artifact = await trainGraphTransformer(panel, { config: params.config, ...params.training }, { ...hooks, backend: backend.name });
+  const artifact = await trainGraphTransformer(panel, { config: params.config, ...params.training }, { ...hooks, backend: backendLabel(backend) });
   const trainingSeconds = (performance.now() - started) / 1000;
-  const evaluation = evaluateGraphTransformer(artifact, panel, { stressIndex: params.stressIndex, stressThreshold: params.stressThreshold });
+  const evaluation = await evaluateGraphTransformer(artifact, panel, { stressIndex: params.stressIndex, stressThreshold: params.stressThreshold });
   return {
     artifact,
     metrics: {

@@ -6,8 +6,8 @@
  *   L_TP = mean over positions at t with a trade target of (y_ia,t − ŷ_ia)²     (23; y from eqs. 21–22)
  *
  * (means rather than the paper's sums, so κ and the learning rate do not depend on the graph's size). Each epoch
- * takes one Adam step per training date, on that date's graph with a fresh random mask (the masked positions are
- * removed from message passing); weight decay is decoupled (AdamW: W ← W(1 − η λ) after each step); dropout on
+ * takes one Adam step per training date — or per batch of its investors (./gt-batches.ts) — on that date's graph
+ * or batch subgraph with a fresh random mask (the masked positions are removed from message passing); weight decay is decoupled (AdamW: W ← W(1 − η λ) after each step); dropout on
  * every layer's output. Dates are split, not positions: the last report dates with a target are the validation
  * dates, as the paper keeps the Covid quarters out of training. Early stopping keeps the weights of the epoch with
  * the lowest validation loss and stops after `patience` epochs without improvement.
@@ -16,6 +16,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { HoldingsPanel } from '../engines/holdings-panel';
 import { tradeZScores } from '../engines/holdings-panel';
 import { Rng } from '../engines/random';
+import { batchDate, investorBatches } from './gt-batches';
 import type { GtEpoch, GtSettings } from '../../src-shared/results/graph-transformer';
 import {
   countParameters,
@@ -32,12 +33,18 @@ import {
   type FeatureSpace,
   type GraphTransformerConfig,
   type Parameters,
+  type PreparedDate,
 } from './graph-transformer';
 
 export interface TrainingSettings extends GtSettings {
   config: GraphTransformerConfig;
   /** Largest edge tensor in bytes (see sparse-ops). */
   maxTensorBytes?: number;
+  /**
+   * Investors per mini-batch (./gt-batches.ts): each step trains on the subgraph of that many investors, their
+   * positions and assets, so memory is bounded by the batch. Absent or ≥ the investors: whole-graph steps.
+   */
+  batchInvestors?: number;
 }
 
 export const PAPER_TRAINING: Omit<TrainingSettings, 'config' | 'validationDates' | 'seed'> = {
@@ -69,13 +76,7 @@ export interface GraphTransformerArtifact {
   stoppedEarly: boolean;
 }
 
-/** One date ready for training or evaluation: the graph and, when the next date exists, the trade targets. */
-export interface PreparedDate {
-  index: number;
-  graph: DateGraph;
-  /** Positions with a finite y (eq. 22) and their targets. */
-  trade: { investor: Int32Array; asset: Int32Array; target: Float32Array; position: Int32Array } | null;
-}
+export type { PreparedDate };
 
 export function prepareDates(panel: HoldingsPanel, space: FeatureSpace): PreparedDate[] {
   return panel.snapshots.map((snapshot, index) => {
@@ -157,19 +158,66 @@ function meanSquaredError(prediction: tf.Tensor1D, target: Float32Array): tf.Sca
   return tf.mean(tf.square(tf.sub(prediction, tf.tensor1d(target)))) as tf.Scalar;
 }
 
-/** Validation losses of one date without dropout: autoencoder on the fixed mask, trades on the full graph. */
-function dateLosses(params: Parameters, config: GraphTransformerConfig, date: PreparedDate, mask: MaskSample, maxTensorBytes?: number): { ae: number; tp: number } {
-  return tf.tidy(() => {
+/** Validation losses of one date (or batch) without dropout: autoencoder on the fixed mask, trades on the whole (sub)graph. */
+async function dateLosses(params: Parameters, config: GraphTransformerConfig, date: PreparedDate, mask: MaskSample, maxTensorBytes?: number): Promise<{ ae: number; tp: number }> {
+  const losses = tf.tidy(() => {
     const options = { training: false, dropout: 0, maxTensorBytes };
     const masked = embedNodes(params, config, date.graph, directedEdges(date.graph, mask.visible), options);
-    const ae = meanSquaredError(pairHead(params, 'ae', masked, date.graph.investors, mask.pairInvestor, mask.pairAsset), mask.pairTarget).dataSync()[0]!;
-    let tp = 0;
-    if (date.trade && date.trade.target.length > 0) {
-      const full = embedNodes(params, config, date.graph, directedEdges(date.graph), options);
-      tp = meanSquaredError(pairHead(params, 'tp', full, date.graph.investors, date.trade.investor, date.trade.asset), date.trade.target).dataSync()[0]!;
-    }
-    return { ae, tp };
+    const ae = meanSquaredError(pairHead(params, 'ae', masked, date.graph.investors, mask.pairInvestor, mask.pairAsset), mask.pairTarget);
+    if (!date.trade || date.trade.target.length === 0) return tf.stack([ae, tf.scalar(0)]);
+    const full = embedNodes(params, config, date.graph, directedEdges(date.graph), options);
+    return tf.stack([ae, meanSquaredError(pairHead(params, 'tp', full, date.graph.investors, date.trade.investor, date.trade.asset), date.trade.target)]);
   });
+  const [ae, tp] = (await losses.data()) as Float32Array;
+  losses.dispose();
+  return { ae: ae!, tp: tp! };
+}
+
+/** A date's parts: the whole graph, or its investor batches (shuffled with `rng`, or in index order without). */
+function dateParts(date: PreparedDate, batchInvestors: number | undefined, rng?: Rng): PreparedDate[] {
+  if (!batchInvestors || batchInvestors >= date.graph.investors) return [date];
+  return investorBatches(date.graph.investors, batchInvestors, rng).map((investors) => batchDate(date, investors));
+}
+
+/** The fixed validation parts of a date, each with its mask (one random stream per part). */
+function validationParts(date: PreparedDate, settings: TrainingSettings): Array<{ part: PreparedDate; mask: MaskSample }> {
+  return dateParts(date, settings.batchInvestors).map((part, k) => ({
+    part,
+    mask: k === 0 ? evaluationMask(part, settings) : sampleMask(part.graph, settings.maskFraction, new Rng(settings.seed, 2_000_000 + 1000 * date.index + k)),
+  }));
+}
+
+/** Validation losses of a date as means over all its masked pairs and trade targets, batch by batch. */
+async function validationLosses(params: Parameters, settings: TrainingSettings, parts: Array<{ part: PreparedDate; mask: MaskSample }>): Promise<{ ae: number; tp: number }> {
+  const sum = { ae: 0, aeCount: 0, tp: 0, tpCount: 0 };
+  for (const { part, mask } of parts) {
+    const losses = await dateLosses(params, settings.config, part, mask, settings.maxTensorBytes);
+    const trades = part.trade?.target.length ?? 0;
+    sum.ae += losses.ae * mask.pairTarget.length;
+    sum.aeCount += mask.pairTarget.length;
+    sum.tp += losses.tp * trades;
+    sum.tpCount += trades;
+  }
+  return { ae: sum.ae / Math.max(1, sum.aeCount), tp: sum.tp / Math.max(1, sum.tpCount) };
+}
+
+/** One Adam step on a date or batch with a fresh mask; returns the loss (a tensor, read once per epoch). */
+function trainingStep(params: Parameters, optimizer: tf.Optimizer, settings: TrainingSettings, part: PreparedDate, rng: Rng): tf.Scalar {
+  const mask = sampleMask(part.graph, settings.maskFraction, rng);
+  const edges = directedEdges(part.graph, mask.visible);
+  const dropoutSeed = rng.nextUint32() >>> 4;
+  return optimizer.minimize(() => {
+    const embeddings = embedNodes(params, settings.config, part.graph, edges, {
+      training: true,
+      dropout: settings.dropout,
+      dropoutSeed,
+      maxTensorBytes: settings.maxTensorBytes,
+    });
+    const ae = meanSquaredError(pairHead(params, 'ae', embeddings, part.graph.investors, mask.pairInvestor, mask.pairAsset), mask.pairTarget);
+    if (!part.trade || part.trade.target.length === 0) return ae;
+    const tp = meanSquaredError(pairHead(params, 'tp', embeddings, part.graph.investors, part.trade.investor, part.trade.asset), part.trade.target);
+    return tf.add(ae, tf.mul(settings.kappa, tp)) as tf.Scalar;
+  }, true, [...params.values()])!;
 }
 
 export interface TrainingHooks {
@@ -185,13 +233,13 @@ export async function trainGraphTransformer(panel: HoldingsPanel, settings: Trai
   const split = splitDates(panel, settings.validationDates);
   const space = fitFeatureSpace(panel, split.train.map((t) => panel.snapshots[t]!));
   const dates = prepareDates(panel, space);
-  const validationMasks = split.validation.map((t) => evaluationMask(dates[t]!, settings));
+  const validationSets = split.validation.map((t) => validationParts(dates[t]!, settings));
   const params = initParameters(config, space, settings.seed);
   const optimizer = tf.train.adam(settings.learningRate);
   const decayed = decayedParameters(params);
   const rng = new Rng(settings.seed, 3);
   const history: EpochRecord[] = [];
-  let best = { loss: Infinity, epoch: 0, weights: exportParameters(params) };
+  let best = { loss: Infinity, epoch: 0, weights: await exportParameters(params) };
   let stoppedEarly = false;
   try {
     for (let epoch = 1; epoch <= settings.maxEpochs; epoch++) {
@@ -200,39 +248,32 @@ export async function trainGraphTransformer(panel: HoldingsPanel, settings: Trai
         const j = Math.floor(rng.uniform() * (k + 1));
         [order[k], order[j]] = [order[j]!, order[k]!];
       }
-      let trainLoss = 0;
+      // Losses stay on the device and are read once per epoch (no read-back per step).
+      let lossSum: tf.Scalar = tf.scalar(0);
+      let steps = 0;
       for (const t of order) {
-        if (hooks.shouldStop?.()) break;
-        const date = dates[t]!;
-        const mask = sampleMask(date.graph, settings.maskFraction, rng);
-        const edges = directedEdges(date.graph, mask.visible);
-        const dropoutSeed = rng.nextUint32() >>> 4;
-        const loss = optimizer.minimize(() => {
-          const embeddings = embedNodes(params, config, date.graph, edges, {
-            training: true,
-            dropout: settings.dropout,
-            dropoutSeed,
-            maxTensorBytes: settings.maxTensorBytes,
+        for (const part of dateParts(dates[t]!, settings.batchInvestors, rng)) {
+          if (hooks.shouldStop?.()) break;
+          const loss = trainingStep(params, optimizer, settings, part, rng);
+          const next = tf.add(lossSum, loss) as tf.Scalar;
+          tf.dispose([loss, lossSum]);
+          lossSum = next;
+          steps++;
+          tf.tidy(() => {
+            for (const v of decayed) v.assign(tf.mul(v, 1 - settings.learningRate * settings.weightDecay));
           });
-          const ae = meanSquaredError(pairHead(params, 'ae', embeddings, date.graph.investors, mask.pairInvestor, mask.pairAsset), mask.pairTarget);
-          if (!date.trade || date.trade.target.length === 0) return ae;
-          const tp = meanSquaredError(pairHead(params, 'tp', embeddings, date.graph.investors, date.trade.investor, date.trade.asset), date.trade.target);
-          return tf.add(ae, tf.mul(settings.kappa, tp)) as tf.Scalar;
-        }, true, [...params.values()])!;
-        trainLoss += (await loss.data())[0]! / order.length;
-        loss.dispose();
-        tf.tidy(() => {
-          for (const v of decayed) v.assign(tf.mul(v, 1 - settings.learningRate * settings.weightDecay));
-        });
+        }
       }
+      const trainLoss = (await lossSum.data())[0]! / Math.max(1, steps);
+      lossSum.dispose();
       if (hooks.shouldStop?.()) break;
       let validationAe = 0;
       let validationTp = 0;
-      split.validation.forEach((t, k) => {
-        const losses = dateLosses(params, config, dates[t]!, validationMasks[k]!, settings.maxTensorBytes);
-        validationAe += losses.ae / split.validation.length;
-        validationTp += losses.tp / split.validation.length;
-      });
+      for (const parts of validationSets) {
+        const losses = await validationLosses(params, settings, parts);
+        validationAe += losses.ae / validationSets.length;
+        validationTp += losses.tp / validationSets.length;
+      }
       const record: EpochRecord = {
         epoch,
         trainLoss,
@@ -243,7 +284,7 @@ export async function trainGraphTransformer(panel: HoldingsPanel, settings: Trai
       history.push(record);
       hooks.onEpoch?.(record, settings.maxEpochs);
       if (record.validationLoss < best.loss) {
-        best = { loss: record.validationLoss, epoch, weights: exportParameters(params) };
+        best = { loss: record.validationLoss, epoch, weights: await exportParameters(params) };
       } else if (epoch - best.epoch >= settings.patience) {
         stoppedEarly = true;
         break;
@@ -268,6 +309,7 @@ export async function trainGraphTransformer(panel: HoldingsPanel, settings: Trai
       validationDates: settings.validationDates,
       seed: settings.seed,
       ...(settings.maxTensorBytes === undefined ? {} : { maxTensorBytes: settings.maxTensorBytes }),
+      ...(settings.batchInvestors === undefined ? {} : { batchInvestors: settings.batchInvestors }),
     },
     space,
     weights: best.weights,

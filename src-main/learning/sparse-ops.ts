@@ -1,14 +1,15 @@
 /**
  * Sparse graph operations for TensorFlow.js that work, with gradients, on every backend (CPU, WebAssembly,
  * WebGPU). TensorFlow.js's `unsortedSegmentSum` has no WebAssembly kernel and loops once per segment on the CPU
- * backend, and the default gradient of `gather` uses it (../shared/notes/learning-backends.md). Here:
+ * backend, and the default gradient of `gather` uses it (docs/engines/learning-backends.md). Here:
  *
  *   gatherRows(x, idx)[e]        = x[idx[e]]                 ∂/∂x = Σ_e dy[e] at row idx[e]  (a scatterND)
  *   segmentSum(v, seg, n)[s]     = Σ_{e: seg[e] = s} v[e]    ∂/∂v = dy[seg[e]]             (a gather)
  *
  * `tf.scatterND` sums duplicate indices on every backend, so it is the scatter. `segmentSoftmax` normalises edge
- * scores over each destination's incoming edges with the per-segment maximum subtracted outside the gradient tape
- * (the result does not depend on it) and 1e-16 added to the denominator (eq. 16 of the graph-transformer paper).
+ * scores over each destination's incoming edges with the per-segment maximum (`edgeSegmentMax`, on the device, with
+ * no gradient: the result does not depend on it) subtracted and 1e-16 added to the denominator (eq. 16 of the
+ * graph-transformer paper).
  * `edgeChunks` splits an edge list so that no edge tensor exceeds a device's storage-buffer binding limit.
  */
 import * as tf from '@tensorflow/tfjs';
@@ -52,23 +53,61 @@ export function segmentSum(values: tf.Tensor, segmentIds: tf.Tensor1D, segments:
   return op(values);
 }
 
-/**
- * Per-segment maximum of `scores` (e × h), computed in JavaScript outside the gradient tape: segments × h, 0 for
- * segments without edges. Only used as a constant shift for a stable softmax.
- */
-export function segmentMaxConstant(scores: tf.Tensor2D, segmentIds: Int32Array, segments: number): tf.Tensor2D {
-  const [edges, heads] = scores.shape;
-  const values = scores.dataSync();
-  const max = new Float32Array(segments * heads).fill(-Infinity);
-  for (let e = 0; e < edges; e++) {
-    const base = segmentIds[e]! * heads;
-    for (let h = 0; h < heads; h++) {
-      const value = values[e * heads + h]!;
-      if (value > max[base + h]!) max[base + h] = value;
-    }
+/** Edges sorted by segment (a counting sort): the order, each sorted edge's segment, each segment's last position. */
+interface SegmentLayout {
+  order: Int32Array;
+  sortedIds: Int32Array;
+  last: Int32Array;
+  longest: number;
+}
+const layouts = new WeakMap<Int32Array, SegmentLayout>();
+
+function segmentLayout(segmentIds: Int32Array, segments: number): SegmentLayout {
+  const cached = layouts.get(segmentIds);
+  if (cached && cached.last.length === segments) return cached;
+  const start = new Int32Array(segments + 1);
+  for (const s of segmentIds) start[s + 1]!++;
+  let longest = 0;
+  for (let s = 0; s < segments; s++) {
+    longest = Math.max(longest, start[s + 1]!);
+    start[s + 1]! += start[s]!;
   }
-  for (let k = 0; k < max.length; k++) if (max[k] === -Infinity) max[k] = 0;
-  return tf.tensor2d(max, [segments, heads]);
+  const next = start.slice(0, segments);
+  const order = new Int32Array(segmentIds.length);
+  const sortedIds = new Int32Array(segmentIds.length);
+  segmentIds.forEach((s, e) => {
+    sortedIds[next[s]!] = s;
+    order[next[s]!++] = e;
+  });
+  const last = Int32Array.from({ length: segments }, (_, s) => Math.max(0, start[s + 1]! - 1));
+  const layout = { order, sortedIds, last, longest };
+  layouts.set(segmentIds, layout);
+  return layout;
+}
+
+/**
+ * Each edge's segment maximum, m[e] = max_{e': seg[e'] = seg[e]} scores[e'] (e × h), computed on the device without reading it back (WebGPU cannot read synchronously in Node) and outside the gradient: a segmented
+ * running maximum over the edges sorted by segment, by doubling offsets (Hillis & Steele, "Data parallel
+ * algorithms", 1986): after the steps 1, 2, 4, … below the longest segment, each segment's last edge holds its
+ * maximum. Only used as a constant shift for a stable softmax.
+ */
+export function edgeSegmentMax(scores: tf.Tensor2D, segmentIds: Int32Array, segments: number): tf.Tensor2D {
+  const { order, sortedIds, last, longest } = segmentLayout(segmentIds, segments);
+  const [edges, heads] = scores.shape;
+  if (edges === 0) return tf.zeros([0, heads]);
+  const op = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+    const input = args[0] as tf.Tensor2D;
+    let running = takeRows(input, tf.tensor1d(order, 'int32')) as tf.Tensor2D;
+    for (let offset = 1; offset < longest; offset *= 2) {
+      // −1e30 where the edge `offset` places earlier belongs to another segment (or does not exist)
+      const apart = Float32Array.from({ length: edges }, (_, e) => (e >= offset && sortedIds[e - offset] === sortedIds[e] ? 0 : -1e30));
+      const earlier = tf.concat([tf.zeros([Math.min(offset, edges), heads]), tf.slice(running, [0, 0], [Math.max(0, edges - offset), heads])]);
+      running = tf.maximum(running, tf.add(earlier, tf.tensor2d(apart, [edges, 1])));
+    }
+    const perSegment = takeRows(running, tf.tensor1d(last, 'int32'));
+    return { value: takeRows(perSegment, tf.tensor1d(segmentIds, 'int32')) as tf.Tensor2D, gradFunc: () => tf.zeros([edges, heads]) };
+  });
+  return tf.tidy(() => op(scores) as tf.Tensor2D);
 }
 
 /**
@@ -77,8 +116,7 @@ export function segmentMaxConstant(scores: tf.Tensor2D, segmentIds: Int32Array, 
  */
 export function segmentSoftmax(scores: tf.Tensor2D, segmentIds: tf.Tensor1D, segmentIdsArray: Int32Array, segments: number): tf.Tensor2D {
   return tf.tidy(() => {
-    const shift = segmentMaxConstant(scores, segmentIdsArray, segments);
-    const exp = tf.exp(tf.sub(scores, takeRows(shift, segmentIds)));
+    const exp = tf.exp(tf.sub(scores, edgeSegmentMax(scores, segmentIdsArray, segments)));
     const denominator = segmentSum(exp, segmentIds, segments);
     return tf.div(exp, tf.add(gatherRows(denominator, segmentIds), 1e-16)) as tf.Tensor2D;
   });

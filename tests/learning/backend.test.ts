@@ -8,6 +8,9 @@ describe('learning backend choice', () => {
       const report = await selectLearningBackend(preference);
       expect(report.name).toBe(preference);
       expect(tf.getBackend()).toBe(preference);
+      // the device is named (the processor, for the CPU backends) and leads the description saved with runs
+      expect(report.adapter).toMatch(/\(\d+ threads?\)$/);
+      expect(report.detail.startsWith(`on ${report.adapter}: `)).toBe(true);
       const product = tf.matMul(tf.tensor2d([[1, 2], [3, 4]]), tf.tensor2d([[5], [6]]));
       expect(Array.from(await product.data())).toEqual([17, 39]);
       product.dispose();
@@ -21,7 +24,9 @@ describe('learning backend choice', () => {
     if (report.name === 'wasm') expect(report.detail).toMatch(/passed over: .*webgpu/);
   });
 
-  it('describes the choice without loading TensorFlow.js', () => {
-    expect(describeLearningBackend().detail.length).toBeGreaterThan(10);
+  it('describes the choice and the device without loading TensorFlow.js', () => {
+    const description = describeLearningBackend();
+    expect(description.detail.length).toBeGreaterThan(10);
+    expect(description.adapter.length).toBeGreaterThan(3);
   });
 });

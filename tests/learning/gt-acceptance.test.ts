@@ -43,8 +43,8 @@ describe('graph transformer on planted holdings', () => {
     expect(artifact.history[artifact.bestEpoch - 1]!.validationLoss).toBe(best);
   });
 
-  it('beats the baselines on validation dates: reconstruction ≥ 0.8, trades ≥ 0.25', () => {
-    const evaluation = evaluateGraphTransformer(artifact, panel, { stressIndex: panel.stressIndex });
+  it('beats the baselines on validation dates: reconstruction ≥ 0.8, trades ≥ 0.25', async () => {
+    const evaluation = await evaluateGraphTransformer(artifact, panel, { stressIndex: panel.stressIndex });
     const { trade, reconstruction } = evaluation;
     expect(plantedTradeCorrelation(panel)).toBeGreaterThan(0.5); // the signal allows it
     expect(reconstruction.validation.model).toBeGreaterThanOrEqual(0.8);
@@ -57,24 +57,24 @@ describe('graph transformer on planted holdings', () => {
     expect(evaluation.byGroup.map((g) => g.group)).toContain('style: active');
   });
 
-  it('predicts trades of investors it never saw from their portfolios, without retraining (inductive)', () => {
+  it('predicts trades of investors it never saw from their portfolios, without retraining (inductive)', async () => {
     // The same rules and assets with 40 more investors (the generator draws each side from its own stream).
     const grown = generateHoldings({ ...shape, investors: 140, seed: 1 });
     expect(grown.assets).toEqual(panel.assets);
     for (const date of artifact.validationDates) {
-      const { predictions } = predictTrades(artifact, grown, date);
+      const { predictions } = await predictTrades(artifact, grown, date);
       const fresh = predictions.filter((p) => Number(p.investor.slice(3)) > shape.investors && p.actual !== null);
       expect(fresh.length).toBeGreaterThan(300);
       expect(correlation(fresh.map((p) => p.predicted), fresh.map((p) => p.actual!))).toBeGreaterThanOrEqual(0.2);
     }
   });
 
-  it('reconstructs and embeds a panel of entirely new investors and assets', () => {
+  it('reconstructs and embeds a panel of entirely new investors and assets', async () => {
     const unseen = generateHoldings({ ...shape, seed: 2 });
-    const evaluation = evaluateGraphTransformer(artifact, unseen);
+    const evaluation = await evaluateGraphTransformer(artifact, unseen);
     expect(evaluation.reconstruction.validation.model).toBeGreaterThanOrEqual(0.7);
     expect(evaluation.reconstruction.validation.model).toBeGreaterThan(evaluation.reconstruction.validation.baseline + 0.1);
-    const embeddings = embedPanel(artifact, unseen);
+    const embeddings = await embedPanel(artifact, unseen);
     const csv = embeddingsCsv(embeddings).trim().split('\n');
     expect(csv.length).toBe(1 + shape.investors + shape.assets);
     expect(csv[0]!.split(',').length).toBe(4 + 16);

@@ -181,7 +181,7 @@ export const gtCommand: Command = {
     if (source === null) throw new UsageError('--dataset ID is required: the model records no dataset');
     const { panel } = loadHoldingsPanel(db, source);
     await selectLearningBackend('auto');
-    const result = predictTrades(artifact, panel, date);
+    const result = await predictTrades(artifact, panel, date);
     if (flags.json) {
       io.out(JSON.stringify({ modelId, datasetId: source, ...result }));
       return 0;
