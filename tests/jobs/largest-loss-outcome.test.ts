@@ -43,6 +43,6 @@ describe('largest-loss scenario of a stress run', () => {
     const again = await app.router.handle('networks:clearScenario', { versionId, shocks: largest.shocks, recovery });
     expect(again.ok && again.value).toEqual(stored);
     const plain = await app.router.handle('networks:clearScenario', { versionId, shocks: largest.shocks });
-    expect(plain.ok && plain.value.loss).toBeCloseTo(eisenbergNoe.loss, 9);
+    expect(plain.ok && (plain.value as { loss: number }).loss).toBeCloseTo(eisenbergNoe.loss, 9);
   });
 });
