@@ -5,7 +5,7 @@
 import type { FireSaleDocument } from '../../src-shared/formats/firesale';
 import type { DualNetworkRunResults } from '../../src-shared/results/fire-sales';
 import { simulationSpecOf } from '../engines/fire-sale-document';
-import { backendLabel, selectLearningBackend, type LearningBackendPreference } from './backend';
+import { selectLearningBackend, type LearningBackendPreference } from './backend';
 import { DEFAULT_TRAINING, type EpochReport, type SerializedDualNetwork } from './dual-network';
 import { runExperiment } from './idf-reproduction';
 
@@ -36,7 +36,7 @@ export async function trainOnSystem(
       curve: result.trained.curve.map(({ epoch, trainLoss, validationLoss }) => ({ epoch, trainLoss, validationLoss })),
       epochs: result.trained.epochs,
       stoppedBy: result.trained.stoppedBy,
-      backend: backendLabel(backend),
+      backend: backend.name,
       backendDetail: backend.detail,
       system: params.system.name,
       samples: params.samples,
