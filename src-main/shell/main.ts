@@ -9,6 +9,7 @@ import { readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { channels } from '../../src-shared/contract';
+import { IMPORTABLE_FILE_TYPES } from '../../src-shared/formats/importable';
 import { JOB_EVENT_CHANNEL } from '../../src-shared/jobs';
 import { createApp, type AppContext } from '../app';
 import { seedSamples } from '../api/samples';
@@ -101,7 +102,10 @@ function registerIpc(core: AppContext): void {
     if (!trustedSender(event) || !mainWindow) return null;
     const chosen = await dialog.showOpenDialog(mainWindow, {
       properties: ['openFile'],
-      filters: [{ name: 'Networks and datasets', extensions: ['json', 'csv'] }],
+      filters: [
+        { name: 'Networks, economies and holdings', extensions: [...IMPORTABLE_FILE_TYPES] },
+        { name: 'All files', extensions: ['*'] },
+      ],
     });
     const path = chosen.filePaths[0];
     if (chosen.canceled || !path) return null;

@@ -5,6 +5,7 @@
 import type { DesktopBridge, PickedFile } from '../../../src-shared/bridge';
 import type { Channel, InputOf, OutputOf } from '../../../src-shared/contract';
 import type { ApiError, ApiResult } from '../../../src-shared/errors';
+import { IMPORTABLE_FILE_TYPES } from '../../../src-shared/formats/importable';
 import { JOB_EVENT_CHANNEL, type JobEvent } from '../../../src-shared/jobs';
 
 declare global {
@@ -59,7 +60,7 @@ function browserBridge(): DesktopBridge {
       new Promise<PickedFile | null>((resolve) => {
         const input = document.createElement('input');
         input.type = 'file';
-        input.accept = '.json,.csv';
+        input.accept = IMPORTABLE_FILE_TYPES.map((type) => `.${type}`).join(',');
         input.dataset.testid = 'file-input';
         input.style.display = 'none';
         input.addEventListener('change', async () => {
