@@ -1,0 +1,93 @@
+/**
+ * Contagion at scale: ms per scenario of the stress engine (`runStressBatch`, what `cwb stress` runs) beside a
+ * batched numpy Picard peer (bench/scale_peer.py: up to 10,000 scenarios at once, OpenBLAS matrix products,
+ * stopping at 1e-9 · max p̄) on networks the product-form path cannot use — random balance sheets, "dense" = each
+ * bank owes every other bank, "sparse" = 10 creditors per bank (bench/scale-network.ts) — and on the EBA 2011
+ * network (maximum entropy, product form); uniform shocks up to F × outside assets, F = 0.1 and 1. Also the engine
+ * before batching (the per-scenario path) on fewer scenarios, and each process's peak RSS (every case runs in its
+ * own process). `npm run bench -- scale` runs quick sizes (2 shared cores: a few minutes);
+ * `npm run bench -- scale --full` runs 10,000 peer scenarios and more project scenarios.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = fileURLToPath(new URL('.', import.meta.url));
+const full = process.argv.includes('--full');
+
+interface Case {
+  kind: 'dense' | 'sparse' | 'eba';
+  n: number;
+  fraction: number;
+  scenarios: number;
+  before: number;
+}
+
+const CASES: Case[] = [
+  { kind: 'dense', n: 1000, fraction: 0.1, scenarios: full ? 10_000 : 1024, before: full ? 500 : 64 },
+  { kind: 'dense', n: 1000, fraction: 1, scenarios: full ? 10_000 : 512, before: full ? 200 : 32 },
+  { kind: 'dense', n: 3000, fraction: 0.1, scenarios: full ? 2000 : 172, before: full ? 40 : 4 },
+  { kind: 'dense', n: 3000, fraction: 1, scenarios: full ? 1000 : 86, before: full ? 20 : 4 },
+  { kind: 'sparse', n: 3000, fraction: 0.1, scenarios: full ? 10_000 : 2000, before: 0 },
+  { kind: 'sparse', n: 3000, fraction: 1, scenarios: full ? 10_000 : 1000, before: 0 },
+  { kind: 'eba', n: 87, fraction: 0.1, scenarios: full ? 200_000 : 20_000, before: 0 },
+  { kind: 'eba', n: 87, fraction: 1, scenarios: full ? 100_000 : 20_000, before: 0 },
+];
+
+function json(command: string, args: string[]): Record<string, number | boolean | string> {
+  const out = execFileSync(command, args, { encoding: 'utf8', maxBuffer: 1 << 20, stdio: ['ignore', 'pipe', 'inherit'] });
+  return JSON.parse(out.trim().split('\n').pop()!) as Record<string, number | boolean | string>;
+}
+
+const project = (c: Case, scenarios: number, path: string, peerDir?: string) =>
+  json(process.execPath, ['--import', 'tsx', join(here, 'scale-case.ts'), c.kind, String(c.n), String(c.fraction), String(scenarios), path, ...(peerDir ? [peerDir] : [])]);
+
+function hasNumpy(): boolean {
+  try {
+    execFileSync('python3', ['-c', 'import numpy'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const round = (value: number, digits = 3) => Number(value.toPrecision(digits));
+
+export async function run(): Promise<Record<string, unknown>> {
+  const numpy = hasNumpy();
+  const rows: Record<string, unknown>[] = [];
+  for (const c of CASES) {
+    const dir = mkdtempSync(join(tmpdir(), 'cwb-scale-'));
+    try {
+      process.stderr.write(`  scale: ${c.kind} ${c.n}, F = ${c.fraction}\n`);
+      const now = project(c, c.scenarios, 'batched', dir);
+      const before = c.before > 0 ? project(c, c.before, 'per-scenario') : undefined;
+      const peerScenarios = Math.min(c.scenarios, full ? 10_000 : 2000);
+      const peer = numpy ? json('python3', [join(here, 'scale_peer.py'), dir, String(now.banks), String(c.fraction), String(peerScenarios)]) : undefined;
+      const ms = now.msPerScenario as number;
+      rows.push({
+        network: `${c.kind} ${now.banks}`,
+        links: now.links,
+        F: c.fraction,
+        path: now.batched ? 'batched' : 'per-scenario',
+        scenarios: c.scenarios,
+        projectMsPerScenario: round(ms),
+        ...(before ? { beforeMsPerScenario: round(before.msPerScenario as number), speedupOverBefore: round((before.msPerScenario as number) / ms) } : {}),
+        ...(peer ? { peerScenarios, peerMsPerScenario: round(peer.msPerScenario as number), peerSteps: peer.steps, speedupOverPeer: round((peer.msPerScenario as number) / ms) } : {}),
+        meanDefaults: round(now.meanDefaults as number),
+        projectPeakRssMiB: Math.round(now.peakRssMiB as number),
+        ...(peer ? { peerPeakRssMiB: Math.round(peer.peakRssMiB as number) } : {}),
+      });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  return {
+    size: full ? 'full' : 'quick',
+    peer: numpy ? 'numpy batched Picard (bench/scale_peer.py), same network, its own uniform draws' : 'python3-numpy not installed: no peer',
+    note: 'speedupOverPeer > 1: the project is faster; ms per scenario include sampling and the stress summary sums',
+    rows,
+  };
+}
