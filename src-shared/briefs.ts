@@ -29,11 +29,22 @@ export function runKindLabel(kind: string): string {
   return words.charAt(0).toUpperCase() + words.slice(1);
 }
 
+const markingField = z.string().trim().min(1, 'a brief needs a classification marking').max(120);
+const organisationField = z.string().trim().max(120);
+
+/** The store's setting (key BRIEF_SETTINGS_KEY) every brief and export is marked with unless a request says otherwise. */
+export const BRIEF_SETTINGS_KEY = 'briefs.marking';
+export const briefMarkingSchema = z.object({ organisation: organisationField.default(''), marking: markingField.default(DEFAULT_MARKING) }).strict();
+export type BriefMarking = z.output<typeof briefMarkingSchema>;
+
 export const briefRequestSchema = z
   .object({
     runIds: z.array(z.number().int().positive()).min(1, 'pick at least one run').max(20, 'at most 20 runs in one brief'),
     title: z.string().trim().min(1, 'must not be empty').max(200),
-    marking: z.string().trim().min(1, 'a brief needs a classification marking').max(120).default(DEFAULT_MARKING),
+    /** Absent: the marking of the settings (DEFAULT_MARKING until one is saved). */
+    marking: markingField.optional(),
+    /** Absent: the organisation of the settings (none until one is saved). */
+    organisation: organisationField.optional(),
     /** Add the audit-trail entries of these runs and their data to the provenance appendix. */
     includeAuditTrail: z.boolean().optional(),
   })
@@ -108,6 +119,8 @@ export interface BriefSection {
 export interface ComposedBrief {
   title: string;
   marking: string;
+  /** The organisation the brief is from, printed under the title and in the footer (absent when none is set). */
+  organisation?: string;
   /** ISO time of the newest run: a brief regenerated from the same runs carries the same date. */
   asOf: string;
   runIds: number[];

@@ -13,6 +13,7 @@ export const channels = [
   'datasets:delete',
   'datasets:rename',
   'samples:add',
+  'tables:export',
   'networks:list',
   'networks:create',
   'networks:get',
@@ -50,6 +51,8 @@ export const channels = [
   'briefs:export',
   'briefs:list',
   'briefs:download',
+  'briefs:settings',
+  'briefs:saveSettings',
   'audit:list',
   'audit:verify',
 ] as const;

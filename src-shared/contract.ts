@@ -20,7 +20,7 @@ import type { GtEmbeddingMap, GtMetrics, GtModelSummary } from './results/graph-
 import { CAPITAL_BASES, type CapitalTierResult } from './results/capital';
 import { POLICY_EXAMPLE_NAMES, policyDocumentSchema } from './formats/policy';
 import type { PolicyLabResult } from './results/policy';
-import { BRIEF_FORMATS, briefRequestSchema, type BriefSummary, type ComposedBrief } from './briefs';
+import { BRIEF_FORMATS, briefMarkingSchema, briefRequestSchema, type BriefMarking, type BriefSummary, type ComposedBrief } from './briefs';
 import { wiodOptionsSchema } from './formats/wiod';
 import type { AuditEntry, AuditVerification } from './audit';
 
@@ -29,6 +29,18 @@ const returns = <T>() => undefined as unknown as T;
 
 const id = z.number().int().positive();
 const displayName = z.string().trim().min(1, 'must not be empty').max(200, 'longer than 200 characters');
+
+const tableCell = z.union([z.string().max(10_000), z.number(), z.null()]);
+/** One table of a screen, as shown (columns with units, rows of cells), to be saved as CSV or XLSX. */
+export const tableExportSchema = z
+  .object({
+    title: z.string().trim().min(1, 'must not be empty').max(200),
+    columns: z.array(z.object({ label: z.string().max(200), unit: z.string().max(60).optional() }).strict()).min(1).max(200),
+    rows: z.array(z.array(tableCell).max(200)).max(200_000),
+    format: z.enum(['csv', 'xlsx']),
+  })
+  .strict();
+export type TableExportRequest = z.output<typeof tableExportSchema>;
 
 /** The bundled samples a screen's empty state offers (src-main/io/samples.ts). */
 export const SAMPLE_NAMES = ['crossholdings-economy'] as const;
@@ -86,6 +98,8 @@ export const contract = {
     input: z.object({ id, confirm: z.literal(true, 'deleting needs confirm: true') }).strict(),
     output: returns<{ deleted: number }>(),
   },
+  /** A screen's table as a CSV or XLSX file (saved by the caller; recorded in the audit trail). */
+  'tables:export': { input: tableExportSchema, output: returns<ExportedFile>() },
   'datasets:rename': { input: z.object({ id, name: displayName }).strict(), output: returns<DatasetSummary>() },
   /** A bundled sample stored as a dataset (once: a second call opens the stored one). */
   'samples:add': {
@@ -247,6 +261,9 @@ export const contract = {
     output: returns<{ brief: BriefSummary; file: ExportedFile }>(),
   },
   'briefs:list': { input: z.object({}).strict(), output: returns<BriefSummary[]>() },
+  /** The organisation and classification marking every brief carries unless its request names others. */
+  'briefs:settings': { input: z.object({}).strict(), output: returns<BriefMarking>() },
+  'briefs:saveSettings': { input: briefMarkingSchema, output: returns<BriefMarking>() },
   'briefs:download': { input: z.object({ id }).strict(), output: returns<ExportedFile>() },
   /** The audit trail, newest first: `limit` entries before the entry `before` (all when absent). */
   'audit:list': {

@@ -4,16 +4,17 @@ import { toClearingSystem } from '../engines/network-arrays';
 import { parseShockCsv } from '../io/shock-csv';
 import { decodeText, previewTables } from '../io/tables';
 import { holdingsGraph } from '../store/holdings';
-import { datasets, networks, runs } from '../store/repositories';
+import { datasets, networks, runs, settings } from '../store/repositories';
 import { policyExample, savePolicyRun, solvePolicy } from './policy-services';
 import type { Handlers } from './router';
 import { exampleFireSale, simulateFireSale } from './firesale-services';
 import { addHoldingsSample, modelEmbeddings } from './gt-services';
 import { gtModels } from '../store/holdings-panel';
 import { downloadBrief, exportBrief } from './brief-services';
-import { composeBrief } from '../io/briefs/compose';
+import { briefMarking, composeBrief } from '../io/briefs/compose';
+import { BRIEF_SETTINGS_KEY } from '../../src-shared/briefs';
 import { briefs } from '../store/briefs';
-import { listAudit, recordAudit, recordDatasetDeletion, recordEmbeddingsExport, recordVersionExport, verifyAudit } from '../store/audit';
+import { listAudit, recordAudit, recordExports, recordDatasetDeletion, recordEmbeddingsExport, recordVersionExport, verifyAudit } from '../store/audit';
 import {
   clearScenarioOfVersion,
   createNetwork,
@@ -27,6 +28,7 @@ import { disaggregateVersion, saveReconstructedVersion } from './reconstruction-
 import { tiersOfVersion } from './capital-services';
 import { deleteRun, deleteVersion, renameDataset, renameNetwork, renameRun } from './store-services';
 import { addSample } from './samples';
+import { exportTable } from '../io/table-export';
 
 export const handlers: Handlers = {
   'app:info': (_input, context) => context.info(),
@@ -63,6 +65,11 @@ export const handlers: Handlers = {
   },
   'datasets:rename': ({ id, name }, { db }) => renameDataset(db, id, name),
   'samples:add': ({ name }, { db }) => addSample(db, name),
+  'tables:export': async (request, { db }) => {
+    const file = await exportTable(request);
+    recordExports(db, { subject: `table "${request.title}" (${request.rows.length} rows)`, format: request.format, refs: {} }, [file]);
+    return file;
+  },
 
   'networks:list': (_input, { db }) => networks.list(db),
   'networks:create': ({ document }, { db }) => createNetwork(db, document),
@@ -122,6 +129,11 @@ export const handlers: Handlers = {
   },
   'briefs:export': ({ format, ...request }, { db }) => exportBrief(db, request, format),
   'briefs:list': (_input, { db }) => briefs.list(db),
+  'briefs:settings': (_input, { db }) => briefMarking(db),
+  'briefs:saveSettings': (input, { db }) => {
+    settings.set(db, BRIEF_SETTINGS_KEY, input);
+    return briefMarking(db);
+  },
   'briefs:download': ({ id }, { db }) => downloadBrief(db, id),
   'audit:list': ({ limit, before }, { db }) => listAudit(db, { limit, before }),
   'audit:verify': ({ head }, { db }) => verifyAudit(db, head),

@@ -34,6 +34,7 @@ export async function briefToXlsx(brief: ComposedBrief): Promise<Uint8Array> {
   workbook.modified = asOf;
   workbook.title = brief.title;
   workbook.subject = brief.marking;
+  if (brief.organisation) workbook.company = brief.organisation;
   const contents = workbook.addWorksheet('Contents');
   contents.addRow([xlsxCell(brief.marking)]).font = { bold: true, color: { argb: 'FFB42318' } };
   contents.addRow([xlsxCell(brief.title)]).font = { bold: true, size: 14 };
@@ -65,7 +66,7 @@ export async function briefToXlsx(brief: ComposedBrief): Promise<Uint8Array> {
 const commentLine = (text: string) => `# ${text.replace(/[\r\n]+/g, ' ')}`;
 
 export function briefToCsv(brief: ComposedBrief): string {
-  const lines = [commentLine(brief.marking), commentLine(`${brief.title}; runs ${brief.runIds.join(' ')}; as of ${brief.asOf}`), 'run,section,table,row,column,unit,value'];
+  const lines = [commentLine(brief.marking), ...(brief.organisation ? [commentLine(brief.organisation)] : []), commentLine(`${brief.title}; runs ${brief.runIds.join(' ')}; as of ${brief.asOf}`), 'run,section,table,row,column,unit,value'];
   for (const { section, runId, table } of annexTables(brief)) {
     allRows(table).forEach((row, r) => {
       row.forEach((cell, j) => {

@@ -4,7 +4,8 @@
  * writes to the store, and the same runs give the same brief (its date is the newest run's start) — unless it
  * includes the audit trail, which grows.
  */
-import { runKindLabel, type BriefRequest, type BriefSection, type ComposedBrief } from '../../../src-shared/briefs';
+import { BRIEF_SETTINGS_KEY, briefMarkingSchema, runKindLabel, type BriefMarking, type BriefRequest, type BriefSection, type ComposedBrief } from '../../../src-shared/briefs';
+import { settings } from '../../store/repositories';
 import { AppError } from '../../../src-shared/errors';
 import { softwareVersion } from '../../version';
 import { describeLearningBackend } from '../../learning/backend';
@@ -36,6 +37,11 @@ function sharedProvenance(context: RunContext): Array<{ label: string; value: st
   ];
 }
 
+/** The organisation and marking saved in the store's settings (the defaults until someone saves them). */
+export function briefMarking(db: Db): BriefMarking {
+  return briefMarkingSchema.parse(settings.get(db, BRIEF_SETTINGS_KEY) ?? {});
+}
+
 export async function composeBrief(db: Db, request: BriefRequest): Promise<ComposedBrief> {
   const runIds = [...new Set(request.runIds)];
   const contexts = runIds.map((id) => loadRunContext(db, id));
@@ -48,9 +54,12 @@ export async function composeBrief(db: Db, request: BriefRequest): Promise<Compo
     sections.push({ runId: context.run.id, kind: context.run.kind, ...content, provenance: [...sharedProvenance(context), ...content.provenance] });
   }
   const backend = describeLearningBackend();
+  const saved = briefMarking(db);
+  const organisation = request.organisation ?? saved.organisation;
   return {
     title: request.title,
-    marking: request.marking,
+    marking: request.marking ?? saved.marking,
+    ...(organisation ? { organisation } : {}),
     asOf: contexts.map((c) => c.run.startedAt).sort().at(-1)!,
     runIds,
     sections,

@@ -81,6 +81,7 @@ export async function briefToDocx(brief: ComposedBrief): Promise<Uint8Array> {
 
   const children: Array<InstanceType<typeof d.Paragraph> | InstanceType<typeof d.Table>> = [
     new d.Paragraph({ heading: d.HeadingLevel.TITLE, children: [new d.TextRun({ text: brief.title })] }),
+    ...(brief.organisation ? [para(brief.organisation, { size: 24 })] : []),
     para(brief.marking, { bold: true, color: 'B42318' }),
     para(`Composed from run${brief.runIds.length > 1 ? 's' : ''} ${brief.runIds.map((id) => `#${id}`).join(', ')}; figures as of ${brief.asOf.slice(0, 19).replace('T', ' ')} UTC. Contagion Workbench ${brief.software.version}.`, { color: '4B5563' }),
   ];
@@ -120,7 +121,7 @@ export async function briefToDocx(brief: ComposedBrief): Promise<Uint8Array> {
           default: new d.Footer({
             children: [
               marking(d.AlignmentType.LEFT),
-              new d.Paragraph({ alignment: d.AlignmentType.RIGHT, children: [new d.TextRun({ children: [`${brief.title.slice(0, 60)} — page `, d.PageNumber.CURRENT, ' of ', d.PageNumber.TOTAL_PAGES], size: 16 })] }),
+              new d.Paragraph({ alignment: d.AlignmentType.RIGHT, children: [new d.TextRun({ children: [`${brief.organisation ? `${brief.organisation.slice(0, 40)} — ` : ''}${brief.title.slice(0, 60)} — page `, d.PageNumber.CURRENT, ' of ', d.PageNumber.TOTAL_PAGES], size: 16 })] }),
             ],
           }),
         },

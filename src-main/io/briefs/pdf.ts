@@ -110,6 +110,7 @@ export async function briefToPdf(brief: ComposedBrief): Promise<Uint8Array> {
   // Title page: title, marking, contents (more than one run), then the executive summary.
   const numbered = numberedBrief(brief);
   doc.font(BOLD).fontSize(20).fillColor(INK).text(brief.title, MARGIN, MARGIN + 30, { width });
+  if (brief.organisation) doc.moveDown(0.2).font(BODY).fontSize(12).fillColor(INK).text(brief.organisation, { width });
   doc.moveDown(0.3).font(BOLD).fontSize(11).fillColor(MARK).text(brief.marking, { width });
   paragraph(`Composed from run${brief.runIds.length > 1 ? 's' : ''} ${brief.runIds.map((id) => `#${id}`).join(', ')}; figures as of ${brief.asOf.slice(0, 19).replace('T', ' ')} UTC. Contagion Workbench ${brief.software.version}.`, { color: MUTED });
   const contents: Array<{ title: string; y: number; page?: number }> = [];
@@ -172,7 +173,7 @@ export async function briefToPdf(brief: ComposedBrief): Promise<Uint8Array> {
     doc.font(BOLD).fontSize(8).fillColor(MARK).text(brief.marking, MARGIN, 24, { width, align: 'center', lineBreak: false });
     const footerY = doc.page.height - 36;
     doc.font(BOLD).fontSize(8).fillColor(MARK).text(brief.marking, MARGIN, footerY, { width: width / 2, lineBreak: false });
-    doc.font(BODY).fontSize(8).fillColor(MUTED).text(`${brief.title.slice(0, 60)} — page ${index + 1} of ${range.count}`, MARGIN + width / 2, footerY, { width: width / 2, align: 'right', lineBreak: false });
+    doc.font(BODY).fontSize(8).fillColor(MUTED).text(`${brief.organisation ? `${brief.organisation.slice(0, 40)} — ` : ''}${brief.title.slice(0, 60)} — page ${index + 1} of ${range.count}`, MARGIN + width / 2, footerY, { width: width / 2, align: 'right', lineBreak: false });
     doc.page.margins.bottom = savedBottom;
   }
   doc.end();
