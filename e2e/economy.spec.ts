@@ -18,8 +18,8 @@ test('edit a cross-holdings economy: column sums stay below 1, undo, save a vers
 
   await shell.goTo('network');
   await page.getByTestId('view-economy').click();
-  await expect(page.getByTestId('economy-version')).toContainText('3 firms, 2 cross-holdings');
-  await expect(page.getByTestId('economy-firms')).toContainText('0.5000');
+  await expect(page.getByTestId('economy-version')).toContainText('(3 firms), 2 cross-holdings');
+  await expect(page.getByTestId('economy-firms')).toContainText('50.00 %');
 
   await page.getByTestId('cross-holder').selectOption('F2');
   await page.getByTestId('cross-issuer').selectOption('F3');
@@ -28,9 +28,9 @@ test('edit a cross-holdings economy: column sums stay below 1, undo, save a vers
   await expect(page.getByTestId('cross-set')).toBeDisabled();
   await page.getByTestId('cross-share').fill('0.5');
   await page.getByTestId('cross-set').click();
-  await expect(page.getByTestId('economy-firms')).toContainText('0.7000');
+  await expect(page.getByTestId('economy-firms')).toContainText('70.00 %');
   await page.getByTestId('economy-undo').click();
-  await expect(page.getByTestId('economy-firms')).toContainText('0.5000');
+  await expect(page.getByTestId('economy-firms')).toContainText('50.00 %');
 
   const threshold = page.getByTestId('economy-firms').locator('tbody tr').first().locator('input').first();
   await threshold.fill('75');

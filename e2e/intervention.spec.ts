@@ -60,7 +60,7 @@ test('intervene on a cross-holdings economy under correlated shocks, then bail o
   // Bad input is answered with a message naming the field.
   await page.getByTestId('intervention-scenarios').fill('0');
   await page.getByTestId('intervention-run').click();
-  await expect(page.getByTestId('intervention-error')).toContainText('scenarios');
+  await expect(page.getByTestId('intervention-error')).toHaveText('Scenarios must be at least 1');
 
   // A WIOD table through the import dialog, with its §4.1 choices, lands as an economy version.
   await shell.goTo('data');
@@ -83,7 +83,8 @@ test('intervene on a cross-holdings economy under correlated shocks, then bail o
   await expect(page.getByTestId('message')).toContainText('Imported "Ring (e2e)"');
   await shell.goTo('intervention');
   await page.getByTestId('intervention-target').selectOption('interbank');
-  await page.getByTestId('intervention-version').selectOption({ label: 'Ring (e2e) v1' });
+  const ring = page.getByTestId('intervention-version').locator('option', { hasText: 'Ring (e2e) v1' });
+  await page.getByTestId('intervention-version').selectOption((await ring.getAttribute('value'))!);
   await page.getByTestId('intervention-shock').fill('90');
   await page.getByTestId('intervention-bailout-budget').fill('40');
   await page.getByTestId('intervention-run').click();

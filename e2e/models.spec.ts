@@ -19,7 +19,7 @@ test('generate planted holdings, train the graph transformer with a live loss cu
   // Bad input is answered with a message naming the field.
   await page.getByTestId('gt-hidden').fill('0');
   await page.getByTestId('gt-train').click();
-  await expect(page.getByTestId('gt-error')).toContainText('hidden');
+  await expect(page.getByTestId('gt-error')).toContainText(/Hidden units must be at least \d+/);
 
   await page.getByTestId('gt-preset-small').click();
   await page.getByTestId('gt-epochs').fill('12');

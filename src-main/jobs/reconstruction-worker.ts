@@ -19,6 +19,21 @@ export function knownFields(document: NetworkDocument, unknown: ReconstructParam
   return Object.fromEntries(document.nodes.map((node) => [node.id, all.filter((field) => !(unknown[node.id] ?? []).includes(field))]));
 }
 
+const OBJECTIVE_WORDS: Record<string, string> = { best: 'best case', worst: 'worst case', maxent: 'maximum entropy', mindensity: 'minimum density' };
+
+/**
+ * Progress as a user reads it: "Worst case (2 of 3): start 2 of 3, penalty phase" or, after the starts, "basin-hopping
+ * round 4 of 6" (never "start 8" when 3 starts were asked for), then the objective so far.
+ */
+function progressInWords(objective: string, index: number, count: number, report: { start: number; stage: string; objective: number }, params: { starts?: number; hops?: number }): string {
+  const starts = Math.max(1, params.starts ?? 3);
+  const hops = objective === 'worst' ? (params.hops ?? 6) : 0;
+  const where = report.start < starts ? `start ${report.start + 1} of ${starts}` : `basin-hopping round ${report.start - starts + 1} of ${hops}`;
+  const stage = report.stage.startsWith('penalty') ? `penalty phase (ρ = ${report.stage.split('=')[1] ?? ''})` : report.stage === 'solve' ? 'solving' : report.stage.replace('polish', 'polishing');
+  const name = OBJECTIVE_WORDS[objective] ?? objective;
+  return `${name.charAt(0).toUpperCase()}${name.slice(1)}${count > 1 ? ` (${index + 1} of ${count})` : ''}: ${where}, ${stage}; objective ${report.objective.toPrecision(4)}`;
+}
+
 export async function runReconstruction(input: ReconstructShardInput, reporter: TaskReporter): Promise<ReconstructionOutcome[]> {
   const { document, params } = input;
   const highs = await loadHighs();
@@ -28,7 +43,7 @@ export async function runReconstruction(input: ReconstructShardInput, reporter: 
   for (const [index, objective] of params.objectives.entries()) {
     const started = Date.now();
     let points = 0;
-    reporter.progress(index / count, `${objective}: starting`);
+    reporter.progress(index / count, `${OBJECTIVE_WORDS[objective] ?? objective}${count > 1 ? ` (${index + 1} of ${count})` : ''}: starting`);
     const result = reconstruct(problem, {
       objective,
       measure: params.measure,
@@ -44,7 +59,7 @@ export async function runReconstruction(input: ReconstructShardInput, reporter: 
         points++;
         // within one objective the fraction creeps towards the next one (the number of iterations is not known)
         const within = 1 - 1 / (1 + points / 40);
-        reporter.progress((index + 0.9 * within) / count, `${objective}: start ${report.start + 1}, ${report.stage}`, {
+        reporter.progress((index + 0.9 * within) / count, progressInWords(objective, index, count, report, params), {
           run: index,
           start: report.start,
           iteration: report.iteration,

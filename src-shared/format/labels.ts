@@ -48,6 +48,10 @@ export const FIELD_WORDS: Record<string, FieldWords> = {
   budgetFraction: { label: 'Budget', percent: true },
   tiers: { label: 'Tiers' },
   epochs: { label: 'Epochs' },
+  hidden: { label: 'Hidden units' },
+  layers: { label: 'Layers' },
+  heads: { label: 'Attention heads' },
+  learningRate: { label: 'Learning rate' },
   alpha: { label: 'Confidence level', percent: true },
   confidence: { label: 'Confidence level', percent: true },
   rho: { label: 'Correlation ρ' },
@@ -124,9 +128,16 @@ export const EBA_ITEM_CODES: Record<string, string> = {
   '34010': 'gross direct sovereign exposure',
 };
 
-/** "30029" → "item 30029 (total assets)"; any other text unchanged. */
+/**
+ * EBA item codes read as codes, not amounts: "total assets 30029" → "total assets (EBA item 30029)", a bare
+ * "30021" → "EBA item 30021 (equity (Core Tier 1 capital))"; other text unchanged.
+ */
 export const explainEbaCodes = (text: string): string =>
-  text.replace(/\b(30029|30021|33010|34010)\b(?! \()/g, (code) => `item ${code} (${EBA_ITEM_CODES[code]})`);
+  text.replace(/\b(30029|30021|33010|34010)\b(?! \()/g, (code, _match, offset: number) => {
+    const meaning = EBA_ITEM_CODES[code]!;
+    const before = text.slice(Math.max(0, offset - 30), offset).toLowerCase();
+    return before.includes(meaning.split(' ')[0]!) ? `(EBA item ${code})` : `EBA item ${code} (${meaning})`;
+  });
 
 interface IssueLike {
   code?: string;

@@ -55,7 +55,8 @@ describe('words instead of identifiers', () => {
   });
 
   it('EBA item codes are explained beside their meaning', () => {
-    expect(explainEbaCodes('total assets 30029 and equity 30021')).toBe('total assets item 30029 (total assets) and equity item 30021 (equity (Core Tier 1 capital))');
+    expect(explainEbaCodes('total assets 30029 and equity 30021; interbank EAD 33010')).toBe('total assets (EBA item 30029) and equity (EBA item 30021); interbank EAD (EBA item 33010)');
+    expect(explainEbaCodes('code 34010 at 2011-12-31')).toBe('code EBA item 34010 (gross direct sovereign exposure) at 2011-12-31');
   });
 
   it('validation messages speak the field and its unit, not the schema path', () => {
