@@ -70,7 +70,7 @@ export async function bailoutSection(context: RunContext, r: InterbankBailoutRes
       'The shock is one deterministic scenario, so these counts carry no sampling error.',
     keyFigures: [
       keyFigure('Budget', display.budget, r.unit, 2),
-      keyFigure('Spent', display.spent, r.unit, 2, `${paid.length} banks paid`),
+      keyFigure('Spent', display.spent, r.unit, 2, `${paid.length} bank${paid.length === 1 ? '' : 's'} paid`),
       keyFigure('Defaults without bailout', display.failedBefore, 'banks', 0),
       keyFigure('Defaults with bailout', display.failedAfter, 'banks', 0),
     ],

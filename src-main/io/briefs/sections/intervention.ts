@@ -185,11 +185,11 @@ async function economySection(context: RunContext, r: EconomyInterventionResults
     heading: `Intervention — whom to support, run #${run.id}, ${where}`,
     summary:
       `Supporting ${paid} firm${paid === 1 ? '' : 's'} with ${formatNumber(display.spent, 2)} ${r.unit} (budget ${formatNumber(display.budget, 2)} ${r.unit}, ${display.method}) ` +
-      `cuts the failures of ${display.scenario} from ${display.failedBefore} to ${display.failedAfter}. Over ${study.scenarios.toLocaleString('en-US')} correlated shock scenarios ` +
+      `cuts the failures from ${display.failedBefore} to ${display.failedAfter} in the displayed cascade (${display.scenario}). Over ${study.scenarios.toLocaleString('en-US')} correlated shock scenarios ` +
       `the expected number of failures falls from ${interval(study.failedBefore, 2)} to ${interval(study.chosen.failedAfter, 2)} (95% intervals).`,
     keyFigures: [
       keyFigure('Budget', display.budget, r.unit, 2, `${formatPercent(params.budgetFraction, 2)} of Σ(Dp)`),
-      keyFigure('Spent', display.spent, r.unit, 2, `${paid} firms paid`),
+      keyFigure('Spent', display.spent, r.unit, 2, `${paid} firm${paid === 1 ? '' : 's'} paid`),
       keyFigure('Failures without support', display.failedBefore, 'firms', 0, display.failedWorstCase !== undefined ? `${display.failedWorstCase} in the worst-case equilibrium` : undefined),
       keyFigure('Failures with support', display.failedAfter, 'firms', 0),
       keyFigure('Expected failures without support', study.failedBefore.mean, 'firms', 2, `± ${formatNumber(study.failedBefore.halfWidth, 2)} (95% interval)`),

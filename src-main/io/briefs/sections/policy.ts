@@ -5,7 +5,7 @@
  */
 import type { BriefTable, KeyFigure } from '../../../../src-shared/briefs';
 import type { PolicyLabResult, PolicyModelView } from '../../../../src-shared/results/policy';
-import { barChart } from '../charts';
+import { rankingChart } from '../charts';
 import { formatNumber, keyFigure } from '../../../../src-shared/brief-format';
 import type { SectionProvider } from './provider';
 
@@ -65,11 +65,12 @@ export const policySection: SectionProvider = {
         rows: r.optimalWedges.map((row, i) => [r.intermediaries[i]!, ...row]),
       },
     ];
-    const chart = await barChart(
+    // horizontal bars: the models' names are long
+    const chart = await rankingChart(
       'Expected welfare gain by model',
       `Gain over no intervention (${money}), means over ${draws}.`,
       models.map(([label, v]) => ({ label, value: v.gainOverNoIntervention })),
-      { x: 'regulator’s model', y: `gain (${money})` },
+      { x: `gain (${money})`, y: 'regulator’s model' },
     );
     return {
       heading: `Policy lab — ${r.name}, run #${run.id}`,
