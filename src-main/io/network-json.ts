@@ -9,6 +9,7 @@ import { CROSSHOLDINGS_FORMAT, economyDocumentSchema, type EconomyDocument } fro
 import { networkDocumentSchema, storedNetworkIssues, type NetworkDocument } from '../../src-shared/formats/network';
 import { ImportError, oneLine, quote } from './import-error';
 import { decodeUtf8Strict } from './import-limits';
+import { readJsonFile } from './json-stream';
 
 /** "outsideAssets" → "outside assets"; "liabilities" → "liability" (for an entry of the list). */
 const words = (key: string): string => key.replace(/([a-z0-9])([A-Z])/g, '$1 $2').toLowerCase();
@@ -91,7 +92,11 @@ export function parseJsonText(text: string, fileName: string): unknown {
 
 export function parseJsonDocument<T>(schema: z.ZodType<T>, input: string | Uint8Array, fileName: string): T {
   const text = typeof input === 'string' ? input.replace(/^\uFEFF/, '') : decodeUtf8Strict(fileName, input);
-  const raw = parseJsonText(text, fileName);
+  return documentFromJson(schema, parseJsonText(text, fileName), fileName);
+}
+
+/** A parsed JSON value checked against the format's schema; one-line refusal naming the entry and field. */
+function documentFromJson<T>(schema: z.ZodType<T>, raw: unknown, fileName: string): T {
   let parsed: ReturnType<typeof schema.safeParse>;
   try {
     parsed = schema.safeParse(raw);
@@ -105,11 +110,20 @@ export function parseJsonDocument<T>(schema: z.ZodType<T>, input: string | Uint8
   return parsed.data;
 }
 
-export const parseNetworkJson = (input: string | Uint8Array, fileName = 'network file'): NetworkDocument => {
-  const document = parseJsonDocument(networkDocumentSchema, input, fileName);
+export const parseNetworkJson = (input: string | Uint8Array, fileName = 'network file'): NetworkDocument =>
+  withBanks(parseJsonDocument(networkDocumentSchema, input, fileName), fileName);
+
+/**
+ * A network@1 file read as a stream (json-stream.ts: 1 MiB chunks, never one string of the whole file) and checked
+ * by the same rules, with the same one-line refusals, as parseNetworkJson.
+ */
+export const readNetworkJsonFile = (path: string, fileName = 'network file'): NetworkDocument =>
+  withBanks(documentFromJson(networkDocumentSchema, readJsonFile(path, fileName), fileName), fileName);
+
+function withBanks(document: NetworkDocument, fileName: string): NetworkDocument {
   if (document.nodes.length === 0) throw new ImportError(`${fileName}: the network has no banks`, 'nodes');
   return document;
-};
+}
 
 export const parseEconomyJson = (input: string | Uint8Array, fileName = 'economy file'): EconomyDocument =>
   parseJsonDocument(economyDocumentSchema, input, fileName);

@@ -2,14 +2,13 @@
 import { basename } from 'node:path';
 import { toClearingSystem } from '../../engines/network-arrays';
 import type { ShockModel } from '../../engines/shocks';
-import { runStressBatch, summariseStress } from '../../engines/stress';
-import { parseNetworkJson } from '../../io/network-json';
+import { runStressBatch, summariseStress, type StressSummary } from '../../engines/stress';
+import { readNetworkJsonFile } from '../../io/network-json';
 import { numberOrNote } from '../../../src-shared/results/notes';
-import type { StressSummary } from '../../engines/stress';
 import { UsageError, type Command, type CommandIo } from '../command';
 import { FORCE_FLAG } from './out-file';
 import { checkPartialTarget, shardRange, writeStressPartial } from './stress-partial-file';
-import { formatAmount, numberFlag, readTextFile, RECOVERY_FLAGS, recoveryFromFlags, wholeFlag } from './common';
+import { assertReadable, formatAmount, numberFlag, RECOVERY_FLAGS, recoveryFromFlags, wholeFlag } from './common';
 
 
 /** Builds the shock model from --shock-model, --max-fraction, --rho, --marginal, --a. */
@@ -61,7 +60,8 @@ export const stressCommand: Command = {
     if (flags.shard !== undefined && !shard) throw new UsageError('--shard needs K/N, e.g. --shard 3/8');
     if (shard && typeof flags.out !== 'string') throw new UsageError('--shard needs --out PART.json, the file its partial result goes to');
     if (shard) checkPartialTarget(flags.out as string, flags);
-    const document = parseNetworkJson(readTextFile(networkPath), basename(networkPath));
+    assertReadable(networkPath);
+    const document = readNetworkJsonFile(networkPath, basename(networkPath));
     const system = toClearingSystem(document);
     const first = shard?.first ?? 0;
     const count = shard?.size ?? samples;
