@@ -56,6 +56,12 @@ export async function run(): Promise<Record<string, unknown>> {
   const app = createApp({ dataDir, transport: 'cli', key: randomBytes(32) });
   try {
     const [versionId] = seedSamples(app.db);
+    // The seven-run brief first, in this fresh process: its first composition loads Vega, the fonts and the engines.
+    const seven = Object.values(await sevenRuns(app));
+    const sevenRequest = { runIds: seven, title: 'Seven runs', marking: 'CONFIDENTIAL — supervisory use' };
+    const coldStarted = performance.now();
+    JSON.parse(JSON.stringify(await composeBrief(app.db, sevenRequest)));
+    const firstComposeSeconds = (performance.now() - coldStarted) / 1000;
     const runIds: number[] = [];
     for (let seed = 1; seed <= 5; seed++) {
       const final = await app.jobs.start('stress', { versionId, shockModel: { kind: 'uniform', maxFraction: 0.1 }, samples: 20_000, seed }).done;
@@ -71,8 +77,6 @@ export async function run(): Promise<Record<string, unknown>> {
     }
     const reference = await median(() => plainPdf(brief));
     const five = await median(async () => renderBrief(await composeBrief(app.db, { ...request, runIds }), 'pdf'));
-    const seven = Object.values(await sevenRuns(app));
-    const sevenRequest = { runIds: seven, title: 'Seven runs', marking: request.marking };
     const preview = await median(async () => JSON.parse(JSON.stringify(await composeBrief(app.db, sevenRequest))) as ComposedBrief);
     const sevenPdf = await median(() => renderBrief(preview.value, 'pdf'));
     return {
@@ -82,7 +86,7 @@ export async function run(): Promise<Record<string, unknown>> {
       plainTextPdf: { seconds: reference.seconds, bytes: reference.value },
       pdfOverPlainText: formats.pdf!.seconds / reference.seconds,
       fiveRunBriefPdf: { seconds: five.seconds, bytes: five.value.length },
-      sevenKindsComposeAndPreview: { seconds: preview.seconds, targetSeconds: 5, sections: preview.value.sections.length },
+      sevenKindsComposeAndPreview: { seconds: preview.seconds, firstSeconds: firstComposeSeconds, targetSeconds: 5, sections: preview.value.sections.length },
       sevenKindsPdf: { seconds: sevenPdf.seconds, bytes: sevenPdf.value.length },
     };
   } finally {
