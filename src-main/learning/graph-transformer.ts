@@ -225,8 +225,9 @@ export function decayedParameters(params: Parameters): tf.Variable[] {
   return [...params.entries()].filter(([name]) => name.endsWith('.W') || name.endsWith('.query') || name.endsWith('.key')).map(([, v]) => v);
 }
 
+/** x W + b in one fused kernel. */
 function dense(params: Parameters, name: string, x: tf.Tensor2D): tf.Tensor2D {
-  return tf.add(tf.matMul(x, params.get(`${name}.W`)!), params.get(`${name}.b`)!);
+  return tf.fused.matMul({ a: x, b: params.get(`${name}.W`)! as tf.Tensor2D, bias: params.get(`${name}.b`)! }) as tf.Tensor2D;
 }
 
 function gelu(x: tf.Tensor): tf.Tensor {
