@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { artifactsDir, expectOnlyLoopback, newDataDir, recordRequests, Shell, expect, test } from './support';
+import { acknowledgeProblems, artifactsDir, expectOnlyLoopback, newDataDir, recordRequests, Shell, expect, test } from './support';
 
 const network = {
   format: 'contagion-workbench/network@1',
@@ -56,7 +56,7 @@ test('open the app, see the bundled banks, import a network, find it again after
   await host.stop();
 });
 
-test('the host refuses a socket without the token and pages from another origin', async ({ page, startHost }) => {
+test('the host refuses a socket without the token and pages from another origin', async ({ page, startHost, problems }) => {
   const host = await startHost(newDataDir());
   await page.goto(host.url);
   const origin = host.origin;
@@ -68,6 +68,8 @@ test('the host refuses a socket without the token and pages from another origin'
     });
   }, `${origin.replace('http', 'ws')}/api?token=wrong`);
   expect(refused).toBe('refused');
+  // The browser logs the refused connection this test opened on purpose.
+  acknowledgeProblems(problems, /token=wrong' failed/);
   const csp = (await page.request.get(`${origin}/`)).headers()['content-security-policy'];
   expect(csp).toContain("connect-src 'self'");
   expect(csp).toContain("default-src 'self'");

@@ -97,6 +97,16 @@ export const test = base.extend<{ startHost: (dataDir: string) => Promise<Runnin
 });
 export { expect };
 
+/**
+ * Takes the console messages a test provoked on purpose (matching `pattern`) off the list the fixture checks, and
+ * asserts there was at least one; every other message still fails the test.
+ */
+export function acknowledgeProblems(problems: AppProblem[], pattern: RegExp) {
+  const kept = problems.filter((p) => !pattern.test(p.text));
+  expect(problems.length - kept.length, `a console message matching ${pattern}`).toBeGreaterThan(0);
+  problems.splice(0, problems.length, ...kept);
+}
+
 /** Records every request the page makes, so a test can prove nothing left the machine. */
 export function recordRequests(page: Page): string[] {
   const urls: string[] = [];
