@@ -235,6 +235,9 @@ export interface StressPartial {
   /** Defaults after round 1 (contagion), summed over scenarios. */
   contagionDefaults: number;
   fallbackScenarios: number;
+  /** Scenarios cleared by batched clearing, and the largest fixed-point residual among them (relative to max p̄). */
+  batchedScenarios: number;
+  maxFixedPointResidual: number;
   sketch: LossSketch;
   largestLoss: { scenario: number; loss: number; shocks: Float64Array } | null;
   /** Model quantities for the NVI. */
@@ -253,7 +256,8 @@ type Accumulators = Pick<
   StressPartial,
   | 'ranges' | 'scenarios' | 'sumLoss' | 'sumLossSquared' | 'sumUnconnected' | 'sumUnconnectedSquared'
   | 'sumLossTimesUnconnected' | 'sumShortfall' | 'defaultCounts' | 'exceedanceCounts' | 'lossContribution'
-  | 'defaultsHistogram' | 'contagionDefaults' | 'fallbackScenarios' | 'sketch' | 'largestLoss'
+  | 'defaultsHistogram' | 'contagionDefaults' | 'fallbackScenarios' | 'batchedScenarios' | 'maxFixedPointResidual'
+  | 'sketch' | 'largestLoss'
 >;
 
 /** Every running sum of a partial at zero, for n banks (a new shard and a merge both start from it). */
@@ -273,6 +277,8 @@ function zeroAccumulators(n: number, sketch: LossSketch): Accumulators {
     defaultsHistogram: new Float64Array(n + 1),
     contagionDefaults: 0,
     fallbackScenarios: 0,
+    batchedScenarios: 0,
+    maxFixedPointResidual: 0,
     sketch,
     largestLoss: null,
   };
@@ -329,6 +335,8 @@ export function runStressBatch(
       const size = Math.min(bw.blockSize, count - k);
       for (let s = 0; s < size; s++) sampler.sample(seed, firstScenario + k + s, shocks, s * n);
       clearBlock(bw, shocks, size);
+      partial.batchedScenarios += size;
+      for (let s = 0; s < size; s++) partial.maxFixedPointResidual = Math.max(partial.maxFixedPointResidual, bw.residual[s]!);
       for (let s = 0; s < size; s++) {
         const row = s * n;
         recordScenario(system, partial, largest, firstScenario + k + s, shocks.subarray(row, row + n), {
@@ -445,6 +453,8 @@ export function mergeStressPartials(parts: StressPartial[]): StressPartial {
     merged.sumShortfall += part.sumShortfall;
     merged.contagionDefaults += part.contagionDefaults;
     merged.fallbackScenarios += part.fallbackScenarios;
+    merged.batchedScenarios += part.batchedScenarios ?? 0;
+    merged.maxFixedPointResidual = Math.max(merged.maxFixedPointResidual, part.maxFixedPointResidual ?? 0);
     for (let i = 0; i < merged.nBanks; i++) {
       merged.defaultCounts[i] += part.defaultCounts[i]!;
       merged.exceedanceCounts[i] += part.exceedanceCounts[i]!;

@@ -53,6 +53,8 @@ describe('stress test in shards', () => {
     expect(a.expectedDefaults).toBeGreaterThan(0);
     expect(Math.abs(b.expectedLoss - a.expectedLoss)).toBeLessThanOrEqual(1e-13 * a.expectedLoss);
     expect(Math.abs(b.expectedShortfall['0.99'] - a.expectedShortfall['0.99'])).toBeLessThanOrEqual(1e-13 * a.expectedShortfall['0.99']);
+    expect(single.err).toMatch(/clearing: 120 scenarios cleared in batches, each verified as a fixed point to 1e-12 × the largest obligation \(largest residual \d\.\de-\d+\)/);
+    expect(merged.err).toMatch(/clearing: 120 scenarios cleared in batches/);
     const text = await cwb(['stress-merge', ...parts]);
     expect(text.out).toMatch(/220 banks, 120 uniform scenarios, seed 9/);
   });

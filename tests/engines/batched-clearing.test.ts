@@ -138,6 +138,9 @@ describe('stress test on batched clearing', () => {
     expect(Array.from(batched.defaultCounts)).toEqual(Array.from(reference.defaultCounts));
     expect(Array.from(batched.defaultsHistogram)).toEqual(Array.from(reference.defaultsHistogram));
     expect(batched.contagionDefaults).toBeGreaterThan(0);
+    expect(batched.batchedScenarios).toBe(90);
+    expect(reference.batchedScenarios).toBe(0);
+    expect(batched.maxFixedPointResidual).toBeLessThanOrEqual(FIXED_POINT_TOLERANCE);
     expect(Math.abs(batched.sumLoss - reference.sumLoss)).toBeLessThan(1e-12 * reference.sumLoss);
     expect(Math.abs(batched.sumShortfall - reference.sumShortfall)).toBeLessThan(1e-9 * reference.sumLoss);
     for (let i = 0; i < system.nBanks; i++) {

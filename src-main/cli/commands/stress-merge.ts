@@ -3,7 +3,7 @@ import { basename } from 'node:path';
 import { mergeStressPartials, summariseStress } from '../../engines/stress';
 import type { Command } from '../command';
 import { readInputFile } from './common';
-import { printStressSummary } from './stress';
+import { printStressSummary, reportVerification } from './stress';
 import { checkShardsBelongTogether, parseStressPartial } from './stress-partial-file';
 
 export const stressMergeCommand: Command = {
@@ -19,6 +19,7 @@ export const stressMergeCommand: Command = {
     const summary = summariseStress(merged);
     const run = parts[0]!.run;
     io.err(`stress-merge: ${parts.length} shards, ${merged.scenarios} scenarios of ${run.network}`);
+    reportVerification(io, merged);
     if (flags.json) {
       io.out(JSON.stringify(summary));
       return 0;

@@ -2,7 +2,8 @@
 import { basename } from 'node:path';
 import { toClearingSystem } from '../../engines/network-arrays';
 import type { ShockModel } from '../../engines/shocks';
-import { runStressBatch, summariseStress, type StressSummary } from '../../engines/stress';
+import { FIXED_POINT_TOLERANCE } from '../../engines/batched-clearing';
+import { runStressBatch, summariseStress, type StressPartial, type StressSummary } from '../../engines/stress';
 import { readNetworkJsonFile } from '../../io/network-json';
 import { numberOrNote } from '../../../src-shared/results/notes';
 import { UsageError, type Command, type CommandIo } from '../command';
@@ -82,6 +83,7 @@ export const stressCommand: Command = {
     }
     const summary = summariseStress(partial, document);
     io.err(`done in ${((performance.now() - started) / 1000).toFixed(2)} s`);
+    reportVerification(io, partial);
     if (flags.json) {
       io.out(JSON.stringify(summary));
       return 0;
@@ -90,6 +92,14 @@ export const stressCommand: Command = {
     return 0;
   },
 };
+
+/** How batched scenarios were verified (on standard error: the summary on standard output keeps its shape). */
+export function reportVerification(io: CommandIo, partial: StressPartial): void {
+  if (partial.batchedScenarios === 0) return;
+  io.err(
+    `clearing: ${partial.batchedScenarios} scenarios cleared in batches, each verified as a fixed point to ${FIXED_POINT_TOLERANCE} × the largest obligation (largest residual ${partial.maxFixedPointResidual.toExponential(1)})`,
+  );
+}
 
 /** The stress summary as text (cwb stress and cwb stress-merge). */
 export function printStressSummary(io: CommandIo, networkName: string, ids: string[], summary: StressSummary): void {
