@@ -1,4 +1,4 @@
-import type { Page } from '@playwright/test';
+import type { Locator, Page } from '@playwright/test';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { artifactsDir, expectCanvasDrawn, expectOnlyLoopback, newDataDir, recordRequests, Shell, expect, test } from './support';
@@ -122,6 +122,12 @@ function manyGroups() {
   };
 }
 
+/** Picks the option of a version picker whose text contains `name`. */
+async function pickVersion(picker: Locator, name: string) {
+  const value = await picker.locator('option', { hasText: name }).first().getAttribute('value');
+  await picker.selectOption(value!);
+}
+
 test('a 72-bank network: every group in the legend, fitted after each filter and layout, tooltips, neighbours, heatmap', async ({ page, startHost }) => {
   const dataDir = newDataDir();
   const host = await startHost(dataDir);
@@ -132,7 +138,7 @@ test('a 72-bank network: every group in the legend, fitted after each filter and
   await shell.importFile(file);
   await expect(shell.datasetRows()).toHaveCount(2);
   await shell.goTo('network');
-  await page.getByTestId('editor-version').selectOption({ label: 'Seventy-two banks (e2e) v1 — 72 nodes, 216 liabilities' });
+  await pickVersion(page.getByTestId('editor-version'), 'Seventy-two banks');
 
   // Every group is listed with its own colour and shape pair.
   const legend = page.getByTestId('editor-legend').locator('.swatch');
@@ -196,5 +202,28 @@ test('a 72-bank network: every group in the legend, fitted after each filter and
   await expect(page.getByTestId('heatmap-caption')).toContainText('pale yellow for the smallest to dark red for the largest');
   await page.getByTestId('heatmap').scrollIntoViewIfNeeded();
   await page.getByTestId('heatmap').screenshot({ path: join(artifactsDir, 'network-heatmap.png') });
+
+  // A stress run overlaid: the view is fitted again, and a defaulted bank's tooltip gives its round and depth.
+  await shell.goTo('stress');
+  await pickVersion(page.getByTestId('stress-version'), 'Seventy-two banks');
+  await page.getByTestId('stress-max-fraction').fill('100');
+  await page.getByTestId('stress-samples').fill('2000');
+  await page.getByTestId('stress-run').click();
+  await expect(page.getByRole('heading', { name: 'Run #1' })).toBeVisible({ timeout: 60_000 });
+  await shell.goTo('network');
+  await pickVersion(page.getByTestId('editor-version'), 'Seventy-two banks');
+  await page.getByTestId('editor-overlay').selectOption({ index: 1 });
+  await expect(page.getByTestId('editor-overlay').locator('option:checked')).toContainText('largest-loss scenario');
+  await expect(page.getByTestId('editor-legend').locator('..')).toContainText(/defaulted \(\d+, loss [\d,.]+ EUR million\)/);
+  await expectFitted(page);
+  const fallen = await canvas.evaluate((el) => {
+    const cy = (el as unknown as { _cyreg: { cy: import('cytoscape').Core } })._cyreg.cy;
+    const node = cy.nodes().filter((n) => n.data('colour') === '#d92d20')[0]!;
+    return { id: node.id(), ...node.renderedPosition() };
+  });
+  await page.mouse.move(area.x + fallen.x, area.y + fallen.y);
+  await expect(tooltip).toContainText(fallen.id);
+  await expect(tooltip).toContainText(/Defaulted in round \d+, depth u = \d+\.\d\d/);
+  await page.screenshot({ path: join(artifactsDir, 'network-overlay-tooltip.png') });
   await host.stop();
 });
