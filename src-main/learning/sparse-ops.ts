@@ -7,8 +7,8 @@
  *   segmentSum(v, seg, n)[s]     = Σ_{e: seg[e] = s} v[e]    ∂/∂v = dy[seg[e]]             (a gather)
  *
  * `tf.scatterND` sums duplicate indices on every backend, so it is the scatter. `segmentSoftmax` normalises edge
- * scores over each destination's incoming edges with the per-segment maximum (`edgeSegmentMax`, on the device, with
- * no gradient: the result does not depend on it) subtracted and 1e-16 added to the denominator (eq. 16 of the
+ * scores over each destination's incoming edges with the per-segment maximum (`edgeSegmentMax`, with no gradient:
+ * the result does not depend on it; read back where the backend can, on the device on WebGPU) subtracted and 1e-16 added to the denominator (eq. 16 of the
  * graph-transformer paper).
  * `edgeChunks` splits an edge list so that no edge tensor exceeds a device's storage-buffer binding limit.
  */
@@ -85,16 +85,27 @@ function segmentLayout(segmentIds: Int32Array, segments: number): SegmentLayout 
   return layout;
 }
 
-/**
- * Each edge's segment maximum, m[e] = max_{e': seg[e'] = seg[e]} scores[e'] (e × h), computed on the device without reading it back (WebGPU cannot read synchronously in Node) and outside the gradient: a segmented
- * running maximum over the edges sorted by segment, by doubling offsets (Hillis & Steele, "Data parallel
- * algorithms", 1986): after the steps 1, 2, 4, … below the longest segment, each segment's last edge holds its
- * maximum. Only used as a constant shift for a stable softmax.
- */
-export function edgeSegmentMax(scores: tf.Tensor2D, segmentIds: Int32Array, segments: number): tf.Tensor2D {
+/** Backends that can read a tensor synchronously (WebGPU in Node cannot: its readSync needs OffscreenCanvas). */
+const SYNCHRONOUS_READS = new Set(['cpu', 'wasm', 'tensorflow']);
+
+/** Each edge's segment maximum from the scores read back: one pass in JavaScript (the faster way where reads are synchronous). */
+function edgeSegmentMaxRead(scores: tf.Tensor2D, segmentIds: Int32Array, segments: number): tf.Tensor2D {
+  const [edges, heads] = scores.shape;
+  const values = scores.dataSync();
+  const max = new Float32Array(segments * heads).fill(-Infinity);
+  for (let e = 0; e < edges; e++) {
+    const base = segmentIds[e]! * heads;
+    for (let h = 0; h < heads; h++) max[base + h] = Math.max(max[base + h]!, values[e * heads + h]!);
+  }
+  const perEdge = new Float32Array(edges * heads);
+  for (let e = 0; e < edges; e++) perEdge.set(max.subarray(segmentIds[e]! * heads, segmentIds[e]! * heads + heads), e * heads);
+  return tf.tensor2d(perEdge, [edges, heads]);
+}
+
+/** The same on the device: a segmented running maximum (see `edgeSegmentMax`). */
+function edgeSegmentMaxScan(scores: tf.Tensor2D, segmentIds: Int32Array, segments: number): tf.Tensor2D {
   const { order, sortedIds, last, longest } = segmentLayout(segmentIds, segments);
   const [edges, heads] = scores.shape;
-  if (edges === 0) return tf.zeros([0, heads]);
   const op = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
     const input = args[0] as tf.Tensor2D;
     let running = takeRows(input, tf.tensor1d(order, 'int32')) as tf.Tensor2D;
@@ -107,7 +118,19 @@ export function edgeSegmentMax(scores: tf.Tensor2D, segmentIds: Int32Array, segm
     const perSegment = takeRows(running, tf.tensor1d(last, 'int32'));
     return { value: takeRows(perSegment, tf.tensor1d(segmentIds, 'int32')) as tf.Tensor2D, gradFunc: () => tf.zeros([edges, heads]) };
   });
-  return tf.tidy(() => op(scores) as tf.Tensor2D);
+  return op(scores) as tf.Tensor2D;
+}
+
+/**
+ * Each edge's segment maximum, m[e] = max_{e': seg[e'] = seg[e]} scores[e'] (e × h), outside the gradient; only
+ * used as a constant shift for a stable softmax. Where the backend reads synchronously, one pass in JavaScript
+ * over the scores read back; elsewhere (WebGPU) on the device without reading back: a segmented running maximum
+ * over the edges sorted by segment, by doubling offsets (Hillis & Steele, "Data parallel algorithms", 1986):
+ * after the steps 1, 2, 4, … below the longest segment, each segment's last edge holds its maximum.
+ */
+export function edgeSegmentMax(scores: tf.Tensor2D, segmentIds: Int32Array, segments: number, onDevice = !SYNCHRONOUS_READS.has(tf.getBackend())): tf.Tensor2D {
+  if (scores.shape[0] === 0) return tf.zeros([0, scores.shape[1]]);
+  return tf.tidy(() => (onDevice ? edgeSegmentMaxScan(scores, segmentIds, segments) : edgeSegmentMaxRead(scores, segmentIds, segments)));
 }
 
 /**

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { describe, expect, it } from 'vitest';
-import { edgeChunks, edgeDotProducts, gatherRows, segmentSoftmax, segmentSum, weightedNeighbourSum } from '../../src-main/learning/sparse-ops';
+import { edgeChunks, edgeDotProducts, edgeSegmentMax, gatherRows, segmentSoftmax, segmentSum, weightedNeighbourSum } from '../../src-main/learning/sparse-ops';
 
 const indices = Int32Array.from([2, 0, 2, 1, 4, 2, 0]);
 const nodes = 5;
@@ -73,6 +73,19 @@ describe.each(['cpu', 'wasm'])('sparse operations on the %s backend', (backend) 
       minus[k]! -= step;
       const numeric = (loss(tf.tensor2d(plus, scores.shape)).dataSync()[0]! - loss(tf.tensor2d(minus, scores.shape)).dataSync()[0]!) / (2 * step);
       expect(Math.abs(analytic[k]! - numeric)).toBeLessThan(2e-3);
+    }
+  });
+
+  it('edgeSegmentMax gives each edge its segment maximum, on the device (the WebGPU path) as read back, with no gradient', () => {
+    // segment 3 has 13 edges (four doubling steps), segment 1 none, the others 1 to 5, in shuffled order
+    const ids = Int32Array.from([3, 0, 3, 2, 3, 3, 4, 0, 3, 3, 2, 3, 3, 5, 3, 3, 0, 3, 2, 3, 3, 2, 2]);
+    const scores = tf.randomNormal([ids.length, 2], 0, 3, 'float32', 7) as tf.Tensor2D;
+    const values = scores.arraySync() as number[][];
+    const expected = Array.from(ids, (s) => [0, 1].map((h) => Math.max(...values.filter((_, e) => ids[e] === s).map((row) => row[h]!))));
+    for (const onDevice of [true, false]) {
+      expect(edgeSegmentMax(scores, ids, 6, onDevice).arraySync()).toEqual(expected);
+      // the shift adds nothing to the gradient: ∂/∂x Σ (x + m(x)) = 1
+      expect(Array.from(tf.grad((x) => tf.sum(tf.add(x, edgeSegmentMax(x as tf.Tensor2D, ids, 6, onDevice))))(scores).dataSync()).every((g) => g === 1)).toBe(true);
     }
   });
 });
