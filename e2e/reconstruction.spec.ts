@@ -10,7 +10,7 @@ test('reconstruct the EBA network: best, maximum entropy and worst side by side,
   await expect(page.getByTestId('dataset-detail')).toContainText('87 kept');
 
   await shell.goTo('reconstruction');
-  await expect(page.getByTestId('recon-version')).toContainText('87 nodes');
+  await expect(page.getByTestId('recon-version')).toContainText('(87 banks)');
 
   // the nodes × fields table marks known fields
   await page.getByTestId('recon-known').locator('summary').click();

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import { artifactsDir, newDataDir, Shell, expect, test } from './support';
 
-/** Buttons, tables, selects and inputs of the screen that reach past the window's right edge (cut off). */
+/** Buttons, tables, selects and inputs that reach past the window's right edge or out of their panel (cut off). */
 async function cutOff(page: Page): Promise<string[]> {
   const width = page.viewportSize()!.width;
   return page.locator('main button, main table, main select, main input').evaluateAll(
@@ -11,8 +11,10 @@ async function cutOff(page: Page): Promise<string[]> {
         .filter((e) => {
           const box = e.getBoundingClientRect();
           // inside a horizontally scrolling wrapper the element is reachable, not cut off
-          const scroller = e.parentElement?.closest('.table-wrap, .scroll');
-          return box.width > 0 && box.right > right + 1 && !(scroller && scroller.scrollWidth > scroller.clientWidth);
+          const scroller = e.parentElement?.closest('.table-wrap, .scroll, .panel');
+          if (scroller && scroller.scrollWidth > scroller.clientWidth && getComputedStyle(scroller).overflowX !== 'visible') return false;
+          const panel = e.closest('.panel')?.getBoundingClientRect();
+          return box.width > 0 && (box.right > right + 1 || (panel !== undefined && box.right > panel.right + 1));
         })
         .map((e) => e.outerHTML.slice(0, 100)),
     width,

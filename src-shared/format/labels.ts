@@ -160,7 +160,7 @@ export function pathInWords(path: ReadonlyArray<PropertyKey>): string {
       const item = typeof list === 'string' ? ITEM_WORDS[list] : undefined;
       if (item) parts[parts.length - 1] = `${item} ${key + 1}`;
       else parts.push(`item ${key + 1}`);
-    } else if (typeof key === 'string' && !['params', 'input', 'shockModel', 'training', 'options'].includes(key)) {
+    } else if (typeof key === 'string' && !['params', 'input', 'shockModel', 'training', 'options', 'config'].includes(key)) {
       parts.push(fieldLabel(key).toLowerCase());
     }
   });
