@@ -262,6 +262,12 @@ describe('brief of a policy-lab run', () => {
     expect(figure('Regulatory cost Δ(τ*)').note).toMatch(/^± \S+ \(standard error\)$/);
     const valueOfPredictive = `${formatNumber(results.welfare.predictive.valueOfModel, 4)} ± ${formatNumber(results.welfare.predictive.valueOfModelStandardError!, 4)}`;
     expect(section.tables[0]!.rows[2]![3]).toBe(valueOfPredictive);
+    const equilibrium = section.tables.find((t) => t.title.startsWith('Equilibrium at the central parameters'))!;
+    const welfareRow = equilibrium.rows.at(-1)!;
+    expect(welfareRow.slice(1)).toEqual([results.central.noIntervention.welfare, results.central.optimal.welfare, results.central.optimal.welfare - results.central.noIntervention.welfare]);
+    expect(equilibrium.rows[1]!.slice(1, 3)).toEqual([results.central.noIntervention.price[0], results.central.optimal.price[0]]);
+    const terms = section.tables.find((t) => t.title.includes('Proposition 2'))!;
+    expect(terms.rows.map((row) => row[1])).toEqual([results.welfare.predictive.meanTerm, results.welfare.predictive.covarianceTerm, results.welfare.predictive.valueOfModel]);
     const pages = await pdfPageTexts(await renderBrief(brief, 'pdf'));
     const text = pages.join(' ');
     expect(pages.every((page) => page.includes(MARKING))).toBe(true);

@@ -15,6 +15,28 @@ const DIGITS = 4;
 const plusMinus = (error: number | undefined): string | undefined => (error === undefined ? undefined : `± ${formatNumber(error, DIGITS)} (standard error)`);
 const cell = (value: number, error: number | undefined): string => `${formatNumber(value, DIGITS)}${error === undefined ? '' : ` ± ${formatNumber(error, DIGITS)}`}`;
 
+/** Liquidations and prices at the central parameters, without intervention and with τ*. */
+function equilibriumTable(r: PolicyLabResult): BriefTable {
+  const { noIntervention: none, optimal } = r.central;
+  return {
+    title: 'Equilibrium at the central parameters, without intervention and with τ*',
+    columns: [
+      { label: 'Quantity', numeric: false },
+      { label: 'Without intervention', numeric: true, digits: DIGITS },
+      { label: 'With τ*', numeric: true, digits: DIGITS },
+      { label: 'Change', numeric: true, digits: DIGITS },
+    ],
+    rows: [
+      ...r.assets.flatMap((asset, n) => [
+        [`${asset}: units sold in all`, none.total[n]!, optimal.total[n]!, optimal.total[n]! - none.total[n]!],
+        [`${asset}: price`, none.price[n]!, optimal.price[n]!, optimal.price[n]! - none.price[n]!],
+      ]),
+      ...r.intermediaries.flatMap((who, i) => r.assets.map((asset, n) => [`${who} sells ${asset}`, none.liquidations[i]![n]!, optimal.liquidations[i]![n]!, optimal.liquidations[i]![n]! - none.liquidations[i]![n]!])),
+      [`Welfare (${`${r.currency} ${r.unit}`.trim()})`, none.welfare, optimal.welfare, optimal.welfare - none.welfare],
+    ],
+  };
+}
+
 export const policySection: SectionProvider = {
   kind: 'policy',
   async describe(context) {
@@ -63,6 +85,17 @@ export const policySection: SectionProvider = {
         title: 'Optimal wedges τ* with no model (per unit sold)',
         columns: [{ label: 'Intermediary', numeric: false }, ...r.assets.map((a) => ({ label: a, numeric: true, digits: 5 }))],
         rows: r.optimalWedges.map((row, i) => [r.intermediaries[i]!, ...row]),
+      },
+      equilibriumTable(r),
+      {
+        title: 'Value of a predictive model: the terms of Proposition 2',
+        columns: [{ label: 'Term', numeric: false }, { label: 'Value', unit: money, numeric: true, digits: DIGITS }],
+        rows: [
+          ['Mean term', r.welfare.predictive.meanTerm],
+          ['Covariance term', r.welfare.predictive.covarianceTerm],
+          ['Value of the predictive model', r.welfare.predictive.valueOfModel],
+        ],
+        note: 'The value of a model is the variance of the wedges it sets (Clayton & Coppola 2025, Proposition 2).',
       },
     ];
     // horizontal bars: the models' names are long
