@@ -1,11 +1,11 @@
 /**
  * The intervention study's linear algebra at scale: LU of I − C for an n-firm economy (C ≥ 0, random, column sums
  * 0.6) blocked (`luFactor`, panels of LU_BLOCK) against column by column (`luFactor(…, block = n)`, the engine
- * before), and all n columns of (I − C)⁻¹ solved with the factors in blocks of COLUMN_BLOCK right-hand sides
+ * before), and all n columns of (I − C)⁻¹ solved with the factors in blocks of columnBlock(n) right-hand sides
  * (ColumnCache now) against blocks of 32 (before). Best of two alternating runs in this process (2 shared cores:
  * other sessions' load moves single runs). Quick: n = 1000; `--full`: n = 2000 as in the issue.
  */
-import { COLUMN_BLOCK } from '../src-main/engines/intervention-study';
+import { columnBlock } from '../src-main/engines/intervention-study';
 import { LU_BLOCK, luFactor, luSolveMany } from '../src-main/engines/linalg';
 import { Rng } from '../src-main/engines/random';
 
@@ -52,14 +52,14 @@ export async function run(): Promise<Record<string, unknown>> {
     best.blocked = Math.min(best.blocked, blocked.ms);
     best.unblocked = Math.min(best.unblocked, unblocked.ms);
     for (let k = 0; k < n * n; k++) maxFactorGap = Math.max(maxFactorGap, Math.abs(blocked.lu[k]! - unblocked.lu[k]!));
-    best.columnsNow = Math.min(best.columnsNow, timeAllColumns(blocked.lu, blocked.pivots, n, COLUMN_BLOCK));
+    best.columnsNow = Math.min(best.columnsNow, timeAllColumns(blocked.lu, blocked.pivots, n, columnBlock(n)));
     best.columns32 = Math.min(best.columns32, timeAllColumns(blocked.lu, blocked.pivots, n, 32));
   }
   const round = (value: number) => Math.round(value);
   return {
     firms: n,
     luBlock: LU_BLOCK,
-    columnBlock: COLUMN_BLOCK,
+    columnBlock: columnBlock(n),
     factorMs: { blocked: round(best.blocked), columnByColumn: round(best.unblocked), speedup: Number((best.unblocked / best.blocked).toFixed(2)) },
     allColumnsMs: { now: round(best.columnsNow), blocksOf32: round(best.columns32), speedup: Number((best.columns32 / best.columnsNow).toFixed(2)) },
     readyToRunMs: { now: round(best.blocked + best.columnsNow), before: round(best.unblocked + best.columns32) },

@@ -66,10 +66,14 @@ export function shockedValues(base: Float64Array, returns: Float64Array, out = n
   return out;
 }
 
-/** Right-hand sides solved together per pass over the LU factors (bench/scale-lu.bench.ts measures the choice). */
-export const COLUMN_BLOCK = 128;
+/**
+ * Right-hand sides solved together per pass over the LU factors of an n-firm system: as many as keep the block of
+ * right-hand sides within 512 KiB (cache), 8 … 128 (bench/scale-lu.bench.ts: at 2,000 firms, blocks of 128 took
+ * 2.3× as long as blocks of 32).
+ */
+export const columnBlock = (n: number): number => Math.min(128, Math.max(8, Math.floor(2 ** 16 / Math.max(n, 1))));
 
-/** Columns of M = (I − C)⁻¹, solved with the stored LU (in blocks of up to COLUMN_BLOCK) and kept. */
+/** Columns of M = (I − C)⁻¹, solved with the stored LU (in blocks of up to columnBlock(n)) and kept. */
 export class ColumnCache {
   private readonly columns: Array<Float64Array | undefined>;
   solves = 0;
@@ -80,12 +84,13 @@ export class ColumnCache {
     if (!this.columns[j]) this.prefetch([j]);
     return this.columns[j]!;
   }
-  /** Solves the missing columns among `js` together, COLUMN_BLOCK right-hand sides per pass over the factors. */
+  /** Solves the missing columns among `js` together, columnBlock(n) right-hand sides per pass over the factors. */
   prefetch(js: ArrayLike<number>): void {
     const missing = Array.from(js).filter((j) => !this.columns[j]);
     const n = this.system.nFirms;
-    for (let start = 0; start < missing.length; start += COLUMN_BLOCK) {
-      const block = missing.slice(start, start + COLUMN_BLOCK);
+    const width = columnBlock(n);
+    for (let start = 0; start < missing.length; start += width) {
+      const block = missing.slice(start, start + width);
       const count = block.length;
       const rhs = new Float64Array(n * count);
       block.forEach((j, t) => (rhs[j * count + t] = 1));
