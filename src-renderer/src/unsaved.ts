@@ -15,10 +15,15 @@ export interface UnsavedGuard {
 
 const guards = new Set<UnsavedGuard>();
 
+/** Registers a guard; the function returned removes it. */
+export function registerUnsavedGuard(guard: UnsavedGuard): () => void {
+  guards.add(guard);
+  return () => guards.delete(guard);
+}
+
 /** Registers a guard for the life of the calling component. */
 export function useUnsavedGuard(guard: UnsavedGuard): void {
-  guards.add(guard);
-  onBeforeUnmount(() => guards.delete(guard));
+  onBeforeUnmount(registerUnsavedGuard(guard));
 }
 
 /** The first guard with something unsaved, if any. */
