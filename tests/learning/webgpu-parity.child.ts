@@ -5,6 +5,7 @@
  * argument `fallback` it prints only the report of selecting WebGPU.
  */
 import * as tf from '@tensorflow/tfjs';
+import { generateHoldings } from '../../src-main/engines/holdings-generator';
 import { Rng } from '../../src-main/engines/random';
 import { trainAcceptanceClassifier } from '../../src-main/learning/acceptance-classifiers';
 import { selectLearningBackend } from '../../src-main/learning/backend';
@@ -20,6 +21,7 @@ import {
   type FeatureSpace,
   type GraphTransformerConfig,
 } from '../../src-main/learning/graph-transformer';
+import { PAPER_TRAINING, trainGraphTransformer } from '../../src-main/learning/gt-training';
 import { edgeDotProducts, gatherRows, segmentSoftmax, segmentSum, weightedNeighbourSum } from '../../src-main/learning/sparse-ops';
 
 type Figures = Record<string, number[]>;
@@ -157,6 +159,14 @@ async function classifierTrainings(): Promise<Figures> {
   return out;
 }
 
+/** A short training of the graph transformer on a small planted panel (2 epochs on 1 date, dropout on): its losses per epoch. */
+async function gtTraining(): Promise<Figures> {
+  const panel = generateHoldings({ investors: 16, assets: 30, dates: 3, positionsPerInvestor: 5, seed: 3 });
+  const config = { hidden: 8, embedding: 6, layers: 2, heads: 2, keyDim: 4, categoryDim: 3 };
+  const artifact = await trainGraphTransformer(panel, { ...PAPER_TRAINING, config, maxEpochs: 2, patience: 2, validationDates: 1, seed: 2 }, { backend: tf.getBackend() });
+  return { 'graph transformer training losses': artifact.history.flatMap((r) => [r.trainLoss, r.validationReconstructionLoss, r.validationTradeLoss]) };
+}
+
 async function main(): Promise<void> {
   const report = await selectLearningBackend('webgpu');
   if (report.name !== 'webgpu' || process.argv[2] === 'fallback') {
@@ -167,7 +177,7 @@ async function main(): Promise<void> {
   await tf.setBackend('cpu');
   const weights = await exportParameters(initParameters(GT_CONFIG, space, 7));
   const results: Record<string, Figures> = {};
-  const parts: Record<string, () => Promise<Figures>> = { sparseOps, graphTransformer: () => graphTransformer(weights), dualNetwork, dualTraining, classifierTrainings };
+  const parts: Record<string, () => Promise<Figures>> = { sparseOps, graphTransformer: () => graphTransformer(weights), dualNetwork, dualTraining, classifierTrainings, gtTraining };
   for (const backend of ['cpu', 'webgpu']) {
     await tf.setBackend(backend);
     const figures: Figures = {};
