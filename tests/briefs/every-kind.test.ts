@@ -81,6 +81,11 @@ describe('a brief of every run kind', () => {
       `${formatNumber(policy.welfare.full.welfare, 4)} ± ${formatNumber(policy.welfare.full.welfareStandardError!, 4)}`,
     ];
     for (const value of expected) expect(text).toContain(value);
+    // the reconstructed networks drawn as liability heatmaps, worst case and maximum entropy on one colour scale
+    const reconstructionCharts = brief.sections.find((s) => s.runId === ids.reconstruct)!.charts;
+    expect(reconstructionCharts.map((c) => c.title)).toEqual(['Loss distributions of the reconstructed networks', 'Liabilities of the worst case network', 'Liabilities of the maximum entropy network']);
+    const largest = Math.max(...reconstruction.outcomes.filter((o) => o.objective !== 'best').flatMap((o) => o.document.liabilities.map((l) => l.amount)));
+    for (const chart of reconstructionCharts.slice(1)) expect(chart.svg).toContain(formatNumber(largest, 0));
     // correlations with four significant digits, not two decimals
     expect(formatSignificant(0.99571, 4)).toBe('0.9957');
   });

@@ -7,14 +7,42 @@
  * entropy on the same shocks.
  */
 import type { BriefTable } from '../../../../src-shared/briefs';
-import type { ReconstructionObjectiveName, ReconstructionRunResults, ReconstructParams } from '../../../../src-shared/results/reconstruction';
+import type { ReconstructionObjectiveName, ReconstructionOutcome, ReconstructionRunResults, ReconstructParams } from '../../../../src-shared/results/reconstruction';
 import { formatNumber, humanise, keyFigure } from '../../../../src-shared/brief-format';
-import { intervalChart } from '../charts';
+import { intervalChart, renderChart } from '../charts';
 import { describeShockModel } from './stress';
 import type { SectionProvider } from './provider';
 
 const NETWORK_NAMES: Record<ReconstructionObjectiveName, string> = { best: 'Best case', maxent: 'Maximum entropy', worst: 'Worst case', mindensity: 'Minimum density' };
 const CURVE_POINTS = 60;
+const HEATMAP_BANKS = 30;
+
+/** The liability matrix of a reconstructed network as a heatmap (colour scale 0 … `largest`, shared by the networks compared), over the banks with the largest interbank totals. */
+function heatmap(outcome: ReconstructionOutcome, title: string, unit: string, largest: number) {
+  const totals = new Map<string, number>();
+  for (const l of outcome.document.liabilities) {
+    totals.set(l.debtor, (totals.get(l.debtor) ?? 0) + l.amount);
+    totals.set(l.creditor, (totals.get(l.creditor) ?? 0) + l.amount);
+  }
+  const shown = new Set([...totals.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).slice(0, HEATMAP_BANKS).map(([id]) => id));
+  const order = [...shown].sort();
+  const cells = outcome.document.liabilities.filter((l) => shown.has(l.debtor) && shown.has(l.creditor) && l.amount > 0);
+  return renderChart(
+    title,
+    `Interbank liability from each debtor (row) to each creditor (column), ${unit}; ${order.length < totals.size ? `the ${order.length} banks with the largest interbank totals of ${totals.size}` : 'every bank'}; blank: no link.`,
+    {
+      width: Math.min(380, 14 * order.length),
+      height: Math.min(380, 14 * order.length),
+      data: { values: cells.map((l) => ({ debtor: l.debtor, creditor: l.creditor, amount: l.amount })) },
+      mark: 'rect',
+      encoding: {
+        x: { field: 'creditor', type: 'ordinal', sort: order, title: 'creditor' },
+        y: { field: 'debtor', type: 'ordinal', sort: order, title: 'debtor' },
+        color: { field: 'amount', type: 'quantitative', title: unit, scale: { scheme: 'blues', domain: [0, largest] } },
+      },
+    },
+  );
+}
 
 /** The empirical distribution of losses as CURVE_POINTS (loss, share of scenarios ≤ loss) points. */
 function distribution(losses: number[], series: string) {
@@ -64,6 +92,8 @@ export const reconstructionSection: SectionProvider = {
     const best = r.outcomes.find((o) => o.objective === 'best');
     const maxent = r.outcomes.find((o) => o.objective === 'maxent');
     const range = (o: typeof worst) => (o ? `${formatNumber(o.evaluation.expectedLoss, 2)} ± ${formatNumber(o.evaluation.expectedLossStandardError, 2)} ${unit}` : '—');
+    const pictured = [worst, maxent].filter((o) => o !== undefined);
+    const largest = Math.max(0, ...pictured.flatMap((o) => o.document.liabilities.map((l) => l.amount)));
     const unknown = Object.entries(params.unknown ?? {}).filter(([, fields]) => fields.length > 0);
     const chart = await intervalChart(
       'Loss distributions of the reconstructed networks',
@@ -85,7 +115,7 @@ export const reconstructionSection: SectionProvider = {
           ? `Fields treated as unknown: ${unknown.map(([id, fields]) => `${id} (${fields.map((f) => humanise(f).toLowerCase()).join(', ')})`).join('; ')}.`
           : 'Every balance-sheet field of the data is treated as known; only the interbank links are reconstructed.',
       ],
-      charts: [chart],
+      charts: [chart, ...(await Promise.all(pictured.map((o) => heatmap(o, `Liabilities of the ${name(o).toLowerCase()} network`, unit, largest))))],
       tables: [bounds],
       method: [
         'Loss (Glasserman & Young 2015 §2–3): L = Σ min(x_i, w_i) + Σ s_i under Eisenberg–Noe clearing, against L⁰ = Σ x_i without the network.',
