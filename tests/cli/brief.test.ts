@@ -33,6 +33,12 @@ describe('cwb demo and cwb brief', () => {
     const brief = cwb(['brief', '--runs', runIds.join(','), '--out', again, '--title', 'EBA 2011: interbank contagion stress test', '--marking', 'RESTRICTED'], data.path);
     expect(brief.code, brief.err).toBe(0);
     expect(readFileSync(again).equals(readFileSync(first))).toBe(true);
+
+    const marked = join(files.path, 'marked.pdf');
+    const organisation = cwb(['brief', '--runs', runIds.join(','), '--out', marked, '--organisation', 'Banking Supervision Department'], data.path);
+    expect(organisation.code, organisation.err).toBe(0);
+    const markedPages = await pdfPageTexts(readFileSync(marked));
+    expect(markedPages.every((text) => text.includes('Banking Supervision Department') && text.includes('CONFIDENTIAL — supervisory use'))).toBe(true);
   });
 
   it('exits 2 with a one-line reason on bad arguments', () => {

@@ -14,7 +14,8 @@ import { FORCE_FLAG, checkOutTargets, outOptions } from './out-file';
 const FORMAT_FLAGS: FlagSpec[] = [
   { name: 'format', value: 'FORMAT', description: 'pdf, docx, xlsx or csv (default: from the extension of --out)' },
   { name: 'title', value: 'TITLE', description: 'title of the brief' },
-  { name: 'marking', value: 'MARKING', description: `classification marking printed on every page (default "${DEFAULT_MARKING}")` },
+  { name: 'marking', value: 'MARKING', description: `classification marking printed on every page (default: the saved setting, "${DEFAULT_MARKING}" until one is saved)` },
+  { name: 'organisation', value: 'NAME', description: 'organisation printed under the title and in the footer (default: the saved setting)' },
   FORCE_FLAG,
 ];
 
@@ -38,7 +39,7 @@ function parseRunIds(text: string | true | undefined): number[] {
 async function writeBrief(
   context: AppContext,
   io: CommandIo,
-  request: { runIds: number[]; title: string; marking?: string; includeAuditTrail?: boolean },
+  request: { runIds: number[]; title: string; marking?: string; organisation?: string; includeAuditTrail?: boolean },
   out: string,
   format: BriefFormat,
   flags: Record<string, string | true>,
@@ -58,7 +59,7 @@ const stringFlag = (flags: Record<string, string | true>, name: string) => (type
 export const briefCommand: Command = {
   name: 'brief',
   summary: 'compose a brief from saved runs: PDF, DOCX, or the XLSX/CSV annex of its tables',
-  usage: 'cwb brief --runs ID,ID --out brief.pdf|brief.docx|brief.xlsx|brief.csv [--title TITLE] [--marking MARKING] [--audit-trail] [--force]',
+  usage: 'cwb brief --runs ID,ID --out brief.pdf|brief.docx|brief.xlsx|brief.csv [--title TITLE] [--marking MARKING] [--organisation NAME] [--audit-trail] [--force]',
   positionals: 0,
   flags: [
     { name: 'runs', value: 'IDS', description: 'saved run IDs, separated by commas (a section per run)' },
@@ -73,7 +74,7 @@ export const briefCommand: Command = {
     const format = formatOf(out, flags.format);
     const title = stringFlag(flags, 'title') ?? `Contagion brief: run${runIds.length > 1 ? 's' : ''} ${runIds.map((id) => `#${id}`).join(', ')}`;
     checkOutTargets([out], flags, context());
-    await writeBrief(context(), io, { runIds, title, marking: stringFlag(flags, 'marking'), includeAuditTrail: Boolean(flags['audit-trail']) }, out, format, flags);
+    await writeBrief(context(), io, { runIds, title, marking: stringFlag(flags, 'marking'), organisation: stringFlag(flags, 'organisation'), includeAuditTrail: Boolean(flags['audit-trail']) }, out, format, flags);
     return 0;
   },
 };
@@ -114,7 +115,7 @@ export const demoCommand: Command = {
     if (finished.status !== 'succeeded' || finished.runId === undefined) throw new UsageError(`the stress test ${finished.status}: ${finished.error ?? ''}`);
     io.err(`demo: saved stress run ${finished.runId}`);
     const title = stringFlag(flags, 'title') ?? 'EBA 2011: interbank contagion stress test';
-    await writeBrief(app, io, { runIds: [finished.runId], title, marking: stringFlag(flags, 'marking') }, out, format, flags);
+    await writeBrief(app, io, { runIds: [finished.runId], title, marking: stringFlag(flags, 'marking'), organisation: stringFlag(flags, 'organisation') }, out, format, flags);
     return 0;
   },
 };
