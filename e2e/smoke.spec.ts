@@ -23,7 +23,7 @@ const THEMES = ['light', 'dark'] as const;
 
 let host: RunningHost;
 /** What the walks found, for the closing note: screens, charts checked and problems, per theme and size. */
-const tally: Array<{ theme: string; size: string; screens: number; canvases: number }> = [];
+const tally: Array<{ theme: string; size: string; screens: number; canvases: number; perScreen: Record<string, number> }> = [];
 
 test.describe.configure({ mode: 'serial' });
 
@@ -143,6 +143,7 @@ for (const theme of THEMES) {
       await page.goto(host.url);
       const shell = new Shell(page);
       let canvases = 0;
+      const perScreen: Record<string, number> = {};
       const problems: string[] = [];
       for (const { nav, tab, name: screen } of SCREENS) {
         await shell.goTo(nav);
@@ -154,10 +155,11 @@ for (const theme of THEMES) {
         const count = await markDrawables(page);
         for (let k = 0; k < count; k++) await expectCanvasDrawn(page.locator(`[data-smoke-drawable="${k}"]`), 20);
         canvases += count;
+        perScreen[screen] = count;
         problems.push(...(await overflowing(page)).map((p) => `${screen}: ${p}`));
         await page.screenshot({ path: join(artifactsDir, `smoke-${screen}-${label}.png`) });
       }
-      tally.push({ theme, size: `${size.width}x${size.height}`, screens: SCREENS.length, canvases });
+      tally.push({ theme, size: `${size.width}x${size.height}`, screens: SCREENS.length, canvases, perScreen });
       expect(problems, `what overflows or is cut off at ${label}`).toEqual([]);
     });
   }
