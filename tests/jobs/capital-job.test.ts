@@ -79,7 +79,7 @@ describe('capital job', () => {
     app = freshApp();
     const versionId = await importRing();
     expect(() => app.jobs.start('capital', params(versionId, { tiers: 4 }))).toThrow(/4 tiers asked for a network of 3 banks/);
-    expect(() => app.jobs.start('capital', params(versionId, { samplers: [] }))).toThrow(/samplers/);
+    expect(() => app.jobs.start('capital', params(versionId, { samplers: [] }))).toThrow(/^Samplers must not be empty/);
     const { jobId, done } = app.jobs.start('capital', params(versionId, { samples: 20_000, scenarios: 5000 }));
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect(await app.jobs.cancel(jobId)).toEqual({ cancelled: true });
