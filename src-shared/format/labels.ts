@@ -133,10 +133,12 @@ export const EBA_ITEM_CODES: Record<string, string> = {
  * "30021" → "EBA item 30021 (equity (Core Tier 1 capital))"; other text unchanged.
  */
 export const explainEbaCodes = (text: string): string =>
-  text.replace(/\b(30029|30021|33010|34010)\b(?! \()/g, (code, _match, offset: number) => {
+  text.replace(/(\()?\b(30029|30021|33010|34010)\b/g, (match, paren: string | undefined, code: string, offset: number) => {
     const meaning = EBA_ITEM_CODES[code]!;
     const before = text.slice(Math.max(0, offset - 30), offset).toLowerCase();
-    return before.includes(meaning.split(' ')[0]!) ? `(EBA item ${code})` : `EBA item ${code} (${meaning})`;
+    const named = before.includes(meaning.split(' ')[0]!);
+    if (paren) return named ? `(EBA item ${code}` : `(EBA item ${code}: ${meaning}`;
+    return named ? `(EBA item ${code})` : `EBA item ${code} (${meaning})`;
   });
 
 interface IssueLike {

@@ -57,6 +57,8 @@ describe('words instead of identifiers', () => {
   it('EBA item codes are explained beside their meaning', () => {
     expect(explainEbaCodes('total assets 30029 and equity 30021; interbank EAD 33010')).toBe('total assets (EBA item 30029) and equity (EBA item 30021); interbank EAD (EBA item 33010)');
     expect(explainEbaCodes('code 34010 at 2011-12-31')).toBe('code EBA item 34010 (gross direct sovereign exposure) at 2011-12-31');
+    expect(explainEbaCodes('interbank EAD 33010 (country TO); total assets (30029)')).toBe('interbank EAD (EBA item 33010) (country TO); total assets (EBA item 30029)');
+    expect(explainEbaCodes('missing (30021) at 20101231')).toBe('missing (EBA item 30021: equity (Core Tier 1 capital)) at 20101231');
   });
 
   it('validation messages speak the field and its unit, not the schema path', () => {
