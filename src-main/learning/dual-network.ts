@@ -97,13 +97,19 @@ export interface TrainingHooks {
   onRestart?(index: number, count: number): void;
 }
 
-export interface Dense {
-  kernel: tf.Variable;
-  bias: tf.Variable;
+/** A layer's weights as the forward pass uses them (variables, or views of the flat parameter vector). */
+export interface LayerWeights {
+  kernel: tf.Tensor;
+  bias: tf.Tensor;
   /** Units from `concaveFrom` on use min(x, 0); earlier ones ReLU; null for a linear layer. */
   concaveFrom: number | null;
   /** Mixed layers: +1 for the convex units, −1 for the concave ones (see `applyLayer`). */
   signs: tf.Tensor1D | null;
+}
+
+export interface Dense extends LayerWeights {
+  kernel: tf.Variable;
+  bias: tf.Variable;
 }
 
 export interface SerializedLayer {
@@ -171,7 +177,7 @@ export const LEAK = 0.01;
  * units as s ⊙ leakyReLU(s ⊙ z) with s = +1 (convex: max(z, αz)) or −1 (concave: −max(−z, −αz) = min(z, αz)) —
  * three kernels instead of two splits, two maxima and a concatenation — and the fraction units as the leaky clip.
  */
-function applyLayer(layer: Dense, x: tf.Tensor2D): tf.Tensor2D {
+function applyLayer(layer: LayerWeights, x: tf.Tensor2D): tf.Tensor2D {
   const z = tf.add(tf.matMul(x, layer.kernel as tf.Tensor2D), layer.bias) as tf.Tensor2D;
   if (layer.concaveFrom === null) return z;
   if (layer.concaveFrom === -1) {
@@ -182,7 +188,7 @@ function applyLayer(layer: Dense, x: tf.Tensor2D): tf.Tensor2D {
 }
 
 /** The dual network's price prediction −p̂ = −Price(Liquidation(x) G) for input rows x (eqs. 1–3). */
-export function dualNetworkForward(liquidationNet: Dense[], priceNet: Dense[], aggregation: tf.Tensor2D, x: tf.Tensor2D): tf.Tensor2D {
+export function dualNetworkForward(liquidationNet: LayerWeights[], priceNet: LayerWeights[], aggregation: tf.Tensor2D, x: tf.Tensor2D): tf.Tensor2D {
   let h = x;
   for (const layer of liquidationNet) h = applyLayer(layer, h);
   let q: tf.Tensor2D = tf.matMul(h, aggregation);
@@ -219,17 +225,61 @@ function rows(values: Float64Array, width: number, indices: number[]): Float32Ar
   return out;
 }
 
-/** The layers' weights as plain arrays, read asynchronously (WebGPU cannot read synchronously in Node). */
-async function serializeLayers(layers: Dense[]): Promise<SerializedLayer[]> {
-  return Promise.all(
-    layers.map(async (layer) => ({
-      inputs: layer.kernel.shape[0]!,
-      outputs: layer.kernel.shape[1]!,
-      kernel: Array.from(await layer.kernel.data()),
-      bias: Array.from(await layer.bias.data()),
-      concaveFrom: layer.concaveFrom,
-    })),
-  );
+/**
+ * Every layer's kernel and bias in one variable, so that each Adam step and each projection is a handful of kernels
+ * rather than a dozen per weight tensor (at these sizes the per-kernel overhead is most of the time); the forward
+ * pass uses views (slices) of it. Built from `layers`, which it then disposes (all but their sign vectors).
+ */
+class FlatParameters {
+  readonly flat: tf.Variable;
+  /** 0 for kernel entries (the weights stay non-negative), the lowest float for biases (free). */
+  private readonly lower: tf.Tensor1D;
+  private readonly parts: Array<{ offset: number; inputs: number; outputs: number; concaveFrom: number | null; signs: tf.Tensor1D | null }> = [];
+
+  constructor(layers: Dense[]) {
+    let offset = 0;
+    const lower: number[] = [];
+    for (const layer of layers) {
+      const [inputs, outputs] = layer.kernel.shape as [number, number];
+      this.parts.push({ offset, inputs, outputs, concaveFrom: layer.concaveFrom, signs: layer.signs });
+      offset += inputs * outputs + outputs;
+      lower.push(...new Array<number>(inputs * outputs).fill(0), ...new Array<number>(outputs).fill(-3.4e38));
+    }
+    this.flat = tf.tidy(() => tf.variable(tf.concat(layers.flatMap((layer) => [tf.reshape(layer.kernel, [-1]), layer.bias]))));
+    this.lower = tf.tensor1d(lower);
+    for (const layer of layers) tf.dispose([layer.kernel, layer.bias]);
+  }
+
+  /** The layers as views of the flat variable (gradients flow to it). */
+  views(): LayerWeights[] {
+    return this.parts.map(({ offset, inputs, outputs, concaveFrom, signs }) => ({
+      kernel: tf.reshape(tf.slice(this.flat, [offset], [inputs * outputs]), [inputs, outputs]),
+      bias: tf.slice(this.flat, [offset + inputs * outputs], [outputs]),
+      concaveFrom,
+      signs,
+    }));
+  }
+
+  /** Projection onto the constraint set: non-negative kernels, free biases (one kernel). */
+  project(): void {
+    tf.tidy(() => this.flat.assign(tf.maximum(this.flat, this.lower)));
+  }
+
+  /** The weights as plain arrays, read once and asynchronously (WebGPU cannot read synchronously in Node). */
+  async read(): Promise<SerializedLayer[]> {
+    const values = await this.flat.data();
+    return this.parts.map(({ offset, inputs, outputs, concaveFrom }) => ({
+      inputs,
+      outputs,
+      kernel: Array.from(values.subarray(offset, offset + inputs * outputs)),
+      bias: Array.from(values.subarray(offset + inputs * outputs, offset + inputs * outputs + outputs)),
+      concaveFrom,
+    }));
+  }
+
+  dispose(): void {
+    tf.dispose([this.flat, this.lower, ...this.parts.flatMap((part) => (part.signs ? [part.signs] : []))]);
+  }
 }
 
 /**
@@ -291,7 +341,11 @@ async function trainOnce(data: DualNetworkData, options: TrainingOptions, testFr
         }),
         [nHoldings, nAssets],
       );
-  const forward = (x: tf.Tensor2D) => dualNetworkForward(liquidationNet, priceNet, aggregation, x);
+  const parameters = new FlatParameters(layers);
+  const forward = (x: tf.Tensor2D) => {
+    const views = parameters.views();
+    return dualNetworkForward(views.slice(0, liquidationNet.length), views.slice(liquidationNet.length), aggregation, x);
+  };
   const xTrain = tf.tensor2d(rows(scaled, width, trainIdx), [trainIdx.length, width]);
   const yTrain = tf.tensor2d(rows(data.prices, nAssets, trainIdx), [trainIdx.length, nAssets]);
   const xValidation = tf.tensor2d(rows(scaled, width, validationIdx), [validationIdx.length, width]);
@@ -304,7 +358,7 @@ async function trainOnce(data: DualNetworkData, options: TrainingOptions, testFr
   const setLearningRate = (rate: number) => ((optimizer as unknown as { learningRate: number }).learningRate = rate);
   const minLearningRate = options.learningRate / 256;
   let best = Number.POSITIVE_INFINITY;
-  let bestWeights = await serializeLayers(layers);
+  let bestWeights = await parameters.read();
   let sinceHalving = 0;
   const curve: EpochReport[] = [];
   let stoppedBy: TrainedDualNetwork['stoppedBy'] = 'max-epochs';
@@ -320,9 +374,8 @@ async function trainOnce(data: DualNetworkData, options: TrainingOptions, testFr
         tf.tidy(() => {
           const x = batches === 1 ? xTrain : (xTrain.slice([b * options.batchSize, 0], [Math.min(options.batchSize, trainIdx.length - b * options.batchSize), width]) as tf.Tensor2D);
           const y = batches === 1 ? yTrain : (yTrain.slice([b * options.batchSize, 0], [x.shape[0], nAssets]) as tf.Tensor2D);
-          optimizer.minimize(() => lossOf(x, y));
-          // Projection onto the constraint set: non-negative weights (biases are free).
-          for (const layer of layers) layer.kernel.assign(tf.relu(layer.kernel));
+          optimizer.minimize(() => lossOf(x, y), false, [parameters.flat]);
+          parameters.project();
         });
       }
       // Losses are read (a device sync) every EVALUATE_EVERY epochs; patience counts evaluations.
@@ -335,7 +388,7 @@ async function trainOnce(data: DualNetworkData, options: TrainingOptions, testFr
       hooks.onEpoch?.(report);
       if (validationLoss < best * (1 - 1e-4)) {
         best = validationLoss;
-        bestWeights = await serializeLayers(layers);
+        bestWeights = await parameters.read();
         sinceHalving = 0;
       } else {
         sinceHalving++;
@@ -358,7 +411,7 @@ async function trainOnce(data: DualNetworkData, options: TrainingOptions, testFr
   } finally {
     optimizer.dispose();
     for (const tensor of [xTrain, yTrain, xValidation, yValidation, aggregation]) tensor.dispose();
-    for (const layer of layers) tf.dispose([layer.kernel, layer.bias, ...(layer.signs ? [layer.signs] : [])]);
+    parameters.dispose();
   }
   if (stoppedBy === 'cancelled') throw new TrainingCancelled();
   return {
