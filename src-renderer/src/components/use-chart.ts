@@ -79,7 +79,8 @@ export function useChart(canvas: Ref<HTMLCanvasElement | undefined>, build: (tex
     Chart.getChart(canvas.value)?.destroy();
     const textColor = getComputedStyle(document.documentElement).getPropertyValue('--muted').trim() || '#5b6678';
     const config = build(textColor);
-    config.options = { animation: false, responsive: true, maintainAspectRatio: false, ...config.options };
+    // The top padding keeps the legend clear of the PNG / SVG buttons in the corner.
+    config.options = { animation: false, responsive: true, maintainAspectRatio: false, layout: { padding: { top: 22 } }, ...config.options };
     config.plugins = [...(config.plugins ?? []), plotArea];
     chart = new Chart(canvas.value, config);
   }
