@@ -24,7 +24,7 @@ import {
 } from './capital-allocation';
 import { EngineInputError } from './errors';
 import type { ClearingSystem } from './network-arrays';
-import { normalInverseCdf } from './random';
+import { normalInverseCdf } from './special-functions';
 
 export interface BoundaryOptions {
   /** Relative step cheaper that must be refused (default 0.02). */

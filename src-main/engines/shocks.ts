@@ -13,7 +13,8 @@
  */
 import { EngineInputError } from './errors';
 import type { ClearingSystem } from './network-arrays';
-import { incompleteBeta, incompleteBetaInverse, normalCdf, Rng } from './random';
+import { Rng } from './random';
+import { incompleteBeta, incompleteBetaInverse, normalCdf } from './special-functions';
 
 export type ShockModel =
   | { kind: 'uniform'; maxFraction?: number }

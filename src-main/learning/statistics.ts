@@ -5,7 +5,7 @@
  * P(|T| > |t|) = I_{ν/(ν+t²)}(ν/2, 1/2).
  */
 import { solveDense } from '../engines/linalg';
-import { incompleteBeta } from '../engines/random';
+import { incompleteBeta } from '../engines/special-functions';
 
 export function pearson(x: ArrayLike<number>, y: ArrayLike<number>): number {
   const n = x.length;

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { AcceptanceEvaluator, type AcceptanceSetup } from '../../src-main/engines/capital-allocation';
 import { pinToBoundary } from '../../src-main/engines/capital-boundary';
 import { fromDenseLiabilities, toClearingSystem } from '../../src-main/engines/network-arrays';
-import { normalInverseCdf } from '../../src-main/engines/random';
+import { normalInverseCdf } from '../../src-main/engines/special-functions';
 import { ebaMaxentNetwork } from '../support/eba';
 
 /** Six banks lending in a ring and across, thin equity: losses pass on. */

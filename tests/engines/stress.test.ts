@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { clearScenario } from '../../src-main/engines/clearing';
 import { toClearingSystem } from '../../src-main/engines/network-arrays';
 import { calibrateBeta, createShockSampler, exceedanceProbabilities, sampleShocks } from '../../src-main/engines/shocks';
-import { fork, incompleteBeta, normalCdf, normalInverseCdf, Rng } from '../../src-main/engines/random';
+import { fork, Rng } from '../../src-main/engines/random';
+import { incompleteBeta, normalCdf, normalInverseCdf } from '../../src-main/engines/special-functions';
 import {
   addToSketch,
   createLossSketch,
