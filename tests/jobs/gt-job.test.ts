@@ -85,7 +85,7 @@ describe('graph-transformer job', () => {
     expect((await done).status).toBe('cancelled');
     expect(gtModels.list(app.db)).toEqual([]);
     expect(runs.list(app.db, 'gtTrain')).toEqual([]);
-    expect(() => manager.start('gtTrain', { ...params(datasetId, 3), config: { hidden: 0 } })).toThrow(/hidden/);
+    expect(() => manager.start('gtTrain', { ...params(datasetId, 3), config: { hidden: 0 } })).toThrow(/^Hidden units must be at least 2/);
     expect(() => manager.start('gtTrain', { ...params(datasetId, 3), training: { validationDates: 3 } })).toThrow(/validationDates must be at most 2/);
   });
 });
