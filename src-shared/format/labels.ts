@@ -133,7 +133,7 @@ export const EBA_ITEM_CODES: Record<string, string> = {
  * "30021" → "EBA item 30021 (equity (Core Tier 1 capital))"; other text unchanged.
  */
 export const explainEbaCodes = (text: string): string =>
-  text.replace(/(\()?\b(30029|30021|33010|34010)\b/g, (match, paren: string | undefined, code: string, offset: number) => {
+  text.replace(/(\()?\b(30029|30021|33010|34010)\b/g, (_match, paren: string | undefined, code: string, offset: number) => {
     const meaning = EBA_ITEM_CODES[code]!;
     const before = text.slice(Math.max(0, offset - 30), offset).toLowerCase();
     const named = before.includes(meaning.split(' ')[0]!);
