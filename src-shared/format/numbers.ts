@@ -26,8 +26,16 @@ export function decimalsFor(magnitude: number, significant = 3): number {
  */
 export function formatNumber(value: number | null | undefined, significant = 3): string {
   if (value === null || value === undefined || !Number.isFinite(value)) return '—';
-  if (value !== 0 && Math.abs(value) < 1e-4) return value.toExponential(Math.max(0, significant - 1)).replace('e', ' × 10^');
+  if (value !== 0 && Math.abs(value) < 1e-4) return scientific(value, significant);
   return fixed(value, decimalsFor(value, significant));
+}
+
+const SUPERSCRIPT: Record<string, string> = { '-': '⁻', '+': '', 0: '⁰', 1: '¹', 2: '²', 3: '³', 4: '⁴', 5: '⁵', 6: '⁶', 7: '⁷', 8: '⁸', 9: '⁹' };
+
+/** A tiny figure as a person writes it: "7.88 × 10⁻⁸" (never "7.88e-8"). */
+export function scientific(value: number, significant = 3): string {
+  const [mantissa, exponent] = value.toExponential(Math.max(0, significant - 1)).split('e');
+  return `${mantissa} × 10${[...exponent!].map((ch) => SUPERSCRIPT[ch] ?? ch).join('')}`;
 }
 
 /** A count: an integer with separators ("1,024"), never "1.00". */

@@ -11,6 +11,8 @@ describe('numbers as a user reads them', () => {
     expect(formatNumber(0)).toBe('0');
     expect(formatNumber(Number.NaN)).toBe('—');
     expect(formatNumber(-2500.75)).toBe('-2,501');
+    expect(formatNumber(7.88304e-8)).toBe('7.88 × 10⁻⁸');
+    expect(formatNumber(-1.5e-12, 2)).toBe('-1.5 × 10⁻¹²');
   });
 
   it('counts are integers, never "1.00"', () => {
