@@ -54,6 +54,8 @@ test('reconstruct the EBA network by maximum entropy, stress test it, compare tw
   expect(values[0]).toBeGreaterThan(0);
   const [drawing, table] = [await page.getByTestId('network-view').boundingBox(), await scenario.boundingBox()];
   expect(table!.x).toBeGreaterThan(drawing!.x + drawing!.width - 1);
+  await scenario.scrollIntoViewIfNeeded();
+  await page.screenshot({ path: join(artifactsDir, 'stress-scenario-table.png') });
 
   // A second run with larger shocks, compared side by side.
   await page.getByTestId('stress-max-fraction').fill('100');
@@ -72,6 +74,8 @@ test('reconstruct the EBA network by maximum entropy, stress test it, compare tw
   expect(a!, 'shocks up to 100 % lose more than shocks up to 10 %').toBeGreaterThan(b!);
   await expect(figures.locator('tr', { hasText: 'Network version' }).locator('td')).toHaveCount(4);
   await expectCanvasDrawn(page.getByTestId('stress-loss-overlay').locator('canvas'));
+  await page.getByTestId('stress-loss-overlay').scrollIntoViewIfNeeded();
+  await page.screenshot({ path: join(artifactsDir, 'stress-comparison.png') });
   await page.screenshot({ path: join(artifactsDir, 'stress-screen.png'), fullPage: true });
 
   // Bad input is answered with a message, not a crash.
