@@ -202,6 +202,20 @@ test('a 72-bank network: every group in the legend, fitted after each filter and
   await expect(page.getByTestId('heatmap-caption')).toContainText('pale yellow for the smallest to dark red for the largest');
   await page.getByTestId('heatmap').scrollIntoViewIfNeeded();
   await page.getByTestId('heatmap').screenshot({ path: join(artifactsDir, 'network-heatmap.png') });
+  for (const [kind, signature] of [['png', '\x89PNG'], ['svg', '<svg']] as const) {
+    const download = page.waitForEvent('download');
+    await page.getByTestId(`heatmap-${kind}`).click();
+    const file = await download;
+    expect(file.suggestedFilename()).toBe(`seventy-two-banks-e2e-liability-matrix.${kind}`);
+    const saved = join(artifactsDir, `network-heatmap-export.${kind}`);
+    await file.saveAs(saved);
+    const content = readFileSync(saved, 'latin1');
+    expect(content).toContain(signature);
+    if (kind === 'svg') {
+      expect(content).toContain('creditor (column)');
+      expect(content.match(/<rect/g)?.length ?? 0).toBeGreaterThan(216);
+    }
+  }
 
   // A stress run overlaid: the view is fitted again, and a defaulted bank's tooltip gives its round and depth.
   await shell.goTo('stress');
