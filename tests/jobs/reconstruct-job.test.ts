@@ -65,7 +65,7 @@ describe('reconstruct job and IPC', () => {
   it('refuses bad parameters before any work and unknown nodes by name', async () => {
     app = freshApp();
     const versionId = await createNetwork();
-    expect(() => app.jobs.start('reconstruct', { ...params(versionId), objectives: [] })).toThrow(/objectives/);
+    expect(() => app.jobs.start('reconstruct', { ...params(versionId), objectives: [] })).toThrow(/^Objectives must not be empty/);
     expect(() => app.jobs.start('reconstruct', { ...params(versionId), unknown: { NOPE: ['outsideAssets'] } })).toThrow(/no node "NOPE"/);
     expect(runs.list(app.db)).toHaveLength(0);
   });
