@@ -20,7 +20,7 @@ const [kind, nText, fractionText, scenariosText, path, peerDir] = process.argv.s
 function network(): ClearingSystem {
   if (kind === 'eba') {
     const here = fileURLToPath(new URL('.', import.meta.url));
-    const bytes = readFileSync(resolve(here, '../../shared/data/eba-2011-disclosure.csv'));
+    const bytes = readFileSync(resolve(here, '../resources/samples/eba-2011-disclosure.csv'));
     const { document } = parseEbaDisclosure(decodeLatin1(bytes), 'eba-2011-disclosure.csv');
     return toClearingSystem(withLiabilities(document, maxentFromDocument(document).matrix));
   }

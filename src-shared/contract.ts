@@ -203,7 +203,7 @@ export const contract = {
     input: z.object({ runId: id, objective: z.enum(RECONSTRUCTION_OBJECTIVE_NAMES), note: z.string().max(1000).optional() }).strict(),
     output: returns<{ versionId: number; version: number }>(),
   },
-  /** Splits a node into k named parts (network-reconstruction-optimiser §3) as the next version. */
+  /** Splits a node into k named parts (Ruela 2019, §3) as the next version. */
   'reconstruction:disaggregate': {
     input: z
       .object({

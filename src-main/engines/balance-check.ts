@@ -1,5 +1,5 @@
 /**
- * Balance-sheet consistency (network-reconstruction-optimiser §1.1, formats.md): the net worth implied by the
+ * Balance-sheet consistency (Ruela 2019, §1.1, docs/formats.md): the net worth implied by the
  * network, w_i = c_i + Σ_j p̄_ji − p̄_i, against the stated equity of each node. A node is inconsistent when
  * |w_i − equity_i| > relativeTolerance · max(|equity_i|, |w_i|, absoluteFloor).
  */

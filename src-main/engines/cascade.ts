@@ -1,5 +1,5 @@
 /**
- * Failure cascades in the Elliott–Golub–Jackson cross-holdings economy (`crossholdings@1`, formats.md), as used
+ * Failure cascades in the Elliott–Golub–Jackson cross-holdings economy (`crossholdings@1`, docs/formats.md), as used
  * in "Optimal intervention in economic networks using influence maximization methods" §2.1.
  *
  *   C        n × n, C_ij = share of firm j held by firm i (holder row i, issuer column j), C_ii = 0, column sums < 1
@@ -11,7 +11,7 @@
  *
  * The failure map Φ(y) = 1[v(y) < θ − Ĉx] is monotone increasing in y (v falls as y grows), so by Tarski the
  * equilibria form a lattice: iterating from "no firm failed" climbs to the least failed set (best case, the one
- * formats.md reports; the round a firm first fails is its layer in the default hierarchy); iterating from "all
+ * docs/formats.md reports; the round a firm first fails is its layer in the default hierarchy); iterating from "all
  * failed" descends to the greatest (worst case). Best ⊆ worst. Lower prices or higher thresholds fail more firms.
  * (I − C) is factorised once (LU with partial pivoting, linalg.ts) and every solve reuses the factors.
  */

@@ -1,7 +1,7 @@
 /**
  * Clearing: the greatest clearing vector of Eisenberg & Noe (2001), with the default costs of Rogers & Veraart
  * (2013) as an option, and the loss decomposition of Glasserman & Young (2015) (network-reconstruction-optimiser
- * §1.1; formats.md "Definitions behind clear").
+ * §1.1; docs/formats.md "Definitions behind clear").
  *
  *   p_i = p̄_i                               if c_i − x_i + Σ_j a_ji p_j ≥ p̄_i   (bank i solvent)
  *   p_i = α (c_i − x_i) + β Σ_j a_ji p_j     otherwise                          (α = β = 1: Eisenberg–Noe,
@@ -761,7 +761,7 @@ export function depthOfDefaultSet(ws: ClearingWorkspace, out: Float64Array = new
   return out;
 }
 
-/** One scenario's full outcome (formats.md `cwb clear`). */
+/** One scenario's full outcome (docs/formats.md `cwb clear`). */
 export interface ScenarioClearing {
   payments: Float64Array;
   /** Bank indices in D, in order of default. */

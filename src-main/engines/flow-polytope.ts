@@ -1,6 +1,5 @@
 /**
- * The feasible set of network reconstruction as a flow polytope (network-reconstruction-optimiser §2.2–2.4;
- * ../shared/notes/reconstruction.md "Structure"):
+ * The feasible set of network reconstruction as a flow polytope (Ruela 2019, §2.2–2.4; docs/engines/reconstruction.md):
  *
  *   Ω = { P ∈ ℝ^{n×n} : P_ij ≥ 0, P_ij = 0 off the allowed cells (always the diagonal),
  *         r̲_i ≤ Σ_j P_ij ≤ r̄_i (inside liabilities f_i),  c̲_j ≤ Σ_i P_ij ≤ c̄_j (inside assets d_j) }.

@@ -1,7 +1,7 @@
 /**
  * Dense linear algebra for the clearing engine: LU factorisation with partial pivoting, P·M = L·U (L unit lower
  * triangular, stored below the diagonal of the factor; U on and above it), and the solves M·y = r and Mᵀ·y = r.
- * Used for the Eisenberg–Noe default-set systems (I − A_Dᵀ) p_D = … and the depth (I − A_D) u_D = 1 (formats.md).
+ * Used for the Eisenberg–Noe default-set systems (I − A_Dᵀ) p_D = … and the depth (I − A_D) u_D = 1 (docs/formats.md).
  * Matrices are row-major Float64Arrays of an m × m block stored with stride m; all work is in place.
  */
 import { EngineInputError } from './errors';

@@ -1,6 +1,6 @@
 /**
  * Maximum-entropy reconstruction of the interbank liabilities (Upper 2011; as used by Glasserman & Young 2015 and
- * network-reconstruction-optimiser §1.1): the matrix P̄ closest in relative entropy to f dᵀ with a zero diagonal,
+ * Ruela 2019, §1.1): the matrix P̄ closest in relative entropy to f dᵀ with a zero diagonal,
  *   Σ_j p̄_ij = f_i (inside liabilities),  Σ_i p̄_ij = d_j (inside assets),  p̄_ii = 0,
  * found by RAS / iterative proportional fitting: alternately scale rows to f and columns to d. Feasibility needs
  * Σ f = Σ d and, with the zero diagonal, f_i + d_i ≤ Σ f for every bank.

@@ -1,7 +1,7 @@
 /**
  * Network arrays: the Eisenberg–Noe clearing system of a `network@1` document, as flat Float64Arrays.
  *
- * Notation of Glasserman & Young (2015), as summarised in network-reconstruction-optimiser §1.1 and formats.md:
+ * Notation of Glasserman & Young (2015), as summarised in Ruela 2019, §1.1 and docs/formats.md:
  *   p̄_ij  liability of debtor i to creditor j (dense row-major, row = debtor)
  *   p̄_i  = b_i + Σ_j p̄_ij                 total obligations
  *   a_ij = p̄_ij / p̄_i (0 when p̄_i = 0)    relative liabilities

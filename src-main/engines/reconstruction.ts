@@ -1,7 +1,7 @@
 /**
  * Network reconstruction from partial data: the networks consistent with what is known of each node that give the
  * largest (worst case) and smallest (best case) expected Glasserman–Young loss, after Duarte & Jones as documented
- * in network-reconstruction-optimiser §1.1 (loss), §2.2–2.4 (constraints and bounds); reference reconstructions:
+ * in Ruela 2019, §1.1 (loss), §2.2–2.4 (constraints and bounds); reference reconstructions:
  * maximum entropy (RAS) and minimum density (Anand, Craig & von Peter 2015, a MIP solved by HiGHS).
  *
  * Variables: the liabilities P̄ (a_ij = p̄_ij / p̄_i with p̄_i known), in the flow polytope Ω of flow-polytope.ts;

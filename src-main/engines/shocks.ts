@@ -1,5 +1,5 @@
 /**
- * Shock models for the Monte Carlo stress test (Glasserman & Young 2015 §4; network-reconstruction-optimiser §1.1
+ * Shock models for the Monte Carlo stress test (Glasserman & Young 2015 §4; Ruela 2019, §1.1
  * "shock realization"): x_i ≥ 0 is the loss on bank i's outside assets, 0 ≤ x_i ≤ c_i.
  *
  *   uniform:  x_i = f c_i U_i, U_i ~ U[0, 1) independent, f = maxFraction (default 1)

@@ -1,6 +1,6 @@
 /**
  * Monte Carlo stress test of an interbank network (Glasserman & Young 2015 §3–4; network-reconstruction-optimiser
- * §1.1; formats.md `cwb stress`). For each scenario x drawn from a shock model, clearing gives
+ * §1.1; docs/formats.md `cwb stress`). For each scenario x drawn from a shock model, clearing gives
  *   L(x) = Σ_i min(x_i, w_i) + Σ_i s_i,   L⁰(x) = Σ_i x_i,
  * and the summary reports E[L], E[L⁰], the ratio E[L]/E[L⁰] (ratio estimator, delta-method standard error),
  *   NVI = (1/(1 − β⁺)) · Σ_i δ_i c_i / Σ_i c_i,  δ_i = P(x_i ≥ w_i),  β⁺ = max_i (p̄_i − b_i)/p̄_i,

@@ -2,7 +2,7 @@
  * Synthetic interbank networks for tests and benchmarks (no I/O): a random sparse network with realistic
  * balance-sheet proportions, and the Glasserman & Young (2015) table banks (assets, EAD, w) as network@1 nodes
  * with insideAssets = insideLiabilities = EAD, c_i = assets − EAD, p̄_i = assets − w_i, b_i = p̄_i − EAD
- * (network-reconstruction-optimiser §1.1 identities), ready for maximum-entropy reconstruction.
+ * (Ruela 2019, §1.1 identities), ready for maximum-entropy reconstruction.
  */
 import { NETWORK_FORMAT, type Liability, type NetworkDocument, type NetworkNode } from '../../src-shared/formats/network';
 import { Rng } from './random';

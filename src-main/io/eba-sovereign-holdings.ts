@@ -1,6 +1,6 @@
 /**
- * The EBA 2011 gross direct sovereign exposures (information code 34010, 2011-12-31; ../shared/data/
- * eba-2011-sovereign-holdings.csv) as a holdings panel: 90 banks (investors, type "bank") × the sovereign issuers
+ * The EBA 2011 gross direct sovereign exposures (information code 34010, 2011-12-31;
+ * resources/samples/eba-2011-sovereign-holdings.csv) as a holdings panel: 90 banks (investors, type "bank") × the sovereign issuers
  * (assets, class "sovereign", currency of the issuer in 2011), EUR million, one report date. Rows for the total
  * ("TO") and for regional aggregates (codes with a digit, e.g. "A1", "E3") are left out; so are zero exposures.
  */

@@ -77,7 +77,7 @@ export function importFile(fileName: string, bytes: Uint8Array): ImportedDataset
       };
     }
     throw new ImportError(
-      `${fileName}: unrecognised CSV layout (this version reads the EBA disclosure layout; see spec/formats.md)`,
+      `${fileName}: unrecognised CSV layout (this version reads the EBA disclosure layout; see docs/formats.md)`,
     );
   }
   throw new ImportError(`${fileName}: unsupported file type (expected .json network@1 or an EBA disclosure .csv)`);

@@ -1,5 +1,5 @@
 /**
- * Reads and writes the JSON formats of spec/formats.md — `contagion-workbench/network@1` and
+ * Reads and writes the JSON formats of docs/formats.md — `contagion-workbench/network@1` and
  * `contagion-workbench/crossholdings@1` — losslessly; a file that breaks a rule is refused whole, in one line
  * that names the entry and field in words ("node 3, outside assets: must be ≥ 0 — "-5"").
  */

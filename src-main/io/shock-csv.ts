@@ -1,4 +1,4 @@
-/** Reads the shock scenario CSV of spec/formats.md against a network (header `scenario,<node id>,…`). */
+/** Reads the shock scenario CSV of docs/formats.md against a network (header `scenario,<node id>,…`). */
 import Papa from 'papaparse';
 import type { ClearingSystem } from '../engines/network-arrays';
 import { ImportError, quote } from './import-error';

@@ -1,5 +1,5 @@
 /**
- * The cross-holdings economy format `contagion-workbench/crossholdings@1` (spec/formats.md): the
+ * The cross-holdings economy format `contagion-workbench/crossholdings@1` (docs/formats.md): the
  * Elliott–Golub–Jackson model. C_ij = share of firm j held by firm i (holder i, issuer j), C_ii = 0 and every
  * column sum of C below 1; D_ik = share of asset k held by firm i; thresholds θ and failure costs β per firm.
  */

@@ -1,5 +1,5 @@
 /**
- * The interbank network interchange format `contagion-workbench/network@1` (spec/formats.md).
+ * The interbank network interchange format `contagion-workbench/network@1` (docs/formats.md).
  *
  * A liability entry says the debtor owes the creditor `amount` (p̄_ij, i = debtor, j = creditor).
  * Node fields other than `outsideAssets` (c_i) and `outsideLiabilities` (b_i) are the partial balance-sheet

@@ -81,7 +81,7 @@ describe('cwb', () => {
     }
   });
 
-  it('clear writes the formats.md JSON and agrees with the engine scenario by scenario', () => {
+  it('clear writes the docs/formats.md JSON and agrees with the engine scenario by scenario', () => {
     const data = tempDir();
     dirs.push(data);
     const network = join(data.path, 'ring.json');
@@ -108,7 +108,7 @@ describe('cwb', () => {
     for (const id of ['A', 'B', 'C']) expect(hit.payments[id]! + hit.shortfall[id]!).toBeCloseTo(25, 9);
   });
 
-  it('stress writes the Monte Carlo summary with the keys of formats.md, reproducibly for a seed', () => {
+  it('stress writes the Monte Carlo summary with the keys of docs/formats.md, reproducibly for a seed', () => {
     const data = tempDir();
     dirs.push(data);
     const network = join(data.path, 'ring.json');

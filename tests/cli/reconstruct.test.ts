@@ -22,7 +22,7 @@ function cwb(args: string[]) {
 }
 
 describe('cwb reconstruct and cwb disaggregate', () => {
-  it('writes a complete network@1 document plus expectedLoss and lossRatio (formats.md)', () => {
+  it('writes a complete network@1 document plus expectedLoss and lossRatio (docs/formats.md)', () => {
     const run = cwb(['reconstruct', file, '--objective', 'worst', '--samples', '60', '--evaluation-samples', '500', '--seed', '4', '--json']);
     expect(run.code, run.err).toBe(0);
     const output = JSON.parse(run.out) as Record<string, unknown> & { expectedLoss: number; lossRatio: number; reconstruction: { residual: { relative: number } } };

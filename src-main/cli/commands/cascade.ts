@@ -1,4 +1,4 @@
-/** `cwb cascade ECONOMY.json`: the best-case (and with --worst the worst-case) failure equilibrium (formats.md). */
+/** `cwb cascade ECONOMY.json`: the best-case (and with --worst the worst-case) failure equilibrium (docs/formats.md). */
 import { basename } from 'node:path';
 import { cascade, failedIndices, toEconomySystem, type CascadeResult, type EconomySystem } from '../../engines/cascade';
 import { parseEconomyJson } from '../../io/network-json';
@@ -13,7 +13,7 @@ export function byFirm(ids: string[], values: ArrayLike<number>): Record<string,
   return out;
 }
 
-/** The formats.md JSON of one equilibrium, plus the round in which each failed firm failed. */
+/** The docs/formats.md JSON of one equilibrium, plus the round in which each failed firm failed. */
 export function equilibriumJson(system: EconomySystem, result: CascadeResult) {
   const failed = failedIndices(result);
   const rounds: Record<string, number> = {};

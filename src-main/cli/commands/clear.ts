@@ -1,4 +1,4 @@
-/** `cwb clear NETWORK.json --shocks SHOCKS.csv`: Eisenberg–Noe clearing of each shock scenario (formats.md). */
+/** `cwb clear NETWORK.json --shocks SHOCKS.csv`: Eisenberg–Noe clearing of each shock scenario (docs/formats.md). */
 import { basename } from 'node:path';
 import { clearScenario, type ClearingOptions, type ScenarioClearing } from '../../engines/clearing';
 import { assertFiniteResult } from '../../engines/limits';
@@ -16,7 +16,7 @@ function byId(ids: string[], values: ArrayLike<number>): Record<string, number> 
   return out;
 }
 
-/** The formats.md JSON of one cleared scenario (plus its name and the round each bank defaulted in). */
+/** The docs/formats.md JSON of one cleared scenario (plus its name and the round each bank defaulted in). */
 export function scenarioJson(system: ClearingSystem, name: string, result: ScenarioClearing) {
   const rounds: Record<string, number> = {};
   for (const i of result.defaults) rounds[system.ids[i]!] = result.defaultRound[i]!;

@@ -1,4 +1,4 @@
-/** `cwb intervene ECONOMY.json --budget B --method M`: payments that lower thresholds to θ − Ĉx (formats.md). */
+/** `cwb intervene ECONOMY.json --budget B --method M`: payments that lower thresholds to θ − Ĉx (docs/formats.md). */
 import { basename } from 'node:path';
 import { toEconomySystem } from '../../engines/cascade';
 import { DISCOUNTFRAC_ALIAS, INTERVENTION_METHODS, intervene, resolveInterventionMethod, type InterventionObjective } from '../../engines/intervention';

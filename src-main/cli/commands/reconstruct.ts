@@ -1,5 +1,5 @@
 /**
- * `cwb reconstruct NETWORK.json --objective worst|best|maxent|mindensity` (formats.md): a complete network@1
+ * `cwb reconstruct NETWORK.json --objective worst|best|maxent|mindensity` (docs/formats.md): a complete network@1
  * document plus {"expectedLoss", "lossRatio"} (out of sample), and `cwb disaggregate NETWORK.json --node ID`.
  */
 import { basename } from 'node:path';

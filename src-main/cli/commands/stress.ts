@@ -1,4 +1,4 @@
-/** `cwb stress NETWORK.json --shock-model MODEL --samples N --seed S`: Monte Carlo stress summary (formats.md). */
+/** `cwb stress NETWORK.json --shock-model MODEL --samples N --seed S`: Monte Carlo stress summary (docs/formats.md). */
 import { basename } from 'node:path';
 import { toClearingSystem } from '../../engines/network-arrays';
 import type { ShockModel } from '../../engines/shocks';

@@ -1,6 +1,6 @@
 /**
  * The network editor's model: edits are pure functions from one network@1 document to the next, each checked
- * against the format's rules (spec/formats.md) before it is applied, and an undo/redo history of documents.
+ * against the format's rules (docs/formats.md) before it is applied, and an undo/redo history of documents.
  */
 import { networkDocumentSchema, type Liability, type NetworkDocument, type NetworkNode } from '../../../src-shared/formats/network';
 
