@@ -25,6 +25,11 @@ test('reconstruct the EBA network by maximum entropy, stress test it, compare tw
   for (const chart of ['stress-loss-chart', 'stress-defaults-chart', 'stress-pd-chart']) await expectCanvasDrawn(page.getByTestId(chart).locator('canvas'));
   await expectCanvasDrawn(page.getByTestId('network-view'));
   await expect(figures.locator('tr', { hasText: 'Network version' })).toContainText('v2');
+  // NVI (β⁺) is explained where it appears: its "?" opens the glossary at the entry.
+  await expect(figures.locator('tr', { hasText: 'NVI (β⁺)' })).toContainText('β⁺ = ');
+  await figures.getByTestId('help-nvi').first().click();
+  await expect(page.getByTestId('help-panel')).toContainText('Network vulnerability index of Glasserman & Young (2015)');
+  await page.getByTestId('close-help').click();
 
   // A chart saves as PNG and as an SVG drawing with its bars and axis titles as vectors and text.
   const lossChart = page.getByTestId('stress-loss-chart');
