@@ -16,7 +16,7 @@ export const newDataDir = () => mkdtempSync(join(tmpdir(), 'cwb-e2e-'));
  * The store key of the hosts and Electron apps these tests start: CWB_KEY_FILE, else a 0600 key file of its own
  * temporary folder, put in this process's environment so every process a test starts inherits it.
  */
-const storeKeyFile = (process.env.CWB_KEY_FILE ??= (() => {
+const storeKeyFile = (process.env.CWB_KEY_FILE ||= (() => {
   const file = join(mkdtempSync(join(tmpdir(), 'cwb-e2e-key-')), 'store.key');
   writeFileSync(file, randomBytes(32).toString('hex'), { mode: 0o600 });
   return file;
