@@ -35,7 +35,8 @@ async function epoch(size: { investors: number; assets: number; positionsPerInve
   const optimizer = tf.train.adam(1e-2);
   const rng = new Rng(5);
   const settings = { maskFraction: 0.15, seed: 1 };
-  const trainStep = () => {
+  // Reads are asynchronous: WebGPU cannot read a tensor synchronously in Node (dataSync fails there).
+  const trainStep = async () => {
     const mask = sampleMask(train!.graph, 0.15, rng);
     const edges = directedEdges(train!.graph, mask.visible);
     const loss = optimizer.minimize(() => {
@@ -44,24 +45,27 @@ async function epoch(size: { investors: number; assets: number; positionsPerInve
       const tp = tf.mean(tf.square(tf.sub(pairHead(params, 'tp', e, train!.graph.investors, train!.trade!.investor, train!.trade!.asset), tf.tensor1d(train!.trade!.target))));
       return tf.add(ae, tp) as tf.Scalar;
     }, true, [...params.values()])!;
-    loss.dataSync();
+    await loss.data();
     loss.dispose();
   };
-  const validationPass = () =>
-    tf.tidy(() => {
-      const mask = evaluationMask(validation!, settings);
-      const options = { training: false, dropout: 0 };
-      pairHead(params, 'ae', embedNodes(params, config, validation!.graph, directedEdges(validation!.graph, mask.visible), options), validation!.graph.investors, mask.pairInvestor, mask.pairAsset).dataSync();
-      pairHead(params, 'tp', embedNodes(params, config, validation!.graph, directedEdges(validation!.graph), options), validation!.graph.investors, validation!.trade!.investor, validation!.trade!.asset).dataSync();
-    });
-  trainStep(); // warm-up: kernels, WebAssembly memory growth
+  const validationPass = async () => {
+    const mask = evaluationMask(validation!, settings);
+    const options = { training: false, dropout: 0 };
+    const outputs = tf.tidy(() => [
+      pairHead(params, 'ae', embedNodes(params, config, validation!.graph, directedEdges(validation!.graph, mask.visible), options), validation!.graph.investors, mask.pairInvestor, mask.pairAsset),
+      pairHead(params, 'tp', embedNodes(params, config, validation!.graph, directedEdges(validation!.graph), options), validation!.graph.investors, validation!.trade!.investor, validation!.trade!.asset),
+    ]);
+    await Promise.all(outputs.map((output) => output.data()));
+    tf.dispose(outputs);
+  };
+  await trainStep(); // warm-up: kernels, WebAssembly memory growth
   const rssBefore = process.memoryUsage().rss;
   const profile = await tf.profile(() => trainStep());
   let seconds = 0;
   for (let s = 0; s < steps; s++) {
     const started = performance.now();
-    trainStep();
-    validationPass();
+    await trainStep();
+    await validationPass();
     seconds += (performance.now() - started) / 1000;
   }
   const result = {
