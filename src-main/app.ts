@@ -55,13 +55,21 @@ export function createApp(options: AppOptions): AppContext {
   const { key } = options;
   const db = openDatabase(options.dataDir, { key });
   if (!db.readonly) removeLeftovers(options.dataDir);
-  const jobs = new JobManager(db, (event) => options.onJobEvent?.(event));
+  const jobWatchers = new Set<(event: JobEvent) => void>();
+  const jobs = new JobManager(db, (event) => {
+    options.onJobEvent?.(event);
+    for (const watcher of jobWatchers) watcher(event);
+  });
   const context: AppContext = {
     dataDir: options.dataDir,
     db,
     readOnly: db.readonly,
     openConnection: () => openDatabase(options.dataDir, { key }),
     jobs,
+    watchJobs(watcher) {
+      jobWatchers.add(watcher);
+      return () => jobWatchers.delete(watcher);
+    },
     get router() {
       return router;
     },

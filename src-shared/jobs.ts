@@ -49,12 +49,15 @@ export const shockModelSchema = z.discriminatedUnion('kind', [
 ]);
 export type ShockModelInput = z.infer<typeof shockModelSchema>;
 
+/** The most scenarios one stress run (a job on one machine) clears; a cluster run splits more into shards. */
+export const MAX_STRESS_SAMPLES = 10_000_000;
+
 /** Parameters of each job kind, validated at the boundary. */
 export const jobParamSchemas = {
   stress: z.object({
     versionId: z.number().int().positive(),
     shockModel: shockModelSchema,
-    samples: z.number().int().min(1).max(10_000_000),
+    samples: z.number().int().min(1).max(MAX_STRESS_SAMPLES),
     seed: z.number().int().min(0).max(2 ** 32 - 1),
     /** Rogers–Veraart recovery rates on outside (alpha) and interbank (beta) assets; 1 and 1 is Eisenberg–Noe. */
     recovery: z.object({ alpha: z.number().gt(0).max(1), beta: z.number().gt(0).max(1) }).optional(),

@@ -1,6 +1,7 @@
 /** What every handler receives: the data folder, the store, the job manager and the router of one running app (built by createApp in app.ts). */
 import type { AppInfo } from '../../src-shared/domain';
 import type { ApiResult } from '../../src-shared/errors';
+import type { JobEvent } from '../../src-shared/jobs';
 import type { JobManager } from '../jobs/manager';
 import type { Db } from '../store/db';
 
@@ -12,6 +13,8 @@ export interface AppContext {
   /** A second connection to the same store with the same key (for work that holds a transaction open); the caller closes it. */
   openConnection(): Db;
   jobs: JobManager;
+  /** Calls `watcher` with every job event until the returned function is called (the command line's progress). */
+  watchJobs(watcher: (event: JobEvent) => void): () => void;
   router: Router;
   info(): AppInfo;
   close(): Promise<void>;

@@ -6,6 +6,11 @@ export interface CommandIo {
   out(text: string): void;
   /** Standard error: progress and messages. */
   err(text: string): void;
+  /**
+   * On a terminal only: a progress line that replaces the one before it (`final` ends it with a newline). Absent
+   * when standard error is a file or a pipe; progress then goes to `err` as plain lines.
+   */
+  status?(text: string, final: boolean): void;
 }
 
 export interface FlagSpec {

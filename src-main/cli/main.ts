@@ -7,6 +7,7 @@ import { createApp, defaultDataDir, type AppContext } from '../app';
 import { storeFault } from '../store/db';
 import { resolveStoreKey } from '../store/store-key';
 import { UsageError, type Command, type CommandIo, type ParsedArgs } from './command';
+import { InterruptedError } from './job-run';
 import { cascadeCommand } from './commands/cascade';
 import { capitalCommand } from './commands/capital';
 import { clearCommand } from './commands/clear';
@@ -58,6 +59,7 @@ export const commands: Command[] = [
 const processIo: CommandIo = {
   out: (text) => process.stdout.write(text.endsWith('\n') ? text : `${text}\n`),
   err: (text) => process.stderr.write(text.endsWith('\n') ? text : `${text}\n`),
+  ...(process.stderr.isTTY ? { status: (text: string, final: boolean) => process.stderr.write(`\r\x1b[2K${text}${final ? '\n' : ''}`) } : {}),
 };
 
 export function parseArguments(command: Command, argv: string[]): ParsedArgs {
@@ -139,7 +141,7 @@ export async function main(argv: string[], io: CommandIo = processIo): Promise<n
     const oneLine = (text: string) => text.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim();
     if (error instanceof UsageError || error instanceof AppError) {
       io.err(`cwb: ${oneLine(error.message)}`);
-      return 2;
+      return error instanceof InterruptedError ? error.exitCode : 2;
     }
     const message = error instanceof Error ? error.message : String(error);
     io.err(`cwb: internal error: ${oneLine(message.split(/\r?\n/, 1)[0] ?? '')} (run with --debug for details)`);

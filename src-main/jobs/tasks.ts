@@ -44,7 +44,8 @@ const stress: TaskDefinition<'stress', StressShardInput, StressPartial> = {
   },
   merge(parts, plan): StressRunResults {
     const document = plan.shards[0]!.document;
-    const summary = summariseStress(mergeStressPartials(parts), document);
+    const merged = mergeStressPartials(parts);
+    const summary = summariseStress(merged, document);
     const largest = summary.largestLossScenario;
     if (largest) {
       const system = toClearingSystem(document);
@@ -54,6 +55,7 @@ const stress: TaskDefinition<'stress', StressShardInput, StressPartial> = {
       ...summary,
       unit: [document.currency, document.unit].filter(Boolean).join(' ') || 'units',
       balanceInconsistencies: checkBalances(document),
+      clearingCheck: { batchedScenarios: merged.batchedScenarios, maxFixedPointResidual: merged.maxFixedPointResidual },
     };
   },
   save(db, plan, merged, timing) {

@@ -82,6 +82,13 @@ export interface StressRunResults extends StressSummary {
   /** Unit of the amounts, e.g. "EUR million". */
   unit: string;
   balanceInconsistencies: BalanceInconsistency[];
+  /** Scenarios cleared in batches, each verified as a fixed point; the largest residual (a share of the largest obligation). */
+  clearingCheck?: ClearingCheck;
+}
+
+export interface ClearingCheck {
+  batchedScenarios: number;
+  maxFixedPointResidual: number;
 }
 
 /** One scenario cleared on a network version, for display on the network. */

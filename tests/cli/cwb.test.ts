@@ -108,20 +108,32 @@ describe('cwb', () => {
     for (const id of ['A', 'B', 'C']) expect(hit.payments[id]! + hit.shortfall[id]!).toBeCloseTo(25, 9);
   });
 
-  it('stress writes the Monte Carlo summary with the keys of docs/formats.md, reproducibly for a seed', () => {
+  it('stress runs as the app does: the file imported once, the summary with the keys of docs/formats.md saved as a run, reproducibly for a seed', () => {
     const data = tempDir();
     dirs.push(data);
     const network = join(data.path, 'ring.json');
     writeFileSync(network, JSON.stringify(ringNetwork()));
     const args = ['stress', network, '--shock-model', 'uniform', '--samples', '5000', '--seed', '3', '--json'];
-    const first = cwb(args);
+    const first = cwb(args, data.path);
     expect(first.code, first.err).toBe(0);
-    const summary = JSON.parse(first.out) as Record<string, unknown>;
+    expect(first.err).toMatch(/^stress: imported ring\.json as dataset 1, network version 1$/m);
+    const { runId, ...summary } = JSON.parse(first.out) as Record<string, unknown>;
     for (const key of ['expectedLoss', 'expectedUnconnectedLoss', 'lossRatio', 'nvi', 'defaultProbability', 'lossQuantiles', 'expectedShortfall']) {
       expect(summary).toHaveProperty(key);
     }
     expect(summary.expectedLoss as number).toBeGreaterThanOrEqual(summary.expectedUnconnectedLoss as number);
-    expect(JSON.parse(cwb(args).out)).toEqual(summary);
+    const second = cwb(args, data.path);
+    expect(second.err).toMatch(/^stress: ring\.json is dataset 1 in the store; running on its network version 1$/m);
+    const { runId: secondRunId, ...again } = JSON.parse(second.out) as Record<string, unknown>;
+    expect(again).toEqual(summary);
+    expect([runId, secondRunId]).toEqual([1, 2]);
+    const runs = JSON.parse(cwb(['list', '--json'], data.path).out) as { datasets: unknown[] };
+    expect(runs.datasets).toHaveLength(1);
+    const byVersion = cwb(['stress', '--version', '1', '--shock-model', 'uniform', '--samples', '5000', '--seed', '3', '--json'], data.path);
+    expect(JSON.parse(byVersion.out)).toMatchObject({ runId: 3, expectedLoss: summary.expectedLoss });
+    const tooMany = cwb(['stress', '--version', '1', '--shock-model', 'uniform', '--samples', '20000000'], data.path);
+    expect(tooMany.code).toBe(2);
+    expect(tooMany.err).toMatch(/^cwb: --samples must be a number in \[1, 10000000\]/);
     const bad = cwb(['stress', network, '--shock-model', 'pareto', '--samples', '10', '--seed', '1']);
     expect(bad.code).toBe(2);
     expect(bad.err).toMatch(/pareto/);

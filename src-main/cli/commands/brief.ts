@@ -7,6 +7,7 @@ import { call } from '../../api/router';
 import { exportBrief } from '../../api/brief-services';
 import { safeWriteFile } from '../../io/safe-write';
 import { seedSamples } from '../../api/samples';
+import { runJob } from '../job-run';
 import { UsageError, type Command, type CommandIo, type FlagSpec } from '../command';
 import { numberFlag } from './common';
 import { FORCE_FLAG, checkOutTargets, outOptions } from './out-file';
@@ -110,12 +111,10 @@ export const demoCommand: Command = {
     checkOutTargets([out], flags, app); // before the stress test, not after it
     const versionId = await ebaVersionId(app);
     io.err(`demo: stress test of network version ${versionId} (EBA 2011, maximum entropy), ${samples} uniform scenarios up to 10% of outside assets, seed ${seed}`);
-    const started = app.jobs.start('stress', { versionId, shockModel: { kind: 'uniform', maxFraction: 0.1 }, samples, seed });
-    const finished = await started.done;
-    if (finished.status !== 'succeeded' || finished.runId === undefined) throw new UsageError(`the stress test ${finished.status}: ${finished.error ?? ''}`);
-    io.err(`demo: saved stress run ${finished.runId}`);
+    const run = await runJob(app, io, 'stress', { versionId, shockModel: { kind: 'uniform', maxFraction: 0.1 }, samples, seed }, 'demo: stress test');
+    io.err(`demo: saved stress run ${run.id}`);
     const title = stringFlag(flags, 'title') ?? 'EBA 2011: interbank contagion stress test';
-    await writeBrief(app, io, { runIds: [finished.runId], title, marking: stringFlag(flags, 'marking'), organisation: stringFlag(flags, 'organisation') }, out, format, flags);
+    await writeBrief(app, io, { runIds: [run.id], title, marking: stringFlag(flags, 'marking'), organisation: stringFlag(flags, 'organisation') }, out, format, flags);
     return 0;
   },
 };

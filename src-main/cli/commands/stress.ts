@@ -1,16 +1,23 @@
-/** `cwb stress NETWORK.json --shock-model MODEL --samples N --seed S`: Monte Carlo stress summary (docs/formats.md). */
+/**
+ * `cwb stress NETWORK --shock-model MODEL --samples N --seed S`: the Stress screen's Monte Carlo test as a job through
+ * the app's router and job manager, saved as a run (docs/cli.md); `--shard K/N` clears one part of a cluster run.
+ */
 import { basename } from 'node:path';
 import { toClearingSystem } from '../../engines/network-arrays';
 import type { ShockModel } from '../../engines/shocks';
 import { FIXED_POINT_TOLERANCE } from '../../engines/batched-clearing';
-import { runStressBatch, summariseStress, type StressPartial, type StressSummary } from '../../engines/stress';
+import { runStressBatch, type StressSummary } from '../../engines/stress';
 import { readNetworkJsonFile } from '../../io/network-json';
 import { numberOrNote } from '../../../src-shared/results/notes';
+import { MAX_STRESS_SAMPLES } from '../../../src-shared/jobs';
+import type { ClearingCheck, StressRunResults } from '../../../src-shared/results/stress';
+import { call } from '../../api/router';
+import { runJob } from '../job-run';
+import { storedNetworkVersion, VERSION_FLAG } from './stored-network';
 import { UsageError, type Command, type CommandIo } from '../command';
 import { FORCE_FLAG } from './out-file';
 import { checkPartialTarget, shardRange, writeStressPartial } from './stress-partial-file';
 import { assertReadable, formatAmount, numberFlag, RECOVERY_FLAGS, recoveryFromFlags, wholeFlag } from './common';
-
 
 /** Builds the shock model from --shock-model, --max-fraction, --rho, --marginal, --a. */
 export function shockModelFromFlags(flags: Record<string, string | true>): ShockModel {
@@ -35,69 +42,79 @@ export function shockModelFromFlags(flags: Record<string, string | true>): Shock
 
 export const stressCommand: Command = {
   name: 'stress',
-  summary: 'Monte Carlo stress test: expected loss, loss ratio, NVI, default probabilities, VaR and expected shortfall',
-  usage: 'cwb stress NETWORK.json --shock-model uniform|beta|copula [--samples N] [--seed S] [--max-fraction F] [--rho R] [--shard K/N --out PART.json] [--json]',
-  positionals: 1,
+  summary: 'Monte Carlo stress test, saved as a run: expected loss, loss ratio, NVI, default probabilities, VaR and expected shortfall',
+  usage:
+    'cwb stress NETWORK-FILE|--version ID --shock-model uniform|beta|copula [--samples N] [--seed S] [--max-fraction F] [--rho R] [--alpha A --beta B] [--json]\n' +
+    '       cwb stress NETWORK.json --shock-model MODEL --samples N --shard K/N --out PART.json   (one shard on a cluster node; no store)',
+  positionals: { min: 0, max: 1 },
   flags: [
+    VERSION_FLAG,
     { name: 'shock-model', value: 'MODEL', description: 'uniform (x = f·c·U), beta (P(x ≥ w) = defaultProbability) or copula (Gaussian, one factor)' },
-    { name: 'samples', value: 'N', description: 'number of scenarios (default 10000)' },
+    { name: 'samples', value: 'N', description: `number of scenarios, at most ${MAX_STRESS_SAMPLES.toLocaleString('en-US')} in one run (default 10000)` },
     { name: 'seed', value: 'S', description: 'random seed, 0 … 4294967295 (default 1); the same seed gives the same result' },
     { name: 'max-fraction', value: 'F', description: 'uniform and copula-uniform shocks: largest loss as a fraction of outside assets (default 1)' },
     { name: 'rho', value: 'R', description: 'copula: correlation of the common factor, 0 ≤ R < 1 (default 0.3)' },
     { name: 'marginal', value: 'M', description: 'copula: uniform or beta marginals (default uniform)' },
     { name: 'a', value: 'A', description: 'beta: first shape parameter a (default 1); b is solved per bank' },
     ...RECOVERY_FLAGS,
-    { name: 'shard', value: 'K/N', description: 'clear only shard K of N (for a cluster) and write its partial result to --out; merge with cwb stress-merge' },
+    { name: 'shard', value: 'K/N', description: 'clear only shard K of N of up to 100,000,000 scenarios (for a cluster) and write its partial result to --out; merge with cwb stress-merge' },
     { name: 'out', value: 'PART.json', description: 'with --shard: the partial result file to write' },
     FORCE_FLAG,
   ],
-  async run({ positionals, flags }, io) {
-    const networkPath = positionals[0]!;
+  async run({ positionals, flags }, io, context) {
     const model = shockModelFromFlags(flags);
-    const samples = wholeFlag(flags, 'samples', 10_000, 1, 100_000_000);
     const seed = wholeFlag(flags, 'seed', 1, 0, 2 ** 32 - 1);
     const recovery = recoveryFromFlags(flags);
-    const shard = typeof flags.shard === 'string' ? shardRange(flags.shard, samples) : undefined;
-    if (flags.shard !== undefined && !shard) throw new UsageError('--shard needs K/N, e.g. --shard 3/8');
-    if (shard && typeof flags.out !== 'string') throw new UsageError('--shard needs --out PART.json, the file its partial result goes to');
-    if (shard) checkPartialTarget(flags.out as string, flags);
-    assertReadable(networkPath);
-    const document = readNetworkJsonFile(networkPath, basename(networkPath));
-    const system = toClearingSystem(document);
-    const first = shard?.first ?? 0;
-    const count = shard?.size ?? samples;
-    io.err(`stress: ${count} scenarios, ${model.kind} shocks, seed ${seed}, ${system.nBanks} banks`);
-    const started = performance.now();
-    let lastReport = started;
-    const partial = runStressBatch(system, model, seed, first, count, (done) => {
-      const now = performance.now();
-      if (now - lastReport > 1000 || done === count) {
-        lastReport = now;
-        io.err(`  ${done} / ${count} scenarios (${((100 * done) / count).toFixed(0)}%)`);
-      }
-    }, recovery);
-    if (shard) {
-      writeStressPartial(flags.out as string, { network: document.name, banks: system.nBanks, shockModel: model, seed, samples, ...recovery, shard }, partial, flags);
-      io.err(`shard ${shard.index}/${shard.count} (scenarios ${shard.first} to ${shard.first + shard.size - 1}) written to ${String(flags.out)} in ${((performance.now() - started) / 1000).toFixed(2)} s`);
-      return 0;
-    }
-    const summary = summariseStress(partial, document);
-    io.err(`done in ${((performance.now() - started) / 1000).toFixed(2)} s`);
-    reportVerification(io, partial);
+    if (flags.shard !== undefined) return runShard(positionals[0], flags, io, model, seed, recovery);
+    const samples = wholeFlag(flags, 'samples', 10_000, 1, MAX_STRESS_SAMPLES);
+    const app = context();
+    const versionId = await storedNetworkVersion(app, io, positionals[0], flags, 'stress');
+    const eisenbergNoe = recovery.alpha === 1 && recovery.beta === 1;
+    const run = await runJob(app, io, 'stress', { versionId, shockModel: model, samples, seed, ...(eisenbergNoe ? {} : { recovery }) }, 'stress');
+    const results = run.results as StressRunResults;
+    io.err(`stress: saved as run ${run.id} (${((run.durationMs ?? 0) / 1000).toFixed(2)} s)`);
+    if (results.clearingCheck) reportVerification(io, results.clearingCheck);
     if (flags.json) {
-      io.out(JSON.stringify(summary));
+      io.out(JSON.stringify({ runId: run.id, ...results }));
       return 0;
     }
-    printStressSummary(io, `${document.name}`, system.ids, summary);
+    const { network, version } = await call(app.router, 'networks:get', { versionId });
+    printStressSummary(io, `${network.name} v${version}`, Object.keys(results.defaultProbability), results);
     return 0;
   },
 };
 
+/** One shard of a cluster run: the network file streamed, its partial result written to --out; the store is not opened. */
+function runShard(networkPath: string | undefined, flags: Record<string, string | true>, io: CommandIo, model: ShockModel, seed: number, recovery: { alpha: number; beta: number }): number {
+  if (networkPath === undefined || flags.version !== undefined) throw new UsageError('--shard runs on a network file (cluster nodes have no store): give NETWORK.json, not --version');
+  const samples = wholeFlag(flags, 'samples', 10_000, 1, 100_000_000);
+  const shard = typeof flags.shard === 'string' ? shardRange(flags.shard, samples) : undefined;
+  if (!shard) throw new UsageError('--shard needs K/N, e.g. --shard 3/8');
+  if (typeof flags.out !== 'string') throw new UsageError('--shard needs --out PART.json, the file its partial result goes to');
+  checkPartialTarget(flags.out, flags);
+  assertReadable(networkPath);
+  const document = readNetworkJsonFile(networkPath, basename(networkPath));
+  const system = toClearingSystem(document);
+  io.err(`stress: shard ${shard.index}/${shard.count}, ${shard.size} of ${samples} scenarios, ${model.kind} shocks, seed ${seed}, ${system.nBanks} banks`);
+  const started = performance.now();
+  let lastReport = started;
+  const partial = runStressBatch(system, model, seed, shard.first, shard.size, (done) => {
+    const now = performance.now();
+    if (now - lastReport > 1000 || done === shard.size) {
+      lastReport = now;
+      io.err(`  ${done} / ${shard.size} scenarios (${((100 * done) / shard.size).toFixed(0)}%)`);
+    }
+  }, recovery);
+  writeStressPartial(flags.out, { network: document.name, banks: system.nBanks, shockModel: model, seed, samples, ...recovery, shard }, partial, flags);
+  io.err(`shard ${shard.index}/${shard.count} (scenarios ${shard.first} to ${shard.first + shard.size - 1}) written to ${flags.out} in ${((performance.now() - started) / 1000).toFixed(2)} s`);
+  return 0;
+}
+
 /** How batched scenarios were verified (on standard error: the summary on standard output keeps its shape). */
-export function reportVerification(io: CommandIo, partial: StressPartial): void {
-  if (partial.batchedScenarios === 0) return;
+export function reportVerification(io: CommandIo, check: ClearingCheck): void {
+  if (check.batchedScenarios === 0) return;
   io.err(
-    `clearing: ${partial.batchedScenarios} scenarios cleared in batches, each verified as a fixed point to ${FIXED_POINT_TOLERANCE} × the largest obligation (largest residual ${partial.maxFixedPointResidual.toExponential(1)})`,
+    `clearing: ${check.batchedScenarios} scenarios cleared in batches, each verified as a fixed point to ${FIXED_POINT_TOLERANCE} × the largest obligation (largest residual ${check.maxFixedPointResidual.toExponential(1)})`,
   );
 }
 

@@ -1,0 +1,39 @@
+/**
+ * The network an analysis command works on, as a version in the store (runs refer to versions, as in the app):
+ * `--version ID` names one; a file is imported through `datasets:import` as the Data screen does, or found again
+ * when the same file (same SHA-256) was imported before, and then its first version — the file as it was — is used.
+ */
+import { basename } from 'node:path';
+import { call } from '../../api/router';
+import type { AppContext } from '../../app';
+import { sha256Hex } from '../../io/importers';
+import { UsageError, type CommandIo, type FlagSpec } from '../command';
+import { assertReadable, positiveId, readInputFile } from './common';
+
+export const VERSION_FLAG: FlagSpec = { name: 'version', value: 'ID', description: 'a network version in the store (see cwb list) instead of a file' };
+
+/** The version ID to run on: `--version`, or the file's version (imported now if it is new to the store). */
+export async function storedNetworkVersion(app: AppContext, io: CommandIo, path: string | undefined, flags: Record<string, string | true>, label: string): Promise<number> {
+  if (flags.version !== undefined) {
+    if (path !== undefined) throw new UsageError('give a network file or --version ID, not both');
+    const versionId = positiveId(typeof flags.version === 'string' ? flags.version : undefined, '--version');
+    await call(app.router, 'networks:get', { versionId });
+    return versionId;
+  }
+  if (path === undefined) throw new UsageError('give a network file, or --version ID for a network in the store (see cwb list)');
+  assertReadable(path);
+  const bytes = readInputFile(path);
+  const sha256 = sha256Hex(bytes);
+  const known = (await call(app.router, 'datasets:list', {})).find((dataset) => dataset.sha256 === sha256);
+  if (known) {
+    const detail = await call(app.router, 'datasets:get', { id: known.id });
+    const first = detail.networks.flatMap((network) => network.versions).sort((a, b) => a.id - b.id)[0];
+    if (first) {
+      io.err(`${label}: ${basename(path)} is dataset ${known.id} in the store; running on its network version ${first.id}`);
+      return first.id;
+    }
+  }
+  const imported = await call(app.router, 'datasets:import', { fileName: basename(path), contentBase64: bytes.toString('base64') });
+  io.err(`${label}: imported ${basename(path)} as dataset ${imported.dataset.id}, network version ${imported.versionId}`);
+  return imported.versionId;
+}
