@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { repoRoot, ringNetwork, bundledSample, tempDir } from '../support/fixtures';
@@ -47,7 +47,8 @@ describe('cwb', () => {
     const out = join(files.path, 'out.json');
     const exported = cwb(['export', String(versionId), '--out', out], data.path);
     expect(exported.code, exported.err).toBe(0);
-    expect(JSON.parse(readFileSync(out, 'utf8'))).toEqual(ringNetwork());
+    // The export carries the classification marking as `metadata` (docs/formats.md); the network is unchanged.
+    expect(JSON.parse(readFileSync(out, 'utf8'))).toEqual({ ...ringNetwork(), metadata: expect.objectContaining({ marking: 'CONFIDENTIAL — supervisory use' }) });
 
     // CSV export writes two files that import back as the same network.
     const csvOut = join(files.path, 'ring.csv');
@@ -137,6 +138,24 @@ describe('cwb', () => {
     const bad = cwb(['stress', network, '--shock-model', 'pareto', '--samples', '10', '--seed', '1']);
     expect(bad.code).toBe(2);
     expect(bad.err).toMatch(/pareto/);
+  });
+
+  it('stress streams a network file larger than the store keeps (over 256 MiB) and says the run is not saved', () => {
+    const data = tempDir();
+    dirs.push(data);
+    const network = join(data.path, 'padded.json');
+    // A small network followed by 257 MiB of JSON whitespace: over the limit, yet quick to read.
+    writeFileSync(network, JSON.stringify(ringNetwork()));
+    appendFileSync(network, Buffer.alloc(257 * 2 ** 20, 0x20));
+    const run = cwb(['stress', network, '--shock-model', 'uniform', '--samples', '500', '--seed', '3', '--json'], data.path);
+    rmSync(network);
+    expect(run.code, run.err).toBe(0);
+    expect(run.err).toMatch(/^stress: padded\.json is over 256 MiB, more than the store keeps; it is read as a stream and the run is not saved$/m);
+    const summary = JSON.parse(run.out) as Record<string, unknown>;
+    expect(summary).not.toHaveProperty('runId');
+    expect(summary.scenarios).toBe(500);
+    const saved = cwb(['stress', '--version', '1', '--shock-model', 'uniform', '--samples', '500', '--seed', '3'], data.path);
+    expect(saved.code, 'nothing was imported').toBe(2);
   });
 
   it('streams a holdings file with --holdings and refuses a bad row naming it', () => {

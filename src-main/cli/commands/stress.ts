@@ -2,11 +2,12 @@
  * `cwb stress NETWORK --shock-model MODEL --samples N --seed S`: the Stress screen's Monte Carlo test as a job through
  * the app's router and job manager, saved as a run (docs/cli.md); `--shard K/N` clears one part of a cluster run.
  */
+import { statSync } from 'node:fs';
 import { basename } from 'node:path';
 import { toClearingSystem } from '../../engines/network-arrays';
 import type { ShockModel } from '../../engines/shocks';
 import { FIXED_POINT_TOLERANCE } from '../../engines/batched-clearing';
-import { runStressBatch, type StressSummary } from '../../engines/stress';
+import { runStressBatch, summariseStress, type StressSummary } from '../../engines/stress';
 import { readNetworkJsonFile } from '../../io/network-json';
 import { numberOrNote } from '../../../src-shared/results/notes';
 import { MAX_STRESS_SAMPLES } from '../../../src-shared/jobs';
@@ -65,10 +66,20 @@ export const stressCommand: Command = {
     const model = shockModelFromFlags(flags);
     const seed = wholeFlag(flags, 'seed', 1, 0, 2 ** 32 - 1);
     const recovery = recoveryFromFlags(flags);
-    if (flags.shard !== undefined) return runShard(positionals[0], flags, io, model, seed, recovery);
+    const path = positionals[0];
+    if (flags.shard !== undefined) return runShard(path, flags, io, { model, seed, recovery });
     const samples = wholeFlag(flags, 'samples', 10_000, 1, MAX_STRESS_SAMPLES);
+    if (path !== undefined && flags.version === undefined && fileSize(path) > STORE_FILE_BYTES) {
+      io.err(`stress: ${basename(path)} is over ${STORE_FILE_BYTES / 2 ** 20} MiB, more than the store keeps; it is read as a stream and the run is not saved`);
+      const { document, partial } = stressFile(path, io, { model, seed, recovery, samples, first: 0, count: samples });
+      const summary = summariseStress(partial, document);
+      reportVerification(io, partial);
+      if (flags.json) io.out(JSON.stringify(summary));
+      else printStressSummary(io, document.name, document.nodes.map((node) => node.id), summary);
+      return 0;
+    }
     const app = context();
-    const versionId = await storedNetworkVersion(app, io, positionals[0], flags, 'stress');
+    const versionId = await storedNetworkVersion(app, io, path, flags, 'stress');
     const eisenbergNoe = recovery.alpha === 1 && recovery.beta === 1;
     const run = await runJob(app, io, 'stress', { versionId, shockModel: model, samples, seed, ...(eisenbergNoe ? {} : { recovery }) }, 'stress');
     const results = run.results as StressRunResults;
@@ -84,29 +95,51 @@ export const stressCommand: Command = {
   },
 };
 
+/** Files up to this size are imported into the store and the run saved; larger ones are streamed from the file. */
+const STORE_FILE_BYTES = 256 * 2 ** 20;
+
+function fileSize(path: string): number {
+  assertReadable(path);
+  return statSync(path).size;
+}
+
+interface StressSettings {
+  model: ShockModel;
+  seed: number;
+  recovery: { alpha: number; beta: number };
+}
+
+/** Scenarios first … first + count − 1 cleared on the network file, read as a stream (no store). */
+function stressFile(path: string, io: CommandIo, settings: StressSettings & { samples: number; first: number; count: number }) {
+  assertReadable(path);
+  const document = readNetworkJsonFile(path, basename(path));
+  const system = toClearingSystem(document);
+  const { model, seed, recovery, samples, first, count } = settings;
+  io.err(`stress: ${count} of ${samples} scenarios, ${model.kind} shocks, seed ${seed}, ${system.nBanks} banks`);
+  const started = performance.now();
+  let lastReport = started;
+  const partial = runStressBatch(system, model, seed, first, count, (done) => {
+    const now = performance.now();
+    if (now - lastReport > 1000 || done === count) {
+      lastReport = now;
+      io.err(`  ${done} / ${count} scenarios (${((100 * done) / count).toFixed(0)}%)`);
+    }
+  }, recovery);
+  io.err(`cleared in ${((performance.now() - started) / 1000).toFixed(2)} s`);
+  return { document, system, partial };
+}
+
 /** One shard of a cluster run: the network file streamed, its partial result written to --out; the store is not opened. */
-function runShard(networkPath: string | undefined, flags: Record<string, string | true>, io: CommandIo, model: ShockModel, seed: number, recovery: { alpha: number; beta: number }): number {
-  if (networkPath === undefined || flags.version !== undefined) throw new UsageError('--shard runs on a network file (cluster nodes have no store): give NETWORK.json, not --version');
+function runShard(path: string | undefined, flags: Record<string, string | true>, io: CommandIo, settings: StressSettings): number {
+  if (path === undefined || flags.version !== undefined) throw new UsageError('--shard runs on a network file (cluster nodes have no store): give NETWORK.json, not --version');
   const samples = wholeFlag(flags, 'samples', 10_000, 1, 100_000_000);
   const shard = typeof flags.shard === 'string' ? shardRange(flags.shard, samples) : undefined;
   if (!shard) throw new UsageError('--shard needs K/N, e.g. --shard 3/8');
   if (typeof flags.out !== 'string') throw new UsageError('--shard needs --out PART.json, the file its partial result goes to');
   checkPartialTarget(flags.out, flags);
-  assertReadable(networkPath);
-  const document = readNetworkJsonFile(networkPath, basename(networkPath));
-  const system = toClearingSystem(document);
-  io.err(`stress: shard ${shard.index}/${shard.count}, ${shard.size} of ${samples} scenarios, ${model.kind} shocks, seed ${seed}, ${system.nBanks} banks`);
-  const started = performance.now();
-  let lastReport = started;
-  const partial = runStressBatch(system, model, seed, shard.first, shard.size, (done) => {
-    const now = performance.now();
-    if (now - lastReport > 1000 || done === shard.size) {
-      lastReport = now;
-      io.err(`  ${done} / ${shard.size} scenarios (${((100 * done) / shard.size).toFixed(0)}%)`);
-    }
-  }, recovery);
-  writeStressPartial(flags.out, { network: document.name, banks: system.nBanks, shockModel: model, seed, samples, ...recovery, shard }, partial, flags);
-  io.err(`shard ${shard.index}/${shard.count} (scenarios ${shard.first} to ${shard.first + shard.size - 1}) written to ${flags.out} in ${((performance.now() - started) / 1000).toFixed(2)} s`);
+  const { document, system, partial } = stressFile(path, io, { ...settings, samples, first: shard.first, count: shard.size });
+  writeStressPartial(flags.out, { network: document.name, banks: system.nBanks, shockModel: settings.model, seed: settings.seed, samples, ...settings.recovery, shard }, partial, flags);
+  io.err(`shard ${shard.index}/${shard.count} (scenarios ${shard.first} to ${shard.first + shard.size - 1}) written to ${flags.out}`);
   return 0;
 }
 
