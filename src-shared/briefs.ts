@@ -16,6 +16,7 @@ export const RUN_KIND_LABELS: Record<string, string> = {
   intervention: 'Intervention',
   capital: 'Capital allocation',
   policy: 'Policy lab',
+  firesale: 'Fire-sale equilibrium',
   'idf-train': 'Fire-sale model (dual network)',
   'idf-reproduce': 'Dual-network paper reproduction',
   gtTrain: 'Graph transformer',

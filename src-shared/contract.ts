@@ -197,7 +197,11 @@ export const contract = {
 
   /** A bundled fire-sale system: the paper's case studies or the EBA 2011 sovereign instance. */
   'firesales:example': { input: z.object({ name: z.enum(FIRESALE_EXAMPLES) }).strict(), output: returns<FireSaleDocument>() },
-  'firesales:simulate': { input: z.object({ system: fireSaleDocumentSchema }).strict(), output: returns<FireSaleOutcome>() },
+  /** The equilibrium, saved as a run of kind "firesale" (its id in `runId`); `save: false` only shows it (runId null). */
+  'firesales:simulate': {
+    input: z.object({ system: fireSaleDocumentSchema, save: z.boolean().default(true) }).strict(),
+    output: returns<FireSaleOutcome & { runId: number | null }>(),
+  },
   /** One network of a `reconstruct` run saved as the next version of its network, the provenance in the note. */
   'reconstruction:saveVersion': {
     input: z.object({ runId: id, objective: z.enum(RECONSTRUCTION_OBJECTIVE_NAMES), note: z.string().max(1000).optional() }).strict(),

@@ -7,7 +7,7 @@ import { holdingsGraph } from '../store/holdings';
 import { datasets, networks, runs, settings } from '../store/repositories';
 import { policyExample, savePolicyRun, solvePolicy } from './policy-services';
 import type { Handlers } from './router';
-import { exampleFireSale, simulateFireSale } from './firesale-services';
+import { exampleFireSale, simulateAndSaveFireSale } from './firesale-services';
 import { addHoldingsSample, modelEmbeddings } from './gt-services';
 import { gtModels } from '../store/holdings-panel';
 import { downloadBrief, exportBrief } from './brief-services';
@@ -107,7 +107,7 @@ export const handlers: Handlers = {
   'runs:delete': ({ id }, { db }) => deleteRun(db, id),
 
   'firesales:example': ({ name }) => exampleFireSale(name),
-  'firesales:simulate': ({ system }) => simulateFireSale(system),
+  'firesales:simulate': (input, { db }) => simulateAndSaveFireSale(db, input),
   'reconstruction:saveVersion': ({ runId, objective, note }, { db }) => saveReconstructedVersion(db, runId, objective, note),
   'reconstruction:disaggregate': (input, { db }) => disaggregateVersion(db, input),
   'holdings:generate': (input, { db }) => addHoldingsSample(db, input),

@@ -34,6 +34,30 @@ export interface FireSaleOutcome extends FireSaleFields<number[]> {
   unit: string;
 }
 
+/**
+ * A saved fire-sale equilibrium (run kind "firesale", Cao et al. §3): the outcome with what a brief reads from it.
+ * Prices are relative to 1 before the shock; amounts (units sold, losses, equity) are in `unit`.
+ */
+export interface FireSaleRunResults extends FireSaleOutcome {
+  /** The system's name. */
+  system: string;
+  form: 'linear' | 'exponential' | 'arctangent';
+  strategy: 'leverage-target' | 'proportional';
+  /** The scenario simulated, in words. */
+  scenario: string;
+  /** Prices before the shock, per asset (1: holdings are counted in units worth 1 each). */
+  initialPrices: number[];
+  /** Units each bank sold of each asset (rows: banks, columns: assets): its fraction sold × its holding. */
+  bankLiquidations: number[][];
+  /** Mark-to-market loss on each asset over all banks: Σ_n a_nm (initial price − equilibrium price). */
+  assetLosses: number[];
+  /** The iteration stops when max|Φ(p) − p| (and the Newton estimate of the distance) is at most this. */
+  tolerance: number;
+  maxIterations: number;
+  /** Interbank liabilities coupled by Eisenberg–Noe clearing (0: none). */
+  interbankLiabilities: number;
+}
+
 export interface CoefficientTest {
   name: string;
   estimate: number;

@@ -1,6 +1,6 @@
 /**
- * A brief of seven runs, one of each kind a committee sees (stress test, reconstruction, intervention, bailout,
- * fire-sale model, capital, policy lab), read as the committee reads it: the words (no internal names), the
+ * A brief of eight runs, one of each kind a committee sees (stress test, reconstruction, intervention, bailout,
+ * fire-sale model, capital, policy lab, fire-sale equilibrium), read as the committee reads it: the words (no internal names), the
  * figures (equal to each run's saved results), the DOCX (the same tables) and the layout (contents, numbering,
  * no heading last on a page, no page under a third full but a section's last).
  */
@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ComposedBrief } from '../../src-shared/briefs';
 import { cellText, formatNumber, formatSignificant, numberedBrief, summaryBlocks } from '../../src-shared/brief-format';
 import type { CapitalRunResults } from '../../src-shared/results/capital';
-import type { DualNetworkRunResults } from '../../src-shared/results/fire-sales';
+import type { DualNetworkRunResults, FireSaleRunResults } from '../../src-shared/results/fire-sales';
 import type { EconomyInterventionResults, InterbankBailoutResults } from '../../src-shared/results/intervention';
 import type { PolicyLabResult } from '../../src-shared/results/policy';
 import type { ReconstructionRunResults } from '../../src-shared/results/reconstruction';
@@ -66,6 +66,7 @@ describe('a brief of every run kind', () => {
     const model = results<DualNetworkRunResults>('idf-train');
     const capital = results<CapitalRunResults>('capital');
     const policy = results<PolicyLabResult>('policy');
+    const fireSale = results<FireSaleRunResults>('firesale');
     const expected = [
       formatNumber(stress.expectedLoss, 1),
       formatNumber(stress.lossRatio!, 4),
@@ -79,6 +80,8 @@ describe('a brief of every run kind', () => {
       ...model.metrics.liquidationCorrelation.map((c) => formatSignificant(c!, 4)),
       formatNumber(100 * capital.noCapital.statistic, 3),
       `${formatNumber(policy.welfare.full.welfare, 4)} ± ${formatNumber(policy.welfare.full.welfareStandardError!, 4)}`,
+      `converged in ${fireSale.iterations} rounds`,
+      formatNumber(100 * (1 - Math.min(...fireSale.prices)), 2),
     ];
     for (const value of expected) expect(text).toContain(value);
     // the reconstructed networks drawn as liability heatmaps, worst case and maximum entropy on one colour scale

@@ -127,8 +127,8 @@ function renderedPages(pdfPath: string): Array<{ width: number; height: number; 
   }
 }
 
-/** The kinds of the seven-run brief, in the order the runs are made. */
-export const SEVEN_KINDS = ['stress', 'reconstruct', 'intervention', 'bailout', 'idf-train', 'capital', 'policy'] as const;
+/** The kinds of the seven-run brief (now with the fire-sale equilibrium, eight), in the order the runs are made. */
+export const SEVEN_KINDS = ['stress', 'reconstruct', 'intervention', 'bailout', 'idf-train', 'capital', 'policy', 'firesale'] as const;
 
 async function succeeded(app: AppContext, kind: Parameters<AppContext['jobs']['start']>[0], params: unknown): Promise<number> {
   const final = await app.jobs.start(kind, params as never).done;
@@ -138,7 +138,8 @@ async function succeeded(app: AppContext, kind: Parameters<AppContext['jobs']['s
 
 /**
  * One small saved run of each kind a committee sees — stress test, reconstruction, intervention on an economy,
- * interbank bailout, fire-sale model, capital allocation, policy lab — made by the app's own jobs and services.
+ * interbank bailout, fire-sale model, capital allocation, policy lab, fire-sale equilibrium — made by the app's own
+ * jobs and services.
  */
 export async function sevenRuns(app: AppContext): Promise<Record<(typeof SEVEN_KINDS)[number], number>> {
   const { economyDocumentOf, generateEconomy } = await import('../../src-main/engines/economy-generator');
@@ -165,7 +166,9 @@ export async function sevenRuns(app: AppContext): Promise<Record<(typeof SEVEN_K
   if (!example.ok) throw new Error(example.error.message);
   const saved = await app.router.handle('policy:save', { document: (example.value as { document: unknown }).document });
   if (!saved.ok) throw new Error(saved.error.message);
-  return { stress, reconstruct, intervention, bailout, 'idf-train': idf, capital, policy: (saved.value as { runId: number }).runId };
+  const fireSale = await app.router.handle('firesales:simulate', { system: documentOfSpec(caseStudy1('linear'), 'case study 1') });
+  if (!fireSale.ok) throw new Error(fireSale.error.message);
+  return { stress, reconstruct, intervention, bailout, 'idf-train': idf, capital, policy: (saved.value as { runId: number }).runId, firesale: (fireSale.value as { runId: number }).runId };
 }
 
 /** Names only the code uses: job kinds, method ids, objective names, option values. */

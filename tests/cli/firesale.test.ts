@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { documentOfSpec } from '../../src-main/engines/fire-sale-document';
@@ -24,10 +24,23 @@ describe('cwb firesale and cwb idf', () => {
     writeFileSync(file, JSON.stringify({ ...system, scenario: { liabilities: { 'bank 1': 0.62, 'bank 2': 0.62 } } }));
     const run = cwb(['firesale', file, '--json'], data.path);
     expect(run.code, run.err).toBe(0);
-    const result = JSON.parse(run.out) as { prices: Record<string, number>; converged: boolean; iterations: number };
+    const result = JSON.parse(run.out) as { runId: number; prices: Record<string, number>; totalLoss: number; converged: boolean; iterations: number };
     const b = 0.7 + 0.75;
     expect(result.prices['asset 1']).toBeCloseTo((b + Math.sqrt(b * b - 4 * 0.75 * 0.62)) / 2, 9);
     expect(result.converged).toBe(true);
+    // saved as a run of its own kind, with the outcome printed
+    expect(result.runId).toBeGreaterThan(0);
+    expect(run.err).toContain(`saved as run ${result.runId}`);
+    const outside = tempDir();
+    dirs.push(outside);
+    const brief = cwb(['brief', '--runs', String(result.runId), '--out', join(outside.path, 'brief.csv'), '--json'], data.path);
+    expect(brief.code, brief.err).toBe(0);
+    expect(JSON.parse(brief.out)).toMatchObject({ runIds: [result.runId] });
+    expect(readFileSync(join(outside.path, 'brief.csv'), 'utf8')).toContain('Fire-sale equilibrium');
+    const text = cwb(['firesale', file], data.path);
+    expect(text.code, text.err).toBe(0);
+    expect(text.out).toMatch(/converged after \d+ steps/);
+    expect(text.err).toContain(`saved as run ${result.runId + 1}`);
 
     writeFileSync(file, JSON.stringify({ ...system, holdings: [{ bank: 'bank 9', asset: 'asset 1', units: 1 }] }));
     const bad = cwb(['firesale', file], data.path);

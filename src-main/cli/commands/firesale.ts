@@ -6,7 +6,8 @@
 import { basename } from 'node:path';
 import { FIRESALE_EXAMPLES, fireSaleDocumentSchema, type FireSaleExample } from '../../../src-shared/formats/firesale';
 import { ARCTANGENT_CORRELATION, convergenceWarning, isArctangentCorrelation, type ReproductionReport } from '../../../src-shared/results/fire-sales';
-import { exampleFireSale, simulateFireSale } from '../../api/firesale-services';
+import { exampleFireSale } from '../../api/firesale-services';
+import { call } from '../../api/router';
 import { parseJsonDocument } from '../../io/network-json';
 import { idfReproduceTask, idfTrainTask } from '../../jobs/firesale-tasks';
 import { LEARNING_BACKENDS as LEARNING_BACKEND_PREFERENCES } from '../../../src-shared/results/capital';
@@ -34,20 +35,23 @@ const EXAMPLE_FLAG = { name: 'example', value: 'NAME', description: `a bundled s
 
 export const firesaleCommand: Command = {
   name: 'firesale',
-  summary: 'fire-sale equilibrium of a system: prices, liquidations, losses, convergence of the fixed point',
+  summary: 'fire-sale equilibrium of a system, saved as a run: prices, liquidations, losses, convergence of the fixed point',
   usage: 'cwb firesale SYSTEM.json [--json] | cwb firesale --example NAME [--print-system] [--json]',
   positionals: { min: 0, max: 1 },
   flags: [EXAMPLE_FLAG, { name: 'print-system', description: 'print the system (firesale@1 JSON) instead of simulating' }],
-  async run(args, io) {
+  async run(args, io, context) {
     const doc = readSystem(args);
     if (args.flags['print-system']) {
       io.out(JSON.stringify(doc, null, 2));
       return 0;
     }
     io.err(`fire sale on ${doc.banks.length} banks, ${doc.assets.length} assets (${doc.inverseDemand.form} inverse demand, ${doc.strategy})`);
-    const outcome = simulateFireSale(doc);
+    // Through the router, as the screen: the equilibrium is saved as a run (for `cwb brief`).
+    const { runId, ...outcome } = await call(context().router, 'firesales:simulate', { system: doc });
+    io.err(`saved as run ${runId}`);
     const warning = convergenceWarning(outcome);
     const json = {
+      runId,
       prices: byId(outcome.assetIds, outcome.prices),
       liquidations: byId(outcome.assetIds, outcome.assetLiquidations),
       fractionsSold: byId(outcome.bankIds, outcome.fractions),

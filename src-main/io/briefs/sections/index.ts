@@ -4,6 +4,7 @@
  */
 import { capitalSection } from './capital';
 import { dualNetworkReproductionSection } from './dual-network';
+import { fireSaleEquilibriumSection } from './fire-sale-equilibrium';
 import { fireSaleModelSection } from './fire-sale-model';
 import { genericSection } from './generic';
 import { graphTransformerSection } from './graph-transformer';
@@ -13,7 +14,7 @@ import { reconstructionSection } from './reconstruction';
 import type { SectionProvider } from './provider';
 import { stressSection } from './stress';
 
-const providers: SectionProvider[] = [stressSection, capitalSection, dualNetworkReproductionSection, policySection, interventionSection, reconstructionSection, fireSaleModelSection, graphTransformerSection];
+const providers: SectionProvider[] = [stressSection, capitalSection, dualNetworkReproductionSection, policySection, interventionSection, reconstructionSection, fireSaleModelSection, fireSaleEquilibriumSection, graphTransformerSection];
 
 const byKind = new Map(providers.map((provider) => [provider.kind, provider]));
 
