@@ -121,7 +121,8 @@ export const contract = {
     output: returns<{ versionId: number; version: number }>(),
   },
   'networks:export': {
-    input: z.object({ versionId: id, format: z.enum(EXPORT_FORMATS) }).strict(),
+    /** `marking`, `organisation`: the classification the files carry instead of the saved settings' (`cwb export --marking`). */
+    input: z.object({ versionId: id, format: z.enum(EXPORT_FORMATS), marking: briefRequestSchema.shape.marking, organisation: briefRequestSchema.shape.organisation }).strict(),
     output: returns<{ files: ExportedFile[] }>(),
   },
   'networks:maxEntropy': {

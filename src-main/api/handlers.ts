@@ -18,6 +18,7 @@ import { listAudit, recordAudit, recordExports, recordDatasetDeletion, recordEmb
 import {
   clearScenarioOfVersion,
   createNetwork,
+  exportMarking,
   exportVersion,
   importDataset,
   importDatasetTables,
@@ -66,8 +67,9 @@ export const handlers: Handlers = {
   'datasets:rename': ({ id, name }, { db }) => renameDataset(db, id, name),
   'samples:add': ({ name }, { db }) => addSample(db, name),
   'tables:export': async (request, { db }) => {
-    const file = await exportTable(request);
-    recordExports(db, { subject: `table "${request.title}" (${request.rows.length} rows)`, format: request.format, refs: {} }, [file]);
+    const marking = exportMarking(db);
+    const file = await exportTable(request, marking);
+    recordExports(db, { subject: `table "${request.title}" (${request.rows.length} rows)`, format: request.format, refs: {}, marking }, [file]);
     return file;
   },
 
@@ -76,9 +78,10 @@ export const handlers: Handlers = {
   'networks:get': ({ versionId }, { db }) => networks.getVersion(db, versionId),
   'networks:saveVersion': ({ networkId, note, document }, { db }) =>
     db.transaction(() => networks.addVersion(db, networkId, document, note))(),
-  'networks:export': async ({ versionId, format }, { db }) => {
-    const result = await exportVersion(db, versionId, format);
-    recordVersionExport(db, versionId, format, result.files);
+  'networks:export': async ({ versionId, format, marking: ownMarking, organisation }, { db }) => {
+    const marking = exportMarking(db, { marking: ownMarking, organisation });
+    const result = await exportVersion(db, versionId, format, marking);
+    recordVersionExport(db, versionId, format, result.files, marking);
     return result;
   },
   'networks:maxEntropy': ({ versionId }, { db }) => maxEntropyVersion(db, versionId),

@@ -7,6 +7,7 @@ import { maxentFromDocument, withLiabilities } from '../engines/maxent';
 import { toClearingSystem } from '../engines/network-arrays';
 import type { ExportedFile, ExportFormat } from '../../src-shared/contract';
 import type { ColumnMapping } from '../../src-shared/formats/columns';
+import type { ExportMetadata } from '../../src-shared/formats/export-marking';
 import type { WiodOptionsInput } from '../../src-shared/formats/wiod';
 import { networkToGraphml } from '../io/graphml';
 import { importFileAsync, importNetworkTables, sha256Hex, type ImportedDataset } from '../io/importers';
@@ -21,6 +22,8 @@ import { importHoldingsFile } from '../io/holdings-tables';
 import { alreadyImportedError } from '../io/import-error';
 import { datasets, networks } from '../store/repositories';
 import { recordImport } from '../store/audit';
+import { briefMarking } from '../io/briefs/compose';
+import { softwareVersion } from '../version';
 
 /** Stores an imported dataset in one transaction: dataset, network, version 1. Refuses a file seen before. */
 export function storeImportedDataset(
@@ -56,25 +59,43 @@ export async function importDatasetTables(db: Db, files: Array<{ fileName: strin
   return storeImportedDataset(db, imported, files.map((f) => f.fileName).join(' + '));
 }
 
-/** The network version in one of the export formats; CSV gives two files (nodes, liabilities). */
-export async function exportVersion(db: Db, versionId: number, format: ExportFormat): Promise<{ files: ExportedFile[] }> {
+/**
+ * The classification marking of an export (export-marking.ts): the request's marking and organisation, else the
+ * saved settings (DEFAULT_MARKING and no organisation until someone saves them), with the time and software.
+ */
+export function exportMarking(db: Db, override: { marking?: string; organisation?: string } = {}): ExportMetadata {
+  const saved = briefMarking(db);
+  const organisation = (override.organisation ?? saved.organisation).trim();
+  return {
+    marking: (override.marking ?? saved.marking).trim(),
+    ...(organisation ? { organisation } : {}),
+    exportedAt: new Date().toISOString(),
+    exportedBy: `Contagion Workbench ${softwareVersion}`,
+  };
+}
+
+/**
+ * The network version in one of the export formats, carrying the classification marking (`metadata`, by default
+ * the saved settings'); CSV gives two files (nodes, liabilities).
+ */
+export async function exportVersion(db: Db, versionId: number, format: ExportFormat, metadata: ExportMetadata = exportMarking(db)): Promise<{ files: ExportedFile[] }> {
   const stored = networks.getStoredVersion(db, versionId);
   const { network, version } = stored;
   const base = `${network.name.replace(/[^A-Za-z0-9]+/g, '-').replace(/^-|-$/g, '').toLowerCase() || 'network'}-v${version}`;
   if (stored.kind === 'crossholdings') {
     if (format !== 'network@1') throw new AppError('invalid_input', 'a cross-holdings economy exports as crossholdings@1 JSON only (format "network@1" = JSON)', 'format');
-    return { files: [{ fileName: `${base}.json`, content: serialiseJson(stored.document), encoding: 'utf8' }] };
+    return { files: [{ fileName: `${base}.json`, content: serialiseJson(stored.document, metadata), encoding: 'utf8' }] };
   }
   const document = stored.document;
   switch (format) {
     case 'network@1':
-      return { files: [{ fileName: `${base}.json`, content: serialiseJson(document), encoding: 'utf8' }] };
+      return { files: [{ fileName: `${base}.json`, content: serialiseJson(document, metadata), encoding: 'utf8' }] };
     case 'graphml':
-      return { files: [{ fileName: `${base}.graphml`, content: networkToGraphml(document), encoding: 'utf8' }] };
+      return { files: [{ fileName: `${base}.graphml`, content: networkToGraphml(document, metadata), encoding: 'utf8' }] };
     case 'xlsx':
-      return { files: [{ fileName: `${base}.xlsx`, content: Buffer.from(await networkToXlsx(document)).toString('base64'), encoding: 'base64' }] };
+      return { files: [{ fileName: `${base}.xlsx`, content: Buffer.from(await networkToXlsx(document, metadata)).toString('base64'), encoding: 'base64' }] };
     case 'csv': {
-      const tables = networkToCsv(document);
+      const tables = networkToCsv(document, metadata);
       return {
         files: [
           { fileName: `${base}-nodes.csv`, content: tables.nodes, encoding: 'utf8' },

@@ -1,7 +1,9 @@
 /**
  * network@1 as GraphML (http://graphml.graphdrawing.org/): a directed graph whose edge source → target is
  * debtor → creditor with data key `amount` (p̄_ij), one node data key per node field in use, and graph-level
- * keys name, currency and unit. Our own output reads back losslessly (null read back as absent).
+ * keys name, currency and unit; an export also carries its classification marking (the graph's <desc> and
+ * graph-level keys classification, organisation, exported at, exported by), which reading ignores. Our own
+ * output reads back losslessly (null read back as absent).
  *
  * Reading (fast-xml-parser) also takes files written by yEd, Gephi and networkx: data keys are matched by
  * `attr.name` (else the key id) to node fields by the same synonyms as CSV columns (label → name, c → outside
@@ -12,6 +14,7 @@
  */
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { AppError } from '../../src-shared/errors';
+import { markingLine, type ExportMetadata } from '../../src-shared/formats/export-marking';
 import {
   NETWORK_FORMAT,
   networkDocumentSchema,
@@ -64,14 +67,37 @@ function escapeXml(text: string, where: string): string {
 const isNumericField = (field: NodeField): field is NumericNodeField =>
   (NUMERIC_NODE_FIELDS as readonly string[]).includes(field);
 
-export function networkToGraphml(document: NetworkDocument): string {
+/** Graph-level keys of an export's classification marking (export-marking.ts); readers ignore them. */
+const MARKING_KEYS = [
+  ['marking', 'classification'],
+  ['organisation', 'organisation'],
+  ['exportedAt', 'exported at'],
+  ['exportedBy', 'exported by'],
+] as const;
+
+/** The graph's <desc> and <data> of the marking: what yEd and Gephi show as the graph's description and attributes. */
+function markingElements(metadata: ExportMetadata): { keys: string[]; graph: string[] } {
+  const keys: string[] = [];
+  const graph = [`    <desc>${escapeXml(markingLine(metadata), 'the classification marking')}</desc>`];
+  for (const [field, name] of MARKING_KEYS) {
+    const value = metadata[field];
+    if (value === undefined || value === '') continue;
+    keys.push(`  <key id="g_${field}" for="graph" attr.name="${name}" attr.type="string"/>`);
+    graph.push(`    <data key="g_${field}">${escapeXml(value, `the export's ${name}`)}</data>`);
+  }
+  return { keys, graph };
+}
+
+export function networkToGraphml(document: NetworkDocument, metadata?: ExportMetadata): string {
   const fields = usedNodeFields(document).filter((field) => field !== 'id');
+  const marking = metadata ? markingElements(metadata) : { keys: [], graph: [] };
   const lines: string[] = [
     '<?xml version="1.0" encoding="UTF-8"?>',
     '<graphml xmlns="http://graphml.graphdrawing.org/xmlns"',
     '    xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"',
     '    xsi:schemaLocation="http://graphml.graphdrawing.org/xmlns http://graphml.graphdrawing.org/xmlns/1.0/graphml.xsd">',
   ];
+  lines.push(...marking.keys);
   for (const field of GRAPH_FIELDS) {
     lines.push(`  <key id="g_${field}" for="graph" attr.name="${field}" attr.type="string"/>`);
   }
@@ -80,7 +106,7 @@ export function networkToGraphml(document: NetworkDocument): string {
     lines.push(`  <key id="n_${field}" for="node" attr.name="${field}" attr.type="${type}"/>`);
   }
   lines.push('  <key id="e_amount" for="edge" attr.name="amount" attr.type="double"/>');
-  lines.push('  <graph id="G" edgedefault="directed">');
+  lines.push('  <graph id="G" edgedefault="directed">', ...marking.graph);
   for (const field of GRAPH_FIELDS) {
     const value = document[field];
     if (value !== undefined) lines.push(`    <data key="g_${field}">${escapeXml(value, `network ${field}`)}</data>`);

@@ -6,6 +6,7 @@
 import type { z } from 'zod';
 import { AppError } from '../../src-shared/errors';
 import { CROSSHOLDINGS_FORMAT, economyDocumentSchema, type EconomyDocument } from '../../src-shared/formats/crossholdings';
+import type { ExportMetadata } from '../../src-shared/formats/export-marking';
 import { networkDocumentSchema, storedNetworkIssues, type NetworkDocument } from '../../src-shared/formats/network';
 import { ImportError, oneLine, quote } from './import-error';
 import { decodeUtf8Strict } from './import-limits';
@@ -110,6 +111,17 @@ function documentFromJson<T>(schema: z.ZodType<T>, raw: unknown, fileName: strin
   return parsed.data;
 }
 
+/**
+ * The document without the `metadata` of an exported file (its classification marking, export-marking.ts): it
+ * describes the file, not the network, so an exported file imports again as the network it was exported from.
+ */
+export function withoutMetadata<T extends { metadata?: unknown }>(document: T): T {
+  if (document.metadata === undefined) return document;
+  const copy = { ...document };
+  delete copy.metadata;
+  return copy;
+}
+
 export const parseNetworkJson = (input: string | Uint8Array, fileName = 'network file'): NetworkDocument =>
   withBanks(parseJsonDocument(networkDocumentSchema, input, fileName), fileName);
 
@@ -122,11 +134,11 @@ export const readNetworkJsonFile = (path: string, fileName = 'network file'): Ne
 
 function withBanks(document: NetworkDocument, fileName: string): NetworkDocument {
   if (document.nodes.length === 0) throw new ImportError(`${fileName}: the network has no banks`, 'nodes');
-  return document;
+  return withoutMetadata(document);
 }
 
 export const parseEconomyJson = (input: string | Uint8Array, fileName = 'economy file'): EconomyDocument =>
-  parseJsonDocument(economyDocumentSchema, input, fileName);
+  withoutMetadata(parseJsonDocument(economyDocumentSchema, input, fileName));
 
 /**
  * The one validation path of every network (or economy) the store keeps — imported in any format, drawn in the
@@ -152,6 +164,9 @@ export function declaresFormat(text: string, format: string): boolean {
   }
 }
 
-export function serialiseJson(document: NetworkDocument | EconomyDocument): string {
-  return `${JSON.stringify(document, null, 2)}\n`;
+/** The document as JSON text; with `metadata` (an export's classification marking), that field follows `format`. */
+export function serialiseJson(document: NetworkDocument | EconomyDocument, metadata?: ExportMetadata): string {
+  // Key order: format, then metadata, then the document's own fields.
+  const marked = metadata ? Object.assign({ format: document.format, metadata }, withoutMetadata(document)) : document;
+  return `${JSON.stringify(marked, null, 2)}\n`;
 }

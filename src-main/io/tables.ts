@@ -1,14 +1,16 @@
 /**
  * Reads tabular files into plain tables of cell text: a CSV (papaparse; UTF-8 with the BOM stripped, or
  * windows-1252 when the bytes are not valid UTF-8) gives one table, an XLSX workbook (exceljs) one table per
- * worksheet. The first row is the header; numbers come back as plain decimal text ("0.0000001", not "1e-7"),
- * dates as ISO text, formulas as their cached result, text the product neutralised against formula injection
- * ('=…) as it was exported (csv-cell.ts). Every row keeps the row number a spreadsheet user sees
- * (header = row 1), so importers can name the rows they refuse.
+ * worksheet (an exported workbook's "Classification" sheet left out). The first row is the header (in a CSV, after
+ * any "# …" comment lines such as the classification marking exports start with); numbers come back as plain
+ * decimal text ("0.0000001", not "1e-7"), dates as ISO text, formulas as their cached result, text the product
+ * neutralised against formula injection ('=…) as it was exported (csv-cell.ts). Every row keeps the row number a
+ * spreadsheet user sees (header = row 1, or the line after the comments), so importers can name the rows they refuse.
  */
 import ExcelJS from 'exceljs';
 import Papa from 'papaparse';
 import { NUMBER_TEXT, plainDecimal, unescapeCsvText } from '../../src-shared/formats/csv-cell';
+import { MARKING_SHEET, isCsvCommentLine } from '../../src-shared/formats/export-marking';
 
 export { plainDecimal };
 import { ImportError } from './import-error';
@@ -91,13 +93,34 @@ export function guessDelimiter(text: string): string {
   return best;
 }
 
-/** Parses CSV text (line ends \r\n, \n or \r, even mixed, are all one line break, in quoted cells too). */
+/**
+ * The comment lines before the header ("# CONFIDENTIAL — supervisory use · …", the marking exports start with,
+ * export-marking.ts) taken off: the text from the header on, and how many lines were taken.
+ */
+function withoutLeadingComments(text: string): { text: string; skipped: number } {
+  let start = 0;
+  let skipped = 0;
+  for (;;) {
+    const end = text.indexOf('\n', start);
+    const line = end < 0 ? text.slice(start) : text.slice(start, end);
+    if (!isCsvCommentLine(line)) break;
+    skipped += 1;
+    if (end < 0) return { text: '', skipped };
+    start = end + 1;
+  }
+  return { text: text.slice(start), skipped };
+}
+
+/**
+ * Parses CSV text (line ends \r\n, \n or \r, even mixed, are all one line break, in quoted cells too). Comment
+ * lines before the header ("# …") are skipped; row numbers still count them, as a text editor shows the lines.
+ */
 export function parseCsv(fileName: string, rawText: string): Table {
-  const text = rawText.replace(/\r\n?/g, '\n');
+  const { text, skipped } = withoutLeadingComments(rawText.replace(/\r\n?/g, '\n'));
   const parsed = Papa.parse<string[]>(text, { skipEmptyLines: false, delimiter: guessDelimiter(text), newline: '\n' });
   const errors: RowError[] = parsed.errors
     .filter((error) => error.code !== 'UndetectableDelimiter')
-    .map((error) => ({ file: fileName, row: (error.row ?? 0) + 1, message: `CSV: ${error.message}` }));
+    .map((error) => ({ file: fileName, row: (error.row ?? 0) + 1 + skipped, message: `CSV: ${error.message}` }));
   if (errors.length > 0) throw new RowErrorsImportError(errors);
   const records = parsed.data;
   while (records.length > 0 && isBlankRow(records[records.length - 1]!)) records.pop();
@@ -109,7 +132,7 @@ export function parseCsv(fileName: string, rawText: string): Table {
   body.forEach((row, index) => {
     if (isBlankRow(row)) return;
     rows.push(row.map(unescapeCsvText));
-    rowNumbers.push(index + 2);
+    rowNumbers.push(index + 2 + skipped);
   });
   return { name: fileName, columns, rows, rowNumbers, source: fileName };
 }
@@ -168,6 +191,9 @@ export async function readXlsx(fileName: string, bytes: Uint8Array): Promise<Tab
       .filter((sheet) => sheet.state === undefined || sheet.state === 'visible')
       .map((sheet) => worksheetTable(fileName, sheet))
       .filter((table): table is Table => table !== undefined);
+    // The "Classification" sheet an exported workbook starts with holds its marking, not data.
+    const data = tables.filter((table) => table.name.trim().toLowerCase() !== MARKING_SHEET.toLowerCase());
+    if (data.length > 0) tables = data;
   } catch (error) {
     if (error instanceof ImportError) throw error;
     throw new ImportError(`${fileName} is not a readable XLSX workbook: ${firstLine((error as Error).message)}`);

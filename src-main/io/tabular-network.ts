@@ -32,6 +32,7 @@ import { ImportError, quote, listColumns } from './import-error';
 import { describeDocumentIssues } from './network-json';
 import { RowErrorsImportError, type RowError } from './row-errors';
 import { csvText } from '../../src-shared/formats/csv-cell';
+import { markingComment, type ExportMetadata } from '../../src-shared/formats/export-marking';
 import { isBlankRow, parseNumberCell, rowNumberOf, sourceOf, type Table } from './tables';
 
 export interface NetworkTablesInput {
@@ -375,12 +376,15 @@ export function usedNodeFields(document: NetworkDocument): NodeField[] {
 
 /**
  * Node table and edge list as CSV text (header row, comma-separated, CRLF line ends as RFC 4180 has them); text
- * cells neutralised against formula injection (csv-cell.ts), which the CSV reader undoes.
+ * cells neutralised against formula injection (csv-cell.ts), which the CSV reader undoes. With `metadata`, each
+ * file starts with the classification marking as a comment line ("# CONFIDENTIAL — … · organisation"), which the
+ * CSV reader skips.
  */
-export function networkToCsv(document: NetworkDocument): { nodes: string; liabilities: string } {
+export function networkToCsv(document: NetworkDocument, metadata?: ExportMetadata): { nodes: string; liabilities: string } {
   const fields = usedNodeFields(document);
+  const comment = metadata ? `${markingComment(metadata)}\r\n` : '';
   return {
-    nodes: csvText([fields, ...document.nodes.map((node) => fields.map((field) => node[field]))]),
-    liabilities: csvText([[...EDGE_FIELDS], ...document.liabilities.map((entry) => [entry.debtor, entry.creditor, entry.amount])]),
+    nodes: comment + csvText([fields, ...document.nodes.map((node) => fields.map((field) => node[field]))]),
+    liabilities: comment + csvText([[...EDGE_FIELDS], ...document.liabilities.map((entry) => [entry.debtor, entry.creditor, entry.amount])]),
   };
 }

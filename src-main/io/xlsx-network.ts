@@ -2,27 +2,34 @@
  * network@1 as an XLSX workbook (exceljs): sheet "nodes" (id and every node field in use, numbers as numbers,
  * blank = absent), sheet "liabilities" (debtor, creditor, amount: the debtor owes the creditor p̄_ij), a
  * "matrix" sheet (row = debtor, column = creditor, blank = no entry) for networks of at most 300 nodes, and a
- * "network" sheet with the name, currency and unit. Reading takes the sheets named nodes and liabilities (or
+ * "network" sheet with the name, currency and unit; an export starts with a "Classification" sheet (its marking,
+ * organisation and time, xlsx-marking.ts), which readers skip. Reading takes the sheets named nodes and liabilities (or
  * matrix), else the first two sheets; network → XLSX → network is lossless (null read back as absent). Text cells
  * that could start a formula get a leading apostrophe, which the reader removes again (csv-cell.ts).
  */
 import ExcelJS from 'exceljs';
+import type { ExportMetadata } from '../../src-shared/formats/export-marking';
 import type { NetworkDocument } from '../../src-shared/formats/network';
 import { EDGE_FIELDS, looksLikeEdgeList, type ColumnMapping } from './column-mapping';
 import { ImportError } from './import-error';
 import { xlsxCell } from '../../src-shared/formats/csv-cell';
 import { readXlsx, type Table } from './tables';
 import { networkFromTables, usedNodeFields } from './tabular-network';
+import { addMarkingSheet, markPrintedPages, markWorkbook } from './xlsx-marking';
 
 /** Networks with more nodes than this get no matrix sheet (n² cells). */
 export const XLSX_MATRIX_MAX_NODES = 300;
 
 const NETWORK_SHEET = 'network';
 
-export async function networkToXlsx(document: NetworkDocument): Promise<Uint8Array> {
+export async function networkToXlsx(document: NetworkDocument, metadata?: ExportMetadata): Promise<Uint8Array> {
   const workbook = new ExcelJS.Workbook();
   workbook.creator = 'Contagion Workbench';
   workbook.title = document.name;
+  if (metadata) {
+    markWorkbook(workbook, metadata);
+    addMarkingSheet(workbook, metadata, [['Network', document.name]]);
+  }
 
   const fields = usedNodeFields(document);
   const nodes = workbook.addWorksheet('nodes', { views: [{ state: 'frozen', ySplit: 1 }] });
@@ -58,6 +65,7 @@ export async function networkToXlsx(document: NetworkDocument): Promise<Uint8Arr
   if (document.unit !== undefined) about.addRow(['unit', xlsxCell(document.unit)]);
   about.getRow(1).font = { bold: true };
 
+  if (metadata) for (const sheet of workbook.worksheets) markPrintedPages(sheet, metadata);
   const buffer = await workbook.xlsx.writeBuffer();
   return new Uint8Array(buffer as ArrayBuffer);
 }

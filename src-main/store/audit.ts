@@ -249,12 +249,16 @@ export function recordRunSaved(db: Db, run: { id: number; kind: string; method: 
   });
 }
 
-/** Files produced for the user (one entry each): what was exported, the format, the file name and its bytes' SHA-256. */
+/**
+ * Files produced for the user (one entry each): what was exported, the format, the file name and its bytes' SHA-256,
+ * and the classification marking (and organisation) the files carry, when they carry one.
+ */
 export function recordExports(
   db: Db,
-  what: { subject: string; format: string; refs: AuditRefs },
+  what: { subject: string; format: string; refs: AuditRefs; marking?: { marking: string; organisation?: string } },
   files: Array<{ fileName: string; content: string; encoding: 'utf8' | 'base64' }>,
 ): void {
+  const marking = what.marking ? { marking: what.marking.marking, ...(what.marking.organisation ? { organisation: what.marking.organisation } : {}) } : {};
   db.transaction(() => {
     for (const file of files) {
       recordAudit(db, {
@@ -262,19 +266,25 @@ export function recordExports(
         subject: `${what.subject} as ${FORMAT_WORDS[what.format] ?? what.format}`,
         fileName: file.fileName,
         sha256: exportedSha256(file),
-        details: { ...what.refs, format: what.format },
+        details: { ...what.refs, format: what.format, ...marking },
       });
     }
   })();
 }
 
 /** The files of a network version's export (one entry each), named by network, version and dataset. */
-export function recordVersionExport(db: Db, versionId: number, format: string, files: Parameters<typeof recordExports>[2]): void {
+export function recordVersionExport(
+  db: Db,
+  versionId: number,
+  format: string,
+  files: Parameters<typeof recordExports>[2],
+  marking?: Parameters<typeof recordExports>[1]['marking'],
+): void {
   const row = db
     .prepare('SELECT n.name, n.dataset_id, v.version FROM network_versions v JOIN networks n ON v.network_id = n.id WHERE v.id = ?')
     .get(versionId) as { name: string; dataset_id: number; version: number } | undefined;
   if (!row) throw new Error(`audit: no network version ${versionId} to record`);
-  recordExports(db, { subject: `network ${row.name} v${row.version} (version #${versionId})`, format, refs: { versionId, datasetId: row.dataset_id } }, files);
+  recordExports(db, { subject: `network ${row.name} v${row.version} (version #${versionId})`, format, refs: { versionId, datasetId: row.dataset_id }, marking }, files);
 }
 
 /** An embeddings CSV handed over for saving; it concerns the model's training run and the dataset embedded. */

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { MAX_AMOUNT, MAX_NODES, MAX_TEXT_LENGTH } from './network';
+import { exportMetadataSchema } from './export-marking';
 
 export const CROSSHOLDINGS_FORMAT = 'contagion-workbench/crossholdings@1';
 
@@ -22,6 +23,8 @@ export const firmSchema = z.object({
 export const economyDocumentSchema = z
   .object({
     format: z.literal(CROSSHOLDINGS_FORMAT),
+    /** The classification marking of an exported file (export-marking.ts); importers leave it out of the stored economy. */
+    metadata: exportMetadataSchema.optional(),
     name: z.string().min(1, 'must not be empty'),
     firms: z.array(firmSchema).min(1, 'the economy has no firms').max(MAX_NODES, `more than ${MAX_NODES.toLocaleString('en-US')} firms`),
     assets: z.array(z.object({ id, price: amount })),

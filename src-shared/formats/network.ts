@@ -6,6 +6,7 @@
  * information that reconstruction starts from; any may be absent or null.
  */
 import { z } from 'zod';
+import { exportMetadataSchema } from './export-marking';
 
 export const NETWORK_FORMAT = 'contagion-workbench/network@1';
 
@@ -57,6 +58,8 @@ export const liabilitySchema = z.object({
 export const networkDocumentSchema = z
   .object({
     format: z.literal(NETWORK_FORMAT),
+    /** The classification marking of an exported file (export-marking.ts); importers leave it out of the stored network. */
+    metadata: exportMetadataSchema.optional(),
     name: z.string().min(1, 'must not be empty').max(MAX_TEXT_LENGTH, `longer than ${MAX_TEXT_LENGTH} characters`),
     currency: text.optional(),
     unit: text.optional(),

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { DEFAULT_MARKING } from '../../src-shared/briefs';
 import { crossHoldingColumnSums, economyDocumentSchema } from '../../src-shared/formats/crossholdings';
 import { freshApp } from '../support/app';
 import { smallEconomy } from '../support/economy';
@@ -47,7 +48,8 @@ describe('crossholdings@1', () => {
     expect(refused.ok === false && refused.error.message).toMatch(/sum to 1/);
 
     const exported = await app.router.handle('networks:export', { versionId, format: 'network@1' });
-    expect(exported.ok && JSON.parse((exported.value as { files: Array<{ content: string }> }).files[0]!.content)).toEqual(smallEconomy());
+    // The export carries the classification marking as `metadata` (docs/formats.md); the economy is unchanged.
+    expect(exported.ok && JSON.parse((exported.value as { files: Array<{ content: string }> }).files[0]!.content)).toEqual({ ...smallEconomy(), metadata: expect.objectContaining({ marking: DEFAULT_MARKING }) });
     const asNetwork = await app.router.handle('networks:get', { versionId });
     expect(asNetwork.ok === false && asNetwork.error.message).toMatch(/cross-holdings economy, not an interbank network/);
     const stress = await app.router.handle('jobs:start', { kind: 'stress', params: { versionId, shockModel: { kind: 'uniform' }, samples: 100, seed: 1 } });

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
+import { DEFAULT_MARKING } from '../../src-shared/briefs';
 import type { Db } from '../../src-main/store/db';
 import { freshApp } from '../support/app';
 import { ringNetwork, bundledSample, toBase64 } from '../support/fixtures';
@@ -70,7 +71,8 @@ describe('imports are all-or-nothing', () => {
     if (!exported.ok) throw new Error(exported.error.message);
     const { files } = exported.value as { files: Array<{ content: string }> };
     expect(files).toHaveLength(1);
-    expect(JSON.parse(files[0]!.content)).toEqual(original);
+    // The export carries the classification marking as `metadata` (docs/formats.md); the network is unchanged.
+    expect(JSON.parse(files[0]!.content)).toEqual({ ...original, metadata: expect.objectContaining({ marking: DEFAULT_MARKING }) });
     for (const format of ['csv', 'graphml', 'xlsx'] as const) {
       const other = await app.router.handle('networks:export', { versionId, format });
       expect(other.ok, format).toBe(true);

@@ -1,5 +1,6 @@
 /** `cwb import`, `cwb list`, `cwb export`: the Data screen's actions from the command line. */
 import { basename, extname } from 'node:path';
+import { DEFAULT_MARKING } from '../../../src-shared/briefs';
 import { EXPORT_FORMATS, type ExportFormat } from '../../../src-shared/contract';
 import { importHoldingsFile } from '../../io/holdings-tables';
 import { call } from '../../api/router';
@@ -84,21 +85,35 @@ export const listCommand: Command = {
   },
 };
 
+/** --marking TEXT or --organisation NAME: at most 120 characters (the settings' limits), the marking not blank. */
+function markingFlag(flags: Record<string, string | true>, name: 'marking' | 'organisation', minLength: number): string | undefined {
+  const value = flags[name];
+  if (value === undefined) return undefined;
+  const text = typeof value === 'string' ? value.trim() : '';
+  if (text.length < minLength) throw new UsageError(`--${name} needs a text, e.g. --${name} "${name === 'marking' ? DEFAULT_MARKING : 'Financial Stability Department'}"`);
+  if (text.length > 120) throw new UsageError(`--${name} is longer than 120 characters`);
+  return text;
+}
+
 const FORMAT_BY_EXTENSION: Record<string, ExportFormat> = { '.json': 'network@1', '.csv': 'csv', '.graphml': 'graphml', '.xlsx': 'xlsx' };
 
 export const exportCommand: Command = {
   name: 'export',
   summary: 'write a network version as network@1 JSON, CSV (two files: nodes and liabilities), GraphML or XLSX',
-  usage: 'cwb export VERSION_ID --out FILE [--format json|csv|graphml|xlsx] [--force]',
+  usage: 'cwb export VERSION_ID --out FILE [--format json|csv|graphml|xlsx] [--marking TEXT] [--organisation NAME] [--force]',
   positionals: 1,
   flags: [
     { name: 'out', value: 'FILE', description: 'where to write (required); CSV writes FILE-nodes.csv and FILE-liabilities.csv' },
     { name: 'format', value: 'FORMAT', description: 'json, csv, graphml or xlsx (default: from the extension of --out)' },
+    { name: 'marking', value: 'TEXT', description: `classification marking the files carry (default: the saved setting, "${DEFAULT_MARKING}" until one is saved)` },
+    { name: 'organisation', value: 'NAME', description: 'organisation named beside the marking (default: the saved setting)' },
     FORCE_FLAG,
   ],
   async run({ positionals, flags }, io, context) {
     if (typeof flags.out !== 'string') throw new UsageError('--out FILE is required');
     const versionId = positiveId(positionals[0]!, 'VERSION_ID');
+    const marking = markingFlag(flags, 'marking', 1);
+    const organisation = markingFlag(flags, 'organisation', 0);
     const requested = typeof flags.format === 'string' ? (flags.format === 'json' ? 'network@1' : flags.format) : FORMAT_BY_EXTENSION[extname(flags.out).toLowerCase()];
     if (!requested || !(EXPORT_FORMATS as readonly string[]).includes(requested)) {
       throw new UsageError(`--format must be json, csv, graphml or xlsx (or give --out a .json, .csv, .graphml or .xlsx name)`);
@@ -109,7 +124,7 @@ export const exportCommand: Command = {
     const app = context();
     // Refused before the export is built: CSV is two files, FILE-nodes.csv and FILE-liabilities.csv.
     checkOutTargets(requested === 'csv' ? [targetOf('-nodes.csv', false), targetOf('-liabilities.csv', false)] : [out], flags, app);
-    const { files } = await call(app.router, 'networks:export', { versionId, format: requested as ExportFormat });
+    const { files } = await call(app.router, 'networks:export', { versionId, format: requested as ExportFormat, marking, organisation });
     const written = writeOutFiles(
       files.map((file) => ({
         path: targetOf(file.fileName, files.length === 1),
