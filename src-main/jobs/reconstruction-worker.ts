@@ -54,6 +54,8 @@ export async function runReconstruction(input: ReconstructShardInput, reporter: 
       starts: params.starts,
       hops: params.hops,
       complementarity: params.complementarity,
+      ...(params.maxIterations !== undefined ? { maxIterations: params.maxIterations } : {}),
+      ...(params.timeLimit !== undefined ? { timeLimit: params.timeLimit } : {}),
       highs,
       onIteration: (report) => {
         points++;

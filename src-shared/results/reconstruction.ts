@@ -21,6 +21,10 @@ export const reconstructParamsSchema = z.object({
   starts: z.number().int().min(1).max(50).default(3),
   hops: z.number().int().min(0).max(100).default(6),
   complementarity: z.boolean().default(true),
+  /** Largest number of iterations per solve (absent: 40 for the worst case, 150 for the best; `cwb reconstruct --iterations`). */
+  maxIterations: z.number().int().min(1).max(100_000).optional(),
+  /** Minimum density: seconds the MIP may take (absent: 20; `cwb reconstruct --time-limit`). */
+  timeLimit: z.number().min(0.1).max(86_400).optional(),
   /** Per node id, the fields treated as unknown (the rest of what the document has is known). */
   unknown: z.record(z.string(), z.array(z.enum(RECONSTRUCTION_FIELD_NAMES))).default({}),
 });

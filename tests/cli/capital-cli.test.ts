@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { CapitalRunResults } from '../../src-shared/results/capital';
@@ -8,25 +8,29 @@ import { repoRoot, ringNetwork, tempDir } from '../support/fixtures';
 const dirs: Array<{ path: string; remove(): void }> = [];
 afterEach(() => dirs.splice(0).forEach((d) => d.remove()));
 
-function cwb(args: string[]) {
+function cwb(args: string[], dataDir: string) {
   const result = spawnSync(process.execPath, [join(repoRoot, 'bin/cwb.mjs'), ...args], {
     encoding: 'utf8',
-    env: { ...process.env, CWB_DATA_DIR: join(repoRoot, '.no-such-dir') },
+    env: { ...process.env, CWB_DATA_DIR: dataDir },
   });
   return { code: result.status, out: result.stdout, err: result.stderr };
 }
 
 describe('cwb capital', () => {
-  it('learns the boundary of a small network and reports tiers, samples, models and costs', () => {
+  it('runs the capital job on the file imported once, saved as a run, and reports tiers, samples, models and costs', () => {
     const dir = tempDir();
     dirs.push(dir);
+    const data = join(dir.path, 'data');
     const network = join(dir.path, 'ring.json');
     writeFileSync(network, JSON.stringify(ringNetwork()));
     const args = ['capital', network, '--tiers', '2', '--sampler', 'uniform', '--model', 'logistic,monotone-network', '--samples', '40',
       '--scenarios', '60', '--seed', '3', '--max-fraction', '1', '--k-max', '0.5', '--epochs', '40', '--backend', 'cpu', '--json'];
-    const first = cwb(args);
+    const first = cwb(args, data);
     expect(first.code, first.err).toBe(0);
-    const results = JSON.parse(first.out) as CapitalRunResults;
+    expect(first.err).toMatch(/^capital: imported ring\.json as dataset 1, network version 1$/m);
+    expect(first.err).toMatch(/^capital: saved as run 1 \(\d+\.\d\d s\)$/m);
+    const { runId, ...results } = JSON.parse(first.out) as CapitalRunResults & { runId: number };
+    expect(runId).toBe(1);
     expect(results.tiers.map((tier) => tier.banks.length)).toEqual([1, 2]);
     expect(results.criterion).toEqual({ measure: 'expected-shortfall', tail: 0.05, level: 0.98 });
     expect(results.samplers[0]!.k).toHaveLength(40);
@@ -35,8 +39,10 @@ describe('cwb capital', () => {
     expect(results.models[0]!.boundary).toBeDefined();
 
     // the same seed gives the same samples and fits; the table states the tiers and each model
-    const text = cwb(args.filter((a) => a !== '--json'));
+    const text = cwb(args.filter((a) => a !== '--json'), data);
     expect(text.code, text.err).toBe(0);
+    expect(text.err).toMatch(/^capital: ring\.json is dataset 1 in the store; running on its network version 1$/m);
+    expect(text.err).toMatch(/^capital: saved as run 2 /m);
     expect(text.out).toMatch(/tier {2}banks/);
     expect(text.out).toMatch(/monotone-network/);
     const efficient = results.models[0]!.efficient;
@@ -49,6 +55,11 @@ describe('cwb capital', () => {
       return;
     }
     expect(boundary!.stages[0]!.scenarios).toBe(60);
+    // the saved run is the app's: a brief reports it
+    const brief = join(dir.path, 'capital.pdf');
+    const report = cwb(['brief', '--runs', String(runId), '--out', brief], data);
+    expect(report.code, report.err).toBe(0);
+    expect(readFileSync(brief).subarray(0, 5).toString()).toBe('%PDF-');
     expect(boundary!.check.margin).toBeGreaterThanOrEqual(0);
     if (boundary!.pinned) {
       expect(boundary!.cheaper.check.margin).toBeLessThan(0);
@@ -59,13 +70,27 @@ describe('cwb capital', () => {
     }
   });
 
-  it('exits 2 with a one-line reason on bad flags', () => {
-    const bad = cwb(['capital', 'missing.json', '--sampler', 'metropolis']);
+  it('exits 2 with a one-line reason on bad flags, a missing file or too many tiers, and saves nothing', () => {
+    const dir = tempDir();
+    dirs.push(dir);
+    const data = join(dir.path, 'data');
+    const bad = cwb(['capital', 'missing.json', '--sampler', 'metropolis'], data);
     expect(bad.code).toBe(2);
     expect(bad.err.trim().split('\n')).toHaveLength(1);
     expect(bad.err).toMatch(/--sampler/);
-    const missing = cwb(['capital', join(repoRoot, 'no-such.json')]);
+    const missing = cwb(['capital', join(repoRoot, 'no-such.json')], data);
     expect(missing.code).toBe(2);
     expect(missing.err).toMatch(/cannot read/);
+    // refused by the job's plan, as the screen is: 4 tiers for 3 banks
+    const network = join(dir.path, 'ring.json');
+    writeFileSync(network, JSON.stringify(ringNetwork()));
+    const tiers = cwb(['capital', network, '--tiers', '4', '--backend', 'cpu'], data);
+    expect(tiers.code).toBe(2);
+    expect(tiers.err.trim().split('\n').at(-1)).toBe('cwb: 4 tiers asked for a network of 3 banks');
+    const byVersion = cwb(['capital', '--version', '1', '--tiers', '4', '--backend', 'cpu'], data);
+    expect(byVersion.code).toBe(2);
+    expect(byVersion.err.trim().split('\n').at(-1)).toBe('cwb: 4 tiers asked for a network of 3 banks');
+    const noRun = cwb(['brief', '--runs', '1', '--out', join(dir.path, 'none.pdf')], data);
+    expect(noRun.code, 'no run was saved').toBe(2);
   });
 });

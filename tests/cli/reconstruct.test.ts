@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { toClearingSystem } from '../../src-main/engines/network-arrays';
@@ -22,10 +22,13 @@ function cwb(args: string[]) {
 }
 
 describe('cwb reconstruct and cwb disaggregate', () => {
-  it('writes a complete network@1 document plus expectedLoss and lossRatio (docs/formats.md)', () => {
+  it('runs the reconstruct job on the file imported once, saved as a run: a complete network@1 document plus runId, expectedLoss and lossRatio (docs/formats.md)', () => {
     const run = cwb(['reconstruct', file, '--objective', 'worst', '--samples', '60', '--evaluation-samples', '500', '--seed', '4', '--json']);
     expect(run.code, run.err).toBe(0);
-    const output = JSON.parse(run.out) as Record<string, unknown> & { expectedLoss: number; lossRatio: number; reconstruction: { residual: { relative: number } } };
+    expect(run.err).toMatch(/^reconstruct: imported net\.json as dataset 1, network version 1$/m);
+    const output = JSON.parse(run.out) as Record<string, unknown> & { runId: number; expectedLoss: number; lossRatio: number; reconstruction: { residual: { relative: number } } };
+    expect(output.runId).toBe(1);
+    expect(run.err).toMatch(/^reconstruct: saved as run 1 \(\d+\.\d\d s\); largest constraint residual /m);
     const document = networkDocumentSchema.parse(output);
     expect(output.expectedLoss).toBeGreaterThan(0);
     expect(output.lossRatio).toBeGreaterThanOrEqual(1);
@@ -38,6 +41,26 @@ describe('cwb reconstruct and cwb disaggregate', () => {
       expect(after.netWorth[i]).toBeCloseTo(before.netWorth[i]!, 6);
     }
     expect(run.err).toMatch(/gap .* violation/);
+    // the saved run is the app's: a brief reports it
+    const brief = join(dir.path, 'reconstruction.pdf');
+    const report = cwb(['brief', '--runs', String(output.runId), '--out', brief]);
+    expect(report.code, report.err).toBe(0);
+    expect(readFileSync(brief).subarray(0, 5).toString()).toBe('%PDF-');
+  });
+
+  it('runs on a version of the store (--version), with the job schema\'s limits', () => {
+    const byVersion = cwb(['reconstruct', '--version', '1', '--objective', 'maxent', '--samples', '20', '--evaluation-samples', '200', '--seed', '4', '--json']);
+    expect(byVersion.code, byVersion.err).toBe(0);
+    const output = JSON.parse(byVersion.out) as { runId: number; reconstruction: { objective: string; samples: number } };
+    expect(output.runId).toBeGreaterThan(1);
+    expect(output.reconstruction).toMatchObject({ objective: 'maxent', samples: 20 });
+    expect(byVersion.err).toMatch(new RegExp(`^reconstruct: saved as run ${output.runId} `, 'm'));
+    const tooMany = cwb(['reconstruct', '--version', '1', '--objective', 'maxent', '--samples', '200000']);
+    expect(tooMany.code).toBe(2);
+    expect(tooMany.err.trim()).toBe('cwb: --samples must be a number in [10, 100000], got "200000"');
+    const both = cwb(['reconstruct', file, '--version', '1', '--objective', 'maxent']);
+    expect(both.code).toBe(2);
+    expect(both.err.trim()).toBe('cwb: give a network file or --version ID, not both');
   });
 
   it('states the Frank–Wolfe gap of the worst and best networks (absolute and relative to F) and why maximum entropy has none', () => {
@@ -70,8 +93,19 @@ describe('cwb reconstruct and cwb disaggregate', () => {
     const id = source.nodes[5]!.id;
     const run = cwb(['disaggregate', file, '--node', id, '--parts', '2', '--names', 'Life,Non-life', '--shares', '3,1', '--json']);
     expect(run.code, run.err).toBe(0);
-    const output = JSON.parse(run.out) as { explanation: string[] };
+    const output = JSON.parse(run.out) as { versionId: number; explanation: string[] };
     const document = networkDocumentSchema.parse(output);
+    const { versionId } = output;
+    // saved as the network's next version, as the Reconstruction screen saves a split
+    expect(versionId).toBeGreaterThan(1);
+    expect(run.err).toMatch(new RegExp(`^disaggregate: saved as network version ${versionId} \\(version \\d+ of "`, 'm'));
+    const exported = join(dir.path, `split-${versionId}.json`);
+    const exportRun = cwb(['export', String(versionId), '--out', exported]);
+    expect(exportRun.code, exportRun.err).toBe(0);
+    expect(existsSync(exported)).toBe(true);
+    const stored = networkDocumentSchema.parse(JSON.parse(readFileSync(exported, 'utf8')));
+    expect(stored.nodes).toEqual(document.nodes);
+    expect(stored.liabilities).toEqual(document.liabilities);
     const parts = document.nodes.filter((node) => node.id.startsWith(`${id}-`));
     expect(parts.map((node) => node.name)).toEqual(['Life', 'Non-life']);
     const aggregate = source.nodes[5]!;
@@ -82,9 +116,10 @@ describe('cwb reconstruct and cwb disaggregate', () => {
 
   it('splits a node as the worst case, b and c of the parts free within the aggregate totals', () => {
     const id = source.nodes[5]!.id;
-    const run = cwb(['disaggregate', file, '--node', id, '--parts', '2', '--objective', 'worst', '--samples', '30', '--starts', '1', '--hops', '0', '--evaluation-samples', '100', '--json']);
+    const run = cwb(['disaggregate', file, '--node', id, '--parts', '2', '--objective', 'worst', '--samples', '30', '--json']);
     expect(run.code, run.err).toBe(0);
-    const output = JSON.parse(run.out) as { explanation: string[] };
+    const output = JSON.parse(run.out) as { versionId: number; explanation: string[] };
+    expect(output.versionId).toBeGreaterThan(1);
     const parts = networkDocumentSchema.parse(output).nodes.filter((node) => node.id.startsWith(`${id}-`));
     const aggregate = source.nodes[5]!;
     const outside = parts[0]!.outsideAssets! + parts[1]!.outsideAssets!;
@@ -94,5 +129,13 @@ describe('cwb reconstruct and cwb disaggregate', () => {
     const bad = cwb(['disaggregate', file, '--node', id, '--objective', 'entropy']);
     expect(bad.code).toBe(2);
     expect(bad.err.trim()).toBe('cwb: --objective must be maxent, worst or best');
+    // the channel's limits: at most 5,000 shocks for a split on the main process
+    const tooMany = cwb(['disaggregate', file, '--node', id, '--objective', 'worst', '--samples', '6000']);
+    expect(tooMany.code).toBe(2);
+    expect(tooMany.err.trim()).toBe('cwb: --samples must be a number in [10, 5000], got "6000"');
+    // the split's optimiser is the screen's (one start, no hops, uniform shocks): no flags for the rest
+    const starts = cwb(['disaggregate', file, '--node', id, '--objective', 'worst', '--starts', '3']);
+    expect(starts.code).toBe(2);
+    expect(starts.err.trim()).toBe('cwb: unknown option --starts for "cwb disaggregate" (see: cwb help disaggregate)');
   });
 });

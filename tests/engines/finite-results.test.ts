@@ -200,7 +200,8 @@ describe('cwb reconstruct: relative residuals with zero totals', () => {
     const refused = await cwb(['reconstruct', zero, '--objective', 'worst', '--measure', 'loss-ratio', '--samples', '30', '--evaluation-samples', '100', '--starts', '1', '--hops', '0', '--json']);
     expect(refused.code).toBe(2);
     expect(refused.err.split('\n').filter((line) => line.startsWith('cwb:'))).toEqual([
-      'cwb: the loss ratio E[L]/E[L⁰] is undefined here: the shocks reach no outside assets (E[L⁰] = 0); optimise the expected loss instead',
+      // the reconstruct job's worker refuses it; cwb says the job failed and why
+      'cwb: reconstruct failed: the loss ratio E[L]/E[L⁰] is undefined here: the shocks reach no outside assets (E[L⁰] = 0); optimise the expected loss instead',
     ]);
   });
 });
@@ -272,13 +273,16 @@ describe('bounded memory: dense n × n work is refused before it allocates', () 
     const path = writeNetwork(banks(1500, true), 'banks-1500.json');
     process.env.CWB_MEMORY_LIMIT_MB = '32';
     const before = process.memoryUsage().rss;
-    const refused = await cwb(['reconstruct', path, '--objective', 'maxent', '--samples', '10', '--evaluation-samples', '10', '--json']);
+    const refused = await cwb(['reconstruct', path, '--objective', 'maxent', '--samples', '10', '--evaluation-samples', '100', '--json']);
     expect(refused.code).toBe(2);
     expect(refused.out).toBe('');
-    expect(refused.err).toMatch(/^cwb: reconstructing a network of 1,500 banks needs about \d+ MB; the limit is 32 MB \(CWB_MEMORY_LIMIT_MB\)$/);
+    // the reconstruct job refuses it when it is planned, before any worker starts (standard error says first what runs)
+    const refusals = refused.err.split('\n').filter((line) => line.startsWith('cwb:'));
+    expect(refusals).toHaveLength(1);
+    expect(refusals[0]).toMatch(/^cwb: reconstructing a network of 1,500 banks needs about \d+ MB; the limit is 32 MB \(CWB_MEMORY_LIMIT_MB\)$/);
     expect(process.memoryUsage().rss - before).toBeLessThan(100 * 2 ** 20);
     const small = writeNetwork(banks(30, true), 'banks-30.json');
-    const ran = await cwb(['reconstruct', small, '--objective', 'maxent', '--samples', '10', '--evaluation-samples', '10', '--json']);
+    const ran = await cwb(['reconstruct', small, '--objective', 'maxent', '--samples', '10', '--evaluation-samples', '100', '--json']);
     expect(ran.code, ran.err).toBe(0);
     expect(nullsIn(JSON.parse(ran.out))).toEqual([]);
   });

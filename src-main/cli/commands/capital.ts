@@ -1,15 +1,15 @@
 /**
- * `cwb capital NETWORK.json --tiers T --sampler uniform|gibbs --model …`: the acceptable capital allocations of a
- * network learned by classifiers (docs/engines/capital-allocation.md). Parameters are validated by the same
- * schema as the `capital` job.
+ * `cwb capital NETWORK --tiers T --sampler uniform|gibbs --model …`: the acceptable capital allocations of a network
+ * learned by classifiers (docs/engines/capital-allocation.md), run as the Capital screen runs them: the `capital` job
+ * through the app's router (its schema and limits, progress, Ctrl+C cancels), saved as a run (`runId`; docs/cli.md).
  */
-import { basename } from 'node:path';
 import { describeIssues } from '../../../src-shared/errors';
 import { shockModelSchema } from '../../../src-shared/jobs';
 import { CAPITAL_BASE_LABELS, CAPITAL_MODELS, capitalStudySchema, describeBoundary, type CapitalRunResults } from '../../../src-shared/results/capital';
-import { parseNetworkJson } from '../../io/network-json';
+import { runJob } from '../job-run';
 import { UsageError, type Command } from '../command';
-import { formatAmount, numberFlag, readTextFile } from './common';
+import { formatAmount, numberFlag } from './common';
+import { storedNetworkVersion, VERSION_FLAG } from './stored-network';
 import { shockModelFromFlags } from './stress';
 
 const list = (value: string | true | undefined): string[] | undefined =>
@@ -71,10 +71,11 @@ function printTable(results: CapitalRunResults, out: (line: string) => void): vo
 
 export const capitalCommand: Command = {
   name: 'capital',
-  summary: 'Acceptable capital allocations by tier: Monte Carlo labels, classifiers, boundary, cheapest acceptable allocation',
-  usage: 'cwb capital NETWORK.json --tiers T --sampler uniform|gibbs --model MODEL[,MODEL…] [--samples N] [--scenarios S] [--seed S] [--shock-model MODEL] [--json]',
-  positionals: 1,
+  summary: 'Acceptable capital allocations by tier, saved as a run: Monte Carlo labels, classifiers, boundary, cheapest acceptable allocation',
+  usage: 'cwb capital NETWORK-FILE|--version ID --tiers T --sampler uniform|gibbs --model MODEL[,MODEL…] [--samples N] [--scenarios S] [--seed S] [--shock-model MODEL] [--json]',
+  positionals: { min: 0, max: 1 },
   flags: [
+    VERSION_FLAG,
     { name: 'tiers', value: 'T', description: 'number of tiers by total assets, cut at cumulative shares t/T (default 2)' },
     { name: 'sampler', value: 'S', description: 'uniform, gibbs or uniform,gibbs (default both)' },
     { name: 'model', value: 'M', description: `comma list of ${CAPITAL_MODELS.join(', ')}, or all (default all)` },
@@ -101,24 +102,15 @@ export const capitalCommand: Command = {
     { name: 'confidence', value: 'C', description: 'one-sided confidence of both pinning tests (default 0.95)' },
     { name: 'backend', value: 'B', description: 'TensorFlow.js backend: auto (default), webgpu, wasm or cpu' },
   ],
-  async run({ positionals, flags }, io) {
-    const path = positionals[0]!;
+  async run({ positionals, flags }, io, context) {
     const config = capitalConfigFromFlags(flags);
-    const document = parseNetworkJson(readTextFile(path), basename(path));
+    const app = context();
+    const versionId = await storedNetworkVersion(app, io, positionals[0], flags, 'capital');
     io.err(`capital: ${config.tiers} tiers, ${config.samplers.join(' + ')} sampling of ${config.samples}, ${config.scenarios} scenarios per allocation, models ${config.models.join(', ')}`);
-    let lastReport = 0;
-    // loaded on demand: TensorFlow.js is not worth loading for the other commands
-    const { runCapitalStudy } = await import('../../learning/capital-study');
-    const results = await runCapitalStudy(document, config, {
-      progress(fraction, stage) {
-        const now = performance.now();
-        if (now - lastReport > 2000 || fraction >= 1) {
-          lastReport = now;
-          io.err(`  ${(100 * fraction).toFixed(0)}% ${stage}`);
-        }
-      },
-    });
-    if (flags.json) io.out(JSON.stringify(results));
+    const run = await runJob(app, io, 'capital', { ...config, versionId }, 'capital');
+    const results = run.results as CapitalRunResults;
+    io.err(`capital: saved as run ${run.id} (${((run.durationMs ?? 0) / 1000).toFixed(2)} s)`);
+    if (flags.json) io.out(JSON.stringify({ runId: run.id, ...results }));
     else printTable(results, io.out);
     return 0;
   },

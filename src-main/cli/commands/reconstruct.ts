@@ -1,68 +1,92 @@
 /**
- * `cwb reconstruct NETWORK.json --objective worst|best|maxent|mindensity` (docs/formats.md): a complete network@1
- * document plus {"expectedLoss", "lossRatio"} (out of sample), and `cwb disaggregate NETWORK.json --node ID`.
+ * `cwb reconstruct NETWORK --objective worst|best|maxent|mindensity` and `cwb disaggregate NETWORK --node ID`: the
+ * Reconstruction screen's analyses through the app's router (docs/cli.md). A reconstruction runs as the `reconstruct`
+ * job (its schema and limits, progress, Ctrl+C cancels) and is saved as a run; its JSON is the network found
+ * (network@1) plus `runId`, {"expectedLoss", "lossRatio"} (out of sample) and `reconstruction`. A split goes through
+ * `reconstruction:disaggregate`, as on the screen, and is saved as the network's next version (`versionId`).
  */
-import { basename } from 'node:path';
-import { disaggregate } from '../../engines/disaggregation';
-import { EngineInputError } from '../../engines/errors';
-import {
-  documentOfResult,
-  KNOWN_FIELDS,
-  problemFromDocument,
-  reconstruct,
-  RECONSTRUCTION_OBJECTIVES,
-  type KnownField,
-  type ReconstructionObjective,
-  type ReconstructionOptions,
-} from '../../engines/reconstruction';
-import { parseNetworkJson } from '../../io/network-json';
+import { z } from 'zod';
+import { contract } from '../../../src-shared/contract';
+import type { NetworkDocument } from '../../../src-shared/formats/network';
 import { numberOrNote } from '../../../src-shared/results/notes';
-import { loadHighs } from '../../io/lp-solver';
+import {
+  RECONSTRUCTION_FIELD_NAMES,
+  RECONSTRUCTION_OBJECTIVE_NAMES,
+  reconstructParamsSchema,
+  type ReconstructionOutcome,
+  type ReconstructionRunResults,
+  type ReconstructParams,
+} from '../../../src-shared/results/reconstruction';
+import { call } from '../../api/router';
+import { runJob } from '../job-run';
 import { UsageError, type Command, type CommandIo, type FlagSpec } from '../command';
-import { formatAmount, numberFlag, readTextFile, wholeFlag } from './common';
+import { formatAmount, numberFlag, wholeFlag } from './common';
+import { storedNetworkVersion, VERSION_FLAG } from './stored-network';
 import { shockModelFromFlags } from './stress';
 
 type Flags = Record<string, string | true>;
+type FieldName = (typeof RECONSTRUCTION_FIELD_NAMES)[number];
 
-const OPTIMISER_FLAGS: FlagSpec[] = [
+/** The bounds of a number field of a schema (through `.default()` and `.optional()`), so that a flag's limits are the job's. */
+function schemaLimits(field: z.ZodType): { min: number; max: number } {
+  let inner: z.ZodType = field;
+  while (inner instanceof z.ZodDefault || inner instanceof z.ZodOptional) inner = inner.unwrap() as z.ZodType;
+  if (!(inner instanceof z.ZodNumber) || inner.minValue === null || inner.maxValue === null) throw new Error('a flag without bounds in its schema');
+  return { min: inner.minValue, max: inner.maxValue };
+}
+
+/** A whole-number flag within the bounds the schema gives the field. */
+function schemaWholeFlag(flags: Flags, name: string, field: z.ZodType, fallback: number): number {
+  const { min, max } = schemaLimits(field);
+  return wholeFlag(flags, name, fallback, min, max);
+}
+
+const PARAMS = reconstructParamsSchema.shape;
+const limitsText = (field: z.ZodType) => {
+  const { min, max } = schemaLimits(field);
+  return `${min.toLocaleString('en-US')} … ${max.toLocaleString('en-US')}`;
+};
+
+const SHOCK_FLAGS: FlagSpec[] = [
   { name: 'shock-model', value: 'MODEL', description: 'uniform (x = f·c·U, default) or beta (P(x ≥ w) = defaultProbability)' },
   { name: 'max-fraction', value: 'F', description: 'uniform shocks: largest loss as a fraction of outside assets (default 1)' },
   { name: 'a', value: 'A', description: 'beta: first shape parameter a (default 1)' },
-  { name: 'samples', value: 'K', description: 'common random shocks the optimiser uses (default 1000)' },
-  { name: 'evaluation-samples', value: 'M', description: 'independent shocks for the out-of-sample evaluation (default 10000)' },
+];
+
+const OPTIMISER_FLAGS: FlagSpec[] = [
+  ...SHOCK_FLAGS,
+  { name: 'samples', value: 'K', description: `common random shocks the optimiser uses, ${limitsText(PARAMS.samples)} (default 1000)` },
+  { name: 'evaluation-samples', value: 'M', description: `independent shocks for the out-of-sample evaluation, ${limitsText(PARAMS.evaluationSamples)} (default 10000)` },
   { name: 'seed', value: 'S', description: 'random seed, 0 … 4294967295 (default 1); the same seed gives the same network' },
-  { name: 'starts', value: 'N', description: 'starts: maximum entropy plus N − 1 random feasible networks (default 3)' },
-  { name: 'hops', value: 'H', description: 'worst case: basin-hopping rounds after the starts (default 6)' },
-  { name: 'iterations', value: 'I', description: 'largest number of iterations per solve (default 40 worst, 150 best)' },
+  { name: 'starts', value: 'N', description: `starts: maximum entropy plus N − 1 random feasible networks, ${limitsText(PARAMS.starts)} (default 3)` },
+  { name: 'hops', value: 'H', description: `worst case: basin-hopping rounds after the starts, ${limitsText(PARAMS.hops)} (default 6)` },
+  { name: 'iterations', value: 'I', description: `largest number of iterations per solve, ${limitsText(PARAMS.maxIterations)} (default 40 worst, 150 best)` },
   { name: 'measure', value: 'M', description: 'objective: expected-loss (default) or loss-ratio (E[L]/E[L0])' },
 ];
 
-/** The optimiser options shared by `reconstruct` and `disaggregate`. */
-function optimiserFromFlags(flags: Flags, io: CommandIo): Omit<ReconstructionOptions, 'objective'> {
+/** The `reconstruct` job's parameters from the flags, but for the version and the unknown fields (which need the network). */
+function optimiserFromFlags(flags: Flags, objective: ReconstructParams['objectives'][number]): Omit<ReconstructParams, 'versionId' | 'unknown'> {
   const measure = flags.measure ?? 'expected-loss';
   if (measure !== 'expected-loss' && measure !== 'loss-ratio') throw new UsageError(`--measure must be expected-loss or loss-ratio, got "${String(measure)}"`);
   const shockModel = shockModelFromFlags({ 'shock-model': 'uniform', ...flags });
-  if (shockModel.kind === 'copula') throw new UsageError('--shock-model must be uniform or beta for reconstruction');
-  const options: Omit<ReconstructionOptions, 'objective'> = {
+  if (shockModel.kind !== 'uniform' && shockModel.kind !== 'beta') throw new UsageError('--shock-model must be uniform or beta for reconstruction');
+  return {
+    objectives: [objective],
     measure: measure === 'loss-ratio' ? 'lossRatio' : 'expectedLoss',
-    shockModel,
-    samples: wholeFlag(flags, 'samples', 1000, 1, 1_000_000),
-    evaluationSamples: wholeFlag(flags, 'evaluation-samples', 10_000, 1, 10_000_000),
-    seed: wholeFlag(flags, 'seed', 1, 0, 2 ** 32 - 1),
-    starts: wholeFlag(flags, 'starts', 3, 1, 1000),
-    hops: wholeFlag(flags, 'hops', 6, 0, 1000),
-    onIteration: (report) => {
-      io.err(
-        `  start ${report.start + 1} ${report.stage} iteration ${report.iteration}: objective ${report.objective.toPrecision(10)}, gap ${report.gap.toExponential(2)}, violation ${report.violation.toExponential(2)}`,
-      );
-    },
+    shockModel: shockModel.kind === 'uniform' ? { kind: 'uniform', maxFraction: shockModel.maxFraction ?? 1 } : shockModel,
+    samples: schemaWholeFlag(flags, 'samples', PARAMS.samples, 1000),
+    evaluationSamples: schemaWholeFlag(flags, 'evaluation-samples', PARAMS.evaluationSamples, 10_000),
+    seed: schemaWholeFlag(flags, 'seed', PARAMS.seed, 1),
+    starts: schemaWholeFlag(flags, 'starts', PARAMS.starts, 3),
+    hops: schemaWholeFlag(flags, 'hops', PARAMS.hops, 6),
+    complementarity: !flags['no-complementarity'],
+    ...(flags.iterations !== undefined ? { maxIterations: schemaWholeFlag(flags, 'iterations', PARAMS.maxIterations, 40) } : {}),
+    ...(flags['time-limit'] !== undefined ? { timeLimit: numberFlag(flags, 'time-limit', 20, schemaLimits(PARAMS.timeLimit).min, schemaLimits(PARAMS.timeLimit).max) } : {}),
   };
-  if (flags.iterations !== undefined) options.maxIterations = wholeFlag(flags, 'iterations', 40, 1, 100_000);
-  return options;
 }
 
-/** --unknown FIELD,… (for every node, or only --unknown-nodes ID,…): the fields the optimiser treats as unknown. */
-function knownFromFlags(flags: Flags, ids: string[]): Record<string, KnownField[]> | undefined {
+/** --unknown FIELD,… checked against the field names (before anything runs). */
+function unknownFieldsFromFlags(flags: Flags): FieldName[] | undefined {
   if (flags.unknown === undefined) {
     if (flags['unknown-nodes'] !== undefined) throw new UsageError('--unknown-nodes needs --unknown FIELD,…');
     return undefined;
@@ -70,108 +94,118 @@ function knownFromFlags(flags: Flags, ids: string[]): Record<string, KnownField[
   if (flags.unknown === true) throw new UsageError('--unknown needs a list of fields');
   const unknown = flags.unknown.split(',').map((field) => field.trim());
   for (const field of unknown) {
-    if (!(KNOWN_FIELDS as readonly string[]).includes(field)) throw new UsageError(`--unknown: "${field}" is not one of ${KNOWN_FIELDS.join(', ')}`);
+    if (!(RECONSTRUCTION_FIELD_NAMES as readonly string[]).includes(field)) throw new UsageError(`--unknown: "${field}" is not one of ${RECONSTRUCTION_FIELD_NAMES.join(', ')}`);
   }
-  const nodes = typeof flags['unknown-nodes'] === 'string' ? flags['unknown-nodes'].split(',').map((id) => id.trim()) : ids;
-  for (const id of nodes) if (!ids.includes(id)) throw new UsageError(`--unknown-nodes: no node "${id}" in the network`);
-  return Object.fromEntries(ids.map((id) => [id, KNOWN_FIELDS.filter((field) => !(nodes.includes(id) && unknown.includes(field)))]));
+  return unknown as FieldName[];
 }
 
-function engineErrors<T>(run: () => T): T {
-  try {
-    return run();
-  } catch (error) {
-    if (error instanceof EngineInputError) throw new UsageError(error.message);
-    throw error;
-  }
+/** The job's `unknown`: per node (every node, or only --unknown-nodes ID,…), the fields the optimiser treats as unknown. */
+function unknownByNode(flags: Flags, fields: FieldName[] | undefined, ids: string[]): Record<string, FieldName[]> {
+  if (!fields) return {};
+  const nodes = typeof flags['unknown-nodes'] === 'string' ? flags['unknown-nodes'].split(',').map((id) => id.trim()) : ids;
+  for (const id of nodes) if (!ids.includes(id)) throw new UsageError(`--unknown-nodes: no node "${id}" in the network`);
+  return Object.fromEntries(nodes.map((id) => [id, fields]));
+}
+
+/** The JSON of `cwb reconstruct`: the network found, its out-of-sample figures on top, and how it was found. */
+function reconstructionJson(runId: number, outcome: ReconstructionOutcome, params: ReconstructParams): Record<string, unknown> {
+  const { evaluation } = outcome;
+  return {
+    runId,
+    ...outcome.document,
+    expectedLoss: evaluation.expectedLoss,
+    ...(evaluation.lossRatio !== undefined ? { lossRatio: evaluation.lossRatio } : { lossRatioNote: evaluation.lossRatioNote }),
+    reconstruction: {
+      objective: outcome.objective,
+      measure: outcome.measure,
+      shockModel: params.shockModel,
+      samples: params.samples,
+      seed: params.seed,
+      inSample: outcome.inSample,
+      evaluation: { ...evaluation, losses: undefined, maxentLosses: undefined },
+      residual: outcome.residual,
+      ...(outcome.frankWolfeGap !== undefined ? { frankWolfeGap: outcome.frankWolfeGap, relativeGap: outcome.relativeGap } : { gapNote: outcome.gapNote }),
+      links: outcome.links,
+      density: outcome.density,
+      starts: outcome.starts,
+    },
+  };
+}
+
+function printReconstruction(io: CommandIo, outcome: ReconstructionOutcome, params: ReconstructParams, unit: string, relativeResidual: string): void {
+  const { evaluation, inSample } = outcome;
+  io.out(`${outcome.document.name}: ${outcome.links} links (density ${outcome.density.toFixed(3)})`);
+  io.out(`  in sample (${params.samples} shocks): E[L] = ${formatAmount(inSample.expectedLoss)} ${unit}, E[L]/E[L0] = ${numberOrNote(inSample.lossRatio, inSample.lossRatioNote, (v) => v.toFixed(5))}`);
+  io.out(`  out of sample (${evaluation.samples} fresh shocks): E[L] = ${formatAmount(evaluation.expectedLoss)} ± ${formatAmount(evaluation.expectedLossStandardError)} ${unit}`);
+  io.out(`  minus maximum entropy on the same shocks: ${formatAmount(evaluation.differenceToMaxent)} ± ${formatAmount(evaluation.differenceStandardError)} ${unit}`);
+  io.out(`  largest constraint residual ${relativeResidual}, complementarity ${outcome.residual.complementarity.toExponential(2)}`);
+  io.out(`  Frank–Wolfe gap ${numberOrNote(outcome.frankWolfeGap, outcome.gapNote, (v) => `${v.toExponential(2)} (${outcome.relativeGap!.toExponential(2)} relative to the objective)`)}`);
 }
 
 export const reconstructCommand: Command = {
   name: 'reconstruct',
-  summary: 'Network reconstruction from node totals: worst or best case of expected loss, maximum entropy, minimum density',
-  usage: 'cwb reconstruct NETWORK.json --objective worst|best|maxent|mindensity [--shock-model uniform|beta] [--samples K] [--seed S] [--unknown FIELDS] [--json]',
-  positionals: 1,
+  summary: 'Network reconstruction from node totals, saved as a run: worst or best case of expected loss, maximum entropy, minimum density',
+  usage: 'cwb reconstruct NETWORK-FILE|--version ID --objective worst|best|maxent|mindensity [--shock-model uniform|beta] [--samples K] [--seed S] [--unknown FIELDS] [--json]',
+  positionals: { min: 0, max: 1 },
   flags: [
+    VERSION_FLAG,
     { name: 'objective', value: 'O', description: 'worst (largest E[L]), best (smallest), maxent (RAS) or mindensity (fewest links, MIP)' },
     ...OPTIMISER_FLAGS,
-    { name: 'unknown', value: 'FIELDS', description: `node fields to treat as unknown (comma list of ${KNOWN_FIELDS.join(', ')})` },
+    { name: 'unknown', value: 'FIELDS', description: `node fields to treat as unknown (comma list of ${RECONSTRUCTION_FIELD_NAMES.join(', ')})` },
     { name: 'unknown-nodes', value: 'IDS', description: 'only for these nodes (comma list; default every node)' },
     { name: 'no-complementarity', description: 'allow liabilities in both directions of a pair (default: net liabilities only)' },
-    { name: 'time-limit', value: 'T', description: 'mindensity: seconds for the MIP (default 20)' },
+    { name: 'time-limit', value: 'T', description: `mindensity: seconds for the MIP, ${limitsText(PARAMS.timeLimit)} (default 20)` },
   ],
-  async run({ positionals, flags }, io) {
+  async run({ positionals, flags }, io, context) {
     const objective = flags.objective;
-    if (typeof objective !== 'string' || !(RECONSTRUCTION_OBJECTIVES as readonly string[]).includes(objective)) {
-      throw new UsageError(`--objective must be one of ${RECONSTRUCTION_OBJECTIVES.join('|')}`);
+    if (typeof objective !== 'string' || !(RECONSTRUCTION_OBJECTIVE_NAMES as readonly string[]).includes(objective)) {
+      throw new UsageError(`--objective must be one of ${RECONSTRUCTION_OBJECTIVE_NAMES.join('|')}`);
     }
-    const path = positionals[0]!;
-    const document = parseNetworkJson(readTextFile(path), basename(path));
-    const options: ReconstructionOptions = {
-      ...optimiserFromFlags(flags, io),
-      objective: objective as ReconstructionObjective,
-      complementarity: !flags['no-complementarity'],
-      timeLimit: numberFlag(flags, 'time-limit', 20, 0.1, 86_400),
-      highs: await loadHighs(),
-    };
-    const problem = engineErrors(() => problemFromDocument(document, knownFromFlags(flags, document.nodes.map((node) => node.id))));
-    io.err(`reconstruct: ${objective}, ${problem.nBanks} nodes, ${options.samples} ${options.shockModel.kind} shocks, seed ${options.seed}`);
-    const started = performance.now();
-    const result = engineErrors(() => reconstruct(problem, options));
-    const relativeResidual = numberOrNote(result.residual.relative, result.residual.relativeNote, (v) => `${v.toExponential(2)} (relative)`);
-    io.err(`done in ${((performance.now() - started) / 1000).toFixed(2)} s; largest constraint residual ${relativeResidual}`);
-    const { evaluation } = result;
-    const output = documentOfResult(document, problem, result.matrix, `${document.name} (${objective} reconstruction, seed ${options.seed})`);
-    if (flags.json) {
-      io.out(
-        JSON.stringify({
-          ...output,
-          expectedLoss: evaluation.expectedLoss,
-          ...(evaluation.lossRatio !== undefined ? { lossRatio: evaluation.lossRatio } : { lossRatioNote: evaluation.lossRatioNote }),
-          reconstruction: {
-            objective,
-            measure: result.measure,
-            shockModel: options.shockModel,
-            samples: result.samples,
-            seed: result.seed,
-            inSample: result.inSample,
-            evaluation: { ...evaluation, losses: undefined, maxentLosses: undefined },
-            residual: result.residual,
-            ...(result.frankWolfeGap !== undefined ? { frankWolfeGap: result.frankWolfeGap, relativeGap: result.relativeGap } : { gapNote: result.gapNote }),
-            links: result.links,
-            density: result.density,
-            starts: result.starts,
-          },
-        }),
-      );
-      return 0;
+    const options = optimiserFromFlags(flags, objective as ReconstructParams['objectives'][number]);
+    const unknownFields = unknownFieldsFromFlags(flags);
+    const app = context();
+    const versionId = await storedNetworkVersion(app, io, positionals[0], flags, 'reconstruct');
+    const { document } = await call(app.router, 'networks:get', { versionId });
+    const params: ReconstructParams = { versionId, ...options, unknown: unknownByNode(flags, unknownFields, document.nodes.map((node) => node.id)) };
+    io.err(`reconstruct: ${objective}, ${document.nodes.length} nodes, ${params.samples} ${params.shockModel.kind} shocks, seed ${params.seed}`);
+    const run = await runJob(app, io, 'reconstruct', params, 'reconstruct');
+    const results = run.results as ReconstructionRunResults;
+    const outcome = results.outcomes[0]!;
+    const relativeResidual = numberOrNote(outcome.residual.relative, outcome.residual.relativeNote, (v) => `${v.toExponential(2)} (relative)`);
+    const last = outcome.trace.at(-1);
+    if (last) {
+      const where = last.start < params.starts ? `start ${last.start + 1}` : `basin-hopping round ${last.start - params.starts + 1}`;
+      io.err(`reconstruct: last iteration (${where}, ${last.stage}, iteration ${last.iteration}): objective ${last.objective.toPrecision(10)}, gap ${last.gap.toExponential(2)}, violation ${last.violation.toExponential(2)}`);
     }
-    const unit = [document.currency, document.unit].filter(Boolean).join(' ') || 'units';
-    io.out(`${output.name}: ${result.links} links (density ${result.density.toFixed(3)})`);
-    io.out(`  in sample (${result.samples} shocks): E[L] = ${formatAmount(result.inSample.expectedLoss)} ${unit}, E[L]/E[L0] = ${numberOrNote(result.inSample.lossRatio, result.inSample.lossRatioNote, (v) => v.toFixed(5))}`);
-    io.out(`  out of sample (${evaluation.samples} fresh shocks): E[L] = ${formatAmount(evaluation.expectedLoss)} ± ${formatAmount(evaluation.expectedLossStandardError)} ${unit}`);
-    io.out(`  minus maximum entropy on the same shocks: ${formatAmount(evaluation.differenceToMaxent)} ± ${formatAmount(evaluation.differenceStandardError)} ${unit}`);
-    io.out(`  largest constraint residual ${relativeResidual}, complementarity ${result.residual.complementarity.toExponential(2)}`);
-    io.out(`  Frank–Wolfe gap ${numberOrNote(result.frankWolfeGap, result.gapNote, (v) => `${v.toExponential(2)} (${result.relativeGap!.toExponential(2)} relative to the objective)`)}`);
+    io.err(`reconstruct: saved as run ${run.id} (${((run.durationMs ?? 0) / 1000).toFixed(2)} s); largest constraint residual ${relativeResidual}`);
+    if (flags.json) io.out(JSON.stringify(reconstructionJson(run.id, outcome, params)));
+    else printReconstruction(io, outcome, params, results.unit, relativeResidual);
     return 0;
   },
 };
 
+const DISAGGREGATE = (contract['reconstruction:disaggregate'].input as z.ZodObject<{ samples: z.ZodType; seed: z.ZodType }>).shape;
+
 export const disaggregateCommand: Command = {
   name: 'disaggregate',
-  summary: 'Split an aggregated node into k nodes keeping its totals, b and c free, 0 < w < c (network@1 JSON out)',
-  usage: 'cwb disaggregate NETWORK.json --node ID --parts K [--names A,B,…] [--shares 2,1,…] [--objective maxent|worst|best] [--json]',
-  positionals: 1,
+  summary: 'Split an aggregated node into k nodes keeping its totals, b and c free, 0 < w < c, saved as the network\'s next version',
+  usage: 'cwb disaggregate NETWORK-FILE|--version ID --node ID --parts K [--names A,B,…] [--shares 2,1,…] [--objective maxent|worst|best] [--samples K] [--seed S] [--json]',
+  positionals: { min: 0, max: 1 },
   flags: [
+    VERSION_FLAG,
     { name: 'node', value: 'ID', description: 'the node to split' },
     { name: 'parts', value: 'K', description: 'number of new nodes, 2 … 50 (default 2)' },
     { name: 'names', value: 'NAMES', description: 'comma list of the new nodes’ names (ids are NODE-1, NODE-2, …)' },
     { name: 'shares', value: 'SHARES', description: 'comma list of relative sizes p̄ and α (default equal)' },
-    { name: 'objective', value: 'O', description: 'maxent (proportional links, default), or the worst or best case of expected loss with b and c free' },
-    ...OPTIMISER_FLAGS,
+    {
+      name: 'objective',
+      value: 'O',
+      description: 'maxent (proportional links, default), or the worst or best case of expected loss with b and c free (uniform shocks, one start, no basin hopping, 1,000 fresh shocks to evaluate: as on the Reconstruction screen)',
+    },
+    { name: 'samples', value: 'K', description: `worst and best: common random shocks, ${limitsText(DISAGGREGATE.samples)} (default 500)` },
+    { name: 'seed', value: 'S', description: 'random seed, 0 … 4294967295 (default 1)' },
   ],
-  async run({ positionals, flags }, io) {
-    const path = positionals[0]!;
-    const document = parseNetworkJson(readTextFile(path), basename(path));
+  async run({ positionals, flags }, io, context) {
     if (typeof flags.node !== 'string') throw new UsageError('--node ID is required');
     const k = wholeFlag(flags, 'parts', 2, 2, 50);
     const names = typeof flags.names === 'string' ? flags.names.split(',').map((name) => name.trim()) : [];
@@ -180,18 +214,28 @@ export const disaggregateCommand: Command = {
     if (shares.length > 0 && (shares.length !== k || shares.some((s) => !(s > 0)))) throw new UsageError(`--shares must list ${k} positive numbers`);
     const objective = flags.objective ?? 'maxent';
     if (objective !== 'maxent' && objective !== 'worst' && objective !== 'best') throw new UsageError('--objective must be maxent, worst or best');
+    const samples = schemaWholeFlag(flags, 'samples', DISAGGREGATE.samples, 500);
+    const seed = schemaWholeFlag(flags, 'seed', DISAGGREGATE.seed, 1);
     const node = flags.node;
-    const optimiser = objective === 'maxent' ? undefined : { ...optimiserFromFlags(flags, io), highs: await loadHighs() };
-    const result = engineErrors(() =>
-      disaggregate(document, {
-        nodeId: node,
-        parts: Array.from({ length: k }, (_, m) => ({ id: `${node}-${m + 1}`, ...(names[m] ? { name: names[m] } : {}), ...(shares[m] ? { share: shares[m] } : {}) })),
-        objective,
-        ...(optimiser ? { optimiser } : {}),
-      }),
-    );
-    for (const line of result.explanation) io.err(line);
-    io.out(flags.json ? JSON.stringify({ ...result.document, explanation: result.explanation }) : result.explanation.join('\n'));
+    const app = context();
+    const versionId = await storedNetworkVersion(app, io, positionals[0], flags, 'disaggregate');
+    const saved = await call(app.router, 'reconstruction:disaggregate', {
+      versionId,
+      nodeId: node,
+      parts: Array.from({ length: k }, (_, m) => ({ id: `${node}-${m + 1}`, ...(names[m] ? { name: names[m] } : {}), ...(shares[m] ? { share: shares[m] } : {}) })),
+      objective,
+      samples,
+      seed,
+    });
+    for (const line of saved.explanation) io.err(line);
+    const { network, document } = await call(app.router, 'networks:get', { versionId: saved.versionId });
+    io.err(`disaggregate: saved as network version ${saved.versionId} (version ${saved.version} of "${network.name}")`);
+    io.out(flags.json ? JSON.stringify(disaggregationJson(saved.versionId, document, saved.explanation)) : saved.explanation.join('\n'));
     return 0;
   },
 };
+
+/** The JSON of `cwb disaggregate`: the new version's id, its network@1 document and the explanation. */
+function disaggregationJson(versionId: number, document: NetworkDocument, explanation: string[]): Record<string, unknown> {
+  return { versionId, ...document, explanation };
+}
