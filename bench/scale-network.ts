@@ -34,7 +34,7 @@ export function randomBalanceSheetSystem(n: number, links: number | 'dense', see
     for (let j = 0; j < n; j++) {
       if (weight[j] === 0) continue;
       pbar[i * n + j] = (interbank * weight[j]!) / total;
-      claims[j] += pbar[i * n + j]!;
+      claims[j]! += pbar[i * n + j]!;
     }
   }
   const outsideAssets = new Float64Array(n);

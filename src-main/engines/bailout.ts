@@ -96,7 +96,7 @@ function payStepwise(
     if (affordable.length === 0) break;
     const pick = choose(clearing, needs, affordable, payments);
     if (pick < 0) break;
-    payments[pick] += needs[pick]!;
+    payments[pick]! += needs[pick]!;
     remaining -= needs[pick]!;
   }
   return payments;
@@ -166,9 +166,9 @@ export function bailout(system: ClearingSystem, shock: Float64Array, budget: num
         let best = -1;
         let bestRatio = 0;
         for (const j of affordable) {
-          payments[j] += needs[j]!;
+          payments[j]! += needs[j]!;
           const gain = objectiveOf(objective, clearing, clearWithBailout(system, shock, payments));
-          payments[j] -= needs[j]!;
+          payments[j]! -= needs[j]!;
           if (gain > 1e-12 && gain / needs[j]! > bestRatio) {
             bestRatio = gain / needs[j]!;
             best = j;
@@ -227,7 +227,7 @@ function payInOrder(system: ClearingSystem, shock: Float64Array, budget: number,
     if (!clearing.defaults.includes(i)) continue;
     const need = bailoutNeeds(system, shock, payments, clearing)[i]!;
     if (need <= remaining) {
-      payments[i] += need;
+      payments[i]! += need;
       remaining -= need;
     }
   }

@@ -130,12 +130,12 @@ function addRow(bw: BatchWorkspace, j: number, delta: number, base: number): voi
     const n = system.nBanks;
     const rel = system.relative;
     const row = j * n;
-    for (let i = 0; i < n; i++) inflow[base + i] += delta * rel[row + i]!;
+    for (let i = 0; i < n; i++) inflow[base + i]! += delta * rel[row + i]!;
     return;
   }
   const { rowStart, creditor, relative } = system.csr;
   const end = rowStart[j + 1]!;
-  for (let e = rowStart[j]!; e < end; e++) inflow[base + creditor[e]!] += delta * relative[e]!;
+  for (let e = rowStart[j]!; e < end; e++) inflow[base + creditor[e]!]! += delta * relative[e]!;
 }
 
 /** Φ_i at the current inflow (e = c − x). */
@@ -185,7 +185,7 @@ function markDefault(bw: BatchWorkspace, s: number, i: number, round: number): v
   const n = bw.system.nBanks;
   bw.defaultRound[s * n + i] = round;
   bw.defaultList[s * n + bw.nDefaults[s]!] = i;
-  bw.nDefaults[s]++;
+  bw.nDefaults[s]!++;
 }
 
 /** Pivot magnitude below which the default-set factor is treated as singular (entries of A are ≤ 1). */
@@ -216,7 +216,7 @@ function extendFactor(bw: BatchWorkspace, s: number, f: number, m: number): bool
       const l = lu[rowK + t]!;
       if (l === 0) continue;
       const rowT = t * stride;
-      for (let c = f; c < m; c++) lu[rowK + c] -= l * lu[rowT + c]!;
+      for (let c = f; c < m; c++) lu[rowK + c]! -= l * lu[rowT + c]!;
     }
   }
   for (let r = f; r < m; r++) {
@@ -226,7 +226,7 @@ function extendFactor(bw: BatchWorkspace, s: number, f: number, m: number): bool
       const l = lu[rowR + k]! / lu[rowK + k]!;
       lu[rowR + k] = l;
       if (l === 0) continue;
-      for (let c = k + 1; c < m; c++) lu[rowR + c] -= l * lu[rowK + c]!;
+      for (let c = k + 1; c < m; c++) lu[rowR + c]! -= l * lu[rowK + c]!;
     }
     if (!(Math.abs(lu[rowR + r]!) > PIVOT_TOLERANCE)) return false;
   }
@@ -347,7 +347,7 @@ function sweepUntilVerified(bw: BatchWorkspace, shocks: Float64Array, start: num
       sweepByRows(bw, shocks, active, change);
     }
     active = active.filter((s) => {
-      if (nDefaults[s]! > added[s]!) rounds[s]++;
+      if (nDefaults[s]! > added[s]!) rounds[s]!++;
       else if (change[s]! <= settled) {
         stale[s] = 0;
         return !verify(bw, shocks, s);

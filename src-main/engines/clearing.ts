@@ -162,7 +162,7 @@ function computeDeficit(ws: ClearingWorkspace): void {
     const lost = totalObligations[j]! - payments[j]!;
     if (lost <= 0) continue;
     const end = rowStart[j + 1]!;
-    for (let e = rowStart[j]!; e < end; e++) deficit[creditor[e]!] += relative[e]! * lost;
+    for (let e = rowStart[j]!; e < end; e++) deficit[creditor[e]!]! += relative[e]! * lost;
   }
 }
 
@@ -193,7 +193,7 @@ function extendFactor(ws: ClearingWorkspace): void {
       lu[row + c] = -beta * relative[at]!;
       added += pbarMatrix[at]!;
     }
-    owed[r] += added;
+    owed[r]! += added;
   }
   for (let r = f; r < m; r++) {
     const i = defaultList[r]!;
@@ -205,7 +205,7 @@ function extendFactor(ws: ClearingWorkspace): void {
       total += pbarMatrix[at]!;
     }
     owed[r] = total;
-    lu[row + r] += 1;
+    lu[row + r]! += 1;
   }
   for (let t = 0; t < m; t++) {
     const tRow = t * stride;
@@ -217,14 +217,14 @@ function extendFactor(ws: ClearingWorkspace): void {
       const row = r * stride;
       const l = lu[row + t]!;
       if (l === 0) continue;
-      for (let c = f; c < m; c++) lu[row + c] -= l * lu[tRow + c]!;
+      for (let c = f; c < m; c++) lu[row + c]! -= l * lu[tRow + c]!;
     }
     for (let r = t + 1 > f ? t + 1 : f; r < m; r++) {
       const row = r * stride;
       const l = lu[row + t]! / pivot;
       lu[row + t] = l;
       if (l === 0) continue;
-      for (let c = t + 1; c < m; c++) lu[row + c] -= l * lu[tRow + c]!;
+      for (let c = t + 1; c < m; c++) lu[row + c]! -= l * lu[tRow + c]!;
     }
   }
   ws.factored = m;
@@ -267,7 +267,7 @@ function solveDefaultSetDense(ws: ClearingWorkspace, shocks: ArrayLike<number>, 
       owedByDefaulted += pbarMatrix[j * n + i]!;
       lu[row + s] = -beta * relative[j * n + i]!;
     }
-    lu[row + r] += 1;
+    lu[row + r]! += 1;
     rhs[r] = alpha * (outsideAssets[i]! - shocks[offset + i]!) + beta * (interbankAssets[i]! - owedByDefaulted);
   }
   luFactor(lu, m, pivots);
@@ -425,8 +425,8 @@ function incomingLinks(system: ClearingSystem): IncomingLinks {
   const { nBanks: n, csr } = system;
   const nnz = csr.rowStart[n]!;
   const colStart = new Int32Array(n + 1);
-  for (let e = 0; e < nnz; e++) colStart[csr.creditor[e]! + 1]++;
-  for (let i = 0; i < n; i++) colStart[i + 1] += colStart[i]!;
+  for (let e = 0; e < nnz; e++) colStart[csr.creditor[e]! + 1]!++;
+  for (let i = 0; i < n; i++) colStart[i + 1]! += colStart[i]!;
   const fill = colStart.slice(0, n);
   const debtor = new Int32Array(nnz);
   const relative = new Float64Array(nnz);
@@ -892,7 +892,7 @@ export function clearPicard(system: ClearingSystem, shock: ArrayLike<number>, op
     inflow.fill(0);
     for (let j = 0; j < n; j++) {
       const pj = payments[j]!;
-      for (let e = csr.rowStart[j]!; e < csr.rowStart[j + 1]!; e++) inflow[csr.creditor[e]!] += csr.relative[e]! * pj;
+      for (let e = csr.rowStart[j]!; e < csr.rowStart[j + 1]!; e++) inflow[csr.creditor[e]!]! += csr.relative[e]! * pj;
     }
     let change = 0;
     for (let i = 0; i < n; i++) {

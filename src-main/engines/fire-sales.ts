@@ -164,7 +164,7 @@ function aggregate(system: FireSaleSystem, fractions: Float64Array, out: Float64
   for (let n = 0; n < system.bankIds.length; n++) {
     const f = fractions[n]!;
     if (f === 0) continue;
-    for (let m = 0; m < nAssets; m++) out[m] += f * system.holdings[n * nAssets + m]!;
+    for (let m = 0; m < nAssets; m++) out[m]! += f * system.holdings[n * nAssets + m]!;
   }
   return out;
 }
@@ -283,7 +283,7 @@ function leadingDirection(response: Float64Array, slopes: ArrayLike<number>, sta
       largest = Math.max(largest, sum);
     }
     if (!(largest > 0)) break;
-    for (let m = 0; m < nAssets; m++) next[m] /= largest;
+    for (let m = 0; m < nAssets; m++) next[m]! /= largest;
     vector = Float64Array.from(next);
   }
   return vector;
@@ -334,7 +334,7 @@ function newtonStep(ws: Workspace, prices: Float64Array, mapped: Float64Array): 
     for (let m = 0; m < nAssets; m++) if (system.holdings[n * nAssets + m]! > 0) held.push(m);
     for (const m of held) {
       const am = weight * system.holdings[n * nAssets + m]!;
-      for (const k of held) gram[m * nAssets + k] += am * system.holdings[n * nAssets + k]!;
+      for (const k of held) gram[m * nAssets + k]! += am * system.holdings[n * nAssets + k]!;
     }
   }
   const response = new Float64Array(nAssets * nAssets); // B G
@@ -342,7 +342,7 @@ function newtonStep(ws: Workspace, prices: Float64Array, mapped: Float64Array): 
     for (let j = 0; j < nAssets; j++) {
       const b = impact[m * nAssets + j]!;
       if (b === 0) continue;
-      for (let k = 0; k < nAssets; k++) response[m * nAssets + k] += b * gram[j * nAssets + k]!;
+      for (let k = 0; k < nAssets; k++) response[m * nAssets + k]! += b * gram[j * nAssets + k]!;
     }
   }
   const xAtPrices = ws.impact.slice();
@@ -367,7 +367,7 @@ function newtonStep(ws: Workspace, prices: Float64Array, mapped: Float64Array): 
     let reach = Number.POSITIVE_INFINITY;
     for (let m = 0; m < nAssets; m++) if (direction[m]! > 0) reach = Math.min(reach, prices[m]! / direction[m]!);
     if (!Number.isFinite(reach)) return null;
-    for (let m = 0; m < nAssets; m++) direction[m] *= reach;
+    for (let m = 0; m < nAssets; m++) direction[m]! *= reach;
   }
   // Shorten it to the box [q, p] on which no bank changes regime and prices stay ≥ 0 (regimes change monotonically
   // along the segment, so checking its lower end suffices).
@@ -563,7 +563,7 @@ function interbankValues(system: FireSaleSystem, original: FireSaleSystem, portf
     const total = interbank.totalObligations[j]!;
     if (total <= 0) continue;
     const ratio = payments[j]! / total;
-    for (let n = 0; n < nBanks; n++) values[n] += interbank.pbarMatrix[j * nBanks + n]! * ratio;
+    for (let n = 0; n < nBanks; n++) values[n]! += interbank.pbarMatrix[j * nBanks + n]! * ratio;
   }
   return values;
 }

@@ -61,7 +61,7 @@ export function marginals(matrix: Float64Array, nBanks: number): { rows: Float64
     for (let j = 0; j < nBanks; j++) {
       const v = matrix[i * nBanks + j]!;
       sum += v;
-      columns[j] += v;
+      columns[j]! += v;
     }
     rows[i] = sum;
   }
@@ -265,10 +265,10 @@ export function minCostTransport(polytope: FlowPolytope, cost: Float64Array): Fl
       const e = i * n + j;
       if (!allowed[e] || demand[j]! <= eps || Math.abs(shifted[e]! + potential[i]! - potential[n + j]!) > 1e-12 * costScale) continue;
       const amount = Math.min(supply[i]!, demand[j]!);
-      flow[e] += amount;
+      flow[e]! += amount;
       addShipper(i, j);
-      supply[i] -= amount;
-      demand[j] -= amount;
+      supply[i]! -= amount;
+      demand[j]! -= amount;
       remaining -= amount;
     }
   }
@@ -342,7 +342,7 @@ export function minCostTransport(polytope: FlowPolytope, cost: Float64Array): Fl
       throw new InfeasiblePolytopeError(`no network meets the marginals on the allowed links (${remaining} left unplaced)`);
     }
     const sinkDistance = dist[2 * n]!;
-    for (let v = 0; v < nodes; v++) potential[v] += Math.min(dist[v]!, sinkDistance);
+    for (let v = 0; v < nodes; v++) potential[v]! += Math.min(dist[v]!, sinkDistance);
     // walk back: sink ← column ← row ← column ← … ← row (first row has supply)
     let amount = Infinity;
     const lastColumn = pred[2 * n]!;
@@ -363,15 +363,15 @@ export function minCostTransport(polytope: FlowPolytope, cost: Float64Array): Fl
     v = lastColumn;
     for (;;) {
       const row = pred[v]!;
-      flow[row * n + (v - n)] += amount;
+      flow[row * n + (v - n)]! += amount;
       addShipper(row, v - n);
       const back = pred[row]!;
       if (back < 0) break;
-      flow[row * n + (back - n)] -= amount;
+      flow[row * n + (back - n)]! -= amount;
       v = back;
     }
-    supply[firstRow] -= amount;
-    demand[lastColumn - n] -= amount;
+    supply[firstRow]! -= amount;
+    demand[lastColumn - n]! -= amount;
     remaining -= amount;
   }
   for (let e = 0; e < n * n; e++) if (flow[e]! < 0) flow[e] = 0;
@@ -492,8 +492,8 @@ export function createProjector(polytope: FlowPolytope, tolerance = 1e-12): Proj
         if (!allowed[e]) continue;
         const z = target[e]! - li - v[n + j]!;
         if (z > 0) {
-          rows[i] += z;
-          columns[j] += z;
+          rows[i]! += z;
+          columns[j]! += z;
           theta -= 0.5 * z * z;
         }
       }
@@ -530,11 +530,11 @@ export function createProjector(polytope: FlowPolytope, tolerance = 1e-12): Proj
             const e = i * n + j;
             if (!allowed[e]) continue;
             const z = target[e]! - duals[i]! - duals[n + j]!;
-            cells[i]++;
-            cells[n + j]++;
+            cells[i]!++;
+            cells[n + j]!++;
             if (z > 0) {
-              positive[i]++;
-              positive[n + j]++;
+              positive[i]!++;
+              positive[n + j]!++;
             }
             if (z > bestCell[i]!) bestCell[i] = z;
             if (z > bestCell[n + j]!) bestCell[n + j] = z;
@@ -566,26 +566,26 @@ export function createProjector(polytope: FlowPolytope, tolerance = 1e-12): Proj
             for (let j = 0; j < n; j++) {
               const e = i * n + j;
               if (!allowed[e] || !(target[e]! - duals[i]! - duals[n + j]! > 0)) continue;
-              rowCount[i] += 1;
-              columnCount[j] += 1;
+              rowCount[i]! += 1;
+              columnCount[j]! += 1;
               const ri = index[i]!;
               const cj = index[n + j]!;
               // row i of F: cnt_i Δλ_i + Σ_j Δμ_j = F_i (signs of J Δ = −F with J = −H)
               if (ri >= 0) {
-                if (cj >= 0) h[ri * m + cj] += 1;
-                else rhs[ri] -= step[n + j]!;
+                if (cj >= 0) h[ri * m + cj]! += 1;
+                else rhs[ri]! -= step[n + j]!;
               }
               if (cj >= 0) {
-                if (ri >= 0) h[cj * m + ri] += 1;
-                else rhs[cj] -= step[i]!;
+                if (ri >= 0) h[cj * m + ri]! += 1;
+                else rhs[cj]! -= step[i]!;
               }
             }
           }
           for (let i = 0; i < n; i++) {
             const ri = index[i]!;
-            if (ri >= 0) h[ri * m + ri] += Math.max(rowCount[i]!, 1) * (1 + 1e-10);
+            if (ri >= 0) h[ri * m + ri]! += Math.max(rowCount[i]!, 1) * (1 + 1e-10);
             const cj = index[n + i]!;
-            if (cj >= 0) h[cj * m + cj] += Math.max(columnCount[i]!, 1) * (1 + 1e-10);
+            if (cj >= 0) h[cj * m + cj]! += Math.max(columnCount[i]!, 1) * (1 + 1e-10);
           }
           const solved = solveDense(h, m, rhs);
           for (let k = 0; k < 2 * n; k++) if (index[k]! >= 0) step[k] = solved[index[k]!]!;

@@ -131,7 +131,7 @@ export function incrementalCascade(cache: ColumnCache, assetValues: Float64Array
       const beta = system.failureCosts[j]!;
       if (beta === 0) continue;
       const column = cache.column(j);
-      for (let i = 0; i < n; i++) bookValues[i] -= beta * column[i]!;
+      for (let i = 0; i < n; i++) bookValues[i]! -= beta * column[i]!;
     }
   }
   const marketValues = new Float64Array(n);
@@ -187,8 +187,8 @@ export function discountFracPath(problem: RescueProblem, maxBudget: number): Pat
   const support = Float64Array.from(rowSums);
   const dropColumn = (b: number, sign: number) => {
     const column = b * k;
-    for (let a = 0; a < k; a++) support[a] += sign * KT[column + a]!;
-    support[b] -= sign * KT[column + b]!;
+    for (let a = 0; a < k; a++) support[a]! += sign * KT[column + a]!;
+    support[b]! -= sign * KT[column + b]!;
   };
   for (let a = 0; a < k; a++) {
     if (rowSums[a]! < theta[a]!) {
@@ -212,8 +212,8 @@ export function discountFracPath(problem: RescueProblem, maxBudget: number): Pat
       const b = queue.pop()!;
       const column = b * k;
       // Failing firms' fields are kept too: their need is measured against the final saved set.
-      for (let a = 0; a < k; a++) field[a] -= KT[column + a]!;
-      field[b] += KT[column + b]!;
+      for (let a = 0; a < k; a++) field[a]! -= KT[column + a]!;
+      field[b]! += KT[column + b]!;
       for (let a = 0; a < k; a++) {
         if (saved[a] && field[a]! < theta[a]!) {
           saved[a] = 0;
@@ -269,7 +269,7 @@ export function discountFracPath(problem: RescueProblem, maxBudget: number): Pat
     }
     if (best < 0) best = fallback;
     if (best < 0 || cost + needs[best]! > maxBudget) break;
-    x[best] += needs[best]!;
+    x[best]! += needs[best]!;
     cost += needs[best]!;
     if (hopeless[best] && x[best]! + rowSums[best]! >= theta[best]!) {
       hopeless[best] = 0;
@@ -285,7 +285,7 @@ export function prefixPayments(steps: PathStep[], k: number, budget: number): Fl
   const x = new Float64Array(k);
   for (const step of steps) {
     if (step.cumulativeCost > budget) break;
-    x[step.firm] += step.payment;
+    x[step.firm]! += step.payment;
   }
   return x;
 }
@@ -384,8 +384,8 @@ export function runStudyRange(
     const chosen = prefixPayments(steps, k, options.chosenBudget);
     chosen.forEach((x, a) => {
       if (x > 0) {
-        partial.supportCount[problem.failing[a]!]++;
-        partial.supportAmount[problem.failing[a]!] += x;
+        partial.supportCount[problem.failing[a]!]!++;
+        partial.supportAmount[problem.failing[a]!]! += x;
       }
     });
     if (progress && ((s + 1) % 10 === 0 || s + 1 === count)) progress(s + 1);
@@ -411,8 +411,8 @@ export function mergeStudyPartials(parts: StudyPartial[]): StudyPartial {
       merged.valueSaved.set(part.valueSaved.subarray(s * width, (s + 1) * width), at * width);
     }
     for (let i = 0; i < n; i++) {
-      merged.supportCount[i] += part.supportCount[i]!;
-      merged.supportAmount[i] += part.supportAmount[i]!;
+      merged.supportCount[i]! += part.supportCount[i]!;
+      merged.supportAmount[i]! += part.supportAmount[i]!;
     }
   }
   return merged;
@@ -448,7 +448,7 @@ export function fractionHistogram(values: ArrayLike<number>, bins = 20): number[
   const counts = new Array<number>(bins).fill(0);
   for (let i = 0; i < values.length; i++) {
     const v = Math.min(1, Math.max(0, values[i]!));
-    counts[Math.min(bins - 1, Math.floor(v * bins))]++;
+    counts[Math.min(bins - 1, Math.floor(v * bins))]!++;
   }
   return counts;
 }

@@ -260,7 +260,7 @@ export function discountFracAdapted(problem: RescueProblem, budget: number): Int
     }
     if (best < 0) best = fallback;
     if (best < 0) break;
-    x[best] += needs[best]!;
+    x[best]! += needs[best]!;
     remaining -= needs[best]!;
   }
   return evaluatePayments(problem, x);
@@ -316,9 +316,9 @@ export function discountFracPublishedPath(problem: RescueProblem, maxBudget: num
     for (let v = 0; v < k; v++) {
       const value = K[u * k + v]!;
       if (u === v || value === 0) continue;
-      gamma[v] += value;
-      gammaTerms[v]++;
-      rowSums[u] += value;
+      gamma[v]! += value;
+      gammaTerms[v]!++;
+      rowSums[u]! += value;
     }
   }
   let open = k;
@@ -330,7 +330,7 @@ export function discountFracPublishedPath(problem: RescueProblem, maxBudget: num
       if (a === u) continue;
       const incoming = K[a * k + u]!;
       if (incoming !== 0) {
-        impactOfS[a] += incoming;
+        impactOfS[a]! += incoming;
         if (!inS[a] && !queued[a] && theta[a]! - impactOfS[a]! <= 0) {
           queued[a] = 1;
           free.push(a);
@@ -338,7 +338,7 @@ export function discountFracPublishedPath(problem: RescueProblem, maxBudget: num
       }
       const outgoing = K[u * k + a]!;
       if (outgoing === 0) continue;
-      gammaTerms[a]--;
+      gammaTerms[a]!--;
       gamma[a] = gammaTerms[a] === 0 ? 0 : gamma[a]! - outgoing;
     }
   };
@@ -379,7 +379,7 @@ export function discountFracPublishedPath(problem: RescueProblem, maxBudget: num
         const b = dropped.pop()!;
         for (let a = 0; a < k; a++) {
           if (a === b) continue;
-          field[a] -= K[a * k + b]!;
+          field[a]! -= K[a * k + b]!;
           if (alive[a] && field[a]! < theta[a]!) {
             alive[a] = 0;
             dropped.push(a);
@@ -404,7 +404,7 @@ export function discountFracPublished(problem: RescueProblem, budget: number): I
   const x = new Float64Array(problem.failing.length);
   for (const step of discountFracPublishedPath(problem, budget, false)) {
     if (step.cumulativeCost > budget) break;
-    x[step.firm] += step.payment;
+    x[step.firm]! += step.payment;
   }
   return evaluatePayments(problem, x);
 }
@@ -446,7 +446,7 @@ export function expectedRescue(problem: RescueProblem, thresholds: Float64Array,
       weight += problem.weights[b]!;
       for (let a = 0; a < k; a++) {
         if (active[a] || a === b) continue;
-        field[a] += problem.influence[a * k + b]!;
+        field[a]! += problem.influence[a * k + b]!;
         if (field[a]! >= thresholds[s * k + a]!) activate(a);
       }
     }
@@ -488,16 +488,16 @@ function greedyPayments(problem: RescueProblem, budget: number, options: RandomT
       const need = paddedNeed(problem, x, saved, a) + uncertainty * Math.abs(problem.interventionThresholds[a]!);
       for (const amount of offers(a, need, remaining)) {
         if (!(amount > 0) || amount > remaining) continue;
-        x[a] += amount;
+        x[a]! += amount;
         const v = expectedRescue(problem, draws, none, x);
-        x[a] -= amount;
+        x[a]! -= amount;
         const ratio = (v - value) / amount;
         if (v - value > 1e-12 && ratio > best.ratio) best = { a, amount, ratio, value: v };
         if (round === 0 && v > bestSingle.value) bestSingle = { a, amount, value: v };
       }
     }
     if (best.a < 0) break;
-    x[best.a] += best.amount;
+    x[best.a]! += best.amount;
     remaining -= best.amount;
     value = best.value;
   }
@@ -536,7 +536,7 @@ function payInOrder(problem: RescueProblem, budget: number, order: number[], mar
     if (saved[a]) continue;
     const need = paddedNeed(problem, x, saved, a) + margin * Math.abs(problem.interventionThresholds[a]!);
     if (need <= remaining) {
-      x[a] += need;
+      x[a]! += need;
       remaining -= need;
     }
   }

@@ -39,7 +39,7 @@ export function luFactor(lu: Float64Array, m: number, pivots: Int32Array, block 
         if (l === 0) continue;
         const row = r * m;
         const source = k * m;
-        for (let c = k1; c < m; c++) lu[row + c] -= l * lu[source + c]!;
+        for (let c = k1; c < m; c++) lu[row + c]! -= l * lu[source + c]!;
       }
     }
     for (let r = k1; r < m; r++) updateTrailingRow(lu, m, r, k0, k1);
@@ -76,7 +76,7 @@ function factorPanel(lu: Float64Array, m: number, pivots: Int32Array, k0: number
       const factor = lu[rowOffset + k]! / pivot;
       if (factor === 0) continue;
       lu[rowOffset + k] = factor;
-      for (let c = k + 1; c < k1; c++) lu[rowOffset + c] -= factor * lu[kOffset + c]!;
+      for (let c = k + 1; c < k1; c++) lu[rowOffset + c]! -= factor * lu[kOffset + c]!;
     }
   }
 }
@@ -89,13 +89,13 @@ function updateTrailingRow(lu: Float64Array, m: number, r: number, k0: number, k
     const l0 = lu[row + k]!, l1 = lu[row + k + 1]!, l2 = lu[row + k + 2]!, l3 = lu[row + k + 3]!;
     if (l0 === 0 && l1 === 0 && l2 === 0 && l3 === 0) continue;
     const u0 = k * m, u1 = u0 + m, u2 = u1 + m, u3 = u2 + m;
-    for (let c = k1; c < m; c++) lu[row + c] -= l0 * lu[u0 + c]! + l1 * lu[u1 + c]! + l2 * lu[u2 + c]! + l3 * lu[u3 + c]!;
+    for (let c = k1; c < m; c++) lu[row + c]! -= l0 * lu[u0 + c]! + l1 * lu[u1 + c]! + l2 * lu[u2 + c]! + l3 * lu[u3 + c]!;
   }
   for (; k < k1; k++) {
     const l = lu[row + k]!;
     if (l === 0) continue;
     const u = k * m;
-    for (let c = k1; c < m; c++) lu[row + c] -= l * lu[u + c]!;
+    for (let c = k1; c < m; c++) lu[row + c]! -= l * lu[u + c]!;
   }
 }
 
@@ -179,7 +179,7 @@ export function luSolveMany(lu: Float64Array, m: number, pivots: Int32Array, rhs
     subtractRows(lu, m, rhs, count, r, r + 1, m);
     const row = r * count;
     const diagonal = lu[r * m + r]!;
-    for (let t = 0; t < count; t++) rhs[row + t] /= diagonal;
+    for (let t = 0; t < count; t++) rhs[row + t]! /= diagonal;
   }
 }
 
@@ -192,12 +192,12 @@ function subtractRows(lu: Float64Array, m: number, rhs: Float64Array, count: num
     const f0 = lu[offset + c]!, f1 = lu[offset + c + 1]!, f2 = lu[offset + c + 2]!, f3 = lu[offset + c + 3]!;
     if (f0 === 0 && f1 === 0 && f2 === 0 && f3 === 0) continue;
     const x0 = c * count, x1 = x0 + count, x2 = x1 + count, x3 = x2 + count;
-    for (let t = 0; t < count; t++) rhs[row + t] -= f0 * rhs[x0 + t]! + f1 * rhs[x1 + t]! + f2 * rhs[x2 + t]! + f3 * rhs[x3 + t]!;
+    for (let t = 0; t < count; t++) rhs[row + t]! -= f0 * rhs[x0 + t]! + f1 * rhs[x1 + t]! + f2 * rhs[x2 + t]! + f3 * rhs[x3 + t]!;
   }
   for (; c < to; c++) {
     const factor = lu[offset + c]!;
     if (factor === 0) continue;
     const from0 = c * count;
-    for (let t = 0; t < count; t++) rhs[row + t] -= factor * rhs[from0 + t]!;
+    for (let t = 0; t < count; t++) rhs[row + t]! -= factor * rhs[from0 + t]!;
   }
 }

@@ -92,7 +92,7 @@ export function maxentReconstruct(
     columnTotals(matrix, n, columnSums);
     for (let j = 0; j < n; j++) {
       const factor = columnSums[j]! > 0 ? insideAssets[j]! / columnSums[j]! : 0;
-      for (let i = 0; i < n; i++) matrix[i * n + j] *= factor;
+      for (let i = 0; i < n; i++) matrix[i * n + j]! *= factor;
     }
     residual = maxResidual(matrix, n, insideLiabilities, insideAssets);
     if (residual <= tolerance) break;
@@ -105,13 +105,13 @@ function scaleRows(matrix: Float64Array, n: number, targets: ArrayLike<number>):
     let sum = 0;
     for (let j = 0; j < n; j++) sum += matrix[i * n + j]!;
     const factor = sum > 0 ? targets[i]! / sum : 0;
-    for (let j = 0; j < n; j++) matrix[i * n + j] *= factor;
+    for (let j = 0; j < n; j++) matrix[i * n + j]! *= factor;
   }
 }
 
 function columnTotals(matrix: Float64Array, n: number, out: Float64Array): void {
   out.fill(0);
-  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) out[j] += matrix[i * n + j]!;
+  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) out[j]! += matrix[i * n + j]!;
 }
 
 /** Largest |row sum − f_i| and |column sum − d_j|. */

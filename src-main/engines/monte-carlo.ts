@@ -32,8 +32,8 @@ export function crossedStandardError(grid: ArrayLike<number>[]): number {
   for (let r = 0; r < rows; r++) {
     for (let c = 0; c < cols; c++) {
       const v = grid[r]![c]!;
-      rowMeans[r] += v / cols;
-      colMeans[c] += v / rows;
+      rowMeans[r]! += v / cols;
+      colMeans[c]! += v / rows;
       mean += v / (rows * cols);
     }
   }

@@ -130,7 +130,7 @@ export function fromDenseLiabilities(
       const amount = pbarMatrix[i * nBanks + j]!;
       if (amount > 0) nLinks++;
       owed += amount;
-      interbankAssets[j] += amount;
+      interbankAssets[j]! += amount;
     }
     totalObligations[i] = owed;
   }

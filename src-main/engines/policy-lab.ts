@@ -119,14 +119,14 @@ export function causalStructure(economy: PolicyEconomy): CausalStructure {
     const pak = multiply(p, n, m, transpose(kat, n, m), n);
     for (let e = 0; e < n * n; e++) q[e] = k[e]! - pak[e]!;
     symmetrise(q, n);
-    for (let e = 0; e < n * n; e++) aggregate[e] += q[e]!;
+    for (let e = 0; e < n * n; e++) aggregate[e]! += q[e]!;
     sensitivity.push(q);
     constraintMap.push(p);
     saleInverse.push(k);
   });
   assertSymmetric(economy.priceImpact, n, 'priceImpact', 'Γ');
   const clearing = multiply(aggregate, n, n, economy.priceImpact, n);
-  for (let d = 0; d < n; d++) clearing[d * n + d] += 1;
+  for (let d = 0; d < n; d++) clearing[d * n + d]! += 1;
   const clearingInverse = invert(clearing, n, 'I + Q̄Γ');
   const spillover = multiply(economy.priceImpact, n, n, clearingInverse, n);
   symmetrise(spillover, n);
@@ -168,7 +168,7 @@ export function solveMiddle(economy: PolicyEconomy, structure: CausalStructure, 
   for (let i = 0; i < nInt; i++) {
     const own = liquidations.subarray(i * n, (i + 1) * n);
     salesAtBaselinePrice(economy, structure, i, positions?.[i] ?? economy.intermediaries[i]!.positions, wedges, own);
-    for (let c = 0; c < n; c++) atBaseline[c] += own[c]!;
+    for (let c = 0; c < n; c++) atBaseline[c]! += own[c]!;
   }
   const total = matVec(structure.clearingInverse, n, n, atBaseline);
   const impact = matVec(economy.priceImpact, n, n, total);
@@ -179,7 +179,7 @@ export function solveMiddle(economy: PolicyEconomy, structure: CausalStructure, 
     for (let r = 0; r < n; r++) {
       let sum = 0;
       for (let c = 0; c < n; c++) sum += qi[r * n + c]! * impact[c]!;
-      liquidations[i * n + r] -= sum;
+      liquidations[i * n + r]! -= sum;
     }
   }
   return { liquidations, total, price };
@@ -192,7 +192,7 @@ export function rolloverMultipliers(economy: PolicyEconomy, structure: CausalStr
     const m = intermediary.nConstraints;
     // From the FOC H ℓ + (R − γ + τ) = Aᵀμ and P = K Aᵀ S⁻¹: μ = Pᵀ(Hℓ + R − γ + τ).
     const gradient = matVec(intermediary.liquidationCost, n, n, equilibrium.liquidations.subarray(i * n, (i + 1) * n));
-    for (let c = 0; c < n; c++) gradient[c] += intermediary.returns[c]! - equilibrium.price[c]! + (wedges ? wedges[i * n + c]! : 0);
+    for (let c = 0; c < n; c++) gradient[c]! += intermediary.returns[c]! - equilibrium.price[c]! + (wedges ? wedges[i * n + c]! : 0);
     return matVec(transpose(structure.constraintMap[i]!, n, m), m, n, gradient);
   });
 }
@@ -280,8 +280,8 @@ export function wedgeResponse(economy: PolicyEconomy, structure: CausalStructure
   }
   const causalImpact = multiply(transpose(totalEffect, n, size), size, n, economy.priceImpact, n);
   const curvature = multiply(causalImpact, size, n, totalEffect, size);
-  for (let e = 0; e < size * size; e++) curvature[e] += lambdaBar[e]!;
-  for (let k = 0; k < size; k++) curvature[k * size + k] += economy.regulatoryCost[k]!;
+  for (let e = 0; e < size * size; e++) curvature[e]! += lambdaBar[e]!;
+  for (let k = 0; k < size; k++) curvature[k * size + k]! += economy.regulatoryCost[k]!;
   symmetrise(curvature, size);
   return { lambdaBar, totalEffect, curvature, causalImpact };
 }
@@ -485,7 +485,7 @@ function wedgeMoments(wedges: Float64Array[], regulatoryCost: Float64Array, know
     for (let r = 0; r < size; r++) {
       const dr = t[r]! - mean[r]!;
       cost += weight * 0.5 * regulatoryCost[r]! * t[r]! * t[r]!;
-      for (let c = 0; c < size; c++) covariance[r * size + c] += weight * dr * (t[c]! - mean[c]!);
+      for (let c = 0; c < size; c++) covariance[r * size + c]! += weight * dr * (t[c]! - mean[c]!);
     }
   }
   return { meanWedges: mean, wedgeCovariance: covariance, regulatoryCost: cost };
@@ -534,8 +534,8 @@ export function analysePrior(economy: PolicyEconomy, draws: PriorDraws, model: P
       axpy(1 / count, q.benefit, meanBenefit);
       baselineWelfare += q.welfare0 / count;
       for (let a = 0; a < n; a++) {
-        meanLiquidations[a] += q.total[a]! / count;
-        secondMoment[a] += (q.total[a]! * q.total[a]!) / count;
+        meanLiquidations[a]! += q.total[a]! / count;
+        secondMoment[a]! += (q.total[a]! * q.total[a]!) / count;
       }
     }),
   );
@@ -784,12 +784,12 @@ export function evaluateExAnte(draws: PriorDraws, psi: Float64Array, rule: ExPos
         const l = equilibrium.liquidations.subarray(i * n, (i + 1) * n);
         // perceived cost of a marginal sale: R_i + τ_i − γ + H_i ℓ_i
         const saleCost = matVec(intermediary.liquidationCost, n, n, l);
-        for (let a = 0; a < n; a++) saleCost[a] += intermediary.returns[a]! + (wedges ? wedges[i * n + a]! : 0) - equilibrium.price[a]!;
+        for (let a = 0; a < n; a++) saleCost[a]! += intermediary.returns[a]! + (wedges ? wedges[i * n + a]! : 0) - equilibrium.price[a]!;
         const own = multiply(structure.constraintMap[i]!, n, m, intermediary.positionCoefficients, n); // Λ_i^q
         const pushed = matVec(transpose(own, n, n), n, n, saleCost);
         const holding = matVec(intermediary.holdingCost, n, n, positions[i]!);
         for (let a = 0; a < n; a++) {
-          marginalTax[i * n + a] += weight * (intermediary.returns[a]! - intermediary.unitCost[a]! - holding[a]! - pushed[a]!);
+          marginalTax[i * n + a]! += weight * (intermediary.returns[a]! - intermediary.unitCost[a]! - holding[a]! - pushed[a]!);
         }
       });
     }),
@@ -807,7 +807,7 @@ export function exAnteRegime(draws: PriorDraws, psi: Float64Array, rule: ExPostR
   const size = start.length;
   const at = (shifts: Array<[number, number]>) => {
     const q = start.slice();
-    for (const [k, h] of shifts) q[k] += h;
+    for (const [k, h] of shifts) q[k]! += h;
     return evaluateExAnte(draws, psi, rule, q);
   };
   const base = at([]);
@@ -876,7 +876,7 @@ export function multiply(a: Float64Array, rows: number, inner: number, b: Float6
     for (let k = 0; k < inner; k++) {
       const v = a[r * inner + k]!;
       if (v === 0) continue;
-      for (let c = 0; c < cols; c++) out[r * cols + c] += v * b[k * cols + c]!;
+      for (let c = 0; c < cols; c++) out[r * cols + c]! += v * b[k * cols + c]!;
     }
   }
   return out;
@@ -915,7 +915,7 @@ function dot(a: ArrayLike<number>, b: ArrayLike<number>): number {
 }
 
 function axpy(scale: number, x: ArrayLike<number>, y: Float64Array): void {
-  for (let k = 0; k < y.length; k++) y[k] += scale * x[k]!;
+  for (let k = 0; k < y.length; k++) y[k]! += scale * x[k]!;
 }
 
 function traceProduct(a: Float64Array, b: Float64Array, n: number): number {

@@ -130,7 +130,7 @@ export function runPolicyLab(document: PolicyDocument, options: PolicyRunOptions
   const size = n * nInt;
   const gamma = economy.priceImpact.slice();
   const jitter = 1e-12 * Math.max(1, ...Array.from({ length: n }, (_, a) => Math.abs(gamma[a * n + a]!)));
-  for (let a = 0; a < n; a++) gamma[a * n + a] += jitter;
+  for (let a = 0; a < n; a++) gamma[a * n + a]! += jitter;
   try {
     assertPositiveDefinite(gamma, n, 'priceImpact', 'Γ');
   } catch {

@@ -169,7 +169,7 @@ export function problemFromDocument(doc: NetworkDocument, known?: Record<string,
 /** The whole liability matrix: known cells plus the variable part. */
 export function fullMatrix(problem: ReconstructionProblem, variable: Float64Array): Float64Array {
   const out = Float64Array.from(variable);
-  for (let e = 0; e < out.length; e++) out[e] += problem.fixed[e]!;
+  for (let e = 0; e < out.length; e++) out[e]! += problem.fixed[e]!;
   return out;
 }
 
@@ -253,14 +253,14 @@ function depthInto(ws: ClearingWorkspace, out: Float64Array): void {
   let sums = inverseColumnSums.get(system);
   if (!sums) {
     sums = new Float64Array(n);
-    for (let k = 0; k < n; k++) for (let j = 0; j < n; j++) sums[j] += inverse[k * n + j]!;
+    for (let k = 0; k < n; k++) for (let j = 0; j < n; j++) sums[j]! += inverse[k * n + j]!;
     inverseColumnSums.set(system, sums);
   }
   const solvent: number[] = [];
   for (let i = 0; i < n; i++) if (ws.defaultRound[i] === 0) solvent.push(i);
   // colD_j = Σ_{k∈D} M_kj
   const colD = Float64Array.from(sums);
-  for (const k of solvent) for (let j = 0; j < n; j++) colD[j] -= inverse[k * n + j]!;
+  for (const k of solvent) for (let j = 0; j < n; j++) colD[j]! -= inverse[k * n + j]!;
   out.fill(0);
   if (s === 0) {
     for (let i = 0; i < n; i++) out[i] = colD[i]!;
@@ -342,8 +342,8 @@ export function evaluateLoss(
     for (let i = 0; i < n; i++) {
       // ∂L/∂x_i = [x_i < w_i] + u_i (u_i = 0 off D)
       const phi = sample.fractions[offset + i]!;
-      meanFraction[i] += phi;
-      lossByShock[i] += phi * ((shock[i]! < system.netWorth[i]! ? 1 : 0) + (ws.defaultRound[i] !== 0 ? depth[i]! : 0));
+      meanFraction[i]! += phi;
+      lossByShock[i]! += phi * ((shock[i]! < system.netWorth[i]! ? 1 : 0) + (ws.defaultRound[i] !== 0 ? depth[i]! : 0));
     }
     for (let a = 0; a < m; a++) {
       const row = ws.defaultList[a]!;
@@ -352,7 +352,7 @@ export function evaluateLoss(
       const base = row * n;
       for (let b = 0; b < m; b++) {
         const column = ws.defaultList[b]!;
-        if (column !== row) gradient[base + column] += coefficient * depth[column]!;
+        if (column !== row) gradient[base + column]! += coefficient * depth[column]!;
       }
     }
   }
@@ -367,10 +367,10 @@ export function evaluateLoss(
   // the objective's ratio; what is reported goes through inSampleLoss (no ratio when E[L⁰] = 0)
   const lossRatio = expectedUnconnectedLoss > 0 ? expectedLoss / expectedUnconnectedLoss : 0;
   if (gradient) {
-    for (let e = 0; e < n * n; e++) gradient[e] /= K;
+    for (let e = 0; e < n * n; e++) gradient[e]! /= K;
     for (let column = 0; column < n; column++) {
       const fromShock = lossByShock[column]! / K;
-      for (let row = 0; row < n; row++) if (row !== column) gradient[row * n + column] -= fromShock;
+      for (let row = 0; row < n; row++) if (row !== column) gradient[row * n + column]! -= fromShock;
     }
     if (measure === 'lossRatio' && expectedUnconnectedLoss > 0) {
       for (let column = 0; column < n; column++) {
@@ -741,7 +741,7 @@ export function randomFeasible(problem: ReconstructionProblem, oracle: LinearOra
   for (const weight of weights) {
     const cost = Float64Array.from({ length: size }, () => rng.uniform());
     const vertex = oracle(cost, problem.polytope);
-    for (let e = 0; e < size; e++) out[e] += (weight / total) * vertex[e]!;
+    for (let e = 0; e < size; e++) out[e]! += (weight / total) * vertex[e]!;
   }
   return out;
 }

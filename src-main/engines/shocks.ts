@@ -83,7 +83,7 @@ export function exceedanceProbabilities(system: ClearingSystem, model: ShockMode
   const { nBanks, outsideAssets, netWorth } = system;
   const delta = new Float64Array(nBanks);
   if (model.kind === 'scenarios') {
-    for (const row of model.rows) for (let i = 0; i < nBanks; i++) if (row[i]! >= netWorth[i]!) delta[i] += 1 / model.rows.length;
+    for (const row of model.rows) for (let i = 0; i < nBanks; i++) if (row[i]! >= netWorth[i]!) delta[i]! += 1 / model.rows.length;
     return delta;
   }
   const marginal = model.kind === 'copula' ? (model.marginal ?? 'uniform') : model.kind;

@@ -85,8 +85,8 @@ export function addToSketch(sketch: LossSketch, value: number): void {
   }
   const last = sketch.counts.length - 1;
   const bin = Math.min(last, Math.max(1, Math.ceil(Math.log(value / sketch.lowest) / Math.log(sketch.gamma))));
-  sketch.counts[bin]++;
-  sketch.sums[bin] += value;
+  sketch.counts[bin]!++;
+  sketch.sums[bin]! += value;
 }
 
 function mergeSketchInto(target: LossSketch, source: LossSketch): void {
@@ -94,8 +94,8 @@ function mergeSketchInto(target: LossSketch, source: LossSketch): void {
     throw new EngineInputError('stress partials were built with different loss sketches (different networks?)');
   }
   for (let k = 0; k < target.counts.length; k++) {
-    target.counts[k] += source.counts[k]!;
-    target.sums[k] += source.sums[k]!;
+    target.counts[k]! += source.counts[k]!;
+    target.sums[k]! += source.sums[k]!;
   }
   target.underflowCount += source.underflowCount;
   target.underflowSum += source.underflowSum;
@@ -405,17 +405,17 @@ function recordScenario(
   partial.sumUnconnectedSquared += unconnected * unconnected;
   partial.sumLossTimesUnconnected += loss * unconnected;
   partial.sumShortfall += outcome.shortfallTotal;
-  partial.defaultsHistogram[outcome.defaults.length]++;
+  partial.defaultsHistogram[outcome.defaults.length]!++;
   if (outcome.fallback) partial.fallbackScenarios++;
   for (let i = 0; i < partial.nBanks; i++) {
     const x = shock[i]!;
     const w = netWorth[i]!;
-    partial.lossContribution[i] += x < w ? x : w;
-    if (x >= w) partial.exceedanceCounts[i]++;
+    partial.lossContribution[i]! += x < w ? x : w;
+    if (x >= w) partial.exceedanceCounts[i]!++;
   }
   for (const i of outcome.defaults) {
-    partial.defaultCounts[i]++;
-    partial.lossContribution[i] += totalObligations[i]! - outcome.payments[i]!;
+    partial.defaultCounts[i]!++;
+    partial.lossContribution[i]! += totalObligations[i]! - outcome.payments[i]!;
     if (outcome.defaultRound[i]! > 1) partial.contagionDefaults++;
   }
   addToSketch(partial.sketch, loss);
@@ -456,11 +456,11 @@ export function mergeStressPartials(parts: StressPartial[]): StressPartial {
     merged.batchedScenarios += part.batchedScenarios ?? 0;
     merged.maxFixedPointResidual = Math.max(merged.maxFixedPointResidual, part.maxFixedPointResidual ?? 0);
     for (let i = 0; i < merged.nBanks; i++) {
-      merged.defaultCounts[i] += part.defaultCounts[i]!;
-      merged.exceedanceCounts[i] += part.exceedanceCounts[i]!;
-      merged.lossContribution[i] += part.lossContribution[i]!;
+      merged.defaultCounts[i]! += part.defaultCounts[i]!;
+      merged.exceedanceCounts[i]! += part.exceedanceCounts[i]!;
+      merged.lossContribution[i]! += part.lossContribution[i]!;
     }
-    for (let k = 0; k <= merged.nBanks; k++) merged.defaultsHistogram[k] += part.defaultsHistogram[k]!;
+    for (let k = 0; k <= merged.nBanks; k++) merged.defaultsHistogram[k]! += part.defaultsHistogram[k]!;
     mergeSketchInto(merged.sketch, part.sketch);
     const candidate = part.largestLoss;
     if (candidate && (!merged.largestLoss || candidate.loss > merged.largestLoss.loss ||

@@ -60,8 +60,8 @@ export function randomSparseNetwork(nBanks: number, linksPerBank: number, seed: 
     for (const { j, weight } of weights) {
       const amount = (interbank * weight) / totalWeight;
       liabilities.push({ debtor: ids[i]!, creditor: ids[j]!, amount });
-      owed[i] += amount;
-      claims[j] += amount;
+      owed[i]! += amount;
+      claims[j]! += amount;
     }
   }
   const nodes: NetworkNode[] = ids.map((id, i) => {

@@ -100,7 +100,7 @@ export function greedyTailShock(cache: ColumnCache, model: PriceShockModel, opti
       };
       for (const j of seeds) {
         const column = cache.column(j);
-        for (const i of survivors) pushed[i] += cost[j]! * column[i]!;
+        for (const i of survivors) pushed[i]! += cost[j]! * column[i]!;
       }
       for (const j of seeds) fail(j);
       for (const i of survivors) if (!failed[i] && pushed[i]! >= draws[s * n + i]!) fail(i);
@@ -113,7 +113,7 @@ export function greedyTailShock(cache: ColumnCache, model: PriceShockModel, opti
         const column = cache.column(j);
         for (const i of survivors) {
           if (failed[i]) continue;
-          pushed[i] += beta * column[i]!;
+          pushed[i]! += beta * column[i]!;
           if (pushed[i]! >= draws[s * n + i]!) fail(i);
         }
       }
@@ -247,7 +247,7 @@ export function estimateTail(cache: ColumnCache, options: TailSamplingOptions): 
       const draw = pick.uniform();
       if (draw >= alpha) {
         const { h } = components[Math.min(components.length - 1, Math.floor(((draw - alpha) / (1 - alpha)) * components.length))]!;
-        for (let j = 0; j < n; j++) z[j] += h[j]!;
+        for (let j = 0; j < n; j++) z[j]! += h[j]!;
       }
       let ratio = 0;
       for (const { u, half } of components) {

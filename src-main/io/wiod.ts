@@ -150,8 +150,8 @@ export async function parseWiot(bytes: Uint8Array, fileName: string, input: Wiod
     columns.forEach((c, j) => {
       const value = cellNumber(row.values[c], fileName, row.row, c + FIRST_DATA_COLUMN);
       // Negative entries move to the transposed position (§4.1 step 3).
-      if (value >= 0) flows[i * N + j] += value;
-      else flows[j * N + i] -= value;
+      if (value >= 0) flows[i * N + j]! += value;
+      else flows[j * N + i]! -= value;
     });
   });
   const valueAdded = columns.map((c) => cellNumber(valueAddedRow.values[c], fileName, valueAddedRow.row, c + FIRST_DATA_COLUMN));

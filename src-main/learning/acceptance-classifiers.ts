@@ -286,13 +286,13 @@ export function fitLogisticIrls(
       const p = sigmoid(z);
       const weight = Math.max(p * (1 - p), 1e-12);
       for (let a = 0; a < width; a++) {
-        gradient[a] += ((p - labels[r]!) * row[a]!) / count;
-        for (let b = 0; b < width; b++) hessian[a * width + b] += (weight * row[a]! * row[b]!) / count;
+        gradient[a]! += ((p - labels[r]!) * row[a]!) / count;
+        for (let b = 0; b < width; b++) hessian[a * width + b]! += (weight * row[a]! * row[b]!) / count;
       }
     }
     for (let c = 1; c < width; c++) {
-      gradient[c] += 2 * l2 * theta[c]!;
-      hessian[c * width + c] += 2 * l2;
+      gradient[c]! += 2 * l2 * theta[c]!;
+      hessian[c * width + c]! += 2 * l2;
     }
     const step = solveSymmetric(hessian, gradient, width);
     // damped Newton: halve the step until the objective does not increase

@@ -470,7 +470,7 @@ export function predictFractions(model: SerializedDualNetwork, input: ArrayLike<
 export function aggregateLiquidations(model: SerializedDualNetwork, fractions: ArrayLike<number>): Float64Array {
   const out = new Float64Array(model.nAssets);
   for (let n = 0; n < model.nBanks; n++) {
-    for (let m = 0; m < model.nAssets; m++) out[m] += model.holdings[n * model.nAssets + m]! * fractions[n * model.nAssets + m]!;
+    for (let m = 0; m < model.nAssets; m++) out[m]! += model.holdings[n * model.nAssets + m]! * fractions[n * model.nAssets + m]!;
   }
   return out;
 }

@@ -178,8 +178,8 @@ export function regressionTables(
     }
     kept++;
     again.forEach((fit, m) => [...fit.slopes, fit.intercept].forEach((term, j) => {
-      sums[m]![j] += term.estimate;
-      squares[m]![j] += term.estimate ** 2;
+      sums[m]![j]! += term.estimate;
+      squares[m]![j]! += term.estimate ** 2;
     }));
   }
   const bootstrapVariance = (m: number, j: number) => (kept > 1 ? Math.max(0, (squares[m]![j]! - sums[m]![j]! ** 2 / kept) / (kept - 1)) : 0);

@@ -70,14 +70,14 @@ export function olsWithInference(design: number[][], y: number[], ridge = 0): Ol
   for (let i = 0; i < n; i++) {
     const x = row(i);
     for (let a = 0; a < k; a++) {
-      xty[a] += x[a]! * y[i]!;
-      for (let b = 0; b < k; b++) xtx[a * k + b] += x[a]! * x[b]!;
+      xty[a]! += x[a]! * y[i]!;
+      for (let b = 0; b < k; b++) xtx[a * k + b]! += x[a]! * x[b]!;
     }
   }
   if (ridge > 0) {
     let largest = 0;
     for (let a = 0; a < k; a++) largest = Math.max(largest, xtx[a * k + a]!);
-    for (let a = 0; a < k; a++) xtx[a * k + a] += ridge * largest;
+    for (let a = 0; a < k; a++) xtx[a * k + a]! += ridge * largest;
   }
   const beta = solveDense(xtx.slice(), k, xty.slice());
   let rss = 0;

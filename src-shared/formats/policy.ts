@@ -173,7 +173,7 @@ export function parseForecastCsv(text: string, assetIds: string[], fileName = 'f
     const raw = row[valueColumn] ?? '';
     const value = raw === '' ? Number.NaN : Number(raw);
     if (!Number.isFinite(value)) return { ok: false, message: `${fileName} row ${r + 1}, column "${header[valueColumn]}": "${raw}" is not a number` };
-    values[a] += value;
+    values[a]! += value;
     seen.add(a);
     rows++;
   }

@@ -82,7 +82,7 @@ describe('cascade: properties on random economies', () => {
         let x = rhs.slice();
         for (let it = 0; it < 400; it++) {
           const next = rhs.slice();
-          for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) next[i] += system.crossHoldings[i * n + j]! * x[j]!;
+          for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) next[i]! += system.crossHoldings[i * n + j]! * x[j]!;
           x = next;
         }
         const identityMinusC = Float64Array.from(system.crossHoldings, (c) => -c);

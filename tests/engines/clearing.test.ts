@@ -397,7 +397,7 @@ describe('Eisenberg–Noe clearing', () => {
     const n = 4;
     const matrix = new Float64Array(n * n);
     for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) matrix[i * n + j] = i === j ? 0 : (i + 1) * (j + 2);
-    matrix[1] *= 1.001;
+    matrix[1]! *= 1.001;
     const ids = ['A', 'B', 'C', 'D'];
     expect(productForm(fromDenseLiabilities(ids, matrix, Float64Array.from([50, 50, 50, 50]), Float64Array.from([5, 5, 5, 5])))).toBeNull();
   });

@@ -285,7 +285,7 @@ describe('DiscountFrac, both variants, on random economies', () => {
         // Each step's saved count is the full cascade's under the payments so far.
         const x = new Float64Array(k);
         for (const step of discountFracPublishedPath(problem, budget)) {
-          x[step.firm] += step.payment;
+          x[step.firm]! += step.payment;
           expect(k - step.saved).toBe(evaluatePayments(problem, x).failedAfter.length);
         }
       }),

@@ -107,7 +107,7 @@ describe('intervention: properties on random economies', () => {
         problem.failing.forEach((i, a) => {
           if (saved[a]) return;
           const more = x.slice();
-          more[a] += needs[i]!;
+          more[a]! += needs[i]!;
           expect(evaluatePayments(problem, more).after.failed[i]).toBe(0);
         });
       }),

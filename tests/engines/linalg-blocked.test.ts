@@ -10,7 +10,7 @@ function randomMatrix(m: number, seed: number): Float64Array {
 
 function multiply(a: Float64Array, m: number, x: Float64Array): Float64Array {
   const out = new Float64Array(m);
-  for (let i = 0; i < m; i++) for (let j = 0; j < m; j++) out[i] += a[i * m + j]! * x[j]!;
+  for (let i = 0; i < m; i++) for (let j = 0; j < m; j++) out[i]! += a[i * m + j]! * x[j]!;
   return out;
 }
 

@@ -42,8 +42,8 @@ function kktLiquidations(economy: PolicyEconomy, wedges: Float64Array): Float64A
     for (let r = 0; r < n; r++) {
       const row = i * n + r;
       for (let c = 0; c < n; c++) {
-        matrix[row]![i * n + c] += x.liquidationCost[r * n + c]!;
-        for (let j = 0; j < nInt; j++) matrix[row]![j * n + c] += economy.priceImpact[r * n + c]!;
+        matrix[row]![i * n + c]! += x.liquidationCost[r * n + c]!;
+        for (let j = 0; j < nInt; j++) matrix[row]![j * n + c]! += economy.priceImpact[r * n + c]!;
       }
       for (let k = 0; k < x.nConstraints; k++) matrix[row]![mOffsets[i]! + k] = -x.saleCoefficients[k * n + r]!;
       rhs[row] = -(x.returns[r]! - economy.baselinePrice[r]! + wedges[i * n + r]!);
@@ -124,7 +124,7 @@ describe('Lemma 1: the equilibrium in the Middle', () => {
     for (let i = 0; i < 3; i++) {
       const predicted = lemma.benchmark[i]!.slice();
       const add = (m: Float64Array, x: ArrayLike<number>, sign: number) => {
-        for (let r = 0; r < n; r++) for (let c = 0; c < n; c++) predicted[r] += sign * m[r * n + c]! * x[c]!;
+        for (let r = 0; r < n; r++) for (let c = 0; c < n; c++) predicted[r]! += sign * m[r * n + c]! * x[c]!;
       };
       add(lemma.positionEffect[i]!, economy.intermediaries[i]!.positions, 1);
       add(lemma.wedgeEffect[i]!, wedges.subarray(i * n, i * n + n), -1);
@@ -139,7 +139,7 @@ describe('Lemma 1: the equilibrium in the Middle', () => {
     const h = 1e-3;
     for (let k = 0; k < 9; k++) {
       const bumped = wedges.slice();
-      bumped[k] += h;
+      bumped[k]! += h;
       const eq2 = solveMiddle(economy, structure, bumped);
       for (let r = 0; r < 9; r++) expect(-(eq2.liquidations[r]! - eq.liquidations[r]!) / h).toBeCloseTo(response.lambdaBar[r * 9 + k]!, 7);
       for (let a = 0; a < n; a++) expect(-(eq2.total[a]! - eq.total[a]!) / h).toBeCloseTo(response.totalEffect[a * 9 + k]!, 7);
@@ -158,7 +158,7 @@ describe('Proposition 1: the regulator’s objective and τ*', () => {
         const eq0 = solveMiddle(economy, structure);
         const w0 = welfare(economy, eq0);
         const b = new Float64Array(size);
-        for (let r = 0; r < size; r++) for (let a = 0; a < nAssets; a++) b[r] += response.causalImpact[r * nAssets + a]! * eq0.total[a]!;
+        for (let r = 0; r < size; r++) for (let a = 0; a < nAssets; a++) b[r]! += response.causalImpact[r * nAssets + a]! * eq0.total[a]!;
         const tau = randomWedges(seed + 1, size, 0.05);
         let quadratic = 0;
         for (let r = 0; r < size; r++) for (let c = 0; c < size; c++) quadratic += tau[r]! * response.curvature[r * size + c]! * tau[c]!;
@@ -243,7 +243,7 @@ describe('Propositions 2–3: the value of predictive and causal models', () => 
       const f = new Float64Array(2);
       draws.causal.forEach(({ structure }, c) => {
         const eq = solveMiddle(economyOfDraw(draws, c, p), structure);
-        for (let a = 0; a < 2; a++) f[a] += eq.total[a]! / draws.causal.length;
+        for (let a = 0; a < 2; a++) f[a]! += eq.total[a]! / draws.causal.length;
       });
       return f;
     });
@@ -300,7 +300,7 @@ describe('Propositions 4–5 and §2.7: ex-ante allocations', () => {
       draws.causal.forEach(({ structure, response }, c) =>
         draws.predictive.forEach((_, p) => {
           const eq = solveMiddle(economyOfDraw(draws, c, p), structure, undefined, positions);
-          for (let r = 0; r < 4; r++) for (let a = 0; a < n; a++) b[r] += (response.causalImpact[r * n + a]! * eq.total[a]!) / 6;
+          for (let r = 0; r < 4; r++) for (let a = 0; a < n; a++) b[r]! += (response.causalImpact[r * n + a]! * eq.total[a]!) / 6;
         }),
       );
       b = Float64Array.from(gaussSolve(rowsOf(analysis.psi, 4), Array.from(b)));
@@ -340,9 +340,9 @@ describe('Propositions 4–5 and §2.7: ex-ante allocations', () => {
           for (let a = 0; a < 2; a++) {
             const h = 1;
             const up = own.slice();
-            up[a] += h;
+            up[a]! += h;
             const down = own.slice();
-            down[a] -= h;
+            down[a]! -= h;
             const slope = (perceivedPayoff(rule, positions, i, up, subsidy) - perceivedPayoff(rule, positions, i, down, subsidy)) / (2 * h);
             expect(Math.abs(slope)).toBeLessThan(1e-8);
           }

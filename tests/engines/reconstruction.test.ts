@@ -123,8 +123,8 @@ describe('expected-loss objective', () => {
           const h = 1e-4 * Math.max(1, start[e]!); // smaller steps lose digits to rounding (c = α − Σ p̄ cancels)
           const plus = Float64Array.from(start);
           const minus = Float64Array.from(start);
-          plus[e] += h;
-          minus[e] -= h;
+          plus[e]! += h;
+          minus[e]! -= h;
           const fd = (evaluateLoss(problem, sample, plus, measure).value - evaluateLoss(problem, sample, minus, measure).value) / (2 * h);
           expect(Math.abs(fd - gradient[e]!)).toBeLessThan(1e-5 * Math.max(Math.abs(fd), 1e-3));
           if (gradient[e] !== 0) checked++;
@@ -170,7 +170,7 @@ describe('reconstruction', () => {
       const result = reconstruct(problem, { objective, shockModel: { kind: 'uniform' }, samples: 60, seed: 2, starts: 1, hops: 1, evaluationSamples: 300, highs });
       expect(result.residual.relative).toBeLessThan(1e-6);
       const columns = new Float64Array(8);
-      for (let i = 0; i < 8; i++) for (let j = 0; j < 8; j++) columns[j] += result.matrix[i * 8 + j]!;
+      for (let i = 0; i < 8; i++) for (let j = 0; j < 8; j++) columns[j]! += result.matrix[i * 8 + j]!;
       for (const i of [1, 5]) {
         const c = problem.totalAssets[i]! - columns[i]!;
         expect(c).toBeGreaterThanOrEqual(1e-5 - 1e-9);

@@ -138,7 +138,7 @@ describe('stress runs', () => {
       const result = clearScenario(system, shocks.subarray(k * system.nBanks, (k + 1) * system.nBanks), { depth: false });
       losses.push(result.loss);
       unconnected += result.shockTotal;
-      for (const i of result.defaults) defaults[i]++;
+      for (const i of result.defaults) defaults[i]!++;
     }
     const mean = losses.reduce((a, b) => a + b, 0) / count;
     expect(summary.expectedLoss / mean).toBeCloseTo(1, 12);

@@ -20,7 +20,7 @@ describe('WIOD importer', () => {
     // Independent construction from the table.
     const f = flows();
     const adjusted = f.map((row) => row.map((v) => Math.max(0, v)));
-    adjusted[1]![0] += 4; // −4 at (AUS_A01 → AUS_C29) becomes +4 at (AUS_C29 → AUS_A01)
+    adjusted[1]![0]! += 4; // −4 at (AUS_A01 → AUS_C29) becomes +4 at (AUS_C29 → AUS_A01)
     const kept = [0, 1, 3, 4];
     const column = (j: number) => adjusted.reduce((sum, row) => sum + row[j]!, 0) + VALUE_ADDED[j]!;
     const share = (holder: string, issuer: string) => document.crossHoldings.find((e) => e.holder === holder && e.issuer === issuer)?.share ?? 0;

@@ -67,7 +67,7 @@ export function nelderMeadMaximise(f: (x: Float64Array) => number, x0: Float64Ar
   };
   let simplex = Array.from({ length: d + 1 }, (_, k) => {
     const x = x0.slice();
-    if (k > 0) x[k - 1] += step;
+    if (k > 0) x[k - 1]! += step;
     return { x, v: g(x) };
   });
   while (evaluations < maxEvaluations) {
@@ -80,7 +80,7 @@ export function nelderMeadMaximise(f: (x: Float64Array) => number, x0: Float64Ar
       if (spread < 1e-12 * (1 + Math.max(...Array.from(best.x, Math.abs)))) break;
     }
     const centroid = new Float64Array(d);
-    for (let p = 0; p < d; p++) for (let k = 0; k < d; k++) centroid[k] += simplex[p]!.x[k]! / d;
+    for (let p = 0; p < d; p++) for (let k = 0; k < d; k++) centroid[k]! += simplex[p]!.x[k]! / d;
     const along = (t: number) => centroid.map((c, k) => c + t * (worst.x[k]! - c));
     const reflected = along(-1);
     const vr = g(reflected);
@@ -118,7 +118,7 @@ export function gaussSolve(matrix: number[][], rhs: number[]): number[] {
     [a[k], a[pivot]] = [a[pivot]!, a[k]!];
     for (let r = k + 1; r < n; r++) {
       const f = a[r]![k]! / a[k]![k]!;
-      for (let c = k; c <= n; c++) a[r]![c] -= f * a[k]![c]!;
+      for (let c = k; c <= n; c++) a[r]![c]! -= f * a[k]![c]!;
     }
   }
   const x = new Array<number>(n).fill(0);
@@ -138,7 +138,7 @@ export function quadraticMaximum(f: (x: Float64Array) => number, x0: Float64Arra
   const d = x0.length;
   const at = (shifts: Array<[number, number]>) => {
     const x = x0.slice();
-    for (const [k, v] of shifts) x[k] += v;
+    for (const [k, v] of shifts) x[k]! += v;
     return f(x);
   };
   const f0 = at([]);
