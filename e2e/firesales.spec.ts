@@ -22,6 +22,7 @@ test('simulate a fire sale, train the dual network with a live loss curve, cance
   // Simulate saves the equilibrium as a run, with a Report button for its brief (loading only previews it).
   await expect(page.getByTestId('firesale-saved')).toContainText(/Saved as run #\d+/);
   await expect(page.getByTestId('firesale-saved').getByTestId('report-export')).toBeEnabled();
+  await page.getByTestId('firesale-saved').locator('xpath=..').screenshot({ path: join(artifactsDir, 'firesales-saved.png') });
   for (const chart of ['firesale-price-path', 'firesale-liquidation-path', 'firesale-loss-bars']) await expectCanvasDrawn(page.getByTestId(chart).locator('canvas'));
 
   // Train briefly on the CPU backend; the loss curve grows while it runs, and the model is saved with its backend.

@@ -132,7 +132,8 @@ export function simulateAndSaveFireSale(db: Db, { system, save = true }: { syste
   if (!save) return { ...outcome, runId: null };
   const runId = saveSucceededRun(db, { startedAt, durationMs: Math.round(performance.now() - started) }, {
     kind: 'firesale',
-    method: `greatest-price equilibrium of ${system.name}: ${system.inverseDemand.form} inverse demand, ${STRATEGY_WORDS[system.strategy]}${results.interbankLiabilities ? ', with Eisenberg–Noe clearing' : ''}`,
+    // the system first: pickers shorten the description to 70 characters
+    method: `${system.name}: ${system.inverseDemand.form} inverse demand, ${STRATEGY_WORDS[system.strategy]}${results.interbankLiabilities ? ', with Eisenberg–Noe clearing' : ''}`,
     networkVersionId: null,
     params: { system },
     seed: null,
