@@ -227,7 +227,9 @@ describe('CSV readers skip the comment lines before the header', () => {
 describe('the network@1 schema', () => {
   it('accepts the metadata field of an export', async () => {
     const { networkDocumentSchema } = await import('../../src-shared/formats/network');
-    const document = { format: NETWORK_FORMAT, metadata: { marking: DEFAULT_MARKING, organisation: 'X', exportedAt: '2026-01-01T00:00:00.000Z', future: 1 }, ...ringNetwork() };
+    const document = { ...ringNetwork(), metadata: { marking: DEFAULT_MARKING, organisation: 'X', exportedAt: '2026-01-01T00:00:00.000Z', future: 1 } };
+    expect(document.format).toBe(NETWORK_FORMAT);
     expect(networkDocumentSchema.safeParse(document).success).toBe(true);
+    expect(networkDocumentSchema.safeParse({ ...document, metadata: { organisation: 'no marking' } }).success).toBe(false);
   });
 });
