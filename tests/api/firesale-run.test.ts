@@ -27,7 +27,7 @@ describe('firesales:simulate', () => {
 
     const listed = await app.router.handle('runs:list', { kind: 'firesale' });
     expect(listed.ok && listed.value).toEqual([expect.objectContaining({ id: runId, kind: 'firesale', status: 'succeeded', seed: null, networkVersionId: null })]);
-    const summary = (listed.ok ? listed.value : [])[0] as { id: number; kind: string; method: string; startedAt: string };
+    const summary = (listed.ok ? (listed.value as unknown[]) : [])[0] as { id: number; kind: string; method: string; startedAt: string };
     // pickers show it in words: no kind identifier
     expect(runLabel(summary)).toMatch(new RegExp(`^#${runId} fire-sale equilibrium — `));
     expect(runKindLabel('firesale')).toBe('Fire-sale equilibrium');
