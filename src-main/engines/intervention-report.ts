@@ -11,12 +11,14 @@ import type {
   InterbankBailoutParams,
   InterbankBailoutResults,
   InterventionDisplay,
+  SingleInterventionParams,
+  SingleInterventionResults,
   TailResults,
 } from '../../src-shared/results/intervention';
 import { DISCOUNTFRAC_VARIANTS, methodLabel } from '../../src-shared/results/intervention';
 import { bailout } from './bailout';
 import { cascade, failedIndices, toEconomySystem, type EconomySystem } from './cascade';
-import { intervene } from './intervention';
+import { intervene, type InterventionOptions } from './intervention';
 import { budgetGrid, ColumnCache, runStudyRange, summariseStudy, type StudyOptions, type StudyPartial } from './intervention-study';
 import type { ClearingSystem } from './network-arrays';
 import { estimateTail, greedyTailShock, importanceShifts } from './tail-sampling';
@@ -48,16 +50,42 @@ export function displaySystem(system: EconomySystem, params: Pick<EconomyInterve
 export function economyDisplay(system: EconomySystem, document: EconomyDocument, params: EconomyInterventionParams): InterventionDisplay {
   const shown = displaySystem(system, params);
   const budget = params.budgetFraction * totalAssetValue(system);
-  const before = cascade(shown.system);
-  const result = intervene(shown.system, budget, {
+  return interventionDisplay(system, document, shown, budget, params.method, {
     method: params.method,
     objective: params.objective,
     uncertainty: params.uncertainty,
     samples: params.greedySamples,
     seed: params.seed,
   });
+}
+
+/** A single intervention (`economy-single`): the method at an absolute budget on the economy as it is. */
+export function singleInterventionResults(document: EconomyDocument, params: SingleInterventionParams): SingleInterventionResults {
+  const system = toEconomySystem(document);
+  const shown = { system, scenario: 'asset values as in the economy version' };
+  const options = { method: params.method, objective: params.objective, uncertainty: params.uncertainty, samples: params.greedySamples, seed: params.seed, steps: params.steps };
+  return {
+    target: 'economy-single',
+    unit: 'value units',
+    firms: system.nFirms,
+    totalAssetValue: totalAssetValue(system),
+    display: interventionDisplay(system, document, shown, params.budget, params.method, options),
+  };
+}
+
+/** `method` at `budget` on the shown cascade, both DiscountFrac variants beside it, and each firm before and after. */
+function interventionDisplay(
+  system: EconomySystem,
+  document: EconomyDocument,
+  shown: { system: EconomySystem; scenario: string },
+  budget: number,
+  method: EconomyInterventionParams['method'],
+  options: InterventionOptions,
+): InterventionDisplay {
+  const before = cascade(shown.system);
+  const result = intervene(shown.system, budget, options);
   const variants = DISCOUNTFRAC_VARIANTS.map((variant) => {
-    const other = variant === params.method ? result : intervene(shown.system, budget, { method: variant, objective: params.objective });
+    const other = variant === method ? result : intervene(shown.system, budget, { method: variant, objective: options.objective });
     return {
       label: methodLabel('economy', variant),
       spent: other.spent,
@@ -68,8 +96,8 @@ export function economyDisplay(system: EconomySystem, document: EconomyDocument,
   });
   return {
     scenario: shown.scenario,
-    method: methodLabel('economy', params.method),
-    objective: params.objective === 'failures' ? 'failures averted' : 'market value saved',
+    method: methodLabel('economy', method),
+    objective: options.objective === 'value' ? 'market value saved' : 'failures averted',
     budget,
     spent: result.spent,
     objectiveValue: result.objective,

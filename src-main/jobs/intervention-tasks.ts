@@ -28,6 +28,10 @@ export const interventionTask = {
       return { params, shards: [{ params, document }] };
     }
     const { document } = networks.getEconomyVersion(db, params.versionId);
+    if (params.target === 'economy-single') {
+      checkEconomy(document);
+      return { params, shards: [{ params, document }] };
+    }
     // Refuse a bad economy now (column sums, thresholds), naming the firm, rather than in a worker.
     checkEconomy(document);
     // Interleaved: worker w takes scenarios w, w + W, …, so the few scenarios with very large failed sets (which
@@ -46,7 +50,7 @@ export const interventionTask = {
 
   merge(parts: InterventionPart[], plan: Plan): InterventionRunResults {
     const { params } = plan;
-    if (params.target === 'interbank') return parts[0]!.interbank!;
+    if (params.target !== 'economy') return parts[0]!.interbank!;
     const lead = parts.find((part) => part.display)!;
     const document = plan.shards[0]!.document as EconomyDocument;
     const assetValues = lead.assetValues!;
@@ -59,13 +63,15 @@ export const interventionTask = {
     const method =
       params.target === 'economy'
         ? `${methodLabel('economy', params.method)} on a cross-holdings economy, budget ${params.budgetFraction * 100}% of Σ(Dp); ${params.scenarios} correlated shocks (ρ=${params.shocks.rho}, σ=${params.shocks.sigma}, μ=${params.shocks.drift}); budget curve by ${methodLabel('economy', params.curveMethod)}`
-        : `${methodLabel('interbank', params.method)} bailouts on an interbank network, budget ${params.budget}, shock ${params.shockFraction * 100}% of outside assets`;
+        : params.target === 'economy-single'
+          ? `${methodLabel('economy', params.method)} on a cross-holdings economy as it is, budget ${params.budget}`
+          : `${methodLabel('interbank', params.method)} bailouts on an interbank network, budget ${params.budget}, shock ${params.shockFraction * 100}% of outside assets`;
     return saveSucceededRun(db, timing, {
       kind: 'intervention',
       method,
       networkVersionId: params.versionId,
       params,
-      seed: params.target === 'economy' ? params.seed : null,
+      seed: params.target === 'interbank' ? null : params.seed,
       results: merged,
     });
   },

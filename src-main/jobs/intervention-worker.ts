@@ -4,19 +4,21 @@ import type { NetworkDocument } from '../../src-shared/formats/network';
 import type { InterventionDisplay, InterventionParams, InterventionRunResults, TailResults } from '../../src-shared/results/intervention';
 import { toEconomySystem } from '../engines/cascade';
 import { ColumnCache, runStudyRange, type StudyPartial } from '../engines/intervention-study';
-import { economyDisplay, interbankResults, studyOptions, tailResults } from '../engines/intervention-report';
+import { economyDisplay, interbankResults, singleInterventionResults, studyOptions, tailResults } from '../engines/intervention-report';
 import { toClearingSystem } from '../engines/network-arrays';
 import type { TaskReporter } from './protocol';
 
 export type InterventionShardInput =
   | { params: Extract<InterventionParams, { target: 'economy' }>; document: EconomyDocument; first: number; count: number; stride: number; lead: boolean }
-  | { params: Extract<InterventionParams, { target: 'interbank' }>; document: NetworkDocument };
+  | { params: Extract<InterventionParams, { target: 'interbank' }>; document: NetworkDocument }
+  | { params: Extract<InterventionParams, { target: 'economy-single' }>; document: EconomyDocument };
 
 export interface InterventionPart {
   assetValues?: Float64Array;
   display?: InterventionDisplay;
   partial?: StudyPartial;
   tail?: TailResults;
+  /** The whole result of a one-shard run (targets `interbank` and `economy-single`). */
   interbank?: InterventionRunResults;
 }
 
@@ -26,6 +28,10 @@ export function runInterventionShard(input: InterventionShardInput, reporter: Ta
     reporter.progress(0, 'bailouts');
     const document = input.document as NetworkDocument;
     return { interbank: interbankResults(toClearingSystem(document), document, input.params) };
+  }
+  if (input.params.target === 'economy-single') {
+    reporter.progress(0, 'chosen intervention');
+    return { interbank: singleInterventionResults(input.document as EconomyDocument, input.params) };
   }
   const { params, first, count, stride, lead } = input as Extract<InterventionShardInput, { first: number }>;
   const document = input.document as EconomyDocument;

@@ -34,8 +34,9 @@ export const BAILOUT_METHOD_LABELS: Record<(typeof BAILOUT_METHOD_NAMES)[number]
   'first-layer': 'Baseline: first layer of defaults',
   exhaustive: 'Exhaustive optimum (≤ 16 defaults)',
 };
-export const methodLabel = (target: 'economy' | 'interbank', method: string): string =>
-  ((target === 'economy' ? ECONOMY_METHOD_LABELS : BAILOUT_METHOD_LABELS) as Record<string, string>)[method] ?? method;
+/** `target`: a run's target; a single intervention (`economy-single`) is on an economy too. */
+export const methodLabel = (target: 'economy' | 'economy-single' | 'interbank', method: string): string =>
+  ((target === 'interbank' ? BAILOUT_METHOD_LABELS : ECONOMY_METHOD_LABELS) as Record<string, string>)[method] ?? method;
 
 const versionId = z.number().int().positive();
 const seed = z.number().int().min(0).max(2 ** 32 - 1);
@@ -89,10 +90,32 @@ export const interbankBailoutSchema = z
   })
   .strict();
 
-export const interventionParamsSchema = z.discriminatedUnion('target', [economyInterventionSchema, interbankBailoutSchema]);
+/**
+ * One intervention on an economy as it is (no shocks, no scenario study; `cwb intervene`): the method at an absolute
+ * budget on the cascade at the version's asset values, saved as a run like the others.
+ */
+export const singleInterventionSchema = z
+  .object({
+    target: z.literal('economy-single'),
+    versionId,
+    method: economyInterventionSchema.shape.method,
+    objective: economyInterventionSchema.shape.objective,
+    /** The budget Σx, in the economy's value units. */
+    budget: z.number().min(0),
+    /** Greedy: thresholds θ̃ uniform on θ̃(1 ± U), Monte Carlo draws (the study's limits), seed. */
+    uncertainty: z.number().min(0).max(1).default(0.1),
+    greedySamples: economyInterventionSchema.shape.greedySamples.unwrap().default(200),
+    seed: seed.default(1),
+    /** Fractional greedy: budget increments B / steps. */
+    steps: z.number().int().min(1).max(1_000_000).default(20),
+  })
+  .strict();
+
+export const interventionParamsSchema = z.discriminatedUnion('target', [economyInterventionSchema, interbankBailoutSchema, singleInterventionSchema]);
 export type InterventionParams = z.output<typeof interventionParamsSchema>;
 export type EconomyInterventionParams = z.output<typeof economyInterventionSchema>;
 export type InterbankBailoutParams = z.output<typeof interbankBailoutSchema>;
+export type SingleInterventionParams = z.output<typeof singleInterventionSchema>;
 
 /** One firm (or bank) of the displayed cascade. */
 export interface NodeOutcome {
@@ -186,4 +209,13 @@ export interface InterbankBailoutResults {
   curve: Array<{ budget: number; defaultsAfter: number; shortfallAfter: number; spent: number }>;
 }
 
-export type InterventionRunResults = EconomyInterventionResults | InterbankBailoutResults;
+/** A single intervention on an economy (target `economy-single`): the cascade before and after, no study. */
+export interface SingleInterventionResults {
+  target: 'economy-single';
+  unit: string;
+  firms: number;
+  totalAssetValue: number;
+  display: InterventionDisplay;
+}
+
+export type InterventionRunResults = EconomyInterventionResults | InterbankBailoutResults | SingleInterventionResults;

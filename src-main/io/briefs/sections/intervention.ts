@@ -8,8 +8,8 @@
  */
 import type { BriefChart, BriefTable } from '../../../../src-shared/briefs';
 import type { EconomyDocument } from '../../../../src-shared/formats/crossholdings';
-import type { EconomyInterventionParams, EconomyInterventionResults, InterventionRunResults, MeanInterval } from '../../../../src-shared/results/intervention';
-import { cascade, failedIndices, toEconomySystem } from '../../../engines/cascade';
+import type { EconomyInterventionParams, EconomyInterventionResults, InterventionRunResults, MeanInterval, SingleInterventionParams, SingleInterventionResults } from '../../../../src-shared/results/intervention';
+import { cascade, failedIndices, toEconomySystem, type EconomySystem } from '../../../engines/cascade';
 import { intervene } from '../../../engines/intervention';
 import { displaySystem } from '../../../engines/intervention-report';
 import { formatNumber, formatPercent, keyFigure, withoutEmptyColumns } from '../../../../src-shared/brief-format';
@@ -20,14 +20,15 @@ import { bailoutSection } from './bailout';
 import type { SectionContent, SectionProvider } from './provider';
 
 const TOP = 20;
+/** What the displayed cascade's tables need: a study's results or a single intervention's. */
+type DisplayedResults = EconomyInterventionResults | SingleInterventionResults;
 const interval = (m: MeanInterval, digits: number) => `${formatNumber(m.mean, digits)} ± ${formatNumber(m.halfWidth, digits)}`;
 
 /** Firms paid on the displayed cascade, largest payment first, with the failures each payment averts. */
-function supportTable(r: EconomyInterventionResults, document: EconomyDocument | undefined, params: EconomyInterventionParams): BriefTable {
+function supportTable(r: DisplayedResults, shown: EconomySystem | undefined): BriefTable {
   const paid = r.display.nodes.map((node, i) => ({ node, i })).filter(({ node }) => node.payment > 0).sort((a, b) => b.node.payment - a.node.payment || a.node.id.localeCompare(b.node.id));
   const averted = new Map<string, number | null>();
-  if (document) {
-    const shown = displaySystem(toEconomySystem(document), params).system;
+  if (shown) {
     const payments = Float64Array.from(r.display.nodes, (n) => n.payment);
     const withAll = failedIndices(cascade(shown, { thresholdShift: payments })).length;
     for (const { node, i } of paid) {
@@ -53,7 +54,7 @@ function supportTable(r: EconomyInterventionResults, document: EconomyDocument |
   };
 }
 
-function roundsTable(r: EconomyInterventionResults): BriefTable {
+function roundsTable(r: DisplayedResults): BriefTable {
   const rounds = Math.max(0, ...r.display.nodes.map((n) => Math.max(n.roundBefore, n.roundAfter)));
   const count = (round: number, which: 'roundBefore' | 'roundAfter') => r.display.nodes.filter((n) => n[which] === round).length;
   return {
@@ -114,10 +115,9 @@ function studyTables(r: EconomyInterventionResults, params: EconomyInterventionP
 }
 
 /** The chosen method against both DiscountFrac variants and the two baselines, at the same budget on the displayed cascade. */
-function methodsTable(r: EconomyInterventionResults, document: EconomyDocument | undefined, params: EconomyInterventionParams): BriefTable {
+function methodsTable(r: DisplayedResults, shown: EconomySystem | undefined, params: Pick<EconomyInterventionParams, 'objective'>): BriefTable {
   const rows: Array<Array<string | number>> = (r.display.discountFracVariants ?? []).map((v) => [v.label, v.spent, v.paid, v.failedAfter, v.objectiveValue]);
-  if (document) {
-    const shown = displaySystem(toEconomySystem(document), params).system;
+  if (shown) {
     for (const [method, label] of [['largest', 'Baseline: largest first'], ['first-layer', 'Baseline: first layer of defaults']] as const) {
       const result = intervene(shown, r.display.budget, { method, objective: params.objective });
       rows.push([label, result.spent, result.payments.reduce((n, x) => n + (x > 0 ? 1 : 0), 0), result.failedAfter.length, result.objective]);
@@ -138,7 +138,7 @@ function methodsTable(r: EconomyInterventionResults, document: EconomyDocument |
   };
 }
 
-function cascadePicture(r: EconomyInterventionResults, document: EconomyDocument | undefined): BriefChart | undefined {
+function cascadePicture(r: DisplayedResults, document: EconomyDocument | undefined): BriefChart | undefined {
   if (!document) return undefined;
   const state = new Map(r.display.nodes.map((n) => [n.id, n.payment > 0 ? 'paid' : n.roundBefore > 0 && n.roundAfter === 0 ? 'saved' : n.roundAfter > 0 ? 'failed' : undefined]));
   return drawNetwork({
@@ -181,6 +181,7 @@ async function economySection(context: RunContext, r: EconomyInterventionResults
     ),
   ];
   const network = cascadePicture(r, document);
+  const shown = document ? displaySystem(toEconomySystem(document), params).system : undefined;
   return {
     heading: `Intervention — whom to support, run #${run.id}, ${where}`,
     summary:
@@ -203,7 +204,7 @@ async function economySection(context: RunContext, r: EconomyInterventionResults
     ],
     ...(network ? { network } : {}),
     charts,
-    tables: [supportTable(r, document, params), roundsTable(r), methodsTable(r, document, params), ...studyTables(r, params)].map(withoutEmptyColumns),
+    tables: [supportTable(r, shown), roundsTable(r), methodsTable(r, shown, params), ...studyTables(r, params)].map(withoutEmptyColumns),
     method: [
       'Model (Elliott, Golub & Jackson; "Optimal intervention in economic networks using influence maximization methods" §2): firm values V = (I − C)⁻¹(Dp − β∘y), market values v = ĈV; a firm fails when v_i < θ_i and loses β_i. Support x lowers thresholds to θ − Ĉx.',
       `Method (§4.2): ${display.method}; the budget curve uses the same order over every scenario. Shocks (§4.1): (Dp)'_i = (Dp)_i(1 + s_i), s_i = max(−1, μ + σ(√ρ G + √(1 − ρ) E_i)).`,
@@ -217,10 +218,48 @@ async function economySection(context: RunContext, r: EconomyInterventionResults
   };
 }
 
+/** A single intervention (`cwb intervene`): the cascade as it is, before and after, without a scenario study. */
+function singleSection(context: RunContext, r: SingleInterventionResults): SectionContent {
+  const { run } = context;
+  const params = run.params as SingleInterventionParams;
+  const document = context.network?.kind === 'crossholdings' ? context.network.document : undefined;
+  const { display } = r;
+  const where = context.network ? `${context.network.name} v${context.network.version}` : 'the economy';
+  const paid = display.nodes.filter((n) => n.payment > 0).length;
+  const shown = document ? toEconomySystem(document) : undefined;
+  const network = cascadePicture(r, document);
+  return {
+    heading: `Intervention — whom to support, run #${run.id}, ${where}`,
+    summary:
+      `Supporting ${paid} firm${paid === 1 ? '' : 's'} with ${formatNumber(display.spent, 2)} ${r.unit} (budget ${formatNumber(display.budget, 2)} ${r.unit}, ${display.method}) ` +
+      `cuts the failures from ${display.failedBefore} to ${display.failedAfter} in the cascade at the economy's asset values; no shock scenarios were studied.`,
+    keyFigures: [
+      keyFigure('Budget', display.budget, r.unit, 2, `${formatPercent(r.totalAssetValue > 0 ? display.budget / r.totalAssetValue : 0, 2)} of Σ(Dp)`),
+      keyFigure('Spent', display.spent, r.unit, 2, `${paid} firm${paid === 1 ? '' : 's'} paid`),
+      keyFigure('Failures without support', display.failedBefore, 'firms', 0, display.failedWorstCase !== undefined ? `${display.failedWorstCase} in the worst-case equilibrium` : undefined),
+      keyFigure('Failures with support', display.failedAfter, 'firms', 0),
+    ],
+    scenario: [`Economy: ${where}, ${r.firms} firms, total outside asset value Σ(Dp) = ${formatNumber(r.totalAssetValue, 2)} ${r.unit}.`, `Cascade: ${display.scenario}.`],
+    ...(network ? { network } : {}),
+    charts: [],
+    tables: [supportTable(r, shown), roundsTable(r), methodsTable(r, shown, params)].map(withoutEmptyColumns),
+    method: [
+      'Model (Elliott, Golub & Jackson; "Optimal intervention in economic networks using influence maximization methods" §2): firm values V = (I − C)⁻¹(Dp − β∘y), market values v = ĈV; a firm fails when v_i < θ_i and loses β_i. Support x lowers thresholds to θ − Ĉx.',
+      `Method (§4.2): ${display.method}.`,
+      `Assumptions: thresholds are known exactly for DiscountFrac; the greedy methods draw them uniformly within ± ${formatPercent(params.uncertainty, 0)} (${params.greedySamples} draws, seed ${params.seed}).`,
+    ],
+    provenance: [
+      { label: 'Method', value: display.method },
+      { label: 'Objective', value: display.objective },
+    ],
+  };
+}
+
 export const interventionSection: SectionProvider = {
   kind: 'intervention',
   async describe(context) {
     const r = context.run.results as InterventionRunResults;
-    return r.target === 'interbank' ? bailoutSection(context, r) : economySection(context, r);
+    if (r.target === 'interbank') return bailoutSection(context, r);
+    return r.target === 'economy-single' ? singleSection(context, r) : economySection(context, r);
   },
 };
