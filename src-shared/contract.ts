@@ -254,8 +254,9 @@ export const contract = {
     input: z.object({ document: policyDocumentSchema, forecastCsv: z.string().max(1024 * 1024).optional() }).strict(),
     output: returns<PolicyLabResult>(),
   },
+  /** `lemma`: Lemma 1's matrices at the central parameters saved with the run too (`cwb wedges --lemma`). */
   'policy:save': {
-    input: z.object({ document: policyDocumentSchema, forecastCsv: z.string().max(1024 * 1024).optional() }).strict(),
+    input: z.object({ document: policyDocumentSchema, forecastCsv: z.string().max(1024 * 1024).optional(), lemma: z.boolean().optional() }).strict(),
     output: returns<{ runId: number; result: PolicyLabResult }>(),
   },
   /** The brief's model with its charts as SVG, for the preview; writes nothing. */

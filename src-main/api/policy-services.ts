@@ -10,16 +10,18 @@ import { saveSucceededRun } from '../jobs/save-run';
 export interface PolicyRequest {
   document: PolicyDocument;
   forecastCsv?: string;
+  /** Lemma 1's matrices at the central parameters in the result too. */
+  lemma?: boolean;
 }
 
-export function solvePolicy({ document, forecastCsv }: PolicyRequest): PolicyLabResult {
+export function solvePolicy({ document, forecastCsv, lemma }: PolicyRequest): PolicyLabResult {
   let forecast: number[] | undefined;
   if (forecastCsv !== undefined && forecastCsv.trim() !== '') {
     const parsed = parseForecastCsv(forecastCsv, document.assets.map((a) => a.id), 'forecast CSV');
     if (!parsed.ok) throw new AppError('invalid_input', parsed.message, 'forecastCsv');
     forecast = parsed.values;
   }
-  return runPolicyLab(document, { forecast });
+  return runPolicyLab(document, { forecast, ...(lemma ? { lemma } : {}) });
 }
 
 /** Solves, then records one finished run of kind "policy" (nothing is written when solving fails). */

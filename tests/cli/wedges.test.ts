@@ -1,12 +1,25 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
+import { call } from '../../src-main/api/router';
 import { UsageError, type CommandIo } from '../../src-main/cli/command';
 import { wedgesCommand } from '../../src-main/cli/commands/wedges';
 import { parseForecastCsv, policyDocumentSchema } from '../../src-shared/formats/policy';
 import type { PolicyLabResult } from '../../src-shared/results/policy';
+import { freshApp } from '../support/app';
 import { bundledSample } from '../support/fixtures';
+
+const apps: Array<ReturnType<typeof freshApp>> = [];
+afterEach(async () => {
+  await Promise.all(apps.splice(0).map((app) => app.dispose()));
+});
+/** A store of its own for each test (the runs are saved there). */
+function store() {
+  const app = freshApp();
+  apps.push(app);
+  return app;
+}
 
 function capture(): CommandIo & { stdout: string[]; stderr: string[] } {
   const stdout: string[] = [];
@@ -59,13 +72,18 @@ describe('policy@1 configurations and forecasts', () => {
 });
 
 describe('cwb wedges', () => {
-  it('--json reports τ*, Δ(τ*), the welfare of each model and, with --forecast, the wedges set on it', async () => {
+  it('--json reports τ*, Δ(τ*), the welfare of each model and, with --forecast, the wedges set on it; the run is saved', async () => {
     const doc = sample();
     doc.exAnte = false;
     await withFiles({ 'config.json': JSON.stringify(doc), 'forecast.csv': 'asset,predicted\nCorpBonds,12\nTreasuries,40\n' }, async (dir) => {
       const io = capture();
-      expect(await wedgesCommand.run({ positionals: [join(dir, 'config.json')], flags: { json: true, forecast: join(dir, 'forecast.csv') } }, io, noContext)).toBe(0);
-      const result = JSON.parse(io.stdout.join('')) as PolicyLabResult;
+      const app = store();
+      expect(await wedgesCommand.run({ positionals: [join(dir, 'config.json')], flags: { json: true, forecast: join(dir, 'forecast.csv') } }, io, () => app)).toBe(0);
+      const { runId, ...result } = JSON.parse(io.stdout.join('')) as PolicyLabResult & { runId: number };
+      expect(io.stderr).toContain(`wedges: saved as run ${runId}`);
+      const saved = await call(app.router, 'runs:get', { id: runId });
+      expect(saved).toMatchObject({ kind: 'policy', seed: 7, params: { forecastCsv: 'asset,predicted\nCorpBonds,12\nTreasuries,40\n' } });
+      expect(saved.results).toEqual(result);
       expect(result.optimalWedges).toHaveLength(2);
       expect(result.inputs).toMatchObject({ seed: 7, causalDraws: 8, predictiveDraws: 40, draws: 320 });
       const { none, predictive, causal, full } = result.welfare;
@@ -89,13 +107,28 @@ describe('cwb wedges', () => {
     });
   });
 
-  it('the same seed gives the same numbers', async () => {
+  it('the same seed gives the same numbers; --lemma adds Lemma 1\'s matrices to the saved run', async () => {
     const io1 = capture();
     const io2 = capture();
     const path = bundledSample('policy-three-sectors.json');
-    await wedgesCommand.run({ positionals: [path], flags: { json: true } }, io1, noContext);
-    await wedgesCommand.run({ positionals: [path], flags: { json: true } }, io2, noContext);
-    expect(io1.stdout.join('')).toBe(io2.stdout.join(''));
+    const app = store();
+    await wedgesCommand.run({ positionals: [path], flags: { json: true } }, io1, () => app);
+    await wedgesCommand.run({ positionals: [path], flags: { json: true } }, io2, () => app);
+    const { runId: first, ...one } = JSON.parse(io1.stdout.join('')) as PolicyLabResult & { runId: number };
+    const { runId: second, ...two } = JSON.parse(io2.stdout.join('')) as PolicyLabResult & { runId: number };
+    expect(two).toEqual(one);
+    expect([first, second]).toEqual([1, 2]);
+    expect(one.lemma).toBeUndefined();
+    const io3 = capture();
+    await wedgesCommand.run({ positionals: [path], flags: { json: true, lemma: true } }, io3, () => app);
+    const { runId: third, ...withLemma } = JSON.parse(io3.stdout.join('')) as PolicyLabResult & { runId: number };
+    expect(withLemma.lemma!.benchmark.length).toBeGreaterThan(0);
+    expect((await call(app.router, 'runs:get', { id: third })).results).toMatchObject({ lemma: withLemma.lemma });
+    // the text summary is unchanged by saving
+    const text = capture();
+    await wedgesCommand.run({ positionals: [path], flags: {} }, text, () => app);
+    expect(text.stdout.join('\n')).toMatch(/^τ\* with no model \(per unit sold\):$/m);
+    expect(text.stdout.join('\n')).toMatch(/^expected welfare /m);
   });
 
   it('--example prints a configuration; bad input is refused with a reason', async () => {
@@ -103,12 +136,14 @@ describe('cwb wedges', () => {
     expect(await wedgesCommand.run({ positionals: [], flags: { example: true } }, io, noContext)).toBe(0);
     expect(policyDocumentSchema.safeParse(JSON.parse(io.stdout.join(''))).success).toBe(true);
     await expect(wedgesCommand.run({ positionals: [], flags: {} }, capture(), noContext)).rejects.toThrow(UsageError);
+    const app = store();
     await expect(wedgesCommand.run({ positionals: ['nope.json'], flags: { example: true } }, capture(), noContext)).rejects.toThrow(/--example takes one of/);
     const doc = sample();
     (doc.intermediaries[0]! as { liquidationCost: number[][] }).liquidationCost = [[0.001, 0.5], [0, 0.002]];
     await withFiles({ 'bad.json': JSON.stringify(doc), 'bad.csv': 'asset,predicted\nCorpBonds,1\n' }, async (dir) => {
-      await expect(wedgesCommand.run({ positionals: [join(dir, 'bad.json')], flags: {} }, capture(), noContext)).rejects.toThrow(/H\^ℓ of "Banks" must be symmetric/);
-      await expect(wedgesCommand.run({ positionals: [bundledSample('policy-two-sectors.json')], flags: { forecast: join(dir, 'bad.csv') } }, capture(), noContext)).rejects.toThrow(/no forecast for asset\(s\) "Treasuries"/);
+      await expect(wedgesCommand.run({ positionals: [join(dir, 'bad.json')], flags: {} }, capture(), () => app)).rejects.toThrow(/H\^ℓ of "Banks" must be symmetric/);
+      await expect(wedgesCommand.run({ positionals: [bundledSample('policy-two-sectors.json')], flags: { forecast: join(dir, 'bad.csv') } }, capture(), () => app)).rejects.toThrow(/no forecast for asset\(s\) "Treasuries"/);
+      expect(await call(app.router, 'runs:list', {})).toEqual([]);
     });
   });
 });

@@ -2,11 +2,12 @@
  * `cwb wedges CONFIG.json`: the policy lab (Clayton & Coppola 2025, §2) — the Middle equilibrium, the regulator's
  * optimal liquidation wedges τ* and the expected welfare with no model, a predictive model, a causal model and full
  * information; `--forecast` sets wedges on a CSV forecast of liquidations; `--example` prints a worked example.
+ * Solved and saved as a run of kind "policy" through the router's `policy:save`, as the Policy screen's Save does.
  */
 import { basename } from 'node:path';
 import { parseForecastCsv } from '../../../src-shared/formats/policy';
 import type { PolicyLabResult, PolicyModelView } from '../../../src-shared/results/policy';
-import { runPolicyLab } from '../../engines/policy-report';
+import { call } from '../../api/router';
 import { parsePolicyJson, POLICY_EXAMPLES, readPolicyExample, type PolicyExample } from '../../io/policy-json';
 import { UsageError, type Command, type CommandIo } from '../command';
 import { readTextFile } from './common';
@@ -55,7 +56,7 @@ function printSummary(io: CommandIo, result: PolicyLabResult): void {
 
 export const wedgesCommand: Command = {
   name: 'wedges',
-  summary: "policy lab: optimal liquidation wedges τ*, Δ(τ), and the value of predictive vs causal models",
+  summary: 'policy lab, saved as a run: optimal liquidation wedges τ*, Δ(τ), and the value of predictive vs causal models',
   usage: 'cwb wedges CONFIG.json [--forecast FORECAST.csv] [--lemma] [--json] | cwb wedges --example [NAME]',
   positionals: { min: 0, max: 1 },
   flags: [
@@ -63,7 +64,7 @@ export const wedgesCommand: Command = {
     { name: 'lemma', description: "include Lemma 1's matrices Λ^q, Λ^τ, Λ^{q,e}, Λ^{τ,e} and ℓ̄ at the central parameters" },
     { name: 'example', description: `print a worked example configuration (${POLICY_EXAMPLES.join(', ')}; the first by default)` },
   ],
-  async run({ positionals, flags }, io) {
+  async run({ positionals, flags }, io, context) {
     if (flags.example) {
       const name = positionals[0] ?? POLICY_EXAMPLES[0];
       if (!(POLICY_EXAMPLES as readonly string[]).includes(name)) throw new UsageError(`--example takes one of ${POLICY_EXAMPLES.join(', ')}, got "${name}"`);
@@ -73,15 +74,17 @@ export const wedgesCommand: Command = {
     const path = positionals[0];
     if (!path) throw new UsageError(`"cwb wedges" needs CONFIG.json; usage: ${wedgesCommand.usage}`);
     const document = parsePolicyJson(readTextFile(path), basename(path));
-    let forecast: number[] | undefined;
+    let forecastCsv: string | undefined;
     if (typeof flags.forecast === 'string') {
-      const parsed = parseForecastCsv(readTextFile(flags.forecast), document.assets.map((a) => a.id), basename(flags.forecast));
+      forecastCsv = readTextFile(flags.forecast);
+      // Checked here too, so that a bad row is named with its file.
+      const parsed = parseForecastCsv(forecastCsv, document.assets.map((a) => a.id), basename(flags.forecast));
       if (!parsed.ok) throw new UsageError(parsed.message);
-      forecast = parsed.values;
     }
-    io.err(`policy lab on ${document.intermediaries.length} intermediaries × ${document.assets.length} assets`);
-    const result = runPolicyLab(document, { forecast, lemma: Boolean(flags.lemma) });
-    if (flags.json) io.out(JSON.stringify(result));
+    io.err(`wedges: policy lab on ${document.intermediaries.length} intermediaries × ${document.assets.length} assets`);
+    const { runId, result } = await call(context().router, 'policy:save', { document, ...(forecastCsv !== undefined ? { forecastCsv } : {}), ...(flags.lemma ? { lemma: true } : {}) });
+    io.err(`wedges: saved as run ${runId}`);
+    if (flags.json) io.out(JSON.stringify({ runId, ...result }));
     else printSummary(io, result);
     return 0;
   },
