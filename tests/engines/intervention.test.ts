@@ -28,6 +28,9 @@ import { UsageError, type CommandIo } from '../../src-main/cli/command';
 import { cascadeCommand } from '../../src-main/cli/commands/cascade';
 import { interveneCommand } from '../../src-main/cli/commands/intervene';
 import { interventionStudyCommand } from '../../src-main/cli/commands/intervention-study';
+import { call } from '../../src-main/api/router';
+import type { SingleInterventionResults } from '../../src-shared/results/intervention';
+import { freshApp } from '../support/app';
 
 const budgetFraction = fc.double({ min: 0, max: 1, noNaN: true });
 
@@ -254,18 +257,43 @@ describe('cwb cascade / cwb intervene', () => {
     });
   });
 
-  it('intervene --json writes payments, spent, failedBefore, failedAfter', async () => {
+  it('intervene --json writes payments, spent, failedBefore, failedAfter (the engine’s numbers) and saves the run', async () => {
     await withEconomy(async (path) => {
-      for (const method of ['discountfrac', 'discountfrac-adapted', 'discountfrac-published', 'greedy']) {
-        const io = capture();
-        const flags = { json: true as const, budget: '1.5', method, samples: '20', seed: '3', uncertainty: '0.03' };
-        expect(await interveneCommand.run({ positionals: [path], flags }, io, noContext)).toBe(0);
-        const json = JSON.parse(io.stdout.join('')) as { payments: Record<string, number>; spent: number; failedBefore: string[]; failedAfter: string[] };
-        expect(Object.keys(json).sort()).toEqual(['failedAfter', 'failedBefore', 'objective', 'payments', 'spent']);
-        expect(Object.keys(json.payments)).toEqual(['A', 'B', 'C']);
-        expect(json.failedBefore).toEqual(['A', 'B', 'C']);
-        expect(json.failedAfter).toEqual([]);
-        expect(json.spent).toBeLessThanOrEqual(1.5);
+      const app = freshApp();
+      try {
+        const system = toEconomySystem(chainEconomy());
+        for (const method of ['discountfrac', 'discountfrac-adapted', 'discountfrac-published', 'greedy']) {
+          const io = capture();
+          const flags = { json: true as const, budget: '1.5', method, samples: '20', seed: '3', uncertainty: '0.03' };
+          expect(await interveneCommand.run({ positionals: [path], flags }, io, () => app)).toBe(0);
+          const { runId, ...json } = JSON.parse(io.stdout.join('')) as { runId: number; payments: Record<string, number>; spent: number; failedBefore: string[]; failedAfter: string[]; objective: number };
+          expect(Object.keys(json).sort()).toEqual(['failedAfter', 'failedBefore', 'objective', 'payments', 'spent']);
+          expect(Object.keys(json.payments)).toEqual(['A', 'B', 'C']);
+          expect(json.failedBefore).toEqual(['A', 'B', 'C']);
+          expect(json.failedAfter).toEqual([]);
+          expect(json.spent).toBeLessThanOrEqual(1.5);
+          const direct = intervene(system, 1.5, { method: method as 'greedy', samples: 20, seed: 3, uncertainty: 0.03 });
+          expect(json).toEqual({
+            payments: Object.fromEntries(system.ids.map((id, i) => [id, direct.payments[i]])),
+            spent: direct.spent,
+            failedBefore: direct.failedBefore.map((i) => system.ids[i]),
+            failedAfter: direct.failedAfter.map((i) => system.ids[i]),
+            objective: direct.objective,
+          });
+          const saved = await call(app.router, 'runs:get', { id: runId });
+          expect(saved).toMatchObject({ kind: 'intervention', networkVersionId: 1, params: { target: 'economy-single', budget: 1.5, greedySamples: 20, seed: 3, uncertainty: 0.03 } });
+          expect((saved.results as SingleInterventionResults).display.spent).toBe(direct.spent);
+        }
+        expect((await call(app.router, 'runs:list', { kind: 'intervention' })).map((r) => r.id)).toEqual([4, 3, 2, 1]);
+        // --version, the text output, and a brief of the saved run
+        const text = capture();
+        expect(await interveneCommand.run({ positionals: [], flags: { version: '1', budget: '1.5', method: 'discountfrac' } }, text, () => app)).toBe(0);
+        expect(text.stdout[0]).toMatch(/^chain v1, DiscountFrac adapted to costs: 3 firm\(s\) fail before, 0 after; spent [\d.]+ of 1\.5$/);
+        expect(text.stdout[1]).toBe('objective (failures averted): 3');
+        const brief = await call(app.router, 'briefs:compose', { runIds: [5], title: 'Single intervention' });
+        expect(JSON.stringify(brief)).toContain('Whom to support and how much');
+      } finally {
+        await app.dispose();
       }
     });
   });
@@ -274,7 +302,12 @@ describe('cwb cascade / cwb intervene', () => {
     await withEconomy(async (path) => {
       const io = capture();
       const flags = { curve: 'discountfrac-published', method: 'discountfrac', scenarios: '20', budgets: '3' };
-      expect(await interventionStudyCommand.run({ positionals: [path], flags }, io, noContext)).toBe(0);
+      const app = freshApp();
+      try {
+        expect(await interventionStudyCommand.run({ positionals: [path], flags }, io, () => app)).toBe(0);
+      } finally {
+        await app.dispose();
+      }
       const text = io.stdout.join('\n');
       expect(text).toContain('budget curve by DiscountFrac (published)');
       expect(text).toContain('DiscountFrac adapted to costs with budget');
@@ -290,6 +323,8 @@ describe('cwb cascade / cwb intervene', () => {
       await expect(run({ budget: '1', method: 'magic' })).rejects.toThrow(/--method must be one of/);
       await expect(run({ budget: '1', method: 'greedy', objective: 'fun' })).rejects.toThrow(/--objective/);
       await expect(run({ budget: '1', method: 'greedy', uncertainty: '2' })).rejects.toThrow(/--uncertainty/);
+      // The job's limit on greedy draws (the Intervention screen's): at most 10,000.
+      await expect(run({ budget: '1', method: 'greedy', samples: '20000' })).rejects.toThrow(/--samples must be a number in \[1, 10000\]/);
     });
   });
 });

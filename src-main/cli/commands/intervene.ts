@@ -1,21 +1,25 @@
-/** `cwb intervene ECONOMY.json --budget B --method M`: payments that lower thresholds to θ − Ĉx (docs/formats.md). */
-import { basename } from 'node:path';
-import { toEconomySystem } from '../../engines/cascade';
-import { DISCOUNTFRAC_ALIAS, INTERVENTION_METHODS, intervene, resolveInterventionMethod, type InterventionObjective } from '../../engines/intervention';
-import { methodLabel } from '../../../src-shared/results/intervention';
-import { parseEconomyJson } from '../../io/network-json';
+/**
+ * `cwb intervene ECONOMY.json --budget B --method M`: payments that lower thresholds to θ − Ĉx (docs/formats.md), on the
+ * economy as it is. Runs as the app's `intervention` job (target `economy-single`: one intervention, no scenario
+ * study) on a version in the store (the file imported once, or --version), and is saved as a run.
+ */
+import { DISCOUNTFRAC_ALIAS, INTERVENTION_METHODS, resolveInterventionMethod, type InterventionObjective } from '../../engines/intervention';
+import { methodLabel, singleInterventionSchema, type SingleInterventionResults } from '../../../src-shared/results/intervention';
 import { UsageError, type Command } from '../command';
-import { byFirm } from './cascade';
-import { choice, formatAmount, numberFlag, readTextFile, wholeFlag } from './common';
+import { choice, formatAmount, numberFlag, wholeFlag } from './common';
+import { ECONOMY_VERSION_FLAG, runInterventionJob, validated, versionName } from './intervention-study';
 
 const OBJECTIVES: InterventionObjective[] = ['failures', 'value'];
+const MAX_GREEDY_SAMPLES = 10_000;
+const MAX_STEPS = 1_000_000;
 
 export const interveneCommand: Command = {
   name: 'intervene',
-  summary: 'optimal intervention within a budget: payments per firm, failures before and after',
-  usage: 'cwb intervene ECONOMY.json --budget B --method M [--objective failures|value] [--samples N --seed S --uncertainty U] [--json]',
-  positionals: 1,
+  summary: 'optimal intervention within a budget, saved as a run: payments per firm, failures before and after',
+  usage: 'cwb intervene ECONOMY.json|--version ID --budget B --method M [--objective failures|value] [--samples N --seed S --uncertainty U] [--json]',
+  positionals: { min: 0, max: 1 },
   flags: [
+    ECONOMY_VERSION_FLAG,
     { name: 'budget', value: 'B', description: 'total payments Σx allowed (required, ≥ 0)' },
     {
       name: 'method',
@@ -26,36 +30,40 @@ export const interveneCommand: Command = {
         `greedy integral / fractional with random thresholds, baselines, exact search (≤ 20 failing firms); ${DISCOUNTFRAC_ALIAS} = discountfrac-adapted`,
     },
     { name: 'objective', value: 'O', description: 'failures (number of failures averted, default) or value (market value saved)' },
-    { name: 'samples', value: 'N', description: 'greedy: Monte Carlo draws of the random thresholds (default 200)' },
-    { name: 'seed', value: 'S', description: 'greedy: random seed (default 1)' },
+    { name: 'samples', value: 'N', description: `greedy: Monte Carlo draws of the random thresholds, 1 … ${MAX_GREEDY_SAMPLES.toLocaleString('en-US')} (default 200)` },
+    { name: 'seed', value: 'S', description: 'greedy: random seed, 0 … 4294967295 (default 1)' },
     { name: 'uncertainty', value: 'U', description: 'greedy: intervention thresholds uniform on θ̃(1 ± U), U in [0, 1] (default 0.1)' },
-    { name: 'steps', value: 'K', description: 'greedy-fractional: budget increments of B/K (default 20)' },
+    { name: 'steps', value: 'K', description: `greedy-fractional: budget increments of B/K, 1 … ${MAX_STEPS.toLocaleString('en-US')} (default 20)` },
   ],
-  async run({ positionals, flags }, io) {
-    const path = positionals[0]!;
+  async run({ positionals, flags }, io, context) {
     if (flags.budget === undefined) throw new UsageError('--budget B is required');
     const budget = numberFlag(flags, 'budget', 0, 0, Number.MAX_VALUE);
     const method = resolveInterventionMethod(choice(flags, 'method', [...INTERVENTION_METHODS, DISCOUNTFRAC_ALIAS]))!;
     const objective = choice<InterventionObjective>(flags, 'objective', OBJECTIVES, 'failures');
-    const samples = wholeFlag(flags, 'samples', 200, 1, 1e7);
-    const steps = wholeFlag(flags, 'steps', 20, 1, 1e6);
-    const seed = numberFlag(flags, 'seed', 1, 0, 4294967295);
-    const uncertainty = numberFlag(flags, 'uncertainty', 0.1, 0, 1);
-    const document = parseEconomyJson(readTextFile(path), basename(path));
-    const system = toEconomySystem(document);
-    io.err(`intervening on ${system.nFirms} firms with budget ${formatAmount(budget)} (${methodLabel('economy', method)}, objective ${objective})`);
-    const result = intervene(system, budget, { method, objective, samples, seed: Math.floor(seed), uncertainty, steps });
-    const ids = (list: number[]) => list.map((i) => system.ids[i]!);
-    const paid: Record<string, number> = {};
-    const all = byFirm(system.ids, result.payments);
-    for (const [id, x] of Object.entries(all)) if (x > 0) paid[id] = x;
+    const checked = validated(singleInterventionSchema, {
+      target: 'economy-single',
+      versionId: 1,
+      method,
+      objective,
+      budget,
+      uncertainty: numberFlag(flags, 'uncertainty', 0.1, 0, 1),
+      greedySamples: wholeFlag(flags, 'samples', 200, 1, MAX_GREEDY_SAMPLES),
+      seed: wholeFlag(flags, 'seed', 1, 0, 4294967295),
+      steps: wholeFlag(flags, 'steps', 20, 1, MAX_STEPS),
+    });
+    const app = context();
+    io.err(`intervene: budget ${formatAmount(budget)} (${methodLabel('economy', method)}, objective ${objective})`);
+    const { run, params } = await runInterventionJob(app, io, positionals[0], flags, checked, 'intervene');
+    const { display } = run.results as SingleInterventionResults;
+    const payments = Object.fromEntries(display.nodes.map((node) => [node.id, node.payment]));
+    const failed = (after: boolean) => display.nodes.filter((node) => (after ? node.roundAfter : node.roundBefore) > 0).map((node) => node.id);
     if (flags.json) {
-      io.out(JSON.stringify({ payments: all, spent: result.spent, failedBefore: ids(result.failedBefore), failedAfter: ids(result.failedAfter), objective: result.objective }));
+      io.out(JSON.stringify({ runId: run.id, payments, spent: display.spent, failedBefore: failed(false), failedAfter: failed(true), objective: display.objectiveValue }));
       return 0;
     }
-    io.out(`${document.name}, ${methodLabel('economy', method)}: ${result.failedBefore.length} firm(s) fail before, ${result.failedAfter.length} after; spent ${formatAmount(result.spent)} of ${formatAmount(budget)}`);
-    io.out(`objective (${objective === 'failures' ? 'failures averted' : 'market value saved'}): ${formatAmount(result.objective)}`);
-    for (const [id, x] of Object.entries(paid)) io.out(`  ${id.padEnd(14)}${formatAmount(x).padStart(16)}`);
+    io.out(`${await versionName(app, params)}, ${display.method}: ${display.failedBefore} firm(s) fail before, ${display.failedAfter} after; spent ${formatAmount(display.spent)} of ${formatAmount(budget)}`);
+    io.out(`objective (${display.objective}): ${formatAmount(display.objectiveValue)}`);
+    for (const node of display.nodes) if (node.payment > 0) io.out(`  ${node.id.padEnd(14)}${formatAmount(node.payment).padStart(16)}`);
     return 0;
   },
 };

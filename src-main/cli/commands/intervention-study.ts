@@ -1,9 +1,9 @@
 /**
  * `cwb intervention-study ECONOMY.json`: the chosen intervention on the mean-shock cascade, the correlated-shock
  * scenario study (budget curve, TVaR, Table 1, histograms) and optional tail sampling; `cwb bailout NETWORK.json`:
- * bailouts that prevent Eisenberg–Noe defaults. The same engines and parameters as the `intervention` job.
+ * bailouts that prevent Eisenberg–Noe defaults. Both run as the Intervention screen's `intervention` job through
+ * the app's router, on a version in the store (the file imported once, or --version), and are saved as runs.
  */
-import { basename } from 'node:path';
 import type { z } from 'zod';
 import {
   BAILOUT_METHOD_NAMES,
@@ -14,50 +14,83 @@ import {
   interbankBailoutSchema,
   methodLabel,
 } from '../../../src-shared/results/intervention';
-import { interbankResults, runEconomyIntervention } from '../../engines/intervention-report';
-import { toClearingSystem } from '../../engines/network-arrays';
-import { parseEconomyJson, parseNetworkJson } from '../../io/network-json';
-import { UsageError, type Command } from '../command';
-import { choice, formatAmount, numberFlag, readTextFile } from './common';
+import type { RunDetail } from '../../../src-shared/domain';
+import { issuesInWords } from '../../../src-shared/format/labels';
+import type { EconomyInterventionResults, InterbankBailoutResults } from '../../../src-shared/results/intervention';
+import { call } from '../../api/router';
+import type { AppContext } from '../../app';
+import { runJob } from '../job-run';
+import { UsageError, type Command, type CommandIo, type FlagSpec } from '../command';
+import { choice, formatAmount, numberFlag, wholeFlag } from './common';
+import { storedNetworkVersion, VERSION_FLAG } from './stored-network';
 
-/** The job's parameter schema checks the flags too; `versionId` is a placeholder (the command reads the file). */
-function validated<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
+/**
+ * The job's parameter schema checks the flags before anything is imported or run (nothing in the store changes on
+ * a bad flag); `versionId` is a placeholder until the file is in the store. The job checks them again.
+ */
+export function validated<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
   const parsed = schema.safeParse(value);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw new UsageError(`${issue.path.join('.') || 'parameters'}: ${issue.message}`);
-  }
+  if (!parsed.success) throw new UsageError(issuesInWords(parsed.error.issues));
   return parsed.data;
+}
+
+/** `--version` for the commands that run on a cross-holdings economy. */
+export const ECONOMY_VERSION_FLAG: FlagSpec = { ...VERSION_FLAG, description: 'an economy version in the store (see cwb list) instead of a file' };
+
+/**
+ * Runs `params` as the app's `intervention` job on the economy or network of `path` / `--version` (a store version,
+ * imported once), says on standard error which run it saved, and returns that run and its version.
+ */
+export async function runInterventionJob<P extends { versionId: number }>(
+  app: AppContext,
+  io: CommandIo,
+  path: string | undefined,
+  flags: Record<string, string | true>,
+  params: P,
+  label: string,
+): Promise<{ run: RunDetail; params: P }> {
+  const kind = (params as { target?: string }).target === 'interbank' ? 'interbank' : 'crossholdings';
+  const versionId = await storedNetworkVersion(app, io, path, flags, label, kind);
+  const withVersion = { ...params, versionId };
+  const run = await runJob(app, io, 'intervention', withVersion, label);
+  io.err(`${label}: saved as run ${run.id} (${((run.durationMs ?? 0) / 1000).toFixed(2)} s)`);
+  return { run, params: withVersion };
+}
+
+/** "economy v1": the stored network or economy a run used, as the text output names it. */
+export async function versionName(app: AppContext, params: { target: string; versionId: number }): Promise<string> {
+  const { network, version } = await call(app.router, params.target === 'interbank' ? 'networks:get' : 'economies:get', { versionId: params.versionId });
+  return `${network.name} v${version}`;
 }
 
 const percent = (value: number) => `${(100 * value).toFixed(1)}%`;
 
 export const interventionStudyCommand: Command = {
   name: 'intervention-study',
-  summary: 'correlated price-shock study of an intervention: budget curve, TVaR of cascade size, histograms, tail sampling',
-  usage: 'cwb intervention-study ECONOMY.json [--scenarios N --seed S --rho R --sigma V --drift M] [--budget F --max-budget F --budgets K] [--method M] [--curve M] [--tail-threshold F --tail-shock F --tail-samples N] [--json]',
-  positionals: 1,
+  summary: 'correlated price-shock study of an intervention, saved as a run: budget curve, TVaR of cascade size, histograms, tail sampling',
+  usage: 'cwb intervention-study ECONOMY.json|--version ID [--scenarios N --seed S --rho R --sigma V --drift M] [--budget F --max-budget F --budgets K] [--method M] [--curve M] [--tail-threshold F --tail-shock F --tail-samples N] [--json]',
+  positionals: { min: 0, max: 1 },
   flags: [
-    { name: 'scenarios', value: 'N', description: 'shock scenarios (default 1000)' },
-    { name: 'seed', value: 'S', description: 'random seed (default 1); scenario s uses stream (S, s)' },
-    { name: 'rho', value: 'R', description: 'common correlation ρ of the shocks (default 0.5, as in the paper)' },
-    { name: 'sigma', value: 'V', description: 'volatility σ (default 0.15)' },
-    { name: 'drift', value: 'M', description: 'drift μ (default −0.2); shocks are bounded below at −100%' },
+    ECONOMY_VERSION_FLAG,
+    { name: 'scenarios', value: 'N', description: 'shock scenarios, 1 … 1,000,000 (default 1000)' },
+    { name: 'seed', value: 'S', description: 'random seed, 0 … 4294967295 (default 1); scenario s uses stream (S, s)' },
+    { name: 'rho', value: 'R', description: 'common correlation ρ of the shocks, 0 ≤ R < 1 (default 0.5, as in the paper)' },
+    { name: 'sigma', value: 'V', description: 'volatility σ, 0 … 5 (default 0.15)' },
+    { name: 'drift', value: 'M', description: 'drift μ, −1 … 1 (default −0.2); shocks are bounded below at −100%' },
     { name: 'budget', value: 'F', description: 'chosen budget as a fraction of Σ(Dp) (default 0.01)' },
     { name: 'max-budget', value: 'F', description: 'budget curve from 0 to F·Σ(Dp) (default 0.02)' },
-    { name: 'budgets', value: 'K', description: 'points on the budget curve (default 21)' },
-    { name: 'quantiles', value: 'Q,…', description: 'TVaR quantiles (default 0,0.5,0.9,0.99)' },
+    { name: 'budgets', value: 'K', description: 'points on the budget curve, 2 … 1000 (default 21)' },
+    { name: 'quantiles', value: 'Q,…', description: 'TVaR quantiles, 1 to 10 of them in [0, 1) (default 0,0.5,0.9,0.99)' },
     { name: 'method', value: 'M', description: `${ECONOMY_METHODS.join('|')}: the intervention shown on the mean-shock cascade (default discountfrac-adapted; discountfrac is its alias)` },
     { name: 'curve', value: 'M', description: `${DISCOUNTFRAC_VARIANTS.join('|')}: the DiscountFrac variant that draws the budget curve (default ${DEFAULT_DISCOUNTFRAC})` },
     { name: 'objective', value: 'O', description: 'failures (default) or value' },
     { name: 'tail-threshold', value: 'F', description: 'tail sampling: estimate P(failures ≥ F·firms) (off unless given)' },
     { name: 'tail-shock', value: 'F', description: 'tail sampling: aggregate shock bound Δ = F·Σ(Dp) for the greedy worst shock (default 0.05)' },
-    { name: 'tail-samples', value: 'N', description: 'tail sampling: samples for plain and for importance sampling (default 5000)' },
+    { name: 'tail-samples', value: 'N', description: 'tail sampling: samples for plain and for importance sampling, 100 … 1,000,000 (default 5000)' },
   ],
-  async run({ positionals, flags }, io) {
-    const path = positionals[0]!;
+  async run({ positionals, flags }, io, context) {
     const quantiles = typeof flags.quantiles === 'string' ? flags.quantiles.split(',').map(Number) : [0, 0.5, 0.9, 0.99];
-    const params = validated(economyInterventionSchema, {
+    const checked = validated(economyInterventionSchema, {
       target: 'economy',
       versionId: 1,
       method: choice(flags, 'method', [...ECONOMY_METHODS, 'discountfrac'], DEFAULT_DISCOUNTFRAC),
@@ -65,25 +98,25 @@ export const interventionStudyCommand: Command = {
       objective: choice(flags, 'objective', ['failures', 'value'], 'failures'),
       budgetFraction: numberFlag(flags, 'budget', 0.01, 0, 1),
       shocks: { rho: numberFlag(flags, 'rho', 0.5, 0, 0.999999), sigma: numberFlag(flags, 'sigma', 0.15, 0, 5), drift: numberFlag(flags, 'drift', -0.2, -1, 1) },
-      scenarios: numberFlag(flags, 'scenarios', 1000, 1, 1_000_000),
-      seed: numberFlag(flags, 'seed', 1, 0, 4294967295),
+      scenarios: wholeFlag(flags, 'scenarios', 1000, 1, 1_000_000),
+      seed: wholeFlag(flags, 'seed', 1, 0, 4294967295),
       maxBudgetFraction: numberFlag(flags, 'max-budget', 0.02, 0, 1),
-      budgetCount: numberFlag(flags, 'budgets', 21, 2, 1000),
+      budgetCount: wholeFlag(flags, 'budgets', 21, 2, 1000),
       quantiles,
       ...(flags['tail-threshold'] !== undefined
-        ? { tail: { thresholdFraction: numberFlag(flags, 'tail-threshold', 0.5, 0, 1), aggregateShockFraction: numberFlag(flags, 'tail-shock', 0.05, 0, 1), samples: numberFlag(flags, 'tail-samples', 5000, 100, 1_000_000) } }
+        ? { tail: { thresholdFraction: numberFlag(flags, 'tail-threshold', 0.5, 0, 1), aggregateShockFraction: numberFlag(flags, 'tail-shock', 0.05, 0, 1), samples: wholeFlag(flags, 'tail-samples', 5000, 100, 1_000_000) } }
         : {}),
     });
-    const document = parseEconomyJson(readTextFile(path), basename(path));
-    io.err(`${document.firms.length} firms, ${params.scenarios} scenarios (ρ=${params.shocks.rho}, σ=${params.shocks.sigma}, μ=${params.shocks.drift}, seed ${params.seed})`);
-    const results = runEconomyIntervention(document, params, (done) => io.err(`\r${done} scenarios`));
-    io.err('\n');
+    const app = context();
+    io.err(`intervention-study: ${checked.scenarios} scenarios (ρ=${checked.shocks.rho}, σ=${checked.shocks.sigma}, μ=${checked.shocks.drift}, seed ${checked.seed})`);
+    const { run, params } = await runInterventionJob(app, io, positionals[0], flags, checked, 'intervention-study');
+    const results = run.results as EconomyInterventionResults;
     if (flags.json) {
-      io.out(JSON.stringify(results));
+      io.out(JSON.stringify({ runId: run.id, ...results }));
       return 0;
     }
     const { display, study } = results;
-    io.out(`${document.name}: ${display.method} with budget ${formatAmount(display.budget)} (${percent(params.budgetFraction)} of Σ(Dp) = ${formatAmount(results.totalAssetValue)}) on ${display.scenario}`);
+    io.out(`${await versionName(app, params)}: ${display.method} with budget ${formatAmount(display.budget)} (${percent(params.budgetFraction)} of Σ(Dp) = ${formatAmount(results.totalAssetValue)}) on ${display.scenario}`);
     io.out(`  failures ${display.failedBefore} → ${display.failedAfter}; spent ${formatAmount(display.spent)}; ${display.objective} ${formatAmount(display.objectiveValue)}`);
     io.out(`scenario study (budget curve by ${methodLabel('economy', params.curveMethod)}): mean failures without intervention ${study.failedBefore.mean.toFixed(2)} ± ${study.failedBefore.halfWidth.toFixed(2)} (95% CI) of ${results.firms} firms`);
     io.out(`  ${'budget'.padStart(14)} ${'% Σ(Dp)'.padStart(8)} ${'failures'.padStart(16)} ${'firms saved'.padStart(12)} ${'value saved'.padStart(12)}`);
@@ -102,39 +135,40 @@ export const interventionStudyCommand: Command = {
 
 export const bailoutCommand: Command = {
   name: 'bailout',
-  summary: 'bailout payments that prevent Eisenberg–Noe defaults within a budget, and the defaults-vs-budget curve',
-  usage: 'cwb bailout NETWORK.json --budget B --shock-fraction F [--method M] [--objective defaults|shortfall] [--budgets K] [--json]',
-  positionals: 1,
+  summary: 'bailout payments that prevent Eisenberg–Noe defaults within a budget, and the defaults-vs-budget curve, saved as a run',
+  usage: 'cwb bailout NETWORK.json|--version ID --budget B --shock-fraction F [--method M] [--objective defaults|shortfall] [--budgets K] [--json]',
+  positionals: { min: 0, max: 1 },
   flags: [
+    VERSION_FLAG,
     { name: 'budget', value: 'B', description: 'total bailout payments allowed (required, network units)' },
     { name: 'shock-fraction', value: 'F', description: 'every bank loses F of its outside assets, x = F·c (required, in (0, 1])' },
     { name: 'method', value: 'M', description: `${BAILOUT_METHOD_NAMES.join('|')} (default greedy)` },
     { name: 'objective', value: 'O', description: 'defaults (averted, default) or shortfall (reduction of Σ(p̄ − p))' },
-    { name: 'budgets', value: 'K', description: 'points on the curve from 0 to B (default 11)' },
+    { name: 'budgets', value: 'K', description: 'points on the curve from 0 to B, 2 … 200 (default 11)' },
   ],
-  async run({ positionals, flags }, io) {
+  async run({ positionals, flags }, io, context) {
     if (flags.budget === undefined) throw new UsageError('--budget B is required');
     if (flags['shock-fraction'] === undefined) throw new UsageError('--shock-fraction F is required');
-    const params = validated(interbankBailoutSchema, {
+    const checked = validated(interbankBailoutSchema, {
       target: 'interbank',
       versionId: 1,
       method: choice(flags, 'method', [...BAILOUT_METHOD_NAMES], 'greedy'),
       objective: choice(flags, 'objective', ['defaults', 'shortfall'], 'defaults'),
       budget: numberFlag(flags, 'budget', 0, 0, Number.MAX_VALUE),
       shockFraction: numberFlag(flags, 'shock-fraction', 0.5, 0, 1),
-      budgetCount: numberFlag(flags, 'budgets', 11, 2, 200),
+      budgetCount: wholeFlag(flags, 'budgets', 11, 2, 200),
     });
-    const path = positionals[0]!;
-    const document = parseNetworkJson(readTextFile(path), basename(path));
-    const results = interbankResults(toClearingSystem(document), document, params);
+    const app = context();
+    const { run, params } = await runInterventionJob(app, io, positionals[0], flags, checked, 'bailout');
+    const results = run.results as InterbankBailoutResults;
+    const { display } = results;
     if (flags.json) {
-      const paid = Object.fromEntries(results.display.nodes.filter((node) => node.payment > 0).map((node) => [node.id, node.payment]));
-      const defaulted = (after: boolean) => results.display.nodes.filter((node) => (after ? node.roundAfter : node.roundBefore) > 0).map((node) => node.id);
-      io.out(JSON.stringify({ payments: paid, spent: results.display.spent, defaultsBefore: defaulted(false), defaultsAfter: defaulted(true), objective: results.display.objectiveValue, curve: results.curve }));
+      const paid = Object.fromEntries(display.nodes.filter((node) => node.payment > 0).map((node) => [node.id, node.payment]));
+      const defaulted = (after: boolean) => display.nodes.filter((node) => (after ? node.roundAfter : node.roundBefore) > 0).map((node) => node.id);
+      io.out(JSON.stringify({ runId: run.id, payments: paid, spent: display.spent, defaultsBefore: defaulted(false), defaultsAfter: defaulted(true), objective: display.objectiveValue, curve: results.curve }));
       return 0;
     }
-    const { display } = results;
-    io.out(`${document.name}: ${display.scenario}; ${display.method} bailouts within ${formatAmount(params.budget)} ${results.unit}`);
+    io.out(`${await versionName(app, params)}: ${display.scenario}; ${display.method} bailouts within ${formatAmount(params.budget)} ${results.unit}`);
     io.out(`  defaults ${display.failedBefore} → ${display.failedAfter}; spent ${formatAmount(display.spent)}; ${display.objective} ${formatAmount(display.objectiveValue)}`);
     for (const node of display.nodes) if (node.payment > 0) io.out(`  ${node.id.padEnd(14)}${formatAmount(node.payment).padStart(16)}`);
     io.out('  budget → defaults after:');

@@ -12,15 +12,26 @@ import { assertReadable, positiveId, readInputFile } from './common';
 
 export const VERSION_FLAG: FlagSpec = { name: 'version', value: 'ID', description: 'a network version in the store (see cwb list) instead of a file' };
 
-/** The version ID to run on: `--version`, or the file's version (imported now if it is new to the store). */
-export async function storedNetworkVersion(app: AppContext, io: CommandIo, path: string | undefined, flags: Record<string, string | true>, label: string): Promise<number> {
+/**
+ * The version ID to run on: `--version`, or the file's version (imported now if it is new to the store). `kind`:
+ * what the analysis runs on, an interbank network (default) or a cross-holdings economy (checked with `--version`).
+ */
+export async function storedNetworkVersion(
+  app: AppContext,
+  io: CommandIo,
+  path: string | undefined,
+  flags: Record<string, string | true>,
+  label: string,
+  kind: 'interbank' | 'crossholdings' = 'interbank',
+): Promise<number> {
+  const what = kind === 'interbank' ? 'a network' : 'an economy';
   if (flags.version !== undefined) {
-    if (path !== undefined) throw new UsageError('give a network file or --version ID, not both');
+    if (path !== undefined) throw new UsageError(`give ${what} file or --version ID, not both`);
     const versionId = positiveId(typeof flags.version === 'string' ? flags.version : undefined, '--version');
-    await call(app.router, 'networks:get', { versionId });
+    await call(app.router, kind === 'interbank' ? 'networks:get' : 'economies:get', { versionId });
     return versionId;
   }
-  if (path === undefined) throw new UsageError('give a network file, or --version ID for a network in the store (see cwb list)');
+  if (path === undefined) throw new UsageError(`give ${what} file, or --version ID for ${what} in the store (see cwb list)`);
   assertReadable(path);
   const bytes = readInputFile(path);
   const sha256 = sha256Hex(bytes);
