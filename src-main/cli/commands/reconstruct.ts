@@ -229,13 +229,15 @@ export const disaggregateCommand: Command = {
     });
     for (const line of saved.explanation) io.err(line);
     const { network, document } = await call(app.router, 'networks:get', { versionId: saved.versionId });
-    io.err(`disaggregate: saved as network version ${saved.versionId} (version ${saved.version} of "${network.name}")`);
-    io.out(flags.json ? JSON.stringify(disaggregationJson(saved.versionId, document, saved.explanation)) : saved.explanation.join('\n'));
+    // where the channel also records the split as a run (for briefs), its id is reported with the version's
+    const { runId } = saved as { runId?: number };
+    io.err(`disaggregate: saved as network version ${saved.versionId} (version ${saved.version} of "${network.name}")${runId === undefined ? '' : ` and as run ${runId}`}`);
+    io.out(flags.json ? JSON.stringify(disaggregationJson(saved.versionId, runId, document, saved.explanation)) : saved.explanation.join('\n'));
     return 0;
   },
 };
 
-/** The JSON of `cwb disaggregate`: the new version's id, its network@1 document and the explanation. */
-function disaggregationJson(versionId: number, document: NetworkDocument, explanation: string[]): Record<string, unknown> {
-  return { versionId, ...document, explanation };
+/** The JSON of `cwb disaggregate`: the new version's id (and the run's, where one is saved), its network@1 document and the explanation. */
+function disaggregationJson(versionId: number, runId: number | undefined, document: NetworkDocument, explanation: string[]): Record<string, unknown> {
+  return { versionId, ...(runId === undefined ? {} : { runId }), ...document, explanation };
 }
