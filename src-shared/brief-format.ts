@@ -85,6 +85,8 @@ export function provenanceTable(entries: Array<{ label: string; value: string }>
 /** The table without the columns that are empty in every row (e.g. names where the data has only ids). */
 export function withoutEmptyColumns(table: BriefTable): BriefTable {
   const all = table.annexRows ?? table.rows;
+  // No rows (nobody paid, say): every column would go; the table keeps its header instead.
+  if (all.length === 0) return table;
   const keep = table.columns.map((_, j) => all.some((row) => row[j] !== '' && row[j] !== null && row[j] !== undefined));
   if (keep.every(Boolean)) return table;
   const pick = (rows: TableCell[][]) => rows.map((row) => row.filter((_, j) => keep[j]));

@@ -239,6 +239,8 @@ describe('table helpers', () => {
     expect(withoutEmptyColumns(table)).toEqual({ ...table, columns: [table.columns[0], table.columns[2]], rows: [['A', 1]], annexRows: [['A', 1], ['B', 2]] });
     const named = { ...table, annexRows: [['A', '', 1], ['B', 'Bank B', 2]] };
     expect(withoutEmptyColumns(named)).toBe(named);
+    const empty = { ...table, rows: [], annexRows: [] };
+    expect(withoutEmptyColumns(empty)).toBe(empty);
   });
 });
 

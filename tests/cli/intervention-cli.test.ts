@@ -1,9 +1,10 @@
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { EconomyInterventionResults, InterbankBailoutResults } from '../../src-shared/results/intervention';
 import { call } from '../../src-main/api/router';
 import { UsageError, type CommandIo } from '../../src-main/cli/command';
+import { briefCommand } from '../../src-main/cli/commands/brief';
 import { bailoutCommand, interventionStudyCommand } from '../../src-main/cli/commands/intervention-study';
 import { bailout } from '../../src-main/engines/bailout';
 import { economyDocumentOf, generateEconomy } from '../../src-main/engines/economy-generator';
@@ -89,6 +90,16 @@ describe('cwb intervention-study / cwb bailout', () => {
     expect(saved).toMatchObject({ kind: 'intervention', params: { target: 'interbank', budget: 30, shockFraction: 0.9 } });
     expect((saved.results as InterbankBailoutResults).curve).toEqual(json.curve);
     expect(io.stderr.join('\n')).toMatch(new RegExp(`^bailout: saved as run ${json.runId} `, 'm'));
+    // A bailout that pays nobody (the budget is too small) is saved and reported by cwb brief too.
+    const none = capture();
+    expect(await bailoutCommand.run({ positionals: [path], flags: { json: true, budget: '5', 'shock-fraction': '0.5' } }, none, () => store)).toBe(0);
+    const nobody = JSON.parse(none.stdout.join('')) as { runId: number; spent: number };
+    expect(nobody.spent).toBe(0);
+    const folder = tempDir();
+    dirs.push(folder);
+    const out = join(folder.path, 'brief.pdf');
+    expect(await briefCommand.run({ positionals: [], flags: { runs: `${json.runId},${nobody.runId}`, out } }, capture(), () => store)).toBe(0);
+    expect(readFileSync(out).subarray(0, 5).toString()).toBe('%PDF-');
 
     const empty = app();
     const refused = (command: typeof bailoutCommand, runFlags: Record<string, string | true>) => command.run({ positionals: [path], flags: runFlags }, capture(), () => empty);
