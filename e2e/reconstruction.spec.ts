@@ -51,7 +51,7 @@ test('reconstruct the EBA network: best, maximum entropy and worst side by side,
   await page.getByTestId('recon-split-objective').selectOption('worst');
   await page.getByTestId('recon-split-samples').fill('200');
   await page.getByTestId('recon-split-run').click();
-  await expect(page.getByTestId('recon-split-result')).toContainText(/Saved as version \d+/, { timeout: 120_000 });
+  await expect(page.getByTestId('recon-split-result')).toContainText(/Saved as version \d+ and as run #\d+ for briefs\./, { timeout: 120_000 });
   await expect(page.getByTestId('recon-split-result')).toContainText('"Retail arm": share 75.0% of p̄ and α');
   await expect(page.getByTestId('recon-split-result')).toContainText(/worst case of expected loss \(200 uniform shocks, seed 1; in sample E\[L\]/);
   await expect(page.getByTestId('recon-split-result')).toContainText('0 < w < c');

@@ -4,29 +4,15 @@
  * it in the main process, so every format shows the same numbers.
  */
 import { z } from 'zod';
+import { runKindWords } from './format/labels';
 
 export const DEFAULT_MARKING = 'CONFIDENTIAL — supervisory use';
 export const BRIEF_FORMATS = ['pdf', 'docx', 'xlsx', 'csv'] as const;
 export type BriefFormat = (typeof BRIEF_FORMATS)[number];
 
-/** What each saved run kind is called wherever a person reads it (run picker, brief headings, provenance). */
-export const RUN_KIND_LABELS: Record<string, string> = {
-  stress: 'Stress test',
-  reconstruct: 'Network reconstruction',
-  intervention: 'Intervention',
-  capital: 'Capital allocation',
-  policy: 'Policy lab',
-  firesale: 'Fire-sale equilibrium',
-  'idf-train': 'Fire-sale model (dual network)',
-  'idf-reproduce': 'Dual-network paper reproduction',
-  gtTrain: 'Graph transformer',
-};
-
-/** The run kind in words; a kind without a label reads as its words ("some-kind" → "Some kind"). */
+/** The run kind in words, capitalised ("Stress test"): the one list of run-kind names is RUN_KIND_WORDS (format/labels.ts). */
 export function runKindLabel(kind: string): string {
-  const known = RUN_KIND_LABELS[kind];
-  if (known) return known;
-  const words = kind.replace(/([a-z0-9])([A-Z])/g, '$1 $2').replace(/[_-]+/g, ' ').trim().toLowerCase();
+  const words = runKindWords(kind);
   return words.charAt(0).toUpperCase() + words.slice(1);
 }
 

@@ -223,7 +223,7 @@ export const contract = {
         seed: z.number().int().min(0).max(4294967295).default(1),
       })
       .strict(),
-    output: returns<{ versionId: number; version: number; explanation: string[] }>(),
+    output: returns<{ versionId: number; version: number; explanation: string[]; runId: number }>(),
   },
   /** Synthetic holdings from the generator, or the bundled EBA 2011 bank × sovereign holdings, as a dataset. */
   'holdings:generate': { input: holdingsGenerateSchema, output: returns<{ datasetId: number; created: boolean }>() },

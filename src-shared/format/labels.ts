@@ -101,6 +101,7 @@ export const RUN_KIND_WORDS: Record<string, string> = {
   intervention: 'intervention study',
   policy: 'policy lab',
   firesale: 'fire-sale equilibrium',
+  disaggregate: 'node disaggregation',
 };
 export const runKindWords = (kind: string): string => RUN_KIND_WORDS[kind] ?? humaniseKey(kind).toLowerCase();
 

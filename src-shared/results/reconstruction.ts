@@ -118,3 +118,32 @@ export interface ReconstructionRunResults {
   unit: string;
   outcomes: ReconstructionOutcome[];
 }
+
+/** One bank's balance sheet in a disaggregation run: the aggregate before the split, or one of its parts. */
+export interface DisaggregatedBank {
+  id: string;
+  name?: string;
+  /** The part's share of the aggregate's size (1 for the aggregate). */
+  share: number;
+  outsideAssets: number;
+  outsideLiabilities: number;
+  /** What other banks owe it, and what it owes them (sums over the liability matrix). */
+  interbankClaims: number;
+  interbankObligations: number;
+  /** c + Σ claims − b − Σ obligations. */
+  netWorth: number;
+}
+
+/** A node split into parts (Ruela 2019, §3), saved as the network's next version and as a run of kind `disaggregate`. */
+export interface DisaggregationRunResults {
+  unit: string;
+  objective: 'maxent' | 'worst' | 'best';
+  aggregate: DisaggregatedBank;
+  parts: DisaggregatedBank[];
+  /** The version the split was stored as. */
+  versionId: number;
+  version: number;
+  explanation: string[];
+  /** For the worst and best cases: the split network against the proportional split on the same fresh shocks. */
+  evaluation?: { samples: number; expectedLoss: number; expectedLossStandardError: number; proportionalExpectedLoss: number; difference: number; differenceStandardError: number };
+}

@@ -3,19 +3,15 @@
  * scenario and the EBA 2011 banks × sovereign bonds (90 × 37, so the tables are capped). The PDF and the DOCX hold
  * the key figures as the runs saved them, every page is drawn, and no internal identifier reaches the reader.
  */
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BriefSection, ComposedBrief } from '../../src-shared/briefs';
 import { cellText, formatNumber, formatPercent, numberedBrief } from '../../src-shared/brief-format';
 import type { FireSaleDocument } from '../../src-shared/formats/firesale';
 import type { FireSaleRunResults } from '../../src-shared/results/fire-sales';
-import { composeBrief } from '../../src-main/io/briefs/compose';
-import { renderBrief } from '../../src-main/io/briefs/render';
 import { runs } from '../../src-main/store/repositories';
 import { freshApp } from '../support/app';
 import { tempDir } from '../support/fixtures';
-import { docxText, inkPerPage, internalIdentifiers, pdfPageTexts } from './support';
+import { composedBrief, inkPerPage, internalIdentifiers } from './support';
 
 let app: ReturnType<typeof freshApp>;
 let ids: { case1: number; eba: number };
@@ -24,7 +20,6 @@ let pdf: string;
 let docx: string;
 let pdfPath: string;
 const dir = tempDir();
-const flat = (text: string) => text.replace(/\s+/g, ' ');
 
 async function simulated(name: 'case1-linear' | 'eba-2011', change: (doc: FireSaleDocument) => FireSaleDocument = (doc) => doc): Promise<number> {
   const loaded = await app.router.handle('firesales:example', { name });
@@ -40,12 +35,7 @@ beforeAll(async () => {
     case1: await simulated('case1-linear', (doc) => ({ ...doc, scenario: { liabilities: { 'bank 1': 0.62, 'bank 2': 0.62 } } })),
     eba: await simulated('eba-2011'),
   };
-  brief = await composeBrief(app.db, { runIds: [ids.case1, ids.eba], title: 'Fire-sale equilibria', marking: 'CONFIDENTIAL — supervisory use' });
-  const bytes = await renderBrief(brief, 'pdf');
-  pdfPath = join(dir.path, 'fire-sales.pdf');
-  writeFileSync(pdfPath, bytes);
-  pdf = flat((await pdfPageTexts(bytes)).join('\n'));
-  docx = flat(await docxText(await renderBrief(brief, 'docx')));
+  ({ brief, pdf, docx, pdfPath } = await composedBrief(app, [ids.case1, ids.eba], 'Fire-sale equilibria', dir.path, 'fire-sales.pdf'));
 }, 240_000);
 afterAll(async () => {
   await app?.dispose();

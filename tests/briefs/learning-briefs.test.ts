@@ -3,19 +3,15 @@
  * date) and the dual-network paper reproduction (Tables 2–7 with four significant digits beside the paper's values,
  * Figure 2, the Table 6 regression), read from saved runs made by the app's jobs.
  */
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ComposedBrief } from '../../src-shared/briefs';
 import { cellText, formatSignificant, numberedBrief } from '../../src-shared/brief-format';
 import type { ReproductionReport } from '../../src-shared/results/fire-sales';
 import type { GtMetrics } from '../../src-shared/results/graph-transformer';
-import { composeBrief } from '../../src-main/io/briefs/compose';
-import { renderBrief } from '../../src-main/io/briefs/render';
 import { runs } from '../../src-main/store/repositories';
 import { freshApp } from '../support/app';
 import { tempDir } from '../support/fixtures';
-import { docxText, inkPerPage, internalIdentifiers, pdfPageTexts } from './support';
+import { composedBrief, inkPerPage, internalIdentifiers } from './support';
 
 let app: ReturnType<typeof freshApp>;
 let gtRun: number;
@@ -23,6 +19,7 @@ let reproduceRun: number;
 let brief: ComposedBrief;
 let pdf: string;
 let docx: string;
+let pdfPath: string;
 const dir = tempDir();
 
 beforeAll(async () => {
@@ -41,11 +38,7 @@ beforeAll(async () => {
   const reproduced = await app.jobs.start('idf-reproduce', { seed: 4, samples: 120, maxEpochs: 30, only: ['case1'], backend: 'cpu' } as never).done;
   if (reproduced.status !== 'succeeded') throw new Error(reproduced.error);
   reproduceRun = reproduced.runId!;
-  brief = await composeBrief(app.db, { runIds: [gtRun, reproduceRun], title: 'Learning runs', marking: 'CONFIDENTIAL — supervisory use' });
-  const bytes = await renderBrief(brief, 'pdf');
-  writeFileSync(join(dir.path, 'learning.pdf'), bytes);
-  pdf = (await pdfPageTexts(bytes)).join('\n').replace(/\s+/g, ' ');
-  docx = (await docxText(await renderBrief(brief, 'docx'))).replace(/\s+/g, ' ');
+  ({ brief, pdf, docx, pdfPath } = await composedBrief(app, [gtRun, reproduceRun], 'Learning runs', dir.path, 'learning.pdf'));
 }, 300_000);
 afterAll(async () => {
   await app?.dispose();
@@ -81,6 +74,6 @@ describe('briefs of learning runs', () => {
         for (const row of table.rows) for (const [j, cell] of row.entries()) expect(docx).toContain(cellText(cell, table.columns[j]?.digits).replace(/\s+/g, ' '));
       }
     }
-    for (const share of inkPerPage(join(dir.path, 'learning.pdf'))) expect(share).toBeGreaterThan(0.002);
+    for (const share of inkPerPage(pdfPath)) expect(share).toBeGreaterThan(0.002);
   });
 });

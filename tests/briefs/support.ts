@@ -1,6 +1,6 @@
 /** Brief test helpers: a small interbank network with a saved stress run, PDF text per page, page rendering. */
 import { spawnSync } from 'node:child_process';
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { NETWORK_FORMAT, type NetworkDocument } from '../../src-shared/formats/network';
 import { jobParamSchemas } from '../../src-shared/jobs';
@@ -197,4 +197,19 @@ export async function docxText(bytes: Uint8Array): Promise<string> {
   const { default: JSZip } = await import('jszip');
   const xml = await (await JSZip.loadAsync(bytes)).file('word/document.xml')!.async('string');
   return [...xml.matchAll(/<w:t[^>]*>([^<]*)<\/w:t>/g)].map((m) => m[1]!.replace(/&amp;/g, '&').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&apos;/g, "'")).join('\n');
+}
+
+/**
+ * A brief of `runIds` composed as the app composes it, its PDF written to `folder/fileName`, and the text of the PDF
+ * and of the DOCX with runs of white space made one space (what the tests search).
+ */
+export async function composedBrief(app: AppContext, runIds: number[], title: string, folder: string, fileName: string) {
+  const { composeBrief } = await import('../../src-main/io/briefs/compose');
+  const { renderBrief } = await import('../../src-main/io/briefs/render');
+  const brief = await composeBrief(app.db, { runIds, title, marking: 'CONFIDENTIAL — supervisory use' });
+  const bytes = await renderBrief(brief, 'pdf');
+  const pdfPath = join(folder, fileName);
+  writeFileSync(pdfPath, bytes);
+  const flat = (text: string) => text.replace(/\s+/g, ' ');
+  return { brief, pdfPath, pdf: flat((await pdfPageTexts(bytes)).join('\n')), docx: flat(await docxText(await renderBrief(brief, 'docx'))) };
 }

@@ -3,6 +3,7 @@
  * one entry below (docs/engines/briefs.md); kinds without an entry get the generic provider.
  */
 import { capitalSection } from './capital';
+import { disaggregationSection } from './disaggregation';
 import { dualNetworkReproductionSection } from './dual-network';
 import { fireSaleEquilibriumSection } from './fire-sale-equilibrium';
 import { fireSaleModelSection } from './fire-sale-model';
@@ -14,7 +15,7 @@ import { reconstructionSection } from './reconstruction';
 import type { SectionProvider } from './provider';
 import { stressSection } from './stress';
 
-const providers: SectionProvider[] = [stressSection, capitalSection, dualNetworkReproductionSection, policySection, interventionSection, reconstructionSection, fireSaleModelSection, fireSaleEquilibriumSection, graphTransformerSection];
+const providers: SectionProvider[] = [disaggregationSection, stressSection, capitalSection, dualNetworkReproductionSection, policySection, interventionSection, reconstructionSection, fireSaleModelSection, fireSaleEquilibriumSection, graphTransformerSection];
 
 const byKind = new Map(providers.map((provider) => [provider.kind, provider]));
 
