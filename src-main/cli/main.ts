@@ -6,7 +6,8 @@ import { AppError } from '../../src-shared/errors';
 import { createApp, defaultDataDir, type AppContext } from '../app';
 import { storeFault } from '../store/db';
 import { resolveStoreKey } from '../store/store-key';
-import { UsageError, type Command, type CommandIo, type ParsedArgs } from './command';
+import { parseArgs } from 'node:util';
+import { UsageError, type Command, type CommandIo, type FlagSpec, type ParsedArgs } from './command';
 import { InterruptedError } from './job-run';
 import { cascadeCommand } from './commands/cascade';
 import { capitalCommand } from './commands/capital';
@@ -62,27 +63,33 @@ const processIo: CommandIo = {
   ...(process.stderr.isTTY ? { status: (text: string, final: boolean) => process.stderr.write(`\r\x1b[2K${text}${final ? '\n' : ''}`) } : {}),
 };
 
-export function parseArguments(command: Command, argv: string[]): ParsedArgs {
-  const specs = new Map([...GLOBAL_FLAGS, ...command.flags].map((flag) => [flag.name, flag]));
-  const positionals: string[] = [];
-  const flags: ParsedArgs['flags'] = {};
-  for (let index = 0; index < argv.length; index++) {
-    const token = argv[index]!;
-    if (!token.startsWith('--')) {
-      positionals.push(token);
-      continue;
-    }
-    const [name, inline] = token.slice(2).split(/=(.*)/s, 2) as [string, string | undefined];
-    const spec = specs.get(name);
-    if (!spec) throw new UsageError(`unknown option --${name} for "cwb ${command.name}" (see: cwb help ${command.name})`);
-    if (!spec.value) {
-      flags[name] = true;
-    } else {
-      const value = inline ?? argv[++index];
-      if (value === undefined || value.startsWith('--')) throw new UsageError(`--${name} needs a value ${spec.value}`);
-      flags[name] = value;
-    }
+/** parseArgs's refusal as one line: the option it is about and what is wrong with it. */
+function argumentError(error: NodeJS.ErrnoException, command: Command, specs: FlagSpec[]): UsageError {
+  const option = /'(-{1,2}[^' =]+)/.exec(error.message)?.[1] ?? '';
+  const spec = specs.find((flag) => `--${flag.name}` === option);
+  if (error.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' && spec?.value) {
+    return new UsageError(`${option} needs a value ${spec.value} (a value that starts with "-" is written ${option}=${spec.value})`);
   }
+  if (error.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' && spec) return new UsageError(`${option} takes no value`);
+  return new UsageError(`unknown option ${option || 'given'} for "cwb ${command.name}" (see: cwb help ${command.name})`);
+}
+
+/**
+ * The command's flags parsed by node:util `parseArgs` (strict: unknown options and missing values are refused) from
+ * the table of flags every command declares; its errors become one line in the command line's words.
+ */
+export function parseArguments(command: Command, argv: string[]): ParsedArgs {
+  const specs = [...GLOBAL_FLAGS, ...command.flags];
+  const options = Object.fromEntries(specs.map((flag) => [flag.name, { type: flag.value ? ('string' as const) : ('boolean' as const) }]));
+  let parsed: ReturnType<typeof parseArgs>;
+  try {
+    parsed = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
+  } catch (error) {
+    throw argumentError(error as NodeJS.ErrnoException, command, specs);
+  }
+  const positionals = parsed.positionals;
+  const flags: ParsedArgs['flags'] = {};
+  for (const [name, value] of Object.entries(parsed.values)) if (typeof value === 'string' || value === true) flags[name] = value;
   const { min, max } = typeof command.positionals === 'number' ? { min: command.positionals, max: command.positionals } : command.positionals;
   if (positionals.length < min || positionals.length > max) {
     const count = min === max ? `${min}` : `${min} to ${max}`;
