@@ -60,5 +60,24 @@ describe('cwb firesale and cwb idf', () => {
     expect(report.rows.find((r) => r.table === '2' && r.model === 'Linear Price Model')!.published).toBe(5.2e-7);
     expect(report.rows.every((r) => r.measured === null || Number.isFinite(r.measured))).toBe(true);
     expect(report.runId).toBeGreaterThan(0);
+    expect(run.err).toMatch(/^idf reproduce: 100% {2}done$/m);
+  });
+
+  it('idf train runs as the app’s job and saves the run with its model; a setting the job refuses is refused in one line', () => {
+    const data = tempDir();
+    dirs.push(data);
+    const run = cwb(['idf', 'train', '--example', 'case1-linear', '--samples', '100', '--epochs', '5', '--backend', 'cpu', '--json'], data.path);
+    expect(run.code, run.err).toBe(0);
+    const summary = JSON.parse(run.out) as { runId: number; epochs: number; backend: string; testRows: number };
+    expect(summary).toMatchObject({ runId: 1, epochs: 5, backend: 'cpu', testRows: 20 });
+    expect(run.err).toMatch(/^idf train: 100% {2}done$/m);
+    const out = tempDir();
+    dirs.push(out);
+    const brief = cwb(['brief', '--runs', '1', '--out', join(out.path, 'idf.csv')], data.path);
+    expect(brief.code, brief.err).toBe(0);
+    const few = cwb(['idf', 'train', '--example', 'case1-linear', '--samples', '20', '--backend', 'cpu'], data.path);
+    expect(few.code).toBe(2);
+    expect(few.err.trim().split('\n')).toHaveLength(1);
+    expect(few.err).toMatch(/samples/i);
   });
 });

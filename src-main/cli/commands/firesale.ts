@@ -5,15 +5,15 @@
  */
 import { basename } from 'node:path';
 import { FIRESALE_EXAMPLES, fireSaleDocumentSchema, type FireSaleExample } from '../../../src-shared/formats/firesale';
-import { ARCTANGENT_CORRELATION, convergenceWarning, isArctangentCorrelation, type ReproductionReport } from '../../../src-shared/results/fire-sales';
+import { ARCTANGENT_CORRELATION, convergenceWarning, isArctangentCorrelation, type DualNetworkRunResults, type ReproductionReport } from '../../../src-shared/results/fire-sales';
 import { exampleFireSale } from '../../api/firesale-services';
 import { call } from '../../api/router';
 import { parseJsonDocument } from '../../io/network-json';
-import { idfReproduceTask, idfTrainTask } from '../../jobs/firesale-tasks';
+import { runJob } from '../job-run';
 import { LEARNING_BACKENDS as LEARNING_BACKEND_PREFERENCES } from '../../../src-shared/results/capital';
 import type { LearningBackendPreference } from '../../learning/backend';
 import { UsageError, type Command, type CommandIo, type ParsedArgs } from '../command';
-import { choice, formatAmount, numberFlag, readTextFile } from './common';
+import { choice, formatAmount, readTextFile, wholeFlag } from './common';
 
 function byId(ids: string[], values: ArrayLike<number>): Record<string, number> {
   return Object.fromEntries(ids.map((id, i) => [id, values[i]!]));
@@ -122,60 +122,42 @@ export const idfCommand: Command = {
   ],
   async run(args, io, context) {
     const [action, ...rest] = args.positionals;
-    const seed = numberFlag(args.flags, 'seed', 1, 0, 2 ** 32 - 1);
-    const samples = numberFlag(args.flags, 'samples', 2000, 100, 200_000);
-    const maxEpochs = numberFlag(args.flags, 'epochs', 4000, 1, 200_000);
+    const seed = wholeFlag(args.flags, 'seed', 1, 0, 2 ** 32 - 1);
+    const samples = wholeFlag(args.flags, 'samples', 2000, 1, 200_000);
+    const maxEpochs = wholeFlag(args.flags, 'epochs', 4000, 1, 200_000);
     const backend = backendFlag(args.flags);
-    const startedAt = new Date();
-    const timing = () => ({ startedAt: startedAt.toISOString(), durationMs: Date.now() - startedAt.getTime() });
-    let lastPrinted = 0;
-    const progress = (stage: string, epoch: number, validationLoss: number) => {
-      if (Date.now() - lastPrinted < 2000) return;
-      lastPrinted = Date.now();
-      io.err(`${stage}: epoch ${epoch}, validation MSE ${validationLoss.toExponential(2)}`);
-    };
-    // TensorFlow.js is loaded only by this command, not by every `cwb` start.
-    const { selectLearningBackend } = await import('../../learning/backend');
+    // Both run as the app's jobs (worker threads, the job schemas' limits, Ctrl+C cancels) and are saved as runs.
     if (action === 'reproduce') {
-      const { DEFAULT_REPRODUCTION, reproduceDualNetworkPaper } = await import('../../learning/idf-reproduction');
       if (rest.length > 0) throw new UsageError('"cwb idf reproduce" takes no file');
       const only = args.flags.only;
       if (only !== undefined && only !== 'case1' && only !== 'case2') throw new UsageError('--only must be case1 or case2');
-      const chosen = await selectLearningBackend(backend);
-      io.err(`TensorFlow.js backend: ${chosen.name} (${chosen.detail})`);
-      const params = { seed, samples, maxEpochs, only: only ? [only as 'case1' | 'case2'] : undefined, backend };
-      const report = await reproduceDualNetworkPaper(
-        { ...DEFAULT_REPRODUCTION, seed, samples, only: params.only, training: { ...DEFAULT_REPRODUCTION.training, maxEpochs } },
-        { onProgress: (stage, _fraction, epoch) => epoch && progress(stage, epoch.epoch, epoch.validationLoss) },
-      );
-      const full = { ...report, backend: `${chosen.name} (${chosen.detail})` };
-      const { db } = context();
-      const runId = db.transaction(() => idfReproduceTask.save(db, { params, shards: [params] }, full, timing()))();
-      if (args.flags.json) io.out(JSON.stringify({ runId, ...full }));
-      else printReport(full, io);
+      const params = { seed, samples, maxEpochs, ...(only ? { only: [only] } : {}), backend };
+      const run = await runJob(context(), io, 'idf-reproduce', params, 'idf reproduce');
+      const report = run.results as ReproductionReport;
+      io.err(`idf reproduce: saved as run ${run.id}`);
+      if (args.flags.json) io.out(JSON.stringify({ runId: run.id, ...report }));
+      else printReport(report, io);
       return 0;
     }
     if (action === 'train') {
-      const { trainOnSystem } = await import('../../learning/idf-training');
       const doc = readSystem({ ...args, positionals: rest });
-      const params = { system: doc, samples, seed, maxEpochs, hidden: numberFlag(args.flags, 'hidden', 32, 2, 512), inclusive: Boolean(args.flags.inclusive), backend };
-      const output = await trainOnSystem(params, { onEpoch: (e, model) => progress(`training (${model})`, e.epoch, e.validationLoss) });
-      const { db } = context();
-      const runId = db.transaction(() => idfTrainTask.save(db, { params, shards: [params] }, output, timing()))();
-      const { metrics } = output.results;
+      const params = { system: doc, samples, seed, maxEpochs, hidden: wholeFlag(args.flags, 'hidden', 32, 2, 512), inclusive: Boolean(args.flags.inclusive), backend };
+      const run = await runJob(context(), io, 'idf-train', params, 'idf train');
+      const results = run.results as DualNetworkRunResults;
+      const { metrics } = results;
       const summary = {
-        runId,
-        backend: output.results.backend,
-        epochs: output.results.epochs,
-        stoppedBy: output.results.stoppedBy,
+        runId: run.id,
+        backend: results.backend,
+        epochs: results.epochs,
+        stoppedBy: results.stoppedBy,
         mseProposed: metrics.mseProposed,
         mseLinearPriceModel: metrics.mseLinearPriceModel,
-        mseInclusive: output.results.mseInclusive,
+        mseInclusive: results.mseInclusive,
         liquidationCorrelation: byId(doc.assets.map((a) => a.id), metrics.liquidationCorrelation.map((c) => c ?? Number.NaN)),
         testRows: metrics.testRows,
       };
       if (args.flags.json) io.out(JSON.stringify(summary));
-      else io.out(`${doc.name}: ${summary.epochs} epochs (${summary.stoppedBy}) on ${summary.backend}; test price MSE ${formatNumber(summary.mseProposed)} (linear price model ${formatNumber(summary.mseLinearPriceModel)}); saved as run ${runId}`);
+      else io.out(`${doc.name}: ${summary.epochs} epochs (${summary.stoppedBy}) on ${summary.backend}; test price MSE ${formatNumber(summary.mseProposed)} (linear price model ${formatNumber(summary.mseLinearPriceModel)}); saved as run ${run.id}`);
       return 0;
     }
     throw new UsageError(`unknown action "${action}"; usage: ${idfCommand.usage}`);
