@@ -193,7 +193,8 @@ interface KeyInfo {
 
 const LISTED = 10;
 
-export function networkFromGraphml(text: string, fileName: string): NetworkDocument {
+/** The <graphml> root of a well-formed file without entity declarations. */
+function graphmlRoot(text: string, fileName: string): XmlElement {
   if (/<!ENTITY/i.test(text)) {
     throw new ImportError(`${fileName}: entity declarations (<!ENTITY) are not accepted in GraphML files`);
   }
@@ -210,43 +211,89 @@ export function networkFromGraphml(text: string, fileName: string): NetworkDocum
     throw new ImportError(`${fileName} is not readable XML: ${error instanceof RangeError ? 'nested too deeply' : firstLine((error as Error).message)}`);
   }
   if (!root || typeof root !== 'object') throw new ImportError(`${fileName} is not GraphML (no <graphml> root element)`);
-  const graph = children(root, 'graph')[0];
-  if (!graph) throw new ImportError(`${fileName}: no <graph> element`);
+  return root;
+}
 
-  const keys = new Map<string, KeyInfo>();
-  for (const key of children(root, 'key')) {
-    const id = attr(key, 'id');
-    if (!id) continue;
-    const fallback = key.default === undefined ? undefined : textOf(key.default);
-    keys.set(id, { id, for: attr(key, 'for') ?? 'all', name: attr(key, 'attr.name') ?? id, fallback });
+/** The file's data keys and which of them this reader uses for node fields, edge amounts and the graph. */
+class GraphmlKeys {
+  readonly all = new Map<string, KeyInfo>();
+  /** key id → the node field it fills */
+  readonly nodeFields = new Map<string, NodeField>();
+  readonly amount: KeyInfo | undefined;
+
+  constructor(root: XmlElement) {
+    for (const key of children(root, 'key')) {
+      const id = attr(key, 'id');
+      if (!id) continue;
+      const fallback = key.default === undefined ? undefined : textOf(key.default);
+      this.all.set(id, { id, for: attr(key, 'for') ?? 'all', name: attr(key, 'attr.name') ?? id, fallback });
+    }
+    const nodeKeys = this.for('node');
+    const suggestedNodes = suggestNodeFields(nodeKeys.map((key) => key.name));
+    for (const [field, name] of Object.entries(suggestedNodes) as Array<[NodeField, string]>) {
+      if (field === 'id') continue;
+      const key = nodeKeys.find((candidate) => candidate.name === name);
+      if (key) this.nodeFields.set(key.id, field);
+    }
+    const edgeKeys = this.for('edge');
+    const amountName = suggestEdgeFields(edgeKeys.map((key) => key.name)).amount;
+    this.amount = edgeKeys.find((key) => key.name === amountName);
   }
-  const keysFor = (kind: string) => [...keys.values()].filter((key) => key.for === kind || key.for === 'all');
-  const nodeKeys = keysFor('node');
-  const nodeFieldKey = new Map<string, NodeField>();
-  const suggestedNodes = suggestNodeFields(nodeKeys.map((key) => key.name));
-  for (const [field, name] of Object.entries(suggestedNodes) as Array<[NodeField, string]>) {
-    if (field === 'id') continue;
-    const key = nodeKeys.find((candidate) => candidate.name === name);
-    if (key) nodeFieldKey.set(key.id, field);
+
+  for(kind: string): KeyInfo[] {
+    return [...this.all.values()].filter((key) => key.for === kind || key.for === 'all');
   }
-  const edgeKeys = keysFor('edge');
-  const amountName = suggestEdgeFields(edgeKeys.map((key) => key.name)).amount;
-  const amountKey = edgeKeys.find((key) => key.name === amountName);
+}
 
-  const problems: string[] = [];
-  const dataOf = (element: XmlElement): Map<string, XmlElement> =>
-    new Map(children(element, 'data').map((data) => [attr(data, 'key') ?? '', data]));
+function dataOf(element: XmlElement): Map<string, XmlElement> {
+  return new Map(children(element, 'data').map((data) => [attr(data, 'key') ?? '', data]));
+}
 
+/** The graph-level name, currency and unit. */
+function graphValues(graph: XmlElement, keys: GraphmlKeys): Partial<Record<GraphField, string>> {
   const documentValues: Partial<Record<GraphField, string>> = {};
   const graphData = dataOf(graph);
-  for (const key of keysFor('graph')) {
+  for (const key of keys.for('graph')) {
     const field = GRAPH_FIELDS.find((candidate) => candidate === key.name);
     if (!field) continue;
     const data = graphData.get(key.id);
     const value = data ? textOf(data) : key.fallback;
     if (value !== undefined) documentValues[field] = value;
   }
+  return documentValues;
+}
 
+/** Sets the node's fields from its data (or the keys' defaults), adding a problem for each refused value. */
+function readNodeFields(node: NetworkNode, data: Map<string, XmlElement>, keys: GraphmlKeys, where: string, problems: string[]): void {
+  for (const [keyId, field] of keys.nodeFields) {
+    const key = keys.all.get(keyId)!;
+    const found = data.get(keyId);
+    const value = found ? textOf(found) : key.fallback;
+    if (value === undefined) continue;
+    if ((TEXT_NODE_FIELDS as readonly string[]).includes(field)) {
+      node[field as (typeof TEXT_NODE_FIELDS)[number]] = value;
+      continue;
+    }
+    const number = parseNumberCell(value);
+    if (number === null) continue;
+    const numeric = field as NumericNodeField;
+    if (Number.isNaN(number)) problems.push(`${where} (${key.name}): not a number: "${value.trim()}"`);
+    else if (numeric === 'defaultProbability' && (number < 0 || number > 1)) problems.push(`${where} (${key.name}): must be between 0 and 1`);
+    else if (numeric !== 'equity' && number < 0) problems.push(`${where} (${key.name}): must be ≥ 0`);
+    else node[numeric] = number;
+  }
+  if (node.name === undefined) {
+    for (const value of data.values()) {
+      const label = yedLabel(value);
+      if (label !== undefined) {
+        node.name = label;
+        break;
+      }
+    }
+  }
+}
+
+function readNodes(graph: XmlElement, keys: GraphmlKeys, problems: string[]): { nodes: NetworkNode[]; ids: Set<string> } {
   const nodes: NetworkNode[] = [];
   const ids = new Set<string>();
   children(graph, 'node').forEach((element, index) => {
@@ -256,36 +303,55 @@ export function networkFromGraphml(text: string, fileName: string): NetworkDocum
     else if (ids.has(id)) problems.push(`${where}: duplicate node id`);
     ids.add(id);
     const node: NetworkNode = { id };
-    const data = dataOf(element);
-    for (const [keyId, field] of nodeFieldKey) {
-      const key = keys.get(keyId)!;
-      const found = data.get(keyId);
-      const value = found ? textOf(found) : key.fallback;
-      if (value === undefined) continue;
-      if ((TEXT_NODE_FIELDS as readonly string[]).includes(field)) {
-        node[field as (typeof TEXT_NODE_FIELDS)[number]] = value;
-        continue;
-      }
-      const number = parseNumberCell(value);
-      if (number === null) continue;
-      const numeric = field as NumericNodeField;
-      if (Number.isNaN(number)) problems.push(`${where} (${key.name}): not a number: "${value.trim()}"`);
-      else if (numeric === 'defaultProbability' && (number < 0 || number > 1)) problems.push(`${where} (${key.name}): must be between 0 and 1`);
-      else if (numeric !== 'equity' && number < 0) problems.push(`${where} (${key.name}): must be ≥ 0`);
-      else node[numeric] = number;
-    }
-    if (node.name === undefined) {
-      for (const value of data.values()) {
-        const label = yedLabel(value);
-        if (label !== undefined) {
-          node.name = label;
-          break;
-        }
-      }
-    }
+    readNodeFields(node, dataOf(element), keys, where, problems);
     nodes.push(node);
   });
+  return { nodes, ids };
+}
 
+/** Whether an edge's ends are known, distinct banks and the first edge of its ordered pair; adds a problem if not. */
+function edgeEndsValid(debtor: string, creditor: string, where: string, ids: Set<string>, pairs: Set<string>, problems: string[]): boolean {
+  let ok = true;
+  for (const [role, id] of [['source', debtor], ['target', creditor]] as const) {
+    if (id === '') {
+      problems.push(`${where}: missing ${role}`);
+      ok = false;
+    } else if (!ids.has(id)) {
+      problems.push(`${where}: unknown node id ${quote(id)}`);
+      ok = false;
+    }
+  }
+  if (debtor === creditor) {
+    problems.push(`${where}: self-loop on ${quote(debtor)} is not allowed`);
+    ok = false;
+  }
+  const pair = `${debtor}\u0000${creditor}`;
+  if (pairs.has(pair)) {
+    problems.push(`${where}: second edge for debtor ${quote(debtor)} → creditor ${quote(creditor)} (at most one per ordered pair)`);
+    ok = false;
+  }
+  pairs.add(pair);
+  return ok;
+}
+
+/** An edge's amount, or undefined with a problem added when it is missing, not a number or negative. */
+function edgeAmount(element: XmlElement, amountKey: KeyInfo | undefined, where: string, problems: string[]): number | undefined {
+  const found = amountKey ? dataOf(element).get(amountKey.id) : undefined;
+  const text = found ? textOf(found) : amountKey?.fallback;
+  const amount = parseNumberCell(text);
+  if (amount === null) {
+    problems.push(`${where}: no amount (give edges an amount, weight or value attribute)`);
+  } else if (Number.isNaN(amount)) {
+    problems.push(`${where}: amount is not a number: "${(text ?? '').trim()}"`);
+  } else if (amount < 0) {
+    problems.push(`${where}: amount must be ≥ 0`);
+  } else {
+    return amount;
+  }
+  return undefined;
+}
+
+function readLiabilities(graph: XmlElement, keys: GraphmlKeys, ids: Set<string>, problems: string[]): Liability[] {
   const directedByDefault = (attr(graph, 'edgedefault') ?? 'directed') === 'directed';
   const liabilities: Liability[] = [];
   const pairs = new Set<string>();
@@ -298,41 +364,22 @@ export function networkFromGraphml(text: string, fileName: string): NetworkDocum
       problems.push(`${where}: undirected; a liability needs a direction (source = debtor, target = creditor)`);
       return;
     }
-    let ok = true;
-    for (const [role, id] of [['source', debtor], ['target', creditor]] as const) {
-      if (id === '') {
-        problems.push(`${where}: missing ${role}`);
-        ok = false;
-      } else if (!ids.has(id)) {
-        problems.push(`${where}: unknown node id ${quote(id)}`);
-        ok = false;
-      }
-    }
-    if (debtor === creditor) {
-      problems.push(`${where}: self-loop on ${quote(debtor)} is not allowed`);
-      ok = false;
-    }
-    const pair = `${debtor}\u0000${creditor}`;
-    if (pairs.has(pair)) {
-      problems.push(`${where}: second edge for debtor ${quote(debtor)} → creditor ${quote(creditor)} (at most one per ordered pair)`);
-      ok = false;
-    }
-    pairs.add(pair);
-    const found = amountKey ? dataOf(element).get(amountKey.id) : undefined;
-    const text = found ? textOf(found) : amountKey?.fallback;
-    const amount = parseNumberCell(text);
-    if (amount === null) {
-      problems.push(`${where}: no amount (give edges an amount, weight or value attribute)`);
-      ok = false;
-    } else if (Number.isNaN(amount)) {
-      problems.push(`${where}: amount is not a number: "${(text ?? '').trim()}"`);
-      ok = false;
-    } else if (amount < 0) {
-      problems.push(`${where}: amount must be ≥ 0`);
-      ok = false;
-    }
-    if (ok) liabilities.push({ debtor, creditor, amount: amount! });
+    const endsOk = edgeEndsValid(debtor, creditor, where, ids, pairs, problems);
+    const amount = edgeAmount(element, keys.amount, where, problems);
+    if (endsOk && amount !== undefined) liabilities.push({ debtor, creditor, amount });
   });
+  return liabilities;
+}
+
+export function networkFromGraphml(text: string, fileName: string): NetworkDocument {
+  const root = graphmlRoot(text, fileName);
+  const graph = children(root, 'graph')[0];
+  if (!graph) throw new ImportError(`${fileName}: no <graph> element`);
+  const keys = new GraphmlKeys(root);
+  const problems: string[] = [];
+  const documentValues = graphValues(graph, keys);
+  const { nodes, ids } = readNodes(graph, keys, problems);
+  const liabilities = readLiabilities(graph, keys, ids, problems);
 
   if (problems.length > 0) {
     const more = problems.length > LISTED ? `; … and ${problems.length - LISTED} more` : '';
