@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { artifactsDir, expectOnlyLoopback, newDataDir, recordRequests, Shell, expect, test } from './support';
+import { artifactsDir, expectCanvasDrawn, expectOnlyLoopback, newDataDir, recordRequests, Shell, expect, test } from './support';
 
 test('reconstruct the EBA network: best, maximum entropy and worst side by side, save one, split a node', async ({ page, startHost }) => {
   test.setTimeout(240_000);
@@ -28,6 +28,9 @@ test('reconstruct the EBA network: best, maximum entropy and worst side by side,
   await page.getByTestId('recon-run').click();
   await expect(page.getByTestId('job-progress')).toBeVisible();
   await expect(page.getByTestId('job-progress')).toContainText('succeeded', { timeout: 200_000 });
+  // every chart of the screen draws: the live plots of the run, the loss distribution, the convergence trace, the heatmaps
+  for (const chart of ['recon-live-objective', 'recon-live-gap', 'recon-loss-chart', 'recon-trace-chart']) await expectCanvasDrawn(page.getByTestId(chart).locator('canvas'));
+  for (const objective of ['best', 'maxent', 'worst']) await expectCanvasDrawn(page.getByTestId(`recon-heatmap-${objective}`).locator('canvas').first());
 
   const table = page.getByTestId('recon-compare');
   await expect(table.locator('tbody tr')).toHaveCount(3);
@@ -43,8 +46,20 @@ test('reconstruct the EBA network: best, maximum entropy and worst side by side,
   await page.getByTestId('recon-save-worst').click();
   await expect(page.getByTestId('recon-saved')).toContainText(/Saved the worst case network as version \d+/);
 
-  // disaggregate a node into two named parts
+  // disaggregate a node into two named parts: a job with progress in words and Cancel (a cancelled split saves nothing)
   await page.getByTestId('recon-split-node').selectOption({ index: 1 });
+  await page.getByTestId('recon-split-objective').selectOption('worst');
+  await page.getByTestId('recon-split-samples').fill('5000');
+  await page.getByTestId('recon-split-run').click();
+  const splitProgress = page.getByTestId('recon-split-progress');
+  await expect(splitProgress.getByTestId('job-stage')).toContainText(/Worst case: start 1 of 1, .*; objective \d/, { timeout: 90_000 });
+  await expect(page.getByTestId('recon-split-run')).toBeDisabled();
+  await page.getByTestId('recon-split').screenshot({ path: join(artifactsDir, 'reconstruction-split-progress.png') });
+  const versionsBefore = await page.getByTestId('recon-version').locator('option').count();
+  await splitProgress.getByTestId('cancel-job').click();
+  await expect(splitProgress).toContainText('cancelled');
+  await expect(page.getByTestId('recon-version').locator('option')).toHaveCount(versionsBefore);
+
   await page.getByTestId('recon-split-name-0').fill('Retail arm');
   await page.getByTestId('recon-split-name-1').fill('Investment arm');
   await page.getByTestId('recon-split-share-0').fill('3');

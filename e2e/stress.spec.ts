@@ -25,6 +25,10 @@ test('reconstruct the EBA network by maximum entropy, stress test it, compare tw
   for (const chart of ['stress-loss-chart', 'stress-defaults-chart', 'stress-pd-chart']) await expectCanvasDrawn(page.getByTestId(chart).locator('canvas'));
   await expectCanvasDrawn(page.getByTestId('network-view'));
   await expect(figures.locator('tr', { hasText: 'Network version' })).toContainText('v2');
+  // Pickers name versions with their number, note and size, and runs in words; the version picker follows the run shown.
+  const versionPicked = page.getByTestId('stress-version').locator('option:checked');
+  await expect(versionPicked).toHaveText(/ v2 — .*maximum.entropy.* \(87 banks\), [\d,]+ liabilities$/);
+  await expect(page.getByTestId('stress-shown-run').locator('option:checked')).toHaveText(/^#1 stress test — Eisenberg–Noe clearing, uniform shocks \(\d{4}-\d\d-\d\d \d\d:\d\d\)$/);
   // NVI (β⁺) is explained where it appears: its "?" opens the glossary at the entry.
   await expect(figures.locator('tr', { hasText: 'NVI (β⁺)' })).toContainText('β⁺ = ');
   await figures.getByTestId('help-nvi').first().click();
@@ -82,6 +86,21 @@ test('reconstruct the EBA network by maximum entropy, stress test it, compare tw
   await page.getByTestId('stress-loss-overlay').scrollIntoViewIfNeeded();
   await page.screenshot({ path: join(artifactsDir, 'stress-comparison.png') });
   await page.screenshot({ path: join(artifactsDir, 'stress-screen.png'), fullPage: true });
+
+  // Another version picked, then run #1 shown again: the picker returns to the version run #1 used.
+  await page.getByTestId('stress-version').selectOption({ index: 0 });
+  await expect(versionPicked).toHaveText(/ v1 /);
+  await page.getByTestId('stress-shown-run').selectOption('1');
+  await expect(page.getByRole('heading', { name: 'Run #1' })).toBeVisible();
+  await expect(versionPicked).toHaveText(/ v2 — /);
+  await page.getByTestId('stress-version').scrollIntoViewIfNeeded();
+  await page.screenshot({ path: join(artifactsDir, 'stress-pickers.png') });
+
+  // A percent field past 100 % is refused in its own words and unit.
+  await page.getByTestId('stress-max-fraction').fill('150');
+  await page.getByTestId('stress-run').click();
+  await expect(page.getByTestId('stress-error')).toHaveText('Max shock must be between 0 and 100 %');
+  await page.getByTestId('stress-max-fraction').fill('100');
 
   // Bad input is answered with a message, not a crash.
   await page.getByTestId('stress-samples').fill('0');

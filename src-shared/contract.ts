@@ -14,7 +14,7 @@ import { EDGE_FIELDS, NODE_FIELDS, type TablePreview } from './formats/columns';
 import { jobKinds, type JobEvent } from './jobs';
 import { FIRESALE_EXAMPLES, fireSaleDocumentSchema, type FireSaleDocument } from './formats/firesale';
 import type { FireSaleOutcome } from './results/fire-sales';
-import { RECONSTRUCTION_OBJECTIVE_NAMES } from './results/reconstruction';
+import { disaggregateParamsSchema, RECONSTRUCTION_OBJECTIVE_NAMES } from './results/reconstruction';
 import { HOLDINGS_FIELDS, holdingsGenerateSchema } from './graph-transformer';
 import type { GtEmbeddingMap, GtMetrics, GtModelSummary } from './results/graph-transformer';
 import { CAPITAL_BASES, type CapitalTierResult } from './results/capital';
@@ -210,19 +210,7 @@ export const contract = {
   },
   /** Splits a node into k named parts (Ruela 2019, §3) as the next version. */
   'reconstruction:disaggregate': {
-    input: z
-      .object({
-        versionId: id,
-        nodeId: z.string().min(1),
-        parts: z
-          .array(z.object({ id: z.string().trim().min(1, 'must not be empty'), name: z.string().max(200).optional(), share: z.number().positive().finite().optional() }).strict())
-          .min(2)
-          .max(50),
-        objective: z.enum(['maxent', 'worst', 'best']).default('maxent'),
-        samples: z.number().int().min(10).max(5000).default(500),
-        seed: z.number().int().min(0).max(4294967295).default(1),
-      })
-      .strict(),
+    input: disaggregateParamsSchema,
     output: returns<{ versionId: number; version: number; explanation: string[]; runId: number }>(),
   },
   /** Synthetic holdings from the generator, or the bundled EBA 2011 bank × sovereign holdings, as a dataset. */

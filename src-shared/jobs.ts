@@ -1,7 +1,7 @@
 /** Job events streamed from long work (worker threads) to every face of the app. */
 import { z } from 'zod';
 import { fireSaleDocumentSchema } from './formats/firesale';
-import { reconstructParamsSchema } from './results/reconstruction';
+import { disaggregateParamsSchema, reconstructParamsSchema } from './results/reconstruction';
 import { gtTrainParamsSchema } from './graph-transformer';
 import { capitalStudySchema, LEARNING_BACKENDS } from './results/capital';
 import { interventionParamsSchema } from './results/intervention';
@@ -81,6 +81,8 @@ export const jobParamSchemas = {
     backend: z.enum(LEARNING_BACKENDS).default('auto'),
   }),
   reconstruct: reconstructParamsSchema,
+  /** A node split into parts, saved as the next version and as a run (src-main/jobs/disaggregation-tasks.ts). */
+  disaggregate: disaggregateParamsSchema,
   /** Graph-transformer training on a holdings dataset (src-main/jobs/gt-tasks.ts). */
   gtTrain: gtTrainParamsSchema,
   /** Acceptable capital allocations learned by classifiers (src-shared/results/capital.ts). */

@@ -3,6 +3,7 @@ import type { NetworkDocument } from '../../src-shared/formats/network';
 import type { ReconstructionOutcome, ReconstructParams } from '../../src-shared/results/reconstruction';
 import { documentOfResult, problemFromDocument, reconstruct, type KnownField } from '../engines/reconstruction';
 import { loadHighs } from '../io/lp-solver';
+import { formatNumber } from '../../src-shared/format/numbers';
 import type { TaskReporter } from './protocol';
 
 export interface ReconstructShardInput {
@@ -25,13 +26,13 @@ const OBJECTIVE_WORDS: Record<string, string> = { best: 'best case', worst: 'wor
  * Progress as a user reads it: "Worst case (2 of 3): start 2 of 3, penalty phase" or, after the starts, "basin-hopping
  * round 4 of 6" (never "start 8" when 3 starts were asked for), then the objective so far.
  */
-function progressInWords(objective: string, index: number, count: number, report: { start: number; stage: string; objective: number }, params: { starts?: number; hops?: number }): string {
+export function progressInWords(objective: string, index: number, count: number, report: { start: number; stage: string; objective: number }, params: { starts?: number; hops?: number }): string {
   const starts = Math.max(1, params.starts ?? 3);
   const hops = objective === 'worst' ? (params.hops ?? 6) : 0;
   const where = report.start < starts ? `start ${report.start + 1} of ${starts}` : `basin-hopping round ${report.start - starts + 1} of ${hops}`;
   const stage = report.stage.startsWith('penalty') ? `penalty phase (ρ = ${report.stage.split('=')[1] ?? ''})` : report.stage === 'solve' ? 'solving' : report.stage.replace('polish', 'polishing');
   const name = OBJECTIVE_WORDS[objective] ?? objective;
-  return `${name.charAt(0).toUpperCase()}${name.slice(1)}${count > 1 ? ` (${index + 1} of ${count})` : ''}: ${where}, ${stage}; objective ${report.objective.toPrecision(4)}`;
+  return `${name.charAt(0).toUpperCase()}${name.slice(1)}${count > 1 ? ` (${index + 1} of ${count})` : ''}: ${where}, ${stage}; objective ${formatNumber(report.objective, 4)}`;
 }
 
 export async function runReconstruction(input: ReconstructShardInput, reporter: TaskReporter): Promise<ReconstructionOutcome[]> {

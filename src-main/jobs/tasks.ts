@@ -17,6 +17,7 @@ import type { StressShardInput } from './worker-tasks';
 import { splitRange, type TaskDefinition } from './task-definition';
 import { idfReproduceTask, idfTrainTask } from './firesale-tasks';
 import { reconstructTask } from './reconstruction-tasks';
+import { disaggregateTask } from './disaggregation-tasks';
 import { gtTrainTask } from './gt-tasks';
 import { capitalTask } from './capital-tasks';
 import { interventionTask } from './intervention-tasks';
@@ -75,6 +76,7 @@ export const taskDefinitions: { [K in JobKind]: TaskDefinition<K, never, never> 
   'idf-train': idfTrainTask as unknown as TaskDefinition<'idf-train', never, never>,
   'idf-reproduce': idfReproduceTask as unknown as TaskDefinition<'idf-reproduce', never, never>,
   reconstruct: reconstructTask as unknown as TaskDefinition<'reconstruct', never, never>,
+  disaggregate: disaggregateTask as unknown as TaskDefinition<'disaggregate', never, never>,
   gtTrain: gtTrainTask as unknown as TaskDefinition<'gtTrain', never, never>,
   capital: capitalTask as unknown as TaskDefinition<'capital', never, never>,
   intervention: interventionTask as unknown as TaskDefinition<'intervention', never, never>,

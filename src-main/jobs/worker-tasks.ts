@@ -7,6 +7,7 @@ import type { TaskReporter } from './protocol';
 import type { IdfReproduceParams } from './firesale-worker';
 import type { IdfTrainParams } from '../learning/idf-training';
 import { runReconstruction } from './reconstruction-worker';
+import { runDisaggregation } from './disaggregation-worker';
 import type { GtTrainShard } from './gt-worker';
 import type { CapitalShardInput } from './capital-tasks';
 import { runInterventionShard } from './intervention-worker';
@@ -32,6 +33,7 @@ export const workerTasks = {
   'idf-train': async (input: IdfTrainParams, reporter: TaskReporter) => (await import('./firesale-worker')).idfTrainWorker(input, reporter),
   'idf-reproduce': async (input: IdfReproduceParams, reporter: TaskReporter) => (await import('./firesale-worker')).idfReproduceWorker(input, reporter),
   reconstruct: runReconstruction,
+  disaggregate: runDisaggregation,
   gtTrain: async (input: GtTrainShard, reporter: TaskReporter) => (await import('./gt-worker')).gtTrainWorker(input, reporter),
   // loaded on demand, so stress workers do not load TensorFlow.js
   capital: async (input: CapitalShardInput, reporter: TaskReporter) =>

@@ -30,6 +30,25 @@ export const reconstructParamsSchema = z.object({
 });
 export type ReconstructParams = z.output<typeof reconstructParamsSchema>;
 
+/**
+ * Splitting a node into parts (Ruela 2019, §3): `reconstruction:disaggregate` (cwb disaggregate) and the
+ * `disaggregate` job (the Reconstruction screen: progress and cancel) take the same parameters.
+ */
+export const disaggregateParamsSchema = z
+  .object({
+    versionId: z.number().int().positive(),
+    nodeId: z.string().min(1),
+    parts: z
+      .array(z.object({ id: z.string().trim().min(1, 'must not be empty'), name: z.string().max(200).optional(), share: z.number().positive().finite().optional() }).strict())
+      .min(2)
+      .max(50),
+    objective: z.enum(['maxent', 'worst', 'best']).default('maxent'),
+    samples: z.number().int().min(10).max(5000).default(500),
+    seed: z.number().int().min(0).max(4294967295).default(1),
+  })
+  .strict();
+export type DisaggregateParams = z.output<typeof disaggregateParamsSchema>;
+
 /** One point of the convergence trace (plotted live). */
 export interface ReconstructionTracePoint {
   start: number;

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { JobEvent } from '../../src-shared/jobs';
-import type { ReconstructionRunResults } from '../../src-shared/results/reconstruction';
+import type { DisaggregationRunResults, ReconstructionRunResults } from '../../src-shared/results/reconstruction';
 import { JobManager } from '../../src-main/jobs/manager';
 import { toClearingSystem } from '../../src-main/engines/network-arrays';
 import { randomSparseNetwork } from '../../src-main/engines/synthetic';
@@ -78,6 +78,35 @@ describe('reconstruct job and IPC', () => {
     expect(await app.jobs.cancel(jobId)).toEqual({ cancelled: true });
     expect((await done).status).toBe('cancelled');
     expect(runs.list(app.db)).toHaveLength(0);
+  });
+
+  it('splits a node as a job: progress in words, the next version and a run saved together; cancelling saves nothing', async () => {
+    app = freshApp();
+    const versionId = await createNetwork();
+    const id = randomSparseNetwork(10, 3, 21).nodes[5]!.id;
+    const split = { versionId, nodeId: id, parts: [{ id: 'W1' }, { id: 'W2' }], objective: 'worst', samples: 20, seed: 4 };
+    const events: JobEvent[] = [];
+    const manager = new JobManager(app.db, (event) => events.push(event), 2);
+    const final = await manager.start('disaggregate', split).done;
+    expect(final.status, final.error).toBe('succeeded');
+    const stages = events.filter((e) => e.status === 'running').map((e) => e.stage);
+    expect(stages).toContain('searching the worst case over 20 shocks: starting');
+    expect(stages.some((stage) => /^Worst case: start 1 of 1, .*; objective /.test(stage))).toBe(true);
+    const run = runs.get(app.db, final.runId!);
+    expect(run.kind).toBe('disaggregate');
+    const results = run.results as DisaggregationRunResults;
+    const latest = networks.list(app.db)[0]!.versions.at(-1)!;
+    expect(results.versionId).toBe(latest.id);
+    expect(latest.note).toMatch(/worst case of expected loss \(20 uniform shocks, seed 4; in sample E\[L\]/);
+    expect(results.parts.map((p) => p.id)).toEqual(['W1', 'W2']);
+    expect(() => manager.start('disaggregate', { ...split, nodeId: 'NOPE' })).toThrow(/No bank "NOPE" in version 1/);
+
+    const before = { runs: runs.list(app.db).length, versions: networks.list(app.db)[0]!.versions.length };
+    const { jobId, done } = app.jobs.start('disaggregate', { ...split, samples: 5000 });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(await app.jobs.cancel(jobId)).toEqual({ cancelled: true });
+    expect((await done).status).toBe('cancelled');
+    expect({ runs: runs.list(app.db).length, versions: networks.list(app.db)[0]!.versions.length }).toEqual(before);
   });
 
   it('disaggregates a node into a new version whose note explains the new nodes', async () => {
