@@ -7,7 +7,7 @@
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { createServer, STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
@@ -74,9 +74,96 @@ function plainStatus(response: ServerResponse, status: number, headers: Record<s
   response.end(`${STATUS_CODES[status] ?? 'Error'}\n`);
 }
 
+type Warn = (line: string) => void;
+type HostOk = (request: IncomingMessage) => boolean;
+
+/** A known file of the built renderer, for GET and HEAD from the host's own origin. */
+async function serveFile(rendererDir: string, hostOk: HostOk, request: IncomingMessage, response: ServerResponse): Promise<void> {
+  if (!hostOk(request)) return plainStatus(response, 421);
+  if (request.method !== 'GET' && request.method !== 'HEAD') return plainStatus(response, 405, { Allow: 'GET, HEAD' });
+  const target = resolveStaticTarget(rendererDir, request.url ?? '/');
+  if ('status' in target) return plainStatus(response, target.status);
+  let body: Buffer;
+  try {
+    body = await readFile(target.file);
+  } catch {
+    return plainStatus(response, 404);
+  }
+  response.writeHead(200, staticHeaders(target.contentType));
+  response.end(request.method === 'HEAD' ? undefined : body);
+}
+
+/**
+ * Malformed requests (bad request line, headers over 16 KiB, timeouts): answer when the socket can still take it,
+ * then close that socket only. Without a listener Node does much the same, but this keeps it explicit.
+ */
+function answerClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
+  const status = error.code === 'HPE_HEADER_OVERFLOW' ? 431 : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
+  if (socket.writable && !(socket as Socket).destroyed && error.code !== 'ECONNRESET') {
+    socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+  }
+  socket.destroy();
+}
+
+/** Sends a message as JSON to an open socket; one that cannot be written as JSON is answered with an internal error. */
+function sendJson(socket: WebSocket, message: unknown, warn: Warn): void {
+  if (socket.readyState !== WebSocket.OPEN) return;
+  let text: string;
+  try {
+    text = JSON.stringify(message);
+  } catch (error) {
+    text = JSON.stringify({ id: (message as Reply).id ?? null, result: { ok: false, error: { code: 'internal', message: `answer could not be sent: ${(error as Error).message}` } } });
+  }
+  socket.send(text, (error) => error && warn(`send failed: ${error.message}`));
+}
+
+/** The WebSocket upgrade's check: the host's own Host and Origin, the token, and room for one more connection. */
+function upgradeVerifier(hostOk: HostOk, origin: () => string, token: string, openSockets: () => number, maxConnections: number) {
+  return ({ req }: { req: IncomingMessage }, accept: (ok: boolean, code?: number, message?: string) => void) => {
+    try {
+      if (!hostOk(req) || req.headers.origin !== origin()) return accept(false, 403, 'Forbidden');
+      const given = Buffer.from(new URL(req.url ?? '', origin()).searchParams.get('token') ?? '');
+      const expected = Buffer.from(token);
+      if (given.length !== expected.length || !timingSafeEqual(given, expected)) return accept(false, 401, 'Unauthorized');
+      if (openSockets() >= maxConnections) return accept(false, 503, `Too many open connections (${maxConnections})`);
+      accept(true);
+    } catch {
+      accept(false, 400, 'Bad Request');
+    }
+  };
+}
+
+/** The router's answer to one message, or a refusal; never throws. */
+async function answerMessage(context: AppContext, data: RawData, warn: Warn): Promise<Reply> {
+  let id: Reply['id'] = null;
+  let result: ApiResult<unknown>;
+  try {
+    const message = parseMessage(data);
+    id = message.id;
+    result = message.problem ? refusal(message.problem) : await context.router.handle(message.channel, message.payload);
+  } catch (error) {
+    warn(`message failed: ${(error as Error).message}`);
+    result = { ok: false, error: { code: 'internal', message: 'the request failed inside the host' } };
+  }
+  return { id, result };
+}
+
+/** Listens on 127.0.0.1 (port 0: a random free port) and resolves with the port. */
+async function listenOnLoopback(server: Server, port: number, warn: Warn): Promise<number> {
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  server.on('error', (error) => warn(`server error: ${error.message}`));
+  return (server.address() as AddressInfo).port;
+}
+
 export async function startLoopbackHost(
   context: AppContext,
-  options: { rendererDir: string; port?: number; limits?: Partial<HostLimits>; warn?: (line: string) => void },
+  options: { rendererDir: string; port?: number; limits?: Partial<HostLimits>; warn?: Warn },
 ): Promise<LoopbackHost> {
   const limits: HostLimits = { ...DEFAULT_HOST_LIMITS, ...options.limits };
   const warn = options.warn ?? ((line: string) => console.warn(`[host] ${line}`));
@@ -84,68 +171,24 @@ export async function startLoopbackHost(
   let origin = '';
   const hostOk = (request: IncomingMessage) => request.headers.host === origin.slice('http://'.length);
 
-  async function serveFile(request: IncomingMessage, response: ServerResponse): Promise<void> {
-    if (!hostOk(request)) return plainStatus(response, 421);
-    if (request.method !== 'GET' && request.method !== 'HEAD') return plainStatus(response, 405, { Allow: 'GET, HEAD' });
-    const target = resolveStaticTarget(options.rendererDir, request.url ?? '/');
-    if ('status' in target) return plainStatus(response, target.status);
-    let body: Buffer;
-    try {
-      body = await readFile(target.file);
-    } catch {
-      return plainStatus(response, 404);
-    }
-    response.writeHead(200, staticHeaders(target.contentType));
-    response.end(request.method === 'HEAD' ? undefined : body);
-  }
-
   const server = createServer({ headersTimeout: 10_000, requestTimeout: 30_000 }, (request, response) => {
-    serveFile(request, response).catch((error: unknown) => {
+    serveFile(options.rendererDir, hostOk, request, response).catch((error: unknown) => {
       warn(`request failed: ${(error as Error).message}`);
       if (!response.headersSent) plainStatus(response, 500);
       else response.destroy();
     });
   });
   server.maxConnections = limits.maxTcpConnections;
-  // Malformed requests (bad request line, headers over 16 KiB, timeouts): answer when the socket can still take
-  // it, then close that socket only. Without a listener Node does much the same, but this keeps it explicit.
-  server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
-    const status = error.code === 'HPE_HEADER_OVERFLOW' ? 431 : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
-    if (socket.writable && !(socket as Socket).destroyed && error.code !== 'ECONNRESET') {
-      socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
-    }
-    socket.destroy();
-  });
+  server.on('clientError', answerClientError);
 
   const sockets = new Set<WebSocket>();
-  const send = (socket: WebSocket, message: unknown) => {
-    if (socket.readyState !== WebSocket.OPEN) return;
-    let text: string;
-    try {
-      text = JSON.stringify(message);
-    } catch (error) {
-      text = JSON.stringify({ id: (message as Reply).id ?? null, result: { ok: false, error: { code: 'internal', message: `answer could not be sent: ${(error as Error).message}` } } });
-    }
-    socket.send(text, (error) => error && warn(`send failed: ${error.message}`));
-  };
-
+  const send = (socket: WebSocket, message: unknown) => sendJson(socket, message, warn);
   const wss = new WebSocketServer({
     server,
     path: '/api',
     maxPayload: limits.maxMessageBytes,
     perMessageDeflate: false,
-    verifyClient: ({ req }: { req: IncomingMessage }, accept: (ok: boolean, code?: number, message?: string) => void) => {
-      try {
-        if (!hostOk(req) || req.headers.origin !== origin) return accept(false, 403, 'Forbidden');
-        const given = Buffer.from(new URL(req.url ?? '', origin).searchParams.get('token') ?? '');
-        const expected = Buffer.from(token);
-        if (given.length !== expected.length || !timingSafeEqual(given, expected)) return accept(false, 401, 'Unauthorized');
-        if (sockets.size >= limits.maxConnections) return accept(false, 503, `Too many open connections (${limits.maxConnections})`);
-        accept(true);
-      } catch {
-        accept(false, 400, 'Bad Request');
-      }
-    },
+    verifyClient: upgradeVerifier(hostOk, () => origin, token, () => sockets.size, limits.maxConnections),
   });
   wss.on('error', (error) => warn(`server error: ${error.message}`));
   wss.on('connection', (socket) => {
@@ -155,33 +198,11 @@ export async function startLoopbackHost(
     // 1002 / 1009 / 1007 and reports the error here; without this listener it would end the process.
     socket.on('error', (error) => warn(`socket closed: ${error.message}`));
     socket.on('message', (data) => {
-      void answer(socket, data);
+      void answerMessage(context, data, warn).then((reply) => send(socket, reply satisfies Reply));
     });
   });
 
-  async function answer(socket: WebSocket, data: RawData): Promise<void> {
-    let id: Reply['id'] = null;
-    let result: ApiResult<unknown>;
-    try {
-      const message = parseMessage(data);
-      id = message.id;
-      result = message.problem ? refusal(message.problem) : await context.router.handle(message.channel, message.payload);
-    } catch (error) {
-      warn(`message failed: ${(error as Error).message}`);
-      result = { ok: false, error: { code: 'internal', message: 'the request failed inside the host' } };
-    }
-    send(socket, { id, result } satisfies Reply);
-  }
-
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  server.on('error', (error) => warn(`server error: ${error.message}`));
-  const port = (server.address() as AddressInfo).port;
+  const port = await listenOnLoopback(server, options.port ?? 0, warn);
   origin = `http://127.0.0.1:${port}`;
 
   return {
