@@ -313,6 +313,9 @@ function solveIn(matrix: Float64Array, nAssets: number, rhs: Float64Array[]): bo
 /**
  * The certified Newton step from an upper bound p (with Φ(p) = `mapped` just evaluated, so the workspace holds
  * the state at p). Returns null where it does not apply (a sale rule with β < 0, a singular system).
+ *
+ * Kept as one function because the Gram matrix, the regimes and the tangent step are built in one pass over the
+ * banks and assets and checked together: the step is certified only on the box where none of them changes.
  */
 function newtonStep(ws: Workspace, prices: Float64Array, mapped: Float64Array): NewtonStep | null {
   const { system } = ws;
@@ -435,6 +438,9 @@ function newtonStep(ws: Workspace, prices: Float64Array, mapped: Float64Array): 
 /**
  * The greatest-price equilibrium for one scenario: `liabilities` replaces L (shocks to liabilities) and
  * `otherAssetLosses` are subtracted from o (shocks to other assets); both default to none.
+ *
+ * One iteration loop (plain steps, Newton steps from newtonStep when they certify, the stopping test) kept together
+ * because the iterate, its image Φ(p) and the workspace must stay in step; the rest is the report at the end.
  */
 export function solveFireSale(
   system: FireSaleSystem,

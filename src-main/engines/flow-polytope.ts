@@ -194,6 +194,10 @@ class NodeHeap {
  * binary heap (stale entries skipped), scans the dense rows and each column's shipping rows, O(n²) per path; it starts from the column and row
  * reductions with a greedy shipment on the zero-reduced-cost arcs. Returns a vertex (its support is a forest).
  * Throws `InfeasiblePolytopeError` when the demand cannot be met.
+ *
+ * One function on purpose: the residual graph (flow, potentials, distances, heap, each column's shippers) is shared
+ * by the start-up reductions, every Dijkstra pass and every augmentation; kept together because split, the state would
+ * cross the hot path as a dozen parameters (bench/reconstruction.bench.ts times this loop).
  */
 export function minCostTransport(polytope: FlowPolytope, cost: Float64Array): Float64Array {
   const n = polytope.nBanks;
@@ -458,6 +462,9 @@ export interface Projector {
  * Newton row is the generalised Jacobian of r_i(λ, μ) = Σ_j max(0, Y_ij − λ_i − μ_j) (−count_i on λ_i, −1 on the
  * μ_j of the positive cells); an inactive row has F_i = −λ_i. The reduced system is solved densely (size ≤ 2n),
  * the step damped by backtracking on ‖F‖₂.
+ *
+ * Long because the projector is one closure over the state its projections share (the duals kept between calls as
+ * the warm start, the residual and the active flags that `evaluate` fills); almost all of it is `project`'s loop.
  */
 export function createProjector(polytope: FlowPolytope, tolerance = 1e-12): Projector {
   const n = polytope.nBanks;
@@ -510,6 +517,9 @@ export function createProjector(polytope: FlowPolytope, tolerance = 1e-12): Proj
   };
 
   return {
+    // One semismooth Newton loop (residual, generalised Jacobian on the active rows, dense solve, backtracking) kept
+    // together because each step reads the active flags and residual the step before left; it is the innermost call
+    // of every reconstruction.
     project(target, out) {
       let magnitude = scale;
       for (let e = 0; e < target.length; e++) if (allowed[e]) magnitude = Math.max(magnitude, Math.abs(target[e]!));

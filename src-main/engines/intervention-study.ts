@@ -154,6 +154,9 @@ export interface PathStep {
  * DiscountFrac adapted to costs (this project's variant of §4.2) as one order over the failing set, stopped once the total cost exceeds
  * `maxBudget`. Each step recomputes the best-case saved set under the payments so far (downwards from "all of F
  * saved", as intervention.ts `savedByPayments`, in O(k) per removal) and scores every still-failing firm.
+ *
+ * One pass over the failing set kept together because the incremental state (the compacted still-failing arrays,
+ * the hopeless set and its `support` sums, the column-major K) is updated in place at every step: O(k) per step.
  */
 export function discountFracPath(problem: RescueProblem, maxBudget: number): PathStep[] {
   const k = problem.failing.length;

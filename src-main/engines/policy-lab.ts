@@ -513,6 +513,9 @@ const gridMinus = (a: number[][], b: number[][]): number[][] => a.map((row, c) =
 /**
  * Propositions 1–3 over the prior: τ* with no model, with a predictive model (signal = E[L(q) | p] plus Gaussian
  * noise), with a causal model (reveals the causal draw) and with full information, and the expected welfare of each.
+ *
+ * One pass over the grid of (causal, predictive) draws for the four information regimes, kept together because they
+ * share Ψ₀, its inverse, the draws' quantities and the paired Monte Carlo errors built on them (welfareGrid, costGrid).
  */
 export function analysePrior(economy: PolicyEconomy, draws: PriorDraws, model: PredictiveModelSpec): PriorAnalysis {
   const n = economy.nAssets;

@@ -299,7 +299,12 @@ export async function trainDualNetwork(data: DualNetworkData, options: TrainingO
   return trainOnce(data, options, testFraction, hooks, winner?.model);
 }
 
-/** One training run, from fresh weights (stream `options.initStream`) or from the weights of `start`. */
+/**
+ * One training run, from fresh weights (stream `options.initStream`) or from the weights of `start`.
+ *
+ * Long because the tensors it builds (inputs, targets, the aggregation matrix, the model) live only inside this call
+ * and are disposed at its end; one function owns them all, from the data split to the epoch loop and the report.
+ */
 async function trainOnce(data: DualNetworkData, options: TrainingOptions, testFraction: number, hooks: TrainingHooks, start?: SerializedDualNetwork): Promise<TrainedDualNetwork> {
   const { nBanks, nAssets } = data;
   const { train: trainAll, test } = splitSamples(data.nSamples, testFraction, options.seed);
