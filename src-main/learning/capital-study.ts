@@ -118,39 +118,24 @@ function samplerResult(samples: LabelledSamples, evaluator: AcceptanceEvaluator)
   };
 }
 
-/** Runs the whole study on a network document. Throws EngineInputError on inputs the engines refuse. */
-export async function runCapitalStudy(
-  document: NetworkDocument,
-  config: CapitalStudyConfig,
-  reporter: StudyReporter = { progress() {} },
-): Promise<CapitalRunResults> {
-  const system: ClearingSystem = toClearingSystem(document);
-  const T = config.tiers;
-  if (T > system.nBanks) throw new EngineInputError(`${T} tiers asked for a network of ${system.nBanks} banks`, 'tiers');
-  if (config.models.includes('interactions-only') && T < 2) throw new EngineInputError('the interactions-only model needs at least 2 tiers', 'models');
-  const shockModel = config.shockModel as ShockModel;
-  const scenarios = shockModel.kind === 'scenarios' ? shockModel.rows.length : config.scenarios;
-  const setup = { tiers: T, base: config.base, criterion: config.criterion, shockModel, scenarios, seed: config.seed };
-  const evaluator = new AcceptanceEvaluator(system, setup);
-  const backend = await selectLearningBackend(config.backend);
-  const kMax = config.kMax;
-  const noCapital = checkResult(evaluator.evaluate(new Float64Array(T)));
-  const fullBox = checkResult(evaluator.evaluate(new Float64Array(T).fill(kMax)));
+type Candidate = EfficientAllocation & { source: string };
+type Certify = (proposal: ArrayLike<number>) => EfficientAllocation;
 
-  // Work units for the progress bar: one per labelled sample, one per training epoch.
-  const totalWork = config.samplers.length * (config.samples + config.models.length * config.training.epochs);
-  let done = 0;
-  const figures = () => ({ clearingRuns: evaluator.clearingRuns });
+/** What each sampler and classifier of one study shares: its inputs, the evaluator and the progress count. */
+interface StudyState {
+  config: CapitalStudyConfig;
+  evaluator: AcceptanceEvaluator;
+  reporter: StudyReporter;
+  grid: CapitalRunResults['grid'];
+  certify: Certify;
+  /** work units for the progress bar: one per labelled sample, one per training epoch */
+  totalWork: number;
+  done: number;
+}
 
-  const grid = T === 2 && config.validationGrid >= 2 ? monteCarloGrid(evaluator, kMax, config.validationGrid) : undefined;
-  const recheckScenarios = scenarios * config.recheckFactor;
-  const recheck =
-    shockModel.kind === 'scenarios' || config.recheckFactor === 1 ? evaluator : new AcceptanceEvaluator(system, { ...setup, scenarios: recheckScenarios });
-  const samplerResults: SamplerResult[] = [];
-  const modelResults: ModelResult[] = [];
-  const candidates: Array<EfficientAllocation & { source: string }> = [];
-  /** The least multiple of a proposal Monte Carlo accepts with margin ≥ 2 SE, re-checked with more scenarios. */
-  const certify = (proposal: ArrayLike<number>): EfficientAllocation => {
+/** The least multiple of a proposal Monte Carlo accepts with margin ≥ 2 SE, re-checked with more scenarios. */
+function certifier(evaluator: AcceptanceEvaluator, recheck: AcceptanceEvaluator): Certify {
+  return (proposal) => {
     const certified = certifyAllocation(evaluator, proposal);
     return {
       k: certified.k,
@@ -161,77 +146,147 @@ export async function runCapitalStudy(
       recheck: { ...checkResult(recheck.evaluate(certified.k)), scenarios: recheck.nScenarios },
     };
   };
-  for (const sampler of config.samplers) {
-    const doneBefore = done;
-    const onSample = (count: number) => {
-      done = doneBefore + count;
-      reporter.progress(done / totalWork, `sampling (${sampler})`, { ...figures(), samples: count });
-    };
-    const options = { samples: config.samples, kMax, seed: config.seed };
-    const samples = sampler === 'uniform' ? sampleUniform(evaluator, options, onSample) : sampleGibbs(evaluator, { ...options, ...config.gibbs }, onSample);
-    const samplerSummary = samplerResult(samples, evaluator);
-    samplerResults.push(samplerSummary);
-    for (const [rank, sample] of samplerSummary.efficient.slice(0, 3).entries()) {
-      candidates.push({ ...certify(sample.k), source: `acceptable ${sampler} sample, ${rank + 1}${['st', 'nd', 'rd'][rank]} cheapest` });
-    }
-    const scaled = samples.k.map((v) => v / kMax);
-    const costPerUnit = evaluator.tiers.map((tier) => tier.baseTotal);
-    for (const model of config.models) {
-      const epochsBefore = done;
-      const fitted = await trainAcceptanceClassifier(model, scaled, samples.labels, T, {
-        ...config.training,
-        seed: config.seed,
-        onEpoch: (epoch, loss) => {
-          done = epochsBefore + epoch;
-          if (epoch % 10 === 0 || epoch === config.training.epochs) {
-            reporter.progress(done / totalWork, `training ${model} (${sampler})`, { ...figures(), epoch, loss });
-          }
-        },
-      });
-      const parameters = fitted.parameters;
-      let exactFit: ModelResult['exactFit'];
-      if (parameters.kind !== 'monotone-network') {
-        const { train } = validationSplit(samples.labels.length, config.seed);
-        const x = Float64Array.from(train.flatMap((j) => Array.from(scaled.subarray(j * T, j * T + T))));
-        const y = train.map((j) => samples.labels[j]!);
-        const irls = fitLogisticIrls(parameters.kind, x, y, T, config.training.l2);
-        const probabilities = train.map((_, r) => predictProbability(parameters, x.subarray(r * T, r * T + T)));
-        let penalty = 0;
-        for (const c of parameters.coefficients) penalty += c * c;
-        exactFit = { irlsObjective: irls.objective, tensorflowObjective: crossEntropy(probabilities, y) + config.training.l2 * penalty };
-      }
-      const predict = (k: Float64Array) => predictProbability(parameters, k.map((v) => v / kMax));
-      // the classifier's five cheapest rays, certified in order until Monte Carlo accepts one
-      let efficient: EfficientAllocation | null = null;
-      for (const proposal of cheapestAccepted(predict, costPerUnit, kMax, config.seed, 5)) {
-        const certified = certify(proposal);
-        if (!efficient || (!efficient.certified && certified.certified)) efficient = certified;
-        if (certified.certified) break;
-      }
-      if (efficient) candidates.push({ ...efficient, source: `${model} (${sampler} samples)` });
-      modelResults.push({
-        sampler,
-        model,
-        parameters,
-        trainLoss: fitted.trainLoss,
-        validationLoss: fitted.validationLoss,
-        trainAccuracy: fitted.trainAccuracy,
-        validationAccuracy: fitted.validationAccuracy,
-        trainingSeconds: fitted.seconds,
-        totalSeconds: samples.seconds + fitted.seconds,
-        ...(exactFit ? { exactFit } : {}),
-        monotonicityViolations: monotonicityViolations(parameters, T, 2000, config.seed),
-        monotonicityPairs: 2000,
-        ...(T === 2 ? { boundary: boundaryPoints(parameters, kMax) } : {}),
-        ...(grid ? { gridAgreement: gridAgreement(parameters, grid, kMax) } : {}),
-        efficient,
-      });
-    }
+}
+
+/** The logistic objective of the TensorFlow.js fit against the exact IRLS fit on the same training samples. */
+function exactFitOf(parameters: Exclude<ClassifierParameters, { kind: 'monotone-network' }>, scaled: Float64Array, labels: ArrayLike<number>, T: number, config: CapitalStudyConfig): ModelResult['exactFit'] {
+  const { train } = validationSplit(labels.length, config.seed);
+  const x = Float64Array.from(train.flatMap((j) => Array.from(scaled.subarray(j * T, j * T + T))));
+  const y = train.map((j) => labels[j]!);
+  const irls = fitLogisticIrls(parameters.kind, x, y, T, config.training.l2);
+  const probabilities = train.map((_, r) => predictProbability(parameters, x.subarray(r * T, r * T + T)));
+  let penalty = 0;
+  for (const c of parameters.coefficients) penalty += c * c;
+  return { irlsObjective: irls.objective, tensorflowObjective: crossEntropy(probabilities, y) + config.training.l2 * penalty };
+}
+
+/** The classifier's five cheapest rays, certified in order until Monte Carlo accepts one. */
+function classifierEfficient(state: StudyState, parameters: ClassifierParameters): EfficientAllocation | null {
+  const { config, evaluator } = state;
+  const kMax = config.kMax;
+  const costPerUnit = evaluator.tiers.map((tier) => tier.baseTotal);
+  const predict = (k: Float64Array) => predictProbability(parameters, k.map((v) => v / kMax));
+  let efficient: EfficientAllocation | null = null;
+  for (const proposal of cheapestAccepted(predict, costPerUnit, kMax, config.seed, 5)) {
+    const certified = state.certify(proposal);
+    if (!efficient || (!efficient.certified && certified.certified)) efficient = certified;
+    if (certified.certified) break;
   }
+  return efficient;
+}
+
+/** Labelled samples from one sampler, reporting progress per sample. */
+function drawSamples(state: StudyState, sampler: CapitalStudyConfig['samplers'][number]): LabelledSamples {
+  const { config, evaluator } = state;
+  const doneBefore = state.done;
+  const onSample = (count: number) => {
+    state.done = doneBefore + count;
+    state.reporter.progress(state.done / state.totalWork, `sampling (${sampler})`, { clearingRuns: evaluator.clearingRuns, samples: count });
+  };
+  const options = { samples: config.samples, kMax: config.kMax, seed: config.seed };
+  return sampler === 'uniform' ? sampleUniform(evaluator, options, onSample) : sampleGibbs(evaluator, { ...options, ...config.gibbs }, onSample);
+}
+
+/** One classifier trained on one sampler's samples, checked, and its cheapest accepted allocation certified. */
+async function studyModel(state: StudyState, samples: LabelledSamples, scaled: Float64Array, model: CapitalStudyConfig['models'][number]): Promise<ModelResult> {
+  const { config, evaluator } = state;
+  const T = config.tiers;
+  const kMax = config.kMax;
+  const sampler = samples.sampler;
+  const epochsBefore = state.done;
+  const fitted = await trainAcceptanceClassifier(model, scaled, samples.labels, T, {
+    ...config.training,
+    seed: config.seed,
+    onEpoch: (epoch, loss) => {
+      state.done = epochsBefore + epoch;
+      if (epoch % 10 === 0 || epoch === config.training.epochs) {
+        state.reporter.progress(state.done / state.totalWork, `training ${model} (${sampler})`, { clearingRuns: evaluator.clearingRuns, epoch, loss });
+      }
+    },
+  });
+  const parameters = fitted.parameters;
+  const exactFit = parameters.kind !== 'monotone-network' ? exactFitOf(parameters, scaled, samples.labels, T, config) : undefined;
+  const efficient = classifierEfficient(state, parameters);
+  return {
+    sampler,
+    model,
+    parameters,
+    trainLoss: fitted.trainLoss,
+    validationLoss: fitted.validationLoss,
+    trainAccuracy: fitted.trainAccuracy,
+    validationAccuracy: fitted.validationAccuracy,
+    trainingSeconds: fitted.seconds,
+    totalSeconds: samples.seconds + fitted.seconds,
+    ...(exactFit ? { exactFit } : {}),
+    monotonicityViolations: monotonicityViolations(parameters, T, 2000, config.seed),
+    monotonicityPairs: 2000,
+    ...(T === 2 ? { boundary: boundaryPoints(parameters, kMax) } : {}),
+    ...(state.grid ? { gridAgreement: gridAgreement(parameters, state.grid, kMax) } : {}),
+    efficient,
+  };
+}
+
+/** One sampler's samples, its three cheapest acceptable samples and each classifier's allocation as candidates. */
+async function studySampler(state: StudyState, sampler: CapitalStudyConfig['samplers'][number], candidates: Candidate[], modelResults: ModelResult[]): Promise<SamplerResult> {
+  const samples = drawSamples(state, sampler);
+  const samplerSummary = samplerResult(samples, state.evaluator);
+  for (const [rank, sample] of samplerSummary.efficient.slice(0, 3).entries()) {
+    candidates.push({ ...state.certify(sample.k), source: `acceptable ${sampler} sample, ${rank + 1}${['st', 'nd', 'rd'][rank]} cheapest` });
+  }
+  const scaled = samples.k.map((v) => v / state.config.kMax);
+  for (const model of state.config.models) {
+    const result = await studyModel(state, samples, scaled, model);
+    if (result.efficient) candidates.push({ ...result.efficient, source: `${model} (${sampler} samples)` });
+    modelResults.push(result);
+  }
+  return samplerSummary;
+}
+
+function checkStudyInputs(system: ClearingSystem, config: CapitalStudyConfig): void {
+  const T = config.tiers;
+  if (T > system.nBanks) throw new EngineInputError(`${T} tiers asked for a network of ${system.nBanks} banks`, 'tiers');
+  if (config.models.includes('interactions-only') && T < 2) throw new EngineInputError('the interactions-only model needs at least 2 tiers', 'models');
+}
+
+/** Runs the whole study on a network document. Throws EngineInputError on inputs the engines refuse. */
+export async function runCapitalStudy(
+  document: NetworkDocument,
+  config: CapitalStudyConfig,
+  reporter: StudyReporter = { progress() {} },
+): Promise<CapitalRunResults> {
+  const system: ClearingSystem = toClearingSystem(document);
+  checkStudyInputs(system, config);
+  const T = config.tiers;
+  const shockModel = config.shockModel as ShockModel;
+  const scenarios = shockModel.kind === 'scenarios' ? shockModel.rows.length : config.scenarios;
+  const setup = { tiers: T, base: config.base, criterion: config.criterion, shockModel, scenarios, seed: config.seed };
+  const evaluator = new AcceptanceEvaluator(system, setup);
+  const backend = await selectLearningBackend(config.backend);
+  const kMax = config.kMax;
+  const noCapital = checkResult(evaluator.evaluate(new Float64Array(T)));
+  const fullBox = checkResult(evaluator.evaluate(new Float64Array(T).fill(kMax)));
+
+  const grid = T === 2 && config.validationGrid >= 2 ? monteCarloGrid(evaluator, kMax, config.validationGrid) : undefined;
+  const recheckScenarios = scenarios * config.recheckFactor;
+  const recheck =
+    shockModel.kind === 'scenarios' || config.recheckFactor === 1 ? evaluator : new AcceptanceEvaluator(system, { ...setup, scenarios: recheckScenarios });
+  const state: StudyState = {
+    config,
+    evaluator,
+    reporter,
+    grid,
+    certify: certifier(evaluator, recheck),
+    totalWork: config.samplers.length * (config.samples + config.models.length * config.training.epochs),
+    done: 0,
+  };
+  const samplerResults: SamplerResult[] = [];
+  const modelResults: ModelResult[] = [];
+  const candidates: Candidate[] = [];
+  for (const sampler of config.samplers) samplerResults.push(await studySampler(state, sampler, candidates, modelResults));
   const certifiedCandidates = candidates.filter((c) => c.certified);
   const best = certifiedCandidates.length ? certifiedCandidates.reduce((a, b) => (b.cost < a.cost ? b : a)) : null;
   const boundary = best && config.boundary.maxScenarios > 0 ? pinBest(system, setup, best.k, config.boundary, reporter) : null;
-  reporter.progress(1, 'done', figures());
+  reporter.progress(1, 'done', { clearingRuns: evaluator.clearingRuns });
   return {
     network: document.name,
     unit: [document.currency, document.unit].filter(Boolean).join(' ') || 'units',
