@@ -38,7 +38,10 @@ export function decodeLatin1(bytes: Uint8Array): string {
   return new TextDecoder('windows-1252').decode(bytes);
 }
 
-export function parseEbaDisclosure(text: string, fileName: string): { document: NetworkDocument; report: ImportReport } {
+type NumberedRow = { cells: string[]; row: number };
+
+/** The CSV's non-blank rows, each with its line number (header = row 1). */
+function numberedRows(text: string, fileName: string): NumberedRow[] {
   checkLineLengths(fileName, text);
   const parsed = Papa.parse<string[]>(text, { skipEmptyLines: false });
   const errors = parsed.errors.filter((error) => error.code !== 'UndetectableDelimiter');
@@ -47,12 +50,13 @@ export function parseEbaDisclosure(text: string, fileName: string): { document: 
     throw new ImportError(refusal(fileName, { row: (first.row ?? 0) + 1 }, `CSV error: ${first.message}`));
   }
   // Keep each row's line number (header = row 1) while leaving blank lines out.
-  const numbered = parsed.data
+  return parsed.data
     .map((cells, index) => ({ cells, row: index + 1 }))
     .filter(({ cells }) => cells.some((cell) => cell.trim() !== ''));
-  const [headerRow, ...rows] = numbered;
-  if (!headerRow) throw new ImportError(`${fileName} is empty`);
-  const header = headerRow.cells;
+}
+
+/** The bank ids after the fixed columns: each present, not too long, and given once. */
+function bankIdsOf(header: string[], fileName: string): string[] {
   FIXED_COLUMNS.forEach((column, index) => {
     if (header[index] !== column) {
       throw new ImportError(refusal(fileName, { row: 1, column: `${index + 1}` }, `must be ${column}`, header[index] ?? ''));
@@ -71,15 +75,66 @@ export function parseEbaDisclosure(text: string, fileName: string): { document: 
     }
     firstColumnOf.set(id, column);
   });
+  return bankIds;
+}
 
-  const pick = (predicate: (row: string[]) => boolean, what: string): { cells: string[]; row: number } => {
-    const matches = rows.filter(({ cells }) => predicate(cells));
-    if (matches.length !== 1) {
-      const at = matches.length > 1 ? ` (rows ${matches.slice(0, 3).map((m) => m.row).join(', ')}${matches.length > 3 ? ', …' : ''})` : '';
-      throw new ImportError(`${fileName}: expected exactly one row of ${what}, found ${matches.length}${at}`);
-    }
-    return matches[0]!;
+/** The one row that matches, or a refusal naming what was looked for and where more than one was found. */
+function pickRow(rows: NumberedRow[], fileName: string, predicate: (row: string[]) => boolean, what: string): NumberedRow {
+  const matches = rows.filter(({ cells }) => predicate(cells));
+  if (matches.length !== 1) {
+    const at = matches.length > 1 ? ` (rows ${matches.slice(0, 3).map((m) => m.row).join(', ')}${matches.length > 3 ? ', …' : ''})` : '';
+    throw new ImportError(`${fileName}: expected exactly one row of ${what}, found ${matches.length}${at}`);
+  }
+  return matches[0]!;
+}
+
+/**
+ * A bank's cell of a row: every cell read must be a finite decimal number (not blank, hexadecimal, ∞ or NaN); total
+ * assets and interbank exposure must not be negative.
+ */
+function readCell({ cells, row }: NumberedRow, column: number, bankId: string, fileName: string, label: string, nonNegative: boolean): number {
+  const cell = (cells[column] ?? '').trim();
+  const where = { row, column: bankId };
+  if (cell === '') throw new ImportError(refusal(fileName, where, `${label} is blank (a number is required)`));
+  const value = parseNumberCell(cell);
+  if (value === null || Number.isNaN(value)) throw new ImportError(refusal(fileName, where, `${label} is not a finite decimal number`, cell));
+  if (Math.abs(value) > MAX_AMOUNT) throw new ImportError(refusal(fileName, where, `${label} is beyond ±1e15`, cell));
+  if (nonNegative && value < 0) throw new ImportError(refusal(fileName, where, `${label} must not be negative`, cell));
+  return value;
+}
+
+/** A bank's node from its total assets, equity and interbank exposure, or the reason it is left out. */
+function bankNode(bankId: string, ta: number, eq: number, ib: number): { node: NetworkNode } | { reason: string } {
+  const outsideAssets = ta - ib;
+  const totalLiabilities = ta - eq;
+  const outsideLiabilities = totalLiabilities - ib;
+  if (ta <= 0) return { reason: `total assets are ${ta} (must be positive)` };
+  if (outsideAssets < 0) return { reason: `negative external assets: interbank exposure ${ib} exceeds total assets ${ta}` };
+  if (outsideLiabilities < 0 || eq <= 0) {
+    return { reason: `inconsistent balance sheet: equity ${eq}, interbank ${ib}, total assets ${ta} give outside liabilities ${outsideLiabilities}` };
+  }
+  return {
+    node: {
+      id: bankId,
+      name: bankId,
+      type: 'bank',
+      group: bankId.slice(0, 2),
+      outsideAssets,
+      outsideLiabilities,
+      totalAssets: ta,
+      totalLiabilities,
+      equity: eq,
+      insideAssets: ib,
+      insideLiabilities: ib,
+    },
   };
+}
+
+export function parseEbaDisclosure(text: string, fileName: string): { document: NetworkDocument; report: ImportReport } {
+  const [headerRow, ...rows] = numberedRows(text, fileName);
+  if (!headerRow) throw new ImportError(`${fileName} is empty`);
+  const bankIds = bankIdsOf(headerRow.cells, fileName);
+  const pick = (predicate: (row: string[]) => boolean, what: string) => pickRow(rows, fileName, predicate, what);
   const baseline = (row: string[]) => row[2]?.startsWith('20101231') === true && row[4] === '';
   const totalAssetsRow = pick((r) => r[1] === EBA_CODES.totalAssets && baseline(r), 'code 30029 (total assets) at 20101231');
   const equityRow = pick((r) => r[1] === EBA_CODES.equity && baseline(r), 'code 30021 (equity) at 20101231');
@@ -89,52 +144,13 @@ export function parseEbaDisclosure(text: string, fileName: string): { document: 
   const skipped: ImportReport['skipped'] = [];
   bankIds.forEach((bankId, offset) => {
     const column = FIXED_COLUMNS.length + offset;
-    // Every cell read must be a finite decimal number (not blank, hexadecimal, ∞ or NaN); total assets and
-    // interbank exposure must not be negative.
-    const read = ({ cells, row }: { cells: string[]; row: number }, label: string, nonNegative: boolean): number => {
-      const cell = (cells[column] ?? '').trim();
-      const where = { row, column: bankId };
-      if (cell === '') throw new ImportError(refusal(fileName, where, `${label} is blank (a number is required)`));
-      const value = parseNumberCell(cell);
-      if (value === null || Number.isNaN(value)) throw new ImportError(refusal(fileName, where, `${label} is not a finite decimal number`, cell));
-      if (Math.abs(value) > MAX_AMOUNT) throw new ImportError(refusal(fileName, where, `${label} is beyond ±1e15`, cell));
-      if (nonNegative && value < 0) throw new ImportError(refusal(fileName, where, `${label} must not be negative`, cell));
-      return value;
-    };
+    const read = (row: NumberedRow, label: string, nonNegative: boolean) => readCell(row, column, bankId, fileName, label, nonNegative);
     const totalAssets = read(totalAssetsRow, 'total assets (30029)', true);
     const equity = read(equityRow, 'equity (30021)', false);
     const interbank = read(interbankRow, 'interbank exposure (33010, TO)', true);
-    const [ta, eq, ib] = [totalAssets, equity, interbank];
-    const outsideAssets = ta - ib;
-    const totalLiabilities = ta - eq;
-    const outsideLiabilities = totalLiabilities - ib;
-    if (ta <= 0) {
-      skipped.push({ id: bankId, reason: `total assets are ${ta} (must be positive)` });
-    } else if (outsideAssets < 0) {
-      skipped.push({
-        id: bankId,
-        reason: `negative external assets: interbank exposure ${ib} exceeds total assets ${ta}`,
-      });
-    } else if (outsideLiabilities < 0 || eq <= 0) {
-      skipped.push({
-        id: bankId,
-        reason: `inconsistent balance sheet: equity ${eq}, interbank ${ib}, total assets ${ta} give outside liabilities ${outsideLiabilities}`,
-      });
-    } else {
-      nodes.push({
-        id: bankId,
-        name: bankId,
-        type: 'bank',
-        group: bankId.slice(0, 2),
-        outsideAssets,
-        outsideLiabilities,
-        totalAssets: ta,
-        totalLiabilities,
-        equity: eq,
-        insideAssets: ib,
-        insideLiabilities: ib,
-      });
-    }
+    const bank = bankNode(bankId, totalAssets, equity, interbank);
+    if ('node' in bank) nodes.push(bank.node);
+    else skipped.push({ id: bankId, reason: bank.reason });
   });
   if (nodes.length === 0) throw new ImportError(`${fileName}: no usable bank (all ${bankIds.length} were left out)`);
 
