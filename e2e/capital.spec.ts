@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { artifactsDir, expectOnlyLoopback, newDataDir, recordRequests, Shell, expect, test } from './support';
+import { artifactsDir, expectCanvasDrawn, expectOnlyLoopback, newDataDir, recordRequests, Shell, expect, test } from './support';
 
 test('learn the acceptable capital allocations of the EBA network: tiers, run with progress, boundary, efficient allocations, timing; cancel', async ({ page, startHost }) => {
   test.setTimeout(240_000);
@@ -28,7 +28,9 @@ test('learn the acceptable capital allocations of the EBA network: tiers, run wi
 
   await expect(page.getByTestId('capital-figures')).toContainText('EBA 2011');
   await expect(page.getByTestId('capital-figures')).toContainText('300 · 1');
-  await expect(page.getByTestId('capital-boundary').locator('canvas')).toBeVisible();
+  // every chart drew: the decision boundary with its samples, each sampler's loss curves
+  await expectCanvasDrawn(page.getByTestId('capital-boundary').locator('canvas'));
+  for (const sampler of ['uniform', 'gibbs']) await expectCanvasDrawn(page.getByTestId(`capital-loss-${sampler}`).locator('canvas'));
   const efficient = page.getByTestId('capital-efficient').locator('tbody tr');
   await expect(efficient).toHaveCount(8);
   await expect(page.getByTestId('capital-efficient')).toContainText('acceptable');

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import ExcelJS from 'exceljs';
-import { artifactsDir, expectOnlyLoopback, newDataDir, recordRequests, Shell, expect, test } from './support';
+import { artifactsDir, expectCanvasDrawn, expectOnlyLoopback, newDataDir, recordRequests, Shell, expect, test } from './support';
 
 test('generate planted holdings, train the graph transformer with a live loss curve, inspect metrics and the embedding map, cancel a run', async ({ page, startHost }) => {
   test.setTimeout(240_000);
@@ -35,6 +35,10 @@ test('generate planted holdings, train the graph transformer with a live loss cu
   await expect(page.getByTestId('gt-model-facts')).toContainText('seed 1');
   await expect(page.getByTestId('gt-groups')).toContainText('style: active');
   await expect(page.getByTestId('gt-map').locator('canvas')).toBeVisible({ timeout: 30_000 });
+  // every chart drew: the live loss, correlations by report date, the loss history and the embedding map
+  for (const chart of [page.getByTestId('gt-live-loss'), page.getByTestId('gt-by-date'), page.locator('.panel', { has: page.getByRole('heading', { name: 'Loss by epoch', exact: true }) }), page.getByTestId('gt-map')]) {
+    await expectCanvasDrawn(chart.locator('canvas'));
+  }
   await page.screenshot({ path: join(artifactsDir, 'models-screen.png') });
   await page.getByTestId('gt-metrics').scrollIntoViewIfNeeded();
   await page.screenshot({ path: join(artifactsDir, 'models-metrics.png') });

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { artifactsDir, expectOnlyLoopback, newDataDir, recordRequests, Shell, expect, test } from './support';
+import { artifactsDir, expectCanvasDrawn, expectOnlyLoopback, newDataDir, recordRequests, Shell, expect, test } from './support';
 
 test('policy lab: optimal wedges, welfare of predictive vs causal models, a forecast from CSV, a saved run', async ({ page, startHost }) => {
   const host = await startHost(newDataDir());
@@ -23,6 +23,8 @@ test('policy lab: optimal wedges, welfare of predictive vs causal models, a fore
   // τ* taxes corporate-bond sales in this example
   const bondWedge = Number(await wedges.locator('tbody tr').first().locator('td').nth(1).textContent());
   expect(bondWedge).toBeGreaterThan(0);
+  // the welfare chart drew
+  await expectCanvasDrawn(page.locator('.panel', { has: page.getByRole('heading', { name: /^Welfare gains/ }) }).locator('canvas'));
   await page.screenshot({ path: join(artifactsDir, 'policy-screen.png') });
   await page.getByTestId('policy-results').screenshot({ path: join(artifactsDir, 'policy-results.png') });
 

@@ -55,6 +55,9 @@ test('reconstruct the EBA network: best, maximum entropy and worst side by side,
   await expect(splitProgress.getByTestId('job-stage')).toContainText(/Worst case: start 1 of 1, .*; objective \d/, { timeout: 90_000 });
   await expect(page.getByTestId('recon-split-run')).toBeDisabled();
   await page.getByTestId('recon-split').screenshot({ path: join(artifactsDir, 'reconstruction-split-progress.png') });
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await page.getByTestId('recon-split').screenshot({ path: join(artifactsDir, 'reconstruction-split-progress-dark.png') });
+  await page.emulateMedia({ colorScheme: 'light' });
   const versionsBefore = await page.getByTestId('recon-version').locator('option').count();
   await splitProgress.getByTestId('cancel-job').click();
   await expect(splitProgress).toContainText('cancelled');

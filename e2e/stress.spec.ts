@@ -95,6 +95,9 @@ test('reconstruct the EBA network by maximum entropy, stress test it, compare tw
   await expect(versionPicked).toHaveText(/ v2 — /);
   await page.getByTestId('stress-version').scrollIntoViewIfNeeded();
   await page.screenshot({ path: join(artifactsDir, 'stress-pickers.png') });
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await page.screenshot({ path: join(artifactsDir, 'stress-pickers-dark.png') });
+  await page.emulateMedia({ colorScheme: 'light' });
 
   // A percent field past 100 % is refused in its own words and unit.
   await page.getByTestId('stress-max-fraction').fill('150');
