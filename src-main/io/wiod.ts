@@ -22,7 +22,7 @@ import { Readable } from 'node:stream';
 import ExcelJS from 'exceljs';
 import type { ImportReport } from '../../src-shared/domain';
 import { CROSSHOLDINGS_FORMAT, type EconomyDocument } from '../../src-shared/formats/crossholdings';
-import { wiodOptionsSchema, type WiodOptionsInput } from '../../src-shared/formats/wiod';
+import { wiodOptionsSchema, type WiodOptions, type WiodOptionsInput } from '../../src-shared/formats/wiod';
 import { cascade, fromDenseEconomy } from '../engines/cascade';
 import { ImportError } from './import-error';
 
@@ -112,27 +112,20 @@ export interface WiodImport {
   report: ImportReport;
 }
 
-export async function parseWiot(bytes: Uint8Array, fileName: string, input: WiodOptionsInput = {}): Promise<WiodImport> {
+type SheetRow = RawTable['rows'][number];
+
+function wiodOptions(input: WiodOptionsInput): WiodOptions {
   const parsed = wiodOptionsSchema.safeParse(input);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     throw new ImportError(`WIOD option ${issue.path.join('.')}: ${issue.message}`, issue.path.join('.'));
   }
-  const options = parsed.data;
-  const table = await readFirstSheet(bytes, fileName);
-  if (!looksLikeHeader(table)) {
-    throw new ImportError(
-      `${fileName}: not the WIOT layout (expected column numbers c1… in row ${NUMBER_ROW}, country codes in row ${COUNTRY_ROW} and sector codes in row ${CODE_ROW} from column ${columnName(FIRST_DATA_COLUMN)})`,
-    );
-  }
+  return parsed.data;
+}
+
+/** The country–sector rows, their keys (country_code) and each one's column; refuses a repeated or unmatched key. */
+function countrySectors(table: RawTable, fileName: string): { sectorRows: SheetRow[]; keys: string[]; columns: number[] } {
   const sectorRows = table.rows.filter((row) => row.country !== TOTAL_COUNTRY && row.code !== '');
-  const totalRow = (code: string) => {
-    const found = table.rows.find((row) => row.country === TOTAL_COUNTRY && row.code === code);
-    if (!found) throw new ImportError(`${fileName}: no ${code} row (country ${TOTAL_COUNTRY}, code ${code} in columns A and C)`);
-    return found;
-  };
-  const valueAddedRow = totalRow('VA');
-  const outputRow = totalRow('GO');
   const columnOf = new Map<string, number>();
   table.header.codes.forEach((code, c) => columnOf.set(`${table.header.countries[c]}_${code}`, c));
   const keys = sectorRows.map((row) => `${row.country}_${row.code}`);
@@ -142,20 +135,25 @@ export async function parseWiot(bytes: Uint8Array, fileName: string, input: Wiod
     seen.add(key);
     if (!columnOf.has(key)) throw new ImportError(`${fileName}: row ${sectorRows[index]!.row}: no column for ${key} (country in row ${COUNTRY_ROW}, code in row ${CODE_ROW})`);
   });
+  return { sectorRows, keys, columns: keys.map((key) => columnOf.get(key)!) };
+}
+
+/** The flows between country–sectors, N × N; negative entries move to the transposed position (§4.1 step 3). */
+function flowMatrix(sectorRows: SheetRow[], columns: number[], fileName: string): Float64Array {
   const N = sectorRows.length;
-  if (N === 0) throw new ImportError(`${fileName}: no country–sector rows from row ${FIRST_DATA_ROW}`);
-  const columns = keys.map((key) => columnOf.get(key)!);
   const flows = new Float64Array(N * N);
   sectorRows.forEach((row, i) => {
     columns.forEach((c, j) => {
       const value = cellNumber(row.values[c], fileName, row.row, c + FIRST_DATA_COLUMN);
-      // Negative entries move to the transposed position (§4.1 step 3).
       if (value >= 0) flows[i * N + j]! += value;
       else flows[j * N + i]! -= value;
     });
   });
-  const valueAdded = columns.map((c) => cellNumber(valueAddedRow.values[c], fileName, valueAddedRow.row, c + FIRST_DATA_COLUMN));
-  const output = columns.map((c) => cellNumber(outputRow.values[c], fileName, outputRow.row, c + FIRST_DATA_COLUMN));
+  return flows;
+}
+
+/** The sectors kept as firms (not an excluded category, value added above the minimum) and why the others are not. */
+function keptSectors(sectorRows: SheetRow[], keys: string[], valueAdded: number[], options: WiodOptions, fileName: string) {
   const skipped: ImportReport['skipped'] = [];
   const kept: number[] = [];
   sectorRows.forEach((row, j) => {
@@ -164,7 +162,15 @@ export async function parseWiot(bytes: Uint8Array, fileName: string, input: Wiod
     else kept.push(j);
   });
   if (kept.length === 0) throw new ImportError(`${fileName}: every sector was left out (categories ${options.excludeCategories.join(', ')}, value added ≤ ${options.minValueAdded})`);
-  // Scale every column by its flows plus |VA| (over all sectors, before removal), zero the diagonal.
+  return { kept, skipped };
+}
+
+/**
+ * Cross-holding shares among the kept sectors: every column scaled by its flows plus |VA| (over all sectors, before
+ * removal), the diagonal zero, shares below `minShare` left out (counted, with the largest total left out of one firm).
+ */
+function crossHoldingShares(flows: Float64Array, valueAdded: number[], kept: number[], minShare: number) {
+  const N = valueAdded.length;
   const divisor = new Float64Array(N);
   for (let j = 0; j < N; j++) {
     let sum = Math.abs(valueAdded[j]!);
@@ -183,7 +189,7 @@ export async function parseWiot(bytes: Uint8Array, fileName: string, input: Wiod
       if (a === b || divisor[j]! <= 0) continue;
       const share = flows[i * N + j]! / divisor[j]!;
       if (share <= 0) continue;
-      if (share < options.minShare) {
+      if (share < minShare) {
         droppedEntries++;
         dropped += share;
       } else {
@@ -192,7 +198,12 @@ export async function parseWiot(bytes: Uint8Array, fileName: string, input: Wiod
     }
     droppedLargest = Math.max(droppedLargest, dropped);
   }
-  const ids = kept.map((j) => keys[j]!);
+  return { crossHoldings, droppedEntries, droppedLargest };
+}
+
+/** The economy: one firm and one output asset per kept sector, thresholds from the healthy market values. */
+function wiodEconomy(fileName: string, sectorRows: SheetRow[], ids: string[], kept: number[], valueAdded: number[], output: number[], crossHoldings: Float64Array, options: WiodOptions): EconomyDocument {
+  const n = kept.length;
   const valueAddedKept = Float64Array.from(kept, (j) => Math.max(0, valueAdded[j]!));
   const assetValues = Float64Array.from(kept, (j) => Math.max(0, output[j]!));
   const healthy = cascade(fromDenseEconomy({ ids, crossHoldings, assetValues, thresholds: new Float64Array(n), failureCosts: new Float64Array(n) })).marketValues;
@@ -215,12 +226,40 @@ export async function parseWiot(bytes: Uint8Array, fileName: string, input: Wiod
       if (share > 0) document.crossHoldings.push({ holder: ids[a]!, issuer: ids[b]!, share });
     }
   }
+  return document;
+}
+
+export async function parseWiot(bytes: Uint8Array, fileName: string, input: WiodOptionsInput = {}): Promise<WiodImport> {
+  const options = wiodOptions(input);
+  const table = await readFirstSheet(bytes, fileName);
+  if (!looksLikeHeader(table)) {
+    throw new ImportError(
+      `${fileName}: not the WIOT layout (expected column numbers c1… in row ${NUMBER_ROW}, country codes in row ${COUNTRY_ROW} and sector codes in row ${CODE_ROW} from column ${columnName(FIRST_DATA_COLUMN)})`,
+    );
+  }
+  const totalRow = (code: string) => {
+    const found = table.rows.find((row) => row.country === TOTAL_COUNTRY && row.code === code);
+    if (!found) throw new ImportError(`${fileName}: no ${code} row (country ${TOTAL_COUNTRY}, code ${code} in columns A and C)`);
+    return found;
+  };
+  const valueAddedRow = totalRow('VA');
+  const outputRow = totalRow('GO');
+  const { sectorRows, keys, columns } = countrySectors(table, fileName);
+  const N = sectorRows.length;
+  if (N === 0) throw new ImportError(`${fileName}: no country–sector rows from row ${FIRST_DATA_ROW}`);
+  const flows = flowMatrix(sectorRows, columns, fileName);
+  const valueAdded = columns.map((c) => cellNumber(valueAddedRow.values[c], fileName, valueAddedRow.row, c + FIRST_DATA_COLUMN));
+  const output = columns.map((c) => cellNumber(outputRow.values[c], fileName, outputRow.row, c + FIRST_DATA_COLUMN));
+  const { kept, skipped } = keptSectors(sectorRows, keys, valueAdded, options, fileName);
+  const { crossHoldings, droppedEntries, droppedLargest } = crossHoldingShares(flows, valueAdded, kept, options.minShare);
+  const ids = kept.map((j) => keys[j]!);
+  const document = wiodEconomy(fileName, sectorRows, ids, kept, valueAdded, output, crossHoldings, options);
   const finalDemand = table.header.codes.filter((_, c) => !columns.includes(c)).length;
   return {
     document,
     report: {
       importer: 'WIOD world input-output table (2016 release layout)',
-      kept: n,
+      kept: kept.length,
       skipped,
       notes: [
         `${N} country–sector rows, ${finalDemand} other columns (final demand, totals) not used as firms`,
