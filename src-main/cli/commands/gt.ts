@@ -13,7 +13,8 @@ import type { GraphTransformerArtifact } from '../../learning/gt-training';
 import { gtTrainTask } from '../../jobs/gt-tasks';
 import { gtModels, loadHoldingsPanel } from '../../store/holdings-panel';
 import { recordExports } from '../../store/audit';
-import { UsageError, type Command, type FlagSpec } from '../command';
+import { UsageError, type Command, type CommandIo, type FlagSpec } from '../command';
+import type { AppContext } from '../../app';
 import { numberFlag, positiveId, readTextFile, wholeFlag } from './common';
 import { csvRow } from '../../../src-shared/formats/csv-cell';
 import { FORCE_FLAG, checkOutTargets, writeOutFiles } from './out-file';
@@ -68,6 +69,131 @@ const TRAIN_FLAGS: FlagSpec[] = [
   FORCE_FLAG,
 ];
 
+type Flags = Record<string, string | true>;
+type Context = () => AppContext;
+type TrainMetrics = Awaited<ReturnType<typeof trainAndEvaluate>>['metrics'];
+
+/** The training parameters from the flags, validated by the job's own schema (the dataset is set later). */
+function trainParams(flags: Flags) {
+  const parsed = gtTrainParamsSchema.safeParse({
+    datasetId: 1, // replaced below, once the flags are known to be valid
+    name: typeof flags.name === 'string' ? flags.name : undefined,
+    backend: flags.backend,
+    config: {
+      hidden: wholeNumber(flags, 'hidden', 2, 1024),
+      embedding: wholeNumber(flags, 'embedding', 2, 512),
+      layers: wholeNumber(flags, 'layers', 1, 8),
+      heads: wholeNumber(flags, 'heads', 1, 16),
+      keyDim: wholeNumber(flags, 'key-dim', 1, 1024) ?? wholeNumber(flags, 'hidden', 2, 1024),
+    },
+    training: {
+      maxEpochs: wholeNumber(flags, 'epochs', 1, 5000),
+      patience: wholeNumber(flags, 'patience', 1, 5000),
+      learningRate: realNumber(flags, 'lr', Number.MIN_VALUE, 1),
+      dropout: realNumber(flags, 'dropout', 0, 0.9),
+      weightDecay: realNumber(flags, 'weight-decay', 0, 1),
+      kappa: realNumber(flags, 'kappa', 0, 100),
+      validationDates: wholeNumber(flags, 'validation-dates', 1, 1000),
+      seed: wholeNumber(flags, 'seed', 0, 2 ** 32 - 1),
+    },
+    stressIndex: typeof flags['stress-index'] === 'string' ? readStressIndex(flags['stress-index']) : undefined,
+    stressThreshold: realNumber(flags, 'stress-threshold', -1e9, 1e9),
+  });
+  if (!parsed.success) {
+    const { message, field } = describeIssues(parsed.error.issues);
+    throw new UsageError(`${field ? `${field}: ` : ''}${message}`);
+  }
+  return parsed.data;
+}
+
+/** The holdings dataset to train on: generated (--synthetic, --eba-sovereign) or --dataset ID. */
+async function trainingDataset(flags: Flags, io: CommandIo, router: AppContext['router']): Promise<number> {
+  if (!flags.synthetic && !flags['eba-sovereign']) return positiveId(typeof flags.dataset === 'string' ? flags.dataset : undefined, '--dataset');
+  const input = holdingsGenerateSchema.safeParse(
+    flags.synthetic
+      ? {
+          kind: 'synthetic',
+          investors: wholeNumber(flags, 'investors', 2, 100_000),
+          assets: wholeNumber(flags, 'assets', 2, 500_000),
+          dates: wholeNumber(flags, 'dates', 3, 200),
+          positionsPerInvestor: wholeNumber(flags, 'positions', 2, 5000),
+          seed: wholeNumber(flags, 'seed', 0, 2 ** 32 - 1),
+        }
+      : { kind: 'eba-2011-sovereign' },
+  );
+  if (!input.success) throw new UsageError(describeIssues(input.error.issues).message);
+  const datasetId = (await call(router, 'holdings:generate', input.data)).datasetId;
+  io.err(`holdings dataset ${datasetId}`);
+  return datasetId;
+}
+
+function printTrainMetrics(io: CommandIo, modelId: number, datasetId: number, metrics: TrainMetrics): void {
+  const pair = (p: { model: number; baseline: number }) => `${p.model.toFixed(3)} (baseline ${p.baseline.toFixed(3)})`;
+  io.out(`model ${modelId} on dataset ${datasetId} "${metrics.datasetName}": ${metrics.parameterCount.toLocaleString('en-US')} parameters, backend ${metrics.backend}`);
+  io.out(`  epochs ${metrics.epochs} (best ${metrics.bestEpoch}${metrics.stoppedEarly ? ', stopped early' : ''}), ${metrics.trainingSeconds.toFixed(1)} s, seed ${metrics.settings.seed}`);
+  io.out(`  trade correlation       train ${pair(metrics.trade.train)}, validation ${pair(metrics.trade.validation)}`);
+  io.out(`  reconstruction corr.    train ${pair(metrics.reconstruction.train)}, validation ${pair(metrics.reconstruction.validation)}`);
+  for (const group of metrics.byGroup) io.out(`  ${group.group.padEnd(24)}trade ${pair(group.trade)}, reconstruction ${pair(group.reconstruction)}`);
+}
+
+/** cwb gt train: trains in this process with the job's plan and save, so the model and its run are the app's. */
+async function gtTrain(flags: Flags, io: CommandIo, context: Context): Promise<number> {
+  const { db, router } = context();
+  if (typeof flags.out === 'string') checkOutTargets([flags.out], flags, context()); // before training, not after
+  const parsed = trainParams(flags);
+  const datasetId = await trainingDataset(flags, io, router);
+  const params = { ...parsed, datasetId };
+  const plan = gtTrainTask.plan(db, params, 1);
+  const shard = plan.shards[0]!;
+  const startedAt = new Date();
+  const result = await trainAndEvaluate(shard.panel, shard.params, shard.dataset, {
+    onEpoch: (record, maxEpochs) =>
+      io.err(`epoch ${record.epoch}/${maxEpochs}: train loss ${record.trainLoss.toFixed(4)}, validation loss ${record.validationLoss.toFixed(4)}`),
+  });
+  const runId = db.transaction(() => gtTrainTask.save(db, plan, result, { startedAt: startedAt.toISOString(), durationMs: Date.now() - startedAt.getTime() }))();
+  const modelId = gtModels.list(db).find((model) => model.runId === runId)!.id;
+  if (typeof flags.out === 'string') {
+    const content = JSON.stringify(result.artifact);
+    writeOutFiles([{ path: flags.out, content }], flags, context());
+    recordExports(db, { subject: `model #${modelId} (graph transformer)`, format: 'json', refs: { modelId, runId } }, [{ fileName: basename(flags.out), content, encoding: 'utf8' }]);
+  }
+  const { metrics } = result;
+  if (flags.json) io.out(JSON.stringify({ modelId, runId, ...metrics }));
+  else printTrainMetrics(io, modelId, datasetId, metrics);
+  return 0;
+}
+
+/** cwb gt embed: the model's embeddings at a date, as CSV (to --out or standard output) or JSON. */
+async function gtEmbed(flags: Flags, io: CommandIo, context: Context, modelId: number, datasetId: number | undefined, date: string | undefined): Promise<number> {
+  if (typeof flags.out === 'string') checkOutTargets([flags.out], flags, context());
+  const { map, csv } = await call(context().router, 'models:embeddings', { id: modelId, datasetId, date, export: typeof flags.out === 'string' || !flags.json });
+  if (typeof flags.out === 'string') {
+    writeOutFiles([{ path: flags.out, content: csv }], flags, context());
+    io.err(`wrote ${map.points.length} embeddings at ${map.date} to ${flags.out}`);
+  }
+  if (flags.json) io.out(JSON.stringify(map));
+  else if (typeof flags.out !== 'string') io.out(csv);
+  return 0;
+}
+
+/** cwb gt predict: the model's predicted trades at a date against the actual ones. */
+async function gtPredict(flags: Flags, io: CommandIo, context: Context, modelId: number, datasetId: number | undefined, date: string | undefined): Promise<number> {
+  const { db } = context();
+  const artifact = gtModels.artifact<GraphTransformerArtifact>(db, modelId);
+  const source = datasetId ?? gtModels.metrics(db, modelId).datasetId;
+  if (source === null) throw new UsageError('--dataset ID is required: the model records no dataset');
+  const { panel } = loadHoldingsPanel(db, source);
+  await selectLearningBackend('auto');
+  const result = await predictTrades(artifact, panel, date);
+  if (flags.json) {
+    io.out(JSON.stringify({ modelId, datasetId: source, ...result }));
+    return 0;
+  }
+  io.out('investor,asset,amount,predicted_z,actual_z');
+  for (const p of result.predictions) io.out(csvRow([p.investor, p.asset, p.amount, p.predicted.toFixed(4), p.actual === null ? '' : p.actual.toFixed(4)]));
+  return 0;
+}
+
 export const gtCommand: Command = {
   name: 'gt',
   summary: 'graph transformer on holdings: train (saved in the store), embed (CSV), predict trades',
@@ -78,116 +204,17 @@ export const gtCommand: Command = {
     const [action, modelText] = positionals as [string, string | undefined];
     if (action === 'train') {
       if (modelText) throw new UsageError('"cwb gt train" takes no MODEL_ID');
-      const { db, router } = context();
-      if (typeof flags.out === 'string') checkOutTargets([flags.out], flags, context()); // before training, not after
-      const parsed = gtTrainParamsSchema.safeParse({
-        datasetId: 1, // replaced below, once the flags are known to be valid
-        name: typeof flags.name === 'string' ? flags.name : undefined,
-        backend: flags.backend,
-        config: {
-          hidden: wholeNumber(flags, 'hidden', 2, 1024),
-          embedding: wholeNumber(flags, 'embedding', 2, 512),
-          layers: wholeNumber(flags, 'layers', 1, 8),
-          heads: wholeNumber(flags, 'heads', 1, 16),
-          keyDim: wholeNumber(flags, 'key-dim', 1, 1024) ?? wholeNumber(flags, 'hidden', 2, 1024),
-        },
-        training: {
-          maxEpochs: wholeNumber(flags, 'epochs', 1, 5000),
-          patience: wholeNumber(flags, 'patience', 1, 5000),
-          learningRate: realNumber(flags, 'lr', Number.MIN_VALUE, 1),
-          dropout: realNumber(flags, 'dropout', 0, 0.9),
-          weightDecay: realNumber(flags, 'weight-decay', 0, 1),
-          kappa: realNumber(flags, 'kappa', 0, 100),
-          validationDates: wholeNumber(flags, 'validation-dates', 1, 1000),
-          seed: wholeNumber(flags, 'seed', 0, 2 ** 32 - 1),
-        },
-        stressIndex: typeof flags['stress-index'] === 'string' ? readStressIndex(flags['stress-index']) : undefined,
-        stressThreshold: realNumber(flags, 'stress-threshold', -1e9, 1e9),
-      });
-      if (!parsed.success) {
-        const { message, field } = describeIssues(parsed.error.issues);
-        throw new UsageError(`${field ? `${field}: ` : ''}${message}`);
-      }
-      let datasetId: number;
-      if (flags.synthetic || flags['eba-sovereign']) {
-        const input = holdingsGenerateSchema.safeParse(
-          flags.synthetic
-            ? {
-                kind: 'synthetic',
-                investors: wholeNumber(flags, 'investors', 2, 100_000),
-                assets: wholeNumber(flags, 'assets', 2, 500_000),
-                dates: wholeNumber(flags, 'dates', 3, 200),
-                positionsPerInvestor: wholeNumber(flags, 'positions', 2, 5000),
-                seed: wholeNumber(flags, 'seed', 0, 2 ** 32 - 1),
-              }
-            : { kind: 'eba-2011-sovereign' },
-        );
-        if (!input.success) throw new UsageError(describeIssues(input.error.issues).message);
-        datasetId = (await call(router, 'holdings:generate', input.data)).datasetId;
-        io.err(`holdings dataset ${datasetId}`);
-      } else {
-        datasetId = positiveId(typeof flags.dataset === 'string' ? flags.dataset : undefined, '--dataset');
-      }
-      const params = { ...parsed.data, datasetId };
-      const plan = gtTrainTask.plan(db, params, 1);
-      const shard = plan.shards[0]!;
-      const startedAt = new Date();
-      const result = await trainAndEvaluate(shard.panel, shard.params, shard.dataset, {
-        onEpoch: (record, maxEpochs) =>
-          io.err(`epoch ${record.epoch}/${maxEpochs}: train loss ${record.trainLoss.toFixed(4)}, validation loss ${record.validationLoss.toFixed(4)}`),
-      });
-      const runId = db.transaction(() => gtTrainTask.save(db, plan, result, { startedAt: startedAt.toISOString(), durationMs: Date.now() - startedAt.getTime() }))();
-      const modelId = gtModels.list(db).find((model) => model.runId === runId)!.id;
-      if (typeof flags.out === 'string') {
-        const content = JSON.stringify(result.artifact);
-        writeOutFiles([{ path: flags.out, content }], flags, context());
-        recordExports(db, { subject: `model #${modelId} (graph transformer)`, format: 'json', refs: { modelId, runId } }, [{ fileName: basename(flags.out), content, encoding: 'utf8' }]);
-      }
-      const { metrics } = result;
-      if (flags.json) {
-        io.out(JSON.stringify({ modelId, runId, ...metrics }));
-        return 0;
-      }
-      const pair = (p: { model: number; baseline: number }) => `${p.model.toFixed(3)} (baseline ${p.baseline.toFixed(3)})`;
-      io.out(`model ${modelId} on dataset ${datasetId} "${metrics.datasetName}": ${metrics.parameterCount.toLocaleString('en-US')} parameters, backend ${metrics.backend}`);
-      io.out(`  epochs ${metrics.epochs} (best ${metrics.bestEpoch}${metrics.stoppedEarly ? ', stopped early' : ''}), ${metrics.trainingSeconds.toFixed(1)} s, seed ${metrics.settings.seed}`);
-      io.out(`  trade correlation       train ${pair(metrics.trade.train)}, validation ${pair(metrics.trade.validation)}`);
-      io.out(`  reconstruction corr.    train ${pair(metrics.reconstruction.train)}, validation ${pair(metrics.reconstruction.validation)}`);
-      for (const group of metrics.byGroup) io.out(`  ${group.group.padEnd(24)}trade ${pair(group.trade)}, reconstruction ${pair(group.reconstruction)}`);
-      return 0;
+      return gtTrain(flags, io, context);
     }
     if (action !== 'embed' && action !== 'predict') throw new UsageError(`unknown action "${action}"; use train, embed or predict`);
     const modelId = positiveId(modelText, 'MODEL_ID');
-    const { db, router } = context();
+    const { router } = context();
     const datasetId = flags['eba-sovereign']
       ? (await call(router, 'holdings:generate', { kind: 'eba-2011-sovereign' })).datasetId
       : typeof flags.dataset === 'string'
         ? positiveId(flags.dataset, '--dataset')
         : undefined;
     const date = typeof flags.date === 'string' ? flags.date : undefined;
-    if (action === 'embed') {
-      if (typeof flags.out === 'string') checkOutTargets([flags.out], flags, context());
-      const { map, csv } = await call(router, 'models:embeddings', { id: modelId, datasetId, date, export: typeof flags.out === 'string' || !flags.json });
-      if (typeof flags.out === 'string') {
-        writeOutFiles([{ path: flags.out, content: csv }], flags, context());
-        io.err(`wrote ${map.points.length} embeddings at ${map.date} to ${flags.out}`);
-      }
-      if (flags.json) io.out(JSON.stringify(map));
-      else if (typeof flags.out !== 'string') io.out(csv);
-      return 0;
-    }
-    const artifact = gtModels.artifact<GraphTransformerArtifact>(db, modelId);
-    const source = datasetId ?? gtModels.metrics(db, modelId).datasetId;
-    if (source === null) throw new UsageError('--dataset ID is required: the model records no dataset');
-    const { panel } = loadHoldingsPanel(db, source);
-    await selectLearningBackend('auto');
-    const result = await predictTrades(artifact, panel, date);
-    if (flags.json) {
-      io.out(JSON.stringify({ modelId, datasetId: source, ...result }));
-      return 0;
-    }
-    io.out('investor,asset,amount,predicted_z,actual_z');
-    for (const p of result.predictions) io.out(csvRow([p.investor, p.asset, p.amount, p.predicted.toFixed(4), p.actual === null ? '' : p.actual.toFixed(4)]));
-    return 0;
+    return action === 'embed' ? gtEmbed(flags, io, context, modelId, datasetId, date) : gtPredict(flags, io, context, modelId, datasetId, date);
   },
 };
