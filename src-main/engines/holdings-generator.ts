@@ -78,6 +78,78 @@ function quarterEnd(first: string, quarters: number): string {
   return `${y}-${String(m).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
 }
 
+/** The factor means of investor types, styles, asset classes and currencies, and the trade matrix M (world stream). */
+function worldFactors(worldSeed: number) {
+  const world = new Rng(worldSeed, 1);
+  const typeMean = new Map(INVESTOR_TYPES.map((type) => [type, vector(world, 0.6)]));
+  const styleMean = { active: vector(world, 0.4), passive: vector(world, 0.4) };
+  const classMean = new Map(ASSET_CLASSES.map((name) => [name, vector(world, 0.7)]));
+  const currencyMean = new Map(CURRENCIES.map((name) => [name, vector(world, 0.4)]));
+  const trade = Array.from({ length: FACTORS }, () => vector(world, 1));
+  return { typeMean, styleMean, classMean, currencyMean, trade };
+}
+
+type WorldFactors = ReturnType<typeof worldFactors>;
+
+/** Investors with their type, style, latent factors u_i and size, from their own stream (seed, 2). */
+function drawInvestors(nInvestors: number, seed: number, world: WorldFactors) {
+  const investorRng = new Rng(seed, 2);
+  const investors: PanelInvestor[] = [];
+  const latent: Float64Array[] = [];
+  const scale: number[] = [];
+  const active: boolean[] = [];
+  for (let i = 0; i < nInvestors; i++) {
+    const type = INVESTOR_TYPES[Math.floor(investorRng.uniform() * INVESTOR_TYPES.length)]!;
+    const style = type === 'ETF' || (type !== 'hedge fund' && investorRng.uniform() < 0.2) ? 'passive' : 'active';
+    const u = vector(investorRng, 0.9);
+    for (let k = 0; k < FACTORS; k++) u[k]! += world.typeMean.get(type)![k]! + world.styleMean[style][k]!;
+    latent.push(u);
+    scale.push(Math.exp(2 + 1.2 * investorRng.normal()));
+    active.push(style === 'active');
+    investors.push({ code: `INV${String(i + 1).padStart(5, '0')}`, name: null, type, style, aum: null });
+  }
+  return { investors, latent, scale, active };
+}
+
+/** Assets with their class, currency, latent factors v_a and amount outstanding, from their own stream (seed, 3). */
+function drawAssets(nAssets: number, seed: number, world: WorldFactors) {
+  const assetRng = new Rng(seed, 3);
+  const assets: PanelAsset[] = [];
+  const latent: Float64Array[] = [];
+  for (let a = 0; a < nAssets; a++) {
+    const assetClass = ASSET_CLASSES[Math.floor(assetRng.uniform() * ASSET_CLASSES.length)]!;
+    const currency = CURRENCIES[Math.floor(assetRng.uniform() * CURRENCIES.length)]!;
+    const v = vector(assetRng, 0.8);
+    for (let k = 0; k < FACTORS; k++) v[k]! += world.classMean.get(assetClass)![k]! + world.currencyMean.get(currency)![k]!;
+    latent.push(v);
+    assets.push({ code: `AST${String(a + 1).padStart(6, '0')}`, name: null, class: assetClass, currency, amountOutstanding: Math.exp(7 + assetRng.normal()) });
+  }
+  return { assets, latent };
+}
+
+/**
+ * Draws `count` assets for investor i, ∝ exp(β u·v), skipping those in `held` and adding the chosen ones to it
+ * (Gumbel top-k over a sample of the assets).
+ */
+function drawHeldAssets(rng: Rng, nAssets: number, affinity: (a: number) => number, count: number, held: Set<number>): number[] {
+  const pool = Math.min(nAssets, Math.max(count * 8, 64));
+  const candidates: Array<{ a: number; key: number }> = [];
+  for (let c = 0; c < pool; c++) {
+    const a = pool === nAssets ? c : Math.floor(rng.uniform() * nAssets);
+    if (held.has(a)) continue;
+    candidates.push({ a, key: 1.2 * affinity(a) - Math.log(-Math.log(rng.uniformOpen())) });
+  }
+  candidates.sort((x, y) => y.key - x.key);
+  const chosen: number[] = [];
+  for (const candidate of candidates) {
+    if (chosen.length >= count) break;
+    if (held.has(candidate.a)) continue;
+    held.add(candidate.a);
+    chosen.push(candidate.a);
+  }
+  return chosen;
+}
+
 export function generateHoldings(options: HoldingsGeneratorOptions): GeneratedHoldings {
   const {
     investors: nInvestors,
@@ -94,65 +166,17 @@ export function generateHoldings(options: HoldingsGeneratorOptions): GeneratedHo
     entryRate = 0.05,
   } = options;
   const stressDates = new Set(options.stressDates ?? Array.from({ length: nDates }, (_, t) => t).filter((t) => t % 5 === 3));
-  const world = new Rng(worldSeed, 1);
-  const typeMean = new Map(INVESTOR_TYPES.map((type) => [type, vector(world, 0.6)]));
-  const styleMean = { active: vector(world, 0.4), passive: vector(world, 0.4) };
-  const classMean = new Map(ASSET_CLASSES.map((name) => [name, vector(world, 0.7)]));
-  const currencyMean = new Map(CURRENCIES.map((name) => [name, vector(world, 0.4)]));
-  const trade = Array.from({ length: FACTORS }, () => vector(world, 1));
-
+  const world = worldFactors(worldSeed);
   // Separate streams: a panel with more investors (or assets) keeps the same first ones, and the same other side.
-  const investorRng = new Rng(seed, 2);
-  const assetRng = new Rng(seed, 3);
+  const { investors, latent: investorLatent, scale: investorScale, active } = drawInvestors(nInvestors, seed, world);
+  const { assets, latent: assetLatent } = drawAssets(nAssets, seed, world);
   const rng = new Rng(seed, 4);
-  const investors: PanelInvestor[] = [];
-  const investorLatent: Float64Array[] = [];
-  const investorScale: number[] = [];
-  const active: boolean[] = [];
-  for (let i = 0; i < nInvestors; i++) {
-    const type = INVESTOR_TYPES[Math.floor(investorRng.uniform() * INVESTOR_TYPES.length)]!;
-    const style = type === 'ETF' || (type !== 'hedge fund' && investorRng.uniform() < 0.2) ? 'passive' : 'active';
-    const u = vector(investorRng, 0.9);
-    for (let k = 0; k < FACTORS; k++) u[k]! += typeMean.get(type)![k]! + styleMean[style][k]!;
-    investorLatent.push(u);
-    investorScale.push(Math.exp(2 + 1.2 * investorRng.normal()));
-    active.push(style === 'active');
-    investors.push({ code: `INV${String(i + 1).padStart(5, '0')}`, name: null, type, style, aum: null });
-  }
-  const assets: PanelAsset[] = [];
-  const assetLatent: Float64Array[] = [];
-  for (let a = 0; a < nAssets; a++) {
-    const assetClass = ASSET_CLASSES[Math.floor(assetRng.uniform() * ASSET_CLASSES.length)]!;
-    const currency = CURRENCIES[Math.floor(assetRng.uniform() * CURRENCIES.length)]!;
-    const v = vector(assetRng, 0.8);
-    for (let k = 0; k < FACTORS; k++) v[k]! += classMean.get(assetClass)![k]! + currencyMean.get(currency)![k]!;
-    assetLatent.push(v);
-    assets.push({ code: `AST${String(a + 1).padStart(6, '0')}`, name: null, class: assetClass, currency, amountOutstanding: Math.exp(7 + assetRng.normal()) });
-  }
   // Trade signal tanh(u_iᵀ M v_a), fixed per pair: computed lazily.
-  const mv = assetLatent.map((v) => Float64Array.from(trade, (row) => dot(row, v)));
+  const mv = assetLatent.map((v) => Float64Array.from(world.trade, (row) => dot(row, v)));
   const pairSignal = (i: number, a: number) => (active[i] ? Math.tanh(dot(investorLatent[i]!, mv[a]!)) : 0);
   const affinity = (i: number, a: number) => dot(investorLatent[i]!, assetLatent[a]!);
 
-  /** Draws `count` assets for investor i, ∝ exp(β u·v), skipping those in `held` (Gumbel top-k over a sample). */
-  const draw = (i: number, count: number, held: Set<number>): number[] => {
-    const pool = Math.min(nAssets, Math.max(count * 8, 64));
-    const candidates: Array<{ a: number; key: number }> = [];
-    for (let c = 0; c < pool; c++) {
-      const a = pool === nAssets ? c : Math.floor(rng.uniform() * nAssets);
-      if (held.has(a)) continue;
-      candidates.push({ a, key: 1.2 * affinity(i, a) - Math.log(-Math.log(rng.uniformOpen())) });
-    }
-    candidates.sort((x, y) => y.key - x.key);
-    const chosen: number[] = [];
-    for (const candidate of candidates) {
-      if (chosen.length >= count) break;
-      if (held.has(candidate.a)) continue;
-      held.add(candidate.a);
-      chosen.push(candidate.a);
-    }
-    return chosen;
-  };
+  const draw = (i: number, count: number, held: Set<number>) => drawHeldAssets(rng, nAssets, (a) => affinity(i, a), count, held);
   const openAmount = (i: number, a: number) => investorScale[i]! * Math.exp(0.5 * affinity(i, a) + 0.4 * rng.normal());
 
   const positions = new Map<number, number>(); // i * nAssets + a → amount
