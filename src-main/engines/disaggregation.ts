@@ -25,7 +25,7 @@ import { numberOrNote } from '../../src-shared/results/notes';
 import { EngineInputError } from './errors';
 import { marginals, type FlowPolytope } from './flow-polytope';
 import { liabilitiesFromMatrix } from './maxent';
-import { toClearingSystem } from './network-arrays';
+import { toClearingSystem, type ClearingSystem } from './network-arrays';
 import {
   BOUND_MARGIN,
   drawShockFractions,
@@ -69,13 +69,9 @@ export interface DisaggregationResult {
 
 const format = (x: number) => x.toLocaleString('en-US', { maximumFractionDigits: 2 });
 
-/** Splits `options.nodeId` of a complete network (every node with outside assets and liabilities). */
-export function disaggregate(doc: NetworkDocument, options: DisaggregationOptions): DisaggregationResult {
-  const system = toClearingSystem(doc);
-  const g = system.ids.indexOf(options.nodeId);
-  if (g < 0) throw new EngineInputError(`no node "${options.nodeId}" to split`, 'nodeId');
-  const k = options.parts.length;
-  if (k < 2) throw new EngineInputError('split into at least 2 parts', 'parts');
+/** The parts' shares, normalised to sum to 1, after checking the parts' ids and shares. */
+function partShares(system: ClearingSystem, options: DisaggregationOptions): number[] {
+  if (options.parts.length < 2) throw new EngineInputError('split into at least 2 parts', 'parts');
   const taken = new Set(system.ids.filter((id) => id !== options.nodeId));
   options.parts.forEach((part, m) => {
     if (!part.id.trim()) throw new EngineInputError(`part ${m + 1}: the id must not be empty`, `parts.${m}.id`);
@@ -87,18 +83,18 @@ export function disaggregate(doc: NetworkDocument, options: DisaggregationOption
   });
   const rawShares = options.parts.map((part) => part.share ?? 1);
   const shareTotal = rawShares.reduce((a, b) => a + b, 0);
-  const shares = rawShares.map((s) => s / shareTotal);
-  const c = system.outsideAssets[g]!;
-  const w = system.netWorth[g]!;
-  if (!(w > 0 && w < c)) {
-    throw new EngineInputError(
-      `node "${options.nodeId}": its net worth w = ${format(w)} must satisfy 0 < w < c = ${format(c)} for the parts to satisfy 0 < w < c`,
-      'nodeId',
-    );
-  }
+  return rawShares.map((s) => s / shareTotal);
+}
+
+/**
+ * The reconstruction problem of the split: the other banks' links fixed, each part linked to every other bank within
+ * bounds that keep its totals (the aggregate's, times its share), and the proportional split as reference.
+ */
+function splitProblem(system: ClearingSystem, g: number, shares: number[], partIds: string[]): { problem: ReconstructionProblem; reference: Float64Array; others: number[] } {
   const n = system.nBanks;
+  const c = system.outsideAssets[g]!;
   const others = system.ids.map((_, i) => i).filter((i) => i !== g);
-  const ids = [...others.map((i) => system.ids[i]!), ...options.parts.map((part) => part.id)];
+  const ids = [...others.map((i) => system.ids[i]!), ...partIds];
   const size = ids.length;
   const pbar = system.pbarMatrix;
   const fixed = new Float64Array(size * size);
@@ -144,7 +140,73 @@ export function disaggregate(doc: NetworkDocument, options: DisaggregationOption
     totalAssets[others.length + m] = s * alpha(g);
     defaultProbability[others.length + m] = system.defaultProbability[g]!;
   });
-  const problem: ReconstructionProblem = { ids, nBanks: size, totalLiabilities, totalAssets, defaultProbability, polytope, fixed };
+  return { problem: { ids, nBanks: size, totalLiabilities, totalAssets, defaultProbability, polytope, fixed }, reference, others };
+}
+
+/** The parts as network nodes: each part's totals, with inside assets and liabilities from the chosen block. */
+function partNodesOf(doc: NetworkDocument, system: ClearingSystem, g: number, options: DisaggregationOptions, shares: number[], problem: ReconstructionProblem, block: Float64Array, firstPart: number): NetworkNode[] {
+  const aggregate = doc.nodes[g]!;
+  const blockMarginals = marginals(block, problem.nBanks);
+  return options.parts.map((part, m) => {
+    const s = shares[m]!;
+    const index = firstPart + m;
+    const insideLiabilities = blockMarginals.rows[index]!;
+    const insideAssets = blockMarginals.columns[index]!;
+    return {
+      id: part.id,
+      name: part.name?.trim() || `${aggregate.name ?? aggregate.id} (part ${m + 1} of ${options.parts.length})`,
+      ...(aggregate.type !== undefined ? { type: aggregate.type } : {}),
+      ...(aggregate.group !== undefined ? { group: aggregate.group } : {}),
+      outsideAssets: problem.totalAssets[index]! - insideAssets,
+      outsideLiabilities: problem.totalLiabilities[index]! - insideLiabilities,
+      totalAssets: problem.totalAssets[index]!,
+      totalLiabilities: problem.totalLiabilities[index]!,
+      equity: s * system.netWorth[g]!,
+      insideAssets,
+      insideLiabilities,
+      defaultProbability: system.defaultProbability[g]!,
+    };
+  });
+}
+
+/** The split in words: the aggregate's totals kept, the method, and each part's balance sheet. */
+function splitExplanation(doc: NetworkDocument, system: ClearingSystem, g: number, options: DisaggregationOptions, shares: number[], partNodes: NetworkNode[], optimised?: ReconstructionResult, referenceInSample?: LossEvaluation): string[] {
+  const aggregate = doc.nodes[g]!;
+  const unit = [doc.currency, doc.unit].filter(Boolean).join(' ') || 'units';
+  const method =
+    options.objective === 'maxent'
+      ? 'maximum entropy: links with every other bank divided in proportion to the shares'
+      : `links with the other banks chosen as the ${options.objective} case of expected loss (${optimised!.samples} ${options.optimiser!.shockModel.kind} shocks, seed ${optimised!.seed}; ` +
+        `in sample E[L] ${format(optimised!.inSample.expectedLoss)} against ${format(referenceInSample!.expectedLoss)} ${unit} for maximum entropy` +
+        `${optimised!.measure === 'lossRatio' ? ' (objective: loss ratio)' : ''}; largest constraint residual ${numberOrNote(optimised!.residual.relative, optimised!.residual.relativeNote, (v) => v.toExponential(1))})`;
+  return [
+    `Split "${aggregate.name ?? aggregate.id}" (${aggregate.id}) into ${options.parts.length} nodes keeping its totals p̄ = ${format(system.totalObligations[g]!)}, α = ${format(system.outsideAssets[g]! + system.interbankAssets[g]!)}, ` +
+      `c = ${format(system.outsideAssets[g]!)}, d = ${format(system.interbankAssets[g]!)} ${unit} (§3.1); each part's b and c free within them with 1e-5 ≤ b, 0 < w < c; ${method}; ` +
+      'no links among the new nodes (the other banks’ links being known, the aggregate’s inside assets leave no room for them).',
+    ...partNodes.map(
+      (node, m) =>
+        `${node.id} "${node.name}": share ${(100 * shares[m]!).toFixed(1)}% of p̄ and α; b = ${format(node.outsideLiabilities!)}, f = ${format(node.insideLiabilities!)}, ` +
+        `c = ${format(node.outsideAssets!)}, d = ${format(node.insideAssets!)}; equity w = ${format(node.equity!)} with 0 < w < c.`,
+    ),
+  ];
+}
+
+/** Splits `options.nodeId` of a complete network (every node with outside assets and liabilities). */
+export function disaggregate(doc: NetworkDocument, options: DisaggregationOptions): DisaggregationResult {
+  const system = toClearingSystem(doc);
+  const g = system.ids.indexOf(options.nodeId);
+  if (g < 0) throw new EngineInputError(`no node "${options.nodeId}" to split`, 'nodeId');
+  const shares = partShares(system, options);
+  const c = system.outsideAssets[g]!;
+  const w = system.netWorth[g]!;
+  if (!(w > 0 && w < c)) {
+    throw new EngineInputError(
+      `node "${options.nodeId}": its net worth w = ${format(w)} must satisfy 0 < w < c = ${format(c)} for the parts to satisfy 0 < w < c`,
+      'nodeId',
+    );
+  }
+  const { problem, reference, others } = splitProblem(system, g, shares, options.parts.map((part) => part.id));
+  const fixed = problem.fixed!;
   let optimised: ReconstructionResult | undefined;
   let referenceInSample: LossEvaluation | undefined;
   let block = reference;
@@ -157,49 +219,11 @@ export function disaggregate(doc: NetworkDocument, options: DisaggregationOption
     block = optimised.matrix.map((v, e) => v - fixed[e]!);
   }
   const matrix = fixed.map((v, e) => v + block[e]!);
-  const blockMarginals = marginals(block, size);
-  const aggregate = doc.nodes[g]!;
-  const partNodes: NetworkNode[] = options.parts.map((part, m) => {
-    const s = shares[m]!;
-    const index = others.length + m;
-    const insideLiabilities = blockMarginals.rows[index]!;
-    const insideAssets = blockMarginals.columns[index]!;
-    return {
-      id: part.id,
-      name: part.name?.trim() || `${aggregate.name ?? aggregate.id} (part ${m + 1} of ${k})`,
-      ...(aggregate.type !== undefined ? { type: aggregate.type } : {}),
-      ...(aggregate.group !== undefined ? { group: aggregate.group } : {}),
-      outsideAssets: totalAssets[index]! - insideAssets,
-      outsideLiabilities: totalLiabilities[index]! - insideLiabilities,
-      totalAssets: totalAssets[index]!,
-      totalLiabilities: totalLiabilities[index]!,
-      equity: s * w,
-      insideAssets,
-      insideLiabilities,
-      defaultProbability: system.defaultProbability[g]!,
-    };
-  });
+  const partNodes = partNodesOf(doc, system, g, options, shares, problem, block, others.length);
   const nodes = [...others.map((i) => ({ ...doc.nodes[i]! })), ...partNodes];
-  const unit = [doc.currency, doc.unit].filter(Boolean).join(' ') || 'units';
-  const method =
-    options.objective === 'maxent'
-      ? 'maximum entropy: links with every other bank divided in proportion to the shares'
-      : `links with the other banks chosen as the ${options.objective} case of expected loss (${optimised!.samples} ${options.optimiser!.shockModel.kind} shocks, seed ${optimised!.seed}; ` +
-        `in sample E[L] ${format(optimised!.inSample.expectedLoss)} against ${format(referenceInSample!.expectedLoss)} ${unit} for maximum entropy` +
-        `${optimised!.measure === 'lossRatio' ? ' (objective: loss ratio)' : ''}; largest constraint residual ${numberOrNote(optimised!.residual.relative, optimised!.residual.relativeNote, (v) => v.toExponential(1))})`;
-  const explanation = [
-    `Split "${aggregate.name ?? aggregate.id}" (${aggregate.id}) into ${k} nodes keeping its totals p̄ = ${format(system.totalObligations[g]!)}, α = ${format(alpha(g))}, ` +
-      `c = ${format(c)}, d = ${format(system.interbankAssets[g]!)} ${unit} (§3.1); each part's b and c free within them with 1e-5 ≤ b, 0 < w < c; ${method}; ` +
-      'no links among the new nodes (the other banks’ links being known, the aggregate’s inside assets leave no room for them).',
-    ...partNodes.map(
-      (node, m) =>
-        `${node.id} "${node.name}": share ${(100 * shares[m]!).toFixed(1)}% of p̄ and α; b = ${format(node.outsideLiabilities!)}, f = ${format(node.insideLiabilities!)}, ` +
-        `c = ${format(node.outsideAssets!)}, d = ${format(node.insideAssets!)}; equity w = ${format(node.equity!)} with 0 < w < c.`,
-    ),
-  ];
   return {
-    document: { ...doc, nodes, liabilities: liabilitiesFromMatrix(ids, matrix) },
-    explanation,
+    document: { ...doc, nodes, liabilities: liabilitiesFromMatrix(problem.ids, matrix) },
+    explanation: splitExplanation(doc, system, g, options, shares, partNodes, optimised, referenceInSample),
     shares,
     problem,
     reference,
