@@ -22,6 +22,7 @@ import {
   type ModelOutcome,
   type PolicyEconomy,
   type PriorAnalysis,
+  type PriorDraws,
 } from './policy-lab';
 
 const flat = (rows: number[][]): Float64Array => Float64Array.from(rows.flat());
@@ -123,11 +124,9 @@ export interface PolicyRunOptions {
   lemma?: boolean;
 }
 
-export function runPolicyLab(document: PolicyDocument, options: PolicyRunOptions = {}): PolicyLabResult {
-  const economy = toPolicyEconomy(document);
+/** Refuses a price impact Γ that is not positive semi-definite and a forecast of the wrong length. */
+function checkPolicyInputs(economy: PolicyEconomy, options: PolicyRunOptions): void {
   const n = economy.nAssets;
-  const nInt = economy.intermediaries.length;
-  const size = n * nInt;
   const gamma = economy.priceImpact.slice();
   const jitter = 1e-12 * Math.max(1, ...Array.from({ length: n }, (_, a) => Math.abs(gamma[a * n + a]!)));
   for (let a = 0; a < n; a++) gamma[a * n + a]! += jitter;
@@ -137,35 +136,52 @@ export function runPolicyLab(document: PolicyDocument, options: PolicyRunOptions
     throw new EngineInputError('Γ (priceImpact) must be positive semi-definite', 'priceImpact');
   }
   if (options.forecast && options.forecast.length !== n) throw new EngineInputError(`the forecast needs ${n} values (one per asset)`, 'forecast');
+}
 
-  const { uncertainty, predictiveModel } = document;
-  const draws = drawPrior(economy, uncertainty);
-  const analysis: PriorAnalysis = analysePrior(economy, draws, { ...predictiveModel, seed: uncertainty.seed });
-  const noIntervention = equilibriumView(economy, undefined);
-  const optimal = equilibriumView(economy, analysis.optimalWedges);
-  const warnings = [...domainWarnings(economy, noIntervention, 'without intervention'), ...domainWarnings(economy, optimal, 'with τ*')];
+/** The ex-ante regimes (Proposition 4) under each rule, from the central positions. */
+function exAnteRegimes(economy: PolicyEconomy, draws: PriorDraws, psi: Float64Array): NonNullable<PolicyLabResult['exAnte']> {
+  const n = economy.nAssets;
+  const start = Float64Array.from(economy.intermediaries.flatMap((x) => Array.from(x.positions)));
+  const step = Math.max(1, ...Array.from(start, Math.abs)) * 0.1;
+  return (['none', 'prior', 'predictive'] as const).map((rule) => {
+    const regime = exAnteRegime(draws, psi, rule, start, step);
+    return {
+      rule,
+      privateTax: rowsOf(regime.privateTax, n),
+      privateSubsidy: rowsOf(regime.privateSubsidy, n),
+      social: rowsOf(regime.social, n),
+      wedgeTax: rowsOf(regime.wedgeTax, n),
+      wedgeSubsidy: rowsOf(regime.wedgeSubsidy, n),
+      welfarePrivate: regime.welfarePrivate,
+      welfareSocial: regime.welfareSocial,
+      expectedWedges: rowsOf(regime.expectedWedges, n),
+    };
+  });
+}
+
+/** Lemma 1's matrices at the central parameters. */
+function lemmaView(economy: PolicyEconomy): NonNullable<PolicyLabResult['lemma']> {
+  const n = economy.nAssets;
+  const lemma = lemmaMatrices(economy, causalStructure(economy));
+  return {
+    benchmark: lemma.benchmark.map((v) => Array.from(v)),
+    positionEffect: lemma.positionEffect.map((m) => rowsOf(m, n)),
+    wedgeEffect: lemma.wedgeEffect.map((m) => rowsOf(m, n)),
+    positionSpillover: lemma.positionSpillover.map((row) => row.map((m) => rowsOf(m, n))),
+    wedgeSpillover: lemma.wedgeSpillover.map((row) => row.map((m) => rowsOf(m, n))),
+  };
+}
+
+/** The figures of the prior analysis as the result reports them: τ*, its cost, the welfare of each model, Ψ₀, Σ_τ. */
+function priorView(economy: PolicyEconomy, analysis: PriorAnalysis) {
+  const n = economy.nAssets;
+  const size = n * economy.intermediaries.length;
   let regulatoryCost = 0;
   for (let k = 0; k < size; k++) regulatoryCost += 0.5 * economy.regulatoryCost[k]! * analysis.optimalWedges[k]! ** 2;
-
-  const result: PolicyLabResult = {
-    name: document.name,
-    currency: document.currency ?? '',
-    unit: document.unit ?? '',
-    assets: economy.assetIds,
-    intermediaries: economy.intermediaries.map((x) => x.id),
-    inputs: {
-      seed: uncertainty.seed,
-      causalDraws: uncertainty.causalDraws,
-      predictiveDraws: uncertainty.predictiveDraws,
-      draws: analysis.nDraws,
-      noise: predictiveModel.noise,
-      signals: analysis.predictive.signals,
-      commonFactor: uncertainty.commonFactor,
-    },
+  return {
     optimalWedges: rowsOf(analysis.optimalWedges, n),
     regulatoryCost,
     regulatoryCostStandardError: analysis.none.standardErrors.regulatoryCost,
-    central: { noIntervention, optimal },
     prior: {
       meanLiquidations: Array.from(analysis.meanLiquidations),
       sdLiquidations: Array.from(analysis.sdLiquidations),
@@ -182,6 +198,45 @@ export function runPolicyLab(document: PolicyDocument, options: PolicyRunOptions
     },
     psi: rowsOf(analysis.psi, size),
     sigmaTau: rowsOf(analysis.predictive.wedgeCovariance, size),
+  };
+}
+
+export function runPolicyLab(document: PolicyDocument, options: PolicyRunOptions = {}): PolicyLabResult {
+  const economy = toPolicyEconomy(document);
+  const n = economy.nAssets;
+  checkPolicyInputs(economy, options);
+
+  const { uncertainty, predictiveModel } = document;
+  const draws = drawPrior(economy, uncertainty);
+  const analysis: PriorAnalysis = analysePrior(economy, draws, { ...predictiveModel, seed: uncertainty.seed });
+  const noIntervention = equilibriumView(economy, undefined);
+  const optimal = equilibriumView(economy, analysis.optimalWedges);
+  const warnings = [...domainWarnings(economy, noIntervention, 'without intervention'), ...domainWarnings(economy, optimal, 'with τ*')];
+  const { optimalWedges, regulatoryCost, regulatoryCostStandardError, prior, welfare, psi, sigmaTau } = priorView(economy, analysis);
+
+  const result: PolicyLabResult = {
+    name: document.name,
+    currency: document.currency ?? '',
+    unit: document.unit ?? '',
+    assets: economy.assetIds,
+    intermediaries: economy.intermediaries.map((x) => x.id),
+    inputs: {
+      seed: uncertainty.seed,
+      causalDraws: uncertainty.causalDraws,
+      predictiveDraws: uncertainty.predictiveDraws,
+      draws: analysis.nDraws,
+      noise: predictiveModel.noise,
+      signals: analysis.predictive.signals,
+      commonFactor: uncertainty.commonFactor,
+    },
+    optimalWedges,
+    regulatoryCost,
+    regulatoryCostStandardError,
+    central: { noIntervention, optimal },
+    prior,
+    welfare,
+    psi,
+    sigmaTau,
     warnings,
   };
   if (options.forecast) {
@@ -197,33 +252,7 @@ export function runPolicyLab(document: PolicyDocument, options: PolicyRunOptions
     const wedges = flat(document.wedges);
     result.evaluated = { wedges: document.wedges, expectedWelfare: expectedWelfare(draws, wedges), equilibrium: equilibriumView(economy, wedges) };
   }
-  if (document.exAnte) {
-    const start = Float64Array.from(economy.intermediaries.flatMap((x) => Array.from(x.positions)));
-    const step = Math.max(1, ...Array.from(start, Math.abs)) * 0.1;
-    result.exAnte = (['none', 'prior', 'predictive'] as const).map((rule) => {
-      const regime = exAnteRegime(draws, analysis.psi, rule, start, step);
-      return {
-        rule,
-        privateTax: rowsOf(regime.privateTax, n),
-        privateSubsidy: rowsOf(regime.privateSubsidy, n),
-        social: rowsOf(regime.social, n),
-        wedgeTax: rowsOf(regime.wedgeTax, n),
-        wedgeSubsidy: rowsOf(regime.wedgeSubsidy, n),
-        welfarePrivate: regime.welfarePrivate,
-        welfareSocial: regime.welfareSocial,
-        expectedWedges: rowsOf(regime.expectedWedges, n),
-      };
-    });
-  }
-  if (options.lemma) {
-    const lemma = lemmaMatrices(economy, causalStructure(economy));
-    result.lemma = {
-      benchmark: lemma.benchmark.map((v) => Array.from(v)),
-      positionEffect: lemma.positionEffect.map((m) => rowsOf(m, n)),
-      wedgeEffect: lemma.wedgeEffect.map((m) => rowsOf(m, n)),
-      positionSpillover: lemma.positionSpillover.map((row) => row.map((m) => rowsOf(m, n))),
-      wedgeSpillover: lemma.wedgeSpillover.map((row) => row.map((m) => rowsOf(m, n))),
-    };
-  }
+  if (document.exAnte) result.exAnte = exAnteRegimes(economy, draws, analysis.psi);
+  if (options.lemma) result.lemma = lemmaView(economy);
   return result;
 }
