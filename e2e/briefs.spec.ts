@@ -7,6 +7,17 @@ test('a stress run is reported from its screen, then composed, previewed and dow
   const host = await startHost(newDataDir());
   const requests = recordRequests(page);
   const shell = new Shell(page);
+  // The app's socket passes through the test, which can hold a briefs:compose request to see the screen while it waits.
+  let holdCompose = false;
+  const held: Array<() => void> = [];
+  await page.routeWebSocket(/\/\/127\.0\.0\.1:\d+\//, (socket) => {
+    const server = socket.connectToServer();
+    socket.onMessage((message) => {
+      if (holdCompose && String(message).includes('"channel":"briefs:compose"')) held.push(() => server.send(message));
+      else server.send(message);
+    });
+    server.onMessage((message) => socket.send(message));
+  });
   await page.goto(host.url);
   await expect(page.getByTestId('dataset-detail')).toContainText('87 kept');
 
@@ -31,6 +42,21 @@ test('a stress run is reported from its screen, then composed, previewed and dow
   await expect(page.getByTestId('brief-run-1')).toBeChecked();
   await page.getByTestId('brief-title').fill('EBA 2011 committee brief');
   await page.getByTestId('brief-marking').fill('SECRET — board only');
+  // While composing: what, the time so far, and a way to stop waiting (nothing is shown, nothing saved); the answer
+  // that comes after is not shown either.
+  holdCompose = true;
+  await page.getByTestId('brief-preview').click();
+  await expect(page.getByTestId('brief-composing')).toContainText(/ — [\d.]+ s so far/);
+  await expect(page.getByTestId('brief-composing')).toContainText('Composing 1 run (stress test): charts, tables and pictures');
+  await page.getByTestId('brief-composing').screenshot({ path: join(artifactsDir, 'briefs-composing.png') });
+  await page.getByTestId('busy-stop').click();
+  await expect(page.getByTestId('brief-message')).toHaveText('Stopped waiting: no preview is shown. Composing ends by itself in the background; no brief is saved.');
+  await expect(page.getByTestId('brief-preview-pages').locator('article.sheet')).toHaveCount(0);
+  await expect(page.getByTestId('brief-preview')).toBeEnabled();
+  holdCompose = false;
+  held.splice(0).forEach((send) => send());
+  await page.waitForTimeout(1000);
+  await expect(page.getByTestId('brief-preview-pages').locator('article.sheet')).toHaveCount(0);
   await page.getByTestId('brief-preview').click();
   const pages = page.getByTestId('brief-preview-pages');
   await expect(pages.locator('article.sheet')).toHaveCount(3);

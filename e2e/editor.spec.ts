@@ -85,6 +85,13 @@ test('build a 4-bank network by clicking, edit a liability, undo, redo, save and
   // Size filter: N1 (outside assets 150 + claims 7.5) is the only bank of size ≥ 125.
   await page.getByTestId('editor-min-size').fill('125');
   await expect(page.getByText('3 filtered out')).toBeVisible();
+
+  // The property panel names each amount's unit and shows a stored float to the cent, not to its last digit.
+  await editor.setField('outsideAssets', '1711231.024990491');
+  await expect(page.getByTestId('prop-outsideAssets')).toHaveValue('1711231.02');
+  await expect(page.locator('label', { has: page.getByTestId('prop-outsideAssets') })).toContainText('Outside assets c (EUR million)');
+  await expect(page.getByTestId('editor-properties')).toContainText(/Net worth from the network w = c \+ Σ p̄_ji − p̄ = 1,711,1\d\d EUR million/);
+  await page.getByTestId('editor-properties').screenshot({ path: join(artifactsDir, 'network-properties.png') });
   expectOnlyLoopback(requests);
   await host.stop();
 });

@@ -45,9 +45,12 @@ test('simulate a fire sale, train the dual network with a live loss curve, cance
   await expect(page.getByTestId('firesale-eba-note')).toContainText('90 banks here, 87 on the interbank screens');
   await expect(page.getByTestId('firesale-eba-note')).toContainText('DE029');
   // Every sovereign's price is listed, none cut off.
-  expect(await page.getByTestId('firesale-prices').locator('tbody tr').count()).toBeGreaterThan(8);
+  await expect.poll(() => page.getByTestId('firesale-prices').locator('tbody tr').count()).toBeGreaterThan(8);
   await expect(page.getByTestId('firesale-prices')).not.toContainText('…');
   await expect(page.getByTestId('firesale-outcome')).toContainText('converged');
+  // Amounts in whole EUR million with separators (not '184,973.2357'), tiny errors as 6.1 × 10⁻¹⁴ (not '6.1e-14').
+  await expect(page.getByTestId('firesale-total-loss')).toHaveText(/^\d{1,3}(,\d{3})* EUR million$/);
+  await expect(page.getByTestId('firesale-outcome')).not.toContainText(/\de[-+]\d/);
   await page.screenshot({ path: join(artifactsDir, 'firesales-screen.png'), fullPage: true });
 
   // The reproduction starts and can be cancelled.

@@ -96,6 +96,14 @@ function overflowing(page: Page): Promise<string[]> {
         found.push(`${name(el)} is cut off: ${el.scrollWidth} px of text in ${el.clientWidth} px`);
       }
     }
+    // A sticky table header sticks only inside a panel that scrolls itself: against the page it would cover rows as the
+    // screen scrolls (the Intervention TVaR table's header did).
+    for (const th of main.querySelectorAll('th')) {
+      if (getComputedStyle(th).position !== 'sticky') continue;
+      let scroller: Element | null = th.closest('table')?.parentElement ?? null;
+      while (scroller && scroller !== main && !/(auto|scroll)/.test(getComputedStyle(scroller).overflowY)) scroller = scroller.parentElement;
+      if (!scroller || scroller === main) found.push(`${name(th)} sticks to the top of the screen, not of a panel that scrolls, and covers rows`);
+    }
     return found;
   });
 }
@@ -127,8 +135,12 @@ test('the overflow check sees a control pushed out of its panel and a cut-off bu
     clipped.textContent = 'a label much longer than its button';
     clipped.style.cssText = 'width: 40px; min-width: 40px; max-width: 40px; overflow: hidden; white-space: nowrap';
     panel.appendChild(clipped);
+    const table = document.createElement('table');
+    table.innerHTML = '<thead><tr><th style="position: sticky; top: 0">planted header</th></tr></thead><tbody><tr><td>1</td></tr></tbody>';
+    panel.appendChild(table);
   });
   const found = await overflowing(page);
+  expect(found.some((line) => line.includes('"planted header" sticks to the top of the screen'))).toBe(true);
   expect(found.some((line) => line.includes('"far too wide" sticks out of'))).toBe(true);
   expect(found.some((line) => line.includes('"a label much longer than its button" is cut off'))).toBe(true);
 });
