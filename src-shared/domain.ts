@@ -1,6 +1,8 @@
 /** Domain records as the API returns them (JSON-safe: no Date, Map or typed arrays). */
 import type { EconomyDocument } from './formats/crossholdings';
 import type { NetworkDocument } from './formats/network';
+import { runKindWords } from './format/labels';
+import type { RunKind, RunParams, RunResults } from './run-kinds';
 
 /** What a network version stores: an interbank network or a cross-holdings economy. */
 export type StoredDocument =
@@ -81,10 +83,47 @@ export interface RunSummary {
   softwareVersion: string;
 }
 
-export interface RunDetail extends RunSummary {
+/**
+ * A saved run of kind K: its parameters and results typed by the kind (run-kinds.ts). The app saves only runs that
+ * succeeded (a job that fails or is cancelled writes nothing), so `results` is the kind's results.
+ */
+export interface KnownRunDetail<K extends RunKind> extends Omit<RunSummary, 'kind'> {
+  kind: K;
+  params: RunParams<K>;
+  results: RunResults<K>;
+  error: string | null;
+}
+
+/**
+ * A stored run of a kind this version does not know (made by a later version, or by a test): it still loads, lists
+ * and makes a brief with the generic section, its parameters and results as stored. Its kind is never a RunKind
+ * (runs.get returns a known kind's run as KnownRunDetail).
+ */
+export interface OtherRunDetail extends RunSummary {
   params: unknown;
   results: unknown;
   error: string | null;
+}
+
+/**
+ * What `runs:get` returns: a union keyed by `kind`, with the fallback for kinds this version does not know. Narrow it
+ * with `isRunOf(run, 'stress')` (or `runOfKind`, or the renderer's `getRun`): a plain `run.kind === 'stress'` keeps
+ * the fallback (its kind is any string) and so leaves `results` unknown.
+ */
+export type RunDetail = { [K in RunKind]: KnownRunDetail<K> }[RunKind] | OtherRunDetail;
+
+/** The run of kind K (a member of RunDetail; the fallback's kind, a string, is not K). */
+export type RunDetailOf<K extends RunKind> = Extract<RunDetail, { kind: K }>;
+
+/** True when the run is of kind `kind`, with its parameters and results typed by that kind. */
+export function isRunOf<K extends RunKind>(run: RunDetail, kind: K): run is RunDetailOf<K> {
+  return run.kind === kind;
+}
+
+/** The run if it is of kind `kind`; otherwise an error that names both kinds in words (a run id of another screen). */
+export function runOfKind<K extends RunKind>(run: RunDetail, kind: K): RunDetailOf<K> {
+  if (isRunOf(run, kind)) return run;
+  throw new Error(`run #${run.id} is a ${runKindWords(run.kind)} run, not a ${runKindWords(kind)} run`);
 }
 
 export interface AppInfo {

@@ -84,7 +84,7 @@ export const jobParamSchemas = {
   /** A node split into parts, saved as the next version and as a run (src-main/jobs/disaggregation-tasks.ts). */
   disaggregate: disaggregateParamsSchema,
   /** Graph-transformer training on a holdings dataset (src-main/jobs/gt-tasks.ts). */
-  gtTrain: gtTrainParamsSchema,
+  'gt-train': gtTrainParamsSchema,
   /** Acceptable capital allocations learned by classifiers (src-shared/results/capital.ts). */
   capital: capitalStudySchema(shockModelSchema).extend({ versionId: z.number().int().positive() }),
   /** Optimal intervention: a cross-holdings economy's scenario study, or interbank bailouts (results/intervention.ts). */

@@ -1,18 +1,15 @@
 /** The policy lab behind the `policy:*` channels: solve a configuration (with an optional forecast CSV) and save it as a run. */
 import { AppError } from '../../src-shared/errors';
-import { parseForecastCsv, type PolicyDocument } from '../../src-shared/formats/policy';
+import { parseForecastCsv } from '../../src-shared/formats/policy';
+import type { PolicyRunParams } from '../../src-shared/run-kinds';
 import type { PolicyLabResult } from '../../src-shared/results/policy';
 import { runPolicyLab } from '../engines/policy-report';
 import { readPolicyExample, type PolicyExample } from '../io/policy-json';
 import type { Db } from '../store/db';
 import { saveSucceededRun } from '../jobs/save-run';
 
-export interface PolicyRequest {
-  document: PolicyDocument;
-  forecastCsv?: string;
-  /** Lemma 1's matrices at the central parameters in the result too. */
-  lemma?: boolean;
-}
+/** What policy:save solves and stores as the run's parameters (run-kinds.ts). */
+export type PolicyRequest = PolicyRunParams;
 
 export function solvePolicy({ document, forecastCsv, lemma }: PolicyRequest): PolicyLabResult {
   let forecast: number[] | undefined;

@@ -1,7 +1,8 @@
 /** Reconstruction actions on the store: save a reconstructed network as a version, split a node into a version. */
+import { isRunOf } from '../../src-shared/domain';
 import { AppError } from '../../src-shared/errors';
 import { numberOrNote } from '../../src-shared/results/notes';
-import type { DisaggregateParams, ReconstructionRunResults, ReconstructParams } from '../../src-shared/results/reconstruction';
+import type { DisaggregateParams } from '../../src-shared/results/reconstruction';
 import { saveDisaggregation } from '../jobs/disaggregation-tasks';
 import { runDisaggregation } from '../jobs/disaggregation-worker';
 import type { Db } from '../store/db';
@@ -10,11 +11,10 @@ import { networks, runs } from '../store/repositories';
 /** Saves one network of a `reconstruct` run as the next version of the run's network, with its provenance. */
 export function saveReconstructedVersion(db: Db, runId: number, objective: string, note?: string): { versionId: number; version: number } {
   const run = runs.get(db, runId);
-  if (run.kind !== 'reconstruct' || run.status !== 'succeeded' || run.networkVersionId === null) {
+  if (!isRunOf(run, 'reconstruct') || run.status !== 'succeeded' || run.networkVersionId === null) {
     throw new AppError('invalid_input', `run ${runId} is not a finished reconstruction`, 'runId');
   }
-  const results = run.results as ReconstructionRunResults;
-  const params = run.params as ReconstructParams;
+  const { results, params } = run;
   const outcome = results.outcomes.find((o) => o.objective === objective);
   if (!outcome) throw new AppError('invalid_input', `run ${runId} has no ${objective} network`, 'objective');
   const { network, version } = networks.getVersion(db, run.networkVersionId);

@@ -5,7 +5,7 @@
  * job saves nothing), and the saved run comes back through `runs:get`.
  */
 import type { EventEmitter } from 'node:events';
-import type { RunDetail } from '../../src-shared/domain';
+import { runOfKind, type RunDetailOf } from '../../src-shared/domain';
 import type { JobEvent, JobKind } from '../../src-shared/jobs';
 import { call } from '../api/router';
 import type { AppContext } from '../app';
@@ -34,8 +34,11 @@ export function progressLine(label: string, event: JobEvent, terminal: boolean):
   return `${label}  [${'█'.repeat(filled)}${'░'.repeat(BAR_WIDTH - filled)}] ${percent}${stage}`;
 }
 
-/** Starts `kind` with `params` through the router, follows it to its end and returns the run it saved. */
-export async function runJob(app: AppContext, io: CommandIo, kind: JobKind, params: unknown, label: string, options: JobRunOptions = {}): Promise<RunDetail> {
+/**
+ * Starts `kind` with `params` through the router (which validates them), follows it to its end and returns the run
+ * it saved, typed by the kind.
+ */
+export async function runJob<K extends JobKind>(app: AppContext, io: CommandIo, kind: K, params: unknown, label: string, options: JobRunOptions = {}): Promise<RunDetailOf<K>> {
   const interrupts = options.interrupts ?? process;
   const lineIntervalMs = options.lineIntervalMs ?? 2000;
   let jobId: string | undefined;
@@ -77,7 +80,7 @@ export async function runJob(app: AppContext, io: CommandIo, kind: JobKind, para
     const end = await finished;
     if (end.status === 'cancelled') throw new InterruptedError(`${label} cancelled; nothing was saved`);
     if (end.status !== 'succeeded' || end.runId === undefined) throw new UsageError(`${label} failed: ${end.error ?? 'no reason given'}`);
-    return await call(app.router, 'runs:get', { id: end.runId });
+    return runOfKind(await call(app.router, 'runs:get', { id: end.runId }), kind);
   } finally {
     interrupts.off('SIGINT', onInterrupt);
     stopWatching();

@@ -4,21 +4,12 @@
  */
 import { saveSucceededRun } from './save-run';
 import { AppError } from '../../src-shared/errors';
-import type { NetworkDocument } from '../../src-shared/formats/network';
-import type { CapitalRunResults } from '../../src-shared/results/capital';
 import { toClearingSystem } from '../engines/network-arrays';
 import { createShockSampler } from '../engines/shocks';
-import type { CapitalStudyConfig } from '../learning/capital-study';
 import { networks } from '../store/repositories';
 import type { TaskDefinition } from './task-definition';
 
-export interface CapitalShardInput {
-  document: NetworkDocument;
-  /** The job's parameters (the version id rides along unused). */
-  config: CapitalStudyConfig;
-}
-
-export const capitalTask: TaskDefinition<'capital', CapitalShardInput, CapitalRunResults> = {
+export const capitalTask: TaskDefinition<'capital'> = {
   plan(db, params) {
     const { document } = networks.getVersion(db, params.versionId);
     const system = toClearingSystem(document);
@@ -36,7 +27,7 @@ export const capitalTask: TaskDefinition<'capital', CapitalShardInput, CapitalRu
   },
   save(db, plan, merged, timing) {
     const { params } = plan;
-    const { backend } = merged as CapitalRunResults;
+    const { backend } = merged;
     return saveSucceededRun(db, timing, {
       kind: 'capital',
       method: `${params.tiers} tiers, ${params.samplers.join(' + ')} sampling, ${params.shockModel.kind} shocks`,

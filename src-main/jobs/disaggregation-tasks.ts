@@ -3,17 +3,14 @@
  * version and as a run of kind `disaggregate` (the aggregate's and each part's balance sheet, for the brief) in one
  * transaction. `reconstruction:disaggregate` (cwb disaggregate) saves through the same `saveDisaggregation`.
  */
-import type { z } from 'zod';
 import { AppError } from '../../src-shared/errors';
 import type { NetworkDocument } from '../../src-shared/formats/network';
-import type { jobParamSchemas } from '../../src-shared/jobs';
 import type { DisaggregatedBank, DisaggregateParams, DisaggregationRunResults } from '../../src-shared/results/reconstruction';
 import type { Db } from '../store/db';
 import { networks } from '../store/repositories';
-import type { DisaggregateShardInput, DisaggregationOutcome } from './disaggregation-worker';
+import type { DisaggregationOutcome } from './disaggregation-worker';
 import { saveSucceededRun } from './save-run';
-
-type Params = z.output<(typeof jobParamSchemas)['disaggregate']>;
+import type { TaskDefinition } from './task-definition';
 
 /** The balance sheet of bank `id` in `document` (sums over its liability entries). */
 function balanceSheet(document: NetworkDocument, id: string, share: number): DisaggregatedBank {
@@ -73,18 +70,17 @@ export function saveDisaggregation(
   })();
 }
 
-export const disaggregateTask = {
-  plan(db: Db, params: Params) {
+export const disaggregateTask: TaskDefinition<'disaggregate'> = {
+  plan(db, params) {
     const { document, version } = networks.getVersion(db, params.versionId);
     // refuse an unknown node now, in words, rather than in the worker
     if (!document.nodes.some((node) => node.id === params.nodeId)) throw new AppError('invalid_input', `No bank "${params.nodeId}" in version ${version}`, 'params.nodeId');
-    const shard: DisaggregateShardInput = { document, params };
-    return { params, shards: [shard] };
+    return { params, shards: [{ document, params }] };
   },
-  merge(parts: DisaggregationOutcome[]): DisaggregationOutcome {
+  merge(parts) {
     return parts[0]!;
   },
-  save(db: Db, plan: { params: Params }, merged: unknown, timing: { startedAt: string; durationMs: number }): number {
-    return saveDisaggregation(db, plan.params, merged as DisaggregationOutcome, timing).runId;
+  save(db, plan, merged, timing) {
+    return saveDisaggregation(db, plan.params, merged, timing).runId;
   },
 };

@@ -3,26 +3,21 @@
  * with its metrics and backend are saved together) and `idf-reproduce` (the paper's tables), main-thread side.
  * One worker each (training is sequential); the worker side is firesale-worker.ts.
  */
-import type { DualNetworkRunResults, ReproductionReport } from '../../src-shared/results/fire-sales';
+import type { DualNetworkRunResults } from '../../src-shared/results/fire-sales';
 import { simulationSpecOf } from '../engines/fire-sale-document';
 import type { SerializedDualNetwork } from '../learning/dual-network';
-import type { IdfTrainParams, trainOnSystem } from '../learning/idf-training';
 import { models } from '../store/repositories';
 import { saveSucceededRun } from './save-run';
 import type { TaskDefinition } from './task-definition';
 
-import type { IdfReproduceParams } from './firesale-worker';
-
-type TrainOutput = Awaited<ReturnType<typeof trainOnSystem>>;
-
-export const idfTrainTask: TaskDefinition<'idf-train', IdfTrainParams, TrainOutput> = {
+export const idfTrainTask: TaskDefinition<'idf-train'> = {
   plan(_db, params) {
     simulationSpecOf(params.system); // refuse a system without a shock range now, not in a worker
     return { params, shards: [params] };
   },
-  merge: (parts) => parts[0],
+  merge: (parts) => parts[0]!,
   save(db, plan, merged, timing) {
-    const { results, model } = merged as TrainOutput;
+    const { results, model } = merged;
     const modelId = models.insert(db, {
       kind: 'dual-network',
       name: `Dual network · ${plan.params.system.name} · seed ${plan.params.seed}`,
@@ -44,11 +39,11 @@ export const idfTrainTask: TaskDefinition<'idf-train', IdfTrainParams, TrainOutp
   },
 };
 
-export const idfReproduceTask: TaskDefinition<'idf-reproduce', IdfReproduceParams, ReproductionReport> = {
+export const idfReproduceTask: TaskDefinition<'idf-reproduce'> = {
   plan: (_db, params) => ({ params, shards: [params] }),
-  merge: (parts) => parts[0],
+  merge: (parts) => parts[0]!,
   save(db, plan, merged, timing) {
-    const report = merged as ReproductionReport;
+    const report = merged;
     return saveSucceededRun(db, timing, {
       kind: 'idf-reproduce',
       method: 'Reproduction of the dual-network paper, Tables 2–7 and Figure 2',

@@ -1,15 +1,14 @@
 /**
- * The graph-transformer training job ("gtTrain"): plan reads the holdings panel from the store, one worker
+ * The graph-transformer training job ("gt-train"): plan reads the holdings panel from the store, one worker
  * trains and evaluates it with live losses (progress figures epoch, trainLoss, validationLoss), save records the
  * run and the model (weights and metrics) in one transaction. Cancelling terminates the worker: nothing is saved.
  */
 import { saveSucceededRun } from './save-run';
-import type { GtTrainResult, GtTrainShard } from './gt-worker';
 import { gtModels, loadHoldingsPanel } from '../store/holdings-panel';
 import type { TaskDefinition } from './task-definition';
 import { AppError } from '../../src-shared/errors';
 
-export const gtTrainTask: TaskDefinition<'gtTrain', GtTrainShard, GtTrainResult> = {
+export const gtTrainTask: TaskDefinition<'gt-train'> = {
   plan(db, params) {
     const { name, panel } = loadHoldingsPanel(db, params.datasetId);
     if (panel.snapshots.length < 3) {
@@ -24,9 +23,9 @@ export const gtTrainTask: TaskDefinition<'gtTrain', GtTrainShard, GtTrainResult>
     return parts[0]!;
   },
   save(db, plan, merged, timing) {
-    const { artifact, metrics } = merged as GtTrainResult;
+    const { artifact, metrics } = merged;
     const runId = saveSucceededRun(db, timing, {
-      kind: 'gtTrain',
+      kind: 'gt-train',
       method: `graph transformer (L=${artifact.config.layers}, d_h=${artifact.config.hidden}, S=${artifact.config.heads}), ${metrics.epochs} epochs`,
       networkVersionId: null,
       params: plan.params,

@@ -1,4 +1,4 @@
-/** Worker side of the "gtTrain" job (main-thread side: ./gt-tasks.ts): train and evaluate, reporting each epoch. */
+/** Worker side of the "gt-train" job (main-thread side: ./gt-tasks.ts): train and evaluate, reporting each epoch. */
 import type { HoldingsPanel } from '../engines/holdings-panel';
 import type { GtTrainParams } from '../../src-shared/graph-transformer';
 import type { GtMetrics } from '../../src-shared/results/graph-transformer';

@@ -6,22 +6,16 @@
  */
 import { saveSucceededRun } from './save-run';
 import type { EconomyDocument } from '../../src-shared/formats/crossholdings';
-import { methodLabel, type InterventionParams, type InterventionRunResults } from '../../src-shared/results/intervention';
+import { methodLabel } from '../../src-shared/results/intervention';
 import { checkEconomy } from '../engines/cascade';
 import { mergeStudyPartials } from '../engines/intervention-study';
 import { economyResults } from '../engines/intervention-report';
 import { toClearingSystem } from '../engines/network-arrays';
-import type { Db } from '../store/db';
 import { networks } from '../store/repositories';
-import type { InterventionPart, InterventionShardInput } from './intervention-worker';
+import type { TaskDefinition } from './task-definition';
 
-interface Plan {
-  params: InterventionParams;
-  shards: InterventionShardInput[];
-}
-
-export const interventionTask = {
-  plan(db: Db, params: InterventionParams, maxShards: number): Plan {
+export const interventionTask: TaskDefinition<'intervention'> = {
+  plan(db, params, maxShards) {
     if (params.target === 'interbank') {
       const { document } = networks.getVersion(db, params.versionId);
       toClearingSystem(document);
@@ -48,7 +42,7 @@ export const interventionTask = {
     return { params, shards };
   },
 
-  merge(parts: InterventionPart[], plan: Plan): InterventionRunResults {
+  merge(parts, plan) {
     const { params } = plan;
     if (params.target !== 'economy') return parts[0]!.interbank!;
     const lead = parts.find((part) => part.display)!;
@@ -58,7 +52,7 @@ export const interventionTask = {
     return economyResults({ nFirms: assetValues.length, assetValues }, document, params, lead.display!, merged, lead.tail);
   },
 
-  save(db: Db, plan: Plan, merged: unknown, timing: { startedAt: string; durationMs: number }): number {
+  save(db, plan, merged, timing) {
     const { params } = plan;
     const method =
       params.target === 'economy'

@@ -11,18 +11,30 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import type { z } from 'zod';
 import { AppError, describeIssues } from '../../src-shared/errors';
 import { issuesInWords } from '../../src-shared/format/labels';
 import { jobParamSchemas, waitingStage, type JobEvent, type JobKind } from '../../src-shared/jobs';
+import type { JobInput, JobParams } from '../../src-shared/run-kinds';
 import type { Db } from '../store/db';
+import type { JobPartial } from './job-types';
 import type { WorkerMessage } from './protocol';
-import type { JobPlan, TaskDefinition } from './task-definition';
 import { taskDefinitions } from './tasks';
 
+/** Each kind's schema, seen as a parser from the kind's input to its parameters (checked per kind, no cast). */
+const paramSchemas: { [K in JobKind]: z.ZodType<JobParams<K>, JobInput<K>> } = jobParamSchemas;
+
+/**
+ * A job of some kind, its kind's types closed over when it was planned (`start<K>`): the manager keeps jobs of every
+ * kind in one queue, so a Job holds only what needs no kind — the shards' worker requests and `finish`, which
+ * merges the shards' results and saves the run with the kind's own definition.
+ */
 interface Job {
   event: JobEvent;
-  definition: TaskDefinition<JobKind, never, never>;
-  plan: JobPlan<unknown, unknown>;
+  /** One worker's request per shard (workerData of worker-entry.ts: a WorkerRequest of the job's kind). */
+  requests: Array<{ kind: JobKind; input: unknown }>;
+  /** Merges the partial results (in shard order) and saves the run; returns the run id. */
+  finish(parts: unknown[], timing: { startedAt: string; durationMs: number }): number;
   workers: Worker[];
   /** Resolves once the job is over (succeeded, failed, or cancelled — queued or running). */
   settled: Promise<void>;
@@ -80,8 +92,8 @@ export class JobManager {
    * Validates the parameters and plans the job synchronously (bad input fails here), then runs it — at once when
    * fewer than `maxRunning` jobs run and their threads leave room, else after the jobs queued before it.
    */
-  start(kind: JobKind, rawParams: unknown): { jobId: string; done: Promise<JobEvent> } {
-    const parsed = jobParamSchemas[kind].safeParse(rawParams);
+  start<K extends JobKind>(kind: K, rawParams: unknown): { jobId: string; done: Promise<JobEvent> } {
+    const parsed = paramSchemas[kind].safeParse(rawParams);
     if (!parsed.success) {
       const { field } = describeIssues(parsed.error.issues);
       throw new AppError('invalid_input', issuesInWords(parsed.error.issues), field ? `params.${field}` : 'params');
@@ -89,12 +101,18 @@ export class JobManager {
     if (this.queue.length >= this.limits.maxQueued) {
       throw new AppError('conflict', `${this.queue.length} jobs are already waiting; cancel one or let them finish first`);
     }
-    const definition: TaskDefinition<JobKind, never, never> = taskDefinitions[kind];
-    const plan = definition.plan(this.db, parsed.data as never, Math.min(this.maxWorkers, this.limits.maxThreads)) as JobPlan<unknown, unknown>;
+    const definition = taskDefinitions[kind];
+    const plan = definition.plan(this.db, parsed.data, Math.min(this.maxWorkers, this.limits.maxThreads));
+    const requests = plan.shards.map((input) => ({ kind, input }));
+    // The one erasure point of the job boundary: a worker's result arrives by postMessage as `unknown` (a structured
+    // clone of what workerTasks[kind] returned for this kind's shard, worker-tasks.ts), so it is taken as the kind's
+    // partial result here. Everything before (parameters, plan, shards) and after (merge, save) is typed by the kind.
+    const finish = (parts: unknown[], timing: { startedAt: string; durationMs: number }) =>
+      definition.save(this.db, plan, definition.merge(parts as Array<JobPartial<K>>, plan), timing);
     const jobId = randomUUID();
     let settle = () => {};
     const settled = new Promise<void>((resolve) => (settle = resolve));
-    const job: Job = { event: { jobId, kind, status: 'queued', fraction: 0, stage: '' }, definition, plan, workers: [], settled, settle };
+    const job: Job = { event: { jobId, kind, status: 'queued', fraction: 0, stage: '' }, requests, finish, workers: [], settled, settle };
     this.jobs.set(jobId, job);
     this.queue.push(job);
     if (!this.pump().includes(job)) {
@@ -114,8 +132,8 @@ export class JobManager {
     const started: Job[] = [];
     while (this.queue.length > 0) {
       const next = this.queue[0]!;
-      const threads = [...this.running].reduce((sum, job) => sum + job.plan.shards.length, 0);
-      const room = this.running.size === 0 || (this.running.size < this.limits.maxRunning && threads + next.plan.shards.length <= this.limits.maxThreads);
+      const threads = [...this.running].reduce((sum, job) => sum + job.requests.length, 0);
+      const room = this.running.size === 0 || (this.running.size < this.limits.maxRunning && threads + next.requests.length <= this.limits.maxThreads);
       if (!room) break;
       this.queue.shift();
       this.run(next);
@@ -130,22 +148,21 @@ export class JobManager {
   }
 
   private run(job: Job): void {
-    const { event, definition, plan } = job;
-    const kind = event.kind as JobKind;
+    const { requests } = job;
     this.running.add(job);
-    delete event.ahead;
+    delete job.event.ahead;
     this.update(job, { status: 'running', fraction: 0, stage: 'starting' });
 
     const startedAt = new Date();
-    const fractions = plan.shards.map(() => 0);
+    const fractions = requests.map(() => 0);
     // Figures of each shard (counts so far): the job reports their sums.
-    const shardFigures: Array<Record<string, number>> = plan.shards.map(() => ({}));
-    const shardResults = plan.shards.map(
-      (input, index) =>
+    const shardFigures: Array<Record<string, number>> = requests.map(() => ({}));
+    const shardResults = requests.map(
+      (request, index) =>
         new Promise<unknown>((resolve, reject) => {
           const script = workerScript();
           const worker = new Worker(script.file, {
-            workerData: { ...script.workerData, request: { kind, input } },
+            workerData: { ...script.workerData, request },
           });
           job.workers.push(worker);
           worker.on('message', (message: WorkerMessage) => {
@@ -177,10 +194,7 @@ export class JobManager {
         if (job.event.status !== 'running') return;
         this.update(job, { stage: 'saving' });
         const runId = this.db.transaction(() =>
-          definition.save(this.db, plan as never, definition.merge(parts as never[], plan as never), {
-            startedAt: startedAt.toISOString(),
-            durationMs: Date.now() - startedAt.getTime(),
-          }),
+          job.finish(parts, { startedAt: startedAt.toISOString(), durationMs: Date.now() - startedAt.getTime() }),
         )();
         this.update(job, { status: 'succeeded', fraction: 1, stage: 'done', runId });
       })

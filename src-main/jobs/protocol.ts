@@ -1,9 +1,4 @@
-/** Messages between the job manager and its worker threads. */
-export interface WorkerRequest {
-  kind: string;
-  input: unknown;
-}
-
+/** Messages between the job manager and its worker threads (the request a worker starts with: job-types.ts). */
 export type WorkerMessage =
   | { type: 'progress'; fraction: number; stage: string; figures?: Record<string, number> }
   | { type: 'result'; value: unknown }
@@ -14,5 +9,3 @@ export interface TaskReporter {
   /** `figures` are counts so far (e.g. scenarios cleared); the manager sums them over a job's shards. */
   progress(fraction: number, stage: string, figures?: Record<string, number>): void;
 }
-
-export type WorkerTask = (input: never, reporter: TaskReporter) => unknown | Promise<unknown>;

@@ -1,26 +1,24 @@
 /**
  * The shape of a job kind's main-thread side: `plan` reads the inputs from the store and splits the work into
  * shards (one per worker), `merge` combines the shards' results exactly, `save` writes the run inside one
- * transaction (docs/architecture.md, "Jobs: shards and merge"). The registry of kinds is tasks.ts.
+ * transaction (docs/architecture.md, "Jobs: shards and merge"). The registry of kinds is tasks.ts; the types of
+ * each kind's shards, partial and merged results are in job-types.ts.
  */
-import type { z } from 'zod';
-import type { JobKind, jobParamSchemas } from '../../src-shared/jobs';
+import type { JobKind } from '../../src-shared/jobs';
+import type { JobParams } from '../../src-shared/run-kinds';
 import type { Db } from '../store/db';
+import type { JobMerged, JobPartial, JobShard } from './job-types';
 
-export interface JobPlan<Params, ShardInput> {
-  params: Params;
-  shards: ShardInput[];
+export interface JobPlan<K extends JobKind> {
+  params: JobParams<K>;
+  shards: Array<JobShard<K>>;
 }
 
-export interface TaskDefinition<K extends JobKind, ShardInput, Part> {
-  plan(db: Db, params: z.output<(typeof jobParamSchemas)[K]>, maxShards: number): JobPlan<z.output<(typeof jobParamSchemas)[K]>, ShardInput>;
-  merge(parts: Part[], plan: JobPlan<z.output<(typeof jobParamSchemas)[K]>, ShardInput>): unknown;
-  save(
-    db: Db,
-    plan: JobPlan<z.output<(typeof jobParamSchemas)[K]>, ShardInput>,
-    merged: unknown,
-    timing: { startedAt: string; durationMs: number },
-  ): number;
+/** A job kind's main-thread side, typed by its entry in JobTypes (job-types.ts). */
+export interface TaskDefinition<K extends JobKind> {
+  plan(db: Db, params: JobParams<K>, maxShards: number): JobPlan<K>;
+  merge(parts: Array<JobPartial<K>>, plan: JobPlan<K>): JobMerged<K>;
+  save(db: Db, plan: JobPlan<K>, merged: JobMerged<K>, timing: { startedAt: string; durationMs: number }): number;
 }
 
 /** Splits `total` items into at most `parts` contiguous ranges of near-equal size. */

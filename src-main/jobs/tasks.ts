@@ -5,15 +5,13 @@
  */
 import { saveSucceededRun } from './save-run';
 import type { JobKind } from '../../src-shared/jobs';
-import type { StressRunResults } from '../../src-shared/results/stress';
 import { AppError } from '../../src-shared/errors';
 import { checkBalances } from '../engines/balance-check';
 import { toClearingSystem } from '../engines/network-arrays';
 import { createShockSampler } from '../engines/shocks';
 import { scenarioOutcome, shockVector } from '../engines/scenario-outcome';
-import { mergeStressPartials, summariseStress, type StressPartial } from '../engines/stress';
+import { mergeStressPartials, summariseStress } from '../engines/stress';
 import { networks } from '../store/repositories';
-import type { StressShardInput } from './worker-tasks';
 import { splitRange, type TaskDefinition } from './task-definition';
 import { idfReproduceTask, idfTrainTask } from './firesale-tasks';
 import { reconstructTask } from './reconstruction-tasks';
@@ -22,7 +20,7 @@ import { gtTrainTask } from './gt-tasks';
 import { capitalTask } from './capital-tasks';
 import { interventionTask } from './intervention-tasks';
 
-const stress: TaskDefinition<'stress', StressShardInput, StressPartial> = {
+const stress: TaskDefinition<'stress'> = {
   plan(db, params, maxShards) {
     const { document } = networks.getVersion(db, params.versionId);
     if (params.shockModel.kind === 'scenarios') {
@@ -43,7 +41,7 @@ const stress: TaskDefinition<'stress', StressShardInput, StressPartial> = {
     }));
     return { params, shards };
   },
-  merge(parts, plan): StressRunResults {
+  merge(parts, plan) {
     const document = plan.shards[0]!.document;
     const merged = mergeStressPartials(parts);
     const summary = summariseStress(merged, document);
@@ -71,13 +69,14 @@ const stress: TaskDefinition<'stress', StressShardInput, StressPartial> = {
   },
 };
 
-export const taskDefinitions: { [K in JobKind]: TaskDefinition<K, never, never> } = {
-  stress: stress as unknown as TaskDefinition<'stress', never, never>,
-  'idf-train': idfTrainTask as unknown as TaskDefinition<'idf-train', never, never>,
-  'idf-reproduce': idfReproduceTask as unknown as TaskDefinition<'idf-reproduce', never, never>,
-  reconstruct: reconstructTask as unknown as TaskDefinition<'reconstruct', never, never>,
-  disaggregate: disaggregateTask as unknown as TaskDefinition<'disaggregate', never, never>,
-  gtTrain: gtTrainTask as unknown as TaskDefinition<'gtTrain', never, never>,
-  capital: capitalTask as unknown as TaskDefinition<'capital', never, never>,
-  intervention: interventionTask as unknown as TaskDefinition<'intervention', never, never>,
+/** Every job kind's definition, each typed by its entry in JobTypes (job-types.ts): no cast. */
+export const taskDefinitions: { [K in JobKind]: TaskDefinition<K> } = {
+  stress,
+  'idf-train': idfTrainTask,
+  'idf-reproduce': idfReproduceTask,
+  reconstruct: reconstructTask,
+  disaggregate: disaggregateTask,
+  'gt-train': gtTrainTask,
+  capital: capitalTask,
+  intervention: interventionTask,
 };

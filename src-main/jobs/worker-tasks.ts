@@ -1,6 +1,5 @@
 /** Job kinds, worker side: pure computations over the inputs planned in tasks.ts. */
-import type { NetworkDocument } from '../../src-shared/formats/network';
-import type { ShockModelInput } from '../../src-shared/jobs';
+import type { JobKind } from '../../src-shared/jobs';
 import { toClearingSystem } from '../engines/network-arrays';
 import { runStressBatch, type StressPartial } from '../engines/stress';
 import type { TaskReporter } from './protocol';
@@ -9,19 +8,13 @@ import type { IdfTrainParams } from '../learning/idf-training';
 import { runReconstruction } from './reconstruction-worker';
 import { runDisaggregation } from './disaggregation-worker';
 import type { GtTrainShard } from './gt-worker';
-import type { CapitalShardInput } from './capital-tasks';
+import type { CapitalShardInput, JobPartial, JobShard, StressShardInput } from './job-types';
 import { runInterventionShard } from './intervention-worker';
 
-export interface StressShardInput {
-  document: NetworkDocument;
-  shockModel: ShockModelInput;
-  seed: number;
-  firstScenario: number;
-  count: number;
-  recovery?: { alpha: number; beta: number };
-}
+/** A job kind's worker side: one shard input in, one partial result out (JobTypes, job-types.ts). */
+export type WorkerTask<K extends JobKind> = (input: JobShard<K>, reporter: TaskReporter) => JobPartial<K> | Promise<JobPartial<K>>;
 
-export const workerTasks = {
+export const workerTasks: { [K in JobKind]: WorkerTask<K> } = {
   stress(input: StressShardInput, reporter: TaskReporter): StressPartial {
     const system = toClearingSystem(input.document);
     return runStressBatch(system, input.shockModel, input.seed, input.firstScenario, input.count, (done) =>
@@ -34,7 +27,7 @@ export const workerTasks = {
   'idf-reproduce': async (input: IdfReproduceParams, reporter: TaskReporter) => (await import('./firesale-worker')).idfReproduceWorker(input, reporter),
   reconstruct: runReconstruction,
   disaggregate: runDisaggregation,
-  gtTrain: async (input: GtTrainShard, reporter: TaskReporter) => (await import('./gt-worker')).gtTrainWorker(input, reporter),
+  'gt-train': async (input: GtTrainShard, reporter: TaskReporter) => (await import('./gt-worker')).gtTrainWorker(input, reporter),
   // loaded on demand, so stress workers do not load TensorFlow.js
   capital: async (input: CapitalShardInput, reporter: TaskReporter) =>
     (await import('../learning/capital-study')).runCapitalStudy(input.document, input.config, reporter),

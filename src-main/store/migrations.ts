@@ -155,4 +155,14 @@ export const migrations: Migration[] = [
       ALTER TABLE runs ADD COLUMN name TEXT;
     `,
   },
+  {
+    version: 4,
+    name: 'run kinds in kebab case',
+    sql: `
+      -- One naming style for job and run kinds (src-shared/run-kinds.ts): the graph-transformer job was "gtTrain".
+      -- Models keep their own kinds ('graph-transformer', 'dual-network'); briefs cite runs by id. The audit trail is
+      -- append-only and hash-chained: its entries stay as written (they name runs in words, not by kind).
+      UPDATE runs SET kind = 'gt-train' WHERE kind = 'gtTrain';
+    `,
+  },
 ];

@@ -296,15 +296,21 @@ export const runs = {
       db.prepare(`SELECT * FROM runs WHERE network_version_id IN (${marks}) ORDER BY id DESC`).all(...versionIds) as RunRow[]
     ).map(toRunSummary);
   },
+  /**
+   * One run, typed by its kind (RunDetail: narrow with isRunOf). The store's one trust point for runs: a row of a known
+   * kind holds what saveSucceededRun<K> accepted for that kind (and what migrations since kept so); a row of a kind
+   * this version does not know is an OtherRunDetail, its parameters and results as stored.
+   */
   get(db: Db, id: number): RunDetail {
     const row = db.prepare('SELECT * FROM runs WHERE id = ?').get(id) as RunRow | undefined;
     if (!row) throw new AppError('not_found', `no run with id ${id}`, 'id');
-    return {
+    const stored = {
       ...toRunSummary(row),
       params: JSON.parse(row.params) as unknown,
       results: row.results === null ? null : (JSON.parse(row.results) as unknown),
       error: row.error,
     };
+    return stored as RunDetail;
   },
   rename(db: Db, id: number, name: string | null): RunSummary {
     runs.get(db, id);

@@ -1,8 +1,9 @@
 /**
  * Words for what the code calls by identifiers: field labels ("outside assets", not "outsideAssets"), run kinds
- * ("stress test", not "stress"/"gtTrain"), the EBA 2011 item codes, and validation messages in the user's words and
+ * ("stress test", not "stress"/"gt-train"), the EBA 2011 item codes, and validation messages in the user's words and
  * units ("Max shock must be between 0 and 100 %", not "shockModel.maxFraction: Too big: expected number to be <=1").
  */
+import type { RunKind } from '../run-kinds';
 
 interface FieldWords {
   label: string;
@@ -90,19 +91,19 @@ export function humaniseKey(key: string): string {
 
 export const fieldLabel = (key: string): string => FIELD_WORDS[key]?.label ?? humaniseKey(key);
 
-/** Run kinds (job kinds and the policy lab) in words: no picker or message shows "gtTrain" or "idf-train". */
+/** Run kinds (job kinds and the policy lab) in words: no picker or message shows "gt-train" or "idf-train". */
 export const RUN_KIND_WORDS: Record<string, string> = {
   stress: 'stress test',
   'idf-train': 'dual-network training',
   'idf-reproduce': 'dual-network reproduction',
   reconstruct: 'network reconstruction',
-  gtTrain: 'graph-transformer training',
+  'gt-train': 'graph-transformer training',
   capital: 'capital allocation',
   intervention: 'intervention study',
   policy: 'policy lab',
   firesale: 'fire-sale equilibrium',
   disaggregate: 'node disaggregation',
-};
+} satisfies Record<RunKind, string>;
 export const runKindWords = (kind: string): string => RUN_KIND_WORDS[kind] ?? humaniseKey(kind).toLowerCase();
 
 /** A saved run as pickers show it: "#12 stress test — Q3 baseline (2026-12-02 14:05)". */

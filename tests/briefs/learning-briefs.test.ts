@@ -26,7 +26,7 @@ beforeAll(async () => {
   app = freshApp();
   const generated = await app.router.handle('holdings:generate', { kind: 'synthetic', investors: 30, assets: 60, dates: 4, positionsPerInvestor: 5, seed: 2 });
   if (!generated.ok) throw new Error(generated.error.message);
-  const gt = await app.jobs.start('gtTrain', {
+  const gt = await app.jobs.start('gt-train', {
     datasetId: (generated.value as { datasetId: number }).datasetId,
     backend: 'cpu',
     config: { hidden: 8, embedding: 4, layers: 1, heads: 1, keyDim: 4, categoryDim: 2 },

@@ -174,7 +174,7 @@ export async function sevenRuns(app: AppContext): Promise<Record<(typeof SEVEN_K
 /** Names only the code uses: job kinds, method ids, objective names, option values. */
 const INTERNAL_NAMES = [
   ...Object.keys(jobParamSchemas).filter((kind) => /[-A-Z_]/.test(kind)),
-  'gtTrain',
+  'gtTrain', // the graph-transformer job's name before migration 4
   ...ECONOMY_METHODS.filter((m) => m.includes('-')),
   ...RECONSTRUCTION_OBJECTIVE_NAMES.filter((name) => !['worst', 'best'].includes(name)),
   'mean-shock',

@@ -313,7 +313,7 @@ describe('the variants as a person reads them', () => {
     const results = runEconomyIntervention(document, params);
     expect(results.display.method).toBe('DiscountFrac (published)');
     expect(results.display.discountFracVariants!.map((v) => v.label)).toEqual(['DiscountFrac adapted to costs', 'DiscountFrac (published)']);
-    const run = { id: 1, kind: 'intervention', method: 'DiscountFrac (published) on a cross-holdings economy', networkVersionId: null, seed: 1, status: 'succeeded' as const, startedAt: '2026-01-01T00:00:00.000Z', durationMs: 1, softwareVersion: '0', params, results, error: null };
+    const run = { id: 1, kind: 'intervention' as const, method: 'DiscountFrac (published) on a cross-holdings economy', networkVersionId: null, seed: 1, status: 'succeeded' as const, startedAt: '2026-01-01T00:00:00.000Z', durationMs: 1, softwareVersion: '0', params, results, error: null };
     const section = await genericSection.describe({ run, learningBackend: null });
     expect(section.provenance).toContainEqual({ label: 'Setting: Method', value: 'DiscountFrac (published)' });
     expect(section.provenance).toContainEqual({ label: 'Setting: Curve method', value: 'DiscountFrac (published)' });

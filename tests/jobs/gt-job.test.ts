@@ -60,7 +60,7 @@ describe('graph-transformer job', () => {
     const datasetId = await generate({ kind: 'synthetic', investors: 30, assets: 60, dates: 4, positionsPerInvestor: 5, seed: 2 });
     const events: JobEvent[] = [];
     const manager = new JobManager(app.db, (event) => events.push(event), 2);
-    const final = await manager.start('gtTrain', params(datasetId, 3)).done;
+    const final = await manager.start('gt-train', params(datasetId, 3)).done;
     expect(final.status, final.error).toBe('succeeded');
     const epochs = events.filter((e) => e.figures?.epoch !== undefined);
     expect(epochs.at(-1)!.figures).toMatchObject({ epoch: 3 });
@@ -70,7 +70,7 @@ describe('graph-transformer job', () => {
     const metrics = gtModels.metrics(app.db, model!.id) as GtMetrics;
     expect(metrics.history.length).toBe(3);
     expect(metrics.byDate.map((d) => [d.date, d.stressed])).toEqual([['2015-03-31', false], ['2015-06-30', true], ['2015-09-30', null]]);
-    expect(runs.get(app.db, final.runId!).kind).toBe('gtTrain');
+    expect(runs.get(app.db, final.runId!).kind).toBe('gt-train');
     const listed = await app.router.handle('models:list', {});
     expect(listed.ok && (listed.value as unknown[]).length).toBe(1);
   });
@@ -79,13 +79,13 @@ describe('graph-transformer job', () => {
     app = freshApp();
     const datasetId = await generate({ kind: 'synthetic', investors: 30, assets: 60, dates: 4, positionsPerInvestor: 5, seed: 2 });
     const manager = new JobManager(app.db, () => undefined, 2);
-    const { jobId, done } = manager.start('gtTrain', params(datasetId, 5000));
+    const { jobId, done } = manager.start('gt-train', params(datasetId, 5000));
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(await manager.cancel(jobId)).toEqual({ cancelled: true });
     expect((await done).status).toBe('cancelled');
     expect(gtModels.list(app.db)).toEqual([]);
-    expect(runs.list(app.db, 'gtTrain')).toEqual([]);
-    expect(() => manager.start('gtTrain', { ...params(datasetId, 3), config: { hidden: 0 } })).toThrow(/^Hidden units must be at least 2/);
-    expect(() => manager.start('gtTrain', { ...params(datasetId, 3), training: { validationDates: 3 } })).toThrow(/validationDates must be at most 2/);
+    expect(runs.list(app.db, 'gt-train')).toEqual([]);
+    expect(() => manager.start('gt-train', { ...params(datasetId, 3), config: { hidden: 0 } })).toThrow(/^Hidden units must be at least 2/);
+    expect(() => manager.start('gt-train', { ...params(datasetId, 3), training: { validationDates: 3 } })).toThrow(/validationDates must be at most 2/);
   });
 });

@@ -50,9 +50,9 @@ describe('words instead of identifiers', () => {
   it('field labels and run kinds are human', () => {
     expect(fieldLabel('outsideAssets')).toBe('Outside assets');
     expect(fieldLabel('someNewField')).toBe('Some new field');
-    expect(runKindWords('gtTrain')).toBe('graph-transformer training');
+    expect(runKindWords('gt-train')).toBe('graph-transformer training');
     expect(runKindWords('idf-train')).toBe('dual-network training');
-    expect(runLabel({ id: 4, kind: 'gtTrain', name: null, method: 'graph transformer', startedAt: '2026-12-02T14:05:09Z' })).toBe('#4 graph-transformer training — graph transformer (2026-12-02 14:05)');
+    expect(runLabel({ id: 4, kind: 'gt-train', name: null, method: 'graph transformer', startedAt: '2026-12-02T14:05:09Z' })).toBe('#4 graph-transformer training — graph transformer (2026-12-02 14:05)');
     expect(versionLabel({ name: 'EBA 2011' }, { version: 2, note: 'max entropy', nodeCount: 87 })).toBe('EBA 2011 v2 — max entropy (87 banks)');
   });
 

@@ -33,7 +33,7 @@ describe('useJobRun', () => {
     const scope = effectScope();
     const run = scope.run(() => useJobRun('stress', async (runId) => void succeeded.push(runId)))!;
     expect(run.busy.value).toBe(false);
-    await run.start({});
+    await run.start({ versionId: 1, shockModel: { kind: 'uniform' }, samples: 10, seed: 1 });
     expect(run.job.value).toMatchObject({ jobId: 'j2', status: 'queued', stage: 'Waiting — 1 job ahead' });
     expect(run.busy.value).toBe(true);
     emit({ ...queued, status: 'running', stage: 'starting', ahead: undefined });

@@ -20,7 +20,7 @@ async function importEba() {
 
 function saveRun(versionId: number) {
   return runs.insertFinished(app.db, {
-    kind: 'gtTrain', method: 'graph transformer, 3 layers', networkVersionId: versionId, params: {}, seed: 1, status: 'succeeded',
+    kind: 'gt-train', method: 'graph transformer, 3 layers', networkVersionId: versionId, params: {}, seed: 1, status: 'succeeded',
     startedAt: '2026-01-02T03:04:05.000Z', durationMs: 5, softwareVersion: '0.1.0', results: {},
   });
 }

@@ -1,7 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { migrate, openDatabase, schemaVersion } from '../../src-main/store/db';
 import { migrations } from '../../src-main/store/migrations';
-import { networks, datasets } from '../../src-main/store/repositories';
+import { isRunOf } from '../../src-shared/domain';
+import { networks, datasets, runs } from '../../src-main/store/repositories';
+import { listAudit, recordRunSaved, verifyAudit } from '../../src-main/store/audit';
 import { ringNetwork, tempDir } from '../support/fixtures';
 import { testStoreKey } from '../support/store-key';
 
@@ -49,6 +51,34 @@ describe('migrations', () => {
     expect(() => migrate(db, [...migrations, broken])).toThrow();
     expect(schemaVersion(db)).toBe(migrations.length);
     expect(db.prepare("SELECT name FROM sqlite_master WHERE name = 'extra'").get()).toBeUndefined();
+    db.close();
+  });
+
+  it('opens a store with a run saved under an old kind name and reads it under the new one (migration 4)', () => {
+    const dir = fresh();
+    const old = openDatabase(dir, { key: testStoreKey(), migrations: migrations.slice(0, 3) });
+    const runId = runs.insertFinished(old, {
+      kind: 'gtTrain', method: 'graph transformer', networkVersionId: null, params: { datasetId: 1 }, seed: 1, status: 'succeeded',
+      startedAt: '2026-01-01T00:00:00.000Z', durationMs: 5, softwareVersion: '0.1.0', results: { epochs: 3 },
+    });
+    recordRunSaved(old, { id: runId, kind: 'gtTrain', method: 'graph transformer', networkVersionId: null, params: { datasetId: 1 } });
+    const stress = runs.insertFinished(old, {
+      kind: 'stress', method: 'clearing', networkVersionId: null, params: {}, seed: 2, status: 'succeeded',
+      startedAt: '2026-01-01T00:00:00.000Z', durationMs: 5, softwareVersion: '0.1.0', results: {},
+    });
+    const auditBefore = listAudit(old).entries;
+    old.close();
+    const db = openDatabase(dir, { key: testStoreKey() });
+    expect(schemaVersion(db)).toBe(migrations.length);
+    const run = runs.get(db, runId);
+    expect(run.kind).toBe('gt-train');
+    expect(isRunOf(run, 'gt-train') && run.results.epochs).toBe(3);
+    expect(runs.list(db, 'gt-train').map((r) => r.id)).toEqual([runId]);
+    expect(runs.list(db, 'gtTrain')).toEqual([]);
+    expect(runs.get(db, stress).kind).toBe('stress');
+    // the audit trail is hash-chained and append-only: its entries stay exactly as written
+    expect(listAudit(db).entries).toEqual(auditBefore);
+    expect(verifyAudit(db).intact).toBe(true);
     db.close();
   });
 

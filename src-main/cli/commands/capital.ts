@@ -108,7 +108,7 @@ export const capitalCommand: Command = {
     const versionId = await storedNetworkVersion(app, io, positionals[0], flags, 'capital');
     io.err(`capital: ${config.tiers} tiers, ${config.samplers.join(' + ')} sampling of ${config.samples}, ${config.scenarios} scenarios per allocation, models ${config.models.join(', ')}`);
     const run = await runJob(app, io, 'capital', { ...config, versionId }, 'capital');
-    const results = run.results as CapitalRunResults;
+    const { results } = run;
     io.err(`capital: saved as run ${run.id} (${((run.durationMs ?? 0) / 1000).toFixed(2)} s)`);
     if (flags.json) io.out(JSON.stringify({ runId: run.id, ...results }));
     else printTable(results, io.out);

@@ -5,7 +5,7 @@
  */
 import { basename } from 'node:path';
 import { FIRESALE_EXAMPLES, fireSaleDocumentSchema, type FireSaleExample } from '../../../src-shared/formats/firesale';
-import { ARCTANGENT_CORRELATION, convergenceWarning, isArctangentCorrelation, type DualNetworkRunResults, type ReproductionReport } from '../../../src-shared/results/fire-sales';
+import { ARCTANGENT_CORRELATION, convergenceWarning, isArctangentCorrelation, type ReproductionReport } from '../../../src-shared/results/fire-sales';
 import { exampleFireSale } from '../../api/firesale-services';
 import { call } from '../../api/router';
 import { parseJsonDocument } from '../../io/network-json';
@@ -133,7 +133,7 @@ export const idfCommand: Command = {
       if (only !== undefined && only !== 'case1' && only !== 'case2') throw new UsageError('--only must be case1 or case2');
       const params = { seed, samples, maxEpochs, ...(only ? { only: [only] } : {}), backend };
       const run = await runJob(context(), io, 'idf-reproduce', params, 'idf reproduce');
-      const report = run.results as ReproductionReport;
+      const report = run.results;
       io.err(`idf reproduce: saved as run ${run.id}`);
       if (args.flags.json) io.out(JSON.stringify({ runId: run.id, ...report }));
       else printReport(report, io);
@@ -143,7 +143,7 @@ export const idfCommand: Command = {
       const doc = readSystem({ ...args, positionals: rest });
       const params = { system: doc, samples, seed, maxEpochs, hidden: wholeFlag(args.flags, 'hidden', 32, 2, 512), inclusive: Boolean(args.flags.inclusive), backend };
       const run = await runJob(context(), io, 'idf-train', params, 'idf train');
-      const results = run.results as DualNetworkRunResults;
+      const { results } = run;
       const { metrics } = results;
       const summary = {
         runId: run.id,

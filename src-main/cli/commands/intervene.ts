@@ -4,7 +4,7 @@
  * study) on a version in the store (the file imported once, or --version), and is saved as a run.
  */
 import { DISCOUNTFRAC_ALIAS, INTERVENTION_METHODS, resolveInterventionMethod, type InterventionObjective } from '../../engines/intervention';
-import { methodLabel, singleInterventionSchema, type SingleInterventionResults } from '../../../src-shared/results/intervention';
+import { methodLabel, singleInterventionSchema } from '../../../src-shared/results/intervention';
 import { UsageError, type Command } from '../command';
 import { choice, formatAmount, numberFlag, wholeFlag } from './common';
 import { ECONOMY_VERSION_FLAG, runInterventionJob, validated, versionName } from './intervention-study';
@@ -54,7 +54,9 @@ export const interveneCommand: Command = {
     const app = context();
     io.err(`intervene: budget ${formatAmount(budget)} (${methodLabel('economy', method)}, objective ${objective})`);
     const { run, params } = await runInterventionJob(app, io, positionals[0], flags, checked, 'intervene');
-    const { display } = run.results as SingleInterventionResults;
+    const { results } = run;
+    if (results.target !== 'economy-single') throw new Error(`intervene: run ${run.id} is not a single intervention`);
+    const { display } = results;
     const payments = Object.fromEntries(display.nodes.map((node) => [node.id, node.payment]));
     const failed = (after: boolean) => display.nodes.filter((node) => (after ? node.roundAfter : node.roundBefore) > 0).map((node) => node.id);
     if (flags.json) {

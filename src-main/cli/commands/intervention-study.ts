@@ -14,9 +14,8 @@ import {
   interbankBailoutSchema,
   methodLabel,
 } from '../../../src-shared/results/intervention';
-import type { RunDetail } from '../../../src-shared/domain';
+import type { RunDetailOf } from '../../../src-shared/domain';
 import { issuesInWords } from '../../../src-shared/format/labels';
-import type { EconomyInterventionResults, InterbankBailoutResults } from '../../../src-shared/results/intervention';
 import { call } from '../../api/router';
 import type { AppContext } from '../../app';
 import { runJob } from '../job-run';
@@ -48,7 +47,7 @@ export async function runInterventionJob<P extends { versionId: number }>(
   flags: Record<string, string | true>,
   params: P,
   label: string,
-): Promise<{ run: RunDetail; params: P }> {
+): Promise<{ run: RunDetailOf<'intervention'>; params: P }> {
   const kind = (params as { target?: string }).target === 'interbank' ? 'interbank' : 'crossholdings';
   const versionId = await storedNetworkVersion(app, io, path, flags, label, kind);
   const withVersion = { ...params, versionId };
@@ -110,7 +109,8 @@ export const interventionStudyCommand: Command = {
     const app = context();
     io.err(`intervention-study: ${checked.scenarios} scenarios (ρ=${checked.shocks.rho}, σ=${checked.shocks.sigma}, μ=${checked.shocks.drift}, seed ${checked.seed})`);
     const { run, params } = await runInterventionJob(app, io, positionals[0], flags, checked, 'intervention-study');
-    const results = run.results as EconomyInterventionResults;
+    const { results } = run;
+    if (results.target !== 'economy') throw new Error(`intervention-study: run ${run.id} is not an economy study`);
     if (flags.json) {
       io.out(JSON.stringify({ runId: run.id, ...results }));
       return 0;
@@ -160,7 +160,8 @@ export const bailoutCommand: Command = {
     });
     const app = context();
     const { run, params } = await runInterventionJob(app, io, positionals[0], flags, checked, 'bailout');
-    const results = run.results as InterbankBailoutResults;
+    const { results } = run;
+    if (results.target !== 'interbank') throw new Error(`bailout: run ${run.id} is not an interbank bailout`);
     const { display } = results;
     if (flags.json) {
       const paid = Object.fromEntries(display.nodes.filter((node) => node.payment > 0).map((node) => [node.id, node.payment]));

@@ -14,7 +14,6 @@ import {
   RECONSTRUCTION_OBJECTIVE_NAMES,
   reconstructParamsSchema,
   type ReconstructionOutcome,
-  type ReconstructionRunResults,
   type ReconstructParams,
 } from '../../../src-shared/results/reconstruction';
 import { call } from '../../api/router';
@@ -169,7 +168,7 @@ export const reconstructCommand: Command = {
     const params: ReconstructParams = { versionId, ...options, unknown: unknownByNode(flags, unknownFields, document.nodes.map((node) => node.id)) };
     io.err(`reconstruct: ${objective}, ${document.nodes.length} nodes, ${params.samples} ${params.shockModel.kind} shocks, seed ${params.seed}`);
     const run = await runJob(app, io, 'reconstruct', params, 'reconstruct');
-    const results = run.results as ReconstructionRunResults;
+    const { results } = run;
     const outcome = results.outcomes[0]!;
     const relativeResidual = numberOrNote(outcome.residual.relative, outcome.residual.relativeNote, (v) => `${v.toExponential(2)} (relative)`);
     const last = outcome.trace.at(-1);

@@ -11,7 +11,7 @@ import { runStressBatch, summariseStress, type StressSummary } from '../../engin
 import { readNetworkJsonFile } from '../../io/network-json';
 import { numberOrNote } from '../../../src-shared/results/notes';
 import { MAX_STRESS_SAMPLES } from '../../../src-shared/jobs';
-import type { ClearingCheck, StressRunResults } from '../../../src-shared/results/stress';
+import type { ClearingCheck } from '../../../src-shared/results/stress';
 import { call } from '../../api/router';
 import { runJob } from '../job-run';
 import { storedNetworkVersion, VERSION_FLAG } from './stored-network';
@@ -82,7 +82,7 @@ export const stressCommand: Command = {
     const versionId = await storedNetworkVersion(app, io, path, flags, 'stress');
     const eisenbergNoe = recovery.alpha === 1 && recovery.beta === 1;
     const run = await runJob(app, io, 'stress', { versionId, shockModel: model, samples, seed, ...(eisenbergNoe ? {} : { recovery }) }, 'stress');
-    const results = run.results as StressRunResults;
+    const { results } = run;
     io.err(`stress: saved as run ${run.id} (${((run.durationMs ?? 0) / 1000).toFixed(2)} s)`);
     if (results.clearingCheck) reportVerification(io, results.clearingCheck);
     if (flags.json) {

@@ -1,16 +1,18 @@
 /**
  * A screen's long job: start it, follow its events, cancel it; `onSucceeded(runId)` is called when it saved a run,
  * `onEvent` (optional) with every event of the job, e.g. to plot figures live. Errors at start (invalid parameters)
- * land in `error`. The listener is removed when the screen unmounts.
+ * land in `error`. The listener is removed when the screen unmounts. Generic over the job kind: `start` takes that
+ * kind's parameters (z.input of its schema in src-shared/jobs.ts; defaults may be left out).
  */
 import { computed, onBeforeUnmount, ref, toRaw } from 'vue';
 import type { JobEvent, JobKind } from '../../../src-shared/jobs';
+import type { JobInput } from '../../../src-shared/run-kinds';
 import { call, onJobEvent } from './client';
 
-export function useJobRun(kind: JobKind, onSucceeded: (runId: number) => Promise<void>, onEvent?: (event: JobEvent) => void) {
+export function useJobRun<K extends JobKind>(kind: K, onSucceeded: (runId: number) => Promise<void>, onEvent?: (event: JobEvent) => void) {
   const job = ref<JobEvent>();
   const error = ref('');
-  async function start(params: unknown) {
+  async function start(params: JobInput<K>) {
     error.value = '';
     try {
       const { jobId } = await call('jobs:start', { kind, params });

@@ -11,9 +11,8 @@ import type { RunContext } from '../context';
 import { drawNetwork } from '../network-svg';
 import type { SectionContent } from './provider';
 
-export async function bailoutSection(context: RunContext, r: InterbankBailoutResults): Promise<SectionContent> {
+export async function bailoutSection(context: RunContext, r: InterbankBailoutResults, params: InterbankBailoutParams): Promise<SectionContent> {
   const { run } = context;
-  const params = run.params as InterbankBailoutParams;
   const { display } = r;
   const where = context.network ? `${context.network.name} v${context.network.version}` : 'the network';
   const paid = display.nodes.filter((n) => n.payment > 0).sort((a, b) => b.payment - a.payment || a.id.localeCompare(b.id));

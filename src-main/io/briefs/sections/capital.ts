@@ -14,6 +14,7 @@ import {
 } from '../../../../src-shared/results/capital';
 import { renderChart } from '../charts';
 import type { SectionProvider } from './provider';
+import { runOfKind } from '../../../../src-shared/domain';
 
 const kText = (k: number[]) => `(${k.map((v) => formatPercent(v, 2)).join(', ')})`;
 
@@ -70,8 +71,8 @@ function lossChart(r: CapitalRunResults): Promise<BriefChart> {
 export const capitalSection: SectionProvider = {
   kind: 'capital',
   async describe(context) {
-    const { run } = context;
-    const r = run.results as CapitalRunResults;
+    const run = runOfKind(context.run, 'capital');
+    const r = run.results;
     const unit = r.unit;
     const c = r.criterion;
     const measure = c.measure === 'expected-shortfall' ? 'expected shortfall' : 'value at risk';

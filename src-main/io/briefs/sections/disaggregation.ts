@@ -10,6 +10,7 @@ import type { DisaggregatedBank, DisaggregationRunResults } from '../../../../sr
 import { formatNumber, keyFigure } from '../../../../src-shared/brief-format';
 import { rankingChart } from '../charts';
 import type { SectionProvider } from './provider';
+import { runOfKind } from '../../../../src-shared/domain';
 
 const SPLIT_WORDS: Record<DisaggregationRunResults['objective'], string> = {
   maxent: 'the proportional split (maximum entropy)',
@@ -54,8 +55,9 @@ function balanceSheetTable(r: DisaggregationRunResults): BriefTable {
 export const disaggregationSection: SectionProvider = {
   kind: 'disaggregate',
   async describe(context) {
-    const { run, network } = context;
-    const r = run.results as DisaggregationRunResults;
+    const { network } = context;
+    const run = runOfKind(context.run, 'disaggregate');
+    const r = run.results;
     const split = SPLIT_WORDS[r.objective];
     const where = network ? `${network.name} v${network.version}` : 'the network';
     const largest = r.parts.reduce((a, b) => (b.share > a.share ? b : a));

@@ -10,6 +10,7 @@ import { formatSignificant, keyFigure } from '../../../../src-shared/brief-forma
 import { ARCTANGENT_CORRELATION, isArctangentCorrelation, type ReproductionReport } from '../../../../src-shared/results/fire-sales';
 import { inverseDemandChart, regressionTable } from './fire-sale-model';
 import type { SectionProvider } from './provider';
+import { runOfKind } from '../../../../src-shared/domain';
 
 const value = (v: number | null) => (v === null ? '—' : formatSignificant(v, 4));
 
@@ -40,9 +41,9 @@ function paperTables(r: ReproductionReport): BriefTable[] {
 export const dualNetworkReproductionSection: SectionProvider = {
   kind: 'idf-reproduce',
   async describe(context) {
-    const { run } = context;
+    const run = runOfKind(context.run, 'idf-reproduce');
     // runs saved before the figure, the regression and the criteria were kept have none
-    const saved = run.results as Partial<ReproductionReport>;
+    const saved: Partial<ReproductionReport> = run.results; // runs saved before some fields existed
     const r: ReproductionReport = { seed: run.seed ?? 0, samples: 0, backend: 'not recorded', durationMs: 0, ...saved, rows: saved.rows ?? [], regression: saved.regression ?? [], figure2: saved.figure2 ?? [], acceptance: saved.acceptance ?? [] };
     const arctangent = r.rows.find(isArctangentCorrelation);
     const met = r.acceptance.filter((a) => a.met).length;

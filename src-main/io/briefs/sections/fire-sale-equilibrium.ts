@@ -10,11 +10,11 @@
 import { createHash } from 'node:crypto';
 import type { BriefChart, BriefTable, KeyFigure, TableCell } from '../../../../src-shared/briefs';
 import { formatNumber, formatPercent, keyFigure } from '../../../../src-shared/brief-format';
-import type { FireSaleDocument } from '../../../../src-shared/formats/firesale';
 import { decimalsFor, scientific } from '../../../../src-shared/format/numbers';
 import { convergenceWarning, type FireSaleRunResults } from '../../../../src-shared/results/fire-sales';
 import { rankingChart, renderChart } from '../charts';
 import type { SectionProvider } from './provider';
+import { runOfKind } from '../../../../src-shared/domain';
 
 /** Rows of a printed table of banks or assets (the annex has them all). */
 const TOP = 25;
@@ -199,11 +199,11 @@ async function charts(r: FireSaleRunResults): Promise<BriefChart[]> {
 export const fireSaleEquilibriumSection: SectionProvider = {
   kind: 'firesale',
   async describe(context) {
-    const { run } = context;
-    const saved = run.results as FireSaleRunResults;
+    const run = runOfKind(context.run, 'firesale');
+    const saved = run.results;
     const r: FireSaleRunResults = { ...saved, unit: unitOf(saved) };
     const amountsIn = r.unit === saved.unit ? r.unit : `units of the assets (each worth 1 before the shock)`;
-    const system = (run.params as { system: FireSaleDocument }).system;
+    const { system } = run.params;
     const nBanks = r.bankIds.length;
     const nAssets = r.assetIds.length;
     const amountDigits = digitsFor([r.totalLoss, ...r.losses, ...r.equity, ...r.assetLiquidations]);

@@ -6,10 +6,11 @@
  * (Figure 2 of the paper), the training curve and, for linear inverse demand, the regression of Table 6.
  */
 import type { BriefChart, BriefTable } from '../../../../src-shared/briefs';
-import type { CoefficientTest, DualNetworkRunResults } from '../../../../src-shared/results/fire-sales';
+import type { CoefficientTest } from '../../../../src-shared/results/fire-sales';
 import { formatNumber, formatSignificant, keyFigure } from '../../../../src-shared/brief-format';
 import { intervalChart } from '../charts';
 import type { SectionProvider } from './provider';
+import { runOfKind } from '../../../../src-shared/domain';
 
 const correlation = (value: number | null) => (value === null ? 'undefined' : formatSignificant(value, 4));
 
@@ -50,8 +51,8 @@ export function inverseDemandChart(title: string, curves: Array<{ name: string; 
 export const fireSaleModelSection: SectionProvider = {
   kind: 'idf-train',
   async describe(context) {
-    const { run } = context;
-    const r = run.results as DualNetworkRunResults;
+    const run = runOfKind(context.run, 'idf-train');
+    const r = run.results;
     const m = r.metrics;
     const assets = m.liquidationCorrelation.map((_, i) => `Asset ${i + 1}`);
     const ratio = m.mseLinearPriceModel > 0 ? m.mseProposed / m.mseLinearPriceModel : undefined;

@@ -1,15 +1,16 @@
 /**
- * The graph-transformer section (run kind `gtTrain`): a transformer on the bipartite investor–asset holdings graph
+ * The graph-transformer section (run kind `gt-train`): a transformer on the bipartite investor–asset holdings graph
  * that predicts trades (eqs. 21–23) and reconstructs masked holdings (eq. 20), after Coppola et al., "Regulation and
  * AI", §3 (docs/engines/graph-transformer.md). Correlations of predictions with targets, the model's against the plain
  * baseline's, by split, by investor group and by report date, with the dates above the user's stress threshold
  * marked.
  */
 import type { BriefTable } from '../../../../src-shared/briefs';
-import type { CorrelationPair, GtMetrics } from '../../../../src-shared/results/graph-transformer';
+import type { CorrelationPair } from '../../../../src-shared/results/graph-transformer';
 import { formatSignificant, keyFigure } from '../../../../src-shared/brief-format';
 import { renderChart } from '../charts';
 import type { SectionProvider } from './provider';
+import { runOfKind } from '../../../../src-shared/domain';
 
 const pair = (p: CorrelationPair) => [formatSignificant(p.model, 4), formatSignificant(p.baseline, 4), formatSignificant(p.model - p.baseline, 3), p.pairs] as const;
 const PAIR_COLUMNS = [
@@ -20,10 +21,10 @@ const PAIR_COLUMNS = [
 ];
 
 export const graphTransformerSection: SectionProvider = {
-  kind: 'gtTrain',
+  kind: 'gt-train',
   async describe(context) {
-    const { run } = context;
-    const m = run.results as GtMetrics;
+    const run = runOfKind(context.run, 'gt-train');
+    const m = run.results;
     const tables: BriefTable[] = [
       {
         title: 'Correlation of predictions with the truth, by split',

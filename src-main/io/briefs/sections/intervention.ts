@@ -8,7 +8,7 @@
  */
 import type { BriefChart, BriefTable } from '../../../../src-shared/briefs';
 import type { EconomyDocument } from '../../../../src-shared/formats/crossholdings';
-import type { EconomyInterventionParams, EconomyInterventionResults, InterventionRunResults, MeanInterval, SingleInterventionParams, SingleInterventionResults } from '../../../../src-shared/results/intervention';
+import type { EconomyInterventionParams, EconomyInterventionResults, MeanInterval, SingleInterventionParams, SingleInterventionResults } from '../../../../src-shared/results/intervention';
 import { cascade, failedIndices, toEconomySystem, type EconomySystem } from '../../../engines/cascade';
 import { intervene } from '../../../engines/intervention';
 import { displaySystem } from '../../../engines/intervention-report';
@@ -18,6 +18,7 @@ import type { RunContext } from '../context';
 import { drawNetwork } from '../network-svg';
 import { bailoutSection } from './bailout';
 import type { SectionContent, SectionProvider } from './provider';
+import { runOfKind } from '../../../../src-shared/domain';
 
 const TOP = 20;
 /** What the displayed cascade's tables need: a study's results or a single intervention's. */
@@ -155,9 +156,8 @@ function cascadePicture(r: DisplayedResults, document: EconomyDocument | undefin
   });
 }
 
-async function economySection(context: RunContext, r: EconomyInterventionResults): Promise<SectionContent> {
+async function economySection(context: RunContext, r: EconomyInterventionResults, params: EconomyInterventionParams): Promise<SectionContent> {
   const { run } = context;
-  const params = run.params as EconomyInterventionParams;
   const document = context.network?.kind === 'crossholdings' ? context.network.document : undefined;
   const { display, study } = r;
   const where = context.network ? `${context.network.name} v${context.network.version}` : 'the economy';
@@ -219,9 +219,8 @@ async function economySection(context: RunContext, r: EconomyInterventionResults
 }
 
 /** A single intervention (`cwb intervene`): the cascade as it is, before and after, without a scenario study. */
-function singleSection(context: RunContext, r: SingleInterventionResults): SectionContent {
+function singleSection(context: RunContext, r: SingleInterventionResults, params: SingleInterventionParams): SectionContent {
   const { run } = context;
-  const params = run.params as SingleInterventionParams;
   const document = context.network?.kind === 'crossholdings' ? context.network.document : undefined;
   const { display } = r;
   const where = context.network ? `${context.network.name} v${context.network.version}` : 'the economy';
@@ -258,8 +257,11 @@ function singleSection(context: RunContext, r: SingleInterventionResults): Secti
 export const interventionSection: SectionProvider = {
   kind: 'intervention',
   async describe(context) {
-    const r = context.run.results as InterventionRunResults;
-    if (r.target === 'interbank') return bailoutSection(context, r);
-    return r.target === 'economy-single' ? singleSection(context, r) : economySection(context, r);
+    const { results: r, params } = runOfKind(context.run, 'intervention');
+    // results and parameters share the target (the job saves both); each pair narrows together
+    if (r.target === 'interbank' && params.target === 'interbank') return bailoutSection(context, r, params);
+    if (r.target === 'economy-single' && params.target === 'economy-single') return singleSection(context, r, params);
+    if (r.target === 'economy' && params.target === 'economy') return economySection(context, r, params);
+    throw new Error(`run #${context.run.id}: its parameters (${params.target}) and results (${r.target}) are of different targets`);
   },
 };

@@ -8,6 +8,7 @@ import type { PolicyLabResult, PolicyModelView } from '../../../../src-shared/re
 import { rankingChart } from '../charts';
 import { formatNumber, keyFigure } from '../../../../src-shared/brief-format';
 import type { SectionProvider } from './provider';
+import { runOfKind } from '../../../../src-shared/domain';
 
 const DIGITS = 4;
 
@@ -40,8 +41,8 @@ function equilibriumTable(r: PolicyLabResult): BriefTable {
 export const policySection: SectionProvider = {
   kind: 'policy',
   async describe(context) {
-    const { run } = context;
-    const r = run.results as PolicyLabResult;
+    const run = runOfKind(context.run, 'policy');
+    const r = run.results;
     const money = `${r.currency} ${r.unit}`.trim() || 'units of account';
     const { inputs, welfare } = r;
     const models: Array<[string, PolicyModelView]> = [

@@ -7,11 +7,12 @@
  * entropy on the same shocks.
  */
 import type { BriefTable } from '../../../../src-shared/briefs';
-import type { ReconstructionObjectiveName, ReconstructionOutcome, ReconstructionRunResults, ReconstructParams } from '../../../../src-shared/results/reconstruction';
+import type { ReconstructionObjectiveName, ReconstructionOutcome } from '../../../../src-shared/results/reconstruction';
 import { formatNumber, humanise, keyFigure } from '../../../../src-shared/brief-format';
 import { intervalChart, renderChart } from '../charts';
 import { describeShockModel } from './stress';
 import type { SectionProvider } from './provider';
+import { runOfKind } from '../../../../src-shared/domain';
 
 const NETWORK_NAMES: Record<ReconstructionObjectiveName, string> = { best: 'Best case', maxent: 'Maximum entropy', worst: 'Worst case', mindensity: 'Minimum density' };
 const CURVE_POINTS = 60;
@@ -58,9 +59,8 @@ function distribution(losses: number[], series: string) {
 export const reconstructionSection: SectionProvider = {
   kind: 'reconstruct',
   async describe(context) {
-    const { run } = context;
-    const r = run.results as ReconstructionRunResults;
-    const params = run.params as ReconstructParams;
+    const run = runOfKind(context.run, 'reconstruct');
+    const { results: r, params } = run;
     const unit = r.unit;
     const where = context.network ? `${context.network.name} v${context.network.version}` : 'the network';
     const name = (o: { objective: ReconstructionObjectiveName }) => NETWORK_NAMES[o.objective];

@@ -15,14 +15,10 @@ import type { RunContext } from '../context';
 import { formatNumber, formatPercent, keyFigure, withoutEmptyColumns } from '../../../../src-shared/brief-format';
 import { drawNetwork } from '../network-svg';
 import type { SectionProvider } from './provider';
+import { runOfKind } from '../../../../src-shared/domain';
+import type { JobParams } from '../../../../src-shared/run-kinds';
 
-interface StressParams {
-  versionId: number;
-  samples: number;
-  seed: number;
-  shockModel: ShockModelInput;
-  recovery?: { alpha: number; beta: number };
-}
+type StressParams = JobParams<'stress'>;
 
 const TOP = 20;
 const SHOCK_MODEL_NAMES: Record<ShockModelInput['kind'], string> = { uniform: 'uniform', beta: 'beta', copula: 'common-factor', scenarios: 'user-supplied' };
@@ -266,9 +262,8 @@ function stressMethod(r: StressRunResults, params: StressParams): string[] {
 export const stressSection: SectionProvider = {
   kind: 'stress',
   async describe(context) {
-    const { run } = context;
-    const r = run.results as StressRunResults;
-    const params = run.params as StressParams;
+    const run = runOfKind(context.run, 'stress');
+    const { results: r, params } = run;
     const document = networkOf(context);
     // A name that only repeats the id is left out (withoutEmptyColumns drops the column).
     const nameOf = new Map(document?.nodes.map((n) => [n.id, n.name && n.name !== n.id ? n.name : '']) ?? []);
