@@ -71,13 +71,8 @@ export interface BoundaryPin {
 
 const MAX_DOUBLINGS = 10;
 
-export function pinToBoundary(
-  system: ClearingSystem,
-  setup: AcceptanceSetup,
-  direction: ArrayLike<number>,
-  options: BoundaryOptions,
-): BoundaryPin {
-  const started = performance.now();
+/** The step, confidence and tolerance with their defaults, and the direction as an array; refuses bad ones. */
+function pinSettings(direction: ArrayLike<number>, options: BoundaryOptions) {
   const step = options.step ?? 0.02;
   const confidence = options.confidence ?? 0.95;
   const tolerance = options.tolerance ?? 1e-3;
@@ -87,6 +82,28 @@ export function pinToBoundary(
   if (!u.every((v) => v >= 0 && Number.isFinite(v)) || u.every((v) => v === 0)) {
     throw new EngineInputError('the direction must be non-negative and not zero', 'direction');
   }
+  return { step, confidence, tolerance, u };
+}
+
+/** s⁻: by bisection, the greatest multiple below `notRefused` that `refuses` (each test one Monte Carlo check). */
+function greatestRefused(refuses: (scale: number) => boolean, notRefused: number, tolerance: number): number {
+  let refused = 0;
+  while (notRefused - refused > tolerance) {
+    const mid = 0.5 * (refused + notRefused);
+    if (refuses(mid)) refused = mid;
+    else notRefused = mid;
+  }
+  return refused;
+}
+
+export function pinToBoundary(
+  system: ClearingSystem,
+  setup: AcceptanceSetup,
+  direction: ArrayLike<number>,
+  options: BoundaryOptions,
+): BoundaryPin {
+  const started = performance.now();
+  const { step, confidence, tolerance, u } = pinSettings(direction, options);
   const z = normalInverseCdf(confidence);
   const growable = setup.shockModel.kind !== 'scenarios';
   const stages: BoundaryStage[] = [];
@@ -145,17 +162,7 @@ export function pinToBoundary(
   const k = u.map((v) => v * scale);
   const check = upper?.check ?? evaluator.evaluate(k);
   // s⁻: the greatest multiple refused at this confidence (≥ s⁺(1 − step) when pinned, so only searched when not)
-  let lowerScale = scale * (1 - step);
-  if (upper && !pinned) {
-    let refused = 0;
-    let notRefused = scale * (1 - step);
-    while (notRefused - refused > tolerance * scale) {
-      const mid = 0.5 * (refused + notRefused);
-      if (refuses(checkAt(mid))) refused = mid;
-      else notRefused = mid;
-    }
-    lowerScale = refused;
-  }
+  const lowerScale = upper && !pinned ? greatestRefused((mid) => refuses(checkAt(mid)), scale * (1 - step), tolerance * scale) : scale * (1 - step);
   return {
     k: Array.from(k),
     cost: evaluator.cost(k),
