@@ -21,6 +21,16 @@ test('reconstruct the EBA network by maximum entropy, stress test it, compare tw
   await expect(figures).toContainText('20,000');
   await expect(figures).toContainText('E[L] / E[L⁰]');
   await expect(page.getByTestId('stress-banks').locator('tbody tr')).toHaveCount(87);
+  // The banks table sorts by any column (P(default), largest first after two clicks) and saves as CSV.
+  const banks = page.getByTestId('stress-banks');
+  await banks.getByRole('button', { name: /^P\(default\)/ }).click();
+  await banks.getByRole('button', { name: /^P\(default\)/ }).click();
+  await expect(banks.locator('th[aria-sort="descending"]')).toContainText('P(default)');
+  const pds = (await banks.locator('tbody tr td:nth-child(3)').allInnerTexts()).map((t) => Number(t.replace(/[^\d.]/g, '')));
+  expect(pds).toEqual([...pds].sort((x, y) => y - x));
+  const bankCsv = page.waitForEvent('download');
+  await page.getByTestId('stress-banks-csv').click();
+  expect((await bankCsv).suggestedFilename()).toMatch(/^Banks-of-stress-run-1\.csv$/);
   // Every chart drew: the loss distribution, the number of defaults (log scale), the default probabilities, the network.
   for (const chart of ['stress-loss-chart', 'stress-defaults-chart', 'stress-pd-chart']) await expectCanvasDrawn(page.getByTestId(chart).locator('canvas'));
   await expectCanvasDrawn(page.getByTestId('network-view'));
