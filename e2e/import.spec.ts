@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { artifactsDir, expectOnlyLoopback, newDataDir, recordRequests, Shell, expect, test } from './support';
+import { artifactsDir, expectCanvasDrawn, expectOnlyLoopback, newDataDir, recordRequests, Shell, expect, test } from './support';
 
 test('import a node CSV with its liability CSV through the mapping dialog; two bad rows are named', async ({ page, startHost }) => {
   const dataDir = newDataDir();
@@ -88,7 +88,7 @@ test('import a holdings CSV and see it as a bipartite graph of the largest holde
   await page.getByTestId('view-holdings').click();
   await expect(page.getByTestId('holdings-legend')).toContainText('40 investors (left) and 80 assets (right)');
   await expect(page.getByTestId('holdings-legend')).toContainText('hidden: 20 investors, 10 assets');
-  await expect(page.getByTestId('holdings-canvas').locator('canvas').first()).toBeVisible();
+  await expectCanvasDrawn(page.getByTestId('holdings-canvas'));
   await page.screenshot({ path: join(artifactsDir, 'holdings-graph.png') });
   await host.stop();
 });
