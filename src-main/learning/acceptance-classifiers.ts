@@ -119,6 +119,63 @@ export function validationSplit(count: number, seed: number, fraction = 0.2): { 
   return { validation: order.slice(0, nValidation).sort((a, b) => a - b), train: order.slice(nValidation).sort((a, b) => a - b) };
 }
 
+/** A classifier's trainable variables, the ones penalised, its logits, its projection after a step, its inputs. */
+interface ClassifierModel {
+  variables: tf.Variable[];
+  penalised: tf.Variable[];
+  forward: (input: tf.Tensor2D) => tf.Tensor1D;
+  project?: () => void;
+  features: (data: Dataset) => tf.Tensor2D;
+}
+
+/** One hidden layer with non-negative weights (monotone), started at `small` draws around 1. */
+function monotoneNetwork(nTiers: number, small: (count: number, scale: number) => Float32Array): ClassifierModel {
+  const hidden = nTiers;
+  // non-negative start, hidden units spread along [0, 1] so the sigmoids do not all sit in one place
+  const w = tf.variable(tf.tensor2d(Float32Array.from(small(nTiers * hidden, 1), (v) => 1 + v), [nTiers, hidden]));
+  const b = tf.variable(tf.tensor1d(small(hidden, 1)));
+  const v = tf.variable(tf.tensor2d(Float32Array.from(small(hidden, 1), (value) => 1 + value), [hidden, 1]));
+  const c = tf.variable(tf.scalar(0));
+  return {
+    variables: [w, b, v, c],
+    penalised: [w, v],
+    forward: (input) => tf.tidy(() => tf.sigmoid(tf.matMul(input, w).add(b)).matMul(v).add(c).reshape([-1]) as tf.Tensor1D),
+    project: () => {
+      w.assign(tf.relu(w));
+      v.assign(tf.relu(v));
+    },
+    features: (data) => tf.tensor2d(data.x, [data.count, nTiers]),
+  };
+}
+
+/** Logistic regression on the kind's features (with interactions, or interactions only), started at zero. */
+function logisticModel(kind: Exclude<AcceptanceModelKind, 'monotone-network'>, nTiers: number): ClassifierModel {
+  const width = logisticFeatures(kind, new Float64Array(nTiers), nTiers).length;
+  const beta = tf.variable(tf.zeros([width, 1]));
+  const intercept = tf.variable(tf.scalar(0));
+  return {
+    variables: [beta, intercept],
+    penalised: [beta],
+    forward: (input) => tf.tidy(() => tf.matMul(input, beta).add(intercept).reshape([-1]) as tf.Tensor1D),
+    features: (data) => {
+      const rows = new Float32Array(data.count * width);
+      for (let r = 0; r < data.count; r++) rows.set(logisticFeatures(kind, data.x.subarray(r * nTiers, r * nTiers + nTiers), nTiers), r * width);
+      return tf.tensor2d(rows, [data.count, width]);
+    },
+  };
+}
+
+/** Share of the samples the fitted classifier labels as Monte Carlo did (NaN for none). */
+function accuracyOf(parameters: ClassifierParameters, data: Dataset, nTiers: number): number {
+  if (data.count === 0) return Number.NaN;
+  let right = 0;
+  for (let r = 0; r < data.count; r++) {
+    const p = predictProbability(parameters, data.x.subarray(r * nTiers, r * nTiers + nTiers));
+    if ((p >= 0.5 ? 1 : 0) === data.y[r]) right++;
+  }
+  return right / data.count;
+}
+
 /**
  * Fits one classifier on samples x (row-major, already scaled to [0, 1]) with TensorFlow.js on the backend in
  * use. `x` and `labels` are split by `validationSplit(seed)`.
@@ -142,40 +199,7 @@ export async function trainAcceptanceClassifier(
 
   const trainLoss: number[] = [];
   const validationLoss: number[] = [];
-  const variables: tf.Variable[] = [];
-  let forward: (input: tf.Tensor2D) => tf.Tensor1D;
-  let penalised: tf.Variable[];
-  let project: (() => void) | undefined;
-  let features: (data: Dataset) => tf.Tensor2D;
-
-  if (kind === 'monotone-network') {
-    const hidden = nTiers;
-    // non-negative start, hidden units spread along [0, 1] so the sigmoids do not all sit in one place
-    const w = tf.variable(tf.tensor2d(Float32Array.from(small(nTiers * hidden, 1), (v) => 1 + v), [nTiers, hidden]));
-    const b = tf.variable(tf.tensor1d(small(hidden, 1)));
-    const v = tf.variable(tf.tensor2d(Float32Array.from(small(hidden, 1), (value) => 1 + value), [hidden, 1]));
-    const c = tf.variable(tf.scalar(0));
-    variables.push(w, b, v, c);
-    penalised = [w, v];
-    forward = (input) => tf.tidy(() => tf.sigmoid(tf.matMul(input, w).add(b)).matMul(v).add(c).reshape([-1]) as tf.Tensor1D);
-    project = () => {
-      w.assign(tf.relu(w));
-      v.assign(tf.relu(v));
-    };
-    features = (data) => tf.tensor2d(data.x, [data.count, nTiers]);
-  } else {
-    const width = logisticFeatures(kind, new Float64Array(nTiers), nTiers).length;
-    const beta = tf.variable(tf.zeros([width, 1]));
-    const intercept = tf.variable(tf.scalar(0));
-    variables.push(beta, intercept);
-    penalised = [beta];
-    forward = (input) => tf.tidy(() => tf.matMul(input, beta).add(intercept).reshape([-1]) as tf.Tensor1D);
-    features = (data) => {
-      const rows = new Float32Array(data.count * width);
-      for (let r = 0; r < data.count; r++) rows.set(logisticFeatures(kind, data.x.subarray(r * nTiers, r * nTiers + nTiers), nTiers), r * width);
-      return tf.tensor2d(rows, [data.count, width]);
-    };
-  }
+  const { variables, penalised, forward, project, features } = kind === 'monotone-network' ? monotoneNetwork(nTiers, small) : logisticModel(kind, nTiers);
 
   const trainX = features(train);
   const trainY = tf.tensor1d(train.y);
@@ -204,21 +228,12 @@ export async function trainAcceptanceClassifier(
       await options.onEpoch?.(epoch, value, held);
     }
     const parameters = await readParameters(kind, nTiers, variables);
-    const accuracy = (data: Dataset) => {
-      if (data.count === 0) return Number.NaN;
-      let right = 0;
-      for (let r = 0; r < data.count; r++) {
-        const p = predictProbability(parameters, data.x.subarray(r * nTiers, r * nTiers + nTiers));
-        if ((p >= 0.5 ? 1 : 0) === data.y[r]) right++;
-      }
-      return right / data.count;
-    };
     return {
       parameters,
       trainLoss,
       validationLoss,
-      trainAccuracy: accuracy(train),
-      validationAccuracy: accuracy(validation),
+      trainAccuracy: accuracyOf(parameters, train, nTiers),
+      validationAccuracy: accuracyOf(parameters, validation, nTiers),
       seconds: (performance.now() - started) / 1000,
     };
   } finally {
