@@ -54,6 +54,7 @@ test('reconstruct the EBA network: best, maximum entropy and worst side by side,
   const splitProgress = page.getByTestId('recon-split-progress');
   await expect(splitProgress.getByTestId('job-stage')).toContainText(/Worst case: start 1 of 1, .*; objective \d/, { timeout: 90_000 });
   await expect(page.getByTestId('recon-split-run')).toBeDisabled();
+  await expect(page.getByTestId('recon-split')).toContainText('minutes for thousands; the progress shows the time left, and Cancel saves nothing');
   await page.getByTestId('recon-split').screenshot({ path: join(artifactsDir, 'reconstruction-split-progress.png') });
   await page.emulateMedia({ colorScheme: 'dark' });
   await page.getByTestId('recon-split').screenshot({ path: join(artifactsDir, 'reconstruction-split-progress-dark.png') });
