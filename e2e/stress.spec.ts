@@ -41,6 +41,8 @@ test('reconstruct the EBA network by maximum entropy, stress test it, compare tw
   await expect(page.getByTestId('stress-shown-run').locator('option:checked')).toHaveText(/^#1 stress test — Eisenberg–Noe clearing, uniform shocks \(\d{4}-\d\d-\d\d \d\d:\d\d\)$/);
   // NVI (β⁺) is explained where it appears: its "?" opens the glossary at the entry.
   await expect(figures.locator('tr', { hasText: 'NVI (β⁺)' })).toContainText('β⁺ = ');
+  // The expected number of defaults says which part is contagion (it read '44.094 ± 0.031 (1.980)').
+  await expect(figures.locator('tr', { hasText: 'Expected defaults (banks)' }).locator('td').nth(1)).toHaveText(/^\d+\.\d{3} ± \d+\.\d{3}, \d+\.\d{3} of them by contagion$/);
   await figures.getByTestId('help-nvi').first().click();
   await expect(page.getByTestId('help-panel')).toContainText('Network vulnerability index of Glasserman & Young (2015)');
   await page.getByTestId('close-help').click();
