@@ -52,17 +52,18 @@ test('reconstruct the EBA network: best, maximum entropy and worst side by side,
   await page.getByTestId('recon-split-samples').fill('5000');
   await page.getByTestId('recon-split-run').click();
   const splitProgress = page.getByTestId('recon-split-progress');
-  await expect(splitProgress.getByTestId('job-stage')).toContainText(/Worst case: start 1 of 1, .*; objective \d/, { timeout: 90_000 });
+  await expect(splitProgress.getByTestId('job-stage')).toContainText(/Worst case: start 1 of 1, /, { timeout: 90_000 });
   await expect(page.getByTestId('recon-split-run')).toBeDisabled();
-  await expect(page.getByTestId('recon-split')).toContainText('minutes for thousands; the progress shows the time left, and Cancel saves nothing');
-  await page.getByTestId('recon-split').screenshot({ path: join(artifactsDir, 'reconstruction-split-progress.png') });
-  await page.emulateMedia({ colorScheme: 'dark' });
-  await page.getByTestId('recon-split').screenshot({ path: join(artifactsDir, 'reconstruction-split-progress-dark.png') });
-  await page.emulateMedia({ colorScheme: 'light' });
+  // Cancel at once: on an idle machine the 5,000-shock search takes seconds, not minutes, and must not finish first.
   const versionsBefore = await page.getByTestId('recon-version').locator('option').count();
+  await page.getByTestId('recon-split').screenshot({ path: join(artifactsDir, 'reconstruction-split-progress.png') });
   await splitProgress.getByTestId('cancel-job').click();
   await expect(splitProgress).toContainText('cancelled');
   await expect(page.getByTestId('recon-version').locator('option')).toHaveCount(versionsBefore);
+  await expect(page.getByTestId('recon-split')).toContainText('minutes for thousands; the progress shows the time left, and Cancel saves nothing');
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await page.getByTestId('recon-split').screenshot({ path: join(artifactsDir, 'reconstruction-split-cancelled-dark.png') });
+  await page.emulateMedia({ colorScheme: 'light' });
 
   await page.getByTestId('recon-split-name-0').fill('Retail arm');
   await page.getByTestId('recon-split-name-1').fill('Investment arm');
