@@ -21,8 +21,6 @@ export interface AppOptions {
   transport: AppInfo['transport'];
   /** The store's key (see store/store-key.ts); kept in memory only, for further connections. */
   key: StoreKey;
-  /** Receives every job event (the shell and the host forward them to the renderer). */
-  onJobEvent?: (event: JobEvent) => void;
 }
 
 /** The data folder: `--data-dir`, else CWB_DATA_DIR, else the platform's user-data folder. */
@@ -57,7 +55,6 @@ export function createApp(options: AppOptions): AppContext {
   if (!db.readonly) removeLeftovers(options.dataDir);
   const jobWatchers = new Set<(event: JobEvent) => void>();
   const jobs = new JobManager(db, (event) => {
-    options.onJobEvent?.(event);
     for (const watcher of jobWatchers) watcher(event);
   });
   const context: AppContext = {

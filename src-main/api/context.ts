@@ -13,7 +13,10 @@ export interface AppContext {
   /** A second connection to the same store with the same key (for work that holds a transaction open); the caller closes it. */
   openConnection(): Db;
   jobs: JobManager;
-  /** Calls `watcher` with every job event until the returned function is called (the command line's progress). */
+  /**
+   * Calls `watcher` with every job event until the returned function is called: the shell and the host forward them
+   * to the renderer, the command line shows them as progress.
+   */
   watchJobs(watcher: (event: JobEvent) => void): () => void;
   router: Router;
   info(): AppInfo;

@@ -7,7 +7,6 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import type { JobEvent } from '../../src-shared/jobs';
 import { createApp, defaultDataDir, type AppContext } from '../app';
 import { seedSamples } from '../api/samples';
 import { storeFault } from '../store/db';
@@ -22,7 +21,6 @@ if (!existsSync(`${rendererDir}/index.html`)) {
   console.error(`The renderer is not built (${rendererDir}); run "npm run build" first.`);
   process.exit(1);
 }
-let forward: (event: JobEvent) => void = () => {};
 const dataDir = values['data-dir'] ?? defaultDataDir();
 let context: AppContext;
 try {
@@ -30,7 +28,6 @@ try {
     dataDir,
     transport: 'browser',
     key: resolveStoreKey(dataDir, { keyFile: values['key-file'] }).key,
-    onJobEvent: (event) => forward(event),
   });
   if (!values['no-samples']) seedSamples(context.db);
 } catch (error) {
@@ -43,7 +40,7 @@ const host = await startLoopbackHost(context, {
   rendererDir,
   port: values.port ? Number(values.port) : undefined,
 });
-forward = host.broadcast;
+context.watchJobs(host.broadcast);
 console.log(host.url);
 console.error(
   `Contagion Workbench (browser mode) — open the address above in a browser on this machine.\n` +

@@ -170,12 +170,8 @@ void app.whenReady().then(() => {
       app.quit();
       return;
     }
-    context = createApp({
-      dataDir,
-      transport: 'electron',
-      key,
-      onJobEvent: (event) => mainWindow?.webContents.send(JOB_EVENT_CHANNEL, event),
-    });
+    context = createApp({ dataDir, transport: 'electron', key });
+    context.watchJobs((event) => mainWindow?.webContents.send(JOB_EVENT_CHANNEL, event));
     seedSamples(context.db);
   } catch (error) {
     dialog.showErrorBox('Contagion Workbench cannot open its data', storeFault(error, dataDir)?.message ?? (error as Error).message);
