@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import ExcelJS from 'exceljs';
-import { artifactsDir, expectCanvasDrawn, expectOnlyLoopback, newDataDir, recordRequests, Shell, expect, test } from './support';
+import { artifactsDir, expectCanvasDrawn, expectOnlyLoopback, newDataDir, recordRequests, saveTableCsv, Shell, sortTable, expect, test } from './support';
 
 test('generate planted holdings, train the graph transformer with a live loss curve, inspect metrics and the embedding map, cancel a run', async ({ page, startHost }) => {
   test.setTimeout(240_000);
@@ -44,6 +44,41 @@ test('generate planted holdings, train the graph transformer with a live loss cu
   await page.screenshot({ path: join(artifactsDir, 'models-metrics.png') });
   await page.getByTestId('gt-map').scrollIntoViewIfNeeded();
   await page.screenshot({ path: join(artifactsDir, 'models-map.png') });
+
+  // The three tables sort and save as CSV: correlations with three decimals on screen and every digit in the file.
+  await expect(page.getByTestId('gt-model-facts')).toContainText(/[\d,]+ parameters [\s\S]* in (\d+ min )?\d+(\.\d+)? s ·/);
+  await expect(page.getByTestId('gt-map')).toContainText(/\(\d+\.\d %\s+and \d+\.\d % of variance\)/);
+  for (const testid of ['gt-models', 'gt-metrics', 'gt-groups']) await expect(page.getByTestId(testid)).not.toContainText(/\de-\d/);
+  await sortTable(page, 'gt-models', 'Parameters', 'descending');
+  const modelsCsv = await saveTableCsv(page, 'gt-models');
+  expect(modelsCsv.fileName).toBe('Saved-graph-transformer-models.csv');
+  expect(modelsCsv.lines[0]).toBe('#,Name,Created,Parameters,Backend,Trade corr. (val.),Reconstruction corr. (val.)');
+  expect(modelsCsv.lines).toHaveLength(2);
+  const byModel = await sortTable(page, 'gt-metrics', 'Model', 'descending');
+  expect(byModel.filter((cell) => cell !== '—').every((cell) => /^-?\d\.\d{3}$/.test(cell))).toBe(true);
+  const metricsCsv = await saveTableCsv(page, 'gt-metrics');
+  expect(metricsCsv.fileName).toMatch(/^Correlations-of-model-\d+\.csv$/);
+  expect(metricsCsv.lines[0]).toBe('Task,Dates,Model,Baseline,Pairs');
+  expect(metricsCsv.lines).toHaveLength(5);
+  const byGroup = await sortTable(page, 'gt-groups', 'Trade, model', 'descending');
+  expect(byGroup.length).toBeGreaterThan(1);
+  await sortTable(page, 'gt-groups', 'Positions', 'ascending');
+  const groupsCsv = await saveTableCsv(page, 'gt-groups');
+  expect(groupsCsv.fileName).toMatch(/^Correlations-by-investor-type-and-style-model-\d+\.csv$/);
+  expect(groupsCsv.lines[0]).toBe('Investors,"Trade, model","Trade, baseline","Reconstr., model",Positions');
+  expect(groupsCsv.lines).toHaveLength(byGroup.length + 1);
+  await page.getByTestId('gt-metrics').scrollIntoViewIfNeeded();
+  await page.screenshot({ path: join(artifactsDir, 'models-tables-sorted.png') });
+  await page.setViewportSize({ width: 1024, height: 700 });
+  await page.getByTestId('gt-metrics').scrollIntoViewIfNeeded();
+  await page.screenshot({ path: join(artifactsDir, 'models-tables-1024x700.png') });
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await page.screenshot({ path: join(artifactsDir, 'models-tables-dark-1024x700.png') });
+  await page.setViewportSize({ width: 1440, height: 900 });
+  await page.getByTestId('gt-models').scrollIntoViewIfNeeded();
+  await page.screenshot({ path: join(artifactsDir, 'models-tables-dark.png') });
+  await page.emulateMedia({ colorScheme: 'light' });
+  await page.setViewportSize({ width: 1400, height: 900 });
 
   // A long run is cancelled: nothing is saved.
   await page.getByTestId('gt-epochs').fill('5000');

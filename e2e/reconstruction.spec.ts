@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { artifactsDir, expectCanvasDrawn, expectOnlyLoopback, newDataDir, recordRequests, Shell, expect, test } from './support';
+import { artifactsDir, expectCanvasDrawn, expectOnlyLoopback, newDataDir, recordRequests, saveTableCsv, Shell, sortTable, expect, test } from './support';
 
 test('reconstruct the EBA network: best, maximum entropy and worst side by side, save one, split a node', async ({ page, startHost }) => {
   test.setTimeout(240_000);
@@ -42,6 +42,32 @@ test('reconstruct the EBA network: best, maximum entropy and worst side by side,
   await page.screenshot({ path: join(artifactsDir, 'reconstruction-results.png') });
   await page.getByTestId('recon-heatmap-worst').scrollIntoViewIfNeeded();
   await page.screenshot({ path: join(artifactsDir, 'reconstruction-heatmaps.png') });
+
+  // The comparison sorts (the worst case has the largest in-sample E[L]) and saves as CSV: each estimate and its
+  // standard error in columns of their own, with the unit in the header; the Save buttons are not exported.
+  await sortTable(page, 'recon-compare', 'E[L] in sample', 'descending');
+  await expect(table.locator('tbody tr').first()).toHaveAttribute('data-testid', 'recon-row-worst');
+  await expect(table.locator('tbody tr').last()).toHaveAttribute('data-testid', 'recon-row-best');
+  await expect(page.getByTestId('recon-row-maxent').locator('td').nth(4)).toHaveText(/^0(\.0+)?$/);
+  const compare = await saveTableCsv(page, 'recon-compare');
+  expect(compare.fileName).toMatch(/^Networks-of-reconstruction-run-\d+\.csv$/);
+  expect(compare.lines[0]).toBe(
+    'Network,E[L] in sample (EUR million),E[L] out of sample (EUR million),s.e. of E[L] (EUR million),minus maximum entropy (EUR million),' +
+      's.e. of the difference (EUR million),E[L]/E[L⁰],Links,Density,Largest residual,Frank–Wolfe gap (relative),Time (s)',
+  );
+  expect(compare.lines.slice(1).map((line) => line.split(',')[0])).toEqual(['Worst case', 'Maximum entropy', 'Best case']);
+  expect(compare.lines[1]!.split(',').slice(1, 6).every((cell) => Number.isFinite(Number(cell)) && cell !== '')).toBe(true);
+  await table.scrollIntoViewIfNeeded();
+  await page.screenshot({ path: join(artifactsDir, 'reconstruction-results-sorted.png') });
+  await page.setViewportSize({ width: 1024, height: 700 });
+  await table.scrollIntoViewIfNeeded();
+  await page.screenshot({ path: join(artifactsDir, 'reconstruction-results-1024x700.png') });
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await page.screenshot({ path: join(artifactsDir, 'reconstruction-results-dark-1024x700.png') });
+  await page.setViewportSize({ width: 1440, height: 900 });
+  await page.screenshot({ path: join(artifactsDir, 'reconstruction-results-dark.png') });
+  await page.emulateMedia({ colorScheme: 'light' });
+  await page.setViewportSize({ width: 1400, height: 900 });
 
   await page.getByTestId('recon-save-worst').click();
   await expect(page.getByTestId('recon-saved')).toContainText(/Saved the worst case network as version \d+/);

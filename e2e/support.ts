@@ -2,9 +2,10 @@
 import { test as base, expect, type Locator, type Page } from '@playwright/test';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { isCsvCommentLine } from '../src-shared/formats/export-marking';
 
 export const repoRoot = resolve(import.meta.dirname, '..');
 export const artifactsDir = join(repoRoot, 'e2e/artifacts');
@@ -191,4 +192,61 @@ export async function expectCanvasDrawn(locator: Locator, minInked = 30) {
       timeout: 10_000,
     })
     .toBe(true);
+}
+
+const SUPERSCRIPT_DIGITS = '⁰¹²³⁴⁵⁶⁷⁸⁹';
+
+/**
+ * A figure as the screens write it ("1,234.5", "−0.412", "12.3 %", "< 0.01 %", "1.2 × 10⁻⁵"), or NaN for "—" and
+ * words. Durations ("2 min 05 s") are not read as figures.
+ */
+export function readFigure(text: string): number {
+  const t = text.trim().replace(/^<\s*/, '').replace(/,/g, '').replace(/−/g, '-');
+  const power = /^(-?\d+(?:\.\d+)?) × 10(⁻?)([⁰¹²³⁴⁵⁶⁷⁸⁹]+)/.exec(t);
+  if (power) return Number(power[1]) * 10 ** ((power[2] ? -1 : 1) * Number([...power[3]!].map((c) => SUPERSCRIPT_DIGITS.indexOf(c)).join('')));
+  const plain = /^-?\d+(?:\.\d+)?/.exec(t);
+  return plain ? Number(plain[0]) : NaN;
+}
+
+/**
+ * Sorts the DataTable `testid` (DataTable.vue) by the column whose header button's name starts with `header`: one
+ * click for ascending, two for descending. Checks that this header alone carries that aria-sort and that the column
+ * reads in that order on screen: by figure when every cell holds one (an edit field by its value), else by text,
+ * with empty cells ("—") last in either direction. Returns the column's cells as read.
+ */
+export async function sortTable(page: Page, testid: string, header: string, direction: 'ascending' | 'descending'): Promise<string[]> {
+  const table = page.getByTestId(testid);
+  const button = table.locator('thead').getByRole('button', { name: new RegExp(`^${header.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`) });
+  await button.click();
+  if (direction === 'descending') await button.click();
+  const sorted = table.locator('thead th[aria-sort]:not([aria-sort="none"])');
+  await expect(sorted).toHaveCount(1);
+  await expect(sorted).toHaveAttribute('aria-sort', direction);
+  await expect(sorted).toContainText(header);
+  const index = await sorted.evaluate((th) => [...th.parentElement!.children].indexOf(th));
+  const cells = await table.locator('tbody tr').evaluateAll(
+    (rows, k) =>
+      rows.map((row) => {
+        const cell = row.children[k];
+        return cell?.querySelector('input')?.value ?? (cell?.textContent ?? '').trim();
+      }),
+    index,
+  );
+  const present = cells.filter((cell) => cell !== '—' && cell !== '');
+  expect(cells.slice(0, present.length), `${testid}: empty cells sort last`).toEqual(present);
+  const sign = direction === 'ascending' ? 1 : -1;
+  const byFigure = present.every((cell) => !Number.isNaN(readFigure(cell)));
+  const compare = (a: string, b: string) => (byFigure ? readFigure(a) - readFigure(b) : a.localeCompare(b, undefined, { numeric: true }));
+  const outOfOrder = present.slice(1).flatMap((cell, k) => (sign * compare(present[k]!, cell) > 0 ? [`${present[k]} before ${cell}`] : []));
+  expect(outOfOrder, `${testid} sorted by ${header}, ${direction}`).toEqual([]);
+  return cells;
+}
+
+/** Saves the DataTable `testid` through its CSV button; returns the file's name and its lines (no marking comment). */
+export async function saveTableCsv(page: Page, testid: string): Promise<{ fileName: string; lines: string[] }> {
+  const download = page.waitForEvent('download');
+  await page.getByTestId(`${testid}-csv`).click();
+  const file = await download;
+  const text = readFileSync(await file.path(), 'utf8');
+  return { fileName: file.suggestedFilename(), lines: text.split(/\r?\n/).filter((line) => line !== '' && !isCsvCommentLine(line)) };
 }
