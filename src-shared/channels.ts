@@ -38,7 +38,6 @@ export const channels = [
   'firesales:example',
   'firesales:simulate',
   'reconstruction:saveVersion',
-  'reconstruction:disaggregate',
   'holdings:generate',
   'models:list',
   'models:get',

@@ -11,10 +11,10 @@ import type { ScenarioOutcome } from './results/stress';
 import { networkDocumentSchema } from './formats/network';
 import { economyDocumentSchema, type EconomyDocument } from './formats/crossholdings';
 import { EDGE_FIELDS, NODE_FIELDS, type TablePreview } from './formats/columns';
-import { jobKinds, type JobEvent } from './jobs';
+import { jobKinds, recoveryRatesSchema, type JobEvent } from './jobs';
 import { FIRESALE_EXAMPLES, fireSaleDocumentSchema, type FireSaleDocument } from './formats/firesale';
 import type { FireSaleOutcome } from './results/fire-sales';
-import { disaggregateParamsSchema, RECONSTRUCTION_OBJECTIVE_NAMES } from './results/reconstruction';
+import { RECONSTRUCTION_OBJECTIVE_NAMES } from './results/reconstruction';
 import { HOLDINGS_FIELDS, holdingsGenerateSchema } from './graph-transformer';
 import type { GtEmbeddingMap, GtMetrics, GtModelSummary } from './results/graph-transformer';
 import { CAPITAL_BASES, type CapitalTierResult } from './results/capital';
@@ -143,7 +143,7 @@ export const contract = {
         versionId: id,
         shocks: z.record(z.string(), z.number().finite().nonnegative()),
         /** The run's Rogers–Veraart recovery rates; Eisenberg–Noe without. */
-        recovery: z.object({ alpha: z.number().gt(0).max(1), beta: z.number().gt(0).max(1) }).strict().optional(),
+        recovery: recoveryRatesSchema.strict().optional(),
       })
       .strict(),
     output: returns<ScenarioOutcome>(),
@@ -207,11 +207,6 @@ export const contract = {
   'reconstruction:saveVersion': {
     input: z.object({ runId: id, objective: z.enum(RECONSTRUCTION_OBJECTIVE_NAMES), note: z.string().max(1000).optional() }).strict(),
     output: returns<{ versionId: number; version: number }>(),
-  },
-  /** Splits a node into k named parts (Ruela 2019, §3) as the next version. */
-  'reconstruction:disaggregate': {
-    input: disaggregateParamsSchema,
-    output: returns<{ versionId: number; version: number; explanation: string[]; runId: number }>(),
   },
   /** Synthetic holdings from the generator, or the bundled EBA 2011 bank × sovereign holdings, as a dataset. */
   'holdings:generate': { input: holdingsGenerateSchema, output: returns<{ datasetId: number; created: boolean }>() },

@@ -50,6 +50,9 @@ export const shockModelSchema = z.discriminatedUnion('kind', [
 export type ShockModelInput = z.infer<typeof shockModelSchema>;
 
 /** The most scenarios one stress run (a job on one machine) clears; a cluster run splits more into shards. */
+/** Rogers–Veraart recovery rates on outside (alpha) and interbank (beta) assets of defaulted banks; 1 and 1 is Eisenberg–Noe. */
+export const recoveryRatesSchema = z.object({ alpha: z.number().gt(0).max(1), beta: z.number().gt(0).max(1) });
+
 export const MAX_STRESS_SAMPLES = 10_000_000;
 
 /** Parameters of each job kind, validated at the boundary. */
@@ -59,8 +62,7 @@ export const jobParamSchemas = {
     shockModel: shockModelSchema,
     samples: z.number().int().min(1).max(MAX_STRESS_SAMPLES),
     seed: z.number().int().min(0).max(2 ** 32 - 1),
-    /** Rogers–Veraart recovery rates on outside (alpha) and interbank (beta) assets; 1 and 1 is Eisenberg–Noe. */
-    recovery: z.object({ alpha: z.number().gt(0).max(1), beta: z.number().gt(0).max(1) }).optional(),
+    recovery: recoveryRatesSchema.optional(),
   }),
   /** Dual neural network (inverse demand) trained on data simulated from a fire-sale system. */
   'idf-train': z.object({

@@ -25,7 +25,7 @@ import {
   importHoldingsUpload,
   maxEntropyVersion,
 } from './services';
-import { disaggregateVersion, saveReconstructedVersion } from './reconstruction-services';
+import { saveReconstructedVersion } from './reconstruction-services';
 import { tiersOfVersion } from './capital-services';
 import { deleteRun, deleteVersion, renameDataset, renameNetwork, renameRun } from './store-services';
 import { addSample } from './samples';
@@ -112,7 +112,6 @@ export const handlers: Handlers = {
   'firesales:example': ({ name }) => exampleFireSale(name),
   'firesales:simulate': (input, { db }) => simulateAndSaveFireSale(db, input),
   'reconstruction:saveVersion': ({ runId, objective, note }, { db }) => saveReconstructedVersion(db, runId, objective, note),
-  'reconstruction:disaggregate': (input, { db }) => disaggregateVersion(db, input),
   'holdings:generate': (input, { db }) => addHoldingsSample(db, input),
   'models:list': (_input, { db }) => gtModels.list(db),
   'models:get': ({ id }, { db }) => gtModels.metrics(db, id),

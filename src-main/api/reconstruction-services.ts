@@ -1,10 +1,7 @@
-/** Reconstruction actions on the store: save a reconstructed network as a version, split a node into a version. */
+/** Reconstruction actions on the store: save a reconstructed network as a version (a split is the `disaggregate` job). */
 import { isRunOf } from '../../src-shared/domain';
 import { AppError } from '../../src-shared/errors';
 import { numberOrNote } from '../../src-shared/results/notes';
-import type { DisaggregateParams } from '../../src-shared/results/reconstruction';
-import { saveDisaggregation } from '../jobs/disaggregation-tasks';
-import { runDisaggregation } from '../jobs/disaggregation-worker';
 import type { Db } from '../store/db';
 import { networks, runs } from '../store/repositories';
 
@@ -25,18 +22,4 @@ export function saveReconstructedVersion(db: Db, runId: number, objective: strin
     `${outcome.evaluation.differenceStandardError.toPrecision(2)}; largest constraint residual ${numberOrNote(outcome.residual.relative, outcome.residual.relativeNote, (v) => v.toExponential(1))}.`;
   const text = note?.trim() ? `${note.trim()} — ${provenance}` : provenance;
   return db.transaction(() => networks.addVersion(db, network.id, outcome.document, text.slice(0, 2000)))();
-}
-
-/**
- * Splits a node of a version (§3) on the main process and saves it as the next version and as a run of kind
- * `disaggregate`, as the job of that kind does (cwb disaggregate; the Reconstruction screen runs the job, which can
- * be cancelled): the proportional split (maximum entropy) or the worst / best case of expected loss on `samples`
- * uniform shocks (b and c of the parts free within the aggregate's totals; one start, no hops, 1,000 out-of-sample
- * shocks).
- */
-export async function disaggregateVersion(db: Db, input: DisaggregateParams): Promise<{ versionId: number; version: number; explanation: string[]; runId: number }> {
-  const started = new Date();
-  const { document } = networks.getVersion(db, input.versionId);
-  const outcome = await runDisaggregation({ document, params: input });
-  return saveDisaggregation(db, input, outcome, { startedAt: started.toISOString(), durationMs: Date.now() - started.getTime() });
 }

@@ -1,7 +1,7 @@
 /**
  * The `disaggregate` job, main-thread side: plan (one shard), merge, and save — the split as the network's next
  * version and as a run of kind `disaggregate` (the aggregate's and each part's balance sheet, for the brief) in one
- * transaction. `reconstruction:disaggregate` (cwb disaggregate) saves through the same `saveDisaggregation`.
+ * transaction. The Reconstruction screen and `cwb disaggregate` both run this job.
  */
 import { AppError } from '../../src-shared/errors';
 import type { NetworkDocument } from '../../src-shared/formats/network';

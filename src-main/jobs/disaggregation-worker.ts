@@ -1,7 +1,7 @@
 /**
  * The `disaggregate` job, worker side: a node split into parts (Ruela 2019, §3) — the proportional split at once, or
- * the worst / best case of expected loss found by the reconstruction optimiser, with its progress in words. Also
- * called on the main process by `reconstruction:disaggregate` (cwb disaggregate), without a reporter.
+ * the worst / best case of expected loss found by the reconstruction optimiser, with its progress in words (the
+ * Reconstruction screen and `cwb disaggregate` both run it as this job).
  */
 import type { NetworkDocument } from '../../src-shared/formats/network';
 import type { DisaggregateParams, DisaggregationRunResults } from '../../src-shared/results/reconstruction';

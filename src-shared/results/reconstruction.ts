@@ -31,8 +31,8 @@ export const reconstructParamsSchema = z.object({
 export type ReconstructParams = z.output<typeof reconstructParamsSchema>;
 
 /**
- * Splitting a node into parts (Ruela 2019, §3): `reconstruction:disaggregate` (cwb disaggregate) and the
- * `disaggregate` job (the Reconstruction screen: progress and cancel) take the same parameters.
+ * Splitting a node into parts (Ruela 2019, §3): the parameters of the `disaggregate` job (the Reconstruction screen
+ * and cwb disaggregate; progress and cancel).
  */
 export const disaggregateParamsSchema = z
   .object({

@@ -1,5 +1,5 @@
 /**
- * Briefs of node disaggregations (run kind "disaggregate"), saved by `reconstruction:disaggregate` with the version
+ * Briefs of node disaggregations (run kind "disaggregate"), saved by the `disaggregate` job with the version
  * they make: the proportional split and the worst case of a core bank of the six-bank network. The PDF and the DOCX
  * hold each part's balance sheet as the run saved it (read from the run, and checked against the stored version),
  * every page is drawn, and no internal identifier reaches the reader.
@@ -8,7 +8,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ComposedBrief } from '../../src-shared/briefs';
 import { formatNumber } from '../../src-shared/brief-format';
 import type { DisaggregationRunResults } from '../../src-shared/results/reconstruction';
-import { call } from '../../src-main/api/router';
 import { networks, runs } from '../../src-main/store/repositories';
 import { freshApp } from '../support/app';
 import { tempDir } from '../support/fixtures';
@@ -26,9 +25,13 @@ const results = (id: number) => runs.get(app.db, id).results as DisaggregationRu
 beforeAll(async () => {
   app = freshApp();
   const versionId = await importNetwork(app, sixBanks());
-  const split = (objective: 'maxent' | 'worst') =>
-    call(app.router, 'reconstruction:disaggregate', { versionId, nodeId: 'C1', parts: [{ id: 'C1-retail', share: 3 }, { id: 'C1-invest', share: 1 }], objective, samples: 60, seed: 4 });
-  ids = { proportional: (await split('maxent')).runId, worst: (await split('worst')).runId };
+  const split = async (objective: 'maxent' | 'worst') => {
+    const parts = [{ id: 'C1-retail', share: 3 }, { id: 'C1-invest', share: 1 }];
+    const final = await app.jobs.start('disaggregate', { versionId, nodeId: 'C1', parts, objective, samples: 60, seed: 4 }).done;
+    if (final.runId === undefined) throw new Error(`split failed: ${final.error}`);
+    return final.runId;
+  };
+  ids = { proportional: await split('maxent'), worst: await split('worst') };
   ({ brief, pdf, docx, pdfPath } = await composedBrief(app, [ids.proportional, ids.worst], 'Disaggregations', dir.path, 'disaggregation.pdf'));
 }, 240_000);
 afterAll(async () => {

@@ -134,7 +134,7 @@ describe('cwb', () => {
     expect(JSON.parse(byVersion.out)).toMatchObject({ runId: 3, expectedLoss: summary.expectedLoss });
     const tooMany = cwb(['stress', '--version', '1', '--shock-model', 'uniform', '--samples', '20000000'], data.path);
     expect(tooMany.code).toBe(2);
-    expect(tooMany.err).toMatch(/^cwb: --samples must be a number in \[1, 10000000\]/);
+    expect(tooMany.err).toMatch(/^cwb: --samples must be a whole number, 1 ≤ N ≤ 10,000,000/);
     const bad = cwb(['stress', network, '--shock-model', 'pareto', '--samples', '10', '--seed', '1']);
     expect(bad.code).toBe(2);
     expect(bad.err).toMatch(/pareto/);

@@ -72,7 +72,7 @@ describe('cwb gt', () => {
     dirs.push(data);
     const bad = await cwb(['gt', 'train', '--synthetic', '--hidden', '0', '--data-dir', data.path]);
     expect(bad.code).toBe(2);
-    expect(bad.err).toMatch(/--hidden must be a number in \[2, 1024\]/);
+    expect(bad.err).toMatch(/--hidden must be a whole number, 2 ≤ D ≤ 1,024/);
     const listed = await cwb(['list', '--data-dir', data.path, '--json']);
     expect(listed.out).not.toMatch(/Synthetic/);
     expect((await cwb(['gt', 'train', '--dataset', '99', '--data-dir', data.path])).err).toMatch(/no dataset with id 99/);

@@ -57,7 +57,7 @@ describe('cwb reconstruct and cwb disaggregate', () => {
     expect(byVersion.err).toMatch(new RegExp(`^reconstruct: saved as run ${output.runId} `, 'm'));
     const tooMany = cwb(['reconstruct', '--version', '1', '--objective', 'maxent', '--samples', '200000']);
     expect(tooMany.code).toBe(2);
-    expect(tooMany.err.trim()).toBe('cwb: --samples must be a number in [10, 100000], got "200000"');
+    expect(tooMany.err.trim()).toBe('cwb: --samples must be a whole number, 10 ≤ K ≤ 100,000, got "200000"');
     const both = cwb(['reconstruct', file, '--version', '1', '--objective', 'maxent']);
     expect(both.code).toBe(2);
     expect(both.err.trim()).toBe('cwb: give a network file or --version ID, not both');
@@ -83,7 +83,7 @@ describe('cwb reconstruct and cwb disaggregate', () => {
   it('refuses a bad objective or field with a one-line reason and exit code 2', () => {
     const bad = cwb(['reconstruct', file, '--objective', 'median']);
     expect(bad.code).toBe(2);
-    expect(bad.err.trim()).toBe('cwb: --objective must be one of worst|best|maxent|mindensity');
+    expect(bad.err.trim()).toBe('cwb: --objective must be one of worst|best|maxent|mindensity, got "median"');
     const field = cwb(['reconstruct', file, '--objective', 'maxent', '--unknown', 'colour']);
     expect(field.code).toBe(2);
     expect(field.err).toMatch(/"colour" is not one of/);
@@ -128,11 +128,11 @@ describe('cwb reconstruct and cwb disaggregate', () => {
     expect(output.explanation[0]).toMatch(/worst case of expected loss \(30 uniform shocks, seed 1/);
     const bad = cwb(['disaggregate', file, '--node', id, '--objective', 'entropy']);
     expect(bad.code).toBe(2);
-    expect(bad.err.trim()).toBe('cwb: --objective must be maxent, worst or best');
-    // the channel's limits: at most 5,000 shocks for a split on the main process
+    expect(bad.err.trim()).toBe('cwb: --objective must be one of maxent|worst|best, got "entropy"');
+    // the job's limits: at most 5,000 shocks for a split on the main process
     const tooMany = cwb(['disaggregate', file, '--node', id, '--objective', 'worst', '--samples', '6000']);
     expect(tooMany.code).toBe(2);
-    expect(tooMany.err.trim()).toBe('cwb: --samples must be a number in [10, 5000], got "6000"');
+    expect(tooMany.err.trim()).toBe('cwb: --samples must be a whole number, 10 ≤ K ≤ 5,000, got "6000"');
     // the split's optimiser is the screen's (one start, no hops, uniform shocks): no flags for the rest
     const starts = cwb(['disaggregate', file, '--node', id, '--objective', 'worst', '--starts', '3']);
     expect(starts.code).toBe(2);

@@ -324,7 +324,7 @@ describe('cwb cascade / cwb intervene', () => {
       await expect(run({ budget: '1', method: 'greedy', objective: 'fun' })).rejects.toThrow(/--objective/);
       await expect(run({ budget: '1', method: 'greedy', uncertainty: '2' })).rejects.toThrow(/--uncertainty/);
       // The job's limit on greedy draws (the Intervention screen's): at most 10,000.
-      await expect(run({ budget: '1', method: 'greedy', samples: '20000' })).rejects.toThrow(/--samples must be a number in \[1, 10000\]/);
+      await expect(run({ budget: '1', method: 'greedy', samples: '20000' })).rejects.toThrow(/--samples must be a whole number, 1 ≤ N ≤ 10,000, got "20000"/);
     });
   });
 });

@@ -109,35 +109,23 @@ describe('reconstruct job and IPC', () => {
     expect({ runs: runs.list(app.db).length, versions: networks.list(app.db)[0]!.versions.length }).toEqual(before);
   });
 
-  it('disaggregates a node into a new version whose note explains the new nodes', async () => {
+  it('disaggregates a node into a new version whose note explains the new nodes, and refuses bad splits in words', async () => {
     app = freshApp();
     const versionId = await createNetwork();
     const id = randomSparseNetwork(10, 3, 21).nodes[5]!.id;
-    const result = await app.router.handle('reconstruction:disaggregate', {
+    const final = await app.jobs.start('disaggregate', {
       versionId,
       nodeId: id,
       parts: [{ id: 'LIFE', name: 'Life insurers', share: 2 }, { id: 'PC', name: 'P&C insurers' }],
-    });
-    expect(result.ok, JSON.stringify(result)).toBe(true);
-    const value = (result as { value: { versionId: number; explanation: string[] } }).value;
-    const document = networks.getVersion(app.db, value.versionId).document;
+    }).done;
+    expect(final.status, final.error).toBe('succeeded');
+    const results = runs.get(app.db, final.runId!).results as DisaggregationRunResults;
+    const document = networks.getVersion(app.db, results.versionId).document;
     expect(document.nodes.map((n) => n.id)).toEqual(expect.arrayContaining(['LIFE', 'PC']));
     expect(document.nodes.some((n) => n.id === id)).toBe(false);
     const note = networks.list(app.db)[0]!.versions.at(-1)!.note;
     expect(note).toMatch(/LIFE "Life insurers": share 66\.7%/);
-    const refused = await app.router.handle('reconstruction:disaggregate', { versionId, nodeId: id, parts: [{ id: 'ONLY' }] });
-    expect(refused.ok).toBe(false);
-    const worst = await app.router.handle('reconstruction:disaggregate', {
-      versionId,
-      nodeId: id,
-      parts: [{ id: 'W1' }, { id: 'W2' }],
-      objective: 'worst',
-      samples: 20,
-      seed: 4,
-    });
-    expect(worst.ok, JSON.stringify(worst)).toBe(true);
-    expect(networks.list(app.db)[0]!.versions.at(-1)!.note).toMatch(/worst case of expected loss \(20 uniform shocks, seed 4; in sample E\[L\]/);
-    const badObjective = await app.router.handle('reconstruction:disaggregate', { versionId, nodeId: id, parts: [{ id: 'X1' }, { id: 'X2' }], objective: 'entropy' });
-    expect(badObjective.ok).toBe(false);
+    expect(() => app.jobs.start('disaggregate', { versionId, nodeId: id, parts: [{ id: 'ONLY' }] })).toThrow(/^Parts/);
+    expect(() => app.jobs.start('disaggregate', { versionId, nodeId: id, parts: [{ id: 'X1' }, { id: 'X2' }], objective: 'entropy' })).toThrow(/^Objective/);
   });
 });

@@ -1,7 +1,10 @@
 /** `cwb audit`: the audit trail of the store (imports, exports, briefs, deletions, saved runs), and its check. */
 import { call } from '../../api/router';
 import { UsageError, type Command } from '../command';
-import { wholeFlag } from './common';
+import { contract } from '../../../src-shared/contract';
+import { requiredFlag, schemaFlag } from '../schema-flags';
+
+const LIMIT_FLAG = schemaFlag('limit', 'N', contract['audit:list'].input.shape.limit, 'the N most recent entries');
 
 /** "ID:HASH" as noted from an earlier `cwb audit --verify`. */
 function notedHead(text: string | true | undefined): { id: number; hash: string } | undefined {
@@ -17,7 +20,7 @@ export const auditCommand: Command = {
   usage: 'cwb audit [--limit N] [--verify [--head ID:HASH]] [--json]',
   positionals: 0,
   flags: [
-    { name: 'limit', value: 'N', description: 'the N most recent entries (default 50)' },
+    LIMIT_FLAG,
     { name: 'verify', description: 'recompute the hash chain: "intact" (exit 0) or the first changed or missing entry (exit 1)' },
     { name: 'head', value: 'ID:HASH', description: 'with --verify: an entry noted from an earlier check, to detect entries removed from the end' },
   ],
@@ -33,7 +36,7 @@ export const auditCommand: Command = {
       return result.intact ? 0 : 1;
     }
     if (flags.head !== undefined) throw new UsageError('--head goes with --verify');
-    const limit = wholeFlag(flags, 'limit', 50, 1, 1000);
+    const limit = requiredFlag(flags, LIMIT_FLAG);
     const { entries, total } = await call(router, 'audit:list', { limit });
     if (flags.json) {
       io.out(JSON.stringify({ total, entries }));

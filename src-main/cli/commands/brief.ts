@@ -9,7 +9,8 @@ import { safeWriteFile } from '../../io/safe-write';
 import { seedSamples } from '../../api/samples';
 import { runJob } from '../job-run';
 import { UsageError, type Command, type CommandIo, type FlagSpec } from '../command';
-import { numberFlag } from './common';
+import { jobParamSchemas } from '../../../src-shared/jobs';
+import { requiredFlag, schemaFlag } from '../schema-flags';
 import { FORCE_FLAG, checkOutTargets, outOptions } from './out-file';
 
 const FORMAT_FLAGS: FlagSpec[] = [
@@ -90,6 +91,9 @@ async function ebaVersionId(context: AppContext): Promise<number> {
   return eba.versions.filter((v) => v.edgeCount > 0).at(-1)!.id;
 }
 
+const DEMO_SAMPLES_FLAG = schemaFlag('samples', 'N', jobParamSchemas.stress.shape.samples, 'stress scenarios', 20_000);
+const DEMO_SEED_FLAG = schemaFlag('seed', 'S', jobParamSchemas.stress.shape.seed, 'random seed', 1);
+
 export const demoCommand: Command = {
   name: 'demo',
   summary: 'the bundled EBA 2011 case end to end: maximum-entropy network, stress test, brief',
@@ -97,16 +101,15 @@ export const demoCommand: Command = {
   positionals: 0,
   flags: [
     { name: 'out', value: 'FILE', description: 'where to write the brief (default eba-2011-brief.pdf)' },
-    { name: 'samples', value: 'N', description: 'stress scenarios (default 20000)' },
-    { name: 'seed', value: 'S', description: 'random seed (default 1)' },
+    DEMO_SAMPLES_FLAG,
+    DEMO_SEED_FLAG,
     ...FORMAT_FLAGS,
   ],
   async run({ flags }, io, context) {
     const out = stringFlag(flags, 'out') ?? 'eba-2011-brief.pdf';
     const format = formatOf(out, flags.format);
-    const samples = numberFlag(flags, 'samples', 20_000, 1, 10_000_000);
-    const seed = numberFlag(flags, 'seed', 1, 0, 2 ** 32 - 1);
-    if (!Number.isInteger(samples) || !Number.isInteger(seed)) throw new UsageError('--samples and --seed must be whole numbers');
+    const samples = requiredFlag(flags, DEMO_SAMPLES_FLAG);
+    const seed = requiredFlag(flags, DEMO_SEED_FLAG);
     const app = context();
     checkOutTargets([out], flags, app); // before the stress test, not after it
     const versionId = await ebaVersionId(app);

@@ -4,39 +4,61 @@
  * through the app's router (its schema and limits, progress, Ctrl+C cancels), saved as a run (`runId`; docs/cli.md).
  */
 import { describeIssues } from '../../../src-shared/errors';
-import { shockModelSchema } from '../../../src-shared/jobs';
+import { jobParamSchemas, shockModelSchema } from '../../../src-shared/jobs';
 import { CAPITAL_BASE_LABELS, CAPITAL_MODELS, capitalStudySchema, describeBoundary, type CapitalRunResults } from '../../../src-shared/results/capital';
 import { runJob } from '../job-run';
 import { UsageError, type Command } from '../command';
-import { formatAmount, numberFlag } from './common';
+import { formatAmount } from './common';
+import { requiredFlag, schemaFlag } from '../schema-flags';
 import { storedNetworkVersion, VERSION_FLAG } from './stored-network';
-import { shockModelFromFlags } from './stress';
+import { MAX_FRACTION_FLAG, SHOCK_MODEL_FLAGS, shockModelFromFlags } from './stress';
 
 const list = (value: string | true | undefined): string[] | undefined =>
   typeof value === 'string' ? value.split(',').map((item) => item.trim()).filter(Boolean) : undefined;
 
-const number = (flags: Record<string, string | true>, name: string): number | undefined =>
-  flags[name] === undefined ? undefined : numberFlag(flags, name, 0, -Infinity, Infinity);
+const STUDY = jobParamSchemas.capital.shape;
+const CRITERION = STUDY.criterion.unwrap().shape;
+const TRAINING = STUDY.training.unwrap().shape;
+const BOUNDARY = STUDY.boundary.unwrap().shape;
+const TIERS_FLAG = schemaFlag('tiers', 'T', STUDY.tiers, 'number of tiers by total assets, cut at cumulative shares t/T');
+const SAMPLES_FLAG = schemaFlag('samples', 'N', STUDY.samples, 'labelled allocations per sampler');
+const SCENARIOS_FLAG = schemaFlag('scenarios', 'S', STUDY.scenarios, 'shock scenarios per allocation, common to all allocations');
+const SEED_FLAG = schemaFlag('seed', 'S', STUDY.seed, 'random seed for shocks, samplers and training');
+const K_MAX_FLAG = schemaFlag('k-max', 'K', STUDY.kMax, 'box [0, K]^T sampled; k_t is capital as a fraction of the base');
+const BASE_FLAG = schemaFlag('base', 'B', STUDY.base, 'what k scales: obligations (p̄ᵢ), outside-liabilities (bᵢ) or total-assets');
+const MEASURE_FLAG = schemaFlag('measure', 'M', CRITERION.measure, 'the risk measure of what society receives');
+const TAIL_FLAG = schemaFlag('tail', 'A', CRITERION.tail, 'tail α of the measure');
+const LEVEL_FLAG = schemaFlag('level', 'L', CRITERION.level, 'least acceptable share of society’s claims');
+const CAPITAL_MAX_FRACTION_FLAG = schemaFlag('max-fraction', 'F', MAX_FRACTION_FLAG.field, 'uniform and copula-uniform shocks: largest loss as a fraction of outside assets', 0.1);
+const EPOCHS_FLAG = schemaFlag('epochs', 'E', TRAINING.epochs, 'training epochs (full-batch Adam)');
+const LEARNING_RATE_FLAG = schemaFlag('learning-rate', 'R', TRAINING.learningRate, 'Adam learning rate');
+const L2_FLAG = schemaFlag('l2', 'L', TRAINING.l2, 'ridge penalty λ on coefficients and weights');
+const GRID_FLAG = schemaFlag('grid', 'G', STUDY.validationGrid, 'T = 2: label a G × G grid directly by Monte Carlo and report each model’s agreement (0 = off)');
+const RECHECK_FLAG = schemaFlag('recheck', 'F', STUDY.recheckFactor, 're-check the cheapest allocations with F × the scenarios');
+const BOUNDARY_SCENARIOS_FLAG = schemaFlag('boundary-scenarios', 'N', BOUNDARY.maxScenarios, 'pin the cheapest allocation to the boundary with up to N scenarios per check (0 = do not pin)');
+const BOUNDARY_STEP_FLAG = schemaFlag('boundary-step', 'D', BOUNDARY.step, 'pinned means: acceptable, and D cheaper along the same direction not');
+const CONFIDENCE_FLAG = schemaFlag('confidence', 'C', BOUNDARY.confidence, 'one-sided confidence of both pinning tests');
+const BACKEND_FLAG = schemaFlag('backend', 'B', STUDY.backend, 'TensorFlow.js backend');
 
 /** The study configuration from the flags, checked by the job's schema (one-line reason on failure). */
 export function capitalConfigFromFlags(flags: Record<string, string | true>) {
   const models = list(flags.model);
   const raw = {
-    tiers: number(flags, 'tiers'),
-    base: flags.base,
-    kMax: number(flags, 'k-max'),
-    criterion: { measure: flags.measure, tail: number(flags, 'tail'), level: number(flags, 'level') },
-    shockModel: flags['shock-model'] === undefined ? { kind: 'uniform', maxFraction: number(flags, 'max-fraction') ?? 0.1 } : shockModelFromFlags(flags),
-    scenarios: number(flags, 'scenarios'),
-    seed: number(flags, 'seed'),
+    tiers: requiredFlag(flags, TIERS_FLAG),
+    base: requiredFlag(flags, BASE_FLAG),
+    kMax: requiredFlag(flags, K_MAX_FLAG),
+    criterion: { measure: requiredFlag(flags, MEASURE_FLAG), tail: requiredFlag(flags, TAIL_FLAG), level: requiredFlag(flags, LEVEL_FLAG) },
+    shockModel: flags['shock-model'] === undefined ? { kind: 'uniform', maxFraction: requiredFlag(flags, CAPITAL_MAX_FRACTION_FLAG) } : shockModelFromFlags(flags),
+    scenarios: requiredFlag(flags, SCENARIOS_FLAG),
+    seed: requiredFlag(flags, SEED_FLAG),
     samplers: list(flags.sampler),
     models: models?.length === 1 && models[0] === 'all' ? [...CAPITAL_MODELS] : models,
-    samples: number(flags, 'samples'),
-    training: { epochs: number(flags, 'epochs'), learningRate: number(flags, 'learning-rate'), l2: number(flags, 'l2') },
-    validationGrid: number(flags, 'grid'),
-    recheckFactor: number(flags, 'recheck'),
-    boundary: { maxScenarios: number(flags, 'boundary-scenarios'), step: number(flags, 'boundary-step'), confidence: number(flags, 'confidence') },
-    backend: flags.backend,
+    samples: requiredFlag(flags, SAMPLES_FLAG),
+    training: { epochs: requiredFlag(flags, EPOCHS_FLAG), learningRate: requiredFlag(flags, LEARNING_RATE_FLAG), l2: requiredFlag(flags, L2_FLAG) },
+    validationGrid: requiredFlag(flags, GRID_FLAG),
+    recheckFactor: requiredFlag(flags, RECHECK_FLAG),
+    boundary: { maxScenarios: requiredFlag(flags, BOUNDARY_SCENARIOS_FLAG), step: requiredFlag(flags, BOUNDARY_STEP_FLAG), confidence: requiredFlag(flags, CONFIDENCE_FLAG) },
+    backend: requiredFlag(flags, BACKEND_FLAG),
   };
   const parsed = capitalStudySchema(shockModelSchema).safeParse(raw);
   if (!parsed.success) {
@@ -76,31 +98,29 @@ export const capitalCommand: Command = {
   positionals: { min: 0, max: 1 },
   flags: [
     VERSION_FLAG,
-    { name: 'tiers', value: 'T', description: 'number of tiers by total assets, cut at cumulative shares t/T (default 2)' },
+    TIERS_FLAG,
     { name: 'sampler', value: 'S', description: 'uniform, gibbs or uniform,gibbs (default both)' },
     { name: 'model', value: 'M', description: `comma list of ${CAPITAL_MODELS.join(', ')}, or all (default all)` },
-    { name: 'samples', value: 'N', description: 'labelled allocations per sampler (default 400)' },
-    { name: 'scenarios', value: 'S', description: 'shock scenarios per allocation, common to all allocations (default 1000)' },
-    { name: 'seed', value: 'S', description: 'random seed for shocks, samplers and training (default 1)' },
-    { name: 'k-max', value: 'K', description: 'box [0, K]^T sampled; k_t is capital as a fraction of the base (default 0.05)' },
-    { name: 'base', value: 'B', description: 'what k scales: obligations (p̄ᵢ, default), outside-liabilities (bᵢ) or total-assets' },
-    { name: 'measure', value: 'M', description: 'expected-shortfall (default) or value-at-risk of what society receives' },
-    { name: 'tail', value: 'A', description: 'tail α of the measure (default 0.05)' },
-    { name: 'level', value: 'L', description: 'least acceptable share of society’s claims (default 0.98)' },
-    { name: 'shock-model', value: 'MODEL', description: 'uniform (default, with --max-fraction 0.1), beta or copula, as in cwb stress' },
-    { name: 'max-fraction', value: 'F', description: 'uniform and copula-uniform shocks: largest loss as a fraction of outside assets (default 0.1)' },
-    { name: 'rho', value: 'R', description: 'copula: correlation of the common factor (default 0.3)' },
-    { name: 'marginal', value: 'M', description: 'copula: uniform or beta marginals' },
-    { name: 'a', value: 'A', description: 'beta: first shape parameter' },
-    { name: 'epochs', value: 'E', description: 'training epochs (full-batch Adam, default 800)' },
-    { name: 'learning-rate', value: 'R', description: 'Adam learning rate (default 0.1)' },
-    { name: 'l2', value: 'L', description: 'ridge penalty λ on coefficients and weights (default 1e-4)' },
-    { name: 'grid', value: 'G', description: 'T = 2: label a G × G grid directly by Monte Carlo and report each model’s agreement (default off)' },
-    { name: 'recheck', value: 'F', description: 're-check the cheapest allocations with F × the scenarios (default 10)' },
-    { name: 'boundary-scenarios', value: 'N', description: 'pin the cheapest allocation to the boundary with up to N scenarios per check (default 256000; 0 = do not pin)' },
-    { name: 'boundary-step', value: 'D', description: 'pinned means: acceptable, and D cheaper along the same direction not (default 0.02)' },
-    { name: 'confidence', value: 'C', description: 'one-sided confidence of both pinning tests (default 0.95)' },
-    { name: 'backend', value: 'B', description: 'TensorFlow.js backend: auto (default), webgpu, wasm or cpu' },
+    SAMPLES_FLAG,
+    SCENARIOS_FLAG,
+    SEED_FLAG,
+    K_MAX_FLAG,
+    BASE_FLAG,
+    MEASURE_FLAG,
+    TAIL_FLAG,
+    LEVEL_FLAG,
+    { ...SHOCK_MODEL_FLAGS[0]!, description: 'uniform (by default, with --max-fraction 0.1), beta or copula, as in cwb stress' },
+    CAPITAL_MAX_FRACTION_FLAG,
+    ...SHOCK_MODEL_FLAGS.filter((flag) => flag.name !== 'shock-model' && flag.name !== 'max-fraction'),
+    EPOCHS_FLAG,
+    LEARNING_RATE_FLAG,
+    L2_FLAG,
+    GRID_FLAG,
+    RECHECK_FLAG,
+    BOUNDARY_SCENARIOS_FLAG,
+    BOUNDARY_STEP_FLAG,
+    CONFIDENCE_FLAG,
+    BACKEND_FLAG,
   ],
   async run({ positionals, flags }, io, context) {
     const config = capitalConfigFromFlags(flags);

@@ -10,10 +10,10 @@ import { exampleFireSale } from '../../api/firesale-services';
 import { call } from '../../api/router';
 import { parseJsonDocument } from '../../io/network-json';
 import { runJob } from '../job-run';
-import { LEARNING_BACKENDS as LEARNING_BACKEND_PREFERENCES } from '../../../src-shared/results/capital';
-import type { LearningBackendPreference } from '../../learning/backend';
+import { jobParamSchemas } from '../../../src-shared/jobs';
 import { UsageError, type Command, type CommandIo, type ParsedArgs } from '../command';
-import { choice, formatAmount, readTextFile, wholeFlag } from './common';
+import { formatAmount, readTextFile } from './common';
+import { optionalFlag, requiredFlag, schemaFlag } from '../schema-flags';
 
 function byId(ids: string[], values: ArrayLike<number>): Record<string, number> {
   return Object.fromEntries(ids.map((id, i) => [id, values[i]!]));
@@ -83,14 +83,15 @@ export const firesaleCommand: Command = {
   },
 };
 
-const TRAINING_FLAGS = [
-  { name: 'seed', value: 'S', description: 'random seed of the simulated data and the network (default 1)' },
-  { name: 'samples', value: 'N', description: 'simulated (shock, price) samples, 20% held out for testing (default 2000)' },
-  { name: 'epochs', value: 'E', description: 'maximum training epochs (default 4000; early stopping may end sooner)' },
-  { name: 'backend', value: 'B', description: `TensorFlow.js backend preference: ${LEARNING_BACKEND_PREFERENCES.join(', ')} (default auto)` },
-];
-
-const backendFlag = (flags: ParsedArgs['flags']): LearningBackendPreference => choice(flags, 'backend', LEARNING_BACKEND_PREFERENCES, 'auto');
+const TRAIN = jobParamSchemas['idf-train'].shape;
+const REPRODUCE = jobParamSchemas['idf-reproduce'].shape;
+const SEED_FLAG = schemaFlag('seed', 'S', TRAIN.seed, 'random seed of the simulated data and the network', 1);
+const SAMPLES_FLAG = schemaFlag('samples', 'N', TRAIN.samples, 'simulated (shock, price) samples, 20% held out for testing (reproduce: at least 100)');
+const EPOCHS_FLAG = schemaFlag('epochs', 'E', TRAIN.maxEpochs, 'maximum training epochs (early stopping may end sooner)');
+const BACKEND_FLAG = schemaFlag('backend', 'B', TRAIN.backend, 'TensorFlow.js backend preference');
+const HIDDEN_FLAG = schemaFlag('hidden', 'H', TRAIN.hidden, 'train: hidden units per layer');
+const ONLY_FLAG = schemaFlag('only', 'CASE', REPRODUCE.only.unwrap().element, 'reproduce only case1 (Tables 2–3, Figure 2) or case2 (Tables 4–7)');
+const TRAINING_FLAGS = [SEED_FLAG, SAMPLES_FLAG, EPOCHS_FLAG, BACKEND_FLAG];
 
 function formatNumber(value: number | null): string {
   if (value === null || !Number.isFinite(value)) return '—';
@@ -115,22 +116,21 @@ export const idfCommand: Command = {
   positionals: { min: 1, max: 2 },
   flags: [
     ...TRAINING_FLAGS,
-    { name: 'only', value: 'CASE', description: 'reproduce only case1 (Tables 2–3, Figure 2) or case2 (Tables 4–7)' },
-    { name: 'hidden', value: 'H', description: 'hidden units per layer (train; default 32)' },
+    ONLY_FLAG,
+    HIDDEN_FLAG,
     { name: 'inclusive', description: 'also train the Inclusive Model (train)' },
     EXAMPLE_FLAG,
   ],
   async run(args, io, context) {
     const [action, ...rest] = args.positionals;
-    const seed = wholeFlag(args.flags, 'seed', 1, 0, 2 ** 32 - 1);
-    const samples = wholeFlag(args.flags, 'samples', 2000, 1, 200_000);
-    const maxEpochs = wholeFlag(args.flags, 'epochs', 4000, 1, 200_000);
-    const backend = backendFlag(args.flags);
+    const seed = requiredFlag(args.flags, SEED_FLAG);
+    const maxEpochs = requiredFlag(args.flags, EPOCHS_FLAG);
+    const backend = requiredFlag(args.flags, BACKEND_FLAG);
     // Both run as the app's jobs (worker threads, the job schemas' limits, Ctrl+C cancels) and are saved as runs.
     if (action === 'reproduce') {
       if (rest.length > 0) throw new UsageError('"cwb idf reproduce" takes no file');
-      const only = args.flags.only;
-      if (only !== undefined && only !== 'case1' && only !== 'case2') throw new UsageError('--only must be case1 or case2');
+      const only = optionalFlag(args.flags, ONLY_FLAG);
+      const samples = requiredFlag(args.flags, { ...SAMPLES_FLAG, field: REPRODUCE.samples });
       const params = { seed, samples, maxEpochs, ...(only ? { only: [only] } : {}), backend };
       const run = await runJob(context(), io, 'idf-reproduce', params, 'idf reproduce');
       const report = run.results;
@@ -141,7 +141,8 @@ export const idfCommand: Command = {
     }
     if (action === 'train') {
       const doc = readSystem({ ...args, positionals: rest });
-      const params = { system: doc, samples, seed, maxEpochs, hidden: wholeFlag(args.flags, 'hidden', 32, 2, 512), inclusive: Boolean(args.flags.inclusive), backend };
+      const samples = requiredFlag(args.flags, SAMPLES_FLAG);
+      const params = { system: doc, samples, seed, maxEpochs, hidden: requiredFlag(args.flags, HIDDEN_FLAG), inclusive: Boolean(args.flags.inclusive), backend };
       const run = await runJob(context(), io, 'idf-train', params, 'idf train');
       const { results } = run;
       const { metrics } = results;

@@ -4,7 +4,7 @@
  */
 import { basename } from 'node:path';
 import { describeIssues } from '../../../src-shared/errors';
-import { gtTrainParamsSchema, holdingsGenerateSchema } from '../../../src-shared/graph-transformer';
+import { gtConfigSchema, gtTrainingSchema, gtTrainParamsSchema, holdingsGenerateSchema } from '../../../src-shared/graph-transformer';
 import { call } from '../../api/router';
 import { selectLearningBackend } from '../../learning/backend';
 import { predictTrades } from '../../learning/gt-evaluation';
@@ -15,15 +15,33 @@ import { gtModels, loadHoldingsPanel } from '../../store/holdings-panel';
 import { recordExports } from '../../store/audit';
 import { UsageError, type Command, type CommandIo, type FlagSpec } from '../command';
 import type { AppContext } from '../../app';
-import { numberFlag, positiveId, readTextFile, wholeFlag } from './common';
+import { positiveId, readTextFile } from './common';
+import { optionalFlag, requiredFlag, schemaFlag } from '../schema-flags';
 import { csvRow } from '../../../src-shared/formats/csv-cell';
 import { FORCE_FLAG, checkOutTargets, writeOutFiles } from './out-file';
 
-const wholeNumber = (flags: Record<string, string | true>, name: string, min: number, max: number): number | undefined =>
-  flags[name] === undefined ? undefined : wholeFlag(flags, name, 0, min, max);
-
-const realNumber = (flags: Record<string, string | true>, name: string, min: number, max: number): number | undefined =>
-  flags[name] === undefined ? undefined : numberFlag(flags, name, 0, min, max);
+const CONFIG = gtConfigSchema.shape;
+const TRAINING = gtTrainingSchema.shape;
+const GENERATOR = holdingsGenerateSchema.options[0].shape;
+const INVESTORS_FLAG = schemaFlag('investors', 'N', GENERATOR.investors, 'synthetic: investors');
+const ASSETS_FLAG = schemaFlag('assets', 'N', GENERATOR.assets, 'synthetic: assets');
+const DATES_FLAG = schemaFlag('dates', 'N', GENERATOR.dates, 'synthetic: quarterly report dates');
+const POSITIONS_FLAG = schemaFlag('positions', 'N', GENERATOR.positionsPerInvestor, 'synthetic: mean positions per investor');
+const SEED_FLAG = schemaFlag('seed', 'S', TRAINING.seed, 'seed of the generator and of training');
+const HIDDEN_FLAG = schemaFlag('hidden', 'D', CONFIG.hidden, 'hidden dimension d_h (Table 1: 256)');
+const EMBEDDING_FLAG = schemaFlag('embedding', 'D', CONFIG.embedding, 'embedding dimension d_e (Table 1: 128)');
+const LAYERS_FLAG = schemaFlag('layers', 'L', CONFIG.layers, 'message-passing layers (Table 1: 3)');
+const HEADS_FLAG = schemaFlag('heads', 'S', CONFIG.heads, 'attention heads (Table 1: 4)');
+const KEY_DIM_FLAG = schemaFlag('key-dim', 'D', CONFIG.keyDim.unwrap(), 'query/key dimension per head (default: the hidden dimension, as in the paper)');
+const EPOCHS_FLAG = schemaFlag('epochs', 'N', TRAINING.maxEpochs, 'most epochs (Table 1 setup: 500)');
+const PATIENCE_FLAG = schemaFlag('patience', 'N', TRAINING.patience, 'early stopping: epochs without a better validation loss');
+const LEARNING_RATE_FLAG = schemaFlag('lr', 'X', TRAINING.learningRate, 'Adam learning rate (Table 1: 0.01)');
+const DROPOUT_FLAG = schemaFlag('dropout', 'X', TRAINING.dropout, 'dropout rate (Table 1: 0.1)');
+const WEIGHT_DECAY_FLAG = schemaFlag('weight-decay', 'X', TRAINING.weightDecay, 'decoupled weight decay (Table 1: 1e-5)');
+const KAPPA_FLAG = schemaFlag('kappa', 'X', TRAINING.kappa, 'weight κ of the trade loss in eq. 24 (Table 1: 1)');
+const VALIDATION_DATES_FLAG = schemaFlag('validation-dates', 'N', TRAINING.validationDates, 'last report dates held out for validation');
+const BACKEND_FLAG = schemaFlag('backend', 'B', gtTrainParamsSchema.shape.backend, 'TensorFlow.js backend; the one used is reported');
+const STRESS_THRESHOLD_FLAG = schemaFlag('stress-threshold', 'X', gtTrainParamsSchema.shape.stressThreshold, 'stress index threshold (1.5 as in the paper, with the STLFSI)');
 
 
 /** "date,value" lines (a header is allowed): the user's stress index. */
@@ -43,26 +61,26 @@ const TRAIN_FLAGS: FlagSpec[] = [
   { name: 'dataset', value: 'ID', description: 'train: holdings dataset ID (cwb list); embed/predict: dataset to apply the model to (default: its own)' },
   { name: 'synthetic', description: 'train: generate planted holdings first (stored as a dataset; --investors, --assets, --dates, --positions, --seed)' },
   { name: 'eba-sovereign', description: 'embed/predict/train: use the bundled EBA 2011 bank × sovereign holdings' },
-  { name: 'investors', value: 'N', description: 'synthetic: investors (default 200)' },
-  { name: 'assets', value: 'N', description: 'synthetic: assets (default 400)' },
-  { name: 'dates', value: 'N', description: 'synthetic: quarterly report dates (default 8)' },
-  { name: 'positions', value: 'N', description: 'synthetic: mean positions per investor (default 12)' },
-  { name: 'seed', value: 'S', description: 'seed of the generator and of training (default 1)' },
-  { name: 'hidden', value: 'D', description: 'hidden dimension d_h (Table 1: 256)' },
-  { name: 'embedding', value: 'D', description: 'embedding dimension d_e (Table 1: 128)' },
-  { name: 'layers', value: 'L', description: 'message-passing layers (Table 1: 3)' },
-  { name: 'heads', value: 'S', description: 'attention heads (Table 1: 4)' },
-  { name: 'key-dim', value: 'D', description: 'query/key dimension per head (paper: d_h)' },
-  { name: 'epochs', value: 'N', description: 'most epochs (Table 1 setup: 500)' },
-  { name: 'patience', value: 'N', description: 'early stopping: epochs without a better validation loss (default 20)' },
-  { name: 'lr', value: 'X', description: 'Adam learning rate (Table 1: 0.01)' },
-  { name: 'dropout', value: 'X', description: 'dropout rate (Table 1: 0.1)' },
-  { name: 'weight-decay', value: 'X', description: 'decoupled weight decay (Table 1: 1e-5)' },
-  { name: 'kappa', value: 'X', description: 'weight κ of the trade loss in eq. 24 (Table 1: 1)' },
-  { name: 'validation-dates', value: 'N', description: 'last report dates held out for validation (default 2)' },
-  { name: 'backend', value: 'B', description: 'auto|webgpu|wasm|cpu (default auto; the backend used is reported)' },
+  INVESTORS_FLAG,
+  ASSETS_FLAG,
+  DATES_FLAG,
+  POSITIONS_FLAG,
+  SEED_FLAG,
+  HIDDEN_FLAG,
+  EMBEDDING_FLAG,
+  LAYERS_FLAG,
+  HEADS_FLAG,
+  KEY_DIM_FLAG,
+  EPOCHS_FLAG,
+  PATIENCE_FLAG,
+  LEARNING_RATE_FLAG,
+  DROPOUT_FLAG,
+  WEIGHT_DECAY_FLAG,
+  KAPPA_FLAG,
+  VALIDATION_DATES_FLAG,
+  BACKEND_FLAG,
   { name: 'stress-index', value: 'FILE.csv', description: 'date,value lines: dates above --stress-threshold are flagged' },
-  { name: 'stress-threshold', value: 'X', description: 'stress index threshold (default 1.5, as the paper with the STLFSI)' },
+  STRESS_THRESHOLD_FLAG,
   { name: 'name', value: 'NAME', description: 'name of the saved model' },
   { name: 'date', value: 'YYYY-MM-DD', description: 'embed/predict: report date (default: the last)' },
   { name: 'out', value: 'FILE', description: 'train: also write the model JSON; embed: write the embeddings CSV' },
@@ -78,26 +96,26 @@ function trainParams(flags: Flags) {
   const parsed = gtTrainParamsSchema.safeParse({
     datasetId: 1, // replaced below, once the flags are known to be valid
     name: typeof flags.name === 'string' ? flags.name : undefined,
-    backend: flags.backend,
+    backend: requiredFlag(flags, BACKEND_FLAG),
     config: {
-      hidden: wholeNumber(flags, 'hidden', 2, 1024),
-      embedding: wholeNumber(flags, 'embedding', 2, 512),
-      layers: wholeNumber(flags, 'layers', 1, 8),
-      heads: wholeNumber(flags, 'heads', 1, 16),
-      keyDim: wholeNumber(flags, 'key-dim', 1, 1024) ?? wholeNumber(flags, 'hidden', 2, 1024),
+      hidden: requiredFlag(flags, HIDDEN_FLAG),
+      embedding: requiredFlag(flags, EMBEDDING_FLAG),
+      layers: requiredFlag(flags, LAYERS_FLAG),
+      heads: requiredFlag(flags, HEADS_FLAG),
+      keyDim: optionalFlag(flags, KEY_DIM_FLAG) ?? requiredFlag(flags, HIDDEN_FLAG),
     },
     training: {
-      maxEpochs: wholeNumber(flags, 'epochs', 1, 5000),
-      patience: wholeNumber(flags, 'patience', 1, 5000),
-      learningRate: realNumber(flags, 'lr', Number.MIN_VALUE, 1),
-      dropout: realNumber(flags, 'dropout', 0, 0.9),
-      weightDecay: realNumber(flags, 'weight-decay', 0, 1),
-      kappa: realNumber(flags, 'kappa', 0, 100),
-      validationDates: wholeNumber(flags, 'validation-dates', 1, 1000),
-      seed: wholeNumber(flags, 'seed', 0, 2 ** 32 - 1),
+      maxEpochs: requiredFlag(flags, EPOCHS_FLAG),
+      patience: requiredFlag(flags, PATIENCE_FLAG),
+      learningRate: requiredFlag(flags, LEARNING_RATE_FLAG),
+      dropout: requiredFlag(flags, DROPOUT_FLAG),
+      weightDecay: requiredFlag(flags, WEIGHT_DECAY_FLAG),
+      kappa: requiredFlag(flags, KAPPA_FLAG),
+      validationDates: requiredFlag(flags, VALIDATION_DATES_FLAG),
+      seed: requiredFlag(flags, SEED_FLAG),
     },
     stressIndex: typeof flags['stress-index'] === 'string' ? readStressIndex(flags['stress-index']) : undefined,
-    stressThreshold: realNumber(flags, 'stress-threshold', -1e9, 1e9),
+    stressThreshold: requiredFlag(flags, STRESS_THRESHOLD_FLAG),
   });
   if (!parsed.success) {
     const { message, field } = describeIssues(parsed.error.issues);
@@ -113,11 +131,11 @@ async function trainingDataset(flags: Flags, io: CommandIo, router: AppContext['
     flags.synthetic
       ? {
           kind: 'synthetic',
-          investors: wholeNumber(flags, 'investors', 2, 100_000),
-          assets: wholeNumber(flags, 'assets', 2, 500_000),
-          dates: wholeNumber(flags, 'dates', 3, 200),
-          positionsPerInvestor: wholeNumber(flags, 'positions', 2, 5000),
-          seed: wholeNumber(flags, 'seed', 0, 2 ** 32 - 1),
+          investors: requiredFlag(flags, INVESTORS_FLAG),
+          assets: requiredFlag(flags, ASSETS_FLAG),
+          dates: requiredFlag(flags, DATES_FLAG),
+          positionsPerInvestor: requiredFlag(flags, POSITIONS_FLAG),
+          seed: requiredFlag(flags, SEED_FLAG),
         }
       : { kind: 'eba-2011-sovereign' },
   );

@@ -3,15 +3,28 @@
  * economy as it is. Runs as the app's `intervention` job (target `economy-single`: one intervention, no scenario
  * study) on a version in the store (the file imported once, or --version), and is saved as a run.
  */
-import { DISCOUNTFRAC_ALIAS, INTERVENTION_METHODS, resolveInterventionMethod, type InterventionObjective } from '../../engines/intervention';
+import { DEFAULT_DISCOUNTFRAC, DISCOUNTFRAC_ALIAS } from '../../engines/intervention';
 import { methodLabel, singleInterventionSchema } from '../../../src-shared/results/intervention';
-import { UsageError, type Command } from '../command';
-import { choice, formatAmount, numberFlag, wholeFlag } from './common';
+import type { Command } from '../command';
+import { formatAmount } from './common';
+import { requiredFlag, schemaFlag } from '../schema-flags';
 import { ECONOMY_VERSION_FLAG, runInterventionJob, validated, versionName } from './intervention-study';
 
-const OBJECTIVES: InterventionObjective[] = ['failures', 'value'];
-const MAX_GREEDY_SAMPLES = 10_000;
-const MAX_STEPS = 1_000_000;
+const SINGLE = singleInterventionSchema.shape;
+const BUDGET_FLAG = schemaFlag('budget', 'B', SINGLE.budget, 'total payments Σx allowed, in the economy’s value unit');
+const METHOD_FLAG = schemaFlag(
+  'method',
+  'M',
+  SINGLE.method,
+  'DiscountFrac adapted to costs (capped influence per unit cost, skips firms it cannot afford), ' +
+    'DiscountFrac as published (the paper\'s §4.2 and its authors\' code: raw influence per unit cost, stops at the first firm it cannot afford), ' +
+    `greedy integral / fractional with random thresholds, baselines, exact search (≤ 20 failing firms); ${DISCOUNTFRAC_ALIAS} = ${DEFAULT_DISCOUNTFRAC}`,
+);
+const OBJECTIVE_FLAG = schemaFlag('objective', 'O', SINGLE.objective, 'number of failures averted, or market value saved');
+const SAMPLES_FLAG = schemaFlag('samples', 'N', SINGLE.greedySamples, 'greedy: Monte Carlo draws of the random thresholds');
+const SEED_FLAG = schemaFlag('seed', 'S', SINGLE.seed, 'greedy: random seed');
+const UNCERTAINTY_FLAG = schemaFlag('uncertainty', 'U', SINGLE.uncertainty, 'greedy: intervention thresholds uniform on θ̃(1 ± U)');
+const STEPS_FLAG = schemaFlag('steps', 'K', SINGLE.steps, 'greedy-fractional: budget increments of B/K');
 
 export const interveneCommand: Command = {
   name: 'intervene',
@@ -20,36 +33,28 @@ export const interveneCommand: Command = {
   positionals: { min: 0, max: 1 },
   flags: [
     ECONOMY_VERSION_FLAG,
-    { name: 'budget', value: 'B', description: 'total payments Σx allowed (required, ≥ 0)' },
-    {
-      name: 'method',
-      value: 'M',
-      description:
-        `${INTERVENTION_METHODS.join('|')} (required): DiscountFrac adapted to costs (capped influence per unit cost, skips firms it cannot afford), ` +
-        `DiscountFrac as published (the paper's §4.2 and its authors' code: raw influence per unit cost, stops at the first firm it cannot afford), ` +
-        `greedy integral / fractional with random thresholds, baselines, exact search (≤ 20 failing firms); ${DISCOUNTFRAC_ALIAS} = discountfrac-adapted`,
-    },
-    { name: 'objective', value: 'O', description: 'failures (number of failures averted, default) or value (market value saved)' },
-    { name: 'samples', value: 'N', description: `greedy: Monte Carlo draws of the random thresholds, 1 … ${MAX_GREEDY_SAMPLES.toLocaleString('en-US')} (default 200)` },
-    { name: 'seed', value: 'S', description: 'greedy: random seed, 0 … 4294967295 (default 1)' },
-    { name: 'uncertainty', value: 'U', description: 'greedy: intervention thresholds uniform on θ̃(1 ± U), U in [0, 1] (default 0.1)' },
-    { name: 'steps', value: 'K', description: `greedy-fractional: budget increments of B/K, 1 … ${MAX_STEPS.toLocaleString('en-US')} (default 20)` },
+    BUDGET_FLAG,
+    METHOD_FLAG,
+    OBJECTIVE_FLAG,
+    SAMPLES_FLAG,
+    SEED_FLAG,
+    UNCERTAINTY_FLAG,
+    STEPS_FLAG,
   ],
   async run({ positionals, flags }, io, context) {
-    if (flags.budget === undefined) throw new UsageError('--budget B is required');
-    const budget = numberFlag(flags, 'budget', 0, 0, Number.MAX_VALUE);
-    const method = resolveInterventionMethod(choice(flags, 'method', [...INTERVENTION_METHODS, DISCOUNTFRAC_ALIAS]))!;
-    const objective = choice<InterventionObjective>(flags, 'objective', OBJECTIVES, 'failures');
+    const budget = requiredFlag(flags, BUDGET_FLAG);
+    const method = requiredFlag(flags, METHOD_FLAG);
+    const objective = requiredFlag(flags, OBJECTIVE_FLAG);
     const checked = validated(singleInterventionSchema, {
       target: 'economy-single',
       versionId: 1,
       method,
       objective,
       budget,
-      uncertainty: numberFlag(flags, 'uncertainty', 0.1, 0, 1),
-      greedySamples: wholeFlag(flags, 'samples', 200, 1, MAX_GREEDY_SAMPLES),
-      seed: wholeFlag(flags, 'seed', 1, 0, 4294967295),
-      steps: wholeFlag(flags, 'steps', 20, 1, MAX_STEPS),
+      uncertainty: requiredFlag(flags, UNCERTAINTY_FLAG),
+      greedySamples: requiredFlag(flags, SAMPLES_FLAG),
+      seed: requiredFlag(flags, SEED_FLAG),
+      steps: requiredFlag(flags, STEPS_FLAG),
     });
     const app = context();
     io.err(`intervene: budget ${formatAmount(budget)} (${methodLabel('economy', method)}, objective ${objective})`);

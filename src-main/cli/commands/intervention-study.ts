@@ -6,10 +6,7 @@
  */
 import type { z } from 'zod';
 import {
-  BAILOUT_METHOD_NAMES,
   DEFAULT_DISCOUNTFRAC,
-  DISCOUNTFRAC_VARIANTS,
-  ECONOMY_METHODS,
   economyInterventionSchema,
   interbankBailoutSchema,
   methodLabel,
@@ -20,7 +17,8 @@ import { call } from '../../api/router';
 import type { AppContext } from '../../app';
 import { runJob } from '../job-run';
 import { UsageError, type Command, type CommandIo, type FlagSpec } from '../command';
-import { choice, formatAmount, numberFlag, wholeFlag } from './common';
+import { formatAmount } from './common';
+import { requiredFlag, schemaFlag } from '../schema-flags';
 import { storedNetworkVersion, VERSION_FLAG } from './stored-network';
 
 /**
@@ -64,6 +62,30 @@ export async function versionName(app: AppContext, params: { target: string; ver
 
 const percent = (value: number) => `${(100 * value).toFixed(1)}%`;
 
+const STUDY = economyInterventionSchema.shape;
+const TAIL = STUDY.tail.unwrap().shape;
+const SCENARIOS_FLAG = schemaFlag('scenarios', 'N', STUDY.scenarios, 'shock scenarios', 1000);
+const SEED_FLAG = schemaFlag('seed', 'S', STUDY.seed, 'random seed; scenario s uses stream (S, s)', 1);
+const RHO_FLAG = schemaFlag('rho', 'R', STUDY.shocks.shape.rho, 'common correlation ρ of the shocks (0.5 in the paper)', 0.5);
+const SIGMA_FLAG = schemaFlag('sigma', 'V', STUDY.shocks.shape.sigma, 'volatility σ', 0.15);
+const DRIFT_FLAG = schemaFlag('drift', 'M', STUDY.shocks.shape.drift, 'drift μ; shocks are bounded below at −100%', -0.2);
+const BUDGET_FRACTION_FLAG = schemaFlag('budget', 'F', STUDY.budgetFraction, 'chosen budget as a fraction of Σ(Dp)', 0.01);
+const MAX_BUDGET_FLAG = schemaFlag('max-budget', 'F', STUDY.maxBudgetFraction, 'budget curve from 0 to F·Σ(Dp)', 0.02);
+const STUDY_BUDGETS_FLAG = schemaFlag('budgets', 'K', STUDY.budgetCount, 'points on the budget curve');
+const STUDY_METHOD_FLAG = schemaFlag('method', 'M', STUDY.method, `the intervention shown on the mean-shock cascade (discountfrac is ${DEFAULT_DISCOUNTFRAC})`, DEFAULT_DISCOUNTFRAC);
+const CURVE_FLAG = schemaFlag('curve', 'M', STUDY.curveMethod, 'the DiscountFrac variant that draws the budget curve');
+const STUDY_OBJECTIVE_FLAG = schemaFlag('objective', 'O', STUDY.objective, 'failures averted or market value saved');
+const TAIL_THRESHOLD_FLAG = schemaFlag('tail-threshold', 'F', TAIL.thresholdFraction, 'tail sampling: estimate P(failures ≥ F·firms) (off unless given)');
+const TAIL_SHOCK_FLAG = schemaFlag('tail-shock', 'F', TAIL.aggregateShockFraction, 'tail sampling: aggregate shock bound Δ = F·Σ(Dp) for the greedy worst shock', 0.05);
+const TAIL_SAMPLES_FLAG = schemaFlag('tail-samples', 'N', TAIL.samples, 'tail sampling: samples for plain and for importance sampling', 5000);
+
+const BAILOUT = interbankBailoutSchema.shape;
+const BAILOUT_BUDGET_FLAG = schemaFlag('budget', 'B', BAILOUT.budget, 'total bailout payments allowed, in the network’s unit');
+const SHOCK_FRACTION_FLAG = schemaFlag('shock-fraction', 'F', BAILOUT.shockFraction, 'every bank loses F of its outside assets, x = F·c');
+const BAILOUT_METHOD_FLAG = schemaFlag('method', 'M', BAILOUT.method, 'how payments are chosen', 'greedy');
+const BAILOUT_OBJECTIVE_FLAG = schemaFlag('objective', 'O', BAILOUT.objective, 'defaults averted, or the reduction of the shortfall Σ(p̄ − p)');
+const BAILOUT_BUDGETS_FLAG = schemaFlag('budgets', 'K', BAILOUT.budgetCount, 'points on the curve from 0 to B');
+
 export const interventionStudyCommand: Command = {
   name: 'intervention-study',
   summary: 'correlated price-shock study of an intervention, saved as a run: budget curve, TVaR of cascade size, histograms, tail sampling',
@@ -71,39 +93,39 @@ export const interventionStudyCommand: Command = {
   positionals: { min: 0, max: 1 },
   flags: [
     ECONOMY_VERSION_FLAG,
-    { name: 'scenarios', value: 'N', description: 'shock scenarios, 1 … 1,000,000 (default 1000)' },
-    { name: 'seed', value: 'S', description: 'random seed, 0 … 4294967295 (default 1); scenario s uses stream (S, s)' },
-    { name: 'rho', value: 'R', description: 'common correlation ρ of the shocks, 0 ≤ R < 1 (default 0.5, as in the paper)' },
-    { name: 'sigma', value: 'V', description: 'volatility σ, 0 … 5 (default 0.15)' },
-    { name: 'drift', value: 'M', description: 'drift μ, −1 … 1 (default −0.2); shocks are bounded below at −100%' },
-    { name: 'budget', value: 'F', description: 'chosen budget as a fraction of Σ(Dp) (default 0.01)' },
-    { name: 'max-budget', value: 'F', description: 'budget curve from 0 to F·Σ(Dp) (default 0.02)' },
-    { name: 'budgets', value: 'K', description: 'points on the budget curve, 2 … 1000 (default 21)' },
+    SCENARIOS_FLAG,
+    SEED_FLAG,
+    RHO_FLAG,
+    SIGMA_FLAG,
+    DRIFT_FLAG,
+    BUDGET_FRACTION_FLAG,
+    MAX_BUDGET_FLAG,
+    STUDY_BUDGETS_FLAG,
     { name: 'quantiles', value: 'Q,…', description: 'TVaR quantiles, 1 to 10 of them in [0, 1) (default 0,0.5,0.9,0.99)' },
-    { name: 'method', value: 'M', description: `${ECONOMY_METHODS.join('|')}: the intervention shown on the mean-shock cascade (default discountfrac-adapted; discountfrac is its alias)` },
-    { name: 'curve', value: 'M', description: `${DISCOUNTFRAC_VARIANTS.join('|')}: the DiscountFrac variant that draws the budget curve (default ${DEFAULT_DISCOUNTFRAC})` },
-    { name: 'objective', value: 'O', description: 'failures (default) or value' },
-    { name: 'tail-threshold', value: 'F', description: 'tail sampling: estimate P(failures ≥ F·firms) (off unless given)' },
-    { name: 'tail-shock', value: 'F', description: 'tail sampling: aggregate shock bound Δ = F·Σ(Dp) for the greedy worst shock (default 0.05)' },
-    { name: 'tail-samples', value: 'N', description: 'tail sampling: samples for plain and for importance sampling, 100 … 1,000,000 (default 5000)' },
+    STUDY_METHOD_FLAG,
+    CURVE_FLAG,
+    STUDY_OBJECTIVE_FLAG,
+    TAIL_THRESHOLD_FLAG,
+    TAIL_SHOCK_FLAG,
+    TAIL_SAMPLES_FLAG,
   ],
   async run({ positionals, flags }, io, context) {
     const quantiles = typeof flags.quantiles === 'string' ? flags.quantiles.split(',').map(Number) : [0, 0.5, 0.9, 0.99];
     const checked = validated(economyInterventionSchema, {
       target: 'economy',
       versionId: 1,
-      method: choice(flags, 'method', [...ECONOMY_METHODS, 'discountfrac'], DEFAULT_DISCOUNTFRAC),
-      curveMethod: choice(flags, 'curve', DISCOUNTFRAC_VARIANTS, DEFAULT_DISCOUNTFRAC),
-      objective: choice(flags, 'objective', ['failures', 'value'], 'failures'),
-      budgetFraction: numberFlag(flags, 'budget', 0.01, 0, 1),
-      shocks: { rho: numberFlag(flags, 'rho', 0.5, 0, 0.999999), sigma: numberFlag(flags, 'sigma', 0.15, 0, 5), drift: numberFlag(flags, 'drift', -0.2, -1, 1) },
-      scenarios: wholeFlag(flags, 'scenarios', 1000, 1, 1_000_000),
-      seed: wholeFlag(flags, 'seed', 1, 0, 4294967295),
-      maxBudgetFraction: numberFlag(flags, 'max-budget', 0.02, 0, 1),
-      budgetCount: wholeFlag(flags, 'budgets', 21, 2, 1000),
+      method: requiredFlag(flags, STUDY_METHOD_FLAG),
+      curveMethod: requiredFlag(flags, CURVE_FLAG),
+      objective: requiredFlag(flags, STUDY_OBJECTIVE_FLAG),
+      budgetFraction: requiredFlag(flags, BUDGET_FRACTION_FLAG),
+      shocks: { rho: requiredFlag(flags, RHO_FLAG), sigma: requiredFlag(flags, SIGMA_FLAG), drift: requiredFlag(flags, DRIFT_FLAG) },
+      scenarios: requiredFlag(flags, SCENARIOS_FLAG),
+      seed: requiredFlag(flags, SEED_FLAG),
+      maxBudgetFraction: requiredFlag(flags, MAX_BUDGET_FLAG),
+      budgetCount: requiredFlag(flags, STUDY_BUDGETS_FLAG),
       quantiles,
       ...(flags['tail-threshold'] !== undefined
-        ? { tail: { thresholdFraction: numberFlag(flags, 'tail-threshold', 0.5, 0, 1), aggregateShockFraction: numberFlag(flags, 'tail-shock', 0.05, 0, 1), samples: wholeFlag(flags, 'tail-samples', 5000, 100, 1_000_000) } }
+        ? { tail: { thresholdFraction: requiredFlag(flags, TAIL_THRESHOLD_FLAG), aggregateShockFraction: requiredFlag(flags, TAIL_SHOCK_FLAG), samples: requiredFlag(flags, TAIL_SAMPLES_FLAG) } }
         : {}),
     });
     const app = context();
@@ -140,23 +162,21 @@ export const bailoutCommand: Command = {
   positionals: { min: 0, max: 1 },
   flags: [
     VERSION_FLAG,
-    { name: 'budget', value: 'B', description: 'total bailout payments allowed (required, network units)' },
-    { name: 'shock-fraction', value: 'F', description: 'every bank loses F of its outside assets, x = F·c (required, in (0, 1])' },
-    { name: 'method', value: 'M', description: `${BAILOUT_METHOD_NAMES.join('|')} (default greedy)` },
-    { name: 'objective', value: 'O', description: 'defaults (averted, default) or shortfall (reduction of Σ(p̄ − p))' },
-    { name: 'budgets', value: 'K', description: 'points on the curve from 0 to B, 2 … 200 (default 11)' },
+    BAILOUT_BUDGET_FLAG,
+    SHOCK_FRACTION_FLAG,
+    BAILOUT_METHOD_FLAG,
+    BAILOUT_OBJECTIVE_FLAG,
+    BAILOUT_BUDGETS_FLAG,
   ],
   async run({ positionals, flags }, io, context) {
-    if (flags.budget === undefined) throw new UsageError('--budget B is required');
-    if (flags['shock-fraction'] === undefined) throw new UsageError('--shock-fraction F is required');
     const checked = validated(interbankBailoutSchema, {
       target: 'interbank',
       versionId: 1,
-      method: choice(flags, 'method', [...BAILOUT_METHOD_NAMES], 'greedy'),
-      objective: choice(flags, 'objective', ['defaults', 'shortfall'], 'defaults'),
-      budget: numberFlag(flags, 'budget', 0, 0, Number.MAX_VALUE),
-      shockFraction: numberFlag(flags, 'shock-fraction', 0.5, 0, 1),
-      budgetCount: wholeFlag(flags, 'budgets', 11, 2, 200),
+      method: requiredFlag(flags, BAILOUT_METHOD_FLAG),
+      objective: requiredFlag(flags, BAILOUT_OBJECTIVE_FLAG),
+      budget: requiredFlag(flags, BAILOUT_BUDGET_FLAG),
+      shockFraction: requiredFlag(flags, SHOCK_FRACTION_FLAG),
+      budgetCount: requiredFlag(flags, BAILOUT_BUDGETS_FLAG),
     });
     const app = context();
     const { run, params } = await runInterventionJob(app, io, positionals[0], flags, checked, 'bailout');

@@ -3,15 +3,15 @@
  * Reconstruction screen's analyses through the app's router (docs/cli.md). A reconstruction runs as the `reconstruct`
  * job (its schema and limits, progress, Ctrl+C cancels) and is saved as a run; its JSON is the network found
  * (network@1) plus `runId`, {"expectedLoss", "lossRatio"} (out of sample) and `reconstruction`. A split goes through
- * `reconstruction:disaggregate`, as on the screen, and is saved as the network's next version (`versionId`).
+ * the `disaggregate` job, as on the screen, and is saved as the network's next version (`versionId`) and as a run.
  */
 import { z } from 'zod';
-import { contract } from '../../../src-shared/contract';
 import type { NetworkDocument } from '../../../src-shared/formats/network';
 import { numberOrNote } from '../../../src-shared/results/notes';
 import {
   RECONSTRUCTION_FIELD_NAMES,
   RECONSTRUCTION_OBJECTIVE_NAMES,
+  disaggregateParamsSchema,
   reconstructParamsSchema,
   type ReconstructionOutcome,
   type ReconstructParams,
@@ -19,68 +19,59 @@ import {
 import { call } from '../../api/router';
 import { runJob } from '../job-run';
 import { UsageError, type Command, type CommandIo, type FlagSpec } from '../command';
-import { formatAmount, numberFlag, wholeFlag } from './common';
+import { formatAmount } from './common';
 import { storedNetworkVersion, VERSION_FLAG } from './stored-network';
-import { shockModelFromFlags } from './stress';
+import { A_FLAG, MAX_FRACTION_FLAG, shockModelFromFlags } from './stress';
+import { optionalFlag, requiredFlag, schemaFlag } from '../schema-flags';
 
 type Flags = Record<string, string | true>;
 type FieldName = (typeof RECONSTRUCTION_FIELD_NAMES)[number];
 
-/** The bounds of a number field of a schema (through `.default()` and `.optional()`), so that a flag's limits are the job's. */
-function schemaLimits(field: z.ZodType): { min: number; max: number } {
-  let inner: z.ZodType = field;
-  while (inner instanceof z.ZodDefault || inner instanceof z.ZodOptional) inner = inner.unwrap() as z.ZodType;
-  if (!(inner instanceof z.ZodNumber) || inner.minValue === null || inner.maxValue === null) throw new Error('a flag without bounds in its schema');
-  return { min: inner.minValue, max: inner.maxValue };
-}
-
-/** A whole-number flag within the bounds the schema gives the field. */
-function schemaWholeFlag(flags: Flags, name: string, field: z.ZodType, fallback: number): number {
-  const { min, max } = schemaLimits(field);
-  return wholeFlag(flags, name, fallback, min, max);
-}
-
 const PARAMS = reconstructParamsSchema.shape;
-const limitsText = (field: z.ZodType) => {
-  const { min, max } = schemaLimits(field);
-  return `${min.toLocaleString('en-US')} … ${max.toLocaleString('en-US')}`;
-};
+const SPLIT = disaggregateParamsSchema.shape;
 
-const SHOCK_FLAGS: FlagSpec[] = [
-  { name: 'shock-model', value: 'MODEL', description: 'uniform (x = f·c·U, default) or beta (P(x ≥ w) = defaultProbability)' },
-  { name: 'max-fraction', value: 'F', description: 'uniform shocks: largest loss as a fraction of outside assets (default 1)' },
-  { name: 'a', value: 'A', description: 'beta: first shape parameter a (default 1)' },
-];
+const OBJECTIVE_FLAG = schemaFlag('objective', 'O', z.enum(RECONSTRUCTION_OBJECTIVE_NAMES), 'worst (largest E[L]), best (smallest), maxent (RAS) or mindensity (fewest links, MIP)');
+const MEASURE_FLAG = schemaFlag('measure', 'M', z.enum(['expected-loss', 'loss-ratio']), 'objective: expected loss E[L] or the loss ratio E[L]/E[L0]', 'expected-loss');
+const SAMPLES_FLAG = schemaFlag('samples', 'K', PARAMS.samples, 'common random shocks the optimiser uses');
+const EVALUATION_FLAG = schemaFlag('evaluation-samples', 'M', PARAMS.evaluationSamples, 'independent shocks for the out-of-sample evaluation');
+const SEED_FLAG = schemaFlag('seed', 'S', PARAMS.seed, 'random seed; the same seed gives the same network', 1);
+const STARTS_FLAG = schemaFlag('starts', 'N', PARAMS.starts, 'starts: maximum entropy plus N − 1 random feasible networks');
+const HOPS_FLAG = schemaFlag('hops', 'H', PARAMS.hops, 'worst case: basin-hopping rounds after the starts');
+const ITERATIONS_FLAG = schemaFlag('iterations', 'I', PARAMS.maxIterations, 'largest number of iterations per solve (default 40 worst, 150 best)');
+const TIME_LIMIT_FLAG = schemaFlag('time-limit', 'T', PARAMS.timeLimit, 'mindensity: seconds for the MIP (default 20)');
+const SHOCKS_FLAG = schemaFlag('shock-model', 'MODEL', z.enum(['uniform', 'beta']), 'uniform (x = f·c·U) or beta (P(x ≥ w) = defaultProbability)', 'uniform');
 
 const OPTIMISER_FLAGS: FlagSpec[] = [
-  ...SHOCK_FLAGS,
-  { name: 'samples', value: 'K', description: `common random shocks the optimiser uses, ${limitsText(PARAMS.samples)} (default 1000)` },
-  { name: 'evaluation-samples', value: 'M', description: `independent shocks for the out-of-sample evaluation, ${limitsText(PARAMS.evaluationSamples)} (default 10000)` },
-  { name: 'seed', value: 'S', description: 'random seed, 0 … 4294967295 (default 1); the same seed gives the same network' },
-  { name: 'starts', value: 'N', description: `starts: maximum entropy plus N − 1 random feasible networks, ${limitsText(PARAMS.starts)} (default 3)` },
-  { name: 'hops', value: 'H', description: `worst case: basin-hopping rounds after the starts, ${limitsText(PARAMS.hops)} (default 6)` },
-  { name: 'iterations', value: 'I', description: `largest number of iterations per solve, ${limitsText(PARAMS.maxIterations)} (default 40 worst, 150 best)` },
-  { name: 'measure', value: 'M', description: 'objective: expected-loss (default) or loss-ratio (E[L]/E[L0])' },
+  SHOCKS_FLAG,
+  MAX_FRACTION_FLAG,
+  A_FLAG,
+  SAMPLES_FLAG,
+  EVALUATION_FLAG,
+  SEED_FLAG,
+  STARTS_FLAG,
+  HOPS_FLAG,
+  ITERATIONS_FLAG,
+  MEASURE_FLAG,
 ];
 
 /** The `reconstruct` job's parameters from the flags, but for the version and the unknown fields (which need the network). */
 function optimiserFromFlags(flags: Flags, objective: ReconstructParams['objectives'][number]): Omit<ReconstructParams, 'versionId' | 'unknown'> {
-  const measure = flags.measure ?? 'expected-loss';
-  if (measure !== 'expected-loss' && measure !== 'loss-ratio') throw new UsageError(`--measure must be expected-loss or loss-ratio, got "${String(measure)}"`);
-  const shockModel = shockModelFromFlags({ 'shock-model': 'uniform', ...flags });
-  if (shockModel.kind !== 'uniform' && shockModel.kind !== 'beta') throw new UsageError('--shock-model must be uniform or beta for reconstruction');
+  const shockModel = shockModelFromFlags({ ...flags, 'shock-model': requiredFlag(flags, SHOCKS_FLAG) });
+  if (shockModel.kind !== 'uniform' && shockModel.kind !== 'beta') throw new Error('reconstruction takes uniform or beta shocks');
+  const maxIterations = optionalFlag(flags, ITERATIONS_FLAG);
+  const timeLimit = optionalFlag(flags, TIME_LIMIT_FLAG);
   return {
     objectives: [objective],
-    measure: measure === 'loss-ratio' ? 'lossRatio' : 'expectedLoss',
+    measure: requiredFlag(flags, MEASURE_FLAG) === 'loss-ratio' ? 'lossRatio' : 'expectedLoss',
     shockModel: shockModel.kind === 'uniform' ? { kind: 'uniform', maxFraction: shockModel.maxFraction ?? 1 } : shockModel,
-    samples: schemaWholeFlag(flags, 'samples', PARAMS.samples, 1000),
-    evaluationSamples: schemaWholeFlag(flags, 'evaluation-samples', PARAMS.evaluationSamples, 10_000),
-    seed: schemaWholeFlag(flags, 'seed', PARAMS.seed, 1),
-    starts: schemaWholeFlag(flags, 'starts', PARAMS.starts, 3),
-    hops: schemaWholeFlag(flags, 'hops', PARAMS.hops, 6),
+    samples: requiredFlag(flags, SAMPLES_FLAG),
+    evaluationSamples: requiredFlag(flags, EVALUATION_FLAG),
+    seed: requiredFlag(flags, SEED_FLAG),
+    starts: requiredFlag(flags, STARTS_FLAG),
+    hops: requiredFlag(flags, HOPS_FLAG),
     complementarity: !flags['no-complementarity'],
-    ...(flags.iterations !== undefined ? { maxIterations: schemaWholeFlag(flags, 'iterations', PARAMS.maxIterations, 40) } : {}),
-    ...(flags['time-limit'] !== undefined ? { timeLimit: numberFlag(flags, 'time-limit', 20, schemaLimits(PARAMS.timeLimit).min, schemaLimits(PARAMS.timeLimit).max) } : {}),
+    ...(maxIterations !== undefined ? { maxIterations } : {}),
+    ...(timeLimit !== undefined ? { timeLimit } : {}),
   };
 }
 
@@ -148,19 +139,16 @@ export const reconstructCommand: Command = {
   positionals: { min: 0, max: 1 },
   flags: [
     VERSION_FLAG,
-    { name: 'objective', value: 'O', description: 'worst (largest E[L]), best (smallest), maxent (RAS) or mindensity (fewest links, MIP)' },
+    OBJECTIVE_FLAG,
     ...OPTIMISER_FLAGS,
     { name: 'unknown', value: 'FIELDS', description: `node fields to treat as unknown (comma list of ${RECONSTRUCTION_FIELD_NAMES.join(', ')})` },
     { name: 'unknown-nodes', value: 'IDS', description: 'only for these nodes (comma list; default every node)' },
     { name: 'no-complementarity', description: 'allow liabilities in both directions of a pair (default: net liabilities only)' },
-    { name: 'time-limit', value: 'T', description: `mindensity: seconds for the MIP, ${limitsText(PARAMS.timeLimit)} (default 20)` },
+    TIME_LIMIT_FLAG,
   ],
   async run({ positionals, flags }, io, context) {
-    const objective = flags.objective;
-    if (typeof objective !== 'string' || !(RECONSTRUCTION_OBJECTIVE_NAMES as readonly string[]).includes(objective)) {
-      throw new UsageError(`--objective must be one of ${RECONSTRUCTION_OBJECTIVE_NAMES.join('|')}`);
-    }
-    const options = optimiserFromFlags(flags, objective as ReconstructParams['objectives'][number]);
+    const objective = requiredFlag(flags, OBJECTIVE_FLAG);
+    const options = optimiserFromFlags(flags, objective);
     const unknownFields = unknownFieldsFromFlags(flags);
     const app = context();
     const versionId = await storedNetworkVersion(app, io, positionals[0], flags, 'reconstruct');
@@ -183,55 +171,53 @@ export const reconstructCommand: Command = {
   },
 };
 
-const DISAGGREGATE = (contract['reconstruction:disaggregate'].input as z.ZodObject<{ samples: z.ZodType; seed: z.ZodType }>).shape;
+const SPLIT_OBJECTIVE_FLAG = schemaFlag(
+  'objective',
+  'O',
+  SPLIT.objective,
+  'maxent (proportional links), or the worst or best case of expected loss with b and c free (uniform shocks, one start, no basin hopping, 1,000 fresh shocks to evaluate: as on the Reconstruction screen)',
+);
+/** The job takes 2 … 50 parts; the flag counts them. */
+const PART_COUNT = z.toJSONSchema(SPLIT.parts, { io: 'input' }) as { minItems: number; maxItems: number };
+const PARTS_FLAG = schemaFlag('parts', 'K', z.number().int().min(PART_COUNT.minItems).max(PART_COUNT.maxItems), 'number of new nodes', 2);
+const SPLIT_SAMPLES_FLAG = schemaFlag('samples', 'K', SPLIT.samples, 'worst and best: common random shocks');
+const SPLIT_SEED_FLAG = schemaFlag('seed', 'S', SPLIT.seed, 'random seed');
 
 export const disaggregateCommand: Command = {
   name: 'disaggregate',
-  summary: 'Split an aggregated node into k nodes keeping its totals, b and c free, 0 < w < c, saved as the network\'s next version',
+  summary: 'Split an aggregated node into k nodes keeping its totals, b and c free, 0 < w < c, saved as the network\'s next version and as a run',
   usage: 'cwb disaggregate NETWORK-FILE|--version ID --node ID --parts K [--names A,B,…] [--shares 2,1,…] [--objective maxent|worst|best] [--samples K] [--seed S] [--json]',
   positionals: { min: 0, max: 1 },
   flags: [
     VERSION_FLAG,
     { name: 'node', value: 'ID', description: 'the node to split' },
-    { name: 'parts', value: 'K', description: 'number of new nodes, 2 … 50 (default 2)' },
+    PARTS_FLAG,
     { name: 'names', value: 'NAMES', description: 'comma list of the new nodes’ names (ids are NODE-1, NODE-2, …)' },
     { name: 'shares', value: 'SHARES', description: 'comma list of relative sizes p̄ and α (default equal)' },
-    {
-      name: 'objective',
-      value: 'O',
-      description: 'maxent (proportional links, default), or the worst or best case of expected loss with b and c free (uniform shocks, one start, no basin hopping, 1,000 fresh shocks to evaluate: as on the Reconstruction screen)',
-    },
-    { name: 'samples', value: 'K', description: `worst and best: common random shocks, ${limitsText(DISAGGREGATE.samples)} (default 500)` },
-    { name: 'seed', value: 'S', description: 'random seed, 0 … 4294967295 (default 1)' },
+    SPLIT_OBJECTIVE_FLAG,
+    SPLIT_SAMPLES_FLAG,
+    SPLIT_SEED_FLAG,
   ],
   async run({ positionals, flags }, io, context) {
     if (typeof flags.node !== 'string') throw new UsageError('--node ID is required');
-    const k = wholeFlag(flags, 'parts', 2, 2, 50);
+    const k = requiredFlag(flags, PARTS_FLAG);
     const names = typeof flags.names === 'string' ? flags.names.split(',').map((name) => name.trim()) : [];
     const shares = typeof flags.shares === 'string' ? flags.shares.split(',').map(Number) : [];
     if (names.length > 0 && names.length !== k) throw new UsageError(`--names lists ${names.length} names for ${k} parts`);
     if (shares.length > 0 && (shares.length !== k || shares.some((s) => !(s > 0)))) throw new UsageError(`--shares must list ${k} positive numbers`);
-    const objective = flags.objective ?? 'maxent';
-    if (objective !== 'maxent' && objective !== 'worst' && objective !== 'best') throw new UsageError('--objective must be maxent, worst or best');
-    const samples = schemaWholeFlag(flags, 'samples', DISAGGREGATE.samples, 500);
-    const seed = schemaWholeFlag(flags, 'seed', DISAGGREGATE.seed, 1);
+    const objective = requiredFlag(flags, SPLIT_OBJECTIVE_FLAG);
+    const samples = requiredFlag(flags, SPLIT_SAMPLES_FLAG);
+    const seed = requiredFlag(flags, SPLIT_SEED_FLAG);
     const node = flags.node;
     const app = context();
     const versionId = await storedNetworkVersion(app, io, positionals[0], flags, 'disaggregate');
-    const saved = await call(app.router, 'reconstruction:disaggregate', {
-      versionId,
-      nodeId: node,
-      parts: Array.from({ length: k }, (_, m) => ({ id: `${node}-${m + 1}`, ...(names[m] ? { name: names[m] } : {}), ...(shares[m] ? { share: shares[m] } : {}) })),
-      objective,
-      samples,
-      seed,
-    });
-    for (const line of saved.explanation) io.err(line);
-    const { network, document } = await call(app.router, 'networks:get', { versionId: saved.versionId });
-    // where the channel also records the split as a run (for briefs), its id is reported with the version's
-    const { runId } = saved as { runId?: number };
-    io.err(`disaggregate: saved as network version ${saved.versionId} (version ${saved.version} of "${network.name}")${runId === undefined ? '' : ` and as run ${runId}`}`);
-    io.out(flags.json ? JSON.stringify(disaggregationJson(saved.versionId, runId, document, saved.explanation)) : saved.explanation.join('\n'));
+    const parts = Array.from({ length: k }, (_, m) => ({ id: `${node}-${m + 1}`, ...(names[m] ? { name: names[m] } : {}), ...(shares[m] ? { share: shares[m] } : {}) }));
+    const run = await runJob(app, io, 'disaggregate', { versionId, nodeId: node, parts, objective, samples, seed }, 'disaggregate');
+    const split = run.results;
+    for (const line of split.explanation) io.err(line);
+    const { network, document } = await call(app.router, 'networks:get', { versionId: split.versionId });
+    io.err(`disaggregate: saved as network version ${split.versionId} (version ${split.version} of "${network.name}") and as run ${run.id}`);
+    io.out(flags.json ? JSON.stringify(disaggregationJson(split.versionId, run.id, document, split.explanation)) : split.explanation.join('\n'));
     return 0;
   },
 };

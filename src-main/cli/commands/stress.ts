@@ -3,6 +3,7 @@
  * the app's router and job manager, saved as a run (docs/cli.md); `--shard K/N` clears one part of a cluster run.
  */
 import { statSync } from 'node:fs';
+import { z } from 'zod';
 import { basename } from 'node:path';
 import { toClearingSystem } from '../../engines/network-arrays';
 import type { ShockModel } from '../../engines/shocks';
@@ -10,34 +11,46 @@ import { FIXED_POINT_TOLERANCE } from '../../engines/batched-clearing';
 import { runStressBatch, summariseStress, type StressSummary } from '../../engines/stress';
 import { readNetworkJsonFile } from '../../io/network-json';
 import { numberOrNote } from '../../../src-shared/results/notes';
-import { MAX_STRESS_SAMPLES } from '../../../src-shared/jobs';
+import { jobParamSchemas, MAX_STRESS_SAMPLES, shockModelSchema } from '../../../src-shared/jobs';
 import type { ClearingCheck } from '../../../src-shared/results/stress';
 import { call } from '../../api/router';
 import { runJob } from '../job-run';
 import { storedNetworkVersion, VERSION_FLAG } from './stored-network';
-import { UsageError, type Command, type CommandIo } from '../command';
+import { UsageError, type Command, type CommandIo, type FlagSpec } from '../command';
 import { FORCE_FLAG } from './out-file';
 import { checkPartialTarget, shardRange, writeStressPartial } from './stress-partial-file';
-import { assertReadable, formatAmount, numberFlag, RECOVERY_FLAGS, recoveryFromFlags, wholeFlag } from './common';
+import { assertReadable, formatAmount, RECOVERY_FLAGS, recoveryFromFlags } from './common';
+import { optionalFlag, requiredFlag, schemaFlag } from '../schema-flags';
 
-/** Builds the shock model from --shock-model, --max-fraction, --rho, --marginal, --a. */
+const STRESS = jobParamSchemas.stress.shape;
+const [UNIFORM, BETA, COPULA] = shockModelSchema.options.map((option) => option.shape) as [
+  (typeof shockModelSchema.options)[0]['shape'],
+  (typeof shockModelSchema.options)[1]['shape'],
+  (typeof shockModelSchema.options)[2]['shape'],
+];
+/** A cluster run's scenario count: shards of up to MAX_STRESS_SAMPLES each, merged by cwb stress-merge. */
+const CLUSTER_SAMPLES = z.number().int().min(1).max(10 * MAX_STRESS_SAMPLES);
+
+const SHOCK_MODEL_FLAG = schemaFlag('shock-model', 'MODEL', z.enum(['uniform', 'beta', 'copula']), 'uniform (x = f·c·U), beta (P(x ≥ w) = defaultProbability) or copula (Gaussian, one factor)');
+export const MAX_FRACTION_FLAG = schemaFlag('max-fraction', 'F', UNIFORM.maxFraction, 'uniform and copula-uniform shocks: largest loss as a fraction of outside assets');
+const RHO_FLAG = schemaFlag('rho', 'R', COPULA.rho, 'copula: correlation of the common factor', 0.3);
+const MARGINAL_FLAG = schemaFlag('marginal', 'M', COPULA.marginal, 'copula: the marginal distribution of each shock');
+export const A_FLAG = schemaFlag('a', 'A', BETA.a, 'beta: first shape parameter a; b is solved per bank (default: the paper\'s a = 1)');
+export const SHOCK_MODEL_FLAGS: FlagSpec[] = [SHOCK_MODEL_FLAG, MAX_FRACTION_FLAG, RHO_FLAG, MARGINAL_FLAG, A_FLAG];
+const SAMPLES_FLAG = schemaFlag('samples', 'N', STRESS.samples, 'number of scenarios in one run (a cluster run with --shard takes up to 100,000,000)', 10_000);
+const SEED_FLAG = schemaFlag('seed', 'S', STRESS.seed, 'random seed; the same seed gives the same result', 1);
+
+/** Builds the shock model from --shock-model, --max-fraction, --rho, --marginal, --a (bounds from the job's schema). */
 export function shockModelFromFlags(flags: Record<string, string | true>): ShockModel {
-  const kind = flags['shock-model'];
-  if (typeof kind !== 'string') throw new UsageError('--shock-model MODEL is required (uniform|beta|copula)');
-  const maxFraction = numberFlag(flags, 'max-fraction', 1, Number.MIN_VALUE, 1);
-  switch (kind) {
+  switch (requiredFlag(flags, SHOCK_MODEL_FLAG)) {
     case 'uniform':
-      return { kind: 'uniform', maxFraction };
-    case 'beta':
-      return flags.a === undefined ? { kind: 'beta' } : { kind: 'beta', a: numberFlag(flags, 'a', 1, Number.MIN_VALUE, 1e6) };
-    case 'copula': {
-      const marginal = flags.marginal ?? 'uniform';
-      if (marginal !== 'uniform' && marginal !== 'beta') throw new UsageError(`--marginal must be uniform or beta, got "${String(marginal)}"`);
-      const rho = numberFlag(flags, 'rho', 0.3, 0, 0.999999);
-      return { kind: 'copula', rho, marginal, maxFraction };
+      return { kind: 'uniform', maxFraction: requiredFlag(flags, MAX_FRACTION_FLAG) };
+    case 'beta': {
+      const a = optionalFlag(flags, A_FLAG);
+      return a === undefined ? { kind: 'beta' } : { kind: 'beta', a };
     }
-    default:
-      throw new UsageError(`--shock-model must be one of uniform|beta|copula, got "${kind}"`);
+    case 'copula':
+      return { kind: 'copula', rho: requiredFlag(flags, RHO_FLAG), marginal: requiredFlag(flags, MARGINAL_FLAG), maxFraction: requiredFlag(flags, MAX_FRACTION_FLAG) };
   }
 }
 
@@ -50,13 +63,9 @@ export const stressCommand: Command = {
   positionals: { min: 0, max: 1 },
   flags: [
     VERSION_FLAG,
-    { name: 'shock-model', value: 'MODEL', description: 'uniform (x = f·c·U), beta (P(x ≥ w) = defaultProbability) or copula (Gaussian, one factor)' },
-    { name: 'samples', value: 'N', description: `number of scenarios, at most ${MAX_STRESS_SAMPLES.toLocaleString('en-US')} in one run (default 10000)` },
-    { name: 'seed', value: 'S', description: 'random seed, 0 … 4294967295 (default 1); the same seed gives the same result' },
-    { name: 'max-fraction', value: 'F', description: 'uniform and copula-uniform shocks: largest loss as a fraction of outside assets (default 1)' },
-    { name: 'rho', value: 'R', description: 'copula: correlation of the common factor, 0 ≤ R < 1 (default 0.3)' },
-    { name: 'marginal', value: 'M', description: 'copula: uniform or beta marginals (default uniform)' },
-    { name: 'a', value: 'A', description: 'beta: first shape parameter a (default 1); b is solved per bank' },
+    ...SHOCK_MODEL_FLAGS,
+    SAMPLES_FLAG,
+    SEED_FLAG,
     ...RECOVERY_FLAGS,
     { name: 'shard', value: 'K/N', description: 'clear only shard K of N of up to 100,000,000 scenarios (for a cluster) and write its partial result to --out; merge with cwb stress-merge' },
     { name: 'out', value: 'PART.json', description: 'with --shard: the partial result file to write' },
@@ -64,11 +73,11 @@ export const stressCommand: Command = {
   ],
   async run({ positionals, flags }, io, context) {
     const model = shockModelFromFlags(flags);
-    const seed = wholeFlag(flags, 'seed', 1, 0, 2 ** 32 - 1);
+    const seed = requiredFlag(flags, SEED_FLAG);
     const recovery = recoveryFromFlags(flags);
     const path = positionals[0];
     if (flags.shard !== undefined) return runShard(path, flags, io, { model, seed, recovery });
-    const samples = wholeFlag(flags, 'samples', 10_000, 1, MAX_STRESS_SAMPLES);
+    const samples = requiredFlag(flags, SAMPLES_FLAG);
     if (path !== undefined && flags.version === undefined && fileSize(path) > STORE_FILE_BYTES) {
       io.err(`stress: ${basename(path)} is over ${STORE_FILE_BYTES / 2 ** 20} MiB, more than the store keeps; it is read as a stream and the run is not saved`);
       const { document, partial } = stressFile(path, io, { model, seed, recovery, samples, first: 0, count: samples });
@@ -132,7 +141,7 @@ function stressFile(path: string, io: CommandIo, settings: StressSettings & { sa
 /** One shard of a cluster run: the network file streamed, its partial result written to --out; the store is not opened. */
 function runShard(path: string | undefined, flags: Record<string, string | true>, io: CommandIo, settings: StressSettings): number {
   if (path === undefined || flags.version !== undefined) throw new UsageError('--shard runs on a network file (cluster nodes have no store): give NETWORK.json, not --version');
-  const samples = wholeFlag(flags, 'samples', 10_000, 1, 100_000_000);
+  const samples = requiredFlag(flags, { ...SAMPLES_FLAG, field: CLUSTER_SAMPLES });
   const shard = typeof flags.shard === 'string' ? shardRange(flags.shard, samples) : undefined;
   if (!shard) throw new UsageError('--shard needs K/N, e.g. --shard 3/8');
   if (typeof flags.out !== 'string') throw new UsageError('--shard needs --out PART.json, the file its partial result goes to');
