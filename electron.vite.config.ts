@@ -9,6 +9,7 @@ export default defineConfig({
         input: {
           index: resolve(__dirname, 'src-main/shell/main.ts'),
           worker: resolve(__dirname, 'src-main/jobs/worker-entry.ts'),
+          'brief-worker': resolve(__dirname, 'src-main/jobs/brief-worker.ts'),
         },
       },
     },

@@ -9,6 +9,7 @@ import type { JobEvent } from '../src-shared/jobs';
 import { handlers } from './api/handlers';
 import type { AppContext } from './api/context';
 import { createRouter, type Handlers } from './api/router';
+import { BriefComposer } from './jobs/brief-composer';
 import { JobManager } from './jobs/manager';
 import { describeLearningBackend } from './learning/backend';
 import { softwareVersion } from './version';
@@ -54,15 +55,18 @@ export function createApp(options: AppOptions): AppContext {
   const db = openDatabase(options.dataDir, { key });
   if (!db.readonly) removeLeftovers(options.dataDir);
   const jobWatchers = new Set<(event: JobEvent) => void>();
-  const jobs = new JobManager(db, (event) => {
+  const emit = (event: JobEvent) => {
     for (const watcher of jobWatchers) watcher(event);
-  });
+  };
+  const jobs = new JobManager(db, emit);
+  const briefComposer = new BriefComposer(emit);
   const context: AppContext = {
     dataDir: options.dataDir,
     db,
     readOnly: db.readonly,
     openConnection: () => openDatabase(options.dataDir, { key }),
     jobs,
+    briefComposer,
     watchJobs(watcher) {
       jobWatchers.add(watcher);
       return () => jobWatchers.delete(watcher);
@@ -83,7 +87,7 @@ export function createApp(options: AppOptions): AppContext {
       learningBackend: describeLearningBackend(),
     }),
     close: async () => {
-      await jobs.cancelAll();
+      await Promise.all([jobs.cancelAll(), briefComposer.close()]);
       db.close();
     },
   };

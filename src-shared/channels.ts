@@ -47,6 +47,7 @@ export const channels = [
   'policy:solve',
   'policy:save',
   'briefs:compose',
+  'briefs:cancel',
   'briefs:export',
   'briefs:list',
   'briefs:download',

@@ -28,6 +28,8 @@ import type { AuditEntry, AuditVerification } from './audit';
 const returns = <T>() => undefined as unknown as T;
 
 const id = z.number().int().positive();
+/** A brief composition's id, chosen by the screen that starts it (letters, digits and dashes). */
+const compositionId = z.string().regex(/^[A-Za-z0-9-]{8,64}$/, 'must be 8 to 64 letters, digits or dashes');
 const displayName = z.string().trim().min(1, 'must not be empty').max(200, 'longer than 200 characters');
 
 const tableCell = z.union([z.string().max(10_000), z.number(), z.null()]);
@@ -242,8 +244,14 @@ export const contract = {
     input: z.object({ document: policyDocumentSchema, forecastCsv: z.string().max(1024 * 1024).optional(), lemma: z.boolean().optional() }).strict(),
     output: returns<{ runId: number; result: PolicyLabResult }>(),
   },
-  /** The brief's model with its charts as SVG, for the preview; writes nothing. */
-  'briefs:compose': { input: briefRequestSchema, output: returns<ComposedBrief>() },
+  /**
+   * The brief's model with its charts as SVG, for the preview; writes nothing but its line in the audit trail. Composed
+   * in a worker thread; with a `compositionId`, its progress comes as job events (kind 'brief', that jobId) and
+   * `briefs:cancel` stops it (the answer is then an error, and nothing is recorded).
+   */
+  'briefs:compose': { input: briefRequestSchema.extend({ compositionId: compositionId.optional() }).strict(), output: returns<ComposedBrief>() },
+  /** Stops a composition: its worker is terminated; `cancelled: false` when it was not composing (finished, or not yet arrived). */
+  'briefs:cancel': { input: z.object({ compositionId }).strict(), output: returns<{ cancelled: boolean }>() },
   /** Renders the brief (PDF, DOCX, or the XLSX/CSV annex of its tables) and saves it in the store. */
   'briefs:export': {
     input: briefRequestSchema.extend({ format: z.enum(BRIEF_FORMATS) }).strict(),

@@ -2,6 +2,7 @@
 import type { AppInfo } from '../../src-shared/domain';
 import type { ApiResult } from '../../src-shared/errors';
 import type { JobEvent } from '../../src-shared/jobs';
+import type { BriefComposer } from '../jobs/brief-composer';
 import type { JobManager } from '../jobs/manager';
 import type { Db } from '../store/db';
 
@@ -13,9 +14,11 @@ export interface AppContext {
   /** A second connection to the same store with the same key (for work that holds a transaction open); the caller closes it. */
   openConnection(): Db;
   jobs: JobManager;
+  /** The Briefs screen's previews, composed in a worker thread with progress and cancel (jobs/brief-composer.ts). */
+  briefComposer: BriefComposer;
   /**
-   * Calls `watcher` with every job event until the returned function is called: the shell and the host forward them
-   * to the renderer, the command line shows them as progress.
+   * Calls `watcher` with every job event (and every brief composition's, kind 'brief') until the returned function
+   * is called: the shell and the host forward them to the renderer, the command line shows them as progress.
    */
   watchJobs(watcher: (event: JobEvent) => void): () => void;
   router: Router;

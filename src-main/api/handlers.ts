@@ -11,7 +11,7 @@ import { exampleFireSale, simulateAndSaveFireSale } from './firesale-services';
 import { addHoldingsSample, modelEmbeddings } from './gt-services';
 import { gtModels } from '../store/holdings-panel';
 import { downloadBrief, exportBrief } from './brief-services';
-import { briefMarking, composeBrief } from '../io/briefs/compose';
+import { assembleBrief, briefContexts, briefMarking } from '../io/briefs/compose';
 import { BRIEF_SETTINGS_KEY } from '../../src-shared/briefs';
 import { briefs } from '../store/briefs';
 import { listAudit, recordAudit, recordExports, recordDatasetDeletion, recordEmbeddingsExport, recordVersionExport, verifyAudit } from '../store/audit';
@@ -124,11 +124,13 @@ export const handlers: Handlers = {
   'policy:example': ({ name }) => policyExample(name),
   'policy:solve': (input) => solvePolicy(input),
   'policy:save': (input, { db }) => savePolicyRun(db, input),
-  'briefs:compose': async (request, { db }) => {
-    const composed = await composeBrief(db, request);
+  'briefs:compose': async ({ compositionId, ...request }, { db, briefComposer }) => {
+    const contexts = briefContexts(db, request);
+    const composed = assembleBrief(db, request, contexts, await briefComposer.compose(contexts, compositionId));
     recordAudit(db, { action: 'brief-composed', subject: `brief "${composed.title}" of run${composed.runIds.length > 1 ? 's' : ''} ${composed.runIds.map((r) => `#${r}`).join(', ')} (preview)`, details: { runIds: composed.runIds } });
     return composed;
   },
+  'briefs:cancel': ({ compositionId }, { briefComposer }) => briefComposer.cancel(compositionId),
   'briefs:export': ({ format, ...request }, { db }) => exportBrief(db, request, format),
   'briefs:list': (_input, { db }) => briefs.list(db),
   'briefs:settings': (_input, { db }) => briefMarking(db),

@@ -6,10 +6,7 @@
  * status 'queued' and a stage that says how many jobs are ahead; cancelling a waiting job starts no worker.
  */
 import { randomUUID } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { z } from 'zod';
 import { AppError, describeIssues } from '../../src-shared/errors';
@@ -20,6 +17,7 @@ import type { Db } from '../store/db';
 import type { JobPartial } from './job-types';
 import type { WorkerMessage } from './protocol';
 import { taskDefinitions } from './tasks';
+import { workerScript } from './worker-script';
 
 /** Each kind's schema, seen as a parser from the kind's input to its parameters (checked per kind, no cast). */
 const paramSchemas: { [K in JobKind]: z.ZodType<JobParams<K>, JobInput<K>> } = jobParamSchemas;
@@ -49,19 +47,6 @@ export interface JobLimits {
   maxThreads: number;
   /** Jobs waiting at once; one more is refused. */
   maxQueued: number;
-}
-
-/** The worker script: the bundled `worker.js` beside the Electron main bundle, or tsx over the sources. */
-function workerScript(): { file: string; workerData: Record<string, unknown> } {
-  const here = fileURLToPath(new URL('.', import.meta.url));
-  const sourceEntry = join(here, 'worker-entry.ts');
-  if (existsSync(sourceEntry)) {
-    return { file: join(here, 'worker-bootstrap.mjs'), workerData: { entryUrl: pathToFileURL(sourceEntry).href } };
-  }
-  // Bundled: this code sits in out/main/ or out/main/chunks/, the worker bundle in out/main/worker.js.
-  const bundled = [join(here, 'worker.js'), join(here, '..', 'worker.js')].find((file) => existsSync(file));
-  if (!bundled) throw new Error(`job worker bundle not found near ${here}`);
-  return { file: bundled, workerData: {} };
 }
 
 export class JobManager {
@@ -160,7 +145,7 @@ export class JobManager {
     const shardResults = requests.map(
       (request, index) =>
         new Promise<unknown>((resolve, reject) => {
-          const script = workerScript();
+          const script = workerScript('worker-entry', 'worker');
           const worker = new Worker(script.file, {
             workerData: { ...script.workerData, request },
           });

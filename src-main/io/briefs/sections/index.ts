@@ -23,4 +23,4 @@ export function sectionProvider(kind: string): SectionProvider {
   return byKind.get(kind) ?? genericSection;
 }
 
-export type { SectionProvider, SectionContent } from './provider';
+export type { SectionProvider, SectionContent, SectionProgress } from './provider';

@@ -2,22 +2,24 @@
  * The intervention section (run kind `intervention`, target economy): whom to support and how much, on the
  * Elliott–Golub–Jackson cross-holdings economy, after "Optimal intervention in economic networks using influence
  * maximization methods" (§2 model, §4.1 shocks, §4.2 DiscountFrac, §4.3 Table 1, §3.3 tail sampling). Each firm's
- * "failures averted" is its payment's marginal effect on the displayed cascade: the cascade re-solved with that
- * one payment withdrawn (cascade.ts, thresholds θ − Ĉx) against the cascade with every payment made. The target
- * `interbank` (bailouts) has its own section (bailout.ts).
+ * "failures averted" is its payment's marginal effect on the displayed cascade: the failures with that one payment
+ * withdrawn against those with every payment made. Both are read off the transformed problem of §2.2 on the firms
+ * failing without support (intervention.ts `rescueProblem`, `savedByPayments`: the same best-case equilibrium as the
+ * cascade with thresholds θ − Ĉx, without solving I − C again for each payment), which the baselines share. The
+ * target `interbank` (bailouts) has its own section (bailout.ts).
  */
 import type { BriefChart, BriefTable } from '../../../../src-shared/briefs';
 import type { EconomyDocument } from '../../../../src-shared/formats/crossholdings';
 import type { EconomyInterventionParams, EconomyInterventionResults, MeanInterval, SingleInterventionParams, SingleInterventionResults } from '../../../../src-shared/results/intervention';
-import { cascade, failedIndices, toEconomySystem, type EconomySystem } from '../../../engines/cascade';
-import { intervene } from '../../../engines/intervention';
+import { toEconomySystem, type EconomySystem } from '../../../engines/cascade';
+import { firstLayer, largestFirst, rescueProblem, savedByPayments, type RescueProblem } from '../../../engines/intervention';
 import { displaySystem } from '../../../engines/intervention-report';
 import { formatNumber, formatPercent, keyFigure, withoutEmptyColumns } from '../../../../src-shared/brief-format';
 import { intervalChart } from '../charts';
 import type { RunContext } from '../context';
 import { drawNetwork } from '../network-svg';
 import { bailoutSection } from './bailout';
-import type { SectionContent, SectionProvider } from './provider';
+import type { SectionContent, SectionProgress, SectionProvider } from './provider';
 import { runOfKind } from '../../../../src-shared/domain';
 
 const TOP = 20;
@@ -26,16 +28,25 @@ type DisplayedResults = EconomyInterventionResults | SingleInterventionResults;
 const interval = (m: MeanInterval, digits: number) => `${formatNumber(m.mean, digits)} ± ${formatNumber(m.halfWidth, digits)}`;
 
 /** Firms paid on the displayed cascade, largest payment first, with the failures each payment averts. */
-function supportTable(r: DisplayedResults, shown: EconomySystem | undefined): BriefTable {
+function supportTable(r: DisplayedResults, problem: RescueProblem | undefined, progress?: SectionProgress): BriefTable {
   const paid = r.display.nodes.map((node, i) => ({ node, i })).filter(({ node }) => node.payment > 0).sort((a, b) => b.node.payment - a.node.payment || a.node.id.localeCompare(b.node.id));
   const averted = new Map<string, number | null>();
-  if (shown) {
-    const payments = Float64Array.from(r.display.nodes, (n) => n.payment);
-    const withAll = failedIndices(cascade(shown, { thresholdShift: payments })).length;
-    for (const { node, i } of paid) {
+  if (problem) {
+    // Support only lowers thresholds, so only the firms failing without it (F) can fail with part of it.
+    const slot = new Map(Array.from(problem.failing, (i, a) => [i, a]));
+    const payments = Float64Array.from(problem.failing, (i) => r.display.nodes[i]!.payment);
+    const failing = (x: Float64Array) => problem.failing.length - savedByPayments(problem, x).reduce((n, saved) => n + saved, 0);
+    const failedWithAll = failing(payments);
+    for (const [k, { node, i }] of paid.entries()) {
+      progress?.(`failures averted by each payment (${k + 1} of ${paid.length})`);
+      const a = slot.get(i);
+      if (a === undefined) {
+        averted.set(node.id, 0);
+        continue;
+      }
       const without = Float64Array.from(payments);
-      without[i] = 0;
-      averted.set(node.id, failedIndices(cascade(shown, { thresholdShift: without })).length - withAll);
+      without[a] = 0;
+      averted.set(node.id, failing(without) - failedWithAll);
     }
   }
   const rows = paid.map(({ node }) => [node.id, node.name && node.name !== node.id ? node.name : '', node.payment, r.display.spent > 0 ? (100 * node.payment) / r.display.spent : 0, averted.get(node.id) ?? null, node.roundBefore || null]);
@@ -116,11 +127,11 @@ function studyTables(r: EconomyInterventionResults, params: EconomyInterventionP
 }
 
 /** The chosen method against both DiscountFrac variants and the two baselines, at the same budget on the displayed cascade. */
-function methodsTable(r: DisplayedResults, shown: EconomySystem | undefined, params: Pick<EconomyInterventionParams, 'objective'>): BriefTable {
+function methodsTable(r: DisplayedResults, problem: RescueProblem | undefined): BriefTable {
   const rows: Array<Array<string | number>> = (r.display.discountFracVariants ?? []).map((v) => [v.label, v.spent, v.paid, v.failedAfter, v.objectiveValue]);
-  if (shown) {
-    for (const [method, label] of [['largest', 'Baseline: largest first'], ['first-layer', 'Baseline: first layer of defaults']] as const) {
-      const result = intervene(shown, r.display.budget, { method, objective: params.objective });
+  if (problem) {
+    for (const [baseline, label] of [[largestFirst, 'Baseline: largest first'], [firstLayer, 'Baseline: first layer of defaults']] as const) {
+      const result = baseline(problem, r.display.budget);
       rows.push([label, result.spent, result.payments.reduce((n, x) => n + (x > 0 ? 1 : 0), 0), result.failedAfter.length, result.objective]);
     }
   }
@@ -137,6 +148,15 @@ function methodsTable(r: DisplayedResults, shown: EconomySystem | undefined, par
     rows,
     note: `Budget ${formatNumber(r.display.budget, 2)} ${r.unit}, on ${r.display.scenario}; ${r.display.failedBefore} firms fail without support.`,
   };
+}
+
+/** The tables of the displayed cascade: whom to support (with the failures each payment averts), rounds, baselines. */
+function displayedTables(r: DisplayedResults, shown: EconomySystem | undefined, params: Pick<EconomyInterventionParams, 'objective'>, progress?: SectionProgress): BriefTable[] {
+  progress?.('the firms failing without support');
+  const problem = shown ? rescueProblem(shown, params.objective) : undefined;
+  const support = supportTable(r, problem, progress);
+  progress?.('the method against the baselines');
+  return [support, roundsTable(r), methodsTable(r, problem)];
 }
 
 function cascadePicture(r: DisplayedResults, document: EconomyDocument | undefined): BriefChart | undefined {
@@ -156,13 +176,14 @@ function cascadePicture(r: DisplayedResults, document: EconomyDocument | undefin
   });
 }
 
-async function economySection(context: RunContext, r: EconomyInterventionResults, params: EconomyInterventionParams): Promise<SectionContent> {
+async function economySection(context: RunContext, r: EconomyInterventionResults, params: EconomyInterventionParams, progress?: SectionProgress): Promise<SectionContent> {
   const { run } = context;
   const document = context.network?.kind === 'crossholdings' ? context.network.document : undefined;
   const { display, study } = r;
   const where = context.network ? `${context.network.name} v${context.network.version}` : 'the economy';
   const paid = display.nodes.filter((n) => n.payment > 0).length;
   const budgets = study.budgets;
+  progress?.('charts');
   const charts = [
     await intervalChart(
       'Expected failures against the budget',
@@ -180,8 +201,10 @@ async function economySection(context: RunContext, r: EconomyInterventionResults
       { x: `budget (${r.unit})`, y: 'share saved', percentY: true },
     ),
   ];
+  progress?.('the cascade picture');
   const network = cascadePicture(r, document);
   const shown = document ? displaySystem(toEconomySystem(document), params).system : undefined;
+  const tables = displayedTables(r, shown, params, progress);
   return {
     heading: `Intervention — whom to support, run #${run.id}, ${where}`,
     summary:
@@ -204,7 +227,7 @@ async function economySection(context: RunContext, r: EconomyInterventionResults
     ],
     ...(network ? { network } : {}),
     charts,
-    tables: [supportTable(r, shown), roundsTable(r), methodsTable(r, shown, params), ...studyTables(r, params)].map(withoutEmptyColumns),
+    tables: [...tables, ...studyTables(r, params)].map(withoutEmptyColumns),
     method: [
       'Model (Elliott, Golub & Jackson; "Optimal intervention in economic networks using influence maximization methods" §2): firm values V = (I − C)⁻¹(Dp − β∘y), market values v = ĈV; a firm fails when v_i < θ_i and loses β_i. Support x lowers thresholds to θ − Ĉx.',
       `Method (§4.2): ${display.method}; the budget curve uses the same order over every scenario. Shocks (§4.1): (Dp)'_i = (Dp)_i(1 + s_i), s_i = max(−1, μ + σ(√ρ G + √(1 − ρ) E_i)).`,
@@ -219,7 +242,7 @@ async function economySection(context: RunContext, r: EconomyInterventionResults
 }
 
 /** A single intervention (`cwb intervene`): the cascade as it is, before and after, without a scenario study. */
-function singleSection(context: RunContext, r: SingleInterventionResults, params: SingleInterventionParams): SectionContent {
+function singleSection(context: RunContext, r: SingleInterventionResults, params: SingleInterventionParams, progress?: SectionProgress): SectionContent {
   const { run } = context;
   const document = context.network?.kind === 'crossholdings' ? context.network.document : undefined;
   const { display } = r;
@@ -241,7 +264,7 @@ function singleSection(context: RunContext, r: SingleInterventionResults, params
     scenario: [`Economy: ${where}, ${r.firms} firms, total outside asset value Σ(Dp) = ${formatNumber(r.totalAssetValue, 2)} ${r.unit}.`, `Cascade: ${display.scenario}.`],
     ...(network ? { network } : {}),
     charts: [],
-    tables: [supportTable(r, shown), roundsTable(r), methodsTable(r, shown, params)].map(withoutEmptyColumns),
+    tables: displayedTables(r, shown, params, progress).map(withoutEmptyColumns),
     method: [
       'Model (Elliott, Golub & Jackson; "Optimal intervention in economic networks using influence maximization methods" §2): firm values V = (I − C)⁻¹(Dp − β∘y), market values v = ĈV; a firm fails when v_i < θ_i and loses β_i. Support x lowers thresholds to θ − Ĉx.',
       `Method (§4.2): ${display.method}.`,
@@ -256,12 +279,12 @@ function singleSection(context: RunContext, r: SingleInterventionResults, params
 
 export const interventionSection: SectionProvider = {
   kind: 'intervention',
-  async describe(context) {
+  async describe(context, progress) {
     const { results: r, params } = runOfKind(context.run, 'intervention');
     // results and parameters share the target (the job saves both); each pair narrows together
     if (r.target === 'interbank' && params.target === 'interbank') return bailoutSection(context, r, params);
-    if (r.target === 'economy-single' && params.target === 'economy-single') return singleSection(context, r, params);
-    if (r.target === 'economy' && params.target === 'economy') return economySection(context, r, params);
+    if (r.target === 'economy-single' && params.target === 'economy-single') return singleSection(context, r, params, progress);
+    if (r.target === 'economy' && params.target === 'economy') return economySection(context, r, params, progress);
     throw new Error(`run #${context.run.id}: its parameters (${params.target}) and results (${r.target}) are of different targets`);
   },
 };

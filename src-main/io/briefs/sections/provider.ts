@@ -8,8 +8,12 @@ import type { RunContext } from '../context';
 
 export type SectionContent = Omit<BriefSection, 'runId' | 'kind'>;
 
+/** What a provider is doing now, in the reader's words ("charts", "failures averted by each payment (3 of 40)"). */
+export type SectionProgress = (stage: string) => void;
+
 export interface SectionProvider {
   /** The run kind (runs.kind) this provider describes. */
   kind: string;
-  describe(context: RunContext): Promise<SectionContent>;
+  /** `progress` (optional) hears of the slow steps, for the composer's progress line. */
+  describe(context: RunContext, progress?: SectionProgress): Promise<SectionContent>;
 }

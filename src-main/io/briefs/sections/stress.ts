@@ -261,7 +261,7 @@ function stressMethod(r: StressRunResults, params: StressParams): string[] {
 
 export const stressSection: SectionProvider = {
   kind: 'stress',
-  async describe(context) {
+  async describe(context, progress) {
     const run = runOfKind(context.run, 'stress');
     const { results: r, params } = run;
     const document = networkOf(context);
@@ -270,11 +270,14 @@ export const stressSection: SectionProvider = {
     const groupOf = new Map(document?.nodes.map((n) => [n.id, n.group ?? '']) ?? []);
     const networkLabel = context.network ? `${context.network.name} v${context.network.version}` : `network version ${run.networkVersionId}`;
     const contributors = contributorsOf(r);
+    progress?.('tables');
     const tables = [tailTable(r), contributorsTable(r, contributors, nameOf, groupOf)];
+    progress?.('charts');
     const charts = await stressCharts(r, contributors);
     const scenario = scenarioLines(r, params, networkLabel, document);
     let network;
     if (document && r.largestLossScenario) {
+      progress?.('the network in the largest-loss scenario');
       const largest = largestLossScenario(r, params, networkLabel, document, nameOf);
       scenario.push(largest.line);
       network = largest.network;
