@@ -139,7 +139,7 @@ function monotoneNetwork(nTiers: number, small: (count: number, scale: number) =
   return {
     variables: [w, b, v, c],
     penalised: [w, v],
-    forward: (input) => tf.tidy(() => tf.sigmoid(tf.matMul(input, w).add(b)).matMul(v).add(c).reshape([-1]) as tf.Tensor1D),
+    forward: (input) => tf.tidy(() => tf.sigmoid(tf.matMul(input, w).add(b)).matMul(v).add(c).reshape<tf.Tensor1D>([-1])),
     project: () => {
       w.assign(tf.relu(w));
       v.assign(tf.relu(v));
@@ -156,7 +156,7 @@ function logisticModel(kind: Exclude<AcceptanceModelKind, 'monotone-network'>, n
   return {
     variables: [beta, intercept],
     penalised: [beta],
-    forward: (input) => tf.tidy(() => tf.matMul(input, beta).add(intercept).reshape([-1]) as tf.Tensor1D),
+    forward: (input) => tf.tidy(() => tf.matMul(input, beta).add(intercept).reshape<tf.Tensor1D>([-1])),
     features: (data) => {
       const rows = new Float32Array(data.count * width);
       for (let r = 0; r < data.count; r++) rows.set(logisticFeatures(kind, data.x.subarray(r * nTiers, r * nTiers + nTiers), nTiers), r * width);

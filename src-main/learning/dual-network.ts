@@ -178,13 +178,13 @@ export const LEAK = 0.01;
  * three kernels instead of two splits, two maxima and a concatenation — and the fraction units as the leaky clip.
  */
 function applyLayer(layer: LayerWeights, x: tf.Tensor2D): tf.Tensor2D {
-  const z = tf.add(tf.matMul(x, layer.kernel as tf.Tensor2D), layer.bias) as tf.Tensor2D;
+  const z = tf.add<tf.Tensor2D>(tf.matMul(x, layer.kernel), layer.bias);
   if (layer.concaveFrom === null) return z;
   if (layer.concaveFrom === -1) {
     const clipped = tf.clipByValue(z, 0, 1);
-    return tf.add(clipped, tf.mul(tf.sub(z, clipped), LEAK)) as tf.Tensor2D;
+    return tf.add<tf.Tensor2D>(clipped, tf.mul(tf.sub(z, clipped), LEAK));
   }
-  return tf.mul(layer.signs!, tf.leakyRelu(tf.mul(z, layer.signs!), LEAK)) as tf.Tensor2D;
+  return tf.mul<tf.Tensor2D>(layer.signs!, tf.leakyRelu(tf.mul(z, layer.signs!), LEAK));
 }
 
 /** The dual network's price prediction −p̂ = −Price(Liquidation(x) G) for input rows x (eqs. 1–3). */
@@ -193,7 +193,7 @@ export function dualNetworkForward(liquidationNet: LayerWeights[], priceNet: Lay
   for (const layer of liquidationNet) h = applyLayer(layer, h);
   let q: tf.Tensor2D = tf.matMul(h, aggregation);
   for (const layer of priceNet) q = applyLayer(layer, q);
-  return tf.neg(q) as tf.Tensor2D;
+  return tf.neg(q);
 }
 
 /** Splits sample indices into a training part and a held-out test part (shuffled with the seed). */
@@ -355,7 +355,7 @@ async function trainOnce(data: DualNetworkData, options: TrainingOptions, testFr
   const yTrain = tf.tensor2d(rows(data.prices, nAssets, trainIdx), [trainIdx.length, nAssets]);
   const xValidation = tf.tensor2d(rows(scaled, width, validationIdx), [validationIdx.length, width]);
   const yValidation = tf.tensor2d(rows(data.prices, nAssets, validationIdx), [validationIdx.length, nAssets]);
-  const lossOf = (x: tf.Tensor2D, y: tf.Tensor2D) => tf.mul(tf.mean(tf.squaredDifference(forward(x), y)), nAssets) as tf.Scalar;
+  const lossOf = (x: tf.Tensor2D, y: tf.Tensor2D) => tf.mul<tf.Scalar>(tf.mean(tf.squaredDifference(forward(x), y)), nAssets);
 
   let learningRate = options.learningRate;
   const optimizer = tf.train.adam(learningRate);
@@ -377,8 +377,8 @@ async function trainOnce(data: DualNetworkData, options: TrainingOptions, testFr
       }
       for (let b = 0; b < batches; b++) {
         tf.tidy(() => {
-          const x = batches === 1 ? xTrain : (xTrain.slice([b * options.batchSize, 0], [Math.min(options.batchSize, trainIdx.length - b * options.batchSize), width]) as tf.Tensor2D);
-          const y = batches === 1 ? yTrain : (yTrain.slice([b * options.batchSize, 0], [x.shape[0], nAssets]) as tf.Tensor2D);
+          const x = batches === 1 ? xTrain : xTrain.slice([b * options.batchSize, 0], [Math.min(options.batchSize, trainIdx.length - b * options.batchSize), width]);
+          const y = batches === 1 ? yTrain : yTrain.slice([b * options.batchSize, 0], [x.shape[0], nAssets]);
           optimizer.minimize(() => lossOf(x, y), false, [parameters.flat]);
           parameters.project();
         });

@@ -244,7 +244,7 @@ function featureMap(params: Parameters, kind: 'investor' | 'asset', numeric: Flo
   const parts: tf.Tensor2D[] = [tf.tensor2d(numeric, [nodes, NUMERIC_FEATURES.length])];
   const codes = tf.tensor2d(category, [nodes, names.length], 'int32');
   names.forEach((name, k) => {
-    const column = tf.reshape(tf.slice(codes, [0, k], [nodes, 1]), [nodes]) as tf.Tensor1D;
+    const column = tf.reshape<tf.Rank.R1>(tf.slice(codes, [0, k], [nodes, 1]), [nodes]);
     parts.push(gatherRows(params.get(`embed.${kind}.${name}`)!, column) as tf.Tensor2D);
   });
   return dense(params, `phi.${kind}`, tf.concat(parts, 1));
@@ -291,16 +291,16 @@ export function embedNodes(params: Parameters, config: GraphTransformerConfig, g
   let h = tf.concat([
     featureMap(params, 'investor', graph.investorNumeric, graph.investorCategory, graph.investors),
     featureMap(params, 'asset', graph.assetNumeric, graph.assetCategory, graph.assets),
-  ]) as tf.Tensor2D;
+  ]);
   const targetAll = tf.tensor1d(edges.target, 'int32');
   const weight = tf.tensor1d(edges.weight);
   for (let l = 0; l < config.layers; l++) {
     const message = gelu(dense(params, `layer${l}.message`, h)) as tf.Tensor2D; // (15)
-    const query = tf.matMul(h, params.get(`layer${l}.query`)! as tf.Tensor2D);
-    const key = tf.matMul(h, params.get(`layer${l}.key`)! as tf.Tensor2D);
-    const scores = tf.mul(edgeDotProducts(query as tf.Tensor2D, key as tf.Tensor2D, edges.target, edges.source, heads, options.maxTensorBytes), 1 / Math.sqrt(keyDim)) as tf.Tensor2D;
-    const attention = tf.mean(segmentSoftmax(scores, targetAll, edges.target, nodes), 1) as tf.Tensor1D; // (16)
-    const aggregate = weightedNeighbourSum(tf.mul(attention, weight) as tf.Tensor1D, message, edges.target, edges.source, nodes, options.maxTensorBytes); // (17)
+    const query = tf.matMul(h, params.get(`layer${l}.query`)!);
+    const key = tf.matMul(h, params.get(`layer${l}.key`)!);
+    const scores = tf.mul<tf.Tensor2D>(edgeDotProducts(query as tf.Tensor2D, key as tf.Tensor2D, edges.target, edges.source, heads, options.maxTensorBytes), 1 / Math.sqrt(keyDim));
+    const attention = tf.mean<tf.Tensor1D>(segmentSoftmax(scores, targetAll, edges.target, nodes), 1); // (16)
+    const aggregate = weightedNeighbourSum(tf.mul<tf.Tensor1D>(attention, weight), message, edges.target, edges.source, nodes, options.maxTensorBytes); // (17)
     h = gelu(dense(params, `layer${l}.update`, tf.concat([h, aggregate], 1))) as tf.Tensor2D; // (18)
     if (options.training && options.dropout > 0) h = tf.dropout(h, options.dropout, undefined, (options.dropoutSeed ?? 0) * 16 + l) as tf.Tensor2D;
   }
@@ -311,8 +311,8 @@ export function embedNodes(params: Parameters, config: GraphTransformerConfig, g
 export function pairHead(params: Parameters, head: 'ae' | 'tp', embeddings: tf.Tensor2D, investors: number, pairInvestor: Int32Array, pairAsset: Int32Array): tf.Tensor1D {
   const ei = gatherRows(embeddings, tf.tensor1d(pairInvestor, 'int32')) as tf.Tensor2D;
   const ea = gatherRows(embeddings, tf.tensor1d(Int32Array.from(pairAsset, (a) => a + investors), 'int32')) as tf.Tensor2D;
-  const hidden = gelu(dense(params, `${head}.hidden`, tf.concat([ei, ea, tf.mul(ei, ea) as tf.Tensor2D], 1))) as tf.Tensor2D;
-  return tf.reshape(dense(params, `${head}.out`, hidden), [-1]) as tf.Tensor1D;
+  const hidden = gelu(dense(params, `${head}.hidden`, tf.concat([ei, ea, tf.mul<tf.Tensor2D>(ei, ea)], 1))) as tf.Tensor2D;
+  return tf.reshape<tf.Rank.R1>(dense(params, `${head}.out`, hidden), [-1]);
 }
 
 /** Weights as plain arrays (for the model file and the store), read asynchronously (WebGPU cannot read synchronously in Node). */

@@ -155,7 +155,7 @@ export function evaluationMask(date: PreparedDate, settings: Pick<TrainingSettin
 }
 
 function meanSquaredError(prediction: tf.Tensor1D, target: Float32Array): tf.Scalar {
-  return tf.mean(tf.square(tf.sub(prediction, tf.tensor1d(target)))) as tf.Scalar;
+  return tf.mean<tf.Scalar>(tf.square(tf.sub(prediction, tf.tensor1d(target))));
 }
 
 /** Validation losses of one date (or batch) without dropout: autoencoder on the fixed mask, trades on the whole (sub)graph. */
@@ -216,7 +216,7 @@ function trainingStep(params: Parameters, optimizer: tf.Optimizer, settings: Tra
     const ae = meanSquaredError(pairHead(params, 'ae', embeddings, part.graph.investors, mask.pairInvestor, mask.pairAsset), mask.pairTarget);
     if (!part.trade || part.trade.target.length === 0) return ae;
     const tp = meanSquaredError(pairHead(params, 'tp', embeddings, part.graph.investors, part.trade.investor, part.trade.asset), part.trade.target);
-    return tf.add(ae, tf.mul(settings.kappa, tp)) as tf.Scalar;
+    return tf.add<tf.Scalar>(ae, tf.mul(settings.kappa, tp));
   }, true, [...params.values()])!;
 }
 
@@ -255,7 +255,7 @@ export async function trainGraphTransformer(panel: HoldingsPanel, settings: Trai
         for (const part of dateParts(dates[t]!, settings.batchInvestors, rng)) {
           if (hooks.shouldStop?.()) break;
           const loss = trainingStep(params, optimizer, settings, part, rng);
-          const next = tf.add(lossSum, loss) as tf.Scalar;
+          const next = tf.add<tf.Scalar>(lossSum, loss);
           tf.dispose([loss, lossSum]);
           lossSum = next;
           steps++;

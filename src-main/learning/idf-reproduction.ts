@@ -73,7 +73,7 @@ export async function runExperiment(
   spec: SimulationSpec,
   options: Pick<ReproductionOptions, 'seed' | 'samples' | 'testFraction' | 'training'>,
   withInclusive: boolean,
-  hooks: { onEpoch?(report: EpochReport, model: 'proposed' | 'inclusive'): void; onRestart?(index: number, count: number): void; signal?: AbortSignal; targetLoss?: number } = {},
+  hooks: { onEpoch?: (report: EpochReport, model: 'proposed' | 'inclusive') => void; onRestart?: (index: number, count: number) => void; signal?: AbortSignal; targetLoss?: number } = {},
 ): Promise<ExperimentResult & { trained: Awaited<ReturnType<typeof trainDualNetwork>> }> {
   const data = simulateData(spec, options.samples, options.seed);
   const base = { nSamples: data.nSamples, nBanks: data.nBanks, nAssets: data.nAssets, shocks: data.shocks, prices: data.prices, holdings: spec.system.holdings };

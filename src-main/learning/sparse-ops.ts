@@ -118,7 +118,7 @@ function edgeSegmentMaxScan(scores: tf.Tensor2D, segmentIds: Int32Array, segment
     const perSegment = takeRows(running, tf.tensor1d(last, 'int32'));
     return { value: takeRows(perSegment, tf.tensor1d(segmentIds, 'int32')) as tf.Tensor2D, gradFunc: () => tf.zeros([edges, heads]) };
   });
-  return op(scores) as tf.Tensor2D;
+  return op(scores);
 }
 
 /**
@@ -141,7 +141,7 @@ export function segmentSoftmax(scores: tf.Tensor2D, segmentIds: tf.Tensor1D, seg
   return tf.tidy(() => {
     const exp = tf.exp(tf.sub(scores, edgeSegmentMax(scores, segmentIdsArray, segments)));
     const denominator = segmentSum(exp, segmentIds, segments);
-    return tf.div(exp, tf.add(gatherRows(denominator, segmentIds), 1e-16)) as tf.Tensor2D;
+    return tf.div<tf.Tensor2D>(exp, tf.add(gatherRows(denominator, segmentIds), 1e-16));
   });
 }
 
@@ -182,7 +182,7 @@ export function edgeDotProducts(query: tf.Tensor2D, key: tf.Tensor2D, target: In
         let dq: tf.Tensor = tf.zerosLike(sq);
         let dk: tf.Tensor = tf.zerosLike(sk);
         for (const chunk of chunks) {
-          const [nextQ, nextK] = tf.tidy(() => {
+          const [nextQ, nextK] = tf.tidy((): [tf.Tensor, tf.Tensor] => {
             const t = indexTensor(target, chunk);
             const s = indexTensor(source, chunk);
             const weight = tf.expandDims(tf.slice(dy, [chunk.start, 0], [chunk.end - chunk.start, heads]), 2);
@@ -194,8 +194,8 @@ export function edgeDotProducts(query: tf.Tensor2D, key: tf.Tensor2D, target: In
           });
           dq.dispose();
           dk.dispose();
-          dq = nextQ!;
-          dk = nextK!;
+          dq = nextQ;
+          dk = nextK;
         }
         return [dq, dk];
       },
@@ -230,7 +230,7 @@ export function weightedNeighbourSum(coefficient: tf.Tensor1D, messages: tf.Tens
         const dc: tf.Tensor[] = [];
         let dm: tf.Tensor = tf.zerosLike(sm);
         for (const chunk of chunks) {
-          const [part, next] = tf.tidy(() => {
+          const [part, next] = tf.tidy((): [tf.Tensor, tf.Tensor] => {
             const s = indexTensor(source, chunk);
             const upstream = takeRows(dy, indexTensor(target, chunk));
             const weights = tf.slice(sc, [chunk.start], [chunk.end - chunk.start]);
@@ -239,9 +239,9 @@ export function weightedNeighbourSum(coefficient: tf.Tensor1D, messages: tf.Tens
               tf.add(dm, tf.scatterND(tf.expandDims(s, 1), tf.mul(tf.expandDims(weights, 1), upstream), sm.shape)),
             ];
           });
-          dc.push(part!);
+          dc.push(part);
           dm.dispose();
-          dm = next!;
+          dm = next;
         }
         const dcAll = dc.length === 1 ? dc[0]! : tf.concat(dc);
         if (dc.length > 1) dc.forEach((t) => t.dispose());
