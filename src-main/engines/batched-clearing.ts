@@ -314,7 +314,7 @@ function verify(bw: BatchWorkspace, shocks: Float64Array, s: number): boolean {
     residual = Math.max(residual, Math.abs(next - payments[base + i]!));
   }
   bw.residual[s] = residual / bw.scale;
-  return bw.residual[s]! <= FIXED_POINT_TOLERANCE;
+  return bw.residual[s] <= FIXED_POINT_TOLERANCE;
 }
 
 /**

@@ -359,7 +359,7 @@ export function sampleGibbs(evaluator: AcceptanceEvaluator, options: GibbsSampli
   const out = emptySamples('gibbs', T, options);
   const k = new Float64Array(T);
   const candidates = new Float64Array(gridPoints);
-  const checks: AllocationCheck[] = new Array(gridPoints);
+  const checks = new Array<AllocationCheck>(gridPoints);
   const logWeights = new Float64Array(gridPoints);
   let evaluated = 0;
   let kept = 0;

@@ -206,7 +206,7 @@ export function disaggregate(doc: NetworkDocument, options: DisaggregationOption
     );
   }
   const { problem, reference, others } = splitProblem(system, g, shares, options.parts.map((part) => part.id));
-  const fixed = problem.fixed!;
+  const fixed = problem.fixed;
   let optimised: ReconstructionResult | undefined;
   let referenceInSample: LossEvaluation | undefined;
   let block = reference;

@@ -435,7 +435,7 @@ export function matrixFromSolution(nBanks: number, columns: Record<string, { Pri
 export function linearMinimumLp(highs: Highs, polytope: FlowPolytope, cost: Float64Array): Float64Array {
   const solution = highs.solve(`${polytopeLp(polytope, cost)}\nEnd\n`, { presolve: 'on' });
   if (solution.Status !== 'Optimal') throw new InfeasiblePolytopeError(`the LP oracle ended with status ${solution.Status}`);
-  return matrixFromSolution(polytope.nBanks, solution.Columns as Record<string, { Primal?: number }>);
+  return matrixFromSolution(polytope.nBanks, solution.Columns);
 }
 
 export type LinearOracle = (cost: Float64Array, polytope: FlowPolytope) => Float64Array;

@@ -78,7 +78,7 @@ export class ColumnCache {
   private readonly columns: Array<Float64Array | undefined>;
   solves = 0;
   constructor(readonly system: EconomySystem) {
-    this.columns = new Array(system.nFirms);
+    this.columns = new Array<Float64Array | undefined>(system.nFirms);
   }
   column(j: number): Float64Array {
     if (!this.columns[j]) this.prefetch([j]);

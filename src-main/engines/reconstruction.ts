@@ -722,7 +722,7 @@ export function minimumDensity(problem: ReconstructionProblem, highs: Highs, ora
   try {
     const solution = highs.solve(text, { time_limit: timeLimit, mip_rel_gap: 1e-4 });
     if (solution.Status === 'Optimal' || solution.Status === 'Time limit reached') {
-      const matrix = matrixFromSolution(n, solution.Columns as Record<string, { Primal?: number }>);
+      const matrix = matrixFromSolution(n, solution.Columns);
       const residual = constraintResidual(polytope, matrix);
       if (residual.relative <= 1e-6 && countLinks(matrix) < countLinks(relaxed)) return matrix;
     }
