@@ -44,8 +44,6 @@ export const channels = [
   'models:embeddings',
   'capital:tiers',
   'policy:example',
-  'policy:solve',
-  'policy:save',
   'briefs:compose',
   'briefs:cancel',
   'briefs:export',

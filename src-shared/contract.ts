@@ -18,8 +18,7 @@ import { RECONSTRUCTION_OBJECTIVE_NAMES } from './results/reconstruction';
 import { HOLDINGS_FIELDS, holdingsGenerateSchema } from './graph-transformer';
 import type { GtEmbeddingMap, GtMetrics, GtModelSummary } from './results/graph-transformer';
 import { CAPITAL_BASES, type CapitalTierResult } from './results/capital';
-import { POLICY_EXAMPLE_NAMES, policyDocumentSchema } from './formats/policy';
-import type { PolicyLabResult } from './results/policy';
+import { POLICY_EXAMPLE_NAMES } from './formats/policy';
 import { BRIEF_FORMATS, briefMarkingSchema, briefRequestSchema, type BriefMarking, type BriefSummary, type ComposedBrief } from './briefs';
 import { wiodOptionsSchema } from './formats/wiod';
 import type { AuditEntry, AuditVerification } from './audit';
@@ -234,15 +233,6 @@ export const contract = {
   'policy:example': {
     input: z.object({ name: z.enum(POLICY_EXAMPLE_NAMES).optional() }).strict(),
     output: returns<{ fileName: string; document: unknown }>(),
-  },
-  'policy:solve': {
-    input: z.object({ document: policyDocumentSchema, forecastCsv: z.string().max(1024 * 1024).optional() }).strict(),
-    output: returns<PolicyLabResult>(),
-  },
-  /** `lemma`: Lemma 1's matrices at the central parameters saved with the run too (`cwb wedges --lemma`). */
-  'policy:save': {
-    input: z.object({ document: policyDocumentSchema, forecastCsv: z.string().max(1024 * 1024).optional(), lemma: z.boolean().optional() }).strict(),
-    output: returns<{ runId: number; result: PolicyLabResult }>(),
   },
   /**
    * The brief's model with its charts as SVG, for the preview; writes nothing but its line in the audit trail. Composed

@@ -1,6 +1,7 @@
 /** Job events streamed from long work (worker threads) to every face of the app. */
 import { z } from 'zod';
 import { fireSaleDocumentSchema } from './formats/firesale';
+import { policyParamsSchema } from './formats/policy';
 import { disaggregateParamsSchema, reconstructParamsSchema } from './results/reconstruction';
 import { gtTrainParamsSchema } from './graph-transformer';
 import { capitalStudySchema, LEARNING_BACKENDS } from './results/capital';
@@ -91,6 +92,8 @@ export const jobParamSchemas = {
   capital: capitalStudySchema(shockModelSchema).extend({ versionId: z.number().int().positive() }),
   /** Optimal intervention: a cross-holdings economy's scenario study, or interbank bailouts (results/intervention.ts). */
   intervention: interventionParamsSchema,
+  /** The policy lab: optimal wedges and the value of a model over the regulator's prior (src-main/jobs/policy-tasks.ts). */
+  policy: policyParamsSchema,
 } as const;
 
 export type JobKind = keyof typeof jobParamSchemas;

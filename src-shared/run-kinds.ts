@@ -1,13 +1,12 @@
 /**
  * The kinds of saved runs and, for each, the parameters it is saved with and the results it holds: one map that the
  * job manager, the services that save runs, `runs:get` (RunDetail in domain.ts), the screens and the brief sections
- * share. Job kinds (jobs.ts) save their validated parameters; three kinds are saved by services, not jobs: `policy`
- * (policy:save), `firesale` (firesales:simulate) and `disaggregate` (reconstruction:disaggregate). Kinds are written
+ * share. Job kinds (jobs.ts) save their validated parameters; two kinds are saved by services, not jobs:
+ * `firesale` (firesales:simulate) and `disaggregate` (reconstruction:disaggregate). Kinds are written
  * in kebab case (`idf-train`, `gt-train`); migration 4 renamed the one that was not (`gtTrain`).
  */
 import type { z } from 'zod';
 import type { FireSaleDocument } from './formats/firesale';
-import type { PolicyDocument } from './formats/policy';
 import { jobKinds, type JobKind, type jobParamSchemas } from './jobs';
 import type { CapitalRunResults } from './results/capital';
 import type { DualNetworkRunResults, FireSaleRunResults, ReproductionReport } from './results/fire-sales';
@@ -38,19 +37,10 @@ export interface RunResultsByKind {
 }
 
 /** The kinds saved by a service in one step rather than by a job. */
-export const SERVICE_RUN_KINDS = ['policy', 'firesale', 'disaggregate'] as const;
-
-/** The parameters a policy-lab run is solved and saved with (policy:save). */
-export interface PolicyRunParams {
-  document: PolicyDocument;
-  forecastCsv?: string;
-  /** Lemma 1's matrices at the central parameters in the result too. */
-  lemma?: boolean;
-}
+export const SERVICE_RUN_KINDS = ['firesale', 'disaggregate'] as const;
 
 /** What a run of each kind stores as its parameters: a job's validated parameters, or the service's request. */
 export type RunParamsByKind = { [K in JobKind]: JobParams<K> } & {
-  policy: PolicyRunParams;
   firesale: { system: FireSaleDocument };
   disaggregate: DisaggregateParams;
 };

@@ -5,7 +5,7 @@ import { parseShockCsv } from '../io/shock-csv';
 import { decodeText, previewTables } from '../io/tables';
 import { holdingsGraph } from '../store/holdings';
 import { datasets, networks, runs, settings } from '../store/repositories';
-import { policyExample, savePolicyRun, solvePolicy } from './policy-services';
+import { policyExample } from './policy-services';
 import type { Handlers } from './router';
 import { exampleFireSale, simulateAndSaveFireSale } from './firesale-services';
 import { addHoldingsSample, modelEmbeddings } from './gt-services';
@@ -122,8 +122,6 @@ export const handlers: Handlers = {
   },
   'capital:tiers': ({ versionId, tiers, base }, { db }) => tiersOfVersion(db, versionId, tiers, base),
   'policy:example': ({ name }) => policyExample(name),
-  'policy:solve': (input) => solvePolicy(input),
-  'policy:save': (input, { db }) => savePolicyRun(db, input),
   'briefs:compose': async ({ compositionId, ...request }, { db, briefComposer }) => {
     const contexts = briefContexts(db, request);
     const composed = assembleBrief(db, request, contexts, await briefComposer.compose(contexts, compositionId));

@@ -287,6 +287,42 @@ export function wedgeResponse(economy: PolicyEconomy, structure: CausalStructure
 }
 
 // ---------------------------------------------------------------------------------------------------------------
+// Progress: where a long analysis is (policy-progress.ts weighs the stages; the policy job puts them in words)
+
+/** The stages of the prior analysis and of the ex-ante regimes, in the order they run. */
+export type PolicyStage =
+  | 'prior'
+  | 'equilibria'
+  | 'no-model'
+  | 'predictive-signals'
+  | 'predictive'
+  | 'causal-inverses'
+  | 'causal'
+  | 'full'
+  | 'ex-ante';
+
+/** `done` of `total` items of a stage: causal draws, draws (a pass over the grid of draws), signals or evaluations. */
+export interface PolicyStep {
+  stage: PolicyStage;
+  done: number;
+  total: number;
+}
+
+export type PolicyProgress = (step: PolicyStep) => void;
+
+/** Counts the rows of the grid of draws that `passes` passes of a stage have gone through, and reports them. */
+function gridPasses(onStep: PolicyProgress | undefined, stage: PolicyStage, draws: PriorDraws, passes: number): () => void {
+  const rowSize = draws.predictive.length;
+  const total = passes * draws.causal.length * rowSize;
+  let done = 0;
+  onStep?.({ stage, done, total });
+  return () => {
+    done += rowSize;
+    onStep?.({ stage, done, total });
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
 // Parameter draws: a product prior of causal draws × predictive draws
 
 export interface UncertaintySpec {
@@ -347,7 +383,7 @@ const PREDICTIVE_STREAM = 1_000_000;
 const SIGNAL_STREAM = 2_000_000;
 
 /** Seeded draws: causal c on stream c, predictive p on stream 10⁶ + p (reproducible for a seed). */
-export function drawPrior(economy: PolicyEconomy, spec: UncertaintySpec): PriorDraws {
+export function drawPrior(economy: PolicyEconomy, spec: UncertaintySpec, onStep?: PolicyProgress): PriorDraws {
   const { spread, commonFactor } = spec;
   const causal: CausalDraw[] = [];
   for (let c = 0; c < spec.causalDraws; c++) {
@@ -364,6 +400,7 @@ export function drawPrior(economy: PolicyEconomy, spec: UncertaintySpec): PriorD
     };
     const structure = causalStructure(drawn);
     causal.push({ economy: drawn, structure, response: wedgeResponse(drawn, structure) });
+    onStep?.({ stage: 'prior', done: c + 1, total: spec.causalDraws });
   }
   const predictive: PredictiveDraw[] = [];
   for (let p = 0; p < spec.predictiveDraws; p++) {
@@ -457,10 +494,10 @@ interface DrawQuantities {
   total: Float64Array;
 }
 
-/** Per draw: L(q), b = (Σ Λ̄_i^τ)ᵀΓL(q) and W(0) at positions q. */
-function drawQuantities(draws: PriorDraws, positions?: Float64Array[]): DrawQuantities[][] {
-  return draws.causal.map(({ structure, response }, c) =>
-    draws.predictive.map((_, p) => {
+/** Per draw: L(q), b = (Σ Λ̄_i^τ)ᵀΓL(q) and W(0) at positions q; `onRow` after each causal draw's row. */
+function drawQuantities(draws: PriorDraws, positions?: Float64Array[], onRow?: () => void): DrawQuantities[][] {
+  return draws.causal.map(({ structure, response }, c) => {
+    const row = draws.predictive.map((_, p) => {
       const economy = economyOfDraw(draws, c, p);
       const equilibrium = solveMiddle(economy, structure, undefined, positions);
       const size = structure.nAssets * structure.nIntermediaries;
@@ -469,8 +506,10 @@ function drawQuantities(draws: PriorDraws, positions?: Float64Array[]): DrawQuan
         welfare0: welfare(economy, equilibrium, undefined, positions),
         total: equilibrium.total,
       };
-    }),
-  );
+    });
+    onRow?.();
+    return row;
+  });
 }
 
 /** Mean (or the known mean), covariance Σ₀^τ about it and E₀[½τᵀΔτ] of the wedges a model sets across its signals. */
@@ -517,13 +556,13 @@ const gridMinus = (a: number[][], b: number[][]): number[][] => a.map((row, c) =
  * One pass over the grid of (causal, predictive) draws for the four information regimes, kept together because they
  * share Ψ₀, its inverse, the draws' quantities and the paired Monte Carlo errors built on them (welfareGrid, costGrid).
  */
-export function analysePrior(economy: PolicyEconomy, draws: PriorDraws, model: PredictiveModelSpec): PriorAnalysis {
+export function analysePrior(economy: PolicyEconomy, draws: PriorDraws, model: PredictiveModelSpec, onStep?: PolicyProgress): PriorAnalysis {
   const n = economy.nAssets;
   const size = n * economy.intermediaries.length;
   const nC = draws.causal.length;
   const nP = draws.predictive.length;
   const count = nC * nP;
-  const quantities = drawQuantities(draws);
+  const quantities = drawQuantities(draws, undefined, gridPasses(onStep, 'equilibria', draws, 1));
 
   const psi = new Float64Array(size * size);
   draws.causal.forEach(({ response }) => axpy(1 / nC, response.curvature, psi));
@@ -547,15 +586,18 @@ export function analysePrior(economy: PolicyEconomy, draws: PriorDraws, model: P
   const noneWelfare = baselineWelfare + 0.5 * quadraticForm(psi, size, optimalWedges);
   // Monte Carlo errors: the welfare the wedges of a model give at draw (c, p), W(0) + τᵀb − ½τᵀΞ_cτ (exact, the
   // model's figure is its mean over the grid); gains and values as paired differences on the same draws.
-  const welfareGrid = (wedgesAt: (c: number, p: number) => ArrayLike<number>): number[][] =>
-    draws.causal.map(({ response }, c) =>
-      quantities[c]!.map((q, p) => {
+  const welfareGrid = (wedgesAt: (c: number, p: number) => ArrayLike<number>, onRow: () => void): number[][] =>
+    draws.causal.map(({ response }, c) => {
+      const row = quantities[c]!.map((q, p) => {
         const t = wedgesAt(c, p);
         return q.welfare0 + dot(t, q.benefit) - 0.5 * quadraticForm(response.curvature, size, t);
-      }),
-    );
+      });
+      onRow();
+      return row;
+    });
   const baselineGrid = quantities.map((row) => row.map((q) => q.welfare0));
-  const noneGrid = welfareGrid(() => optimalWedges);
+  const noneRow = gridPasses(onStep, 'no-model', draws, 2);
+  const noneGrid = welfareGrid(() => optimalWedges, noneRow);
   const errorsOf = (grid: number[][], regulatoryCostError: number): ModelOutcome['standardErrors'] => ({
     welfare: crossedStandardError(grid),
     gain: crossedStandardError(gridMinus(grid, baselineGrid)),
@@ -564,9 +606,9 @@ export function analysePrior(economy: PolicyEconomy, draws: PriorDraws, model: P
   });
   // E₀[Δ(τ)] of wedges estimated from means: per draw, Δ(τ) plus its first-order change (Δ∘τ)ᵀdτ with
   // dτ = M(b_cp − Ξ_cτ), M = Ψ₀⁻¹ (no model, predictive) or Ξ_c⁻¹ (causal): its mean over the grid is E₀[Δ(τ)]
-  const costGrid = (wedgesAt: (c: number, p: number) => ArrayLike<number>, inverseAt?: (c: number) => Float64Array): number[][] =>
-    draws.causal.map(({ response }, c) =>
-      quantities[c]!.map((q, p) => {
+  const costGrid = (onRow: () => void, wedgesAt: (c: number, p: number) => ArrayLike<number>, inverseAt?: (c: number) => Float64Array): number[][] =>
+    draws.causal.map(({ response }, c) => {
+      const row = quantities[c]!.map((q, p) => {
         const t = wedgesAt(c, p);
         let value = wedgeCost(t, economy.regulatoryCost);
         if (inverseAt) {
@@ -575,9 +617,11 @@ export function analysePrior(economy: PolicyEconomy, draws: PriorDraws, model: P
           for (let k = 0; k < size; k++) value += economy.regulatoryCost[k]! * t[k]! * change[k]!;
         }
         return value;
-      }),
-    );
-  const noneErrors = errorsOf(noneGrid, crossedStandardError(costGrid(() => optimalWedges, () => psiInverse)));
+      });
+      onRow();
+      return row;
+    });
+  const noneErrors = errorsOf(noneGrid, crossedStandardError(costGrid(noneRow, () => optimalWedges, () => psiInverse)));
   const none = outcome(noneWelfare, baselineWelfare, noneWelfare, wedgeMoments([optimalWedges], economy.regulatoryCost), noneErrors);
 
   // Predictive model: the regulator learns (a noisy view of) f_p = E[L(q) | p]; τ(s) = Ψ₀⁻¹ E[b | s].
@@ -600,11 +644,13 @@ export function analysePrior(economy: PolicyEconomy, draws: PriorDraws, model: P
   } else {
     const sd = forecastSd.map((s) => Math.max(s, 1e-12) * model.noise);
     signalWedges = [];
+    onStep?.({ stage: 'predictive-signals', done: 0, total: model.signals });
     for (let k = 0; k < model.signals; k++) {
       const rng = new Rng(model.seed, SIGNAL_STREAM + k);
       const truth = Math.min(nP - 1, Math.floor(rng.uniform() * nP));
       const signal = forecasts[truth]!.map((f, a) => f + sd[a]! * rng.normal());
       signalWedges.push(posteriorMix(wedgesByPredictive, posteriorWeights(forecasts, signal, sd), size));
+      onStep?.({ stage: 'predictive-signals', done: k + 1, total: model.signals });
     }
   }
   // E₀[τ(s)] = τ₀ by iterated expectations, so Σ₀^τ is taken about the known mean.
@@ -613,7 +659,11 @@ export function analysePrior(economy: PolicyEconomy, draws: PriorDraws, model: P
   const covarianceTerm = 0.5 * traceProduct(psi, predictiveMoments.wedgeCovariance, size);
   let predictiveErrors: ModelOutcome['standardErrors'];
   if (model.noise === 0) {
-    predictiveErrors = errorsOf(welfareGrid((_, p) => wedgesByPredictive[p]!), crossedStandardError(costGrid((_, p) => wedgesByPredictive[p]!, () => psiInverse)));
+    const predictiveRow = gridPasses(onStep, 'predictive', draws, 2);
+    predictiveErrors = errorsOf(
+      welfareGrid((_, p) => wedgesByPredictive[p]!, predictiveRow),
+      crossedStandardError(costGrid(predictiveRow, (_, p) => wedgesByPredictive[p]!, () => psiInverse)),
+    );
   } else {
     // noisy signals: V = V(no model) + ½tr(Ψ₀Σ₀^τ), the second term a mean over the K signals of ½(τ_k − τ₀)ᵀΨ₀(τ_k − τ₀)
     const signalTerm = meanStandardError(signalWedges.map((t) => {
@@ -636,6 +686,7 @@ export function analysePrior(economy: PolicyEconomy, draws: PriorDraws, model: P
   const curvatureInverses: Float64Array[] = [];
   let causalGain = 0;
   let fullGain = 0;
+  onStep?.({ stage: 'causal-inverses', done: 0, total: nC });
   draws.causal.forEach(({ response }, c) => {
     const curvatureInverse = invert(response.curvature, size, `Ξ of causal draw ${c}`);
     curvatureInverses.push(curvatureInverse);
@@ -649,9 +700,12 @@ export function analysePrior(economy: PolicyEconomy, draws: PriorDraws, model: P
     const t = matVec(curvatureInverse, size, size, b);
     causalGain += (0.5 * dot(t, b)) / nC;
     causalWedges.push(t);
+    onStep?.({ stage: 'causal-inverses', done: c + 1, total: nC });
   });
-  const causalErrors = errorsOf(welfareGrid((c) => causalWedges[c]!), crossedStandardError(costGrid((c) => causalWedges[c]!, (c) => curvatureInverses[c]!)));
-  const fullErrors = errorsOf(welfareGrid((c, p) => fullWedges[c * nP + p]!), crossedStandardError(costGrid((c, p) => fullWedges[c * nP + p]!)));
+  const causalRow = gridPasses(onStep, 'causal', draws, 2);
+  const causalErrors = errorsOf(welfareGrid((c) => causalWedges[c]!, causalRow), crossedStandardError(costGrid(causalRow, (c) => causalWedges[c]!, (c) => curvatureInverses[c]!)));
+  const fullRow = gridPasses(onStep, 'full', draws, 2);
+  const fullErrors = errorsOf(welfareGrid((c, p) => fullWedges[c * nP + p]!, fullRow), crossedStandardError(costGrid(fullRow, (c, p) => fullWedges[c * nP + p]!)));
   const causal = outcome(baselineWelfare + causalGain, baselineWelfare, noneWelfare, wedgeMoments(causalWedges, economy.regulatoryCost), causalErrors);
   const full = outcome(baselineWelfare + fullGain, baselineWelfare, noneWelfare, wedgeMoments(fullWedges, economy.regulatoryCost), fullErrors);
   return {
@@ -802,16 +856,26 @@ export function evaluateExAnte(draws: PriorDraws, psi: Float64Array, rule: ExPos
   return { marginalTax, marginalSubsidy, welfare: total, expectedWedges };
 }
 
+/** How many times exAnteRegime evaluates the economy over every draw for `size` positions: q₀, q₀ ± h e_k, q₀ + h(e_k + e_l), social and private. */
+export const exAnteEvaluations = (size: number): number => 1 + 2 * size + (size * (size - 1)) / 2 + 2;
+
 /**
  * Privately and socially optimal positions under a given ex-post rule. Everything is affine (FOC) or quadratic
  * (welfare) in q, so the maps are recovered exactly from evaluations at q₀ and q₀ ± h e_k (and q₀ + h(e_k + e_l)).
  */
-export function exAnteRegime(draws: PriorDraws, psi: Float64Array, rule: ExPostRule, start: Float64Array, step: number): ExAnteRegime {
+export function exAnteRegime(draws: PriorDraws, psi: Float64Array, rule: ExPostRule, start: Float64Array, step: number, onStep?: PolicyProgress): ExAnteRegime {
   const size = start.length;
+  let evaluations = 0;
+  const total = exAnteEvaluations(size);
+  const evaluate = (q: Float64Array) => {
+    const evaluation = evaluateExAnte(draws, psi, rule, q);
+    onStep?.({ stage: 'ex-ante', done: ++evaluations, total });
+    return evaluation;
+  };
   const at = (shifts: Array<[number, number]>) => {
     const q = start.slice();
     for (const [k, h] of shifts) q[k]! += h;
-    return evaluateExAnte(draws, psi, rule, q);
+    return evaluate(q);
   };
   const base = at([]);
   const plus = Array.from({ length: size }, (_, k) => at([[k, step]]));
@@ -855,8 +919,8 @@ export function exAnteRegime(draws: PriorDraws, psi: Float64Array, rule: ExPostR
   }
   const delta = solveSymmetric(negated, size, gradient);
   const social = start.map((v, k) => v + delta[k]!);
-  const atSocial = evaluateExAnte(draws, psi, rule, social);
-  const atPrivate = evaluateExAnte(draws, psi, rule, privateTax);
+  const atSocial = evaluate(social);
+  const atPrivate = evaluate(privateTax);
   return {
     rule,
     privateTax,

@@ -5,7 +5,7 @@
  * are computed (Propositions 4–5, §2.7). Output is JSON-safe (src-shared/results/policy.ts).
  */
 import type { PolicyDocument } from '../../src-shared/formats/policy';
-import type { PolicyEquilibriumView, PolicyLabResult, PolicyModelView } from '../../src-shared/results/policy';
+import { EX_POST_RULES, type PolicyEquilibriumView, type PolicyLabResult, type PolicyModelView } from '../../src-shared/results/policy';
 import { EngineInputError } from './errors';
 import {
   analysePrior,
@@ -19,11 +19,14 @@ import {
   solveMiddle,
   wedgesForForecast,
   welfare,
+  type ExPostRule,
   type ModelOutcome,
   type PolicyEconomy,
+  type PolicyProgress,
   type PriorAnalysis,
   type PriorDraws,
 } from './policy-lab';
+import { progressOfRun, type PolicyLabStep } from './policy-progress';
 
 const flat = (rows: number[][]): Float64Array => Float64Array.from(rows.flat());
 
@@ -54,8 +57,9 @@ export function toPolicyEconomy(document: PolicyDocument): PolicyEconomy {
   };
 }
 
+/** The rows of a row-major matrix (read in place: copying the whole matrix for every row took seconds at 400 wedges). */
 const rowsOf = (values: ArrayLike<number>, cols: number): number[][] =>
-  Array.from({ length: values.length / cols }, (_, r) => Array.from(values).slice(r * cols, (r + 1) * cols));
+  Array.from({ length: values.length / cols }, (_, r) => Array.from({ length: cols }, (_, c) => values[r * cols + c]!));
 
 function equilibriumView(economy: PolicyEconomy, wedges: Float64Array | undefined): PolicyEquilibriumView {
   const structure = causalStructure(economy);
@@ -122,6 +126,8 @@ export interface PolicyRunOptions {
   forecast?: number[];
   /** Include Lemma 1's matrices at the central parameters. */
   lemma?: boolean;
+  /** Called as the run goes: its stage, done of total items in it and the fraction of the whole (policy-progress.ts). */
+  onProgress?: (step: PolicyLabStep) => void;
 }
 
 /** Refuses a price impact Γ that is not positive semi-definite and a forecast of the wrong length. */
@@ -138,13 +144,24 @@ function checkPolicyInputs(economy: PolicyEconomy, options: PolicyRunOptions): v
   if (options.forecast && options.forecast.length !== n) throw new EngineInputError(`the forecast needs ${n} values (one per asset)`, 'forecast');
 }
 
-/** The ex-ante regimes (Proposition 4) under each rule, from the central positions. */
-function exAnteRegimes(economy: PolicyEconomy, draws: PriorDraws, psi: Float64Array): NonNullable<PolicyLabResult['exAnte']> {
+/**
+ * Refuses, before any draw, what runPolicyLab would refuse at the central parameters: a price impact Γ that is not
+ * positive semi-definite, a forecast of the wrong length, a sale cost H^ℓ that is not symmetric positive definite,
+ * sale coefficients A^ℓ without full row rank (the policy job calls it when it plans, so the error comes at once).
+ */
+export function checkPolicyDocument(document: PolicyDocument, options: Pick<PolicyRunOptions, 'forecast'> = {}): void {
+  const economy = toPolicyEconomy(document);
+  checkPolicyInputs(economy, options);
+  causalStructure(economy);
+}
+
+/** The ex-ante regimes (Proposition 4) under each rule, from the central positions; `onStep` with the rule. */
+function exAnteRegimes(economy: PolicyEconomy, draws: PriorDraws, psi: Float64Array, onStep?: (rule: ExPostRule) => PolicyProgress): NonNullable<PolicyLabResult['exAnte']> {
   const n = economy.nAssets;
   const start = Float64Array.from(economy.intermediaries.flatMap((x) => Array.from(x.positions)));
   const step = Math.max(1, ...Array.from(start, Math.abs)) * 0.1;
-  return (['none', 'prior', 'predictive'] as const).map((rule) => {
-    const regime = exAnteRegime(draws, psi, rule, start, step);
+  return EX_POST_RULES.map((rule) => {
+    const regime = exAnteRegime(draws, psi, rule, start, step, onStep?.(rule));
     return {
       rule,
       privateTax: rowsOf(regime.privateTax, n),
@@ -201,14 +218,38 @@ function priorView(economy: PolicyEconomy, analysis: PriorAnalysis) {
   };
 }
 
+/** The run's steps as runPolicyLab's caller sees them (with the fraction of the whole), or nothing when no one listens. */
+function runProgress(document: PolicyDocument, options: PolicyRunOptions) {
+  const { onProgress } = options;
+  if (!onProgress) return undefined;
+  return progressOfRun(
+    {
+      assets: document.assets.length,
+      intermediaries: document.intermediaries.length,
+      causalDraws: document.uncertainty.causalDraws,
+      predictiveDraws: document.uncertainty.predictiveDraws,
+      noise: document.predictiveModel.noise,
+      signals: document.predictiveModel.signals,
+      forecast: options.forecast !== undefined,
+      evaluated: document.wedges !== undefined,
+      exAnte: document.exAnte,
+      lemma: options.lemma === true,
+    },
+    onProgress,
+  );
+}
+
 export function runPolicyLab(document: PolicyDocument, options: PolicyRunOptions = {}): PolicyLabResult {
   const economy = toPolicyEconomy(document);
   const n = economy.nAssets;
   checkPolicyInputs(economy, options);
+  const progress = runProgress(document, options);
+  const onStep: PolicyProgress | undefined = progress && ((step) => progress(step.stage, step.done, step.total));
 
   const { uncertainty, predictiveModel } = document;
-  const draws = drawPrior(economy, uncertainty);
-  const analysis: PriorAnalysis = analysePrior(economy, draws, { ...predictiveModel, seed: uncertainty.seed });
+  const draws = drawPrior(economy, uncertainty, onStep);
+  const analysis: PriorAnalysis = analysePrior(economy, draws, { ...predictiveModel, seed: uncertainty.seed }, onStep);
+  progress?.('central', 0, 1);
   const noIntervention = equilibriumView(economy, undefined);
   const optimal = equilibriumView(economy, analysis.optimalWedges);
   const warnings = [...domainWarnings(economy, noIntervention, 'without intervention'), ...domainWarnings(economy, optimal, 'with τ*')];
@@ -240,6 +281,7 @@ export function runPolicyLab(document: PolicyDocument, options: PolicyRunOptions
     warnings,
   };
   if (options.forecast) {
+    progress?.('forecast', 0, 1);
     const wedges = wedgesForForecast(draws, analysis.psi, options.forecast);
     result.forecast = {
       values: options.forecast,
@@ -249,10 +291,14 @@ export function runPolicyLab(document: PolicyDocument, options: PolicyRunOptions
     };
   }
   if (document.wedges) {
+    progress?.('evaluated', 0, 1);
     const wedges = flat(document.wedges);
     result.evaluated = { wedges: document.wedges, expectedWelfare: expectedWelfare(draws, wedges), equilibrium: equilibriumView(economy, wedges) };
   }
-  if (document.exAnte) result.exAnte = exAnteRegimes(economy, draws, analysis.psi);
-  if (options.lemma) result.lemma = lemmaView(economy);
+  if (document.exAnte) result.exAnte = exAnteRegimes(economy, draws, analysis.psi, progress && ((rule) => (step) => progress(step.stage, step.done, step.total, rule)));
+  if (options.lemma) {
+    progress?.('lemma', 0, 1);
+    result.lemma = lemmaView(economy);
+  }
   return result;
 }

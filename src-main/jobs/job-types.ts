@@ -10,6 +10,7 @@ import type { JobKind, ShockModelInput } from '../../src-shared/jobs';
 import type { CapitalRunResults } from '../../src-shared/results/capital';
 import type { ReproductionReport } from '../../src-shared/results/fire-sales';
 import type { InterventionRunResults } from '../../src-shared/results/intervention';
+import type { PolicyLabResult } from '../../src-shared/results/policy';
 import type { ReconstructionOutcome, ReconstructionRunResults } from '../../src-shared/results/reconstruction';
 import type { StressRunResults } from '../../src-shared/results/stress';
 import type { StressPartial } from '../engines/stress';
@@ -20,6 +21,7 @@ import type { IdfReproduceParams } from './firesale-worker';
 import type { GtTrainResult, GtTrainShard } from './gt-worker';
 import type { InterventionPart, InterventionShardInput } from './intervention-worker';
 import type { ReconstructShardInput } from './reconstruction-worker';
+import type { PolicyShardInput } from './policy-worker';
 
 /** One shard of a stress run: scenarios firstScenario … firstScenario + count − 1 of the run's seeded stream. */
 export interface StressShardInput {
@@ -50,6 +52,7 @@ export interface JobTypes {
   'gt-train': { shard: GtTrainShard; partial: GtTrainResult; merged: GtTrainResult };
   capital: { shard: CapitalShardInput; partial: CapitalRunResults; merged: CapitalRunResults };
   intervention: { shard: InterventionShardInput; partial: InterventionPart; merged: InterventionRunResults };
+  policy: { shard: PolicyShardInput; partial: PolicyLabResult; merged: PolicyLabResult };
 }
 
 // JobTypes[K] below refuses to compile for a job kind without an entry.

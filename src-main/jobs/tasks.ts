@@ -19,6 +19,7 @@ import { disaggregateTask } from './disaggregation-tasks';
 import { gtTrainTask } from './gt-tasks';
 import { capitalTask } from './capital-tasks';
 import { interventionTask } from './intervention-tasks';
+import { policyTask } from './policy-tasks';
 
 const stress: TaskDefinition<'stress'> = {
   plan(db, params, maxShards) {
@@ -79,4 +80,5 @@ export const taskDefinitions: { [K in JobKind]: TaskDefinition<K> } = {
   'gt-train': gtTrainTask,
   capital: capitalTask,
   intervention: interventionTask,
+  policy: policyTask,
 };

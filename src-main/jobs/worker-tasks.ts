@@ -10,6 +10,7 @@ import { runDisaggregation } from './disaggregation-worker';
 import type { GtTrainShard } from './gt-worker';
 import type { CapitalShardInput, JobPartial, JobShard, StressShardInput } from './job-types';
 import { runInterventionShard } from './intervention-worker';
+import { runPolicyJob } from './policy-worker';
 
 /** A job kind's worker side: one shard input in, one partial result out (JobTypes, job-types.ts). */
 export type WorkerTask<K extends JobKind> = (input: JobShard<K>, reporter: TaskReporter) => JobPartial<K> | Promise<JobPartial<K>>;
@@ -32,4 +33,5 @@ export const workerTasks: { [K in JobKind]: WorkerTask<K> } = {
   capital: async (input: CapitalShardInput, reporter: TaskReporter) =>
     (await import('../learning/capital-study')).runCapitalStudy(input.document, input.config, reporter),
   intervention: runInterventionShard,
+  policy: runPolicyJob,
 };

@@ -32,6 +32,9 @@ export function formatNumber(value: number | null | undefined, significant = 3):
 
 const SUPERSCRIPT: Record<string, string> = { '-': '⁻', '+': '', 0: '⁰', 1: '¹', 2: '²', 3: '³', 4: '⁴', 5: '⁵', 6: '⁶', 7: '⁷', 8: '⁸', 9: '⁹' };
 
+/** A power of ten as a person writes it: "10⁻⁸". */
+export const tenToThe = (power: number): string => `10${[...String(power)].map((ch) => SUPERSCRIPT[ch] ?? ch).join('')}`;
+
 /** A tiny figure as a person writes it: "7.88 × 10⁻⁸" (never "7.88e-8"). */
 export function scientific(value: number, significant = 3): string {
   const [mantissa, exponent] = value.toExponential(Math.max(0, significant - 1)).split('e');
@@ -89,7 +92,9 @@ export type ColumnKind = 'number' | 'count' | 'percent' | 'text';
 
 /**
  * One notation for a whole column: the decimals are chosen once from the column's largest absolute value (so
- * every cell has the same number of decimals), percent columns likewise.
+ * every cell has the same number of decimals), percent columns likewise. A column whose largest value is below
+ * 10⁻⁴ is written with that value's power of ten in every cell ("7.88 × 10⁻⁸", "0.56 × 10⁻⁸", "0"), not with
+ * eight zeros after the point.
  */
 export function columnFormatter(values: ReadonlyArray<number | null | undefined>, kind: ColumnKind, significant = 3): (value: number | null | undefined) => string {
   if (kind === 'count') return formatCount;
@@ -99,6 +104,18 @@ export function columnFormatter(values: ReadonlyArray<number | null | undefined>
     const digits = Math.max(1, Math.min(3, decimalsFor(largest * 100, significant)));
     return (value) => formatPercent(value, digits);
   }
+  if (largest > 0 && largest < 1e-4) return tinyColumn(largest, significant);
   const digits = decimalsFor(largest, significant);
   return (value) => (value === null || value === undefined || !Number.isFinite(value) ? '—' : fixed(value, digits));
+}
+
+/** A column of tiny figures: each as a mantissa of the largest's power of ten, with the largest's `significant` digits. */
+function tinyColumn(largest: number, significant: number): (value: number | null | undefined) => string {
+  const power = Math.floor(Math.log10(largest) + 1e-12);
+  const scale = 10 ** -power;
+  const digits = Math.max(0, significant - 1);
+  return (value) => {
+    if (value === null || value === undefined || !Number.isFinite(value)) return '—';
+    return value === 0 ? '0' : `${fixed(value * scale, digits)} × ${tenToThe(power)}`;
+  };
 }

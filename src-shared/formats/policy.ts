@@ -145,6 +145,17 @@ export const policyDocumentSchema = z
 export type PolicyDocument = z.output<typeof policyDocumentSchema>;
 export type PolicyDocumentInput = z.input<typeof policyDocumentSchema>;
 
+/** The `policy` job's parameters (the Policy screen's Compute, `cwb wedges`), saved as the run's parameters. */
+export const policyParamsSchema = z
+  .object({
+    document: policyDocumentSchema,
+    /** A forecast of liquidations (parseForecastCsv): wedges set on it (Corollary 1). */
+    forecastCsv: z.string().max(1024 * 1024).optional(),
+    /** Lemma 1's matrices at the central parameters in the result too. */
+    lemma: z.boolean().optional(),
+  })
+  .strict();
+
 export type ForecastParse = { ok: true; values: number[]; rows: number } | { ok: false; message: string };
 
 /**

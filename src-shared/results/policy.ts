@@ -1,5 +1,6 @@
 /**
- * What the policy lab reports (the `policy:solve` channel, `cwb wedges --json`, runs of kind "policy"): JSON-safe.
+ * What the policy lab reports (the `policy` job of the Policy screen and `cwb wedges`, saved as runs of kind "policy";
+ * `cwb wedges --json`): JSON-safe.
  * Matrices indexed [intermediary][asset] for wedges and liquidations; Ψ₀ and Σ₀^τ are (I·N) × (I·N) with wedge
  * (i, n) at row i·N + n. Money in the configuration's currency and unit; quantities in units of the assets.
  */
@@ -44,7 +45,7 @@ export interface PolicyModelView {
 }
 
 export interface PolicyExAnteView {
-  rule: 'none' | 'prior' | 'predictive';
+  rule: ExPostRuleName;
   privateTax: number[][];
   privateSubsidy: number[][];
   social: number[][];
@@ -98,3 +99,9 @@ export interface PolicyLabResult {
   };
   warnings: string[];
 }
+
+/** The regulator's ex-post rules of the ex-ante analysis (Propositions 4–5), in the order they are computed. */
+export const EX_POST_RULES = ['none', 'prior', 'predictive'] as const;
+export type ExPostRuleName = (typeof EX_POST_RULES)[number];
+/** Each rule as the Policy screen and the policy job's progress name it. */
+export const EX_POST_RULE_WORDS: Record<ExPostRuleName, string> = { none: 'no intervention', prior: 'τ* with no model', predictive: 'τ* with predictive model' };

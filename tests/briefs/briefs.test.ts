@@ -249,9 +249,9 @@ describe('brief of a policy-lab run', () => {
     app = freshApp();
     const example = await app.router.handle('policy:example', {});
     if (!example.ok) throw new Error(example.error.message);
-    const saved = await app.router.handle('policy:save', { document: (example.value as { document: unknown }).document });
-    if (!saved.ok) throw new Error(saved.error.message);
-    const { runId } = saved.value as { runId: number };
+    const saved = await app.jobs.start('policy', { document: (example.value as { document: never }).document }).done;
+    expect(saved.status, saved.error).toBe('succeeded');
+    const runId = saved.runId!;
     const brief = await composeBrief(app.db, { runIds: [runId], title: 'Policy brief', marking: MARKING });
     const results = runs.get(app.db, runId).results as PolicyLabResult;
     const section = brief.sections[0]!;

@@ -164,11 +164,10 @@ export async function sevenRuns(app: AppContext): Promise<Record<(typeof SEVEN_K
   });
   const example = await app.router.handle('policy:example', {});
   if (!example.ok) throw new Error(example.error.message);
-  const saved = await app.router.handle('policy:save', { document: (example.value as { document: unknown }).document });
-  if (!saved.ok) throw new Error(saved.error.message);
+  const policy = await succeeded(app, 'policy', { document: (example.value as { document: unknown }).document });
   const fireSale = await app.router.handle('firesales:simulate', { system: documentOfSpec(caseStudy1('linear'), 'case study 1') });
   if (!fireSale.ok) throw new Error(fireSale.error.message);
-  return { stress, reconstruct, intervention, bailout, 'idf-train': idf, capital, policy: (saved.value as { runId: number }).runId, firesale: (fireSale.value as { runId: number }).runId };
+  return { stress, reconstruct, intervention, bailout, 'idf-train': idf, capital, policy, firesale: (fireSale.value as { runId: number }).runId };
 }
 
 /** Names only the code uses: job kinds, method ids, objective names, option values. */

@@ -36,6 +36,9 @@ describe('numbers as a user reads them', () => {
     const shares = columnFormatter([0.5, 0.0123], 'percent');
     expect([0.5, 0.0123].map(shares)).toEqual(['50.0 %', '1.2 %']);
     expect(columnFormatter([1, 2.5], 'count')(2.5)).toBe('3');
+    // a column of tiny figures: one power of ten, the largest's, in every cell
+    const tiny = columnFormatter([7.883e-8, 2.3077e-7, 5.6e-9, 0, null], 'number', 3);
+    expect([2.3077e-7, 7.883e-8, 5.6e-9, 0, null, -1.2e-7].map(tiny)).toEqual(['2.31 × 10⁻⁷', '0.79 × 10⁻⁷', '0.06 × 10⁻⁷', '0', '—', '-1.20 × 10⁻⁷']);
   });
 
   it('durations read as a person says them', () => {

@@ -159,3 +159,30 @@ export function quadraticMaximum(f: (x: Float64Array) => number, x0: Float64Arra
   return { x, value: f(x) };
 }
 
+
+/**
+ * A policy@1 configuration large enough that computing it takes seconds (tens of seconds on a busy machine): nInt
+ * intermediaries × n assets, one rollover constraint each, causal × predictive draws and a noisy predictive model.
+ * For the tests that watch the policy job's progress and cancel it (tests/jobs/policy-job.test.ts, e2e/policy.spec.ts).
+ */
+export function largePolicyDocument(n: number, nInt: number, causalDraws: number, predictiveDraws: number) {
+  const assets = Array.from({ length: n }, (_, a) => ({ id: `Asset${a + 1}`, baselinePrice: 0.95 + 0.002 * a }));
+  return {
+    format: 'contagion-workbench/policy@1',
+    name: `Large: ${nInt} intermediaries × ${n} assets`,
+    currency: 'EUR',
+    unit: 'billion',
+    assets,
+    priceImpact: assets.map((_, r) => assets.map((_, c) => (r === c ? 0.002 : 0.0001))),
+    intermediaries: Array.from({ length: nInt }, (_, i) => ({
+      id: `Fund${i + 1}`,
+      positions: assets.map((_, a) => 20 + ((i * 7 + a * 3) % 30)),
+      returns: assets.map(() => 1),
+      liquidationCost: assets.map((_, r) => assets.map((_, c) => (r === c ? 0.001 + 0.0001 * ((i + r) % 5) : 0))),
+      rollover: [{ positionCoefficients: assets.map(() => 0.1), saleCoefficients: assets.map((asset) => asset.baselinePrice), need: 10 + (i % 7) }],
+    })),
+    regulatoryCost: 0.002,
+    uncertainty: { seed: 1, causalDraws, predictiveDraws, spread: { need: 0.4, positionCoefficients: 0.3, liquidationCost: 0.3 } },
+    predictiveModel: { noise: 0.5, signals: 2000 },
+  };
+}

@@ -2,13 +2,14 @@
  * `cwb wedges CONFIG.json`: the policy lab (Clayton & Coppola 2025, §2) — the Middle equilibrium, the regulator's
  * optimal liquidation wedges τ* and the expected welfare with no model, a predictive model, a causal model and full
  * information; `--forecast` sets wedges on a CSV forecast of liquidations; `--example` prints a worked example.
- * Solved and saved as a run of kind "policy" through the router's `policy:save`, as the Policy screen's Save does.
+ * Solved by the `policy` job and saved as a run of kind "policy", as on the Policy screen: progress on standard error,
+ * Ctrl+C cancels and saves nothing (job-run.ts).
  */
 import { basename } from 'node:path';
 import { parseForecastCsv } from '../../../src-shared/formats/policy';
 import type { PolicyLabResult, PolicyModelView } from '../../../src-shared/results/policy';
-import { call } from '../../api/router';
 import { parsePolicyJson, POLICY_EXAMPLES, readPolicyExample, type PolicyExample } from '../../io/policy-json';
+import { runJob } from '../job-run';
 import { UsageError, type Command, type CommandIo } from '../command';
 import { readTextFile } from './common';
 
@@ -82,10 +83,10 @@ export const wedgesCommand: Command = {
       if (!parsed.ok) throw new UsageError(parsed.message);
     }
     io.err(`wedges: policy lab on ${document.intermediaries.length} intermediaries × ${document.assets.length} assets`);
-    const { runId, result } = await call(context().router, 'policy:save', { document, ...(forecastCsv !== undefined ? { forecastCsv } : {}), ...(flags.lemma ? { lemma: true } : {}) });
-    io.err(`wedges: saved as run ${runId}`);
-    if (flags.json) io.out(JSON.stringify({ runId, ...result }));
-    else printSummary(io, result);
+    const run = await runJob(context(), io, 'policy', { document, ...(forecastCsv !== undefined ? { forecastCsv } : {}), ...(flags.lemma ? { lemma: true } : {}) }, 'wedges');
+    io.err(`wedges: saved as run ${run.id}`);
+    if (flags.json) io.out(JSON.stringify({ runId: run.id, ...run.results }));
+    else printSummary(io, run.results);
     return 0;
   },
 };
