@@ -47,6 +47,11 @@ test('no dead ends: the sample economy, empty imports, renaming and deleting wit
   // The seeded EBA sample: a second maximum-entropy build opens the stored version.
   await page.getByTestId('datasets').locator('tbody tr').first().click();
   await expect(page.getByTestId('dataset-detail')).toContainText('total assets (EBA item 30029)');
+  // What was left out, with its figures in separators and units, and the item codes explained (never read as amounts).
+  await expect(page.getByTestId('skipped').locator('li', { hasText: 'DE029' })).toHaveText(
+    'DE029: negative external assets: interbank exposure (EBA item 33010) 33,760 EUR million exceeds total assets (EBA item 30029) 17,691 EUR million',
+  );
+  await expect(page.getByTestId('skipped').locator('li', { hasText: 'LU045' })).toHaveText('LU045: total assets (EBA item 30029) are 0 EUR million (must be positive)');
   await page.locator('[data-testid^="maxent-"]').first().click();
   await expect(page.getByTestId('versions-message')).toContainText('is already this maximum-entropy network; nothing new was saved');
   await screenshots(page, 'data-screen');

@@ -11,6 +11,7 @@
  */
 import Papa from 'papaparse';
 import type { ImportReport } from '../../src-shared/domain';
+import { formatAmount, formatNumber } from '../../src-shared/format/numbers';
 import { MAX_AMOUNT, MAX_TEXT_LENGTH, NETWORK_FORMAT, type NetworkDocument, type NetworkNode } from '../../src-shared/formats/network';
 import { ImportError, quote } from './import-error';
 import { checkLineLengths, refusal } from './import-limits';
@@ -103,15 +104,28 @@ function readCell({ cells, row }: NumberedRow, column: number, bankId: string, f
   return value;
 }
 
-/** A bank's node from its total assets, equity and interbank exposure, or the reason it is left out. */
+/** The disclosure's amounts are in EUR million. */
+const CURRENCY = 'EUR';
+const UNIT = 'million';
+/**
+ * An amount of the disclosure as a report reads it: thousands separators and the unit ("17,691 EUR million", not
+ * 17690.863). Written with separators, a figure such as 30,029 cannot be read as an EBA item code (explainEbaCodes).
+ */
+const amount = (value: number) => formatAmount(value, `${CURRENCY} ${UNIT}`);
+
+/** A bank's node from its total assets, equity and interbank exposure, or the reason it is left out (items by code, amounts with units). */
 function bankNode(bankId: string, ta: number, eq: number, ib: number): { node: NetworkNode } | { reason: string } {
   const outsideAssets = ta - ib;
   const totalLiabilities = ta - eq;
   const outsideLiabilities = totalLiabilities - ib;
-  if (ta <= 0) return { reason: `total assets are ${ta} (must be positive)` };
-  if (outsideAssets < 0) return { reason: `negative external assets: interbank exposure ${ib} exceeds total assets ${ta}` };
+  if (ta <= 0) return { reason: `total assets (${EBA_CODES.totalAssets}) are ${amount(ta)} (must be positive)` };
+  if (outsideAssets < 0) {
+    return { reason: `negative external assets: interbank exposure (${EBA_CODES.interbank}) ${amount(ib)} exceeds total assets (${EBA_CODES.totalAssets}) ${amount(ta)}` };
+  }
   if (outsideLiabilities < 0 || eq <= 0) {
-    return { reason: `inconsistent balance sheet: equity ${eq}, interbank ${ib}, total assets ${ta} give outside liabilities ${outsideLiabilities}` };
+    return {
+      reason: `inconsistent balance sheet: equity (${EBA_CODES.equity}) ${formatNumber(eq)}, interbank exposure (${EBA_CODES.interbank}) ${formatNumber(ib)} and total assets (${EBA_CODES.totalAssets}) ${amount(ta)} give outside liabilities ${amount(outsideLiabilities)}`,
+    };
   }
   return {
     node: {
@@ -158,8 +172,8 @@ export function parseEbaDisclosure(text: string, fileName: string): { document: 
     document: {
       format: NETWORK_FORMAT,
       name: `EBA 2011, ${nodes.length} banks`,
-      currency: 'EUR',
-      unit: 'million',
+      currency: CURRENCY,
+      unit: UNIT,
       nodes,
       liabilities: [],
     },

@@ -21,6 +21,7 @@
 import { Readable } from 'node:stream';
 import ExcelJS from 'exceljs';
 import type { ImportReport } from '../../src-shared/domain';
+import { formatAmount, formatCount, formatNumber } from '../../src-shared/format/numbers';
 import { CROSSHOLDINGS_FORMAT, type EconomyDocument } from '../../src-shared/formats/crossholdings';
 import { wiodOptionsSchema, type WiodOptions, type WiodOptionsInput } from '../../src-shared/formats/wiod';
 import { cascade, fromDenseEconomy } from '../engines/cascade';
@@ -33,6 +34,8 @@ const NUMBER_ROW = 6;
 const FIRST_DATA_ROW = 7;
 const FIRST_DATA_COLUMN = 5;
 const TOTAL_COUNTRY = 'TOT';
+/** The table's values are in millions of US dollars. */
+const WIOT_UNIT = 'USD million';
 
 type CellValue = ExcelJS.CellValue;
 
@@ -158,10 +161,10 @@ function keptSectors(sectorRows: SheetRow[], keys: string[], valueAdded: number[
   const kept: number[] = [];
   sectorRows.forEach((row, j) => {
     if (options.excludeCategories.includes(row.code)) skipped.push({ id: keys[j]!, reason: `category ${row.code} excluded` });
-    else if (!(valueAdded[j]! > options.minValueAdded)) skipped.push({ id: keys[j]!, reason: `value added ${valueAdded[j]} ≤ ${options.minValueAdded}` });
+    else if (!(valueAdded[j]! > options.minValueAdded)) skipped.push({ id: keys[j]!, reason: `value added ${formatAmount(valueAdded[j], WIOT_UNIT)}, at most the minimum ${formatAmount(options.minValueAdded, WIOT_UNIT)}` });
     else kept.push(j);
   });
-  if (kept.length === 0) throw new ImportError(`${fileName}: every sector was left out (categories ${options.excludeCategories.join(', ')}, value added ≤ ${options.minValueAdded})`);
+  if (kept.length === 0) throw new ImportError(`${fileName}: every sector was left out (categories ${options.excludeCategories.join(', ')}, value added at most ${formatAmount(options.minValueAdded, WIOT_UNIT)})`);
   return { kept, skipped };
 }
 
@@ -262,9 +265,9 @@ export async function parseWiot(bytes: Uint8Array, fileName: string, input: Wiod
       kept: kept.length,
       skipped,
       notes: [
-        `${N} country–sector rows, ${finalDemand} other columns (final demand, totals) not used as firms`,
+        `${formatCount(N)} country–sector rows, ${formatCount(finalDemand)} other columns (final demand, totals) not used as firms`,
         `θ = max(0, v − ${options.thresholdValueAddedFactor}·VA), β = ${options.failureCostFactor}·VA, Dp = GO (millions of US$)`,
-        `${document.crossHoldings.length} cross-holdings stored; ${droppedEntries} shares below ${options.minShare} left out (at most ${droppedLargest.toPrecision(3)} of one firm)`,
+        `${formatCount(document.crossHoldings.length)} cross-holdings stored; ${formatCount(droppedEntries)} shares below ${formatNumber(options.minShare)} left out (at most ${formatNumber(droppedLargest)} of one firm)`,
       ],
     },
   };

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { decodeLatin1, parseEbaDisclosure } from '../../src-main/io/eba-disclosure';
 import { importFile } from '../../src-main/io/importers';
+import { explainEbaCodes } from '../../src-shared/format/labels';
 import { bundledSample } from '../support/fixtures';
 
 const text = decodeLatin1(readFileSync(bundledSample('eba-2011-disclosure.csv')));
@@ -14,9 +15,25 @@ describe('EBA 2011 disclosure importer', () => {
     expect(document.nodes).toHaveLength(87);
     expect(report.kept).toBe(87);
     expect(report.skipped.map((s) => s.id).sort()).toEqual(['DE029', 'LU045', 'SI058']);
-    expect(report.skipped.find((s) => s.id === 'LU045')!.reason).toMatch(/total assets are 0/);
-    expect(report.skipped.find((s) => s.id === 'SI058')!.reason).toMatch(/total assets are 0/);
-    expect(report.skipped.find((s) => s.id === 'DE029')!.reason).toMatch(/negative external assets/);
+    expect(report.skipped.find((s) => s.id === 'LU045')!.reason).toBe('total assets (30029) are 0 EUR million (must be positive)');
+    expect(report.skipped.find((s) => s.id === 'SI058')!.reason).toBe('total assets (30029) are 0 EUR million (must be positive)');
+    expect(report.skipped.find((s) => s.id === 'DE029')!.reason).toBe(
+      'negative external assets: interbank exposure (33010) 33,760 EUR million exceeds total assets (30029) 17,691 EUR million',
+    );
+  });
+
+  it('writes the figures of a reason with separators and the unit, so that the Data screen explains only the item codes', () => {
+    // A bank whose total assets are 30029 (the code of total assets) and equity 30021 (the code of equity).
+    const { report: oddReport } = parseEbaDisclosure(
+      'WORKSHEET,INFORMATION_CODE,INFO_DATE_CODE,C_COUNTRY_CODE,SCENARIO_CODE,MATURITY_CODE,MEASURE_CODE,XX001,XX002\n' +
+        'x,30029,20101231,,,,,30029,1000\nx,30021,20101231,,,,,30021,50\nx,33010,20101231,TO,,,,40000.5,10\n',
+      'odd.csv',
+    );
+    const reason = oddReport.skipped.find((s) => s.id === 'XX001')!.reason;
+    expect(reason).toBe('negative external assets: interbank exposure (33010) 40,001 EUR million exceeds total assets (30029) 30,029 EUR million');
+    expect(explainEbaCodes(reason)).toBe(
+      'negative external assets: interbank exposure (EBA item 33010) 40,001 EUR million exceeds total assets (EBA item 30029) 30,029 EUR million',
+    );
   });
 
   it('reads AT001 as in the Glasserman–Young table: assets 205,938, equity 10,507, interbank 25,044', () => {
