@@ -4,6 +4,7 @@ import { economyDocumentOf, generateEconomy } from '../src-main/engines/economy-
 import { ringNetwork } from '../tests/support/fixtures';
 import { syntheticWiot } from '../tests/support/wiot';
 import { artifactsDir, expectOnlyLoopback, newDataDir, recordRequests, Shell, expect, test } from './support';
+import { expectSortsAndSaves } from './table-checks';
 
 test('intervene on a cross-holdings economy under correlated shocks, then bail out an interbank network', async ({ page, startHost }) => {
   const dataDir = newDataDir();
@@ -44,6 +45,18 @@ test('intervene on a cross-holdings economy under correlated shocks, then bail o
   await expect(figures).toContainText('DiscountFrac (published)');
   await expect(page.getByTestId('intervention-variants').locator('tbody tr')).toHaveCount(2);
   await expect(page.getByTestId('intervention-variants')).toContainText('DiscountFrac adapted to costs');
+  // The variants, TVaR and tail-sampling tables sort (a header click, again to reverse) and save as CSV.
+  for (const table of [
+    { testid: 'intervention-variants', header: /^Paid/, column: 3, file: 'DiscountFrac-variants-run', csvHeader: 'Variant,Firms paid,Paid' },
+    { testid: 'intervention-tvar', header: /^No intervention/, column: 2, file: 'TVaR-reduction-run', csvHeader: 'q,No intervention,Chosen budget,± s.e.,Reduction' },
+    { testid: 'intervention-tail-table', header: /^P\(N ≥ m\)/, column: 3, file: 'Tail-sampling-run', csvHeader: 'Sampling,Samples,P(N ≥ m),± s.e.,VaR (firms),TVaR (firms)' },
+  ]) {
+    await expectSortsAndSaves(page, table);
+  }
+  // q = 0 is the mean; the TVaR figures are percent with their standard error in a column of its own.
+  await page.getByTestId('intervention-tvar').getByRole('button', { name: /^q/ }).click();
+  await expect(page.getByTestId('intervention-tvar').locator('tbody tr').first().locator('td').first()).toHaveText('0 (mean)');
+  await expect(page.getByTestId('intervention-tvar').locator('tbody tr').first().locator('td').nth(1)).toHaveText(/^[\d.]+ %$/);
   await expect(page.getByTestId('intervention-graph-after').locator('canvas').first()).toBeVisible();
   await page.screenshot({ path: join(artifactsDir, 'intervention-economy.png') });
   await page.getByTestId('intervention-variants').scrollIntoViewIfNeeded();
