@@ -9,6 +9,7 @@ import type { JobEvent } from '../src-shared/jobs';
 import { handlers } from './api/handlers';
 import type { AppContext } from './api/context';
 import { createRouter, type Handlers } from './api/router';
+import { FileHandles } from './api/file-handles';
 import { BriefComposer } from './jobs/brief-composer';
 import { JobManager } from './jobs/manager';
 import { describeLearningBackend } from './learning/backend';
@@ -74,6 +75,7 @@ export function createApp(options: AppOptions): AppContext {
     get router() {
       return router;
     },
+    files: new FileHandles(),
     info: () => ({
       name: 'Contagion Workbench',
       version: softwareVersion,

@@ -2,16 +2,25 @@
 import type { ApiResult } from './errors';
 import type { JobEvent } from './jobs';
 
-export interface PickedFile {
+/**
+ * A file the user picked, by handle: its bytes stay in the main process (the desktop dialog registers the path; the
+ * browser mode uploads the bytes once), and channels that read files take `{ fileName, handle }` (api/file-handles.ts).
+ */
+export interface FileRef {
   fileName: string;
-  contentBase64: string;
+  handle: string;
+  /** Bytes. */
+  size: number;
 }
+
+/** The largest file the app opens for import (150 MB), whichever face picked it. */
+export const MAX_PICKED_FILE_BYTES = 150 * 1000 * 1000;
 
 export interface DesktopBridge {
   invoke(channel: string, payload: unknown): Promise<ApiResult<unknown>>;
   onJobEvent(listener: (event: JobEvent) => void): () => void;
-  /** Native open dialog; null when cancelled. */
-  openFile(): Promise<PickedFile | null>;
+  /** Native open dialog (browser mode: the file input, then one upload); the file's handle, null when cancelled. */
+  openFile(): Promise<FileRef | null>;
   /** Native save dialog; the path written, or null when cancelled. Binary content travels as base64. */
   saveFile(fileName: string, content: string, encoding?: 'utf8' | 'base64'): Promise<string | null>;
 }

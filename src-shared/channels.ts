@@ -23,6 +23,7 @@ export const channels = [
   'networks:rename',
   'versions:delete',
   'networks:clearScenario',
+  'files:readText',
   'networks:readScenarios',
   'economies:get',
   'economies:saveVersion',

@@ -61,10 +61,11 @@ export interface ExportedFile {
   encoding: 'utf8' | 'base64';
 }
 
-/** A file travels as base64 so binary formats (XLSX) survive the JSON round trip. */
-const fileUpload = z.object({
+/** A file the user picked, by the handle its face registered (src-main/api/file-handles.ts); the main process reads it. */
+const fileRef = z.object({
   fileName: z.string().min(1).max(255),
-  contentBase64: z.string().max(200 * 1024 * 1024, 'file larger than 150 MB'),
+  handle: z.string().regex(/^[0-9a-f]{32}$/, 'is not a file handle'),
+  size: z.number().int().nonnegative().optional(),
 });
 
 export const contract = {
@@ -73,20 +74,20 @@ export const contract = {
   'datasets:list': { input: z.object({}).strict(), output: returns<DatasetSummary[]>() },
   'datasets:get': { input: z.object({ id }).strict(), output: returns<DatasetDetail>() },
   'datasets:preview': {
-    input: z.object({ files: z.array(fileUpload.strict()).min(1).max(2) }).strict(),
+    input: z.object({ files: z.array(fileRef.strict()).min(1).max(2) }).strict(),
     output: returns<{ files: Array<{ fileName: string; tables: TablePreview[] }> }>(),
   },
   'datasets:import': {
-    input: fileUpload.extend({ mapping: columnMapping.optional(), wiod: wiodOptionsSchema.optional() }).strict(),
+    input: fileRef.extend({ mapping: columnMapping.optional(), wiod: wiodOptionsSchema.optional() }).strict(),
     output: returns<{ dataset: DatasetSummary; networkId: number; versionId: number }>(),
   },
   /** A node table and a liability table (edge list or matrix) as two files. */
   'datasets:importTables': {
-    input: z.object({ files: z.array(fileUpload.strict()).length(2), mapping: columnMapping.optional() }).strict(),
+    input: z.object({ files: z.array(fileRef.strict()).length(2), mapping: columnMapping.optional() }).strict(),
     output: returns<{ dataset: DatasetSummary; networkId: number; versionId: number }>(),
   },
   'datasets:importHoldings': {
-    input: fileUpload
+    input: fileRef
       .extend({
         name: z.string().min(1).max(200).optional(),
         /** Source column per holdings field (CSV, XLSX or Parquet); matched from the header when absent. */
@@ -150,8 +151,11 @@ export const contract = {
     output: returns<ScenarioOutcome>(),
   },
 
+  /** A picked file's text (UTF-8, else Windows-1252, as the importers read it), for a screen that edits it: up to 16 MB. */
+  'files:readText': { input: fileRef.strict(), output: returns<string>() },
+
   'networks:readScenarios': {
-    input: fileUpload.extend({ versionId: id }).strict(),
+    input: fileRef.extend({ versionId: id }).strict(),
     output: returns<{ fileName: string; scenarioNames: string[]; rows: number[][] }>(),
   },
 

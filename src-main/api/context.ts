@@ -5,6 +5,7 @@ import type { JobEvent } from '../../src-shared/jobs';
 import type { BriefComposer } from '../jobs/brief-composer';
 import type { JobManager } from '../jobs/manager';
 import type { Db } from '../store/db';
+import type { FileHandles } from './file-handles';
 
 export interface AppContext {
   dataDir: string;
@@ -22,6 +23,8 @@ export interface AppContext {
    */
   watchJobs(watcher: (event: JobEvent) => void): () => void;
   router: Router;
+  /** Files the user picked, by handle: read here, never sent across as content (file-handles.ts). */
+  files: FileHandles;
   info(): AppInfo;
   close(): Promise<void>;
 }

@@ -2,7 +2,8 @@
 import type { JobKind } from '../../src-shared/jobs';
 import { toClearingSystem } from '../engines/network-arrays';
 import { parseShockCsv } from '../io/shock-csv';
-import { decodeText, previewTables } from '../io/tables';
+import { previewTables } from '../io/tables';
+import { pickedText } from './file-handles';
 import { holdingsGraph } from '../store/holdings';
 import { datasets, networks, runs, settings } from '../store/repositories';
 import { policyExample } from './policy-services';
@@ -36,26 +37,19 @@ export const handlers: Handlers = {
 
   'datasets:list': (_input, { db }) => datasets.list(db),
   'datasets:get': ({ id }, { db }) => datasets.detail(db, id),
-  'datasets:preview': async ({ files }) => ({
+  'datasets:preview': async ({ files }, context) => ({
     files: await Promise.all(
-      files.map(async ({ fileName, contentBase64 }) => ({
-        fileName,
-        tables: (await previewTables(fileName, Buffer.from(contentBase64, 'base64'))).map(
+      files.map(async (file) => ({
+        fileName: file.fileName,
+        tables: (await previewTables(file.fileName, context.files.read(file).bytes)).map(
           ({ name, columns, rows, rowCount, mapping }) => ({ name, columns, rows, rowCount, mapping }),
         ),
       })),
     ),
   }),
-  'datasets:import': ({ fileName, contentBase64, mapping, wiod }, { db }) =>
-    importDataset(db, fileName, Buffer.from(contentBase64, 'base64'), mapping, wiod),
-  'datasets:importTables': ({ files, mapping }, { db }) =>
-    importDatasetTables(
-      db,
-      files.map((f) => ({ fileName: f.fileName, bytes: Buffer.from(f.contentBase64, 'base64') })),
-      mapping,
-    ),
-  'datasets:importHoldings': ({ fileName, contentBase64, name, mapping }, context) =>
-    importHoldingsUpload(context, fileName, Buffer.from(contentBase64, 'base64'), name, mapping),
+  'datasets:import': ({ mapping, wiod, ...file }, { db, files }) => importDataset(db, file.fileName, files.read(file).bytes, mapping, wiod),
+  'datasets:importTables': ({ files, mapping }, context) => importDatasetTables(context.db, files.map((file) => context.files.read(file)), mapping),
+  'datasets:importHoldings': ({ name, mapping, ...file }, context) => importHoldingsUpload(context, file.fileName, context.files.read(file).bytes, name, mapping),
   'datasets:delete': ({ id }, { db }) => {
     db.transaction(() => {
       const dataset = datasets.get(db, id);
@@ -88,10 +82,11 @@ export const handlers: Handlers = {
   'networks:rename': ({ networkId, name }, { db }) => renameNetwork(db, networkId, name),
   'versions:delete': ({ versionId }, { db }) => deleteVersion(db, versionId),
   'networks:clearScenario': ({ versionId, shocks, recovery }, { db }) => clearScenarioOfVersion(db, versionId, shocks, recovery),
-  'networks:readScenarios': ({ versionId, fileName, contentBase64 }, { db }) => {
+  'files:readText': (file, { files }) => pickedText(files, file),
+  'networks:readScenarios': ({ versionId, ...file }, { db, files }) => {
     const system = toClearingSystem(networks.getVersion(db, versionId).document);
-    const table = parseShockCsv(decodeText(Buffer.from(contentBase64, 'base64')), system, fileName);
-    return { fileName, scenarioNames: table.scenarioNames, rows: table.rows.map((row) => Array.from(row)) };
+    const table = parseShockCsv(pickedText(files, file), system, file.fileName);
+    return { fileName: file.fileName, scenarioNames: table.scenarioNames, rows: table.rows.map((row) => Array.from(row)) };
   },
 
   'economies:get': ({ versionId }, { db }) => networks.getEconomyVersion(db, versionId),

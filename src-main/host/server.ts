@@ -14,16 +14,18 @@ import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import { JOB_EVENT_CHANNEL, type JobEvent } from '../../src-shared/jobs';
 import type { ApiResult } from '../../src-shared/errors';
 import type { AppContext } from '../app';
+import { MAX_PICKED_FILE_BYTES } from '../../src-shared/bridge';
 import { resolveStaticTarget, staticHeaders } from '../io/static-files';
 
 export { CONTENT_SECURITY_POLICY } from '../io/static-files';
 
-const MiB = 1024 * 1024;
+/** The most bytes an upload's header (its id and file name, as JSON) may take. */
+const UPLOAD_HEADER_BYTES = 4096;
 
 export interface HostLimits {
   /**
    * Largest WebSocket message in bytes; a frame announcing more closes that socket (1009). The default holds the
-   * largest upload the contract accepts (a 150 MB file as 200 MiB of base64) plus its JSON envelope.
+   * largest file the app opens (150 MB, uploaded once as a binary message) plus its header.
    */
   maxMessageBytes: number;
   /** Open WebSocket connections at once; more are refused at the upgrade with 503. */
@@ -33,7 +35,7 @@ export interface HostLimits {
 }
 
 export const DEFAULT_HOST_LIMITS: HostLimits = {
-  maxMessageBytes: 201 * MiB,
+  maxMessageBytes: MAX_PICKED_FILE_BYTES + UPLOAD_HEADER_BYTES + 4,
   maxConnections: 8,
   maxTcpConnections: 64,
 };
@@ -133,6 +135,29 @@ function upgradeVerifier(hostOk: HostOk, origin: () => string, token: string, op
   };
 }
 
+/**
+ * A picked file uploaded once (browser mode), as one binary message: 4 bytes (big-endian) giving the length of a
+ * JSON header `{ id, fileName }`, the header, then the file's bytes. The answer is the file's handle
+ * (api/file-handles.ts), which previews and imports then name; the bytes stay in this process.
+ */
+function answerUpload(context: AppContext, data: RawData): Reply {
+  const bytes = Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
+  const headerLength = bytes.length >= 4 ? bytes.readUInt32BE(0) : -1;
+  if (headerLength < 2 || headerLength > UPLOAD_HEADER_BYTES || bytes.length < 4 + headerLength) {
+    return { id: null, result: refusal('binary message is not an upload (a 4-byte header length, a JSON header, the file)') };
+  }
+  const header = parseMessage(bytes.subarray(4, 4 + headerLength));
+  const fileName = (header as { payload?: unknown }).payload;
+  if (header.channel !== 'files:upload' || typeof fileName !== 'string' || fileName.length === 0 || fileName.length > 255) {
+    return { id: header.id, result: refusal('upload header must name the channel files:upload and give the file name as its payload') };
+  }
+  try {
+    return { id: header.id, result: { ok: true, value: context.files.fromBytes(fileName, Buffer.from(bytes.subarray(4 + headerLength))) } };
+  } catch (error) {
+    return { id: header.id, result: refusal((error as Error).message) };
+  }
+}
+
 /** The router's answer to one message, or a refusal; never throws. */
 async function answerMessage(context: AppContext, data: RawData, warn: Warn): Promise<Reply> {
   let id: Reply['id'] = null;
@@ -197,8 +222,9 @@ export async function startLoopbackHost(
     // Protocol errors (an unmasked frame, a frame over maxPayload, invalid UTF-8): ws closes this socket with
     // 1002 / 1009 / 1007 and reports the error here; without this listener it would end the process.
     socket.on('error', (error) => warn(`socket closed: ${error.message}`));
-    socket.on('message', (data) => {
-      void answerMessage(context, data, warn).then((reply) => send(socket, reply satisfies Reply));
+    socket.on('message', (data, isBinary) => {
+      if (isBinary) send(socket, answerUpload(context, data));
+      else void answerMessage(context, data, warn).then((reply) => send(socket, reply satisfies Reply));
     });
   });
 

@@ -109,7 +109,13 @@ function registerIpc(core: AppContext): void {
     });
     const path = chosen.filePaths[0];
     if (chosen.canceled || !path) return null;
-    return { fileName: basename(path), contentBase64: readFileSync(path).toString('base64') };
+    // the main process reads the file itself when it is previewed or imported: only its handle crosses to the page
+    try {
+      return core.files.fromPath(path);
+    } catch (error) {
+      await dialog.showMessageBox(mainWindow, { type: 'error', message: (error as Error).message });
+      return null;
+    }
   });
   ipcMain.handle('dialog:saveFile', async (event, request: { fileName?: unknown; content?: unknown; encoding?: unknown }) => {
     if (!trustedSender(event) || !mainWindow) return null;

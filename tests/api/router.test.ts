@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { channels, contract } from '../../src-shared/contract';
 import { handlers } from '../../src-main/api/handlers';
 import { freshApp } from '../support/app';
-import { ringNetwork, toBase64 } from '../support/fixtures';
+import { ringNetwork, picked } from '../support/fixtures';
 
 let app: ReturnType<typeof freshApp>;
 afterEach(async () => app?.dispose());
@@ -52,10 +52,7 @@ describe('router validation', () => {
 
   it('keeps every result JSON-safe', async () => {
     app = freshApp();
-    const imported = await app.router.handle('datasets:import', {
-      fileName: 'ring.json',
-      contentBase64: toBase64(JSON.stringify(ringNetwork())),
-    });
+    const imported = await app.router.handle('datasets:import', picked(app, 'ring.json', JSON.stringify(ringNetwork())));
     expect(imported.ok).toBe(true);
     for (const channel of ['app:info', 'datasets:list', 'networks:list'] as const) {
       const result = await app.router.handle(channel, {});

@@ -7,7 +7,7 @@ import { jobParamSchemas } from '../../src-shared/jobs';
 import { ECONOMY_METHODS } from '../../src-shared/results/intervention';
 import { RECONSTRUCTION_OBJECTIVE_NAMES } from '../../src-shared/results/reconstruction';
 import type { AppContext } from '../../src-main/app';
-import { tempDir, toBase64 } from '../support/fixtures';
+import { tempDir, picked } from '../support/fixtures';
 
 /** Six banks in two groups: a core pair with large mutual exposures and four periphery banks. */
 export function sixBanks(): NetworkDocument {
@@ -32,7 +32,7 @@ export function sixBanks(): NetworkDocument {
 }
 
 export async function importNetwork(app: AppContext, document: NetworkDocument): Promise<number> {
-  const result = await app.router.handle('datasets:import', { fileName: `${document.name}.json`, contentBase64: toBase64(JSON.stringify(document)) });
+  const result = await app.router.handle('datasets:import', picked(app, `${document.name}.json`, JSON.stringify(document)));
   if (!result.ok) throw new Error(result.error.message);
   return (result.value as { versionId: number }).versionId;
 }

@@ -9,7 +9,7 @@ import { InterruptedError, progressLine, runJob } from '../../src-main/cli/job-r
 import type { CommandIo } from '../../src-main/cli/command';
 import type { StressRunResults } from '../../src-shared/results/stress';
 import { freshApp } from '../support/app';
-import { ringNetwork, toBase64 } from '../support/fixtures';
+import { ringNetwork, picked } from '../support/fixtures';
 
 const apps: Array<ReturnType<typeof freshApp>> = [];
 afterEach(async () => {
@@ -19,7 +19,7 @@ afterEach(async () => {
 async function appWithRing() {
   const app = freshApp();
   apps.push(app);
-  const { versionId } = await call(app.router, 'datasets:import', { fileName: 'ring.json', contentBase64: toBase64(JSON.stringify(ringNetwork())) });
+  const { versionId } = await call(app.router, 'datasets:import', picked(app, 'ring.json', JSON.stringify(ringNetwork())));
   return { app, versionId };
 }
 

@@ -9,11 +9,11 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import { contract } from '../../src-shared/contract';
+import { MAX_PICKED_FILE_BYTES } from '../../src-shared/bridge';
 import { CONTENT_SECURITY_POLICY, DEFAULT_HOST_LIMITS, startLoopbackHost, type LoopbackHost } from '../../src-main/host/server';
 import { resolveStaticTarget } from '../../src-main/io/static-files';
 import { freshApp } from '../support/app';
-import { tempDir } from '../support/fixtures';
+import { ringNetwork, tempDir } from '../support/fixtures';
 
 let app: ReturnType<typeof freshApp>;
 let renderer: ReturnType<typeof tempDir>;
@@ -177,7 +177,7 @@ describe('the loopback host under attack', () => {
       ['message: an unknown channel', async () => expect((await ask('{"id":"x","channel":"nope"}')).result).toMatchObject({ ok: false, error: { message: 'unknown channel "nope"' } })],
       ['message: an object id', async () => expect((await ask('{"id":{"a":1},"channel":"app:info"}'))).toMatchObject({ id: null, result: { ok: true } })],
       ['message: a bad payload', async () => expect((await ask('{"id":1,"channel":"app:info","payload":[1]}')).result).toMatchObject({ ok: false })],
-      ['message: binary frame', async () => expect((await ask(Buffer.from([0, 255, 1]))).result).toMatchObject({ ok: false, error: { message: 'message is not JSON' } })],
+      ['message: binary frame that is not an upload', async () => expect((await ask(Buffer.from([0, 255, 1]))).result).toMatchObject({ ok: false, error: { message: expect.stringMatching(/^binary message is not an upload/) } })],
       ['a request whose socket closes before the answer', async () => {
         const opened = await openSocket();
         if (!('socket' in opened)) throw new Error('refused');
@@ -219,10 +219,33 @@ describe('the loopback host under attack', () => {
     expect(warnings.some((line) => /Max payload size exceeded/.test(line))).toBe(true);
   });
 
-  it('the default message limit holds the largest upload the contract accepts', () => {
-    const shape = (contract['datasets:importHoldings'].input as unknown as { shape: { contentBase64: { maxLength: number } } }).shape;
-    const envelope = 64 * 1024; // id, channel, file name, column mapping
-    expect(DEFAULT_HOST_LIMITS.maxMessageBytes).toBeGreaterThanOrEqual(shape.contentBase64.maxLength + envelope);
+  it('the default message limit holds the largest file the app opens, uploaded once with its header', () => {
+    expect(DEFAULT_HOST_LIMITS.maxMessageBytes).toBeGreaterThan(MAX_PICKED_FILE_BYTES);
+    expect(DEFAULT_HOST_LIMITS.maxMessageBytes).toBeLessThan(MAX_PICKED_FILE_BYTES + 64 * 1024);
+  });
+
+  it('takes a file uploaded once as a binary message and answers its handle, which an import then names', async () => {
+    const uploadFrame = (header: unknown, body: Buffer) => {
+      const json = Buffer.from(JSON.stringify(header));
+      const length = Buffer.alloc(4);
+      length.writeUInt32BE(json.length);
+      return Buffer.concat([length, json, body]);
+    };
+    const text = JSON.stringify(ringNetwork('Uploaded ring'));
+    const uploaded = await ask(uploadFrame({ id: 3, channel: 'files:upload', payload: 'ring.json' }, Buffer.from(text)));
+    expect(uploaded).toMatchObject({ id: 3, result: { ok: true, value: { fileName: 'ring.json', size: Buffer.byteLength(text), handle: expect.stringMatching(/^[0-9a-f]{32}$/) } } });
+    const ref = uploaded.result.value as { fileName: string; handle: string };
+    const imported = await ask(JSON.stringify({ id: 4, channel: 'datasets:import', payload: ref }));
+    expect(imported).toMatchObject({ id: 4, result: { ok: true } });
+    // not an upload: a bad header length, a header that is not JSON, the wrong channel, no file name
+    for (const frame of [Buffer.from([0, 0]), Buffer.from([0, 0, 0, 9, 1, 2]), uploadFrame({ id: 5, channel: 'datasets:import', payload: 'x.json' }, Buffer.alloc(3)), uploadFrame({ id: 6, channel: 'files:upload' }, Buffer.alloc(3))]) {
+      const refused = await ask(frame);
+      expect(refused.result.ok).toBe(false);
+      expect(refused.result.error!.message).toMatch(/upload/);
+    }
+    const forged = await ask(JSON.stringify({ id: 7, channel: 'datasets:import', payload: { fileName: 'ring.json', handle: 'f'.repeat(32) } }));
+    expect(forged.result.error!.message).toBe('ring.json is no longer open here; choose it again');
+    expect(await servesPage()).toBe(true);
   });
 
   it('maps request targets inside the renderer folder only', () => {

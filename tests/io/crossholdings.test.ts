@@ -3,7 +3,7 @@ import { DEFAULT_MARKING } from '../../src-shared/briefs';
 import { crossHoldingColumnSums, economyDocumentSchema } from '../../src-shared/formats/crossholdings';
 import { freshApp } from '../support/app';
 import { smallEconomy } from '../support/economy';
-import { toBase64 } from '../support/fixtures';
+import { picked } from '../support/fixtures';
 
 let app: ReturnType<typeof freshApp>;
 afterEach(async () => app?.dispose());
@@ -33,7 +33,7 @@ describe('crossholdings@1', () => {
 
   it('imports, versions and exports an economy through the store, and keeps it apart from interbank networks', async () => {
     app = freshApp();
-    const imported = await app.router.handle('datasets:import', { fileName: 'economy.json', contentBase64: toBase64(JSON.stringify(smallEconomy())) });
+    const imported = await app.router.handle('datasets:import', picked(app, 'economy.json', JSON.stringify(smallEconomy())));
     if (!imported.ok) throw new Error(imported.error.message);
     const { versionId, networkId, dataset } = imported.value as { versionId: number; networkId: number; dataset: { kind: string } };
     expect(dataset.kind).toBe('economy');

@@ -15,7 +15,7 @@ import { RowErrorsImportError } from '../../src-main/io/row-errors';
 import { listAudit } from '../../src-main/store/audit';
 import { freshApp } from '../support/app';
 import { smallEconomy } from '../support/economy';
-import { ringNetwork, toBase64 } from '../support/fixtures';
+import { ringNetwork, picked } from '../support/fixtures';
 
 let app: ReturnType<typeof freshApp>;
 afterEach(async () => app?.dispose());
@@ -37,13 +37,13 @@ async function ok<T>(promise: Promise<{ ok: true; value: unknown } | { ok: false
 }
 
 const importNetwork = async (document: unknown, fileName = 'ring.json') =>
-  (await ok<{ versionId: number }>(app.router.handle('datasets:import', { fileName, contentBase64: toBase64(JSON.stringify(document)) }))).versionId;
+  (await ok<{ versionId: number }>(app.router.handle('datasets:import', picked(app, fileName, JSON.stringify(document))))).versionId;
 const exportFiles = async (versionId: number, format: string, extra: Record<string, string> = {}) =>
   (await ok<{ files: ExportedFile[] }>(app.router.handle('networks:export', { versionId, format, ...extra }))).files;
 const stored = async (versionId: number) => (await ok<{ document: NetworkDocument }>(app.router.handle('networks:get', { versionId }))).document;
 const bytesOf = (file: ExportedFile) => (file.encoding === 'base64' ? Buffer.from(file.content, 'base64') : Buffer.from(file.content, 'utf8'));
 const reimport = async (file: ExportedFile) =>
-  (await ok<{ versionId: number }>(app.router.handle('datasets:import', { fileName: `again-${file.fileName}`, contentBase64: bytesOf(file).toString('base64') }))).versionId;
+  (await ok<{ versionId: number }>(app.router.handle('datasets:import', picked(app, `again-${file.fileName}`, bytesOf(file))))).versionId;
 
 async function workbook(file: ExportedFile): Promise<ExcelJS.Workbook> {
   const book = new ExcelJS.Workbook();
@@ -69,7 +69,7 @@ describe('network exports carry the classification marking', () => {
 
   it('a metadata field that is not an object is refused on import, in one line', async () => {
     app = freshApp();
-    const result = await app.router.handle('datasets:import', { fileName: 'bad.json', contentBase64: toBase64(JSON.stringify({ ...ringNetwork(), metadata: 'secret' })) });
+    const result = await app.router.handle('datasets:import', picked(app, 'bad.json', JSON.stringify({ ...ringNetwork(), metadata: 'secret' })));
     expect(result.ok === false && result.error.message).toMatch(/^bad\.json: metadata: /);
     expect(result.ok === false && result.error.message).not.toMatch(/\n/);
   });
@@ -82,7 +82,7 @@ describe('network exports carry the classification marking', () => {
     expect(files.map((f) => f.fileName)).toEqual(['marked-ring-v1-nodes.csv', 'marked-ring-v1-liabilities.csv']);
     for (const file of files) expect(file.content.split('\r\n')[0]).toBe(`# ${SETTINGS.marking} · ${SETTINGS.organisation}`);
     const again = await ok<{ versionId: number }>(
-      app.router.handle('datasets:importTables', { files: files.map((f) => ({ fileName: f.fileName, contentBase64: toBase64(f.content) })) }),
+      app.router.handle('datasets:importTables', { files: files.map((f) => picked(app, f.fileName, f.content)) }),
     );
     const back = await stored(again.versionId);
     const original = await stored(versionId);
@@ -91,7 +91,7 @@ describe('network exports carry the classification marking', () => {
     expect(back.liabilities).toEqual(original.liabilities);
     // The import dialog's preview sees the header, not the comment.
     const preview = await ok<{ files: Array<{ tables: Array<{ columns: string[]; rowCount: number }> }> }>(
-      app.router.handle('datasets:preview', { files: [{ fileName: files[0]!.fileName, contentBase64: toBase64(files[0]!.content) }] }),
+      app.router.handle('datasets:preview', { files: [picked(app, files[0]!.fileName, files[0]!.content)] }),
     );
     expect(preview.files[0]!.tables[0]).toMatchObject({ columns: expect.arrayContaining(['id', 'name']), rowCount: 3 });
   });
@@ -129,7 +129,7 @@ describe('network exports carry the classification marking', () => {
     expect(await stored(await reimport(file!))).toEqual(await stored(versionId));
     // The import dialog's preview leaves the marking sheet out.
     const preview = await ok<{ files: Array<{ tables: Array<{ name: string }> }> }>(
-      app.router.handle('datasets:preview', { files: [{ fileName: 'again.xlsx', contentBase64: file!.content }] }),
+      app.router.handle('datasets:preview', { files: [picked(app, 'again.xlsx', Buffer.from(file!.content, 'base64'))] }),
     );
     expect(preview.files[0]!.tables.map((t) => t.name)).toEqual(['nodes', 'liabilities', 'matrix', 'network']);
   });

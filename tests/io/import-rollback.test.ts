@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { DEFAULT_MARKING } from '../../src-shared/briefs';
 import type { Db } from '../../src-main/store/db';
 import { freshApp } from '../support/app';
-import { ringNetwork, bundledSample, toBase64 } from '../support/fixtures';
+import { ringNetwork, bundledSample, picked } from '../support/fixtures';
 
 let app: ReturnType<typeof freshApp>;
 afterEach(async () => app?.dispose());
@@ -16,12 +16,12 @@ function counts(db: Db) {
 describe('imports are all-or-nothing', () => {
   it('a bad row refuses the whole file, names it, and leaves the store unchanged', async () => {
     app = freshApp();
-    await app.router.handle('datasets:import', { fileName: 'good.json', contentBase64: toBase64(JSON.stringify(ringNetwork())) });
+    await app.router.handle('datasets:import', picked(app, 'good.json', JSON.stringify(ringNetwork())));
     const before = counts(app.db);
     const bad = ringNetwork('bad');
     bad.liabilities.push({ debtor: 'A', creditor: 'Z', amount: 4 });
     bad.liabilities.push({ debtor: 'B', creditor: 'B', amount: 1 });
-    const result = await app.router.handle('datasets:import', { fileName: 'bad.json', contentBase64: toBase64(JSON.stringify(bad)) });
+    const result = await app.router.handle('datasets:import', picked(app, 'bad.json', JSON.stringify(bad)));
     expect(result.ok).toBe(false);
     if (result.ok) return;
     expect(result.error.code).toBe('import_failed');
@@ -35,14 +35,14 @@ describe('imports are all-or-nothing', () => {
     const doc = ringNetwork();
     doc.liabilities[0]!.amount = -1;
     doc.liabilities.push({ debtor: 'B', creditor: 'C', amount: 2 });
-    const result = await app.router.handle('datasets:import', { fileName: 'x.json', contentBase64: toBase64(JSON.stringify(doc)) });
+    const result = await app.router.handle('datasets:import', picked(app, 'x.json', JSON.stringify(doc)));
     expect(result.ok === false && result.error.message).toMatch(/^x\.json: liability 1, amount: must be ≥ 0 — "-1" \(and 1 more problem\)$/);
     expect(counts(app.db)).toEqual({ datasets: 0, networks: 0, versions: 0 });
   });
 
   it('detects the same file imported twice and keeps the first', async () => {
     app = freshApp();
-    const payload = { fileName: 'eba.csv', contentBase64: readFileSync(bundledSample('eba-2011-disclosure.csv')).toString('base64') };
+    const payload = picked(app, 'eba.csv', readFileSync(bundledSample('eba-2011-disclosure.csv')));
     const first = await app.router.handle('datasets:import', payload);
     expect(first.ok).toBe(true);
     const second = await app.router.handle('datasets:import', { ...payload, fileName: 'renamed.csv' });
@@ -55,7 +55,7 @@ describe('imports are all-or-nothing', () => {
     app = freshApp();
     // Make the version insert fail after the dataset and network rows were written.
     app.db.exec(`CREATE TRIGGER fail_versions BEFORE INSERT ON network_versions BEGIN SELECT RAISE(ABORT, 'disk full'); END;`);
-    const result = await app.router.handle('datasets:import', { fileName: 'ring.json', contentBase64: toBase64(JSON.stringify(ringNetwork())) });
+    const result = await app.router.handle('datasets:import', picked(app, 'ring.json', JSON.stringify(ringNetwork())));
     expect(result.ok).toBe(false);
     expect(counts(app.db)).toEqual({ datasets: 0, networks: 0, versions: 0 });
   });
@@ -64,7 +64,7 @@ describe('imports are all-or-nothing', () => {
     app = freshApp();
     const original = ringNetwork();
     original.nodes[0] = { ...original.nodes[0]!, defaultProbability: 0.02, totalAssets: null, group: 'X' };
-    const imported = await app.router.handle('datasets:import', { fileName: 'r.json', contentBase64: toBase64(JSON.stringify(original)) });
+    const imported = await app.router.handle('datasets:import', picked(app, 'r.json', JSON.stringify(original)));
     if (!imported.ok) throw new Error(imported.error.message);
     const { versionId } = imported.value as { versionId: number };
     const exported = await app.router.handle('networks:export', { versionId, format: 'network@1' });
@@ -84,7 +84,7 @@ describe('holdings uploads', () => {
   it('streams an uploaded holdings CSV into the store and shows its summary by date', async () => {
     app = freshApp();
     const csv = 'investor,asset,date,amount\nF1,BOND-A,2024-03-31,10\nF1,BOND-B,2024-03-31,5\nF2,BOND-A,2024-06-30,7.5\n';
-    const result = await app.router.handle('datasets:importHoldings', { fileName: 'h.csv', contentBase64: toBase64(csv) });
+    const result = await app.router.handle('datasets:importHoldings', picked(app, 'h.csv', csv));
     if (!result.ok) throw new Error(result.error.message);
     expect(result.value).toMatchObject({ investors: 2, assets: 2, positions: 3 });
     const detail = await app.router.handle('datasets:get', { id: (result.value as { datasetId: number }).datasetId });
@@ -94,7 +94,7 @@ describe('holdings uploads', () => {
       { date: '2024-03-31', positions: 2, totalAmount: 15 },
       { date: '2024-06-30', positions: 1, totalAmount: 7.5 },
     ]);
-    const bad = await app.router.handle('datasets:importHoldings', { fileName: 'bad.csv', contentBase64: toBase64('investor,asset,date,amount\nF1,A,2024-03-31,-2\n') });
+    const bad = await app.router.handle('datasets:importHoldings', picked(app, 'bad.csv', 'investor,asset,date,amount\nF1,A,2024-03-31,-2\n'));
     expect(bad.ok === false && bad.error.message).toMatch(/row 2/);
     expect((await app.router.handle('datasets:list', {})).ok && counts(app.db).datasets).toBe(1);
   });

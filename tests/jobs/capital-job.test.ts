@@ -4,14 +4,14 @@ import type { CapitalRunResults } from '../../src-shared/results/capital';
 import { JobManager } from '../../src-main/jobs/manager';
 import { runs } from '../../src-main/store/repositories';
 import { freshApp } from '../support/app';
-import { ringNetwork, toBase64 } from '../support/fixtures';
+import { ringNetwork, picked } from '../support/fixtures';
 
 let app: ReturnType<typeof freshApp>;
 afterEach(async () => app?.dispose());
 
 async function importRing(): Promise<number> {
   const document = ringNetwork();
-  const result = await app.router.handle('datasets:import', { fileName: 'ring.json', contentBase64: toBase64(JSON.stringify(document)) });
+  const result = await app.router.handle('datasets:import', picked(app, 'ring.json', JSON.stringify(document)));
   if (!result.ok) throw new Error(result.error.message);
   return (result.value as { versionId: number }).versionId;
 }

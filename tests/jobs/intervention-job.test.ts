@@ -8,13 +8,13 @@ import { studyOptions } from '../../src-main/engines/intervention-report';
 import { JobManager } from '../../src-main/jobs/manager';
 import { runs } from '../../src-main/store/repositories';
 import { freshApp } from '../support/app';
-import { ringNetwork, toBase64 } from '../support/fixtures';
+import { ringNetwork, picked } from '../support/fixtures';
 
 let app: ReturnType<typeof freshApp>;
 afterEach(async () => app?.dispose());
 
 async function importDocument(document: { name: string }): Promise<number> {
-  const result = await app.router.handle('datasets:import', { fileName: `${document.name}.json`, contentBase64: toBase64(JSON.stringify(document)) });
+  const result = await app.router.handle('datasets:import', picked(app, `${document.name}.json`, JSON.stringify(document)));
   if (!result.ok) throw new Error(result.error.message);
   return (result.value as { versionId: number }).versionId;
 }

@@ -9,7 +9,7 @@ import { JobManager } from '../../src-main/jobs/manager';
 import type { StressRunResults } from '../../src-shared/results/stress';
 import { runs } from '../../src-main/store/repositories';
 import { freshApp } from '../support/app';
-import { ringNetwork, toBase64 } from '../support/fixtures';
+import { ringNetwork, picked } from '../support/fixtures';
 
 let app: ReturnType<typeof freshApp>;
 afterEach(async () => app?.dispose());
@@ -20,7 +20,7 @@ describe('largest-loss scenario of a stress run', () => {
   it('is stored with its outcome under the run\'s recovery rates, and networks:clearScenario gives the same with them', async () => {
     app = freshApp();
     const document = ringNetwork();
-    const imported = await app.router.handle('datasets:import', { fileName: 'ring.json', contentBase64: toBase64(JSON.stringify(document)) });
+    const imported = await app.router.handle('datasets:import', picked(app, 'ring.json', JSON.stringify(document)));
     if (!imported.ok) throw new Error(imported.error.message);
     const { versionId } = imported.value as { versionId: number };
     const manager = new JobManager(app.db, () => undefined, 1);

@@ -6,13 +6,13 @@ import { clearScenario } from '../../src-main/engines/clearing';
 import { toClearingSystem } from '../../src-main/engines/network-arrays';
 import { networks, runs } from '../../src-main/store/repositories';
 import { freshApp } from '../support/app';
-import { ringNetwork, toBase64 } from '../support/fixtures';
+import { ringNetwork, picked } from '../support/fixtures';
 
 let app: ReturnType<typeof freshApp>;
 afterEach(async () => app?.dispose());
 
 async function importRing(document = ringNetwork()): Promise<number> {
-  const result = await app.router.handle('datasets:import', { fileName: `${document.name}.json`, contentBase64: toBase64(JSON.stringify(document)) });
+  const result = await app.router.handle('datasets:import', picked(app, `${document.name}.json`, JSON.stringify(document)));
   if (!result.ok) throw new Error(result.error.message);
   return (result.value as { versionId: number }).versionId;
 }
@@ -157,7 +157,7 @@ describe('jobs', () => {
     app = freshApp();
     const versionId = await importRing();
     const csv = 'scenario,A,B,C\nmild,1,0,0\nhard,20,0,0\nall,20,20,20\n';
-    const read = await app.router.handle('networks:readScenarios', { versionId, fileName: 's.csv', contentBase64: toBase64(csv) });
+    const read = await app.router.handle('networks:readScenarios', { versionId, ...picked(app, 's.csv', csv) });
     if (!read.ok) throw new Error(read.error.message);
     const { rows } = read.value as { rows: number[][] };
     expect(rows).toEqual([[1, 0, 0], [20, 0, 0], [20, 20, 20]]);
@@ -173,9 +173,9 @@ describe('jobs', () => {
   it('refuses a scenario file naming the row and bank, and a scenario above outside assets at start', async () => {
     app = freshApp();
     const versionId = await importRing();
-    const bad = await app.router.handle('networks:readScenarios', { versionId, fileName: 'bad.csv', contentBase64: toBase64('scenario,A,Z\n1,1,1\n') });
+    const bad = await app.router.handle('networks:readScenarios', { versionId, ...picked(app, 'bad.csv', 'scenario,A,Z\n1,1,1\n') });
     expect(bad.ok === false && bad.error.message).toMatch(/row 1, column 3: not a node of the network — "Z"/);
-    const above = await app.router.handle('networks:readScenarios', { versionId, fileName: 'big.csv', contentBase64: toBase64('scenario,A\n1,2\n2,25\n') });
+    const above = await app.router.handle('networks:readScenarios', { versionId, ...picked(app, 'big.csv', 'scenario,A\n1,2\n2,25\n') });
     expect(above.ok === false && above.error.message).toMatch(/row 3, column "A": shock 25 exceeds outside assets c = 20/);
     const started = await app.router.handle('jobs:start', { kind: 'stress', params: { versionId, shockModel: { kind: 'scenarios', fileName: 'x', rows: [[0, 0, 99]] }, samples: 1, seed: 0 } });
     expect(started.ok === false && started.error.message).toMatch(/C/);

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { openDatabase, type Db } from '../../src-main/store/db';
 import { auditEntriesConcerning, canonicalJson, entryHash, GENESIS_HASH, listAudit, osUser, recordAudit, sha256Of, verifyAudit } from '../../src-main/store/audit';
 import { freshApp } from '../support/app';
-import { ringNetwork, tempDir, toBase64 } from '../support/fixtures';
+import { ringNetwork, tempDir, picked } from '../support/fixtures';
 import { testStoreKey } from '../support/store-key';
 
 const dirs: Array<{ remove(): void }> = [];
@@ -147,10 +147,10 @@ describe('what the app records', () => {
   it('imports with the file SHA-256, exports with their bytes, saved runs, briefs and deletions; nothing for refused actions', async () => {
     app = freshApp();
     const text = JSON.stringify(ringNetwork());
-    const imported = (await call('datasets:import', { fileName: 'ring.json', contentBase64: toBase64(text) })) as { dataset: { id: number; sha256: string }; versionId: number };
+    const imported = (await call('datasets:import', picked(app, 'ring.json', text))) as { dataset: { id: number; sha256: string }; versionId: number };
     // Refused: the same file again (duplicate), and a file that is not a network: no entry.
-    await expect(call('datasets:import', { fileName: 'ring.json', contentBase64: toBase64(text) })).rejects.toThrow();
-    await expect(call('datasets:import', { fileName: 'bad.json', contentBase64: toBase64('{"format":"network@1"}') })).rejects.toThrow();
+    await expect(call('datasets:import', picked(app, 'ring.json', text))).rejects.toThrow();
+    await expect(call('datasets:import', picked(app, 'bad.json', '{"format":"network@1"}'))).rejects.toThrow();
     expect(entries()).toHaveLength(1);
     expect(entries()[0]).toMatchObject({ action: 'import', fileName: 'ring.json', sha256: sha256Of(text), details: { datasetId: imported.dataset.id, versionId: imported.versionId } });
 
@@ -175,7 +175,7 @@ describe('what the app records', () => {
     const before = entries().length;
     await expect(call('datasets:delete', { id: imported.dataset.id, confirm: true })).rejects.toThrow(/saved run/);
     expect(entries()).toHaveLength(before);
-    const other = (await call('datasets:import', { fileName: 'other.json', contentBase64: toBase64(JSON.stringify(ringNetwork('Other ring'))) })) as { dataset: { id: number } };
+    const other = (await call('datasets:import', picked(app, 'other.json', JSON.stringify(ringNetwork('Other ring'))))) as { dataset: { id: number } };
     await call('datasets:delete', { id: other.dataset.id, confirm: true });
     expect(entries().at(-1)).toMatchObject({ action: 'delete', actionLabel: 'Deleted', fileName: 'other.json', details: { datasetId: other.dataset.id } });
 
@@ -188,9 +188,9 @@ describe('what the app records', () => {
     app = freshApp();
     const good = 'investor,asset,date,amount\nI1,A1,2020-03-31,10\nI2,A1,2020-03-31,5\n';
     const bad = 'investor,asset,date,amount\nI1,A1,not-a-date,10\n';
-    await expect(call('datasets:importHoldings', { fileName: 'bad.csv', contentBase64: toBase64(bad) })).rejects.toThrow();
+    await expect(call('datasets:importHoldings', picked(app, 'bad.csv', bad))).rejects.toThrow();
     expect(entries()).toHaveLength(0);
-    const result = (await call('datasets:importHoldings', { fileName: 'good.csv', contentBase64: toBase64(good) })) as { datasetId: number };
+    const result = (await call('datasets:importHoldings', picked(app, 'good.csv', good))) as { datasetId: number };
     expect(entries()).toEqual([expect.objectContaining({ action: 'import', fileName: 'good.csv', sha256: sha256Of(good), details: { datasetId: result.datasetId } })]);
   });
 });
@@ -204,8 +204,8 @@ describe('the audit trail in a brief', () => {
         if (!result.ok) throw new Error(result.error.message);
         return result.value as never;
       };
-      const imported = (await call('datasets:import', { fileName: 'ring.json', contentBase64: toBase64(JSON.stringify(ringNetwork())) })) as { versionId: number };
-      await call('datasets:import', { fileName: 'unrelated.json', contentBase64: toBase64(JSON.stringify(ringNetwork('Unrelated'))) });
+      const imported = (await call('datasets:import', picked(app, 'ring.json', JSON.stringify(ringNetwork())))) as { versionId: number };
+      await call('datasets:import', picked(app, 'unrelated.json', JSON.stringify(ringNetwork('Unrelated'))));
       await call('networks:export', { versionId: imported.versionId, format: 'network@1' });
       const run = await app.jobs.start('stress', { versionId: imported.versionId, shockModel: { kind: 'uniform', maxFraction: 0.5 }, samples: 200, seed: 5 }).done;
       await call('briefs:export', { runIds: [run.runId], title: 'First', format: 'csv' });

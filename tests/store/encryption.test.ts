@@ -8,7 +8,7 @@ import { importFile } from '../../src-main/io/importers';
 import { seedSamples } from '../../src-main/api/samples';
 import { DATABASE_FILE, isPlaintextStore, openDatabase, StoreError } from '../../src-main/store/db';
 import { readKeyFile, resolveStoreKey, type Keyring } from '../../src-main/store/store-key';
-import { bundledSample, readBytes, repoRoot, ringNetwork, tempDir, toBase64 } from '../support/fixtures';
+import { bundledSample, readBytes, repoRoot, ringNetwork, tempDir, picked } from '../support/fixtures';
 import { cwb, filesContaining, openPlaintextStore, storeContent, writeKeyFile } from '../support/store';
 import { testStoreKey } from '../support/store-key';
 
@@ -49,11 +49,11 @@ describe('encryption at rest', () => {
       expect(seedSamples(app.db)).toHaveLength(1);
       const network = ringNetwork('Supervised network');
       network.nodes = network.nodes.map((node, k) => ({ ...node, name: `Banque Confidentielle ${['Alpha', 'Beta', 'Gamma'][k]}` }));
-      await call(app.router, 'datasets:import', { fileName: 'ring.json', contentBase64: toBase64(JSON.stringify(network)) });
+      await call(app.router, 'datasets:import', picked(app, 'ring.json', JSON.stringify(network)));
       const names = [...network.nodes.map((node) => node.name!), 'eba-2011-disclosure.csv', 'Supervised network'];
       const investor = 'Confidential Pension Fund Zeta';
       const csv = `investor,investor_name,asset,date,amount\nZ1,${investor},XS0000000001,2024-03-31,10\nZ1,${investor},XS0000000002,2024-03-31,5\n`;
-      await call(app.router, 'datasets:importHoldings', { fileName: 'zeta.csv', contentBase64: toBase64(csv) });
+      await call(app.router, 'datasets:importHoldings', picked(app, 'zeta.csv', csv));
 
       const files = readdirSync(dataDir);
       expect(files).toContain(`${DATABASE_FILE}-wal`); // the app is still open: its WAL holds recent pages

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { HoldingsGraph } from '../../src-shared/domain';
 import { freshApp } from '../support/app';
-import { toBase64 } from '../support/fixtures';
+import { picked } from '../support/fixtures';
 
 let app: ReturnType<typeof freshApp>;
 afterEach(async () => app?.dispose());
@@ -27,7 +27,7 @@ describe('holdings graph', () => {
   it('keeps the largest investors and assets and counts exactly what it hides', async () => {
     app = freshApp();
     const { csv, total } = holdingsCsv();
-    const imported = await app.router.handle('datasets:importHoldings', { fileName: 'h.csv', contentBase64: toBase64(csv) });
+    const imported = await app.router.handle('datasets:importHoldings', picked(app, 'h.csv', csv));
     if (!imported.ok) throw new Error(imported.error.message);
     const datasetId = (imported.value as { datasetId: number }).datasetId;
     const result = await app.router.handle('holdings:graph', { datasetId, topInvestors: 5, topAssets: 10 });

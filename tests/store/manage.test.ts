@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { freshApp } from '../support/app';
-import { bundledSample, readBytes, toBase64 } from '../support/fixtures';
+import { bundledSample, readBytes, picked } from '../support/fixtures';
 import { listAudit } from '../../src-main/store/audit';
 import { networks, runs } from '../../src-main/store/repositories';
 
@@ -15,7 +15,7 @@ async function ok<T>(channel: Parameters<typeof app.router.handle>[0], payload: 
 
 async function importEba() {
   const bytes = readBytes(bundledSample('eba-2011-disclosure.csv'));
-  return ok<{ dataset: { id: number }; networkId: number; versionId: number }>('datasets:import', { fileName: 'eba.csv', contentBase64: toBase64(bytes) });
+  return ok<{ dataset: { id: number }; networkId: number; versionId: number }>('datasets:import', picked(app, 'eba.csv', bytes));
 }
 
 function saveRun(versionId: number) {

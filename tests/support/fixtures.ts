@@ -2,7 +2,9 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import type { FileRef } from '../../src-shared/bridge';
 import { NETWORK_FORMAT, type NetworkDocument } from '../../src-shared/formats/network';
+import type { FileHandles } from '../../src-main/api/file-handles';
 
 export const repoRoot = resolve(import.meta.dirname, '../..');
 export const bundledSample = (file: string) => resolve(repoRoot, 'resources/samples', file);
@@ -31,4 +33,5 @@ export function ringNetwork(name = 'Ring of three'): NetworkDocument {
   };
 }
 
-export const toBase64 = (text: string | Uint8Array) => Buffer.from(text).toString('base64');
+/** A file as a face hands it to the router: registered by handle, as the browser mode's one upload registers it. */
+export const picked = (app: { files: FileHandles }, fileName: string, content: string | Uint8Array): FileRef => app.files.fromBytes(fileName, Buffer.from(content));

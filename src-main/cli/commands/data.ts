@@ -5,7 +5,7 @@ import { EXPORT_FORMATS, type ExportFormat } from '../../../src-shared/contract'
 import { importHoldingsFile } from '../../io/holdings-tables';
 import { call } from '../../api/router';
 import { UsageError, type Command } from '../command';
-import { assertReadable, positiveId, readInputFile } from './common';
+import { assertReadable, positiveId } from './common';
 import { FORCE_FLAG, checkOutTargets, writeOutFiles } from './out-file';
 import { WIOD_FLAGS, wiodFromFlags } from './wiod-flags';
 
@@ -38,8 +38,12 @@ export const importCommand: Command = {
       io.out(flags.json ? JSON.stringify(result) : `imported holdings dataset ${result.datasetId}: ${result.investors} investors, ${result.assets} assets, ${result.positions} positions`);
       return 0;
     }
-    const upload = (file: string) => ({ fileName: basename(file), contentBase64: readInputFile(file).toString('base64') });
-    const { router } = context();
+    const app = context();
+    const upload = (file: string) => {
+      assertReadable(file);
+      return app.files.fromPath(file);
+    };
+    const { router } = app;
     const result = second
       ? await call(router, 'datasets:importTables', { files: [upload(path), upload(second)] })
       : await call(router, 'datasets:import', { ...upload(path), ...wiodFromFlags(flags) });

@@ -44,7 +44,7 @@ export async function storedNetworkVersion(
       return first.id;
     }
   }
-  const imported = await call(app.router, 'datasets:import', { fileName: basename(path), contentBase64: bytes.toString('base64') });
+  const imported = await call(app.router, 'datasets:import', app.files.fromPath(path));
   io.err(`${label}: imported ${basename(path)} as dataset ${imported.dataset.id}, network version ${imported.versionId}`);
   return imported.versionId;
 }

@@ -2,7 +2,7 @@
  * The renderer's typed client. It never knows its transport: the Electron preload's `window.cwb`, or in browser
  * mode a WebSocket to the loopback host of the same origin (token from the address's fragment).
  */
-import type { DesktopBridge, PickedFile } from '../../../src-shared/bridge';
+import type { DesktopBridge, FileRef } from '../../../src-shared/bridge';
 import type { Channel, InputOf, OutputOf } from '../../../src-shared/contract';
 import type { ApiError, ApiResult } from '../../../src-shared/errors';
 import { IMPORTABLE_FILE_TYPES } from '../../../src-shared/formats/importable';
@@ -43,34 +43,42 @@ function browserBridge(): DesktopBridge {
       pending.delete(data.id);
     }
   });
+  /** Sends one message (text, or an upload's binary frame built for its id) and resolves with its answer. */
+  const request = async (message: (id: number) => string | Blob): Promise<ApiResult<unknown>> => {
+    await opened;
+    const id = nextId++;
+    return new Promise((resolve) => {
+      pending.set(id, resolve);
+      socket.send(message(id));
+    });
+  };
+  /** A picked file uploaded once, as one binary message (host/server.ts `answerUpload`); its handle comes back. */
+  const upload = async (file: File): Promise<FileRef> => {
+    const result = await request((id) => {
+      const header = new TextEncoder().encode(JSON.stringify({ id, channel: 'files:upload', payload: file.name }));
+      const length = new Uint8Array(4);
+      new DataView(length.buffer).setUint32(0, header.length);
+      return new Blob([length, header, file]);
+    });
+    if (!result.ok) throw new ApiCallError(result.error);
+    return result.value as FileRef;
+  };
   return {
-    async invoke(channel, payload) {
-      await opened;
-      const id = nextId++;
-      return new Promise((resolve) => {
-        pending.set(id, resolve);
-        socket.send(JSON.stringify({ id, channel, payload }));
-      });
-    },
+    invoke: (channel, payload) => request((id) => JSON.stringify({ id, channel, payload })),
     onJobEvent(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
-    openFile: () =>
-      new Promise<PickedFile | null>((resolve) => {
+    async openFile() {
+      const file = await new Promise<File | null>((resolve) => {
         const input = document.createElement('input');
         input.type = 'file';
         input.accept = IMPORTABLE_FILE_TYPES.map((type) => `.${type}`).join(',');
         input.dataset.testid = 'file-input';
         input.style.display = 'none';
-        input.addEventListener('change', async () => {
-          const file = input.files?.[0];
+        input.addEventListener('change', () => {
           input.remove();
-          if (!file) return resolve(null);
-          const bytes = new Uint8Array(await file.arrayBuffer());
-          let binary = '';
-          for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-          resolve({ fileName: file.name, contentBase64: btoa(binary) });
+          resolve(input.files?.[0] ?? null);
         });
         input.addEventListener('cancel', () => {
           input.remove();
@@ -78,7 +86,9 @@ function browserBridge(): DesktopBridge {
         });
         document.body.append(input);
         input.click();
-      }),
+      });
+      return file ? upload(file) : null;
+    },
     async saveFile(fileName, content, encoding = 'utf8') {
       const body = encoding === 'base64' ? Uint8Array.from(atob(content), (ch) => ch.charCodeAt(0)) : content;
       const url = URL.createObjectURL(new Blob([body], { type: 'application/octet-stream' }));
