@@ -175,7 +175,7 @@ function yedLabel(data: XmlElement): string | undefined {
   for (const [tag, value] of Object.entries(data)) {
     if (tag.startsWith('@_') || tag === '#text' || !value || typeof value !== 'object') continue;
     const label = (value as XmlElement).NodeLabel;
-    const first = Array.isArray(label) ? label[0] : label;
+    const first: unknown = Array.isArray(label) ? label[0] : label;
     if (first !== undefined) {
       const text = textOf(first).trim();
       if (text !== '') return text;

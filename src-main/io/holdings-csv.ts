@@ -53,7 +53,7 @@ export interface HoldingsImportOptions {
   datasetName: string;
   /** Column names; fields left out are matched from the header by `suggestHoldingsMapping`. */
   mapping?: Partial<HoldingsMapping>;
-  onProgress?(rowsDone: number, bytesDone: number, bytesTotal: number): void;
+  onProgress?: (rowsDone: number, bytesDone: number, bytesTotal: number) => void;
   /** Aborting stops the import and rolls it back. */
   signal?: AbortSignal;
 }
@@ -371,7 +371,7 @@ function streamPass(db: Db, datasetId: number, options: HoldingsImportOptions, e
     const input = holdingsInput(options);
     const decode = new DecodeAndHash(encoding, fileName);
     let settled = false;
-    const fail = (error: unknown, parser?: Papa.Parser) => {
+    const fail = (error: Error, parser?: Papa.Parser) => {
       if (settled) return;
       settled = true;
       input.destroy();
@@ -405,7 +405,7 @@ function streamPass(db: Db, datasetId: number, options: HoldingsImportOptions, e
           }
           onProgress?.(record > 0 ? record - 1 : 0, decode.bytes, bytesTotal);
         } catch (error) {
-          fail(error, parser);
+          fail(error instanceof Error ? error : new ImportError(`${fileName} could not be read: ${String(error)}`), parser);
         }
       },
       complete() {

@@ -21,6 +21,7 @@ import { alreadyImportedError, ImportError } from './import-error';
 import { checkFileSize, checkXlsxArchive, decodeUtf8Strict, firstLine } from './import-limits';
 import { RowErrorsImportError } from './row-errors';
 import { parse13fInformationTable } from './sec-13f';
+import { readerValueText } from './value-text';
 
 /** A cell of any reader as text: dates as YYYY-MM-DD, formulas by their result, rich text joined. */
 export function cellText(value: unknown): string {
@@ -31,9 +32,8 @@ export function cellText(value: unknown): string {
     if (cell.richText) return cell.richText.map((part) => part.text).join('');
     if ('result' in cell) return cellText(cell.result);
     if ('text' in cell) return cellText(cell.text);
-    return String(value);
   }
-  return String(value);
+  return readerValueText(value);
 }
 
 function fileSha256(options: HoldingsImportOptions): Promise<string> {

@@ -287,7 +287,7 @@ function inflateCounting(
     let longestText = 0;
     let done = false;
     const stream = deflated ? input.pipe(createInflateRaw()) : input;
-    const finish = (error?: unknown) => {
+    const finish = (error?: Error) => {
       if (done) return;
       done = true;
       input.destroy();

@@ -14,6 +14,7 @@ import { EDGE_FIELDS, TEXT_NODE_FIELDS } from './column-mapping';
 import { ImportError } from './import-error';
 import type { Table } from './tables';
 import { networkFromTables, usedNodeFields } from './tabular-network';
+import { readerValueText } from './value-text';
 
 /** Rows per Parquet read (bounds the memory of one batch whatever the file's row groups). */
 const BATCH = 100_000;
@@ -55,12 +56,10 @@ async function parquetTable(path: string, fileName: string): Promise<{ table: Ta
   const total = Number(metadata.num_rows);
   for (let start = 0; start < total; start += BATCH) {
     const batch = await parquetReadObjects({ file, metadata, rowStart: start, rowEnd: Math.min(total, start + BATCH) });
-    for (const row of batch) rows.push(columns.map((column) => cellText(row[column])));
+    for (const row of batch) rows.push(columns.map((column) => readerValueText(row[column])));
   }
   return { table: { name: fileName, columns, rows }, metadata };
 }
-
-const cellText = (value: unknown): string => (value === null || value === undefined ? '' : String(value));
 
 /**
  * Reads a network from its node and liability Parquet files; `name` is used when the node file carries none.

@@ -7,6 +7,7 @@
  */
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { ImportError, quote } from './import-error';
+import { readerValueText } from './value-text';
 
 export interface ThirteenFLine {
   cusip: string;
@@ -35,7 +36,7 @@ export function parse13fInformationTable(xml: string, fileName: string): { lines
   const byCusip = new Map<string, ThirteenFLine>();
   let options = 0;
   rows.forEach((row, k) => {
-    const text = (key: string) => String(row[key] ?? '').trim();
+    const text = (key: string) => readerValueText(row[key]).trim();
     if (text('putCall')) {
       options++;
       return;
@@ -47,7 +48,7 @@ export function parse13fInformationTable(xml: string, fileName: string): { lines
       throw new ImportError(`${fileName}: infoTable ${k + 1} (${cusip}), value: not a decimal amount between 0 and 1e15 — ${quote(text('value'))}`, 'value');
     }
     const amount = (row.shrsOrPrnAmt as Record<string, unknown> | undefined)?.sshPrnamt;
-    const shares = amount === undefined ? null : Number(String(amount).replace(/,/g, ''));
+    const shares = amount === undefined ? null : Number(readerValueText(amount).replace(/,/g, ''));
     const line = byCusip.get(cusip);
     if (line) {
       line.value += value;

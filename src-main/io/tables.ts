@@ -152,9 +152,9 @@ export function cellText(value: ExcelJS.CellValue): string {
   if ('richText' in value) return value.richText.map((part) => part.text).join('');
   if ('error' in value) return value.error;
   if ('formula' in value || 'sharedFormula' in value) {
-    return value.result === undefined ? '' : cellText(value.result as ExcelJS.CellValue);
+    return value.result === undefined ? '' : cellText(value.result);
   }
-  if ('hyperlink' in value) return typeof value.text === 'string' ? value.text : cellText(value.text as ExcelJS.CellValue);
+  if ('hyperlink' in value) return typeof value.text === 'string' ? value.text : cellText(value.text);
   return String(value);
 }
 

@@ -67,7 +67,7 @@ export async function networkToXlsx(document: NetworkDocument, metadata?: Export
 
   if (metadata) for (const sheet of workbook.worksheets) markPrintedPages(sheet, metadata);
   const buffer = await workbook.xlsx.writeBuffer();
-  return new Uint8Array(buffer as ArrayBuffer);
+  return new Uint8Array(buffer);
 }
 
 const findSheet = (tables: Table[], name: string) => tables.find((table) => table.name.trim().toLowerCase() === name);

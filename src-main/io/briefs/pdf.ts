@@ -91,7 +91,7 @@ class PdfLayout {
   private columnWidths(table: BriefTable, headers: string[], texts: string[][]): number[] {
     const { doc, width } = this;
     doc.fontSize(8);
-    const natural = headers.map((h, j) => table.columns[j]!.share !== undefined ? table.columns[j]!.share! * width : Math.max(doc.font(BOLD).widthOfString(h) * 0.6, ...texts.map((r) => doc.font(BODY).widthOfString(r[j] ?? '')), 24) + 8);
+    const natural = headers.map((h, j) => table.columns[j]!.share !== undefined ? table.columns[j]!.share * width : Math.max(doc.font(BOLD).widthOfString(h) * 0.6, ...texts.map((r) => doc.font(BODY).widthOfString(r[j] ?? '')), 24) + 8);
     const total = natural.reduce((a, b) => a + b, 0);
     return natural.map((w) => (w * width) / total);
   }

@@ -81,11 +81,11 @@ function harvest(value: Json, path: string[], unit: string, into: Harvest): void
       into.lines.push(`${label(path)}: none.`);
     } else if (value.every((v) => typeof v === 'string')) {
       into.lines.push(`${label(path)} (${value.length}): ${value.slice(0, 40).join(', ')}${value.length > 40 ? ', …' : ''}.`);
-      if (HIGHLIGHT_NAME.test(name)) into.highlighted.push({ path, ids: value as string[] });
+      if (HIGHLIGHT_NAME.test(name)) into.highlighted.push({ path, ids: value });
     } else if (value.every((v) => typeof v === 'number')) {
-      into.lines.push(`${label(path)}: ${value.length} values from ${formatNumber(Math.min(...(value as number[])), 4)} to ${formatNumber(Math.max(...(value as number[])), 4)}.`);
+      into.lines.push(`${label(path)}: ${value.length} values from ${formatNumber(Math.min(...value), 4)} to ${formatNumber(Math.max(...value), 4)}.`);
     } else if (value.every(isRecord)) {
-      const table = recordTable(path, value as Array<{ [key: string]: Json }>);
+      const table = recordTable(path, value);
       // Records that hold only lists (per-row samples) have no column to print.
       if (table.columns.length > 0) into.tables.push(table);
       else into.lines.push(`${label(path)}: ${value.length} records of lists, in the run's data.`);
@@ -121,12 +121,16 @@ function paramsInWords(kind: string, params: unknown): unknown {
   };
 }
 
+/** A setting as text: records, lists and null as JSON, anything else as String() writes it. */
+const settingText = (value: unknown): string =>
+  typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint' || value === undefined ? String(value) : JSON.stringify(value);
+
 function flattenParams(value: unknown, path: string[], out: Array<{ label: string; value: string }>): void {
   if (typeof value === 'object' && value !== null && !Array.isArray(value) && path.length <= MAX_DEPTH) {
     for (const [key, child] of Object.entries(value)) flattenParams(child, [...path, key], out);
     return;
   }
-  const text = Array.isArray(value) ? value.map((v) => (typeof v === 'object' ? JSON.stringify(v) : String(v))).join(', ') : typeof value === 'object' ? JSON.stringify(value) : String(value);
+  const text = Array.isArray(value) ? value.map(settingText).join(', ') : settingText(value);
   const words = path.length > 0 ? label(path) : 'Parameters';
   out.push({ label: `Setting: ${words.charAt(0).toUpperCase()}${words.slice(1).toLowerCase()}`, value: text.length > 240 ? `${text.slice(0, 240)}… (${text.length} characters)` : text });
 }
