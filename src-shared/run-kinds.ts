@@ -1,8 +1,8 @@
 /**
  * The kinds of saved runs and, for each, the parameters it is saved with and the results it holds: one map that the
  * job manager, the services that save runs, `runs:get` (RunDetail in domain.ts), the screens and the brief sections
- * share. Job kinds (jobs.ts) save their validated parameters; two kinds are saved by services, not jobs:
- * `firesale` (firesales:simulate) and `disaggregate` (reconstruction:disaggregate). Kinds are written
+ * share. Job kinds (jobs.ts) save their validated parameters; one kind is saved by a service, not a job:
+ * `firesale` (firesales:simulate, an equilibrium computed in milliseconds). Kinds are written
  * in kebab case (`idf-train`, `gt-train`); migration 4 renamed the one that was not (`gtTrain`).
  */
 import type { z } from 'zod';
@@ -13,7 +13,7 @@ import type { DualNetworkRunResults, FireSaleRunResults, ReproductionReport } fr
 import type { GtMetrics } from './results/graph-transformer';
 import type { InterventionRunResults } from './results/intervention';
 import type { PolicyLabResult } from './results/policy';
-import type { DisaggregateParams, DisaggregationRunResults, ReconstructionRunResults } from './results/reconstruction';
+import type { DisaggregationRunResults, ReconstructionRunResults } from './results/reconstruction';
 import type { StressRunResults } from './results/stress';
 
 /** A job's parameters as the screen or command line sends them (defaults may be left out). */
@@ -37,12 +37,11 @@ export interface RunResultsByKind {
 }
 
 /** The kinds saved by a service in one step rather than by a job. */
-export const SERVICE_RUN_KINDS = ['firesale', 'disaggregate'] as const;
+export const SERVICE_RUN_KINDS = ['firesale'] as const;
 
 /** What a run of each kind stores as its parameters: a job's validated parameters, or the service's request. */
 export type RunParamsByKind = { [K in JobKind]: JobParams<K> } & {
   firesale: { system: FireSaleDocument };
-  disaggregate: DisaggregateParams;
 };
 
 export type RunKind = keyof RunResultsByKind;
