@@ -193,8 +193,8 @@ export const networks = {
         next,
         note,
         new Date().toISOString(),
-        isEconomy ? (document as EconomyDocument).firms.length : (document as NetworkDocument).nodes.length,
-        isEconomy ? (document as EconomyDocument).crossHoldings.length : (document as NetworkDocument).liabilities.length,
+        isEconomy ? document.firms.length : document.nodes.length,
+        isEconomy ? document.crossHoldings.length : document.liabilities.length,
         JSON.stringify(document),
       );
     return { versionId: Number(info.lastInsertRowid), version: next };
@@ -310,7 +310,7 @@ export const runs = {
       results: row.results === null ? null : (JSON.parse(row.results) as unknown),
       error: row.error,
     };
-    return stored as RunDetail;
+    return stored;
   },
   rename(db: Db, id: number, name: string | null): RunSummary {
     runs.get(db, id);
