@@ -28,8 +28,11 @@ export interface Command {
   flags: FlagSpec[];
   /** Positional arguments: an exact count, or a range. */
   positionals: number | { min: number; max: number };
-  /** Returns the process exit code. Throw `UsageError` for bad arguments. */
-  run(args: ParsedArgs, io: CommandIo, context: () => AppContext): Promise<number>;
+  /**
+   * Returns the process exit code (a command that does all its work synchronously returns it directly; `main` awaits
+   * either). Throw `UsageError` for bad arguments.
+   */
+  run(args: ParsedArgs, io: CommandIo, context: () => AppContext): Promise<number> | number;
 }
 
 export interface ParsedArgs {

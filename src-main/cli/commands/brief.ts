@@ -49,14 +49,13 @@ async function writeBrief(
   const parsed = briefRequestSchema.safeParse(request);
   if (!parsed.success) throw new UsageError(describeIssues(parsed.error.issues).message);
   // The file is written (atomically) inside the transaction that records the brief: no write, no saved brief.
-  const { brief, file } = await exportBrief(context.db, parsed.data, format, (rendered) => safeWriteFile(out, rendered, outOptions(flags, context)));
-  const bytes = Buffer.from(file.content, 'base64');
+  const { brief } = await exportBrief(context.db, parsed.data, format, (rendered) => safeWriteFile(out, rendered, outOptions(flags, context)));
   const json = Boolean(flags.json);
-  io.err(`wrote ${format.toUpperCase()} brief "${brief.title}" (runs ${brief.runIds.join(', ')}, ${bytes.length.toLocaleString('en-US')} bytes) to ${out}; saved as brief ${brief.id}`);
-  if (json) io.out(JSON.stringify({ briefId: brief.id, runIds: brief.runIds, format, out, bytes: bytes.length }));
+  io.err(`wrote ${format.toUpperCase()} brief "${brief.title}" (runs ${brief.runIds.join(', ')}, ${brief.bytes.toLocaleString('en-US')} bytes) to ${out}; saved as brief ${brief.id}`);
+  if (json) io.out(JSON.stringify({ briefId: brief.id, runIds: brief.runIds, format, out, bytes: brief.bytes }));
 }
 
-const stringFlag = (flags: Record<string, string | true>, name: string) => (typeof flags[name] === 'string' ? (flags[name] as string) : undefined);
+const stringFlag = (flags: Record<string, string | true>, name: string) => (typeof flags[name] === 'string' ? flags[name] : undefined);
 
 export const briefCommand: Command = {
   name: 'brief',

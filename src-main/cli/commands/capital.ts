@@ -131,7 +131,7 @@ export const capitalCommand: Command = {
     const { results } = run;
     io.err(`capital: saved as run ${run.id} (${((run.durationMs ?? 0) / 1000).toFixed(2)} s)`);
     if (flags.json) io.out(JSON.stringify({ runId: run.id, ...results }));
-    else printTable(results, io.out);
+    else printTable(results, (line) => io.out(line));
     return 0;
   },
 };

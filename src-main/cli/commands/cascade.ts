@@ -32,7 +32,7 @@ export const cascadeCommand: Command = {
   usage: 'cwb cascade ECONOMY.json [--worst] [--json]',
   positionals: 1,
   flags: [{ name: 'worst', description: 'also report the worst-case equilibrium (iterated from "all firms failed")' }],
-  async run({ positionals, flags }, io) {
+  run({ positionals, flags }, io) {
     const path = positionals[0]!;
     const document = parseEconomyJson(readTextFile(path), basename(path));
     const system = toEconomySystem(document);

@@ -42,7 +42,7 @@ export const clearCommand: Command = {
     { name: 'shocks', value: 'SHOCKS.csv', description: 'scenarios: header scenario,<node id>,…; values are losses 0 ≤ x ≤ c' },
     ...RECOVERY_FLAGS,
   ],
-  async run({ positionals, flags }, io) {
+  run({ positionals, flags }, io) {
     const networkPath = positionals[0]!;
     const shocksPath = flags.shocks;
     if (typeof shocksPath !== 'string') throw new UsageError('--shocks SHOCKS.csv is required');

@@ -115,7 +115,7 @@ export const exportCommand: Command = {
   ],
   async run({ positionals, flags }, io, context) {
     if (typeof flags.out !== 'string') throw new UsageError('--out FILE is required');
-    const versionId = positiveId(positionals[0]!, 'VERSION_ID');
+    const versionId = positiveId(positionals[0], 'VERSION_ID');
     const marking = markingFlag(flags, 'marking', 1);
     const organisation = markingFlag(flags, 'organisation', 0);
     const requested = typeof flags.format === 'string' ? (flags.format === 'json' ? 'network@1' : flags.format) : FORMAT_BY_EXTENSION[extname(flags.out).toLowerCase()];

@@ -34,7 +34,7 @@ export const storeCommand: Command = {
   flags: [
     { name: 'new-key-file', value: 'FILE', description: 'rekey: the new key (64 hex digits, mode 600, outside the data folder); else a new passphrase is asked twice' },
   ],
-  async run({ positionals, flags }, io) {
+  run({ positionals, flags }, io) {
     const action = positionals[0] as (typeof ACTIONS)[number];
     if (!ACTIONS.includes(action)) throw new UsageError(`"cwb store" takes encrypt, rekey or status, got "${positionals[0]}"`);
     const dir = dataDirOf(flags);

@@ -12,7 +12,7 @@ export const stressMergeCommand: Command = {
   usage: 'cwb stress-merge PART.json… [--json]',
   positionals: { min: 1, max: 100_000 },
   flags: [],
-  async run({ positionals, flags }, io) {
+  run({ positionals, flags }, io) {
     const parts = positionals.map((file) => ({ file: basename(file), ...parseStressPartial(readInputFile(file), basename(file)) }));
     checkShardsBelongTogether(parts);
     const merged = mergeStressPartials(parts.map((part) => part.partial));
