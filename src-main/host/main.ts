@@ -40,7 +40,7 @@ const host = await startLoopbackHost(context, {
   rendererDir,
   port: values.port ? Number(values.port) : undefined,
 });
-context.watchJobs(host.broadcast);
+context.watchJobs((event) => host.broadcast(event));
 console.log(host.url);
 console.error(
   `Contagion Workbench (browser mode) — open the address above in a browser on this machine.\n` +
@@ -51,5 +51,5 @@ const stop = async () => {
   await context.close();
   process.exit(0);
 };
-process.on('SIGINT', stop);
-process.on('SIGTERM', stop);
+process.on('SIGINT', () => void stop());
+process.on('SIGTERM', () => void stop());

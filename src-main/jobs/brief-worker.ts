@@ -16,7 +16,8 @@ const post = (message: BriefWorkerMessage) => port.postMessage(message);
 /** A step's words without its count ("… (3 of 40)"): a new step is always posted, a count at most ten times a second. */
 const stepOf = (stage: string) => stage.replace(/ \(\d+ of \d+\)$/, '');
 
-port.on('message', async ({ contexts }: { contexts: RunContext[] }) => {
+/** Composes the sections of one brief's runs, posting its progress and then the sections or the error (never rejects). */
+async function compose(contexts: RunContext[]): Promise<void> {
   let lastStep = '';
   let lastAt = 0;
   try {
@@ -31,4 +32,6 @@ port.on('message', async ({ contexts }: { contexts: RunContext[] }) => {
   } catch (error) {
     post({ type: 'error', message: error instanceof Error ? error.message : String(error), ...(error instanceof AppError ? { code: error.code, field: error.field } : {}) });
   }
-});
+}
+
+port.on('message', ({ contexts }: { contexts: RunContext[] }) => void compose(contexts));
