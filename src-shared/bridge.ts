@@ -21,6 +21,12 @@ export interface DesktopBridge {
   onJobEvent(listener: (event: JobEvent) => void): () => void;
   /** Native open dialog (browser mode: the file input, then one upload); the file's handle, null when cancelled. */
   openFile(): Promise<FileRef | null>;
+  /**
+   * Desktop only: the native save dialog, whose chosen path stays in the main process as a save target; only its
+   * handle comes back, and a channel such as `briefs:exportTo` then writes there without the file coming to the page.
+   * Null when cancelled. Absent in browser mode, where files are downloaded.
+   */
+  chooseSaveTarget?(fileName: string): Promise<FileRef | null>;
   /** Native save dialog; the path written, or null when cancelled. Binary content travels as base64. */
   saveFile(fileName: string, content: string, encoding?: 'utf8' | 'base64'): Promise<string | null>;
 }

@@ -10,6 +10,12 @@ export const DEFAULT_MARKING = 'CONFIDENTIAL — supervisory use';
 export const BRIEF_FORMATS = ['pdf', 'docx', 'xlsx', 'csv'] as const;
 export type BriefFormat = (typeof BRIEF_FORMATS)[number];
 
+/** A brief's file name: its title in lower-case words, its runs and, for the CSV/XLSX annex, "-annex". */
+export function briefFileName(title: string, runIds: number[], format: BriefFormat): string {
+  const stem = title.replace(/[^A-Za-z0-9]+/g, '-').replace(/^-|-$/g, '').toLowerCase().slice(0, 60) || 'brief';
+  return `${stem}-runs-${runIds.join('-')}${format === 'xlsx' || format === 'csv' ? '-annex' : ''}.${format}`;
+}
+
 /** The run kind in words, capitalised ("Stress test"): the one list of run-kind names is RUN_KIND_WORDS (format/labels.ts). */
 export function runKindLabel(kind: string): string {
   const words = runKindWords(kind);

@@ -251,11 +251,21 @@ export const contract = {
     input: briefRequestSchema.extend({ format: z.enum(BRIEF_FORMATS) }).strict(),
     output: returns<{ brief: BriefSummary; file: ExportedFile }>(),
   },
+  /**
+   * Desktop: the brief written by the main process where the user chose (`target`, from the shell's save dialog),
+   * without coming to the page; stored and recorded as `briefs:export` does.
+   */
+  'briefs:exportTo': {
+    input: briefRequestSchema.extend({ format: z.enum(BRIEF_FORMATS), target: fileRef.strict() }).strict(),
+    output: returns<{ brief: BriefSummary; path: string }>(),
+  },
   'briefs:list': { input: z.object({}).strict(), output: returns<BriefSummary[]>() },
   /** The organisation and classification marking every brief carries unless its request names others. */
   'briefs:settings': { input: z.object({}).strict(), output: returns<BriefMarking>() },
   'briefs:saveSettings': { input: briefMarkingSchema, output: returns<BriefMarking>() },
   'briefs:download': { input: z.object({ id }).strict(), output: returns<ExportedFile>() },
+  /** Desktop: a saved brief written again where the user chose, by the main process. */
+  'briefs:downloadTo': { input: z.object({ id, target: fileRef.strict() }).strict(), output: returns<{ path: string }>() },
   /** The audit trail, newest first: `limit` entries before the entry `before` (all when absent). */
   'audit:list': {
     input: z.object({ limit: z.number().int().min(1).max(1000).default(50), before: id.optional() }).strict(),

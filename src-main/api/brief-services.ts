@@ -1,8 +1,8 @@
 /** Briefs through the API: compose (preview), export (render and save in the store), list and download. */
-import type { BriefFormat, BriefRequest, BriefSummary } from '../../src-shared/briefs';
+import { briefFileName, type BriefFormat, type BriefRequest, type BriefSummary } from '../../src-shared/briefs';
 import type { ExportedFile } from '../../src-shared/contract';
 import { composeBrief } from '../io/briefs/compose';
-import { briefFileName, renderBrief } from '../io/briefs/render';
+import { renderBrief } from '../io/briefs/render';
 import { briefs } from '../store/briefs';
 import type { Db } from '../store/db';
 import { recordExports } from '../store/audit';
@@ -22,7 +22,7 @@ export async function exportBrief(
   const composed = await composeBrief(db, request);
   const bytes = await renderBrief(composed, format);
   assertCompleteBrief(bytes, format);
-  const file: ExportedFile = { fileName: briefFileName(composed.title, composed.runIds, format), content: Buffer.from(bytes).toString('base64'), encoding: 'base64' };
+  const file: ExportedFile = { fileName: briefFileName(composed.title, composed.runIds, format), content: deliver ? '' : Buffer.from(bytes).toString('base64'), encoding: 'base64' };
   const brief = db.transaction(() => {
     deliver?.(bytes);
     const saved = briefs.insert(db, { title: composed.title, runIds: composed.runIds, format, content: bytes });
@@ -32,9 +32,12 @@ export async function exportBrief(
   return { brief, file };
 }
 
-export function downloadBrief(db: Db, id: number): ExportedFile {
+/** A saved brief again: its bytes handed to `deliver` (written where the user chose), or returned for a download. */
+export function downloadBrief(db: Db, id: number, deliver?: (bytes: Uint8Array) => void): ExportedFile {
   const brief = briefs.get(db, id);
-  const file: ExportedFile = { fileName: briefFileName(brief.title, brief.runIds, brief.format), content: briefs.content(db, id).toString('base64'), encoding: 'base64' };
+  const bytes = briefs.content(db, id);
+  deliver?.(bytes);
+  const file: ExportedFile = { fileName: briefFileName(brief.title, brief.runIds, brief.format), content: deliver ? '' : bytes.toString('base64'), encoding: 'base64' };
   recordExports(db, { subject: `${briefSubject(brief)}, downloaded again`, format: brief.format, refs: { briefId: brief.id, runIds: brief.runIds } }, [file]);
   return file;
 }

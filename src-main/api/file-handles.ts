@@ -10,6 +10,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
 import { AppError } from '../../src-shared/errors';
 import { MAX_PICKED_FILE_BYTES, type FileRef } from '../../src-shared/bridge';
+import { safeWriteFile } from '../io/safe-write';
 import { decodeText } from '../io/tables';
 
 interface HeldFile {
@@ -17,6 +18,8 @@ interface HeldFile {
   size: number;
   path?: string;
   bytes?: Buffer;
+  /** A path chosen in a save dialog: written once (saveTo), never read. */
+  saveTarget?: boolean;
 }
 
 export interface FileHandleLimits {
@@ -47,10 +50,27 @@ export class FileHandles {
     return this.register({ fileName: basename(fileName), size: bytes.length, bytes });
   }
 
+  /** A path the user chose in a save dialog (desktop): the main process writes there itself with `saveTo`. */
+  saveTarget(path: string): FileRef {
+    return this.register({ fileName: basename(path), size: 0, path, saveTarget: true });
+  }
+
+  /**
+   * Writes `bytes` to a save target, whole or not at all and never into the data folder (io/safe-write.ts); the
+   * native dialog has already asked about replacing a file. The handle is then let go; returns the path written.
+   */
+  saveTo(ref: Pick<FileRef, 'fileName' | 'handle'>, bytes: Uint8Array, dataDir: string): string {
+    const file = this.held.get(ref.handle);
+    if (!file?.saveTarget || !file.path) throw new AppError('invalid_input', `${ref.fileName} is not a place chosen to save to; choose it again`, 'target');
+    const written = safeWriteFile(file.path, bytes, { dataDir, force: true });
+    this.held.delete(ref.handle);
+    return written;
+  }
+
   /** The file's name and bytes; refused in words when the handle is unknown or was let go. */
   read(ref: Pick<FileRef, 'fileName' | 'handle'>): { fileName: string; bytes: Buffer } {
     const file = this.held.get(ref.handle);
-    if (!file) throw new AppError('invalid_input', `${ref.fileName} is no longer open here; choose it again`, 'handle');
+    if (!file || file.saveTarget) throw new AppError('invalid_input', `${ref.fileName} is no longer open here; choose it again`, 'handle');
     try {
       return { fileName: ref.fileName, bytes: file.bytes ?? readFileSync(file.path!) };
     } catch (error) {

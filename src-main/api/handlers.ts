@@ -125,6 +125,11 @@ export const handlers: Handlers = {
   },
   'briefs:cancel': ({ compositionId }, { briefComposer }) => briefComposer.cancel(compositionId),
   'briefs:export': ({ format, ...request }, { db }) => exportBrief(db, request, format),
+  'briefs:exportTo': async ({ format, target, ...request }, { db, files, dataDir }) => {
+    let path = '';
+    const { brief } = await exportBrief(db, request, format, (bytes) => (path = files.saveTo(target, bytes, dataDir)));
+    return { brief, path };
+  },
   'briefs:list': (_input, { db }) => briefs.list(db),
   'briefs:settings': (_input, { db }) => briefMarking(db),
   'briefs:saveSettings': (input, { db }) => {
@@ -132,6 +137,11 @@ export const handlers: Handlers = {
     return briefMarking(db);
   },
   'briefs:download': ({ id }, { db }) => downloadBrief(db, id),
+  'briefs:downloadTo': ({ id, target }, { db, files, dataDir }) => {
+    let path = '';
+    downloadBrief(db, id, (bytes) => (path = files.saveTo(target, bytes, dataDir)));
+    return { path };
+  },
   'audit:list': ({ limit, before }, { db }) => listAudit(db, { limit, before }),
   'audit:verify': ({ head }, { db }) => verifyAudit(db, head),
 };

@@ -117,6 +117,13 @@ function registerIpc(core: AppContext): void {
       return null;
     }
   });
+  ipcMain.handle('dialog:chooseSaveTarget', async (event, request: { fileName?: unknown }) => {
+    if (!trustedSender(event) || !mainWindow || typeof request?.fileName !== 'string') return null;
+    const chosen = await dialog.showSaveDialog(mainWindow, { defaultPath: join(app.getPath('documents'), basename(request.fileName)) });
+    if (chosen.canceled || !chosen.filePath) return null;
+    // the path stays here; the page gets a handle, and the main process writes the file there itself
+    return core.files.saveTarget(chosen.filePath);
+  });
   ipcMain.handle('dialog:saveFile', async (event, request: { fileName?: unknown; content?: unknown; encoding?: unknown }) => {
     if (!trustedSender(event) || !mainWindow) return null;
     if (typeof request?.fileName !== 'string' || typeof request.content !== 'string') return null;

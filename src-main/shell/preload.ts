@@ -1,6 +1,6 @@
 /**
  * The preload: a typed client on `window.cwb`, never a generic ipcRenderer. Only the contract's channels and
- * the two file dialogs can be invoked.
+ * the three file dialogs can be invoked.
  */
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
 import { isChannel, JOB_EVENT_CHANNEL } from '../../src-shared/channels';
@@ -18,6 +18,7 @@ const bridge: DesktopBridge = {
     return () => ipcRenderer.removeListener(JOB_EVENT_CHANNEL, wrapped);
   },
   openFile: () => ipcRenderer.invoke('dialog:openFile'),
+  chooseSaveTarget: (fileName) => ipcRenderer.invoke('dialog:chooseSaveTarget', { fileName }),
   saveFile: (fileName, content, encoding = 'utf8') => ipcRenderer.invoke('dialog:saveFile', { fileName, content, encoding }),
 };
 

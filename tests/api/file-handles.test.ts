@@ -2,12 +2,14 @@
  * Files by handle: a picked file's bytes are read by the main process (a path) or held once (an upload), channels
  * name the handle, and handles let go or never given are refused in words.
  */
-import { openSync, closeSync, ftruncateSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, ftruncateSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { MAX_PICKED_FILE_BYTES } from '../../src-shared/bridge';
 import { FileHandles, pickedText } from '../../src-main/api/file-handles';
+import { freshApp } from '../support/app';
 import { tempDir } from '../support/fixtures';
+import { importNetwork, savedStressRun, sixBanks } from '../briefs/support';
 
 const dir = tempDir();
 afterAll(() => dir.remove());
@@ -48,4 +50,31 @@ describe('file handles', () => {
     expect(pickedText(files, files.fromBytes('a.json', Buffer.from('\ufeff{"é":1}')))).toBe('{"é":1}');
     expect(pickedText(files, files.fromBytes('b.csv', Buffer.from([0x41, 0x3b, 0xe9])))).toBe('A;é');
   });
+});
+
+describe('briefs written where the user chose (desktop), without coming to the page', () => {
+  it('writes the brief to the save target, stores it, and lets the target go; a data-folder target or a read of it is refused', async () => {
+    const app = freshApp();
+    try {
+      const runId = await savedStressRun(app, await importNetwork(app, sixBanks()));
+      const target = app.files.saveTarget(join(dir.path, 'committee.pdf'));
+      const request = { runIds: [runId], title: 'Committee brief', format: 'pdf' as const, target };
+      const exported = await app.router.handle('briefs:exportTo', request);
+      expect(exported).toMatchObject({ ok: true, value: { path: join(dir.path, 'committee.pdf'), brief: { title: 'Committee brief' } } });
+      expect(readFileSync(join(dir.path, 'committee.pdf')).subarray(0, 5).toString()).toBe('%PDF-');
+      // the target was written once and let go
+      expect(await app.router.handle('briefs:exportTo', request)).toMatchObject({ ok: false, error: { message: 'committee.pdf is not a place chosen to save to; choose it again' } });
+      const again = app.files.saveTarget(join(dir.path, 'again.pdf'));
+      expect(await app.router.handle('files:readText', again)).toMatchObject({ ok: false, error: { message: 'again.pdf is no longer open here; choose it again' } });
+      const briefId = (exported as { value: { brief: { id: number } } }).value.brief.id;
+      expect(await app.router.handle('briefs:downloadTo', { id: briefId, target: again })).toMatchObject({ ok: true, value: { path: join(dir.path, 'again.pdf') } });
+      expect(readFileSync(join(dir.path, 'again.pdf')).equals(readFileSync(join(dir.path, 'committee.pdf')))).toBe(true);
+      const inStore = app.files.saveTarget(join(app.dataDir, 'brief.pdf'));
+      const refused = await app.router.handle('briefs:downloadTo', { id: briefId, target: inStore });
+      expect(refused.ok).toBe(false);
+      expect(existsSync(join(app.dataDir, 'brief.pdf'))).toBe(false);
+    } finally {
+      await app.dispose();
+    }
+  }, 120_000);
 });

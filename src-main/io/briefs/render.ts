@@ -17,7 +17,3 @@ export async function renderBrief(brief: ComposedBrief, format: BriefFormat): Pr
   }
 }
 
-export function briefFileName(title: string, runIds: number[], format: BriefFormat): string {
-  const stem = title.replace(/[^A-Za-z0-9]+/g, '-').replace(/^-|-$/g, '').toLowerCase().slice(0, 60) || 'brief';
-  return `${stem}-runs-${runIds.join('-')}${format === 'xlsx' || format === 'csv' ? '-annex' : ''}.${format}`;
-}

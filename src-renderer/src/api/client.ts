@@ -115,3 +115,20 @@ export const onJobEvent = (listener: (event: JobEvent) => void) => bridge.onJobE
 export const openFile = () => bridge.openFile();
 export const saveFile = (fileName: string, content: string, encoding?: 'utf8' | 'base64') =>
   bridge.saveFile(fileName, content, encoding);
+
+/**
+ * Saves an export where the user chooses. On the desktop the main process writes it there itself (`toTarget` with
+ * the save dialog's handle): the file never comes to the page. In browser mode the page downloads what `toContent`
+ * returns. The name saved, or null when the user cancelled.
+ */
+export async function saveExport(
+  fileName: string,
+  ways: { toTarget: (target: FileRef) => Promise<{ path: string }>; toContent: () => Promise<{ fileName: string; content: string; encoding: 'utf8' | 'base64' }> },
+): Promise<string | null> {
+  if (bridge.chooseSaveTarget) {
+    const target = await bridge.chooseSaveTarget(fileName);
+    return target ? (await ways.toTarget(target)).path : null;
+  }
+  const file = await ways.toContent();
+  return saveFile(file.fileName, file.content, file.encoding);
+}
