@@ -1,5 +1,4 @@
 /** The handlers behind each channel of the contract: thin, over the store and services. */
-import type { JobKind } from '../../src-shared/jobs';
 import { toClearingSystem } from '../engines/network-arrays';
 import { parseShockCsv } from '../io/shock-csv';
 import { previewTables } from '../io/tables';
@@ -94,7 +93,7 @@ export const handlers: Handlers = {
     db.transaction(() => networks.addVersion(db, networkId, document, note))(),
   'holdings:graph': ({ datasetId, ...options }, { db }) => holdingsGraph(db, datasets.get(db, datasetId).id, options),
 
-  'jobs:start': ({ kind, params }, { jobs }) => ({ jobId: jobs.start(kind as JobKind, params).jobId }),
+  'jobs:start': ({ kind, params }, { jobs }) => ({ jobId: jobs.start(kind, params).jobId }),
   'jobs:cancel': ({ jobId }, { jobs }) => jobs.cancel(jobId),
   'jobs:list': (_input, { jobs }) => jobs.list(),
 

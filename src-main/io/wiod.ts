@@ -26,6 +26,7 @@ import { CROSSHOLDINGS_FORMAT, type EconomyDocument } from '../../src-shared/for
 import { wiodOptionsSchema, type WiodOptions, type WiodOptionsInput } from '../../src-shared/formats/wiod';
 import { cascade, fromDenseEconomy } from '../engines/cascade';
 import { ImportError } from './import-error';
+import { readerValueText } from './value-text';
 
 const CODE_ROW = 3;
 const DESCRIPTION_ROW = 4;
@@ -41,15 +42,15 @@ type CellValue = ExcelJS.CellValue;
 
 function cellText(value: CellValue): string {
   if (value === null || value === undefined) return '';
-  if (typeof value === 'object' && 'result' in value) return cellText(value.result as CellValue);
+  if (typeof value === 'object' && 'result' in value) return cellText(value.result);
   if (typeof value === 'object' && 'richText' in value) return value.richText.map((part) => part.text).join('');
-  return String(value).trim();
+  return readerValueText(value).trim();
 }
 
 function cellNumber(value: CellValue, fileName: string, row: number, column: number): number {
   if (value === null || value === undefined || value === '') return 0;
   const raw = typeof value === 'object' && 'result' in value ? value.result : value;
-  const number = typeof raw === 'number' ? raw : Number(String(raw).trim());
+  const number = typeof raw === 'number' ? raw : typeof raw === 'string' ? Number(raw.trim()) : Number.NaN;
   if (!Number.isFinite(number)) throw new ImportError(`${fileName}: row ${row}, column ${columnName(column)}: "${cellText(value)}" is not a number`, `row ${row}`);
   return number;
 }
