@@ -11,15 +11,10 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { linearMinimumLp, minCostTransport } from '../src-main/engines/flow-polytope';
-import {
-  drawShockFractions,
-  evaluateLoss,
-  maximumEntropy,
-  problemFromDocument,
-  reconstruct,
-  type ReconstructionProblem,
-  type ReconstructionResult,
-} from '../src-main/engines/reconstruction';
+import { drawShockFractions, evaluateLoss } from '../src-main/engines/reconstruction/loss-evaluation';
+import { maximumEntropy } from '../src-main/engines/reconstruction/maximum-entropy';
+import { problemFromDocument, type ReconstructionProblem } from '../src-main/engines/reconstruction/problem';
+import { reconstruct, type ReconstructionResult } from '../src-main/engines/reconstruction/reconstruct';
 import { Rng } from '../src-main/engines/random';
 import { randomSparseNetwork } from '../src-main/engines/synthetic';
 import { decodeLatin1, parseEbaDisclosure } from '../src-main/io/eba-disclosure';

@@ -26,13 +26,9 @@ import { EngineInputError } from './errors';
 import { marginals, type FlowPolytope } from './flow-polytope';
 import { liabilitiesFromMatrix } from './maxent';
 import { toClearingSystem, type ClearingSystem } from './network-arrays';
-import {
-  BOUND_MARGIN,
-  drawShockFractions,
-  evaluateLoss,
-  reconstruct,
-  type LossEvaluation,
-  type ReconstructionOptions, type ReconstructionProblem, type ReconstructionResult } from './reconstruction';
+import { drawShockFractions, evaluateLoss, type LossEvaluation } from './reconstruction/loss-evaluation';
+import { BOUND_MARGIN, type ReconstructionProblem } from './reconstruction/problem';
+import { reconstruct, type ReconstructionOptions, type ReconstructionResult } from './reconstruction/reconstruct';
 
 export const DISAGGREGATION_OBJECTIVES = ['maxent', 'worst', 'best'] as const;
 export type DisaggregationObjective = (typeof DISAGGREGATION_OBJECTIVES)[number];

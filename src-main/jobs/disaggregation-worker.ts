@@ -6,7 +6,7 @@
 import type { NetworkDocument } from '../../src-shared/formats/network';
 import type { DisaggregateParams, DisaggregationRunResults } from '../../src-shared/results/reconstruction';
 import { disaggregate } from '../engines/disaggregation';
-import type { IterationReport } from '../engines/reconstruction';
+import type { IterationReport } from '../engines/reconstruction/objective';
 import { loadHighs } from '../io/lp-solver';
 import type { TaskReporter } from './protocol';
 import { progressInWords } from './reconstruction-worker';

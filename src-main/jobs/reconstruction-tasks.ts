@@ -1,7 +1,7 @@
 /** The `reconstruct` job, main-thread side: plan (one shard: the solves are sequential), merge, save. */
 import { saveSucceededRun } from './save-run';
 import { AppError } from '../../src-shared/errors';
-import { problemFromDocument } from '../engines/reconstruction';
+import { problemFromDocument } from '../engines/reconstruction/problem';
 import { networks } from '../store/repositories';
 import { knownFields } from './reconstruction-worker';
 import type { TaskDefinition } from './task-definition';

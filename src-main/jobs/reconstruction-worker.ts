@@ -1,7 +1,8 @@
 /** The `reconstruct` job, worker side: each objective in turn on the same shocks, progress per iteration. */
 import type { NetworkDocument } from '../../src-shared/formats/network';
 import type { ReconstructionOutcome, ReconstructParams } from '../../src-shared/results/reconstruction';
-import { documentOfResult, problemFromDocument, reconstruct, type KnownField } from '../engines/reconstruction';
+import { documentOfResult, problemFromDocument, type KnownField } from '../engines/reconstruction/problem';
+import { reconstruct } from '../engines/reconstruction/reconstruct';
 import { loadHighs } from '../io/lp-solver';
 import { formatNumber } from '../../src-shared/format/numbers';
 import type { TaskReporter } from './protocol';

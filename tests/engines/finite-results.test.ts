@@ -15,7 +15,7 @@ import { checkEconomy } from '../../src-main/engines/cascade';
 import { assertFiniteResult, firstNonFinite, formatBytes, MAX_SUPPORTED_AMOUNT, memoryLimitBytes } from '../../src-main/engines/limits';
 import { maxentReconstruct } from '../../src-main/engines/maxent';
 import { fromDenseLiabilities, toClearingSystem } from '../../src-main/engines/network-arrays';
-import { problemFromDocument } from '../../src-main/engines/reconstruction';
+import { problemFromDocument } from '../../src-main/engines/reconstruction/problem';
 import { runStressBatch, summariseStress } from '../../src-main/engines/stress';
 import { tempDir } from '../support/fixtures';
 

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { problemFromDocument, reconstruct } from '../../src-main/engines/reconstruction';
+import { problemFromDocument } from '../../src-main/engines/reconstruction/problem';
+import { reconstruct } from '../../src-main/engines/reconstruction/reconstruct';
 import { decodeLatin1, parseEbaDisclosure } from '../../src-main/io/eba-disclosure';
 import { bundledSample } from '../support/fixtures';
 

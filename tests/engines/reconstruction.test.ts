@@ -10,16 +10,11 @@ import {
   withAllowed,
   type FlowPolytope,
 } from '../../src-main/engines/flow-polytope';
-import {
-  documentOfResult,
-  drawShockFractions,
-  evaluateLoss,
-  maximumEntropy,
-  problemFromDocument,
-  randomFeasible,
-  reconstruct,
-  type ReconstructionProblem,
-} from '../../src-main/engines/reconstruction';
+import { drawShockFractions, evaluateLoss } from '../../src-main/engines/reconstruction/loss-evaluation';
+import { maximumEntropy } from '../../src-main/engines/reconstruction/maximum-entropy';
+import { documentOfResult, problemFromDocument, type ReconstructionProblem } from '../../src-main/engines/reconstruction/problem';
+import { randomFeasible } from '../../src-main/engines/reconstruction/random-start';
+import { reconstruct } from '../../src-main/engines/reconstruction/reconstruct';
 import { toClearingSystem } from '../../src-main/engines/network-arrays';
 import { Rng } from '../../src-main/engines/random';
 import { randomSparseNetwork } from '../../src-main/engines/synthetic';
