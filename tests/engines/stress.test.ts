@@ -4,15 +4,8 @@ import { toClearingSystem } from '../../src-main/engines/network-arrays';
 import { calibrateBeta, createShockSampler, exceedanceProbabilities, sampleShocks } from '../../src-main/engines/shocks';
 import { fork, Rng } from '../../src-main/engines/random';
 import { incompleteBeta, normalCdf, normalInverseCdf } from '../../src-main/engines/special-functions';
-import {
-  addToSketch,
-  createLossSketch,
-  mergeStressPartials,
-  runStressBatch,
-  sketchExpectedShortfall,
-  sketchQuantile,
-  summariseStress,
-} from '../../src-main/engines/stress';
+import { addToSketch, createLossSketch, sketchExpectedShortfall, sketchQuantile } from '../../src-main/engines/loss-sketch';
+import { mergeStressPartials, runStressBatch, summariseStress } from '../../src-main/engines/stress';
 import { randomSparseNetwork } from '../../src-main/engines/synthetic';
 
 const system = toClearingSystem(randomSparseNetwork(40, 5, 3));

@@ -9,8 +9,9 @@
  */
 import { z } from 'zod';
 import { defaultDataDir } from '../../app';
+import type { LossSketch } from '../../engines/loss-sketch';
 import type { ShockModel } from '../../engines/shocks';
-import type { LossSketch, StressPartial } from '../../engines/stress';
+import type { StressPartial } from '../../engines/stress';
 import { ImportError } from '../../io/import-error';
 import { parseJsonDocument } from '../../io/network-json';
 import { checkWriteTarget, safeWriteFile, type WriteTargetOptions } from '../../io/safe-write';
