@@ -60,7 +60,7 @@ function heapAfter(system: ClearingSystem, count: number): number {
   return partial.scenarios > 0 ? Math.round(used / 2 ** 20) : 0;
 }
 
-export async function run(): Promise<Record<string, unknown>> {
+export function run(): Record<string, unknown> {
   const eba = ebaSystem();
   const sparse = toClearingSystem(randomSparseNetwork(1000, 10, 2024));
   const ebaResults: Record<string, unknown> = {};

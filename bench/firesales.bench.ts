@@ -139,7 +139,7 @@ function atTheJump() {
 /** FIRESALES_PARTS=engine,jump,case1,large,seeds (default all) runs only some parts. */
 const parts = new Set((process.env.FIRESALES_PARTS ?? 'engine,jump,case1,large,seeds').split(','));
 
-function report(name: string, value: unknown): unknown {
+function report<T>(name: string, value: T): T {
   process.stderr.write(`${name}: ${JSON.stringify(value)}\n`);
   return value;
 }
@@ -189,7 +189,7 @@ async function crossImpactSeeds() {
         correlations: result.metrics.liquidationCorrelation,
         estimates: terms.map((t) => `${t.name}: ${t.estimate.toFixed(4)} ± ${(1.96 * t.standardError).toFixed(4)} (true ${t.trueValue})`),
         trueInsideAll: terms.every((t) => t.trueInside),
-      }) as { trueInsideAll: boolean },
+      }),
     );
   }
   return { seedsWithTruthInside: seeds.filter((s) => s.trueInsideAll).length, seeds };

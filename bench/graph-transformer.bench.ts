@@ -43,7 +43,7 @@ async function epoch(size: { investors: number; assets: number; positionsPerInve
       const e = embedNodes(params, config, train!.graph, edges, { training: true, dropout: 0.1, dropoutSeed: 1 });
       const ae = tf.mean(tf.square(tf.sub(pairHead(params, 'ae', e, train!.graph.investors, mask.pairInvestor, mask.pairAsset), tf.tensor1d(mask.pairTarget))));
       const tp = tf.mean(tf.square(tf.sub(pairHead(params, 'tp', e, train!.graph.investors, train!.trade!.investor, train!.trade!.asset), tf.tensor1d(train!.trade!.target))));
-      return tf.add(ae, tp) as tf.Scalar;
+      return tf.add<tf.Scalar>(ae, tp);
     }, true, [...params.values()])!;
     await loss.data();
     loss.dispose();

@@ -17,7 +17,7 @@ const peakMiB = () => Math.round(process.resourceUsage().maxRSS / 1024);
 
 const backend = await selectLearningBackend((process.env.LEARNING_BACKEND ?? 'wasm') as LearningBackendPreference);
 let started = performance.now();
-const panel = generateHoldings({ investors: investors!, assets: assets!, positionsPerInvestor: positionsPerInvestor!, dates: 4, seed: 1 });
+const panel = generateHoldings({ investors, assets, positionsPerInvestor, dates: 4, seed: 1 });
 const positions = panel.snapshots.map((s) => s.investor.length);
 console.error(`generated ${positions.join(', ')} positions in ${((performance.now() - started) / 1000).toFixed(1)} s, peak RSS ${peakMiB()} MiB`);
 started = performance.now();
@@ -25,7 +25,7 @@ const cpuStarted = process.cpuUsage();
 const epochEnds: number[] = [];
 const artifact = await trainGraphTransformer(
   panel,
-  { ...PAPER_TRAINING, config, maxEpochs: epochs!, patience: epochs!, validationDates: 1, seed: 1, batchInvestors },
+  { ...PAPER_TRAINING, config, maxEpochs: epochs, patience: epochs, validationDates: 1, seed: 1, batchInvestors },
   {
     backend: backend.name,
     onEpoch: (record) => {

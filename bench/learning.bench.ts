@@ -111,7 +111,7 @@ async function graphTransformerSecondsPerEpoch(train: PreparedDate, validation: 
     const loss = optimizer.minimize(() => {
       const e = embedNodes(params, GT_CONFIG, train.graph, edges, { training: true, dropout: 0.1, dropoutSeed: 1 });
       const ae = mse(pairHead(params, 'ae', e, train.graph.investors, mask.pairInvestor, mask.pairAsset), mask.pairTarget);
-      return tf.add(ae, mse(pairHead(params, 'tp', e, train.graph.investors, train.trade!.investor, train.trade!.asset), train.trade!.target)) as tf.Scalar;
+      return tf.add<tf.Scalar>(ae, mse(pairHead(params, 'tp', e, train.graph.investors, train.trade!.investor, train.trade!.asset), train.trade!.target));
     }, true, [...params.values()])!;
     const held = evaluationMask(validation, { maskFraction: 0.15, seed: 1 });
     const losses = tf.tidy(() => {

@@ -49,7 +49,7 @@ function compare(nInt: number, nAssets: number, causalDraws: number, predictiveD
   };
 }
 
-export async function run(): Promise<Record<string, unknown>> {
+export function run(): Record<string, unknown> {
   compare(2, 2, 2, 4, 'none'); // warm-up
   const sample = parsePolicyJson(readPolicyExample('policy-two-sectors.json').text);
   let started = performance.now();

@@ -1,6 +1,6 @@
 /**
- * Benchmark harness: imports each `bench/*.bench.ts` (each exports `run(): Promise<Record<string, unknown>>`),
- * runs them one after the other in this process and writes `bench/results.json` with the machine's description.
+ * Benchmark harness: imports each `bench/*.bench.ts` (each exports `run()`, returning a record of figures or a promise
+ * of one), runs them one after the other in this process and writes `bench/results.json` with the machine's description.
  * `npm run bench -- NAME` runs only the benchmarks whose file name contains NAME.
  */
 import { readdirSync, writeFileSync } from 'node:fs';
@@ -17,7 +17,7 @@ const results: Record<string, unknown> = {};
 for (const file of files) {
   const name = file.replace(/\.bench\.ts$/, '');
   process.stderr.write(`bench ${name}…\n`);
-  const module = (await import(new URL(file, import.meta.url).href)) as { run(): Promise<Record<string, unknown>> };
+  const module = (await import(new URL(file, import.meta.url).href)) as { run(): Promise<Record<string, unknown>> | Record<string, unknown> };
   const started = performance.now();
   results[name] = await module.run();
   process.stderr.write(`bench ${name}: ${((performance.now() - started) / 1000).toFixed(1)} s\n`);

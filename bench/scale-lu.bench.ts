@@ -41,7 +41,7 @@ function timeAllColumns(lu: Float64Array, pivots: Int32Array, n: number, width: 
   return performance.now() - started;
 }
 
-export async function run(): Promise<Record<string, unknown>> {
+export function run(): Record<string, unknown> {
   const n = full ? 2000 : 1000;
   const matrix = economyMatrix(n);
   const best = { blocked: Infinity, unblocked: Infinity, columnsNow: Infinity, columns32: Infinity };

@@ -55,7 +55,7 @@ function hasNumpy(): boolean {
 
 const round = (value: number, digits = 3) => Number(value.toPrecision(digits));
 
-export async function run(): Promise<Record<string, unknown>> {
+export function run(): Record<string, unknown> {
   const numpy = hasNumpy();
   const rows: Record<string, unknown>[] = [];
   for (const c of CASES) {
