@@ -54,11 +54,11 @@ test('build a 4-bank network by clicking, edit a liability, undo, redo, save and
 
   // Edit a liability: N4 now owes N1 7.5 instead of 5; undo and redo the change.
   await editor.owe('N1', '7.5');
-  await expect(editor.liabilities().filter({ hasText: 'N4 owes N1' })).toHaveText('N4 owes N1 7.5');
+  await expect(editor.liabilities().filter({ hasText: 'N4 owes N1' })).toHaveText('N4 owes N1 7.50 EUR million');
   await page.getByTestId('editor-undo').click();
-  await expect(editor.liabilities().filter({ hasText: 'N4 owes N1' })).toHaveText('N4 owes N1 5');
+  await expect(editor.liabilities().filter({ hasText: 'N4 owes N1' })).toHaveText('N4 owes N1 5.00 EUR million');
   await page.keyboard.press('Control+Shift+Z');
-  await expect(editor.liabilities().filter({ hasText: 'N4 owes N1' })).toHaveText('N4 owes N1 7.5');
+  await expect(editor.liabilities().filter({ hasText: 'N4 owes N1' })).toHaveText('N4 owes N1 7.50 EUR million');
 
   await page.getByTestId('save-note').fill('four banks in a ring');
   await page.getByTestId('save-version').click();
@@ -80,7 +80,7 @@ test('build a 4-bank network by clicking, edit a liability, undo, redo, save and
   await expect(page.getByTestId('editor-version').locator('option:checked')).toContainText('v2 — 4 nodes, 4 liabilities');
   await editor.select('N1');
   await expect(page.getByTestId('prop-outsideAssets')).toHaveValue('150');
-  await expect(editor.liabilities().filter({ hasText: 'N4 owes N1' })).toHaveText('N4 owes N1 7.5');
+  await expect(editor.liabilities().filter({ hasText: 'N4 owes N1' })).toHaveText('N4 owes N1 7.50 EUR million');
 
   // Size filter: N1 (outside assets 150 + claims 7.5) is the only bank of size ≥ 125.
   await page.getByTestId('editor-min-size').fill('125');

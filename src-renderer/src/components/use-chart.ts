@@ -18,6 +18,7 @@ import {
 } from 'chart.js';
 import { Element as SvgCanvas } from 'svgcanvas';
 import { onBeforeUnmount, onMounted, watch, type Ref } from 'vue';
+import { scientific } from '../../../src-shared/format/numbers';
 
 // Every controller, element and scale the charts here use, registered once: a chart that asks for a scale no
 // component happened to register (a log y axis on a bar chart) would otherwise fail to draw.
@@ -26,17 +27,20 @@ Chart.register(BarController, BarElement, LineController, ScatterController, Lin
 /** Series colours shared by the charts. */
 export const CHART_PALETTE = ['#1f5fbf', '#d97706', '#0e9f6e', '#b42318', '#7c3aed', '#0891b2', '#be185d', '#4d7c0f', '#92400e', '#334155'];
 
-/** A tick of a numeric axis: thousands separators and three significant digits, exponent form below 0.001. */
+/**
+ * A tick of a numeric axis: en-US thousands separators (whatever the machine's locale) and three significant digits,
+ * powers of ten below 0.001 ("2.0 × 10⁻⁴").
+ */
 export function tickNumber(value: number): string {
   if (value === 0) return '0';
-  if (Math.abs(value) < 1e-3) return value.toExponential(1);
-  return value.toLocaleString(undefined, { maximumSignificantDigits: 3 });
+  if (Math.abs(value) < 1e-3) return scientific(value, 2);
+  return value.toLocaleString('en-US', { maximumSignificantDigits: 3 });
 }
 
 /** A log-axis tick with two significant digits, so ticks within one decade (0.6, 0.7, 0.8) read apart. */
 export function logTick(value: string | number): string {
   const v = Number(value);
-  return v >= 1e-3 && v < 1e5 ? String(Number(v.toPrecision(2))) : v.toExponential(1);
+  return v >= 1e-3 && v < 1e5 ? String(Number(v.toPrecision(2))) : scientific(v, 2);
 }
 
 /**
