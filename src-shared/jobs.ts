@@ -50,10 +50,10 @@ export const shockModelSchema = z.discriminatedUnion('kind', [
 ]);
 export type ShockModelInput = z.infer<typeof shockModelSchema>;
 
-/** The most scenarios one stress run (a job on one machine) clears; a cluster run splits more into shards. */
 /** Rogers–Veraart recovery rates on outside (alpha) and interbank (beta) assets of defaulted banks; 1 and 1 is Eisenberg–Noe. */
 export const recoveryRatesSchema = z.object({ alpha: z.number().gt(0).max(1), beta: z.number().gt(0).max(1) });
 
+/** The most scenarios one stress run (a job on one machine) clears; a cluster run splits more into shards. */
 export const MAX_STRESS_SAMPLES = 10_000_000;
 
 /** Parameters of each job kind, validated at the boundary. */
