@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import { artifactsDir, expectOnlyLoopback, newDataDir, recordRequests, Shell, expect, test } from './support';
@@ -85,6 +85,22 @@ test('no dead ends: the sample economy, empty imports, renaming and deleting wit
   // Data: the version the run uses cannot be deleted, and the refusal names the run beside the button.
   await shell.goTo('data');
   await page.getByTestId('datasets').getByText('Sample economy').click();
+  // The versions and the audit trail are tables like the others: sorted by a header, saved as CSV (actions left out).
+  const versionsCsv = page.waitForEvent('download');
+  await page.getByTestId('versions-csv').click();
+  const versionsFile = await versionsCsv;
+  expect(versionsFile.suggestedFilename()).toMatch(/^Network-versions.*\.csv$/);
+  const versionLines = readFileSync(await versionsFile.path(), 'utf8').split(/\r?\n/).filter((line) => line && !line.startsWith('#'));
+  expect(versionLines[0]).toBe('Version,Nodes,Liabilities,Note');
+  expect(versionLines[1]).toMatch(/^"?40 firms|^"?Sample economy|v1/);
+  const trail = page.getByTestId('audit-entries');
+  await trail.getByRole('button', { name: /Action/ }).click();
+  await expect(trail.locator('th[aria-sort="ascending"]')).toHaveCount(1);
+  const actions = await trail.locator('tbody tr td:nth-child(3)').allInnerTexts();
+  expect(actions).toEqual([...actions].sort((a, b) => a.localeCompare(b, undefined, { numeric: true })));
+  const auditCsv = page.waitForEvent('download');
+  await page.getByTestId('audit-entries-csv').click();
+  expect(readFileSync(await (await auditCsv).path(), 'utf8')).toContain('Time (UTC),User,Action,Subject,File,SHA-256');
   const version = page.locator('[data-testid^="delete-version-"]').first();
   await version.click();
   await expect(page.getByTestId('confirm-version')).toContainText('cannot be deleted');

@@ -1,4 +1,5 @@
 /** Actions that span several repositories: each is one transaction, so a failure leaves the store as it was. */
+import { scientific } from '../../src-shared/format/numbers';
 import type { DatasetSummary } from '../../src-shared/domain';
 import { AppError } from '../../src-shared/errors';
 import type { ScenarioOutcome } from '../../src-shared/results/stress';
@@ -148,7 +149,7 @@ export function maxEntropyVersion(
   if (!result.converged) {
     throw new AppError(
       'invalid_input',
-      `maximum-entropy reconstruction did not converge in ${result.iterations} iterations (largest residual ${result.maxResidual})`,
+      `maximum-entropy reconstruction did not converge in ${result.iterations} iterations (largest residual ${scientific(result.maxResidual)})`,
       'versionId',
     );
   }
@@ -157,7 +158,7 @@ export function maxEntropyVersion(
   const text = JSON.stringify(reconstructed);
   const twin = network.versions.find((v) => v.id !== versionId && v.edgeCount === reconstructed.liabilities.length && JSON.stringify(networks.getVersion(db, v.id).document) === text);
   if (twin) return { versionId: twin.id, version: twin.version, iterations: result.iterations, maxResidual: result.maxResidual, existing: true };
-  const note = `maximum-entropy reconstruction of v${version} (RAS, ${result.iterations} iterations, largest residual ${result.maxResidual.toExponential(2)})`;
+  const note = `maximum-entropy reconstruction of v${version} (RAS, ${result.iterations} iterations, largest residual ${scientific(result.maxResidual)})`;
   const saved = db.transaction(() => networks.addVersion(db, network.id, reconstructed, note))();
   return { ...saved, iterations: result.iterations, maxResidual: result.maxResidual, existing: false };
 }
