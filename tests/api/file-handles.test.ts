@@ -10,6 +10,7 @@ import { FileHandles, pickedText } from '../../src-main/api/file-handles';
 import { freshApp } from '../support/app';
 import { tempDir } from '../support/fixtures';
 import { importNetwork, savedStressRun, sixBanks } from '../briefs/support';
+import { stringMatching } from '../support/matchers';
 
 const dir = tempDir();
 afterAll(() => dir.remove());
@@ -20,7 +21,7 @@ describe('file handles', () => {
     const path = join(dir.path, 'ring.json');
     writeFileSync(path, 'first');
     const ref = files.fromPath(path);
-    expect(ref).toEqual({ fileName: 'ring.json', handle: expect.stringMatching(/^[0-9a-f]{32}$/), size: 5 });
+    expect(ref).toEqual({ fileName: 'ring.json', handle: stringMatching(/^[0-9a-f]{32}$/), size: 5 });
     writeFileSync(path, 'second');
     expect(files.read(ref).bytes.toString()).toBe('second');
   });

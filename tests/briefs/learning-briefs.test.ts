@@ -32,10 +32,10 @@ beforeAll(async () => {
     config: { hidden: 8, embedding: 4, layers: 1, heads: 1, keyDim: 4, categoryDim: 2 },
     training: { maxEpochs: 3, patience: 50, validationDates: 1, seed: 3 },
     stressIndex: [{ date: '2015-06-30', value: 2.2 }, { date: '2015-03-31', value: 0.1 }],
-  } as never).done;
+  }).done;
   if (gt.status !== 'succeeded') throw new Error(gt.error);
   gtRun = gt.runId!;
-  const reproduced = await app.jobs.start('idf-reproduce', { seed: 4, samples: 120, maxEpochs: 30, only: ['case1'], backend: 'cpu' } as never).done;
+  const reproduced = await app.jobs.start('idf-reproduce', { seed: 4, samples: 120, maxEpochs: 30, only: ['case1'], backend: 'cpu' }).done;
   if (reproduced.status !== 'succeeded') throw new Error(reproduced.error);
   reproduceRun = reproduced.runId!;
   ({ brief, pdf, docx, pdfPath } = await composedBrief(app, [gtRun, reproduceRun], 'Learning runs', dir.path, 'learning.pdf'));

@@ -131,7 +131,7 @@ function renderedPages(pdfPath: string): Array<{ width: number; height: number; 
 export const SEVEN_KINDS = ['stress', 'reconstruct', 'intervention', 'bailout', 'idf-train', 'capital', 'policy', 'firesale'] as const;
 
 async function succeeded(app: AppContext, kind: Parameters<AppContext['jobs']['start']>[0], params: unknown): Promise<number> {
-  const final = await app.jobs.start(kind, params as never).done;
+  const final = await app.jobs.start(kind, params).done;
   if (final.status !== 'succeeded') throw new Error(`${kind}: ${final.error}`);
   return final.runId!;
 }

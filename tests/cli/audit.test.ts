@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src-main/store/db';
 import { repoRoot, ringNetwork, tempDir } from '../support/fixtures';
 import { testStoreKey } from '../support/store-key';
+import { stringMatching } from '../support/matchers';
 
 const dirs: Array<{ path: string; remove(): void }> = [];
 afterEach(() => dirs.splice(0).forEach((d) => d.remove()));
@@ -70,7 +71,7 @@ describe('cwb audit', () => {
     expect(removed.code).toBe(1);
     expect(JSON.parse(removed.out)).toMatchObject({ intact: false, broken: { id: 2, problem: 'missing', message: 'entry 2 is missing (entry 3 follows entry 1)' } });
 
-    expect(cwb(['audit', '--head', '4:abc'], data.path)).toMatchObject({ code: 2, err: expect.stringMatching(/^cwb: --head goes with --verify\n$/) });
-    expect(cwb(['audit', '--verify', '--head', 'four'], data.path)).toMatchObject({ code: 2, err: expect.stringMatching(/^cwb: --head must be ID:HASH/) });
+    expect(cwb(['audit', '--head', '4:abc'], data.path)).toMatchObject({ code: 2, err: stringMatching(/^cwb: --head goes with --verify\n$/) });
+    expect(cwb(['audit', '--verify', '--head', 'four'], data.path)).toMatchObject({ code: 2, err: stringMatching(/^cwb: --head must be ID:HASH/) });
   });
 });

@@ -3,6 +3,7 @@ import { appendFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { repoRoot, ringNetwork, bundledSample, tempDir } from '../support/fixtures';
+import { objectContaining } from '../support/matchers';
 
 const dirs: Array<{ path: string; remove(): void }> = [];
 afterEach(() => dirs.splice(0).forEach((d) => d.remove()));
@@ -48,7 +49,7 @@ describe('cwb', () => {
     const exported = cwb(['export', String(versionId), '--out', out], data.path);
     expect(exported.code, exported.err).toBe(0);
     // The export carries the classification marking as `metadata` (docs/formats.md); the network is unchanged.
-    expect(JSON.parse(readFileSync(out, 'utf8'))).toEqual({ ...ringNetwork(), metadata: expect.objectContaining({ marking: 'CONFIDENTIAL — supervisory use' }) });
+    expect(JSON.parse(readFileSync(out, 'utf8'))).toEqual({ ...ringNetwork(), metadata: objectContaining({ marking: 'CONFIDENTIAL — supervisory use' }) });
 
     // CSV export writes two files that import back as the same network.
     const csvOut = join(files.path, 'ring.csv');

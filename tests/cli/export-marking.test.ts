@@ -29,7 +29,7 @@ describe('cwb export --marking', () => {
     }
     const plain = cwb(['export', '1', '--out', join(out.path, 'plain.json')], data.path);
     expect(plain.code, plain.err).toBe(0);
-    expect(JSON.parse(readFileSync(join(out.path, 'plain.json'), 'utf8')).metadata).toMatchObject({ marking: DEFAULT_MARKING });
+    expect((JSON.parse(readFileSync(join(out.path, 'plain.json'), 'utf8')) as { metadata: unknown }).metadata).toMatchObject({ marking: DEFAULT_MARKING });
 
     const audit = JSON.parse(cwb(['audit', '--json'], data.path).out) as { entries: Array<{ action: string; fileName: string | null; details: Record<string, unknown> }> };
     const exports = audit.entries.filter((e) => e.action === 'export');

@@ -7,7 +7,6 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { call } from '../../src-main/api/router';
 import { InterruptedError, progressLine, runJob } from '../../src-main/cli/job-run';
 import type { CommandIo } from '../../src-main/cli/command';
-import type { StressRunResults } from '../../src-shared/results/stress';
 import { freshApp } from '../support/app';
 import { ringNetwork, picked } from '../support/fixtures';
 
@@ -41,7 +40,7 @@ describe('an analysis from the command line', () => {
     const run = await runJob(app, io, 'stress', { versionId, shockModel: { kind: 'uniform', maxFraction: 0.5 }, samples: 300, seed: 4 }, 'stress');
     expect(run.kind).toBe('stress');
     expect(run.networkVersionId).toBe(versionId);
-    expect((run.results as StressRunResults).scenarios).toBe(300);
+    expect(run.results.scenarios).toBe(300);
     expect((await call(app.router, 'runs:list', {})).map((r) => r.id)).toEqual([run.id]);
     expect(lines.some((line) => line.startsWith('out:')), 'nothing on standard output').toBe(false);
     expect(lines.at(-1)).toBe('stress: 100%  done');

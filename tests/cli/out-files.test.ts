@@ -97,7 +97,7 @@ describe('cwb export --out', () => {
     await expectRefused(['export', String(versionId), '--out', out, ...d()], new RegExp(`${out} exists; add --force to replace it`));
     expect(readFileSync(out, 'utf8')).toBe('MINE');
     expect((await cwb(['export', String(versionId), '--out', out, '--force', ...d()])).code).toBe(0);
-    expect(JSON.parse(readFileSync(out, 'utf8')).nodes).toHaveLength(6);
+    expect((JSON.parse(readFileSync(out, 'utf8')) as { nodes: unknown[] }).nodes).toHaveLength(6);
 
     writeFileSync(join(folder, 'six-liabilities.csv'), 'MINE');
     await expectRefused(['export', String(versionId), '--out', join(folder, 'six.csv'), ...d()], /six-liabilities\.csv exists; add --force/);

@@ -39,7 +39,7 @@ describe('docs', () => {
     for (const example of examples) {
       const result = spawnSync('bash', ['-c', `${cwbFunction}; ${example}`], { cwd: folder, env, encoding: 'utf8' });
       expect({ example, status: result.status, stderr: result.status === 0 ? '' : result.stderr }).toEqual({ example, status: 0, stderr: '' });
-      if (example.includes('--json')) expect(() => JSON.parse(result.stdout), example).not.toThrow();
+      if (example.includes('--json')) expect((): unknown => JSON.parse(result.stdout), example).not.toThrow();
     }
     expect(readdirSync(folder)).toEqual(expect.arrayContaining(['ring.graphml', 'policy.json']));
   }, 300_000);

@@ -14,6 +14,7 @@ import { CONTENT_SECURITY_POLICY, DEFAULT_HOST_LIMITS, startLoopbackHost, type L
 import { resolveStaticTarget } from '../../src-main/io/static-files';
 import { freshApp } from '../support/app';
 import { ringNetwork, tempDir } from '../support/fixtures';
+import { stringMatching } from '../support/matchers';
 
 let app: ReturnType<typeof freshApp>;
 let renderer: ReturnType<typeof tempDir>;
@@ -118,14 +119,20 @@ function openSocket(query = `token=${host.token}`, socketOrigin: string | undefi
   });
 }
 
+/** A socket message as text (the host sends text frames). */
+const messageText = (data: WebSocket.RawData): string =>
+  Array.isArray(data) ? Buffer.concat(data).toString('utf8') : data instanceof ArrayBuffer ? Buffer.from(data).toString('utf8') : data.toString('utf8');
+
+type Answer = { id: unknown; result: { ok: boolean; value?: unknown; error?: { message: string } } };
+
 /** Sends `text` on a fresh authenticated socket and resolves with the first answer. */
-async function ask(text: string | Buffer): Promise<{ id: unknown; result: { ok: boolean; value?: unknown; error?: { message: string } } }> {
+async function ask(text: string | Buffer): Promise<Answer> {
   const opened = await openSocket();
   if (!('socket' in opened)) throw new Error(`socket refused with ${opened.refused}`);
   const { socket } = opened;
-  const answer = new Promise<string>((resolve) => socket.once('message', (data) => resolve(String(data))));
+  const answer = new Promise<string>((resolve) => socket.once('message', (data) => resolve(messageText(data))));
   socket.send(text);
-  const reply = JSON.parse(await answer);
+  const reply = JSON.parse(await answer) as Answer;
   socket.close();
   await new Promise((resolve) => socket.once('close', resolve));
   return reply;
@@ -177,7 +184,7 @@ describe('the loopback host under attack', () => {
       ['message: an unknown channel', async () => expect((await ask('{"id":"x","channel":"nope"}')).result).toMatchObject({ ok: false, error: { message: 'unknown channel "nope"' } })],
       ['message: an object id', async () => expect((await ask('{"id":{"a":1},"channel":"app:info"}'))).toMatchObject({ id: null, result: { ok: true } })],
       ['message: a bad payload', async () => expect((await ask('{"id":1,"channel":"app:info","payload":[1]}')).result).toMatchObject({ ok: false })],
-      ['message: binary frame that is not an upload', async () => expect((await ask(Buffer.from([0, 255, 1]))).result).toMatchObject({ ok: false, error: { message: expect.stringMatching(/^binary message is not an upload/) } })],
+      ['message: binary frame that is not an upload', async () => expect((await ask(Buffer.from([0, 255, 1]))).result).toMatchObject({ ok: false, error: { message: stringMatching(/^binary message is not an upload/) } })],
       ['a request whose socket closes before the answer', async () => {
         const opened = await openSocket();
         if (!('socket' in opened)) throw new Error('refused');
@@ -194,7 +201,7 @@ describe('the loopback host under attack', () => {
         const opened = await Promise.all(Array.from({ length: 20 }, () => openSocket()));
         const open = opened.filter((o): o is { socket: WebSocket } => 'socket' in o);
         expect(open).toHaveLength(DEFAULT_HOST_LIMITS.maxConnections);
-        expect(opened.filter((o) => 'refused' in o).map((o) => (o as { refused: number }).refused)).toEqual(Array(20 - DEFAULT_HOST_LIMITS.maxConnections).fill(503));
+        expect(opened.filter((o) => 'refused' in o).map((o) => o.refused)).toEqual(Array(20 - DEFAULT_HOST_LIMITS.maxConnections).fill(503));
         await Promise.all(open.map(({ socket }) => new Promise((resolve) => { socket.once('close', resolve); socket.close(); })));
         await new Promise((resolve) => setTimeout(resolve, 100));
       }],
@@ -233,7 +240,7 @@ describe('the loopback host under attack', () => {
     };
     const text = JSON.stringify(ringNetwork('Uploaded ring'));
     const uploaded = await ask(uploadFrame({ id: 3, channel: 'files:upload', payload: 'ring.json' }, Buffer.from(text)));
-    expect(uploaded).toMatchObject({ id: 3, result: { ok: true, value: { fileName: 'ring.json', size: Buffer.byteLength(text), handle: expect.stringMatching(/^[0-9a-f]{32}$/) } } });
+    expect(uploaded).toMatchObject({ id: 3, result: { ok: true, value: { fileName: 'ring.json', size: Buffer.byteLength(text), handle: stringMatching(/^[0-9a-f]{32}$/) } } });
     const ref = uploaded.result.value as { fileName: string; handle: string };
     const imported = await ask(JSON.stringify({ id: 4, channel: 'datasets:import', payload: ref }));
     expect(imported).toMatchObject({ id: 4, result: { ok: true } });
@@ -286,7 +293,7 @@ describe('the loopback host with small limits', () => {
       const [a, b, c] = await Promise.all([open(), open(), open()]);
       expect([a, b, c].filter((s) => s === 503)).toHaveLength(1);
       const socket = [a, b, c].find((s): s is WebSocket => typeof s !== 'number')!;
-      const answer = new Promise<string>((resolve) => socket.once('message', (data) => resolve(String(data))));
+      const answer = new Promise<string>((resolve) => socket.once('message', (data) => resolve(messageText(data))));
       socket.send('{"id":2,"channel":"app:info","payload":{}}');
       expect(JSON.parse(await answer)).toMatchObject({ id: 2, result: { ok: true } });
       for (const s of [a, b, c]) if (typeof s !== 'number') s.terminate();

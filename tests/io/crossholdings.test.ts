@@ -4,6 +4,7 @@ import { crossHoldingColumnSums, economyDocumentSchema } from '../../src-shared/
 import { freshApp } from '../support/app';
 import { smallEconomy } from '../support/economy';
 import { picked } from '../support/fixtures';
+import { objectContaining } from '../support/matchers';
 
 let app: ReturnType<typeof freshApp>;
 afterEach(async () => app?.dispose());
@@ -49,7 +50,7 @@ describe('crossholdings@1', () => {
 
     const exported = await app.router.handle('networks:export', { versionId, format: 'network@1' });
     // The export carries the classification marking as `metadata` (docs/formats.md); the economy is unchanged.
-    expect(exported.ok && JSON.parse((exported.value as { files: Array<{ content: string }> }).files[0]!.content)).toEqual({ ...smallEconomy(), metadata: expect.objectContaining({ marking: DEFAULT_MARKING }) });
+    expect(exported.ok && JSON.parse((exported.value as { files: Array<{ content: string }> }).files[0]!.content)).toEqual({ ...smallEconomy(), metadata: objectContaining({ marking: DEFAULT_MARKING }) });
     const asNetwork = await app.router.handle('networks:get', { versionId });
     expect(asNetwork.ok === false && asNetwork.error.message).toMatch(/cross-holdings economy, not an interbank network/);
     const stress = await app.router.handle('jobs:start', { kind: 'stress', params: { versionId, shockModel: { kind: 'uniform' }, samples: 100, seed: 1 } });

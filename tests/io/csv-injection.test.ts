@@ -47,7 +47,7 @@ function hostileNetwork(): NetworkDocument {
 }
 
 /** Every cell of a CSV text (RFC 4180 parsing). */
-const csvCells = (text: string): string[] => (Papa.parse<string[]>(text.trim(), { skipEmptyLines: true }).data as string[][]).flat();
+const csvCells = (text: string): string[] => Papa.parse<string[]>(text.trim(), { skipEmptyLines: true }).data.flat();
 
 /** No cell a spreadsheet would read as a formula: text starting with = + - @ tab CR is a plain number or absent. */
 function expectNeutral(cells: Array<string | number | null>) {

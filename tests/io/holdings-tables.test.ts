@@ -41,14 +41,14 @@ const day = (iso: string) => new Date(`${iso}T00:00:00Z`);
 describe('holdings from XLSX', () => {
   it('reads the first sheet with date cells, maps AUM and amount outstanding, keeps provenance', async () => {
     fresh();
-    const rows: unknown[][] = [];
+    const rows: Array<[string, string, Date, number, number | null, number | null, string]> = [];
     for (let k = 0; k < 300; k++) {
       rows.push([`F${k % 10}`, `ISIN${k % 37}`, day(k < 150 ? '2024-03-31' : '2024-06-30'), 100 + k, k % 10 === 3 ? 5000 : null, k % 37 === 0 ? 1e6 : null, k % 2 ? 'fund' : 'bank']);
     }
     // duplicates (same fund, asset and date) would be refused: keep the first of each
     const seen = new Set<string>();
     const unique = rows.filter((r) => {
-      const key = `${r[0]}|${r[1]}|${(r[2] as Date).toISOString()}`;
+      const key = `${r[0]}|${r[1]}|${r[2].toISOString()}`;
       if (seen.has(key)) return false;
       seen.add(key);
       return true;

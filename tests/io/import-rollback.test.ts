@@ -4,6 +4,7 @@ import { DEFAULT_MARKING } from '../../src-shared/briefs';
 import type { Db } from '../../src-main/store/db';
 import { freshApp } from '../support/app';
 import { ringNetwork, bundledSample, picked } from '../support/fixtures';
+import { objectContaining } from '../support/matchers';
 
 let app: ReturnType<typeof freshApp>;
 afterEach(async () => app?.dispose());
@@ -72,7 +73,7 @@ describe('imports are all-or-nothing', () => {
     const { files } = exported.value as { files: Array<{ content: string }> };
     expect(files).toHaveLength(1);
     // The export carries the classification marking as `metadata` (docs/formats.md); the network is unchanged.
-    expect(JSON.parse(files[0]!.content)).toEqual({ ...original, metadata: expect.objectContaining({ marking: DEFAULT_MARKING }) });
+    expect(JSON.parse(files[0]!.content)).toEqual({ ...original, metadata: objectContaining({ marking: DEFAULT_MARKING }) });
     for (const format of ['csv', 'graphml', 'xlsx'] as const) {
       const other = await app.router.handle('networks:export', { versionId, format });
       expect(other.ok, format).toBe(true);

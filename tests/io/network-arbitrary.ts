@@ -46,7 +46,7 @@ export const networkArbitrary: fc.Arbitrary<NetworkDocument> = fc
       name: text,
       currency: fc.option(fc.constantFrom('EUR', 'USD'), { nil: undefined }),
       unit: fc.option(fc.constantFrom('million', 'billion'), { nil: undefined }),
-      nodes: fc.tuple(...ids.map((id) => nodeFields.map((fields) => ({ id, ...fields }) as NetworkNode))),
+      nodes: fc.tuple(...ids.map((id) => nodeFields.map((fields) => ({ id, ...fields })))),
       liabilities: (ids.length < 2 ? fc.constant([] as Array<[number, number]>) : fc
         .uniqueArray(
           fc

@@ -11,7 +11,7 @@ import { networkArbitrary, withoutNulls } from './network-arbitrary';
 async function workbookBytes(build: (workbook: ExcelJS.Workbook) => void): Promise<Uint8Array> {
   const workbook = new ExcelJS.Workbook();
   build(workbook);
-  return new Uint8Array((await workbook.xlsx.writeBuffer()) as ArrayBuffer);
+  return new Uint8Array(await workbook.xlsx.writeBuffer());
 }
 
 describe('XLSX network workbook', () => {

@@ -1,6 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { JobEvent } from '../../src-shared/jobs';
-import type { GtMetrics } from '../../src-shared/results/graph-transformer';
 import { JobManager } from '../../src-main/jobs/manager';
 import { parseEbaSovereignHoldings } from '../../src-main/io/eba-sovereign-holdings';
 import { generateHoldings } from '../../src-main/engines/holdings-generator';
@@ -28,7 +27,7 @@ const params = (datasetId: number, maxEpochs: number) => ({
 });
 
 describe('holdings panels in the store', () => {
-  it('round-trips a generated panel and reads the EBA 2011 sovereign holdings', async () => {
+  it('round-trips a generated panel and reads the EBA 2011 sovereign holdings', () => {
     app = freshApp();
     const panel = generateHoldings({ investors: 20, assets: 30, dates: 3, positionsPerInvestor: 4, seed: 9 });
     const { datasetId, created } = saveHoldingsPanel(app.db, panel, { name: 'g', sourceFile: 'generator', importer: 'test', notes: [] });
@@ -67,7 +66,7 @@ describe('graph-transformer job', () => {
     expect(Number.isFinite(epochs.at(-1)!.figures!.validationLoss)).toBe(true);
     const [model] = gtModels.list(app.db);
     expect(model).toMatchObject({ runId: final.runId, datasetId });
-    const metrics = gtModels.metrics(app.db, model!.id) as GtMetrics;
+    const metrics = gtModels.metrics(app.db, model!.id);
     expect(metrics.history.length).toBe(3);
     expect(metrics.byDate.map((d) => [d.date, d.stressed])).toEqual([['2015-03-31', false], ['2015-06-30', true], ['2015-09-30', null]]);
     expect(runs.get(app.db, final.runId!).kind).toBe('gt-train');

@@ -6,6 +6,7 @@ import { toClearingSystem } from '../../src-main/engines/network-arrays';
 import { randomSparseNetwork } from '../../src-main/engines/synthetic';
 import { networks, runs } from '../../src-main/store/repositories';
 import { freshApp } from '../support/app';
+import { stringMatching } from '../support/matchers';
 
 let app: ReturnType<typeof freshApp>;
 afterEach(async () => app?.dispose());
@@ -59,7 +60,7 @@ describe('reconstruct job and IPC', () => {
     expect(summary.note).toMatch(/^stress scenario — Reconstruction run #\d+ \(worst\) from version 1: expected loss on 40 uniform shocks, seed 5/);
     expect(networks.getVersion(app.db, savedId).document.liabilities).toEqual(worst!.document.liabilities);
     const missing = await app.router.handle('reconstruction:saveVersion', { runId: final.runId!, objective: 'mindensity' });
-    expect(missing).toMatchObject({ ok: false, error: { message: expect.stringMatching(/has no mindensity network/) } });
+    expect(missing).toMatchObject({ ok: false, error: { message: stringMatching(/has no mindensity network/) } });
   });
 
   it('refuses bad parameters before any work and unknown nodes by name', async () => {

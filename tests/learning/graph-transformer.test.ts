@@ -87,7 +87,7 @@ describe('graph transformer', () => {
     }
     const { coordinates, explained } = principalComponents2(values, rows, 3);
     expect(explained[0]).toBeGreaterThan(0.9);
-    expect(explained[0]! + explained[1]!).toBeGreaterThan(0.9999);
+    expect(explained[0] + explained[1]).toBeGreaterThan(0.9999);
     // First axis is ±(1, 0, −1)/√2: coordinate = ±3√2·sin r (up to the centring).
     const first = Array.from({ length: rows }, (_, r) => coordinates[r * 2]!);
     const expected = Array.from({ length: rows }, (_, r) => 3 * Math.SQRT2 * Math.sin(r));

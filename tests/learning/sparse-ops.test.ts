@@ -38,7 +38,7 @@ describe.each(['cpu', 'wasm'])('sparse operations on the %s backend', (backend) 
     const values = tf.randomNormal([indices.length, 2], 0, 1, 'float32', 3);
     const weights = tf.randomNormal([nodes, 2], 0, 1, 'float32', 4);
     const ids = tf.tensor1d(indices, 'int32');
-    const dense = (v: tf.Tensor) => tf.matMul(denseOneHot(indices, nodes), v as tf.Tensor2D, true, false);
+    const dense = (v: tf.Tensor) => tf.matMul(denseOneHot(indices, nodes), v, true, false);
     expect(maxAbsDifference(segmentSum(values, ids, nodes), dense(values))).toBeLessThan(1e-6);
     const gradSparse = tf.grad((v: tf.Tensor) => tf.sum(tf.mul(tf.square(segmentSum(v, ids, nodes)), weights)))(values);
     const gradDense = tf.grad((v: tf.Tensor) => tf.sum(tf.mul(tf.square(dense(v)), weights)))(values);
@@ -48,8 +48,8 @@ describe.each(['cpu', 'wasm'])('sparse operations on the %s backend', (backend) 
   it('segmentSoftmax sums to one per segment, matches a brute-force softmax and has finite-difference gradients', () => {
     const scores = tf.tensor2d(Float32Array.from([0.3, -1, 2.5, 0.1, 80, 81, -0.7, 1.2, 0.4, 0.4, 3, -2, 0.9, 0.5]), [indices.length, 2]);
     const ids = tf.tensor1d(indices, 'int32');
-    const alpha = segmentSoftmax(scores, ids, indices, nodes).arraySync() as number[][];
-    const raw = scores.arraySync() as number[][];
+    const alpha = segmentSoftmax(scores, ids, indices, nodes).arraySync();
+    const raw = scores.arraySync();
     for (let s = 0; s < nodes; s++) {
       const members = [...indices.keys()].filter((e) => indices[e] === s);
       for (let h = 0; h < 2; h++) {
@@ -79,8 +79,8 @@ describe.each(['cpu', 'wasm'])('sparse operations on the %s backend', (backend) 
   it('edgeSegmentMax gives each edge its segment maximum, on the device (the WebGPU path) as read back, with no gradient', () => {
     // segment 3 has 13 edges (four doubling steps), segment 1 none, the others 1 to 5, in shuffled order
     const ids = Int32Array.from([3, 0, 3, 2, 3, 3, 4, 0, 3, 3, 2, 3, 3, 5, 3, 3, 0, 3, 2, 3, 3, 2, 2]);
-    const scores = tf.randomNormal([ids.length, 2], 0, 3, 'float32', 7) as tf.Tensor2D;
-    const values = scores.arraySync() as number[][];
+    const scores = tf.randomNormal<tf.Rank.R2>([ids.length, 2], 0, 3, 'float32', 7);
+    const values = scores.arraySync();
     const expected = Array.from(ids, (s) => [0, 1].map((h) => Math.max(...values.filter((_, e) => ids[e] === s).map((row) => row[h]!))));
     for (const onDevice of [true, false]) {
       expect(edgeSegmentMax(scores, ids, 6, onDevice).arraySync()).toEqual(expected);
@@ -99,8 +99,8 @@ describe.each(['cpu', 'wasm'])('fused edge operations on the %s backend, chunked
 
   it('edgeDotProducts equals the per-head dot products of gathered rows, values and gradients', async () => {
     await tf.setBackend(backend);
-    const q = tf.randomNormal([nodes, 8], 0, 1, 'float32', 5) as tf.Tensor2D;
-    const k = tf.randomNormal([nodes, 8], 0, 1, 'float32', 6) as tf.Tensor2D;
+    const q = tf.randomNormal<tf.Rank.R2>([nodes, 8], 0, 1, 'float32', 5);
+    const k = tf.randomNormal<tf.Rank.R2>([nodes, 8], 0, 1, 'float32', 6);
     const w = tf.randomNormal([source.length, heads], 0, 1, 'float32', 7);
     const t = tf.tensor1d(target, 'int32');
     const s = tf.tensor1d(source, 'int32');
@@ -117,8 +117,8 @@ describe.each(['cpu', 'wasm'])('fused edge operations on the %s backend, chunked
 
   it('weightedNeighbourSum equals the segment sum of weighted gathered messages, values and gradients', async () => {
     await tf.setBackend(backend);
-    const c = tf.randomUniform([source.length], 0, 1, 'float32', 8) as tf.Tensor1D;
-    const m = tf.randomNormal([nodes, 3], 0, 1, 'float32', 9) as tf.Tensor2D;
+    const c = tf.randomUniform<tf.Rank.R1>([source.length], 0, 1, 'float32', 8);
+    const m = tf.randomNormal<tf.Rank.R2>([nodes, 3], 0, 1, 'float32', 9);
     const w = tf.randomNormal([nodes, 3], 0, 1, 'float32', 10);
     const plain = (a: tf.Tensor, b: tf.Tensor) => segmentSum(tf.mul(tf.expandDims(a, 1), gatherRows(b, tf.tensor1d(source, 'int32'))), tf.tensor1d(target, 'int32'), nodes);
     for (const maxBytes of [tiny, undefined]) {

@@ -55,8 +55,8 @@ async function sparseOps(): Promise<Figures> {
     tf.dispose([value, ...grads]);
   };
   const targetIds = tf.tensor1d(target, 'int32');
-  await record('gatherRows', (a) => gatherRows(a!, tf.tensor1d(source, 'int32')), [x]);
-  await record('segmentSum', (a) => segmentSum(a!, targetIds, nodes), [tf.tensor2d(uniform(rng, edges * width), [edges, width])]);
+  await record('gatherRows', (a) => gatherRows(a, tf.tensor1d(source, 'int32')), [x]);
+  await record('segmentSum', (a) => segmentSum(a, targetIds, nodes), [tf.tensor2d(uniform(rng, edges * width), [edges, width])]);
   await record('segmentSoftmax', (s) => segmentSoftmax(s as tf.Tensor2D, targetIds, target, nodes), [scores]);
   await record('edgeDotProducts', (q, key) => edgeDotProducts(q as tf.Tensor2D, key as tf.Tensor2D, target, source, heads, chunkBytes), [x, k]);
   await record('weightedNeighbourSum', (w, m) => weightedNeighbourSum(w as tf.Tensor1D, m as tf.Tensor2D, target, source, nodes, chunkBytes), [c, x]);
@@ -99,7 +99,7 @@ async function graphTransformer(weights: Awaited<ReturnType<typeof exportParamet
   const { value, grads } = tf.variableGrads(() => {
     const embeddings = embedNodes(params, GT_CONFIG, graph, edges, { training: false, dropout: 0, maxTensorBytes: 4 * 8 * 8 });
     const prediction = pairHead(params, 'ae', embeddings, graph.investors, pairs.investor, pairs.asset);
-    return tf.mean(tf.square(tf.sub(prediction, tf.tensor1d(pairs.target)))) as tf.Scalar;
+    return tf.mean<tf.Scalar>(tf.square(tf.sub(prediction, tf.tensor1d(pairs.target))));
   }, [...params.values()]);
   const out: Figures = { 'graph transformer loss': [(await value.data())[0]!] };
   for (const [name, v] of params.entries()) {
@@ -122,7 +122,7 @@ async function dualNetwork(): Promise<Figures> {
   const y = tf.tensor2d(uniform(rng, samples * assets, -1, 0), [samples, assets]);
   const layers: Dense[] = [...liquidation, ...price];
   const variables = layers.flatMap((layer) => [layer.kernel, layer.bias]);
-  const { value, grads } = tf.variableGrads(() => tf.mean(tf.squaredDifference(dualNetworkForward(liquidation, price, aggregation, x), y)) as tf.Scalar, variables);
+  const { value, grads } = tf.variableGrads(() => tf.mean<tf.Scalar>(tf.squaredDifference(dualNetworkForward(liquidation, price, aggregation, x), y)), variables);
   const out: Figures = { 'dual network loss': [(await value.data())[0]!] };
   for (const [k, v] of variables.entries()) out[`dual network gradient of variable ${k}`] = Array.from(await grads[v.name]!.data());
   tf.dispose([value, ...Object.values(grads), ...variables, aggregation, x, y]);

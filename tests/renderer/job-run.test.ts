@@ -15,13 +15,13 @@ vi.mock('../../src-renderer/src/api/client', () => ({
     listeners.add(listener);
     return () => listeners.delete(listener);
   },
-  call: async (channel: string) => {
+  call: (channel: string) => {
     if (channel === 'jobs:start') {
       emit(queued); // before the answer, as the host does
-      return { jobId: 'j2' };
+      return Promise.resolve({ jobId: 'j2' });
     }
-    if (channel === 'jobs:list') return [queued];
-    return { cancelled: true };
+    if (channel === 'jobs:list') return Promise.resolve([queued]);
+    return Promise.resolve({ cancelled: true });
   },
 }));
 
@@ -31,7 +31,10 @@ describe('useJobRun', () => {
   it('shows a job queued at once as waiting, and is busy until it is over', async () => {
     const succeeded: number[] = [];
     const scope = effectScope();
-    const run = scope.run(() => useJobRun('stress', async (runId) => void succeeded.push(runId)))!;
+    const run = scope.run(() => useJobRun('stress', (runId) => {
+      succeeded.push(runId);
+      return Promise.resolve();
+    }))!;
     expect(run.busy.value).toBe(false);
     await run.start({ versionId: 1, shockModel: { kind: 'uniform' }, samples: 10, seed: 1 });
     expect(run.job.value).toMatchObject({ jobId: 'j2', status: 'queued', stage: 'Waiting — 1 job ahead' });

@@ -76,7 +76,7 @@ describe('network editing model', () => {
           const d = history.current;
           const next =
             s.kind === 'amount'
-              ? edits.setLiability(d, { debtor: s.pair[0]!, creditor: s.pair[1]!, amount: s.amount })
+              ? edits.setLiability(d, { debtor: s.pair[0], creditor: s.pair[1], amount: s.amount })
               : s.kind === 'add'
                 ? edits.addNode(d, { id: nextNodeId(d) })
                 : edits.updateNodes(d, [s.id], { outsideAssets: s.amount });

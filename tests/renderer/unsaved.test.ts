@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { onBeforeUnload, pendingGuard, registerUnsavedGuard, type UnsavedGuard } from '../../src-renderer/src/unsaved';
 
-const guard = (what: () => string): UnsavedGuard => ({ pending: what, save: async () => true, discard: () => undefined });
+const guard = (what: () => string): UnsavedGuard => ({ pending: what, save: () => Promise.resolve(true), discard: () => undefined });
 
 describe('unsaved edits', () => {
   it('names the first editor with unsaved edits, and none once it is clean or gone', () => {

@@ -130,7 +130,7 @@ describe('packaging', () => {
 
   it('the configuration is valid for the installed electron-builder', async () => {
     const { validateConfiguration } = (await import(join(repoRoot, 'node_modules/app-builder-lib/out/util/config/config.js'))) as {
-      validateConfiguration(config: unknown, logger: unknown): Promise<void>;
+      validateConfiguration: (config: unknown, logger: unknown) => Promise<void>;
     };
     const { DebugLogger } = (await import(join(repoRoot, 'node_modules/builder-util/out/DebugLogger.js'))) as { DebugLogger: new (enabled: boolean) => unknown };
     await expect(validateConfiguration(config, new DebugLogger(false))).resolves.toBeUndefined();

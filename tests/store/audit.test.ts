@@ -4,6 +4,7 @@ import { auditEntriesConcerning, canonicalJson, entryHash, GENESIS_HASH, listAud
 import { freshApp } from '../support/app';
 import { ringNetwork, tempDir, picked } from '../support/fixtures';
 import { testStoreKey } from '../support/store-key';
+import { stringMatching } from '../support/matchers';
 
 const dirs: Array<{ remove(): void }> = [];
 const dbs: Db[] = [];
@@ -41,7 +42,7 @@ describe('audit trail', () => {
     expect(entries[0]!.osUser).toBe(osUser());
     expect(entries[0]!.details).toEqual({ datasetId: 3 });
     expect(listAudit(db, { limit: 1, before: 3 }).entries.map((e) => e.id)).toEqual([2]);
-    expect(verifyAudit(db)).toMatchObject({ intact: true, entries: 3, head: { id: 3, hash: entries[0]!.hash }, message: expect.stringMatching(/^audit trail intact: 3 entries/) });
+    expect(verifyAudit(db)).toMatchObject({ intact: true, entries: 3, head: { id: 3, hash: entries[0]!.hash }, message: stringMatching(/^audit trail intact: 3 entries/) });
   });
 
   it('refuses UPDATE and DELETE through its triggers', () => {
@@ -162,7 +163,7 @@ describe('what the app records', () => {
     const run = await app.jobs.start('stress', { versionId: imported.versionId, shockModel: { kind: 'uniform', maxFraction: 0.5 }, samples: 200, seed: 3 }).done;
     expect(run.status).toBe('succeeded');
     const saved = entries().find((e) => e.action === 'run-saved')!;
-    expect(saved).toMatchObject({ subject: expect.stringMatching(new RegExp(`^run #${run.runId} \\(stress test\\)`)), details: { runId: run.runId, versionId: imported.versionId } });
+    expect(saved).toMatchObject({ subject: stringMatching(new RegExp(`^run #${run.runId} \\(stress test\\)`)), details: { runId: run.runId, versionId: imported.versionId } });
     expect(saved.sha256).toMatch(/^[0-9a-f]{64}$/);
 
     await call('briefs:compose', { runIds: [run.runId], title: 'Ring brief' });

@@ -11,6 +11,7 @@ import { readKeyFile, resolveStoreKey, type Keyring } from '../../src-main/store
 import { bundledSample, readBytes, repoRoot, ringNetwork, tempDir, picked } from '../support/fixtures';
 import { cwb, filesContaining, openPlaintextStore, storeContent, writeKeyFile } from '../support/store';
 import { testStoreKey } from '../support/store-key';
+import { stringMatching } from '../support/matchers';
 
 const dirs: Array<{ path: string; remove(): void }> = [];
 const fresh = () => {
@@ -135,7 +136,7 @@ describe('encryption at rest', () => {
     expect(status.code, status.err).toBe(0);
     expect(JSON.parse(status.out)).toMatchObject({
       encrypted: true,
-      cipher: expect.stringMatching(/^sqlcipher/),
+      cipher: stringMatching(/^sqlcipher/),
       keySource: `key file ${join(keyDir, 'new.key')}`,
       modes: { folder: '0700', [DATABASE_FILE]: '0600' },
     });

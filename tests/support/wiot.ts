@@ -42,5 +42,5 @@ export async function syntheticWiot(overrides: (sheet: ExcelJS.Worksheet) => voi
   totals('VA', VALUE_ADDED);
   totals('GO', output);
   overrides(sheet);
-  return new Uint8Array((await workbook.xlsx.writeBuffer()) as ArrayBuffer);
+  return new Uint8Array(await workbook.xlsx.writeBuffer());
 }
