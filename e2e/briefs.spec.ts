@@ -44,7 +44,7 @@ test('a stress run is reported from its screen, then composed, previewed and dow
   await page.getByTestId('report-export').click();
   const report = await reported;
   expect(report.suggestedFilename()).toBe('stress-test-run-1-runs-1.pdf');
-  const reportPages = await pdfPageTexts(readFileSync((await report.path())!));
+  const reportPages = await pdfPageTexts(readFileSync(await report.path()));
   expect(reportPages.every((text) => text.includes('CONFIDENTIAL — supervisory use'))).toBe(true);
   await expect(page.getByTestId('report-message')).toContainText('Saved stress-test-run-1-runs-1.pdf');
   await page.screenshot({ path: join(artifactsDir, 'stress-report-button.png'), fullPage: false });
@@ -119,7 +119,7 @@ test('a stress run is reported from its screen, then composed, previewed and dow
   const contributorsFile = await contributorsCsv;
   expect(contributorsFile.suggestedFilename()).toBe('Table-2-Top-20-loss-contributors-run-1.csv');
   // after the marking's comment lines: the header and the 20 rows, in the order shown
-  const csvLines = readFileSync((await contributorsFile.path())!, 'utf8').trim().split(/\r?\n/).filter((line) => !line.startsWith('#'));
+  const csvLines = readFileSync(await contributorsFile.path(), 'utf8').trim().split(/\r?\n/).filter((line) => !line.startsWith('#'));
   expect(csvLines[0]).toContain('Contribution to E[L] (EUR million)');
   expect(csvLines).toHaveLength(1 + 20);
 
@@ -127,14 +127,14 @@ test('a stress run is reported from its screen, then composed, previewed and dow
   await page.getByTestId('brief-export-pdf').click();
   const pdf = await downloaded;
   expect(pdf.suggestedFilename()).toBe('eba-2011-committee-brief-runs-1.pdf');
-  const texts = await pdfPageTexts(readFileSync((await pdf.path())!));
+  const texts = await pdfPageTexts(readFileSync(await pdf.path()));
   for (const text of texts) expect(text).toContain('SECRET — board only');
   expect(texts.join(' ')).toContain('EBA 2011 committee brief');
   await expect(page.getByTestId('brief-message')).toContainText('stored as brief 2');
 
   const docx = page.waitForEvent('download');
   await page.getByTestId('brief-export-docx').click();
-  expect(readFileSync((await (await docx).path())!).subarray(0, 2).toString('latin1')).toBe('PK');
+  expect(readFileSync(await (await docx).path()).subarray(0, 2).toString('latin1')).toBe('PK');
   await expect(page.getByTestId('brief-saved').locator('tbody tr')).toHaveCount(3);
   // The saved briefs sort by size, largest first after two clicks.
   const savedBriefs = page.getByTestId('brief-saved');

@@ -132,7 +132,7 @@ function manyGroups() {
 /** Picks the option of a version picker whose text contains `name`. */
 async function pickVersion(picker: Locator, name: string) {
   const value = await picker.locator('option', { hasText: name }).first().getAttribute('value');
-  await picker.selectOption(value!);
+  await picker.selectOption(value);
 }
 
 test('a 72-bank network: every group in the legend, fitted after each filter and layout, tooltips, neighbours, heatmap', async ({ page, startHost }) => {

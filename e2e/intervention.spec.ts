@@ -41,7 +41,7 @@ test('intervene on a cross-holdings economy under correlated shocks, then bail o
   await page.getByTestId('report-export').click();
   const report = await reported;
   expect(report.suggestedFilename()).toMatch(/^intervention-run-\d+-runs-\d+\.pdf$/);
-  expect(readFileSync((await report.path())!).subarray(0, 5).toString('latin1')).toBe('%PDF-');
+  expect(readFileSync(await report.path()).subarray(0, 5).toString('latin1')).toBe('%PDF-');
   await expect(figures).toContainText('DiscountFrac (published)');
   await expect(page.getByTestId('intervention-variants').locator('tbody tr')).toHaveCount(2);
   await expect(page.getByTestId('intervention-variants')).toContainText('DiscountFrac adapted to costs');
@@ -97,7 +97,7 @@ test('intervene on a cross-holdings economy under correlated shocks, then bail o
   await shell.goTo('intervention');
   await page.getByTestId('intervention-target').selectOption('interbank');
   const ring = page.getByTestId('intervention-version').locator('option', { hasText: 'Ring (e2e) v1' });
-  await page.getByTestId('intervention-version').selectOption((await ring.getAttribute('value'))!);
+  await page.getByTestId('intervention-version').selectOption(await ring.getAttribute('value'));
   await page.getByTestId('intervention-shock').fill('90');
   await page.getByTestId('intervention-bailout-budget').fill('40');
   await page.getByTestId('intervention-run').click();

@@ -125,7 +125,7 @@ test('the overflow check sees a control pushed out of its panel and a cut-off bu
   await page.setViewportSize(SIZES[1]!);
   await page.goto(host.url);
   await new Shell(page).goTo('stress');
-  await expect(await overflowing(page)).toEqual([]);
+  expect(await overflowing(page)).toEqual([]);
   await page.locator('main.content .panel').first().evaluate((panel) => {
     const wide = document.createElement('button');
     wide.textContent = 'far too wide';

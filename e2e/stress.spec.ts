@@ -64,7 +64,7 @@ test('reconstruct the EBA network by maximum entropy, stress test it, compare tw
   await page.getByTestId('stress-figures-csv').click();
   const figuresFile = await figuresCsv;
   expect(figuresFile.suggestedFilename()).toBe('Stress-figures-run-1.csv');
-  const figuresText = readFileSync((await figuresFile.path())!, 'utf8');
+  const figuresText = readFileSync(await figuresFile.path(), 'utf8');
   expect(figuresText).toContain('Figure,Run #1');
   expect(figuresText).toMatch(/E\[L\] \(expected system loss\),"?[\d,.]+ ± [\d,.]+ EUR million"?/);
   await figures.getByTestId('help-nvi').first().click();

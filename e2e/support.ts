@@ -188,7 +188,7 @@ export async function expectCanvasDrawn(locator: Locator, minInked = 30) {
   await expect(locator).toBeVisible();
   await expect
     .poll(async () => (await canvasInk(locator)).some((c) => c.colours > 1 && c.inked >= minInked), {
-      message: `a canvas in ${locator} drew something inside its plot area`,
+      message: `a canvas in ${locator.toString()} drew something inside its plot area`,
       timeout: 10_000,
     })
     .toBe(true);

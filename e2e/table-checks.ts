@@ -35,5 +35,5 @@ export async function expectSortsAndSaves(page: Page, { testid, header, column, 
   const csv = await download;
   expect(csv.suggestedFilename()).toMatch(new RegExp(`^${file}-\\d+\\.csv$`));
   // the header row, after the classification marking's comment line
-  expect(readFileSync((await csv.path())!, 'utf8').split(/\r?\n/).find((line) => !line.startsWith('#'))).toContain(csvHeader);
+  expect(readFileSync(await csv.path(), 'utf8').split(/\r?\n/).find((line) => !line.startsWith('#'))).toContain(csvHeader);
 }
