@@ -89,6 +89,7 @@ function browserBridge(): DesktopBridge {
       });
       return file ? upload(file) : null;
     },
+    // eslint-disable-next-line @typescript-eslint/require-await -- DesktopBridge.saveFile returns a promise (IPC on the desktop); async makes a failure here a rejection there too
     async saveFile(fileName, content, encoding = 'utf8') {
       const body = encoding === 'base64' ? Uint8Array.from(atob(content), (ch) => ch.charCodeAt(0)) : content;
       const url = URL.createObjectURL(new Blob([body], { type: 'application/octet-stream' }));

@@ -32,11 +32,11 @@ export function useJobRun<K extends JobKind>(kind: K, onSucceeded: (runId: numbe
   async function cancel() {
     if (job.value) await call('jobs:cancel', { jobId: job.value.jobId });
   }
-  const stop = onJobEvent(async (event) => {
+  const stop = onJobEvent((event) => {
     if (event.jobId !== job.value?.jobId) return;
     job.value = event;
     onEvent?.(event);
-    if (event.status === 'succeeded' && event.runId) await onSucceeded(event.runId);
+    if (event.status === 'succeeded' && event.runId) void onSucceeded(event.runId);
   });
   onBeforeUnmount(stop);
   /** True while the job runs or waits for its turn: the screen's run button is off meanwhile. */

@@ -136,7 +136,7 @@ export function chartSvg(chart: Chart): string {
     options: { ...options, responsive: false, animation: false, devicePixelRatio: 1 },
     plugins: [...plugins, whiteBackground],
     platform: BasicPlatform,
-  } as ChartConfiguration);
+  });
   const svg = context.getSerializedSvg(true);
   copy.destroy();
   return svg;

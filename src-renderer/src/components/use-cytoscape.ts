@@ -161,7 +161,7 @@ export function useCytoscape(container: Ref<HTMLElement | undefined>, options: G
     draw,
     destroy,
     current: () => cy,
-    fit() {
+    fit: () => {
       if (cy) fitShown(cy);
     },
   };
@@ -169,7 +169,7 @@ export function useCytoscape(container: Ref<HTMLElement | undefined>, options: G
 
 /** The whole graph as a PNG (base64, no data: prefix), twice its size on screen, on white. */
 export function graphPng(cy: Core): string {
-  return cy.png({ full: true, scale: 2, bg: '#ffffff', output: 'base64' }) as unknown as string;
+  return cy.png({ full: true, scale: 2, bg: '#ffffff', output: 'base64' });
 }
 
 /** The whole graph as an SVG document on white (cytoscape-svg). */
