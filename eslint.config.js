@@ -2,7 +2,17 @@ import pluginVue from 'eslint-plugin-vue';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules', 'out', 'dist', 'test-results', 'playwright-report', 'e2e/artifacts', 'bench/results.json'] },
+  {
+    ignores: [
+      'node_modules',
+      'out',
+      'dist',
+      'test-results',
+      'playwright-report',
+      'e2e/artifacts',
+      'bench/results.json',
+    ],
+  },
   ...tseslint.configs.recommendedTypeChecked,
   ...pluginVue.configs['flat/recommended'],
   {
@@ -36,7 +46,14 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: [{ group: ['electron', 'node:*', '**/store/*', '**/api/*', '**/shell/*', '**/src-renderer/*'], message: 'engines and src-shared stay pure: no I/O, Electron or app layers' }] },
+        {
+          patterns: [
+            {
+              group: ['electron', 'node:*', '**/store/*', '**/api/*', '**/shell/*', '**/src-renderer/*'],
+              message: 'engines and src-shared stay pure: no I/O, Electron or app layers',
+            },
+          ],
+        },
       ],
     },
   },
@@ -44,7 +61,13 @@ export default tseslint.config(
     files: ['src-main/**/*.ts'],
     ignores: ['src-main/shell/**'],
     rules: {
-      'no-restricted-imports': ['error', { paths: [{ name: 'electron', message: 'only src-main/shell imports electron' }], patterns: [{ group: ['**/src-renderer/**'], message: 'src-main never imports the renderer' }] }],
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: 'electron', message: 'only src-main/shell imports electron' }],
+          patterns: [{ group: ['**/src-renderer/**'], message: 'src-main never imports the renderer' }],
+        },
+      ],
     },
   },
 );

@@ -8,7 +8,10 @@ import { join } from 'node:path';
  */
 function electronBinaryAvailable(): boolean {
   const pathFile = join(import.meta.dirname, 'node_modules/electron/path.txt');
-  return existsSync(pathFile) && existsSync(join(import.meta.dirname, 'node_modules/electron/dist', readFileSync(pathFile, 'utf8').trim()));
+  return (
+    existsSync(pathFile) &&
+    existsSync(join(import.meta.dirname, 'node_modules/electron/dist', readFileSync(pathFile, 'utf8').trim()))
+  );
 }
 
 export default defineConfig({

@@ -44,7 +44,8 @@ async function plainPdf(brief: ComposedBrief): Promise<number> {
   for (const section of brief.sections) {
     doc.text(section.summary);
     for (const f of section.keyFigures) doc.text(`${f.label}: ${f.text} ${f.unit}`);
-    for (const table of section.tables) for (const row of table.rows) doc.text(row.map((cell) => cellText(cell)).join('  '));
+    for (const table of section.tables)
+      for (const row of table.rows) doc.text(row.map((cell) => cellText(cell)).join('  '));
   }
   doc.end();
   await done;
@@ -64,7 +65,12 @@ export async function run(): Promise<Record<string, unknown>> {
     const firstComposeSeconds = (performance.now() - coldStarted) / 1000;
     const runIds: number[] = [];
     for (let seed = 1; seed <= 5; seed++) {
-      const final = await app.jobs.start('stress', { versionId, shockModel: { kind: 'uniform', maxFraction: 0.1 }, samples: 20_000, seed }).done;
+      const final = await app.jobs.start('stress', {
+        versionId,
+        shockModel: { kind: 'uniform', maxFraction: 0.1 },
+        samples: 20_000,
+        seed,
+      }).done;
       runIds.push(final.runId!);
     }
     const request = { runIds: [runIds[0]!], title: 'EBA 2011 stress brief', marking: 'CONFIDENTIAL — supervisory use' };
@@ -77,7 +83,9 @@ export async function run(): Promise<Record<string, unknown>> {
     }
     const reference = await median(() => plainPdf(brief));
     const five = await median(async () => renderBrief(await composeBrief(app.db, { ...request, runIds }), 'pdf'));
-    const preview = await median(async () => JSON.parse(JSON.stringify(await composeBrief(app.db, sevenRequest))) as ComposedBrief);
+    const preview = await median(
+      async () => JSON.parse(JSON.stringify(await composeBrief(app.db, sevenRequest))) as ComposedBrief,
+    );
     const sevenPdf = await median(() => renderBrief(preview.value, 'pdf'));
     return {
       network: '87 banks, 7,482 liabilities; stress runs of 20,000 scenarios',
@@ -86,7 +94,12 @@ export async function run(): Promise<Record<string, unknown>> {
       plainTextPdf: { seconds: reference.seconds, bytes: reference.value },
       pdfOverPlainText: formats.pdf!.seconds / reference.seconds,
       fiveRunBriefPdf: { seconds: five.seconds, bytes: five.value.length },
-      sevenKindsComposeAndPreview: { seconds: preview.seconds, firstSeconds: firstComposeSeconds, targetSeconds: 5, sections: preview.value.sections.length },
+      sevenKindsComposeAndPreview: {
+        seconds: preview.seconds,
+        firstSeconds: firstComposeSeconds,
+        targetSeconds: 5,
+        sections: preview.value.sections.length,
+      },
       sevenKindsPdf: { seconds: sevenPdf.seconds, bytes: sevenPdf.value.length },
     };
   } finally {

@@ -108,14 +108,29 @@ export async function run(): Promise<Record<string, unknown>> {
   const byTiers: Record<string, unknown> = {};
   let backend: { name: string; detail: string } | undefined;
   for (const tiers of [2, 3, 4, 5]) {
-    const config = capitalStudySchema(shockModelSchema).parse({ tiers, shockModel, scenarios, samples: 400, seed: 1, validationGrid: tiers === 2 ? 20 : 0 });
+    const config = capitalStudySchema(shockModelSchema).parse({
+      tiers,
+      shockModel,
+      scenarios,
+      samples: 400,
+      seed: 1,
+      validationGrid: tiers === 2 ? 20 : 0,
+    });
     const started = performance.now();
     const results = await runCapitalStudy(document, config);
     backend = results.backend;
     byTiers[`T=${tiers}`] = {
       wallSeconds: round((performance.now() - started) / 1000),
       samplers: Object.fromEntries(
-        results.samplers.map((s) => [s.sampler, { seconds: round(s.seconds), clearingRuns: s.clearingRuns, allocationsEvaluated: s.allocationsEvaluated, acceptedShare: round(s.acceptedShare) }]),
+        results.samplers.map((s) => [
+          s.sampler,
+          {
+            seconds: round(s.seconds),
+            clearingRuns: s.clearingRuns,
+            allocationsEvaluated: s.allocationsEvaluated,
+            acceptedShare: round(s.acceptedShare),
+          },
+        ]),
       ),
       models: results.models.map((m) => ({
         sampler: m.sampler,

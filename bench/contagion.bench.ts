@@ -34,7 +34,12 @@ function stressRate(system: ClearingSystem, maxFraction: number, count: number, 
   const seconds = (performance.now() - started) / 1000;
   let defaults = 0;
   partial.defaultsHistogram.forEach((c, k) => (defaults += c * k));
-  return { scenarios: count, seconds: round(seconds), scenariosPerSecond: Math.round(count / seconds), meanDefaults: round(defaults / count) };
+  return {
+    scenarios: count,
+    seconds: round(seconds),
+    scenariosPerSecond: Math.round(count / seconds),
+    meanDefaults: round(defaults / count),
+  };
 }
 
 function picardRate(system: ClearingSystem, maxFraction: number, count: number) {
@@ -64,7 +69,12 @@ export function run(): Record<string, unknown> {
   const eba = ebaSystem();
   const sparse = toClearingSystem(randomSparseNetwork(1000, 10, 2024));
   const ebaResults: Record<string, unknown> = {};
-  for (const [fraction, count] of [[0.05, 200_000], [0.1, 50_000], [0.3, 100_000], [1, 100_000]] as const) {
+  for (const [fraction, count] of [
+    [0.05, 200_000],
+    [0.1, 50_000],
+    [0.3, 100_000],
+    [1, 100_000],
+  ] as const) {
     const exact = stressRate(eba, fraction, count);
     const picard = picardRate(eba, fraction, Math.min(count, 5000));
     // the pre-Schur solver (LU refactored every round) on the same scenarios, for comparison
@@ -81,10 +91,18 @@ export function run(): Record<string, unknown> {
     };
   }
   const sparseResults: Record<string, unknown> = {};
-  for (const [fraction, count] of [[0.05, 2_000], [0.3, 500], [1, 200]] as const) {
+  for (const [fraction, count] of [
+    [0.05, 2_000],
+    [0.3, 500],
+    [1, 200],
+  ] as const) {
     const exact = stressRate(sparse, fraction, count);
     const picard = picardRate(sparse, fraction, Math.min(count, 200));
-    sparseResults[`uniform ${fraction * 100}%`] = { ...exact, picardScenariosPerSecond: picard, speedupOverPicard: round(exact.scenariosPerSecond / picard) };
+    sparseResults[`uniform ${fraction * 100}%`] = {
+      ...exact,
+      picardScenariosPerSecond: picard,
+      speedupOverPicard: round(exact.scenariosPerSecond / picard),
+    };
   }
   return {
     network: 'EBA 2011 87 banks from the EBA importer, maxent liabilities; sparse: randomSparseNetwork(1000, 10, 2024)',
@@ -93,6 +111,10 @@ export function run(): Record<string, unknown> {
     sparseBanks: sparse.nBanks,
     sparseLinks: sparse.nLinks,
     sparse: sparseResults,
-    heapMiB: { after10k: heapAfter(eba, 10_000), after200k: heapAfter(eba, 200_000), gcExposed: typeof globalThis.gc === 'function' },
+    heapMiB: {
+      after10k: heapAfter(eba, 10_000),
+      after200k: heapAfter(eba, 200_000),
+      gcExposed: typeof globalThis.gc === 'function',
+    },
   };
 }

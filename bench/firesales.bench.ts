@@ -11,7 +11,15 @@
  */
 import { exampleFireSale } from '../src-main/api/firesale-services';
 import { toFireSaleSystem } from '../src-main/engines/fire-sale-document';
-import { caseStudy1, caseStudy2, impactMatrix, scenarioOf, solveFireSale, type FireSaleSystem, type SimulationSpec } from '../src-main/engines/fire-sales';
+import {
+  caseStudy1,
+  caseStudy2,
+  impactMatrix,
+  scenarioOf,
+  solveFireSale,
+  type FireSaleSystem,
+  type SimulationSpec,
+} from '../src-main/engines/fire-sales';
 import { Rng } from '../src-main/engines/random';
 import { selectLearningBackend } from '../src-main/learning/backend';
 import { DEFAULT_TRAINING } from '../src-main/learning/dual-network';
@@ -50,8 +58,12 @@ export function randomSystem(nBanks: number, nAssets: number, seed: number): Sim
 function referenceEquilibrium(system: FireSaleSystem, otherAssets: number[]): number[] {
   const nBanks = system.bankIds.length;
   const nAssets = system.assetIds.length;
-  const holdings = Array.from({ length: nBanks }, (_, n) => Array.from({ length: nAssets }, (_, m) => system.holdings[n * nAssets + m]!));
-  const impact = Array.from({ length: nAssets }, (_, m) => Array.from({ length: nAssets }, (_, k) => system.inverseDemand.impact[m * nAssets + k]!));
+  const holdings = Array.from({ length: nBanks }, (_, n) =>
+    Array.from({ length: nAssets }, (_, m) => system.holdings[n * nAssets + m]!),
+  );
+  const impact = Array.from({ length: nAssets }, (_, m) =>
+    Array.from({ length: nAssets }, (_, k) => system.inverseDemand.impact[m * nAssets + k]!),
+  );
   const lambda = system.strategy.kind === 'leverage-target' ? Array.from(system.strategy.maxLeverage) : [];
   let prices = new Array<number>(nAssets).fill(1);
   for (let iteration = 0; iteration < 10_000; iteration++) {
@@ -59,7 +71,12 @@ function referenceEquilibrium(system: FireSaleSystem, otherAssets: number[]): nu
     for (let n = 0; n < nBanks; n++) {
       const value = holdings[n]!.reduce((s, a, m) => s + a * prices[m]!, 0);
       const equity = otherAssets[n]! + value - system.liabilities[n]!;
-      const fraction = value <= 0 ? 0 : equity <= 0 ? 1 : Math.min(1, Math.max(0, 1 - (lambda[n]! * equity - otherAssets[n]!) / value));
+      const fraction =
+        value <= 0
+          ? 0
+          : equity <= 0
+            ? 1
+            : Math.min(1, Math.max(0, 1 - (lambda[n]! * equity - otherAssets[n]!) / value));
       holdings[n]!.forEach((a, m) => (sold[m]! += fraction * a));
     }
     const next = impact.map((row) => Math.max(0, 1 - row.reduce((s, b, k) => s + b * sold[k]!, 0)));
@@ -73,7 +90,9 @@ function referenceEquilibrium(system: FireSaleSystem, otherAssets: number[]): nu
 function engineRates(spec: SimulationSpec, count: number) {
   const { system } = spec;
   const rng = new Rng(9);
-  const scenarios = Array.from({ length: count }, () => Array.from(system.otherAssets, () => spec.shockLow + (spec.shockHigh - spec.shockLow) * rng.uniform()));
+  const scenarios = Array.from({ length: count }, () =>
+    Array.from(system.otherAssets, () => spec.shockLow + (spec.shockHigh - spec.shockLow) * rng.uniform()),
+  );
   let started = performance.now();
   let maxIterations = 0;
   let maxDifference = 0;
@@ -86,7 +105,10 @@ function engineRates(spec: SimulationSpec, count: number) {
   const engineSeconds = (performance.now() - started) / 1000;
   started = performance.now();
   scenarios.forEach((shock, s) => {
-    const prices = referenceEquilibrium(system, Array.from(system.otherAssets, (o, n) => o - shock[n]! * o));
+    const prices = referenceEquilibrium(
+      system,
+      Array.from(system.otherAssets, (o, n) => o - shock[n]! * o),
+    );
     prices.forEach((p, m) => (maxDifference = Math.max(maxDifference, Math.abs(p - enginePrices[s]![m]!))));
   });
   const referenceSeconds = (performance.now() - started) / 1000;
@@ -109,12 +131,16 @@ function engineRates(spec: SimulationSpec, count: number) {
  */
 function atTheJump() {
   const lambda = 3;
-  const system: FireSaleSystem = { ...caseStudy1('linear').system, strategy: { kind: 'leverage-target', maxLeverage: Float64Array.of(lambda, lambda) } };
+  const system: FireSaleSystem = {
+    ...caseStudy1('linear').system,
+    strategy: { kind: 'leverage-target', maxLeverage: Float64Array.of(lambda, lambda) },
+  };
   const b = 0.7 + 0.3 * lambda;
   const jump = (b * b) / (1.2 * lambda);
   const rows = [];
   // Warm-up, so the times below are of compiled code.
-  for (let k = 0; k < 200; k++) solveFireSale(system, { liabilities: [jump - 1e-6, jump - 1e-6] }, { accelerate: k % 2 === 0 });
+  for (let k = 0; k < 200; k++)
+    solveFireSale(system, { liabilities: [jump - 1e-6, jump - 1e-6] }, { accelerate: k % 2 === 0 });
   for (const offset of [-1e-3, -1e-6, -1e-9, 1e-9, 1e-6, 1e-3]) {
     const L = jump + offset;
     const exact = offset < 0 ? (b + Math.sqrt(b * b - 1.2 * lambda * L)) / 2 : 0.7;
@@ -148,7 +174,12 @@ function report<T>(name: string, value: T): T {
 async function case1ToAcceptance() {
   const target = 10 * 2.8e-7;
   const started = performance.now();
-  const case1 = await runExperiment(caseStudy1('linear'), { seed: 1, samples: 2000, testFraction: 0.2, training: { ...DEFAULT_TRAINING, maxEpochs: 20_000 } }, false, { targetLoss: target });
+  const case1 = await runExperiment(
+    caseStudy1('linear'),
+    { seed: 1, samples: 2000, testFraction: 0.2, training: { ...DEFAULT_TRAINING, maxEpochs: 20_000 } },
+    false,
+    { targetLoss: target },
+  );
   const seconds = (performance.now() - started) / 1000;
   return {
     targetValidationMse: target,
@@ -163,13 +194,19 @@ async function case1ToAcceptance() {
 
 async function dualNetworkLarge(spec: SimulationSpec, epochs: number) {
   const started = performance.now();
-  const large = await runExperiment(spec, { seed: 1, samples: 2000, testFraction: 0.2, training: { ...DEFAULT_TRAINING, maxEpochs: epochs } }, false);
+  const large = await runExperiment(
+    spec,
+    { seed: 1, samples: 2000, testFraction: 0.2, training: { ...DEFAULT_TRAINING, maxEpochs: epochs } },
+    false,
+  );
   const seconds = (performance.now() - started) / 1000;
   const correlations = large.metrics.liquidationCorrelation.filter((c): c is number => c !== null);
   return {
     epochs: large.epochs,
     seconds: round(seconds),
-    millisecondsPerEpoch: round((seconds * 1000) / (large.epochs + DEFAULT_TRAINING.restarts * DEFAULT_TRAINING.restartEpochs)),
+    millisecondsPerEpoch: round(
+      (seconds * 1000) / (large.epochs + DEFAULT_TRAINING.restarts * DEFAULT_TRAINING.restartEpochs),
+    ),
     testMse: large.metrics.mseProposed,
     minLiquidationCorrelation: round(Math.min(...correlations)),
     meanLiquidationCorrelation: round(correlations.reduce((a, b) => a + b, 0) / correlations.length),
@@ -180,14 +217,20 @@ async function dualNetworkLarge(spec: SimulationSpec, epochs: number) {
 async function crossImpactSeeds() {
   const seeds = [];
   for (let seed = 1; seed <= 5; seed++) {
-    const result = await runExperiment(caseStudy2(true), { seed, samples: 2000, testFraction: 0.2, training: { ...DEFAULT_TRAINING, maxEpochs: 1500 } }, false);
+    const result = await runExperiment(
+      caseStudy2(true),
+      { seed, samples: 2000, testFraction: 0.2, training: { ...DEFAULT_TRAINING, maxEpochs: 1500 } },
+      false,
+    );
     const terms = result.metrics.regression![0]!;
     seeds.push(
       report(`seed ${seed}`, {
         seed,
         testMse: result.metrics.mseProposed,
         correlations: result.metrics.liquidationCorrelation,
-        estimates: terms.map((t) => `${t.name}: ${t.estimate.toFixed(4)} ± ${(1.96 * t.standardError).toFixed(4)} (true ${t.trueValue})`),
+        estimates: terms.map(
+          (t) => `${t.name}: ${t.estimate.toFixed(4)} ± ${(1.96 * t.standardError).toFixed(4)} (true ${t.trueValue})`,
+        ),
         trueInsideAll: terms.every((t) => t.trueInside),
       }),
     );
@@ -200,7 +243,12 @@ export async function run(): Promise<Record<string, unknown>> {
   const out: Record<string, unknown> = {};
   if (parts.has('engine')) {
     const eba = exampleFireSale('eba-2011');
-    const ebaSpec: SimulationSpec = { system: toFireSaleSystem(eba), shockChannel: 'other-assets', shockLow: eba.shocks!.low, shockHigh: eba.shocks!.high };
+    const ebaSpec: SimulationSpec = {
+      system: toFireSaleSystem(eba),
+      shockChannel: 'other-assets',
+      shockLow: eba.shocks!.low,
+      shockHigh: eba.shocks!.high,
+    };
     out.engine = report('engine', { random100x20: engineRates(random, 2000), eba2011: engineRates(ebaSpec, 300) });
   }
   if (parts.has('jump')) out.jump = report('case study 1 next to the jump', atTheJump());

@@ -14,20 +14,39 @@ import { existsSync, readFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
 import { generateHoldings } from '../src-main/engines/holdings-generator';
 import { selectLearningBackend } from '../src-main/learning/backend';
-import { countParameters, directedEdges, embedNodes, fitFeatureSpace, initParameters, pairHead, type GraphTransformerConfig } from '../src-main/learning/graph-transformer';
+import {
+  countParameters,
+  directedEdges,
+  embedNodes,
+  fitFeatureSpace,
+  initParameters,
+  pairHead,
+  type GraphTransformerConfig,
+} from '../src-main/learning/graph-transformer';
 import { evaluationMask, prepareDates, sampleMask } from '../src-main/learning/gt-training';
 import { Rng } from '../src-main/engines/random';
 
 const scale = Number(process.env.GT_BENCH_SCALE ?? 1);
 /** A configuration WebAssembly can hold at 300k positions (the paper's d_k = d_h = 256 needs ~2.4 GB per gathered query tensor). */
-const BENCH_CONFIG: GraphTransformerConfig = { hidden: 64, embedding: 32, layers: 3, heads: 4, keyDim: 16, categoryDim: 8 };
+const BENCH_CONFIG: GraphTransformerConfig = {
+  hidden: 64,
+  embedding: 32,
+  layers: 3,
+  heads: 4,
+  keyDim: 16,
+  categoryDim: 8,
+};
 
 function round(value: number, digits = 3): number {
   const f = 10 ** digits;
   return Math.round(value * f) / f;
 }
 
-async function epoch(size: { investors: number; assets: number; positionsPerInvestor: number }, config: GraphTransformerConfig, steps: number) {
+async function epoch(
+  size: { investors: number; assets: number; positionsPerInvestor: number },
+  config: GraphTransformerConfig,
+  steps: number,
+) {
   const panel = generateHoldings({ ...size, dates: 3, seed: 11 });
   const space = fitFeatureSpace(panel, panel.snapshots.slice(0, 1));
   const [train, validation] = prepareDates(panel, space);
@@ -39,12 +58,30 @@ async function epoch(size: { investors: number; assets: number; positionsPerInve
   const trainStep = async () => {
     const mask = sampleMask(train!.graph, 0.15, rng);
     const edges = directedEdges(train!.graph, mask.visible);
-    const loss = optimizer.minimize(() => {
-      const e = embedNodes(params, config, train!.graph, edges, { training: true, dropout: 0.1, dropoutSeed: 1 });
-      const ae = tf.mean(tf.square(tf.sub(pairHead(params, 'ae', e, train!.graph.investors, mask.pairInvestor, mask.pairAsset), tf.tensor1d(mask.pairTarget))));
-      const tp = tf.mean(tf.square(tf.sub(pairHead(params, 'tp', e, train!.graph.investors, train!.trade!.investor, train!.trade!.asset), tf.tensor1d(train!.trade!.target))));
-      return tf.add<tf.Scalar>(ae, tp);
-    }, true, [...params.values()])!;
+    const loss = optimizer.minimize(
+      () => {
+        const e = embedNodes(params, config, train!.graph, edges, { training: true, dropout: 0.1, dropoutSeed: 1 });
+        const ae = tf.mean(
+          tf.square(
+            tf.sub(
+              pairHead(params, 'ae', e, train!.graph.investors, mask.pairInvestor, mask.pairAsset),
+              tf.tensor1d(mask.pairTarget),
+            ),
+          ),
+        );
+        const tp = tf.mean(
+          tf.square(
+            tf.sub(
+              pairHead(params, 'tp', e, train!.graph.investors, train!.trade!.investor, train!.trade!.asset),
+              tf.tensor1d(train!.trade!.target),
+            ),
+          ),
+        );
+        return tf.add<tf.Scalar>(ae, tp);
+      },
+      true,
+      [...params.values()],
+    )!;
     await loss.data();
     loss.dispose();
   };
@@ -52,8 +89,22 @@ async function epoch(size: { investors: number; assets: number; positionsPerInve
     const mask = evaluationMask(validation!, settings);
     const options = { training: false, dropout: 0 };
     const outputs = tf.tidy(() => [
-      pairHead(params, 'ae', embedNodes(params, config, validation!.graph, directedEdges(validation!.graph, mask.visible), options), validation!.graph.investors, mask.pairInvestor, mask.pairAsset),
-      pairHead(params, 'tp', embedNodes(params, config, validation!.graph, directedEdges(validation!.graph), options), validation!.graph.investors, validation!.trade!.investor, validation!.trade!.asset),
+      pairHead(
+        params,
+        'ae',
+        embedNodes(params, config, validation!.graph, directedEdges(validation!.graph, mask.visible), options),
+        validation!.graph.investors,
+        mask.pairInvestor,
+        mask.pairAsset,
+      ),
+      pairHead(
+        params,
+        'tp',
+        embedNodes(params, config, validation!.graph, directedEdges(validation!.graph), options),
+        validation!.graph.investors,
+        validation!.trade!.investor,
+        validation!.trade!.asset,
+      ),
     ]);
     await Promise.all(outputs.map((output) => output.data()));
     tf.dispose(outputs);
@@ -72,7 +123,11 @@ async function epoch(size: { investors: number; assets: number; positionsPerInve
     investors: size.investors,
     assets: size.assets,
     positions: train!.graph.edgeInvestor.length,
-    parameters: countParameters(config, space.investorVocab.map((v) => v.length), space.assetVocab.map((v) => v.length)),
+    parameters: countParameters(
+      config,
+      space.investorVocab.map((v) => v.length),
+      space.assetVocab.map((v) => v.length),
+    ),
     secondsPerEpoch: round(seconds / steps),
     peakTensorMiB: round(profile.peakBytes / 2 ** 20, 1),
     processRssMiB: round(Math.max(rssBefore, process.memoryUsage().rss) / 2 ** 20, 1),
@@ -107,7 +162,8 @@ export async function run(): Promise<Record<string, unknown>> {
   };
   const wasmFull = await epoch(full, BENCH_CONFIG, 2);
   results.wasm = { backend: `${wasm.name} (${wasm.detail})`, ...wasmFull };
-  if (previous?.wasm?.secondsPerEpoch) results.ratioToPreviousRun = round(wasmFull.secondsPerEpoch / previous.wasm.secondsPerEpoch, 3);
+  if (previous?.wasm?.secondsPerEpoch)
+    results.ratioToPreviousRun = round(wasmFull.secondsPerEpoch / previous.wasm.secondsPerEpoch, 3);
 
   const gpu = await selectLearningBackend('webgpu');
   if (gpu.name === 'webgpu') {

@@ -19,7 +19,15 @@ import type { EconomyInterventionResults } from '../src-shared/results/intervent
 import { cascade, failedIndices, type EconomySystem } from '../src-main/engines/cascade';
 import { economyDocumentOf, generateEconomy } from '../src-main/engines/economy-generator';
 import { rescueProblem } from '../src-main/engines/intervention';
-import { budgetGrid, discountFracPath, gaussianReturns, PAPER_SHOCKS, prefixPayments, runStudyRange, shockedValues } from '../src-main/engines/intervention-study';
+import {
+  budgetGrid,
+  discountFracPath,
+  gaussianReturns,
+  PAPER_SHOCKS,
+  prefixPayments,
+  runStudyRange,
+  shockedValues,
+} from '../src-main/engines/intervention-study';
 import { methodComparison } from '../src-main/engines/method-comparison';
 import { JobManager } from '../src-main/jobs/manager';
 import { openDatabase } from '../src-main/store/db';
@@ -59,7 +67,13 @@ export async function run(): Promise<Record<string, unknown>> {
     const generateSeconds = (performance.now() - started) / 1000;
     const document = economyDocumentOf(system, `Synthetic ${FIRMS} firms`);
     const versionId = db.transaction(() => {
-      const dataset = datasets.insert(db, { name: document.name, kind: 'economy', sourceFile: 'bench', sha256: 'bench', report: { importer: CROSSHOLDINGS_FORMAT, kept: FIRMS, skipped: [], notes: [] } });
+      const dataset = datasets.insert(db, {
+        name: document.name,
+        kind: 'economy',
+        sourceFile: 'bench',
+        sha256: 'bench',
+        report: { importer: CROSSHOLDINGS_FORMAT, kept: FIRMS, skipped: [], notes: [] },
+      });
       const networkId = networks.insert(db, { datasetId: dataset.id, name: document.name, kind: 'crossholdings' });
       return networks.addVersion(db, networkId, document, 'bench').versionId;
     })();
@@ -94,15 +108,32 @@ export async function run(): Promise<Record<string, unknown>> {
     const direct = Array.from({ length: DIRECT_SCENARIOS }, (_, s) => directScenario(system, budgets, s));
     const directSeconds = (performance.now() - directStarted) / 1000;
     const fastStarted = performance.now();
-    const fast = runStudyRange(system, { shocks: PAPER_SHOCKS, seed: SEED, budgets, chosenBudget: budgets.at(-1)!, objective: 'failures' }, 0, DIRECT_SCENARIOS);
+    const fast = runStudyRange(
+      system,
+      { shocks: PAPER_SHOCKS, seed: SEED, budgets, chosenBudget: budgets.at(-1)!, objective: 'failures' },
+      0,
+      DIRECT_SCENARIOS,
+    );
     const fastSeconds = (performance.now() - fastStarted) / 1000;
     let mismatches = 0;
-    direct.forEach((row, s) => row.forEach((failures, b) => (mismatches += failures === fast.failedAfter[s * (BUDGETS + 1) + b] ? 0 : 1)));
+    direct.forEach((row, s) =>
+      row.forEach((failures, b) => (mismatches += failures === fast.failedAfter[s * (BUDGETS + 1) + b] ? 0 : 1)),
+    );
     const directPerScenario = directSeconds / DIRECT_SCENARIOS;
 
-    const comparison = methodComparison({ instances: 40, firms: 16, seed: 1, uncertainty: 0.02, budgetFractions: [0.15, 0.3, 0.5] });
+    const comparison = methodComparison({
+      instances: 40,
+      firms: 16,
+      seed: 1,
+      uncertainty: 0.02,
+      budgetFractions: [0.15, 0.3, 0.5],
+    });
     return {
-      economy: { firms: FIRMS, crossHoldings: document.crossHoldings.length, generateSeconds: round(generateSeconds, 2) },
+      economy: {
+        firms: FIRMS,
+        crossHoldings: document.crossHoldings.length,
+        generateSeconds: round(generateSeconds, 2),
+      },
       study: {
         scenarios: SCENARIOS,
         budgets: BUDGETS,
@@ -113,7 +144,10 @@ export async function run(): Promise<Record<string, unknown>> {
         cpuSecondsPerWorker: round(jobCpuSeconds / threads, 2),
         meanFailuresBefore: round(results.study.failedBefore.mean, 2),
         meanFailuresAtMaxBudget: round(results.study.budgets.at(-1)!.failedAfter.mean, 2),
-        tvarReductionAtHalfBudget: results.study.tvarReduction.map((r) => ({ q: r.q, percent: round(r.reductionPercent, 1) })),
+        tvarReductionAtHalfBudget: results.study.tvarReduction.map((r) => ({
+          q: r.q,
+          percent: round(r.reductionPercent, 1),
+        })),
         peakRssMiB: mib(peakRss),
         rssBeforeJobMiB: mib(rssBefore),
       },

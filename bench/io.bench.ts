@@ -35,7 +35,9 @@ export function writeHoldings(path: string): void {
     const slot = k % perDate;
     const investor = slot % INVESTORS;
     const asset = (Math.floor(slot / INVESTORS) + 13 * investor) % ASSETS;
-    block.push(`INV${investor},Investor ${investor},ISIN${asset},${asset % 5 === 0 ? 'equity' : 'bond'},EUR,${date},${((k * 7919) % 100_000) / 100}`);
+    block.push(
+      `INV${investor},Investor ${investor},ISIN${asset},${asset % 5 === 0 ? 'equity' : 'bond'},EUR,${date},${((k * 7919) % 100_000) / 100}`,
+    );
     if (block.length === 20_000) {
       writeSync(fd, `${block.join('\n')}\n`);
       block = [];
@@ -73,7 +75,11 @@ function benchNetwork(): NetworkDocument {
     equity: 50 + (i % 13),
   }));
   const liabilities = nodes.flatMap((node, i) =>
-    Array.from({ length: 20 }, (_, k) => ({ debtor: node.id, creditor: nodes[(i + 1 + k * 37) % n]!.id, amount: ((i * 31 + k * 17) % 1000) / 10 + 0.5 })),
+    Array.from({ length: 20 }, (_, k) => ({
+      debtor: node.id,
+      creditor: nodes[(i + 1 + k * 37) % n]!.id,
+      amount: ((i * 31 + k * 17) % 1000) / 10 + 0.5,
+    })),
   );
   return { format: NETWORK_FORMAT, name: 'bench network', currency: 'EUR', unit: 'million', nodes, liabilities };
 }
@@ -134,7 +140,10 @@ export async function run(): Promise<Record<string, unknown>> {
     const xlsx = await time(() => importFileAsync('bench.xlsx', xlsxBytes));
     const jsonText = serialiseJson(document);
     const json = await time(() => parseNetworkJson(jsonText, 'bench.json'));
-    if (interbankNetworkOf(csvPair.value).liabilities.length !== 20_000 || interbankNetworkOf(xlsx.value).liabilities.length !== 20_000) {
+    if (
+      interbankNetworkOf(csvPair.value).liabilities.length !== 20_000 ||
+      interbankNetworkOf(xlsx.value).liabilities.length !== 20_000
+    ) {
       throw new Error('network imports lost edges');
     }
 
@@ -153,7 +162,11 @@ export async function run(): Promise<Record<string, unknown>> {
         /** Live heap after the import (and a full GC) minus before: what the import keeps. */
         heapDeltaMiB: round((heapAfter - heapBefore) / MiB, 1),
         targetSeconds: 20,
-        reference: { what: 'fs.readFileSync + split + parseFloat, no store', seconds: round(reference.seconds), rows: reference.rows },
+        reference: {
+          what: 'fs.readFileSync + split + parseFloat, no store',
+          seconds: round(reference.seconds),
+          rows: reference.rows,
+        },
         ratioToReference: round(imported.seconds / reference.seconds, 2),
       },
       network: {

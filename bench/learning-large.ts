@@ -11,7 +11,8 @@ import { generateHoldings } from '../src-main/engines/holdings-generator';
 import { selectLearningBackend, type LearningBackendPreference } from '../src-main/learning/backend';
 import { PAPER_TRAINING, trainGraphTransformer } from '../src-main/learning/gt-training';
 
-const [investors = 30_000, assets = 100_000, positionsPerInvestor = 100, batchInvestors = 1000, epochs = 1] = process.argv.slice(2).map(Number);
+const [investors = 30_000, assets = 100_000, positionsPerInvestor = 100, batchInvestors = 1000, epochs = 1] =
+  process.argv.slice(2).map(Number);
 const config = { hidden: 32, embedding: 16, layers: 2, heads: 2, keyDim: 8, categoryDim: 4 };
 const peakMiB = () => Math.round(process.resourceUsage().maxRSS / 1024);
 
@@ -19,7 +20,9 @@ const backend = await selectLearningBackend((process.env.LEARNING_BACKEND ?? 'wa
 let started = performance.now();
 const panel = generateHoldings({ investors, assets, positionsPerInvestor, dates: 4, seed: 1 });
 const positions = panel.snapshots.map((s) => s.investor.length);
-console.error(`generated ${positions.join(', ')} positions in ${((performance.now() - started) / 1000).toFixed(1)} s, peak RSS ${peakMiB()} MiB`);
+console.error(
+  `generated ${positions.join(', ')} positions in ${((performance.now() - started) / 1000).toFixed(1)} s, peak RSS ${peakMiB()} MiB`,
+);
 started = performance.now();
 const cpuStarted = process.cpuUsage();
 const epochEnds: number[] = [];
@@ -30,7 +33,9 @@ const artifact = await trainGraphTransformer(
     backend: backend.name,
     onEpoch: (record) => {
       epochEnds.push(performance.now());
-      console.error(`epoch ${record.epoch}: train ${record.trainLoss.toFixed(4)}, validation ${record.validationLoss.toFixed(4)}, ${((performance.now() - started) / 1000).toFixed(1)} s, peak RSS ${peakMiB()} MiB`);
+      console.error(
+        `epoch ${record.epoch}: train ${record.trainLoss.toFixed(4)}, validation ${record.validationLoss.toFixed(4)}, ${((performance.now() - started) / 1000).toFixed(1)} s, peak RSS ${peakMiB()} MiB`,
+      );
     },
   },
 );
@@ -45,7 +50,9 @@ console.log(
     config,
     epochs: artifact.history.length,
     secondsPerEpoch: Math.round(secondsPerEpoch * 10) / 10,
-    processorSecondsPerEpoch: Math.round((process.cpuUsage(cpuStarted).user + process.cpuUsage(cpuStarted).system) / 1e5 / epochEnds.length) / 10,
+    processorSecondsPerEpoch:
+      Math.round((process.cpuUsage(cpuStarted).user + process.cpuUsage(cpuStarted).system) / 1e5 / epochEnds.length) /
+      10,
     peakRssMiB: peakMiB(),
     tensorsLeft: tf.memory().numTensors,
     history: artifact.history,

@@ -20,12 +20,26 @@ import { generateHoldings } from '../src-main/engines/holdings-generator';
 import { Rng } from '../src-main/engines/random';
 import { selectLearningBackend } from '../src-main/learning/backend';
 import { DEFAULT_TRAINING, splitSamples, trainDualNetwork } from '../src-main/learning/dual-network';
-import { directedEdges, embedNodes, fitFeatureSpace, initParameters, pairHead, type GraphTransformerConfig } from '../src-main/learning/graph-transformer';
+import {
+  directedEdges,
+  embedNodes,
+  fitFeatureSpace,
+  initParameters,
+  pairHead,
+  type GraphTransformerConfig,
+} from '../src-main/learning/graph-transformer';
 import { evaluationMask, prepareDates, sampleMask, type PreparedDate } from '../src-main/learning/gt-training';
 
 const EPOCHS = Number(process.env.LEARNING_BENCH_EPOCHS ?? 60);
 const SAMPLES = 2000;
-const GT_CONFIG: GraphTransformerConfig = { hidden: 64, embedding: 32, layers: 3, heads: 4, keyDim: 16, categoryDim: 8 };
+const GT_CONFIG: GraphTransformerConfig = {
+  hidden: 64,
+  embedding: 32,
+  layers: 3,
+  heads: 4,
+  keyDim: 16,
+  categoryDim: 8,
+};
 const GT_EPOCHS = 3;
 
 const round = (value: number, digits = 3) => Math.round(value * 10 ** digits) / 10 ** digits;
@@ -53,7 +67,11 @@ async function dualNetworkMsPerEpoch(data: ReturnType<typeof dualData>): Promise
 /** The rows the PyTorch run trains on: as many training and validation rows as trainDualNetwork uses. */
 function dualPayload(data: ReturnType<typeof dualData>) {
   const { train: trainAll } = splitSamples(data.nSamples, 0.2, DEFAULT_TRAINING.seed);
-  const { train, test: validation } = splitSamples(trainAll.length, DEFAULT_TRAINING.validationFraction, DEFAULT_TRAINING.seed + 1);
+  const { train, test: validation } = splitSamples(
+    trainAll.length,
+    DEFAULT_TRAINING.validationFraction,
+    DEFAULT_TRAINING.seed + 1,
+  );
   const rows = (values: Float64Array, width: number, count: number) => Array.from(values.subarray(0, count * width));
   return {
     nBanks: data.nBanks,
@@ -100,27 +118,57 @@ function gtDatePayload(date: PreparedDate, rng: Rng) {
 }
 
 /** Seconds per graph-transformer epoch (one step on `train`, the validation pass on `validation`). */
-async function graphTransformerSecondsPerEpoch(train: PreparedDate, validation: PreparedDate, space: ReturnType<typeof fitFeatureSpace>): Promise<number> {
+async function graphTransformerSecondsPerEpoch(
+  train: PreparedDate,
+  validation: PreparedDate,
+  space: ReturnType<typeof fitFeatureSpace>,
+): Promise<number> {
   const params = initParameters(GT_CONFIG, space, 1);
   const optimizer = tf.train.adam(1e-2);
   const rng = new Rng(5);
-  const mse = (prediction: tf.Tensor, target: Float32Array) => tf.mean(tf.square(tf.sub(prediction, tf.tensor1d(target))));
+  const mse = (prediction: tf.Tensor, target: Float32Array) =>
+    tf.mean(tf.square(tf.sub(prediction, tf.tensor1d(target))));
   const epoch = async () => {
     const mask = sampleMask(train.graph, 0.15, rng);
     const edges = directedEdges(train.graph, mask.visible);
-    const loss = optimizer.minimize(() => {
-      const e = embedNodes(params, GT_CONFIG, train.graph, edges, { training: true, dropout: 0.1, dropoutSeed: 1 });
-      const ae = mse(pairHead(params, 'ae', e, train.graph.investors, mask.pairInvestor, mask.pairAsset), mask.pairTarget);
-      return tf.add<tf.Scalar>(ae, mse(pairHead(params, 'tp', e, train.graph.investors, train.trade!.investor, train.trade!.asset), train.trade!.target));
-    }, true, [...params.values()])!;
+    const loss = optimizer.minimize(
+      () => {
+        const e = embedNodes(params, GT_CONFIG, train.graph, edges, { training: true, dropout: 0.1, dropoutSeed: 1 });
+        const ae = mse(
+          pairHead(params, 'ae', e, train.graph.investors, mask.pairInvestor, mask.pairAsset),
+          mask.pairTarget,
+        );
+        return tf.add<tf.Scalar>(
+          ae,
+          mse(
+            pairHead(params, 'tp', e, train.graph.investors, train.trade!.investor, train.trade!.asset),
+            train.trade!.target,
+          ),
+        );
+      },
+      true,
+      [...params.values()],
+    )!;
     const held = evaluationMask(validation, { maskFraction: 0.15, seed: 1 });
     const losses = tf.tidy(() => {
       const options = { training: false, dropout: 0 };
-      const masked = embedNodes(params, GT_CONFIG, validation.graph, directedEdges(validation.graph, held.visible), options);
+      const masked = embedNodes(
+        params,
+        GT_CONFIG,
+        validation.graph,
+        directedEdges(validation.graph, held.visible),
+        options,
+      );
       const full = embedNodes(params, GT_CONFIG, validation.graph, directedEdges(validation.graph), options);
       return tf.stack([
-        mse(pairHead(params, 'ae', masked, validation.graph.investors, held.pairInvestor, held.pairAsset), held.pairTarget),
-        mse(pairHead(params, 'tp', full, validation.graph.investors, validation.trade!.investor, validation.trade!.asset), validation.trade!.target),
+        mse(
+          pairHead(params, 'ae', masked, validation.graph.investors, held.pairInvestor, held.pairAsset),
+          held.pairTarget,
+        ),
+        mse(
+          pairHead(params, 'tp', full, validation.graph.investors, validation.trade!.investor, validation.trade!.asset),
+          validation.trade!.target,
+        ),
       ]);
     });
     await Promise.all([loss.data(), losses.data()]);
@@ -136,7 +184,9 @@ async function graphTransformerSecondsPerEpoch(train: PreparedDate, validation: 
 
 /** The first Python that imports torch: $PYTHON, python3 on the path, then the system's (where apt installs python3-torch). */
 function pythonWithTorch(): string | undefined {
-  return [process.env.PYTHON, 'python3', '/usr/bin/python3'].find((python) => python && spawnSync(python, ['-c', 'import torch'], { encoding: 'utf8' }).status === 0);
+  return [process.env.PYTHON, 'python3', '/usr/bin/python3'].find(
+    (python) => python && spawnSync(python, ['-c', 'import torch'], { encoding: 'utf8' }).status === 0,
+  );
 }
 
 function pytorchReference(payload: unknown): Record<string, unknown> | string {
@@ -147,8 +197,13 @@ function pytorchReference(payload: unknown): Record<string, unknown> | string {
     const file = path.join(dir, 'payload.json');
     writeFileSync(file, JSON.stringify(payload));
     const script = fileURLToPath(new URL('learning_reference.py', import.meta.url));
-    const child = spawnSync(python, [script, file], { encoding: 'utf8', maxBuffer: 1 << 24, env: { ...process.env, OMP_NUM_THREADS: '1' } });
-    if (child.status !== 0) return `not measured: the PyTorch reference failed: ${child.stderr.trim().split('\n').pop()}`;
+    const child = spawnSync(python, [script, file], {
+      encoding: 'utf8',
+      maxBuffer: 1 << 24,
+      env: { ...process.env, OMP_NUM_THREADS: '1' },
+    });
+    if (child.status !== 0)
+      return `not measured: the PyTorch reference failed: ${child.stderr.trim().split('\n').pop()}`;
     return JSON.parse(child.stdout) as Record<string, unknown>;
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -187,7 +242,9 @@ export async function run(): Promise<Record<string, unknown>> {
   if (typeof reference !== 'string') {
     const torchDual = reference.dualNetworkMsPerEpoch as Record<string, number>;
     results.ratioToPytorch = {
-      ...Object.fromEntries(Object.keys(dualMs).map((name) => [`dualNetwork ${name}`, round(dualMs[name]! / torchDual[name]!, 2)])),
+      ...Object.fromEntries(
+        Object.keys(dualMs).map((name) => [`dualNetwork ${name}`, round(dualMs[name]! / torchDual[name]!, 2)]),
+      ),
       graphTransformer: round(gtSeconds / (reference.graphTransformerSecondsPerEpoch as number), 2),
     };
   }

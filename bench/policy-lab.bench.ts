@@ -13,7 +13,13 @@ import { nelderMeadMaximise, quadraticMaximum, randomPolicyEconomy, testUncertai
 const round = (value: number, digits = 4) => Number(value.toPrecision(digits));
 const seconds = (started: number) => (performance.now() - started) / 1000;
 
-function compare(nInt: number, nAssets: number, causalDraws: number, predictiveDraws: number, reference: 'nelder-mead' | 'quadratic' | 'none') {
+function compare(
+  nInt: number,
+  nAssets: number,
+  causalDraws: number,
+  predictiveDraws: number,
+  reference: 'nelder-mead' | 'quadratic' | 'none',
+) {
   const economy = randomPolicyEconomy(2024 + nInt, nInt, nAssets, nAssets > 2 ? 2 : 1);
   const spec = testUncertainty(7, causalDraws, predictiveDraws);
   let started = performance.now();
@@ -21,7 +27,13 @@ function compare(nInt: number, nAssets: number, causalDraws: number, predictiveD
   const analysis = analysePrior(economy, draws, { noise: 0, signals: 1, seed: 7 });
   const engineSeconds = seconds(started);
   const size = nInt * nAssets;
-  const out: Record<string, unknown> = { intermediaries: nInt, assets: nAssets, wedges: size, draws: causalDraws * predictiveDraws, engineSeconds: round(engineSeconds) };
+  const out: Record<string, unknown> = {
+    intermediaries: nInt,
+    assets: nAssets,
+    wedges: size,
+    draws: causalDraws * predictiveDraws,
+    engineSeconds: round(engineSeconds),
+  };
   if (reference === 'none') return out;
   const objective = (tau: Float64Array) => expectedWelfare(draws, tau);
   started = performance.now();
@@ -30,7 +42,10 @@ function compare(nInt: number, nAssets: number, causalDraws: number, predictiveD
     evaluations++;
     return objective(tau);
   };
-  const found = reference === 'nelder-mead' ? nelderMeadMaximise(counted, new Float64Array(size), 0.01) : quadraticMaximum(counted, new Float64Array(size), 0.01);
+  const found =
+    reference === 'nelder-mead'
+      ? nelderMeadMaximise(counted, new Float64Array(size), 0.01)
+      : quadraticMaximum(counted, new Float64Array(size), 0.01);
   const referenceSeconds = seconds(started);
   let scale = 0;
   let gap = 0;
@@ -65,6 +80,9 @@ export function run(): Record<string, unknown> {
     medium: compare(8, 3, 8, 16, 'quadratic'),
     large: compare(20, 4, 8, 32, 'quadratic'),
     veryLarge: compare(60, 5, 16, 64, 'none'),
-    workedExamples: { 'policy-two-sectors.json (with ex ante)': round(sampleSeconds), 'policy-three-sectors.json': round(threeSeconds) },
+    workedExamples: {
+      'policy-two-sectors.json (with ex ante)': round(sampleSeconds),
+      'policy-three-sectors.json': round(threeSeconds),
+    },
   };
 }

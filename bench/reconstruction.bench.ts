@@ -45,7 +45,12 @@ function solve(problem: ReconstructionProblem, objective: 'worst' | 'best', samp
     onIteration: () => (peakRss = Math.max(peakRss, process.memoryUsage().rss)),
   });
   const seconds = (performance.now() - started) / 1000;
-  const maxent = evaluateLoss(problem, drawShockFractions(problem, maximumEntropy(problem), { kind: 'uniform' }, 1, 0, samples), maximumEntropy(problem), 'expectedLoss');
+  const maxent = evaluateLoss(
+    problem,
+    drawShockFractions(problem, maximumEntropy(problem), { kind: 'uniform' }, 1, 0, samples),
+    maximumEntropy(problem),
+    'expectedLoss',
+  );
   return {
     nodes: problem.nBanks,
     samples,
@@ -73,7 +78,10 @@ function randomVertexSearch(problem: ReconstructionProblem, samples: number, sec
   let tried = 0;
   const started = performance.now();
   while ((performance.now() - started) / 1000 < seconds) {
-    const vertex = minCostTransport(problem.polytope, Float64Array.from({ length: size }, () => rng.uniform()));
+    const vertex = minCostTransport(
+      problem.polytope,
+      Float64Array.from({ length: size }, () => rng.uniform()),
+    );
     best = Math.max(best, evaluateLoss(problem, sample, vertex, 'expectedLoss').expectedLoss);
     tried++;
   }

@@ -30,13 +30,18 @@ async function timed(action: () => Promise<unknown>): Promise<number> {
 function spawnOk(command: string, args: string[]): Promise<void> {
   return new Promise((done, fail) => {
     const child = spawn(command, args, { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
-    child.on('exit', (code) => (code === 0 ? done() : fail(new Error(`${command} ${args.join(' ')} exited with ${code}`))));
+    child.on('exit', (code) =>
+      code === 0 ? done() : fail(new Error(`${command} ${args.join(' ')} exited with ${code}`)),
+    );
   });
 }
 
 /** Starts bin/web.mjs over `dataDir` (as e2e/support.ts startHost) and waits for its URL line. */
 async function startHost(dataDir: string) {
-  const child = spawn(process.execPath, [join(root, 'bin/web.mjs'), '--data-dir', dataDir], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [join(root, 'bin/web.mjs'), '--data-dir', dataDir], {
+    cwd: root,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let errors = '';
   child.stderr.on('data', (chunk) => (errors += String(chunk)));
   const url = await new Promise<string>((done, fail) => {
@@ -58,7 +63,8 @@ async function startHost(dataDir: string) {
 }
 
 /** Resolves after two animation frames, i.e. once whatever was queued has been drawn. */
-const settle = (page: Page) => page.evaluate(() => new Promise<void>((done) => requestAnimationFrame(() => requestAnimationFrame(() => done()))));
+const settle = (page: Page) =>
+  page.evaluate(() => new Promise<void>((done) => requestAnimationFrame(() => requestAnimationFrame(() => done()))));
 
 /**
  * rAF frame intervals over `frames` frames (with `wheel`, one wheel event per frame over the canvas: zoom in, then
@@ -68,7 +74,9 @@ const settle = (page: Page) => page.evaluate(() => new Promise<void>((done) => r
 function frameTimes(page: Page, frames: number, wheel: boolean, after = 0) {
   return page.evaluate(
     async ({ frames, wheel, after }) => {
-      const container = document.querySelector<HTMLElement & { _cyreg?: { cy?: { zoom(): number } } }>('[data-testid=editor-canvas]');
+      const container = document.querySelector<HTMLElement & { _cyreg?: { cy?: { zoom(): number } } }>(
+        '[data-testid=editor-canvas]',
+      );
       const target = container?.querySelector('canvas:last-of-type');
       if (wheel && (!container || !target)) throw new Error('no editor canvas');
       const box = container?.getBoundingClientRect();
@@ -79,7 +87,15 @@ function frameTimes(page: Page, frames: number, wheel: boolean, after = 0) {
       for (let i = 0; i < frames; i += 1) {
         if (wheel) {
           const deltaY = i < frames / 2 ? -100 : 100;
-          target!.dispatchEvent(new WheelEvent('wheel', { deltaY, clientX: box!.left + box!.width / 2, clientY: box!.top + box!.height / 2, bubbles: true, cancelable: true }));
+          target!.dispatchEvent(
+            new WheelEvent('wheel', {
+              deltaY,
+              clientX: box!.left + box!.width / 2,
+              clientY: box!.top + box!.height / 2,
+              bubbles: true,
+              cancelable: true,
+            }),
+          );
         }
         const now = await new Promise<number>((done) => requestAnimationFrame(done));
         intervals.push(now - last);
@@ -93,7 +109,13 @@ function frameTimes(page: Page, frames: number, wheel: boolean, after = 0) {
         last = now;
       }
       intervals.sort((a, b) => a - b);
-      return { median: intervals[Math.floor(intervals.length / 2)]!, max: intervals.at(-1)!, afterMax, zoomBefore, zoomAfter };
+      return {
+        median: intervals[Math.floor(intervals.length / 2)]!,
+        max: intervals.at(-1)!,
+        afterMax,
+        zoomBefore,
+        zoomAfter,
+      };
     },
     { frames, wheel, after },
   );
@@ -128,7 +150,8 @@ async function measureVersion(page: Page, optionText: string, nodes: number, lia
   const option = select.locator('option', { hasText: optionText });
   const value = await option.getAttribute('value', { timeout: TIMEOUT });
   if (!value) throw new Error(`no version option "${optionText}"`);
-  if ((await select.inputValue()) === value) throw new Error(`"${optionText}" is already shown; choose another version first`);
+  if ((await select.inputValue()) === value)
+    throw new Error(`"${optionText}" is already shown; choose another version first`);
   const legend = page.locator('[data-testid=editor-canvas] ~ p.legend');
   const firstDraw = await timed(async () => {
     await select.selectOption(value);
@@ -152,7 +175,10 @@ async function measureVersion(page: Page, optionText: string, nodes: number, lia
   const select1 = await timed(async () => {
     await search.fill(searchId);
     await search.press('Enter');
-    await page.getByTestId('editor-properties').locator('h2', { hasText: `Bank ${searchId}` }).waitFor({ timeout: TIMEOUT });
+    await page
+      .getByTestId('editor-properties')
+      .locator('h2', { hasText: `Bank ${searchId}` })
+      .waitFor({ timeout: TIMEOUT });
     await settle(page);
   });
 
@@ -186,7 +212,14 @@ export async function run(): Promise<Record<string, unknown>> {
   try {
     browser = await chromium.launch({
       executablePath: '/usr/bin/chromium',
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+      ],
     });
     const ref = await reference(browser);
     host = await startHost(dataDir);
@@ -209,7 +242,13 @@ export async function run(): Promise<Record<string, unknown>> {
       await settle(page);
     });
     const eba = await measureVersion(page, 'EBA 2011, 87 banks v2', 87, 7482, 'DE017');
-    const sparse = await measureVersion(page, `${network.name} v1`, network.nodes.length, network.liabilities.length, 'B0500');
+    const sparse = await measureVersion(
+      page,
+      `${network.name} v1`,
+      network.nodes.length,
+      network.liabilities.length,
+      'B0500',
+    );
     return {
       reference: ref,
       importMs,

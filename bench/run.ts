@@ -17,7 +17,9 @@ const results: Record<string, unknown> = {};
 for (const file of files) {
   const name = file.replace(/\.bench\.ts$/, '');
   process.stderr.write(`bench ${name}…\n`);
-  const module = (await import(new URL(file, import.meta.url).href)) as { run(): Promise<Record<string, unknown>> | Record<string, unknown> };
+  const module = (await import(new URL(file, import.meta.url).href)) as {
+    run(): Promise<Record<string, unknown>> | Record<string, unknown>;
+  };
   const started = performance.now();
   results[name] = await module.run();
   process.stderr.write(`bench ${name}: ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
@@ -25,7 +27,12 @@ for (const file of files) {
 
 const report = {
   date: new Date().toISOString(),
-  machine: { cpu: cpus()[0]?.model ?? 'unknown', threads: availableParallelism(), memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version },
+  machine: {
+    cpu: cpus()[0]?.model ?? 'unknown',
+    threads: availableParallelism(),
+    memoryGiB: Math.round(totalmem() / 2 ** 30),
+    node: process.version,
+  },
   results,
 };
 writeFileSync(new URL('results.json', import.meta.url), `${JSON.stringify(report, null, 2)}\n`);

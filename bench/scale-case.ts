@@ -38,12 +38,14 @@ const partial = runStressBatch(system, model, 1, 0, scenarios, undefined, { exac
 const seconds = (performance.now() - started) / 1000;
 let defaults = 0;
 partial.defaultsHistogram.forEach((count, k) => (defaults += count * k));
-process.stdout.write(`${JSON.stringify({
-  banks: system.nBanks,
-  links: system.nLinks,
-  batched: exactPath === 'auto' && prefersBatchedClearing(system),
-  scenarios,
-  msPerScenario: (1000 * seconds) / scenarios,
-  meanDefaults: defaults / scenarios,
-  peakRssMiB: process.resourceUsage().maxRSS / 1024,
-})}\n`);
+process.stdout.write(
+  `${JSON.stringify({
+    banks: system.nBanks,
+    links: system.nLinks,
+    batched: exactPath === 'auto' && prefersBatchedClearing(system),
+    scenarios,
+    msPerScenario: (1000 * seconds) / scenarios,
+    meanDefaults: defaults / scenarios,
+    peakRssMiB: process.resourceUsage().maxRSS / 1024,
+  })}\n`,
+);

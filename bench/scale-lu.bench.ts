@@ -60,8 +60,16 @@ export function run(): Record<string, unknown> {
     firms: n,
     luBlock: LU_BLOCK,
     columnBlock: columnBlock(n),
-    factorMs: { blocked: round(best.blocked), columnByColumn: round(best.unblocked), speedup: Number((best.unblocked / best.blocked).toFixed(2)) },
-    allColumnsMs: { now: round(best.columnsNow), blocksOf32: round(best.columns32), speedup: Number((best.columns32 / best.columnsNow).toFixed(2)) },
+    factorMs: {
+      blocked: round(best.blocked),
+      columnByColumn: round(best.unblocked),
+      speedup: Number((best.unblocked / best.blocked).toFixed(2)),
+    },
+    allColumnsMs: {
+      now: round(best.columnsNow),
+      blocksOf32: round(best.columns32),
+      speedup: Number((best.columns32 / best.columnsNow).toFixed(2)),
+    },
     readyToRunMs: { now: round(best.blocked + best.columnsNow), before: round(best.unblocked + best.columns32) },
     maxFactorDifference: maxFactorGap,
   };

@@ -21,7 +21,7 @@ export function randomBalanceSheetSystem(n: number, links: number | 'dense', see
     if (links === 'dense') {
       for (let j = 0; j < n; j++) if (j !== i) weight[j] = rng.uniform() * Math.sqrt(size[j]!);
     } else {
-      for (let chosen = 0; chosen < Math.min(links, n - 1);) {
+      for (let chosen = 0; chosen < Math.min(links, n - 1); ) {
         const j = Math.floor(rng.uniform() * n);
         if (j === i || weight[j]! > 0) continue;
         weight[j] = (rng.uniform() + 1e-9) * Math.sqrt(size[j]!);

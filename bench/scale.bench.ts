@@ -37,12 +37,26 @@ const CASES: Case[] = [
 ];
 
 function json(command: string, args: string[]): Record<string, number | boolean | string> {
-  const out = execFileSync(command, args, { encoding: 'utf8', maxBuffer: 1 << 20, stdio: ['ignore', 'pipe', 'inherit'] });
+  const out = execFileSync(command, args, {
+    encoding: 'utf8',
+    maxBuffer: 1 << 20,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   return JSON.parse(out.trim().split('\n').pop()!) as Record<string, number | boolean | string>;
 }
 
 const project = (c: Case, scenarios: number, path: string, peerDir?: string) =>
-  json(process.execPath, ['--import', 'tsx', join(here, 'scale-case.ts'), c.kind, String(c.n), String(c.fraction), String(scenarios), path, ...(peerDir ? [peerDir] : [])]);
+  json(process.execPath, [
+    '--import',
+    'tsx',
+    join(here, 'scale-case.ts'),
+    c.kind,
+    String(c.n),
+    String(c.fraction),
+    String(scenarios),
+    path,
+    ...(peerDir ? [peerDir] : []),
+  ]);
 
 function hasNumpy(): boolean {
   try {
@@ -65,7 +79,15 @@ export function run(): Record<string, unknown> {
       const now = project(c, c.scenarios, 'batched', dir);
       const before = c.before > 0 ? project(c, c.before, 'per-scenario') : undefined;
       const peerScenarios = Math.min(c.scenarios, full ? 10_000 : 2000);
-      const peer = numpy ? json('python3', [join(here, 'scale_peer.py'), dir, String(now.banks), String(c.fraction), String(peerScenarios)]) : undefined;
+      const peer = numpy
+        ? json('python3', [
+            join(here, 'scale_peer.py'),
+            dir,
+            String(now.banks),
+            String(c.fraction),
+            String(peerScenarios),
+          ])
+        : undefined;
       const ms = now.msPerScenario as number;
       rows.push({
         network: `${c.kind} ${now.banks}`,
@@ -74,8 +96,20 @@ export function run(): Record<string, unknown> {
         path: now.batched ? 'batched' : 'per-scenario',
         scenarios: c.scenarios,
         projectMsPerScenario: round(ms),
-        ...(before ? { beforeMsPerScenario: round(before.msPerScenario as number), speedupOverBefore: round((before.msPerScenario as number) / ms) } : {}),
-        ...(peer ? { peerScenarios, peerMsPerScenario: round(peer.msPerScenario as number), peerSteps: peer.steps, speedupOverPeer: round((peer.msPerScenario as number) / ms) } : {}),
+        ...(before
+          ? {
+              beforeMsPerScenario: round(before.msPerScenario as number),
+              speedupOverBefore: round((before.msPerScenario as number) / ms),
+            }
+          : {}),
+        ...(peer
+          ? {
+              peerScenarios,
+              peerMsPerScenario: round(peer.msPerScenario as number),
+              peerSteps: peer.steps,
+              speedupOverPeer: round((peer.msPerScenario as number) / ms),
+            }
+          : {}),
         meanDefaults: round(now.meanDefaults as number),
         projectPeakRssMiB: Math.round(now.peakRssMiB as number),
         ...(peer ? { peerPeakRssMiB: Math.round(peer.peakRssMiB as number) } : {}),
@@ -86,7 +120,9 @@ export function run(): Record<string, unknown> {
   }
   return {
     size: full ? 'full' : 'quick',
-    peer: numpy ? 'numpy batched Picard (bench/scale_peer.py), same network, its own uniform draws' : 'python3-numpy not installed: no peer',
+    peer: numpy
+      ? 'numpy batched Picard (bench/scale_peer.py), same network, its own uniform draws'
+      : 'python3-numpy not installed: no peer',
     note: 'speedupOverPeer > 1: the project is faster; ms per scenario include sampling and the stress summary sums',
     rows,
   };

@@ -28,11 +28,20 @@ function openPlaintext(dir: string): Db {
   return db;
 }
 
-const folderMiB = (dir: string) => readdirSync(dir).reduce((sum, name) => sum + statSync(join(dir, name)).size, 0) / MiB;
+const folderMiB = (dir: string) =>
+  readdirSync(dir).reduce((sum, name) => sum + statSync(join(dir, name)).size, 0) / MiB;
 
-async function importInto(db: Db, dir: string, csvPath: string): Promise<{ seconds: number; positions: number; storeMiB: number }> {
+async function importInto(
+  db: Db,
+  dir: string,
+  csvPath: string,
+): Promise<{ seconds: number; positions: number; storeMiB: number }> {
   const started = performance.now();
-  const result = await importHoldingsCsv(db, { filePath: csvPath, fileName: 'holdings.csv', datasetName: 'bench holdings' });
+  const result = await importHoldingsCsv(db, {
+    filePath: csvPath,
+    fileName: 'holdings.csv',
+    datasetName: 'bench holdings',
+  });
   db.pragma('wal_checkpoint(TRUNCATE)');
   const seconds = (performance.now() - started) / 1000;
   db.close();

@@ -22,11 +22,21 @@ export async function run(): Promise<Record<string, unknown>> {
     const [versionId] = seedSamples(db);
     const timeJob = async (manager: JobManager, maxFraction: number, samples: number) => {
       const started = performance.now();
-      const final = await manager.start('stress', { versionId, shockModel: { kind: 'uniform', maxFraction }, samples, seed: 1 }).done;
+      const final = await manager.start('stress', {
+        versionId,
+        shockModel: { kind: 'uniform', maxFraction },
+        samples,
+        seed: 1,
+      }).done;
       const seconds = (performance.now() - started) / 1000;
       if (final.status !== 'succeeded') throw new Error(`stress job ${final.status}: ${final.error}`);
       const results = runs.get(db, final.runId!).results as { lossRatio: number; expectedDefaults: number };
-      return { seconds: round(seconds), scenariosPerSecond: Math.round(samples / seconds), lossRatio: round(results.lossRatio, 5), expectedDefaults: round(results.expectedDefaults) };
+      return {
+        seconds: round(seconds),
+        scenariosPerSecond: Math.round(samples / seconds),
+        lossRatio: round(results.lossRatio, 5),
+        expectedDefaults: round(results.expectedDefaults),
+      };
     };
     const threads = availableParallelism();
     const parallel = new JobManager(db, () => {}, threads);
@@ -35,9 +45,19 @@ export async function run(): Promise<Record<string, unknown>> {
     for (const maxFraction of [0.05, 0.1, 0.3, 1]) {
       const all = await timeJob(parallel, maxFraction, SCENARIOS);
       const one = await timeJob(single, maxFraction, SCENARIOS / 4);
-      bySize[`${maxFraction * 100}%`] = { workers: threads, ...all, oneWorker: one, speedupOverOneWorker: round(all.scenariosPerSecond / one.scenariosPerSecond, 2) };
+      bySize[`${maxFraction * 100}%`] = {
+        workers: threads,
+        ...all,
+        oneWorker: one,
+        speedupOverOneWorker: round(all.scenariosPerSecond / one.scenariosPerSecond, 2),
+      };
     }
-    return { network: 'EBA 2011, 87 banks, maximum-entropy liabilities', scenarios: SCENARIOS, shockModel: 'uniform on [0, f·c]', bySize };
+    return {
+      network: 'EBA 2011, 87 banks, maximum-entropy liabilities',
+      scenarios: SCENARIOS,
+      shockModel: 'uniform on [0, f·c]',
+      bySize,
+    };
   } finally {
     db.close();
     rmSync(dir, { recursive: true, force: true });

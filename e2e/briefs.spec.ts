@@ -3,7 +3,10 @@ import { join } from 'node:path';
 import { pdfPageTexts } from '../tests/briefs/support';
 import { artifactsDir, expectOnlyLoopback, newDataDir, recordRequests, Shell, expect, test } from './support';
 
-test('a stress run is reported from its screen, then composed, previewed and downloaded on the Briefs screen', async ({ page, startHost }) => {
+test('a stress run is reported from its screen, then composed, previewed and downloaded on the Briefs screen', async ({
+  page,
+  startHost,
+}) => {
   const host = await startHost(newDataDir());
   const requests = recordRequests(page);
   const shell = new Shell(page);
@@ -26,7 +29,8 @@ test('a stress run is reported from its screen, then composed, previewed and dow
       if (data.event && data.data?.kind === 'brief') briefStages.push(data.data.stage);
       if (frozen) return void held.push(() => socket.send(message));
       socket.send(message);
-      if (freezeAfterSection && data.data?.kind === 'brief' && data.data.stage.startsWith('Section 1 of 1')) frozen = true;
+      if (freezeAfterSection && data.data?.kind === 'brief' && data.data.stage.startsWith('Section 1 of 1'))
+        frozen = true;
     });
   });
   await page.goto(host.url);
@@ -37,7 +41,15 @@ test('a stress run is reported from its screen, then composed, previewed and dow
   await page.getByTestId('stress-samples').fill('5000');
   await page.getByTestId('stress-run').click();
   await expect(page.getByTestId('job-progress')).toContainText('succeeded', { timeout: 60_000 });
-  const expectedLoss = (await page.getByTestId('stress-figures').locator('tr', { hasText: 'E[L] (' }).first().locator('td').nth(1).innerText()).split(' ± ')[0]!;
+  const expectedLoss = (
+    await page
+      .getByTestId('stress-figures')
+      .locator('tr', { hasText: 'E[L] (' })
+      .first()
+      .locator('td')
+      .nth(1)
+      .innerText()
+  ).split(' ± ')[0]!;
 
   // The Stress screen's Report button: a PDF brief of this run.
   const reported = page.waitForEvent('download');
@@ -85,20 +97,36 @@ test('a stress run is reported from its screen, then composed, previewed and dow
   frozen = false;
   held.splice(0).forEach((send) => send());
   await expect(composing).toHaveCount(0);
-  expect(briefStages).toEqual(expect.arrayContaining(['Section 1 of 1: stress test, run #1 — charts', 'Section 1 of 1: stress test, run #1 — the network in the largest-loss scenario', 'done']));
+  expect(briefStages).toEqual(
+    expect.arrayContaining([
+      'Section 1 of 1: stress test, run #1 — charts',
+      'Section 1 of 1: stress test, run #1 — the network in the largest-loss scenario',
+      'done',
+    ]),
+  );
   const pages = page.getByTestId('brief-preview-pages');
   await expect(pages.locator('article.sheet')).toHaveCount(3);
   await expect(pages.locator('.marking')).toHaveCount(6);
   await expect(pages.getByTestId('brief-key-figures')).toContainText('Expected system loss E[L]');
   // The brief shows the same E[L] as the Stress screen (to the digits the screen shows).
-  const briefLoss = await pages.getByTestId('brief-key-figures').locator('tr', { hasText: 'Expected system loss E[L]' }).locator('td').nth(1).innerText();
+  const briefLoss = await pages
+    .getByTestId('brief-key-figures')
+    .locator('tr', { hasText: 'Expected system loss E[L]' })
+    .locator('td')
+    .nth(1)
+    .innerText();
   const decimals = expectedLoss.split('.')[1]?.length ?? 0;
   expect(Number(briefLoss.replace(/,/g, '')).toFixed(decimals)).toBe(expectedLoss.replace(/,/g, ''));
   await expect(pages.locator('figure img')).toHaveCount(4);
   await page.screenshot({ path: join(artifactsDir, 'briefs-screen.png'), fullPage: false });
   await pages.locator('figure').nth(1).scrollIntoViewIfNeeded();
   await expect(pages.locator('figure img').nth(1)).toHaveJSProperty('complete', true);
-  expect(await pages.locator('figure img').nth(1).evaluate((img: HTMLImageElement) => img.naturalWidth)).toBeGreaterThan(100);
+  expect(
+    await pages
+      .locator('figure img')
+      .nth(1)
+      .evaluate((img: HTMLImageElement) => img.naturalWidth),
+  ).toBeGreaterThan(100);
   await page.screenshot({ path: join(artifactsDir, 'briefs-preview-chart.png'), fullPage: false });
 
   // The brief's tables sort and save as CSV on their own: the largest contributors, smallest first after a click.
@@ -106,8 +134,12 @@ test('a stress run is reported from its screen, then composed, previewed and dow
   await contributors.scrollIntoViewIfNeeded();
   await contributors.getByRole('button', { name: /^Contribution to E\[L\]/ }).click();
   await expect(contributors.locator('th[aria-sort="ascending"]')).toContainText('Contribution to E[L]');
-  const contributionColumn = (await contributors.locator('thead th').allInnerTexts()).findIndex((text) => text.startsWith('Contribution to E[L]'));
-  const contributions = (await contributors.locator(`tbody tr td:nth-child(${contributionColumn + 1})`).allInnerTexts()).map((t) => Number(t.replace(/,/g, '')));
+  const contributionColumn = (await contributors.locator('thead th').allInnerTexts()).findIndex((text) =>
+    text.startsWith('Contribution to E[L]'),
+  );
+  const contributions = (
+    await contributors.locator(`tbody tr td:nth-child(${contributionColumn + 1})`).allInnerTexts()
+  ).map((t) => Number(t.replace(/,/g, '')));
   expect(contributions.length).toBe(20);
   expect(contributions).toEqual([...contributions].sort((x, y) => x - y));
   await page.screenshot({ path: join(artifactsDir, 'briefs-preview-table.png'), fullPage: false });
@@ -119,7 +151,10 @@ test('a stress run is reported from its screen, then composed, previewed and dow
   const contributorsFile = await contributorsCsv;
   expect(contributorsFile.suggestedFilename()).toBe('Table-2-Top-20-loss-contributors-run-1.csv');
   // after the marking's comment lines: the header and the 20 rows, in the order shown
-  const csvLines = readFileSync(await contributorsFile.path(), 'utf8').trim().split(/\r?\n/).filter((line) => !line.startsWith('#'));
+  const csvLines = readFileSync(await contributorsFile.path(), 'utf8')
+    .trim()
+    .split(/\r?\n/)
+    .filter((line) => !line.startsWith('#'));
   expect(csvLines[0]).toContain('Contribution to E[L] (EUR million)');
   expect(csvLines).toHaveLength(1 + 20);
 
@@ -134,14 +169,20 @@ test('a stress run is reported from its screen, then composed, previewed and dow
 
   const docx = page.waitForEvent('download');
   await page.getByTestId('brief-export-docx').click();
-  expect(readFileSync(await (await docx).path()).subarray(0, 2).toString('latin1')).toBe('PK');
+  expect(
+    readFileSync(await (await docx).path())
+      .subarray(0, 2)
+      .toString('latin1'),
+  ).toBe('PK');
   await expect(page.getByTestId('brief-saved').locator('tbody tr')).toHaveCount(3);
   // The saved briefs sort by size, largest first after two clicks.
   const savedBriefs = page.getByTestId('brief-saved');
   await savedBriefs.getByRole('button', { name: /^Size/ }).click();
   await savedBriefs.getByRole('button', { name: /^Size/ }).click();
   await expect(savedBriefs.locator('th[aria-sort="descending"]')).toContainText('Size (bytes)');
-  const sizes = (await savedBriefs.locator('tbody tr td:nth-child(5)').allInnerTexts()).map((t) => Number(t.replace(/,/g, '')));
+  const sizes = (await savedBriefs.locator('tbody tr td:nth-child(5)').allInnerTexts()).map((t) =>
+    Number(t.replace(/,/g, '')),
+  );
   expect(sizes).toEqual([...sizes].sort((x, y) => y - x));
   await page.screenshot({ path: join(artifactsDir, 'briefs-saved.png'), fullPage: false });
   await page.emulateMedia({ colorScheme: 'dark' });

@@ -1,8 +1,20 @@
 import { join } from 'node:path';
-import { artifactsDir, expectCanvasDrawn, expectOnlyLoopback, newDataDir, recordRequests, Shell, expect, test } from './support';
+import {
+  artifactsDir,
+  expectCanvasDrawn,
+  expectOnlyLoopback,
+  newDataDir,
+  recordRequests,
+  Shell,
+  expect,
+  test,
+} from './support';
 import { expectSortsAndSaves } from './table-checks';
 
-test('learn the acceptable capital allocations of the EBA network: tiers, run with progress, boundary, efficient allocations, timing; cancel', async ({ page, startHost }) => {
+test('learn the acceptable capital allocations of the EBA network: tiers, run with progress, boundary, efficient allocations, timing; cancel', async ({
+  page,
+  startHost,
+}) => {
   test.setTimeout(240_000);
   const host = await startHost(newDataDir());
   const requests = recordRequests(page);
@@ -31,26 +43,61 @@ test('learn the acceptable capital allocations of the EBA network: tiers, run wi
   await expect(page.getByTestId('capital-figures')).toContainText('300 · 1');
   // every chart drew: the decision boundary with its samples, each sampler's loss curves
   await expectCanvasDrawn(page.getByTestId('capital-boundary').locator('canvas'));
-  for (const sampler of ['uniform', 'gibbs']) await expectCanvasDrawn(page.getByTestId(`capital-loss-${sampler}`).locator('canvas'));
+  for (const sampler of ['uniform', 'gibbs'])
+    await expectCanvasDrawn(page.getByTestId(`capital-loss-${sampler}`).locator('canvas'));
   const efficient = page.getByTestId('capital-efficient').locator('tbody tr');
   await expect(efficient).toHaveCount(8);
   await expect(page.getByTestId('capital-efficient')).toContainText('acceptable');
   await expect(page.getByTestId('capital-best')).toContainText(/Least capital found: .* acceptable on 3,000/);
   await expect(page.getByTestId('capital-timing').locator('tbody tr')).toHaveCount(4);
-  await expect(page.getByTestId('capital-timing').locator('tbody tr').first()).toContainText(/ s \([\d.]+ s sampling \+ [\d.]+ s training\)/);
+  await expect(page.getByTestId('capital-timing').locator('tbody tr').first()).toContainText(
+    / s \([\d.]+ s sampling \+ [\d.]+ s training\)/,
+  );
   await expect(page.getByTestId('capital-samplers').locator('tbody tr')).toHaveCount(2);
   await expect(page.getByTestId('capital-run-tiers').locator('tbody tr')).toHaveCount(2);
   // Every table of the run sorts (a header click, again to reverse) and saves as CSV, units in the header.
   for (const table of [
-    { testid: 'capital-run-tiers', header: /^Σ base/, column: 4, file: 'Capital-tiers-of-run', csvHeader: 'Σ base (EUR million)' },
-    { testid: 'capital-efficient', header: /^Total capital/, column: 4, file: 'Efficient-allocations-of-capital-run', csvHeader: 'Total capital (EUR million),Statistic,± SE' },
-    { testid: 'capital-efficient-samples', header: /^Total capital/, column: 3, file: 'Cheapest-acceptable-samples-of-capital-run', csvHeader: 'Total capital (EUR million)' },
-    { testid: 'capital-timing', header: /^uniform sampling/, column: 2, file: 'Execution-time-of-capital-run', csvHeader: 'uniform sampling (s),gibbs sampling (s)' },
-    { testid: 'capital-samplers', header: /^Share of samples acceptable/, column: 5, file: 'Samplers-of-capital-run', csvHeader: 'Sampling time (s),Clearings' },
+    {
+      testid: 'capital-run-tiers',
+      header: /^Σ base/,
+      column: 4,
+      file: 'Capital-tiers-of-run',
+      csvHeader: 'Σ base (EUR million)',
+    },
+    {
+      testid: 'capital-efficient',
+      header: /^Total capital/,
+      column: 4,
+      file: 'Efficient-allocations-of-capital-run',
+      csvHeader: 'Total capital (EUR million),Statistic,± SE',
+    },
+    {
+      testid: 'capital-efficient-samples',
+      header: /^Total capital/,
+      column: 3,
+      file: 'Cheapest-acceptable-samples-of-capital-run',
+      csvHeader: 'Total capital (EUR million)',
+    },
+    {
+      testid: 'capital-timing',
+      header: /^uniform sampling/,
+      column: 2,
+      file: 'Execution-time-of-capital-run',
+      csvHeader: 'uniform sampling (s),gibbs sampling (s)',
+    },
+    {
+      testid: 'capital-samplers',
+      header: /^Share of samples acceptable/,
+      column: 5,
+      file: 'Samplers-of-capital-run',
+      csvHeader: 'Sampling time (s),Clearings',
+    },
   ]) {
     await expectSortsAndSaves(page, table);
   }
-  await expect(page.getByTestId('capital-pinned')).toContainText(/(Pinned to the boundary|Not pinned within the scenario budget): k = \(/);
+  await expect(page.getByTestId('capital-pinned')).toContainText(
+    /(Pinned to the boundary|Not pinned within the scenario budget): k = \(/,
+  );
   await page.getByTestId('capital-plot-sampler').selectOption('gibbs');
   await page.screenshot({ path: join(artifactsDir, 'capital-screen.png'), fullPage: true });
   await page.getByTestId('capital-boundary').scrollIntoViewIfNeeded();

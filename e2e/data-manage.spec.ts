@@ -6,17 +6,25 @@ import { artifactsDir, expectOnlyLoopback, newDataDir, recordRequests, Shell, ex
 /** Nothing on the screen reaches past the right edge of the window (cut-off buttons and tables). */
 async function expectNothingCutOff(page: Page, selector: string) {
   const width = page.viewportSize()!.width;
-  const overflowing = await page.locator(selector).evaluateAll(
-    (elements, right) => elements.filter((e) => e.getBoundingClientRect().width > 0 && e.getBoundingClientRect().right > right + 1).map((e) => e.outerHTML.slice(0, 80)),
-    width,
-  );
+  const overflowing = await page
+    .locator(selector)
+    .evaluateAll(
+      (elements, right) =>
+        elements
+          .filter((e) => e.getBoundingClientRect().width > 0 && e.getBoundingClientRect().right > right + 1)
+          .map((e) => e.outerHTML.slice(0, 80)),
+      width,
+    );
   expect(overflowing).toEqual([]);
 }
 
 async function screenshots(page: Page, name: string) {
   for (const scheme of ['light', 'dark'] as const) {
     await page.emulateMedia({ colorScheme: scheme });
-    for (const [width, height] of [[1440, 900], [1024, 700]] as const) {
+    for (const [width, height] of [
+      [1440, 900],
+      [1024, 700],
+    ] as const) {
       await page.setViewportSize({ width, height });
       await expectNothingCutOff(page, 'main button, main table, main select');
       await page.screenshot({ path: join(artifactsDir, `${name}-${scheme}-${width}x${height}.png`) });
@@ -26,7 +34,10 @@ async function screenshots(page: Page, name: string) {
   await page.setViewportSize({ width: 1440, height: 900 });
 }
 
-test('no dead ends: the sample economy, empty imports, renaming and deleting with what depends on it, unsaved edits, help, table export', async ({ page, startHost }) => {
+test('no dead ends: the sample economy, empty imports, renaming and deleting with what depends on it, unsaved edits, help, table export', async ({
+  page,
+  startHost,
+}) => {
   const dataDir = newDataDir();
   const host = await startHost(dataDir);
   const requests = recordRequests(page);
@@ -42,7 +53,9 @@ test('no dead ends: the sample economy, empty imports, renaming and deleting wit
   const headerOnly = join(dataDir, 'header-only.csv');
   writeFileSync(headerOnly, 'bank,total assets\n');
   await shell.importFile(headerOnly);
-  await expect(page.getByTestId('message')).toHaveText('header-only.csv has no rows below its header: nothing was imported.');
+  await expect(page.getByTestId('message')).toHaveText(
+    'header-only.csv has no rows below its header: nothing was imported.',
+  );
 
   // The seeded EBA sample: a second maximum-entropy build opens the stored version.
   await page.getByTestId('datasets').locator('tbody tr').first().click();
@@ -51,16 +64,22 @@ test('no dead ends: the sample economy, empty imports, renaming and deleting wit
   await expect(page.getByTestId('skipped').locator('li', { hasText: 'DE029' })).toHaveText(
     'DE029: negative external assets: interbank exposure (EBA item 33010) 33,760 EUR million exceeds total assets (EBA item 30029) 17,691 EUR million',
   );
-  await expect(page.getByTestId('skipped').locator('li', { hasText: 'LU045' })).toHaveText('LU045: total assets (EBA item 30029) are 0 EUR million (must be positive)');
+  await expect(page.getByTestId('skipped').locator('li', { hasText: 'LU045' })).toHaveText(
+    'LU045: total assets (EBA item 30029) are 0 EUR million (must be positive)',
+  );
   await page.locator('[data-testid^="maxent-"]').first().click();
-  await expect(page.getByTestId('versions-message')).toContainText('is already this maximum-entropy network; nothing new was saved');
+  await expect(page.getByTestId('versions-message')).toContainText(
+    'is already this maximum-entropy network; nothing new was saved',
+  );
   await screenshots(page, 'data-screen');
 
   // The Intervention screen's empty state offers the sample economy; a short study makes a run on it.
   await shell.goTo('intervention');
   await expect(page.getByTestId('sample-offer')).toBeVisible();
   await page.getByTestId('load-sample-economy').click();
-  await expect(page.getByTestId('intervention-version')).toContainText('Sample economy: 40 firms in 4 clusters (synthetic) v1');
+  await expect(page.getByTestId('intervention-version')).toContainText(
+    'Sample economy: 40 firms in 4 clusters (synthetic) v1',
+  );
   await page.getByTestId('intervention-scenarios').fill('200');
   await page.getByTestId('intervention-tail').uncheck();
   await page.getByTestId('intervention-run').click();
@@ -68,8 +87,14 @@ test('no dead ends: the sample economy, empty imports, renaming and deleting wit
   await expect(page.getByTestId('intervention-runs')).toContainText('intervention study');
   await expect(page.getByTestId('intervention-support').locator('tbody tr').first()).toBeVisible();
   // Sorting: the payment column, largest first after two clicks.
-  await page.getByTestId('intervention-support').getByRole('button', { name: /Payment/ }).click();
-  await page.getByTestId('intervention-support').getByRole('button', { name: /Payment/ }).click();
+  await page
+    .getByTestId('intervention-support')
+    .getByRole('button', { name: /Payment/ })
+    .click();
+  await page
+    .getByTestId('intervention-support')
+    .getByRole('button', { name: /Payment/ })
+    .click();
   await expect(page.getByTestId('intervention-support').locator('th[aria-sort="descending"]')).toHaveCount(1);
   const download = page.waitForEvent('download');
   await page.getByTestId('intervention-support-csv').click();
@@ -90,7 +115,9 @@ test('no dead ends: the sample economy, empty imports, renaming and deleting wit
   await page.getByTestId('versions-csv').click();
   const versionsFile = await versionsCsv;
   expect(versionsFile.suggestedFilename()).toMatch(/^Network-versions.*\.csv$/);
-  const versionLines = readFileSync(await versionsFile.path(), 'utf8').split(/\r?\n/).filter((line) => line && !line.startsWith('#'));
+  const versionLines = readFileSync(await versionsFile.path(), 'utf8')
+    .split(/\r?\n/)
+    .filter((line) => line && !line.startsWith('#'));
   expect(versionLines[0]).toBe('Version,Nodes,Liabilities,Note');
   expect(versionLines[1]).toMatch(/^"?40 firms|^"?Sample economy|v1/);
   const trail = page.getByTestId('audit-entries');

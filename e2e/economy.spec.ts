@@ -1,7 +1,17 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { smallEconomy } from '../tests/support/economy';
-import { artifactsDir, expectOnlyLoopback, newDataDir, recordRequests, saveTableCsv, Shell, sortTable, expect, test } from './support';
+import {
+  artifactsDir,
+  expectOnlyLoopback,
+  newDataDir,
+  recordRequests,
+  saveTableCsv,
+  Shell,
+  sortTable,
+  expect,
+  test,
+} from './support';
 
 const economy = { ...smallEconomy(), name: 'Three firms (e2e)' };
 
@@ -41,19 +51,36 @@ test('edit a cross-holdings economy: column sums stay below 1, undo, save a vers
   await page.screenshot({ path: join(artifactsDir, 'economy-editor.png') });
 
   // The three tables sort by any column (edit fields by their value) and save as CSV with the raw figures.
-  expect(await sortTable(page, 'economy-firms', 'Held by other firms', 'descending')).toEqual(['50.00 %', '0.00 %', '0.00 %']);
+  expect(await sortTable(page, 'economy-firms', 'Held by other firms', 'descending')).toEqual([
+    '50.00 %',
+    '0.00 %',
+    '0.00 %',
+  ]);
   expect(await sortTable(page, 'economy-firms', 'Threshold θ', 'ascending')).toEqual(['50', '50', '75']);
   const firms = await saveTableCsv(page, 'economy-firms');
   expect(firms.fileName).toBe('Firms-of-Three-firms-e2e.csv');
-  expect(firms.lines).toEqual(['Firm,Threshold θ,Failure cost β,Held by other firms', 'F2,50,10,0', 'F3,50,10,0.5', 'F1,75,10,0']);
-  expect(await sortTable(page, 'economy-cross-holdings', 'Share of issuer held', 'descending')).toEqual(['30.00 %', '20.00 %']);
+  expect(firms.lines).toEqual([
+    'Firm,Threshold θ,Failure cost β,Held by other firms',
+    'F2,50,10,0',
+    'F3,50,10,0.5',
+    'F1,75,10,0',
+  ]);
+  expect(await sortTable(page, 'economy-cross-holdings', 'Share of issuer held', 'descending')).toEqual([
+    '30.00 %',
+    '20.00 %',
+  ]);
   const crossHoldings = await saveTableCsv(page, 'economy-cross-holdings');
   expect(crossHoldings.fileName).toBe('Cross-holdings-of-Three-firms-e2e.csv');
   expect(crossHoldings.lines).toEqual(['Holder,Issuer,Share of issuer held', 'F2,F3,0.3', 'F1,F3,0.2']);
   expect(await sortTable(page, 'economy-assets', 'Asset', 'descending')).toEqual(['F3_out', 'F2_out', 'F1_out']);
   const assets = await saveTableCsv(page, 'economy-assets');
   expect(assets.fileName).toBe('Assets-of-Three-firms-e2e.csv');
-  expect(assets.lines).toEqual(['Asset,Price,Held by (share of the asset)', 'F3_out,100,F3 100 %', 'F2_out,100,F2 100 %', 'F1_out,100,F1 100 %']);
+  expect(assets.lines).toEqual([
+    'Asset,Price,Held by (share of the asset)',
+    'F3_out,100,F3 100 %',
+    'F2_out,100,F2 100 %',
+    'F1_out,100,F1 100 %',
+  ]);
   // A sorted table still edits the firm in its row: F1's failure cost, now in the last row.
   const failureCost = page.getByTestId('economy-firms').getByLabel('Failure cost β of F1');
   await failureCost.fill('12');

@@ -1,7 +1,16 @@
 import type { Locator, Page } from '@playwright/test';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { artifactsDir, expectCanvasDrawn, expectOnlyLoopback, newDataDir, recordRequests, Shell, expect, test } from './support';
+import {
+  artifactsDir,
+  expectCanvasDrawn,
+  expectOnlyLoopback,
+  newDataDir,
+  recordRequests,
+  Shell,
+  expect,
+  test,
+} from './support';
 
 class Editor {
   constructor(readonly page: Page) {}
@@ -25,7 +34,10 @@ class Editor {
   }
 }
 
-test('build a 4-bank network by clicking, edit a liability, undo, redo, save and reopen', async ({ page, startHost }) => {
+test('build a 4-bank network by clicking, edit a liability, undo, redo, save and reopen', async ({
+  page,
+  startHost,
+}) => {
   const host = await startHost(newDataDir());
   const requests = recordRequests(page);
   const shell = new Shell(page);
@@ -65,7 +77,10 @@ test('build a 4-bank network by clicking, edit a liability, undo, redo, save and
   await expect(page.getByTestId('editor-message')).toContainText('Saved as version 2');
   await page.screenshot({ path: join(artifactsDir, 'network-editor.png'), fullPage: true });
 
-  for (const [button, extension, signature] of [['PNG', '.png', '\x89PNG'], ['SVG', '.svg', '<svg']] as const) {
+  for (const [button, extension, signature] of [
+    ['PNG', '.png', '\x89PNG'],
+    ['SVG', '.svg', '<svg'],
+  ] as const) {
     const download = page.waitForEvent('download');
     await page.getByRole('button', { name: button, exact: true }).click();
     const file = await download;
@@ -77,7 +92,9 @@ test('build a 4-bank network by clicking, edit a liability, undo, redo, save and
 
   await page.reload();
   await shell.goTo('network');
-  await expect(page.getByTestId('editor-version').locator('option:checked')).toContainText('v2 — 4 nodes, 4 liabilities');
+  await expect(page.getByTestId('editor-version').locator('option:checked')).toContainText(
+    'v2 — 4 nodes, 4 liabilities',
+  );
   await editor.select('N1');
   await expect(page.getByTestId('prop-outsideAssets')).toHaveValue('150');
   await expect(editor.liabilities().filter({ hasText: 'N4 owes N1' })).toHaveText('N4 owes N1 7.50 EUR million');
@@ -89,8 +106,12 @@ test('build a 4-bank network by clicking, edit a liability, undo, redo, save and
   // The property panel names each amount's unit and shows a stored float to the cent, not to its last digit.
   await editor.setField('outsideAssets', '1711231.024990491');
   await expect(page.getByTestId('prop-outsideAssets')).toHaveValue('1711231.02');
-  await expect(page.locator('label', { has: page.getByTestId('prop-outsideAssets') })).toContainText('Outside assets c (EUR million)');
-  await expect(page.getByTestId('editor-properties')).toContainText(/Net worth from the network w = c \+ Σ p̄_ji − p̄ = 1,711,1\d\d EUR million/);
+  await expect(page.locator('label', { has: page.getByTestId('prop-outsideAssets') })).toContainText(
+    'Outside assets c (EUR million)',
+  );
+  await expect(page.getByTestId('editor-properties')).toContainText(
+    /Net worth from the network w = c \+ Σ p̄_ji − p̄ = 1,711,1\d\d EUR million/,
+  );
   await page.getByTestId('editor-properties').screenshot({ path: join(artifactsDir, 'network-properties.png') });
   expectOnlyLoopback(requests);
   await host.stop();
@@ -101,7 +122,15 @@ async function shownBox(page: Page) {
   return page.getByTestId('editor-canvas').evaluate((el) => {
     const cy = (el as unknown as { _cyreg: { cy: import('cytoscape').Core } })._cyreg.cy;
     const box = cy.nodes().renderedBoundingBox({});
-    return { x1: box.x1, y1: box.y1, x2: box.x2, y2: box.y2, width: cy.width(), height: cy.height(), nodes: cy.nodes().length };
+    return {
+      x1: box.x1,
+      y1: box.y1,
+      x2: box.x2,
+      y2: box.y2,
+      width: cy.width(),
+      height: cy.height(),
+      nodes: cy.nodes().length,
+    };
   });
 }
 
@@ -124,8 +153,21 @@ function manyGroups() {
     name: 'Seventy-two banks (e2e)',
     currency: 'EUR',
     unit: 'million',
-    nodes: ids.map((id, k) => ({ id, name: `Bank ${k + 1}`, group: `G${String(Math.floor(k / 3) + 1).padStart(2, '0')}`, outsideAssets: 1000 + 37 * k, outsideLiabilities: 800 + 30 * k, equity: 150 + 5 * k })),
-    liabilities: ids.flatMap((id, k) => [1, 2, 5].map((step) => ({ debtor: id, creditor: ids[(k + step) % ids.length]!, amount: 10 + ((k * 7 + step * 13) % 40) }))),
+    nodes: ids.map((id, k) => ({
+      id,
+      name: `Bank ${k + 1}`,
+      group: `G${String(Math.floor(k / 3) + 1).padStart(2, '0')}`,
+      outsideAssets: 1000 + 37 * k,
+      outsideLiabilities: 800 + 30 * k,
+      equity: 150 + 5 * k,
+    })),
+    liabilities: ids.flatMap((id, k) =>
+      [1, 2, 5].map((step) => ({
+        debtor: id,
+        creditor: ids[(k + step) % ids.length]!,
+        amount: 10 + ((k * 7 + step * 13) % 40),
+      })),
+    ),
   };
 }
 
@@ -135,7 +177,10 @@ async function pickVersion(picker: Locator, name: string) {
   await picker.selectOption(value);
 }
 
-test('a 72-bank network: every group in the legend, fitted after each filter and layout, tooltips, neighbours, heatmap', async ({ page, startHost }) => {
+test('a 72-bank network: every group in the legend, fitted after each filter and layout, tooltips, neighbours, heatmap', async ({
+  page,
+  startHost,
+}) => {
   const dataDir = newDataDir();
   const host = await startHost(dataDir);
   const shell = new Shell(page);
@@ -150,7 +195,9 @@ test('a 72-bank network: every group in the legend, fitted after each filter and
   // Every group is listed with its own colour and shape pair.
   const legend = page.getByTestId('editor-legend').locator('.swatch');
   await expect(legend).toHaveCount(24);
-  const looks = await legend.locator('path').evaluateAll((paths) => paths.map((p) => `${p.getAttribute('fill')} ${p.getAttribute('d')}`));
+  const looks = await legend
+    .locator('path')
+    .evaluateAll((paths) => paths.map((p) => `${p.getAttribute('fill')} ${p.getAttribute('d')}`));
   expect(new Set(looks).size).toBe(24);
   await expectCanvasDrawn(page.getByTestId('editor-canvas'));
   await expectFitted(page);
@@ -197,7 +244,11 @@ test('a 72-bank network: every group in the legend, fitted after each filter and
   await expect(page.getByTestId('editor-properties').locator('h2').first()).toHaveText(`Bank ${first.id}`);
   const faded = await canvas.evaluate((el) => {
     const cy = (el as unknown as { _cyreg: { cy: import('cytoscape').Core } })._cyreg.cy;
-    return { faded: cy.nodes('.faded').length, near: cy.nodes(':selected').closedNeighborhood().nodes().length, all: cy.nodes().length };
+    return {
+      faded: cy.nodes('.faded').length,
+      near: cy.nodes(':selected').closedNeighborhood().nodes().length,
+      all: cy.nodes().length,
+    };
   });
   expect(faded.faded).toBe(faded.all - faded.near);
   expect(faded.faded).toBeGreaterThan(0);
@@ -206,10 +257,15 @@ test('a 72-bank network: every group in the legend, fitted after each filter and
   // The liability matrix with its axes and colour bar.
   await page.getByRole('button', { name: 'Show matrix' }).click();
   await expectCanvasDrawn(page.getByTestId('heatmap'));
-  await expect(page.getByTestId('heatmap-caption')).toContainText('pale yellow for the smallest to dark red for the largest');
+  await expect(page.getByTestId('heatmap-caption')).toContainText(
+    'pale yellow for the smallest to dark red for the largest',
+  );
   await page.getByTestId('heatmap').scrollIntoViewIfNeeded();
   await page.getByTestId('heatmap').screenshot({ path: join(artifactsDir, 'network-heatmap.png') });
-  for (const [kind, signature] of [['png', '\x89PNG'], ['svg', '<svg']] as const) {
+  for (const [kind, signature] of [
+    ['png', '\x89PNG'],
+    ['svg', '<svg'],
+  ] as const) {
     const download = page.waitForEvent('download');
     await page.getByTestId(`heatmap-${kind}`).click();
     const file = await download;
@@ -235,7 +291,9 @@ test('a 72-bank network: every group in the legend, fitted after each filter and
   await pickVersion(page.getByTestId('editor-version'), 'Seventy-two banks');
   await page.getByTestId('editor-overlay').selectOption({ index: 1 });
   await expect(page.getByTestId('editor-overlay').locator('option:checked')).toContainText('largest-loss scenario');
-  await expect(page.getByTestId('editor-legend').locator('..')).toContainText(/defaulted \(\d+, loss [\d,.]+ EUR million\)/);
+  await expect(page.getByTestId('editor-legend').locator('..')).toContainText(
+    /defaulted \(\d+, loss [\d,.]+ EUR million\)/,
+  );
   await expectFitted(page);
   const fallen = await canvas.evaluate((el) => {
     const cy = (el as unknown as { _cyreg: { cy: import('cytoscape').Core } })._cyreg.cy;

@@ -12,7 +12,9 @@ test('the desktop app opens hardened with the bundled 87 banks', async () => {
   const url = await app.evaluate(({ BrowserWindow }) => BrowserWindow.getAllWindows()[0]!.webContents.getURL());
   expect(url).toMatch(/^app:\/\/bundle\//);
   expect(await page.evaluate(() => typeof (window as unknown as { require?: unknown }).require)).toBe('undefined');
-  expect(await page.evaluate(() => typeof (window as unknown as { cwb?: { invoke?: unknown } }).cwb?.invoke)).toBe('function');
+  expect(await page.evaluate(() => typeof (window as unknown as { cwb?: { invoke?: unknown } }).cwb?.invoke)).toBe(
+    'function',
+  );
   await shell.goTo('about');
   await expect(page.getByTestId('about-data-dir')).toHaveText(dataDir);
   await page.screenshot({ path: join(artifactsDir, 'electron-data-screen.png') });

@@ -1,7 +1,19 @@
 import { join } from 'node:path';
-import { artifactsDir, expectCanvasDrawn, expectOnlyLoopback, newDataDir, recordRequests, Shell, expect, test } from './support';
+import {
+  artifactsDir,
+  expectCanvasDrawn,
+  expectOnlyLoopback,
+  newDataDir,
+  recordRequests,
+  Shell,
+  expect,
+  test,
+} from './support';
 
-test('simulate a fire sale, train the dual network with a live loss curve, cancel a reproduction', async ({ page, startHost }) => {
+test('simulate a fire sale, train the dual network with a live loss curve, cancel a reproduction', async ({
+  page,
+  startHost,
+}) => {
   test.setTimeout(180_000);
   const host = await startHost(newDataDir());
   const requests = recordRequests(page);
@@ -11,7 +23,8 @@ test('simulate a fire sale, train the dual network with a live loss curve, cance
 
   // Case study 1 (linear) at the most severe shock: both banks sell everything, p = 1 − 0.15 · 2 = 0.7.
   await expect(page.getByTestId('firesale-outcome')).toContainText('converged');
-  const price = (asset: string) => page.getByTestId('firesale-prices').locator('tbody tr', { hasText: asset }).first().locator('td').nth(1);
+  const price = (asset: string) =>
+    page.getByTestId('firesale-prices').locator('tbody tr', { hasText: asset }).first().locator('td').nth(1);
   await expect(price('asset 1')).toHaveText('0.7000');
   // A milder scenario: equal liabilities 0.62 give the root of p² − 1.45p + 0.465 = 0.
   await page.getByTestId('firesale-shock').fill('0.62');
@@ -22,8 +35,12 @@ test('simulate a fire sale, train the dual network with a live loss curve, cance
   // Simulate saves the equilibrium as a run, with a Report button for its brief (loading only previews it).
   await expect(page.getByTestId('firesale-saved')).toContainText(/Saved as run #\d+/);
   await expect(page.getByTestId('firesale-saved').getByTestId('report-export')).toBeEnabled();
-  await page.getByTestId('firesale-saved').locator('xpath=..').screenshot({ path: join(artifactsDir, 'firesales-saved.png') });
-  for (const chart of ['firesale-price-path', 'firesale-liquidation-path', 'firesale-loss-bars']) await expectCanvasDrawn(page.getByTestId(chart).locator('canvas'));
+  await page
+    .getByTestId('firesale-saved')
+    .locator('xpath=..')
+    .screenshot({ path: join(artifactsDir, 'firesales-saved.png') });
+  for (const chart of ['firesale-price-path', 'firesale-liquidation-path', 'firesale-loss-bars'])
+    await expectCanvasDrawn(page.getByTestId(chart).locator('canvas'));
 
   // Train briefly on the CPU backend; the loss curve grows while it runs, and the model is saved with its backend.
   await page.getByTestId('idf-samples').fill('300');
@@ -34,7 +51,8 @@ test('simulate a fire sale, train the dual network with a live loss curve, cance
   await expect(page.getByTestId('job-progress')).toContainText('succeeded', { timeout: 120_000 });
   await expect(page.getByTestId('idf-backend-used')).toHaveText(/^cpu\b/);
   await expect(page.getByTestId('idf-corr')).not.toBeEmpty();
-  for (const chart of ['idf-loss-chart', 'idf-curve-chart', 'idf-bank-chart']) await expectCanvasDrawn(page.getByTestId(chart).locator('canvas'));
+  for (const chart of ['idf-loss-chart', 'idf-curve-chart', 'idf-bank-chart'])
+    await expectCanvasDrawn(page.getByTestId(chart).locator('canvas'));
   await page.getByTestId('idf-metrics').scrollIntoViewIfNeeded();
   await page.screenshot({ path: join(artifactsDir, 'firesales-training.png') });
 

@@ -1,6 +1,15 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { acknowledgeProblems, artifactsDir, expectOnlyLoopback, newDataDir, recordRequests, Shell, expect, test } from './support';
+import {
+  acknowledgeProblems,
+  artifactsDir,
+  expectOnlyLoopback,
+  newDataDir,
+  recordRequests,
+  Shell,
+  expect,
+  test,
+} from './support';
 
 const network = {
   format: 'contagion-workbench/network@1',
@@ -16,7 +25,10 @@ const network = {
   ],
 };
 
-test('open the app, see the bundled banks, import a network, find it again after a restart', async ({ page, startHost }) => {
+test('open the app, see the bundled banks, import a network, find it again after a restart', async ({
+  page,
+  startHost,
+}) => {
   const dataDir = newDataDir();
   const requests = recordRequests(page);
   let host = await startHost(dataDir);
@@ -36,7 +48,10 @@ test('open the app, see the bundled banks, import a network, find it again after
 
   // A file that breaks a rule is refused whole, with the entry named.
   const bad = join(dataDir, 'bad.json');
-  writeFileSync(bad, JSON.stringify({ ...network, name: 'Bad', liabilities: [{ debtor: 'N1', creditor: 'N1', amount: 1 }] }));
+  writeFileSync(
+    bad,
+    JSON.stringify({ ...network, name: 'Bad', liabilities: [{ debtor: 'N1', creditor: 'N1', amount: 1 }] }),
+  );
   await shell.importFile(bad);
   await expect(page.getByTestId('message')).toContainText('self-loop on "N1"');
   await expect(shell.datasetRows()).toHaveCount(2);
@@ -56,17 +71,24 @@ test('open the app, see the bundled banks, import a network, find it again after
   await host.stop();
 });
 
-test('the host refuses a socket without the token and pages from another origin', async ({ page, startHost, problems }) => {
+test('the host refuses a socket without the token and pages from another origin', async ({
+  page,
+  startHost,
+  problems,
+}) => {
   const host = await startHost(newDataDir());
   await page.goto(host.url);
   const origin = host.origin;
-  const refused = await page.evaluate(async (wsUrl) => {
-    return new Promise<string>((resolve) => {
-      const socket = new WebSocket(wsUrl);
-      socket.onopen = () => resolve('opened');
-      socket.onerror = () => resolve('refused');
-    });
-  }, `${origin.replace('http', 'ws')}/api?token=wrong`);
+  const refused = await page.evaluate(
+    async (wsUrl) => {
+      return new Promise<string>((resolve) => {
+        const socket = new WebSocket(wsUrl);
+        socket.onopen = () => resolve('opened');
+        socket.onerror = () => resolve('refused');
+      });
+    },
+    `${origin.replace('http', 'ws')}/api?token=wrong`,
+  );
   expect(refused).toBe('refused');
   // The browser logs the refused connection this test opened on purpose.
   acknowledgeProblems(problems, /token=wrong' failed/);

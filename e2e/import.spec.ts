@@ -1,8 +1,20 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { artifactsDir, expectCanvasDrawn, expectOnlyLoopback, newDataDir, recordRequests, Shell, expect, test } from './support';
+import {
+  artifactsDir,
+  expectCanvasDrawn,
+  expectOnlyLoopback,
+  newDataDir,
+  recordRequests,
+  Shell,
+  expect,
+  test,
+} from './support';
 
-test('import a node CSV with its liability CSV through the mapping dialog; two bad rows are named', async ({ page, startHost }) => {
+test('import a node CSV with its liability CSV through the mapping dialog; two bad rows are named', async ({
+  page,
+  startHost,
+}) => {
   const dataDir = newDataDir();
   const host = await startHost(dataDir);
   const requests = recordRequests(page);
@@ -58,7 +70,10 @@ test('import a node CSV with its liability CSV through the mapping dialog; two b
   await expect(trail.getByTestId('audit-entries')).not.toContainText('exposures-bad.csv');
   await trail.getByTestId('audit-verify').click();
   await expect(trail.getByTestId('audit-verdict')).toContainText(/^Intact: \d+ entries checked/);
-  for (const [width, height] of [[1440, 900], [1024, 700]] as const) {
+  for (const [width, height] of [
+    [1440, 900],
+    [1024, 700],
+  ] as const) {
     for (const colorScheme of ['light', 'dark'] as const) {
       await page.setViewportSize({ width, height });
       await page.emulateMedia({ colorScheme });
@@ -77,13 +92,18 @@ test('import a holdings CSV and see it as a bipartite graph of the largest holde
   const shell = new Shell(page);
   await page.goto(host.url);
   const lines = ['fund,security,report_date,market_value,investor_type'];
-  for (let k = 0; k < 60; k++) for (let j = 0; j < 90; j++) if ((k * 7 + j) % 5 === 0) lines.push(`F${k},S${j},2024-06-30,${(k + 1) * (j + 3)},${k % 2 ? 'pension' : 'mutual fund'}`);
+  for (let k = 0; k < 60; k++)
+    for (let j = 0; j < 90; j++)
+      if ((k * 7 + j) % 5 === 0)
+        lines.push(`F${k},S${j},2024-06-30,${(k + 1) * (j + 3)},${k % 2 ? 'pension' : 'mutual fund'}`);
   const file = join(dataDir, 'holdings.csv');
   writeFileSync(file, `${lines.join('\n')}\n`);
   await shell.importFile(file);
   await page.getByRole('button', { name: 'Import as holdings' }).click();
   await expect(page.getByTestId('message')).toContainText('60 investors, 90 assets');
-  await expect(page.getByTestId('holdings-summary')).toContainText(`${(lines.length - 1).toLocaleString('en-US')} positions`);
+  await expect(page.getByTestId('holdings-summary')).toContainText(
+    `${(lines.length - 1).toLocaleString('en-US')} positions`,
+  );
   await shell.goTo('network');
   await page.getByTestId('view-holdings').click();
   await expect(page.getByTestId('holdings-legend')).toContainText('40 investors (left) and 80 assets (right)');

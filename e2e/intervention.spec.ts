@@ -6,14 +6,20 @@ import { syntheticWiot } from '../tests/support/wiot';
 import { artifactsDir, expectOnlyLoopback, newDataDir, recordRequests, Shell, expect, test } from './support';
 import { expectSortsAndSaves } from './table-checks';
 
-test('intervene on a cross-holdings economy under correlated shocks, then bail out an interbank network', async ({ page, startHost }) => {
+test('intervene on a cross-holdings economy under correlated shocks, then bail out an interbank network', async ({
+  page,
+  startHost,
+}) => {
   const dataDir = newDataDir();
   const host = await startHost(dataDir);
   const requests = recordRequests(page);
   const shell = new Shell(page);
   await page.goto(host.url);
   const economyFile = join(dataDir, 'economy.json');
-  writeFileSync(economyFile, JSON.stringify(economyDocumentOf(generateEconomy({ firms: 40, seed: 7 }), 'Generated 40 firms')));
+  writeFileSync(
+    economyFile,
+    JSON.stringify(economyDocumentOf(generateEconomy({ firms: 40, seed: 7 }), 'Generated 40 firms')),
+  );
   await shell.importFile(economyFile);
   await expect(page.getByTestId('message')).toContainText('Imported "Generated 40 firms"');
 
@@ -24,7 +30,9 @@ test('intervene on a cross-holdings economy under correlated shocks, then bail o
   await expect(page.getByTestId('intervention-method')).toContainText('DiscountFrac adapted to costs');
   await expect(page.getByTestId('intervention-method')).toContainText('DiscountFrac (published)');
   await page.getByTestId('intervention-method').selectOption({ label: 'DiscountFrac (published)' });
-  await expect(page.getByTestId('intervention-method-hint')).toContainText('stops at the first firm the budget cannot pay');
+  await expect(page.getByTestId('intervention-method-hint')).toContainText(
+    'stops at the first firm the budget cannot pay',
+  );
   await page.getByTestId('intervention-scenarios').fill('400');
   await page.getByTestId('intervention-run').click();
   await expect(page.getByTestId('job-progress')).toContainText('succeeded', { timeout: 90_000 });
@@ -41,22 +49,48 @@ test('intervene on a cross-holdings economy under correlated shocks, then bail o
   await page.getByTestId('report-export').click();
   const report = await reported;
   expect(report.suggestedFilename()).toMatch(/^intervention-run-\d+-runs-\d+\.pdf$/);
-  expect(readFileSync(await report.path()).subarray(0, 5).toString('latin1')).toBe('%PDF-');
+  expect(
+    readFileSync(await report.path())
+      .subarray(0, 5)
+      .toString('latin1'),
+  ).toBe('%PDF-');
   await expect(figures).toContainText('DiscountFrac (published)');
   await expect(page.getByTestId('intervention-variants').locator('tbody tr')).toHaveCount(2);
   await expect(page.getByTestId('intervention-variants')).toContainText('DiscountFrac adapted to costs');
   // The variants, TVaR and tail-sampling tables sort (a header click, again to reverse) and save as CSV.
   for (const table of [
-    { testid: 'intervention-variants', header: /^Paid/, column: 3, file: 'DiscountFrac-variants-run', csvHeader: 'Variant,Firms paid,Paid' },
-    { testid: 'intervention-tvar', header: /^No intervention/, column: 2, file: 'TVaR-reduction-run', csvHeader: 'q,No intervention,Chosen budget,± s.e.,Reduction' },
-    { testid: 'intervention-tail-table', header: /^P\(N ≥ m\)/, column: 3, file: 'Tail-sampling-run', csvHeader: 'Sampling,Samples,P(N ≥ m),± s.e.,VaR (firms),TVaR (firms)' },
+    {
+      testid: 'intervention-variants',
+      header: /^Paid/,
+      column: 3,
+      file: 'DiscountFrac-variants-run',
+      csvHeader: 'Variant,Firms paid,Paid',
+    },
+    {
+      testid: 'intervention-tvar',
+      header: /^No intervention/,
+      column: 2,
+      file: 'TVaR-reduction-run',
+      csvHeader: 'q,No intervention,Chosen budget,± s.e.,Reduction',
+    },
+    {
+      testid: 'intervention-tail-table',
+      header: /^P\(N ≥ m\)/,
+      column: 3,
+      file: 'Tail-sampling-run',
+      csvHeader: 'Sampling,Samples,P(N ≥ m),± s.e.,VaR (firms),TVaR (firms)',
+    },
   ]) {
     await expectSortsAndSaves(page, table);
   }
   // q = 0 is the mean; the TVaR figures are percent with their standard error in a column of its own.
   await page.getByTestId('intervention-tvar').getByRole('button', { name: /^q/ }).click();
-  await expect(page.getByTestId('intervention-tvar').locator('tbody tr').first().locator('td').first()).toHaveText('0 (mean)');
-  await expect(page.getByTestId('intervention-tvar').locator('tbody tr').first().locator('td').nth(1)).toHaveText(/^[\d.]+ %$/);
+  await expect(page.getByTestId('intervention-tvar').locator('tbody tr').first().locator('td').first()).toHaveText(
+    '0 (mean)',
+  );
+  await expect(page.getByTestId('intervention-tvar').locator('tbody tr').first().locator('td').nth(1)).toHaveText(
+    /^[\d.]+ %$/,
+  );
   await expect(page.getByTestId('intervention-graph-after').locator('canvas').first()).toBeVisible();
   await page.screenshot({ path: join(artifactsDir, 'intervention-economy.png') });
   await page.getByTestId('intervention-variants').scrollIntoViewIfNeeded();

@@ -1,8 +1,22 @@
 import { join } from 'node:path';
 import ExcelJS from 'exceljs';
-import { artifactsDir, expectCanvasDrawn, expectOnlyLoopback, newDataDir, recordRequests, saveTableCsv, Shell, sortTable, expect, test } from './support';
+import {
+  artifactsDir,
+  expectCanvasDrawn,
+  expectOnlyLoopback,
+  newDataDir,
+  recordRequests,
+  saveTableCsv,
+  Shell,
+  sortTable,
+  expect,
+  test,
+} from './support';
 
-test('generate planted holdings, train the graph transformer with a live loss curve, inspect metrics and the embedding map, cancel a run', async ({ page, startHost }) => {
+test('generate planted holdings, train the graph transformer with a live loss curve, inspect metrics and the embedding map, cancel a run', async ({
+  page,
+  startHost,
+}) => {
   test.setTimeout(240_000);
   const host = await startHost(newDataDir());
   const requests = recordRequests(page);
@@ -36,7 +50,12 @@ test('generate planted holdings, train the graph transformer with a live loss cu
   await expect(page.getByTestId('gt-groups')).toContainText('style: active');
   await expect(page.getByTestId('gt-map').locator('canvas')).toBeVisible({ timeout: 30_000 });
   // every chart drew: the live loss, correlations by report date, the loss history and the embedding map
-  for (const chart of [page.getByTestId('gt-live-loss'), page.getByTestId('gt-by-date'), page.locator('.panel', { has: page.getByRole('heading', { name: 'Loss by epoch', exact: true }) }), page.getByTestId('gt-map')]) {
+  for (const chart of [
+    page.getByTestId('gt-live-loss'),
+    page.getByTestId('gt-by-date'),
+    page.locator('.panel', { has: page.getByRole('heading', { name: 'Loss by epoch', exact: true }) }),
+    page.getByTestId('gt-map'),
+  ]) {
     await expectCanvasDrawn(chart.locator('canvas'));
   }
   await page.screenshot({ path: join(artifactsDir, 'models-screen.png') });
@@ -46,9 +65,12 @@ test('generate planted holdings, train the graph transformer with a live loss cu
   await page.screenshot({ path: join(artifactsDir, 'models-map.png') });
 
   // The three tables sort and save as CSV: correlations with three decimals on screen and every digit in the file.
-  await expect(page.getByTestId('gt-model-facts')).toContainText(/[\d,]+ parameters [\s\S]* in (\d+ min )?\d+(\.\d+)? s ·/);
+  await expect(page.getByTestId('gt-model-facts')).toContainText(
+    /[\d,]+ parameters [\s\S]* in (\d+ min )?\d+(\.\d+)? s ·/,
+  );
   await expect(page.getByTestId('gt-map')).toContainText(/\(\d+\.\d %\s+and \d+\.\d % of variance\)/);
-  for (const testid of ['gt-models', 'gt-metrics', 'gt-groups']) await expect(page.getByTestId(testid)).not.toContainText(/\de-\d/);
+  for (const testid of ['gt-models', 'gt-metrics', 'gt-groups'])
+    await expect(page.getByTestId(testid)).not.toContainText(/\de-\d/);
   await sortTable(page, 'gt-models', 'Parameters', 'descending');
   const modelsCsv = await saveTableCsv(page, 'gt-models');
   expect(modelsCsv.fileName).toBe('Saved-graph-transformer-models.csv');
@@ -92,7 +114,10 @@ test('generate planted holdings, train the graph transformer with a live loss cu
   await host.stop();
 });
 
-test('import holdings from an XLSX workbook with a column mapped by hand, then find them on the Models screen', async ({ page, startHost }) => {
+test('import holdings from an XLSX workbook with a column mapped by hand, then find them on the Models screen', async ({
+  page,
+  startHost,
+}) => {
   const dataDir = newDataDir();
   const host = await startHost(dataDir);
   const shell = new Shell(page);
@@ -101,7 +126,9 @@ test('import holdings from an XLSX workbook with a column mapped by hand, then f
   const sheet = book.addWorksheet('positions');
   sheet.addRow(['Manager', 'ISIN', 'Report date', 'Market value', 'AUM']);
   for (const date of ['2024-03-31', '2024-06-30', '2024-09-30']) {
-    for (let k = 0; k < 12; k++) for (let j = 0; j < 9; j++) if ((k + j) % 3 === 0) sheet.addRow([`M${k}`, `X${j}`, new Date(`${date}T00:00:00Z`), 10 + k * j, 1000 + k]);
+    for (let k = 0; k < 12; k++)
+      for (let j = 0; j < 9; j++)
+        if ((k + j) % 3 === 0) sheet.addRow([`M${k}`, `X${j}`, new Date(`${date}T00:00:00Z`), 10 + k * j, 1000 + k]);
   }
   const file = join(dataDir, 'holdings.xlsx');
   await book.xlsx.writeFile(file);

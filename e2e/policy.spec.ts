@@ -1,8 +1,23 @@
 import { join } from 'node:path';
 import { largePolicyDocument } from '../tests/support/policy';
-import { artifactsDir, expectCanvasDrawn, expectOnlyLoopback, newDataDir, readFigure, recordRequests, saveTableCsv, Shell, sortTable, expect, test } from './support';
+import {
+  artifactsDir,
+  expectCanvasDrawn,
+  expectOnlyLoopback,
+  newDataDir,
+  readFigure,
+  recordRequests,
+  saveTableCsv,
+  Shell,
+  sortTable,
+  expect,
+  test,
+} from './support';
 
-test('policy lab: a job with progress and Cancel, optimal wedges, welfare of predictive vs causal models, a forecast from CSV, saved runs', async ({ page, startHost }) => {
+test('policy lab: a job with progress and Cancel, optimal wedges, welfare of predictive vs causal models, a forecast from CSV, saved runs', async ({
+  page,
+  startHost,
+}) => {
   test.setTimeout(240_000);
   const host = await startHost(newDataDir());
   const requests = recordRequests(page);
@@ -30,19 +45,36 @@ test('policy lab: a job with progress and Cancel, optimal wedges, welfare of pre
   expect(bondWedge).toBeGreaterThan(0);
   await expect(page.getByTestId('policy-results')).not.toContainText(/\de-\d/);
   // the welfare chart drew
-  await expectCanvasDrawn(page.locator('.panel', { has: page.getByRole('heading', { name: /^Welfare gains/ }) }).locator('canvas'));
+  await expectCanvasDrawn(
+    page.locator('.panel', { has: page.getByRole('heading', { name: /^Welfare gains/ }) }).locator('canvas'),
+  );
   await page.screenshot({ path: join(artifactsDir, 'policy-screen.png') });
   await page.getByTestId('policy-results').screenshot({ path: join(artifactsDir, 'policy-results.png') });
 
   // The welfare table sorts (the full-information regulator values its model most) and saves as CSV: each Monte
   // Carlo figure and its standard error in columns of their own, the unit in the header.
   await sortTable(page, 'policy-welfare', 'Value of model', 'descending');
-  await expect(page.getByTestId('policy-welfare').locator('tbody tr').first()).toHaveAttribute('data-testid', 'policy-welfare-full');
+  await expect(page.getByTestId('policy-welfare').locator('tbody tr').first()).toHaveAttribute(
+    'data-testid',
+    'policy-welfare-full',
+  );
   const welfareCsv = await saveTableCsv(page, 'policy-welfare');
   expect(welfareCsv.fileName).toBe('Expected-welfare-by-model-of-policy-run-1.csv');
-  expect(welfareCsv.lines[0]).toBe("Regulator's model,E₀[V] (EUR billion),± s.e.,Gain vs no intervention,± s.e.,Value of model,± s.e.,tr Σ₀^τ,E₀[Δ(τ*)],± s.e.");
-  expect(welfareCsv.lines.slice(1).map((line) => line.split(',')[0])).toEqual(['Full information', 'Causal', 'Predictive (noise 0.5)', 'No model (prior)', 'No intervention']);
-  expect(welfareCsv.lines[1]!.split(',').slice(1).every((cell) => Number.isFinite(Number(cell)) && cell !== '')).toBe(true);
+  expect(welfareCsv.lines[0]).toBe(
+    "Regulator's model,E₀[V] (EUR billion),± s.e.,Gain vs no intervention,± s.e.,Value of model,± s.e.,tr Σ₀^τ,E₀[Δ(τ*)],± s.e.",
+  );
+  expect(welfareCsv.lines.slice(1).map((line) => line.split(',')[0])).toEqual([
+    'Full information',
+    'Causal',
+    'Predictive (noise 0.5)',
+    'No model (prior)',
+    'No intervention',
+  ]);
+  expect(
+    welfareCsv.lines[1]!.split(',')
+      .slice(1)
+      .every((cell) => Number.isFinite(Number(cell)) && cell !== ''),
+  ).toBe(true);
   await page.getByTestId('policy-welfare').scrollIntoViewIfNeeded();
   await page.emulateMedia({ colorScheme: 'dark' });
   await page.getByTestId('policy-results').screenshot({ path: join(artifactsDir, 'policy-results-dark.png') });
@@ -51,7 +83,13 @@ test('policy lab: a job with progress and Cancel, optimal wedges, welfare of pre
   // A forecast of liquidations imported from a CSV file sets its own wedges (Corollary 1): run #2.
   const chooser = page.waitForEvent('filechooser');
   await page.getByTestId('policy-forecast-import').click();
-  await (await chooser).setFiles({ name: 'forecast.csv', mimeType: 'text/csv', buffer: Buffer.from('asset,predicted\nCorpBonds,12\nTreasuries,40\n') });
+  await (
+    await chooser
+  ).setFiles({
+    name: 'forecast.csv',
+    mimeType: 'text/csv',
+    buffer: Buffer.from('asset,predicted\nCorpBonds,12\nTreasuries,40\n'),
+  });
   await expect(page.getByTestId('policy-forecast')).toHaveValue(/CorpBonds,12/);
   await page.getByTestId('policy-compute').click();
   await expect(page.getByTestId('policy-forecast-wedges')).toHaveCount(2, { timeout: 60_000 });
@@ -77,7 +115,13 @@ test('policy lab: a job with progress and Cancel, optimal wedges, welfare of pre
   // words with k of n, the time so far and left, the button off; Cancel stops the worker and saves no run.
   const large = page.waitForEvent('filechooser');
   await page.getByTestId('policy-import').click();
-  await (await large).setFiles({ name: 'large.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(largePolicyDocument(10, 20, 100, 200))) });
+  await (
+    await large
+  ).setFiles({
+    name: 'large.json',
+    mimeType: 'application/json',
+    buffer: Buffer.from(JSON.stringify(largePolicyDocument(10, 20, 100, 200))),
+  });
   await expect(page.getByTestId('policy-intermediaries')).toContainText('Fund20');
   await page.setViewportSize({ width: 1400, height: 900 });
   await page.getByTestId('policy-compute').click();

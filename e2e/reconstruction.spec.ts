@@ -1,7 +1,21 @@
 import { join } from 'node:path';
-import { artifactsDir, expectCanvasDrawn, expectOnlyLoopback, newDataDir, recordRequests, saveTableCsv, Shell, sortTable, expect, test } from './support';
+import {
+  artifactsDir,
+  expectCanvasDrawn,
+  expectOnlyLoopback,
+  newDataDir,
+  recordRequests,
+  saveTableCsv,
+  Shell,
+  sortTable,
+  expect,
+  test,
+} from './support';
 
-test('reconstruct the EBA network: best, maximum entropy and worst side by side, save one, split a node', async ({ page, startHost }) => {
+test('reconstruct the EBA network: best, maximum entropy and worst side by side, save one, split a node', async ({
+  page,
+  startHost,
+}) => {
   test.setTimeout(240_000);
   const host = await startHost(newDataDir());
   const requests = recordRequests(page);
@@ -29,8 +43,10 @@ test('reconstruct the EBA network: best, maximum entropy and worst side by side,
   await expect(page.getByTestId('job-progress')).toBeVisible();
   await expect(page.getByTestId('job-progress')).toContainText('succeeded', { timeout: 200_000 });
   // every chart of the screen draws: the live plots of the run, the loss distribution, the convergence trace, the heatmaps
-  for (const chart of ['recon-live-objective', 'recon-live-gap', 'recon-loss-chart', 'recon-trace-chart']) await expectCanvasDrawn(page.getByTestId(chart).locator('canvas'));
-  for (const objective of ['best', 'maxent', 'worst']) await expectCanvasDrawn(page.getByTestId(`recon-heatmap-${objective}`).locator('canvas').first());
+  for (const chart of ['recon-live-objective', 'recon-live-gap', 'recon-loss-chart', 'recon-trace-chart'])
+    await expectCanvasDrawn(page.getByTestId(chart).locator('canvas'));
+  for (const objective of ['best', 'maxent', 'worst'])
+    await expectCanvasDrawn(page.getByTestId(`recon-heatmap-${objective}`).locator('canvas').first());
 
   const table = page.getByTestId('recon-compare');
   await expect(table.locator('tbody tr')).toHaveCount(3);
@@ -55,8 +71,16 @@ test('reconstruct the EBA network: best, maximum entropy and worst side by side,
     'Network,E[L] in sample (EUR million),E[L] out of sample (EUR million),s.e. of E[L] (EUR million),minus maximum entropy (EUR million),' +
       's.e. of the difference (EUR million),E[L]/E[L⁰],Links,Density,Largest residual,Frank–Wolfe gap (relative),Time (s)',
   );
-  expect(compare.lines.slice(1).map((line) => line.split(',')[0])).toEqual(['Worst case', 'Maximum entropy', 'Best case']);
-  expect(compare.lines[1]!.split(',').slice(1, 6).every((cell) => Number.isFinite(Number(cell)) && cell !== '')).toBe(true);
+  expect(compare.lines.slice(1).map((line) => line.split(',')[0])).toEqual([
+    'Worst case',
+    'Maximum entropy',
+    'Best case',
+  ]);
+  expect(
+    compare.lines[1]!.split(',')
+      .slice(1, 6)
+      .every((cell) => Number.isFinite(Number(cell)) && cell !== ''),
+  ).toBe(true);
   await table.scrollIntoViewIfNeeded();
   await page.screenshot({ path: join(artifactsDir, 'reconstruction-results-sorted.png') });
   await page.setViewportSize({ width: 1024, height: 700 });
@@ -86,9 +110,13 @@ test('reconstruct the EBA network: best, maximum entropy and worst side by side,
   await splitProgress.getByTestId('cancel-job').click();
   await expect(splitProgress).toContainText('cancelled');
   await expect(page.getByTestId('recon-version').locator('option')).toHaveCount(versionsBefore);
-  await expect(page.getByTestId('recon-split')).toContainText('minutes for thousands; the progress shows the time left, and Cancel saves nothing');
+  await expect(page.getByTestId('recon-split')).toContainText(
+    'minutes for thousands; the progress shows the time left, and Cancel saves nothing',
+  );
   await page.emulateMedia({ colorScheme: 'dark' });
-  await page.getByTestId('recon-split').screenshot({ path: join(artifactsDir, 'reconstruction-split-cancelled-dark.png') });
+  await page
+    .getByTestId('recon-split')
+    .screenshot({ path: join(artifactsDir, 'reconstruction-split-cancelled-dark.png') });
   await page.emulateMedia({ colorScheme: 'light' });
 
   await page.getByTestId('recon-split-name-0').fill('Retail arm');
@@ -97,9 +125,14 @@ test('reconstruct the EBA network: best, maximum entropy and worst side by side,
   await page.getByTestId('recon-split-objective').selectOption('worst');
   await page.getByTestId('recon-split-samples').fill('200');
   await page.getByTestId('recon-split-run').click();
-  await expect(page.getByTestId('recon-split-result')).toContainText(/Saved as version \d+ and as run #\d+ for briefs\./, { timeout: 120_000 });
+  await expect(page.getByTestId('recon-split-result')).toContainText(
+    /Saved as version \d+ and as run #\d+ for briefs\./,
+    { timeout: 120_000 },
+  );
   await expect(page.getByTestId('recon-split-result')).toContainText('"Retail arm": share 75.0% of p̄ and α');
-  await expect(page.getByTestId('recon-split-result')).toContainText(/worst case of expected loss \(200 uniform shocks, seed 1; in sample E\[L\]/);
+  await expect(page.getByTestId('recon-split-result')).toContainText(
+    /worst case of expected loss \(200 uniform shocks, seed 1; in sample E\[L\]/,
+  );
   await expect(page.getByTestId('recon-split-result')).toContainText('0 < w < c');
   await page.getByTestId('recon-split').screenshot({ path: join(artifactsDir, 'reconstruction-split.png') });
 

@@ -12,7 +12,12 @@ async function cutOff(page: Page): Promise<string[]> {
           const box = e.getBoundingClientRect();
           // inside a horizontally scrolling wrapper the element is reachable, not cut off
           const scroller = e.parentElement?.closest('.table-wrap, .scroll, .panel');
-          if (scroller && scroller.scrollWidth > scroller.clientWidth && getComputedStyle(scroller).overflowX !== 'visible') return false;
+          if (
+            scroller &&
+            scroller.scrollWidth > scroller.clientWidth &&
+            getComputedStyle(scroller).overflowX !== 'visible'
+          )
+            return false;
           const panel = e.closest('.panel')?.getBoundingClientRect();
           return box.width > 0 && (box.right > right + 1 || (panel !== undefined && box.right > panel.right + 1));
         })
@@ -23,7 +28,10 @@ async function cutOff(page: Page): Promise<string[]> {
 
 const SCREENS = ['data', 'intervention', 'models', 'capital', 'reconstruction', 'policy', 'about'];
 
-test('my screens in light and dark at 1440×900 and 1024×700: nothing cut off, screenshots for review', async ({ page, startHost }) => {
+test('my screens in light and dark at 1440×900 and 1024×700: nothing cut off, screenshots for review', async ({
+  page,
+  startHost,
+}) => {
   const host = await startHost(newDataDir());
   const shell = new Shell(page);
   await page.goto(host.url);
@@ -34,7 +42,10 @@ test('my screens in light and dark at 1440×900 and 1024×700: nothing cut off, 
     await page.waitForTimeout(300);
     for (const scheme of ['light', 'dark'] as const) {
       await page.emulateMedia({ colorScheme: scheme });
-      for (const [width, height] of [[1440, 900], [1024, 700]] as const) {
+      for (const [width, height] of [
+        [1440, 900],
+        [1024, 700],
+      ] as const) {
         await page.setViewportSize({ width, height });
         expect(await cutOff(page), `${screen} ${scheme} ${width}×${height}`).toEqual([]);
         await page.screenshot({ path: join(artifactsDir, `screen-${screen}-${scheme}-${width}x${height}.png`) });

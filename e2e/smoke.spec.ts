@@ -7,11 +7,32 @@ import type { Page } from '@playwright/test';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { economyDocumentOf, generateEconomy } from '../src-main/engines/economy-generator';
-import { artifactsDir, expectCanvasDrawn, newDataDir, startHost, type RunningHost, Shell, expect, test } from './support';
+import {
+  artifactsDir,
+  expectCanvasDrawn,
+  newDataDir,
+  startHost,
+  type RunningHost,
+  Shell,
+  expect,
+  test,
+} from './support';
 
 /** Every screen of the navigation, and the Network screen's other two views. */
 const SCREENS: Array<{ nav: string; tab?: string; name: string }> = [
-  ...['data', 'network', 'reconstruction', 'stress', 'firesales', 'intervention', 'models', 'capital', 'policy', 'briefs', 'about'].map((nav) => ({ nav, name: nav })),
+  ...[
+    'data',
+    'network',
+    'reconstruction',
+    'stress',
+    'firesales',
+    'intervention',
+    'models',
+    'capital',
+    'policy',
+    'briefs',
+    'about',
+  ].map((nav) => ({ nav, name: nav })),
   { nav: 'network', tab: 'view-economy', name: 'network-economy' },
   { nav: 'network', tab: 'view-holdings', name: 'network-holdings' },
 ];
@@ -23,7 +44,13 @@ const THEMES = ['light', 'dark'] as const;
 
 let host: RunningHost;
 /** What the walks found, for the closing note: screens, charts checked and problems, per theme and size. */
-const tally: Array<{ theme: string; size: string; screens: number; canvases: number; perScreen: Record<string, number> }> = [];
+const tally: Array<{
+  theme: string;
+  size: string;
+  screens: number;
+  canvases: number;
+  perScreen: Record<string, number>;
+}> = [];
 
 test.describe.configure({ mode: 'serial' });
 
@@ -37,9 +64,14 @@ test.beforeAll(async ({ browser }) => {
   await page.goto(host.url);
   const shell = new Shell(page);
   await page.locator('[data-testid^="maxent-"]').first().click();
-  await expect(page.getByRole('status').filter({ hasText: 'maximum-entropy network' })).toBeVisible({ timeout: 60_000 });
+  await expect(page.getByRole('status').filter({ hasText: 'maximum-entropy network' })).toBeVisible({
+    timeout: 60_000,
+  });
   const economyFile = join(dataDir, 'economy.json');
-  writeFileSync(economyFile, JSON.stringify(economyDocumentOf(generateEconomy({ firms: 40, seed: 7 }), 'Generated 40 firms')));
+  writeFileSync(
+    economyFile,
+    JSON.stringify(economyDocumentOf(generateEconomy({ firms: 40, seed: 7 }), 'Generated 40 firms')),
+  );
   await shell.importFile(economyFile);
   await expect(shell.datasetRows()).toHaveCount(2);
   await shell.goTo('stress');
@@ -70,9 +102,13 @@ test.afterAll(async () => {
 function overflowing(page: Page): Promise<string[]> {
   return page.locator('main.content').evaluate((main) => {
     const found: string[] = [];
-    const name = (el: Element) => `${el.tagName.toLowerCase()}${el.getAttribute('data-testid') ? `[${el.getAttribute('data-testid')}]` : ''} "${(el.textContent ?? '').trim().slice(0, 40)}"`;
-    if (main.scrollWidth > main.clientWidth + 1) found.push(`the screen scrolls sideways: ${main.scrollWidth} px wide in ${main.clientWidth} px`);
-    const candidates = main.querySelectorAll('button, input, select, textarea, table, canvas, h1, h2, h3, label, img, svg, p, dl');
+    const name = (el: Element) =>
+      `${el.tagName.toLowerCase()}${el.getAttribute('data-testid') ? `[${el.getAttribute('data-testid')}]` : ''} "${(el.textContent ?? '').trim().slice(0, 40)}"`;
+    if (main.scrollWidth > main.clientWidth + 1)
+      found.push(`the screen scrolls sideways: ${main.scrollWidth} px wide in ${main.clientWidth} px`);
+    const candidates = main.querySelectorAll(
+      'button, input, select, textarea, table, canvas, h1, h2, h3, label, img, svg, p, dl',
+    );
     for (const el of candidates) {
       const box = el.getBoundingClientRect();
       if (box.width === 0 || box.height === 0) continue;
@@ -90,9 +126,14 @@ function overflowing(page: Page): Promise<string[]> {
       const outer = holder.getBoundingClientRect();
       const right = box.right - outer.right;
       const left = outer.left - box.left;
-      if (right > 1 || left > 1) found.push(`${name(el)} sticks out of ${name(holder).slice(0, 30)} by ${Math.round(Math.max(right, left))} px`);
+      if (right > 1 || left > 1)
+        found.push(`${name(el)} sticks out of ${name(holder).slice(0, 30)} by ${Math.round(Math.max(right, left))} px`);
       // Text cut off inside its own box (ellipsis or clipped buttons and labels).
-      if (/^(BUTTON|LABEL|H1|H2|H3)$/.test(el.tagName) && el.scrollWidth > el.clientWidth + 1 && getComputedStyle(el).overflowX !== 'visible') {
+      if (
+        /^(BUTTON|LABEL|H1|H2|H3)$/.test(el.tagName) &&
+        el.scrollWidth > el.clientWidth + 1 &&
+        getComputedStyle(el).overflowX !== 'visible'
+      ) {
         found.push(`${name(el)} is cut off: ${el.scrollWidth} px of text in ${el.clientWidth} px`);
       }
     }
@@ -101,8 +142,10 @@ function overflowing(page: Page): Promise<string[]> {
     for (const th of main.querySelectorAll('th')) {
       if (getComputedStyle(th).position !== 'sticky') continue;
       let scroller: Element | null = th.closest('table')?.parentElement ?? null;
-      while (scroller && scroller !== main && !/(auto|scroll)/.test(getComputedStyle(scroller).overflowY)) scroller = scroller.parentElement;
-      if (!scroller || scroller === main) found.push(`${name(th)} sticks to the top of the screen, not of a panel that scrolls, and covers rows`);
+      while (scroller && scroller !== main && !/(auto|scroll)/.test(getComputedStyle(scroller).overflowY))
+        scroller = scroller.parentElement;
+      if (!scroller || scroller === main)
+        found.push(`${name(th)} sticks to the top of the screen, not of a panel that scrolls, and covers rows`);
     }
     return found;
   });
@@ -126,19 +169,23 @@ test('the overflow check sees a control pushed out of its panel and a cut-off bu
   await page.goto(host.url);
   await new Shell(page).goTo('stress');
   expect(await overflowing(page)).toEqual([]);
-  await page.locator('main.content .panel').first().evaluate((panel) => {
-    const wide = document.createElement('button');
-    wide.textContent = 'far too wide';
-    wide.style.cssText = 'min-width: 3000px';
-    panel.appendChild(wide);
-    const clipped = document.createElement('button');
-    clipped.textContent = 'a label much longer than its button';
-    clipped.style.cssText = 'width: 40px; min-width: 40px; max-width: 40px; overflow: hidden; white-space: nowrap';
-    panel.appendChild(clipped);
-    const table = document.createElement('table');
-    table.innerHTML = '<thead><tr><th style="position: sticky; top: 0">planted header</th></tr></thead><tbody><tr><td>1</td></tr></tbody>';
-    panel.appendChild(table);
-  });
+  await page
+    .locator('main.content .panel')
+    .first()
+    .evaluate((panel) => {
+      const wide = document.createElement('button');
+      wide.textContent = 'far too wide';
+      wide.style.cssText = 'min-width: 3000px';
+      panel.appendChild(wide);
+      const clipped = document.createElement('button');
+      clipped.textContent = 'a label much longer than its button';
+      clipped.style.cssText = 'width: 40px; min-width: 40px; max-width: 40px; overflow: hidden; white-space: nowrap';
+      panel.appendChild(clipped);
+      const table = document.createElement('table');
+      table.innerHTML =
+        '<thead><tr><th style="position: sticky; top: 0">planted header</th></tr></thead><tbody><tr><td>1</td></tr></tbody>';
+      panel.appendChild(table);
+    });
   const found = await overflowing(page);
   expect(found.some((line) => line.includes('"planted header" sticks to the top of the screen'))).toBe(true);
   expect(found.some((line) => line.includes('"far too wide" sticks out of'))).toBe(true);
@@ -148,7 +195,9 @@ test('the overflow check sees a control pushed out of its panel and a cut-off bu
 for (const theme of THEMES) {
   for (const size of SIZES) {
     const label = `${theme}-${size.width}x${size.height}`;
-    test(`every screen, ${theme}, ${size.width}×${size.height}: nothing cut off, every chart drawn`, async ({ page }) => {
+    test(`every screen, ${theme}, ${size.width}×${size.height}: nothing cut off, every chart drawn`, async ({
+      page,
+    }) => {
       test.setTimeout(300_000);
       await page.setViewportSize(size);
       await page.emulateMedia({ colorScheme: theme });

@@ -1,9 +1,21 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { artifactsDir, expectCanvasDrawn, expectOnlyLoopback, newDataDir, recordRequests, Shell, expect, test } from './support';
+import {
+  artifactsDir,
+  expectCanvasDrawn,
+  expectOnlyLoopback,
+  newDataDir,
+  recordRequests,
+  Shell,
+  expect,
+  test,
+} from './support';
 import { expectSortsAndSaves } from './table-checks';
 
-test('reconstruct the EBA network by maximum entropy, stress test it, compare two runs', async ({ page, startHost }) => {
+test('reconstruct the EBA network by maximum entropy, stress test it, compare two runs', async ({
+  page,
+  startHost,
+}) => {
   const host = await startHost(newDataDir());
   const requests = recordRequests(page);
   const shell = new Shell(page);
@@ -27,34 +39,46 @@ test('reconstruct the EBA network by maximum entropy, stress test it, compare tw
   await banks.getByRole('button', { name: /^P\(default\)/ }).click();
   await banks.getByRole('button', { name: /^P\(default\)/ }).click();
   await expect(banks.locator('th[aria-sort="descending"]')).toContainText('P(default)');
-  const pds = (await banks.locator('tbody tr td:nth-child(3)').allInnerTexts()).map((t) => Number(t.replace(/[^\d.]/g, '')));
+  const pds = (await banks.locator('tbody tr td:nth-child(3)').allInnerTexts()).map((t) =>
+    Number(t.replace(/[^\d.]/g, '')),
+  );
   expect(pds).toEqual([...pds].sort((x, y) => y - x));
   const bankCsv = page.waitForEvent('download');
   await page.getByTestId('stress-banks-csv').click();
   expect((await bankCsv).suggestedFilename()).toMatch(/^Banks-of-stress-run-1\.csv$/);
   // Every chart drew: the loss distribution, the number of defaults (log scale), the default probabilities, the network.
-  for (const chart of ['stress-loss-chart', 'stress-defaults-chart', 'stress-pd-chart']) await expectCanvasDrawn(page.getByTestId(chart).locator('canvas'));
+  for (const chart of ['stress-loss-chart', 'stress-defaults-chart', 'stress-pd-chart'])
+    await expectCanvasDrawn(page.getByTestId(chart).locator('canvas'));
   await expectCanvasDrawn(page.getByTestId('network-view'));
   await expect(figures.locator('tr', { hasText: 'Network version' })).toContainText('v2');
   // Pickers name versions with their number, note and size, and runs in words; the version picker follows the run shown.
   const versionPicked = page.getByTestId('stress-version').locator('option:checked');
   await expect(versionPicked).toHaveText(/ v2 — .*maximum.entropy.* \(87 banks\), [\d,]+ liabilities$/);
-  await expect(page.getByTestId('stress-shown-run').locator('option:checked')).toHaveText(/^#1 stress test — Eisenberg–Noe clearing, uniform shocks \(\d{4}-\d\d-\d\d \d\d:\d\d\)$/);
+  await expect(page.getByTestId('stress-shown-run').locator('option:checked')).toHaveText(
+    /^#1 stress test — Eisenberg–Noe clearing, uniform shocks \(\d{4}-\d\d-\d\d \d\d:\d\d\)$/,
+  );
   // NVI (β⁺) is explained where it appears: its "?" opens the glossary at the entry.
   await expect(figures.locator('tr', { hasText: 'NVI (β⁺)' })).toContainText('β⁺ = ');
   // The expected number of defaults says which part is contagion (it read '44.094 ± 0.031 (1.980)'), to the digits of its s.e.
-  await expect(page.getByTestId('stress-figure-defaults').locator('td').nth(1)).toHaveText(/^\d+\.(\d+) ± 0\.0*\d\d, \d+\.\d+ of them by contagion$/);
+  await expect(page.getByTestId('stress-figure-defaults').locator('td').nth(1)).toHaveText(
+    /^\d+\.(\d+) ± 0\.0*\d\d, \d+\.\d+ of them by contagion$/,
+  );
   // Every figure with its unit, thousands separators and the digits its standard error allows ('1,246,717 ± 1,021 EUR million',
   // not '1,246,717.0 ± 1,021.0'); probabilities as percent, counts as integers, the run time in seconds.
   const amountWithError = /^\d{1,3}(,\d{3})*(\.\d+)? ± \d{1,3}(,\d{3})*(\.\d+)? EUR million$/;
-  for (const key of ['el', 'el0', 'es-0.99']) await expect(page.getByTestId(`stress-figure-${key}`).locator('td').nth(1)).toHaveText(amountWithError);
+  for (const key of ['el', 'el0', 'es-0.99'])
+    await expect(page.getByTestId(`stress-figure-${key}`).locator('td').nth(1)).toHaveText(amountWithError);
   for (const key of ['el', 'el0', 'es-0.99']) {
-    const [value, error] = (await page.getByTestId(`stress-figure-${key}`).locator('td').nth(1).innerText()).replace(' EUR million', '').split(' ± ');
+    const [value, error] = (await page.getByTestId(`stress-figure-${key}`).locator('td').nth(1).innerText())
+      .replace(' EUR million', '')
+      .split(' ± ');
     // no more digits than the error's second significant digit: the decimals of the value and of the error agree
     expect(value!.split('.')[1]?.length ?? 0).toBe(error!.split('.')[1]?.length ?? 0);
     expect(Number(error!.replace(/,/g, ''))).toBeGreaterThan(0);
   }
-  await expect(page.getByTestId('stress-figure-var-0.99').locator('td').nth(1)).toHaveText(/^[\d,.]+ \[[\d,.]+, [\d,.]+\] EUR million$/);
+  await expect(page.getByTestId('stress-figure-var-0.99').locator('td').nth(1)).toHaveText(
+    /^[\d,.]+ \[[\d,.]+, [\d,.]+\] EUR million$/,
+  );
   await expect(page.getByTestId('stress-figure-var-0.99').locator('td').first()).toHaveText(/^VaR 99\.0 % /);
   await expect(page.getByTestId('stress-figure-model').locator('td').nth(1)).toHaveText('uniform on [0, 10 % · c]');
   await expect(page.getByTestId('stress-figure-scenarios').locator('td').nth(1)).toHaveText('20,000');
@@ -68,12 +92,17 @@ test('reconstruct the EBA network by maximum entropy, stress test it, compare tw
   expect(figuresText).toContain('Figure,Run #1');
   expect(figuresText).toMatch(/E\[L\] \(expected system loss\),"?[\d,.]+ ± [\d,.]+ EUR million"?/);
   await figures.getByTestId('help-nvi').first().click();
-  await expect(page.getByTestId('help-panel')).toContainText('Network vulnerability index of Glasserman & Young (2015)');
+  await expect(page.getByTestId('help-panel')).toContainText(
+    'Network vulnerability index of Glasserman & Young (2015)',
+  );
   await page.getByTestId('close-help').click();
 
   // A chart saves as PNG and as an SVG drawing with its bars and axis titles as vectors and text.
   const lossChart = page.getByTestId('stress-loss-chart');
-  for (const [kind, signature] of [['png', '\x89PNG'], ['svg', '<svg']] as const) {
+  for (const [kind, signature] of [
+    ['png', '\x89PNG'],
+    ['svg', '<svg'],
+  ] as const) {
     const download = page.waitForEvent('download');
     await lossChart.hover();
     await lossChart.getByTestId(`chart-${kind}`).click();
@@ -93,7 +122,9 @@ test('reconstruct the EBA network by maximum entropy, stress test it, compare tw
   // after two clicks) and saved as CSV.
   const scenario = page.getByTestId('stress-scenario-table');
   await expect(scenario.locator('tbody tr')).toHaveCount(87);
-  const rounds = (await scenario.locator('tbody tr td:nth-child(3)').allInnerTexts()).map((t) => (t === '—' ? Infinity : Number(t)));
+  const rounds = (await scenario.locator('tbody tr td:nth-child(3)').allInnerTexts()).map((t) =>
+    t === '—' ? Infinity : Number(t),
+  );
   expect(rounds).toEqual([...rounds].sort((a, b) => a - b));
   expect(rounds[0]).toBe(1);
   await expectSortsAndSaves(page, {
@@ -103,7 +134,9 @@ test('reconstruct the EBA network by maximum entropy, stress test it, compare tw
     file: 'Largest-loss-scenario-of-stress-run',
     csvHeader: 'Bank,Shock (EUR million),Default round,Depth u,Paid (EUR million)',
   });
-  expect(Number((await scenario.locator('tbody tr td:nth-child(2)').first().innerText()).replace(/,/g, ''))).toBeGreaterThan(0);
+  expect(
+    Number((await scenario.locator('tbody tr td:nth-child(2)').first().innerText()).replace(/,/g, '')),
+  ).toBeGreaterThan(0);
   const [drawing, table] = [await page.getByTestId('network-view').boundingBox(), await scenario.boundingBox()];
   expect(table!.x).toBeGreaterThan(drawing!.x + drawing!.width - 1);
   await scenario.scrollIntoViewIfNeeded();
@@ -122,7 +155,11 @@ test('reconstruct the EBA network by maximum entropy, stress test it, compare tw
   const parse = async (cell: number) => {
     const text = (await row.nth(cell).innerText()).replace(' EUR million', '').replace('−', '-').replace('+', '');
     const [value, error] = text.split(' ± ');
-    return { value: Number(value!.replace(/,/g, '')), error: Number(error!.replace(/,/g, '')), step: 10 ** -(value!.split('.')[1]?.length ?? 0) };
+    return {
+      value: Number(value!.replace(/,/g, '')),
+      error: Number(error!.replace(/,/g, '')),
+      step: 10 ** -(value!.split('.')[1]?.length ?? 0),
+    };
   };
   const [a, b, d] = [await parse(1), await parse(2), await parse(3)];
   await expect(row.nth(3)).toHaveText(/^[+−][\d,.]+ ± [\d,.]+ EUR million$/);

@@ -71,7 +71,8 @@ export interface AppProblem {
  * (its own words: "expected behaviour when the source node and the target node overlap"). Where it appears depends on
  * the layout's random start, not on the app; it is the one message the fixture lets pass.
  */
-const CYTOSCAPE_OVERLAP_NOTICE = /^Edge `[^`]+` has invalid endpoints and so it is impossible to draw\..*the source node and the target node overlap\.$/s;
+const CYTOSCAPE_OVERLAP_NOTICE =
+  /^Edge `[^`]+` has invalid endpoints and so it is impossible to draw\..*the source node and the target node overlap\.$/s;
 
 /**
  * The Playwright test every spec uses. Its `page` fails the test on any console error or warning and any page
@@ -88,11 +89,20 @@ export const test = base.extend<{ startHost: (dataDir: string) => Promise<Runnin
       if (message.type() !== 'error' && message.type() !== 'warning') return;
       if (CYTOSCAPE_OVERLAP_NOTICE.test(message.text())) return;
       const { url, lineNumber } = message.location();
-      problems.push({ kind: `console ${message.type()}`, text: message.text(), where: url ? `${url}:${lineNumber}` : '' });
+      problems.push({
+        kind: `console ${message.type()}`,
+        text: message.text(),
+        where: url ? `${url}:${lineNumber}` : '',
+      });
     });
-    page.on('pageerror', (error) => problems.push({ kind: 'page error', text: error.stack ?? error.message, where: '' }));
+    page.on('pageerror', (error) =>
+      problems.push({ kind: 'page error', text: error.stack ?? error.message, where: '' }),
+    );
     await use(page);
-    expect(problems.map((p) => `${p.kind}: ${p.text}${p.where ? ` (${p.where})` : ''}`), 'console errors, warnings and page errors from the app').toEqual([]);
+    expect(
+      problems.map((p) => `${p.kind}: ${p.text}${p.where ? ` (${p.where})` : ''}`),
+      'console errors, warnings and page errors from the app',
+    ).toEqual([]);
   },
   startHost: async ({}, use) => {
     const started: RunningHost[] = [];
@@ -125,7 +135,9 @@ export function recordRequests(page: Page): string[] {
 }
 
 export function expectOnlyLoopback(urls: string[]) {
-  const outside = urls.filter((url) => !/^(https?|wss?):\/\/127\.0\.0\.1:\d+\//.test(url) && !/^(data|blob):/.test(url));
+  const outside = urls.filter(
+    (url) => !/^(https?|wss?):\/\/127\.0\.0\.1:\d+\//.test(url) && !/^(data|blob):/.test(url),
+  );
   expect(urls.length, 'the page made requests').toBeGreaterThan(0);
   expect(outside, 'requests that left 127.0.0.1').toEqual([]);
 }
@@ -151,14 +163,21 @@ export class Shell {
  * `data-plot-area` (left,top,right,bottom in CSS pixels, see use-chart.ts), so axes, ticks and titles do not count;
  * any other canvas (Cytoscape layers, the heatmap) is read whole.
  */
-export async function canvasInk(locator: Locator): Promise<Array<{ colours: number; inked: number; width: number; height: number }>> {
+export async function canvasInk(
+  locator: Locator,
+): Promise<Array<{ colours: number; inked: number; width: number; height: number }>> {
   return locator.evaluate((root) => {
     const canvases = root instanceof HTMLCanvasElement ? [root] : [...root.querySelectorAll('canvas')];
     return canvases.map((canvas) => {
       const scale = canvas.width / Math.max(1, canvas.clientWidth);
       const area = canvas.dataset.plotArea?.split(',').map(Number) ?? [0, 0, canvas.clientWidth, canvas.clientHeight];
       // Two pixels in from the edge so the axis lines on the border of the plot area are not counted.
-      const [left, top, right, bottom] = area.map((v, i) => Math.round((v + (i < 2 ? 2 : -2)) * scale)) as [number, number, number, number];
+      const [left, top, right, bottom] = area.map((v, i) => Math.round((v + (i < 2 ? 2 : -2)) * scale)) as [
+        number,
+        number,
+        number,
+        number,
+      ];
       const width = Math.max(0, right - left);
       const height = Math.max(0, bottom - top);
       const context = canvas.getContext('2d');
@@ -203,7 +222,11 @@ const SUPERSCRIPT_DIGITS = '⁰¹²³⁴⁵⁶⁷⁸⁹';
 export function readFigure(text: string): number {
   const t = text.trim().replace(/^<\s*/, '').replace(/,/g, '').replace(/−/g, '-');
   const power = /^(-?\d+(?:\.\d+)?) × 10(⁻?)([⁰¹²³⁴⁵⁶⁷⁸⁹]+)/.exec(t);
-  if (power) return Number(power[1]) * 10 ** ((power[2] ? -1 : 1) * Number([...power[3]!].map((c) => SUPERSCRIPT_DIGITS.indexOf(c)).join('')));
+  if (power)
+    return (
+      Number(power[1]) *
+      10 ** ((power[2] ? -1 : 1) * Number([...power[3]!].map((c) => SUPERSCRIPT_DIGITS.indexOf(c)).join('')))
+    );
   const plain = /^-?\d+(?:\.\d+)?/.exec(t);
   return plain ? Number(plain[0]) : NaN;
 }
@@ -214,9 +237,16 @@ export function readFigure(text: string): number {
  * reads in that order on screen: by figure when every cell holds one (an edit field by its value), else by text,
  * with empty cells ("—") last in either direction. Returns the column's cells as read.
  */
-export async function sortTable(page: Page, testid: string, header: string, direction: 'ascending' | 'descending'): Promise<string[]> {
+export async function sortTable(
+  page: Page,
+  testid: string,
+  header: string,
+  direction: 'ascending' | 'descending',
+): Promise<string[]> {
   const table = page.getByTestId(testid);
-  const button = table.locator('thead').getByRole('button', { name: new RegExp(`^${header.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`) });
+  const button = table
+    .locator('thead')
+    .getByRole('button', { name: new RegExp(`^${header.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`) });
   await button.click();
   if (direction === 'descending') await button.click();
   const sorted = table.locator('thead th[aria-sort]:not([aria-sort="none"])');
@@ -236,8 +266,11 @@ export async function sortTable(page: Page, testid: string, header: string, dire
   expect(cells.slice(0, present.length), `${testid}: empty cells sort last`).toEqual(present);
   const sign = direction === 'ascending' ? 1 : -1;
   const byFigure = present.every((cell) => !Number.isNaN(readFigure(cell)));
-  const compare = (a: string, b: string) => (byFigure ? readFigure(a) - readFigure(b) : a.localeCompare(b, undefined, { numeric: true }));
-  const outOfOrder = present.slice(1).flatMap((cell, k) => (sign * compare(present[k]!, cell) > 0 ? [`${present[k]} before ${cell}`] : []));
+  const compare = (a: string, b: string) =>
+    byFigure ? readFigure(a) - readFigure(b) : a.localeCompare(b, undefined, { numeric: true });
+  const outOfOrder = present
+    .slice(1)
+    .flatMap((cell, k) => (sign * compare(present[k]!, cell) > 0 ? [`${present[k]} before ${cell}`] : []));
   expect(outOfOrder, `${testid} sorted by ${header}, ${direction}`).toEqual([]);
   return cells;
 }
@@ -248,5 +281,8 @@ export async function saveTableCsv(page: Page, testid: string): Promise<{ fileNa
   await page.getByTestId(`${testid}-csv`).click();
   const file = await download;
   const text = readFileSync(await file.path(), 'utf8');
-  return { fileName: file.suggestedFilename(), lines: text.split(/\r?\n/).filter((line) => line !== '' && !isCsvCommentLine(line)) };
+  return {
+    fileName: file.suggestedFilename(),
+    lines: text.split(/\r?\n/).filter((line) => line !== '' && !isCsvCommentLine(line)),
+  };
 }

@@ -22,12 +22,17 @@ export interface SortedTable {
 }
 
 /** Two clicks on the header sort the table largest first; its CSV download is named for it and carries its header. */
-export async function expectSortsAndSaves(page: Page, { testid, header, column, file, csvHeader }: SortedTable): Promise<void> {
+export async function expectSortsAndSaves(
+  page: Page,
+  { testid, header, column, file, csvHeader }: SortedTable,
+): Promise<void> {
   const table = page.getByTestId(testid);
   await table.getByRole('button', { name: header }).click();
   await table.getByRole('button', { name: header }).click();
   await expect(table.locator('th[aria-sort="descending"]')).toHaveCount(1);
-  const figures = (await table.locator(`tbody tr td:nth-child(${column})`).allInnerTexts()).map(firstFigure).filter((v) => !Number.isNaN(v));
+  const figures = (await table.locator(`tbody tr td:nth-child(${column})`).allInnerTexts())
+    .map(firstFigure)
+    .filter((v) => !Number.isNaN(v));
   expect(figures.length, `${testid} has figures`).toBeGreaterThan(0);
   expect(figures, `${testid} sorted, largest first`).toEqual([...figures].sort((a, b) => b - a));
   const download = page.waitForEvent('download');
@@ -35,5 +40,9 @@ export async function expectSortsAndSaves(page: Page, { testid, header, column, 
   const csv = await download;
   expect(csv.suggestedFilename()).toMatch(new RegExp(`^${file}-\\d+\\.csv$`));
   // the header row, after the classification marking's comment line
-  expect(readFileSync(await csv.path(), 'utf8').split(/\r?\n/).find((line) => !line.startsWith('#'))).toContain(csvHeader);
+  expect(
+    readFileSync(await csv.path(), 'utf8')
+      .split(/\r?\n/)
+      .find((line) => !line.startsWith('#')),
+  ).toContain(csvHeader);
 }

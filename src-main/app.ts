@@ -29,7 +29,8 @@ export interface AppOptions {
 export function defaultDataDir(): string {
   if (process.env.CWB_DATA_DIR) return process.env.CWB_DATA_DIR;
   const home = homedir();
-  if (process.platform === 'win32') return join(process.env.APPDATA ?? join(home, 'AppData', 'Roaming'), 'Contagion Workbench');
+  if (process.platform === 'win32')
+    return join(process.env.APPDATA ?? join(home, 'AppData', 'Roaming'), 'Contagion Workbench');
   if (process.platform === 'darwin') return join(home, 'Library', 'Application Support', 'Contagion Workbench');
   return join(process.env.XDG_CONFIG_HOME ?? join(home, '.config'), 'Contagion Workbench');
 }
@@ -84,7 +85,9 @@ export function createApp(options: AppOptions): AppContext {
       schemaVersion: schemaVersion(db),
       transport: options.transport,
       versions: Object.fromEntries(
-        Object.entries(process.versions).filter(([key]) => ['node', 'electron', 'chrome', 'v8', 'sqlite'].includes(key)),
+        Object.entries(process.versions).filter(([key]) =>
+          ['node', 'electron', 'chrome', 'v8', 'sqlite'].includes(key),
+        ),
       ) as Record<string, string>,
       learningBackend: describeLearningBackend(),
     }),

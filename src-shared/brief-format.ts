@@ -23,7 +23,13 @@ export function formatSignificant(value: number, significant = 4): string {
 export const formatPercent = (value: number, digits = 2): string => `${formatNumber(value * 100, digits)}%`;
 
 export function keyFigure(label: string, value: number, unit: string, digits = 1, note?: string): KeyFigure {
-  return { label, value, text: unit === '%' ? formatPercent(value, digits) : formatReadable(value, digits), unit, ...(note ? { note } : {}) };
+  return {
+    label,
+    value,
+    text: unit === '%' ? formatPercent(value, digits) : formatReadable(value, digits),
+    unit,
+    ...(note ? { note } : {}),
+  };
 }
 
 /** The text of a table cell as printed (numbers with grouping and `digits` decimals). */
@@ -90,7 +96,12 @@ export function withoutEmptyColumns(table: BriefTable): BriefTable {
   const keep = table.columns.map((_, j) => all.some((row) => row[j] !== '' && row[j] !== null && row[j] !== undefined));
   if (keep.every(Boolean)) return table;
   const pick = (rows: TableCell[][]) => rows.map((row) => row.filter((_, j) => keep[j]));
-  return { ...table, columns: table.columns.filter((_, j) => keep[j]), rows: pick(table.rows), ...(table.annexRows ? { annexRows: pick(table.annexRows) } : {}) };
+  return {
+    ...table,
+    columns: table.columns.filter((_, j) => keep[j]),
+    rows: pick(table.rows),
+    ...(table.annexRows ? { annexRows: pick(table.annexRows) } : {}),
+  };
 }
 
 /**
@@ -130,14 +141,28 @@ export function summaryBlocks(brief: ComposedBrief): SummaryBlock[] {
     groups.set(key, [...(groups.get(key) ?? []), section]);
   }
   return [...groups.values()].map((sections) => {
-    if (sections.length === 1) return { paragraphs: [sections[0]!.summary], table: keyFigureTable(sections[0]!.heading, sections[0]!.keyFigures, 'text') };
+    if (sections.length === 1)
+      return {
+        paragraphs: [sections[0]!.summary],
+        table: keyFigureTable(sections[0]!.heading, sections[0]!.keyFigures, 'text'),
+      };
     const first = sections[0]!;
     return {
       paragraphs: sections.map((s) => s.summary),
       table: {
         title: `${sections.length} runs side by side: ${first.heading.replace(/ — run #.*$/, '')}`,
-        columns: [{ label: 'Figure', numeric: false }, { label: 'Unit', numeric: false }, ...sections.map((s) => ({ label: `Run #${s.runId}`, numeric: true }))],
-        rows: first.keyFigures.map((f, i) => [f.label, f.unit, ...sections.map((s) => `${s.keyFigures[i]!.text}${s.keyFigures[i]!.note ? ` (${s.keyFigures[i]!.note})` : ''}`)]),
+        columns: [
+          { label: 'Figure', numeric: false },
+          { label: 'Unit', numeric: false },
+          ...sections.map((s) => ({ label: `Run #${s.runId}`, numeric: true })),
+        ],
+        rows: first.keyFigures.map((f, i) => [
+          f.label,
+          f.unit,
+          ...sections.map(
+            (s) => `${s.keyFigures[i]!.text}${s.keyFigures[i]!.note ? ` (${s.keyFigures[i]!.note})` : ''}`,
+          ),
+        ]),
       },
     };
   });

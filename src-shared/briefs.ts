@@ -12,7 +12,12 @@ export type BriefFormat = (typeof BRIEF_FORMATS)[number];
 
 /** A brief's file name: its title in lower-case words, its runs and, for the CSV/XLSX annex, "-annex". */
 export function briefFileName(title: string, runIds: number[], format: BriefFormat): string {
-  const stem = title.replace(/[^A-Za-z0-9]+/g, '-').replace(/^-|-$/g, '').toLowerCase().slice(0, 60) || 'brief';
+  const stem =
+    title
+      .replace(/[^A-Za-z0-9]+/g, '-')
+      .replace(/^-|-$/g, '')
+      .toLowerCase()
+      .slice(0, 60) || 'brief';
   return `${stem}-runs-${runIds.join('-')}${format === 'xlsx' || format === 'csv' ? '-annex' : ''}.${format}`;
 }
 
@@ -27,12 +32,17 @@ const organisationField = z.string().trim().max(120);
 
 /** The store's setting (key BRIEF_SETTINGS_KEY) every brief and export is marked with unless a request says otherwise. */
 export const BRIEF_SETTINGS_KEY = 'briefs.marking';
-export const briefMarkingSchema = z.object({ organisation: organisationField.default(''), marking: markingField.default(DEFAULT_MARKING) }).strict();
+export const briefMarkingSchema = z
+  .object({ organisation: organisationField.default(''), marking: markingField.default(DEFAULT_MARKING) })
+  .strict();
 export type BriefMarking = z.output<typeof briefMarkingSchema>;
 
 export const briefRequestSchema = z
   .object({
-    runIds: z.array(z.number().int().positive()).min(1, 'pick at least one run').max(20, 'at most 20 runs in one brief'),
+    runIds: z
+      .array(z.number().int().positive())
+      .min(1, 'pick at least one run')
+      .max(20, 'at most 20 runs in one brief'),
     title: z.string().trim().min(1, 'must not be empty').max(200),
     /** Absent: the marking of the settings (DEFAULT_MARKING until one is saved). */
     marking: markingField.optional(),

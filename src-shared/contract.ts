@@ -5,7 +5,15 @@
  */
 import { z } from 'zod';
 import { channels, isChannel, type Channel } from './channels';
-import type { AppInfo, DatasetDetail, DatasetSummary, HoldingsGraph, NetworkSummary, RunDetail, RunSummary } from './domain';
+import type {
+  AppInfo,
+  DatasetDetail,
+  DatasetSummary,
+  HoldingsGraph,
+  NetworkSummary,
+  RunDetail,
+  RunSummary,
+} from './domain';
 import type { NetworkDocument } from './formats/network';
 import type { ScenarioOutcome } from './results/stress';
 import { networkDocumentSchema } from './formats/network';
@@ -19,7 +27,14 @@ import { HOLDINGS_FIELDS, holdingsGenerateSchema } from './graph-transformer';
 import type { GtEmbeddingMap, GtMetrics, GtModelSummary } from './results/graph-transformer';
 import { CAPITAL_BASES, type CapitalTierResult } from './results/capital';
 import { POLICY_EXAMPLE_NAMES } from './formats/policy';
-import { BRIEF_FORMATS, briefMarkingSchema, briefRequestSchema, type BriefMarking, type BriefSummary, type ComposedBrief } from './briefs';
+import {
+  BRIEF_FORMATS,
+  briefMarkingSchema,
+  briefRequestSchema,
+  type BriefMarking,
+  type BriefSummary,
+  type ComposedBrief,
+} from './briefs';
 import { wiodOptionsSchema } from './formats/wiod';
 import type { AuditEntry, AuditVerification } from './audit';
 
@@ -36,7 +51,10 @@ const tableCell = z.union([z.string().max(10_000), z.number(), z.null()]);
 export const tableExportSchema = z
   .object({
     title: z.string().trim().min(1, 'must not be empty').max(200),
-    columns: z.array(z.object({ label: z.string().max(200), unit: z.string().max(60).optional() }).strict()).min(1).max(200),
+    columns: z
+      .array(z.object({ label: z.string().max(200), unit: z.string().max(60).optional() }).strict())
+      .min(1)
+      .max(200),
     rows: z.array(z.array(tableCell).max(200)).max(200_000),
     format: z.enum(['csv', 'xlsx']),
   })
@@ -124,16 +142,32 @@ export const contract = {
   },
   'networks:export': {
     /** `marking`, `organisation`: the classification the files carry instead of the saved settings' (`cwb export --marking`). */
-    input: z.object({ versionId: id, format: z.enum(EXPORT_FORMATS), marking: briefRequestSchema.shape.marking, organisation: briefRequestSchema.shape.organisation }).strict(),
+    input: z
+      .object({
+        versionId: id,
+        format: z.enum(EXPORT_FORMATS),
+        marking: briefRequestSchema.shape.marking,
+        organisation: briefRequestSchema.shape.organisation,
+      })
+      .strict(),
     output: returns<{ files: ExportedFile[] }>(),
   },
   'networks:maxEntropy': {
     input: z.object({ versionId: id }).strict(),
     /** `existing`: an identical maximum-entropy version was already stored; that one is returned, nothing saved. */
-    output: returns<{ versionId: number; version: number; iterations: number; maxResidual: number; existing: boolean }>(),
+    output: returns<{
+      versionId: number;
+      version: number;
+      iterations: number;
+      maxResidual: number;
+      existing: boolean;
+    }>(),
   },
   /** Renames a network: all its versions (a version's note is never changed once saved). */
-  'networks:rename': { input: z.object({ networkId: id, name: displayName }).strict(), output: returns<NetworkSummary>() },
+  'networks:rename': {
+    input: z.object({ networkId: id, name: displayName }).strict(),
+    output: returns<NetworkSummary>(),
+  },
   'versions:delete': {
     input: z.object({ versionId: id, confirm: z.literal(true, 'deleting needs confirm: true') }).strict(),
     output: returns<{ deleted: number; networkDeleted: boolean }>(),
@@ -171,7 +205,10 @@ export const contract = {
     input: z
       .object({
         datasetId: id,
-        date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD').optional(),
+        date: z
+          .string()
+          .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD')
+          .optional(),
         topInvestors: z.number().int().min(1).max(2000).default(40),
         topAssets: z.number().int().min(1).max(5000).default(80),
         investorType: z.string().min(1).optional(),
@@ -202,7 +239,10 @@ export const contract = {
   },
 
   /** A bundled fire-sale system: the paper's case studies or the EBA 2011 sovereign instance. */
-  'firesales:example': { input: z.object({ name: z.enum(FIRESALE_EXAMPLES) }).strict(), output: returns<FireSaleDocument>() },
+  'firesales:example': {
+    input: z.object({ name: z.enum(FIRESALE_EXAMPLES) }).strict(),
+    output: returns<FireSaleDocument>(),
+  },
   /** The equilibrium, saved as a run of kind "firesale" (its id in `runId`); `save: false` only shows it (runId null). */
   'firesales:simulate': {
     input: z.object({ system: fireSaleDocumentSchema, save: z.boolean().default(true) }).strict(),
@@ -210,7 +250,9 @@ export const contract = {
   },
   /** One network of a `reconstruct` run saved as the next version of its network, the provenance in the note. */
   'reconstruction:saveVersion': {
-    input: z.object({ runId: id, objective: z.enum(RECONSTRUCTION_OBJECTIVE_NAMES), note: z.string().max(1000).optional() }).strict(),
+    input: z
+      .object({ runId: id, objective: z.enum(RECONSTRUCTION_OBJECTIVE_NAMES), note: z.string().max(1000).optional() })
+      .strict(),
     output: returns<{ versionId: number; version: number }>(),
   },
   /** Synthetic holdings from the generator, or the bundled EBA 2011 bank × sovereign holdings, as a dataset. */
@@ -222,7 +264,10 @@ export const contract = {
       .object({
         id,
         datasetId: id.optional(),
-        date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD').optional(),
+        date: z
+          .string()
+          .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD')
+          .optional(),
         /** The CSV is handed over to be saved as a file: recorded in the audit trail (showing the map is not). */
         export: z.boolean().optional(),
       })
@@ -231,7 +276,13 @@ export const contract = {
   },
   /** The tiers by total assets (capital-allocation Table 2) of a network version. */
   'capital:tiers': {
-    input: z.object({ versionId: id, tiers: z.number().int().min(1).max(200), base: z.enum(CAPITAL_BASES).default('obligations') }).strict(),
+    input: z
+      .object({
+        versionId: id,
+        tiers: z.number().int().min(1).max(200),
+        base: z.enum(CAPITAL_BASES).default('obligations'),
+      })
+      .strict(),
     output: returns<{ nBanks: number; unit: string; tiers: CapitalTierResult[] }>(),
   },
   'policy:example': {
@@ -243,7 +294,10 @@ export const contract = {
    * in a worker thread; with a `compositionId`, its progress comes as job events (kind 'brief', that jobId) and
    * `briefs:cancel` stops it (the answer is then an error, and nothing is recorded).
    */
-  'briefs:compose': { input: briefRequestSchema.extend({ compositionId: compositionId.optional() }).strict(), output: returns<ComposedBrief>() },
+  'briefs:compose': {
+    input: briefRequestSchema.extend({ compositionId: compositionId.optional() }).strict(),
+    output: returns<ComposedBrief>(),
+  },
   /** Stops a composition: its worker is terminated; `cancelled: false` when it was not composing (finished, or not yet arrived). */
   'briefs:cancel': { input: z.object({ compositionId }).strict(), output: returns<{ cancelled: boolean }>() },
   /** Renders the brief (PDF, DOCX, or the XLSX/CSV annex of its tables) and saves it in the store. */
@@ -265,7 +319,10 @@ export const contract = {
   'briefs:saveSettings': { input: briefMarkingSchema, output: returns<BriefMarking>() },
   'briefs:download': { input: z.object({ id }).strict(), output: returns<ExportedFile>() },
   /** Desktop: a saved brief written again where the user chose, by the main process. */
-  'briefs:downloadTo': { input: z.object({ id, target: fileRef.strict() }).strict(), output: returns<{ path: string }>() },
+  'briefs:downloadTo': {
+    input: z.object({ id, target: fileRef.strict() }).strict(),
+    output: returns<{ path: string }>(),
+  },
   /** The audit trail, newest first: `limit` entries before the entry `before` (all when absent). */
   'audit:list': {
     input: z.object({ limit: z.number().int().min(1).max(1000).default(50), before: id.optional() }).strict(),
@@ -276,7 +333,10 @@ export const contract = {
     input: z
       .object({
         /** An entry noted earlier (id and its hash, or the hash's first 12 or more hex digits): detects entries removed from the end. */
-        head: z.object({ id, hash: z.string().regex(/^[0-9a-fA-F]{12,64}$/, 'must be 12 to 64 hex digits of a hash') }).strict().optional(),
+        head: z
+          .object({ id, hash: z.string().regex(/^[0-9a-fA-F]{12,64}$/, 'must be 12 to 64 hex digits of a hash') })
+          .strict()
+          .optional(),
       })
       .strict(),
     output: returns<AuditVerification>(),

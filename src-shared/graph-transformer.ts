@@ -3,7 +3,17 @@ import { z } from 'zod';
 
 /** Fields of a holdings row (io/holdings-csv.ts maps source columns to them). */
 export const HOLDINGS_FIELDS = [
-  'investor', 'asset', 'date', 'amount', 'investorName', 'investorType', 'investorStyle', 'assetClass', 'assetCurrency', 'investorAum', 'assetOutstanding',
+  'investor',
+  'asset',
+  'date',
+  'amount',
+  'investorName',
+  'investorType',
+  'investorStyle',
+  'assetClass',
+  'assetCurrency',
+  'investorAum',
+  'assetOutstanding',
 ] as const;
 
 /** Table 1 of the graph-transformer paper as defaults; every size can be shrunk (or grown) by the user. */
@@ -29,11 +39,25 @@ export const gtTrainingSchema = z
     patience: z.number().int().min(1).max(5000).default(20),
     maskFraction: z.number().gt(0).max(0.9).default(0.15),
     validationDates: z.number().int().min(1).max(1000).default(2),
-    seed: z.number().int().min(0).max(2 ** 32 - 1).default(1),
+    seed: z
+      .number()
+      .int()
+      .min(0)
+      .max(2 ** 32 - 1)
+      .default(1),
   })
   .strict();
 
-export const stressIndexSchema = z.array(z.object({ date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD'), value: z.number().finite() }).strict()).max(10_000);
+export const stressIndexSchema = z
+  .array(
+    z
+      .object({
+        date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD'),
+        value: z.number().finite(),
+      })
+      .strict(),
+  )
+  .max(10_000);
 
 export const gtTrainParamsSchema = z
   .object({
@@ -56,7 +80,12 @@ export const holdingsGenerateSchema = z.discriminatedUnion('kind', [
       assets: z.number().int().min(2).max(500_000).default(400),
       dates: z.number().int().min(3).max(200).default(8),
       positionsPerInvestor: z.number().int().min(2).max(5_000).default(12),
-      seed: z.number().int().min(0).max(2 ** 32 - 1).default(1),
+      seed: z
+        .number()
+        .int()
+        .min(0)
+        .max(2 ** 32 - 1)
+        .default(1),
     })
     .strict(),
   z.object({ kind: z.literal('eba-2011-sovereign') }).strict(),

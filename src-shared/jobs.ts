@@ -62,14 +62,22 @@ export const jobParamSchemas = {
     versionId: z.number().int().positive(),
     shockModel: shockModelSchema,
     samples: z.number().int().min(1).max(MAX_STRESS_SAMPLES),
-    seed: z.number().int().min(0).max(2 ** 32 - 1),
+    seed: z
+      .number()
+      .int()
+      .min(0)
+      .max(2 ** 32 - 1),
     recovery: recoveryRatesSchema.optional(),
   }),
   /** Dual neural network (inverse demand) trained on data simulated from a fire-sale system. */
   'idf-train': z.object({
     system: fireSaleDocumentSchema,
     samples: z.number().int().min(50).max(200_000).default(2000),
-    seed: z.number().int().min(0).max(2 ** 32 - 1),
+    seed: z
+      .number()
+      .int()
+      .min(0)
+      .max(2 ** 32 - 1),
     maxEpochs: z.number().int().min(1).max(200_000).default(4000),
     hidden: z.number().int().min(2).max(512).default(32),
     inclusive: z.boolean().default(false),
@@ -77,10 +85,17 @@ export const jobParamSchemas = {
   }),
   /** The dual-network paper's Tables 2–7 and Figure 2 on fresh simulated data. */
   'idf-reproduce': z.object({
-    seed: z.number().int().min(0).max(2 ** 32 - 1),
+    seed: z
+      .number()
+      .int()
+      .min(0)
+      .max(2 ** 32 - 1),
     samples: z.number().int().min(100).max(200_000).default(2000),
     maxEpochs: z.number().int().min(1).max(200_000).default(4000),
-    only: z.array(z.enum(['case1', 'case2'])).min(1).optional(),
+    only: z
+      .array(z.enum(['case1', 'case2']))
+      .min(1)
+      .optional(),
     backend: z.enum(LEARNING_BACKENDS).default('auto'),
   }),
   reconstruct: reconstructParamsSchema,

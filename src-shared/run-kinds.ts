@@ -52,4 +52,3 @@ export type RunParams<K extends RunKind> = RunParamsByKind[K];
 export const runKinds: readonly RunKind[] = [...new Set<RunKind>([...jobKinds, ...SERVICE_RUN_KINDS])];
 
 export const isRunKind = (kind: string): kind is RunKind => (runKinds as readonly string[]).includes(kind);
-

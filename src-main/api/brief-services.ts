@@ -22,11 +22,17 @@ export async function exportBrief(
   const composed = await composeBrief(db, request);
   const bytes = await renderBrief(composed, format);
   assertCompleteBrief(bytes, format);
-  const file: ExportedFile = { fileName: briefFileName(composed.title, composed.runIds, format), content: deliver ? '' : Buffer.from(bytes).toString('base64'), encoding: 'base64' };
+  const file: ExportedFile = {
+    fileName: briefFileName(composed.title, composed.runIds, format),
+    content: deliver ? '' : Buffer.from(bytes).toString('base64'),
+    encoding: 'base64',
+  };
   const brief = db.transaction(() => {
     deliver?.(bytes);
     const saved = briefs.insert(db, { title: composed.title, runIds: composed.runIds, format, content: bytes });
-    recordExports(db, { subject: briefSubject(saved), format, refs: { briefId: saved.id, runIds: saved.runIds } }, [file]);
+    recordExports(db, { subject: briefSubject(saved), format, refs: { briefId: saved.id, runIds: saved.runIds } }, [
+      file,
+    ]);
     return saved;
   })();
   return { brief, file };
@@ -37,12 +43,25 @@ export function downloadBrief(db: Db, id: number, deliver?: (bytes: Uint8Array) 
   const brief = briefs.get(db, id);
   const bytes = briefs.content(db, id);
   deliver?.(bytes);
-  const file: ExportedFile = { fileName: briefFileName(brief.title, brief.runIds, brief.format), content: deliver ? '' : bytes.toString('base64'), encoding: 'base64' };
-  recordExports(db, { subject: `${briefSubject(brief)}, downloaded again`, format: brief.format, refs: { briefId: brief.id, runIds: brief.runIds } }, [file]);
+  const file: ExportedFile = {
+    fileName: briefFileName(brief.title, brief.runIds, brief.format),
+    content: deliver ? '' : bytes.toString('base64'),
+    encoding: 'base64',
+  };
+  recordExports(
+    db,
+    {
+      subject: `${briefSubject(brief)}, downloaded again`,
+      format: brief.format,
+      refs: { briefId: brief.id, runIds: brief.runIds },
+    },
+    [file],
+  );
   return file;
 }
 
-const briefSubject = (brief: Pick<BriefSummary, 'id' | 'title' | 'runIds'>) => `brief #${brief.id} "${brief.title}" of run${brief.runIds.length > 1 ? 's' : ''} ${brief.runIds.map((r) => `#${r}`).join(', ')}`;
+const briefSubject = (brief: Pick<BriefSummary, 'id' | 'title' | 'runIds'>) =>
+  `brief #${brief.id} "${brief.title}" of run${brief.runIds.length > 1 ? 's' : ''} ${brief.runIds.map((r) => `#${r}`).join(', ')}`;
 
 /** A rendered brief is whole: a PDF ends with its %%EOF marker, a DOCX or XLSX with the zip's end record. */
 function assertCompleteBrief(bytes: Uint8Array, format: BriefFormat): void {
@@ -54,5 +73,9 @@ function assertCompleteBrief(bytes: Uint8Array, format: BriefFormat): void {
       : format === 'csv'
         ? data.length > 0
         : data.subarray(0, 2).toString('latin1') === 'PK' && tail.includes(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
-  if (!whole) throw new AppError('internal', `the ${format.toUpperCase()} brief came out incomplete (${data.length} bytes); nothing was saved`);
+  if (!whole)
+    throw new AppError(
+      'internal',
+      `the ${format.toUpperCase()} brief came out incomplete (${data.length} bytes); nothing was saved`,
+    );
 }

@@ -5,7 +5,12 @@ import { toClearingSystem } from '../engines/network-arrays';
 import type { Db } from '../store/db';
 import { networks } from '../store/repositories';
 
-export function tiersOfVersion(db: Db, versionId: number, tiers: number, base: CapitalBaseName): { nBanks: number; unit: string; tiers: CapitalTierResult[] } {
+export function tiersOfVersion(
+  db: Db,
+  versionId: number,
+  tiers: number,
+  base: CapitalBaseName,
+): { nBanks: number; unit: string; tiers: CapitalTierResult[] } {
   const { document } = networks.getVersion(db, versionId);
   const system = toClearingSystem(document);
   return {

@@ -61,7 +61,12 @@ export class FileHandles {
    */
   saveTo(ref: Pick<FileRef, 'fileName' | 'handle'>, bytes: Uint8Array, dataDir: string): string {
     const file = this.held.get(ref.handle);
-    if (!file?.saveTarget || !file.path) throw new AppError('invalid_input', `${ref.fileName} is not a place chosen to save to; choose it again`, 'target');
+    if (!file?.saveTarget || !file.path)
+      throw new AppError(
+        'invalid_input',
+        `${ref.fileName} is not a place chosen to save to; choose it again`,
+        'target',
+      );
     const written = safeWriteFile(file.path, bytes, { dataDir, force: true });
     this.held.delete(ref.handle);
     return written;
@@ -70,17 +75,26 @@ export class FileHandles {
   /** The file's name and bytes; refused in words when the handle is unknown or was let go. */
   read(ref: Pick<FileRef, 'fileName' | 'handle'>): { fileName: string; bytes: Buffer } {
     const file = this.held.get(ref.handle);
-    if (!file || file.saveTarget) throw new AppError('invalid_input', `${ref.fileName} is no longer open here; choose it again`, 'handle');
+    if (!file || file.saveTarget)
+      throw new AppError('invalid_input', `${ref.fileName} is no longer open here; choose it again`, 'handle');
     try {
       return { fileName: ref.fileName, bytes: file.bytes ?? readFileSync(file.path!) };
     } catch (error) {
-      throw new AppError('invalid_input', `cannot read ${ref.fileName}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, 'handle');
+      throw new AppError(
+        'invalid_input',
+        `cannot read ${ref.fileName}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+        'handle',
+      );
     }
   }
 
   private register(file: HeldFile): FileRef {
     if (file.size > MAX_PICKED_FILE_BYTES) {
-      throw new AppError('invalid_input', `${file.fileName} is ${megabytes(file.size)}; files up to ${megabytes(MAX_PICKED_FILE_BYTES)} are opened`, 'file');
+      throw new AppError(
+        'invalid_input',
+        `${file.fileName} is ${megabytes(file.size)}; files up to ${megabytes(MAX_PICKED_FILE_BYTES)} are opened`,
+        'file',
+      );
     }
     const handle = randomBytes(16).toString('hex');
     this.held.set(handle, file);
@@ -98,6 +112,11 @@ export class FileHandles {
 /** A picked file's text (UTF-8, else Windows-1252, as the importers read it), for a screen that edits it. */
 export function pickedText(files: FileHandles, ref: Pick<FileRef, 'fileName' | 'handle'>): string {
   const { bytes } = files.read(ref);
-  if (bytes.length > MAX_TEXT_BYTES) throw new AppError('invalid_input', `${ref.fileName} is ${megabytes(bytes.length)}; a file opened to edit holds up to ${megabytes(MAX_TEXT_BYTES)}`, 'file');
+  if (bytes.length > MAX_TEXT_BYTES)
+    throw new AppError(
+      'invalid_input',
+      `${ref.fileName} is ${megabytes(bytes.length)}; a file opened to edit holds up to ${megabytes(MAX_TEXT_BYTES)}`,
+      'file',
+    );
   return decodeText(bytes);
 }

@@ -13,11 +13,18 @@ import { ebaSovereignFireSale, type EbaFireSaleOptions, DEFAULT_EBA_FIRESALE } f
 import { resourcesDir } from '../io/resources';
 
 /** A bundled system as a validated firesale@1 document. */
-export function exampleFireSale(example: FireSaleExample, eba: EbaFireSaleOptions = DEFAULT_EBA_FIRESALE): FireSaleDocument {
+export function exampleFireSale(
+  example: FireSaleExample,
+  eba: EbaFireSaleOptions = DEFAULT_EBA_FIRESALE,
+): FireSaleDocument {
   let raw: unknown;
   if (example === 'eba-2011') {
     const read = (file: string) => readFileSync(`${resourcesDir}samples/${file}`, 'utf8');
-    raw = ebaSovereignFireSale(read('eba-2011-sovereign-holdings.csv'), read('sovereign-average-daily-volume.csv'), eba).document;
+    raw = ebaSovereignFireSale(
+      read('eba-2011-sovereign-holdings.csv'),
+      read('sovereign-average-daily-volume.csv'),
+      eba,
+    ).document;
   } else if (example.startsWith('case1-')) {
     const form = example.slice('case1-'.length) as 'linear' | 'exponential' | 'arctangent';
     raw = documentOfSpec(caseStudy1(form), `Case study 1 (§4.1), ${form} inverse demand`);
@@ -36,7 +43,9 @@ export const FIRESALE_MAX_ITERATIONS = 10_000;
 function scenarioToSolve(doc: FireSaleDocument, otherAssets: Float64Array): ReturnType<typeof scenarioOfDocument> {
   if (doc.scenario || !doc.shocks) return scenarioOfDocument(doc);
   const top = doc.shocks.high;
-  return doc.shocks.channel === 'liabilities' ? { liabilities: new Float64Array(doc.banks.length).fill(top) } : { otherAssetLosses: otherAssets.map((o) => o * top) };
+  return doc.shocks.channel === 'liabilities'
+    ? { liabilities: new Float64Array(doc.banks.length).fill(top) }
+    : { otherAssetLosses: otherAssets.map((o) => o * top) };
 }
 
 const amount = (value: number) => value.toLocaleString('en-US', { maximumSignificantDigits: 6 });
@@ -57,9 +66,17 @@ export function describeScenario(doc: FireSaleDocument): string {
     const parts: string[] = [];
     const liabilities = Object.values(given.liabilities ?? {});
     const losses = Object.values(given.otherAssetLosses ?? {});
-    if (liabilities.length) parts.push(`liabilities after the shock of ${range(liabilities)} ${unit} for ${liabilities.length} of ${n} banks`);
-    if (losses.length) parts.push(`losses on other assets of ${range(losses)} ${unit} for ${losses.length} of ${n} banks, ${amount(losses.reduce((a, b) => a + b, 0))} ${unit} in all`);
-    return parts.length ? `The scenario of the system: ${parts.join('; ')}.` : 'No shock: the system as it stands (its scenario is empty).';
+    if (liabilities.length)
+      parts.push(
+        `liabilities after the shock of ${range(liabilities)} ${unit} for ${liabilities.length} of ${n} banks`,
+      );
+    if (losses.length)
+      parts.push(
+        `losses on other assets of ${range(losses)} ${unit} for ${losses.length} of ${n} banks, ${amount(losses.reduce((a, b) => a + b, 0))} ${unit} in all`,
+      );
+    return parts.length
+      ? `The scenario of the system: ${parts.join('; ')}.`
+      : 'No shock: the system as it stands (its scenario is empty).';
   }
   if (doc.shocks) {
     return doc.shocks.channel === 'liabilities'
@@ -72,7 +89,11 @@ export function describeScenario(doc: FireSaleDocument): string {
 /** The outcome (what the screen and `cwb` show) and the run's results (the outcome and what a brief reads). */
 function solveDocument(doc: FireSaleDocument): { outcome: FireSaleOutcome; results: FireSaleRunResults } {
   const system = toFireSaleSystem(doc);
-  const result = solveFireSale(system, scenarioToSolve(doc, system.otherAssets), { recordPath: true, tolerance: FIRESALE_TOLERANCE, maxIterations: FIRESALE_MAX_ITERATIONS });
+  const result = solveFireSale(system, scenarioToSolve(doc, system.otherAssets), {
+    recordPath: true,
+    tolerance: FIRESALE_TOLERANCE,
+    maxIterations: FIRESALE_MAX_ITERATIONS,
+  });
   const nAssets = system.assetIds.length;
   const held = (n: number, m: number) => system.holdings[n * nAssets + m]!;
   const initialPrices = system.assetIds.map(() => 1);
@@ -103,7 +124,9 @@ function solveDocument(doc: FireSaleDocument): { outcome: FireSaleOutcome; resul
     scenario: describeScenario(doc),
     initialPrices,
     bankLiquidations: system.bankIds.map((_, n) => system.assetIds.map((_, m) => result.fractions[n]! * held(n, m))),
-    assetLosses: system.assetIds.map((_, m) => system.bankIds.reduce((sum, _, n) => sum + held(n, m) * (initialPrices[m]! - result.prices[m]!), 0)),
+    assetLosses: system.assetIds.map((_, m) =>
+      system.bankIds.reduce((sum, _, n) => sum + held(n, m) * (initialPrices[m]! - result.prices[m]!), 0),
+    ),
     tolerance: FIRESALE_TOLERANCE,
     maxIterations: FIRESALE_MAX_ITERATIONS,
     interbankLiabilities: doc.interbank?.length ?? 0,
@@ -119,25 +142,35 @@ export function simulateFireSale(doc: FireSaleDocument): FireSaleOutcome {
   return solveDocument(doc).outcome;
 }
 
-const STRATEGY_WORDS = { 'leverage-target': 'sales to a leverage target', proportional: 'sales that pay liabilities' } as const;
+const STRATEGY_WORDS = {
+  'leverage-target': 'sales to a leverage target',
+  proportional: 'sales that pay liabilities',
+} as const;
 
 /**
  * Simulates, then records one finished run of kind "firesale" (params: the system as given; nothing is written
  * when solving fails); `save: false` only shows the equilibrium (the screen's preview of a system it loads).
  */
-export function simulateAndSaveFireSale(db: Db, { system, save = true }: { system: FireSaleDocument; save?: boolean }): FireSaleOutcome & { runId: number | null } {
+export function simulateAndSaveFireSale(
+  db: Db,
+  { system, save = true }: { system: FireSaleDocument; save?: boolean },
+): FireSaleOutcome & { runId: number | null } {
   const startedAt = new Date().toISOString();
   const started = performance.now();
   const { outcome, results } = solveDocument(system);
   if (!save) return { ...outcome, runId: null };
-  const runId = saveSucceededRun(db, { startedAt, durationMs: Math.round(performance.now() - started) }, {
-    kind: 'firesale',
-    // the system first: pickers shorten the description to 70 characters
-    method: `${system.name}: ${system.inverseDemand.form} inverse demand, ${STRATEGY_WORDS[system.strategy]}${results.interbankLiabilities ? ', with Eisenberg–Noe clearing' : ''}`,
-    networkVersionId: null,
-    params: { system },
-    seed: null,
-    results,
-  });
+  const runId = saveSucceededRun(
+    db,
+    { startedAt, durationMs: Math.round(performance.now() - started) },
+    {
+      kind: 'firesale',
+      // the system first: pickers shorten the description to 70 characters
+      method: `${system.name}: ${system.inverseDemand.form} inverse demand, ${STRATEGY_WORDS[system.strategy]}${results.interbankLiabilities ? ', with Eisenberg–Noe clearing' : ''}`,
+      networkVersionId: null,
+      params: { system },
+      seed: null,
+      results,
+    },
+  );
   return { ...outcome, runId };
 }

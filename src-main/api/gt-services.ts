@@ -14,7 +14,10 @@ import type { Db } from '../store/db';
 import { gtModels, loadHoldingsPanel, saveHoldingsPanel } from '../store/holdings-panel';
 
 /** Stores generated holdings or the bundled EBA 2011 bank × sovereign holdings as a holdings dataset. */
-export function addHoldingsSample(db: Db, input: z.output<typeof holdingsGenerateSchema>): { datasetId: number; created: boolean } {
+export function addHoldingsSample(
+  db: Db,
+  input: z.output<typeof holdingsGenerateSchema>,
+): { datasetId: number; created: boolean } {
   if (input.kind === 'eba-2011-sovereign') {
     const panel = parseEbaSovereignHoldings(readFileSync(`${resourcesDir}samples/${EBA_SOVEREIGN_FILE}`, 'utf8'));
     return saveHoldingsPanel(db, panel, {
@@ -24,7 +27,13 @@ export function addHoldingsSample(db: Db, input: z.output<typeof holdingsGenerat
       notes: ['gross direct sovereign exposures at 2011-12-31, EUR million; one report date (embeddings, not trades)'],
     });
   }
-  const options = { investors: input.investors, assets: input.assets, dates: input.dates, positionsPerInvestor: input.positionsPerInvestor, seed: input.seed };
+  const options = {
+    investors: input.investors,
+    assets: input.assets,
+    dates: input.dates,
+    positionsPerInvestor: input.positionsPerInvestor,
+    seed: input.seed,
+  };
   const panel = generateHoldings(options);
   const stressed = panel.stressIndex.filter((row) => row.value > 1.5).map((row) => row.date);
   return saveHoldingsPanel(db, panel, {
@@ -40,7 +49,12 @@ export function addHoldingsSample(db: Db, input: z.output<typeof holdingsGenerat
 }
 
 /** Embeddings of a dataset's nodes at a date under a stored model: the 2-D map and the CSV. */
-export async function modelEmbeddings(db: Db, modelId: number, datasetId: number | undefined, date: string | undefined): Promise<{ map: GtEmbeddingMap; csv: string; fileName: string }> {
+export async function modelEmbeddings(
+  db: Db,
+  modelId: number,
+  datasetId: number | undefined,
+  date: string | undefined,
+): Promise<{ map: GtEmbeddingMap; csv: string; fileName: string }> {
   const artifact = gtModels.artifact<GraphTransformerArtifact>(db, modelId);
   const metrics = gtModels.metrics(db, modelId);
   const source = datasetId ?? metrics.datasetId;
@@ -48,7 +62,11 @@ export async function modelEmbeddings(db: Db, modelId: number, datasetId: number
   const { panel } = loadHoldingsPanel(db, source);
   await selectLearningBackend('auto');
   const embeddings = await embedPanel(artifact, panel, date);
-  const { coordinates, explained } = principalComponents2(embeddings.values, embeddings.nodes.length, embeddings.dimension);
+  const { coordinates, explained } = principalComponents2(
+    embeddings.values,
+    embeddings.nodes.length,
+    embeddings.dimension,
+  );
   return {
     map: {
       modelId,

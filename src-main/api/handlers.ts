@@ -14,7 +14,15 @@ import { downloadBrief, exportBrief } from './brief-services';
 import { assembleBrief, briefContexts, briefMarking } from '../io/briefs/compose';
 import { BRIEF_SETTINGS_KEY } from '../../src-shared/briefs';
 import { briefs } from '../store/briefs';
-import { listAudit, recordAudit, recordExports, recordDatasetDeletion, recordEmbeddingsExport, recordVersionExport, verifyAudit } from '../store/audit';
+import {
+  listAudit,
+  recordAudit,
+  recordExports,
+  recordDatasetDeletion,
+  recordEmbeddingsExport,
+  recordVersionExport,
+  verifyAudit,
+} from '../store/audit';
 import {
   clearScenarioOfVersion,
   createNetwork,
@@ -46,9 +54,16 @@ export const handlers: Handlers = {
       })),
     ),
   }),
-  'datasets:import': ({ mapping, wiod, ...file }, { db, files }) => importDataset(db, file.fileName, files.read(file).bytes, mapping, wiod),
-  'datasets:importTables': ({ files, mapping }, context) => importDatasetTables(context.db, files.map((file) => context.files.read(file)), mapping),
-  'datasets:importHoldings': ({ name, mapping, ...file }, context) => importHoldingsUpload(context, file.fileName, context.files.read(file).bytes, name, mapping),
+  'datasets:import': ({ mapping, wiod, ...file }, { db, files }) =>
+    importDataset(db, file.fileName, files.read(file).bytes, mapping, wiod),
+  'datasets:importTables': ({ files, mapping }, context) =>
+    importDatasetTables(
+      context.db,
+      files.map((file) => context.files.read(file)),
+      mapping,
+    ),
+  'datasets:importHoldings': ({ name, mapping, ...file }, context) =>
+    importHoldingsUpload(context, file.fileName, context.files.read(file).bytes, name, mapping),
   'datasets:delete': ({ id }, { db }) => {
     db.transaction(() => {
       const dataset = datasets.get(db, id);
@@ -62,7 +77,11 @@ export const handlers: Handlers = {
   'tables:export': async (request, { db }) => {
     const marking = exportMarking(db);
     const file = await exportTable(request, marking);
-    recordExports(db, { subject: `table "${request.title}" (${request.rows.length} rows)`, format: request.format, refs: {}, marking }, [file]);
+    recordExports(
+      db,
+      { subject: `table "${request.title}" (${request.rows.length} rows)`, format: request.format, refs: {}, marking },
+      [file],
+    );
     return file;
   },
 
@@ -80,12 +99,17 @@ export const handlers: Handlers = {
   'networks:maxEntropy': ({ versionId }, { db }) => maxEntropyVersion(db, versionId),
   'networks:rename': ({ networkId, name }, { db }) => renameNetwork(db, networkId, name),
   'versions:delete': ({ versionId }, { db }) => deleteVersion(db, versionId),
-  'networks:clearScenario': ({ versionId, shocks, recovery }, { db }) => clearScenarioOfVersion(db, versionId, shocks, recovery),
+  'networks:clearScenario': ({ versionId, shocks, recovery }, { db }) =>
+    clearScenarioOfVersion(db, versionId, shocks, recovery),
   'files:readText': (file, { files }) => pickedText(files, file),
   'networks:readScenarios': ({ versionId, ...file }, { db, files }) => {
     const system = toClearingSystem(networks.getVersion(db, versionId).document);
     const table = parseShockCsv(pickedText(files, file), system, file.fileName);
-    return { fileName: file.fileName, scenarioNames: table.scenarioNames, rows: table.rows.map((row) => Array.from(row)) };
+    return {
+      fileName: file.fileName,
+      scenarioNames: table.scenarioNames,
+      rows: table.rows.map((row) => Array.from(row)),
+    };
   },
 
   'economies:get': ({ versionId }, { db }) => networks.getEconomyVersion(db, versionId),
@@ -105,13 +129,19 @@ export const handlers: Handlers = {
 
   'firesales:example': ({ name }) => exampleFireSale(name),
   'firesales:simulate': (input, { db }) => simulateAndSaveFireSale(db, input),
-  'reconstruction:saveVersion': ({ runId, objective, note }, { db }) => saveReconstructedVersion(db, runId, objective, note),
+  'reconstruction:saveVersion': ({ runId, objective, note }, { db }) =>
+    saveReconstructedVersion(db, runId, objective, note),
   'holdings:generate': (input, { db }) => addHoldingsSample(db, input),
   'models:list': (_input, { db }) => gtModels.list(db),
   'models:get': ({ id }, { db }) => gtModels.metrics(db, id),
   'models:embeddings': async ({ id, datasetId, date, export: asFile }, { db }) => {
     const result = await modelEmbeddings(db, id, datasetId, date);
-    if (asFile) recordEmbeddingsExport(db, id, datasetId ?? gtModels.metrics(db, id).datasetId, { fileName: result.fileName, csv: result.csv, date: result.map.date });
+    if (asFile)
+      recordEmbeddingsExport(db, id, datasetId ?? gtModels.metrics(db, id).datasetId, {
+        fileName: result.fileName,
+        csv: result.csv,
+        date: result.map.date,
+      });
     return result;
   },
   'capital:tiers': ({ versionId, tiers, base }, { db }) => tiersOfVersion(db, versionId, tiers, base),
@@ -119,7 +149,11 @@ export const handlers: Handlers = {
   'briefs:compose': async ({ compositionId, ...request }, { db, briefComposer }) => {
     const contexts = briefContexts(db, request);
     const composed = assembleBrief(db, request, contexts, await briefComposer.compose(contexts, compositionId));
-    recordAudit(db, { action: 'brief-composed', subject: `brief "${composed.title}" of run${composed.runIds.length > 1 ? 's' : ''} ${composed.runIds.map((r) => `#${r}`).join(', ')} (preview)`, details: { runIds: composed.runIds } });
+    recordAudit(db, {
+      action: 'brief-composed',
+      subject: `brief "${composed.title}" of run${composed.runIds.length > 1 ? 's' : ''} ${composed.runIds.map((r) => `#${r}`).join(', ')} (preview)`,
+      details: { runIds: composed.runIds },
+    });
     return composed;
   },
   'briefs:cancel': ({ compositionId }, { briefComposer }) => briefComposer.cancel(compositionId),

@@ -6,7 +6,12 @@ import type { Db } from '../store/db';
 import { networks, runs } from '../store/repositories';
 
 /** Saves one network of a `reconstruct` run as the next version of the run's network, with its provenance. */
-export function saveReconstructedVersion(db: Db, runId: number, objective: string, note?: string): { versionId: number; version: number } {
+export function saveReconstructedVersion(
+  db: Db,
+  runId: number,
+  objective: string,
+  note?: string,
+): { versionId: number; version: number } {
   const run = runs.get(db, runId);
   if (!isRunOf(run, 'reconstruct') || run.status !== 'succeeded' || run.networkVersionId === null) {
     throw new AppError('invalid_input', `run ${runId} is not a finished reconstruction`, 'runId');

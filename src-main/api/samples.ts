@@ -17,7 +17,12 @@ const SEEDED_KEY = 'samples.seeded';
 
 /** Version ids of sample networks stored with version 1 only (a seeding killed before its second step). */
 function halfSeeded(db: Db): number[] {
-  const samples = new Set(datasets.list(db).filter((d) => SAMPLES.includes(d.sourceFile)).map((d) => d.id));
+  const samples = new Set(
+    datasets
+      .list(db)
+      .filter((d) => SAMPLES.includes(d.sourceFile))
+      .map((d) => d.id),
+  );
   return networks
     .list(db)
     .filter((network) => samples.has(network.datasetId) && network.versions.length === 1)
@@ -60,7 +65,10 @@ export function addSample(db: Db, name: SampleName): { datasetId: number; versio
   const imported = importFile(file, readFileSync(`${resourcesDir}samples/${file}`));
   const existing = datasets.findBySha256(db, imported.sha256);
   if (existing) {
-    const versionId = networks.list(db).find((n) => n.datasetId === existing.id)?.versions.at(-1)?.id;
+    const versionId = networks
+      .list(db)
+      .find((n) => n.datasetId === existing.id)
+      ?.versions.at(-1)?.id;
     if (versionId !== undefined) return { datasetId: existing.id, versionId, created: false };
   }
   const stored = storeImportedDataset(db, imported, file);

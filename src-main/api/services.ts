@@ -42,7 +42,11 @@ export function storeImportedDataset(
       sha256: imported.sha256,
       report: imported.report,
     });
-    const networkId = networks.insert(db, { datasetId: dataset.id, name: imported.network.name, kind: imported.network.kind });
+    const networkId = networks.insert(db, {
+      datasetId: dataset.id,
+      name: imported.network.name,
+      kind: imported.network.kind,
+    });
     const { versionId } = networks.addVersion(db, networkId, imported.network.document, imported.network.note);
     recordImport(db, dataset.id, { versionId });
     return { dataset, networkId, versionId };
@@ -50,12 +54,22 @@ export function storeImportedDataset(
 }
 
 /** Any network file the app reads (see io/importers.ts), with an optional column mapping for tables. */
-export async function importDataset(db: Db, fileName: string, bytes: Uint8Array, mapping?: ColumnMapping, wiod?: WiodOptionsInput) {
+export async function importDataset(
+  db: Db,
+  fileName: string,
+  bytes: Uint8Array,
+  mapping?: ColumnMapping,
+  wiod?: WiodOptionsInput,
+) {
   return storeImportedDataset(db, await importFileAsync(fileName, bytes, mapping, wiod), fileName);
 }
 
 /** A node table and a liability table given as two files. */
-export async function importDatasetTables(db: Db, files: Array<{ fileName: string; bytes: Uint8Array }>, mapping?: ColumnMapping) {
+export async function importDatasetTables(
+  db: Db,
+  files: Array<{ fileName: string; bytes: Uint8Array }>,
+  mapping?: ColumnMapping,
+) {
   const imported = await importNetworkTables(files, mapping);
   return storeImportedDataset(db, imported, files.map((f) => f.fileName).join(' + '));
 }
@@ -79,22 +93,49 @@ export function exportMarking(db: Db, override: { marking?: string; organisation
  * The network version in one of the export formats, carrying the classification marking (`metadata`, by default
  * the saved settings'); CSV gives two files (nodes, liabilities).
  */
-export async function exportVersion(db: Db, versionId: number, format: ExportFormat, metadata: ExportMetadata = exportMarking(db)): Promise<{ files: ExportedFile[] }> {
+export async function exportVersion(
+  db: Db,
+  versionId: number,
+  format: ExportFormat,
+  metadata: ExportMetadata = exportMarking(db),
+): Promise<{ files: ExportedFile[] }> {
   const stored = networks.getStoredVersion(db, versionId);
   const { network, version } = stored;
-  const base = `${network.name.replace(/[^A-Za-z0-9]+/g, '-').replace(/^-|-$/g, '').toLowerCase() || 'network'}-v${version}`;
+  const base = `${
+    network.name
+      .replace(/[^A-Za-z0-9]+/g, '-')
+      .replace(/^-|-$/g, '')
+      .toLowerCase() || 'network'
+  }-v${version}`;
   if (stored.kind === 'crossholdings') {
-    if (format !== 'network@1') throw new AppError('invalid_input', 'a cross-holdings economy exports as crossholdings@1 JSON only (format "network@1" = JSON)', 'format');
-    return { files: [{ fileName: `${base}.json`, content: serialiseJson(stored.document, metadata), encoding: 'utf8' }] };
+    if (format !== 'network@1')
+      throw new AppError(
+        'invalid_input',
+        'a cross-holdings economy exports as crossholdings@1 JSON only (format "network@1" = JSON)',
+        'format',
+      );
+    return {
+      files: [{ fileName: `${base}.json`, content: serialiseJson(stored.document, metadata), encoding: 'utf8' }],
+    };
   }
   const document = stored.document;
   switch (format) {
     case 'network@1':
       return { files: [{ fileName: `${base}.json`, content: serialiseJson(document, metadata), encoding: 'utf8' }] };
     case 'graphml':
-      return { files: [{ fileName: `${base}.graphml`, content: networkToGraphml(document, metadata), encoding: 'utf8' }] };
+      return {
+        files: [{ fileName: `${base}.graphml`, content: networkToGraphml(document, metadata), encoding: 'utf8' }],
+      };
     case 'xlsx':
-      return { files: [{ fileName: `${base}.xlsx`, content: Buffer.from(await networkToXlsx(document, metadata)).toString('base64'), encoding: 'base64' }] };
+      return {
+        files: [
+          {
+            fileName: `${base}.xlsx`,
+            content: Buffer.from(await networkToXlsx(document, metadata)).toString('base64'),
+            encoding: 'base64',
+          },
+        ],
+      };
     case 'csv': {
       const tables = networkToCsv(document, metadata);
       return {
@@ -111,18 +152,37 @@ export async function exportVersion(db: Db, versionId: number, format: ExportFor
  * A holdings file uploaded through the API: streamed from memory (never written to disk in plaintext) into the
  * store on a connection of its own (its transaction stays open while the file streams, so it must not share the app's).
  */
-export async function importHoldingsUpload(context: AppContext, fileName: string, bytes: Uint8Array, name?: string, mapping?: Partial<HoldingsMapping>) {
+export async function importHoldingsUpload(
+  context: AppContext,
+  fileName: string,
+  bytes: Uint8Array,
+  name?: string,
+  mapping?: Partial<HoldingsMapping>,
+) {
   const db = context.openConnection();
   try {
-    const result = await importHoldingsFile(db, { bytes, fileName, datasetName: name ?? fileName.replace(/\.[^.]+$/, ''), mapping });
-    return { datasetId: result.datasetId, investors: result.investors, assets: result.assets, positions: result.positions };
+    const result = await importHoldingsFile(db, {
+      bytes,
+      fileName,
+      datasetName: name ?? fileName.replace(/\.[^.]+$/, ''),
+      mapping,
+    });
+    return {
+      datasetId: result.datasetId,
+      investors: result.investors,
+      assets: result.assets,
+      positions: result.positions,
+    };
   } finally {
     db.close();
   }
 }
 
 /** A network drawn in the editor: its own dataset (provenance "created in the editor"), version 1. */
-export function createNetwork(db: Db, document: NetworkDocument): { datasetId: number; networkId: number; versionId: number } {
+export function createNetwork(
+  db: Db,
+  document: NetworkDocument,
+): { datasetId: number; networkId: number; versionId: number } {
   return db.transaction(() => {
     const createdAt = new Date().toISOString();
     const dataset = datasets.insert(db, {
@@ -156,8 +216,20 @@ export function maxEntropyVersion(
   const reconstructed = withLiabilities(document, result.matrix);
   // The same reconstruction stored before (a second click): open that version instead of saving a twin.
   const text = JSON.stringify(reconstructed);
-  const twin = network.versions.find((v) => v.id !== versionId && v.edgeCount === reconstructed.liabilities.length && JSON.stringify(networks.getVersion(db, v.id).document) === text);
-  if (twin) return { versionId: twin.id, version: twin.version, iterations: result.iterations, maxResidual: result.maxResidual, existing: true };
+  const twin = network.versions.find(
+    (v) =>
+      v.id !== versionId &&
+      v.edgeCount === reconstructed.liabilities.length &&
+      JSON.stringify(networks.getVersion(db, v.id).document) === text,
+  );
+  if (twin)
+    return {
+      versionId: twin.id,
+      version: twin.version,
+      iterations: result.iterations,
+      maxResidual: result.maxResidual,
+      existing: true,
+    };
   const note = `maximum-entropy reconstruction of v${version} (RAS, ${result.iterations} iterations, largest residual ${scientific(result.maxResidual)})`;
   const saved = db.transaction(() => networks.addVersion(db, network.id, reconstructed, note))();
   return { ...saved, iterations: result.iterations, maxResidual: result.maxResidual, existing: false };
@@ -168,7 +240,12 @@ export function maxEntropyVersion(
  * One scenario cleared on a stored network version, by bank id, under the given recovery rates (Eisenberg–Noe when
  * none). A stress run keeps its largest-loss scenario's outcome; this serves runs saved before that and ad-hoc shocks.
  */
-export function clearScenarioOfVersion(db: Db, versionId: number, shocksById: Record<string, number>, recovery?: RecoveryRates): ScenarioOutcome {
+export function clearScenarioOfVersion(
+  db: Db,
+  versionId: number,
+  shocksById: Record<string, number>,
+  recovery?: RecoveryRates,
+): ScenarioOutcome {
   const { document } = networks.getVersion(db, versionId);
   const system = toClearingSystem(document);
   const known = new Set(system.ids);

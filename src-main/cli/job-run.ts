@@ -38,7 +38,14 @@ export function progressLine(label: string, event: JobEvent, terminal: boolean):
  * Starts `kind` with `params` through the router (which validates them), follows it to its end and returns the run
  * it saved, typed by the kind.
  */
-export async function runJob<K extends JobKind>(app: AppContext, io: CommandIo, kind: K, params: unknown, label: string, options: JobRunOptions = {}): Promise<RunDetailOf<K>> {
+export async function runJob<K extends JobKind>(
+  app: AppContext,
+  io: CommandIo,
+  kind: K,
+  params: unknown,
+  label: string,
+  options: JobRunOptions = {},
+): Promise<RunDetailOf<K>> {
   const interrupts = options.interrupts ?? process;
   const lineIntervalMs = options.lineIntervalMs ?? 2000;
   let jobId: string | undefined;
@@ -79,7 +86,8 @@ export async function runJob<K extends JobKind>(app: AppContext, io: CommandIo, 
     if (interrupted) void call(app.router, 'jobs:cancel', { jobId });
     const end = await finished;
     if (end.status === 'cancelled') throw new InterruptedError(`${label} cancelled; nothing was saved`);
-    if (end.status !== 'succeeded' || end.runId === undefined) throw new UsageError(`${label} failed: ${end.error ?? 'no reason given'}`);
+    if (end.status !== 'succeeded' || end.runId === undefined)
+      throw new UsageError(`${label} failed: ${end.error ?? 'no reason given'}`);
     return runOfKind(await call(app.router, 'runs:get', { id: end.runId }), kind);
   } finally {
     interrupts.off('SIGINT', onInterrupt);

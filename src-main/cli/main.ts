@@ -27,7 +27,11 @@ import { auditCommand } from './commands/audit';
 
 export const GLOBAL_FLAGS = [
   { name: 'data-dir', value: 'DIR', description: 'data folder (else CWB_DATA_DIR, else the user-data folder)' },
-  { name: 'key-file', value: 'FILE', description: 'the store key: 64 hex digits, mode 600 (else CWB_KEY_FILE, the OS keyring, a typed passphrase)' },
+  {
+    name: 'key-file',
+    value: 'FILE',
+    description: 'the store key: 64 hex digits, mode 600 (else CWB_KEY_FILE, the OS keyring, a typed passphrase)',
+  },
   { name: 'json', description: 'write the result as JSON to standard output' },
   { name: 'help', description: 'show help for the command' },
   { name: 'debug', description: 'on an internal error, print its stack trace' },
@@ -60,7 +64,9 @@ export const commands: Command[] = [
 const processIo: CommandIo = {
   out: (text) => process.stdout.write(text.endsWith('\n') ? text : `${text}\n`),
   err: (text) => process.stderr.write(text.endsWith('\n') ? text : `${text}\n`),
-  ...(process.stderr.isTTY ? { status: (text: string, final: boolean) => process.stderr.write(`\r\x1b[2K${text}${final ? '\n' : ''}`) } : {}),
+  ...(process.stderr.isTTY
+    ? { status: (text: string, final: boolean) => process.stderr.write(`\r\x1b[2K${text}${final ? '\n' : ''}`) }
+    : {}),
 };
 
 /** parseArgs's refusal as one line: the option it is about and what is wrong with it. */
@@ -68,10 +74,14 @@ function argumentError(error: NodeJS.ErrnoException, command: Command, specs: Fl
   const option = /'(-{1,2}[^' =]+)/.exec(error.message)?.[1] ?? '';
   const spec = specs.find((flag) => `--${flag.name}` === option);
   if (error.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' && spec?.value) {
-    return new UsageError(`${option} needs a value ${spec.value} (a value that starts with "-" is written ${option}=${spec.value})`);
+    return new UsageError(
+      `${option} needs a value ${spec.value} (a value that starts with "-" is written ${option}=${spec.value})`,
+    );
   }
   if (error.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' && spec) return new UsageError(`${option} takes no value`);
-  return new UsageError(`unknown option ${option || 'given'} for "cwb ${command.name}" (see: cwb help ${command.name})`);
+  return new UsageError(
+    `unknown option ${option || 'given'} for "cwb ${command.name}" (see: cwb help ${command.name})`,
+  );
 }
 
 /**
@@ -80,7 +90,9 @@ function argumentError(error: NodeJS.ErrnoException, command: Command, specs: Fl
  */
 export function parseArguments(command: Command, argv: string[]): ParsedArgs {
   const specs = [...GLOBAL_FLAGS, ...command.flags];
-  const options = Object.fromEntries(specs.map((flag) => [flag.name, { type: flag.value ? ('string' as const) : ('boolean' as const) }]));
+  const options = Object.fromEntries(
+    specs.map((flag) => [flag.name, { type: flag.value ? ('string' as const) : ('boolean' as const) }]),
+  );
   let parsed: ReturnType<typeof parseArgs>;
   try {
     parsed = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
@@ -89,8 +101,12 @@ export function parseArguments(command: Command, argv: string[]): ParsedArgs {
   }
   const positionals = parsed.positionals;
   const flags: ParsedArgs['flags'] = {};
-  for (const [name, value] of Object.entries(parsed.values)) if (typeof value === 'string' || value === true) flags[name] = value;
-  const { min, max } = typeof command.positionals === 'number' ? { min: command.positionals, max: command.positionals } : command.positionals;
+  for (const [name, value] of Object.entries(parsed.values))
+    if (typeof value === 'string' || value === true) flags[name] = value;
+  const { min, max } =
+    typeof command.positionals === 'number'
+      ? { min: command.positionals, max: command.positionals }
+      : command.positionals;
   if (positionals.length < min || positionals.length > max) {
     const count = min === max ? `${min}` : `${min} to ${max}`;
     throw new UsageError(`"cwb ${command.name}" takes ${count} argument(s); usage: ${command.usage}`);
@@ -137,7 +153,11 @@ export async function main(argv: string[], io: CommandIo = processIo): Promise<n
     const args = parseArguments(command, rest);
     if (typeof args.flags['data-dir'] === 'string') dataDir = args.flags['data-dir'];
     const keyFile = typeof args.flags['key-file'] === 'string' ? args.flags['key-file'] : undefined;
-    return await command.run(args, io, () => (context ??= createApp({ dataDir, transport: 'cli', key: resolveStoreKey(dataDir, { keyFile }).key })));
+    return await command.run(
+      args,
+      io,
+      () => (context ??= createApp({ dataDir, transport: 'cli', key: resolveStoreKey(dataDir, { keyFile }).key })),
+    );
   } catch (error) {
     const fault = storeFault(error, dataDir);
     if (fault) {

@@ -26,7 +26,8 @@ interface FieldFacts {
   default?: unknown;
 }
 
-const facts = (field: z.ZodType): FieldFacts => z.toJSONSchema(field, { io: 'input', unrepresentable: 'any' }) as FieldFacts;
+const facts = (field: z.ZodType): FieldFacts =>
+  z.toJSONSchema(field, { io: 'input', unrepresentable: 'any' }) as FieldFacts;
 
 const figure = (value: unknown): string =>
   typeof value === 'number' ? value.toLocaleString('en-US', { maximumFractionDigits: 6 }) : String(value);
@@ -36,9 +37,17 @@ function acceptedWords(placeholder: string, field: FieldFacts): string {
   if (field.enum) return `one of ${field.enum.join('|')}`;
   const kind = field.type === 'integer' ? 'a whole number' : 'a number';
   const lower =
-    field.exclusiveMinimum !== undefined ? `${figure(field.exclusiveMinimum)} < ` : field.minimum !== undefined ? `${figure(field.minimum)} ≤ ` : '';
+    field.exclusiveMinimum !== undefined
+      ? `${figure(field.exclusiveMinimum)} < `
+      : field.minimum !== undefined
+        ? `${figure(field.minimum)} ≤ `
+        : '';
   const upper =
-    field.exclusiveMaximum !== undefined ? ` < ${figure(field.exclusiveMaximum)}` : field.maximum !== undefined ? ` ≤ ${figure(field.maximum)}` : '';
+    field.exclusiveMaximum !== undefined
+      ? ` < ${figure(field.exclusiveMaximum)}`
+      : field.maximum !== undefined
+        ? ` ≤ ${figure(field.maximum)}`
+        : '';
   return lower || upper ? `${kind}, ${lower}${placeholder}${upper}` : kind;
 }
 
@@ -51,7 +60,13 @@ function defaultOf<T>(spec: SchemaFlag<T>): T | undefined {
  * A flag for one schema field. Its help line is `description` followed by what the field accepts and its default,
  * e.g. schemaFlag('samples', 'N', stress.shape.samples, 'number of scenarios', 10_000).
  */
-export function schemaFlag<T>(name: string, value: string, field: z.ZodType<T>, description: string, fallback?: T): SchemaFlag<T> {
+export function schemaFlag<T>(
+  name: string,
+  value: string,
+  field: z.ZodType<T>,
+  description: string,
+  fallback?: T,
+): SchemaFlag<T> {
   const spec: SchemaFlag<T> = { name, value, field, description, ...(fallback !== undefined ? { fallback } : {}) };
   const fallbackValue = defaultOf(spec);
   const accepted = acceptedWords(value, facts(field));
@@ -68,13 +83,15 @@ export function optionalFlag<T>(flags: Flags, spec: SchemaFlag<T>): T | undefine
   const text = raw === true ? '' : raw;
   const candidate = numeric ? (text.trim() === '' ? Number.NaN : Number(text)) : text;
   const parsed = spec.field.safeParse(candidate);
-  if (!parsed.success) throw new UsageError(`--${spec.name} must be ${acceptedWords(spec.value, field)}, got "${text}"`);
+  if (!parsed.success)
+    throw new UsageError(`--${spec.name} must be ${acceptedWords(spec.value, field)}, got "${text}"`);
   return parsed.data;
 }
 
 /** The flag's value checked by its schema field; a flag without a default must be given. */
 export function requiredFlag<T>(flags: Flags, spec: SchemaFlag<T>): T {
   const value = optionalFlag(flags, spec);
-  if (value === undefined) throw new UsageError(`--${spec.name} ${spec.value} is required (${acceptedWords(spec.value, facts(spec.field))})`);
+  if (value === undefined)
+    throw new UsageError(`--${spec.name} ${spec.value} is required (${acceptedWords(spec.value, facts(spec.field))})`);
   return value;
 }

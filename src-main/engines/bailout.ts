@@ -43,15 +43,30 @@ export interface BailoutResult {
 const PAD = 1e-9;
 
 /** Clearing with outside assets c + b under the shock x. */
-export function clearWithBailout(system: ClearingSystem, shock: Float64Array, payments: Float64Array): ScenarioClearing {
+export function clearWithBailout(
+  system: ClearingSystem,
+  shock: Float64Array,
+  payments: Float64Array,
+): ScenarioClearing {
   if (payments.every((b) => b === 0)) return clearScenario(system, shock, { depth: false });
   const assets = Float64Array.from(system.outsideAssets, (c, i) => c + payments[i]!);
-  const rescued = fromDenseLiabilities(system.ids, system.pbarMatrix, assets, system.outsideLiabilities, system.defaultProbability);
+  const rescued = fromDenseLiabilities(
+    system.ids,
+    system.pbarMatrix,
+    assets,
+    system.outsideLiabilities,
+    system.defaultProbability,
+  );
   return clearScenario(rescued, shock, { depth: false });
 }
 
 /** need_i = p̄_i − (c_i + b_i − x_i + Σ_j a_ji p_j), padded, for every defaulting bank (0 for solvent banks). */
-export function bailoutNeeds(system: ClearingSystem, shock: Float64Array, payments: Float64Array, clearing: ScenarioClearing): Float64Array {
+export function bailoutNeeds(
+  system: ClearingSystem,
+  shock: Float64Array,
+  payments: Float64Array,
+  clearing: ScenarioClearing,
+): Float64Array {
   const n = system.nBanks;
   const needs = new Float64Array(n);
   for (const i of clearing.defaults) {
@@ -64,10 +79,18 @@ export function bailoutNeeds(system: ClearingSystem, shock: Float64Array, paymen
 }
 
 function objectiveOf(objective: BailoutObjective, before: ScenarioClearing, after: ScenarioClearing): number {
-  return objective === 'defaults' ? before.defaults.length - after.defaults.length : before.shortfallTotal - after.shortfallTotal;
+  return objective === 'defaults'
+    ? before.defaults.length - after.defaults.length
+    : before.shortfallTotal - after.shortfallTotal;
 }
 
-function result(system: ClearingSystem, shock: Float64Array, payments: Float64Array, objective: BailoutObjective, before: ScenarioClearing): BailoutResult {
+function result(
+  system: ClearingSystem,
+  shock: Float64Array,
+  payments: Float64Array,
+  objective: BailoutObjective,
+  before: ScenarioClearing,
+): BailoutResult {
   const after = clearWithBailout(system, shock, payments);
   return {
     payments,
@@ -128,54 +151,73 @@ export interface BailoutOptions {
 }
 
 /** Bailout payments within `budget` for the shock x (validated: 0 ≤ x_i ≤ c_i). */
-export function bailout(system: ClearingSystem, shock: Float64Array, budget: number, options: BailoutOptions): BailoutResult {
-  if (!(budget >= 0 && Number.isFinite(budget))) throw new EngineInputError(`budget must be finite and ≥ 0, got ${budget}`, 'budget');
+export function bailout(
+  system: ClearingSystem,
+  shock: Float64Array,
+  budget: number,
+  options: BailoutOptions,
+): BailoutResult {
+  if (!(budget >= 0 && Number.isFinite(budget)))
+    throw new EngineInputError(`budget must be finite and ≥ 0, got ${budget}`, 'budget');
   validateShock(system, shock);
   const objective = options.objective ?? 'defaults';
   const n = system.nBanks;
   const before = clearScenario(system, shock, { depth: false });
-  const weight = (clearing: ScenarioClearing, i: number) => (objective === 'defaults' ? 1 : system.totalObligations[i]! - clearing.payments[i]!);
+  const weight = (clearing: ScenarioClearing, i: number) =>
+    objective === 'defaults' ? 1 : system.totalObligations[i]! - clearing.payments[i]!;
   switch (options.method) {
     case 'discountfrac':
-      return result(system, shock, payStepwise(system, shock, budget, (clearing, needs, affordable) => {
-        let best = -1;
-        let bestScore = 0;
-        let fallback = -1;
-        let fallbackScore = -Infinity;
-        for (const j of affordable) {
-          const shortfall = system.totalObligations[j]! - clearing.payments[j]!;
-          let reach = 0;
-          for (const i of clearing.defaults) {
-            if (i === j) continue;
-            const push = system.relative[j * n + i]! * shortfall;
-            if (push > 0) reach += weight(clearing, i) * Math.min(1, push / needs[i]!);
+      return result(
+        system,
+        shock,
+        payStepwise(system, shock, budget, (clearing, needs, affordable) => {
+          let best = -1;
+          let bestScore = 0;
+          let fallback = -1;
+          let fallbackScore = -Infinity;
+          for (const j of affordable) {
+            const shortfall = system.totalObligations[j]! - clearing.payments[j]!;
+            let reach = 0;
+            for (const i of clearing.defaults) {
+              if (i === j) continue;
+              const push = system.relative[j * n + i]! * shortfall;
+              if (push > 0) reach += weight(clearing, i) * Math.min(1, push / needs[i]!);
+            }
+            if (reach / needs[j]! > bestScore) {
+              bestScore = reach / needs[j]!;
+              best = j;
+            }
+            if (weight(clearing, j) / needs[j]! > fallbackScore) {
+              fallbackScore = weight(clearing, j) / needs[j]!;
+              fallback = j;
+            }
           }
-          if (reach / needs[j]! > bestScore) {
-            bestScore = reach / needs[j]!;
-            best = j;
-          }
-          if (weight(clearing, j) / needs[j]! > fallbackScore) {
-            fallbackScore = weight(clearing, j) / needs[j]!;
-            fallback = j;
-          }
-        }
-        return best >= 0 ? best : fallback;
-      }), objective, before);
+          return best >= 0 ? best : fallback;
+        }),
+        objective,
+        before,
+      );
     case 'greedy': {
-      const greedy = result(system, shock, payStepwise(system, shock, budget, (clearing, needs, affordable, payments) => {
-        let best = -1;
-        let bestRatio = 0;
-        for (const j of affordable) {
-          payments[j]! += needs[j]!;
-          const gain = objectiveOf(objective, clearing, clearWithBailout(system, shock, payments));
-          payments[j]! -= needs[j]!;
-          if (gain > 1e-12 && gain / needs[j]! > bestRatio) {
-            bestRatio = gain / needs[j]!;
-            best = j;
+      const greedy = result(
+        system,
+        shock,
+        payStepwise(system, shock, budget, (clearing, needs, affordable, payments) => {
+          let best = -1;
+          let bestRatio = 0;
+          for (const j of affordable) {
+            payments[j]! += needs[j]!;
+            const gain = objectiveOf(objective, clearing, clearWithBailout(system, shock, payments));
+            payments[j]! -= needs[j]!;
+            if (gain > 1e-12 && gain / needs[j]! > bestRatio) {
+              bestRatio = gain / needs[j]!;
+              best = j;
+            }
           }
-        }
-        return best;
-      }), objective, before);
+          return best;
+        }),
+        objective,
+        before,
+      );
       // Cost-aware greedy (Khuller–Moss–Naor): the better of the ratio greedy and the best single rescue.
       const needs = bailoutNeeds(system, shock, new Float64Array(n), before);
       let bestSingle = greedy;
@@ -195,7 +237,9 @@ export function bailout(system: ClearingSystem, shock: Float64Array, budget: num
     }
     case 'first-layer': {
       const needs = bailoutNeeds(system, shock, new Float64Array(n), before);
-      const order = [...before.defaults].sort((a, b) => before.defaultRound[a]! - before.defaultRound[b]! || needs[a]! - needs[b]! || a - b);
+      const order = [...before.defaults].sort(
+        (a, b) => before.defaultRound[a]! - before.defaultRound[b]! || needs[a]! - needs[b]! || a - b,
+      );
       return result(system, shock, payInOrder(system, shock, budget, order), objective, before);
     }
     case 'exhaustive': {
@@ -209,12 +253,19 @@ export function bailout(system: ClearingSystem, shock: Float64Array, budget: num
         const spent = payments.reduce((sum, b) => sum + b, 0);
         if (spent > budget) continue;
         const candidate = result(system, shock, payments, objective, before);
-        if (candidate.objective > best.objective + 1e-12 || (Math.abs(candidate.objective - best.objective) <= 1e-12 && spent < best.spent)) best = candidate;
+        if (
+          candidate.objective > best.objective + 1e-12 ||
+          (Math.abs(candidate.objective - best.objective) <= 1e-12 && spent < best.spent)
+        )
+          best = candidate;
       }
       return best;
     }
     default:
-      throw new EngineInputError(`method must be one of ${BAILOUT_METHODS.join(', ')}, got "${String(options.method)}"`, 'method');
+      throw new EngineInputError(
+        `method must be one of ${BAILOUT_METHODS.join(', ')}, got "${String(options.method)}"`,
+        'method',
+      );
   }
 }
 

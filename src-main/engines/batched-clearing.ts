@@ -85,7 +85,8 @@ export interface BatchWorkspace {
  */
 export function prefersBatchedClearing(system: ClearingSystem, options: { exactPath?: string } = {}): boolean {
   const n = system.nBanks;
-  if ((options.exactPath ?? 'auto') !== 'auto' || n < BATCH_MIN_BANKS || system.nLinks < DENSE_SHARE * n * (n - 1)) return false;
+  if ((options.exactPath ?? 'auto') !== 'auto' || n < BATCH_MIN_BANKS || system.nLinks < DENSE_SHARE * n * (n - 1))
+    return false;
   return productForm(system) === null;
 }
 
@@ -280,7 +281,8 @@ function exactRounds(bw: BatchWorkspace, shocks: Float64Array, s: number): boole
     }
     for (let i = 0; i < n; i++) {
       if (defaultRound[base + i] !== 0) continue;
-      if (outsideAssets[i]! - shocks[base + i]! + inflow[base + i]! < totalObligations[i]!) markDefault(bw, s, i, round + 1);
+      if (outsideAssets[i]! - shocks[base + i]! + inflow[base + i]! < totalObligations[i]!)
+        markDefault(bw, s, i, round + 1);
     }
     if (nDefaults[s] === m) return true;
   }
@@ -358,7 +360,14 @@ function sweepUntilVerified(bw: BatchWorkspace, shocks: Float64Array, start: num
 }
 
 /** New payment of bank i in scenario s at the inflow `flow`; marks a new default; returns |Δp_i|. */
-function gaussSeidelStep(bw: BatchWorkspace, shocks: Float64Array, s: number, i: number, flow: number, update: boolean): number {
+function gaussSeidelStep(
+  bw: BatchWorkspace,
+  shocks: Float64Array,
+  s: number,
+  i: number,
+  flow: number,
+  update: boolean,
+): number {
   const at = s * bw.system.nBanks + i;
   const cash = bw.system.outsideAssets[i]! - shocks[at]!;
   if (bw.defaultRound[at] === 0) {
@@ -414,9 +423,18 @@ function sweepByColumns(bw: BatchWorkspace, shocks: Float64Array, active: number
     const col = i * n;
     let k = 0;
     for (; k + 4 <= count; k += 4) {
-      const s0 = active[k]!, s1 = active[k + 1]!, s2 = active[k + 2]!, s3 = active[k + 3]!;
-      const b0 = s0 * n, b1 = s1 * n, b2 = s2 * n, b3 = s3 * n;
-      let t0 = 0, t1 = 0, t2 = 0, t3 = 0;
+      const s0 = active[k]!,
+        s1 = active[k + 1]!,
+        s2 = active[k + 2]!,
+        s3 = active[k + 3]!;
+      const b0 = s0 * n,
+        b1 = s1 * n,
+        b2 = s2 * n,
+        b3 = s3 * n;
+      let t0 = 0,
+        t1 = 0,
+        t2 = 0,
+        t3 = 0;
       for (let j = 0; j < n; j++) {
         const a = at[col + j]!;
         t0 += a * p[b0 + j]!;

@@ -78,14 +78,23 @@ export function capitalBase(system: ClearingSystem, base: CapitalBase): Float64A
 export function capitalTiers(system: ClearingSystem, nTiers: number, base: CapitalBase = 'obligations'): CapitalTier[] {
   const n = system.nBanks;
   if (!Number.isInteger(nTiers) || nTiers < 1 || nTiers > n) {
-    throw new EngineInputError(`the number of tiers must be a whole number from 1 to ${n} (the banks), got ${nTiers}`, 'tiers');
+    throw new EngineInputError(
+      `the number of tiers must be a whole number from 1 to ${n} (the banks), got ${nTiers}`,
+      'tiers',
+    );
   }
   const assets = bankTotalAssets(system);
   const baseValues = capitalBase(system, base);
   const order = Array.from({ length: n }, (_, i) => i).sort((x, y) => assets[y]! - assets[x]! || x - y);
   let total = 0;
   for (let i = 0; i < n; i++) total += assets[i]!;
-  const tiers: CapitalTier[] = Array.from({ length: nTiers }, (_, index) => ({ index, banks: [], totalAssets: 0, share: 0, baseTotal: 0 }));
+  const tiers: CapitalTier[] = Array.from({ length: nTiers }, (_, index) => ({
+    index,
+    banks: [],
+    totalAssets: 0,
+    share: 0,
+    baseTotal: 0,
+  }));
   let cumulative = 0;
   let previous = 0;
   order.forEach((bank, rank) => {
@@ -119,13 +128,18 @@ export function allocationCost(tiers: CapitalTier[], k: ArrayLike<number>): numb
 }
 
 export function checkCriterion(criterion: AcceptanceCriterion): AcceptanceCriterion {
-  if (!(criterion.tail > 0 && criterion.tail <= 1)) throw new EngineInputError(`the tail α must lie in (0, 1], got ${criterion.tail}`, 'criterion.tail');
-  if (!(criterion.level > 0 && criterion.level <= 1)) throw new EngineInputError(`the level must lie in (0, 1], got ${criterion.level}`, 'criterion.level');
+  if (!(criterion.tail > 0 && criterion.tail <= 1))
+    throw new EngineInputError(`the tail α must lie in (0, 1], got ${criterion.tail}`, 'criterion.tail');
+  if (!(criterion.level > 0 && criterion.level <= 1))
+    throw new EngineInputError(`the level must lie in (0, 1], got ${criterion.level}`, 'criterion.level');
   return criterion;
 }
 
 /** The statistic of a sample of R/B values (sorted in place) and its standard error. */
-export function tailStatistic(values: Float64Array, criterion: AcceptanceCriterion): { statistic: number; standardError: number } {
+export function tailStatistic(
+  values: Float64Array,
+  criterion: AcceptanceCriterion,
+): { statistic: number; standardError: number } {
   const count = values.length;
   if (count === 0) throw new EngineInputError('no scenarios', 'scenarios');
   values.sort();
@@ -194,7 +208,10 @@ export class AcceptanceEvaluator {
   private readonly received: Float64Array;
   private readonly societyShare: Float64Array;
 
-  constructor(readonly system: ClearingSystem, setup: AcceptanceSetup) {
+  constructor(
+    readonly system: ClearingSystem,
+    setup: AcceptanceSetup,
+  ) {
     const n = system.nBanks;
     this.criterion = checkCriterion(setup.criterion ?? DEFAULT_CRITERION);
     this.tiers = capitalTiers(system, setup.tiers, setup.base ?? 'obligations');
@@ -204,7 +221,10 @@ export class AcceptanceEvaluator {
     const sampler = createShockSampler(system, setup.shockModel);
     const first = setup.firstScenario ?? 0;
     if (!Number.isInteger(setup.scenarios) || setup.scenarios < 1 || first + setup.scenarios > sampler.nScenarios) {
-      throw new EngineInputError(`scenarios must be a whole number from 1 to ${sampler.nScenarios - first}, got ${setup.scenarios}`, 'scenarios');
+      throw new EngineInputError(
+        `scenarios must be a whole number from 1 to ${sampler.nScenarios - first}, got ${setup.scenarios}`,
+        'scenarios',
+      );
     }
     this.nScenarios = setup.scenarios;
     this.shocks = new Float64Array(this.nScenarios * n);
@@ -221,7 +241,11 @@ export class AcceptanceEvaluator {
       const owed = system.totalObligations[i]!;
       this.societyShare[i] = owed > 0 ? system.outsideLiabilities[i]! / owed : 0;
     }
-    if (!(claims > 0)) throw new EngineInputError('society has no claims on the banks (every outsideLiabilities is 0)', 'outsideLiabilities');
+    if (!(claims > 0))
+      throw new EngineInputError(
+        'society has no claims on the banks (every outsideLiabilities is 0)',
+        'outsideLiabilities',
+      );
     this.societyClaims = claims;
   }
 
@@ -232,12 +256,14 @@ export class AcceptanceEvaluator {
 
   /** R(x_s; k)/B for every scenario s (a fresh array). */
   societyReceipts(k: ArrayLike<number>): Float64Array {
-    if (k.length !== this.nTiers) throw new EngineInputError(`an allocation needs ${this.nTiers} values, got ${k.length}`, 'k');
+    if (k.length !== this.nTiers)
+      throw new EngineInputError(`an allocation needs ${this.nTiers} values, got ${k.length}`, 'k');
     const { system, capitalised, workspace: ws, societyShare, tierOf, base } = this;
     const n = system.nBanks;
     for (let i = 0; i < n; i++) {
       const kt = k[tierOf[i]!]!;
-      if (!(kt >= 0 && Number.isFinite(kt))) throw new EngineInputError(`allocation k_${tierOf[i]! + 1} must be a finite number ≥ 0, got ${kt}`, 'k');
+      if (!(kt >= 0 && Number.isFinite(kt)))
+        throw new EngineInputError(`allocation k_${tierOf[i]! + 1} must be a finite number ≥ 0, got ${kt}`, 'k');
       const added = kt * base[i]!;
       capitalised.outsideAssets[i] = system.outsideAssets[i]! + added;
       capitalised.netWorth[i] = system.netWorth[i]! + added;
@@ -298,8 +324,10 @@ export interface GibbsSampling extends UniformSampling {
 const SAMPLER_STREAM = 2 ** 40;
 
 function checkBox(options: UniformSampling): void {
-  if (!Number.isInteger(options.samples) || options.samples < 1) throw new EngineInputError(`samples must be a whole number ≥ 1, got ${options.samples}`, 'samples');
-  if (!(options.kMax > 0 && Number.isFinite(options.kMax))) throw new EngineInputError(`kMax must be a positive number, got ${options.kMax}`, 'kMax');
+  if (!Number.isInteger(options.samples) || options.samples < 1)
+    throw new EngineInputError(`samples must be a whole number ≥ 1, got ${options.samples}`, 'samples');
+  if (!(options.kMax > 0 && Number.isFinite(options.kMax)))
+    throw new EngineInputError(`kMax must be a positive number, got ${options.kMax}`, 'kMax');
 }
 
 function emptySamples(sampler: LabelledSamples['sampler'], nTiers: number, options: UniformSampling): LabelledSamples {
@@ -325,7 +353,11 @@ function record(samples: LabelledSamples, j: number, k: ArrayLike<number>, check
 }
 
 /** N allocations uniform on [0, kMax]^T, each labelled by Monte Carlo. */
-export function sampleUniform(evaluator: AcceptanceEvaluator, options: UniformSampling, onProgress?: (done: number) => void): LabelledSamples {
+export function sampleUniform(
+  evaluator: AcceptanceEvaluator,
+  options: UniformSampling,
+  onProgress?: (done: number) => void,
+): LabelledSamples {
   checkBox(options);
   const started = performance.now();
   const runsBefore = evaluator.clearingRuns;
@@ -345,14 +377,19 @@ export function sampleUniform(evaluator: AcceptanceEvaluator, options: UniformSa
 }
 
 /** Griddy Gibbs sampling of π(k) ∝ exp(−(m(k)/σ)²/2) on the box; every kept chain state is a labelled sample. */
-export function sampleGibbs(evaluator: AcceptanceEvaluator, options: GibbsSampling, onProgress?: (done: number) => void): LabelledSamples {
+export function sampleGibbs(
+  evaluator: AcceptanceEvaluator,
+  options: GibbsSampling,
+  onProgress?: (done: number) => void,
+): LabelledSamples {
   checkBox(options);
   const chains = Math.max(1, Math.min(options.chains ?? 8, options.samples));
   const gridPoints = options.gridPoints ?? 8;
   const width = options.width ?? 0.002;
   const T = evaluator.nTiers;
   const burnIn = options.burnIn ?? T;
-  if (!Number.isInteger(gridPoints) || gridPoints < 2) throw new EngineInputError(`Gibbs grid points must be a whole number ≥ 2, got ${gridPoints}`, 'gibbs.gridPoints');
+  if (!Number.isInteger(gridPoints) || gridPoints < 2)
+    throw new EngineInputError(`Gibbs grid points must be a whole number ≥ 2, got ${gridPoints}`, 'gibbs.gridPoints');
   if (!(width > 0)) throw new EngineInputError(`Gibbs width σ must be positive, got ${width}`, 'gibbs.width');
   const started = performance.now();
   const runsBefore = evaluator.clearingRuns;
@@ -381,7 +418,7 @@ export function sampleGibbs(evaluator: AcceptanceEvaluator, options: GibbsSampli
         if (logWeights[g]! > best) best = logWeights[g]!;
       }
       let total = 0;
-      for (let g = 0; g < gridPoints; g++) total += (logWeights[g] = Math.exp(logWeights[g]! - best));
+      for (let g = 0; g < gridPoints; g++) total += logWeights[g] = Math.exp(logWeights[g]! - best);
       let u = rng.uniform() * total;
       let chosen = gridPoints - 1;
       for (let g = 0; g < gridPoints; g++) {
@@ -472,7 +509,10 @@ export function cheapestAccepted(
     for (let t = 0; t < T; t++) cost += k[t]! * costPerUnit[t]!;
     found.push({ k, cost });
   }
-  return found.sort((a, b) => a.cost - b.cost).slice(0, count).map((entry) => entry.k);
+  return found
+    .sort((a, b) => a.cost - b.cost)
+    .slice(0, count)
+    .map((entry) => entry.k);
 }
 
 /** An allocation checked by Monte Carlo on the ray through a classifier's proposal. */
@@ -490,7 +530,13 @@ export interface CertifiedAllocation {
  * the proposal passes (at most maxDoublings times), then bisected between the last failing and the first passing
  * multiple; the passing end is returned. The statistic is non-decreasing in s for the common scenarios.
  */
-export function certifyAllocation(evaluator: AcceptanceEvaluator, proposal: ArrayLike<number>, z = 2, bisections = 12, maxDoublings = 8): CertifiedAllocation {
+export function certifyAllocation(
+  evaluator: AcceptanceEvaluator,
+  proposal: ArrayLike<number>,
+  z = 2,
+  bisections = 12,
+  maxDoublings = 8,
+): CertifiedAllocation {
   const base = Float64Array.from(proposal);
   const at = (scale: number) => {
     const k = base.map((v) => v * scale);
@@ -500,7 +546,8 @@ export function certifyAllocation(evaluator: AcceptanceEvaluator, proposal: Arra
   let high = 1;
   let best = at(high);
   let low = 0;
-  if (base.every((v) => v === 0)) return { k: Array.from(best.k), cost: evaluator.cost(best.k), check: best.check, scale: 1, certified: best.passes };
+  if (base.every((v) => v === 0))
+    return { k: Array.from(best.k), cost: evaluator.cost(best.k), check: best.check, scale: 1, certified: best.passes };
   for (let d = 0; !best.passes && d < maxDoublings; d++) {
     low = high;
     high *= 2;
@@ -516,5 +563,11 @@ export function certifyAllocation(evaluator: AcceptanceEvaluator, proposal: Arra
       } else low = mid;
     }
   }
-  return { k: Array.from(best.k), cost: evaluator.cost(best.k), check: best.check, scale: high, certified: best.passes };
+  return {
+    k: Array.from(best.k),
+    cost: evaluator.cost(best.k),
+    check: best.check,
+    scale: high,
+    certified: best.passes,
+  };
 }

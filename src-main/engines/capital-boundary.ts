@@ -17,11 +17,7 @@
  * lies in [s⁻, s⁺] at that confidence, and the allocation may be up to s⁺/s⁻ − 1 above it. A user's scenario file
  * cannot grow: it is one stage.
  */
-import {
-  AcceptanceEvaluator,
-  type AcceptanceSetup,
-  type AllocationCheck,
-} from './capital-allocation';
+import { AcceptanceEvaluator, type AcceptanceSetup, type AllocationCheck } from './capital-allocation';
 import { EngineInputError } from './errors';
 import type { ClearingSystem } from './network-arrays';
 import { normalInverseCdf } from './special-functions';
@@ -77,7 +73,8 @@ function pinSettings(direction: ArrayLike<number>, options: BoundaryOptions) {
   const confidence = options.confidence ?? 0.95;
   const tolerance = options.tolerance ?? 1e-3;
   if (!(step > 0 && step < 1)) throw new EngineInputError(`the step must lie in (0, 1), got ${step}`, 'step');
-  if (!(confidence >= 0.5 && confidence < 1)) throw new EngineInputError(`the confidence must lie in [0.5, 1), got ${confidence}`, 'confidence');
+  if (!(confidence >= 0.5 && confidence < 1))
+    throw new EngineInputError(`the confidence must lie in [0.5, 1), got ${confidence}`, 'confidence');
   const u = Float64Array.from(direction);
   if (!u.every((v) => v >= 0 && Number.isFinite(v)) || u.every((v) => v === 0)) {
     throw new EngineInputError('the direction must be non-negative and not zero', 'direction');
@@ -162,12 +159,17 @@ export function pinToBoundary(
   const k = u.map((v) => v * scale);
   const check = upper?.check ?? evaluator.evaluate(k);
   // s⁻: the greatest multiple refused at this confidence (≥ s⁺(1 − step) when pinned, so only searched when not)
-  const lowerScale = upper && !pinned ? greatestRefused((mid) => refuses(checkAt(mid)), scale * (1 - step), tolerance * scale) : scale * (1 - step);
+  const lowerScale =
+    upper && !pinned
+      ? greatestRefused((mid) => refuses(checkAt(mid)), scale * (1 - step), tolerance * scale)
+      : scale * (1 - step);
   return {
     k: Array.from(k),
     cost: evaluator.cost(k),
     check,
-    cheaper: upper ? { k: Array.from(u.map((v) => v * scale * (1 - step))), check: cheaper } : { k: Array.from(k), check },
+    cheaper: upper
+      ? { k: Array.from(u.map((v) => v * scale * (1 - step))), check: cheaper }
+      : { k: Array.from(k), check },
     pinned,
     acceptable: upper !== undefined,
     lowerScale,

@@ -75,7 +75,8 @@ export interface CascadeResult {
 }
 
 function checkedShare(value: number, field: string): number {
-  if (!(value >= 0 && value <= 1)) throw new EngineInputError(`${field} must be a share in [0, 1], got ${value}`, field);
+  if (!(value >= 0 && value <= 1))
+    throw new EngineInputError(`${field} must be a share in [0, 1], got ${value}`, field);
   return value;
 }
 
@@ -155,7 +156,10 @@ export function fromDenseEconomy(economy: DenseEconomy): EconomySystem {
   });
 }
 
-type SystemParts = Pick<EconomySystem, 'ids' | 'assetIds' | 'crossHoldings' | 'assetShares' | 'prices' | 'thresholds' | 'failureCosts'>;
+type SystemParts = Pick<
+  EconomySystem,
+  'ids' | 'assetIds' | 'crossHoldings' | 'assetShares' | 'prices' | 'thresholds' | 'failureCosts'
+>;
 
 /** Checks lengths, column sums, thresholds and failure costs; returns the self-shares Ĉ_jj = 1 − Σ_i C_ij. */
 function checkParts(parts: SystemParts): Float64Array {
@@ -168,20 +172,30 @@ function checkParts(parts: SystemParts): Float64Array {
     ['thresholds', parts.thresholds, n],
     ['failureCosts', parts.failureCosts, n],
   ] as const) {
-    if (array.length !== length) throw new EngineInputError(`${name} has ${array.length} entries, expected ${length}`, name);
+    if (array.length !== length)
+      throw new EngineInputError(`${name} has ${array.length} entries, expected ${length}`, name);
   }
   const selfShare = new Float64Array(n);
   for (let j = 0; j < n; j++) {
     let column = 0;
     for (let i = 0; i < n; i++) column += parts.crossHoldings[i * n + j]!;
-    if (!(column < 1)) throw new EngineInputError(`shares of firm "${parts.ids[j]}" held by other firms sum to ${column} (must be below 1)`, `crossHoldings`);
+    if (!(column < 1))
+      throw new EngineInputError(
+        `shares of firm "${parts.ids[j]}" held by other firms sum to ${column} (must be below 1)`,
+        `crossHoldings`,
+      );
     selfShare[j] = 1 - column;
   }
   parts.thresholds.forEach((value, i) => {
-    if (!(value >= 0 && Number.isFinite(value))) throw new EngineInputError(`firm "${parts.ids[i]}": threshold must be finite and ≥ 0`, `firms.${i}.threshold`);
+    if (!(value >= 0 && Number.isFinite(value)))
+      throw new EngineInputError(`firm "${parts.ids[i]}": threshold must be finite and ≥ 0`, `firms.${i}.threshold`);
   });
   parts.failureCosts.forEach((value, i) => {
-    if (!(value >= 0 && Number.isFinite(value))) throw new EngineInputError(`firm "${parts.ids[i]}": failureCost must be finite and ≥ 0`, `firms.${i}.failureCost`);
+    if (!(value >= 0 && Number.isFinite(value)))
+      throw new EngineInputError(
+        `firm "${parts.ids[i]}": failureCost must be finite and ≥ 0`,
+        `firms.${i}.failureCost`,
+      );
   });
   return selfShare;
 }
@@ -218,7 +232,8 @@ export function assetValuesAt(system: EconomySystem, prices: Float64Array): Floa
   const { nFirms: n, nAssets: m } = system;
   if (prices.length !== m) throw new EngineInputError(`prices has ${prices.length} entries, expected ${m}`, 'prices');
   prices.forEach((price, k) => {
-    if (!(price >= 0 && Number.isFinite(price))) throw new EngineInputError(`asset "${system.assetIds[k]}": price must be finite and ≥ 0`, `assets.${k}.price`);
+    if (!(price >= 0 && Number.isFinite(price)))
+      throw new EngineInputError(`asset "${system.assetIds[k]}": price must be finite and ≥ 0`, `assets.${k}.price`);
   });
   const values = new Float64Array(n);
   for (let i = 0; i < n; i++) {
@@ -247,15 +262,24 @@ export function neumannColumn(system: EconomySystem, j: number): Float64Array {
 function checkShift(system: EconomySystem, shift: Float64Array | undefined): Float64Array {
   const n = system.nFirms;
   if (!shift) return new Float64Array(n);
-  if (shift.length !== n) throw new EngineInputError(`thresholdShift has ${shift.length} entries, expected ${n}`, 'thresholdShift');
+  if (shift.length !== n)
+    throw new EngineInputError(`thresholdShift has ${shift.length} entries, expected ${n}`, 'thresholdShift');
   shift.forEach((x, i) => {
-    if (!(x >= 0 && Number.isFinite(x))) throw new EngineInputError(`firm "${system.ids[i]}": intervention must be finite and ≥ 0, got ${x}`, `payments.${system.ids[i]}`);
+    if (!(x >= 0 && Number.isFinite(x)))
+      throw new EngineInputError(
+        `firm "${system.ids[i]}": intervention must be finite and ≥ 0, got ${x}`,
+        `payments.${system.ids[i]}`,
+      );
   });
   return shift;
 }
 
 /** Book and market values given the failed set y. */
-export function valuesGivenFailures(system: EconomySystem, assetValues: Float64Array, failed: Uint8Array): { bookValues: Float64Array; marketValues: Float64Array } {
+export function valuesGivenFailures(
+  system: EconomySystem,
+  assetValues: Float64Array,
+  failed: Uint8Array,
+): { bookValues: Float64Array; marketValues: Float64Array } {
   const n = system.nFirms;
   const rhs = new Float64Array(n);
   for (let i = 0; i < n; i++) rhs[i] = assetValues[i]! - (failed[i] ? system.failureCosts[i]! : 0);
@@ -268,7 +292,8 @@ export function valuesGivenFailures(system: EconomySystem, assetValues: Float64A
 /** The equilibrium reached from `start` by iterating y ← 1[v(y) < θ − Ĉx] until the failed set stops changing. */
 export function cascade(system: EconomySystem, options: CascadeOptions = {}): CascadeResult {
   const n = system.nFirms;
-  const assetValues = options.assetValues ?? (options.prices ? assetValuesAt(system, options.prices) : system.assetValues);
+  const assetValues =
+    options.assetValues ?? (options.prices ? assetValuesAt(system, options.prices) : system.assetValues);
   const shift = checkShift(system, options.thresholdShift);
   const fromAllFailed = options.start === 'all-failed';
   const effective = new Float64Array(n);

@@ -71,7 +71,8 @@ function partShares(system: ClearingSystem, options: DisaggregationOptions): num
   const taken = new Set(system.ids.filter((id) => id !== options.nodeId));
   options.parts.forEach((part, m) => {
     if (!part.id.trim()) throw new EngineInputError(`part ${m + 1}: the id must not be empty`, `parts.${m}.id`);
-    if (taken.has(part.id)) throw new EngineInputError(`part ${m + 1}: id "${part.id}" is already used`, `parts.${m}.id`);
+    if (taken.has(part.id))
+      throw new EngineInputError(`part ${m + 1}: id "${part.id}" is already used`, `parts.${m}.id`);
     taken.add(part.id);
     if (part.share !== undefined && !(part.share > 0 && Number.isFinite(part.share))) {
       throw new EngineInputError(`part ${m + 1}: share must be > 0, got ${part.share}`, `parts.${m}.share`);
@@ -86,7 +87,12 @@ function partShares(system: ClearingSystem, options: DisaggregationOptions): num
  * The reconstruction problem of the split: the other banks' links fixed, each part linked to every other bank within
  * bounds that keep its totals (the aggregate's, times its share), and the proportional split as reference.
  */
-function splitProblem(system: ClearingSystem, g: number, shares: number[], partIds: string[]): { problem: ReconstructionProblem; reference: Float64Array; others: number[] } {
+function splitProblem(
+  system: ClearingSystem,
+  g: number,
+  shares: number[],
+  partIds: string[],
+): { problem: ReconstructionProblem; reference: Float64Array; others: number[] } {
   const n = system.nBanks;
   const c = system.outsideAssets[g]!;
   const others = system.ids.map((_, i) => i).filter((i) => i !== g);
@@ -136,11 +142,24 @@ function splitProblem(system: ClearingSystem, g: number, shares: number[], partI
     totalAssets[others.length + m] = s * alpha(g);
     defaultProbability[others.length + m] = system.defaultProbability[g]!;
   });
-  return { problem: { ids, nBanks: size, totalLiabilities, totalAssets, defaultProbability, polytope, fixed }, reference, others };
+  return {
+    problem: { ids, nBanks: size, totalLiabilities, totalAssets, defaultProbability, polytope, fixed },
+    reference,
+    others,
+  };
 }
 
 /** The parts as network nodes: each part's totals, with inside assets and liabilities from the chosen block. */
-function partNodesOf(doc: NetworkDocument, system: ClearingSystem, g: number, options: DisaggregationOptions, shares: number[], problem: ReconstructionProblem, block: Float64Array, firstPart: number): NetworkNode[] {
+function partNodesOf(
+  doc: NetworkDocument,
+  system: ClearingSystem,
+  g: number,
+  options: DisaggregationOptions,
+  shares: number[],
+  problem: ReconstructionProblem,
+  block: Float64Array,
+  firstPart: number,
+): NetworkNode[] {
   const aggregate = doc.nodes[g]!;
   const blockMarginals = marginals(block, problem.nBanks);
   return options.parts.map((part, m) => {
@@ -166,7 +185,16 @@ function partNodesOf(doc: NetworkDocument, system: ClearingSystem, g: number, op
 }
 
 /** The split in words: the aggregate's totals kept, the method, and each part's balance sheet. */
-function splitExplanation(doc: NetworkDocument, system: ClearingSystem, g: number, options: DisaggregationOptions, shares: number[], partNodes: NetworkNode[], optimised?: ReconstructionResult, referenceInSample?: LossEvaluation): string[] {
+function splitExplanation(
+  doc: NetworkDocument,
+  system: ClearingSystem,
+  g: number,
+  options: DisaggregationOptions,
+  shares: number[],
+  partNodes: NetworkNode[],
+  optimised?: ReconstructionResult,
+  referenceInSample?: LossEvaluation,
+): string[] {
   const aggregate = doc.nodes[g]!;
   const unit = [doc.currency, doc.unit].filter(Boolean).join(' ') || 'units';
   const method =
@@ -201,14 +229,23 @@ export function disaggregate(doc: NetworkDocument, options: DisaggregationOption
       'nodeId',
     );
   }
-  const { problem, reference, others } = splitProblem(system, g, shares, options.parts.map((part) => part.id));
+  const { problem, reference, others } = splitProblem(
+    system,
+    g,
+    shares,
+    options.parts.map((part) => part.id),
+  );
   const fixed = problem.fixed;
   let optimised: ReconstructionResult | undefined;
   let referenceInSample: LossEvaluation | undefined;
   let block = reference;
   if (options.objective !== 'maxent') {
     const optimiser = options.optimiser;
-    if (!optimiser) throw new EngineInputError('the worst or best split needs the optimiser options (shocks, samples, seed, LP solver)', 'optimiser');
+    if (!optimiser)
+      throw new EngineInputError(
+        'the worst or best split needs the optimiser options (shocks, samples, seed, LP solver)',
+        'optimiser',
+      );
     optimised = reconstruct(problem, { complementarity: false, ...optimiser, objective: options.objective, reference });
     const sample = drawShockFractions(problem, reference, optimiser.shockModel, optimised.seed, 0, optimised.samples);
     referenceInSample = evaluateLoss(problem, sample, reference, optimised.measure);

@@ -37,7 +37,8 @@ export function generateEconomy(options: GeneratorOptions): EconomySystem {
   const [heldLow, heldHigh] = options.heldShare ?? [0.2, 0.5];
   const [slackLow, slackHigh] = options.slack ?? [0.15, 0.45];
   const [costLow, costHigh] = options.failureCost ?? [0.2, 0.5];
-  if (!(heldLow >= 0 && heldHigh < 1 && heldLow <= heldHigh)) throw new EngineInputError('heldShare must satisfy 0 ≤ low ≤ high < 1', 'heldShare');
+  if (!(heldLow >= 0 && heldHigh < 1 && heldLow <= heldHigh))
+    throw new EngineInputError('heldShare must satisfy 0 ≤ low ≤ high < 1', 'heldShare');
   const rng = new Rng(options.seed, 0);
   const clusterOf = Int32Array.from({ length: n }, (_, i) => Math.floor((i * clusters) / n));
   const members: number[][] = Array.from({ length: clusters }, () => []);
@@ -61,7 +62,15 @@ export function generateEconomy(options: GeneratorOptions): EconomySystem {
   }
   const assetValues = Float64Array.from({ length: n }, () => 100 * Math.exp(rng.normal()));
   const ids = Array.from({ length: n }, (_, i) => `F${String(i + 1).padStart(String(n).length, '0')}`);
-  const healthy = cascade(fromDenseEconomy({ ids, crossHoldings, assetValues, thresholds: new Float64Array(n), failureCosts: new Float64Array(n) })).marketValues;
+  const healthy = cascade(
+    fromDenseEconomy({
+      ids,
+      crossHoldings,
+      assetValues,
+      thresholds: new Float64Array(n),
+      failureCosts: new Float64Array(n),
+    }),
+  ).marketValues;
   const thresholds = Float64Array.from(healthy, (v) => v * (1 - (slackLow + (slackHigh - slackLow) * rng.uniform())));
   const failureCosts = Float64Array.from(healthy, (v) => v * (costLow + (costHigh - costLow) * rng.uniform()));
   return fromDenseEconomy({ ids, crossHoldings, assetValues, thresholds, failureCosts });

@@ -88,7 +88,11 @@ export type FireSaleEquilibrium = FireSaleFields<Float64Array>;
 const TWO_PI = 2 * Math.PI;
 
 /** p = Φ(Bℓ) for one form; `out` receives M prices. */
-export function priceOf(demand: InverseDemand, liquidations: ArrayLike<number>, out = new Float64Array(liquidations.length)): Float64Array {
+export function priceOf(
+  demand: InverseDemand,
+  liquidations: ArrayLike<number>,
+  out = new Float64Array(liquidations.length),
+): Float64Array {
   const nAssets = liquidations.length;
   for (let m = 0; m < nAssets; m++) {
     let x = 0;
@@ -100,7 +104,11 @@ export function priceOf(demand: InverseDemand, liquidations: ArrayLike<number>, 
 
 /** P(x) of one form. */
 export function inverseDemandAt(form: InverseDemandForm, x: number): number {
-  return form === 'linear' ? Math.max(0, 1 - x) : form === 'exponential' ? Math.exp(-x) : (Math.atan(-x) + TWO_PI) / TWO_PI;
+  return form === 'linear'
+    ? Math.max(0, 1 - x)
+    : form === 'exponential'
+      ? Math.exp(-x)
+      : (Math.atan(-x) + TWO_PI) / TWO_PI;
 }
 
 /** P′(x) of one form (for the linear form, the slope to the right of x: 0 from x = 1 on). */
@@ -127,7 +135,13 @@ function portfolioValues(system: FireSaleSystem, prices: ArrayLike<number>, out:
 }
 
 /** Fractions sold at prices p under the system's strategy; `interbankAssets` adds to equity when coupled. */
-function fractionsAt(system: FireSaleSystem, liabilities: ArrayLike<number>, portfolio: Float64Array, interbankAssets: Float64Array | null, out: Float64Array): void {
+function fractionsAt(
+  system: FireSaleSystem,
+  liabilities: ArrayLike<number>,
+  portfolio: Float64Array,
+  interbankAssets: Float64Array | null,
+  out: Float64Array,
+): void {
   for (let n = 0; n < system.bankIds.length; n++) {
     const value = portfolio[n]!;
     const other = system.otherAssets[n]! + (interbankAssets ? interbankAssets[n]! : 0);
@@ -139,7 +153,8 @@ function fractionsAt(system: FireSaleSystem, liabilities: ArrayLike<number>, por
         if (system.strategy.kind === 'leverage-target') {
           const equity = other + system.cash[n]! - liabilities[n]!;
           const beta = other - system.strategy.maxLeverage[n]! * equity;
-          limit = equity <= 0 || beta > 0 ? 1 : beta < 0 ? 0 : Math.min(1, Math.max(0, 1 - system.strategy.maxLeverage[n]!));
+          limit =
+            equity <= 0 || beta > 0 ? 1 : beta < 0 ? 0 : Math.min(1, Math.max(0, 1 - system.strategy.maxLeverage[n]!));
         } else {
           limit = liabilities[n]! > system.cash[n]! ? 1 : 0;
         }
@@ -256,7 +271,12 @@ function regimeReach(ws: Workspace, prices: Float64Array, direction: Float64Arra
     let boundaries: number[];
     if (system.strategy.kind === 'leverage-target') {
       const lambda = system.strategy.maxLeverage[n]!;
-      boundaries = [ws.liabilities[n]! - system.otherAssets[n]! - system.cash[n]!, beta / lambda, lambda > 1 ? beta / (lambda - 1) : 0, 0];
+      boundaries = [
+        ws.liabilities[n]! - system.otherAssets[n]! - system.cash[n]!,
+        beta / lambda,
+        lambda > 1 ? beta / (lambda - 1) : 0,
+        0,
+      ];
     } else {
       boundaries = [beta, 0];
     }
@@ -353,7 +373,8 @@ function newtonStep(ws: Workspace, prices: Float64Array, mapped: Float64Array): 
   const newtonMatrix = (slopes: ArrayLike<number>) => {
     const matrix = new Float64Array(nAssets * nAssets);
     for (let m = 0; m < nAssets; m++) {
-      for (let k = 0; k < nAssets; k++) matrix[m * nAssets + k] = (m === k ? 1 : 0) + slopes[m]! * response[m * nAssets + k]!;
+      for (let k = 0; k < nAssets; k++)
+        matrix[m * nAssets + k] = (m === k ? 1 : 0) + slopes[m]! * response[m * nAssets + k]!;
     }
     return matrix;
   };
@@ -362,7 +383,11 @@ function newtonStep(ws: Workspace, prices: Float64Array, mapped: Float64Array): 
   let direction: Float64Array = gap.slice();
   const unit = new Float64Array(nAssets).fill(1);
   const pastTurn = !solveIn(newtonMatrix(tangentSlopes), nAssets, [direction, unit]) || !unit.every((u) => u > 0);
-  const distance = pastTurn ? (gap.every((g) => g === 0) ? 0 : Number.POSITIVE_INFINITY) : direction.reduce((a, s) => Math.max(a, Math.abs(s)), 0);
+  const distance = pastTurn
+    ? gap.every((g) => g === 0)
+      ? 0
+      : Number.POSITIVE_INFINITY
+    : direction.reduce((a, s) => Math.max(a, Math.abs(s)), 0);
   if (pastTurn) {
     // ρ(Φ′(p)) ≥ 1, past the turning point of a jump: try the box along Φ′'s leading eigenvector (power iteration
     // from p − Φ(p)), scaled so that t = 1 reaches price 0.
@@ -402,7 +427,9 @@ function newtonStep(ws: Workspace, prices: Float64Array, mapped: Float64Array): 
     evaluate(ws, lower, scratch);
     return Float64Array.from(xAtPrices, (x, m) => {
       const span = ws.impact[m]! - x;
-      return span > 1e-8 ? (inverseDemandAt(form, ws.impact[m]!) - inverseDemandAt(form, x)) / span : inverseDemandSlope(form, x);
+      return span > 1e-8
+        ? (inverseDemandAt(form, ws.impact[m]!) - inverseDemandAt(form, x)) / span
+        : inverseDemandSlope(form, x);
     });
   };
   if (pastTurn) {
@@ -426,7 +453,8 @@ function newtonStep(ws: Workspace, prices: Float64Array, mapped: Float64Array): 
   const chords = chordsOverBox();
   const step = gap.slice();
   unit.fill(1);
-  if (!solveIn(newtonMatrix(chords), nAssets, [step, unit]) || !unit.every((u) => u > 0)) return { next: prices, distance };
+  if (!solveIn(newtonMatrix(chords), nAssets, [step, unit]) || !unit.every((u) => u > 0))
+    return { next: prices, distance };
   let scale = 1;
   for (let m = 0; m < nAssets; m++) {
     step[m] = Math.max(0, step[m]!);
@@ -553,7 +581,11 @@ export function solveFireSale(
  * the fall of its outside assets from their pre-shock value, x_n = (o_n + c_n + Σ_m a_nm) − (o'_n + c_n + a_n·p),
  * with o' the shocked other assets; `portfolio` null values the holdings at par (no shock from prices).
  */
-function interbankValues(system: FireSaleSystem, original: FireSaleSystem, portfolio: Float64Array | null): Float64Array {
+function interbankValues(
+  system: FireSaleSystem,
+  original: FireSaleSystem,
+  portfolio: Float64Array | null,
+): Float64Array {
   const interbank = system.interbank!;
   const nBanks = interbank.nBanks;
   const shock = new Float64Array(nBanks);
@@ -633,10 +665,16 @@ export function calibrationScenarios(spec: SimulationSpec, count: number, seed: 
       const j = Math.floor(rng.uniform() * (k + 1));
       [order[k], order[j]] = [order[j]!, order[k]!];
     }
-    order.forEach((stratum, k) => (shocks[k * nBanks + n] = spec.shockLow + ((spec.shockHigh - spec.shockLow) * (stratum + 0.5)) / count));
+    order.forEach(
+      (stratum, k) =>
+        (shocks[k * nBanks + n] = spec.shockLow + ((spec.shockHigh - spec.shockLow) * (stratum + 0.5)) / count),
+    );
   }
   for (let k = 0; k < count; k++) {
-    liquidations.set(solveFireSale(spec.system, scenarioOf(spec, shocks.subarray(k * nBanks, (k + 1) * nBanks))).assetLiquidations, k * spec.system.assetIds.length);
+    liquidations.set(
+      solveFireSale(spec.system, scenarioOf(spec, shocks.subarray(k * nBanks, (k + 1) * nBanks))).assetLiquidations,
+      k * spec.system.assetIds.length,
+    );
   }
   return { count, shocks, liquidations };
 }
@@ -653,8 +691,13 @@ export interface SimulationSpec {
 }
 
 /** A shock vector as a scenario: post-shock liabilities, or the fraction of other assets lost. */
-export function scenarioOf(spec: SimulationSpec, shock: ArrayLike<number>): { liabilities?: ArrayLike<number>; otherAssetLosses?: ArrayLike<number> } {
-  return spec.shockChannel === 'liabilities' ? { liabilities: shock } : { otherAssetLosses: Array.from(shock, (s, n) => s * spec.system.otherAssets[n]!) };
+export function scenarioOf(
+  spec: SimulationSpec,
+  shock: ArrayLike<number>,
+): { liabilities?: ArrayLike<number>; otherAssetLosses?: ArrayLike<number> } {
+  return spec.shockChannel === 'liabilities'
+    ? { liabilities: shock }
+    : { otherAssetLosses: Array.from(shock, (s, n) => s * spec.system.otherAssets[n]!) };
 }
 
 export function simulateData(spec: SimulationSpec, nSamples: number, seed: number): SimulatedData {
@@ -716,7 +759,12 @@ function caseStudySystem(holdings: number[][], form: InverseDemandForm, impact: 
  */
 export function caseStudy1(form: InverseDemandForm): SimulationSpec {
   const coefficient = form === 'arctangent' ? 1 : 0.15;
-  return { system: caseStudySystem([[1], [1]], form, impactMatrix(1, coefficient)), shockChannel: 'liabilities', shockLow: 0.6, shockHigh: 0.85 };
+  return {
+    system: caseStudySystem([[1], [1]], form, impactMatrix(1, coefficient)),
+    shockChannel: 'liabilities',
+    shockLow: 0.6,
+    shockHigh: 0.85,
+  };
 }
 
 /**
@@ -726,7 +774,14 @@ export function caseStudy1(form: InverseDemandForm): SimulationSpec {
  */
 export function caseStudy2(crossImpact: boolean): SimulationSpec {
   return {
-    system: caseStudySystem([[0.4, 0.6], [0.6, 0.4]], 'linear', impactMatrix(2, 0.15, crossImpact ? 0.015 : 0)),
+    system: caseStudySystem(
+      [
+        [0.4, 0.6],
+        [0.6, 0.4],
+      ],
+      'linear',
+      impactMatrix(2, 0.15, crossImpact ? 0.015 : 0),
+    ),
     shockChannel: 'liabilities',
     shockLow: 0.6,
     shockHigh: 0.9,

@@ -119,9 +119,15 @@ export function constraintResidual(polytope: FlowPolytope, matrix: Float64Array)
     }
   }
   let both = 0;
-  for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) both = Math.max(both, Math.min(matrix[i * n + j]!, matrix[j * n + i]!));
+  for (let i = 0; i < n; i++)
+    for (let j = i + 1; j < n; j++) both = Math.max(both, Math.min(matrix[i * n + j]!, matrix[j * n + i]!));
   absolute = Math.max(0, absolute);
-  return { relative: scale > 0 ? relative : absolute, scale, absolute, complementarity: largest > 0 ? both / largest : 0 };
+  return {
+    relative: scale > 0 ? relative : absolute,
+    scale,
+    absolute,
+    complementarity: largest > 0 ? both / largest : 0,
+  };
 }
 
 /** Thrown when Ω (or one orientation of it) is empty. */
@@ -267,7 +273,12 @@ export function minCostTransport(polytope: FlowPolytope, cost: Float64Array): Fl
     potential[i] = Number.isFinite(low) ? -low : 0;
     for (let j = 0; j < n && supply[i]! > eps; j++) {
       const e = i * n + j;
-      if (!allowed[e] || demand[j]! <= eps || Math.abs(shifted[e]! + potential[i]! - potential[n + j]!) > 1e-12 * costScale) continue;
+      if (
+        !allowed[e] ||
+        demand[j]! <= eps ||
+        Math.abs(shifted[e]! + potential[i]! - potential[n + j]!) > 1e-12 * costScale
+      )
+        continue;
       const amount = Math.min(supply[i]!, demand[j]!);
       flow[e]! += amount;
       addShipper(i, j);
@@ -343,7 +354,9 @@ export function minCostTransport(polytope: FlowPolytope, cost: Float64Array): Fl
       }
     }
     if (!reachedSink) {
-      throw new InfeasiblePolytopeError(`no network meets the marginals on the allowed links (${remaining} left unplaced)`);
+      throw new InfeasiblePolytopeError(
+        `no network meets the marginals on the allowed links (${remaining} left unplaced)`,
+      );
     }
     const sinkDistance = dist[2 * n]!;
     for (let v = 0; v < nodes; v++) potential[v]! += Math.min(dist[v]!, sinkDistance);
@@ -434,7 +447,8 @@ export function matrixFromSolution(nBanks: number, columns: Record<string, { Pri
 /** min ⟨cost, S⟩ over Ω by the HiGHS LP (any marginals). */
 export function linearMinimumLp(highs: Highs, polytope: FlowPolytope, cost: Float64Array): Float64Array {
   const solution = highs.solve(`${polytopeLp(polytope, cost)}\nEnd\n`, { presolve: 'on' });
-  if (solution.Status !== 'Optimal') throw new InfeasiblePolytopeError(`the LP oracle ended with status ${solution.Status}`);
+  if (solution.Status !== 'Optimal')
+    throw new InfeasiblePolytopeError(`the LP oracle ended with status ${solution.Status}`);
   return matrixFromSolution(polytope.nBanks, solution.Columns);
 }
 
@@ -470,7 +484,9 @@ export function createProjector(polytope: FlowPolytope, tolerance = 1e-12): Proj
   const n = polytope.nBanks;
   const { rowLower, rowUpper, columnLower, columnUpper } = polytope;
   // cells in a row or column whose upper bound is 0 are 0 in every point of Ω: leave them out
-  const allowed = Uint8Array.from(polytope.allowed, (a, e) => (a && rowUpper[Math.floor(e / n)]! > 0 && columnUpper[e % n]! > 0 ? 1 : 0));
+  const allowed = Uint8Array.from(polytope.allowed, (a, e) =>
+    a && rowUpper[Math.floor(e / n)]! > 0 && columnUpper[e % n]! > 0 ? 1 : 0,
+  );
   let scale = 0;
   for (let i = 0; i < n; i++) scale = Math.max(scale, rowUpper[i]!, columnUpper[i]!);
   const duals = new Float64Array(2 * n);
@@ -509,9 +525,14 @@ export function createProjector(polytope: FlowPolytope, tolerance = 1e-12): Proj
       theta -= support(v[i]!, rowLower[i]!, rowUpper[i]!) + support(v[n + i]!, columnLower[i]!, columnUpper[i]!);
       out[i] = rows[i]! - clamp(rows[i]! + v[i]!, rowLower[i]!, rowUpper[i]!);
       out[n + i] = columns[i]! - clamp(columns[i]! + v[n + i]!, columnLower[i]!, columnUpper[i]!);
-      rowActive[i] = rows[i]! + v[i]! > rowUpper[i]! || rows[i]! + v[i]! < rowLower[i]! || rowLower[i] === rowUpper[i] ? 1 : 0;
+      rowActive[i] =
+        rows[i]! + v[i]! > rowUpper[i]! || rows[i]! + v[i]! < rowLower[i]! || rowLower[i] === rowUpper[i] ? 1 : 0;
       columnActive[i] =
-        columns[i]! + v[n + i]! > columnUpper[i]! || columns[i]! + v[n + i]! < columnLower[i]! || columnLower[i] === columnUpper[i] ? 1 : 0;
+        columns[i]! + v[n + i]! > columnUpper[i]! ||
+        columns[i]! + v[n + i]! < columnLower[i]! ||
+        columnLower[i] === columnUpper[i]
+          ? 1
+          : 0;
     }
     return theta;
   };
@@ -617,7 +638,10 @@ export function createProjector(polytope: FlowPolytope, tolerance = 1e-12): Proj
           const trialResidual = new Float64Array(2 * n);
           const trialTheta = evaluate(target, trial, trialResidual);
           // θ loses digits near the solution (|θ| ≫ slope): a smaller residual is accepted too
-          if (trialTheta >= theta + 1e-4 * t * slope || squaredNorm(trialResidual) <= (1 - 1e-4 * t) * squaredNorm(residual)) {
+          if (
+            trialTheta >= theta + 1e-4 * t * slope ||
+            squaredNorm(trialResidual) <= (1 - 1e-4 * t) * squaredNorm(residual)
+          ) {
             duals.set(trial);
             residual.set(trialResidual);
             theta = trialTheta;

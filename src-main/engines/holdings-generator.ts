@@ -120,9 +120,16 @@ function drawAssets(nAssets: number, seed: number, world: WorldFactors) {
     const assetClass = ASSET_CLASSES[Math.floor(assetRng.uniform() * ASSET_CLASSES.length)]!;
     const currency = CURRENCIES[Math.floor(assetRng.uniform() * CURRENCIES.length)]!;
     const v = vector(assetRng, 0.8);
-    for (let k = 0; k < FACTORS; k++) v[k]! += world.classMean.get(assetClass)![k]! + world.currencyMean.get(currency)![k]!;
+    for (let k = 0; k < FACTORS; k++)
+      v[k]! += world.classMean.get(assetClass)![k]! + world.currencyMean.get(currency)![k]!;
     latent.push(v);
-    assets.push({ code: `AST${String(a + 1).padStart(6, '0')}`, name: null, class: assetClass, currency, amountOutstanding: Math.exp(7 + assetRng.normal()) });
+    assets.push({
+      code: `AST${String(a + 1).padStart(6, '0')}`,
+      name: null,
+      class: assetClass,
+      currency,
+      amountOutstanding: Math.exp(7 + assetRng.normal()),
+    });
   }
   return { assets, latent };
 }
@@ -131,7 +138,13 @@ function drawAssets(nAssets: number, seed: number, world: WorldFactors) {
  * Draws `count` assets for investor i, ∝ exp(β u·v), skipping those in `held` and adding the chosen ones to it
  * (Gumbel top-k over a sample of the assets).
  */
-function drawHeldAssets(rng: Rng, nAssets: number, affinity: (a: number) => number, count: number, held: Set<number>): number[] {
+function drawHeldAssets(
+  rng: Rng,
+  nAssets: number,
+  affinity: (a: number) => number,
+  count: number,
+  held: Set<number>,
+): number[] {
   const pool = Math.min(nAssets, Math.max(count * 8, 64));
   const candidates: Array<{ a: number; key: number }> = [];
   for (let c = 0; c < pool; c++) {
@@ -165,7 +178,9 @@ export function generateHoldings(options: HoldingsGeneratorOptions): GeneratedHo
     stressScale = 1.6,
     entryRate = 0.05,
   } = options;
-  const stressDates = new Set(options.stressDates ?? Array.from({ length: nDates }, (_, t) => t).filter((t) => t % 5 === 3));
+  const stressDates = new Set(
+    options.stressDates ?? Array.from({ length: nDates }, (_, t) => t).filter((t) => t % 5 === 3),
+  );
   const world = worldFactors(worldSeed);
   // Separate streams: a panel with more investors (or assets) keeps the same first ones, and the same other side.
   const { investors, latent: investorLatent, scale: investorScale, active } = drawInvestors(nInvestors, seed, world);
@@ -176,13 +191,17 @@ export function generateHoldings(options: HoldingsGeneratorOptions): GeneratedHo
   const pairSignal = (i: number, a: number) => (active[i] ? Math.tanh(dot(investorLatent[i]!, mv[a]!)) : 0);
   const affinity = (i: number, a: number) => dot(investorLatent[i]!, assetLatent[a]!);
 
-  const draw = (i: number, count: number, held: Set<number>) => drawHeldAssets(rng, nAssets, (a) => affinity(i, a), count, held);
+  const draw = (i: number, count: number, held: Set<number>) =>
+    drawHeldAssets(rng, nAssets, (a) => affinity(i, a), count, held);
   const openAmount = (i: number, a: number) => investorScale[i]! * Math.exp(0.5 * affinity(i, a) + 0.4 * rng.normal());
 
   const positions = new Map<number, number>(); // i * nAssets + a → amount
   const heldBy: Array<Set<number>> = investors.map(() => new Set());
   for (let i = 0; i < nInvestors; i++) {
-    const count = Math.max(2, Math.min(nAssets, Math.round(positionsPerInvestor * Math.exp(0.5 * rng.normal() - 0.125))));
+    const count = Math.max(
+      2,
+      Math.min(nAssets, Math.round(positionsPerInvestor * Math.exp(0.5 * rng.normal() - 0.125))),
+    );
     for (const a of draw(i, count, heldBy[i]!)) positions.set(i * nAssets + a, openAmount(i, a));
   }
 
@@ -228,7 +247,14 @@ export function generateHoldings(options: HoldingsGeneratorOptions): GeneratedHo
       for (const a of draw(i, opened, heldBy[i]!)) positions.set(i * nAssets + a, openAmount(i, a));
     }
   }
-  return { investors, assets, snapshots, stressIndex, latent: { investor: investorLatent, asset: assetLatent }, plantedSignal };
+  return {
+    investors,
+    assets,
+    snapshots,
+    stressIndex,
+    latent: { investor: investorLatent, asset: assetLatent },
+    plantedSignal,
+  };
 }
 
 /**

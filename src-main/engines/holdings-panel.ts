@@ -54,7 +54,12 @@ export interface NodeCharacteristics {
   size: Float64Array;
 }
 
-function moments(nodes: number, index: Int32Array, amount: Float64Array, given: Array<number | null>): NodeCharacteristics {
+function moments(
+  nodes: number,
+  index: Int32Array,
+  amount: Float64Array,
+  given: Array<number | null>,
+): NodeCharacteristics {
   const count = new Float64Array(nodes);
   const sum = new Float64Array(nodes);
   const sumSquares = new Float64Array(nodes);
@@ -78,20 +83,36 @@ function moments(nodes: number, index: Int32Array, amount: Float64Array, given: 
 }
 
 export function investorCharacteristics(panel: HoldingsPanel, snapshot: PanelSnapshot): NodeCharacteristics {
-  return moments(panel.investors.length, snapshot.investor, snapshot.amount, panel.investors.map((row) => row.aum));
+  return moments(
+    panel.investors.length,
+    snapshot.investor,
+    snapshot.amount,
+    panel.investors.map((row) => row.aum),
+  );
 }
 
 export function assetCharacteristics(panel: HoldingsPanel, snapshot: PanelSnapshot): NodeCharacteristics {
-  return moments(panel.assets.length, snapshot.asset, snapshot.amount, panel.assets.map((row) => row.amountOutstanding));
+  return moments(
+    panel.assets.length,
+    snapshot.asset,
+    snapshot.amount,
+    panel.assets.map((row) => row.amountOutstanding),
+  );
 }
 
 /**
  * Trade z-scores y_ia,t (eqs. 21–22) for each position of `current`, given the next snapshot: NaN where the
  * asset has fewer than `minHolders` holders at t or its position changes do not vary.
  */
-export function tradeZScores(current: PanelSnapshot, next: PanelSnapshot, assets: number, minHolders = 3): Float64Array {
+export function tradeZScores(
+  current: PanelSnapshot,
+  next: PanelSnapshot,
+  assets: number,
+  minHolders = 3,
+): Float64Array {
   const nextAmount = new Map<number, number>();
-  for (let k = 0; k < next.investor.length; k++) nextAmount.set(next.investor[k]! * assets + next.asset[k]!, next.amount[k]!);
+  for (let k = 0; k < next.investor.length; k++)
+    nextAmount.set(next.investor[k]! * assets + next.asset[k]!, next.amount[k]!);
   const change = new Float64Array(current.amount.length);
   const count = new Float64Array(assets);
   const sum = new Float64Array(assets);

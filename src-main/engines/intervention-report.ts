@@ -19,7 +19,14 @@ import { DISCOUNTFRAC_VARIANTS, methodLabel } from '../../src-shared/results/int
 import { bailout } from './bailout';
 import { cascade, failedIndices, toEconomySystem, type EconomySystem } from './cascade';
 import { intervene, type InterventionOptions } from './intervention';
-import { budgetGrid, ColumnCache, runStudyRange, summariseStudy, type StudyOptions, type StudyPartial } from './intervention-study';
+import {
+  budgetGrid,
+  ColumnCache,
+  runStudyRange,
+  summariseStudy,
+  type StudyOptions,
+  type StudyPartial,
+} from './intervention-study';
 import type { ClearingSystem } from './network-arrays';
 import { estimateTail, greedyTailShock, importanceShifts } from './tail-sampling';
 import { ratioField } from './limits';
@@ -34,10 +41,14 @@ function strongestLinks(links: Array<{ source: string; target: string; weight: n
   return { links: sorted.slice(0, MAX_LINKS), linksHidden: Math.max(0, sorted.length - MAX_LINKS) };
 }
 
-export const totalAssetValue = (system: Pick<EconomySystem, 'assetValues'>): number => system.assetValues.reduce((sum, v) => sum + v, 0);
+export const totalAssetValue = (system: Pick<EconomySystem, 'assetValues'>): number =>
+  system.assetValues.reduce((sum, v) => sum + v, 0);
 
 /** The economy's asset values for the display: as in the document, or all shocked by the drift μ. */
-export function displaySystem(system: EconomySystem, params: Pick<EconomyInterventionParams, 'display' | 'shocks'>): { system: EconomySystem; scenario: string } {
+export function displaySystem(
+  system: EconomySystem,
+  params: Pick<EconomyInterventionParams, 'display' | 'shocks'>,
+): { system: EconomySystem; scenario: string } {
   if (params.display === 'document') return { system, scenario: 'asset values as in the economy version' };
   const factor = 1 + Math.max(-1, params.shocks.drift);
   return {
@@ -47,7 +58,11 @@ export function displaySystem(system: EconomySystem, params: Pick<EconomyInterve
 }
 
 /** The chosen method at the chosen budget on the displayed cascade. */
-export function economyDisplay(system: EconomySystem, document: EconomyDocument, params: EconomyInterventionParams): InterventionDisplay {
+export function economyDisplay(
+  system: EconomySystem,
+  document: EconomyDocument,
+  params: EconomyInterventionParams,
+): InterventionDisplay {
   const shown = displaySystem(system, params);
   const budget = params.budgetFraction * totalAssetValue(system);
   return interventionDisplay(system, document, shown, budget, params.method, {
@@ -60,10 +75,20 @@ export function economyDisplay(system: EconomySystem, document: EconomyDocument,
 }
 
 /** A single intervention (`economy-single`): the method at an absolute budget on the economy as it is. */
-export function singleInterventionResults(document: EconomyDocument, params: SingleInterventionParams): SingleInterventionResults {
+export function singleInterventionResults(
+  document: EconomyDocument,
+  params: SingleInterventionParams,
+): SingleInterventionResults {
   const system = toEconomySystem(document);
   const shown = { system, scenario: 'asset values as in the economy version' };
-  const options = { method: params.method, objective: params.objective, uncertainty: params.uncertainty, samples: params.greedySamples, seed: params.seed, steps: params.steps };
+  const options = {
+    method: params.method,
+    objective: params.objective,
+    uncertainty: params.uncertainty,
+    samples: params.greedySamples,
+    seed: params.seed,
+    steps: params.steps,
+  };
   return {
     target: 'economy-single',
     unit: 'value units',
@@ -85,7 +110,8 @@ function interventionDisplay(
   const before = cascade(shown.system);
   const result = intervene(shown.system, budget, options);
   const variants = DISCOUNTFRAC_VARIANTS.map((variant) => {
-    const other = variant === method ? result : intervene(shown.system, budget, { method: variant, objective: options.objective });
+    const other =
+      variant === method ? result : intervene(shown.system, budget, { method: variant, objective: options.objective });
     return {
       label: methodLabel('economy', variant),
       spent: other.spent,
@@ -118,7 +144,10 @@ function interventionDisplay(
   };
 }
 
-export function studyOptions(system: Pick<EconomySystem, 'assetValues'>, params: EconomyInterventionParams): StudyOptions {
+export function studyOptions(
+  system: Pick<EconomySystem, 'assetValues'>,
+  params: EconomyInterventionParams,
+): StudyOptions {
   return {
     shocks: params.shocks,
     seed: params.seed,
@@ -130,7 +159,11 @@ export function studyOptions(system: Pick<EconomySystem, 'assetValues'>, params:
 }
 
 /** §3.3 tail sampling: greedy worst shock of size Δ, then plain and importance sampling with the same count. */
-export function tailResults(system: EconomySystem, params: EconomyInterventionParams, cache = new ColumnCache(system)): TailResults | undefined {
+export function tailResults(
+  system: EconomySystem,
+  params: EconomyInterventionParams,
+  cache = new ColumnCache(system),
+): TailResults | undefined {
   if (!params.tail) return undefined;
   const threshold = Math.max(1, Math.ceil(params.tail.thresholdFraction * system.nFirms));
   const aggregateShock = params.tail.aggregateShockFraction * totalAssetValue(system);
@@ -139,7 +172,13 @@ export function tailResults(system: EconomySystem, params: EconomyInterventionPa
   const common = { shocks: params.shocks, samples: params.tail.samples, threshold, quantile: params.quantiles.at(-1)! };
   const plain = estimateTail(cache, { ...common, seed: params.seed });
   const importance = estimateTail(cache, { ...common, seed: params.seed + 1, shifts });
-  const pick = ({ samples, exceedance, exceedanceError, valueAtRisk, tvar }: typeof plain) => ({ samples, exceedance, exceedanceError, valueAtRisk, tvar });
+  const pick = ({ samples, exceedance, exceedanceError, valueAtRisk, tvar }: typeof plain) => ({
+    samples,
+    exceedance,
+    exceedanceError,
+    valueAtRisk,
+    tvar,
+  });
   return {
     threshold,
     aggregateShock,
@@ -171,20 +210,33 @@ export function economyResults(
       ...summary,
       seed: params.seed,
       shocks: params.shocks,
-      support: summary.support.map((s) => ({ firm: document.firms[s.firm]!.id, scenarios: s.scenarios, meanPayment: s.meanPayment })),
+      support: summary.support.map((s) => ({
+        firm: document.firms[s.firm]!.id,
+        scenarios: s.scenarios,
+        meanPayment: s.meanPayment,
+      })),
     },
     ...(tail ? { tail } : {}),
   };
 }
 
 /** Bailouts on an interbank network under the shock x = f c: the chosen budget and the curve up to it. */
-export function interbankResults(system: ClearingSystem, document: NetworkDocument, params: InterbankBailoutParams): InterbankBailoutResults {
+export function interbankResults(
+  system: ClearingSystem,
+  document: NetworkDocument,
+  params: InterbankBailoutParams,
+): InterbankBailoutResults {
   const shock = Float64Array.from(system.outsideAssets, (c) => c * params.shockFraction);
   const chosen = bailout(system, shock, params.budget, { method: params.method, objective: params.objective });
   const curve = Array.from({ length: params.budgetCount }, (_, b) => {
     const budget = (b / (params.budgetCount - 1)) * params.budget;
     const result = bailout(system, shock, budget, { method: params.method, objective: params.objective });
-    return { budget, defaultsAfter: result.defaultsAfter.length, shortfallAfter: result.after.shortfallTotal, spent: result.spent };
+    return {
+      budget,
+      defaultsAfter: result.defaultsAfter.length,
+      shortfallAfter: result.after.shortfallTotal,
+      spent: result.spent,
+    };
   });
   return {
     target: 'interbank',
@@ -214,7 +266,11 @@ export function interbankResults(system: ClearingSystem, document: NetworkDocume
 }
 
 /** The whole economy run in this thread (`cwb intervention-study`): display, study, tail. */
-export function runEconomyIntervention(document: EconomyDocument, params: EconomyInterventionParams, progress?: (done: number) => void): EconomyInterventionResults {
+export function runEconomyIntervention(
+  document: EconomyDocument,
+  params: EconomyInterventionParams,
+  progress?: (done: number) => void,
+): EconomyInterventionResults {
   const system = toEconomySystem(document);
   const cache = new ColumnCache(system);
   const display = economyDisplay(system, document, params);

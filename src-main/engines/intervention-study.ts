@@ -31,7 +31,13 @@
 import { EngineInputError } from './errors';
 import { type CascadeResult, type EconomySystem, solveCrossHoldings } from './cascade';
 import { luSolveMany } from './linalg';
-import { discountFracPublishedPath, rescueProblem, type DiscountFracVariant, type InterventionObjective, type RescueProblem } from './intervention';
+import {
+  discountFracPublishedPath,
+  rescueProblem,
+  type DiscountFracVariant,
+  type InterventionObjective,
+  type RescueProblem,
+} from './intervention';
 import { Rng } from './random';
 
 export interface PriceShockModel {
@@ -47,12 +53,20 @@ export const PAPER_SHOCKS: PriceShockModel = { rho: 0.5, sigma: 0.15, drift: -0.
 
 export function checkShockModel(model: PriceShockModel): void {
   if (!(model.rho >= 0 && model.rho < 1)) throw new EngineInputError(`rho must be in [0, 1), got ${model.rho}`, 'rho');
-  if (!(model.sigma >= 0 && Number.isFinite(model.sigma))) throw new EngineInputError(`sigma must be finite and ≥ 0, got ${model.sigma}`, 'sigma');
+  if (!(model.sigma >= 0 && Number.isFinite(model.sigma)))
+    throw new EngineInputError(`sigma must be finite and ≥ 0, got ${model.sigma}`, 'sigma');
   if (!Number.isFinite(model.drift)) throw new EngineInputError(`drift must be finite, got ${model.drift}`, 'drift');
 }
 
 /** The Gaussian draws z_i = μ + σ(√ρ G + √(1 − ρ) E_i) of scenario `scenario` (before the −100% bound). */
-export function gaussianReturns(model: PriceShockModel, n: number, seed: number, scenario: number, out = new Float64Array(n), rng = new Rng(seed, scenario)): Float64Array {
+export function gaussianReturns(
+  model: PriceShockModel,
+  n: number,
+  seed: number,
+  scenario: number,
+  out = new Float64Array(n),
+  rng = new Rng(seed, scenario),
+): Float64Array {
   rng.reseed(seed, scenario);
   const common = Math.sqrt(model.rho) * rng.normal();
   const own = Math.sqrt(1 - model.rho);
@@ -61,7 +75,11 @@ export function gaussianReturns(model: PriceShockModel, n: number, seed: number,
 }
 
 /** Shocked asset values (Dp)_i (1 + max(−1, z_i)). */
-export function shockedValues(base: Float64Array, returns: Float64Array, out = new Float64Array(base.length)): Float64Array {
+export function shockedValues(
+  base: Float64Array,
+  returns: Float64Array,
+  out = new Float64Array(base.length),
+): Float64Array {
   for (let i = 0; i < base.length; i++) out[i] = base[i]! * (1 + Math.max(-1, returns[i]!));
   return out;
 }
@@ -378,7 +396,12 @@ export function runStudyRange(
     let lost = 0;
     for (const i of problem.failing) lost += system.failureCosts[i]!;
     partial.valueLostBefore[s] = lost;
-    const steps = k === 0 ? [] : options.curveMethod === 'discountfrac-published' ? discountFracPublishedPath(problem, maxBudget) : discountFracPath(problem, maxBudget);
+    const steps =
+      k === 0
+        ? []
+        : options.curveMethod === 'discountfrac-published'
+          ? discountFracPublishedPath(problem, maxBudget)
+          : discountFracPath(problem, maxBudget);
     budgets.forEach((budget, b) => {
       const outcome = outcomeAt(steps, budget);
       partial.failedAfter[s * width + b] = k - outcome.saved;
@@ -435,7 +458,10 @@ export function meanWithInterval(values: ArrayLike<number>): { mean: number; hal
 }
 
 /** TVaR_q = mean of the worst ⌈(1 − q)S⌉ outcomes (q = 0: the mean), with the standard error of that tail mean. */
-export function tailValueAtRisk(values: ArrayLike<number>, q: number): { valueAtRisk: number; tvar: number; standardError: number } {
+export function tailValueAtRisk(
+  values: ArrayLike<number>,
+  q: number,
+): { valueAtRisk: number; tvar: number; standardError: number } {
   if (!(q >= 0 && q < 1)) throw new EngineInputError(`quantile must be in [0, 1), got ${q}`, 'quantiles');
   const sorted = Float64Array.from(values).sort();
   const m = sorted.length;
@@ -490,7 +516,13 @@ export interface StudySummary {
 }
 
 /** Budget curve, TVaR, Table 1 and the histograms of merged per-scenario outcomes. */
-export function summariseStudy(partial: StudyPartial, budgets: number[], chosenBudget: number, quantiles: number[], system: Pick<EconomySystem, 'nFirms' | 'assetValues'>): StudySummary {
+export function summariseStudy(
+  partial: StudyPartial,
+  budgets: number[],
+  chosenBudget: number,
+  quantiles: number[],
+  system: Pick<EconomySystem, 'nFirms' | 'assetValues'>,
+): StudySummary {
   const S = partial.count;
   const n = system.nFirms;
   const width = budgets.length + 1;
@@ -506,10 +538,15 @@ export function summariseStudy(partial: StudyPartial, budgets: number[], chosenB
       budgetFraction: totalAssetValue > 0 ? budget / totalAssetValue : 0,
       failedAfter: meanWithInterval(after),
       firmsSavedFraction: meanWithInterval(withFailures.map((s) => 1 - after[s]! / partial.failedBefore[s]!)),
-      valueSavedFraction: meanWithInterval(withFailures.map((s) => (partial.valueLostBefore[s]! > 0 ? saved[s]! / partial.valueLostBefore[s]! : 0))),
+      valueSavedFraction: meanWithInterval(
+        withFailures.map((s) => (partial.valueLostBefore[s]! > 0 ? saved[s]! / partial.valueLostBefore[s]! : 0)),
+      ),
       valueSaved: meanWithInterval(saved),
       tvar: quantiles.map((q) => {
-        const { tvar, standardError } = tailValueAtRisk(after.map((v) => v / n), q);
+        const { tvar, standardError } = tailValueAtRisk(
+          after.map((v) => v / n),
+          q,
+        );
         return { q, tvar, standardError };
       }),
     };
@@ -537,9 +574,15 @@ export function summariseStudy(partial: StudyPartial, budgets: number[], chosenB
       return { q, before, after, reductionPercent: before > 0 ? (100 * (before - after)) / before : 0 };
     }),
     failuresHistogram: { before: fractionHistogram(beforeFractions), after: fractionHistogram(afterFractions) },
-    avertedHistogram: fractionHistogram(withFailures.map((s) => 1 - afterFractions[s]! * n / partial.failedBefore[s]!)),
+    avertedHistogram: fractionHistogram(
+      withFailures.map((s) => 1 - (afterFractions[s]! * n) / partial.failedBefore[s]!),
+    ),
     valueSavedHistogram: fractionHistogram(
-      withFailures.map((s) => (partial.valueLostBefore[s]! > 0 ? partial.valueSaved[s * width + budgets.length]! / partial.valueLostBefore[s]! : 0)),
+      withFailures.map((s) =>
+        partial.valueLostBefore[s]! > 0
+          ? partial.valueSaved[s * width + budgets.length]! / partial.valueLostBefore[s]!
+          : 0,
+      ),
     ),
     support: support.slice(0, 50),
   };
@@ -547,8 +590,13 @@ export function summariseStudy(partial: StudyPartial, budgets: number[], chosenB
 
 /** An evenly spaced grid of `count` budgets from 0 to `fraction` × Σ(Dp). */
 export function budgetGrid(system: Pick<EconomySystem, 'assetValues'>, maxFraction: number, count: number): number[] {
-  if (!(maxFraction >= 0 && Number.isFinite(maxFraction))) throw new EngineInputError(`maximum budget fraction must be finite and ≥ 0, got ${maxFraction}`, 'maxBudgetFraction');
-  if (!(Number.isInteger(count) && count >= 2)) throw new EngineInputError(`budget count must be an integer ≥ 2, got ${count}`, 'budgets');
+  if (!(maxFraction >= 0 && Number.isFinite(maxFraction)))
+    throw new EngineInputError(
+      `maximum budget fraction must be finite and ≥ 0, got ${maxFraction}`,
+      'maxBudgetFraction',
+    );
+  if (!(Number.isInteger(count) && count >= 2))
+    throw new EngineInputError(`budget count must be an integer ≥ 2, got ${count}`, 'budgets');
   const total = system.assetValues.reduce((sum, v) => sum + v, 0);
   return Array.from({ length: count }, (_, b) => (b / (count - 1)) * maxFraction * total);
 }

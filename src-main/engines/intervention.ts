@@ -47,8 +47,22 @@ import { Rng } from './random';
 
 export type InterventionObjective = 'failures' | 'value';
 export type DiscountFracVariant = 'discountfrac-adapted' | 'discountfrac-published';
-export type InterventionMethod = DiscountFracVariant | 'greedy' | 'greedy-fractional' | 'largest' | 'first-layer' | 'exhaustive';
-export const INTERVENTION_METHODS: InterventionMethod[] = ['discountfrac-adapted', 'discountfrac-published', 'greedy', 'greedy-fractional', 'largest', 'first-layer', 'exhaustive'];
+export type InterventionMethod =
+  | DiscountFracVariant
+  | 'greedy'
+  | 'greedy-fractional'
+  | 'largest'
+  | 'first-layer'
+  | 'exhaustive';
+export const INTERVENTION_METHODS: InterventionMethod[] = [
+  'discountfrac-adapted',
+  'discountfrac-published',
+  'greedy',
+  'greedy-fractional',
+  'largest',
+  'first-layer',
+  'exhaustive',
+];
 export const DISCOUNTFRAC_VARIANTS: DiscountFracVariant[] = ['discountfrac-adapted', 'discountfrac-published'];
 /** `discountfrac` names the default variant, DiscountFrac adapted to costs (the behaviour before both existed). */
 export const DISCOUNTFRAC_ALIAS = 'discountfrac';
@@ -173,7 +187,10 @@ export function savedByPayments(problem: RescueProblem, x: Float64Array): Uint8A
 }
 
 /** (a) The minimum injection each firm needs to be saved given the others' state under payments x (n entries). */
-export function minimumInjections(problem: RescueProblem, x: Float64Array = new Float64Array(problem.failing.length)): Float64Array {
+export function minimumInjections(
+  problem: RescueProblem,
+  x: Float64Array = new Float64Array(problem.failing.length),
+): Float64Array {
   const saved = savedByPayments(problem, x);
   const out = new Float64Array(problem.system.nFirms);
   problem.failing.forEach((i, a) => {
@@ -183,7 +200,11 @@ export function minimumInjections(problem: RescueProblem, x: Float64Array = new 
 }
 
 /** Minimum total cost of saving every firm of T (a mask over F): Σ_{a∈T} (θ̃_a − f_a(T))⁺, padded or not. */
-export function rescueCost(problem: RescueProblem, set: Uint8Array, padded = true): { cost: number; payments: Float64Array } {
+export function rescueCost(
+  problem: RescueProblem,
+  set: Uint8Array,
+  padded = true,
+): { cost: number; payments: Float64Array } {
   const k = problem.failing.length;
   const zero = new Float64Array(k);
   const payments = new Float64Array(k);
@@ -301,7 +322,11 @@ export interface DiscountFracStep {
  * cascade with thresholds θ − Ĉx gives, a superset of S when unpaid firms hold each other up — O(k) per firm it
  * drops.
  */
-export function discountFracPublishedPath(problem: RescueProblem, maxBudget: number, outcomes = true): DiscountFracStep[] {
+export function discountFracPublishedPath(
+  problem: RescueProblem,
+  maxBudget: number,
+  outcomes = true,
+): DiscountFracStep[] {
   const k = problem.failing.length;
   const { influence: K, interventionThresholds: theta } = problem;
   const beta = Float64Array.from(problem.failing, (i) => problem.system.failureCosts[i]!);
@@ -410,12 +435,18 @@ export function discountFracPublished(problem: RescueProblem, budget: number): I
 }
 
 /** Thresholds θ̃ drawn uniform on θ̃ (1 ± U): row-major samples × k. */
-export function sampleInterventionThresholds(problem: RescueProblem, samples: number, seed: number, uncertainty: number): Float64Array {
+export function sampleInterventionThresholds(
+  problem: RescueProblem,
+  samples: number,
+  seed: number,
+  uncertainty: number,
+): Float64Array {
   const k = problem.failing.length;
   const out = new Float64Array(samples * k);
   const rng = new Rng(seed);
   for (let s = 0; s < samples; s++) {
-    for (let a = 0; a < k; a++) out[s * k + a] = problem.interventionThresholds[a]! * (1 + uncertainty * (2 * rng.uniform() - 1));
+    for (let a = 0; a < k; a++)
+      out[s * k + a] = problem.interventionThresholds[a]! * (1 + uncertainty * (2 * rng.uniform() - 1));
   }
   return out;
 }
@@ -424,7 +455,12 @@ export function sampleInterventionThresholds(problem: RescueProblem, samples: nu
  * σ̂ = mean over the threshold draws of w(activated), activation spreading upwards (§2.2 "Evaluating an
  * intervention"): seeds are active; a activates when x_a + f_a(active) ≥ θ̃_a.
  */
-export function expectedRescue(problem: RescueProblem, thresholds: Float64Array, seeds: Uint8Array, x: Float64Array = new Float64Array(problem.failing.length)): number {
+export function expectedRescue(
+  problem: RescueProblem,
+  thresholds: Float64Array,
+  seeds: Uint8Array,
+  x: Float64Array = new Float64Array(problem.failing.length),
+): number {
   const k = problem.failing.length;
   if (k === 0) return 0;
   const samples = thresholds.length / k;
@@ -459,9 +495,12 @@ function randomOptions(options: RandomThresholdOptions) {
   const samples = options.samples ?? 200;
   const uncertainty = options.uncertainty ?? 0.1;
   const steps = options.steps ?? 20;
-  if (!(Number.isInteger(samples) && samples >= 1)) throw new EngineInputError(`samples must be an integer ≥ 1, got ${samples}`, 'samples');
-  if (!(uncertainty >= 0 && uncertainty <= 1)) throw new EngineInputError(`uncertainty must be in [0, 1], got ${uncertainty}`, 'uncertainty');
-  if (!(Number.isInteger(steps) && steps >= 1)) throw new EngineInputError(`steps must be an integer ≥ 1, got ${steps}`, 'steps');
+  if (!(Number.isInteger(samples) && samples >= 1))
+    throw new EngineInputError(`samples must be an integer ≥ 1, got ${samples}`, 'samples');
+  if (!(uncertainty >= 0 && uncertainty <= 1))
+    throw new EngineInputError(`uncertainty must be in [0, 1], got ${uncertainty}`, 'uncertainty');
+  if (!(Number.isInteger(steps) && steps >= 1))
+    throw new EngineInputError(`steps must be an integer ≥ 1, got ${steps}`, 'steps');
   return { samples: uncertainty === 0 ? 1 : samples, seed: options.seed ?? 1, uncertainty, steps };
 }
 
@@ -469,7 +508,12 @@ function randomOptions(options: RandomThresholdOptions) {
  * The greedy of App. C Alg. 3 / 6 on payments: from x = 0, repeatedly add the offered amount (`offers`) with the
  * largest gain in σ̂ per unit of cost, while affordable and σ̂ grows; the better of that and the best single offer.
  */
-function greedyPayments(problem: RescueProblem, budget: number, options: RandomThresholdOptions, offers: (a: number, need: number, remaining: number) => number[]): Float64Array {
+function greedyPayments(
+  problem: RescueProblem,
+  budget: number,
+  options: RandomThresholdOptions,
+  offers: (a: number, need: number, remaining: number) => number[],
+): Float64Array {
   const { samples, seed, uncertainty } = randomOptions(options);
   const k = problem.failing.length;
   const draws = sampleInterventionThresholds(problem, samples, seed, uncertainty);
@@ -513,14 +557,28 @@ function greedyPayments(problem: RescueProblem, budget: number, options: RandomT
  * more failure, paying the firm its remaining need given the firms already saved (the paper's §2.2 remark that a
  * firm already pushed by saved neighbours costs less than its full θ̃).
  */
-export function greedyIntegral(problem: RescueProblem, budget: number, options: RandomThresholdOptions = {}): InterventionResult {
-  return evaluatePayments(problem, greedyPayments(problem, budget, options, (_a, need) => [need]));
+export function greedyIntegral(
+  problem: RescueProblem,
+  budget: number,
+  options: RandomThresholdOptions = {},
+): InterventionResult {
+  return evaluatePayments(
+    problem,
+    greedyPayments(problem, budget, options, (_a, need) => [need]),
+  );
 }
 
 /** (c) Greedy fractional intervention with random thresholds (App. C Alg. 6): steps of B/steps, or a top-up. */
-export function greedyFractional(problem: RescueProblem, budget: number, options: RandomThresholdOptions = {}): InterventionResult {
+export function greedyFractional(
+  problem: RescueProblem,
+  budget: number,
+  options: RandomThresholdOptions = {},
+): InterventionResult {
   const { steps } = randomOptions(options);
-  return evaluatePayments(problem, greedyPayments(problem, budget, options, (_a, need, remaining) => [Math.min(budget / steps, remaining), need]));
+  return evaluatePayments(
+    problem,
+    greedyPayments(problem, budget, options, (_a, need, remaining) => [Math.min(budget / steps, remaining), need]),
+  );
 }
 
 /**
@@ -546,7 +604,9 @@ function payInOrder(problem: RescueProblem, budget: number, order: number[], mar
 /** (d) Baseline: largest firms (market value before intervention) first. */
 export function largestFirst(problem: RescueProblem, budget: number, margin = 0): InterventionResult {
   const v = problem.before.marketValues;
-  const order = Array.from(problem.failing.keys()).sort((a, b) => v[problem.failing[b]!]! - v[problem.failing[a]!]! || a - b);
+  const order = Array.from(problem.failing.keys()).sort(
+    (a, b) => v[problem.failing[b]!]! - v[problem.failing[a]!]! || a - b,
+  );
   return payInOrder(problem, budget, order, margin);
 }
 
@@ -582,7 +642,8 @@ export function exhaustiveIntervention(problem: RescueProblem, budget: number): 
 
 /** Runs one method on the system's best-case equilibrium. */
 export function intervene(system: EconomySystem, budget: number, options: InterventionOptions): InterventionResult {
-  if (!(budget >= 0 && Number.isFinite(budget))) throw new EngineInputError(`budget must be finite and ≥ 0, got ${budget}`, 'budget');
+  if (!(budget >= 0 && Number.isFinite(budget)))
+    throw new EngineInputError(`budget must be finite and ≥ 0, got ${budget}`, 'budget');
   const problem = rescueProblem(system, options.objective ?? 'failures');
   const method = resolveInterventionMethod(String(options.method));
   switch (method) {
@@ -601,6 +662,9 @@ export function intervene(system: EconomySystem, budget: number, options: Interv
     case 'exhaustive':
       return exhaustiveIntervention(problem, budget);
     default:
-      throw new EngineInputError(`method must be one of ${INTERVENTION_METHODS.join(', ')} (or ${DISCOUNTFRAC_ALIAS}), got "${String(options.method)}"`, 'method');
+      throw new EngineInputError(
+        `method must be one of ${INTERVENTION_METHODS.join(', ')} (or ${DISCOUNTFRAC_ALIAS}), got "${String(options.method)}"`,
+        'method',
+      );
   }
 }

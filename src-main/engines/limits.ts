@@ -23,7 +23,11 @@ export const MAX_SUPPORTED_AMOUNT = MAX_AMOUNT;
 export function formatMagnitude(value: number): string {
   if (!Number.isFinite(value)) return String(value);
   const abs = Math.abs(value);
-  if (abs !== 0 && (abs >= 1e6 || abs < 1e-4)) return value.toExponential().replace('e+', 'e').replace(/\.?0+e/, 'e');
+  if (abs !== 0 && (abs >= 1e6 || abs < 1e-4))
+    return value
+      .toExponential()
+      .replace('e+', 'e')
+      .replace(/\.?0+e/, 'e');
   return String(value);
 }
 
@@ -121,7 +125,9 @@ export const liabilityListBytes = (entries: number): number => entries * BYTES_P
 export function assertMemoryFits(bytes: number, what: string): void {
   const limit = memoryLimitBytes();
   if (bytes > limit) {
-    throw new EngineInputError(`${what} needs about ${formatBytes(bytes)}; the limit is ${formatBytes(limit)} (CWB_MEMORY_LIMIT_MB)`);
+    throw new EngineInputError(
+      `${what} needs about ${formatBytes(bytes)}; the limit is ${formatBytes(limit)} (CWB_MEMORY_LIMIT_MB)`,
+    );
   }
 }
 
@@ -155,7 +161,9 @@ export function firstNonFinite(value: unknown, path = ''): { path: string; value
     }
     return null;
   }
-  const entries: Array<[string, unknown]> = Array.isArray(value) ? value.map((v, i) => [`[${i}]`, v]) : Object.entries(value);
+  const entries: Array<[string, unknown]> = Array.isArray(value)
+    ? value.map((v, i) => [`[${i}]`, v])
+    : Object.entries(value);
   for (const [key, entry] of entries) {
     const found = firstNonFinite(entry, key.startsWith('[') ? `${path}${key}` : path ? `${path}.${key}` : key);
     if (found) return found;
@@ -170,7 +178,10 @@ export function firstNonFinite(value: unknown, path = ''): { path: string; value
 export function assertFiniteResult<T>(result: T, what: string): T {
   const found = firstNonFinite(result);
   if (found) {
-    throw new AppError('internal', `the ${what} has a non-finite number at ${found.path} (${found.value}); nothing was written — please report this`);
+    throw new AppError(
+      'internal',
+      `the ${what} has a non-finite number at ${found.path} (${found.value}); nothing was written — please report this`,
+    );
   }
   return result;
 }

@@ -86,10 +86,17 @@ function updateTrailingRow(lu: Float64Array, m: number, r: number, k0: number, k
   const row = r * m;
   let k = k0;
   for (; k + 4 <= k1; k += 4) {
-    const l0 = lu[row + k]!, l1 = lu[row + k + 1]!, l2 = lu[row + k + 2]!, l3 = lu[row + k + 3]!;
+    const l0 = lu[row + k]!,
+      l1 = lu[row + k + 1]!,
+      l2 = lu[row + k + 2]!,
+      l3 = lu[row + k + 3]!;
     if (l0 === 0 && l1 === 0 && l2 === 0 && l3 === 0) continue;
-    const u0 = k * m, u1 = u0 + m, u2 = u1 + m, u3 = u2 + m;
-    for (let c = k1; c < m; c++) lu[row + c]! -= l0 * lu[u0 + c]! + l1 * lu[u1 + c]! + l2 * lu[u2 + c]! + l3 * lu[u3 + c]!;
+    const u0 = k * m,
+      u1 = u0 + m,
+      u2 = u1 + m,
+      u3 = u2 + m;
+    for (let c = k1; c < m; c++)
+      lu[row + c]! -= l0 * lu[u0 + c]! + l1 * lu[u1 + c]! + l2 * lu[u2 + c]! + l3 * lu[u3 + c]!;
   }
   for (; k < k1; k++) {
     const l = lu[row + k]!;
@@ -150,7 +157,8 @@ export function luSolveTransposed(lu: Float64Array, m: number, pivots: Int32Arra
 
 /** Non-destructive convenience: solves M·y = rhs for an m × m row-major matrix. */
 export function solveDense(matrix: Float64Array, m: number, rhs: Float64Array): Float64Array {
-  if (matrix.length < m * m || rhs.length < m) throw new EngineInputError(`solveDense: arrays smaller than ${m} × ${m}`);
+  if (matrix.length < m * m || rhs.length < m)
+    throw new EngineInputError(`solveDense: arrays smaller than ${m} × ${m}`);
   const lu = matrix.slice(0, m * m);
   const y = rhs.slice(0, m);
   const pivots = new Int32Array(m);
@@ -184,15 +192,30 @@ export function luSolveMany(lu: Float64Array, m: number, pivots: Int32Array, rhs
 }
 
 /** R[r, ·] −= Σ_{from ≤ c < to} T[r, c] R[c, ·] (T = the factor), four c at a time. */
-function subtractRows(lu: Float64Array, m: number, rhs: Float64Array, count: number, r: number, from: number, to: number): void {
+function subtractRows(
+  lu: Float64Array,
+  m: number,
+  rhs: Float64Array,
+  count: number,
+  r: number,
+  from: number,
+  to: number,
+): void {
   const row = r * count;
   const offset = r * m;
   let c = from;
   for (; c + 4 <= to; c += 4) {
-    const f0 = lu[offset + c]!, f1 = lu[offset + c + 1]!, f2 = lu[offset + c + 2]!, f3 = lu[offset + c + 3]!;
+    const f0 = lu[offset + c]!,
+      f1 = lu[offset + c + 1]!,
+      f2 = lu[offset + c + 2]!,
+      f3 = lu[offset + c + 3]!;
     if (f0 === 0 && f1 === 0 && f2 === 0 && f3 === 0) continue;
-    const x0 = c * count, x1 = x0 + count, x2 = x1 + count, x3 = x2 + count;
-    for (let t = 0; t < count; t++) rhs[row + t]! -= f0 * rhs[x0 + t]! + f1 * rhs[x1 + t]! + f2 * rhs[x2 + t]! + f3 * rhs[x3 + t]!;
+    const x0 = c * count,
+      x1 = x0 + count,
+      x2 = x1 + count,
+      x3 = x2 + count;
+    for (let t = 0; t < count; t++)
+      rhs[row + t]! -= f0 * rhs[x0 + t]! + f1 * rhs[x1 + t]! + f2 * rhs[x2 + t]! + f3 * rhs[x3 + t]!;
   }
   for (; c < to; c++) {
     const factor = lu[offset + c]!;

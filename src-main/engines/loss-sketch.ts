@@ -39,7 +39,8 @@ export function createLossSketch(upperBound: number, relativeAccuracy = QUANTILE
 }
 
 /** An empty sketch with the same bins as `like` (for merging). */
-export const emptySketchLike = (like: LossSketch): LossSketch => emptySketch(like.lowest, like.gamma, like.counts.length);
+export const emptySketchLike = (like: LossSketch): LossSketch =>
+  emptySketch(like.lowest, like.gamma, like.counts.length);
 
 function emptySketch(lowest: number, gamma: number, nBins: number): LossSketch {
   return {
@@ -71,7 +72,11 @@ export function addToSketch(sketch: LossSketch, value: number): void {
 }
 
 export function mergeSketchInto(target: LossSketch, source: LossSketch): void {
-  if (target.lowest !== source.lowest || target.gamma !== source.gamma || target.counts.length !== source.counts.length) {
+  if (
+    target.lowest !== source.lowest ||
+    target.gamma !== source.gamma ||
+    target.counts.length !== source.counts.length
+  ) {
     throw new EngineInputError('stress partials were built with different loss sketches (different networks?)');
   }
   for (let k = 0; k < target.counts.length; k++) {

@@ -54,7 +54,8 @@ export function maxentReconstruct(
   options: MaxentOptions = {},
 ): MaxentResult {
   const n = ids.length;
-  if (insideLiabilities.length !== n || insideAssets.length !== n) throw new EngineInputError(`margins must have ${n} entries`);
+  if (insideLiabilities.length !== n || insideAssets.length !== n)
+    throw new EngineInputError(`margins must have ${n} entries`);
   assertSupportedArray(insideLiabilities, (i) => `node "${ids[i]}", insideLiabilities`);
   assertSupportedArray(insideAssets, (i) => `node "${ids[i]}", insideAssets`);
   // the matrix is the one dense allocation (row and column sums are n long)
@@ -62,11 +63,17 @@ export function maxentReconstruct(
   for (let i = 0; i < n; i++) {
     const f = insideLiabilities[i]!;
     const d = insideAssets[i]!;
-    if (!(Number.isFinite(f) && f >= 0)) throw new EngineInputError(`node "${ids[i]}": insideLiabilities must be ≥ 0, got ${f}`, `nodes.${i}.insideLiabilities`);
-    if (!(Number.isFinite(d) && d >= 0)) throw new EngineInputError(`node "${ids[i]}": insideAssets must be ≥ 0, got ${d}`, `nodes.${i}.insideAssets`);
+    if (!(Number.isFinite(f) && f >= 0))
+      throw new EngineInputError(
+        `node "${ids[i]}": insideLiabilities must be ≥ 0, got ${f}`,
+        `nodes.${i}.insideLiabilities`,
+      );
+    if (!(Number.isFinite(d) && d >= 0))
+      throw new EngineInputError(`node "${ids[i]}": insideAssets must be ≥ 0, got ${d}`, `nodes.${i}.insideAssets`);
   }
   const check = maxentFeasibility(ids, insideLiabilities, insideAssets);
-  if (!check.totalsMatch) throw new EngineInputError('inside liabilities and inside assets have different totals', 'nodes');
+  if (!check.totalsMatch)
+    throw new EngineInputError('inside liabilities and inside assets have different totals', 'nodes');
   if (check.violations.length > 0) {
     const first = check.violations[0]!;
     throw new EngineInputError(
@@ -115,7 +122,12 @@ function columnTotals(matrix: Float64Array, n: number, out: Float64Array): void 
 }
 
 /** Largest |row sum − f_i| and |column sum − d_j|. */
-export function maxResidual(matrix: Float64Array, n: number, rowTargets: ArrayLike<number>, columnTargets: ArrayLike<number>): number {
+export function maxResidual(
+  matrix: Float64Array,
+  n: number,
+  rowTargets: ArrayLike<number>,
+  columnTargets: ArrayLike<number>,
+): number {
   const columns = new Float64Array(n);
   columnTotals(matrix, n, columns);
   let worst = 0;
@@ -128,7 +140,11 @@ export function maxResidual(matrix: Float64Array, n: number, rowTargets: ArrayLi
 }
 
 /** The document's inside margins (f = insideLiabilities, d = insideAssets; a missing one is taken equal to the other). */
-export function insideMargins(doc: NetworkDocument): { ids: string[]; insideLiabilities: Float64Array; insideAssets: Float64Array } {
+export function insideMargins(doc: NetworkDocument): {
+  ids: string[];
+  insideLiabilities: Float64Array;
+  insideAssets: Float64Array;
+} {
   const n = doc.nodes.length;
   const insideLiabilities = new Float64Array(n);
   const insideAssets = new Float64Array(n);
@@ -136,7 +152,10 @@ export function insideMargins(doc: NetworkDocument): { ids: string[]; insideLiab
     const f = node.insideLiabilities ?? node.insideAssets;
     const d = node.insideAssets ?? node.insideLiabilities;
     if (f === null || f === undefined || d === null || d === undefined) {
-      throw new EngineInputError(`node "${node.id}": insideAssets or insideLiabilities is required for reconstruction`, `nodes.${i}.insideAssets`);
+      throw new EngineInputError(
+        `node "${node.id}": insideAssets or insideLiabilities is required for reconstruction`,
+        `nodes.${i}.insideAssets`,
+      );
     }
     insideLiabilities[i] = f;
     insideAssets[i] = d;

@@ -66,7 +66,15 @@ function expectedSaved(problem: RescueProblem, draws: Float64Array, x: Float64Ar
 }
 
 /** Both DiscountFrac variants side by side (docs/engines/cascades.md), the greedy, the baselines and the optimum. */
-const COMPARED: InterventionMethod[] = ['discountfrac-adapted', 'discountfrac-published', 'greedy', 'greedy-fractional', 'largest', 'first-layer', 'exhaustive'];
+const COMPARED: InterventionMethod[] = [
+  'discountfrac-adapted',
+  'discountfrac-published',
+  'greedy',
+  'greedy-fractional',
+  'largest',
+  'first-layer',
+  'exhaustive',
+];
 
 export function methodComparison(options: ComparisonOptions): ComparisonReport {
   const totals: Partial<Record<InterventionMethod, number>> = {};
@@ -80,14 +88,25 @@ export function methodComparison(options: ComparisonOptions): ComparisonReport {
   for (let economy = 0; instances < options.instances && economy < 50 * options.instances; economy++) {
     const base = generateEconomy({ firms: options.firms, seed: options.seed * 100_003 + economy, clusters: 2 });
     const values = shockedValues(base.assetValues, gaussianReturns(PAPER_SHOCKS, base.nFirms, options.seed, economy));
-    const system = fromDenseEconomy({ ids: base.ids, crossHoldings: base.crossHoldings, assetValues: values, thresholds: base.thresholds, failureCosts: base.failureCosts });
+    const system = fromDenseEconomy({
+      ids: base.ids,
+      crossHoldings: base.crossHoldings,
+      assetValues: values,
+      thresholds: base.thresholds,
+      failureCosts: base.failureCosts,
+    });
     const problem = rescueProblem(system);
     const k = problem.failing.length;
     if (k < 4 || k > 12) continue;
     instances++;
     failing += k;
     const saveAll = rescueCost(problem, new Uint8Array(k).fill(1)).cost;
-    const heldOut = sampleInterventionThresholds(problem, options.uncertainty === 0 ? 1 : 400, options.seed + 7_919 * (economy + 1), options.uncertainty);
+    const heldOut = sampleInterventionThresholds(
+      problem,
+      options.uncertainty === 0 ? 1 : 400,
+      options.seed + 7_919 * (economy + 1),
+      options.uncertainty,
+    );
     const robust: Partial<Record<InterventionMethod, (budget: number) => InterventionResult>> = {
       largest: (budget) => largestFirst(problem, budget, options.uncertainty),
       'first-layer': (budget) => firstLayer(problem, budget, options.uncertainty),
@@ -97,7 +116,13 @@ export function methodComparison(options: ComparisonOptions): ComparisonReport {
       const budget = fraction * saveAll;
       const objective: Partial<Record<InterventionMethod, number>> = {};
       for (const method of COMPARED) {
-        const result = intervene(system, budget, { method, uncertainty: options.uncertainty, samples: 40, seed: options.seed, steps: 10 });
+        const result = intervene(system, budget, {
+          method,
+          uncertainty: options.uncertainty,
+          samples: 40,
+          seed: options.seed,
+          steps: 10,
+        });
         objective[method] = result.objective;
         totals[method] = (totals[method] ?? 0) + result.objective;
         spent[method] = (spent[method] ?? 0) + result.spent;
@@ -106,7 +131,8 @@ export function methodComparison(options: ComparisonOptions): ComparisonReport {
         expectedTotals[method] = (expectedTotals[method] ?? 0) + expectedSaved(problem, heldOut, x);
       }
       const baseline = Math.max(objective.largest!, objective['first-layer']!);
-      for (const method of COMPARED) if (objective[method]! >= baseline) atLeastBaseline[method] = (atLeastBaseline[method] ?? 0) + 1;
+      for (const method of COMPARED)
+        if (objective[method]! >= baseline) atLeastBaseline[method] = (atLeastBaseline[method] ?? 0) + 1;
       if (objective.exhaustive! > 0) ratios.push(objective.greedy! / objective.exhaustive!);
     }
   }

@@ -41,7 +41,8 @@ export function crossedStandardError(grid: ArrayLike<number>[]): number {
   if (cols === 1) return meanStandardError(grid.map((row) => row[0]!));
   const variance = (values: Float64Array) => values.reduce((s, v) => s + (v - mean) ** 2, 0) / (values.length - 1);
   let residual = 0;
-  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) residual += (grid[r]![c]! - rowMeans[r]! - colMeans[c]! + mean) ** 2;
+  for (let r = 0; r < rows; r++)
+    for (let c = 0; c < cols; c++) residual += (grid[r]![c]! - rowMeans[r]! - colMeans[c]! + mean) ** 2;
   const mse = residual / ((rows - 1) * (cols - 1));
   return Math.sqrt(Math.max(0, variance(rowMeans) / rows + variance(colMeans) / cols - mse / (rows * cols)));
 }

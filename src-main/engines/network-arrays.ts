@@ -55,7 +55,10 @@ function requiredAmount(value: number | null | undefined, id: string, index: num
     throw new EngineInputError(`node "${id}": ${field} is required for clearing`, `nodes.${index}.${field}`);
   }
   if (!Number.isFinite(value) || value < 0) {
-    throw new EngineInputError(`node "${id}": ${field} must be a finite number ≥ 0, got ${value}`, `nodes.${index}.${field}`);
+    throw new EngineInputError(
+      `node "${id}": ${field} must be a finite number ≥ 0, got ${value}`,
+      `nodes.${index}.${field}`,
+    );
   }
   return value;
 }
@@ -85,11 +88,13 @@ export function toClearingSystem(doc: NetworkDocument): ClearingSystem {
   doc.liabilities.forEach((entry, k) => {
     const debtor = indexOf.get(entry.debtor);
     const creditor = indexOf.get(entry.creditor);
-    if (debtor === undefined) throw new EngineInputError(`liability ${k}: unknown debtor "${entry.debtor}"`, `liabilities.${k}.debtor`);
+    if (debtor === undefined)
+      throw new EngineInputError(`liability ${k}: unknown debtor "${entry.debtor}"`, `liabilities.${k}.debtor`);
     if (creditor === undefined) {
       throw new EngineInputError(`liability ${k}: unknown creditor "${entry.creditor}"`, `liabilities.${k}.creditor`);
     }
-    if (debtor === creditor) throw new EngineInputError(`liability ${k}: self-loop on "${entry.debtor}"`, `liabilities.${k}`);
+    if (debtor === creditor)
+      throw new EngineInputError(`liability ${k}: self-loop on "${entry.debtor}"`, `liabilities.${k}`);
     if (!Number.isFinite(entry.amount) || entry.amount < 0) {
       throw new EngineInputError(
         `liability ${k} (${entry.debtor} → ${entry.creditor}): amount must be a finite number ≥ 0, got ${entry.amount}`,
@@ -97,7 +102,10 @@ export function toClearingSystem(doc: NetworkDocument): ClearingSystem {
       );
     }
     if (pbarMatrix[debtor * nBanks + creditor]! !== 0) {
-      throw new EngineInputError(`liability ${k}: second entry for ${entry.debtor} → ${entry.creditor}`, `liabilities.${k}`);
+      throw new EngineInputError(
+        `liability ${k}: second entry for ${entry.debtor} → ${entry.creditor}`,
+        `liabilities.${k}`,
+      );
     }
     pbarMatrix[debtor * nBanks + creditor] = entry.amount;
   });
@@ -113,7 +121,11 @@ export function fromDenseLiabilities(
   defaultProbability?: Float64Array,
 ): ClearingSystem {
   const nBanks = ids.length;
-  if (pbarMatrix.length !== nBanks * nBanks || outsideAssets.length !== nBanks || outsideLiabilities.length !== nBanks) {
+  if (
+    pbarMatrix.length !== nBanks * nBanks ||
+    outsideAssets.length !== nBanks ||
+    outsideLiabilities.length !== nBanks
+  ) {
     throw new EngineInputError(`array sizes do not match ${nBanks} banks`);
   }
   assertSupportedArray(outsideAssets, (i) => `node "${ids[i]}", outsideAssets`);

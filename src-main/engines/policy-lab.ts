@@ -102,8 +102,18 @@ export function causalStructure(economy: PolicyEconomy): CausalStructure {
   const aggregate = new Float64Array(n * n);
   economy.intermediaries.forEach((intermediary, i) => {
     const m = intermediary.nConstraints;
-    assertSymmetric(intermediary.liquidationCost, n, `intermediaries.${i}.liquidationCost`, `H^ℓ of "${intermediary.id}"`);
-    assertPositiveDefinite(intermediary.liquidationCost, n, `intermediaries.${i}.liquidationCost`, `H^ℓ of "${intermediary.id}"`);
+    assertSymmetric(
+      intermediary.liquidationCost,
+      n,
+      `intermediaries.${i}.liquidationCost`,
+      `H^ℓ of "${intermediary.id}"`,
+    );
+    assertPositiveDefinite(
+      intermediary.liquidationCost,
+      n,
+      `intermediaries.${i}.liquidationCost`,
+      `H^ℓ of "${intermediary.id}"`,
+    );
     const k = invert(intermediary.liquidationCost, n, `H^ℓ of "${intermediary.id}"`);
     const a = intermediary.saleCoefficients;
     const kat = multiply(k, n, n, transpose(a, m, n), m); // K Aᵀ (N × M)
@@ -112,7 +122,10 @@ export function causalStructure(economy: PolicyEconomy): CausalStructure {
     try {
       gramInverse = invert(gram, m, 'S');
     } catch {
-      throw new EngineInputError(`the sale coefficients A^ℓ of "${intermediary.id}" are not of full row rank`, `intermediaries.${i}.rollover`);
+      throw new EngineInputError(
+        `the sale coefficients A^ℓ of "${intermediary.id}" are not of full row rank`,
+        `intermediaries.${i}.rollover`,
+      );
     }
     const p = multiply(kat, n, m, gramInverse, m); // P = K Aᵀ S⁻¹
     const q = new Float64Array(n * n); // Q = K − P A K
@@ -130,11 +143,26 @@ export function causalStructure(economy: PolicyEconomy): CausalStructure {
   const clearingInverse = invert(clearing, n, 'I + Q̄Γ');
   const spillover = multiply(economy.priceImpact, n, n, clearingInverse, n);
   symmetrise(spillover, n);
-  return { nAssets: n, nIntermediaries: economy.intermediaries.length, sensitivity, constraintMap, saleInverse, clearingInverse, spillover };
+  return {
+    nAssets: n,
+    nIntermediaries: economy.intermediaries.length,
+    sensitivity,
+    constraintMap,
+    saleInverse,
+    clearingInverse,
+    spillover,
+  };
 }
 
 /** Sales of intermediary i at the baseline price γ̄: P_i(A_i^q q_i + ρ_i) − Q_i(R_i − γ̄ + τ_i), written into `out`. */
-function salesAtBaselinePrice(economy: PolicyEconomy, structure: CausalStructure, i: number, positions: Float64Array, wedges: Float64Array | undefined, out: Float64Array): void {
+function salesAtBaselinePrice(
+  economy: PolicyEconomy,
+  structure: CausalStructure,
+  i: number,
+  positions: Float64Array,
+  wedges: Float64Array | undefined,
+  out: Float64Array,
+): void {
   const n = economy.nAssets;
   const intermediary = economy.intermediaries[i]!;
   const m = intermediary.nConstraints;
@@ -145,7 +173,8 @@ function salesAtBaselinePrice(economy: PolicyEconomy, structure: CausalStructure
     need[r] = sum;
   }
   const margin = new Float64Array(n);
-  for (let c = 0; c < n; c++) margin[c] = intermediary.returns[c]! - economy.baselinePrice[c]! + (wedges ? wedges[i * n + c]! : 0);
+  for (let c = 0; c < n; c++)
+    margin[c] = intermediary.returns[c]! - economy.baselinePrice[c]! + (wedges ? wedges[i * n + c]! : 0);
   const p = structure.constraintMap[i]!;
   const q = structure.sensitivity[i]!;
   for (let r = 0; r < n; r++) {
@@ -160,7 +189,12 @@ function salesAtBaselinePrice(economy: PolicyEconomy, structure: CausalStructure
  * The equilibrium in the Middle (Lemma 1) for positions q (default: the economy's) and stacked wedges τ (default 0):
  * liquidations ℓ_i, total L = (I + Q̄Γ)⁻¹ Σ_j ℓ_j(γ̄), price γ = γ̄ − ΓL.
  */
-export function solveMiddle(economy: PolicyEconomy, structure: CausalStructure, wedges?: Float64Array, positions?: Float64Array[]): MiddleEquilibrium {
+export function solveMiddle(
+  economy: PolicyEconomy,
+  structure: CausalStructure,
+  wedges?: Float64Array,
+  positions?: Float64Array[],
+): MiddleEquilibrium {
   const n = economy.nAssets;
   const nInt = economy.intermediaries.length;
   const liquidations = new Float64Array(n * nInt);
@@ -186,13 +220,19 @@ export function solveMiddle(economy: PolicyEconomy, structure: CausalStructure, 
 }
 
 /** Lagrange multipliers μ_i of the rollover constraints: S_i⁻¹(A_i^q q_i + ρ_i + A_i^ℓ K_i(R_i − γ + τ_i)). */
-export function rolloverMultipliers(economy: PolicyEconomy, structure: CausalStructure, equilibrium: MiddleEquilibrium, wedges?: Float64Array): Float64Array[] {
+export function rolloverMultipliers(
+  economy: PolicyEconomy,
+  structure: CausalStructure,
+  equilibrium: MiddleEquilibrium,
+  wedges?: Float64Array,
+): Float64Array[] {
   const n = economy.nAssets;
   return economy.intermediaries.map((intermediary, i) => {
     const m = intermediary.nConstraints;
     // From the FOC H ℓ + (R − γ + τ) = Aᵀμ and P = K Aᵀ S⁻¹: μ = Pᵀ(Hℓ + R − γ + τ).
     const gradient = matVec(intermediary.liquidationCost, n, n, equilibrium.liquidations.subarray(i * n, (i + 1) * n));
-    for (let c = 0; c < n; c++) gradient[c]! += intermediary.returns[c]! - equilibrium.price[c]! + (wedges ? wedges[i * n + c]! : 0);
+    for (let c = 0; c < n; c++)
+      gradient[c]! += intermediary.returns[c]! - equilibrium.price[c]! + (wedges ? wedges[i * n + c]! : 0);
     return matVec(transpose(structure.constraintMap[i]!, n, m), m, n, gradient);
   });
 }
@@ -223,25 +263,40 @@ export function lemmaMatrices(economy: PolicyEconomy, structure: CausalStructure
   const qb = structure.sensitivity.map((q) => multiply(q, n, n, structure.spillover, n));
   const positionSpillover = qb.map((left) => positionEffect.map((right) => multiply(left, n, n, right, n)));
   const wedgeSpillover = qb.map((left) => structure.sensitivity.map((right) => multiply(left, n, n, right, n)));
-  return { benchmark, positionEffect, wedgeEffect: structure.sensitivity.map((q) => q.slice()), positionSpillover, wedgeSpillover };
+  return {
+    benchmark,
+    positionEffect,
+    wedgeEffect: structure.sensitivity.map((q) => q.slice()),
+    positionSpillover,
+    wedgeSpillover,
+  };
 }
 
 /**
  * Regulator's welfare (equal weights on intermediaries, zero on arbitrageurs), revenue-neutral wedges:
  * Σ_i [q_iᵀ(R_i − p_i) − ½q_iᵀH_i^q q_i − ℓ_iᵀ(R_i − γ) − ½ℓ_iᵀH_i^ℓℓ_i] − ½τᵀΔτ.
  */
-export function welfare(economy: PolicyEconomy, equilibrium: MiddleEquilibrium, wedges?: Float64Array, positions?: Float64Array[]): number {
+export function welfare(
+  economy: PolicyEconomy,
+  equilibrium: MiddleEquilibrium,
+  wedges?: Float64Array,
+  positions?: Float64Array[],
+): number {
   const n = economy.nAssets;
   let total = 0;
   economy.intermediaries.forEach((intermediary, i) => {
     const q = positions?.[i] ?? intermediary.positions;
     const l = equilibrium.liquidations.subarray(i * n, (i + 1) * n);
     for (let c = 0; c < n; c++) {
-      total += q[c]! * (intermediary.returns[c]! - intermediary.unitCost[c]!) - l[c]! * (intermediary.returns[c]! - equilibrium.price[c]!);
+      total +=
+        q[c]! * (intermediary.returns[c]! - intermediary.unitCost[c]!) -
+        l[c]! * (intermediary.returns[c]! - equilibrium.price[c]!);
     }
-    total -= 0.5 * quadraticForm(intermediary.holdingCost, n, q) + 0.5 * quadraticForm(intermediary.liquidationCost, n, l);
+    total -=
+      0.5 * quadraticForm(intermediary.holdingCost, n, q) + 0.5 * quadraticForm(intermediary.liquidationCost, n, l);
   });
-  if (wedges) for (let k = 0; k < wedges.length; k++) total -= 0.5 * economy.regulatoryCost[k]! * wedges[k]! * wedges[k]!;
+  if (wedges)
+    for (let k = 0; k < wedges.length; k++) total -= 0.5 * economy.regulatoryCost[k]! * wedges[k]! * wedges[k]!;
   return total;
 }
 
@@ -271,7 +326,8 @@ export function wedgeResponse(economy: PolicyEconomy, structure: CausalStructure
       const block = multiply(qb[i]!, n, n, structure.sensitivity[j]!, n);
       for (let r = 0; r < n; r++) {
         for (let c = 0; c < n; c++) {
-          lambdaBar[(i * n + r) * size + j * n + c] = (i === j ? structure.sensitivity[i]![r * n + c]! : 0) - block[r * n + c]!;
+          lambdaBar[(i * n + r) * size + j * n + c] =
+            (i === j ? structure.sensitivity[i]![r * n + c]! : 0) - block[r * n + c]!;
         }
       }
     }
@@ -311,7 +367,12 @@ export interface PolicyStep {
 export type PolicyProgress = (step: PolicyStep) => void;
 
 /** Counts the rows of the grid of draws that `passes` passes of a stage have gone through, and reports them. */
-function gridPasses(onStep: PolicyProgress | undefined, stage: PolicyStage, draws: PriorDraws, passes: number): () => void {
+function gridPasses(
+  onStep: PolicyProgress | undefined,
+  stage: PolicyStage,
+  draws: PriorDraws,
+  passes: number,
+): () => void {
   const rowSize = draws.predictive.length;
   const total = passes * draws.causal.length * rowSize;
   let done = 0;
@@ -371,7 +432,14 @@ function perturb(values: Float64Array, sigma: number, common: number, commonShar
 }
 
 /** H ↦ D H D with D = diag(exp(σ z)): stays symmetric positive definite. */
-function perturbSymmetric(matrix: Float64Array, n: number, sigma: number, common: number, commonShare: number, rng: Rng): Float64Array {
+function perturbSymmetric(
+  matrix: Float64Array,
+  n: number,
+  sigma: number,
+  common: number,
+  commonShare: number,
+  rng: Rng,
+): Float64Array {
   if (sigma === 0) return matrix;
   const scale = perturb(new Float64Array(n).fill(1), sigma, common, commonShare, rng);
   const out = new Float64Array(n * n);
@@ -394,8 +462,21 @@ export function drawPrior(economy: PolicyEconomy, spec: UncertaintySpec, onStep?
       ...economy,
       intermediaries: economy.intermediaries.map((intermediary) => ({
         ...intermediary,
-        liquidationCost: perturbSymmetric(intermediary.liquidationCost, economy.nAssets, spread.liquidationCost, commonCost, commonFactor, rng),
-        saleCoefficients: perturb(intermediary.saleCoefficients, spread.saleCoefficients, commonSale, commonFactor, rng),
+        liquidationCost: perturbSymmetric(
+          intermediary.liquidationCost,
+          economy.nAssets,
+          spread.liquidationCost,
+          commonCost,
+          commonFactor,
+          rng,
+        ),
+        saleCoefficients: perturb(
+          intermediary.saleCoefficients,
+          spread.saleCoefficients,
+          commonSale,
+          commonFactor,
+          rng,
+        ),
       })),
     };
     const structure = causalStructure(drawn);
@@ -409,7 +490,9 @@ export function drawPrior(economy: PolicyEconomy, spec: UncertaintySpec, onStep?
     predictive.push({
       need: economy.intermediaries.map((x) => perturb(x.need, spread.need, commons[0], commonFactor, rng)),
       returns: economy.intermediaries.map((x) => perturb(x.returns, spread.returns, commons[1], commonFactor, rng)),
-      positionCoefficients: economy.intermediaries.map((x) => perturb(x.positionCoefficients, spread.positionCoefficients, commons[2], commonFactor, rng)),
+      positionCoefficients: economy.intermediaries.map((x) =>
+        perturb(x.positionCoefficients, spread.positionCoefficients, commons[2], commonFactor, rng),
+      ),
       baselinePrice: perturb(economy.baselinePrice, spread.baselinePrice, commons[3], commonFactor, rng),
     });
   }
@@ -537,7 +620,13 @@ function outcome(
   moments: ReturnType<typeof wedgeMoments>,
   standardErrors: ModelOutcome['standardErrors'],
 ): ModelOutcome {
-  return { welfare: welfareValue, gainOverNoIntervention: welfareValue - baseline, valueOfModel: welfareValue - noneWelfare, ...moments, standardErrors };
+  return {
+    welfare: welfareValue,
+    gainOverNoIntervention: welfareValue - baseline,
+    valueOfModel: welfareValue - noneWelfare,
+    ...moments,
+    standardErrors,
+  };
 }
 
 /** ½τᵀΔτ of one wedge vector. */
@@ -556,7 +645,12 @@ const gridMinus = (a: number[][], b: number[][]): number[][] => a.map((row, c) =
  * One pass over the grid of (causal, predictive) draws for the four information regimes, kept together because they
  * share Ψ₀, its inverse, the draws' quantities and the paired Monte Carlo errors built on them (welfareGrid, costGrid).
  */
-export function analysePrior(economy: PolicyEconomy, draws: PriorDraws, model: PredictiveModelSpec, onStep?: PolicyProgress): PriorAnalysis {
+export function analysePrior(
+  economy: PolicyEconomy,
+  draws: PriorDraws,
+  model: PredictiveModelSpec,
+  onStep?: PolicyProgress,
+): PriorAnalysis {
   const n = economy.nAssets;
   const size = n * economy.intermediaries.length;
   const nC = draws.causal.length;
@@ -606,14 +700,23 @@ export function analysePrior(economy: PolicyEconomy, draws: PriorDraws, model: P
   });
   // E₀[Δ(τ)] of wedges estimated from means: per draw, Δ(τ) plus its first-order change (Δ∘τ)ᵀdτ with
   // dτ = M(b_cp − Ξ_cτ), M = Ψ₀⁻¹ (no model, predictive) or Ξ_c⁻¹ (causal): its mean over the grid is E₀[Δ(τ)]
-  const costGrid = (onRow: () => void, wedgesAt: (c: number, p: number) => ArrayLike<number>, inverseAt?: (c: number) => Float64Array): number[][] =>
+  const costGrid = (
+    onRow: () => void,
+    wedgesAt: (c: number, p: number) => ArrayLike<number>,
+    inverseAt?: (c: number) => Float64Array,
+  ): number[][] =>
     draws.causal.map(({ response }, c) => {
       const row = quantities[c]!.map((q, p) => {
         const t = wedgesAt(c, p);
         let value = wedgeCost(t, economy.regulatoryCost);
         if (inverseAt) {
           const curvatureTimes = matVec(response.curvature, size, size, t);
-          const change = matVec(inverseAt(c), size, size, q.benefit.map((v, k) => v - curvatureTimes[k]!));
+          const change = matVec(
+            inverseAt(c),
+            size,
+            size,
+            q.benefit.map((v, k) => v - curvatureTimes[k]!),
+          );
           for (let k = 0; k < size; k++) value += economy.regulatoryCost[k]! * t[k]! * change[k]!;
         }
         return value;
@@ -621,8 +724,23 @@ export function analysePrior(economy: PolicyEconomy, draws: PriorDraws, model: P
       onRow();
       return row;
     });
-  const noneErrors = errorsOf(noneGrid, crossedStandardError(costGrid(noneRow, () => optimalWedges, () => psiInverse)));
-  const none = outcome(noneWelfare, baselineWelfare, noneWelfare, wedgeMoments([optimalWedges], economy.regulatoryCost), noneErrors);
+  const noneErrors = errorsOf(
+    noneGrid,
+    crossedStandardError(
+      costGrid(
+        noneRow,
+        () => optimalWedges,
+        () => psiInverse,
+      ),
+    ),
+  );
+  const none = outcome(
+    noneWelfare,
+    baselineWelfare,
+    noneWelfare,
+    wedgeMoments([optimalWedges], economy.regulatoryCost),
+    noneErrors,
+  );
 
   // Predictive model: the regulator learns (a noisy view of) f_p = E[L(q) | p]; τ(s) = Ψ₀⁻¹ E[b | s].
   const forecasts = draws.predictive.map((_, p) => {
@@ -662,18 +780,37 @@ export function analysePrior(economy: PolicyEconomy, draws: PriorDraws, model: P
     const predictiveRow = gridPasses(onStep, 'predictive', draws, 2);
     predictiveErrors = errorsOf(
       welfareGrid((_, p) => wedgesByPredictive[p]!, predictiveRow),
-      crossedStandardError(costGrid(predictiveRow, (_, p) => wedgesByPredictive[p]!, () => psiInverse)),
+      crossedStandardError(
+        costGrid(
+          predictiveRow,
+          (_, p) => wedgesByPredictive[p]!,
+          () => psiInverse,
+        ),
+      ),
     );
   } else {
     // noisy signals: V = V(no model) + ½tr(Ψ₀Σ₀^τ), the second term a mean over the K signals of ½(τ_k − τ₀)ᵀΨ₀(τ_k − τ₀)
-    const signalTerm = meanStandardError(signalWedges.map((t) => {
-      const d = t.map((v, k) => v - optimalWedges[k]!);
-      return 0.5 * quadraticForm(psi, size, d);
-    }));
-    predictiveErrors = { welfare: Math.hypot(noneErrors.welfare, signalTerm), gain: Math.hypot(noneErrors.gain, signalTerm), value: signalTerm, regulatoryCost: meanStandardError(signalWedges.map((t) => wedgeCost(t, economy.regulatoryCost))) };
+    const signalTerm = meanStandardError(
+      signalWedges.map((t) => {
+        const d = t.map((v, k) => v - optimalWedges[k]!);
+        return 0.5 * quadraticForm(psi, size, d);
+      }),
+    );
+    predictiveErrors = {
+      welfare: Math.hypot(noneErrors.welfare, signalTerm),
+      gain: Math.hypot(noneErrors.gain, signalTerm),
+      value: signalTerm,
+      regulatoryCost: meanStandardError(signalWedges.map((t) => wedgeCost(t, economy.regulatoryCost))),
+    };
   }
   const predictive = {
-    ...outcome(baselineWelfare + meanTerm + covarianceTerm, baselineWelfare, noneWelfare, predictiveMoments, predictiveErrors),
+    ...outcome(
+      baselineWelfare + meanTerm + covarianceTerm,
+      baselineWelfare,
+      noneWelfare,
+      predictiveMoments,
+      predictiveErrors,
+    ),
     meanTerm,
     covarianceTerm,
     noise: model.noise,
@@ -703,11 +840,35 @@ export function analysePrior(economy: PolicyEconomy, draws: PriorDraws, model: P
     onStep?.({ stage: 'causal-inverses', done: c + 1, total: nC });
   });
   const causalRow = gridPasses(onStep, 'causal', draws, 2);
-  const causalErrors = errorsOf(welfareGrid((c) => causalWedges[c]!, causalRow), crossedStandardError(costGrid(causalRow, (c) => causalWedges[c]!, (c) => curvatureInverses[c]!)));
+  const causalErrors = errorsOf(
+    welfareGrid((c) => causalWedges[c]!, causalRow),
+    crossedStandardError(
+      costGrid(
+        causalRow,
+        (c) => causalWedges[c]!,
+        (c) => curvatureInverses[c]!,
+      ),
+    ),
+  );
   const fullRow = gridPasses(onStep, 'full', draws, 2);
-  const fullErrors = errorsOf(welfareGrid((c, p) => fullWedges[c * nP + p]!, fullRow), crossedStandardError(costGrid(fullRow, (c, p) => fullWedges[c * nP + p]!)));
-  const causal = outcome(baselineWelfare + causalGain, baselineWelfare, noneWelfare, wedgeMoments(causalWedges, economy.regulatoryCost), causalErrors);
-  const full = outcome(baselineWelfare + fullGain, baselineWelfare, noneWelfare, wedgeMoments(fullWedges, economy.regulatoryCost), fullErrors);
+  const fullErrors = errorsOf(
+    welfareGrid((c, p) => fullWedges[c * nP + p]!, fullRow),
+    crossedStandardError(costGrid(fullRow, (c, p) => fullWedges[c * nP + p]!)),
+  );
+  const causal = outcome(
+    baselineWelfare + causalGain,
+    baselineWelfare,
+    noneWelfare,
+    wedgeMoments(causalWedges, economy.regulatoryCost),
+    causalErrors,
+  );
+  const full = outcome(
+    baselineWelfare + fullGain,
+    baselineWelfare,
+    noneWelfare,
+    wedgeMoments(fullWedges, economy.regulatoryCost),
+    fullErrors,
+  );
   return {
     nDraws: count,
     baselineWelfare,
@@ -727,7 +888,11 @@ export function analysePrior(economy: PolicyEconomy, draws: PriorDraws, model: P
 }
 
 /** Posterior weights over predictive draws given a signal s ~ N(f_p, diag(sd²)). */
-export function posteriorWeights(forecasts: Float64Array[], signal: ArrayLike<number>, sd: ArrayLike<number>): number[] {
+export function posteriorWeights(
+  forecasts: Float64Array[],
+  signal: ArrayLike<number>,
+  sd: ArrayLike<number>,
+): number[] {
   const logs = forecasts.map((f) => {
     let sum = 0;
     for (let a = 0; a < f.length; a++) sum -= 0.5 * ((signal[a]! - f[a]!) / sd[a]!) ** 2;
@@ -758,7 +923,11 @@ export function wedgesForForecast(draws: PriorDraws, psi: Float64Array, forecast
 }
 
 /** E₀[W(τ)] for fixed wedges, by solving the equilibrium of every draw (the direct, model-free evaluation). */
-export function expectedWelfare(draws: PriorDraws, wedges: Float64Array | undefined, positions?: Float64Array[]): number {
+export function expectedWelfare(
+  draws: PriorDraws,
+  wedges: Float64Array | undefined,
+  positions?: Float64Array[],
+): number {
   let total = 0;
   draws.causal.forEach(({ structure }, c) =>
     draws.predictive.forEach((_, p) => {
@@ -801,7 +970,12 @@ interface ExAnteEvaluation {
 }
 
 /** Evaluates the private FOC and expected welfare at stacked positions q under the regulator's ex-post rule. */
-export function evaluateExAnte(draws: PriorDraws, psi: Float64Array, rule: ExPostRule, stacked: Float64Array): ExAnteEvaluation {
+export function evaluateExAnte(
+  draws: PriorDraws,
+  psi: Float64Array,
+  rule: ExPostRule,
+  stacked: Float64Array,
+): ExAnteEvaluation {
   const first = draws.causal[0]!;
   const n = first.structure.nAssets;
   const nInt = first.structure.nIntermediaries;
@@ -841,12 +1015,14 @@ export function evaluateExAnte(draws: PriorDraws, psi: Float64Array, rule: ExPos
         const l = equilibrium.liquidations.subarray(i * n, (i + 1) * n);
         // perceived cost of a marginal sale: R_i + τ_i − γ + H_i ℓ_i
         const saleCost = matVec(intermediary.liquidationCost, n, n, l);
-        for (let a = 0; a < n; a++) saleCost[a]! += intermediary.returns[a]! + (wedges ? wedges[i * n + a]! : 0) - equilibrium.price[a]!;
+        for (let a = 0; a < n; a++)
+          saleCost[a]! += intermediary.returns[a]! + (wedges ? wedges[i * n + a]! : 0) - equilibrium.price[a]!;
         const own = multiply(structure.constraintMap[i]!, n, m, intermediary.positionCoefficients, n); // Λ_i^q
         const pushed = matVec(transpose(own, n, n), n, n, saleCost);
         const holding = matVec(intermediary.holdingCost, n, n, positions[i]!);
         for (let a = 0; a < n; a++) {
-          marginalTax[i * n + a]! += weight * (intermediary.returns[a]! - intermediary.unitCost[a]! - holding[a]! - pushed[a]!);
+          marginalTax[i * n + a]! +=
+            weight * (intermediary.returns[a]! - intermediary.unitCost[a]! - holding[a]! - pushed[a]!);
         }
       });
     }),
@@ -863,7 +1039,14 @@ export const exAnteEvaluations = (size: number): number => 1 + 2 * size + (size 
  * Privately and socially optimal positions under a given ex-post rule. Everything is affine (FOC) or quadratic
  * (welfare) in q, so the maps are recovered exactly from evaluations at q₀ and q₀ ± h e_k (and q₀ + h(e_k + e_l)).
  */
-export function exAnteRegime(draws: PriorDraws, psi: Float64Array, rule: ExPostRule, start: Float64Array, step: number, onStep?: PolicyProgress): ExAnteRegime {
+export function exAnteRegime(
+  draws: PriorDraws,
+  psi: Float64Array,
+  rule: ExPostRule,
+  start: Float64Array,
+  step: number,
+  onStep?: PolicyProgress,
+): ExAnteRegime {
   const size = start.length;
   let evaluations = 0;
   const total = exAnteEvaluations(size);
@@ -892,7 +1075,10 @@ export function exAnteRegime(draws: PriorDraws, psi: Float64Array, rule: ExPostR
     try {
       delta = solveDense(jacobian, size, rhs);
     } catch {
-      throw new EngineInputError('the private first-order conditions are singular: give every intermediary a positive definite holding cost H^q', 'intermediaries');
+      throw new EngineInputError(
+        'the private first-order conditions are singular: give every intermediary a positive definite holding cost H^q',
+        'intermediaries',
+      );
     }
     return start.map((v, k) => v + delta[k]!);
   };
@@ -905,7 +1091,10 @@ export function exAnteRegime(draws: PriorDraws, psi: Float64Array, rule: ExPostR
     gradient[k] = (plus[k]!.welfare - minus[k]!.welfare) / (2 * step);
     hessian[k * size + k] = (plus[k]!.welfare - 2 * base.welfare + minus[k]!.welfare) / (step * step);
     for (let l = 0; l < k; l++) {
-      const both = at([[k, step], [l, step]]).welfare;
+      const both = at([
+        [k, step],
+        [l, step],
+      ]).welfare;
       const value = (both - plus[k]!.welfare - plus[l]!.welfare + base.welfare) / (step * step);
       hessian[k * size + l] = value;
       hessian[l * size + k] = value;
@@ -915,7 +1104,10 @@ export function exAnteRegime(draws: PriorDraws, psi: Float64Array, rule: ExPostR
   try {
     assertPositiveDefinite(negated, size, 'intermediaries', 'the Hessian of expected welfare in q');
   } catch {
-    throw new EngineInputError('expected welfare is not strictly concave in positions, so there is no interior social optimum: raise the holding costs H^q', 'intermediaries');
+    throw new EngineInputError(
+      'expected welfare is not strictly concave in positions, so there is no interior social optimum: raise the holding costs H^q',
+      'intermediaries',
+    );
   }
   const delta = solveSymmetric(negated, size, gradient);
   const social = start.map((v, k) => v + delta[k]!);
@@ -1041,7 +1233,10 @@ function assertSymmetric(a: Float64Array, n: number, field: string, what: string
       const x = a[r * n + c]!;
       const y = a[c * n + r]!;
       if (Math.abs(x - y) > SYMMETRY_TOLERANCE * Math.max(1, Math.abs(x), Math.abs(y))) {
-        throw new EngineInputError(`${what} must be symmetric (Assumption 1): entries (${r + 1}, ${c + 1}) and (${c + 1}, ${r + 1}) differ`, field);
+        throw new EngineInputError(
+          `${what} must be symmetric (Assumption 1): entries (${r + 1}, ${c + 1}) and (${c + 1}, ${r + 1}) differ`,
+          field,
+        );
       }
     }
   }
@@ -1053,7 +1248,8 @@ export function assertPositiveDefinite(a: Float64Array, n: number, field: string
   for (let j = 0; j < n; j++) {
     let diagonal = a[j * n + j]!;
     for (let k = 0; k < j; k++) diagonal -= l[j * n + k]! ** 2;
-    if (!(diagonal > 1e-14 * Math.max(1, Math.abs(a[j * n + j]!)))) throw new EngineInputError(`${what} must be positive definite`, field);
+    if (!(diagonal > 1e-14 * Math.max(1, Math.abs(a[j * n + j]!))))
+      throw new EngineInputError(`${what} must be positive definite`, field);
     const root = Math.sqrt(diagonal);
     l[j * n + j] = root;
     for (let r = j + 1; r < n; r++) {

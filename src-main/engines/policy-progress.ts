@@ -59,7 +59,9 @@ export function policyWork(shape: PolicyWorkShape): Array<[key: string, work: nu
     ['prior', SMALL_ARRAYS * causal * (2 * size * size * n + shape.intermediaries * n ** 3)],
     ['equilibria', draws * perDraw],
     ['no-model', 2 * pass],
-    shape.noise === 0 ? ['predictive', 2 * pass] : ['predictive-signals', shape.signals * (shape.predictiveDraws * (n + size) + 3 * size * size)],
+    shape.noise === 0
+      ? ['predictive', 2 * pass]
+      : ['predictive-signals', shape.signals * (shape.predictiveDraws * (n + size) + 3 * size * size)],
     ['causal-inverses', 1.5 * causal * size ** 3 + draws * size * size],
     ['causal', 3 * pass],
     ['full', 2.3 * pass],
@@ -76,7 +78,10 @@ export function policyWork(shape: PolicyWorkShape): Array<[key: string, work: nu
 }
 
 /** Turns the steps of a run into steps with the fraction of the whole done (a stage not in the plan counts as no work). */
-export function progressOfRun(shape: PolicyWorkShape, onProgress: (step: PolicyLabStep) => void): (stage: PolicyLabStage, done: number, total: number, rule?: ExPostRule) => void {
+export function progressOfRun(
+  shape: PolicyWorkShape,
+  onProgress: (step: PolicyLabStep) => void,
+): (stage: PolicyLabStage, done: number, total: number, rule?: ExPostRule) => void {
   const plan = policyWork(shape);
   const whole = plan.reduce((sum, [, work]) => sum + work, 0) || 1;
   const before = new Map<string, number>();

@@ -5,7 +5,12 @@
  * are computed (Propositions 4–5, §2.7). Output is JSON-safe (src-shared/results/policy.ts).
  */
 import type { PolicyDocument } from '../../src-shared/formats/policy';
-import { EX_POST_RULES, type PolicyEquilibriumView, type PolicyLabResult, type PolicyModelView } from '../../src-shared/results/policy';
+import {
+  EX_POST_RULES,
+  type PolicyEquilibriumView,
+  type PolicyLabResult,
+  type PolicyModelView,
+} from '../../src-shared/results/policy';
 import { EngineInputError } from './errors';
 import {
   analysePrior,
@@ -35,7 +40,9 @@ export function toPolicyEconomy(document: PolicyDocument): PolicyEconomy {
   const n = document.assets.length;
   const nInt = document.intermediaries.length;
   const regulatoryCost =
-    typeof document.regulatoryCost === 'number' ? new Float64Array(n * nInt).fill(document.regulatoryCost) : flat(document.regulatoryCost);
+    typeof document.regulatoryCost === 'number'
+      ? new Float64Array(n * nInt).fill(document.regulatoryCost)
+      : flat(document.regulatoryCost);
   return {
     assetIds: document.assets.map((a) => a.id),
     nAssets: n,
@@ -110,12 +117,18 @@ function domainWarnings(economy: PolicyEconomy, view: PolicyEquilibriumView, lab
   const warnings: string[] = [];
   view.liquidations.forEach((row, i) =>
     row.forEach((l, a) => {
-      if (l < -1e-9) warnings.push(`${label}: ${economy.intermediaries[i]!.id} buys ${economy.assetIds[a]} (ℓ = ${l.toPrecision(4)} < 0); Lemma 1's linear equilibrium ignores ℓ ≥ 0`);
+      if (l < -1e-9)
+        warnings.push(
+          `${label}: ${economy.intermediaries[i]!.id} buys ${economy.assetIds[a]} (ℓ = ${l.toPrecision(4)} < 0); Lemma 1's linear equilibrium ignores ℓ ≥ 0`,
+        );
     }),
   );
   view.multipliers.forEach((row, i) =>
     row.forEach((m, r) => {
-      if (m < -1e-9) warnings.push(`${label}: rollover constraint ${r + 1} of ${economy.intermediaries[i]!.id} has μ = ${m.toPrecision(4)} < 0, so it would not bind`);
+      if (m < -1e-9)
+        warnings.push(
+          `${label}: rollover constraint ${r + 1} of ${economy.intermediaries[i]!.id} has μ = ${m.toPrecision(4)} < 0, so it would not bind`,
+        );
     }),
   );
   return warnings;
@@ -141,7 +154,8 @@ function checkPolicyInputs(economy: PolicyEconomy, options: PolicyRunOptions): v
   } catch {
     throw new EngineInputError('Γ (priceImpact) must be positive semi-definite', 'priceImpact');
   }
-  if (options.forecast && options.forecast.length !== n) throw new EngineInputError(`the forecast needs ${n} values (one per asset)`, 'forecast');
+  if (options.forecast && options.forecast.length !== n)
+    throw new EngineInputError(`the forecast needs ${n} values (one per asset)`, 'forecast');
 }
 
 /**
@@ -156,7 +170,12 @@ export function checkPolicyDocument(document: PolicyDocument, options: Pick<Poli
 }
 
 /** The ex-ante regimes (Proposition 4) under each rule, from the central positions; `onStep` with the rule. */
-function exAnteRegimes(economy: PolicyEconomy, draws: PriorDraws, psi: Float64Array, onStep?: (rule: ExPostRule) => PolicyProgress): NonNullable<PolicyLabResult['exAnte']> {
+function exAnteRegimes(
+  economy: PolicyEconomy,
+  draws: PriorDraws,
+  psi: Float64Array,
+  onStep?: (rule: ExPostRule) => PolicyProgress,
+): NonNullable<PolicyLabResult['exAnte']> {
   const n = economy.nAssets;
   const start = Float64Array.from(economy.intermediaries.flatMap((x) => Array.from(x.positions)));
   const step = Math.max(1, ...Array.from(start, Math.abs)) * 0.1;
@@ -209,7 +228,11 @@ function priorView(economy: PolicyEconomy, analysis: PriorAnalysis) {
       baseline: analysis.baselineWelfare,
       baselineStandardError: analysis.baselineWelfareStandardError,
       none: modelView(analysis.none, n),
-      predictive: { ...modelView(analysis.predictive, n), meanTerm: analysis.predictive.meanTerm, covarianceTerm: analysis.predictive.covarianceTerm },
+      predictive: {
+        ...modelView(analysis.predictive, n),
+        meanTerm: analysis.predictive.meanTerm,
+        covarianceTerm: analysis.predictive.covarianceTerm,
+      },
       causal: modelView(analysis.causal, n),
       full: modelView(analysis.full, n),
     },
@@ -252,8 +275,14 @@ export function runPolicyLab(document: PolicyDocument, options: PolicyRunOptions
   progress?.('central', 0, 1);
   const noIntervention = equilibriumView(economy, undefined);
   const optimal = equilibriumView(economy, analysis.optimalWedges);
-  const warnings = [...domainWarnings(economy, noIntervention, 'without intervention'), ...domainWarnings(economy, optimal, 'with τ*')];
-  const { optimalWedges, regulatoryCost, regulatoryCostStandardError, prior, welfare, psi, sigmaTau } = priorView(economy, analysis);
+  const warnings = [
+    ...domainWarnings(economy, noIntervention, 'without intervention'),
+    ...domainWarnings(economy, optimal, 'with τ*'),
+  ];
+  const { optimalWedges, regulatoryCost, regulatoryCostStandardError, prior, welfare, psi, sigmaTau } = priorView(
+    economy,
+    analysis,
+  );
 
   const result: PolicyLabResult = {
     name: document.name,
@@ -293,9 +322,19 @@ export function runPolicyLab(document: PolicyDocument, options: PolicyRunOptions
   if (document.wedges) {
     progress?.('evaluated', 0, 1);
     const wedges = flat(document.wedges);
-    result.evaluated = { wedges: document.wedges, expectedWelfare: expectedWelfare(draws, wedges), equilibrium: equilibriumView(economy, wedges) };
+    result.evaluated = {
+      wedges: document.wedges,
+      expectedWelfare: expectedWelfare(draws, wedges),
+      equilibrium: equilibriumView(economy, wedges),
+    };
   }
-  if (document.exAnte) result.exAnte = exAnteRegimes(economy, draws, analysis.psi, progress && ((rule) => (step) => progress(step.stage, step.done, step.total, rule)));
+  if (document.exAnte)
+    result.exAnte = exAnteRegimes(
+      economy,
+      draws,
+      analysis.psi,
+      progress && ((rule) => (step) => progress(step.stage, step.done, step.total, rule)),
+    );
   if (options.lemma) {
     progress?.('lemma', 0, 1);
     result.lemma = lemmaView(economy);

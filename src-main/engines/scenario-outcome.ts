@@ -14,7 +14,11 @@ export interface RecoveryRates {
   beta: number;
 }
 
-export function scenarioOutcome(system: ClearingSystem, shock: ArrayLike<number>, recovery?: RecoveryRates): ScenarioOutcome {
+export function scenarioOutcome(
+  system: ClearingSystem,
+  shock: ArrayLike<number>,
+  recovery?: RecoveryRates,
+): ScenarioOutcome {
   const outcome = clearScenario(system, shock, { depth: true, ...(recovery ?? {}) });
   const byId = (values: Float64Array) => Object.fromEntries(system.ids.map((id, i) => [id, values[i]!]));
   return {

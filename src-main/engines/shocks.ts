@@ -39,13 +39,15 @@ export interface BetaCalibration {
 
 function checkFraction(value: number | undefined): number {
   const f = value ?? 1;
-  if (!(f > 0 && f <= 1)) throw new EngineInputError(`maxFraction must lie in (0, 1], got ${value}`, 'shockModel.maxFraction');
+  if (!(f > 0 && f <= 1))
+    throw new EngineInputError(`maxFraction must lie in (0, 1], got ${value}`, 'shockModel.maxFraction');
   return f;
 }
 
 function checkShape(value: number | undefined): number {
   const a = value ?? 1;
-  if (!(a > 0 && Number.isFinite(a))) throw new EngineInputError(`beta shape a must be > 0, got ${value}`, 'shockModel.a');
+  if (!(a > 0 && Number.isFinite(a)))
+    throw new EngineInputError(`beta shape a must be > 0, got ${value}`, 'shockModel.a');
   return a;
 }
 
@@ -83,7 +85,8 @@ export function exceedanceProbabilities(system: ClearingSystem, model: ShockMode
   const { nBanks, outsideAssets, netWorth } = system;
   const delta = new Float64Array(nBanks);
   if (model.kind === 'scenarios') {
-    for (const row of model.rows) for (let i = 0; i < nBanks; i++) if (row[i]! >= netWorth[i]!) delta[i]! += 1 / model.rows.length;
+    for (const row of model.rows)
+      for (let i = 0; i < nBanks; i++) if (row[i]! >= netWorth[i]!) delta[i]! += 1 / model.rows.length;
     return delta;
   }
   const marginal = model.kind === 'copula' ? (model.marginal ?? 'uniform') : model.kind;
@@ -171,7 +174,8 @@ export function createShockSampler(system: ClearingSystem, model: ShockModel): S
     case 'scenarios': {
       const rows = model.rows;
       rows.forEach((row, k) => {
-        if (row.length !== nBanks) throw new EngineInputError(`scenario ${k}: ${row.length} values for ${nBanks} banks`, `scenarios.${k}`);
+        if (row.length !== nBanks)
+          throw new EngineInputError(`scenario ${k}: ${row.length} values for ${nBanks} banks`, `scenarios.${k}`);
         for (let i = 0; i < nBanks; i++) {
           const x = row[i]!;
           if (!(Number.isFinite(x) && x >= 0 && x <= outsideAssets[i]!)) {
@@ -188,7 +192,11 @@ export function createShockSampler(system: ClearingSystem, model: ShockModel): S
         nScenarios: rows.length,
         sample(_seed, scenario, out, offset = 0) {
           const row = rows[scenario];
-          if (!row) throw new EngineInputError(`scenario ${scenario} requested but only ${rows.length} were given`, 'scenarios');
+          if (!row)
+            throw new EngineInputError(
+              `scenario ${scenario} requested but only ${rows.length} were given`,
+              'scenarios',
+            );
           for (let i = 0; i < nBanks; i++) out[offset + i] = row[i]!;
         },
       };
@@ -201,7 +209,13 @@ export function createShockSampler(system: ClearingSystem, model: ShockModel): S
 }
 
 /** Convenience: nScenarios shock vectors, scenario-major, scenarios first .. first+count−1. */
-export function sampleShocks(system: ClearingSystem, model: ShockModel, seed: number, first: number, count: number): Float64Array {
+export function sampleShocks(
+  system: ClearingSystem,
+  model: ShockModel,
+  seed: number,
+  first: number,
+  count: number,
+): Float64Array {
   const sampler = createShockSampler(system, model);
   const out = new Float64Array(count * system.nBanks);
   for (let k = 0; k < count; k++) sampler.sample(seed, first + k, out, k * system.nBanks);

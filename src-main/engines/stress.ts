@@ -89,10 +89,24 @@ function lossUpperBound(system: ClearingSystem): number {
 
 type Accumulators = Pick<
   StressPartial,
-  | 'ranges' | 'scenarios' | 'sumLoss' | 'sumLossSquared' | 'sumUnconnected' | 'sumUnconnectedSquared'
-  | 'sumLossTimesUnconnected' | 'sumShortfall' | 'defaultCounts' | 'exceedanceCounts' | 'lossContribution'
-  | 'defaultsHistogram' | 'contagionDefaults' | 'fallbackScenarios' | 'batchedScenarios' | 'maxFixedPointResidual'
-  | 'sketch' | 'largestLoss'
+  | 'ranges'
+  | 'scenarios'
+  | 'sumLoss'
+  | 'sumLossSquared'
+  | 'sumUnconnected'
+  | 'sumUnconnectedSquared'
+  | 'sumLossTimesUnconnected'
+  | 'sumShortfall'
+  | 'defaultCounts'
+  | 'exceedanceCounts'
+  | 'lossContribution'
+  | 'defaultsHistogram'
+  | 'contagionDefaults'
+  | 'fallbackScenarios'
+  | 'batchedScenarios'
+  | 'maxFixedPointResidual'
+  | 'sketch'
+  | 'largestLoss'
 >;
 
 /** Every running sum of a partial at zero, for n banks (a new shard and a merge both start from it). */
@@ -148,11 +162,17 @@ export function runStressBatch(
   options: ClearingOptions = {},
 ): StressPartial {
   if (!Number.isInteger(firstScenario) || firstScenario < 0 || !Number.isInteger(count) || count < 0) {
-    throw new EngineInputError(`scenario range must be whole numbers ≥ 0, got first ${firstScenario}, count ${count}`, 'samples');
+    throw new EngineInputError(
+      `scenario range must be whole numbers ≥ 0, got first ${firstScenario}, count ${count}`,
+      'samples',
+    );
   }
   const sampler = createShockSampler(system, model);
   if (firstScenario + count > sampler.nScenarios) {
-    throw new EngineInputError(`asked for scenarios up to ${firstScenario + count} but the model has ${sampler.nScenarios}`, 'samples');
+    throw new EngineInputError(
+      `asked for scenarios up to ${firstScenario + count} but the model has ${sampler.nScenarios}`,
+      'samples',
+    );
   }
   const partial = emptyPartial(system, model, seed);
   const n = system.nBanks;
@@ -160,7 +180,8 @@ export function runStressBatch(
   const progressEvery = Math.max(1000, Math.ceil(count / 100));
   let reported = 0;
   const progress = (done: number) => {
-    if (onProgress && (Math.floor(done / progressEvery) > Math.floor(reported / progressEvery) || done === count)) onProgress(done);
+    if (onProgress && (Math.floor(done / progressEvery) > Math.floor(reported / progressEvery) || done === count))
+      onProgress(done);
     reported = done;
   };
   if (prefersBatchedClearing(system, options)) {
@@ -171,7 +192,8 @@ export function runStressBatch(
       for (let s = 0; s < size; s++) sampler.sample(seed, firstScenario + k + s, shocks, s * n);
       clearBlock(bw, shocks, size);
       partial.batchedScenarios += size;
-      for (let s = 0; s < size; s++) partial.maxFixedPointResidual = Math.max(partial.maxFixedPointResidual, bw.residual[s]!);
+      for (let s = 0; s < size; s++)
+        partial.maxFixedPointResidual = Math.max(partial.maxFixedPointResidual, bw.residual[s]!);
       for (let s = 0; s < size; s++) {
         const row = s * n;
         recordScenario(system, partial, largest, firstScenario + k + s, shocks.subarray(row, row + n), {
@@ -207,7 +229,8 @@ export function runStressBatch(
   }
   partial.scenarios = count;
   partial.ranges.push({ first: firstScenario, count });
-  partial.largestLoss = largest.scenario >= 0 ? { scenario: largest.scenario, loss: largest.loss, shocks: largest.shock } : null;
+  partial.largestLoss =
+    largest.scenario >= 0 ? { scenario: largest.scenario, loss: largest.loss, shocks: largest.shock } : null;
   return partial;
 }
 
@@ -298,14 +321,17 @@ export function mergeStressPartials(parts: StressPartial[]): StressPartial {
     for (let k = 0; k <= merged.nBanks; k++) merged.defaultsHistogram[k]! += part.defaultsHistogram[k]!;
     mergeSketchInto(merged.sketch, part.sketch);
     const candidate = part.largestLoss;
-    if (candidate && (!merged.largestLoss || candidate.loss > merged.largestLoss.loss ||
-      (candidate.loss === merged.largestLoss.loss && candidate.scenario < merged.largestLoss.scenario))) {
+    if (
+      candidate &&
+      (!merged.largestLoss ||
+        candidate.loss > merged.largestLoss.loss ||
+        (candidate.loss === merged.largestLoss.loss && candidate.scenario < merged.largestLoss.scenario))
+    ) {
       merged.largestLoss = { scenario: candidate.scenario, loss: candidate.loss, shocks: candidate.shocks.slice() };
     }
   }
   return merged;
 }
-
 
 function byId(ids: string[], values: ArrayLike<number>, scale = 1): Record<string, number> {
   const out: Record<string, number> = {};
@@ -329,10 +355,14 @@ function nviFrom(delta: ArrayLike<number>, outsideAssets: Float64Array, betaPlus
 }
 
 /** The NVI fields of the summary: the numbers, or nviNote alone. */
-function nviFields(merged: StressPartial, estimatedDelta: number[]): Pick<StressSummary, 'nvi' | 'nviEstimated' | 'glassermanYoungBound' | 'nviNote'> {
+function nviFields(
+  merged: StressPartial,
+  estimatedDelta: number[],
+): Pick<StressSummary, 'nvi' | 'nviEstimated' | 'glassermanYoungBound' | 'nviNote'> {
   const nvi = nviFrom(merged.analyticalExceedance, merged.outsideAssets, merged.maxConnectivity);
   const estimated = nviFrom(estimatedDelta, merged.outsideAssets, merged.maxConnectivity);
-  if (typeof nvi !== 'number' || typeof estimated !== 'number') return { nviNote: typeof nvi === 'number' ? (estimated as { note: string }).note : nvi.note };
+  if (typeof nvi !== 'number' || typeof estimated !== 'number')
+    return { nviNote: typeof nvi === 'number' ? (estimated as { note: string }).note : nvi.note };
   return { nvi, nviEstimated: estimated, glassermanYoungBound: 1 + nvi };
 }
 
@@ -357,7 +387,10 @@ function displayHistogram(sketch: LossSketch): { edges: number[]; counts: number
 export type { StressSummary };
 
 export function summariseStress(merged: StressPartial, document?: NetworkDocument): StressSummary {
-  if (document && (document.nodes.length !== merged.nBanks || document.nodes.some((node, i) => node.id !== merged.ids[i]))) {
+  if (
+    document &&
+    (document.nodes.length !== merged.nBanks || document.nodes.some((node, i) => node.id !== merged.ids[i]))
+  ) {
     throw new EngineInputError('the stress partial does not belong to this network');
   }
   const n = merged.scenarios;
@@ -367,13 +400,20 @@ export function summariseStress(merged: StressPartial, document?: NetworkDocumen
   const meanUnconnected = merged.sumUnconnected / n;
   const denominator = n > 1 ? n - 1 : 1;
   const varLoss = Math.max(0, (merged.sumLossSquared - n * meanLoss * meanLoss) / denominator);
-  const varUnconnected = Math.max(0, (merged.sumUnconnectedSquared - n * meanUnconnected * meanUnconnected) / denominator);
+  const varUnconnected = Math.max(
+    0,
+    (merged.sumUnconnectedSquared - n * meanUnconnected * meanUnconnected) / denominator,
+  );
   const covariance = (merged.sumLossTimesUnconnected - n * meanLoss * meanUnconnected) / denominator;
   // E[L]/E[L⁰] is 0/0 when no scenario touched an outside asset: left out, with the reason in words
-  let ratioFields: Pick<StressSummary, 'lossRatio' | 'lossRatioStandardError' | 'lossRatioNote'> = { lossRatioNote: LOSS_RATIO_UNDEFINED_NOTE };
+  let ratioFields: Pick<StressSummary, 'lossRatio' | 'lossRatioStandardError' | 'lossRatioNote'> = {
+    lossRatioNote: LOSS_RATIO_UNDEFINED_NOTE,
+  };
   if (meanUnconnected > 0) {
     const ratio = meanLoss / meanUnconnected;
-    const ratioVariance = Math.max(0, varLoss - 2 * ratio * covariance + ratio * ratio * varUnconnected) / (n * meanUnconnected * meanUnconnected);
+    const ratioVariance =
+      Math.max(0, varLoss - 2 * ratio * covariance + ratio * ratio * varUnconnected) /
+      (n * meanUnconnected * meanUnconnected);
     ratioFields = { lossRatio: ratio, lossRatioStandardError: Math.sqrt(ratioVariance) };
   }
   const estimatedDelta = Array.from(merged.exceedanceCounts, (count) => count / n);
@@ -403,36 +443,41 @@ export function summariseStress(merged: StressPartial, document?: NetworkDocumen
     defaultProbabilityInterval[id] = wilsonInterval(merged.defaultCounts[i]!, n);
   });
   const largest = merged.largestLoss;
-  return assertFiniteResult<StressSummary>({
-    scenarios: n,
-    seed: merged.seed,
-    shockModel: merged.modelKind,
-    expectedLoss: meanLoss,
-    expectedLossStandardError: Math.sqrt(varLoss / n),
-    expectedUnconnectedLoss: meanUnconnected,
-    expectedUnconnectedLossStandardError: Math.sqrt(varUnconnected / n),
-    ...ratioFields,
-    ...nviFields(merged, estimatedDelta),
-    maxConnectivity: merged.maxConnectivity,
-    expectedShortfallTotal: merged.sumShortfall / n,
-    expectedDefaults,
-    expectedDefaultsStandardError: Math.sqrt(defaultsVariance / n),
-    expectedContagionDefaults: merged.contagionDefaults / n,
-    defaultProbability: byId(ids, merged.defaultCounts, 1 / n),
-    defaultProbabilityStandardError,
-    defaultProbabilityInterval,
-    exceedanceProbability: byId(ids, estimatedDelta),
-    lossContribution: byId(ids, merged.lossContribution, 1 / n),
-    lossQuantiles,
-    lossQuantileInterval,
-    expectedShortfall,
-    expectedShortfallStandardError,
-    quantileRelativeAccuracy: QUANTILE_RELATIVE_ACCURACY,
-    defaultsDistribution: Array.from(merged.defaultsHistogram, (count) => count / n),
-    lossHistogram: displayHistogram(merged.sketch),
-    minLoss: merged.sketch.min,
-    maxLoss: merged.sketch.max,
-    largestLossScenario: largest ? { scenario: largest.scenario, loss: largest.loss, shocks: byId(ids, largest.shocks) } : null,
-    fallbackScenarios: merged.fallbackScenarios,
-  }, 'stress result');
+  return assertFiniteResult<StressSummary>(
+    {
+      scenarios: n,
+      seed: merged.seed,
+      shockModel: merged.modelKind,
+      expectedLoss: meanLoss,
+      expectedLossStandardError: Math.sqrt(varLoss / n),
+      expectedUnconnectedLoss: meanUnconnected,
+      expectedUnconnectedLossStandardError: Math.sqrt(varUnconnected / n),
+      ...ratioFields,
+      ...nviFields(merged, estimatedDelta),
+      maxConnectivity: merged.maxConnectivity,
+      expectedShortfallTotal: merged.sumShortfall / n,
+      expectedDefaults,
+      expectedDefaultsStandardError: Math.sqrt(defaultsVariance / n),
+      expectedContagionDefaults: merged.contagionDefaults / n,
+      defaultProbability: byId(ids, merged.defaultCounts, 1 / n),
+      defaultProbabilityStandardError,
+      defaultProbabilityInterval,
+      exceedanceProbability: byId(ids, estimatedDelta),
+      lossContribution: byId(ids, merged.lossContribution, 1 / n),
+      lossQuantiles,
+      lossQuantileInterval,
+      expectedShortfall,
+      expectedShortfallStandardError,
+      quantileRelativeAccuracy: QUANTILE_RELATIVE_ACCURACY,
+      defaultsDistribution: Array.from(merged.defaultsHistogram, (count) => count / n),
+      lossHistogram: displayHistogram(merged.sketch),
+      minLoss: merged.sketch.min,
+      maxLoss: merged.sketch.max,
+      largestLossScenario: largest
+        ? { scenario: largest.scenario, loss: largest.loss, shocks: byId(ids, largest.shocks) }
+        : null,
+      fallbackScenarios: merged.fallbackScenarios,
+    },
+    'stress result',
+  );
 }

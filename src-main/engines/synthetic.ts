@@ -4,7 +4,12 @@
  * with insideAssets = insideLiabilities = EAD, c_i = assets − EAD, p̄_i = assets − w_i, b_i = p̄_i − EAD
  * (Ruela 2019, §1.1 identities), ready for maximum-entropy reconstruction.
  */
-import { NETWORK_FORMAT, type Liability, type NetworkDocument, type NetworkNode } from '../../src-shared/formats/network';
+import {
+  NETWORK_FORMAT,
+  type Liability,
+  type NetworkDocument,
+  type NetworkNode,
+} from '../../src-shared/formats/network';
 import { Rng } from './random';
 
 /** One row of the Glasserman–Young table. */
@@ -16,7 +21,11 @@ export interface BankBalanceRow {
 }
 
 /** Nodes (no liabilities yet) from balance-sheet rows; reconstruct the liabilities with maxent. */
-export function documentFromBalanceRows(name: string, rows: BankBalanceRow[], defaultProbability = 0.01): NetworkDocument {
+export function documentFromBalanceRows(
+  name: string,
+  rows: BankBalanceRow[],
+  defaultProbability = 0.01,
+): NetworkDocument {
   const nodes: NetworkNode[] = rows.map((row) => {
     const totalLiabilities = row.totalAssets - row.netWorth;
     return {

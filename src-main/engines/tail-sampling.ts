@@ -23,7 +23,14 @@
  */
 import { type EconomySystem } from './cascade';
 import { EngineInputError } from './errors';
-import { checkShockModel, ColumnCache, gaussianReturns, incrementalCascade, shockedValues, type PriceShockModel } from './intervention-study';
+import {
+  checkShockModel,
+  ColumnCache,
+  gaussianReturns,
+  incrementalCascade,
+  shockedValues,
+  type PriceShockModel,
+} from './intervention-study';
 import { Rng } from './random';
 
 export interface TailShockOptions {
@@ -57,8 +64,13 @@ export function greedyTailShock(cache: ColumnCache, model: PriceShockModel, opti
   const uncertainty = options.uncertainty ?? 0.2;
   const samples = options.samples ?? 24;
   const maxCandidates = options.candidates ?? 32;
-  if (!(options.aggregateShock >= 0 && Number.isFinite(options.aggregateShock))) throw new EngineInputError(`aggregate shock must be finite and ≥ 0, got ${options.aggregateShock}`, 'aggregateShock');
-  if (!(uncertainty >= 0 && uncertainty <= 1)) throw new EngineInputError(`uncertainty must be in [0, 1], got ${uncertainty}`, 'uncertainty');
+  if (!(options.aggregateShock >= 0 && Number.isFinite(options.aggregateShock)))
+    throw new EngineInputError(
+      `aggregate shock must be finite and ≥ 0, got ${options.aggregateShock}`,
+      'aggregateShock',
+    );
+  if (!(uncertainty >= 0 && uncertainty <= 1))
+    throw new EngineInputError(`uncertainty must be in [0, 1], got ${uncertainty}`, 'uncertainty');
   const mean = Float64Array.from(system.assetValues, (v) => v * (1 + Math.max(-1, model.drift)));
   const base = incrementalCascade(cache, mean);
   const survivors: number[] = [];
@@ -74,7 +86,8 @@ export function greedyTailShock(cache: ColumnCache, model: PriceShockModel, opti
   const reach = (j: number) => {
     const column = cache.column(j);
     let sum = 0;
-    for (const i of survivors) if (i !== j) sum += Math.min(1, (system.failureCosts[j]! * column[i]!) / Math.max(slack[i]!, 1e-12));
+    for (const i of survivors)
+      if (i !== j) sum += Math.min(1, (system.failureCosts[j]! * column[i]!) / Math.max(slack[i]!, 1e-12));
     return (1 + sum) / Math.max(cost[j]!, 1e-12);
   };
   const candidates = survivors
@@ -85,7 +98,8 @@ export function greedyTailShock(cache: ColumnCache, model: PriceShockModel, opti
     .map(({ j }) => j);
   const rng = new Rng(options.seed ?? 1, 0);
   const draws = new Float64Array(samples * n);
-  for (let s = 0; s < samples; s++) for (const i of survivors) draws[s * n + i] = slack[i]! * (1 + uncertainty * (2 * rng.uniform() - 1));
+  for (let s = 0; s < samples; s++)
+    for (const i of survivors) draws[s * n + i] = slack[i]! * (1 + uncertainty * (2 * rng.uniform() - 1));
   const pushed = new Float64Array(n);
   const failed = new Uint8Array(n);
   const expected = (seeds: number[]): number => {
@@ -195,7 +209,13 @@ function failuresAlong(cache: ColumnCache, model: PriceShockModel, direction: Fl
  * t·h (bisection on t ≤ `maxScale`) at which the cascade reaches m failures — the dominating point of the tail
  * event {N ≥ m} on each ray. A ray that never reaches m contributes its end point.
  */
-export function importanceShifts(cache: ColumnCache, model: PriceShockModel, tail: TailShock, threshold: number, maxScale = 4): Float64Array[] {
+export function importanceShifts(
+  cache: ColumnCache,
+  model: PriceShockModel,
+  tail: TailShock,
+  threshold: number,
+  maxScale = 4,
+): Float64Array[] {
   const n = cache.system.nFirms;
   const directions = [returnShift(cache.system, tail.drops), new Float64Array(n).fill(-model.sigma)];
   return directions
@@ -220,11 +240,14 @@ export function estimateTail(cache: ColumnCache, options: TailSamplingOptions): 
   const n = system.nFirms;
   const { shocks, samples, threshold, quantile } = options;
   checkShockModel(shocks);
-  if (!(Number.isInteger(samples) && samples >= 1)) throw new EngineInputError(`samples must be an integer ≥ 1, got ${samples}`, 'samples');
-  if (!(quantile >= 0 && quantile < 1)) throw new EngineInputError(`quantile must be in [0, 1), got ${quantile}`, 'quantile');
+  if (!(Number.isInteger(samples) && samples >= 1))
+    throw new EngineInputError(`samples must be an integer ≥ 1, got ${samples}`, 'samples');
+  if (!(quantile >= 0 && quantile < 1))
+    throw new EngineInputError(`quantile must be in [0, 1), got ${quantile}`, 'quantile');
   const shifts = options.shifts ?? [];
   const alpha = shifts.length > 0 ? (options.nominalWeight ?? 0.2) : 1;
-  if (!(alpha > 0 && alpha <= 1)) throw new EngineInputError(`nominal weight must be in (0, 1], got ${alpha}`, 'nominalWeight');
+  if (!(alpha > 0 && alpha <= 1))
+    throw new EngineInputError(`nominal weight must be in (0, 1], got ${alpha}`, 'nominalWeight');
   // u_k = Σ⁻¹ h_k by Sherman–Morrison, and ½ u_kᵀh_k.
   const sigma2 = shocks.sigma * shocks.sigma * (1 - shocks.rho);
   if (shifts.length > 0 && !(sigma2 > 0)) throw new EngineInputError('importance sampling needs sigma > 0', 'sigma');
@@ -246,7 +269,8 @@ export function estimateTail(cache: ColumnCache, options: TailSamplingOptions): 
       pick.reseed(options.seed ^ 0x5851f42d, s);
       const draw = pick.uniform();
       if (draw >= alpha) {
-        const { h } = components[Math.min(components.length - 1, Math.floor(((draw - alpha) / (1 - alpha)) * components.length))]!;
+        const { h } =
+          components[Math.min(components.length - 1, Math.floor(((draw - alpha) / (1 - alpha)) * components.length))]!;
         for (let j = 0; j < n; j++) z[j]! += h[j]!;
       }
       let ratio = 0;

@@ -14,7 +14,12 @@ import { resolveStoreKey } from '../store/store-key';
 import { startLoopbackHost } from './server';
 
 const { values } = parseArgs({
-  options: { 'data-dir': { type: 'string' }, port: { type: 'string' }, 'no-samples': { type: 'boolean' }, 'key-file': { type: 'string' } },
+  options: {
+    'data-dir': { type: 'string' },
+    port: { type: 'string' },
+    'no-samples': { type: 'boolean' },
+    'key-file': { type: 'string' },
+  },
 });
 const rendererDir = fileURLToPath(new URL('../../out/renderer', import.meta.url));
 if (!existsSync(`${rendererDir}/index.html`)) {

@@ -66,7 +66,8 @@ function parseMessage(data: RawData): { id: Reply['id']; channel?: string; paylo
     return { id: null, problem: 'message is not a JSON object with a channel and a payload' };
   }
   const { id, channel, payload } = request as Record<string, unknown>;
-  const safeId = (typeof id === 'number' && Number.isFinite(id)) || (typeof id === 'string' && id.length <= 100) ? id : null;
+  const safeId =
+    (typeof id === 'number' && Number.isFinite(id)) || (typeof id === 'string' && id.length <= 100) ? id : null;
   if (typeof channel !== 'string') return { id: safeId, problem: 'message has no channel name' };
   return { id: safeId, channel, payload };
 }
@@ -80,7 +81,12 @@ type Warn = (line: string) => void;
 type HostOk = (request: IncomingMessage) => boolean;
 
 /** A known file of the built renderer, for GET and HEAD from the host's own origin. */
-async function serveFile(rendererDir: string, hostOk: HostOk, request: IncomingMessage, response: ServerResponse): Promise<void> {
+async function serveFile(
+  rendererDir: string,
+  hostOk: HostOk,
+  request: IncomingMessage,
+  response: ServerResponse,
+): Promise<void> {
   if (!hostOk(request)) return plainStatus(response, 421);
   if (request.method !== 'GET' && request.method !== 'HEAD') return plainStatus(response, 405, { Allow: 'GET, HEAD' });
   const target = resolveStaticTarget(rendererDir, request.url ?? '/');
@@ -114,19 +120,32 @@ function sendJson(socket: WebSocket, message: unknown, warn: Warn): void {
   try {
     text = JSON.stringify(message);
   } catch (error) {
-    text = JSON.stringify({ id: (message as Reply).id ?? null, result: { ok: false, error: { code: 'internal', message: `answer could not be sent: ${(error as Error).message}` } } });
+    text = JSON.stringify({
+      id: (message as Reply).id ?? null,
+      result: {
+        ok: false,
+        error: { code: 'internal', message: `answer could not be sent: ${(error as Error).message}` },
+      },
+    });
   }
   socket.send(text, (error) => error && warn(`send failed: ${error.message}`));
 }
 
 /** The WebSocket upgrade's check: the host's own Host and Origin, the token, and room for one more connection. */
-function upgradeVerifier(hostOk: HostOk, origin: () => string, token: string, openSockets: () => number, maxConnections: number) {
+function upgradeVerifier(
+  hostOk: HostOk,
+  origin: () => string,
+  token: string,
+  openSockets: () => number,
+  maxConnections: number,
+) {
   return ({ req }: { req: IncomingMessage }, accept: (ok: boolean, code?: number, message?: string) => void) => {
     try {
       if (!hostOk(req) || req.headers.origin !== origin()) return accept(false, 403, 'Forbidden');
       const given = Buffer.from(new URL(req.url ?? '', origin()).searchParams.get('token') ?? '');
       const expected = Buffer.from(token);
-      if (given.length !== expected.length || !timingSafeEqual(given, expected)) return accept(false, 401, 'Unauthorized');
+      if (given.length !== expected.length || !timingSafeEqual(given, expected))
+        return accept(false, 401, 'Unauthorized');
       if (openSockets() >= maxConnections) return accept(false, 503, `Too many open connections (${maxConnections})`);
       accept(true);
     } catch {
@@ -144,15 +163,29 @@ function answerUpload(context: AppContext, data: RawData): Reply {
   const bytes = Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
   const headerLength = bytes.length >= 4 ? bytes.readUInt32BE(0) : -1;
   if (headerLength < 2 || headerLength > UPLOAD_HEADER_BYTES || bytes.length < 4 + headerLength) {
-    return { id: null, result: refusal('binary message is not an upload (a 4-byte header length, a JSON header, the file)') };
+    return {
+      id: null,
+      result: refusal('binary message is not an upload (a 4-byte header length, a JSON header, the file)'),
+    };
   }
   const header = parseMessage(bytes.subarray(4, 4 + headerLength));
   const fileName = (header as { payload?: unknown }).payload;
-  if (header.channel !== 'files:upload' || typeof fileName !== 'string' || fileName.length === 0 || fileName.length > 255) {
-    return { id: header.id, result: refusal('upload header must name the channel files:upload and give the file name as its payload') };
+  if (
+    header.channel !== 'files:upload' ||
+    typeof fileName !== 'string' ||
+    fileName.length === 0 ||
+    fileName.length > 255
+  ) {
+    return {
+      id: header.id,
+      result: refusal('upload header must name the channel files:upload and give the file name as its payload'),
+    };
   }
   try {
-    return { id: header.id, result: { ok: true, value: context.files.fromBytes(fileName, Buffer.from(bytes.subarray(4 + headerLength))) } };
+    return {
+      id: header.id,
+      result: { ok: true, value: context.files.fromBytes(fileName, Buffer.from(bytes.subarray(4 + headerLength))) },
+    };
   } catch (error) {
     return { id: header.id, result: refusal((error as Error).message) };
   }
@@ -213,7 +246,13 @@ export async function startLoopbackHost(
     path: '/api',
     maxPayload: limits.maxMessageBytes,
     perMessageDeflate: false,
-    verifyClient: upgradeVerifier(hostOk, () => origin, token, () => sockets.size, limits.maxConnections),
+    verifyClient: upgradeVerifier(
+      hostOk,
+      () => origin,
+      token,
+      () => sockets.size,
+      limits.maxConnections,
+    ),
   });
   wss.on('error', (error) => warn(`server error: ${error.message}`));
   wss.on('connection', (socket) => {

@@ -23,7 +23,20 @@ export {
 export const normaliseColumnName = (name: string): string => name.toLowerCase().replace(/[\s_\-.]+/g, '');
 
 const NODE_SYNONYMS: Record<NodeField, string[]> = {
-  id: ['id', 'nodeid', 'node', 'code', 'bankid', 'bankcode', 'lei', 'institutionid', 'entityid', 'key', 'bank', 'institution'],
+  id: [
+    'id',
+    'nodeid',
+    'node',
+    'code',
+    'bankid',
+    'bankcode',
+    'lei',
+    'institutionid',
+    'entityid',
+    'key',
+    'bank',
+    'institution',
+  ],
   name: ['name', 'label', 'nodename', 'bankname', 'institution', 'institutionname', 'entity', 'entityname'],
   type: ['type', 'nodetype', 'kind', 'category', 'institutiontype'],
   group: ['group', 'country', 'countrycode', 'region', 'cluster', 'community', 'sector'],

@@ -12,7 +12,13 @@
 import Papa from 'papaparse';
 import type { ImportReport } from '../../src-shared/domain';
 import { formatAmount, formatNumber } from '../../src-shared/format/numbers';
-import { MAX_AMOUNT, MAX_TEXT_LENGTH, NETWORK_FORMAT, type NetworkDocument, type NetworkNode } from '../../src-shared/formats/network';
+import {
+  MAX_AMOUNT,
+  MAX_TEXT_LENGTH,
+  NETWORK_FORMAT,
+  type NetworkDocument,
+  type NetworkNode,
+} from '../../src-shared/formats/network';
 import { ImportError, quote } from './import-error';
 import { checkLineLengths, refusal } from './import-limits';
 import { parseNumberCell } from './tables';
@@ -60,7 +66,9 @@ function numberedRows(text: string, fileName: string): NumberedRow[] {
 function bankIdsOf(header: string[], fileName: string): string[] {
   FIXED_COLUMNS.forEach((column, index) => {
     if (header[index] !== column) {
-      throw new ImportError(refusal(fileName, { row: 1, column: `${index + 1}` }, `must be ${column}`, header[index] ?? ''));
+      throw new ImportError(
+        refusal(fileName, { row: 1, column: `${index + 1}` }, `must be ${column}`, header[index] ?? ''),
+      );
     }
   });
   const bankIds = header.slice(FIXED_COLUMNS.length).map((id) => id.trim());
@@ -68,11 +76,17 @@ function bankIdsOf(header: string[], fileName: string): string[] {
   const firstColumnOf = new Map<string, number>();
   bankIds.forEach((id, offset) => {
     const column = FIXED_COLUMNS.length + offset + 1;
-    if (id === '') throw new ImportError(`${fileName}: row 1, column ${column}: blank bank id (every bank column needs its code)`);
-    if (id.length > MAX_TEXT_LENGTH) throw new ImportError(refusal(fileName, { row: 1, column: `${column}` }, `bank id longer than ${MAX_TEXT_LENGTH} characters`, id));
+    if (id === '')
+      throw new ImportError(`${fileName}: row 1, column ${column}: blank bank id (every bank column needs its code)`);
+    if (id.length > MAX_TEXT_LENGTH)
+      throw new ImportError(
+        refusal(fileName, { row: 1, column: `${column}` }, `bank id longer than ${MAX_TEXT_LENGTH} characters`, id),
+      );
     const first = firstColumnOf.get(id);
     if (first !== undefined) {
-      throw new ImportError(`${fileName}: row 1, columns ${first} and ${column}: bank id ${quote(id, 40)} appears twice`);
+      throw new ImportError(
+        `${fileName}: row 1, columns ${first} and ${column}: bank id ${quote(id, 40)} appears twice`,
+      );
     }
     firstColumnOf.set(id, column);
   });
@@ -80,10 +94,21 @@ function bankIdsOf(header: string[], fileName: string): string[] {
 }
 
 /** The one row that matches, or a refusal naming what was looked for and where more than one was found. */
-function pickRow(rows: NumberedRow[], fileName: string, predicate: (row: string[]) => boolean, what: string): NumberedRow {
+function pickRow(
+  rows: NumberedRow[],
+  fileName: string,
+  predicate: (row: string[]) => boolean,
+  what: string,
+): NumberedRow {
   const matches = rows.filter(({ cells }) => predicate(cells));
   if (matches.length !== 1) {
-    const at = matches.length > 1 ? ` (rows ${matches.slice(0, 3).map((m) => m.row).join(', ')}${matches.length > 3 ? ', …' : ''})` : '';
+    const at =
+      matches.length > 1
+        ? ` (rows ${matches
+            .slice(0, 3)
+            .map((m) => m.row)
+            .join(', ')}${matches.length > 3 ? ', …' : ''})`
+        : '';
     throw new ImportError(`${fileName}: expected exactly one row of ${what}, found ${matches.length}${at}`);
   }
   return matches[0]!;
@@ -93,12 +118,20 @@ function pickRow(rows: NumberedRow[], fileName: string, predicate: (row: string[
  * A bank's cell of a row: every cell read must be a finite decimal number (not blank, hexadecimal, ∞ or NaN); total
  * assets and interbank exposure must not be negative.
  */
-function readCell({ cells, row }: NumberedRow, column: number, bankId: string, fileName: string, label: string, nonNegative: boolean): number {
+function readCell(
+  { cells, row }: NumberedRow,
+  column: number,
+  bankId: string,
+  fileName: string,
+  label: string,
+  nonNegative: boolean,
+): number {
   const cell = (cells[column] ?? '').trim();
   const where = { row, column: bankId };
   if (cell === '') throw new ImportError(refusal(fileName, where, `${label} is blank (a number is required)`));
   const value = parseNumberCell(cell);
-  if (value === null || Number.isNaN(value)) throw new ImportError(refusal(fileName, where, `${label} is not a finite decimal number`, cell));
+  if (value === null || Number.isNaN(value))
+    throw new ImportError(refusal(fileName, where, `${label} is not a finite decimal number`, cell));
   if (Math.abs(value) > MAX_AMOUNT) throw new ImportError(refusal(fileName, where, `${label} is beyond ±1e15`, cell));
   if (nonNegative && value < 0) throw new ImportError(refusal(fileName, where, `${label} must not be negative`, cell));
   return value;
@@ -120,7 +153,9 @@ function bankNode(bankId: string, ta: number, eq: number, ib: number): { node: N
   const outsideLiabilities = totalLiabilities - ib;
   if (ta <= 0) return { reason: `total assets (${EBA_CODES.totalAssets}) are ${amount(ta)} (must be positive)` };
   if (outsideAssets < 0) {
-    return { reason: `negative external assets: interbank exposure (${EBA_CODES.interbank}) ${amount(ib)} exceeds total assets (${EBA_CODES.totalAssets}) ${amount(ta)}` };
+    return {
+      reason: `negative external assets: interbank exposure (${EBA_CODES.interbank}) ${amount(ib)} exceeds total assets (${EBA_CODES.totalAssets}) ${amount(ta)}`,
+    };
   }
   if (outsideLiabilities < 0 || eq <= 0) {
     return {
@@ -144,21 +179,31 @@ function bankNode(bankId: string, ta: number, eq: number, ib: number): { node: N
   };
 }
 
-export function parseEbaDisclosure(text: string, fileName: string): { document: NetworkDocument; report: ImportReport } {
+export function parseEbaDisclosure(
+  text: string,
+  fileName: string,
+): { document: NetworkDocument; report: ImportReport } {
   const [headerRow, ...rows] = numberedRows(text, fileName);
   if (!headerRow) throw new ImportError(`${fileName} is empty`);
   const bankIds = bankIdsOf(headerRow.cells, fileName);
   const pick = (predicate: (row: string[]) => boolean, what: string) => pickRow(rows, fileName, predicate, what);
   const baseline = (row: string[]) => row[2]?.startsWith('20101231') === true && row[4] === '';
-  const totalAssetsRow = pick((r) => r[1] === EBA_CODES.totalAssets && baseline(r), 'code 30029 (total assets) at 20101231');
+  const totalAssetsRow = pick(
+    (r) => r[1] === EBA_CODES.totalAssets && baseline(r),
+    'code 30029 (total assets) at 20101231',
+  );
   const equityRow = pick((r) => r[1] === EBA_CODES.equity && baseline(r), 'code 30021 (equity) at 20101231');
-  const interbankRow = pick((r) => r[1] === EBA_CODES.interbank && r[3] === 'TO', 'code 33010 with country TO (interbank EAD)');
+  const interbankRow = pick(
+    (r) => r[1] === EBA_CODES.interbank && r[3] === 'TO',
+    'code 33010 with country TO (interbank EAD)',
+  );
 
   const nodes: NetworkNode[] = [];
   const skipped: ImportReport['skipped'] = [];
   bankIds.forEach((bankId, offset) => {
     const column = FIXED_COLUMNS.length + offset;
-    const read = (row: NumberedRow, label: string, nonNegative: boolean) => readCell(row, column, bankId, fileName, label, nonNegative);
+    const read = (row: NumberedRow, label: string, nonNegative: boolean) =>
+      readCell(row, column, bankId, fileName, label, nonNegative);
     const totalAssets = read(totalAssetsRow, 'total assets (30029)', true);
     const equity = read(equityRow, 'equity (30021)', false);
     const interbank = read(interbankRow, 'interbank exposure (33010, TO)', true);

@@ -36,14 +36,28 @@ export function ebaSovereignFireSale(
   const lines = holdingsCsv.split(/\r?\n/).filter((line) => line.trim() !== '');
   const header = splitCsvLine(lines[0]!);
   const bankColumns = header.slice(7);
-  const rowsOf = (name: string) => lines.slice(1).map(splitCsvLine).filter((cells) => cells[0]!.split(/\s+/)[0] === name);
+  const rowsOf = (name: string) =>
+    lines
+      .slice(1)
+      .map(splitCsvLine)
+      .filter((cells) => cells[0]!.split(/\s+/)[0] === name);
   const sovereignRows = rowsOf('SOV_EXP_DIRECT');
   const total = rowsOf('TOT_EXP')[0];
   const equity = rowsOf('EQUITY')[0];
-  if (!total || !equity || sovereignRows.length === 0) throw new AppError('invalid_input', 'holdings file: rows SOV_EXP_DIRECT, TOT_EXP and EQUITY are required', 'holdings');
+  if (!total || !equity || sovereignRows.length === 0)
+    throw new AppError(
+      'invalid_input',
+      'holdings file: rows SOV_EXP_DIRECT, TOT_EXP and EQUITY are required',
+      'holdings',
+    );
   const number = (cells: string[], column: number, what: string) => {
     const value = Number(cells[7 + column]);
-    if (!Number.isFinite(value)) throw new AppError('invalid_input', `holdings file: ${what}, bank ${bankColumns[column]}: "${cells[7 + column]}" is not a number`, bankColumns[column]);
+    if (!Number.isFinite(value))
+      throw new AppError(
+        'invalid_input',
+        `holdings file: ${what}, bank ${bankColumns[column]}: "${cells[7 + column]}" is not a number`,
+        bankColumns[column],
+      );
     return value;
   };
   const assets = sovereignRows.map((cells) => cells[3]!);
@@ -74,7 +88,11 @@ export function ebaSovereignFireSale(
       maxLeverage: Math.max(1.01, totalExposure / bankEquity),
     });
   });
-  const volumeRows = volumeCsv.split(/\r?\n/).slice(1).filter((line) => line.trim() !== '').map(splitCsvLine);
+  const volumeRows = volumeCsv
+    .split(/\r?\n/)
+    .slice(1)
+    .filter((line) => line.trim() !== '')
+    .map(splitCsvLine);
   const volumeOf = (country: string) => {
     const row = volumeRows.find((cells) => cells[0] === country && Number(cells[1]) === options.year);
     if (!row) throw new AppError('invalid_input', `volume file: no ${options.year} volume for ${country}`, 'volume');
@@ -85,7 +103,9 @@ export function ebaSovereignFireSale(
   const restVolume = volumeOf('Rest_of_the_world');
   const volumes: Record<string, number> = {};
   for (const asset of assets) {
-    volumes[asset] = OWN_VOLUME.includes(asset) ? volumeOf(asset) : (restVolume * (heldTotal.get(asset) ?? 0)) / Math.max(restHeld, 1e-12);
+    volumes[asset] = OWN_VOLUME.includes(asset)
+      ? volumeOf(asset)
+      : (restVolume * (heldTotal.get(asset) ?? 0)) / Math.max(restHeld, 1e-12);
   }
   const held = assets.filter((asset) => (heldTotal.get(asset) ?? 0) > 0 && volumes[asset]! > 0);
   return {

@@ -8,10 +8,41 @@ import Papa from 'papaparse';
 import type { HoldingsPanel } from '../engines/holdings-panel';
 import { ImportError } from './import-error';
 
-const EURO_AREA_2011 = new Set(['AT', 'BE', 'CY', 'DE', 'EE', 'ES', 'FI', 'FR', 'GR', 'IE', 'IT', 'LU', 'MT', 'NL', 'PT', 'SI', 'SK']);
+const EURO_AREA_2011 = new Set([
+  'AT',
+  'BE',
+  'CY',
+  'DE',
+  'EE',
+  'ES',
+  'FI',
+  'FR',
+  'GR',
+  'IE',
+  'IT',
+  'LU',
+  'MT',
+  'NL',
+  'PT',
+  'SI',
+  'SK',
+]);
 const NATIONAL_CURRENCY: Record<string, string> = {
-  BG: 'BGN', CZ: 'CZK', DK: 'DKK', GB: 'GBP', HU: 'HUF', IS: 'ISK', JP: 'JPY', LI: 'CHF', LT: 'LTL', LV: 'LVL',
-  NO: 'NOK', PL: 'PLN', RO: 'RON', SE: 'SEK', US: 'USD',
+  BG: 'BGN',
+  CZ: 'CZK',
+  DK: 'DKK',
+  GB: 'GBP',
+  HU: 'HUF',
+  IS: 'ISK',
+  JP: 'JPY',
+  LI: 'CHF',
+  LT: 'LTL',
+  LV: 'LVL',
+  NO: 'NOK',
+  PL: 'PLN',
+  RO: 'RON',
+  SE: 'SEK',
+  US: 'USD',
 };
 
 export const EBA_SOVEREIGN_FILE = 'eba-2011-sovereign-holdings.csv';
@@ -23,7 +54,9 @@ export function parseEbaSovereignHoldings(text: string, fileName = EBA_SOVEREIGN
   const dateColumn = header.indexOf('INFO_DATE_CODE');
   const firstBank = header.indexOf('MEASURE_CODE') + 1;
   if (countryColumn < 0 || dateColumn < 0 || firstBank <= 0) {
-    throw new ImportError(`${fileName}: expected the columns C_COUNTRY_CODE, INFO_DATE_CODE and MEASURE_CODE followed by one column per bank`);
+    throw new ImportError(
+      `${fileName}: expected the columns C_COUNTRY_CODE, INFO_DATE_CODE and MEASURE_CODE followed by one column per bank`,
+    );
   }
   const banks = header.slice(firstBank);
   const issuers: string[] = [];
@@ -35,12 +68,17 @@ export function parseEbaSovereignHoldings(text: string, fileName = EBA_SOVEREIGN
     const code = (cells[countryColumn] ?? '').trim();
     if (!/^[A-Z]{2}$/.test(code) || code === 'TO') return;
     const day = (cells[dateColumn] ?? '').trim();
-    if (!/^\d{8}$/.test(day)) throw new ImportError(`${fileName} row ${k + 2}: INFO_DATE_CODE "${day}" is not YYYYMMDD`, 'INFO_DATE_CODE');
+    if (!/^\d{8}$/.test(day))
+      throw new ImportError(`${fileName} row ${k + 2}: INFO_DATE_CODE "${day}" is not YYYYMMDD`, 'INFO_DATE_CODE');
     date = `${day.slice(0, 4)}-${day.slice(4, 6)}-${day.slice(6, 8)}`;
     const a = issuers.push(code) - 1;
     banks.forEach((bank, b) => {
       const value = Number(cells[firstBank + b]);
-      if (!Number.isFinite(value) || value < 0) throw new ImportError(`${fileName} row ${k + 2}, column ${bank}: "${cells[firstBank + b]}" is not an exposure ≥ 0`, bank);
+      if (!Number.isFinite(value) || value < 0)
+        throw new ImportError(
+          `${fileName} row ${k + 2}, column ${bank}: "${cells[firstBank + b]}" is not an exposure ≥ 0`,
+          bank,
+        );
       if (value > 0) {
         investor.push(b);
         asset.push(a);

@@ -40,7 +40,8 @@ const GRAPH_FIELDS = ['name', 'currency', 'unit'] as const;
 type GraphField = (typeof GRAPH_FIELDS)[number];
 
 /** Characters XML 1.0 cannot carry at all (even as character references). */
-const NOT_XML = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+const NOT_XML =
+  /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 function escapeXml(text: string, where: string): string {
   if (NOT_XML.test(text)) {
@@ -208,9 +209,12 @@ function graphmlRoot(text: string, fileName: string): XmlElement {
     root = (parser.parse(text) as XmlElement).graphml as XmlElement | undefined;
   } catch (error) {
     if (error instanceof ImportError) throw error;
-    throw new ImportError(`${fileName} is not readable XML: ${error instanceof RangeError ? 'nested too deeply' : firstLine((error as Error).message)}`);
+    throw new ImportError(
+      `${fileName} is not readable XML: ${error instanceof RangeError ? 'nested too deeply' : firstLine((error as Error).message)}`,
+    );
   }
-  if (!root || typeof root !== 'object') throw new ImportError(`${fileName} is not GraphML (no <graphml> root element)`);
+  if (!root || typeof root !== 'object')
+    throw new ImportError(`${fileName} is not GraphML (no <graphml> root element)`);
   return root;
 }
 
@@ -264,7 +268,13 @@ function graphValues(graph: XmlElement, keys: GraphmlKeys): Partial<Record<Graph
 }
 
 /** Sets the node's fields from its data (or the keys' defaults), adding a problem for each refused value. */
-function readNodeFields(node: NetworkNode, data: Map<string, XmlElement>, keys: GraphmlKeys, where: string, problems: string[]): void {
+function readNodeFields(
+  node: NetworkNode,
+  data: Map<string, XmlElement>,
+  keys: GraphmlKeys,
+  where: string,
+  problems: string[],
+): void {
   for (const [keyId, field] of keys.nodeFields) {
     const key = keys.all.get(keyId)!;
     const found = data.get(keyId);
@@ -278,7 +288,8 @@ function readNodeFields(node: NetworkNode, data: Map<string, XmlElement>, keys: 
     if (number === null) continue;
     const numeric = field as NumericNodeField;
     if (Number.isNaN(number)) problems.push(`${where} (${key.name}): not a number: "${value.trim()}"`);
-    else if (numeric === 'defaultProbability' && (number < 0 || number > 1)) problems.push(`${where} (${key.name}): must be between 0 and 1`);
+    else if (numeric === 'defaultProbability' && (number < 0 || number > 1))
+      problems.push(`${where} (${key.name}): must be between 0 and 1`);
     else if (numeric !== 'equity' && number < 0) problems.push(`${where} (${key.name}): must be ≥ 0`);
     else node[numeric] = number;
   }
@@ -293,7 +304,11 @@ function readNodeFields(node: NetworkNode, data: Map<string, XmlElement>, keys: 
   }
 }
 
-function readNodes(graph: XmlElement, keys: GraphmlKeys, problems: string[]): { nodes: NetworkNode[]; ids: Set<string> } {
+function readNodes(
+  graph: XmlElement,
+  keys: GraphmlKeys,
+  problems: string[],
+): { nodes: NetworkNode[]; ids: Set<string> } {
   const nodes: NetworkNode[] = [];
   const ids = new Set<string>();
   children(graph, 'node').forEach((element, index) => {
@@ -310,9 +325,19 @@ function readNodes(graph: XmlElement, keys: GraphmlKeys, problems: string[]): { 
 }
 
 /** Whether an edge's ends are known, distinct banks and the first edge of its ordered pair; adds a problem if not. */
-function edgeEndsValid(debtor: string, creditor: string, where: string, ids: Set<string>, pairs: Set<string>, problems: string[]): boolean {
+function edgeEndsValid(
+  debtor: string,
+  creditor: string,
+  where: string,
+  ids: Set<string>,
+  pairs: Set<string>,
+  problems: string[],
+): boolean {
   let ok = true;
-  for (const [role, id] of [['source', debtor], ['target', creditor]] as const) {
+  for (const [role, id] of [
+    ['source', debtor],
+    ['target', creditor],
+  ] as const) {
     if (id === '') {
       problems.push(`${where}: missing ${role}`);
       ok = false;
@@ -327,7 +352,9 @@ function edgeEndsValid(debtor: string, creditor: string, where: string, ids: Set
   }
   const pair = `${debtor}\u0000${creditor}`;
   if (pairs.has(pair)) {
-    problems.push(`${where}: second edge for debtor ${quote(debtor)} → creditor ${quote(creditor)} (at most one per ordered pair)`);
+    problems.push(
+      `${where}: second edge for debtor ${quote(debtor)} → creditor ${quote(creditor)} (at most one per ordered pair)`,
+    );
     ok = false;
   }
   pairs.add(pair);
@@ -335,7 +362,12 @@ function edgeEndsValid(debtor: string, creditor: string, where: string, ids: Set
 }
 
 /** An edge's amount, or undefined with a problem added when it is missing, not a number or negative. */
-function edgeAmount(element: XmlElement, amountKey: KeyInfo | undefined, where: string, problems: string[]): number | undefined {
+function edgeAmount(
+  element: XmlElement,
+  amountKey: KeyInfo | undefined,
+  where: string,
+  problems: string[],
+): number | undefined {
   const found = amountKey ? dataOf(element).get(amountKey.id) : undefined;
   const text = found ? textOf(found) : amountKey?.fallback;
   const amount = parseNumberCell(text);

@@ -184,7 +184,11 @@ interface Pass {
   sha256: string;
 }
 
-function resolveMapping(header: string[], given: Partial<HoldingsMapping> | undefined, fileName: string): Record<HoldingsField, number> {
+function resolveMapping(
+  header: string[],
+  given: Partial<HoldingsMapping> | undefined,
+  fileName: string,
+): Record<HoldingsField, number> {
   const columns = header.map((cell) => cell.trim());
   // Fields the caller maps win; the others are matched from the header.
   const mapping: Partial<HoldingsMapping> = { ...suggestHoldingsMapping(columns), ...given };
@@ -205,7 +209,10 @@ function resolveMapping(header: string[], given: Partial<HoldingsMapping> | unde
     }
     const index = columns.indexOf(column.trim());
     if (index < 0) {
-      throw new ImportError(`${fileName}: column ${quote(column)} (mapped to ${field}) is not in the file; its columns are ${listed}`, field);
+      throw new ImportError(
+        `${fileName}: column ${quote(column)} (mapped to ${field}) is not in the file; its columns are ${listed}`,
+        field,
+      );
     }
     at[field] = index;
   }
@@ -290,9 +297,11 @@ export class HoldingsRowSink {
     const dateText = cellOf(cells, at.date)!;
     const amountText = cellOf(cells, at.amount)!;
     if (investor === '') this.refuse(row, 'investor', 'missing investor id');
-    else if (investor.length > MAX_TEXT_LENGTH) this.refuse(row, 'investor', `investor id longer than ${MAX_TEXT_LENGTH} characters — ${quote(investor)}`);
+    else if (investor.length > MAX_TEXT_LENGTH)
+      this.refuse(row, 'investor', `investor id longer than ${MAX_TEXT_LENGTH} characters — ${quote(investor)}`);
     if (asset === '') this.refuse(row, 'asset', 'missing asset id');
-    else if (asset.length > MAX_TEXT_LENGTH) this.refuse(row, 'asset', `asset id longer than ${MAX_TEXT_LENGTH} characters — ${quote(asset)}`);
+    else if (asset.length > MAX_TEXT_LENGTH)
+      this.refuse(row, 'asset', `asset id longer than ${MAX_TEXT_LENGTH} characters — ${quote(asset)}`);
     let date = this.dates.get(dateText);
     if (date === undefined && !this.dates.has(dateText)) {
       date = normaliseReportDate(dateText);
@@ -334,7 +343,11 @@ export class HoldingsRowSink {
       this.positions += 1;
     } catch (error) {
       if ((error as { code?: string }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
-        this.refuse(row, undefined, `second position of investor ${quote(investor)} in asset ${quote(asset)} on ${date} (one row per investor, asset and date)`);
+        this.refuse(
+          row,
+          undefined,
+          `second position of investor ${quote(investor)} in asset ${quote(asset)} on ${date} (one row per investor, asset and date)`,
+        );
       } else {
         throw error;
       }
@@ -349,19 +362,32 @@ const CHUNK = 1 << 20;
 /** The import's input as a stream of 1 MiB chunks: the file, or the bytes in memory (not copied). */
 export function holdingsInput(options: Pick<HoldingsImportOptions, 'filePath' | 'bytes'>): Readable {
   const { bytes, filePath } = options;
-  if (bytes) return Readable.from((function* () {
-    for (let at = 0; at < bytes.byteLength; at += CHUNK) yield Buffer.from(bytes.buffer, bytes.byteOffset + at, Math.min(CHUNK, bytes.byteLength - at));
-  })());
+  if (bytes)
+    return Readable.from(
+      (function* () {
+        for (let at = 0; at < bytes.byteLength; at += CHUNK)
+          yield Buffer.from(bytes.buffer, bytes.byteOffset + at, Math.min(CHUNK, bytes.byteLength - at));
+      })(),
+    );
   if (filePath === undefined) throw new ImportError('no holdings file was given');
   return createReadStream(filePath, { highWaterMark: CHUNK });
 }
 
 export function holdingsInputSize(options: Pick<HoldingsImportOptions, 'filePath' | 'bytes'>): number {
-  return options.bytes ? options.bytes.byteLength : options.filePath === undefined ? 0 : statSync(options.filePath).size;
+  return options.bytes
+    ? options.bytes.byteLength
+    : options.filePath === undefined
+      ? 0
+      : statSync(options.filePath).size;
 }
 
 /** One pass over the file inside the caller's transaction; throws on the first fatal problem. */
-function streamPass(db: Db, datasetId: number, options: HoldingsImportOptions, encoding: 'utf-8' | 'windows-1252'): Promise<Pass> {
+function streamPass(
+  db: Db,
+  datasetId: number,
+  options: HoldingsImportOptions,
+  encoding: 'utf-8' | 'windows-1252',
+): Promise<Pass> {
   const { fileName, onProgress, signal } = options;
   const bytesTotal = holdingsInputSize(options);
   const sink = new HoldingsRowSink(db, datasetId, fileName, options.mapping);
@@ -405,7 +431,10 @@ function streamPass(db: Db, datasetId: number, options: HoldingsImportOptions, e
           }
           onProgress?.(record > 0 ? record - 1 : 0, decode.bytes, bytesTotal);
         } catch (error) {
-          fail(error instanceof Error ? error : new ImportError(`${fileName} could not be read: ${String(error)}`), parser);
+          fail(
+            error instanceof Error ? error : new ImportError(`${fileName} could not be read: ${String(error)}`),
+            parser,
+          );
         }
       },
       complete() {
@@ -423,14 +452,22 @@ function streamPass(db: Db, datasetId: number, options: HoldingsImportOptions, e
         });
       },
       error(error) {
-        fail(error instanceof NotUtf8 || error instanceof ImportError ? error : new ImportError(`${fileName} could not be read: ${error.message}`));
+        fail(
+          error instanceof NotUtf8 || error instanceof ImportError
+            ? error
+            : new ImportError(`${fileName} could not be read: ${error.message}`),
+        );
       },
     });
   });
 }
 
 /** The dataset row of an import in progress (inside the caller's transaction); its SHA-256 is set at the end. */
-export function insertPendingHoldingsDataset(db: Db, options: Pick<HoldingsImportOptions, 'fileName' | 'datasetName'>, importer: string) {
+export function insertPendingHoldingsDataset(
+  db: Db,
+  options: Pick<HoldingsImportOptions, 'fileName' | 'datasetName'>,
+  importer: string,
+) {
   return datasets.insert(db, {
     name: options.datasetName,
     kind: 'holdings',

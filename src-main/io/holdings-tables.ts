@@ -15,7 +15,16 @@ import { asyncBufferFromFile, parquetMetadataAsync, parquetReadObjects, parquetS
 import type { Db } from '../store/db';
 import { finishHoldingsDataset } from '../store/holdings';
 import { datasets } from '../store/repositories';
-import { HoldingsRowSink, holdingsInput, holdingsInputSize, importHoldingsCsv, insertPendingHoldingsDataset, MAX_HOLDINGS_ROW_ERRORS, type HoldingsImportOptions, type HoldingsImportResult } from './holdings-csv';
+import {
+  HoldingsRowSink,
+  holdingsInput,
+  holdingsInputSize,
+  importHoldingsCsv,
+  insertPendingHoldingsDataset,
+  MAX_HOLDINGS_ROW_ERRORS,
+  type HoldingsImportOptions,
+  type HoldingsImportResult,
+} from './holdings-csv';
 import { AppError } from '../../src-shared/errors';
 import { alreadyImportedError, ImportError } from './import-error';
 import { checkFileSize, checkXlsxArchive, decodeUtf8Strict, firstLine } from './import-limits';
@@ -62,7 +71,12 @@ const xlsxRows: RowSource = async (sink, options) => {
 
 const readXlsxRows: RowSource = async (sink, options) => {
   const { fileName, onProgress, signal } = options;
-  const reader = new ExcelJS.stream.xlsx.WorkbookReader(holdingsInput(options), { sharedStrings: 'cache', hyperlinks: 'ignore', styles: 'cache', worksheets: 'emit' });
+  const reader = new ExcelJS.stream.xlsx.WorkbookReader(holdingsInput(options), {
+    sharedStrings: 'cache',
+    hyperlinks: 'ignore',
+    styles: 'cache',
+    worksheets: 'emit',
+  });
   let sheetName = '';
   for await (const worksheet of reader) {
     sheetName = (worksheet as unknown as { name?: string }).name ?? 'sheet 1';
@@ -89,7 +103,9 @@ const parquetRows: RowSource = async (sink, options) => {
     return await readParquetRows(sink, options);
   } catch (error) {
     if (error instanceof AppError) throw error;
-    throw new ImportError(`${options.fileName} is not a readable Parquet file: ${firstLine(error instanceof Error ? error.message : String(error))}`);
+    throw new ImportError(
+      `${options.fileName} is not a readable Parquet file: ${firstLine(error instanceof Error ? error.message : String(error))}`,
+    );
   }
 };
 
@@ -106,15 +122,30 @@ const readParquetRows: RowSource = async (sink, { filePath, bytes, fileName, onP
   const total = Number(metadata.num_rows);
   for (let start = 0; start < total; start += PARQUET_BATCH) {
     if (signal?.aborted) throw new ImportError(`import of ${fileName} cancelled`);
-    const rows = await parquetReadObjects({ file, metadata, rowStart: start, rowEnd: Math.min(total, start + PARQUET_BATCH) });
-    rows.forEach((record, k) => sink.row(columns.map((column) => cellText(record[column])), start + k + 2));
+    const rows = await parquetReadObjects({
+      file,
+      metadata,
+      rowStart: start,
+      rowEnd: Math.min(total, start + PARQUET_BATCH),
+    });
+    rows.forEach((record, k) =>
+      sink.row(
+        columns.map((column) => cellText(record[column])),
+        start + k + 2,
+      ),
+    );
     if (sink.full) throw new RowErrorsImportError(sink.errors.slice(0, MAX_HOLDINGS_ROW_ERRORS));
     onProgress?.(Math.min(total, start + PARQUET_BATCH), 0, 0);
   }
   return { notes: [`${total} rows in ${metadata.row_groups.length} row group(s)`] };
 };
 
-async function importWith(db: Db, options: HoldingsImportOptions, importer: string, source: RowSource): Promise<HoldingsImportResult> {
+async function importWith(
+  db: Db,
+  options: HoldingsImportOptions,
+  importer: string,
+  source: RowSource,
+): Promise<HoldingsImportResult> {
   const { fileName } = options;
   const sha256 = await fileSha256(options);
   const existing = datasets.findBySha256(db, sha256);
@@ -133,7 +164,13 @@ async function importWith(db: Db, options: HoldingsImportOptions, importer: stri
       notes: [`${sink.investors} investors, ${sink.assets} assets, ${sink.positions} positions`, ...notes],
     });
     db.exec('COMMIT');
-    return { datasetId: dataset.id, investors: sink.investors, assets: sink.assets, positions: sink.positions, skipped: sink.skipped };
+    return {
+      datasetId: dataset.id,
+      investors: sink.investors,
+      assets: sink.assets,
+      positions: sink.positions,
+      skipped: sink.skipped,
+    };
   } catch (error) {
     if (db.inTransaction) db.exec('ROLLBACK');
     throw error;
@@ -146,17 +183,30 @@ function thirteenFRows(filer: { investor: string; date: string }): RowSource {
     const text = decodeUtf8Strict(fileName, bytes ?? (await readFile(filePath ?? '')));
     const { lines, options } = parse13fInformationTable(text, fileName);
     sink.row(['investor', 'asset', 'date', 'amount', 'assetClass', 'investorType'], 1);
-    lines.forEach((line, k) => sink.row([filer.investor, line.cusip, filer.date, String(line.value), line.titleOfClass, '13F filer'], k + 2));
-    return { notes: [`SEC 13F information table of ${filer.investor} at ${filer.date}; value in US dollars as filed`, `${options} put/call line(s) left out`] };
+    lines.forEach((line, k) =>
+      sink.row([filer.investor, line.cusip, filer.date, String(line.value), line.titleOfClass, '13F filer'], k + 2),
+    );
+    return {
+      notes: [
+        `SEC 13F information table of ${filer.investor} at ${filer.date}; value in US dollars as filed`,
+        `${options} put/call line(s) left out`,
+      ],
+    };
   };
 }
 
 /** Imports a holdings file (CSV, XLSX, Parquet or a 13F information table, by extension) as a new dataset; all or nothing. */
-export async function importHoldingsFile(db: Db, options: HoldingsImportOptions & { filer?: { investor: string; date: string } }): Promise<HoldingsImportResult> {
+export async function importHoldingsFile(
+  db: Db,
+  options: HoldingsImportOptions & { filer?: { investor: string; date: string } },
+): Promise<HoldingsImportResult> {
   const extension = extname(options.fileName).toLowerCase();
   checkFileSize(options.fileName, holdingsInputSize(options));
   if (extension === '.xml') {
-    if (!options.filer) throw new ImportError(`${options.fileName}: a 13F information table needs the filer and the report date (cwb import FILE.xml --holdings --investor ID --date YYYY-MM-DD)`);
+    if (!options.filer)
+      throw new ImportError(
+        `${options.fileName}: a 13F information table needs the filer and the report date (cwb import FILE.xml --holdings --investor ID --date YYYY-MM-DD)`,
+      );
     return importWith(db, options, 'SEC 13F information table', thirteenFRows(options.filer));
   }
   if (extension === '.xlsx') return importWith(db, options, 'holdings XLSX', xlsxRows);

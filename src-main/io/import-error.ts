@@ -53,7 +53,10 @@ export class ImportError extends AppError {
 }
 
 /** The refusal of a file whose SHA-256 matches a dataset already in the store. */
-export function alreadyImportedError(fileName: string, existing: { id: number; name: string; importedAt: string }): AppError {
+export function alreadyImportedError(
+  fileName: string,
+  existing: { id: number; name: string; importedAt: string },
+): AppError {
   return new AppError(
     'conflict',
     `${fileName} was already imported as dataset ${existing.id} "${existing.name}" on ${existing.importedAt.slice(0, 10)} (same SHA-256)`,

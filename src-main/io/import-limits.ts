@@ -68,7 +68,11 @@ export function importLimits(overrides: Partial<ImportLimits> = {}): ImportLimit
 
 /** 2147483648 → "2 GiB", 1048576 → "1 MiB", 1000 → "1,000 bytes". */
 export function formatBytes(bytes: number): string {
-  for (const [unit, size] of [['GiB', GiB], ['MiB', MiB], ['KiB', 1024]] as const) {
+  for (const [unit, size] of [
+    ['GiB', GiB],
+    ['MiB', MiB],
+    ['KiB', 1024],
+  ] as const) {
     if (bytes >= size && bytes % size === 0) return `${bytes / size} ${unit}`;
   }
   if (bytes >= MiB) return `${(bytes / MiB).toFixed(1)} MiB`;
@@ -76,10 +80,19 @@ export function formatBytes(bytes: number): string {
 }
 
 /** The shape of every refusal: `FILE: row R, column C: rule — "content…"` (row, column and content optional). */
-export function refusal(file: string, where: { row?: number | string; column?: string }, rule: string, content?: string): string {
+export function refusal(
+  file: string,
+  where: { row?: number | string; column?: string },
+  rule: string,
+  content?: string,
+): string {
   const at = [
     where.row === undefined ? '' : typeof where.row === 'number' ? `row ${where.row}` : where.row,
-    where.column === undefined ? '' : /^\d+$/.test(where.column) ? `column ${where.column}` : `column ${quote(where.column, 40)}`,
+    where.column === undefined
+      ? ''
+      : /^\d+$/.test(where.column)
+        ? `column ${where.column}`
+        : `column ${quote(where.column, 40)}`,
   ].filter((part) => part !== '');
   return `${file}: ${at.length > 0 ? `${at.join(', ')}: ` : ''}${rule}${content === undefined ? '' : ` — ${quote(content)}`}`;
 }
@@ -88,7 +101,9 @@ export function refusal(file: string, where: { row?: number | string; column?: s
 export function checkFileSize(fileName: string, bytes: number, limits = importLimits()): void {
   if (bytes === 0) throw new ImportError(`${fileName} is empty (0 bytes)`);
   if (bytes > limits.fileBytes) {
-    throw new ImportError(`${fileName} is ${formatBytes(bytes)}, over the limit of ${formatBytes(limits.fileBytes)} per file (${ENV.fileBytes})`);
+    throw new ImportError(
+      `${fileName} is ${formatBytes(bytes)}, over the limit of ${formatBytes(limits.fileBytes)} per file (${ENV.fileBytes})`,
+    );
   }
 }
 
@@ -158,7 +173,8 @@ export function firstInvalidUtf8(bytes: Uint8Array): number {
   let i = 0;
   while (i < bytes.length) {
     const b = bytes[i]!;
-    const length = b < 0x80 ? 1 : b >= 0xc2 && b <= 0xdf ? 2 : b >= 0xe0 && b <= 0xef ? 3 : b >= 0xf0 && b <= 0xf4 ? 4 : 0;
+    const length =
+      b < 0x80 ? 1 : b >= 0xc2 && b <= 0xdf ? 2 : b >= 0xe0 && b <= 0xef ? 3 : b >= 0xf0 && b <= 0xf4 ? 4 : 0;
     if (length === 0) return i;
     if (length > 1) {
       const sequence = bytes.subarray(i, i + length);
@@ -193,19 +209,29 @@ interface ZipEntry {
  * string is refused after reading at most the limit — and every CRC matches (a truncated or bit-flipped workbook
  * is refused here, not deep inside the reader).
  */
-export async function checkXlsxArchive(fileName: string, source: ArchiveSource, limits = importLimits()): Promise<void> {
+export async function checkXlsxArchive(
+  fileName: string,
+  source: ArchiveSource,
+  limits = importLimits(),
+): Promise<void> {
   let fd: number | undefined;
   try {
     const size = 'bytes' in source ? source.bytes.byteLength : fstatSync((fd = openSync(source.path, 'r'))).size;
     checkFileSize(fileName, size, limits);
     const read = (offset: number, length: number): Buffer => {
-      if ('bytes' in source) return Buffer.from(source.bytes.buffer, source.bytes.byteOffset + offset, Math.max(0, Math.min(length, size - offset)));
+      if ('bytes' in source)
+        return Buffer.from(
+          source.bytes.buffer,
+          source.bytes.byteOffset + offset,
+          Math.max(0, Math.min(length, size - offset)),
+        );
       const buffer = Buffer.alloc(Math.max(0, Math.min(length, size - offset)));
       readSync(fd!, buffer, 0, buffer.length, offset);
       return buffer;
     };
     const broken = (why: string) => new ImportError(`${fileName} is not a readable XLSX workbook: ${why}`);
-    if (size < 22 || read(0, 2).toString('latin1') !== 'PK') throw broken('not a zip archive (an XLSX file starts with "PK")');
+    if (size < 22 || read(0, 2).toString('latin1') !== 'PK')
+      throw broken('not a zip archive (an XLSX file starts with "PK")');
     const tailLength = Math.min(size, 22 + 65_535);
     const tail = read(size - tailLength, tailLength);
     const eocd = tail.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
@@ -213,12 +239,14 @@ export async function checkXlsxArchive(fileName: string, source: ArchiveSource, 
     const count = tail.readUInt16LE(eocd + 10);
     const directorySize = tail.readUInt32LE(eocd + 12);
     const directoryOffset = tail.readUInt32LE(eocd + 16);
-    if (directoryOffset + directorySize > size) throw broken('the archive is truncated (central directory beyond the end)');
+    if (directoryOffset + directorySize > size)
+      throw broken('the archive is truncated (central directory beyond the end)');
     const directory = read(directoryOffset, directorySize);
     const entries: ZipEntry[] = [];
     let at = 0;
     for (let k = 0; k < count; k += 1) {
-      if (at + 46 > directory.length || directory.readUInt32LE(at) !== 0x02014b50) throw broken(`central directory entry ${k + 1} is damaged`);
+      if (at + 46 > directory.length || directory.readUInt32LE(at) !== 0x02014b50)
+        throw broken(`central directory entry ${k + 1} is damaged`);
       const nameLength = directory.readUInt16LE(at + 28);
       const extraLength = directory.readUInt16LE(at + 30);
       const commentLength = directory.readUInt16LE(at + 32);
@@ -232,22 +260,29 @@ export async function checkXlsxArchive(fileName: string, source: ArchiveSource, 
       });
       at += 46 + nameLength + extraLength + commentLength;
     }
-    if (!entries.some((entry) => entry.name === '[Content_Types].xml')) throw broken('no [Content_Types].xml part (not an Office Open XML file)');
+    if (!entries.some((entry) => entry.name === '[Content_Types].xml'))
+      throw broken('no [Content_Types].xml part (not an Office Open XML file)');
     let total = 0;
     for (const entry of entries) {
       const part = quote(entry.name, 40);
       if (entry.uncompressedSize > limits.xlsxPartBytes) {
-        throw new ImportError(`${fileName}: part ${part} uncompresses to ${formatBytes(entry.uncompressedSize)}, over the limit of ${formatBytes(limits.xlsxPartBytes)} per part (${ENV.xlsxPartBytes})`);
+        throw new ImportError(
+          `${fileName}: part ${part} uncompresses to ${formatBytes(entry.uncompressedSize)}, over the limit of ${formatBytes(limits.xlsxPartBytes)} per part (${ENV.xlsxPartBytes})`,
+        );
       }
       total += entry.uncompressedSize;
       if (total > limits.xlsxUncompressedBytes) {
-        throw new ImportError(`${fileName} uncompresses to more than ${formatBytes(limits.xlsxUncompressedBytes)}, the limit per workbook (${ENV.xlsxUncompressedBytes})`);
+        throw new ImportError(
+          `${fileName} uncompresses to more than ${formatBytes(limits.xlsxUncompressedBytes)}, the limit per workbook (${ENV.xlsxUncompressedBytes})`,
+        );
       }
       const local = read(entry.localHeader, 30);
-      if (local.length < 30 || local.readUInt32LE(0) !== 0x04034b50) throw broken(`part ${part} is damaged (no local header)`);
+      if (local.length < 30 || local.readUInt32LE(0) !== 0x04034b50)
+        throw broken(`part ${part} is damaged (no local header)`);
       const dataStart = entry.localHeader + 30 + local.readUInt16LE(26) + local.readUInt16LE(28);
       if (dataStart + entry.compressedSize > size) throw broken(`part ${part} is truncated`);
-      if (entry.method !== 0 && entry.method !== 8) throw broken(`part ${part} uses an unsupported compression method ${entry.method}`);
+      if (entry.method !== 0 && entry.method !== 8)
+        throw broken(`part ${part} uses an unsupported compression method ${entry.method}`);
       const data: Readable =
         'bytes' in source
           ? Readable.from([Buffer.from(source.bytes.buffer, source.bytes.byteOffset + dataStart, entry.compressedSize)])
@@ -260,9 +295,12 @@ export async function checkXlsxArchive(fileName: string, source: ArchiveSource, 
         if (error instanceof ImportError) throw error;
         throw broken(`part ${part} is damaged (${firstLine((error as Error).message)})`);
       });
-      if (bytes !== entry.uncompressedSize || crc !== entry.crc) throw broken(`part ${part} is damaged (size or checksum does not match)`);
+      if (bytes !== entry.uncompressedSize || crc !== entry.crc)
+        throw broken(`part ${part} is damaged (size or checksum does not match)`);
       if (/\.xml$/i.test(entry.name) && longestText > limits.lineChars) {
-        throw new ImportError(`${fileName}: part ${part} holds a text of more than ${formatBytes(limits.lineChars).replace('bytes', 'characters')} (the limit per cell, ${ENV.lineChars})`);
+        throw new ImportError(
+          `${fileName}: part ${part} holds a text of more than ${formatBytes(limits.lineChars).replace('bytes', 'characters')} (the limit per cell, ${ENV.lineChars})`,
+        );
       }
     }
   } finally {

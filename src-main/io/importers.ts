@@ -31,7 +31,8 @@ export interface ImportedDataset {
 
 /** The interbank network of an import (throws for an economy: callers that expect a network say so). */
 export function interbankNetworkOf(imported: ImportedDataset): NetworkDocument {
-  if (imported.network.kind !== 'interbank') throw new ImportError(`${imported.name} is a cross-holdings economy, not an interbank network`);
+  if (imported.network.kind !== 'interbank')
+    throw new ImportError(`${imported.name} is a cross-holdings economy, not an interbank network`);
   return imported.network.document;
 }
 
@@ -73,7 +74,12 @@ export function importFile(fileName: string, bytes: Uint8Array): ImportedDataset
         kind: 'banks',
         sha256,
         report,
-        network: { name: document.name, kind: 'interbank', document, note: `balance sheets from ${fileName} (no bilateral exposures)` },
+        network: {
+          name: document.name,
+          kind: 'interbank',
+          document,
+          note: `balance sheets from ${fileName} (no bilateral exposures)`,
+        },
       };
     }
     throw new ImportError(
@@ -129,7 +135,13 @@ export async function importFileAsync(
   if (isXlsxName(lower)) await checkXlsxArchive(fileName, { bytes });
   if (isXlsxName(lower) && (await looksLikeWiot(bytes, fileName))) {
     const { document, report } = await parseWiot(bytes, fileName, wiod);
-    return { name: document.name, kind: 'economy', sha256, report, network: { name: document.name, kind: 'crossholdings', document, note: `built from ${fileName} (WIOD, §4.1)` } };
+    return {
+      name: document.name,
+      kind: 'economy',
+      sha256,
+      report,
+      network: { name: document.name, kind: 'crossholdings', document, note: `built from ${fileName} (WIOD, §4.1)` },
+    };
   }
   if (isXlsxName(lower)) {
     const document = await networkFromXlsx(bytes, fileName, mapping);
@@ -144,7 +156,12 @@ export async function importFileAsync(
           '(an edge list with debtor, creditor and amount columns, or a liability matrix)',
       );
     }
-    const document = networkFromTables({ name: baseName(fileName) || 'network', liabilities: table, mapping, fileName });
+    const document = networkFromTables({
+      name: baseName(fileName) || 'network',
+      liabilities: table,
+      mapping,
+      fileName,
+    });
     return networkDataset(document, sha256, 'CSV edge list', `imported from ${fileName}`, [
       'nodes inferred from the edge list: no balance-sheet fields',
     ]);

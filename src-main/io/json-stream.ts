@@ -22,7 +22,10 @@ class ChunkReader {
   lineStart = 0;
   consumed = 0;
   private readonly fd: number;
-  constructor(path: string, readonly fileName: string) {
+  constructor(
+    path: string,
+    readonly fileName: string,
+  ) {
     this.fd = openSync(path, 'r');
   }
   close(): void {
@@ -58,8 +61,12 @@ class ChunkReader {
   fail(what?: string): never {
     if (this.peek() < 0) throw new ImportError(`${this.fileName} is not valid JSON: it ends too early (truncated?)`);
     const column = this.pos - this.lineStart + 1;
-    const shown = utf8.decode(this.buf.subarray(this.pos, Math.min(this.end, this.pos + 60)), { stream: false }).replace(/\uFFFD/g, '');
-    throw new ImportError(`${this.fileName}: line ${this.line}, column ${column}: not valid JSON${what ? ` (${what})` : ''} — ${quote(shown)}`);
+    const shown = utf8
+      .decode(this.buf.subarray(this.pos, Math.min(this.end, this.pos + 60)), { stream: false })
+      .replace(/\uFFFD/g, '');
+    throw new ImportError(
+      `${this.fileName}: line ${this.line}, column ${column}: not valid JSON${what ? ` (${what})` : ''} — ${quote(shown)}`,
+    );
   }
   expect(byte: number): void {
     if (this.next() !== byte) {
@@ -77,7 +84,11 @@ function parseValue(r: ChunkReader, depth: number): unknown {
     return byte === 0x7b ? parseObject(r, depth) : parseArray(r, depth);
   }
   if (byte === 0x2d || (byte >= 0x30 && byte <= 0x39)) return parseNumber(r);
-  for (const [word, value] of [['true', true], ['false', false], ['null', null]] as const) {
+  for (const [word, value] of [
+    ['true', true],
+    ['false', false],
+    ['null', null],
+  ] as const) {
     if (byte !== word.charCodeAt(0)) continue;
     for (let k = 0; k < word.length; k++) {
       if (r.peek() !== word.charCodeAt(k)) r.fail();
@@ -101,7 +112,8 @@ function parseObject(r: ChunkReader, depth: number): Record<string, unknown> {
     r.skipSpace();
     r.expect(0x3a);
     const value = parseValue(r, depth + 1);
-    if (key === '__proto__') Object.defineProperty(out, key, { value, enumerable: true, configurable: true, writable: true });
+    if (key === '__proto__')
+      Object.defineProperty(out, key, { value, enumerable: true, configurable: true, writable: true });
     else out[key] = value;
     const after = r.skipSpace();
     r.pos++;

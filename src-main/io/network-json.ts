@@ -5,7 +5,11 @@
  */
 import type { z } from 'zod';
 import { AppError } from '../../src-shared/errors';
-import { CROSSHOLDINGS_FORMAT, economyDocumentSchema, type EconomyDocument } from '../../src-shared/formats/crossholdings';
+import {
+  CROSSHOLDINGS_FORMAT,
+  economyDocumentSchema,
+  type EconomyDocument,
+} from '../../src-shared/formats/crossholdings';
 import type { ExportMetadata } from '../../src-shared/formats/export-marking';
 import { networkDocumentSchema, storedNetworkIssues, type NetworkDocument } from '../../src-shared/formats/network';
 import { ImportError, oneLine, quote } from './import-error';
@@ -38,7 +42,8 @@ export function describePath(path: readonly PropertyKey[], root?: unknown): stri
     const next = path[k + 1];
     if (typeof key === 'string' && typeof next === 'number') {
       const entry = valueAt(root, path.slice(0, k + 2)) as { id?: unknown } | undefined;
-      const id = entry && typeof entry === 'object' && typeof entry.id === 'string' ? ` (id ${quote(entry.id, 30)})` : '';
+      const id =
+        entry && typeof entry === 'object' && typeof entry.id === 'string' ? ` (id ${quote(entry.id, 30)})` : '';
       parts.push(`${singular(key)} ${next + 1}${id}`);
       k += 1;
     } else if (typeof key === 'number') {
@@ -51,12 +56,20 @@ export function describePath(path: readonly PropertyKey[], root?: unknown): stri
 }
 
 /** Zod issues as one line: the first issue in words, with the offending value, and how many more there are. */
-export function describeDocumentIssues(issues: ReadonlyArray<{ path: readonly PropertyKey[]; message: string }>, root?: unknown): { message: string; field?: string } {
+export function describeDocumentIssues(
+  issues: ReadonlyArray<{ path: readonly PropertyKey[]; message: string }>,
+  root?: unknown,
+): { message: string; field?: string } {
   const first = issues[0];
   if (!first) return { message: 'refused' };
   const where = describePath(first.path, root);
   const value = valueAt(root, first.path);
-  const shown = typeof value === 'string' ? ` — ${quote(value)}` : typeof value === 'number' || typeof value === 'boolean' ? ` — ${quote(String(value))}` : '';
+  const shown =
+    typeof value === 'string'
+      ? ` — ${quote(value)}`
+      : typeof value === 'number' || typeof value === 'boolean'
+        ? ` — ${quote(String(value))}`
+        : '';
   const more = issues.length > 1 ? ` (and ${issues.length - 1} more problem${issues.length === 2 ? '' : 's'})` : '';
   return {
     message: `${where ? `${where}: ` : ''}${first.message.replace(/^Invalid input: /, '')}${shown}${more}`,
@@ -84,10 +97,15 @@ export function parseJsonText(text: string, fileName: string): unknown {
     const position = /position (\d+)/.exec(message);
     if (text.trim() === '') throw new ImportError(`${fileName} is empty (expected a JSON document)`);
     if (!(error instanceof SyntaxError)) throw new ImportError(`${fileName} is not valid JSON: nested too deeply`);
-    if (!position) throw new ImportError(`${fileName} is not valid JSON: ${/end of JSON/i.test(message) ? 'it ends too early (truncated?)' : 'unexpected content'}`);
+    if (!position)
+      throw new ImportError(
+        `${fileName} is not valid JSON: ${/end of JSON/i.test(message) ? 'it ends too early (truncated?)' : 'unexpected content'}`,
+      );
     const offset = Number(position[1]);
     const { line, column } = lineAndColumn(text, offset);
-    throw new ImportError(`${fileName}: line ${line}, column ${column}: not valid JSON — ${quote(text.slice(offset, offset + 60))}`);
+    throw new ImportError(
+      `${fileName}: line ${line}, column ${column}: not valid JSON — ${quote(text.slice(offset, offset + 60))}`,
+    );
   }
 }
 
@@ -145,14 +163,23 @@ export const parseEconomyJson = (input: string | Uint8Array, fileName = 'economy
  * editor, built by RAS, reconstructed: the same rules as an imported network@1 (or crossholdings@1) JSON file,
  * and at least one bank, so that the export of any stored network imports again. Throws a one-line AppError.
  */
-export function checkStoredDocument(document: NetworkDocument | EconomyDocument, options: { allowEmpty?: boolean } = {}): void {
+export function checkStoredDocument(
+  document: NetworkDocument | EconomyDocument,
+  options: { allowEmpty?: boolean } = {},
+): void {
   const issues =
     document.format === CROSSHOLDINGS_FORMAT
       ? (economyDocumentSchema.safeParse(document).error?.issues ?? [])
       : storedNetworkIssues(document, options);
   if (issues.length === 0) return;
   const { message, field } = describeDocumentIssues(issues, document);
-  throw new AppError('invalid_input', oneLine(`${document.format === CROSSHOLDINGS_FORMAT ? 'the economy' : 'the network'} ${quote(String(document.name ?? ''), 40)} was not stored: ${message}`), field);
+  throw new AppError(
+    'invalid_input',
+    oneLine(
+      `${document.format === CROSSHOLDINGS_FORMAT ? 'the economy' : 'the network'} ${quote(String(document.name ?? ''), 40)} was not stored: ${message}`,
+    ),
+    field,
+  );
 }
 
 /** True when the text is a JSON object whose `format` is the given one (cheap check before full parsing). */

@@ -7,7 +7,13 @@
  * so the same rules and the same one-line refusals apply. Numbers travel as IEEE doubles: export then import is
  * lossless.
  */
-import { asyncBufferFromFile, parquetMetadataAsync, parquetReadObjects, parquetSchema, type FileMetaData } from 'hyparquet';
+import {
+  asyncBufferFromFile,
+  parquetMetadataAsync,
+  parquetReadObjects,
+  parquetSchema,
+  type FileMetaData,
+} from 'hyparquet';
 import { parquetWriteBuffer, type ColumnSource } from 'hyparquet-writer';
 import type { NetworkDocument } from '../../src-shared/formats/network';
 import { EDGE_FIELDS, TEXT_NODE_FIELDS } from './column-mapping';
@@ -29,12 +35,19 @@ export function networkToParquet(document: NetworkDocument): { nodes: Uint8Array
     nullable: field !== 'id',
     data: document.nodes.map((node) => node[field] ?? null),
   }));
-  const kvMetadata = META_KEYS.flatMap((key) => (document[key] === undefined ? [] : [{ key: `network.${key}`, value: String(document[key]) }]));
+  const kvMetadata = META_KEYS.flatMap((key) =>
+    document[key] === undefined ? [] : [{ key: `network.${key}`, value: String(document[key]) }],
+  );
   const [debtor, creditor, amount] = EDGE_FIELDS;
   const liabilities: ColumnSource[] = [
     { name: debtor, type: 'STRING', nullable: false, data: document.liabilities.map((entry) => entry.debtor) },
     { name: creditor, type: 'STRING', nullable: false, data: document.liabilities.map((entry) => entry.creditor) },
-    { name: amount, type: 'DOUBLE', nullable: false, data: Float64Array.from(document.liabilities, (entry) => entry.amount) },
+    {
+      name: amount,
+      type: 'DOUBLE',
+      nullable: false,
+      data: Float64Array.from(document.liabilities, (entry) => entry.amount),
+    },
   ];
   return {
     nodes: new Uint8Array(parquetWriteBuffer({ columnData: nodeColumns, kvMetadata })),
@@ -65,7 +78,11 @@ async function parquetTable(path: string, fileName: string): Promise<{ table: Ta
  * Reads a network from its node and liability Parquet files; `name` is used when the node file carries none.
  * Throws an ImportError (or a RowErrorsImportError listing the refused rows) in the CSV importer's words.
  */
-export async function readNetworkParquet(nodesPath: string, liabilitiesPath: string, names: { nodes: string; liabilities: string; name: string }): Promise<NetworkDocument> {
+export async function readNetworkParquet(
+  nodesPath: string,
+  liabilitiesPath: string,
+  names: { nodes: string; liabilities: string; name: string },
+): Promise<NetworkDocument> {
   const nodes = await parquetTable(nodesPath, names.nodes);
   const { table: liabilities } = await parquetTable(liabilitiesPath, names.liabilities);
   const meta = new Map((nodes.metadata.key_value_metadata ?? []).map((entry) => [entry.key, entry.value ?? undefined]));

@@ -98,7 +98,9 @@ export function checkWriteTarget(target: string, options: WriteTargetOptions): s
   const resolved = link?.isSymbolicLink() ? realPathOf(resolve(realFolder, fs.readlinkSync(location))) : location;
   for (const guarded of protectedPaths(options)) {
     if (isInside(location, guarded.path) || isInside(resolved, guarded.path) || isInside(guarded.path, location)) {
-      throw new WriteRefusedError(`cannot write to ${target}: it is ${guarded.what}, which only the store writes; choose a file elsewhere`);
+      throw new WriteRefusedError(
+        `cannot write to ${target}: it is ${guarded.what}, which only the store writes; choose a file elsewhere`,
+      );
     }
   }
   let stats: fs.Stats | undefined;
@@ -109,7 +111,8 @@ export function checkWriteTarget(target: string, options: WriteTargetOptions): s
   }
   if (stats?.isDirectory()) throw new WriteRefusedError(`${target} is a folder; give a file name`);
   if (stats && !stats.isFile()) throw new WriteRefusedError(`${target} is not a regular file; give a file name`);
-  if ((stats || link) && !options.force) throw new WriteRefusedError(`${target} exists; ${options.forceHint ?? 'add --force to replace it'}`);
+  if ((stats || link) && !options.force)
+    throw new WriteRefusedError(`${target} exists; ${options.forceHint ?? 'add --force to replace it'}`);
   return absolute;
 }
 
@@ -206,7 +209,10 @@ function prepareAll(files: FileToWrite[], options: WriteTargetOptions): Prepared
   try {
     files.forEach((file, index) => {
       current = prepared[index]!;
-      writeTemporary(current.temporary, typeof file.content === 'string' ? Buffer.from(file.content, 'utf8') : file.content);
+      writeTemporary(
+        current.temporary,
+        typeof file.content === 'string' ? Buffer.from(file.content, 'utf8') : file.content,
+      );
     });
   } catch (error) {
     prepared.forEach((p) => removeQuietly(p.temporary));

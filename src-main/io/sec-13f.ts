@@ -17,14 +17,21 @@ export interface ThirteenFLine {
   shares: number | null;
 }
 
-const parser = new XMLParser({ ignoreAttributes: true, removeNSPrefix: true, parseTagValue: false, isArray: (name) => name === 'infoTable' });
+const parser = new XMLParser({
+  ignoreAttributes: true,
+  removeNSPrefix: true,
+  parseTagValue: false,
+  isArray: (name) => name === 'infoTable',
+});
 
 export function parse13fInformationTable(xml: string, fileName: string): { lines: ThirteenFLine[]; options: number } {
   let document: { informationTable?: { infoTable?: Array<Record<string, unknown>> } };
   if (/<!ENTITY/i.test(xml)) throw new ImportError(`${fileName}: entity declarations (<!ENTITY) are not accepted`);
   const valid = XMLValidator.validate(xml);
   if (valid !== true) {
-    throw new ImportError(`${fileName}: row ${valid.err.line}, column ${valid.err.col}: not well-formed XML (${valid.err.msg})`);
+    throw new ImportError(
+      `${fileName}: row ${valid.err.line}, column ${valid.err.col}: not well-formed XML (${valid.err.msg})`,
+    );
   }
   try {
     document = parser.parse(xml) as typeof document;
@@ -32,7 +39,10 @@ export function parse13fInformationTable(xml: string, fileName: string): { lines
     throw new ImportError(`${fileName} is not XML: ${(error as Error).message}`);
   }
   const rows = document.informationTable?.infoTable;
-  if (!rows) throw new ImportError(`${fileName}: no <informationTable> with <infoTable> entries (a 13F information table is expected)`);
+  if (!rows)
+    throw new ImportError(
+      `${fileName}: no <informationTable> with <infoTable> entries (a 13F information table is expected)`,
+    );
   const byCusip = new Map<string, ThirteenFLine>();
   let options = 0;
   rows.forEach((row, k) => {
@@ -43,9 +53,16 @@ export function parse13fInformationTable(xml: string, fileName: string): { lines
     }
     const cusip = text('cusip').toUpperCase();
     const value = Number(text('value').replace(/,/g, ''));
-    if (!/^[0-9A-Z]{9}$/.test(cusip)) throw new ImportError(`${fileName}: infoTable ${k + 1}, cusip: not 9 letters or digits — ${quote(cusip)}`, 'cusip');
+    if (!/^[0-9A-Z]{9}$/.test(cusip))
+      throw new ImportError(
+        `${fileName}: infoTable ${k + 1}, cusip: not 9 letters or digits — ${quote(cusip)}`,
+        'cusip',
+      );
     if (!/^\d[\d,]*(\.\d+)?$/.test(text('value')) || !Number.isFinite(value) || value > 1e15) {
-      throw new ImportError(`${fileName}: infoTable ${k + 1} (${cusip}), value: not a decimal amount between 0 and 1e15 — ${quote(text('value'))}`, 'value');
+      throw new ImportError(
+        `${fileName}: infoTable ${k + 1} (${cusip}), value: not a decimal amount between 0 and 1e15 — ${quote(text('value'))}`,
+        'value',
+      );
     }
     const amount = (row.shrsOrPrnAmt as Record<string, unknown> | undefined)?.sshPrnamt;
     const shares = amount === undefined ? null : Number(readerValueText(amount).replace(/,/g, ''));

@@ -15,7 +15,9 @@ export interface ShockTable {
  * non-numeric values or values above c_i are refused with an ImportError naming the row and column.
  */
 export function parseShockCsv(text: string, system: ClearingSystem, fileName = 'shocks file'): ShockTable {
-  const parsed = Papa.parse<string[]>(checkLineLengths(fileName, text.replace(/^\uFEFF/, '')), { skipEmptyLines: 'greedy' });
+  const parsed = Papa.parse<string[]>(checkLineLengths(fileName, text.replace(/^\uFEFF/, '')), {
+    skipEmptyLines: 'greedy',
+  });
   const lines = parsed.data;
   if (lines.length === 0) throw new ImportError(`${fileName} is empty; expected a header "scenario,<node id>,…"`);
   const header = lines[0]!.map((cell) => cell.trim());
@@ -27,7 +29,8 @@ export function parseShockCsv(text: string, system: ClearingSystem, fileName = '
   const seen = new Set<string>();
   header.slice(1).forEach((id, k) => {
     const index = indexOf.get(id);
-    if (index === undefined) throw new ImportError(`${fileName}: row 1, column ${k + 2}: not a node of the network — ${quote(id)}`);
+    if (index === undefined)
+      throw new ImportError(`${fileName}: row 1, column ${k + 2}: not a node of the network — ${quote(id)}`);
     if (seen.has(id)) throw new ImportError(`${fileName}: row 1, column ${k + 2}: appears twice — ${quote(id)}`);
     seen.add(id);
     columns.push(index);
@@ -52,7 +55,9 @@ export function parseShockCsv(text: string, system: ClearingSystem, fileName = '
       }
       if (value < 0) throw new ImportError(`${fileName}: ${rowLabel}, ${columnLabel(id)}: shock ${value} is negative`);
       if (value > system.outsideAssets[bank]!) {
-        throw new ImportError(`${fileName}: ${rowLabel}, ${columnLabel(id)}: shock ${value} exceeds outside assets c = ${system.outsideAssets[bank]}`);
+        throw new ImportError(
+          `${fileName}: ${rowLabel}, ${columnLabel(id)}: shock ${value} exceeds outside assets c = ${system.outsideAssets[bank]}`,
+        );
       }
       row[bank] = value;
     }
@@ -61,4 +66,3 @@ export function parseShockCsv(text: string, system: ClearingSystem, fileName = '
   }
   return { scenarioNames, rows };
 }
-

@@ -9,14 +9,23 @@ import { csvRow, xlsxCell } from '../../src-shared/formats/csv-cell';
 import { markingComment, markingLine, type ExportMetadata } from '../../src-shared/formats/export-marking';
 import { MARKING_FONT, markPrintedPages, markWorkbook } from './xlsx-marking';
 
-const header = (request: TableExportRequest) => request.columns.map((c) => (c.unit ? `${c.label} (${c.unit})` : c.label));
+const header = (request: TableExportRequest) =>
+  request.columns.map((c) => (c.unit ? `${c.label} (${c.unit})` : c.label));
 
 /** A file name from the table's title: letters, digits and dashes only. */
-const baseName = (title: string) => title.replace(/[^\p{L}\p{N}]+/gu, '-').replace(/^-+|-+$/g, '').slice(0, 80) || 'table';
+const baseName = (title: string) =>
+  title
+    .replace(/[^\p{L}\p{N}]+/gu, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 80) || 'table';
 
 export async function exportTable(request: TableExportRequest, metadata?: ExportMetadata): Promise<ExportedFile> {
   if (request.format === 'csv') {
-    const lines = [...(metadata ? [markingComment(metadata)] : []), csvRow(header(request)), ...request.rows.map((row) => csvRow(row))];
+    const lines = [
+      ...(metadata ? [markingComment(metadata)] : []),
+      csvRow(header(request)),
+      ...request.rows.map((row) => csvRow(row)),
+    ];
     return { fileName: `${baseName(request.title)}.csv`, content: `${lines.join('\r\n')}\r\n`, encoding: 'utf8' };
   }
   const { default: ExcelJS } = await import('exceljs');
@@ -36,5 +45,9 @@ export async function exportTable(request: TableExportRequest, metadata?: Export
     sheet.getColumn(j + 1).width = Math.min(60, Math.max(12, column.label.length + 4));
   });
   const bytes = new Uint8Array(await workbook.xlsx.writeBuffer());
-  return { fileName: `${baseName(request.title)}.xlsx`, content: Buffer.from(bytes).toString('base64'), encoding: 'base64' };
+  return {
+    fileName: `${baseName(request.title)}.xlsx`,
+    content: Buffer.from(bytes).toString('base64'),
+    encoding: 'base64',
+  };
 }

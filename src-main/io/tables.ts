@@ -186,7 +186,9 @@ export async function readXlsx(fileName: string, bytes: Uint8Array): Promise<Tab
   const workbook = new ExcelJS.Workbook();
   let tables: Table[];
   try {
-    await workbook.xlsx.load(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength) as unknown as ExcelJS.Buffer);
+    await workbook.xlsx.load(
+      Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength) as unknown as ExcelJS.Buffer,
+    );
     tables = workbook.worksheets
       .filter((sheet) => sheet.state === undefined || sheet.state === 'visible')
       .map((sheet) => worksheetTable(fileName, sheet))

@@ -110,9 +110,19 @@ function readNodeTable(table: Table, mapping: ColumnMapping | undefined, errors:
     if (id === '') {
       errors.add({ file, row, column: idColumn, message: 'missing node id' });
     } else if (id.length > MAX_TEXT_LENGTH) {
-      errors.add({ file, row, column: idColumn, message: `node id longer than ${MAX_TEXT_LENGTH} characters — ${quote(id)}` });
+      errors.add({
+        file,
+        row,
+        column: idColumn,
+        message: `node id longer than ${MAX_TEXT_LENGTH} characters — ${quote(id)}`,
+      });
     } else if (firstRowOf.has(id)) {
-      errors.add({ file, row, column: idColumn, message: `duplicate node id ${quote(id)} (first on row ${firstRowOf.get(id)})` });
+      errors.add({
+        file,
+        row,
+        column: idColumn,
+        message: `duplicate node id ${quote(id)} (first on row ${firstRowOf.get(id)})`,
+      });
     } else {
       firstRowOf.set(id, row);
     }
@@ -202,7 +212,9 @@ function readEdgeList(
       missing[0],
     );
   }
-  const [debtorColumn, creditorColumn, amountColumn] = [at.debtor!, at.creditor!, at.amount!].map((i) => table.columns[i]!);
+  const [debtorColumn, creditorColumn, amountColumn] = [at.debtor!, at.creditor!, at.amount!].map(
+    (i) => table.columns[i]!,
+  );
   const liabilities: Liability[] = [];
   const order: string[] = [];
   const seen = new Set<string>();
@@ -226,7 +238,12 @@ function readEdgeList(
       errors.add({ file, row, column: amountColumn, message: 'missing amount' });
       ok = false;
     } else if (Number.isNaN(amount)) {
-      errors.add({ file, row, column: amountColumn, message: `not a number — ${quote((cells[at.amount!] ?? '').trim())}` });
+      errors.add({
+        file,
+        row,
+        column: amountColumn,
+        message: `not a number — ${quote((cells[at.amount!] ?? '').trim())}`,
+      });
       ok = false;
     } else if (amount < 0) {
       errors.add({ file, row, column: amountColumn, message: 'must be ≥ 0' });
@@ -292,7 +309,12 @@ function readMatrix(
       errors.add({ file, row, column: debtorColumn, message: 'missing debtor id' });
       rowOk = false;
     } else if (debtorRow.has(debtor)) {
-      errors.add({ file, row, column: debtorColumn, message: `debtor ${quote(debtor)} has a second row (first on row ${debtorRow.get(debtor)})` });
+      errors.add({
+        file,
+        row,
+        column: debtorColumn,
+        message: `debtor ${quote(debtor)} has a second row (first on row ${debtorRow.get(debtor)})`,
+      });
       rowOk = false;
     } else if (known && !known.has(debtor)) {
       errors.add({ file, row, column: debtorColumn, message: `unknown node id ${quote(debtor)}` });
@@ -306,7 +328,12 @@ function readMatrix(
       const amount = parseNumberCell(text);
       if (amount === null || amount === 0) continue;
       if (j > creditors.length) {
-        errors.add({ file, row, column: `column ${j + 1}`, message: 'value in a column without a creditor id in the header' });
+        errors.add({
+          file,
+          row,
+          column: `column ${j + 1}`,
+          message: 'value in a column without a creditor id in the header',
+        });
         continue;
       }
       if (Number.isNaN(amount)) {
@@ -319,7 +346,12 @@ function readMatrix(
       }
       const creditor = creditors[j - 1]!;
       if (creditor === debtor && debtor !== '') {
-        errors.add({ file, row, column, message: `self-loop on ${quote(debtor)} is not allowed (the diagonal must be blank or 0)` });
+        errors.add({
+          file,
+          row,
+          column,
+          message: `self-loop on ${quote(debtor)} is not allowed (the diagonal must be blank or 0)`,
+        });
         continue;
       }
       if (rowOk && usable[j - 1]) liabilities.push({ debtor, creditor, amount });
@@ -380,11 +412,16 @@ export function usedNodeFields(document: NetworkDocument): NodeField[] {
  * file starts with the classification marking as a comment line ("# CONFIDENTIAL — … · organisation"), which the
  * CSV reader skips.
  */
-export function networkToCsv(document: NetworkDocument, metadata?: ExportMetadata): { nodes: string; liabilities: string } {
+export function networkToCsv(
+  document: NetworkDocument,
+  metadata?: ExportMetadata,
+): { nodes: string; liabilities: string } {
   const fields = usedNodeFields(document);
   const comment = metadata ? `${markingComment(metadata)}\r\n` : '';
   return {
     nodes: comment + csvText([fields, ...document.nodes.map((node) => fields.map((field) => node[field]))]),
-    liabilities: comment + csvText([[...EDGE_FIELDS], ...document.liabilities.map((entry) => [entry.debtor, entry.creditor, entry.amount])]),
+    liabilities:
+      comment +
+      csvText([[...EDGE_FIELDS], ...document.liabilities.map((entry) => [entry.debtor, entry.creditor, entry.amount])]),
   };
 }

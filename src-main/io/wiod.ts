@@ -51,7 +51,11 @@ function cellNumber(value: CellValue, fileName: string, row: number, column: num
   if (value === null || value === undefined || value === '') return 0;
   const raw = typeof value === 'object' && 'result' in value ? value.result : value;
   const number = typeof raw === 'number' ? raw : typeof raw === 'string' ? Number(raw.trim()) : Number.NaN;
-  if (!Number.isFinite(number)) throw new ImportError(`${fileName}: row ${row}, column ${columnName(column)}: "${cellText(value)}" is not a number`, `row ${row}`);
+  if (!Number.isFinite(number))
+    throw new ImportError(
+      `${fileName}: row ${row}, column ${columnName(column)}: "${cellText(value)}" is not a number`,
+      `row ${row}`,
+    );
   return number;
 }
 
@@ -68,13 +72,16 @@ interface RawTable {
 
 /** Reads the first worksheet row by row (streaming: the official file has ~2,500 × 2,700 cells). */
 async function readFirstSheet(bytes: Uint8Array, fileName: string, maxRows = Infinity): Promise<RawTable> {
-  const reader = new ExcelJS.stream.xlsx.WorkbookReader(Readable.from(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)), {
-    sharedStrings: 'cache',
-    hyperlinks: 'ignore',
-    styles: 'ignore',
-    worksheets: 'emit',
-    entries: 'ignore',
-  });
+  const reader = new ExcelJS.stream.xlsx.WorkbookReader(
+    Readable.from(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)),
+    {
+      sharedStrings: 'cache',
+      hyperlinks: 'ignore',
+      styles: 'ignore',
+      worksheets: 'emit',
+      entries: 'ignore',
+    },
+  );
   const table: RawTable = { header: { codes: [], descriptions: [], countries: [], numbers: [] }, rows: [] };
   const headerRow = (values: CellValue[]) => values.slice(FIRST_DATA_COLUMN).map(cellText);
   try {
@@ -86,7 +93,14 @@ async function readFirstSheet(bytes: Uint8Array, fileName: string, maxRows = Inf
         else if (row.number === COUNTRY_ROW) table.header.countries = headerRow(values);
         else if (row.number === NUMBER_ROW) table.header.numbers = headerRow(values);
         else if (row.number >= FIRST_DATA_ROW) {
-          table.rows.push({ row: row.number, code: cellText(values[1]), description: cellText(values[2]), country: cellText(values[3]), number: cellText(values[4]), values: values.slice(FIRST_DATA_COLUMN) });
+          table.rows.push({
+            row: row.number,
+            code: cellText(values[1]),
+            description: cellText(values[2]),
+            country: cellText(values[3]),
+            number: cellText(values[4]),
+            values: values.slice(FIRST_DATA_COLUMN),
+          });
         }
         if (row.number >= maxRows) break;
       }
@@ -99,7 +113,9 @@ async function readFirstSheet(bytes: Uint8Array, fileName: string, maxRows = Inf
 }
 
 const looksLikeHeader = (table: RawTable) =>
-  /^c0*1$/i.test(table.header.numbers[0] ?? '') && /^[A-Z]{3}$/.test(table.header.countries[0] ?? '') && (table.header.codes[0] ?? '') !== '';
+  /^c0*1$/i.test(table.header.numbers[0] ?? '') &&
+  /^[A-Z]{3}$/.test(table.header.countries[0] ?? '') &&
+  (table.header.codes[0] ?? '') !== '';
 
 /** Whether an XLSX workbook has the WIOT layout (reads only its first rows). */
 export async function looksLikeWiot(bytes: Uint8Array, fileName: string): Promise<boolean> {
@@ -128,7 +144,10 @@ function wiodOptions(input: WiodOptionsInput): WiodOptions {
 }
 
 /** The country–sector rows, their keys (country_code) and each one's column; refuses a repeated or unmatched key. */
-function countrySectors(table: RawTable, fileName: string): { sectorRows: SheetRow[]; keys: string[]; columns: number[] } {
+function countrySectors(
+  table: RawTable,
+  fileName: string,
+): { sectorRows: SheetRow[]; keys: string[]; columns: number[] } {
   const sectorRows = table.rows.filter((row) => row.country !== TOTAL_COUNTRY && row.code !== '');
   const columnOf = new Map<string, number>();
   table.header.codes.forEach((code, c) => columnOf.set(`${table.header.countries[c]}_${code}`, c));
@@ -137,7 +156,10 @@ function countrySectors(table: RawTable, fileName: string): { sectorRows: SheetR
   keys.forEach((key, index) => {
     if (seen.has(key)) throw new ImportError(`${fileName}: row ${sectorRows[index]!.row}: second row for ${key}`);
     seen.add(key);
-    if (!columnOf.has(key)) throw new ImportError(`${fileName}: row ${sectorRows[index]!.row}: no column for ${key} (country in row ${COUNTRY_ROW}, code in row ${CODE_ROW})`);
+    if (!columnOf.has(key))
+      throw new ImportError(
+        `${fileName}: row ${sectorRows[index]!.row}: no column for ${key} (country in row ${COUNTRY_ROW}, code in row ${CODE_ROW})`,
+      );
   });
   return { sectorRows, keys, columns: keys.map((key) => columnOf.get(key)!) };
 }
@@ -157,15 +179,29 @@ function flowMatrix(sectorRows: SheetRow[], columns: number[], fileName: string)
 }
 
 /** The sectors kept as firms (not an excluded category, value added above the minimum) and why the others are not. */
-function keptSectors(sectorRows: SheetRow[], keys: string[], valueAdded: number[], options: WiodOptions, fileName: string) {
+function keptSectors(
+  sectorRows: SheetRow[],
+  keys: string[],
+  valueAdded: number[],
+  options: WiodOptions,
+  fileName: string,
+) {
   const skipped: ImportReport['skipped'] = [];
   const kept: number[] = [];
   sectorRows.forEach((row, j) => {
-    if (options.excludeCategories.includes(row.code)) skipped.push({ id: keys[j]!, reason: `category ${row.code} excluded` });
-    else if (!(valueAdded[j]! > options.minValueAdded)) skipped.push({ id: keys[j]!, reason: `value added ${formatAmount(valueAdded[j], WIOT_UNIT)}, at most the minimum ${formatAmount(options.minValueAdded, WIOT_UNIT)}` });
+    if (options.excludeCategories.includes(row.code))
+      skipped.push({ id: keys[j]!, reason: `category ${row.code} excluded` });
+    else if (!(valueAdded[j]! > options.minValueAdded))
+      skipped.push({
+        id: keys[j]!,
+        reason: `value added ${formatAmount(valueAdded[j], WIOT_UNIT)}, at most the minimum ${formatAmount(options.minValueAdded, WIOT_UNIT)}`,
+      });
     else kept.push(j);
   });
-  if (kept.length === 0) throw new ImportError(`${fileName}: every sector was left out (categories ${options.excludeCategories.join(', ')}, value added at most ${formatAmount(options.minValueAdded, WIOT_UNIT)})`);
+  if (kept.length === 0)
+    throw new ImportError(
+      `${fileName}: every sector was left out (categories ${options.excludeCategories.join(', ')}, value added at most ${formatAmount(options.minValueAdded, WIOT_UNIT)})`,
+    );
   return { kept, skipped };
 }
 
@@ -206,11 +242,28 @@ function crossHoldingShares(flows: Float64Array, valueAdded: number[], kept: num
 }
 
 /** The economy: one firm and one output asset per kept sector, thresholds from the healthy market values. */
-function wiodEconomy(fileName: string, sectorRows: SheetRow[], ids: string[], kept: number[], valueAdded: number[], output: number[], crossHoldings: Float64Array, options: WiodOptions): EconomyDocument {
+function wiodEconomy(
+  fileName: string,
+  sectorRows: SheetRow[],
+  ids: string[],
+  kept: number[],
+  valueAdded: number[],
+  output: number[],
+  crossHoldings: Float64Array,
+  options: WiodOptions,
+): EconomyDocument {
   const n = kept.length;
   const valueAddedKept = Float64Array.from(kept, (j) => Math.max(0, valueAdded[j]!));
   const assetValues = Float64Array.from(kept, (j) => Math.max(0, output[j]!));
-  const healthy = cascade(fromDenseEconomy({ ids, crossHoldings, assetValues, thresholds: new Float64Array(n), failureCosts: new Float64Array(n) })).marketValues;
+  const healthy = cascade(
+    fromDenseEconomy({
+      ids,
+      crossHoldings,
+      assetValues,
+      thresholds: new Float64Array(n),
+      failureCosts: new Float64Array(n),
+    }),
+  ).marketValues;
   const document: EconomyDocument = {
     format: CROSSHOLDINGS_FORMAT,
     name: fileName.replace(/^.*[\\/]/, '').replace(/\.[^.]+$/, ''),
@@ -233,7 +286,11 @@ function wiodEconomy(fileName: string, sectorRows: SheetRow[], ids: string[], ke
   return document;
 }
 
-export async function parseWiot(bytes: Uint8Array, fileName: string, input: WiodOptionsInput = {}): Promise<WiodImport> {
+export async function parseWiot(
+  bytes: Uint8Array,
+  fileName: string,
+  input: WiodOptionsInput = {},
+): Promise<WiodImport> {
   const options = wiodOptions(input);
   const table = await readFirstSheet(bytes, fileName);
   if (!looksLikeHeader(table)) {
@@ -243,7 +300,8 @@ export async function parseWiot(bytes: Uint8Array, fileName: string, input: Wiod
   }
   const totalRow = (code: string) => {
     const found = table.rows.find((row) => row.country === TOTAL_COUNTRY && row.code === code);
-    if (!found) throw new ImportError(`${fileName}: no ${code} row (country ${TOTAL_COUNTRY}, code ${code} in columns A and C)`);
+    if (!found)
+      throw new ImportError(`${fileName}: no ${code} row (country ${TOTAL_COUNTRY}, code ${code} in columns A and C)`);
     return found;
   };
   const valueAddedRow = totalRow('VA');
@@ -252,10 +310,17 @@ export async function parseWiot(bytes: Uint8Array, fileName: string, input: Wiod
   const N = sectorRows.length;
   if (N === 0) throw new ImportError(`${fileName}: no country–sector rows from row ${FIRST_DATA_ROW}`);
   const flows = flowMatrix(sectorRows, columns, fileName);
-  const valueAdded = columns.map((c) => cellNumber(valueAddedRow.values[c], fileName, valueAddedRow.row, c + FIRST_DATA_COLUMN));
+  const valueAdded = columns.map((c) =>
+    cellNumber(valueAddedRow.values[c], fileName, valueAddedRow.row, c + FIRST_DATA_COLUMN),
+  );
   const output = columns.map((c) => cellNumber(outputRow.values[c], fileName, outputRow.row, c + FIRST_DATA_COLUMN));
   const { kept, skipped } = keptSectors(sectorRows, keys, valueAdded, options, fileName);
-  const { crossHoldings, droppedEntries, droppedLargest } = crossHoldingShares(flows, valueAdded, kept, options.minShare);
+  const { crossHoldings, droppedEntries, droppedLargest } = crossHoldingShares(
+    flows,
+    valueAdded,
+    kept,
+    options.minShare,
+  );
   const ids = kept.map((j) => keys[j]!);
   const document = wiodEconomy(fileName, sectorRows, ids, kept, valueAdded, output, crossHoldings, options);
   const finalDemand = table.header.codes.filter((_, c) => !columns.includes(c)).length;

@@ -22,7 +22,11 @@ export function markPrintedPages(sheet: ExcelJS.Worksheet, metadata: ExportMetad
 }
 
 /** The first sheet: the marking in red, then label/value rows (organisation, time of export, what was exported). */
-export function addMarkingSheet(workbook: ExcelJS.Workbook, metadata: ExportMetadata, about: Array<[string, string]>): ExcelJS.Worksheet {
+export function addMarkingSheet(
+  workbook: ExcelJS.Workbook,
+  metadata: ExportMetadata,
+  about: Array<[string, string]>,
+): ExcelJS.Worksheet {
   const sheet = workbook.addWorksheet(MARKING_SHEET);
   sheet.addRow([xlsxCell(metadata.marking)]).font = { ...MARKING_FONT, size: 14 };
   sheet.addRow([]);

@@ -41,7 +41,8 @@ export async function networkToXlsx(document: NetworkDocument, metadata?: Export
 
   const liabilities = workbook.addWorksheet('liabilities', { views: [{ state: 'frozen', ySplit: 1 }] });
   liabilities.addRow([...EDGE_FIELDS]);
-  for (const entry of document.liabilities) liabilities.addRow([xlsxCell(entry.debtor), xlsxCell(entry.creditor), entry.amount]);
+  for (const entry of document.liabilities)
+    liabilities.addRow([xlsxCell(entry.debtor), xlsxCell(entry.creditor), entry.amount]);
   liabilities.getRow(1).font = { bold: true };
 
   if (document.nodes.length <= XLSX_MATRIX_MAX_NODES) {
@@ -77,7 +78,11 @@ function readAbout(table: Table | undefined): { name?: string; currency?: string
   const about: { name?: string; currency?: string; unit?: string } = {};
   for (const [key, value] of table?.rows ?? []) {
     const property = (key ?? '').trim().toLowerCase();
-    if ((property === 'name' || property === 'currency' || property === 'unit') && value !== undefined && value !== '') {
+    if (
+      (property === 'name' || property === 'currency' || property === 'unit') &&
+      value !== undefined &&
+      value !== ''
+    ) {
       about[property] = value;
     }
   }

@@ -54,16 +54,27 @@ export class BriefComposer {
     const jobId = id ?? randomUUID();
     if (this.closed) return Promise.reject(new AppError('conflict', 'the app is closing; the brief was not composed'));
     if (this.cancelledEarly.delete(jobId)) return Promise.reject(new AppError('conflict', CANCELLED_MESSAGE));
-    if (this.running.has(jobId)) return Promise.reject(new AppError('conflict', 'a brief with this composition id is already being composed', 'compositionId'));
+    if (this.running.has(jobId))
+      return Promise.reject(
+        new AppError('conflict', 'a brief with this composition id is already being composed', 'compositionId'),
+      );
     const warm = this.idle !== undefined;
     const worker = this.takeWorker();
-    const event: JobEvent = { jobId, kind: BRIEF_EVENT_KIND, status: 'running', fraction: 0, stage: warm ? 'Reading the runs' : 'Starting the composer (charts and engines load once)' };
+    const event: JobEvent = {
+      jobId,
+      kind: BRIEF_EVENT_KIND,
+      status: 'running',
+      fraction: 0,
+      stage: warm ? 'Reading the runs' : 'Starting the composer (charts and engines load once)',
+    };
     const report = (change: Partial<JobEvent>) => {
       Object.assign(event, change);
       if (id !== undefined) this.emit({ ...event });
     };
     const sections = new Promise<BriefSection[]>((resolve, reject) => {
-      const finish = async (outcome: { sections: BriefSection[] } | { error: Error; status: 'failed' | 'cancelled' }): Promise<void> => {
+      const finish = async (
+        outcome: { sections: BriefSection[] } | { error: Error; status: 'failed' | 'cancelled' },
+      ): Promise<void> => {
         if (!this.running.has(jobId)) return;
         this.running.delete(jobId);
         worker.removeAllListeners('message').removeAllListeners('error').removeAllListeners('exit');
@@ -72,20 +83,36 @@ export class BriefComposer {
           report({ status: 'succeeded', fraction: 1, stage: 'done' });
           resolve(outcome.sections);
         } else {
-          report({ status: outcome.status, stage: outcome.status, ...(outcome.status === 'failed' ? { error: outcome.error.message } : {}) });
+          report({
+            status: outcome.status,
+            stage: outcome.status,
+            ...(outcome.status === 'failed' ? { error: outcome.error.message } : {}),
+          });
           reject(outcome.error);
           // A failed or cancelled worker may be half way through: it is stopped and not used again.
           await worker.terminate();
         }
       };
-      this.running.set(jobId, { worker, abandon: () => finish({ error: new AppError('conflict', CANCELLED_MESSAGE), status: 'cancelled' }) });
+      this.running.set(jobId, {
+        worker,
+        abandon: () => finish({ error: new AppError('conflict', CANCELLED_MESSAGE), status: 'cancelled' }),
+      });
       worker.on('message', (message: BriefWorkerMessage) => {
         if (message.type === 'progress') report({ fraction: message.fraction, stage: message.stage });
         else if (message.type === 'result') void finish({ sections: message.value });
-        else void finish({ error: message.code ? new AppError(message.code, message.message, message.field) : new Error(message.message), status: 'failed' });
+        else
+          void finish({
+            error: message.code
+              ? new AppError(message.code, message.message, message.field)
+              : new Error(message.message),
+            status: 'failed',
+          });
       });
       worker.on('error', (error) => void finish({ error, status: 'failed' }));
-      worker.on('exit', (code) => void finish({ error: new Error(`the brief composer stopped (exit code ${code})`), status: 'failed' }));
+      worker.on(
+        'exit',
+        (code) => void finish({ error: new Error(`the brief composer stopped (exit code ${code})`), status: 'failed' }),
+      );
       worker.postMessage({ contexts });
     });
     // Told once the composition can be cancelled (a listener may cancel it at once).

@@ -30,7 +30,11 @@ async function compose(contexts: RunContext[]): Promise<void> {
     });
     post({ type: 'result', value: sections });
   } catch (error) {
-    post({ type: 'error', message: error instanceof Error ? error.message : String(error), ...(error instanceof AppError ? { code: error.code, field: error.field } : {}) });
+    post({
+      type: 'error',
+      message: error instanceof Error ? error.message : String(error),
+      ...(error instanceof AppError ? { code: error.code, field: error.field } : {}),
+    });
   }
 }
 

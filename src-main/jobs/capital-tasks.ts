@@ -14,7 +14,11 @@ export const capitalTask: TaskDefinition<'capital'> = {
     const { document } = networks.getVersion(db, params.versionId);
     const system = toClearingSystem(document);
     if (params.tiers > system.nBanks) {
-      throw new AppError('invalid_input', `${params.tiers} tiers asked for a network of ${system.nBanks} banks`, 'params.tiers');
+      throw new AppError(
+        'invalid_input',
+        `${params.tiers} tiers asked for a network of ${system.nBanks} banks`,
+        'params.tiers',
+      );
     }
     if (params.models.includes('interactions-only') && params.tiers < 2) {
       throw new AppError('invalid_input', 'the interactions-only model needs at least 2 tiers', 'params.models');

@@ -5,7 +5,11 @@
  */
 import { AppError } from '../../src-shared/errors';
 import type { NetworkDocument } from '../../src-shared/formats/network';
-import type { DisaggregatedBank, DisaggregateParams, DisaggregationRunResults } from '../../src-shared/results/reconstruction';
+import type {
+  DisaggregatedBank,
+  DisaggregateParams,
+  DisaggregationRunResults,
+} from '../../src-shared/results/reconstruction';
 import type { Db } from '../store/db';
 import { networks } from '../store/repositories';
 import type { DisaggregationOutcome } from './disaggregation-worker';
@@ -35,7 +39,11 @@ function balanceSheet(document: NetworkDocument, id: string, share: number): Dis
   };
 }
 
-const SPLIT_WORDS = { maxent: 'proportional split (maximum entropy)', worst: 'worst case of expected loss', best: 'best case of expected loss' } as const;
+const SPLIT_WORDS = {
+  maxent: 'proportional split (maximum entropy)',
+  worst: 'worst case of expected loss',
+  best: 'best case of expected loss',
+} as const;
 
 /** Saves a split as the next version of the network of `params.versionId` and as a run, in one transaction. */
 export function saveDisaggregation(
@@ -74,7 +82,8 @@ export const disaggregateTask: TaskDefinition<'disaggregate'> = {
   plan(db, params) {
     const { document, version } = networks.getVersion(db, params.versionId);
     // refuse an unknown node now, in words, rather than in the worker
-    if (!document.nodes.some((node) => node.id === params.nodeId)) throw new AppError('invalid_input', `No bank "${params.nodeId}" in version ${version}`, 'params.nodeId');
+    if (!document.nodes.some((node) => node.id === params.nodeId))
+      throw new AppError('invalid_input', `No bank "${params.nodeId}" in version ${version}`, 'params.nodeId');
     return { params, shards: [{ document, params }] };
   },
   merge(parts) {

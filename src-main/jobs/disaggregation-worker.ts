@@ -28,10 +28,18 @@ export interface DisaggregationOutcome {
 /** The optimiser's settings for a split: one start, no hops, 1,000 out-of-sample shocks. */
 const EVALUATION_SAMPLES = 1000;
 
-export async function runDisaggregation(input: DisaggregateShardInput, reporter?: TaskReporter): Promise<DisaggregationOutcome> {
+export async function runDisaggregation(
+  input: DisaggregateShardInput,
+  reporter?: TaskReporter,
+): Promise<DisaggregationOutcome> {
   const { document, params } = input;
   const caseWords = params.objective === 'worst' ? 'worst case' : 'best case';
-  reporter?.progress(0, params.objective === 'maxent' ? 'splitting in proportion to the shares' : `searching the ${caseWords} over ${params.samples.toLocaleString('en-US')} shocks: starting`);
+  reporter?.progress(
+    0,
+    params.objective === 'maxent'
+      ? 'splitting in proportion to the shares'
+      : `searching the ${caseWords} over ${params.samples.toLocaleString('en-US')} shocks: starting`,
+  );
   let points = 0;
   const optimiser =
     params.objective === 'maxent'
@@ -49,15 +57,24 @@ export async function runDisaggregation(input: DisaggregateShardInput, reporter?
                 onIteration: (report: IterationReport) => {
                   points++;
                   // the number of iterations is not known in advance: the fraction creeps towards 90 %; the objective is in the words
-                  reporter.progress(0.9 * (1 - 1 / (1 + points / 40)), progressInWords(params.objective, 0, 1, report, { starts: 1, hops: 0 }), {
-                    iteration: report.iteration,
-                    ...(Number.isFinite(report.gap) ? { gap: report.gap } : {}),
-                  });
+                  reporter.progress(
+                    0.9 * (1 - 1 / (1 + points / 40)),
+                    progressInWords(params.objective, 0, 1, report, { starts: 1, hops: 0 }),
+                    {
+                      iteration: report.iteration,
+                      ...(Number.isFinite(report.gap) ? { gap: report.gap } : {}),
+                    },
+                  );
                 },
               }
             : {}),
         };
-  const result = disaggregate(document, { nodeId: params.nodeId, parts: params.parts, objective: params.objective, ...(optimiser ? { optimiser } : {}) });
+  const result = disaggregate(document, {
+    nodeId: params.nodeId,
+    parts: params.parts,
+    objective: params.objective,
+    ...(optimiser ? { optimiser } : {}),
+  });
   const evaluation = result.optimised?.evaluation;
   return {
     document: result.document,

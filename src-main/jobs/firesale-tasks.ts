@@ -23,7 +23,14 @@ export const idfTrainTask: TaskDefinition<'idf-train'> = {
       name: `Dual network · ${plan.params.system.name} · seed ${plan.params.seed}`,
       runId: null,
       weights: Buffer.from(JSON.stringify(model satisfies SerializedDualNetwork)),
-      metrics: { ...results.metrics, curve: undefined, backend: results.backend, backendDetail: results.backendDetail, epochs: results.epochs, mseInclusive: results.mseInclusive },
+      metrics: {
+        ...results.metrics,
+        curve: undefined,
+        backend: results.backend,
+        backendDetail: results.backendDetail,
+        epochs: results.epochs,
+        mseInclusive: results.mseInclusive,
+      },
     });
     const runId = saveSucceededRun(db, timing, {
       kind: 'idf-train',

@@ -12,10 +12,18 @@ export const gtTrainTask: TaskDefinition<'gt-train'> = {
   plan(db, params) {
     const { name, panel } = loadHoldingsPanel(db, params.datasetId);
     if (panel.snapshots.length < 3) {
-      throw new AppError('invalid_input', `dataset ${params.datasetId} has ${panel.snapshots.length} report date(s); training needs at least 3 (trades need a next date, validation its own dates)`, 'params.datasetId');
+      throw new AppError(
+        'invalid_input',
+        `dataset ${params.datasetId} has ${panel.snapshots.length} report date(s); training needs at least 3 (trades need a next date, validation its own dates)`,
+        'params.datasetId',
+      );
     }
     if (params.training.validationDates > panel.snapshots.length - 2) {
-      throw new AppError('invalid_input', `validationDates must be at most ${panel.snapshots.length - 2} for ${panel.snapshots.length} report dates`, 'params.training.validationDates');
+      throw new AppError(
+        'invalid_input',
+        `validationDates must be at most ${panel.snapshots.length - 2} for ${panel.snapshots.length} report dates`,
+        'params.training.validationDates',
+      );
     }
     return { params, shards: [{ panel, params, dataset: { id: params.datasetId, name } }] };
   },
@@ -33,7 +41,12 @@ export const gtTrainTask: TaskDefinition<'gt-train'> = {
       learningBackend: metrics.backend,
       results: { ...metrics, history: undefined },
     });
-    gtModels.insert(db, { name: plan.params.name ?? `${metrics.datasetName} — graph transformer`, runId, artifact, metrics });
+    gtModels.insert(db, {
+      name: plan.params.name ?? `${metrics.datasetName} — graph transformer`,
+      runId,
+      artifact,
+      metrics,
+    });
     return runId;
   },
 };

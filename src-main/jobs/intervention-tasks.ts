@@ -49,7 +49,14 @@ export const interventionTask: TaskDefinition<'intervention'> = {
     const document = plan.shards[0]!.document as EconomyDocument;
     const assetValues = lead.assetValues!;
     const merged = mergeStudyPartials(parts.map((part) => part.partial!));
-    return economyResults({ nFirms: assetValues.length, assetValues }, document, params, lead.display!, merged, lead.tail);
+    return economyResults(
+      { nFirms: assetValues.length, assetValues },
+      document,
+      params,
+      lead.display!,
+      merged,
+      lead.tail,
+    );
   },
 
   save(db, plan, merged, timing) {

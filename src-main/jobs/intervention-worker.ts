@@ -1,15 +1,33 @@
 /** Job kind `intervention`, worker side (planned in intervention-tasks.ts): one shard of the run. */
 import type { EconomyDocument } from '../../src-shared/formats/crossholdings';
 import type { NetworkDocument } from '../../src-shared/formats/network';
-import type { InterventionDisplay, InterventionParams, InterventionRunResults, TailResults } from '../../src-shared/results/intervention';
+import type {
+  InterventionDisplay,
+  InterventionParams,
+  InterventionRunResults,
+  TailResults,
+} from '../../src-shared/results/intervention';
 import { toEconomySystem } from '../engines/cascade';
 import { ColumnCache, runStudyRange, type StudyPartial } from '../engines/intervention-study';
-import { economyDisplay, interbankResults, singleInterventionResults, studyOptions, tailResults } from '../engines/intervention-report';
+import {
+  economyDisplay,
+  interbankResults,
+  singleInterventionResults,
+  studyOptions,
+  tailResults,
+} from '../engines/intervention-report';
 import { toClearingSystem } from '../engines/network-arrays';
 import type { TaskReporter } from './protocol';
 
 export type InterventionShardInput =
-  | { params: Extract<InterventionParams, { target: 'economy' }>; document: EconomyDocument; first: number; count: number; stride: number; lead: boolean }
+  | {
+      params: Extract<InterventionParams, { target: 'economy' }>;
+      document: EconomyDocument;
+      first: number;
+      count: number;
+      stride: number;
+      lead: boolean;
+    }
   | { params: Extract<InterventionParams, { target: 'interbank' }>; document: NetworkDocument }
   | { params: Extract<InterventionParams, { target: 'economy-single' }>; document: EconomyDocument };
 
@@ -42,8 +60,12 @@ export function runInterventionShard(input: InterventionShardInput, reporter: Ta
     reporter.progress(0, 'chosen intervention');
     display = economyDisplay(system, document, params);
   }
-  const partial = runStudyRange(system, studyOptions(system, params), first, count, (done) =>
-    reporter.progress((lead && params.tail ? 0.8 : 1) * (done / count), 'scenarios', { scenarios: done }),
+  const partial = runStudyRange(
+    system,
+    studyOptions(system, params),
+    first,
+    count,
+    (done) => reporter.progress((lead && params.tail ? 0.8 : 1) * (done / count), 'scenarios', { scenarios: done }),
     cache,
     stride,
   );

@@ -84,7 +84,10 @@ export class JobManager {
       throw new AppError('invalid_input', issuesInWords(parsed.error.issues), field ? `params.${field}` : 'params');
     }
     if (this.queue.length >= this.limits.maxQueued) {
-      throw new AppError('conflict', `${this.queue.length} jobs are already waiting; cancel one or let them finish first`);
+      throw new AppError(
+        'conflict',
+        `${this.queue.length} jobs are already waiting; cancel one or let them finish first`,
+      );
     }
     const definition = taskDefinitions[kind];
     const plan = definition.plan(this.db, parsed.data, Math.min(this.maxWorkers, this.limits.maxThreads));
@@ -97,7 +100,14 @@ export class JobManager {
     const jobId = randomUUID();
     let settle = () => {};
     const settled = new Promise<void>((resolve) => (settle = resolve));
-    const job: Job = { event: { jobId, kind, status: 'queued', fraction: 0, stage: '' }, requests, finish, workers: [], settled, settle };
+    const job: Job = {
+      event: { jobId, kind, status: 'queued', fraction: 0, stage: '' },
+      requests,
+      finish,
+      workers: [],
+      settled,
+      settle,
+    };
     this.jobs.set(jobId, job);
     this.queue.push(job);
     if (!this.pump().includes(job)) {
@@ -118,7 +128,9 @@ export class JobManager {
     while (this.queue.length > 0) {
       const next = this.queue[0]!;
       const threads = [...this.running].reduce((sum, job) => sum + job.requests.length, 0);
-      const room = this.running.size === 0 || (this.running.size < this.limits.maxRunning && threads + next.requests.length <= this.limits.maxThreads);
+      const room =
+        this.running.size === 0 ||
+        (this.running.size < this.limits.maxRunning && threads + next.requests.length <= this.limits.maxThreads);
       if (!room) break;
       this.queue.shift();
       this.run(next);

@@ -15,7 +15,11 @@ import type { TaskDefinition } from './task-definition';
 export function policyShard({ document, forecastCsv, lemma }: JobParams<'policy'>): PolicyShardInput {
   let forecast: number[] | undefined;
   if (forecastCsv !== undefined && forecastCsv.trim() !== '') {
-    const parsed = parseForecastCsv(forecastCsv, document.assets.map((a) => a.id), 'forecast CSV');
+    const parsed = parseForecastCsv(
+      forecastCsv,
+      document.assets.map((a) => a.id),
+      'forecast CSV',
+    );
     if (!parsed.ok) throw new AppError('invalid_input', parsed.message, 'params.forecastCsv');
     forecast = parsed.values;
   }

@@ -57,10 +57,15 @@ export function policyStepInWords(step: Omit<PolicyLabStep, 'fraction'>, documen
 
 export function runPolicyJob(input: PolicyShardInput, reporter?: TaskReporter): PolicyLabResult {
   const { document, forecast, lemma } = input;
-  reporter?.progress(0, `Drawing the regulator's prior: ${count(document.uncertainty.causalDraws)} causal × ${count(document.uncertainty.predictiveDraws)} predictive draws`);
+  reporter?.progress(
+    0,
+    `Drawing the regulator's prior: ${count(document.uncertainty.causalDraws)} causal × ${count(document.uncertainty.predictiveDraws)} predictive draws`,
+  );
   return runPolicyLab(document, {
     ...(forecast ? { forecast } : {}),
     ...(lemma ? { lemma } : {}),
-    ...(reporter ? { onProgress: (step: PolicyLabStep) => reporter.progress(step.fraction, policyStepInWords(step, document)) } : {}),
+    ...(reporter
+      ? { onProgress: (step: PolicyLabStep) => reporter.progress(step.fraction, policyStepInWords(step, document)) }
+      : {}),
   });
 }

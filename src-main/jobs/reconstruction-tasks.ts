@@ -10,7 +10,8 @@ export const reconstructTask: TaskDefinition<'reconstruct'> = {
   plan(db, params) {
     const { document } = networks.getVersion(db, params.versionId);
     for (const id of Object.keys(params.unknown)) {
-      if (!document.nodes.some((node) => node.id === id)) throw new AppError('invalid_input', `no node "${id}" in version ${params.versionId}`, `params.unknown.${id}`);
+      if (!document.nodes.some((node) => node.id === id))
+        throw new AppError('invalid_input', `no node "${id}" in version ${params.versionId}`, `params.unknown.${id}`);
     }
     // refuse missing totals or inconsistent fields now (an EngineInputError naming the node), not in the worker
     problemFromDocument(document, knownFields(document, params.unknown));

@@ -28,7 +28,11 @@ const stress: TaskDefinition<'stress'> = {
       // Refuse bad rows now, naming the scenario and bank, rather than in a worker.
       createShockSampler(toClearingSystem(document), params.shockModel);
       if (params.samples !== params.shockModel.rows.length) {
-        throw new AppError('invalid_input', `samples must equal the ${params.shockModel.rows.length} scenarios of ${params.shockModel.fileName}`, 'params.samples');
+        throw new AppError(
+          'invalid_input',
+          `samples must equal the ${params.shockModel.rows.length} scenarios of ${params.shockModel.fileName}`,
+          'params.samples',
+        );
       }
     }
     // Small runs are not worth a second thread.

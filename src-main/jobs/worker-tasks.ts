@@ -13,22 +13,33 @@ import { runInterventionShard } from './intervention-worker';
 import { runPolicyJob } from './policy-worker';
 
 /** A job kind's worker side: one shard input in, one partial result out (JobTypes, job-types.ts). */
-export type WorkerTask<K extends JobKind> = (input: JobShard<K>, reporter: TaskReporter) => JobPartial<K> | Promise<JobPartial<K>>;
+export type WorkerTask<K extends JobKind> = (
+  input: JobShard<K>,
+  reporter: TaskReporter,
+) => JobPartial<K> | Promise<JobPartial<K>>;
 
 export const workerTasks: { [K in JobKind]: WorkerTask<K> } = {
   stress(input: StressShardInput, reporter: TaskReporter): StressPartial {
     const system = toClearingSystem(input.document);
-    return runStressBatch(system, input.shockModel, input.seed, input.firstScenario, input.count, (done) =>
-      reporter.progress(done / input.count, 'clearing scenarios', { scenarios: done }),
+    return runStressBatch(
+      system,
+      input.shockModel,
+      input.seed,
+      input.firstScenario,
+      input.count,
+      (done) => reporter.progress(done / input.count, 'clearing scenarios', { scenarios: done }),
       input.recovery ?? {},
     );
   },
   // loaded on demand, like capital: only these workers load TensorFlow.js
-  'idf-train': async (input: IdfTrainParams, reporter: TaskReporter) => (await import('./firesale-worker')).idfTrainWorker(input, reporter),
-  'idf-reproduce': async (input: IdfReproduceParams, reporter: TaskReporter) => (await import('./firesale-worker')).idfReproduceWorker(input, reporter),
+  'idf-train': async (input: IdfTrainParams, reporter: TaskReporter) =>
+    (await import('./firesale-worker')).idfTrainWorker(input, reporter),
+  'idf-reproduce': async (input: IdfReproduceParams, reporter: TaskReporter) =>
+    (await import('./firesale-worker')).idfReproduceWorker(input, reporter),
   reconstruct: runReconstruction,
   disaggregate: runDisaggregation,
-  'gt-train': async (input: GtTrainShard, reporter: TaskReporter) => (await import('./gt-worker')).gtTrainWorker(input, reporter),
+  'gt-train': async (input: GtTrainShard, reporter: TaskReporter) =>
+    (await import('./gt-worker')).gtTrainWorker(input, reporter),
   // loaded on demand, so stress workers do not load TensorFlow.js
   capital: async (input: CapitalShardInput, reporter: TaskReporter) =>
     (await import('../learning/capital-study')).runCapitalStudy(input.document, input.config, reporter),

@@ -25,8 +25,20 @@ export type AcceptanceModelKind = CapitalModel;
 
 /** Plain parameters of a fitted classifier (JSON-safe), enough to predict without TensorFlow.js. */
 export type ClassifierParameters =
-  | { kind: 'logistic' | 'logistic-interactions' | 'interactions-only'; nTiers: number; intercept: number; coefficients: number[] }
-  | { kind: 'monotone-network'; nTiers: number; hiddenWeights: number[][]; hiddenBias: number[]; outputWeights: number[]; outputBias: number };
+  | {
+      kind: 'logistic' | 'logistic-interactions' | 'interactions-only';
+      nTiers: number;
+      intercept: number;
+      coefficients: number[];
+    }
+  | {
+      kind: 'monotone-network';
+      nTiers: number;
+      hiddenWeights: number[][];
+      hiddenBias: number[];
+      outputWeights: number[];
+      outputBias: number;
+    };
 
 export interface TrainingOptions {
   epochs: number;
@@ -56,7 +68,11 @@ function pairs(nTiers: number): Array<[number, number]> {
 }
 
 /** The regression features of a logistic kind for one x (linear terms, then the pairwise products). */
-export function logisticFeatures(kind: Exclude<AcceptanceModelKind, 'monotone-network'>, x: ArrayLike<number>, nTiers: number): number[] {
+export function logisticFeatures(
+  kind: Exclude<AcceptanceModelKind, 'monotone-network'>,
+  x: ArrayLike<number>,
+  nTiers: number,
+): number[] {
   const features: number[] = [];
   if (kind !== 'interactions-only') for (let i = 0; i < nTiers; i++) features.push(x[i]!);
   if (kind !== 'logistic') for (const [i, j] of pairs(nTiers)) features.push(x[i]! * x[j]!);
@@ -99,7 +115,11 @@ interface Dataset {
 }
 
 function subset(x: Float64Array, labels: Uint8Array, nTiers: number, indices: number[]): Dataset {
-  const out = { x: new Float32Array(indices.length * nTiers), y: new Float32Array(indices.length), count: indices.length };
+  const out = {
+    x: new Float32Array(indices.length * nTiers),
+    y: new Float32Array(indices.length),
+    count: indices.length,
+  };
   indices.forEach((j, r) => {
     for (let t = 0; t < nTiers; t++) out.x[r * nTiers + t] = x[j * nTiers + t]!;
     out.y[r] = labels[j]!;
@@ -108,7 +128,11 @@ function subset(x: Float64Array, labels: Uint8Array, nTiers: number, indices: nu
 }
 
 /** A deterministic split: every fifth sample of a seeded permutation is held out for validation. */
-export function validationSplit(count: number, seed: number, fraction = 0.2): { train: number[]; validation: number[] } {
+export function validationSplit(
+  count: number,
+  seed: number,
+  fraction = 0.2,
+): { train: number[]; validation: number[] } {
   const order = Array.from({ length: count }, (_, i) => i);
   const rng = new Rng(seed, 2 ** 41);
   for (let i = count - 1; i > 0; i--) {
@@ -116,7 +140,10 @@ export function validationSplit(count: number, seed: number, fraction = 0.2): { 
     [order[i], order[j]] = [order[j]!, order[i]!];
   }
   const nValidation = count >= 10 ? Math.round(count * fraction) : 0;
-  return { validation: order.slice(0, nValidation).sort((a, b) => a - b), train: order.slice(nValidation).sort((a, b) => a - b) };
+  return {
+    validation: order.slice(0, nValidation).sort((a, b) => a - b),
+    train: order.slice(nValidation).sort((a, b) => a - b),
+  };
 }
 
 /** A classifier's trainable variables, the ones penalised, its logits, its projection after a step, its inputs. */
@@ -132,14 +159,25 @@ interface ClassifierModel {
 function monotoneNetwork(nTiers: number, small: (count: number, scale: number) => Float32Array): ClassifierModel {
   const hidden = nTiers;
   // non-negative start, hidden units spread along [0, 1] so the sigmoids do not all sit in one place
-  const w = tf.variable(tf.tensor2d(Float32Array.from(small(nTiers * hidden, 1), (v) => 1 + v), [nTiers, hidden]));
+  const w = tf.variable(
+    tf.tensor2d(
+      Float32Array.from(small(nTiers * hidden, 1), (v) => 1 + v),
+      [nTiers, hidden],
+    ),
+  );
   const b = tf.variable(tf.tensor1d(small(hidden, 1)));
-  const v = tf.variable(tf.tensor2d(Float32Array.from(small(hidden, 1), (value) => 1 + value), [hidden, 1]));
+  const v = tf.variable(
+    tf.tensor2d(
+      Float32Array.from(small(hidden, 1), (value) => 1 + value),
+      [hidden, 1],
+    ),
+  );
   const c = tf.variable(tf.scalar(0));
   return {
     variables: [w, b, v, c],
     penalised: [w, v],
-    forward: (input) => tf.tidy(() => tf.sigmoid(tf.matMul(input, w).add(b)).matMul(v).add(c).reshape<tf.Tensor1D>([-1])),
+    forward: (input) =>
+      tf.tidy(() => tf.sigmoid(tf.matMul(input, w).add(b)).matMul(v).add(c).reshape<tf.Tensor1D>([-1])),
     project: () => {
       w.assign(tf.relu(w));
       v.assign(tf.relu(v));
@@ -159,7 +197,8 @@ function logisticModel(kind: Exclude<AcceptanceModelKind, 'monotone-network'>, n
     forward: (input) => tf.tidy(() => tf.matMul(input, beta).add(intercept).reshape<tf.Tensor1D>([-1])),
     features: (data) => {
       const rows = new Float32Array(data.count * width);
-      for (let r = 0; r < data.count; r++) rows.set(logisticFeatures(kind, data.x.subarray(r * nTiers, r * nTiers + nTiers), nTiers), r * width);
+      for (let r = 0; r < data.count; r++)
+        rows.set(logisticFeatures(kind, data.x.subarray(r * nTiers, r * nTiers + nTiers), nTiers), r * width);
       return tf.tensor2d(rows, [data.count, width]);
     },
   };
@@ -187,19 +226,23 @@ export async function trainAcceptanceClassifier(
   nTiers: number,
   options: TrainingOptions,
 ): Promise<FittedClassifier> {
-  if (x.length !== labels.length * nTiers) throw new EngineInputError(`${x.length} values for ${labels.length} samples of ${nTiers} tiers`, 'samples');
+  if (x.length !== labels.length * nTiers)
+    throw new EngineInputError(`${x.length} values for ${labels.length} samples of ${nTiers} tiers`, 'samples');
   if (labels.length < 2) throw new EngineInputError('at least two labelled samples are needed to train', 'samples');
-  if (kind === 'interactions-only' && nTiers < 2) throw new EngineInputError('interactions need at least two tiers', 'models');
+  if (kind === 'interactions-only' && nTiers < 2)
+    throw new EngineInputError('interactions need at least two tiers', 'models');
   const started = performance.now();
   const split = validationSplit(labels.length, options.seed);
   const train = subset(x, labels, nTiers, split.train);
   const validation = subset(x, labels, nTiers, split.validation);
   const rng = new Rng(options.seed, 2 ** 41 + 1);
-  const small = (count: number, scale: number) => Float32Array.from({ length: count }, () => scale * (rng.uniform() - 0.5));
+  const small = (count: number, scale: number) =>
+    Float32Array.from({ length: count }, () => scale * (rng.uniform() - 0.5));
 
   const trainLoss: number[] = [];
   const validationLoss: number[] = [];
-  const { variables, penalised, forward, project, features } = kind === 'monotone-network' ? monotoneNetwork(nTiers, small) : logisticModel(kind, nTiers);
+  const { variables, penalised, forward, project, features } =
+    kind === 'monotone-network' ? monotoneNetwork(nTiers, small) : logisticModel(kind, nTiers);
 
   const trainX = features(train);
   const trainY = tf.tensor1d(train.y);
@@ -208,7 +251,10 @@ export async function trainAcceptanceClassifier(
   const lossOf = (input: tf.Tensor2D, target: tf.Tensor1D) =>
     tf.tidy(() => {
       const entropy = tf.losses.sigmoidCrossEntropy(target, forward(input));
-      return penalised.reduce((sum: tf.Scalar, p) => sum.add(tf.sum(tf.square(p)).mul(options.l2)), entropy as tf.Scalar);
+      return penalised.reduce(
+        (sum: tf.Scalar, p) => sum.add(tf.sum(tf.square(p)).mul(options.l2)),
+        entropy as tf.Scalar,
+      );
     });
   const optimizer = tf.train.adam(options.learningRate);
   try {
@@ -242,7 +288,11 @@ export async function trainAcceptanceClassifier(
   }
 }
 
-async function readParameters(kind: AcceptanceModelKind, nTiers: number, variables: tf.Variable[]): Promise<ClassifierParameters> {
+async function readParameters(
+  kind: AcceptanceModelKind,
+  nTiers: number,
+  variables: tf.Variable[],
+): Promise<ClassifierParameters> {
   const values = await Promise.all(variables.map((v) => v.data()));
   if (kind === 'monotone-network') {
     const [w, b, v, c] = values as [Float32Array, Float32Array, Float32Array, Float32Array];
@@ -251,7 +301,9 @@ async function readParameters(kind: AcceptanceModelKind, nTiers: number, variabl
       kind,
       nTiers,
       // stored [input, hidden] in TensorFlow.js; kept per hidden unit here
-      hiddenWeights: Array.from({ length: hidden }, (_, u) => Array.from({ length: nTiers }, (_, i) => w[i * hidden + u]!)),
+      hiddenWeights: Array.from({ length: hidden }, (_, u) =>
+        Array.from({ length: nTiers }, (_, i) => w[i * hidden + u]!),
+      ),
       hiddenBias: Array.from(b),
       outputWeights: Array.from(v),
       outputBias: c[0]!,
@@ -274,7 +326,10 @@ export function fitLogisticIrls(
   maxIterations = 100,
 ): { parameters: ClassifierParameters; objective: number; iterations: number } {
   const count = labels.length;
-  const rows = Array.from({ length: count }, (_, r) => [1, ...logisticFeatures(kind, x.subarray(r * nTiers, r * nTiers + nTiers), nTiers)]);
+  const rows = Array.from({ length: count }, (_, r) => [
+    1,
+    ...logisticFeatures(kind, x.subarray(r * nTiers, r * nTiers + nTiers), nTiers),
+  ]);
   const width = rows[0]?.length ?? 1;
   const theta = new Float64Array(width);
   const objective = () => {

@@ -64,7 +64,10 @@ process.exit(0);`;
     const adapter = JSON.parse(child.stdout.trim().split('\n').pop() ?? '') as string | null;
     probedAdapter = { adapter, reason: adapter ? '' : 'no GPU adapter answered' };
   } catch {
-    probedAdapter = { adapter: null, reason: `the WebGPU adapter could not be asked (${child.error?.message ?? child.stderr.trim().split('\n')[0] ?? 'no answer'})` };
+    probedAdapter = {
+      adapter: null,
+      reason: `the WebGPU adapter could not be asked (${child.error?.message ?? child.stderr.trim().split('\n')[0] ?? 'no answer'})`,
+    };
   }
   return probedAdapter;
 }
@@ -72,12 +75,29 @@ process.exit(0);`;
 /** What training will use on this machine, without loading TensorFlow.js here (the About view, briefs). */
 export function describeLearningBackend(): LearningBackendReport {
   if (installed('@tensorflow/tfjs-node-gpu')) {
-    return { name: 'tensorflow (GPU)', adapter: 'a CUDA GPU if the binding reports one', detail: '@tensorflow/tfjs-node-gpu installed; used when it reports a GPU device' };
+    return {
+      name: 'tensorflow (GPU)',
+      adapter: 'a CUDA GPU if the binding reports one',
+      detail: '@tensorflow/tfjs-node-gpu installed; used when it reports a GPU device',
+    };
   }
-  const gpu = installed('webgpu') ? probeWebGpuAdapter() : { adapter: null, reason: 'the webgpu package is not installed' };
-  if (gpu.adapter) return { name: 'webgpu', adapter: gpu.adapter, detail: 'WebGPU (Dawn); proved with a small computation before training' };
-  const cpu = installed('@tensorflow/tfjs-node') ? '@tensorflow/tfjs-node (native CPU)' : '@tensorflow/tfjs-backend-wasm (SIMD, single thread)';
-  return { name: installed('@tensorflow/tfjs-node') ? 'tensorflow' : 'wasm', adapter: processorName(), detail: `${cpu}; WebGPU passed over: ${gpu.reason}` };
+  const gpu = installed('webgpu')
+    ? probeWebGpuAdapter()
+    : { adapter: null, reason: 'the webgpu package is not installed' };
+  if (gpu.adapter)
+    return {
+      name: 'webgpu',
+      adapter: gpu.adapter,
+      detail: 'WebGPU (Dawn); proved with a small computation before training',
+    };
+  const cpu = installed('@tensorflow/tfjs-node')
+    ? '@tensorflow/tfjs-node (native CPU)'
+    : '@tensorflow/tfjs-backend-wasm (SIMD, single thread)';
+  return {
+    name: installed('@tensorflow/tfjs-node') ? 'tensorflow' : 'wasm',
+    adapter: processorName(),
+    detail: `${cpu}; WebGPU passed over: ${gpu.reason}`,
+  };
 }
 
 /** A backend's start: null when its package is absent, else the adapter and a description; throws with the reason. */
@@ -95,7 +115,10 @@ function nativeTensorflow(moduleName: string, requireGpu: boolean): Attempt {
     if (!(await tf.setBackend('tensorflow'))) throw new Error(`${moduleName}: setBackend('tensorflow') failed`);
     const usesGpu = (tf.backend() as unknown as { isUsingGpuDevice?: boolean }).isUsingGpuDevice === true;
     if (requireGpu && !usesGpu) throw new Error(`${moduleName} loaded but reports no GPU device`);
-    return { adapter: usesGpu ? 'a CUDA GPU' : processorName(), detail: `${moduleName}${usesGpu ? ' (CUDA)' : ' (native CPU)'}` };
+    return {
+      adapter: usesGpu ? 'a CUDA GPU' : processorName(),
+      detail: `${moduleName}${usesGpu ? ' (CUDA)' : ' (native CPU)'}`,
+    };
   };
 }
 
@@ -115,7 +138,9 @@ interface WebGpuModule {
 /** The adapter's name in words: "google swiftshader", "nvidia ampere NVIDIA H100 80GB HBM3", … */
 function adapterName(adapter: GpuAdapterLike): string {
   const info = adapter.info;
-  const parts = [info?.vendor, info?.architecture, info?.device, info?.description].filter((part): part is string => !!part);
+  const parts = [info?.vendor, info?.architecture, info?.device, info?.description].filter(
+    (part): part is string => !!part,
+  );
   return [...new Set(parts)].join(' ') || 'an unnamed WebGPU adapter';
 }
 
@@ -189,13 +214,19 @@ const attemptsFor: Record<LearningBackendPreference, Array<[label: string, attem
  *   f(W) = Σ_r segmentSum(tanh(X W), [0, 0, 1])[r] · c_r,   ∂f/∂W = Xᵀ ((1 − tanh²(X W)) ⊙ c_{row})
  */
 export async function proveBackend(): Promise<void> {
-  const x = [[1, 2], [3, -1], [0.5, 0.25]];
+  const x = [
+    [1, 2],
+    [3, -1],
+    [0.5, 0.25],
+  ];
   const w = [0.3, -0.2];
   const c = [2, -1];
   const rows = [0, 0, 1];
   const t = x.map(([a, b]) => Math.tanh(a! * w[0]! + b! * w[1]!));
   const expectedValue = t.reduce((sum, value, k) => sum + value * c[rows[k]!]!, 0);
-  const expectedGrad = w.map((_, j) => t.reduce((sum, value, k) => sum + x[k]![j]! * (1 - value * value) * c[rows[k]!]!, 0));
+  const expectedGrad = w.map((_, j) =>
+    t.reduce((sum, value, k) => sum + x[k]![j]! * (1 - value * value) * c[rows[k]!]!, 0),
+  );
   const f = (weights: tf.Tensor) => {
     const activations = tf.tanh(tf.matMul(tf.tensor2d(x), tf.reshape(weights, [2, 1])));
     const scattered = segmentSum(activations, tf.tensor1d(rows, 'int32'), 2);
@@ -207,7 +238,10 @@ export async function proveBackend(): Promise<void> {
   grad.dispose();
   const want = [expectedValue, ...expectedGrad];
   const worst = Math.max(...want.map((v, k) => Math.abs(v - got[k]!)));
-  if (!(worst <= 1e-4)) throw new Error(`its test computation gave ${got.map((v) => v.toPrecision(6)).join(', ')} instead of ${want.map((v) => v.toPrecision(6)).join(', ')}`);
+  if (!(worst <= 1e-4))
+    throw new Error(
+      `its test computation gave ${got.map((v) => v.toPrecision(6)).join(', ')} instead of ${want.map((v) => v.toPrecision(6)).join(', ')}`,
+    );
 }
 
 let selected: { preference: LearningBackendPreference; report: LearningBackendReport } | undefined;
@@ -216,7 +250,9 @@ let selected: { preference: LearningBackendPreference; report: LearningBackendRe
  * Makes the best available backend that passes `proveBackend` current for this thread and reports it. Call once
  * before building models (in the worker that trains); later calls with the same preference return the same report.
  */
-export async function selectLearningBackend(preference: LearningBackendPreference = 'auto'): Promise<LearningBackendReport> {
+export async function selectLearningBackend(
+  preference: LearningBackendPreference = 'auto',
+): Promise<LearningBackendReport> {
   if (selected?.preference === preference && tf.getBackend() === selected.report.name) return selected.report;
   const passedOver: string[] = [];
   for (const [label, attempt] of attemptsFor[preference]) {

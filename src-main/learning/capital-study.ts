@@ -52,7 +52,8 @@ const checkResult = (check: AllocationCheck): AllocationCheckResult => ({ ...che
 
 /** Points where the classifier's label changes between neighbours of a side × side grid on [0, kMax]² (k₁, k₂). */
 export function boundaryPoints(parameters: ClassifierParameters, kMax: number, side = 81): Array<[number, number]> {
-  const label = (a: number, b: number) => (predictProbability(parameters, [a / (side - 1), b / (side - 1)]) >= 0.5 ? 1 : 0);
+  const label = (a: number, b: number) =>
+    predictProbability(parameters, [a / (side - 1), b / (side - 1)]) >= 0.5 ? 1 : 0;
   const labels = Array.from({ length: side }, (_, a) => Array.from({ length: side }, (_, b) => label(a, b)));
   const points: Array<[number, number]> = [];
   const scale = kMax / (side - 1);
@@ -66,7 +67,12 @@ export function boundaryPoints(parameters: ClassifierParameters, kMax: number, s
 }
 
 /** Share of random pairs x ≤ x' in [0, 1]^T with p(x) > p(x') + 1e-9. */
-export function monotonicityViolations(parameters: ClassifierParameters, nTiers: number, pairs: number, seed: number): number {
+export function monotonicityViolations(
+  parameters: ClassifierParameters,
+  nTiers: number,
+  pairs: number,
+  seed: number,
+): number {
   const rng = new Rng(seed, 2 ** 42);
   let violations = 0;
   const low = new Float64Array(nTiers);
@@ -82,13 +88,26 @@ export function monotonicityViolations(parameters: ClassifierParameters, nTiers:
 }
 
 /** The T = 2 grid labelled directly by Monte Carlo: the centres of side × side equal cells of [0, kMax]². */
-export function monteCarloGrid(evaluator: AcceptanceEvaluator, kMax: number, side: number): NonNullable<CapitalRunResults['grid']> {
+export function monteCarloGrid(
+  evaluator: AcceptanceEvaluator,
+  kMax: number,
+  side: number,
+): NonNullable<CapitalRunResults['grid']> {
   const axis = Array.from({ length: side }, (_, a) => ((a + 0.5) * kMax) / side);
-  return { side, k1: axis, k2: axis, labels: axis.map((k1) => axis.map((k2) => (evaluator.evaluate([k1, k2]).acceptable ? 1 : 0))) };
+  return {
+    side,
+    k1: axis,
+    k2: axis,
+    labels: axis.map((k1) => axis.map((k2) => (evaluator.evaluate([k1, k2]).acceptable ? 1 : 0))),
+  };
 }
 
 /** Share of the grid's points a classifier labels as Monte Carlo does. */
-export function gridAgreement(parameters: ClassifierParameters, grid: NonNullable<CapitalRunResults['grid']>, kMax: number): number {
+export function gridAgreement(
+  parameters: ClassifierParameters,
+  grid: NonNullable<CapitalRunResults['grid']>,
+  kMax: number,
+): number {
   let same = 0;
   grid.k1.forEach((k1, a) =>
     grid.k2.forEach((k2, b) => {
@@ -100,7 +119,9 @@ export function gridAgreement(parameters: ClassifierParameters, grid: NonNullabl
 
 function samplerResult(samples: LabelledSamples, evaluator: AcceptanceEvaluator): SamplerResult {
   const T = samples.nTiers;
-  const rows = Array.from({ length: samples.labels.length }, (_, j) => Array.from(samples.k.subarray(j * T, j * T + T)));
+  const rows = Array.from({ length: samples.labels.length }, (_, j) =>
+    Array.from(samples.k.subarray(j * T, j * T + T)),
+  );
   let accepted = 0;
   samples.labels.forEach((label) => (accepted += label));
   return {
@@ -149,7 +170,13 @@ function certifier(evaluator: AcceptanceEvaluator, recheck: AcceptanceEvaluator)
 }
 
 /** The logistic objective of the TensorFlow.js fit against the exact IRLS fit on the same training samples. */
-function exactFitOf(parameters: Exclude<ClassifierParameters, { kind: 'monotone-network' }>, scaled: Float64Array, labels: ArrayLike<number>, T: number, config: CapitalStudyConfig): ModelResult['exactFit'] {
+function exactFitOf(
+  parameters: Exclude<ClassifierParameters, { kind: 'monotone-network' }>,
+  scaled: Float64Array,
+  labels: ArrayLike<number>,
+  T: number,
+  config: CapitalStudyConfig,
+): ModelResult['exactFit'] {
   const { train } = validationSplit(labels.length, config.seed);
   const x = Float64Array.from(train.flatMap((j) => Array.from(scaled.subarray(j * T, j * T + T))));
   const y = train.map((j) => labels[j]!);
@@ -157,7 +184,10 @@ function exactFitOf(parameters: Exclude<ClassifierParameters, { kind: 'monotone-
   const probabilities = train.map((_, r) => predictProbability(parameters, x.subarray(r * T, r * T + T)));
   let penalty = 0;
   for (const c of parameters.coefficients) penalty += c * c;
-  return { irlsObjective: irls.objective, tensorflowObjective: crossEntropy(probabilities, y) + config.training.l2 * penalty };
+  return {
+    irlsObjective: irls.objective,
+    tensorflowObjective: crossEntropy(probabilities, y) + config.training.l2 * penalty,
+  };
 }
 
 /** The classifier's five cheapest rays, certified in order until Monte Carlo accepts one. */
@@ -165,7 +195,11 @@ function classifierEfficient(state: StudyState, parameters: ClassifierParameters
   const { config, evaluator } = state;
   const kMax = config.kMax;
   const costPerUnit = evaluator.tiers.map((tier) => tier.baseTotal);
-  const predict = (k: Float64Array) => predictProbability(parameters, k.map((v) => v / kMax));
+  const predict = (k: Float64Array) =>
+    predictProbability(
+      parameters,
+      k.map((v) => v / kMax),
+    );
   let efficient: EfficientAllocation | null = null;
   for (const proposal of cheapestAccepted(predict, costPerUnit, kMax, config.seed, 5)) {
     const certified = state.certify(proposal);
@@ -181,14 +215,24 @@ function drawSamples(state: StudyState, sampler: CapitalStudyConfig['samplers'][
   const doneBefore = state.done;
   const onSample = (count: number) => {
     state.done = doneBefore + count;
-    state.reporter.progress(state.done / state.totalWork, `sampling (${sampler})`, { clearingRuns: evaluator.clearingRuns, samples: count });
+    state.reporter.progress(state.done / state.totalWork, `sampling (${sampler})`, {
+      clearingRuns: evaluator.clearingRuns,
+      samples: count,
+    });
   };
   const options = { samples: config.samples, kMax: config.kMax, seed: config.seed };
-  return sampler === 'uniform' ? sampleUniform(evaluator, options, onSample) : sampleGibbs(evaluator, { ...options, ...config.gibbs }, onSample);
+  return sampler === 'uniform'
+    ? sampleUniform(evaluator, options, onSample)
+    : sampleGibbs(evaluator, { ...options, ...config.gibbs }, onSample);
 }
 
 /** One classifier trained on one sampler's samples, checked, and its cheapest accepted allocation certified. */
-async function studyModel(state: StudyState, samples: LabelledSamples, scaled: Float64Array, model: CapitalStudyConfig['models'][number]): Promise<ModelResult> {
+async function studyModel(
+  state: StudyState,
+  samples: LabelledSamples,
+  scaled: Float64Array,
+  model: CapitalStudyConfig['models'][number],
+): Promise<ModelResult> {
   const { config, evaluator } = state;
   const T = config.tiers;
   const kMax = config.kMax;
@@ -200,12 +244,17 @@ async function studyModel(state: StudyState, samples: LabelledSamples, scaled: F
     onEpoch: (epoch, loss) => {
       state.done = epochsBefore + epoch;
       if (epoch % 10 === 0 || epoch === config.training.epochs) {
-        state.reporter.progress(state.done / state.totalWork, `training ${model} (${sampler})`, { clearingRuns: evaluator.clearingRuns, epoch, loss });
+        state.reporter.progress(state.done / state.totalWork, `training ${model} (${sampler})`, {
+          clearingRuns: evaluator.clearingRuns,
+          epoch,
+          loss,
+        });
       }
     },
   });
   const parameters = fitted.parameters;
-  const exactFit = parameters.kind !== 'monotone-network' ? exactFitOf(parameters, scaled, samples.labels, T, config) : undefined;
+  const exactFit =
+    parameters.kind !== 'monotone-network' ? exactFitOf(parameters, scaled, samples.labels, T, config) : undefined;
   const efficient = classifierEfficient(state, parameters);
   return {
     sampler,
@@ -227,11 +276,19 @@ async function studyModel(state: StudyState, samples: LabelledSamples, scaled: F
 }
 
 /** One sampler's samples, its three cheapest acceptable samples and each classifier's allocation as candidates. */
-async function studySampler(state: StudyState, sampler: CapitalStudyConfig['samplers'][number], candidates: Candidate[], modelResults: ModelResult[]): Promise<SamplerResult> {
+async function studySampler(
+  state: StudyState,
+  sampler: CapitalStudyConfig['samplers'][number],
+  candidates: Candidate[],
+  modelResults: ModelResult[],
+): Promise<SamplerResult> {
   const samples = drawSamples(state, sampler);
   const samplerSummary = samplerResult(samples, state.evaluator);
   for (const [rank, sample] of samplerSummary.efficient.slice(0, 3).entries()) {
-    candidates.push({ ...state.certify(sample.k), source: `acceptable ${sampler} sample, ${rank + 1}${['st', 'nd', 'rd'][rank]} cheapest` });
+    candidates.push({
+      ...state.certify(sample.k),
+      source: `acceptable ${sampler} sample, ${rank + 1}${['st', 'nd', 'rd'][rank]} cheapest`,
+    });
   }
   const scaled = samples.k.map((v) => v / state.config.kMax);
   for (const model of state.config.models) {
@@ -244,8 +301,10 @@ async function studySampler(state: StudyState, sampler: CapitalStudyConfig['samp
 
 function checkStudyInputs(system: ClearingSystem, config: CapitalStudyConfig): void {
   const T = config.tiers;
-  if (T > system.nBanks) throw new EngineInputError(`${T} tiers asked for a network of ${system.nBanks} banks`, 'tiers');
-  if (config.models.includes('interactions-only') && T < 2) throw new EngineInputError('the interactions-only model needs at least 2 tiers', 'models');
+  if (T > system.nBanks)
+    throw new EngineInputError(`${T} tiers asked for a network of ${system.nBanks} banks`, 'tiers');
+  if (config.models.includes('interactions-only') && T < 2)
+    throw new EngineInputError('the interactions-only model needs at least 2 tiers', 'models');
 }
 
 /** Runs the whole study on a network document. Throws EngineInputError on inputs the engines refuse. */
@@ -266,10 +325,13 @@ export async function runCapitalStudy(
   const noCapital = checkResult(evaluator.evaluate(new Float64Array(T)));
   const fullBox = checkResult(evaluator.evaluate(new Float64Array(T).fill(kMax)));
 
-  const grid = T === 2 && config.validationGrid >= 2 ? monteCarloGrid(evaluator, kMax, config.validationGrid) : undefined;
+  const grid =
+    T === 2 && config.validationGrid >= 2 ? monteCarloGrid(evaluator, kMax, config.validationGrid) : undefined;
   const recheckScenarios = scenarios * config.recheckFactor;
   const recheck =
-    shockModel.kind === 'scenarios' || config.recheckFactor === 1 ? evaluator : new AcceptanceEvaluator(system, { ...setup, scenarios: recheckScenarios });
+    shockModel.kind === 'scenarios' || config.recheckFactor === 1
+      ? evaluator
+      : new AcceptanceEvaluator(system, { ...setup, scenarios: recheckScenarios });
   const state: StudyState = {
     config,
     evaluator,
@@ -282,10 +344,12 @@ export async function runCapitalStudy(
   const samplerResults: SamplerResult[] = [];
   const modelResults: ModelResult[] = [];
   const candidates: Candidate[] = [];
-  for (const sampler of config.samplers) samplerResults.push(await studySampler(state, sampler, candidates, modelResults));
+  for (const sampler of config.samplers)
+    samplerResults.push(await studySampler(state, sampler, candidates, modelResults));
   const certifiedCandidates = candidates.filter((c) => c.certified);
   const best = certifiedCandidates.length ? certifiedCandidates.reduce((a, b) => (b.cost < a.cost ? b : a)) : null;
-  const boundary = best && config.boundary.maxScenarios > 0 ? pinBest(system, setup, best.k, config.boundary, reporter) : null;
+  const boundary =
+    best && config.boundary.maxScenarios > 0 ? pinBest(system, setup, best.k, config.boundary, reporter) : null;
   reporter.progress(1, 'done', { clearingRuns: evaluator.clearingRuns });
   return {
     network: document.name,
@@ -313,7 +377,8 @@ export async function runCapitalStudy(
     ...(grid ? { grid } : {}),
     best,
     boundary,
-    clearingRuns: evaluator.clearingRuns + (recheck === evaluator ? 0 : recheck.clearingRuns) + (boundary?.clearingRuns ?? 0),
+    clearingRuns:
+      evaluator.clearingRuns + (recheck === evaluator ? 0 : recheck.clearingRuns) + (boundary?.clearingRuns ?? 0),
   };
 }
 
@@ -327,7 +392,10 @@ function pinBest(
 ): BoundaryResult {
   const pin = pinToBoundary(system, setup, direction, {
     ...options,
-    onStage: (stage) => reporter.progress(0.99, `pinning to the boundary: ${stage.scenarios.toLocaleString('en-US')} scenarios`, { scenarios: stage.scenarios }),
+    onStage: (stage) =>
+      reporter.progress(0.99, `pinning to the boundary: ${stage.scenarios.toLocaleString('en-US')} scenarios`, {
+        scenarios: stage.scenarios,
+      }),
   });
   const cost = (scale: number) => (Number.isFinite(scale) ? pin.cost * (scale / pin.upperScale) : null);
   return {
@@ -341,7 +409,11 @@ function pinBest(
     step: pin.step,
     confidence: pin.confidence,
     scenarios: pin.scenarios,
-    stages: pin.stages.map((stage) => ({ scenarios: stage.scenarios, cost: cost(stage.upperScale), pinned: stage.pinned })),
+    stages: pin.stages.map((stage) => ({
+      scenarios: stage.scenarios,
+      cost: cost(stage.upperScale),
+      pinned: stage.pinned,
+    })),
     seconds: pin.seconds,
     clearingRuns: pin.clearingRuns,
   };

@@ -153,16 +153,26 @@ export class TrainingCancelled extends Error {
   }
 }
 
-export function denseLayer(rng: Rng, inputs: number, outputs: number, activation: 'mixed' | 'linear' | 'fraction'): Dense {
+export function denseLayer(
+  rng: Rng,
+  inputs: number,
+  outputs: number,
+  activation: 'mixed' | 'linear' | 'fraction',
+): Dense {
   // Non-negative initial weights of mean 1/inputs keep activations O(1); biases spread the kinks over [-1, 0].
   const kernel = Float32Array.from({ length: inputs * outputs }, () => (2 * rng.uniform()) / inputs);
-  const bias = Float32Array.from({ length: outputs }, () => (activation === 'mixed' ? -rng.uniform() : activation === 'fraction' ? 0.5 : 0));
+  const bias = Float32Array.from({ length: outputs }, () =>
+    activation === 'mixed' ? -rng.uniform() : activation === 'fraction' ? 0.5 : 0,
+  );
   const concaveFrom = activation === 'mixed' ? Math.ceil(outputs / 2) : activation === 'fraction' ? -1 : null;
   return {
     kernel: tf.variable(tf.tensor2d(kernel, [inputs, outputs])),
     bias: tf.variable(tf.tensor1d(bias)),
     concaveFrom,
-    signs: activation === 'mixed' ? tf.tensor1d(Float32Array.from({ length: outputs }, (_, j) => (j < concaveFrom! ? 1 : -1))) : null,
+    signs:
+      activation === 'mixed'
+        ? tf.tensor1d(Float32Array.from({ length: outputs }, (_, j) => (j < concaveFrom! ? 1 : -1)))
+        : null,
   };
 }
 
@@ -188,7 +198,12 @@ function applyLayer(layer: LayerWeights, x: tf.Tensor2D): tf.Tensor2D {
 }
 
 /** The dual network's price prediction −p̂ = −Price(Liquidation(x) G) for input rows x (eqs. 1–3). */
-export function dualNetworkForward(liquidationNet: LayerWeights[], priceNet: LayerWeights[], aggregation: tf.Tensor2D, x: tf.Tensor2D): tf.Tensor2D {
+export function dualNetworkForward(
+  liquidationNet: LayerWeights[],
+  priceNet: LayerWeights[],
+  aggregation: tf.Tensor2D,
+  x: tf.Tensor2D,
+): tf.Tensor2D {
   let h = x;
   for (const layer of liquidationNet) h = applyLayer(layer, h);
   let q: tf.Tensor2D = tf.matMul(h, aggregation);
@@ -197,7 +212,11 @@ export function dualNetworkForward(liquidationNet: LayerWeights[], priceNet: Lay
 }
 
 /** Splits sample indices into a training part and a held-out test part (shuffled with the seed). */
-export function splitSamples(nSamples: number, testFraction: number, seed: number): { train: number[]; test: number[] } {
+export function splitSamples(
+  nSamples: number,
+  testFraction: number,
+  seed: number,
+): { train: number[]; test: number[] } {
   const order = Array.from({ length: nSamples }, (_, i) => i);
   const rng = new Rng(seed, 7);
   for (let i = nSamples - 1; i > 0; i--) {
@@ -234,7 +253,13 @@ class FlatParameters {
   readonly flat: tf.Variable;
   /** 0 for kernel entries (the weights stay non-negative), the lowest float for biases (free). */
   private readonly lower: tf.Tensor1D;
-  private readonly parts: Array<{ offset: number; inputs: number; outputs: number; concaveFrom: number | null; signs: tf.Tensor1D | null }> = [];
+  private readonly parts: Array<{
+    offset: number;
+    inputs: number;
+    outputs: number;
+    concaveFrom: number | null;
+    signs: tf.Tensor1D | null;
+  }> = [];
 
   constructor(layers: Dense[]) {
     let offset = 0;
@@ -245,7 +270,9 @@ class FlatParameters {
       offset += inputs * outputs + outputs;
       lower.push(...new Array<number>(inputs * outputs).fill(0), ...new Array<number>(outputs).fill(-3.4e38));
     }
-    this.flat = tf.tidy(() => tf.variable(tf.concat(layers.flatMap((layer) => [tf.reshape(layer.kernel, [-1]), layer.bias]))));
+    this.flat = tf.tidy(() =>
+      tf.variable(tf.concat(layers.flatMap((layer) => [tf.reshape(layer.kernel, [-1]), layer.bias]))),
+    );
     this.lower = tf.tensor1d(lower);
     for (const layer of layers) tf.dispose([layer.kernel, layer.bias]);
   }
@@ -286,13 +313,23 @@ class FlatParameters {
  * Trains the dual network (or the Inclusive Model when data.extraInputs is given) on a `testFraction` hold-out
  * split: the training part is further split for early stopping. Call selectLearningBackend() first.
  */
-export async function trainDualNetwork(data: DualNetworkData, options: TrainingOptions, testFraction: number, hooks: TrainingHooks = {}): Promise<TrainedDualNetwork> {
+export async function trainDualNetwork(
+  data: DualNetworkData,
+  options: TrainingOptions,
+  testFraction: number,
+  hooks: TrainingHooks = {},
+): Promise<TrainedDualNetwork> {
   let winner: TrainedDualNetwork | undefined;
   if (options.restarts > 1 && options.maxEpochs > options.restartEpochs) {
     // Restarts: short runs from different initial weights (same data split); training goes on from the best.
     for (let k = 0; k < options.restarts; k++) {
       hooks.onRestart?.(k, options.restarts);
-      const trial = await trainOnce(data, { ...options, maxEpochs: options.restartEpochs, initStream: k }, testFraction, { signal: hooks.signal });
+      const trial = await trainOnce(
+        data,
+        { ...options, maxEpochs: options.restartEpochs, initStream: k },
+        testFraction,
+        { signal: hooks.signal },
+      );
       if (!winner || trial.bestValidationLoss < winner.bestValidationLoss) winner = trial;
     }
   }
@@ -305,7 +342,13 @@ export async function trainDualNetwork(data: DualNetworkData, options: TrainingO
  * Long because the tensors it builds (inputs, targets, the aggregation matrix, the model) live only inside this call
  * and are disposed at its end; one function owns them all, from the data split to the epoch loop and the report.
  */
-async function trainOnce(data: DualNetworkData, options: TrainingOptions, testFraction: number, hooks: TrainingHooks, start?: SerializedDualNetwork): Promise<TrainedDualNetwork> {
+async function trainOnce(
+  data: DualNetworkData,
+  options: TrainingOptions,
+  testFraction: number,
+  hooks: TrainingHooks,
+  start?: SerializedDualNetwork,
+): Promise<TrainedDualNetwork> {
   const { nBanks, nAssets } = data;
   const { train: trainAll, test } = splitSamples(data.nSamples, testFraction, options.seed);
   const { train, test: validation } = splitSamples(trainAll.length, options.validationFraction, options.seed + 1);
@@ -323,8 +366,15 @@ async function trainOnce(data: DualNetworkData, options: TrainingOptions, testFr
   const rng = new Rng(options.seed, 3 + 1000 * options.initStream);
   const nHoldings = nBanks * nAssets;
   const nFractions = options.fractionPerBank ? nBanks : nHoldings;
-  const liquidationNet = [denseLayer(rng, width, options.hidden, 'mixed'), denseLayer(rng, options.hidden, options.hidden, 'mixed'), denseLayer(rng, options.hidden, nFractions, 'fraction')];
-  const priceNet = [denseLayer(rng, nAssets, options.priceHidden, 'mixed'), denseLayer(rng, options.priceHidden, nAssets, 'linear')];
+  const liquidationNet = [
+    denseLayer(rng, width, options.hidden, 'mixed'),
+    denseLayer(rng, options.hidden, options.hidden, 'mixed'),
+    denseLayer(rng, options.hidden, nFractions, 'fraction'),
+  ];
+  const priceNet = [
+    denseLayer(rng, nAssets, options.priceHidden, 'mixed'),
+    denseLayer(rng, options.priceHidden, nAssets, 'linear'),
+  ];
   // −p̂ starts near −1 (prices relative to pre-shock).
   priceNet[1]!.bias.assign(tf.fill([nAssets], -1));
   const layers = [...liquidationNet, ...priceNet];
@@ -349,13 +399,19 @@ async function trainOnce(data: DualNetworkData, options: TrainingOptions, testFr
   const parameters = new FlatParameters(layers);
   const forward = (x: tf.Tensor2D) => {
     const views = parameters.views();
-    return dualNetworkForward(views.slice(0, liquidationNet.length), views.slice(liquidationNet.length), aggregation, x);
+    return dualNetworkForward(
+      views.slice(0, liquidationNet.length),
+      views.slice(liquidationNet.length),
+      aggregation,
+      x,
+    );
   };
   const xTrain = tf.tensor2d(rows(scaled, width, trainIdx), [trainIdx.length, width]);
   const yTrain = tf.tensor2d(rows(data.prices, nAssets, trainIdx), [trainIdx.length, nAssets]);
   const xValidation = tf.tensor2d(rows(scaled, width, validationIdx), [validationIdx.length, width]);
   const yValidation = tf.tensor2d(rows(data.prices, nAssets, validationIdx), [validationIdx.length, nAssets]);
-  const lossOf = (x: tf.Tensor2D, y: tf.Tensor2D) => tf.mul<tf.Scalar>(tf.mean(tf.squaredDifference(forward(x), y)), nAssets);
+  const lossOf = (x: tf.Tensor2D, y: tf.Tensor2D) =>
+    tf.mul<tf.Scalar>(tf.mean(tf.squaredDifference(forward(x), y)), nAssets);
 
   let learningRate = options.learningRate;
   const optimizer = tf.train.adam(learningRate);
@@ -377,7 +433,13 @@ async function trainOnce(data: DualNetworkData, options: TrainingOptions, testFr
       }
       for (let b = 0; b < batches; b++) {
         tf.tidy(() => {
-          const x = batches === 1 ? xTrain : xTrain.slice([b * options.batchSize, 0], [Math.min(options.batchSize, trainIdx.length - b * options.batchSize), width]);
+          const x =
+            batches === 1
+              ? xTrain
+              : xTrain.slice(
+                  [b * options.batchSize, 0],
+                  [Math.min(options.batchSize, trainIdx.length - b * options.batchSize), width],
+                );
           const y = batches === 1 ? yTrain : yTrain.slice([b * options.batchSize, 0], [x.shape[0], nAssets]);
           optimizer.minimize(() => lossOf(x, y), false, [parameters.flat]);
           parameters.project();
@@ -475,13 +537,17 @@ export function predictFractions(model: SerializedDualNetwork, input: ArrayLike<
 export function aggregateLiquidations(model: SerializedDualNetwork, fractions: ArrayLike<number>): Float64Array {
   const out = new Float64Array(model.nAssets);
   for (let n = 0; n < model.nBanks; n++) {
-    for (let m = 0; m < model.nAssets; m++) out[m]! += model.holdings[n * model.nAssets + m]! * fractions[n * model.nAssets + m]!;
+    for (let m = 0; m < model.nAssets; m++)
+      out[m]! += model.holdings[n * model.nAssets + m]! * fractions[n * model.nAssets + m]!;
   }
   return out;
 }
 
 /** p̂ from ℓ̂ (the Price Net, eq. 3; its output is −p̂). */
-export function predictPriceFromLiquidations(model: SerializedDualNetwork, liquidations: ArrayLike<number>): Float64Array {
+export function predictPriceFromLiquidations(
+  model: SerializedDualNetwork,
+  liquidations: ArrayLike<number>,
+): Float64Array {
   return evaluateLayers(model.priceNet, liquidations).map((q) => -q);
 }
 
@@ -528,11 +594,17 @@ export interface AffineMap {
  */
 export function fitAffineMap(x: ArrayLike<number>, y: ArrayLike<number>, nAssets: number): AffineMap {
   const count = x.length / nAssets;
-  const design = Array.from({ length: count }, (_, r) => Array.from({ length: nAssets }, (_, k) => x[r * nAssets + k]!));
+  const design = Array.from({ length: count }, (_, r) =>
+    Array.from({ length: nAssets }, (_, k) => x[r * nAssets + k]!),
+  );
   const slope = new Float64Array(nAssets * nAssets);
   const offset = new Float64Array(nAssets);
   for (let m = 0; m < nAssets; m++) {
-    const fit = olsWithInference(design, Array.from({ length: count }, (_, r) => y[r * nAssets + m]!), 1e-12);
+    const fit = olsWithInference(
+      design,
+      Array.from({ length: count }, (_, r) => y[r * nAssets + m]!),
+      1e-12,
+    );
     offset[m] = fit.intercept.estimate;
     fit.slopes.forEach((term, k) => (slope[m * nAssets + k] = term.estimate));
   }
@@ -560,14 +632,25 @@ export function applyAffineMap(map: AffineMap, rows: ArrayLike<number>): Float64
  * shock). A full D undoes what prices alone cannot tell apart: a mixing of the assets' learned liquidations, or
  * their exchange (docs/engines/fire-sales.md).
  */
-export function fitLiquidationScaling(predicted: ArrayLike<number>, truth: ArrayLike<number>, nAssets: number): AffineMap {
+export function fitLiquidationScaling(
+  predicted: ArrayLike<number>,
+  truth: ArrayLike<number>,
+  nAssets: number,
+): AffineMap {
   const count = predicted.length / nAssets;
-  if (count < nAssets + 1) throw new EngineInputError(`the liquidation scaling needs at least ${nAssets + 1} calibration scenarios for ${nAssets} assets, got ${count}`, 'calibration');
+  if (count < nAssets + 1)
+    throw new EngineInputError(
+      `the liquidation scaling needs at least ${nAssets + 1} calibration scenarios for ${nAssets} assets, got ${count}`,
+      'calibration',
+    );
   return fitAffineMap(predicted, truth, nAssets);
 }
 
 /** The Linear Price Model: least squares of the dual network's p̂ on ℓ̂ (all assets) over the training rows. */
-export const fitLinearPriceModel = (trainLiquidations: Float64Array, trainPrices: Float64Array, nAssets: number): AffineMap =>
-  fitAffineMap(trainLiquidations, trainPrices, nAssets);
+export const fitLinearPriceModel = (
+  trainLiquidations: Float64Array,
+  trainPrices: Float64Array,
+  nAssets: number,
+): AffineMap => fitAffineMap(trainLiquidations, trainPrices, nAssets);
 
 export { pearson, type RegressionTerm };

@@ -23,7 +23,12 @@
  * scatterND; edge tensors chunked under the device's binding limit).
  */
 import * as tf from '@tensorflow/tfjs';
-import { assetCharacteristics, investorCharacteristics, type HoldingsPanel, type PanelSnapshot } from '../engines/holdings-panel';
+import {
+  assetCharacteristics,
+  investorCharacteristics,
+  type HoldingsPanel,
+  type PanelSnapshot,
+} from '../engines/holdings-panel';
 import { edgeDotProducts, gatherRows, segmentSoftmax, weightedNeighbourSum } from './sparse-ops';
 
 export interface GraphTransformerConfig {
@@ -42,7 +47,14 @@ export interface GraphTransformerConfig {
 }
 
 /** Table 1 of the paper (d_c is not given there: 16). */
-export const PAPER_CONFIG: GraphTransformerConfig = { hidden: 256, embedding: 128, layers: 3, heads: 4, keyDim: 256, categoryDim: 16 };
+export const PAPER_CONFIG: GraphTransformerConfig = {
+  hidden: 256,
+  embedding: 128,
+  layers: 3,
+  heads: 4,
+  keyDim: 256,
+  categoryDim: 16,
+};
 
 /** Numeric characteristics per node (§4): log size (AUM or amount outstanding), log count, log mean and log std of position size. */
 export const NUMERIC_FEATURES = ['log size', 'log count', 'log mean position', 'log std position'] as const;
@@ -175,14 +187,25 @@ interface Shape {
 }
 
 /** Every parameter's name and shape, given the vocabulary sizes. */
-export function parameterShapes(config: GraphTransformerConfig, investorVocab: number[], assetVocab: number[]): Shape[] {
+export function parameterShapes(
+  config: GraphTransformerConfig,
+  investorVocab: number[],
+  assetVocab: number[],
+): Shape[] {
   const { hidden: h, embedding: e, layers, heads, keyDim, categoryDim: c } = config;
   const shapes: Shape[] = [];
   const dense = (name: string, input: number, output: number) => {
-    shapes.push({ name: `${name}.W`, shape: [input, output], kind: 'weight' }, { name: `${name}.b`, shape: [output], kind: 'bias' });
+    shapes.push(
+      { name: `${name}.W`, shape: [input, output], kind: 'weight' },
+      { name: `${name}.b`, shape: [output], kind: 'bias' },
+    );
   };
-  investorVocab.forEach((size, k) => shapes.push({ name: `embed.investor.${INVESTOR_CATEGORIES[k]}`, shape: [size, c], kind: 'table' }));
-  assetVocab.forEach((size, k) => shapes.push({ name: `embed.asset.${ASSET_CATEGORIES[k]}`, shape: [size, c], kind: 'table' }));
+  investorVocab.forEach((size, k) =>
+    shapes.push({ name: `embed.investor.${INVESTOR_CATEGORIES[k]}`, shape: [size, c], kind: 'table' }),
+  );
+  assetVocab.forEach((size, k) =>
+    shapes.push({ name: `embed.asset.${ASSET_CATEGORIES[k]}`, shape: [size, c], kind: 'table' }),
+  );
   dense('phi.investor', NUMERIC_FEATURES.length + investorVocab.length * c, h);
   dense('phi.asset', NUMERIC_FEATURES.length + assetVocab.length * c, h);
   for (let l = 0; l < layers; l++) {
@@ -200,21 +223,34 @@ export function parameterShapes(config: GraphTransformerConfig, investorVocab: n
 }
 
 export function countParameters(config: GraphTransformerConfig, investorVocab: number[], assetVocab: number[]): number {
-  return parameterShapes(config, investorVocab, assetVocab).reduce((sum, s) => sum + s.shape.reduce((a, b) => a * b, 1), 0);
+  return parameterShapes(config, investorVocab, assetVocab).reduce(
+    (sum, s) => sum + s.shape.reduce((a, b) => a * b, 1),
+    0,
+  );
 }
 
 /** Glorot-uniform weights and N(0, 1/d_c) tables from `seed`; zero biases. */
 export function initParameters(config: GraphTransformerConfig, space: FeatureSpace, seed: number): Parameters {
   const params: Parameters = new Map();
   let stream = 0;
-  for (const s of parameterShapes(config, space.investorVocab.map((v) => v.length), space.assetVocab.map((v) => v.length))) {
+  for (const s of parameterShapes(
+    config,
+    space.investorVocab.map((v) => v.length),
+    space.assetVocab.map((v) => v.length),
+  )) {
     stream++;
     const value =
       s.kind === 'bias'
         ? tf.zeros(s.shape)
         : s.kind === 'table'
           ? tf.randomNormal(s.shape, 0, 1 / Math.sqrt(config.categoryDim), 'float32', seed * 1000 + stream)
-          : tf.randomUniform(s.shape, -Math.sqrt(6 / (s.shape[0]! + s.shape[1]!)), Math.sqrt(6 / (s.shape[0]! + s.shape[1]!)), 'float32', seed * 1000 + stream);
+          : tf.randomUniform(
+              s.shape,
+              -Math.sqrt(6 / (s.shape[0]! + s.shape[1]!)),
+              Math.sqrt(6 / (s.shape[0]! + s.shape[1]!)),
+              'float32',
+              seed * 1000 + stream,
+            );
     params.set(s.name, tf.variable(value, true));
     value.dispose();
   }
@@ -222,7 +258,9 @@ export function initParameters(config: GraphTransformerConfig, space: FeatureSpa
 }
 
 export function decayedParameters(params: Parameters): tf.Variable[] {
-  return [...params.entries()].filter(([name]) => name.endsWith('.W') || name.endsWith('.query') || name.endsWith('.key')).map(([, v]) => v);
+  return [...params.entries()]
+    .filter(([name]) => name.endsWith('.W') || name.endsWith('.query') || name.endsWith('.key'))
+    .map(([, v]) => v);
 }
 
 /**
@@ -239,7 +277,13 @@ function gelu(x: tf.Tensor): tf.Tensor {
   return tf.mul(tf.mul(0.5, x), tf.add(1, tf.tanh(tf.mul(Math.sqrt(2 / Math.PI), cubic))));
 }
 
-function featureMap(params: Parameters, kind: 'investor' | 'asset', numeric: Float32Array, category: Int32Array, nodes: number): tf.Tensor2D {
+function featureMap(
+  params: Parameters,
+  kind: 'investor' | 'asset',
+  numeric: Float32Array,
+  category: Int32Array,
+  nodes: number,
+): tf.Tensor2D {
   const names = kind === 'investor' ? INVESTOR_CATEGORIES : ASSET_CATEGORIES;
   const parts: tf.Tensor2D[] = [tf.tensor2d(numeric, [nodes, NUMERIC_FEATURES.length])];
   const codes = tf.tensor2d(category, [nodes, names.length], 'int32');
@@ -285,7 +329,13 @@ export interface ForwardOptions {
 }
 
 /** Final embeddings e_v (N × d_e) of every node of `graph`, message passing over `edges` (eqs. 14–19). */
-export function embedNodes(params: Parameters, config: GraphTransformerConfig, graph: DateGraph, edges: EdgeList, options: ForwardOptions): tf.Tensor2D {
+export function embedNodes(
+  params: Parameters,
+  config: GraphTransformerConfig,
+  graph: DateGraph,
+  edges: EdgeList,
+  options: ForwardOptions,
+): tf.Tensor2D {
   const nodes = graph.investors + graph.assets;
   const { heads, keyDim } = config;
   let h = tf.concat([
@@ -298,25 +348,60 @@ export function embedNodes(params: Parameters, config: GraphTransformerConfig, g
     const message = gelu(dense(params, `layer${l}.message`, h)) as tf.Tensor2D; // (15)
     const query = tf.matMul(h, params.get(`layer${l}.query`)!);
     const key = tf.matMul(h, params.get(`layer${l}.key`)!);
-    const scores = tf.mul<tf.Tensor2D>(edgeDotProducts(query as tf.Tensor2D, key as tf.Tensor2D, edges.target, edges.source, heads, options.maxTensorBytes), 1 / Math.sqrt(keyDim));
+    const scores = tf.mul<tf.Tensor2D>(
+      edgeDotProducts(
+        query as tf.Tensor2D,
+        key as tf.Tensor2D,
+        edges.target,
+        edges.source,
+        heads,
+        options.maxTensorBytes,
+      ),
+      1 / Math.sqrt(keyDim),
+    );
     const attention = tf.mean<tf.Tensor1D>(segmentSoftmax(scores, targetAll, edges.target, nodes), 1); // (16)
-    const aggregate = weightedNeighbourSum(tf.mul<tf.Tensor1D>(attention, weight), message, edges.target, edges.source, nodes, options.maxTensorBytes); // (17)
+    const aggregate = weightedNeighbourSum(
+      tf.mul<tf.Tensor1D>(attention, weight),
+      message,
+      edges.target,
+      edges.source,
+      nodes,
+      options.maxTensorBytes,
+    ); // (17)
     h = gelu(dense(params, `layer${l}.update`, tf.concat([h, aggregate], 1))) as tf.Tensor2D; // (18)
-    if (options.training && options.dropout > 0) h = tf.dropout(h, options.dropout, undefined, (options.dropoutSeed ?? 0) * 16 + l) as tf.Tensor2D;
+    if (options.training && options.dropout > 0)
+      h = tf.dropout(h, options.dropout, undefined, (options.dropoutSeed ?? 0) * 16 + l) as tf.Tensor2D;
   }
   return dense(params, 'readout', h); // (19)
 }
 
 /** A head f(e_i, e_a) on pairs (investor index, asset index): one value per pair. */
-export function pairHead(params: Parameters, head: 'ae' | 'tp', embeddings: tf.Tensor2D, investors: number, pairInvestor: Int32Array, pairAsset: Int32Array): tf.Tensor1D {
+export function pairHead(
+  params: Parameters,
+  head: 'ae' | 'tp',
+  embeddings: tf.Tensor2D,
+  investors: number,
+  pairInvestor: Int32Array,
+  pairAsset: Int32Array,
+): tf.Tensor1D {
   const ei = gatherRows(embeddings, tf.tensor1d(pairInvestor, 'int32')) as tf.Tensor2D;
-  const ea = gatherRows(embeddings, tf.tensor1d(Int32Array.from(pairAsset, (a) => a + investors), 'int32')) as tf.Tensor2D;
-  const hidden = gelu(dense(params, `${head}.hidden`, tf.concat([ei, ea, tf.mul<tf.Tensor2D>(ei, ea)], 1))) as tf.Tensor2D;
+  const ea = gatherRows(
+    embeddings,
+    tf.tensor1d(
+      Int32Array.from(pairAsset, (a) => a + investors),
+      'int32',
+    ),
+  ) as tf.Tensor2D;
+  const hidden = gelu(
+    dense(params, `${head}.hidden`, tf.concat([ei, ea, tf.mul<tf.Tensor2D>(ei, ea)], 1)),
+  ) as tf.Tensor2D;
   return tf.reshape<tf.Rank.R1>(dense(params, `${head}.out`, hidden), [-1]);
 }
 
 /** Weights as plain arrays (for the model file and the store), read asynchronously (WebGPU cannot read synchronously in Node). */
-export async function exportParameters(params: Parameters): Promise<Array<{ name: string; shape: number[]; data: string }>> {
+export async function exportParameters(
+  params: Parameters,
+): Promise<Array<{ name: string; shape: number[]; data: string }>> {
   return Promise.all(
     [...params.entries()].map(async ([name, v]) => ({
       name,

@@ -12,7 +12,13 @@
  * epoch to epoch.
  */
 import { Rng } from '../engines/random';
-import { ASSET_CATEGORIES, INVESTOR_CATEGORIES, NUMERIC_FEATURES, type DateGraph, type PreparedDate } from './graph-transformer';
+import {
+  ASSET_CATEGORIES,
+  INVESTOR_CATEGORIES,
+  NUMERIC_FEATURES,
+  type DateGraph,
+  type PreparedDate,
+} from './graph-transformer';
 
 /** Positions of each investor: CSR offsets (investors + 1) into the list of position indices. */
 export interface InvestorIndex {

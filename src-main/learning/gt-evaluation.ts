@@ -19,7 +19,15 @@ import type { HoldingsPanel } from '../engines/holdings-panel';
 import { correlation } from '../engines/holdings-panel';
 import type { CorrelationPair, GtDateMetric, GtGroupMetric } from '../../src-shared/results/graph-transformer';
 import { directedEdges, embedNodes, pairHead, prepareDateGraph, type Parameters } from './graph-transformer';
-import { disposeParameters, evaluationMask, loadParameters, prepareDates, type GraphTransformerArtifact, type MaskSample, type PreparedDate } from './gt-training';
+import {
+  disposeParameters,
+  evaluationMask,
+  loadParameters,
+  prepareDates,
+  type GraphTransformerArtifact,
+  type MaskSample,
+  type PreparedDate,
+} from './gt-training';
 
 export const BASELINE_DESCRIPTIONS = {
   trade: 'mean trade z-score of the (investor type, style, asset class) cell on the training dates',
@@ -57,7 +65,15 @@ async function readAndDispose(tensor: tf.Tensor): Promise<Float32Array> {
   }
 }
 
-function predictPairs(params: Parameters, artifact: GraphTransformerArtifact, date: PreparedDate, head: 'ae' | 'tp', visible: Int32Array | undefined, investor: Int32Array, asset: Int32Array): Promise<Float32Array> {
+function predictPairs(
+  params: Parameters,
+  artifact: GraphTransformerArtifact,
+  date: PreparedDate,
+  head: 'ae' | 'tp',
+  visible: Int32Array | undefined,
+  investor: Int32Array,
+  asset: Int32Array,
+): Promise<Float32Array> {
   return readAndDispose(
     tf.tidy(() => {
       const embeddings = embedNodes(params, artifact.config, date.graph, directedEdges(date.graph, visible), {
@@ -80,7 +96,9 @@ function independenceBaseline(date: PreparedDate, mask: MaskSample): Float64Arra
     column[graph.edgeAsset[e]!]! += graph.edgeWeight[e]!;
     total += graph.edgeWeight[e]!;
   }
-  return Float64Array.from(mask.pairInvestor, (i, k) => (total > 0 ? (row[i]! * column[mask.pairAsset[k]!]!) / total : 0));
+  return Float64Array.from(mask.pairInvestor, (i, k) =>
+    total > 0 ? (row[i]! * column[mask.pairAsset[k]!]!) / total : 0,
+  );
 }
 
 export interface EvaluationOptions {
@@ -95,13 +113,18 @@ export interface Evaluation {
   byDate: GtDateMetric[];
 }
 
-export async function evaluateGraphTransformer(artifact: GraphTransformerArtifact, panel: HoldingsPanel, options: EvaluationOptions = {}): Promise<Evaluation> {
+export async function evaluateGraphTransformer(
+  artifact: GraphTransformerArtifact,
+  panel: HoldingsPanel,
+  options: EvaluationOptions = {},
+): Promise<Evaluation> {
   const params = loadParameters(artifact);
   try {
     const dates = prepareDates(panel, artifact.space);
     const trainSet = new Set(artifact.trainDates);
     const validationSet = new Set(artifact.validationDates);
-    const cellKey = (i: number, a: number) => `${panel.investors[i]!.type ?? ''}|${panel.investors[i]!.style ?? ''}|${panel.assets[a]!.class ?? ''}`;
+    const cellKey = (i: number, a: number) =>
+      `${panel.investors[i]!.type ?? ''}|${panel.investors[i]!.style ?? ''}|${panel.assets[a]!.class ?? ''}`;
     const cellSum = new Map<string, { sum: number; n: number }>();
     for (const date of dates) {
       if (!date.trade || !trainSet.has(date.graph.date)) continue;
@@ -119,16 +142,30 @@ export async function evaluateGraphTransformer(artifact: GraphTransformerArtifac
     };
     const stress = new Map((options.stressIndex ?? []).map((row) => [row.date, row.value]));
     const threshold = options.stressThreshold ?? 1.5;
-    const split = { train: { trade: empty(), reconstruction: empty() }, validation: { trade: empty(), reconstruction: empty() } };
+    const split = {
+      train: { trade: empty(), reconstruction: empty() },
+      validation: { trade: empty(), reconstruction: empty() },
+    };
     const groups = new Map<string, { trade: Collected; reconstruction: Collected }>();
-    const groupsOf = (i: number) => [`type: ${panel.investors[i]!.type ?? '(none)'}`, `style: ${panel.investors[i]!.style ?? '(none)'}`];
+    const groupsOf = (i: number) => [
+      `type: ${panel.investors[i]!.type ?? '(none)'}`,
+      `style: ${panel.investors[i]!.style ?? '(none)'}`,
+    ];
     const byDate: GtDateMetric[] = [];
     for (const date of dates) {
       const name = date.graph.date;
       const which = trainSet.has(name) ? 'train' : validationSet.has(name) ? 'validation' : null;
       if (!which || !date.trade) continue;
       const trade = empty();
-      const predicted = await predictPairs(params, artifact, date, 'tp', undefined, date.trade.investor, date.trade.asset);
+      const predicted = await predictPairs(
+        params,
+        artifact,
+        date,
+        'tp',
+        undefined,
+        date.trade.investor,
+        date.trade.asset,
+      );
       date.trade.target.forEach((y, k) => {
         const i = date.trade!.investor[k]!;
         const baseline = cellMean(i, date.trade!.asset[k]!);
@@ -143,7 +180,15 @@ export async function evaluateGraphTransformer(artifact: GraphTransformerArtifac
       });
       const reconstruction = empty();
       const mask = evaluationMask(date, artifact.settings);
-      const reconstructed = await predictPairs(params, artifact, date, 'ae', mask.visible, mask.pairInvestor, mask.pairAsset);
+      const reconstructed = await predictPairs(
+        params,
+        artifact,
+        date,
+        'ae',
+        mask.visible,
+        mask.pairInvestor,
+        mask.pairAsset,
+      );
       const baseline = independenceBaseline(date, mask);
       mask.pairTarget.forEach((w, k) => {
         push(reconstruction, w, reconstructed[k]!, baseline[k]!);
@@ -170,7 +215,11 @@ export async function evaluateGraphTransformer(artifact: GraphTransformerArtifac
       reconstruction: { train: pair(split.train.reconstruction), validation: pair(split.validation.reconstruction) },
       byGroup: [...groups.entries()]
         .sort(([a], [b]) => a.localeCompare(b))
-        .map(([group, collected]) => ({ group, trade: pair(collected.trade), reconstruction: pair(collected.reconstruction) })),
+        .map(([group, collected]) => ({
+          group,
+          trade: pair(collected.trade),
+          reconstruction: pair(collected.reconstruction),
+        })),
       byDate,
     };
   } finally {
@@ -181,7 +230,12 @@ export async function evaluateGraphTransformer(artifact: GraphTransformerArtifac
 function dateIndex(panel: HoldingsPanel, date: string | undefined): number {
   if (date === undefined) return panel.snapshots.length - 1;
   const index = panel.snapshots.findIndex((s) => s.date === date);
-  if (index < 0) throw new AppError('invalid_input', `no positions at ${date}; the report dates are ${panel.snapshots.map((s) => s.date).join(', ')}`, 'date');
+  if (index < 0)
+    throw new AppError(
+      'invalid_input',
+      `no positions at ${date}; the report dates are ${panel.snapshots.map((s) => s.date).join(', ')}`,
+      'date',
+    );
   return index;
 }
 
@@ -194,13 +248,23 @@ export interface NodeEmbeddings {
 }
 
 /** Final embeddings e_v (eq. 19) of every investor and asset of `panel` at `date` (default: the last date). */
-export async function embedPanel(artifact: GraphTransformerArtifact, panel: HoldingsPanel, date?: string): Promise<NodeEmbeddings> {
+export async function embedPanel(
+  artifact: GraphTransformerArtifact,
+  panel: HoldingsPanel,
+  date?: string,
+): Promise<NodeEmbeddings> {
   const snapshot = panel.snapshots[dateIndex(panel, date)]!;
   const graph = prepareDateGraph(panel, snapshot, artifact.space);
   const params = loadParameters(artifact);
   try {
     const values = await readAndDispose(
-      tf.tidy(() => embedNodes(params, artifact.config, graph, directedEdges(graph), { training: false, dropout: 0, maxTensorBytes: artifact.settings.maxTensorBytes })),
+      tf.tidy(() =>
+        embedNodes(params, artifact.config, graph, directedEdges(graph), {
+          training: false,
+          dropout: 0,
+          maxTensorBytes: artifact.settings.maxTensorBytes,
+        }),
+      ),
     );
     return {
       date: snapshot.date,
@@ -221,7 +285,13 @@ export function embeddingsCsv(embeddings: NodeEmbeddings): string {
   const d = embeddings.dimension;
   const header = csvRow(['kind', 'code', 'group', 'date', ...Array.from({ length: d }, (_, k) => `e${k + 1}`)]);
   const rows = embeddings.nodes.map((node, v) =>
-    csvRow([node.kind, node.code, node.group, embeddings.date, ...Array.from(embeddings.values.subarray(v * d, (v + 1) * d), (x) => x.toPrecision(6))]),
+    csvRow([
+      node.kind,
+      node.code,
+      node.group,
+      embeddings.date,
+      ...Array.from(embeddings.values.subarray(v * d, (v + 1) * d), (x) => x.toPrecision(6)),
+    ]),
   );
   return `${[header, ...rows].join('\n')}\n`;
 }
@@ -230,14 +300,19 @@ export function embeddingsCsv(embeddings: NodeEmbeddings): string {
  * First two principal components of the rows of `values` (rows × cols), by power iteration with deflation on the
  * covariance matrix: the projected coordinates and each component's share of the total variance.
  */
-export function principalComponents2(values: Float32Array, rows: number, cols: number): { coordinates: Float64Array; explained: [number, number] } {
+export function principalComponents2(
+  values: Float32Array,
+  rows: number,
+  cols: number,
+): { coordinates: Float64Array; explained: [number, number] } {
   const mean = new Float64Array(cols);
   for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) mean[c]! += values[r * cols + c]! / rows;
   const covariance = new Float64Array(cols * cols);
   for (let r = 0; r < rows; r++) {
     for (let c = 0; c < cols; c++) {
       const x = values[r * cols + c]! - mean[c]!;
-      for (let d = c; d < cols; d++) covariance[c * cols + d]! += (x * (values[r * cols + d]! - mean[d]!)) / Math.max(1, rows - 1);
+      for (let d = c; d < cols; d++)
+        covariance[c * cols + d]! += (x * (values[r * cols + d]! - mean[d]!)) / Math.max(1, rows - 1);
     }
   }
   let trace = 0;
@@ -263,7 +338,8 @@ export function principalComponents2(values: Float32Array, rows: number, cols: n
     }
     components.push(vector);
     eigenvalues.push(value);
-    for (let c = 0; c < cols; c++) for (let d = 0; d < cols; d++) covariance[c * cols + d]! -= value * vector[c]! * vector[d]!;
+    for (let c = 0; c < cols; c++)
+      for (let d = 0; d < cols; d++) covariance[c * cols + d]! -= value * vector[c]! * vector[d]!;
   }
   const coordinates = new Float64Array(rows * 2);
   for (let r = 0; r < rows; r++) {
@@ -287,13 +363,25 @@ export interface TradePrediction {
 }
 
 /** Trade predictions for every position at `date` (default: the last date, whose trades are not yet known). */
-export async function predictTrades(artifact: GraphTransformerArtifact, panel: HoldingsPanel, date?: string): Promise<{ date: string; predictions: TradePrediction[] }> {
+export async function predictTrades(
+  artifact: GraphTransformerArtifact,
+  panel: HoldingsPanel,
+  date?: string,
+): Promise<{ date: string; predictions: TradePrediction[] }> {
   const index = dateIndex(panel, date);
   const snapshot = panel.snapshots[index]!;
   const prepared = prepareDates({ ...panel, snapshots: panel.snapshots.slice(index, index + 2) }, artifact.space)[0]!;
   const params = loadParameters(artifact);
   try {
-    const predicted = await predictPairs(params, artifact, prepared, 'tp', undefined, snapshot.investor, snapshot.asset);
+    const predicted = await predictPairs(
+      params,
+      artifact,
+      prepared,
+      'tp',
+      undefined,
+      snapshot.investor,
+      snapshot.asset,
+    );
     const actual = new Map<number, number>();
     prepared.trade?.position.forEach((k, j) => actual.set(k, prepared.trade!.target[j]!));
     return {

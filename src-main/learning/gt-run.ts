@@ -23,9 +23,16 @@ export async function trainAndEvaluate(
 ): Promise<{ artifact: GraphTransformerArtifact; metrics: GtMetrics }> {
   const backend = await selectLearningBackend(params.backend);
   const started = performance.now();
-  const artifact = await trainGraphTransformer(panel, { config: params.config, ...params.training }, { ...hooks, backend: backendLabel(backend) });
+  const artifact = await trainGraphTransformer(
+    panel,
+    { config: params.config, ...params.training },
+    { ...hooks, backend: backendLabel(backend) },
+  );
   const trainingSeconds = (performance.now() - started) / 1000;
-  const evaluation = await evaluateGraphTransformer(artifact, panel, { stressIndex: params.stressIndex, stressThreshold: params.stressThreshold });
+  const evaluation = await evaluateGraphTransformer(artifact, panel, {
+    stressIndex: params.stressIndex,
+    stressThreshold: params.stressThreshold,
+  });
   return {
     artifact,
     metrics: {

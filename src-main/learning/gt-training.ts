@@ -101,7 +101,8 @@ export function prepareDates(panel: HoldingsPanel, space: FeatureSpace): Prepare
 /** Train and validation dates: the last `validationDates` of the dates with a trade target are held out. */
 export function splitDates(panel: HoldingsPanel, validationDates: number): { train: number[]; validation: number[] } {
   const withTarget = panel.snapshots.length - 1;
-  if (withTarget < 2) throw new Error(`training needs at least 3 report dates (the panel has ${panel.snapshots.length})`);
+  if (withTarget < 2)
+    throw new Error(`training needs at least 3 report dates (the panel has ${panel.snapshots.length})`);
   const held = Math.min(Math.max(1, validationDates), withTarget - 1);
   const all = Array.from({ length: withTarget }, (_, t) => t);
   return { train: all.slice(0, withTarget - held), validation: all.slice(withTarget - held) };
@@ -146,11 +147,20 @@ export function sampleMask(graph: DateGraph, fraction: number, rng: Rng): MaskSa
     pairInvestor[k] = i;
     pairAsset[k] = a;
   }
-  return { visible: Int32Array.from(order.subarray(maskedCount)).sort(), pairInvestor, pairAsset, pairTarget, masked: maskedCount };
+  return {
+    visible: Int32Array.from(order.subarray(maskedCount)).sort(),
+    pairInvestor,
+    pairAsset,
+    pairTarget,
+    masked: maskedCount,
+  };
 }
 
 /** The fixed evaluation mask of a date (same for every epoch and for the final metrics). */
-export function evaluationMask(date: PreparedDate, settings: Pick<TrainingSettings, 'maskFraction' | 'seed'>): MaskSample {
+export function evaluationMask(
+  date: PreparedDate,
+  settings: Pick<TrainingSettings, 'maskFraction' | 'seed'>,
+): MaskSample {
   return sampleMask(date.graph, settings.maskFraction, new Rng(settings.seed, 1_000_000 + date.index));
 }
 
@@ -159,14 +169,29 @@ function meanSquaredError(prediction: tf.Tensor1D, target: Float32Array): tf.Sca
 }
 
 /** Validation losses of one date (or batch) without dropout: autoencoder on the fixed mask, trades on the whole (sub)graph. */
-async function dateLosses(params: Parameters, config: GraphTransformerConfig, date: PreparedDate, mask: MaskSample, maxTensorBytes?: number): Promise<{ ae: number; tp: number }> {
+async function dateLosses(
+  params: Parameters,
+  config: GraphTransformerConfig,
+  date: PreparedDate,
+  mask: MaskSample,
+  maxTensorBytes?: number,
+): Promise<{ ae: number; tp: number }> {
   const losses = tf.tidy(() => {
     const options = { training: false, dropout: 0, maxTensorBytes };
     const masked = embedNodes(params, config, date.graph, directedEdges(date.graph, mask.visible), options);
-    const ae = meanSquaredError(pairHead(params, 'ae', masked, date.graph.investors, mask.pairInvestor, mask.pairAsset), mask.pairTarget);
+    const ae = meanSquaredError(
+      pairHead(params, 'ae', masked, date.graph.investors, mask.pairInvestor, mask.pairAsset),
+      mask.pairTarget,
+    );
     if (!date.trade || date.trade.target.length === 0) return tf.stack([ae, tf.scalar(0)]);
     const full = embedNodes(params, config, date.graph, directedEdges(date.graph), options);
-    return tf.stack([ae, meanSquaredError(pairHead(params, 'tp', full, date.graph.investors, date.trade.investor, date.trade.asset), date.trade.target)]);
+    return tf.stack([
+      ae,
+      meanSquaredError(
+        pairHead(params, 'tp', full, date.graph.investors, date.trade.investor, date.trade.asset),
+        date.trade.target,
+      ),
+    ]);
   });
   const [ae, tp] = (await losses.data()) as Float32Array;
   losses.dispose();
@@ -180,15 +205,25 @@ function dateParts(date: PreparedDate, batchInvestors: number | undefined, rng?:
 }
 
 /** The fixed validation parts of a date, each with its mask (one random stream per part). */
-function validationParts(date: PreparedDate, settings: TrainingSettings): Array<{ part: PreparedDate; mask: MaskSample }> {
+function validationParts(
+  date: PreparedDate,
+  settings: TrainingSettings,
+): Array<{ part: PreparedDate; mask: MaskSample }> {
   return dateParts(date, settings.batchInvestors).map((part, k) => ({
     part,
-    mask: k === 0 ? evaluationMask(part, settings) : sampleMask(part.graph, settings.maskFraction, new Rng(settings.seed, 2_000_000 + 1000 * date.index + k)),
+    mask:
+      k === 0
+        ? evaluationMask(part, settings)
+        : sampleMask(part.graph, settings.maskFraction, new Rng(settings.seed, 2_000_000 + 1000 * date.index + k)),
   }));
 }
 
 /** Validation losses of a date as means over all its masked pairs and trade targets, batch by batch. */
-async function validationLosses(params: Parameters, settings: TrainingSettings, parts: Array<{ part: PreparedDate; mask: MaskSample }>): Promise<{ ae: number; tp: number }> {
+async function validationLosses(
+  params: Parameters,
+  settings: TrainingSettings,
+  parts: Array<{ part: PreparedDate; mask: MaskSample }>,
+): Promise<{ ae: number; tp: number }> {
   const sum = { ae: 0, aeCount: 0, tp: 0, tpCount: 0 };
   for (const { part, mask } of parts) {
     const losses = await dateLosses(params, settings.config, part, mask, settings.maxTensorBytes);
@@ -202,22 +237,38 @@ async function validationLosses(params: Parameters, settings: TrainingSettings, 
 }
 
 /** One Adam step on a date or batch with a fresh mask; returns the loss (a tensor, read once per epoch). */
-function trainingStep(params: Parameters, optimizer: tf.Optimizer, settings: TrainingSettings, part: PreparedDate, rng: Rng): tf.Scalar {
+function trainingStep(
+  params: Parameters,
+  optimizer: tf.Optimizer,
+  settings: TrainingSettings,
+  part: PreparedDate,
+  rng: Rng,
+): tf.Scalar {
   const mask = sampleMask(part.graph, settings.maskFraction, rng);
   const edges = directedEdges(part.graph, mask.visible);
   const dropoutSeed = rng.nextUint32() >>> 4;
-  return optimizer.minimize(() => {
-    const embeddings = embedNodes(params, settings.config, part.graph, edges, {
-      training: true,
-      dropout: settings.dropout,
-      dropoutSeed,
-      maxTensorBytes: settings.maxTensorBytes,
-    });
-    const ae = meanSquaredError(pairHead(params, 'ae', embeddings, part.graph.investors, mask.pairInvestor, mask.pairAsset), mask.pairTarget);
-    if (!part.trade || part.trade.target.length === 0) return ae;
-    const tp = meanSquaredError(pairHead(params, 'tp', embeddings, part.graph.investors, part.trade.investor, part.trade.asset), part.trade.target);
-    return tf.add<tf.Scalar>(ae, tf.mul(settings.kappa, tp));
-  }, true, [...params.values()])!;
+  return optimizer.minimize(
+    () => {
+      const embeddings = embedNodes(params, settings.config, part.graph, edges, {
+        training: true,
+        dropout: settings.dropout,
+        dropoutSeed,
+        maxTensorBytes: settings.maxTensorBytes,
+      });
+      const ae = meanSquaredError(
+        pairHead(params, 'ae', embeddings, part.graph.investors, mask.pairInvestor, mask.pairAsset),
+        mask.pairTarget,
+      );
+      if (!part.trade || part.trade.target.length === 0) return ae;
+      const tp = meanSquaredError(
+        pairHead(params, 'tp', embeddings, part.graph.investors, part.trade.investor, part.trade.asset),
+        part.trade.target,
+      );
+      return tf.add<tf.Scalar>(ae, tf.mul(settings.kappa, tp));
+    },
+    true,
+    [...params.values()],
+  )!;
 }
 
 export interface TrainingHooks {
@@ -228,10 +279,17 @@ export interface TrainingHooks {
   backend: string;
 }
 
-export async function trainGraphTransformer(panel: HoldingsPanel, settings: TrainingSettings, hooks: TrainingHooks): Promise<GraphTransformerArtifact> {
+export async function trainGraphTransformer(
+  panel: HoldingsPanel,
+  settings: TrainingSettings,
+  hooks: TrainingHooks,
+): Promise<GraphTransformerArtifact> {
   const { config } = settings;
   const split = splitDates(panel, settings.validationDates);
-  const space = fitFeatureSpace(panel, split.train.map((t) => panel.snapshots[t]!));
+  const space = fitFeatureSpace(
+    panel,
+    split.train.map((t) => panel.snapshots[t]!),
+  );
   const dates = prepareDates(panel, space);
   const validationSets = split.validation.map((t) => validationParts(dates[t]!, settings));
   const params = initParameters(config, space, settings.seed);
@@ -313,7 +371,11 @@ export async function trainGraphTransformer(panel: HoldingsPanel, settings: Trai
     },
     space,
     weights: best.weights,
-    parameterCount: countParameters(config, space.investorVocab.map((v) => v.length), space.assetVocab.map((v) => v.length)),
+    parameterCount: countParameters(
+      config,
+      space.investorVocab.map((v) => v.length),
+      space.assetVocab.map((v) => v.length),
+    ),
     backend: hooks.backend,
     trainDates: split.train.map((t) => panel.snapshots[t]!.date),
     validationDates: split.validation.map((t) => panel.snapshots[t]!.date),

@@ -41,7 +41,11 @@ function gather(values: Float64Array, width: number, indices: number[]): Float64
 const CURVE_POINTS = 41;
 const SCATTER_ROWS = 200;
 
-export function evaluateDualNetwork(spec: SimulationSpec, data: SimulatedData, trained: TrainedDualNetwork): DualNetworkMetrics {
+export function evaluateDualNetwork(
+  spec: SimulationSpec,
+  data: SimulatedData,
+  trained: TrainedDualNetwork,
+): DualNetworkMetrics {
   const { nAssets, nBanks } = data;
   const { model, trainIndices, testIndices } = trained;
   const train = predictRows(model, data.shocks, trainIndices);
@@ -60,7 +64,12 @@ export function evaluateDualNetwork(spec: SimulationSpec, data: SimulatedData, t
     return sum / nAssets;
   };
   const bankCorrelation = Array.from({ length: nBanks }, (_, n) =>
-    finiteOrNull(pearson(Array.from(testIndices, (_, row) => learnedBankFraction(row, n)), column(trueFractions, nBanks, n))),
+    finiteOrNull(
+      pearson(
+        Array.from(testIndices, (_, row) => learnedBankFraction(row, n)),
+        column(trueFractions, nBanks, n),
+      ),
+    ),
   );
 
   const curves = inverseDemandCurves(spec, model, scaling, calibration);
@@ -75,11 +84,16 @@ export function evaluateDualNetwork(spec: SimulationSpec, data: SimulatedData, t
   return {
     mseProposed: priceMse(test.prices, truePrices, nAssets),
     mseLinearPriceModel: priceMse(applyAffineMap(linear, test.liquidations), truePrices, nAssets),
-    liquidationCorrelation: Array.from({ length: nAssets }, (_, m) => finiteOrNull(pearson(column(test.liquidations, nAssets, m), column(trueLiquidations, nAssets, m)))),
+    liquidationCorrelation: Array.from({ length: nAssets }, (_, m) =>
+      finiteOrNull(pearson(column(test.liquidations, nAssets, m), column(trueLiquidations, nAssets, m))),
+    ),
     bankCorrelation,
     curves,
     scatter,
-    regression: spec.system.inverseDemand.form === 'linear' ? regressionOrNull(spec, test.prices, test.liquidations, calibration, trained.model.nAssets) : null,
+    regression:
+      spec.system.inverseDemand.form === 'linear'
+        ? regressionOrNull(spec, test.prices, test.liquidations, calibration, trained.model.nAssets)
+        : null,
     testRows: testIndices.length,
     calibrationScenarios: data.calibration.count,
   };
@@ -92,7 +106,11 @@ export interface ScalingCalibration {
 }
 
 function calibrationOf(model: TrainedDualNetwork['model'], scenarios: CalibrationScenarios): ScalingCalibration {
-  const predicted = predictRows(model, scenarios.shocks, Array.from({ length: scenarios.count }, (_, k) => k)).liquidations;
+  const predicted = predictRows(
+    model,
+    scenarios.shocks,
+    Array.from({ length: scenarios.count }, (_, k) => k),
+  ).liquidations;
   return { predicted, truth: scenarios.liquidations };
 }
 
@@ -101,7 +119,12 @@ function calibrationOf(model: TrainedDualNetwork['model'], scenarios: Calibratio
  * the learned price p̂_m(ℓ̂) and the true Φ_m(ℓ*) against ℓ*_m, where ℓ* = Dℓ̂ + e (only the forward map is used, so
  * learned liquidations spanning fewer dimensions than the assets still give curves). Empty for an asset nobody sold.
  */
-function inverseDemandCurves(spec: SimulationSpec, model: TrainedDualNetwork['model'], scaling: AffineMap, calibration: ScalingCalibration): CurvePoint[][] {
+function inverseDemandCurves(
+  spec: SimulationSpec,
+  model: TrainedDualNetwork['model'],
+  scaling: AffineMap,
+  calibration: ScalingCalibration,
+): CurvePoint[][] {
   const nAssets = model.nAssets;
   const least = Array.from({ length: nAssets }, (_, m) => Math.min(...column(calibration.predicted, nAssets, m)));
   const most = Array.from({ length: nAssets }, (_, m) => Math.max(...column(calibration.predicted, nAssets, m)));
@@ -121,7 +144,13 @@ function inverseDemandCurves(spec: SimulationSpec, model: TrainedDualNetwork['mo
 }
 
 /** The regression, or null when the scaled liquidations are collinear (e.g. an asset nobody sold). */
-function regressionOrNull(spec: SimulationSpec, predictedPrices: Float64Array, predictedLiquidations: Float64Array, calibration: ScalingCalibration, nAssets: number): CoefficientTest[][] | null {
+function regressionOrNull(
+  spec: SimulationSpec,
+  predictedPrices: Float64Array,
+  predictedLiquidations: Float64Array,
+  calibration: ScalingCalibration,
+  nAssets: number,
+): CoefficientTest[][] | null {
   try {
     return regressionTables(spec, predictedPrices, predictedLiquidations, calibration, nAssets);
   } catch (error) {
@@ -134,11 +163,21 @@ function regressionOrNull(spec: SimulationSpec, predictedPrices: Float64Array, p
 export const BOOTSTRAP_RESAMPLES = 200;
 
 /** Per asset m, the OLS of p̂_m on the scaled liquidations ℓ* = D ℓ̂ + e over the test rows. */
-function scaledRegressions(predictedPrices: Float64Array, predictedLiquidations: Float64Array, scaling: AffineMap, nAssets: number) {
+function scaledRegressions(
+  predictedPrices: Float64Array,
+  predictedLiquidations: Float64Array,
+  scaling: AffineMap,
+  nAssets: number,
+) {
   const scaled = applyAffineMap(scaling, predictedLiquidations);
   const nRows = predictedPrices.length / nAssets;
   const design = Array.from({ length: nRows }, (_, r) => Array.from(scaled.subarray(r * nAssets, (r + 1) * nAssets)));
-  return Array.from({ length: nAssets }, (_, m) => olsWithInference(design, Array.from({ length: nRows }, (_, r) => predictedPrices[r * nAssets + m]!)));
+  return Array.from({ length: nAssets }, (_, m) =>
+    olsWithInference(
+      design,
+      Array.from({ length: nRows }, (_, r) => predictedPrices[r * nAssets + m]!),
+    ),
+  );
 }
 
 /**
@@ -155,7 +194,12 @@ export function regressionTables(
   resamples = BOOTSTRAP_RESAMPLES,
 ): CoefficientTest[][] {
   const count = calibration.truth.length / nAssets;
-  const fits = scaledRegressions(predictedPrices, predictedLiquidations, fitLiquidationScaling(calibration.predicted, calibration.truth, nAssets), nAssets);
+  const fits = scaledRegressions(
+    predictedPrices,
+    predictedLiquidations,
+    fitLiquidationScaling(calibration.predicted, calibration.truth, nAssets),
+    nAssets,
+  );
   // Bootstrap: resample the calibration scenarios, refit the scaling, redo the regressions.
   const rng = new Rng(count, 13);
   const sums = fits.map((fit) => new Float64Array(fit.slopes.length + 1));
@@ -171,27 +215,42 @@ export function regressionTables(
     }
     let again: ReturnType<typeof scaledRegressions>;
     try {
-      again = scaledRegressions(predictedPrices, predictedLiquidations, fitLiquidationScaling(predicted, truth, nAssets), nAssets);
+      again = scaledRegressions(
+        predictedPrices,
+        predictedLiquidations,
+        fitLiquidationScaling(predicted, truth, nAssets),
+        nAssets,
+      );
     } catch (error) {
       if (error instanceof EngineInputError) continue; // a degenerate resample
       throw error;
     }
     kept++;
-    again.forEach((fit, m) => [...fit.slopes, fit.intercept].forEach((term, j) => {
-      sums[m]![j]! += term.estimate;
-      squares[m]![j]! += term.estimate ** 2;
-    }));
+    again.forEach((fit, m) =>
+      [...fit.slopes, fit.intercept].forEach((term, j) => {
+        sums[m]![j]! += term.estimate;
+        squares[m]![j]! += term.estimate ** 2;
+      }),
+    );
   }
-  const bootstrapVariance = (m: number, j: number) => (kept > 1 ? Math.max(0, (squares[m]![j]! - sums[m]![j]! ** 2 / kept) / (kept - 1)) : 0);
+  const bootstrapVariance = (m: number, j: number) =>
+    kept > 1 ? Math.max(0, (squares[m]![j]! - sums[m]![j]! ** 2 / kept) / (kept - 1)) : 0;
   return fits.map((fit, m) => {
     const degreesOfFreedom = Math.max(1, Math.min(fit.degreesOfFreedom, count - nAssets - 1));
     const critical = tCritical(0.95, degreesOfFreedom);
     const terms = [
-      ...fit.slopes.map((term, k) => ({ name: `scaled liquidation of ${spec.system.assetIds[k]}`, term, truth: -spec.system.inverseDemand.impact[m * nAssets + k]! })),
+      ...fit.slopes.map((term, k) => ({
+        name: `scaled liquidation of ${spec.system.assetIds[k]}`,
+        term,
+        truth: -spec.system.inverseDemand.impact[m * nAssets + k]!,
+      })),
       { name: 'intercept', term: fit.intercept, truth: 1 },
     ];
     return terms.map(({ name, term, truth: trueValue }, j) => {
-      const combined = { estimate: term.estimate, standardError: Math.sqrt(term.standardError ** 2 + bootstrapVariance(m, j)) };
+      const combined = {
+        estimate: term.estimate,
+        standardError: Math.sqrt(term.standardError ** 2 + bootstrapVariance(m, j)),
+      };
       const vsTruth = testCoefficient(combined, trueValue, degreesOfFreedom);
       const vsZero = testCoefficient(combined, 0, degreesOfFreedom);
       const low = term.estimate - critical * combined.standardError;

@@ -5,8 +5,23 @@
  * numbers, with the acceptance criteria of issue 7 evaluated.
  */
 import type { CoefficientTest, ReproductionReport, ReproductionRow } from '../../src-shared/results/fire-sales';
-import { caseStudy1, caseStudy2, INVERSE_DEMAND_FORMS, simulateData, type InverseDemandForm, type SimulatedData, type SimulationSpec } from '../engines/fire-sales';
-import { DEFAULT_TRAINING, predictRows, priceMse, trainDualNetwork, type EpochReport, type TrainingOptions } from './dual-network';
+import {
+  caseStudy1,
+  caseStudy2,
+  INVERSE_DEMAND_FORMS,
+  simulateData,
+  type InverseDemandForm,
+  type SimulatedData,
+  type SimulationSpec,
+} from '../engines/fire-sales';
+import {
+  DEFAULT_TRAINING,
+  predictRows,
+  priceMse,
+  trainDualNetwork,
+  type EpochReport,
+  type TrainingOptions,
+} from './dual-network';
 import { evaluateDualNetwork } from './idf-evaluation';
 
 /** Published numbers (Tables 2–7). */
@@ -73,32 +88,65 @@ export async function runExperiment(
   spec: SimulationSpec,
   options: Pick<ReproductionOptions, 'seed' | 'samples' | 'testFraction' | 'training'>,
   withInclusive: boolean,
-  hooks: { onEpoch?: (report: EpochReport, model: 'proposed' | 'inclusive') => void; onRestart?: (index: number, count: number) => void; signal?: AbortSignal; targetLoss?: number } = {},
+  hooks: {
+    onEpoch?: (report: EpochReport, model: 'proposed' | 'inclusive') => void;
+    onRestart?: (index: number, count: number) => void;
+    signal?: AbortSignal;
+    targetLoss?: number;
+  } = {},
 ): Promise<ExperimentResult & { trained: Awaited<ReturnType<typeof trainDualNetwork>> }> {
   const data = simulateData(spec, options.samples, options.seed);
-  const base = { nSamples: data.nSamples, nBanks: data.nBanks, nAssets: data.nAssets, shocks: data.shocks, prices: data.prices, holdings: spec.system.holdings };
+  const base = {
+    nSamples: data.nSamples,
+    nBanks: data.nBanks,
+    nAssets: data.nAssets,
+    shocks: data.shocks,
+    prices: data.prices,
+    holdings: spec.system.holdings,
+  };
   const training = { ...options.training, seed: options.seed };
-  const trained = await trainDualNetwork(base, training, options.testFraction, { onEpoch: (e) => hooks.onEpoch?.(e, 'proposed'), onRestart: hooks.onRestart, signal: hooks.signal, targetLoss: hooks.targetLoss });
+  const trained = await trainDualNetwork(base, training, options.testFraction, {
+    onEpoch: (e) => hooks.onEpoch?.(e, 'proposed'),
+    onRestart: hooks.onRestart,
+    signal: hooks.signal,
+    targetLoss: hooks.targetLoss,
+  });
   const metrics = evaluateDualNetwork(spec, data, trained);
   let mseInclusive: number | null = null;
   if (withInclusive) {
     const extraInputs = bankLiquidations(spec, data);
-    const inclusive = await trainDualNetwork({ ...base, extraInputs }, training, options.testFraction, { onEpoch: (e) => hooks.onEpoch?.(e, 'inclusive'), onRestart: hooks.onRestart, signal: hooks.signal });
+    const inclusive = await trainDualNetwork({ ...base, extraInputs }, training, options.testFraction, {
+      onEpoch: (e) => hooks.onEpoch?.(e, 'inclusive'),
+      onRestart: hooks.onRestart,
+      signal: hooks.signal,
+    });
     const inputs = new Float64Array(data.nSamples * 2 * data.nBanks);
     for (let s = 0; s < data.nSamples; s++) {
       inputs.set(data.shocks.subarray(s * data.nBanks, (s + 1) * data.nBanks), s * 2 * data.nBanks);
       inputs.set(extraInputs.subarray(s * data.nBanks, (s + 1) * data.nBanks), s * 2 * data.nBanks + data.nBanks);
     }
     const predicted = predictRows(inclusive.model, inputs, inclusive.testIndices).prices;
-    const truth = Float64Array.from(inclusive.testIndices.flatMap((s) => Array.from(data.prices.subarray(s * data.nAssets, (s + 1) * data.nAssets))));
+    const truth = Float64Array.from(
+      inclusive.testIndices.flatMap((s) => Array.from(data.prices.subarray(s * data.nAssets, (s + 1) * data.nAssets))),
+    );
     mseInclusive = priceMse(predicted, truth, data.nAssets);
   }
   return { data, metrics, mseInclusive, epochs: trained.epochs, trained };
 }
 
-const row = (table: string, dataset: string, model: string, metric: string, measured: number | null, published: number | null): ReproductionRow => ({ table, dataset, model, metric, measured, published });
+const row = (
+  table: string,
+  dataset: string,
+  model: string,
+  metric: string,
+  measured: number | null,
+  published: number | null,
+): ReproductionRow => ({ table, dataset, model, metric, measured, published });
 
-export async function reproduceDualNetworkPaper(options: ReproductionOptions = DEFAULT_REPRODUCTION, hooks: ReproductionHooks = {}): Promise<ReproductionReport & { backend: string }> {
+export async function reproduceDualNetworkPaper(
+  options: ReproductionOptions = DEFAULT_REPRODUCTION,
+  hooks: ReproductionHooks = {},
+): Promise<ReproductionReport & { backend: string }> {
   const started = Date.now();
   const rows: ReproductionRow[] = [];
   const figure2: ReproductionReport['figure2'] = [];
@@ -112,18 +160,38 @@ export async function reproduceDualNetworkPaper(options: ReproductionOptions = D
   ];
   for (const [index, experiment] of experiments.entries()) {
     const spec = experiment.kind === 'case1' ? caseStudy1(experiment.form) : caseStudy2(experiment.cross);
-    const label = experiment.kind === 'case1' ? `case study 1, ${experiment.form}` : `case study 2, ${experiment.cross ? 'with' : 'without'} cross-impact`;
+    const label =
+      experiment.kind === 'case1'
+        ? `case study 1, ${experiment.form}`
+        : `case study 2, ${experiment.cross ? 'with' : 'without'} cross-impact`;
     const result = await runExperiment(spec, options, true, {
       signal: hooks.signal,
-      onEpoch: (report, model) => hooks.onProgress?.(`${label}: ${model} model`, (index + (model === 'inclusive' ? 0.5 : 0) + report.epoch / options.training.maxEpochs / 2) / experiments.length, report),
+      onEpoch: (report, model) =>
+        hooks.onProgress?.(
+          `${label}: ${model} model`,
+          (index + (model === 'inclusive' ? 0.5 : 0) + report.epoch / options.training.maxEpochs / 2) /
+            experiments.length,
+          report,
+        ),
     });
     const { metrics } = result;
     if (experiment.kind === 'case1') {
       const form = experiment.form;
       rows.push(row('2', form, 'Proposed Model', 'price MSE', metrics.mseProposed, PUBLISHED.table2.proposed[form]));
-      rows.push(row('2', form, 'Linear Price Model', 'price MSE', metrics.mseLinearPriceModel, PUBLISHED.table2.linearPriceModel[form]));
+      rows.push(
+        row(
+          '2',
+          form,
+          'Linear Price Model',
+          'price MSE',
+          metrics.mseLinearPriceModel,
+          PUBLISHED.table2.linearPriceModel[form],
+        ),
+      );
       rows.push(row('2', form, 'Inclusive Model', 'price MSE', result.mseInclusive, PUBLISHED.table2.inclusive[form]));
-      rows.push(row('3', form, 'Proposed Model', 'corr(ℓ̂, ℓ)', metrics.liquidationCorrelation[0]!, PUBLISHED.table3[form]));
+      rows.push(
+        row('3', form, 'Proposed Model', 'corr(ℓ̂, ℓ)', metrics.liquidationCorrelation[0]!, PUBLISHED.table3[form]),
+      );
       figure2.push({ form, points: metrics.curves[0]! });
       const msePublished = PUBLISHED.table2.proposed[form];
       acceptance.push({
@@ -138,9 +206,38 @@ export async function reproduceDualNetworkPaper(options: ReproductionOptions = D
       });
     } else {
       const key = experiment.cross ? 'with' : 'without';
-      rows.push(row('4', `${key} cross-impact`, 'Proposed Model', 'Σ price MSE', metrics.mseProposed, PUBLISHED.table4.proposed[key]));
-      rows.push(row('4', `${key} cross-impact`, 'Inclusive Model', 'Σ price MSE', result.mseInclusive, PUBLISHED.table4.inclusive[key]));
-      metrics.liquidationCorrelation.forEach((corr, m) => rows.push(row('5', `${key} cross-impact`, 'Proposed Model', `corr(ℓ̂${m + 1}, ℓ${m + 1})`, corr, PUBLISHED.table5[key][m]!)));
+      rows.push(
+        row(
+          '4',
+          `${key} cross-impact`,
+          'Proposed Model',
+          'Σ price MSE',
+          metrics.mseProposed,
+          PUBLISHED.table4.proposed[key],
+        ),
+      );
+      rows.push(
+        row(
+          '4',
+          `${key} cross-impact`,
+          'Inclusive Model',
+          'Σ price MSE',
+          result.mseInclusive,
+          PUBLISHED.table4.inclusive[key],
+        ),
+      );
+      metrics.liquidationCorrelation.forEach((corr, m) =>
+        rows.push(
+          row(
+            '5',
+            `${key} cross-impact`,
+            'Proposed Model',
+            `corr(ℓ̂${m + 1}, ℓ${m + 1})`,
+            corr,
+            PUBLISHED.table5[key][m]!,
+          ),
+        ),
+      );
       acceptance.push({
         criterion: `case study 2 (${key} cross-impact): liquidation correlations ≥ 0.95`,
         met: metrics.liquidationCorrelation.every((corr) => (corr ?? 0) >= 0.95),
@@ -149,18 +246,67 @@ export async function reproduceDualNetworkPaper(options: ReproductionOptions = D
       if (experiment.cross && metrics.regression) {
         regression = metrics.regression[0]!;
         regression.forEach((term, k) => {
-          rows.push(row('6', 'with cross-impact', 'p̂₁ regression', `${term.name}: estimate`, term.estimate, PUBLISHED.table6[k]!.estimate));
-          rows.push(row('6', 'with cross-impact', 'p̂₁ regression', `${term.name}: standard error`, term.standardError, PUBLISHED.table6[k]!.standardError));
-          rows.push(row('6', 'with cross-impact', 'p̂₁ regression', `${term.name}: p-value vs truth`, term.pTrue, PUBLISHED.table6[k]!.pTrue));
-          rows.push(row('7', 'with cross-impact', 'p̂₁ regression', `${term.name}: t vs 0`, term.tZero, PUBLISHED.table7[k]!.tZero));
+          rows.push(
+            row(
+              '6',
+              'with cross-impact',
+              'p̂₁ regression',
+              `${term.name}: estimate`,
+              term.estimate,
+              PUBLISHED.table6[k]!.estimate,
+            ),
+          );
+          rows.push(
+            row(
+              '6',
+              'with cross-impact',
+              'p̂₁ regression',
+              `${term.name}: standard error`,
+              term.standardError,
+              PUBLISHED.table6[k]!.standardError,
+            ),
+          );
+          rows.push(
+            row(
+              '6',
+              'with cross-impact',
+              'p̂₁ regression',
+              `${term.name}: p-value vs truth`,
+              term.pTrue,
+              PUBLISHED.table6[k]!.pTrue,
+            ),
+          );
+          rows.push(
+            row(
+              '7',
+              'with cross-impact',
+              'p̂₁ regression',
+              `${term.name}: t vs 0`,
+              term.tZero,
+              PUBLISHED.table7[k]!.tZero,
+            ),
+          );
         });
         acceptance.push({
           criterion: `cross-impact: true coefficients inside the 95% intervals (scaling fitted at ${metrics.calibrationScenarios} calibration scenarios)`,
           met: regression.every((term) => term.trueInside),
-          detail: regression.map((t) => `${t.name} ${t.estimate.toFixed(4)} [${t.low.toFixed(4)}, ${t.high.toFixed(4)}] ∋ ${t.trueValue}`).join('; '),
+          detail: regression
+            .map(
+              (t) => `${t.name} ${t.estimate.toFixed(4)} [${t.low.toFixed(4)}, ${t.high.toFixed(4)}] ∋ ${t.trueValue}`,
+            )
+            .join('; '),
         });
       }
     }
   }
-  return { seed: options.seed, samples: options.samples, backend: '', rows, regression, figure2, acceptance, durationMs: Date.now() - started };
+  return {
+    seed: options.seed,
+    samples: options.samples,
+    backend: '',
+    rows,
+    regression,
+    figure2,
+    acceptance,
+    durationMs: Date.now() - started,
+  };
 }

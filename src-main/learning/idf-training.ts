@@ -23,12 +23,26 @@ export const TEST_FRACTION = 0.2;
 
 export async function trainOnSystem(
   params: IdfTrainParams,
-  hooks: { onEpoch?(report: EpochReport, model: 'proposed' | 'inclusive'): void; onRestart?(index: number, count: number): void; signal?: AbortSignal } = {},
+  hooks: {
+    onEpoch?(report: EpochReport, model: 'proposed' | 'inclusive'): void;
+    onRestart?(index: number, count: number): void;
+    signal?: AbortSignal;
+  } = {},
 ): Promise<{ results: Omit<DualNetworkRunResults, 'modelId'>; model: SerializedDualNetwork }> {
   const backend = await selectLearningBackend(params.backend);
   const spec = simulationSpecOf(params.system);
-  const training = { ...DEFAULT_TRAINING, maxEpochs: params.maxEpochs, hidden: params.hidden, patience: Math.min(DEFAULT_TRAINING.patience, Math.max(10, Math.floor(params.maxEpochs / 10))) };
-  const result = await runExperiment(spec, { seed: params.seed, samples: params.samples, testFraction: TEST_FRACTION, training }, params.inclusive, hooks);
+  const training = {
+    ...DEFAULT_TRAINING,
+    maxEpochs: params.maxEpochs,
+    hidden: params.hidden,
+    patience: Math.min(DEFAULT_TRAINING.patience, Math.max(10, Math.floor(params.maxEpochs / 10))),
+  };
+  const result = await runExperiment(
+    spec,
+    { seed: params.seed, samples: params.samples, testFraction: TEST_FRACTION, training },
+    params.inclusive,
+    hooks,
+  );
   return {
     results: {
       metrics: result.metrics,

@@ -98,7 +98,8 @@ function edgeSegmentMaxRead(scores: tf.Tensor2D, segmentIds: Int32Array, segment
     for (let h = 0; h < heads; h++) max[base + h] = Math.max(max[base + h]!, values[e * heads + h]!);
   }
   const perEdge = new Float32Array(edges * heads);
-  for (let e = 0; e < edges; e++) perEdge.set(max.subarray(segmentIds[e]! * heads, segmentIds[e]! * heads + heads), e * heads);
+  for (let e = 0; e < edges; e++)
+    perEdge.set(max.subarray(segmentIds[e]! * heads, segmentIds[e]! * heads + heads), e * heads);
   return tf.tensor2d(perEdge, [edges, heads]);
 }
 
@@ -111,12 +112,20 @@ function edgeSegmentMaxScan(scores: tf.Tensor2D, segmentIds: Int32Array, segment
     let running = takeRows(input, tf.tensor1d(order, 'int32')) as tf.Tensor2D;
     for (let offset = 1; offset < longest; offset *= 2) {
       // −1e30 where the edge `offset` places earlier belongs to another segment (or does not exist)
-      const apart = Float32Array.from({ length: edges }, (_, e) => (e >= offset && sortedIds[e - offset] === sortedIds[e] ? 0 : -1e30));
-      const earlier = tf.concat([tf.zeros([Math.min(offset, edges), heads]), tf.slice(running, [0, 0], [Math.max(0, edges - offset), heads])]);
+      const apart = Float32Array.from({ length: edges }, (_, e) =>
+        e >= offset && sortedIds[e - offset] === sortedIds[e] ? 0 : -1e30,
+      );
+      const earlier = tf.concat([
+        tf.zeros([Math.min(offset, edges), heads]),
+        tf.slice(running, [0, 0], [Math.max(0, edges - offset), heads]),
+      ]);
       running = tf.maximum(running, tf.add(earlier, tf.tensor2d(apart, [edges, 1])));
     }
     const perSegment = takeRows(running, tf.tensor1d(last, 'int32'));
-    return { value: takeRows(perSegment, tf.tensor1d(segmentIds, 'int32')) as tf.Tensor2D, gradFunc: () => tf.zeros([edges, heads]) };
+    return {
+      value: takeRows(perSegment, tf.tensor1d(segmentIds, 'int32')) as tf.Tensor2D,
+      gradFunc: () => tf.zeros([edges, heads]),
+    };
   });
   return op(scores);
 }
@@ -128,16 +137,28 @@ function edgeSegmentMaxScan(scores: tf.Tensor2D, segmentIds: Int32Array, segment
  * over the edges sorted by segment, by doubling offsets (Hillis & Steele, "Data parallel algorithms", 1986):
  * after the steps 1, 2, 4, … below the longest segment, each segment's last edge holds its maximum.
  */
-export function edgeSegmentMax(scores: tf.Tensor2D, segmentIds: Int32Array, segments: number, onDevice = !SYNCHRONOUS_READS.has(tf.getBackend())): tf.Tensor2D {
+export function edgeSegmentMax(
+  scores: tf.Tensor2D,
+  segmentIds: Int32Array,
+  segments: number,
+  onDevice = !SYNCHRONOUS_READS.has(tf.getBackend()),
+): tf.Tensor2D {
   if (scores.shape[0] === 0) return tf.zeros([0, scores.shape[1]]);
-  return tf.tidy(() => (onDevice ? edgeSegmentMaxScan(scores, segmentIds, segments) : edgeSegmentMaxRead(scores, segmentIds, segments)));
+  return tf.tidy(() =>
+    onDevice ? edgeSegmentMaxScan(scores, segmentIds, segments) : edgeSegmentMaxRead(scores, segmentIds, segments),
+  );
 }
 
 /**
  * Softmax of edge scores (e × h) over the edges of each segment (destination node), per column (head):
  * α_e = exp(s_e − m_seg) / (Σ_{e' in seg} exp(s_e' − m_seg) + 1e-16).
  */
-export function segmentSoftmax(scores: tf.Tensor2D, segmentIds: tf.Tensor1D, segmentIdsArray: Int32Array, segments: number): tf.Tensor2D {
+export function segmentSoftmax(
+  scores: tf.Tensor2D,
+  segmentIds: tf.Tensor1D,
+  segmentIdsArray: Int32Array,
+  segments: number,
+): tf.Tensor2D {
   return tf.tidy(() => {
     const exp = tf.exp(tf.sub(scores, edgeSegmentMax(scores, segmentIdsArray, segments)));
     const denominator = segmentSum(exp, segmentIds, segments);
@@ -149,14 +170,19 @@ export function segmentSoftmax(scores: tf.Tensor2D, segmentIds: tf.Tensor1D, seg
  * Splits `edges` edges into contiguous ranges so that an edge tensor of `bytesPerEdge` bytes per edge stays within
  * `maxBytes`: [{ start, end }], at least one range.
  */
-export function edgeChunks(edges: number, bytesPerEdge: number, maxBytes = DEFAULT_MAX_TENSOR_BYTES): Array<{ start: number; end: number }> {
+export function edgeChunks(
+  edges: number,
+  bytesPerEdge: number,
+  maxBytes = DEFAULT_MAX_TENSOR_BYTES,
+): Array<{ start: number; end: number }> {
   const perChunk = Math.max(1, Math.floor(maxBytes / Math.max(1, bytesPerEdge)));
   const chunks: Array<{ start: number; end: number }> = [];
   for (let start = 0; start < edges; start += perChunk) chunks.push({ start, end: Math.min(edges, start + perChunk) });
   return chunks.length > 0 ? chunks : [{ start: 0, end: 0 }];
 }
 
-const indexTensor = (ids: Int32Array, { start, end }: { start: number; end: number }) => tf.tensor1d(ids.subarray(start, end), 'int32');
+const indexTensor = (ids: Int32Array, { start, end }: { start: number; end: number }) =>
+  tf.tensor1d(ids.subarray(start, end), 'int32');
 
 /**
  * Per-head dot products of edge endpoints, s[e, h] = Σ_k Q[target_e, h·d_k + k] · K[source_e, h·d_k + k] (the
@@ -164,7 +190,14 @@ const indexTensor = (ids: Int32Array, { start, end }: { start: number; end: numb
  * the gradient, which gathers each chunk again (dQ, dK by scatterND), so memory stays O(nodes·d + edges·heads)
  * and no gathered tensor exceeds `maxBytes`.
  */
-export function edgeDotProducts(query: tf.Tensor2D, key: tf.Tensor2D, target: Int32Array, source: Int32Array, heads: number, maxBytes = DEFAULT_MAX_TENSOR_BYTES): tf.Tensor2D {
+export function edgeDotProducts(
+  query: tf.Tensor2D,
+  key: tf.Tensor2D,
+  target: Int32Array,
+  source: Int32Array,
+  heads: number,
+  maxBytes = DEFAULT_MAX_TENSOR_BYTES,
+): tf.Tensor2D {
   const width = query.shape[1];
   const keyDim = width / heads;
   const chunks = edgeChunks(target.length, 4 * width, maxBytes);
@@ -172,7 +205,16 @@ export function edgeDotProducts(query: tf.Tensor2D, key: tf.Tensor2D, target: In
     const [q, k] = args as [tf.Tensor2D, tf.Tensor2D];
     (args[2] as tf.GradSaveFunc)([q, k]);
     const parts = chunks.map((chunk) =>
-      tf.tidy(() => tf.sum(tf.reshape(tf.mul(takeRows(q, indexTensor(target, chunk)), takeRows(k, indexTensor(source, chunk))), [-1, heads, keyDim]), 2)),
+      tf.tidy(() =>
+        tf.sum(
+          tf.reshape(tf.mul(takeRows(q, indexTensor(target, chunk)), takeRows(k, indexTensor(source, chunk))), [
+            -1,
+            heads,
+            keyDim,
+          ]),
+          2,
+        ),
+      ),
     );
     const value = parts.length === 1 ? parts[0]! : tf.concat(parts);
     return {
@@ -186,7 +228,8 @@ export function edgeDotProducts(query: tf.Tensor2D, key: tf.Tensor2D, target: In
             const t = indexTensor(target, chunk);
             const s = indexTensor(source, chunk);
             const weight = tf.expandDims(tf.slice(dy, [chunk.start, 0], [chunk.end - chunk.start, heads]), 2);
-            const spread = (x: tf.Tensor) => tf.reshape(tf.mul(weight, tf.reshape(x, [-1, heads, keyDim])), [-1, width]);
+            const spread = (x: tf.Tensor) =>
+              tf.reshape(tf.mul(weight, tf.reshape(x, [-1, heads, keyDim])), [-1, width]);
             return [
               tf.add(dq, tf.scatterND(tf.expandDims(t, 1), spread(takeRows(sk, s)), sq.shape)),
               tf.add(dk, tf.scatterND(tf.expandDims(s, 1), spread(takeRows(sq, t)), sk.shape)),
@@ -208,7 +251,14 @@ export function edgeDotProducts(query: tf.Tensor2D, key: tf.Tensor2D, target: In
  * The weighted neighbour sum of eq. (17), m[v] = Σ_{e: target_e = v} c_e · M[source_e], chunk by chunk; fused like
  * `edgeDotProducts`: the gradient gathers each chunk again (dM by scatterND, dc_e = ⟨dm[target_e], M[source_e]⟩).
  */
-export function weightedNeighbourSum(coefficient: tf.Tensor1D, messages: tf.Tensor2D, target: Int32Array, source: Int32Array, nodes: number, maxBytes = DEFAULT_MAX_TENSOR_BYTES): tf.Tensor2D {
+export function weightedNeighbourSum(
+  coefficient: tf.Tensor1D,
+  messages: tf.Tensor2D,
+  target: Int32Array,
+  source: Int32Array,
+  nodes: number,
+  maxBytes = DEFAULT_MAX_TENSOR_BYTES,
+): tf.Tensor2D {
   const width = messages.shape[1];
   const chunks = edgeChunks(target.length, 4 * width, maxBytes);
   const op = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
@@ -217,7 +267,10 @@ export function weightedNeighbourSum(coefficient: tf.Tensor1D, messages: tf.Tens
     let sum: tf.Tensor = tf.zeros([nodes, width]);
     for (const chunk of chunks) {
       const next = tf.tidy(() => {
-        const weighted = tf.mul(tf.expandDims(tf.slice(c, [chunk.start], [chunk.end - chunk.start]), 1), takeRows(m, indexTensor(source, chunk)));
+        const weighted = tf.mul(
+          tf.expandDims(tf.slice(c, [chunk.start], [chunk.end - chunk.start]), 1),
+          takeRows(m, indexTensor(source, chunk)),
+        );
         return tf.add(sum, tf.scatterND(tf.expandDims(indexTensor(target, chunk), 1), weighted, [nodes, width]));
       });
       sum.dispose();

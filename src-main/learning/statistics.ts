@@ -109,7 +109,11 @@ export function olsWithInference(design: number[][], y: number[], ridge = 0): Ol
 }
 
 /** t and two-sided p of one coefficient against a hypothesised value. */
-export function testCoefficient(term: RegressionTerm, hypothesis: number, degreesOfFreedom: number): { t: number; p: number } {
+export function testCoefficient(
+  term: RegressionTerm,
+  hypothesis: number,
+  degreesOfFreedom: number,
+): { t: number; p: number } {
   const t = (term.estimate - hypothesis) / term.standardError;
   return { t, p: twoSidedPValue(t, degreesOfFreedom) };
 }

@@ -44,8 +44,13 @@ export interface FrameLike {
  * IPC is trusted only from the window's main frame (not an iframe, not a frame that has gone away) while it shows
  * an app URL.
  */
-export function isTrustedFrame(frame: FrameLike | null | undefined, mainFrame: FrameLike | null | undefined, devServerUrl: string | undefined): boolean {
+export function isTrustedFrame(
+  frame: FrameLike | null | undefined,
+  mainFrame: FrameLike | null | undefined,
+  devServerUrl: string | undefined,
+): boolean {
   if (!frame || !mainFrame) return false;
-  const isMain = frame === mainFrame || (frame.processId === mainFrame.processId && frame.routingId === mainFrame.routingId);
+  const isMain =
+    frame === mainFrame || (frame.processId === mainFrame.processId && frame.routingId === mainFrame.routingId);
   return isMain && isAppUrl(frame.url, devServerUrl);
 }

@@ -2,7 +2,16 @@
  * The Electron main process: one hardened window over the shared app core; IPC channels are exactly the
  * contract's, each checked to come from the app's own frame. Native dialogs for opening and saving files.
  */
-import { app, BrowserWindow, dialog, ipcMain, nativeTheme, protocol, safeStorage, type IpcMainInvokeEvent } from 'electron';
+import {
+  app,
+  BrowserWindow,
+  dialog,
+  ipcMain,
+  nativeTheme,
+  protocol,
+  safeStorage,
+  type IpcMainInvokeEvent,
+} from 'electron';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
@@ -35,7 +44,9 @@ interface WindowState {
 
 /** IPC is answered only for the window's main frame showing an app URL (app://bundle/, or the dev server). */
 function trustedSender(event: IpcMainInvokeEvent): boolean {
-  return event.sender === mainWindow?.webContents && isTrustedFrame(event.senderFrame, event.sender.mainFrame, devServerUrl);
+  return (
+    event.sender === mainWindow?.webContents && isTrustedFrame(event.senderFrame, event.sender.mainFrame, devServerUrl)
+  );
 }
 
 /**
@@ -52,7 +63,10 @@ function registerAppProtocol(): void {
     if ('status' in target) return new Response(null, { status: target.status });
     try {
       const body = await readFile(target.file);
-      return new Response(request.method === 'HEAD' ? null : new Uint8Array(body), { status: 200, headers: staticHeaders(target.contentType) });
+      return new Response(request.method === 'HEAD' ? null : new Uint8Array(body), {
+        status: 200,
+        headers: staticHeaders(target.contentType),
+      });
     } catch {
       return new Response(null, { status: 404 });
     }
@@ -119,25 +133,39 @@ function registerIpc(core: AppContext): void {
   });
   ipcMain.handle('dialog:chooseSaveTarget', async (event, request: { fileName?: unknown }) => {
     if (!trustedSender(event) || !mainWindow || typeof request?.fileName !== 'string') return null;
-    const chosen = await dialog.showSaveDialog(mainWindow, { defaultPath: join(app.getPath('documents'), basename(request.fileName)) });
+    const chosen = await dialog.showSaveDialog(mainWindow, {
+      defaultPath: join(app.getPath('documents'), basename(request.fileName)),
+    });
     if (chosen.canceled || !chosen.filePath) return null;
     // the path stays here; the page gets a handle, and the main process writes the file there itself
     return core.files.saveTarget(chosen.filePath);
   });
-  ipcMain.handle('dialog:saveFile', async (event, request: { fileName?: unknown; content?: unknown; encoding?: unknown }) => {
-    if (!trustedSender(event) || !mainWindow) return null;
-    if (typeof request?.fileName !== 'string' || typeof request.content !== 'string') return null;
-    const chosen = await dialog.showSaveDialog(mainWindow, { defaultPath: join(app.getPath('documents'), basename(request.fileName)) });
-    if (chosen.canceled || !chosen.filePath) return null;
-    // The native dialog has already asked about replacing a file; still never into the data folder, always atomic.
-    try {
-      safeWriteFile(chosen.filePath, request.encoding === 'base64' ? Buffer.from(request.content, 'base64') : request.content, { dataDir: core.dataDir, force: true });
-    } catch (error) {
-      await dialog.showMessageBox(mainWindow, { type: 'error', message: describeWriteFailure(chosen.filePath, error).message });
-      return null;
-    }
-    return chosen.filePath;
-  });
+  ipcMain.handle(
+    'dialog:saveFile',
+    async (event, request: { fileName?: unknown; content?: unknown; encoding?: unknown }) => {
+      if (!trustedSender(event) || !mainWindow) return null;
+      if (typeof request?.fileName !== 'string' || typeof request.content !== 'string') return null;
+      const chosen = await dialog.showSaveDialog(mainWindow, {
+        defaultPath: join(app.getPath('documents'), basename(request.fileName)),
+      });
+      if (chosen.canceled || !chosen.filePath) return null;
+      // The native dialog has already asked about replacing a file; still never into the data folder, always atomic.
+      try {
+        safeWriteFile(
+          chosen.filePath,
+          request.encoding === 'base64' ? Buffer.from(request.content, 'base64') : request.content,
+          { dataDir: core.dataDir, force: true },
+        );
+      } catch (error) {
+        await dialog.showMessageBox(mainWindow, {
+          type: 'error',
+          message: describeWriteFailure(chosen.filePath, error).message,
+        });
+        return null;
+      }
+      return chosen.filePath;
+    },
+  );
 }
 
 /**
@@ -148,13 +176,17 @@ function registerIpc(core: AppContext): void {
  */
 function desktopStoreKey(dataDir: string): Uint8Array | undefined {
   const keyFile = process.env.CWB_KEY_FILE;
-  const protectedStorage = safeStorage.isEncryptionAvailable() && !(process.platform === 'linux' && safeStorage.getSelectedStorageBackend() === 'basic_text');
+  const protectedStorage =
+    safeStorage.isEncryptionAvailable() &&
+    !(process.platform === 'linux' && safeStorage.getSelectedStorageBackend() === 'basic_text');
   if (!protectedStorage) return keyFile ? readKeyFile(keyFile, dataDir) : undefined;
   const wrapped = join(app.getPath('userData'), 'store-key.wrapped');
   mkdirSync(app.getPath('userData'), { recursive: true, mode: 0o700 });
   if (existsSync(wrapped)) return Buffer.from(safeStorage.decryptString(readFileSync(wrapped)), 'hex');
   const existing = existsSync(storeFile(dataDir));
-  const key = keyFile ? readKeyFile(keyFile, dataDir) : (keyringKey(dataDir) ?? (existing ? undefined : randomBytes(32)));
+  const key = keyFile
+    ? readKeyFile(keyFile, dataDir)
+    : (keyringKey(dataDir) ?? (existing ? undefined : randomBytes(32)));
   if (!key) return undefined;
   writeFileSync(`${wrapped}.tmp`, safeStorage.encryptString(Buffer.from(key).toString('hex')), { mode: 0o600 });
   renameSync(`${wrapped}.tmp`, wrapped);
@@ -164,7 +196,17 @@ function desktopStoreKey(dataDir: string): Uint8Array | undefined {
 
 // app://bundle/ is a standard, secure origin of its own (not file://): registered before the app is ready.
 protocol.registerSchemesAsPrivileged([
-  { scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true, corsEnabled: true, stream: true, codeCache: true } },
+  {
+    scheme: APP_SCHEME,
+    privileges: {
+      standard: true,
+      secure: true,
+      supportFetchAPI: true,
+      corsEnabled: true,
+      stream: true,
+      codeCache: true,
+    },
+  },
 ]);
 installAppWideGuards(devServerUrl);
 app.enableSandbox();
@@ -187,7 +229,10 @@ void app.whenReady().then(() => {
     context.watchJobs((event) => mainWindow?.webContents.send(JOB_EVENT_CHANNEL, event));
     seedSamples(context.db);
   } catch (error) {
-    dialog.showErrorBox('Contagion Workbench cannot open its data', storeFault(error, dataDir)?.message ?? (error as Error).message);
+    dialog.showErrorBox(
+      'Contagion Workbench cannot open its data',
+      storeFault(error, dataDir)?.message ?? (error as Error).message,
+    );
     app.quit();
     return;
   }

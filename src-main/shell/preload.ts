@@ -19,7 +19,8 @@ const bridge: DesktopBridge = {
   },
   openFile: () => ipcRenderer.invoke('dialog:openFile'),
   chooseSaveTarget: (fileName) => ipcRenderer.invoke('dialog:chooseSaveTarget', { fileName }),
-  saveFile: (fileName, content, encoding = 'utf8') => ipcRenderer.invoke('dialog:saveFile', { fileName, content, encoding }),
+  saveFile: (fileName, content, encoding = 'utf8') =>
+    ipcRenderer.invoke('dialog:saveFile', { fileName, content, encoding }),
 };
 
 contextBridge.exposeInMainWorld('cwb', bridge);

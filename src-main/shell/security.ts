@@ -14,7 +14,10 @@ export function hardenSession(devServerUrl: string | undefined): void {
   defaultSession.setPermissionCheckHandler(() => false);
   defaultSession.webRequest.onBeforeRequest((details, callback) => {
     const allowed =
-      isAppUrl(details.url, devServerUrl) || details.url.startsWith('devtools://') || details.url.startsWith('data:') || details.url.startsWith('blob:');
+      isAppUrl(details.url, devServerUrl) ||
+      details.url.startsWith('devtools://') ||
+      details.url.startsWith('data:') ||
+      details.url.startsWith('blob:');
     if (!allowed) console.warn(`[security] blocked request to ${details.url}`);
     callback({ cancel: !allowed });
   });

@@ -7,7 +7,13 @@
  */
 import { createHash } from 'node:crypto';
 import { userInfo } from 'node:os';
-import { auditActionLabel, type AuditAction, type AuditEntry, type AuditRefs, type AuditVerification } from '../../src-shared/audit';
+import {
+  auditActionLabel,
+  type AuditAction,
+  type AuditEntry,
+  type AuditRefs,
+  type AuditVerification,
+} from '../../src-shared/audit';
 import { runKindWords } from '../../src-shared/format/labels';
 import type { Db } from './db';
 
@@ -15,7 +21,6 @@ export { runKindWords };
 
 /** The chain's anchor: the previous hash of entry 1. */
 export const GENESIS_HASH = '0'.repeat(64);
-
 
 /** The operating-system user; never throws (a user without a passwd entry falls back to USER/USERNAME). */
 export function osUser(): string {
@@ -31,7 +36,8 @@ export function osUser(): string {
 /** JSON with object keys sorted at every depth and no whitespace: the same value always gives the same text. */
 export function canonicalJson(value: unknown): string {
   if (value === null || typeof value !== 'object') return JSON.stringify(value ?? null);
-  if (Array.isArray(value)) return `[${value.map((item) => canonicalJson(item === undefined ? null : item)).join(',')}]`;
+  if (Array.isArray(value))
+    return `[${value.map((item) => canonicalJson(item === undefined ? null : item)).join(',')}]`;
   const entries = Object.entries(value as Record<string, unknown>)
     .filter(([, v]) => v !== undefined)
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
@@ -57,7 +63,9 @@ interface AuditRow {
   hash: string;
 }
 
-type HashedFields = Pick<AuditRow, 'id' | 'at' | 'os_user' | 'action' | 'subject' | 'file_name' | 'sha256'> & { details: unknown };
+type HashedFields = Pick<AuditRow, 'id' | 'at' | 'os_user' | 'action' | 'subject' | 'file_name' | 'sha256'> & {
+  details: unknown;
+};
 
 /** hash = SHA-256(prev_hash + canonical JSON of the entry's fields, details parsed). */
 export function entryHash(prevHash: string, fields: HashedFields): string {
@@ -77,7 +85,9 @@ export interface AuditRecord {
 export function recordAudit(db: Db, record: AuditRecord): number {
   return db
     .transaction(() => {
-      const last = db.prepare('SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1').get() as { id: number; hash: string } | undefined;
+      const last = db.prepare('SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1').get() as
+        | { id: number; hash: string }
+        | undefined;
       const fields: HashedFields = {
         id: (last?.id ?? 0) + 1,
         at: new Date().toISOString(),
@@ -92,7 +102,18 @@ export function recordAudit(db: Db, record: AuditRecord): number {
       db.prepare(
         `INSERT INTO audit_log (id, at, os_user, action, subject, file_name, sha256, details, prev_hash, hash)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      ).run(fields.id, fields.at, fields.os_user, fields.action, fields.subject, fields.file_name, fields.sha256, canonicalJson(fields.details), prevHash, entryHash(prevHash, fields));
+      ).run(
+        fields.id,
+        fields.at,
+        fields.os_user,
+        fields.action,
+        fields.subject,
+        fields.file_name,
+        fields.sha256,
+        canonicalJson(fields.details),
+        prevHash,
+        entryHash(prevHash, fields),
+      );
       return fields.id;
     })
     .immediate();
@@ -113,7 +134,10 @@ const toEntry = (row: AuditRow): AuditEntry => ({
 });
 
 /** Entries, newest first; `before` pages back from an id. */
-export function listAudit(db: Db, options: { limit?: number; before?: number } = {}): { entries: AuditEntry[]; total: number } {
+export function listAudit(
+  db: Db,
+  options: { limit?: number; before?: number } = {},
+): { entries: AuditEntry[]; total: number } {
   const limit = options.limit ?? 50;
   const rows = db
     .prepare('SELECT * FROM audit_log WHERE id < ? ORDER BY id DESC LIMIT ?')
@@ -130,7 +154,11 @@ export function listAudit(db: Db, options: { limit?: number; before?: number } =
 export function verifyAudit(db: Db, noted?: { id: number; hash: string }): AuditVerification {
   let previous: { id: number; hash: string } | null = null;
   let count = 0;
-  const broken = (id: number, problem: NonNullable<AuditVerification['broken']>['problem'], message: string): AuditVerification => ({
+  const broken = (
+    id: number,
+    problem: NonNullable<AuditVerification['broken']>['problem'],
+    message: string,
+  ): AuditVerification => ({
     intact: false,
     entries: count,
     head: previous,
@@ -141,29 +169,54 @@ export function verifyAudit(db: Db, noted?: { id: number; hash: string }): Audit
     count++;
     const expectedId: number = (previous?.id ?? 0) + 1;
     if (row.id !== expectedId) {
-      return broken(expectedId, 'missing', row.id - expectedId === 1 ? `entry ${expectedId} is missing (entry ${row.id} follows entry ${expectedId - 1})` : `entries ${expectedId} to ${row.id - 1} are missing (entry ${row.id} follows entry ${expectedId - 1})`);
+      return broken(
+        expectedId,
+        'missing',
+        row.id - expectedId === 1
+          ? `entry ${expectedId} is missing (entry ${row.id} follows entry ${expectedId - 1})`
+          : `entries ${expectedId} to ${row.id - 1} are missing (entry ${row.id} follows entry ${expectedId - 1})`,
+      );
     }
     if (row.prev_hash !== (previous?.hash ?? GENESIS_HASH)) {
-      return broken(row.id, 'relinked', `entry ${row.id} does not follow from ${previous ? `entry ${previous.id}` : 'the start of the trail'} (an earlier entry was rewritten or removed)`);
+      return broken(
+        row.id,
+        'relinked',
+        `entry ${row.id} does not follow from ${previous ? `entry ${previous.id}` : 'the start of the trail'} (an earlier entry was rewritten or removed)`,
+      );
     }
     let details: unknown;
     try {
       details = JSON.parse(row.details) as unknown;
     } catch {
-      return broken(row.id, 'changed', `entry ${row.id} was changed after it was written (its details are not readable)`);
+      return broken(
+        row.id,
+        'changed',
+        `entry ${row.id} was changed after it was written (its details are not readable)`,
+      );
     }
     if (entryHash(row.prev_hash, { ...row, details }) !== row.hash) {
       return broken(row.id, 'changed', `entry ${row.id} was changed after it was written`);
     }
     previous = { id: row.id, hash: row.hash };
     if (noted && row.id === noted.id && !row.hash.startsWith(noted.hash.toLowerCase())) {
-      return broken(row.id, 'changed', `entry ${row.id} is not the entry noted earlier (its hash begins ${row.hash.slice(0, 12)}, not ${noted.hash.slice(0, 12)})`);
+      return broken(
+        row.id,
+        'changed',
+        `entry ${row.id} is not the entry noted earlier (its hash begins ${row.hash.slice(0, 12)}, not ${noted.hash.slice(0, 12)})`,
+      );
     }
   }
   const end = previous?.id ?? 0;
   if (noted && end < noted.id) {
-    const removed = end + 1 === noted.id ? `entry ${noted.id} (and any after it) was removed` : `entries ${end + 1} to ${noted.id} (and any after them) were removed`;
-    return broken(end + 1, 'truncated', `the trail ends at entry ${end} but entry ${noted.id} was noted earlier: ${removed}`);
+    const removed =
+      end + 1 === noted.id
+        ? `entry ${noted.id} (and any after it) was removed`
+        : `entries ${end + 1} to ${noted.id} (and any after them) were removed`;
+    return broken(
+      end + 1,
+      'truncated',
+      `the trail ends at entry ${end} but entry ${noted.id} was noted earlier: ${removed}`,
+    );
   }
   return {
     intact: true,
@@ -180,13 +233,22 @@ export interface AuditSubjectRef {
 }
 
 /** The entries that concern some runs, datasets and network versions (a brief's provenance), oldest first. */
-export function auditEntriesConcerning(db: Db, refs: { runs: AuditSubjectRef[]; datasets: AuditSubjectRef[]; versions: AuditSubjectRef[] }): AuditEntry[] {
+export function auditEntriesConcerning(
+  db: Db,
+  refs: { runs: AuditSubjectRef[]; datasets: AuditSubjectRef[]; versions: AuditSubjectRef[] },
+): AuditEntry[] {
   const since = (list: AuditSubjectRef[]) => new Map(list.map((ref) => [ref.id, ref.since]));
   const [runs, datasetSet, versions] = [since(refs.runs), since(refs.datasets), since(refs.versions)];
   const concerns = (entry: AuditEntry) => {
     const d = entry.details;
-    const hit = (map: Map<number, string>, id: unknown) => typeof id === 'number' && map.has(id) && entry.at >= map.get(id)!;
-    return hit(runs, d.runId) || (Array.isArray(d.runIds) && d.runIds.some((id) => hit(runs, id))) || hit(datasetSet, d.datasetId) || hit(versions, d.versionId);
+    const hit = (map: Map<number, string>, id: unknown) =>
+      typeof id === 'number' && map.has(id) && entry.at >= map.get(id)!;
+    return (
+      hit(runs, d.runId) ||
+      (Array.isArray(d.runIds) && d.runIds.some((id) => hit(runs, id))) ||
+      hit(datasetSet, d.datasetId) ||
+      hit(versions, d.versionId)
+    );
   };
   return (db.prepare('SELECT * FROM audit_log ORDER BY id').all() as AuditRow[]).map(toEntry).filter(concerns);
 }
@@ -229,7 +291,10 @@ export function recordImport(db: Db, datasetId: number, refs: AuditRefs = {}): n
 }
 
 /** A dataset deleted in this transaction (recorded with what it was). */
-export function recordDatasetDeletion(db: Db, dataset: { id: number; name: string; kind: string; sourceFile: string; sha256: string }): number {
+export function recordDatasetDeletion(
+  db: Db,
+  dataset: { id: number; name: string; kind: string; sourceFile: string; sha256: string },
+): number {
   return recordAudit(db, {
     action: 'delete',
     subject: `dataset #${dataset.id} ${dataset.name} (${DATASET_KIND_WORDS[dataset.kind] ?? dataset.kind}) with its network versions`,
@@ -240,12 +305,19 @@ export function recordDatasetDeletion(db: Db, dataset: { id: number; name: strin
 }
 
 /** A run saved in this transaction; its SHA-256 is the digest of its parameters (canonical JSON). */
-export function recordRunSaved(db: Db, run: { id: number; kind: string; method: string; networkVersionId: number | null; params: unknown }): number {
+export function recordRunSaved(
+  db: Db,
+  run: { id: number; kind: string; method: string; networkVersionId: number | null; params: unknown },
+): number {
   return recordAudit(db, {
     action: 'run-saved',
     subject: `run #${run.id} (${runKindWords(run.kind)}): ${run.method}`,
     sha256: sha256Of(canonicalJson(run.params)),
-    details: { runId: run.id, ...(run.networkVersionId === null ? {} : { versionId: run.networkVersionId }), digest: 'parameters' },
+    details: {
+      runId: run.id,
+      ...(run.networkVersionId === null ? {} : { versionId: run.networkVersionId }),
+      digest: 'parameters',
+    },
   });
 }
 
@@ -258,7 +330,12 @@ export function recordExports(
   what: { subject: string; format: string; refs: AuditRefs; marking?: { marking: string; organisation?: string } },
   files: Array<{ fileName: string; content: string; encoding: 'utf8' | 'base64' }>,
 ): void {
-  const marking = what.marking ? { marking: what.marking.marking, ...(what.marking.organisation ? { organisation: what.marking.organisation } : {}) } : {};
+  const marking = what.marking
+    ? {
+        marking: what.marking.marking,
+        ...(what.marking.organisation ? { organisation: what.marking.organisation } : {}),
+      }
+    : {};
   db.transaction(() => {
     for (const file of files) {
       recordAudit(db, {
@@ -281,15 +358,33 @@ export function recordVersionExport(
   marking?: Parameters<typeof recordExports>[1]['marking'],
 ): void {
   const row = db
-    .prepare('SELECT n.name, n.dataset_id, v.version FROM network_versions v JOIN networks n ON v.network_id = n.id WHERE v.id = ?')
+    .prepare(
+      'SELECT n.name, n.dataset_id, v.version FROM network_versions v JOIN networks n ON v.network_id = n.id WHERE v.id = ?',
+    )
     .get(versionId) as { name: string; dataset_id: number; version: number } | undefined;
   if (!row) throw new Error(`audit: no network version ${versionId} to record`);
-  recordExports(db, { subject: `network ${row.name} v${row.version} (version #${versionId})`, format, refs: { versionId, datasetId: row.dataset_id }, marking }, files);
+  recordExports(
+    db,
+    {
+      subject: `network ${row.name} v${row.version} (version #${versionId})`,
+      format,
+      refs: { versionId, datasetId: row.dataset_id },
+      marking,
+    },
+    files,
+  );
 }
 
 /** An embeddings CSV handed over for saving; it concerns the model's training run and the dataset embedded. */
-export function recordEmbeddingsExport(db: Db, modelId: number, datasetId: number | null, file: { fileName: string; csv: string; date: string }): void {
-  const runId = (db.prepare('SELECT run_id FROM models WHERE id = ?').get(modelId) as { run_id: number | null } | undefined)?.run_id ?? null;
+export function recordEmbeddingsExport(
+  db: Db,
+  modelId: number,
+  datasetId: number | null,
+  file: { fileName: string; csv: string; date: string },
+): void {
+  const runId =
+    (db.prepare('SELECT run_id FROM models WHERE id = ?').get(modelId) as { run_id: number | null } | undefined)
+      ?.run_id ?? null;
   recordExports(
     db,
     {

@@ -27,7 +27,13 @@ export const briefs = {
   insert(db: Db, record: { title: string; runIds: number[]; format: BriefFormat; content: Uint8Array }): BriefSummary {
     const info = db
       .prepare('INSERT INTO briefs (title, created_at, run_ids, format, content) VALUES (?, ?, ?, ?, ?)')
-      .run(record.title, new Date().toISOString(), JSON.stringify(record.runIds), record.format, Buffer.from(record.content));
+      .run(
+        record.title,
+        new Date().toISOString(),
+        JSON.stringify(record.runIds),
+        record.format,
+        Buffer.from(record.content),
+      );
     return briefs.get(db, Number(info.lastInsertRowid));
   },
   list(db: Db): BriefSummary[] {
@@ -47,6 +53,8 @@ export const briefs = {
 
 /** The TensorFlow.js backend a run recorded (runs.learning_backend), or null. */
 export function runLearningBackend(db: Db, runId: number): string | null {
-  const row = db.prepare('SELECT learning_backend FROM runs WHERE id = ?').get(runId) as { learning_backend: string | null } | undefined;
+  const row = db.prepare('SELECT learning_backend FROM runs WHERE id = ?').get(runId) as
+    | { learning_backend: string | null }
+    | undefined;
   return row?.learning_backend ?? null;
 }

@@ -12,7 +12,21 @@
  */
 import Database from 'better-sqlite3-multiple-ciphers';
 import { randomBytes } from 'node:crypto';
-import { accessSync, chmodSync, closeSync, constants, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readSync, renameSync, rmSync, statSync } from 'node:fs';
+import {
+  accessSync,
+  chmodSync,
+  closeSync,
+  constants,
+  existsSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readSync,
+  renameSync,
+  rmSync,
+  statSync,
+} from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { AppError } from '../../src-shared/errors';
@@ -40,7 +54,10 @@ export interface OpenOptions {
 
 /** A refusal about the store itself: one line; the CLI exits with `exitCode`. */
 export class StoreError extends AppError {
-  constructor(message: string, readonly exitCode: 1 | 2 = 2) {
+  constructor(
+    message: string,
+    readonly exitCode: 1 | 2 = 2,
+  ) {
     super('conflict', message);
     this.name = 'StoreError';
   }
@@ -110,7 +127,8 @@ export function storeFault(error: unknown, dataDir: string): StoreError | undefi
 /** A connection opened read-only; where the folder forbids the -shm file, the store is read as immutable. */
 function openReadOnly(file: string): Db {
   const wal = `${file}-wal`;
-  if (existsSync(`${file}-shm`) || (existsSync(wal) && statSync(wal).size > 0)) return new Database(file, { readonly: true, fileMustExist: true });
+  if (existsSync(`${file}-shm`) || (existsSync(wal) && statSync(wal).size > 0))
+    return new Database(file, { readonly: true, fileMustExist: true });
   return new Database(`${pathToFileURL(file).href}?immutable=1`, { readonly: true, fileMustExist: true });
 }
 
@@ -123,8 +141,10 @@ export function openDatabase(dataDir: string, options: OpenOptions): Db {
   const file = join(dir, DATABASE_FILE);
   if (!existsSync(dir)) mkdirSync(dir, { recursive: true, mode: 0o700 });
   const readonly = !writable(dir) || (existsSync(file) && !writable(file));
-  if (isPlaintextStore(file)) throw new StoreError(`the store in ${dir} is not encrypted; run: cwb store encrypt --data-dir ${dir}`);
-  if (readonly && !existsSync(file)) throw new StoreError(`${readOnlyMessage(dir)} (the folder cannot be written and holds no store yet)`);
+  if (isPlaintextStore(file))
+    throw new StoreError(`the store in ${dir} is not encrypted; run: cwb store encrypt --data-dir ${dir}`);
+  if (readonly && !existsSync(file))
+    throw new StoreError(`${readOnlyMessage(dir)} (the folder cannot be written and holds no store yet)`);
   if (!readonly) restrictModes(dir);
   let db: Db;
   try {
@@ -139,14 +159,18 @@ export function openDatabase(dataDir: string, options: OpenOptions): Db {
     try {
       db.prepare('SELECT count(*) FROM sqlite_master').get();
     } catch (error) {
-      if ((error as { code?: string }).code === 'SQLITE_NOTADB') throw new StoreError(`the key does not open the store in ${dir}`);
+      if ((error as { code?: string }).code === 'SQLITE_NOTADB')
+        throw new StoreError(`the key does not open the store in ${dir}`);
       throw error;
     }
     db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
     db.pragma('foreign_keys = ON');
     const list = options.migrations ?? migrations;
     if (readonly) {
-      if (schemaVersion(db) < list.length) throw new StoreError(`${readOnlyMessage(dir)} and was written by an older version; open it once where it can be written`);
+      if (schemaVersion(db) < list.length)
+        throw new StoreError(
+          `${readOnlyMessage(dir)} and was written by an older version; open it once where it can be written`,
+        );
     } else {
       db.pragma('journal_mode = WAL');
       migrate(db, list);
@@ -169,8 +193,21 @@ export function removeLeftovers(dataDir: string): string[] {
 }
 
 function tableCounts(db: Db, schema: string): Map<string, number> {
-  const tables = db.prepare(`SELECT name FROM "${schema}".sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name`).pluck().all() as string[];
-  return new Map(tables.map((table) => [table, db.prepare(`SELECT count(*) FROM "${schema}"."${table.replaceAll('"', '""')}"`).pluck().get() as number]));
+  const tables = db
+    .prepare(
+      `SELECT name FROM "${schema}".sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name`,
+    )
+    .pluck()
+    .all() as string[];
+  return new Map(
+    tables.map((table) => [
+      table,
+      db
+        .prepare(`SELECT count(*) FROM "${schema}"."${table.replaceAll('"', '""')}"`)
+        .pluck()
+        .get() as number,
+    ]),
+  );
 }
 
 function fsyncPath(path: string): void {
@@ -224,9 +261,12 @@ export function encryptStore(dataDir: string, key: StoreKey): Map<string, number
           target.exec(`INSERT INTO main.${quoted} SELECT * FROM plain.${quoted}`);
         }
         if (target.prepare("SELECT 1 FROM plain.sqlite_master WHERE name = 'sqlite_sequence'").get()) {
-          target.exec('DELETE FROM main.sqlite_sequence; INSERT INTO main.sqlite_sequence SELECT * FROM plain.sqlite_sequence');
+          target.exec(
+            'DELETE FROM main.sqlite_sequence; INSERT INTO main.sqlite_sequence SELECT * FROM plain.sqlite_sequence',
+          );
         }
-        for (const type of order.slice(1)) for (const object of objects.filter((o) => o.type === type)) target.exec(object.sql);
+        for (const type of order.slice(1))
+          for (const object of objects.filter((o) => o.type === type)) target.exec(object.sql);
         target.pragma(`user_version = ${Number(target.pragma('plain.user_version', { simple: true }))}`);
       })();
       target.exec('DETACH DATABASE plain');
@@ -240,7 +280,11 @@ export function encryptStore(dataDir: string, key: StoreKey): Map<string, number
       const integrity = check.pragma('integrity_check', { simple: true });
       const copied = tableCounts(check, 'main');
       const same = copied.size === counts.size && [...counts].every(([table, n]) => copied.get(table) === n);
-      if (integrity !== 'ok' || !same) throw new StoreError(`the encrypted copy of the store in ${dir} did not check out; the plaintext store is unchanged`, 1);
+      if (integrity !== 'ok' || !same)
+        throw new StoreError(
+          `the encrypted copy of the store in ${dir} did not check out; the plaintext store is unchanged`,
+          1,
+        );
     } finally {
       check.close();
     }
@@ -269,7 +313,8 @@ export function migrate(db: Db, list: Migration[] = migrations): number {
   );
   const ordered = [...list].sort((a, b) => a.version - b.version);
   ordered.forEach((migration, index) => {
-    if (migration.version !== index + 1) throw new Error(`migration numbers must be 1, 2, 3…; found ${migration.version}`);
+    if (migration.version !== index + 1)
+      throw new Error(`migration numbers must be 1, 2, 3…; found ${migration.version}`);
   });
   for (const migration of ordered) {
     if (applied.has(migration.version)) continue;

@@ -14,18 +14,39 @@ import { datasets, models, type ModelRecord } from './repositories';
 /** Reads a holdings dataset: every investor and asset, positions per report date (oldest first). */
 export function loadHoldingsPanel(db: Db, datasetId: number): { name: string; panel: HoldingsPanel } {
   const dataset = datasets.get(db, datasetId);
-  if (dataset.kind !== 'holdings') throw new AppError('invalid_input', `dataset ${datasetId} (${dataset.name}) is not a holdings dataset`, 'datasetId');
-  const investorRows = db.prepare('SELECT id, code, name, type, style, aum FROM investors WHERE dataset_id = ? ORDER BY id').all(datasetId) as Array<{
-    id: number; code: string; name: string | null; type: string | null; style: string | null; aum: number | null;
+  if (dataset.kind !== 'holdings')
+    throw new AppError(
+      'invalid_input',
+      `dataset ${datasetId} (${dataset.name}) is not a holdings dataset`,
+      'datasetId',
+    );
+  const investorRows = db
+    .prepare('SELECT id, code, name, type, style, aum FROM investors WHERE dataset_id = ? ORDER BY id')
+    .all(datasetId) as Array<{
+    id: number;
+    code: string;
+    name: string | null;
+    type: string | null;
+    style: string | null;
+    aum: number | null;
   }>;
-  const assetRows = db.prepare('SELECT id, code, name, class, currency, amount_outstanding FROM assets WHERE dataset_id = ? ORDER BY id').all(datasetId) as Array<{
-    id: number; code: string; name: string | null; class: string | null; currency: string | null; amount_outstanding: number | null;
+  const assetRows = db
+    .prepare('SELECT id, code, name, class, currency, amount_outstanding FROM assets WHERE dataset_id = ? ORDER BY id')
+    .all(datasetId) as Array<{
+    id: number;
+    code: string;
+    name: string | null;
+    class: string | null;
+    currency: string | null;
+    amount_outstanding: number | null;
   }>;
   const investorIndex = new Map(investorRows.map((row, k) => [row.id, k]));
   const assetIndex = new Map(assetRows.map((row, k) => [row.id, k]));
   const byDate = new Map<string, { investor: number[]; asset: number[]; amount: number[] }>();
   const rows = db
-    .prepare('SELECT report_date, investor_id, asset_id, amount FROM positions WHERE dataset_id = ? AND amount > 0 ORDER BY report_date, investor_id, asset_id')
+    .prepare(
+      'SELECT report_date, investor_id, asset_id, amount FROM positions WHERE dataset_id = ? AND amount > 0 ORDER BY report_date, investor_id, asset_id',
+    )
     .iterate(datasetId) as Iterable<{ report_date: string; investor_id: number; asset_id: number; amount: number }>;
   for (const row of rows) {
     let date = byDate.get(row.report_date);
@@ -41,8 +62,20 @@ export function loadHoldingsPanel(db: Db, datasetId: number): { name: string; pa
     amount: Float64Array.from(s.amount),
   }));
   const panel: HoldingsPanel = {
-    investors: investorRows.map((row) => ({ code: row.code, name: row.name, type: row.type, style: row.style, aum: row.aum })),
-    assets: assetRows.map((row) => ({ code: row.code, name: row.name, class: row.class, currency: row.currency, amountOutstanding: row.amount_outstanding })),
+    investors: investorRows.map((row) => ({
+      code: row.code,
+      name: row.name,
+      type: row.type,
+      style: row.style,
+      aum: row.aum,
+    })),
+    assets: assetRows.map((row) => ({
+      code: row.code,
+      name: row.name,
+      class: row.class,
+      currency: row.currency,
+      amountOutstanding: row.amount_outstanding,
+    })),
     snapshots,
   };
   return { name: dataset.name, panel };
@@ -52,10 +85,19 @@ export function loadHoldingsPanel(db: Db, datasetId: number): { name: string; pa
  * Stores a panel made in the app (the generator, a bundled sample) as a holdings dataset with its provenance. The
  * same panel twice is the same dataset: its SHA-256 over the content finds the earlier one, which is returned.
  */
-export function saveHoldingsPanel(db: Db, panel: HoldingsPanel, record: { name: string; sourceFile: string; importer: string; notes: string[] }): { datasetId: number; created: boolean } {
+export function saveHoldingsPanel(
+  db: Db,
+  panel: HoldingsPanel,
+  record: { name: string; sourceFile: string; importer: string; notes: string[] },
+): { datasetId: number; created: boolean } {
   const hash = createHash('sha256');
   hash.update(JSON.stringify([panel.investors, panel.assets]));
-  for (const s of panel.snapshots) hash.update(s.date).update(Buffer.from(s.investor.buffer)).update(Buffer.from(s.asset.buffer)).update(Buffer.from(s.amount.buffer));
+  for (const s of panel.snapshots)
+    hash
+      .update(s.date)
+      .update(Buffer.from(s.investor.buffer))
+      .update(Buffer.from(s.asset.buffer))
+      .update(Buffer.from(s.amount.buffer));
   const sha256 = hash.digest('hex');
   const existing = datasets.findBySha256(db, sha256);
   if (existing) return { datasetId: existing.id, created: false };
@@ -64,15 +106,25 @@ export function saveHoldingsPanel(db: Db, panel: HoldingsPanel, record: { name: 
     importer: record.importer,
     kept: positions,
     skipped: [],
-    notes: [`${panel.investors.length} investors, ${panel.assets.length} assets, ${positions} positions`, ...record.notes],
+    notes: [
+      `${panel.investors.length} investors, ${panel.assets.length} assets, ${positions} positions`,
+      ...record.notes,
+    ],
   };
   const datasetId = db.transaction(() => {
-    const dataset = datasets.insert(db, { name: record.name, kind: 'holdings', sourceFile: record.sourceFile, sha256: `pending:${sha256}`, report });
+    const dataset = datasets.insert(db, {
+      name: record.name,
+      kind: 'holdings',
+      sourceFile: record.sourceFile,
+      sha256: `pending:${sha256}`,
+      report,
+    });
     const writer = holdingsWriter(db, dataset.id);
     const investorIds = panel.investors.map((row) => writer.addInvestor(row));
     const assetIds = panel.assets.map((row) => writer.addAsset(row));
     for (const s of panel.snapshots) {
-      for (let k = 0; k < s.amount.length; k++) writer.addPosition(s.date, investorIds[s.investor[k]!]!, assetIds[s.asset[k]!]!, s.amount[k]!);
+      for (let k = 0; k < s.amount.length; k++)
+        writer.addPosition(s.date, investorIds[s.investor[k]!]!, assetIds[s.asset[k]!]!, s.amount[k]!);
     }
     finishHoldingsDataset(db, dataset.id, sha256, report);
     return dataset.id;
@@ -100,7 +152,13 @@ const toSummary = (record: ModelRecord): GtModelSummary => {
 /** Graph-transformer models in the models table: the artifact (configuration and weights) as JSON. */
 export const gtModels = {
   insert(db: Db, record: { name: string; runId: number | null; artifact: unknown; metrics: GtMetrics }): number {
-    return models.insert(db, { kind: GT_MODEL_KIND, name: record.name, runId: record.runId, weights: Buffer.from(JSON.stringify(record.artifact)), metrics: record.metrics });
+    return models.insert(db, {
+      kind: GT_MODEL_KIND,
+      name: record.name,
+      runId: record.runId,
+      weights: Buffer.from(JSON.stringify(record.artifact)),
+      metrics: record.metrics,
+    });
   },
   list(db: Db): GtModelSummary[] {
     return models.list(db, GT_MODEL_KIND).map(toSummary);

@@ -10,7 +10,6 @@ import { recordImport } from './audit';
 
 export type { HoldingsSummary };
 
-
 export interface InvestorRecord {
   code: string;
   name?: string | null;
@@ -47,8 +46,14 @@ export function holdingsWriter(db: Db, datasetId: number): HoldingsWriter {
   return {
     addInvestor: (record) =>
       Number(
-        investor.run(datasetId, record.code, record.name ?? null, record.type ?? null, record.style ?? null, record.aum ?? null)
-          .lastInsertRowid,
+        investor.run(
+          datasetId,
+          record.code,
+          record.name ?? null,
+          record.type ?? null,
+          record.style ?? null,
+          record.aum ?? null,
+        ).lastInsertRowid,
       ),
     addAsset: (record) =>
       Number(
@@ -112,7 +117,11 @@ export function holdingsGraph(
   const dates = holdingsDates(db, datasetId);
   const date = options.date ?? dates.at(-1);
   if (!date || !dates.includes(date)) {
-    throw new AppError('not_found', `dataset ${datasetId} has no positions${options.date ? ` at ${options.date}` : ''}`, 'date');
+    throw new AppError(
+      'not_found',
+      `dataset ${datasetId} has no positions${options.date ? ` at ${options.date}` : ''}`,
+      'date',
+    );
   }
   const typeFilter = options.investorType ? 'AND i.type = @type' : '';
   const investors = db
@@ -121,7 +130,9 @@ export function holdingsGraph(
        WHERE p.dataset_id = @dataset AND p.report_date = @date ${typeFilter}
        GROUP BY i.id ORDER BY total DESC LIMIT @limit`,
     )
-    .all({ dataset: datasetId, date, type: options.investorType, limit: options.topInvestors }) as Array<HoldingsGraph['investors'][number] & { id: number }>;
+    .all({ dataset: datasetId, date, type: options.investorType, limit: options.topInvestors }) as Array<
+    HoldingsGraph['investors'][number] & { id: number }
+  >;
   const assets = db
     .prepare(
       `SELECT a.id, a.code, a.name, a.class, TOTAL(p.amount) AS total FROM positions p JOIN assets a ON a.id = p.asset_id
@@ -129,7 +140,9 @@ export function holdingsGraph(
        WHERE p.dataset_id = @dataset AND p.report_date = @date ${typeFilter}
        GROUP BY a.id ORDER BY total DESC LIMIT @limit`,
     )
-    .all({ dataset: datasetId, date, type: options.investorType, limit: options.topAssets }) as Array<HoldingsGraph['assets'][number] & { id: number }>;
+    .all({ dataset: datasetId, date, type: options.investorType, limit: options.topAssets }) as Array<
+    HoldingsGraph['assets'][number] & { id: number }
+  >;
   const investorCode = new Map(investors.map((row) => [row.id, row.code]));
   const assetCode = new Map(assets.map((row) => [row.id, row.code]));
   const positions: HoldingsGraph['positions'] = [];
@@ -159,8 +172,12 @@ export function holdingsGraph(
     assets: assets.map(strip),
     positions,
     hidden: {
-      investors: count('SELECT COUNT(DISTINCT investor_id) AS n FROM positions WHERE dataset_id = ? AND report_date = ?') - investors.length,
-      assets: count('SELECT COUNT(DISTINCT asset_id) AS n FROM positions WHERE dataset_id = ? AND report_date = ?') - assets.length,
+      investors:
+        count('SELECT COUNT(DISTINCT investor_id) AS n FROM positions WHERE dataset_id = ? AND report_date = ?') -
+        investors.length,
+      assets:
+        count('SELECT COUNT(DISTINCT asset_id) AS n FROM positions WHERE dataset_id = ? AND report_date = ?') -
+        assets.length,
       positions: allPositions - positions.length,
       amount: allAmount - shownAmount,
     },

@@ -65,10 +65,15 @@ export const datasets = {
     record: { name: string; kind: DatasetKind; sourceFile: string; sha256: string; report: ImportReport },
   ): DatasetSummary {
     const info = db
-      .prepare(
-        'INSERT INTO datasets (name, kind, source_file, sha256, imported_at, report) VALUES (?, ?, ?, ?, ?, ?)',
-      )
-      .run(record.name, record.kind, record.sourceFile, record.sha256, new Date().toISOString(), JSON.stringify(record.report));
+      .prepare('INSERT INTO datasets (name, kind, source_file, sha256, imported_at, report) VALUES (?, ?, ?, ?, ?, ?)')
+      .run(
+        record.name,
+        record.kind,
+        record.sourceFile,
+        record.sha256,
+        new Date().toISOString(),
+        JSON.stringify(record.report),
+      );
     return datasets.get(db, Number(info.lastInsertRowid));
   },
   detail(db: Db, id: number): DatasetDetail {
@@ -177,12 +182,18 @@ export const networks = {
     const network = networks.get(db, networkId);
     const isEconomy = document.format === CROSSHOLDINGS_FORMAT;
     if (isEconomy !== (network.kind === 'crossholdings')) {
-      throw new AppError('invalid_input', `network ${networkId} is ${network.kind === 'crossholdings' ? 'a cross-holdings economy' : 'an interbank network'}; the document is not`, 'document');
+      throw new AppError(
+        'invalid_input',
+        `network ${networkId} is ${network.kind === 'crossholdings' ? 'a cross-holdings economy' : 'an interbank network'}; the document is not`,
+        'document',
+      );
     }
     const next =
-      ((db.prepare('SELECT MAX(version) AS v FROM network_versions WHERE network_id = ?').get(networkId) as {
-        v: number | null;
-      }).v ?? 0) + 1;
+      ((
+        db.prepare('SELECT MAX(version) AS v FROM network_versions WHERE network_id = ?').get(networkId) as {
+          v: number | null;
+        }
+      ).v ?? 0) + 1;
     const info = db
       .prepare(
         `INSERT INTO network_versions (network_id, version, note, created_at, node_count, edge_count, document)
@@ -212,12 +223,25 @@ export const networks = {
     const { network, version } = storedVersion(db, versionId);
     const using = runs.listForVersions(db, [versionId]);
     if (using.length > 0) {
-      throw new AppError('conflict', `${network.name} v${version} is used by ${using.length} saved run${using.length > 1 ? 's' : ''} (${runsInWords(using)}); delete ${using.length > 1 ? 'those runs' : 'that run'} first`, 'versionId');
+      throw new AppError(
+        'conflict',
+        `${network.name} v${version} is used by ${using.length} saved run${using.length > 1 ? 's' : ''} (${runsInWords(using)}); delete ${using.length > 1 ? 'those runs' : 'that run'} first`,
+        'versionId',
+      );
     }
-    const scenarios = (db.prepare('SELECT COUNT(*) AS n FROM scenarios WHERE network_version_id = ?').get(versionId) as { n: number }).n;
-    if (scenarios > 0) throw new AppError('conflict', `${network.name} v${version} is used by ${scenarios} saved scenario(s)`, 'versionId');
+    const scenarios = (
+      db.prepare('SELECT COUNT(*) AS n FROM scenarios WHERE network_version_id = ?').get(versionId) as { n: number }
+    ).n;
+    if (scenarios > 0)
+      throw new AppError(
+        'conflict',
+        `${network.name} v${version} is used by ${scenarios} saved scenario(s)`,
+        'versionId',
+      );
     db.prepare('DELETE FROM network_versions WHERE id = ?').run(versionId);
-    const left = (db.prepare('SELECT COUNT(*) AS n FROM network_versions WHERE network_id = ?').get(network.id) as { n: number }).n;
+    const left = (
+      db.prepare('SELECT COUNT(*) AS n FROM network_versions WHERE network_id = ?').get(network.id) as { n: number }
+    ).n;
     if (left === 0) db.prepare('DELETE FROM networks WHERE id = ?').run(network.id);
     return { networkId: network.id, networkDeleted: left === 0 };
   },
@@ -230,25 +254,40 @@ export const networks = {
   getVersion(db: Db, versionId: number): { network: NetworkSummary; version: number; document: NetworkDocument } {
     const found = storedVersion(db, versionId);
     if (found.network.kind !== 'interbank') {
-      throw new AppError('invalid_input', `version ${versionId} is a cross-holdings economy, not an interbank network`, 'versionId');
+      throw new AppError(
+        'invalid_input',
+        `version ${versionId} is a cross-holdings economy, not an interbank network`,
+        'versionId',
+      );
     }
     return found as { network: NetworkSummary; version: number; document: NetworkDocument };
   },
-  getEconomyVersion(db: Db, versionId: number): { network: NetworkSummary; version: number; document: EconomyDocument } {
+  getEconomyVersion(
+    db: Db,
+    versionId: number,
+  ): { network: NetworkSummary; version: number; document: EconomyDocument } {
     const found = storedVersion(db, versionId);
     if (found.network.kind !== 'crossholdings') {
-      throw new AppError('invalid_input', `version ${versionId} is an interbank network, not a cross-holdings economy`, 'versionId');
+      throw new AppError(
+        'invalid_input',
+        `version ${versionId} is an interbank network, not a cross-holdings economy`,
+        'versionId',
+      );
     }
     return found as { network: NetworkSummary; version: number; document: EconomyDocument };
   },
 };
 
 function storedVersion(db: Db, versionId: number): { network: NetworkSummary; version: number; document: unknown } {
-  const row = db
-    .prepare('SELECT network_id, version, document FROM network_versions WHERE id = ?')
-    .get(versionId) as { network_id: number; version: number; document: string } | undefined;
+  const row = db.prepare('SELECT network_id, version, document FROM network_versions WHERE id = ?').get(versionId) as
+    | { network_id: number; version: number; document: string }
+    | undefined;
   if (!row) throw new AppError('not_found', `no network version with id ${versionId}`, 'versionId');
-  return { network: networks.get(db, row.network_id), version: row.version, document: JSON.parse(row.document) as unknown };
+  return {
+    network: networks.get(db, row.network_id),
+    version: row.version,
+    document: JSON.parse(row.document) as unknown,
+  };
 }
 
 interface RunRow {
@@ -293,7 +332,9 @@ export const runs = {
     if (versionIds.length === 0) return [];
     const marks = versionIds.map(() => '?').join(',');
     return (
-      db.prepare(`SELECT * FROM runs WHERE network_version_id IN (${marks}) ORDER BY id DESC`).all(...versionIds) as RunRow[]
+      db
+        .prepare(`SELECT * FROM runs WHERE network_version_id IN (${marks}) ORDER BY id DESC`)
+        .all(...versionIds) as RunRow[]
     ).map(toRunSummary);
   },
   /**
@@ -319,11 +360,20 @@ export const runs = {
   },
   /** What keeps a run's traces: models trained by it (kept, unlinked) and briefs that cite it (kept as written). */
   dependents(db: Db, id: number): { models: string[]; briefs: string[] } {
-    const modelRows = db.prepare('SELECT id, name FROM models WHERE run_id = ?').all(id) as Array<{ id: number; name: string }>;
-    const briefRows = db.prepare('SELECT id, title, run_ids FROM briefs').all() as Array<{ id: number; title: string; run_ids: string }>;
+    const modelRows = db.prepare('SELECT id, name FROM models WHERE run_id = ?').all(id) as Array<{
+      id: number;
+      name: string;
+    }>;
+    const briefRows = db.prepare('SELECT id, title, run_ids FROM briefs').all() as Array<{
+      id: number;
+      title: string;
+      run_ids: string;
+    }>;
     return {
       models: modelRows.map((m) => `model #${m.id} ${m.name}`),
-      briefs: briefRows.filter((b) => (JSON.parse(b.run_ids) as number[]).includes(id)).map((b) => `brief #${b.id} ${b.title}`),
+      briefs: briefRows
+        .filter((b) => (JSON.parse(b.run_ids) as number[]).includes(id))
+        .map((b) => `brief #${b.id} ${b.title}`),
     };
   },
   /** Deletes a run; its models stay (without the link) and briefs that cite it stay as they were written. */
@@ -378,10 +428,9 @@ export const settings = {
     return row ? (JSON.parse(row.value) as T) : undefined;
   },
   set(db: Db, key: string, value: unknown): void {
-    db.prepare('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(
-      key,
-      JSON.stringify(value),
-    );
+    db.prepare(
+      'INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value',
+    ).run(key, JSON.stringify(value));
   },
 };
 
@@ -405,25 +454,56 @@ interface ModelRow {
 
 /** Trained models: weights as a BLOB (the caller's serialisation), metrics as JSON. */
 export const models = {
-  insert(db: Db, record: { kind: string; name: string; runId: number | null; weights: Uint8Array; metrics: unknown }): number {
+  insert(
+    db: Db,
+    record: { kind: string; name: string; runId: number | null; weights: Uint8Array; metrics: unknown },
+  ): number {
     const info = db
       .prepare('INSERT INTO models (kind, name, run_id, weights, metrics, created_at) VALUES (?, ?, ?, ?, ?, ?)')
-      .run(record.kind, record.name, record.runId, Buffer.from(record.weights), JSON.stringify(record.metrics), new Date().toISOString());
+      .run(
+        record.kind,
+        record.name,
+        record.runId,
+        Buffer.from(record.weights),
+        JSON.stringify(record.metrics),
+        new Date().toISOString(),
+      );
     return Number(info.lastInsertRowid);
   },
   attachRun(db: Db, id: number, runId: number): void {
     db.prepare('UPDATE models SET run_id = ? WHERE id = ?').run(runId, id);
   },
   list(db: Db, kind?: string): ModelRecord[] {
-    const rows = (kind ? db.prepare('SELECT id, kind, name, run_id, metrics, created_at FROM models WHERE kind = ? ORDER BY id DESC').all(kind) : db.prepare('SELECT id, kind, name, run_id, metrics, created_at FROM models ORDER BY id DESC').all()) as ModelRow[];
-    return rows.map((row) => ({ id: row.id, kind: row.kind, name: row.name, runId: row.run_id, metrics: JSON.parse(row.metrics) as unknown, createdAt: row.created_at }));
+    const rows = (
+      kind
+        ? db
+            .prepare('SELECT id, kind, name, run_id, metrics, created_at FROM models WHERE kind = ? ORDER BY id DESC')
+            .all(kind)
+        : db.prepare('SELECT id, kind, name, run_id, metrics, created_at FROM models ORDER BY id DESC').all()
+    ) as ModelRow[];
+    return rows.map((row) => ({
+      id: row.id,
+      kind: row.kind,
+      name: row.name,
+      runId: row.run_id,
+      metrics: JSON.parse(row.metrics) as unknown,
+      createdAt: row.created_at,
+    }));
   },
   /** One model of the given kind with its weights; a missing id, or a model of another kind, is not found. */
   get(db: Db, id: number, kind: string): ModelRecord & { weights: Buffer } {
-    const row = db.prepare('SELECT id, kind, name, run_id, metrics, created_at, weights FROM models WHERE id = ? AND kind = ?').get(id, kind) as
-      | (ModelRow & { weights: Buffer | null })
-      | undefined;
+    const row = db
+      .prepare('SELECT id, kind, name, run_id, metrics, created_at, weights FROM models WHERE id = ? AND kind = ?')
+      .get(id, kind) as (ModelRow & { weights: Buffer | null }) | undefined;
     if (!row) throw new AppError('not_found', `no ${kind} model with id ${id}`, 'modelId');
-    return { id: row.id, kind: row.kind, name: row.name, runId: row.run_id, metrics: JSON.parse(row.metrics) as unknown, createdAt: row.created_at, weights: row.weights ?? Buffer.alloc(0) };
+    return {
+      id: row.id,
+      kind: row.kind,
+      name: row.name,
+      runId: row.run_id,
+      metrics: JSON.parse(row.metrics) as unknown,
+      createdAt: row.created_at,
+      weights: row.weights ?? Buffer.alloc(0),
+    };
   },
 };

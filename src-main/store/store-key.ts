@@ -74,7 +74,8 @@ function inside(child: string, parent: string): boolean {
 export function readKeyFile(path: string, dataDir: string): Uint8Array {
   const file = resolve(path);
   if (!existsSync(file)) throw new StoreError(`the key file ${file} does not exist`);
-  if (inside(file, resolve(dataDir))) throw new StoreError(`the key file ${file} lies inside the data folder; keep it elsewhere`);
+  if (inside(file, resolve(dataDir)))
+    throw new StoreError(`the key file ${file} lies inside the data folder; keep it elsewhere`);
   if (process.platform !== 'win32' && (statSync(file).mode & 0o077) !== 0) {
     throw new StoreError(`the key file ${file} can be read by other users; run: chmod 600 ${file}`);
   }
@@ -110,13 +111,15 @@ export function terminalPrompt(question: string): string {
 function askPassphrase(dataDir: string, newStore: boolean, prompt: (question: string) => string): string {
   const first = prompt(`Passphrase for the store in ${dataDir}: `);
   if (first.length === 0) throw new StoreError('an empty passphrase does not protect the store');
-  if (newStore && prompt('The same passphrase again: ') !== first) throw new StoreError('the two passphrases differ; nothing was changed');
+  if (newStore && prompt('The same passphrase again: ') !== first)
+    throw new StoreError('the two passphrases differ; nothing was changed');
   return first;
 }
 
 /** A new passphrase for `cwb store rekey` (asked twice); refused when no terminal can ask for it. */
 export function askNewPassphrase(options: Pick<KeyOptions, 'interactive' | 'prompt'> = {}): string {
-  if (!(options.interactive ?? process.stdin.isTTY === true)) throw new StoreError('give --new-key-file FILE, or run in a terminal to type a new passphrase');
+  if (!(options.interactive ?? process.stdin.isTTY === true))
+    throw new StoreError('give --new-key-file FILE, or run in a terminal to type a new passphrase');
   return askPassphrase('(new passphrase)', true, options.prompt ?? terminalPrompt);
 }
 
@@ -153,10 +156,15 @@ export function resolveStoreKey(dataDir: string, options: KeyOptions = {}): Reso
   if (stored) return { key: stored, source: 'OS keyring', created: false };
   if (newStore && keyring.persistent) {
     const key = Buffer.from(newKeyHex(), 'hex');
-    if (saveInKeyring(dir, key, keyring) && keyringKey(dir, keyring)) return { key, source: 'OS keyring', created: true };
+    if (saveInKeyring(dir, key, keyring) && keyringKey(dir, keyring))
+      return { key, source: 'OS keyring', created: true };
   }
   if (options.interactive ?? process.stdin.isTTY === true) {
-    return { key: askPassphrase(dir, newStore, options.prompt ?? terminalPrompt), source: 'passphrase', created: newStore };
+    return {
+      key: askPassphrase(dir, newStore, options.prompt ?? terminalPrompt),
+      source: 'passphrase',
+      created: newStore,
+    };
   }
   throw new StoreError(
     `no key for the store in ${dir}: give --key-file FILE (or set CWB_KEY_FILE), unlock the OS keyring, or run in a terminal to type the passphrase`,

@@ -85,7 +85,10 @@ const ITEM_WORDS: Record<string, string> = {
 
 /** "outsideAssets" → "Outside assets": a label for a key without one. */
 export function humaniseKey(key: string): string {
-  const words = key.replace(/([a-z0-9])([A-Z])/g, '$1 $2').replace(/[_-]+/g, ' ').toLowerCase();
+  const words = key
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .replace(/[_-]+/g, ' ')
+    .toLowerCase();
   return words.charAt(0).toUpperCase() + words.slice(1);
 }
 
@@ -107,14 +110,24 @@ export const RUN_KIND_WORDS: Record<string, string> = {
 export const runKindWords = (kind: string): string => RUN_KIND_WORDS[kind] ?? humaniseKey(kind).toLowerCase();
 
 /** A saved run as pickers show it: "#12 stress test — Q3 baseline (2026-12-02 14:05)". */
-export function runLabel(run: { id: number; kind: string; name?: string | null; method?: string; startedAt?: string }): string {
+export function runLabel(run: {
+  id: number;
+  kind: string;
+  name?: string | null;
+  method?: string;
+  startedAt?: string;
+}): string {
   const what = run.name || (run.method ? shorten(run.method, 70) : runKindWords(run.kind));
   const when = run.startedAt ? ` (${run.startedAt.slice(0, 16).replace('T', ' ')})` : '';
   return `#${run.id} ${runKindWords(run.kind)} — ${what}${when}`;
 }
 
 /** A version as pickers show it: "EBA 2011 v2 — maximum-entropy reconstruction of v1 … (87 banks)". */
-export function versionLabel(network: { name: string }, version: { version: number; note?: string; nodeCount?: number }, noun = 'banks'): string {
+export function versionLabel(
+  network: { name: string },
+  version: { version: number; note?: string; nodeCount?: number },
+  noun = 'banks',
+): string {
   const note = version.note ? ` — ${shorten(version.note, 60)}` : '';
   const size = version.nodeCount !== undefined ? ` (${version.nodeCount.toLocaleString('en-US')} ${noun})` : '';
   return `${network.name} v${version.version}${note}${size}`;
@@ -135,13 +148,16 @@ export const EBA_ITEM_CODES: Record<string, string> = {
  * "30021" → "EBA item 30021 (equity (Core Tier 1 capital))"; other text unchanged.
  */
 export const explainEbaCodes = (text: string): string =>
-  text.replace(/(\()?\b(30029|30021|33010|34010)\b/g, (_match, paren: string | undefined, code: string, offset: number) => {
-    const meaning = EBA_ITEM_CODES[code]!;
-    const before = text.slice(Math.max(0, offset - 30), offset).toLowerCase();
-    const named = before.includes(meaning.split(' ')[0]!);
-    if (paren) return named ? `(EBA item ${code}` : `(EBA item ${code}: ${meaning}`;
-    return named ? `(EBA item ${code})` : `EBA item ${code} (${meaning})`;
-  });
+  text.replace(
+    /(\()?\b(30029|30021|33010|34010)\b/g,
+    (_match, paren: string | undefined, code: string, offset: number) => {
+      const meaning = EBA_ITEM_CODES[code]!;
+      const before = text.slice(Math.max(0, offset - 30), offset).toLowerCase();
+      const named = before.includes(meaning.split(' ')[0]!);
+      if (paren) return named ? `(EBA item ${code}` : `(EBA item ${code}: ${meaning}`;
+      return named ? `(EBA item ${code})` : `EBA item ${code} (${meaning})`;
+    },
+  );
 
 interface IssueLike {
   code?: string;
@@ -164,7 +180,10 @@ export function pathInWords(path: ReadonlyArray<PropertyKey>): string {
       const item = typeof list === 'string' ? ITEM_WORDS[list] : undefined;
       if (item) parts[parts.length - 1] = `${item} ${key + 1}`;
       else parts.push(`item ${key + 1}`);
-    } else if (typeof key === 'string' && !['params', 'input', 'shockModel', 'training', 'options', 'config'].includes(key)) {
+    } else if (
+      typeof key === 'string' &&
+      !['params', 'input', 'shockModel', 'training', 'options', 'config'].includes(key)
+    ) {
       parts.push(fieldLabel(key).toLowerCase());
     }
   });
@@ -187,9 +206,13 @@ function ruleInWords(issue: IssueLike, percent: boolean): string {
     if (percent && Number(issue.minimum) === 0) return 'must be between 0 and 100 %';
     return `must be ${issue.inclusive === false ? 'greater than' : 'at least'} ${show(issue.minimum ?? 0)}`;
   }
-  if (issue.code === 'too_small') return Number(issue.minimum) <= 1 ? 'must not be empty' : `needs at least ${Number(issue.minimum)} entries`;
+  if (issue.code === 'too_small')
+    return Number(issue.minimum) <= 1 ? 'must not be empty' : `needs at least ${Number(issue.minimum)} entries`;
   if (issue.code === 'too_big') return `allows at most ${Number(issue.maximum).toLocaleString('en-US')} entries`;
-  if (issue.code === 'invalid_type') return issue.input === undefined ? 'is missing' : `must be ${issue.expected === 'number' ? 'a number' : issue.expected === 'string' ? 'text' : `a ${issue.expected ?? 'value'}`}`;
+  if (issue.code === 'invalid_type')
+    return issue.input === undefined
+      ? 'is missing'
+      : `must be ${issue.expected === 'number' ? 'a number' : issue.expected === 'string' ? 'text' : `a ${issue.expected ?? 'value'}`}`;
   if (issue.code === 'invalid_value') return 'is not one of the allowed choices';
   if (issue.code === 'unrecognized_keys') return 'has a field this version does not know';
   return 'is not valid';

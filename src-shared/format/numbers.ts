@@ -30,10 +30,24 @@ export function formatNumber(value: number | null | undefined, significant = 3):
   return fixed(value, decimalsFor(value, significant));
 }
 
-const SUPERSCRIPT: Record<string, string> = { '-': '⁻', '+': '', 0: '⁰', 1: '¹', 2: '²', 3: '³', 4: '⁴', 5: '⁵', 6: '⁶', 7: '⁷', 8: '⁸', 9: '⁹' };
+const SUPERSCRIPT: Record<string, string> = {
+  '-': '⁻',
+  '+': '',
+  0: '⁰',
+  1: '¹',
+  2: '²',
+  3: '³',
+  4: '⁴',
+  5: '⁵',
+  6: '⁶',
+  7: '⁷',
+  8: '⁸',
+  9: '⁹',
+};
 
 /** A power of ten as a person writes it: "10⁻⁸". */
-export const tenToThe = (power: number): string => `10${[...String(power)].map((ch) => SUPERSCRIPT[ch] ?? ch).join('')}`;
+export const tenToThe = (power: number): string =>
+  `10${[...String(power)].map((ch) => SUPERSCRIPT[ch] ?? ch).join('')}`;
 
 /** A tiny figure as a person writes it: "7.88 × 10⁻⁸" (never "7.88e-8"). */
 export function scientific(value: number, significant = 3): string {
@@ -96,7 +110,11 @@ export type ColumnKind = 'number' | 'count' | 'percent' | 'text';
  * 10⁻⁴ is written with that value's power of ten in every cell ("7.88 × 10⁻⁸", "0.56 × 10⁻⁸", "0"), not with
  * eight zeros after the point.
  */
-export function columnFormatter(values: ReadonlyArray<number | null | undefined>, kind: ColumnKind, significant = 3): (value: number | null | undefined) => string {
+export function columnFormatter(
+  values: ReadonlyArray<number | null | undefined>,
+  kind: ColumnKind,
+  significant = 3,
+): (value: number | null | undefined) => string {
   if (kind === 'count') return formatCount;
   const finite = values.filter((v): v is number => typeof v === 'number' && Number.isFinite(v) && v !== 0);
   const largest = finite.reduce((m, v) => Math.max(m, Math.abs(v)), 0);

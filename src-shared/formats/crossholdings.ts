@@ -11,7 +11,11 @@ export const CROSSHOLDINGS_FORMAT = 'contagion-workbench/crossholdings@1';
 
 const share = z.number().finite().min(0).max(1);
 const id = z.string().min(1, 'must not be empty').max(MAX_TEXT_LENGTH, `longer than ${MAX_TEXT_LENGTH} characters`);
-const amount = z.number().finite().min(0, 'must be ≥ 0').max(MAX_AMOUNT, 'must be at most 1e15 (larger amounts could overflow sums)');
+const amount = z
+  .number()
+  .finite()
+  .min(0, 'must be ≥ 0')
+  .max(MAX_AMOUNT, 'must be at most 1e15 (larger amounts could overflow sums)');
 
 export const firmSchema = z.object({
   id,
@@ -26,7 +30,10 @@ export const economyDocumentSchema = z
     /** The classification marking of an exported file (export-marking.ts); importers leave it out of the stored economy. */
     metadata: exportMetadataSchema.optional(),
     name: z.string().min(1, 'must not be empty'),
-    firms: z.array(firmSchema).min(1, 'the economy has no firms').max(MAX_NODES, `more than ${MAX_NODES.toLocaleString('en-US')} firms`),
+    firms: z
+      .array(firmSchema)
+      .min(1, 'the economy has no firms')
+      .max(MAX_NODES, `more than ${MAX_NODES.toLocaleString('en-US')} firms`),
     assets: z.array(z.object({ id, price: amount })),
     assetHoldings: z.array(z.object({ firm: id, asset: id, share })),
     crossHoldings: z.array(z.object({ holder: id, issuer: id, share })),
@@ -36,25 +43,52 @@ export const economyDocumentSchema = z
     const assets = uniqueIds(doc.assets, 'assets', ctx);
     const pairs = new Set<string>();
     doc.assetHoldings.forEach((entry, index) => {
-      if (!firms.has(entry.firm)) ctx.addIssue({ code: 'custom', path: ['assetHoldings', index, 'firm'], message: `unknown firm "${entry.firm}"` });
-      if (!assets.has(entry.asset)) ctx.addIssue({ code: 'custom', path: ['assetHoldings', index, 'asset'], message: `unknown asset "${entry.asset}"` });
+      if (!firms.has(entry.firm))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['assetHoldings', index, 'firm'],
+          message: `unknown firm "${entry.firm}"`,
+        });
+      if (!assets.has(entry.asset))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['assetHoldings', index, 'asset'],
+          message: `unknown asset "${entry.asset}"`,
+        });
       const key = `${entry.firm}\u0000${entry.asset}`;
-      if (pairs.has(key)) ctx.addIssue({ code: 'custom', path: ['assetHoldings', index], message: `second entry for firm "${entry.firm}" and asset "${entry.asset}"` });
+      if (pairs.has(key))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['assetHoldings', index],
+          message: `second entry for firm "${entry.firm}" and asset "${entry.asset}"`,
+        });
       pairs.add(key);
     });
     const crossPairs = new Set<string>();
     doc.crossHoldings.forEach((entry, index) => {
       const at = ['crossHoldings', index];
-      if (!firms.has(entry.holder)) ctx.addIssue({ code: 'custom', path: [...at, 'holder'], message: `unknown firm "${entry.holder}"` });
-      if (!firms.has(entry.issuer)) ctx.addIssue({ code: 'custom', path: [...at, 'issuer'], message: `unknown firm "${entry.issuer}"` });
-      if (entry.holder === entry.issuer) ctx.addIssue({ code: 'custom', path: at, message: `firm "${entry.holder}" cannot hold itself (C_ii = 0)` });
+      if (!firms.has(entry.holder))
+        ctx.addIssue({ code: 'custom', path: [...at, 'holder'], message: `unknown firm "${entry.holder}"` });
+      if (!firms.has(entry.issuer))
+        ctx.addIssue({ code: 'custom', path: [...at, 'issuer'], message: `unknown firm "${entry.issuer}"` });
+      if (entry.holder === entry.issuer)
+        ctx.addIssue({ code: 'custom', path: at, message: `firm "${entry.holder}" cannot hold itself (C_ii = 0)` });
       const key = `${entry.holder}\u0000${entry.issuer}`;
-      if (crossPairs.has(key)) ctx.addIssue({ code: 'custom', path: at, message: `second entry for holder "${entry.holder}" and issuer "${entry.issuer}"` });
+      if (crossPairs.has(key))
+        ctx.addIssue({
+          code: 'custom',
+          path: at,
+          message: `second entry for holder "${entry.holder}" and issuer "${entry.issuer}"`,
+        });
       crossPairs.add(key);
     });
     for (const [issuer, sum] of crossHoldingColumnSums(doc)) {
       if (sum >= 1) {
-        ctx.addIssue({ code: 'custom', path: ['crossHoldings'], message: `shares of firm "${issuer}" held by other firms sum to ${sum} (must be below 1)` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['crossHoldings'],
+          message: `shares of firm "${issuer}" held by other firms sum to ${sum} (must be below 1)`,
+        });
       }
     }
   });
@@ -62,7 +96,8 @@ export const economyDocumentSchema = z
 function uniqueIds(list: ReadonlyArray<{ id: string }>, path: string, ctx: z.RefinementCtx): Set<string> {
   const ids = new Set<string>();
   list.forEach((item, index) => {
-    if (ids.has(item.id)) ctx.addIssue({ code: 'custom', path: [path, index, 'id'], message: `duplicate id "${item.id}"` });
+    if (ids.has(item.id))
+      ctx.addIssue({ code: 'custom', path: [path, index, 'id'], message: `duplicate id "${item.id}"` });
     ids.add(item.id);
   });
   return ids;

@@ -32,7 +32,8 @@ export const NUMBER_TEXT = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
 /** Characters that make a spreadsheet read a cell as a formula (or that hide one behind them). */
 const FORMULA_START = new Set(['=', '+', '-', '@', '\t', '\r']);
 
-const isEscapedForm = (text: string): boolean => text.length > 1 && text[0] === "'" && (FORMULA_START.has(text[1]!) || text[1] === "'");
+const isEscapedForm = (text: string): boolean =>
+  text.length > 1 && text[0] === "'" && (FORMULA_START.has(text[1]!) || text[1] === "'");
 
 /** Text safe to put in a spreadsheet cell: a leading apostrophe where the text could start a formula. */
 export function neutraliseFormula(text: string): string {
@@ -49,7 +50,11 @@ export type CsvValue = string | number | boolean | null | undefined;
 
 /** A spreadsheet (XLSX) cell: text neutralised as in a CSV, numbers and booleans as they are, absent as blank. */
 export const xlsxCell = <T extends CsvValue>(value: T): Exclude<T, undefined> | string | null =>
-  value === undefined || value === null ? null : typeof value === 'string' ? neutraliseFormula(value) : (value as Exclude<T, undefined>);
+  value === undefined || value === null
+    ? null
+    : typeof value === 'string'
+      ? neutraliseFormula(value)
+      : (value as Exclude<T, undefined>);
 
 /**
  * One CSV field: null/undefined → empty; a number as plain decimal text; text neutralised, then quoted when it
@@ -66,4 +71,5 @@ export function csvCell(value: CsvValue): string {
 export const csvRow = (values: readonly CsvValue[]): string => values.map(csvCell).join(',');
 
 /** A whole CSV: header and records, CRLF line ends (RFC 4180), ending in a line break. */
-export const csvText = (rows: ReadonlyArray<readonly CsvValue[]>, newline = '\r\n'): string => rows.map(csvRow).join(newline) + newline;
+export const csvText = (rows: ReadonlyArray<readonly CsvValue[]>, newline = '\r\n'): string =>
+  rows.map(csvRow).join(newline) + newline;

@@ -31,7 +31,8 @@ export const markingLine = (metadata: Pick<ExportMetadata, 'marking' | 'organisa
     .join(' · ');
 
 /** The comment line a CSV export starts with ("# " + the marking line). */
-export const markingComment = (metadata: Pick<ExportMetadata, 'marking' | 'organisation'>): string => `# ${markingLine(metadata)}`;
+export const markingComment = (metadata: Pick<ExportMetadata, 'marking' | 'organisation'>): string =>
+  `# ${markingLine(metadata)}`;
 
 /** A comment line of a CSV: "#" followed by a space, a tab or nothing (a header cell "#id" is not one). */
 export const isCsvCommentLine = (line: string): boolean => /^#(?:[ \t]|$)/.test(line);

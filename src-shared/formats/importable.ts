@@ -5,4 +5,6 @@
  */
 export const NETWORK_FILE_TYPES = ['json', 'csv', 'graphml', 'xml', 'xlsx'] as const;
 export const HOLDINGS_FILE_TYPES = ['csv', 'xlsx', 'parquet', 'xml'] as const;
-export const IMPORTABLE_FILE_TYPES: readonly string[] = [...new Set<string>([...NETWORK_FILE_TYPES, ...HOLDINGS_FILE_TYPES])];
+export const IMPORTABLE_FILE_TYPES: readonly string[] = [
+  ...new Set<string>([...NETWORK_FILE_TYPES, ...HOLDINGS_FILE_TYPES]),
+];

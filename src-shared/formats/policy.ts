@@ -13,7 +13,15 @@ export const POLICY_FORMAT = 'contagion-workbench/policy@1';
 export const POLICY_EXAMPLE_NAMES = ['policy-two-sectors.json', 'policy-three-sectors.json'] as const;
 
 /** Size limits: the calculator is synchronous, so configurations stay small. */
-export const POLICY_LIMITS = { assets: 20, intermediaries: 100, wedges: 400, draws: 20000, exAnteWedges: 12, exAnteDraws: 2000, work: 4e9 } as const;
+export const POLICY_LIMITS = {
+  assets: 20,
+  intermediaries: 100,
+  wedges: 400,
+  draws: 20000,
+  exAnteWedges: 12,
+  exAnteDraws: 2000,
+  work: 4e9,
+} as const;
 
 const finite = z.number().finite();
 const vector = z.array(finite);
@@ -65,12 +73,20 @@ export const policyDocumentSchema = z
       .min(1, 'needs at least one asset')
       .max(POLICY_LIMITS.assets),
     priceImpact: matrix,
-    intermediaries: z.array(intermediarySchema).min(1, 'needs at least one intermediary').max(POLICY_LIMITS.intermediaries),
+    intermediaries: z
+      .array(intermediarySchema)
+      .min(1, 'needs at least one intermediary')
+      .max(POLICY_LIMITS.intermediaries),
     regulatoryCost: z.union([z.number().finite().nonnegative(), z.array(z.array(z.number().finite().nonnegative()))]),
     wedges: matrix.optional(),
     uncertainty: z
       .object({
-        seed: z.number().int().min(0).max(2 ** 32 - 1).default(1),
+        seed: z
+          .number()
+          .int()
+          .min(0)
+          .max(2 ** 32 - 1)
+          .default(1),
         causalDraws: z.number().int().min(1).max(500).default(8),
         predictiveDraws: z.number().int().min(1).max(5000).default(32),
         spread: spreadSchema.prefault({}),
@@ -98,7 +114,8 @@ export const policyDocumentSchema = z
       if (!value) return;
       if (value.length !== rows) return issue(path, `${what} needs ${rows} rows, got ${value.length}`);
       value.forEach((row, r) => {
-        if (row.length !== n) issue([...path, r], `${what} row ${r + 1} needs ${n} entries (one per asset), got ${row.length}`);
+        if (row.length !== n)
+          issue([...path, r], `${what} row ${r + 1} needs ${n} entries (one per asset), got ${row.length}`);
       });
     };
     const assetIds = new Set<string>();
@@ -117,28 +134,44 @@ export const policyDocumentSchema = z
       checkVector(x.unitCost, [...at, 'unitCost'], 'unitCost');
       checkMatrix(x.liquidationCost, n, [...at, 'liquidationCost'], 'H^ℓ (liquidationCost)');
       checkMatrix(x.holdingCost, n, [...at, 'holdingCost'], 'H^q (holdingCost)');
-      if (x.rollover.length > n) issue([...at, 'rollover'], `at most ${n} rollover constraints (one per asset), got ${x.rollover.length}`);
+      if (x.rollover.length > n)
+        issue([...at, 'rollover'], `at most ${n} rollover constraints (one per asset), got ${x.rollover.length}`);
       x.rollover.forEach((row, r) => {
         checkVector(row.positionCoefficients, [...at, 'rollover', r, 'positionCoefficients'], 'positionCoefficients');
         checkVector(row.saleCoefficients, [...at, 'rollover', r, 'saleCoefficients'], 'saleCoefficients');
       });
       if (doc.exAnte && (!x.holdingCost || !x.unitCost)) {
-        issue([...at, x.holdingCost ? 'unitCost' : 'holdingCost'], 'the ex-ante analysis needs unitCost (p_i) and holdingCost (H_i^q)');
+        issue(
+          [...at, x.holdingCost ? 'unitCost' : 'holdingCost'],
+          'the ex-ante analysis needs unitCost (p_i) and holdingCost (H_i^q)',
+        );
       }
     });
     const nInt = doc.intermediaries.length;
-    if (Array.isArray(doc.regulatoryCost)) checkMatrix(doc.regulatoryCost, nInt, ['regulatoryCost'], 'Δ (regulatoryCost)');
+    if (Array.isArray(doc.regulatoryCost))
+      checkMatrix(doc.regulatoryCost, nInt, ['regulatoryCost'], 'Δ (regulatoryCost)');
     checkMatrix(doc.wedges, nInt, ['wedges'], 'wedges');
-    if (n * nInt > POLICY_LIMITS.wedges) issue(['intermediaries'], `at most ${POLICY_LIMITS.wedges} wedges (assets × intermediaries), got ${n * nInt}`);
+    if (n * nInt > POLICY_LIMITS.wedges)
+      issue(['intermediaries'], `at most ${POLICY_LIMITS.wedges} wedges (assets × intermediaries), got ${n * nInt}`);
     const draws = doc.uncertainty.causalDraws * doc.uncertainty.predictiveDraws;
-    if (draws > POLICY_LIMITS.draws) issue(['uncertainty'], `at most ${POLICY_LIMITS.draws} draws (causalDraws × predictiveDraws), got ${draws}`);
+    if (draws > POLICY_LIMITS.draws)
+      issue(['uncertainty'], `at most ${POLICY_LIMITS.draws} draws (causalDraws × predictiveDraws), got ${draws}`);
     // Work of the analysis: one (I·N)³ inversion per causal draw and an I·N × N product per draw (~1 s per 10⁹).
     const size = n * nInt;
     const work = doc.uncertainty.causalDraws * size ** 3 + draws * size * n * 50;
-    if (work > POLICY_LIMITS.work) issue(['uncertainty'], `too much work for an interactive calculation (~${(work / 1e9).toFixed(1)}·10⁹ operations): use fewer draws or wedges`);
+    if (work > POLICY_LIMITS.work)
+      issue(
+        ['uncertainty'],
+        `too much work for an interactive calculation (~${(work / 1e9).toFixed(1)}·10⁹ operations): use fewer draws or wedges`,
+      );
     if (doc.exAnte) {
-      if (n * nInt > POLICY_LIMITS.exAnteWedges) issue(['exAnte'], `the ex-ante analysis is for small examples: at most ${POLICY_LIMITS.exAnteWedges} positions (assets × intermediaries), got ${n * nInt}`);
-      if (draws > POLICY_LIMITS.exAnteDraws) issue(['exAnte'], `the ex-ante analysis takes at most ${POLICY_LIMITS.exAnteDraws} draws, got ${draws}`);
+      if (n * nInt > POLICY_LIMITS.exAnteWedges)
+        issue(
+          ['exAnte'],
+          `the ex-ante analysis is for small examples: at most ${POLICY_LIMITS.exAnteWedges} positions (assets × intermediaries), got ${n * nInt}`,
+        );
+      if (draws > POLICY_LIMITS.exAnteDraws)
+        issue(['exAnte'], `the ex-ante analysis takes at most ${POLICY_LIMITS.exAnteDraws} draws, got ${draws}`);
     }
   });
 
@@ -150,7 +183,10 @@ export const policyParamsSchema = z
   .object({
     document: policyDocumentSchema,
     /** A forecast of liquidations (parseForecastCsv): wedges set on it (Corollary 1). */
-    forecastCsv: z.string().max(1024 * 1024).optional(),
+    forecastCsv: z
+      .string()
+      .max(1024 * 1024)
+      .optional(),
     /** Lemma 1's matrices at the central parameters in the result too. */
     lemma: z.boolean().optional(),
   })
@@ -169,7 +205,10 @@ export function parseForecastCsv(text: string, assetIds: string[], fileName = 'f
   const assetColumn = header.indexOf('asset');
   const valueColumn = header.findIndex((h) => h === 'predicted' || h === 'liquidation' || h === 'liquidations');
   if (assetColumn < 0 || valueColumn < 0) {
-    return { ok: false, message: `${fileName}: the header needs an "asset" column and a "predicted" column, got "${lines[0] ?? ''}"` };
+    return {
+      ok: false,
+      message: `${fileName}: the header needs an "asset" column and a "predicted" column, got "${lines[0] ?? ''}"`,
+    };
   }
   const index = new Map(assetIds.map((id, a) => [id, a]));
   const values = new Array<number>(assetIds.length).fill(0);
@@ -180,15 +219,21 @@ export function parseForecastCsv(text: string, assetIds: string[], fileName = 'f
     const row = cells(lines[r]!);
     const asset = row[assetColumn] ?? '';
     const a = index.get(asset);
-    if (a === undefined) return { ok: false, message: `${fileName} row ${r + 1}, column "asset": unknown asset "${asset}"` };
+    if (a === undefined)
+      return { ok: false, message: `${fileName} row ${r + 1}, column "asset": unknown asset "${asset}"` };
     const raw = row[valueColumn] ?? '';
     const value = raw === '' ? Number.NaN : Number(raw);
-    if (!Number.isFinite(value)) return { ok: false, message: `${fileName} row ${r + 1}, column "${header[valueColumn]}": "${raw}" is not a number` };
+    if (!Number.isFinite(value))
+      return {
+        ok: false,
+        message: `${fileName} row ${r + 1}, column "${header[valueColumn]}": "${raw}" is not a number`,
+      };
     values[a]! += value;
     seen.add(a);
     rows++;
   }
   const missing = assetIds.filter((_, a) => !seen.has(a));
-  if (missing.length > 0) return { ok: false, message: `${fileName}: no forecast for asset(s) ${missing.map((m) => `"${m}"`).join(', ')}` };
+  if (missing.length > 0)
+    return { ok: false, message: `${fileName}: no forecast for asset(s) ${missing.map((m) => `"${m}"`).join(', ')}` };
   return { ok: true, values, rows };
 }

@@ -49,9 +49,18 @@ export function capitalStudySchema<S extends z.ZodType>(shockModel: S) {
     shockModel,
     /** Shock scenarios per allocation, common to all allocations. */
     scenarios: z.number().int().min(10).max(200_000).default(1000),
-    seed: z.number().int().min(0).max(2 ** 32 - 1).default(1),
+    seed: z
+      .number()
+      .int()
+      .min(0)
+      .max(2 ** 32 - 1)
+      .default(1),
     samplers: z.array(z.enum(CAPITAL_SAMPLERS)).min(1).max(2).default(['uniform', 'gibbs']),
-    models: z.array(z.enum(CAPITAL_MODELS)).min(1).max(4).default([...CAPITAL_MODELS]),
+    models: z
+      .array(z.enum(CAPITAL_MODELS))
+      .min(1)
+      .max(4)
+      .default([...CAPITAL_MODELS]),
     /** Labelled allocations per sampler. */
     samples: z.number().int().min(10).max(20_000).default(400),
     gibbs: z
@@ -204,7 +213,11 @@ export interface BoundaryResult {
 }
 
 /** The boundary result in one sentence, as the screen, `cwb capital` and the brief state it. */
-export function describeBoundary(boundary: BoundaryResult, unit: string, formatAmount: (value: number) => string): string {
+export function describeBoundary(
+  boundary: BoundaryResult,
+  unit: string,
+  formatAmount: (value: number) => string,
+): string {
   const pct = (value: number, digits: number) => `${(100 * value).toFixed(digits)}%`;
   const k = `k = (${boundary.k.map((v) => pct(v, 3)).join(', ')})`;
   const check = (c: AllocationCheckResult) => `${pct(c.statistic, 3)} ± ${pct(c.standardError, 3)}`;

@@ -36,11 +36,14 @@ function risingValidation(curve: DualNetworkRunResults['curve']): TrainingFindin
 }
 
 function weakCorrelations(correlations: Array<number | null>): TrainingFinding | undefined {
-  const weak = correlations.flatMap((c, m) => (c === null || c < WEAK_CORRELATION ? [`asset ${m + 1}: ${c === null ? 'undefined (constant)' : sig(c)}`] : []));
+  const weak = correlations.flatMap((c, m) =>
+    c === null || c < WEAK_CORRELATION ? [`asset ${m + 1}: ${c === null ? 'undefined (constant)' : sig(c)}`] : [],
+  );
   if (!weak.length) return undefined;
   return {
     problem: `The learned liquidations do not follow the true ones (correlation below ${WEAK_CORRELATION} or flat) for ${weak.length} of ${correlations.length} asset(s): ${weak.slice(0, 4).join('; ')}${weak.length > 4 ? ` and ${weak.length - 4} more` : ''}.`,
-    suggestion: 'Use more samples and a shock range wide enough that banks sell different amounts; with many banks and few samples, fewer hidden units overfit less.',
+    suggestion:
+      'Use more samples and a shock range wide enough that banks sell different amounts; with many banks and few samples, fewer hidden units overfit less.',
   };
 }
 
@@ -63,15 +66,21 @@ function negativeFractions(scatter: DualNetworkRunResults['metrics']['scatter'])
 /** The findings of a run that did not learn; none for a run that did. */
 export function diagnoseTraining(results: DualNetworkRunResults): TrainingFinding[] {
   const m = results.metrics;
-  const findings = [risingValidation(results.curve), weakCorrelations(m.liquidationCorrelation), negativeFractions(m.scatter)];
+  const findings = [
+    risingValidation(results.curve),
+    weakCorrelations(m.liquidationCorrelation),
+    negativeFractions(m.scatter),
+  ];
   if (m.mseProposed > m.mseLinearPriceModel) {
     // Enough digits that the two errors read apart, up to six; beyond that they are the same error.
     let digits = 3;
-    while (digits < 6 && formatSignificant(m.mseProposed, digits) === formatSignificant(m.mseLinearPriceModel, digits)) digits++;
+    while (digits < 6 && formatSignificant(m.mseProposed, digits) === formatSignificant(m.mseLinearPriceModel, digits))
+      digits++;
     const [mine, linear] = [formatSignificant(m.mseProposed, digits), formatSignificant(m.mseLinearPriceModel, digits)];
     findings.push({
       problem: `${mine === linear ? `The test price error ${sig(m.mseProposed)} equals the Linear Price Model's` : `The test price error ${mine} is above the Linear Price Model's ${linear}`}: the network does no better than a straight line.`,
-      suggestion: 'More samples or epochs (while the validation loss still falls) before reading the learned inverse demand.',
+      suggestion:
+        'More samples or epochs (while the validation loss still falls) before reading the learned inverse demand.',
     });
   }
   const drawable = m.curves.some((points) => points.some((p) => Number.isFinite(p.predictedPrice)));

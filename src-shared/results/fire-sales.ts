@@ -142,7 +142,11 @@ export interface ReproductionReport {
 }
 
 /** The warning in words that goes with an unconverged equilibrium wherever it is shown; null when converged. */
-export function convergenceWarning(outcome: { converged: boolean; iterations: number; lastChange: number }): string | null {
+export function convergenceWarning(outcome: {
+  converged: boolean;
+  iterations: number;
+  lastChange: number;
+}): string | null {
   if (outcome.converged) return null;
   return `The price iteration stopped after ${outcome.iterations.toLocaleString('en-US')} steps without converging (largest change ${outcome.lastChange.toExponential(1)}); treat these prices as approximate.`;
 }
@@ -161,4 +165,5 @@ export const ARCTANGENT_CORRELATION = {
 } as const;
 
 /** Whether a reproduction row is Table 3's arctangent correlation. */
-export const isArctangentCorrelation = (row: { table: string; dataset: string }): boolean => row.table === '3' && row.dataset === 'arctangent';
+export const isArctangentCorrelation = (row: { table: string; dataset: string }): boolean =>
+  row.table === '3' && row.dataset === 'arctangent';

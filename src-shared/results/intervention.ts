@@ -10,7 +10,15 @@ import { z } from 'zod';
  * adapted to costs (the default) and as published; `discountfrac`, the name from before both existed, is accepted
  * as the default's alias (saved runs keep their meaning).
  */
-export const ECONOMY_METHODS = ['discountfrac-adapted', 'discountfrac-published', 'greedy', 'greedy-fractional', 'largest', 'first-layer', 'exhaustive'] as const;
+export const ECONOMY_METHODS = [
+  'discountfrac-adapted',
+  'discountfrac-published',
+  'greedy',
+  'greedy-fractional',
+  'largest',
+  'first-layer',
+  'exhaustive',
+] as const;
 export type EconomyMethod = (typeof ECONOMY_METHODS)[number];
 export const DISCOUNTFRAC_VARIANTS = ['discountfrac-adapted', 'discountfrac-published'] as const;
 export const DEFAULT_DISCOUNTFRAC = 'discountfrac-adapted' satisfies EconomyMethod;
@@ -36,16 +44,23 @@ export const BAILOUT_METHOD_LABELS: Record<(typeof BAILOUT_METHOD_NAMES)[number]
 };
 /** `target`: a run's target; a single intervention (`economy-single`) is on an economy too. */
 export const methodLabel = (target: 'economy' | 'economy-single' | 'interbank', method: string): string =>
-  ((target === 'interbank' ? BAILOUT_METHOD_LABELS : ECONOMY_METHOD_LABELS) as Record<string, string>)[method] ?? method;
+  ((target === 'interbank' ? BAILOUT_METHOD_LABELS : ECONOMY_METHOD_LABELS) as Record<string, string>)[method] ??
+  method;
 
 const versionId = z.number().int().positive();
-const seed = z.number().int().min(0).max(2 ** 32 - 1);
+const seed = z
+  .number()
+  .int()
+  .min(0)
+  .max(2 ** 32 - 1);
 
 export const economyInterventionSchema = z
   .object({
     target: z.literal('economy'),
     versionId,
-    method: z.enum([...ECONOMY_METHODS, 'discountfrac']).transform((m): EconomyMethod => (m === 'discountfrac' ? DEFAULT_DISCOUNTFRAC : m)),
+    method: z
+      .enum([...ECONOMY_METHODS, 'discountfrac'])
+      .transform((m): EconomyMethod => (m === 'discountfrac' ? DEFAULT_DISCOUNTFRAC : m)),
     /** The DiscountFrac variant that draws the study's budget curve. */
     curveMethod: z.enum(DISCOUNTFRAC_VARIANTS).default(DEFAULT_DISCOUNTFRAC),
     objective: z.enum(['failures', 'value']).default('failures'),
@@ -56,7 +71,9 @@ export const economyInterventionSchema = z
     /** Greedy: thresholds θ̃ uniform on θ̃(1 ± U), Monte Carlo draws. */
     uncertainty: z.number().min(0).max(1).default(0.05),
     greedySamples: z.number().int().min(1).max(10_000).default(60),
-    shocks: z.object({ rho: z.number().min(0).lt(1), sigma: z.number().min(0).max(5), drift: z.number().min(-1).max(1) }).strict(),
+    shocks: z
+      .object({ rho: z.number().min(0).lt(1), sigma: z.number().min(0).max(5), drift: z.number().min(-1).max(1) })
+      .strict(),
     scenarios: z.number().int().min(1).max(1_000_000),
     seed,
     /** Budget grid 0 … maxBudgetFraction·Σ(Dp), budgetCount points. */
@@ -111,7 +128,11 @@ export const singleInterventionSchema = z
   })
   .strict();
 
-export const interventionParamsSchema = z.discriminatedUnion('target', [economyInterventionSchema, interbankBailoutSchema, singleInterventionSchema]);
+export const interventionParamsSchema = z.discriminatedUnion('target', [
+  economyInterventionSchema,
+  interbankBailoutSchema,
+  singleInterventionSchema,
+]);
 export type InterventionParams = z.output<typeof interventionParamsSchema>;
 export type EconomyInterventionParams = z.output<typeof economyInterventionSchema>;
 export type InterbankBailoutParams = z.output<typeof interbankBailoutSchema>;
@@ -143,7 +164,13 @@ export interface InterventionDisplay {
   /** Economy: failures in the worst-case equilibrium (iterated from "all failed") before intervention. */
   failedWorstCase?: number;
   /** Economy: both DiscountFrac variants at the same budget on this cascade, side by side (label in words). */
-  discountFracVariants?: Array<{ label: string; spent: number; paid: number; failedAfter: number; objectiveValue: number }>;
+  discountFracVariants?: Array<{
+    label: string;
+    spent: number;
+    paid: number;
+    failedAfter: number;
+    objectiveValue: number;
+  }>;
   nodes: NodeOutcome[];
   /** The largest links (holder → issuer, or debtor → creditor), at most 400. */
   links: Array<{ source: string; target: string; weight: number }>;

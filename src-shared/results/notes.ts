@@ -5,6 +5,10 @@
  */
 
 /** The number formatted, or the note (e.g. "undefined (no loss without contagion)"). */
-export function numberOrNote(value: number | undefined, note: string | undefined, format: (value: number) => string): string {
+export function numberOrNote(
+  value: number | undefined,
+  note: string | undefined,
+  format: (value: number) => string,
+): string {
   return value !== undefined && Number.isFinite(value) ? format(value) : (note ?? 'undefined');
 }

@@ -62,7 +62,15 @@ export interface PolicyLabResult {
   unit: string;
   assets: string[];
   intermediaries: string[];
-  inputs: { seed: number; causalDraws: number; predictiveDraws: number; draws: number; noise: number; signals: number; commonFactor: number };
+  inputs: {
+    seed: number;
+    causalDraws: number;
+    predictiveDraws: number;
+    draws: number;
+    noise: number;
+    signals: number;
+    commonFactor: number;
+  };
   /** τ* with no model (Proposition 1 at the prior). */
   optimalWedges: number[][];
   /** Δ(τ*) = ½ τ*ᵀΔτ*. */
@@ -104,4 +112,8 @@ export interface PolicyLabResult {
 export const EX_POST_RULES = ['none', 'prior', 'predictive'] as const;
 export type ExPostRuleName = (typeof EX_POST_RULES)[number];
 /** Each rule as the Policy screen and the policy job's progress name it. */
-export const EX_POST_RULE_WORDS: Record<ExPostRuleName, string> = { none: 'no intervention', prior: 'τ* with no model', predictive: 'τ* with predictive model' };
+export const EX_POST_RULE_WORDS: Record<ExPostRuleName, string> = {
+  none: 'no intervention',
+  prior: 'τ* with no model',
+  predictive: 'τ* with predictive model',
+};

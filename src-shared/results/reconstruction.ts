@@ -4,7 +4,13 @@ import type { NetworkDocument } from '../formats/network';
 
 export const RECONSTRUCTION_OBJECTIVE_NAMES = ['worst', 'best', 'maxent', 'mindensity'] as const;
 export type ReconstructionObjectiveName = (typeof RECONSTRUCTION_OBJECTIVE_NAMES)[number];
-export const RECONSTRUCTION_FIELD_NAMES = ['outsideAssets', 'outsideLiabilities', 'insideAssets', 'insideLiabilities', 'defaultProbability'] as const;
+export const RECONSTRUCTION_FIELD_NAMES = [
+  'outsideAssets',
+  'outsideLiabilities',
+  'insideAssets',
+  'insideLiabilities',
+  'defaultProbability',
+] as const;
 
 export const reconstructParamsSchema = z.object({
   versionId: z.number().int().positive(),
@@ -17,7 +23,11 @@ export const reconstructParamsSchema = z.object({
   ]),
   samples: z.number().int().min(10).max(100_000).default(1000),
   evaluationSamples: z.number().int().min(100).max(1_000_000).default(10_000),
-  seed: z.number().int().min(0).max(2 ** 32 - 1),
+  seed: z
+    .number()
+    .int()
+    .min(0)
+    .max(2 ** 32 - 1),
   starts: z.number().int().min(1).max(50).default(3),
   hops: z.number().int().min(0).max(100).default(6),
   complementarity: z.boolean().default(true),
@@ -39,7 +49,15 @@ export const disaggregateParamsSchema = z
     versionId: z.number().int().positive(),
     nodeId: z.string().min(1),
     parts: z
-      .array(z.object({ id: z.string().trim().min(1, 'must not be empty'), name: z.string().max(200).optional(), share: z.number().positive().finite().optional() }).strict())
+      .array(
+        z
+          .object({
+            id: z.string().trim().min(1, 'must not be empty'),
+            name: z.string().max(200).optional(),
+            share: z.number().positive().finite().optional(),
+          })
+          .strict(),
+      )
       .min(2)
       .max(50),
     objective: z.enum(['maxent', 'worst', 'best']).default('maxent'),
@@ -164,5 +182,12 @@ export interface DisaggregationRunResults {
   version: number;
   explanation: string[];
   /** For the worst and best cases: the split network against the proportional split on the same fresh shocks. */
-  evaluation?: { samples: number; expectedLoss: number; expectedLossStandardError: number; proportionalExpectedLoss: number; difference: number; differenceStandardError: number };
+  evaluation?: {
+    samples: number;
+    expectedLoss: number;
+    expectedLossStandardError: number;
+    proportionalExpectedLoss: number;
+    difference: number;
+    differenceStandardError: number;
+  };
 }

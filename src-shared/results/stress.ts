@@ -66,7 +66,12 @@ export interface StressSummary {
    * The scenario with the largest loss, its shocks, and (runs saved since the outcome is stored) its outcome under
    * the run's own clearing rule — what the Stress screen, the network overlay and the brief draw.
    */
-  largestLossScenario: { scenario: number; loss: number; shocks: Record<string, number>; outcome?: ScenarioOutcome } | null;
+  largestLossScenario: {
+    scenario: number;
+    loss: number;
+    shocks: Record<string, number>;
+    outcome?: ScenarioOutcome;
+  } | null;
   fallbackScenarios: number;
 }
 

@@ -35,7 +35,9 @@ describe('file handles', () => {
     const d = files.fromBytes('../../d.csv', Buffer.from('x'));
     expect(d.fileName).toBe('d.csv'); // a name, never a path
     expect(files.read(refs[2]!).bytes.toString()).toBe('1234');
-    expect(() => files.read({ fileName: 'x.json', handle: 'f'.repeat(32) })).toThrow('x.json is no longer open here; choose it again');
+    expect(() => files.read({ fileName: 'x.json', handle: 'f'.repeat(32) })).toThrow(
+      'x.json is no longer open here; choose it again',
+    );
   });
 
   it('refuses a file over 150 MB when it is picked, before reading it', () => {
@@ -61,15 +63,29 @@ describe('briefs written where the user chose (desktop), without coming to the p
       const target = app.files.saveTarget(join(dir.path, 'committee.pdf'));
       const request = { runIds: [runId], title: 'Committee brief', format: 'pdf' as const, target };
       const exported = await app.router.handle('briefs:exportTo', request);
-      expect(exported).toMatchObject({ ok: true, value: { path: join(dir.path, 'committee.pdf'), brief: { title: 'Committee brief' } } });
+      expect(exported).toMatchObject({
+        ok: true,
+        value: { path: join(dir.path, 'committee.pdf'), brief: { title: 'Committee brief' } },
+      });
       expect(readFileSync(join(dir.path, 'committee.pdf')).subarray(0, 5).toString()).toBe('%PDF-');
       // the target was written once and let go
-      expect(await app.router.handle('briefs:exportTo', request)).toMatchObject({ ok: false, error: { message: 'committee.pdf is not a place chosen to save to; choose it again' } });
+      expect(await app.router.handle('briefs:exportTo', request)).toMatchObject({
+        ok: false,
+        error: { message: 'committee.pdf is not a place chosen to save to; choose it again' },
+      });
       const again = app.files.saveTarget(join(dir.path, 'again.pdf'));
-      expect(await app.router.handle('files:readText', again)).toMatchObject({ ok: false, error: { message: 'again.pdf is no longer open here; choose it again' } });
+      expect(await app.router.handle('files:readText', again)).toMatchObject({
+        ok: false,
+        error: { message: 'again.pdf is no longer open here; choose it again' },
+      });
       const briefId = (exported as { value: { brief: { id: number } } }).value.brief.id;
-      expect(await app.router.handle('briefs:downloadTo', { id: briefId, target: again })).toMatchObject({ ok: true, value: { path: join(dir.path, 'again.pdf') } });
-      expect(readFileSync(join(dir.path, 'again.pdf')).equals(readFileSync(join(dir.path, 'committee.pdf')))).toBe(true);
+      expect(await app.router.handle('briefs:downloadTo', { id: briefId, target: again })).toMatchObject({
+        ok: true,
+        value: { path: join(dir.path, 'again.pdf') },
+      });
+      expect(readFileSync(join(dir.path, 'again.pdf')).equals(readFileSync(join(dir.path, 'committee.pdf')))).toBe(
+        true,
+      );
       const inStore = app.files.saveTarget(join(app.dataDir, 'brief.pdf'));
       const refused = await app.router.handle('briefs:downloadTo', { id: briefId, target: inStore });
       expect(refused.ok).toBe(false);

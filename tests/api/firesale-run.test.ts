@@ -26,8 +26,15 @@ describe('firesales:simulate', () => {
     expect(runId).toBeGreaterThan(0);
 
     const listed = await app.router.handle('runs:list', { kind: 'firesale' });
-    expect(listed.ok && listed.value).toEqual([expect.objectContaining({ id: runId, kind: 'firesale', status: 'succeeded', seed: null, networkVersionId: null })]);
-    const summary = (listed.ok ? (listed.value as unknown[]) : [])[0] as { id: number; kind: string; method: string; startedAt: string };
+    expect(listed.ok && listed.value).toEqual([
+      expect.objectContaining({ id: runId, kind: 'firesale', status: 'succeeded', seed: null, networkVersionId: null }),
+    ]);
+    const summary = (listed.ok ? (listed.value as unknown[]) : [])[0] as {
+      id: number;
+      kind: string;
+      method: string;
+      startedAt: string;
+    };
     // pickers show it in words: no kind identifier
     expect(runLabel(summary)).toMatch(new RegExp(`^#${runId} fire-sale equilibrium — `));
     expect(runKindLabel('firesale')).toBe('Fire-sale equilibrium');
@@ -46,7 +53,12 @@ describe('firesales:simulate', () => {
     expect(results.initialPrices).toEqual([1, 1]);
     expect(results.scenario).toContain('liabilities after the shock of 0.7 to 0.8');
     // liabilities per bank and asset add up to the units sold of each asset; losses per asset to the total loss
-    results.assetIds.forEach((_, m) => expect(results.bankLiquidations.reduce((sum, row) => sum + row[m]!, 0)).toBeCloseTo(results.assetLiquidations[m]!, 12));
+    results.assetIds.forEach((_, m) =>
+      expect(results.bankLiquidations.reduce((sum, row) => sum + row[m]!, 0)).toBeCloseTo(
+        results.assetLiquidations[m]!,
+        12,
+      ),
+    );
     expect(results.assetLosses.reduce((a, b) => a + b, 0)).toBeCloseTo(results.totalLoss, 12);
   });
 
@@ -55,7 +67,9 @@ describe('firesales:simulate', () => {
     const system = await example('case1-linear');
     const preview = await app.router.handle('firesales:simulate', { system, save: false });
     expect(preview).toMatchObject({ ok: true, value: { runId: null, converged: true } });
-    const refused = await app.router.handle('firesales:simulate', { system: { ...system, holdings: [{ bank: 'bank 9', asset: 'asset 1', units: 1 }] } });
+    const refused = await app.router.handle('firesales:simulate', {
+      system: { ...system, holdings: [{ bank: 'bank 9', asset: 'asset 1', units: 1 }] },
+    });
     expect(refused).toMatchObject({ ok: false, error: { code: 'invalid_input' } });
     expect(await app.router.handle('runs:list', { kind: 'firesale' })).toEqual({ ok: true, value: [] });
   });

@@ -17,7 +17,10 @@ describe('router validation', () => {
   it('answers an unknown channel with an error instead of throwing', async () => {
     app = freshApp();
     const result = await app.router.handle('datasets:explode', {});
-    expect(result).toEqual({ ok: false, error: { code: 'unknown_channel', message: 'unknown channel "datasets:explode"' } });
+    expect(result).toEqual({
+      ok: false,
+      error: { code: 'unknown_channel', message: 'unknown channel "datasets:explode"' },
+    });
   });
 
   it('names the field and the rule of a payload that fails validation', async () => {
@@ -52,7 +55,10 @@ describe('router validation', () => {
 
   it('keeps every result JSON-safe', async () => {
     app = freshApp();
-    const imported = await app.router.handle('datasets:import', picked(app, 'ring.json', JSON.stringify(ringNetwork())));
+    const imported = await app.router.handle(
+      'datasets:import',
+      picked(app, 'ring.json', JSON.stringify(ringNetwork())),
+    );
     expect(imported.ok).toBe(true);
     for (const channel of ['app:info', 'datasets:list', 'networks:list'] as const) {
       const result = await app.router.handle(channel, {});

@@ -16,13 +16,22 @@ function sourceFiles(folder: string): string[] {
 
 /** Map from each file (repository-relative) to the repository files it imports. */
 export function importGraph(folders: string[]): Map<string, string[]> {
-  const options: ts.CompilerOptions = { module: ts.ModuleKind.ESNext, moduleResolution: ts.ModuleResolutionKind.Bundler, allowImportingTsExtensions: true };
+  const options: ts.CompilerOptions = {
+    module: ts.ModuleKind.ESNext,
+    moduleResolution: ts.ModuleResolutionKind.Bundler,
+    allowImportingTsExtensions: true,
+  };
   const graph = new Map<string, string[]>();
   for (const file of folders.flatMap((folder) => sourceFiles(join(repoRoot, folder)))) {
     const { importedFiles } = ts.preProcessFile(readFileSync(file, 'utf8'), true, true);
     const targets = importedFiles
-      .map((imported) => ts.resolveModuleName(imported.fileName, file, options, ts.sys).resolvedModule?.resolvedFileName)
-      .filter((target): target is string => target !== undefined && !target.includes('node_modules') && !target.endsWith('.d.ts'))
+      .map(
+        (imported) => ts.resolveModuleName(imported.fileName, file, options, ts.sys).resolvedModule?.resolvedFileName,
+      )
+      .filter(
+        (target): target is string =>
+          target !== undefined && !target.includes('node_modules') && !target.endsWith('.d.ts'),
+      )
       .map((target) => relative(repoRoot, target));
     graph.set(relative(repoRoot, file), [...new Set(targets)]);
   }

@@ -35,7 +35,9 @@ const graph = importGraph(['src-main', 'src-shared']);
 describe('architecture', () => {
   it('reads the whole tree', () => {
     expect(graph.size).toBeGreaterThan(150);
-    expect(graph.get('src-main/app.ts')).toEqual(expect.arrayContaining(['src-main/api/router.ts', 'src-main/store/db.ts']));
+    expect(graph.get('src-main/app.ts')).toEqual(
+      expect.arrayContaining(['src-main/api/router.ts', 'src-main/store/db.ts']),
+    );
   });
 
   it('has no import cycle', () => {

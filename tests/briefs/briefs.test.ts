@@ -39,7 +39,10 @@ async function stressBrief() {
 /** The same stress test computed directly with the engine, independent of the job, the store and the brief. */
 function engineSummary() {
   const system = toClearingSystem(sixBanks());
-  return summariseStress(runStressBatch(system, STRESS_PARAMS.shockModel, STRESS_PARAMS.seed, 0, STRESS_PARAMS.samples), sixBanks());
+  return summariseStress(
+    runStressBatch(system, STRESS_PARAMS.shockModel, STRESS_PARAMS.seed, 0, STRESS_PARAMS.samples),
+    sixBanks(),
+  );
 }
 
 describe('brief of a stress run', () => {
@@ -54,7 +57,9 @@ describe('brief of a stress run', () => {
     expect(figure('Loss ratio').value).toBeCloseTo(direct.lossRatio!, 12);
     expect(figure('Value at risk, 99%').value).toBeCloseTo(direct.lossQuantiles['0.99'], 9);
     const contributors = section!.tables.find((t) => t.title.includes('loss contributors'))!;
-    const expectedOrder = Object.entries(direct.lossContribution).sort((a, b) => b[1] - a[1]).map(([id]) => id);
+    const expectedOrder = Object.entries(direct.lossContribution)
+      .sort((a, b) => b[1] - a[1])
+      .map(([id]) => id);
     expect(contributors.rows.map((row) => row[0])).toEqual(expectedOrder);
     // Contributions add up to E[L] (Glasserman–Young decomposition).
     const total = contributors.rows.reduce((sum, row) => sum + (row[3] as number), 0);
@@ -66,7 +71,11 @@ describe('brief of a stress run', () => {
     expect(provenance['TensorFlow.js backend of the run']).toMatch(/none/);
     expect(brief.asOf).toBe(runs.get(app.db, runId).startedAt);
     // Charts are vector drawings; the network picture has one dot per bank.
-    expect(section!.charts.map((c) => c.title)).toEqual(['Loss distribution', 'Number of defaults', 'Largest contributions to the expected loss']);
+    expect(section!.charts.map((c) => c.title)).toEqual([
+      'Loss distribution',
+      'Number of defaults',
+      'Largest contributions to the expected loss',
+    ]);
     for (const chart of section!.charts) expect(chart.svg).toMatch(/^<svg[^>]*>.*<path/s);
     expect(section!.network!.svg.match(/<circle /g)!.length).toBe(6 + 2); // six banks, two legend dots
   });
@@ -83,7 +92,12 @@ describe('brief of a stress run', () => {
     }
     const all = pages.join('\n');
     const direct = engineSummary();
-    for (const value of [formatNumber(direct.expectedLoss, 1), formatNumber(direct.lossRatio!, 4), formatNumber(direct.lossQuantiles['0.99'], 1), formatNumber(direct.nvi!, 4)]) {
+    for (const value of [
+      formatNumber(direct.expectedLoss, 1),
+      formatNumber(direct.lossRatio!, 4),
+      formatNumber(direct.lossQuantiles['0.99'], 1),
+      formatNumber(direct.nvi!, 4),
+    ]) {
       expect(all).toContain(value);
     }
     expect(all).toContain('Appendix: method and provenance');
@@ -99,7 +113,14 @@ describe('brief of a stress run', () => {
     // Chart pages carry far more ink than the marking alone.
     expect(Math.max(...ink)).toBeGreaterThan(0.02);
 
-    expect(Buffer.from(await renderBrief(await composeBrief(app.db, { runIds: brief.runIds, title: brief.title, marking: brief.marking }), 'pdf')).equals(Buffer.from(pdf))).toBe(true);
+    expect(
+      Buffer.from(
+        await renderBrief(
+          await composeBrief(app.db, { runIds: brief.runIds, title: brief.title, marking: brief.marking }),
+          'pdf',
+        ),
+      ).equals(Buffer.from(pdf)),
+    ).toBe(true);
   });
 
   it('renders a valid DOCX with the tables, the marking in header and footer, native charts with their data, and the network as SVG', async () => {
@@ -110,11 +131,17 @@ describe('brief of a stress run', () => {
     const contributors = brief.sections[0]!.tables.find((t) => t.title.includes('loss contributors'))!;
     for (const row of contributors.rows) expect(document).toContain(`<w:t xml:space="preserve">${row[0]}</w:t>`);
     expect(document).toContain(brief.sections[0]!.keyFigures[0]!.text);
-    const headers = await Promise.all(Object.keys(zip.files).filter((f) => /^word\/(header|footer)\d*\.xml$/.test(f)).map((f) => zip.file(f)!.async('string')));
+    const headers = await Promise.all(
+      Object.keys(zip.files)
+        .filter((f) => /^word\/(header|footer)\d*\.xml$/.test(f))
+        .map((f) => zip.file(f)!.async('string')),
+    );
     expect(headers.filter((xml) => xml.includes(MARKING)).length).toBeGreaterThanOrEqual(2);
     const media = Object.keys(zip.files).filter((f) => f.startsWith('word/media/'));
     expect(media.filter((f) => f.endsWith('.svg'))).toHaveLength(1);
-    const charts = Object.keys(zip.files).filter((f) => /^word\/charts\/chart\d+\.xml$/.test(f)).sort();
+    const charts = Object.keys(zip.files)
+      .filter((f) => /^word\/charts\/chart\d+\.xml$/.test(f))
+      .sort();
     expect(charts).toHaveLength(brief.sections[0]!.charts.length);
     // The contributions chart carries its values, editable in Word (largest contributor's value in the chart part).
     const contributionsXml = await Promise.all(charts.map((f) => zip.file(f)!.async('string')));
@@ -138,7 +165,9 @@ describe('brief of a stress run', () => {
     expect(csv.split('\n')[0]).toBe(`# ${MARKING}`);
     const parsed = Papa.parse<Record<string, string>>(csv, { header: true, comments: '#', skipEmptyLines: true });
     expect(parsed.errors).toEqual([]);
-    const contributions = parsed.data.filter((r) => r.table!.includes('loss contributors') && r.column === 'Contribution to E[L]');
+    const contributions = parsed.data.filter(
+      (r) => r.table!.includes('loss contributors') && r.column === 'Contribution to E[L]',
+    );
     expect(contributions).toHaveLength(6);
     expect(contributions.reduce((s, r) => s + Number(r.value), 0)).toBeCloseTo(results.expectedLoss, 6);
   });
@@ -153,14 +182,32 @@ describe('brief of a stress run', () => {
     const pages = await pdfPageTexts(Buffer.from(file.content, 'base64'));
     expect(pages.every((text) => text.includes('CONFIDENTIAL — supervisory use'))).toBe(true);
     const listed = await app.router.handle('briefs:list', {});
-    expect(listed).toMatchObject({ ok: true, value: [{ id: brief.id, bytes: Buffer.from(file.content, 'base64').length }] });
-    expect(await app.router.handle('briefs:download', { id: brief.id })).toMatchObject({ ok: true, value: { content: file.content } });
+    expect(listed).toMatchObject({
+      ok: true,
+      value: [{ id: brief.id, bytes: Buffer.from(file.content, 'base64').length }],
+    });
+    expect(await app.router.handle('briefs:download', { id: brief.id })).toMatchObject({
+      ok: true,
+      value: { content: file.content },
+    });
 
     const before = briefs.list(app.db).length;
-    expect(await app.router.handle('briefs:export', { runIds: [999], title: 'x', format: 'pdf' })).toMatchObject({ ok: false, error: { code: 'not_found' } });
-    expect(await app.router.handle('briefs:export', { runIds: [runId], title: ' ', format: 'pdf' })).toMatchObject({ ok: false, error: { code: 'invalid_input', field: 'title' } });
-    expect(await app.router.handle('briefs:export', { runIds: [runId], title: 'x', format: 'odt' })).toMatchObject({ ok: false, error: { code: 'invalid_input', field: 'format' } });
-    expect(await app.router.handle('briefs:compose', { runIds: [], title: 'x' })).toMatchObject({ ok: false, error: { code: 'invalid_input', field: 'runIds' } });
+    expect(await app.router.handle('briefs:export', { runIds: [999], title: 'x', format: 'pdf' })).toMatchObject({
+      ok: false,
+      error: { code: 'not_found' },
+    });
+    expect(await app.router.handle('briefs:export', { runIds: [runId], title: ' ', format: 'pdf' })).toMatchObject({
+      ok: false,
+      error: { code: 'invalid_input', field: 'title' },
+    });
+    expect(await app.router.handle('briefs:export', { runIds: [runId], title: 'x', format: 'odt' })).toMatchObject({
+      ok: false,
+      error: { code: 'invalid_input', field: 'format' },
+    });
+    expect(await app.router.handle('briefs:compose', { runIds: [], title: 'x' })).toMatchObject({
+      ok: false,
+      error: { code: 'invalid_input', field: 'runIds' },
+    });
     expect(briefs.list(app.db).length).toBe(before);
   });
 });
@@ -186,11 +233,22 @@ describe('brief of a run kind without its own provider (a kind the brief does no
         payments: { P1: 20, P2: 12.5, P3: 10, P4: 0 },
         failedBefore: ['P1', 'P2', 'P3'],
         failedAfter: ['P3'],
-        budgetCurve: [{ budget: 0, failures: 3 }, { budget: 25, failures: 2 }, { budget: 50, failures: 1 }],
-        samples: [{ shocks: [1, 2], losses: [0, 3] }, { shocks: [2, 1], losses: [1, 0] }],
+        budgetCurve: [
+          { budget: 0, failures: 3 },
+          { budget: 25, failures: 2 },
+          { budget: 50, failures: 1 },
+        ],
+        samples: [
+          { shocks: [1, 2], losses: [0, 3] },
+          { shocks: [2, 1], losses: [1, 0] },
+        ],
       },
     });
-    const brief: ComposedBrief = await composeBrief(app.db, { runIds: [runId], title: 'Intervention', marking: MARKING });
+    const brief: ComposedBrief = await composeBrief(app.db, {
+      runIds: [runId],
+      title: 'Intervention',
+      marking: MARKING,
+    });
     const section = brief.sections[0]!;
     expect(section.heading).toMatch(/^Support study — run #/);
     expect(section.keyFigures).toEqual([
@@ -202,7 +260,12 @@ describe('brief of a run kind without its own provider (a kind the brief does no
     expect(cellText(0.25)).toBe('0.25');
     expect(cellText(0)).toBe('0');
     const payments = section.tables.find((t) => t.title === 'Payments')!;
-    expect(payments.rows).toEqual([['P1', 20], ['P2', 12.5], ['P3', 10], ['P4', 0]]);
+    expect(payments.rows).toEqual([
+      ['P1', 20],
+      ['P2', 12.5],
+      ['P3', 10],
+      ['P4', 0],
+    ]);
     const curve = section.tables.find((t) => t.title === 'Budget curve')!;
     expect(curve.columns.map((c) => c.label)).toEqual(['Budget', 'Failures']);
     expect(curve.rows).toHaveLength(3);
@@ -222,9 +285,21 @@ describe('brief of a run kind without its own provider (a kind the brief does no
   it('refuses a run that did not succeed', async () => {
     app = freshApp();
     const runId = runs.insertFinished(app.db, {
-      kind: 'stress', method: 'x', networkVersionId: null, params: {}, seed: 1, status: 'failed', startedAt: '2026-01-01T00:00:00.000Z', durationMs: 1, softwareVersion: '0.1.0', results: null, error: 'boom',
+      kind: 'stress',
+      method: 'x',
+      networkVersionId: null,
+      params: {},
+      seed: 1,
+      status: 'failed',
+      startedAt: '2026-01-01T00:00:00.000Z',
+      durationMs: 1,
+      softwareVersion: '0.1.0',
+      results: null,
+      error: 'boom',
     });
-    await expect(composeBrief(app.db, { runIds: [runId], title: 't', marking: MARKING })).rejects.toThrow(/failed; a brief needs succeeded runs/);
+    await expect(composeBrief(app.db, { runIds: [runId], title: 't', marking: MARKING })).rejects.toThrow(
+      /failed; a brief needs succeeded runs/,
+    );
   });
 });
 
@@ -232,12 +307,33 @@ describe('table helpers', () => {
   it('drops a column only when it is empty in every row, printed and annex alike', () => {
     const table = {
       title: 't',
-      columns: [{ label: 'Bank', numeric: false }, { label: 'Name', numeric: false }, { label: 'Loss', numeric: true }],
+      columns: [
+        { label: 'Bank', numeric: false },
+        { label: 'Name', numeric: false },
+        { label: 'Loss', numeric: true },
+      ],
       rows: [['A', '', 1]],
-      annexRows: [['A', '', 1], ['B', null, 2]],
+      annexRows: [
+        ['A', '', 1],
+        ['B', null, 2],
+      ],
     };
-    expect(withoutEmptyColumns(table)).toEqual({ ...table, columns: [table.columns[0], table.columns[2]], rows: [['A', 1]], annexRows: [['A', 1], ['B', 2]] });
-    const named = { ...table, annexRows: [['A', '', 1], ['B', 'Bank B', 2]] };
+    expect(withoutEmptyColumns(table)).toEqual({
+      ...table,
+      columns: [table.columns[0], table.columns[2]],
+      rows: [['A', 1]],
+      annexRows: [
+        ['A', 1],
+        ['B', 2],
+      ],
+    });
+    const named = {
+      ...table,
+      annexRows: [
+        ['A', '', 1],
+        ['B', 'Bank B', 2],
+      ],
+    };
     expect(withoutEmptyColumns(named)).toBe(named);
     const empty = { ...table, rows: [], annexRows: [] };
     expect(withoutEmptyColumns(empty)).toBe(empty);
@@ -258,18 +354,33 @@ describe('brief of a policy-lab run', () => {
     expect(section.kind).toBe('policy');
     const figure = (label: string) => section.keyFigures.find((f) => f.label === label)!;
     expect(figure('Expected welfare without intervention').value).toBe(results.welfare.baseline);
-    expect(figure('Expected welfare without intervention').note).toBe(`± ${formatNumber(results.welfare.baselineStandardError!, 4)} (standard error)`);
+    expect(figure('Expected welfare without intervention').note).toBe(
+      `± ${formatNumber(results.welfare.baselineStandardError!, 4)} (standard error)`,
+    );
     expect(figure('Gain over no intervention, causal model').value).toBe(results.welfare.causal.gainOverNoIntervention);
-    expect(figure('Gain over no intervention, causal model').note).toBe(`± ${formatNumber(results.welfare.causal.gainOverNoInterventionStandardError!, 4)} (standard error)`);
+    expect(figure('Gain over no intervention, causal model').note).toBe(
+      `± ${formatNumber(results.welfare.causal.gainOverNoInterventionStandardError!, 4)} (standard error)`,
+    );
     expect(figure('Regulatory cost Δ(τ*)').note).toMatch(/^± \S+ \(standard error\)$/);
     const valueOfPredictive = `${formatNumber(results.welfare.predictive.valueOfModel, 4)} ± ${formatNumber(results.welfare.predictive.valueOfModelStandardError!, 4)}`;
     expect(section.tables[0]!.rows[2]![3]).toBe(valueOfPredictive);
     const equilibrium = section.tables.find((t) => t.title.startsWith('Equilibrium at the central parameters'))!;
     const welfareRow = equilibrium.rows.at(-1)!;
-    expect(welfareRow.slice(1)).toEqual([results.central.noIntervention.welfare, results.central.optimal.welfare, results.central.optimal.welfare - results.central.noIntervention.welfare]);
-    expect(equilibrium.rows[1]!.slice(1, 3)).toEqual([results.central.noIntervention.price[0], results.central.optimal.price[0]]);
+    expect(welfareRow.slice(1)).toEqual([
+      results.central.noIntervention.welfare,
+      results.central.optimal.welfare,
+      results.central.optimal.welfare - results.central.noIntervention.welfare,
+    ]);
+    expect(equilibrium.rows[1]!.slice(1, 3)).toEqual([
+      results.central.noIntervention.price[0],
+      results.central.optimal.price[0],
+    ]);
     const terms = section.tables.find((t) => t.title.includes('Proposition 2'))!;
-    expect(terms.rows.map((row) => row[1])).toEqual([results.welfare.predictive.meanTerm, results.welfare.predictive.covarianceTerm, results.welfare.predictive.valueOfModel]);
+    expect(terms.rows.map((row) => row[1])).toEqual([
+      results.welfare.predictive.meanTerm,
+      results.welfare.predictive.covarianceTerm,
+      results.welfare.predictive.valueOfModel,
+    ]);
     const pages = await pdfPageTexts(await renderBrief(brief, 'pdf'));
     const text = pages.join(' ');
     expect(pages.every((page) => page.includes(MARKING))).toBe(true);
@@ -277,6 +388,8 @@ describe('brief of a policy-lab run', () => {
     // the PDF prints "±" beside the figures: the key figure's note and the table cells
     expect(text).toContain(`± ${formatNumber(results.welfare.baselineStandardError!, 4)}`);
     expect(text).toContain(valueOfPredictive);
-    expect(text).toContain(`${formatNumber(results.welfare.full.welfare, 4)} ± ${formatNumber(results.welfare.full.welfareStandardError!, 4)}`);
+    expect(text).toContain(
+      `${formatNumber(results.welfare.full.welfare, 4)} ± ${formatNumber(results.welfare.full.welfareStandardError!, 4)}`,
+    );
   });
 });

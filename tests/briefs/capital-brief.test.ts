@@ -32,11 +32,20 @@ describe('brief of a capital-allocation run', () => {
     }).done;
     expect(final.status, final.error).toBe('succeeded');
     const results = runs.get(app.db, final.runId!).results as CapitalRunResults;
-    const brief = await composeBrief(app.db, { runIds: [final.runId!], title: 'Capital brief', marking: 'CONFIDENTIAL' });
+    const brief = await composeBrief(app.db, {
+      runIds: [final.runId!],
+      title: 'Capital brief',
+      marking: 'CONFIDENTIAL',
+    });
     const section = brief.sections[0]!;
     expect(section.kind).toBe('capital');
     // the no-capital figure against the engine directly
-    const direct = new AcceptanceEvaluator(toClearingSystem(sixBanks()), { tiers: 2, shockModel, scenarios: 80, seed: 2 }).evaluate([0, 0]);
+    const direct = new AcceptanceEvaluator(toClearingSystem(sixBanks()), {
+      tiers: 2,
+      shockModel,
+      scenarios: 80,
+      seed: 2,
+    }).evaluate([0, 0]);
     const noCapital = section.keyFigures.find((f) => f.label === 'Society receives with no added capital')!;
     expect(noCapital.value).toBeCloseTo(100 * direct.statistic, 10);
     if (results.best) {
@@ -47,12 +56,19 @@ describe('brief of a capital-allocation run', () => {
       const boundary = results.boundary!;
       expect(boundary.acceptable).toBe(true);
       const pinned = section.keyFigures[0]!;
-      expect(pinned.label).toMatch(boundary.pinned ? /pinned to the acceptance boundary/ : /acceptable at the boundary search/);
+      expect(pinned.label).toMatch(
+        boundary.pinned ? /pinned to the acceptance boundary/ : /acceptable at the boundary search/,
+      );
       expect(pinned.value).toBe(boundary.cost);
-      expect(section.summary).toContain(boundary.pinned ? 'Pinned to the boundary' : 'Not pinned within the scenario budget');
+      expect(section.summary).toContain(
+        boundary.pinned ? 'Pinned to the boundary' : 'Not pinned within the scenario budget',
+      );
     }
     expect(section.tables[0]!.rows.map((row) => row[1])).toEqual(results.tiers.map((t) => t.banks.length));
-    expect(section.charts.map((c) => c.title)).toEqual(['Learned boundary of the acceptable set (T = 2)', 'Loss convergence']);
+    expect(section.charts.map((c) => c.title)).toEqual([
+      'Learned boundary of the acceptable set (T = 2)',
+      'Loss convergence',
+    ]);
     expect(section.charts[0]!.svg).toContain('<svg');
     expect(brief.sections[0]!.provenance.some((p) => p.value.startsWith('cpu'))).toBe(true);
     const pages = await pdfPageTexts(await renderBrief(brief, 'pdf'));

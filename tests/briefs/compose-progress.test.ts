@@ -30,9 +30,15 @@ async function stressRun() {
   return { runId, events };
 }
 
-const compose = (runId: number, compositionId: string) => app.router.handle('briefs:compose', { runIds: [runId], title: 'Six banks', compositionId });
+const compose = (runId: number, compositionId: string) =>
+  app.router.handle('briefs:compose', { runIds: [runId], title: 'Six banks', compositionId });
 const briefEntries = async () =>
-  ((await app.router.handle('audit:list', { limit: 1000 })) as { ok: true; value: { entries: Array<{ action: string }> } }).value.entries.filter((e) => e.action === 'brief-composed');
+  (
+    (await app.router.handle('audit:list', { limit: 1000 })) as {
+      ok: true;
+      value: { entries: Array<{ action: string }> };
+    }
+  ).value.entries.filter((e) => e.action === 'brief-composed');
 
 describe('composing a brief preview in a worker thread', () => {
   it('says which section and step it is on, answers other requests meanwhile, and gives the brief composed in the main thread', async () => {
@@ -51,7 +57,10 @@ describe('composing a brief preview in a worker thread', () => {
     expect(JSON.stringify(brief.sections)).toBe(JSON.stringify(inThread.sections));
 
     expect(events.every((e) => e.jobId === 'preview-0001')).toBe(true);
-    expect(events[0]).toMatchObject({ status: 'running', stage: 'Starting the composer (charts and engines load once)' });
+    expect(events[0]).toMatchObject({
+      status: 'running',
+      stage: 'Starting the composer (charts and engines load once)',
+    });
     const stages = events.map((e) => e.stage);
     expect(stages).toContain(`Section 1 of 1: stress test, run #${runId}`);
     expect(stages).toContain(`Section 1 of 1: stress test, run #${runId} — charts`);
@@ -69,7 +78,8 @@ describe('composing a brief preview in a worker thread', () => {
     const { runId, events } = await stressRun();
     let cancelled: Promise<unknown> | undefined;
     const stop = app.watchJobs((event) => {
-      if (event.jobId === 'preview-0003' && !cancelled) cancelled = app.router.handle('briefs:cancel', { compositionId: 'preview-0003' });
+      if (event.jobId === 'preview-0003' && !cancelled)
+        cancelled = app.router.handle('briefs:cancel', { compositionId: 'preview-0003' });
     });
     const result = await compose(runId, 'preview-0003');
     stop();
@@ -79,7 +89,10 @@ describe('composing a brief preview in a worker thread', () => {
     expect(app.briefComposer.state()).toEqual({ composing: 0, warm: false });
     expect(await briefEntries()).toHaveLength(0);
     // Cancelling what is no longer composing changes nothing.
-    expect(await app.router.handle('briefs:cancel', { compositionId: 'preview-0003' })).toEqual({ ok: true, value: { cancelled: false } });
+    expect(await app.router.handle('briefs:cancel', { compositionId: 'preview-0003' })).toEqual({
+      ok: true,
+      value: { cancelled: false },
+    });
 
     const again = await compose(runId, 'preview-0004');
     expect(again.ok).toBe(true);
@@ -88,8 +101,14 @@ describe('composing a brief preview in a worker thread', () => {
 
   it('refuses a composition whose Cancel came first (its request was still on its way), without starting a worker', async () => {
     const { runId, events } = await stressRun();
-    expect(await app.router.handle('briefs:cancel', { compositionId: 'preview-0005' })).toEqual({ ok: true, value: { cancelled: false } });
-    expect(await compose(runId, 'preview-0005')).toEqual({ ok: false, error: { code: 'conflict', message: CANCELLED_MESSAGE } });
+    expect(await app.router.handle('briefs:cancel', { compositionId: 'preview-0005' })).toEqual({
+      ok: true,
+      value: { cancelled: false },
+    });
+    expect(await compose(runId, 'preview-0005')).toEqual({
+      ok: false,
+      error: { code: 'conflict', message: CANCELLED_MESSAGE },
+    });
     expect(events).toEqual([]);
     expect(app.briefComposer.state()).toEqual({ composing: 0, warm: false });
   });
@@ -97,9 +116,22 @@ describe('composing a brief preview in a worker thread', () => {
   it('refuses runs that did not succeed in the main thread, naming the field, before any worker starts', async () => {
     app = freshApp();
     const runId = runs.insertFinished(app.db, {
-      kind: 'stress', method: 'x', networkVersionId: null, params: {}, seed: 1, status: 'failed', startedAt: '2026-01-01T00:00:00.000Z', durationMs: 1, softwareVersion: '0.1.0', results: null, error: 'boom',
+      kind: 'stress',
+      method: 'x',
+      networkVersionId: null,
+      params: {},
+      seed: 1,
+      status: 'failed',
+      startedAt: '2026-01-01T00:00:00.000Z',
+      durationMs: 1,
+      softwareVersion: '0.1.0',
+      results: null,
+      error: 'boom',
     });
-    expect(await compose(runId, 'preview-0006')).toMatchObject({ ok: false, error: { code: 'invalid_input', field: 'runIds' } });
+    expect(await compose(runId, 'preview-0006')).toMatchObject({
+      ok: false,
+      error: { code: 'invalid_input', field: 'runIds' },
+    });
     expect(app.briefComposer.state()).toEqual({ composing: 0, warm: false });
   });
 });
@@ -110,7 +142,16 @@ describe('failures averted by each payment (intervention section)', () => {
     const document = economyDocumentOf(generateEconomy({ firms: 80, seed: 5 }), 'Generated economy');
     const versionId = await importNetwork(app, document as never);
     const final = await app.jobs.start('intervention', {
-      target: 'economy', versionId, method: 'discountfrac', budgetFraction: 0.02, shocks: { rho: 0.5, sigma: 0.15, drift: -0.2 }, scenarios: 60, seed: 2, maxBudgetFraction: 0.02, budgetCount: 3, quantiles: [0.5],
+      target: 'economy',
+      versionId,
+      method: 'discountfrac',
+      budgetFraction: 0.02,
+      shocks: { rho: 0.5, sigma: 0.15, drift: -0.2 },
+      scenarios: 60,
+      seed: 2,
+      maxBudgetFraction: 0.02,
+      budgetCount: 3,
+      quantiles: [0.5],
     }).done;
     expect(final.status).toBe('succeeded');
     const run = runs.get(app.db, final.runId!);

@@ -26,13 +26,29 @@ beforeAll(async () => {
   app = freshApp();
   const versionId = await importNetwork(app, sixBanks());
   const split = async (objective: 'maxent' | 'worst') => {
-    const parts = [{ id: 'C1-retail', share: 3 }, { id: 'C1-invest', share: 1 }];
-    const final = await app.jobs.start('disaggregate', { versionId, nodeId: 'C1', parts, objective, samples: 60, seed: 4 }).done;
+    const parts = [
+      { id: 'C1-retail', share: 3 },
+      { id: 'C1-invest', share: 1 },
+    ];
+    const final = await app.jobs.start('disaggregate', {
+      versionId,
+      nodeId: 'C1',
+      parts,
+      objective,
+      samples: 60,
+      seed: 4,
+    }).done;
     if (final.runId === undefined) throw new Error(`split failed: ${final.error}`);
     return final.runId;
   };
   ids = { proportional: await split('maxent'), worst: await split('worst') };
-  ({ brief, pdf, docx, pdfPath } = await composedBrief(app, [ids.proportional, ids.worst], 'Disaggregations', dir.path, 'disaggregation.pdf'));
+  ({ brief, pdf, docx, pdfPath } = await composedBrief(
+    app,
+    [ids.proportional, ids.worst],
+    'Disaggregations',
+    dir.path,
+    'disaggregation.pdf',
+  ));
 }, 240_000);
 afterAll(async () => {
   await app?.dispose();
@@ -46,12 +62,20 @@ describe('a brief of node disaggregations', () => {
       const stored = networks.getVersion(app.db, r.versionId).document;
       expect(stored.nodes.map((n) => n.id)).toEqual(expect.arrayContaining(['C1-retail', 'C1-invest']));
       expect(stored.nodes.map((n) => n.id)).not.toContain('C1');
-      for (const part of r.parts) expect(stored.nodes.find((n) => n.id === part.id)!.outsideAssets).toBe(part.outsideAssets);
-      const sum = (field: 'outsideAssets' | 'outsideLiabilities' | 'netWorth') => r.parts.reduce((total, part) => total + part[field], 0);
+      for (const part of r.parts)
+        expect(stored.nodes.find((n) => n.id === part.id)!.outsideAssets).toBe(part.outsideAssets);
+      const sum = (field: 'outsideAssets' | 'outsideLiabilities' | 'netWorth') =>
+        r.parts.reduce((total, part) => total + part[field], 0);
       expect(sum('outsideAssets')).toBeCloseTo(r.aggregate.outsideAssets, 6);
       expect(sum('outsideLiabilities')).toBeCloseTo(r.aggregate.outsideLiabilities, 6);
       expect(sum('netWorth')).toBeCloseTo(r.aggregate.netWorth, 6);
-      expect(r.aggregate).toMatchObject({ id: 'C1', outsideAssets: 200, outsideLiabilities: 180, interbankClaims: 12 + 10 + 25, interbankObligations: 30 + 8 });
+      expect(r.aggregate).toMatchObject({
+        id: 'C1',
+        outsideAssets: 200,
+        outsideLiabilities: 180,
+        interbankClaims: 12 + 10 + 25,
+        interbankObligations: 30 + 8,
+      });
     }
     expect(results(ids.proportional).parts.map((p) => p.share)).toEqual([0.75, 0.25]);
     expect(results(ids.proportional).evaluation).toBeUndefined();
@@ -74,14 +98,22 @@ describe('a brief of node disaggregations', () => {
       }
     }
     const e = results(ids.worst).evaluation!;
-    for (const text of [pdf, docx]) expect(text).toContain(`${formatNumber(e.difference, 2)} ± ${formatNumber(e.differenceStandardError, 2)} against the proportional split`);
-    expect(brief.sections.find((s) => s.runId === ids.proportional)!.keyFigures.find((f) => f.label.startsWith('Largest part'))!.text).toBe('75.0%');
+    for (const text of [pdf, docx])
+      expect(text).toContain(
+        `${formatNumber(e.difference, 2)} ± ${formatNumber(e.differenceStandardError, 2)} against the proportional split`,
+      );
+    expect(
+      brief.sections
+        .find((s) => s.runId === ids.proportional)!
+        .keyFigures.find((f) => f.label.startsWith('Largest part'))!.text,
+    ).toBe('75.0%');
     expect(pdf).toContain('the worst case of expected loss');
     expect(pdf).toContain('the proportional split (maximum entropy)');
   });
 
   it('draws every page and shows no internal identifier', () => {
-    for (const [page, ink] of inkPerPage(pdfPath).entries()) expect(ink, `page ${page + 1} has ink`).toBeGreaterThan(0.005);
+    for (const [page, ink] of inkPerPage(pdfPath).entries())
+      expect(ink, `page ${page + 1} has ink`).toBeGreaterThan(0.005);
     expect(internalIdentifiers(pdf)).toEqual([]);
     expect(internalIdentifiers(docx)).toEqual([]);
   });

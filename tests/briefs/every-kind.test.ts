@@ -20,7 +20,16 @@ import { renderBrief } from '../../src-main/io/briefs/render';
 import { runs } from '../../src-main/store/repositories';
 import { freshApp } from '../support/app';
 import { tempDir } from '../support/fixtures';
-import { docxText as docxTextOf, fillPerPage, inkPerPage, internalIdentifiers, pdfPageLines, savedStressRun, sevenRuns, SEVEN_KINDS } from './support';
+import {
+  docxText as docxTextOf,
+  fillPerPage,
+  inkPerPage,
+  internalIdentifiers,
+  pdfPageLines,
+  savedStressRun,
+  sevenRuns,
+  SEVEN_KINDS,
+} from './support';
 
 let app: ReturnType<typeof freshApp>;
 let ids: Record<(typeof SEVEN_KINDS)[number], number>;
@@ -34,7 +43,11 @@ const dir = tempDir();
 beforeAll(async () => {
   app = freshApp();
   ids = await sevenRuns(app);
-  brief = await composeBrief(app.db, { runIds: SEVEN_KINDS.map((kind) => ids[kind]), title: 'Seven runs', marking: 'CONFIDENTIAL — supervisory use' });
+  brief = await composeBrief(app.db, {
+    runIds: SEVEN_KINDS.map((kind) => ids[kind]),
+    title: 'Seven runs',
+    marking: 'CONFIDENTIAL — supervisory use',
+  });
   const pdf = await renderBrief(brief, 'pdf');
   pdfPath = join(dir.path, 'seven.pdf');
   writeFileSync(pdfPath, pdf);
@@ -70,7 +83,10 @@ describe('a brief of every run kind', () => {
     const expected = [
       formatNumber(stress.expectedLoss, 1),
       formatNumber(stress.lossRatio!, 4),
-      ...reconstruction.outcomes.map((o) => `${formatNumber(o.evaluation.expectedLoss, 2)} ± ${formatNumber(o.evaluation.expectedLossStandardError, 2)}`),
+      ...reconstruction.outcomes.map(
+        (o) =>
+          `${formatNumber(o.evaluation.expectedLoss, 2)} ± ${formatNumber(o.evaluation.expectedLossStandardError, 2)}`,
+      ),
       `from ${economy.display.failedBefore} to ${economy.display.failedAfter}`,
       `${formatNumber(economy.study.chosen.failedAfter.mean, 2)} ± ${formatNumber(economy.study.chosen.failedAfter.halfWidth, 2)}`,
       formatNumber(economy.display.spent, 2),
@@ -86,8 +102,16 @@ describe('a brief of every run kind', () => {
     for (const value of expected) expect(text).toContain(value);
     // the reconstructed networks drawn as liability heatmaps, worst case and maximum entropy on one colour scale
     const reconstructionCharts = brief.sections.find((s) => s.runId === ids.reconstruct)!.charts;
-    expect(reconstructionCharts.map((c) => c.title)).toEqual(['Loss distributions of the reconstructed networks', 'Liabilities of the worst case network', 'Liabilities of the maximum entropy network']);
-    const largest = Math.max(...reconstruction.outcomes.filter((o) => o.objective !== 'best').flatMap((o) => o.document.liabilities.map((l) => l.amount)));
+    expect(reconstructionCharts.map((c) => c.title)).toEqual([
+      'Loss distributions of the reconstructed networks',
+      'Liabilities of the worst case network',
+      'Liabilities of the maximum entropy network',
+    ]);
+    const largest = Math.max(
+      ...reconstruction.outcomes
+        .filter((o) => o.objective !== 'best')
+        .flatMap((o) => o.document.liabilities.map((l) => l.amount)),
+    );
     for (const chart of reconstructionCharts.slice(1)) expect(chart.svg).toContain(formatNumber(largest, 0));
     // correlations with four significant digits, not two decimals
     expect(formatSignificant(0.99571, 4)).toBe('0.9957');
@@ -111,7 +135,12 @@ describe('a brief of every run kind', () => {
     const shares = table.rows.reduce((sum, row) => sum + (row[column('Share of the amount spent')] as number), 0);
     expect(shares).toBeCloseTo(100, 6);
     const methods = section.tables.find((t) => t.title.startsWith('The method against the baselines'))!;
-    expect(methods.rows.map((row) => row[0])).toEqual(['DiscountFrac adapted to costs', 'DiscountFrac (published)', 'Baseline: largest first', 'Baseline: first layer of defaults']);
+    expect(methods.rows.map((row) => row[0])).toEqual([
+      'DiscountFrac adapted to costs',
+      'DiscountFrac (published)',
+      'Baseline: largest first',
+      'Baseline: first layer of defaults',
+    ]);
   });
 
   it('holds the same tables in the DOCX as in the PDF', () => {
@@ -121,7 +150,8 @@ describe('a brief of every run kind', () => {
       for (const table of section.tables) {
         expect(text, table.title).toContain(table.title);
         expect(flat(pdfText), table.title).toContain(flat(table.title).slice(0, 40));
-        for (const row of table.rows) for (const [j, cell] of row.entries()) expect(text).toContain(cellText(cell, table.columns[j]?.digits));
+        for (const row of table.rows)
+          for (const [j, cell] of row.entries()) expect(text).toContain(cellText(cell, table.columns[j]?.digits));
       }
     }
   });
@@ -136,10 +166,15 @@ describe('a brief of every run kind', () => {
       const entry = first.find((line) => line.startsWith(section.heading.slice(0, 40)));
       expect(entry, section.heading).toBeDefined();
       const page = Number(/(\d+)$/.exec(entry!)![1]);
-      expect(pages[page - 1]!.some((l) => l.text.startsWith(section.heading.slice(0, 40))), `${section.heading} on page ${page}`).toBe(true);
+      expect(
+        pages[page - 1]!.some((l) => l.text.startsWith(section.heading.slice(0, 40))),
+        `${section.heading} on page ${page}`,
+      ).toBe(true);
     }
     // figures and tables numbered through the brief
-    const captions = numbered.sections.flatMap((s) => [...(s.network ? [s.network] : []), ...s.charts].map((c) => c.title));
+    const captions = numbered.sections.flatMap((s) =>
+      [...(s.network ? [s.network] : []), ...s.charts].map((c) => c.title),
+    );
     captions.forEach((title, i) => expect(title.startsWith(`Figure ${i + 1}. `)).toBe(true));
   });
 
@@ -149,15 +184,26 @@ describe('a brief of every run kind', () => {
       'Contents',
       'Executive summary',
       'Appendix: method and provenance',
-      ...numbered.sections.flatMap((s) => [s.heading, ...(s.network ? [s.network.title] : []), ...s.charts.map((c) => c.title), ...s.tables.map((t) => t.title)]),
+      ...numbered.sections.flatMap((s) => [
+        s.heading,
+        ...(s.network ? [s.network.title] : []),
+        ...s.charts.map((c) => c.title),
+        ...s.tables.map((t) => t.title),
+      ]),
     ].map((h) => h.slice(0, 30));
     const subheading = /^\d+\.\d+ (Scenario and data|Charts|Tables)$/;
     for (const [i, lines] of pages.entries()) {
       const body = lines.filter((l) => l.top > 64 && l.top < 842 - 64);
       const last = body.at(-1)!.text;
-      expect(headings.some((h) => last.startsWith(h)) || subheading.test(last), `page ${i + 1} ends with "${last}"`).toBe(false);
+      expect(
+        headings.some((h) => last.startsWith(h)) || subheading.test(last),
+        `page ${i + 1} ends with "${last}"`,
+      ).toBe(false);
     }
-    const contents = pages[0]!.map((l) => /(\d+)$/.exec(l.text)).filter((m): m is RegExpExecArray => m !== null).map((m) => Number(m[1]));
+    const contents = pages[0]!
+      .map((l) => /(\d+)$/.exec(l.text))
+      .filter((m): m is RegExpExecArray => m !== null)
+      .map((m) => Number(m[1]));
     const starts = new Set(contents);
     const fill = fillPerPage(pdfPath);
     for (const [i, share] of fill.entries()) {
@@ -170,15 +216,26 @@ describe('a brief of every run kind', () => {
 describe('runs of the same kind', () => {
   it('are compared side by side in one table of the executive summary', async () => {
     const second = await savedStressRun(app, runs.get(app.db, ids.stress).networkVersionId!);
-    const two = await composeBrief(app.db, { runIds: [ids.stress, second, ids.policy], title: 'Two stress tests', marking: 'CONFIDENTIAL' });
+    const two = await composeBrief(app.db, {
+      runIds: [ids.stress, second, ids.policy],
+      title: 'Two stress tests',
+      marking: 'CONFIDENTIAL',
+    });
     const blocks = summaryBlocks(two);
     expect(blocks).toHaveLength(2);
     const [stress] = blocks;
     expect(stress!.paragraphs).toHaveLength(2);
-    expect(stress!.table.columns.map((c) => c.label)).toEqual(['Figure', 'Unit', `Run #${ids.stress}`, `Run #${second}`]);
+    expect(stress!.table.columns.map((c) => c.label)).toEqual([
+      'Figure',
+      'Unit',
+      `Run #${ids.stress}`,
+      `Run #${second}`,
+    ]);
     const loss = stress!.table.rows.find((row) => row[0] === 'Expected system loss E[L]')!;
     for (const [k, id] of [ids.stress, second].entries()) {
-      expect(String(loss[2 + k])).toContain(formatNumber((runs.get(app.db, id).results as StressRunResults).expectedLoss, 1));
+      expect(String(loss[2 + k])).toContain(
+        formatNumber((runs.get(app.db, id).results as StressRunResults).expectedLoss, 1),
+      );
     }
   });
 });

@@ -21,7 +21,10 @@ let docx: string;
 let pdfPath: string;
 const dir = tempDir();
 
-async function simulated(name: 'case1-linear' | 'eba-2011', change: (doc: FireSaleDocument) => FireSaleDocument = (doc) => doc): Promise<number> {
+async function simulated(
+  name: 'case1-linear' | 'eba-2011',
+  change: (doc: FireSaleDocument) => FireSaleDocument = (doc) => doc,
+): Promise<number> {
   const loaded = await app.router.handle('firesales:example', { name });
   if (!loaded.ok) throw new Error(loaded.error.message);
   const saved = await app.router.handle('firesales:simulate', { system: change(loaded.value as FireSaleDocument) });
@@ -32,10 +35,19 @@ async function simulated(name: 'case1-linear' | 'eba-2011', change: (doc: FireSa
 beforeAll(async () => {
   app = freshApp();
   ids = {
-    case1: await simulated('case1-linear', (doc) => ({ ...doc, scenario: { liabilities: { 'bank 1': 0.62, 'bank 2': 0.62 } } })),
+    case1: await simulated('case1-linear', (doc) => ({
+      ...doc,
+      scenario: { liabilities: { 'bank 1': 0.62, 'bank 2': 0.62 } },
+    })),
     eba: await simulated('eba-2011'),
   };
-  ({ brief, pdf, docx, pdfPath } = await composedBrief(app, [ids.case1, ids.eba], 'Fire-sale equilibria', dir.path, 'fire-sales.pdf'));
+  ({ brief, pdf, docx, pdfPath } = await composedBrief(
+    app,
+    [ids.case1, ids.eba],
+    'Fire-sale equilibria',
+    dir.path,
+    'fire-sales.pdf',
+  ));
 }, 240_000);
 afterAll(async () => {
   await app?.dispose();
@@ -56,10 +68,15 @@ describe('a brief of fire-sale equilibria', () => {
       expect(figure(s, 'Total loss from the fire sale').value).toBe(r.totalLoss);
       expect(figure(s, 'Banks in default (equity ≤ 0)').value).toBe(r.defaulted.filter(Boolean).length);
       expect(figure(s, 'Largest price fall').value).toBe(Math.max(...falls(r)));
-      expect(figure(s, 'Units sold in all').value).toBeCloseTo(r.assetLiquidations.reduce((a, b) => a + b, 0), 9);
+      expect(figure(s, 'Units sold in all').value).toBeCloseTo(
+        r.assetLiquidations.reduce((a, b) => a + b, 0),
+        9,
+      );
       expect(figure(s, 'Rounds to converge').value).toBe(r.iterations);
       // the summary states the decision-relevant result in figures with their units
-      expect(s.summary).toContain(`${figure(s, 'Total loss from the fire sale').text} ${r.unit.replace(/ \(.*\)$/, '')} in all`);
+      expect(s.summary).toContain(
+        `${figure(s, 'Total loss from the fire sale').text} ${r.unit.replace(/ \(.*\)$/, '')} in all`,
+      );
       expect(s.summary).toContain(formatPercent(Math.max(...falls(r)), 2));
       expect(s.summary).toContain(`${r.defaulted.filter(Boolean).length} of them`);
       expect(s.summary).toContain(`converged in ${r.iterations} rounds`);
@@ -78,10 +95,14 @@ describe('a brief of fire-sale equilibria', () => {
       for (const row of prices.rows) {
         const m = r.assetIds.indexOf(row[0] as string);
         expect(row[2]).toBe(r.prices[m]);
-        expect(pdf).toContain(`${row[0]} 1.0000 ${formatNumber(r.prices[m]!, 4)} ${formatNumber(100 * falls(r)[m]!, 2)}`);
+        expect(pdf).toContain(
+          `${row[0]} 1.0000 ${formatNumber(r.prices[m]!, 4)} ${formatNumber(100 * falls(r)[m]!, 2)}`,
+        );
       }
       const convergence = s.tables.find((t) => t.title === 'Convergence of the fixed point')!;
-      expect(convergence.rows.find((row) => row[0] === 'Rounds of the price iteration')![1]).toBe(`${r.iterations} steps`);
+      expect(convergence.rows.find((row) => row[0] === 'Rounds of the price iteration')![1]).toBe(
+        `${r.iterations} steps`,
+      );
       expect(convergence.rows.find((row) => row[0] === 'Converged')![1]).toBe(r.converged ? 'yes' : 'no');
       expect(pdf).toContain('Tolerance 1 × 10⁻¹²');
     }
@@ -101,7 +122,10 @@ describe('a brief of fire-sale equilibria', () => {
     expect(losses.note).toContain('the annex (XLSX/CSV) lists all 90');
     const sold = s.tables.find((t) => t.title.startsWith('Units sold by each bank'))!;
     expect(sold.annexRows).toHaveLength(r.bankIds.length);
-    expect((sold.annexRows ?? []).reduce((sum, row) => sum + (row[1] as number), 0)).toBeCloseTo(r.assetLiquidations.reduce((a, b) => a + b, 0), 3);
+    expect((sold.annexRows ?? []).reduce((sum, row) => sum + (row[1] as number), 0)).toBeCloseTo(
+      r.assetLiquidations.reduce((a, b) => a + b, 0),
+      3,
+    );
     // the liquidation matrix is printed per bank and asset where the assets are few
     const matrix = section(ids.case1).tables.find((t) => t.title.startsWith('Units sold by each bank'))!;
     expect(matrix.columns.map((c) => c.label)).toEqual(['Bank', 'asset 1', 'Total', 'Share of its holdings sold']);
@@ -112,7 +136,8 @@ describe('a brief of fire-sale equilibria', () => {
     for (const s of numberedBrief(brief).sections) {
       for (const table of s.tables) {
         expect(docx, table.title).toContain(table.title);
-        for (const row of table.rows) for (const [j, cell] of row.entries()) expect(docx).toContain(cellText(cell, table.columns[j]?.digits));
+        for (const row of table.rows)
+          for (const [j, cell] of row.entries()) expect(docx).toContain(cellText(cell, table.columns[j]?.digits));
       }
     }
   });

@@ -23,10 +23,16 @@ describe('organisation and marking settings', () => {
   it('mark every brief that names none, the request’s own marking winning; every export is in the audit trail', async () => {
     app = freshApp();
     const runId = await savedStressRun(app, await importNetwork(app, sixBanks()));
-    expect(await app.router.handle('briefs:settings', {})).toEqual({ ok: true, value: { organisation: '', marking: DEFAULT_MARKING } });
+    expect(await app.router.handle('briefs:settings', {})).toEqual({
+      ok: true,
+      value: { organisation: '', marking: DEFAULT_MARKING },
+    });
     const settings = { organisation: 'Financial Stability Department', marking: 'SECRET — board only' };
     expect(await app.router.handle('briefs:saveSettings', settings)).toEqual({ ok: true, value: settings });
-    expect(await app.router.handle('briefs:saveSettings', { organisation: 'x', marking: ' ' })).toMatchObject({ ok: false, error: { code: 'invalid_input', field: 'marking' } });
+    expect(await app.router.handle('briefs:saveSettings', { organisation: 'x', marking: ' ' })).toMatchObject({
+      ok: false,
+      error: { code: 'invalid_input', field: 'marking' },
+    });
 
     const pdf = await exported({ runIds: [runId], title: 'Marked', format: 'pdf' });
     const pages = await pdfPageTexts(Buffer.from(pdf.content, 'base64'));
@@ -37,14 +43,21 @@ describe('organisation and marking settings', () => {
     const docx = await exported({ runIds: [runId], title: 'Marked', format: 'docx' });
     expect(await docxText(Buffer.from(docx.content, 'base64'))).toContain(settings.organisation);
     const csv = await exported({ runIds: [runId], title: 'Marked', format: 'csv' });
-    expect(Buffer.from(csv.content, 'base64').toString('utf8').split('\n').slice(0, 2)).toEqual([`# ${settings.marking}`, `# ${settings.organisation}`]);
+    expect(Buffer.from(csv.content, 'base64').toString('utf8').split('\n').slice(0, 2)).toEqual([
+      `# ${settings.marking}`,
+      `# ${settings.organisation}`,
+    ]);
     const own = await exported({ runIds: [runId], title: 'Own marking', marking: 'RESTRICTED', format: 'pdf' });
     const ownPages = await pdfPageTexts(Buffer.from(own.content, 'base64'));
     expect(ownPages.every((page) => page.includes('RESTRICTED') && !page.includes(settings.marking))).toBe(true);
 
     const exports = listAudit(app.db, { limit: 100 }).entries.filter((e) => e.action === 'export');
     for (const file of [pdf, docx, csv, own]) {
-      const entry = exports.find((e) => e.fileName === file.fileName && e.sha256 === createHash('sha256').update(Buffer.from(file.content, 'base64')).digest('hex'));
+      const entry = exports.find(
+        (e) =>
+          e.fileName === file.fileName &&
+          e.sha256 === createHash('sha256').update(Buffer.from(file.content, 'base64')).digest('hex'),
+      );
       expect(entry, file.fileName).toBeDefined();
     }
   });

@@ -37,18 +37,30 @@ describe('network picture fallback raster', () => {
   it('fills a circle of area πr² and a line of area length × width', () => {
     const circle = rasteriseShapes('<svg><circle cx="50" cy="50" r="20" fill="#000000"/></svg>', 100, 100, 1);
     expect(Math.abs(dark(circle.pixels) - Math.PI * 400) / (Math.PI * 400)).toBeLessThan(0.03);
-    const line = rasteriseShapes('<svg><line x1="10" y1="10" x2="90" y2="70" stroke="#000000" stroke-width="4"/></svg>', 100, 100, 1);
+    const line = rasteriseShapes(
+      '<svg><line x1="10" y1="10" x2="90" y2="70" stroke="#000000" stroke-width="4"/></svg>',
+      100,
+      100,
+      1,
+    );
     const expected = 100 * 4 + Math.PI * 4; // segment of length 100 (a 3-4-5 triangle) with round ends
     expect(Math.abs(dark(line.pixels) - expected) / expected).toBeLessThan(0.05);
     // Scale 2 draws four times the pixels.
-    expect(dark(rasteriseShapes('<svg><circle cx="50" cy="50" r="20" fill="#000000"/></svg>', 100, 100, 2).pixels) / dark(circle.pixels)).toBeCloseTo(4, 1);
+    expect(
+      dark(rasteriseShapes('<svg><circle cx="50" cy="50" r="20" fill="#000000"/></svg>', 100, 100, 2).pixels) /
+        dark(circle.pixels),
+    ).toBeCloseTo(4, 1);
   });
 
   it('encodes a PNG that decodes to the same pixels, and draws every bank of the network picture', () => {
     const picture = drawNetwork({
       title: 't',
       caption: 'c',
-      nodes: ['A', 'B', 'C', 'D'].map((id, i) => ({ id, weight: 10 + i, highlight: id === 'B' ? 'default' : undefined })),
+      nodes: ['A', 'B', 'C', 'D'].map((id, i) => ({
+        id,
+        weight: 10 + i,
+        highlight: id === 'B' ? 'default' : undefined,
+      })),
       edges: [{ from: 'A', to: 'C', amount: 5 }],
       highlights: [{ key: 'default', label: 'in default', color: '#b42318' }],
       unit: 'EUR',
@@ -57,7 +69,8 @@ describe('network picture fallback raster', () => {
     const decoded = decodePng(encodePng(image));
     expect(decoded).toEqual({ width: picture.width, height: picture.height, pixels: image.pixels });
     let red = 0;
-    for (let i = 0; i < image.pixels.length; i += 3) if (image.pixels[i] === 0xb4 && image.pixels[i + 1] === 0x23 && image.pixels[i + 2] === 0x18) red++;
+    for (let i = 0; i < image.pixels.length; i += 3)
+      if (image.pixels[i] === 0xb4 && image.pixels[i + 1] === 0x23 && image.pixels[i + 2] === 0x18) red++;
     expect(red).toBeGreaterThan(20); // bank B and the legend's dot
   });
 });

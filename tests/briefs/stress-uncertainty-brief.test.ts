@@ -18,8 +18,12 @@ describe('stress brief: how sure each figure is', () => {
     const brief = await composeBrief(app.db, { runIds: [runId], title: 'Stress brief', marking: 'CONFIDENTIAL' });
     const section = brief.sections[0]!;
     const figure = (label: string) => section.keyFigures.find((f) => f.label === label)!;
-    expect(figure('Expected number of defaults').note).toBe(`± ${formatNumber(r.expectedDefaultsStandardError!, 3)}; ${formatNumber(r.expectedContagionDefaults, 3)} by contagion`);
-    expect(figure('Expected shortfall, 99%').note).toBe(`± ${formatNumber(r.expectedShortfallStandardError!['0.99'], 1)} (standard error)`);
+    expect(figure('Expected number of defaults').note).toBe(
+      `± ${formatNumber(r.expectedDefaultsStandardError!, 3)}; ${formatNumber(r.expectedContagionDefaults, 3)} by contagion`,
+    );
+    expect(figure('Expected shortfall, 99%').note).toBe(
+      `± ${formatNumber(r.expectedShortfallStandardError!['0.99'], 1)} (standard error)`,
+    );
     const [low, high] = r.lossQuantileInterval!['0.99'];
     expect(figure('Value at risk, 99%').note).toBe(`95% interval ${formatNumber(low, 1)} – ${formatNumber(high, 1)}`);
     const text = (await pdfPageTexts(await renderBrief(brief, 'pdf'))).join(' ');

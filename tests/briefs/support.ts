@@ -11,13 +11,27 @@ import { tempDir, picked } from '../support/fixtures';
 
 /** Six banks in two groups: a core pair with large mutual exposures and four periphery banks. */
 export function sixBanks(): NetworkDocument {
-  const node = (id: string, group: string, c: number, b: number) => ({ id, name: `Bank ${id}`, group, outsideAssets: c, outsideLiabilities: b, totalAssets: c + 40 });
+  const node = (id: string, group: string, c: number, b: number) => ({
+    id,
+    name: `Bank ${id}`,
+    group,
+    outsideAssets: c,
+    outsideLiabilities: b,
+    totalAssets: c + 40,
+  });
   return {
     format: NETWORK_FORMAT,
     name: 'Six banks',
     currency: 'EUR',
     unit: 'million',
-    nodes: [node('C1', 'core', 200, 180), node('C2', 'core', 180, 165), node('P1', 'periphery', 60, 50), node('P2', 'periphery', 50, 42), node('P3', 'periphery', 40, 33), node('P4', 'periphery', 30, 24)],
+    nodes: [
+      node('C1', 'core', 200, 180),
+      node('C2', 'core', 180, 165),
+      node('P1', 'periphery', 60, 50),
+      node('P2', 'periphery', 50, 42),
+      node('P3', 'periphery', 40, 33),
+      node('P4', 'periphery', 30, 24),
+    ],
     liabilities: [
       { debtor: 'C1', creditor: 'C2', amount: 30 },
       { debtor: 'C2', creditor: 'C1', amount: 25 },
@@ -32,7 +46,10 @@ export function sixBanks(): NetworkDocument {
 }
 
 export async function importNetwork(app: AppContext, document: NetworkDocument): Promise<number> {
-  const result = await app.router.handle('datasets:import', picked(app, `${document.name}.json`, JSON.stringify(document)));
+  const result = await app.router.handle(
+    'datasets:import',
+    picked(app, `${document.name}.json`, JSON.stringify(document)),
+  );
   if (!result.ok) throw new Error(result.error.message);
   return (result.value as { versionId: number }).versionId;
 }
@@ -72,7 +89,9 @@ export async function pdfPageLines(bytes: Uint8Array): Promise<Array<Array<{ tex
       const top = Math.round(height - item.transform[5]!);
       lines.set(top, [...(lines.get(top) ?? []), item.str]);
     }
-    pages.push([...lines.entries()].sort((a, b) => a[0] - b[0]).map(([top, parts]) => ({ top, text: parts.join(' ') })));
+    pages.push(
+      [...lines.entries()].sort((a, b) => a[0] - b[0]).map(([top, parts]) => ({ top, text: parts.join(' ') })),
+    );
   }
   await pdf.destroy();
   return pages;
@@ -112,7 +131,8 @@ function renderedPages(pdfPath: string): Array<{ width: number; height: number; 
   const out = tempDir('cwb-pages-');
   try {
     const result = spawnSync('pdftoppm', ['-gray', '-r', '40', pdfPath, join(out.path, 'page')], { encoding: 'utf8' });
-    if (result.status !== 0) throw new Error(`pdftoppm failed (install poppler-utils): ${result.error?.message ?? result.stderr}`);
+    if (result.status !== 0)
+      throw new Error(`pdftoppm failed (install poppler-utils): ${result.error?.message ?? result.stderr}`);
     return readdirSync(out.path)
       .filter((f) => f.endsWith('.pgm'))
       .sort()
@@ -128,9 +148,22 @@ function renderedPages(pdfPath: string): Array<{ width: number; height: number; 
 }
 
 /** The kinds of the seven-run brief (now with the fire-sale equilibrium, eight), in the order the runs are made. */
-export const SEVEN_KINDS = ['stress', 'reconstruct', 'intervention', 'bailout', 'idf-train', 'capital', 'policy', 'firesale'] as const;
+export const SEVEN_KINDS = [
+  'stress',
+  'reconstruct',
+  'intervention',
+  'bailout',
+  'idf-train',
+  'capital',
+  'policy',
+  'firesale',
+] as const;
 
-async function succeeded(app: AppContext, kind: Parameters<AppContext['jobs']['start']>[0], params: unknown): Promise<number> {
+async function succeeded(
+  app: AppContext,
+  kind: Parameters<AppContext['jobs']['start']>[0],
+  params: unknown,
+): Promise<number> {
   const final = await app.jobs.start(kind, params).done;
   if (final.status !== 'succeeded') throw new Error(`${kind}: ${final.error}`);
   return final.runId!;
@@ -146,28 +179,84 @@ export async function sevenRuns(app: AppContext): Promise<Record<(typeof SEVEN_K
   const { documentOfSpec } = await import('../../src-main/engines/fire-sale-document');
   const { caseStudy1 } = await import('../../src-main/engines/fire-sales');
   const banks = await importNetwork(app, sixBanks());
-  const economy = await importNetwork(app, economyDocumentOf(generateEconomy({ firms: 24, seed: 3 }), 'Generated economy') as never);
+  const economy = await importNetwork(
+    app,
+    economyDocumentOf(generateEconomy({ firms: 24, seed: 3 }), 'Generated economy') as never,
+  );
   const stress = await savedStressRun(app, banks);
   const { randomSparseNetwork } = await import('../../src-main/engines/synthetic');
   const created = await app.router.handle('networks:create', { document: randomSparseNetwork(10, 3, 21) });
   if (!created.ok) throw new Error(created.error.message);
   const sparse = (created.value as { versionId: number }).versionId;
-  const reconstruct = await succeeded(app, 'reconstruct', { versionId: sparse, objectives: ['best', 'maxent', 'worst'], shockModel: { kind: 'uniform', maxFraction: 0.5 }, samples: 40, evaluationSamples: 300, seed: 5, starts: 1, hops: 1 });
-  const intervention = await succeeded(app, 'intervention', {
-    target: 'economy', versionId: economy, method: 'discountfrac', budgetFraction: 0.01, shocks: { rho: 0.5, sigma: 0.15, drift: -0.2 }, scenarios: 240, seed: 11,
-    maxBudgetFraction: 0.02, budgetCount: 5, quantiles: [0, 0.5, 0.9, 0.99], tail: { thresholdFraction: 0.75, aggregateShockFraction: 0.05, samples: 400 },
+  const reconstruct = await succeeded(app, 'reconstruct', {
+    versionId: sparse,
+    objectives: ['best', 'maxent', 'worst'],
+    shockModel: { kind: 'uniform', maxFraction: 0.5 },
+    samples: 40,
+    evaluationSamples: 300,
+    seed: 5,
+    starts: 1,
+    hops: 1,
   });
-  const bailout = await succeeded(app, 'intervention', { target: 'interbank', versionId: banks, method: 'greedy', budget: 40, shockFraction: 0.9, budgetCount: 6 });
-  const idf = await succeeded(app, 'idf-train', { system: documentOfSpec(caseStudy1('linear'), 'case study 1'), samples: 200, seed: 3, maxEpochs: 60, hidden: 8, backend: 'cpu' });
+  const intervention = await succeeded(app, 'intervention', {
+    target: 'economy',
+    versionId: economy,
+    method: 'discountfrac',
+    budgetFraction: 0.01,
+    shocks: { rho: 0.5, sigma: 0.15, drift: -0.2 },
+    scenarios: 240,
+    seed: 11,
+    maxBudgetFraction: 0.02,
+    budgetCount: 5,
+    quantiles: [0, 0.5, 0.9, 0.99],
+    tail: { thresholdFraction: 0.75, aggregateShockFraction: 0.05, samples: 400 },
+  });
+  const bailout = await succeeded(app, 'intervention', {
+    target: 'interbank',
+    versionId: banks,
+    method: 'greedy',
+    budget: 40,
+    shockFraction: 0.9,
+    budgetCount: 6,
+  });
+  const idf = await succeeded(app, 'idf-train', {
+    system: documentOfSpec(caseStudy1('linear'), 'case study 1'),
+    samples: 200,
+    seed: 3,
+    maxEpochs: 60,
+    hidden: 8,
+    backend: 'cpu',
+  });
   const capital = await succeeded(app, 'capital', {
-    versionId: banks, tiers: 2, kMax: 0.5, shockModel: { kind: 'uniform', maxFraction: 1 }, scenarios: 80, samples: 40, samplers: ['uniform'], models: ['logistic'], training: { epochs: 40 }, backend: 'cpu', seed: 2,
+    versionId: banks,
+    tiers: 2,
+    kMax: 0.5,
+    shockModel: { kind: 'uniform', maxFraction: 1 },
+    scenarios: 80,
+    samples: 40,
+    samplers: ['uniform'],
+    models: ['logistic'],
+    training: { epochs: 40 },
+    backend: 'cpu',
+    seed: 2,
   });
   const example = await app.router.handle('policy:example', {});
   if (!example.ok) throw new Error(example.error.message);
   const policy = await succeeded(app, 'policy', { document: (example.value as { document: unknown }).document });
-  const fireSale = await app.router.handle('firesales:simulate', { system: documentOfSpec(caseStudy1('linear'), 'case study 1') });
+  const fireSale = await app.router.handle('firesales:simulate', {
+    system: documentOfSpec(caseStudy1('linear'), 'case study 1'),
+  });
   if (!fireSale.ok) throw new Error(fireSale.error.message);
-  return { stress, reconstruct, intervention, bailout, 'idf-train': idf, capital, policy, firesale: (fireSale.value as { runId: number }).runId };
+  return {
+    stress,
+    reconstruct,
+    intervention,
+    bailout,
+    'idf-train': idf,
+    capital,
+    policy,
+    firesale: (fireSale.value as { runId: number }).runId,
+  };
 }
 
 /** Names only the code uses: job kinds, method ids, objective names, option values. */
@@ -195,14 +284,29 @@ export function internalIdentifiers(text: string): string[] {
 export async function docxText(bytes: Uint8Array): Promise<string> {
   const { default: JSZip } = await import('jszip');
   const xml = await (await JSZip.loadAsync(bytes)).file('word/document.xml')!.async('string');
-  return [...xml.matchAll(/<w:t[^>]*>([^<]*)<\/w:t>/g)].map((m) => m[1]!.replace(/&amp;/g, '&').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&apos;/g, "'")).join('\n');
+  return [...xml.matchAll(/<w:t[^>]*>([^<]*)<\/w:t>/g)]
+    .map((m) =>
+      m[1]!
+        .replace(/&amp;/g, '&')
+        .replace(/&lt;/g, '<')
+        .replace(/&gt;/g, '>')
+        .replace(/&quot;/g, '"')
+        .replace(/&apos;/g, "'"),
+    )
+    .join('\n');
 }
 
 /**
  * A brief of `runIds` composed as the app composes it, its PDF written to `folder/fileName`, and the text of the PDF
  * and of the DOCX with runs of white space made one space (what the tests search).
  */
-export async function composedBrief(app: AppContext, runIds: number[], title: string, folder: string, fileName: string) {
+export async function composedBrief(
+  app: AppContext,
+  runIds: number[],
+  title: string,
+  folder: string,
+  fileName: string,
+) {
   const { composeBrief } = await import('../../src-main/io/briefs/compose');
   const { renderBrief } = await import('../../src-main/io/briefs/render');
   const brief = await composeBrief(app.db, { runIds, title, marking: 'CONFIDENTIAL — supervisory use' });
@@ -210,5 +314,10 @@ export async function composedBrief(app: AppContext, runIds: number[], title: st
   const pdfPath = join(folder, fileName);
   writeFileSync(pdfPath, bytes);
   const flat = (text: string) => text.replace(/\s+/g, ' ');
-  return { brief, pdfPath, pdf: flat((await pdfPageTexts(bytes)).join('\n')), docx: flat(await docxText(await renderBrief(brief, 'docx'))) };
+  return {
+    brief,
+    pdfPath,
+    pdf: flat((await pdfPageTexts(bytes)).join('\n')),
+    docx: flat(await docxText(await renderBrief(brief, 'docx'))),
+  };
 }

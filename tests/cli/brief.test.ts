@@ -10,7 +10,9 @@ const dirs: Array<{ path: string; remove(): void }> = [];
 afterEach(() => dirs.splice(0).forEach((d) => d.remove()));
 
 function cwb(args: string[], dataDir: string) {
-  const result = spawnSync(process.execPath, [join(repoRoot, 'bin/cwb.mjs'), ...args, '--data-dir', dataDir], { encoding: 'utf8' });
+  const result = spawnSync(process.execPath, [join(repoRoot, 'bin/cwb.mjs'), ...args, '--data-dir', dataDir], {
+    encoding: 'utf8',
+  });
   return { code: result.status, out: result.stdout, err: result.stderr };
 }
 
@@ -30,15 +32,35 @@ describe('cwb demo and cwb brief', () => {
     expect(pages.join(' ')).toContain('EBA 2011, 87 banks v2 — 87 banks');
 
     const again = join(files.path, 'again.pdf');
-    const brief = cwb(['brief', '--runs', runIds.join(','), '--out', again, '--title', 'EBA 2011: interbank contagion stress test', '--marking', 'RESTRICTED'], data.path);
+    const brief = cwb(
+      [
+        'brief',
+        '--runs',
+        runIds.join(','),
+        '--out',
+        again,
+        '--title',
+        'EBA 2011: interbank contagion stress test',
+        '--marking',
+        'RESTRICTED',
+      ],
+      data.path,
+    );
     expect(brief.code, brief.err).toBe(0);
     expect(readFileSync(again).equals(readFileSync(first))).toBe(true);
 
     const marked = join(files.path, 'marked.pdf');
-    const organisation = cwb(['brief', '--runs', runIds.join(','), '--out', marked, '--organisation', 'Banking Supervision Department'], data.path);
+    const organisation = cwb(
+      ['brief', '--runs', runIds.join(','), '--out', marked, '--organisation', 'Banking Supervision Department'],
+      data.path,
+    );
     expect(organisation.code, organisation.err).toBe(0);
     const markedPages = await pdfPageTexts(readFileSync(marked));
-    expect(markedPages.every((text) => text.includes('Banking Supervision Department') && text.includes('CONFIDENTIAL — supervisory use'))).toBe(true);
+    expect(
+      markedPages.every(
+        (text) => text.includes('Banking Supervision Department') && text.includes('CONFIDENTIAL — supervisory use'),
+      ),
+    ).toBe(true);
   });
 
   it('exits 2 with a one-line reason on bad arguments', () => {

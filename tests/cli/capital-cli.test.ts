@@ -23,8 +23,31 @@ describe('cwb capital', () => {
     const data = join(dir.path, 'data');
     const network = join(dir.path, 'ring.json');
     writeFileSync(network, JSON.stringify(ringNetwork()));
-    const args = ['capital', network, '--tiers', '2', '--sampler', 'uniform', '--model', 'logistic,monotone-network', '--samples', '40',
-      '--scenarios', '60', '--seed', '3', '--max-fraction', '1', '--k-max', '0.5', '--epochs', '40', '--backend', 'cpu', '--json'];
+    const args = [
+      'capital',
+      network,
+      '--tiers',
+      '2',
+      '--sampler',
+      'uniform',
+      '--model',
+      'logistic,monotone-network',
+      '--samples',
+      '40',
+      '--scenarios',
+      '60',
+      '--seed',
+      '3',
+      '--max-fraction',
+      '1',
+      '--k-max',
+      '0.5',
+      '--epochs',
+      '40',
+      '--backend',
+      'cpu',
+      '--json',
+    ];
     const first = cwb(args, data);
     expect(first.code, first.err).toBe(0);
     expect(first.err).toMatch(/^capital: imported ring\.json as dataset 1, network version 1$/m);
@@ -39,7 +62,10 @@ describe('cwb capital', () => {
     expect(results.models[0]!.boundary).toBeDefined();
 
     // the same seed gives the same samples and fits; the table states the tiers and each model
-    const text = cwb(args.filter((a) => a !== '--json'), data);
+    const text = cwb(
+      args.filter((a) => a !== '--json'),
+      data,
+    );
     expect(text.code, text.err).toBe(0);
     expect(text.err).toMatch(/^capital: ring\.json is dataset 1 in the store; running on its network version 1$/m);
     expect(text.err).toMatch(/^capital: saved as run 2 /m);

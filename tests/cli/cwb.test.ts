@@ -20,7 +20,8 @@ describe('cwb', () => {
   it('help lists the commands and documents each flag', () => {
     const help = cwb(['help']);
     expect(help.code).toBe(0);
-    for (const name of ['import', 'list', 'export', 'clear', 'stress']) expect(help.out).toMatch(new RegExp(`^  ${name} `, 'm'));
+    for (const name of ['import', 'list', 'export', 'clear', 'stress'])
+      expect(help.out).toMatch(new RegExp(`^  ${name} `, 'm'));
     const exportHelp = cwb(['help', 'export']);
     expect(exportHelp.out).toMatch(/--out FILE/);
     expect(exportHelp.out).toMatch(/--data-dir DIR/);
@@ -49,12 +50,18 @@ describe('cwb', () => {
     const exported = cwb(['export', String(versionId), '--out', out], data.path);
     expect(exported.code, exported.err).toBe(0);
     // The export carries the classification marking as `metadata` (docs/formats.md); the network is unchanged.
-    expect(JSON.parse(readFileSync(out, 'utf8'))).toEqual({ ...ringNetwork(), metadata: objectContaining({ marking: 'CONFIDENTIAL — supervisory use' }) });
+    expect(JSON.parse(readFileSync(out, 'utf8'))).toEqual({
+      ...ringNetwork(),
+      metadata: objectContaining({ marking: 'CONFIDENTIAL — supervisory use' }),
+    });
 
     // CSV export writes two files that import back as the same network.
     const csvOut = join(files.path, 'ring.csv');
     expect(cwb(['export', String(versionId), '--out', csvOut], data.path).code).toBe(0);
-    const again = cwb(['import', join(files.path, 'ring-nodes.csv'), join(files.path, 'ring-liabilities.csv'), '--json'], data.path);
+    const again = cwb(
+      ['import', join(files.path, 'ring-nodes.csv'), join(files.path, 'ring-liabilities.csv'), '--json'],
+      data.path,
+    );
     expect(again.code, again.err).toBe(0);
     const reimported = JSON.parse(again.out) as { versionId: number };
     const back = join(files.path, 'back.json');
@@ -94,7 +101,15 @@ describe('cwb', () => {
     expect(result.code, result.err).toBe(0);
     const json = JSON.parse(result.out) as {
       netWorth: Record<string, number>;
-      scenarios: Array<{ payments: Record<string, number>; defaults: string[]; shortfall: Record<string, number>; depth: Record<string, number>; loss: number; shortfallTotal: number; shockTotal: number }>;
+      scenarios: Array<{
+        payments: Record<string, number>;
+        defaults: string[];
+        shortfall: Record<string, number>;
+        depth: Record<string, number>;
+        loss: number;
+        shortfallTotal: number;
+        shockTotal: number;
+      }>;
     };
     // w_i = c_i + Σ_j p̄_ji − p̄_i = 20 + 10 − (15 + 10) = 5 for every bank of the ring.
     expect(json.netWorth).toEqual({ A: 5, B: 5, C: 5 });
@@ -120,7 +135,15 @@ describe('cwb', () => {
     expect(first.code, first.err).toBe(0);
     expect(first.err).toMatch(/^stress: imported ring\.json as dataset 1, network version 1$/m);
     const { runId, ...summary } = JSON.parse(first.out) as Record<string, unknown>;
-    for (const key of ['expectedLoss', 'expectedUnconnectedLoss', 'lossRatio', 'nvi', 'defaultProbability', 'lossQuantiles', 'expectedShortfall']) {
+    for (const key of [
+      'expectedLoss',
+      'expectedUnconnectedLoss',
+      'lossRatio',
+      'nvi',
+      'defaultProbability',
+      'lossQuantiles',
+      'expectedShortfall',
+    ]) {
       expect(summary).toHaveProperty(key);
     }
     expect(summary.expectedLoss as number).toBeGreaterThanOrEqual(summary.expectedUnconnectedLoss as number);
@@ -131,7 +154,10 @@ describe('cwb', () => {
     expect([runId, secondRunId]).toEqual([1, 2]);
     const runs = JSON.parse(cwb(['list', '--json'], data.path).out) as { datasets: unknown[] };
     expect(runs.datasets).toHaveLength(1);
-    const byVersion = cwb(['stress', '--version', '1', '--shock-model', 'uniform', '--samples', '5000', '--seed', '3', '--json'], data.path);
+    const byVersion = cwb(
+      ['stress', '--version', '1', '--shock-model', 'uniform', '--samples', '5000', '--seed', '3', '--json'],
+      data.path,
+    );
     expect(JSON.parse(byVersion.out)).toMatchObject({ runId: 3, expectedLoss: summary.expectedLoss });
     const tooMany = cwb(['stress', '--version', '1', '--shock-model', 'uniform', '--samples', '20000000'], data.path);
     expect(tooMany.code).toBe(2);
@@ -148,14 +174,22 @@ describe('cwb', () => {
     // A small network followed by 257 MiB of JSON whitespace: over the limit, yet quick to read.
     writeFileSync(network, JSON.stringify(ringNetwork()));
     appendFileSync(network, Buffer.alloc(257 * 2 ** 20, 0x20));
-    const run = cwb(['stress', network, '--shock-model', 'uniform', '--samples', '500', '--seed', '3', '--json'], data.path);
+    const run = cwb(
+      ['stress', network, '--shock-model', 'uniform', '--samples', '500', '--seed', '3', '--json'],
+      data.path,
+    );
     rmSync(network);
     expect(run.code, run.err).toBe(0);
-    expect(run.err).toMatch(/^stress: padded\.json is over 256 MiB, more than the store keeps; it is read as a stream and the run is not saved$/m);
+    expect(run.err).toMatch(
+      /^stress: padded\.json is over 256 MiB, more than the store keeps; it is read as a stream and the run is not saved$/m,
+    );
     const summary = JSON.parse(run.out) as Record<string, unknown>;
     expect(summary).not.toHaveProperty('runId');
     expect(summary.scenarios).toBe(500);
-    const saved = cwb(['stress', '--version', '1', '--shock-model', 'uniform', '--samples', '500', '--seed', '3'], data.path);
+    const saved = cwb(
+      ['stress', '--version', '1', '--shock-model', 'uniform', '--samples', '500', '--seed', '3'],
+      data.path,
+    );
     expect(saved.code, 'nothing was imported').toBe(2);
   });
 
@@ -167,7 +201,9 @@ describe('cwb', () => {
     const imported = cwb(['import', good, '--holdings', '--name', 'Funds', '--json'], data.path);
     expect(imported.code, imported.err).toBe(0);
     expect(JSON.parse(imported.out)).toMatchObject({ investors: 2, assets: 2, positions: 3 });
-    const listed = JSON.parse(cwb(['list', '--json'], data.path).out) as { datasets: Array<{ name: string; kind: string }> };
+    const listed = JSON.parse(cwb(['list', '--json'], data.path).out) as {
+      datasets: Array<{ name: string; kind: string }>;
+    };
     expect(listed.datasets).toEqual([expect.objectContaining({ name: 'Funds', kind: 'holdings' })]);
     const bad = join(data.path, 'bad.csv');
     writeFileSync(bad, 'investor,asset,date,amount\nF1,B1,2024-03-31,ten\n');
@@ -176,4 +212,3 @@ describe('cwb', () => {
     expect(refused.err).toMatch(/row 2/);
   });
 });
-

@@ -10,7 +10,9 @@ const dirs: Array<{ path: string; remove(): void }> = [];
 afterEach(() => dirs.splice(0).forEach((d) => d.remove()));
 
 function cwb(args: string[], dataDir: string) {
-  const result = spawnSync(process.execPath, [join(repoRoot, 'bin/cwb.mjs'), ...args, '--data-dir', dataDir], { encoding: 'utf8' });
+  const result = spawnSync(process.execPath, [join(repoRoot, 'bin/cwb.mjs'), ...args, '--data-dir', dataDir], {
+    encoding: 'utf8',
+  });
   return { code: result.status, out: result.stdout, err: result.stderr };
 }
 
@@ -24,7 +26,13 @@ describe('cwb firesale and cwb idf', () => {
     writeFileSync(file, JSON.stringify({ ...system, scenario: { liabilities: { 'bank 1': 0.62, 'bank 2': 0.62 } } }));
     const run = cwb(['firesale', file, '--json'], data.path);
     expect(run.code, run.err).toBe(0);
-    const result = JSON.parse(run.out) as { runId: number; prices: Record<string, number>; totalLoss: number; converged: boolean; iterations: number };
+    const result = JSON.parse(run.out) as {
+      runId: number;
+      prices: Record<string, number>;
+      totalLoss: number;
+      converged: boolean;
+      iterations: number;
+    };
     const b = 0.7 + 0.75;
     expect(result.prices['asset 1']).toBeCloseTo((b + Math.sqrt(b * b - 4 * 0.75 * 0.62)) / 2, 9);
     expect(result.converged).toBe(true);
@@ -33,7 +41,10 @@ describe('cwb firesale and cwb idf', () => {
     expect(run.err).toContain(`saved as run ${result.runId}`);
     const outside = tempDir();
     dirs.push(outside);
-    const brief = cwb(['brief', '--runs', String(result.runId), '--out', join(outside.path, 'brief.csv'), '--json'], data.path);
+    const brief = cwb(
+      ['brief', '--runs', String(result.runId), '--out', join(outside.path, 'brief.csv'), '--json'],
+      data.path,
+    );
     expect(brief.code, brief.err).toBe(0);
     expect(JSON.parse(brief.out)).toMatchObject({ runIds: [result.runId] });
     expect(readFileSync(join(outside.path, 'brief.csv'), 'utf8')).toContain('Fire-sale equilibrium');
@@ -52,9 +63,16 @@ describe('cwb firesale and cwb idf', () => {
   it('idf reproduce writes the Tables 2–3 rows next to the published numbers and saves the run', () => {
     const data = tempDir();
     dirs.push(data);
-    const run = cwb(['idf', 'reproduce', '--only', 'case1', '--samples', '200', '--epochs', '10', '--backend', 'cpu', '--json'], data.path);
+    const run = cwb(
+      ['idf', 'reproduce', '--only', 'case1', '--samples', '200', '--epochs', '10', '--backend', 'cpu', '--json'],
+      data.path,
+    );
     expect(run.code, run.err).toBe(0);
-    const report = JSON.parse(run.out) as { runId: number; rows: Array<{ table: string; model: string; published: number; measured: number }>; backend: string };
+    const report = JSON.parse(run.out) as {
+      runId: number;
+      rows: Array<{ table: string; model: string; published: number; measured: number }>;
+      backend: string;
+    };
     expect(report.backend).toMatch(/^cpu/);
     expect(report.rows.filter((r) => r.table === '2')).toHaveLength(9);
     expect(report.rows.find((r) => r.table === '2' && r.model === 'Linear Price Model')!.published).toBe(5.2e-7);
@@ -66,7 +84,10 @@ describe('cwb firesale and cwb idf', () => {
   it('idf train runs as the app’s job and saves the run with its model; a setting the job refuses is refused in one line', () => {
     const data = tempDir();
     dirs.push(data);
-    const run = cwb(['idf', 'train', '--example', 'case1-linear', '--samples', '100', '--epochs', '5', '--backend', 'cpu', '--json'], data.path);
+    const run = cwb(
+      ['idf', 'train', '--example', 'case1-linear', '--samples', '100', '--epochs', '5', '--backend', 'cpu', '--json'],
+      data.path,
+    );
     expect(run.code, run.err).toBe(0);
     const summary = JSON.parse(run.out) as { runId: number; epochs: number; backend: string; testRows: number };
     expect(summary).toMatchObject({ runId: 1, epochs: 5, backend: 'cpu', testRows: 20 });

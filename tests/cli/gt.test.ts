@@ -14,25 +14,69 @@ async function cwb(args: string[]) {
   return { code, out: out.join('\n'), err: err.join('\n') };
 }
 
-const small = ['--investors', '40', '--assets', '80', '--dates', '4', '--positions', '6', '--hidden', '8', '--embedding', '4', '--layers', '1', '--heads', '2', '--key-dim', '4', '--backend', 'cpu'];
+const small = [
+  '--investors',
+  '40',
+  '--assets',
+  '80',
+  '--dates',
+  '4',
+  '--positions',
+  '6',
+  '--hidden',
+  '8',
+  '--embedding',
+  '4',
+  '--layers',
+  '1',
+  '--heads',
+  '2',
+  '--key-dim',
+  '4',
+  '--backend',
+  'cpu',
+];
 
 describe('cwb gt', () => {
   it('trains on synthetic holdings, saves the model in the store, then embeds and predicts with it', async () => {
     const data = tempDir();
     const files = tempDir(); // --out never goes into the data folder
     dirs.push(data, files);
-    const trained = await cwb(['gt', 'train', '--synthetic', ...small, '--epochs', '3', '--validation-dates', '1', '--data-dir', data.path, '--json', '--out', join(files.path, 'model.json')]);
+    const trained = await cwb([
+      'gt',
+      'train',
+      '--synthetic',
+      ...small,
+      '--epochs',
+      '3',
+      '--validation-dates',
+      '1',
+      '--data-dir',
+      data.path,
+      '--json',
+      '--out',
+      join(files.path, 'model.json'),
+    ]);
     expect(trained.code, trained.err).toBe(0);
     const result = JSON.parse(trained.out) as {
-      modelId: number; datasetId: number; parameterCount: number; history: unknown[]; trainDates: string[]; validationDates: string[];
-      trade: { validation: { model: number; pairs: number } }; backend: string;
+      modelId: number;
+      datasetId: number;
+      parameterCount: number;
+      history: unknown[];
+      trainDates: string[];
+      validationDates: string[];
+      trade: { validation: { model: number; pairs: number } };
+      backend: string;
     };
     expect(result.history.length).toBe(3);
     expect(result.trainDates).toEqual(['2015-03-31', '2015-06-30']);
     expect(result.validationDates).toEqual(['2015-09-30']);
     expect(result.trade.validation.pairs).toBeGreaterThan(50);
     expect(result.backend).toMatch(/^cpu/);
-    const file = JSON.parse(readFileSync(join(files.path, 'model.json'), 'utf8')) as { format: string; parameterCount: number };
+    const file = JSON.parse(readFileSync(join(files.path, 'model.json'), 'utf8')) as {
+      format: string;
+      parameterCount: number;
+    };
     expect(file.format).toBe('contagion-workbench/graph-transformer@1');
     expect(file.parameterCount).toBe(result.parameterCount);
     expect(trained.err).toMatch(/epoch 3\/3: train loss/);
@@ -52,18 +96,50 @@ describe('cwb gt', () => {
     expect(kept.code).toBe(2);
     expect(kept.err).toBe(`cwb: ${csvOut} exists; add --force to replace it`);
     expect(readFileSync(csvOut, 'utf8')).toBe('MINE');
-    const replaced = await cwb(['gt', 'embed', String(result.modelId), '--data-dir', data.path, '--out', csvOut, '--force']);
+    const replaced = await cwb([
+      'gt',
+      'embed',
+      String(result.modelId),
+      '--data-dir',
+      data.path,
+      '--out',
+      csvOut,
+      '--force',
+    ]);
     expect(replaced.code, replaced.err).toBe(0);
     expect(readFileSync(csvOut, 'utf8').split('\n')).toHaveLength(122);
 
-    const predicted = await cwb(['gt', 'predict', String(result.modelId), '--date', '2015-06-30', '--data-dir', data.path, '--json']);
+    const predicted = await cwb([
+      'gt',
+      'predict',
+      String(result.modelId),
+      '--date',
+      '2015-06-30',
+      '--data-dir',
+      data.path,
+      '--json',
+    ]);
     expect(predicted.code, predicted.err).toBe(0);
-    const predictions = (JSON.parse(predicted.out) as { predictions: Array<{ predicted: number; actual: number | null }> }).predictions;
+    const predictions = (
+      JSON.parse(predicted.out) as { predictions: Array<{ predicted: number; actual: number | null }> }
+    ).predictions;
     expect(predictions.length).toBeGreaterThan(100);
     expect(predictions.some((p) => p.actual !== null)).toBe(true);
 
     // The same synthetic holdings again are the same dataset, not a copy.
-    const again = await cwb(['gt', 'train', '--synthetic', ...small, '--epochs', '1', '--validation-dates', '1', '--data-dir', data.path, '--json']);
+    const again = await cwb([
+      'gt',
+      'train',
+      '--synthetic',
+      ...small,
+      '--epochs',
+      '1',
+      '--validation-dates',
+      '1',
+      '--data-dir',
+      data.path,
+      '--json',
+    ]);
     expect((JSON.parse(again.out) as { datasetId: number }).datasetId).toBe(result.datasetId);
   });
 
@@ -75,9 +151,13 @@ describe('cwb gt', () => {
     expect(bad.err).toMatch(/--hidden must be a whole number, 2 ≤ D ≤ 1,024/);
     const listed = await cwb(['list', '--data-dir', data.path, '--json']);
     expect(listed.out).not.toMatch(/Synthetic/);
-    expect((await cwb(['gt', 'train', '--dataset', '99', '--data-dir', data.path])).err).toMatch(/no dataset with id 99/);
+    expect((await cwb(['gt', 'train', '--dataset', '99', '--data-dir', data.path])).err).toMatch(
+      /no dataset with id 99/,
+    );
     expect((await cwb(['gt', 'fit', '--data-dir', data.path])).code).toBe(2);
-    expect((await cwb(['gt', 'embed', '7', '--data-dir', data.path])).err).toMatch(/no graph-transformer model with id 7/);
+    expect((await cwb(['gt', 'embed', '7', '--data-dir', data.path])).err).toMatch(
+      /no graph-transformer model with id 7/,
+    );
     const tooFew = await cwb(['gt', 'train', '--eba-sovereign', '--data-dir', data.path]);
     expect(tooFew.code).toBe(2);
     expect(tooFew.err).toMatch(/1 report date\(s\); training needs at least 3/);

@@ -18,7 +18,11 @@ afterEach(async () => {
 async function appWithRing() {
   const app = freshApp();
   apps.push(app);
-  const { versionId } = await call(app.router, 'datasets:import', picked(app, 'ring.json', JSON.stringify(ringNetwork())));
+  const { versionId } = await call(
+    app.router,
+    'datasets:import',
+    picked(app, 'ring.json', JSON.stringify(ringNetwork())),
+  );
   return { app, versionId };
 }
 
@@ -37,29 +41,54 @@ describe('an analysis from the command line', () => {
   it('runs as a job and comes back as the saved run, with progress lines on standard error only', async () => {
     const { app, versionId } = await appWithRing();
     const { io, lines } = recordingIo(false);
-    const run = await runJob(app, io, 'stress', { versionId, shockModel: { kind: 'uniform', maxFraction: 0.5 }, samples: 300, seed: 4 }, 'stress');
+    const run = await runJob(
+      app,
+      io,
+      'stress',
+      { versionId, shockModel: { kind: 'uniform', maxFraction: 0.5 }, samples: 300, seed: 4 },
+      'stress',
+    );
     expect(run.kind).toBe('stress');
     expect(run.networkVersionId).toBe(versionId);
     expect(run.results.scenarios).toBe(300);
     expect((await call(app.router, 'runs:list', {})).map((r) => r.id)).toEqual([run.id]);
-    expect(lines.some((line) => line.startsWith('out:')), 'nothing on standard output').toBe(false);
+    expect(
+      lines.some((line) => line.startsWith('out:')),
+      'nothing on standard output',
+    ).toBe(false);
     expect(lines.at(-1)).toBe('stress: 100%  done');
   });
 
   it('draws one bar line that is redrawn and ended on a terminal', async () => {
     const { app, versionId } = await appWithRing();
     const { io, statuses } = recordingIo(true);
-    await runJob(app, io, 'stress', { versionId, shockModel: { kind: 'uniform', maxFraction: 0.5 }, samples: 300, seed: 4 }, 'stress');
+    await runJob(
+      app,
+      io,
+      'stress',
+      { versionId, shockModel: { kind: 'uniform', maxFraction: 0.5 }, samples: 300, seed: 4 },
+      'stress',
+    );
     expect(statuses.length).toBeGreaterThan(1);
     expect(statuses.filter((s) => s.final)).toEqual([statuses.at(-1)]);
     expect(statuses.at(-1)!.text).toMatch(/^stress {2}\[█{24}\] 100% {2}done$/);
-    expect(progressLine('stress', { jobId: 'j', kind: 'stress', status: 'running', fraction: 0.5, stage: 'clearing' }, true)).toBe(`stress  [${'█'.repeat(12)}${'░'.repeat(12)}]  50%  clearing`);
+    expect(
+      progressLine('stress', { jobId: 'j', kind: 'stress', status: 'running', fraction: 0.5, stage: 'clearing' }, true),
+    ).toBe(`stress  [${'█'.repeat(12)}${'░'.repeat(12)}]  50%  clearing`);
   });
 
   it('refuses parameters the app refuses, with the job schema’s limit, before anything runs', async () => {
     const { app, versionId } = await appWithRing();
     const { io } = recordingIo(false);
-    await expect(runJob(app, io, 'stress', { versionId, shockModel: { kind: 'uniform', maxFraction: 0.5 }, samples: 20_000_000, seed: 1 }, 'stress')).rejects.toThrow(/samples/i);
+    await expect(
+      runJob(
+        app,
+        io,
+        'stress',
+        { versionId, shockModel: { kind: 'uniform', maxFraction: 0.5 }, samples: 20_000_000, seed: 1 },
+        'stress',
+      ),
+    ).rejects.toThrow(/samples/i);
     expect(await call(app.router, 'runs:list', {})).toEqual([]);
   });
 
@@ -71,7 +100,14 @@ describe('an analysis from the command line', () => {
       if (event.status === 'running') interrupts.emit('SIGINT');
     });
     try {
-      const running = runJob(app, io, 'stress', { versionId, shockModel: { kind: 'uniform', maxFraction: 0.5 }, samples: 2_000_000, seed: 1 }, 'stress', { interrupts });
+      const running = runJob(
+        app,
+        io,
+        'stress',
+        { versionId, shockModel: { kind: 'uniform', maxFraction: 0.5 }, samples: 2_000_000, seed: 1 },
+        'stress',
+        { interrupts },
+      );
       await expect(running).rejects.toBeInstanceOf(InterruptedError);
     } finally {
       stop();

@@ -22,8 +22,12 @@ describe('the Node version check', () => {
     expect(check(process.versions.node, 'cwb')).toBeNull();
     expect(check('24.1.0', 'cwb')).toBeNull();
     const message = check('20.20.2', 'cwb');
-    expect(message).toBe("cwb needs Node 22 or later (this is Node 20.20.2); run it as npx cwb …, which uses the project's Node 22");
-    expect(check('18.0.0', 'bin/web.mjs', 'npm run web')).toMatch(/^bin\/web\.mjs needs Node 22 or later \(this is Node 18\.0\.0\); run it as npm run web/);
+    expect(message).toBe(
+      "cwb needs Node 22 or later (this is Node 20.20.2); run it as npx cwb …, which uses the project's Node 22",
+    );
+    expect(check('18.0.0', 'bin/web.mjs', 'npm run web')).toMatch(
+      /^bin\/web\.mjs needs Node 22 or later \(this is Node 18\.0\.0\); run it as npm run web/,
+    );
     expect(check('garbage', 'cwb')).toMatch(/needs Node 22/);
   });
 
@@ -34,13 +38,18 @@ describe('the Node version check', () => {
       expect(check(`${Number.isNaN(systemMajor) ? REQUIRED_NODE_MAJOR : systemMajor}.0.0`, 'cwb')).toBeNull();
       return;
     }
-    for (const [script, name] of [['bin/cwb.mjs', 'cwb'], ['bin/web.mjs', 'bin/web.mjs']] as const) {
+    for (const [script, name] of [
+      ['bin/cwb.mjs', 'cwb'],
+      ['bin/web.mjs', 'bin/web.mjs'],
+    ] as const) {
       const result = spawnSync(systemNode, [join(repoRoot, script), 'help'], { encoding: 'utf8', timeout: 30_000 });
       expect(result.status, result.stderr).toBe(2);
       expect(result.stdout).toBe('');
       const lines = result.stderr.trimEnd().split('\n');
       expect(lines).toHaveLength(1);
-      expect(lines[0]).toMatch(new RegExp(`^${name.replace('.', '\\.')} needs Node 22 or later \\(this is Node ${systemMajor}\\.`));
+      expect(lines[0]).toMatch(
+        new RegExp(`^${name.replace('.', '\\.')} needs Node 22 or later \\(this is Node ${systemMajor}\\.`),
+      );
     }
   });
 });

@@ -74,19 +74,46 @@ function outFolder() {
 describe('cwb export --out', () => {
   it('the headline attack: `cwb export 2 --out DATA/workbench.sqlite --format json` exits 2 and the store survives', async () => {
     const before = await listing();
-    const attack = spawnSync(process.execPath, [join(repoRoot, 'bin/cwb.mjs'), 'export', String(versionId), '--out', STORE(), '--format', 'json', '--data-dir', data.path], { encoding: 'utf8' });
+    const attack = spawnSync(
+      process.execPath,
+      [
+        join(repoRoot, 'bin/cwb.mjs'),
+        'export',
+        String(versionId),
+        '--out',
+        STORE(),
+        '--format',
+        'json',
+        '--data-dir',
+        data.path,
+      ],
+      { encoding: 'utf8' },
+    );
     expect(attack.status).toBe(2);
-    expect(attack.stderr.trim()).toBe(`cwb: cannot write to ${STORE()}: it is inside the data folder ${data.path}, which only the store writes; choose a file elsewhere`);
+    expect(attack.stderr.trim()).toBe(
+      `cwb: cannot write to ${STORE()}: it is inside the data folder ${data.path}, which only the store writes; choose a file elsewhere`,
+    );
     expect(await listing()).toEqual(before);
   }, 120_000);
 
   it('refuses the data folder in every format and with --force; the store opens and lists the same datasets', async () => {
     const before = await listing();
-    for (const extra of [['--format', 'json'], ['--format', 'csv'], ['--format', 'xlsx'], ['--format', 'graphml', '--force']]) {
+    for (const extra of [
+      ['--format', 'json'],
+      ['--format', 'csv'],
+      ['--format', 'xlsx'],
+      ['--format', 'graphml', '--force'],
+    ]) {
       await expectRefused(['export', String(versionId), '--out', STORE(), ...extra, ...d()], /inside the data folder/);
     }
-    await expectRefused(['export', String(versionId), '--out', join(data.path, '..', basename(data.path), 'x.json'), ...d()], /inside the data folder/);
-    await expectRefused(['export', String(versionId), '--out', data.path, '--format', 'json', '--force', ...d()], /inside the data folder/);
+    await expectRefused(
+      ['export', String(versionId), '--out', join(data.path, '..', basename(data.path), 'x.json'), ...d()],
+      /inside the data folder/,
+    );
+    await expectRefused(
+      ['export', String(versionId), '--out', data.path, '--format', 'json', '--force', ...d()],
+      /inside the data folder/,
+    );
     expect(await listing()).toEqual(before);
   });
 
@@ -94,21 +121,32 @@ describe('cwb export --out', () => {
     const folder = outFolder();
     const out = join(folder, 'six.json');
     writeFileSync(out, 'MINE');
-    await expectRefused(['export', String(versionId), '--out', out, ...d()], new RegExp(`${out} exists; add --force to replace it`));
+    await expectRefused(
+      ['export', String(versionId), '--out', out, ...d()],
+      new RegExp(`${out} exists; add --force to replace it`),
+    );
     expect(readFileSync(out, 'utf8')).toBe('MINE');
     expect((await cwb(['export', String(versionId), '--out', out, '--force', ...d()])).code).toBe(0);
     expect((JSON.parse(readFileSync(out, 'utf8')) as { nodes: unknown[] }).nodes).toHaveLength(6);
 
     writeFileSync(join(folder, 'six-liabilities.csv'), 'MINE');
-    await expectRefused(['export', String(versionId), '--out', join(folder, 'six.csv'), ...d()], /six-liabilities\.csv exists; add --force/);
+    await expectRefused(
+      ['export', String(versionId), '--out', join(folder, 'six.csv'), ...d()],
+      /six-liabilities\.csv exists; add --force/,
+    );
     expect(readdirSync(folder).sort()).toEqual(['six-liabilities.csv', 'six.json']);
-    expect((await cwb(['export', String(versionId), '--out', join(folder, 'six.csv'), '--force', ...d()])).code).toBe(0);
+    expect((await cwb(['export', String(versionId), '--out', join(folder, 'six.csv'), '--force', ...d()])).code).toBe(
+      0,
+    );
     expect(readdirSync(folder).sort()).toEqual(['six-liabilities.csv', 'six-nodes.csv', 'six.json']);
   });
 
   it('names a missing folder in one line', async () => {
     const folder = outFolder();
-    await expectRefused(['export', String(versionId), '--out', join(folder, 'no', 'six.json'), ...d()], new RegExp(`^cwb: the folder ${join(folder, 'no')} does not exist$`));
+    await expectRefused(
+      ['export', String(versionId), '--out', join(folder, 'no', 'six.json'), ...d()],
+      new RegExp(`^cwb: the folder ${join(folder, 'no')} does not exist$`),
+    );
   });
 
   it('documents --force', async () => {
@@ -120,8 +158,14 @@ describe('cwb brief and cwb demo --out', () => {
   it('`cwb brief --runs N --out DATA/workbench.sqlite` is refused (also with --force): no brief saved, the store intact', async () => {
     const before = await listing();
     const saved = storedBriefs();
-    await expectRefused(['brief', '--runs', String(runId), '--out', STORE(), '--format', 'pdf', ...d()], /inside the data folder/);
-    await expectRefused(['brief', '--runs', String(runId), '--out', STORE(), '--format', 'csv', '--force', ...d()], /inside the data folder/);
+    await expectRefused(
+      ['brief', '--runs', String(runId), '--out', STORE(), '--format', 'pdf', ...d()],
+      /inside the data folder/,
+    );
+    await expectRefused(
+      ['brief', '--runs', String(runId), '--out', STORE(), '--format', 'csv', '--force', ...d()],
+      /inside the data folder/,
+    );
     expect(await listing()).toEqual(before);
     expect(storedBriefs()).toBe(saved);
   });
@@ -131,14 +175,20 @@ describe('cwb brief and cwb demo --out', () => {
     const out = join(folder, 'brief.csv');
     writeFileSync(out, 'MINE');
     const saved = storedBriefs();
-    await expectRefused(['brief', '--runs', String(runId), '--out', out, ...d()], /brief\.csv exists; add --force to replace it/);
+    await expectRefused(
+      ['brief', '--runs', String(runId), '--out', out, ...d()],
+      /brief\.csv exists; add --force to replace it/,
+    );
     expect(readFileSync(out, 'utf8')).toBe('MINE');
     expect(storedBriefs()).toBe(saved);
     const replaced = await cwb(['brief', '--runs', String(runId), '--out', out, '--force', ...d()]);
     expect(replaced.code, replaced.err).toBe(0);
     expect(readFileSync(out, 'utf8')).toMatch(/^# /);
     expect(storedBriefs()).toBe(saved + 1);
-    await expectRefused(['brief', '--runs', String(runId), '--out', join(folder, 'no', 'b.pdf'), ...d()], /^cwb: the folder .*no does not exist$/);
+    await expectRefused(
+      ['brief', '--runs', String(runId), '--out', join(folder, 'no', 'b.pdf'), ...d()],
+      /^cwb: the folder .*no does not exist$/,
+    );
     expect((await cwb(['help', 'brief'])).out).toMatch(/--force/);
   });
 
@@ -149,7 +199,10 @@ describe('cwb brief and cwb demo --out', () => {
     vi.spyOn(fs, 'writeSync').mockImplementation(() => {
       throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
     });
-    await expectRefused(['brief', '--runs', String(runId), '--out', out, ...d()], new RegExp(`^cwb: the disk is full while writing ${out}; nothing was written$`));
+    await expectRefused(
+      ['brief', '--runs', String(runId), '--out', out, ...d()],
+      new RegExp(`^cwb: the disk is full while writing ${out}; nothing was written$`),
+    );
     vi.restoreAllMocks();
     expect(readdirSync(folder)).toEqual([]);
     expect(storedBriefs()).toBe(saved);
@@ -157,11 +210,20 @@ describe('cwb brief and cwb demo --out', () => {
 
   it('`cwb demo` refuses its --out before running anything', async () => {
     const before = await listing();
-    await expectRefused(['demo', '--out', STORE(), '--format', 'pdf', '--samples', '100', ...d()], /inside the data folder/);
+    await expectRefused(
+      ['demo', '--out', STORE(), '--format', 'pdf', '--samples', '100', ...d()],
+      /inside the data folder/,
+    );
     const folder = outFolder();
     writeFileSync(join(folder, 'demo.pdf'), 'MINE');
-    await expectRefused(['demo', '--out', join(folder, 'demo.pdf'), '--samples', '100', ...d()], /demo\.pdf exists; add --force/);
-    await expectRefused(['demo', '--out', join(folder, 'no', 'demo.pdf'), '--samples', '100', ...d()], /the folder .* does not exist/);
+    await expectRefused(
+      ['demo', '--out', join(folder, 'demo.pdf'), '--samples', '100', ...d()],
+      /demo\.pdf exists; add --force/,
+    );
+    await expectRefused(
+      ['demo', '--out', join(folder, 'no', 'demo.pdf'), '--samples', '100', ...d()],
+      /the folder .* does not exist/,
+    );
     expect(await listing()).toEqual(before);
     expect((await cwb(['help', 'demo'])).out).toMatch(/--force/);
   });
@@ -171,13 +233,22 @@ describe('cwb gt --out', () => {
   it('train and embed refuse the data folder, an existing file and a missing folder before any work', async () => {
     const before = await listing();
     await expectRefused(['gt', 'train', '--synthetic', '--out', STORE(), '--force', ...d()], /inside the data folder/);
-    await expectRefused(['gt', 'embed', '1', '--out', join(data.path, 'e.csv'), '--force', ...d()], /inside the data folder/);
+    await expectRefused(
+      ['gt', 'embed', '1', '--out', join(data.path, 'e.csv'), '--force', ...d()],
+      /inside the data folder/,
+    );
     const folder = outFolder();
     writeFileSync(join(folder, 'e.csv'), 'MINE');
     await expectRefused(['gt', 'embed', '1', '--out', join(folder, 'e.csv'), ...d()], /e\.csv exists; add --force/);
-    await expectRefused(['gt', 'train', '--synthetic', '--out', join(folder, 'no', 'model.json'), ...d()], /the folder .* does not exist/);
+    await expectRefused(
+      ['gt', 'train', '--synthetic', '--out', join(folder, 'no', 'model.json'), ...d()],
+      /the folder .* does not exist/,
+    );
     // With --force the target passes and the command goes on (here: to the missing model).
-    await expectRefused(['gt', 'embed', '1', '--out', join(folder, 'e.csv'), '--force', ...d()], /no graph-transformer model with id 1/);
+    await expectRefused(
+      ['gt', 'embed', '1', '--out', join(folder, 'e.csv'), '--force', ...d()],
+      /no graph-transformer model with id 1/,
+    );
     expect(readFileSync(join(folder, 'e.csv'), 'utf8')).toBe('MINE');
     expect(await listing()).toEqual(before);
     expect((await cwb(['help', 'gt'])).out).toMatch(/--force/);

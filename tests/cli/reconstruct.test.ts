@@ -23,10 +23,27 @@ function cwb(args: string[]) {
 
 describe('cwb reconstruct and cwb disaggregate', () => {
   it('runs the reconstruct job on the file imported once, saved as a run: a complete network@1 document plus runId, expectedLoss and lossRatio (docs/formats.md)', () => {
-    const run = cwb(['reconstruct', file, '--objective', 'worst', '--samples', '60', '--evaluation-samples', '500', '--seed', '4', '--json']);
+    const run = cwb([
+      'reconstruct',
+      file,
+      '--objective',
+      'worst',
+      '--samples',
+      '60',
+      '--evaluation-samples',
+      '500',
+      '--seed',
+      '4',
+      '--json',
+    ]);
     expect(run.code, run.err).toBe(0);
     expect(run.err).toMatch(/^reconstruct: imported net\.json as dataset 1, network version 1$/m);
-    const output = JSON.parse(run.out) as Record<string, unknown> & { runId: number; expectedLoss: number; lossRatio: number; reconstruction: { residual: { relative: number } } };
+    const output = JSON.parse(run.out) as Record<string, unknown> & {
+      runId: number;
+      expectedLoss: number;
+      lossRatio: number;
+      reconstruction: { residual: { relative: number } };
+    };
     expect(output.runId).toBe(1);
     expect(run.err).toMatch(/^reconstruct: saved as run 1 \(\d+\.\d\d s\); largest constraint residual /m);
     const document = networkDocumentSchema.parse(output);
@@ -48,10 +65,26 @@ describe('cwb reconstruct and cwb disaggregate', () => {
     expect(readFileSync(brief).subarray(0, 5).toString()).toBe('%PDF-');
   });
 
-  it('runs on a version of the store (--version), with the job schema\'s limits', () => {
-    const byVersion = cwb(['reconstruct', '--version', '1', '--objective', 'maxent', '--samples', '20', '--evaluation-samples', '200', '--seed', '4', '--json']);
+  it("runs on a version of the store (--version), with the job schema's limits", () => {
+    const byVersion = cwb([
+      'reconstruct',
+      '--version',
+      '1',
+      '--objective',
+      'maxent',
+      '--samples',
+      '20',
+      '--evaluation-samples',
+      '200',
+      '--seed',
+      '4',
+      '--json',
+    ]);
     expect(byVersion.code, byVersion.err).toBe(0);
-    const output = JSON.parse(byVersion.out) as { runId: number; reconstruction: { objective: string; samples: number } };
+    const output = JSON.parse(byVersion.out) as {
+      runId: number;
+      reconstruction: { objective: string; samples: number };
+    };
     expect(output.runId).toBeGreaterThan(1);
     expect(output.reconstruction).toMatchObject({ objective: 'maxent', samples: 20 });
     expect(byVersion.err).toMatch(new RegExp(`^reconstruct: saved as run ${output.runId} `, 'm'));
@@ -65,18 +98,57 @@ describe('cwb reconstruct and cwb disaggregate', () => {
 
   it('states the Frank–Wolfe gap of the worst and best networks (absolute and relative to F) and why maximum entropy has none', () => {
     for (const objective of ['worst', 'best']) {
-      const run = cwb(['reconstruct', file, '--objective', objective, '--samples', '60', '--evaluation-samples', '200', '--seed', '4', '--json']);
+      const run = cwb([
+        'reconstruct',
+        file,
+        '--objective',
+        objective,
+        '--samples',
+        '60',
+        '--evaluation-samples',
+        '200',
+        '--seed',
+        '4',
+        '--json',
+      ]);
       expect(run.code, run.err).toBe(0);
-      const { reconstruction } = JSON.parse(run.out) as { reconstruction: { frankWolfeGap: number; relativeGap: number; inSample: { value: number } } };
+      const { reconstruction } = JSON.parse(run.out) as {
+        reconstruction: { frankWolfeGap: number; relativeGap: number; inSample: { value: number } };
+      };
       expect(reconstruction.frankWolfeGap, objective).toBeGreaterThanOrEqual(0);
-      expect(reconstruction.relativeGap).toBeCloseTo(reconstruction.frankWolfeGap / Math.abs(reconstruction.inSample.value), 12);
+      expect(reconstruction.relativeGap).toBeCloseTo(
+        reconstruction.frankWolfeGap / Math.abs(reconstruction.inSample.value),
+        12,
+      );
       // a stationary point to the solver's tolerance, or close: far below the objective itself
       expect(reconstruction.relativeGap, objective).toBeLessThan(0.05);
     }
-    const maxent = cwb(['reconstruct', file, '--objective', 'maxent', '--samples', '60', '--evaluation-samples', '200', '--seed', '4']);
+    const maxent = cwb([
+      'reconstruct',
+      file,
+      '--objective',
+      'maxent',
+      '--samples',
+      '60',
+      '--evaluation-samples',
+      '200',
+      '--seed',
+      '4',
+    ]);
     expect(maxent.code, maxent.err).toBe(0);
     expect(maxent.out).toContain('Frank–Wolfe gap not applicable (this network does not optimise the loss)');
-    const worst = cwb(['reconstruct', file, '--objective', 'worst', '--samples', '60', '--evaluation-samples', '200', '--seed', '4']);
+    const worst = cwb([
+      'reconstruct',
+      file,
+      '--objective',
+      'worst',
+      '--samples',
+      '60',
+      '--evaluation-samples',
+      '200',
+      '--seed',
+      '4',
+    ]);
     expect(worst.out).toMatch(/Frank–Wolfe gap \d\.\d\de[-+]\d+ \(\d\.\d\de[-+]\d+ relative to the objective\)/);
   });
 
@@ -91,14 +163,28 @@ describe('cwb reconstruct and cwb disaggregate', () => {
 
   it('splits a node into named parts that keep its totals', () => {
     const id = source.nodes[5]!.id;
-    const run = cwb(['disaggregate', file, '--node', id, '--parts', '2', '--names', 'Life,Non-life', '--shares', '3,1', '--json']);
+    const run = cwb([
+      'disaggregate',
+      file,
+      '--node',
+      id,
+      '--parts',
+      '2',
+      '--names',
+      'Life,Non-life',
+      '--shares',
+      '3,1',
+      '--json',
+    ]);
     expect(run.code, run.err).toBe(0);
     const output = JSON.parse(run.out) as { versionId: number; explanation: string[] };
     const document = networkDocumentSchema.parse(output);
     const { versionId } = output;
     // saved as the network's next version, as the Reconstruction screen saves a split
     expect(versionId).toBeGreaterThan(1);
-    expect(run.err).toMatch(new RegExp(`^disaggregate: saved as network version ${versionId} \\(version \\d+ of "`, 'm'));
+    expect(run.err).toMatch(
+      new RegExp(`^disaggregate: saved as network version ${versionId} \\(version \\d+ of "`, 'm'),
+    );
     const exported = join(dir.path, `split-${versionId}.json`);
     const exportRun = cwb(['export', String(versionId), '--out', exported]);
     expect(exportRun.code, exportRun.err).toBe(0);
@@ -116,7 +202,19 @@ describe('cwb reconstruct and cwb disaggregate', () => {
 
   it('splits a node as the worst case, b and c of the parts free within the aggregate totals', () => {
     const id = source.nodes[5]!.id;
-    const run = cwb(['disaggregate', file, '--node', id, '--parts', '2', '--objective', 'worst', '--samples', '30', '--json']);
+    const run = cwb([
+      'disaggregate',
+      file,
+      '--node',
+      id,
+      '--parts',
+      '2',
+      '--objective',
+      'worst',
+      '--samples',
+      '30',
+      '--json',
+    ]);
     expect(run.code, run.err).toBe(0);
     const output = JSON.parse(run.out) as { versionId: number; explanation: string[] };
     expect(output.versionId).toBeGreaterThan(1);

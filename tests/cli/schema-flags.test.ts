@@ -11,7 +11,9 @@ import { commands, helpText } from '../../src-main/cli/main';
 import { optionalFlag, requiredFlag, schemaFlag, type SchemaFlag } from '../../src-main/cli/schema-flags';
 
 const schemaFlags = commands.flatMap((command) =>
-  command.flags.filter((flag): flag is SchemaFlag<unknown> => 'field' in flag).map((flag) => ({ command: command.name, flag })),
+  command.flags
+    .filter((flag): flag is SchemaFlag<unknown> => 'field' in flag)
+    .map((flag) => ({ command: command.name, flag })),
 );
 
 interface Bounds {
@@ -22,12 +24,27 @@ interface Bounds {
   exclusiveMaximum?: number;
   enum?: string[];
 }
-const bounds = (flag: SchemaFlag<unknown>) => z.toJSONSchema(flag.field, { io: 'input', unrepresentable: 'any' }) as Bounds;
+const bounds = (flag: SchemaFlag<unknown>) =>
+  z.toJSONSchema(flag.field, { io: 'input', unrepresentable: 'any' }) as Bounds;
 
 describe('flags derived from the schemas', () => {
   it('covers the flags of every command that runs a job or a checked channel', () => {
     const covered = new Set(schemaFlags.map(({ command }) => command));
-    for (const name of ['stress', 'reconstruct', 'disaggregate', 'capital', 'intervene', 'intervention-study', 'bailout', 'idf', 'gt', 'demo', 'audit', 'clear', 'import']) {
+    for (const name of [
+      'stress',
+      'reconstruct',
+      'disaggregate',
+      'capital',
+      'intervene',
+      'intervention-study',
+      'bailout',
+      'idf',
+      'gt',
+      'demo',
+      'audit',
+      'clear',
+      'import',
+    ]) {
       expect(covered, name).toContain(name);
     }
     expect(schemaFlags.length).toBeGreaterThan(60);
@@ -53,12 +70,18 @@ describe('flags derived from the schemas', () => {
         if (inside) expect(optionalFlag({ [flag.name]: String(at) }, flag), `${command} --${flag.name} ${at}`).toBe(at);
         else expect(() => optionalFlag({ [flag.name]: String(at) }, flag)).toThrow(UsageError);
         const outside = String(at + beyond * step);
-        expect(() => optionalFlag({ [flag.name]: outside }, flag), `${command} --${flag.name} ${outside}`).toThrow(UsageError);
+        expect(() => optionalFlag({ [flag.name]: outside }, flag), `${command} --${flag.name} ${outside}`).toThrow(
+          UsageError,
+        );
         expect(flag.field.safeParse(Number(outside)).success).toBe(false);
         checked += 1;
       }
-      for (const word of field.enum ?? []) expect(optionalFlag({ [flag.name]: word }, flag)).toBe(flag.field.parse(word)); // an alias resolves as in the job
-      if (field.enum) expect(() => optionalFlag({ [flag.name]: 'no-such-choice' }, flag)).toThrow(new RegExp(`^--${flag.name} must be one of ${field.enum.join('\\|')}, got "no-such-choice"$`));
+      for (const word of field.enum ?? [])
+        expect(optionalFlag({ [flag.name]: word }, flag)).toBe(flag.field.parse(word)); // an alias resolves as in the job
+      if (field.enum)
+        expect(() => optionalFlag({ [flag.name]: 'no-such-choice' }, flag)).toThrow(
+          new RegExp(`^--${flag.name} must be one of ${field.enum.join('\\|')}, got "no-such-choice"$`),
+        );
     }
     expect(checked).toBeGreaterThan(80);
   });
@@ -68,7 +91,9 @@ describe('flags derived from the schemas', () => {
     const samples = stress.flags.find((flag) => flag.name === 'samples') as SchemaFlag<number>;
     const limit = bounds(samples).maximum!;
     expect(jobParamSchemas.stress.shape.samples.safeParse(limit + 1).success).toBe(false);
-    expect(() => requiredFlag({ samples: String(limit + 1) }, samples)).toThrow(`--samples must be a whole number, 1 ≤ N ≤ ${limit.toLocaleString('en-US')}, got "${limit + 1}"`);
+    expect(() => requiredFlag({ samples: String(limit + 1) }, samples)).toThrow(
+      `--samples must be a whole number, 1 ≤ N ≤ ${limit.toLocaleString('en-US')}, got "${limit + 1}"`,
+    );
     expect(requiredFlag({}, samples)).toBe(10_000);
   });
 
@@ -81,6 +106,8 @@ describe('flags derived from the schemas', () => {
     expect(() => requiredFlag({}, seed)).toThrow('--seed S is required (a whole number, 0 ≤ S ≤ 9)');
     expect(optionalFlag({}, seed)).toBeUndefined();
     expect(optionalFlag({}, schemaFlag('seed', 'S', z.number().int().min(0).max(9).default(3), 'random seed'))).toBe(3);
-    expect(optionalFlag({}, schemaFlag('seed', 'S', z.number().int().min(0).max(9).default(3), 'random seed', 7))).toBe(7);
+    expect(optionalFlag({}, schemaFlag('seed', 'S', z.number().int().min(0).max(9).default(3), 'random seed', 7))).toBe(
+      7,
+    );
   });
 });

@@ -23,7 +23,19 @@ function setup() {
   dirs.push(dir);
   const network = join(dir.path, 'dense.json');
   writeFileSync(network, serialiseJson(randomSparseNetwork(220, 219, 31)));
-  const common = [network, '--shock-model', 'uniform', '--max-fraction', '0.4', '--samples', '120', '--seed', '9', '--data-dir', join(dir.path, 'data')];
+  const common = [
+    network,
+    '--shock-model',
+    'uniform',
+    '--max-fraction',
+    '0.4',
+    '--samples',
+    '120',
+    '--seed',
+    '9',
+    '--data-dir',
+    join(dir.path, 'data'),
+  ];
   return { dir: dir.path, common };
 }
 
@@ -55,8 +67,12 @@ describe('stress test in shards', () => {
     expect(b.largestLossScenario).toEqual(largest);
     expect(a.expectedDefaults).toBeGreaterThan(0);
     expect(Math.abs(b.expectedLoss - a.expectedLoss)).toBeLessThanOrEqual(1e-13 * a.expectedLoss);
-    expect(Math.abs(b.expectedShortfall['0.99'] - a.expectedShortfall['0.99'])).toBeLessThanOrEqual(1e-13 * a.expectedShortfall['0.99']);
-    expect(single.err).toMatch(/clearing: 120 scenarios cleared in batches, each verified as a fixed point to 1e-12 × the largest obligation \(largest residual \d\.\de-\d+\)/);
+    expect(Math.abs(b.expectedShortfall['0.99'] - a.expectedShortfall['0.99'])).toBeLessThanOrEqual(
+      1e-13 * a.expectedShortfall['0.99'],
+    );
+    expect(single.err).toMatch(
+      /clearing: 120 scenarios cleared in batches, each verified as a fixed point to 1e-12 × the largest obligation \(largest residual \d\.\de-\d+\)/,
+    );
     expect(merged.err).toMatch(/clearing: 120 scenarios cleared in batches/);
     const text = await cwb(['stress-merge', ...parts]);
     expect(text.out).toMatch(/220 banks, 120 uniform scenarios, seed 9/);
@@ -64,13 +80,28 @@ describe('stress test in shards', () => {
 
   it('refuses missing, repeated and foreign shards, a bad --shard and an existing --out, each in one line', async () => {
     const { dir, common } = setup();
-    const part = (k: number, extra: string[] = []) => cwb(['stress', ...common, ...extra, '--shard', `${k}/3`, '--out', join(dir, `p${k}${extra.length ? 'x' : ''}.json`)]);
+    const part = (k: number, extra: string[] = []) =>
+      cwb([
+        'stress',
+        ...common,
+        ...extra,
+        '--shard',
+        `${k}/3`,
+        '--out',
+        join(dir, `p${k}${extra.length ? 'x' : ''}.json`),
+      ]);
     for (const k of [1, 2, 3]) expect((await part(k)).code).toBe(0);
     expect((await part(2, ['--seed', '10'])).code).toBe(0);
     const missing = await cwb(['stress-merge', join(dir, 'p1.json'), join(dir, 'p3.json')]);
     expect(missing.code).not.toBe(0);
     expect(missing.err).toMatch(/scenarios 40 to 79 are missing/);
-    const twice = await cwb(['stress-merge', join(dir, 'p1.json'), join(dir, 'p1.json'), join(dir, 'p2.json'), join(dir, 'p3.json')]);
+    const twice = await cwb([
+      'stress-merge',
+      join(dir, 'p1.json'),
+      join(dir, 'p1.json'),
+      join(dir, 'p2.json'),
+      join(dir, 'p3.json'),
+    ]);
     expect(twice.err).toMatch(/repeats scenarios from 0 on/);
     const foreign = await cwb(['stress-merge', join(dir, 'p1.json'), join(dir, 'p2x.json'), join(dir, 'p3.json')]);
     expect(foreign.err).toMatch(/p2x\.json comes from a different stress test than p1\.json/);

@@ -43,7 +43,8 @@ const freshFolder = () => join(work.path, `data-${++folders}`);
 
 beforeAll(() => {
   const lines = ['investor,asset,date,amount'];
-  for (let k = 0; k < HOLDINGS_ROWS; k++) lines.push(`INV${k % 400},ISIN${Math.floor(k / 400) % 250},2024-03-31,${(k % 997) + 0.25}`);
+  for (let k = 0; k < HOLDINGS_ROWS; k++)
+    lines.push(`INV${k % 400},ISIN${Math.floor(k / 400) % 250},2024-03-31,${(k % 997) + 0.25}`);
   writeFileSync(holdingsFile, `${lines.join('\n')}\n`);
 });
 afterAll(() => work.remove());
@@ -75,7 +76,8 @@ function runChild(args: string[], dataDir: string, anchor: 'store' | 'open', kil
       anchorMs = performance.now() - started;
       if (killAfterMs !== undefined) killTimer = setTimeout(() => child.kill('SIGKILL'), killAfterMs);
     };
-    const poll = anchor === 'store' ? setInterval(() => existsSync(join(dataDir, DATABASE_FILE)) && reached(), 2) : undefined;
+    const poll =
+      anchor === 'store' ? setInterval(() => existsSync(join(dataDir, DATABASE_FILE)) && reached(), 2) : undefined;
     child.stdout.on('data', (chunk: Buffer) => {
       stdout += chunk.toString();
       if (anchor === 'open' && /^open$/m.test(stdout)) reached();
@@ -114,13 +116,18 @@ interface StoreState {
 
 /** Everything the kill may not have broken. */
 function inspect(db: Db): StoreState {
-  const integrity = (db.pragma('integrity_check') as Array<{ integrity_check: string }>).map((row) => row.integrity_check).join('; ');
+  const integrity = (db.pragma('integrity_check') as Array<{ integrity_check: string }>)
+    .map((row) => row.integrity_check)
+    .join('; ');
   const foreignKeyViolations = (db.pragma('foreign_key_check') as unknown[]).length;
   const partial: string[] = [];
   const holdings = db
-    .prepare("SELECT d.id, (SELECT COUNT(*) FROM positions p WHERE p.dataset_id = d.id) AS n FROM datasets d WHERE d.kind = 'holdings'")
+    .prepare(
+      "SELECT d.id, (SELECT COUNT(*) FROM positions p WHERE p.dataset_id = d.id) AS n FROM datasets d WHERE d.kind = 'holdings'",
+    )
     .all() as Array<{ id: number; n: number }>;
-  for (const { id, n } of holdings) if (n !== HOLDINGS_ROWS) partial.push(`holdings dataset ${id} has ${n} of ${HOLDINGS_ROWS} rows`);
+  for (const { id, n } of holdings)
+    if (n !== HOLDINGS_ROWS) partial.push(`holdings dataset ${id} has ${n} of ${HOLDINGS_ROWS} rows`);
   const networkDatasets = db
     .prepare(
       "SELECT d.id, d.source_file AS file, (SELECT COUNT(*) FROM networks n JOIN network_versions v ON v.network_id = n.id WHERE n.dataset_id = d.id) AS versions FROM datasets d WHERE d.kind IN ('network', 'banks')",
@@ -134,14 +141,29 @@ function inspect(db: Db): StoreState {
       if (versions < 2) partial.push(`the EBA sample (dataset ${id}) has no maximum-entropy version`);
     }
   }
-  const runs = db.prepare('SELECT id, status, results FROM runs').all() as Array<{ id: number; status: string; results: string | null }>;
+  const runs = db.prepare('SELECT id, status, results FROM runs').all() as Array<{
+    id: number;
+    status: string;
+    results: string | null;
+  }>;
   for (const run of runs) {
     const results = run.results ? (JSON.parse(run.results) as { expectedLoss?: unknown }) : null;
-    if (run.status !== 'succeeded' || !results || typeof results.expectedLoss !== 'number') partial.push(`run ${run.id} is ${run.status} without complete results`);
+    if (run.status !== 'succeeded' || !results || typeof results.expectedLoss !== 'number')
+      partial.push(`run ${run.id} is ${run.status} without complete results`);
   }
-  const briefs = db.prepare('SELECT id, length(content) AS bytes FROM briefs').all() as Array<{ id: number; bytes: number | null }>;
+  const briefs = db.prepare('SELECT id, length(content) AS bytes FROM briefs').all() as Array<{
+    id: number;
+    bytes: number | null;
+  }>;
   for (const brief of briefs) if (!brief.bytes) partial.push(`brief ${brief.id} has no content`);
-  return { integrity, foreignKeyViolations, partial, holdingsDatasets: holdings.length, ebaVersions, runs: runs.length };
+  return {
+    integrity,
+    foreignKeyViolations,
+    partial,
+    holdingsDatasets: holdings.length,
+    ebaVersions,
+    runs: runs.length,
+  };
 }
 
 /** `cwb ARGS` through its entry point in this process: exit code and what it wrote. */
@@ -160,11 +182,17 @@ interface Tally {
   notes: string[];
 }
 const tallies: Record<string, Tally> = {};
-const tally = (kind: string): Tally => (tallies[kind] ??= { trials: 0, corruptions: 0, partial: 0, failedReruns: 0, finishedBeforeKill: 0, notes: [] });
+const tally = (kind: string): Tally =>
+  (tallies[kind] ??= { trials: 0, corruptions: 0, partial: 0, failedReruns: 0, finishedBeforeKill: 0, notes: [] });
 
 afterAll(() => {
   const total = Object.values(tallies).reduce(
-    (sum, t) => ({ trials: sum.trials + t.trials, corruptions: sum.corruptions + t.corruptions, partial: sum.partial + t.partial, failedReruns: sum.failedReruns + t.failedReruns }),
+    (sum, t) => ({
+      trials: sum.trials + t.trials,
+      corruptions: sum.corruptions + t.corruptions,
+      partial: sum.partial + t.partial,
+      failedReruns: sum.failedReruns + t.failedReruns,
+    }),
     { trials: 0, corruptions: 0, partial: 0, failedReruns: 0 },
   );
   const lines = Object.entries(tallies).map(
@@ -173,7 +201,10 @@ afterAll(() => {
       (t.notes.length ? `; killed ${t.notes.join(', ')}` : ''),
   );
   console.log(
-    [`crash safety (seed ${SEED}): ${total.trials} trials, ${total.corruptions} corruptions, ${total.partial} partial datasets, ${total.failedReruns} failed re-runs`, ...lines].join('\n'),
+    [
+      `crash safety (seed ${SEED}): ${total.trials} trials, ${total.corruptions} corruptions, ${total.partial} partial datasets, ${total.failedReruns} failed re-runs`,
+      ...lines,
+    ].join('\n'),
   );
 });
 
@@ -268,14 +299,21 @@ describe('crash safety: SIGKILL at random moments', () => {
         child: (dir) => [CWB, ...args(dir)],
         anchor: 'store',
         window: storeWindow,
-        describe: (run, killAfter) => `${Math.round(killAfter)} ms in (${[...run.stderr.matchAll(/([\d,]+) rows/g)].at(-1)?.[1] ?? '0'} rows read)`,
+        describe: (run, killAfter) =>
+          `${Math.round(killAfter)} ms in (${[...run.stderr.matchAll(/([\d,]+) rows/g)].at(-1)?.[1] ?? '0'} rows read)`,
         again: async (dir, trial, state, t) => {
           const rerun = await cwbInProcess(args(dir));
           const imported = rerun.code === 0;
-          const refusedAsDuplicate = rerun.code === 2 && /already imported/.test(rerun.text) && state?.holdingsDatasets === 1;
+          const refusedAsDuplicate =
+            rerun.code === 2 && /already imported/.test(rerun.text) && state?.holdingsDatasets === 1;
           if (!imported && !refusedAsDuplicate) t.failedReruns++;
           expect(imported || refusedAsDuplicate, `${trial}: re-run exited ${rerun.code}: ${rerun.text}`).toBe(true);
-          if (imported) expect(await withStore(dir, inspect), `${trial}: after the re-run`).toMatchObject({ integrity: 'ok', partial: [], holdingsDatasets: 1 });
+          if (imported)
+            expect(await withStore(dir, inspect), `${trial}: after the re-run`).toMatchObject({
+              integrity: 'ok',
+              partial: [],
+              holdingsDatasets: 1,
+            });
         },
       },
       { holdingsDatasets: 1 },
@@ -283,7 +321,16 @@ describe('crash safety: SIGKILL at random moments', () => {
   }, 600_000);
 
   it('cwb demo (network import by seeding, stress job, saved run, brief) leaves no partial data, and runs again', async () => {
-    const args = (dir: string) => ['demo', '--samples', '500', '--out', `${dir}-brief.csv`, '--force', '--data-dir', dir];
+    const args = (dir: string) => [
+      'demo',
+      '--samples',
+      '500',
+      '--out',
+      `${dir}-brief.csv`,
+      '--force',
+      '--data-dir',
+      dir,
+    ];
     await killTrials(
       {
         kind: 'network import + stress run',
@@ -318,7 +365,8 @@ describe('crash safety: SIGKILL at random moments', () => {
         // the seeding alone takes a few hundred milliseconds: two first runs, the shorter one sets the window
         window: (first) => Number(/seeded ([\d.]+)/.exec(first.stdout)?.[1]),
         calibrations: 2,
-        describe: (run, killAfter) => `${Math.round(killAfter)} ms into the seeding${run.stdout.includes('seeded') ? ' (it had finished)' : ''}`,
+        describe: (run, killAfter) =>
+          `${Math.round(killAfter)} ms into the seeding${run.stdout.includes('seeded') ? ' (it had finished)' : ''}`,
         again: async (dir, trial, _state, t) => {
           // the next start: open the store and seed, as the host and the shell do
           const next = createApp({ dataDir: dir, transport: 'browser', key: testStoreKey() });
@@ -326,7 +374,11 @@ describe('crash safety: SIGKILL at random moments', () => {
             seedSamples(next.db);
             const after = inspect(next.db);
             if (after.ebaVersions !== 2 || after.partial.length > 0) t.failedReruns++;
-            expect(after, `${trial}: after the next start`).toMatchObject({ integrity: 'ok', partial: [], ebaVersions: 2 });
+            expect(after, `${trial}: after the next start`).toMatchObject({
+              integrity: 'ok',
+              partial: [],
+              ebaVersions: 2,
+            });
           } finally {
             await next.close();
           }

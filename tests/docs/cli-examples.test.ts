@@ -20,7 +20,10 @@ function documentedExamples(markdown: string): string[] {
   const section = markdown.slice(markdown.indexOf('## Examples'));
   const block = /```sh\n([\s\S]*?)```/.exec(section);
   if (!block) throw new Error('docs/cli.md has no ```sh block under "## Examples"');
-  return block[1]!.split('\n').map((line) => line.trim()).filter((line) => line.startsWith('cwb '));
+  return block[1]!
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line.startsWith('cwb '));
 }
 
 const work = tempDir('cwb-docs-');
@@ -38,7 +41,11 @@ describe('docs', () => {
     const cwbFunction = `cwb() { ${JSON.stringify(process.execPath)} ${JSON.stringify(join(repoRoot, 'bin/cwb.mjs'))} "$@"; }`;
     for (const example of examples) {
       const result = spawnSync('bash', ['-c', `${cwbFunction}; ${example}`], { cwd: folder, env, encoding: 'utf8' });
-      expect({ example, status: result.status, stderr: result.status === 0 ? '' : result.stderr }).toEqual({ example, status: 0, stderr: '' });
+      expect({ example, status: result.status, stderr: result.status === 0 ? '' : result.stderr }).toEqual({
+        example,
+        status: 0,
+        stderr: '',
+      });
       if (example.includes('--json')) expect((): unknown => JSON.parse(result.stdout), example).not.toThrow();
     }
     expect(readdirSync(folder)).toEqual(expect.arrayContaining(['ring.graphml', 'policy.json']));

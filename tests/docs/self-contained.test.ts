@@ -11,7 +11,11 @@ describe('the repository', () => {
   it('has no reference to files outside it', () => {
     const files = execFileSync('git', ['ls-files'], { cwd: repoRoot, encoding: 'utf8' })
       .split('\n')
-      .filter((file) => /\.(ts|vue|mjs|js|md|json|py|sh|yaml|yml|html|css)$/.test(file) && file !== 'tests/docs/self-contained.test.ts');
+      .filter(
+        (file) =>
+          /\.(ts|vue|mjs|js|md|json|py|sh|yaml|yml|html|css)$/.test(file) &&
+          file !== 'tests/docs/self-contained.test.ts',
+      );
     expect(files.length).toBeGreaterThan(300);
     const offenders = files.filter((file) => OUTSIDE.test(readFileSync(join(repoRoot, file), 'utf8')));
     expect(offenders).toEqual([]);

@@ -1,12 +1,23 @@
 import { describe, expect, it } from 'vitest';
-import { bailout, BAILOUT_METHODS, bailoutNeeds, clearWithBailout, type BailoutMethod } from '../../src-main/engines/bailout';
+import {
+  bailout,
+  BAILOUT_METHODS,
+  bailoutNeeds,
+  clearWithBailout,
+  type BailoutMethod,
+} from '../../src-main/engines/bailout';
 import { clearScenario } from '../../src-main/engines/clearing';
 import { fromDenseLiabilities, type ClearingSystem } from '../../src-main/engines/network-arrays';
 import { Rng } from '../../src-main/engines/random';
 
 /** A owes B 10 (A: c = 8); B owes outsiders 11 (B: c = 2). A shock of 4 at A defaults A, then B. */
 function chain(): { system: ClearingSystem; shock: Float64Array } {
-  const system = fromDenseLiabilities(['A', 'B'], Float64Array.of(0, 10, 0, 0), Float64Array.of(8, 2), Float64Array.of(0, 11));
+  const system = fromDenseLiabilities(
+    ['A', 'B'],
+    Float64Array.of(0, 10, 0, 0),
+    Float64Array.of(8, 2),
+    Float64Array.of(0, 11),
+  );
   return { system, shock: Float64Array.of(4, 0) };
 }
 
@@ -14,10 +25,16 @@ function chain(): { system: ClearingSystem; shock: Float64Array } {
 function randomCase(seed: number, n: number): { system: ClearingSystem; shock: Float64Array } {
   const rng = new Rng(seed, 0);
   const pbar = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) if (i !== j && rng.uniform() < 0.35) pbar[i * n + j] = 5 + 20 * rng.uniform();
+  for (let i = 0; i < n; i++)
+    for (let j = 0; j < n; j++) if (i !== j && rng.uniform() < 0.35) pbar[i * n + j] = 5 + 20 * rng.uniform();
   const outside = Float64Array.from({ length: n }, () => 20 + 60 * rng.uniform());
   const outsideLiabilities = Float64Array.from(outside, (c) => c * (0.55 + 0.3 * rng.uniform()));
-  const system = fromDenseLiabilities(Array.from({ length: n }, (_, i) => `B${i}`), pbar, outside, outsideLiabilities);
+  const system = fromDenseLiabilities(
+    Array.from({ length: n }, (_, i) => `B${i}`),
+    pbar,
+    outside,
+    outsideLiabilities,
+  );
   return { system, shock: Float64Array.from(outside, (c) => c * 0.6 * rng.uniform()) };
 }
 
@@ -54,7 +71,9 @@ describe('interbank bailouts', () => {
       for (const fraction of [0.2, 0.5]) {
         cases++;
         const budget = fraction * allCost;
-        const results = Object.fromEntries(BAILOUT_METHODS.map((method) => [method, bailout(system, shock, budget, { method })]));
+        const results = Object.fromEntries(
+          BAILOUT_METHODS.map((method) => [method, bailout(system, shock, budget, { method })]),
+        );
         for (const [name, result] of Object.entries(results)) {
           expect(result.spent).toBeLessThanOrEqual(budget * (1 + 1e-12));
           expect(result.defaultsAfter.every((i) => result.defaultsBefore.includes(i))).toBe(true);
@@ -77,6 +96,13 @@ describe('interbank bailouts', () => {
     const result = bailout(system, shock, 40, { method: 'greedy', objective: 'shortfall' });
     expect(result.objective).toBeCloseTo(result.before.shortfallTotal - result.after.shortfallTotal, 9);
     expect(result.objective).toBeGreaterThanOrEqual(0);
-    expect(() => bailout(system, Float64Array.from(system.outsideAssets, (c) => c * 2), 1, { method: 'greedy' })).toThrow();
+    expect(() =>
+      bailout(
+        system,
+        Float64Array.from(system.outsideAssets, (c) => c * 2),
+        1,
+        { method: 'greedy' },
+      ),
+    ).toThrow();
   });
 });

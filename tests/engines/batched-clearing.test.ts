@@ -6,7 +6,13 @@ import {
   prefersBatchedClearing,
   type BatchWorkspace,
 } from '../../src-main/engines/batched-clearing';
-import { clearInto, clearPicard, createWorkspace, productForm, type ClearingOptions } from '../../src-main/engines/clearing';
+import {
+  clearInto,
+  clearPicard,
+  createWorkspace,
+  productForm,
+  type ClearingOptions,
+} from '../../src-main/engines/clearing';
 import { toClearingSystem, type ClearingSystem } from '../../src-main/engines/network-arrays';
 import { sampleShocks } from '../../src-main/engines/shocks';
 import { mergeStressPartials, runStressBatch } from '../../src-main/engines/stress';
@@ -21,7 +27,12 @@ function maxObligation(system: ClearingSystem): number {
 }
 
 /** Clears `count` scenarios in blocks; returns the workspace rows copied out, scenario-major. */
-function clearAll(system: ClearingSystem, shocks: Float64Array, count: number, options: ClearingOptions & { blockSize?: number } = {}) {
+function clearAll(
+  system: ClearingSystem,
+  shocks: Float64Array,
+  count: number,
+  options: ClearingOptions & { blockSize?: number } = {},
+) {
   const n = system.nBanks;
   const bw = createBatchWorkspace(system, options);
   const payments = new Float64Array(count * n);
@@ -44,7 +55,12 @@ function clearAll(system: ClearingSystem, shocks: Float64Array, count: number, o
 }
 
 /** The batched results against the per-scenario engine and Picard iteration from p̄ (independent). */
-function expectSameAsPerScenario(system: ClearingSystem, fraction: number, count: number, options: ClearingOptions = {}) {
+function expectSameAsPerScenario(
+  system: ClearingSystem,
+  fraction: number,
+  count: number,
+  options: ClearingOptions = {},
+) {
   const n = system.nBanks;
   const shocks = sampleShocks(system, { kind: 'uniform', maxFraction: fraction }, 7, 0, count);
   const batched = clearAll(system, shocks, count, options);
@@ -144,10 +160,15 @@ describe('stress test on batched clearing', () => {
     expect(Math.abs(batched.sumLoss - reference.sumLoss)).toBeLessThan(1e-12 * reference.sumLoss);
     expect(Math.abs(batched.sumShortfall - reference.sumShortfall)).toBeLessThan(1e-9 * reference.sumLoss);
     for (let i = 0; i < system.nBanks; i++) {
-      expect(Math.abs(batched.lossContribution[i]! - reference.lossContribution[i]!)).toBeLessThan(1e-9 * reference.sumLoss);
+      expect(Math.abs(batched.lossContribution[i]! - reference.lossContribution[i]!)).toBeLessThan(
+        1e-9 * reference.sumLoss,
+      );
     }
     expect(batched.largestLoss?.scenario).toBe(reference.largestLoss?.scenario);
-    const merged = mergeStressPartials([runStressBatch(system, model, 5, 37, 53), runStressBatch(system, model, 5, 0, 37)]);
+    const merged = mergeStressPartials([
+      runStressBatch(system, model, 5, 37, 53),
+      runStressBatch(system, model, 5, 0, 37),
+    ]);
     expect(Array.from(merged.defaultCounts)).toEqual(Array.from(batched.defaultCounts));
     expect(Math.abs(merged.sumLoss - batched.sumLoss)).toBeLessThan(1e-12 * batched.sumLoss);
     expect(merged.largestLoss?.scenario).toBe(batched.largestLoss?.scenario);

@@ -22,9 +22,21 @@ const shockModel = { kind: 'uniform', maxFraction: 0.1 } as const;
 describe('capital tiers', () => {
   it('reproduce the groupings and asset shares of the paper’s Table 2 on the EBA 2011 network', () => {
     const table2: Record<number, Array<[banks: number, sharePercent: number]>> = {
-      2: [[9, 48.1], [78, 51.9]],
-      3: [[5, 32.5], [11, 33.7], [71, 33.8]],
-      4: [[3, 20.7], [6, 27.4], [12, 26.3], [66, 25.7]],
+      2: [
+        [9, 48.1],
+        [78, 51.9],
+      ],
+      3: [
+        [5, 32.5],
+        [11, 33.7],
+        [71, 33.8],
+      ],
+      4: [
+        [3, 20.7],
+        [6, 27.4],
+        [12, 26.3],
+        [66, 25.7],
+      ],
     };
     for (const [tiers, expected] of Object.entries(table2)) {
       const got = capitalTiers(eba, Number(tiers));
@@ -39,7 +51,10 @@ describe('capital tiers', () => {
   it('are consecutive by total assets and cost Σ k_t Σ base_i', () => {
     const tiers = capitalTiers(eba, 5);
     const assets = (i: number) => eba.outsideAssets[i]! + eba.interbankAssets[i]!;
-    for (let t = 1; t < tiers.length; t++) expect(Math.min(...tiers[t - 1]!.banks.map(assets))).toBeGreaterThanOrEqual(Math.max(...tiers[t]!.banks.map(assets)));
+    for (let t = 1; t < tiers.length; t++)
+      expect(Math.min(...tiers[t - 1]!.banks.map(assets))).toBeGreaterThanOrEqual(
+        Math.max(...tiers[t]!.banks.map(assets)),
+      );
     const k = [0.01, 0.02, 0.03, 0.04, 0.05];
     let direct = 0;
     tiers.forEach((tier, t) => tier.banks.forEach((i) => (direct += k[t]! * eba.totalObligations[i]!)));
@@ -66,7 +81,9 @@ describe('acceptance by Monte Carlo', () => {
     expect(es.standardError).toBeGreaterThan(0);
     const mean = tailStatistic(values.slice(), { measure: 'expected-shortfall', tail: 1, level: 0.98 });
     expect(mean.statistic).toBeCloseTo(sorted.reduce((a, b) => a + b, 0) / 400, 12);
-    expect(tailStatistic(values.slice(), { measure: 'value-at-risk', tail: 0.05, level: 0.98 }).statistic).toBe(sorted[19]);
+    expect(tailStatistic(values.slice(), { measure: 'value-at-risk', tail: 0.05, level: 0.98 }).statistic).toBe(
+      sorted[19],
+    );
   });
 
   it('is monotone: more capital never lowers the statistic (random pairs k ≤ k′, common scenarios)', () => {
@@ -88,12 +105,15 @@ describe('sampling allocations', () => {
 
   it('is reproducible for a seed, and Gibbs sampling concentrates near the boundary', () => {
     const uniform = sampleUniform(evaluator, { samples: 120, kMax: 0.05, seed: 4 });
-    expect(Array.from(sampleUniform(evaluator, { samples: 120, kMax: 0.05, seed: 4 }).k)).toEqual(Array.from(uniform.k));
+    expect(Array.from(sampleUniform(evaluator, { samples: 120, kMax: 0.05, seed: 4 }).k)).toEqual(
+      Array.from(uniform.k),
+    );
     expect(uniform.clearingRuns).toBe(120 * 200);
     const gibbs = sampleGibbs(evaluator, { samples: 120, kMax: 0.05, seed: 4, chains: 4, gridPoints: 6, width: 0.003 });
     expect(gibbs.allocationsEvaluated).toBe(6 * (120 + 4 * 2)); // 6 grid points per update, burn-in T = 2 per chain
     expect(gibbs.k.every((v) => v >= 0 && v <= 0.05)).toBe(true);
-    const meanAbsMargin = (statistic: Float64Array) => statistic.reduce((sum, v) => sum + Math.abs(v - 0.98), 0) / statistic.length;
+    const meanAbsMargin = (statistic: Float64Array) =>
+      statistic.reduce((sum, v) => sum + Math.abs(v - 0.98), 0) / statistic.length;
     expect(meanAbsMargin(gibbs.statistic)).toBeLessThan(0.5 * meanAbsMargin(uniform.statistic));
     // both classes are present near the boundary
     const accepted = gibbs.labels.reduce((a, b) => a + b, 0);
@@ -110,7 +130,8 @@ describe('sampling allocations', () => {
       expect(samples.labels[j]).toBe(1);
       for (let other = 0; other < 80; other++) {
         if (other === j || samples.labels[other] !== 1) continue;
-        const dominates = k(other)[0]! <= k(j)[0]! && k(other)[1]! <= k(j)[1]! && (k(other)[0]! < k(j)[0]! || k(other)[1]! < k(j)[1]!);
+        const dominates =
+          k(other)[0]! <= k(j)[0]! && k(other)[1]! <= k(j)[1]! && (k(other)[0]! < k(j)[0]! || k(other)[1]! < k(j)[1]!);
         expect(dominates).toBe(false);
       }
     }
@@ -118,7 +139,8 @@ describe('sampling allocations', () => {
     expect([...costs].sort((a, b) => a - b)).toEqual(costs);
     // the cheapest acceptable sample is on the front
     let cheapest = Infinity;
-    for (let j = 0; j < 80; j++) if (samples.labels[j]) cheapest = Math.min(cheapest, allocationCost(evaluator.tiers, k(j)));
+    for (let j = 0; j < 80; j++)
+      if (samples.labels[j]) cheapest = Math.min(cheapest, allocationCost(evaluator.tiers, k(j)));
     expect(costs[0]).toBe(cheapest);
   });
 

@@ -22,7 +22,12 @@ function smallSystem() {
 }
 
 const small = smallSystem();
-const setup: AcceptanceSetup = { tiers: 2, shockModel: { kind: 'uniform', maxFraction: 0.25 }, scenarios: 500, seed: 1 };
+const setup: AcceptanceSetup = {
+  tiers: 2,
+  shockModel: { kind: 'uniform', maxFraction: 0.25 },
+  scenarios: 500,
+  seed: 1,
+};
 
 /** The multiple s of u where the statistic crosses the level on one long run of its own (no confidence margin). */
 function longRunBoundary(direction: number[], scenarios: number, seed: number): number {
@@ -86,7 +91,12 @@ describe('pinning a capital allocation to the acceptance boundary', () => {
 
   it('pins the EBA 2011 tier-1 allocation within the default budget', () => {
     const eba = toClearingSystem(ebaMaxentNetwork());
-    const pin = pinToBoundary(eba, { tiers: 2, shockModel: { kind: 'uniform', maxFraction: 0.1 }, scenarios: 1000, seed: 1 }, [0.0227, 0], { maxScenarios: 256_000 });
+    const pin = pinToBoundary(
+      eba,
+      { tiers: 2, shockModel: { kind: 'uniform', maxFraction: 0.1 }, scenarios: 1000, seed: 1 },
+      [0.0227, 0],
+      { maxScenarios: 256_000 },
+    );
     expect(pin.pinned).toBe(true);
     // the independent 100,000-scenario estimate of the boundary is k₁ = 1.884%; ours brackets it within noise
     expect(pin.k[0]!).toBeGreaterThan(0.0184);

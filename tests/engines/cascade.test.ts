@@ -1,6 +1,14 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { cascade, checkEconomy, fromDenseEconomy, neumannColumn, solveCrossHoldings, toEconomySystem, valuesGivenFailures } from '../../src-main/engines/cascade';
+import {
+  cascade,
+  checkEconomy,
+  fromDenseEconomy,
+  neumannColumn,
+  solveCrossHoldings,
+  toEconomySystem,
+  valuesGivenFailures,
+} from '../../src-main/engines/cascade';
 import { EngineInputError } from '../../src-main/engines/errors';
 import { solveDense } from '../../src-main/engines/linalg';
 import { chainEconomy, economyArbitrary } from '../support/economies';
@@ -59,7 +67,13 @@ describe('cascade: hand-computed 3-firm chain', () => {
       expect((error as EngineInputError).field).toBe('payments.B');
     }
     expect(() =>
-      fromDenseEconomy({ ids: ['A', 'B'], crossHoldings: Float64Array.from([0, 1, 0, 0]), assetValues: new Float64Array(2), thresholds: new Float64Array(2), failureCosts: new Float64Array(2) }),
+      fromDenseEconomy({
+        ids: ['A', 'B'],
+        crossHoldings: Float64Array.from([0, 1, 0, 0]),
+        assetValues: new Float64Array(2),
+        thresholds: new Float64Array(2),
+        failureCosts: new Float64Array(2),
+      }),
     ).toThrow(/firm "B".*below 1/);
     // The check alone (used before a job starts) refuses the same documents as the full build, naming the firm.
     const document = chainEconomy();
@@ -67,7 +81,9 @@ describe('cascade: hand-computed 3-firm chain', () => {
     const tooMuch = { ...document, crossHoldings: [...document.crossHoldings, { holder: 'C', issuer: 'B', share: 1 }] };
     expect(() => checkEconomy(tooMuch)).toThrow(/firm "B".*sum to 1.2 \(must be below 1\)/);
     expect(() => toEconomySystem(tooMuch)).toThrow(/firm "B".*sum to 1.2 \(must be below 1\)/);
-    expect(() => checkEconomy({ ...document, firms: document.firms.map((f, i) => (i === 0 ? { ...f, threshold: -1 } : f)) })).toThrow(/threshold must be finite/);
+    expect(() =>
+      checkEconomy({ ...document, firms: document.firms.map((f, i) => (i === 0 ? { ...f, threshold: -1 } : f)) }),
+    ).toThrow(/threshold must be finite/);
   });
 });
 
@@ -107,37 +123,52 @@ describe('cascade: properties on random economies', () => {
 
   it('both equilibria are fixed points of the failure map, and best ⊆ worst', () => {
     fc.assert(
-      fc.property(economyArbitrary(), fc.array(fc.double({ min: 0, max: 5, noNaN: true }), { minLength: 8, maxLength: 8 }), (system, shiftDraw) => {
-        const thresholdShift = Float64Array.from(shiftDraw.slice(0, system.nFirms));
-        const best = cascade(system, { thresholdShift });
-        const worst = cascade(system, { thresholdShift, start: 'all-failed' });
-        for (const result of [best, worst]) {
-          expect(result.converged).toBe(true);
-          const values = valuesGivenFailures(system, system.assetValues, result.failed);
-          result.failed.forEach((y, i) => {
-            expect(result.marketValues[i]).toBeCloseTo(values.marketValues[i]!, 10);
-            expect(y).toBe(result.marketValues[i]! < system.thresholds[i]! - system.selfShare[i]! * thresholdShift[i]! ? 1 : 0);
-          });
-        }
-        expect(subset(best.failed, worst.failed)).toBe(true);
-        // default hierarchy: failed firms carry rounds 1, 2, … without gaps
-        const rounds = [...new Set(Array.from(best.rounds).filter((r) => r > 0))].sort((a, b) => a - b);
-        rounds.forEach((r, k) => expect(r).toBe(k + 1));
-      }),
+      fc.property(
+        economyArbitrary(),
+        fc.array(fc.double({ min: 0, max: 5, noNaN: true }), { minLength: 8, maxLength: 8 }),
+        (system, shiftDraw) => {
+          const thresholdShift = Float64Array.from(shiftDraw.slice(0, system.nFirms));
+          const best = cascade(system, { thresholdShift });
+          const worst = cascade(system, { thresholdShift, start: 'all-failed' });
+          for (const result of [best, worst]) {
+            expect(result.converged).toBe(true);
+            const values = valuesGivenFailures(system, system.assetValues, result.failed);
+            result.failed.forEach((y, i) => {
+              expect(result.marketValues[i]).toBeCloseTo(values.marketValues[i]!, 10);
+              expect(y).toBe(
+                result.marketValues[i]! < system.thresholds[i]! - system.selfShare[i]! * thresholdShift[i]! ? 1 : 0,
+              );
+            });
+          }
+          expect(subset(best.failed, worst.failed)).toBe(true);
+          // default hierarchy: failed firms carry rounds 1, 2, … without gaps
+          const rounds = [...new Set(Array.from(best.rounds).filter((r) => r > 0))].sort((a, b) => a - b);
+          rounds.forEach((r, k) => expect(r).toBe(k + 1));
+        },
+      ),
       { numRuns: 150 },
     );
   });
 
   it('is monotone: higher prices or larger interventions never add failures', () => {
     fc.assert(
-      fc.property(economyArbitrary(), fc.array(fc.double({ min: 1, max: 1.5, noNaN: true }), { minLength: 8, maxLength: 8 }), (system, factors) => {
-        const higher = Float64Array.from(system.prices, (p, k) => p * factors[k]!);
-        const base = cascade(system);
-        expect(subset(cascade(system, { prices: higher }).failed, base.failed)).toBe(true);
-        const shift = Float64Array.from(factors.slice(0, system.nFirms), (f) => (f - 1) * 10);
-        expect(subset(cascade(system, { thresholdShift: shift }).failed, base.failed)).toBe(true);
-        expect(subset(cascade(system, { prices: higher, start: 'all-failed' }).failed, cascade(system, { start: 'all-failed' }).failed)).toBe(true);
-      }),
+      fc.property(
+        economyArbitrary(),
+        fc.array(fc.double({ min: 1, max: 1.5, noNaN: true }), { minLength: 8, maxLength: 8 }),
+        (system, factors) => {
+          const higher = Float64Array.from(system.prices, (p, k) => p * factors[k]!);
+          const base = cascade(system);
+          expect(subset(cascade(system, { prices: higher }).failed, base.failed)).toBe(true);
+          const shift = Float64Array.from(factors.slice(0, system.nFirms), (f) => (f - 1) * 10);
+          expect(subset(cascade(system, { thresholdShift: shift }).failed, base.failed)).toBe(true);
+          expect(
+            subset(
+              cascade(system, { prices: higher, start: 'all-failed' }).failed,
+              cascade(system, { start: 'all-failed' }).failed,
+            ),
+          ).toBe(true);
+        },
+      ),
       { numRuns: 150 },
     );
   });

@@ -1,7 +1,16 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { NETWORK_FORMAT, type NetworkDocument } from '../../src-shared/formats/network';
-import { clearBatch, clearInto, clearingInverse, clearPicard, clearScenario, createWorkspace, productForm, type ExactPath } from '../../src-main/engines/clearing';
+import {
+  clearBatch,
+  clearInto,
+  clearingInverse,
+  clearPicard,
+  clearScenario,
+  createWorkspace,
+  productForm,
+  type ExactPath,
+} from '../../src-main/engines/clearing';
 import { EngineInputError } from '../../src-main/engines/errors';
 import { luFactor, luSolve, luSolveTransposed, solveDense } from '../../src-main/engines/linalg';
 import { fromDenseLiabilities, toClearingSystem, type ClearingSystem } from '../../src-main/engines/network-arrays';
@@ -42,7 +51,10 @@ const networkArbitrary = (minOutsideLiabilities: number) =>
         c: fc.array(amount(100), { minLength: n, maxLength: n }),
         b: fc.array(fc.double({ min: minOutsideLiabilities, max: 100, noNaN: true }), { minLength: n, maxLength: n }),
         // a third of the draws are total losses, so that large default sets (|S| of 0, 1, 2) are common
-        fractions: fc.array(fc.oneof(fc.double({ min: 0, max: 1, noNaN: true }), fc.constant(1)), { minLength: n, maxLength: n }),
+        fractions: fc.array(fc.oneof(fc.double({ min: 0, max: 1, noNaN: true }), fc.constant(1)), {
+          minLength: n,
+          maxLength: n,
+        }),
       })
       .map(({ pbar, c, b, fractions }): RandomNetwork => {
         const matrix = Float64Array.from(pbar, (v) => (v < 1e-9 ? 0 : v)); // no sub-rounding amounts (see below)
@@ -179,29 +191,32 @@ describe('Eisenberg–Noe clearing', () => {
     expect(() => clearBatch(system, Float64Array.from([0, 0, 0, 0, 11, 0]))).toThrow(/scenario 1: shock on bank "B"/);
   });
 
-  it.each(PATHS)('gives a fixed point p = min(p̄, max(0, Aᵀp + c − x)) with 0 ≤ p ≤ p̄ and the loss identities (%s)', (exactPath) => {
-    fc.assert(
-      fc.property(networkArbitrary(0.5), ({ system, shock }) => {
-        const result = clearScenario(system, shock, { exactPath });
-        expect(fixedPointResidual(system, shock, result.payments)).toBeLessThan(1e-9);
-        for (let i = 0; i < system.nBanks; i++) {
-          expect(result.payments[i]).toBeGreaterThanOrEqual(-1e-12);
-          expect(result.payments[i]).toBeLessThanOrEqual(system.totalObligations[i]!);
-          expect(result.defaultRound[i] !== 0).toBe(result.payments[i]! < system.totalObligations[i]!);
-        }
-        let direct = 0;
-        let shortfall = 0;
-        for (let i = 0; i < system.nBanks; i++) {
-          direct += Math.min(shock[i]!, system.netWorth[i]!);
-          shortfall += system.totalObligations[i]! - result.payments[i]!;
-        }
-        const scale = Math.max(1, Math.abs(result.loss));
-        expect(Math.abs(result.loss - (direct + shortfall)) / scale).toBeLessThan(1e-9);
-        expect(Math.abs(result.loss - result.lossDepthForm) / scale).toBeLessThan(1e-9);
-      }),
-      { numRuns: 400 },
-    );
-  });
+  it.each(PATHS)(
+    'gives a fixed point p = min(p̄, max(0, Aᵀp + c − x)) with 0 ≤ p ≤ p̄ and the loss identities (%s)',
+    (exactPath) => {
+      fc.assert(
+        fc.property(networkArbitrary(0.5), ({ system, shock }) => {
+          const result = clearScenario(system, shock, { exactPath });
+          expect(fixedPointResidual(system, shock, result.payments)).toBeLessThan(1e-9);
+          for (let i = 0; i < system.nBanks; i++) {
+            expect(result.payments[i]).toBeGreaterThanOrEqual(-1e-12);
+            expect(result.payments[i]).toBeLessThanOrEqual(system.totalObligations[i]!);
+            expect(result.defaultRound[i] !== 0).toBe(result.payments[i]! < system.totalObligations[i]!);
+          }
+          let direct = 0;
+          let shortfall = 0;
+          for (let i = 0; i < system.nBanks; i++) {
+            direct += Math.min(shock[i]!, system.netWorth[i]!);
+            shortfall += system.totalObligations[i]! - result.payments[i]!;
+          }
+          const scale = Math.max(1, Math.abs(result.loss));
+          expect(Math.abs(result.loss - (direct + shortfall)) / scale).toBeLessThan(1e-9);
+          expect(Math.abs(result.loss - result.lossDepthForm) / scale).toBeLessThan(1e-9);
+        }),
+        { numRuns: 400 },
+      );
+    },
+  );
 
   it.each(PATHS)('agrees with Picard iteration to 1e-9 relative (%s)', (exactPath) => {
     fc.assert(
@@ -220,15 +235,21 @@ describe('Eisenberg–Noe clearing', () => {
 
   it('pays less (never more) when a shock grows', () => {
     fc.assert(
-      fc.property(networkArbitrary(0.5), fc.integer({ min: 0, max: 6 }), fc.double({ min: 0, max: 1, noNaN: true }), (net, bank, extra) => {
-        const { system, shock } = net;
-        const i = bank % system.nBanks;
-        const bigger = shock.slice();
-        bigger[i] = Math.min(system.outsideAssets[i]!, shock[i]! + extra * (system.outsideAssets[i]! - shock[i]!));
-        const before = clearScenario(system, shock).payments;
-        const after = clearScenario(system, bigger).payments;
-        for (let k = 0; k < system.nBanks; k++) expect(after[k]!).toBeLessThanOrEqual(before[k]! + 1e-9 * Math.max(1, before[k]!));
-      }),
+      fc.property(
+        networkArbitrary(0.5),
+        fc.integer({ min: 0, max: 6 }),
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        (net, bank, extra) => {
+          const { system, shock } = net;
+          const i = bank % system.nBanks;
+          const bigger = shock.slice();
+          bigger[i] = Math.min(system.outsideAssets[i]!, shock[i]! + extra * (system.outsideAssets[i]! - shock[i]!));
+          const before = clearScenario(system, shock).payments;
+          const after = clearScenario(system, bigger).payments;
+          for (let k = 0; k < system.nBanks; k++)
+            expect(after[k]!).toBeLessThanOrEqual(before[k]! + 1e-9 * Math.max(1, before[k]!));
+        },
+      ),
       { numRuns: 300 },
     );
   });
@@ -246,7 +267,9 @@ describe('Eisenberg–Noe clearing', () => {
         fc.pre(smallestSolvencyMargin(system, shock, costly.payments) > 1e-9);
         for (let i = 0; i < system.nBanks; i++) {
           expect(costly.payments[i]!).toBeLessThanOrEqual(en.payments[i]! + 1e-9);
-          expect(Math.abs(costly.payments[i]! - picard.payments[i]!)).toBeLessThan(1e-7 * Math.max(1, system.totalObligations[i]!));
+          expect(Math.abs(costly.payments[i]! - picard.payments[i]!)).toBeLessThan(
+            1e-7 * Math.max(1, system.totalObligations[i]!),
+          );
         }
       }),
       { numRuns: 200 },
@@ -255,20 +278,24 @@ describe('Eisenberg–Noe clearing', () => {
 
   it('batch results equal one-by-one clearing, with reused buffers', () => {
     fc.assert(
-      fc.property(networkArbitrary(0.5), fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: 21, maxLength: 21 }), ({ system }, fractions) => {
-        const n = system.nBanks;
-        const nScenarios = 3;
-        const shocks = new Float64Array(nScenarios * n);
-        for (let k = 0; k < shocks.length; k++) shocks[k] = fractions[k % 21]! * system.outsideAssets[k % n]!;
-        const batch = clearBatch(system, shocks, { depth: true });
-        for (let s = 0; s < nScenarios; s++) {
-          const single = clearScenario(system, shocks.subarray(s * n, (s + 1) * n));
-          expect(batch.loss[s]).toBe(single.loss);
-          expect(Array.from(batch.payments.subarray(s * n, (s + 1) * n))).toEqual(Array.from(single.payments));
-          expect(Array.from(batch.depth!.subarray(s * n, (s + 1) * n))).toEqual(Array.from(single.depth));
-          expect(batch.nDefaults[s]).toBe(single.defaults.length);
-        }
-      }),
+      fc.property(
+        networkArbitrary(0.5),
+        fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: 21, maxLength: 21 }),
+        ({ system }, fractions) => {
+          const n = system.nBanks;
+          const nScenarios = 3;
+          const shocks = new Float64Array(nScenarios * n);
+          for (let k = 0; k < shocks.length; k++) shocks[k] = fractions[k % 21]! * system.outsideAssets[k % n]!;
+          const batch = clearBatch(system, shocks, { depth: true });
+          for (let s = 0; s < nScenarios; s++) {
+            const single = clearScenario(system, shocks.subarray(s * n, (s + 1) * n));
+            expect(batch.loss[s]).toBe(single.loss);
+            expect(Array.from(batch.payments.subarray(s * n, (s + 1) * n))).toEqual(Array.from(single.payments));
+            expect(Array.from(batch.depth!.subarray(s * n, (s + 1) * n))).toEqual(Array.from(single.depth));
+            expect(batch.nDefaults[s]).toBe(single.defaults.length);
+          }
+        },
+      ),
       { numRuns: 100 },
     );
   });
@@ -281,7 +308,9 @@ describe('Eisenberg–Noe clearing', () => {
         clearInto(dense, shock);
         clearInto(iterative, shock);
         for (let i = 0; i < system.nBanks; i++) {
-          expect(Math.abs(dense.payments[i]! - iterative.payments[i]!)).toBeLessThan(1e-9 * Math.max(1, system.totalObligations[i]!));
+          expect(Math.abs(dense.payments[i]! - iterative.payments[i]!)).toBeLessThan(
+            1e-9 * Math.max(1, system.totalObligations[i]!),
+          );
         }
       }),
       { numRuns: 150 },
@@ -352,7 +381,12 @@ describe('Eisenberg–Noe clearing', () => {
 
   it('uses the Schur path on the workspace when most banks default, and refuses a singular I − Aᵀ', () => {
     // a closed loop A ↔ B with no outside liabilities: I − Aᵀ is singular, so M is unavailable
-    const loop = fromDenseLiabilities(['A', 'B'], Float64Array.from([0, 5, 5, 0]), Float64Array.from([1, 1]), Float64Array.from([0, 0]));
+    const loop = fromDenseLiabilities(
+      ['A', 'B'],
+      Float64Array.from([0, 5, 5, 0]),
+      Float64Array.from([1, 1]),
+      Float64Array.from([0, 0]),
+    );
     expect(clearingInverse(loop)).toBeNull();
     const result = clearScenario(loop, [1, 1], { exactPath: 'schur' });
     expect(fixedPointResidual(loop, Float64Array.from([1, 1]), result.payments)).toBeLessThan(1e-9);
@@ -366,7 +400,10 @@ describe('Eisenberg–Noe clearing', () => {
         s: fc.array(fc.double({ min: 0.1, max: 10, noNaN: true }), { minLength: n, maxLength: n }),
         c: fc.array(fc.double({ min: 1, max: 300, noNaN: true }), { minLength: n, maxLength: n }),
         b: fc.array(fc.double({ min: 1, max: 100, noNaN: true }), { minLength: n, maxLength: n }),
-        fractions: fc.array(fc.oneof(fc.double({ min: 0, max: 1, noNaN: true }), fc.constant(1)), { minLength: n, maxLength: n }),
+        fractions: fc.array(fc.oneof(fc.double({ min: 0, max: 1, noNaN: true }), fc.constant(1)), {
+          minLength: n,
+          maxLength: n,
+        }),
       })
       .map(({ r, s, c, b, fractions }) => {
         const matrix = new Float64Array(n * n);
@@ -399,6 +436,10 @@ describe('Eisenberg–Noe clearing', () => {
     for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) matrix[i * n + j] = i === j ? 0 : (i + 1) * (j + 2);
     matrix[1]! *= 1.001;
     const ids = ['A', 'B', 'C', 'D'];
-    expect(productForm(fromDenseLiabilities(ids, matrix, Float64Array.from([50, 50, 50, 50]), Float64Array.from([5, 5, 5, 5])))).toBeNull();
+    expect(
+      productForm(
+        fromDenseLiabilities(ids, matrix, Float64Array.from([50, 50, 50, 50]), Float64Array.from([5, 5, 5, 5])),
+      ),
+    ).toBeNull();
   });
 });

@@ -14,7 +14,9 @@ beforeAll(async () => {
 
 /** |a − b| within 1e-9 of the larger magnitude. */
 function expectRelativelyClose(actual: number, expected: number) {
-  expect(Math.abs(actual - expected)).toBeLessThanOrEqual(1e-9 * Math.max(Math.abs(expected), Math.abs(actual), 1e-300));
+  expect(Math.abs(actual - expected)).toBeLessThanOrEqual(
+    1e-9 * Math.max(Math.abs(expected), Math.abs(actual), 1e-300),
+  );
 }
 
 function check(objective: DisaggregationObjective) {
@@ -27,7 +29,16 @@ function check(objective: DisaggregationObjective) {
     nodeId: aggregateId,
     parts,
     objective,
-    optimiser: { shockModel: { kind: 'uniform' }, samples: 40, seed: 3, starts: 2, hops: 1, evaluationSamples: 200, maxIterations: 15, highs },
+    optimiser: {
+      shockModel: { kind: 'uniform' },
+      samples: 40,
+      seed: 3,
+      starts: 2,
+      hops: 1,
+      evaluationSamples: 200,
+      maxIterations: 15,
+      highs,
+    },
   });
   const before = toClearingSystem(source);
   const after = toClearingSystem(result.document);
@@ -57,14 +68,20 @@ function check(objective: DisaggregationObjective) {
     expectRelativelyClose(after.netWorth[a]!, before.netWorth[i]!);
     const toParts = partIndex.reduce((t, m) => t + after.pbarMatrix[a * after.nBanks + m]!, 0);
     const fromParts = partIndex.reduce((t, m) => t + after.pbarMatrix[m * after.nBanks + a]!, 0);
-    expect(Math.abs(toParts - before.pbarMatrix[i * before.nBanks + g]!)).toBeLessThanOrEqual(1e-9 * before.totalObligations[i]!);
-    expect(Math.abs(fromParts - before.pbarMatrix[g * before.nBanks + i]!)).toBeLessThanOrEqual(1e-9 * before.totalObligations[g]!);
+    expect(Math.abs(toParts - before.pbarMatrix[i * before.nBanks + g]!)).toBeLessThanOrEqual(
+      1e-9 * before.totalObligations[i]!,
+    );
+    expect(Math.abs(fromParts - before.pbarMatrix[g * before.nBanks + i]!)).toBeLessThanOrEqual(
+      1e-9 * before.totalObligations[g]!,
+    );
   }
   // no links among the parts; the new nodes are named and explained
   for (const m of partIndex) for (const l of partIndex) expect(after.pbarMatrix[m * after.nBanks + l]).toBe(0);
   expect(result.document.nodes.find((node) => node.id === 'P3')!.name).toMatch(/part 3 of 3/);
   expect(result.explanation).toHaveLength(4);
-  expect(result.explanation[1]).toMatch(/P1 "Life insurers": share 50\.0% of p̄ and α; b = [\d,.]+, f = [\d,.]+, c = [\d,.]+, d = [\d,.]+/);
+  expect(result.explanation[1]).toMatch(
+    /P1 "Life insurers": share 50\.0% of p̄ and α; b = [\d,.]+, f = [\d,.]+, c = [\d,.]+, d = [\d,.]+/,
+  );
   return { result, after, partIndex };
 }
 
@@ -92,17 +109,33 @@ describe('disaggregation (§3)', () => {
     const before = toClearingSystem(source);
     const cAggregate = before.outsideAssets[before.ids.indexOf(aggregateId)]!;
     const shares = [0.5, 0.25, 0.25];
-    const moved = worst.partIndex.map((i, m) => Math.abs(worst.after.outsideAssets[i]! - shares[m]! * cAggregate) / cAggregate);
+    const moved = worst.partIndex.map(
+      (i, m) => Math.abs(worst.after.outsideAssets[i]! - shares[m]! * cAggregate) / cAggregate,
+    );
     expect(Math.max(...moved)).toBeGreaterThan(1e-6);
-    expect(worst.result.explanation[0]).toMatch(/worst case of expected loss \(40 uniform shocks, seed 3; in sample E\[L\]/);
+    expect(worst.result.explanation[0]).toMatch(
+      /worst case of expected loss \(40 uniform shocks, seed 3; in sample E\[L\]/,
+    );
   });
 
   it('refuses an aggregate whose net worth is not between 0 and its outside assets, clashing ids, and worst without the optimiser', () => {
     const broke = structuredClone(source);
     broke.nodes[5]!.outsideAssets = 0.5;
-    expect(() => disaggregate(broke, { nodeId: aggregateId, parts: [{ id: 'X1' }, { id: 'X2' }], objective: 'maxent' })).toThrow(/0 < w < c/);
-    expect(() => disaggregate(source, { nodeId: aggregateId, parts: [{ id: source.nodes[0]!.id }, { id: 'X2' }], objective: 'maxent' })).toThrow(/already used/);
-    expect(() => disaggregate(source, { nodeId: 'nope', parts: [{ id: 'X1' }, { id: 'X2' }], objective: 'maxent' })).toThrow(/no node "nope"/);
-    expect(() => disaggregate(source, { nodeId: aggregateId, parts: [{ id: 'X1' }, { id: 'X2' }], objective: 'worst' })).toThrow(/optimiser/);
+    expect(() =>
+      disaggregate(broke, { nodeId: aggregateId, parts: [{ id: 'X1' }, { id: 'X2' }], objective: 'maxent' }),
+    ).toThrow(/0 < w < c/);
+    expect(() =>
+      disaggregate(source, {
+        nodeId: aggregateId,
+        parts: [{ id: source.nodes[0]!.id }, { id: 'X2' }],
+        objective: 'maxent',
+      }),
+    ).toThrow(/already used/);
+    expect(() =>
+      disaggregate(source, { nodeId: 'nope', parts: [{ id: 'X1' }, { id: 'X2' }], objective: 'maxent' }),
+    ).toThrow(/no node "nope"/);
+    expect(() =>
+      disaggregate(source, { nodeId: aggregateId, parts: [{ id: 'X1' }, { id: 'X2' }], objective: 'worst' }),
+    ).toThrow(/optimiser/);
   });
 });

@@ -7,12 +7,22 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { NetworkDocument } from '../../src-shared/formats/network';
-import { LOSS_RATIO_UNDEFINED_NOTE, NVI_NO_OUTSIDE_ASSETS_NOTE, NVI_UNBOUNDED_NOTE } from '../../src-shared/results/stress';
+import {
+  LOSS_RATIO_UNDEFINED_NOTE,
+  NVI_NO_OUTSIDE_ASSETS_NOTE,
+  NVI_UNBOUNDED_NOTE,
+} from '../../src-shared/results/stress';
 import { RESIDUAL_UNDEFINED_NOTE } from '../../src-shared/results/reconstruction';
 import { CROSSHOLDINGS_FORMAT, type EconomyDocument } from '../../src-shared/formats/crossholdings';
 import { main } from '../../src-main/cli/main';
 import { checkEconomy } from '../../src-main/engines/cascade';
-import { assertFiniteResult, firstNonFinite, formatBytes, MAX_SUPPORTED_AMOUNT, memoryLimitBytes } from '../../src-main/engines/limits';
+import {
+  assertFiniteResult,
+  firstNonFinite,
+  formatBytes,
+  MAX_SUPPORTED_AMOUNT,
+  memoryLimitBytes,
+} from '../../src-main/engines/limits';
 import { maxentReconstruct } from '../../src-main/engines/maxent';
 import { fromDenseLiabilities, toClearingSystem } from '../../src-main/engines/network-arrays';
 import { problemFromDocument } from '../../src-main/engines/reconstruction/problem';
@@ -22,7 +32,11 @@ import { tempDir } from '../support/fixtures';
 const dir = tempDir('cwb-finite-');
 afterAll(() => dir.remove());
 
-const network = (name: string, nodes: NetworkDocument['nodes'], liabilities: NetworkDocument['liabilities'] = []): NetworkDocument => ({
+const network = (
+  name: string,
+  nodes: NetworkDocument['nodes'],
+  liabilities: NetworkDocument['liabilities'] = [],
+): NetworkDocument => ({
   format: 'contagion-workbench/network@1',
   name,
   nodes,
@@ -39,7 +53,10 @@ function writeNetwork(document: NetworkDocument | Record<string, unknown>, file:
 async function cwb(args: string[]): Promise<{ code: number; out: string; err: string }> {
   const out: string[] = [];
   const err: string[] = [];
-  const code = await main([...args, '--data-dir', join(dir.path, 'store')], { out: (t) => void out.push(t), err: (t) => void err.push(t) });
+  const code = await main([...args, '--data-dir', join(dir.path, 'store')], {
+    out: (t) => void out.push(t),
+    err: (t) => void err.push(t),
+  });
   return { code, out: out.join('\n'), err: err.join('\n') };
 }
 
@@ -80,7 +97,13 @@ const closedRing = network(
 /** Balance sheets with every inside total zero (nothing to reconstruct, nothing relative to anything). */
 const zeroInside = network(
   'zero inside totals',
-  ['A', 'B', 'C'].map((id) => ({ id, outsideAssets: 10, outsideLiabilities: 5, insideAssets: 0, insideLiabilities: 0 })),
+  ['A', 'B', 'C'].map((id) => ({
+    id,
+    outsideAssets: 10,
+    outsideLiabilities: 5,
+    insideAssets: 0,
+    insideLiabilities: 0,
+  })),
 );
 
 /** The attack: balances of 1e308 (sums and squares overflow to ∞, then NaN). */
@@ -147,11 +170,19 @@ describe('cwb stress: no null, NaN or ∞ in any result', () => {
 
   it('the engines refuse such amounts too when they come as arrays (bypassing the file format)', () => {
     const ids = ['A', 'B'];
-    const build = () => fromDenseLiabilities(ids, Float64Array.from([0, 1e308, 0, 0]), Float64Array.from([1, 1]), Float64Array.from([1, 1]));
+    const build = () =>
+      fromDenseLiabilities(
+        ids,
+        Float64Array.from([0, 1e308, 0, 0]),
+        Float64Array.from([1, 1]),
+        Float64Array.from([1, 1]),
+      );
     expect(build).toThrow(
       "amounts up to 1e308 (liability A → B) overflow the computation; the largest supported amount is 1e15 in the network's unit",
     );
-    expect(() => maxentReconstruct(ids, [2e15, 1], [1, 2e15])).toThrow(/amounts up to 2e15 \(node "A", insideLiabilities\) overflow the computation/);
+    expect(() => maxentReconstruct(ids, [2e15, 1], [1, 2e15])).toThrow(
+      /amounts up to 2e15 \(node "A", insideLiabilities\) overflow the computation/,
+    );
     // at the limit the results stay finite: 1e15 everywhere, 20,000 scenarios
     const system = fromDenseLiabilities(
       ids,
@@ -170,15 +201,49 @@ describe('cwb reconstruct: relative residuals with zero totals', () => {
   it('reports the residual as undefined in words, with no null in the JSON and no NaN in the text', async () => {
     const path = writeNetwork(zeroInside, 'zero-inside.json');
     for (const objective of ['maxent', 'worst']) {
-      const json = await cwb(['reconstruct', path, '--objective', objective, '--samples', '50', '--evaluation-samples', '200', '--starts', '1', '--hops', '0', '--json']);
+      const json = await cwb([
+        'reconstruct',
+        path,
+        '--objective',
+        objective,
+        '--samples',
+        '50',
+        '--evaluation-samples',
+        '200',
+        '--starts',
+        '1',
+        '--hops',
+        '0',
+        '--json',
+      ]);
       expect(json.code, json.err).toBe(0);
       expect(json.out).not.toMatch(NOT_A_NUMBER);
       expect(json.err).not.toMatch(NOT_A_NUMBER);
-      const output = JSON.parse(json.out) as { liabilities: unknown[]; reconstruction: { residual: Record<string, unknown> } };
+      const output = JSON.parse(json.out) as {
+        liabilities: unknown[];
+        reconstruction: { residual: Record<string, unknown> };
+      };
       expect(nullsIn(output)).toEqual([]);
       expect(output.liabilities).toEqual([]);
-      expect(output.reconstruction.residual).toEqual({ relativeNote: RESIDUAL_UNDEFINED_NOTE, absolute: 0, complementarity: 0 });
-      const text = await cwb(['reconstruct', path, '--objective', objective, '--samples', '50', '--evaluation-samples', '200', '--starts', '1', '--hops', '0']);
+      expect(output.reconstruction.residual).toEqual({
+        relativeNote: RESIDUAL_UNDEFINED_NOTE,
+        absolute: 0,
+        complementarity: 0,
+      });
+      const text = await cwb([
+        'reconstruct',
+        path,
+        '--objective',
+        objective,
+        '--samples',
+        '50',
+        '--evaluation-samples',
+        '200',
+        '--starts',
+        '1',
+        '--hops',
+        '0',
+      ]);
       expect(text.code).toBe(0);
       expect(`${text.out}\n${text.err}`).not.toMatch(NOT_A_NUMBER);
       expect(text.out).toContain('largest constraint residual undefined (every inside total is zero)');
@@ -187,17 +252,67 @@ describe('cwb reconstruct: relative residuals with zero totals', () => {
 
   it('a loss-ratio objective with no outside assets to shock is refused in one line', async () => {
     const path = writeNetwork(
-      network('shocked', ['A', 'B', 'C'].map((id) => ({ id, totalAssets: 30, totalLiabilities: 25, insideAssets: 10, insideLiabilities: 10 }))),
+      network(
+        'shocked',
+        ['A', 'B', 'C'].map((id) => ({
+          id,
+          totalAssets: 30,
+          totalLiabilities: 25,
+          insideAssets: 10,
+          insideLiabilities: 10,
+        })),
+      ),
       'shocked.json',
     );
-    const ok = await cwb(['reconstruct', path, '--objective', 'worst', '--measure', 'loss-ratio', '--samples', '30', '--evaluation-samples', '100', '--starts', '1', '--hops', '0', '--json']);
+    const ok = await cwb([
+      'reconstruct',
+      path,
+      '--objective',
+      'worst',
+      '--measure',
+      'loss-ratio',
+      '--samples',
+      '30',
+      '--evaluation-samples',
+      '100',
+      '--starts',
+      '1',
+      '--hops',
+      '0',
+      '--json',
+    ]);
     expect(ok.code, ok.err).toBe(0);
     expect(nullsIn(JSON.parse(ok.out))).toEqual([]);
     const zero = writeNetwork(
-      network('zero shocks', ['A', 'B', 'C'].map((id) => ({ id, totalAssets: 8, totalLiabilities: 8, insideAssets: 8, insideLiabilities: 8 }))),
+      network(
+        'zero shocks',
+        ['A', 'B', 'C'].map((id) => ({
+          id,
+          totalAssets: 8,
+          totalLiabilities: 8,
+          insideAssets: 8,
+          insideLiabilities: 8,
+        })),
+      ),
       'zero-shocks.json',
     );
-    const refused = await cwb(['reconstruct', zero, '--objective', 'worst', '--measure', 'loss-ratio', '--samples', '30', '--evaluation-samples', '100', '--starts', '1', '--hops', '0', '--json']);
+    const refused = await cwb([
+      'reconstruct',
+      zero,
+      '--objective',
+      'worst',
+      '--measure',
+      'loss-ratio',
+      '--samples',
+      '30',
+      '--evaluation-samples',
+      '100',
+      '--starts',
+      '1',
+      '--hops',
+      '0',
+      '--json',
+    ]);
     expect(refused.code).toBe(2);
     expect(refused.err.split('\n').filter((line) => line.startsWith('cwb:'))).toEqual([
       // the reconstruct job's worker refuses it; cwb says the job failed and why
@@ -248,11 +363,21 @@ describe('bounded memory: dense n × n work is refused before it allocates', () 
       }
       return 'no refusal';
     };
-    expect(refusal(() => maxentReconstruct(document.nodes.map((node) => node.id), margins, margins))).toBe(
-      'a maximum-entropy network of 4,000 banks needs about 122 MB; the limit is 64 MB (CWB_MEMORY_LIMIT_MB)',
+    expect(
+      refusal(() =>
+        maxentReconstruct(
+          document.nodes.map((node) => node.id),
+          margins,
+          margins,
+        ),
+      ),
+    ).toBe('a maximum-entropy network of 4,000 banks needs about 122 MB; the limit is 64 MB (CWB_MEMORY_LIMIT_MB)');
+    expect(refusal(() => toClearingSystem(document))).toBe(
+      'clearing a network of 4,000 banks needs about 244 MB; the limit is 64 MB (CWB_MEMORY_LIMIT_MB)',
     );
-    expect(refusal(() => toClearingSystem(document))).toBe('clearing a network of 4,000 banks needs about 244 MB; the limit is 64 MB (CWB_MEMORY_LIMIT_MB)');
-    expect(refusal(() => problemFromDocument(document))).toMatch(/^reconstructing a network of 4,000 banks needs about 2\.\d GB; the limit is 64 MB \(CWB_MEMORY_LIMIT_MB\)$/);
+    expect(refusal(() => problemFromDocument(document))).toMatch(
+      /^reconstructing a network of 4,000 banks needs about 2\.\d GB; the limit is 64 MB \(CWB_MEMORY_LIMIT_MB\)$/,
+    );
     const firms = document.nodes.map((node) => node.id);
     const economy: EconomyDocument = {
       format: CROSSHOLDINGS_FORMAT,
@@ -262,7 +387,9 @@ describe('bounded memory: dense n × n work is refused before it allocates', () 
       assetHoldings: [{ firm: firms[0]!, asset: 'X', share: 1 }],
       crossHoldings: [],
     };
-    expect(refusal(() => checkEconomy(economy))).toBe('a cross-holdings economy of 4,000 firms needs about 244 MB; the limit is 64 MB (CWB_MEMORY_LIMIT_MB)');
+    expect(refusal(() => checkEconomy(economy))).toBe(
+      'a cross-holdings economy of 4,000 firms needs about 244 MB; the limit is 64 MB (CWB_MEMORY_LIMIT_MB)',
+    );
     const after = process.memoryUsage();
     // not one of the dense arrays was allocated
     expect(after.arrayBuffers - before.arrayBuffers).toBeLessThan(16 * 2 ** 20);
@@ -273,16 +400,38 @@ describe('bounded memory: dense n × n work is refused before it allocates', () 
     const path = writeNetwork(banks(1500, true), 'banks-1500.json');
     process.env.CWB_MEMORY_LIMIT_MB = '32';
     const before = process.memoryUsage().rss;
-    const refused = await cwb(['reconstruct', path, '--objective', 'maxent', '--samples', '10', '--evaluation-samples', '100', '--json']);
+    const refused = await cwb([
+      'reconstruct',
+      path,
+      '--objective',
+      'maxent',
+      '--samples',
+      '10',
+      '--evaluation-samples',
+      '100',
+      '--json',
+    ]);
     expect(refused.code).toBe(2);
     expect(refused.out).toBe('');
     // the reconstruct job refuses it when it is planned, before any worker starts (standard error says first what runs)
     const refusals = refused.err.split('\n').filter((line) => line.startsWith('cwb:'));
     expect(refusals).toHaveLength(1);
-    expect(refusals[0]).toMatch(/^cwb: reconstructing a network of 1,500 banks needs about \d+ MB; the limit is 32 MB \(CWB_MEMORY_LIMIT_MB\)$/);
+    expect(refusals[0]).toMatch(
+      /^cwb: reconstructing a network of 1,500 banks needs about \d+ MB; the limit is 32 MB \(CWB_MEMORY_LIMIT_MB\)$/,
+    );
     expect(process.memoryUsage().rss - before).toBeLessThan(100 * 2 ** 20);
     const small = writeNetwork(banks(30, true), 'banks-30.json');
-    const ran = await cwb(['reconstruct', small, '--objective', 'maxent', '--samples', '10', '--evaluation-samples', '100', '--json']);
+    const ran = await cwb([
+      'reconstruct',
+      small,
+      '--objective',
+      'maxent',
+      '--samples',
+      '10',
+      '--evaluation-samples',
+      '100',
+      '--json',
+    ]);
     expect(ran.code, ran.err).toBe(0);
     expect(nullsIn(JSON.parse(ran.out))).toEqual([]);
   });

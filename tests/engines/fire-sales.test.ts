@@ -33,7 +33,10 @@ describe('inverse demand functions (§4.1)', () => {
   it('linear, exponential and arctangent prices are the paper’s formulas, with cross-impact', () => {
     expect(priceOf({ form: 'linear', impact: impactMatrix(1, 0.15) }, [2])[0]).toBeCloseTo(0.7, 15);
     expect(priceOf({ form: 'exponential', impact: impactMatrix(1, 0.15) }, [1.3])[0]).toBeCloseTo(Math.exp(-0.195), 15);
-    expect(priceOf({ form: 'arctangent', impact: impactMatrix(1, 1) }, [0.8])[0]).toBeCloseTo((Math.atan(-0.8) + 2 * Math.PI) / (2 * Math.PI), 15);
+    expect(priceOf({ form: 'arctangent', impact: impactMatrix(1, 1) }, [0.8])[0]).toBeCloseTo(
+      (Math.atan(-0.8) + 2 * Math.PI) / (2 * Math.PI),
+      15,
+    );
     const cross = priceOf({ form: 'linear', impact: impactMatrix(2, 0.15, 0.015) }, [0.5, 0.9]);
     expect(cross[0]).toBeCloseTo(1 - 0.15 * 0.5 - 0.015 * 0.9, 15);
     expect(cross[1]).toBeCloseTo(1 - 0.015 * 0.5 - 0.15 * 0.9, 15);
@@ -61,7 +64,10 @@ describe('fire-sale equilibrium', () => {
     // every λ ≥ 2.5 checked here, the λ for which the smallest shock sells nothing (ℓ_min = 0, as eq. (4) assumes);
     // the jump in price, (0.7 + 0.3λ)/2 − 0.7, is smallest at λ = 2.5 (0.025).
     for (const lambda of [2.5, 3, 4]) {
-      const system = { ...caseStudy1('linear').system, strategy: { kind: 'leverage-target' as const, maxLeverage: Float64Array.of(lambda, lambda) } };
+      const system = {
+        ...caseStudy1('linear').system,
+        strategy: { kind: 'leverage-target' as const, maxLeverage: Float64Array.of(lambda, lambda) },
+      };
       const b = 0.7 + 0.3 * lambda;
       const threshold = (b * b) / (1.2 * lambda);
       expect(threshold).toBeGreaterThan(0.6);
@@ -85,7 +91,10 @@ describe('fire-sale equilibrium', () => {
     // 1 − λ + λL/p ≥ 1 ⇔ p ≤ L, and 0.7 < L*). At L* − 1e-9 the two roots are 0.8 ± 3e-5 and the plain iteration,
     // whose rate tends to 1 there, stops at its 10,000-step limit at 0.800084.
     const lambda = 3;
-    const system: FireSaleSystem = { ...caseStudy1('linear').system, strategy: { kind: 'leverage-target', maxLeverage: Float64Array.of(lambda, lambda) } };
+    const system: FireSaleSystem = {
+      ...caseStudy1('linear').system,
+      strategy: { kind: 'leverage-target', maxLeverage: Float64Array.of(lambda, lambda) },
+    };
     const b = 0.7 + 0.3 * lambda;
     const jump = (b * b) / (1.2 * lambda);
     const exact = (L: number) => (L <= jump ? (b + Math.sqrt(Math.max(0, b * b - 1.2 * lambda * L))) / 2 : 0.7);
@@ -112,7 +121,12 @@ describe('fire-sale equilibrium', () => {
     });
 
     it('two assets splitting the one of case study 1 (so the same closed form) converge as fast', () => {
-      const split: FireSaleSystem = { ...system, assetIds: ['x', 'y'], holdings: Float64Array.of(0.5, 0.5, 0.5, 0.5), inverseDemand: { form: 'linear', impact: impactMatrix(2, 0.3) } };
+      const split: FireSaleSystem = {
+        ...system,
+        assetIds: ['x', 'y'],
+        holdings: Float64Array.of(0.5, 0.5, 0.5, 0.5),
+        inverseDemand: { form: 'linear', impact: impactMatrix(2, 0.3) },
+      };
       for (const offset of [-1e-9, 1e-9]) {
         const L = jump + offset;
         const result = solveFireSale(split, { liabilities: [L, L] });
@@ -126,7 +140,10 @@ describe('fire-sale equilibrium', () => {
   it('next to the jump of case study 1 with exponential inverse demand (λ = 4): the plain iteration’s equilibrium in under 200 steps', () => {
     // No closed form here; the jump L* ≈ 0.75403 (where the price falls by 0.16) is located by bisection, and the
     // plain iteration, run to 1e-15 (up to 300,000 steps at 1e-9 below), is the reference.
-    const system: FireSaleSystem = { ...caseStudy1('exponential').system, strategy: { kind: 'leverage-target', maxLeverage: Float64Array.of(4, 4) } };
+    const system: FireSaleSystem = {
+      ...caseStudy1('exponential').system,
+      strategy: { kind: 'leverage-target', maxLeverage: Float64Array.of(4, 4) },
+    };
     const price = (L: number) => solveFireSale(system, { liabilities: [L, L] }).prices[0]!;
     let low = 0.6;
     let high = 0.85;
@@ -139,7 +156,11 @@ describe('fire-sale equilibrium', () => {
     expect(price(low) - price(high)).toBeGreaterThan(0.1);
     for (const L of [low - 1e-6, low - 1e-9, high + 1e-9, high + 1e-6]) {
       const accelerated = solveFireSale(system, { liabilities: [L, L] });
-      const plain = solveFireSale(system, { liabilities: [L, L] }, { accelerate: false, tolerance: 1e-15, maxIterations: 400_000 });
+      const plain = solveFireSale(
+        system,
+        { liabilities: [L, L] },
+        { accelerate: false, tolerance: 1e-15, maxIterations: 400_000 },
+      );
       expect(plain.converged).toBe(true);
       expect(accelerated.converged).toBe(true);
       expect(accelerated.iterations).toBeLessThan(200);
@@ -152,37 +173,50 @@ describe('fire-sale equilibrium', () => {
     // converges (to 1e-15), the accelerated one agrees to 1e-10 and never lies below it.
     const forms = ['linear', 'exponential', 'arctangent'] as const;
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 6 }), fc.integer({ min: 1, max: 4 }), fc.integer({ min: 0, max: 2 }), fc.boolean(), fc.infiniteStream(fc.double({ min: 0, max: 1, noNaN: true })), (nBanks, nAssets, formIndex, leverage, stream) => {
-        const draws = stream[Symbol.iterator]();
-        const u = () => draws.next().value as number;
-        const holdings = Float64Array.from({ length: nBanks * nAssets }, () => (u() < 0.7 ? u() : 0));
-        const impact = impactMatrix(nAssets, Array.from({ length: nAssets }, () => 0.05 + 0.5 * u()), 0);
-        for (let i = 0; i < nAssets * nAssets; i++) if (i % (nAssets + 1) !== 0 && u() < 0.5) impact[i] = 0.05 * u();
-        const otherAssets = Float64Array.from({ length: nBanks }, () => (u() < 0.5 ? 0 : u()));
-        const liabilities = Float64Array.from({ length: nBanks }, (_, n) => {
-          let total = otherAssets[n]!;
-          for (let m = 0; m < nAssets; m++) total += holdings[n * nAssets + m]!;
-          return (0.3 + 0.9 * u()) * total;
-        });
-        const system: FireSaleSystem = {
-          bankIds: Array.from({ length: nBanks }, (_, n) => `b${n}`),
-          assetIds: Array.from({ length: nAssets }, (_, m) => `a${m}`),
-          holdings,
-          otherAssets,
-          cash: Float64Array.from({ length: nBanks }, () => (leverage ? 0 : 0.2 * u())),
-          liabilities,
-          strategy: leverage ? { kind: 'leverage-target', maxLeverage: Float64Array.from({ length: nBanks }, () => 1.5 + 4 * u()) } : { kind: 'proportional' },
-          inverseDemand: { form: forms[formIndex]!, impact },
-        };
-        const plain = solveFireSale(system, {}, { accelerate: false, tolerance: 1e-15, maxIterations: 200_000 });
-        const accelerated = solveFireSale(system);
-        if (!plain.converged) return;
-        expect(accelerated.converged).toBe(true);
-        for (let m = 0; m < nAssets; m++) {
-          expect(Math.abs(accelerated.prices[m]! - plain.prices[m]!)).toBeLessThan(1e-10);
-          expect(accelerated.prices[m]!).toBeGreaterThanOrEqual(plain.prices[m]! - 1e-12);
-        }
-      }),
+      fc.property(
+        fc.integer({ min: 1, max: 6 }),
+        fc.integer({ min: 1, max: 4 }),
+        fc.integer({ min: 0, max: 2 }),
+        fc.boolean(),
+        fc.infiniteStream(fc.double({ min: 0, max: 1, noNaN: true })),
+        (nBanks, nAssets, formIndex, leverage, stream) => {
+          const draws = stream[Symbol.iterator]();
+          const u = () => draws.next().value as number;
+          const holdings = Float64Array.from({ length: nBanks * nAssets }, () => (u() < 0.7 ? u() : 0));
+          const impact = impactMatrix(
+            nAssets,
+            Array.from({ length: nAssets }, () => 0.05 + 0.5 * u()),
+            0,
+          );
+          for (let i = 0; i < nAssets * nAssets; i++) if (i % (nAssets + 1) !== 0 && u() < 0.5) impact[i] = 0.05 * u();
+          const otherAssets = Float64Array.from({ length: nBanks }, () => (u() < 0.5 ? 0 : u()));
+          const liabilities = Float64Array.from({ length: nBanks }, (_, n) => {
+            let total = otherAssets[n]!;
+            for (let m = 0; m < nAssets; m++) total += holdings[n * nAssets + m]!;
+            return (0.3 + 0.9 * u()) * total;
+          });
+          const system: FireSaleSystem = {
+            bankIds: Array.from({ length: nBanks }, (_, n) => `b${n}`),
+            assetIds: Array.from({ length: nAssets }, (_, m) => `a${m}`),
+            holdings,
+            otherAssets,
+            cash: Float64Array.from({ length: nBanks }, () => (leverage ? 0 : 0.2 * u())),
+            liabilities,
+            strategy: leverage
+              ? { kind: 'leverage-target', maxLeverage: Float64Array.from({ length: nBanks }, () => 1.5 + 4 * u()) }
+              : { kind: 'proportional' },
+            inverseDemand: { form: forms[formIndex]!, impact },
+          };
+          const plain = solveFireSale(system, {}, { accelerate: false, tolerance: 1e-15, maxIterations: 200_000 });
+          const accelerated = solveFireSale(system);
+          if (!plain.converged) return;
+          expect(accelerated.converged).toBe(true);
+          for (let m = 0; m < nAssets; m++) {
+            expect(Math.abs(accelerated.prices[m]! - plain.prices[m]!)).toBeLessThan(1e-10);
+            expect(accelerated.prices[m]!).toBeGreaterThanOrEqual(plain.prices[m]! - 1e-12);
+          }
+        },
+      ),
       { numRuns: 300 },
     );
   });
@@ -209,17 +243,25 @@ describe('fire-sale equilibrium', () => {
 
   it('returns a fixed point, and the greatest one (checked by scanning prices)', () => {
     fc.assert(
-      fc.property(fc.double({ min: 0.6, max: 0.85, noNaN: true }), fc.double({ min: 0.6, max: 0.85, noNaN: true }), fc.constantFrom('linear', 'exponential', 'arctangent' as const), (l1, l2, form) => {
-        const { system } = caseStudy1(form);
-        const result = solveFireSale(system, { liabilities: [l1, l2] });
-        const map = (price: number) => priceOf(system.inverseDemand, [leverageFraction(1, price, l1, 2.5) + leverageFraction(1, price, l2, 2.5)])[0]!;
-        expect(Math.abs(map(result.prices[0]!) - result.prices[0]!)).toBeLessThan(1e-9);
-        // No fixed point above: g(p) = map(p) − p stays negative on (p*, 1].
-        for (let k = 1; k <= 400; k++) {
-          const price = result.prices[0]! + ((1 - result.prices[0]!) * k) / 400 + 1e-7;
-          if (price <= 1) expect(map(price) - price).toBeLessThan(1e-9);
-        }
-      }),
+      fc.property(
+        fc.double({ min: 0.6, max: 0.85, noNaN: true }),
+        fc.double({ min: 0.6, max: 0.85, noNaN: true }),
+        fc.constantFrom('linear', 'exponential', 'arctangent' as const),
+        (l1, l2, form) => {
+          const { system } = caseStudy1(form);
+          const result = solveFireSale(system, { liabilities: [l1, l2] });
+          const map = (price: number) =>
+            priceOf(system.inverseDemand, [
+              leverageFraction(1, price, l1, 2.5) + leverageFraction(1, price, l2, 2.5),
+            ])[0]!;
+          expect(Math.abs(map(result.prices[0]!) - result.prices[0]!)).toBeLessThan(1e-9);
+          // No fixed point above: g(p) = map(p) − p stays negative on (p*, 1].
+          for (let k = 1; k <= 400; k++) {
+            const price = result.prices[0]! + ((1 - result.prices[0]!) * k) / 400 + 1e-7;
+            if (price <= 1) expect(map(price) - price).toBeLessThan(1e-9);
+          }
+        },
+      ),
       { numRuns: 60 },
     );
   });
@@ -227,14 +269,19 @@ describe('fire-sale equilibrium', () => {
   it('prices fall and liquidations grow with the shock (monotone)', () => {
     const { system } = caseStudy2(true);
     fc.assert(
-      fc.property(fc.double({ min: 0.6, max: 0.9, noNaN: true }), fc.double({ min: 0.6, max: 0.9, noNaN: true }), fc.double({ min: 0, max: 0.05, noNaN: true }), (l1, l2, bump) => {
-        const low = solveFireSale(system, { liabilities: [l1, l2] });
-        const high = solveFireSale(system, { liabilities: [l1 + bump, l2] });
-        for (let m = 0; m < 2; m++) {
-          expect(high.prices[m]!).toBeLessThanOrEqual(low.prices[m]! + 1e-12);
-          expect(high.assetLiquidations[m]!).toBeGreaterThanOrEqual(low.assetLiquidations[m]! - 1e-12);
-        }
-      }),
+      fc.property(
+        fc.double({ min: 0.6, max: 0.9, noNaN: true }),
+        fc.double({ min: 0.6, max: 0.9, noNaN: true }),
+        fc.double({ min: 0, max: 0.05, noNaN: true }),
+        (l1, l2, bump) => {
+          const low = solveFireSale(system, { liabilities: [l1, l2] });
+          const high = solveFireSale(system, { liabilities: [l1 + bump, l2] });
+          for (let m = 0; m < 2; m++) {
+            expect(high.prices[m]!).toBeLessThanOrEqual(low.prices[m]! + 1e-12);
+            expect(high.assetLiquidations[m]!).toBeGreaterThanOrEqual(low.assetLiquidations[m]! - 1e-12);
+          }
+        },
+      ),
       { numRuns: 80 },
     );
   });
@@ -245,7 +292,10 @@ describe('fire-sale equilibrium', () => {
     const [f1, f2] = result.fractions;
     expect(result.assetLiquidations[0]).toBeCloseTo(0.4 * f1! + 0.6 * f2!, 12);
     expect(result.assetLiquidations[1]).toBeCloseTo(0.6 * f1! + 0.4 * f2!, 12);
-    expect(result.prices[0]).toBeCloseTo(1 - 0.15 * result.assetLiquidations[0]! - 0.015 * result.assetLiquidations[1]!, 10);
+    expect(result.prices[0]).toBeCloseTo(
+      1 - 0.15 * result.assetLiquidations[0]! - 0.015 * result.assetLiquidations[1]!,
+      10,
+    );
   });
 
   it('proportional strategy sells what pays the liabilities not covered by cash', () => {
@@ -271,7 +321,12 @@ describe('fire-sale equilibrium', () => {
     // Bank 2 owes bank 1 0.3 (part of its liabilities 0.8); bank 1 (liabilities 0.6) holds that claim. Checked
     // by hand at the engine's price p: bank 2 pays the ratio r = min(1, p/0.88) of its debts.
     const coupled = simulateFireSale(
-      fireSaleDocumentSchema.parse({ ...base, banks: base.banks.map((b) => ({ ...b, liabilities: b.id === 'bank 1' ? 0.6 : 0.88 })), interbank: [{ debtor: 'bank 2', creditor: 'bank 1', amount: 0.3 }], scenario: { liabilities: { 'bank 1': 0.6, 'bank 2': 0.88 } } }),
+      fireSaleDocumentSchema.parse({
+        ...base,
+        banks: base.banks.map((b) => ({ ...b, liabilities: b.id === 'bank 1' ? 0.6 : 0.88 })),
+        interbank: [{ debtor: 'bank 2', creditor: 'bank 1', amount: 0.3 }],
+        scenario: { liabilities: { 'bank 1': 0.6, 'bank 2': 0.88 } },
+      }),
     );
     expect(coupled.converged).toBe(true);
     const p = coupled.prices[0]!;
@@ -297,11 +352,17 @@ describe('data simulation (§4)', () => {
     expect(count).toBe(calibrationCount(1));
     for (let n = 0; n < 2; n++) {
       // every bank's shock visits each of the `count` strata of [0.6, 0.85] exactly once
-      const strata = Array.from({ length: count }, (_, k) => Math.floor(((shocks[2 * k + n]! - 0.6) / 0.25) * count)).sort((x, y) => x - y);
+      const strata = Array.from({ length: count }, (_, k) =>
+        Math.floor(((shocks[2 * k + n]! - 0.6) / 0.25) * count),
+      ).sort((x, y) => x - y);
       expect(strata).toEqual(Array.from({ length: count }, (_, k) => k));
     }
     for (let k = 0; k < count; k++) {
-      expect(liquidations[k]).toBeCloseTo(solveFireSale(caseStudy1('linear').system, { liabilities: shocks.subarray(2 * k, 2 * k + 2) }).assetLiquidations[0]!, 12);
+      expect(liquidations[k]).toBeCloseTo(
+        solveFireSale(caseStudy1('linear').system, { liabilities: shocks.subarray(2 * k, 2 * k + 2) })
+          .assetLiquidations[0]!,
+        12,
+      );
     }
     for (let s = 0; s < 50; s++) {
       expect(a.shocks[2 * s]!).toBeGreaterThanOrEqual(0.6);
@@ -315,18 +376,45 @@ describe('data simulation (§4)', () => {
 describe('what is shown with an equilibrium or a reproduction', () => {
   it('an unconverged equilibrium carries a warning in words; a converged one none', () => {
     const L = 0.7111111111111111 - 1e-9;
-    const system: FireSaleSystem = { ...caseStudy1('linear').system, strategy: { kind: 'leverage-target', maxLeverage: Float64Array.of(3, 3) } };
+    const system: FireSaleSystem = {
+      ...caseStudy1('linear').system,
+      strategy: { kind: 'leverage-target', maxLeverage: Float64Array.of(3, 3) },
+    };
     const plain = solveFireSale(system, { liabilities: [L, L] }, { accelerate: false, maxIterations: 500 });
-    expect(convergenceWarning(plain)).toMatch(/^The price iteration stopped after 500 steps without converging \(largest change \d\.\de-\d+\); treat these prices as approximate\.$/);
+    expect(convergenceWarning(plain)).toMatch(
+      /^The price iteration stopped after 500 steps without converging \(largest change \d\.\de-\d+\); treat these prices as approximate\.$/,
+    );
     expect(convergenceWarning(solveFireSale(system, { liabilities: [L, L] }))).toBeNull();
   });
 
   it('the reproduction brief states the bound of the paper’s network beside the published 0.9992', async () => {
     const rows = [
-      { table: '3', dataset: 'linear', model: 'Proposed Model', metric: 'corr(ℓ̂, ℓ)', measured: 0.9993, published: 0.9999 },
-      { table: '3', dataset: 'arctangent', model: 'Proposed Model', metric: 'corr(ℓ̂, ℓ)', measured: 0.9792, published: 0.9992 },
+      {
+        table: '3',
+        dataset: 'linear',
+        model: 'Proposed Model',
+        metric: 'corr(ℓ̂, ℓ)',
+        measured: 0.9993,
+        published: 0.9999,
+      },
+      {
+        table: '3',
+        dataset: 'arctangent',
+        model: 'Proposed Model',
+        metric: 'corr(ℓ̂, ℓ)',
+        measured: 0.9792,
+        published: 0.9992,
+      },
     ];
-    const run = { id: 1, kind: 'idf-reproduce', method: 'dual network', seed: 1, params: {}, results: { seed: 1, rows }, error: null } as unknown as RunDetail;
+    const run = {
+      id: 1,
+      kind: 'idf-reproduce',
+      method: 'dual network',
+      seed: 1,
+      params: {},
+      results: { seed: 1, rows },
+      error: null,
+    } as unknown as RunDetail;
     const section = await sectionProvider('idf-reproduce').describe({ run, learningBackend: null });
     const table = section.tables.find((t) => t.rows.some((row) => row.includes('arctangent')))!;
     expect(table.note).toContain("published 0.9992; the paper's network can reach about 0.9706 at most");
@@ -347,7 +435,11 @@ describe('firesale@1 documents and the EBA instance', () => {
   });
 
   it('calibrates linear impact from average daily volume: B = κ / ADV', () => {
-    const { document, volumes } = ebaSovereignFireSale(data('eba-2011-sovereign-holdings.csv'), data('sovereign-average-daily-volume.csv'), { impactPerDailyVolume: 0.0025, year: 2011 });
+    const { document, volumes } = ebaSovereignFireSale(
+      data('eba-2011-sovereign-holdings.csv'),
+      data('sovereign-average-daily-volume.csv'),
+      { impactPerDailyVolume: 0.0025, year: 2011 },
+    );
     expect(volumes.DE).toBeCloseTo(24539.6825396825, 6);
     expect(document.assets.find((a) => a.id === 'DE')!.impact).toBeCloseTo(0.0025 / 24539.6825396825, 15);
     // The rest of the world's volume is shared by holdings, so it sums back to the total.

@@ -15,7 +15,10 @@ interface TableRow extends BankBalanceRow {
 }
 
 function readTable(): TableRow[] {
-  const lines = readFileSync(tablePath, 'utf8').replace(/^\uFEFF/, '').trim().split(/\r?\n/);
+  const lines = readFileSync(tablePath, 'utf8')
+    .replace(/^\uFEFF/, '')
+    .trim()
+    .split(/\r?\n/);
   return lines.slice(1).map((line) => {
     const cells = line.split(',');
     return {
@@ -76,7 +79,9 @@ describe('Glasserman & Young (2015) table', () => {
     ]) {
       const summary = summariseStress(runStressBatch(system, model, 11, 0, 4000));
       expect(summary.lossRatio).toBeGreaterThanOrEqual(1 - 1e-12);
-      expect(summary.lossRatio! - 3 * summary.lossRatioStandardError!).toBeLessThanOrEqual(summary.glassermanYoungBound!);
+      expect(summary.lossRatio! - 3 * summary.lossRatioStandardError!).toBeLessThanOrEqual(
+        summary.glassermanYoungBound!,
+      );
       expect(summary.nviEstimated).toBeCloseTo(summary.nvi!, 1);
     }
   });

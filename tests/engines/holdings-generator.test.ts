@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { generateHoldings, plantedTradeCorrelation } from '../../src-main/engines/holdings-generator';
-import { assetCharacteristics, correlation, investorCharacteristics, tradeZScores } from '../../src-main/engines/holdings-panel';
+import {
+  assetCharacteristics,
+  correlation,
+  investorCharacteristics,
+  tradeZScores,
+} from '../../src-main/engines/holdings-panel';
 
 const options = { investors: 60, assets: 120, dates: 6, positionsPerInvestor: 8, seed: 5 };
 
@@ -10,12 +15,22 @@ describe('synthetic holdings generator', () => {
     const b = generateHoldings(options);
     const c = generateHoldings({ ...options, seed: 6 });
     expect(Array.from(a.snapshots[3]!.amount)).toEqual(Array.from(b.snapshots[3]!.amount));
-    expect(a.snapshots[0]!.amount.length === c.snapshots[0]!.amount.length && a.snapshots[0]!.amount[0] === c.snapshots[0]!.amount[0]).toBe(false);
+    expect(
+      a.snapshots[0]!.amount.length === c.snapshots[0]!.amount.length &&
+        a.snapshots[0]!.amount[0] === c.snapshots[0]!.amount[0],
+    ).toBe(false);
   });
 
   it('makes quarter-end dates, one position per investor and asset, positive amounts, a stress index above 1.5 exactly in stress quarters', () => {
     const panel = generateHoldings({ ...options, stressDates: [2] });
-    expect(panel.snapshots.map((s) => s.date)).toEqual(['2015-03-31', '2015-06-30', '2015-09-30', '2015-12-31', '2016-03-31', '2016-06-30']);
+    expect(panel.snapshots.map((s) => s.date)).toEqual([
+      '2015-03-31',
+      '2015-06-30',
+      '2015-09-30',
+      '2015-12-31',
+      '2016-03-31',
+      '2016-06-30',
+    ]);
     for (const snapshot of panel.snapshots) {
       const keys = new Set(Array.from(snapshot.investor, (i, k) => i * options.assets + snapshot.asset[k]!));
       expect(keys.size).toBe(snapshot.amount.length);
@@ -62,8 +77,14 @@ describe('synthetic holdings generator', () => {
     const mean = first.reduce((s, q) => s + q, 0) / first.length;
     expect(investors.count[0]).toBe(first.length);
     expect(investors.meanPosition[0]).toBeCloseTo(mean, 8);
-    expect(investors.size[0]).toBeCloseTo(first.reduce((s, q) => s + q, 0), 6); // AUM not given: sum of positions
-    expect(investors.stdPosition[0]).toBeCloseTo(Math.sqrt(first.reduce((s, q) => s + (q - mean) ** 2, 0) / (first.length - 1)), 6);
+    expect(investors.size[0]).toBeCloseTo(
+      first.reduce((s, q) => s + q, 0),
+      6,
+    ); // AUM not given: sum of positions
+    expect(investors.stdPosition[0]).toBeCloseTo(
+      Math.sqrt(first.reduce((s, q) => s + (q - mean) ** 2, 0) / (first.length - 1)),
+      6,
+    );
     expect(assets.count.reduce((s, n) => s + n, 0)).toBe(snapshot.amount.length);
     expect(assets.size[0]).toBe(panel.assets[0]!.amountOutstanding); // given: kept
   });

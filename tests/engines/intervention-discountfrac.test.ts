@@ -6,7 +6,13 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { cascade, failedIndices, fromDenseEconomy, toEconomySystem, type EconomySystem } from '../../src-main/engines/cascade';
+import {
+  cascade,
+  failedIndices,
+  fromDenseEconomy,
+  toEconomySystem,
+  type EconomySystem,
+} from '../../src-main/engines/cascade';
 import {
   discountFracAdapted,
   discountFracPublished,
@@ -25,18 +31,36 @@ import { gaussianReturns, PAPER_SHOCKS, shockedValues } from '../../src-main/eng
 import { chainEconomy, economyArbitrary } from '../support/economies';
 
 /** A dense economy: C given as [holder, issuer, share] triples over the ids' order. */
-function economy(ids: string[], holdings: Array<[string, string, number]>, dp: number[], theta: number[], beta: number[]): EconomySystem {
+function economy(
+  ids: string[],
+  holdings: Array<[string, string, number]>,
+  dp: number[],
+  theta: number[],
+  beta: number[],
+): EconomySystem {
   const n = ids.length;
   const c = new Float64Array(n * n);
   for (const [holder, issuer, share] of holdings) c[ids.indexOf(holder) * n + ids.indexOf(issuer)] = share;
-  return fromDenseEconomy({ ids, crossHoldings: c, assetValues: Float64Array.from(dp), thresholds: Float64Array.from(theta), failureCosts: Float64Array.from(beta) });
+  return fromDenseEconomy({
+    ids,
+    crossHoldings: c,
+    assetValues: Float64Array.from(dp),
+    thresholds: Float64Array.from(theta),
+    failureCosts: Float64Array.from(beta),
+  });
 }
 
 const PAD = 1 + 1e-5;
 
 /** The generated economy with its outside asset values replaced (one shock scenario). */
 const shocked = (base: EconomySystem, values: Float64Array) =>
-  fromDenseEconomy({ ids: base.ids, crossHoldings: base.crossHoldings, assetValues: values, thresholds: base.thresholds, failureCosts: base.failureCosts });
+  fromDenseEconomy({
+    ids: base.ids,
+    crossHoldings: base.crossHoldings,
+    assetValues: values,
+    thresholds: base.thresholds,
+    failureCosts: base.failureCosts,
+  });
 const ids = (system: EconomySystem, list: number[]) => list.map((i) => system.ids[i]);
 const K = (problem: RescueProblem, a: number, b: number) => problem.influence[a * problem.failing.length + b]!;
 
@@ -52,7 +76,18 @@ const K = (problem: RescueProblem, a: number, b: number) => problem.influence[a 
  * Step 2: A = {P, A}; q_P = K_AP / 2 = 2, q_A = 0 → P, paid 2 × 1.00001; c_A = 0.5 − 4 < 0 → A joins. S = F.
  * Order Q (1.00001), P (2.00002); all saved for 3.00003.
  */
-const e1 = () => economy(['P', 'Q', 'A', 'B'], [['A', 'P', 0.5], ['A', 'Q', 0.25], ['B', 'Q', 0.25]], [10, 10, 5, 7.5], [6, 5.5, 9, 9], [8, 8, 4, 4]);
+const e1 = () =>
+  economy(
+    ['P', 'Q', 'A', 'B'],
+    [
+      ['A', 'P', 0.5],
+      ['A', 'Q', 0.25],
+      ['B', 'Q', 0.25],
+    ],
+    [10, 10, 5, 7.5],
+    [6, 5.5, 9, 9],
+    [8, 8, 4, 4],
+  );
 
 /**
  * E2, five firms. A holds 50% of R; B and D hold 25% of S each. Dp = 10 each, θ = (6, 6, 6, 12, 12),
@@ -67,7 +102,17 @@ const e1 = () => economy(['P', 'Q', 'A', 'B'], [['A', 'P', 0.5], ['A', 'Q', 0.25
  *   first (B, D free), then R (2) and A (1 + pad) exceed the ≈ 1 left: R and A fail. The variants must differ.
  */
 const e2 = () =>
-  economy(['R', 'S', 'A', 'B', 'D'], [['A', 'R', 0.5], ['B', 'S', 0.25], ['D', 'S', 0.25]], [10, 10, 10, 10, 10], [6, 6, 6, 12, 12], [20, 8, 4, 4, 4]);
+  economy(
+    ['R', 'S', 'A', 'B', 'D'],
+    [
+      ['A', 'R', 0.5],
+      ['B', 'S', 0.25],
+      ['D', 'S', 0.25],
+    ],
+    [10, 10, 10, 10, 10],
+    [6, 6, 6, 12, 12],
+    [20, 8, 4, 4, 4],
+  );
 
 /**
  * E3, the 3-firm chain (tests/support/economies.ts): A holds 20% of B, B holds 30% of C; Dp = 10, β = 5 each,
@@ -175,9 +220,13 @@ describe('DiscountFrac (published): hand-computed steps', () => {
 
   it('`discountfrac` is the alias of the adapted variant; the objective does not change the published picks', () => {
     const system = e2();
-    expect(intervene(system, 3, { method: 'discountfrac' }).failedAfter).toEqual(intervene(system, 3, { method: 'discountfrac-adapted' }).failedAfter);
+    expect(intervene(system, 3, { method: 'discountfrac' }).failedAfter).toEqual(
+      intervene(system, 3, { method: 'discountfrac-adapted' }).failedAfter,
+    );
     const byValue = intervene(system, 3, { method: 'discountfrac-published', objective: 'value' });
-    expect(Array.from(byValue.payments)).toEqual(Array.from(intervene(system, 3, { method: 'discountfrac-published' }).payments));
+    expect(Array.from(byValue.payments)).toEqual(
+      Array.from(intervene(system, 3, { method: 'discountfrac-published' }).payments),
+    );
     expect(byValue.objective).toBeCloseTo(20 + 4, 9); // R and A saved: Σβ
   });
 });
@@ -189,11 +238,12 @@ describe('DiscountFrac (published): hand-computed steps', () => {
 function authorsDiscountFrac(problem: RescueProblem, b: number): Float64Array {
   const k = problem.failing.length;
   const theta = problem.interventionThresholds;
-  const fOf = (S: Uint8Array) => Float64Array.from({ length: k }, (_, a) => {
-    let sum = 0;
-    for (let c = 0; c < k; c++) if (S[c] && c !== a) sum += K(problem, a, c);
-    return sum;
-  });
+  const fOf = (S: Uint8Array) =>
+    Float64Array.from({ length: k }, (_, a) => {
+      let sum = 0;
+      for (let c = 0; c < k; c++) if (S[c] && c !== a) sum += K(problem, a, c);
+      return sum;
+    });
   let x1 = new Float64Array(k);
   let x0 = x1;
   const S = new Uint8Array(k);
@@ -312,8 +362,24 @@ describe('the variants as a person reads them', () => {
     expect(economyInterventionSchema.parse({ ...params, method: 'discountfrac' }).method).toBe('discountfrac-adapted');
     const results = runEconomyIntervention(document, params);
     expect(results.display.method).toBe('DiscountFrac (published)');
-    expect(results.display.discountFracVariants!.map((v) => v.label)).toEqual(['DiscountFrac adapted to costs', 'DiscountFrac (published)']);
-    const run = { id: 1, kind: 'intervention' as const, method: 'DiscountFrac (published) on a cross-holdings economy', networkVersionId: null, seed: 1, status: 'succeeded' as const, startedAt: '2026-01-01T00:00:00.000Z', durationMs: 1, softwareVersion: '0', params, results, error: null };
+    expect(results.display.discountFracVariants!.map((v) => v.label)).toEqual([
+      'DiscountFrac adapted to costs',
+      'DiscountFrac (published)',
+    ]);
+    const run = {
+      id: 1,
+      kind: 'intervention' as const,
+      method: 'DiscountFrac (published) on a cross-holdings economy',
+      networkVersionId: null,
+      seed: 1,
+      status: 'succeeded' as const,
+      startedAt: '2026-01-01T00:00:00.000Z',
+      durationMs: 1,
+      softwareVersion: '0',
+      params,
+      results,
+      error: null,
+    };
     const section = await genericSection.describe({ run, learningBackend: null });
     expect(section.provenance).toContainEqual({ label: 'Setting: Method', value: 'DiscountFrac (published)' });
     expect(section.provenance).toContainEqual({ label: 'Setting: Curve method', value: 'DiscountFrac (published)' });

@@ -4,7 +4,13 @@ import { methodComparison } from '../../src-main/engines/method-comparison';
 describe('intervention methods on cascade-prone random economies (generator with larger cascades)', () => {
   it('integral and fractional greedy reach at least both baselines in total; the exhaustive optimum bounds all', () => {
     for (const uncertainty of [0, 0.02]) {
-      const report = methodComparison({ instances: 24, firms: 16, seed: 1, uncertainty, budgetFractions: [0.15, 0.3, 0.5] });
+      const report = methodComparison({
+        instances: 24,
+        firms: 16,
+        seed: 1,
+        uncertainty,
+        budgetFractions: [0.15, 0.3, 0.5],
+      });
       expect(report.instances).toBe(24);
       expect(report.meanFailing).toBeGreaterThanOrEqual(4);
       const baseline = Math.max(report.totals.largest!, report.totals['first-layer']!);
@@ -24,12 +30,19 @@ describe('intervention methods on cascade-prone random economies (generator with
 
   it('with thresholds known (U = 0) the evaluation under uncertainty is the known-threshold objective', () => {
     const report = methodComparison({ instances: 12, firms: 16, seed: 2, uncertainty: 0, budgetFractions: [0.3] });
-    for (const [method, total] of Object.entries(report.totals)) expect(report.expectedTotals[method as keyof typeof report.totals]).toBeCloseTo(total, 9);
+    for (const [method, total] of Object.entries(report.totals))
+      expect(report.expectedTotals[method as keyof typeof report.totals]).toBeCloseTo(total, 9);
   });
 
   it('under uncertain thresholds (U = 0.1, 0.2) the greedy rescues more than baselines that pay the same uncertainty band', () => {
     for (const uncertainty of [0.1, 0.2]) {
-      const report = methodComparison({ instances: 24, firms: 16, seed: 1, uncertainty, budgetFractions: [0.15, 0.3, 0.5] });
+      const report = methodComparison({
+        instances: 24,
+        firms: 16,
+        seed: 1,
+        uncertainty,
+        budgetFractions: [0.15, 0.3, 0.5],
+      });
       const baseline = Math.max(report.expectedTotals.largest!, report.expectedTotals['first-layer']!);
       expect(report.expectedTotals.greedy).toBeGreaterThan(baseline);
       expect(report.expectedTotals['greedy-fractional']).toBeGreaterThan(baseline);

@@ -65,14 +65,23 @@ describe('scenario study: the DiscountFrac budget curve', () => {
   it('the curve by the published variant: chosen with curveMethod, never above the no-intervention failures', () => {
     const system = generateEconomy({ firms: 25, seed: 9 });
     const budgets = budgetGrid(system, 0.02, 6);
-    const options = { shocks: PAPER_SHOCKS, seed: 1, budgets, chosenBudget: budgets[3]!, objective: 'failures' as const };
+    const options = {
+      shocks: PAPER_SHOCKS,
+      seed: 1,
+      budgets,
+      chosenBudget: budgets[3]!,
+      objective: 'failures' as const,
+    };
     const adapted = runStudyRange(system, options, 0, 40);
     const published = runStudyRange(system, { ...options, curveMethod: 'discountfrac-published' }, 0, 40);
-    expect(Array.from(runStudyRange(system, { ...options, curveMethod: 'discountfrac-adapted' }, 0, 40).failedAfter)).toEqual(Array.from(adapted.failedAfter));
+    expect(
+      Array.from(runStudyRange(system, { ...options, curveMethod: 'discountfrac-adapted' }, 0, 40).failedAfter),
+    ).toEqual(Array.from(adapted.failedAfter));
     expect(Array.from(published.failedBefore)).toEqual(Array.from(adapted.failedBefore));
     const width = budgets.length + 1;
     for (let s = 0; s < 40; s++) {
-      for (let b = 0; b < width; b++) expect(published.failedAfter[s * width + b]).toBeLessThanOrEqual(published.failedBefore[s]!);
+      for (let b = 0; b < width; b++)
+        expect(published.failedAfter[s * width + b]).toBeLessThanOrEqual(published.failedBefore[s]!);
     }
     expect(Array.from(published.failedAfter)).not.toEqual(Array.from(adapted.failedAfter));
   });
@@ -113,14 +122,22 @@ describe('scenario study: shards and summaries', () => {
   it('scenario ranges merged in any split give the same outcomes as one run (seeded per scenario)', () => {
     const system = generateEconomy({ firms: 20, seed: 2 });
     const budgets = budgetGrid(system, 0.01, 5);
-    const options = { shocks: PAPER_SHOCKS, seed: 5, budgets, chosenBudget: budgets[2]!, objective: 'failures' as const };
+    const options = {
+      shocks: PAPER_SHOCKS,
+      seed: 5,
+      budgets,
+      chosenBudget: budgets[2]!,
+      objective: 'failures' as const,
+    };
     const whole = runStudyRange(system, options, 0, 30);
     const split = mergeStudyPartials([runStudyRange(system, options, 17, 13), runStudyRange(system, options, 0, 17)]);
     expect(Array.from(split.failedBefore)).toEqual(Array.from(whole.failedBefore));
     expect(Array.from(split.failedAfter)).toEqual(Array.from(whole.failedAfter));
     expect(Array.from(split.supportCount)).toEqual(Array.from(whole.supportCount));
     // Interleaved shards (every third scenario each, as the job splits them) merge back into scenario order.
-    const interleaved = mergeStudyPartials([2, 0, 1].map((w) => runStudyRange(system, options, w, Math.ceil((30 - w) / 3), undefined, undefined, 3)));
+    const interleaved = mergeStudyPartials(
+      [2, 0, 1].map((w) => runStudyRange(system, options, w, Math.ceil((30 - w) / 3), undefined, undefined, 3)),
+    );
     expect(Array.from(interleaved.failedBefore)).toEqual(Array.from(whole.failedBefore));
     expect(Array.from(interleaved.failedAfter)).toEqual(Array.from(whole.failedAfter));
     expect(Array.from(interleaved.valueSaved)).toEqual(Array.from(whole.valueSaved));
@@ -134,10 +151,16 @@ describe('scenario study: shards and summaries', () => {
     expect(tailValueAtRisk(values, 0.9).tvar).toBe(10);
     const system = generateEconomy({ firms: 25, seed: 9 });
     const budgets = budgetGrid(system, 0.02, 6);
-    const partial = runStudyRange(system, { shocks: PAPER_SHOCKS, seed: 1, budgets, chosenBudget: budgets[5]!, objective: 'failures' }, 0, 60);
+    const partial = runStudyRange(
+      system,
+      { shocks: PAPER_SHOCKS, seed: 1, budgets, chosenBudget: budgets[5]!, objective: 'failures' },
+      0,
+      60,
+    );
     const summary = summariseStudy(partial, budgets, budgets[5]!, [0, 0.9], system);
     expect(summary.budgets[0]!.failedAfter.mean).toBeCloseTo(summary.failedBefore.mean, 12);
-    for (let b = 1; b < budgets.length; b++) expect(summary.budgets[b]!.failedAfter.mean).toBeLessThanOrEqual(summary.budgets[b - 1]!.failedAfter.mean);
+    for (let b = 1; b < budgets.length; b++)
+      expect(summary.budgets[b]!.failedAfter.mean).toBeLessThanOrEqual(summary.budgets[b - 1]!.failedAfter.mean);
     expect(summary.chosen.failedAfter.mean).toBeCloseTo(summary.budgets[5]!.failedAfter.mean, 12);
     expect(summary.tvarReduction[0]!.reductionPercent).toBeGreaterThan(0);
     const before = Array.from(partial.failedBefore, (v) => v / 25);
@@ -162,7 +185,9 @@ describe('tail sampling (§3.3)', () => {
     const weighted = estimateTail(cache, { shocks, seed: 4, samples: 2_000, threshold, quantile: 0.99, shifts });
     // Plain Monte Carlo has ~400 exceedances here: the two estimates agree within 3 combined standard errors.
     expect(plain.exceedance * plain.samples).toBeGreaterThan(200);
-    expect(Math.abs(weighted.exceedance - plain.exceedance)).toBeLessThan(3 * Math.hypot(weighted.exceedanceError, plain.exceedanceError));
+    expect(Math.abs(weighted.exceedance - plain.exceedance)).toBeLessThan(
+      3 * Math.hypot(weighted.exceedanceError, plain.exceedanceError),
+    );
     // Samples saved: the per-sample variance is several times smaller than p(1 − p).
     expect(plain.perSampleVariance / weighted.perSampleVariance).toBeGreaterThan(2);
     expect(Math.abs(weighted.tvar - plain.tvar)).toBeLessThan(2);

@@ -99,49 +99,59 @@ describe('intervention: the 3-firm chain', () => {
 describe('intervention: properties on random economies', () => {
   it('the transformed problem reproduces the full cascade, and each minimum injection saves its firm', () => {
     fc.assert(
-      fc.property(economyArbitrary(), fc.array(fc.double({ min: 0, max: 3, noNaN: true }), { minLength: 8, maxLength: 8 }), (system, draw) => {
-        const problem = rescueProblem(system);
-        const k = problem.failing.length;
-        const x = Float64Array.from(draw.slice(0, k));
-        const saved = savedByPayments(problem, x);
-        const full = evaluatePayments(problem, x);
-        problem.failing.forEach((i, a) => expect(full.after.failed[i]).toBe(saved[a] ? 0 : 1));
-        const needs = minimumInjections(problem, x);
-        problem.failing.forEach((i, a) => {
-          if (saved[a]) return;
-          const more = x.slice();
-          more[a]! += needs[i]!;
-          expect(evaluatePayments(problem, more).after.failed[i]).toBe(0);
-        });
-      }),
+      fc.property(
+        economyArbitrary(),
+        fc.array(fc.double({ min: 0, max: 3, noNaN: true }), { minLength: 8, maxLength: 8 }),
+        (system, draw) => {
+          const problem = rescueProblem(system);
+          const k = problem.failing.length;
+          const x = Float64Array.from(draw.slice(0, k));
+          const saved = savedByPayments(problem, x);
+          const full = evaluatePayments(problem, x);
+          problem.failing.forEach((i, a) => expect(full.after.failed[i]).toBe(saved[a] ? 0 : 1));
+          const needs = minimumInjections(problem, x);
+          problem.failing.forEach((i, a) => {
+            if (saved[a]) return;
+            const more = x.slice();
+            more[a]! += needs[i]!;
+            expect(evaluatePayments(problem, more).after.failed[i]).toBe(0);
+          });
+        },
+      ),
       { numRuns: 100 },
     );
   });
 
   it('every method stays within the budget, never adds failures, and is bounded by the exhaustive optimum', () => {
     fc.assert(
-      fc.property(economyArbitrary(), budgetFraction, fc.constantFrom<'failures' | 'value'>('failures', 'value'), (system, fraction, objective) => {
-        const problem = rescueProblem(system, objective);
-        const budget = budgetFor(problem, fraction);
-        const bound = optimumOverSets(problem, budget, false);
-        const results = methods(problem, budget);
-        for (const [, result] of Object.entries(results)) {
-          expect(result.spent).toBeLessThanOrEqual(budget * (1 + 1e-12) + 1e-12);
-          expect(result.payments.every((x) => x >= 0)).toBe(true);
-          expect(result.failedAfter.every((i) => result.failedBefore.includes(i))).toBe(true);
-          expect(result.objective).toBeGreaterThanOrEqual(-1e-9);
-          expect(result.objective).toBeLessThanOrEqual(bound + 1e-6);
-        }
-        // the exhaustive search attains the optimum over the sets it can pay for, rounding pads included
-        expect(results.exhaustive!.objective).toBeGreaterThanOrEqual(optimumOverSets(problem, budget, true) - 1e-9);
-        if (objective === 'value') {
-          for (const result of Object.values(results)) {
-            let averted = 0;
-            for (const i of result.failedBefore) if (!result.failedAfter.includes(i)) averted += system.failureCosts[i]!;
-            expect(result.objective).toBeCloseTo(averted, 8);
+      fc.property(
+        economyArbitrary(),
+        budgetFraction,
+        fc.constantFrom<'failures' | 'value'>('failures', 'value'),
+        (system, fraction, objective) => {
+          const problem = rescueProblem(system, objective);
+          const budget = budgetFor(problem, fraction);
+          const bound = optimumOverSets(problem, budget, false);
+          const results = methods(problem, budget);
+          for (const [, result] of Object.entries(results)) {
+            expect(result.spent).toBeLessThanOrEqual(budget * (1 + 1e-12) + 1e-12);
+            expect(result.payments.every((x) => x >= 0)).toBe(true);
+            expect(result.failedAfter.every((i) => result.failedBefore.includes(i))).toBe(true);
+            expect(result.objective).toBeGreaterThanOrEqual(-1e-9);
+            expect(result.objective).toBeLessThanOrEqual(bound + 1e-6);
           }
-        }
-      }),
+          // the exhaustive search attains the optimum over the sets it can pay for, rounding pads included
+          expect(results.exhaustive!.objective).toBeGreaterThanOrEqual(optimumOverSets(problem, budget, true) - 1e-9);
+          if (objective === 'value') {
+            for (const result of Object.values(results)) {
+              let averted = 0;
+              for (const i of result.failedBefore)
+                if (!result.failedAfter.includes(i)) averted += system.failureCosts[i]!;
+              expect(result.objective).toBeCloseTo(averted, 8);
+            }
+          }
+        },
+      ),
       { numRuns: 120 },
     );
   });
@@ -154,7 +164,8 @@ describe('intervention: properties on random economies', () => {
         const problem = rescueProblem(system);
         if (problem.failing.length < 2) return;
         instances++;
-        for (const [name, result] of Object.entries(methods(problem, budgetFor(problem, fraction)))) totals[name] = (totals[name] ?? 0) + result.objective;
+        for (const [name, result] of Object.entries(methods(problem, budgetFor(problem, fraction))))
+          totals[name] = (totals[name] ?? 0) + result.objective;
       }),
       { numRuns: 300, seed: 20240601 },
     );
@@ -193,7 +204,10 @@ describe('intervention: properties on random economies', () => {
           let sumSq = 0;
           for (let s = 0; s < samples; s++) {
             const d = draws.subarray(s * k, (s + 1) * k);
-            const diff = expectedRescue(problem, d, av) - expectedRescue(problem, d, a) - (expectedRescue(problem, d, bv) - expectedRescue(problem, d, b));
+            const diff =
+              expectedRescue(problem, d, av) -
+              expectedRescue(problem, d, a) -
+              (expectedRescue(problem, d, bv) - expectedRescue(problem, d, b));
             sum += diff;
             sumSq += diff * diff;
           }
@@ -245,7 +259,9 @@ describe('cwb cascade / cwb intervene', () => {
   it('cascade --json writes marketValues, bookValues, failed (+ rounds, worst)', async () => {
     await withEconomy(async (path) => {
       const io = capture();
-      expect(await cascadeCommand.run({ positionals: [path], flags: { json: true, worst: true } }, io, noContext)).toBe(0);
+      expect(await cascadeCommand.run({ positionals: [path], flags: { json: true, worst: true } }, io, noContext)).toBe(
+        0,
+      );
       const json = JSON.parse(io.stdout.join('')) as Record<string, unknown>;
       expect(Object.keys(json).sort()).toEqual(['bookValues', 'failed', 'marketValues', 'rounds', 'worst']);
       expect(json.failed).toEqual(['A', 'B', 'C']);
@@ -266,13 +282,25 @@ describe('cwb cascade / cwb intervene', () => {
           const io = capture();
           const flags = { json: true as const, budget: '1.5', method, samples: '20', seed: '3', uncertainty: '0.03' };
           expect(await interveneCommand.run({ positionals: [path], flags }, io, () => app)).toBe(0);
-          const { runId, ...json } = JSON.parse(io.stdout.join('')) as { runId: number; payments: Record<string, number>; spent: number; failedBefore: string[]; failedAfter: string[]; objective: number };
+          const { runId, ...json } = JSON.parse(io.stdout.join('')) as {
+            runId: number;
+            payments: Record<string, number>;
+            spent: number;
+            failedBefore: string[];
+            failedAfter: string[];
+            objective: number;
+          };
           expect(Object.keys(json).sort()).toEqual(['failedAfter', 'failedBefore', 'objective', 'payments', 'spent']);
           expect(Object.keys(json.payments)).toEqual(['A', 'B', 'C']);
           expect(json.failedBefore).toEqual(['A', 'B', 'C']);
           expect(json.failedAfter).toEqual([]);
           expect(json.spent).toBeLessThanOrEqual(1.5);
-          const direct = intervene(system, 1.5, { method: method as 'greedy', samples: 20, seed: 3, uncertainty: 0.03 });
+          const direct = intervene(system, 1.5, {
+            method: method as 'greedy',
+            samples: 20,
+            seed: 3,
+            uncertainty: 0.03,
+          });
           expect(json).toEqual({
             payments: Object.fromEntries(system.ids.map((id, i) => [id, direct.payments[i]])),
             spent: direct.spent,
@@ -281,14 +309,26 @@ describe('cwb cascade / cwb intervene', () => {
             objective: direct.objective,
           });
           const saved = await call(app.router, 'runs:get', { id: runId });
-          expect(saved).toMatchObject({ kind: 'intervention', networkVersionId: 1, params: { target: 'economy-single', budget: 1.5, greedySamples: 20, seed: 3, uncertainty: 0.03 } });
+          expect(saved).toMatchObject({
+            kind: 'intervention',
+            networkVersionId: 1,
+            params: { target: 'economy-single', budget: 1.5, greedySamples: 20, seed: 3, uncertainty: 0.03 },
+          });
           expect((saved.results as SingleInterventionResults).display.spent).toBe(direct.spent);
         }
         expect((await call(app.router, 'runs:list', { kind: 'intervention' })).map((r) => r.id)).toEqual([4, 3, 2, 1]);
         // --version, the text output, and a brief of the saved run
         const text = capture();
-        expect(await interveneCommand.run({ positionals: [], flags: { version: '1', budget: '1.5', method: 'discountfrac' } }, text, () => app)).toBe(0);
-        expect(text.stdout[0]).toMatch(/^chain v1, DiscountFrac adapted to costs: 3 firm\(s\) fail before, 0 after; spent [\d.]+ of 1\.5$/);
+        expect(
+          await interveneCommand.run(
+            { positionals: [], flags: { version: '1', budget: '1.5', method: 'discountfrac' } },
+            text,
+            () => app,
+          ),
+        ).toBe(0);
+        expect(text.stdout[0]).toMatch(
+          /^chain v1, DiscountFrac adapted to costs: 3 firm\(s\) fail before, 0 after; spent [\d.]+ of 1\.5$/,
+        );
         expect(text.stdout[1]).toBe('objective (failures averted): 3');
         const brief = await call(app.router, 'briefs:compose', { runIds: [5], title: 'Single intervention' });
         expect(JSON.stringify(brief)).toContain('Whom to support and how much');
@@ -311,20 +351,25 @@ describe('cwb cascade / cwb intervene', () => {
       const text = io.stdout.join('\n');
       expect(text).toContain('budget curve by DiscountFrac (published)');
       expect(text).toContain('DiscountFrac adapted to costs with budget');
-      await expect(interventionStudyCommand.run({ positionals: [path], flags: { curve: 'greedy' } }, capture(), noContext)).rejects.toThrow(/--curve must be one of/);
+      await expect(
+        interventionStudyCommand.run({ positionals: [path], flags: { curve: 'greedy' } }, capture(), noContext),
+      ).rejects.toThrow(/--curve must be one of/);
     });
   });
 
   it('refuses bad flags with a UsageError naming the flag', async () => {
     await withEconomy(async (path) => {
-      const run = (flags: Record<string, string | true>) => interveneCommand.run({ positionals: [path], flags }, capture(), noContext);
+      const run = (flags: Record<string, string | true>) =>
+        interveneCommand.run({ positionals: [path], flags }, capture(), noContext);
       await expect(run({ method: 'greedy' })).rejects.toThrow(/--budget/);
       await expect(run({ budget: '-1', method: 'greedy' })).rejects.toThrow(UsageError);
       await expect(run({ budget: '1', method: 'magic' })).rejects.toThrow(/--method must be one of/);
       await expect(run({ budget: '1', method: 'greedy', objective: 'fun' })).rejects.toThrow(/--objective/);
       await expect(run({ budget: '1', method: 'greedy', uncertainty: '2' })).rejects.toThrow(/--uncertainty/);
       // The job's limit on greedy draws (the Intervention screen's): at most 10,000.
-      await expect(run({ budget: '1', method: 'greedy', samples: '20000' })).rejects.toThrow(/--samples must be a whole number, 1 ≤ N ≤ 10,000, got "20000"/);
+      await expect(run({ budget: '1', method: 'greedy', samples: '20000' })).rejects.toThrow(
+        /--samples must be a whole number, 1 ≤ N ≤ 10,000, got "20000"/,
+      );
     });
   });
 });

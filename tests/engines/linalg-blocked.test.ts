@@ -40,7 +40,9 @@ describe('blocked LU', () => {
     const a = randomMatrix(m, 3);
     for (let c = 0; c < m; c++) a[(m - 1) * m + c] = a[5 * m + c]! * 2; // row m−1 = 2 × row 5
     expect(() => luFactor(a.slice(), m, new Int32Array(m))).toThrow(EngineInputError);
-    expect(() => luFactor(a.slice(), m, new Int32Array(m))).toThrow(/^singular matrix: no usable pivot in column \d+ of 144$/);
+    expect(() => luFactor(a.slice(), m, new Int32Array(m))).toThrow(
+      /^singular matrix: no usable pivot in column \d+ of 144$/,
+    );
   });
 
   it('solves many right-hand sides at once as one by one (any count, including not a multiple of four)', () => {
@@ -55,7 +57,8 @@ describe('blocked LU', () => {
       for (let t = 0; t < count; t++) {
         const one = Float64Array.from({ length: m }, (_, r) => rhs[r * count + t]!);
         luSolve(lu, m, pivots, one);
-        for (let r = 0; r < m; r++) expect(Math.abs(many[r * count + t]! - one[r]!)).toBeLessThan(1e-10 * (1 + Math.abs(one[r]!)));
+        for (let r = 0; r < m; r++)
+          expect(Math.abs(many[r * count + t]! - one[r]!)).toBeLessThan(1e-10 * (1 + Math.abs(one[r]!)));
       }
     }
   });

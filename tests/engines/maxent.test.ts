@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { checkBalances } from '../../src-main/engines/balance-check';
-import { maxentFeasibility, maxentFromDocument, maxentReconstruct, withLiabilities } from '../../src-main/engines/maxent';
+import {
+  maxentFeasibility,
+  maxentFromDocument,
+  maxentReconstruct,
+  withLiabilities,
+} from '../../src-main/engines/maxent';
 import { toClearingSystem } from '../../src-main/engines/network-arrays';
 import { randomSparseNetwork } from '../../src-main/engines/synthetic';
 
@@ -33,7 +38,9 @@ describe('maximum-entropy reconstruction (RAS)', () => {
 
   it('refuses infeasible margins naming the bank', () => {
     expect(maxentFeasibility(['A', 'B', 'C'], [10, 1, 1], [1, 1, 10]).feasible).toBe(true);
-    expect(() => maxentReconstruct(['A', 'B', 'C'], [10, 1, 1], [10, 1, 1])).toThrow(/node "A": insideLiabilities \+ insideAssets exceeds/);
+    expect(() => maxentReconstruct(['A', 'B', 'C'], [10, 1, 1], [10, 1, 1])).toThrow(
+      /node "A": insideLiabilities \+ insideAssets exceeds/,
+    );
     expect(() => maxentReconstruct(['A', 'B'], [1, -1], [1, -1])).toThrow(/node "B": insideLiabilities must be ≥ 0/);
     expect(() => maxentReconstruct(['A', 'B'], [1, 2], [1, 1])).toThrow(/different totals/);
   });

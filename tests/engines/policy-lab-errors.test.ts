@@ -4,7 +4,14 @@
  * shrinking with the number of draws.
  */
 import { describe, expect, it } from 'vitest';
-import { analysePrior, drawPrior, economyOfDraw, solveMiddle, welfare, type PriorDraws } from '../../src-main/engines/policy-lab';
+import {
+  analysePrior,
+  drawPrior,
+  economyOfDraw,
+  solveMiddle,
+  welfare,
+  type PriorDraws,
+} from '../../src-main/engines/policy-lab';
 import { quadraticMaximum, randomPolicyEconomy, testUncertainty } from '../support/policy';
 
 /** W(τ) at every draw (c, p), each equilibrium solved afresh. */
@@ -48,7 +55,11 @@ describe('policy lab: Monte Carlo standard errors', () => {
     const none = directWelfare(draws, analysis.optimalWedges)[0]!;
     const best = draws.predictive.map((_, p) => {
       const economyP = economyOfDraw(draws, 0, p);
-      return quadraticMaximum((t) => welfare(economyP, solveMiddle(economyP, structure, t), t), analysis.optimalWedges.slice(), 0.01).value;
+      return quadraticMaximum(
+        (t) => welfare(economyP, solveMiddle(economyP, structure, t), t),
+        analysis.optimalWedges.slice(),
+        0.01,
+      ).value;
     });
     const value = best.map((v, p) => v - none[p]!);
     expect(mean(best)).toBeCloseTo(analysis.full.welfare, 7);
@@ -59,11 +70,21 @@ describe('policy lab: Monte Carlo standard errors', () => {
 
   it('over a causal × predictive grid, match the spread of the estimates over 40 independent seeds', () => {
     const economy = randomPolicyEconomy(47, 2, 2);
-    const spread = (causal: number, predictive: number, pick: (a: ReturnType<typeof analysePrior>) => [number, number]) => {
+    const spread = (
+      causal: number,
+      predictive: number,
+      pick: (a: ReturnType<typeof analysePrior>) => [number, number],
+    ) => {
       const estimates: number[] = [];
       const errors: number[] = [];
       for (let seed = 1; seed <= 40; seed++) {
-        const [estimate, error] = pick(analysePrior(economy, drawPrior(economy, testUncertainty(1000 + seed, causal, predictive)), { noise: 0, signals: 1, seed }));
+        const [estimate, error] = pick(
+          analysePrior(economy, drawPrior(economy, testUncertainty(1000 + seed, causal, predictive)), {
+            noise: 0,
+            signals: 1,
+            seed,
+          }),
+        );
         estimates.push(estimate);
         errors.push(error);
       }
@@ -87,7 +108,12 @@ describe('policy lab: Monte Carlo standard errors', () => {
 
   it('shrink as 1/√n: four times the predictive draws halve them, four times both kinds of draws halve them', () => {
     const economy = randomPolicyEconomy(53, 2, 2);
-    const at = (causal: number, predictive: number) => analysePrior(economy, drawPrior(economy, testUncertainty(53, causal, predictive)), { noise: 0, signals: 1, seed: 1 });
+    const at = (causal: number, predictive: number) =>
+      analysePrior(economy, drawPrior(economy, testUncertainty(53, causal, predictive)), {
+        noise: 0,
+        signals: 1,
+        seed: 1,
+      });
     const small = at(1, 100);
     const large = at(1, 400);
     const r1 = small.none.standardErrors.welfare / large.none.standardErrors.welfare;

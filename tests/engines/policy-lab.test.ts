@@ -18,7 +18,13 @@ import {
   type PriorDraws,
 } from '../../src-main/engines/policy-lab';
 import { Rng } from '../../src-main/engines/random';
-import { gaussSolve, nelderMeadMaximise, quadraticMaximum, randomPolicyEconomy, testUncertainty } from '../support/policy';
+import {
+  gaussSolve,
+  nelderMeadMaximise,
+  quadraticMaximum,
+  randomPolicyEconomy,
+  testUncertainty,
+} from '../support/policy';
 
 const maxAbs = (values: ArrayLike<number>) => Math.max(...Array.from(values, Math.abs));
 
@@ -101,13 +107,17 @@ describe('Lemma 1: the equilibrium in the Middle', () => {
           }
           for (let k = 0; k < x.nConstraints; k++) {
             let slack = x.need[k]!;
-            for (let c = 0; c < n; c++) slack += x.positionCoefficients[k * n + c]! * x.positions[c]! - x.saleCoefficients[k * n + c]! * eq.liquidations[i * n + c]!;
+            for (let c = 0; c < n; c++)
+              slack +=
+                x.positionCoefficients[k * n + c]! * x.positions[c]! -
+                x.saleCoefficients[k * n + c]! * eq.liquidations[i * n + c]!;
             expect(Math.abs(slack)).toBeLessThan(1e-9 * scale);
           }
         });
         // the same liquidations from one joint KKT system solved by plain Gaussian elimination
         const reference = kktLiquidations(economy, wedges);
-        for (let k = 0; k < reference.length; k++) expect(Math.abs(reference[k]! - eq.liquidations[k]!)).toBeLessThan(1e-9 * scale);
+        for (let k = 0; k < reference.length; k++)
+          expect(Math.abs(reference[k]! - eq.liquidations[k]!)).toBeLessThan(1e-9 * scale);
       }),
       { numRuns: 60 },
     );
@@ -141,8 +151,10 @@ describe('Lemma 1: the equilibrium in the Middle', () => {
       const bumped = wedges.slice();
       bumped[k]! += h;
       const eq2 = solveMiddle(economy, structure, bumped);
-      for (let r = 0; r < 9; r++) expect(-(eq2.liquidations[r]! - eq.liquidations[r]!) / h).toBeCloseTo(response.lambdaBar[r * 9 + k]!, 7);
-      for (let a = 0; a < n; a++) expect(-(eq2.total[a]! - eq.total[a]!) / h).toBeCloseTo(response.totalEffect[a * 9 + k]!, 7);
+      for (let r = 0; r < 9; r++)
+        expect(-(eq2.liquidations[r]! - eq.liquidations[r]!) / h).toBeCloseTo(response.lambdaBar[r * 9 + k]!, 7);
+      for (let a = 0; a < n; a++)
+        expect(-(eq2.total[a]! - eq.total[a]!) / h).toBeCloseTo(response.totalEffect[a * 9 + k]!, 7);
     }
   });
 });
@@ -158,10 +170,12 @@ describe('Proposition 1: the regulator’s objective and τ*', () => {
         const eq0 = solveMiddle(economy, structure);
         const w0 = welfare(economy, eq0);
         const b = new Float64Array(size);
-        for (let r = 0; r < size; r++) for (let a = 0; a < nAssets; a++) b[r]! += response.causalImpact[r * nAssets + a]! * eq0.total[a]!;
+        for (let r = 0; r < size; r++)
+          for (let a = 0; a < nAssets; a++) b[r]! += response.causalImpact[r * nAssets + a]! * eq0.total[a]!;
         const tau = randomWedges(seed + 1, size, 0.05);
         let quadratic = 0;
-        for (let r = 0; r < size; r++) for (let c = 0; c < size; c++) quadratic += tau[r]! * response.curvature[r * size + c]! * tau[c]!;
+        for (let r = 0; r < size; r++)
+          for (let c = 0; c < size; c++) quadratic += tau[r]! * response.curvature[r * size + c]! * tau[c]!;
         let linear = 0;
         for (let r = 0; r < size; r++) linear += tau[r]! * b[r]!;
         const direct = welfare(economy, solveMiddle(economy, structure, tau), tau);
@@ -184,7 +198,8 @@ describe('Proposition 1: the regulator’s objective and τ*', () => {
       const found = nelderMeadMaximise(objective, new Float64Array(nInt * nAssets), 0.01);
       const scale = maxAbs(analysis.optimalWedges);
       expect(scale).toBeGreaterThan(1e-6);
-      for (let k = 0; k < found.x.length; k++) expect(Math.abs(found.x[k]! - analysis.optimalWedges[k]!)).toBeLessThan(1e-4 * scale);
+      for (let k = 0; k < found.x.length; k++)
+        expect(Math.abs(found.x[k]! - analysis.optimalWedges[k]!)).toBeLessThan(1e-4 * scale);
       expect(objective(analysis.optimalWedges)).toBeGreaterThanOrEqual(found.value - 1e-12);
       // and the expected welfare the analysis reports is the direct one
       expect(analysis.none.welfare).toBeCloseTo(objective(analysis.optimalWedges), 10);
@@ -224,7 +239,9 @@ describe('Propositions 2–3: the value of predictive and causal models', () => 
           gain += gainAtP / nP;
         });
         expect(analysis.predictive.valueOfModel).toBeGreaterThanOrEqual(0);
-        expect(Math.abs(gain - analysis.predictive.valueOfModel)).toBeLessThan(1e-6 * (1 + Math.abs(analysis.predictive.valueOfModel)) + 1e-9);
+        expect(Math.abs(gain - analysis.predictive.valueOfModel)).toBeLessThan(
+          1e-6 * (1 + Math.abs(analysis.predictive.valueOfModel)) + 1e-9,
+        );
       }),
       { numRuns: 12 },
     );
@@ -274,10 +291,15 @@ describe('Propositions 2–3: the value of predictive and causal models', () => 
     });
     expect(analysis.causal.welfare).toBeCloseTo(causal, 7);
     expect(analysis.causal.valueOfModel).toBeGreaterThanOrEqual(0);
-    expect(analysis.full.welfare).toBeGreaterThanOrEqual(Math.max(analysis.causal.welfare, analysis.predictive.welfare) - 1e-12);
+    expect(analysis.full.welfare).toBeGreaterThanOrEqual(
+      Math.max(analysis.causal.welfare, analysis.predictive.welfare) - 1e-12,
+    );
     expect(analysis.none.welfare).toBeGreaterThanOrEqual(analysis.baselineWelfare);
     // Prop. 2's decomposition: V = E₀[W(0)] + ½E₀[τ]ᵀΨ₀E₀[τ] + ½tr(Ψ₀Σ₀^τ)
-    expect(analysis.predictive.welfare).toBeCloseTo(analysis.baselineWelfare + analysis.predictive.meanTerm + analysis.predictive.covarianceTerm, 12);
+    expect(analysis.predictive.welfare).toBeCloseTo(
+      analysis.baselineWelfare + analysis.predictive.meanTerm + analysis.predictive.covarianceTerm,
+      12,
+    );
     expect(analysis.predictive.meanTerm).toBeCloseTo(analysis.none.welfare - analysis.baselineWelfare, 12);
   });
 });
@@ -292,7 +314,13 @@ describe('Propositions 4–5 and §2.7: ex-ante allocations', () => {
    * Intermediary i's perceived expected payoff from its own positions x, taking each draw's price and wedges as
    * given (it re-solves only its own sales, the KKT of its problem at fixed γ and τ), plus x·τ under subsidies.
    */
-  function perceivedPayoff(rule: 'none' | 'prior', qStar: Float64Array, i: number, x: Float64Array, subsidy: boolean): number {
+  function perceivedPayoff(
+    rule: 'none' | 'prior',
+    qStar: Float64Array,
+    i: number,
+    x: Float64Array,
+    subsidy: boolean,
+  ): number {
     const n = economy.nAssets;
     const positions = [0, 1].map((j) => qStar.slice(j * n, j * n + n));
     let b = new Float64Array(4);
@@ -300,7 +328,8 @@ describe('Propositions 4–5 and §2.7: ex-ante allocations', () => {
       draws.causal.forEach(({ structure, response }, c) =>
         draws.predictive.forEach((_, p) => {
           const eq = solveMiddle(economyOfDraw(draws, c, p), structure, undefined, positions);
-          for (let r = 0; r < 4; r++) for (let a = 0; a < n; a++) b[r]! += (response.causalImpact[r * n + a]! * eq.total[a]!) / 6;
+          for (let r = 0; r < 4; r++)
+            for (let a = 0; a < n; a++) b[r]! += (response.causalImpact[r * n + a]! * eq.total[a]!) / 6;
         }),
       );
       b = Float64Array.from(gaussSolve(rowsOf(analysis.psi, 4), Array.from(b)));
@@ -318,9 +347,13 @@ describe('Propositions 4–5 and §2.7: ex-ante allocations', () => {
         const sales = kktLiquidations(fixed, tau.subarray(i * n, i * n + n));
         let value = 0;
         for (let a = 0; a < n; a++) {
-          value += x[a]! * (me.returns[a]! - me.unitCost[a]!) - sales[a]! * (me.returns[a]! + tau[i * n + a]! - eq.price[a]!);
+          value +=
+            x[a]! * (me.returns[a]! - me.unitCost[a]!) - sales[a]! * (me.returns[a]! + tau[i * n + a]! - eq.price[a]!);
           if (subsidy) value += x[a]! * tau[i * n + a]!;
-          for (let k = 0; k < n; k++) value -= 0.5 * (x[a]! * me.holdingCost[a * n + k]! * x[k]! + sales[a]! * me.liquidationCost[a * n + k]! * sales[k]!);
+          for (let k = 0; k < n; k++)
+            value -=
+              0.5 *
+              (x[a]! * me.holdingCost[a * n + k]! * x[k]! + sales[a]! * me.liquidationCost[a * n + k]! * sales[k]!);
         }
         total += value / 6;
       }),
@@ -343,7 +376,9 @@ describe('Propositions 4–5 and §2.7: ex-ante allocations', () => {
             up[a]! += h;
             const down = own.slice();
             down[a]! -= h;
-            const slope = (perceivedPayoff(rule, positions, i, up, subsidy) - perceivedPayoff(rule, positions, i, down, subsidy)) / (2 * h);
+            const slope =
+              (perceivedPayoff(rule, positions, i, up, subsidy) - perceivedPayoff(rule, positions, i, down, subsidy)) /
+              (2 * h);
             expect(Math.abs(slope)).toBeLessThan(1e-8);
           }
         }

@@ -7,9 +7,18 @@ import { bundledSample } from '../support/fixtures';
 
 describe('reconstruction of the EBA 2011 network', () => {
   it('EBA 2011, 87 banks, uniform shocks: worst ≥ maximum entropy ≥ best in expected loss, constraints to 1e-6', () => {
-    const { document } = parseEbaDisclosure(decodeLatin1(readFileSync(bundledSample('eba-2011-disclosure.csv'))), 'eba.csv');
+    const { document } = parseEbaDisclosure(
+      decodeLatin1(readFileSync(bundledSample('eba-2011-disclosure.csv'))),
+      'eba.csv',
+    );
     const problem = problemFromDocument(document);
-    const common = { shockModel: { kind: 'uniform' as const }, samples: 40, seed: 1, starts: 1, evaluationSamples: 1000 };
+    const common = {
+      shockModel: { kind: 'uniform' as const },
+      samples: 40,
+      seed: 1,
+      starts: 1,
+      evaluationSamples: 1000,
+    };
     const worst = reconstruct(problem, { ...common, objective: 'worst', hops: 0 });
     const maxent = reconstruct(problem, { ...common, objective: 'maxent' });
     const best = reconstruct(problem, { ...common, objective: 'best', maxIterations: 8 });

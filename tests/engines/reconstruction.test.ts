@@ -12,7 +12,11 @@ import {
 } from '../../src-main/engines/flow-polytope';
 import { drawShockFractions, evaluateLoss } from '../../src-main/engines/reconstruction/loss-evaluation';
 import { maximumEntropy } from '../../src-main/engines/reconstruction/maximum-entropy';
-import { documentOfResult, problemFromDocument, type ReconstructionProblem } from '../../src-main/engines/reconstruction/problem';
+import {
+  documentOfResult,
+  problemFromDocument,
+  type ReconstructionProblem,
+} from '../../src-main/engines/reconstruction/problem';
 import { randomFeasible } from '../../src-main/engines/reconstruction/random-start';
 import { reconstruct } from '../../src-main/engines/reconstruction/reconstruct';
 import { toClearingSystem } from '../../src-main/engines/network-arrays';
@@ -32,7 +36,14 @@ function randomPolytope(n: number, seed: number): FlowPolytope {
   const weights = Float64Array.from({ length: n }, () => 1 + rng.uniform());
   const wTotal = weights.reduce((a, b) => a + b, 0);
   const columns = weights.map((w) => (w / wTotal) * total);
-  return { nBanks: n, allowed: offDiagonal(n), rowLower: rows, rowUpper: rows.slice(), columnLower: columns, columnUpper: columns.slice() };
+  return {
+    nBanks: n,
+    allowed: offDiagonal(n),
+    rowLower: rows,
+    rowUpper: rows.slice(),
+    columnLower: columns,
+    columnUpper: columns.slice(),
+  };
 }
 
 const cost = (m: Float64Array, c: Float64Array) => m.reduce((sum, v, e) => sum + v * c[e]!, 0);
@@ -45,7 +56,9 @@ function smallProblem(n: number, seed: number, unknownOutside: number[] = []): R
       node.id,
       unknownOutside.includes(i)
         ? (['outsideLiabilities', 'insideLiabilities', 'defaultProbability'] as const).slice()
-        : (['outsideAssets', 'outsideLiabilities', 'insideAssets', 'insideLiabilities', 'defaultProbability'] as const).slice(),
+        : (
+            ['outsideAssets', 'outsideLiabilities', 'insideAssets', 'insideLiabilities', 'defaultProbability'] as const
+          ).slice(),
     ]),
   );
   return problemFromDocument(document, known);
@@ -73,7 +86,14 @@ describe('flow polytope', () => {
 
   it('refuses marginals no zero-diagonal network meets', () => {
     const rows = Float64Array.from([10, 1, 1]);
-    const polytope: FlowPolytope = { nBanks: 3, allowed: offDiagonal(3), rowLower: rows, rowUpper: rows, columnLower: rows, columnUpper: rows };
+    const polytope: FlowPolytope = {
+      nBanks: 3,
+      allowed: offDiagonal(3),
+      rowLower: rows,
+      rowUpper: rows,
+      columnLower: rows,
+      columnUpper: rows,
+    };
     expect(() => minCostTransport(polytope, new Float64Array(9))).toThrow(/no network meets the marginals/);
   });
 
@@ -113,14 +133,23 @@ describe('expected-loss objective', () => {
         const gradient = new Float64Array(64);
         evaluateLoss(problem, sample, start, measure, gradient);
         let checked = 0;
-        for (const [k, l] of [[0, 1], [2, 5], [4, 3], [6, 7], [7, 0], [1, 6]] as const) {
+        for (const [k, l] of [
+          [0, 1],
+          [2, 5],
+          [4, 3],
+          [6, 7],
+          [7, 0],
+          [1, 6],
+        ] as const) {
           const e = k * 8 + l;
           const h = 1e-4 * Math.max(1, start[e]!); // smaller steps lose digits to rounding (c = α − Σ p̄ cancels)
           const plus = Float64Array.from(start);
           const minus = Float64Array.from(start);
           plus[e]! += h;
           minus[e]! -= h;
-          const fd = (evaluateLoss(problem, sample, plus, measure).value - evaluateLoss(problem, sample, minus, measure).value) / (2 * h);
+          const fd =
+            (evaluateLoss(problem, sample, plus, measure).value - evaluateLoss(problem, sample, minus, measure).value) /
+            (2 * h);
           expect(Math.abs(fd - gradient[e]!)).toBeLessThan(1e-5 * Math.max(Math.abs(fd), 1e-3));
           if (gradient[e] !== 0) checked++;
         }
@@ -162,7 +191,16 @@ describe('reconstruction', () => {
     const problem = smallProblem(8, 5, [1, 5]);
     const values: number[] = [];
     for (const objective of ['worst', 'best'] as const) {
-      const result = reconstruct(problem, { objective, shockModel: { kind: 'uniform' }, samples: 60, seed: 2, starts: 1, hops: 1, evaluationSamples: 300, highs });
+      const result = reconstruct(problem, {
+        objective,
+        shockModel: { kind: 'uniform' },
+        samples: 60,
+        seed: 2,
+        starts: 1,
+        hops: 1,
+        evaluationSamples: 300,
+        highs,
+      });
       expect(result.residual.relative).toBeLessThan(1e-6);
       const columns = new Float64Array(8);
       for (let i = 0; i < 8; i++) for (let j = 0; j < 8; j++) columns[j]! += result.matrix[i * 8 + j]!;
@@ -179,7 +217,13 @@ describe('reconstruction', () => {
   it('on random 20-bank instances the worst case found (multi-start and basin hopping) is at least as bad as the best of 20 random starts polished by the same method', () => {
     for (const seed of [11, 16]) {
       const problem = smallProblem(20, seed);
-      const options = { objective: 'worst' as const, shockModel: { kind: 'uniform' as const }, samples: 60, seed, evaluationSamples: 200 };
+      const options = {
+        objective: 'worst' as const,
+        shockModel: { kind: 'uniform' as const },
+        samples: 60,
+        seed,
+        evaluationSamples: 200,
+      };
       const found = reconstruct(problem, { ...options, starts: 21, hops: 10 });
       expect(found.starts.filter((s) => s.kind === 'hop')).toHaveLength(10);
       const oracle = createLinearOracle(null);
@@ -194,7 +238,15 @@ describe('reconstruction', () => {
 
   it('is reproducible for a seed and changes with the seed', () => {
     const problem = smallProblem(8, 9);
-    const run = (seed: number) => reconstruct(problem, { objective: 'best', shockModel: { kind: 'beta' }, samples: 50, seed, evaluationSamples: 200, maxIterations: 15 });
+    const run = (seed: number) =>
+      reconstruct(problem, {
+        objective: 'best',
+        shockModel: { kind: 'beta' },
+        samples: 50,
+        seed,
+        evaluationSamples: 200,
+        maxIterations: 15,
+      });
     const a = run(4);
     const b = run(4);
     expect(Array.from(a.matrix)).toEqual(Array.from(b.matrix));

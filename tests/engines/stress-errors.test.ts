@@ -45,7 +45,10 @@ describe('stress test: uncertainty of the headline figures', () => {
       const p = mean(indicator);
       expect(summary.defaultProbability[id]).toBeCloseTo(p, 12);
       // the binomial error √(p(1 − p)/n) is the s.d. of the 0/1 indicators (with n, not n − 1) over √n
-      expect(summary.defaultProbabilityStandardError![id]).toBeCloseTo(sd(indicator) * Math.sqrt((n - 1) / n) / Math.sqrt(n) || 0, 12);
+      expect(summary.defaultProbabilityStandardError![id]).toBeCloseTo(
+        (sd(indicator) * Math.sqrt((n - 1) / n)) / Math.sqrt(n) || 0,
+        12,
+      );
       const [low, high] = summary.defaultProbabilityInterval![id]!;
       const z = 1.959963984540054;
       const centre = (p + (z * z) / (2 * n)) / (1 + (z * z) / n);
@@ -63,14 +66,20 @@ describe('stress test: uncertainty of the headline figures', () => {
   it('the VaR interval is the losses at ranks nq ∓ 1.96√(nq(1 − q)) and contains the VaR', () => {
     const n = 3000;
     const summary = summariseStress(runStressBatch(system, model, 9, 0, n));
-    const sorted = scenarios(9, n).map((s) => s.loss).sort((a, b) => a - b);
+    const sorted = scenarios(9, n)
+      .map((s) => s.loss)
+      .sort((a, b) => a - b);
     for (const level of ['0.9', '0.95', '0.99'] as const) {
       const q = Number(level);
       const spread = 1.96 * Math.sqrt(n * q * (1 - q));
       const [low, high] = summary.lossQuantileInterval![level];
       const accuracy = 2 * summary.quantileRelativeAccuracy;
-      expect(Math.abs(low - sorted[Math.floor(q * n - spread) - 1]!)).toBeLessThanOrEqual(accuracy * sorted[n - 1]! + 1e-9);
-      expect(Math.abs(high - sorted[Math.ceil(q * n + spread) - 1]!)).toBeLessThanOrEqual(accuracy * sorted[n - 1]! + 1e-9);
+      expect(Math.abs(low - sorted[Math.floor(q * n - spread) - 1]!)).toBeLessThanOrEqual(
+        accuracy * sorted[n - 1]! + 1e-9,
+      );
+      expect(Math.abs(high - sorted[Math.ceil(q * n + spread) - 1]!)).toBeLessThanOrEqual(
+        accuracy * sorted[n - 1]! + 1e-9,
+      );
       expect(low).toBeLessThanOrEqual(summary.lossQuantiles[level]);
       expect(high).toBeGreaterThanOrEqual(summary.lossQuantiles[level]);
     }
@@ -83,16 +92,32 @@ describe('stress test: uncertainty of the headline figures', () => {
       expect(ratio, label).toBeGreaterThan(0.65);
       expect(ratio, label).toBeLessThan(1.5);
     };
-    check(runs.map((r) => r.expectedShortfall['0.95']), runs.map((r) => r.expectedShortfallStandardError!['0.95']), 'ES 95%');
-    check(runs.map((r) => r.expectedDefaults), runs.map((r) => r.expectedDefaultsStandardError!), 'defaults');
+    check(
+      runs.map((r) => r.expectedShortfall['0.95']),
+      runs.map((r) => r.expectedShortfallStandardError!['0.95']),
+      'ES 95%',
+    );
+    check(
+      runs.map((r) => r.expectedDefaults),
+      runs.map((r) => r.expectedDefaultsStandardError!),
+      'defaults',
+    );
     const id = system.ids.find((x) => runs[0]!.defaultProbability[x]! > 0.05)!;
-    check(runs.map((r) => r.defaultProbability[id]!), runs.map((r) => r.defaultProbabilityStandardError![id]!), 'default probability');
+    check(
+      runs.map((r) => r.defaultProbability[id]!),
+      runs.map((r) => r.defaultProbabilityStandardError![id]!),
+      'default probability',
+    );
     const small = summariseStress(runStressBatch(system, model, 7, 0, 2000));
     const large = summariseStress(runStressBatch(system, model, 7, 0, 8000));
     for (const [label, a, b] of [
       ['ES 95%', small.expectedShortfallStandardError!['0.95'], large.expectedShortfallStandardError!['0.95']],
       ['defaults', small.expectedDefaultsStandardError!, large.expectedDefaultsStandardError!],
-      ['VaR 95% interval', small.lossQuantileInterval!['0.95'][1] - small.lossQuantileInterval!['0.95'][0], large.lossQuantileInterval!['0.95'][1] - large.lossQuantileInterval!['0.95'][0]],
+      [
+        'VaR 95% interval',
+        small.lossQuantileInterval!['0.95'][1] - small.lossQuantileInterval!['0.95'][0],
+        large.lossQuantileInterval!['0.95'][1] - large.lossQuantileInterval!['0.95'][0],
+      ],
     ] as const) {
       expect(a / b, label).toBeGreaterThan(1.5);
       expect(a / b, label).toBeLessThan(2.7);

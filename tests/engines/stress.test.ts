@@ -1,10 +1,20 @@
 import { describe, expect, it } from 'vitest';
 import { clearScenario } from '../../src-main/engines/clearing';
 import { toClearingSystem } from '../../src-main/engines/network-arrays';
-import { calibrateBeta, createShockSampler, exceedanceProbabilities, sampleShocks } from '../../src-main/engines/shocks';
+import {
+  calibrateBeta,
+  createShockSampler,
+  exceedanceProbabilities,
+  sampleShocks,
+} from '../../src-main/engines/shocks';
 import { fork, Rng } from '../../src-main/engines/random';
 import { incompleteBeta, normalCdf, normalInverseCdf } from '../../src-main/engines/special-functions';
-import { addToSketch, createLossSketch, sketchExpectedShortfall, sketchQuantile } from '../../src-main/engines/loss-sketch';
+import {
+  addToSketch,
+  createLossSketch,
+  sketchExpectedShortfall,
+  sketchQuantile,
+} from '../../src-main/engines/loss-sketch';
 import { mergeStressPartials, runStressBatch, summariseStress } from '../../src-main/engines/stress';
 import { randomSparseNetwork } from '../../src-main/engines/synthetic';
 
@@ -41,7 +51,8 @@ describe('random numbers', () => {
   });
 
   it('inverts the normal CDF', () => {
-    for (const p of [1e-10, 0.001, 0.02, 0.3, 0.5, 0.77, 0.99, 1 - 1e-9]) expect(normalCdf(normalInverseCdf(p))).toBeCloseTo(p, 12);
+    for (const p of [1e-10, 0.001, 0.02, 0.3, 0.5, 0.77, 0.99, 1 - 1e-9])
+      expect(normalCdf(normalInverseCdf(p))).toBeCloseTo(p, 12);
     expect(normalCdf(1.959963984540054)).toBeCloseTo(0.975, 14);
     expect(incompleteBeta(0.3, 2, 3)).toBeCloseTo(0.3483, 4);
   });
@@ -87,9 +98,9 @@ describe('shock models', () => {
   it('user scenarios with a bad value name the scenario and bank', () => {
     const row = new Float64Array(system.nBanks);
     row[2] = system.outsideAssets[2]! * 2;
-    expect(() => createShockSampler(system, { kind: 'scenarios', rows: [new Float64Array(system.nBanks), row] })).toThrow(
-      new RegExp(`scenario 1: shock on bank "${system.ids[2]}"`),
-    );
+    expect(() =>
+      createShockSampler(system, { kind: 'scenarios', rows: [new Float64Array(system.nBanks), row] }),
+    ).toThrow(new RegExp(`scenario 1: shock on bank "${system.ids[2]}"`));
   });
 });
 
@@ -106,7 +117,11 @@ describe('stress runs', () => {
 
   it('merging partials equals a single run', () => {
     const whole = summariseStress(runStressBatch(system, model, 5, 0, 3000));
-    const parts = [runStressBatch(system, model, 5, 1800, 1200), runStressBatch(system, model, 5, 0, 700), runStressBatch(system, model, 5, 700, 1100)];
+    const parts = [
+      runStressBatch(system, model, 5, 1800, 1200),
+      runStressBatch(system, model, 5, 0, 700),
+      runStressBatch(system, model, 5, 700, 1100),
+    ];
     const merged = summariseStress(mergeStressPartials(parts));
     expect(merged.scenarios).toBe(3000);
     expect(merged.expectedLoss).toBeCloseTo(whole.expectedLoss, 6);
@@ -128,7 +143,9 @@ describe('stress runs', () => {
     const defaults = new Float64Array(system.nBanks);
     let unconnected = 0;
     for (let k = 0; k < count; k++) {
-      const result = clearScenario(system, shocks.subarray(k * system.nBanks, (k + 1) * system.nBanks), { depth: false });
+      const result = clearScenario(system, shocks.subarray(k * system.nBanks, (k + 1) * system.nBanks), {
+        depth: false,
+      });
       losses.push(result.loss);
       unconnected += result.shockTotal;
       for (const i of result.defaults) defaults[i]!++;

@@ -34,26 +34,50 @@ describe('crossholdings@1', () => {
 
   it('imports, versions and exports an economy through the store, and keeps it apart from interbank networks', async () => {
     app = freshApp();
-    const imported = await app.router.handle('datasets:import', picked(app, 'economy.json', JSON.stringify(smallEconomy())));
+    const imported = await app.router.handle(
+      'datasets:import',
+      picked(app, 'economy.json', JSON.stringify(smallEconomy())),
+    );
     if (!imported.ok) throw new Error(imported.error.message);
-    const { versionId, networkId, dataset } = imported.value as { versionId: number; networkId: number; dataset: { kind: string } };
+    const { versionId, networkId, dataset } = imported.value as {
+      versionId: number;
+      networkId: number;
+      dataset: { kind: string };
+    };
     expect(dataset.kind).toBe('economy');
     const loaded = await app.router.handle('economies:get', { versionId });
     expect(loaded.ok && (loaded.value as { document: unknown }).document).toEqual(smallEconomy());
 
     const changed = { ...smallEconomy(), firms: smallEconomy().firms.map((f) => ({ ...f, threshold: 60 })) };
-    const saved = await app.router.handle('economies:saveVersion', { networkId, note: 'higher thresholds', document: changed });
+    const saved = await app.router.handle('economies:saveVersion', {
+      networkId,
+      note: 'higher thresholds',
+      document: changed,
+    });
     expect(saved).toMatchObject({ ok: true, value: { version: 2 } });
-    const tooMuch = { ...smallEconomy(), crossHoldings: [{ holder: 'F1', issuer: 'F3', share: 0.7 }, { holder: 'F2', issuer: 'F3', share: 0.3 }] };
+    const tooMuch = {
+      ...smallEconomy(),
+      crossHoldings: [
+        { holder: 'F1', issuer: 'F3', share: 0.7 },
+        { holder: 'F2', issuer: 'F3', share: 0.3 },
+      ],
+    };
     const refused = await app.router.handle('economies:saveVersion', { networkId, note: 'x', document: tooMuch });
     expect(refused.ok === false && refused.error.message).toMatch(/sum to 1/);
 
     const exported = await app.router.handle('networks:export', { versionId, format: 'network@1' });
     // The export carries the classification marking as `metadata` (docs/formats.md); the economy is unchanged.
-    expect(exported.ok && JSON.parse((exported.value as { files: Array<{ content: string }> }).files[0]!.content)).toEqual({ ...smallEconomy(), metadata: objectContaining({ marking: DEFAULT_MARKING }) });
+    expect(
+      exported.ok && JSON.parse((exported.value as { files: Array<{ content: string }> }).files[0]!.content),
+    ).toEqual({ ...smallEconomy(), metadata: objectContaining({ marking: DEFAULT_MARKING }) });
     const asNetwork = await app.router.handle('networks:get', { versionId });
-    expect(asNetwork.ok === false && asNetwork.error.message).toMatch(/cross-holdings economy, not an interbank network/);
-    const stress = await app.router.handle('jobs:start', { kind: 'stress', params: { versionId, shockModel: { kind: 'uniform' }, samples: 100, seed: 1 } });
+    expect(asNetwork.ok === false && asNetwork.error.message).toMatch(
+      /cross-holdings economy, not an interbank network/,
+    );
+    const stress = await app.router.handle('jobs:start', {
+      kind: 'stress',
+      params: { versionId, shockModel: { kind: 'uniform' }, samples: 100, seed: 1 },
+    });
     expect(stress.ok === false && stress.error.message).toMatch(/not an interbank network/);
   });
 });

@@ -23,7 +23,14 @@ const NUMBER = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
 
 /** A network whose bank ids and names are the attacks, with a negative equity of -1.5. */
 function hostileNetwork(): NetworkDocument {
-  const node = (id: string, name: string, equity: number) => ({ id, name, group: '-1.5', outsideAssets: 50, outsideLiabilities: 40, equity });
+  const node = (id: string, name: string, equity: number) => ({
+    id,
+    name,
+    group: '-1.5',
+    outsideAssets: 50,
+    outsideLiabilities: 40,
+    equity,
+  });
   return {
     format: NETWORK_FORMAT,
     name: '=HYPERLINK("http://x")',
@@ -52,7 +59,8 @@ const csvCells = (text: string): string[] => Papa.parse<string[]>(text.trim(), {
 /** No cell a spreadsheet would read as a formula: text starting with = + - @ tab CR is a plain number or absent. */
 function expectNeutral(cells: Array<string | number | null>) {
   for (const cell of cells) {
-    if (typeof cell === 'string' && FORMULA_START.test(cell)) expect(cell, `cell ${JSON.stringify(cell)}`).toMatch(NUMBER);
+    if (typeof cell === 'string' && FORMULA_START.test(cell))
+      expect(cell, `cell ${JSON.stringify(cell)}`).toMatch(NUMBER);
   }
   for (const attack of ATTACKS) expect(cells).not.toContain(attack);
 }
@@ -100,7 +108,14 @@ describe('exports of a network whose bank names are formulas', () => {
     expect(cells).not.toContain("'-1.5");
     const [nodes] = await readTables('nodes.csv', new TextEncoder().encode(files.nodes));
     const [liabilities] = await readTables('liabilities.csv', new TextEncoder().encode(files.liabilities));
-    const back = networkFromTables({ name: document.name, currency: document.currency, unit: document.unit, nodes, liabilities, fileName: 'pair' });
+    const back = networkFromTables({
+      name: document.name,
+      currency: document.currency,
+      unit: document.unit,
+      nodes,
+      liabilities,
+      fileName: 'pair',
+    });
     expect(back.nodes.map((n) => n.id)).toEqual(document.nodes.map((n) => n.id));
     expect(back.nodes.slice(0, 4).map((n) => n.name)).toEqual(document.nodes.slice(0, 4).map((n) => n.name));
     expect(back.nodes[2]!.equity).toBe(-1.5);
@@ -113,7 +128,9 @@ describe('exports of a network whose bank names are formulas', () => {
     const workbook = new ExcelJS.Workbook();
     await workbook.xlsx.load(Buffer.from(bytes) as unknown as ArrayBuffer);
     const values: Array<string | number | null> = [];
-    workbook.eachSheet((sheet) => sheet.eachRow((row) => row.eachCell((cell) => values.push(cell.value as string | number | null))));
+    workbook.eachSheet((sheet) =>
+      sheet.eachRow((row) => row.eachCell((cell) => values.push(cell.value as string | number | null))),
+    );
     expectNeutral(values);
     for (const attack of ATTACKS) expect(values).toContain(`'${attack}`);
     expect(values).toContain(-1.5);
@@ -127,12 +144,26 @@ describe('exports of a network whose bank names are formulas', () => {
   it('brief annex (CSV and XLSX) of a stress run on it: bank names neutral, figures numeric', async () => {
     app = freshApp();
     const versionId = await importNetwork(app, hostileNetwork());
-    const final = await app.jobs.start('stress', { versionId, shockModel: { kind: 'uniform', maxFraction: 0.5 }, samples: 400, seed: 3 }).done;
+    const final = await app.jobs.start('stress', {
+      versionId,
+      shockModel: { kind: 'uniform', maxFraction: 0.5 },
+      samples: 400,
+      seed: 3,
+    }).done;
     expect(final.status, final.error).toBe('succeeded');
-    const brief = await composeBrief(app.db, { runIds: [final.runId!], title: '@SUM(A1) brief', marking: 'RESTRICTED' });
+    const brief = await composeBrief(app.db, {
+      runIds: [final.runId!],
+      title: '@SUM(A1) brief',
+      marking: 'RESTRICTED',
+    });
 
     const csv = new TextDecoder().decode(await renderBrief(brief, 'csv'));
-    const cells = csvCells(csv.split('\n').filter((line) => !line.startsWith('#')).join('\n'));
+    const cells = csvCells(
+      csv
+        .split('\n')
+        .filter((line) => !line.startsWith('#'))
+        .join('\n'),
+    );
     expectNeutral(cells);
     expect(cells.some((cell) => cell.startsWith("'=HYPERLINK"))).toBe(true);
     expect(cells.some((cell) => NUMBER.test(cell) && Number(cell) !== 0)).toBe(true);
@@ -140,7 +171,9 @@ describe('exports of a network whose bank names are formulas', () => {
     const workbook = new ExcelJS.Workbook();
     await workbook.xlsx.load(Buffer.from(await renderBrief(brief, 'xlsx')) as unknown as ArrayBuffer);
     const values: Array<string | number | null> = [];
-    workbook.eachSheet((sheet) => sheet.eachRow((row) => row.eachCell((cell) => values.push(cell.value as string | number | null))));
+    workbook.eachSheet((sheet) =>
+      sheet.eachRow((row) => row.eachCell((cell) => values.push(cell.value as string | number | null))),
+    );
     expectNeutral(values);
     expect(values).toContain("'@SUM(A1) brief");
     expect(values.some((v) => typeof v === 'string' && v.startsWith("'+cmd|"))).toBe(true);
@@ -159,7 +192,7 @@ describe('exports of a network whose bank names are formulas', () => {
     });
     const cells = csvCells(csv);
     expectNeutral(cells);
-    expect(cells).toContain("'=HYPERLINK(\"http://x\")");
+    expect(cells).toContain('\'=HYPERLINK("http://x")');
     expect(cells).toContain('-1.50000');
     expect(cells.filter((cell) => cell.startsWith('-')).every((cell) => NUMBER.test(cell))).toBe(true);
   });

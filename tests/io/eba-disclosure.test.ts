@@ -15,8 +15,12 @@ describe('EBA 2011 disclosure importer', () => {
     expect(document.nodes).toHaveLength(87);
     expect(report.kept).toBe(87);
     expect(report.skipped.map((s) => s.id).sort()).toEqual(['DE029', 'LU045', 'SI058']);
-    expect(report.skipped.find((s) => s.id === 'LU045')!.reason).toBe('total assets (30029) are 0 EUR million (must be positive)');
-    expect(report.skipped.find((s) => s.id === 'SI058')!.reason).toBe('total assets (30029) are 0 EUR million (must be positive)');
+    expect(report.skipped.find((s) => s.id === 'LU045')!.reason).toBe(
+      'total assets (30029) are 0 EUR million (must be positive)',
+    );
+    expect(report.skipped.find((s) => s.id === 'SI058')!.reason).toBe(
+      'total assets (30029) are 0 EUR million (must be positive)',
+    );
     expect(report.skipped.find((s) => s.id === 'DE029')!.reason).toBe(
       'negative external assets: interbank exposure (33010) 33,760 EUR million exceeds total assets (30029) 17,691 EUR million',
     );
@@ -30,7 +34,9 @@ describe('EBA 2011 disclosure importer', () => {
       'odd.csv',
     );
     const reason = oddReport.skipped.find((s) => s.id === 'XX001')!.reason;
-    expect(reason).toBe('negative external assets: interbank exposure (33010) 40,001 EUR million exceeds total assets (30029) 30,029 EUR million');
+    expect(reason).toBe(
+      'negative external assets: interbank exposure (33010) 40,001 EUR million exceeds total assets (30029) 30,029 EUR million',
+    );
     expect(explainEbaCodes(reason)).toBe(
       'negative external assets: interbank exposure (EBA item 33010) 40,001 EUR million exceeds total assets (EBA item 30029) 30,029 EUR million',
     );
@@ -56,7 +62,9 @@ describe('EBA 2011 disclosure importer', () => {
   });
 
   it('refuses a file whose layout is not the disclosure layout, naming the column', () => {
-    expect(() => parseEbaDisclosure('"WORKSHEET","CODE"\n', 'x.csv')).toThrow('x.csv: row 1, column 2: must be INFORMATION_CODE — "CODE"');
+    expect(() => parseEbaDisclosure('"WORKSHEET","CODE"\n', 'x.csv')).toThrow(
+      'x.csv: row 1, column 2: must be INFORMATION_CODE — "CODE"',
+    );
   });
 
   it('refuses a file without the interbank rows', () => {

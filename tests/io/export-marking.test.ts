@@ -31,20 +31,32 @@ function richRing(): NetworkDocument {
   return ring;
 }
 
-async function ok<T>(promise: Promise<{ ok: true; value: unknown } | { ok: false; error: { message: string } }>): Promise<T> {
+async function ok<T>(
+  promise: Promise<{ ok: true; value: unknown } | { ok: false; error: { message: string } }>,
+): Promise<T> {
   const result = await promise;
   if (!result.ok) throw new Error(result.error.message);
   return result.value as T;
 }
 
 const importNetwork = async (document: unknown, fileName = 'ring.json') =>
-  (await ok<{ versionId: number }>(app.router.handle('datasets:import', picked(app, fileName, JSON.stringify(document))))).versionId;
+  (
+    await ok<{ versionId: number }>(
+      app.router.handle('datasets:import', picked(app, fileName, JSON.stringify(document))),
+    )
+  ).versionId;
 const exportFiles = async (versionId: number, format: string, extra: Record<string, string> = {}) =>
   (await ok<{ files: ExportedFile[] }>(app.router.handle('networks:export', { versionId, format, ...extra }))).files;
-const stored = async (versionId: number) => (await ok<{ document: NetworkDocument }>(app.router.handle('networks:get', { versionId }))).document;
-const bytesOf = (file: ExportedFile) => (file.encoding === 'base64' ? Buffer.from(file.content, 'base64') : Buffer.from(file.content, 'utf8'));
+const stored = async (versionId: number) =>
+  (await ok<{ document: NetworkDocument }>(app.router.handle('networks:get', { versionId }))).document;
+const bytesOf = (file: ExportedFile) =>
+  file.encoding === 'base64' ? Buffer.from(file.content, 'base64') : Buffer.from(file.content, 'utf8');
 const reimport = async (file: ExportedFile) =>
-  (await ok<{ versionId: number }>(app.router.handle('datasets:import', picked(app, `again-${file.fileName}`, bytesOf(file))))).versionId;
+  (
+    await ok<{ versionId: number }>(
+      app.router.handle('datasets:import', picked(app, `again-${file.fileName}`, bytesOf(file))),
+    )
+  ).versionId;
 
 async function workbook(file: ExportedFile): Promise<ExcelJS.Workbook> {
   const book = new ExcelJS.Workbook();
@@ -59,7 +71,11 @@ describe('network exports carry the classification marking', () => {
     const [file] = await exportFiles(versionId, 'network@1');
     const json = JSON.parse(file!.content) as Record<string, unknown>;
     expect(Object.keys(json).slice(0, 2)).toEqual(['format', 'metadata']);
-    expect(json.metadata).toEqual({ marking: DEFAULT_MARKING, exportedAt: stringMatching(/^\d{4}-\d\d-\d\dT/), exportedBy: stringMatching(/^Contagion Workbench /) });
+    expect(json.metadata).toEqual({
+      marking: DEFAULT_MARKING,
+      exportedAt: stringMatching(/^\d{4}-\d\d-\d\dT/),
+      exportedBy: stringMatching(/^Contagion Workbench /),
+    });
     expect({ ...json, metadata: undefined }).toEqual({ ...(await stored(versionId)), metadata: undefined });
     expect(await stored(await reimport(file!))).toEqual(await stored(versionId));
 
@@ -70,7 +86,10 @@ describe('network exports carry the classification marking', () => {
 
   it('a metadata field that is not an object is refused on import, in one line', async () => {
     app = freshApp();
-    const result = await app.router.handle('datasets:import', picked(app, 'bad.json', JSON.stringify({ ...ringNetwork(), metadata: 'secret' })));
+    const result = await app.router.handle(
+      'datasets:import',
+      picked(app, 'bad.json', JSON.stringify({ ...ringNetwork(), metadata: 'secret' })),
+    );
     expect(result.ok === false && result.error.message).toMatch(/^bad\.json: metadata: /);
     expect(result.ok === false && result.error.message).not.toMatch(/\n/);
   });
@@ -81,7 +100,8 @@ describe('network exports carry the classification marking', () => {
     const versionId = await importNetwork(richRing());
     const files = await exportFiles(versionId, 'csv');
     expect(files.map((f) => f.fileName)).toEqual(['marked-ring-v1-nodes.csv', 'marked-ring-v1-liabilities.csv']);
-    for (const file of files) expect(file.content.split('\r\n')[0]).toBe(`# ${SETTINGS.marking} · ${SETTINGS.organisation}`);
+    for (const file of files)
+      expect(file.content.split('\r\n')[0]).toBe(`# ${SETTINGS.marking} · ${SETTINGS.organisation}`);
     const again = await ok<{ versionId: number }>(
       app.router.handle('datasets:importTables', { files: files.map((f) => picked(app, f.fileName, f.content)) }),
     );
@@ -97,7 +117,7 @@ describe('network exports carry the classification marking', () => {
     expect(preview.files[0]!.tables[0]).toMatchObject({ columns: arrayContaining(['id', 'name']), rowCount: 3 });
   });
 
-  it('GraphML: the graph\'s <desc> and data hold the marking; the file imports again as the same network', async () => {
+  it("GraphML: the graph's <desc> and data hold the marking; the file imports again as the same network", async () => {
     app = freshApp();
     await ok(app.router.handle('briefs:saveSettings', SETTINGS));
     const versionId = await importNetwork(richRing());
@@ -130,7 +150,9 @@ describe('network exports carry the classification marking', () => {
     expect(await stored(await reimport(file!))).toEqual(await stored(versionId));
     // The import dialog's preview leaves the marking sheet out.
     const preview = await ok<{ files: Array<{ tables: Array<{ name: string }> }> }>(
-      app.router.handle('datasets:preview', { files: [picked(app, 'again.xlsx', Buffer.from(file!.content, 'base64'))] }),
+      app.router.handle('datasets:preview', {
+        files: [picked(app, 'again.xlsx', Buffer.from(file!.content, 'base64'))],
+      }),
     );
     expect(preview.files[0]!.tables.map((t) => t.name)).toEqual(['nodes', 'liabilities', 'matrix', 'network']);
   });
@@ -147,7 +169,7 @@ describe('network exports carry the classification marking', () => {
     expect(back.document).toEqual(smallEconomy());
   });
 
-  it('a request\'s own marking and organisation win over the settings; each export is in the audit trail with its marking', async () => {
+  it("a request's own marking and organisation win over the settings; each export is in the audit trail with its marking", async () => {
     app = freshApp();
     await ok(app.router.handle('briefs:saveSettings', SETTINGS));
     const versionId = await importNetwork(richRing());
@@ -166,7 +188,14 @@ describe('network exports carry the classification marking', () => {
 });
 
 describe('table exports carry the classification marking', () => {
-  const request = { title: 'Largest contributors', columns: [{ label: 'Bank' }, { label: 'Loss', unit: 'EUR million' }], rows: [['A', 1.5], ['B', null]] };
+  const request = {
+    title: 'Largest contributors',
+    columns: [{ label: 'Bank' }, { label: 'Loss', unit: 'EUR million' }],
+    rows: [
+      ['A', 1.5],
+      ['B', null],
+    ],
+  };
 
   it('CSV: a first comment line; XLSX: the marking in red above the header, in the printed header and properties; both audited', async () => {
     app = freshApp();
@@ -199,7 +228,10 @@ describe('CSV readers skip the comment lines before the header', () => {
     const text = `${markingComment(SETTINGS)}\r\n#\r\n# another note\r\nid,outsideAssets\r\nA,1\r\nB,x\r\n`;
     const table = parseCsv('n.csv', text);
     expect(table.columns).toEqual(['id', 'outsideAssets']);
-    expect(table.rows).toEqual([['A', '1'], ['B', 'x']]);
+    expect(table.rows).toEqual([
+      ['A', '1'],
+      ['B', 'x'],
+    ]);
     expect(table.rowNumbers).toEqual([5, 6]);
   });
 
@@ -228,9 +260,14 @@ describe('CSV readers skip the comment lines before the header', () => {
 describe('the network@1 schema', () => {
   it('accepts the metadata field of an export', async () => {
     const { networkDocumentSchema } = await import('../../src-shared/formats/network');
-    const document = { ...ringNetwork(), metadata: { marking: DEFAULT_MARKING, organisation: 'X', exportedAt: '2026-01-01T00:00:00.000Z', future: 1 } };
+    const document = {
+      ...ringNetwork(),
+      metadata: { marking: DEFAULT_MARKING, organisation: 'X', exportedAt: '2026-01-01T00:00:00.000Z', future: 1 },
+    };
     expect(document.format).toBe(NETWORK_FORMAT);
     expect(networkDocumentSchema.safeParse(document).success).toBe(true);
-    expect(networkDocumentSchema.safeParse({ ...document, metadata: { organisation: 'no marking' } }).success).toBe(false);
+    expect(networkDocumentSchema.safeParse({ ...document, metadata: { organisation: 'no marking' } }).success).toBe(
+      false,
+    );
   });
 });

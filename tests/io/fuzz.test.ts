@@ -75,7 +75,8 @@ const economy = {
   crossHoldings: [{ holder: 'F1', issuer: 'F2', share: 0.2 }],
 };
 
-const EBA_HEADER = '"WORKSHEET","INFORMATION_CODE","INFO_DATE_CODE","C_COUNTRY_CODE","SCENARIO_CODE","MATURITY_CODE","MEASURE_CODE","AT001","DE002","FR003"';
+const EBA_HEADER =
+  '"WORKSHEET","INFORMATION_CODE","INFO_DATE_CODE","C_COUNTRY_CODE","SCENARIO_CODE","MATURITY_CODE","MEASURE_CODE","AT001","DE002","FR003"';
 const eba = [
   EBA_HEADER,
   '"1 - Aggregate information","30029","20101231","","","","","200000","150000","90000"',
@@ -84,7 +85,8 @@ const eba = [
 ].join('\r\n');
 
 const matrix = 'debtor,A,B,C\nA,,3,\nB,,,2.5\nC,1,,\n';
-const holdingsCsv = 'investor,asset,date,amount,investorType\nF1,ISIN1,2024-03-31,100,fund\nF1,ISIN2,2024-03-31,50.5,fund\nF2,ISIN1,2024-06-30,7,bank\n';
+const holdingsCsv =
+  'investor,asset,date,amount,investorType\nF1,ISIN1,2024-03-31,100,fund\nF1,ISIN2,2024-03-31,50.5,fund\nF2,ISIN1,2024-06-30,7,bank\n';
 const thirteenF = `<?xml version="1.0" encoding="UTF-8"?>
 <informationTable xmlns="http://www.sec.gov/edgar/document/thirteenf/informationtable">
   <infoTable><nameOfIssuer>APPLE INC</nameOfIssuer><titleOfClass>COM</titleOfClass><cusip>037833100</cusip><value>1,000</value><shrsOrPrnAmt><sshPrnamt>10</sshPrnamt><sshPrnamtType>SH</sshPrnamtType></shrsOrPrnAmt></infoTable>
@@ -107,8 +109,42 @@ interface Target {
 
 // ---- mutations ----
 
-const BAD_NUMBERS = ['NaN', 'Infinity', '-Infinity', '∞', '-1', '-0.5', '1e308', '1e400', '-1e308', '0x64', '0o17', '0b11', '1,000', '', ' ', '1e15', '1.0000001e15', '99999999999999999999999'];
-const BAD_VALUES: unknown[] = [null, 'NaN', -1, 1e308, -1e308, 1e16, '0x64', '', [], {}, true, 'x'.repeat(300), '\u0000\n"', 0];
+const BAD_NUMBERS = [
+  'NaN',
+  'Infinity',
+  '-Infinity',
+  '∞',
+  '-1',
+  '-0.5',
+  '1e308',
+  '1e400',
+  '-1e308',
+  '0x64',
+  '0o17',
+  '0b11',
+  '1,000',
+  '',
+  ' ',
+  '1e15',
+  '1.0000001e15',
+  '99999999999999999999999',
+];
+const BAD_VALUES: unknown[] = [
+  null,
+  'NaN',
+  -1,
+  1e308,
+  -1e308,
+  1e16,
+  '0x64',
+  '',
+  [],
+  {},
+  true,
+  'x'.repeat(300),
+  '\u0000\n"',
+  0,
+];
 
 const concat = (...parts: Uint8Array[]) => {
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
@@ -132,33 +168,62 @@ function replaceToken(seed: Uint8Array, pattern: RegExp, pick: number, replaceme
 
 /** Mutations of the bytes of any file. */
 const byteMutation: fc.Arbitrary<Mutation> = fc.oneof(
-  fc.double({ min: 0, max: 1, noNaN: true }).map((f): Mutation => (seed) => seed.slice(0, Math.floor(seed.length * f))),
-  fc.array(fc.tuple(fc.double({ min: 0, max: 0.999999, noNaN: true }), fc.integer({ min: 0, max: 7 })), { minLength: 1, maxLength: 8 }).map(
-    (flips): Mutation => (seed) => {
-      const out = seed.slice();
-      for (const [f, bit] of flips) if (out.length > 0) out[Math.floor(f * out.length)]! ^= 1 << bit;
-      return out;
-    },
+  fc.double({ min: 0, max: 1, noNaN: true }).map(
+    (f): Mutation =>
+      (seed) =>
+        seed.slice(0, Math.floor(seed.length * f)),
   ),
-  fc.uint8Array({ maxLength: 400 }).map((random): Mutation => () => random),
+  fc
+    .array(fc.tuple(fc.double({ min: 0, max: 0.999999, noNaN: true }), fc.integer({ min: 0, max: 7 })), {
+      minLength: 1,
+      maxLength: 8,
+    })
+    .map(
+      (flips): Mutation =>
+        (seed) => {
+          const out = seed.slice();
+          for (const [f, bit] of flips) if (out.length > 0) out[Math.floor(f * out.length)]! ^= 1 << bit;
+          return out;
+        },
+    ),
+  fc.uint8Array({ maxLength: 400 }).map(
+    (random): Mutation =>
+      () =>
+        random,
+  ),
   fc.constant<Mutation>(() => new Uint8Array(0)),
   fc.constant<Mutation>((seed) => concat(new Uint8Array([0xef, 0xbb, 0xbf]), seed)),
-  fc.double({ min: 0, max: 1, noNaN: true }).map((f): Mutation => (seed) => {
-    const at = Math.floor(seed.length * f);
-    return concat(seed.slice(0, at), new Uint8Array([0xe9, 0x20, 0xe9]), seed.slice(at));
-  }),
-  fc.tuple(fc.nat(), fc.constantFrom(...BAD_NUMBERS)).map(([pick, value]): Mutation => (seed) => replaceToken(seed, /-?\d+(\.\d+)?/g, pick, value)),
-  fc.tuple(fc.nat(), fc.constantFrom('A', 'B', 'AT001', 'F1', 'ISIN1', '', ' ', '"')).map(
-    ([pick, id]): Mutation => (seed) => replaceToken(seed, /\b(A|B|C|AT001|DE002|FR003|F1|F2|ISIN2|037833100)\b/g, pick, id),
+  fc.double({ min: 0, max: 1, noNaN: true }).map(
+    (f): Mutation =>
+      (seed) => {
+        const at = Math.floor(seed.length * f);
+        return concat(seed.slice(0, at), new Uint8Array([0xe9, 0x20, 0xe9]), seed.slice(at));
+      },
   ),
-  fc.tuple(fc.double({ min: 0, max: 1, noNaN: true }), fc.integer({ min: 100, max: 3000 })).map(([f, n]): Mutation => (seed) => {
-    const at = Math.floor(seed.length * f);
-    return concat(seed.slice(0, at), bytesOf('['.repeat(n) + '<a>'.repeat(n)), seed.slice(at));
-  }),
-  fc.double({ min: 0, max: 1, noNaN: true }).map((f): Mutation => (seed) => {
-    const at = Math.floor(seed.length * f);
-    return concat(seed.slice(0, at), bytesOf('x'.repeat(70_000)), seed.slice(at));
-  }),
+  fc.tuple(fc.nat(), fc.constantFrom(...BAD_NUMBERS)).map(
+    ([pick, value]): Mutation =>
+      (seed) =>
+        replaceToken(seed, /-?\d+(\.\d+)?/g, pick, value),
+  ),
+  fc.tuple(fc.nat(), fc.constantFrom('A', 'B', 'AT001', 'F1', 'ISIN1', '', ' ', '"')).map(
+    ([pick, id]): Mutation =>
+      (seed) =>
+        replaceToken(seed, /\b(A|B|C|AT001|DE002|FR003|F1|F2|ISIN2|037833100)\b/g, pick, id),
+  ),
+  fc.tuple(fc.double({ min: 0, max: 1, noNaN: true }), fc.integer({ min: 100, max: 3000 })).map(
+    ([f, n]): Mutation =>
+      (seed) => {
+        const at = Math.floor(seed.length * f);
+        return concat(seed.slice(0, at), bytesOf('['.repeat(n) + '<a>'.repeat(n)), seed.slice(at));
+      },
+  ),
+  fc.double({ min: 0, max: 1, noNaN: true }).map(
+    (f): Mutation =>
+      (seed) => {
+        const at = Math.floor(seed.length * f);
+        return concat(seed.slice(0, at), bytesOf('x'.repeat(70_000)), seed.slice(at));
+      },
+  ),
 );
 
 const safely =
@@ -173,55 +238,60 @@ const safely =
 
 /** Structural mutations of a JSON document: a value replaced, an entry duplicated or removed, deep nesting. */
 function jsonMutation(): fc.Arbitrary<Mutation> {
-  return fc.tuple(fc.nat(), fc.constantFrom(...BAD_VALUES.keys()), fc.constantFrom('replace', 'duplicate', 'remove', 'nest')).map(
-    ([pick, valueIndex, kind]): Mutation =>
-      // A document nested too deeply by an earlier mutation to walk or write again stays as it is.
-      safely((seed) => {
-        let root: unknown;
-        try {
-          root = JSON.parse(new TextDecoder().decode(seed));
-        } catch {
-          return seed; // already broken by an earlier mutation
-        }
-        if (!root || typeof root !== 'object') return seed;
-        const slots: Array<{ parent: Record<string, unknown> | unknown[]; key: string | number }> = [];
-        const walk = (value: unknown, depth: number) => {
-          if (depth > 20) return;
-          if (Array.isArray(value)) {
-            value.forEach((item, i) => {
-              slots.push({ parent: value, key: i });
-              walk(item, depth + 1);
-            });
-          } else if (value && typeof value === 'object') {
-            for (const key of Object.keys(value)) {
-              slots.push({ parent: value as Record<string, unknown>, key });
-              walk((value as Record<string, unknown>)[key], depth + 1);
-            }
+  return fc
+    .tuple(fc.nat(), fc.constantFrom(...BAD_VALUES.keys()), fc.constantFrom('replace', 'duplicate', 'remove', 'nest'))
+    .map(
+      ([pick, valueIndex, kind]): Mutation =>
+        // A document nested too deeply by an earlier mutation to walk or write again stays as it is.
+        safely((seed) => {
+          let root: unknown;
+          try {
+            root = JSON.parse(new TextDecoder().decode(seed));
+          } catch {
+            return seed; // already broken by an earlier mutation
           }
-        };
-        walk(root, 0);
-        if (slots.length === 0) return seed;
-        const slot = slots[pick % slots.length]!;
-        const parent = slot.parent as Record<string | number, unknown>;
-        if (kind === 'replace') parent[slot.key] = BAD_VALUES[valueIndex];
-        else if (kind === 'duplicate' && Array.isArray(slot.parent)) slot.parent.push(structuredClone(slot.parent[slot.key as number]));
-        else if (kind === 'remove') {
-          if (Array.isArray(slot.parent)) slot.parent.splice(slot.key as number, 1);
-          else delete parent[slot.key];
-        } else {
-          parent[slot.key] = '\u0000nest';
-          return bytesOf(JSON.stringify(root).replace('"\\u0000nest"', `${'['.repeat(5000)}1${']'.repeat(5000)}`));
-        }
-        return bytesOf(JSON.stringify(root));
-      }),
-  );
+          if (!root || typeof root !== 'object') return seed;
+          const slots: Array<{ parent: Record<string, unknown> | unknown[]; key: string | number }> = [];
+          const walk = (value: unknown, depth: number) => {
+            if (depth > 20) return;
+            if (Array.isArray(value)) {
+              value.forEach((item, i) => {
+                slots.push({ parent: value, key: i });
+                walk(item, depth + 1);
+              });
+            } else if (value && typeof value === 'object') {
+              for (const key of Object.keys(value)) {
+                slots.push({ parent: value as Record<string, unknown>, key });
+                walk((value as Record<string, unknown>)[key], depth + 1);
+              }
+            }
+          };
+          walk(root, 0);
+          if (slots.length === 0) return seed;
+          const slot = slots[pick % slots.length]!;
+          const parent = slot.parent as Record<string | number, unknown>;
+          if (kind === 'replace') parent[slot.key] = BAD_VALUES[valueIndex];
+          else if (kind === 'duplicate' && Array.isArray(slot.parent))
+            slot.parent.push(structuredClone(slot.parent[slot.key as number]));
+          else if (kind === 'remove') {
+            if (Array.isArray(slot.parent)) slot.parent.splice(slot.key as number, 1);
+            else delete parent[slot.key];
+          } else {
+            parent[slot.key] = '\u0000nest';
+            return bytesOf(JSON.stringify(root).replace('"\\u0000nest"', `${'['.repeat(5000)}1${']'.repeat(5000)}`));
+          }
+          return bytesOf(JSON.stringify(root));
+        }),
+    );
 }
 
 // ---- the store ----
 
 const TABLES = ['datasets', 'networks', 'network_versions', 'investors', 'assets', 'positions'];
-const counts = (db: Db) => TABLES.map((table) => (db.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n).join(',');
-const newestVersion = (db: Db) => (db.prepare('SELECT MAX(id) AS id FROM network_versions').get() as { id: number | null }).id;
+const counts = (db: Db) =>
+  TABLES.map((table) => (db.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n).join(',');
+const newestVersion = (db: Db) =>
+  (db.prepare('SELECT MAX(id) AS id FROM network_versions').get() as { id: number | null }).id;
 
 describe('fuzzing every importer', () => {
   let app: ReturnType<typeof freshApp>;
@@ -239,34 +309,82 @@ describe('fuzzing every importer', () => {
       writeFileSync(path, bytes);
       return path;
     };
-    const holdings = (ext: string, filer?: { investor: string; date: string }): Runner => (bytes, k) =>
-      importHoldingsFile(db, { filePath: holdingsFile(ext, k, bytes), fileName: `holdings-${k}${ext}`, datasetName: `h${k}`, ...(filer ? { filer } : {}) });
+    const holdings =
+      (ext: string, filer?: { investor: string; date: string }): Runner =>
+      (bytes, k) =>
+        importHoldingsFile(db, {
+          filePath: holdingsFile(ext, k, bytes),
+          fileName: `holdings-${k}${ext}`,
+          datasetName: `h${k}`,
+          ...(filer ? { filer } : {}),
+        });
     const holdingsXlsx = async () => {
       const ExcelJS = (await import('exceljs')).default;
       const workbook = new ExcelJS.Workbook();
       const sheet = workbook.addWorksheet('positions');
-      for (const line of holdingsCsv.trim().split('\n')) sheet.addRow(line.split(',').map((cell) => (/^\d+(\.\d+)?$/.test(cell) ? Number(cell) : cell)));
+      for (const line of holdingsCsv.trim().split('\n'))
+        sheet.addRow(line.split(',').map((cell) => (/^\d+(\.\d+)?$/.test(cell) ? Number(cell) : cell)));
       return new Uint8Array(await workbook.xlsx.writeBuffer());
     };
     const fireSale = serialiseFireSale();
     targets.push(
-      { name: 'network@1 JSON', seeds: [bytesOf(serialiseJson(network))], json: true, stores: true, run: (b, k) => importDataset(db, `n${k}.json`, b) },
-      { name: 'crossholdings@1 JSON', seeds: [bytesOf(JSON.stringify(economy))], json: true, stores: true, run: (b, k) => importDataset(db, `e${k}.json`, b) },
-      { name: 'EBA disclosure CSV', seeds: [bytesOf(eba)], stores: true, run: (b, k) => importDataset(db, `eba${k}.csv`, b) },
-      { name: 'GraphML', seeds: [bytesOf(networkToGraphml(network))], stores: true, run: (b, k) => importDataset(db, `g${k}.graphml`, b) },
-      { name: 'XLSX network', seeds: [await networkToXlsx(network)], stores: true, run: (b, k) => importDataset(db, `x${k}.xlsx`, b) },
-      { name: 'CSV edge list', seeds: [bytesOf(tables.liabilities)], stores: true, run: (b, k) => importDataset(db, `l${k}.csv`, b) },
+      {
+        name: 'network@1 JSON',
+        seeds: [bytesOf(serialiseJson(network))],
+        json: true,
+        stores: true,
+        run: (b, k) => importDataset(db, `n${k}.json`, b),
+      },
+      {
+        name: 'crossholdings@1 JSON',
+        seeds: [bytesOf(JSON.stringify(economy))],
+        json: true,
+        stores: true,
+        run: (b, k) => importDataset(db, `e${k}.json`, b),
+      },
+      {
+        name: 'EBA disclosure CSV',
+        seeds: [bytesOf(eba)],
+        stores: true,
+        run: (b, k) => importDataset(db, `eba${k}.csv`, b),
+      },
+      {
+        name: 'GraphML',
+        seeds: [bytesOf(networkToGraphml(network))],
+        stores: true,
+        run: (b, k) => importDataset(db, `g${k}.graphml`, b),
+      },
+      {
+        name: 'XLSX network',
+        seeds: [await networkToXlsx(network)],
+        stores: true,
+        run: (b, k) => importDataset(db, `x${k}.xlsx`, b),
+      },
+      {
+        name: 'CSV edge list',
+        seeds: [bytesOf(tables.liabilities)],
+        stores: true,
+        run: (b, k) => importDataset(db, `l${k}.csv`, b),
+      },
       {
         name: 'CSV nodes + edges',
         seeds: [bytesOf(tables.nodes)],
         stores: true,
-        run: (b, k) => importDatasetTables(db, [{ fileName: `nodes${k}.csv`, bytes: b }, { fileName: `edges${k}.csv`, bytes: bytesOf(tables.liabilities) }]),
+        run: (b, k) =>
+          importDatasetTables(db, [
+            { fileName: `nodes${k}.csv`, bytes: b },
+            { fileName: `edges${k}.csv`, bytes: bytesOf(tables.liabilities) },
+          ]),
       },
       {
         name: 'CSV nodes + matrix',
         seeds: [bytesOf(matrix)],
         stores: true,
-        run: (b, k) => importDatasetTables(db, [{ fileName: `nodes${k}.csv`, bytes: bytesOf(tables.nodes) }, { fileName: `matrix${k}.csv`, bytes: b }]),
+        run: (b, k) =>
+          importDatasetTables(db, [
+            { fileName: `nodes${k}.csv`, bytes: bytesOf(tables.nodes) },
+            { fileName: `matrix${k}.csv`, bytes: b },
+          ]),
       },
       { name: 'holdings CSV', seeds: [bytesOf(holdingsCsv)], run: holdings('.csv') },
       { name: 'holdings XLSX', seeds: [await holdingsXlsx()], run: holdings('.xlsx') },
@@ -282,11 +400,34 @@ describe('fuzzing every importer', () => {
         ],
         run: holdings('.parquet'),
       },
-      { name: 'SEC 13F XML', seeds: [bytesOf(thirteenF)], run: holdings('.xml', { investor: '0000320193', date: '2024-03-31' }) },
-      { name: 'WIOD XLSX', seeds: [await syntheticWiot()], stores: true, run: (b, k) => importDataset(db, `WIOT${k}.xlsx`, b) },
-      { name: 'firesale@1 JSON', seeds: [fireSale], json: true, run: (b, k) => toFireSaleSystem(parseJsonDocument(fireSaleDocumentSchema, b, `f${k}.json`)) },
-      { name: 'policy@1 JSON', seeds: [bytesOf(readPolicyExample().text)], json: true, run: (b, k) => parsePolicyJson(b, `p${k}.json`) },
-      { name: 'shocks CSV', seeds: [bytesOf(shocks)], run: (b, k) => parseShockCsv(decodeText(b), clearing, `s${k}.csv`) },
+      {
+        name: 'SEC 13F XML',
+        seeds: [bytesOf(thirteenF)],
+        run: holdings('.xml', { investor: '0000320193', date: '2024-03-31' }),
+      },
+      {
+        name: 'WIOD XLSX',
+        seeds: [await syntheticWiot()],
+        stores: true,
+        run: (b, k) => importDataset(db, `WIOT${k}.xlsx`, b),
+      },
+      {
+        name: 'firesale@1 JSON',
+        seeds: [fireSale],
+        json: true,
+        run: (b, k) => toFireSaleSystem(parseJsonDocument(fireSaleDocumentSchema, b, `f${k}.json`)),
+      },
+      {
+        name: 'policy@1 JSON',
+        seeds: [bytesOf(readPolicyExample().text)],
+        json: true,
+        run: (b, k) => parsePolicyJson(b, `p${k}.json`),
+      },
+      {
+        name: 'shocks CSV',
+        seeds: [bytesOf(shocks)],
+        run: (b, k) => parseShockCsv(decodeText(b), clearing, `s${k}.csv`),
+      },
     );
   }, 120_000);
 
@@ -301,8 +442,13 @@ describe('fuzzing every importer', () => {
     let k = 0;
     const started = Date.now();
     for (const [t, target] of targets.entries()) {
-      const mutation = target.json ? fc.oneof({ weight: 2, arbitrary: byteMutation }, { weight: 1, arbitrary: jsonMutation() }) : byteMutation;
-      const cases = fc.sample(fc.tuple(fc.nat(target.seeds.length - 1), fc.array(mutation, { minLength: 1, maxLength: 2 })), { seed: SEED + t, numRuns: RUNS });
+      const mutation = target.json
+        ? fc.oneof({ weight: 2, arbitrary: byteMutation }, { weight: 1, arbitrary: jsonMutation() })
+        : byteMutation;
+      const cases = fc.sample(
+        fc.tuple(fc.nat(target.seeds.length - 1), fc.array(mutation, { minLength: 1, maxLength: 2 })),
+        { seed: SEED + t, numRuns: RUNS },
+      );
       for (const [seedIndex, mutations] of cases) {
         k += 1;
         let bytes = target.seeds[seedIndex]!;
@@ -341,13 +487,17 @@ describe('fuzzing every importer', () => {
         const { error } = outcome;
         if (!(error instanceof AppError)) {
           figures.crashes += 1;
-          failures.push(`${label}: ${(error as Error)?.constructor?.name}: ${String((error as Error)?.message ?? error).slice(0, 200)}`);
+          failures.push(
+            `${label}: ${(error as Error)?.constructor?.name}: ${String((error as Error)?.message ?? error).slice(0, 200)}`,
+          );
           continue;
         }
         figures.refused += 1;
         if (/[\n\r]/.test(error.message) || error.message.length > 300 || error.message.length === 0) {
           figures.longOrMultiline += 1;
-          failures.push(`${label}: refusal not one line of ≤ 300 characters: ${JSON.stringify(error.message.slice(0, 400))}`);
+          failures.push(
+            `${label}: refusal not one line of ≤ 300 characters: ${JSON.stringify(error.message.slice(0, 400))}`,
+          );
         }
         if (counts(app.db) !== before) {
           figures.partialWrites += 1;

@@ -110,7 +110,9 @@ describe('GraphML', () => {
 
   it('names the line of malformed XML', () => {
     const broken = NETWORKX.replace('<data key="d2">80</data>', '<data key="d2">80</dta>');
-    expect(() => networkFromGraphml(broken, 'bad.graphml')).toThrow(/^bad\.graphml: row 17, column \d+: not well-formed XML \(Expected closing tag .data./);
+    expect(() => networkFromGraphml(broken, 'bad.graphml')).toThrow(
+      /^bad\.graphml: row 17, column \d+: not well-formed XML \(Expected closing tag .data./,
+    );
   });
 
   it('refuses undirected graphs, edges without amounts and broken network rules, naming each edge', () => {
@@ -118,7 +120,10 @@ describe('GraphML', () => {
     expect(() => networkFromGraphml(undirected, 'u.graphml')).toThrow(/edge 1 \("DE1" → "FR1"\): undirected/);
     const bad = NETWORKX.replace('<edge source="FR1" target="IT1">', '<edge source="FR1" target="FR1">')
       .replace('<data key="d4">12.5</data>', '<data key="d4">-2</data>')
-      .replace('</graph>', '<edge source="IT1" target="XX"><data key="d4">1</data></edge><edge source="IT1" target="DE1"/></graph>');
+      .replace(
+        '</graph>',
+        '<edge source="IT1" target="XX"><data key="d4">1</data></edge><edge source="IT1" target="DE1"/></graph>',
+      );
     expect(() => networkFromGraphml(bad, 'b.graphml')).toThrow(
       'b.graphml: 4 problems: edge 1 ("DE1" → "FR1"): amount must be ≥ 0; edge 2 ("FR1" → "FR1"): self-loop on "FR1" is not allowed; ' +
         'edge 3 ("IT1" → "XX"): unknown node id "XX"; edge 4 ("IT1" → "DE1"): no amount (give edges an amount, weight or value attribute)',

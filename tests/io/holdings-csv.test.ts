@@ -31,7 +31,9 @@ function holdingsCsv(rows: number, nInvestors = 50, nAssets = 200): string {
     const slot = Math.floor(k / DATES.length);
     const investor = slot % nInvestors;
     const asset = Math.floor(slot / nInvestors) % nAssets;
-    lines.push(`INV${investor},"Fund ${investor}, Ltd",${investor % 3 === 0 ? 'bank' : 'fund'},ISIN${asset},bond,EUR,${date},${(k % 997) + 0.25}`);
+    lines.push(
+      `INV${investor},"Fund ${investor}, Ltd",${investor % 3 === 0 ? 'bank' : 'fund'},ISIN${asset},bond,EUR,${date},${(k % 997) + 0.25}`,
+    );
   }
   return `${lines.join('\n')}\n`;
 }
@@ -44,7 +46,12 @@ function write(name: string, text: string | Uint8Array): string {
 
 function tableCounts() {
   const count = (table: string) => (db.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n;
-  return { datasets: count('datasets'), investors: count('investors'), assets: count('assets'), positions: count('positions') };
+  return {
+    datasets: count('datasets'),
+    investors: count('investors'),
+    assets: count('assets'),
+    positions: count('positions'),
+  };
 }
 
 describe('holdings CSV import', () => {
@@ -79,7 +86,11 @@ describe('holdings CSV import', () => {
 
   it('refuses the whole file on bad rows, names them, and leaves the store unchanged', async () => {
     fresh();
-    await importHoldingsCsv(db, { filePath: write('first.csv', holdingsCsv(100)), fileName: 'first.csv', datasetName: 'first' });
+    await importHoldingsCsv(db, {
+      filePath: write('first.csv', holdingsCsv(100)),
+      fileName: 'first.csv',
+      datasetName: 'first',
+    });
     const before = tableCounts();
     const lines = holdingsCsv(5_000).split('\n');
     lines[2500] = 'INV1,x,fund,ISIN1,bond,EUR,2024-13-01,5';
@@ -96,7 +107,11 @@ describe('holdings CSV import', () => {
       'bad.csv: 3 rows refused: row 2501, column "report date": not a date (expected YYYY-MM-DD) — "2024-13-01"; ' +
         'row 4001, column "market value": must be ≥ 0; row 4002, column "investor_id": missing investor id; … and 1 more',
     );
-    expect((error as RowErrorsImportError).rowErrors.at(-1)).toMatchObject({ row: 4002, column: 'market value', message: 'not a number — "abc"' });
+    expect((error as RowErrorsImportError).rowErrors.at(-1)).toMatchObject({
+      row: 4002,
+      column: 'market value',
+      message: 'not a number — "abc"',
+    });
     expect(tableCounts()).toEqual(before);
     expect(db.inTransaction).toBe(false);
   });
@@ -104,11 +119,15 @@ describe('holdings CSV import', () => {
   it('stops after 100 row errors', async () => {
     fresh();
     const lines = ['investor,asset,date,amount', ...Array.from({ length: 500 }, (_, i) => `I${i},A,2024-01-01,minus`)];
-    const error = (await importHoldingsCsv(db, { filePath: write('x.csv', lines.join('\n')), fileName: 'x.csv', datasetName: 'x' }).catch(
-      (e: unknown) => e,
-    )) as RowErrorsImportError;
+    const error = (await importHoldingsCsv(db, {
+      filePath: write('x.csv', lines.join('\n')),
+      fileName: 'x.csv',
+      datasetName: 'x',
+    }).catch((e: unknown) => e)) as RowErrorsImportError;
     expect(error.rowErrors).toHaveLength(100);
-    expect(error.message).toMatch(/^x\.csv: 100 rows refused: row 2, column "amount": not a number — "minus"; .*… and \d+ more$/);
+    expect(error.message).toMatch(
+      /^x\.csv: 100 rows refused: row 2, column "amount": not a number — "minus"; .*… and \d+ more$/,
+    );
     expect(error.message.length).toBeLessThanOrEqual(300);
     expect(tableCounts()).toEqual({ datasets: 0, investors: 0, assets: 0, positions: 0 });
   });
@@ -127,9 +146,11 @@ describe('holdings CSV import', () => {
     const text = holdingsCsv(1_000);
     const first = await importHoldingsCsv(db, { filePath: write('a.csv', text), fileName: 'a.csv', datasetName: 'A' });
     const before = tableCounts();
-    const error = await importHoldingsCsv(db, { filePath: write('renamed.csv', text), fileName: 'renamed.csv', datasetName: 'B' }).catch(
-      (e: unknown) => e,
-    );
+    const error = await importHoldingsCsv(db, {
+      filePath: write('renamed.csv', text),
+      fileName: 'renamed.csv',
+      datasetName: 'B',
+    }).catch((e: unknown) => e);
     expect(error).toMatchObject({ code: 'conflict' });
     expect((error as Error).message).toMatch(new RegExp(`already imported as dataset ${first.datasetId} "A"`));
     expect(tableCounts()).toEqual(before);
@@ -154,7 +175,9 @@ describe('holdings CSV import', () => {
     expect(result).toMatchObject({ investors: 2, assets: 1, positions: 2 });
     expect(result.skipped).toEqual([{ file: 'latin.csv', row: 3, message: 'empty row' }]);
     expect(db.prepare("SELECT name FROM investors WHERE code = 'H1'").get()).toEqual({ name: 'Société' });
-    expect(datasets.get(db, result.datasetId).report.notes).toContain('read as windows-1252 (the file is not valid UTF-8)');
+    expect(datasets.get(db, result.datasetId).report.notes).toContain(
+      'read as windows-1252 (the file is not valid UTF-8)',
+    );
   });
 
   it('stops and rolls back when aborted', async () => {
@@ -177,7 +200,11 @@ describe('holdings CSV import', () => {
   it('names missing columns', async () => {
     fresh();
     await expect(
-      importHoldingsCsv(db, { filePath: write('m.csv', 'investor,asset,amount\nI,A,1\n'), fileName: 'm.csv', datasetName: 'm' }),
+      importHoldingsCsv(db, {
+        filePath: write('m.csv', 'investor,asset,amount\nI,A,1\n'),
+        fileName: 'm.csv',
+        datasetName: 'm',
+      }),
     ).rejects.toThrow(/m\.csv: no date column \(columns are "investor", "asset", "amount"\)/);
     expect(tableCounts().datasets).toBe(0);
   });

@@ -43,7 +43,15 @@ describe('holdings from XLSX', () => {
     fresh();
     const rows: Array<[string, string, Date, number, number | null, number | null, string]> = [];
     for (let k = 0; k < 300; k++) {
-      rows.push([`F${k % 10}`, `ISIN${k % 37}`, day(k < 150 ? '2024-03-31' : '2024-06-30'), 100 + k, k % 10 === 3 ? 5000 : null, k % 37 === 0 ? 1e6 : null, k % 2 ? 'fund' : 'bank']);
+      rows.push([
+        `F${k % 10}`,
+        `ISIN${k % 37}`,
+        day(k < 150 ? '2024-03-31' : '2024-06-30'),
+        100 + k,
+        k % 10 === 3 ? 5000 : null,
+        k % 37 === 0 ? 1e6 : null,
+        k % 2 ? 'fund' : 'bank',
+      ]);
     }
     // duplicates (same fund, asset and date) would be refused: keep the first of each
     const seen = new Set<string>();
@@ -55,7 +63,12 @@ describe('holdings from XLSX', () => {
     });
     const path = await workbook('holdings.xlsx', unique);
     const progress: number[] = [];
-    const result = await importHoldingsFile(db, { filePath: path, fileName: 'holdings.xlsx', datasetName: 'Q1–Q2', onProgress: (n) => progress.push(n) });
+    const result = await importHoldingsFile(db, {
+      filePath: path,
+      fileName: 'holdings.xlsx',
+      datasetName: 'Q1–Q2',
+      onProgress: (n) => progress.push(n),
+    });
     expect(result.positions).toBe(unique.length);
     expect(result.investors).toBe(10);
     const summary = holdingsSummary(db, result.datasetId);
@@ -73,7 +86,9 @@ describe('holdings from XLSX', () => {
     const characteristics = investorCharacteristics(panel, panel.snapshots[0]!);
     expect(characteristics.size[f3]).toBe(5000);
     // The same file twice is refused, naming the first import.
-    await expect(importHoldingsFile(db, { filePath: path, fileName: 'again.xlsx', datasetName: 'again' })).rejects.toThrow(/already imported/);
+    await expect(
+      importHoldingsFile(db, { filePath: path, fileName: 'again.xlsx', datasetName: 'again' }),
+    ).rejects.toThrow(/already imported/);
   });
 
   it('refuses the whole file on bad rows, naming row and column, and leaves the store unchanged', async () => {
@@ -84,10 +99,16 @@ describe('holdings from XLSX', () => {
       ['F3', 'B', day('2024-03-31'), -4, null, null, 'fund'],
       ['F4', 'B', day('2024-03-31'), 4, 'lots', null, 'fund'],
     ]);
-    const error = await importHoldingsFile(db, { filePath: path, fileName: 'bad.xlsx', datasetName: 'bad' }).catch((e: unknown) => e);
+    const error = await importHoldingsFile(db, { filePath: path, fileName: 'bad.xlsx', datasetName: 'bad' }).catch(
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(RowErrorsImportError);
     const rows = (error as RowErrorsImportError).rowErrors.map((r) => `${r.row}:${r.column}:${r.message}`);
-    expect(rows).toEqual(['3:Report date:not a date (expected YYYY-MM-DD) — "yesterday"', '4:Market value:must be ≥ 0', '5:AUM:not an amount ≥ 0 — "lots"']);
+    expect(rows).toEqual([
+      '3:Report date:not a date (expected YYYY-MM-DD) — "yesterday"',
+      '4:Market value:must be ≥ 0',
+      '5:AUM:not an amount ≥ 0 — "lots"',
+    ]);
     expect(datasets.list(db)).toEqual([]);
   });
 
@@ -114,26 +135,44 @@ describe('holdings from Parquet', () => {
       parquetFile([
         { name: 'holder', values: Array.from({ length: n }, (_, k) => `H${k % 400}`) },
         { name: 'isin', values: Array.from({ length: n }, (_, k) => `X${Math.floor(k / 400) % 100}`) },
-        { name: 'as_of', values: Array.from({ length: n }, (_, k) => (k < 40_000 ? '2024-03-31' : k < 80_000 ? '2024-06-30' : '2024-09-30')) },
+        {
+          name: 'as_of',
+          values: Array.from({ length: n }, (_, k) =>
+            k < 40_000 ? '2024-03-31' : k < 80_000 ? '2024-06-30' : '2024-09-30',
+          ),
+        },
         { name: 'market_value', values: Array.from({ length: n }, (_, k) => 1 + (k % 13)) },
       ]),
     );
     const progress: number[] = [];
-    const result = await importHoldingsFile(db, { filePath: path, fileName: 'holdings.parquet', datasetName: 'pq', onProgress: (rows) => progress.push(rows) });
+    const result = await importHoldingsFile(db, {
+      filePath: path,
+      fileName: 'holdings.parquet',
+      datasetName: 'pq',
+      onProgress: (rows) => progress.push(rows),
+    });
     expect(result).toMatchObject({ investors: 400, assets: 100, positions: n });
     expect(holdingsSummary(db, result.datasetId).dates).toEqual(['2024-03-31', '2024-06-30', '2024-09-30']);
     expect(progress).toEqual([50_000, 100_000, 120_000]);
     expect(datasets.get(db, result.datasetId).report).toMatchObject({ importer: 'holdings Parquet', kept: n });
 
     const bad = join(dir.path, 'bad.parquet');
-    writeFileSync(bad, parquetFile([
-      { name: 'investor', values: ['A', 'B', 'C'] },
-      { name: 'asset', values: ['X', 'Y', 'Z'] },
-      { name: 'date', values: ['2024-03-31', '2024-02-30', '2024-03-31'] },
-      { name: 'amount', values: [1, 2, -3] },
-    ]));
-    const error = await importHoldingsFile(db, { filePath: bad, fileName: 'bad.parquet', datasetName: 'bad' }).catch((e: unknown) => e);
-    expect((error as RowErrorsImportError).rowErrors.map((r) => `${r.row}:${r.column}`)).toEqual(['3:date', '4:amount']);
+    writeFileSync(
+      bad,
+      parquetFile([
+        { name: 'investor', values: ['A', 'B', 'C'] },
+        { name: 'asset', values: ['X', 'Y', 'Z'] },
+        { name: 'date', values: ['2024-03-31', '2024-02-30', '2024-03-31'] },
+        { name: 'amount', values: [1, 2, -3] },
+      ]),
+    );
+    const error = await importHoldingsFile(db, { filePath: bad, fileName: 'bad.parquet', datasetName: 'bad' }).catch(
+      (e: unknown) => e,
+    );
+    expect((error as RowErrorsImportError).rowErrors.map((r) => `${r.row}:${r.column}`)).toEqual([
+      '3:date',
+      '4:amount',
+    ]);
     expect(datasets.list(db).length).toBe(1);
   });
 
@@ -141,7 +180,9 @@ describe('holdings from Parquet', () => {
     fresh();
     const path = join(dir.path, 'fake.parquet');
     writeFileSync(path, 'investor,asset,date,amount\nA,B,2024-03-31,1\n');
-    await expect(importHoldingsFile(db, { filePath: path, fileName: 'fake.parquet', datasetName: 'fake' })).rejects.toThrow(/fake\.parquet is not a Parquet file/);
+    await expect(
+      importHoldingsFile(db, { filePath: path, fileName: 'fake.parquet', datasetName: 'fake' }),
+    ).rejects.toThrow(/fake\.parquet is not a Parquet file/);
     expect(datasets.list(db)).toEqual([]);
   });
 
@@ -173,8 +214,15 @@ describe('holdings from a SEC 13F information table', () => {
     fresh();
     const path = join(dir.path, 'infotable.xml');
     writeFileSync(path, xml);
-    await expect(importHoldingsFile(db, { filePath: path, fileName: 'infotable.xml', datasetName: '13F' })).rejects.toThrow(/needs the filer and the report date/);
-    const result = await importHoldingsFile(db, { filePath: path, fileName: 'infotable.xml', datasetName: '13F', filer: { investor: '0001067983', date: '2024-03-31' } });
+    await expect(
+      importHoldingsFile(db, { filePath: path, fileName: 'infotable.xml', datasetName: '13F' }),
+    ).rejects.toThrow(/needs the filer and the report date/);
+    const result = await importHoldingsFile(db, {
+      filePath: path,
+      fileName: 'infotable.xml',
+      datasetName: '13F',
+      filer: { investor: '0001067983', date: '2024-03-31' },
+    });
     expect(result).toMatchObject({ investors: 1, assets: 2, positions: 2 });
     const { panel } = loadHoldingsPanel(db, result.datasetId);
     const apple = panel.assets.findIndex((a) => a.code === '037833100');
@@ -187,7 +235,14 @@ describe('holdings from a SEC 13F information table', () => {
     fresh();
     const path = join(dir.path, 'bad.xml');
     writeFileSync(path, xml.replace('912828ZT0', '91-28'));
-    await expect(importHoldingsFile(db, { filePath: path, fileName: 'bad.xml', datasetName: 'bad', filer: { investor: 'X', date: '2024-03-31' } })).rejects.toThrow(/^bad\.xml: infoTable 3, cusip: not 9 letters or digits — "91-28"/);
+    await expect(
+      importHoldingsFile(db, {
+        filePath: path,
+        fileName: 'bad.xml',
+        datasetName: 'bad',
+        filer: { investor: 'X', date: '2024-03-31' },
+      }),
+    ).rejects.toThrow(/^bad\.xml: infoTable 3, cusip: not 9 letters or digits — "91-28"/);
     expect(datasets.list(db)).toEqual([]);
   });
 });

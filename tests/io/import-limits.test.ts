@@ -75,7 +75,9 @@ describe('limits', () => {
     const before = process.memoryUsage();
     let peak = 0;
     const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss - before.rss)), 5);
-    const message = await refusalOf(importHoldingsCsv(app.db, { filePath: path, fileName: 'long.csv', datasetName: 'x' }));
+    const message = await refusalOf(
+      importHoldingsCsv(app.db, { filePath: path, fileName: 'long.csv', datasetName: 'x' }),
+    );
     clearInterval(sampler);
     peak = Math.max(peak, process.memoryUsage().rss - before.rss);
     expect(message).toBe('long.csv: row 2: line longer than 1 MiB (the limit per line, CWB_IMPORT_MAX_LINE_CHARS)');
@@ -86,7 +88,9 @@ describe('limits', () => {
 
   it('refuses an empty XLSX at once instead of waiting for a stream that never ends', async () => {
     app = freshApp();
-    expect(await refusalOf(importDataset(app.db, 'empty.xlsx', new Uint8Array(0)))).toBe('empty.xlsx is empty (0 bytes)');
+    expect(await refusalOf(importDataset(app.db, 'empty.xlsx', new Uint8Array(0)))).toBe(
+      'empty.xlsx is empty (0 bytes)',
+    );
     const truncated = (await networkToXlsx(ringNetwork())).slice(0, 500);
     expect(await refusalOf(importDataset(app.db, 'cut.xlsx', truncated))).toBe(
       'cut.xlsx is not a readable XLSX workbook: the archive is truncated (no end of central directory)',
@@ -102,7 +106,9 @@ describe('limits', () => {
     await expect(checkXlsxArchive('big.xlsx', { bytes: file })).rejects.toThrow(
       'big.xlsx: part "xl/sharedStrings.xml" holds a text of more than 1 MiB (the limit per cell, CWB_IMPORT_MAX_LINE_CHARS)',
     );
-    await expect(checkXlsxArchive('big.xlsx', { bytes: file }, importLimits({ xlsxPartBytes: 1024 * 1024 }))).rejects.toThrow(
+    await expect(
+      checkXlsxArchive('big.xlsx', { bytes: file }, importLimits({ xlsxPartBytes: 1024 * 1024 })),
+    ).rejects.toThrow(
       /^big\.xlsx: part "xl\/sharedStrings\.xml" uncompresses to 3\.0 MiB, over the limit of 1 MiB per part/,
     );
   });
@@ -111,7 +117,9 @@ describe('limits', () => {
     const file = await networkToXlsx(ringNetwork());
     const flipped = file.slice();
     flipped[200]! ^= 0x10;
-    await expect(checkXlsxArchive('flip.xlsx', { bytes: flipped })).rejects.toThrow(/^flip\.xlsx is not a readable XLSX workbook: part ".*" is damaged/);
+    await expect(checkXlsxArchive('flip.xlsx', { bytes: flipped })).rejects.toThrow(
+      /^flip\.xlsx is not a readable XLSX workbook: part ".*" is damaged/,
+    );
   });
 });
 
@@ -126,7 +134,9 @@ describe('encodings', () => {
     );
     expect(counts(app.db)).toEqual([0, 0, 0, 0, 0, 0]);
     const graphml = Uint8Array.from(Buffer.from(networkToGraphml({ ...ringNetwork(), name: 'Société' }), 'latin1'));
-    expect(await refusalOf(importDataset(app.db, 'sg.graphml', graphml))).toMatch(/^sg\.graphml is not UTF-8 \(byte 0xE9 at offset \d+\); save it as UTF-8$/);
+    expect(await refusalOf(importDataset(app.db, 'sg.graphml', graphml))).toMatch(
+      /^sg\.graphml is not UTF-8 \(byte 0xE9 at offset \d+\); save it as UTF-8$/,
+    );
   });
 
   it('reads a UTF-8 JSON file with a BOM', async () => {
@@ -136,7 +146,8 @@ describe('encodings', () => {
   });
 });
 
-const EBA_HEADER = '"WORKSHEET","INFORMATION_CODE","INFO_DATE_CODE","C_COUNTRY_CODE","SCENARIO_CODE","MATURITY_CODE","MEASURE_CODE"';
+const EBA_HEADER =
+  '"WORKSHEET","INFORMATION_CODE","INFO_DATE_CODE","C_COUNTRY_CODE","SCENARIO_CODE","MATURITY_CODE","MEASURE_CODE"';
 function eba(banks: string[], totalAssets: string[], equity: string[], interbank: string[]): string {
   const row = (sheet: string, code: string, country: string, cells: string[]) =>
     [sheet, code, '20101231', country, '', '', '', ...cells].map((cell) => `"${cell}"`).join(',');
@@ -159,15 +170,51 @@ describe('the EBA disclosure importer', () => {
   });
 
   it.each([
-    ['∞ total assets', eba(good, ['∞', '100'], ['10', '5'], ['20', '10']), 'e.csv: row 2, column "AT001": total assets (30029) is not a finite decimal number — "∞"'],
-    ['Infinity', eba(good, ['200', 'Infinity'], ['10', '5'], ['20', '10']), 'e.csv: row 2, column "DE002": total assets (30029) is not a finite decimal number — "Infinity"'],
-    ['NaN equity', eba(good, ['200', '100'], ['NaN', '5'], ['20', '10']), 'e.csv: row 3, column "AT001": equity (30021) is not a finite decimal number — "NaN"'],
-    ['hexadecimal', eba(good, ['200', '100'], ['10', '5'], ['0x64', '10']), 'e.csv: row 4, column "AT001": interbank exposure (33010, TO) is not a finite decimal number — "0x64"'],
-    ['negative interbank', eba(good, ['200', '100'], ['10', '5'], ['20', '-10']), 'e.csv: row 4, column "DE002": interbank exposure (33010, TO) must not be negative — "-10"'],
-    ['blank', eba(good, ['200', ''], ['10', '5'], ['20', '10']), 'e.csv: row 2, column "DE002": total assets (30029) is blank (a number is required)'],
-    ['1e308', eba(good, ['1e308', '100'], ['10', '5'], ['20', '10']), 'e.csv: row 2, column "AT001": total assets (30029) is beyond ±1e15 — "1e308"'],
-    ['duplicate bank', eba(['AT001', 'AT001'], ['200', '100'], ['10', '5'], ['20', '10']), 'e.csv: row 1, columns 8 and 9: bank id "AT001" appears twice'],
-    ['blank bank', eba(['AT001', ' '], ['200', '100'], ['10', '5'], ['20', '10']), 'e.csv: row 1, column 9: blank bank id (every bank column needs its code)'],
+    [
+      '∞ total assets',
+      eba(good, ['∞', '100'], ['10', '5'], ['20', '10']),
+      'e.csv: row 2, column "AT001": total assets (30029) is not a finite decimal number — "∞"',
+    ],
+    [
+      'Infinity',
+      eba(good, ['200', 'Infinity'], ['10', '5'], ['20', '10']),
+      'e.csv: row 2, column "DE002": total assets (30029) is not a finite decimal number — "Infinity"',
+    ],
+    [
+      'NaN equity',
+      eba(good, ['200', '100'], ['NaN', '5'], ['20', '10']),
+      'e.csv: row 3, column "AT001": equity (30021) is not a finite decimal number — "NaN"',
+    ],
+    [
+      'hexadecimal',
+      eba(good, ['200', '100'], ['10', '5'], ['0x64', '10']),
+      'e.csv: row 4, column "AT001": interbank exposure (33010, TO) is not a finite decimal number — "0x64"',
+    ],
+    [
+      'negative interbank',
+      eba(good, ['200', '100'], ['10', '5'], ['20', '-10']),
+      'e.csv: row 4, column "DE002": interbank exposure (33010, TO) must not be negative — "-10"',
+    ],
+    [
+      'blank',
+      eba(good, ['200', ''], ['10', '5'], ['20', '10']),
+      'e.csv: row 2, column "DE002": total assets (30029) is blank (a number is required)',
+    ],
+    [
+      '1e308',
+      eba(good, ['1e308', '100'], ['10', '5'], ['20', '10']),
+      'e.csv: row 2, column "AT001": total assets (30029) is beyond ±1e15 — "1e308"',
+    ],
+    [
+      'duplicate bank',
+      eba(['AT001', 'AT001'], ['200', '100'], ['10', '5'], ['20', '10']),
+      'e.csv: row 1, columns 8 and 9: bank id "AT001" appears twice',
+    ],
+    [
+      'blank bank',
+      eba(['AT001', ' '], ['200', '100'], ['10', '5'], ['20', '10']),
+      'e.csv: row 1, column 9: blank bank id (every bank column needs its code)',
+    ],
   ])('refuses %s naming the cell', (_, text, message) => {
     expect(() => parseEbaDisclosure(text, 'e.csv')).toThrow(message);
   });
@@ -183,14 +230,23 @@ describe('the one validation path', () => {
       'huge.json: node 2 (id "B"), outside assets: must be at most 1e15 (larger amounts could overflow sums) — "1e+308"',
     );
     const empty = { ...ringNetwork(), nodes: [], liabilities: [] };
-    expect(await refusalOf(importDataset(app.db, 'empty.json', bytes(JSON.stringify(empty))))).toBe('empty.json: the network has no banks');
-    expect(await refusalOf(importDatasetTables(app.db, [{ fileName: 'n.csv', bytes: bytes('id,c\n') }, { fileName: 'e.csv', bytes: bytes('debtor,creditor,amount\n') }]))).toBe(
-      'n.csv + e.csv: the network has no banks',
+    expect(await refusalOf(importDataset(app.db, 'empty.json', bytes(JSON.stringify(empty))))).toBe(
+      'empty.json: the network has no banks',
     );
+    expect(
+      await refusalOf(
+        importDatasetTables(app.db, [
+          { fileName: 'n.csv', bytes: bytes('id,c\n') },
+          { fileName: 'e.csv', bytes: bytes('debtor,creditor,amount\n') },
+        ]),
+      ),
+    ).toBe('n.csv + e.csv: the network has no banks');
     // Saved versions (editor, RAS, reconstruction) pass the same check in the store.
     const { versionId } = await importDataset(app.db, 'ring.json', bytes(JSON.stringify(ringNetwork())));
     const { network } = networks.getVersion(app.db, versionId);
-    expect(() => networks.addVersion(store.db, network.id, huge, 'edited')).toThrow(/outside assets: must be at most 1e15/);
+    expect(() => networks.addVersion(store.db, network.id, huge, 'edited')).toThrow(
+      /outside assets: must be at most 1e15/,
+    );
     expect(() => networks.addVersion(store.db, network.id, empty, 'edited')).toThrow(/the network has no banks/);
     expect(counts(app.db)).toEqual([1, 1, 1, 0, 0, 0]);
   });
@@ -208,9 +264,27 @@ describe('the one validation path', () => {
       ['network@1 JSON', () => importDataset(app!.db, 'n.json', bytes(serialiseJson(source)))],
       ['GraphML', () => importDataset(app!.db, 'n.graphml', bytes(networkToGraphml(source)))],
       ['XLSX', async () => importDataset(app!.db, 'n.xlsx', await networkToXlsx(source))],
-      ['CSV tables', () => importDatasetTables(app!.db, [{ fileName: 'n-nodes.csv', bytes: bytes(tables.nodes) }, { fileName: 'n-liabilities.csv', bytes: bytes(tables.liabilities) }])],
-      ['CSV edge list', () => importDataset(app!.db, 'edges.csv', bytes(tables.liabilities.replace('\r\n', '\r\n\r\n')))],
-      ['EBA CSV', () => importDataset(app!.db, 'eba.csv', bytes(eba(['AT001', 'DE002'], ['200', '100.5'], ['10', '5'], ['20', '10'])))],
+      [
+        'CSV tables',
+        () =>
+          importDatasetTables(app!.db, [
+            { fileName: 'n-nodes.csv', bytes: bytes(tables.nodes) },
+            { fileName: 'n-liabilities.csv', bytes: bytes(tables.liabilities) },
+          ]),
+      ],
+      [
+        'CSV edge list',
+        () => importDataset(app!.db, 'edges.csv', bytes(tables.liabilities.replace('\r\n', '\r\n\r\n'))),
+      ],
+      [
+        'EBA CSV',
+        () =>
+          importDataset(
+            app!.db,
+            'eba.csv',
+            bytes(eba(['AT001', 'DE002'], ['200', '100.5'], ['10', '5'], ['20', '10'])),
+          ),
+      ],
     ];
     let round = 0;
     for (const [name, run] of imports) {
@@ -222,17 +296,25 @@ describe('the one validation path', () => {
       for (const format of ['network@1', 'graphml', 'xlsx', 'csv'] as const) {
         round += 1;
         const { files } = await exportVersion(app.db, versionId, format);
-        const asBytes = files.map((file) => ({ fileName: `r${round}-${file.fileName}`, bytes: file.encoding === 'base64' ? Uint8Array.from(Buffer.from(file.content, 'base64')) : bytes(file.content) }));
+        const asBytes = files.map((file) => ({
+          fileName: `r${round}-${file.fileName}`,
+          bytes:
+            file.encoding === 'base64' ? Uint8Array.from(Buffer.from(file.content, 'base64')) : bytes(file.content),
+        }));
         // An export byte for byte equal to the imported file is refused as already imported: that is the same network.
-        const again = await (asBytes.length === 2 ? importDatasetTables(app.db, asBytes) : importDataset(app.db, asBytes[0]!.fileName, asBytes[0]!.bytes)).catch(
-          (error: Error) => {
-            if (!/already imported/.test(error.message)) throw error;
-            return { versionId };
-          },
-        );
+        const again = await (
+          asBytes.length === 2
+            ? importDatasetTables(app.db, asBytes)
+            : importDataset(app.db, asBytes[0]!.fileName, asBytes[0]!.bytes)
+        ).catch((error: Error) => {
+          if (!/already imported/.test(error.message)) throw error;
+          return { versionId };
+        });
         const back = networks.getVersion(app.db, again.versionId).document;
         const strip = (document: NetworkDocument) => ({
-          nodes: document.nodes.map((node) => Object.fromEntries(Object.entries(node).filter(([, value]) => value !== null && value !== undefined))),
+          nodes: document.nodes.map((node) =>
+            Object.fromEntries(Object.entries(node).filter(([, value]) => value !== null && value !== undefined)),
+          ),
           liabilities: document.liabilities,
         });
         expect(strip(back), `${name} → ${format}`).toEqual(strip(original));

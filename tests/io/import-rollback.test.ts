@@ -27,7 +27,9 @@ describe('imports are all-or-nothing', () => {
     if (result.ok) return;
     expect(result.error.code).toBe('import_failed');
     // One line: the first problem in words, and how many more.
-    expect(result.error.message).toBe('bad.json: liability 4, creditor: unknown node id "Z" — "Z" (and 1 more problem)');
+    expect(result.error.message).toBe(
+      'bad.json: liability 4, creditor: unknown node id "Z" — "Z" (and 1 more problem)',
+    );
     expect(counts(app.db)).toEqual(before);
   });
 
@@ -37,7 +39,9 @@ describe('imports are all-or-nothing', () => {
     doc.liabilities[0]!.amount = -1;
     doc.liabilities.push({ debtor: 'B', creditor: 'C', amount: 2 });
     const result = await app.router.handle('datasets:import', picked(app, 'x.json', JSON.stringify(doc)));
-    expect(result.ok === false && result.error.message).toMatch(/^x\.json: liability 1, amount: must be ≥ 0 — "-1" \(and 1 more problem\)$/);
+    expect(result.ok === false && result.error.message).toMatch(
+      /^x\.json: liability 1, amount: must be ≥ 0 — "-1" \(and 1 more problem\)$/,
+    );
     expect(counts(app.db)).toEqual({ datasets: 0, networks: 0, versions: 0 });
   });
 
@@ -55,7 +59,9 @@ describe('imports are all-or-nothing', () => {
   it('a failure inside the transaction rolls back what was written before it', async () => {
     app = freshApp();
     // Make the version insert fail after the dataset and network rows were written.
-    app.db.exec(`CREATE TRIGGER fail_versions BEFORE INSERT ON network_versions BEGIN SELECT RAISE(ABORT, 'disk full'); END;`);
+    app.db.exec(
+      `CREATE TRIGGER fail_versions BEFORE INSERT ON network_versions BEGIN SELECT RAISE(ABORT, 'disk full'); END;`,
+    );
     const result = await app.router.handle('datasets:import', picked(app, 'ring.json', JSON.stringify(ringNetwork())));
     expect(result.ok).toBe(false);
     expect(counts(app.db)).toEqual({ datasets: 0, networks: 0, versions: 0 });
@@ -73,7 +79,10 @@ describe('imports are all-or-nothing', () => {
     const { files } = exported.value as { files: Array<{ content: string }> };
     expect(files).toHaveLength(1);
     // The export carries the classification marking as `metadata` (docs/formats.md); the network is unchanged.
-    expect(JSON.parse(files[0]!.content)).toEqual({ ...original, metadata: objectContaining({ marking: DEFAULT_MARKING }) });
+    expect(JSON.parse(files[0]!.content)).toEqual({
+      ...original,
+      metadata: objectContaining({ marking: DEFAULT_MARKING }),
+    });
     for (const format of ['csv', 'graphml', 'xlsx'] as const) {
       const other = await app.router.handle('networks:export', { versionId, format });
       expect(other.ok, format).toBe(true);
@@ -84,18 +93,24 @@ describe('imports are all-or-nothing', () => {
 describe('holdings uploads', () => {
   it('streams an uploaded holdings CSV into the store and shows its summary by date', async () => {
     app = freshApp();
-    const csv = 'investor,asset,date,amount\nF1,BOND-A,2024-03-31,10\nF1,BOND-B,2024-03-31,5\nF2,BOND-A,2024-06-30,7.5\n';
+    const csv =
+      'investor,asset,date,amount\nF1,BOND-A,2024-03-31,10\nF1,BOND-B,2024-03-31,5\nF2,BOND-A,2024-06-30,7.5\n';
     const result = await app.router.handle('datasets:importHoldings', picked(app, 'h.csv', csv));
     if (!result.ok) throw new Error(result.error.message);
     expect(result.value).toMatchObject({ investors: 2, assets: 2, positions: 3 });
     const detail = await app.router.handle('datasets:get', { id: (result.value as { datasetId: number }).datasetId });
     if (!detail.ok) throw new Error(detail.error.message);
-    const holdings = (detail.value as { holdings: { perDate: Array<{ date: string; positions: number; totalAmount: number }> } }).holdings;
+    const holdings = (
+      detail.value as { holdings: { perDate: Array<{ date: string; positions: number; totalAmount: number }> } }
+    ).holdings;
     expect(holdings.perDate).toEqual([
       { date: '2024-03-31', positions: 2, totalAmount: 15 },
       { date: '2024-06-30', positions: 1, totalAmount: 7.5 },
     ]);
-    const bad = await app.router.handle('datasets:importHoldings', picked(app, 'bad.csv', 'investor,asset,date,amount\nF1,A,2024-03-31,-2\n'));
+    const bad = await app.router.handle(
+      'datasets:importHoldings',
+      picked(app, 'bad.csv', 'investor,asset,date,amount\nF1,A,2024-03-31,-2\n'),
+    );
     expect(bad.ok === false && bad.error.message).toMatch(/row 2/);
     expect((await app.router.handle('datasets:list', {})).ok && counts(app.db).datasets).toBe(1);
   });

@@ -8,10 +8,16 @@ const garbage = new TextEncoder().encode('not a network at all\n');
 describe('importable file types', () => {
   it('sends every offered network type to a reader (refused for its content, not for its type)', async () => {
     for (const type of NETWORK_FILE_TYPES) {
-      const error = await importFileAsync(`sample.${type}`, garbage).then(() => undefined, (e: Error) => e);
+      const error = await importFileAsync(`sample.${type}`, garbage).then(
+        () => undefined,
+        (e: Error) => e,
+      );
       expect(error?.message, type).not.toMatch(/unsupported file type/);
     }
-    const other = await importFileAsync('sample.docx', garbage).then(() => undefined, (e: Error) => e);
+    const other = await importFileAsync('sample.docx', garbage).then(
+      () => undefined,
+      (e: Error) => e,
+    );
     expect(other?.message).toMatch(/unsupported file type/);
   });
 

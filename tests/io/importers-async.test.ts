@@ -20,7 +20,9 @@ describe('importFileAsync and importNetworkTables', () => {
   });
 
   it('asks for the liabilities when given a node table alone', async () => {
-    await expect(importFileAsync('banks.csv', utf8('id,c,b\nA,1,1\n'))).rejects.toThrow(/looks like a table of nodes.*liabilities/);
+    await expect(importFileAsync('banks.csv', utf8('id,c,b\nA,1,1\n'))).rejects.toThrow(
+      /looks like a table of nodes.*liabilities/,
+    );
   });
 
   it('reads a node CSV and an edge CSV in either order, refusing the pair whole on a bad row', async () => {
@@ -55,8 +57,11 @@ describe('importFileAsync and importNetworkTables', () => {
   });
 
   it('still routes the EBA disclosure CSV to its importer', async () => {
-    await expect(importFileAsync('x.csv', utf8('WORKSHEET,INFORMATION_CODE,INFO_DATE_CODE,C_COUNTRY_CODE,SCENARIO_CODE,MATURITY_CODE,MEASURE_CODE\n'))).rejects.toThrow(
-      /no bank columns/,
-    );
+    await expect(
+      importFileAsync(
+        'x.csv',
+        utf8('WORKSHEET,INFORMATION_CODE,INFO_DATE_CODE,C_COUNTRY_CODE,SCENARIO_CODE,MATURITY_CODE,MEASURE_CODE\n'),
+      ),
+    ).rejects.toThrow(/no bank columns/);
   });
 });

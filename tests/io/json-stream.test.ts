@@ -69,6 +69,11 @@ describe('JSON read as a stream', () => {
     })();
     expect(expected).toMatch(/^bad\.json: liability 2/);
     expect(() => readNetworkJsonFile(file(text), 'bad.json')).toThrow(expected);
-    expect(() => readNetworkJsonFile(file('{"format": "contagion-workbench/network@1", "name": "n", "nodes": [], "liabilities": []}'), 'empty.json')).toThrow(/empty\.json: the network has no banks/);
+    expect(() =>
+      readNetworkJsonFile(
+        file('{"format": "contagion-workbench/network@1", "name": "n", "nodes": [], "liabilities": []}'),
+        'empty.json',
+      ),
+    ).toThrow(/empty\.json: the network has no banks/);
   });
 });

@@ -35,12 +35,18 @@ describe('network@1 as Parquet', () => {
     document.liabilities[4]!.amount = -2;
     document.liabilities[7]!.creditor = 'NOBODY';
     const files = write(document);
-    const refusal = await readNetworkParquet(files.nodes, files.liabilities, names).then(() => 'accepted', (error: Error) => error.message);
+    const refusal = await readNetworkParquet(files.nodes, files.liabilities, names).then(
+      () => 'accepted',
+      (error: Error) => error.message,
+    );
     expect(refusal).toMatch(/row 6.*(negative|≥ 0)/i);
     expect(refusal).toMatch(/NOBODY/);
     const notParquet = join(dir.path, 'x.parquet');
     writeFileSync(notParquet, 'debtor,creditor,amount\n');
-    const second = await readNetworkParquet(files.nodes, notParquet, { ...names, liabilities: 'x.parquet' }).then(() => 'accepted', (error: Error) => error.message);
+    const second = await readNetworkParquet(files.nodes, notParquet, { ...names, liabilities: 'x.parquet' }).then(
+      () => 'accepted',
+      (error: Error) => error.message,
+    );
     expect(second).toMatch(/^x\.parquet is not a Parquet file: /);
     expect(second).not.toContain('\n');
   });

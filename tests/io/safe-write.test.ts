@@ -73,9 +73,13 @@ describe('safeWriteFile', () => {
     const { data, out } = folders();
     const keyFile = join(out, 'store.key');
     writeFileSync(keyFile, 'KEY');
-    expect(refusal(() => safeWriteFile(keyFile, 'x', { dataDir: data, force: true, protect: [keyFile] }))).toMatch(/the store's key file/);
+    expect(refusal(() => safeWriteFile(keyFile, 'x', { dataDir: data, force: true, protect: [keyFile] }))).toMatch(
+      /the store's key file/,
+    );
     if (process.env.CWB_KEY_FILE) {
-      expect(refusal(() => safeWriteFile(process.env.CWB_KEY_FILE!, 'x', { dataDir: data, force: true }))).toMatch(/key file/);
+      expect(refusal(() => safeWriteFile(process.env.CWB_KEY_FILE!, 'x', { dataDir: data, force: true }))).toMatch(
+        /key file/,
+      );
     }
     expect(readFileSync(keyFile, 'utf8')).toBe('KEY');
   });
@@ -84,7 +88,9 @@ describe('safeWriteFile', () => {
     const { data, out } = folders();
     const target = join(out, 'network.json');
     writeFileSync(target, 'OLD');
-    expect(refusal(() => safeWriteFile(target, 'NEW', { dataDir: data }))).toBe(`${target} exists; add --force to replace it`);
+    expect(refusal(() => safeWriteFile(target, 'NEW', { dataDir: data }))).toBe(
+      `${target} exists; add --force to replace it`,
+    );
     expect(readFileSync(target, 'utf8')).toBe('OLD');
     safeWriteFile(target, 'NEW', { dataDir: data, force: true });
     expect(readFileSync(target, 'utf8')).toBe('NEW');
@@ -93,9 +99,13 @@ describe('safeWriteFile', () => {
 
   it('names a missing folder, a folder given as the file, and an empty name in one line', () => {
     const { data, out } = folders();
-    expect(refusal(() => safeWriteFile(join(out, 'nope', 'x.json'), 'x', { dataDir: data }))).toBe(`the folder ${join(out, 'nope')} does not exist`);
+    expect(refusal(() => safeWriteFile(join(out, 'nope', 'x.json'), 'x', { dataDir: data }))).toBe(
+      `the folder ${join(out, 'nope')} does not exist`,
+    );
     mkdirSync(join(out, 'sub'));
-    expect(refusal(() => safeWriteFile(join(out, 'sub'), 'x', { dataDir: data, force: true }))).toMatch(/is a folder; give a file name/);
+    expect(refusal(() => safeWriteFile(join(out, 'sub'), 'x', { dataDir: data, force: true }))).toMatch(
+      /is a folder; give a file name/,
+    );
     expect(refusal(() => checkWriteTarget('', { dataDir: data }))).toBe('the output file name is empty');
   });
 
@@ -116,7 +126,9 @@ describe('safeWriteFile', () => {
     expect(readFileSync(target, 'utf8')).toBe('OLD');
     expect(readdirSync(out)).toEqual(['brief.pdf']);
     const fresh = join(out, 'fresh.pdf');
-    expect(refusal(() => safeWriteFile(fresh, Buffer.alloc(300_000, 1), { dataDir: data }))).toMatch(/^the disk is full while writing .*fresh\.pdf; nothing was written$/);
+    expect(refusal(() => safeWriteFile(fresh, Buffer.alloc(300_000, 1), { dataDir: data }))).toMatch(
+      /^the disk is full while writing .*fresh\.pdf; nothing was written$/,
+    );
     expect(readdirSync(out)).toEqual(['brief.pdf']);
   });
 
@@ -142,7 +154,17 @@ describe('safeWriteFile', () => {
     const nodes = join(out, 'x-nodes.csv');
     const liabilities = join(out, 'x-liabilities.csv');
     writeFileSync(liabilities, 'OLD');
-    expect(refusal(() => safeWriteFiles([{ path: nodes, content: 'n' }, { path: liabilities, content: 'l' }], { dataDir: data }))).toMatch(/x-liabilities\.csv exists/);
+    expect(
+      refusal(() =>
+        safeWriteFiles(
+          [
+            { path: nodes, content: 'n' },
+            { path: liabilities, content: 'l' },
+          ],
+          { dataDir: data },
+        ),
+      ),
+    ).toMatch(/x-liabilities\.csv exists/);
     expect(readdirSync(out)).toEqual(['x-liabilities.csv']);
     let calls = 0;
     const real = fs.writeSync.bind(fs) as (fd: number, buffer: Uint8Array, offset: number, length: number) => number;
@@ -150,11 +172,27 @@ describe('safeWriteFile', () => {
       if (++calls === 2) throw errno('ENOSPC');
       return real(fd, buffer, offset, length);
     }) as typeof fs.writeSync);
-    expect(refusal(() => safeWriteFiles([{ path: nodes, content: 'n' }, { path: liabilities, content: 'l' }], { dataDir: data, force: true }))).toMatch(/disk is full/);
+    expect(
+      refusal(() =>
+        safeWriteFiles(
+          [
+            { path: nodes, content: 'n' },
+            { path: liabilities, content: 'l' },
+          ],
+          { dataDir: data, force: true },
+        ),
+      ),
+    ).toMatch(/disk is full/);
     expect(readdirSync(out)).toEqual(['x-liabilities.csv']);
     expect(readFileSync(liabilities, 'utf8')).toBe('OLD');
     vi.restoreAllMocks();
-    safeWriteFiles([{ path: nodes, content: 'n' }, { path: liabilities, content: 'l' }], { dataDir: data, force: true });
+    safeWriteFiles(
+      [
+        { path: nodes, content: 'n' },
+        { path: liabilities, content: 'l' },
+      ],
+      { dataDir: data, force: true },
+    );
     expect(readdirSync(out).sort()).toEqual(['x-liabilities.csv', 'x-nodes.csv']);
     expect(readFileSync(liabilities, 'utf8')).toBe('l');
   });

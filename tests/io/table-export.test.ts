@@ -5,7 +5,10 @@ import { exportTable } from '../../src-main/io/table-export';
 const request = {
   title: 'Whom to support, run 12',
   columns: [{ label: 'Firm' }, { label: 'Payment', unit: 'EUR million' }],
-  rows: [['=HYPERLINK("x")', 1711231.024990491], ['F2', null]],
+  rows: [
+    ['=HYPERLINK("x")', 1711231.024990491],
+    ['F2', null],
+  ],
 };
 
 describe('a screen table as a file', () => {

@@ -66,10 +66,7 @@ describe('CSV node table + edge list', () => {
 
   it('names every bad row, its column and the rule', () => {
     const nodes = csv('nodes.csv', 'id,name,c,b\nA,Alpha,10,5\nB,Beta,x,5\nC,Gamma,3,-1\nA,Again,1,1\n,Nameless,1,1\n');
-    const liabilities = csv(
-      'edges.csv',
-      'from,to,value\nA,B,10\nB,Z,3\nC,C,1\nA,B,2\nB,A,-4\nC,A,abc\n',
-    );
+    const liabilities = csv('edges.csv', 'from,to,value\nA,B,10\nB,Z,3\nC,C,1\nA,B,2\nB,A,-4\nC,A,abc\n');
     const error = refusal(() => networkFromTables({ name: 'n', nodes, liabilities, fileName: 'pair' }));
     const messages = error.rowErrors.map((e) => `${e.file} row ${e.row} (${e.column ?? ''}): ${e.message}`);
     expect(messages).toEqual([
@@ -92,7 +89,9 @@ describe('CSV node table + edge list', () => {
   it('a CSV with two bad rows names both rows', () => {
     const liabilities = csv('edges.csv', 'debtor,creditor,amount\nA,B,1\nB,C,-2\nC,A,1\nA,C,lots\n');
     const error = refusal(() => networkFromTables({ name: 'n', liabilities, fileName: 'edges.csv' }));
-    expect(error.message).toBe('edges.csv: 2 rows refused: row 3, column "amount": must be ≥ 0; row 5, column "amount": not a number — "lots"');
+    expect(error.message).toBe(
+      'edges.csv: 2 rows refused: row 3, column "amount": must be ≥ 0; row 5, column "amount": not a number — "lots"',
+    );
     expect(error.rowErrors.map((e) => e.row)).toEqual([3, 5]);
   });
 
@@ -105,7 +104,11 @@ describe('CSV node table + edge list', () => {
   it('lists the first rows that fit in one line and counts the rest', () => {
     const body = Array.from({ length: 14 }, (_, i) => `N${i},M${i},-1`).join('\n');
     const error = refusal(() =>
-      networkFromTables({ name: 'n', liabilities: csv('e.csv', `debtor,creditor,amount\n${body}\n`), fileName: 'e.csv' }),
+      networkFromTables({
+        name: 'n',
+        liabilities: csv('e.csv', `debtor,creditor,amount\n${body}\n`),
+        fileName: 'e.csv',
+      }),
     );
     expect(error.rowErrors).toHaveLength(14);
     expect(error.message).toMatch(/^e\.csv: 14 rows refused: row 2, column "amount": must be ≥ 0; row 3, /);
@@ -137,7 +140,13 @@ describe('CSV node table + edge list', () => {
       { id: 'B', outsideAssets: 7, outsideLiabilities: 6 },
     ]);
     expect(() =>
-      networkFromTables({ name: 'x', nodes, liabilities, fileName: 'pair', mapping: { ...mapping, nodes: { id: 'Code' } } }),
+      networkFromTables({
+        name: 'x',
+        nodes,
+        liabilities,
+        fileName: 'pair',
+        mapping: { ...mapping, nodes: { id: 'Code' } },
+      }),
     ).toThrow(/column "Code" \(mapped to node id\) is not in the file/);
   });
 });
@@ -184,10 +193,22 @@ describe('column suggestions', () => {
       outsideAssets: 'Outside Assets',
       outsideLiabilities: 'outside_liabilities',
     });
-    expect(suggestMapping(['From', 'To', 'Exposure']).liabilities).toEqual({ debtor: 'From', creditor: 'To', amount: 'Exposure' });
-    expect(suggestMapping(['source', 'target', 'weight']).liabilities).toEqual({ debtor: 'source', creditor: 'target', amount: 'weight' });
+    expect(suggestMapping(['From', 'To', 'Exposure']).liabilities).toEqual({
+      debtor: 'From',
+      creditor: 'To',
+      amount: 'Exposure',
+    });
+    expect(suggestMapping(['source', 'target', 'weight']).liabilities).toEqual({
+      debtor: 'source',
+      creditor: 'target',
+      amount: 'weight',
+    });
     // A lender is owed by the borrower: lender = creditor, borrower = debtor.
-    expect(suggestMapping(['lender', 'borrower', 'value']).liabilities).toEqual({ debtor: 'borrower', creditor: 'lender', amount: 'value' });
+    expect(suggestMapping(['lender', 'borrower', 'value']).liabilities).toEqual({
+      debtor: 'borrower',
+      creditor: 'lender',
+      amount: 'value',
+    });
   });
 });
 
@@ -213,6 +234,11 @@ describe('reading CSV bytes', () => {
     expect(plainDecimal(1e-7)).toBe('0.0000001');
     expect(plainDecimal(1.5e21)).toBe('1500000000000000000000');
     expect(plainDecimal(-2.5e-8)).toBe('-0.000000025');
-    fc.assert(fc.property(fc.double({ noNaN: true, noDefaultInfinity: true }), (x) => Object.is(Number(plainDecimal(x)), x) || (x === 0 && Number(plainDecimal(x)) === 0)));
+    fc.assert(
+      fc.property(
+        fc.double({ noNaN: true, noDefaultInfinity: true }),
+        (x) => Object.is(Number(plainDecimal(x)), x) || (x === 0 && Number(plainDecimal(x)) === 0),
+      ),
+    );
   });
 });

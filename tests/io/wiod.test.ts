@@ -23,7 +23,8 @@ describe('WIOD importer', () => {
     adjusted[1]![0]! += 4; // −4 at (AUS_A01 → AUS_C29) becomes +4 at (AUS_C29 → AUS_A01)
     const kept = [0, 1, 3, 4];
     const column = (j: number) => adjusted.reduce((sum, row) => sum + row[j]!, 0) + VALUE_ADDED[j]!;
-    const share = (holder: string, issuer: string) => document.crossHoldings.find((e) => e.holder === holder && e.issuer === issuer)?.share ?? 0;
+    const share = (holder: string, issuer: string) =>
+      document.crossHoldings.find((e) => e.holder === holder && e.issuer === issuer)?.share ?? 0;
     const ids = ['AUS_A01', 'AUS_C29', 'AUS_T', 'DEU_A01', 'DEU_C29', 'DEU_T'];
     for (const i of kept) {
       for (const j of kept) {
@@ -32,19 +33,31 @@ describe('WIOD importer', () => {
     }
     const output = ids.map((_, j) => f.reduce((sum, row) => sum + Math.abs(row[j]!), 0) + VALUE_ADDED[j]!);
     kept.forEach((j, a) => expect(document.assets[a]!.price).toBeCloseTo(output[j]!, 12));
-    const system = toEconomySystem({ ...document, firms: document.firms.map((firm) => ({ ...firm, threshold: 0, failureCost: 0 })) });
+    const system = toEconomySystem({
+      ...document,
+      firms: document.firms.map((firm) => ({ ...firm, threshold: 0, failureCost: 0 })),
+    });
     const healthy = cascade(system).marketValues;
     kept.forEach((j, a) => {
       expect(document.firms[a]!.failureCost).toBeCloseTo(0.1 * VALUE_ADDED[j]!, 12);
       expect(document.firms[a]!.threshold).toBeCloseTo(Math.max(0, healthy[a]! - VALUE_ADDED[j]!), 9);
     });
     // Without failures market values add up to Σ Dp (1ᵀĈ(I − C)⁻¹ = 1ᵀ).
-    expect(healthy.reduce((a, b) => a + b, 0)).toBeCloseTo(kept.reduce((sum, j) => sum + output[j]!, 0), 9);
+    expect(healthy.reduce((a, b) => a + b, 0)).toBeCloseTo(
+      kept.reduce((sum, j) => sum + output[j]!, 0),
+      9,
+    );
   });
 
   it('the choices are parameters: threshold and failure-cost factors, excluded categories, small shares', async () => {
     const bytes = await syntheticWiot();
-    const { document } = await parseWiot(bytes, 'w.xlsx', { thresholdValueAddedFactor: 0.5, failureCostFactor: 0.3, excludeCategories: [], minValueAdded: 0.3, minShare: 0.1 });
+    const { document } = await parseWiot(bytes, 'w.xlsx', {
+      thresholdValueAddedFactor: 0.5,
+      failureCostFactor: 0.3,
+      excludeCategories: [],
+      minValueAdded: 0.3,
+      minShare: 0.1,
+    });
     expect(document.firms.map((f) => f.id)).toEqual(['AUS_A01', 'AUS_C29', 'AUS_T', 'DEU_A01', 'DEU_C29']);
     expect(document.firms[0]!.failureCost).toBeCloseTo(0.3 * 40, 12);
     expect(document.crossHoldings.every((e) => e.share >= 0.1)).toBe(true);
@@ -71,7 +84,10 @@ describe('WIOD importer', () => {
     try {
       const file = join(data.path, 'WIOT2014_Nov16_ROW.xlsx');
       writeFileSync(file, await syntheticWiot());
-      const cwb = (args: string[]) => spawnSync(process.execPath, [join(repoRoot, 'bin/cwb.mjs'), ...args, '--data-dir', data.path], { encoding: 'utf8' });
+      const cwb = (args: string[]) =>
+        spawnSync(process.execPath, [join(repoRoot, 'bin/cwb.mjs'), ...args, '--data-dir', data.path], {
+          encoding: 'utf8',
+        });
       const bad = cwb(['import', file, '--wiod-failure-cost-factor', 'x']);
       expect(bad.status).toBe(2);
       expect(bad.stderr).toMatch(/--wiod-failure-cost-factor must be a number/);

@@ -38,7 +38,11 @@ describe('capital job', () => {
     const versionId = await importRing();
     const result = await app.router.handle('capital:tiers', { versionId, tiers: 2 });
     if (!result.ok) throw new Error(result.error.message);
-    const { tiers, nBanks, unit } = result.value as { tiers: Array<{ banks: string[]; share: number; baseTotal: number }>; nBanks: number; unit: string };
+    const { tiers, nBanks, unit } = result.value as {
+      tiers: Array<{ banks: string[]; share: number; baseTotal: number }>;
+      nBanks: number;
+      unit: string;
+    };
     expect(nBanks).toBe(3);
     expect(unit).toBe('EUR million');
     // equal banks (total assets 30 each): the first third is tier 1, as the cut at 1/2 of the assets allows
@@ -78,7 +82,9 @@ describe('capital job', () => {
   it('refuses bad parameters before starting and leaves the store unchanged when cancelled', async () => {
     app = freshApp();
     const versionId = await importRing();
-    expect(() => app.jobs.start('capital', params(versionId, { tiers: 4 }))).toThrow(/4 tiers asked for a network of 3 banks/);
+    expect(() => app.jobs.start('capital', params(versionId, { tiers: 4 }))).toThrow(
+      /4 tiers asked for a network of 3 banks/,
+    );
     expect(() => app.jobs.start('capital', params(versionId, { samplers: [] }))).toThrow(/^Samplers must not be empty/);
     const { jobId, done } = app.jobs.start('capital', params(versionId, { samples: 20_000, scenarios: 5000 }));
     await new Promise((resolve) => setTimeout(resolve, 500));

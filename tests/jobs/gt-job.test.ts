@@ -23,20 +23,34 @@ const params = (datasetId: number, maxEpochs: number) => ({
   backend: 'cpu',
   config: { hidden: 8, embedding: 4, layers: 1, heads: 1, keyDim: 4, categoryDim: 2 },
   training: { maxEpochs, patience: 50, validationDates: 1, seed: 3 },
-  stressIndex: [{ date: '2015-06-30', value: 2.2 }, { date: '2015-03-31', value: 0.1 }],
+  stressIndex: [
+    { date: '2015-06-30', value: 2.2 },
+    { date: '2015-03-31', value: 0.1 },
+  ],
 });
 
 describe('holdings panels in the store', () => {
   it('round-trips a generated panel and reads the EBA 2011 sovereign holdings', () => {
     app = freshApp();
     const panel = generateHoldings({ investors: 20, assets: 30, dates: 3, positionsPerInvestor: 4, seed: 9 });
-    const { datasetId, created } = saveHoldingsPanel(app.db, panel, { name: 'g', sourceFile: 'generator', importer: 'test', notes: [] });
+    const { datasetId, created } = saveHoldingsPanel(app.db, panel, {
+      name: 'g',
+      sourceFile: 'generator',
+      importer: 'test',
+      notes: [],
+    });
     expect(created).toBe(true);
-    expect(saveHoldingsPanel(app.db, panel, { name: 'g', sourceFile: 'generator', importer: 'test', notes: [] })).toEqual({ datasetId, created: false });
+    expect(
+      saveHoldingsPanel(app.db, panel, { name: 'g', sourceFile: 'generator', importer: 'test', notes: [] }),
+    ).toEqual({ datasetId, created: false });
     const loaded = loadHoldingsPanel(app.db, datasetId).panel;
     expect(loaded.snapshots.map((s) => s.date)).toEqual(panel.snapshots.map((s) => s.date));
     expect(Array.from(loaded.snapshots[2]!.amount)).toEqual(Array.from(panel.snapshots[2]!.amount));
-    expect(loaded.investors[3]).toMatchObject({ code: panel.investors[3]!.code, type: panel.investors[3]!.type, style: panel.investors[3]!.style });
+    expect(loaded.investors[3]).toMatchObject({
+      code: panel.investors[3]!.code,
+      type: panel.investors[3]!.type,
+      style: panel.investors[3]!.style,
+    });
 
     const eba = parseEbaSovereignHoldings(readFileSync(bundledSample('eba-2011-sovereign-holdings.csv'), 'utf8'));
     expect(eba.investors.length).toBe(90);
@@ -56,7 +70,14 @@ describe('holdings panels in the store', () => {
 describe('graph-transformer job', () => {
   it('trains in a worker with live losses, then saves the run and the model with its metrics', async () => {
     app = freshApp();
-    const datasetId = await generate({ kind: 'synthetic', investors: 30, assets: 60, dates: 4, positionsPerInvestor: 5, seed: 2 });
+    const datasetId = await generate({
+      kind: 'synthetic',
+      investors: 30,
+      assets: 60,
+      dates: 4,
+      positionsPerInvestor: 5,
+      seed: 2,
+    });
     const events: JobEvent[] = [];
     const manager = new JobManager(app.db, (event) => events.push(event), 2);
     const final = await manager.start('gt-train', params(datasetId, 3)).done;
@@ -68,7 +89,11 @@ describe('graph-transformer job', () => {
     expect(model).toMatchObject({ runId: final.runId, datasetId });
     const metrics = gtModels.metrics(app.db, model!.id);
     expect(metrics.history.length).toBe(3);
-    expect(metrics.byDate.map((d) => [d.date, d.stressed])).toEqual([['2015-03-31', false], ['2015-06-30', true], ['2015-09-30', null]]);
+    expect(metrics.byDate.map((d) => [d.date, d.stressed])).toEqual([
+      ['2015-03-31', false],
+      ['2015-06-30', true],
+      ['2015-09-30', null],
+    ]);
     expect(runs.get(app.db, final.runId!).kind).toBe('gt-train');
     const listed = await app.router.handle('models:list', {});
     expect(listed.ok && (listed.value as unknown[]).length).toBe(1);
@@ -76,7 +101,14 @@ describe('graph-transformer job', () => {
 
   it('saves nothing when cancelled, and refuses bad parameters before starting', async () => {
     app = freshApp();
-    const datasetId = await generate({ kind: 'synthetic', investors: 30, assets: 60, dates: 4, positionsPerInvestor: 5, seed: 2 });
+    const datasetId = await generate({
+      kind: 'synthetic',
+      investors: 30,
+      assets: 60,
+      dates: 4,
+      positionsPerInvestor: 5,
+      seed: 2,
+    });
     const manager = new JobManager(app.db, () => undefined, 2);
     const { jobId, done } = manager.start('gt-train', params(datasetId, 5000));
     await new Promise((resolve) => setTimeout(resolve, 300));
@@ -84,7 +116,11 @@ describe('graph-transformer job', () => {
     expect((await done).status).toBe('cancelled');
     expect(gtModels.list(app.db)).toEqual([]);
     expect(runs.list(app.db, 'gt-train')).toEqual([]);
-    expect(() => manager.start('gt-train', { ...params(datasetId, 3), config: { hidden: 0 } })).toThrow(/^Hidden units must be at least 2/);
-    expect(() => manager.start('gt-train', { ...params(datasetId, 3), training: { validationDates: 3 } })).toThrow(/validationDates must be at most 2/);
+    expect(() => manager.start('gt-train', { ...params(datasetId, 3), config: { hidden: 0 } })).toThrow(
+      /^Hidden units must be at least 2/,
+    );
+    expect(() => manager.start('gt-train', { ...params(datasetId, 3), training: { validationDates: 3 } })).toThrow(
+      /validationDates must be at most 2/,
+    );
   });
 });

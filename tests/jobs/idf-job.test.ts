@@ -39,7 +39,9 @@ describe('idf-train job', () => {
     expect(results.modelId).toBe(model!.id);
     expect((model!.metrics as { backend: string }).backend).toBe('cpu');
     // The stored weights load as a network: a larger shock gives a lower price.
-    const stored = JSON.parse(models.get(app.db, model!.id, 'dual-network').weights.toString('utf8')) as SerializedDualNetwork;
+    const stored = JSON.parse(
+      models.get(app.db, model!.id, 'dual-network').weights.toString('utf8'),
+    ) as SerializedDualNetwork;
     expect(stored.format).toBe('contagion-workbench/dual-network@1');
     const rows = predictRows(stored, Float64Array.from([0.6, 0.6, 0.85, 0.85]), [0, 1]).prices;
     expect(rows[0]!).toBeGreaterThan(rows[1]!);

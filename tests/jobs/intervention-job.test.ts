@@ -14,7 +14,10 @@ let app: ReturnType<typeof freshApp>;
 afterEach(async () => app?.dispose());
 
 async function importDocument(document: { name: string }): Promise<number> {
-  const result = await app.router.handle('datasets:import', picked(app, `${document.name}.json`, JSON.stringify(document)));
+  const result = await app.router.handle(
+    'datasets:import',
+    picked(app, `${document.name}.json`, JSON.stringify(document)),
+  );
   if (!result.ok) throw new Error(result.error.message);
   return (result.value as { versionId: number }).versionId;
 }
@@ -47,13 +50,29 @@ describe('intervention job', () => {
     const a = runs.get(app.db, two.runId!).results as EconomyInterventionResults;
     const b = runs.get(app.db, one.runId!).results as EconomyInterventionResults;
     expect(a.study.budgets).toEqual(b.study.budgets);
-    expect(a.study.support.map((s) => [s.firm, s.scenarios])).toEqual(b.study.support.map((s) => [s.firm, s.scenarios]));
+    expect(a.study.support.map((s) => [s.firm, s.scenarios])).toEqual(
+      b.study.support.map((s) => [s.firm, s.scenarios]),
+    );
     a.study.support.forEach((s, i) => expect(s.meanPayment).toBeCloseTo(b.study.support[i]!.meanPayment, 9));
     // Independent: the study in one piece in this thread.
     const system = toEconomySystem(document);
-    const full = { ...params, method: 'discountfrac-adapted' as const, curveMethod: 'discountfrac-adapted' as const, objective: 'failures' as const, display: 'mean-shock' as const, uncertainty: 0.05, greedySamples: 60 };
+    const full = {
+      ...params,
+      method: 'discountfrac-adapted' as const,
+      curveMethod: 'discountfrac-adapted' as const,
+      objective: 'failures' as const,
+      display: 'mean-shock' as const,
+      uncertainty: 0.05,
+      greedySamples: 60,
+    };
     const options = studyOptions(system, full);
-    const direct = summariseStudy(runStudyRange(system, options, 0, 240), options.budgets, options.chosenBudget, [0, 0.9], system);
+    const direct = summariseStudy(
+      runStudyRange(system, options, 0, 240),
+      options.budgets,
+      options.chosenBudget,
+      [0, 0.9],
+      system,
+    );
     expect(a.study.chosen).toEqual(direct.chosen);
     expect(a.study.tvarReduction).toEqual(direct.tvarReduction);
     // The displayed intervention: within budget, failures before ≥ after, payments only to firms that failed.
@@ -70,19 +89,38 @@ describe('intervention job', () => {
   it('bails out an interbank network; the defaults-after curve never rises with the budget', async () => {
     app = freshApp();
     const versionId = await importDocument(ringNetwork());
-    const final = await app.jobs.start('intervention', { target: 'interbank', versionId, method: 'greedy', budget: 50, shockFraction: 0.9, budgetCount: 6 }).done;
+    const final = await app.jobs.start('intervention', {
+      target: 'interbank',
+      versionId,
+      method: 'greedy',
+      budget: 50,
+      shockFraction: 0.9,
+      budgetCount: 6,
+    }).done;
     expect(final.status, final.error).toBe('succeeded');
     const results = runs.get(app.db, final.runId!).results as InterbankBailoutResults;
     expect(results.curve).toHaveLength(6);
-    results.curve.forEach((point, b) => b > 0 && expect(point.defaultsAfter).toBeLessThanOrEqual(results.curve[b - 1]!.defaultsAfter));
+    results.curve.forEach(
+      (point, b) => b > 0 && expect(point.defaultsAfter).toBeLessThanOrEqual(results.curve[b - 1]!.defaultsAfter),
+    );
     expect(results.display.failedBefore).toBeGreaterThan(0);
   });
 
   it('refuses bad parameters and a version of the wrong kind; cancelling saves nothing', async () => {
     app = freshApp();
     const versionId = await importDocument(economyDocumentOf(generateEconomy({ firms: 30, seed: 1 }), 'g30'));
-    expect(() => app.jobs.start('intervention', { ...economyParams(versionId, 10), shocks: { rho: 1, sigma: 0.1, drift: 0 } })).toThrow(/^Shocks, correlation ρ must be below 1/);
-    expect(() => app.jobs.start('intervention', { target: 'interbank', versionId, method: 'greedy', budget: 1, shockFraction: 0.5 })).toThrow(/cross-holdings economy/);
+    expect(() =>
+      app.jobs.start('intervention', { ...economyParams(versionId, 10), shocks: { rho: 1, sigma: 0.1, drift: 0 } }),
+    ).toThrow(/^Shocks, correlation ρ must be below 1/);
+    expect(() =>
+      app.jobs.start('intervention', {
+        target: 'interbank',
+        versionId,
+        method: 'greedy',
+        budget: 1,
+        shockFraction: 0.5,
+      }),
+    ).toThrow(/cross-holdings economy/);
     const { jobId, done } = app.jobs.start('intervention', economyParams(versionId, 200_000));
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(await app.jobs.cancel(jobId)).toEqual({ cancelled: true });

@@ -17,14 +17,20 @@ afterEach(async () => app?.dispose());
 const recovery = { alpha: 0.5, beta: 0.6 };
 
 describe('largest-loss scenario of a stress run', () => {
-  it('is stored with its outcome under the run\'s recovery rates, and networks:clearScenario gives the same with them', async () => {
+  it("is stored with its outcome under the run's recovery rates, and networks:clearScenario gives the same with them", async () => {
     app = freshApp();
     const document = ringNetwork();
     const imported = await app.router.handle('datasets:import', picked(app, 'ring.json', JSON.stringify(document)));
     if (!imported.ok) throw new Error(imported.error.message);
     const { versionId } = imported.value as { versionId: number };
     const manager = new JobManager(app.db, () => undefined, 1);
-    const final = await manager.start('stress', { versionId, shockModel: { kind: 'uniform', maxFraction: 0.5 }, samples: 500, seed: 3, recovery }).done;
+    const final = await manager.start('stress', {
+      versionId,
+      shockModel: { kind: 'uniform', maxFraction: 0.5 },
+      samples: 500,
+      seed: 3,
+      recovery,
+    }).done;
     expect(final.status, final.error).toBe('succeeded');
     const largest = (runs.get(app.db, final.runId!).results as StressRunResults).largestLossScenario!;
     const stored = largest.outcome!;

@@ -12,7 +12,10 @@ let app: ReturnType<typeof freshApp>;
 afterEach(async () => app?.dispose());
 
 async function importRing(document = ringNetwork()): Promise<number> {
-  const result = await app.router.handle('datasets:import', picked(app, `${document.name}.json`, JSON.stringify(document)));
+  const result = await app.router.handle(
+    'datasets:import',
+    picked(app, `${document.name}.json`, JSON.stringify(document)),
+  );
   if (!result.ok) throw new Error(result.error.message);
   return (result.value as { versionId: number }).versionId;
 }
@@ -26,7 +29,12 @@ const stressParams = (versionId: number, samples: number) => ({
 
 describe('jobs', () => {
   it('splits work into contiguous shards that cover every item once', () => {
-    for (const [total, parts] of [[10, 3], [3, 8], [100_000, 2], [1, 1]] as const) {
+    for (const [total, parts] of [
+      [10, 3],
+      [3, 8],
+      [100_000, 2],
+      [1, 1],
+    ] as const) {
       const ranges = splitRange(total, parts);
       expect(ranges[0]!.first).toBe(0);
       ranges.forEach((range, i) => i > 0 && expect(range.first).toBe(ranges[i - 1]!.first + ranges[i - 1]!.count));
@@ -63,8 +71,16 @@ describe('jobs', () => {
     const a = await oneWorker.start('stress', stressParams(versionId, 30_000)).done;
     const threeWorkers = new JobManager(app.db, () => {}, 3);
     const b = await threeWorkers.start('stress', stressParams(versionId, 30_000)).done;
-    const ra = runs.get(app.db, a.runId!).results as { expectedLoss: number; defaultProbability: unknown; lossQuantiles: unknown };
-    const rb = runs.get(app.db, b.runId!).results as { expectedLoss: number; defaultProbability: unknown; lossQuantiles: unknown };
+    const ra = runs.get(app.db, a.runId!).results as {
+      expectedLoss: number;
+      defaultProbability: unknown;
+      lossQuantiles: unknown;
+    };
+    const rb = runs.get(app.db, b.runId!).results as {
+      expectedLoss: number;
+      defaultProbability: unknown;
+      lossQuantiles: unknown;
+    };
     expect(rb.expectedLoss).toBeCloseTo(ra.expectedLoss, 9);
     expect(rb.defaultProbability).toEqual(ra.defaultProbability);
     expect(rb.lossQuantiles).toEqual(ra.lossQuantiles);
@@ -75,7 +91,11 @@ describe('jobs', () => {
     const versionId = await importRing();
     const events: JobEvent[] = [];
     const manager = new JobManager(app.db, (event) => events.push(event), 1, { maxRunning: 1 });
-    const params = [stressParams(versionId, 30_000), { ...stressParams(versionId, 20_000), seed: 8 }, stressParams(versionId, 10_000)];
+    const params = [
+      stressParams(versionId, 30_000),
+      { ...stressParams(versionId, 20_000), seed: 8 },
+      stressParams(versionId, 10_000),
+    ];
     const started = params.map((p) => manager.start('stress', p));
     expect(manager.list().map((e) => [e.status, e.stage, e.ahead])).toEqual([
       ['running', 'starting', undefined],
@@ -91,7 +111,9 @@ describe('jobs', () => {
     expect(third!.runId).toBeUndefined();
     // FIFO: the second started only once the first was over.
     const order = events.map((e) => `${e.jobId}:${e.status}`);
-    expect(order.indexOf(`${started[1]!.jobId}:running`)).toBeGreaterThan(order.indexOf(`${started[0]!.jobId}:succeeded`));
+    expect(order.indexOf(`${started[1]!.jobId}:running`)).toBeGreaterThan(
+      order.indexOf(`${started[0]!.jobId}:succeeded`),
+    );
     expect(runs.list(app.db)).toHaveLength(2);
 
     // The same results as each job run alone.
@@ -106,11 +128,16 @@ describe('jobs', () => {
     app = freshApp();
     const versionId = await importRing();
     const manager = new JobManager(app.db, () => {}, 2, { maxRunning: 4, maxThreads: 3, maxQueued: 2 });
-    const big = [manager.start('stress', stressParams(versionId, 40_000)), manager.start('stress', stressParams(versionId, 40_000))];
+    const big = [
+      manager.start('stress', stressParams(versionId, 40_000)),
+      manager.start('stress', stressParams(versionId, 40_000)),
+    ];
     const small = manager.start('stress', stressParams(versionId, 1_000));
     // Two shards each: the second big job would make 4 threads, so it waits, and the small one waits behind it.
     expect(manager.list().map((e) => e.status)).toEqual(['running', 'queued', 'queued']);
-    expect(() => manager.start('stress', stressParams(versionId, 1_000))).toThrow(/^2 jobs are already waiting; cancel one or let them finish first$/);
+    expect(() => manager.start('stress', stressParams(versionId, 1_000))).toThrow(
+      /^2 jobs are already waiting; cancel one or let them finish first$/,
+    );
     const finals = await Promise.all([...big, small].map((job) => job.done));
     expect(finals.map((f) => f.status)).toEqual(['succeeded', 'succeeded', 'succeeded']);
   });
@@ -120,7 +147,10 @@ describe('jobs', () => {
     const versionId = await importRing();
     const events: JobEvent[] = [];
     const manager = new JobManager(app.db, (event) => events.push(event), 1, { maxRunning: 1 });
-    const jobs = [manager.start('stress', stressParams(versionId, 10_000_000)), manager.start('stress', stressParams(versionId, 1_000))];
+    const jobs = [
+      manager.start('stress', stressParams(versionId, 10_000_000)),
+      manager.start('stress', stressParams(versionId, 1_000)),
+    ];
     await new Promise((resolve) => setTimeout(resolve, 200));
     await manager.cancelAll();
     expect((await Promise.all(jobs.map((job) => job.done))).map((f) => f.status)).toEqual(['cancelled', 'cancelled']);
@@ -153,15 +183,24 @@ describe('jobs', () => {
     expect(runs.list(app.db)).toEqual([]);
   });
 
-  it('runs the user\'s own scenarios: E[L] is the mean of the scenarios\' losses cleared one by one', async () => {
+  it("runs the user's own scenarios: E[L] is the mean of the scenarios' losses cleared one by one", async () => {
     app = freshApp();
     const versionId = await importRing();
     const csv = 'scenario,A,B,C\nmild,1,0,0\nhard,20,0,0\nall,20,20,20\n';
     const read = await app.router.handle('networks:readScenarios', { versionId, ...picked(app, 's.csv', csv) });
     if (!read.ok) throw new Error(read.error.message);
     const { rows } = read.value as { rows: number[][] };
-    expect(rows).toEqual([[1, 0, 0], [20, 0, 0], [20, 20, 20]]);
-    const final = await app.jobs.start('stress', { versionId, shockModel: { kind: 'scenarios', fileName: 's.csv', rows }, samples: 3, seed: 0 }).done;
+    expect(rows).toEqual([
+      [1, 0, 0],
+      [20, 0, 0],
+      [20, 20, 20],
+    ]);
+    const final = await app.jobs.start('stress', {
+      versionId,
+      shockModel: { kind: 'scenarios', fileName: 's.csv', rows },
+      samples: 3,
+      seed: 0,
+    }).done;
     expect(final.status, final.error).toBe('succeeded');
     const results = runs.get(app.db, final.runId!).results as { expectedLoss: number; scenarios: number };
     const system = toClearingSystem(ringNetwork());
@@ -173,18 +212,32 @@ describe('jobs', () => {
   it('refuses a scenario file naming the row and bank, and a scenario above outside assets at start', async () => {
     app = freshApp();
     const versionId = await importRing();
-    const bad = await app.router.handle('networks:readScenarios', { versionId, ...picked(app, 'bad.csv', 'scenario,A,Z\n1,1,1\n') });
+    const bad = await app.router.handle('networks:readScenarios', {
+      versionId,
+      ...picked(app, 'bad.csv', 'scenario,A,Z\n1,1,1\n'),
+    });
     expect(bad.ok === false && bad.error.message).toMatch(/row 1, column 3: not a node of the network — "Z"/);
-    const above = await app.router.handle('networks:readScenarios', { versionId, ...picked(app, 'big.csv', 'scenario,A\n1,2\n2,25\n') });
-    expect(above.ok === false && above.error.message).toMatch(/row 3, column "A": shock 25 exceeds outside assets c = 20/);
-    const started = await app.router.handle('jobs:start', { kind: 'stress', params: { versionId, shockModel: { kind: 'scenarios', fileName: 'x', rows: [[0, 0, 99]] }, samples: 1, seed: 0 } });
+    const above = await app.router.handle('networks:readScenarios', {
+      versionId,
+      ...picked(app, 'big.csv', 'scenario,A\n1,2\n2,25\n'),
+    });
+    expect(above.ok === false && above.error.message).toMatch(
+      /row 3, column "A": shock 25 exceeds outside assets c = 20/,
+    );
+    const started = await app.router.handle('jobs:start', {
+      kind: 'stress',
+      params: { versionId, shockModel: { kind: 'scenarios', fileName: 'x', rows: [[0, 0, 99]] }, samples: 1, seed: 0 },
+    });
     expect(started.ok === false && started.error.message).toMatch(/C/);
     expect(runs.list(app.db)).toEqual([]);
   });
 
   it('refuses bad parameters before starting, naming the field', async () => {
     app = freshApp();
-    const result = await app.router.handle('jobs:start', { kind: 'stress', params: { versionId: 1, shockModel: { kind: 'uniform' }, samples: 0, seed: 1 } });
+    const result = await app.router.handle('jobs:start', {
+      kind: 'stress',
+      params: { versionId: 1, shockModel: { kind: 'uniform' }, samples: 0, seed: 1 },
+    });
     expect(result).toMatchObject({ ok: false, error: { code: 'invalid_input', field: 'params.samples' } });
     const missing = await app.router.handle('jobs:start', { kind: 'stress', params: stressParams(42, 1000) });
     expect(missing).toMatchObject({ ok: false, error: { code: 'not_found' } });

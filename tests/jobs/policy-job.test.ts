@@ -54,7 +54,12 @@ describe('policy job', () => {
     expect(final.status, final.error).toBe('succeeded');
     expect(events.filter((e) => e.status === 'running').map((e) => e.stage)).toContain('starting');
     const run = runs.get(app.db, final.runId!);
-    expect(run).toMatchObject({ kind: 'policy', seed: 7, networkVersionId: null, params: { document, forecastCsv: FORECAST } });
+    expect(run).toMatchObject({
+      kind: 'policy',
+      seed: 7,
+      networkVersionId: null,
+      params: { document, forecastCsv: FORECAST },
+    });
     expect(run.method).toBe('optimal liquidation wedges, 320 draws, predictive noise 0.5, with a forecast');
     const forecast = parseForecastCsv(FORECAST, ['CorpBonds', 'Treasuries']);
     const direct = runPolicyLab(document, { forecast: forecast.ok ? forecast.values : [] });
@@ -65,11 +70,18 @@ describe('policy job', () => {
   it('refuses a bad forecast or configuration before any work, in words, and saves nothing', () => {
     app = freshApp();
     const document = example();
-    expect(() => app.jobs.start('policy', { document, forecastCsv: 'asset,predicted\nGold,3\n' })).toThrow(/forecast CSV row 2, column "asset": unknown asset "Gold"/);
+    expect(() => app.jobs.start('policy', { document, forecastCsv: 'asset,predicted\nGold,3\n' })).toThrow(
+      /forecast CSV row 2, column "asset": unknown asset "Gold"/,
+    );
     const asymmetric = structuredClone(document);
-    asymmetric.intermediaries[0]!.liquidationCost = [[0.001, 0.5], [0, 0.002]];
+    asymmetric.intermediaries[0]!.liquidationCost = [
+      [0.001, 0.5],
+      [0, 0.002],
+    ];
     expect(() => app.jobs.start('policy', { document: asymmetric })).toThrow(/H\^ℓ of "Banks" must be symmetric/);
-    expect(() => app.jobs.start('policy', { document: { ...document, uncertainty: { ...document.uncertainty, causalDraws: 0 } } })).toThrow(/at least 1|too small|Causal draws/i);
+    expect(() =>
+      app.jobs.start('policy', { document: { ...document, uncertainty: { ...document.uncertainty, causalDraws: 0 } } }),
+    ).toThrow(/at least 1|too small|Causal draws/i);
     expect(runs.list(app.db)).toHaveLength(0);
   });
 
@@ -79,8 +91,12 @@ describe('policy job', () => {
     const manager = new JobManager(app.db, (event) => events.push(event), 2);
     const { jobId, done } = manager.start('policy', { document: largePolicyDocument(10, 20, 100, 200) });
     // wait until the worker reports a stage of its own
-    for (let waited = 0; waited < 60_000 && !events.some((e) => /^(Drawing|Solving)/.test(e.stage)); waited += 50) await new Promise((resolve) => setTimeout(resolve, 50));
-    expect(events.at(-1)).toMatchObject({ status: 'running', stage: stringMatching(/^(Drawing the regulator's prior|Solving the equilibrium of each draw)/) });
+    for (let waited = 0; waited < 60_000 && !events.some((e) => /^(Drawing|Solving)/.test(e.stage)); waited += 50)
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(events.at(-1)).toMatchObject({
+      status: 'running',
+      stage: stringMatching(/^(Drawing the regulator's prior|Solving the equilibrium of each draw)/),
+    });
     expect(await manager.cancel(jobId)).toEqual({ cancelled: true });
     expect((await done).status).toBe('cancelled');
     expect(runs.list(app.db)).toHaveLength(0);

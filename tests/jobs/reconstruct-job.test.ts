@@ -38,7 +38,9 @@ describe('reconstruct job and IPC', () => {
     expect(final.status, final.error).toBe('succeeded');
     const withFigures = events.filter((e) => e.figures?.gap !== undefined);
     expect(withFigures.length).toBeGreaterThan(0);
-    expect(Object.keys(withFigures[0]!.figures!)).toEqual(expect.arrayContaining(['objective', 'gap', 'violation', 'iteration']));
+    expect(Object.keys(withFigures[0]!.figures!)).toEqual(
+      expect.arrayContaining(['objective', 'gap', 'violation', 'iteration']),
+    );
     const run = runs.get(app.db, final.runId!);
     expect(run.kind).toBe('reconstruct');
     const results = run.results as ReconstructionRunResults;
@@ -53,28 +55,45 @@ describe('reconstruct job and IPC', () => {
     }
 
     // save the worst network as a version with its provenance
-    const saved = await app.router.handle('reconstruction:saveVersion', { runId: final.runId!, objective: 'worst', note: 'stress scenario' });
+    const saved = await app.router.handle('reconstruction:saveVersion', {
+      runId: final.runId!,
+      objective: 'worst',
+      note: 'stress scenario',
+    });
     expect(saved.ok).toBe(true);
     const { versionId: savedId } = (saved as { value: { versionId: number } }).value;
     const summary = networks.list(app.db)[0]!.versions.find((v) => v.id === savedId)!;
-    expect(summary.note).toMatch(/^stress scenario — Reconstruction run #\d+ \(worst\) from version 1: expected loss on 40 uniform shocks, seed 5/);
+    expect(summary.note).toMatch(
+      /^stress scenario — Reconstruction run #\d+ \(worst\) from version 1: expected loss on 40 uniform shocks, seed 5/,
+    );
     expect(networks.getVersion(app.db, savedId).document.liabilities).toEqual(worst!.document.liabilities);
-    const missing = await app.router.handle('reconstruction:saveVersion', { runId: final.runId!, objective: 'mindensity' });
+    const missing = await app.router.handle('reconstruction:saveVersion', {
+      runId: final.runId!,
+      objective: 'mindensity',
+    });
     expect(missing).toMatchObject({ ok: false, error: { message: stringMatching(/has no mindensity network/) } });
   });
 
   it('refuses bad parameters before any work and unknown nodes by name', async () => {
     app = freshApp();
     const versionId = await createNetwork();
-    expect(() => app.jobs.start('reconstruct', { ...params(versionId), objectives: [] })).toThrow(/^Objectives must not be empty/);
-    expect(() => app.jobs.start('reconstruct', { ...params(versionId), unknown: { NOPE: ['outsideAssets'] } })).toThrow(/no node "NOPE"/);
+    expect(() => app.jobs.start('reconstruct', { ...params(versionId), objectives: [] })).toThrow(
+      /^Objectives must not be empty/,
+    );
+    expect(() => app.jobs.start('reconstruct', { ...params(versionId), unknown: { NOPE: ['outsideAssets'] } })).toThrow(
+      /no node "NOPE"/,
+    );
     expect(runs.list(app.db)).toHaveLength(0);
   });
 
   it('cancelling a reconstruction saves nothing', async () => {
     app = freshApp();
     const versionId = await createNetwork();
-    const { jobId, done } = app.jobs.start('reconstruct', { ...params(versionId), samples: 50_000, objectives: ['best'] });
+    const { jobId, done } = app.jobs.start('reconstruct', {
+      ...params(versionId),
+      samples: 50_000,
+      objectives: ['best'],
+    });
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(await app.jobs.cancel(jobId)).toEqual({ cancelled: true });
     expect((await done).status).toBe('cancelled');
@@ -85,7 +104,14 @@ describe('reconstruct job and IPC', () => {
     app = freshApp();
     const versionId = await createNetwork();
     const id = randomSparseNetwork(10, 3, 21).nodes[5]!.id;
-    const split = { versionId, nodeId: id, parts: [{ id: 'W1' }, { id: 'W2' }], objective: 'worst', samples: 20, seed: 4 };
+    const split = {
+      versionId,
+      nodeId: id,
+      parts: [{ id: 'W1' }, { id: 'W2' }],
+      objective: 'worst',
+      samples: 20,
+      seed: 4,
+    };
     const events: JobEvent[] = [];
     const manager = new JobManager(app.db, (event) => events.push(event), 2);
     const final = await manager.start('disaggregate', split).done;
@@ -117,7 +143,10 @@ describe('reconstruct job and IPC', () => {
     const final = await app.jobs.start('disaggregate', {
       versionId,
       nodeId: id,
-      parts: [{ id: 'LIFE', name: 'Life insurers', share: 2 }, { id: 'PC', name: 'P&C insurers' }],
+      parts: [
+        { id: 'LIFE', name: 'Life insurers', share: 2 },
+        { id: 'PC', name: 'P&C insurers' },
+      ],
     }).done;
     expect(final.status, final.error).toBe('succeeded');
     const results = runs.get(app.db, final.runId!).results as DisaggregationRunResults;
@@ -127,6 +156,13 @@ describe('reconstruct job and IPC', () => {
     const note = networks.list(app.db)[0]!.versions.at(-1)!.note;
     expect(note).toMatch(/LIFE "Life insurers": share 66\.7%/);
     expect(() => app.jobs.start('disaggregate', { versionId, nodeId: id, parts: [{ id: 'ONLY' }] })).toThrow(/^Parts/);
-    expect(() => app.jobs.start('disaggregate', { versionId, nodeId: id, parts: [{ id: 'X1' }, { id: 'X2' }], objective: 'entropy' })).toThrow(/^Objective/);
+    expect(() =>
+      app.jobs.start('disaggregate', {
+        versionId,
+        nodeId: id,
+        parts: [{ id: 'X1' }, { id: 'X2' }],
+        objective: 'entropy',
+      }),
+    ).toThrow(/^Objective/);
   });
 });

@@ -10,7 +10,12 @@ import {
   validationSplit,
 } from '../../src-main/learning/acceptance-classifiers';
 import { selectLearningBackend } from '../../src-main/learning/backend';
-import { gridAgreement, monotonicityViolations, monteCarloGrid, runCapitalStudy } from '../../src-main/learning/capital-study';
+import {
+  gridAgreement,
+  monotonicityViolations,
+  monteCarloGrid,
+  runCapitalStudy,
+} from '../../src-main/learning/capital-study';
 import { shockModelSchema } from '../../src-shared/jobs';
 import { capitalStudySchema } from '../../src-shared/results/capital';
 import { ebaMaxentNetwork } from '../support/eba';
@@ -34,7 +39,12 @@ describe('acceptance classifiers', () => {
     await selectLearningBackend('cpu');
     const { x, labels } = syntheticSamples(300, 1);
     for (const kind of ['logistic', 'logistic-interactions', 'interactions-only'] as const) {
-      const fitted = await trainAcceptanceClassifier(kind, x, labels, 2, { epochs: 600, learningRate: 0.1, l2: 1e-3, seed: 2 });
+      const fitted = await trainAcceptanceClassifier(kind, x, labels, 2, {
+        epochs: 600,
+        learningRate: 0.1,
+        l2: 1e-3,
+        seed: 2,
+      });
       const { train } = validationSplit(300, 2);
       const trainX = Float64Array.from(train.flatMap((j) => [x[2 * j]!, x[2 * j + 1]!]));
       const trainY = train.map((j) => labels[j]!);
@@ -44,14 +54,20 @@ describe('acceptance classifiers', () => {
       if (optimum.kind !== 'monotone-network') {
         const objectiveAt = (shift: number) => {
           const p = { ...optimum, intercept: optimum.intercept + shift };
-          return crossEntropy(train.map((_, r) => predictProbability(p, trainX.subarray(2 * r, 2 * r + 2))), trainY);
+          return crossEntropy(
+            train.map((_, r) => predictProbability(p, trainX.subarray(2 * r, 2 * r + 2))),
+            trainY,
+          );
         };
         expect((objectiveAt(1e-5) - objectiveAt(-1e-5)) / 2e-5).toBeCloseTo(0, 5);
       }
       const p = fitted.parameters;
       if (p.kind === 'monotone-network') throw new Error('unexpected kind');
       const tfObjective =
-        crossEntropy(train.map((_, r) => predictProbability(p, trainX.subarray(2 * r, 2 * r + 2))), trainY) +
+        crossEntropy(
+          train.map((_, r) => predictProbability(p, trainX.subarray(2 * r, 2 * r + 2))),
+          trainY,
+        ) +
         1e-3 * p.coefficients.reduce((sum, c) => sum + c * c, 0);
       expect(tfObjective).toBeGreaterThanOrEqual(exact.objective - 1e-6);
       expect(tfObjective - exact.objective).toBeLessThan(2e-3);
@@ -64,7 +80,12 @@ describe('acceptance classifiers', () => {
   it('the monotone network keeps non-negative weights and never lowers P(acceptable) when capital rises', async () => {
     await selectLearningBackend('cpu');
     const { x, labels } = syntheticSamples(200, 7);
-    const fitted = await trainAcceptanceClassifier('monotone-network', x, labels, 2, { epochs: 300, learningRate: 0.1, l2: 1e-4, seed: 3 });
+    const fitted = await trainAcceptanceClassifier('monotone-network', x, labels, 2, {
+      epochs: 300,
+      learningRate: 0.1,
+      l2: 1e-4,
+      seed: 3,
+    });
     const p = fitted.parameters;
     if (p.kind !== 'monotone-network') throw new Error('unexpected kind');
     expect(p.hiddenWeights.flat().every((w) => w >= 0)).toBe(true);
@@ -72,7 +93,12 @@ describe('acceptance classifiers', () => {
     expect(monotonicityViolations(p, 2, 2000, 5)).toBe(0);
     expect(fitted.trainAccuracy).toBeGreaterThan(0.75);
     // reproducible for a seed
-    const again = await trainAcceptanceClassifier('monotone-network', x, labels, 2, { epochs: 300, learningRate: 0.1, l2: 1e-4, seed: 3 });
+    const again = await trainAcceptanceClassifier('monotone-network', x, labels, 2, {
+      epochs: 300,
+      learningRate: 0.1,
+      l2: 1e-4,
+      seed: 3,
+    });
     expect(again.parameters).toEqual(p);
   });
 });
@@ -97,7 +123,12 @@ describe('capital study on the EBA 2011 network (acceptance criteria)', () => {
     // both samplers' networks: 98.0% (uniform) and 98.75% (Gibbs) of the 400 grid points on this build
     for (const fitted of results.models) expect(fitted.gridAgreement).toBeGreaterThanOrEqual(0.98);
     // recompute the agreement on the grid independently of the study's own figure
-    const evaluator = new AcceptanceEvaluator(toClearingSystem(document), { tiers: 2, shockModel: { kind: 'uniform', maxFraction: 0.1 }, scenarios: 300, seed: 1 });
+    const evaluator = new AcceptanceEvaluator(toClearingSystem(document), {
+      tiers: 2,
+      shockModel: { kind: 'uniform', maxFraction: 0.1 },
+      scenarios: 300,
+      seed: 1,
+    });
     const grid = monteCarloGrid(evaluator, 0.05, 20);
     expect(grid.labels).toEqual(results.grid!.labels);
     expect(gridAgreement(model.parameters as never, grid, 0.05)).toBe(model.gridAgreement);

@@ -11,7 +11,13 @@ describe('learning backend choice', () => {
       // the device is named (the processor, for the CPU backends) and leads the description saved with runs
       expect(report.adapter).toMatch(/\(\d+ threads?\)$/);
       expect(report.detail.startsWith(`on ${report.adapter}: `)).toBe(true);
-      const product = tf.matMul(tf.tensor2d([[1, 2], [3, 4]]), tf.tensor2d([[5], [6]]));
+      const product = tf.matMul(
+        tf.tensor2d([
+          [1, 2],
+          [3, 4],
+        ]),
+        tf.tensor2d([[5], [6]]),
+      );
       expect(Array.from(await product.data())).toEqual([17, 39]);
       product.dispose();
     }

@@ -21,7 +21,10 @@ describe('statistics of Tables 3, 6 and 7', () => {
   it('OLS matches the closed form of simple regression, with its standard error', () => {
     const x = [1, 2, 3, 4, 5, 6];
     const y = [2.1, 3.9, 6.2, 7.8, 10.1, 12.2];
-    const fit = olsWithInference(x.map((v) => [v]), y);
+    const fit = olsWithInference(
+      x.map((v) => [v]),
+      y,
+    );
     const mx = 3.5;
     const my = y.reduce((a, b) => a + b) / 6;
     const sxx = x.reduce((s, v) => s + (v - mx) ** 2, 0);
@@ -50,7 +53,10 @@ describe('statistics of Tables 3, 6 and 7', () => {
     for (let r = 0; r < rows; r++) {
       const [l1, l2] = [rng.uniform(), rng.uniform()];
       predicted.set(mix(l1, l2), 2 * r);
-      prices.set([1 - 0.15 * l1 - 0.015 * l2 + 0.002 * rng.normal(), 1 - 0.015 * l1 - 0.15 * l2 + 0.002 * rng.normal()], 2 * r);
+      prices.set(
+        [1 - 0.15 * l1 - 0.015 * l2 + 0.002 * rng.normal(), 1 - 0.015 * l1 - 0.15 * l2 + 0.002 * rng.normal()],
+        2 * r,
+      );
     }
     const truth = new Float64Array(2 * 32);
     const calibrated = new Float64Array(2 * 32);
@@ -83,8 +89,11 @@ describe('statistics of Tables 3, 6 and 7', () => {
   });
 });
 
-const args = (m: { predicted: Float64Array; prices: Float64Array; calibration: { predicted: Float64Array; truth: Float64Array } }) =>
-  [m.prices, m.predicted, m.calibration, 2] as const;
+const args = (m: {
+  predicted: Float64Array;
+  prices: Float64Array;
+  calibration: { predicted: Float64Array; truth: Float64Array };
+}) => [m.prices, m.predicted, m.calibration, 2] as const;
 
 describe('eq. (4) linear scaling', () => {
   it('through two scenarios it is eq. (4): the predicted extremes map onto the balance-sheet extremes', () => {
@@ -97,9 +106,13 @@ describe('eq. (4) linear scaling', () => {
 
   it('with several assets it undoes an affine mixing of the liquidations, and refuses too few scenarios', () => {
     const truth = [0, 0, 1, 0, 0, 1, 1, 1];
-    const predicted = truth.map((_, k) => (k % 2 === 0 ? 0.1 + 0.2 * truth[k + 1]! + 0.05 * truth[k]! : 0.3 * truth[k - 1]!));
+    const predicted = truth.map((_, k) =>
+      k % 2 === 0 ? 0.1 + 0.2 * truth[k + 1]! + 0.05 * truth[k]! : 0.3 * truth[k - 1]!,
+    );
     const scaling = fitLiquidationScaling(predicted, truth, 2);
-    expect(Array.from(applyAffineMap(scaling, [0.1 + 0.2 * 0.4 + 0.05 * 0.7, 0.3 * 0.7])).map((v) => +v.toFixed(9))).toEqual([0.7, 0.4]);
+    expect(
+      Array.from(applyAffineMap(scaling, [0.1 + 0.2 * 0.4 + 0.05 * 0.7, 0.3 * 0.7])).map((v) => +v.toFixed(9)),
+    ).toEqual([0.7, 0.4]);
     expect(() => fitLiquidationScaling([0.1, 0.2], [0, 1, 1, 0], 2)).toThrow(/at least 3 calibration scenarios/);
   });
 });
@@ -107,12 +120,23 @@ describe('eq. (4) linear scaling', () => {
 describe('dual network (TensorFlow.js, WebAssembly backend)', () => {
   const spec = caseStudy1('linear');
   const simulated = simulateData(spec, 400, 11);
-  const data: DualNetworkData = { nSamples: 400, nBanks: 2, nAssets: 1, shocks: simulated.shocks, prices: simulated.prices, holdings: spec.system.holdings };
+  const data: DualNetworkData = {
+    nSamples: 400,
+    nBanks: 2,
+    nAssets: 1,
+    shocks: simulated.shocks,
+    prices: simulated.prices,
+    holdings: spec.system.holdings,
+  };
   let trained: TrainedDualNetwork;
 
   beforeAll(async () => {
     await selectLearningBackend('wasm');
-    trained = await trainDualNetwork(data, { ...DEFAULT_TRAINING, maxEpochs: 600, hidden: 16, seed: 5, restarts: 0 }, 0.2);
+    trained = await trainDualNetwork(
+      data,
+      { ...DEFAULT_TRAINING, maxEpochs: 600, hidden: 16, seed: 5, restarts: 0 },
+      0.2,
+    );
   }, 60_000);
 
   it('the plain-array evaluation reproduces the TensorFlow.js validation loss of the kept weights', () => {
@@ -126,14 +150,21 @@ describe('dual network (TensorFlow.js, WebAssembly backend)', () => {
   });
 
   it('keeps every weight non-negative, so the price is non-increasing in each shock', () => {
-    for (const layer of [...trained.model.liquidationNet, ...trained.model.priceNet]) expect(Math.min(...layer.kernel)).toBeGreaterThanOrEqual(0);
+    for (const layer of [...trained.model.liquidationNet, ...trained.model.priceNet])
+      expect(Math.min(...layer.kernel)).toBeGreaterThanOrEqual(0);
     const grid = Array.from({ length: 11 }, (_, k) => 0.6 + 0.025 * k);
     const shocks = Float64Array.from(grid.flatMap((a) => grid.flatMap((b) => [a, b])));
-    const prices = predictRows(trained.model, shocks, Array.from({ length: grid.length ** 2 }, (_, i) => i)).prices;
+    const prices = predictRows(
+      trained.model,
+      shocks,
+      Array.from({ length: grid.length ** 2 }, (_, i) => i),
+    ).prices;
     for (let a = 0; a < grid.length; a++) {
       for (let b = 0; b < grid.length; b++) {
-        if (a + 1 < grid.length) expect(prices[(a + 1) * grid.length + b]!).toBeLessThanOrEqual(prices[a * grid.length + b]! + 1e-12);
-        if (b + 1 < grid.length) expect(prices[a * grid.length + b + 1]!).toBeLessThanOrEqual(prices[a * grid.length + b]! + 1e-12);
+        if (a + 1 < grid.length)
+          expect(prices[(a + 1) * grid.length + b]!).toBeLessThanOrEqual(prices[a * grid.length + b]! + 1e-12);
+        if (b + 1 < grid.length)
+          expect(prices[a * grid.length + b + 1]!).toBeLessThanOrEqual(prices[a * grid.length + b]! + 1e-12);
       }
     }
   });
@@ -156,8 +187,14 @@ describe('dual network (TensorFlow.js, WebAssembly backend)', () => {
   it('stops early when validation stops improving, and cancels on an aborted signal', async () => {
     const controller = new AbortController();
     controller.abort();
-    await expect(trainDualNetwork(data, { ...DEFAULT_TRAINING, maxEpochs: 50 }, 0.2, { signal: controller.signal })).rejects.toBeInstanceOf(TrainingCancelled);
-    const early = await trainDualNetwork(data, { ...DEFAULT_TRAINING, maxEpochs: 100_000, learningRate: 0, patience: 5, hidden: 4 }, 0.2);
+    await expect(
+      trainDualNetwork(data, { ...DEFAULT_TRAINING, maxEpochs: 50 }, 0.2, { signal: controller.signal }),
+    ).rejects.toBeInstanceOf(TrainingCancelled);
+    const early = await trainDualNetwork(
+      data,
+      { ...DEFAULT_TRAINING, maxEpochs: 100_000, learningRate: 0, patience: 5, hidden: 4 },
+      0.2,
+    );
     expect(early.stoppedBy).toBe('early-stopping');
     // Nothing improves after the first evaluation: the rate is halved 8 times, 5 epochs apart, then training stops.
     expect(early.epochs).toBeLessThanOrEqual(5 * 9 + 5);

@@ -20,7 +20,9 @@ function embed(source: HoldingsPanel, maxTensorBytes?: number): Float32Array {
   const space = fitFeatureSpace(source, source.snapshots);
   const params = initParameters(config, space, 11);
   const graph = prepareDateGraph(source, source.snapshots[1]!, space);
-  const values = tf.tidy(() => embedNodes(params, config, graph, directedEdges(graph), { training: false, dropout: 0, maxTensorBytes }).dataSync()) as Float32Array;
+  const values = tf.tidy(() =>
+    embedNodes(params, config, graph, directedEdges(graph), { training: false, dropout: 0, maxTensorBytes }).dataSync(),
+  ) as Float32Array;
   for (const v of params.values()) v.dispose();
   return values;
 }
@@ -38,7 +40,10 @@ describe('graph transformer', () => {
     expect(countParameters(config, ...vocab)).toBe(total);
     for (const v of params.values()) v.dispose();
     // Table 1: d_h = 256, d_e = 128, L = 3, S = 4, d_k = d_h; d_c = 16; generator vocabularies (with "unknown").
-    expect(vocab).toEqual([[6, 3], [5, 4]]);
+    expect(vocab).toEqual([
+      [6, 3],
+      [5, 4],
+    ]);
     const dh = 256;
     const de = 128;
     const categories = (6 + 3 + 5 + 4) * 16;

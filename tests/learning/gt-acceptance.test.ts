@@ -8,8 +8,17 @@ import '@tensorflow/tfjs-backend-wasm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { generateHoldings, plantedTradeCorrelation } from '../../src-main/engines/holdings-generator';
 import { correlation } from '../../src-main/engines/holdings-panel';
-import { embedPanel, embeddingsCsv, evaluateGraphTransformer, predictTrades } from '../../src-main/learning/gt-evaluation';
-import { PAPER_TRAINING, trainGraphTransformer, type GraphTransformerArtifact } from '../../src-main/learning/gt-training';
+import {
+  embedPanel,
+  embeddingsCsv,
+  evaluateGraphTransformer,
+  predictTrades,
+} from '../../src-main/learning/gt-evaluation';
+import {
+  PAPER_TRAINING,
+  trainGraphTransformer,
+  type GraphTransformerArtifact,
+} from '../../src-main/learning/gt-training';
 
 const shape = { investors: 100, assets: 200, dates: 7, positionsPerInvestor: 10 };
 const panel = generateHoldings({ ...shape, seed: 1 });
@@ -52,7 +61,14 @@ describe('graph transformer on planted holdings', () => {
     expect(reconstruction.validation.model).toBeGreaterThan(reconstruction.validation.baseline + 0.1);
     expect(trade.validation.model).toBeGreaterThan(trade.validation.baseline + 0.05);
     // By date, with the generator's stress quarters flagged from its stress index.
-    expect(evaluation.byDate.map((d) => d.split)).toEqual(['train', 'train', 'train', 'train', 'validation', 'validation']);
+    expect(evaluation.byDate.map((d) => d.split)).toEqual([
+      'train',
+      'train',
+      'train',
+      'train',
+      'validation',
+      'validation',
+    ]);
     expect(evaluation.byDate.map((d) => d.stressed)).toEqual(panel.stressIndex.slice(0, 6).map((s) => s.value > 1.5));
     expect(evaluation.byGroup.map((g) => g.group)).toContain('style: active');
   });
@@ -65,7 +81,12 @@ describe('graph transformer on planted holdings', () => {
       const { predictions } = await predictTrades(artifact, grown, date);
       const fresh = predictions.filter((p) => Number(p.investor.slice(3)) > shape.investors && p.actual !== null);
       expect(fresh.length).toBeGreaterThan(300);
-      expect(correlation(fresh.map((p) => p.predicted), fresh.map((p) => p.actual!))).toBeGreaterThanOrEqual(0.2);
+      expect(
+        correlation(
+          fresh.map((p) => p.predicted),
+          fresh.map((p) => p.actual!),
+        ),
+      ).toBeGreaterThanOrEqual(0.2);
     }
   });
 
@@ -73,7 +94,9 @@ describe('graph transformer on planted holdings', () => {
     const unseen = generateHoldings({ ...shape, seed: 2 });
     const evaluation = await evaluateGraphTransformer(artifact, unseen);
     expect(evaluation.reconstruction.validation.model).toBeGreaterThanOrEqual(0.7);
-    expect(evaluation.reconstruction.validation.model).toBeGreaterThan(evaluation.reconstruction.validation.baseline + 0.1);
+    expect(evaluation.reconstruction.validation.model).toBeGreaterThan(
+      evaluation.reconstruction.validation.baseline + 0.1,
+    );
     const embeddings = await embedPanel(artifact, unseen);
     const csv = embeddingsCsv(embeddings).trim().split('\n');
     expect(csv.length).toBe(1 + shape.investors + shape.assets);

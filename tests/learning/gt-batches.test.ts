@@ -44,9 +44,16 @@ describe('investor batches', () => {
     const assets = [...new Set([...expected.keys()].map((key) => Number(key.split(':')[1])))];
     expect(batch.graph.assets).toBe(assets.length);
     // map the batch's local asset numbers back through the copied characteristics
-    const assetOfLocal = (local: number) => assets.find((a) => graph.assetNumeric[a * 4] === batch.graph.assetNumeric[local * 4] && graph.assetNumeric[a * 4 + 1] === batch.graph.assetNumeric[local * 4 + 1])!;
+    const assetOfLocal = (local: number) =>
+      assets.find(
+        (a) =>
+          graph.assetNumeric[a * 4] === batch.graph.assetNumeric[local * 4] &&
+          graph.assetNumeric[a * 4 + 1] === batch.graph.assetNumeric[local * 4 + 1],
+      )!;
     batch.graph.edgeInvestor.forEach((local, e) => {
-      expect(expected.get(`${investors[local]}:${assetOfLocal(batch.graph.edgeAsset[e]!)}`)).toBe(batch.graph.edgeWeight[e]);
+      expect(expected.get(`${investors[local]}:${assetOfLocal(batch.graph.edgeAsset[e]!)}`)).toBe(
+        batch.graph.edgeWeight[e],
+      );
     });
     const tradesOfBatch = date.trade!.investor.filter((i) => investors.includes(i)).length;
     expect(batch.trade!.target.length).toBe(tradesOfBatch);
@@ -63,7 +70,15 @@ describe('training by batches on planted holdings', () => {
   it('reaches the whole-graph metrics: trades within seed noise, reconstruction within 0.05', async () => {
     const config = { hidden: 32, embedding: 16, layers: 2, heads: 2, keyDim: 8, categoryDim: 4 };
     const metrics = async (batchInvestors?: number) => {
-      const settings = { ...PAPER_TRAINING, config, maxEpochs: 40, patience: 15, validationDates: 2, seed: 1, batchInvestors };
+      const settings = {
+        ...PAPER_TRAINING,
+        config,
+        maxEpochs: 40,
+        patience: 15,
+        validationDates: 2,
+        seed: 1,
+        batchInvestors,
+      };
       const artifact = await trainGraphTransformer(panel, settings, { backend: 'wasm' });
       expect(artifact.settings.batchInvestors).toBe(batchInvestors);
       const evaluation = await evaluateGraphTransformer(artifact, panel);

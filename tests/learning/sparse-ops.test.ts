@@ -1,7 +1,15 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { describe, expect, it } from 'vitest';
-import { edgeChunks, edgeDotProducts, edgeSegmentMax, gatherRows, segmentSoftmax, segmentSum, weightedNeighbourSum } from '../../src-main/learning/sparse-ops';
+import {
+  edgeChunks,
+  edgeDotProducts,
+  edgeSegmentMax,
+  gatherRows,
+  segmentSoftmax,
+  segmentSum,
+  weightedNeighbourSum,
+} from '../../src-main/learning/sparse-ops';
 
 const indices = Int32Array.from([2, 0, 2, 1, 4, 2, 0]);
 const nodes = 5;
@@ -25,7 +33,8 @@ describe.each(['cpu', 'wasm'])('sparse operations on the %s backend', (backend) 
     const weights = tf.randomNormal([indices.length, 3], 0, 1, 'float32', 2);
     const ids = tf.tensor1d(indices, 'int32');
     const sparse = (v: tf.Tensor) => tf.sum(tf.mul(tf.sin(gatherRows(v, ids)), weights));
-    const dense = (v: tf.Tensor) => tf.sum(tf.mul(tf.sin(tf.matMul(denseOneHot(indices, nodes), v as tf.Tensor2D)), weights));
+    const dense = (v: tf.Tensor) =>
+      tf.sum(tf.mul(tf.sin(tf.matMul(denseOneHot(indices, nodes), v as tf.Tensor2D)), weights));
     expect(maxAbsDifference(gatherRows(x, ids), tf.gather(x, ids))).toBe(0);
     const gradSparse = tf.grad(sparse)(x);
     const gradDense = tf.grad(dense)(x);
@@ -46,7 +55,10 @@ describe.each(['cpu', 'wasm'])('sparse operations on the %s backend', (backend) 
   });
 
   it('segmentSoftmax sums to one per segment, matches a brute-force softmax and has finite-difference gradients', () => {
-    const scores = tf.tensor2d(Float32Array.from([0.3, -1, 2.5, 0.1, 80, 81, -0.7, 1.2, 0.4, 0.4, 3, -2, 0.9, 0.5]), [indices.length, 2]);
+    const scores = tf.tensor2d(Float32Array.from([0.3, -1, 2.5, 0.1, 80, 81, -0.7, 1.2, 0.4, 0.4, 3, -2, 0.9, 0.5]), [
+      indices.length,
+      2,
+    ]);
     const ids = tf.tensor1d(indices, 'int32');
     const alpha = segmentSoftmax(scores, ids, indices, nodes).arraySync();
     const raw = scores.arraySync();
@@ -61,7 +73,10 @@ describe.each(['cpu', 'wasm'])('sparse operations on the %s backend', (backend) 
     }
     // Large scores (80, 81) do not overflow thanks to the per-segment maximum.
     expect(alpha.flat().every(Number.isFinite)).toBe(true);
-    const weights = tf.tensor2d(Float32Array.from({ length: indices.length * 2 }, (_, k) => Math.sin(k + 1)), [indices.length, 2]);
+    const weights = tf.tensor2d(
+      Float32Array.from({ length: indices.length * 2 }, (_, k) => Math.sin(k + 1)),
+      [indices.length, 2],
+    );
     const loss = (s: tf.Tensor) => tf.sum(tf.mul(segmentSoftmax(s as tf.Tensor2D, ids, indices, nodes), weights));
     const analytic = tf.grad(loss)(scores).dataSync();
     const base = scores.dataSync();
@@ -71,7 +86,9 @@ describe.each(['cpu', 'wasm'])('sparse operations on the %s backend', (backend) 
       const minus = Float32Array.from(base);
       plus[k]! += step;
       minus[k]! -= step;
-      const numeric = (loss(tf.tensor2d(plus, scores.shape)).dataSync()[0]! - loss(tf.tensor2d(minus, scores.shape)).dataSync()[0]!) / (2 * step);
+      const numeric =
+        (loss(tf.tensor2d(plus, scores.shape)).dataSync()[0]! - loss(tf.tensor2d(minus, scores.shape)).dataSync()[0]!) /
+        (2 * step);
       expect(Math.abs(analytic[k]! - numeric)).toBeLessThan(2e-3);
     }
   });
@@ -81,11 +98,19 @@ describe.each(['cpu', 'wasm'])('sparse operations on the %s backend', (backend) 
     const ids = Int32Array.from([3, 0, 3, 2, 3, 3, 4, 0, 3, 3, 2, 3, 3, 5, 3, 3, 0, 3, 2, 3, 3, 2, 2]);
     const scores = tf.randomNormal<tf.Rank.R2>([ids.length, 2], 0, 3, 'float32', 7);
     const values = scores.arraySync();
-    const expected = Array.from(ids, (s) => [0, 1].map((h) => Math.max(...values.filter((_, e) => ids[e] === s).map((row) => row[h]!))));
+    const expected = Array.from(ids, (s) =>
+      [0, 1].map((h) => Math.max(...values.filter((_, e) => ids[e] === s).map((row) => row[h]!))),
+    );
     for (const onDevice of [true, false]) {
       expect(edgeSegmentMax(scores, ids, 6, onDevice).arraySync()).toEqual(expected);
       // the shift adds nothing to the gradient: ∂/∂x Σ (x + m(x)) = 1
-      expect(Array.from(tf.grad((x) => tf.sum(tf.add(x, edgeSegmentMax(x as tf.Tensor2D, ids, 6, onDevice))))(scores).dataSync()).every((g) => g === 1)).toBe(true);
+      expect(
+        Array.from(
+          tf
+            .grad((x) => tf.sum(tf.add(x, edgeSegmentMax(x as tf.Tensor2D, ids, 6, onDevice))))(scores)
+            .dataSync(),
+        ).every((g) => g === 1),
+      ).toBe(true);
     }
   });
 });
@@ -104,9 +129,11 @@ describe.each(['cpu', 'wasm'])('fused edge operations on the %s backend, chunked
     const w = tf.randomNormal([source.length, heads], 0, 1, 'float32', 7);
     const t = tf.tensor1d(target, 'int32');
     const s = tf.tensor1d(source, 'int32');
-    const plain = (a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.reshape(tf.mul(gatherRows(a, t), gatherRows(b, s)), [-1, heads, 4]), 2);
+    const plain = (a: tf.Tensor, b: tf.Tensor) =>
+      tf.sum(tf.reshape(tf.mul(gatherRows(a, t), gatherRows(b, s)), [-1, heads, 4]), 2);
     for (const maxBytes of [tiny, undefined]) {
-      const fused = (a: tf.Tensor, b: tf.Tensor) => edgeDotProducts(a as tf.Tensor2D, b as tf.Tensor2D, target, source, heads, maxBytes);
+      const fused = (a: tf.Tensor, b: tf.Tensor) =>
+        edgeDotProducts(a as tf.Tensor2D, b as tf.Tensor2D, target, source, heads, maxBytes);
       expect(maxAbsDifference(fused(q, k), plain(q, k))).toBeLessThan(1e-5);
       const gf = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(tf.tanh(fused(a, b)), w)))([q, k]);
       const gp = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(tf.tanh(plain(a, b)), w)))([q, k]);
@@ -120,9 +147,15 @@ describe.each(['cpu', 'wasm'])('fused edge operations on the %s backend, chunked
     const c = tf.randomUniform<tf.Rank.R1>([source.length], 0, 1, 'float32', 8);
     const m = tf.randomNormal<tf.Rank.R2>([nodes, 3], 0, 1, 'float32', 9);
     const w = tf.randomNormal([nodes, 3], 0, 1, 'float32', 10);
-    const plain = (a: tf.Tensor, b: tf.Tensor) => segmentSum(tf.mul(tf.expandDims(a, 1), gatherRows(b, tf.tensor1d(source, 'int32'))), tf.tensor1d(target, 'int32'), nodes);
+    const plain = (a: tf.Tensor, b: tf.Tensor) =>
+      segmentSum(
+        tf.mul(tf.expandDims(a, 1), gatherRows(b, tf.tensor1d(source, 'int32'))),
+        tf.tensor1d(target, 'int32'),
+        nodes,
+      );
     for (const maxBytes of [tiny, undefined]) {
-      const fused = (a: tf.Tensor, b: tf.Tensor) => weightedNeighbourSum(a as tf.Tensor1D, b as tf.Tensor2D, target, source, nodes, maxBytes);
+      const fused = (a: tf.Tensor, b: tf.Tensor) =>
+        weightedNeighbourSum(a as tf.Tensor1D, b as tf.Tensor2D, target, source, nodes, maxBytes);
       expect(maxAbsDifference(fused(c, m), plain(c, m))).toBeLessThan(1e-5);
       const gf = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(tf.square(fused(a, b)), w)))([c, m]);
       const gp = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(tf.square(plain(a, b)), w)))([c, m]);

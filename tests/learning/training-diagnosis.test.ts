@@ -53,20 +53,26 @@ describe('diagnoseTraining', () => {
     expect(findings[0]!.problem).toContain('2 of 3 asset(s)');
     expect(findings[0]!.problem).toContain('asset 2: undefined (constant)');
     expect(findings[1]!.problem).toContain('1 of 2 bank-scenario pairs, down to -0.400');
-    expect(findings[2]!.problem).toContain('error 0.48634 is above the Linear Price Model\'s 0.48631: the network does no better than a straight line');
+    expect(findings[2]!.problem).toContain(
+      "error 0.48634 is above the Linear Price Model's 0.48631: the network does no better than a straight line",
+    );
     for (const f of findings) expect(f.suggestion.length).toBeGreaterThan(20);
   });
 
-  it('says the price error equals the linear model\'s when they agree to six digits', () => {
+  it("says the price error equals the linear model's when they agree to six digits", () => {
     const run = learned();
     run.metrics.mseLinearPriceModel = 0.486280481;
     run.metrics.mseProposed = 0.486280484;
-    expect(diagnoseTraining(run)[0]!.problem).toBe("The test price error 0.486 equals the Linear Price Model's: the network does no better than a straight line.");
+    expect(diagnoseTraining(run)[0]!.problem).toBe(
+      "The test price error 0.486 equals the Linear Price Model's: the network does no better than a straight line.",
+    );
   });
 
   it('says so when the learned inverse demand has nothing to draw', () => {
     const run = learned();
     run.metrics.curves = [[{ liquidation: 0, truePrice: 1, predictedPrice: Number.NaN }]];
-    expect(diagnoseTraining(run).map((f) => f.problem)).toEqual(['The learned inverse demand has no point to draw (no finite predicted price).']);
+    expect(diagnoseTraining(run).map((f) => f.problem)).toEqual([
+      'The learned inverse demand has no point to draw (no finite predicted price).',
+    ]);
   });
 });

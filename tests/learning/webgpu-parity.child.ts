@@ -9,7 +9,13 @@ import { generateHoldings } from '../../src-main/engines/holdings-generator';
 import { Rng } from '../../src-main/engines/random';
 import { trainAcceptanceClassifier } from '../../src-main/learning/acceptance-classifiers';
 import { selectLearningBackend } from '../../src-main/learning/backend';
-import { DEFAULT_TRAINING, denseLayer, dualNetworkForward, trainDualNetwork, type Dense } from '../../src-main/learning/dual-network';
+import {
+  DEFAULT_TRAINING,
+  denseLayer,
+  dualNetworkForward,
+  trainDualNetwork,
+  type Dense,
+} from '../../src-main/learning/dual-network';
 import {
   directedEdges,
   embedNodes,
@@ -22,12 +28,20 @@ import {
   type GraphTransformerConfig,
 } from '../../src-main/learning/graph-transformer';
 import { PAPER_TRAINING, trainGraphTransformer } from '../../src-main/learning/gt-training';
-import { edgeDotProducts, gatherRows, segmentSoftmax, segmentSum, weightedNeighbourSum } from '../../src-main/learning/sparse-ops';
+import {
+  edgeDotProducts,
+  gatherRows,
+  segmentSoftmax,
+  segmentSum,
+  weightedNeighbourSum,
+} from '../../src-main/learning/sparse-ops';
 
 type Figures = Record<string, number[]>;
 
-const uniform = (rng: Rng, count: number, low = -1, high = 1) => Float32Array.from({ length: count }, () => low + (high - low) * rng.uniform());
-const integers = (rng: Rng, count: number, below: number) => Int32Array.from({ length: count }, () => Math.floor(rng.uniform() * below));
+const uniform = (rng: Rng, count: number, low = -1, high = 1) =>
+  Float32Array.from({ length: count }, () => low + (high - low) * rng.uniform());
+const integers = (rng: Rng, count: number, below: number) =>
+  Int32Array.from({ length: count }, () => Math.floor(rng.uniform() * below));
 
 /** Values and gradients of each sparse operation, weighted by fixed random cotangents; edge tensors in chunks of 16. */
 async function sparseOps(): Promise<Figures> {
@@ -56,10 +70,20 @@ async function sparseOps(): Promise<Figures> {
   };
   const targetIds = tf.tensor1d(target, 'int32');
   await record('gatherRows', (a) => gatherRows(a, tf.tensor1d(source, 'int32')), [x]);
-  await record('segmentSum', (a) => segmentSum(a, targetIds, nodes), [tf.tensor2d(uniform(rng, edges * width), [edges, width])]);
+  await record('segmentSum', (a) => segmentSum(a, targetIds, nodes), [
+    tf.tensor2d(uniform(rng, edges * width), [edges, width]),
+  ]);
   await record('segmentSoftmax', (s) => segmentSoftmax(s as tf.Tensor2D, targetIds, target, nodes), [scores]);
-  await record('edgeDotProducts', (q, key) => edgeDotProducts(q as tf.Tensor2D, key as tf.Tensor2D, target, source, heads, chunkBytes), [x, k]);
-  await record('weightedNeighbourSum', (w, m) => weightedNeighbourSum(w as tf.Tensor1D, m as tf.Tensor2D, target, source, nodes, chunkBytes), [c, x]);
+  await record(
+    'edgeDotProducts',
+    (q, key) => edgeDotProducts(q as tf.Tensor2D, key as tf.Tensor2D, target, source, heads, chunkBytes),
+    [x, k],
+  );
+  await record(
+    'weightedNeighbourSum',
+    (w, m) => weightedNeighbourSum(w as tf.Tensor1D, m as tf.Tensor2D, target, source, nodes, chunkBytes),
+    [c, x],
+  );
   tf.dispose([x, k, scores, c, targetIds]);
   return out;
 }
@@ -84,7 +108,10 @@ function smallGraph(): { graph: DateGraph; space: FeatureSpace } {
   };
   const vocab = ['', 'a', 'b'];
   const norm = { mean: [0, 0, 0, 0], std: [1, 1, 1, 1] };
-  return { graph, space: { investorVocab: [vocab, vocab], assetVocab: [vocab, vocab], investorNorm: norm, assetNorm: norm } };
+  return {
+    graph,
+    space: { investorVocab: [vocab, vocab], assetVocab: [vocab, vocab], investorNorm: norm, assetNorm: norm },
+  };
 }
 
 const GT_CONFIG: GraphTransformerConfig = { hidden: 8, embedding: 6, layers: 2, heads: 2, keyDim: 4, categoryDim: 3 };
@@ -95,9 +122,17 @@ async function graphTransformer(weights: Awaited<ReturnType<typeof exportParamet
   const params = importParameters(weights);
   const visible = Int32Array.from({ length: 14 }, (_, k) => k);
   const edges = directedEdges(graph, visible);
-  const pairs = { investor: Int32Array.from([0, 1, 2, 3, 4, 0]), asset: Int32Array.from([1, 2, 3, 4, 5, 6]), target: Float32Array.from([0.5, 1, 0, 0.2, 1.5, 0]) };
+  const pairs = {
+    investor: Int32Array.from([0, 1, 2, 3, 4, 0]),
+    asset: Int32Array.from([1, 2, 3, 4, 5, 6]),
+    target: Float32Array.from([0.5, 1, 0, 0.2, 1.5, 0]),
+  };
   const { value, grads } = tf.variableGrads(() => {
-    const embeddings = embedNodes(params, GT_CONFIG, graph, edges, { training: false, dropout: 0, maxTensorBytes: 4 * 8 * 8 });
+    const embeddings = embedNodes(params, GT_CONFIG, graph, edges, {
+      training: false,
+      dropout: 0,
+      maxTensorBytes: 4 * 8 * 8,
+    });
     const prediction = pairHead(params, 'ae', embeddings, graph.investors, pairs.investor, pairs.asset);
     return tf.mean<tf.Scalar>(tf.square(tf.sub(prediction, tf.tensor1d(pairs.target))));
   }, [...params.values()]);
@@ -115,16 +150,24 @@ async function dualNetwork(): Promise<Figures> {
   const banks = 4;
   const assets = 3;
   const samples = 16;
-  const liquidation = [denseLayer(rng, banks, 8, 'mixed'), denseLayer(rng, 8, 8, 'mixed'), denseLayer(rng, 8, banks, 'fraction')];
+  const liquidation = [
+    denseLayer(rng, banks, 8, 'mixed'),
+    denseLayer(rng, 8, 8, 'mixed'),
+    denseLayer(rng, 8, banks, 'fraction'),
+  ];
   const price = [denseLayer(rng, assets, 6, 'mixed'), denseLayer(rng, 6, assets, 'linear')];
   const aggregation = tf.tensor2d(uniform(rng, banks * assets, 0, 1), [banks, assets]);
   const x = tf.tensor2d(uniform(rng, samples * banks, 0, 1), [samples, banks]);
   const y = tf.tensor2d(uniform(rng, samples * assets, -1, 0), [samples, assets]);
   const layers: Dense[] = [...liquidation, ...price];
   const variables = layers.flatMap((layer) => [layer.kernel, layer.bias]);
-  const { value, grads } = tf.variableGrads(() => tf.mean<tf.Scalar>(tf.squaredDifference(dualNetworkForward(liquidation, price, aggregation, x), y)), variables);
+  const { value, grads } = tf.variableGrads(
+    () => tf.mean<tf.Scalar>(tf.squaredDifference(dualNetworkForward(liquidation, price, aggregation, x), y)),
+    variables,
+  );
   const out: Figures = { 'dual network loss': [(await value.data())[0]!] };
-  for (const [k, v] of variables.entries()) out[`dual network gradient of variable ${k}`] = Array.from(await grads[v.name]!.data());
+  for (const [k, v] of variables.entries())
+    out[`dual network gradient of variable ${k}`] = Array.from(await grads[v.name]!.data());
   tf.dispose([value, ...Object.values(grads), ...variables, aggregation, x, y]);
   return out;
 }
@@ -137,12 +180,21 @@ async function dualTraining(): Promise<Figures> {
   const samples = 60;
   const shocks = Float64Array.from({ length: samples * banks }, () => rng.uniform());
   const holdings = Float64Array.from({ length: banks * assets }, () => rng.uniform());
-  const prices = Float64Array.from({ length: samples * assets }, (_, k) => 1 - 0.3 * shocks[Math.floor(k / assets) * banks]! * holdings[k % assets]!);
+  const prices = Float64Array.from(
+    { length: samples * assets },
+    (_, k) => 1 - 0.3 * shocks[Math.floor(k / assets) * banks]! * holdings[k % assets]!,
+  );
   const options = { ...DEFAULT_TRAINING, hidden: 8, priceHidden: 6, maxEpochs: 5, restarts: 0, batchSize: 0, seed: 2 };
-  const dual = await trainDualNetwork({ nSamples: samples, nBanks: banks, nAssets: assets, shocks, prices, holdings }, options, 0.2);
+  const dual = await trainDualNetwork(
+    { nSamples: samples, nBanks: banks, nAssets: assets, shocks, prices, holdings },
+    options,
+    0.2,
+  );
   return {
     'dual network training losses': dual.curve.flatMap((r) => [r.trainLoss, r.validationLoss]),
-    'dual network trained weights': dual.model.liquidationNet.concat(dual.model.priceNet).flatMap((l) => [...l.kernel, ...l.bias]),
+    'dual network trained weights': dual.model.liquidationNet
+      .concat(dual.model.priceNet)
+      .flatMap((l) => [...l.kernel, ...l.bias]),
   };
 }
 
@@ -151,9 +203,16 @@ async function classifierTrainings(): Promise<Figures> {
   const rng = new Rng(3);
   const out: Figures = {};
   const x = Float64Array.from({ length: 2 * 80 }, () => rng.uniform());
-  const labels = Uint8Array.from({ length: 80 }, (_, j) => (x[2 * j]! + 0.6 * x[2 * j + 1]! + 0.2 * rng.normal() > 0.8 ? 1 : 0));
+  const labels = Uint8Array.from({ length: 80 }, (_, j) =>
+    x[2 * j]! + 0.6 * x[2 * j + 1]! + 0.2 * rng.normal() > 0.8 ? 1 : 0,
+  );
   for (const kind of ['logistic', 'logistic-interactions', 'interactions-only', 'monotone-network'] as const) {
-    const fit = await trainAcceptanceClassifier(kind, x, labels, 2, { epochs: 6, learningRate: 0.05, l2: 1e-3, seed: 4 });
+    const fit = await trainAcceptanceClassifier(kind, x, labels, 2, {
+      epochs: 6,
+      learningRate: 0.05,
+      l2: 1e-3,
+      seed: 4,
+    });
     out[`${kind} classifier losses`] = [...fit.trainLoss, ...fit.validationLoss];
   }
   return out;
@@ -163,8 +222,18 @@ async function classifierTrainings(): Promise<Figures> {
 async function gtTraining(): Promise<Figures> {
   const panel = generateHoldings({ investors: 16, assets: 30, dates: 3, positionsPerInvestor: 5, seed: 3 });
   const config = { hidden: 8, embedding: 6, layers: 2, heads: 2, keyDim: 4, categoryDim: 3 };
-  const artifact = await trainGraphTransformer(panel, { ...PAPER_TRAINING, config, maxEpochs: 2, patience: 2, validationDates: 1, seed: 2 }, { backend: tf.getBackend() });
-  return { 'graph transformer training losses': artifact.history.flatMap((r) => [r.trainLoss, r.validationReconstructionLoss, r.validationTradeLoss]) };
+  const artifact = await trainGraphTransformer(
+    panel,
+    { ...PAPER_TRAINING, config, maxEpochs: 2, patience: 2, validationDates: 1, seed: 2 },
+    { backend: tf.getBackend() },
+  );
+  return {
+    'graph transformer training losses': artifact.history.flatMap((r) => [
+      r.trainLoss,
+      r.validationReconstructionLoss,
+      r.validationTradeLoss,
+    ]),
+  };
 }
 
 async function main(): Promise<void> {
@@ -177,7 +246,14 @@ async function main(): Promise<void> {
   await tf.setBackend('cpu');
   const weights = await exportParameters(initParameters(GT_CONFIG, space, 7));
   const results: Record<string, Figures> = {};
-  const parts: Record<string, () => Promise<Figures>> = { sparseOps, graphTransformer: () => graphTransformer(weights), dualNetwork, dualTraining, classifierTrainings, gtTraining };
+  const parts: Record<string, () => Promise<Figures>> = {
+    sparseOps,
+    graphTransformer: () => graphTransformer(weights),
+    dualNetwork,
+    dualTraining,
+    classifierTrainings,
+    gtTraining,
+  };
   for (const backend of ['cpu', 'webgpu']) {
     await tf.setBackend(backend);
     const figures: Figures = {};

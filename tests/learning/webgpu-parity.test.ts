@@ -29,12 +29,18 @@ interface ChildAnswer {
 
 function runChild(icd: string, mode: 'parity' | 'fallback'): ChildAnswer {
   const child = spawnSync(process.execPath, ['--import', 'tsx', CHILD, mode], {
-    env: { ...process.env, VK_ICD_FILENAMES: icd, LD_LIBRARY_PATH: [path.dirname(SWIFTSHADER), process.env.LD_LIBRARY_PATH].filter(Boolean).join(':'), XDG_RUNTIME_DIR: runtimeDir },
+    env: {
+      ...process.env,
+      VK_ICD_FILENAMES: icd,
+      LD_LIBRARY_PATH: [path.dirname(SWIFTSHADER), process.env.LD_LIBRARY_PATH].filter(Boolean).join(':'),
+      XDG_RUNTIME_DIR: runtimeDir,
+    },
     encoding: 'utf8',
     timeout: 280_000,
   });
   const last = child.stdout.trim().split('\n').pop() ?? '';
-  if (!last.startsWith('{')) throw new Error(`the WebGPU child process gave no answer (exit ${child.status}): ${child.stderr.slice(-2000)}`);
+  if (!last.startsWith('{'))
+    throw new Error(`the WebGPU child process gave no answer (exit ${child.status}): ${child.stderr.slice(-2000)}`);
   return JSON.parse(last) as ChildAnswer;
 }
 
@@ -43,7 +49,10 @@ const scale = (a: number[]) => Math.max(...a.map(Math.abs));
 
 describe('TensorFlow.js on WebGPU (SwiftShader) agrees with the CPU backend', () => {
   it('finds the SwiftShader adapter, proves it, and matches forward values, gradients and short trainings', () => {
-    expect(existsSync(SWIFTSHADER), `${SWIFTSHADER} is missing: install Debian's chromium package (it ships SwiftShader)`).toBe(true);
+    expect(
+      existsSync(SWIFTSHADER),
+      `${SWIFTSHADER} is missing: install Debian's chromium package (it ships SwiftShader)`,
+    ).toBe(true);
     const answer = runChild(SWIFTSHADER, 'parity');
     expect(answer.error).toBeUndefined();
     expect(answer.report?.name, answer.report?.detail).toBe('webgpu');
@@ -52,8 +61,25 @@ describe('TensorFlow.js on WebGPU (SwiftShader) agrees with the CPU backend', ()
     expect(Object.keys(webgpu)).toEqual(Object.keys(cpu));
     const compared = Object.keys(cpu).filter((key) => !key.endsWith('seconds'));
     // every model and sparse operation is covered
-    for (const part of ['gatherRows', 'segmentSum', 'segmentSoftmax', 'edgeDotProducts', 'weightedNeighbourSum', 'graph transformer gradient of layer1.query', 'dual network gradient', 'dual network trained weights', 'logistic classifier', 'logistic-interactions classifier', 'interactions-only classifier', 'monotone-network classifier', 'graph transformer training']) {
-      expect(compared.some((key) => key.startsWith(part)), part).toBe(true);
+    for (const part of [
+      'gatherRows',
+      'segmentSum',
+      'segmentSoftmax',
+      'edgeDotProducts',
+      'weightedNeighbourSum',
+      'graph transformer gradient of layer1.query',
+      'dual network gradient',
+      'dual network trained weights',
+      'logistic classifier',
+      'logistic-interactions classifier',
+      'interactions-only classifier',
+      'monotone-network classifier',
+      'graph transformer training',
+    ]) {
+      expect(
+        compared.some((key) => key.startsWith(part)),
+        part,
+      ).toBe(true);
     }
     for (const key of compared) {
       const [a, b] = [cpu[key]!, webgpu[key]!];

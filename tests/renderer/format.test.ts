@@ -1,7 +1,24 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { columnFormatter, formatAmount, formatCount, formatDuration, formatNumber, formatPercent, formatPercentWithError, formatWithError } from '../../src-shared/format/numbers';
-import { explainEbaCodes, fieldLabel, issueInWords, issuesInWords, runKindWords, runLabel, versionLabel } from '../../src-shared/format/labels';
+import {
+  columnFormatter,
+  formatAmount,
+  formatCount,
+  formatDuration,
+  formatNumber,
+  formatPercent,
+  formatPercentWithError,
+  formatWithError,
+} from '../../src-shared/format/numbers';
+import {
+  explainEbaCodes,
+  fieldLabel,
+  issueInWords,
+  issuesInWords,
+  runKindWords,
+  runLabel,
+  versionLabel,
+} from '../../src-shared/format/labels';
 
 describe('numbers as a user reads them', () => {
   it('amounts carry their unit, separators and digits that suit their size', () => {
@@ -38,7 +55,14 @@ describe('numbers as a user reads them', () => {
     expect(columnFormatter([1, 2.5], 'count')(2.5)).toBe('3');
     // a column of tiny figures: one power of ten, the largest's, in every cell
     const tiny = columnFormatter([7.883e-8, 2.3077e-7, 5.6e-9, 0, null], 'number', 3);
-    expect([2.3077e-7, 7.883e-8, 5.6e-9, 0, null, -1.2e-7].map(tiny)).toEqual(['2.31 × 10⁻⁷', '0.79 × 10⁻⁷', '0.06 × 10⁻⁷', '0', '—', '-1.20 × 10⁻⁷']);
+    expect([2.3077e-7, 7.883e-8, 5.6e-9, 0, null, -1.2e-7].map(tiny)).toEqual([
+      '2.31 × 10⁻⁷',
+      '0.79 × 10⁻⁷',
+      '0.06 × 10⁻⁷',
+      '0',
+      '—',
+      '-1.20 × 10⁻⁷',
+    ]);
   });
 
   it('durations read as a person says them', () => {
@@ -55,19 +79,34 @@ describe('words instead of identifiers', () => {
     expect(fieldLabel('someNewField')).toBe('Some new field');
     expect(runKindWords('gt-train')).toBe('graph-transformer training');
     expect(runKindWords('idf-train')).toBe('dual-network training');
-    expect(runLabel({ id: 4, kind: 'gt-train', name: null, method: 'graph transformer', startedAt: '2026-12-02T14:05:09Z' })).toBe('#4 graph-transformer training — graph transformer (2026-12-02 14:05)');
-    expect(versionLabel({ name: 'EBA 2011' }, { version: 2, note: 'max entropy', nodeCount: 87 })).toBe('EBA 2011 v2 — max entropy (87 banks)');
+    expect(
+      runLabel({ id: 4, kind: 'gt-train', name: null, method: 'graph transformer', startedAt: '2026-12-02T14:05:09Z' }),
+    ).toBe('#4 graph-transformer training — graph transformer (2026-12-02 14:05)');
+    expect(versionLabel({ name: 'EBA 2011' }, { version: 2, note: 'max entropy', nodeCount: 87 })).toBe(
+      'EBA 2011 v2 — max entropy (87 banks)',
+    );
   });
 
   it('EBA item codes are explained beside their meaning', () => {
-    expect(explainEbaCodes('total assets 30029 and equity 30021; interbank EAD 33010')).toBe('total assets (EBA item 30029) and equity (EBA item 30021); interbank EAD (EBA item 33010)');
-    expect(explainEbaCodes('code 34010 at 2011-12-31')).toBe('code EBA item 34010 (gross direct sovereign exposure) at 2011-12-31');
-    expect(explainEbaCodes('interbank EAD 33010 (country TO); total assets (30029)')).toBe('interbank EAD (EBA item 33010) (country TO); total assets (EBA item 30029)');
-    expect(explainEbaCodes('missing (30021) at 20101231')).toBe('missing (EBA item 30021: equity (Core Tier 1 capital)) at 20101231');
+    expect(explainEbaCodes('total assets 30029 and equity 30021; interbank EAD 33010')).toBe(
+      'total assets (EBA item 30029) and equity (EBA item 30021); interbank EAD (EBA item 33010)',
+    );
+    expect(explainEbaCodes('code 34010 at 2011-12-31')).toBe(
+      'code EBA item 34010 (gross direct sovereign exposure) at 2011-12-31',
+    );
+    expect(explainEbaCodes('interbank EAD 33010 (country TO); total assets (30029)')).toBe(
+      'interbank EAD (EBA item 33010) (country TO); total assets (EBA item 30029)',
+    );
+    expect(explainEbaCodes('missing (30021) at 20101231')).toBe(
+      'missing (EBA item 30021: equity (Core Tier 1 capital)) at 20101231',
+    );
   });
 
   it('validation messages speak the field and its unit, not the schema path', () => {
-    const schema = z.object({ shockModel: z.object({ maxFraction: z.number().gt(0).max(1) }), samples: z.number().int().min(1) });
+    const schema = z.object({
+      shockModel: z.object({ maxFraction: z.number().gt(0).max(1) }),
+      samples: z.number().int().min(1),
+    });
     const tooBig = schema.safeParse({ shockModel: { maxFraction: 1.5 }, samples: 10 });
     expect(tooBig.success || issueInWords(tooBig.error.issues[0]!)).toBe('Max shock must be between 0 and 100 %');
     const tooFew = schema.safeParse({ shockModel: { maxFraction: 0.5 }, samples: 0 });

@@ -8,7 +8,14 @@ import { waitingStage, type JobEvent } from '../../src-shared/jobs';
 
 const listeners = new Set<(event: JobEvent) => void>();
 const emit = (event: JobEvent) => listeners.forEach((listener) => listener(event));
-const queued: JobEvent = { jobId: 'j2', kind: 'stress', status: 'queued', fraction: 0, stage: waitingStage(1), ahead: 1 };
+const queued: JobEvent = {
+  jobId: 'j2',
+  kind: 'stress',
+  status: 'queued',
+  fraction: 0,
+  stage: waitingStage(1),
+  ahead: 1,
+};
 
 vi.mock('../../src-renderer/src/api/client', () => ({
   onJobEvent: (listener: (event: JobEvent) => void) => {
@@ -31,10 +38,12 @@ describe('useJobRun', () => {
   it('shows a job queued at once as waiting, and is busy until it is over', async () => {
     const succeeded: number[] = [];
     const scope = effectScope();
-    const run = scope.run(() => useJobRun('stress', (runId) => {
-      succeeded.push(runId);
-      return Promise.resolve();
-    }))!;
+    const run = scope.run(() =>
+      useJobRun('stress', (runId) => {
+        succeeded.push(runId);
+        return Promise.resolve();
+      }),
+    )!;
     expect(run.busy.value).toBe(false);
     await run.start({ versionId: 1, shockModel: { kind: 'uniform' }, samples: 10, seed: 1 });
     expect(run.job.value).toMatchObject({ jobId: 'j2', status: 'queued', stage: 'Waiting — 1 job ahead' });

@@ -64,7 +64,11 @@ describe('network editing model', () => {
   it('undo and redo walk any sequence of edits back and forth exactly', () => {
     const amount = fc.double({ min: 0, max: 1e6, noNaN: true });
     const step = fc.oneof(
-      fc.record({ kind: fc.constant('amount' as const), pair: fc.constantFrom(['A', 'B'], ['B', 'C'], ['C', 'A'], ['A', 'C']), amount }),
+      fc.record({
+        kind: fc.constant('amount' as const),
+        pair: fc.constantFrom(['A', 'B'], ['B', 'C'], ['C', 'A'], ['A', 'C']),
+        amount,
+      }),
       fc.record({ kind: fc.constant('add' as const) }),
       fc.record({ kind: fc.constant('assets' as const), id: fc.constantFrom('A', 'B', 'C'), amount }),
     );

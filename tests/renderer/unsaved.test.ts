@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { onBeforeUnload, pendingGuard, registerUnsavedGuard, type UnsavedGuard } from '../../src-renderer/src/unsaved';
 
-const guard = (what: () => string): UnsavedGuard => ({ pending: what, save: () => Promise.resolve(true), discard: () => undefined });
+const guard = (what: () => string): UnsavedGuard => ({
+  pending: what,
+  save: () => Promise.resolve(true),
+  discard: () => undefined,
+});
 
 describe('unsaved edits', () => {
   it('names the first editor with unsaved edits, and none once it is clean or gone', () => {
@@ -18,7 +22,13 @@ describe('unsaved edits', () => {
 
   it('asks before the window closes only while something is unsaved', () => {
     const event = () => {
-      const e = { defaultPrevented: false, returnValue: undefined as unknown, preventDefault() { this.defaultPrevented = true; } };
+      const e = {
+        defaultPrevented: false,
+        returnValue: undefined as unknown,
+        preventDefault() {
+          this.defaultPrevented = true;
+        },
+      };
       return e;
     };
     const quiet = event();

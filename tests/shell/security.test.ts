@@ -48,8 +48,14 @@ describe('isAppUrl (packaged: app://bundle/)', () => {
     expect(isAppUrl(url, undefined)).toBe(false);
   });
 
-  it('accepts the app\'s own pages and files', () => {
-    for (const url of [APP_ENTRY_URL, 'app://bundle/', 'app://bundle/index.html#/stress', 'app://bundle/assets/index-3f2a.js', 'app://bundle/assets/a%20b.css?v=1']) {
+  it("accepts the app's own pages and files", () => {
+    for (const url of [
+      APP_ENTRY_URL,
+      'app://bundle/',
+      'app://bundle/index.html#/stress',
+      'app://bundle/assets/index-3f2a.js',
+      'app://bundle/assets/a%20b.css?v=1',
+    ]) {
       expect(isAppUrl(url, undefined), url).toBe(true);
     }
   });
@@ -57,7 +63,7 @@ describe('isAppUrl (packaged: app://bundle/)', () => {
 
 describe('isAppUrl (development: the dev server)', () => {
   const dev = 'http://localhost:5173';
-  it('accepts the dev server\'s origin only', () => {
+  it("accepts the dev server's origin only", () => {
     expect(isAppUrl('http://localhost:5173/', dev)).toBe(true);
     expect(isAppUrl('http://localhost:5173/#/data', dev)).toBe(true);
     expect(isAppUrl('http://localhost:5173/src/main.ts?t=1', `${dev}/`)).toBe(true);
@@ -90,7 +96,9 @@ describe('isTrustedFrame', () => {
     expect(isTrustedFrame({ ...main }, main, undefined)).toBe(true); // the same frame, another wrapper object
     expect(isTrustedFrame({ ...main, routingId: 7 }, main, undefined)).toBe(false); // an iframe of the page
     expect(isTrustedFrame({ ...main, processId: 9 }, main, undefined)).toBe(false);
-    expect(isTrustedFrame({ ...main, url: 'file:///tmp/evil.html' }, { ...main, url: 'file:///tmp/evil.html' }, undefined)).toBe(false);
+    expect(
+      isTrustedFrame({ ...main, url: 'file:///tmp/evil.html' }, { ...main, url: 'file:///tmp/evil.html' }, undefined),
+    ).toBe(false);
     expect(isTrustedFrame(null, main, undefined)).toBe(false); // the frame has gone away
     expect(isTrustedFrame(main, null, undefined)).toBe(false);
   });
@@ -100,7 +108,13 @@ describe('app://bundle/ file mapping', () => {
   it('serves files inside the renderer folder only', () => {
     const root = '/opt/cwb/resources/app.asar/out/renderer';
     expect(resolveStaticTarget(root, '/index.html')).toMatchObject({ file: `${root}/index.html` });
-    for (const target of ['/../main/index.js', '/%2e%2e/main/index.js', '/assets/..%2f..%2fmain%2findex.js', '/%zz', '/a%00.js']) {
+    for (const target of [
+      '/../main/index.js',
+      '/%2e%2e/main/index.js',
+      '/assets/..%2f..%2fmain%2findex.js',
+      '/%zz',
+      '/a%00.js',
+    ]) {
       expect(resolveStaticTarget(root, target), target).toEqual({ status: 400 });
     }
     expect(resolveStaticTarget(root, '/preload.cjs')).toEqual({ status: 404 });
@@ -129,11 +143,20 @@ describe('packaging', () => {
   });
 
   it('the configuration is valid for the installed electron-builder', async () => {
-    const { validateConfiguration } = (await import(join(repoRoot, 'node_modules/app-builder-lib/out/util/config/config.js'))) as {
+    const { validateConfiguration } = (await import(
+      join(repoRoot, 'node_modules/app-builder-lib/out/util/config/config.js')
+    )) as {
       validateConfiguration: (config: unknown, logger: unknown) => Promise<void>;
     };
-    const { DebugLogger } = (await import(join(repoRoot, 'node_modules/builder-util/out/DebugLogger.js'))) as { DebugLogger: new (enabled: boolean) => unknown };
+    const { DebugLogger } = (await import(join(repoRoot, 'node_modules/builder-util/out/DebugLogger.js'))) as {
+      DebugLogger: new (enabled: boolean) => unknown;
+    };
     await expect(validateConfiguration(config, new DebugLogger(false))).resolves.toBeUndefined();
-    await expect(validateConfiguration({ ...config, electronFuses: { ...config.electronFuses, runAsNod: false } }, new DebugLogger(false))).rejects.toThrow(/electronFuses/);
+    await expect(
+      validateConfiguration(
+        { ...config, electronFuses: { ...config.electronFuses, runAsNod: false } },
+        new DebugLogger(false),
+      ),
+    ).rejects.toThrow(/electronFuses/);
   });
 });

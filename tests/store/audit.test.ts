@@ -1,6 +1,16 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { openDatabase, type Db } from '../../src-main/store/db';
-import { auditEntriesConcerning, canonicalJson, entryHash, GENESIS_HASH, listAudit, osUser, recordAudit, sha256Of, verifyAudit } from '../../src-main/store/audit';
+import {
+  auditEntriesConcerning,
+  canonicalJson,
+  entryHash,
+  GENESIS_HASH,
+  listAudit,
+  osUser,
+  recordAudit,
+  sha256Of,
+  verifyAudit,
+} from '../../src-main/store/audit';
 import { freshApp } from '../support/app';
 import { ringNetwork, tempDir, picked } from '../support/fixtures';
 import { testStoreKey } from '../support/store-key';
@@ -22,7 +32,13 @@ afterEach(() => {
 
 const fill = (db: Db, n: number) => {
   for (let i = 1; i <= n; i++) {
-    recordAudit(db, { action: 'import', subject: `dataset #${i} test`, fileName: `file-${i}.json`, sha256: 'ab'.repeat(32), details: { datasetId: i } });
+    recordAudit(db, {
+      action: 'import',
+      subject: `dataset #${i} test`,
+      fileName: `file-${i}.json`,
+      sha256: 'ab'.repeat(32),
+      details: { datasetId: i },
+    });
   }
 };
 
@@ -42,7 +58,12 @@ describe('audit trail', () => {
     expect(entries[0]!.osUser).toBe(osUser());
     expect(entries[0]!.details).toEqual({ datasetId: 3 });
     expect(listAudit(db, { limit: 1, before: 3 }).entries.map((e) => e.id)).toEqual([2]);
-    expect(verifyAudit(db)).toMatchObject({ intact: true, entries: 3, head: { id: 3, hash: entries[0]!.hash }, message: stringMatching(/^audit trail intact: 3 entries/) });
+    expect(verifyAudit(db)).toMatchObject({
+      intact: true,
+      entries: 3,
+      head: { id: 3, hash: entries[0]!.hash },
+      message: stringMatching(/^audit trail intact: 3 entries/),
+    });
   });
 
   it('refuses UPDATE and DELETE through its triggers', () => {
@@ -83,7 +104,10 @@ describe('audit trail', () => {
     db.prepare("UPDATE audit_log SET subject = 'forged', hash = ? WHERE id = 2").run('f'.repeat(64));
     expect(verifyAudit(db).broken).toMatchObject({ id: 2, problem: 'changed' });
     // A forger who recomputes entry 2's hash still breaks entry 3's link.
-    const row = db.prepare('SELECT * FROM audit_log WHERE id = 2').get() as Parameters<typeof entryHash>[1] & { prev_hash: string; details: string };
+    const row = db.prepare('SELECT * FROM audit_log WHERE id = 2').get() as Parameters<typeof entryHash>[1] & {
+      prev_hash: string;
+      details: string;
+    };
     const hash = entryHash(row.prev_hash, { ...row, details: JSON.parse(row.details) as unknown });
     db.prepare('UPDATE audit_log SET hash = ? WHERE id = 2').run(hash);
     expect(verifyAudit(db)).toMatchObject({ intact: false, broken: { id: 3, problem: 'relinked' } });
@@ -110,7 +134,10 @@ describe('audit trail', () => {
     expect(after.head).not.toEqual(remembered); // …but its head is not the one the supervisor noted
     expect(after.entries).toBe(2);
     // Checked against the noted head (id and hash, or 12+ hex digits of it), the removal is named.
-    expect(verifyAudit(db, { id: remembered.id, hash: remembered.hash.slice(0, 12) })).toMatchObject({ intact: false, broken: { id: 3, problem: 'truncated' } });
+    expect(verifyAudit(db, { id: remembered.id, hash: remembered.hash.slice(0, 12) })).toMatchObject({
+      intact: false,
+      broken: { id: 3, problem: 'truncated' },
+    });
     expect(verifyAudit(db, { id: 2, hash: after.head!.hash }).intact).toBe(true);
   });
 
@@ -122,13 +149,23 @@ describe('audit trail', () => {
     recordAudit(db, { action: 'export', subject: 'brief', details: { runIds: [7, 8] } });
     recordAudit(db, { action: 'export', subject: 'version #2', details: { versionId: 2 } });
     const since = '2000-01-01T00:00:00.000Z';
-    expect(auditEntriesConcerning(db, { runs: [{ id: 7, since }], datasets: [{ id: 1, since }], versions: [{ id: 1, since }] }).map((e) => e.id)).toEqual([1, 3, 4]);
+    expect(
+      auditEntriesConcerning(db, {
+        runs: [{ id: 7, since }],
+        datasets: [{ id: 1, since }],
+        versions: [{ id: 1, since }],
+      }).map((e) => e.id),
+    ).toEqual([1, 3, 4]);
     // A record made after the entries (an id reused once the first record was deleted) has none of them.
-    expect(auditEntriesConcerning(db, { runs: [{ id: 7, since: '2999-01-01T00:00:00.000Z' }], datasets: [], versions: [] })).toEqual([]);
+    expect(
+      auditEntriesConcerning(db, { runs: [{ id: 7, since: '2999-01-01T00:00:00.000Z' }], datasets: [], versions: [] }),
+    ).toEqual([]);
   });
 
   it('canonical JSON sorts keys at every depth', () => {
-    expect(canonicalJson({ b: 1, a: { d: [1, { z: 1, y: 2 }], c: null } })).toBe('{"a":{"c":null,"d":[1,{"y":2,"z":1}]},"b":1}');
+    expect(canonicalJson({ b: 1, a: { d: [1, { z: 1, y: 2 }], c: null } })).toBe(
+      '{"a":{"c":null,"d":[1,{"y":2,"z":1}]},"b":1}',
+    );
   });
 });
 
@@ -148,26 +185,48 @@ describe('what the app records', () => {
   it('imports with the file SHA-256, exports with their bytes, saved runs, briefs and deletions; nothing for refused actions', async () => {
     app = freshApp();
     const text = JSON.stringify(ringNetwork());
-    const imported = (await call('datasets:import', picked(app, 'ring.json', text))) as { dataset: { id: number; sha256: string }; versionId: number };
+    const imported = (await call('datasets:import', picked(app, 'ring.json', text))) as {
+      dataset: { id: number; sha256: string };
+      versionId: number;
+    };
     // Refused: the same file again (duplicate), and a file that is not a network: no entry.
     await expect(call('datasets:import', picked(app, 'ring.json', text))).rejects.toThrow();
     await expect(call('datasets:import', picked(app, 'bad.json', '{"format":"network@1"}'))).rejects.toThrow();
     expect(entries()).toHaveLength(1);
-    expect(entries()[0]).toMatchObject({ action: 'import', fileName: 'ring.json', sha256: sha256Of(text), details: { datasetId: imported.dataset.id, versionId: imported.versionId } });
+    expect(entries()[0]).toMatchObject({
+      action: 'import',
+      fileName: 'ring.json',
+      sha256: sha256Of(text),
+      details: { datasetId: imported.dataset.id, versionId: imported.versionId },
+    });
 
-    const exported = (await call('networks:export', { versionId: imported.versionId, format: 'csv' })) as { files: Array<{ fileName: string; content: string }> };
+    const exported = (await call('networks:export', { versionId: imported.versionId, format: 'csv' })) as {
+      files: Array<{ fileName: string; content: string }>;
+    };
     const exports = entries().filter((e) => e.action === 'export');
-    expect(exports.map((e) => [e.fileName, e.sha256])).toEqual(exported.files.map((f) => [f.fileName, sha256Of(f.content)]));
+    expect(exports.map((e) => [e.fileName, e.sha256])).toEqual(
+      exported.files.map((f) => [f.fileName, sha256Of(f.content)]),
+    );
     expect(exports[0]!.subject).toBe(`network Ring of three v1 (version #${imported.versionId}) as CSV`);
 
-    const run = await app.jobs.start('stress', { versionId: imported.versionId, shockModel: { kind: 'uniform', maxFraction: 0.5 }, samples: 200, seed: 3 }).done;
+    const run = await app.jobs.start('stress', {
+      versionId: imported.versionId,
+      shockModel: { kind: 'uniform', maxFraction: 0.5 },
+      samples: 200,
+      seed: 3,
+    }).done;
     expect(run.status).toBe('succeeded');
     const saved = entries().find((e) => e.action === 'run-saved')!;
-    expect(saved).toMatchObject({ subject: stringMatching(new RegExp(`^run #${run.runId} \\(stress test\\)`)), details: { runId: run.runId, versionId: imported.versionId } });
+    expect(saved).toMatchObject({
+      subject: stringMatching(new RegExp(`^run #${run.runId} \\(stress test\\)`)),
+      details: { runId: run.runId, versionId: imported.versionId },
+    });
     expect(saved.sha256).toMatch(/^[0-9a-f]{64}$/);
 
     await call('briefs:compose', { runIds: [run.runId], title: 'Ring brief' });
-    const brief = (await call('briefs:export', { runIds: [run.runId], title: 'Ring brief', format: 'csv' })) as { file: { content: string } };
+    const brief = (await call('briefs:export', { runIds: [run.runId], title: 'Ring brief', format: 'csv' })) as {
+      file: { content: string };
+    };
     const briefEntries = entries().filter((e) => e.details.runIds);
     expect(briefEntries.map((e) => e.actionLabel)).toEqual(['Brief composed', 'Exported']);
     expect(briefEntries[1]!.sha256).toBe(sha256Of(Buffer.from(brief.file.content, 'base64')));
@@ -176,9 +235,17 @@ describe('what the app records', () => {
     const before = entries().length;
     await expect(call('datasets:delete', { id: imported.dataset.id, confirm: true })).rejects.toThrow(/saved run/);
     expect(entries()).toHaveLength(before);
-    const other = (await call('datasets:import', picked(app, 'other.json', JSON.stringify(ringNetwork('Other ring'))))) as { dataset: { id: number } };
+    const other = (await call(
+      'datasets:import',
+      picked(app, 'other.json', JSON.stringify(ringNetwork('Other ring'))),
+    )) as { dataset: { id: number } };
     await call('datasets:delete', { id: other.dataset.id, confirm: true });
-    expect(entries().at(-1)).toMatchObject({ action: 'delete', actionLabel: 'Deleted', fileName: 'other.json', details: { datasetId: other.dataset.id } });
+    expect(entries().at(-1)).toMatchObject({
+      action: 'delete',
+      actionLabel: 'Deleted',
+      fileName: 'other.json',
+      details: { datasetId: other.dataset.id },
+    });
 
     expect(await call('audit:verify', {})).toMatchObject({ intact: true, entries: entries().length });
     const listed = (await call('audit:list', { limit: 2 })) as { entries: Array<{ id: number }>; total: number };
@@ -192,7 +259,14 @@ describe('what the app records', () => {
     await expect(call('datasets:importHoldings', picked(app, 'bad.csv', bad))).rejects.toThrow();
     expect(entries()).toHaveLength(0);
     const result = (await call('datasets:importHoldings', picked(app, 'good.csv', good))) as { datasetId: number };
-    expect(entries()).toEqual([expect.objectContaining({ action: 'import', fileName: 'good.csv', sha256: sha256Of(good), details: { datasetId: result.datasetId } })]);
+    expect(entries()).toEqual([
+      expect.objectContaining({
+        action: 'import',
+        fileName: 'good.csv',
+        sha256: sha256Of(good),
+        details: { datasetId: result.datasetId },
+      }),
+    ]);
   });
 });
 
@@ -205,17 +279,36 @@ describe('the audit trail in a brief', () => {
         if (!result.ok) throw new Error(result.error.message);
         return result.value as never;
       };
-      const imported = (await call('datasets:import', picked(app, 'ring.json', JSON.stringify(ringNetwork())))) as { versionId: number };
+      const imported = (await call('datasets:import', picked(app, 'ring.json', JSON.stringify(ringNetwork())))) as {
+        versionId: number;
+      };
       await call('datasets:import', picked(app, 'unrelated.json', JSON.stringify(ringNetwork('Unrelated'))));
       await call('networks:export', { versionId: imported.versionId, format: 'network@1' });
-      const run = await app.jobs.start('stress', { versionId: imported.versionId, shockModel: { kind: 'uniform', maxFraction: 0.5 }, samples: 200, seed: 5 }).done;
+      const run = await app.jobs.start('stress', {
+        versionId: imported.versionId,
+        shockModel: { kind: 'uniform', maxFraction: 0.5 },
+        samples: 200,
+        seed: 5,
+      }).done;
       await call('briefs:export', { runIds: [run.runId], title: 'First', format: 'csv' });
 
       const plain = (await call('briefs:compose', { runIds: [run.runId], title: 'Plain' })) as { auditTrail?: unknown };
       expect(plain.auditTrail).toBeUndefined();
-      const composed = (await call('briefs:compose', { runIds: [run.runId], title: 'With trail', includeAuditTrail: true })) as { auditTrail: { title: string; columns: Array<{ label: string }>; rows: unknown[][]; note: string } };
+      const composed = (await call('briefs:compose', {
+        runIds: [run.runId],
+        title: 'With trail',
+        includeAuditTrail: true,
+      })) as { auditTrail: { title: string; columns: Array<{ label: string }>; rows: unknown[][]; note: string } };
       const table = composed.auditTrail;
-      expect(table.columns.map((c) => c.label)).toEqual(['No.', 'Time (UTC)', 'User', 'Action', 'Subject', 'File', 'SHA-256 (first 12 hex)']);
+      expect(table.columns.map((c) => c.label)).toEqual([
+        'No.',
+        'Time (UTC)',
+        'User',
+        'Action',
+        'Subject',
+        'File',
+        'SHA-256 (first 12 hex)',
+      ]);
       // The import, the version's export, the run's save, the brief exported and the earlier preview; not the unrelated import.
       expect(table.rows.map((row) => [row[3], row[5]])).toEqual([
         ['Imported', 'ring.json'],

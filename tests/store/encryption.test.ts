@@ -49,7 +49,10 @@ describe('encryption at rest', () => {
     try {
       expect(seedSamples(app.db)).toHaveLength(1);
       const network = ringNetwork('Supervised network');
-      network.nodes = network.nodes.map((node, k) => ({ ...node, name: `Banque Confidentielle ${['Alpha', 'Beta', 'Gamma'][k]}` }));
+      network.nodes = network.nodes.map((node, k) => ({
+        ...node,
+        name: `Banque Confidentielle ${['Alpha', 'Beta', 'Gamma'][k]}`,
+      }));
       await call(app.router, 'datasets:import', picked(app, 'ring.json', JSON.stringify(network)));
       const names = [...network.nodes.map((node) => node.name!), 'eba-2011-disclosure.csv', 'Supervised network'];
       const investor = 'Confidential Pension Fund Zeta';
@@ -68,7 +71,11 @@ describe('encryption at rest', () => {
     // The same scan finds the names in a plaintext store: the check above could fail.
     const plainDir = fresh();
     const plain = openPlaintextStore(plainDir);
-    storeImportedDataset(plain, importFile('eba-2011-disclosure.csv', readBytes(bundledSample('eba-2011-disclosure.csv'))), 'eba-2011-disclosure.csv');
+    storeImportedDataset(
+      plain,
+      importFile('eba-2011-disclosure.csv', readBytes(bundledSample('eba-2011-disclosure.csv'))),
+      'eba-2011-disclosure.csv',
+    );
     expect(filesContaining(plainDir, 'eba-2011-disclosure.csv').length).toBeGreaterThan(0);
     plain.close();
   });
@@ -77,7 +84,9 @@ describe('encryption at rest', () => {
     const dataDir = fresh();
     openDatabase(dataDir, { key: testStoreKey() }).close();
     const other = Buffer.alloc(32, 7);
-    expect(() => openDatabase(dataDir, { key: other })).toThrow(new StoreError(`the key does not open the store in ${dataDir}`));
+    expect(() => openDatabase(dataDir, { key: other })).toThrow(
+      new StoreError(`the key does not open the store in ${dataDir}`),
+    );
     expect(() => openDatabase(dataDir, { key: 'a passphrase' })).toThrow(/^the key does not open the store in /);
 
     const keyDir = fresh();
@@ -94,53 +103,61 @@ describe('encryption at rest', () => {
     expect(() => openDatabase(dataDir, { key: testStoreKey() })).toThrow(/does not open/);
   });
 
-  it('refuses a plaintext store; `cwb store encrypt` converts it with every row, then `cwb store rekey` changes the key', { timeout: 180_000 }, () => {
-    const dataDir = fresh();
-    const plain = openPlaintextStore(dataDir);
-    const { versionId } = storeImportedDataset(plain, importFile('eba-2011-disclosure.csv', readBytes(bundledSample('eba-2011-disclosure.csv'))), 'eba-2011-disclosure.csv');
-    maxEntropyVersion(plain, versionId);
-    const before = storeContent(plain);
-    plain.close();
-    expect(before.network_versions).toHaveLength(2);
+  it(
+    'refuses a plaintext store; `cwb store encrypt` converts it with every row, then `cwb store rekey` changes the key',
+    { timeout: 180_000 },
+    () => {
+      const dataDir = fresh();
+      const plain = openPlaintextStore(dataDir);
+      const { versionId } = storeImportedDataset(
+        plain,
+        importFile('eba-2011-disclosure.csv', readBytes(bundledSample('eba-2011-disclosure.csv'))),
+        'eba-2011-disclosure.csv',
+      );
+      maxEntropyVersion(plain, versionId);
+      const before = storeContent(plain);
+      plain.close();
+      expect(before.network_versions).toHaveLength(2);
 
-    expect(() => openDatabase(dataDir, { key: testStoreKey() })).toThrow(
-      new StoreError(`the store in ${dataDir} is not encrypted; run: cwb store encrypt --data-dir ${dataDir}`),
-    );
+      expect(() => openDatabase(dataDir, { key: testStoreKey() })).toThrow(
+        new StoreError(`the store in ${dataDir} is not encrypted; run: cwb store encrypt --data-dir ${dataDir}`),
+      );
 
-    const encrypt = cwb(['store', 'encrypt', '--data-dir', dataDir]);
-    expect(encrypt.code, encrypt.err).toBe(0);
-    expect(encrypt.err).toMatch(/^encrypted the store in .*: \d+ tables, \d+ rows; key from key file /);
-    expect(readdirSync(dataDir).sort()).toEqual([DATABASE_FILE]); // no plaintext WAL/SHM, no temporary file
-    expect(isPlaintextStore(join(dataDir, DATABASE_FILE))).toBe(false);
-    expect(filesContaining(dataDir, 'eba-2011-disclosure.csv')).toEqual([]);
-    expect(mode(join(dataDir, DATABASE_FILE))).toBe(0o600);
-    const encrypted = openDatabase(dataDir, { key: testStoreKey() });
-    expect(storeContent(encrypted)).toEqual(before);
-    expect(encrypted.pragma('integrity_check', { simple: true })).toBe('ok');
-    encrypted.close();
+      const encrypt = cwb(['store', 'encrypt', '--data-dir', dataDir]);
+      expect(encrypt.code, encrypt.err).toBe(0);
+      expect(encrypt.err).toMatch(/^encrypted the store in .*: \d+ tables, \d+ rows; key from key file /);
+      expect(readdirSync(dataDir).sort()).toEqual([DATABASE_FILE]); // no plaintext WAL/SHM, no temporary file
+      expect(isPlaintextStore(join(dataDir, DATABASE_FILE))).toBe(false);
+      expect(filesContaining(dataDir, 'eba-2011-disclosure.csv')).toEqual([]);
+      expect(mode(join(dataDir, DATABASE_FILE))).toBe(0o600);
+      const encrypted = openDatabase(dataDir, { key: testStoreKey() });
+      expect(storeContent(encrypted)).toEqual(before);
+      expect(encrypted.pragma('integrity_check', { simple: true })).toBe('ok');
+      encrypted.close();
 
-    const again = cwb(['store', 'encrypt', '--data-dir', dataDir]);
-    expect(again.code).toBe(2);
-    expect(oneLine(again.err)).toEqual([`cwb: the store in ${dataDir} is already encrypted`]);
+      const again = cwb(['store', 'encrypt', '--data-dir', dataDir]);
+      expect(again.code).toBe(2);
+      expect(oneLine(again.err)).toEqual([`cwb: the store in ${dataDir} is already encrypted`]);
 
-    const keyDir = fresh();
-    const newKey = writeKeyFile(join(keyDir, 'new.key'));
-    const rekey = cwb(['store', 'rekey', '--data-dir', dataDir, '--new-key-file', join(keyDir, 'new.key')]);
-    expect(rekey.code, rekey.err).toBe(0);
-    expect(() => openDatabase(dataDir, { key: testStoreKey() })).toThrow(/does not open/);
-    const rekeyed = openDatabase(dataDir, { key: newKey });
-    expect(storeContent(rekeyed)).toEqual(before);
-    rekeyed.close();
+      const keyDir = fresh();
+      const newKey = writeKeyFile(join(keyDir, 'new.key'));
+      const rekey = cwb(['store', 'rekey', '--data-dir', dataDir, '--new-key-file', join(keyDir, 'new.key')]);
+      expect(rekey.code, rekey.err).toBe(0);
+      expect(() => openDatabase(dataDir, { key: testStoreKey() })).toThrow(/does not open/);
+      const rekeyed = openDatabase(dataDir, { key: newKey });
+      expect(storeContent(rekeyed)).toEqual(before);
+      rekeyed.close();
 
-    const status = cwb(['store', 'status', '--data-dir', dataDir, '--key-file', join(keyDir, 'new.key'), '--json']);
-    expect(status.code, status.err).toBe(0);
-    expect(JSON.parse(status.out)).toMatchObject({
-      encrypted: true,
-      cipher: stringMatching(/^sqlcipher/),
-      keySource: `key file ${join(keyDir, 'new.key')}`,
-      modes: { folder: '0700', [DATABASE_FILE]: '0600' },
-    });
-  });
+      const status = cwb(['store', 'status', '--data-dir', dataDir, '--key-file', join(keyDir, 'new.key'), '--json']);
+      expect(status.code, status.err).toBe(0);
+      expect(JSON.parse(status.out)).toMatchObject({
+        encrypted: true,
+        cipher: stringMatching(/^sqlcipher/),
+        keySource: `key file ${join(keyDir, 'new.key')}`,
+        modes: { folder: '0700', [DATABASE_FILE]: '0600' },
+      });
+    },
+  );
 
   it('refuses a key file others can read, one inside the data folder, and one that is not 64 hex digits', () => {
     const dataDir = fresh();
@@ -148,13 +165,19 @@ describe('encryption at rest', () => {
     writeKeyFile(join(keyDir, 'loose.key'), 0o644);
     chmodSync(join(keyDir, 'loose.key'), 0o644);
     expect(() => readKeyFile(join(keyDir, 'loose.key'), dataDir)).toThrow(
-      new StoreError(`the key file ${join(keyDir, 'loose.key')} can be read by other users; run: chmod 600 ${join(keyDir, 'loose.key')}`),
+      new StoreError(
+        `the key file ${join(keyDir, 'loose.key')} can be read by other users; run: chmod 600 ${join(keyDir, 'loose.key')}`,
+      ),
     );
     writeKeyFile(join(dataDir, 'inside.key'));
-    expect(() => readKeyFile(join(dataDir, 'inside.key'), dataDir)).toThrow(/lies inside the data folder; keep it elsewhere$/);
+    expect(() => readKeyFile(join(dataDir, 'inside.key'), dataDir)).toThrow(
+      /lies inside the data folder; keep it elsewhere$/,
+    );
     mkdirSync(join(dataDir, 'sub'));
     writeKeyFile(join(dataDir, 'sub', 'deeper.key'));
-    expect(() => resolveStoreKey(dataDir, { keyFile: join(dataDir, 'sub', 'deeper.key') })).toThrow(/lies inside the data folder/);
+    expect(() => resolveStoreKey(dataDir, { keyFile: join(dataDir, 'sub', 'deeper.key') })).toThrow(
+      /lies inside the data folder/,
+    );
     const short = join(keyDir, 'short.key');
     writeFileSync(short, 'abc', { mode: 0o600 });
     expect(() => readKeyFile(short, dataDir)).toThrow(/must hold 64 hexadecimal digits/);
@@ -169,8 +192,14 @@ describe('encryption at rest', () => {
     const keyring = fakeKeyring();
     const none = { env: {}, keyring, interactive: false };
 
-    expect(resolveStoreKey(dataDir, { ...none, keyFile: join(keyDir, 'k') })).toMatchObject({ key: fileKey, source: 'key file' });
-    expect(resolveStoreKey(dataDir, { ...none, env: { CWB_KEY_FILE: join(keyDir, 'k') } })).toMatchObject({ key: fileKey, source: 'key file' });
+    expect(resolveStoreKey(dataDir, { ...none, keyFile: join(keyDir, 'k') })).toMatchObject({
+      key: fileKey,
+      source: 'key file',
+    });
+    expect(resolveStoreKey(dataDir, { ...none, env: { CWB_KEY_FILE: join(keyDir, 'k') } })).toMatchObject({
+      key: fileKey,
+      source: 'key file',
+    });
 
     const created = resolveStoreKey(dataDir, none);
     expect(created).toMatchObject({ source: 'OS keyring', created: true });
@@ -183,38 +212,64 @@ describe('encryption at rest', () => {
     const newDir = fresh();
     const asked: string[] = [];
     const answers = ['correct horse', 'correct horse'];
-    const typed = resolveStoreKey(newDir, { env: {}, keyring: broken, interactive: true, prompt: (q) => (asked.push(q), answers.shift()!) });
+    const typed = resolveStoreKey(newDir, {
+      env: {},
+      keyring: broken,
+      interactive: true,
+      prompt: (q) => (asked.push(q), answers.shift()!),
+    });
     expect(typed).toMatchObject({ key: 'correct horse', source: 'passphrase', created: true });
     expect(asked).toHaveLength(2);
     const differ = ['one', 'two'];
-    expect(() => resolveStoreKey(newDir, { env: {}, keyring: broken, interactive: true, prompt: () => differ.shift()! })).toThrow(/the two passphrases differ/);
+    expect(() =>
+      resolveStoreKey(newDir, { env: {}, keyring: broken, interactive: true, prompt: () => differ.shift()! }),
+    ).toThrow(/the two passphrases differ/);
     // An existing store is asked once and a key is never generated for it.
-    expect(resolveStoreKey(dataDir, { env: {}, keyring: broken, interactive: true, prompt: () => 'once' })).toMatchObject({ key: 'once', created: false });
+    expect(
+      resolveStoreKey(dataDir, { env: {}, keyring: broken, interactive: true, prompt: () => 'once' }),
+    ).toMatchObject({ key: 'once', created: false });
     expect(() => resolveStoreKey(dataDir, { env: {}, keyring: fakeKeyring(), interactive: false })).toThrow(
-      new StoreError(`no key for the store in ${dataDir}: give --key-file FILE (or set CWB_KEY_FILE), unlock the OS keyring, or run in a terminal to type the passphrase`),
+      new StoreError(
+        `no key for the store in ${dataDir}: give --key-file FILE (or set CWB_KEY_FILE), unlock the OS keyring, or run in a terminal to type the passphrase`,
+      ),
     );
   });
 
-  it('never puts a new store\'s only key in a keyring that forgets (Linux keyutils), but reads a key already there', () => {
+  it("never puts a new store's only key in a keyring that forgets (Linux keyutils), but reads a key already there", () => {
     const volatile = fakeKeyring(false, false);
     const newDir = fresh();
-    expect(() => resolveStoreKey(newDir, { env: {}, keyring: volatile, interactive: false })).toThrow(/no key for the store/);
+    expect(() => resolveStoreKey(newDir, { env: {}, keyring: volatile, interactive: false })).toThrow(
+      /no key for the store/,
+    );
     expect(volatile.entries.size).toBe(0);
-    const typed = resolveStoreKey(newDir, { env: {}, keyring: volatile, interactive: true, prompt: () => 'a passphrase' });
+    const typed = resolveStoreKey(newDir, {
+      env: {},
+      keyring: volatile,
+      interactive: true,
+      prompt: () => 'a passphrase',
+    });
     expect(typed).toMatchObject({ source: 'passphrase', created: true });
     expect(volatile.entries.size).toBe(0);
     const desktopKey = Buffer.alloc(32, 7);
     volatile.set(newDir, desktopKey.toString('hex'));
-    expect(resolveStoreKey(newDir, { env: {}, keyring: volatile, interactive: false })).toMatchObject({ source: 'OS keyring', created: false });
+    expect(resolveStoreKey(newDir, { env: {}, keyring: volatile, interactive: false })).toMatchObject({
+      source: 'OS keyring',
+      created: false,
+    });
   });
 
-  it.runIf(process.platform === 'linux')('on Linux the OS keyring counts as one that forgets, so the command line refuses to create a store it could not reopen', () => {
-    const data = fresh();
-    const result = cwb(['import', join(repoRoot, 'docs/examples/ring.json'), '--data-dir', data], { env: { CWB_KEY_FILE: '' } });
-    expect(result.code).toBe(2);
-    expect(oneLine(result.err)).toEqual([expect.stringMatching(/^cwb: no key for the store in /)]);
-    expect(existsSync(join(data, 'workbench.sqlite'))).toBe(false);
-  });
+  it.runIf(process.platform === 'linux')(
+    'on Linux the OS keyring counts as one that forgets, so the command line refuses to create a store it could not reopen',
+    () => {
+      const data = fresh();
+      const result = cwb(['import', join(repoRoot, 'docs/examples/ring.json'), '--data-dir', data], {
+        env: { CWB_KEY_FILE: '' },
+      });
+      expect(result.code).toBe(2);
+      expect(oneLine(result.err)).toEqual([expect.stringMatching(/^cwb: no key for the store in /)]);
+      expect(existsSync(join(data, 'workbench.sqlite'))).toBe(false);
+    },
+  );
 
   it('creates the data folder 0700, tightens a looser one, and keeps the store files 0600', () => {
     const parent = fresh();

@@ -1,4 +1,15 @@
-import { chmodSync, chownSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -35,58 +46,68 @@ const EBA = 'eba-2011-disclosure.csv';
 const ebaBytes = () => readBytes(bundledSample(EBA));
 
 describe('faults of the store', () => {
-  it('opens a read-only data folder read-only: cwb list works, a write is refused in one line and the store is unchanged', { timeout: 180_000 }, async () => {
-    const dataDir = fresh();
-    const app = createApp({ dataDir, transport: 'cli', key: testStoreKey() });
-    seedSamples(app.db);
-    await app.close();
-    const before = readFileSync(join(dataDir, DATABASE_FILE));
-    const network = join(fresh(), 'ring.json');
-    writeFileSync(network, JSON.stringify(ringNetwork()));
-    chmodSync(network, 0o644);
-    chmodSync(join(network, '..'), 0o755);
+  it(
+    'opens a read-only data folder read-only: cwb list works, a write is refused in one line and the store is unchanged',
+    { timeout: 180_000 },
+    async () => {
+      const dataDir = fresh();
+      const app = createApp({ dataDir, transport: 'cli', key: testStoreKey() });
+      seedSamples(app.db);
+      await app.close();
+      const before = readFileSync(join(dataDir, DATABASE_FILE));
+      const network = join(fresh(), 'ring.json');
+      writeFileSync(network, JSON.stringify(ringNetwork()));
+      chmodSync(network, 0o644);
+      chmodSync(join(network, '..'), 0o755);
 
-    // Root may write anywhere, so as root the folder is handed to an unprivileged user (nobody) with its key.
-    const asRoot = process.getuid?.() === 0;
-    const user = asRoot ? { uid: 65534, gid: 65534 } : {};
-    let keyFile = process.env.CWB_KEY_FILE!;
-    if (asRoot) {
-      const keyDir = mkdtempSync(join(tmpdir(), 'cwb-nobody-key-'));
-      dirs.push({ path: keyDir, remove: () => rmSync(keyDir, { recursive: true, force: true }) });
-      keyFile = join(keyDir, 'store.key');
-      copyFileSync(process.env.CWB_KEY_FILE!, keyFile);
-      for (const path of [keyDir, keyFile, dataDir, join(dataDir, DATABASE_FILE)]) chownSync(path, 65534, 65534);
-    }
-    chmodSync(join(dataDir, DATABASE_FILE), 0o400);
-    chmodSync(dataDir, 0o500);
+      // Root may write anywhere, so as root the folder is handed to an unprivileged user (nobody) with its key.
+      const asRoot = process.getuid?.() === 0;
+      const user = asRoot ? { uid: 65534, gid: 65534 } : {};
+      let keyFile = process.env.CWB_KEY_FILE!;
+      if (asRoot) {
+        const keyDir = mkdtempSync(join(tmpdir(), 'cwb-nobody-key-'));
+        dirs.push({ path: keyDir, remove: () => rmSync(keyDir, { recursive: true, force: true }) });
+        keyFile = join(keyDir, 'store.key');
+        copyFileSync(process.env.CWB_KEY_FILE!, keyFile);
+        for (const path of [keyDir, keyFile, dataDir, join(dataDir, DATABASE_FILE)]) chownSync(path, 65534, 65534);
+      }
+      chmodSync(join(dataDir, DATABASE_FILE), 0o400);
+      chmodSync(dataDir, 0o500);
 
-    const env = { CWB_KEY_FILE: keyFile };
-    const list = cwb(['list', '--data-dir', dataDir], { env, ...user });
-    expect(list.code, list.err).toBe(0);
-    expect(list.out).toMatch(/dataset 1 {2}EBA 2011/);
-    const write = cwb(['import', network, '--data-dir', dataDir], { env, ...user });
-    expect(write.code).toBe(2);
-    expect(write.err.trim().split('\n')).toEqual([`cwb: the store in ${dataDir} is read-only`]);
-    expect(readFileSync(join(dataDir, DATABASE_FILE)).equals(before)).toBe(true);
-    expect(readdirSync(dataDir)).toEqual([DATABASE_FILE]);
-  });
+      const env = { CWB_KEY_FILE: keyFile };
+      const list = cwb(['list', '--data-dir', dataDir], { env, ...user });
+      expect(list.code, list.err).toBe(0);
+      expect(list.out).toMatch(/dataset 1 {2}EBA 2011/);
+      const write = cwb(['import', network, '--data-dir', dataDir], { env, ...user });
+      expect(write.code).toBe(2);
+      expect(write.err.trim().split('\n')).toEqual([`cwb: the store in ${dataDir} is read-only`]);
+      expect(readFileSync(join(dataDir, DATABASE_FILE)).equals(before)).toBe(true);
+      expect(readdirSync(dataDir)).toEqual([DATABASE_FILE]);
+    },
+  );
 
-  it('waits for a store another writer holds, then says it is busy in one line (exit 1) and changes nothing', { timeout: 180_000 }, () => {
-    const dataDir = fresh();
-    const holder = openDatabase(dataDir, { key: testStoreKey() });
-    const network = join(fresh(), 'ring.json');
-    writeFileSync(network, JSON.stringify(ringNetwork()));
-    holder.exec('BEGIN IMMEDIATE');
-    try {
-      const result = cwb(['import', network, '--data-dir', dataDir]);
-      expect(result.code).toBe(1);
-      expect(result.err.trim().split('\n')).toEqual(['cwb: the store is busy (another Contagion Workbench is writing); try again']);
-    } finally {
-      holder.exec('ROLLBACK');
-    }
-    expect(datasets.list(holder)).toEqual([]);
-    holder.close();
-  });
+  it(
+    'waits for a store another writer holds, then says it is busy in one line (exit 1) and changes nothing',
+    { timeout: 180_000 },
+    () => {
+      const dataDir = fresh();
+      const holder = openDatabase(dataDir, { key: testStoreKey() });
+      const network = join(fresh(), 'ring.json');
+      writeFileSync(network, JSON.stringify(ringNetwork()));
+      holder.exec('BEGIN IMMEDIATE');
+      try {
+        const result = cwb(['import', network, '--data-dir', dataDir]);
+        expect(result.code).toBe(1);
+        expect(result.err.trim().split('\n')).toEqual([
+          'cwb: the store is busy (another Contagion Workbench is writing); try again',
+        ]);
+      } finally {
+        holder.exec('ROLLBACK');
+      }
+      expect(datasets.list(holder)).toEqual([]);
+      holder.close();
+    },
+  );
 
   it('repairs a seeding that an older version left half-way, and seeds a fresh store in one go', () => {
     const dataDir = fresh();
@@ -136,11 +157,18 @@ describe('faults of the store', () => {
     const dataDir = fresh();
     openDatabase(dataDir, { key: testStoreKey() }).close();
     mkdirSync(join(dataDir, 'upload-x1Y2z3'));
-    writeFileSync(join(dataDir, 'upload-x1Y2z3', 'holdings.csv'), 'investor,asset,date,amount\nSecret Fund,A,2024-01-01,1\n');
+    writeFileSync(
+      join(dataDir, 'upload-x1Y2z3', 'holdings.csv'),
+      'investor,asset,date,amount\nSecret Fund,A,2024-01-01,1\n',
+    );
     writeFileSync(join(dataDir, `${DATABASE_FILE}.tmp-0a1b2c3d4e5f`), 'half an encrypted copy');
     writeFileSync(join(dataDir, 'notes.txt'), 'mine');
     const app = createApp({ dataDir, transport: 'cli', key: testStoreKey() });
     await app.close();
-    expect(readdirSync(dataDir).filter((name) => !name.startsWith(`${DATABASE_FILE}-`)).sort()).toEqual(['notes.txt', DATABASE_FILE]);
+    expect(
+      readdirSync(dataDir)
+        .filter((name) => !name.startsWith(`${DATABASE_FILE}-`))
+        .sort(),
+    ).toEqual(['notes.txt', DATABASE_FILE]);
   });
 });

@@ -36,8 +36,11 @@ describe('holdings graph', () => {
     expect(graph.date).toBe('2024-06-30');
     expect(graph.dates).toEqual(['2024-03-31', '2024-06-30']);
     // Independent ranking: investor k's total at the later date is Σ over j with k + j even of 2(k + 1)(j + 1).
-    const investorTotal = (k: number) => Array.from({ length: 50 }, (_, j) => ((k + j) % 2 === 0 ? 2 * (k + 1) * (j + 1) : 0)).reduce((a, b) => a + b, 0);
-    const expected = Array.from({ length: 30 }, (_, k) => k).sort((a, b) => investorTotal(b) - investorTotal(a)).slice(0, 5);
+    const investorTotal = (k: number) =>
+      Array.from({ length: 50 }, (_, j) => ((k + j) % 2 === 0 ? 2 * (k + 1) * (j + 1) : 0)).reduce((a, b) => a + b, 0);
+    const expected = Array.from({ length: 30 }, (_, k) => k)
+      .sort((a, b) => investorTotal(b) - investorTotal(a))
+      .slice(0, 5);
     expect(graph.investors.map((i) => i.code)).toEqual(expected.map((k) => `I${k}`));
     expect(graph.investors.map((i) => i.total)).toEqual(expected.map(investorTotal));
     expect(graph.assets).toHaveLength(10);
@@ -50,7 +53,13 @@ describe('holdings graph', () => {
     const shownAssets = new Set(graph.assets.map((a) => a.code));
     for (const p of graph.positions) expect(shownInvestors.has(p.investor) && shownAssets.has(p.asset)).toBe(true);
 
-    const banks = await app.router.handle('holdings:graph', { datasetId, date: '2024-03-31', topInvestors: 100, topAssets: 100, investorType: 'bank' });
+    const banks = await app.router.handle('holdings:graph', {
+      datasetId,
+      date: '2024-03-31',
+      topInvestors: 100,
+      topAssets: 100,
+      investorType: 'bank',
+    });
     if (!banks.ok) throw new Error(banks.error.message);
     expect((banks.value as HoldingsGraph).investors.every((i) => i.type === 'bank')).toBe(true);
     expect((banks.value as HoldingsGraph).investors).toHaveLength(10);

@@ -15,13 +15,24 @@ async function ok<T>(channel: Parameters<typeof app.router.handle>[0], payload: 
 
 async function importEba() {
   const bytes = readBytes(bundledSample('eba-2011-disclosure.csv'));
-  return ok<{ dataset: { id: number }; networkId: number; versionId: number }>('datasets:import', picked(app, 'eba.csv', bytes));
+  return ok<{ dataset: { id: number }; networkId: number; versionId: number }>(
+    'datasets:import',
+    picked(app, 'eba.csv', bytes),
+  );
 }
 
 function saveRun(versionId: number) {
   return runs.insertFinished(app.db, {
-    kind: 'gt-train', method: 'graph transformer, 3 layers', networkVersionId: versionId, params: {}, seed: 1, status: 'succeeded',
-    startedAt: '2026-01-02T03:04:05.000Z', durationMs: 5, softwareVersion: '0.1.0', results: {},
+    kind: 'gt-train',
+    method: 'graph transformer, 3 layers',
+    networkVersionId: versionId,
+    params: {},
+    seed: 1,
+    status: 'succeeded',
+    startedAt: '2026-01-02T03:04:05.000Z',
+    durationMs: 5,
+    softwareVersion: '0.1.0',
+    results: {},
   });
 }
 
@@ -42,7 +53,12 @@ describe('renaming and deleting what the user keeps', () => {
     const { versionId: maxent } = await ok<{ versionId: number }>('networks:maxEntropy', { versionId });
     const runId = saveRun(maxent);
     const refused = await app.router.handle('versions:delete', { versionId: maxent, confirm: true });
-    expect(refused.ok === false && refused.error.message).toBe(`EBA 2011 stress test v2 is used by 1 saved run (#${runId} (graph-transformer training)); delete that run first`.replace('EBA 2011 stress test', networks.get(app.db, networkId).name));
+    expect(refused.ok === false && refused.error.message).toBe(
+      `EBA 2011 stress test v2 is used by 1 saved run (#${runId} (graph-transformer training)); delete that run first`.replace(
+        'EBA 2011 stress test',
+        networks.get(app.db, networkId).name,
+      ),
+    );
     const datasetRefused = await app.router.handle('datasets:delete', { id: dataset.id, confirm: true });
     expect(datasetRefused.ok).toBe(false);
 
@@ -53,10 +69,16 @@ describe('renaming and deleting what the user keeps', () => {
     expect(await ok('runs:dependents', { id: runId })).toEqual({ models: [], briefs: [] });
     await ok('runs:delete', { id: runId, confirm: true });
     expect(runs.list(app.db)).toHaveLength(0);
-    expect(await ok('versions:delete', { versionId: maxent, confirm: true })).toEqual({ deleted: maxent, networkDeleted: false });
+    expect(await ok('versions:delete', { versionId: maxent, confirm: true })).toEqual({
+      deleted: maxent,
+      networkDeleted: false,
+    });
     expect(networks.get(app.db, networkId).versions.map((v) => v.id)).toEqual([versionId]);
     // The last version takes its network with it; the dataset stays until deleted.
-    expect(await ok('versions:delete', { versionId, confirm: true })).toEqual({ deleted: versionId, networkDeleted: true });
+    expect(await ok('versions:delete', { versionId, confirm: true })).toEqual({
+      deleted: versionId,
+      networkDeleted: true,
+    });
     expect(networks.list(app.db)).toHaveLength(0);
     await ok('datasets:delete', { id: dataset.id, confirm: true });
     const actions = listAudit(app.db).entries.map((e) => `${e.action} ${e.subject}`);
@@ -67,7 +89,9 @@ describe('renaming and deleting what the user keeps', () => {
   it('renames datasets and networks (all their versions), refusing an empty name in words', async () => {
     app = freshApp();
     const { versionId, networkId, dataset } = await importEba();
-    expect((await ok<{ name: string }>('datasets:rename', { id: dataset.id, name: ' EBA 2011 ' })).name).toBe('EBA 2011');
+    expect((await ok<{ name: string }>('datasets:rename', { id: dataset.id, name: ' EBA 2011 ' })).name).toBe(
+      'EBA 2011',
+    );
     expect((await ok<{ name: string }>('networks:rename', { networkId, name: 'EBA banks' })).name).toBe('EBA banks');
     expect(networks.getStoredVersion(app.db, versionId).network.name).toBe('EBA banks');
     const empty = await app.router.handle('datasets:rename', { id: dataset.id, name: '' });
@@ -76,8 +100,12 @@ describe('renaming and deleting what the user keeps', () => {
 
   it('stores the sample economy once; asking again opens it', async () => {
     app = freshApp();
-    const first = await ok<{ datasetId: number; versionId: number; created: boolean }>('samples:add', { name: 'crossholdings-economy' });
-    const again = await ok<{ datasetId: number; versionId: number; created: boolean }>('samples:add', { name: 'crossholdings-economy' });
+    const first = await ok<{ datasetId: number; versionId: number; created: boolean }>('samples:add', {
+      name: 'crossholdings-economy',
+    });
+    const again = await ok<{ datasetId: number; versionId: number; created: boolean }>('samples:add', {
+      name: 'crossholdings-economy',
+    });
     expect(first.created).toBe(true);
     expect(again).toEqual({ ...first, created: false });
     const economy = networks.getEconomyVersion(app.db, first.versionId).document;

@@ -7,7 +7,12 @@ import type { CapitalTier } from '../../src-main/engines/capital-allocation';
 import { clearPicard } from '../../src-main/engines/clearing';
 import { fromDenseLiabilities, type ClearingSystem } from '../../src-main/engines/network-arrays';
 
-export function picardSocietyReceipts(system: ClearingSystem, tiers: CapitalTier[], k: number[], shocks: Float64Array): Float64Array {
+export function picardSocietyReceipts(
+  system: ClearingSystem,
+  tiers: CapitalTier[],
+  k: number[],
+  shocks: Float64Array,
+): Float64Array {
   const n = system.nBanks;
   const tierOf = new Int32Array(n);
   tiers.forEach((tier) => tier.banks.forEach((i) => (tierOf[i] = tier.index)));

@@ -6,6 +6,9 @@ import { decodeLatin1, parseEbaDisclosure } from '../../src-main/io/eba-disclosu
 import { bundledSample } from './fixtures';
 
 export function ebaMaxentNetwork(): NetworkDocument {
-  const { document } = parseEbaDisclosure(decodeLatin1(readFileSync(bundledSample('eba-2011-disclosure.csv'))), 'eba-2011-disclosure.csv');
+  const { document } = parseEbaDisclosure(
+    decodeLatin1(readFileSync(bundledSample('eba-2011-disclosure.csv'))),
+    'eba-2011-disclosure.csv',
+  );
   return withLiabilities(document, maxentFromDocument(document).matrix);
 }

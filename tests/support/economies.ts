@@ -35,7 +35,10 @@ export const economyArbitrary = (minFirms = 2, maxFirms = 8) =>
   fc.integer({ min: minFirms, max: maxFirms }).chain((n) =>
     fc
       .record({
-        c: fc.array(fc.oneof(fc.constant(0), fc.double({ min: 0, max: 1, noNaN: true })), { minLength: n * n, maxLength: n * n }),
+        c: fc.array(fc.oneof(fc.constant(0), fc.double({ min: 0, max: 1, noNaN: true })), {
+          minLength: n * n,
+          maxLength: n * n,
+        }),
         columnTotals: fc.array(fc.double({ min: 0, max: 0.9, noNaN: true }), { minLength: n, maxLength: n }),
         dp: fc.array(fc.double({ min: 1, max: 20, noNaN: true }), { minLength: n, maxLength: n }),
         beta: fc.array(fc.double({ min: 0, max: 10, noNaN: true }), { minLength: n, maxLength: n }),
@@ -50,7 +53,13 @@ export const economyArbitrary = (minFirms = 2, maxFirms = 8) =>
           for (let i = 0; i < n; i++) matrix[i * n + j] = sum > 0 ? (matrix[i * n + j]! / sum) * columnTotals[j]! : 0;
         }
         const ids = Array.from({ length: n }, (_, i) => `F${i}`);
-        const base = fromDenseEconomy({ ids, crossHoldings: matrix, assetValues: Float64Array.from(dp), thresholds: new Float64Array(n), failureCosts: Float64Array.from(beta) });
+        const base = fromDenseEconomy({
+          ids,
+          crossHoldings: matrix,
+          assetValues: Float64Array.from(dp),
+          thresholds: new Float64Array(n),
+          failureCosts: Float64Array.from(beta),
+        });
         const healthy = cascade(base).marketValues;
         return fromDenseEconomy({
           ids,
@@ -61,4 +70,3 @@ export const economyArbitrary = (minFirms = 2, maxFirms = 8) =>
         });
       }),
   );
-

@@ -34,4 +34,5 @@ export function ringNetwork(name = 'Ring of three'): NetworkDocument {
 }
 
 /** A file as a face hands it to the router: registered by handle, as the browser mode's one upload registers it. */
-export const picked = (app: { files: FileHandles }, fileName: string, content: string | Uint8Array): FileRef => app.files.fromBytes(fileName, Buffer.from(content));
+export const picked = (app: { files: FileHandles }, fileName: string, content: string | Uint8Array): FileRef =>
+  app.files.fromBytes(fileName, Buffer.from(content));

@@ -20,7 +20,7 @@ class Compact {
 
   private zigzag(value: number | bigint): void {
     const v = BigInt(value);
-    this.varint(v >= 0n ? v << 1n : ((-v) << 1n) - 1n);
+    this.varint(v >= 0n ? v << 1n : (-v << 1n) - 1n);
   }
 
   private header(id: number, type: number): void {
@@ -135,11 +135,26 @@ export function parquetFile(columns: Array<{ name: string; values: Value[] }>): 
     .list(4, 12, [
       (w: Compact) =>
         w
-          .list(1, 12, chunks.map((chunk) => (c: Compact) =>
-            c.i64(2, chunk.offset).struct(3, (m) =>
-              m.i32(1, chunk.type).list(2, 5, [0]).list(3, 8, [chunk.name]).i32(4, 0).i64(5, rows).i64(6, chunk.size).i64(7, chunk.size).i64(9, chunk.offset),
+          .list(
+            1,
+            12,
+            chunks.map(
+              (chunk) => (c: Compact) =>
+                c
+                  .i64(2, chunk.offset)
+                  .struct(3, (m) =>
+                    m
+                      .i32(1, chunk.type)
+                      .list(2, 5, [0])
+                      .list(3, 8, [chunk.name])
+                      .i32(4, 0)
+                      .i64(5, rows)
+                      .i64(6, chunk.size)
+                      .i64(7, chunk.size)
+                      .i64(9, chunk.offset),
+                  ),
             ),
-          ))
+          )
           .i64(2, offset - 4)
           .i64(3, rows),
     ])

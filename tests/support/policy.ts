@@ -8,7 +8,13 @@ import { Rng } from '../../src-main/engines/random';
 import type { PolicyEconomy, UncertaintySpec } from '../../src-main/engines/policy-lab';
 
 /** A random economy with nInt intermediaries, nAssets assets and nConstraints (≤ nAssets) rollover constraints each. */
-export function randomPolicyEconomy(seed: number, nInt: number, nAssets: number, nConstraints = 1, withExAnte = false): PolicyEconomy {
+export function randomPolicyEconomy(
+  seed: number,
+  nInt: number,
+  nAssets: number,
+  nConstraints = 1,
+  withExAnte = false,
+): PolicyEconomy {
   const rng = new Rng(seed, 0);
   const u = (lo: number, hi: number) => lo + (hi - lo) * rng.uniform();
   const n = nAssets;
@@ -39,7 +45,10 @@ export function randomPolicyEconomy(seed: number, nInt: number, nAssets: number,
       returns: Float64Array.from({ length: n }, () => u(0.995, 1.01)),
       liquidationCost: spd(u(0.001, 0.004)),
       positionCoefficients: Float64Array.from({ length: nConstraints * n }, () => u(0, 0.15)),
-      saleCoefficients: Float64Array.from({ length: nConstraints * n }, (_, k) => (k % n === Math.floor(k / n) % n ? 1 : 0) + u(0.3, 0.9)),
+      saleCoefficients: Float64Array.from(
+        { length: nConstraints * n },
+        (_, k) => (k % n === Math.floor(k / n) % n ? 1 : 0) + u(0.3, 0.9),
+      ),
       need: Float64Array.from({ length: nConstraints }, () => u(5, 20)),
       unitCost: Float64Array.from({ length: n }, () => u(0.95, 0.98)),
       holdingCost: withExAnte ? spd(u(0.0005, 0.002)) : new Float64Array(n * n),
@@ -51,12 +60,24 @@ export const testUncertainty = (seed: number, causalDraws: number, predictiveDra
   seed,
   causalDraws,
   predictiveDraws,
-  spread: { need: 0.4, returns: 0.005, baselinePrice: 0.01, positionCoefficients: 0.3, liquidationCost: 0.3, saleCoefficients: 0.05 },
+  spread: {
+    need: 0.4,
+    returns: 0.005,
+    baselinePrice: 0.01,
+    positionCoefficients: 0.3,
+    liquidationCost: 0.3,
+    saleCoefficients: 0.05,
+  },
   commonFactor: 0.5,
 });
 
 /** Nelder–Mead maximisation of f from x0 with initial simplex steps `step` (standard coefficients 1, 2, ½, ½). */
-export function nelderMeadMaximise(f: (x: Float64Array) => number, x0: Float64Array, step: number, options: { tolerance?: number; maxEvaluations?: number } = {}): { x: Float64Array; value: number; evaluations: number } {
+export function nelderMeadMaximise(
+  f: (x: Float64Array) => number,
+  x0: Float64Array,
+  step: number,
+  options: { tolerance?: number; maxEvaluations?: number } = {},
+): { x: Float64Array; value: number; evaluations: number } {
   const tolerance = options.tolerance ?? 1e-14;
   const maxEvaluations = options.maxEvaluations ?? 20000;
   const d = x0.length;
@@ -134,7 +155,11 @@ export function gaussSolve(matrix: number[][], rhs: number[]): number[] {
  * Maximiser of a function known to be quadratic, from central differences at x0 (exact up to rounding) and
  * Gaussian elimination: independent of the engine's closed forms.
  */
-export function quadraticMaximum(f: (x: Float64Array) => number, x0: Float64Array, h: number): { x: Float64Array; value: number } {
+export function quadraticMaximum(
+  f: (x: Float64Array) => number,
+  x0: Float64Array,
+  h: number,
+): { x: Float64Array; value: number } {
   const d = x0.length;
   const at = (shifts: Array<[number, number]>) => {
     const x = x0.slice();
@@ -148,17 +173,27 @@ export function quadraticMaximum(f: (x: Float64Array) => number, x0: Float64Arra
   for (let k = 0; k < d; k++) {
     hessian[k]![k] = (plus[k]! - 2 * f0 + minus[k]!) / (h * h);
     for (let l = 0; l < k; l++) {
-      const v = (at([[k, h], [l, h]]) - plus[k]! - plus[l]! + f0) / (h * h);
+      const v =
+        (at([
+          [k, h],
+          [l, h],
+        ]) -
+          plus[k]! -
+          plus[l]! +
+          f0) /
+        (h * h);
       hessian[k]![l] = v;
       hessian[l]![k] = v;
     }
   }
   const gradient = plus.map((p, k) => (p - minus[k]!) / (2 * h));
-  const step = gaussSolve(hessian.map((row) => row.map((v) => -v)), gradient);
+  const step = gaussSolve(
+    hessian.map((row) => row.map((v) => -v)),
+    gradient,
+  );
   const x = x0.map((v, k) => v + step[k]!);
   return { x, value: f(x) };
 }
-
 
 /**
  * A policy@1 configuration large enough that computing it takes seconds (tens of seconds on a busy machine): nInt
@@ -179,10 +214,21 @@ export function largePolicyDocument(n: number, nInt: number, causalDraws: number
       positions: assets.map((_, a) => 20 + ((i * 7 + a * 3) % 30)),
       returns: assets.map(() => 1),
       liquidationCost: assets.map((_, r) => assets.map((_, c) => (r === c ? 0.001 + 0.0001 * ((i + r) % 5) : 0))),
-      rollover: [{ positionCoefficients: assets.map(() => 0.1), saleCoefficients: assets.map((asset) => asset.baselinePrice), need: 10 + (i % 7) }],
+      rollover: [
+        {
+          positionCoefficients: assets.map(() => 0.1),
+          saleCoefficients: assets.map((asset) => asset.baselinePrice),
+          need: 10 + (i % 7),
+        },
+      ],
     })),
     regulatoryCost: 0.002,
-    uncertainty: { seed: 1, causalDraws, predictiveDraws, spread: { need: 0.4, positionCoefficients: 0.3, liquidationCost: 0.3 } },
+    uncertainty: {
+      seed: 1,
+      causalDraws,
+      predictiveDraws,
+      spread: { need: 0.4, positionCoefficients: 0.3, liquidationCost: 0.3 },
+    },
     predictiveModel: { noise: 0.5, signals: 2000 },
   };
 }

@@ -40,7 +40,15 @@ export function filesContaining(dir: string, text: string): string[] {
 
 /** Rows per table and the content of every table, to compare a store before and after. */
 export function storeContent(db: Db): Record<string, unknown[]> {
-  const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name").pluck().all() as string[];
-  const sorted = (rows: unknown[]) => rows.map((row) => JSON.stringify(row, (_, value: unknown) => (Buffer.isBuffer(value) ? value.toString('hex') : value))).sort();
+  const tables = db
+    .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
+    .pluck()
+    .all() as string[];
+  const sorted = (rows: unknown[]) =>
+    rows
+      .map((row) =>
+        JSON.stringify(row, (_, value: unknown) => (Buffer.isBuffer(value) ? value.toString('hex') : value)),
+      )
+      .sort();
   return Object.fromEntries(tables.map((table) => [table, sorted(db.prepare(`SELECT * FROM "${table}"`).all())]));
 }

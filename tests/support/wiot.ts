@@ -12,7 +12,9 @@ const FINAL = ['CONS_h', 'GFCF'];
 /** Flows among the 6 country–sectors (row = supplier, column = user), one negative entry at (0, 1). */
 export function flows(): number[][] {
   return Array.from({ length: 6 }, (_, i) =>
-    Array.from({ length: 6 }, (_, j) => (i === 0 && j === 1 ? -4 : (SECTORS[j % 3]!.code === 'T' ? 0.1 : 3 + ((i * 7 + j * 5) % 11)))),
+    Array.from({ length: 6 }, (_, j) =>
+      i === 0 && j === 1 ? -4 : SECTORS[j % 3]!.code === 'T' ? 0.1 : 3 + ((i * 7 + j * 5) % 11),
+    ),
   );
 }
 export const VALUE_ADDED = [40, 55, 0.5, 35, 70, 0.2];
@@ -35,10 +37,22 @@ export async function syntheticWiot(overrides: (sheet: ExcelJS.Worksheet) => voi
   const output = sectorColumns.map((_, j) => f.reduce((sum, row) => sum + Math.abs(row[j]!), 0) + VALUE_ADDED[j]!);
   sectorColumns.forEach((row, i) => {
     const total = f[i]!.reduce((a, b) => a + b, 0) + finalDemand * FINAL.length * COUNTRIES.length;
-    sheet.addRow([row.code, row.description, row.country, `r${i + 1}`, ...f[i]!, ...finalColumns.map(() => finalDemand), total]);
+    sheet.addRow([
+      row.code,
+      row.description,
+      row.country,
+      `r${i + 1}`,
+      ...f[i]!,
+      ...finalColumns.map(() => finalDemand),
+      total,
+    ]);
   });
-  const totals = (code: string, values: number[]) => sheet.addRow([code, code, 'TOT', '', ...values, ...finalColumns.map(() => null), null]);
-  totals('II_fob', sectorColumns.map((_, j) => f.reduce((sum, row) => sum + row[j]!, 0)));
+  const totals = (code: string, values: number[]) =>
+    sheet.addRow([code, code, 'TOT', '', ...values, ...finalColumns.map(() => null), null]);
+  totals(
+    'II_fob',
+    sectorColumns.map((_, j) => f.reduce((sum, row) => sum + row[j]!, 0)),
+  );
   totals('VA', VALUE_ADDED);
   totals('GO', output);
   overrides(sheet);

@@ -10,19 +10,30 @@ const LIMIT_FLAG = schemaFlag('limit', 'N', contract['audit:list'].input.shape.l
 function notedHead(text: string | true | undefined): { id: number; hash: string } | undefined {
   if (text === undefined) return undefined;
   const match = typeof text === 'string' ? /^(\d+):([0-9a-fA-F]{12,64})$/.exec(text.trim()) : null;
-  if (!match) throw new UsageError('--head must be ID:HASH as printed by "cwb audit --verify" (the hash, or its first 12 or more hex digits)');
+  if (!match)
+    throw new UsageError(
+      '--head must be ID:HASH as printed by "cwb audit --verify" (the hash, or its first 12 or more hex digits)',
+    );
   return { id: Number(match[1]), hash: match[2]! };
 }
 
 export const auditCommand: Command = {
   name: 'audit',
-  summary: 'list the audit trail (imports, exports, briefs, deletions, saved runs: who, when, which file), or check its hash chain',
+  summary:
+    'list the audit trail (imports, exports, briefs, deletions, saved runs: who, when, which file), or check its hash chain',
   usage: 'cwb audit [--limit N] [--verify [--head ID:HASH]] [--json]',
   positionals: 0,
   flags: [
     LIMIT_FLAG,
-    { name: 'verify', description: 'recompute the hash chain: "intact" (exit 0) or the first changed or missing entry (exit 1)' },
-    { name: 'head', value: 'ID:HASH', description: 'with --verify: an entry noted from an earlier check, to detect entries removed from the end' },
+    {
+      name: 'verify',
+      description: 'recompute the hash chain: "intact" (exit 0) or the first changed or missing entry (exit 1)',
+    },
+    {
+      name: 'head',
+      value: 'ID:HASH',
+      description: 'with --verify: an entry noted from an earlier check, to detect entries removed from the end',
+    },
   ],
   async run({ flags }, io, context) {
     const { router } = context();
@@ -31,7 +42,10 @@ export const auditCommand: Command = {
       if (flags.json) io.out(JSON.stringify(result));
       else {
         io.out(result.message);
-        if (result.intact && result.head) io.out(`note this head to detect later removal of entries from the end: --head ${result.head.id}:${result.head.hash}`);
+        if (result.intact && result.head)
+          io.out(
+            `note this head to detect later removal of entries from the end: --head ${result.head.id}:${result.head.hash}`,
+          );
       }
       return result.intact ? 0 : 1;
     }
@@ -49,7 +63,9 @@ export const auditCommand: Command = {
     for (const entry of entries) {
       const file = entry.fileName ? `  file ${entry.fileName}` : '';
       const sha = entry.sha256 ? `  sha256 ${entry.sha256.slice(0, 12)}` : '';
-      io.out(`${entry.id}  ${entry.at.slice(0, 19).replace('T', ' ')}  ${entry.osUser}  ${entry.actionLabel}  ${entry.subject}${file}${sha}`);
+      io.out(
+        `${entry.id}  ${entry.at.slice(0, 19).replace('T', ' ')}  ${entry.osUser}  ${entry.actionLabel}  ${entry.subject}${file}${sha}`,
+      );
     }
     if (total > entries.length) io.out(`(${entries.length} most recent of ${total} entries; --limit N for more)`);
     return 0;

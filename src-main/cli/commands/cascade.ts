@@ -42,11 +42,28 @@ export const cascadeCommand: Command = {
     const bestJson = equilibriumJson(system, best);
     if (flags.json) {
       const worstJson = worst ? equilibriumJson(system, worst) : undefined;
-      io.out(JSON.stringify({ ...bestJson, ...(worstJson ? { worst: { marketValues: worstJson.marketValues, bookValues: worstJson.bookValues, failed: worstJson.failed } } : {}) }));
+      io.out(
+        JSON.stringify({
+          ...bestJson,
+          ...(worstJson
+            ? {
+                worst: {
+                  marketValues: worstJson.marketValues,
+                  bookValues: worstJson.bookValues,
+                  failed: worstJson.failed,
+                },
+              }
+            : {}),
+        }),
+      );
       return 0;
     }
-    io.out(`${document.name}: ${system.nFirms} firms, ${bestJson.failed.length} fail in the best-case equilibrium${worst ? `, ${failedIndices(worst).length} in the worst case` : ''}`);
-    io.out(`  ${'firm'.padEnd(14)}${'threshold'.padStart(16)}${'market value'.padStart(16)}${'book value'.padStart(16)}  round${worst ? '  worst' : ''}`);
+    io.out(
+      `${document.name}: ${system.nFirms} firms, ${bestJson.failed.length} fail in the best-case equilibrium${worst ? `, ${failedIndices(worst).length} in the worst case` : ''}`,
+    );
+    io.out(
+      `  ${'firm'.padEnd(14)}${'threshold'.padStart(16)}${'market value'.padStart(16)}${'book value'.padStart(16)}  round${worst ? '  worst' : ''}`,
+    );
     system.ids.forEach((id, i) => {
       io.out(
         `  ${id.padEnd(14)}${formatAmount(system.thresholds[i]!).padStart(16)}${formatAmount(best.marketValues[i]!).padStart(16)}` +

@@ -39,7 +39,11 @@ export const clearCommand: Command = {
   usage: 'cwb clear NETWORK.json --shocks SHOCKS.csv [--alpha A] [--beta B] [--json]',
   positionals: 1,
   flags: [
-    { name: 'shocks', value: 'SHOCKS.csv', description: 'scenarios: header scenario,<node id>,…; values are losses 0 ≤ x ≤ c' },
+    {
+      name: 'shocks',
+      value: 'SHOCKS.csv',
+      description: 'scenarios: header scenario,<node id>,…; values are losses 0 ≤ x ≤ c',
+    },
     ...RECOVERY_FLAGS,
   ],
   run({ positionals, flags }, io) {
@@ -65,8 +69,12 @@ export const clearCommand: Command = {
     io.out(`${document.name}: ${system.nBanks} banks, ${table.rows.length} scenario(s)`);
     for (const scenario of scenarios) {
       io.out('');
-      io.out(`scenario ${scenario.scenario}: loss ${formatAmount(scenario.loss)}, shocks ${formatAmount(scenario.shockTotal)}, shortfall ${formatAmount(scenario.shortfallTotal)}, ${scenario.defaults.length} default(s)`);
-      io.out(`  ${'bank'.padEnd(12)}${'net worth'.padStart(16)}${'payment'.padStart(16)}${'shortfall'.padStart(16)}${'depth'.padStart(10)}  round`);
+      io.out(
+        `scenario ${scenario.scenario}: loss ${formatAmount(scenario.loss)}, shocks ${formatAmount(scenario.shockTotal)}, shortfall ${formatAmount(scenario.shortfallTotal)}, ${scenario.defaults.length} default(s)`,
+      );
+      io.out(
+        `  ${'bank'.padEnd(12)}${'net worth'.padStart(16)}${'payment'.padStart(16)}${'shortfall'.padStart(16)}${'depth'.padStart(10)}  round`,
+      );
       for (const id of system.ids) {
         const index = system.ids.indexOf(id);
         const round = scenario.defaultRound[id];

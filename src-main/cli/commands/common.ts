@@ -31,15 +31,28 @@ export const readTextFile = (path: string): string => readInputFile(path).toStri
 /** A positive whole-number ID given as text (a positional or a flag's value). */
 export function positiveId(text: string | undefined, what: string): number {
   const id = Number(text);
-  if (!Number.isInteger(id) || id <= 0) throw new UsageError(`${what} must be a positive whole number, got "${text ?? ''}"`);
+  if (!Number.isInteger(id) || id <= 0)
+    throw new UsageError(`${what} must be a positive whole number, got "${text ?? ''}"`);
   return id;
 }
 
 export const formatAmount = (value: number): string => value.toLocaleString('en-US', { maximumFractionDigits: 2 });
 
 const RECOVERY = recoveryRatesSchema.shape;
-const ALPHA_FLAG = schemaFlag('alpha', 'A', RECOVERY.alpha, 'Rogers–Veraart recovery rate on outside assets of defaulted banks; 1 is Eisenberg–Noe', 1);
-const BETA_FLAG = schemaFlag('beta', 'B', RECOVERY.beta, 'Rogers–Veraart recovery rate on interbank assets of defaulted banks; 1 is Eisenberg–Noe', 1);
+const ALPHA_FLAG = schemaFlag(
+  'alpha',
+  'A',
+  RECOVERY.alpha,
+  'Rogers–Veraart recovery rate on outside assets of defaulted banks; 1 is Eisenberg–Noe',
+  1,
+);
+const BETA_FLAG = schemaFlag(
+  'beta',
+  'B',
+  RECOVERY.beta,
+  'Rogers–Veraart recovery rate on interbank assets of defaulted banks; 1 is Eisenberg–Noe',
+  1,
+);
 export const RECOVERY_FLAGS: FlagSpec[] = [ALPHA_FLAG, BETA_FLAG];
 
 export const recoveryFromFlags = (flags: Record<string, string | true>): { alpha: number; beta: number } => ({

@@ -9,15 +9,19 @@ import { assertReadable, positiveId } from './common';
 import { FORCE_FLAG, checkOutTargets, writeOutFiles } from './out-file';
 import { WIOD_FLAGS, wiodFromFlags } from './wiod-flags';
 
-
 export const importCommand: Command = {
   name: 'import',
   summary:
     'import a network (network@1 JSON, EBA disclosure CSV, GraphML, XLSX, CSV edge list, or a node CSV and a liability CSV) or a holdings CSV',
-  usage: 'cwb import FILE [LIABILITIES.csv] [--holdings [--name NAME] [--investor ID --date YYYY-MM-DD]] [--wiod-* choices for a WIOT .xlsx] [--json]',
+  usage:
+    'cwb import FILE [LIABILITIES.csv] [--holdings [--name NAME] [--investor ID --date YYYY-MM-DD]] [--wiod-* choices for a WIOT .xlsx] [--json]',
   positionals: { min: 1, max: 2 },
   flags: [
-    { name: 'holdings', description: 'FILE is a holdings CSV, XLSX or Parquet file (investor, asset, date, amount; optional AUM, amount outstanding, types): streamed into the store' },
+    {
+      name: 'holdings',
+      description:
+        'FILE is a holdings CSV, XLSX or Parquet file (investor, asset, date, amount; optional AUM, amount outstanding, types): streamed into the store',
+    },
     { name: 'name', value: 'NAME', description: 'name of the holdings dataset (default: the file name)' },
     ...WIOD_FLAGS,
     { name: 'investor', value: 'ID', description: 'a SEC 13F information table (.xml): the filer (e.g. its CIK)' },
@@ -33,9 +37,15 @@ export const importCommand: Command = {
         fileName: basename(path),
         datasetName: typeof flags.name === 'string' ? flags.name : basename(path).replace(/\.[^.]+$/, ''),
         onProgress: (rows) => io.err(`\r${rows.toLocaleString()} rows`),
-        ...(typeof flags.investor === 'string' && typeof flags.date === 'string' ? { filer: { investor: flags.investor, date: flags.date } } : {}),
+        ...(typeof flags.investor === 'string' && typeof flags.date === 'string'
+          ? { filer: { investor: flags.investor, date: flags.date } }
+          : {}),
       });
-      io.out(flags.json ? JSON.stringify(result) : `imported holdings dataset ${result.datasetId}: ${result.investors} investors, ${result.assets} assets, ${result.positions} positions`);
+      io.out(
+        flags.json
+          ? JSON.stringify(result)
+          : `imported holdings dataset ${result.datasetId}: ${result.investors} investors, ${result.assets} assets, ${result.positions} positions`,
+      );
       return 0;
     }
     const app = context();
@@ -51,7 +61,9 @@ export const importCommand: Command = {
       io.out(JSON.stringify(result));
     } else {
       const { dataset } = result;
-      io.out(`imported dataset ${dataset.id} "${dataset.name}": ${dataset.report.kept} kept; network version ${result.versionId}`);
+      io.out(
+        `imported dataset ${dataset.id} "${dataset.name}": ${dataset.report.kept} kept; network version ${result.versionId}`,
+      );
       for (const skip of dataset.report.skipped) io.out(`  left out ${skip.id}: ${skip.reason}`);
     }
     return 0;
@@ -76,7 +88,9 @@ export const listCommand: Command = {
     }
     if (datasetList.length === 0) io.out('no datasets yet: cwb import FILE');
     for (const dataset of datasetList) {
-      io.out(`dataset ${dataset.id}  ${dataset.name}  [${dataset.kind}]  from ${dataset.sourceFile}  ${dataset.importedAt}`);
+      io.out(
+        `dataset ${dataset.id}  ${dataset.name}  [${dataset.kind}]  from ${dataset.sourceFile}  ${dataset.importedAt}`,
+      );
       for (const network of networkList.filter((n) => n.datasetId === dataset.id)) {
         for (const version of network.versions) {
           io.out(
@@ -90,27 +104,56 @@ export const listCommand: Command = {
 };
 
 /** --marking TEXT or --organisation NAME: at most 120 characters (the settings' limits), the marking not blank. */
-function markingFlag(flags: Record<string, string | true>, name: 'marking' | 'organisation', minLength: number): string | undefined {
+function markingFlag(
+  flags: Record<string, string | true>,
+  name: 'marking' | 'organisation',
+  minLength: number,
+): string | undefined {
   const value = flags[name];
   if (value === undefined) return undefined;
   const text = typeof value === 'string' ? value.trim() : '';
-  if (text.length < minLength) throw new UsageError(`--${name} needs a text, e.g. --${name} "${name === 'marking' ? DEFAULT_MARKING : 'Financial Stability Department'}"`);
+  if (text.length < minLength)
+    throw new UsageError(
+      `--${name} needs a text, e.g. --${name} "${name === 'marking' ? DEFAULT_MARKING : 'Financial Stability Department'}"`,
+    );
   if (text.length > 120) throw new UsageError(`--${name} is longer than 120 characters`);
   return text;
 }
 
-const FORMAT_BY_EXTENSION: Record<string, ExportFormat> = { '.json': 'network@1', '.csv': 'csv', '.graphml': 'graphml', '.xlsx': 'xlsx' };
+const FORMAT_BY_EXTENSION: Record<string, ExportFormat> = {
+  '.json': 'network@1',
+  '.csv': 'csv',
+  '.graphml': 'graphml',
+  '.xlsx': 'xlsx',
+};
 
 export const exportCommand: Command = {
   name: 'export',
   summary: 'write a network version as network@1 JSON, CSV (two files: nodes and liabilities), GraphML or XLSX',
-  usage: 'cwb export VERSION_ID --out FILE [--format json|csv|graphml|xlsx] [--marking TEXT] [--organisation NAME] [--force]',
+  usage:
+    'cwb export VERSION_ID --out FILE [--format json|csv|graphml|xlsx] [--marking TEXT] [--organisation NAME] [--force]',
   positionals: 1,
   flags: [
-    { name: 'out', value: 'FILE', description: 'where to write (required); CSV writes FILE-nodes.csv and FILE-liabilities.csv' },
-    { name: 'format', value: 'FORMAT', description: 'json, csv, graphml or xlsx (default: from the extension of --out)' },
-    { name: 'marking', value: 'TEXT', description: `classification marking the files carry (default: the saved setting, "${DEFAULT_MARKING}" until one is saved)` },
-    { name: 'organisation', value: 'NAME', description: 'organisation named beside the marking (default: the saved setting)' },
+    {
+      name: 'out',
+      value: 'FILE',
+      description: 'where to write (required); CSV writes FILE-nodes.csv and FILE-liabilities.csv',
+    },
+    {
+      name: 'format',
+      value: 'FORMAT',
+      description: 'json, csv, graphml or xlsx (default: from the extension of --out)',
+    },
+    {
+      name: 'marking',
+      value: 'TEXT',
+      description: `classification marking the files carry (default: the saved setting, "${DEFAULT_MARKING}" until one is saved)`,
+    },
+    {
+      name: 'organisation',
+      value: 'NAME',
+      description: 'organisation named beside the marking (default: the saved setting)',
+    },
     FORCE_FLAG,
   ],
   async run({ positionals, flags }, io, context) {
@@ -118,17 +161,34 @@ export const exportCommand: Command = {
     const versionId = positiveId(positionals[0], 'VERSION_ID');
     const marking = markingFlag(flags, 'marking', 1);
     const organisation = markingFlag(flags, 'organisation', 0);
-    const requested = typeof flags.format === 'string' ? (flags.format === 'json' ? 'network@1' : flags.format) : FORMAT_BY_EXTENSION[extname(flags.out).toLowerCase()];
+    const requested =
+      typeof flags.format === 'string'
+        ? flags.format === 'json'
+          ? 'network@1'
+          : flags.format
+        : FORMAT_BY_EXTENSION[extname(flags.out).toLowerCase()];
     if (!requested || !(EXPORT_FORMATS as readonly string[]).includes(requested)) {
-      throw new UsageError(`--format must be json, csv, graphml or xlsx (or give --out a .json, .csv, .graphml or .xlsx name)`);
+      throw new UsageError(
+        `--format must be json, csv, graphml or xlsx (or give --out a .json, .csv, .graphml or .xlsx name)`,
+      );
     }
     const out = flags.out;
     const stem = out.slice(0, out.length - extname(out).length);
-    const targetOf = (fileName: string, single: boolean) => (single ? out : `${stem}-${fileName.replace(/^.*-(nodes|liabilities)\.csv$/, '$1')}.csv`);
+    const targetOf = (fileName: string, single: boolean) =>
+      single ? out : `${stem}-${fileName.replace(/^.*-(nodes|liabilities)\.csv$/, '$1')}.csv`;
     const app = context();
     // Refused before the export is built: CSV is two files, FILE-nodes.csv and FILE-liabilities.csv.
-    checkOutTargets(requested === 'csv' ? [targetOf('-nodes.csv', false), targetOf('-liabilities.csv', false)] : [out], flags, app);
-    const { files } = await call(app.router, 'networks:export', { versionId, format: requested as ExportFormat, marking, organisation });
+    checkOutTargets(
+      requested === 'csv' ? [targetOf('-nodes.csv', false), targetOf('-liabilities.csv', false)] : [out],
+      flags,
+      app,
+    );
+    const { files } = await call(app.router, 'networks:export', {
+      versionId,
+      format: requested as ExportFormat,
+      marking,
+      organisation,
+    });
     const written = writeOutFiles(
       files.map((file) => ({
         path: targetOf(file.fileName, files.length === 1),

@@ -5,7 +5,12 @@
  */
 import { basename } from 'node:path';
 import { FIRESALE_EXAMPLES, fireSaleDocumentSchema, type FireSaleExample } from '../../../src-shared/formats/firesale';
-import { ARCTANGENT_CORRELATION, convergenceWarning, isArctangentCorrelation, type ReproductionReport } from '../../../src-shared/results/fire-sales';
+import {
+  ARCTANGENT_CORRELATION,
+  convergenceWarning,
+  isArctangentCorrelation,
+  type ReproductionReport,
+} from '../../../src-shared/results/fire-sales';
 import { exampleFireSale } from '../../api/firesale-services';
 import { call } from '../../api/router';
 import { parseJsonDocument } from '../../io/network-json';
@@ -22,7 +27,8 @@ function byId(ids: string[], values: ArrayLike<number>): Record<string, number> 
 function readSystem(args: ParsedArgs) {
   const example = args.flags.example;
   if (typeof example === 'string') {
-    if (!FIRESALE_EXAMPLES.includes(example as FireSaleExample)) throw new UsageError(`--example must be one of ${FIRESALE_EXAMPLES.join(', ')}`);
+    if (!FIRESALE_EXAMPLES.includes(example as FireSaleExample))
+      throw new UsageError(`--example must be one of ${FIRESALE_EXAMPLES.join(', ')}`);
     if (args.positionals.length > 0) throw new UsageError('give either SYSTEM.json or --example, not both');
     return exampleFireSale(example as FireSaleExample);
   }
@@ -31,21 +37,31 @@ function readSystem(args: ParsedArgs) {
   return parseJsonDocument(fireSaleDocumentSchema, readTextFile(path), basename(path));
 }
 
-const EXAMPLE_FLAG = { name: 'example', value: 'NAME', description: `a bundled system instead of a file: ${FIRESALE_EXAMPLES.join(', ')}` };
+const EXAMPLE_FLAG = {
+  name: 'example',
+  value: 'NAME',
+  description: `a bundled system instead of a file: ${FIRESALE_EXAMPLES.join(', ')}`,
+};
 
 export const firesaleCommand: Command = {
   name: 'firesale',
-  summary: 'fire-sale equilibrium of a system, saved as a run: prices, liquidations, losses, convergence of the fixed point',
+  summary:
+    'fire-sale equilibrium of a system, saved as a run: prices, liquidations, losses, convergence of the fixed point',
   usage: 'cwb firesale SYSTEM.json [--json] | cwb firesale --example NAME [--print-system] [--json]',
   positionals: { min: 0, max: 1 },
-  flags: [EXAMPLE_FLAG, { name: 'print-system', description: 'print the system (firesale@1 JSON) instead of simulating' }],
+  flags: [
+    EXAMPLE_FLAG,
+    { name: 'print-system', description: 'print the system (firesale@1 JSON) instead of simulating' },
+  ],
   async run(args, io, context) {
     const doc = readSystem(args);
     if (args.flags['print-system']) {
       io.out(JSON.stringify(doc, null, 2));
       return 0;
     }
-    io.err(`fire sale on ${doc.banks.length} banks, ${doc.assets.length} assets (${doc.inverseDemand.form} inverse demand, ${doc.strategy})`);
+    io.err(
+      `fire sale on ${doc.banks.length} banks, ${doc.assets.length} assets (${doc.inverseDemand.form} inverse demand, ${doc.strategy})`,
+    );
     // Through the router, as the screen: the equilibrium is saved as a run (for `cwb brief`).
     const { runId, ...outcome } = await call(context().router, 'firesales:simulate', { system: doc });
     io.err(`saved as run ${runId}`);
@@ -76,9 +92,15 @@ export const firesaleCommand: Command = {
       `${doc.name}: ${outcome.converged ? 'converged' : 'NOT converged'} after ${outcome.iterations} steps${outcome.acceleratedSteps ? ` (${outcome.acceleratedSteps} accelerated)` : ''}; remaining error max|Φ(p) − p| ${outcome.residual.toExponential(1)}`,
     );
     if (warning) io.out(`  ${warning}`);
-    io.out(`  total loss ${formatAmount(outcome.totalLoss)} ${outcome.unit}; ${json.defaults.length} bank(s) with equity ≤ 0`);
+    io.out(
+      `  total loss ${formatAmount(outcome.totalLoss)} ${outcome.unit}; ${json.defaults.length} bank(s) with equity ≤ 0`,
+    );
     io.out(`  ${'asset'.padEnd(14)}${'price'.padStart(10)}${'units sold'.padStart(16)}`);
-    outcome.assetIds.forEach((id, m) => io.out(`  ${id.padEnd(14)}${outcome.prices[m]!.toFixed(4).padStart(10)}${formatAmount(outcome.assetLiquidations[m]!).padStart(16)}`));
+    outcome.assetIds.forEach((id, m) =>
+      io.out(
+        `  ${id.padEnd(14)}${outcome.prices[m]!.toFixed(4).padStart(10)}${formatAmount(outcome.assetLiquidations[m]!).padStart(16)}`,
+      ),
+    );
     return 0;
   },
 };
@@ -86,11 +108,26 @@ export const firesaleCommand: Command = {
 const TRAIN = jobParamSchemas['idf-train'].shape;
 const REPRODUCE = jobParamSchemas['idf-reproduce'].shape;
 const SEED_FLAG = schemaFlag('seed', 'S', TRAIN.seed, 'random seed of the simulated data and the network', 1);
-const SAMPLES_FLAG = schemaFlag('samples', 'N', TRAIN.samples, 'simulated (shock, price) samples, 20% held out for testing (reproduce: at least 100)');
-const EPOCHS_FLAG = schemaFlag('epochs', 'E', TRAIN.maxEpochs, 'maximum training epochs (early stopping may end sooner)');
+const SAMPLES_FLAG = schemaFlag(
+  'samples',
+  'N',
+  TRAIN.samples,
+  'simulated (shock, price) samples, 20% held out for testing (reproduce: at least 100)',
+);
+const EPOCHS_FLAG = schemaFlag(
+  'epochs',
+  'E',
+  TRAIN.maxEpochs,
+  'maximum training epochs (early stopping may end sooner)',
+);
 const BACKEND_FLAG = schemaFlag('backend', 'B', TRAIN.backend, 'TensorFlow.js backend preference');
 const HIDDEN_FLAG = schemaFlag('hidden', 'H', TRAIN.hidden, 'train: hidden units per layer');
-const ONLY_FLAG = schemaFlag('only', 'CASE', REPRODUCE.only.unwrap().element, 'reproduce only case1 (Tables 2–3, Figure 2) or case2 (Tables 4–7)');
+const ONLY_FLAG = schemaFlag(
+  'only',
+  'CASE',
+  REPRODUCE.only.unwrap().element,
+  'reproduce only case1 (Tables 2–3, Figure 2) or case2 (Tables 4–7)',
+);
 const TRAINING_FLAGS = [SEED_FLAG, SAMPLES_FLAG, EPOCHS_FLAG, BACKEND_FLAG];
 
 function formatNumber(value: number | null): string {
@@ -99,11 +136,20 @@ function formatNumber(value: number | null): string {
 }
 
 function printReport(report: ReproductionReport, io: CommandIo): void {
-  io.out(`Reproduction of the dual-network paper: seed ${report.seed}, ${report.samples} samples per data set, backend ${report.backend}, ${(report.durationMs / 1000).toFixed(1)} s`);
-  io.out(`  ${'table'.padEnd(6)}${'data set'.padEnd(26)}${'model'.padEnd(20)}${'metric'.padEnd(46)}${'measured'.padStart(12)}${'published'.padStart(12)}`);
+  io.out(
+    `Reproduction of the dual-network paper: seed ${report.seed}, ${report.samples} samples per data set, backend ${report.backend}, ${(report.durationMs / 1000).toFixed(1)} s`,
+  );
+  io.out(
+    `  ${'table'.padEnd(6)}${'data set'.padEnd(26)}${'model'.padEnd(20)}${'metric'.padEnd(46)}${'measured'.padStart(12)}${'published'.padStart(12)}`,
+  );
   for (const row of report.rows) {
-    io.out(`  ${row.table.padEnd(6)}${row.dataset.padEnd(26)}${row.model.padEnd(20)}${row.metric.padEnd(46)}${formatNumber(row.measured).padStart(12)}${formatNumber(row.published).padStart(12)}`);
-    if (isArctangentCorrelation(row)) io.out(`        bound for the paper's network on these data: ${ARCTANGENT_CORRELATION.bound} — ${ARCTANGENT_CORRELATION.note}`);
+    io.out(
+      `  ${row.table.padEnd(6)}${row.dataset.padEnd(26)}${row.model.padEnd(20)}${row.metric.padEnd(46)}${formatNumber(row.measured).padStart(12)}${formatNumber(row.published).padStart(12)}`,
+    );
+    if (isArctangentCorrelation(row))
+      io.out(
+        `        bound for the paper's network on these data: ${ARCTANGENT_CORRELATION.bound} — ${ARCTANGENT_CORRELATION.note}`,
+      );
   }
   io.out('Acceptance:');
   for (const item of report.acceptance) io.out(`  [${item.met ? 'met' : 'NOT met'}] ${item.criterion}: ${item.detail}`);
@@ -112,7 +158,8 @@ function printReport(report: ReproductionReport, io: CommandIo): void {
 export const idfCommand: Command = {
   name: 'idf',
   summary: 'inverse demand by the dual neural network: "reproduce" the paper\'s Tables 2–7, or "train" on a system',
-  usage: 'cwb idf reproduce [--seed S] [--samples N] [--epochs E] [--only case1|case2] [--backend B] [--json] | cwb idf train SYSTEM.json|--example NAME [--hidden H] [--inclusive] [...]',
+  usage:
+    'cwb idf reproduce [--seed S] [--samples N] [--epochs E] [--only case1|case2] [--backend B] [--json] | cwb idf train SYSTEM.json|--example NAME [--hidden H] [--inclusive] [...]',
   positionals: { min: 1, max: 2 },
   flags: [
     ...TRAINING_FLAGS,
@@ -142,7 +189,15 @@ export const idfCommand: Command = {
     if (action === 'train') {
       const doc = readSystem({ ...args, positionals: rest });
       const samples = requiredFlag(args.flags, SAMPLES_FLAG);
-      const params = { system: doc, samples, seed, maxEpochs, hidden: requiredFlag(args.flags, HIDDEN_FLAG), inclusive: Boolean(args.flags.inclusive), backend };
+      const params = {
+        system: doc,
+        samples,
+        seed,
+        maxEpochs,
+        hidden: requiredFlag(args.flags, HIDDEN_FLAG),
+        inclusive: Boolean(args.flags.inclusive),
+        backend,
+      };
       const run = await runJob(context(), io, 'idf-train', params, 'idf train');
       const { results } = run;
       const { metrics } = results;
@@ -154,11 +209,17 @@ export const idfCommand: Command = {
         mseProposed: metrics.mseProposed,
         mseLinearPriceModel: metrics.mseLinearPriceModel,
         mseInclusive: results.mseInclusive,
-        liquidationCorrelation: byId(doc.assets.map((a) => a.id), metrics.liquidationCorrelation.map((c) => c ?? Number.NaN)),
+        liquidationCorrelation: byId(
+          doc.assets.map((a) => a.id),
+          metrics.liquidationCorrelation.map((c) => c ?? Number.NaN),
+        ),
         testRows: metrics.testRows,
       };
       if (args.flags.json) io.out(JSON.stringify(summary));
-      else io.out(`${doc.name}: ${summary.epochs} epochs (${summary.stoppedBy}) on ${summary.backend}; test price MSE ${formatNumber(summary.mseProposed)} (linear price model ${formatNumber(summary.mseLinearPriceModel)}); saved as run ${run.id}`);
+      else
+        io.out(
+          `${doc.name}: ${summary.epochs} epochs (${summary.stoppedBy}) on ${summary.backend}; test price MSE ${formatNumber(summary.mseProposed)} (linear price model ${formatNumber(summary.mseLinearPriceModel)}); saved as run ${run.id}`,
+        );
       return 0;
     }
     throw new UsageError(`unknown action "${action}"; usage: ${idfCommand.usage}`);

@@ -4,7 +4,12 @@
  */
 import { basename } from 'node:path';
 import { describeIssues } from '../../../src-shared/errors';
-import { gtConfigSchema, gtTrainingSchema, gtTrainParamsSchema, holdingsGenerateSchema } from '../../../src-shared/graph-transformer';
+import {
+  gtConfigSchema,
+  gtTrainingSchema,
+  gtTrainParamsSchema,
+  holdingsGenerateSchema,
+} from '../../../src-shared/graph-transformer';
 import { call } from '../../api/router';
 import { selectLearningBackend } from '../../learning/backend';
 import { predictTrades } from '../../learning/gt-evaluation';
@@ -26,27 +31,64 @@ const GENERATOR = holdingsGenerateSchema.options[0].shape;
 const INVESTORS_FLAG = schemaFlag('investors', 'N', GENERATOR.investors, 'synthetic: investors');
 const ASSETS_FLAG = schemaFlag('assets', 'N', GENERATOR.assets, 'synthetic: assets');
 const DATES_FLAG = schemaFlag('dates', 'N', GENERATOR.dates, 'synthetic: quarterly report dates');
-const POSITIONS_FLAG = schemaFlag('positions', 'N', GENERATOR.positionsPerInvestor, 'synthetic: mean positions per investor');
+const POSITIONS_FLAG = schemaFlag(
+  'positions',
+  'N',
+  GENERATOR.positionsPerInvestor,
+  'synthetic: mean positions per investor',
+);
 const SEED_FLAG = schemaFlag('seed', 'S', TRAINING.seed, 'seed of the generator and of training');
 const HIDDEN_FLAG = schemaFlag('hidden', 'D', CONFIG.hidden, 'hidden dimension d_h (Table 1: 256)');
 const EMBEDDING_FLAG = schemaFlag('embedding', 'D', CONFIG.embedding, 'embedding dimension d_e (Table 1: 128)');
 const LAYERS_FLAG = schemaFlag('layers', 'L', CONFIG.layers, 'message-passing layers (Table 1: 3)');
 const HEADS_FLAG = schemaFlag('heads', 'S', CONFIG.heads, 'attention heads (Table 1: 4)');
-const KEY_DIM_FLAG = schemaFlag('key-dim', 'D', CONFIG.keyDim.unwrap(), 'query/key dimension per head (default: the hidden dimension, as in the paper)');
+const KEY_DIM_FLAG = schemaFlag(
+  'key-dim',
+  'D',
+  CONFIG.keyDim.unwrap(),
+  'query/key dimension per head (default: the hidden dimension, as in the paper)',
+);
 const EPOCHS_FLAG = schemaFlag('epochs', 'N', TRAINING.maxEpochs, 'most epochs (Table 1 setup: 500)');
-const PATIENCE_FLAG = schemaFlag('patience', 'N', TRAINING.patience, 'early stopping: epochs without a better validation loss');
+const PATIENCE_FLAG = schemaFlag(
+  'patience',
+  'N',
+  TRAINING.patience,
+  'early stopping: epochs without a better validation loss',
+);
 const LEARNING_RATE_FLAG = schemaFlag('lr', 'X', TRAINING.learningRate, 'Adam learning rate (Table 1: 0.01)');
 const DROPOUT_FLAG = schemaFlag('dropout', 'X', TRAINING.dropout, 'dropout rate (Table 1: 0.1)');
-const WEIGHT_DECAY_FLAG = schemaFlag('weight-decay', 'X', TRAINING.weightDecay, 'decoupled weight decay (Table 1: 1e-5)');
+const WEIGHT_DECAY_FLAG = schemaFlag(
+  'weight-decay',
+  'X',
+  TRAINING.weightDecay,
+  'decoupled weight decay (Table 1: 1e-5)',
+);
 const KAPPA_FLAG = schemaFlag('kappa', 'X', TRAINING.kappa, 'weight κ of the trade loss in eq. 24 (Table 1: 1)');
-const VALIDATION_DATES_FLAG = schemaFlag('validation-dates', 'N', TRAINING.validationDates, 'last report dates held out for validation');
-const BACKEND_FLAG = schemaFlag('backend', 'B', gtTrainParamsSchema.shape.backend, 'TensorFlow.js backend; the one used is reported');
-const STRESS_THRESHOLD_FLAG = schemaFlag('stress-threshold', 'X', gtTrainParamsSchema.shape.stressThreshold, 'stress index threshold (1.5 as in the paper, with the STLFSI)');
-
+const VALIDATION_DATES_FLAG = schemaFlag(
+  'validation-dates',
+  'N',
+  TRAINING.validationDates,
+  'last report dates held out for validation',
+);
+const BACKEND_FLAG = schemaFlag(
+  'backend',
+  'B',
+  gtTrainParamsSchema.shape.backend,
+  'TensorFlow.js backend; the one used is reported',
+);
+const STRESS_THRESHOLD_FLAG = schemaFlag(
+  'stress-threshold',
+  'X',
+  gtTrainParamsSchema.shape.stressThreshold,
+  'stress index threshold (1.5 as in the paper, with the STLFSI)',
+);
 
 /** "date,value" lines (a header is allowed): the user's stress index. */
 function readStressIndex(path: string): Array<{ date: string; value: number }> {
-  const rows = readTextFile(path).split(/\r?\n/).map((line) => line.trim()).filter(Boolean);
+  const rows = readTextFile(path)
+    .split(/\r?\n/)
+    .map((line) => line.trim())
+    .filter(Boolean);
   return rows.flatMap((line, k) => {
     const [date, value] = line.split(',').map((cell) => cell.trim());
     if (k === 0 && !/^\d{4}-\d{2}-\d{2}$/.test(date ?? '')) return [];
@@ -58,8 +100,17 @@ function readStressIndex(path: string): Array<{ date: string; value: number }> {
 }
 
 const TRAIN_FLAGS: FlagSpec[] = [
-  { name: 'dataset', value: 'ID', description: 'train: holdings dataset ID (cwb list); embed/predict: dataset to apply the model to (default: its own)' },
-  { name: 'synthetic', description: 'train: generate planted holdings first (stored as a dataset; --investors, --assets, --dates, --positions, --seed)' },
+  {
+    name: 'dataset',
+    value: 'ID',
+    description:
+      'train: holdings dataset ID (cwb list); embed/predict: dataset to apply the model to (default: its own)',
+  },
+  {
+    name: 'synthetic',
+    description:
+      'train: generate planted holdings first (stored as a dataset; --investors, --assets, --dates, --positions, --seed)',
+  },
   { name: 'eba-sovereign', description: 'embed/predict/train: use the bundled EBA 2011 bank × sovereign holdings' },
   INVESTORS_FLAG,
   ASSETS_FLAG,
@@ -79,7 +130,11 @@ const TRAIN_FLAGS: FlagSpec[] = [
   KAPPA_FLAG,
   VALIDATION_DATES_FLAG,
   BACKEND_FLAG,
-  { name: 'stress-index', value: 'FILE.csv', description: 'date,value lines: dates above --stress-threshold are flagged' },
+  {
+    name: 'stress-index',
+    value: 'FILE.csv',
+    description: 'date,value lines: dates above --stress-threshold are flagged',
+  },
   STRESS_THRESHOLD_FLAG,
   { name: 'name', value: 'NAME', description: 'name of the saved model' },
   { name: 'date', value: 'YYYY-MM-DD', description: 'embed/predict: report date (default: the last)' },
@@ -126,7 +181,8 @@ function trainParams(flags: Flags) {
 
 /** The holdings dataset to train on: generated (--synthetic, --eba-sovereign) or --dataset ID. */
 async function trainingDataset(flags: Flags, io: CommandIo, router: AppContext['router']): Promise<number> {
-  if (!flags.synthetic && !flags['eba-sovereign']) return positiveId(typeof flags.dataset === 'string' ? flags.dataset : undefined, '--dataset');
+  if (!flags.synthetic && !flags['eba-sovereign'])
+    return positiveId(typeof flags.dataset === 'string' ? flags.dataset : undefined, '--dataset');
   const input = holdingsGenerateSchema.safeParse(
     flags.synthetic
       ? {
@@ -147,11 +203,18 @@ async function trainingDataset(flags: Flags, io: CommandIo, router: AppContext['
 
 function printTrainMetrics(io: CommandIo, modelId: number, datasetId: number, metrics: TrainMetrics): void {
   const pair = (p: { model: number; baseline: number }) => `${p.model.toFixed(3)} (baseline ${p.baseline.toFixed(3)})`;
-  io.out(`model ${modelId} on dataset ${datasetId} "${metrics.datasetName}": ${metrics.parameterCount.toLocaleString('en-US')} parameters, backend ${metrics.backend}`);
-  io.out(`  epochs ${metrics.epochs} (best ${metrics.bestEpoch}${metrics.stoppedEarly ? ', stopped early' : ''}), ${metrics.trainingSeconds.toFixed(1)} s, seed ${metrics.settings.seed}`);
+  io.out(
+    `model ${modelId} on dataset ${datasetId} "${metrics.datasetName}": ${metrics.parameterCount.toLocaleString('en-US')} parameters, backend ${metrics.backend}`,
+  );
+  io.out(
+    `  epochs ${metrics.epochs} (best ${metrics.bestEpoch}${metrics.stoppedEarly ? ', stopped early' : ''}), ${metrics.trainingSeconds.toFixed(1)} s, seed ${metrics.settings.seed}`,
+  );
   io.out(`  trade correlation       train ${pair(metrics.trade.train)}, validation ${pair(metrics.trade.validation)}`);
-  io.out(`  reconstruction corr.    train ${pair(metrics.reconstruction.train)}, validation ${pair(metrics.reconstruction.validation)}`);
-  for (const group of metrics.byGroup) io.out(`  ${group.group.padEnd(24)}trade ${pair(group.trade)}, reconstruction ${pair(group.reconstruction)}`);
+  io.out(
+    `  reconstruction corr.    train ${pair(metrics.reconstruction.train)}, validation ${pair(metrics.reconstruction.validation)}`,
+  );
+  for (const group of metrics.byGroup)
+    io.out(`  ${group.group.padEnd(24)}trade ${pair(group.trade)}, reconstruction ${pair(group.reconstruction)}`);
 }
 
 /** cwb gt train: trains in this process with the job's plan and save, so the model and its run are the app's. */
@@ -166,14 +229,23 @@ async function gtTrain(flags: Flags, io: CommandIo, context: Context): Promise<n
   const startedAt = new Date();
   const result = await trainAndEvaluate(shard.panel, shard.params, shard.dataset, {
     onEpoch: (record, maxEpochs) =>
-      io.err(`epoch ${record.epoch}/${maxEpochs}: train loss ${record.trainLoss.toFixed(4)}, validation loss ${record.validationLoss.toFixed(4)}`),
+      io.err(
+        `epoch ${record.epoch}/${maxEpochs}: train loss ${record.trainLoss.toFixed(4)}, validation loss ${record.validationLoss.toFixed(4)}`,
+      ),
   });
-  const runId = db.transaction(() => gtTrainTask.save(db, plan, result, { startedAt: startedAt.toISOString(), durationMs: Date.now() - startedAt.getTime() }))();
+  const runId = db.transaction(() =>
+    gtTrainTask.save(db, plan, result, {
+      startedAt: startedAt.toISOString(),
+      durationMs: Date.now() - startedAt.getTime(),
+    }),
+  )();
   const modelId = gtModels.list(db).find((model) => model.runId === runId)!.id;
   if (typeof flags.out === 'string') {
     const content = JSON.stringify(result.artifact);
     writeOutFiles([{ path: flags.out, content }], flags, context());
-    recordExports(db, { subject: `model #${modelId} (graph transformer)`, format: 'json', refs: { modelId, runId } }, [{ fileName: basename(flags.out), content, encoding: 'utf8' }]);
+    recordExports(db, { subject: `model #${modelId} (graph transformer)`, format: 'json', refs: { modelId, runId } }, [
+      { fileName: basename(flags.out), content, encoding: 'utf8' },
+    ]);
   }
   const { metrics } = result;
   if (flags.json) io.out(JSON.stringify({ modelId, runId, ...metrics }));
@@ -182,9 +254,21 @@ async function gtTrain(flags: Flags, io: CommandIo, context: Context): Promise<n
 }
 
 /** cwb gt embed: the model's embeddings at a date, as CSV (to --out or standard output) or JSON. */
-async function gtEmbed(flags: Flags, io: CommandIo, context: Context, modelId: number, datasetId: number | undefined, date: string | undefined): Promise<number> {
+async function gtEmbed(
+  flags: Flags,
+  io: CommandIo,
+  context: Context,
+  modelId: number,
+  datasetId: number | undefined,
+  date: string | undefined,
+): Promise<number> {
   if (typeof flags.out === 'string') checkOutTargets([flags.out], flags, context());
-  const { map, csv } = await call(context().router, 'models:embeddings', { id: modelId, datasetId, date, export: typeof flags.out === 'string' || !flags.json });
+  const { map, csv } = await call(context().router, 'models:embeddings', {
+    id: modelId,
+    datasetId,
+    date,
+    export: typeof flags.out === 'string' || !flags.json,
+  });
   if (typeof flags.out === 'string') {
     writeOutFiles([{ path: flags.out, content: csv }], flags, context());
     io.err(`wrote ${map.points.length} embeddings at ${map.date} to ${flags.out}`);
@@ -195,7 +279,14 @@ async function gtEmbed(flags: Flags, io: CommandIo, context: Context, modelId: n
 }
 
 /** cwb gt predict: the model's predicted trades at a date against the actual ones. */
-async function gtPredict(flags: Flags, io: CommandIo, context: Context, modelId: number, datasetId: number | undefined, date: string | undefined): Promise<number> {
+async function gtPredict(
+  flags: Flags,
+  io: CommandIo,
+  context: Context,
+  modelId: number,
+  datasetId: number | undefined,
+  date: string | undefined,
+): Promise<number> {
   const { db } = context();
   const artifact = gtModels.artifact<GraphTransformerArtifact>(db, modelId);
   const source = datasetId ?? gtModels.metrics(db, modelId).datasetId;
@@ -208,14 +299,18 @@ async function gtPredict(flags: Flags, io: CommandIo, context: Context, modelId:
     return 0;
   }
   io.out('investor,asset,amount,predicted_z,actual_z');
-  for (const p of result.predictions) io.out(csvRow([p.investor, p.asset, p.amount, p.predicted.toFixed(4), p.actual === null ? '' : p.actual.toFixed(4)]));
+  for (const p of result.predictions)
+    io.out(
+      csvRow([p.investor, p.asset, p.amount, p.predicted.toFixed(4), p.actual === null ? '' : p.actual.toFixed(4)]),
+    );
   return 0;
 }
 
 export const gtCommand: Command = {
   name: 'gt',
   summary: 'graph transformer on holdings: train (saved in the store), embed (CSV), predict trades',
-  usage: 'cwb gt train (--dataset ID | --synthetic | --eba-sovereign) [options] [--json] | cwb gt embed MODEL_ID [--dataset ID] [--date D] [--out FILE.csv [--force]] | cwb gt predict MODEL_ID [--dataset ID] [--date D] [--json]',
+  usage:
+    'cwb gt train (--dataset ID | --synthetic | --eba-sovereign) [options] [--json] | cwb gt embed MODEL_ID [--dataset ID] [--date D] [--out FILE.csv [--force]] | cwb gt predict MODEL_ID [--dataset ID] [--date D] [--json]',
   positionals: { min: 1, max: 2 },
   flags: TRAIN_FLAGS,
   async run({ positionals, flags }, io, context) {
@@ -224,7 +319,8 @@ export const gtCommand: Command = {
       if (modelText) throw new UsageError('"cwb gt train" takes no MODEL_ID');
       return gtTrain(flags, io, context);
     }
-    if (action !== 'embed' && action !== 'predict') throw new UsageError(`unknown action "${action}"; use train, embed or predict`);
+    if (action !== 'embed' && action !== 'predict')
+      throw new UsageError(`unknown action "${action}"; use train, embed or predict`);
     const modelId = positiveId(modelText, 'MODEL_ID');
     const { router } = context();
     const datasetId = flags['eba-sovereign']
@@ -233,6 +329,8 @@ export const gtCommand: Command = {
         ? positiveId(flags.dataset, '--dataset')
         : undefined;
     const date = typeof flags.date === 'string' ? flags.date : undefined;
-    return action === 'embed' ? gtEmbed(flags, io, context, modelId, datasetId, date) : gtPredict(flags, io, context, modelId, datasetId, date);
+    return action === 'embed'
+      ? gtEmbed(flags, io, context, modelId, datasetId, date)
+      : gtPredict(flags, io, context, modelId, datasetId, date);
   },
 };

@@ -17,19 +17,35 @@ const METHOD_FLAG = schemaFlag(
   'M',
   SINGLE.method,
   'DiscountFrac adapted to costs (capped influence per unit cost, skips firms it cannot afford), ' +
-    'DiscountFrac as published (the paper\'s §4.2 and its authors\' code: raw influence per unit cost, stops at the first firm it cannot afford), ' +
+    "DiscountFrac as published (the paper's §4.2 and its authors' code: raw influence per unit cost, stops at the first firm it cannot afford), " +
     `greedy integral / fractional with random thresholds, baselines, exact search (≤ 20 failing firms); ${DISCOUNTFRAC_ALIAS} = ${DEFAULT_DISCOUNTFRAC}`,
 );
-const OBJECTIVE_FLAG = schemaFlag('objective', 'O', SINGLE.objective, 'number of failures averted, or market value saved');
-const SAMPLES_FLAG = schemaFlag('samples', 'N', SINGLE.greedySamples, 'greedy: Monte Carlo draws of the random thresholds');
+const OBJECTIVE_FLAG = schemaFlag(
+  'objective',
+  'O',
+  SINGLE.objective,
+  'number of failures averted, or market value saved',
+);
+const SAMPLES_FLAG = schemaFlag(
+  'samples',
+  'N',
+  SINGLE.greedySamples,
+  'greedy: Monte Carlo draws of the random thresholds',
+);
 const SEED_FLAG = schemaFlag('seed', 'S', SINGLE.seed, 'greedy: random seed');
-const UNCERTAINTY_FLAG = schemaFlag('uncertainty', 'U', SINGLE.uncertainty, 'greedy: intervention thresholds uniform on θ̃(1 ± U)');
+const UNCERTAINTY_FLAG = schemaFlag(
+  'uncertainty',
+  'U',
+  SINGLE.uncertainty,
+  'greedy: intervention thresholds uniform on θ̃(1 ± U)',
+);
 const STEPS_FLAG = schemaFlag('steps', 'K', SINGLE.steps, 'greedy-fractional: budget increments of B/K');
 
 export const interveneCommand: Command = {
   name: 'intervene',
   summary: 'optimal intervention within a budget, saved as a run: payments per firm, failures before and after',
-  usage: 'cwb intervene ECONOMY.json|--version ID --budget B --method M [--objective failures|value] [--samples N --seed S --uncertainty U] [--json]',
+  usage:
+    'cwb intervene ECONOMY.json|--version ID --budget B --method M [--objective failures|value] [--samples N --seed S --uncertainty U] [--json]',
   positionals: { min: 0, max: 1 },
   flags: [
     ECONOMY_VERSION_FLAG,
@@ -63,14 +79,27 @@ export const interveneCommand: Command = {
     if (results.target !== 'economy-single') throw new Error(`intervene: run ${run.id} is not a single intervention`);
     const { display } = results;
     const payments = Object.fromEntries(display.nodes.map((node) => [node.id, node.payment]));
-    const failed = (after: boolean) => display.nodes.filter((node) => (after ? node.roundAfter : node.roundBefore) > 0).map((node) => node.id);
+    const failed = (after: boolean) =>
+      display.nodes.filter((node) => (after ? node.roundAfter : node.roundBefore) > 0).map((node) => node.id);
     if (flags.json) {
-      io.out(JSON.stringify({ runId: run.id, payments, spent: display.spent, failedBefore: failed(false), failedAfter: failed(true), objective: display.objectiveValue }));
+      io.out(
+        JSON.stringify({
+          runId: run.id,
+          payments,
+          spent: display.spent,
+          failedBefore: failed(false),
+          failedAfter: failed(true),
+          objective: display.objectiveValue,
+        }),
+      );
       return 0;
     }
-    io.out(`${await versionName(app, params)}, ${display.method}: ${display.failedBefore} firm(s) fail before, ${display.failedAfter} after; spent ${formatAmount(display.spent)} of ${formatAmount(budget)}`);
+    io.out(
+      `${await versionName(app, params)}, ${display.method}: ${display.failedBefore} firm(s) fail before, ${display.failedAfter} after; spent ${formatAmount(display.spent)} of ${formatAmount(budget)}`,
+    );
     io.out(`objective (${display.objective}): ${formatAmount(display.objectiveValue)}`);
-    for (const node of display.nodes) if (node.payment > 0) io.out(`  ${node.id.padEnd(14)}${formatAmount(node.payment).padStart(16)}`);
+    for (const node of display.nodes)
+      if (node.payment > 0) io.out(`  ${node.id.padEnd(14)}${formatAmount(node.payment).padStart(16)}`);
     return 0;
   },
 };

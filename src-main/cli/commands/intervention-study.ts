@@ -32,7 +32,10 @@ export function validated<S extends z.ZodType>(schema: S, value: unknown): z.out
 }
 
 /** `--version` for the commands that run on a cross-holdings economy. */
-export const ECONOMY_VERSION_FLAG: FlagSpec = { ...VERSION_FLAG, description: 'an economy version in the store (see cwb list) instead of a file' };
+export const ECONOMY_VERSION_FLAG: FlagSpec = {
+  ...VERSION_FLAG,
+  description: 'an economy version in the store (see cwb list) instead of a file',
+};
 
 /**
  * Runs `params` as the app's `intervention` job on the economy or network of `path` / `--version` (a store version,
@@ -56,7 +59,11 @@ export async function runInterventionJob<P extends { versionId: number }>(
 
 /** "economy v1": the stored network or economy a run used, as the text output names it. */
 export async function versionName(app: AppContext, params: { target: string; versionId: number }): Promise<string> {
-  const { network, version } = await call(app.router, params.target === 'interbank' ? 'networks:get' : 'economies:get', { versionId: params.versionId });
+  const { network, version } = await call(
+    app.router,
+    params.target === 'interbank' ? 'networks:get' : 'economies:get',
+    { versionId: params.versionId },
+  );
   return `${network.name} v${version}`;
 }
 
@@ -66,30 +73,88 @@ const STUDY = economyInterventionSchema.shape;
 const TAIL = STUDY.tail.unwrap().shape;
 const SCENARIOS_FLAG = schemaFlag('scenarios', 'N', STUDY.scenarios, 'shock scenarios', 1000);
 const SEED_FLAG = schemaFlag('seed', 'S', STUDY.seed, 'random seed; scenario s uses stream (S, s)', 1);
-const RHO_FLAG = schemaFlag('rho', 'R', STUDY.shocks.shape.rho, 'common correlation ρ of the shocks (0.5 in the paper)', 0.5);
+const RHO_FLAG = schemaFlag(
+  'rho',
+  'R',
+  STUDY.shocks.shape.rho,
+  'common correlation ρ of the shocks (0.5 in the paper)',
+  0.5,
+);
 const SIGMA_FLAG = schemaFlag('sigma', 'V', STUDY.shocks.shape.sigma, 'volatility σ', 0.15);
-const DRIFT_FLAG = schemaFlag('drift', 'M', STUDY.shocks.shape.drift, 'drift μ; shocks are bounded below at −100%', -0.2);
-const BUDGET_FRACTION_FLAG = schemaFlag('budget', 'F', STUDY.budgetFraction, 'chosen budget as a fraction of Σ(Dp)', 0.01);
+const DRIFT_FLAG = schemaFlag(
+  'drift',
+  'M',
+  STUDY.shocks.shape.drift,
+  'drift μ; shocks are bounded below at −100%',
+  -0.2,
+);
+const BUDGET_FRACTION_FLAG = schemaFlag(
+  'budget',
+  'F',
+  STUDY.budgetFraction,
+  'chosen budget as a fraction of Σ(Dp)',
+  0.01,
+);
 const MAX_BUDGET_FLAG = schemaFlag('max-budget', 'F', STUDY.maxBudgetFraction, 'budget curve from 0 to F·Σ(Dp)', 0.02);
 const STUDY_BUDGETS_FLAG = schemaFlag('budgets', 'K', STUDY.budgetCount, 'points on the budget curve');
-const STUDY_METHOD_FLAG = schemaFlag('method', 'M', STUDY.method, `the intervention shown on the mean-shock cascade (discountfrac is ${DEFAULT_DISCOUNTFRAC})`, DEFAULT_DISCOUNTFRAC);
+const STUDY_METHOD_FLAG = schemaFlag(
+  'method',
+  'M',
+  STUDY.method,
+  `the intervention shown on the mean-shock cascade (discountfrac is ${DEFAULT_DISCOUNTFRAC})`,
+  DEFAULT_DISCOUNTFRAC,
+);
 const CURVE_FLAG = schemaFlag('curve', 'M', STUDY.curveMethod, 'the DiscountFrac variant that draws the budget curve');
 const STUDY_OBJECTIVE_FLAG = schemaFlag('objective', 'O', STUDY.objective, 'failures averted or market value saved');
-const TAIL_THRESHOLD_FLAG = schemaFlag('tail-threshold', 'F', TAIL.thresholdFraction, 'tail sampling: estimate P(failures ≥ F·firms) (off unless given)');
-const TAIL_SHOCK_FLAG = schemaFlag('tail-shock', 'F', TAIL.aggregateShockFraction, 'tail sampling: aggregate shock bound Δ = F·Σ(Dp) for the greedy worst shock', 0.05);
-const TAIL_SAMPLES_FLAG = schemaFlag('tail-samples', 'N', TAIL.samples, 'tail sampling: samples for plain and for importance sampling', 5000);
+const TAIL_THRESHOLD_FLAG = schemaFlag(
+  'tail-threshold',
+  'F',
+  TAIL.thresholdFraction,
+  'tail sampling: estimate P(failures ≥ F·firms) (off unless given)',
+);
+const TAIL_SHOCK_FLAG = schemaFlag(
+  'tail-shock',
+  'F',
+  TAIL.aggregateShockFraction,
+  'tail sampling: aggregate shock bound Δ = F·Σ(Dp) for the greedy worst shock',
+  0.05,
+);
+const TAIL_SAMPLES_FLAG = schemaFlag(
+  'tail-samples',
+  'N',
+  TAIL.samples,
+  'tail sampling: samples for plain and for importance sampling',
+  5000,
+);
 
 const BAILOUT = interbankBailoutSchema.shape;
-const BAILOUT_BUDGET_FLAG = schemaFlag('budget', 'B', BAILOUT.budget, 'total bailout payments allowed, in the network’s unit');
-const SHOCK_FRACTION_FLAG = schemaFlag('shock-fraction', 'F', BAILOUT.shockFraction, 'every bank loses F of its outside assets, x = F·c');
+const BAILOUT_BUDGET_FLAG = schemaFlag(
+  'budget',
+  'B',
+  BAILOUT.budget,
+  'total bailout payments allowed, in the network’s unit',
+);
+const SHOCK_FRACTION_FLAG = schemaFlag(
+  'shock-fraction',
+  'F',
+  BAILOUT.shockFraction,
+  'every bank loses F of its outside assets, x = F·c',
+);
 const BAILOUT_METHOD_FLAG = schemaFlag('method', 'M', BAILOUT.method, 'how payments are chosen', 'greedy');
-const BAILOUT_OBJECTIVE_FLAG = schemaFlag('objective', 'O', BAILOUT.objective, 'defaults averted, or the reduction of the shortfall Σ(p̄ − p)');
+const BAILOUT_OBJECTIVE_FLAG = schemaFlag(
+  'objective',
+  'O',
+  BAILOUT.objective,
+  'defaults averted, or the reduction of the shortfall Σ(p̄ − p)',
+);
 const BAILOUT_BUDGETS_FLAG = schemaFlag('budgets', 'K', BAILOUT.budgetCount, 'points on the curve from 0 to B');
 
 export const interventionStudyCommand: Command = {
   name: 'intervention-study',
-  summary: 'correlated price-shock study of an intervention, saved as a run: budget curve, TVaR of cascade size, histograms, tail sampling',
-  usage: 'cwb intervention-study ECONOMY.json|--version ID [--scenarios N --seed S --rho R --sigma V --drift M] [--budget F --max-budget F --budgets K] [--method M] [--curve M] [--tail-threshold F --tail-shock F --tail-samples N] [--json]',
+  summary:
+    'correlated price-shock study of an intervention, saved as a run: budget curve, TVaR of cascade size, histograms, tail sampling',
+  usage:
+    'cwb intervention-study ECONOMY.json|--version ID [--scenarios N --seed S --rho R --sigma V --drift M] [--budget F --max-budget F --budgets K] [--method M] [--curve M] [--tail-threshold F --tail-shock F --tail-samples N] [--json]',
   positionals: { min: 0, max: 1 },
   flags: [
     ECONOMY_VERSION_FLAG,
@@ -101,7 +166,11 @@ export const interventionStudyCommand: Command = {
     BUDGET_FRACTION_FLAG,
     MAX_BUDGET_FLAG,
     STUDY_BUDGETS_FLAG,
-    { name: 'quantiles', value: 'Q,…', description: 'TVaR quantiles, 1 to 10 of them in [0, 1) (default 0,0.5,0.9,0.99)' },
+    {
+      name: 'quantiles',
+      value: 'Q,…',
+      description: 'TVaR quantiles, 1 to 10 of them in [0, 1) (default 0,0.5,0.9,0.99)',
+    },
     STUDY_METHOD_FLAG,
     CURVE_FLAG,
     STUDY_OBJECTIVE_FLAG,
@@ -110,7 +179,8 @@ export const interventionStudyCommand: Command = {
     TAIL_SAMPLES_FLAG,
   ],
   async run({ positionals, flags }, io, context) {
-    const quantiles = typeof flags.quantiles === 'string' ? flags.quantiles.split(',').map(Number) : [0, 0.5, 0.9, 0.99];
+    const quantiles =
+      typeof flags.quantiles === 'string' ? flags.quantiles.split(',').map(Number) : [0, 0.5, 0.9, 0.99];
     const checked = validated(economyInterventionSchema, {
       target: 'economy',
       versionId: 1,
@@ -118,18 +188,30 @@ export const interventionStudyCommand: Command = {
       curveMethod: requiredFlag(flags, CURVE_FLAG),
       objective: requiredFlag(flags, STUDY_OBJECTIVE_FLAG),
       budgetFraction: requiredFlag(flags, BUDGET_FRACTION_FLAG),
-      shocks: { rho: requiredFlag(flags, RHO_FLAG), sigma: requiredFlag(flags, SIGMA_FLAG), drift: requiredFlag(flags, DRIFT_FLAG) },
+      shocks: {
+        rho: requiredFlag(flags, RHO_FLAG),
+        sigma: requiredFlag(flags, SIGMA_FLAG),
+        drift: requiredFlag(flags, DRIFT_FLAG),
+      },
       scenarios: requiredFlag(flags, SCENARIOS_FLAG),
       seed: requiredFlag(flags, SEED_FLAG),
       maxBudgetFraction: requiredFlag(flags, MAX_BUDGET_FLAG),
       budgetCount: requiredFlag(flags, STUDY_BUDGETS_FLAG),
       quantiles,
       ...(flags['tail-threshold'] !== undefined
-        ? { tail: { thresholdFraction: requiredFlag(flags, TAIL_THRESHOLD_FLAG), aggregateShockFraction: requiredFlag(flags, TAIL_SHOCK_FLAG), samples: requiredFlag(flags, TAIL_SAMPLES_FLAG) } }
+        ? {
+            tail: {
+              thresholdFraction: requiredFlag(flags, TAIL_THRESHOLD_FLAG),
+              aggregateShockFraction: requiredFlag(flags, TAIL_SHOCK_FLAG),
+              samples: requiredFlag(flags, TAIL_SAMPLES_FLAG),
+            },
+          }
         : {}),
     });
     const app = context();
-    io.err(`intervention-study: ${checked.scenarios} scenarios (ρ=${checked.shocks.rho}, σ=${checked.shocks.sigma}, μ=${checked.shocks.drift}, seed ${checked.seed})`);
+    io.err(
+      `intervention-study: ${checked.scenarios} scenarios (ρ=${checked.shocks.rho}, σ=${checked.shocks.sigma}, μ=${checked.shocks.drift}, seed ${checked.seed})`,
+    );
     const { run, params } = await runInterventionJob(app, io, positionals[0], flags, checked, 'intervention-study');
     const { results } = run;
     if (results.target !== 'economy') throw new Error(`intervention-study: run ${run.id} is not an economy study`);
@@ -138,18 +220,33 @@ export const interventionStudyCommand: Command = {
       return 0;
     }
     const { display, study } = results;
-    io.out(`${await versionName(app, params)}: ${display.method} with budget ${formatAmount(display.budget)} (${percent(params.budgetFraction)} of Σ(Dp) = ${formatAmount(results.totalAssetValue)}) on ${display.scenario}`);
-    io.out(`  failures ${display.failedBefore} → ${display.failedAfter}; spent ${formatAmount(display.spent)}; ${display.objective} ${formatAmount(display.objectiveValue)}`);
-    io.out(`scenario study (budget curve by ${methodLabel('economy', params.curveMethod)}): mean failures without intervention ${study.failedBefore.mean.toFixed(2)} ± ${study.failedBefore.halfWidth.toFixed(2)} (95% CI) of ${results.firms} firms`);
-    io.out(`  ${'budget'.padStart(14)} ${'% Σ(Dp)'.padStart(8)} ${'failures'.padStart(16)} ${'firms saved'.padStart(12)} ${'value saved'.padStart(12)}`);
+    io.out(
+      `${await versionName(app, params)}: ${display.method} with budget ${formatAmount(display.budget)} (${percent(params.budgetFraction)} of Σ(Dp) = ${formatAmount(results.totalAssetValue)}) on ${display.scenario}`,
+    );
+    io.out(
+      `  failures ${display.failedBefore} → ${display.failedAfter}; spent ${formatAmount(display.spent)}; ${display.objective} ${formatAmount(display.objectiveValue)}`,
+    );
+    io.out(
+      `scenario study (budget curve by ${methodLabel('economy', params.curveMethod)}): mean failures without intervention ${study.failedBefore.mean.toFixed(2)} ± ${study.failedBefore.halfWidth.toFixed(2)} (95% CI) of ${results.firms} firms`,
+    );
+    io.out(
+      `  ${'budget'.padStart(14)} ${'% Σ(Dp)'.padStart(8)} ${'failures'.padStart(16)} ${'firms saved'.padStart(12)} ${'value saved'.padStart(12)}`,
+    );
     for (const point of study.budgets) {
-      io.out(`  ${formatAmount(point.budget).padStart(14)} ${percent(point.budgetFraction).padStart(8)} ${`${point.failedAfter.mean.toFixed(2)} ± ${point.failedAfter.halfWidth.toFixed(2)}`.padStart(16)} ${percent(point.firmsSavedFraction.mean).padStart(12)} ${percent(point.valueSavedFraction.mean).padStart(12)}`);
+      io.out(
+        `  ${formatAmount(point.budget).padStart(14)} ${percent(point.budgetFraction).padStart(8)} ${`${point.failedAfter.mean.toFixed(2)} ± ${point.failedAfter.halfWidth.toFixed(2)}`.padStart(16)} ${percent(point.firmsSavedFraction.mean).padStart(12)} ${percent(point.valueSavedFraction.mean).padStart(12)}`,
+      );
     }
     io.out('TVaR of the cascade size (fraction of firms) at the chosen budget (Table 1):');
-    for (const row of study.tvarReduction) io.out(`  q = ${row.q}: ${row.before.toFixed(4)} → ${row.after.toFixed(4)} (−${row.reductionPercent.toFixed(1)}%)`);
+    for (const row of study.tvarReduction)
+      io.out(
+        `  q = ${row.q}: ${row.before.toFixed(4)} → ${row.after.toFixed(4)} (−${row.reductionPercent.toFixed(1)}%)`,
+      );
     if (results.tail) {
       const { tail } = results;
-      io.out(`tail: P(failures ≥ ${tail.threshold}) plain ${tail.plain.exceedance.toExponential(3)} ± ${tail.plain.exceedanceError.toExponential(2)}, importance ${tail.importance.exceedance.toExponential(3)} ± ${tail.importance.exceedanceError.toExponential(2)} (${tail.importance.samples} samples each; ${tail.sampleSaving !== undefined ? `${tail.sampleSaving.toFixed(1)}× fewer samples for the same accuracy` : `sample saving ${tail.sampleSavingNote}`})`);
+      io.out(
+        `tail: P(failures ≥ ${tail.threshold}) plain ${tail.plain.exceedance.toExponential(3)} ± ${tail.plain.exceedanceError.toExponential(2)}, importance ${tail.importance.exceedance.toExponential(3)} ± ${tail.importance.exceedanceError.toExponential(2)} (${tail.importance.samples} samples each; ${tail.sampleSaving !== undefined ? `${tail.sampleSaving.toFixed(1)}× fewer samples for the same accuracy` : `sample saving ${tail.sampleSavingNote}`})`,
+      );
     }
     return 0;
   },
@@ -157,8 +254,10 @@ export const interventionStudyCommand: Command = {
 
 export const bailoutCommand: Command = {
   name: 'bailout',
-  summary: 'bailout payments that prevent Eisenberg–Noe defaults within a budget, and the defaults-vs-budget curve, saved as a run',
-  usage: 'cwb bailout NETWORK.json|--version ID --budget B --shock-fraction F [--method M] [--objective defaults|shortfall] [--budgets K] [--json]',
+  summary:
+    'bailout payments that prevent Eisenberg–Noe defaults within a budget, and the defaults-vs-budget curve, saved as a run',
+  usage:
+    'cwb bailout NETWORK.json|--version ID --budget B --shock-fraction F [--method M] [--objective defaults|shortfall] [--budgets K] [--json]',
   positionals: { min: 0, max: 1 },
   flags: [
     VERSION_FLAG,
@@ -184,16 +283,35 @@ export const bailoutCommand: Command = {
     if (results.target !== 'interbank') throw new Error(`bailout: run ${run.id} is not an interbank bailout`);
     const { display } = results;
     if (flags.json) {
-      const paid = Object.fromEntries(display.nodes.filter((node) => node.payment > 0).map((node) => [node.id, node.payment]));
-      const defaulted = (after: boolean) => display.nodes.filter((node) => (after ? node.roundAfter : node.roundBefore) > 0).map((node) => node.id);
-      io.out(JSON.stringify({ runId: run.id, payments: paid, spent: display.spent, defaultsBefore: defaulted(false), defaultsAfter: defaulted(true), objective: display.objectiveValue, curve: results.curve }));
+      const paid = Object.fromEntries(
+        display.nodes.filter((node) => node.payment > 0).map((node) => [node.id, node.payment]),
+      );
+      const defaulted = (after: boolean) =>
+        display.nodes.filter((node) => (after ? node.roundAfter : node.roundBefore) > 0).map((node) => node.id);
+      io.out(
+        JSON.stringify({
+          runId: run.id,
+          payments: paid,
+          spent: display.spent,
+          defaultsBefore: defaulted(false),
+          defaultsAfter: defaulted(true),
+          objective: display.objectiveValue,
+          curve: results.curve,
+        }),
+      );
       return 0;
     }
-    io.out(`${await versionName(app, params)}: ${display.scenario}; ${display.method} bailouts within ${formatAmount(params.budget)} ${results.unit}`);
-    io.out(`  defaults ${display.failedBefore} → ${display.failedAfter}; spent ${formatAmount(display.spent)}; ${display.objective} ${formatAmount(display.objectiveValue)}`);
-    for (const node of display.nodes) if (node.payment > 0) io.out(`  ${node.id.padEnd(14)}${formatAmount(node.payment).padStart(16)}`);
+    io.out(
+      `${await versionName(app, params)}: ${display.scenario}; ${display.method} bailouts within ${formatAmount(params.budget)} ${results.unit}`,
+    );
+    io.out(
+      `  defaults ${display.failedBefore} → ${display.failedAfter}; spent ${formatAmount(display.spent)}; ${display.objective} ${formatAmount(display.objectiveValue)}`,
+    );
+    for (const node of display.nodes)
+      if (node.payment > 0) io.out(`  ${node.id.padEnd(14)}${formatAmount(node.payment).padStart(16)}`);
     io.out('  budget → defaults after:');
-    for (const point of results.curve) io.out(`  ${formatAmount(point.budget).padStart(14)} ${String(point.defaultsAfter).padStart(6)}`);
+    for (const point of results.curve)
+      io.out(`  ${formatAmount(point.budget).padStart(14)} ${String(point.defaultsAfter).padStart(6)}`);
     return 0;
   },
 };

@@ -20,7 +20,11 @@ export function checkOutTargets(paths: string[], flags: Record<string, string | 
 }
 
 /** Writes the files atomically (checked again: a file may have appeared meanwhile); returns the paths as given. */
-export function writeOutFiles(files: FileToWrite[], flags: Record<string, string | true>, context: AppContext): string[] {
+export function writeOutFiles(
+  files: FileToWrite[],
+  flags: Record<string, string | true>,
+  context: AppContext,
+): string[] {
   safeWriteFiles(files, outOptions(flags, context));
   return files.map((file) => file.path);
 }

@@ -10,7 +10,11 @@ import { sha256Hex } from '../../io/importers';
 import { UsageError, type CommandIo, type FlagSpec } from '../command';
 import { assertReadable, positiveId, readInputFile } from './common';
 
-export const VERSION_FLAG: FlagSpec = { name: 'version', value: 'ID', description: 'a network version in the store (see cwb list) instead of a file' };
+export const VERSION_FLAG: FlagSpec = {
+  name: 'version',
+  value: 'ID',
+  description: 'a network version in the store (see cwb list) instead of a file',
+};
 
 /**
  * The version ID to run on: `--version`, or the file's version (imported now if it is new to the store). `kind`:
@@ -31,7 +35,8 @@ export async function storedNetworkVersion(
     await call(app.router, kind === 'interbank' ? 'networks:get' : 'economies:get', { versionId });
     return versionId;
   }
-  if (path === undefined) throw new UsageError(`give ${what} file, or --version ID for ${what} in the store (see cwb list)`);
+  if (path === undefined)
+    throw new UsageError(`give ${what} file, or --version ID for ${what} in the store (see cwb list)`);
   assertReadable(path);
   const bytes = readInputFile(path);
   const sha256 = sha256Hex(bytes);
@@ -40,11 +45,15 @@ export async function storedNetworkVersion(
     const detail = await call(app.router, 'datasets:get', { id: known.id });
     const first = detail.networks.flatMap((network) => network.versions).sort((a, b) => a.id - b.id)[0];
     if (first) {
-      io.err(`${label}: ${basename(path)} is dataset ${known.id} in the store; running on its network version ${first.id}`);
+      io.err(
+        `${label}: ${basename(path)} is dataset ${known.id} in the store; running on its network version ${first.id}`,
+      );
       return first.id;
     }
   }
   const imported = await call(app.router, 'datasets:import', app.files.fromPath(path));
-  io.err(`${label}: imported ${basename(path)} as dataset ${imported.dataset.id}, network version ${imported.versionId}`);
+  io.err(
+    `${label}: imported ${basename(path)} as dataset ${imported.dataset.id}, network version ${imported.versionId}`,
+  );
   return imported.versionId;
 }

@@ -8,12 +8,16 @@ import { checkShardsBelongTogether, parseStressPartial } from './stress-partial-
 
 export const stressMergeCommand: Command = {
   name: 'stress-merge',
-  summary: 'Merge the shards of a stress test (cwb stress … --shard K/N --out PART.json) into the summary of the whole run',
+  summary:
+    'Merge the shards of a stress test (cwb stress … --shard K/N --out PART.json) into the summary of the whole run',
   usage: 'cwb stress-merge PART.json… [--json]',
   positionals: { min: 1, max: 100_000 },
   flags: [],
   run({ positionals, flags }, io) {
-    const parts = positionals.map((file) => ({ file: basename(file), ...parseStressPartial(readInputFile(file), basename(file)) }));
+    const parts = positionals.map((file) => ({
+      file: basename(file),
+      ...parseStressPartial(readInputFile(file), basename(file)),
+    }));
     checkShardsBelongTogether(parts);
     const merged = mergeStressPartials(parts.map((part) => part.partial));
     const summary = summariseStress(merged);

@@ -32,7 +32,10 @@ export interface ShardRun {
 }
 
 /** "K/N" → shard K of N (1 ≤ K ≤ N) and its scenario range among `samples`. */
-export function shardRange(text: string, samples: number): { index: number; count: number; first: number; size: number } {
+export function shardRange(
+  text: string,
+  samples: number,
+): { index: number; count: number; first: number; size: number } {
   const match = /^(\d+)\/(\d+)$/.exec(text);
   const index = match ? Number(match[1]) : NaN;
   const count = match ? Number(match[2]) : NaN;
@@ -48,14 +51,22 @@ const finite = (value: number): number | null => (Number.isFinite(value) ? value
 /** The partial as JSON (typed arrays as arrays; ±∞ of an empty sketch as null). */
 export function serialiseStressPartial(run: ShardRun, partial: StressPartial): string {
   const { sketch } = partial;
-  return `${JSON.stringify({
-    format: STRESS_PARTIAL_FORMAT,
-    run,
-    partial: {
-      ...partial,
-      sketch: { ...sketch, underflowMax: finite(sketch.underflowMax), min: finite(sketch.min), max: finite(sketch.max) },
+  return `${JSON.stringify(
+    {
+      format: STRESS_PARTIAL_FORMAT,
+      run,
+      partial: {
+        ...partial,
+        sketch: {
+          ...sketch,
+          underflowMax: finite(sketch.underflowMax),
+          min: finite(sketch.min),
+          max: finite(sketch.max),
+        },
+      },
     },
-  }, (_key, value: unknown) => (value instanceof Float64Array ? Array.from(value) : value))}\n`;
+    (_key, value: unknown) => (value instanceof Float64Array ? Array.from(value) : value),
+  )}\n`;
 }
 
 const numbers = z.array(z.number());
@@ -85,7 +96,13 @@ const partialFileSchema = z.object({
     defaultsHistogram: numbers,
     analyticalExceedance: numbers,
     outsideAssets: numbers,
-    sketch: z.looseObject({ counts: numbers, sums: numbers, underflowMax: z.number().nullable(), min: z.number().nullable(), max: z.number().nullable() }),
+    sketch: z.looseObject({
+      counts: numbers,
+      sums: numbers,
+      underflowMax: z.number().nullable(),
+      min: z.number().nullable(),
+      max: z.number().nullable(),
+    }),
     largestLoss: z.object({ scenario: count, loss: z.number(), shocks: numbers }).nullable(),
   }),
 });
@@ -97,7 +114,11 @@ export function parseStressPartial(bytes: Uint8Array, fileName: string): { run: 
   const typed = (key: string, from: Record<string, unknown> = raw) => Float64Array.from(from[key] as number[]);
   const sketch = file.partial.sketch;
   const n = file.partial.nBanks;
-  if (file.partial.ids.length !== n || file.partial.defaultCounts.length !== n || file.partial.defaultsHistogram.length !== n + 1) {
+  if (
+    file.partial.ids.length !== n ||
+    file.partial.defaultCounts.length !== n ||
+    file.partial.defaultsHistogram.length !== n + 1
+  ) {
     throw new ImportError(`${fileName}: the partial's arrays do not match its ${n} banks`);
   }
   const partial = {
@@ -116,7 +137,10 @@ export function parseStressPartial(bytes: Uint8Array, fileName: string): { run: 
       min: sketch.min ?? Infinity,
       max: sketch.max ?? -Infinity,
     } as LossSketch,
-    largestLoss: file.partial.largestLoss && { ...file.partial.largestLoss, shocks: Float64Array.from(file.partial.largestLoss.shocks) },
+    largestLoss: file.partial.largestLoss && {
+      ...file.partial.largestLoss,
+      shocks: Float64Array.from(file.partial.largestLoss.shocks),
+    },
   } as unknown as StressPartial;
   return { run: file.run as ShardRun, partial };
 }
@@ -128,10 +152,16 @@ const partialTarget = (flags: Record<string, string | true>): WriteTargetOptions
 });
 
 /** Refuses a bad --out before any scenario is cleared (one line). */
-export const checkPartialTarget = (path: string, flags: Record<string, string | true>): void => void checkWriteTarget(path, partialTarget(flags));
+export const checkPartialTarget = (path: string, flags: Record<string, string | true>): void =>
+  void checkWriteTarget(path, partialTarget(flags));
 
 /** Writes a shard's partial through safe-write (checked again: the file may have appeared meanwhile). */
-export function writeStressPartial(path: string, run: ShardRun, partial: StressPartial, flags: Record<string, string | true>): void {
+export function writeStressPartial(
+  path: string,
+  run: ShardRun,
+  partial: StressPartial,
+  flags: Record<string, string | true>,
+): void {
   safeWriteFile(path, serialiseStressPartial(run, partial), partialTarget(flags));
 }
 
@@ -141,16 +171,25 @@ export function checkShardsBelongTogether(parts: Array<{ run: ShardRun; partial:
   const same = (run: ShardRun) => JSON.stringify({ ...run, shard: run.shard.count });
   for (const part of parts) {
     if (same(part.run) !== same(first.run)) {
-      throw new ImportError(`${part.file} comes from a different stress test than ${first.file} (network, seed, shock model, samples, recovery rates or shard count differ)`);
+      throw new ImportError(
+        `${part.file} comes from a different stress test than ${first.file} (network, seed, shock model, samples, recovery rates or shard count differ)`,
+      );
     }
   }
-  const ranges = parts.flatMap((part) => part.partial.ranges.map((range) => ({ ...range, file: part.file }))).sort((a, b) => a.first - b.first);
+  const ranges = parts
+    .flatMap((part) => part.partial.ranges.map((range) => ({ ...range, file: part.file })))
+    .sort((a, b) => a.first - b.first);
   let next = 0;
   for (const range of ranges) {
     if (range.first !== next) {
-      throw new ImportError(range.first < next ? `${range.file} repeats scenarios from ${range.first} on (a shard given twice?)` : `scenarios ${next} to ${range.first - 1} are missing (a shard not given?)`);
+      throw new ImportError(
+        range.first < next
+          ? `${range.file} repeats scenarios from ${range.first} on (a shard given twice?)`
+          : `scenarios ${next} to ${range.first - 1} are missing (a shard not given?)`,
+      );
     }
     next = range.first + range.count;
   }
-  if (next !== first.run.samples) throw new ImportError(`scenarios ${next} to ${first.run.samples - 1} are missing (a shard not given?)`);
+  if (next !== first.run.samples)
+    throw new ImportError(`scenarios ${next} to ${first.run.samples - 1} are missing (a shard not given?)`);
 }

@@ -29,15 +29,40 @@ const [UNIFORM, BETA, COPULA] = shockModelSchema.options.map((option) => option.
   (typeof shockModelSchema.options)[2]['shape'],
 ];
 /** A cluster run's scenario count: shards of up to MAX_STRESS_SAMPLES each, merged by cwb stress-merge. */
-const CLUSTER_SAMPLES = z.number().int().min(1).max(10 * MAX_STRESS_SAMPLES);
+const CLUSTER_SAMPLES = z
+  .number()
+  .int()
+  .min(1)
+  .max(10 * MAX_STRESS_SAMPLES);
 
-const SHOCK_MODEL_FLAG = schemaFlag('shock-model', 'MODEL', z.enum(['uniform', 'beta', 'copula']), 'uniform (x = f·c·U), beta (P(x ≥ w) = defaultProbability) or copula (Gaussian, one factor)');
-export const MAX_FRACTION_FLAG = schemaFlag('max-fraction', 'F', UNIFORM.maxFraction, 'uniform and copula-uniform shocks: largest loss as a fraction of outside assets');
+const SHOCK_MODEL_FLAG = schemaFlag(
+  'shock-model',
+  'MODEL',
+  z.enum(['uniform', 'beta', 'copula']),
+  'uniform (x = f·c·U), beta (P(x ≥ w) = defaultProbability) or copula (Gaussian, one factor)',
+);
+export const MAX_FRACTION_FLAG = schemaFlag(
+  'max-fraction',
+  'F',
+  UNIFORM.maxFraction,
+  'uniform and copula-uniform shocks: largest loss as a fraction of outside assets',
+);
 const RHO_FLAG = schemaFlag('rho', 'R', COPULA.rho, 'copula: correlation of the common factor', 0.3);
 const MARGINAL_FLAG = schemaFlag('marginal', 'M', COPULA.marginal, 'copula: the marginal distribution of each shock');
-export const A_FLAG = schemaFlag('a', 'A', BETA.a, 'beta: first shape parameter a; b is solved per bank (default: the paper\'s a = 1)');
+export const A_FLAG = schemaFlag(
+  'a',
+  'A',
+  BETA.a,
+  "beta: first shape parameter a; b is solved per bank (default: the paper's a = 1)",
+);
 export const SHOCK_MODEL_FLAGS: FlagSpec[] = [SHOCK_MODEL_FLAG, MAX_FRACTION_FLAG, RHO_FLAG, MARGINAL_FLAG, A_FLAG];
-const SAMPLES_FLAG = schemaFlag('samples', 'N', STRESS.samples, 'number of scenarios in one run (a cluster run with --shard takes up to 100,000,000)', 10_000);
+const SAMPLES_FLAG = schemaFlag(
+  'samples',
+  'N',
+  STRESS.samples,
+  'number of scenarios in one run (a cluster run with --shard takes up to 100,000,000)',
+  10_000,
+);
 const SEED_FLAG = schemaFlag('seed', 'S', STRESS.seed, 'random seed; the same seed gives the same result', 1);
 
 /** Builds the shock model from --shock-model, --max-fraction, --rho, --marginal, --a (bounds from the job's schema). */
@@ -50,13 +75,19 @@ export function shockModelFromFlags(flags: Record<string, string | true>): Shock
       return a === undefined ? { kind: 'beta' } : { kind: 'beta', a };
     }
     case 'copula':
-      return { kind: 'copula', rho: requiredFlag(flags, RHO_FLAG), marginal: requiredFlag(flags, MARGINAL_FLAG), maxFraction: requiredFlag(flags, MAX_FRACTION_FLAG) };
+      return {
+        kind: 'copula',
+        rho: requiredFlag(flags, RHO_FLAG),
+        marginal: requiredFlag(flags, MARGINAL_FLAG),
+        maxFraction: requiredFlag(flags, MAX_FRACTION_FLAG),
+      };
   }
 }
 
 export const stressCommand: Command = {
   name: 'stress',
-  summary: 'Monte Carlo stress test, saved as a run: expected loss, loss ratio, NVI, default probabilities, VaR and expected shortfall',
+  summary:
+    'Monte Carlo stress test, saved as a run: expected loss, loss ratio, NVI, default probabilities, VaR and expected shortfall',
   usage:
     'cwb stress NETWORK-FILE|--version ID --shock-model uniform|beta|copula [--samples N] [--seed S] [--max-fraction F] [--rho R] [--alpha A --beta B] [--json]\n' +
     '       cwb stress NETWORK.json --shock-model MODEL --samples N --shard K/N --out PART.json   (one shard on a cluster node; no store)',
@@ -67,7 +98,12 @@ export const stressCommand: Command = {
     SAMPLES_FLAG,
     SEED_FLAG,
     ...RECOVERY_FLAGS,
-    { name: 'shard', value: 'K/N', description: 'clear only shard K of N of up to 100,000,000 scenarios (for a cluster) and write its partial result to --out; merge with cwb stress-merge' },
+    {
+      name: 'shard',
+      value: 'K/N',
+      description:
+        'clear only shard K of N of up to 100,000,000 scenarios (for a cluster) and write its partial result to --out; merge with cwb stress-merge',
+    },
     { name: 'out', value: 'PART.json', description: 'with --shard: the partial result file to write' },
     FORCE_FLAG,
   ],
@@ -79,18 +115,32 @@ export const stressCommand: Command = {
     if (flags.shard !== undefined) return runShard(path, flags, io, { model, seed, recovery });
     const samples = requiredFlag(flags, SAMPLES_FLAG);
     if (path !== undefined && flags.version === undefined && fileSize(path) > STORE_FILE_BYTES) {
-      io.err(`stress: ${basename(path)} is over ${STORE_FILE_BYTES / 2 ** 20} MiB, more than the store keeps; it is read as a stream and the run is not saved`);
+      io.err(
+        `stress: ${basename(path)} is over ${STORE_FILE_BYTES / 2 ** 20} MiB, more than the store keeps; it is read as a stream and the run is not saved`,
+      );
       const { document, partial } = stressFile(path, io, { model, seed, recovery, samples, first: 0, count: samples });
       const summary = summariseStress(partial, document);
       reportVerification(io, partial);
       if (flags.json) io.out(JSON.stringify(summary));
-      else printStressSummary(io, document.name, document.nodes.map((node) => node.id), summary);
+      else
+        printStressSummary(
+          io,
+          document.name,
+          document.nodes.map((node) => node.id),
+          summary,
+        );
       return 0;
     }
     const app = context();
     const versionId = await storedNetworkVersion(app, io, path, flags, 'stress');
     const eisenbergNoe = recovery.alpha === 1 && recovery.beta === 1;
-    const run = await runJob(app, io, 'stress', { versionId, shockModel: model, samples, seed, ...(eisenbergNoe ? {} : { recovery }) }, 'stress');
+    const run = await runJob(
+      app,
+      io,
+      'stress',
+      { versionId, shockModel: model, samples, seed, ...(eisenbergNoe ? {} : { recovery }) },
+      'stress',
+    );
     const { results } = run;
     io.err(`stress: saved as run ${run.id} (${((run.durationMs ?? 0) / 1000).toFixed(2)} s)`);
     if (results.clearingCheck) reportVerification(io, results.clearingCheck);
@@ -119,7 +169,11 @@ interface StressSettings {
 }
 
 /** Scenarios first … first + count − 1 cleared on the network file, read as a stream (no store). */
-function stressFile(path: string, io: CommandIo, settings: StressSettings & { samples: number; first: number; count: number }) {
+function stressFile(
+  path: string,
+  io: CommandIo,
+  settings: StressSettings & { samples: number; first: number; count: number },
+) {
   assertReadable(path);
   const document = readNetworkJsonFile(path, basename(path));
   const system = toClearingSystem(document);
@@ -127,28 +181,65 @@ function stressFile(path: string, io: CommandIo, settings: StressSettings & { sa
   io.err(`stress: ${count} of ${samples} scenarios, ${model.kind} shocks, seed ${seed}, ${system.nBanks} banks`);
   const started = performance.now();
   let lastReport = started;
-  const partial = runStressBatch(system, model, seed, first, count, (done) => {
-    const now = performance.now();
-    if (now - lastReport > 1000 || done === count) {
-      lastReport = now;
-      io.err(`  ${done} / ${count} scenarios (${((100 * done) / count).toFixed(0)}%)`);
-    }
-  }, recovery);
+  const partial = runStressBatch(
+    system,
+    model,
+    seed,
+    first,
+    count,
+    (done) => {
+      const now = performance.now();
+      if (now - lastReport > 1000 || done === count) {
+        lastReport = now;
+        io.err(`  ${done} / ${count} scenarios (${((100 * done) / count).toFixed(0)}%)`);
+      }
+    },
+    recovery,
+  );
   io.err(`cleared in ${((performance.now() - started) / 1000).toFixed(2)} s`);
   return { document, system, partial };
 }
 
 /** One shard of a cluster run: the network file streamed, its partial result written to --out; the store is not opened. */
-function runShard(path: string | undefined, flags: Record<string, string | true>, io: CommandIo, settings: StressSettings): number {
-  if (path === undefined || flags.version !== undefined) throw new UsageError('--shard runs on a network file (cluster nodes have no store): give NETWORK.json, not --version');
+function runShard(
+  path: string | undefined,
+  flags: Record<string, string | true>,
+  io: CommandIo,
+  settings: StressSettings,
+): number {
+  if (path === undefined || flags.version !== undefined)
+    throw new UsageError(
+      '--shard runs on a network file (cluster nodes have no store): give NETWORK.json, not --version',
+    );
   const samples = requiredFlag(flags, { ...SAMPLES_FLAG, field: CLUSTER_SAMPLES });
   const shard = typeof flags.shard === 'string' ? shardRange(flags.shard, samples) : undefined;
   if (!shard) throw new UsageError('--shard needs K/N, e.g. --shard 3/8');
-  if (typeof flags.out !== 'string') throw new UsageError('--shard needs --out PART.json, the file its partial result goes to');
+  if (typeof flags.out !== 'string')
+    throw new UsageError('--shard needs --out PART.json, the file its partial result goes to');
   checkPartialTarget(flags.out, flags);
-  const { document, system, partial } = stressFile(path, io, { ...settings, samples, first: shard.first, count: shard.size });
-  writeStressPartial(flags.out, { network: document.name, banks: system.nBanks, shockModel: settings.model, seed: settings.seed, samples, ...settings.recovery, shard }, partial, flags);
-  io.err(`shard ${shard.index}/${shard.count} (scenarios ${shard.first} to ${shard.first + shard.size - 1}) written to ${flags.out}`);
+  const { document, system, partial } = stressFile(path, io, {
+    ...settings,
+    samples,
+    first: shard.first,
+    count: shard.size,
+  });
+  writeStressPartial(
+    flags.out,
+    {
+      network: document.name,
+      banks: system.nBanks,
+      shockModel: settings.model,
+      seed: settings.seed,
+      samples,
+      ...settings.recovery,
+      shard,
+    },
+    partial,
+    flags,
+  );
+  io.err(
+    `shard ${shard.index}/${shard.count} (scenarios ${shard.first} to ${shard.first + shard.size - 1}) written to ${flags.out}`,
+  );
   return 0;
 }
 
@@ -163,26 +254,43 @@ export function reportVerification(io: CommandIo, check: ClearingCheck): void {
 /** The stress summary as text (cwb stress and cwb stress-merge). */
 export function printStressSummary(io: CommandIo, networkName: string, ids: string[], summary: StressSummary): void {
   const se = (value: number, error: number) => `${formatAmount(value)} ± ${formatAmount(error)}`;
-  io.out(`${networkName}: ${ids.length} banks, ${summary.scenarios} ${summary.shockModel} scenarios, seed ${summary.seed}`);
+  io.out(
+    `${networkName}: ${ids.length} banks, ${summary.scenarios} ${summary.shockModel} scenarios, seed ${summary.seed}`,
+  );
   io.out(`  expected loss E[L]              ${se(summary.expectedLoss, summary.expectedLossStandardError)}`);
-  io.out(`  expected unconnected loss E[L0] ${se(summary.expectedUnconnectedLoss, summary.expectedUnconnectedLossStandardError)}`);
-  const ratio = numberOrNote(summary.lossRatio, summary.lossRatioNote, (v) => `${v.toFixed(4)} ± ${summary.lossRatioStandardError!.toFixed(4)}`);
+  io.out(
+    `  expected unconnected loss E[L0] ${se(summary.expectedUnconnectedLoss, summary.expectedUnconnectedLossStandardError)}`,
+  );
+  const ratio = numberOrNote(
+    summary.lossRatio,
+    summary.lossRatioNote,
+    (v) => `${v.toFixed(4)} ± ${summary.lossRatioStandardError!.toFixed(4)}`,
+  );
   io.out(`  loss ratio E[L]/E[L0]           ${ratio}`);
-  const nvi = summary.nvi !== undefined && summary.glassermanYoungBound !== undefined
-    ? `${summary.nvi.toFixed(4)} (bound on the ratio 1 + NVI = ${summary.glassermanYoungBound.toFixed(4)}; β+ = ${summary.maxConnectivity.toFixed(3)})`
-    : `${summary.nviNote ?? 'undefined'}; β+ = ${summary.maxConnectivity.toFixed(3)}`;
+  const nvi =
+    summary.nvi !== undefined && summary.glassermanYoungBound !== undefined
+      ? `${summary.nvi.toFixed(4)} (bound on the ratio 1 + NVI = ${summary.glassermanYoungBound.toFixed(4)}; β+ = ${summary.maxConnectivity.toFixed(3)})`
+      : `${summary.nviNote ?? 'undefined'}; β+ = ${summary.maxConnectivity.toFixed(3)}`;
   io.out(`  NVI                             ${nvi}`);
-  io.out(`  expected defaults               ${summary.expectedDefaults.toFixed(3)} ± ${summary.expectedDefaultsStandardError!.toFixed(3)} (by contagion ${summary.expectedContagionDefaults.toFixed(3)})`);
+  io.out(
+    `  expected defaults               ${summary.expectedDefaults.toFixed(3)} ± ${summary.expectedDefaultsStandardError!.toFixed(3)} (by contagion ${summary.expectedContagionDefaults.toFixed(3)})`,
+  );
   io.out('  level     VaR [95% interval]                        expected shortfall ± s.e.');
   for (const key of Object.keys(summary.lossQuantiles) as Array<keyof typeof summary.lossQuantiles>) {
     const [low, high] = summary.lossQuantileInterval![key];
     const valueAtRisk = `${formatAmount(summary.lossQuantiles[key])} [${formatAmount(low)}, ${formatAmount(high)}]`;
-    io.out(`  ${key.padEnd(8)}  ${valueAtRisk.padEnd(40)}  ${se(summary.expectedShortfall[key], summary.expectedShortfallStandardError![key])}`);
+    io.out(
+      `  ${key.padEnd(8)}  ${valueAtRisk.padEnd(40)}  ${se(summary.expectedShortfall[key], summary.expectedShortfallStandardError![key])}`,
+    );
   }
   io.out(`  (± one standard error; VaR intervals from the order statistics of the ${summary.scenarios} scenarios)`);
-  io.out(`  ${'bank'.padEnd(12)}${'P(default)'.padStart(12)}${'95% interval (Wilson)'.padStart(24)}${'loss share'.padStart(18)}`);
+  io.out(
+    `  ${'bank'.padEnd(12)}${'P(default)'.padStart(12)}${'95% interval (Wilson)'.padStart(24)}${'loss share'.padStart(18)}`,
+  );
   for (const id of ids) {
     const [low, high] = summary.defaultProbabilityInterval![id]!;
-    io.out(`  ${id.padEnd(12)}${summary.defaultProbability[id]!.toFixed(4).padStart(12)}${`[${low.toFixed(4)}, ${high.toFixed(4)}]`.padStart(24)}${formatAmount(summary.lossContribution[id]!).padStart(18)}`);
+    io.out(
+      `  ${id.padEnd(12)}${summary.defaultProbability[id]!.toFixed(4).padStart(12)}${`[${low.toFixed(4)}, ${high.toFixed(4)}]`.padStart(24)}${formatAmount(summary.lossContribution[id]!).padStart(18)}`,
+    );
   }
 }

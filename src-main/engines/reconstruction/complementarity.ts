@@ -26,7 +26,12 @@ function complementarityOf(variable: Float64Array, n: number): number {
  * One orientation per pair from a near-complementary P: keep the larger entry; where both are (nearly) zero keep
  * the direction with the smaller ∇h (the more useful one), unless `undecidedBoth` keeps both there.
  */
-function orientation(polytope: FlowPolytope, variable: Float64Array, gradient: Float64Array, undecidedBoth: boolean): Uint8Array {
+function orientation(
+  polytope: FlowPolytope,
+  variable: Float64Array,
+  gradient: Float64Array,
+  undecidedBoth: boolean,
+): Uint8Array {
   const n = polytope.nBanks;
   const allowed = Uint8Array.from(polytope.allowed);
   let largest = 0;
@@ -70,7 +75,12 @@ export function solveWithComplementarity(
   }
   let rho = (0.01 * largestGradient) / Math.max(largestEntry, 1e-300);
   for (let stage = 1; stage <= 6; stage++) {
-    variable = method(context, polytope, variable, { maxIterations: Math.max(5, Math.ceil(iterations / 4)), tolerance: tolerance * 10, rho, stage: `penalty ρ=${rho.toExponential(1)}` });
+    variable = method(context, polytope, variable, {
+      maxIterations: Math.max(5, Math.ceil(iterations / 4)),
+      tolerance: tolerance * 10,
+      rho,
+      stage: `penalty ρ=${rho.toExponential(1)}`,
+    });
     if (complementarityOf(variable, n) <= 1e-9) break;
     rho *= 10;
   }
@@ -81,12 +91,20 @@ export function solveWithComplementarity(
       // the oracle proves the orientation feasible; its vertex (FW) or the projection (SPG) starts the polish
       const vertex = context.oracle(gradient, oriented);
       const begin = method === frankWolfe ? vertex : variable;
-      const polished = method(context, oriented, begin, { maxIterations: iterations, tolerance, rho: 0, stage: 'polish (orientation fixed)' });
+      const polished = method(context, oriented, begin, {
+        maxIterations: iterations,
+        tolerance,
+        rho: 0,
+        stage: 'polish (orientation fixed)',
+      });
       return { variable: polished, polytope: oriented };
     } catch (error) {
       if (!(error instanceof InfeasiblePolytopeError)) throw error;
     }
   }
   // no orientation found feasible: polish without complementarity (reported as a violation)
-  return { variable: method(context, polytope, variable, { maxIterations: iterations, tolerance, rho: 0, stage: 'polish' }), polytope };
+  return {
+    variable: method(context, polytope, variable, { maxIterations: iterations, tolerance, rho: 0, stage: 'polish' }),
+    polytope,
+  };
 }

@@ -8,20 +8,37 @@
 import type { FlowPolytope } from '../flow-polytope';
 import { penalised, violationOf, type MethodOptions, type SolverContext, type Smooth } from './objective';
 
-export function frankWolfeGap(context: SolverContext, polytope: FlowPolytope, point: Smooth, variable: Float64Array): { gap: number; vertex: Float64Array } {
+export function frankWolfeGap(
+  context: SolverContext,
+  polytope: FlowPolytope,
+  point: Smooth,
+  variable: Float64Array,
+): { gap: number; vertex: Float64Array } {
   const vertex = context.oracle(point.gradient, polytope);
   let gap = 0;
-  for (let e = 0; e < variable.length; e++) if (polytope.allowed[e]) gap += point.gradient[e]! * (variable[e]! - vertex[e]!);
+  for (let e = 0; e < variable.length; e++)
+    if (polytope.allowed[e]) gap += point.gradient[e]! * (variable[e]! - vertex[e]!);
   return { gap: Math.max(0, gap), vertex };
 }
 
 /** Frank–Wolfe on h over the polytope (worst case): the iterates are convex combinations of vertices. */
-export function frankWolfe(context: SolverContext, polytope: FlowPolytope, start: Float64Array, options: MethodOptions): Float64Array {
+export function frankWolfe(
+  context: SolverContext,
+  polytope: FlowPolytope,
+  start: Float64Array,
+  options: MethodOptions,
+): Float64Array {
   let variable: Float64Array = Float64Array.from(start);
   let point = penalised(context, variable, options.rho);
   for (let iteration = 1; iteration <= options.maxIterations; iteration++) {
     const { gap, vertex } = frankWolfeGap(context, polytope, point, variable);
-    context.report({ stage: options.stage, iteration, objective: point.objective, gap, violation: violationOf(polytope, variable, options.rho > 0) });
+    context.report({
+      stage: options.stage,
+      iteration,
+      objective: point.objective,
+      gap,
+      violation: violationOf(polytope, variable, options.rho > 0),
+    });
     if (gap <= options.tolerance * Math.max(Math.abs(point.value), 1e-12)) break;
     let accepted = false;
     for (let step = 1, tries = 0; tries < 12; tries++, step *= 0.5) {

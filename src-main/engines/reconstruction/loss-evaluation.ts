@@ -133,7 +133,8 @@ function depthByIteration(ws: ClearingWorkspace, out: Float64Array): boolean {
     for (let k = 0; k < m; k++) {
       const i = defaultList[k]!;
       let u = 1;
-      for (let e = rowStart[i]!; e < rowStart[i + 1]!; e++) if (defaultRound[creditor[e]!] !== 0) u += relative[e]! * out[creditor[e]!]!;
+      for (let e = rowStart[i]!; e < rowStart[i + 1]!; e++)
+        if (defaultRound[creditor[e]!] !== 0) u += relative[e]! * out[creditor[e]!]!;
       change = Math.max(change, Math.abs(u - out[i]!));
       largest = Math.max(largest, u);
       out[i] = u;
@@ -217,11 +218,21 @@ export function evaluateLoss(
       }
     }
   }
-  return { expectedLoss, expectedUnconnectedLoss, lossRatio, value: measure === 'lossRatio' ? lossRatio : expectedLoss };
+  return {
+    expectedLoss,
+    expectedUnconnectedLoss,
+    lossRatio,
+    value: measure === 'lossRatio' ? lossRatio : expectedLoss,
+  };
 }
 
 /** What a result reports of an in-sample evaluation: the ratio only where E[L⁰] > 0, else a note. */
 export function inSampleLoss(evaluation: LossEvaluation): InSampleLoss {
   const { expectedLoss, expectedUnconnectedLoss, value } = evaluation;
-  return { expectedLoss, expectedUnconnectedLoss, ...ratioField('lossRatio', expectedLoss, expectedUnconnectedLoss, LOSS_RATIO_UNDEFINED_NOTE), value };
+  return {
+    expectedLoss,
+    expectedUnconnectedLoss,
+    ...ratioField('lossRatio', expectedLoss, expectedUnconnectedLoss, LOSS_RATIO_UNDEFINED_NOTE),
+    value,
+  };
 }

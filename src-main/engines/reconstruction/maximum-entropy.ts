@@ -28,7 +28,9 @@ function balancedMarginals(polytope: FlowPolytope): { rows: Float64Array; column
     return Float64Array.from({ length: n }, (_, i) => lower[i]! + t * (upper[i]! - lower[i]!));
   };
   const rows = fill(rowLower, rowUpper);
-  const capped = Float64Array.from({ length: n }, (_, i) => Math.max(columnLower[i]!, Math.min(columnUpper[i]!, total - rows[i]!)));
+  const capped = Float64Array.from({ length: n }, (_, i) =>
+    Math.max(columnLower[i]!, Math.min(columnUpper[i]!, total - rows[i]!)),
+  );
   return { rows, columns: fill(columnLower, capped) };
 }
 

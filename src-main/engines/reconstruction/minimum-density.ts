@@ -14,11 +14,18 @@ import type { ReconstructionProblem } from './problem';
  * min Σ z_ij s.t. P ∈ Ω, p̄_ij ≤ min(r̄_i, c̄_j) z_ij, z ∈ {0,1}, solved by HiGHS within a time limit; the
  * LP-relaxation vertex (cost 1/min(r̄_i, c̄_j), at most 2n − 1 links) is kept when the MIP finds nothing sparser.
  */
-export function minimumDensity(problem: ReconstructionProblem, highs: Highs, oracle: LinearOracle, timeLimit = 20): Float64Array {
+export function minimumDensity(
+  problem: ReconstructionProblem,
+  highs: Highs,
+  oracle: LinearOracle,
+  timeLimit = 20,
+): Float64Array {
   const { polytope } = problem;
   const n = polytope.nBanks;
   const capacity = (e: number) => Math.min(polytope.rowUpper[Math.floor(e / n)]!, polytope.columnUpper[e % n]!);
-  const relaxationCost = Float64Array.from({ length: n * n }, (_, e) => (polytope.allowed[e] ? 1 / Math.max(capacity(e), 1e-300) : 0));
+  const relaxationCost = Float64Array.from({ length: n * n }, (_, e) =>
+    polytope.allowed[e] ? 1 / Math.max(capacity(e), 1e-300) : 0,
+  );
   const relaxed = oracle(relaxationCost, polytope);
   const linkLines: string[] = [];
   const binaries: string[] = [];
@@ -31,7 +38,14 @@ export function minimumDensity(problem: ReconstructionProblem, highs: Highs, ora
   }
   const lp = polytopeLp(polytope, new Float64Array(n * n));
   const objective = ` obj: ${binaries.join(' + ')}`;
-  const text = [lp.replace(/^ obj: .*$/m, objective), ...linkLines, 'Binaries', ` ${binaries.join(' ')}`, 'End', ''].join('\n');
+  const text = [
+    lp.replace(/^ obj: .*$/m, objective),
+    ...linkLines,
+    'Binaries',
+    ` ${binaries.join(' ')}`,
+    'End',
+    '',
+  ].join('\n');
   const countLinks = (m: Float64Array) => m.reduce((count, v) => count + (v > 0 ? 1 : 0), 0);
   try {
     const solution = highs.solve(text, { time_limit: timeLimit, mip_rel_gap: 1e-4 });

@@ -57,4 +57,9 @@ export interface MethodOptions {
 }
 
 /** A method: from `start`, a point of `polytope` that lowers h. */
-export type Method = (context: SolverContext, polytope: FlowPolytope, start: Float64Array, options: MethodOptions) => Float64Array;
+export type Method = (
+  context: SolverContext,
+  polytope: FlowPolytope,
+  start: Float64Array,
+  options: MethodOptions,
+) => Float64Array;

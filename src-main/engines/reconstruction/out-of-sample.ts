@@ -26,7 +26,11 @@ function paired(a: Float64Array, b: Float64Array): { mean: number; standardError
 }
 
 /** Per-scenario losses of a network on a fraction sample. */
-export function scenarioLosses(problem: ReconstructionProblem, sample: ShockFractions, variable: Float64Array): { losses: Float64Array; unconnected: Float64Array } {
+export function scenarioLosses(
+  problem: ReconstructionProblem,
+  sample: ShockFractions,
+  variable: Float64Array,
+): { losses: Float64Array; unconnected: Float64Array } {
   const n = problem.nBanks;
   const system = systemOf(problem, variable);
   const ws = workspaceFor(system);

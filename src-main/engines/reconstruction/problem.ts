@@ -14,7 +14,13 @@ import { liabilitiesFromMatrix } from '../maxent';
 import { DEFAULT_DEFAULT_PROBABILITY, fromDenseLiabilities, type ClearingSystem } from '../network-arrays';
 
 /** The node fields a user may mark known or unknown. */
-export const KNOWN_FIELDS = ['outsideAssets', 'outsideLiabilities', 'insideAssets', 'insideLiabilities', 'defaultProbability'] as const;
+export const KNOWN_FIELDS = [
+  'outsideAssets',
+  'outsideLiabilities',
+  'insideAssets',
+  'insideLiabilities',
+  'defaultProbability',
+] as const;
 export type KnownField = (typeof KNOWN_FIELDS)[number];
 /** Strict-inequality margin of §2.4: 1e-5 ≤ b_i ≤ p̄_i − 1e-5, 1e-5 ≤ c_i ≤ α_i − 1e-5. */
 export const BOUND_MARGIN = 1e-5;
@@ -75,10 +81,16 @@ export function problemFromDocument(doc: NetworkDocument, known?: Record<string,
           ? pbar + node.equity
           : undefined;
     if (pbar === undefined || !(pbar > 0)) {
-      throw new EngineInputError(`node "${node.id}": total liabilities p̄ are required (totalLiabilities, or totalAssets − equity) and must be > 0`, at('totalLiabilities'));
+      throw new EngineInputError(
+        `node "${node.id}": total liabilities p̄ are required (totalLiabilities, or totalAssets − equity) and must be > 0`,
+        at('totalLiabilities'),
+      );
     }
     if (alpha === undefined || !(alpha > 0)) {
-      throw new EngineInputError(`node "${node.id}": total assets α are required (totalAssets, or outsideAssets + insideAssets) and must be > 0`, at('totalAssets'));
+      throw new EngineInputError(
+        `node "${node.id}": total assets α are required (totalAssets, or outsideAssets + insideAssets) and must be > 0`,
+        at('totalAssets'),
+      );
     }
     totalLiabilities[i] = pbar;
     totalAssets[i] = alpha;
@@ -86,11 +98,17 @@ export function problemFromDocument(doc: NetworkDocument, known?: Record<string,
     const relTol = 1e-9 * Math.max(pbar, alpha);
     const fixedRow = f ?? (b !== undefined ? pbar - b : undefined);
     if (f !== undefined && b !== undefined && Math.abs(f + b - pbar) > 1e-6 * pbar) {
-      throw new EngineInputError(`node "${node.id}": insideLiabilities + outsideLiabilities = ${f + b} differs from total liabilities ${pbar}`, at('insideLiabilities'));
+      throw new EngineInputError(
+        `node "${node.id}": insideLiabilities + outsideLiabilities = ${f + b} differs from total liabilities ${pbar}`,
+        at('insideLiabilities'),
+      );
     }
     if (fixedRow !== undefined) {
       if (!(fixedRow >= -relTol && fixedRow <= pbar + relTol)) {
-        throw new EngineInputError(`node "${node.id}": inside liabilities ${fixedRow} must lie in [0, p̄ = ${pbar}]`, at('insideLiabilities'));
+        throw new EngineInputError(
+          `node "${node.id}": inside liabilities ${fixedRow} must lie in [0, p̄ = ${pbar}]`,
+          at('insideLiabilities'),
+        );
       }
       rowLower[i] = rowUpper[i] = Math.min(pbar, Math.max(0, fixedRow));
     } else {
@@ -99,11 +117,17 @@ export function problemFromDocument(doc: NetworkDocument, known?: Record<string,
     }
     const fixedColumn = d ?? (c !== undefined ? alpha - c : undefined);
     if (d !== undefined && c !== undefined && Math.abs(d + c - alpha) > 1e-6 * alpha) {
-      throw new EngineInputError(`node "${node.id}": insideAssets + outsideAssets = ${d + c} differs from total assets ${alpha}`, at('insideAssets'));
+      throw new EngineInputError(
+        `node "${node.id}": insideAssets + outsideAssets = ${d + c} differs from total assets ${alpha}`,
+        at('insideAssets'),
+      );
     }
     if (fixedColumn !== undefined) {
       if (!(fixedColumn >= -relTol && fixedColumn <= alpha + relTol)) {
-        throw new EngineInputError(`node "${node.id}": inside assets ${fixedColumn} must lie in [0, α = ${alpha}]`, at('insideAssets'));
+        throw new EngineInputError(
+          `node "${node.id}": inside assets ${fixedColumn} must lie in [0, α = ${alpha}]`,
+          at('insideAssets'),
+        );
       }
       columnLower[i] = columnUpper[i] = Math.min(alpha, Math.max(0, fixedColumn));
     } else {
@@ -156,7 +180,12 @@ export function reconstructionBytes(n: number, scenarios = 0): number {
  * A complete network@1 document of the network found: node balance sheets with b, c, f, d recomputed from P̄
  * (p̄ and α as given, equity w = α − p̄), liabilities from the matrix.
  */
-export function documentOfResult(doc: NetworkDocument, problem: ReconstructionProblem, matrix: Float64Array, name: string): NetworkDocument {
+export function documentOfResult(
+  doc: NetworkDocument,
+  problem: ReconstructionProblem,
+  matrix: Float64Array,
+  name: string,
+): NetworkDocument {
   const n = problem.nBanks;
   const { rows, columns } = marginals(matrix, n);
   const nodes: NetworkNode[] = doc.nodes.map((node, i) => ({

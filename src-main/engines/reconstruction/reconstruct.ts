@@ -132,19 +132,27 @@ export function reconstruct(problem: ReconstructionProblem, options: Reconstruct
   } else if (options.objective !== 'maxent') {
     // the projection's semismooth Newton is not reliable on interval marginals (unknown b or c): the best case
     // then runs Frank–Wolfe with the LP oracle too (slower, always feasible)
-    const method: Method = options.objective === 'best' && hasFixedMarginals(problem.polytope) ? spectralProjectedGradient : frankWolfe;
+    const method: Method =
+      options.objective === 'best' && hasFixedMarginals(problem.polytope) ? spectralProjectedGradient : frankWolfe;
     const rng = new Rng(options.seed, 0x5eed);
     let bestValue = Infinity;
     const solve = (start: Float64Array) =>
       complementarity
         ? solveWithComplementarity(context, method, start, maxIterations, tolerance)
-        : { variable: method(context, problem.polytope, start, { maxIterations, tolerance, rho: 0, stage: 'solve' }), polytope: problem.polytope };
+        : {
+            variable: method(context, problem.polytope, start, { maxIterations, tolerance, rho: 0, stage: 'solve' }),
+            polytope: problem.polytope,
+          };
     const given = options.startPoints;
     for (startIndex = 0; startIndex < (given ? given.length : starts); startIndex++) {
       const start = given ? given[startIndex]! : startIndex === 0 ? reference : randomFeasible(problem, oracle, rng);
       const solved = solve(start);
       const value = context.sign * evaluateLoss(problem, sample, solved.variable, measure).value;
-      startValues.push({ start: startIndex, kind: given ? 'given' : startIndex === 0 ? 'maximum entropy' : 'random', value: context.sign * value });
+      startValues.push({
+        start: startIndex,
+        kind: given ? 'given' : startIndex === 0 ? 'maximum entropy' : 'random',
+        value: context.sign * value,
+      });
       if (value < bestValue) {
         bestValue = value;
         best = solved.variable;
@@ -154,7 +162,10 @@ export function reconstruct(problem: ReconstructionProblem, options: Reconstruct
     // worst case: basin hopping from the best network (half of it mixed with a random vertex), kept when better
     const hops = options.objective === 'worst' && !given ? (options.hops ?? 6) : 0;
     for (let hop = 0; hop < hops; hop++, startIndex++) {
-      const vertex = oracle(Float64Array.from({ length: best.length }, () => rng.uniform()), problem.polytope);
+      const vertex = oracle(
+        Float64Array.from({ length: best.length }, () => rng.uniform()),
+        problem.polytope,
+      );
       const start = best.map((v, e) => 0.5 * v + 0.5 * vertex[e]!);
       const solved = solve(start);
       const value = context.sign * evaluateLoss(problem, sample, solved.variable, measure).value;
@@ -177,19 +188,30 @@ export function reconstruct(problem: ReconstructionProblem, options: Reconstruct
   let links = 0;
   for (let e = 0; e < matrix.length; e++) if (matrix[e]! > 0) links++;
   const n = problem.nBanks;
-  return assertFiniteResult<ReconstructionResult>({
-    objective: options.objective,
-    measure,
-    matrix,
-    inSample: inSampleLoss(evaluateLoss(problem, sample, best, measure)),
-    evaluation: evaluateOutOfSample(problem, best, reference, options.shockModel, options.seed, samples, evaluationSamples),
-    residual: reportedResidual(residual, constraintResidual(problem.polytope, best).complementarity),
-    ...optimality,
-    links,
-    density: links / (n * (n - 1)),
-    starts: startValues,
-    trace,
-    samples,
-    seed: options.seed,
-  }, 'reconstruction result');
+  return assertFiniteResult<ReconstructionResult>(
+    {
+      objective: options.objective,
+      measure,
+      matrix,
+      inSample: inSampleLoss(evaluateLoss(problem, sample, best, measure)),
+      evaluation: evaluateOutOfSample(
+        problem,
+        best,
+        reference,
+        options.shockModel,
+        options.seed,
+        samples,
+        evaluationSamples,
+      ),
+      residual: reportedResidual(residual, constraintResidual(problem.polytope, best).complementarity),
+      ...optimality,
+      links,
+      density: links / (n * (n - 1)),
+      starts: startValues,
+      trace,
+      samples,
+      seed: options.seed,
+    },
+    'reconstruction result',
+  );
 }

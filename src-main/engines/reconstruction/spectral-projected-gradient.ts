@@ -13,7 +13,12 @@ import { penalised, violationOf, type MethodOptions, type SolverContext, type Sm
  * Spectral projected gradient (Birgin, Martínez & Raydan) on h (best case): P⁺ = Π_Ω(P − σ∇h) with the
  * Barzilai–Borwein step σ and a non-monotone Armijo search along P⁺ − P.
  */
-export function spectralProjectedGradient(context: SolverContext, polytope: FlowPolytope, start: Float64Array, options: MethodOptions): Float64Array {
+export function spectralProjectedGradient(
+  context: SolverContext,
+  polytope: FlowPolytope,
+  start: Float64Array,
+  options: MethodOptions,
+): Float64Array {
   const projector = createProjector(polytope);
   let variable: Float64Array = new Float64Array(start.length);
   projector.project(start, variable);
@@ -26,14 +31,20 @@ export function spectralProjectedGradient(context: SolverContext, polytope: Flow
     if (polytope.allowed[e]) largestGradient = Math.max(largestGradient, Math.abs(point.gradient[e]!));
   }
   const stepMax = (1e3 * largestEntry) / Math.max(largestGradient, 1e-300);
-  let sigma = 0.1 * largestEntry / Math.max(largestGradient, 1e-300);
+  let sigma = (0.1 * largestEntry) / Math.max(largestGradient, 1e-300);
   const moved = new Float64Array(variable.length);
   const projected = new Float64Array(variable.length);
   for (let iteration = 1; iteration <= options.maxIterations; iteration++) {
     const gapCheck = iteration === 1 || iteration % 5 === 0 || iteration === options.maxIterations;
     const gap = gapCheck ? frankWolfeGap(context, polytope, point, variable).gap : Number.NaN;
     if (gapCheck) {
-      context.report({ stage: options.stage, iteration, objective: point.objective, gap, violation: violationOf(polytope, variable, options.rho > 0) });
+      context.report({
+        stage: options.stage,
+        iteration,
+        objective: point.objective,
+        gap,
+        violation: violationOf(polytope, variable, options.rho > 0),
+      });
       if (gap <= options.tolerance * Math.max(Math.abs(point.value), 1e-12)) break;
     }
     for (let e = 0; e < variable.length; e++) moved[e] = variable[e]! - sigma * point.gradient[e]!;

@@ -16,7 +16,11 @@ interface AnnexTable {
 
 function annexTables(brief: ComposedBrief): AnnexTable[] {
   const perRun = brief.sections.flatMap((section): AnnexTable[] => [
-    { section: section.heading, runId: section.runId, table: keyFigureTable('Key figures', section.keyFigures, 'value') },
+    {
+      section: section.heading,
+      runId: section.runId,
+      table: keyFigureTable('Key figures', section.keyFigures, 'value'),
+    },
     ...section.tables.map((table) => ({ section: section.heading, runId: section.runId, table })),
     { section: section.heading, runId: section.runId, table: provenanceTable(section.provenance) },
   ]);
@@ -66,7 +70,12 @@ export async function briefToXlsx(brief: ComposedBrief): Promise<Uint8Array> {
 const commentLine = (text: string) => `# ${text.replace(/[\r\n]+/g, ' ')}`;
 
 export function briefToCsv(brief: ComposedBrief): string {
-  const lines = [commentLine(brief.marking), ...(brief.organisation ? [commentLine(brief.organisation)] : []), commentLine(`${brief.title}; runs ${brief.runIds.join(' ')}; as of ${brief.asOf}`), 'run,section,table,row,column,unit,value'];
+  const lines = [
+    commentLine(brief.marking),
+    ...(brief.organisation ? [commentLine(brief.organisation)] : []),
+    commentLine(`${brief.title}; runs ${brief.runIds.join(' ')}; as of ${brief.asOf}`),
+    'run,section,table,row,column,unit,value',
+  ];
   for (const { section, runId, table } of annexTables(brief)) {
     allRows(table).forEach((row, r) => {
       row.forEach((cell, j) => {

@@ -33,7 +33,15 @@ export function auditTrailTable(db: Db, contexts: RunContext[]): BriefTable {
       { label: 'File', numeric: false, share: 0.2 },
       { label: `SHA-256 (first ${HASH_DIGITS} hex)`, numeric: false, share: 0.14 },
     ],
-    rows: entries.map((e) => [e.id, e.at.slice(0, 19).replace('T', ' '), e.osUser, e.actionLabel, e.subject, e.fileName, e.sha256 ? e.sha256.slice(0, HASH_DIGITS) : null]),
+    rows: entries.map((e) => [
+      e.id,
+      e.at.slice(0, 19).replace('T', ' '),
+      e.osUser,
+      e.actionLabel,
+      e.subject,
+      e.fileName,
+      e.sha256 ? e.sha256.slice(0, HASH_DIGITS) : null,
+    ]),
     note: `${entries.length === 0 ? 'No entry of the audit trail concerns these runs or their data (they predate the trail).' : `${entries.length} ${entries.length === 1 ? 'entry' : 'entries'} of the audit trail concern these runs, their network versions and datasets.`} For a saved run the SHA-256 is the digest of its parameters; for an import, of the file read; for an export, of the bytes produced. ${state}`,
   };
 }

@@ -12,19 +12,31 @@ import { sectionProvider } from './sections';
 function sharedProvenance(context: RunContext): Array<{ label: string; value: string }> {
   const { run, network, dataset } = context;
   return [
-    { label: 'Run', value: `#${run.id} (${runKindLabel(run.kind).toLowerCase()}), ${inWords(run.method)}; started ${run.startedAt}${run.durationMs !== null ? `, ${(run.durationMs / 1000).toFixed(2)} s` : ''}` },
+    {
+      label: 'Run',
+      value: `#${run.id} (${runKindLabel(run.kind).toLowerCase()}), ${inWords(run.method)}; started ${run.startedAt}${run.durationMs !== null ? `, ${(run.durationMs / 1000).toFixed(2)} s` : ''}`,
+    },
     { label: 'Seed', value: run.seed === null ? 'none (deterministic run)' : String(run.seed) },
     { label: 'Software version of the run', value: `Contagion Workbench ${run.softwareVersion}` },
-    { label: 'TensorFlow.js backend of the run', value: context.learningBackend ?? 'none (the run trains or evaluates no model)' },
+    {
+      label: 'TensorFlow.js backend of the run',
+      value: context.learningBackend ?? 'none (the run trains or evaluates no model)',
+    },
     ...(network
       ? [
-          { label: 'Network version', value: `${network.name} v${network.version} (version id ${network.versionId}), ${network.nodeCount} nodes, ${network.edgeCount} edges, saved ${network.createdAt}: ${network.note}` },
+          {
+            label: 'Network version',
+            value: `${network.name} v${network.version} (version id ${network.versionId}), ${network.nodeCount} nodes, ${network.edgeCount} edges, saved ${network.createdAt}: ${network.note}`,
+          },
           { label: 'Network version SHA-256', value: network.sha256 },
         ]
       : []),
     ...(dataset
       ? [
-          { label: 'Dataset', value: `#${dataset.id} ${dataset.name}, imported ${dataset.importedAt} from ${dataset.sourceFile} by the ${dataset.report.importer} importer` },
+          {
+            label: 'Dataset',
+            value: `#${dataset.id} ${dataset.name}, imported ${dataset.importedAt} from ${dataset.sourceFile} by the ${dataset.report.importer} importer`,
+          },
           { label: 'Dataset file SHA-256', value: dataset.sha256 },
         ]
       : []),
@@ -44,9 +56,15 @@ export async function composeSections(contexts: RunContext[], progress?: Composi
     const { run } = context;
     const step = `Section ${index + 1} of ${contexts.length}: ${runKindWords(run.kind)}, run #${run.id}`;
     progress?.(index / contexts.length, step);
-    const content = await sectionProvider(run.kind).describe(context, (stage) => progress?.(index / contexts.length, `${step} — ${stage}`));
-    sections.push({ runId: run.id, kind: run.kind, ...content, provenance: [...sharedProvenance(context), ...content.provenance] });
+    const content = await sectionProvider(run.kind).describe(context, (stage) =>
+      progress?.(index / contexts.length, `${step} — ${stage}`),
+    );
+    sections.push({
+      runId: run.id,
+      kind: run.kind,
+      ...content,
+      provenance: [...sharedProvenance(context), ...content.provenance],
+    });
   }
   return sections;
 }
-

@@ -5,7 +5,14 @@
  * the same brief (its date is the newest run's start) — unless it includes the audit trail, which grows. The
  * Briefs screen's preview composes the sections in a worker thread (jobs/brief-composer.ts), exports here.
  */
-import { BRIEF_SETTINGS_KEY, briefMarkingSchema, type BriefMarking, type BriefRequest, type BriefSection, type ComposedBrief } from '../../../src-shared/briefs';
+import {
+  BRIEF_SETTINGS_KEY,
+  briefMarkingSchema,
+  type BriefMarking,
+  type BriefRequest,
+  type BriefSection,
+  type ComposedBrief,
+} from '../../../src-shared/briefs';
 import { settings } from '../../store/repositories';
 import { AppError } from '../../../src-shared/errors';
 import { softwareVersion } from '../../version';
@@ -24,13 +31,19 @@ export function briefMarking(db: Db): BriefMarking {
 export function briefContexts(db: Db, request: Pick<BriefRequest, 'runIds'>): RunContext[] {
   const contexts = [...new Set(request.runIds)].map((id) => loadRunContext(db, id));
   for (const { run } of contexts) {
-    if (run.status !== 'succeeded') throw new AppError('invalid_input', `run #${run.id} ${run.status}; a brief needs succeeded runs`, 'runIds');
+    if (run.status !== 'succeeded')
+      throw new AppError('invalid_input', `run #${run.id} ${run.status}; a brief needs succeeded runs`, 'runIds');
   }
   return contexts;
 }
 
 /** The brief around its sections: title, marking and organisation (the request's, else the settings'), date, software, audit trail. */
-export function assembleBrief(db: Db, request: BriefRequest, contexts: RunContext[], sections: BriefSection[]): ComposedBrief {
+export function assembleBrief(
+  db: Db,
+  request: BriefRequest,
+  contexts: RunContext[],
+  sections: BriefSection[],
+): ComposedBrief {
   const backend = describeLearningBackend();
   const saved = briefMarking(db);
   const organisation = request.organisation ?? saved.organisation;
@@ -38,7 +51,10 @@ export function assembleBrief(db: Db, request: BriefRequest, contexts: RunContex
     title: request.title,
     marking: request.marking ?? saved.marking,
     ...(organisation ? { organisation } : {}),
-    asOf: contexts.map((c) => c.run.startedAt).sort().at(-1)!,
+    asOf: contexts
+      .map((c) => c.run.startedAt)
+      .sort()
+      .at(-1)!,
     runIds: contexts.map((c) => c.run.id),
     sections,
     software: { version: softwareVersion, learningBackend: `${backend.name} — ${backend.detail}` },

@@ -22,11 +22,21 @@ class DocxParts {
   ) {}
 
   text(value: string, options: TextOptions = {}) {
-    return new this.d.TextRun({ text: value, bold: options.bold, size: options.size, color: options.color, font: 'DejaVu Sans' });
+    return new this.d.TextRun({
+      text: value,
+      bold: options.bold,
+      size: options.size,
+      color: options.color,
+      font: 'DejaVu Sans',
+    });
   }
 
   para(value: string, options: TextOptions & { keepNext?: boolean } = {}) {
-    return new this.d.Paragraph({ children: [this.text(value, options)], spacing: { after: 120 }, keepNext: options.keepNext });
+    return new this.d.Paragraph({
+      children: [this.text(value, options)],
+      spacing: { after: 120 },
+      keepNext: options.keepNext,
+    });
   }
 
   // headings and titles keep with what follows them: Word never ends a page with one
@@ -35,7 +45,10 @@ class DocxParts {
   }
 
   marking(brief: ComposedBrief, alignment: Docx['AlignmentType'][keyof Docx['AlignmentType']]) {
-    return new this.d.Paragraph({ alignment, children: [this.text(brief.marking, { bold: true, size: 16, color: 'B42318' })] });
+    return new this.d.Paragraph({
+      alignment,
+      children: [this.text(brief.marking, { bold: true, size: 16, color: 'B42318' })],
+    });
   }
 
   table(t: BriefTable): Block[] {
@@ -47,7 +60,17 @@ class DocxParts {
         rows: [
           new d.TableRow({
             tableHeader: true,
-            children: t.columns.map((c) => new d.TableCell({ shading: { fill: 'EEF2F7', type: d.ShadingType.CLEAR, color: 'auto' }, children: [new d.Paragraph({ children: [this.text(c.unit ? `${c.label} (${c.unit})` : c.label, { bold: true, size: 16 })] })] })),
+            children: t.columns.map(
+              (c) =>
+                new d.TableCell({
+                  shading: { fill: 'EEF2F7', type: d.ShadingType.CLEAR, color: 'auto' },
+                  children: [
+                    new d.Paragraph({
+                      children: [this.text(c.unit ? `${c.label} (${c.unit})` : c.label, { bold: true, size: 16 })],
+                    }),
+                  ],
+                }),
+            ),
           }),
           ...t.rows.map(
             (row) =>
@@ -55,7 +78,12 @@ class DocxParts {
                 children: row.map(
                   (cell, j) =>
                     new d.TableCell({
-                      children: [new d.Paragraph({ alignment: t.columns[j]?.numeric ? d.AlignmentType.RIGHT : d.AlignmentType.LEFT, children: [this.text(cellText(cell, t.columns[j]?.digits), { size: 16 })] })],
+                      children: [
+                        new d.Paragraph({
+                          alignment: t.columns[j]?.numeric ? d.AlignmentType.RIGHT : d.AlignmentType.LEFT,
+                          children: [this.text(cellText(cell, t.columns[j]?.digits), { size: 16 })],
+                        }),
+                      ],
                     }),
                 ),
               }),
@@ -110,10 +138,18 @@ function titleBlocks(parts: DocxParts, brief: ComposedBrief, numbered: ReturnTyp
     new d.Paragraph({ heading: d.HeadingLevel.TITLE, children: [new d.TextRun({ text: brief.title })] }),
     ...(brief.organisation ? [parts.para(brief.organisation, { size: 24 })] : []),
     parts.para(brief.marking, { bold: true, color: 'B42318' }),
-    parts.para(`Composed from run${brief.runIds.length > 1 ? 's' : ''} ${brief.runIds.map((id) => `#${id}`).join(', ')}; figures as of ${brief.asOf.slice(0, 19).replace('T', ' ')} UTC. Contagion Workbench ${brief.software.version}.`, { color: '4B5563' }),
+    parts.para(
+      `Composed from run${brief.runIds.length > 1 ? 's' : ''} ${brief.runIds.map((id) => `#${id}`).join(', ')}; figures as of ${brief.asOf.slice(0, 19).replace('T', ' ')} UTC. Contagion Workbench ${brief.software.version}.`,
+      { color: '4B5563' },
+    ),
   ];
   if (brief.sections.length > 1) {
-    children.push(parts.heading('Contents', d.HeadingLevel.HEADING_1), ...['Executive summary', ...numbered.sections.map((s) => s.heading), 'Appendix: method and provenance'].map((entry) => parts.para(entry)));
+    children.push(
+      parts.heading('Contents', d.HeadingLevel.HEADING_1),
+      ...['Executive summary', ...numbered.sections.map((s) => s.heading), 'Appendix: method and provenance'].map(
+        (entry) => parts.para(entry),
+      ),
+    );
   }
   children.push(parts.heading('Executive summary', d.HeadingLevel.HEADING_1));
   for (const block of summaryBlocks(brief)) {
@@ -127,24 +163,48 @@ function sectionBlocks(parts: DocxParts, numbered: ReturnType<typeof numberedBri
   const d = parts.d;
   const children: Block[] = [];
   numbered.sections.forEach((section, i) => {
-    children.push(new d.Paragraph({ children: [new d.PageBreak()] }), parts.heading(section.heading, d.HeadingLevel.HEADING_1), parts.heading(`${i + 1}.1 Scenario and data`, d.HeadingLevel.HEADING_2));
+    children.push(
+      new d.Paragraph({ children: [new d.PageBreak()] }),
+      parts.heading(section.heading, d.HeadingLevel.HEADING_1),
+      parts.heading(`${i + 1}.1 Scenario and data`, d.HeadingLevel.HEADING_2),
+    );
     children.push(...section.scenario.map((s) => parts.para(s)));
     if (section.network) children.push(...parts.chart(section.network));
-    if (section.charts.length) children.push(parts.heading(`${i + 1}.2 Charts`, d.HeadingLevel.HEADING_2), ...section.charts.flatMap((c) => parts.chart(c)));
-    if (section.tables.length) children.push(parts.heading(`${i + 1}.${section.charts.length ? 3 : 2} Tables`, d.HeadingLevel.HEADING_2), ...section.tables.flatMap((t) => parts.table(t)));
+    if (section.charts.length)
+      children.push(
+        parts.heading(`${i + 1}.2 Charts`, d.HeadingLevel.HEADING_2),
+        ...section.charts.flatMap((c) => parts.chart(c)),
+      );
+    if (section.tables.length)
+      children.push(
+        parts.heading(`${i + 1}.${section.charts.length ? 3 : 2} Tables`, d.HeadingLevel.HEADING_2),
+        ...section.tables.flatMap((t) => parts.table(t)),
+      );
   });
   return children;
 }
 
 function appendixBlocks(parts: DocxParts, brief: ComposedBrief, numbered: ReturnType<typeof numberedBrief>): Block[] {
   const d = parts.d;
-  const children: Block[] = [new d.Paragraph({ children: [new d.PageBreak()] }), parts.heading('Appendix: method and provenance', d.HeadingLevel.HEADING_1)];
+  const children: Block[] = [
+    new d.Paragraph({ children: [new d.PageBreak()] }),
+    parts.heading('Appendix: method and provenance', d.HeadingLevel.HEADING_1),
+  ];
   for (const section of numbered.sections) {
-    children.push(parts.heading(section.heading, d.HeadingLevel.HEADING_2), ...section.method.map((m) => parts.para(m, { size: 18 })));
+    children.push(
+      parts.heading(section.heading, d.HeadingLevel.HEADING_2),
+      ...section.method.map((m) => parts.para(m, { size: 18 })),
+    );
     children.push(...parts.table(provenanceTable(section.provenance)));
   }
-  if (brief.auditTrail) children.push(parts.heading('Audit trail', d.HeadingLevel.HEADING_2), ...parts.table(brief.auditTrail));
-  children.push(parts.para(`Composed by Contagion Workbench ${brief.software.version}; TensorFlow.js backend on this machine: ${brief.software.learningBackend}.`, { size: 16, color: '4B5563' }));
+  if (brief.auditTrail)
+    children.push(parts.heading('Audit trail', d.HeadingLevel.HEADING_2), ...parts.table(brief.auditTrail));
+  children.push(
+    parts.para(
+      `Composed by Contagion Workbench ${brief.software.version}; TensorFlow.js backend on this machine: ${brief.software.learningBackend}.`,
+      { size: 16, color: '4B5563' },
+    ),
+  );
   return children;
 }
 
@@ -152,7 +212,11 @@ export async function briefToDocx(brief: ComposedBrief): Promise<Uint8Array> {
   const [d, { ChartRun }] = await Promise.all([import('docx'), import('docx/charts')]);
   const parts = new DocxParts(d, ChartRun);
   const numbered = numberedBrief(brief);
-  const children = [...titleBlocks(parts, brief, numbered), ...sectionBlocks(parts, numbered), ...appendixBlocks(parts, brief, numbered)];
+  const children = [
+    ...titleBlocks(parts, brief, numbered),
+    ...sectionBlocks(parts, numbered),
+    ...appendixBlocks(parts, brief, numbered),
+  ];
   const document = new d.Document({
     title: brief.title,
     subject: brief.marking,
@@ -160,13 +224,28 @@ export async function briefToDocx(brief: ComposedBrief): Promise<Uint8Array> {
     styles: { default: { document: { run: { font: 'DejaVu Sans', size: 19 } } } },
     sections: [
       {
-        properties: { page: { size: { width: d.convertMillimetersToTwip(210), height: d.convertMillimetersToTwip(297) } } },
+        properties: {
+          page: { size: { width: d.convertMillimetersToTwip(210), height: d.convertMillimetersToTwip(297) } },
+        },
         headers: { default: new d.Header({ children: [parts.marking(brief, d.AlignmentType.CENTER)] }) },
         footers: {
           default: new d.Footer({
             children: [
               parts.marking(brief, d.AlignmentType.LEFT),
-              new d.Paragraph({ alignment: d.AlignmentType.RIGHT, children: [new d.TextRun({ children: [`${brief.organisation ? `${brief.organisation.slice(0, 40)} — ` : ''}${brief.title.slice(0, 60)} — page `, d.PageNumber.CURRENT, ' of ', d.PageNumber.TOTAL_PAGES], size: 16 })] }),
+              new d.Paragraph({
+                alignment: d.AlignmentType.RIGHT,
+                children: [
+                  new d.TextRun({
+                    children: [
+                      `${brief.organisation ? `${brief.organisation.slice(0, 40)} — ` : ''}${brief.title.slice(0, 60)} — page `,
+                      d.PageNumber.CURRENT,
+                      ' of ',
+                      d.PageNumber.TOTAL_PAGES,
+                    ],
+                    size: 16,
+                  }),
+                ],
+              }),
             ],
           }),
         },

@@ -45,7 +45,8 @@ function ringPositions(nodes: PictureNode[], radius: number): Map<string, { x: n
   const ordered = [...nodes].sort((a, b) => (a.group ?? '').localeCompare(b.group ?? '') || a.id.localeCompare(b.id));
   return new Map(
     ordered.map((node, index) => {
-      const angle = ordered.length === 1 && radius === INNER ? -Math.PI / 2 : -Math.PI / 2 + (2 * Math.PI * index) / ordered.length;
+      const angle =
+        ordered.length === 1 && radius === INNER ? -Math.PI / 2 : -Math.PI / 2 + (2 * Math.PI * index) / ordered.length;
       return [node.id, { x: CENTRE.x + radius * Math.cos(angle), y: CENTRE.y + radius * Math.sin(angle), angle }];
     }),
   );
@@ -84,12 +85,16 @@ export function drawNetwork(options: {
     const a = position.get(edge.from)!;
     const b = position.get(edge.to)!;
     const width = round(0.25 + 2.25 * (edge.amount / maxAmount));
-    parts.push(`<line x1="${round(a.x)}" y1="${round(a.y)}" x2="${round(b.x)}" y2="${round(b.y)}" stroke="#8a94a6" stroke-opacity="0.45" stroke-width="${width}"/>`);
+    parts.push(
+      `<line x1="${round(a.x)}" y1="${round(a.y)}" x2="${round(b.x)}" y2="${round(b.y)}" stroke="#8a94a6" stroke-opacity="0.45" stroke-width="${width}"/>`,
+    );
   }
   for (const node of nodes) {
     const p = position.get(node.id)!;
     const fill = node.highlight ? (colour.get(node.highlight) ?? PLAIN) : PLAIN;
-    parts.push(`<circle cx="${round(p.x)}" cy="${round(p.y)}" r="${round(radius(node))}" fill="${fill}" stroke="white" stroke-width="0.5"/>`);
+    parts.push(
+      `<circle cx="${round(p.x)}" cy="${round(p.y)}" r="${round(radius(node))}" fill="${fill}" stroke="white" stroke-width="0.5"/>`,
+    );
     const onOuter = !inner.includes(node) || outer.length === 0;
     if (onOuter) {
       const degrees = (p.angle * 180) / Math.PI;
@@ -100,7 +105,9 @@ export function drawNetwork(options: {
         `<text x="${round(lx)}" y="${round(ly)}" font-size="5.5" fill="#374151" dominant-baseline="middle" text-anchor="${flip ? 'end' : 'start'}" transform="rotate(${round(flip ? degrees + 180 : degrees)} ${round(lx)} ${round(ly)})">${escapeXml(node.id)}</text>`,
       );
     } else {
-      parts.push(`<text x="${round(p.x)}" y="${round(p.y - radius(node) - 2)}" font-size="6" fill="#111827" text-anchor="middle">${escapeXml(node.id)}</text>`);
+      parts.push(
+        `<text x="${round(p.x)}" y="${round(p.y - radius(node) - 2)}" font-size="6" fill="#111827" text-anchor="middle">${escapeXml(node.id)}</text>`,
+      );
     }
   }
   const legend = [...highlights, { key: '', label: 'other institutions', color: PLAIN }];

@@ -62,7 +62,12 @@ class PdfLayout {
   }
 
   paragraph(text: string, options: { size?: number; color?: string } = {}): void {
-    this.doc.font(BODY).fontSize(options.size ?? 9.5).fillColor(options.color ?? INK).text(text, MARGIN, this.doc.y, { width: this.width, lineGap: 1.5 }).moveDown(0.4);
+    this.doc
+      .font(BODY)
+      .fontSize(options.size ?? 9.5)
+      .fillColor(options.color ?? INK)
+      .text(text, MARGIN, this.doc.y, { width: this.width, lineGap: 1.5 })
+      .moveDown(0.4);
   }
 
   drawChart(chart: BriefChart): void {
@@ -70,13 +75,17 @@ class PdfLayout {
     let scale = Math.min(1, width / chart.width, 560 / chart.height);
     const room = this.bottom() - doc.y - 40;
     // Rather than leave a page less than a third full, draw the picture smaller in the room that is left.
-    if (chart.height * scale > room && (doc.y - this.top()) / (this.bottom() - this.top()) < 1 / 3) scale = Math.min(scale, room / chart.height);
+    if (chart.height * scale > room && (doc.y - this.top()) / (this.bottom() - this.top()) < 1 / 3)
+      scale = Math.min(scale, room / chart.height);
     const height = chart.height * scale;
     this.ensure(height + 40);
     doc.font(BOLD).fontSize(10).fillColor(INK).text(chart.title, MARGIN, doc.y, { width });
     const chartTop = doc.y + 4;
     // svg-to-pdfkit draws at the root's own width and height: give it the scaled size.
-    const svg = chart.svg.replace(/^<svg([^>]*?)\swidth="[\d.]+"([^>]*?)\sheight="[\d.]+"/, `<svg$1 width="${chart.width * scale}"$2 height="${height}"`);
+    const svg = chart.svg.replace(
+      /^<svg([^>]*?)\swidth="[\d.]+"([^>]*?)\sheight="[\d.]+"/,
+      `<svg$1 width="${chart.width * scale}"$2 height="${height}"`,
+    );
     this.svgToPdf(doc, svg, MARGIN + (width - chart.width * scale) / 2, chartTop, {
       width: chart.width * scale,
       height,
@@ -91,13 +100,30 @@ class PdfLayout {
   private columnWidths(table: BriefTable, headers: string[], texts: string[][]): number[] {
     const { doc, width } = this;
     doc.fontSize(8);
-    const natural = headers.map((h, j) => table.columns[j]!.share !== undefined ? table.columns[j]!.share * width : Math.max(doc.font(BOLD).widthOfString(h) * 0.6, ...texts.map((r) => doc.font(BODY).widthOfString(r[j] ?? '')), 24) + 8);
+    const natural = headers.map((h, j) =>
+      table.columns[j]!.share !== undefined
+        ? table.columns[j]!.share * width
+        : Math.max(
+            doc.font(BOLD).widthOfString(h) * 0.6,
+            ...texts.map((r) => doc.font(BODY).widthOfString(r[j] ?? '')),
+            24,
+          ) + 8,
+    );
     const total = natural.reduce((a, b) => a + b, 0);
     return natural.map((w) => (w * width) / total);
   }
 
   private rowHeight(cells: string[], font: string, widths: number[]): number {
-    return Math.max(...cells.map((cell, j) => this.doc.font(font).fontSize(8).heightOfString(cell, { width: widths[j]! - 6 }))) + 5;
+    return (
+      Math.max(
+        ...cells.map((cell, j) =>
+          this.doc
+            .font(font)
+            .fontSize(8)
+            .heightOfString(cell, { width: widths[j]! - 6 }),
+        ),
+      ) + 5
+    );
   }
 
   private drawRow(table: BriefTable, widths: number[], cells: string[], font: string, fill?: string): void {
@@ -107,11 +133,23 @@ class PdfLayout {
     let x = MARGIN;
     const y = doc.y;
     cells.forEach((cell, j) => {
-      doc.font(font).fontSize(8).fillColor(INK).text(cell, x + 3, y + 2.5, { width: widths[j]! - 6, align: table.columns[j]!.numeric && font === BODY ? 'right' : 'left' });
+      doc
+        .font(font)
+        .fontSize(8)
+        .fillColor(INK)
+        .text(cell, x + 3, y + 2.5, {
+          width: widths[j]! - 6,
+          align: table.columns[j]!.numeric && font === BODY ? 'right' : 'left',
+        });
       x += widths[j]!;
     });
     doc.y = y + height;
-    doc.moveTo(MARGIN, doc.y).lineTo(MARGIN + width, doc.y).lineWidth(0.4).strokeColor(RULE).stroke();
+    doc
+      .moveTo(MARGIN, doc.y)
+      .lineTo(MARGIN + width, doc.y)
+      .lineWidth(0.4)
+      .strokeColor(RULE)
+      .stroke();
   }
 
   /** A table whose header row is repeated on each page it continues on. */
@@ -121,7 +159,12 @@ class PdfLayout {
     const texts = table.rows.map((row) => row.map((cell, j) => cellText(cell, table.columns[j]?.digits)));
     const widths = this.columnWidths(table, headers, texts);
     // the title stays with the header row and the first row
-    this.ensure(doc.font(BOLD).fontSize(10).heightOfString(table.title, { width }) + 6 + this.rowHeight(headers, BOLD, widths) + (texts[0] ? this.rowHeight(texts[0], BODY, widths) : 0));
+    this.ensure(
+      doc.font(BOLD).fontSize(10).heightOfString(table.title, { width }) +
+        6 +
+        this.rowHeight(headers, BOLD, widths) +
+        (texts[0] ? this.rowHeight(texts[0], BODY, widths) : 0),
+    );
     doc.font(BOLD).fontSize(10).fillColor(INK).text(table.title, MARGIN, doc.y, { width }).moveDown(0.2);
     this.drawRow(table, widths, headers, BOLD, '#eef2f7');
     texts.forEach((cells, i) => {
@@ -140,14 +183,25 @@ class PdfLayout {
 /** Title page: title, marking, room for the contents (more than one run), then the executive summary. */
 function writeTitlePage(layout: PdfLayout, brief: ComposedBrief, numbered: NumberedBrief): ContentsEntry[] {
   const { doc, width } = layout;
-  doc.font(BOLD).fontSize(20).fillColor(INK).text(brief.title, MARGIN, MARGIN + 30, { width });
+  doc
+    .font(BOLD)
+    .fontSize(20)
+    .fillColor(INK)
+    .text(brief.title, MARGIN, MARGIN + 30, { width });
   if (brief.organisation) doc.moveDown(0.2).font(BODY).fontSize(12).fillColor(INK).text(brief.organisation, { width });
   doc.moveDown(0.3).font(BOLD).fontSize(11).fillColor(MARK).text(brief.marking, { width });
-  layout.paragraph(`Composed from run${brief.runIds.length > 1 ? 's' : ''} ${brief.runIds.map((id) => `#${id}`).join(', ')}; figures as of ${brief.asOf.slice(0, 19).replace('T', ' ')} UTC. Contagion Workbench ${brief.software.version}.`, { color: MUTED });
+  layout.paragraph(
+    `Composed from run${brief.runIds.length > 1 ? 's' : ''} ${brief.runIds.map((id) => `#${id}`).join(', ')}; figures as of ${brief.asOf.slice(0, 19).replace('T', ' ')} UTC. Contagion Workbench ${brief.software.version}.`,
+    { color: MUTED },
+  );
   const contents: ContentsEntry[] = [];
   if (brief.sections.length > 1) {
     layout.heading('Contents', 14);
-    for (const title of ['Executive summary', ...numbered.sections.map((s) => s.heading), 'Appendix: method and provenance']) {
+    for (const title of [
+      'Executive summary',
+      ...numbered.sections.map((s) => s.heading),
+      'Appendix: method and provenance',
+    ]) {
       contents.push({ title, y: doc.y });
       doc.y += 14;
     }
@@ -156,7 +210,12 @@ function writeTitlePage(layout: PdfLayout, brief: ComposedBrief, numbered: Numbe
   if (contents[0]) contents[0].page = layout.pageIndex();
   for (const block of summaryBlocks(brief)) {
     doc.font(BODY).fontSize(9.5);
-    layout.ensure(Math.min(200, block.paragraphs.reduce((h, text) => h + doc.heightOfString(text, { width, lineGap: 1.5 }) + 6, 0)) + 60);
+    layout.ensure(
+      Math.min(
+        200,
+        block.paragraphs.reduce((h, text) => h + doc.heightOfString(text, { width, lineGap: 1.5 }) + 6, 0),
+      ) + 60,
+    );
     block.paragraphs.forEach((text) => layout.paragraph(text));
     layout.drawTable(block.table);
   }
@@ -173,14 +232,24 @@ function writeSections(layout: PdfLayout, numbered: NumberedBrief, contents: Con
     layout.heading(`${i + 1}.1 Scenario and data`, 11);
     section.scenario.forEach((text) => layout.paragraph(text));
     if (section.network) layout.drawChart(section.network);
-    if (section.charts.length > 0) layout.heading(`${i + 1}.2 Charts`, 11, Math.min(...section.charts.map((c) => c.height * Math.min(1, width / c.width))) * 0.6 + 40);
+    if (section.charts.length > 0)
+      layout.heading(
+        `${i + 1}.2 Charts`,
+        11,
+        Math.min(...section.charts.map((c) => c.height * Math.min(1, width / c.width))) * 0.6 + 40,
+      );
     section.charts.forEach((chart) => layout.drawChart(chart));
     if (section.tables.length > 0) layout.heading(`${i + 1}.${section.charts.length > 0 ? 3 : 2} Tables`, 11, 70);
     section.tables.forEach((table) => layout.drawTable(table));
   });
 }
 
-function writeAppendix(layout: PdfLayout, brief: ComposedBrief, numbered: NumberedBrief, contents: ContentsEntry[]): void {
+function writeAppendix(
+  layout: PdfLayout,
+  brief: ComposedBrief,
+  numbered: NumberedBrief,
+  contents: ContentsEntry[],
+): void {
   layout.doc.addPage();
   if (contents.length > 0) contents.at(-1)!.page = layout.pageIndex();
   layout.heading('Appendix: method and provenance', 15);
@@ -193,7 +262,10 @@ function writeAppendix(layout: PdfLayout, brief: ComposedBrief, numbered: Number
     layout.heading('Audit trail', 11);
     layout.drawTable(brief.auditTrail);
   }
-  layout.paragraph(`Composed by Contagion Workbench ${brief.software.version}; TensorFlow.js backend on this machine: ${brief.software.learningBackend}.`, { size: 8.5, color: MUTED });
+  layout.paragraph(
+    `Composed by Contagion Workbench ${brief.software.version}; TensorFlow.js backend on this machine: ${brief.software.learningBackend}.`,
+    { size: 8.5, color: MUTED },
+  );
 }
 
 /** The contents on the title page, now that each part's page is known. */
@@ -202,8 +274,16 @@ function writeContents(layout: PdfLayout, contents: ContentsEntry[]): void {
   if (contents.length === 0) return;
   doc.switchToPage(doc.bufferedPageRange().start);
   for (const entry of contents) {
-    doc.font(BODY).fontSize(10).fillColor(INK).text(entry.title, MARGIN, entry.y, { width: width - 50, lineBreak: false, ellipsis: true });
-    doc.text(String((entry.page ?? 0) + 1), MARGIN + width - 40, entry.y, { width: 40, align: 'right', lineBreak: false });
+    doc
+      .font(BODY)
+      .fontSize(10)
+      .fillColor(INK)
+      .text(entry.title, MARGIN, entry.y, { width: width - 50, lineBreak: false, ellipsis: true });
+    doc.text(String((entry.page ?? 0) + 1), MARGIN + width - 40, entry.y, {
+      width: 40,
+      align: 'right',
+      lineBreak: false,
+    });
   }
 }
 
@@ -215,23 +295,50 @@ function writeMarkings(layout: PdfLayout, brief: ComposedBrief): void {
     doc.switchToPage(index);
     const savedBottom = doc.page.margins.bottom;
     doc.page.margins.bottom = 0;
-    doc.font(BOLD).fontSize(8).fillColor(MARK).text(brief.marking, MARGIN, 24, { width, align: 'center', lineBreak: false });
+    doc
+      .font(BOLD)
+      .fontSize(8)
+      .fillColor(MARK)
+      .text(brief.marking, MARGIN, 24, { width, align: 'center', lineBreak: false });
     const footerY = doc.page.height - 36;
-    doc.font(BOLD).fontSize(8).fillColor(MARK).text(brief.marking, MARGIN, footerY, { width: width / 2, lineBreak: false });
-    doc.font(BODY).fontSize(8).fillColor(MUTED).text(`${brief.organisation ? `${brief.organisation.slice(0, 40)} — ` : ''}${brief.title.slice(0, 60)} — page ${index + 1} of ${range.count}`, MARGIN + width / 2, footerY, { width: width / 2, align: 'right', lineBreak: false });
+    doc
+      .font(BOLD)
+      .fontSize(8)
+      .fillColor(MARK)
+      .text(brief.marking, MARGIN, footerY, { width: width / 2, lineBreak: false });
+    doc
+      .font(BODY)
+      .fontSize(8)
+      .fillColor(MUTED)
+      .text(
+        `${brief.organisation ? `${brief.organisation.slice(0, 40)} — ` : ''}${brief.title.slice(0, 60)} — page ${index + 1} of ${range.count}`,
+        MARGIN + width / 2,
+        footerY,
+        { width: width / 2, align: 'right', lineBreak: false },
+      );
     doc.page.margins.bottom = savedBottom;
   }
 }
 
 export async function briefToPdf(brief: ComposedBrief): Promise<Uint8Array> {
-  const [{ default: PDFDocument }, { default: SVGtoPDF }] = await Promise.all([import('pdfkit'), import('svg-to-pdfkit')]);
+  const [{ default: PDFDocument }, { default: SVGtoPDF }] = await Promise.all([
+    import('pdfkit'),
+    import('svg-to-pdfkit'),
+  ]);
   const asOf = new Date(brief.asOf);
   const doc = new PDFDocument({
     size: 'A4',
     margins: { top: MARGIN + 8, bottom: MARGIN + 8, left: MARGIN, right: MARGIN },
     bufferPages: true,
     autoFirstPage: true,
-    info: { Title: brief.title, Subject: brief.marking, Creator: `Contagion Workbench ${brief.software.version}`, Producer: 'Contagion Workbench', CreationDate: asOf, ModDate: asOf },
+    info: {
+      Title: brief.title,
+      Subject: brief.marking,
+      Creator: `Contagion Workbench ${brief.software.version}`,
+      Producer: 'Contagion Workbench',
+      CreationDate: asOf,
+      ModDate: asOf,
+    },
   });
   const chunks: Buffer[] = [];
   doc.on('data', (chunk: Buffer) => chunks.push(chunk));

@@ -7,7 +7,8 @@ import { crc32, deflateSync } from 'node:zlib';
 
 type Rgb = [number, number, number];
 
-const attribute = (element: string, name: string): string | undefined => new RegExp(`\\s${name}="([^"]*)"`).exec(element)?.[1];
+const attribute = (element: string, name: string): string | undefined =>
+  new RegExp(`\\s${name}="([^"]*)"`).exec(element)?.[1];
 const number = (element: string, name: string, fallback = 0): number => Number(attribute(element, name) ?? fallback);
 
 function colour(hex: string | undefined): Rgb | undefined {
@@ -18,7 +19,12 @@ function colour(hex: string | undefined): Rgb | undefined {
 }
 
 /** Rasterises the SVG's lines and circles at `scale` pixels per unit onto white; returns RGB rows. */
-export function rasteriseShapes(svg: string, width: number, height: number, scale: number): { pixels: Uint8Array; width: number; height: number } {
+export function rasteriseShapes(
+  svg: string,
+  width: number,
+  height: number,
+  scale: number,
+): { pixels: Uint8Array; width: number; height: number } {
   const w = Math.max(1, Math.round(width * scale));
   const h = Math.max(1, Math.round(height * scale));
   const pixels = new Uint8Array(w * h * 3).fill(255);
@@ -30,14 +36,27 @@ export function rasteriseShapes(svg: string, width: number, height: number, scal
     if (element.startsWith('<line')) {
       const rgb = colour(attribute(element, 'stroke'));
       if (!rgb) continue;
-      const [x1, y1, x2, y2] = ['x1', 'y1', 'x2', 'y2'].map((n) => number(element, n) * scale) as [number, number, number, number];
+      const [x1, y1, x2, y2] = ['x1', 'y1', 'x2', 'y2'].map((n) => number(element, n) * scale) as [
+        number,
+        number,
+        number,
+        number,
+      ];
       const half = Math.max(0.5, (number(element, 'stroke-width', 1) * scale) / 2);
       const alpha = number(element, 'stroke-opacity', 1);
       const dx = x2 - x1;
       const dy = y2 - y1;
       const length2 = dx * dx + dy * dy || 1;
-      for (let y = Math.max(0, Math.floor(Math.min(y1, y2) - half)); y <= Math.min(h - 1, Math.ceil(Math.max(y1, y2) + half)); y++) {
-        for (let x = Math.max(0, Math.floor(Math.min(x1, x2) - half)); x <= Math.min(w - 1, Math.ceil(Math.max(x1, x2) + half)); x++) {
+      for (
+        let y = Math.max(0, Math.floor(Math.min(y1, y2) - half));
+        y <= Math.min(h - 1, Math.ceil(Math.max(y1, y2) + half));
+        y++
+      ) {
+        for (
+          let x = Math.max(0, Math.floor(Math.min(x1, x2) - half));
+          x <= Math.min(w - 1, Math.ceil(Math.max(x1, x2) + half));
+          x++
+        ) {
           const t = Math.min(1, Math.max(0, ((x + 0.5 - x1) * dx + (y + 0.5 - y1) * dy) / length2));
           const ex = x + 0.5 - (x1 + t * dx);
           const ey = y + 0.5 - (y1 + t * dy);
@@ -64,7 +83,8 @@ export function rasteriseShapes(svg: string, width: number, height: number, scal
 export function encodePng(image: { pixels: Uint8Array; width: number; height: number }): Buffer {
   const { pixels, width, height } = image;
   const rows = Buffer.alloc(height * (1 + 3 * width));
-  for (let y = 0; y < height; y++) rows.set(pixels.subarray(y * width * 3, (y + 1) * width * 3), y * (1 + 3 * width) + 1);
+  for (let y = 0; y < height; y++)
+    rows.set(pixels.subarray(y * width * 3, (y + 1) * width * 3), y * (1 + 3 * width) + 1);
   const chunk = (type: string, data: Buffer) => {
     const length = Buffer.alloc(4);
     length.writeUInt32BE(data.length);
@@ -77,5 +97,10 @@ export function encodePng(image: { pixels: Uint8Array; width: number; height: nu
   header.writeUInt32BE(width, 0);
   header.writeUInt32BE(height, 4);
   header.set([8, 2, 0, 0, 0], 8);
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', header), chunk('IDAT', deflateSync(rows)), chunk('IEND', Buffer.alloc(0))]);
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', header),
+    chunk('IDAT', deflateSync(rows)),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
 }

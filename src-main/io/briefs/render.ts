@@ -16,4 +16,3 @@ export async function renderBrief(brief: ComposedBrief, format: BriefFormat): Pr
       return new TextEncoder().encode(briefToCsv(brief));
   }
 }
-

@@ -30,7 +30,9 @@ function browserBridge(): DesktopBridge {
   const socket = new WebSocket(`ws://${location.host}/api?token=${encodeURIComponent(token)}`);
   const opened = new Promise<void>((resolve, reject) => {
     socket.addEventListener('open', () => resolve());
-    socket.addEventListener('error', () => reject(new Error('cannot reach the workbench host (is "npm run web" running?)')));
+    socket.addEventListener('error', () =>
+      reject(new Error('cannot reach the workbench host (is "npm run web" running?)')),
+    );
   });
   socket.addEventListener('message', (message) => {
     const data = JSON.parse(String(message.data)) as
@@ -124,7 +126,10 @@ export const saveFile = (fileName: string, content: string, encoding?: 'utf8' | 
  */
 export async function saveExport(
   fileName: string,
-  ways: { toTarget: (target: FileRef) => Promise<{ path: string }>; toContent: () => Promise<{ fileName: string; content: string; encoding: 'utf8' | 'base64' }> },
+  ways: {
+    toTarget: (target: FileRef) => Promise<{ path: string }>;
+    toContent: () => Promise<{ fileName: string; content: string; encoding: 'utf8' | 'base64' }>;
+  },
 ): Promise<string | null> {
   if (bridge.chooseSaveTarget) {
     const target = await bridge.chooseSaveTarget(fileName);

@@ -9,7 +9,11 @@ import type { JobEvent, JobKind } from '../../../src-shared/jobs';
 import type { JobInput } from '../../../src-shared/run-kinds';
 import { call, onJobEvent } from './client';
 
-export function useJobRun<K extends JobKind>(kind: K, onSucceeded: (runId: number) => Promise<void>, onEvent?: (event: JobEvent) => void) {
+export function useJobRun<K extends JobKind>(
+  kind: K,
+  onSucceeded: (runId: number) => Promise<void>,
+  onEvent?: (event: JobEvent) => void,
+) {
   const job = ref<JobEvent>();
   const error = ref('');
   async function start(params: JobInput<K>) {

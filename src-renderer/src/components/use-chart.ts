@@ -22,10 +22,33 @@ import { scientific } from '../../../src-shared/format/numbers';
 
 // Every controller, element and scale the charts here use, registered once: a chart that asks for a scale no
 // component happened to register (a log y axis on a bar chart) would otherwise fail to draw.
-Chart.register(BarController, BarElement, LineController, ScatterController, LineElement, PointElement, CategoryScale, LinearScale, LogarithmicScale, Tooltip, Legend);
+Chart.register(
+  BarController,
+  BarElement,
+  LineController,
+  ScatterController,
+  LineElement,
+  PointElement,
+  CategoryScale,
+  LinearScale,
+  LogarithmicScale,
+  Tooltip,
+  Legend,
+);
 
 /** Series colours shared by the charts. */
-export const CHART_PALETTE = ['#1f5fbf', '#d97706', '#0e9f6e', '#b42318', '#7c3aed', '#0891b2', '#be185d', '#4d7c0f', '#92400e', '#334155'];
+export const CHART_PALETTE = [
+  '#1f5fbf',
+  '#d97706',
+  '#0e9f6e',
+  '#b42318',
+  '#7c3aed',
+  '#0891b2',
+  '#be185d',
+  '#4d7c0f',
+  '#92400e',
+  '#334155',
+];
 
 /**
  * A tick of a numeric axis: en-US thousands separators (whatever the machine's locale) and three significant digits,
@@ -53,7 +76,9 @@ export function titledAxis(text: string, color: string, ticks: object = {}) {
     ticks: {
       color,
       callback(this: { getLabelForValue(v: number): string; type?: string }, value: string | number) {
-        return typeof value === 'number' && this.type !== 'category' ? tickNumber(value) : this.getLabelForValue(Number(value));
+        return typeof value === 'number' && this.type !== 'category'
+          ? tickNumber(value)
+          : this.getLabelForValue(Number(value));
       },
       ...ticks,
     },
@@ -73,7 +98,11 @@ const plotArea: Plugin = {
  * Draws the chart `build` describes, with the options every chart here shares (no animation, filling its
  * container), and draws it again when `source` changes. Returns the chart being shown (for export).
  */
-export function useChart(canvas: Ref<HTMLCanvasElement | undefined>, build: (textColor: string) => ChartConfiguration, source: () => unknown): () => Chart | undefined {
+export function useChart(
+  canvas: Ref<HTMLCanvasElement | undefined>,
+  build: (textColor: string) => ChartConfiguration,
+  source: () => unknown,
+): () => Chart | undefined {
   let chart: Chart | undefined;
   function draw() {
     chart?.destroy();
@@ -84,7 +113,13 @@ export function useChart(canvas: Ref<HTMLCanvasElement | undefined>, build: (tex
     const textColor = getComputedStyle(document.documentElement).getPropertyValue('--muted').trim() || '#5b6678';
     const config = build(textColor);
     // The top padding keeps the legend clear of the PNG / SVG buttons in the corner.
-    config.options = { animation: false, responsive: true, maintainAspectRatio: false, layout: { padding: { top: 22 } }, ...config.options };
+    config.options = {
+      animation: false,
+      responsive: true,
+      maintainAspectRatio: false,
+      layout: { padding: { top: 22 } },
+      ...config.options,
+    };
     config.plugins = [...(config.plugins ?? []), plotArea];
     chart = new Chart(canvas.value, config);
   }

@@ -13,33 +13,90 @@ import { onBeforeUnmount, onMounted, ref, watch, type Ref } from 'vue';
 if (!cytoscape('core', 'svg')) cytoscape.use(cytoscapeSvg);
 
 /** Ten colours that read apart on light and dark panels; red is left for defaults and failures. */
-export const GROUP_COLOURS = ['#4e79a7', '#f28e2b', '#59a14f', '#b07aa1', '#76b7b2', '#edc948', '#ff9da7', '#9c755f', '#bab0ac', '#1b3a6b'];
+export const GROUP_COLOURS = [
+  '#4e79a7',
+  '#f28e2b',
+  '#59a14f',
+  '#b07aa1',
+  '#76b7b2',
+  '#edc948',
+  '#ff9da7',
+  '#9c755f',
+  '#bab0ac',
+  '#1b3a6b',
+];
 /** Shapes cycled every ten groups, so group k and group k + 10 differ in shape as well as position in the list. */
-export const GROUP_SHAPES = ['ellipse', 'rectangle', 'triangle', 'diamond', 'hexagon', 'star', 'vee', 'pentagon'] as const;
+export const GROUP_SHAPES = [
+  'ellipse',
+  'rectangle',
+  'triangle',
+  'diamond',
+  'hexagon',
+  'star',
+  'vee',
+  'pentagon',
+] as const;
 
 /** The colour and shape of the k-th group: 80 distinct pairs before any repeats. */
 export function groupStyle(k: number): { colour: string; shape: (typeof GROUP_SHAPES)[number] } {
-  return { colour: GROUP_COLOURS[k % GROUP_COLOURS.length]!, shape: GROUP_SHAPES[Math.floor(k / GROUP_COLOURS.length) % GROUP_SHAPES.length]! };
+  return {
+    colour: GROUP_COLOURS[k % GROUP_COLOURS.length]!,
+    shape: GROUP_SHAPES[Math.floor(k / GROUP_COLOURS.length) % GROUP_SHAPES.length]!,
+  };
 }
 
 /** An SVG path of a group shape in a 12 × 12 box, for legends drawn in HTML. */
 export function shapePath(shape: (typeof GROUP_SHAPES)[number]): string {
   const polygon = (points: Array<[number, number]>) => `M${points.map(([x, y]) => `${x},${y}`).join('L')}Z`;
   const regular = (n: number, r: number, start = -Math.PI / 2) =>
-    polygon(Array.from({ length: n }, (_, i): [number, number] => [6 + r * Math.cos(start + (2 * Math.PI * i) / n), 6 + r * Math.sin(start + (2 * Math.PI * i) / n)]));
+    polygon(
+      Array.from({ length: n }, (_, i): [number, number] => [
+        6 + r * Math.cos(start + (2 * Math.PI * i) / n),
+        6 + r * Math.sin(start + (2 * Math.PI * i) / n),
+      ]),
+    );
   switch (shape) {
-    case 'ellipse': return 'M1,6a5,5 0 1,0 10,0a5,5 0 1,0 -10,0';
-    case 'rectangle': return polygon([[1, 1], [11, 1], [11, 11], [1, 11]]);
-    case 'triangle': return polygon([[6, 1], [11, 11], [1, 11]]);
-    case 'diamond': return polygon([[6, 0.5], [11.5, 6], [6, 11.5], [0.5, 6]]);
-    case 'hexagon': return regular(6, 5.5, 0);
-    case 'star': return polygon(Array.from({ length: 10 }, (_, i): [number, number] => {
-      const r = i % 2 ? 2.4 : 5.8;
-      const a = -Math.PI / 2 + (Math.PI * i) / 5;
-      return [6 + r * Math.cos(a), 6 + r * Math.sin(a)];
-    }));
-    case 'vee': return polygon([[1, 1], [6, 5], [11, 1], [6, 11]]);
-    case 'pentagon': return regular(5, 5.5);
+    case 'ellipse':
+      return 'M1,6a5,5 0 1,0 10,0a5,5 0 1,0 -10,0';
+    case 'rectangle':
+      return polygon([
+        [1, 1],
+        [11, 1],
+        [11, 11],
+        [1, 11],
+      ]);
+    case 'triangle':
+      return polygon([
+        [6, 1],
+        [11, 11],
+        [1, 11],
+      ]);
+    case 'diamond':
+      return polygon([
+        [6, 0.5],
+        [11.5, 6],
+        [6, 11.5],
+        [0.5, 6],
+      ]);
+    case 'hexagon':
+      return regular(6, 5.5, 0);
+    case 'star':
+      return polygon(
+        Array.from({ length: 10 }, (_, i): [number, number] => {
+          const r = i % 2 ? 2.4 : 5.8;
+          const a = -Math.PI / 2 + (Math.PI * i) / 5;
+          return [6 + r * Math.cos(a), 6 + r * Math.sin(a)];
+        }),
+      );
+    case 'vee':
+      return polygon([
+        [1, 1],
+        [6, 5],
+        [11, 1],
+        [6, 11],
+      ]);
+    case 'pentagon':
+      return regular(5, 5.5);
   }
 }
 
@@ -49,8 +106,29 @@ const EDGE_GREY = '#9aa8c2';
  * below in muted grey; edges: `width` wide, grey, straight, a small arrow at the target.
  */
 const BASE_STYLE: StylesheetJsonBlock[] = [
-  { selector: 'node', style: { 'background-color': '#6b8fd6', label: 'data(label)', 'font-size': 9, 'text-wrap': 'wrap', color: '#7b8698', 'text-valign': 'bottom' } },
-  { selector: 'edge', style: { width: 'data(width)', 'line-color': EDGE_GREY, opacity: 0.45, 'curve-style': 'straight', 'target-arrow-shape': 'triangle', 'target-arrow-color': EDGE_GREY, 'arrow-scale': 0.5 } },
+  {
+    selector: 'node',
+    style: {
+      'background-color': '#6b8fd6',
+      label: 'data(label)',
+      'font-size': 9,
+      'text-wrap': 'wrap',
+      color: '#7b8698',
+      'text-valign': 'bottom',
+    },
+  },
+  {
+    selector: 'edge',
+    style: {
+      width: 'data(width)',
+      'line-color': EDGE_GREY,
+      opacity: 0.45,
+      'curve-style': 'straight',
+      'target-arrow-shape': 'triangle',
+      'target-arrow-color': EDGE_GREY,
+      'arrow-scale': 0.5,
+    },
+  },
 ];
 
 /** Styles that fade what is not next to the selection and mark the neighbours. */
@@ -137,14 +215,23 @@ export function useCytoscape(container: Ref<HTMLElement | undefined>, options: G
     if (!element || !drawing) return undefined;
     const { tooltip, style = [], ...rest } = drawing;
     const highlight = options.highlight ?? true;
-    const instance = cytoscape({ ...rest, container: element, style: [...BASE_STYLE, ...style, ...(highlight ? HIGHLIGHT_STYLES : [])] });
+    const instance = cytoscape({
+      ...rest,
+      container: element,
+      style: [...BASE_STYLE, ...style, ...(highlight ? HIGHLIGHT_STYLES : [])],
+    });
     cy = instance;
     if (highlight) highlightNeighbours(instance);
     if (tooltip) bindTooltip(instance, tip, tooltip);
     // Cytoscape follows the window's size; this follows the container's when it changes on its own.
     observer ??= new ResizeObserver(() =>
       requestAnimationFrame(() => {
-        if (cy && !cy.destroyed() && (cy.container()?.clientWidth !== cy.width() || cy.container()?.clientHeight !== cy.height())) cy.resize();
+        if (
+          cy &&
+          !cy.destroyed() &&
+          (cy.container()?.clientWidth !== cy.width() || cy.container()?.clientHeight !== cy.height())
+        )
+          cy.resize();
       }),
     );
     observer.observe(element);

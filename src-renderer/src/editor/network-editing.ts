@@ -2,14 +2,23 @@
  * The network editor's model: edits are pure functions from one network@1 document to the next, each checked
  * against the format's rules (docs/formats.md) before it is applied, and an undo/redo history of documents.
  */
-import { networkDocumentSchema, type Liability, type NetworkDocument, type NetworkNode } from '../../../src-shared/formats/network';
+import {
+  networkDocumentSchema,
+  type Liability,
+  type NetworkDocument,
+  type NetworkNode,
+} from '../../../src-shared/formats/network';
 
 import type { NumericNodeField } from '../../../src-shared/formats/columns';
 
 export type { NumericNodeField };
 
 /** The numeric fields with their labels and the rule each obeys. */
-export const NUMERIC_FIELD_SPECS: Array<{ field: NumericNodeField; label: string; unit: 'amount' | 'probability' | 'signed' }> = [
+export const NUMERIC_FIELD_SPECS: Array<{
+  field: NumericNodeField;
+  label: string;
+  unit: 'amount' | 'probability' | 'signed';
+}> = [
   { field: 'outsideAssets', label: 'Outside assets c', unit: 'amount' },
   { field: 'outsideLiabilities', label: 'Outside liabilities b', unit: 'amount' },
   { field: 'totalAssets', label: 'Total assets', unit: 'amount' },
@@ -102,12 +111,17 @@ export const edits = {
     return checked({
       ...doc,
       liabilities: exists
-        ? doc.liabilities.map((l) => (l.debtor === liability.debtor && l.creditor === liability.creditor ? { ...liability } : l))
+        ? doc.liabilities.map((l) =>
+            l.debtor === liability.debtor && l.creditor === liability.creditor ? { ...liability } : l,
+          )
         : [...doc.liabilities, { ...liability }],
     });
   },
   /** Pastes copied nodes (and the liabilities among them) under fresh ids: "<id>-copy", "<id>-copy2", … */
-  paste(doc: NetworkDocument, copied: { nodes: NetworkNode[]; liabilities: Liability[] }): { doc: NetworkDocument; newIds: string[] } {
+  paste(
+    doc: NetworkDocument,
+    copied: { nodes: NetworkNode[]; liabilities: Liability[] },
+  ): { doc: NetworkDocument; newIds: string[] } {
     const taken = new Set(doc.nodes.map((n) => n.id));
     const renamed = new Map<string, string>();
     for (const node of copied.nodes) {

@@ -11,11 +11,17 @@ import type { RunContext } from '../context';
 import { drawNetwork } from '../network-svg';
 import type { SectionContent } from './provider';
 
-export async function bailoutSection(context: RunContext, r: InterbankBailoutResults, params: InterbankBailoutParams): Promise<SectionContent> {
+export async function bailoutSection(
+  context: RunContext,
+  r: InterbankBailoutResults,
+  params: InterbankBailoutParams,
+): Promise<SectionContent> {
   const { run } = context;
   const { display } = r;
   const where = context.network ? `${context.network.name} v${context.network.version}` : 'the network';
-  const paid = display.nodes.filter((n) => n.payment > 0).sort((a, b) => b.payment - a.payment || a.id.localeCompare(b.id));
+  const paid = display.nodes
+    .filter((n) => n.payment > 0)
+    .sort((a, b) => b.payment - a.payment || a.id.localeCompare(b.id));
   const payments: BriefTable = {
     title: 'Payments per bank',
     columns: [
@@ -26,7 +32,14 @@ export async function bailoutSection(context: RunContext, r: InterbankBailoutRes
       { label: 'Defaults without bailout', numeric: false },
       { label: 'Defaults with bailout', numeric: false },
     ],
-    rows: paid.map((n) => [n.id, n.name && n.name !== n.id ? n.name : '', n.payment, display.spent > 0 ? (100 * n.payment) / display.spent : 0, n.roundBefore > 0 ? `yes, round ${n.roundBefore}` : 'no', n.roundAfter > 0 ? `yes, round ${n.roundAfter}` : 'no']),
+    rows: paid.map((n) => [
+      n.id,
+      n.name && n.name !== n.id ? n.name : '',
+      n.payment,
+      display.spent > 0 ? (100 * n.payment) / display.spent : 0,
+      n.roundBefore > 0 ? `yes, round ${n.roundBefore}` : 'no',
+      n.roundAfter > 0 ? `yes, round ${n.roundAfter}` : 'no',
+    ]),
     note: paid.length === 0 ? 'No bank is paid: the budget saves none of the banks in default.' : undefined,
   };
   const curve: BriefTable = {
@@ -40,12 +53,28 @@ export async function bailoutSection(context: RunContext, r: InterbankBailoutRes
     rows: r.curve.map((p) => [p.budget, p.spent, p.defaultsAfter, p.shortfallAfter]),
   };
   const stored = context.network?.kind === 'interbank' ? context.network.document : undefined;
-  const state = new Map(display.nodes.map((n) => [n.id, n.payment > 0 ? 'paid' : n.roundBefore > 0 && n.roundAfter === 0 ? 'saved' : n.roundAfter > 0 ? 'failed' : undefined]));
+  const state = new Map(
+    display.nodes.map((n) => [
+      n.id,
+      n.payment > 0
+        ? 'paid'
+        : n.roundBefore > 0 && n.roundAfter === 0
+          ? 'saved'
+          : n.roundAfter > 0
+            ? 'failed'
+            : undefined,
+    ]),
+  );
   const network = stored
     ? drawNetwork({
         title: 'Defaults before and after the bailout',
         caption: `Banks in default without a bailout: paid (blue), saved by the payments to others (green), still in default (red); lines are the largest interbank liabilities.`,
-        nodes: stored.nodes.map((n) => ({ id: n.id, group: n.group, weight: n.totalAssets ?? n.outsideAssets ?? 0, highlight: state.get(n.id) })),
+        nodes: stored.nodes.map((n) => ({
+          id: n.id,
+          group: n.group,
+          weight: n.totalAssets ?? n.outsideAssets ?? 0,
+          highlight: state.get(n.id),
+        })),
         edges: stored.liabilities.map((l) => ({ from: l.debtor, to: l.creditor, amount: l.amount })),
         highlights: [
           { key: 'paid', label: 'paid', color: '#1f5f99' },

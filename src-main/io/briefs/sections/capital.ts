@@ -22,11 +22,21 @@ async function boundaryChart(r: CapitalRunResults): Promise<BriefChart | undefin
   const samples = r.samplers.find((s) => s.sampler === 'gibbs') ?? r.samplers[0];
   if (r.tiers.length !== 2 || !samples) return undefined;
   const boundaries = r.models.filter((m) => m.sampler === samples.sampler && m.boundary);
-  const series = ['acceptable sample', 'not acceptable sample', ...boundaries.map((m) => `boundary: ${MODEL_NAMES[m.model]}`)];
+  const series = [
+    'acceptable sample',
+    'not acceptable sample',
+    ...boundaries.map((m) => `boundary: ${MODEL_NAMES[m.model]}`),
+  ];
   const colors = ['#17803d', '#b42318', ...boundaries.map((m) => MODEL_COLORS[m.model])];
   const points = [
-    ...samples.k.map((k, j) => ({ k1: 100 * k[0]!, k2: 100 * k[1]!, series: samples.labels[j] ? 'acceptable sample' : 'not acceptable sample' })),
-    ...boundaries.flatMap((m) => m.boundary!.map(([k1, k2]) => ({ k1: 100 * k1, k2: 100 * k2, series: `boundary: ${MODEL_NAMES[m.model]}` }))),
+    ...samples.k.map((k, j) => ({
+      k1: 100 * k[0]!,
+      k2: 100 * k[1]!,
+      series: samples.labels[j] ? 'acceptable sample' : 'not acceptable sample',
+    })),
+    ...boundaries.flatMap((m) =>
+      m.boundary!.map(([k1, k2]) => ({ k1: 100 * k1, k2: 100 * k2, series: `boundary: ${MODEL_NAMES[m.model]}` })),
+    ),
   ];
   return renderChart(
     'Learned boundary of the acceptable set (T = 2)',
@@ -37,9 +47,20 @@ async function boundaryChart(r: CapitalRunResults): Promise<BriefChart | undefin
       data: { values: points },
       mark: { type: 'point', filled: true, size: 12 },
       encoding: {
-        x: { field: 'k1', type: 'quantitative', title: `k₁: tier 1 (${r.tiers[0]!.banks.length} largest banks), %`, scale: { domain: [0, 100 * r.kMax] } },
+        x: {
+          field: 'k1',
+          type: 'quantitative',
+          title: `k₁: tier 1 (${r.tiers[0]!.banks.length} largest banks), %`,
+          scale: { domain: [0, 100 * r.kMax] },
+        },
         y: { field: 'k2', type: 'quantitative', title: 'k₂: tier 2, %', scale: { domain: [0, 100 * r.kMax] } },
-        color: { field: 'series', type: 'nominal', title: null, scale: { domain: series, range: colors }, legend: { labelLimit: 240 } },
+        color: {
+          field: 'series',
+          type: 'nominal',
+          title: null,
+          scale: { domain: series, range: colors },
+          legend: { labelLimit: 240 },
+        },
       },
     },
   );
@@ -49,7 +70,11 @@ function lossChart(r: CapitalRunResults): Promise<BriefChart> {
   const sampler = r.samplers[0]!.sampler;
   const values = r.models
     .filter((m) => m.sampler === sampler)
-    .flatMap((m) => m.trainLoss.filter((_, i) => i % 5 === 0 || i === m.trainLoss.length - 1).map((loss) => ({ model: MODEL_NAMES[m.model], loss })))
+    .flatMap((m) =>
+      m.trainLoss
+        .filter((_, i) => i % 5 === 0 || i === m.trainLoss.length - 1)
+        .map((loss) => ({ model: MODEL_NAMES[m.model], loss })),
+    )
     .map((d, i, all) => ({ ...d, epoch: 1 + 5 * all.slice(0, i).filter((e) => e.model === d.model).length }));
   return renderChart(
     'Loss convergence',
@@ -81,7 +106,9 @@ function capitalKeyFigures(r: CapitalRunResults) {
     ...(pinned
       ? [
           keyFigure(
-            pinned.pinned ? 'Capital pinned to the acceptance boundary' : 'Capital acceptable at the boundary search’s end',
+            pinned.pinned
+              ? 'Capital pinned to the acceptance boundary'
+              : 'Capital acceptable at the boundary search’s end',
             pinned.cost,
             unit,
             0,
@@ -92,10 +119,22 @@ function capitalKeyFigures(r: CapitalRunResults) {
     ...(best
       ? [
           keyFigure('Least certified capital', best.cost, unit, 0, `k = ${kText(best.k)} from ${best.source}`),
-          keyFigure(`Society receives (${measureName(r)}, ${formatPercent(c.tail, 1)} tail) at that allocation`, 100 * best.check.statistic, '% of claims', 3, `± ${formatNumber(100 * best.check.standardError, 3)}; ${formatNumber(100 * best.recheck.statistic, 3)}% on ${best.recheck.scenarios.toLocaleString('en-US')} scenarios`),
+          keyFigure(
+            `Society receives (${measureName(r)}, ${formatPercent(c.tail, 1)} tail) at that allocation`,
+            100 * best.check.statistic,
+            '% of claims',
+            3,
+            `± ${formatNumber(100 * best.check.standardError, 3)}; ${formatNumber(100 * best.recheck.statistic, 3)}% on ${best.recheck.scenarios.toLocaleString('en-US')} scenarios`,
+          ),
         ]
       : []),
-    keyFigure('Society receives with no added capital', 100 * r.noCapital.statistic, '% of claims', 3, `± ${formatNumber(100 * r.noCapital.standardError, 3)} (${r.noCapital.acceptable ? 'acceptable' : 'not acceptable'})`),
+    keyFigure(
+      'Society receives with no added capital',
+      100 * r.noCapital.statistic,
+      '% of claims',
+      3,
+      `± ${formatNumber(100 * r.noCapital.standardError, 3)} (${r.noCapital.acceptable ? 'acceptable' : 'not acceptable'})`,
+    ),
     keyFigure('Tiers', r.tiers.length, '', 0),
     keyFigure('Eisenberg–Noe clearings', r.clearingRuns, '', 0),
   ];
@@ -111,7 +150,13 @@ function tiersTable(r: CapitalRunResults): BriefTable {
       { label: 'Capital for k = 1%', unit: r.unit, numeric: true, digits: 0 },
       { label: 'Members', numeric: false },
     ],
-    rows: r.tiers.map((t) => [`k${t.tier}`, t.banks.length, 100 * t.share, t.baseTotal / 100, t.banks.slice(0, 6).join(', ') + (t.banks.length > 6 ? ', …' : '')]),
+    rows: r.tiers.map((t) => [
+      `k${t.tier}`,
+      t.banks.length,
+      100 * t.share,
+      t.baseTotal / 100,
+      t.banks.slice(0, 6).join(', ') + (t.banks.length > 6 ? ', …' : ''),
+    ]),
     annexRows: r.tiers.map((t) => [`k${t.tier}`, t.banks.length, 100 * t.share, t.baseTotal / 100, t.banks.join(' ')]),
   };
 }
@@ -130,7 +175,10 @@ function allocationsTable(r: CapitalRunResults): BriefTable {
       { label: 'k (% of base)', numeric: false },
       { label: 'Total capital', unit: r.unit, numeric: true, digits: 0 },
       { label: 'Statistic', unit: '%', numeric: true, digits: 3 },
-      { label: `Re-check on ${(r.best?.recheck.scenarios ?? r.scenarios).toLocaleString('en-US')} scenarios`, numeric: false },
+      {
+        label: `Re-check on ${(r.best?.recheck.scenarios ?? r.scenarios).toLocaleString('en-US')} scenarios`,
+        numeric: false,
+      },
       { label: 'Boundary agreement', unit: '%', numeric: true, digits: 1 },
     ],
     rows: r.models.map((m) => [
@@ -153,7 +201,12 @@ function timingTable(r: CapitalRunResults): BriefTable {
       { label: 'Sampling + training', unit: 's', numeric: true, digits: 2 },
       { label: 'Clearings for the samples', numeric: true, digits: 0 },
     ],
-    rows: r.models.map((m) => [m.sampler, MODEL_NAMES[m.model], m.totalSeconds, r.samplers.find((s) => s.sampler === m.sampler)?.clearingRuns ?? '']),
+    rows: r.models.map((m) => [
+      m.sampler,
+      MODEL_NAMES[m.model],
+      m.totalSeconds,
+      r.samplers.find((s) => s.sampler === m.sampler)?.clearingRuns ?? '',
+    ]),
   };
 }
 
@@ -200,7 +253,10 @@ export const capitalSection: SectionProvider = {
       tables: tables.map(withoutEmptyColumns),
       method: [...CAPITAL_METHOD],
       provenance: [
-        { label: 'Criterion', value: `${measureName(r)}, tail ${formatPercent(c.tail, 1)}, level ${formatPercent(c.level, 1)}` },
+        {
+          label: 'Criterion',
+          value: `${measureName(r)}, tail ${formatPercent(c.tail, 1)}, level ${formatPercent(c.level, 1)}`,
+        },
         { label: 'Capital base', value: CAPITAL_BASE_LABELS[r.base] },
         { label: 'TensorFlow.js backend of the study', value: `${r.backend.name} — ${r.backend.detail}` },
       ],

@@ -18,11 +18,21 @@ const SPLIT_WORDS: Record<DisaggregationRunResults['objective'], string> = {
   best: 'the best case of expected loss',
 };
 
-const bankName = (bank: DisaggregatedBank): string => (bank.name && bank.name !== bank.id ? `${bank.id} — ${bank.name}` : bank.id);
+const bankName = (bank: DisaggregatedBank): string =>
+  bank.name && bank.name !== bank.id ? `${bank.id} — ${bank.name}` : bank.id;
 
 function balanceSheetTable(r: DisaggregationRunResults): BriefTable {
-  const row = (label: string, b: Omit<DisaggregatedBank, 'id'>) => [label, 100 * b.share, b.outsideAssets, b.outsideLiabilities, b.interbankClaims, b.interbankObligations, b.netWorth];
-  const sum = (field: keyof Omit<DisaggregatedBank, 'id' | 'name'>) => r.parts.reduce((total, part) => total + part[field], 0);
+  const row = (label: string, b: Omit<DisaggregatedBank, 'id'>) => [
+    label,
+    100 * b.share,
+    b.outsideAssets,
+    b.outsideLiabilities,
+    b.interbankClaims,
+    b.interbankObligations,
+    b.netWorth,
+  ];
+  const sum = (field: keyof Omit<DisaggregatedBank, 'id' | 'name'>) =>
+    r.parts.reduce((total, part) => total + part[field], 0);
   return {
     title: `Balance sheets of ${bankName(r.aggregate)} and its ${r.parts.length} parts`,
     columns: [
@@ -47,7 +57,9 @@ function balanceSheetTable(r: DisaggregationRunResults): BriefTable {
       }),
     ],
     ...(Math.abs(sum('interbankClaims') - r.aggregate.interbankClaims) > 1e-9 * Math.max(1, r.aggregate.interbankClaims)
-      ? { note: 'The parts owe each other: those amounts count on both sides of the sum of the parts, which leaves its net worth unchanged.' }
+      ? {
+          note: 'The parts owe each other: those amounts count on both sides of the sum of the parts, which leaves its net worth unchanged.',
+        }
       : {}),
   };
 }
@@ -69,8 +81,20 @@ export const disaggregationSection: SectionProvider = {
     const e = r.evaluation;
     if (e) {
       keyFigures.push(
-        keyFigure('Expected loss of the split network', e.expectedLoss, r.unit, 1, `± ${formatNumber(e.expectedLossStandardError, 1)} (standard error, ${e.samples.toLocaleString('en-US')} fresh shocks)`),
-        keyFigure('Against the proportional split', e.difference, r.unit, 2, `± ${formatNumber(e.differenceStandardError, 2)} (standard error, same shocks)`),
+        keyFigure(
+          'Expected loss of the split network',
+          e.expectedLoss,
+          r.unit,
+          1,
+          `± ${formatNumber(e.expectedLossStandardError, 1)} (standard error, ${e.samples.toLocaleString('en-US')} fresh shocks)`,
+        ),
+        keyFigure(
+          'Against the proportional split',
+          e.difference,
+          r.unit,
+          2,
+          `± ${formatNumber(e.differenceStandardError, 2)} (standard error, same shocks)`,
+        ),
       );
     }
     const chart = await rankingChart(

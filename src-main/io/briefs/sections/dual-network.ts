@@ -7,7 +7,11 @@
  */
 import type { BriefTable } from '../../../../src-shared/briefs';
 import { formatSignificant, keyFigure } from '../../../../src-shared/brief-format';
-import { ARCTANGENT_CORRELATION, isArctangentCorrelation, type ReproductionReport } from '../../../../src-shared/results/fire-sales';
+import {
+  ARCTANGENT_CORRELATION,
+  isArctangentCorrelation,
+  type ReproductionReport,
+} from '../../../../src-shared/results/fire-sales';
 import { inverseDemandChart, regressionTable } from './fire-sale-model';
 import type { SectionProvider } from './provider';
 import { runOfKind } from '../../../../src-shared/domain';
@@ -32,7 +36,14 @@ function paperTables(r: ReproductionReport): BriefTable[] {
         { label: 'Paper', numeric: true },
         { label: 'Reproduced / paper', numeric: true },
       ],
-      rows: rows.map((row) => [row.dataset, row.model, row.metric, value(row.measured), value(row.published), row.measured !== null && row.published ? formatSignificant(row.measured / row.published, 3) : '—']),
+      rows: rows.map((row) => [
+        row.dataset,
+        row.model,
+        row.metric,
+        value(row.measured),
+        value(row.published),
+        row.measured !== null && row.published ? formatSignificant(row.measured / row.published, 3) : '—',
+      ]),
       ...(arctangent ? { note: arctangentSentence(arctangent.measured) } : {}),
     };
   });
@@ -44,20 +55,49 @@ export const dualNetworkReproductionSection: SectionProvider = {
     const run = runOfKind(context.run, 'idf-reproduce');
     // runs saved before the figure, the regression and the criteria were kept have none
     const saved: Partial<ReproductionReport> = run.results; // runs saved before some fields existed
-    const r: ReproductionReport = { seed: run.seed ?? 0, samples: 0, backend: 'not recorded', durationMs: 0, ...saved, rows: saved.rows ?? [], regression: saved.regression ?? [], figure2: saved.figure2 ?? [], acceptance: saved.acceptance ?? [] };
+    const r: ReproductionReport = {
+      seed: run.seed ?? 0,
+      samples: 0,
+      backend: 'not recorded',
+      durationMs: 0,
+      ...saved,
+      rows: saved.rows ?? [],
+      regression: saved.regression ?? [],
+      figure2: saved.figure2 ?? [],
+      acceptance: saved.acceptance ?? [],
+    };
     const arctangent = r.rows.find(isArctangentCorrelation);
     const met = r.acceptance.filter((a) => a.met).length;
     const correlations = r.rows.filter((row) => row.metric.startsWith('corr') && row.measured !== null);
     const tables: BriefTable[] = [
       ...paperTables(r),
-      ...(r.regression.length > 0 ? [regressionTable('Tables 6 and 7: regression of the learned price of asset 1 on the scaled liquidations', r.regression.map((test) => ({ asset: 'Asset 1', test })))] : []),
+      ...(r.regression.length > 0
+        ? [
+            regressionTable(
+              'Tables 6 and 7: regression of the learned price of asset 1 on the scaled liquidations',
+              r.regression.map((test) => ({ asset: 'Asset 1', test })),
+            ),
+          ]
+        : []),
       {
         title: 'Acceptance criteria',
-        columns: [{ label: 'Criterion', numeric: false }, { label: 'Met', numeric: false }, { label: 'Detail', numeric: false }],
+        columns: [
+          { label: 'Criterion', numeric: false },
+          { label: 'Met', numeric: false },
+          { label: 'Detail', numeric: false },
+        ],
         rows: r.acceptance.map((a) => [a.criterion, a.met ? 'yes' : 'no', a.detail]),
       },
     ];
-    const charts = r.figure2.length > 0 ? [await inverseDemandChart('Figure 2 of the paper: learned inverse demand against the truth', r.figure2.map((f) => ({ name: f.form, points: f.points })))] : [];
+    const charts =
+      r.figure2.length > 0
+        ? [
+            await inverseDemandChart(
+              'Figure 2 of the paper: learned inverse demand against the truth',
+              r.figure2.map((f) => ({ name: f.form, points: f.points })),
+            ),
+          ]
+        : [];
     return {
       heading: `Dual-network paper reproduction — run #${run.id}`,
       summary:
@@ -66,9 +106,20 @@ export const dualNetworkReproductionSection: SectionProvider = {
         'Each figure comes from one training seed; no sampling error is reported.',
       keyFigures: [
         keyFigure('Acceptance criteria met', met, `of ${r.acceptance.length}`, 0),
-        ...correlations.slice(0, 6).map((row) => ({ ...keyFigure(`Liquidation correlation, ${row.dataset}`, row.measured!, '', 4, row.published === null ? undefined : `paper ${value(row.published)}`), text: value(row.measured) })),
+        ...correlations.slice(0, 6).map((row) => ({
+          ...keyFigure(
+            `Liquidation correlation, ${row.dataset}`,
+            row.measured!,
+            '',
+            4,
+            row.published === null ? undefined : `paper ${value(row.published)}`,
+          ),
+          text: value(row.measured),
+        })),
       ],
-      scenario: [`Simulated data: ${r.samples.toLocaleString('en-US')} samples per experiment, seed ${r.seed}; trained on ${r.backend}.`],
+      scenario: [
+        `Simulated data: ${r.samples.toLocaleString('en-US')} samples per experiment, seed ${r.seed}; trained on ${r.backend}.`,
+      ],
       charts,
       tables,
       method: [

@@ -30,7 +30,8 @@ const FORM_WORDS: Record<FireSaleRunResults['form'], string> = {
   arctangent: 'arctangent, p = (atan(−Bℓ) + 2π)/2π',
 };
 const STRATEGY_WORDS: Record<FireSaleRunResults['strategy'], string> = {
-  'leverage-target': 'each bank sells, pro rata across its assets, what brings its leverage back to its maximum (an insolvent bank sells everything)',
+  'leverage-target':
+    'each bank sells, pro rata across its assets, what brings its leverage back to its maximum (an insolvent bank sells everything)',
   proportional: 'each bank sells, pro rata across its assets, what pays its liabilities beyond its cash',
 };
 
@@ -39,7 +40,8 @@ const digitsFor = (values: number[]) => decimalsFor(Math.max(0, ...values.map(Ma
 /** max|Φ(p) − p| and the tolerance: "3.41 × 10⁻¹³", "1 × 10⁻¹²", or "0". */
 const small = (value: number, significant = 3) => (value === 0 ? '0' : scientific(value, significant));
 /** An amount as a table cell: a number, or "9.69 × 10⁻⁶" where the column's decimals would print it as 0. */
-const amountCell = (value: number, digits: number): TableCell => (value !== 0 && Math.abs(value) < 0.5 * 10 ** -digits ? scientific(value, 3) : value);
+const amountCell = (value: number, digits: number): TableCell =>
+  value !== 0 && Math.abs(value) < 0.5 * 10 ** -digits ? scientific(value, 3) : value;
 /** The system's name for headings: up to its first parenthesis when long. */
 function shortName(name: string): string {
   if (name.length <= 48) return name;
@@ -49,7 +51,8 @@ function shortName(name: string): string {
 /** The screen's default unit without its explanation (the scenario paragraph gives it). */
 const unitOf = (r: FireSaleRunResults) => r.unit.replace(/ \(price 1 before the shock\)$/, '');
 const fall = (r: FireSaleRunResults, m: number) => (r.initialPrices[m]! - r.prices[m]!) / r.initialPrices[m]!;
-const rowsNote = (shown: number, all: number, what: string) => (all > shown ? `The ${shown} ${what} shown; the annex (XLSX/CSV) lists all ${all}.` : undefined);
+const rowsNote = (shown: number, all: number, what: string) =>
+  all > shown ? `The ${shown} ${what} shown; the annex (XLSX/CSV) lists all ${all}.` : undefined;
 
 type Column = BriefTable['columns'][number];
 const BANK_COLUMN: Column = { label: 'Bank', numeric: false, share: 0.12 };
@@ -57,16 +60,36 @@ const amountColumn = (label: string, unit: string, digits: number): Column => ({
 const percentColumn = (label: string): Column => ({ label, unit: '%', numeric: true, digits: 2 });
 
 /** Keeps the first `TOP` rows for the printed table, every row for the annex; `totals` close both. */
-function capped(table: Omit<BriefTable, 'rows' | 'annexRows'>, rows: TableCell[][], what: string, totals: TableCell[][] = []): BriefTable {
+function capped(
+  table: Omit<BriefTable, 'rows' | 'annexRows'>,
+  rows: TableCell[][],
+  what: string,
+  totals: TableCell[][] = [],
+): BriefTable {
   const note = [table.note, rowsNote(Math.min(TOP, rows.length), rows.length, what)].filter(Boolean).join(' ');
-  return { ...table, rows: [...rows.slice(0, TOP), ...totals], ...(rows.length > TOP ? { annexRows: [...rows, ...totals] } : {}), ...(note ? { note } : {}) };
+  return {
+    ...table,
+    rows: [...rows.slice(0, TOP), ...totals],
+    ...(rows.length > TOP ? { annexRows: [...rows, ...totals] } : {}),
+    ...(note ? { note } : {}),
+  };
 }
 
 /** A table with a row per bank, largest `by` first: the bank's id, then `cells(n)`. */
-function bankTable(r: FireSaleRunResults, by: number[], table: { title: string; columns: Column[]; note?: string; what: string; totals?: TableCell[][] }, cells: (n: number) => TableCell[]): BriefTable {
+function bankTable(
+  r: FireSaleRunResults,
+  by: number[],
+  table: { title: string; columns: Column[]; note?: string; what: string; totals?: TableCell[][] },
+  cells: (n: number) => TableCell[],
+): BriefTable {
   const order = r.bankIds.map((_, n) => n).sort((a, b) => by[b]! - by[a]!);
   const { what, totals, ...rest } = table;
-  return capped({ ...rest, columns: [BANK_COLUMN, ...table.columns] }, order.map((n) => [r.bankIds[n]!, ...cells(n)]), what, totals);
+  return capped(
+    { ...rest, columns: [BANK_COLUMN, ...table.columns] },
+    order.map((n) => [r.bankIds[n]!, ...cells(n)]),
+    what,
+    totals,
+  );
 }
 
 function pricesTable(r: FireSaleRunResults, amountDigits: number): BriefTable {
@@ -84,7 +107,14 @@ function pricesTable(r: FireSaleRunResults, amountDigits: number): BriefTable {
       ],
       note: 'Loss on holdings: the units every bank holds of the asset times its price fall.',
     },
-    order.map((m) => [r.assetIds[m]!, r.initialPrices[m]!, r.prices[m]!, 100 * fall(r, m), amountCell(r.assetLiquidations[m]!, amountDigits), amountCell(r.assetLosses[m]!, amountDigits)]),
+    order.map((m) => [
+      r.assetIds[m]!,
+      r.initialPrices[m]!,
+      r.prices[m]!,
+      100 * fall(r, m),
+      amountCell(r.assetLiquidations[m]!, amountDigits),
+      amountCell(r.assetLosses[m]!, amountDigits),
+    ]),
     'assets with the largest price falls are',
   );
 }
@@ -100,7 +130,11 @@ function liquidationsTable(r: FireSaleRunResults, amountDigits: number): BriefTa
       sold,
       {
         title: 'Units sold by each bank, per asset (largest seller first)',
-        columns: [...r.assetIds.map((id) => amountColumn(id, r.unit, amountDigits)), amountColumn('Total', r.unit, amountDigits), share],
+        columns: [
+          ...r.assetIds.map((id) => amountColumn(id, r.unit, amountDigits)),
+          amountColumn('Total', r.unit, amountDigits),
+          share,
+        ],
         what,
         totals: [['All banks', ...r.assetLiquidations.map(amount), amount(sold.reduce((a, b) => a + b, 0)), null]],
       },
@@ -112,14 +146,22 @@ function liquidationsTable(r: FireSaleRunResults, amountDigits: number): BriefTa
     sold,
     {
       title: 'Units sold by each bank (largest seller first)',
-      columns: [amountColumn('Units sold', r.unit, amountDigits), share, { label: 'Largest sale', numeric: false, share: 0.4 }],
+      columns: [
+        amountColumn('Units sold', r.unit, amountDigits),
+        share,
+        { label: 'Largest sale', numeric: false, share: 0.4 },
+      ],
       note: `Each bank sells the same share of every asset it holds; the units sold of each of the ${r.assetIds.length} assets are in the table of prices.`,
       what,
     },
     (n) => {
       const row = r.bankLiquidations[n]!;
       const largest = row.reduce((best, v, m) => (v > row[best]! ? m : best), 0);
-      return [amount(sold[n]!), 100 * r.fractions[n]!, row[largest]! > 0 ? `${r.assetIds[largest]}: ${formatNumber(row[largest]!, amountDigits)} ${r.unit}` : 'none'];
+      return [
+        amount(sold[n]!),
+        100 * r.fractions[n]!,
+        row[largest]! > 0 ? `${r.assetIds[largest]}: ${formatNumber(row[largest]!, amountDigits)} ${r.unit}` : 'none',
+      ];
     },
   );
 }
@@ -131,11 +173,21 @@ function lossesTable(r: FireSaleRunResults, amountDigits: number): BriefTable {
     r.losses,
     {
       title: 'Losses by bank (largest first)',
-      columns: [amountColumn('Loss', r.unit, amountDigits), percentColumn('Share of the total loss'), amountColumn('Equity after', r.unit, amountDigits), { label: 'In default (equity ≤ 0)', numeric: false }],
+      columns: [
+        amountColumn('Loss', r.unit, amountDigits),
+        percentColumn('Share of the total loss'),
+        amountColumn('Equity after', r.unit, amountDigits),
+        { label: 'In default (equity ≤ 0)', numeric: false },
+      ],
       note: `Loss: the fall in the market value of the bank's holdings${r.interbankLiabilities ? ', plus the write-down of its interbank claims at the Eisenberg–Noe clearing payments' : ''}.`,
       what: 'banks with the largest losses are',
     },
-    (n) => [amount(r.losses[n]!), r.totalLoss > 0 ? (100 * r.losses[n]!) / r.totalLoss : 0, amount(r.equity[n]!), r.defaulted[n] ? 'yes' : 'no'],
+    (n) => [
+      amount(r.losses[n]!),
+      r.totalLoss > 0 ? (100 * r.losses[n]!) / r.totalLoss : 0,
+      amount(r.equity[n]!),
+      r.defaulted[n] ? 'yes' : 'no',
+    ],
   );
 }
 
@@ -174,7 +226,13 @@ async function charts(r: FireSaleRunResults): Promise<BriefChart[]> {
   }
   if (r.pricePath.length > 0) {
     const drawn = byFall.slice(0, PATH_ASSETS);
-    const points = drawn.flatMap((m) => [r.initialPrices[m]!, ...r.pricePath.map((row) => row[m]!)].map((price, round) => ({ round, price, asset: r.assetIds[m]! })));
+    const points = drawn.flatMap((m) =>
+      [r.initialPrices[m]!, ...r.pricePath.map((row) => row[m]!)].map((price, round) => ({
+        round,
+        price,
+        asset: r.assetIds[m]!,
+      })),
+    );
     out.push(
       await renderChart(
         'Prices over the rounds of the fixed point',
@@ -185,9 +243,24 @@ async function charts(r: FireSaleRunResults): Promise<BriefChart[]> {
           data: { values: points },
           mark: { type: 'line', point: true },
           encoding: {
-            x: { field: 'round', type: 'quantitative', title: 'round of the price iteration', axis: { tickMinStep: 1, format: 'd' } },
+            x: {
+              field: 'round',
+              type: 'quantitative',
+              title: 'round of the price iteration',
+              axis: { tickMinStep: 1, format: 'd' },
+            },
             y: { field: 'price', type: 'quantitative', title: 'price (1 = pre-shock)', scale: { domain: [0, 1] } },
-            ...(drawn.length > 1 ? { color: { field: 'asset', type: 'nominal', title: null, sort: drawn.map((m) => r.assetIds[m]!), legend: { orient: 'bottom', columns: 3 } } } : { color: { value: '#1f5f99' } }),
+            ...(drawn.length > 1
+              ? {
+                  color: {
+                    field: 'asset',
+                    type: 'nominal',
+                    title: null,
+                    sort: drawn.map((m) => r.assetIds[m]!),
+                    legend: { orient: 'bottom', columns: 3 },
+                  },
+                }
+              : { color: { value: '#1f5f99' } }),
           },
         },
       ),
@@ -216,7 +289,13 @@ export const fireSaleEquilibriumSection: SectionProvider = {
       keyFigure('Banks in default (equity ≤ 0)', defaults, 'banks', 0, `of ${nBanks}`),
       keyFigure('Largest price fall', fall(r, worst), '%', 2, r.assetIds[worst]),
       keyFigure('Units sold in all', unitsSold, r.unit, amountDigits, `of ${nAssets} asset${nAssets === 1 ? '' : 's'}`),
-      keyFigure('Rounds to converge', r.iterations, 'steps', 0, r.converged ? `tolerance ${small(r.tolerance, 1)}` : 'not converged'),
+      keyFigure(
+        'Rounds to converge',
+        r.iterations,
+        'steps',
+        0,
+        r.converged ? `tolerance ${small(r.tolerance, 1)}` : 'not converged',
+      ),
     ];
     const converged = r.converged
       ? `The price iteration converged in ${r.iterations.toLocaleString('en-US')} rounds (largest change in the last round ${small(r.lastChange)}, tolerance ${small(r.tolerance, 1)}).`
@@ -234,16 +313,27 @@ export const fireSaleEquilibriumSection: SectionProvider = {
         ...(warning ? [`Warning: ${warning}`] : []),
       ],
       charts: await charts(r),
-      tables: [pricesTable(r, amountDigits), liquidationsTable(r, amountDigits), lossesTable(r, amountDigits), convergenceTable(r)],
+      tables: [
+        pricesTable(r, amountDigits),
+        liquidationsTable(r, amountDigits),
+        lossesTable(r, amountDigits),
+        convergenceTable(r),
+      ],
       method: [
         'The fire-sale model of Cao, Chen, Mishra, Amini & Feinstein (2023, §3): bank n holds a_nm units of illiquid asset m, worth 1 each before the shock; at prices p it sells the share f_n(p) of every asset it holds, and the units sold ℓ = Σ_n f_n a_n move prices to Φ(Bℓ), with B the price impact per unit sold (diagonal: own impact, off-diagonal: cross-impact).',
         `The equilibrium reported is the greatest fixed point p = Φ(Bℓ(p)): the iteration starts at the prices before the shock and falls monotonically to it; steps are accelerated by certified Newton steps from above, and it stops when max|Φ(p) − p| is at most ${small(r.tolerance, 1)} (docs/engines/fire-sales.md).`,
       ],
       provenance: [
-        { label: 'System', value: `${r.system} (${nBanks} banks, ${nAssets} assets, ${system.holdings.length} holdings)` },
+        {
+          label: 'System',
+          value: `${r.system} (${nBanks} banks, ${nAssets} assets, ${system.holdings.length} holdings)`,
+        },
         { label: 'System document SHA-256', value: createHash('sha256').update(JSON.stringify(system)).digest('hex') },
         { label: 'Inverse demand', value: FORM_WORDS[r.form] },
-        { label: 'Tolerance and step limit', value: `${small(r.tolerance, 1)}; ${r.maxIterations.toLocaleString('en-US')} steps` },
+        {
+          label: 'Tolerance and step limit',
+          value: `${small(r.tolerance, 1)}; ${r.maxIterations.toLocaleString('en-US')} steps`,
+        },
       ],
     };
   },

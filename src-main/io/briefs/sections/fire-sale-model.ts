@@ -28,19 +28,37 @@ export function regressionTable(title: string, rows: Array<{ asset: string; test
       { label: '95% interval', numeric: false },
       { label: 'Truth inside', numeric: false },
     ],
-    rows: rows.map(({ asset, test }) => [asset, test.name, `${formatSignificant(test.estimate, 4)} ± ${formatSignificant(test.standardError, 3)}`, formatSignificant(test.trueValue, 4), test.tTrue, test.pTrue, `${formatSignificant(test.low, 4)} – ${formatSignificant(test.high, 4)}`, test.trueInside ? 'yes' : 'no']),
+    rows: rows.map(({ asset, test }) => [
+      asset,
+      test.name,
+      `${formatSignificant(test.estimate, 4)} ± ${formatSignificant(test.standardError, 3)}`,
+      formatSignificant(test.trueValue, 4),
+      test.tTrue,
+      test.pTrue,
+      `${formatSignificant(test.low, 4)} – ${formatSignificant(test.high, 4)}`,
+      test.trueInside ? 'yes' : 'no',
+    ]),
     note: 'Standard errors include the variance from calibrating the scaling (bootstrap over the calibration scenarios).',
   };
 }
 
 /** The learned inverse demand against the true one, per asset (the paper's Figure 2). */
-export function inverseDemandChart(title: string, curves: Array<{ name: string; points: Array<{ liquidation: number; truePrice: number; predictedPrice: number }> }>): Promise<BriefChart> {
+export function inverseDemandChart(
+  title: string,
+  curves: Array<{ name: string; points: Array<{ liquidation: number; truePrice: number; predictedPrice: number }> }>,
+): Promise<BriefChart> {
   return intervalChart(
     title,
     'Price against the scaled liquidation ℓ*: the learned inverse demand and the true one on the same grid, per asset.',
     curves.flatMap(({ name, points }) =>
       points.flatMap((p) => [
-        { x: p.liquidation, mean: p.predictedPrice, low: p.predictedPrice, high: p.predictedPrice, series: `${name}, learned` },
+        {
+          x: p.liquidation,
+          mean: p.predictedPrice,
+          low: p.predictedPrice,
+          high: p.predictedPrice,
+          series: `${name}, learned`,
+        },
         { x: p.liquidation, mean: p.truePrice, low: p.truePrice, high: p.truePrice, series: `${name}, true` },
       ]),
     ),
@@ -59,18 +77,33 @@ export const fireSaleModelSection: SectionProvider = {
     const tables: BriefTable[] = [
       {
         title: 'Liquidations learned against the truth (test rows)',
-        columns: [{ label: 'Asset', numeric: false }, { label: 'Correlation of learned and true liquidation', numeric: false }],
+        columns: [
+          { label: 'Asset', numeric: false },
+          { label: 'Correlation of learned and true liquidation', numeric: false },
+        ],
         rows: m.liquidationCorrelation.map((c, i) => [assets[i]!, correlation(c)]),
       },
       {
         title: 'Fractions sold by each bank, learned against the truth',
-        columns: [{ label: 'Bank', numeric: false }, { label: 'Correlation (mean over assets)', numeric: false }],
+        columns: [
+          { label: 'Bank', numeric: false },
+          { label: 'Correlation (mean over assets)', numeric: false },
+        ],
         rows: m.bankCorrelation.map((c, i) => [`Bank ${i + 1}`, correlation(c)]),
       },
     ];
-    if (m.regression) tables.push(regressionTable('Regression of the learned prices on the scaled liquidations (Table 6)', m.regression.flatMap((tests, i) => tests.map((test) => ({ asset: assets[i]!, test })))));
+    if (m.regression)
+      tables.push(
+        regressionTable(
+          'Regression of the learned prices on the scaled liquidations (Table 6)',
+          m.regression.flatMap((tests, i) => tests.map((test) => ({ asset: assets[i]!, test }))),
+        ),
+      );
     const charts = [
-      await inverseDemandChart('Learned inverse demand against the truth', m.curves.map((points, i) => ({ name: assets[i]!, points }))),
+      await inverseDemandChart(
+        'Learned inverse demand against the truth',
+        m.curves.map((points, i) => ({ name: assets[i]!, points })),
+      ),
       await intervalChart(
         'Training curve',
         `Training and validation loss by epoch; ${r.epochs} epochs (${r.stoppedBy}).`,
@@ -90,11 +123,15 @@ export const fireSaleModelSection: SectionProvider = {
       keyFigures: [
         keyFigure('Test price error, dual network', m.mseProposed, 'mean squared error', 6),
         keyFigure('Test price error, linear price model', m.mseLinearPriceModel, 'mean squared error', 6),
-        ...(r.mseInclusive !== null ? [keyFigure('Test price error, inclusive model', r.mseInclusive, 'mean squared error', 6)] : []),
+        ...(r.mseInclusive !== null
+          ? [keyFigure('Test price error, inclusive model', r.mseInclusive, 'mean squared error', 6)]
+          : []),
         keyFigure('Test rows', m.testRows, 'rows', 0),
         keyFigure('Epochs trained', r.epochs, 'epochs', 0, r.stoppedBy),
       ],
-      scenario: [`System: ${r.system}; ${r.samples.toLocaleString('en-US')} simulated equilibria, seed ${r.seed}; the scaling ℓ* = Dℓ̂ + e calibrated at ${m.calibrationScenarios} scenarios.`],
+      scenario: [
+        `System: ${r.system}; ${r.samples.toLocaleString('en-US')} simulated equilibria, seed ${r.seed}; the scaling ℓ* = Dℓ̂ + e calibrated at ${m.calibrationScenarios} scenarios.`,
+      ],
       charts,
       tables,
       method: [

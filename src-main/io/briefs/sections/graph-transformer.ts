@@ -12,7 +12,13 @@ import { renderChart } from '../charts';
 import type { SectionProvider } from './provider';
 import { runOfKind } from '../../../../src-shared/domain';
 
-const pair = (p: CorrelationPair) => [formatSignificant(p.model, 4), formatSignificant(p.baseline, 4), formatSignificant(p.model - p.baseline, 3), p.pairs] as const;
+const pair = (p: CorrelationPair) =>
+  [
+    formatSignificant(p.model, 4),
+    formatSignificant(p.baseline, 4),
+    formatSignificant(p.model - p.baseline, 3),
+    p.pairs,
+  ] as const;
 const PAIR_COLUMNS = [
   { label: 'Model', numeric: true },
   { label: 'Baseline', numeric: true },
@@ -30,7 +36,11 @@ export const graphTransformerSection: SectionProvider = {
         title: 'Correlation of predictions with the truth, by split',
         columns: [{ label: 'Task', numeric: false }, { label: 'Split', numeric: false }, ...PAIR_COLUMNS],
         rows: (['trade', 'reconstruction'] as const).flatMap((task) =>
-          (['train', 'validation'] as const).map((split) => [task === 'trade' ? 'Trade prediction' : 'Holdings reconstruction', split === 'train' ? 'training dates' : 'validation dates', ...pair(m[task][split])]),
+          (['train', 'validation'] as const).map((split) => [
+            task === 'trade' ? 'Trade prediction' : 'Holdings reconstruction',
+            split === 'train' ? 'training dates' : 'validation dates',
+            ...pair(m[task][split]),
+          ]),
         ),
         note: `Baselines: trades — ${m.baselines.trade}; reconstruction — ${m.baselines.reconstruction}.`,
       },
@@ -41,23 +51,50 @@ export const graphTransformerSection: SectionProvider = {
       },
       {
         title: 'Trade prediction by report date',
-        columns: [{ label: 'Date', numeric: false }, { label: 'Split', numeric: false }, { label: 'Stressed', numeric: false }, ...PAIR_COLUMNS],
-        rows: m.byDate.map((d) => [d.date, d.split === 'train' ? 'training' : 'validation', d.stressed === null ? 'no index' : d.stressed ? 'yes' : 'no', ...pair(d.trade)]),
+        columns: [
+          { label: 'Date', numeric: false },
+          { label: 'Split', numeric: false },
+          { label: 'Stressed', numeric: false },
+          ...PAIR_COLUMNS,
+        ],
+        rows: m.byDate.map((d) => [
+          d.date,
+          d.split === 'train' ? 'training' : 'validation',
+          d.stressed === null ? 'no index' : d.stressed ? 'yes' : 'no',
+          ...pair(d.trade),
+        ]),
       },
     ];
     const stressed = m.byDate.filter((d) => d.stressed).map((d) => ({ date: d.date }));
-    const chart = await renderChart('Trade prediction by report date', `Correlation of predicted and true trades per report date, the model against the baseline; dates with the stress index above ${m.stressThreshold ?? '—'} shaded.`, {
-      width: 420,
-      height: 200,
-      layer: [
-        { data: { values: stressed }, mark: { type: 'rect', color: '#fde2e1' }, encoding: { x: { field: 'date', type: 'ordinal', title: 'report date' } } },
-        {
-          data: { values: m.byDate.flatMap((d) => [{ date: d.date, value: d.trade.model, series: 'model' }, { date: d.date, value: d.trade.baseline, series: 'baseline' }]) },
-          mark: { type: 'line', point: true },
-          encoding: { x: { field: 'date', type: 'ordinal', title: 'report date' }, y: { field: 'value', type: 'quantitative', title: 'correlation' }, color: { field: 'series', type: 'nominal', title: null, legend: { orient: 'bottom' } } },
-        },
-      ],
-    });
+    const chart = await renderChart(
+      'Trade prediction by report date',
+      `Correlation of predicted and true trades per report date, the model against the baseline; dates with the stress index above ${m.stressThreshold ?? '—'} shaded.`,
+      {
+        width: 420,
+        height: 200,
+        layer: [
+          {
+            data: { values: stressed },
+            mark: { type: 'rect', color: '#fde2e1' },
+            encoding: { x: { field: 'date', type: 'ordinal', title: 'report date' } },
+          },
+          {
+            data: {
+              values: m.byDate.flatMap((d) => [
+                { date: d.date, value: d.trade.model, series: 'model' },
+                { date: d.date, value: d.trade.baseline, series: 'baseline' },
+              ]),
+            },
+            mark: { type: 'line', point: true },
+            encoding: {
+              x: { field: 'date', type: 'ordinal', title: 'report date' },
+              y: { field: 'value', type: 'quantitative', title: 'correlation' },
+              color: { field: 'series', type: 'nominal', title: null, legend: { orient: 'bottom' } },
+            },
+          },
+        ],
+      },
+    );
     const trade = m.trade.validation;
     return {
       heading: `Graph transformer — run #${run.id}, ${m.datasetName}`,
@@ -70,9 +107,17 @@ export const graphTransformerSection: SectionProvider = {
         keyFigure('Reconstruction correlation, validation, model', m.reconstruction.validation.model, '', 4),
         keyFigure('Reconstruction correlation, validation, baseline', m.reconstruction.validation.baseline, '', 4),
         keyFigure('Parameters', m.parameterCount, 'weights', 0),
-        keyFigure('Epochs', m.epochs, 'epochs', 0, `best at epoch ${m.bestEpoch}${m.stoppedEarly ? ', stopped early' : ''}`),
+        keyFigure(
+          'Epochs',
+          m.epochs,
+          'epochs',
+          0,
+          `best at epoch ${m.bestEpoch}${m.stoppedEarly ? ', stopped early' : ''}`,
+        ),
       ],
-      scenario: [`Holdings: ${m.datasetName}; training dates ${m.trainDates.join(', ')}; validation dates ${m.validationDates.join(', ')}.`],
+      scenario: [
+        `Holdings: ${m.datasetName}; training dates ${m.trainDates.join(', ')}; validation dates ${m.validationDates.join(', ')}.`,
+      ],
       charts: [chart],
       tables,
       method: [

@@ -15,7 +15,18 @@ import { reconstructionSection } from './reconstruction';
 import type { SectionProvider } from './provider';
 import { stressSection } from './stress';
 
-const providers: SectionProvider[] = [disaggregationSection, stressSection, capitalSection, dualNetworkReproductionSection, policySection, interventionSection, reconstructionSection, fireSaleModelSection, fireSaleEquilibriumSection, graphTransformerSection];
+const providers: SectionProvider[] = [
+  disaggregationSection,
+  stressSection,
+  capitalSection,
+  dualNetworkReproductionSection,
+  policySection,
+  interventionSection,
+  reconstructionSection,
+  fireSaleModelSection,
+  fireSaleEquilibriumSection,
+  graphTransformerSection,
+];
 
 const byKind = new Map(providers.map((provider) => [provider.kind, provider]));
 

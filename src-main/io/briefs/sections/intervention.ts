@@ -10,9 +10,21 @@
  */
 import type { BriefChart, BriefTable } from '../../../../src-shared/briefs';
 import type { EconomyDocument } from '../../../../src-shared/formats/crossholdings';
-import type { EconomyInterventionParams, EconomyInterventionResults, MeanInterval, SingleInterventionParams, SingleInterventionResults } from '../../../../src-shared/results/intervention';
+import type {
+  EconomyInterventionParams,
+  EconomyInterventionResults,
+  MeanInterval,
+  SingleInterventionParams,
+  SingleInterventionResults,
+} from '../../../../src-shared/results/intervention';
 import { toEconomySystem, type EconomySystem } from '../../../engines/cascade';
-import { firstLayer, largestFirst, rescueProblem, savedByPayments, type RescueProblem } from '../../../engines/intervention';
+import {
+  firstLayer,
+  largestFirst,
+  rescueProblem,
+  savedByPayments,
+  type RescueProblem,
+} from '../../../engines/intervention';
 import { displaySystem } from '../../../engines/intervention-report';
 import { formatNumber, formatPercent, keyFigure, withoutEmptyColumns } from '../../../../src-shared/brief-format';
 import { intervalChart } from '../charts';
@@ -25,17 +37,22 @@ import { runOfKind } from '../../../../src-shared/domain';
 const TOP = 20;
 /** What the displayed cascade's tables need: a study's results or a single intervention's. */
 type DisplayedResults = EconomyInterventionResults | SingleInterventionResults;
-const interval = (m: MeanInterval, digits: number) => `${formatNumber(m.mean, digits)} ± ${formatNumber(m.halfWidth, digits)}`;
+const interval = (m: MeanInterval, digits: number) =>
+  `${formatNumber(m.mean, digits)} ± ${formatNumber(m.halfWidth, digits)}`;
 
 /** Firms paid on the displayed cascade, largest payment first, with the failures each payment averts. */
 function supportTable(r: DisplayedResults, problem: RescueProblem | undefined, progress?: SectionProgress): BriefTable {
-  const paid = r.display.nodes.map((node, i) => ({ node, i })).filter(({ node }) => node.payment > 0).sort((a, b) => b.node.payment - a.node.payment || a.node.id.localeCompare(b.node.id));
+  const paid = r.display.nodes
+    .map((node, i) => ({ node, i }))
+    .filter(({ node }) => node.payment > 0)
+    .sort((a, b) => b.node.payment - a.node.payment || a.node.id.localeCompare(b.node.id));
   const averted = new Map<string, number | null>();
   if (problem) {
     // Support only lowers thresholds, so only the firms failing without it (F) can fail with part of it.
     const slot = new Map(Array.from(problem.failing, (i, a) => [i, a]));
     const payments = Float64Array.from(problem.failing, (i) => r.display.nodes[i]!.payment);
-    const failing = (x: Float64Array) => problem.failing.length - savedByPayments(problem, x).reduce((n, saved) => n + saved, 0);
+    const failing = (x: Float64Array) =>
+      problem.failing.length - savedByPayments(problem, x).reduce((n, saved) => n + saved, 0);
     const failedWithAll = failing(payments);
     for (const [k, { node, i }] of paid.entries()) {
       progress?.(`failures averted by each payment (${k + 1} of ${paid.length})`);
@@ -49,7 +66,14 @@ function supportTable(r: DisplayedResults, problem: RescueProblem | undefined, p
       averted.set(node.id, failing(without) - failedWithAll);
     }
   }
-  const rows = paid.map(({ node }) => [node.id, node.name && node.name !== node.id ? node.name : '', node.payment, r.display.spent > 0 ? (100 * node.payment) / r.display.spent : 0, averted.get(node.id) ?? null, node.roundBefore || null]);
+  const rows = paid.map(({ node }) => [
+    node.id,
+    node.name && node.name !== node.id ? node.name : '',
+    node.payment,
+    r.display.spent > 0 ? (100 * node.payment) / r.display.spent : 0,
+    averted.get(node.id) ?? null,
+    node.roundBefore || null,
+  ]);
   return {
     title: 'Whom to support and how much',
     columns: [
@@ -68,7 +92,8 @@ function supportTable(r: DisplayedResults, problem: RescueProblem | undefined, p
 
 function roundsTable(r: DisplayedResults): BriefTable {
   const rounds = Math.max(0, ...r.display.nodes.map((n) => Math.max(n.roundBefore, n.roundAfter)));
-  const count = (round: number, which: 'roundBefore' | 'roundAfter') => r.display.nodes.filter((n) => n[which] === round).length;
+  const count = (round: number, which: 'roundBefore' | 'roundAfter') =>
+    r.display.nodes.filter((n) => n[which] === round).length;
   return {
     title: 'Failures by round of the cascade, before and after support',
     columns: [
@@ -76,7 +101,10 @@ function roundsTable(r: DisplayedResults): BriefTable {
       { label: 'Firms failing, no support', numeric: true },
       { label: 'Firms failing, with support', numeric: true },
     ],
-    rows: [...Array.from({ length: rounds }, (_, k) => [k + 1, count(k + 1, 'roundBefore'), count(k + 1, 'roundAfter')]), ['All rounds', r.display.failedBefore, r.display.failedAfter]],
+    rows: [
+      ...Array.from({ length: rounds }, (_, k) => [k + 1, count(k + 1, 'roundBefore'), count(k + 1, 'roundAfter')]),
+      ['All rounds', r.display.failedBefore, r.display.failedAfter],
+    ],
   };
 }
 
@@ -92,7 +120,13 @@ function studyTables(r: EconomyInterventionResults, params: EconomyInterventionP
         { label: 'Firms saved', unit: '%', numeric: false },
         { label: 'Value saved', unit: r.unit, numeric: false },
       ],
-      rows: study.budgets.map((b) => [b.budget, 100 * b.budgetFraction, interval(b.failedAfter, 2), interval({ mean: 100 * b.firmsSavedFraction.mean, halfWidth: 100 * b.firmsSavedFraction.halfWidth }, 1), interval(b.valueSaved, 2)]),
+      rows: study.budgets.map((b) => [
+        b.budget,
+        100 * b.budgetFraction,
+        interval(b.failedAfter, 2),
+        interval({ mean: 100 * b.firmsSavedFraction.mean, halfWidth: 100 * b.firmsSavedFraction.halfWidth }, 1),
+        interval(b.valueSaved, 2),
+      ]),
       note: `${study.scenarios.toLocaleString('en-US')} correlated scenarios (seed ${study.seed}); expected failures without support ${interval(study.failedBefore, 2)}.`,
     },
     {
@@ -109,7 +143,13 @@ function studyTables(r: EconomyInterventionResults, params: EconomyInterventionP
   ];
   if (r.tail) {
     const t = r.tail;
-    const row = (label: string, e: typeof t.plain) => [label, e.samples, `${e.exceedance.toExponential(3)} ± ${e.exceedanceError.toExponential(2)}`, e.valueAtRisk, e.tvar];
+    const row = (label: string, e: typeof t.plain) => [
+      label,
+      e.samples,
+      `${e.exceedance.toExponential(3)} ± ${e.exceedanceError.toExponential(2)}`,
+      e.valueAtRisk,
+      e.tvar,
+    ];
     tables.push({
       title: `Tail sampling: probability that at least ${t.threshold} firms fail`,
       columns: [
@@ -128,14 +168,36 @@ function studyTables(r: EconomyInterventionResults, params: EconomyInterventionP
 
 /** The chosen method against both DiscountFrac variants and the two baselines, at the same budget on the displayed cascade. */
 function methodsTable(r: DisplayedResults, problem: RescueProblem | undefined): BriefTable {
-  const rows: Array<Array<string | number>> = (r.display.discountFracVariants ?? []).map((v) => [v.label, v.spent, v.paid, v.failedAfter, v.objectiveValue]);
+  const rows: Array<Array<string | number>> = (r.display.discountFracVariants ?? []).map((v) => [
+    v.label,
+    v.spent,
+    v.paid,
+    v.failedAfter,
+    v.objectiveValue,
+  ]);
   if (problem) {
-    for (const [baseline, label] of [[largestFirst, 'Baseline: largest first'], [firstLayer, 'Baseline: first layer of defaults']] as const) {
+    for (const [baseline, label] of [
+      [largestFirst, 'Baseline: largest first'],
+      [firstLayer, 'Baseline: first layer of defaults'],
+    ] as const) {
       const result = baseline(problem, r.display.budget);
-      rows.push([label, result.spent, result.payments.reduce((n, x) => n + (x > 0 ? 1 : 0), 0), result.failedAfter.length, result.objective]);
+      rows.push([
+        label,
+        result.spent,
+        result.payments.reduce((n, x) => n + (x > 0 ? 1 : 0), 0),
+        result.failedAfter.length,
+        result.objective,
+      ]);
     }
   }
-  if (!rows.some((row) => row[0] === r.display.method)) rows.unshift([r.display.method, r.display.spent, r.display.nodes.filter((n) => n.payment > 0).length, r.display.failedAfter, r.display.objectiveValue]);
+  if (!rows.some((row) => row[0] === r.display.method))
+    rows.unshift([
+      r.display.method,
+      r.display.spent,
+      r.display.nodes.filter((n) => n.payment > 0).length,
+      r.display.failedAfter,
+      r.display.objectiveValue,
+    ]);
   return {
     title: 'The method against the baselines at the same budget',
     columns: [
@@ -143,7 +205,11 @@ function methodsTable(r: DisplayedResults, problem: RescueProblem | undefined): 
       { label: 'Spent', unit: r.unit, numeric: true, digits: 2 },
       { label: 'Firms paid', numeric: true },
       { label: 'Failures after', numeric: true },
-      { label: r.display.objective === 'failures averted' ? 'Failures averted' : `Value saved (${r.unit})`, numeric: true, digits: 2 },
+      {
+        label: r.display.objective === 'failures averted' ? 'Failures averted' : `Value saved (${r.unit})`,
+        numeric: true,
+        digits: 2,
+      },
     ],
     rows,
     note: `Budget ${formatNumber(r.display.budget, 2)} ${r.unit}, on ${r.display.scenario}; ${r.display.failedBefore} firms fail without support.`,
@@ -151,7 +217,12 @@ function methodsTable(r: DisplayedResults, problem: RescueProblem | undefined): 
 }
 
 /** The tables of the displayed cascade: whom to support (with the failures each payment averts), rounds, baselines. */
-function displayedTables(r: DisplayedResults, shown: EconomySystem | undefined, params: Pick<EconomyInterventionParams, 'objective'>, progress?: SectionProgress): BriefTable[] {
+function displayedTables(
+  r: DisplayedResults,
+  shown: EconomySystem | undefined,
+  params: Pick<EconomyInterventionParams, 'objective'>,
+  progress?: SectionProgress,
+): BriefTable[] {
   progress?.('the firms failing without support');
   const problem = shown ? rescueProblem(shown, params.objective) : undefined;
   const support = supportTable(r, problem, progress);
@@ -161,7 +232,18 @@ function displayedTables(r: DisplayedResults, shown: EconomySystem | undefined, 
 
 function cascadePicture(r: DisplayedResults, document: EconomyDocument | undefined): BriefChart | undefined {
   if (!document) return undefined;
-  const state = new Map(r.display.nodes.map((n) => [n.id, n.payment > 0 ? 'paid' : n.roundBefore > 0 && n.roundAfter === 0 ? 'saved' : n.roundAfter > 0 ? 'failed' : undefined]));
+  const state = new Map(
+    r.display.nodes.map((n) => [
+      n.id,
+      n.payment > 0
+        ? 'paid'
+        : n.roundBefore > 0 && n.roundAfter === 0
+          ? 'saved'
+          : n.roundAfter > 0
+            ? 'failed'
+            : undefined,
+    ]),
+  );
   return drawNetwork({
     title: 'The cascade before and after support',
     caption: `Firms failing without support: saved by the cascade of support (green), paid directly (blue), still failing (red); lines are the largest cross-holdings. ${r.display.failedBefore} fail before, ${r.display.failedAfter} after.`,
@@ -176,7 +258,12 @@ function cascadePicture(r: DisplayedResults, document: EconomyDocument | undefin
   });
 }
 
-async function economySection(context: RunContext, r: EconomyInterventionResults, params: EconomyInterventionParams, progress?: SectionProgress): Promise<SectionContent> {
+async function economySection(
+  context: RunContext,
+  r: EconomyInterventionResults,
+  params: EconomyInterventionParams,
+  progress?: SectionProgress,
+): Promise<SectionContent> {
   const { run } = context;
   const document = context.network?.kind === 'crossholdings' ? context.network.document : undefined;
   const { display, study } = r;
@@ -188,15 +275,32 @@ async function economySection(context: RunContext, r: EconomyInterventionResults
     await intervalChart(
       'Expected failures against the budget',
       `Mean number of firms failing over ${study.scenarios.toLocaleString('en-US')} scenarios, with its 95% interval (shaded), by budget in ${r.unit}.`,
-      budgets.map((b) => ({ x: b.budget, mean: b.failedAfter.mean, low: b.failedAfter.mean - b.failedAfter.halfWidth, high: b.failedAfter.mean + b.failedAfter.halfWidth })),
+      budgets.map((b) => ({
+        x: b.budget,
+        mean: b.failedAfter.mean,
+        low: b.failedAfter.mean - b.failedAfter.halfWidth,
+        high: b.failedAfter.mean + b.failedAfter.halfWidth,
+      })),
       { x: `budget (${r.unit})`, y: 'expected failures (firms)' },
     ),
     await intervalChart(
       'Firms saved and value saved against the budget',
       'Share of the failing firms saved and share of the value lost that is saved, with 95% intervals (shaded).',
       budgets.flatMap((b) => [
-        { x: b.budget, mean: b.firmsSavedFraction.mean, low: b.firmsSavedFraction.mean - b.firmsSavedFraction.halfWidth, high: b.firmsSavedFraction.mean + b.firmsSavedFraction.halfWidth, series: 'firms saved' },
-        { x: b.budget, mean: b.valueSavedFraction.mean, low: b.valueSavedFraction.mean - b.valueSavedFraction.halfWidth, high: b.valueSavedFraction.mean + b.valueSavedFraction.halfWidth, series: 'value saved' },
+        {
+          x: b.budget,
+          mean: b.firmsSavedFraction.mean,
+          low: b.firmsSavedFraction.mean - b.firmsSavedFraction.halfWidth,
+          high: b.firmsSavedFraction.mean + b.firmsSavedFraction.halfWidth,
+          series: 'firms saved',
+        },
+        {
+          x: b.budget,
+          mean: b.valueSavedFraction.mean,
+          low: b.valueSavedFraction.mean - b.valueSavedFraction.halfWidth,
+          high: b.valueSavedFraction.mean + b.valueSavedFraction.halfWidth,
+          series: 'value saved',
+        },
       ]),
       { x: `budget (${r.unit})`, y: 'share saved', percentY: true },
     ),
@@ -214,11 +318,35 @@ async function economySection(context: RunContext, r: EconomyInterventionResults
     keyFigures: [
       keyFigure('Budget', display.budget, r.unit, 2, `${formatPercent(params.budgetFraction, 2)} of Σ(Dp)`),
       keyFigure('Spent', display.spent, r.unit, 2, `${paid} firm${paid === 1 ? '' : 's'} paid`),
-      keyFigure('Failures without support', display.failedBefore, 'firms', 0, display.failedWorstCase !== undefined ? `${display.failedWorstCase} in the worst-case equilibrium` : undefined),
+      keyFigure(
+        'Failures without support',
+        display.failedBefore,
+        'firms',
+        0,
+        display.failedWorstCase !== undefined ? `${display.failedWorstCase} in the worst-case equilibrium` : undefined,
+      ),
       keyFigure('Failures with support', display.failedAfter, 'firms', 0),
-      keyFigure('Expected failures without support', study.failedBefore.mean, 'firms', 2, `± ${formatNumber(study.failedBefore.halfWidth, 2)} (95% interval)`),
-      keyFigure('Expected failures with support', study.chosen.failedAfter.mean, 'firms', 2, `± ${formatNumber(study.chosen.failedAfter.halfWidth, 2)} (95% interval)`),
-      keyFigure('Expected value saved', study.chosen.valueSaved.mean, r.unit, 2, `± ${formatNumber(study.chosen.valueSaved.halfWidth, 2)} (95% interval)`),
+      keyFigure(
+        'Expected failures without support',
+        study.failedBefore.mean,
+        'firms',
+        2,
+        `± ${formatNumber(study.failedBefore.halfWidth, 2)} (95% interval)`,
+      ),
+      keyFigure(
+        'Expected failures with support',
+        study.chosen.failedAfter.mean,
+        'firms',
+        2,
+        `± ${formatNumber(study.chosen.failedAfter.halfWidth, 2)} (95% interval)`,
+      ),
+      keyFigure(
+        'Expected value saved',
+        study.chosen.valueSaved.mean,
+        r.unit,
+        2,
+        `± ${formatNumber(study.chosen.valueSaved.halfWidth, 2)} (95% interval)`,
+      ),
     ],
     scenario: [
       `Economy: ${where}, ${r.firms} firms, total outside asset value Σ(Dp) = ${formatNumber(r.totalAssetValue, 2)} ${r.unit}.`,
@@ -236,13 +364,21 @@ async function economySection(context: RunContext, r: EconomyInterventionResults
     provenance: [
       { label: 'Method', value: display.method },
       { label: 'Objective', value: display.objective },
-      { label: 'Budget curve', value: `${budgets.length} budgets up to ${formatPercent(params.maxBudgetFraction, 2)} of Σ(Dp)` },
+      {
+        label: 'Budget curve',
+        value: `${budgets.length} budgets up to ${formatPercent(params.maxBudgetFraction, 2)} of Σ(Dp)`,
+      },
     ],
   };
 }
 
 /** A single intervention (`cwb intervene`): the cascade as it is, before and after, without a scenario study. */
-function singleSection(context: RunContext, r: SingleInterventionResults, params: SingleInterventionParams, progress?: SectionProgress): SectionContent {
+function singleSection(
+  context: RunContext,
+  r: SingleInterventionResults,
+  params: SingleInterventionParams,
+  progress?: SectionProgress,
+): SectionContent {
   const { run } = context;
   const document = context.network?.kind === 'crossholdings' ? context.network.document : undefined;
   const { display } = r;
@@ -256,12 +392,27 @@ function singleSection(context: RunContext, r: SingleInterventionResults, params
       `Supporting ${paid} firm${paid === 1 ? '' : 's'} with ${formatNumber(display.spent, 2)} ${r.unit} (budget ${formatNumber(display.budget, 2)} ${r.unit}, ${display.method}) ` +
       `cuts the failures from ${display.failedBefore} to ${display.failedAfter} in the cascade at the economy's asset values; no shock scenarios were studied.`,
     keyFigures: [
-      keyFigure('Budget', display.budget, r.unit, 2, `${formatPercent(r.totalAssetValue > 0 ? display.budget / r.totalAssetValue : 0, 2)} of Σ(Dp)`),
+      keyFigure(
+        'Budget',
+        display.budget,
+        r.unit,
+        2,
+        `${formatPercent(r.totalAssetValue > 0 ? display.budget / r.totalAssetValue : 0, 2)} of Σ(Dp)`,
+      ),
       keyFigure('Spent', display.spent, r.unit, 2, `${paid} firm${paid === 1 ? '' : 's'} paid`),
-      keyFigure('Failures without support', display.failedBefore, 'firms', 0, display.failedWorstCase !== undefined ? `${display.failedWorstCase} in the worst-case equilibrium` : undefined),
+      keyFigure(
+        'Failures without support',
+        display.failedBefore,
+        'firms',
+        0,
+        display.failedWorstCase !== undefined ? `${display.failedWorstCase} in the worst-case equilibrium` : undefined,
+      ),
       keyFigure('Failures with support', display.failedAfter, 'firms', 0),
     ],
-    scenario: [`Economy: ${where}, ${r.firms} firms, total outside asset value Σ(Dp) = ${formatNumber(r.totalAssetValue, 2)} ${r.unit}.`, `Cascade: ${display.scenario}.`],
+    scenario: [
+      `Economy: ${where}, ${r.firms} firms, total outside asset value Σ(Dp) = ${formatNumber(r.totalAssetValue, 2)} ${r.unit}.`,
+      `Cascade: ${display.scenario}.`,
+    ],
     ...(network ? { network } : {}),
     charts: [],
     tables: displayedTables(r, shown, params, progress).map(withoutEmptyColumns),
@@ -283,8 +434,11 @@ export const interventionSection: SectionProvider = {
     const { results: r, params } = runOfKind(context.run, 'intervention');
     // results and parameters share the target (the job saves both); each pair narrows together
     if (r.target === 'interbank' && params.target === 'interbank') return bailoutSection(context, r, params);
-    if (r.target === 'economy-single' && params.target === 'economy-single') return singleSection(context, r, params, progress);
+    if (r.target === 'economy-single' && params.target === 'economy-single')
+      return singleSection(context, r, params, progress);
     if (r.target === 'economy' && params.target === 'economy') return economySection(context, r, params, progress);
-    throw new Error(`run #${context.run.id}: its parameters (${params.target}) and results (${r.target}) are of different targets`);
+    throw new Error(
+      `run #${context.run.id}: its parameters (${params.target}) and results (${r.target}) are of different targets`,
+    );
   },
 };

@@ -13,8 +13,10 @@ import { runOfKind } from '../../../../src-shared/domain';
 const DIGITS = 4;
 
 /** "± 0.0012 (standard error)", or nothing for runs saved before standard errors were reported. */
-const plusMinus = (error: number | undefined): string | undefined => (error === undefined ? undefined : `± ${formatNumber(error, DIGITS)} (standard error)`);
-const cell = (value: number, error: number | undefined): string => `${formatNumber(value, DIGITS)}${error === undefined ? '' : ` ± ${formatNumber(error, DIGITS)}`}`;
+const plusMinus = (error: number | undefined): string | undefined =>
+  error === undefined ? undefined : `± ${formatNumber(error, DIGITS)} (standard error)`;
+const cell = (value: number, error: number | undefined): string =>
+  `${formatNumber(value, DIGITS)}${error === undefined ? '' : ` ± ${formatNumber(error, DIGITS)}`}`;
 
 /** Liquidations and prices at the central parameters, without intervention and with τ*. */
 function equilibriumTable(r: PolicyLabResult): BriefTable {
@@ -32,7 +34,14 @@ function equilibriumTable(r: PolicyLabResult): BriefTable {
         [`${asset}: units sold in all`, none.total[n]!, optimal.total[n]!, optimal.total[n]! - none.total[n]!],
         [`${asset}: price`, none.price[n]!, optimal.price[n]!, optimal.price[n]! - none.price[n]!],
       ]),
-      ...r.intermediaries.flatMap((who, i) => r.assets.map((asset, n) => [`${who} sells ${asset}`, none.liquidations[i]![n]!, optimal.liquidations[i]![n]!, optimal.liquidations[i]![n]! - none.liquidations[i]![n]!])),
+      ...r.intermediaries.flatMap((who, i) =>
+        r.assets.map((asset, n) => [
+          `${who} sells ${asset}`,
+          none.liquidations[i]![n]!,
+          optimal.liquidations[i]![n]!,
+          optimal.liquidations[i]![n]! - none.liquidations[i]![n]!,
+        ]),
+      ),
       [`Welfare (${`${r.currency} ${r.unit}`.trim()})`, none.welfare, optimal.welfare, optimal.welfare - none.welfare],
     ],
   };
@@ -52,12 +61,38 @@ export const policySection: SectionProvider = {
       ['Full information', welfare.full],
     ];
     const keyFigures: KeyFigure[] = [
-      keyFigure('Expected welfare without intervention', welfare.baseline, money, DIGITS, plusMinus(welfare.baselineStandardError)),
+      keyFigure(
+        'Expected welfare without intervention',
+        welfare.baseline,
+        money,
+        DIGITS,
+        plusMinus(welfare.baselineStandardError),
+      ),
       ...models.flatMap(([label, view]) => [
-        keyFigure(`Expected welfare, ${label.toLowerCase()}`, view.welfare, money, DIGITS, plusMinus(view.welfareStandardError)),
-        keyFigure(`Gain over no intervention, ${label.toLowerCase()}`, view.gainOverNoIntervention, money, DIGITS, plusMinus(view.gainOverNoInterventionStandardError)),
+        keyFigure(
+          `Expected welfare, ${label.toLowerCase()}`,
+          view.welfare,
+          money,
+          DIGITS,
+          plusMinus(view.welfareStandardError),
+        ),
+        keyFigure(
+          `Gain over no intervention, ${label.toLowerCase()}`,
+          view.gainOverNoIntervention,
+          money,
+          DIGITS,
+          plusMinus(view.gainOverNoInterventionStandardError),
+        ),
       ]),
-      keyFigure('Regulatory cost Δ(τ*)', r.regulatoryCost, money, 8, r.regulatoryCostStandardError === undefined ? undefined : `± ${formatNumber(r.regulatoryCostStandardError, 8)} (standard error)`),
+      keyFigure(
+        'Regulatory cost Δ(τ*)',
+        r.regulatoryCost,
+        money,
+        8,
+        r.regulatoryCostStandardError === undefined
+          ? undefined
+          : `± ${formatNumber(r.regulatoryCostStandardError, 8)} (standard error)`,
+      ),
     ];
     const draws = `${inputs.draws} seeded parameter draws (${inputs.causalDraws} causal × ${inputs.predictiveDraws} predictive, seed ${inputs.seed})`;
     const tables: BriefTable[] = [
@@ -84,13 +119,19 @@ export const policySection: SectionProvider = {
       },
       {
         title: 'Optimal wedges τ* with no model (per unit sold)',
-        columns: [{ label: 'Intermediary', numeric: false }, ...r.assets.map((a) => ({ label: a, numeric: true, digits: 5 }))],
+        columns: [
+          { label: 'Intermediary', numeric: false },
+          ...r.assets.map((a) => ({ label: a, numeric: true, digits: 5 })),
+        ],
         rows: r.optimalWedges.map((row, i) => [r.intermediaries[i]!, ...row]),
       },
       equilibriumTable(r),
       {
         title: 'Value of a predictive model: the terms of Proposition 2',
-        columns: [{ label: 'Term', numeric: false }, { label: 'Value', unit: money, numeric: true, digits: DIGITS }],
+        columns: [
+          { label: 'Term', numeric: false },
+          { label: 'Value', unit: money, numeric: true, digits: DIGITS },
+        ],
         rows: [
           ['Mean term', r.welfare.predictive.meanTerm],
           ['Covariance term', r.welfare.predictive.covarianceTerm],
@@ -115,7 +156,10 @@ export const policySection: SectionProvider = {
         `${cell(welfare.predictive.valueOfModel, welfare.predictive.valueOfModelStandardError)} ${money}, a causal model ` +
         `${cell(welfare.causal.valueOfModel, welfare.causal.valueOfModelStandardError)} (± one Monte Carlo standard error).`,
       keyFigures,
-      scenario: [`Welfare in ${money}; wedges per unit sold; quantities in units of the assets.`, ...r.warnings.map((w) => `Warning: ${w}.`)],
+      scenario: [
+        `Welfare in ${money}; wedges per unit sold; quantities in units of the assets.`,
+        ...r.warnings.map((w) => `Warning: ${w}.`),
+      ],
       charts: [chart],
       tables,
       method: [

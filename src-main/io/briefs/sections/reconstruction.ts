@@ -14,7 +14,12 @@ import { describeShockModel } from './stress';
 import type { SectionProvider } from './provider';
 import { runOfKind } from '../../../../src-shared/domain';
 
-const NETWORK_NAMES: Record<ReconstructionObjectiveName, string> = { best: 'Best case', maxent: 'Maximum entropy', worst: 'Worst case', mindensity: 'Minimum density' };
+const NETWORK_NAMES: Record<ReconstructionObjectiveName, string> = {
+  best: 'Best case',
+  maxent: 'Maximum entropy',
+  worst: 'Worst case',
+  mindensity: 'Minimum density',
+};
 const CURVE_POINTS = 60;
 const HEATMAP_BANKS = 30;
 
@@ -25,9 +30,16 @@ function heatmap(outcome: ReconstructionOutcome, title: string, unit: string, la
     totals.set(l.debtor, (totals.get(l.debtor) ?? 0) + l.amount);
     totals.set(l.creditor, (totals.get(l.creditor) ?? 0) + l.amount);
   }
-  const shown = new Set([...totals.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).slice(0, HEATMAP_BANKS).map(([id]) => id));
+  const shown = new Set(
+    [...totals.entries()]
+      .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+      .slice(0, HEATMAP_BANKS)
+      .map(([id]) => id),
+  );
   const order = [...shown].sort();
-  const cells = outcome.document.liabilities.filter((l) => shown.has(l.debtor) && shown.has(l.creditor) && l.amount > 0);
+  const cells = outcome.document.liabilities.filter(
+    (l) => shown.has(l.debtor) && shown.has(l.creditor) && l.amount > 0,
+  );
   return renderChart(
     title,
     `Interbank liability from each debtor (row) to each creditor (column), ${unit}; ${order.length < totals.size ? `the ${order.length} banks with the largest interbank totals of ${totals.size}` : 'every bank'}; blank: no link.`,
@@ -80,18 +92,27 @@ export const reconstructionSection: SectionProvider = {
         name(o),
         o.inSample.expectedLoss,
         `${formatNumber(o.evaluation.expectedLoss, 2)} ± ${formatNumber(o.evaluation.expectedLossStandardError, 2)}`,
-        o.objective === 'maxent' ? '—' : `${formatNumber(o.evaluation.differenceToMaxent, 2)} ± ${formatNumber(o.evaluation.differenceStandardError, 2)}`,
-        o.evaluation.lossRatio !== undefined ? formatNumber(o.evaluation.lossRatio, 4) : (o.evaluation.lossRatioNote ?? '—'),
+        o.objective === 'maxent'
+          ? '—'
+          : `${formatNumber(o.evaluation.differenceToMaxent, 2)} ± ${formatNumber(o.evaluation.differenceStandardError, 2)}`,
+        o.evaluation.lossRatio !== undefined
+          ? formatNumber(o.evaluation.lossRatio, 4)
+          : (o.evaluation.lossRatioNote ?? '—'),
         o.links,
         100 * o.density,
-        o.frankWolfeGap !== undefined ? `${o.frankWolfeGap.toExponential(2)} (${(o.relativeGap ?? 0).toExponential(1)} relative)` : 'none (not an optimiser)',
+        o.frankWolfeGap !== undefined
+          ? `${o.frankWolfeGap.toExponential(2)} (${(o.relativeGap ?? 0).toExponential(1)} relative)`
+          : 'none (not an optimiser)',
       ]),
       note: `In sample: ${params.samples.toLocaleString('en-US')} optimisation shocks; out of sample: ${r.outcomes[0]?.evaluation.samples.toLocaleString('en-US') ?? 0} fresh shocks, the same for every network (paired differences). E[L⁰]: the loss without interbank contagion. Largest relative violation of the known totals: ${r.outcomes.map((o) => `${name(o).toLowerCase()} ${o.residual.relative !== undefined ? o.residual.relative.toExponential(1) : (o.residual.relativeNote ?? '—')}`).join(', ')}.`,
     };
     const worst = r.outcomes.find((o) => o.objective === 'worst');
     const best = r.outcomes.find((o) => o.objective === 'best');
     const maxent = r.outcomes.find((o) => o.objective === 'maxent');
-    const range = (o: typeof worst) => (o ? `${formatNumber(o.evaluation.expectedLoss, 2)} ± ${formatNumber(o.evaluation.expectedLossStandardError, 2)} ${unit}` : '—');
+    const range = (o: typeof worst) =>
+      o
+        ? `${formatNumber(o.evaluation.expectedLoss, 2)} ± ${formatNumber(o.evaluation.expectedLossStandardError, 2)} ${unit}`
+        : '—';
     const pictured = [worst, maxent].filter((o) => o !== undefined);
     const largest = Math.max(0, ...pictured.flatMap((o) => o.document.liabilities.map((l) => l.amount)));
     const unknown = Object.entries(params.unknown ?? {}).filter(([, fields]) => fields.length > 0);
@@ -107,7 +128,13 @@ export const reconstructionSection: SectionProvider = {
         `Over the networks that match the known balance sheets of ${where}, the expected system loss ranges from ${range(best)} (best case) to ${range(worst)} (worst case)` +
         `${maxent ? `, against ${range(maxent)} for maximum entropy` : ''} (out of sample, ± one standard error).`,
       keyFigures: r.outcomes.flatMap((o) => [
-        keyFigure(`Expected loss, ${name(o).toLowerCase()}`, o.evaluation.expectedLoss, unit, 2, `± ${formatNumber(o.evaluation.expectedLossStandardError, 2)} (standard error)`),
+        keyFigure(
+          `Expected loss, ${name(o).toLowerCase()}`,
+          o.evaluation.expectedLoss,
+          unit,
+          2,
+          `± ${formatNumber(o.evaluation.expectedLossStandardError, 2)} (standard error)`,
+        ),
       ]),
       scenario: [
         `Network: ${where}; amounts in ${unit}. Shocks: ${describeShockModel(params.shockModel)}; seed ${params.seed}.`,
@@ -115,7 +142,12 @@ export const reconstructionSection: SectionProvider = {
           ? `Fields treated as unknown: ${unknown.map(([id, fields]) => `${id} (${fields.map((f) => humanise(f).toLowerCase()).join(', ')})`).join('; ')}.`
           : 'Every balance-sheet field of the data is treated as known; only the interbank links are reconstructed.',
       ],
-      charts: [chart, ...(await Promise.all(pictured.map((o) => heatmap(o, `Liabilities of the ${name(o).toLowerCase()} network`, unit, largest))))],
+      charts: [
+        chart,
+        ...(await Promise.all(
+          pictured.map((o) => heatmap(o, `Liabilities of the ${name(o).toLowerCase()} network`, unit, largest)),
+        )),
+      ],
       tables: [bounds],
       method: [
         'Loss (Glasserman & Young 2015 §2–3): L = Σ min(x_i, w_i) + Σ s_i under Eisenberg–Noe clearing, against L⁰ = Σ x_i without the network.',

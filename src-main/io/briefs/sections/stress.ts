@@ -21,7 +21,12 @@ import type { JobParams } from '../../../../src-shared/run-kinds';
 type StressParams = JobParams<'stress'>;
 
 const TOP = 20;
-const SHOCK_MODEL_NAMES: Record<ShockModelInput['kind'], string> = { uniform: 'uniform', beta: 'beta', copula: 'common-factor', scenarios: 'user-supplied' };
+const SHOCK_MODEL_NAMES: Record<ShockModelInput['kind'], string> = {
+  uniform: 'uniform',
+  beta: 'beta',
+  copula: 'common-factor',
+  scenarios: 'user-supplied',
+};
 
 export function describeShockModel(model: ShockModelInput): string {
   switch (model.kind) {
@@ -61,16 +66,40 @@ type Labels = Map<string, string>;
 type Contributor = [string, number];
 
 function clearingText(params: StressParams): string {
-  return params.recovery ? `Rogers–Veraart clearing (recovery α = ${params.recovery.alpha} on outside assets, β = ${params.recovery.beta} on interbank assets)` : 'Eisenberg–Noe clearing';
+  return params.recovery
+    ? `Rogers–Veraart clearing (recovery α = ${params.recovery.alpha} on outside assets, β = ${params.recovery.beta} on interbank assets)`
+    : 'Eisenberg–Noe clearing';
 }
 
 function stressKeyFigures(r: StressRunResults) {
   const unit = r.unit;
   return [
-    keyFigure('Expected system loss E[L]', r.expectedLoss, unit, 1, `± ${formatNumber(r.expectedLossStandardError, 1)} (standard error)`),
-    keyFigure('Expected loss without the network E[L⁰]', r.expectedUnconnectedLoss, unit, 1, `± ${formatNumber(r.expectedUnconnectedLossStandardError, 1)}`),
+    keyFigure(
+      'Expected system loss E[L]',
+      r.expectedLoss,
+      unit,
+      1,
+      `± ${formatNumber(r.expectedLossStandardError, 1)} (standard error)`,
+    ),
+    keyFigure(
+      'Expected loss without the network E[L⁰]',
+      r.expectedUnconnectedLoss,
+      unit,
+      1,
+      `± ${formatNumber(r.expectedUnconnectedLossStandardError, 1)}`,
+    ),
     // an undefined ratio (E[L⁰] = 0, β⁺ = 1) has no figure; the summary says why in words
-    ...(r.lossRatio !== undefined ? [keyFigure('Loss ratio E[L] / E[L⁰]', r.lossRatio, '', 4, `± ${formatNumber(r.lossRatioStandardError ?? 0, 4)}`)] : []),
+    ...(r.lossRatio !== undefined
+      ? [
+          keyFigure(
+            'Loss ratio E[L] / E[L⁰]',
+            r.lossRatio,
+            '',
+            4,
+            `± ${formatNumber(r.lossRatioStandardError ?? 0, 4)}`,
+          ),
+        ]
+      : []),
     ...(r.nvi !== undefined && r.glassermanYoungBound !== undefined
       ? [
           keyFigure('Network vulnerability index NVI', r.nvi, '', 4, `β⁺ = ${formatNumber(r.maxConnectivity, 3)}`),
@@ -113,7 +142,9 @@ function tailTable(r: StressRunResults): BriefTable {
     rows: levels.map((level) => [
       formatPercent(Number(level), 1),
       r.lossQuantiles[level],
-      r.lossQuantileInterval ? `${formatNumber(r.lossQuantileInterval[level][0], 1)} – ${formatNumber(r.lossQuantileInterval[level][1], 1)}` : '—',
+      r.lossQuantileInterval
+        ? `${formatNumber(r.lossQuantileInterval[level][0], 1)} – ${formatNumber(r.lossQuantileInterval[level][1], 1)}`
+        : '—',
       r.expectedShortfall[level],
       r.expectedShortfallStandardError ? `± ${formatNumber(r.expectedShortfallStandardError[level], 1)}` : '—',
     ]),
@@ -121,7 +152,12 @@ function tailTable(r: StressRunResults): BriefTable {
   };
 }
 
-function contributorsTable(r: StressRunResults, contributors: Contributor[], nameOf: Labels, groupOf: Labels): BriefTable {
+function contributorsTable(
+  r: StressRunResults,
+  contributors: Contributor[],
+  nameOf: Labels,
+  groupOf: Labels,
+): BriefTable {
   const unit = r.unit;
   const contributorRow = ([id, value]: Contributor) => [
     id,
@@ -154,12 +190,18 @@ async function stressCharts(r: StressRunResults, contributors: Contributor[]) {
   const unit = r.unit;
   const h = r.lossHistogram;
   const total = h.counts.reduce((a, b) => a + b, 0) || 1;
-  const lastDefaults = Math.max(0, r.defaultsDistribution.findLastIndex((p) => p > 0));
+  const lastDefaults = Math.max(
+    0,
+    r.defaultsDistribution.findLastIndex((p) => p > 0),
+  );
   return [
     await barChart(
       'Loss distribution',
       `Share of the ${r.scenarios.toLocaleString('en-US')} scenarios by system loss L (${unit}); bins of ${formatNumber((h.edges[1] ?? 0) - (h.edges[0] ?? 0), 1)} ${unit}.`,
-      h.counts.map((count, i) => ({ label: formatNumber((h.edges[i]! + h.edges[i + 1]!) / 2, 0), value: count / total })),
+      h.counts.map((count, i) => ({
+        label: formatNumber((h.edges[i]! + h.edges[i + 1]!) / 2, 0),
+        value: count / total,
+      })),
       { x: `loss L (${unit}), bin centre`, y: 'share of scenarios', percentY: true },
     ),
     await barChart(
@@ -178,7 +220,12 @@ async function stressCharts(r: StressRunResults, contributors: Contributor[]) {
 }
 
 /** The network, shock model and clearing in words, with a note when stated equity disagrees with the network. */
-function scenarioLines(r: StressRunResults, params: StressParams, networkLabel: string, document: NetworkDocument | undefined): string[] {
+function scenarioLines(
+  r: StressRunResults,
+  params: StressParams,
+  networkLabel: string,
+  document: NetworkDocument | undefined,
+): string[] {
   const unit = r.unit;
   const lines = [
     `Network: ${networkLabel}${document ? ` — ${document.nodes.length} banks, ${document.liabilities.length} interbank liabilities, amounts in ${unit}` : ''}.`,
@@ -197,7 +244,13 @@ function scenarioLines(r: StressRunResults, params: StressParams, networkLabel: 
  * The largest-loss scenario: a line for the scenario list, the network drawn with its defaults in red, and the table
  * of the banks in default (none when nobody defaulted).
  */
-function largestLossScenario(r: StressRunResults, params: StressParams, networkLabel: string, document: NetworkDocument, nameOf: Labels) {
+function largestLossScenario(
+  r: StressRunResults,
+  params: StressParams,
+  networkLabel: string,
+  document: NetworkDocument,
+  nameOf: Labels,
+) {
   const unit = r.unit;
   const largest = r.largestLossScenario!;
   const { shocks } = largest;
@@ -221,7 +274,13 @@ function largestLossScenario(r: StressRunResults, params: StressParams, networkL
   });
   let table: BriefTable | undefined;
   if (outcome.defaults.length > 0) {
-    const defaultRows = outcome.defaults.map((d) => [d.id, nameOf.get(d.id) ?? '', d.round, outcome.depth[d.id] ?? 0, shocks[d.id] ?? 0]);
+    const defaultRows = outcome.defaults.map((d) => [
+      d.id,
+      nameOf.get(d.id) ?? '',
+      d.round,
+      outcome.depth[d.id] ?? 0,
+      shocks[d.id] ?? 0,
+    ]);
     table = {
       title: `Banks in default in the largest-loss scenario`,
       columns: [
@@ -245,7 +304,9 @@ function stressSummary(r: StressRunResults, params: StressParams, networkLabel: 
     `Under ${r.scenarios.toLocaleString('en-US')} ${SHOCK_MODEL_NAMES[params.shockModel.kind]} shock scenarios (seed ${params.seed}) on ${networkLabel}, the expected system loss is ` +
     `${formatNumber(r.expectedLoss, 1)} ${unit} (± ${formatNumber(r.expectedLossStandardError, 1)}), ${numberOrNote(r.lossRatio, r.lossRatioNote, (v) => `${formatNumber(v, 4)} times the loss without interbank contagion`)}; ` +
     `the network vulnerability index ${numberOrNote(r.glassermanYoungBound, r.nviNote && `bound on this ratio is ${r.nviNote}`, (v) => `bounds this ratio by ${formatNumber(v, 4)}`)}. ` +
-    (r.lossQuantiles['0.99'] !== undefined ? `The 99% value at risk is ${formatNumber(r.lossQuantiles['0.99'], 1)} ${unit}. ` : '') +
+    (r.lossQuantiles['0.99'] !== undefined
+      ? `The 99% value at risk is ${formatNumber(r.lossQuantiles['0.99'], 1)} ${unit}. `
+      : '') +
     `On average ${formatNumber(r.expectedDefaults, 3)} banks default, ${formatNumber(r.expectedContagionDefaults, 3)} of them by contagion.`
   );
 }
@@ -253,7 +314,7 @@ function stressSummary(r: StressRunResults, params: StressParams, networkLabel: 
 function stressMethod(r: StressRunResults, params: StressParams): string[] {
   return [
     `Clearing (Eisenberg & Noe 2001; Glasserman & Young 2015 §2): payments p = min(p̄, max(0, Aᵀp + c − x)), the greatest clearing vector, found by the fictitious default algorithm; banks with p_i < p̄_i are in default.${params.recovery ? ' With bankruptcy costs (Rogers & Veraart 2013) a defaulted bank passes on only α of its outside and β of its interbank assets.' : ''}`,
-    'Loss decomposition (Glasserman & Young 2015 §3): L(x) = Σ_i min(x_i, w_i) + Σ_i s_i with shortfall s = p̄ − p, against the loss without contagion L⁰(x) = Σ_i x_i; a bank\'s contribution is its expected min(x_i, w_i) + s_i.',
+    "Loss decomposition (Glasserman & Young 2015 §3): L(x) = Σ_i min(x_i, w_i) + Σ_i s_i with shortfall s = p̄ − p, against the loss without contagion L⁰(x) = Σ_i x_i; a bank's contribution is its expected min(x_i, w_i) + s_i.",
     'Network vulnerability index (Glasserman & Young 2015 §4): NVI = (1/(1 − β⁺)) · Σ_i δ_i c_i / Σ_i c_i with δ_i = P(x_i ≥ w_i) and β⁺ = max_i (p̄_i − b_i)/p̄_i; 1 + NVI bounds E[L]/E[L⁰] when shocks are independent.',
     `Monte Carlo: scenario k uses random stream k of the seeded generator, so any split across worker threads gives the same result; standard errors by the delta method; quantiles from a log-binned sketch with relative accuracy ${r.quantileRelativeAccuracy}.`,
   ];
@@ -268,7 +329,9 @@ export const stressSection: SectionProvider = {
     // A name that only repeats the id is left out (withoutEmptyColumns drops the column).
     const nameOf = new Map(document?.nodes.map((n) => [n.id, n.name && n.name !== n.id ? n.name : '']) ?? []);
     const groupOf = new Map(document?.nodes.map((n) => [n.id, n.group ?? '']) ?? []);
-    const networkLabel = context.network ? `${context.network.name} v${context.network.version}` : `network version ${run.networkVersionId}`;
+    const networkLabel = context.network
+      ? `${context.network.name} v${context.network.version}`
+      : `network version ${run.networkVersionId}`;
     const contributors = contributorsOf(r);
     progress?.('tables');
     const tables = [tailTable(r), contributorsTable(r, contributors, nameOf, groupOf)];
