@@ -14,7 +14,7 @@ import type { GtMetrics } from './results/graph-transformer';
 import type { InterventionRunResults } from './results/intervention';
 import type { PolicyLabResult } from './results/policy';
 import type { DisaggregationRunResults, ReconstructionRunResults } from './results/reconstruction';
-import type { StressRunResults } from './results/stress';
+import type { StressClusterProvenance, StressRunResults } from './results/stress';
 
 /** A job's parameters as the screen or command line sends them (defaults may be left out). */
 export type JobInput<K extends JobKind> = z.input<(typeof jobParamSchemas)[K]>;
@@ -42,6 +42,8 @@ export const SERVICE_RUN_KINDS = ['firesale'] as const;
 /** What a run of each kind stores as its parameters: a job's validated parameters, or the service's request. */
 export type RunParamsByKind = { [K in JobKind]: JobParams<K> } & {
   firesale: { system: FireSaleDocument };
+  /** A stress run merged from shards cleared on a cluster (`cwb stress-merge --save`) also keeps where it came from. */
+  stress: { cluster?: StressClusterProvenance };
 };
 
 export type RunKind = keyof RunResultsByKind;

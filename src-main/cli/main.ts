@@ -18,7 +18,8 @@ import { disaggregateCommand, reconstructCommand } from './commands/reconstruct'
 import { briefCommand, demoCommand } from './commands/brief';
 import { bailoutCommand, interventionStudyCommand } from './commands/intervention-study';
 import { stressCommand } from './commands/stress';
-import { stressMergeCommand } from './commands/stress-merge';
+import { mergeCommand, stressMergeCommand } from './commands/stress-merge';
+import { clusterCommand } from './commands/cluster';
 import { firesaleCommand, idfCommand } from './commands/firesale';
 import { gtCommand } from './commands/gt';
 import { wedgesCommand } from './commands/wedges';
@@ -44,6 +45,8 @@ export const commands: Command[] = [
   clearCommand,
   stressCommand,
   stressMergeCommand,
+  mergeCommand,
+  clusterCommand,
   cascadeCommand,
   interveneCommand,
   firesaleCommand,

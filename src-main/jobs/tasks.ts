@@ -10,7 +10,11 @@ import { checkBalances } from '../engines/balance-check';
 import { toClearingSystem } from '../engines/network-arrays';
 import { createShockSampler } from '../engines/shocks';
 import { scenarioOutcome, shockVector } from '../engines/scenario-outcome';
-import { mergeStressPartials, summariseStress } from '../engines/stress';
+import { mergeStressPartials, summariseStress, type StressPartial } from '../engines/stress';
+import type { Db } from '../store/db';
+import type { NetworkDocument } from '../../src-shared/formats/network';
+import type { JobParams, RunParams } from '../../src-shared/run-kinds';
+import type { StressRunResults } from '../../src-shared/results/stress';
 import { networks } from '../store/repositories';
 import { splitRange, type TaskDefinition } from './task-definition';
 import { idfReproduceTask, idfTrainTask } from './firesale-tasks';
@@ -47,32 +51,57 @@ const stress: TaskDefinition<'stress'> = {
     return { params, shards };
   },
   merge(parts, plan) {
-    const document = plan.shards[0]!.document;
-    const merged = mergeStressPartials(parts);
-    const summary = summariseStress(merged, document);
-    const largest = summary.largestLossScenario;
-    if (largest) {
-      const system = toClearingSystem(document);
-      largest.outcome = scenarioOutcome(system, shockVector(system, largest.shocks), plan.params.recovery);
-    }
-    return {
-      ...summary,
-      unit: [document.currency, document.unit].filter(Boolean).join(' ') || 'units',
-      balanceInconsistencies: checkBalances(document),
-      clearingCheck: { batchedScenarios: merged.batchedScenarios, maxFixedPointResidual: merged.maxFixedPointResidual },
-    };
+    return stressRunResults(mergeStressPartials(parts), plan.shards[0]!.document, plan.params.recovery);
   },
   save(db, plan, merged, timing) {
-    return saveSucceededRun(db, timing, {
-      kind: 'stress',
-      method: `${plan.params.recovery ? `Rogers–Veraart (α=${plan.params.recovery.alpha}, β=${plan.params.recovery.beta})` : 'Eisenberg–Noe'} clearing, ${plan.params.shockModel.kind} shocks`,
-      networkVersionId: plan.params.versionId,
-      params: plan.params,
-      seed: plan.params.seed,
-      results: merged,
-    });
+    return saveStressRun(db, plan.params, merged, timing);
   },
 };
+
+/**
+ * A stress run's results from its merged partial, as the Stress screen and the brief read them: the summary, the
+ * largest-loss scenario's outcome under the run's clearing rule, the unit, balance checks and the clearing check.
+ * The job's merge and `cwb stress-merge --save` (shards cleared on a cluster) both build them here.
+ */
+export function stressRunResults(
+  merged: StressPartial,
+  document: NetworkDocument,
+  recovery: JobParams<'stress'>['recovery'],
+): StressRunResults {
+  const summary = summariseStress(merged, document);
+  const largest = summary.largestLossScenario;
+  if (largest) {
+    const system = toClearingSystem(document);
+    largest.outcome = scenarioOutcome(system, shockVector(system, largest.shocks), recovery);
+  }
+  return {
+    ...summary,
+    unit: [document.currency, document.unit].filter(Boolean).join(' ') || 'units',
+    balanceInconsistencies: checkBalances(document),
+    clearingCheck: { batchedScenarios: merged.batchedScenarios, maxFixedPointResidual: merged.maxFixedPointResidual },
+  };
+}
+
+/** Saves a stress run (one transaction with its audit entry); a run merged from cluster shards says so in its method. */
+export function saveStressRun(
+  db: Db,
+  params: RunParams<'stress'>,
+  results: StressRunResults,
+  timing: { startedAt: string; durationMs: number },
+): number {
+  const clearing = params.recovery
+    ? `Rogers–Veraart (α=${params.recovery.alpha}, β=${params.recovery.beta})`
+    : 'Eisenberg–Noe';
+  const merged = params.cluster ? `, merged from ${params.cluster.shards} cluster shards` : '';
+  return saveSucceededRun(db, timing, {
+    kind: 'stress',
+    method: `${clearing} clearing, ${params.shockModel.kind} shocks${merged}`,
+    networkVersionId: params.versionId,
+    params,
+    seed: params.seed,
+    results,
+  });
+}
 
 /** Every job kind's definition, each typed by its entry in JobTypes (job-types.ts): no cast. */
 export const taskDefinitions: { [K in JobKind]: TaskDefinition<K> } = {

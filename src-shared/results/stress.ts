@@ -11,6 +11,20 @@ export const NVI_UNBOUNDED_NOTE = 'undefined (β⁺ = 1: a bank has no outside l
 /** Σ c_i = 0: the NVI is a share of outside assets, and there are none. */
 export const NVI_NO_OUTSIDE_ASSETS_NOTE = 'undefined (no outside assets)';
 
+/**
+ * Where a stress run merged from cluster shards came from (`cwb stress-merge PARTS… --save`), kept in its
+ * parameters: the shards, each part file's name and SHA-256, the network (its name and the SHA-256 of the file the
+ * shards read, which is the stored dataset's), the host that merged them and when.
+ */
+export interface StressClusterProvenance {
+  merged: true;
+  shards: number;
+  parts: Array<{ file: string; sha256: string }>;
+  network: { name: string; sha256: string };
+  host: string;
+  mergedAt: string;
+}
+
 export type QuantileLevel = '0.9' | '0.95' | '0.99' | '0.999';
 
 export interface StressSummary {

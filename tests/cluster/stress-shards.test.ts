@@ -1,4 +1,6 @@
-import { writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { StressRunResults, StressSummary } from '../../src-shared/results/stress';
@@ -6,6 +8,11 @@ import { randomSparseNetwork } from '../../src-main/engines/synthetic';
 import { main } from '../../src-main/cli/main';
 import { serialiseJson } from '../../src-main/io/network-json';
 import { tempDir } from '../support/fixtures';
+import { createApp } from '../../src-main/app';
+import { call } from '../../src-main/api/router';
+import { runOfKind } from '../../src-shared/domain';
+import { testStoreKey } from '../support/store-key';
+import { expectSameStressResults } from '../support/stress-runs';
 
 const dirs: Array<{ path: string; remove(): void }> = [];
 afterEach(() => dirs.splice(0).forEach((d) => d.remove()));
@@ -76,6 +83,78 @@ describe('stress test in shards', () => {
     expect(merged.err).toMatch(/clearing: 120 scenarios cleared in batches/);
     const text = await cwb(['stress-merge', ...parts]);
     expect(text.out).toMatch(/220 banks, 120 uniform scenarios, seed 9/);
+  });
+
+  it('four shards merged with --save are stored as the single run is, with their provenance', async () => {
+    const { dir, common } = setup();
+    const network = common[0]!;
+    const single = await cwb(['stress', ...common, '--json']);
+    expect(single.code, single.err).toBe(0);
+    const parts = [1, 2, 3, 4].map((k) => join(dir, `part-${k}.json`));
+    for (const [i, part] of parts.entries())
+      expect((await cwb(['stress', ...common, '--shard', `${i + 1}/4`, '--out', part])).code).toBe(0);
+
+    // A store without the network: refused in one line naming it, and nothing saved.
+    const empty = join(dir, 'empty');
+    const missing = await cwb(['stress-merge', ...parts, '--save', '--data-dir', empty]);
+    expect(missing.code).toBe(2);
+    expect(missing.err).toMatch(
+      /^cwb: the store holds no network imported from the file the shards read \(.+, SHA-256 [0-9a-f]{12}…\): import it with cwb import, or give --network NETWORK\.json$/m,
+    );
+    expect(
+      missing.err
+        .trim()
+        .split('\n')
+        .filter((line) => line.startsWith('cwb:')),
+    ).toHaveLength(1);
+    writeFileSync(join(dir, 'other.json'), serialiseJson(randomSparseNetwork(220, 219, 32)));
+    const wrong = await cwb(['merge', ...parts, '--save', '--network', join(dir, 'other.json'), '--data-dir', empty]);
+    expect(wrong.err).toMatch(/other\.json is not the network file the shards read/);
+    const app = createApp({ dataDir: empty, transport: 'cli', key: testStoreKey() });
+    try {
+      expect(await call(app.router, 'runs:list', {})).toEqual([]);
+      expect(await call(app.router, 'datasets:list', {})).toEqual([]);
+    } finally {
+      await app.close();
+    }
+    // With --network the store imports the file the shards read (the Slurm merge job does this).
+    const imported = await cwb(['merge', ...parts, '--save', '--network', network, '--data-dir', empty]);
+    expect(imported.code, imported.err).toBe(0);
+    expect(imported.err).toMatch(/imported dense\.json as dataset 1, network version 1/);
+
+    const merged = await cwb(['stress-merge', ...parts, '--save', '--json', '--data-dir', join(dir, 'data')]);
+    expect(merged.code, merged.err).toBe(0);
+    expect(merged.err).toMatch(/saved as run 2, merged from 4 shards, on network version 1/);
+    const ids = [JSON.parse(single.out) as { runId: number }, JSON.parse(merged.out) as { runId: number }];
+    const store = createApp({ dataDir: join(dir, 'data'), transport: 'cli', key: testStoreKey() });
+    try {
+      const [a, b] = await Promise.all(
+        ids.map(async ({ runId }) => runOfKind(await call(store.router, 'runs:get', { id: runId }), 'stress')),
+      );
+      expect(b!.networkVersionId).toBe(a!.networkVersionId);
+      expect(b!.seed).toBe(9);
+      expect(b!.method).toBe(`${a!.method}, merged from 4 cluster shards`);
+      const { cluster, ...params } = b!.params;
+      expect(params).toEqual(a!.params);
+      expect(cluster).toEqual({
+        merged: true,
+        shards: 4,
+        parts: parts.map((part, i) => ({
+          file: `part-${i + 1}.json`,
+          sha256: createHash('sha256').update(readFileSync(part)).digest('hex'),
+        })),
+        network: {
+          name: expect.any(String) as string,
+          sha256: createHash('sha256').update(readFileSync(network)).digest('hex'),
+        },
+        host: hostname(),
+        mergedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) as string,
+      });
+      // Same result shape; counts and quantiles exactly, sums to rounding.
+      expectSameStressResults(b!.results, a!.results);
+    } finally {
+      await store.close();
+    }
   });
 
   it('refuses missing, repeated and foreign shards, a bad --shard and an existing --out, each in one line', async () => {

@@ -1,5 +1,6 @@
 /** Helpers the `cwb` commands share: reading files, ids, amounts, recovery-rate flags. */
-import { accessSync, constants, readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { accessSync, closeSync, constants, openSync, readFileSync, readSync } from 'node:fs';
 import { recoveryRatesSchema } from '../../../src-shared/jobs';
 import { UsageError, type FlagSpec } from '../command';
 import { requiredFlag, schemaFlag } from '../schema-flags';
@@ -24,6 +25,24 @@ export function assertReadable(path: string): void {
   } catch (error) {
     throw unreadable(path, error);
   }
+}
+
+/** The SHA-256 of a file read in 8 MiB pieces (network files may be far larger than one Buffer). */
+export function fileSha256(path: string): string {
+  const hash = createHash('sha256');
+  const chunk = Buffer.allocUnsafe(8 * 2 ** 20);
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch (error) {
+    throw unreadable(path, error);
+  }
+  try {
+    for (let read = readSync(fd, chunk); read > 0; read = readSync(fd, chunk)) hash.update(chunk.subarray(0, read));
+  } finally {
+    closeSync(fd);
+  }
+  return hash.digest('hex');
 }
 
 export const readTextFile = (path: string): string => readInputFile(path).toString('utf8');

@@ -40,20 +40,28 @@ export async function storedNetworkVersion(
   assertReadable(path);
   const bytes = readInputFile(path);
   const sha256 = sha256Hex(bytes);
-  const known = (await call(app.router, 'datasets:list', {})).find((dataset) => dataset.sha256 === sha256);
+  const known = await storedVersionOfFile(app, sha256);
   if (known) {
-    const detail = await call(app.router, 'datasets:get', { id: known.id });
-    const first = detail.networks.flatMap((network) => network.versions).sort((a, b) => a.id - b.id)[0];
-    if (first) {
-      io.err(
-        `${label}: ${basename(path)} is dataset ${known.id} in the store; running on its network version ${first.id}`,
-      );
-      return first.id;
-    }
+    io.err(
+      `${label}: ${basename(path)} is dataset ${known.datasetId} in the store; running on its network version ${known.versionId}`,
+    );
+    return known.versionId;
   }
   const imported = await call(app.router, 'datasets:import', app.files.fromPath(path));
   io.err(
     `${label}: imported ${basename(path)} as dataset ${imported.dataset.id}, network version ${imported.versionId}`,
   );
   return imported.versionId;
+}
+
+/** The first network version of the dataset imported from the file with this SHA-256 (the file as it was), if any. */
+export async function storedVersionOfFile(
+  app: AppContext,
+  sha256: string,
+): Promise<{ datasetId: number; versionId: number } | undefined> {
+  const known = (await call(app.router, 'datasets:list', {})).find((dataset) => dataset.sha256 === sha256);
+  if (!known) return undefined;
+  const detail = await call(app.router, 'datasets:get', { id: known.id });
+  const first = detail.networks.flatMap((network) => network.versions).sort((a, b) => a.id - b.id)[0];
+  return first && { datasetId: known.id, versionId: first.id };
 }

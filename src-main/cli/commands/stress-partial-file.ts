@@ -22,6 +22,8 @@ export const STRESS_PARTIAL_FORMAT = 'contagion-workbench/stress-partial@1';
 /** What a shard was asked to do, kept with its partial so that the merge can check the parts belong together. */
 export interface ShardRun {
   network: string;
+  /** SHA-256 of the network file the shard read: the identity of the stored dataset (absent in parts of older cwb). */
+  networkSha256?: string;
   banks: number;
   shockModel: ShockModel;
   seed: number;
@@ -75,6 +77,10 @@ const partialFileSchema = z.object({
   format: z.literal(STRESS_PARTIAL_FORMAT),
   run: z.object({
     network: z.string(),
+    networkSha256: z
+      .string()
+      .regex(/^[0-9a-f]{64}$/)
+      .optional(),
     banks: count,
     shockModel: z.looseObject({ kind: z.string() }),
     seed: count,

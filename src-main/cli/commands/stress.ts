@@ -5,11 +5,10 @@
 import { statSync } from 'node:fs';
 import { z } from 'zod';
 import { basename } from 'node:path';
-import { toClearingSystem } from '../../engines/network-arrays';
 import type { ShockModel } from '../../engines/shocks';
 import { FIXED_POINT_TOLERANCE } from '../../engines/batched-clearing';
 import { runStressBatch, summariseStress, type StressSummary } from '../../engines/stress';
-import { readNetworkJsonFile } from '../../io/network-json';
+import { readClearingSystemFile } from '../../io/network-json-columns';
 import { numberOrNote } from '../../../src-shared/results/notes';
 import { jobParamSchemas, MAX_STRESS_SAMPLES, shockModelSchema } from '../../../src-shared/jobs';
 import type { ClearingCheck } from '../../../src-shared/results/stress';
@@ -19,7 +18,7 @@ import { storedNetworkVersion, VERSION_FLAG } from './stored-network';
 import { UsageError, type Command, type CommandIo, type FlagSpec } from '../command';
 import { FORCE_FLAG } from './out-file';
 import { checkPartialTarget, shardRange, writeStressPartial } from './stress-partial-file';
-import { assertReadable, formatAmount, RECOVERY_FLAGS, recoveryFromFlags } from './common';
+import { assertReadable, fileSha256, formatAmount, RECOVERY_FLAGS, recoveryFromFlags } from './common';
 import { optionalFlag, requiredFlag, schemaFlag } from '../schema-flags';
 
 const STRESS = jobParamSchemas.stress.shape;
@@ -65,6 +64,19 @@ const SAMPLES_FLAG = schemaFlag(
 );
 const SEED_FLAG = schemaFlag('seed', 'S', STRESS.seed, 'random seed; the same seed gives the same result', 1);
 
+/** The flags that define a stress test: cwb stress's, and those cwb cluster slurm passes on to every shard. */
+export const STRESS_TEST_FLAGS: FlagSpec[] = [...SHOCK_MODEL_FLAGS, SAMPLES_FLAG, SEED_FLAG, ...RECOVERY_FLAGS];
+
+/** A cluster run's settings from the stress flags, checked as `--shard` checks them (up to 100,000,000 scenarios). */
+export function clusterStressSettings(flags: Record<string, string | true>): StressSettings & { samples: number } {
+  return {
+    model: shockModelFromFlags(flags),
+    seed: requiredFlag(flags, SEED_FLAG),
+    recovery: recoveryFromFlags(flags),
+    samples: requiredFlag(flags, { ...SAMPLES_FLAG, field: CLUSTER_SAMPLES }),
+  };
+}
+
 /** Builds the shock model from --shock-model, --max-fraction, --rho, --marginal, --a (bounds from the job's schema). */
 export function shockModelFromFlags(flags: Record<string, string | true>): ShockModel {
   switch (requiredFlag(flags, SHOCK_MODEL_FLAG)) {
@@ -94,10 +106,7 @@ export const stressCommand: Command = {
   positionals: { min: 0, max: 1 },
   flags: [
     VERSION_FLAG,
-    ...SHOCK_MODEL_FLAGS,
-    SAMPLES_FLAG,
-    SEED_FLAG,
-    ...RECOVERY_FLAGS,
+    ...STRESS_TEST_FLAGS,
     {
       name: 'shard',
       value: 'K/N',
@@ -112,14 +121,14 @@ export const stressCommand: Command = {
     const seed = requiredFlag(flags, SEED_FLAG);
     const recovery = recoveryFromFlags(flags);
     const path = positionals[0];
-    if (flags.shard !== undefined) return runShard(path, flags, io, { model, seed, recovery });
+    if (flags.shard !== undefined) return runShard(path, flags, io);
     const samples = requiredFlag(flags, SAMPLES_FLAG);
     if (path !== undefined && flags.version === undefined && fileSize(path) > STORE_FILE_BYTES) {
       io.err(
         `stress: ${basename(path)} is over ${STORE_FILE_BYTES / 2 ** 20} MiB, more than the store keeps; it is read as a stream and the run is not saved`,
       );
       const { document, partial } = stressFile(path, io, { model, seed, recovery, samples, first: 0, count: samples });
-      const summary = summariseStress(partial, document);
+      const summary = summariseStress(partial, { ...document, liabilities: [] });
       reportVerification(io, partial);
       if (flags.json) io.out(JSON.stringify(summary));
       else
@@ -175,8 +184,7 @@ function stressFile(
   settings: StressSettings & { samples: number; first: number; count: number },
 ) {
   assertReadable(path);
-  const document = readNetworkJsonFile(path, basename(path));
-  const system = toClearingSystem(document);
+  const { document, system } = readClearingSystemFile(path, basename(path));
   const { model, seed, recovery, samples, first, count } = settings;
   io.err(`stress: ${count} of ${samples} scenarios, ${model.kind} shocks, seed ${seed}, ${system.nBanks} banks`);
   const started = performance.now();
@@ -201,17 +209,12 @@ function stressFile(
 }
 
 /** One shard of a cluster run: the network file streamed, its partial result written to --out; the store is not opened. */
-function runShard(
-  path: string | undefined,
-  flags: Record<string, string | true>,
-  io: CommandIo,
-  settings: StressSettings,
-): number {
+function runShard(path: string | undefined, flags: Record<string, string | true>, io: CommandIo): number {
   if (path === undefined || flags.version !== undefined)
     throw new UsageError(
       '--shard runs on a network file (cluster nodes have no store): give NETWORK.json, not --version',
     );
-  const samples = requiredFlag(flags, { ...SAMPLES_FLAG, field: CLUSTER_SAMPLES });
+  const { samples, ...settings } = clusterStressSettings(flags);
   const shard = typeof flags.shard === 'string' ? shardRange(flags.shard, samples) : undefined;
   if (!shard) throw new UsageError('--shard needs K/N, e.g. --shard 3/8');
   if (typeof flags.out !== 'string')
@@ -227,6 +230,7 @@ function runShard(
     flags.out,
     {
       network: document.name,
+      networkSha256: fileSha256(path),
       banks: system.nBanks,
       shockModel: settings.model,
       seed: settings.seed,
