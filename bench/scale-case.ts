@@ -1,17 +1,20 @@
 /**
  * One case of `npm run bench -- scale`, run in its own process so that its peak RSS is its own:
  *   scale-case.ts KIND N F SCENARIOS PATH [PEER_DIR]
- * KIND dense | sparse | eba; PATH batched (the stress engine's own choice) or per-scenario (the engine before
- * batching: `exactPath: 'general'`, or 'auto' where the choice is unchanged). Writes the network for the numpy
- * peer into PEER_DIR when given. Prints one JSON line.
+ * KIND dense | sparse | eba; PATH batched (the stress engine's own choice, one thread), all-cores (the same split
+ * over one worker thread per core and merged, as the desktop's stress job splits a run) or per-scenario (the
+ * engine before batching: `exactPath: 'general'`, or 'auto' where the choice is unchanged). Writes the network for
+ * the numpy peer into PEER_DIR when given. Prints one JSON line.
  */
 import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { prefersBatchedClearing } from '../src-main/engines/batched-clearing';
 import { maxentFromDocument, withLiabilities } from '../src-main/engines/maxent';
 import { toClearingSystem, type ClearingSystem } from '../src-main/engines/network-arrays';
-import { runStressBatch } from '../src-main/engines/stress';
+import { mergeStressPartials, runStressBatch, type StressPartial } from '../src-main/engines/stress';
 import { decodeLatin1, parseEbaDisclosure } from '../src-main/io/eba-disclosure';
 import { randomBalanceSheetSystem, writePeerFiles } from './scale-network';
 
@@ -28,24 +31,65 @@ function network(): ClearingSystem {
 }
 
 const system = network();
-if (peerDir) writePeerFiles(system, peerDir);
-const scenarios = Number(scenariosText);
 const model = { kind: 'uniform' as const, maxFraction: Number(fractionText) };
-const exactPath = path === 'per-scenario' && prefersBatchedClearing(system) ? 'general' : 'auto';
-runStressBatch(system, model, 99, 0, Math.min(scenarios, 64), undefined, { exactPath }); // warm-up
-const started = performance.now();
-const partial = runStressBatch(system, model, 1, 0, scenarios, undefined, { exactPath });
-const seconds = (performance.now() - started) / 1000;
-let defaults = 0;
-partial.defaultsHistogram.forEach((count, k) => (defaults += count * k));
-process.stdout.write(
-  `${JSON.stringify({
-    banks: system.nBanks,
-    links: system.nLinks,
-    batched: exactPath === 'auto' && prefersBatchedClearing(system),
-    scenarios,
-    msPerScenario: (1000 * seconds) / scenarios,
-    meanDefaults: defaults / scenarios,
-    peakRssMiB: process.resourceUsage().maxRSS / 1024,
-  })}\n`,
-);
+
+if (!isMainThread) {
+  // one share of an all-cores run: scenarios first … first + count − 1
+  const { first, count } = workerData as { first: number; count: number };
+  runStressBatch(system, model, 99, 0, Math.min(count, 32)); // warm-up
+  parentPort!.postMessage('ready');
+  parentPort!.once('message', () => parentPort!.postMessage(runStressBatch(system, model, 1, first, count)));
+} else {
+  if (peerDir) writePeerFiles(system, peerDir);
+  const scenarios = Number(scenariosText);
+  const exactPath = path === 'per-scenario' && prefersBatchedClearing(system) ? 'general' : 'auto';
+  const threads = path === 'all-cores' ? availableParallelism() : 1;
+  const clear = path === 'all-cores' ? await allCores(scenarios, threads) : oneThread(scenarios, exactPath);
+  const started = performance.now();
+  const partial = await clear();
+  const seconds = (performance.now() - started) / 1000;
+  let defaults = 0;
+  partial.defaultsHistogram.forEach((count, k) => (defaults += count * k));
+  process.stdout.write(
+    `${JSON.stringify({
+      banks: system.nBanks,
+      links: system.nLinks,
+      batched: exactPath === 'auto' && prefersBatchedClearing(system),
+      threads,
+      scenarios,
+      msPerScenario: (1000 * seconds) / scenarios,
+      meanDefaults: defaults / scenarios,
+      maxFixedPointResidual: partial.maxFixedPointResidual,
+      peakRssMiB: process.resourceUsage().maxRSS / 1024,
+    })}\n`,
+  );
+}
+
+function oneThread(scenarios: number, exactPath: 'general' | 'auto'): () => Promise<StressPartial> {
+  runStressBatch(system, model, 99, 0, Math.min(scenarios, 64), undefined, { exactPath }); // warm-up
+  return () => Promise.resolve(runStressBatch(system, model, 1, 0, scenarios, undefined, { exactPath }));
+}
+
+/** Workers started and warmed up; the returned function starts the clearing and resolves to the merged result. */
+async function allCores(scenarios: number, threads: number): Promise<() => Promise<StressPartial>> {
+  const workers = Array.from({ length: threads }, (_, k) => {
+    const first = Math.floor((k * scenarios) / threads);
+    const count = Math.floor(((k + 1) * scenarios) / threads) - first;
+    return new Worker(new URL(import.meta.url), { argv: process.argv.slice(2), workerData: { first, count } });
+  });
+  await Promise.all(workers.map((worker) => new Promise((resolve) => worker.once('message', resolve))));
+  return async () => {
+    const parts = await Promise.all(
+      workers.map(
+        (worker) =>
+          new Promise<StressPartial>((resolve, reject) => {
+            worker.once('message', (part: StressPartial) => resolve(part));
+            worker.once('error', reject);
+            worker.postMessage('start');
+          }),
+      ),
+    );
+    await Promise.all(workers.map((worker) => worker.terminate()));
+    return mergeStressPartials(parts);
+  };
+}

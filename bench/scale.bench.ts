@@ -3,9 +3,12 @@
  * batched numpy Picard peer (bench/scale_peer.py: up to 10,000 scenarios at once, OpenBLAS matrix products,
  * stopping at 1e-9 · max p̄) on networks the product-form path cannot use — random balance sheets, "dense" = each
  * bank owes every other bank, "sparse" = 10 creditors per bank (bench/scale-network.ts) — and on the EBA 2011
- * network (maximum entropy, product form); uniform shocks up to F × outside assets, F = 0.1 and 1. Also the engine
- * before batching (the per-scenario path) on fewer scenarios, and each process's peak RSS (every case runs in its
- * own process). `npm run bench -- scale` runs quick sizes (2 shared cores: a few minutes);
+ * network (maximum entropy, product form); uniform shocks up to F × outside assets, F = 0.1 and 1. The project runs
+ * on one thread and, for the dense networks, on every core (one worker thread per core, merged — as the desktop's
+ * stress job splits a run); the peer runs with OpenBLAS's threads (every core) and with one thread
+ * (OPENBLAS_NUM_THREADS=1), so the table has an all-cores ratio and a per-core ratio. Also the engine before
+ * batching (the per-scenario path) on fewer scenarios, and each process's peak RSS (every case runs in its own
+ * process). `npm run bench -- scale` runs quick sizes (2 shared cores: a few minutes);
  * `npm run bench -- scale --full` runs 10,000 peer scenarios and more project scenarios.
  */
 import { execFileSync } from 'node:child_process';
@@ -13,6 +16,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { javascriptThroughput, openBlasThroughput } from './scale-roofline';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const full = process.argv.includes('--full');
@@ -36,11 +40,12 @@ const CASES: Case[] = [
   { kind: 'eba', n: 87, fraction: 1, scenarios: full ? 100_000 : 20_000, before: 0 },
 ];
 
-function json(command: string, args: string[]): Record<string, number | boolean | string> {
+function json(command: string, args: string[], env?: NodeJS.ProcessEnv): Record<string, number | boolean | string> {
   const out = execFileSync(command, args, {
     encoding: 'utf8',
     maxBuffer: 1 << 20,
     stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, ...env },
   });
   return JSON.parse(out.trim().split('\n').pop()!) as Record<string, number | boolean | string>;
 }
@@ -77,18 +82,19 @@ export function run(): Record<string, unknown> {
     try {
       process.stderr.write(`  scale: ${c.kind} ${c.n}, F = ${c.fraction}\n`);
       const now = project(c, c.scenarios, 'batched', dir);
+      const allCores = c.kind === 'dense' ? project(c, c.scenarios, 'all-cores') : undefined;
       const before = c.before > 0 ? project(c, c.before, 'per-scenario') : undefined;
       const peerScenarios = Math.min(c.scenarios, full ? 10_000 : 2000);
-      const peer = numpy
-        ? json('python3', [
-            join(here, 'scale_peer.py'),
-            dir,
-            String(now.banks),
-            String(c.fraction),
-            String(peerScenarios),
-          ])
-        : undefined;
+      const runPeer = (threads?: string) =>
+        json(
+          'python3',
+          [join(here, 'scale_peer.py'), dir, String(now.banks), String(c.fraction), String(peerScenarios)],
+          threads ? { OPENBLAS_NUM_THREADS: threads, OMP_NUM_THREADS: threads } : undefined,
+        );
+      const peer = numpy ? runPeer() : undefined;
+      const peerOneThread = numpy ? runPeer('1') : undefined;
       const ms = now.msPerScenario as number;
+      const allCoresMs = allCores ? (allCores.msPerScenario as number) : ms;
       rows.push({
         network: `${c.kind} ${now.banks}`,
         links: now.links,
@@ -96,18 +102,22 @@ export function run(): Record<string, unknown> {
         path: now.batched ? 'batched' : 'per-scenario',
         scenarios: c.scenarios,
         projectMsPerScenario: round(ms),
+        ...(allCores ? { projectThreads: allCores.threads, projectAllCoresMsPerScenario: round(allCoresMs) } : {}),
+        maxFixedPointResidual: now.maxFixedPointResidual,
         ...(before
           ? {
               beforeMsPerScenario: round(before.msPerScenario as number),
               speedupOverBefore: round((before.msPerScenario as number) / ms),
             }
           : {}),
-        ...(peer
+        ...(peer && peerOneThread
           ? {
               peerScenarios,
               peerMsPerScenario: round(peer.msPerScenario as number),
+              peerOneThreadMsPerScenario: round(peerOneThread.msPerScenario as number),
               peerSteps: peer.steps,
-              speedupOverPeer: round((peer.msPerScenario as number) / ms),
+              speedupOverPeer: round((peer.msPerScenario as number) / allCoresMs),
+              speedupOverPeerOneThread: round((peerOneThread.msPerScenario as number) / ms),
             }
           : {}),
         meanDefaults: round(now.meanDefaults as number),
@@ -118,12 +128,36 @@ export function run(): Record<string, unknown> {
       rmSync(dir, { recursive: true, force: true });
     }
   }
+  const roofline = numpy
+    ? [1000, 3000].map((n) => {
+        const javascript = javascriptThroughput(n);
+        const openBlas = openBlasThroughput(n);
+        const openBlasOneThread = openBlasThroughput(n, 1);
+        return {
+          n,
+          javascriptGflops: round(javascript),
+          openBlasGflops: round(openBlas),
+          openBlasOneThreadGflops: round(openBlasOneThread),
+          perCoreRatio: round(openBlasOneThread / javascript),
+        };
+      })
+    : undefined;
   return {
     size: full ? 'full' : 'quick',
     peer: numpy
       ? 'numpy batched Picard (bench/scale_peer.py), same network, its own uniform draws'
       : 'python3-numpy not installed: no peer',
-    note: 'speedupOverPeer > 1: the project is faster; ms per scenario include sampling and the stress summary sums',
+    note:
+      'speedupOverPeer: project on every core (dense) or one thread ÷ peer with every core; speedupOverPeerOneThread: ' +
+      'both on one thread; > 1: the project is faster. ms per scenario include sampling and the stress summary sums',
     rows,
+    ...(roofline
+      ? {
+          roofline,
+          rooflineNote:
+            'double-precision matrix product, GFLOP/s: JavaScript register-blocked on one thread (bench/scale-roofline.ts) ' +
+            'against OpenBLAS; perCoreRatio = how many times fewer operations per scenario a JavaScript method must do to keep pace',
+        }
+      : {}),
   };
 }

@@ -13,9 +13,13 @@
  * the links exist).
  *
  * Per scenario, starting at p = p̄ (above the greatest clearing vector):
- *   - while the default set D is small (|D|² ≤ EXACT_FACTOR · links per bank: the LU costs less than the sweeps
- *     it replaces), fictitious-default rounds: solve (I − β A_DDᵀ) δ_D = α e_D + β (Aᵀp)_D − p_D exactly (LU with
- *     partial pivoting), apply δ, add the banks that the lost inflow makes insolvent, until no bank is added;
+ *   - while the default set D is small (|D|² ≤ EXACT_FACTOR · links per bank: the solve costs less than the
+ *     sweeps it replaces), fictitious-default rounds: solve (I − β A_DDᵀ) δ_D = α e_D + β (Aᵀp)_D − p_D, apply δ,
+ *     add the banks that the lost inflow makes insolvent, until no bank is added. The solve is Gauss–Seidel on
+ *     the gathered |D| × |D| block from δ = 0 (the right-hand side is ≤ 0 and (I − β A_DDᵀ)⁻¹ ≥ 0, so the
+ *     iterates fall monotonically towards δ and p stays above the clearing vector), |D|² per iteration, until no
+ *     entry moves by more than GAUSS_SEIDEL_SETTLED · max p̄; when it contracts slowly (a step shrinks the change
+ *     by less than half after the fourth) the round is solved by LU instead (bordered, (|D|³ − f³)/3 flops);
  *   - otherwise (or after), monotone Gauss–Seidel sweeps from above, p_i ← Φ_i(p) bank by bank, until a sweep
  *     changes no payment by more than a tenth of the tolerance.
  * Both stay above the greatest clearing vector, so each bank marked insolvent is insolvent there too. Each result
@@ -31,6 +35,10 @@ import type { ClearingSystem } from './network-arrays';
 export const FIXED_POINT_TOLERANCE = 1e-12;
 /** Exact default-set rounds while |D|² ≤ EXACT_FACTOR · (links per bank): m³/3 LU flops vs ~8 sweeps of 2·m·links. */
 const EXACT_FACTOR = 48;
+/** Default sets of up to this share of the banks are solved by Gauss–Seidel rounds (LU: EXACT_FACTOR). */
+const ITERATIVE_SHARE = 0.5;
+/** A Gauss–Seidel solve of the default set stops when no entry of δ moves by more than this times max p̄. */
+const GAUSS_SEIDEL_SETTLED = 1e-14;
 /** Dense rows of A are used when at least this share of the n(n − 1) links exist. */
 const DENSE_SHARE = 0.25;
 const MAX_SWEEPS = 100_000;
@@ -68,11 +76,26 @@ export interface BatchWorkspace {
   readonly residual: Float64Array;
   /** Scenarios of the last block that needed Gauss–Seidel sweeps (the others were solved by exact rounds). */
   sweptScenarios: number;
+  /** Exact rounds of the last block solved by Gauss–Seidel on the default set, and by its LU. */
+  iterativeRounds: number;
+  factoredRounds: number;
   readonly scale: number;
   /** Largest default set solved exactly (|D|² ≤ EXACT_FACTOR · links per bank), and its buffers. */
   readonly exactSize: number;
+  /** Largest default set solved by Gauss–Seidel (ITERATIVE_SHARE of the banks), and the stride of `block`. */
+  readonly iterativeSize: number;
   readonly lu: Float64Array;
+  /** A_DD gathered for the Gauss–Seidel solve (row c holds a_{D_c D_r} for every r; stride iterativeSize). */
+  readonly block: Float64Array;
+  /** How many banks of the default list `block` holds (it is bordered as D grows). */
+  gathered: number;
   readonly rhs: Float64Array;
+  /** δ_D of the Gauss–Seidel solve, and A_DDᵀ δ_D. */
+  readonly step: Float64Array;
+  readonly flow: Float64Array;
+  /** Rows of A to add to one scenario's inflow, and their factors (`addRows`). */
+  readonly rowBanks: Int32Array;
+  readonly rowDeltas: Float64Array;
   readonly position: Int32Array;
   /** Last round (or sweep) number per scenario of the block. */
   readonly rounds: Int32Array;
@@ -99,6 +122,7 @@ export function createBatchWorkspace(system: ClearingSystem, options: BatchOptio
   const dense = system.nLinks >= DENSE_SHARE * n * (n - 1);
   const exactLimit = Math.floor(EXACT_FACTOR * (dense ? n : Math.max(1, system.nLinks / Math.max(n, 1))));
   const exactSize = Math.min(n, Math.floor(Math.sqrt(exactLimit)));
+  const iterativeSize = Math.max(exactSize, Math.floor(ITERATIVE_SHARE * n));
   return {
     system,
     alpha,
@@ -115,10 +139,19 @@ export function createBatchWorkspace(system: ClearingSystem, options: BatchOptio
     shockTotal: new Float64Array(blockSize),
     residual: new Float64Array(blockSize),
     sweptScenarios: 0,
+    iterativeRounds: 0,
+    factoredRounds: 0,
     scale: Math.max(scale, 1e-300),
     exactSize,
+    iterativeSize,
     lu: new Float64Array(exactSize * exactSize),
-    rhs: new Float64Array(exactSize),
+    block: new Float64Array(iterativeSize * iterativeSize),
+    gathered: 0,
+    rhs: new Float64Array(iterativeSize),
+    step: new Float64Array(iterativeSize),
+    flow: new Float64Array(iterativeSize),
+    rowBanks: new Int32Array(n),
+    rowDeltas: new Float64Array(n),
     position: new Int32Array(n).fill(-1),
     rounds: new Int32Array(blockSize),
   };
@@ -174,8 +207,10 @@ export function clearBlock(bw: BatchWorkspace, shocks: Float64Array, count: numb
     if (nDefaults[s]! > 0) active.push(s);
   }
   const swept: number[] = [];
+  bw.iterativeRounds = 0;
+  bw.factoredRounds = 0;
   for (const s of active) {
-    if (!exactRounds(bw, shocks, s) || !verify(bw, shocks, s)) swept.push(s);
+    if (!exactRounds(bw, shocks, s) || !checkResidual(bw, shocks, s)) swept.push(s);
   }
   bw.sweptScenarios = swept.length;
   sweepUntilVerified(bw, shocks, swept);
@@ -251,34 +286,40 @@ function solveFactor(bw: BatchWorkspace, m: number): void {
 
 /**
  * Fictitious-default rounds with exact solves while |D| ≤ exactSize: (I − β A_DDᵀ) δ_D = α e_D + β (Aᵀp)_D − p_D,
- * p_D += δ_D, then the banks the lost inflow makes insolvent join D. Returns true when a round adds no bank (the
- * clearing vector is found, up to verification), false when D outgrew the limit or its matrix is singular (the
- * sweeps then continue from the current payments, which stay above the clearing vector).
+ * p_D += δ_D, Aᵀp recomputed, then the banks the lost inflow makes insolvent join D. Returns true when a round
+ * adds no bank (the clearing vector is found, up to verification; Aᵀp is then fresh for `checkResidual`), false
+ * when D outgrew the limit or its matrix is singular (the sweeps then continue from the current payments, which
+ * stay above the clearing vector).
  */
 function exactRounds(bw: BatchWorkspace, shocks: Float64Array, s: number): boolean {
-  const { system, payments, inflow, defaultRound, defaultList, nDefaults, rhs, alpha, beta } = bw;
+  const { system, payments, inflow, defaultRound, defaultList, nDefaults, rhs, step, alpha, beta } = bw;
   const n = system.nBanks;
   const base = s * n;
   const { outsideAssets, totalObligations } = system;
   let factored = 0;
+  bw.gathered = 0;
   for (let round = 1; ; round++) {
     bw.rounds[s] = round;
     const m = nDefaults[s]!;
-    if (m > bw.exactSize || !extendFactor(bw, s, factored, m)) return false;
-    factored = m;
+    if (m > bw.iterativeSize) return false;
     for (let r = 0; r < m; r++) {
       const j = defaultList[base + r]!;
       rhs[r] = alpha * (outsideAssets[j]! - shocks[base + j]!) + beta * inflow[base + j]! - payments[base + j]!;
     }
-    solveFactor(bw, m);
+    if (gaussSeidelSolve(bw, s, m)) bw.iterativeRounds++;
+    else {
+      if (m > bw.exactSize || !extendFactor(bw, s, factored, m)) return false;
+      factored = m;
+      solveFactor(bw, m);
+      step.set(rhs.subarray(0, m));
+      bw.factoredRounds++;
+    }
     for (let r = 0; r < m; r++) {
       const j = defaultList[base + r]!;
-      const next = Math.max(0, payments[base + j]! + rhs[r]!);
-      const delta = next - payments[base + j]!;
-      if (delta === 0) continue;
-      payments[base + j] = next;
-      addRow(bw, j, delta, base);
+      payments[base + j] = Math.max(0, payments[base + j]! + step[r]!);
     }
+    // Aᵀp from scratch (as cheap as adding the |D| rows of δ): the last round's inflow is the one verified
+    refreshInflow(bw, s);
     for (let i = 0; i < n; i++) {
       if (defaultRound[base + i] !== 0) continue;
       if (outsideAssets[i]! - shocks[base + i]! + inflow[base + i]! < totalObligations[i]!)
@@ -288,16 +329,120 @@ function exactRounds(bw: BatchWorkspace, shocks: Float64Array, s: number): boole
   }
 }
 
+/** Iterations after which a Gauss–Seidel solve that has not settled gives way to the LU. */
+const GAUSS_SEIDEL_MAX_ITERATIONS = 60;
+
+/**
+ * Gauss–Seidel on (I − β A_DDᵀ) δ = rhs (first m entries) from δ = 0 into bw.step, with A_DD gathered into bw.block
+ * (bordered from the banks already gathered). The sums (A_DDᵀ δ)_r are kept in bw.flow and updated by row c of A_DD
+ * whenever δ_c moves, so every access to the block is contiguous. True when no entry moved by more than
+ * GAUSS_SEIDEL_SETTLED · max p̄ in the last iteration; false when it contracts too slowly (the LU then solves).
+ */
+function gaussSeidelSolve(bw: BatchWorkspace, s: number, m: number): boolean {
+  const { block, rhs, step, flow, beta, iterativeSize: stride } = bw;
+  gatherDefaultBlock(bw, s, m);
+  const settled = GAUSS_SEIDEL_SETTLED * bw.scale;
+  step.fill(0, 0, m);
+  flow.fill(0, 0, m);
+  // δ_c for c0 … c0+3 in turn (each sees the ones before it through the 4 × 4 corner of the block), then the
+  // four rows of A_DD added to the sums at once: the same iterates as one bank at a time, a quarter of the traffic
+  const moved = new Float64Array(4);
+  let previous = Infinity;
+  for (let iteration = 1; iteration <= GAUSS_SEIDEL_MAX_ITERATIONS; iteration++) {
+    let change = 0;
+    for (let c0 = 0; c0 < m; c0 += 4) {
+      const width = Math.min(4, m - c0);
+      for (let k = 0; k < width; k++) {
+        const c = c0 + k;
+        let sum = flow[c]!;
+        for (let t = 0; t < k; t++) sum += moved[t]! * block[(c0 + t) * stride + c]!;
+        const diagonal = block[c * stride + c]!;
+        const next = (rhs[c]! + beta * (sum - diagonal * step[c]!)) / (1 - beta * diagonal);
+        moved[k] = next - step[c]!;
+        step[c] = next;
+        change = Math.max(change, Math.abs(moved[k]!));
+      }
+      if (width < 4) {
+        for (let k = 0; k < width; k++) {
+          const row = (c0 + k) * stride;
+          const d = moved[k]!;
+          for (let r = 0; r < m; r++) flow[r]! += d * block[row + r]!;
+        }
+        continue;
+      }
+      const r0 = c0 * stride,
+        r1 = r0 + stride,
+        r2 = r1 + stride,
+        r3 = r2 + stride;
+      const d0 = moved[0]!,
+        d1 = moved[1]!,
+        d2 = moved[2]!,
+        d3 = moved[3]!;
+      for (let r = 0; r < m; r++)
+        flow[r]! += d0 * block[r0 + r]! + d1 * block[r1 + r]! + d2 * block[r2 + r]! + d3 * block[r3 + r]!;
+    }
+    if (change <= settled) return true;
+    if (iteration >= 4 && change > 0.5 * previous) return false;
+    previous = change;
+  }
+  return false;
+}
+
+/** Borders bw.block (row c: a_{D_c D_r} for r < m) from the banks already gathered to the first m of D. */
+function gatherDefaultBlock(bw: BatchWorkspace, s: number, m: number): void {
+  const { block, defaultList, iterativeSize: stride } = bw;
+  const { nBanks: n, relative } = bw.system;
+  const base = s * n;
+  const f = bw.gathered;
+  for (let c = 0; c < m; c++) {
+    const source = defaultList[base + c]! * n;
+    const row = c * stride;
+    for (let r = c < f ? f : 0; r < m; r++) block[row + r] = relative[source + defaultList[base + r]!]!;
+  }
+  bw.gathered = m;
+}
+
+/**
+ * inflow[base + i] += Σ_k rowDeltas[k] · a_{rowBanks[k], i} for the first `count` entries: dense rows four at a
+ * time (the block's inflow row is read and written once per four rows of A), CSR rows one by one.
+ */
+function addRows(bw: BatchWorkspace, count: number, base: number): void {
+  const { rowBanks, rowDeltas } = bw;
+  let k = 0;
+  if (bw.dense) {
+    const n = bw.system.nBanks;
+    const rel = bw.system.relative;
+    const inflow = bw.inflow;
+    for (; k + 4 <= count; k += 4) {
+      const r0 = rowBanks[k]! * n,
+        r1 = rowBanks[k + 1]! * n,
+        r2 = rowBanks[k + 2]! * n,
+        r3 = rowBanks[k + 3]! * n;
+      const d0 = rowDeltas[k]!,
+        d1 = rowDeltas[k + 1]!,
+        d2 = rowDeltas[k + 2]!,
+        d3 = rowDeltas[k + 3]!;
+      for (let i = 0; i < n; i++)
+        inflow[base + i]! += d0 * rel[r0 + i]! + d1 * rel[r1 + i]! + d2 * rel[r2 + i]! + d3 * rel[r3 + i]!;
+    }
+  }
+  for (; k < count; k++) addRow(bw, rowBanks[k]!, rowDeltas[k]!, base);
+}
+
 /** Aᵀp of scenario s from scratch: Σ_j p̄_ji minus the rows of A scaled by the shortfalls of its default list. */
 function refreshInflow(bw: BatchWorkspace, s: number): void {
   const { system, payments, inflow, defaultList, nDefaults } = bw;
   const base = s * system.nBanks;
   inflow.set(system.interbankAssets, base);
+  let count = 0;
   for (let k = 0; k < nDefaults[s]!; k++) {
     const j = defaultList[base + k]!;
     const shortfall = system.totalObligations[j]! - payments[base + j]!;
-    if (shortfall !== 0) addRow(bw, j, -shortfall, base);
+    if (shortfall === 0) continue;
+    bw.rowBanks[count] = j;
+    bw.rowDeltas[count++] = -shortfall;
   }
+  addRows(bw, count, base);
 }
 
 /**
@@ -305,11 +450,16 @@ function refreshInflow(bw: BatchWorkspace, s: number): void {
  * residual; true when the residual is within FIXED_POINT_TOLERANCE.
  */
 function verify(bw: BatchWorkspace, shocks: Float64Array, s: number): boolean {
+  refreshInflow(bw, s);
+  return checkResidual(bw, shocks, s);
+}
+
+/** The fixed-point residual of scenario s at its current Aᵀp (which must be fresh): within FIXED_POINT_TOLERANCE? */
+function checkResidual(bw: BatchWorkspace, shocks: Float64Array, s: number): boolean {
   const { system, payments, inflow } = bw;
   const n = system.nBanks;
   const base = s * n;
   const { outsideAssets } = system;
-  refreshInflow(bw, s);
   let residual = 0;
   for (let i = 0; i < n; i++) {
     const next = phi(bw, i, outsideAssets[i]! - shocks[base + i]!, inflow[base + i]!);
