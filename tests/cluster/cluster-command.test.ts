@@ -1,10 +1,10 @@
 /** `cwb cluster slurm`: the job script it writes (run for real in slurm.test.ts) and its one-line refusals. */
 import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { main } from '../../src-main/cli/main';
-import { ringNetwork, tempDir } from '../support/fixtures';
+import { repoRoot, ringNetwork, tempDir } from '../support/fixtures';
 import { serialiseJson } from '../../src-main/io/network-json';
 
 const dir = tempDir('cwb cluster ');
@@ -66,6 +66,30 @@ describe('cwb cluster slurm', () => {
     expect(saving.out).toMatch(
       /^cwb stress-merge .*part-\{1\.\.8\}\.json --save --network '.*s network\.json' --data-dir '[^']*data' --key-file \S+ --json > /m,
     );
+  });
+
+  it('deploy/slurm/stress-job.sbatch is what the command writes (its folder written as /srv/cwb)', async () => {
+    const example = tempDir('cwb-slurm-example-');
+    try {
+      writeFileSync(join(example.path, 'eba.json'), serialiseJson(ringNetwork()));
+      const at = (name: string) => join(example.path, name);
+      const job = await cwb([
+        'cluster',
+        'slurm',
+        at('eba.json'),
+        ...['--shards', '64', '--shock-model', 'uniform', '--max-fraction', '0.4', '--samples', '100000000'],
+        ...['--seed', '7', '--parts-dir', at('run-1'), '--mem-per-shard', '2G', '--save', '--cwb', 'cwb'],
+        ...['--data-dir', at('store'), '--key-file', at('store.key')],
+      ]);
+      expect(job.code, job.err).toBe(0);
+      const script = job.out.split(example.path).join('/srv/cwb');
+      const file = join(repoRoot, 'deploy/slurm/stress-job.sbatch');
+      // UPDATE_SLURM_EXAMPLE=1 npx vitest run tests/cluster/cluster-command.test.ts rewrites the example.
+      if (process.env.UPDATE_SLURM_EXAMPLE === '1') writeFileSync(file, script);
+      expect(readFileSync(file, 'utf8')).toBe(script);
+    } finally {
+      example.remove();
+    }
   });
 
   it('refuses bad stress flags as cwb stress does, more shards than scenarios and another scheduler, in one line', async () => {

@@ -91,8 +91,12 @@ export const clusterCommand: Command = {
     const keyFile = typeof flags['key-file'] === 'string' ? flags['key-file'] : process.env.CWB_KEY_FILE;
     const dataDirFlag = flags.save || dataDir ? ['--data-dir', resolve(dataDir || defaultDataDir())] : [];
     const keyFileFlag = flags.save && keyFile ? ['--key-file', resolve(keyFile)] : [];
+    const given = Object.entries(flags).flatMap(([name, value]) =>
+      value === true ? [`--${name}`] : [`--${name}`, value],
+    );
     io.out(
       slurmScript({
+        command: ['cwb', 'cluster', 'slurm', network, ...given].map(shellWord).join(' '),
         network: resolve(network),
         shards,
         stressFlags,
@@ -112,6 +116,8 @@ export const clusterCommand: Command = {
 };
 
 export interface SlurmJob {
+  /** The cwb command line that wrote the script, for its header. */
+  command: string;
   network: string;
   shards: number;
   /** The stress flags as given (checked), each shard gets them all. */
@@ -132,6 +138,7 @@ export interface SlurmJob {
 export function slurmScript(job: SlurmJob): string {
   const { shards, parts, cwb } = job;
   const words = (list: string[]) => list.map(shellWord).join(' ');
+  const comment = (text: string) => text.replace(/[\r\n]+/g, ' ');
   const line = (...pieces: string[]) => pieces.filter(Boolean).join(' ');
   const partition = job.sbatch.filter((option) => option.startsWith('--partition='));
   const save = job.save ? `--save --network ${shellWord(job.network)}` : '';
@@ -161,11 +168,12 @@ export function slurmScript(job: SlurmJob): string {
 # submits two jobs and prints their ids: an array of ${shards} one-CPU tasks (task i clears shard i+1 of ${shards} and
 # writes part-(i+1).json) and the merge, which starts when every task has succeeded (--dependency=afterok) and
 # ${job.save ? 'saves the merged run in the store as one stress run, with its provenance, and writes summary.json' : 'writes summary.json and summary.txt'}.
-# Parts, summary and logs (shard-<i>.log, merge.log): ${parts}
+# Parts, summary and logs (shard-<i>.log, merge.log): ${comment(parts)}
 # (submitted with sbatch, this script's own log is cwb-stress-submit-<job id>.log in the folder it was submitted from)
 #
-# network: ${job.network}
-# stress:  ${words(job.stressFlags)}
+# written by: ${comment(job.command)}
+# network: ${comment(job.network)}
+# stress:  ${comment(words(job.stressFlags))}
 #SBATCH --job-name=cwb-stress-submit
 #SBATCH --ntasks=1
 #SBATCH --cpus-per-task=1

@@ -61,7 +61,7 @@ const mergeCommandNamed = (name: string, summary: string): Command => ({
     const run = parts[0]!.run;
     io.err(`${name}: ${parts.length} shards, ${merged.scenarios} scenarios of ${run.network}`);
     reportVerification(io, merged);
-    if (flags.save) return saveMerged(context(), io, parts, merged, flags);
+    if (flags.save) return saveMerged(context(), io, name, { parts, merged, flags });
     const summary = summariseStress(merged);
     if (flags.json) io.out(JSON.stringify(summary));
     else printStressSummary(io, run.network, merged.ids, summary);
@@ -75,9 +75,8 @@ const mergedParamsSchema = jobParamSchemas.stress.extend({ samples: z.number().i
 async function saveMerged(
   app: AppContext,
   io: CommandIo,
-  parts: Part[],
-  merged: StressPartial,
-  flags: Record<string, string | true>,
+  label: string,
+  { parts, merged, flags }: { parts: Part[]; merged: StressPartial; flags: Record<string, string | true> },
 ): Promise<number> {
   const started = new Date();
   const run = parts[0]!.run;
@@ -93,7 +92,7 @@ async function saveMerged(
       throw new UsageError(
         `${basename(flags.network)} is not the network file the shards read (its SHA-256 differs from ${sha256.slice(0, 12)}… in the parts)`,
       );
-    versionId = await storedNetworkVersion(app, io, flags.network, {}, 'stress-merge');
+    versionId = await storedNetworkVersion(app, io, flags.network, {}, label);
   } else {
     versionId = (await storedVersionOfFile(app, sha256))?.versionId;
     if (versionId === undefined)
@@ -128,7 +127,7 @@ async function saveMerged(
     startedAt: started.toISOString(),
     durationMs: Date.now() - started.getTime(),
   });
-  io.err(`stress-merge: saved as run ${runId}, merged from ${parts.length} shards, on network version ${versionId}`);
+  io.err(`${label}: saved as run ${runId}, merged from ${parts.length} shards, on network version ${versionId}`);
   if (flags.json) {
     io.out(JSON.stringify({ runId, ...results }));
     return 0;
