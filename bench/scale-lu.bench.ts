@@ -3,13 +3,39 @@
  * 0.6) blocked (`luFactor`, panels of LU_BLOCK) against column by column (`luFactor(…, block = n)`, the engine
  * before), and all n columns of (I − C)⁻¹ solved with the factors in blocks of columnBlock(n) right-hand sides
  * (ColumnCache now) against blocks of 32 (before). Best of two alternating runs in this process (2 shared cores:
- * other sessions' load moves single runs). Quick: n = 1000; `--full`: n = 2000 as in the issue.
+ * other sessions' load moves single runs). Beside it, LAPACK through scipy (bench/scale_lu_peer.py: getrf, then
+ * getrs on the identity) on the same matrix, on every core and on one, when python3 has scipy. Quick: n = 1000;
+ * `--full`: n = 2000 as in the issue.
  */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { columnBlock } from '../src-main/engines/intervention-study';
 import { LU_BLOCK, luFactor, luSolveMany } from '../src-main/engines/linalg';
 import { Rng } from '../src-main/engines/random';
 
 const full = process.argv.includes('--full');
+const here = fileURLToPath(new URL('.', import.meta.url));
+
+/** LAPACK's factor and all-columns times on the same matrix, or undefined when python3 lacks scipy. */
+function lapack(matrix: Float64Array, n: number, threads?: number) {
+  const dir = mkdtempSync(join(tmpdir(), 'cwb-lu-'));
+  try {
+    writeFileSync(join(dir, 'matrix.f64'), Buffer.from(matrix.buffer, matrix.byteOffset, matrix.byteLength));
+    const env = {
+      ...process.env,
+      ...(threads ? { OPENBLAS_NUM_THREADS: String(threads), OMP_NUM_THREADS: String(threads) } : {}),
+    };
+    const out = execFileSync('python3', [join(here, 'scale_lu_peer.py'), dir, String(n)], { encoding: 'utf8', env });
+    return JSON.parse(out.trim().split('\n').pop()!) as { factorMs: number; allColumnsMs: number };
+  } catch {
+    return undefined;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
 
 function economyMatrix(n: number): Float64Array {
   const rng = new Rng(7, 0);
@@ -56,6 +82,9 @@ export function run(): Record<string, unknown> {
     best.columns32 = Math.min(best.columns32, timeAllColumns(blocked.lu, blocked.pivots, n, 32));
   }
   const round = (value: number) => Math.round(value);
+  const peer = lapack(matrix, n);
+  const peerOneThread = lapack(matrix, n, 1);
+  const ready = best.blocked + best.columnsNow;
   return {
     firms: n,
     luBlock: LU_BLOCK,
@@ -70,7 +99,21 @@ export function run(): Record<string, unknown> {
       blocksOf32: round(best.columns32),
       speedup: Number((best.columns32 / best.columnsNow).toFixed(2)),
     },
-    readyToRunMs: { now: round(best.blocked + best.columnsNow), before: round(best.unblocked + best.columns32) },
+    readyToRunMs: { now: round(ready), before: round(best.unblocked + best.columns32) },
+    ...(peer && peerOneThread
+      ? {
+          lapackMs: {
+            factor: round(peer.factorMs),
+            allColumns: round(peer.allColumnsMs),
+            factorOneThread: round(peerOneThread.factorMs),
+            allColumnsOneThread: round(peerOneThread.allColumnsMs),
+          },
+          readyToRunOverLapack: Number((ready / (peer.factorMs + peer.allColumnsMs)).toFixed(2)),
+          readyToRunOverLapackOneThread: Number(
+            (ready / (peerOneThread.factorMs + peerOneThread.allColumnsMs)).toFixed(2),
+          ),
+        }
+      : {}),
     maxFactorDifference: maxFactorGap,
   };
 }
