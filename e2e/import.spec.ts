@@ -1,5 +1,8 @@
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Download } from '@playwright/test';
+import { randomSparseNetwork } from '../src-main/engines/synthetic';
+import { networkToParquet } from '../src-main/io/network-parquet';
 import {
   artifactsDir,
   expectCanvasDrawn,
@@ -83,6 +86,64 @@ test('import a node CSV with its liability CSV through the mapping dialog; two b
   }
   await page.emulateMedia({ colorScheme: 'light' });
   expectOnlyLoopback(requests);
+  await host.stop();
+});
+
+test('import a Parquet node table with its Parquet liability table, and export a version as Parquet', async ({
+  page,
+  startHost,
+}) => {
+  const dataDir = newDataDir();
+  const host = await startHost(dataDir);
+  const shell = new Shell(page);
+  await page.goto(host.url);
+  await expect(shell.datasetRows()).toHaveCount(1);
+  const document = { ...randomSparseNetwork(200, 10, 4), name: 'Parquet banks', currency: 'EUR', unit: 'million' };
+  const files = networkToParquet(document);
+  const nodes = join(dataDir, 'banks-nodes.parquet');
+  const liabilities = join(dataDir, 'banks-liabilities.parquet');
+  writeFileSync(nodes, files.nodes);
+  writeFileSync(liabilities, files.liabilities);
+
+  // The same mapping dialog as a CSV pair: the binary files go up once each and are previewed by the main process.
+  await shell.importFile(nodes);
+  const dialog = page.getByTestId('import-dialog');
+  await expect(dialog).toContainText('banks-nodes.parquet');
+  await expect(dialog).toContainText('200 rows, first 5 shown');
+  await expect(page.getByTestId('map-node-id')).toHaveValue('id');
+  await expect(page.getByTestId('map-node-outsideAssets')).toHaveValue('outsideAssets');
+  const chooser = page.waitForEvent('filechooser');
+  await page.getByTestId('import-second').click();
+  await (await chooser).setFiles(liabilities);
+  await expect(dialog).toContainText('2,000 rows, first 5 shown');
+  await expect(page.getByTestId('map-edge-debtor')).toHaveValue('debtor');
+  await expect(page.getByTestId('map-edge-amount')).toHaveValue('amount');
+  await page.getByTestId('import-confirm').click();
+  await expect(page.getByTestId('message')).toContainText('Imported "Parquet banks": 200 nodes.');
+  await expect(shell.datasetRows()).toHaveCount(2);
+  await expect(page.getByTestId('dataset-detail')).toContainText('banks-nodes.parquet + banks-liabilities.parquet');
+  await page.screenshot({ path: join(artifactsDir, 'import-parquet-pair.png'), fullPage: true });
+
+  // The export menu offers Parquet: two files, nodes and liabilities, each a Parquet file.
+  const downloads: Download[] = [];
+  page.on('download', (download) => downloads.push(download));
+  await page.getByTestId('export-format').selectOption('parquet');
+  await page.getByTestId('versions').getByRole('button', { name: 'Export' }).first().click();
+  await expect.poll(() => downloads.length).toBe(2);
+  expect(downloads.map((d) => d.suggestedFilename())).toEqual([
+    'parquet-banks-v1-nodes.parquet',
+    'parquet-banks-v1-liabilities.parquet',
+  ]);
+  for (const download of downloads) {
+    expect(
+      readFileSync(await download.path())
+        .subarray(0, 4)
+        .toString(),
+    ).toBe('PAR1');
+  }
+  await expect(page.getByTestId('versions-message')).toContainText(
+    'Exported to parquet-banks-v1-nodes.parquet and parquet-banks-v1-liabilities.parquet.',
+  );
   await host.stop();
 });
 

@@ -71,7 +71,7 @@ const columnMapping = z
   })
   .strict();
 
-export const EXPORT_FORMATS = ['network@1', 'csv', 'graphml', 'xlsx'] as const;
+export const EXPORT_FORMATS = ['network@1', 'csv', 'graphml', 'xlsx', 'parquet'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 export interface ExportedFile {
   fileName: string;

@@ -14,6 +14,7 @@ import { networkToGraphml } from '../io/graphml';
 import { importFileAsync, importNetworkTables, sha256Hex, type ImportedDataset } from '../io/importers';
 import { serialiseJson } from '../io/network-json';
 import { networkToCsv } from '../io/tabular-network';
+import { networkToParquet } from '../io/network-parquet';
 import { networkToXlsx } from '../io/xlsx-network';
 import type { NetworkDocument } from '../../src-shared/formats/network';
 import type { Db } from '../store/db';
@@ -142,6 +143,16 @@ export async function exportVersion(
         files: [
           { fileName: `${base}-nodes.csv`, content: tables.nodes, encoding: 'utf8' },
           { fileName: `${base}-liabilities.csv`, content: tables.liabilities, encoding: 'utf8' },
+        ],
+      };
+    }
+    case 'parquet': {
+      const tables = networkToParquet(document, metadata);
+      const base64 = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64');
+      return {
+        files: [
+          { fileName: `${base}-nodes.parquet`, content: base64(tables.nodes), encoding: 'base64' },
+          { fileName: `${base}-liabilities.parquet`, content: base64(tables.liabilities), encoding: 'base64' },
         ],
       };
     }

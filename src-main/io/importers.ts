@@ -1,8 +1,8 @@
 /**
  * Chooses the importer for a file by its content and name; every importer returns a whole dataset or throws.
  * `importFile` (synchronous) reads network@1 JSON and the EBA disclosure CSV; `importFileAsync` also reads
- * GraphML, XLSX workbooks and a generic CSV edge list; `importNetworkTables` reads a node table with an edge
- * list or a liability matrix given as two files.
+ * GraphML, XLSX workbooks and a generic CSV or Parquet edge list; `importNetworkTables` reads a node table with an
+ * edge list or a liability matrix given as two files (CSV, XLSX or Parquet).
  */
 import { createHash } from 'node:crypto';
 import type { DatasetKind, ImportReport } from '../../src-shared/domain';
@@ -17,6 +17,7 @@ import { CROSSHOLDINGS_FORMAT } from '../../src-shared/formats/crossholdings';
 import type { StoredDocument } from '../../src-shared/domain';
 import { decodeText, isCsvName, isXlsxName, parseCsv, readTables, type Table } from './tables';
 import { networkFromTables } from './tabular-network';
+import { isParquetName, readParquetTable } from './parquet-table';
 import { networkFromXlsx } from './xlsx-network';
 import { looksLikeWiot, parseWiot } from './wiod';
 import type { WiodOptionsInput } from '../../src-shared/formats/wiod';
@@ -115,8 +116,8 @@ const isEdgeTable = (table: Table, mapping?: ColumnMapping): boolean =>
 /**
  * Any file the app reads: network@1 JSON, the EBA disclosure CSV, GraphML (.graphml, .xml), an XLSX workbook
  * (sheets nodes + liabilities or matrix; a WIOD world input-output table becomes a cross-holdings economy, io/wiod.ts)
- * and a CSV edge list (debtor, creditor, amount; nodes inferred).
- * A single CSV of nodes is refused with a request for its liabilities (use `importNetworkTables`).
+ * and a CSV or Parquet edge list (debtor, creditor, amount; nodes inferred).
+ * A single CSV or Parquet table of nodes is refused with a request for its liabilities (use `importNetworkTables`).
  */
 export async function importFileAsync(
   fileName: string,
@@ -147,9 +148,12 @@ export async function importFileAsync(
     const document = await networkFromXlsx(bytes, fileName, mapping);
     return networkDataset(document, sha256, 'XLSX workbook', `imported from ${fileName}`);
   }
-  if (isCsvName(lower)) {
-    if (looksLikeEbaDisclosure(decodeLatin1(bytes.subarray(0, 4000)))) return importFile(fileName, bytes);
-    const table = parseCsv(fileName, checkLineLengths(fileName, decodeText(bytes)));
+  if (isCsvName(lower) || isParquetName(lower)) {
+    const parquet = isParquetName(lower);
+    if (!parquet && looksLikeEbaDisclosure(decodeLatin1(bytes.subarray(0, 4000)))) return importFile(fileName, bytes);
+    const table = parquet
+      ? (await readParquetTable(fileName, bytes)).table
+      : parseCsv(fileName, checkLineLengths(fileName, decodeText(bytes)));
     if (!isEdgeTable(table, mapping)) {
       throw new ImportError(
         `${fileName} looks like a table of nodes (no debtor and creditor columns): import it together with its liabilities ` +
@@ -157,17 +161,17 @@ export async function importFileAsync(
       );
     }
     const document = networkFromTables({
-      name: baseName(fileName) || 'network',
+      ...networkProperties(table, baseName(fileName) || 'network'),
       liabilities: table,
       mapping,
       fileName,
     });
-    return networkDataset(document, sha256, 'CSV edge list', `imported from ${fileName}`, [
+    return networkDataset(document, sha256, `${tableKind(fileName)} edge list`, `imported from ${fileName}`, [
       'nodes inferred from the edge list: no balance-sheet fields',
     ]);
   }
   throw new ImportError(
-    `${fileName}: unsupported file type (expected .json network@1, .graphml, .xlsx, an EBA disclosure .csv or a CSV edge list)`,
+    `${fileName}: unsupported file type (expected .json network@1, .graphml, .xlsx, an EBA disclosure .csv, or a CSV or Parquet edge list)`,
   );
 }
 
@@ -195,7 +199,7 @@ export async function importNetworkTables(
   const fileLabel = `${nodeFile.fileName} + ${otherFile.fileName}`;
   const name = baseName(nodeFile.fileName).replace(/[-_ ]?nodes?$/i, '') || baseName(nodeFile.fileName) || 'network';
   const document = networkFromTables({
-    name,
+    ...networkProperties(nodeFile.table, name),
     nodes: nodeFile.table,
     ...(edgeIndex >= 0 ? { liabilities: otherFile.table } : { matrix: otherFile.table }),
     mapping,
@@ -203,12 +207,26 @@ export async function importNetworkTables(
   });
   // The dataset's fingerprint: the node file's hash and the liability file's hash, in that order.
   const sha256 = sha256Hex(new TextEncoder().encode(`${sha256Hex(nodeFile.bytes)}\n${sha256Hex(otherFile.bytes)}`));
+  const kinds = [...new Set(files.map((file) => tableKind(file.fileName)))].join('/');
   return networkDataset(
     document,
     sha256,
-    edgeIndex >= 0 ? 'CSV node table + edge list' : 'CSV node table + liability matrix',
+    `${kinds} node table + ${edgeIndex >= 0 ? 'edge list' : 'liability matrix'}`,
     `imported from ${fileLabel}`,
   );
+}
+
+/** How the importer is named in the dataset's report. */
+const tableKind = (fileName: string) => (isParquetName(fileName) ? 'Parquet' : isXlsxName(fileName) ? 'XLSX' : 'CSV');
+
+/** The network's name (the file's when it carries none), currency and unit: a Parquet export keeps them in its metadata. */
+function networkProperties(table: Table, fallbackName: string): { name: string; currency?: string; unit?: string } {
+  const properties = table.properties ?? {};
+  return {
+    name: properties['network.name'] || fallbackName,
+    ...(properties['network.currency'] ? { currency: properties['network.currency'] } : {}),
+    ...(properties['network.unit'] ? { unit: properties['network.unit'] } : {}),
+  };
 }
 
 /** A liability matrix's header repeats its first column's ids; a node table's header names fields. */

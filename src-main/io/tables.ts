@@ -17,6 +17,7 @@ import { ImportError } from './import-error';
 import { checkFileSize, checkLineLengths, checkXlsxArchive, firstLine } from './import-limits';
 import { suggestMapping, type ColumnMapping } from './column-mapping';
 import { RowErrorsImportError, type RowError } from './row-errors';
+import { isParquetName, readParquetTable } from './parquet-table';
 
 export interface Table {
   /** File name (CSV) or worksheet name (XLSX). */
@@ -28,6 +29,8 @@ export interface Table {
   rowNumbers?: number[];
   /** How to name this table in error messages ("book.xlsx [nodes]"); defaults to `name`. */
   source?: string;
+  /** The file's key-value metadata (Parquet): an exported network's name, currency and unit. */
+  properties?: Record<string, string>;
 }
 
 export interface TablePreview extends Table {
@@ -204,12 +207,13 @@ export async function readXlsx(fileName: string, bytes: Uint8Array): Promise<Tab
   return tables;
 }
 
-/** One table per CSV file, one per non-empty visible worksheet of an XLSX workbook. */
+/** One table per CSV or Parquet file, one per non-empty visible worksheet of an XLSX workbook. */
 export async function readTables(fileName: string, bytes: Uint8Array): Promise<Table[]> {
   checkFileSize(fileName, bytes.byteLength);
   if (isXlsxName(fileName)) return readXlsx(fileName, bytes);
   if (isCsvName(fileName)) return [parseCsv(fileName, checkLineLengths(fileName, decodeText(bytes)))];
-  throw new ImportError(`${fileName}: unsupported table file (expected .csv or .xlsx)`);
+  if (isParquetName(fileName)) return [(await readParquetTable(fileName, bytes)).table];
+  throw new ImportError(`${fileName}: unsupported table file (expected .csv, .xlsx or .parquet)`);
 }
 
 /** The first 20 rows of each table with the suggested column mapping, for the import dialog. */
@@ -218,12 +222,19 @@ export async function previewTables(
   bytes: Uint8Array,
   limit = PREVIEW_ROWS,
 ): Promise<TablePreview[]> {
-  const tables = await readTables(fileName, bytes);
-  return tables.map((table) => ({
+  // A Parquet file is read only as far as the preview shows; its row count is in its metadata.
+  let tables: Array<{ table: Table; rowCount: number }>;
+  if (isParquetName(fileName)) {
+    checkFileSize(fileName, bytes.byteLength);
+    tables = [await readParquetTable(fileName, bytes, limit)];
+  } else {
+    tables = (await readTables(fileName, bytes)).map((table) => ({ table, rowCount: table.rows.length }));
+  }
+  return tables.map(({ table, rowCount }) => ({
     ...table,
     rows: table.rows.slice(0, limit),
     rowNumbers: table.rowNumbers?.slice(0, limit),
-    rowCount: table.rows.length,
+    rowCount,
     mapping: suggestMapping(table.columns),
   }));
 }

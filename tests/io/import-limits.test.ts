@@ -14,6 +14,7 @@ import { importHoldingsCsv } from '../../src-main/io/holdings-csv';
 import { checkXlsxArchive, importLimits, quote } from '../../src-main/io/import-limits';
 import { serialiseJson } from '../../src-main/io/network-json';
 import { networkToCsv } from '../../src-main/io/tabular-network';
+import { networkToParquet } from '../../src-main/io/network-parquet';
 import { networkToXlsx } from '../../src-main/io/xlsx-network';
 import { networks } from '../../src-main/store/repositories';
 import type { NetworkDocument } from '../../src-shared/formats/network';
@@ -273,6 +274,16 @@ describe('the one validation path', () => {
           ]),
       ],
       [
+        'Parquet tables',
+        () => {
+          const parquet = networkToParquet(source);
+          return importDatasetTables(app!.db, [
+            { fileName: 'n-nodes.parquet', bytes: parquet.nodes },
+            { fileName: 'n-liabilities.parquet', bytes: parquet.liabilities },
+          ]);
+        },
+      ],
+      [
         'CSV edge list',
         () => importDataset(app!.db, 'edges.csv', bytes(tables.liabilities.replace('\r\n', '\r\n\r\n'))),
       ],
@@ -293,7 +304,7 @@ describe('the one validation path', () => {
       app = freshApp();
       const { versionId } = await run();
       const original = networks.getVersion(app.db, versionId).document;
-      for (const format of ['network@1', 'graphml', 'xlsx', 'csv'] as const) {
+      for (const format of ['network@1', 'graphml', 'xlsx', 'csv', 'parquet'] as const) {
         round += 1;
         const { files } = await exportVersion(app.db, versionId, format);
         const asBytes = files.map((file) => ({

@@ -12,9 +12,9 @@ import { WIOD_FLAGS, wiodFromFlags } from './wiod-flags';
 export const importCommand: Command = {
   name: 'import',
   summary:
-    'import a network (network@1 JSON, EBA disclosure CSV, GraphML, XLSX, CSV edge list, or a node CSV and a liability CSV) or a holdings CSV',
+    'import a network (network@1 JSON, EBA disclosure CSV, GraphML, XLSX, a CSV or Parquet edge list, or a node table and a liability table as CSV or Parquet) or a holdings file',
   usage:
-    'cwb import FILE [LIABILITIES.csv] [--holdings [--name NAME] [--investor ID --date YYYY-MM-DD]] [--wiod-* choices for a WIOT .xlsx] [--json]',
+    'cwb import FILE [LIABILITIES.csv|LIABILITIES.parquet] [--holdings [--name NAME] [--investor ID --date YYYY-MM-DD]] [--wiod-* choices for a WIOT .xlsx] [--json]',
   positionals: { min: 1, max: 2 },
   flags: [
     {
@@ -125,24 +125,30 @@ const FORMAT_BY_EXTENSION: Record<string, ExportFormat> = {
   '.csv': 'csv',
   '.graphml': 'graphml',
   '.xlsx': 'xlsx',
+  '.parquet': 'parquet',
 };
+
+/** Formats written as two files, FILE-nodes.EXT and FILE-liabilities.EXT. */
+const TABLE_PAIR_EXTENSION: Partial<Record<ExportFormat, string>> = { csv: '.csv', parquet: '.parquet' };
 
 export const exportCommand: Command = {
   name: 'export',
-  summary: 'write a network version as network@1 JSON, CSV (two files: nodes and liabilities), GraphML or XLSX',
+  summary:
+    'write a network version as network@1 JSON, CSV or Parquet (two files: nodes and liabilities), GraphML or XLSX',
   usage:
-    'cwb export VERSION_ID --out FILE [--format json|csv|graphml|xlsx] [--marking TEXT] [--organisation NAME] [--force]',
+    'cwb export VERSION_ID --out FILE [--format json|csv|parquet|graphml|xlsx] [--marking TEXT] [--organisation NAME] [--force]',
   positionals: 1,
   flags: [
     {
       name: 'out',
       value: 'FILE',
-      description: 'where to write (required); CSV writes FILE-nodes.csv and FILE-liabilities.csv',
+      description:
+        'where to write (required); CSV writes FILE-nodes.csv and FILE-liabilities.csv, Parquet FILE-nodes.parquet and FILE-liabilities.parquet',
     },
     {
       name: 'format',
       value: 'FORMAT',
-      description: 'json, csv, graphml or xlsx (default: from the extension of --out)',
+      description: 'json, csv, parquet, graphml or xlsx (default: from the extension of --out)',
     },
     {
       name: 'marking',
@@ -169,20 +175,19 @@ export const exportCommand: Command = {
         : FORMAT_BY_EXTENSION[extname(flags.out).toLowerCase()];
     if (!requested || !(EXPORT_FORMATS as readonly string[]).includes(requested)) {
       throw new UsageError(
-        `--format must be json, csv, graphml or xlsx (or give --out a .json, .csv, .graphml or .xlsx name)`,
+        `--format must be json, csv, parquet, graphml or xlsx (or give --out a .json, .csv, .parquet, .graphml or .xlsx name)`,
       );
     }
     const out = flags.out;
     const stem = out.slice(0, out.length - extname(out).length);
-    const targetOf = (fileName: string, single: boolean) =>
-      single ? out : `${stem}-${fileName.replace(/^.*-(nodes|liabilities)\.csv$/, '$1')}.csv`;
+    const pair = TABLE_PAIR_EXTENSION[requested as ExportFormat];
+    // CSV and Parquet are two files, FILE-nodes.EXT and FILE-liabilities.EXT (the export names them …-nodes.EXT).
+    const pairTarget = (part: 'nodes' | 'liabilities') => `${stem}-${part}${pair}`;
+    const targetOf = (fileName: string) =>
+      pair ? pairTarget(/-liabilities\.[^.]+$/.test(fileName) ? 'liabilities' : 'nodes') : out;
     const app = context();
-    // Refused before the export is built: CSV is two files, FILE-nodes.csv and FILE-liabilities.csv.
-    checkOutTargets(
-      requested === 'csv' ? [targetOf('-nodes.csv', false), targetOf('-liabilities.csv', false)] : [out],
-      flags,
-      app,
-    );
+    // Refused before the export is built.
+    checkOutTargets(pair ? [pairTarget('nodes'), pairTarget('liabilities')] : [out], flags, app);
     const { files } = await call(app.router, 'networks:export', {
       versionId,
       format: requested as ExportFormat,
@@ -191,7 +196,7 @@ export const exportCommand: Command = {
     });
     const written = writeOutFiles(
       files.map((file) => ({
-        path: targetOf(file.fileName, files.length === 1),
+        path: targetOf(file.fileName),
         content: file.encoding === 'base64' ? Buffer.from(file.content, 'base64') : file.content,
       })),
       flags,
