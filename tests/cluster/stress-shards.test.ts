@@ -9,6 +9,7 @@ import { main } from '../../src-main/cli/main';
 import { serialiseJson } from '../../src-main/io/network-json';
 import { tempDir } from '../support/fixtures';
 import { createApp } from '../../src-main/app';
+import { composeBrief } from '../../src-main/io/briefs/compose';
 import { call } from '../../src-main/api/router';
 import { runOfKind } from '../../src-shared/domain';
 import { testStoreKey } from '../support/store-key';
@@ -152,6 +153,12 @@ describe('stress test in shards', () => {
       });
       // Same result shape; counts and quantiles exactly, sums to rounding.
       expectSameStressResults(b!.results, a!.results);
+      // The brief of the merged run is a stress brief, and its provenance says where the run was computed.
+      const brief = await composeBrief(store.db, { runIds: [b!.id], title: 'Cluster run', marking: 'TEST' });
+      expect(brief.sections[0]!.kind).toBe('stress');
+      const provenance = Object.fromEntries(brief.sections[0]!.provenance.map((row) => [row.label, row.value]));
+      expect(provenance['Computed on a cluster']).toMatch(new RegExp(`^4 shards, merged on ${hostname()} at `));
+      expect(provenance['Shard part 3']).toBe(`part-3.json, SHA-256 ${cluster!.parts[2]!.sha256}`);
     } finally {
       await store.close();
     }

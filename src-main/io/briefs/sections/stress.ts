@@ -7,7 +7,7 @@ import type { BriefTable } from '../../../../src-shared/briefs';
 import type { NetworkDocument } from '../../../../src-shared/formats/network';
 import type { ShockModelInput } from '../../../../src-shared/jobs';
 import { numberOrNote } from '../../../../src-shared/results/notes';
-import type { QuantileLevel, StressRunResults } from '../../../../src-shared/results/stress';
+import type { QuantileLevel, StressClusterProvenance, StressRunResults } from '../../../../src-shared/results/stress';
 import { scenarioOutcome, shockVector } from '../../../engines/scenario-outcome';
 import { toClearingSystem } from '../../../engines/network-arrays';
 import { barChart, rankingChart } from '../charts';
@@ -320,6 +320,26 @@ function stressMethod(r: StressRunResults, params: StressParams): string[] {
   ];
 }
 
+/** Parts listed one by one in the provenance; the rest are counted (all are in the run's parameters). */
+const LISTED_PARTS = 16;
+
+/** A run merged from cluster shards (`cwb stress-merge --save`): where it was computed and from which files. */
+function clusterProvenance(cluster: StressClusterProvenance | undefined): Array<{ label: string; value: string }> {
+  if (!cluster) return [];
+  const more = cluster.parts.length - LISTED_PARTS;
+  return [
+    {
+      label: 'Computed on a cluster',
+      value: `${cluster.shards} shards, merged on ${cluster.host} at ${cluster.mergedAt}`,
+    },
+    { label: 'Network file the shards read', value: `${cluster.network.name}, SHA-256 ${cluster.network.sha256}` },
+    ...cluster.parts
+      .slice(0, LISTED_PARTS)
+      .map((part, i) => ({ label: `Shard part ${i + 1}`, value: `${part.file}, SHA-256 ${part.sha256}` })),
+    ...(more > 0 ? [{ label: 'Further shard parts', value: `${more} (named with their SHA-256 in the run)` }] : []),
+  ];
+}
+
 export const stressSection: SectionProvider = {
   kind: 'stress',
   async describe(context, progress) {
@@ -360,6 +380,7 @@ export const stressSection: SectionProvider = {
         { label: 'Scenarios', value: r.scenarios.toLocaleString('en-US') },
         { label: 'Shock model', value: describeShockModel(params.shockModel) },
         { label: 'Clearing', value: clearing },
+        ...clusterProvenance(params.cluster),
       ],
     };
   },
