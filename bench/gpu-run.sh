@@ -15,6 +15,7 @@
 #   3. if the reference did not run inside it (no Node, say): bench/gpu_reference.py on random data of the same size;
 #   4. $OUT/gpu.json: everything, with the ratio workbench ÷ PyTorch Geometric per step and whether it meets the
 #      goal (at most 5×). The log is $OUT/gpu-run.log. Exits 0 whenever gpu.json was written.
+# GPU_RUN_NODE=0 leaves out the workbench (step 2): the reference alone, on random data.
 set -u
 cd "$(dirname "$0")/.."
 OUT=${OUT:-$(mktemp -d)}
@@ -49,7 +50,9 @@ export XDG_RUNTIME_DIR=${XDG_RUNTIME_DIR:-$(mktemp -d)}
 RUN_DIR=$(mktemp -d)
 NODE=""
 BENCH=()
-if [ -s .gpu-bench/node.xz ] && [ -s .gpu-bench/app.tar.xz ]; then
+if [ "${GPU_RUN_NODE:-1}" = 0 ]; then
+  log "GPU_RUN_NODE=0: the reference only"
+elif [ -s .gpu-bench/node.xz ] && [ -s .gpu-bench/app.tar.xz ]; then
   if xz -dc .gpu-bench/node.xz >"$RUN_DIR/node" && chmod +x "$RUN_DIR/node" && xz -dc .gpu-bench/app.tar.xz | tar -C "$RUN_DIR" -xf -; then
     NODE="$RUN_DIR/node"
     BENCH=("$RUN_DIR/gpu-bench.mjs")
@@ -107,9 +110,10 @@ if ! "$PYTHON" -c 'import json, sys; sys.exit(0 if isinstance(json.load(open(sys
   "$OUT/project.json" 2>/dev/null; then
   limit=$(($(left) - 20))
   read -r investors assets <<<"$(awk -v s="$SCALE" 'BEGIN { i = int(5000 * s + 0.5); a = int(20000 * s + 0.5); print (i < 4 ? 4 : i), (a < 16 ? 16 : a) }')"
-  log "reference on random data, ${investors} × ${assets} × 60, ${limit} s at most"
+  per=$((assets / 4 < 60 ? assets / 4 : 60))
+  log "reference on random data, ${investors} × ${assets} × ${per}, ${limit} s at most"
   GPU_REFERENCE_BUDGET_S=60 timeout -k 10 "$limit" "$PYTHON" bench/gpu_reference.py --synthetic "$investors" "$assets" \
-    "$((assets / 4 < 60 ? assets / 4 : 60))" >"$OUT/reference.json" 2>>"$LOG"
+    "$per" >"$OUT/reference.json" 2>>"$LOG"
   log "reference exited with $?"
 fi
 
@@ -121,4 +125,15 @@ fi
 }
 rm -rf "$RUN_DIR"
 log "done: $OUT/gpu.json"
-"$PYTHON" -c 'import json, sys; r = json.load(open(sys.argv[1])); print(json.dumps({k: r.get(k) for k in ("adapter", "ratioProjectToReference", "goalMet", "note")}, indent=2))' "$OUT/gpu.json"
+"$PYTHON" - "$OUT/gpu.json" <<'EOF'
+import json, sys
+r = json.load(open(sys.argv[1]))
+def paper(side):
+    figures = ((side or {}).get("graphTransformer") or {}).get("paper") if isinstance(side, dict) else side
+    keys = ("positions", "msPerTrainingStep", "gpuBuffersAllocatedMiB", "peakMemoryMiB")
+    return {k: figures[k] for k in keys if k in figures} if isinstance(figures, dict) else figures
+summary = {k: r.get(k) for k in ("adapter", "ratioProjectToReference", "goalMet", "note")}
+summary["webgpu paper"] = paper((r.get("project") or {}).get("webgpu"))
+summary["reference paper"] = paper(r.get("reference"))
+print(json.dumps(summary, indent=2))
+EOF
