@@ -63,7 +63,7 @@ const project = (c: Case, scenarios: number, path: string, peerDir?: string) =>
     ...(peerDir ? [peerDir] : []),
   ]);
 
-function hasNumpy(): boolean {
+export function hasNumpy(): boolean {
   try {
     execFileSync('python3', ['-c', 'import numpy'], { stdio: 'ignore' });
     return true;

@@ -69,21 +69,7 @@ export function toClearingSystem(doc: NetworkDocument): ClearingSystem {
   assertSupportedAmounts(doc);
   // p̄ and a = p̄/p̄_i, both dense
   assertMemoryFits(denseBytes(nBanks, 2), `clearing a network of ${banks(nBanks)}`);
-  const ids = doc.nodes.map((node) => node.id);
-  const indexOf = new Map<string, number>();
-  ids.forEach((id, index) => {
-    if (indexOf.has(id)) throw new EngineInputError(`node "${id}" appears twice`, `nodes.${index}.id`);
-    indexOf.set(id, index);
-  });
-  const outsideAssets = new Float64Array(nBanks);
-  const outsideLiabilities = new Float64Array(nBanks);
-  const defaultProbability = new Float64Array(nBanks);
-  doc.nodes.forEach((node, index) => {
-    outsideAssets[index] = requiredAmount(node.outsideAssets, node.id, index, 'outsideAssets');
-    outsideLiabilities[index] = requiredAmount(node.outsideLiabilities, node.id, index, 'outsideLiabilities');
-    const delta = node.defaultProbability;
-    defaultProbability[index] = delta === null || delta === undefined ? DEFAULT_DEFAULT_PROBABILITY : delta;
-  });
+  const { ids, indexOf, outsideAssets, outsideLiabilities, defaultProbability } = nodeArrays(doc.nodes);
   const pbarMatrix = new Float64Array(nBanks * nBanks);
   doc.liabilities.forEach((entry, k) => {
     const debtor = indexOf.get(entry.debtor);
@@ -93,23 +79,105 @@ export function toClearingSystem(doc: NetworkDocument): ClearingSystem {
     if (creditor === undefined) {
       throw new EngineInputError(`liability ${k}: unknown creditor "${entry.creditor}"`, `liabilities.${k}.creditor`);
     }
-    if (debtor === creditor)
-      throw new EngineInputError(`liability ${k}: self-loop on "${entry.debtor}"`, `liabilities.${k}`);
-    if (!Number.isFinite(entry.amount) || entry.amount < 0) {
-      throw new EngineInputError(
-        `liability ${k} (${entry.debtor} → ${entry.creditor}): amount must be a finite number ≥ 0, got ${entry.amount}`,
-        `liabilities.${k}.amount`,
-      );
-    }
-    if (pbarMatrix[debtor * nBanks + creditor]! !== 0) {
-      throw new EngineInputError(
-        `liability ${k}: second entry for ${entry.debtor} → ${entry.creditor}`,
-        `liabilities.${k}`,
-      );
-    }
-    pbarMatrix[debtor * nBanks + creditor] = entry.amount;
+    setLiability(pbarMatrix, nBanks, k, debtor, creditor, entry.amount, entry.debtor, entry.creditor);
   });
   return fromDenseLiabilities(ids, pbarMatrix, outsideAssets, outsideLiabilities, defaultProbability);
+}
+
+/** Liabilities as columns: entry k owes amount[k] from node debtor[k] to node creditor[k] (indices into the nodes). */
+export interface LiabilityColumns {
+  count: number;
+  debtor: Int32Array;
+  creditor: Int32Array;
+  amount: Float64Array;
+}
+
+/**
+ * toClearingSystem of a network whose liabilities are columns (a large network@1 file read by
+ * readNetworkJsonColumns): the same checks and messages, no liability objects.
+ */
+export function toClearingSystemFromColumns(
+  doc: Pick<NetworkDocument, 'nodes'>,
+  liabilities: LiabilityColumns,
+): ClearingSystem {
+  const nBanks = doc.nodes.length;
+  const { count, debtor, creditor, amount } = liabilities;
+  // The largest amount only, at its index (forEach skips the holes): the check and message of toClearingSystem.
+  const largestEntry: NetworkDocument['liabilities'] = [];
+  let largest = 0;
+  for (let k = 0; k < count; k++)
+    if (!(Math.abs(amount[k]!) <= largest)) {
+      largest = Math.abs(amount[k]!);
+      largestEntry.length = 0;
+      largestEntry[k] = entryAt(doc, liabilities, k);
+    }
+  assertSupportedAmounts({ nodes: doc.nodes, liabilities: largestEntry });
+  assertMemoryFits(denseBytes(nBanks, 2), `clearing a network of ${banks(nBanks)}`);
+  const { ids, outsideAssets, outsideLiabilities, defaultProbability } = nodeArrays(doc.nodes);
+  const pbarMatrix = new Float64Array(nBanks * nBanks);
+  for (let k = 0; k < count; k++) {
+    const d = debtor[k]!;
+    const c = creditor[k]!;
+    if (!(d >= 0 && d < nBanks))
+      throw new EngineInputError(`liability ${k}: unknown debtor index ${d}`, `liabilities.${k}.debtor`);
+    if (!(c >= 0 && c < nBanks))
+      throw new EngineInputError(`liability ${k}: unknown creditor index ${c}`, `liabilities.${k}.creditor`);
+    setLiability(pbarMatrix, nBanks, k, d, c, amount[k]!, ids[d]!, ids[c]!);
+  }
+  return fromDenseLiabilities(ids, pbarMatrix, outsideAssets, outsideLiabilities, defaultProbability);
+}
+
+function entryAt(doc: Pick<NetworkDocument, 'nodes'>, liabilities: LiabilityColumns, k: number) {
+  return {
+    debtor: doc.nodes[liabilities.debtor[k]!]?.id ?? '?',
+    creditor: doc.nodes[liabilities.creditor[k]!]?.id ?? '?',
+    amount: liabilities.amount[k]!,
+  };
+}
+
+/** The node arrays of the clearing system (c, b, δ) and the index of each id; refuses duplicate ids. */
+function nodeArrays(nodes: NetworkDocument['nodes']) {
+  const nBanks = nodes.length;
+  const ids = nodes.map((node) => node.id);
+  const indexOf = new Map<string, number>();
+  ids.forEach((id, index) => {
+    if (indexOf.has(id)) throw new EngineInputError(`node "${id}" appears twice`, `nodes.${index}.id`);
+    indexOf.set(id, index);
+  });
+  const outsideAssets = new Float64Array(nBanks);
+  const outsideLiabilities = new Float64Array(nBanks);
+  const defaultProbability = new Float64Array(nBanks);
+  nodes.forEach((node, index) => {
+    outsideAssets[index] = requiredAmount(node.outsideAssets, node.id, index, 'outsideAssets');
+    outsideLiabilities[index] = requiredAmount(node.outsideLiabilities, node.id, index, 'outsideLiabilities');
+    const delta = node.defaultProbability;
+    defaultProbability[index] = delta === null || delta === undefined ? DEFAULT_DEFAULT_PROBABILITY : delta;
+  });
+  return { ids, indexOf, outsideAssets, outsideLiabilities, defaultProbability };
+}
+
+/** p̄ of entry k (debtor → creditor, by index), with the entry checks of toClearingSystem. */
+function setLiability(
+  pbarMatrix: Float64Array,
+  nBanks: number,
+  k: number,
+  debtor: number,
+  creditor: number,
+  amount: number,
+  debtorId: string,
+  creditorId: string,
+): void {
+  if (debtor === creditor) throw new EngineInputError(`liability ${k}: self-loop on "${debtorId}"`, `liabilities.${k}`);
+  if (!Number.isFinite(amount) || amount < 0) {
+    throw new EngineInputError(
+      `liability ${k} (${debtorId} → ${creditorId}): amount must be a finite number ≥ 0, got ${amount}`,
+      `liabilities.${k}.amount`,
+    );
+  }
+  if (pbarMatrix[debtor * nBanks + creditor]! !== 0) {
+    throw new EngineInputError(`liability ${k}: second entry for ${debtorId} → ${creditorId}`, `liabilities.${k}`);
+  }
+  pbarMatrix[debtor * nBanks + creditor] = amount;
 }
 
 /** Builds the system from arrays directly (tests, benchmarks, reconstruction). Takes ownership of the arrays. */

@@ -14,8 +14,10 @@ const CHUNK = 1 << 20;
 const MAX_DEPTH = 512;
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
-class ChunkReader {
+export class ChunkReader {
   buf = new Uint8Array(CHUNK);
+  /** The same bytes as a Buffer (latin1 text of a stretch without copying it first). */
+  private readonly bytes = Buffer.from(this.buf.buffer, this.buf.byteOffset, this.buf.byteLength);
   pos = 0;
   end = 0;
   line = 1;
@@ -30,6 +32,10 @@ class ChunkReader {
   }
   close(): void {
     closeSync(this.fd);
+  }
+  /** The bytes buf[start, end) as text, one character per byte (for ASCII: numbers, plain ids). */
+  latin1(start: number, end: number): string {
+    return this.bytes.toString('latin1', start, end);
   }
   /** Next chunk into the buffer; false at the end of the file. */
   refill(): boolean {
@@ -48,14 +54,25 @@ class ChunkReader {
     if (byte >= 0) this.pos++;
     return byte;
   }
+  /** The next byte that is not white space (not consumed), or -1 at the end of the file. */
   skipSpace(): number {
+    const buf = this.buf;
     for (;;) {
-      const byte = this.peek();
-      if (byte === 0x0a) {
-        this.line++;
-        this.lineStart = this.pos + 1;
-      } else if (byte !== 0x20 && byte !== 0x09 && byte !== 0x0d) return byte;
-      this.pos++;
+      let at = this.pos;
+      const end = this.end;
+      while (at < end) {
+        const byte = buf[at]!;
+        if (byte === 0x0a) {
+          this.line++;
+          this.lineStart = at + 1;
+        } else if (byte !== 0x20 && byte !== 0x09 && byte !== 0x0d) {
+          this.pos = at;
+          return byte;
+        }
+        at++;
+      }
+      this.pos = at;
+      if (!this.refill()) return -1;
     }
   }
   fail(what?: string): never {
@@ -76,7 +93,7 @@ class ChunkReader {
   }
 }
 
-function parseValue(r: ChunkReader, depth: number): unknown {
+export function parseValue(r: ChunkReader, depth: number): unknown {
   const byte = r.skipSpace();
   if (byte === 0x22) return parseString(r);
   if (byte === 0x7b || byte === 0x5b) {
@@ -145,7 +162,7 @@ function parseArray(r: ChunkReader, depth: number): unknown[] {
 }
 
 /** A string: the bytes up to the closing quote (across chunks), escapes resolved, UTF-8 checked. */
-function parseString(r: ChunkReader): string {
+export function parseString(r: ChunkReader): string {
   r.pos++;
   let ascii = '';
   let bytes: number[] | null = null;
@@ -213,7 +230,7 @@ function pushEscapedUnit(r: ChunkReader, bytes: number[]): void {
 
 const NUMBER = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?$/;
 
-function parseNumber(r: ChunkReader): number {
+export function parseNumber(r: ChunkReader): number {
   let text = '';
   for (;;) {
     const b = r.peek();
@@ -230,13 +247,21 @@ function parseNumber(r: ChunkReader): number {
 
 /** Parses the JSON file at `path` without reading it into one string; one-line ImportError otherwise. */
 export function readJsonFile(path: string, fileName: string): unknown {
+  return readJsonDocument(path, fileName, (reader) => parseValue(reader, 0));
+}
+
+/**
+ * The file's one JSON document read by `parseDocument` (which starts at its first byte, white space skipped),
+ * with the checks of readJsonFile around it: empty file, byte-order mark, nothing after the document.
+ */
+export function readJsonDocument<T>(path: string, fileName: string, parseDocument: (reader: ChunkReader) => T): T {
   const reader = new ChunkReader(path, fileName);
   try {
     if (reader.skipSpace() < 0) throw new ImportError(`${fileName} is empty (expected a JSON document)`);
     if (reader.peek() === 0xef) {
       for (const byte of [0xef, 0xbb, 0xbf]) reader.expect(byte);
     }
-    const value = parseValue(reader, 0);
+    const value = parseDocument(reader);
     if (reader.skipSpace() >= 0) reader.fail('content after the document');
     return value;
   } finally {

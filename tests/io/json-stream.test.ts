@@ -1,20 +1,13 @@
 import fc from 'fast-check';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { randomSparseNetwork } from '../../src-main/engines/synthetic';
 import { readJsonFile } from '../../src-main/io/json-stream';
 import { parseNetworkJson, readNetworkJsonFile, serialiseJson } from '../../src-main/io/network-json';
-import { tempDir } from '../support/fixtures';
+import { tempFiles } from '../support/fixtures';
 
-const dir = tempDir('cwb-json-stream-');
+const dir = tempFiles('cwb-json-stream-');
 afterAll(() => dir.remove());
-let files = 0;
-function file(content: string | Uint8Array): string {
-  const path = join(dir.path, `f${files++}.json`);
-  writeFileSync(path, content);
-  return path;
-}
+const file = dir.file;
 const refusal = (content: string | Uint8Array) => {
   try {
     readJsonFile(file(content), 'x.json');

@@ -1,5 +1,5 @@
 /** Shared test helpers: a fresh data folder per test, the bundled sample files, a tiny valid network. */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { FileRef } from '../../src-shared/bridge';
@@ -12,6 +12,24 @@ export const bundledSample = (file: string) => resolve(repoRoot, 'resources/samp
 export function tempDir(prefix = 'cwb-test-'): { path: string; remove(): void } {
   const path = mkdtempSync(join(tmpdir(), prefix));
   return { path, remove: () => rmSync(path, { recursive: true, force: true }) };
+}
+
+/** A temp dir and `file(content)`, which writes the content to a new file in it and gives its path. */
+export function tempFiles(prefix = 'cwb-test-'): {
+  path: string;
+  remove: () => void;
+  file: (content: string | Uint8Array) => string;
+} {
+  const dir = tempDir(prefix);
+  let count = 0;
+  return {
+    ...dir,
+    file: (content) => {
+      const path = join(dir.path, `f${count++}.json`);
+      writeFileSync(path, content);
+      return path;
+    },
+  };
 }
 
 export const readBytes = (path: string) => readFileSync(path);
