@@ -39,6 +39,9 @@ loader=$(ldconfig -p 2>/dev/null | awk '/libvulkan\.so\.1 .*x86-64/ { print $NF;
 [ -n "$loader" ] || loader=/usr/lib/chromium/libvulkan.so.1
 if [ -e "$loader" ]; then cp -L "$loader" "$pack/libvulkan.so.1"; else echo "gpu-pack: no Vulkan loader found here to carry" >&2; fi
 
+# What was bundled, so that bench/gpu-run.sh can warn when the sources changed since.
+bash bench/gpu-run.sh --sources-digest >"$pack/sources.sha256"
+
 du -ch "$pack"/* >&2
 total=$(du -cb "$pack"/* | tail -1 | cut -f1)
 echo "gpu-pack: $((total / 1048576)) MiB in $pack; the device tool carries 64 MiB with the working tree" >&2

@@ -18,6 +18,12 @@
 # GPU_RUN_NODE=0 leaves out the workbench (step 2): the reference alone, on random data.
 set -u
 cd "$(dirname "$0")/.."
+# The digest of the TypeScript the packed bundle is built from (bench/gpu-pack.sh stores it in .gpu-bench).
+sources_digest() { cat bench/gpu.bench.ts bench/reference-payloads.ts src-main/learning/*.ts src-main/engines/holdings-*.ts | sha256sum | cut -c1-16; }
+if [ "${1:-}" = --sources-digest ]; then
+  sources_digest
+  exit 0
+fi
 OUT=${OUT:-$(mktemp -d)}
 mkdir -p "$OUT"
 TOTAL_S=${GPU_RUN_TOTAL_S:-480}
@@ -53,6 +59,8 @@ BENCH=()
 if [ "${GPU_RUN_NODE:-1}" = 0 ]; then
   log "GPU_RUN_NODE=0: the reference only"
 elif [ -s .gpu-bench/node.xz ] && [ -s .gpu-bench/app.tar.xz ]; then
+  [ "$(cat .gpu-bench/sources.sha256 2>/dev/null)" = "$(sources_digest)" ] ||
+    log "warning: the sources changed since .gpu-bench was packed (run bench/gpu-pack.sh again): measuring the packed bundle"
   if xz -dc .gpu-bench/node.xz >"$RUN_DIR/node" && chmod +x "$RUN_DIR/node" && xz -dc .gpu-bench/app.tar.xz | tar -C "$RUN_DIR" -xf -; then
     NODE="$RUN_DIR/node"
     BENCH=("$RUN_DIR/gpu-bench.mjs")
