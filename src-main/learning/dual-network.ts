@@ -166,8 +166,9 @@ export function denseLayer(
   );
   const concaveFrom = activation === 'mixed' ? Math.ceil(outputs / 2) : activation === 'fraction' ? -1 : null;
   return {
-    kernel: tf.variable(tf.tensor2d(kernel, [inputs, outputs])),
-    bias: tf.variable(tf.tensor1d(bias)),
+    // in tidy: a variable keeps its own reference to the data, the initial tensor would stay behind
+    kernel: tf.tidy(() => tf.variable(tf.tensor2d(kernel, [inputs, outputs]))),
+    bias: tf.tidy(() => tf.variable(tf.tensor1d(bias))),
     concaveFrom,
     signs:
       activation === 'mixed'
@@ -244,15 +245,55 @@ function rows(values: Float64Array, width: number, indices: number[]): Float32Ar
   return out;
 }
 
+/** Adam's defaults in TensorFlow.js (`tf.train.adam(learningRate)`), which the training step reproduces. */
+const ADAM_BETA1 = 0.9;
+const ADAM_BETA2 = 0.999;
+
 /**
- * Every layer's kernel and bias in one variable, so that each Adam step and each projection is a handful of kernels
- * rather than a dozen per weight tensor (at these sizes the per-kernel overhead is most of the time); the forward
- * pass uses views (slices) of it. Built from `layers`, which it then disposes (all but their sign vectors).
+ * Networks whose every layer has at most this many weights (the default 32 hidden units, with up to 32 banks, assets
+ * or holdings: the case studies) take their gradients' matrix products as TensorFlow.js's own gradient does, with
+ * transposed operands, so that training is bit for bit what it was with tf.train.adam and the gradient tape. Larger
+ * ones transpose explicitly and multiply plainly: the WebAssembly backend computes a transposed product several times
+ * slower (its plain products run in XNNPACK), and sums it in blocks of 48 rows, so the last bits differ.
  */
-class FlatParameters {
+export const EXACT_LAYER_WEIGHTS = 32 * 32;
+
+/** One mini-batch, sliced once before training: its rows, their transpose (for the first layer's gradient), the prices. */
+export interface Batch {
+  x: tf.Tensor2D;
+  xT: tf.Tensor2D;
+  y: tf.Tensor2D;
+  /** 2 / rows: the gradient of the loss Σ (z + y)² / rows with respect to the last layer's output z = −p̂. */
+  scale: tf.Scalar;
+}
+
+/**
+ * Every layer's kernel and bias in one variable, trained by a hand-written step: the forward pass, the backward pass
+ * of the whole network derived by hand, Adam and the projection onto non-negative kernels, in about 80 kernels per
+ * mini-batch, without the gradient tape and without reading from the device. At these sizes the per-kernel overhead is
+ * most of the time (docs/engines/learning-backends.md, "Speed against PyTorch"); tf.train.adam with
+ * optimizer.minimize took about twice as many kernels, and its matMul gradients use transposed products.
+ *
+ * The signs of the mixed units are folded into the weights: with s = ±1 per unit, s ⊙ leakyReLU(s ⊙ (x W + b))
+ * feeding the next layer's x' W' equals leakyReLU(x (W diag s) + b ⊙ s) feeding x' (diag s) W' — exactly, since
+ * only signs change — so the effective parameters are flat ⊙ flip (flip: the product of a kernel entry's input and
+ * output signs; a bias's output sign) and a mixed layer is a matMul, a bias and a leaky ReLU. The fraction units
+ * keep the reference's leaky clip. The gradient equals TensorFlow.js's gradient of the reference forward pass
+ * `dualNetworkForward` bit for bit on the CPU backend, and on WebAssembly for networks within EXACT_LAYER_WEIGHTS
+ * (tests/learning/dual-network-gradient.test.ts).
+ *
+ * Built from `layers` (the liquidation net's, then the price net's), which it then disposes (all but their sign
+ * vectors, which the reference forward pass uses for the reported losses).
+ */
+export class FlatParameters {
   readonly flat: tf.Variable;
-  /** 0 for kernel entries (the weights stay non-negative), the lowest float for biases (free). */
-  private readonly lower: tf.Tensor1D;
+  /**
+   * 1 for kernel entries, 0 for biases: the projection onto the constraint set (non-negative kernels, free biases) is
+   * w + mask ⊙ relu(−w), which equals max(w, lower) exactly; tf.maximum with a vector of bounds is ten times slower on
+   * WebAssembly, and tf.prelu with per-entry slopes crashes there (XNNPACK rejects the operator).
+   */
+  private readonly kernelMask: tf.Tensor1D;
+  private readonly flip: tf.Tensor1D;
   private readonly parts: Array<{
     offset: number;
     inputs: number;
@@ -260,24 +301,66 @@ class FlatParameters {
     concaveFrom: number | null;
     signs: tf.Tensor1D | null;
   }> = [];
+  private readonly aggregation: tf.Tensor2D;
+  private readonly aggregationT: tf.Tensor2D;
+  private readonly leak: tf.Scalar;
+  private readonly one: tf.Scalar;
+  /** Products as TensorFlow.js's gradient takes them (EXACT_LAYER_WEIGHTS). */
+  readonly exact: boolean;
+  private readonly adam: { m: tf.Variable; v: tf.Variable; constants: tf.Scalar[]; acc1: number; acc2: number };
 
-  constructor(layers: Dense[]) {
+  constructor(
+    layers: Dense[],
+    private readonly liquidationCount: number,
+    aggregation: tf.Tensor2D,
+    exact?: boolean,
+  ) {
     let offset = 0;
-    const lower: number[] = [];
-    for (const layer of layers) {
+    const kernelMask: number[] = [];
+    const flip: number[] = [];
+    // +1 for convex units, −1 for concave ones (mixed layers); +1 for the fraction and linear units and the inputs
+    const signsOf = (layer: Dense | undefined, units: number) => {
+      const concaveFrom = layer?.concaveFrom ?? -1;
+      return Array.from({ length: units }, (_, j) => (concaveFrom >= 0 && j >= concaveFrom ? -1 : 1));
+    };
+    layers.forEach((layer, k) => {
       const [inputs, outputs] = layer.kernel.shape as [number, number];
+      const kind = layer.concaveFrom === null ? 'linear' : layer.concaveFrom === -1 ? 'fraction' : 'mixed';
+      const expected = k === liquidationCount - 1 ? 'fraction' : k === layers.length - 1 ? 'linear' : 'mixed';
+      if (kind !== expected) throw new Error(`the fused dual network expects a ${expected} layer ${k}, not ${kind}`);
       this.parts.push({ offset, inputs, outputs, concaveFrom: layer.concaveFrom, signs: layer.signs });
       offset += inputs * outputs + outputs;
-      lower.push(...new Array<number>(inputs * outputs).fill(0), ...new Array<number>(outputs).fill(-3.4e38));
-    }
+      kernelMask.push(...new Array<number>(inputs * outputs).fill(1), ...new Array<number>(outputs).fill(0));
+      const signIn = signsOf(k === liquidationCount ? undefined : layers[k - 1], inputs);
+      const signOut = signsOf(layer, outputs);
+      for (let i = 0; i < inputs; i++) for (let j = 0; j < outputs; j++) flip.push(signIn[i]! * signOut[j]!);
+      flip.push(...signOut);
+    });
     this.flat = tf.tidy(() =>
       tf.variable(tf.concat(layers.flatMap((layer) => [tf.reshape(layer.kernel, [-1]), layer.bias]))),
     );
-    this.lower = tf.tensor1d(lower);
+    this.kernelMask = tf.tensor1d(kernelMask);
+    this.flip = tf.tensor1d(flip);
+    this.aggregation = tf.clone(aggregation);
+    this.aggregationT = tf.transpose(aggregation);
+    this.leak = tf.scalar(LEAK);
+    this.one = tf.scalar(1);
+    this.exact = exact ?? this.parts.every(({ inputs, outputs }) => inputs * outputs <= EXACT_LAYER_WEIGHTS);
+    this.adam = {
+      m: tf.tidy(() => tf.variable(tf.zerosLike(this.flat), false)),
+      v: tf.tidy(() => tf.variable(tf.zerosLike(this.flat), false)),
+      // β1, 1 − β1, β2, 1 − β2, ε (the backend's, as tf.train.adam)
+      constants: [ADAM_BETA1, 1 - ADAM_BETA1, ADAM_BETA2, 1 - ADAM_BETA2, tf.backend().epsilon()].map((c) =>
+        tf.scalar(c),
+      ),
+      // β^t in float32, as tf.train.adam keeps them (in variables multiplied by β after each step)
+      acc1: Math.fround(ADAM_BETA1),
+      acc2: Math.fround(ADAM_BETA2),
+    };
     for (const layer of layers) tf.dispose([layer.kernel, layer.bias]);
   }
 
-  /** The layers as views of the flat variable (gradients flow to it). */
+  /** The layers as views of the flat variable (the reference forward pass `dualNetworkForward` reads them). */
   views(): LayerWeights[] {
     return this.parts.map(({ offset, inputs, outputs, concaveFrom, signs }) => ({
       kernel: tf.reshape(tf.slice(this.flat, [offset], [inputs * outputs]), [inputs, outputs]),
@@ -287,9 +370,95 @@ class FlatParameters {
     }));
   }
 
-  /** Projection onto the constraint set: non-negative kernels, free biases (one kernel). */
-  project(): void {
-    tf.tidy(() => this.flat.assign(tf.maximum(this.flat, this.lower)));
+  /**
+   * The forward pass on the effective (sign-folded) weights, the same operations as `dualNetworkForward`, keeping
+   * what the backward pass needs: each layer's input and output, the effective kernels and the fraction units'
+   * excess z − clip(z, 0, 1). `out` is the price net's output −p̂.
+   */
+  private forward(x: tf.Tensor2D) {
+    const effective = tf.mul<tf.Tensor1D>(this.flat, this.flip);
+    const kernels = this.parts.map(({ offset, inputs, outputs }) =>
+      tf.reshape<tf.Rank.R2>(tf.slice(effective, [offset], [inputs * outputs]), [inputs, outputs]),
+    );
+    const inputs: tf.Tensor2D[] = [];
+    const outputs: tf.Tensor2D[] = [];
+    let excess: tf.Tensor2D | undefined;
+    let a = x;
+    this.parts.forEach(({ offset, inputs: n, outputs: m, concaveFrom }, k) => {
+      if (k === this.liquidationCount) a = tf.matMul(a, this.aggregation);
+      inputs.push(a);
+      const z = tf.add<tf.Tensor2D>(tf.matMul(a, kernels[k]!), tf.slice(effective, [offset + n * m], [m]));
+      if (concaveFrom === null) a = z;
+      else if (concaveFrom === -1) {
+        const clipped = tf.clipByValue(z, 0, 1);
+        const over = tf.sub<tf.Tensor2D>(z, clipped);
+        excess = over;
+        a = tf.add<tf.Tensor2D>(clipped, tf.mul(over, this.leak));
+      } else a = tf.leakyRelu(z, LEAK);
+      outputs.push(a);
+    });
+    return { kernels, inputs, outputs, excess: excess!, out: a };
+  }
+
+  /**
+   * The gradient of the loss Σ (p̂ − y)² / rows (the mean squared error summed over assets, as `lossOf`) with
+   * respect to the flat parameters, derived by hand in the order TensorFlow.js's gradient takes: dz = 2 (z + y) / rows
+   * at the output; per layer da = du ⊙ leakyReLU'(z) (tf.step(u, α): 1 where u > 0, else α; the fraction units
+   * du·α + [0 ≤ z ≤ 1] (du − du·α), as the gradient of clip + α (z − clip)), dW = inputᵀ da, db = Σ_rows da,
+   * du_prev = da Wᵀ, and through the aggregation dq Gᵀ; finally ⊙ flip.
+   */
+  gradient(batch: Batch): tf.Tensor1D {
+    const { kernels, inputs, outputs, excess, out } = this.forward(batch.x);
+    const pieces: tf.Tensor1D[] = [];
+    let du = tf.mul<tf.Tensor2D>(tf.add(out, batch.y), batch.scale);
+    for (let k = this.parts.length - 1; k >= 0; k--) {
+      const { concaveFrom } = this.parts[k]!;
+      let da: tf.Tensor2D;
+      if (concaveFrom === null) da = du;
+      else if (concaveFrom === -1) {
+        const leaked = tf.mul<tf.Tensor2D>(du, this.leak);
+        // inside = 1 where 0 ≤ z ≤ 1 (z − clip(z) = 0), else 0; tf.equal is slow on WebAssembly
+        const inside = tf.sub(this.one, tf.step(tf.abs(excess), 0));
+        da = tf.add(leaked, tf.mul(tf.sub(du, leaked), inside));
+      } else da = tf.mul<tf.Tensor2D>(du, tf.step(outputs[k]!, LEAK));
+      const kernelGradient = this.exact
+        ? tf.matMul(inputs[k]!, da, true, false)
+        : tf.matMul(k === 0 ? batch.xT : tf.transpose(inputs[k]!), da);
+      pieces.push(tf.sum<tf.Tensor1D>(da, 0), tf.reshape<tf.Rank.R1>(kernelGradient, [-1]));
+      if (k === 0) break;
+      du = this.exact ? tf.matMul(da, kernels[k]!, false, true) : tf.matMul(da, tf.transpose(kernels[k]!));
+      if (k === this.liquidationCount)
+        du = this.exact ? tf.matMul(du, this.aggregation, false, true) : tf.matMul(du, this.aggregationT);
+    }
+    return tf.mul<tf.Tensor1D>(tf.concat(pieces.reverse()), this.flip);
+  }
+
+  /**
+   * One training step on `batch`: the gradient, Adam exactly as tf.train.adam computes it (the same operations in
+   * the same order, the bias corrections from β^t kept in float32), then the projection onto the constraint set
+   * (non-negative kernels, free biases). Call inside tf.tidy.
+   */
+  step(batch: Batch, learningRate: number): void {
+    const gradient = this.gradient(batch);
+    const { m, v, constants, acc1, acc2 } = this.adam;
+    const [beta1, oneMinusBeta1, beta2, oneMinusBeta2, epsilon] = constants as [
+      tf.Scalar,
+      tf.Scalar,
+      tf.Scalar,
+      tf.Scalar,
+      tf.Scalar,
+    ];
+    const newM = tf.add(tf.mul(m, beta1), tf.mul(gradient, oneMinusBeta1));
+    const newV = tf.add(tf.mul(v, beta2), tf.mul(tf.square(gradient), oneMinusBeta2));
+    const correctedM = tf.div(newM, tf.scalar(Math.fround(1 - acc1)));
+    const correctedV = tf.div(newV, tf.scalar(Math.fround(1 - acc2)));
+    const update = tf.mul(tf.div(correctedM, tf.add(tf.sqrt(correctedV), epsilon)), tf.scalar(-learningRate));
+    m.assign(newM);
+    v.assign(newV);
+    const stepped = tf.add(update, this.flat);
+    this.flat.assign(tf.add(stepped, tf.mul(this.kernelMask, tf.relu(tf.neg(stepped)))));
+    this.adam.acc1 = Math.fround(acc1 * Math.fround(ADAM_BETA1));
+    this.adam.acc2 = Math.fround(acc2 * Math.fround(ADAM_BETA2));
   }
 
   /** The weights as plain arrays, read once and asynchronously (WebGPU cannot read synchronously in Node). */
@@ -305,8 +474,38 @@ class FlatParameters {
   }
 
   dispose(): void {
-    tf.dispose([this.flat, this.lower, ...this.parts.flatMap((part) => (part.signs ? [part.signs] : []))]);
+    tf.dispose([
+      this.flat,
+      this.kernelMask,
+      this.flip,
+      this.aggregation,
+      this.aggregationT,
+      this.leak,
+      this.one,
+      this.adam.m,
+      this.adam.v,
+      ...this.adam.constants,
+      ...this.parts.flatMap((part) => (part.signs ? [part.signs] : [])),
+    ]);
   }
+}
+
+/** Mini-batches of `batchSize` consecutive rows (0: one batch of all rows), in the order of the training rows. */
+export function makeBatches(x: tf.Tensor2D, y: tf.Tensor2D, batchSize: number): Batch[] {
+  const rows = x.shape[0];
+  const size = batchSize > 0 ? batchSize : rows;
+  const batches: Batch[] = [];
+  for (let start = 0; start < rows; start += size) {
+    const count = Math.min(size, rows - start);
+    const bx = size >= rows ? tf.clone(x) : tf.slice(x, [start, 0], [count, x.shape[1]]);
+    batches.push({
+      x: bx,
+      xT: tf.transpose(bx),
+      y: size >= rows ? tf.clone(y) : tf.slice(y, [start, 0], [count, y.shape[1]]),
+      scale: tf.scalar(2 / count),
+    });
+  }
+  return batches;
 }
 
 /**
@@ -376,7 +575,7 @@ async function trainOnce(
     denseLayer(rng, options.priceHidden, nAssets, 'linear'),
   ];
   // −p̂ starts near −1 (prices relative to pre-shock).
-  priceNet[1]!.bias.assign(tf.fill([nAssets], -1));
+  tf.tidy(() => priceNet[1]!.bias.assign(tf.fill([nAssets], -1)));
   const layers = [...liquidationNet, ...priceNet];
   if (start) {
     tf.tidy(() =>
@@ -396,7 +595,7 @@ async function trainOnce(
         }),
         [nHoldings, nAssets],
       );
-  const parameters = new FlatParameters(layers);
+  const parameters = new FlatParameters(layers, liquidationNet.length, aggregation);
   const forward = (x: tf.Tensor2D) => {
     const views = parameters.views();
     return dualNetworkForward(
@@ -413,10 +612,9 @@ async function trainOnce(
   const lossOf = (x: tf.Tensor2D, y: tf.Tensor2D) =>
     tf.mul<tf.Scalar>(tf.mean(tf.squaredDifference(forward(x), y)), nAssets);
 
+  // Adam (in the fused step) reads the learning rate at every step: halving it keeps the moment estimates.
   let learningRate = options.learningRate;
-  const optimizer = tf.train.adam(learningRate);
-  // Adam reads its learning rate at every step: halving it in place keeps the moment estimates.
-  const setLearningRate = (rate: number) => ((optimizer as unknown as { learningRate: number }).learningRate = rate);
+  const batches = makeBatches(xTrain, yTrain, options.batchSize);
   const minLearningRate = options.learningRate / 256;
   let best = Number.POSITIVE_INFINITY;
   let bestWeights = await parameters.read();
@@ -424,27 +622,16 @@ async function trainOnce(
   const curve: EpochReport[] = [];
   let stoppedBy: TrainedDualNetwork['stoppedBy'] = 'max-epochs';
   let epoch = 0;
-  const batches = options.batchSize > 0 ? Math.ceil(trainIdx.length / options.batchSize) : 1;
   try {
     for (epoch = 1; epoch <= options.maxEpochs; epoch++) {
       if (hooks.signal?.aborted) {
         stoppedBy = 'cancelled';
         break;
       }
-      for (let b = 0; b < batches; b++) {
-        tf.tidy(() => {
-          const x =
-            batches === 1
-              ? xTrain
-              : xTrain.slice(
-                  [b * options.batchSize, 0],
-                  [Math.min(options.batchSize, trainIdx.length - b * options.batchSize), width],
-                );
-          const y = batches === 1 ? yTrain : yTrain.slice([b * options.batchSize, 0], [x.shape[0], nAssets]);
-          optimizer.minimize(() => lossOf(x, y), false, [parameters.flat]);
-          parameters.project();
-        });
-      }
+      // The mini-batches in their fixed order, each one fused step (no reads from the device in between).
+      tf.tidy(() => {
+        for (const batch of batches) parameters.step(batch, learningRate);
+      });
       // Losses are read (a device sync) every EVALUATE_EVERY epochs; patience counts evaluations.
       if (epoch % EVALUATE_EVERY !== 0 && epoch !== options.maxEpochs) continue;
       const losses = tf.tidy(() => tf.stack([lossOf(xTrain, yTrain), lossOf(xValidation, yValidation)]));
@@ -470,13 +657,12 @@ async function trainOnce(
           break;
         }
         learningRate /= 2;
-        setLearningRate(learningRate);
         sinceHalving = 0;
       }
       await new Promise((resolve) => setImmediate(resolve));
     }
   } finally {
-    optimizer.dispose();
+    tf.dispose(batches.flatMap((batch) => [batch.x, batch.xT, batch.y, batch.scale]));
     for (const tensor of [xTrain, yTrain, xValidation, yValidation, aggregation]) tensor.dispose();
     parameters.dispose();
   }
