@@ -100,6 +100,8 @@ describe('network@1 read as a stream into columns', () => {
           expect(columnar(text)).toEqual(whole(text));
           const escaped = text.replace(/"(debtor|creditor)": ?"B/g, (m) => `${m.slice(0, -1)}\\u0042`);
           expect(columnar(escaped)).toEqual(whole(escaped));
+          const unicode = text.replace(/"B0/g, '"Bä😀0');
+          expect(columnar(unicode)).toEqual(whole(unicode));
         },
       ),
       { numRuns: 60 },
