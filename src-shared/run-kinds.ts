@@ -44,6 +44,8 @@ export type RunParamsByKind = { [K in JobKind]: JobParams<K> } & {
   firesale: { system: FireSaleDocument };
   /** A stress run merged from shards cleared on a cluster (`cwb stress-merge --save`) also keeps where it came from. */
   stress: { cluster?: StressClusterProvenance };
+  /** So does an intervention study merged from cluster shards (`cwb merge --save`); `network` is its economy file. */
+  intervention: { cluster?: StressClusterProvenance };
 };
 
 export type RunKind = keyof RunResultsByKind;

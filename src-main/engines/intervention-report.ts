@@ -146,7 +146,7 @@ function interventionDisplay(
 
 export function studyOptions(
   system: Pick<EconomySystem, 'assetValues'>,
-  params: EconomyInterventionParams,
+  params: Omit<EconomyInterventionParams, 'versionId'>,
 ): StudyOptions {
   return {
     shocks: params.shocks,
@@ -192,8 +192,8 @@ export function tailResults(
 /** The saved results of an economy run from its parts. */
 export function economyResults(
   system: Pick<EconomySystem, 'nFirms' | 'assetValues'>,
-  document: EconomyDocument,
-  params: EconomyInterventionParams,
+  document: { firms: ReadonlyArray<{ id: string }> },
+  params: Omit<EconomyInterventionParams, 'versionId'>,
   display: InterventionDisplay,
   partial: StudyPartial,
   tail: TailResults | undefined,

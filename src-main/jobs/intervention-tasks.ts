@@ -2,7 +2,8 @@
  * Job kind `intervention`: plan (main thread: read and check the version, split the scenarios over workers),
  * the worker's shard (the displayed intervention and tail sampling on the first shard, every W-th scenario on
  * each of the W shards; intervention-worker.ts), merge (scenario outcomes put back in scenario order and
- * summarised) and save (one run, in one transaction). Imported only by tasks.ts.
+ * summarised) and save (one run, in one transaction). tasks.ts takes the definition; the cluster commands
+ * (`cwb intervention-study --shard`, `cwb merge`) split, merge and save a study with the same functions.
  */
 import { saveSucceededRun } from './save-run';
 import type { EconomyDocument } from '../../src-shared/formats/crossholdings';
@@ -11,8 +12,12 @@ import { checkEconomy } from '../engines/cascade';
 import { mergeStudyPartials } from '../engines/intervention-study';
 import { economyResults } from '../engines/intervention-report';
 import { toClearingSystem } from '../engines/network-arrays';
+import type { Db } from '../store/db';
 import { networks } from '../store/repositories';
+import type { InterventionRunResults } from '../../src-shared/results/intervention';
+import type { JobParams, RunParams } from '../../src-shared/run-kinds';
 import type { TaskDefinition } from './task-definition';
+import type { InterventionPart } from './intervention-worker';
 
 export const interventionTask: TaskDefinition<'intervention'> = {
   plan(db, params, maxShards) {
@@ -28,52 +33,85 @@ export const interventionTask: TaskDefinition<'intervention'> = {
     }
     // Refuse a bad economy now (column sums, thresholds), naming the firm, rather than in a worker.
     checkEconomy(document);
-    // Interleaved: worker w takes scenarios w, w + W, …, so the few scenarios with very large failed sets (which
-    // dominate the time) are shared evenly rather than falling into one worker's contiguous range.
     const workers = params.scenarios < 200 ? 1 : Math.max(1, Math.min(maxShards, params.scenarios));
-    const shards = Array.from({ length: workers }, (_, w) => ({
-      params,
-      document,
-      first: w,
-      count: Math.ceil((params.scenarios - w) / workers),
-      stride: workers,
-      lead: w === 0,
-    }));
+    const shards = Array.from({ length: workers }, (_, w) => studyShard(params, document, w, workers));
     return { params, shards };
   },
 
   merge(parts, plan) {
     const { params } = plan;
     if (params.target !== 'economy') return parts[0]!.interbank!;
-    const lead = parts.find((part) => part.display)!;
-    const document = plan.shards[0]!.document as EconomyDocument;
-    const assetValues = lead.assetValues!;
-    const merged = mergeStudyPartials(parts.map((part) => part.partial!));
-    return economyResults(
-      { nFirms: assetValues.length, assetValues },
-      document,
-      params,
-      lead.display!,
-      merged,
-      lead.tail,
-    );
+    return economyStudyResults(parts, plan.shards[0]!.document as EconomyDocument, params);
   },
 
   save(db, plan, merged, timing) {
-    const { params } = plan;
-    const method =
-      params.target === 'economy'
-        ? `${methodLabel('economy', params.method)} on a cross-holdings economy, budget ${params.budgetFraction * 100}% of Σ(Dp); ${params.scenarios} correlated shocks (ρ=${params.shocks.rho}, σ=${params.shocks.sigma}, μ=${params.shocks.drift}); budget curve by ${methodLabel('economy', params.curveMethod)}`
-        : params.target === 'economy-single'
-          ? `${methodLabel('economy', params.method)} on a cross-holdings economy as it is, budget ${params.budget}`
-          : `${methodLabel('interbank', params.method)} bailouts on an interbank network, budget ${params.budget}, shock ${params.shockFraction * 100}% of outside assets`;
-    return saveSucceededRun(db, timing, {
-      kind: 'intervention',
-      method,
-      networkVersionId: params.versionId,
-      params,
-      seed: params.target === 'interbank' ? null : params.seed,
-      results: merged,
-    });
+    return saveInterventionRun(db, plan.params, merged, timing);
   },
 };
+
+type EconomyParams = Extract<JobParams<'intervention'>, { target: 'economy' }>;
+type StudyParams = Omit<EconomyParams, 'versionId'>;
+
+/**
+ * Shard `index` (from 0) of `count` of a scenario study. Interleaved: shard w takes scenarios w, w + W, …, so the
+ * few scenarios with very large failed sets (which dominate the time) are shared evenly rather than falling into
+ * one shard's contiguous range; scenario s draws from its own stream (seed, s), so any split gives the same
+ * outcomes. The lead shard (the first) also computes the displayed intervention and tail sampling. The job's
+ * worker threads and `cwb intervention-study --shard K/N` (a cluster node) split a study alike.
+ */
+export function studyShard(params: EconomyParams, document: EconomyDocument, index: number, count: number) {
+  return {
+    params,
+    document,
+    first: index,
+    count: Math.ceil((params.scenarios - index) / count),
+    stride: count,
+    lead: index === 0,
+  };
+}
+
+/**
+ * A study's results from its shards' parts (the lead's display and tail, every part's scenario outcomes put back in
+ * scenario order by mergeStudyPartials): the job's merge, and `cwb merge --save` of parts cleared on a cluster.
+ */
+export function economyStudyResults(
+  parts: InterventionPart[],
+  document: { firms: ReadonlyArray<{ id: string }> },
+  params: StudyParams,
+): InterventionRunResults {
+  const lead = parts.find((part) => part.display)!;
+  const assetValues = lead.assetValues!;
+  const merged = mergeStudyPartials(parts.map((part) => part.partial!));
+  return economyResults(
+    { nFirms: assetValues.length, assetValues },
+    document,
+    params,
+    lead.display!,
+    merged,
+    lead.tail,
+  );
+}
+
+/** Saves an intervention run (one transaction with its audit entry); one merged from cluster shards says so. */
+export function saveInterventionRun(
+  db: Db,
+  params: RunParams<'intervention'>,
+  results: InterventionRunResults,
+  timing: { startedAt: string; durationMs: number },
+): number {
+  const method =
+    params.target === 'economy'
+      ? `${methodLabel('economy', params.method)} on a cross-holdings economy, budget ${params.budgetFraction * 100}% of Σ(Dp); ${params.scenarios} correlated shocks (ρ=${params.shocks.rho}, σ=${params.shocks.sigma}, μ=${params.shocks.drift}); budget curve by ${methodLabel('economy', params.curveMethod)}`
+      : params.target === 'economy-single'
+        ? `${methodLabel('economy', params.method)} on a cross-holdings economy as it is, budget ${params.budget}`
+        : `${methodLabel('interbank', params.method)} bailouts on an interbank network, budget ${params.budget}, shock ${params.shockFraction * 100}% of outside assets`;
+  const merged = params.cluster ? `, merged from ${params.cluster.shards} cluster shards` : '';
+  return saveSucceededRun(db, timing, {
+    kind: 'intervention',
+    method: `${method}${merged}`,
+    networkVersionId: params.versionId,
+    params,
+    seed: params.target === 'interbank' ? null : params.seed,
+    results,
+  });
+}

@@ -3,7 +3,10 @@
  * scenario study (budget curve, TVaR, Table 1, histograms) and optional tail sampling; `cwb bailout NETWORK.json`:
  * bailouts that prevent Eisenberg–Noe defaults. Both run as the Intervention screen's `intervention` job through
  * the app's router, on a version in the store (the file imported once, or --version), and are saved as runs.
+ * `cwb intervention-study ECONOMY.json … --shard K/N --out PART.json` runs one shard of a study on a cluster node
+ * (no store; intervention-partial-file.ts), merged by `cwb merge` (study-merge.ts).
  */
+import { basename } from 'node:path';
 import type { z } from 'zod';
 import {
   DEFAULT_DISCOUNTFRAC,
@@ -11,13 +14,22 @@ import {
   interbankBailoutSchema,
   methodLabel,
 } from '../../../src-shared/results/intervention';
+import type { InterventionRunResults } from '../../../src-shared/results/intervention';
 import type { RunDetailOf } from '../../../src-shared/domain';
 import { issuesInWords } from '../../../src-shared/format/labels';
 import { call } from '../../api/router';
 import type { AppContext } from '../../app';
 import { runJob } from '../job-run';
 import { UsageError, type Command, type CommandIo, type FlagSpec } from '../command';
-import { formatAmount } from './common';
+import { checkEconomy } from '../../engines/cascade';
+import { sha256Hex } from '../../io/importers';
+import { parseEconomyJson } from '../../io/network-json';
+import { studyShard } from '../../jobs/intervention-tasks';
+import { runInterventionShard } from '../../jobs/intervention-worker';
+import { formatAmount, readInputFile } from './common';
+import { FORCE_FLAG } from './out-file';
+import { checkPartialTarget, shardRange } from './stress-partial-file';
+import { writeStudyPartial, type StudyParams } from './intervention-partial-file';
 import { requiredFlag, schemaFlag } from '../schema-flags';
 import { storedNetworkVersion, VERSION_FLAG } from './stored-network';
 
@@ -154,7 +166,8 @@ export const interventionStudyCommand: Command = {
   summary:
     'correlated price-shock study of an intervention, saved as a run: budget curve, TVaR of cascade size, histograms, tail sampling',
   usage:
-    'cwb intervention-study ECONOMY.json|--version ID [--scenarios N --seed S --rho R --sigma V --drift M] [--budget F --max-budget F --budgets K] [--method M] [--curve M] [--tail-threshold F --tail-shock F --tail-samples N] [--json]',
+    'cwb intervention-study ECONOMY.json|--version ID [--scenarios N --seed S --rho R --sigma V --drift M] [--budget F --max-budget F --budgets K] [--method M] [--curve M] [--tail-threshold F --tail-shock F --tail-samples N] [--json]\n' +
+    '       cwb intervention-study ECONOMY.json [study flags] --shard K/N --out PART.json   (one shard on a cluster node; no store)',
   positionals: { min: 0, max: 1 },
   flags: [
     ECONOMY_VERSION_FLAG,
@@ -177,6 +190,14 @@ export const interventionStudyCommand: Command = {
     TAIL_THRESHOLD_FLAG,
     TAIL_SHOCK_FLAG,
     TAIL_SAMPLES_FLAG,
+    {
+      name: 'shard',
+      value: 'K/N',
+      description:
+        'run only shard K of N of the scenarios (scenarios K−1, K−1+N, …; for a cluster) and write its part to --out; merge with cwb merge',
+    },
+    { name: 'out', value: 'PART.json', description: 'with --shard: the part file to write' },
+    FORCE_FLAG,
   ],
   async run({ positionals, flags }, io, context) {
     const quantiles =
@@ -208,6 +229,7 @@ export const interventionStudyCommand: Command = {
           }
         : {}),
     });
+    if (flags.shard !== undefined) return runStudyShard(positionals[0], checked, flags, io);
     const app = context();
     io.err(
       `intervention-study: ${checked.scenarios} scenarios (ρ=${checked.shocks.rho}, σ=${checked.shocks.sigma}, μ=${checked.shocks.drift}, seed ${checked.seed})`,
@@ -219,38 +241,95 @@ export const interventionStudyCommand: Command = {
       io.out(JSON.stringify({ runId: run.id, ...results }));
       return 0;
     }
-    const { display, study } = results;
-    io.out(
-      `${await versionName(app, params)}: ${display.method} with budget ${formatAmount(display.budget)} (${percent(params.budgetFraction)} of Σ(Dp) = ${formatAmount(results.totalAssetValue)}) on ${display.scenario}`,
-    );
-    io.out(
-      `  failures ${display.failedBefore} → ${display.failedAfter}; spent ${formatAmount(display.spent)}; ${display.objective} ${formatAmount(display.objectiveValue)}`,
-    );
-    io.out(
-      `scenario study (budget curve by ${methodLabel('economy', params.curveMethod)}): mean failures without intervention ${study.failedBefore.mean.toFixed(2)} ± ${study.failedBefore.halfWidth.toFixed(2)} (95% CI) of ${results.firms} firms`,
-    );
-    io.out(
-      `  ${'budget'.padStart(14)} ${'% Σ(Dp)'.padStart(8)} ${'failures'.padStart(16)} ${'firms saved'.padStart(12)} ${'value saved'.padStart(12)}`,
-    );
-    for (const point of study.budgets) {
-      io.out(
-        `  ${formatAmount(point.budget).padStart(14)} ${percent(point.budgetFraction).padStart(8)} ${`${point.failedAfter.mean.toFixed(2)} ± ${point.failedAfter.halfWidth.toFixed(2)}`.padStart(16)} ${percent(point.firmsSavedFraction.mean).padStart(12)} ${percent(point.valueSavedFraction.mean).padStart(12)}`,
-      );
-    }
-    io.out('TVaR of the cascade size (fraction of firms) at the chosen budget (Table 1):');
-    for (const row of study.tvarReduction)
-      io.out(
-        `  q = ${row.q}: ${row.before.toFixed(4)} → ${row.after.toFixed(4)} (−${row.reductionPercent.toFixed(1)}%)`,
-      );
-    if (results.tail) {
-      const { tail } = results;
-      io.out(
-        `tail: P(failures ≥ ${tail.threshold}) plain ${tail.plain.exceedance.toExponential(3)} ± ${tail.plain.exceedanceError.toExponential(2)}, importance ${tail.importance.exceedance.toExponential(3)} ± ${tail.importance.exceedanceError.toExponential(2)} (${tail.importance.samples} samples each; ${tail.sampleSaving !== undefined ? `${tail.sampleSaving.toFixed(1)}× fewer samples for the same accuracy` : `sample saving ${tail.sampleSavingNote}`})`,
-      );
-    }
+    printStudy(io, await versionName(app, params), params, results);
     return 0;
   },
 };
+
+/** The study's summary as text (cwb intervention-study, and cwb merge of a study's parts). */
+export function printStudy(
+  io: CommandIo,
+  name: string,
+  params: Pick<StudyParams, 'budgetFraction' | 'curveMethod'>,
+  results: Extract<InterventionRunResults, { target: 'economy' }>,
+): void {
+  const { display, study } = results;
+  io.out(
+    `${name}: ${display.method} with budget ${formatAmount(display.budget)} (${percent(params.budgetFraction)} of Σ(Dp) = ${formatAmount(results.totalAssetValue)}) on ${display.scenario}`,
+  );
+  io.out(
+    `  failures ${display.failedBefore} → ${display.failedAfter}; spent ${formatAmount(display.spent)}; ${display.objective} ${formatAmount(display.objectiveValue)}`,
+  );
+  io.out(
+    `scenario study (budget curve by ${methodLabel('economy', params.curveMethod)}): mean failures without intervention ${study.failedBefore.mean.toFixed(2)} ± ${study.failedBefore.halfWidth.toFixed(2)} (95% CI) of ${results.firms} firms`,
+  );
+  io.out(
+    `  ${'budget'.padStart(14)} ${'% Σ(Dp)'.padStart(8)} ${'failures'.padStart(16)} ${'firms saved'.padStart(12)} ${'value saved'.padStart(12)}`,
+  );
+  for (const point of study.budgets) {
+    io.out(
+      `  ${formatAmount(point.budget).padStart(14)} ${percent(point.budgetFraction).padStart(8)} ${`${point.failedAfter.mean.toFixed(2)} ± ${point.failedAfter.halfWidth.toFixed(2)}`.padStart(16)} ${percent(point.firmsSavedFraction.mean).padStart(12)} ${percent(point.valueSavedFraction.mean).padStart(12)}`,
+    );
+  }
+  io.out('TVaR of the cascade size (fraction of firms) at the chosen budget (Table 1):');
+  for (const row of study.tvarReduction)
+    io.out(`  q = ${row.q}: ${row.before.toFixed(4)} → ${row.after.toFixed(4)} (−${row.reductionPercent.toFixed(1)}%)`);
+  if (results.tail) {
+    const { tail } = results;
+    io.out(
+      `tail: P(failures ≥ ${tail.threshold}) plain ${tail.plain.exceedance.toExponential(3)} ± ${tail.plain.exceedanceError.toExponential(2)}, importance ${tail.importance.exceedance.toExponential(3)} ± ${tail.importance.exceedanceError.toExponential(2)} (${tail.importance.samples} samples each; ${tail.sampleSaving !== undefined ? `${tail.sampleSaving.toFixed(1)}× fewer samples for the same accuracy` : `sample saving ${tail.sampleSavingNote}`})`,
+    );
+  }
+}
+
+/**
+ * One shard of a study on a cluster node: the economy file read (the store is not opened), the shard run as the
+ * job's worker runs it (studyShard, runInterventionShard), its part written to --out.
+ */
+function runStudyShard(
+  path: string | undefined,
+  checked: z.output<typeof economyInterventionSchema>,
+  flags: Record<string, string | true>,
+  io: CommandIo,
+): number {
+  if (path === undefined || flags.version !== undefined)
+    throw new UsageError(
+      '--shard runs on an economy file (cluster nodes have no store): give ECONOMY.json, not --version',
+    );
+  if (typeof flags.shard !== 'string') throw new UsageError('--shard needs K/N, e.g. --shard 3/8');
+  const shard = shardRange(flags.shard, checked.scenarios, 'scenarios');
+  if (typeof flags.out !== 'string')
+    throw new UsageError('--shard needs --out PART.json, the file its part of the study goes to');
+  checkPartialTarget(flags.out, flags);
+  const bytes = readInputFile(path);
+  const document = parseEconomyJson(bytes, basename(path));
+  checkEconomy(document);
+  // The part carries the study's parameters; the version is the merging store's.
+  const { versionId, ...params } = checked;
+  void versionId;
+  const input = studyShard(checked, document, shard.index - 1, shard.count);
+  io.err(
+    `intervention-study: shard ${shard.index}/${shard.count}, ${input.count} of ${checked.scenarios} scenarios (ρ=${checked.shocks.rho}, σ=${checked.shocks.sigma}, μ=${checked.shocks.drift}, seed ${checked.seed}), ${document.firms.length} firms`,
+  );
+  const started = performance.now();
+  const part = runInterventionShard(input, { progress: () => undefined });
+  writeStudyPartial(
+    flags.out,
+    {
+      economy: document.name,
+      economySha256: sha256Hex(bytes),
+      firms: document.firms.length,
+      params,
+      shard: { index: shard.index, count: shard.count },
+    },
+    { ...part, ids: document.firms.map((firm) => firm.id), assetValues: part.assetValues!, partial: part.partial! },
+    flags,
+  );
+  io.err(
+    `shard ${shard.index}/${shard.count} (scenarios ${input.first}, ${input.first + input.stride}, …: ${input.count} of ${checked.scenarios}; ${((performance.now() - started) / 1000).toFixed(2)} s) written to ${flags.out}`,
+  );
+  return 0;
+}
 
 export const bailoutCommand: Command = {
   name: 'bailout',

@@ -3,9 +3,9 @@
  * stress test run in shards (stress-partial-file.ts). With `--save` the merged run is saved in the store as one
  * stress run — the same kind, parameters and results a single `cwb stress` run saves, on the stored network
  * version the shards read (found by the network file's SHA-256 the parts carry) — with its provenance: the shards,
- * each part's file name and SHA-256, the host that merged them.
+ * each part's file name and SHA-256, the host that merged them. Parts of an intervention study
+ * (`contagion-workbench/intervention-partial@1`) go to study-merge.ts; a mix of both kinds is refused.
  */
-import { hostname } from 'node:os';
 import { basename } from 'node:path';
 import { z } from 'zod';
 import { mergeStressPartials, summariseStress, type StressPartial } from '../../engines/stress';
@@ -18,8 +18,10 @@ import type { AppContext } from '../../app';
 import { UsageError, type Command, type CommandIo } from '../command';
 import { readInputFile } from './common';
 import { printStressSummary, reportVerification } from './stress';
-import { storedNetworkVersion, storedVersionOfFile } from './stored-network';
 import { checkShardsBelongTogether, parseStressPartial, type ShardRun } from './stress-partial-file';
+import { INTERVENTION_PARTIAL_FORMAT } from './intervention-partial-file';
+import { clusterProvenance, mergedRunVersion } from './merged-run';
+import { mergeStudyParts } from './study-merge';
 
 interface Part {
   file: string;
@@ -28,7 +30,7 @@ interface Part {
   partial: StressPartial;
 }
 
-const usage = (name: string) => `cwb ${name} PART.json… [--json] [--save [--network NETWORK.json]]`;
+const usage = (name: string) => `cwb ${name} PART.json… [--json] [--save [--network NETWORK.json|ECONOMY.json]]`;
 
 const mergeCommandNamed = (name: string, summary: string): Command => ({
   name,
@@ -39,23 +41,34 @@ const mergeCommandNamed = (name: string, summary: string): Command => ({
     {
       name: 'save',
       description:
-        'save the merged run in the store as one stress run, on the stored network version the shards read, with its provenance',
+        'save the merged run in the store as one run (stress or intervention), on the stored version the shards read, with its provenance',
     },
     {
       name: 'network',
-      value: 'NETWORK.json',
+      value: 'FILE',
       description:
-        'with --save: the network file the shards read (same SHA-256), imported when the store does not hold it yet',
+        'with --save: the network (or economy) file the shards read (same SHA-256), imported when the store does not hold it yet',
     },
   ],
   async run({ positionals, flags }, io, context) {
     if (flags.network !== undefined && flags.save === undefined)
       throw new UsageError('--network goes with --save (the network version the merged run is saved on)');
-    const parts: Part[] = positionals.map((path) => {
+    const files = positionals.map((path) => {
       const bytes = readInputFile(path);
-      const file = basename(path);
-      return { file, sha256: sha256Hex(bytes), ...parseStressPartial(bytes, file) };
+      return { file: basename(path), bytes, study: isStudyPart(bytes) };
     });
+    const study = files.find((part) => part.study);
+    const stress = files.find((part) => !part.study);
+    if (study && stress)
+      throw new UsageError(
+        `${study.file} is a part of an intervention study and ${stress.file} of a stress test: merge the parts of one run at a time`,
+      );
+    if (study) return mergeStudyParts(files, flags, io, context, name);
+    const parts: Part[] = files.map(({ file, bytes }) => ({
+      file,
+      sha256: sha256Hex(bytes),
+      ...parseStressPartial(bytes, file),
+    }));
     checkShardsBelongTogether(parts);
     const merged = mergeStressPartials(parts.map((part) => part.partial));
     const run = parts[0]!.run;
@@ -68,6 +81,15 @@ const mergeCommandNamed = (name: string, summary: string): Command => ({
     return 0;
   },
 });
+
+/**
+ * Whether a part file is an intervention study's: its format, the first member partialJson writes (looked up in
+ * the first bytes rather than by parsing the whole file twice); anything else is read as a stress part.
+ */
+const isStudyPart = (bytes: Uint8Array): boolean =>
+  new RegExp(`^\\s*\\{\\s*"format"\\s*:\\s*"${INTERVENTION_PARTIAL_FORMAT}"`).test(
+    Buffer.from(bytes.subarray(0, 200)).toString('utf8'),
+  );
 
 /** The stored parameters of the merged run: a stress job's, checked by its schema (samples up to a cluster run's). */
 const mergedParamsSchema = jobParamSchemas.stress.extend({ samples: z.number().int().min(1) });
@@ -85,21 +107,12 @@ async function saveMerged(
     throw new UsageError(
       `${parts[0]!.file} does not carry its network file's SHA-256 (written by an older cwb): clear the shards again to save the merged run`,
     );
-  let versionId: number | undefined;
-  if (typeof flags.network === 'string') {
-    const bytes = readInputFile(flags.network);
-    if (sha256Hex(bytes) !== sha256)
-      throw new UsageError(
-        `${basename(flags.network)} is not the network file the shards read (its SHA-256 differs from ${sha256.slice(0, 12)}… in the parts)`,
-      );
-    versionId = await storedNetworkVersion(app, io, flags.network, {}, label);
-  } else {
-    versionId = (await storedVersionOfFile(app, sha256))?.versionId;
-    if (versionId === undefined)
-      throw new UsageError(
-        `the store holds no network imported from the file the shards read (${run.network}, SHA-256 ${sha256.slice(0, 12)}…): import it with cwb import, or give --network NETWORK.json`,
-      );
-  }
+  const versionId = await mergedRunVersion(app, io, label, {
+    kind: 'interbank',
+    name: run.network,
+    sha256,
+    flags,
+  });
   const { document } = networks.getVersion(app.db, versionId);
   const ids = document.nodes.map((node) => node.id);
   if (ids.length !== merged.ids.length || ids.some((id, i) => id !== merged.ids[i]))
@@ -113,14 +126,7 @@ async function saveMerged(
       seed: run.seed,
       ...(eisenbergNoe ? {} : { recovery: { alpha: run.alpha, beta: run.beta } }),
     }),
-    cluster: {
-      merged: true,
-      shards: run.shard.count,
-      parts: parts.map((part) => ({ file: part.file, sha256: part.sha256 })),
-      network: { name: run.network, sha256 },
-      host: hostname(),
-      mergedAt: started.toISOString(),
-    },
+    cluster: clusterProvenance(parts, run.shard.count, { name: run.network, sha256 }, started),
   };
   const results = stressRunResults(merged, document, params.recovery);
   const runId = saveStressRun(app.db, params, results, {
@@ -139,8 +145,11 @@ async function saveMerged(
 
 export const stressMergeCommand = mergeCommandNamed(
   'stress-merge',
-  'Merge the shards of a stress test (cwb stress … --shard K/N --out PART.json) into the summary of the whole run; --save stores it as one run',
+  'Merge the shards of a stress test (cwb stress … --shard K/N --out PART.json) or of an intervention study into the summary of the whole run; --save stores it as one run',
 );
 
 /** The same command under the name issue 20 and the docs' cluster section use: `cwb merge PARTS… --save`. */
-export const mergeCommand = mergeCommandNamed('merge', 'The same as stress-merge: merge the shards of a stress test');
+export const mergeCommand = mergeCommandNamed(
+  'merge',
+  'The same as stress-merge: merge the shards of a stress test or an intervention study',
+);

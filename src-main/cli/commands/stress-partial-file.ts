@@ -33,16 +33,17 @@ export interface ShardRun {
   shard: { index: number; count: number };
 }
 
-/** "K/N" → shard K of N (1 ≤ K ≤ N) and its scenario range among `samples`. */
+/** "K/N" → shard K of N (1 ≤ K ≤ N) and its scenario range among `samples` (`what`: the flag that gives them). */
 export function shardRange(
   text: string,
   samples: number,
+  what = 'samples',
 ): { index: number; count: number; first: number; size: number } {
   const match = /^(\d+)\/(\d+)$/.exec(text);
   const index = match ? Number(match[1]) : NaN;
   const count = match ? Number(match[2]) : NaN;
   if (!(index >= 1 && index <= count && count <= samples)) {
-    throw new UsageError(`--shard must be K/N with 1 ≤ K ≤ N ≤ the number of samples (${samples}), got "${text}"`);
+    throw new UsageError(`--shard must be K/N with 1 ≤ K ≤ N ≤ the number of ${what} (${samples}), got "${text}"`);
   }
   const first = Math.floor(((index - 1) * samples) / count);
   return { index, count, first, size: Math.floor((index * samples) / count) - first };
@@ -50,25 +51,26 @@ export function shardRange(
 
 const finite = (value: number): number | null => (Number.isFinite(value) ? value : null);
 
+/** A partial file's JSON text: typed arrays written as arrays (JSON numbers read back bit-identical). */
+export const partialJson = (value: unknown): string =>
+  `${JSON.stringify(value, (_key, item: unknown) => (item instanceof Float64Array ? Array.from(item) : item))}\n`;
+
 /** The partial as JSON (typed arrays as arrays; ±∞ of an empty sketch as null). */
 export function serialiseStressPartial(run: ShardRun, partial: StressPartial): string {
   const { sketch } = partial;
-  return `${JSON.stringify(
-    {
-      format: STRESS_PARTIAL_FORMAT,
-      run,
-      partial: {
-        ...partial,
-        sketch: {
-          ...sketch,
-          underflowMax: finite(sketch.underflowMax),
-          min: finite(sketch.min),
-          max: finite(sketch.max),
-        },
+  return partialJson({
+    format: STRESS_PARTIAL_FORMAT,
+    run,
+    partial: {
+      ...partial,
+      sketch: {
+        ...sketch,
+        underflowMax: finite(sketch.underflowMax),
+        min: finite(sketch.min),
+        max: finite(sketch.max),
       },
     },
-    (_key, value: unknown) => (value instanceof Float64Array ? Array.from(value) : value),
-  )}\n`;
+  });
 }
 
 const numbers = z.array(z.number());
@@ -168,7 +170,12 @@ export function writeStressPartial(
   partial: StressPartial,
   flags: Record<string, string | true>,
 ): void {
-  safeWriteFile(path, serialiseStressPartial(run, partial), partialTarget(flags));
+  writePartialFile(path, serialiseStressPartial(run, partial), flags);
+}
+
+/** Writes a shard's partial file through safe-write (checked again: the file may have appeared meanwhile). */
+export function writePartialFile(path: string, text: string, flags: Record<string, string | true>): void {
+  safeWriteFile(path, text, partialTarget(flags));
 }
 
 /** The parts must share everything but the shard index and together cover scenarios 0 … samples−1 once each. */

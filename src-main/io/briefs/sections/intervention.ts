@@ -27,7 +27,9 @@ import {
 } from '../../../engines/intervention';
 import { displaySystem } from '../../../engines/intervention-report';
 import { formatNumber, formatPercent, keyFigure, withoutEmptyColumns } from '../../../../src-shared/brief-format';
+import type { StressClusterProvenance } from '../../../../src-shared/results/stress';
 import { intervalChart } from '../charts';
+import { clusterProvenance } from './stress';
 import type { RunContext } from '../context';
 import { drawNetwork } from '../network-svg';
 import { bailoutSection } from './bailout';
@@ -261,7 +263,7 @@ function cascadePicture(r: DisplayedResults, document: EconomyDocument | undefin
 async function economySection(
   context: RunContext,
   r: EconomyInterventionResults,
-  params: EconomyInterventionParams,
+  params: EconomyInterventionParams & { cluster?: StressClusterProvenance },
   progress?: SectionProgress,
 ): Promise<SectionContent> {
   const { run } = context;
@@ -368,6 +370,7 @@ async function economySection(
         label: 'Budget curve',
         value: `${budgets.length} budgets up to ${formatPercent(params.maxBudgetFraction, 2)} of Σ(Dp)`,
       },
+      ...clusterProvenance(params.cluster, 'Economy'),
     ],
   };
 }

@@ -323,8 +323,14 @@ function stressMethod(r: StressRunResults, params: StressParams): string[] {
 /** Parts listed one by one in the provenance; the rest are counted (all are in the run's parameters). */
 const LISTED_PARTS = 16;
 
-/** A run merged from cluster shards (`cwb stress-merge --save`): where it was computed and from which files. */
-function clusterProvenance(cluster: StressClusterProvenance | undefined): Array<{ label: string; value: string }> {
+/**
+ * A run merged from cluster shards (`cwb merge --save`): where it was computed and from which files (`input`: what
+ * the shards read, a network or, for an intervention study, an economy).
+ */
+export function clusterProvenance(
+  cluster: StressClusterProvenance | undefined,
+  input = 'Network',
+): Array<{ label: string; value: string }> {
   if (!cluster) return [];
   const more = cluster.parts.length - LISTED_PARTS;
   return [
@@ -332,7 +338,7 @@ function clusterProvenance(cluster: StressClusterProvenance | undefined): Array<
       label: 'Computed on a cluster',
       value: `${cluster.shards} shards, merged on ${cluster.host} at ${cluster.mergedAt}`,
     },
-    { label: 'Network file the shards read', value: `${cluster.network.name}, SHA-256 ${cluster.network.sha256}` },
+    { label: `${input} file the shards read`, value: `${cluster.network.name}, SHA-256 ${cluster.network.sha256}` },
     ...cluster.parts
       .slice(0, LISTED_PARTS)
       .map((part, i) => ({ label: `Shard part ${i + 1}`, value: `${part.file}, SHA-256 ${part.sha256}` })),
