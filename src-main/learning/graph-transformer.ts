@@ -267,8 +267,60 @@ export function decayedParameters(params: Parameters): tf.Variable[] {
  * x W + b. Not tf.fused.matMul with a bias: its gradient ran out of the WebAssembly backend's memory bounds
  * ("memory access out of bounds" in a binary kernel) at 500 investors × 2,000 assets (bench graph-transformer).
  */
-function dense(params: Parameters, name: string, x: tf.Tensor2D): tf.Tensor2D {
-  return tf.add(tf.matMul(x, params.get(`${name}.W`)!), params.get(`${name}.b`)!);
+function dense(params: Parameters, name: string, x: tf.Tensor2D | tf.Tensor2D[]): tf.Tensor2D {
+  const parts = Array.isArray(x) ? x : [x];
+  const weight = params.get(`${name}.W`)!;
+  const bias = params.get(`${name}.b`)!;
+  const joined = (xs: tf.Tensor2D[]) => (xs.length === 1 ? xs[0]! : tf.concat(xs, 1));
+  if (tf.getBackend() !== 'wasm') return tf.add(tf.matMul(joined(parts), weight), bias);
+  return linearExplicitGradient(parts, weight, bias, joined);
+}
+
+/** x W (no bias): the attention's queries and keys; on WebAssembly with the gradient of `linearExplicitGradient`. */
+function project(x: tf.Tensor2D, weight: tf.Variable): tf.Tensor2D {
+  return tf.getBackend() !== 'wasm' ? tf.matMul(x, weight) : linearExplicitGradient([x], weight, null, (xs) => xs[0]!);
+}
+
+/**
+ * The same x W + b (x the columns of `parts` side by side) with its gradient written out for WebAssembly, where
+ * the tape's gradient is slow: TensorFlow.js differentiates a matMul with products of transposed operands, which
+ * the WebAssembly backend computes in a plain loop outside XNNPACK (3–9× slower than an explicit transpose and a
+ * plain product, docs/engines/learning-backends.md), and the gradient of the concatenation splits columns (SplitV,
+ * as slow). Here dW = xᵀ dy and db = Σ dy with explicit transposes, and each part's gradient is dy W_kᵀ with W_k
+ * the rows of W that part multiplies, so nothing is split. The forward value is the same kernels as elsewhere; the
+ * gradient agrees with the tape's within float32 rounding (XNNPACK sums in another order).
+ */
+function linearExplicitGradient(
+  parts: tf.Tensor2D[],
+  weight: tf.Variable,
+  bias: tf.Variable | null,
+  joined: (xs: tf.Tensor2D[]) => tf.Tensor2D,
+): tf.Tensor2D {
+  const widths = parts.map((p) => p.shape[1]);
+  const op = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+    const xs = args.slice(0, parts.length) as tf.Tensor2D[];
+    const w = args[parts.length] as tf.Tensor2D;
+    const b = bias ? (args[parts.length + 1] as tf.Tensor1D) : null;
+    const x = joined(xs);
+    (args[args.length - 1] as tf.GradSaveFunc)([x, w]);
+    const product = tf.matMul(x, w);
+    return {
+      value: b ? tf.add(product, b) : product,
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const [sx, sw] = saved as [tf.Tensor2D, tf.Tensor2D];
+        const output = sw.shape[1];
+        let offset = 0;
+        const dxs = widths.map((width) => {
+          const rows = widths.length === 1 ? sw : tf.slice(sw, [offset, 0], [width, output]);
+          offset += width;
+          return tf.matMul(dy, tf.transpose(rows));
+        });
+        const dw = tf.matMul(tf.transpose(sx), dy);
+        return bias ? [...dxs, dw, tf.sum(dy, 0)] : [...dxs, dw];
+      },
+    };
+  });
+  return (bias ? op(...parts, weight, bias) : op(...parts, weight)) as tf.Tensor2D;
 }
 
 function gelu(x: tf.Tensor): tf.Tensor {
@@ -291,7 +343,7 @@ function featureMap(
     const column = tf.reshape<tf.Rank.R1>(tf.slice(codes, [0, k], [nodes, 1]), [nodes]);
     parts.push(gatherRows(params.get(`embed.${kind}.${name}`)!, column) as tf.Tensor2D);
   });
-  return dense(params, `phi.${kind}`, tf.concat(parts, 1));
+  return dense(params, `phi.${kind}`, parts);
 }
 
 /** Directed message-passing edges of the visible positions: a → i then i → a. */
@@ -346,17 +398,10 @@ export function embedNodes(
   const weight = tf.tensor1d(edges.weight);
   for (let l = 0; l < config.layers; l++) {
     const message = gelu(dense(params, `layer${l}.message`, h)) as tf.Tensor2D; // (15)
-    const query = tf.matMul(h, params.get(`layer${l}.query`)!);
-    const key = tf.matMul(h, params.get(`layer${l}.key`)!);
+    const query = project(h, params.get(`layer${l}.query`)!);
+    const key = project(h, params.get(`layer${l}.key`)!);
     const scores = tf.mul<tf.Tensor2D>(
-      edgeDotProducts(
-        query as tf.Tensor2D,
-        key as tf.Tensor2D,
-        edges.target,
-        edges.source,
-        heads,
-        options.maxTensorBytes,
-      ),
+      edgeDotProducts(query, key, edges.target, edges.source, heads, options.maxTensorBytes),
       1 / Math.sqrt(keyDim),
     );
     const attention = tf.mean<tf.Tensor1D>(segmentSoftmax(scores, targetAll, edges.target, nodes), 1); // (16)
@@ -368,7 +413,7 @@ export function embedNodes(
       nodes,
       options.maxTensorBytes,
     ); // (17)
-    h = gelu(dense(params, `layer${l}.update`, tf.concat([h, aggregate], 1))) as tf.Tensor2D; // (18)
+    h = gelu(dense(params, `layer${l}.update`, [h, aggregate])) as tf.Tensor2D; // (18)
     if (options.training && options.dropout > 0)
       h = tf.dropout(h, options.dropout, undefined, (options.dropoutSeed ?? 0) * 16 + l) as tf.Tensor2D;
   }
@@ -392,9 +437,7 @@ export function pairHead(
       'int32',
     ),
   ) as tf.Tensor2D;
-  const hidden = gelu(
-    dense(params, `${head}.hidden`, tf.concat([ei, ea, tf.mul<tf.Tensor2D>(ei, ea)], 1)),
-  ) as tf.Tensor2D;
+  const hidden = gelu(dense(params, `${head}.hidden`, [ei, ea, tf.mul<tf.Tensor2D>(ei, ea)])) as tf.Tensor2D;
   return tf.reshape<tf.Rank.R1>(dense(params, `${head}.out`, hidden), [-1]);
 }
 
