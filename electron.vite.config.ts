@@ -10,6 +10,7 @@ export default defineConfig({
           index: resolve(__dirname, 'src-main/shell/main.ts'),
           worker: resolve(__dirname, 'src-main/jobs/worker-entry.ts'),
           'brief-worker': resolve(__dirname, 'src-main/jobs/brief-worker.ts'),
+          'parquet-worker': resolve(__dirname, 'src-main/jobs/parquet-worker.ts'),
         },
       },
     },

@@ -1,17 +1,17 @@
 /**
- * Holdings from XLSX workbooks (first sheet, exceljs streaming reader) and Parquet files (hyparquet, read in row
- * batches), with the same columns, mapping, row validation and all-or-nothing transaction as the holdings CSV
- * (./holdings-csv.ts, `HoldingsRowSink`): every cell becomes text (dates as YYYY-MM-DD), the header row (XLSX) or
- * the schema's column names (Parquet) are mapped to fields, rows are numbered as a spreadsheet shows them (header =
- * 1). The file's SHA-256 and the importer are kept as provenance; a file seen before is refused naming the dataset.
- * `importHoldingsFile` picks the reader by extension (.csv/.txt, .xlsx, .parquet, and .xml for a SEC 13F
- * information table, which needs the filer and the report date: ./sec-13f.ts).
+ * Holdings from XLSX workbooks (first sheet, exceljs streaming reader) and Parquet files (hyparquet in a worker
+ * thread under a time limit, parquet-decode.ts, read in row batches), with the same columns, mapping, row
+ * validation and all-or-nothing transaction as the holdings CSV (./holdings-csv.ts, `HoldingsRowSink`): every
+ * cell becomes text (dates as YYYY-MM-DD), the header row (XLSX) or the schema's column names (Parquet) are mapped
+ * to fields, rows are numbered as a spreadsheet shows them (header = 1). The file's SHA-256 and the importer are
+ * kept as provenance; a file seen before is refused naming the dataset. `importHoldingsFile` picks the reader by
+ * extension (.csv/.txt, .xlsx, .parquet, and .xml for a SEC 13F information table, which needs the filer and the
+ * report date: ./sec-13f.ts).
  */
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import ExcelJS from 'exceljs';
-import { asyncBufferFromFile, parquetMetadataAsync, parquetReadObjects, parquetSchema } from 'hyparquet';
 import type { Db } from '../store/db';
 import { finishHoldingsDataset } from '../store/holdings';
 import { datasets } from '../store/repositories';
@@ -30,20 +30,11 @@ import { alreadyImportedError, ImportError } from './import-error';
 import { checkFileSize, checkXlsxArchive, decodeUtf8Strict, firstLine } from './import-limits';
 import { RowErrorsImportError } from './row-errors';
 import { parse13fInformationTable } from './sec-13f';
-import { readerValueText } from './value-text';
+import { ParquetDecodeError, ParquetDecoder } from './parquet-decode';
+import { holdingsCellText } from './value-text';
 
 /** A cell of any reader as text: dates as YYYY-MM-DD, formulas by their result, rich text joined. */
-export function cellText(value: unknown): string {
-  if (value === null || value === undefined) return '';
-  if (value instanceof Date) return Number.isNaN(value.getTime()) ? '' : value.toISOString().slice(0, 10);
-  if (typeof value === 'object') {
-    const cell = value as { result?: unknown; text?: unknown; richText?: Array<{ text: string }> };
-    if (cell.richText) return cell.richText.map((part) => part.text).join('');
-    if ('result' in cell) return cellText(cell.result);
-    if ('text' in cell) return cellText(cell.text);
-  }
-  return readerValueText(value);
-}
+export const cellText = holdingsCellText;
 
 function fileSha256(options: HoldingsImportOptions): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -98,47 +89,39 @@ const readXlsxRows: RowSource = async (sink, options) => {
 /** Rows per Parquet read: bounds memory whatever the file's row groups. */
 const PARQUET_BATCH = 50_000;
 
-const parquetRows: RowSource = async (sink, options) => {
-  try {
-    return await readParquetRows(sink, options);
-  } catch (error) {
-    if (error instanceof AppError) throw error;
-    throw new ImportError(
-      `${options.fileName} is not a readable Parquet file: ${firstLine(error instanceof Error ? error.message : String(error))}`,
-    );
-  }
-};
-
-const readParquetRows: RowSource = async (sink, { filePath, bytes, fileName, onProgress, signal }) => {
-  const file = bytes ? bytes.slice().buffer : await asyncBufferFromFile(filePath ?? '');
-  let metadata;
-  try {
-    metadata = await parquetMetadataAsync(file);
-  } catch (error) {
-    throw new ImportError(`${fileName} is not a Parquet file: ${(error as Error).message}`);
-  }
-  const columns = parquetSchema(metadata).children.map((child) => child.element.name);
-  sink.row(columns, 1);
-  const total = Number(metadata.num_rows);
-  for (let start = 0; start < total; start += PARQUET_BATCH) {
-    if (signal?.aborted) throw new ImportError(`import of ${fileName} cancelled`);
-    const rows = await parquetReadObjects({
-      file,
-      metadata,
-      rowStart: start,
-      rowEnd: Math.min(total, start + PARQUET_BATCH),
-    });
-    rows.forEach((record, k) =>
-      sink.row(
-        columns.map((column) => cellText(record[column])),
-        start + k + 2,
-      ),
-    );
-    if (sink.full) throw new RowErrorsImportError(sink.errors.slice(0, MAX_HOLDINGS_ROW_ERRORS));
-    onProgress?.(Math.min(total, start + PARQUET_BATCH), 0, 0);
-  }
-  return { notes: [`${total} rows in ${metadata.row_groups.length} row group(s)`] };
-};
+/** Holdings rows of a Parquet file, decoded in a worker thread within the file's time limit (parquet-decode.ts). */
+const parquetRows =
+  (timeLimitMs?: number): RowSource =>
+  async (sink, { filePath, bytes, fileName, onProgress, signal }) => {
+    try {
+      const { decoder, info } = await ParquetDecoder.open(fileName, bytes ?? filePath ?? '', {
+        cellText: 'holdings',
+        timeLimitMs,
+        signal,
+      });
+      try {
+        sink.row(info.columns, 1);
+        const total = info.rowCount;
+        for (let start = 0; start < total; start += PARQUET_BATCH) {
+          if (signal?.aborted) throw new ImportError(`import of ${fileName} cancelled`);
+          const rows = await decoder.read(start, Math.min(total, start + PARQUET_BATCH));
+          rows.forEach((cells, k) => sink.row(cells, start + k + 2));
+          if (sink.full) throw new RowErrorsImportError(sink.errors.slice(0, MAX_HOLDINGS_ROW_ERRORS));
+          onProgress?.(Math.min(total, start + PARQUET_BATCH), 0, 0);
+        }
+        return { notes: [`${total} rows in ${info.rowGroups} row group(s)`] };
+      } finally {
+        decoder.close();
+      }
+    } catch (error) {
+      if (error instanceof AppError) throw error;
+      const reason = firstLine(error instanceof Error ? error.message : String(error));
+      if (error instanceof ParquetDecodeError && error.stage === 'footer') {
+        throw new ImportError(`${fileName} is not a Parquet file: ${reason}`);
+      }
+      throw new ImportError(`${fileName} is not a readable Parquet file: ${reason}`);
+    }
+  };
 
 async function importWith(
   db: Db,
@@ -198,7 +181,11 @@ function thirteenFRows(filer: { investor: string; date: string }): RowSource {
 /** Imports a holdings file (CSV, XLSX, Parquet or a 13F information table, by extension) as a new dataset; all or nothing. */
 export async function importHoldingsFile(
   db: Db,
-  options: HoldingsImportOptions & { filer?: { investor: string; date: string } },
+  options: HoldingsImportOptions & {
+    filer?: { investor: string; date: string };
+    /** The Parquet decoding time limit in milliseconds (parquet-decode.ts; by default from the file's size). */
+    parquetTimeLimitMs?: number;
+  },
 ): Promise<HoldingsImportResult> {
   const extension = extname(options.fileName).toLowerCase();
   checkFileSize(options.fileName, holdingsInputSize(options));
@@ -210,6 +197,7 @@ export async function importHoldingsFile(
     return importWith(db, options, 'SEC 13F information table', thirteenFRows(options.filer));
   }
   if (extension === '.xlsx') return importWith(db, options, 'holdings XLSX', xlsxRows);
-  if (extension === '.parquet') return importWith(db, options, 'holdings Parquet', parquetRows);
+  if (extension === '.parquet')
+    return importWith(db, options, 'holdings Parquet', parquetRows(options.parquetTimeLimitMs));
   return importHoldingsCsv(db, options);
 }
