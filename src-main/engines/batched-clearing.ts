@@ -82,11 +82,15 @@ export interface BatchWorkspace {
   readonly scale: number;
   /** Largest default set solved exactly (|D|² ≤ EXACT_FACTOR · links per bank), and its buffers. */
   readonly exactSize: number;
-  /** Largest default set solved by Gauss–Seidel (ITERATIVE_SHARE of the banks), and the stride of `block`. */
+  /** Largest default set solved by Gauss–Seidel (ITERATIVE_SHARE of the banks). */
   readonly iterativeSize: number;
   readonly lu: Float64Array;
-  /** A_DD gathered for the Gauss–Seidel solve (row c holds a_{D_c D_r} for every r; stride iterativeSize). */
-  readonly block: Float64Array;
+  /**
+   * A_DD gathered for the Gauss–Seidel solve (row c holds a_{D_c D_r} for every r; stride blockStride), grown to
+   * the largest default set met (doubling, up to iterativeSize), so small shocks keep it small.
+   */
+  block: Float64Array;
+  blockStride: number;
   /** How many banks of the default list `block` holds (it is bordered as D grows). */
   gathered: number;
   readonly rhs: Float64Array;
@@ -145,7 +149,8 @@ export function createBatchWorkspace(system: ClearingSystem, options: BatchOptio
     exactSize,
     iterativeSize,
     lu: new Float64Array(exactSize * exactSize),
-    block: new Float64Array(iterativeSize * iterativeSize),
+    block: new Float64Array(0),
+    blockStride: 0,
     gathered: 0,
     rhs: new Float64Array(iterativeSize),
     step: new Float64Array(iterativeSize),
@@ -339,8 +344,8 @@ const GAUSS_SEIDEL_MAX_ITERATIONS = 60;
  * GAUSS_SEIDEL_SETTLED · max p̄ in the last iteration; false when it contracts too slowly (the LU then solves).
  */
 function gaussSeidelSolve(bw: BatchWorkspace, s: number, m: number): boolean {
-  const { block, rhs, step, flow, beta, iterativeSize: stride } = bw;
   gatherDefaultBlock(bw, s, m);
+  const { block, rhs, step, flow, beta, blockStride: stride } = bw;
   const settled = GAUSS_SEIDEL_SETTLED * bw.scale;
   step.fill(0, 0, m);
   flow.fill(0, 0, m);
@@ -388,9 +393,17 @@ function gaussSeidelSolve(bw: BatchWorkspace, s: number, m: number): boolean {
   return false;
 }
 
-/** Borders bw.block (row c: a_{D_c D_r} for r < m) from the banks already gathered to the first m of D. */
+/**
+ * Borders bw.block (row c: a_{D_c D_r} for r < m) from the banks already gathered to the first m of D, growing it
+ * (and gathering afresh) when m exceeds its stride.
+ */
 function gatherDefaultBlock(bw: BatchWorkspace, s: number, m: number): void {
-  const { block, defaultList, iterativeSize: stride } = bw;
+  if (m > bw.blockStride) {
+    bw.blockStride = Math.min(bw.iterativeSize, Math.max(m, 2 * bw.blockStride, 64));
+    bw.block = new Float64Array(bw.blockStride * bw.blockStride);
+    bw.gathered = 0;
+  }
+  const { block, defaultList, blockStride: stride } = bw;
   const { nBanks: n, relative } = bw.system;
   const base = s * n;
   const f = bw.gathered;
