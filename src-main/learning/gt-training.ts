@@ -15,6 +15,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { HoldingsPanel } from '../engines/holdings-panel';
 import { tradeZScores } from '../engines/holdings-panel';
+import { EngineInputError } from '../engines/errors';
 import { Rng } from '../engines/random';
 import { batchDate, investorBatches } from './gt-batches';
 import type { GtEpoch, GtSettings } from '../../src-shared/results/graph-transformer';
@@ -126,6 +127,8 @@ export interface MaskSample {
 class PairSet {
   private readonly keys: Float64Array;
   private readonly mask: number;
+  /** Distinct pairs held. */
+  readonly size: number = 0;
   constructor(
     investor: Int32Array,
     asset: Int32Array,
@@ -139,6 +142,7 @@ class PairSet {
       const key = investor[e]! * assets + asset[e]!;
       let slot = this.slot(investor[e]!, asset[e]!);
       while (this.keys[slot] !== -1 && this.keys[slot] !== key) slot = (slot + 1) & this.mask;
+      if (this.keys[slot] === -1) this.size++;
       this.keys[slot] = key;
     }
   }
@@ -173,6 +177,11 @@ export function sampleMask(graph: DateGraph, fraction: number, rng: Rng): MaskSa
   }
   const masked = order.subarray(0, Math.min(maskedCount, edges));
   const existing = new PairSet(graph.edgeInvestor, graph.edgeAsset, graph.assets);
+  if (existing.size >= graph.investors * graph.assets) {
+    throw new EngineInputError(
+      `on ${graph.date} every investor holds every asset: the masked autoencoder needs pairs that are not positions to learn from (add investors or assets that do not all hold each other)`,
+    );
+  }
   const pairInvestor = new Int32Array(2 * maskedCount);
   const pairAsset = new Int32Array(2 * maskedCount);
   const pairTarget = new Float32Array(2 * maskedCount);
