@@ -30,9 +30,9 @@ interface Case {
 }
 
 const CASES: Case[] = [
-  { kind: 'dense', n: 1000, fraction: 0.1, scenarios: full ? 10_000 : 1024, before: full ? 500 : 64 },
+  { kind: 'dense', n: 1000, fraction: 0.1, scenarios: full ? 10_000 : 4096, before: full ? 500 : 64 },
   { kind: 'dense', n: 1000, fraction: 1, scenarios: full ? 10_000 : 512, before: full ? 200 : 32 },
-  { kind: 'dense', n: 3000, fraction: 0.1, scenarios: full ? 2000 : 172, before: full ? 40 : 4 },
+  { kind: 'dense', n: 3000, fraction: 0.1, scenarios: full ? 2000 : 688, before: full ? 40 : 4 },
   { kind: 'dense', n: 3000, fraction: 1, scenarios: full ? 1000 : 86, before: full ? 20 : 4 },
   { kind: 'sparse', n: 3000, fraction: 0.1, scenarios: full ? 10_000 : 2000, before: 0 },
   { kind: 'sparse', n: 3000, fraction: 1, scenarios: full ? 10_000 : 1000, before: 0 },
