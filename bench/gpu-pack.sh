@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Packs what bench/gpu-run.sh needs on a lent GPU machine that has no Node and no node_modules (1.2 GB here, while
-# the device tool carries 64 MiB): into .gpu-bench/ (ignored by git through .git/info/exclude),
+# the device tool carries 64 MiB): into .gpu-bench/ (ignored by git, ESLint and Prettier),
 #   node.xz       the project's Node (node_modules/node/bin/node, the node@22 devDependency), xz-compressed (~30 MB);
 #                 made once and kept while that Node is unchanged (about 2 minutes on 2 cores);
 #   app.tar.xz    bench/gpu.bench.ts bundled by esbuild with TensorFlow.js inside (gpu-bench.mjs), the WebAssembly
@@ -12,7 +12,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 pack=.gpu-bench
 mkdir -p "$pack"
-grep -qs '^/.gpu-bench/$' .git/info/exclude 2>/dev/null || { mkdir -p .git/info && echo '/.gpu-bench/' >>.git/info/exclude; }
 
 node_bin=node_modules/node/bin/node
 [ -x "$node_bin" ] || { echo "gpu-pack: $node_bin missing (npm install)" >&2; exit 1; }
