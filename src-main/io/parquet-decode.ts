@@ -1,5 +1,5 @@
 /**
- * Parquet decoding in a worker thread (../jobs/parquet-worker.ts, located as the job workers are: worker-script.ts),
+ * Parquet decoding in a worker thread (../jobs/parquet-worker.ts, located as the job workers are: ./worker-script.ts),
  * under a time limit that grows with the file's size. A damaged file can make the decoder (hyparquet) loop forever;
  * in the worker that stalls only the worker, which is terminated when the file's time is spent, and the file is
  * refused in one line that names it. Only the time the main thread waits for the worker counts (not the worker's
@@ -7,7 +7,7 @@
  */
 import { stat } from 'node:fs/promises';
 import { Worker } from 'node:worker_threads';
-import { workerScript } from '../jobs/worker-script';
+import { workerScript } from './worker-script';
 import { ImportError } from './import-error';
 
 /** How long decoding one Parquet file may take: a base, and more for each MiB of the file. */

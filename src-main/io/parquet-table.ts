@@ -9,7 +9,7 @@
 import { ImportError } from './import-error';
 import { firstLine } from './import-limits';
 import { ParquetDecodeError, ParquetDecoder } from './parquet-decode';
-import type { Table } from './tables';
+import type { Table } from './table';
 
 /** Rows per Parquet read. */
 const BATCH = 100_000;

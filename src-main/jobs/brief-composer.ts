@@ -13,7 +13,7 @@ import type { BriefSection } from '../../src-shared/briefs';
 import { AppError, type ErrorCode } from '../../src-shared/errors';
 import type { JobEvent } from '../../src-shared/jobs';
 import type { RunContext } from '../io/briefs/context';
-import { workerScript } from './worker-script';
+import { workerScript } from '../io/worker-script';
 
 /** The worker's messages: progress in words, the sections, or the error (an AppError keeps its code and field). */
 export type BriefWorkerMessage =

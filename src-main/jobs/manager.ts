@@ -17,7 +17,7 @@ import type { Db } from '../store/db';
 import type { JobPartial } from './job-types';
 import type { WorkerMessage } from './protocol';
 import { taskDefinitions } from './tasks';
-import { workerScript } from './worker-script';
+import { workerScript } from '../io/worker-script';
 
 /** Each kind's schema, seen as a parser from the kind's input to its parameters (checked per kind, no cast). */
 const paramSchemas: { [K in JobKind]: z.ZodType<JobParams<K>, JobInput<K>> } = jobParamSchemas;

@@ -1,5 +1,5 @@
 /**
- * A one-node Slurm cluster on localhost for the cluster tests (recipe: ../shared/notes/cluster.md): its own munged
+ * A one-node Slurm cluster on localhost for the cluster tests (the recipe of docs/scale.md, "Beyond one machine"): its own munged
  * (socket and key in a temporary folder), slurmctld and slurmd on free ports, configured by a slurm.conf named
  * through SLURM_CONF, so nothing under /etc is used or changed. `stop()` ends the three daemons by the PIDs in
  * their pid files and removes the folder.
