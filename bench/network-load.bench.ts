@@ -6,13 +6,12 @@
  * json.load, then numpy arrays of debtor index, creditor index and amount) when python3-numpy is present.
  * Quick: dense 1,000 (about 65 MB, a million liabilities); `--full` adds dense 3,000 (about 600 MB, 9 million).
  */
-import { execFileSync } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, rmSync, statSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { NETWORK_FORMAT } from '../src-shared/formats/network';
-import { hasNumpy } from './scale.bench';
+import { hasNumpy, lastJsonLine } from './child-json';
 import { randomBalanceSheetSystem } from './scale-network';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
@@ -50,14 +49,7 @@ export function writeDenseNetworkJson(path: string, n: number, seed = 1): void {
 
 type Figures = Record<string, number>;
 
-function json(command: string, args: string[]): Figures {
-  const out = execFileSync(command, args, {
-    encoding: 'utf8',
-    maxBuffer: 1 << 20,
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  return JSON.parse(out.trim().split('\n').pop()!) as Figures;
-}
+const json = (command: string, args: string[]) => lastJsonLine<Figures>(command, args);
 
 const project = (mode: 'columns' | 'objects', path: string) =>
   json(process.execPath, [

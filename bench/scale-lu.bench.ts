@@ -7,11 +7,11 @@
  * getrs on the identity) on the same matrix, on every core and on one, when python3 has scipy. Quick: n = 1000;
  * `--full`: n = 2000 as in the issue.
  */
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { blasThreads, lastJsonLine } from './child-json';
 import { columnBlock } from '../src-main/engines/intervention-study';
 import { LU_BLOCK, luFactor, luSolveMany } from '../src-main/engines/linalg';
 import { Rng } from '../src-main/engines/random';
@@ -24,12 +24,11 @@ function lapack(matrix: Float64Array, n: number, threads?: number) {
   const dir = mkdtempSync(join(tmpdir(), 'cwb-lu-'));
   try {
     writeFileSync(join(dir, 'matrix.f64'), Buffer.from(matrix.buffer, matrix.byteOffset, matrix.byteLength));
-    const env = {
-      ...process.env,
-      ...(threads ? { OPENBLAS_NUM_THREADS: String(threads), OMP_NUM_THREADS: String(threads) } : {}),
-    };
-    const out = execFileSync('python3', [join(here, 'scale_lu_peer.py'), dir, String(n)], { encoding: 'utf8', env });
-    return JSON.parse(out.trim().split('\n').pop()!) as { factorMs: number; allColumnsMs: number };
+    return lastJsonLine<{ factorMs: number; allColumnsMs: number }>(
+      'python3',
+      [join(here, 'scale_lu_peer.py'), dir, String(n)],
+      blasThreads(threads),
+    );
   } catch {
     return undefined;
   } finally {

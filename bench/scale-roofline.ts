@@ -5,7 +5,7 @@
  * what any clearing method written in JavaScript can gain over the peer: it must do that many times fewer
  * floating-point operations per scenario just to keep pace.
  */
-import { execFileSync } from 'node:child_process';
+import { blasThreads, lastJsonLine } from './child-json';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -93,12 +93,9 @@ export function javascriptThroughput(n: number): number {
 }
 
 export function openBlasThroughput(n: number, threads?: number): number {
-  const out = execFileSync('python3', [join(here, 'scale_gemm_peer.py'), String(n)], {
-    encoding: 'utf8',
-    env: {
-      ...process.env,
-      ...(threads ? { OPENBLAS_NUM_THREADS: String(threads), OMP_NUM_THREADS: String(threads) } : {}),
-    },
-  });
-  return (JSON.parse(out.trim().split('\n').pop()!) as { gflops: number }).gflops;
+  return lastJsonLine<{ gflops: number }>(
+    'python3',
+    [join(here, 'scale_gemm_peer.py'), String(n)],
+    blasThreads(threads),
+  ).gflops;
 }

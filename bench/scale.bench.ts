@@ -11,11 +11,11 @@
  * process). `npm run bench -- scale` runs quick sizes (2 shared cores: a few minutes);
  * `npm run bench -- scale --full` runs 10,000 peer scenarios and more project scenarios.
  */
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { blasThreads, hasNumpy, lastJsonLine } from './child-json';
 import { javascriptThroughput, openBlasThroughput } from './scale-roofline';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
@@ -40,15 +40,8 @@ const CASES: Case[] = [
   { kind: 'eba', n: 87, fraction: 1, scenarios: full ? 100_000 : 20_000, before: 0 },
 ];
 
-function json(command: string, args: string[], env?: NodeJS.ProcessEnv): Record<string, number | boolean | string> {
-  const out = execFileSync(command, args, {
-    encoding: 'utf8',
-    maxBuffer: 1 << 20,
-    stdio: ['ignore', 'pipe', 'inherit'],
-    env: { ...process.env, ...env },
-  });
-  return JSON.parse(out.trim().split('\n').pop()!) as Record<string, number | boolean | string>;
-}
+const json = (command: string, args: string[], env?: NodeJS.ProcessEnv) =>
+  lastJsonLine<Record<string, number | boolean | string>>(command, args, env);
 
 const project = (c: Case, scenarios: number, path: string, peerDir?: string) =>
   json(process.execPath, [
@@ -63,15 +56,6 @@ const project = (c: Case, scenarios: number, path: string, peerDir?: string) =>
     ...(peerDir ? [peerDir] : []),
   ]);
 
-export function hasNumpy(): boolean {
-  try {
-    execFileSync('python3', ['-c', 'import numpy'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 const round = (value: number, digits = 3) => Number(value.toPrecision(digits));
 
 export function run(): Record<string, unknown> {
@@ -85,14 +69,14 @@ export function run(): Record<string, unknown> {
       const allCores = c.kind === 'dense' ? project(c, c.scenarios, 'all-cores') : undefined;
       const before = c.before > 0 ? project(c, c.before, 'per-scenario') : undefined;
       const peerScenarios = Math.min(c.scenarios, full ? 10_000 : 2000);
-      const runPeer = (threads?: string) =>
+      const runPeer = (threads?: number) =>
         json(
           'python3',
           [join(here, 'scale_peer.py'), dir, String(now.banks), String(c.fraction), String(peerScenarios)],
-          threads ? { OPENBLAS_NUM_THREADS: threads, OMP_NUM_THREADS: threads } : undefined,
+          blasThreads(threads),
         );
       const peer = numpy ? runPeer() : undefined;
-      const peerOneThread = numpy ? runPeer('1') : undefined;
+      const peerOneThread = numpy ? runPeer(1) : undefined;
       const ms = now.msPerScenario as number;
       const allCoresMs = allCores ? (allCores.msPerScenario as number) : ms;
       rows.push({
