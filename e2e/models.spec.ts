@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import ExcelJS from 'exceljs';
+import type { Page } from '@playwright/test';
 import {
   artifactsDir,
   expectCanvasDrawn,
@@ -12,6 +13,21 @@ import {
   expect,
   test,
 } from './support';
+
+/**
+ * The investors-per-mini-batch field is scrolled into view and lines up with the field on its left when both are on
+ * one line (same height and bottom edge), or starts its own line at the row's left edge when the row wraps.
+ */
+async function expectLinedUp(page: Page) {
+  const field = page.getByTestId('gt-batch-investors');
+  await field.scrollIntoViewIfNeeded();
+  const box = (await field.boundingBox())!;
+  const left = (await page.getByTestId('gt-validation-dates').boundingBox())!;
+  const rowStart = (await page.getByTestId('gt-epochs').boundingBox())!;
+  expect(box.height).toBeCloseTo(left.height, 0);
+  if (Math.abs(box.y - left.y) < 1) expect(box.x).toBeGreaterThan(left.x + left.width);
+  else expect(box.x).toBeCloseTo(rowStart.x, 0);
+}
 
 test('generate planted holdings, train the graph transformer with a live loss curve, inspect metrics and the embedding map, cancel a run', async ({
   page,
@@ -30,14 +46,18 @@ test('generate planted holdings, train the graph transformer with a live loss cu
   await page.getByTestId('gt-generate').click();
   await expect(page.getByTestId('gt-dataset')).toContainText('Synthetic holdings (60 investors × 120 assets, seed 1)');
 
-  // Bad input is answered with a message naming the field.
+  // Bad input is answered with a message naming the field, in words.
   await page.getByTestId('gt-hidden').fill('0');
+  await page.getByTestId('gt-batch-investors').fill('0');
   await page.getByTestId('gt-train').click();
   await expect(page.getByTestId('gt-error')).toContainText(/Hidden units must be at least \d+/);
+  await expect(page.getByTestId('gt-error')).toContainText('Investors per mini-batch must be at least 1');
 
   await page.getByTestId('gt-preset-small').click();
   await page.getByTestId('gt-epochs').fill('12');
   await page.getByTestId('gt-validation-dates').fill('1');
+  // Mini-batches of 20 of the 60 investors: each step on a third of the graph.
+  await page.getByTestId('gt-batch-investors').fill('20');
   await page.getByTestId('gt-use-generator-stress').click();
   await expect(page.getByTestId('gt-stress-index')).toHaveValue(/2015-12-31,/);
   await page.getByTestId('gt-train').click();
@@ -47,6 +67,7 @@ test('generate planted holdings, train the graph transformer with a live loss cu
   await expect(page.getByTestId('gt-metrics')).toContainText('Trade prediction');
   await expect(page.getByTestId('gt-trade-validation')).toHaveText(/^-?\d\.\d{3}$/);
   await expect(page.getByTestId('gt-model-facts')).toContainText('seed 1');
+  await expect(page.getByTestId('gt-model-batching')).toHaveText('Mini-batches: 20 investors');
   await expect(page.getByTestId('gt-groups')).toContainText('style: active');
   await expect(page.getByTestId('gt-map').locator('canvas')).toBeVisible({ timeout: 30_000 });
   // every chart drew: the live loss, correlations by report date, the loss history and the embedding map
@@ -94,12 +115,19 @@ test('generate planted holdings, train the graph transformer with a live loss cu
   await page.setViewportSize({ width: 1024, height: 700 });
   await page.getByTestId('gt-metrics').scrollIntoViewIfNeeded();
   await page.screenshot({ path: join(artifactsDir, 'models-tables-1024x700.png') });
+  await expectLinedUp(page);
+  await page.screenshot({ path: join(artifactsDir, 'models-config-1024x700.png') });
   await page.emulateMedia({ colorScheme: 'dark' });
+  await page.screenshot({ path: join(artifactsDir, 'models-config-dark-1024x700.png') });
+  await page.getByTestId('gt-metrics').scrollIntoViewIfNeeded();
   await page.screenshot({ path: join(artifactsDir, 'models-tables-dark-1024x700.png') });
   await page.setViewportSize({ width: 1440, height: 900 });
   await page.getByTestId('gt-models').scrollIntoViewIfNeeded();
   await page.screenshot({ path: join(artifactsDir, 'models-tables-dark.png') });
+  await expectLinedUp(page);
+  await page.screenshot({ path: join(artifactsDir, 'models-config-dark.png') });
   await page.emulateMedia({ colorScheme: 'light' });
+  await page.screenshot({ path: join(artifactsDir, 'models-config.png') });
   await page.setViewportSize({ width: 1400, height: 900 });
 
   // A long run is cancelled: nothing is saved.

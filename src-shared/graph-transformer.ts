@@ -39,6 +39,8 @@ export const gtTrainingSchema = z
     patience: z.number().int().min(1).max(5000).default(20),
     maskFraction: z.number().gt(0).max(0.9).default(0.15),
     validationDates: z.number().int().min(1).max(1000).default(2),
+    /** Investors per mini-batch (each step trains on their subgraph: memory bounded by it); absent: whole graph. */
+    batchInvestors: z.number().int().min(1).max(1_000_000).optional(),
     seed: z
       .number()
       .int()

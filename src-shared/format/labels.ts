@@ -53,6 +53,7 @@ export const FIELD_WORDS: Record<string, FieldWords> = {
   layers: { label: 'Layers' },
   heads: { label: 'Attention heads' },
   learningRate: { label: 'Learning rate' },
+  batchInvestors: { label: 'Investors per mini-batch' },
   alpha: { label: 'Confidence level', percent: true },
   confidence: { label: 'Confidence level', percent: true },
   rho: { label: 'Correlation ρ' },
@@ -93,6 +94,13 @@ export function humaniseKey(key: string): string {
 }
 
 export const fieldLabel = (key: string): string => FIELD_WORDS[key]?.label ?? humaniseKey(key);
+
+/**
+ * How a graph transformer was (or will be) trained, for the screens and briefs: "Mini-batches: 5,000 investors"
+ * (each step on that many investors' subgraph) or "Whole graph" (no batch size set).
+ */
+export const gtBatchingWords = (batchInvestors: number | undefined): string =>
+  batchInvestors === undefined ? 'Whole graph' : `Mini-batches: ${batchInvestors.toLocaleString('en-US')} investors`;
 
 /** Run kinds (job kinds and the policy lab) in words: no picker or message shows "gt-train" or "idf-train". */
 export const RUN_KIND_WORDS: Record<string, string> = {
@@ -193,6 +201,9 @@ export function pathInWords(path: ReadonlyArray<PropertyKey>): string {
 
 const asPercent = (value: number) => `${(value * 100).toLocaleString('en-US', { maximumFractionDigits: 4 })} %`;
 
+/** zod's expected types in words ("expected int" is a whole number). */
+const TYPE_WORDS: Record<string, string> = { number: 'a number', int: 'a whole number', string: 'text' };
+
 /** The rule an issue breaks, in words and the field's unit (percent fields in percent). */
 function ruleInWords(issue: IssueLike, percent: boolean): string {
   // A message written for users ("must be ≥ 0", "unknown firm …") is kept; zod's own defaults are reworded.
@@ -210,9 +221,10 @@ function ruleInWords(issue: IssueLike, percent: boolean): string {
     return Number(issue.minimum) <= 1 ? 'must not be empty' : `needs at least ${Number(issue.minimum)} entries`;
   if (issue.code === 'too_big') return `allows at most ${Number(issue.maximum).toLocaleString('en-US')} entries`;
   if (issue.code === 'invalid_type')
-    return issue.input === undefined
+    // zod reports no input unless asked: "received undefined" in its message says the field is absent.
+    return issue.input === undefined && !/received (?!undefined)/.test(issue.message)
       ? 'is missing'
-      : `must be ${issue.expected === 'number' ? 'a number' : issue.expected === 'string' ? 'text' : `a ${issue.expected ?? 'value'}`}`;
+      : `must be ${TYPE_WORDS[issue.expected ?? ''] ?? `a ${issue.expected ?? 'value'}`}`;
   if (issue.code === 'invalid_value') return 'is not one of the allowed choices';
   if (issue.code === 'unrecognized_keys') return 'has a field this version does not know';
   return 'is not valid';

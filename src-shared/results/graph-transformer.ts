@@ -51,6 +51,8 @@ export interface GtSettings {
   /** Number of last report dates (with a trade target) held out for validation. */
   validationDates: number;
   seed: number;
+  /** Investors per mini-batch (memory bounded by the batch); absent: whole-graph steps. */
+  batchInvestors?: number;
 }
 
 export interface GtMetrics {

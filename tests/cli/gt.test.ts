@@ -1,8 +1,12 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { createApp } from '../../src-main/app';
+import { call } from '../../src-main/api/router';
+import { composeBrief } from '../../src-main/io/briefs/compose';
 import { main } from '../../src-main/cli/main';
 import { tempDir } from '../support/fixtures';
+import { testStoreKey } from '../support/store-key';
 
 const dirs: Array<{ path: string; remove(): void }> = [];
 afterEach(() => dirs.splice(0).forEach((d) => d.remove()));
@@ -141,6 +145,80 @@ describe('cwb gt', () => {
       '--json',
     ]);
     expect((JSON.parse(again.out) as { datasetId: number }).datasetId).toBe(result.datasetId);
+  });
+
+  it('trains on mini-batches of investors with --batch-investors; the saved model and its brief record it', async () => {
+    const data = tempDir();
+    const files = tempDir();
+    dirs.push(data, files);
+    /** Two epochs on the small synthetic holdings (40 investors, the last date for validation): the --json output. */
+    const train = async (...extra: string[]) => {
+      const run = await cwb([
+        'gt',
+        'train',
+        '--synthetic',
+        ...small,
+        '--epochs',
+        '2',
+        '--validation-dates',
+        '1',
+        '--data-dir',
+        data.path,
+        '--json',
+        ...extra,
+      ]);
+      expect(run.code, run.err).toBe(0);
+      return JSON.parse(run.out) as {
+        modelId: number;
+        runId: number;
+        settings: { batchInvestors?: number };
+        history: Array<{ trainLoss: number }>;
+      };
+    };
+    const batched = await train('--batch-investors', '15', '--out', join(files.path, 'm.json'));
+    expect(batched.settings.batchInvestors).toBe(15);
+    const file = JSON.parse(readFileSync(join(files.path, 'm.json'), 'utf8')) as {
+      settings: { batchInvestors?: number };
+    };
+    expect(file.settings.batchInvestors).toBe(15);
+    // Without the flag: whole-graph steps (another training loss, same seed), and no batch size recorded.
+    const whole = await train();
+    // The readable summary says how it trained.
+    const summary = async (...extra: string[]) =>
+      (await cwb(['gt', 'train', '--synthetic', ...small, '--epochs', '1', '--data-dir', data.path, ...extra])).out;
+    expect(await summary()).toMatch(/, seed 1, whole graph\n/);
+    expect(await summary('--batch-investors', '15')).toMatch(/, seed 1, mini-batches: 15 investors\n/);
+
+    // The store (what the Models screen and briefs read) records both, and a brief says each in words.
+    const app = createApp({ dataDir: data.path, transport: 'cli', key: testStoreKey() });
+    try {
+      expect((await call(app.router, 'models:get', { id: batched.modelId })).settings.batchInvestors).toBe(15);
+      const method = async (runId: number) =>
+        (
+          await composeBrief(app.db, { runIds: [runId], title: 'Mini-batches', marking: 'TEST' })
+        ).sections[0]!.method.join(' ');
+      expect(await method(batched.runId)).toContain(
+        "each step on a mini-batch of 15 investors' subgraph (memory bounded by the batch)",
+      );
+      expect(await method(whole.runId)).toContain('each step on the whole holdings graph');
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('refuses a bad --batch-investors in one line with exit code 2, creating nothing', async () => {
+    const data = tempDir();
+    dirs.push(data);
+    for (const value of ['0', '2.5', 'many', '1000001']) {
+      const bad = await cwb(['gt', 'train', '--synthetic', '--batch-investors', value, '--data-dir', data.path]);
+      expect(bad.code, value).toBe(2);
+      expect(bad.err.trim().split('\n')).toHaveLength(1);
+      expect(bad.err).toMatch(/--batch-investors must be a whole number, 1 ≤ N ≤ 1,000,000, got "/);
+    }
+    const listed = await cwb(['list', '--data-dir', data.path, '--json']);
+    expect(listed.out).not.toMatch(/Synthetic/);
+    const help = await cwb(['help', 'gt']);
+    expect(help.out).toMatch(/--batch-investors N\s+investors per mini-batch/);
   });
 
   it('refuses bad input with exit code 2 and a one-line reason, creating nothing', async () => {

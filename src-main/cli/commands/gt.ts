@@ -23,6 +23,7 @@ import type { AppContext } from '../../app';
 import { positiveId, readTextFile } from './common';
 import { optionalFlag, requiredFlag, schemaFlag } from '../schema-flags';
 import { csvRow } from '../../../src-shared/formats/csv-cell';
+import { gtBatchingWords } from '../../../src-shared/format/labels';
 import { FORCE_FLAG, checkOutTargets, writeOutFiles } from './out-file';
 
 const CONFIG = gtConfigSchema.shape;
@@ -69,6 +70,12 @@ const VALIDATION_DATES_FLAG = schemaFlag(
   'N',
   TRAINING.validationDates,
   'last report dates held out for validation',
+);
+const BATCH_INVESTORS_FLAG = schemaFlag(
+  'batch-investors',
+  'N',
+  TRAINING.batchInvestors,
+  'investors per mini-batch: each step trains on their subgraph, so memory is bounded by the batch (default: the whole graph)',
 );
 const BACKEND_FLAG = schemaFlag(
   'backend',
@@ -129,6 +136,7 @@ const TRAIN_FLAGS: FlagSpec[] = [
   WEIGHT_DECAY_FLAG,
   KAPPA_FLAG,
   VALIDATION_DATES_FLAG,
+  BATCH_INVESTORS_FLAG,
   BACKEND_FLAG,
   {
     name: 'stress-index',
@@ -168,6 +176,7 @@ function trainParams(flags: Flags) {
       kappa: requiredFlag(flags, KAPPA_FLAG),
       validationDates: requiredFlag(flags, VALIDATION_DATES_FLAG),
       seed: requiredFlag(flags, SEED_FLAG),
+      batchInvestors: optionalFlag(flags, BATCH_INVESTORS_FLAG),
     },
     stressIndex: typeof flags['stress-index'] === 'string' ? readStressIndex(flags['stress-index']) : undefined,
     stressThreshold: requiredFlag(flags, STRESS_THRESHOLD_FLAG),
@@ -207,7 +216,7 @@ function printTrainMetrics(io: CommandIo, modelId: number, datasetId: number, me
     `model ${modelId} on dataset ${datasetId} "${metrics.datasetName}": ${metrics.parameterCount.toLocaleString('en-US')} parameters, backend ${metrics.backend}`,
   );
   io.out(
-    `  epochs ${metrics.epochs} (best ${metrics.bestEpoch}${metrics.stoppedEarly ? ', stopped early' : ''}), ${metrics.trainingSeconds.toFixed(1)} s, seed ${metrics.settings.seed}`,
+    `  epochs ${metrics.epochs} (best ${metrics.bestEpoch}${metrics.stoppedEarly ? ', stopped early' : ''}), ${metrics.trainingSeconds.toFixed(1)} s, seed ${metrics.settings.seed}, ${gtBatchingWords(metrics.settings.batchInvestors).toLowerCase()}`,
   );
   io.out(`  trade correlation       train ${pair(metrics.trade.train)}, validation ${pair(metrics.trade.validation)}`);
   io.out(

@@ -96,6 +96,10 @@ export const graphTransformerSection: SectionProvider = {
       },
     );
     const trade = m.trade.validation;
+    const batching =
+      m.settings.batchInvestors === undefined
+        ? 'each step on the whole holdings graph'
+        : `each step on a mini-batch of ${m.settings.batchInvestors.toLocaleString('en-US')} investors' subgraph (memory bounded by the batch)`;
     return {
       heading: `Graph transformer — run #${run.id}, ${m.datasetName}`,
       summary:
@@ -121,7 +125,7 @@ export const graphTransformerSection: SectionProvider = {
       charts: [chart],
       tables,
       method: [
-        `A graph transformer with ${m.config.layers} layer(s), width ${m.config.hidden}, ${m.config.heads} head(s) and embeddings of ${m.config.embedding}, trained for ${m.epochs} epochs (${m.trainingSeconds.toFixed(1)} s on ${m.backend}); dropout ${m.settings.dropout}, learning rate ${m.settings.learningRate}, weight decay ${m.settings.weightDecay}, κ = ${m.settings.kappa}, ${Math.round(100 * m.settings.maskFraction)}% of positions masked per step.`,
+        `A graph transformer with ${m.config.layers} layer(s), width ${m.config.hidden}, ${m.config.heads} head(s) and embeddings of ${m.config.embedding}, trained for ${m.epochs} epochs (${m.trainingSeconds.toFixed(1)} s on ${m.backend}); dropout ${m.settings.dropout}, learning rate ${m.settings.learningRate}, weight decay ${m.settings.weightDecay}, κ = ${m.settings.kappa}, ${Math.round(100 * m.settings.maskFraction)}% of positions masked per step; ${batching}.`,
       ],
       provenance: [{ label: 'Training backend', value: m.backend }],
     };
