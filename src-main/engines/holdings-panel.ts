@@ -37,9 +37,13 @@ export interface PanelSnapshot {
   amount: Float64Array;
 }
 
-export interface HoldingsPanel {
+/** The nodes of a panel: what every date shares. */
+export interface PanelNodes {
   investors: PanelInvestor[];
   assets: PanelAsset[];
+}
+
+export interface HoldingsPanel extends PanelNodes {
   /** Oldest first; dates are distinct. */
   snapshots: PanelSnapshot[];
 }
@@ -82,7 +86,7 @@ function moments(
   return { count, meanPosition, stdPosition, size };
 }
 
-export function investorCharacteristics(panel: HoldingsPanel, snapshot: PanelSnapshot): NodeCharacteristics {
+export function investorCharacteristics(panel: PanelNodes, snapshot: PanelSnapshot): NodeCharacteristics {
   return moments(
     panel.investors.length,
     snapshot.investor,
@@ -91,7 +95,7 @@ export function investorCharacteristics(panel: HoldingsPanel, snapshot: PanelSna
   );
 }
 
-export function assetCharacteristics(panel: HoldingsPanel, snapshot: PanelSnapshot): NodeCharacteristics {
+export function assetCharacteristics(panel: PanelNodes, snapshot: PanelSnapshot): NodeCharacteristics {
   return moments(
     panel.assets.length,
     snapshot.asset,

@@ -18,6 +18,7 @@ import type { CapitalStudyConfig } from '../learning/capital-study';
 import type { IdfTrainParams, trainOnSystem } from '../learning/idf-training';
 import type { DisaggregateShardInput, DisaggregationOutcome } from './disaggregation-worker';
 import type { IdfReproduceParams } from './firesale-worker';
+import type { PanelSnapshot } from '../engines/holdings-panel';
 import type { GtTrainResult, GtTrainShard } from './gt-worker';
 import type { InterventionPart, InterventionShardInput } from './intervention-worker';
 import type { ReconstructShardInput } from './reconstruction-worker';
@@ -49,7 +50,14 @@ export interface JobTypes {
   'idf-reproduce': { shard: IdfReproduceParams; partial: ReproductionReport; merged: ReproductionReport };
   reconstruct: { shard: ReconstructShardInput; partial: ReconstructionOutcome[]; merged: ReconstructionRunResults };
   disaggregate: { shard: DisaggregateShardInput; partial: DisaggregationOutcome; merged: DisaggregationOutcome };
-  'gt-train': { shard: GtTrainShard; partial: GtTrainResult; merged: GtTrainResult };
+  'gt-train': {
+    shard: GtTrainShard;
+    partial: GtTrainResult;
+    merged: GtTrainResult;
+    /** The worker reads the holdings from the store one date at a time. */
+    question: { date: number };
+    answer: PanelSnapshot;
+  };
   capital: { shard: CapitalShardInput; partial: CapitalRunResults; merged: CapitalRunResults };
   intervention: { shard: InterventionShardInput; partial: InterventionPart; merged: InterventionRunResults };
   policy: { shard: PolicyShardInput; partial: PolicyLabResult; merged: PolicyLabResult };
@@ -59,6 +67,9 @@ export interface JobTypes {
 export type JobShard<K extends JobKind> = JobTypes[K]['shard'];
 export type JobPartial<K extends JobKind> = JobTypes[K]['partial'];
 export type JobMerged<K extends JobKind> = JobTypes[K]['merged'];
+/** What a worker of kind K may ask the main thread while it runs, and the answer (never for kinds without). */
+export type JobQuestion<K extends JobKind> = JobTypes[K] extends { question: infer Q } ? Q : never;
+export type JobAnswer<K extends JobKind> = JobTypes[K] extends { answer: infer A } ? A : never;
 
 /** What a worker thread starts with (its workerData): one shard of a job of kind K. */
 export type WorkerRequest<K extends JobKind = JobKind> = { [P in K]: { kind: P; input: JobShard<P> } }[K];

@@ -3,7 +3,8 @@
  * into shards that run in parallel workers, merged, and saved in one transaction when every shard succeeded.
  * Cancelling terminates the workers; a cancelled or crashed job writes nothing to the store. At most `maxRunning`
  * jobs (the cores) and `maxThreads` worker threads run at once; later jobs wait, first come first served, with
- * status 'queued' and a stage that says how many jobs are ahead; cancelling a waiting job starts no worker.
+ * status 'queued' and a stage that says how many jobs are ahead; cancelling a waiting job starts no worker. A
+ * running worker may ask the main thread for inputs too large to hand over at once (its kind's `answer`).
  */
 import { randomUUID } from 'node:crypto';
 import { availableParallelism } from 'node:os';
@@ -14,8 +15,8 @@ import { issuesInWords } from '../../src-shared/format/labels';
 import { jobParamSchemas, waitingStage, type JobEvent, type JobKind } from '../../src-shared/jobs';
 import type { JobInput, JobParams } from '../../src-shared/run-kinds';
 import type { Db } from '../store/db';
-import type { JobPartial } from './job-types';
-import type { WorkerMessage } from './protocol';
+import type { JobPartial, JobQuestion } from './job-types';
+import type { ManagerMessage, WorkerMessage } from './protocol';
 import { taskDefinitions } from './tasks';
 import { workerScript } from '../io/worker-script';
 
@@ -33,6 +34,8 @@ interface Job {
   requests: Array<{ kind: JobKind; input: unknown }>;
   /** Merges the partial results (in shard order) and saves the run; returns the run id. */
   finish(parts: unknown[], timing: { startedAt: string; durationMs: number }): number;
+  /** Answers a worker's question (the kind's `answer`), or undefined for kinds that ask nothing. */
+  answer?(question: unknown): unknown;
   workers: Worker[];
   /** Resolves once the job is over (succeeded, failed, or cancelled — queued or running). */
   settled: Promise<void>;
@@ -92,11 +95,15 @@ export class JobManager {
     const definition = taskDefinitions[kind];
     const plan = definition.plan(this.db, parsed.data, Math.min(this.maxWorkers, this.limits.maxThreads));
     const requests = plan.shards.map((input) => ({ kind, input }));
-    // The one erasure point of the job boundary: a worker's result arrives by postMessage as `unknown` (a structured
+    // The erasure point of the job boundary: a worker's result arrives by postMessage as `unknown` (a structured
     // clone of what workerTasks[kind] returned for this kind's shard, worker-tasks.ts), so it is taken as the kind's
     // partial result here. Everything before (parameters, plan, shards) and after (merge, save) is typed by the kind.
     const finish = (parts: unknown[], timing: { startedAt: string; durationMs: number }) =>
       definition.save(this.db, plan, definition.merge(parts as Array<JobPartial<K>>, plan), timing);
+    // Likewise a worker's question arrives as `unknown`: it is what the kind's worker asked (JobQuestion<K>).
+    const answerQuestion = definition.answer
+      ? (question: unknown) => definition.answer!(this.db, plan, question as JobQuestion<K>)
+      : undefined;
     const jobId = randomUUID();
     let settle = () => {};
     const settled = new Promise<void>((resolve) => (settle = resolve));
@@ -104,6 +111,7 @@ export class JobManager {
       event: { jobId, kind, status: 'queued', fraction: 0, stage: '' },
       requests,
       finish,
+      answer: answerQuestion,
       workers: [],
       settled,
       settle,
@@ -175,6 +183,8 @@ export class JobManager {
                 stage: message.stage,
                 figures,
               });
+            } else if (message.type === 'ask') {
+              this.reply(job, worker, message.id, message.question);
             } else if (message.type === 'result') {
               resolve(message.value);
             } else {
@@ -206,6 +216,23 @@ export class JobManager {
         job.settle();
         this.pump();
       });
+  }
+
+  /** Answers a worker's question; the answer's typed arrays are moved to the worker, not copied. */
+  private reply(job: Job, worker: Worker, id: number, question: unknown): void {
+    if (job.event.status !== 'running') return;
+    let message: ManagerMessage;
+    const transfer: ArrayBuffer[] = [];
+    try {
+      if (!job.answer) throw new Error(`a ${job.event.kind} job answers no questions`);
+      const value = job.answer(question);
+      for (const part of Object.values(value as object))
+        if (ArrayBuffer.isView(part) && part.buffer instanceof ArrayBuffer) transfer.push(part.buffer);
+      message = { type: 'answer', id, value };
+    } catch (error) {
+      message = { type: 'answer', id, error: (error as Error).message };
+    }
+    worker.postMessage(message, transfer);
   }
 
   /** Stops a running job, or takes a queued one off the queue; `{ cancelled: false }` when it had already finished. */

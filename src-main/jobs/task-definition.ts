@@ -7,7 +7,7 @@
 import type { JobKind } from '../../src-shared/jobs';
 import type { JobParams } from '../../src-shared/run-kinds';
 import type { Db } from '../store/db';
-import type { JobMerged, JobPartial, JobShard } from './job-types';
+import type { JobAnswer, JobMerged, JobPartial, JobQuestion, JobShard } from './job-types';
 
 export interface JobPlan<K extends JobKind> {
   params: JobParams<K>;
@@ -19,6 +19,8 @@ export interface TaskDefinition<K extends JobKind> {
   plan(db: Db, params: JobParams<K>, maxShards: number): JobPlan<K>;
   merge(parts: Array<JobPartial<K>>, plan: JobPlan<K>): JobMerged<K>;
   save(db: Db, plan: JobPlan<K>, merged: JobMerged<K>, timing: { startedAt: string; durationMs: number }): number;
+  /** Answers a worker's question while the job runs, from the store (kinds whose inputs do not fit a shard). */
+  answer?(db: Db, plan: JobPlan<K>, question: JobQuestion<K>): JobAnswer<K>;
 }
 
 /** Splits `total` items into at most `parts` contiguous ranges of near-equal size. */

@@ -1,8 +1,11 @@
-/** Entry of every job worker thread: runs one task on its input and posts progress and the result. */
+/**
+ * Entry of every job worker thread: runs one task on its input and posts progress and the result; a task may ask
+ * the main thread questions (its kind's `answer`, e.g. one date of holdings read from the store) and await them.
+ */
 import { parentPort, workerData } from 'node:worker_threads';
-import type { JobShard, WorkerRequest } from './job-types';
+import type { JobAnswer, JobQuestion, JobShard, WorkerRequest } from './job-types';
 import type { JobKind } from '../../src-shared/jobs';
-import type { TaskReporter, WorkerMessage } from './protocol';
+import type { ManagerMessage, TaskReporter, WorkerMessage } from './protocol';
 import { workerTasks } from './worker-tasks';
 
 const port = parentPort;
@@ -12,11 +15,28 @@ if (!port) throw new Error('worker-entry must run in a worker thread');
 const request = (workerData as { request: WorkerRequest }).request;
 const post = (message: WorkerMessage) => port.postMessage(message);
 
+const pending = new Map<number, { resolve(value: unknown): void; reject(error: Error): void }>();
+const onAnswer = (message: ManagerMessage) => {
+  const question = pending.get(message.id);
+  pending.delete(message.id);
+  if ('error' in message) question?.reject(new Error(message.error));
+  else question?.resolve(message.value);
+};
+port.on('message', onAnswer);
+let questions = 0;
+const ask = (question: unknown) =>
+  new Promise<unknown>((resolve, reject) => {
+    const id = questions++;
+    pending.set(id, { resolve, reject });
+    post({ type: 'ask', id, question });
+  });
+
 /** The worker function of the request's kind on its shard input (typed by the kind: no cast). */
 function runTask<K extends JobKind>({ kind, input }: { kind: K; input: JobShard<K> }, reporter: TaskReporter) {
   const task = workerTasks[kind];
   if (!task) throw new Error(`unknown job kind "${kind}"`);
-  return task(input, reporter);
+  // The answer arrives by postMessage as `unknown`: the main thread answered with the kind's own `answer`.
+  return task(input, reporter, ask as (question: JobQuestion<K>) => Promise<JobAnswer<K>>);
 }
 
 let lastProgressAt = 0;
@@ -32,4 +52,7 @@ try {
   post({ type: 'result', value });
 } catch (error) {
   post({ type: 'error', message: error instanceof Error ? error.message : String(error) });
+} finally {
+  // nothing left to wait for: the thread may end
+  port.off('message', onAnswer);
 }

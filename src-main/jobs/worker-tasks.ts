@@ -8,14 +8,18 @@ import type { IdfTrainParams } from '../learning/idf-training';
 import { runReconstruction } from './reconstruction-worker';
 import { runDisaggregation } from './disaggregation-worker';
 import type { GtTrainShard } from './gt-worker';
-import type { CapitalShardInput, JobPartial, JobShard, StressShardInput } from './job-types';
+import type { CapitalShardInput, JobAnswer, JobPartial, JobQuestion, JobShard, StressShardInput } from './job-types';
 import { runInterventionShard } from './intervention-worker';
 import { runPolicyJob } from './policy-worker';
 
-/** A job kind's worker side: one shard input in, one partial result out (JobTypes, job-types.ts). */
+/**
+ * A job kind's worker side: one shard input in, one partial result out (JobTypes, job-types.ts); `ask` puts the
+ * kind's question to the main thread.
+ */
 export type WorkerTask<K extends JobKind> = (
   input: JobShard<K>,
   reporter: TaskReporter,
+  ask: (question: JobQuestion<K>) => Promise<JobAnswer<K>>,
 ) => JobPartial<K> | Promise<JobPartial<K>>;
 
 export const workerTasks: { [K in JobKind]: WorkerTask<K> } = {
@@ -38,8 +42,8 @@ export const workerTasks: { [K in JobKind]: WorkerTask<K> } = {
     (await import('./firesale-worker')).idfReproduceWorker(input, reporter),
   reconstruct: runReconstruction,
   disaggregate: runDisaggregation,
-  'gt-train': async (input: GtTrainShard, reporter: TaskReporter) =>
-    (await import('./gt-worker')).gtTrainWorker(input, reporter),
+  'gt-train': async (input: GtTrainShard, reporter: TaskReporter, ask) =>
+    (await import('./gt-worker')).gtTrainWorker(input, reporter, ask),
   // loaded on demand, so stress workers do not load TensorFlow.js
   capital: async (input: CapitalShardInput, reporter: TaskReporter) =>
     (await import('../learning/capital-study')).runCapitalStudy(input.document, input.config, reporter),

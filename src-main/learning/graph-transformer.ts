@@ -26,7 +26,7 @@ import * as tf from '@tensorflow/tfjs';
 import {
   assetCharacteristics,
   investorCharacteristics,
-  type HoldingsPanel,
+  type PanelNodes,
   type PanelSnapshot,
 } from '../engines/holdings-panel';
 import { edgeDotProducts, gatherRows, segmentSoftmax, weightedNeighbourSum } from './sparse-ops';
@@ -90,6 +90,8 @@ export interface PreparedDate {
   graph: DateGraph;
   /** Positions with a finite y (eq. 22) and their targets. */
   trade: { investor: Int32Array; asset: Int32Array; target: Float32Array; position: Int32Array } | null;
+  /** For a batch of a date (./gt-batches.ts): the date's index of each of its investors and assets. */
+  batch?: { investors: Int32Array; assets: Int32Array };
 }
 
 function rawNumeric(count: Float64Array, mean: Float64Array, std: Float64Array, size: Float64Array): Float32Array {
@@ -110,37 +112,59 @@ function median(values: Float64Array): number {
   return sorted[Math.floor(sorted.length / 2)]! || 1;
 }
 
-/** Builds the category vocabularies and numeric standardisation from the training snapshots. */
-export function fitFeatureSpace(panel: HoldingsPanel, snapshots: PanelSnapshot[]): FeatureSpace {
-  const vocab = (values: Array<string | null>) => ['', ...[...new Set(values.filter((v): v is string => !!v))].sort()];
-  const norm = (rows: Float32Array[]) => {
-    const mean = [0, 0, 0, 0];
-    const sq = [0, 0, 0, 0];
-    let n = 0;
-    for (const row of rows) {
-      for (let k = 0; k < row.length; k++) {
-        mean[k % 4]! += row[k]!;
-        sq[k % 4]! += row[k]! * row[k]!;
-      }
-      n += row.length / 4;
+/** Running sums of the four numeric features over the rows of one node kind. */
+class FeatureMoments {
+  private readonly sum = [0, 0, 0, 0];
+  private readonly squares = [0, 0, 0, 0];
+  private rows = 0;
+  add(raw: Float32Array): void {
+    for (let k = 0; k < raw.length; k++) {
+      this.sum[k % 4]! += raw[k]!;
+      this.squares[k % 4]! += raw[k]! * raw[k]!;
     }
-    const m = mean.map((s) => s / Math.max(1, n));
-    return { mean: m, std: sq.map((s, k) => Math.sqrt(Math.max(1e-8, s / Math.max(1, n) - m[k]! * m[k]!))) };
-  };
-  const investorRows = snapshots.map((s) => {
-    const c = investorCharacteristics(panel, s);
-    return rawNumeric(c.count, c.meanPosition, c.stdPosition, c.size);
-  });
-  const assetRows = snapshots.map((s) => {
-    const c = assetCharacteristics(panel, s);
-    return rawNumeric(c.count, c.meanPosition, c.stdPosition, c.size);
-  });
-  return {
-    investorVocab: [vocab(panel.investors.map((i) => i.type)), vocab(panel.investors.map((i) => i.style))],
-    assetVocab: [vocab(panel.assets.map((a) => a.class)), vocab(panel.assets.map((a) => a.currency))],
-    investorNorm: norm(investorRows),
-    assetNorm: norm(assetRows),
-  };
+    this.rows += raw.length / 4;
+  }
+  norm(): { mean: number[]; std: number[] } {
+    const n = Math.max(1, this.rows);
+    const mean = this.sum.map((s) => s / n);
+    return { mean, std: this.squares.map((s, k) => Math.sqrt(Math.max(1e-8, s / n - mean[k]! * mean[k]!))) };
+  }
+}
+
+/**
+ * The category vocabularies and numeric standardisation, fitted on the training snapshots one at a time (`add`),
+ * so a panel read date by date from the store needs only one date in memory.
+ */
+export class FeatureSpaceFit {
+  private readonly investorMoments = new FeatureMoments();
+  private readonly assetMoments = new FeatureMoments();
+  constructor(private readonly nodes: PanelNodes) {}
+  add(snapshot: PanelSnapshot): void {
+    const i = investorCharacteristics(this.nodes, snapshot);
+    this.investorMoments.add(rawNumeric(i.count, i.meanPosition, i.stdPosition, i.size));
+    const a = assetCharacteristics(this.nodes, snapshot);
+    this.assetMoments.add(rawNumeric(a.count, a.meanPosition, a.stdPosition, a.size));
+  }
+  result(): FeatureSpace {
+    const vocab = (values: Array<string | null>) => [
+      '',
+      ...[...new Set(values.filter((v): v is string => !!v))].sort(),
+    ];
+    const { investors, assets } = this.nodes;
+    return {
+      investorVocab: [vocab(investors.map((i) => i.type)), vocab(investors.map((i) => i.style))],
+      assetVocab: [vocab(assets.map((a) => a.class)), vocab(assets.map((a) => a.currency))],
+      investorNorm: this.investorMoments.norm(),
+      assetNorm: this.assetMoments.norm(),
+    };
+  }
+}
+
+/** Builds the category vocabularies and numeric standardisation from the training snapshots. */
+export function fitFeatureSpace(nodes: PanelNodes, snapshots: PanelSnapshot[]): FeatureSpace {
+  const fit = new FeatureSpaceFit(nodes);
+  for (const snapshot of snapshots) fit.add(snapshot);
+  return fit.result();
 }
 
 function standardise(raw: Float32Array, norm: { mean: number[]; std: number[] }): Float32Array {
@@ -148,7 +172,7 @@ function standardise(raw: Float32Array, norm: { mean: number[]; std: number[] })
 }
 
 /** The model's view of one snapshot: characteristics (computed where not given), categories, weighted edges. */
-export function prepareDateGraph(panel: HoldingsPanel, snapshot: PanelSnapshot, space: FeatureSpace): DateGraph {
+export function prepareDateGraph(panel: PanelNodes, snapshot: PanelSnapshot, space: FeatureSpace): DateGraph {
   const ic = investorCharacteristics(panel, snapshot);
   const ac = assetCharacteristics(panel, snapshot);
   const lookup = (vocab: string[], value: string | null) => Math.max(0, value ? vocab.indexOf(value) : 0);

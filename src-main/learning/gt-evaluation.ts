@@ -16,14 +16,16 @@ import * as tf from '@tensorflow/tfjs';
 import { AppError } from '../../src-shared/errors';
 import { csvRow } from '../../src-shared/formats/csv-cell';
 import type { HoldingsPanel } from '../engines/holdings-panel';
+import { holdingsSource, type Holdings } from './holdings-source';
 import { correlation } from '../engines/holdings-panel';
 import type { CorrelationPair, GtDateMetric, GtGroupMetric } from '../../src-shared/results/graph-transformer';
 import { directedEdges, embedNodes, pairHead, prepareDateGraph, type Parameters } from './graph-transformer';
 import {
   disposeParameters,
-  evaluationMask,
   loadParameters,
-  prepareDates,
+  prepareDate,
+  PreparedDateReader,
+  validationParts,
   type GraphTransformerArtifact,
   type MaskSample,
   type PreparedDate,
@@ -113,23 +115,32 @@ export interface Evaluation {
   byDate: GtDateMetric[];
 }
 
+/**
+ * The metrics of a trained model on `holdings` (a panel in memory, or a source read date by date: one date held at
+ * a time). A model trained by mini-batches is evaluated on the same investor batches as its validation losses.
+ */
 export async function evaluateGraphTransformer(
   artifact: GraphTransformerArtifact,
-  panel: HoldingsPanel,
+  holdings: Holdings,
   options: EvaluationOptions = {},
 ): Promise<Evaluation> {
+  const source = holdingsSource(holdings);
+  const { investors, assets } = source;
   const params = loadParameters(artifact);
   try {
-    const dates = prepareDates(panel, artifact.space);
+    const dates = new PreparedDateReader(source, artifact.space);
     const trainSet = new Set(artifact.trainDates);
     const validationSet = new Set(artifact.validationDates);
+    const splitOf = (t: number) =>
+      trainSet.has(source.dates[t]!) ? 'train' : validationSet.has(source.dates[t]!) ? 'validation' : null;
     const cellKey = (i: number, a: number) =>
-      `${panel.investors[i]!.type ?? ''}|${panel.investors[i]!.style ?? ''}|${panel.assets[a]!.class ?? ''}`;
+      `${investors[i]!.type ?? ''}|${investors[i]!.style ?? ''}|${assets[a]!.class ?? ''}`;
     const cellSum = new Map<string, { sum: number; n: number }>();
-    for (const date of dates) {
-      if (!date.trade || !trainSet.has(date.graph.date)) continue;
-      date.trade.target.forEach((y, k) => {
-        const key = cellKey(date.trade!.investor[k]!, date.trade!.asset[k]!);
+    for (let t = 0; t < source.dates.length; t++) {
+      if (splitOf(t) !== 'train') continue;
+      const { trade } = await dates.get(t);
+      trade?.target.forEach((y, k) => {
+        const key = cellKey(trade.investor[k]!, trade.asset[k]!);
         const cell = cellSum.get(key) ?? { sum: 0, n: 0 };
         cell.sum += y;
         cell.n += 1;
@@ -148,58 +159,55 @@ export async function evaluateGraphTransformer(
     };
     const groups = new Map<string, { trade: Collected; reconstruction: Collected }>();
     const groupsOf = (i: number) => [
-      `type: ${panel.investors[i]!.type ?? '(none)'}`,
-      `style: ${panel.investors[i]!.style ?? '(none)'}`,
+      `type: ${investors[i]!.type ?? '(none)'}`,
+      `style: ${investors[i]!.style ?? '(none)'}`,
     ];
     const byDate: GtDateMetric[] = [];
-    for (const date of dates) {
-      const name = date.graph.date;
-      const which = trainSet.has(name) ? 'train' : validationSet.has(name) ? 'validation' : null;
-      if (!which || !date.trade) continue;
+    for (let t = 0; t < source.dates.length; t++) {
+      const name = source.dates[t]!;
+      const which = splitOf(t);
+      if (!which || t === source.dates.length - 1) continue;
       const trade = empty();
-      const predicted = await predictPairs(
-        params,
-        artifact,
-        date,
-        'tp',
-        undefined,
-        date.trade.investor,
-        date.trade.asset,
-      );
-      date.trade.target.forEach((y, k) => {
-        const i = date.trade!.investor[k]!;
-        const baseline = cellMean(i, date.trade!.asset[k]!);
-        push(trade, y, predicted[k]!, baseline);
-        push(split[which].trade, y, predicted[k]!, baseline);
-        if (which === 'validation') {
-          for (const group of groupsOf(i)) {
-            if (!groups.has(group)) groups.set(group, { trade: empty(), reconstruction: empty() });
-            push(groups.get(group)!.trade, y, predicted[k]!, baseline);
-          }
-        }
-      });
       const reconstruction = empty();
-      const mask = evaluationMask(date, artifact.settings);
-      const reconstructed = await predictPairs(
-        params,
-        artifact,
-        date,
-        'ae',
-        mask.visible,
-        mask.pairInvestor,
-        mask.pairAsset,
-      );
-      const baseline = independenceBaseline(date, mask);
-      mask.pairTarget.forEach((w, k) => {
-        push(reconstruction, w, reconstructed[k]!, baseline[k]!);
-        push(split[which].reconstruction, w, reconstructed[k]!, baseline[k]!);
-        if (which === 'validation') {
-          for (const group of groupsOf(mask.pairInvestor[k]!)) {
-            if (!groups.has(group)) groups.set(group, { trade: empty(), reconstruction: empty() });
-            push(groups.get(group)!.reconstruction, w, reconstructed[k]!, baseline[k]!);
+      for (const { part, mask } of validationParts(await dates.get(t), artifact.settings)) {
+        // indices in the whole date (a batch numbers its own investors and assets)
+        const investorOf = (i: number) => part.batch?.investors[i] ?? i;
+        const assetOf = (a: number) => part.batch?.assets[a] ?? a;
+        const targets = part.trade!;
+        const predicted = await predictPairs(params, artifact, part, 'tp', undefined, targets.investor, targets.asset);
+        targets.target.forEach((y, k) => {
+          const i = investorOf(targets.investor[k]!);
+          const baseline = cellMean(i, assetOf(targets.asset[k]!));
+          push(trade, y, predicted[k]!, baseline);
+          push(split[which].trade, y, predicted[k]!, baseline);
+          if (which === 'validation') {
+            for (const group of groupsOf(i)) {
+              if (!groups.has(group)) groups.set(group, { trade: empty(), reconstruction: empty() });
+              push(groups.get(group)!.trade, y, predicted[k]!, baseline);
+            }
           }
-        }
-      });
+        });
+        const reconstructed = await predictPairs(
+          params,
+          artifact,
+          part,
+          'ae',
+          mask.visible,
+          mask.pairInvestor,
+          mask.pairAsset,
+        );
+        const baseline = independenceBaseline(part, mask);
+        mask.pairTarget.forEach((w, k) => {
+          push(reconstruction, w, reconstructed[k]!, baseline[k]!);
+          push(split[which].reconstruction, w, reconstructed[k]!, baseline[k]!);
+          if (which === 'validation') {
+            for (const group of groupsOf(investorOf(mask.pairInvestor[k]!))) {
+              if (!groups.has(group)) groups.set(group, { trade: empty(), reconstruction: empty() });
+              push(groups.get(group)!.reconstruction, w, reconstructed[k]!, baseline[k]!);
+            }
+          }
+        });
+      }
       const index = stress.get(name);
       byDate.push({
         date: name,
@@ -370,7 +378,7 @@ export async function predictTrades(
 ): Promise<{ date: string; predictions: TradePrediction[] }> {
   const index = dateIndex(panel, date);
   const snapshot = panel.snapshots[index]!;
-  const prepared = prepareDates({ ...panel, snapshots: panel.snapshots.slice(index, index + 2) }, artifact.space)[0]!;
+  const prepared = prepareDate(panel, snapshot, panel.snapshots[index + 1], index, artifact.space);
   const params = loadParameters(artifact);
   try {
     const predicted = await predictPairs(

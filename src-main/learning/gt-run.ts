@@ -1,14 +1,15 @@
 /**
  * One training run of the graph transformer, as the job worker and `cwb gt train` do it: select the TensorFlow.js
- * backend (reported and recorded with the model), train (./gt-training.ts), evaluate (./gt-evaluation.ts) and
+ * backend (reported and recorded with the model), train (./gt-training.ts) on a panel in memory or a source read
+ * date by date (./holdings-source.ts), evaluate (./gt-evaluation.ts) and
  * assemble the metrics the app shows.
  */
-import type { HoldingsPanel } from '../engines/holdings-panel';
 import type { GtTrainParams } from '../../src-shared/graph-transformer';
 import type { GtMetrics } from '../../src-shared/results/graph-transformer';
 import { backendLabel, selectLearningBackend } from './backend';
 import { BASELINE_DESCRIPTIONS, evaluateGraphTransformer } from './gt-evaluation';
 import { trainGraphTransformer, type EpochRecord, type GraphTransformerArtifact } from './gt-training';
+import type { Holdings } from './holdings-source';
 
 export interface GtRunHooks {
   onEpoch?(record: EpochRecord, maxEpochs: number): void;
@@ -16,7 +17,7 @@ export interface GtRunHooks {
 }
 
 export async function trainAndEvaluate(
-  panel: HoldingsPanel,
+  holdings: Holdings,
   params: GtTrainParams,
   dataset: { id: number | null; name: string },
   hooks: GtRunHooks = {},
@@ -24,12 +25,12 @@ export async function trainAndEvaluate(
   const backend = await selectLearningBackend(params.backend);
   const started = performance.now();
   const artifact = await trainGraphTransformer(
-    panel,
+    holdings,
     { config: params.config, ...params.training },
     { ...hooks, backend: backendLabel(backend) },
   );
   const trainingSeconds = (performance.now() - started) / 1000;
-  const evaluation = await evaluateGraphTransformer(artifact, panel, {
+  const evaluation = await evaluateGraphTransformer(artifact, holdings, {
     stressIndex: params.stressIndex,
     stressThreshold: params.stressThreshold,
   });

@@ -13,11 +13,11 @@
  * the lowest validation loss and stops after `patience` epochs without improvement.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { HoldingsPanel } from '../engines/holdings-panel';
-import { tradeZScores } from '../engines/holdings-panel';
+import { tradeZScores, type HoldingsPanel, type PanelNodes, type PanelSnapshot } from '../engines/holdings-panel';
 import { EngineInputError } from '../engines/errors';
 import { Rng } from '../engines/random';
 import { batchDate, investorBatches } from './gt-batches';
+import { holdingsSource, type Holdings, type HoldingsSource } from './holdings-source';
 import type { GtEpoch, GtSettings } from '../../src-shared/results/graph-transformer';
 import {
   countParameters,
@@ -25,7 +25,7 @@ import {
   directedEdges,
   embedNodes,
   exportParameters,
-  fitFeatureSpace,
+  FeatureSpaceFit,
   importParameters,
   initParameters,
   pairHead,
@@ -41,11 +41,6 @@ export interface TrainingSettings extends GtSettings {
   config: GraphTransformerConfig;
   /** Largest edge tensor in bytes (see sparse-ops). */
   maxTensorBytes?: number;
-  /**
-   * Investors per mini-batch (./gt-batches.ts): each step trains on the subgraph of that many investors, their
-   * positions and assets, so memory is bounded by the batch. Absent or ≥ the investors: whole-graph steps.
-   */
-  batchInvestors?: number;
 }
 
 export const PAPER_TRAINING: Omit<TrainingSettings, 'config' | 'validationDates' | 'seed'> = {
@@ -79,31 +74,77 @@ export interface GraphTransformerArtifact {
 
 export type { PreparedDate };
 
+/** Date `index` ready for training: its graph and, when the next date exists, its trade targets (eqs. 21–22). */
+export function prepareDate(
+  nodes: PanelNodes,
+  snapshot: PanelSnapshot,
+  next: PanelSnapshot | undefined,
+  index: number,
+  space: FeatureSpace,
+): PreparedDate {
+  const graph = prepareDateGraph(nodes, snapshot, space);
+  if (!next) return { index, graph, trade: null };
+  const z = tradeZScores(snapshot, next, nodes.assets.length);
+  const position = Int32Array.from(z.keys()).filter((k) => Number.isFinite(z[k]!));
+  return {
+    index,
+    graph,
+    trade: {
+      investor: position.map((k) => snapshot.investor[k]!),
+      asset: position.map((k) => snapshot.asset[k]!),
+      target: Float32Array.from(position, (k) => z[k]!),
+      position,
+    },
+  };
+}
+
 export function prepareDates(panel: HoldingsPanel, space: FeatureSpace): PreparedDate[] {
-  return panel.snapshots.map((snapshot, index) => {
-    const graph = prepareDateGraph(panel, snapshot, space);
-    const next = panel.snapshots[index + 1];
-    if (!next) return { index, graph, trade: null };
-    const z = tradeZScores(snapshot, next, panel.assets.length);
-    const position = Int32Array.from(z.keys()).filter((k) => Number.isFinite(z[k]!));
-    return {
-      index,
-      graph,
-      trade: {
-        investor: position.map((k) => snapshot.investor[k]!),
-        asset: position.map((k) => snapshot.asset[k]!),
-        target: Float32Array.from(position, (k) => z[k]!),
-        position,
-      },
-    };
-  });
+  return panel.snapshots.map((snapshot, index) =>
+    prepareDate(panel, snapshot, panel.snapshots[index + 1], index, space),
+  );
+}
+
+/** Positions a source may hold in all for its prepared dates to be kept between epochs (~100 bytes each). */
+export const KEEP_POSITIONS = 8_000_000;
+
+/**
+ * The prepared dates of a source, read on demand. When all its positions fit `keepPositions`, each date is read
+ * once and kept; otherwise only the last two snapshots read are held (a date needs the next one for its trade
+ * targets), so memory holds about two dates whatever the panel's size, and every epoch reads its dates again.
+ */
+export class PreparedDateReader {
+  readonly keepsAll: boolean;
+  private readonly kept = new Map<number, PreparedDate>();
+  private recent: Array<{ index: number; snapshot: PanelSnapshot }> = [];
+  constructor(
+    readonly source: HoldingsSource,
+    private readonly space: FeatureSpace,
+    keepPositions = KEEP_POSITIONS,
+  ) {
+    this.keepsAll = source.positions.reduce((a, b) => a + b, 0) <= keepPositions;
+  }
+  private async snapshot(index: number): Promise<PanelSnapshot> {
+    const recent = this.recent.find((r) => r.index === index);
+    if (recent) return recent.snapshot;
+    const snapshot = await this.source.snapshot(index);
+    this.recent = [...this.recent.slice(-1), { index, snapshot }];
+    return snapshot;
+  }
+  async get(index: number): Promise<PreparedDate> {
+    const kept = this.kept.get(index);
+    if (kept) return kept;
+    const snapshot = await this.snapshot(index);
+    const next = index + 1 < this.source.dates.length ? await this.snapshot(index + 1) : undefined;
+    const date = prepareDate(this.source, snapshot, next, index, this.space);
+    if (this.keepsAll) this.kept.set(index, date);
+    return date;
+  }
 }
 
 /** Train and validation dates: the last `validationDates` of the dates with a trade target are held out. */
-export function splitDates(panel: HoldingsPanel, validationDates: number): { train: number[]; validation: number[] } {
-  const withTarget = panel.snapshots.length - 1;
-  if (withTarget < 2)
-    throw new Error(`training needs at least 3 report dates (the panel has ${panel.snapshots.length})`);
+export function splitDates(dateCount: number, validationDates: number): { train: number[]; validation: number[] } {
+  const withTarget = dateCount - 1;
+  if (withTarget < 2) throw new Error(`training needs at least 3 report dates (the panel has ${dateCount})`);
   const held = Math.min(Math.max(1, validationDates), withTarget - 1);
   const all = Array.from({ length: withTarget }, (_, t) => t);
   return { train: all.slice(0, withTarget - held), validation: all.slice(withTarget - held) };
@@ -258,9 +299,9 @@ function dateParts(date: PreparedDate, batchInvestors: number | undefined, rng?:
 }
 
 /** The fixed validation parts of a date, each with its mask (one random stream per part). */
-function validationParts(
+export function validationParts(
   date: PreparedDate,
-  settings: TrainingSettings,
+  settings: Pick<TrainingSettings, 'batchInvestors' | 'maskFraction' | 'seed'>,
 ): Array<{ part: PreparedDate; mask: MaskSample }> {
   return dateParts(date, settings.batchInvestors).map((part, k) => ({
     part,
@@ -332,19 +373,31 @@ export interface TrainingHooks {
   backend: string;
 }
 
+/**
+ * Trains on `holdings` (a panel in memory, or a source read date by date); `keepPositions` bounds the positions
+ * whose prepared dates are kept between epochs (PreparedDateReader).
+ */
 export async function trainGraphTransformer(
-  panel: HoldingsPanel,
+  holdings: Holdings,
   settings: TrainingSettings,
   hooks: TrainingHooks,
+  keepPositions = KEEP_POSITIONS,
 ): Promise<GraphTransformerArtifact> {
   const { config } = settings;
-  const split = splitDates(panel, settings.validationDates);
-  const space = fitFeatureSpace(
-    panel,
-    split.train.map((t) => panel.snapshots[t]!),
-  );
-  const dates = prepareDates(panel, space);
-  const validationSets = split.validation.map((t) => validationParts(dates[t]!, settings));
+  const source = holdingsSource(holdings);
+  const split = splitDates(source.dates.length, settings.validationDates);
+  const fit = new FeatureSpaceFit(source);
+  for (const t of split.train) fit.add(await source.snapshot(t));
+  const space = fit.result();
+  const dates = new PreparedDateReader(source, space, keepPositions);
+  const validationKept = new Map<number, Array<{ part: PreparedDate; mask: MaskSample }>>();
+  const validationSet = async (t: number) => {
+    const kept = validationKept.get(t);
+    if (kept) return kept;
+    const parts = validationParts(await dates.get(t), settings);
+    if (dates.keepsAll) validationKept.set(t, parts);
+    return parts;
+  };
   const params = initParameters(config, space, settings.seed);
   const optimizer = tf.train.adam(settings.learningRate);
   const decayed = decayedParameters(params);
@@ -363,7 +416,7 @@ export async function trainGraphTransformer(
       let lossSum: tf.Scalar = tf.scalar(0);
       let steps = 0;
       for (const t of order) {
-        for (const part of dateParts(dates[t]!, settings.batchInvestors, rng)) {
+        for (const part of dateParts(await dates.get(t), settings.batchInvestors, rng)) {
           if (hooks.shouldStop?.()) break;
           const loss = trainingStep(params, optimizer, settings, part, rng);
           const next = tf.add<tf.Scalar>(lossSum, loss);
@@ -380,10 +433,10 @@ export async function trainGraphTransformer(
       if (hooks.shouldStop?.()) break;
       let validationAe = 0;
       let validationTp = 0;
-      for (const parts of validationSets) {
-        const losses = await validationLosses(params, settings, parts);
-        validationAe += losses.ae / validationSets.length;
-        validationTp += losses.tp / validationSets.length;
+      for (const t of split.validation) {
+        const losses = await validationLosses(params, settings, await validationSet(t));
+        validationAe += losses.ae / split.validation.length;
+        validationTp += losses.tp / split.validation.length;
       }
       const record: EpochRecord = {
         epoch,
@@ -430,8 +483,8 @@ export async function trainGraphTransformer(
       space.assetVocab.map((v) => v.length),
     ),
     backend: hooks.backend,
-    trainDates: split.train.map((t) => panel.snapshots[t]!.date),
-    validationDates: split.validation.map((t) => panel.snapshots[t]!.date),
+    trainDates: split.train.map((t) => source.dates[t]!),
+    validationDates: split.validation.map((t) => source.dates[t]!),
     history,
     bestEpoch: best.epoch,
     stoppedEarly,

@@ -3,7 +3,7 @@
  * graph transformers: the model file (JSON artifact) as the weights BLOB, the metrics as JSON.
  */
 import { createHash } from 'node:crypto';
-import type { HoldingsPanel, PanelSnapshot } from '../engines/holdings-panel';
+import type { HoldingsPanel, PanelNodes, PanelSnapshot } from '../engines/holdings-panel';
 import type { ImportReport } from '../../src-shared/domain';
 import { AppError } from '../../src-shared/errors';
 import type { GtMetrics, GtModelSummary } from '../../src-shared/results/graph-transformer';
@@ -11,8 +11,19 @@ import type { Db } from './db';
 import { finishHoldingsDataset, holdingsWriter } from './holdings';
 import { datasets, models, type ModelRecord } from './repositories';
 
-/** Reads a holdings dataset: every investor and asset, positions per report date (oldest first). */
-export function loadHoldingsPanel(db: Db, datasetId: number): { name: string; panel: HoldingsPanel } {
+/**
+ * A holdings dataset opened for reading date by date: its investors and assets (in id order; a position's investor
+ * and asset are indices into them), its report dates (oldest first) with their position counts, and the positions
+ * of one date on request — so a dataset larger than memory is read one date at a time.
+ */
+export interface HoldingsDatasetReader extends PanelNodes {
+  name: string;
+  dates: string[];
+  positions: number[];
+  snapshot(index: number): PanelSnapshot;
+}
+
+export function holdingsDatasetReader(db: Db, datasetId: number): HoldingsDatasetReader {
   const dataset = datasets.get(db, datasetId);
   if (dataset.kind !== 'holdings')
     throw new AppError(
@@ -42,26 +53,18 @@ export function loadHoldingsPanel(db: Db, datasetId: number): { name: string; pa
   }>;
   const investorIndex = new Map(investorRows.map((row, k) => [row.id, k]));
   const assetIndex = new Map(assetRows.map((row, k) => [row.id, k]));
-  const byDate = new Map<string, { investor: number[]; asset: number[]; amount: number[] }>();
-  const rows = db
+  const dates = db
     .prepare(
-      'SELECT report_date, investor_id, asset_id, amount FROM positions WHERE dataset_id = ? AND amount > 0 ORDER BY report_date, investor_id, asset_id',
+      'SELECT report_date AS date, count(*) AS positions FROM positions WHERE dataset_id = ? AND amount > 0 GROUP BY report_date ORDER BY report_date',
     )
-    .iterate(datasetId) as Iterable<{ report_date: string; investor_id: number; asset_id: number; amount: number }>;
-  for (const row of rows) {
-    let date = byDate.get(row.report_date);
-    if (!date) byDate.set(row.report_date, (date = { investor: [], asset: [], amount: [] }));
-    date.investor.push(investorIndex.get(row.investor_id)!);
-    date.asset.push(assetIndex.get(row.asset_id)!);
-    date.amount.push(row.amount);
-  }
-  const snapshots: PanelSnapshot[] = [...byDate.entries()].map(([date, s]) => ({
-    date,
-    investor: Int32Array.from(s.investor),
-    asset: Int32Array.from(s.asset),
-    amount: Float64Array.from(s.amount),
-  }));
-  const panel: HoldingsPanel = {
+    .all(datasetId) as Array<{ date: string; positions: number }>;
+  const positionsAt = db
+    .prepare(
+      'SELECT investor_id, asset_id, amount FROM positions WHERE dataset_id = ? AND report_date = ? AND amount > 0 ORDER BY investor_id, asset_id',
+    )
+    .raw(true);
+  return {
+    name: dataset.name,
     investors: investorRows.map((row) => ({
       code: row.code,
       name: row.name,
@@ -76,9 +79,36 @@ export function loadHoldingsPanel(db: Db, datasetId: number): { name: string; pa
       currency: row.currency,
       amountOutstanding: row.amount_outstanding,
     })),
-    snapshots,
+    dates: dates.map((row) => row.date),
+    positions: dates.map((row) => row.positions),
+    snapshot(index) {
+      const { date, positions } = dates[index]!;
+      const investor = new Int32Array(positions);
+      const asset = new Int32Array(positions);
+      const amount = new Float64Array(positions);
+      const changed = () =>
+        new AppError(
+          'conflict',
+          `holdings dataset ${datasetId} (${dataset.name}) was changed or deleted while it was being read`,
+        );
+      let k = 0;
+      for (const row of positionsAt.iterate(datasetId, date) as Iterable<[number, number, number]>) {
+        if (k === positions) throw changed();
+        investor[k] = investorIndex.get(row[0])!;
+        asset[k] = assetIndex.get(row[1])!;
+        amount[k++] = row[2];
+      }
+      if (k !== positions) throw changed();
+      return { date, investor, asset, amount };
+    },
   };
-  return { name: dataset.name, panel };
+}
+
+/** Reads a holdings dataset whole: every investor and asset, positions per report date (oldest first). */
+export function loadHoldingsPanel(db: Db, datasetId: number): { name: string; panel: HoldingsPanel } {
+  const reader = holdingsDatasetReader(db, datasetId);
+  const { name, investors, assets } = reader;
+  return { name, panel: { investors, assets, snapshots: reader.dates.map((_, k) => reader.snapshot(k)) } };
 }
 
 /**

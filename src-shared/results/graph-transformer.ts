@@ -51,7 +51,10 @@ export interface GtSettings {
   /** Number of last report dates (with a trade target) held out for validation. */
   validationDates: number;
   seed: number;
-  /** Investors per mini-batch (memory bounded by the batch); absent: whole-graph steps. */
+  /**
+   * Investors per mini-batch (src-main/learning/gt-batches.ts): each step trains on the subgraph of that many
+   * investors, their positions and assets, so memory is bounded by the batch. Absent or ≥ the investors: whole graph.
+   */
   batchInvestors?: number;
 }
 

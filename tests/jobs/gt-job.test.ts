@@ -4,7 +4,9 @@ import { JobManager } from '../../src-main/jobs/manager';
 import { parseEbaSovereignHoldings } from '../../src-main/io/eba-sovereign-holdings';
 import { generateHoldings } from '../../src-main/engines/holdings-generator';
 import { gtModels, loadHoldingsPanel, saveHoldingsPanel } from '../../src-main/store/holdings-panel';
-import { runs } from '../../src-main/store/repositories';
+import { datasets, runs } from '../../src-main/store/repositories';
+import { gtTrainTask } from '../../src-main/jobs/gt-tasks';
+import { gtTrainParamsSchema } from '../../src-shared/graph-transformer';
 import { freshApp } from '../support/app';
 import { bundledSample } from '../support/fixtures';
 import { readFileSync } from 'node:fs';
@@ -17,6 +19,9 @@ async function generate(input: Record<string, unknown>): Promise<number> {
   if (!result.ok) throw new Error(result.error.message);
   return (result.value as { datasetId: number }).datasetId;
 }
+
+/** 30 investors × 60 assets over 4 report dates. */
+const SMALL_PANEL = { kind: 'synthetic', investors: 30, assets: 60, dates: 4, positionsPerInvestor: 5, seed: 2 };
 
 const params = (datasetId: number, maxEpochs: number) => ({
   datasetId,
@@ -70,14 +75,7 @@ describe('holdings panels in the store', () => {
 describe('graph-transformer job', () => {
   it('trains in a worker with live losses, then saves the run and the model with its metrics', async () => {
     app = freshApp();
-    const datasetId = await generate({
-      kind: 'synthetic',
-      investors: 30,
-      assets: 60,
-      dates: 4,
-      positionsPerInvestor: 5,
-      seed: 2,
-    });
+    const datasetId = await generate(SMALL_PANEL);
     const events: JobEvent[] = [];
     const manager = new JobManager(app.db, (event) => events.push(event), 2);
     const final = await manager.start('gt-train', params(datasetId, 3)).done;
@@ -99,16 +97,29 @@ describe('graph-transformer job', () => {
     expect(listed.ok && (listed.value as unknown[]).length).toBe(1);
   });
 
+  it('hands the worker no positions: it asks for them a date at a time; a dataset deleted meanwhile fails the job', async () => {
+    app = freshApp();
+    const datasetId = await generate(SMALL_PANEL);
+    const { panel } = loadHoldingsPanel(app.db, datasetId);
+    const plan = gtTrainTask.plan(app.db, gtTrainParamsSchema.parse(params(datasetId, 3)), 1);
+    const { holdings } = plan.shards[0]!;
+    expect(Object.keys(holdings).sort()).toEqual(['assets', 'dates', 'investors', 'positions']);
+    expect(holdings.positions).toEqual(panel.snapshots.map((s) => s.amount.length));
+    expect(gtTrainTask.answer!(app.db, plan, { date: 2 })).toEqual(panel.snapshots[2]);
+
+    const manager = new JobManager(app.db, () => undefined, 2);
+    const { done } = manager.start('gt-train', params(datasetId, 3));
+    datasets.delete(app.db, datasetId); // before the worker's first question
+    const final = await done;
+    expect(final.status).toBe('failed');
+    expect(final.error).toMatch(/^holdings dataset \d+ \(.+\) was changed or deleted while it was being read$/);
+    expect(gtModels.list(app.db)).toEqual([]);
+    expect(runs.list(app.db, 'gt-train')).toEqual([]);
+  });
+
   it('saves nothing when cancelled, and refuses bad parameters before starting', async () => {
     app = freshApp();
-    const datasetId = await generate({
-      kind: 'synthetic',
-      investors: 30,
-      assets: 60,
-      dates: 4,
-      positionsPerInvestor: 5,
-      seed: 2,
-    });
+    const datasetId = await generate(SMALL_PANEL);
     const manager = new JobManager(app.db, () => undefined, 2);
     const { jobId, done } = manager.start('gt-train', params(datasetId, 5000));
     await new Promise((resolve) => setTimeout(resolve, 300));
@@ -120,7 +131,7 @@ describe('graph-transformer job', () => {
       /^Hidden units must be at least 2/,
     );
     expect(() => manager.start('gt-train', { ...params(datasetId, 3), training: { validationDates: 3 } })).toThrow(
-      /validationDates must be at most 2/,
+      /at most 2 validation dates for 4 report dates/,
     );
   });
 });

@@ -236,7 +236,12 @@ async function gtTrain(flags: Flags, io: CommandIo, context: Context): Promise<n
   const plan = gtTrainTask.plan(db, params, 1);
   const shard = plan.shards[0]!;
   const startedAt = new Date();
-  const result = await trainAndEvaluate(shard.panel, shard.params, shard.dataset, {
+  // the dates read from the store one at a time, as the job's worker reads them
+  const holdings = {
+    ...shard.holdings,
+    snapshot: (date: number) => Promise.resolve(gtTrainTask.answer!(db, plan, { date })),
+  };
+  const result = await trainAndEvaluate(holdings, shard.params, shard.dataset, {
     onEpoch: (record, maxEpochs) =>
       io.err(
         `epoch ${record.epoch}/${maxEpochs}: train loss ${record.trainLoss.toFixed(4)}, validation loss ${record.validationLoss.toFixed(4)}`,
