@@ -90,8 +90,6 @@ export interface PreparedDate {
   graph: DateGraph;
   /** Positions with a finite y (eq. 22) and their targets. */
   trade: { investor: Int32Array; asset: Int32Array; target: Float32Array; position: Int32Array } | null;
-  /** For a batch of a date (./gt-batches.ts): the date's index of each of its investors and assets. */
-  batch?: { investors: Int32Array; assets: Int32Array };
 }
 
 function rawNumeric(count: Float64Array, mean: Float64Array, std: Float64Array, size: Float64Array): Float32Array {

@@ -94,7 +94,6 @@ export function batchDate(date: PreparedDate, investors: Int32Array): PreparedDa
   const tradeCount = trades.length / 2;
   return {
     index: date.index,
-    batch: { investors, assets },
     graph: {
       date: graph.date,
       investors: investors.length,

@@ -23,9 +23,9 @@ import { directedEdges, embedNodes, pairHead, prepareDateGraph, type Parameters 
 import {
   disposeParameters,
   loadParameters,
+  evaluationMask,
   prepareDate,
   PreparedDateReader,
-  validationParts,
   type GraphTransformerArtifact,
   type MaskSample,
   type PreparedDate,
@@ -67,7 +67,11 @@ async function readAndDispose(tensor: tf.Tensor): Promise<Float32Array> {
   }
 }
 
-function predictPairs(
+/** Pairs scored by a head at once: their gathered embeddings and hidden layer stay within a few tens of MiB. */
+const PAIR_CHUNK = 65_536;
+
+/** A head's predictions for the pairs (investor[k], asset[k]) of a date, embedded once, scored chunk by chunk. */
+async function predictPairs(
   params: Parameters,
   artifact: GraphTransformerArtifact,
   date: PreparedDate,
@@ -76,16 +80,33 @@ function predictPairs(
   investor: Int32Array,
   asset: Int32Array,
 ): Promise<Float32Array> {
-  return readAndDispose(
-    tf.tidy(() => {
-      const embeddings = embedNodes(params, artifact.config, date.graph, directedEdges(date.graph, visible), {
-        training: false,
-        dropout: 0,
-        maxTensorBytes: artifact.settings.maxTensorBytes,
-      });
-      return pairHead(params, head, embeddings, date.graph.investors, investor, asset);
+  const embeddings = tf.tidy(() =>
+    embedNodes(params, artifact.config, date.graph, directedEdges(date.graph, visible), {
+      training: false,
+      dropout: 0,
+      maxTensorBytes: artifact.settings.maxTensorBytes,
     }),
   );
+  try {
+    const out = new Float32Array(investor.length);
+    for (let first = 0; first < investor.length; first += PAIR_CHUNK) {
+      const last = Math.min(investor.length, first + PAIR_CHUNK);
+      const scores = tf.tidy(() =>
+        pairHead(
+          params,
+          head,
+          embeddings,
+          date.graph.investors,
+          investor.subarray(first, last),
+          asset.subarray(first, last),
+        ),
+      );
+      out.set(await readAndDispose(scores), first);
+    }
+    return out;
+  } finally {
+    embeddings.dispose();
+  }
 }
 
 function independenceBaseline(date: PreparedDate, mask: MaskSample): Float64Array {
@@ -116,8 +137,9 @@ export interface Evaluation {
 }
 
 /**
- * The metrics of a trained model on `holdings` (a panel in memory, or a source read date by date: one date held at
- * a time). A model trained by mini-batches is evaluated on the same investor batches as its validation losses.
+ * The metrics of a trained model on `holdings` (a panel in memory, or a source read date by date: about two dates
+ * held at a time), each date embedded whole as the model is used afterwards, whether it trained by mini-batches or
+ * not (inference needs O(nodes·d + edges·S) memory, and the pair heads run in chunks).
  */
 export async function evaluateGraphTransformer(
   artifact: GraphTransformerArtifact,
@@ -169,45 +191,42 @@ export async function evaluateGraphTransformer(
       if (!which || t === source.dates.length - 1) continue;
       const trade = empty();
       const reconstruction = empty();
-      for (const { part, mask } of validationParts(await dates.get(t), artifact.settings)) {
-        // indices in the whole date (a batch numbers its own investors and assets)
-        const investorOf = (i: number) => part.batch?.investors[i] ?? i;
-        const assetOf = (a: number) => part.batch?.assets[a] ?? a;
-        const targets = part.trade!;
-        const predicted = await predictPairs(params, artifact, part, 'tp', undefined, targets.investor, targets.asset);
-        targets.target.forEach((y, k) => {
-          const i = investorOf(targets.investor[k]!);
-          const baseline = cellMean(i, assetOf(targets.asset[k]!));
-          push(trade, y, predicted[k]!, baseline);
-          push(split[which].trade, y, predicted[k]!, baseline);
-          if (which === 'validation') {
-            for (const group of groupsOf(i)) {
-              if (!groups.has(group)) groups.set(group, { trade: empty(), reconstruction: empty() });
-              push(groups.get(group)!.trade, y, predicted[k]!, baseline);
-            }
+      const date = await dates.get(t);
+      const targets = date.trade!;
+      const predicted = await predictPairs(params, artifact, date, 'tp', undefined, targets.investor, targets.asset);
+      targets.target.forEach((y, k) => {
+        const i = targets.investor[k]!;
+        const baseline = cellMean(i, targets.asset[k]!);
+        push(trade, y, predicted[k]!, baseline);
+        push(split[which].trade, y, predicted[k]!, baseline);
+        if (which === 'validation') {
+          for (const group of groupsOf(i)) {
+            if (!groups.has(group)) groups.set(group, { trade: empty(), reconstruction: empty() });
+            push(groups.get(group)!.trade, y, predicted[k]!, baseline);
           }
-        });
-        const reconstructed = await predictPairs(
-          params,
-          artifact,
-          part,
-          'ae',
-          mask.visible,
-          mask.pairInvestor,
-          mask.pairAsset,
-        );
-        const baseline = independenceBaseline(part, mask);
-        mask.pairTarget.forEach((w, k) => {
-          push(reconstruction, w, reconstructed[k]!, baseline[k]!);
-          push(split[which].reconstruction, w, reconstructed[k]!, baseline[k]!);
-          if (which === 'validation') {
-            for (const group of groupsOf(investorOf(mask.pairInvestor[k]!))) {
-              if (!groups.has(group)) groups.set(group, { trade: empty(), reconstruction: empty() });
-              push(groups.get(group)!.reconstruction, w, reconstructed[k]!, baseline[k]!);
-            }
+        }
+      });
+      const mask = evaluationMask(date, artifact.settings);
+      const reconstructed = await predictPairs(
+        params,
+        artifact,
+        date,
+        'ae',
+        mask.visible,
+        mask.pairInvestor,
+        mask.pairAsset,
+      );
+      const baseline = independenceBaseline(date, mask);
+      mask.pairTarget.forEach((w, k) => {
+        push(reconstruction, w, reconstructed[k]!, baseline[k]!);
+        push(split[which].reconstruction, w, reconstructed[k]!, baseline[k]!);
+        if (which === 'validation') {
+          for (const group of groupsOf(mask.pairInvestor[k]!)) {
+            if (!groups.has(group)) groups.set(group, { trade: empty(), reconstruction: empty() });
+            push(groups.get(group)!.reconstruction, w, reconstructed[k]!, baseline[k]!);
           }
-        });
-      }
+        }
+      });
       const index = stress.get(name);
       byDate.push({
         date: name,

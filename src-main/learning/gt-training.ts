@@ -299,7 +299,7 @@ function dateParts(date: PreparedDate, batchInvestors: number | undefined, rng?:
 }
 
 /** The fixed validation parts of a date, each with its mask (one random stream per part). */
-export function validationParts(
+function validationParts(
   date: PreparedDate,
   settings: Pick<TrainingSettings, 'batchInvestors' | 'maskFraction' | 'seed'>,
 ): Array<{ part: PreparedDate; mask: MaskSample }> {
