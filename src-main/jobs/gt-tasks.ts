@@ -37,7 +37,7 @@ export const gtTrainTask: TaskDefinition<'gt-train'> = {
     return plan;
   },
   answer(_db, plan, question) {
-    return readers.get(plan)!.snapshot(question.date);
+    return readers.get(plan)!.snapshotInSlices(question.date);
   },
   merge(parts) {
     return parts[0]!;

@@ -184,7 +184,7 @@ export class JobManager {
                 figures,
               });
             } else if (message.type === 'ask') {
-              this.reply(job, worker, message.id, message.question);
+              void this.reply(job, worker, message.id, message.question);
             } else if (message.type === 'result') {
               resolve(message.value);
             } else {
@@ -219,20 +219,19 @@ export class JobManager {
   }
 
   /** Answers a worker's question; the answer's typed arrays are moved to the worker, not copied. */
-  private reply(job: Job, worker: Worker, id: number, question: unknown): void {
-    if (job.event.status !== 'running') return;
+  private async reply(job: Job, worker: Worker, id: number, question: unknown): Promise<void> {
     let message: ManagerMessage;
     const transfer: ArrayBuffer[] = [];
     try {
       if (!job.answer) throw new Error(`a ${job.event.kind} job answers no questions`);
-      const value = job.answer(question);
+      const value = await job.answer(question);
       for (const part of Object.values(value as object))
         if (ArrayBuffer.isView(part) && part.buffer instanceof ArrayBuffer) transfer.push(part.buffer);
       message = { type: 'answer', id, value };
     } catch (error) {
       message = { type: 'answer', id, error: (error as Error).message };
     }
-    worker.postMessage(message, transfer);
+    if (job.event.status === 'running') worker.postMessage(message, transfer);
   }
 
   /** Stops a running job, or takes a queued one off the queue; `{ cancelled: false }` when it had already finished. */

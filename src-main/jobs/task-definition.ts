@@ -20,7 +20,7 @@ export interface TaskDefinition<K extends JobKind> {
   merge(parts: Array<JobPartial<K>>, plan: JobPlan<K>): JobMerged<K>;
   save(db: Db, plan: JobPlan<K>, merged: JobMerged<K>, timing: { startedAt: string; durationMs: number }): number;
   /** Answers a worker's question while the job runs, from the store (kinds whose inputs do not fit a shard). */
-  answer?(db: Db, plan: JobPlan<K>, question: JobQuestion<K>): JobAnswer<K>;
+  answer?(db: Db, plan: JobPlan<K>, question: JobQuestion<K>): JobAnswer<K> | Promise<JobAnswer<K>>;
 }
 
 /** Splits `total` items into at most `parts` contiguous ranges of near-equal size. */

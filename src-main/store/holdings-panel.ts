@@ -20,8 +20,14 @@ export interface HoldingsDatasetReader extends PanelNodes {
   name: string;
   dates: string[];
   positions: number[];
+  /** The positions of date `index` (of `dates`), read at once. */
   snapshot(index: number): PanelSnapshot;
+  /** The same, read in slices of PAGE_ROWS positions with the event loop free between them (for the main thread). */
+  snapshotInSlices(index: number): Promise<PanelSnapshot>;
 }
+
+/** Positions read per query: a slice of a few milliseconds, so the main thread answers between slices. */
+const PAGE_ROWS = 65_536;
 
 export function holdingsDatasetReader(db: Db, datasetId: number): HoldingsDatasetReader {
   const dataset = datasets.get(db, datasetId);
@@ -58,11 +64,39 @@ export function holdingsDatasetReader(db: Db, datasetId: number): HoldingsDatase
       'SELECT report_date AS date, count(*) AS positions FROM positions WHERE dataset_id = ? AND amount > 0 GROUP BY report_date ORDER BY report_date',
     )
     .all(datasetId) as Array<{ date: string; positions: number }>;
-  const positionsAt = db
+  const page = db
     .prepare(
-      'SELECT investor_id, asset_id, amount FROM positions WHERE dataset_id = ? AND report_date = ? AND amount > 0 ORDER BY investor_id, asset_id',
+      'SELECT investor_id, asset_id, amount FROM positions WHERE dataset_id = ? AND report_date = ? AND (investor_id, asset_id) > (?, ?) AND amount > 0 ORDER BY investor_id, asset_id LIMIT ?',
     )
     .raw(true);
+  /** The positions of date `index`, read a page at a time (by key, so each page is one indexed query); yields between pages. */
+  function* readDate(index: number): Generator<void, PanelSnapshot> {
+    const { date, positions } = dates[index]!;
+    const investor = new Int32Array(positions);
+    const asset = new Int32Array(positions);
+    const amount = new Float64Array(positions);
+    const changed = () =>
+      new AppError(
+        'conflict',
+        `holdings dataset ${datasetId} (${dataset.name}) was changed or deleted while it was being read`,
+      );
+    let k = 0;
+    let after = [-1, -1];
+    for (;;) {
+      const rows = page.all(datasetId, date, after[0], after[1], PAGE_ROWS) as Array<[number, number, number]>;
+      for (const [investorId, assetId, value] of rows) {
+        if (k === positions) throw changed();
+        investor[k] = investorIndex.get(investorId)!;
+        asset[k] = assetIndex.get(assetId)!;
+        amount[k++] = value;
+      }
+      if (rows.length < PAGE_ROWS) break;
+      after = rows.at(-1)!.slice(0, 2);
+      yield;
+    }
+    if (k !== positions) throw changed();
+    return { date, investor, asset, amount };
+  }
   return {
     name: dataset.name,
     investors: investorRows.map((row) => ({
@@ -82,24 +116,15 @@ export function holdingsDatasetReader(db: Db, datasetId: number): HoldingsDatase
     dates: dates.map((row) => row.date),
     positions: dates.map((row) => row.positions),
     snapshot(index) {
-      const { date, positions } = dates[index]!;
-      const investor = new Int32Array(positions);
-      const asset = new Int32Array(positions);
-      const amount = new Float64Array(positions);
-      const changed = () =>
-        new AppError(
-          'conflict',
-          `holdings dataset ${datasetId} (${dataset.name}) was changed or deleted while it was being read`,
-        );
-      let k = 0;
-      for (const row of positionsAt.iterate(datasetId, date) as Iterable<[number, number, number]>) {
-        if (k === positions) throw changed();
-        investor[k] = investorIndex.get(row[0])!;
-        asset[k] = assetIndex.get(row[1])!;
-        amount[k++] = row[2];
+      const read = readDate(index);
+      for (let step = read.next(); ; step = read.next()) if (step.done) return step.value;
+    },
+    async snapshotInSlices(index) {
+      const read = readDate(index);
+      for (let step = read.next(); ; step = read.next()) {
+        if (step.done) return step.value;
+        await new Promise((resolve) => setImmediate(resolve));
       }
-      if (k !== positions) throw changed();
-      return { date, investor, asset, amount };
     },
   };
 }

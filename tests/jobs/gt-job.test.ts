@@ -3,7 +3,12 @@ import type { JobEvent } from '../../src-shared/jobs';
 import { JobManager } from '../../src-main/jobs/manager';
 import { parseEbaSovereignHoldings } from '../../src-main/io/eba-sovereign-holdings';
 import { generateHoldings } from '../../src-main/engines/holdings-generator';
-import { gtModels, loadHoldingsPanel, saveHoldingsPanel } from '../../src-main/store/holdings-panel';
+import {
+  gtModels,
+  holdingsDatasetReader,
+  loadHoldingsPanel,
+  saveHoldingsPanel,
+} from '../../src-main/store/holdings-panel';
 import { datasets, runs } from '../../src-main/store/repositories';
 import { gtTrainTask } from '../../src-main/jobs/gt-tasks';
 import { gtTrainParamsSchema } from '../../src-shared/graph-transformer';
@@ -70,6 +75,22 @@ describe('holdings panels in the store', () => {
     expect(snapshot.amount[k]).toBeCloseTo(26860.7233142403, 6);
     expect(eba.assets[de]!.currency).toBe('EUR');
   });
+
+  it('reads a date in slices of 65,536 positions by key, equal to the panel saved', async () => {
+    app = freshApp();
+    const panel = generateHoldings({ investors: 800, assets: 3000, dates: 2, positionsPerInvestor: 100, seed: 4 });
+    const { datasetId } = saveHoldingsPanel(app.db, panel, {
+      name: 'large',
+      sourceFile: 'generator',
+      importer: 'test',
+      notes: [],
+    });
+    const reader = holdingsDatasetReader(app.db, datasetId);
+    expect(reader.positions[1]).toBeGreaterThan(65_536);
+    const sliced = await reader.snapshotInSlices(1);
+    expect(sliced).toEqual(panel.snapshots[1]);
+    expect(reader.snapshot(1)).toEqual(sliced);
+  });
 });
 
 describe('graph-transformer job', () => {
@@ -105,7 +126,7 @@ describe('graph-transformer job', () => {
     const { holdings } = plan.shards[0]!;
     expect(Object.keys(holdings).sort()).toEqual(['assets', 'dates', 'investors', 'positions']);
     expect(holdings.positions).toEqual(panel.snapshots.map((s) => s.amount.length));
-    expect(gtTrainTask.answer!(app.db, plan, { date: 2 })).toEqual(panel.snapshots[2]);
+    expect(await gtTrainTask.answer!(app.db, plan, { date: 2 })).toEqual(panel.snapshots[2]);
 
     const manager = new JobManager(app.db, () => undefined, 2);
     const { done } = manager.start('gt-train', params(datasetId, 3));
