@@ -19,13 +19,21 @@
  *     the gathered |D| × |D| block from δ = 0 (the right-hand side is ≤ 0 and (I − β A_DDᵀ)⁻¹ ≥ 0, so the
  *     iterates fall monotonically towards δ and p stays above the clearing vector), |D|² per iteration, until no
  *     entry moves by more than GAUSS_SEIDEL_SETTLED · max p̄; when it contracts slowly (a step shrinks the change
- *     by less than half after the fourth) the round is solved by LU instead (bordered, (|D|³ − f³)/3 flops);
+ *     by less than half after the fourth) the round is solved by LU instead (bordered, (|D|³ − f³)/3 flops).
+ *     Each round then recomputes Aᵀp from scratch, p̄ minus the |D| rows of A scaled by the shortfalls (2·|D|·n);
  *   - otherwise (or after), monotone Gauss–Seidel sweeps from above, p_i ← Φ_i(p) bank by bank, until a sweep
  *     changes no payment by more than a tenth of the tolerance.
  * Both stay above the greatest clearing vector, so each bank marked insolvent is insolvent there too. Each result
  * is then verified: Aᵀp is recomputed from scratch (p̄ minus the shortfalls of D) and the fixed-point residual
  * max_i |Φ_i(p) − p_i| / max_i p̄_i must be ≤ FIXED_POINT_TOLERANCE; sweeps resume until it is. Shocks must satisfy
  * 0 ≤ x_i ≤ c_i (validated by the caller or by construction).
+ *
+ * The sums of scaled rows (rows of A into Aᵀp, rows of the gathered block into A_DDᵀ δ) take eight rows at a time,
+ * so the output row is read and written once per eight rows; the block is gathered from eight rows of A at a time
+ * (eight scattered reads in flight: at 3,000 banks the rows are not in cache). A scenario's rounds run one after
+ * another and border the one gathered block as D grows; running the rounds of a block of scenarios in lockstep,
+ * so that Aᵀp of all of them is one product reading each row of A once, needs a gathered block per scenario and
+ * measured slower on one thread (docs/scale.md).
  */
 import { productForm, recoveryRates } from './clearing';
 import { EngineInputError } from './errors';
@@ -44,6 +52,8 @@ const DENSE_SHARE = 0.25;
 const MAX_SWEEPS = 100_000;
 /** Smaller networks keep the per-scenario engine (its incremental LU and Schur paths are cheap there). */
 const BATCH_MIN_BANKS = 200;
+/** Banks of the default set the Gauss–Seidel solve visits before their rows of the block are added at once. */
+const ROWS_AT_ONCE = 8;
 
 export interface BatchOptions {
   alpha?: number;
@@ -97,10 +107,12 @@ export interface BatchWorkspace {
   /** δ_D of the Gauss–Seidel solve, and A_DDᵀ δ_D. */
   readonly step: Float64Array;
   readonly flow: Float64Array;
-  /** Rows of A to add to one scenario's inflow, and their factors (`addRows`). */
-  readonly rowBanks: Int32Array;
+  /** Offsets of the dense rows of A to add to one scenario's inflow, and their factors (`addScaledRows`). */
+  readonly rowOffsets: Int32Array;
   readonly rowDeltas: Float64Array;
-  readonly position: Int32Array;
+  /** Offsets of the rows of A_DD that the Gauss–Seidel solve adds at once, and their factors (the moves of δ). */
+  readonly groupOffsets: Int32Array;
+  readonly groupFactors: Float64Array;
   /** Last round (or sweep) number per scenario of the block. */
   readonly rounds: Int32Array;
 }
@@ -155,9 +167,10 @@ export function createBatchWorkspace(system: ClearingSystem, options: BatchOptio
     rhs: new Float64Array(iterativeSize),
     step: new Float64Array(iterativeSize),
     flow: new Float64Array(iterativeSize),
-    rowBanks: new Int32Array(n),
+    rowOffsets: new Int32Array(n),
     rowDeltas: new Float64Array(n),
-    position: new Int32Array(n).fill(-1),
+    groupOffsets: new Int32Array(ROWS_AT_ONCE),
+    groupFactors: new Float64Array(ROWS_AT_ONCE),
     rounds: new Int32Array(blockSize),
   };
 }
@@ -345,18 +358,17 @@ const GAUSS_SEIDEL_MAX_ITERATIONS = 60;
  */
 function gaussSeidelSolve(bw: BatchWorkspace, s: number, m: number): boolean {
   gatherDefaultBlock(bw, s, m);
-  const { block, rhs, step, flow, beta, blockStride: stride } = bw;
+  const { block, rhs, step, flow, beta, blockStride: stride, groupOffsets, groupFactors: moved } = bw;
   const settled = GAUSS_SEIDEL_SETTLED * bw.scale;
   step.fill(0, 0, m);
   flow.fill(0, 0, m);
-  // δ_c for c0 … c0+3 in turn (each sees the ones before it through the 4 × 4 corner of the block), then the
-  // four rows of A_DD added to the sums at once: the same iterates as one bank at a time, a quarter of the traffic
-  const moved = new Float64Array(4);
+  // δ_c for c0 … c0+7 in turn (each sees the ones before it through the 8 × 8 corner of the block), then the
+  // eight rows of A_DD added to the sums at once: the same iterates as one bank at a time, an eighth of the traffic
   let previous = Infinity;
   for (let iteration = 1; iteration <= GAUSS_SEIDEL_MAX_ITERATIONS; iteration++) {
     let change = 0;
-    for (let c0 = 0; c0 < m; c0 += 4) {
-      const width = Math.min(4, m - c0);
+    for (let c0 = 0; c0 < m; c0 += ROWS_AT_ONCE) {
+      const width = Math.min(ROWS_AT_ONCE, m - c0);
       for (let k = 0; k < width; k++) {
         const c = c0 + k;
         let sum = flow[c]!;
@@ -366,25 +378,9 @@ function gaussSeidelSolve(bw: BatchWorkspace, s: number, m: number): boolean {
         moved[k] = next - step[c]!;
         step[c] = next;
         change = Math.max(change, Math.abs(moved[k]!));
+        groupOffsets[k] = c * stride;
       }
-      if (width < 4) {
-        for (let k = 0; k < width; k++) {
-          const row = (c0 + k) * stride;
-          const d = moved[k]!;
-          for (let r = 0; r < m; r++) flow[r]! += d * block[row + r]!;
-        }
-        continue;
-      }
-      const r0 = c0 * stride,
-        r1 = r0 + stride,
-        r2 = r1 + stride,
-        r3 = r2 + stride;
-      const d0 = moved[0]!,
-        d1 = moved[1]!,
-        d2 = moved[2]!,
-        d3 = moved[3]!;
-      for (let r = 0; r < m; r++)
-        flow[r]! += d0 * block[r0 + r]! + d1 * block[r1 + r]! + d2 * block[r2 + r]! + d3 * block[r3 + r]!;
+      addScaledRows(flow, 0, m, block, groupOffsets, moved, width);
     }
     if (change <= settled) return true;
     if (iteration >= 4 && change > 0.5 * previous) return false;
@@ -395,7 +391,7 @@ function gaussSeidelSolve(bw: BatchWorkspace, s: number, m: number): boolean {
 
 /**
  * Borders bw.block (row c: a_{D_c D_r} for r < m) from the banks already gathered to the first m of D, growing it
- * (and gathering afresh) when m exceeds its stride.
+ * (and gathering afresh) when m exceeds its stride: the new columns of the old rows, then the new rows.
  */
 function gatherDefaultBlock(bw: BatchWorkspace, s: number, m: number): void {
   if (m > bw.blockStride) {
@@ -403,59 +399,107 @@ function gatherDefaultBlock(bw: BatchWorkspace, s: number, m: number): void {
     bw.block = new Float64Array(bw.blockStride * bw.blockStride);
     bw.gathered = 0;
   }
-  const { block, defaultList, blockStride: stride } = bw;
-  const { nBanks: n, relative } = bw.system;
-  const base = s * n;
   const f = bw.gathered;
-  for (let c = 0; c < m; c++) {
-    const source = defaultList[base + c]! * n;
-    const row = c * stride;
-    for (let r = c < f ? f : 0; r < m; r++) block[row + r] = relative[source + defaultList[base + r]!]!;
-  }
+  gatherRows(bw, s, 0, f, f, m);
+  gatherRows(bw, s, f, m, 0, m);
   bw.gathered = m;
 }
 
 /**
- * inflow[base + i] += Σ_k rowDeltas[k] · a_{rowBanks[k], i} for the first `count` entries: dense rows four at a
- * time (the block's inflow row is read and written once per four rows of A), CSR rows one by one.
+ * block[c · stride + r] = a_{D_c D_r} for c0 ≤ c < c1, r0 ≤ r < r1: eight rows of A at a time, so that eight
+ * scattered reads are in flight together (the rows are not in cache; one at a time waits on each).
  */
-function addRows(bw: BatchWorkspace, count: number, base: number): void {
-  const { rowBanks, rowDeltas } = bw;
-  let k = 0;
-  if (bw.dense) {
-    const n = bw.system.nBanks;
-    const rel = bw.system.relative;
-    const inflow = bw.inflow;
-    for (; k + 4 <= count; k += 4) {
-      const r0 = rowBanks[k]! * n,
-        r1 = rowBanks[k + 1]! * n,
-        r2 = rowBanks[k + 2]! * n,
-        r3 = rowBanks[k + 3]! * n;
-      const d0 = rowDeltas[k]!,
-        d1 = rowDeltas[k + 1]!,
-        d2 = rowDeltas[k + 2]!,
-        d3 = rowDeltas[k + 3]!;
-      for (let i = 0; i < n; i++)
-        inflow[base + i]! += d0 * rel[r0 + i]! + d1 * rel[r1 + i]! + d2 * rel[r2 + i]! + d3 * rel[r3 + i]!;
+function gatherRows(bw: BatchWorkspace, s: number, c0: number, c1: number, r0: number, r1: number): void {
+  const { block, defaultList, blockStride: stride } = bw;
+  const { nBanks: n, relative } = bw.system;
+  const base = s * n;
+  let c = c0;
+  for (; c + 8 <= c1; c += 8) {
+    const a0 = defaultList[base + c]! * n,
+      a1 = defaultList[base + c + 1]! * n,
+      a2 = defaultList[base + c + 2]! * n,
+      a3 = defaultList[base + c + 3]! * n,
+      a4 = defaultList[base + c + 4]! * n,
+      a5 = defaultList[base + c + 5]! * n,
+      a6 = defaultList[base + c + 6]! * n,
+      a7 = defaultList[base + c + 7]! * n;
+    const row = c * stride;
+    for (let r = r0; r < r1; r++) {
+      const j = defaultList[base + r]!;
+      block[row + r] = relative[a0 + j]!;
+      block[row + stride + r] = relative[a1 + j]!;
+      block[row + 2 * stride + r] = relative[a2 + j]!;
+      block[row + 3 * stride + r] = relative[a3 + j]!;
+      block[row + 4 * stride + r] = relative[a4 + j]!;
+      block[row + 5 * stride + r] = relative[a5 + j]!;
+      block[row + 6 * stride + r] = relative[a6 + j]!;
+      block[row + 7 * stride + r] = relative[a7 + j]!;
     }
   }
-  for (; k < count; k++) addRow(bw, rowBanks[k]!, rowDeltas[k]!, base);
+  for (; c < c1; c++) {
+    const source = defaultList[base + c]! * n;
+    const row = c * stride;
+    for (let r = r0; r < r1; r++) block[row + r] = relative[source + defaultList[base + r]!]!;
+  }
+}
+
+/**
+ * out[base + i] += Σ_k factors[k] · source[offsets[k] + i] for i < length, k < count: eight rows at a time, so that
+ * `out` is read and written once per eight rows (Aᵀp from rows of A; A_DDᵀ δ from rows of the gathered block).
+ */
+function addScaledRows(
+  out: Float64Array,
+  base: number,
+  length: number,
+  source: Float64Array,
+  offsets: Int32Array,
+  factors: Float64Array,
+  count: number,
+): void {
+  let k = 0;
+  for (; k + 8 <= count; k += 8) {
+    // prettier-ignore
+    const r0 = offsets[k]!, r1 = offsets[k + 1]!, r2 = offsets[k + 2]!, r3 = offsets[k + 3]!,
+      r4 = offsets[k + 4]!, r5 = offsets[k + 5]!, r6 = offsets[k + 6]!, r7 = offsets[k + 7]!;
+    // prettier-ignore
+    const d0 = factors[k]!, d1 = factors[k + 1]!, d2 = factors[k + 2]!, d3 = factors[k + 3]!,
+      d4 = factors[k + 4]!, d5 = factors[k + 5]!, d6 = factors[k + 6]!, d7 = factors[k + 7]!;
+    for (let i = 0; i < length; i++)
+      out[base + i]! +=
+        d0 * source[r0 + i]! +
+        d1 * source[r1 + i]! +
+        d2 * source[r2 + i]! +
+        d3 * source[r3 + i]! +
+        d4 * source[r4 + i]! +
+        d5 * source[r5 + i]! +
+        d6 * source[r6 + i]! +
+        d7 * source[r7 + i]!;
+  }
+  for (; k < count; k++) {
+    const row = offsets[k]!;
+    const d = factors[k]!;
+    for (let i = 0; i < length; i++) out[base + i]! += d * source[row + i]!;
+  }
 }
 
 /** Aᵀp of scenario s from scratch: Σ_j p̄_ji minus the rows of A scaled by the shortfalls of its default list. */
 function refreshInflow(bw: BatchWorkspace, s: number): void {
   const { system, payments, inflow, defaultList, nDefaults } = bw;
-  const base = s * system.nBanks;
+  const n = system.nBanks;
+  const base = s * n;
   inflow.set(system.interbankAssets, base);
   let count = 0;
   for (let k = 0; k < nDefaults[s]!; k++) {
     const j = defaultList[base + k]!;
     const shortfall = system.totalObligations[j]! - payments[base + j]!;
     if (shortfall === 0) continue;
-    bw.rowBanks[count] = j;
-    bw.rowDeltas[count++] = -shortfall;
+    if (!bw.dense) addRow(bw, j, -shortfall, base);
+    else {
+      bw.rowOffsets[count] = j * n;
+      bw.rowDeltas[count++] = -shortfall;
+    }
   }
-  addRows(bw, count, base);
+  addScaledRows(inflow, base, n, system.relative, bw.rowOffsets, bw.rowDeltas, count);
 }
 
 /**

@@ -89,16 +89,28 @@ function clearAll(
   return { payments, loss, residual, defaults, swept, iterativeRounds, factoredRounds, bw };
 }
 
-/** The batched results against the per-scenario engine and Picard iteration from p̄ (independent). */
+/** The batched results under uniform shocks up to `fraction` against the per-scenario engine and Picard iteration. */
 function expectSameAsPerScenario(
   system: ClearingSystem,
   fraction: number,
   count: number,
   options: ClearingOptions = {},
 ) {
-  const n = system.nBanks;
   const shocks = sampleShocks(system, { kind: 'uniform', maxFraction: fraction }, 7, 0, count);
   const batched = clearAll(system, shocks, count, options);
+  expectSameResults(system, shocks, batched, options);
+  return batched;
+}
+
+/** The results of `clearAll` against the per-scenario engine and Picard iteration from p̄ (independent). */
+function expectSameResults(
+  system: ClearingSystem,
+  shocks: Float64Array,
+  batched: ReturnType<typeof clearAll>,
+  options: ClearingOptions = {},
+): void {
+  const n = system.nBanks;
+  const count = batched.loss.length;
   const ws = createWorkspace(system, options);
   const scale = maxObligation(system);
   for (let s = 0; s < count; s++) {
@@ -117,7 +129,6 @@ function expectSameAsPerScenario(
     expect(batched.defaults[s]).toEqual(Array.from(ws.defaultList.subarray(0, ws.nDefaults)).sort((a, b) => a - b));
     expect(Math.abs(batched.loss[s]! - ws.loss)).toBeLessThanOrEqual(1e-10 * Math.max(ws.loss, 1));
   }
-  return batched;
 }
 
 describe('batched clearing', () => {
@@ -172,6 +183,28 @@ describe('batched clearing', () => {
     const many = clearAll(system, shocks, 24, { blockSize: 5 });
     expect(Array.from(many.payments)).toEqual(Array.from(one.payments));
     expect(Array.from(many.loss)).toEqual(Array.from(one.loss));
+  });
+
+  it('clears a block whose scenarios have very different default sets, and blocks of one scenario, alike', () => {
+    const system = dense(130, 21);
+    const n = system.nBanks;
+    // no shock (left at zero), small shocks (exact rounds), large (most banks default: sweeps), and two between
+    const fractions = [0, 0.1, 1, 0.4, 0.2];
+    const shocks = new Float64Array(fractions.length * n);
+    fractions.forEach((fraction, s) => {
+      if (fraction > 0) shocks.set(sampleShocks(system, { kind: 'uniform', maxFraction: fraction }, 9, s, 1), s * n);
+    });
+    const together = clearAll(system, shocks, fractions.length, { blockSize: fractions.length });
+    expectSameResults(system, shocks, together);
+    const sizes = together.defaults.map((d) => d.length);
+    expect(sizes[0]).toBe(0);
+    expect(new Set(sizes).size).toBe(fractions.length);
+    expect(Math.max(...sizes)).toBeGreaterThan(n / 2);
+    expect(together.swept).toBeGreaterThan(0);
+    expect(together.iterativeRounds).toBeGreaterThan(0);
+    const alone = clearAll(system, shocks, fractions.length, { blockSize: 1 });
+    expect(Array.from(alone.payments)).toEqual(Array.from(together.payments));
+    expect(alone.defaults).toEqual(together.defaults);
   });
 
   it('refuses a block larger than its workspace in one line', () => {
