@@ -20,7 +20,12 @@
  *     iterates fall monotonically towards δ and p stays above the clearing vector), |D|² per iteration, until no
  *     entry moves by more than GAUSS_SEIDEL_SETTLED · max p̄; when it contracts slowly (a step shrinks the change
  *     by less than half after the fourth) the round is solved by LU instead (bordered, (|D|³ − f³)/3 flops).
- *     Each round then recomputes Aᵀp from scratch, p̄ minus the |D| rows of A scaled by the shortfalls (2·|D|·n);
+ *     Each round then recomputes Aᵀp from scratch, p̄ minus the |D| rows of A scaled by the shortfalls (2·|D|·n),
+ *     except that after the first round (solved by Gauss–Seidel) only the banks the lost inflow could make
+ *     insolvent are checked: a solvent bank loses Σ_{j∈D} s_j a_ji ≤ (Σ_j s_j) · max_j a_ji, so those whose net
+ *     worth after the shock is below that bound get their exact loss (|D| reads each); when some default, the next
+ *     round follows at once, (Aᵀp)_D brought up to date by A_DDᵀδ — so a scenario with one wave of contagion
+ *     recomputes Aᵀp once, in its last round;
  *   - otherwise (or after), monotone Gauss–Seidel sweeps from above, p_i ← Φ_i(p) bank by bank, until a sweep
  *     changes no payment by more than a tenth of the tolerance.
  * Both stay above the greatest clearing vector, so each bank marked insolvent is insolvent there too. Each result
@@ -89,6 +94,8 @@ export interface BatchWorkspace {
   /** Exact rounds of the last block solved by Gauss–Seidel on the default set, and by its LU. */
   iterativeRounds: number;
   factoredRounds: number;
+  /** Rounds of the last block whose new defaults were found by `markAtRisk` (Aᵀp not recomputed). */
+  screenedRounds: number;
   readonly scale: number;
   /** Largest default set solved exactly (|D|² ≤ EXACT_FACTOR · links per bank), and its buffers. */
   readonly exactSize: number;
@@ -115,6 +122,10 @@ export interface BatchWorkspace {
   readonly groupFactors: Float64Array;
   /** Last round (or sweep) number per scenario of the block. */
   readonly rounds: Int32Array;
+  /** max_j a_ji for each bank i (dense networks; `markAtRisk`), and that function's banks and their lost inflow. */
+  readonly columnMax: Float64Array;
+  readonly candidates: Int32Array;
+  readonly candidateLoss: Float64Array;
 }
 
 /**
@@ -157,6 +168,7 @@ export function createBatchWorkspace(system: ClearingSystem, options: BatchOptio
     sweptScenarios: 0,
     iterativeRounds: 0,
     factoredRounds: 0,
+    screenedRounds: 0,
     scale: Math.max(scale, 1e-300),
     exactSize,
     iterativeSize,
@@ -172,7 +184,22 @@ export function createBatchWorkspace(system: ClearingSystem, options: BatchOptio
     groupOffsets: new Int32Array(ROWS_AT_ONCE),
     groupFactors: new Float64Array(ROWS_AT_ONCE),
     rounds: new Int32Array(blockSize),
+    columnMax: dense ? columnMaxima(system) : new Float64Array(0),
+    candidates: new Int32Array(n),
+    candidateLoss: new Float64Array(n),
   };
+}
+
+/** max_j a_ji for each bank i, from the dense rows of A. */
+function columnMaxima(system: ClearingSystem): Float64Array {
+  const n = system.nBanks;
+  const out = new Float64Array(n);
+  const rel = system.relative;
+  for (let j = 0; j < n; j++) {
+    const row = j * n;
+    for (let i = 0; i < n; i++) out[i] = Math.max(out[i]!, rel[row + i]!);
+  }
+  return out;
 }
 
 /** inflow[base + i] += δ · a_ji for every creditor i of bank j (dense row or CSR row). */
@@ -227,6 +254,7 @@ export function clearBlock(bw: BatchWorkspace, shocks: Float64Array, count: numb
   const swept: number[] = [];
   bw.iterativeRounds = 0;
   bw.factoredRounds = 0;
+  bw.screenedRounds = 0;
   for (const s of active) {
     if (!exactRounds(bw, shocks, s) || !checkResidual(bw, shocks, s)) swept.push(s);
   }
@@ -304,10 +332,10 @@ function solveFactor(bw: BatchWorkspace, m: number): void {
 
 /**
  * Fictitious-default rounds with exact solves while |D| ≤ exactSize: (I − β A_DDᵀ) δ_D = α e_D + β (Aᵀp)_D − p_D,
- * p_D += δ_D, Aᵀp recomputed, then the banks the lost inflow makes insolvent join D. Returns true when a round
- * adds no bank (the clearing vector is found, up to verification; Aᵀp is then fresh for `checkResidual`), false
- * when D outgrew the limit or its matrix is singular (the sweeps then continue from the current payments, which
- * stay above the clearing vector).
+ * p_D += δ_D, Aᵀp recomputed (after the first round, the banks at risk checked first: `markAtRisk`), then the
+ * banks the lost inflow makes insolvent join D. Returns true when a round adds no bank (the clearing vector is
+ * found, up to verification; Aᵀp is then fresh for `checkResidual`), false when D outgrew the limit or its matrix
+ * is singular (the sweeps then continue from the current payments, which stay above the clearing vector).
  */
 function exactRounds(bw: BatchWorkspace, shocks: Float64Array, s: number): boolean {
   const { system, payments, inflow, defaultRound, defaultList, nDefaults, rhs, step, alpha, beta } = bw;
@@ -324,7 +352,8 @@ function exactRounds(bw: BatchWorkspace, shocks: Float64Array, s: number): boole
       const j = defaultList[base + r]!;
       rhs[r] = alpha * (outsideAssets[j]! - shocks[base + j]!) + beta * inflow[base + j]! - payments[base + j]!;
     }
-    if (gaussSeidelSolve(bw, s, m)) bw.iterativeRounds++;
+    const iterative = gaussSeidelSolve(bw, s, m);
+    if (iterative) bw.iterativeRounds++;
     else {
       if (m > bw.exactSize || !extendFactor(bw, s, factored, m)) return false;
       factored = m;
@@ -332,9 +361,17 @@ function exactRounds(bw: BatchWorkspace, shocks: Float64Array, s: number): boole
       step.set(rhs.subarray(0, m));
       bw.factoredRounds++;
     }
+    let clamped = false;
     for (let r = 0; r < m; r++) {
       const j = defaultList[base + r]!;
-      payments[base + j] = Math.max(0, payments[base + j]! + step[r]!);
+      const next = payments[base + j]! + step[r]!;
+      clamped ||= next < 0;
+      payments[base + j] = Math.max(0, next);
+    }
+    // after the first round (Gauss–Seidel, nothing clamped) the banks at risk first: contagion found without Aᵀp
+    if (round === 1 && iterative && !clamped && bw.dense && markAtRisk(bw, shocks, s, m, round + 1)) {
+      bw.screenedRounds++;
+      continue;
     }
     // Aᵀp from scratch (as cheap as adding the |D| rows of δ): the last round's inflow is the one verified
     refreshInflow(bw, s);
@@ -345,6 +382,53 @@ function exactRounds(bw: BatchWorkspace, shocks: Float64Array, s: number): boole
     }
     if (nDefaults[s] === m) return true;
   }
+}
+
+/**
+ * Marks the banks of scenario s that the round just solved (first m banks of D; A_DDᵀδ in bw.flow) has
+ * made insolvent, without recomputing Aᵀp: a solvent bank loses Σ_{j∈D} s_j a_ji ≤ (Σ_j s_j) · max_j a_ji of
+ * inflow (s_j = p̄_j − p_j), so only the banks whose net worth after the shock is below that bound are checked,
+ * by their exact loss. When one is marked, Aᵀp is brought up to date where the next round reads it — the old D
+ * by A_DDᵀδ, the new banks from their loss — and true is returned; false (nothing marked) leaves the full
+ * recomputation to the caller, which also verifies.
+ */
+function markAtRisk(bw: BatchWorkspace, shocks: Float64Array, s: number, m: number, round: number): boolean {
+  const { system, payments, inflow, defaultRound, defaultList, flow, candidates, candidateLoss } = bw;
+  const n = system.nBanks;
+  const base = s * n;
+  const { outsideAssets, interbankAssets, totalObligations, relative } = system;
+  let shortfall = 0;
+  for (let r = 0; r < m; r++) {
+    const j = defaultList[base + r]!;
+    shortfall += totalObligations[j]! - payments[base + j]!;
+  }
+  let count = 0;
+  for (let i = 0; i < n; i++) {
+    if (defaultRound[base + i] !== 0) continue;
+    const slack = outsideAssets[i]! - shocks[base + i]! + interbankAssets[i]! - totalObligations[i]!;
+    if (slack < shortfall * bw.columnMax[i]!) {
+      candidates[count] = i;
+      candidateLoss[count++] = 0;
+    }
+  }
+  if (count === 0) return false;
+  for (let r = 0; r < m; r++) {
+    const j = defaultList[base + r]!;
+    const lost = totalObligations[j]! - payments[base + j]!;
+    const row = j * n;
+    for (let q = 0; q < count; q++) candidateLoss[q]! += lost * relative[row + candidates[q]!]!;
+  }
+  let marked = false;
+  for (let q = 0; q < count; q++) {
+    const i = candidates[q]!;
+    const lossInflow = interbankAssets[i]! - candidateLoss[q]!;
+    if (outsideAssets[i]! - shocks[base + i]! + lossInflow >= totalObligations[i]!) continue;
+    if (!marked) for (let r = 0; r < m; r++) inflow[base + defaultList[base + r]!]! += flow[r]!;
+    marked = true;
+    inflow[base + i] = lossInflow;
+    markDefault(bw, s, i, round);
+  }
+  return marked;
 }
 
 /** Iterations after which a Gauss–Seidel solve that has not settled gives way to the LU. */

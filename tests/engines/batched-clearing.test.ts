@@ -73,12 +73,14 @@ function clearAll(
   let swept = 0;
   let iterativeRounds = 0;
   let factoredRounds = 0;
+  let screenedRounds = 0;
   for (let first = 0; first < count; first += bw.blockSize) {
     const size = Math.min(bw.blockSize, count - first);
     clearBlock(bw, shocks.subarray(first * n, (first + size) * n), size);
     swept += bw.sweptScenarios;
     iterativeRounds += bw.iterativeRounds;
     factoredRounds += bw.factoredRounds;
+    screenedRounds += bw.screenedRounds;
     for (let s = 0; s < size; s++) {
       payments.set(bw.payments.subarray(s * n, (s + 1) * n), (first + s) * n);
       loss[first + s] = bw.loss[s]!;
@@ -86,7 +88,7 @@ function clearAll(
       defaults.push(Array.from(bw.defaultList.subarray(s * n, s * n + bw.nDefaults[s]!)).sort((a, b) => a - b));
     }
   }
-  return { payments, loss, residual, defaults, swept, iterativeRounds, factoredRounds, bw };
+  return { payments, loss, residual, defaults, swept, iterativeRounds, factoredRounds, screenedRounds, bw };
 }
 
 /** The batched results under uniform shocks up to `fraction` against the per-scenario engine and Picard iteration. */
@@ -140,6 +142,8 @@ describe('batched clearing', () => {
     expect(result.swept).toBe(0);
     expect(result.defaults.some((d) => d.length > 0)).toBe(true);
     expect(result.iterativeRounds).toBeGreaterThan(0);
+    // contagion after the first round found from the banks at risk, without recomputing Aᵀp
+    expect(result.screenedRounds).toBeGreaterThan(0);
   });
 
   it('solves a slowly contracting default set by its LU instead of Gauss–Seidel, with the same results', () => {
@@ -202,6 +206,7 @@ describe('batched clearing', () => {
     expect(Math.max(...sizes)).toBeGreaterThan(n / 2);
     expect(together.swept).toBeGreaterThan(0);
     expect(together.iterativeRounds).toBeGreaterThan(0);
+    expect(together.screenedRounds).toBeGreaterThan(0);
     const alone = clearAll(system, shocks, fractions.length, { blockSize: 1 });
     expect(Array.from(alone.payments)).toEqual(Array.from(together.payments));
     expect(alone.defaults).toEqual(together.defaults);
