@@ -49,12 +49,33 @@ test('simulate a fire sale, train the dual network with a live loss curve, cance
   await page.getByTestId('idf-train').click();
   await expect(page.getByTestId('idf-loss')).toBeVisible({ timeout: 60_000 });
   await expect(page.getByTestId('job-progress')).toContainText('succeeded', { timeout: 120_000 });
-  await expect(page.getByTestId('idf-backend-used')).toHaveText(/^cpu\b/);
+  await expect(page.getByTestId('idf-backend-used')).toHaveText(/^CPU \(plain JavaScript\) on /);
   await expect(page.getByTestId('idf-corr')).not.toBeEmpty();
   for (const chart of ['idf-loss-chart', 'idf-curve-chart', 'idf-bank-chart'])
     await expectCanvasDrawn(page.getByTestId(chart).locator('canvas'));
   await page.getByTestId('idf-metrics').scrollIntoViewIfNeeded();
   await page.screenshot({ path: join(artifactsDir, 'firesales-training.png') });
+  // The backend in words (no package or backend identifier) beside the Backend picker, light and dark, two sizes.
+  await expect(page.getByTestId('idf-backend-used')).not.toContainText(/@tensorflow|tfjs|\bcpu\b/);
+  await expect(page.getByTestId('idf-backend').locator('option')).toHaveText([
+    'auto (best available)',
+    'WebGPU',
+    'WebAssembly',
+    'CPU (plain JavaScript)',
+  ]);
+  const viewport = page.viewportSize()!;
+  for (const scheme of ['light', 'dark'] as const)
+    for (const [width, height] of [
+      [1440, 900],
+      [1024, 700],
+    ] as const) {
+      await page.emulateMedia({ colorScheme: scheme });
+      await page.setViewportSize({ width, height });
+      await page.getByTestId('idf-metrics').scrollIntoViewIfNeeded();
+      await page.screenshot({ path: join(artifactsDir, `firesales-training-${scheme}-${width}x${height}.png`) });
+    }
+  await page.emulateMedia({ colorScheme: 'light' });
+  await page.setViewportSize(viewport);
 
   // The EBA sovereign instance loads and simulates.
   await page.getByTestId('firesale-example').selectOption('eba-2011');

@@ -70,7 +70,7 @@ describe('brief of a capital-allocation run', () => {
       'Loss convergence',
     ]);
     expect(section.charts[0]!.svg).toContain('<svg');
-    expect(brief.sections[0]!.provenance.some((p) => p.value.startsWith('cpu'))).toBe(true);
+    expect(brief.sections[0]!.provenance.some((p) => p.value.startsWith('CPU (plain JavaScript) on '))).toBe(true);
     const pages = await pdfPageTexts(await renderBrief(brief, 'pdf'));
     expect(pages.join(' ')).toContain('Capital allocation');
   });

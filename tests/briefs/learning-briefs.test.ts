@@ -105,4 +105,14 @@ describe('briefs of learning runs', () => {
     }
     for (const share of inkPerPage(pdfPath)) expect(share).toBeGreaterThan(0.002);
   });
+
+  it('name the training backends in words: no backend or package identifier, the device and the facts kept', () => {
+    for (const section of brief.sections) {
+      const backend = section.provenance.find((p) => p.label === 'Training backend')!.value;
+      expect(backend).toMatch(/^CPU \(plain JavaScript\) on .+\(\d+ threads?\)/);
+      expect(backend).not.toMatch(/\b(wasm|webgpu|cpu|tensorflow)\b|@tensorflow|tfjs/);
+    }
+    expect(brief.software.learningBackend).not.toMatch(/\b(wasm|webgpu|cpu|tensorflow)\b|@tensorflow|tfjs/);
+    for (const text of [pdf, docx]) expect(text).not.toMatch(/@tensorflow|\btfjs\b|\bwasm\b/);
+  });
 });

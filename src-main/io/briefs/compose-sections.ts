@@ -6,6 +6,7 @@
 import { runKindLabel, type BriefSection } from '../../../src-shared/briefs';
 import { inWords } from '../../../src-shared/brief-format';
 import { runKindWords } from '../../../src-shared/format/labels';
+import { learningBackendInWords } from '../../../src-shared/format/learning-backend';
 import type { RunContext } from './context';
 import { sectionProvider } from './sections';
 
@@ -20,7 +21,10 @@ function sharedProvenance(context: RunContext): Array<{ label: string; value: st
     { label: 'Software version of the run', value: `Contagion Workbench ${run.softwareVersion}` },
     {
       label: 'TensorFlow.js backend of the run',
-      value: context.learningBackend ?? 'none (the run trains or evaluates no model)',
+      value:
+        context.learningBackend === null
+          ? 'none (the run trains or evaluates no model)'
+          : learningBackendInWords(context.learningBackend),
     },
     ...(network
       ? [

@@ -21,6 +21,7 @@ import type { Db } from '../../store/db';
 import { loadRunContext, type RunContext } from './context';
 import { composeSections } from './compose-sections';
 import { auditTrailTable } from './audit-appendix';
+import { learningBackendInWords } from '../../../src-shared/format/learning-backend';
 
 /** The organisation and marking saved in the store's settings (the defaults until someone saves them). */
 export function briefMarking(db: Db): BriefMarking {
@@ -57,7 +58,7 @@ export function assembleBrief(
       .at(-1)!,
     runIds: contexts.map((c) => c.run.id),
     sections,
-    software: { version: softwareVersion, learningBackend: `${backend.name} — ${backend.detail}` },
+    software: { version: softwareVersion, learningBackend: learningBackendInWords(backend) },
     ...(request.includeAuditTrail ? { auditTrail: auditTrailTable(db, contexts) } : {}),
   };
 }

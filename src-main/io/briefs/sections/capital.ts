@@ -15,6 +15,7 @@ import {
 import { renderChart } from '../charts';
 import type { SectionProvider } from './provider';
 import { runOfKind } from '../../../../src-shared/domain';
+import { learningBackendInWords } from '../../../../src-shared/format/learning-backend';
 
 const kText = (k: number[]) => `(${k.map((v) => formatPercent(v, 2)).join(', ')})`;
 
@@ -258,7 +259,7 @@ export const capitalSection: SectionProvider = {
           value: `${measureName(r)}, tail ${formatPercent(c.tail, 1)}, level ${formatPercent(c.level, 1)}`,
         },
         { label: 'Capital base', value: CAPITAL_BASE_LABELS[r.base] },
-        { label: 'TensorFlow.js backend of the study', value: `${r.backend.name} — ${r.backend.detail}` },
+        { label: 'TensorFlow.js backend of the study', value: learningBackendInWords(r.backend) },
       ],
     };
   },

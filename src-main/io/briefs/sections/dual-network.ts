@@ -15,6 +15,7 @@ import {
 import { inverseDemandChart, regressionTable } from './fire-sale-model';
 import type { SectionProvider } from './provider';
 import { runOfKind } from '../../../../src-shared/domain';
+import { learningBackendInWords, learningBackendName } from '../../../../src-shared/format/learning-backend';
 
 const value = (v: number | null) => (v === null ? '—' : formatSignificant(v, 4));
 
@@ -118,7 +119,7 @@ export const dualNetworkReproductionSection: SectionProvider = {
         })),
       ],
       scenario: [
-        `Simulated data: ${r.samples.toLocaleString('en-US')} samples per experiment, seed ${r.seed}; trained on ${r.backend}.`,
+        `Simulated data: ${r.samples.toLocaleString('en-US')} samples per experiment, seed ${r.seed}; trained on ${learningBackendName(r.backend)}.`,
       ],
       charts,
       tables,
@@ -126,7 +127,7 @@ export const dualNetworkReproductionSection: SectionProvider = {
         'Each case study of the paper is simulated afresh, the dual network trained on it and evaluated on held-out rows as in the paper’s §4; values are printed with four significant digits beside the published ones.',
         ...(arctangent ? [arctangentSentence(arctangent.measured)] : []),
       ],
-      provenance: [{ label: 'Training backend', value: r.backend }],
+      provenance: [{ label: 'Training backend', value: learningBackendInWords(r.backend) }],
     };
   },
 };

@@ -11,6 +11,7 @@ import { formatNumber, formatSignificant, keyFigure } from '../../../../src-shar
 import { intervalChart } from '../charts';
 import type { SectionProvider } from './provider';
 import { runOfKind } from '../../../../src-shared/domain';
+import { learningBackendInWords } from '../../../../src-shared/format/learning-backend';
 
 const correlation = (value: number | null) => (value === null ? 'undefined' : formatSignificant(value, 4));
 
@@ -137,7 +138,9 @@ export const fireSaleModelSection: SectionProvider = {
       method: [
         'The Liquidation Net maps each bank’s shock to the fraction it sells; the Price Net maps the scaled liquidation ℓ* of each asset to its price, increasing and bounded; both are trained together on the equilibrium prices (docs/engines/fire-sales.md).',
       ],
-      provenance: [{ label: 'Training backend', value: `${r.backend} (${r.backendDetail})` }],
+      provenance: [
+        { label: 'Training backend', value: learningBackendInWords({ name: r.backend, detail: r.backendDetail }) },
+      ],
     };
   },
 };

@@ -11,6 +11,7 @@ import { formatSignificant, keyFigure } from '../../../../src-shared/brief-forma
 import { renderChart } from '../charts';
 import type { SectionProvider } from './provider';
 import { runOfKind } from '../../../../src-shared/domain';
+import { learningBackendInWords, learningBackendName } from '../../../../src-shared/format/learning-backend';
 
 const pair = (p: CorrelationPair) =>
   [
@@ -125,9 +126,9 @@ export const graphTransformerSection: SectionProvider = {
       charts: [chart],
       tables,
       method: [
-        `A graph transformer with ${m.config.layers} layer(s), width ${m.config.hidden}, ${m.config.heads} head(s) and embeddings of ${m.config.embedding}, trained for ${m.epochs} epochs (${m.trainingSeconds.toFixed(1)} s on ${m.backend}); dropout ${m.settings.dropout}, learning rate ${m.settings.learningRate}, weight decay ${m.settings.weightDecay}, κ = ${m.settings.kappa}, ${Math.round(100 * m.settings.maskFraction)}% of positions masked per step; ${batching}.`,
+        `A graph transformer with ${m.config.layers} layer(s), width ${m.config.hidden}, ${m.config.heads} head(s) and embeddings of ${m.config.embedding}, trained for ${m.epochs} epochs (${m.trainingSeconds.toFixed(1)} s on ${learningBackendName(m.backend)}); dropout ${m.settings.dropout}, learning rate ${m.settings.learningRate}, weight decay ${m.settings.weightDecay}, κ = ${m.settings.kappa}, ${Math.round(100 * m.settings.maskFraction)}% of positions masked per step; ${batching}.`,
       ],
-      provenance: [{ label: 'Training backend', value: m.backend }],
+      provenance: [{ label: 'Training backend', value: learningBackendInWords(m.backend) }],
     };
   },
 };
