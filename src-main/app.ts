@@ -14,7 +14,15 @@ import { BriefComposer } from './jobs/brief-composer';
 import { JobManager } from './jobs/manager';
 import { describeLearningBackend } from './learning/backend';
 import { softwareVersion } from './version';
-import { DATABASE_FILE, openDatabase, removeLeftovers, schemaVersion, storeFault, type StoreKey } from './store/db';
+import {
+  DATABASE_FILE,
+  openDatabase,
+  removeLeftovers,
+  schemaVersion,
+  storeFault,
+  type Db,
+  type StoreKey,
+} from './store/db';
 
 export type { AppContext } from './api/context';
 
@@ -52,6 +60,23 @@ function withStoreFaults(table: Handlers, dataDir: string): Handlers {
   return guarded as unknown as Handlers;
 }
 
+/** The components of the runtime shown on the About screen, by their product names. */
+const RUNTIME_NAMES: Record<string, string> = {
+  electron: 'Electron',
+  chrome: 'Chromium',
+  node: 'Node.js',
+  v8: 'V8',
+};
+
+/** The SQLite and cipher library the store runs on, e.g. "SQLite 3.53.4, SQLite3 Multiple Ciphers 2.4.0". */
+function storeEngine(db: Db): string {
+  const { sqlite, ciphers } = db.prepare('SELECT sqlite_version() AS sqlite, sqlite3mc_version() AS ciphers').get() as {
+    sqlite: string;
+    ciphers: string;
+  };
+  return `SQLite ${sqlite}, ${ciphers}`;
+}
+
 export function createApp(options: AppOptions): AppContext {
   const { key } = options;
   const db = openDatabase(options.dataDir, { key });
@@ -84,11 +109,15 @@ export function createApp(options: AppOptions): AppContext {
       databaseFile: join(options.dataDir, DATABASE_FILE),
       schemaVersion: schemaVersion(db),
       transport: options.transport,
-      versions: Object.fromEntries(
-        Object.entries(process.versions).filter(([key]) =>
-          ['node', 'electron', 'chrome', 'v8', 'sqlite'].includes(key),
+      // the runtime's components by their product names, and the store's own SQLite (not Node's built-in one)
+      versions: {
+        ...Object.fromEntries(
+          Object.entries(RUNTIME_NAMES).flatMap(([key, name]) =>
+            process.versions[key] ? [[name, process.versions[key]]] : [],
+          ),
         ),
-      ) as Record<string, string>,
+        'Store engine': storeEngine(db),
+      },
       learningBackend: describeLearningBackend(),
     }),
     close: async () => {

@@ -1,3 +1,4 @@
+import type { AppInfo } from '../../src-shared/domain';
 import { afterEach, describe, expect, it } from 'vitest';
 import { channels, contract } from '../../src-shared/contract';
 import { handlers } from '../../src-main/api/handlers';
@@ -64,5 +65,18 @@ describe('router validation', () => {
       const result = await app.router.handle(channel, {});
       expect(JSON.parse(JSON.stringify(result))).toEqual(result);
     }
+  });
+
+  it('names the runtime and the store engine it really runs on (not Node.js’s built-in SQLite)', async () => {
+    app = freshApp();
+    const info = await app.router.handle('app:info', {});
+    if (!info.ok) throw new Error(info.error.message);
+    const { versions } = info.value as AppInfo;
+    expect(versions['Node.js']).toBe(process.versions.node);
+    expect(versions['Store engine']).toMatch(/^SQLite 3\.\d+\.\d+, SQLite3 Multiple Ciphers \d+\.\d+\.\d+$/);
+    const storeSqlite = (app.db.prepare('SELECT sqlite_version() AS v').get() as { v: string }).v;
+    expect(versions['Store engine']).toContain(`SQLite ${storeSqlite},`);
+    // product names only: no lower-case keys such as "node" or "v8"
+    for (const key of Object.keys(versions)) expect(key).toMatch(/^[A-Z]/);
   });
 });

@@ -60,9 +60,18 @@ export function tickNumber(value: number): string {
   return value.toLocaleString('en-US', { maximumSignificantDigits: 3 });
 }
 
-/** A log-axis tick with two significant digits, so ticks within one decade (0.6, 0.7, 0.8) read apart. */
-export function logTick(value: string | number): string {
+/**
+ * A log-axis tick label with two significant digits (ticks within one decade, 0.6, 0.7, 0.8, read apart), or none
+ * where labels would crowd (Chart.js puts a tick at every 1…9 × 10ᵏ): over more than 0.7 decades only 1, 2 and 5
+ * are labelled, over more than 2.5 only 1 and 3, beyond 4.5 only the powers of ten.
+ */
+export function logTick(value: string | number, _index?: number, ticks: Array<{ value: number }> = []): string {
   const v = Number(value);
+  const positive = ticks.map((tick) => tick.value).filter((x) => x > 0);
+  const decades = positive.length > 1 ? Math.log10(Math.max(...positive) / Math.min(...positive)) : 0;
+  const mantissa = Math.round(v / 10 ** Math.floor(Math.log10(v) + 1e-9));
+  const labelled = decades <= 0.7 ? null : decades <= 2.5 ? [1, 2, 5] : decades <= 4.5 ? [1, 3] : [1];
+  if (labelled && !labelled.includes(mantissa)) return '';
   return v >= 1e-3 && v < 1e5 ? String(Number(v.toPrecision(2))) : scientific(v, 2);
 }
 
