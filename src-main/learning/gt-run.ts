@@ -24,16 +24,23 @@ export async function trainAndEvaluate(
 ): Promise<{ artifact: GraphTransformerArtifact; metrics: GtMetrics }> {
   const backend = await selectLearningBackend(params.backend);
   const started = performance.now();
-  const artifact = await trainGraphTransformer(
-    holdings,
-    { config: params.config, ...params.training },
-    { ...hooks, backend: backendLabel(backend) },
-  );
-  const trainingSeconds = (performance.now() - started) / 1000;
-  const evaluation = await evaluateGraphTransformer(artifact, holdings, {
-    stressIndex: params.stressIndex,
-    stressThreshold: params.stressThreshold,
-  });
+  let artifact: GraphTransformerArtifact;
+  let evaluation: Awaited<ReturnType<typeof evaluateGraphTransformer>>;
+  let trainingSeconds: number;
+  try {
+    artifact = await trainGraphTransformer(
+      holdings,
+      { config: params.config, ...params.training },
+      { ...hooks, backend: backendLabel(backend) },
+    );
+    trainingSeconds = (performance.now() - started) / 1000;
+    evaluation = await evaluateGraphTransformer(artifact, holdings, {
+      stressIndex: params.stressIndex,
+      stressThreshold: params.stressThreshold,
+    });
+  } catch (error) {
+    throw outOfMemoryInWords(error, backend.name, params.training.batchInvestors) ?? error;
+  }
   return {
     artifact,
     metrics: {
@@ -55,4 +62,19 @@ export async function trainAndEvaluate(
       stressThreshold: params.stressIndex ? params.stressThreshold : null,
     },
   };
+}
+
+/**
+ * WebAssembly's memory cannot grow past 4 GiB; a step that needs more fails deep in the backend with "memory access
+ * out of bounds" (or an abort). Said in words, with what to change; undefined for any other error.
+ */
+export function outOfMemoryInWords(error: unknown, backend: string, batchInvestors?: number): Error | undefined {
+  const message = error instanceof Error ? error.message : String(error);
+  if (!/memory access out of bounds|out of memory|Aborted\(OOM\)|Array buffer allocation failed/i.test(message))
+    return undefined;
+  const where = backend === 'wasm' ? "the WebAssembly backend's 4 GiB" : 'the memory available';
+  const batch = batchInvestors
+    ? `fewer investors per mini-batch (now ${batchInvestors.toLocaleString('en-US')})`
+    : 'mini-batches of investors';
+  return new Error(`training needed more memory than ${where}: train with ${batch}, or a smaller model`);
 }
