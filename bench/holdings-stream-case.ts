@@ -6,13 +6,21 @@
  *   node --import tsx bench/holdings-stream-case.ts panel|stream DATA_DIR DATASET_ID BATCH_INVESTORS  (key: CWB_BENCH_KEY, hex)
  */
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { selectLearningBackend } from '../src-main/learning/backend';
 import { PAPER_TRAINING, trainGraphTransformer } from '../src-main/learning/gt-training';
 import { openDatabase } from '../src-main/store/db';
 import { holdingsDatasetReader, loadHoldingsPanel } from '../src-main/store/holdings-panel';
 
 const [mode, dataDir, datasetId, batchInvestors] = process.argv.slice(2) as [string, string, string, string];
-const peakMiB = () => Math.round(process.resourceUsage().maxRSS / 1024);
+/**
+ * Peak resident memory of this process image (VmHWM): getrusage's maxRSS would carry over the parent's peak across
+ * fork and exec.
+ */
+const peakMiB = () => {
+  const hwm = /VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'));
+  return Math.round((hwm ? Number(hwm[1]) : process.resourceUsage().maxRSS) / 1024);
+};
 await selectLearningBackend('wasm');
 const db = openDatabase(dataDir, { key: Buffer.from(process.env.CWB_BENCH_KEY!, 'hex') });
 const started = performance.now();

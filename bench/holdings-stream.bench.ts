@@ -2,8 +2,8 @@
  * Holdings larger than memory, streamed (issue 19): a generated holdings panel saved in an encrypted store, then one
  * epoch of mini-batch training on it in two child processes — the dataset loaded whole into memory, and read one
  * date at a time as the gt-train job reads it — with each one's peak resident memory, its time and a hash of the
- * trained weights (equal: the same training). `npm run bench -- holdings-stream` (quick: 6 dates × ~500,000
- * positions) or with `--full` (6 dates × ~3,000,000 positions).
+ * trained weights (equal: the same training). `npm run bench -- holdings-stream` (quick: 16 dates × ~300,000
+ * positions) or with `--full` (40 dates × ~500,000 positions).
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -19,10 +19,11 @@ const here = fileURLToPath(new URL('.', import.meta.url));
 const full = process.argv.includes('--full');
 
 export function run(): Record<string, unknown> {
+  // many dates of moderate size: what is held whole grows with the dates, what is streamed does not
   const shape = full
-    ? { investors: 30_000, assets: 100_000, positionsPerInvestor: 100, dates: 6 }
-    : { investors: 20_000, assets: 40_000, positionsPerInvestor: 25, dates: 6 };
-  const batchInvestors = full ? 3000 : 2000;
+    ? { investors: 10_000, assets: 50_000, positionsPerInvestor: 50, dates: 40 }
+    : { investors: 10_000, assets: 20_000, positionsPerInvestor: 30, dates: 16 };
+  const batchInvestors = 2000;
   const dir = mkdtempSync(join(tmpdir(), 'cwb-holdings-stream-'));
   const key = randomBytes(32);
   try {
