@@ -186,7 +186,11 @@ describe('cwb gt', () => {
     // The readable summary says how it trained.
     const summary = async (...extra: string[]) =>
       (await cwb(['gt', 'train', '--synthetic', ...small, '--epochs', '1', '--data-dir', data.path, ...extra])).out;
-    expect(await summary()).toMatch(/, seed 1, whole graph\n/);
+    const plain = await summary();
+    expect(plain).toMatch(/, seed 1, whole graph\n/);
+    // the backend in words, not its identifier ("backend cpu (on …)")
+    expect(plain).toMatch(/parameters, backend (CPU \(plain JavaScript\)|WebAssembly|WebGPU|TensorFlow native)/);
+    expect(plain).not.toMatch(/backend (cpu|wasm|webgpu)\b/);
     expect(await summary('--batch-investors', '15')).toMatch(/, seed 1, mini-batches: 15 investors\n/);
 
     // The store (what the Models screen and briefs read) records both, and a brief says each in words.

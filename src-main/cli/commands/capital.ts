@@ -18,6 +18,7 @@ import { formatAmount } from './common';
 import { requiredFlag, schemaFlag } from '../schema-flags';
 import { storedNetworkVersion, VERSION_FLAG } from './stored-network';
 import { MAX_FRACTION_FLAG, SHOCK_MODEL_FLAGS, shockModelFromFlags } from './stress';
+import { learningBackendInWords } from '../../../src-shared/format/learning-backend';
 
 const list = (value: string | true | undefined): string[] | undefined =>
   typeof value === 'string'
@@ -165,7 +166,7 @@ function printTable(results: CapitalRunResults, out: (line: string) => void): vo
     `  no capital: ${se(results.noCapital)}${results.noCapital.acceptable ? ' (acceptable)' : ''}; k = kMax everywhere: ${se(results.fullBox)}`,
   );
   out(
-    `  backend ${results.backend.name} (${results.backend.detail}); ${results.clearingRuns.toLocaleString('en-US')} clearings`,
+    `  backend ${learningBackendInWords(results.backend)}; ${results.clearingRuns.toLocaleString('en-US')} clearings`,
   );
   out('  tier  banks   share of assets   capital for k = 1');
   for (const tier of results.tiers)

@@ -19,6 +19,7 @@ import { jobParamSchemas } from '../../../src-shared/jobs';
 import { UsageError, type Command, type CommandIo, type ParsedArgs } from '../command';
 import { formatAmount, readTextFile } from './common';
 import { optionalFlag, requiredFlag, schemaFlag } from '../schema-flags';
+import { learningBackendInWords } from '../../../src-shared/format/learning-backend';
 
 function byId(ids: string[], values: ArrayLike<number>): Record<string, number> {
   return Object.fromEntries(ids.map((id, i) => [id, values[i]!]));
@@ -137,7 +138,7 @@ function formatNumber(value: number | null): string {
 
 function printReport(report: ReproductionReport, io: CommandIo): void {
   io.out(
-    `Reproduction of the dual-network paper: seed ${report.seed}, ${report.samples} samples per data set, backend ${report.backend}, ${(report.durationMs / 1000).toFixed(1)} s`,
+    `Reproduction of the dual-network paper: seed ${report.seed}, ${report.samples} samples per data set, backend ${learningBackendInWords(report.backend)}, ${(report.durationMs / 1000).toFixed(1)} s`,
   );
   io.out(
     `  ${'table'.padEnd(6)}${'data set'.padEnd(26)}${'model'.padEnd(20)}${'metric'.padEnd(46)}${'measured'.padStart(12)}${'published'.padStart(12)}`,
@@ -218,7 +219,7 @@ export const idfCommand: Command = {
       if (args.flags.json) io.out(JSON.stringify(summary));
       else
         io.out(
-          `${doc.name}: ${summary.epochs} epochs (${summary.stoppedBy}) on ${summary.backend}; test price MSE ${formatNumber(summary.mseProposed)} (linear price model ${formatNumber(summary.mseLinearPriceModel)}); saved as run ${run.id}`,
+          `${doc.name}: ${summary.epochs} epochs (${summary.stoppedBy}) on ${learningBackendInWords(summary.backend)}; test price MSE ${formatNumber(summary.mseProposed)} (linear price model ${formatNumber(summary.mseLinearPriceModel)}); saved as run ${run.id}`,
         );
       return 0;
     }

@@ -25,6 +25,7 @@ import { optionalFlag, requiredFlag, schemaFlag } from '../schema-flags';
 import { csvRow } from '../../../src-shared/formats/csv-cell';
 import { gtBatchingWords } from '../../../src-shared/format/labels';
 import { FORCE_FLAG, checkOutTargets, writeOutFiles } from './out-file';
+import { learningBackendInWords } from '../../../src-shared/format/learning-backend';
 
 const CONFIG = gtConfigSchema.shape;
 const TRAINING = gtTrainingSchema.shape;
@@ -213,7 +214,7 @@ async function trainingDataset(flags: Flags, io: CommandIo, router: AppContext['
 function printTrainMetrics(io: CommandIo, modelId: number, datasetId: number, metrics: TrainMetrics): void {
   const pair = (p: { model: number; baseline: number }) => `${p.model.toFixed(3)} (baseline ${p.baseline.toFixed(3)})`;
   io.out(
-    `model ${modelId} on dataset ${datasetId} "${metrics.datasetName}": ${metrics.parameterCount.toLocaleString('en-US')} parameters, backend ${metrics.backend}`,
+    `model ${modelId} on dataset ${datasetId} "${metrics.datasetName}": ${metrics.parameterCount.toLocaleString('en-US')} parameters, backend ${learningBackendInWords(metrics.backend)}`,
   );
   io.out(
     `  epochs ${metrics.epochs} (best ${metrics.bestEpoch}${metrics.stoppedEarly ? ', stopped early' : ''}), ${metrics.trainingSeconds.toFixed(1)} s, seed ${metrics.settings.seed}, ${gtBatchingWords(metrics.settings.batchInvestors).toLowerCase()}`,
