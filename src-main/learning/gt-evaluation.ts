@@ -137,20 +137,24 @@ export interface Evaluation {
 }
 
 /**
- * The metrics of a trained model on `holdings` (a panel in memory, or a source read date by date: about two dates
- * held at a time), each date embedded whole as the model is used afterwards, whether it trained by mini-batches or
- * not (inference needs O(nodes·d + edges·S) memory, and the pair heads run in chunks).
+ * The metrics of a trained model on `holdings` (a panel in memory, a source read date by date: about two dates
+ * held at a time, or the reader the model trained with, whose kept dates are not prepared again), each date
+ * embedded whole as the model is used afterwards, whether it trained by mini-batches or not (inference needs
+ * O(nodes·d + edges·S) memory, and the pair heads run in chunks).
  */
 export async function evaluateGraphTransformer(
   artifact: GraphTransformerArtifact,
-  holdings: Holdings,
+  holdings: Holdings | PreparedDateReader,
   options: EvaluationOptions = {},
 ): Promise<Evaluation> {
-  const source = holdingsSource(holdings);
+  const dates =
+    holdings instanceof PreparedDateReader
+      ? holdings
+      : new PreparedDateReader(holdingsSource(holdings), artifact.space);
+  const { source } = dates;
   const { investors, assets } = source;
   const params = loadParameters(artifact);
   try {
-    const dates = new PreparedDateReader(source, artifact.space);
     const trainSet = new Set(artifact.trainDates);
     const validationSet = new Set(artifact.validationDates);
     const splitOf = (t: number) =>

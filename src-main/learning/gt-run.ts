@@ -1,14 +1,14 @@
 /**
  * One training run of the graph transformer, as the job worker and `cwb gt train` do it: select the TensorFlow.js
  * backend (reported and recorded with the model), train (./gt-training.ts) on a panel in memory or a source read
- * date by date (./holdings-source.ts), evaluate (./gt-evaluation.ts) and
- * assemble the metrics the app shows.
+ * date by date (./holdings-source.ts), evaluate (./gt-evaluation.ts) on the dates training prepared (none is read
+ * again when training kept them) and assemble the metrics the app shows.
  */
 import type { GtTrainParams } from '../../src-shared/graph-transformer';
 import type { GtMetrics } from '../../src-shared/results/graph-transformer';
 import { backendLabel, selectLearningBackend } from './backend';
 import { BASELINE_DESCRIPTIONS, evaluateGraphTransformer } from './gt-evaluation';
-import { trainGraphTransformer, type EpochRecord, type GraphTransformerArtifact } from './gt-training';
+import { trainGraphTransformerWithDates, type EpochRecord, type GraphTransformerArtifact } from './gt-training';
 import type { Holdings } from './holdings-source';
 
 export interface GtRunHooks {
@@ -28,13 +28,14 @@ export async function trainAndEvaluate(
   let evaluation: Awaited<ReturnType<typeof evaluateGraphTransformer>>;
   let trainingSeconds: number;
   try {
-    artifact = await trainGraphTransformer(
+    const trained = await trainGraphTransformerWithDates(
       holdings,
       { config: params.config, ...params.training },
       { ...hooks, backend: backendLabel(backend) },
     );
+    artifact = trained.artifact;
     trainingSeconds = (performance.now() - started) / 1000;
-    evaluation = await evaluateGraphTransformer(artifact, holdings, {
+    evaluation = await evaluateGraphTransformer(artifact, trained.dates, {
       stressIndex: params.stressIndex,
       stressThreshold: params.stressThreshold,
     });

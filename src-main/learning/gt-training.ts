@@ -105,7 +105,7 @@ export function prepareDates(panel: HoldingsPanel, space: FeatureSpace): Prepare
 }
 
 /** Positions a source may hold in all for its prepared dates to be kept between epochs (~100 bytes each). */
-export const KEEP_POSITIONS = 8_000_000;
+const KEEP_POSITIONS = 8_000_000;
 
 /**
  * The prepared dates of a source, read on demand. When all its positions fit `keepPositions`, each date is read
@@ -381,8 +381,18 @@ export async function trainGraphTransformer(
   holdings: Holdings,
   settings: TrainingSettings,
   hooks: TrainingHooks,
-  keepPositions = KEEP_POSITIONS,
+  keepPositions?: number,
 ): Promise<GraphTransformerArtifact> {
+  return (await trainGraphTransformerWithDates(holdings, settings, hooks, keepPositions)).artifact;
+}
+
+/** As `trainGraphTransformer`, with its reader of dates: evaluation on it prepares no date that training kept. */
+export async function trainGraphTransformerWithDates(
+  holdings: Holdings,
+  settings: TrainingSettings,
+  hooks: TrainingHooks,
+  keepPositions?: number,
+): Promise<{ artifact: GraphTransformerArtifact; dates: PreparedDateReader }> {
   const { config } = settings;
   const source = holdingsSource(holdings);
   const split = splitDates(source.dates.length, settings.validationDates);
@@ -459,7 +469,7 @@ export async function trainGraphTransformer(
     optimizer.dispose();
     for (const v of params.values()) v.dispose();
   }
-  return {
+  const artifact: GraphTransformerArtifact = {
     format: 'contagion-workbench/graph-transformer@1',
     config,
     settings: {
@@ -489,6 +499,7 @@ export async function trainGraphTransformer(
     bestEpoch: best.epoch,
     stoppedEarly,
   };
+  return { artifact, dates };
 }
 
 /** Loads an artifact's weights as TensorFlow.js variables; dispose them with `disposeParameters`. */

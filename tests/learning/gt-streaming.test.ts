@@ -2,19 +2,23 @@
  * Holdings read date by date (src-main/learning/holdings-source.ts): training and evaluation on a source that
  * keeps no prepared date between epochs (as for holdings larger than memory) equal those on the panel in memory,
  * bit for bit, for whole-graph and mini-batch training; the reader asks for each date again every epoch and holds
- * at most the date and its next.
+ * at most the date and its next. A training run evaluates on the dates training prepared: when they were all kept,
+ * evaluation asks the source for none again.
  */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { generateHoldings } from '../../src-main/engines/holdings-generator';
 import { fitFeatureSpace } from '../../src-main/learning/graph-transformer';
+import { gtTrainParamsSchema } from '../../src-shared/graph-transformer';
 import { evaluateGraphTransformer } from '../../src-main/learning/gt-evaluation';
+import { trainAndEvaluate } from '../../src-main/learning/gt-run';
 import {
   PAPER_TRAINING,
   PreparedDateReader,
   prepareDates,
   trainGraphTransformer,
+  trainGraphTransformerWithDates,
 } from '../../src-main/learning/gt-training';
 import { holdingsSource, type HoldingsSource } from '../../src-main/learning/holdings-source';
 
@@ -74,16 +78,47 @@ describe('holdings read date by date', () => {
       };
       const inMemory = await trainGraphTransformer(panel, settings, { backend: 'wasm' });
       const { source, reads } = countingSource();
-      const streamed = await trainGraphTransformer(source, settings, { backend: 'wasm' }, 0);
+      const { artifact: streamed, dates } = await trainGraphTransformerWithDates(
+        source,
+        settings,
+        { backend: 'wasm' },
+        0,
+      );
       expect(streamed.weights).toEqual(inMemory.weights);
       expect(streamed.history).toEqual(inMemory.history);
       expect(streamed.space).toEqual(inMemory.space);
       expect(streamed.trainDates).toEqual(inMemory.trainDates);
       // the training dates (2) and validation dates (2) are asked for again in each of the 4 epochs
       expect(reads.length).toBeGreaterThanOrEqual(4 * 4);
-      const evaluated = await evaluateGraphTransformer(streamed, source);
+      const trainingReads = reads.length;
+      // evaluation on training's reader, which kept no date: it reads them again
+      const evaluated = await evaluateGraphTransformer(streamed, dates);
+      expect(reads.length).toBeGreaterThan(trainingReads);
       expect(evaluated).toEqual(await evaluateGraphTransformer(inMemory, panel));
       expect(evaluated.trade.validation.pairs).toBeGreaterThan(0);
     }, 120_000);
   }
+
+  it('evaluates a training run on the dates training kept, asking for none again', async () => {
+    const params = gtTrainParamsSchema.parse({
+      datasetId: 1,
+      backend: 'wasm',
+      config,
+      training: { maxEpochs: 3, patience: 3, validationDates: 2, seed: 7 },
+    });
+    const trainingAlone = countingSource();
+    const artifact = await trainGraphTransformer(
+      trainingAlone.source,
+      { config: params.config, ...params.training },
+      { backend: 'wasm' },
+    );
+    const { source, reads } = countingSource();
+    const run = await trainAndEvaluate(source, params, { id: 1, name: 'counted' });
+    expect(run.artifact.weights).toEqual(artifact.weights);
+    // the run asks for exactly the dates training alone does: evaluation reads none again
+    expect(reads).toEqual(trainingAlone.reads);
+    const { trade, reconstruction, byGroup, byDate } = run.metrics;
+    expect({ trade, reconstruction, byGroup, byDate }).toEqual(await evaluateGraphTransformer(artifact, panel));
+    expect(byDate).toHaveLength(panel.snapshots.length - 1);
+  }, 120_000);
 });
