@@ -2,7 +2,7 @@
  * The intervention study's linear algebra at scale: LU of I − C for an n-firm economy (C ≥ 0, random, column sums
  * 0.6) blocked (`luFactor`, panels of LU_BLOCK) against column by column (`luFactor(…, block = n)`, the engine
  * before), and all n columns of (I − C)⁻¹ solved with the factors in blocks of columnBlock(n) right-hand sides
- * (ColumnCache now) against blocks of 32 (before). Best of two alternating runs in this process (2 shared cores:
+ * (InverseColumns now) against blocks of 32 (before). Best of two alternating runs in this process (2 shared cores:
  * other sessions' load moves single runs). Beside it, LAPACK through scipy (bench/scale_lu_peer.py: getrf, then
  * getrs on the identity) on the same matrix, on every core and on one, when python3 has scipy. Quick: n = 1000;
  * `--full`: n = 2000 as in the issue.
@@ -12,8 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { blasThreads, lastJsonLine } from './child-json';
-import { columnBlock } from '../src-main/engines/intervention-study';
-import { LU_BLOCK, luFactor, luSolveMany } from '../src-main/engines/linalg';
+import { columnBlock, LU_BLOCK, luFactor, luSolveMany } from '../src-main/engines/linalg';
 import { Rng } from '../src-main/engines/random';
 
 const full = process.argv.includes('--full');

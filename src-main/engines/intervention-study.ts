@@ -30,7 +30,7 @@
  */
 import { EngineInputError } from './errors';
 import { type CascadeResult, type EconomySystem, solveCrossHoldings } from './cascade';
-import { luSolveMany } from './linalg';
+import { InverseColumns } from './linalg';
 import {
   discountFracPublishedPath,
   rescueProblem,
@@ -84,42 +84,10 @@ export function shockedValues(
   return out;
 }
 
-/**
- * Right-hand sides solved together per pass over the LU factors of an n-firm system: as many as keep the block of
- * right-hand sides within 512 KiB (cache), 8 … 128 (bench/scale-lu.bench.ts: at 2,000 firms, blocks of 128 took
- * 2.3× as long as blocks of 32).
- */
-export const columnBlock = (n: number): number => Math.min(128, Math.max(8, Math.floor(2 ** 16 / Math.max(n, 1))));
-
-/** Columns of M = (I − C)⁻¹, solved with the stored LU (in blocks of up to columnBlock(n)) and kept. */
-export class ColumnCache {
-  private readonly columns: Array<Float64Array | undefined>;
-  solves = 0;
+/** Columns of M = (I − C)⁻¹, solved with the stored LU of the economy (linalg.InverseColumns) and kept. */
+export class ColumnCache extends InverseColumns {
   constructor(readonly system: EconomySystem) {
-    this.columns = new Array<Float64Array | undefined>(system.nFirms);
-  }
-  column(j: number): Float64Array {
-    if (!this.columns[j]) this.prefetch([j]);
-    return this.columns[j]!;
-  }
-  /** Solves the missing columns among `js` together, columnBlock(n) right-hand sides per pass over the factors. */
-  prefetch(js: ArrayLike<number>): void {
-    const missing = Array.from(js).filter((j) => !this.columns[j]);
-    const n = this.system.nFirms;
-    const width = columnBlock(n);
-    for (let start = 0; start < missing.length; start += width) {
-      const block = missing.slice(start, start + width);
-      const count = block.length;
-      const rhs = new Float64Array(n * count);
-      block.forEach((j, t) => (rhs[j * count + t] = 1));
-      luSolveMany(this.system.lu, n, this.system.pivots, rhs, count);
-      block.forEach((j, t) => {
-        const column = new Float64Array(n);
-        for (let i = 0; i < n; i++) column[i] = rhs[i * count + t]!;
-        this.columns[j] = column;
-      });
-      this.solves += count;
-    }
+    super(system.lu, system.nFirms, system.pivots);
   }
 }
 

@@ -148,6 +148,14 @@ function emptyPartial(system: ClearingSystem, model: ShockModel, seed: number): 
   };
 }
 
+export interface StressBatchOptions extends ClearingOptions {
+  /**
+   * Scenarios of the whole run this range belongs to (default: count). The batched engine's choice of solver
+   * depends on it, so the shards of a run clear every scenario digit for digit as the single run does.
+   */
+  runScenarios?: number;
+}
+
 /**
  * Clears scenarios firstScenario … firstScenario+count−1 of the model (scenario k from random stream (seed, k)).
  * `onProgress(done)` is called about every 1% of the shard and at the end.
@@ -159,7 +167,7 @@ export function runStressBatch(
   firstScenario: number,
   count: number,
   onProgress?: (done: number) => void,
-  options: ClearingOptions = {},
+  options: StressBatchOptions = {},
 ): StressPartial {
   if (!Number.isInteger(firstScenario) || firstScenario < 0 || !Number.isInteger(count) || count < 0) {
     throw new EngineInputError(
@@ -185,7 +193,11 @@ export function runStressBatch(
     reported = done;
   };
   if (prefersBatchedClearing(system, options)) {
-    const bw = createBatchWorkspace(system, { alpha: options.alpha, beta: options.beta });
+    const bw = createBatchWorkspace(system, {
+      alpha: options.alpha,
+      beta: options.beta,
+      scenarios: options.runScenarios ?? count,
+    });
     const shocks = new Float64Array(bw.blockSize * n);
     for (let k = 0; k < count; k += bw.blockSize) {
       const size = Math.min(bw.blockSize, count - k);

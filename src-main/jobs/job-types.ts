@@ -31,6 +31,8 @@ export interface StressShardInput {
   seed: number;
   firstScenario: number;
   count: number;
+  /** Scenarios of the whole run (the solver's choice depends on it, so every shard clears as one run would). */
+  samples: number;
   recovery?: { alpha: number; beta: number };
 }
 

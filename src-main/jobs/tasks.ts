@@ -46,6 +46,7 @@ const stress: TaskDefinition<'stress'> = {
       seed: params.seed,
       firstScenario: range.first,
       count: range.count,
+      samples: params.samples,
       recovery: params.recovery,
     }));
     return { params, shards };

@@ -32,7 +32,7 @@ export const workerTasks: { [K in JobKind]: WorkerTask<K> } = {
       input.firstScenario,
       input.count,
       (done) => reporter.progress(done / input.count, 'clearing scenarios', { scenarios: done }),
-      input.recovery ?? {},
+      { ...input.recovery, runScenarios: input.samples },
     );
   },
   // loaded on demand, like capital: only these workers load TensorFlow.js

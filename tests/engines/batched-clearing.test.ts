@@ -62,7 +62,7 @@ function clearAll(
   system: ClearingSystem,
   shocks: Float64Array,
   count: number,
-  options: ClearingOptions & { blockSize?: number } = {},
+  options: ClearingOptions & { blockSize?: number; scenarios?: number } = {},
 ) {
   const n = system.nBanks;
   const bw = createBatchWorkspace(system, options);
@@ -74,6 +74,7 @@ function clearAll(
   let iterativeRounds = 0;
   let factoredRounds = 0;
   let screenedRounds = 0;
+  let complementScenarios = 0;
   for (let first = 0; first < count; first += bw.blockSize) {
     const size = Math.min(bw.blockSize, count - first);
     clearBlock(bw, shocks.subarray(first * n, (first + size) * n), size);
@@ -81,6 +82,7 @@ function clearAll(
     iterativeRounds += bw.iterativeRounds;
     factoredRounds += bw.factoredRounds;
     screenedRounds += bw.screenedRounds;
+    complementScenarios += bw.complementScenarios;
     for (let s = 0; s < size; s++) {
       payments.set(bw.payments.subarray(s * n, (s + 1) * n), (first + s) * n);
       loss[first + s] = bw.loss[s]!;
@@ -88,7 +90,18 @@ function clearAll(
       defaults.push(Array.from(bw.defaultList.subarray(s * n, s * n + bw.nDefaults[s]!)).sort((a, b) => a - b));
     }
   }
-  return { payments, loss, residual, defaults, swept, iterativeRounds, factoredRounds, screenedRounds, bw };
+  return {
+    payments,
+    loss,
+    residual,
+    defaults,
+    swept,
+    iterativeRounds,
+    factoredRounds,
+    screenedRounds,
+    complementScenarios,
+    bw,
+  };
 }
 
 /** The batched results under uniform shocks up to `fraction` against the per-scenario engine and Picard iteration. */
@@ -96,7 +109,7 @@ function expectSameAsPerScenario(
   system: ClearingSystem,
   fraction: number,
   count: number,
-  options: ClearingOptions = {},
+  options: ClearingOptions & { scenarios?: number } = {},
 ) {
   const shocks = sampleShocks(system, { kind: 'uniform', maxFraction: fraction }, 7, 0, count);
   const batched = clearAll(system, shocks, count, options);
@@ -212,6 +225,35 @@ describe('batched clearing', () => {
     expect(alone.defaults).toEqual(together.defaults);
   });
 
+  it('solves large default sets through the survivors when the run is long enough, equal to both references', () => {
+    const system = dense(240, 23);
+    const n = system.nBanks;
+    // a short run keeps the column sweeps; a long one factorises I − βAᵀ once and needs no sweep
+    expect(expectSameAsPerScenario(system, 1, 8, { scenarios: 8 }).complementScenarios).toBe(0);
+    const result = expectSameAsPerScenario(system, 1, 40, { scenarios: 40 });
+    expect(result.complementScenarios).toBe(40);
+    expect(result.swept).toBe(0);
+    expect(result.defaults.every((d) => d.length > n / 2)).toBe(true);
+    // default sets that outgrow the Gauss–Seidel rounds midway, and default costs
+    const middle = expectSameAsPerScenario(system, 0.2, 40, { scenarios: 40 });
+    expect(middle.complementScenarios).toBeGreaterThan(0);
+    expect(middle.iterativeRounds).toBeGreaterThan(0);
+    const costly = expectSameAsPerScenario(system, 0.8, 30, { scenarios: 30, alpha: 0.6, beta: 0.8 });
+    expect(costly.complementScenarios).toBeGreaterThan(0);
+    // the ring: 95% of liabilities interbank, so I − Aᵀ is nearly singular and the survivors' system ill-conditioned
+    expect(expectSameAsPerScenario(ring(120, 24), 1, 30, { scenarios: 30 }).complementScenarios).toBeGreaterThan(0);
+  });
+
+  it('solves the survivors of each scenario the same whatever block it is in (bit for bit)', () => {
+    const system = dense(130, 21);
+    const shocks = sampleShocks(system, { kind: 'uniform', maxFraction: 0.9 }, 5, 0, 12);
+    const together = clearAll(system, shocks, 12, { blockSize: 12, scenarios: 12 });
+    const alone = clearAll(system, shocks, 12, { blockSize: 1, scenarios: 12 });
+    expect(together.complementScenarios).toBe(12);
+    expect(Array.from(alone.payments)).toEqual(Array.from(together.payments));
+    expect(alone.defaults).toEqual(together.defaults);
+  });
+
   it('refuses a block larger than its workspace in one line', () => {
     const system = dense(10, 17);
     const bw: BatchWorkspace = createBatchWorkspace(system, { blockSize: 2 });
@@ -253,5 +295,20 @@ describe('stress test on batched clearing', () => {
     expect(Array.from(merged.defaultCounts)).toEqual(Array.from(batched.defaultCounts));
     expect(Math.abs(merged.sumLoss - batched.sumLoss)).toBeLessThan(1e-12 * batched.sumLoss);
     expect(merged.largestLoss?.scenario).toBe(batched.largestLoss?.scenario);
+  });
+
+  it('clears the shards of a long run with the solver of the whole run, so they merge to it digit for digit', () => {
+    const system = dense(240, 23);
+    const model = { kind: 'uniform' as const, maxFraction: 1 };
+    const single = runStressBatch(system, model, 5, 0, 40); // 40 scenarios × 16 ≥ 240 banks: the survivors' solve
+    // a shard of 10 on its own would keep the sweeps (10 × 16 < 240); told the run's size, it solves as the run does
+    const shards = [0, 10, 20, 30].map((first) =>
+      runStressBatch(system, model, 5, first, 10, undefined, { runScenarios: 40 }),
+    );
+    const merged = mergeStressPartials(shards);
+    expect(Array.from(merged.defaultCounts)).toEqual(Array.from(single.defaultCounts));
+    expect(merged.largestLoss?.scenario).toBe(single.largestLoss?.scenario);
+    expect(merged.largestLoss?.loss).toBe(single.largestLoss?.loss);
+    expect(merged.maxFixedPointResidual).toBe(single.maxFixedPointResidual);
   });
 });

@@ -202,7 +202,7 @@ function stressFile(
         io.err(`  ${done} / ${count} scenarios (${((100 * done) / count).toFixed(0)}%)`);
       }
     },
-    recovery,
+    { ...recovery, runScenarios: samples },
   );
   io.err(`cleared in ${((performance.now() - started) / 1000).toFixed(2)} s`);
   return { document, system, partial };
