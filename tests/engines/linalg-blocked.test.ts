@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { EngineInputError } from '../../src-main/engines/errors';
-import { LU_BLOCK, luFactor, luSolve, luSolveMany } from '../../src-main/engines/linalg';
+import { InverseColumns, LU_BLOCK, luFactor, luSolve, luSolveMany } from '../../src-main/engines/linalg';
 import { Rng } from '../../src-main/engines/random';
 
 function randomMatrix(m: number, seed: number): Float64Array {
@@ -61,5 +61,28 @@ describe('blocked LU', () => {
           expect(Math.abs(many[r * count + t]! - one[r]!)).toBeLessThan(1e-10 * (1 + Math.abs(one[r]!)));
       }
     }
+  });
+
+  it('gives each column of the inverse the same digits whichever columns are solved with it', () => {
+    const m = 3 * LU_BLOCK + 5;
+    const a = randomMatrix(m, 11);
+    const lu = a.slice();
+    const pivots = new Int32Array(m);
+    luFactor(lu, m, pivots);
+    const wanted = [m - 1, 0, 57, 3, 58, 140];
+    const alone = wanted.map((j) => new InverseColumns(lu, m, pivots).column(j));
+    const together = new InverseColumns(lu, m, pivots);
+    together.prefetch([...wanted, 9, 10, 11, 12, 13, 100]);
+    const mixed = new InverseColumns(lu, m, pivots);
+    mixed.prefetch([140, 3]);
+    mixed.prefetch(wanted);
+    wanted.forEach((j, k) => {
+      expect(Array.from(together.column(j))).toEqual(Array.from(alone[k]!));
+      expect(Array.from(mixed.column(j))).toEqual(Array.from(alone[k]!));
+      // M · (column j of M⁻¹) = e_j
+      const product = multiply(a, m, alone[k]!);
+      product.forEach((value, i) => expect(Math.abs(value - (i === j ? 1 : 0))).toBeLessThan(1e-10));
+    });
+    expect(together.solves).toBe(12);
   });
 });
