@@ -35,10 +35,13 @@ const model = { kind: 'uniform' as const, maxFraction: Number(fractionText) };
 
 if (!isMainThread) {
   // one share of an all-cores run: scenarios first … first + count − 1
-  const { first, count } = workerData as { first: number; count: number };
+  // told the run's size, as the stress job tells its shards (the engine's choice of solver depends on it)
+  const { first, count, runScenarios } = workerData as { first: number; count: number; runScenarios: number };
   runStressBatch(system, model, 99, 0, Math.min(count, 32)); // warm-up
   parentPort!.postMessage('ready');
-  parentPort!.once('message', () => parentPort!.postMessage(runStressBatch(system, model, 1, first, count)));
+  parentPort!.once('message', () =>
+    parentPort!.postMessage(runStressBatch(system, model, 1, first, count, undefined, { runScenarios })),
+  );
 } else {
   if (peerDir) writePeerFiles(system, peerDir);
   const scenarios = Number(scenariosText);
@@ -75,7 +78,10 @@ async function allCores(scenarios: number, threads: number): Promise<() => Promi
   const workers = Array.from({ length: threads }, (_, k) => {
     const first = Math.floor((k * scenarios) / threads);
     const count = Math.floor(((k + 1) * scenarios) / threads) - first;
-    return new Worker(new URL(import.meta.url), { argv: process.argv.slice(2), workerData: { first, count } });
+    return new Worker(new URL(import.meta.url), {
+      argv: process.argv.slice(2),
+      workerData: { first, count, runScenarios: scenarios },
+    });
   });
   await Promise.all(workers.map((worker) => new Promise((resolve) => worker.once('message', resolve))));
   return async () => {
