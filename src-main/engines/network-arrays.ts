@@ -50,13 +50,22 @@ export interface ClearingSystem {
 
 export const DEFAULT_DEFAULT_PROBABILITY = 0.01;
 
-function requiredAmount(value: number | null | undefined, id: string, index: number, field: string): number {
+/** The balance-sheet amounts clearing needs from every node, in the user's words. */
+const REQUIRED_AMOUNTS = { outsideAssets: 'outside assets', outsideLiabilities: 'outside liabilities' } as const;
+
+function requiredAmount(
+  value: number | null | undefined,
+  id: string,
+  index: number,
+  field: keyof typeof REQUIRED_AMOUNTS,
+): number {
+  const name = REQUIRED_AMOUNTS[field];
   if (value === null || value === undefined) {
-    throw new EngineInputError(`node "${id}": ${field} is required for clearing`, `nodes.${index}.${field}`);
+    throw new EngineInputError(`node "${id}": ${name} are required for clearing`, `nodes.${index}.${field}`);
   }
   if (!Number.isFinite(value) || value < 0) {
     throw new EngineInputError(
-      `node "${id}": ${field} must be a finite number ≥ 0, got ${value}`,
+      `node "${id}": ${name} must be a finite number ≥ 0, got ${value}`,
       `nodes.${index}.${field}`,
     );
   }
@@ -257,6 +266,39 @@ export function fromDenseLiabilities(
 }
 
 /** β⁺ = max_i β_i. */
+/**
+ * The same system with every array in shared memory (SharedArrayBuffer): posted to worker threads it is shared, not
+ * copied, so the shards of a stress job read one copy of the network.
+ */
+export function sharedClearingSystem(system: ClearingSystem): ClearingSystem {
+  const share = <T extends Float64Array | Int32Array>(array: T): T => {
+    const shared = new (array.constructor as new (buffer: SharedArrayBuffer) => T)(
+      new SharedArrayBuffer(array.byteLength),
+    );
+    shared.set(array);
+    return shared;
+  };
+  const { csr } = system;
+  return {
+    ...system,
+    pbarMatrix: share(system.pbarMatrix),
+    totalObligations: share(system.totalObligations),
+    outsideAssets: share(system.outsideAssets),
+    outsideLiabilities: share(system.outsideLiabilities),
+    interbankAssets: share(system.interbankAssets),
+    netWorth: share(system.netWorth),
+    relative: share(system.relative),
+    connectivity: share(system.connectivity),
+    defaultProbability: share(system.defaultProbability),
+    csr: {
+      rowStart: share(csr.rowStart),
+      creditor: share(csr.creditor),
+      amount: share(csr.amount),
+      relative: share(csr.relative),
+    },
+  };
+}
+
 export function maxConnectivity(system: ClearingSystem): number {
   let best = 0;
   for (let i = 0; i < system.nBanks; i++) best = Math.max(best, system.connectivity[i]!);

@@ -13,6 +13,7 @@ import type { InterventionRunResults } from '../../src-shared/results/interventi
 import type { PolicyLabResult } from '../../src-shared/results/policy';
 import type { ReconstructionOutcome, ReconstructionRunResults } from '../../src-shared/results/reconstruction';
 import type { StressRunResults } from '../../src-shared/results/stress';
+import type { ClearingSystem } from '../engines/network-arrays';
 import type { StressPartial } from '../engines/stress';
 import type { CapitalStudyConfig } from '../learning/capital-study';
 import type { IdfTrainParams, trainOnSystem } from '../learning/idf-training';
@@ -24,9 +25,12 @@ import type { InterventionPart, InterventionShardInput } from './intervention-wo
 import type { ReconstructShardInput } from './reconstruction-worker';
 import type { PolicyShardInput } from './policy-worker';
 
-/** One shard of a stress run: scenarios firstScenario … firstScenario + count − 1 of the run's seeded stream. */
+/**
+ * One shard of a stress run: scenarios firstScenario … firstScenario + count − 1 of the run's seeded stream, on the
+ * network's clearing system in shared memory (`sharedClearingSystem`: every shard reads the one copy).
+ */
 export interface StressShardInput {
-  document: NetworkDocument;
+  system: ClearingSystem;
   shockModel: ShockModelInput;
   seed: number;
   firstScenario: number;
@@ -47,7 +51,13 @@ export interface CapitalShardInput {
 export type IdfTrainOutput = Awaited<ReturnType<typeof trainOnSystem>>;
 
 export interface JobTypes {
-  stress: { shard: StressShardInput; partial: StressPartial; merged: StressRunResults };
+  stress: {
+    shard: StressShardInput;
+    partial: StressPartial;
+    merged: StressRunResults;
+    /** The stored network, for the results (names, unit, balance checks); the workers get its clearing system. */
+    inputs: { document: NetworkDocument };
+  };
   'idf-train': { shard: IdfTrainParams; partial: IdfTrainOutput; merged: IdfTrainOutput };
   'idf-reproduce': { shard: IdfReproduceParams; partial: ReproductionReport; merged: ReproductionReport };
   reconstruct: { shard: ReconstructShardInput; partial: ReconstructionOutcome[]; merged: ReconstructionRunResults };
@@ -72,6 +82,8 @@ export type JobMerged<K extends JobKind> = JobTypes[K]['merged'];
 /** What a worker of kind K may ask the main thread while it runs, and the answer (never for kinds without). */
 export type JobQuestion<K extends JobKind> = JobTypes[K] extends { question: infer Q } ? Q : never;
 export type JobAnswer<K extends JobKind> = JobTypes[K] extends { answer: infer A } ? A : never;
+/** What the merge reads from the job's inputs that no worker needs (kept in the main thread; unknown for kinds without). */
+export type JobInputs<K extends JobKind> = JobTypes[K] extends { inputs: infer I } ? I : unknown;
 
 /** What a worker thread starts with (its workerData): one shard of a job of kind K. */
 export type WorkerRequest<K extends JobKind = JobKind> = { [P in K]: { kind: P; input: JobShard<P> } }[K];

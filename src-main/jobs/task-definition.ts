@@ -7,12 +7,14 @@
 import type { JobKind } from '../../src-shared/jobs';
 import type { JobParams } from '../../src-shared/run-kinds';
 import type { Db } from '../store/db';
-import type { JobAnswer, JobMerged, JobPartial, JobQuestion, JobShard } from './job-types';
+import type { JobAnswer, JobInputs, JobMerged, JobPartial, JobQuestion, JobShard, JobTypes } from './job-types';
 
-export interface JobPlan<K extends JobKind> {
-  params: JobParams<K>;
-  shards: Array<JobShard<K>>;
+/** The parameters and the shards; for kinds with `inputs`, what the merge reads that no worker needs (never sent). */
+export type JobPlan<K extends JobKind> = { params: JobParams<K>; shards: Array<JobShard<K>> } & (JobTypes[K] extends {
+  inputs: unknown;
 }
+  ? { inputs: JobInputs<K> }
+  : object);
 
 /** A job kind's main-thread side, typed by its entry in JobTypes (job-types.ts). */
 export interface TaskDefinition<K extends JobKind> {

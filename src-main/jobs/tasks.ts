@@ -7,7 +7,7 @@ import { saveSucceededRun } from './save-run';
 import type { JobKind } from '../../src-shared/jobs';
 import { AppError } from '../../src-shared/errors';
 import { checkBalances } from '../engines/balance-check';
-import { toClearingSystem } from '../engines/network-arrays';
+import { sharedClearingSystem, toClearingSystem } from '../engines/network-arrays';
 import { createShockSampler } from '../engines/shocks';
 import { scenarioOutcome, shockVector } from '../engines/scenario-outcome';
 import { mergeStressPartials, summariseStress, type StressPartial } from '../engines/stress';
@@ -28,9 +28,11 @@ import { policyTask } from './policy-tasks';
 const stress: TaskDefinition<'stress'> = {
   plan(db, params, maxShards) {
     const { document } = networks.getVersion(db, params.versionId);
+    // the shards share one clearing system (shared memory); small runs are not worth a second thread
+    const system = sharedClearingSystem(toClearingSystem(document));
     if (params.shockModel.kind === 'scenarios') {
       // Refuse bad rows now, naming the scenario and bank, rather than in a worker.
-      createShockSampler(toClearingSystem(document), params.shockModel);
+      createShockSampler(system, params.shockModel);
       if (params.samples !== params.shockModel.rows.length) {
         throw new AppError(
           'invalid_input',
@@ -39,9 +41,8 @@ const stress: TaskDefinition<'stress'> = {
         );
       }
     }
-    // Small runs are not worth a second thread.
     const shards = splitRange(params.samples, params.samples < 20_000 ? 1 : maxShards).map((range) => ({
-      document,
+      system,
       shockModel: params.shockModel,
       seed: params.seed,
       firstScenario: range.first,
@@ -49,10 +50,11 @@ const stress: TaskDefinition<'stress'> = {
       samples: params.samples,
       recovery: params.recovery,
     }));
-    return { params, shards };
+    return { params, shards, inputs: { document } };
   },
   merge(parts, plan) {
-    return stressRunResults(mergeStressPartials(parts), plan.shards[0]!.document, plan.params.recovery);
+    const { document } = plan.inputs;
+    return stressRunResults(mergeStressPartials(parts), document, plan.params.recovery, plan.shards[0]!.system);
   },
   save(db, plan, merged, timing) {
     return saveStressRun(db, plan.params, merged, timing);
@@ -68,11 +70,11 @@ export function stressRunResults(
   merged: StressPartial,
   document: NetworkDocument,
   recovery: JobParams<'stress'>['recovery'],
+  system = toClearingSystem(document),
 ): StressRunResults {
   const summary = summariseStress(merged, document);
   const largest = summary.largestLossScenario;
   if (largest) {
-    const system = toClearingSystem(document);
     largest.outcome = scenarioOutcome(system, shockVector(system, largest.shocks), recovery);
   }
   return {

@@ -1,6 +1,5 @@
 /** Job kinds, worker side: pure computations over the inputs planned in tasks.ts. */
 import type { JobKind } from '../../src-shared/jobs';
-import { toClearingSystem } from '../engines/network-arrays';
 import { runStressBatch, type StressPartial } from '../engines/stress';
 import type { TaskReporter } from './protocol';
 import type { IdfReproduceParams } from './firesale-worker';
@@ -24,9 +23,8 @@ export type WorkerTask<K extends JobKind> = (
 
 export const workerTasks: { [K in JobKind]: WorkerTask<K> } = {
   stress(input: StressShardInput, reporter: TaskReporter): StressPartial {
-    const system = toClearingSystem(input.document);
     return runStressBatch(
-      system,
+      input.system,
       input.shockModel,
       input.seed,
       input.firstScenario,

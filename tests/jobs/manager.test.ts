@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { JobEvent } from '../../src-shared/jobs';
 import { JobManager } from '../../src-main/jobs/manager';
 import { splitRange } from '../../src-main/jobs/task-definition';
+import { taskDefinitions } from '../../src-main/jobs/tasks';
 import { clearScenario } from '../../src-main/engines/clearing';
 import { toClearingSystem } from '../../src-main/engines/network-arrays';
 import { networks, runs } from '../../src-main/store/repositories';
@@ -22,7 +23,7 @@ async function importRing(document = ringNetwork()): Promise<number> {
 
 const stressParams = (versionId: number, samples: number) => ({
   versionId,
-  shockModel: { kind: 'uniform', maxFraction: 1 },
+  shockModel: { kind: 'uniform' as const, maxFraction: 1 },
   samples,
   seed: 7,
 });
@@ -171,16 +172,29 @@ describe('jobs', () => {
     expect(await app.jobs.cancel(jobId)).toEqual({ cancelled: false });
   });
 
-  it('a worker that fails marks the job failed with the reason and writes nothing', async () => {
+  // (a worker that fails: tests/jobs/gt-job.test.ts, a dataset deleted while the model trains)
+  it('refuses a network the clearing cannot use when the job starts, in one line, and writes nothing', async () => {
     app = freshApp();
     const broken = ringNetwork('No outside assets');
     delete (broken.nodes[1] as { outsideAssets?: number }).outsideAssets;
     const versionId = await importRing(broken);
-    const final = await app.jobs.start('stress', stressParams(versionId, 1_000)).done;
-    expect(final.status).toBe('failed');
-    expect(final.error).toMatch(/B/);
-    expect(final.error).toMatch(/outside ?assets/i);
+    const result = await app.router.handle('jobs:start', { kind: 'stress', params: stressParams(versionId, 1_000) });
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.error.code).toBe('invalid_input');
+    expect(result.error.message).toBe('node "B": outside assets are required for clearing');
     expect(runs.list(app.db)).toEqual([]);
+  });
+
+  it("shares one copy of the network's clearing system between the shards of a stress job", async () => {
+    app = freshApp();
+    const plan = taskDefinitions.stress.plan(app.db, stressParams(await importRing(), 40_000), 2);
+    expect(plan.shards).toHaveLength(2);
+    const [first, second] = plan.shards;
+    expect(first!.system).toBe(second!.system);
+    for (const array of [first!.system.relative, first!.system.pbarMatrix, first!.system.csr.relative])
+      expect(array.buffer).toBeInstanceOf(SharedArrayBuffer);
+    expect(plan.inputs.document.nodes.map((node) => node.id)).toEqual(first!.system.ids);
   });
 
   it("runs the user's own scenarios: E[L] is the mean of the scenarios' losses cleared one by one", async () => {
