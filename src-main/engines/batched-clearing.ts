@@ -550,9 +550,8 @@ function complementRounds(bw: BatchWorkspace, shocks: Float64Array, s: number): 
     payments[base + j] = Math.max(0, solution[j]!);
   }
   bw.complementScenarios++;
-  if (clamped) return false;
-  refreshInflow(bw, s);
-  return true;
+  refreshInflow(bw, s); // fresh for checkResidual, or for the sweeps when a payment was clamped at zero
+  return !clamped;
 }
 
 /** The workspace's survivors' solver, built at the first call where wanted; null where not (or K is singular). */
