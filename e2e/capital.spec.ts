@@ -39,6 +39,12 @@ test('learn the acceptable capital allocations of the EBA network: tiers, run wi
   await expect(page.getByTestId('job-progress')).toContainText(/sampling|training/, { timeout: 30_000 });
   await expect(page.getByTestId('job-progress')).toContainText('succeeded', { timeout: 180_000 });
 
+  // The saved run's header, as on the other run screens: its number, the saved-run picker naming it, its Report button.
+  await expect(page.getByRole('heading', { name: /^Run #\d+$/ })).toBeVisible();
+  await expect(page.getByTestId('capital-saved').locator('option:checked')).toHaveText(
+    /^#\d+ capital allocation — 2 tiers, uniform \+ gibbs sampling, uniform shocks \(\d{4}-\d\d-\d\d \d\d:\d\d\)$/,
+  );
+  await expect(page.getByTestId('report-export')).toBeEnabled();
   await expect(page.getByTestId('capital-figures')).toContainText('EBA 2011');
   await expect(page.getByTestId('capital-figures')).toContainText('300 · 1');
   // every chart drew: the decision boundary with its samples, each sampler's loss curves

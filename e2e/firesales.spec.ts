@@ -42,15 +42,24 @@ test('simulate a fire sale, train the dual network with a live loss curve, cance
   for (const chart of ['firesale-price-path', 'firesale-liquidation-path', 'firesale-loss-bars'])
     await expectCanvasDrawn(page.getByTestId(chart).locator('canvas'));
 
-  // Train briefly on the CPU backend; the loss curve grows while it runs, and the model is saved with its backend.
+  // Train briefly on the CPU backend, with the Inclusive Model; the loss curve grows while it runs, and the model is
+  // saved with its backend.
   await page.getByTestId('idf-samples').fill('300');
   await page.getByTestId('idf-epochs').fill('150');
   await page.getByTestId('idf-backend').selectOption('cpu');
+  await page.getByLabel('Inclusive Model').check();
   await page.getByTestId('idf-train').click();
   await expect(page.getByTestId('idf-loss')).toBeVisible({ timeout: 60_000 });
   await expect(page.getByTestId('job-progress')).toContainText('succeeded', { timeout: 120_000 });
   await expect(page.getByTestId('idf-backend-used')).toHaveText(/^CPU \(plain JavaScript\) on /);
   await expect(page.getByTestId('idf-corr')).not.toBeEmpty();
+  // The models' test price errors in one notation with 3 significant digits: all as 2.31 × 10⁻⁵ or all as 0.00231,
+  // never '2.310 × 10⁻⁵ — Linear Price Model 0.0001234'.
+  const models = (figure: string) =>
+    `Proposed Model ${figure} — Linear Price Model ${figure} — Inclusive Model ${figure}`;
+  const tiny = String.raw`\d\.\d\d × 10⁻[¹²³⁴⁵⁶⁷⁸⁹⁰]+`;
+  const plain = String.raw`(?:0\.0*[1-9]\d\d|[1-9]\.\d\d|[1-9]\d\.\d|[1-9]\d\d)`;
+  await expect(page.getByTestId('idf-mse')).toHaveText(new RegExp(`^(?:${models(tiny)}|${models(plain)})$`));
   for (const chart of ['idf-loss-chart', 'idf-curve-chart', 'idf-bank-chart'])
     await expectCanvasDrawn(page.getByTestId(chart).locator('canvas'));
   await page.getByTestId('idf-metrics').scrollIntoViewIfNeeded();
