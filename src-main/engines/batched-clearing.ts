@@ -25,7 +25,9 @@
  *     insolvent are checked: a solvent bank loses Σ_{j∈D} s_j a_ji ≤ (Σ_j s_j) · max_j a_ji, so those whose net
  *     worth after the shock is below that bound get their exact loss (|D| reads each); when some default, the next
  *     round follows at once, (Aᵀp)_D brought up to date by A_DDᵀδ — so a scenario with one wave of contagion
- *     recomputes Aᵀp once, in its last round;
+ *     recomputes Aᵀp once, in its last round. That first round's Gauss–Seidel solve only screens, so it stops at
+ *     SCREENING_SETTLED · max p̄ (still above δ: the next round's right-hand side stays ≤ 0); when it marks nobody,
+ *     the same default set is solved once more from there to the full precision;
  *   - once D outgrows the Gauss–Seidel rounds (more than ITERATIVE_SHARE of the banks), in a run long enough to
  *     pay for one LU of K = I − βAᵀ, rounds through the survivors S instead (`complementRounds`): p = K⁻¹(α e +
  *     E_S λ) with (K⁻¹)_SS λ = p̄_S − (K⁻¹ α e)_S, |S|³/3 flops a round and one solve with the factors per scenario
@@ -55,8 +57,15 @@ export const FIXED_POINT_TOLERANCE = 1e-12;
 const EXACT_FACTOR = 48;
 /** Default sets of up to this share of the banks are solved by Gauss–Seidel rounds (LU: EXACT_FACTOR). */
 const ITERATIVE_SHARE = 0.5;
-/** A Gauss–Seidel solve of the default set stops when no entry of δ moves by more than this times max p̄. */
-const GAUSS_SEIDEL_SETTLED = 1e-14;
+/**
+ * A Gauss–Seidel solve of the default set stops when no entry of δ moves by more than this times max p̄, divided by
+ * the workspace's `residualWeight`: each equation's residual after an iteration is the later moves it has not
+ * seen, weighted by β a_tc (at most residualWeight times the largest move), so a defaulted bank's fixed-point
+ * residual stays ten times inside FIXED_POINT_TOLERANCE.
+ */
+const GAUSS_SEIDEL_SETTLED = 1e-13;
+/** The first round of a dense network, which only screens for the banks its losses make insolvent, stops here. */
+const SCREENING_SETTLED = 1e-6;
 /** Dense rows of A are used when at least this share of the n(n − 1) links exist. */
 const DENSE_SHARE = 0.25;
 const MAX_SWEEPS = 100_000;
@@ -129,6 +138,8 @@ export interface BatchWorkspace {
   /** Built at the first large default set when the run is long enough (null: not used, or I − βAᵀ is singular). */
   complement: ComplementSolver | null | undefined;
   readonly scale: number;
+  /** max(1, β · the largest column sum Σ_t a_ti of A): bounds a Gauss–Seidel residual per unit move. */
+  readonly residualWeight: number;
   /** Largest default set solved exactly (|D|² ≤ EXACT_FACTOR · links per bank), and its buffers. */
   readonly exactSize: number;
   /** Largest default set solved by Gauss–Seidel (ITERATIVE_SHARE of the banks). */
@@ -205,6 +216,7 @@ export function createBatchWorkspace(system: ClearingSystem, options: BatchOptio
     complement:
       dense && beta > 0 && (options.scenarios ?? 0) * BANKS_PER_SCENARIO_FOR_COMPLEMENT >= n ? undefined : null,
     scale: Math.max(scale, 1e-300),
+    residualWeight: Math.max(1, beta * largestColumnSum(system)),
     exactSize,
     iterativeSize,
     lu: new Float64Array(exactSize * exactSize),
@@ -223,6 +235,14 @@ export function createBatchWorkspace(system: ClearingSystem, options: BatchOptio
     candidates: new Int32Array(n),
     candidateLoss: new Float64Array(n),
   };
+}
+
+/** max_i Σ_t a_ti: the largest sum of a column of A (from the CSR). */
+function largestColumnSum(system: ClearingSystem): number {
+  const { creditor, relative } = system.csr;
+  const sums = new Float64Array(system.nBanks);
+  for (let e = 0; e < creditor.length; e++) sums[creditor[e]!]! += relative[e]!;
+  return sums.reduce((a, b) => Math.max(a, b), 0);
 }
 
 /** max_j a_ji for each bank i, from the dense rows of A. */
@@ -380,7 +400,7 @@ function solveFactor(bw: BatchWorkspace, m: number): void {
  * is singular (the sweeps then continue from the current payments, which stay above the clearing vector).
  */
 function exactRounds(bw: BatchWorkspace, shocks: Float64Array, s: number): boolean {
-  const { system, payments, inflow, defaultRound, defaultList, nDefaults, rhs, step, alpha, beta } = bw;
+  const { system, inflow, defaultRound, defaultList, nDefaults, flow } = bw;
   const n = system.nBanks;
   const base = s * n;
   const { outsideAssets, totalObligations } = system;
@@ -390,31 +410,23 @@ function exactRounds(bw: BatchWorkspace, shocks: Float64Array, s: number): boole
     bw.rounds[s] = round;
     const m = nDefaults[s]!;
     if (m > bw.iterativeSize) return complementRounds(bw, shocks, s);
-    for (let r = 0; r < m; r++) {
-      const j = defaultList[base + r]!;
-      rhs[r] = alpha * (outsideAssets[j]! - shocks[base + j]!) + beta * inflow[base + j]! - payments[base + j]!;
+    // on a dense network the first round only has to show whom its losses make insolvent (`markAtRisk`): its
+    // Gauss–Seidel solve stops at SCREENING_SETTLED, and the next round (or, when nobody is marked, the same
+    // default set once more) solves to the full precision from there
+    const screening = round === 1 && bw.dense;
+    let solve = solveRound(bw, shocks, s, m, factored, screening ? SCREENING_SETTLED : GAUSS_SEIDEL_SETTLED);
+    if (screening && solve !== FACTORED && solve !== SOLVE_FAILED) {
+      if (solve === ITERATIVE && markAtRisk(bw, shocks, s, m, round + 1)) {
+        bw.screenedRounds++;
+        continue;
+      }
+      // nobody marked (or a payment clamped at zero): the same default set once more, to the full precision
+      if (solve === ITERATIVE) for (let r = 0; r < m; r++) inflow[base + defaultList[base + r]!]! += flow[r]!;
+      else refreshInflow(bw, s);
+      solve = solveRound(bw, shocks, s, m, factored, GAUSS_SEIDEL_SETTLED);
     }
-    const iterative = gaussSeidelSolve(bw, s, m);
-    if (iterative) bw.iterativeRounds++;
-    else {
-      if (m > bw.exactSize || !extendFactor(bw, s, factored, m)) return false;
-      factored = m;
-      solveFactor(bw, m);
-      step.set(rhs.subarray(0, m));
-      bw.factoredRounds++;
-    }
-    let clamped = false;
-    for (let r = 0; r < m; r++) {
-      const j = defaultList[base + r]!;
-      const next = payments[base + j]! + step[r]!;
-      clamped ||= next < 0;
-      payments[base + j] = Math.max(0, next);
-    }
-    // after the first round (Gauss–Seidel, nothing clamped) the banks at risk first: contagion found without Aᵀp
-    if (round === 1 && iterative && !clamped && bw.dense && markAtRisk(bw, shocks, s, m, round + 1)) {
-      bw.screenedRounds++;
-      continue;
-    }
+    if (solve === SOLVE_FAILED) return false;
+    if (solve === FACTORED) factored = m;
     // Aᵀp from scratch (as cheap as adding the |D| rows of δ): the last round's inflow is the one verified
     refreshInflow(bw, s);
     for (let i = 0; i < n; i++) {
@@ -424,6 +436,51 @@ function exactRounds(bw: BatchWorkspace, shocks: Float64Array, s: number): boole
     }
     if (nDefaults[s] === m) return true;
   }
+}
+
+/** `solveRound`'s outcomes: by Gauss–Seidel (with or without a payment clamped at zero), by the LU, or not solved. */
+const ITERATIVE = 0;
+const ITERATIVE_CLAMPED = 1;
+const FACTORED = 2;
+const SOLVE_FAILED = -1;
+
+/**
+ * One round's solve for the first m banks of D, (I − β A_DDᵀ) δ_D = α e_D + β (Aᵀp)_D − p_D, applied to p (clamped
+ * at zero): Gauss–Seidel until no entry moves by more than `settled` · max p̄, else the LU bordered from its first
+ * `factored` banks (which then holds all m). ITERATIVE, ITERATIVE_CLAMPED, FACTORED, or SOLVE_FAILED when the LU
+ * cannot solve (|D| beyond exactSize, or a tiny pivot).
+ */
+function solveRound(
+  bw: BatchWorkspace,
+  shocks: Float64Array,
+  s: number,
+  m: number,
+  factored: number,
+  settled: number,
+): number {
+  const { system, payments, inflow, defaultList, rhs, step, alpha, beta } = bw;
+  const base = s * system.nBanks;
+  const { outsideAssets } = system;
+  for (let r = 0; r < m; r++) {
+    const j = defaultList[base + r]!;
+    rhs[r] = alpha * (outsideAssets[j]! - shocks[base + j]!) + beta * inflow[base + j]! - payments[base + j]!;
+  }
+  const iterative = gaussSeidelSolve(bw, s, m, settled);
+  if (iterative) bw.iterativeRounds++;
+  else {
+    if (m > bw.exactSize || !extendFactor(bw, s, factored, m)) return SOLVE_FAILED;
+    solveFactor(bw, m);
+    step.set(rhs.subarray(0, m));
+    bw.factoredRounds++;
+  }
+  let clamped = false;
+  for (let r = 0; r < m; r++) {
+    const j = defaultList[base + r]!;
+    const next = payments[base + j]! + step[r]!;
+    clamped ||= next < 0;
+    payments[base + j] = Math.max(0, next);
+  }
+  return !iterative ? FACTORED : clamped ? ITERATIVE_CLAMPED : ITERATIVE;
 }
 
 /**
@@ -611,12 +668,12 @@ const GAUSS_SEIDEL_MAX_ITERATIONS = 60;
  * Gauss–Seidel on (I − β A_DDᵀ) δ = rhs (first m entries) from δ = 0 into bw.step, with A_DD gathered into bw.block
  * (bordered from the banks already gathered). The sums (A_DDᵀ δ)_r are kept in bw.flow and updated by row c of A_DD
  * whenever δ_c moves, so every access to the block is contiguous. True when no entry moved by more than
- * GAUSS_SEIDEL_SETTLED · max p̄ in the last iteration; false when it contracts too slowly (the LU then solves).
+ * settledShare · max p̄ / residualWeight in the last iteration; false when it contracts too slowly (the LU then solves).
  */
-function gaussSeidelSolve(bw: BatchWorkspace, s: number, m: number): boolean {
+function gaussSeidelSolve(bw: BatchWorkspace, s: number, m: number, settledShare: number): boolean {
   gatherDefaultBlock(bw, s, m);
   const { block, rhs, step, flow, beta, blockStride: stride, groupOffsets, groupFactors: moved } = bw;
-  const settled = GAUSS_SEIDEL_SETTLED * bw.scale;
+  const settled = (settledShare * bw.scale) / bw.residualWeight;
   step.fill(0, 0, m);
   flow.fill(0, 0, m);
   // δ_c for c0 … c0+7 in turn (each sees the ones before it through the 8 × 8 corner of the block), then the

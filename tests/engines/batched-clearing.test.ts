@@ -159,6 +159,23 @@ describe('batched clearing', () => {
     expect(result.screenedRounds).toBeGreaterThan(0);
   });
 
+  it('solves a default set without contagion to the full precision although its first round only screens', () => {
+    // five banks wiped out per scenario: the first round's loose solve marks nobody, so the same set is solved again
+    const system = dense(120, 11);
+    const n = system.nBanks;
+    const count = 12;
+    const wiped = 5;
+    const shocks = new Float64Array(count * n);
+    for (let s = 0; s < count; s++)
+      for (let k = 0; k < wiped; k++) shocks[s * n + 10 * s + k] = system.outsideAssets[10 * s + k]!;
+    const batched = clearAll(system, shocks, count);
+    expectSameResults(system, shocks, batched);
+    const alone = batched.defaults.filter((d) => d.length === wiped).length;
+    expect(alone).toBeGreaterThanOrEqual(3);
+    expect(batched.swept).toBe(0);
+    expect(Math.max(...batched.residual)).toBeLessThanOrEqual(FIXED_POINT_TOLERANCE);
+  });
+
   it('solves a slowly contracting default set by its LU instead of Gauss–Seidel, with the same results', () => {
     const system = ring(60, 21);
     const result = expectSameAsPerScenario(system, 0.6, 30);
