@@ -89,14 +89,18 @@ const readXlsxRows: RowSource = async (sink, options) => {
 /** Rows per Parquet read: bounds memory whatever the file's row groups. */
 const PARQUET_BATCH = 50_000;
 
-/** Holdings rows of a Parquet file, decoded in a worker thread within the file's time limit (parquet-decode.ts). */
+/**
+ * Holdings rows of a Parquet file, decoded in a worker thread within the file's time limit and the worker's memory
+ * cap (parquet-decode.ts).
+ */
 const parquetRows =
-  (timeLimitMs?: number): RowSource =>
+  ({ timeLimitMs, memoryLimitMb }: { timeLimitMs?: number; memoryLimitMb?: number }): RowSource =>
   async (sink, { filePath, bytes, fileName, onProgress, signal }) => {
     try {
       const { decoder, info } = await ParquetDecoder.open(fileName, bytes ?? filePath ?? '', {
         cellText: 'holdings',
         timeLimitMs,
+        memoryLimitMb,
         signal,
       });
       try {
@@ -185,6 +189,8 @@ export async function importHoldingsFile(
     filer?: { investor: string; date: string };
     /** The Parquet decoding time limit in milliseconds (parquet-decode.ts; by default from the file's size). */
     parquetTimeLimitMs?: number;
+    /** The Parquet decoding worker's heap cap in MiB (parquet-decode.ts; PARQUET_DECODE_MEMORY_LIMIT_MB by default). */
+    parquetMemoryLimitMb?: number;
   },
 ): Promise<HoldingsImportResult> {
   const extension = extname(options.fileName).toLowerCase();
@@ -198,6 +204,11 @@ export async function importHoldingsFile(
   }
   if (extension === '.xlsx') return importWith(db, options, 'holdings XLSX', xlsxRows);
   if (extension === '.parquet')
-    return importWith(db, options, 'holdings Parquet', parquetRows(options.parquetTimeLimitMs));
+    return importWith(
+      db,
+      options,
+      'holdings Parquet',
+      parquetRows({ timeLimitMs: options.parquetTimeLimitMs, memoryLimitMb: options.parquetMemoryLimitMb }),
+    );
   return importHoldingsCsv(db, options);
 }

@@ -1,7 +1,8 @@
 /**
  * Entry of a Parquet decoding worker thread (../io/parquet-decode.ts): opens one file (its bytes, or its path) with
  * hyparquet and reads rows on request as cell text. The main thread times every request and terminates this
- * worker when a damaged file keeps the decoder from finishing.
+ * worker when a damaged file keeps the decoder from finishing; it also starts this worker with a capped heap
+ * (PARQUET_DECODE_MEMORY_LIMIT_MB), which V8 ends, and the main thread refuses the file, when decoding needs more.
  */
 import { parentPort } from 'node:worker_threads';
 import {
