@@ -1,13 +1,22 @@
 /**
  * deploy/kubernetes/stress-job.yaml validated against the Kubernetes API schema (the OpenAPI definitions that
  * kubernetes-models compiles into validators: types, formats, enums and required fields of every nested object),
- * offline; then the links between its parts that no schema can see (shard count, volumes, the command line), and
- * the container image definition that the Jobs run.
+ * offline, and against unknown fields; then the links between its parts that no schema can see (shard count,
+ * volumes, the command line), and the container image definition that the Jobs run.
+ *
+ * Unknown fields: the OpenAPI definitions do not forbid them (no `additionalProperties: false`), so the compiled
+ * validators let a misspelt `parallelizm`, or a `restartPolicy` one level too high, pass; the API server drops or
+ * refuses it. kubernetes-models ships its definitions only as compiled validator code and as the TypeScript
+ * declarations generated from the same OpenAPI definitions (one interface per definition, every property listed,
+ * maps as index signatures; no JSON schema file). The walk below reads those declarations with the TypeScript
+ * compiler: every key of the document must be a property of the interface at its place, or fall under an index
+ * signature (labels, annotations, resource quantities).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Job, type IJob } from 'kubernetes-models/batch/v1';
+import ts from 'typescript';
 import { parseAllDocuments } from 'yaml';
 import { repoRoot } from '../support/fixtures';
 
@@ -21,20 +30,81 @@ function documents(text: string): unknown[] {
   });
 }
 
-/** The schema's verdict on one document: [] when valid, else one "path: message" line per violation. */
+/** The batch/v1 Job interface of kubernetes-models' declarations, with the checker that resolves its parts. */
+let jobType: { checker: ts.TypeChecker; type: ts.Type } | undefined;
+function declaredJobType(): { checker: ts.TypeChecker; type: ts.Type } {
+  if (jobType) return jobType;
+  // A file that only names the type, beside this test so that kubernetes-models resolves from the repository.
+  const file = join(repoRoot, 'tests/cluster/job-type.virtual.ts');
+  const text = "import type { IJob } from 'kubernetes-models/batch/v1';\nexport declare const job: IJob;\n";
+  const options: ts.CompilerOptions = {
+    strict: true,
+    module: ts.ModuleKind.ESNext,
+    moduleResolution: ts.ModuleResolutionKind.Bundler,
+    target: ts.ScriptTarget.ES2022,
+    lib: ['lib.es2022.d.ts'],
+    types: [],
+    noEmit: true,
+  };
+  const host = ts.createCompilerHost(options);
+  const getSourceFile = host.getSourceFile.bind(host);
+  const fileExists = host.fileExists.bind(host);
+  const readFile = host.readFile.bind(host);
+  host.fileExists = (name) => name === file || fileExists(name);
+  host.readFile = (name) => (name === file ? text : readFile(name));
+  host.getSourceFile = (name, language, ...rest) =>
+    name === file ? ts.createSourceFile(name, text, language) : getSourceFile(name, language, ...rest);
+  const program = ts.createProgram([file], options, host);
+  const checker = program.getTypeChecker();
+  const declaration = program.getSourceFile(file)!.statements.find(ts.isVariableStatement)!.declarationList
+    .declarations[0]!;
+  const type = checker.getTypeAtLocation(declaration.name);
+  if (checker.getPropertiesOfType(type).length === 0) throw new Error('kubernetes-models IJob did not resolve');
+  return (jobType = { checker, type });
+}
+
+/** "path: unknown field" for every key of `value` that the declared type at its place does not define. */
+function unknownFields(value: unknown, path = '', declared = declaredJobType()): string[] {
+  const { checker } = declared;
+  if (value === null || typeof value !== 'object') return [];
+  const type = checker.getNonNullableType(declared.type);
+  if (type.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown)) return []; // free-form (none in a Job)
+  const members = (type.isUnion() ? type.types : [type]).filter((t) => t.flags & ts.TypeFlags.Object);
+  if (Array.isArray(value)) {
+    const array = members.find((t) => checker.isArrayType(t));
+    const element = array && checker.getTypeArguments(array as ts.TypeReference)[0];
+    if (!element) return [`${path || '/'}: not a list here`];
+    return value.flatMap((item, k) => unknownFields(item, `${path}/${k}`, { checker, type: element }));
+  }
+  const object = members.find((t) => !checker.isArrayType(t));
+  if (!object) return [`${path || '/'}: not an object here`];
+  const index = checker.getIndexInfoOfType(object, ts.IndexKind.String);
+  return Object.entries(value).flatMap(([key, child]) => {
+    const property = checker.getPropertyOfType(object, key);
+    const childType = property ? checker.getTypeOfSymbol(property) : index?.type;
+    if (!childType) return [`${path}/${key}: unknown field`];
+    return unknownFields(child, `${path}/${key}`, { checker, type: childType });
+  });
+}
+
+/**
+ * The schema's verdict on one document: [] when valid, else one "path: message" line per violation (the compiled
+ * validators' findings, then unknown fields).
+ */
 function schemaErrors(doc: unknown): string[] {
   const object = doc as IJob;
   if (object.apiVersion !== Job.apiVersion || object.kind !== Job.kind) {
     return [`${String(object.apiVersion)}/${String(object.kind)}: not a batch/v1 Job`];
   }
+  let errors: string[] = [];
   try {
     new Job(object).validate();
-    return [];
   } catch (error) {
-    const errors = (error as { errors?: Array<{ instancePath: string; message?: string }> }).errors;
-    if (!errors) throw error;
-    return errors.map((e) => `${e.instancePath || '/'}: ${e.message ?? 'invalid'}`);
+    const found = (error as { errors?: Array<{ instancePath: string; message?: string }> }).errors;
+    if (!found) throw error;
+    errors = found.map((e) => `${e.instancePath || '/'}: ${e.message ?? 'invalid'}`);
   }
+  return [...errors, ...unknownFields(doc)];
 }
 
 const jobs = () => documents(readFileSync(manifestPath, 'utf8')) as IJob[];
@@ -74,6 +144,35 @@ describe('Kubernetes manifest (deploy/kubernetes/stress-job.yaml)', () => {
 
     expect(schemaErrors({ ...shards, kind: 'CronJob' })).toEqual(['batch/v1/CronJob: not a batch/v1 Job']);
     expect(() => documents('a: 1\na: 2\n')).toThrow(/unique/i);
+  });
+
+  it('the schema check refuses unknown fields: misspelt, or at the wrong level; map keys stay free', () => {
+    const [shards, merge] = jobs();
+    type Loose = Record<string, unknown>;
+    const misspelt = structuredClone(shards!) as unknown as { spec: Loose };
+    misspelt.spec.parallelizm = misspelt.spec.parallelism;
+    delete misspelt.spec.parallelism;
+    expect(schemaErrors(misspelt)).toEqual(['/spec/parallelizm: unknown field']);
+
+    const wrongLevel = structuredClone(merge!) as unknown as { spec: { template: Loose & { spec: Loose } } };
+    wrongLevel.spec.template.restartPolicy = wrongLevel.spec.template.spec.restartPolicy;
+    delete wrongLevel.spec.template.spec.restartPolicy;
+    expect(schemaErrors(wrongLevel)).toEqual(['/spec/template/restartPolicy: unknown field']);
+
+    const deep = structuredClone(shards!) as unknown as {
+      metadata: { labels?: Loose };
+      spec: { template: { spec: { containers: Loose[] } } };
+    };
+    deep.spec.template.spec.containers[0]!.volumeMount = deep.spec.template.spec.containers[0]!.volumeMounts;
+    delete deep.spec.template.spec.containers[0]!.volumeMounts;
+    (deep.spec.template.spec.containers[0]!.env as Loose[])[0]!.valu = 'x';
+    deep.metadata.labels = { ...deep.metadata.labels, 'any-label/whatever': 'x' }; // a map: any key
+    (deep.metadata as Loose).lables = {};
+    expect(schemaErrors(deep)).toEqual([
+      '/metadata/lables: unknown field',
+      '/spec/template/spec/containers/0/env/0/valu: unknown field',
+      '/spec/template/spec/containers/0/volumeMount: unknown field',
+    ]);
   });
 
   it('the shard Job is Indexed with as many shards as completions, and every mount names a volume', () => {
