@@ -102,6 +102,14 @@ interface ComplementSolver {
   capacity: Float64Array;
   readonly pivots: Int32Array;
   readonly multipliers: Float64Array;
+  /** Since that factor: its right-hand side b = p̄_S − (K⁻¹ α e)_S and M⁻¹ b (`dropDefaulted`). */
+  readonly target: Float64Array;
+  readonly factoredMultipliers: Float64Array;
+  /** Positions of survivors that defaulted since the factor, 1 where so, and the columns of M⁻¹ solved for them. */
+  readonly removed: Int32Array;
+  readonly left: Uint8Array;
+  dropColumns: Float64Array;
+  dropped: number;
 }
 
 /** Buffers for one system and block size; the results of the last `clearBlock` are read from it. */
@@ -534,7 +542,8 @@ function markAtRisk(bw: BatchWorkspace, shocks: Float64Array, s: number, m: numb
  * Rounds for a default set larger than iterativeSize, solved through the survivors S (the complement of D): with
  * K = I − βAᵀ factorised once, the payments of a round are p = K⁻¹(α e + E_S λ), which satisfies the defaulted
  * banks' equations (K p)_D = α e_D for any λ; p_S = p̄_S fixes λ by the |S| × |S| system (K⁻¹)_SS λ = p̄_S − (K⁻¹ α e)_S
- * (a principal submatrix of the inverse of an M-matrix: nonsingular). So a round costs |S|³/3 flops and K⁻¹ α e
+ * (a principal submatrix of the inverse of an M-matrix: nonsingular). So a round costs |S|³/3 flops — the later
+ * rounds only 2|S|² per survivor that defaulted since, while fewer than a third have (`dropDefaulted`) — and K⁻¹ α e
  * is one solve with the factors (2n²) per scenario; the survivors' inflow follows from their own equation,
  * (Aᵀp)_i = (p̄_i − α e_i − λ_i)/β, so new defaults are found without Aᵀp. Before the first round, one Picard step
  * from the current payments, p_D ← Φ_D(p) with Aᵀp recomputed (2·|D|·n), marks the banks that default even then,
@@ -561,41 +570,39 @@ function complementRounds(bw: BatchWorkspace, shocks: Float64Array, s: number): 
     if (defaultRound[base + i] === 0 && cash(i) + inflow[base + i]! < totalObligations[i]!)
       markDefault(bw, s, i, bw.rounds[s]!);
   }
-  const { inverse, survivors, multipliers } = solver;
+  const { inverse, survivors, multipliers, left } = solver;
   if (!solver.solved[s]) solveShocks(bw, shocks, [s]);
   const solution = solver.shockSolutions.subarray(base, base + n);
+  // survivors[0 … m) were factorised; `left` marks those that have defaulted since (`removed` of them)
   let m = 0;
-  for (;;) {
-    m = 0;
-    for (let i = 0; i < n; i++) if (defaultRound[base + i] === 0) survivors[m++] = i;
-    if (m === 0) break;
-    inverse.prefetch(survivors.subarray(0, m));
-    if (solver.capacity.length < m * m) solver.capacity = new Float64Array(m * m);
-    const capacity = solver.capacity;
-    for (let b = 0; b < m; b++) {
-      const column = inverse.column(survivors[b]!);
-      for (let a = 0; a < m; a++) capacity[a * m + b] = column[survivors[a]!]!;
-    }
-    for (let a = 0; a < m; a++) multipliers[a] = totalObligations[survivors[a]!]! - solution[survivors[a]!]!;
-    try {
-      luFactor(capacity, m, solver.pivots);
-    } catch (error) {
-      if (error instanceof EngineInputError) return false;
-      throw error;
-    }
-    luSolve(capacity, m, solver.pivots, multipliers);
+  let removed = 0;
+  for (let factorise = true; ; ) {
+    if (factorise) {
+      m = 0;
+      removed = 0;
+      for (let i = 0; i < n; i++) if (defaultRound[base + i] === 0) survivors[m++] = i;
+      if (m === 0) break;
+      left.fill(0, 0, m);
+      if (!factoriseSurvivors(solver, solution, totalObligations, m)) return false;
+    } else if (!dropDefaulted(solver, m, removed)) return false;
     bw.rounds[s]!++;
-    let added = false;
+    let added = 0;
     for (let a = 0; a < m; a++) {
+      if (left[a]) continue;
       const i = survivors[a]!;
       const survivorInflow = (totalObligations[i]! - alpha * cash(i) - multipliers[a]!) / beta;
       if (cash(i) + survivorInflow >= totalObligations[i]!) continue;
       markDefault(bw, s, i, bw.rounds[s]!);
-      added = true;
+      left[a] = 1;
+      solver.removed[removed + added++] = a;
     }
-    if (!added) break;
+    if (added === 0) break;
+    removed += added;
+    // a new factor costs 2m³/3 flops, the columns of the old one's inverse for the defaulted 2m² each
+    factorise = 3 * removed > m;
   }
   for (let a = 0; a < m; a++) {
+    if (left[a]) continue;
     const column = inverse.column(survivors[a]!);
     const lambda = multipliers[a]!;
     for (let i = 0; i < n; i++) solution[i]! += lambda * column[i]!;
@@ -609,6 +616,94 @@ function complementRounds(bw: BatchWorkspace, shocks: Float64Array, s: number): 
   bw.complementScenarios++;
   refreshInflow(bw, s); // fresh for checkResidual, or for the sweeps when a payment was clamped at zero
   return !clamped;
+}
+
+/**
+ * Gathers M = (K⁻¹)_SS for the survivors survivors[0 … m), factorises it into solver.capacity and solves
+ * M λ = p̄_S − (K⁻¹ α e)_S into solver.multipliers (kept, with its right-hand side, for `dropDefaulted`). False when M
+ * is singular.
+ */
+function factoriseSurvivors(
+  solver: ComplementSolver,
+  solution: Float64Array,
+  totalObligations: Float64Array,
+  m: number,
+): boolean {
+  const { inverse, survivors, multipliers } = solver;
+  inverse.prefetch(survivors.subarray(0, m));
+  if (solver.capacity.length < m * m) solver.capacity = new Float64Array(m * m);
+  const capacity = solver.capacity;
+  for (let b = 0; b < m; b++) {
+    const column = inverse.column(survivors[b]!);
+    for (let a = 0; a < m; a++) capacity[a * m + b] = column[survivors[a]!]!;
+  }
+  for (let a = 0; a < m; a++) multipliers[a] = totalObligations[survivors[a]!]! - solution[survivors[a]!]!;
+  solver.target.set(multipliers.subarray(0, m));
+  try {
+    luFactor(capacity, m, solver.pivots);
+  } catch (error) {
+    if (error instanceof EngineInputError) return false;
+    throw error;
+  }
+  luSolve(capacity, m, solver.pivots, multipliers);
+  solver.factoredMultipliers.set(multipliers.subarray(0, m));
+  solver.dropped = 0;
+  return true;
+}
+
+/**
+ * λ for the survivors that are left after the first `removed` of solver.removed (positions in survivors[0 … m))
+ * defaulted, from the factor of `factoriseSurvivors` instead of a new one: with W = M⁻¹ and R the defaulted
+ * positions, the λ̃ with λ̃_R = 0 and (M λ̃)_a = b_a for every other a is λ̃ = z − W_:R W_RR⁻¹ z_R, where
+ * z = M⁻¹ b − W_:R b_R (W_RR: a principal submatrix of the inverse of an M-matrix, nonsingular). Each defaulted
+ * position costs one solve with the factor (2m² flops, its column of W, kept until the next factor). False when W_RR
+ * is singular.
+ */
+function dropDefaulted(solver: ComplementSolver, m: number, removed: number): boolean {
+  const { capacity, pivots, multipliers, target, factoredMultipliers } = solver;
+  if (solver.dropColumns.length < removed * m) {
+    const grown = new Float64Array(Math.max(removed * m, 2 * solver.dropColumns.length));
+    grown.set(solver.dropColumns.subarray(0, solver.dropped * m));
+    solver.dropColumns = grown;
+  }
+  const columns = solver.dropColumns;
+  const fresh = removed - solver.dropped;
+  const identity = new Float64Array(m * fresh);
+  for (let t = 0; t < fresh; t++) identity[solver.removed[solver.dropped + t]! * fresh + t] = 1;
+  luSolveMany(capacity, m, pivots, identity, fresh);
+  for (let t = 0; t < fresh; t++) {
+    const column = (solver.dropped + t) * m;
+    for (let a = 0; a < m; a++) columns[column + a] = identity[a * fresh + t]!;
+  }
+  solver.dropped = removed;
+  multipliers.set(factoredMultipliers.subarray(0, m));
+  for (let t = 0; t < removed; t++) {
+    const weight = target[solver.removed[t]!]!;
+    const column = t * m;
+    for (let a = 0; a < m; a++) multipliers[a]! -= weight * columns[column + a]!;
+  }
+  const corner = new Float64Array(removed * removed);
+  const correction = new Float64Array(removed);
+  for (let t = 0; t < removed; t++) {
+    const r = solver.removed[t]!;
+    correction[t] = multipliers[r]!;
+    for (let u = 0; u < removed; u++) corner[t * removed + u] = columns[u * m + r]!;
+  }
+  const cornerPivots = new Int32Array(removed);
+  try {
+    luFactor(corner, removed, cornerPivots);
+  } catch (error) {
+    if (error instanceof EngineInputError) return false;
+    throw error;
+  }
+  luSolve(corner, removed, cornerPivots, correction);
+  for (let u = 0; u < removed; u++) {
+    const weight = correction[u]!;
+    const column = u * m;
+    for (let a = 0; a < m; a++) multipliers[a]! -= weight * columns[column + a]!;
+  }
+  for (let t = 0; t < removed; t++) multipliers[solver.removed[t]!] = 0;
+  return true;
 }
 
 /** The workspace's survivors' solver, built at the first call where wanted; null where not (or K is singular). */
@@ -635,6 +730,12 @@ function complementSolver(bw: BatchWorkspace): ComplementSolver | null {
     capacity: new Float64Array(0),
     pivots: new Int32Array(n),
     multipliers: new Float64Array(n),
+    target: new Float64Array(n),
+    factoredMultipliers: new Float64Array(n),
+    removed: new Int32Array(n),
+    left: new Uint8Array(n),
+    dropColumns: new Float64Array(0),
+    dropped: 0,
   });
 }
 
