@@ -16,16 +16,22 @@ export interface BalanceCheckOptions {
   absoluteFloor?: number;
 }
 
-/** Nodes whose stated equity differs from the derived net worth; nodes without equity are skipped. */
-export function checkBalances(doc: NetworkDocument, options: BalanceCheckOptions = {}): BalanceInconsistency[] {
+/**
+ * Nodes whose stated equity differs from the derived net worth; nodes without equity are skipped. `netWorth`: the
+ * network's clearing system's, where the caller has built it already.
+ */
+export function checkBalances(
+  doc: NetworkDocument,
+  options: BalanceCheckOptions = {},
+  netWorth = toClearingSystem(doc).netWorth,
+): BalanceInconsistency[] {
   const relativeTolerance = options.relativeTolerance ?? 1e-6;
   const absoluteFloor = options.absoluteFloor ?? 1e-9;
-  const system = toClearingSystem(doc);
   const out: BalanceInconsistency[] = [];
   doc.nodes.forEach((node, i) => {
     const stated = node.equity;
     if (stated === null || stated === undefined) return;
-    const derived = system.netWorth[i]!;
+    const derived = netWorth[i]!;
     const difference = derived - stated;
     const scale = Math.max(Math.abs(stated), Math.abs(derived));
     if (Math.abs(difference) > Math.max(absoluteFloor, relativeTolerance * scale)) {

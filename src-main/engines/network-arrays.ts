@@ -72,14 +72,34 @@ function requiredAmount(
   return value;
 }
 
-/** Builds the clearing arrays; throws `EngineInputError` naming the node or entry on missing or negative values. */
-export function toClearingSystem(doc: NetworkDocument): ClearingSystem {
+/** Where a clearing system's arrays live: ordinary memory, or shared memory that worker threads read in place. */
+export interface ArrayAllocator {
+  float64(length: number): Float64Array;
+  int32(length: number): Int32Array;
+}
+
+export const ordinaryArrays: ArrayAllocator = {
+  float64: (length) => new Float64Array(length),
+  int32: (length) => new Int32Array(length),
+};
+
+/** SharedArrayBuffer-backed arrays: a system built from them is posted to workers without a copy. */
+export const sharedArrays: ArrayAllocator = {
+  float64: (length) => new Float64Array(new SharedArrayBuffer(Float64Array.BYTES_PER_ELEMENT * length)),
+  int32: (length) => new Int32Array(new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT * length)),
+};
+
+/**
+ * Builds the clearing arrays (with `arrays`: `sharedArrays` for the shards of a stress job, which then read one copy
+ * of the network); throws `EngineInputError` naming the node or entry on missing or negative values.
+ */
+export function toClearingSystem(doc: NetworkDocument, arrays: ArrayAllocator = ordinaryArrays): ClearingSystem {
   const nBanks = doc.nodes.length;
   assertSupportedAmounts(doc);
   // p̄ and a = p̄/p̄_i, both dense
   assertMemoryFits(denseBytes(nBanks, 2), `clearing a network of ${banks(nBanks)}`);
-  const { ids, indexOf, outsideAssets, outsideLiabilities, defaultProbability } = nodeArrays(doc.nodes);
-  const pbarMatrix = new Float64Array(nBanks * nBanks);
+  const { ids, indexOf, outsideAssets, outsideLiabilities, defaultProbability } = nodeArrays(doc.nodes, arrays);
+  const pbarMatrix = arrays.float64(nBanks * nBanks);
   doc.liabilities.forEach((entry, k) => {
     const debtor = indexOf.get(entry.debtor);
     const creditor = indexOf.get(entry.creditor);
@@ -90,7 +110,7 @@ export function toClearingSystem(doc: NetworkDocument): ClearingSystem {
     }
     setLiability(pbarMatrix, nBanks, k, debtor, creditor, entry.amount, entry.debtor, entry.creditor);
   });
-  return fromDenseLiabilities(ids, pbarMatrix, outsideAssets, outsideLiabilities, defaultProbability);
+  return fromDenseLiabilities(ids, pbarMatrix, outsideAssets, outsideLiabilities, defaultProbability, arrays);
 }
 
 /** Liabilities as columns: entry k owes amount[k] from node debtor[k] to node creditor[k] (indices into the nodes). */
@@ -145,7 +165,7 @@ function entryAt(doc: Pick<NetworkDocument, 'nodes'>, liabilities: LiabilityColu
 }
 
 /** The node arrays of the clearing system (c, b, δ) and the index of each id; refuses duplicate ids. */
-function nodeArrays(nodes: NetworkDocument['nodes']) {
+function nodeArrays(nodes: NetworkDocument['nodes'], arrays: ArrayAllocator = ordinaryArrays) {
   const nBanks = nodes.length;
   const ids = nodes.map((node) => node.id);
   const indexOf = new Map<string, number>();
@@ -153,9 +173,9 @@ function nodeArrays(nodes: NetworkDocument['nodes']) {
     if (indexOf.has(id)) throw new EngineInputError(`node "${id}" appears twice`, `nodes.${index}.id`);
     indexOf.set(id, index);
   });
-  const outsideAssets = new Float64Array(nBanks);
-  const outsideLiabilities = new Float64Array(nBanks);
-  const defaultProbability = new Float64Array(nBanks);
+  const outsideAssets = arrays.float64(nBanks);
+  const outsideLiabilities = arrays.float64(nBanks);
+  const defaultProbability = arrays.float64(nBanks);
   nodes.forEach((node, index) => {
     outsideAssets[index] = requiredAmount(node.outsideAssets, node.id, index, 'outsideAssets');
     outsideLiabilities[index] = requiredAmount(node.outsideLiabilities, node.id, index, 'outsideLiabilities');
@@ -189,13 +209,17 @@ function setLiability(
   pbarMatrix[debtor * nBanks + creditor] = amount;
 }
 
-/** Builds the system from arrays directly (tests, benchmarks, reconstruction). Takes ownership of the arrays. */
+/**
+ * Builds the system from arrays directly (tests, benchmarks, reconstruction). Takes ownership of the arrays; the
+ * ones it adds come from `arrays`.
+ */
 export function fromDenseLiabilities(
   ids: string[],
   pbarMatrix: Float64Array,
   outsideAssets: Float64Array,
   outsideLiabilities: Float64Array,
   defaultProbability?: Float64Array,
+  arrays: ArrayAllocator = ordinaryArrays,
 ): ClearingSystem {
   const nBanks = ids.length;
   if (
@@ -210,8 +234,8 @@ export function fromDenseLiabilities(
   assertSupportedArray(pbarMatrix, (e) => `liability ${ids[Math.floor(e / nBanks)]} → ${ids[e % nBanks]}`);
   // a = p̄/p̄_i, dense like p̄
   assertMemoryFits(denseBytes(nBanks, 1), `clearing a network of ${banks(nBanks)}`);
-  const totalObligations = new Float64Array(nBanks);
-  const interbankAssets = new Float64Array(nBanks);
+  const totalObligations = arrays.float64(nBanks);
+  const interbankAssets = arrays.float64(nBanks);
   let nLinks = 0;
   for (let i = 0; i < nBanks; i++) {
     let owed = outsideLiabilities[i]!;
@@ -223,13 +247,13 @@ export function fromDenseLiabilities(
     }
     totalObligations[i] = owed;
   }
-  const relative = new Float64Array(nBanks * nBanks);
-  const netWorth = new Float64Array(nBanks);
-  const connectivity = new Float64Array(nBanks);
-  const rowStart = new Int32Array(nBanks + 1);
-  const creditor = new Int32Array(nLinks);
-  const amountCsr = new Float64Array(nLinks);
-  const relativeCsr = new Float64Array(nLinks);
+  const relative = arrays.float64(nBanks * nBanks);
+  const netWorth = arrays.float64(nBanks);
+  const connectivity = arrays.float64(nBanks);
+  const rowStart = arrays.int32(nBanks + 1);
+  const creditor = arrays.int32(nLinks);
+  const amountCsr = arrays.float64(nLinks);
+  const relativeCsr = arrays.float64(nLinks);
   let entry = 0;
   for (let i = 0; i < nBanks; i++) {
     const owed = totalObligations[i]!;
@@ -259,46 +283,13 @@ export function fromDenseLiabilities(
     netWorth,
     relative,
     connectivity,
-    defaultProbability: defaultProbability ?? new Float64Array(nBanks).fill(DEFAULT_DEFAULT_PROBABILITY),
+    defaultProbability: defaultProbability ?? arrays.float64(nBanks).fill(DEFAULT_DEFAULT_PROBABILITY),
     csr: { rowStart, creditor, amount: amountCsr, relative: relativeCsr },
     nLinks,
   };
 }
 
 /** β⁺ = max_i β_i. */
-/**
- * The same system with every array in shared memory (SharedArrayBuffer): posted to worker threads it is shared, not
- * copied, so the shards of a stress job read one copy of the network.
- */
-export function sharedClearingSystem(system: ClearingSystem): ClearingSystem {
-  const share = <T extends Float64Array | Int32Array>(array: T): T => {
-    const shared = new (array.constructor as new (buffer: SharedArrayBuffer) => T)(
-      new SharedArrayBuffer(array.byteLength),
-    );
-    shared.set(array);
-    return shared;
-  };
-  const { csr } = system;
-  return {
-    ...system,
-    pbarMatrix: share(system.pbarMatrix),
-    totalObligations: share(system.totalObligations),
-    outsideAssets: share(system.outsideAssets),
-    outsideLiabilities: share(system.outsideLiabilities),
-    interbankAssets: share(system.interbankAssets),
-    netWorth: share(system.netWorth),
-    relative: share(system.relative),
-    connectivity: share(system.connectivity),
-    defaultProbability: share(system.defaultProbability),
-    csr: {
-      rowStart: share(csr.rowStart),
-      creditor: share(csr.creditor),
-      amount: share(csr.amount),
-      relative: share(csr.relative),
-    },
-  };
-}
-
 export function maxConnectivity(system: ClearingSystem): number {
   let best = 0;
   for (let i = 0; i < system.nBanks; i++) best = Math.max(best, system.connectivity[i]!);

@@ -27,7 +27,7 @@ import type { PolicyShardInput } from './policy-worker';
 
 /**
  * One shard of a stress run: scenarios firstScenario … firstScenario + count − 1 of the run's seeded stream, on the
- * network's clearing system in shared memory (`sharedClearingSystem`: every shard reads the one copy).
+ * network's clearing system in shared memory (`toClearingSystem(document, sharedArrays)`: every shard reads the one copy).
  */
 export interface StressShardInput {
   system: ClearingSystem;

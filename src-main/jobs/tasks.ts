@@ -7,7 +7,7 @@ import { saveSucceededRun } from './save-run';
 import type { JobKind } from '../../src-shared/jobs';
 import { AppError } from '../../src-shared/errors';
 import { checkBalances } from '../engines/balance-check';
-import { sharedClearingSystem, toClearingSystem } from '../engines/network-arrays';
+import { sharedArrays, toClearingSystem } from '../engines/network-arrays';
 import { createShockSampler } from '../engines/shocks';
 import { scenarioOutcome, shockVector } from '../engines/scenario-outcome';
 import { mergeStressPartials, summariseStress, type StressPartial } from '../engines/stress';
@@ -29,7 +29,7 @@ const stress: TaskDefinition<'stress'> = {
   plan(db, params, maxShards) {
     const { document } = networks.getVersion(db, params.versionId);
     // the shards share one clearing system (shared memory); small runs are not worth a second thread
-    const system = sharedClearingSystem(toClearingSystem(document));
+    const system = toClearingSystem(document, sharedArrays);
     if (params.shockModel.kind === 'scenarios') {
       // Refuse bad rows now, naming the scenario and bank, rather than in a worker.
       createShockSampler(system, params.shockModel);
@@ -80,7 +80,7 @@ export function stressRunResults(
   return {
     ...summary,
     unit: [document.currency, document.unit].filter(Boolean).join(' ') || 'units',
-    balanceInconsistencies: checkBalances(document),
+    balanceInconsistencies: checkBalances(document, {}, system.netWorth),
     clearingCheck: { batchedScenarios: merged.batchedScenarios, maxFixedPointResidual: merged.maxFixedPointResidual },
   };
 }

@@ -192,8 +192,11 @@ describe('jobs', () => {
     expect(plan.shards).toHaveLength(2);
     const [first, second] = plan.shards;
     expect(first!.system).toBe(second!.system);
-    for (const array of [first!.system.relative, first!.system.pbarMatrix, first!.system.csr.relative])
-      expect(array.buffer).toBeInstanceOf(SharedArrayBuffer);
+    // every array is built in shared memory (none copied there afterwards)
+    const { csr, ...rest } = first!.system;
+    const arrays = [...Object.values(rest), ...Object.values(csr)].filter((value) => ArrayBuffer.isView(value));
+    expect(arrays).toHaveLength(13);
+    for (const array of arrays) expect(array.buffer).toBeInstanceOf(SharedArrayBuffer);
     expect(plan.inputs.document.nodes.map((node) => node.id)).toEqual(first!.system.ids);
   });
 
