@@ -2,7 +2,8 @@
  * One case of `npm run bench -- scale`, run in its own process so that its peak RSS is its own:
  *   scale-case.ts KIND N F SCENARIOS PATH [PEER_DIR]
  * KIND dense | sparse | eba; PATH batched (the stress engine's own choice, one thread), all-cores (the same split
- * over one worker thread per core and merged, as the desktop's stress job splits a run) or per-scenario (the
+ * over one worker thread per core, which read one copy of the network in shared memory, and merged, as the
+ * desktop's stress job splits a run) or per-scenario (the
  * engine before batching: `exactPath: 'general'`, or 'auto' where the choice is unchanged). Writes the network for
  * the numpy peer into PEER_DIR when given. Prints one JSON line.
  */
@@ -13,24 +14,33 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { prefersBatchedClearing } from '../src-main/engines/batched-clearing';
 import { maxentFromDocument, withLiabilities } from '../src-main/engines/maxent';
-import { toClearingSystem, type ClearingSystem } from '../src-main/engines/network-arrays';
+import {
+  ordinaryArrays,
+  sharedArrays,
+  toClearingSystem,
+  type ArrayAllocator,
+  type ClearingSystem,
+} from '../src-main/engines/network-arrays';
 import { mergeStressPartials, runStressBatch, type StressPartial } from '../src-main/engines/stress';
 import { decodeLatin1, parseEbaDisclosure } from '../src-main/io/eba-disclosure';
 import { randomBalanceSheetSystem, writePeerFiles } from './scale-network';
 
 const [kind, nText, fractionText, scenariosText, path, peerDir] = process.argv.slice(2);
 
-function network(): ClearingSystem {
+function network(arrays: ArrayAllocator): ClearingSystem {
   if (kind === 'eba') {
     const here = fileURLToPath(new URL('.', import.meta.url));
     const bytes = readFileSync(resolve(here, '../resources/samples/eba-2011-disclosure.csv'));
     const { document } = parseEbaDisclosure(decodeLatin1(bytes), 'eba-2011-disclosure.csv');
-    return toClearingSystem(withLiabilities(document, maxentFromDocument(document).matrix));
+    return toClearingSystem(withLiabilities(document, maxentFromDocument(document).matrix), arrays);
   }
-  return randomBalanceSheetSystem(Number(nText), kind === 'dense' ? 'dense' : 10, 2026);
+  return randomBalanceSheetSystem(Number(nText), kind === 'dense' ? 'dense' : 10, 2026, arrays);
 }
 
-const system = network();
+// an all-cores run's workers are handed the main thread's system (shared memory)
+const system = isMainThread
+  ? network(path === 'all-cores' ? sharedArrays : ordinaryArrays)
+  : (workerData as { system: ClearingSystem }).system;
 const model = { kind: 'uniform' as const, maxFraction: Number(fractionText) };
 
 if (!isMainThread) {
@@ -80,7 +90,7 @@ async function allCores(scenarios: number, threads: number): Promise<() => Promi
     const count = Math.floor(((k + 1) * scenarios) / threads) - first;
     return new Worker(new URL(import.meta.url), {
       argv: process.argv.slice(2),
-      workerData: { first, count, runScenarios: scenarios },
+      workerData: { first, count, runScenarios: scenarios, system },
     });
   });
   await Promise.all(workers.map((worker) => new Promise((resolve) => worker.once('message', resolve))));

@@ -7,13 +7,24 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fromDenseLiabilities, type ClearingSystem } from '../src-main/engines/network-arrays';
+import {
+  fromDenseLiabilities,
+  ordinaryArrays,
+  type ArrayAllocator,
+  type ClearingSystem,
+} from '../src-main/engines/network-arrays';
 import { Rng } from '../src-main/engines/random';
 
-export function randomBalanceSheetSystem(n: number, links: number | 'dense', seed: number): ClearingSystem {
+/** `arrays`: where the system's arrays live (`sharedArrays`: one copy read by worker threads, as a stress job's). */
+export function randomBalanceSheetSystem(
+  n: number,
+  links: number | 'dense',
+  seed: number,
+  arrays: ArrayAllocator = ordinaryArrays,
+): ClearingSystem {
   const rng = new Rng(seed, 1);
   const size = Float64Array.from({ length: n }, () => Math.exp(8 + 1.5 * rng.normal()));
-  const pbar = new Float64Array(n * n);
+  const pbar = arrays.float64(n * n);
   const claims = new Float64Array(n);
   const weight = new Float64Array(n);
   for (let i = 0; i < n; i++) {
@@ -37,8 +48,8 @@ export function randomBalanceSheetSystem(n: number, links: number | 'dense', see
       claims[j]! += pbar[i * n + j]!;
     }
   }
-  const outsideAssets = new Float64Array(n);
-  const outsideLiabilities = new Float64Array(n);
+  const outsideAssets = arrays.float64(n);
+  const outsideLiabilities = arrays.float64(n);
   for (let i = 0; i < n; i++) {
     let owed = 0;
     for (let j = 0; j < n; j++) owed += pbar[i * n + j]!;
@@ -48,7 +59,7 @@ export function randomBalanceSheetSystem(n: number, links: number | 'dense', see
     outsideAssets[i] = Math.max(0.2 * size[i]!, size[i]! + netWorth - claims[i]!);
   }
   const ids = Array.from({ length: n }, (_, i) => `B${i + 1}`);
-  return fromDenseLiabilities(ids, pbar, outsideAssets, outsideLiabilities);
+  return fromDenseLiabilities(ids, pbar, outsideAssets, outsideLiabilities, undefined, arrays);
 }
 
 /** Writes pbar.f64, c.f64 and b.f64 into `dir` for the peer. */
