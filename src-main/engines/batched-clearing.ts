@@ -28,10 +28,11 @@
  *     recomputes Aᵀp once, in its last round. That first round's Gauss–Seidel solve only screens, so it stops at
  *     SCREENING_SETTLED · max p̄ (still above δ: the next round's right-hand side stays ≤ 0); when it marks nobody,
  *     the same default set is solved once more from there to the full precision;
- *   - once D outgrows the Gauss–Seidel rounds (more than ITERATIVE_SHARE of the banks), in a run long enough to
- *     pay for one LU of K = I − βAᵀ, rounds through the survivors S instead (`complementRounds`): p = K⁻¹(α e +
- *     E_S λ) with (K⁻¹)_SS λ = p̄_S − (K⁻¹ α e)_S, |S|³/3 flops a round and one solve with the factors per scenario
- *     (those of a block together);
+ *   - in a run long enough to pay for one LU of K = I − βAᵀ, once D holds more than half of the banks: one Picard
+ *     step (`picardStep`), then, where the survivors' factor costs less than a Gauss–Seidel round on D
+ *     (`throughSurvivors`: |S|³ < SURVIVORS_FACTOR · |D|², or D beyond ITERATIVE_SHARE of the banks), rounds
+ *     through the survivors S instead (`complementRounds`): p = K⁻¹(α e + E_S λ) with (K⁻¹)_SS λ = p̄_S −
+ *     (K⁻¹ α e)_S, |S|³/3 flops a round and one solve with the factors per scenario (those of a block together);
  *   - otherwise (or after), monotone Gauss–Seidel sweeps from above, p_i ← Φ_i(p) bank by bank, until a sweep
  *     changes no payment by more than a tenth of the tolerance.
  * Both stay above the greatest clearing vector, so each bank marked insolvent is insolvent there too. Each result
@@ -55,8 +56,14 @@ import type { ClearingSystem } from './network-arrays';
 export const FIXED_POINT_TOLERANCE = 1e-12;
 /** Exact default-set rounds while |D|² ≤ EXACT_FACTOR · (links per bank): m³/3 LU flops vs ~8 sweeps of 2·m·links. */
 const EXACT_FACTOR = 48;
-/** Default sets of up to this share of the banks are solved by Gauss–Seidel rounds (LU: EXACT_FACTOR). */
-const ITERATIVE_SHARE = 0.5;
+/** Default sets of up to this share of the banks may be solved by Gauss–Seidel rounds (LU: EXACT_FACTOR). */
+const ITERATIVE_SHARE = 0.8;
+/**
+ * In a run long enough for the survivors' rounds, a default set goes to them once |S|³ < SURVIVORS_FACTOR · |D|²: the
+ * LU of (K⁻¹)_SS (2|S|³/3 flops) then costs less than a Gauss–Seidel round on D (about ten iterations of 2|D|²
+ * and the gather; measured at 1,000 dense banks, where the two cross near |D| = 730).
+ */
+const SURVIVORS_FACTOR = 40;
 /**
  * A Gauss–Seidel solve of the default set stops when no entry of δ moves by more than this times max p̄, divided by
  * the workspace's `residualWeight`: each equation's residual after an iteration is the later moves it has not
@@ -323,7 +330,7 @@ export function clearBlock(bw: BatchWorkspace, shocks: Float64Array, count: numb
   solveShocks(
     bw,
     shocks,
-    active.filter((s) => nDefaults[s]! > bw.iterativeSize),
+    active.filter((s) => 2 * nDefaults[s]! > n),
   );
   for (const s of active) {
     if (!exactRounds(bw, shocks, s) || !checkResidual(bw, shocks, s)) swept.push(s);
@@ -413,11 +420,20 @@ function exactRounds(bw: BatchWorkspace, shocks: Float64Array, s: number): boole
   const base = s * n;
   const { outsideAssets, totalObligations } = system;
   let factored = 0;
+  let screened = false;
   bw.gathered = 0;
   for (let round = 1; ; round++) {
     bw.rounds[s] = round;
-    const m = nDefaults[s]!;
-    if (m > bw.iterativeSize) return complementRounds(bw, shocks, s);
+    let m = nDefaults[s]!;
+    // past half of the banks, where the survivors' rounds may pay: one Picard step first, then the cheaper path
+    if (!screened && bw.complement !== null && 2 * m > n) {
+      picardStep(bw, shocks, s);
+      screened = true;
+      round = bw.rounds[s]!;
+      m = nDefaults[s]!;
+      if (throughSurvivors(bw, m)) return complementRounds(bw, shocks, s, true);
+    }
+    if (throughSurvivors(bw, m)) return complementRounds(bw, shocks, s, false);
     // on a dense network the first round only has to show whom its losses make insolvent (`markAtRisk`): its
     // Gauss–Seidel solve stops at SCREENING_SETTLED, and the next round (or, when nobody is marked, the same
     // default set once more) solves to the full precision from there
@@ -539,7 +555,16 @@ function markAtRisk(bw: BatchWorkspace, shocks: Float64Array, s: number, m: numb
 }
 
 /**
- * Rounds for a default set larger than iterativeSize, solved through the survivors S (the complement of D): with
+ * Whether a default set of m banks is solved through the survivors: beyond the Gauss–Seidel rounds' limit (the
+ * sweeps take over when the survivors' solver is not wanted), or where their factor costs less (SURVIVORS_FACTOR).
+ */
+function throughSurvivors(bw: BatchWorkspace, m: number): boolean {
+  const survivors = bw.system.nBanks - m;
+  return m > bw.iterativeSize || (bw.complement !== null && survivors ** 3 < SURVIVORS_FACTOR * m * m);
+}
+
+/**
+ * Rounds for a default set that `throughSurvivors` sends here, solved through the survivors S (the complement of D): with
  * K = I − βAᵀ factorised once, the payments of a round are p = K⁻¹(α e + E_S λ), which satisfies the defaulted
  * banks' equations (K p)_D = α e_D for any λ; p_S = p̄_S fixes λ by the |S| × |S| system (K⁻¹)_SS λ = p̄_S − (K⁻¹ α e)_S
  * (a principal submatrix of the inverse of an M-matrix: nonsingular). So a round costs |S|³/3 flops — the later
@@ -550,26 +575,17 @@ function markAtRisk(bw: BatchWorkspace, shocks: Float64Array, s: number, m: numb
  * shrinking S (at 1,000 banks under shocks up to 100%: |S| from about 300 to 90). Every step stays above the
  * greatest clearing vector, as the rounds of `exactRounds`. Returns true with Aᵀp recomputed from scratch for
  * `checkResidual`; false when the solver is not built, a system is singular or a payment would fall below zero
- * (the sweeps then continue from the current payments).
+ * (the sweeps then continue from the current payments). `screened`: the Picard step was just taken.
  */
-function complementRounds(bw: BatchWorkspace, shocks: Float64Array, s: number): boolean {
+function complementRounds(bw: BatchWorkspace, shocks: Float64Array, s: number, screened: boolean): boolean {
   const solver = complementSolver(bw);
   if (!solver) return false;
-  const { system, payments, inflow, defaultRound, defaultList, nDefaults, alpha, beta } = bw;
+  const { system, payments, defaultRound, defaultList, nDefaults, alpha, beta } = bw;
   const n = system.nBanks;
   const base = s * n;
   const { outsideAssets, totalObligations } = system;
   const cash = (i: number) => outsideAssets[i]! - shocks[base + i]!;
-  for (let r = 0; r < nDefaults[s]!; r++) {
-    const j = defaultList[base + r]!;
-    payments[base + j] = phi(bw, j, cash(j), inflow[base + j]!);
-  }
-  refreshInflow(bw, s);
-  bw.rounds[s]!++;
-  for (let i = 0; i < n; i++) {
-    if (defaultRound[base + i] === 0 && cash(i) + inflow[base + i]! < totalObligations[i]!)
-      markDefault(bw, s, i, bw.rounds[s]!);
-  }
+  if (!screened) picardStep(bw, shocks, s);
   const { inverse, survivors, multipliers, left } = solver;
   if (!solver.solved[s]) solveShocks(bw, shocks, [s]);
   const solution = solver.shockSolutions.subarray(base, base + n);
@@ -616,6 +632,31 @@ function complementRounds(bw: BatchWorkspace, shocks: Float64Array, s: number): 
   bw.complementScenarios++;
   refreshInflow(bw, s); // fresh for checkResidual, or for the sweeps when a payment was clamped at zero
   return !clamped;
+}
+
+/**
+ * One Picard step of scenario s from its current payments (above the greatest clearing vector, so the step stays
+ * above it too): p_D ← Φ_D(p), Aᵀp recomputed (2·|D|·n), and the banks that default even then join D, in a round
+ * of their own.
+ */
+function picardStep(bw: BatchWorkspace, shocks: Float64Array, s: number): void {
+  const { system, payments, inflow, defaultRound, defaultList, nDefaults } = bw;
+  const n = system.nBanks;
+  const base = s * n;
+  const { outsideAssets, totalObligations } = system;
+  for (let r = 0; r < nDefaults[s]!; r++) {
+    const j = defaultList[base + r]!;
+    payments[base + j] = phi(bw, j, outsideAssets[j]! - shocks[base + j]!, inflow[base + j]!);
+  }
+  refreshInflow(bw, s);
+  bw.rounds[s]!++;
+  for (let i = 0; i < n; i++) {
+    if (
+      defaultRound[base + i] === 0 &&
+      outsideAssets[i]! - shocks[base + i]! + inflow[base + i]! < totalObligations[i]!
+    )
+      markDefault(bw, s, i, bw.rounds[s]!);
+  }
 }
 
 /**

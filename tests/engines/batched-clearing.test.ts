@@ -261,6 +261,17 @@ describe('batched clearing', () => {
     expect(expectSameAsPerScenario(ring(120, 24), 1, 30, { scenarios: 30 }).complementScenarios).toBeGreaterThan(0);
   });
 
+  it('keeps a default set past half of the banks in Gauss–Seidel rounds while its survivors would cost more', () => {
+    const system = dense(240, 13);
+    const n = system.nBanks;
+    // about 54% of the banks default: past half, where the survivors' solver is considered, but |S|³ ≥ 40·|D|²
+    const result = expectSameAsPerScenario(system, 0.22, 32, { scenarios: 400 });
+    const pastHalf = result.defaults.filter((d) => d.length > n / 2).length;
+    expect(pastHalf).toBeGreaterThan(8);
+    expect(result.complementScenarios).toBeLessThan(pastHalf / 2);
+    expect(result.swept).toBe(0);
+  });
+
   it('solves the survivors of each scenario the same whatever block it is in (bit for bit)', () => {
     const system = dense(130, 21);
     const shocks = sampleShocks(system, { kind: 'uniform', maxFraction: 0.9 }, 5, 0, 12);
