@@ -194,7 +194,8 @@ describe('jobs', () => {
     expect(first!.system).toBe(second!.system);
     // every array is built in shared memory (none copied there afterwards)
     const { csr, ...rest } = first!.system;
-    const arrays = [...Object.values(rest), ...Object.values(csr)].filter((value) => ArrayBuffer.isView(value));
+    const values = (object: object): unknown[] => Object.values(object);
+    const arrays = [...values(rest), ...values(csr)].filter((value) => ArrayBuffer.isView(value));
     expect(arrays).toHaveLength(13);
     for (const array of arrays) expect(array.buffer).toBeInstanceOf(SharedArrayBuffer);
     expect(plan.inputs.document.nodes.map((node) => node.id)).toEqual(first!.system.ids);
