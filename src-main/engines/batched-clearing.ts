@@ -112,11 +112,11 @@ interface ComplementSolver {
   /** Since that factor: its right-hand side b = p̄_S − (K⁻¹ α e)_S and M⁻¹ b (`dropDefaulted`). */
   readonly target: Float64Array;
   readonly factoredMultipliers: Float64Array;
-  /** Positions of survivors that defaulted since the factor, 1 where so, and the columns of M⁻¹ solved for them. */
+  /** Positions of survivors that defaulted since the factor, and 1 where so. */
   readonly removed: Int32Array;
   readonly left: Uint8Array;
-  dropColumns: Float64Array;
-  dropped: number;
+  /** The columns of M⁻¹ solved so far for the defaulted positions (a new set with each factor). */
+  factorInverse: InverseColumns | null;
 }
 
 /** Buffers for one system and block size; the results of the last `clearBlock` are read from it. */
@@ -347,6 +347,17 @@ function markDefault(bw: BatchWorkspace, s: number, i: number, round: number): v
   bw.nDefaults[s]!++;
 }
 
+/** `luFactor` in place; false (instead of the thrown EngineInputError) when the matrix is singular. */
+function factorises(matrix: Float64Array, m: number, pivots: Int32Array): boolean {
+  try {
+    luFactor(matrix, m, pivots);
+    return true;
+  } catch (error) {
+    if (error instanceof EngineInputError) return false;
+    throw error;
+  }
+}
+
 /** Pivot magnitude below which the default-set factor is treated as singular (entries of A are ≤ 1). */
 const PIVOT_TOLERANCE = 1e-13;
 
@@ -415,10 +426,9 @@ function solveFactor(bw: BatchWorkspace, m: number): void {
  * is singular (the sweeps then continue from the current payments, which stay above the clearing vector).
  */
 function exactRounds(bw: BatchWorkspace, shocks: Float64Array, s: number): boolean {
-  const { system, inflow, defaultRound, defaultList, nDefaults, flow } = bw;
+  const { system, inflow, defaultList, nDefaults, flow } = bw;
   const n = system.nBanks;
   const base = s * n;
-  const { outsideAssets, totalObligations } = system;
   let factored = 0;
   let screened = false;
   bw.gathered = 0;
@@ -453,11 +463,7 @@ function exactRounds(bw: BatchWorkspace, shocks: Float64Array, s: number): boole
     if (solve === FACTORED) factored = m;
     // Aᵀp from scratch (as cheap as adding the |D| rows of δ): the last round's inflow is the one verified
     refreshInflow(bw, s);
-    for (let i = 0; i < n; i++) {
-      if (defaultRound[base + i] !== 0) continue;
-      if (outsideAssets[i]! - shocks[base + i]! + inflow[base + i]! < totalObligations[i]!)
-        markDefault(bw, s, i, round + 1);
-    }
+    markInsolvent(bw, shocks, s, round + 1);
     if (nDefaults[s] === m) return true;
   }
 }
@@ -640,22 +646,26 @@ function complementRounds(bw: BatchWorkspace, shocks: Float64Array, s: number, s
  * of their own.
  */
 function picardStep(bw: BatchWorkspace, shocks: Float64Array, s: number): void {
-  const { system, payments, inflow, defaultRound, defaultList, nDefaults } = bw;
-  const n = system.nBanks;
-  const base = s * n;
-  const { outsideAssets, totalObligations } = system;
+  const { system, payments, inflow, defaultList, nDefaults } = bw;
+  const base = s * system.nBanks;
+  const { outsideAssets } = system;
   for (let r = 0; r < nDefaults[s]!; r++) {
     const j = defaultList[base + r]!;
     payments[base + j] = phi(bw, j, outsideAssets[j]! - shocks[base + j]!, inflow[base + j]!);
   }
   refreshInflow(bw, s);
-  bw.rounds[s]!++;
+  markInsolvent(bw, shocks, s, ++bw.rounds[s]!);
+}
+
+/** Marks, in `round`, the solvent banks of scenario s that its (fresh) Aᵀp leaves unable to pay what they owe. */
+function markInsolvent(bw: BatchWorkspace, shocks: Float64Array, s: number, round: number): void {
+  const { system, inflow, defaultRound } = bw;
+  const n = system.nBanks;
+  const base = s * n;
+  const { outsideAssets, totalObligations } = system;
   for (let i = 0; i < n; i++) {
-    if (
-      defaultRound[base + i] === 0 &&
-      outsideAssets[i]! - shocks[base + i]! + inflow[base + i]! < totalObligations[i]!
-    )
-      markDefault(bw, s, i, bw.rounds[s]!);
+    if (defaultRound[base + i] !== 0) continue;
+    if (outsideAssets[i]! - shocks[base + i]! + inflow[base + i]! < totalObligations[i]!) markDefault(bw, s, i, round);
   }
 }
 
@@ -680,15 +690,10 @@ function factoriseSurvivors(
   }
   for (let a = 0; a < m; a++) multipliers[a] = totalObligations[survivors[a]!]! - solution[survivors[a]!]!;
   solver.target.set(multipliers.subarray(0, m));
-  try {
-    luFactor(capacity, m, solver.pivots);
-  } catch (error) {
-    if (error instanceof EngineInputError) return false;
-    throw error;
-  }
+  if (!factorises(capacity, m, solver.pivots)) return false;
   luSolve(capacity, m, solver.pivots, multipliers);
   solver.factoredMultipliers.set(multipliers.subarray(0, m));
-  solver.dropped = 0;
+  solver.factorInverse = new InverseColumns(capacity, m, solver.pivots);
   return true;
 }
 
@@ -701,50 +706,36 @@ function factoriseSurvivors(
  * is singular.
  */
 function dropDefaulted(solver: ComplementSolver, m: number, removed: number): boolean {
-  const { capacity, pivots, multipliers, target, factoredMultipliers } = solver;
-  if (solver.dropColumns.length < removed * m) {
-    const grown = new Float64Array(Math.max(removed * m, 2 * solver.dropColumns.length));
-    grown.set(solver.dropColumns.subarray(0, solver.dropped * m));
-    solver.dropColumns = grown;
-  }
-  const columns = solver.dropColumns;
-  const fresh = removed - solver.dropped;
-  const identity = new Float64Array(m * fresh);
-  for (let t = 0; t < fresh; t++) identity[solver.removed[solver.dropped + t]! * fresh + t] = 1;
-  luSolveMany(capacity, m, pivots, identity, fresh);
-  for (let t = 0; t < fresh; t++) {
-    const column = (solver.dropped + t) * m;
-    for (let a = 0; a < m; a++) columns[column + a] = identity[a * fresh + t]!;
-  }
-  solver.dropped = removed;
+  const { multipliers, target, factoredMultipliers } = solver;
+  const positions = solver.removed.subarray(0, removed);
+  const inverse = solver.factorInverse!;
+  inverse.prefetch(positions);
+  const columns = Array.from(positions, (r) => inverse.column(r));
+  // z = M⁻¹ b − W_:R b_R, then λ̃ = z − W_:R W_RR⁻¹ z_R
   multipliers.set(factoredMultipliers.subarray(0, m));
-  for (let t = 0; t < removed; t++) {
-    const weight = target[solver.removed[t]!]!;
-    const column = t * m;
-    for (let a = 0; a < m; a++) multipliers[a]! -= weight * columns[column + a]!;
-  }
+  subtractColumns(
+    multipliers,
+    columns,
+    Float64Array.from(positions, (r) => target[r]!),
+    m,
+  );
   const corner = new Float64Array(removed * removed);
-  const correction = new Float64Array(removed);
-  for (let t = 0; t < removed; t++) {
-    const r = solver.removed[t]!;
-    correction[t] = multipliers[r]!;
-    for (let u = 0; u < removed; u++) corner[t * removed + u] = columns[u * m + r]!;
-  }
+  const correction = Float64Array.from(positions, (r) => multipliers[r]!);
+  positions.forEach((r, t) => columns.forEach((column, u) => (corner[t * removed + u] = column[r]!)));
   const cornerPivots = new Int32Array(removed);
-  try {
-    luFactor(corner, removed, cornerPivots);
-  } catch (error) {
-    if (error instanceof EngineInputError) return false;
-    throw error;
-  }
+  if (!factorises(corner, removed, cornerPivots)) return false;
   luSolve(corner, removed, cornerPivots, correction);
-  for (let u = 0; u < removed; u++) {
-    const weight = correction[u]!;
-    const column = u * m;
-    for (let a = 0; a < m; a++) multipliers[a]! -= weight * columns[column + a]!;
-  }
-  for (let t = 0; t < removed; t++) multipliers[solver.removed[t]!] = 0;
+  subtractColumns(multipliers, columns, correction, m);
+  for (const r of positions) multipliers[r] = 0;
   return true;
+}
+
+/** out[a] −= Σ_t weights[t] · columns[t][a] for a < m, column by column. */
+function subtractColumns(out: Float64Array, columns: Float64Array[], weights: Float64Array, m: number): void {
+  columns.forEach((column, t) => {
+    const weight = weights[t]!;
+    for (let a = 0; a < m; a++) out[a]! -= weight * column[a]!;
+  });
 }
 
 /** The workspace's survivors' solver, built at the first call where wanted; null where not (or K is singular). */
@@ -757,12 +748,7 @@ function complementSolver(bw: BatchWorkspace): ComplementSolver | null {
     for (let i = 0; i < n; i++) factors[i * n + j] = (i === j ? 1 : 0) - bw.beta * relative[row + i]!;
   }
   const pivots = new Int32Array(n);
-  try {
-    luFactor(factors, n, pivots);
-  } catch (error) {
-    if (!(error instanceof EngineInputError)) throw error;
-    return (bw.complement = null);
-  }
+  if (!factorises(factors, n, pivots)) return (bw.complement = null);
   return (bw.complement = {
     inverse: new InverseColumns(factors, n, pivots),
     shockSolutions: new Float64Array(bw.blockSize * n),
@@ -775,8 +761,7 @@ function complementSolver(bw: BatchWorkspace): ComplementSolver | null {
     factoredMultipliers: new Float64Array(n),
     removed: new Int32Array(n),
     left: new Uint8Array(n),
-    dropColumns: new Float64Array(0),
-    dropped: 0,
+    factorInverse: null,
   });
 }
 
