@@ -3,7 +3,16 @@ import { join } from 'node:path';
 import { economyDocumentOf, generateEconomy } from '../src-main/engines/economy-generator';
 import { ringNetwork } from '../tests/support/fixtures';
 import { syntheticWiot } from '../tests/support/wiot';
-import { artifactsDir, expectOnlyLoopback, newDataDir, recordRequests, Shell, expect, test } from './support';
+import {
+  artifactsDir,
+  expectOnlyLoopback,
+  holdAnswers,
+  newDataDir,
+  recordRequests,
+  Shell,
+  expect,
+  test,
+} from './support';
 import { expectSortsAndSaves } from './table-checks';
 
 test('intervene on a cross-holdings economy under correlated shocks, then bail out an interbank network', async ({
@@ -14,6 +23,7 @@ test('intervene on a cross-holdings economy under correlated shocks, then bail o
   const host = await startHost(dataDir);
   const requests = recordRequests(page);
   const shell = new Shell(page);
+  const savedRunAnswers = await holdAnswers(page, 'runs:get');
   await page.goto(host.url);
   const economyFile = join(dataDir, 'economy.json');
   writeFileSync(
@@ -128,8 +138,13 @@ test('intervene on a cross-holdings economy under correlated shocks, then bail o
   writeFileSync(ringFile, JSON.stringify(ringNetwork('Ring (e2e)')));
   await shell.importFile(ringFile);
   await expect(page.getByTestId('message')).toContainText('Imported "Ring (e2e)"');
+  // The screen opens on its newest saved run (an economy's); a pick made while that run loads is kept.
+  savedRunAnswers.hold();
   await shell.goTo('intervention');
   await page.getByTestId('intervention-target').selectOption('interbank');
+  await savedRunAnswers.release();
+  await expect(page.getByRole('heading', { name: /^Run #\d+$/ })).toBeVisible();
+  await expect(page.getByTestId('intervention-target')).toHaveValue('interbank');
   const ring = page.getByTestId('intervention-version').locator('option', { hasText: 'Ring (e2e) v1' });
   await page.getByTestId('intervention-version').selectOption(await ring.getAttribute('value'));
   await page.getByTestId('intervention-shock').fill('90');

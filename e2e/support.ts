@@ -286,3 +286,39 @@ export async function saveTableCsv(page: Page, testid: string): Promise<{ fileNa
     lines: text.split(/\r?\n/).filter((line) => line !== '' && !isCsvCommentLine(line)),
   };
 }
+
+/**
+ * Holds the host's answers on one channel of browser mode's WebSocket once `hold()` is called, until `release()`:
+ * a test can then act while a screen still waits for them, as a user of a slow store would. Route before `goto`.
+ */
+export async function holdAnswers(page: Page, channel: string) {
+  const asked = new Set<number>();
+  const held: (() => void)[] = [];
+  let holding = false;
+  await page.routeWebSocket(/\/api\?/, (socket) => {
+    const server = socket.connectToServer();
+    socket.onMessage((message) => {
+      if (typeof message === 'string') {
+        const request = JSON.parse(message) as { id: number; channel: string };
+        if (request.channel === channel) asked.add(request.id);
+      }
+      server.send(message);
+    });
+    server.onMessage((message) => {
+      if (holding && typeof message === 'string' && asked.has((JSON.parse(message) as { id?: number }).id ?? -1))
+        held.push(() => socket.send(message));
+      else socket.send(message);
+    });
+  });
+  return {
+    hold: () => {
+      holding = true;
+    },
+    /** Waits until an answer is held, then sends all held answers in order and stops holding. */
+    release: async () => {
+      await expect.poll(() => held.length, { message: `an answer on ${channel} held` }).toBeGreaterThan(0);
+      holding = false;
+      held.splice(0).forEach((send) => send());
+    },
+  };
+}
