@@ -1,8 +1,9 @@
 /**
  * A saved run arrives after an await, and the user may have picked something meanwhile: a screen opening on its
- * newest run must not flip a picker the user has just set. `useUserPicks()` counts the user's edits to the screen's
- * controls (input and change events, which a script's own assignments never fire): read `mark()` before the await,
- * and let the pickers follow the run only if `changedSince(mark)` is false after it.
+ * newest run must not flip a picker the user has just set. `useUserPicks()` counts the user's edits in the window
+ * while the screen is shown (the window's only form controls are the screen's; input and change events, which a
+ * script's own assignments never fire): read `mark()` before the await, and let the pickers follow the run only if
+ * `changedSince(mark)` is false after it.
  */
 import { onBeforeUnmount, onMounted } from 'vue';
 
