@@ -298,7 +298,9 @@ describe('DiscountFrac, both variants, on random economies', () => {
         problem.failing.forEach((i, a) => expect(ours.payments[i]).toBeCloseTo(theirs[a]!, 9));
         if (ours.payments.some((x) => x > 0)) paying++;
       }),
-      { numRuns: 150 },
+      // About one case in fourteen pays anything (most draws fail no firm or cannot afford one), so 500 runs give
+      // about 35 paying cases: at 150 runs, fewer than six came up in one seed in forty (measured over 200 seeds).
+      { numRuns: 500 },
     );
     expect(paying).toBeGreaterThan(5);
     // Longer orders: cascade-prone generated economies under the paper's shocks.
