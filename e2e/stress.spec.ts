@@ -4,6 +4,7 @@ import {
   artifactsDir,
   expectCanvasDrawn,
   expectOnlyLoopback,
+  holdAnswers,
   newDataDir,
   recordRequests,
   Shell,
@@ -19,6 +20,7 @@ test('reconstruct the EBA network by maximum entropy, stress test it, compare tw
   const host = await startHost(newDataDir());
   const requests = recordRequests(page);
   const shell = new Shell(page);
+  const savedRunAnswers = await holdAnswers(page, 'runs:get');
   await page.goto(host.url);
 
   await expect(page.getByTestId('dataset-detail')).toContainText('87 kept');
@@ -187,6 +189,17 @@ test('reconstruct the EBA network by maximum entropy, stress test it, compare tw
   await page.getByTestId('stress-shown-run').selectOption('2');
   await expect(page.getByTestId('stress-max-fraction')).toHaveValue('100');
   await page.getByTestId('stress-shown-run').selectOption('1');
+  await expect(page.getByTestId('stress-max-fraction')).toHaveValue('10');
+  // Run #2 picked, then run #1 before either arrives, and run #2's answer arrives last: run #1 is the one shown.
+  savedRunAnswers.hold();
+  await page.getByTestId('stress-shown-run').selectOption('2');
+  await page.getByTestId('stress-shown-run').selectOption('1');
+  await savedRunAnswers.release({ count: 2, newestFirst: true });
+  // A comparison (with the run not shown, whichever it is) asked for afterwards is answered after both (one socket, in
+  // order): the picks are settled by then.
+  await page.getByTestId('stress-compare').selectOption({ index: 1 });
+  await expect(figures.locator('thead th')).toHaveCount(4);
+  await expect(page.getByRole('heading', { name: /^Run #\d+$/ })).toHaveText('Run #1');
   await expect(page.getByTestId('stress-max-fraction')).toHaveValue('10');
   await page.getByTestId('stress-version').scrollIntoViewIfNeeded();
   await page.screenshot({ path: join(artifactsDir, 'stress-pickers.png') });

@@ -314,11 +314,17 @@ export async function holdAnswers(page: Page, channel: string) {
     hold: () => {
       holding = true;
     },
-    /** Waits until an answer is held, then sends all held answers in order and stops holding. */
-    release: async () => {
-      await expect.poll(() => held.length, { message: `an answer on ${channel} held` }).toBeGreaterThan(0);
+    /**
+     * Waits until `count` answers are held, then stops holding and sends them: in order, or the newest first (an
+     * earlier request answered last, as a larger run or a busier store may be).
+     */
+    release: async ({ count = 1, newestFirst = false } = {}) => {
+      await expect
+        .poll(() => held.length, { message: `${count} answers on ${channel} held` })
+        .toBeGreaterThanOrEqual(count);
       holding = false;
-      held.splice(0).forEach((send) => send());
+      const answers = held.splice(0);
+      (newestFirst ? answers.reverse() : answers).forEach((send) => send());
     },
   };
 }
