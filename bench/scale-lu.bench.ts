@@ -1,8 +1,8 @@
 /**
  * The intervention study's linear algebra at scale: LU of I − C for an n-firm economy (C ≥ 0, random, column sums
- * 0.6) blocked (`luFactor`, panels of LU_BLOCK) against column by column (`luFactor(…, block = n)`, the engine
- * before), and all n columns of (I − C)⁻¹ solved with the factors in blocks of columnBlock(n) right-hand sides
- * (InverseColumns now) against blocks of 32 (before). Best of two alternating runs in this process (2 shared cores:
+ * 0.6) blocked (`luFactor`, panels of LU_BLOCK, the trailing update in the WebAssembly kernel) against column by
+ * column in JavaScript (`luFactor(…, block = n)`), and all n columns of (I − C)⁻¹ solved as the intervention study
+ * solves them (InverseColumns: the factors kept in a kernel workspace, columnBlock(n) right-hand sides per pass). Best of two alternating runs in this process (2 shared cores:
  * other sessions' load moves single runs). Beside it, LAPACK through scipy (bench/scale_lu_peer.py: getrf, then
  * getrs on the identity) on the same matrix, on every core and on one, when python3 has scipy. Quick: n = 1000;
  * `--full`: n = 2000 as in the issue.
@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { blasThreads, lastJsonLine } from './child-json';
-import { columnBlock, LU_BLOCK, luFactor, luSolveMany } from '../src-main/engines/linalg';
+import { columnBlock, InverseColumns, LU_BLOCK, luFactor } from '../src-main/engines/linalg';
 import { Rng } from '../src-main/engines/random';
 
 const full = process.argv.includes('--full');
@@ -54,21 +54,16 @@ function timeFactor(matrix: Float64Array, n: number, block: number) {
   return { ms: performance.now() - started, lu, pivots };
 }
 
-function timeAllColumns(lu: Float64Array, pivots: Int32Array, n: number, width: number): number {
+function timeAllColumns(lu: Float64Array, pivots: Int32Array, n: number): number {
   const started = performance.now();
-  for (let first = 0; first < n; first += width) {
-    const count = Math.min(width, n - first);
-    const rhs = new Float64Array(n * count);
-    for (let t = 0; t < count; t++) rhs[(first + t) * count + t] = 1;
-    luSolveMany(lu, n, pivots, rhs, count);
-  }
+  new InverseColumns(lu, n, pivots).prefetch(Array.from({ length: n }, (_, j) => j));
   return performance.now() - started;
 }
 
 export function run(): Record<string, unknown> {
   const n = full ? 2000 : 1000;
   const matrix = economyMatrix(n);
-  const best = { blocked: Infinity, unblocked: Infinity, columnsNow: Infinity, columns32: Infinity };
+  const best = { blocked: Infinity, unblocked: Infinity, columns: Infinity };
   let maxFactorGap = 0;
   for (let repeat = 0; repeat < 2; repeat++) {
     const blocked = timeFactor(matrix, n, LU_BLOCK);
@@ -76,13 +71,12 @@ export function run(): Record<string, unknown> {
     best.blocked = Math.min(best.blocked, blocked.ms);
     best.unblocked = Math.min(best.unblocked, unblocked.ms);
     for (let k = 0; k < n * n; k++) maxFactorGap = Math.max(maxFactorGap, Math.abs(blocked.lu[k]! - unblocked.lu[k]!));
-    best.columnsNow = Math.min(best.columnsNow, timeAllColumns(blocked.lu, blocked.pivots, n, columnBlock(n)));
-    best.columns32 = Math.min(best.columns32, timeAllColumns(blocked.lu, blocked.pivots, n, 32));
+    best.columns = Math.min(best.columns, timeAllColumns(blocked.lu, blocked.pivots, n));
   }
   const round = (value: number) => Math.round(value);
   const peer = lapack(matrix, n);
   const peerOneThread = lapack(matrix, n, 1);
-  const ready = best.blocked + best.columnsNow;
+  const ready = best.blocked + best.columns;
   return {
     firms: n,
     luBlock: LU_BLOCK,
@@ -92,12 +86,8 @@ export function run(): Record<string, unknown> {
       columnByColumn: round(best.unblocked),
       speedup: Number((best.unblocked / best.blocked).toFixed(2)),
     },
-    allColumnsMs: {
-      now: round(best.columnsNow),
-      blocksOf32: round(best.columns32),
-      speedup: Number((best.columns32 / best.columnsNow).toFixed(2)),
-    },
-    readyToRunMs: { now: round(ready), before: round(best.unblocked + best.columns32) },
+    allColumnsMs: round(best.columns),
+    readyToRunMs: round(ready),
     ...(peer && peerOneThread
       ? {
           lapackMs: {

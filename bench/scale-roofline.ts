@@ -1,11 +1,13 @@
 /**
- * Roofline of `npm run bench -- scale`: the double-precision throughput this JavaScript engine reaches on the
- * product the numpy peer repeats (rows of scenarios' payments times A, register-blocked four scenarios by four
- * columns, the best of three) against OpenBLAS's (bench/scale_gemm_peer.py, every core and one). The ratio bounds
- * what any clearing method written in JavaScript can gain over the peer: it must do that many times fewer
- * floating-point operations per scenario just to keep pace.
+ * Roofline of `npm run bench -- scale`: the double-precision throughput this engine reaches on the product the
+ * numpy peer repeats (rows of scenarios' payments times A, register-blocked four scenarios by four columns, the best
+ * of three), in JavaScript and in the WebAssembly kernel (kernels/product.wat, which the LU and its many-column
+ * solves use), against OpenBLAS's (bench/scale_gemm_peer.py, every core and one). The ratio bounds what a clearing
+ * method can gain over the peer: it must do that many times fewer floating-point operations per scenario just to
+ * keep pace.
  */
 import { blasThreads, lastJsonLine } from './child-json';
+import { KernelWorkspace } from '../src-main/engines/kernels/workspace';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -89,6 +91,28 @@ export function javascriptThroughput(n: number): number {
     blockedProduct(at, p, out, n, count);
     best = Math.min(best, performance.now() - started);
   }
+  return (2 * count * n * n) / best / 1e6;
+}
+
+/** GFLOP/s of the WebAssembly kernel on the same product (out −= p · A, 64 scenarios), checked against a plain one. */
+export function kernelThroughput(n: number): number {
+  const count = 64;
+  const workspace = new KernelWorkspace(n * n + 2 * count * n);
+  const a = workspace.take(n * n);
+  const p = workspace.take(count * n);
+  const out = workspace.take(count * n);
+  for (let k = 0; k < n * n; k++) a[k] = ((k * 7919) % 1000) / 1000;
+  for (let k = 0; k < count * n; k++) p[k] = ((k * 104729) % 997) / 997;
+  let best = Infinity;
+  for (let repeat = 0; repeat < 4; repeat++) {
+    out.fill(0);
+    const started = performance.now();
+    workspace.subtractProduct(out, 0, n, p, 0, n, a, 0, n, count, n, n);
+    if (repeat > 0) best = Math.min(best, performance.now() - started);
+  }
+  let plain = 0;
+  for (let j = 0; j < n; j++) plain += p[n + j]! * a[j * n + 3]!;
+  if (Math.abs(plain + out[n + 3]!) > 1e-9 * Math.abs(plain)) throw new Error('kernel roofline disagrees');
   return (2 * count * n * n) / best / 1e6;
 }
 

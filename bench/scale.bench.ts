@@ -17,7 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { blasThreads, hasNumpy, lastJsonLine } from './child-json';
-import { javascriptThroughput, openBlasThroughput } from './scale-roofline';
+import { javascriptThroughput, kernelThroughput, openBlasThroughput } from './scale-roofline';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const full = process.argv.includes('--full');
@@ -119,14 +119,17 @@ export function run(): Record<string, unknown> {
   const roofline = numpy
     ? [1000, 3000].map((n) => {
         const javascript = javascriptThroughput(n);
+        const webAssembly = kernelThroughput(n);
         const openBlas = openBlasThroughput(n);
         const openBlasOneThread = openBlasThroughput(n, 1);
         return {
           n,
           javascriptGflops: round(javascript),
+          webAssemblyGflops: round(webAssembly),
           openBlasGflops: round(openBlas),
           openBlasOneThreadGflops: round(openBlasOneThread),
           perCoreRatio: round(openBlasOneThread / javascript),
+          perCoreRatioWebAssembly: round(openBlasOneThread / webAssembly),
         };
       })
     : undefined;
@@ -143,8 +146,9 @@ export function run(): Record<string, unknown> {
       ? {
           roofline,
           rooflineNote:
-            'double-precision matrix product, GFLOP/s: JavaScript register-blocked on one thread (bench/scale-roofline.ts) ' +
-            'against OpenBLAS; perCoreRatio = how many times fewer operations per scenario a JavaScript method must do to keep pace',
+            'double-precision matrix product, GFLOP/s: JavaScript register-blocked and the WebAssembly kernel on one thread ' +
+            '(bench/scale-roofline.ts) against OpenBLAS; perCoreRatio(WebAssembly) = how many times fewer operations per ' +
+            'scenario a method in JavaScript (WebAssembly) must do to keep pace',
         }
       : {}),
   };

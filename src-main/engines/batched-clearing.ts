@@ -49,7 +49,7 @@
  */
 import { productForm, recoveryRates } from './clearing';
 import { EngineInputError } from './errors';
-import { InverseColumns, luFactor, luSolve, luSolveMany } from './linalg';
+import { InverseColumns, luFactor, luSolve } from './linalg';
 import type { ClearingSystem } from './network-arrays';
 
 /** Largest fixed-point residual max_i |Φ_i(p) − p_i|, relative to max_i p̄_i, of every batched result. */
@@ -682,7 +682,7 @@ function factoriseSurvivors(
 ): boolean {
   const { inverse, survivors, multipliers } = solver;
   inverse.prefetch(survivors.subarray(0, m));
-  if (solver.capacity.length < m * m) solver.capacity = new Float64Array(m * m);
+  if (solver.capacity.length < m * m) solver.capacity = InverseColumns.workspaceFor(m).take(m * m);
   const capacity = solver.capacity;
   for (let b = 0; b < m; b++) {
     const column = inverse.column(survivors[b]!);
@@ -742,7 +742,7 @@ function subtractColumns(out: Float64Array, columns: Float64Array[], weights: Fl
 function complementSolver(bw: BatchWorkspace): ComplementSolver | null {
   if (bw.complement !== undefined) return bw.complement;
   const { nBanks: n, relative } = bw.system;
-  const factors = new Float64Array(n * n);
+  const factors = InverseColumns.workspaceFor(n).take(n * n);
   for (let j = 0; j < n; j++) {
     const row = j * n;
     for (let i = 0; i < n; i++) factors[i * n + j] = (i === j ? 1 : 0) - bw.beta * relative[row + i]!;
@@ -766,7 +766,7 @@ function complementSolver(bw: BatchWorkspace): ComplementSolver | null {
 }
 
 /**
- * K⁻¹ α e for the scenarios `which` of the block (e = c − x), solved together (`luSolveMany`: the factors are read
+ * K⁻¹ α e for the scenarios `which` of the block (e = c − x), solved together (`InverseColumns.solve`: the factors are read
  * once for all of them; `complementRounds` then turns a row into the scenario's payments). A scenario's digits do
  * not depend on the others solved with it. Nothing is done where the survivors' solver is not wanted.
  */
@@ -775,17 +775,24 @@ function solveShocks(bw: BatchWorkspace, shocks: Float64Array, which: number[]):
   const solver = complementSolver(bw);
   if (!solver) return;
   const { nBanks: n, outsideAssets } = bw.system;
-  const count = which.length;
-  const rhs = new Float64Array(n * count);
-  which.forEach((s, t) => {
-    for (let i = 0; i < n; i++) rhs[i * count + t] = bw.alpha * (outsideAssets[i]! - shocks[s * n + i]!);
-  });
-  luSolveMany(solver.inverse.factors, n, solver.inverse.pivots, rhs, count);
-  which.forEach((s, t) => {
-    const row = solver.shockSolutions.subarray(s * n, (s + 1) * n);
-    for (let i = 0; i < n; i++) row[i] = rhs[i * count + t]!;
-    solver.solved[s] = 1;
-  });
+  const { inverse } = solver;
+  for (let start = 0; start < which.length; start += inverse.width) {
+    const chunk = which.slice(start, start + inverse.width);
+    const count = chunk.length;
+    inverse.solve(
+      count,
+      (rhs) =>
+        chunk.forEach((s, t) => {
+          for (let i = 0; i < n; i++) rhs[i * count + t] = bw.alpha * (outsideAssets[i]! - shocks[s * n + i]!);
+        }),
+      (solution) =>
+        chunk.forEach((s, t) => {
+          const row = solver.shockSolutions.subarray(s * n, (s + 1) * n);
+          for (let i = 0; i < n; i++) row[i] = solution[i * count + t]!;
+          solver.solved[s] = 1;
+        }),
+    );
+  }
 }
 
 /** Iterations after which a Gauss–Seidel solve that has not settled gives way to the LU. */

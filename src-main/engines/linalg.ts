@@ -5,6 +5,7 @@
  * Matrices are row-major Float64Arrays of an m × m block stored with stride m; all work is in place.
  */
 import { EngineInputError } from './errors';
+import { KernelWorkspace } from './kernels/workspace';
 
 /** Relative pivot size below which a matrix is treated as singular. */
 export const SINGULAR_TOLERANCE = 1e-13;
@@ -19,18 +20,24 @@ export const LU_BLOCK = 48;
  * Right-looking blocked LU (Golub & Van Loan, "Matrix Computations", 4th ed. 2013, §3.2.11 and §3.4.4): each
  * panel of LU_BLOCK columns is factorised with partial pivoting (whole rows swapped, as column by column), the
  * block row of U to its right is solved with the panel's unit L, and the trailing matrix takes the rank-LU_BLOCK
- * update A₂₂ −= L₂₁ U₁₂ row by row, four panel columns at a time, so each trailing row is read once per panel
- * instead of once per column. Same factors and pivots as elimination column by column (`block` ≥ m/2), up to
- * rounding.
+ * update A₂₂ −= L₂₁ U₁₂ with the WebAssembly product kernel (kernels/product.wat), TILE_COLUMNS columns at a time
+ * so that their rows of U₁₂ stay in cache. A matrix outside a kernel workspace is copied into one for the
+ * factorisation and back. Same factors and pivots as elimination column by column (`block` ≥ m/2), up to rounding.
  */
-export function luFactor(lu: Float64Array, m: number, pivots: Int32Array, block = LU_BLOCK): void {
+export function luFactor(matrix: Float64Array, m: number, pivots: Int32Array, block = LU_BLOCK): void {
   let scale = 0;
-  for (let k = 0; k < m * m; k++) scale = Math.max(scale, Math.abs(lu[k]!));
+  for (let k = 0; k < m * m; k++) scale = Math.max(scale, Math.abs(matrix[k]!));
   const tiny = SINGULAR_TOLERANCE * (scale > 0 ? scale : 1);
-  const width = m < 2 * block ? m : block;
-  const packed = new Float64Array(width * Math.min(m, TILE_COLUMNS));
-  for (let k0 = 0; k0 < m; k0 += width) {
-    const k1 = Math.min(m, k0 + width);
+  if (m < 2 * block) {
+    factorPanel(matrix, m, pivots, 0, m, tiny);
+    return;
+  }
+  const held = KernelWorkspace.holding(matrix);
+  const workspace = held ?? KernelWorkspace.scratch(m * m);
+  const lu = held ? matrix : workspace.take(m * m);
+  if (!held) lu.set(matrix.subarray(0, m * m));
+  for (let k0 = 0; k0 < m; k0 += block) {
+    const k1 = Math.min(m, k0 + block);
     factorPanel(lu, m, pivots, k0, k1, tiny);
     if (k1 === m) break;
     // U₁₂: rows k0 … k1−1, columns k1 … m−1, forward substitution with the unit L₁₁
@@ -43,12 +50,15 @@ export function luFactor(lu: Float64Array, m: number, pivots: Int32Array, block 
         for (let c = k1; c < m; c++) lu[row + c]! -= l * lu[source + c]!;
       }
     }
-    for (let c0 = k1; c0 < m; c0 += TILE_COLUMNS)
-      updateTrailingTile(lu, m, k0, k1, c0, Math.min(m, c0 + TILE_COLUMNS), packed);
+    for (let c0 = k1; c0 < m; c0 += TILE_COLUMNS) {
+      const columns = Math.min(TILE_COLUMNS, m - c0);
+      workspace.subtractProduct(lu, k1 * m + c0, m, lu, k1 * m + k0, m, lu, k0 * m + c0, m, m - k1, columns, k1 - k0);
+    }
   }
+  if (!held) matrix.set(lu);
 }
 
-/** Columns of the trailing matrix updated together: their packed rows of U₁₂ (48 × 256 doubles, 96 KiB) stay in cache. */
+/** Columns of the trailing matrix updated together: their rows of U₁₂ (48 × 256 doubles, 96 KiB) stay in cache. */
 const TILE_COLUMNS = 256;
 
 /** Eliminates columns k0 … k1−1 with partial pivoting, updating only the panel's own columns below the diagonal. */
@@ -84,131 +94,6 @@ function factorPanel(lu: Float64Array, m: number, pivots: Int32Array, k0: number
       for (let c = k + 1; c < k1; c++) lu[rowOffset + c]! -= factor * lu[kOffset + c]!;
     }
   }
-}
-
-/**
- * A[k1…, c0…c1−1] −= L[k1…, k0…k1−1] · U[k0…k1−1, c0…c1−1], the trailing update of one panel on one tile of
- * columns, as a register-blocked matrix product: the tile's rows of U are packed column by column (each column's
- * panel entries contiguous), then every 4 × 4 block of A takes sixteen dot products of length k1 − k0 held in
- * registers — eight loads per sixteen multiply-adds, against five loads and a store per eight for a row at a time.
- */
-function updateTrailingTile(
-  lu: Float64Array,
-  m: number,
-  k0: number,
-  k1: number,
-  c0: number,
-  c1: number,
-  packed: Float64Array,
-): void {
-  const b = k1 - k0;
-  for (let k = k0; k < k1; k++) {
-    const source = k * m;
-    for (let c = c0; c < c1; c++) packed[(c - c0) * b + k - k0] = lu[source + c]!;
-  }
-  const tile = new Float64Array(16);
-  let r = k1;
-  for (; r + 4 <= m; r += 4) {
-    const l0 = r * m + k0;
-    let c = c0;
-    for (; c + 4 <= c1; c += 4) {
-      const u0 = (c - c0) * b;
-      dots4x4(lu, l0, m, 1, packed, u0, b, 1, b, tile);
-      subtractTile(lu, l0 - k0 + c, m, tile);
-    }
-    for (; c < c1; c++) for (let q = 0; q < 4; q++) subtractDot(lu, (r + q) * m, k0, packed, (c - c0) * b, b, c);
-  }
-  for (; r < m; r++) for (let c = c0; c < c1; c++) subtractDot(lu, r * m, k0, packed, (c - c0) * b, b, c);
-}
-
-/**
- * tile[4q + j] = Σ_{k < length} a[aq + k·aStep] · b[bj + k·bStep], aq = a0 + q·aRow, bj = b0 + j·bColumn (q, j < 4):
- * sixteen dot products held in registers, eight loads per sixteen multiply-adds (the register blocking of a matrix
- * product). Each sum runs over k in order.
- */
-function dots4x4(
-  a: Float64Array,
-  a0: number,
-  aRow: number,
-  aStep: number,
-  b: Float64Array,
-  b0: number,
-  bColumn: number,
-  bStep: number,
-  length: number,
-  tile: Float64Array,
-): void {
-  // prettier-ignore
-  let t00 = 0, t01 = 0, t02 = 0, t03 = 0, t10 = 0, t11 = 0, t12 = 0, t13 = 0,
-    t20 = 0, t21 = 0, t22 = 0, t23 = 0, t30 = 0, t31 = 0, t32 = 0, t33 = 0;
-  let x = a0;
-  let y = b0;
-  for (let k = 0; k < length; k++, x += aStep, y += bStep) {
-    // prettier-ignore
-    const p0 = a[x]!, p1 = a[x + aRow]!, p2 = a[x + 2 * aRow]!, p3 = a[x + 3 * aRow]!;
-    // prettier-ignore
-    const v0 = b[y]!, v1 = b[y + bColumn]!, v2 = b[y + 2 * bColumn]!, v3 = b[y + 3 * bColumn]!;
-    t00 += p0 * v0;
-    t01 += p0 * v1;
-    t02 += p0 * v2;
-    t03 += p0 * v3;
-    t10 += p1 * v0;
-    t11 += p1 * v1;
-    t12 += p1 * v2;
-    t13 += p1 * v3;
-    t20 += p2 * v0;
-    t21 += p2 * v1;
-    t22 += p2 * v2;
-    t23 += p2 * v3;
-    t30 += p3 * v0;
-    t31 += p3 * v1;
-    t32 += p3 * v2;
-    t33 += p3 * v3;
-  }
-  // prettier-ignore
-  tile[0] = t00;
-  tile[1] = t01;
-  tile[2] = t02;
-  tile[3] = t03;
-  tile[4] = t10;
-  tile[5] = t11;
-  tile[6] = t12;
-  tile[7] = t13;
-  // prettier-ignore
-  tile[8] = t20;
-  tile[9] = t21;
-  tile[10] = t22;
-  tile[11] = t23;
-  tile[12] = t30;
-  tile[13] = t31;
-  tile[14] = t32;
-  tile[15] = t33;
-}
-
-/** out[o + q·stride + j] −= tile[4q + j] for q, j < 4. */
-function subtractTile(out: Float64Array, o: number, stride: number, tile: Float64Array): void {
-  for (let q = 0; q < 4; q++) {
-    const row = o + q * stride;
-    out[row]! -= tile[4 * q]!;
-    out[row + 1]! -= tile[4 * q + 1]!;
-    out[row + 2]! -= tile[4 * q + 2]!;
-    out[row + 3]! -= tile[4 * q + 3]!;
-  }
-}
-
-/** lu[row + c] −= Σ_{k < b} lu[row + k0 + k] · packed[column + k] (the edges of updateTrailingTile). */
-function subtractDot(
-  lu: Float64Array,
-  row: number,
-  k0: number,
-  packed: Float64Array,
-  column: number,
-  b: number,
-  c: number,
-): void {
-  let sum = 0;
-  for (let k = 0; k < b; k++) sum += lu[row + k0 + k]! * packed[column + k]!;
-  lu[row + c]! -= sum;
 }
 
 /** Solves M·y = rhs in place, given the factors of luFactor. */
@@ -275,9 +160,34 @@ export function solveDense(matrix: Float64Array, m: number, rhs: Float64Array): 
 /**
  * Solves M·Y = R in place for `count` right-hand sides at once, R row-major m × count (row r holds the r-th entry
  * of every right-hand side): the factors are read once per block instead of once per column, and each row of R
- * takes four rows of the triangle at a time (one read and write of the row per four updates).
+ * takes four rows of the triangle at a time (one read and write of the row per four updates), the rows solved
+ * before them as the WebAssembly product (kernels/product.wat). Factors and right-hand sides outside one kernel
+ * workspace are copied into one and back: callers that solve often keep theirs in a workspace (InverseColumns).
  */
 export function luSolveMany(lu: Float64Array, m: number, pivots: Int32Array, rhs: Float64Array, count: number): void {
+  const workspace = KernelWorkspace.holding(lu);
+  if (workspace && KernelWorkspace.holding(rhs) === workspace) {
+    solveManyIn(workspace, lu, m, pivots, rhs, count);
+    return;
+  }
+  const scratch = KernelWorkspace.scratch(m * m + m * count);
+  const factors = scratch.take(m * m);
+  factors.set(lu.subarray(0, m * m));
+  const block = scratch.take(m * count);
+  block.set(rhs.subarray(0, m * count));
+  solveManyIn(scratch, factors, m, pivots, block, count);
+  rhs.set(block);
+}
+
+/** luSolveMany on factors and right-hand sides taken from `workspace`. */
+function solveManyIn(
+  workspace: KernelWorkspace,
+  lu: Float64Array,
+  m: number,
+  pivots: Int32Array,
+  rhs: Float64Array,
+  count: number,
+): void {
   for (let k = 0; k < m; k++) {
     const p = pivots[k]!;
     if (p === k) continue;
@@ -287,13 +197,29 @@ export function luSolveMany(lu: Float64Array, m: number, pivots: Int32Array, rhs
       rhs[p * count + t] = a;
     }
   }
+  // R[r0 + q, ·] −= Σ_{from ≤ c < to} T[r0 + q, c] R[c, ·] for q < 4 (T = the factor)
+  const subtractFourRows = (r0: number, from: number, to: number) =>
+    workspace.subtractProduct(
+      rhs,
+      r0 * count,
+      count,
+      lu,
+      r0 * m + from,
+      m,
+      rhs,
+      from * count,
+      count,
+      4,
+      count,
+      to - from,
+    );
   // L y = P r from the first row that is not zero in every right-hand side (columns of the identity: their own),
   // four rows at a time: the rows solved before them as a register-blocked product, then the 4 × 4 corner
   let first = 0;
   while (first < m && rhs.subarray(first * count, (first + 1) * count).every((value) => value === 0)) first++;
   let r0 = first - (first % 4);
   for (; r0 + 4 <= m; r0 += 4) {
-    subtractFourRows(lu, m, rhs, count, r0, first, r0);
+    subtractFourRows(r0, first, r0);
     for (let r = r0 + 1; r < r0 + 4; r++) subtractRows(lu, m, rhs, count, r, r0, r);
   }
   // the last rows from 0 (subtractRows groups four columns from its start: digits as in any other block)
@@ -310,40 +236,10 @@ export function luSolveMany(lu: Float64Array, m: number, pivots: Int32Array, rhs
     divide(top - 1);
   }
   for (; top > 0; top -= 4) {
-    subtractFourRows(lu, m, rhs, count, top - 4, top, m);
+    subtractFourRows(top - 4, top, m);
     for (let r = top - 1; r >= top - 4; r--) {
       subtractRows(lu, m, rhs, count, r, r + 1, top);
       divide(r);
-    }
-  }
-}
-
-/**
- * R[r0 + q, ·] −= Σ_{from ≤ c < to} T[r0 + q, c] R[c, ·] for q < 4 (T = the factor): four right-hand sides at a
- * time, each 4 × 4 block of R taking sixteen dot products held in registers (eight loads per sixteen multiply-adds).
- */
-function subtractFourRows(
-  lu: Float64Array,
-  m: number,
-  rhs: Float64Array,
-  count: number,
-  r0: number,
-  from: number,
-  to: number,
-): void {
-  const l0 = r0 * m;
-  const tile = new Float64Array(16);
-  let t = 0;
-  for (; t + 4 <= count; t += 4) {
-    dots4x4(lu, l0 + from, m, 1, rhs, from * count + t, 1, count, to - from, tile);
-    subtractTile(rhs, r0 * count + t, count, tile);
-  }
-  for (; t < count; t++) {
-    for (let q = 0; q < 4; q++) {
-      const row = l0 + q * m;
-      let sum = 0;
-      for (let c = from; c < to; c++) sum += lu[row + c]! * rhs[c * count + t]!;
-      rhs[(r0 + q) * count + t]! -= sum;
     }
   }
 }
@@ -389,43 +285,93 @@ function subtractRows(
  */
 export const columnBlock = (m: number): number => Math.min(128, Math.max(8, Math.floor(2 ** 16 / Math.max(m, 1))));
 
+/** Order from which InverseColumns keeps its own copy of the factors in a kernel workspace instead of copying them
+ * into the shared scratch at every solve. */
+const RESIDENT_FACTORS_MIN = 128;
+
 /**
  * Columns of M⁻¹ from the factors of luFactor, solved as they are asked for (the missing ones together,
  * columnBlock(m) right-hand sides per pass over the factors, `luSolveMany`) and kept. A column's digits do not
- * depend on which columns were solved with it.
+ * depend on which columns were solved with it. From order RESIDENT_FACTORS_MIN the factors live in a kernel
+ * workspace with room for one block of right-hand sides (`solve` hands that block out); factors already taken
+ * from such a workspace (`InverseColumns.workspaceFor`) are used where they are.
  */
 export class InverseColumns {
+  readonly factors: Float64Array;
   private readonly columns: Array<Float64Array | undefined>;
+  private readonly workspace: KernelWorkspace | undefined;
+  private readonly blockStart: number;
+  /** Right-hand sides solved per pass over the factors. */
+  readonly width: number;
   /** Columns solved so far. */
   solves = 0;
   constructor(
-    readonly factors: Float64Array,
+    factors: Float64Array,
     readonly size: number,
     readonly pivots: Int32Array,
   ) {
-    this.columns = new Array<Float64Array | undefined>(size);
+    const m = size;
+    this.width = columnBlock(m);
+    this.columns = new Array<Float64Array | undefined>(m);
+    const held = KernelWorkspace.holding(factors);
+    if (held && held.room >= m * this.width) {
+      this.workspace = held;
+      this.factors = factors;
+    } else if (m >= RESIDENT_FACTORS_MIN) {
+      this.workspace = InverseColumns.workspaceFor(m);
+      this.factors = this.workspace.take(m * m);
+      this.factors.set(factors.subarray(0, m * m));
+    } else {
+      this.factors = factors;
+    }
+    this.blockStart = this.workspace?.used ?? 0;
   }
+
+  /** A workspace for the m × m factors (take them first) and one block of right-hand sides. */
+  static workspaceFor(m: number): KernelWorkspace {
+    return new KernelWorkspace(m * m + m * columnBlock(m));
+  }
+
   column(j: number): Float64Array {
     if (!this.columns[j]) this.prefetch([j]);
     return this.columns[j]!;
   }
+
+  /**
+   * Solves M·Y = R for `count` ≤ width right-hand sides: `fill` writes R (row-major m × count, zero on entry),
+   * `read` reads Y from the same array, which is valid only during the call.
+   */
+  solve(count: number, fill: (rhs: Float64Array) => void, read: (solution: Float64Array) => void): void {
+    const m = this.size;
+    if (count > this.width) throw new RangeError(`at most ${this.width} right-hand sides per solve, not ${count}`);
+    let rhs: Float64Array;
+    if (this.workspace) {
+      this.workspace.rewind(this.blockStart);
+      rhs = this.workspace.take(m * count).fill(0);
+    } else rhs = new Float64Array(m * count);
+    fill(rhs);
+    luSolveMany(this.factors, m, this.pivots, rhs, count);
+    read(rhs);
+  }
+
   /** Solves the missing columns among `js` together. */
   prefetch(js: ArrayLike<number>): void {
     // in order, so that a block's columns of the identity start near one row (luSolveMany skips the zeros above)
     const missing = Array.from(new Set(Array.from(js).filter((j) => !this.columns[j]))).sort((a, b) => a - b);
     const m = this.size;
-    const width = columnBlock(m);
-    for (let start = 0; start < missing.length; start += width) {
-      const block = missing.slice(start, start + width);
+    for (let start = 0; start < missing.length; start += this.width) {
+      const block = missing.slice(start, start + this.width);
       const count = block.length;
-      const rhs = new Float64Array(m * count);
-      block.forEach((j, t) => (rhs[j * count + t] = 1));
-      luSolveMany(this.factors, m, this.pivots, rhs, count);
-      block.forEach((j, t) => {
-        const column = new Float64Array(m);
-        for (let i = 0; i < m; i++) column[i] = rhs[i * count + t]!;
-        this.columns[j] = column;
-      });
+      this.solve(
+        count,
+        (rhs) => block.forEach((j, t) => (rhs[j * count + t] = 1)),
+        (solution) =>
+          block.forEach((j, t) => {
+            const column = new Float64Array(m);
+            for (let i = 0; i < m; i++) column[i] = solution[i * count + t]!;
+            this.columns[j] = column;
+          }),
+      );
       this.solves += count;
     }
   }
