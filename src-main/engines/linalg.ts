@@ -40,14 +40,19 @@ export function luFactor(matrix: Float64Array, m: number, pivots: Int32Array, bl
     const k1 = Math.min(m, k0 + block);
     factorPanel(lu, m, pivots, k0, k1, tiny);
     if (k1 === m) break;
-    // U₁₂: rows k0 … k1−1, columns k1 … m−1, forward substitution with the unit L₁₁
-    for (let k = k0; k < k1; k++) {
-      for (let r = k + 1; r < k1; r++) {
-        const l = lu[r * m + k]!;
-        if (l === 0) continue;
+    // U₁₂: rows k0 … k1−1, columns k1 … m−1, forward substitution with the unit L₁₁, four rows at a time: the rows
+    // above them as the product kernel, then the 4 × 4 corner row by row
+    for (let r0 = k0; r0 < k1; r0 += 4) {
+      const r1 = Math.min(k1, r0 + 4);
+      workspace.subtractProduct(lu, r0 * m + k1, m, lu, r0 * m + k0, m, lu, k0 * m + k1, m, r1 - r0, m - k1, r0 - k0);
+      for (let r = r0 + 1; r < r1; r++) {
         const row = r * m;
-        const source = k * m;
-        for (let c = k1; c < m; c++) lu[row + c]! -= l * lu[source + c]!;
+        for (let k = r0; k < r; k++) {
+          const l = lu[row + k]!;
+          if (l === 0) continue;
+          const source = k * m;
+          for (let c = k1; c < m; c++) lu[row + c]! -= l * lu[source + c]!;
+        }
       }
     }
     for (let c0 = k1; c0 < m; c0 += TILE_COLUMNS) {
@@ -281,9 +286,11 @@ function subtractRows(
 /**
  * Right-hand sides solved together per pass over the LU factors of an m × m matrix: as many as keep the block of
  * right-hand sides within 512 KiB (cache), 8 … 128 (bench/scale-lu.bench.ts: at 2,000 firms, blocks of 128 took
- * 2.3× as long as blocks of 32).
+ * 2.3× as long as blocks of 32), a multiple of four: the product kernel's 4 × 4 blocks leave no column to sum one
+ * at a time.
  */
-export const columnBlock = (m: number): number => Math.min(128, Math.max(8, Math.floor(2 ** 16 / Math.max(m, 1))));
+export const columnBlock = (m: number): number =>
+  4 * Math.floor(Math.min(128, Math.max(8, Math.floor(2 ** 16 / Math.max(m, 1)))) / 4);
 
 /** Order from which InverseColumns keeps its own copy of the factors in a kernel workspace instead of copying them
  * into the shared scratch at every solve. */
