@@ -49,6 +49,7 @@
  */
 import { productForm, recoveryRates } from './clearing';
 import { EngineInputError } from './errors';
+import { KernelWorkspace } from './kernels/workspace';
 import { InverseColumns, luFactor, luSolve } from './linalg';
 import type { ClearingSystem } from './network-arrays';
 
@@ -162,9 +163,13 @@ export interface BatchWorkspace {
   readonly lu: Float64Array;
   /**
    * A_DD gathered for the Gauss–Seidel solve (row c holds a_{D_c D_r} for every r; stride blockStride), grown to
-   * the largest default set met (doubling, up to iterativeSize), so small shocks keep it small.
+   * the largest default set met (doubling, up to iterativeSize), so small shocks keep it small. It lives in a
+   * kernel workspace with the solve's sums A_DDᵀδ (`blockSums`, copied to `flow` when the solve ends) and the
+   * negated moves of a group of δ (`blockMoves`), which the product kernel adds to the sums.
    */
   block: Float64Array;
+  blockSums: Float64Array;
+  blockMoves: Float64Array;
   blockStride: number;
   /** How many banks of the default list `block` holds (it is bordered as D grows). */
   gathered: number;
@@ -175,9 +180,6 @@ export interface BatchWorkspace {
   /** Offsets of the dense rows of A to add to one scenario's inflow, and their factors (`addScaledRows`). */
   readonly rowOffsets: Int32Array;
   readonly rowDeltas: Float64Array;
-  /** Offsets of the rows of A_DD that the Gauss–Seidel solve adds at once, and their factors (the moves of δ). */
-  readonly groupOffsets: Int32Array;
-  readonly groupFactors: Float64Array;
   /** Last round (or sweep) number per scenario of the block. */
   readonly rounds: Int32Array;
   /** max_j a_ji for each bank i (dense networks; `markAtRisk`), and that function's banks and their lost inflow. */
@@ -236,6 +238,8 @@ export function createBatchWorkspace(system: ClearingSystem, options: BatchOptio
     iterativeSize,
     lu: new Float64Array(exactSize * exactSize),
     block: new Float64Array(0),
+    blockSums: new Float64Array(0),
+    blockMoves: new Float64Array(0),
     blockStride: 0,
     gathered: 0,
     rhs: new Float64Array(iterativeSize),
@@ -243,8 +247,6 @@ export function createBatchWorkspace(system: ClearingSystem, options: BatchOptio
     flow: new Float64Array(iterativeSize),
     rowOffsets: new Int32Array(n),
     rowDeltas: new Float64Array(n),
-    groupOffsets: new Int32Array(ROWS_AT_ONCE),
-    groupFactors: new Float64Array(ROWS_AT_ONCE),
     rounds: new Int32Array(blockSize),
     columnMax: dense ? columnMaxima(system) : new Float64Array(0),
     candidates: new Int32Array(n),
@@ -778,17 +780,16 @@ function solveShocks(bw: BatchWorkspace, shocks: Float64Array, which: number[]):
   const { inverse } = solver;
   for (let start = 0; start < which.length; start += inverse.width) {
     const chunk = which.slice(start, start + inverse.width);
-    const count = chunk.length;
     inverse.solve(
-      count,
-      (rhs) =>
+      chunk.length,
+      (rhs, stride) =>
         chunk.forEach((s, t) => {
-          for (let i = 0; i < n; i++) rhs[i * count + t] = bw.alpha * (outsideAssets[i]! - shocks[s * n + i]!);
+          for (let i = 0; i < n; i++) rhs[i * stride + t] = bw.alpha * (outsideAssets[i]! - shocks[s * n + i]!);
         }),
-      (solution) =>
+      (solution, stride) =>
         chunk.forEach((s, t) => {
           const row = solver.shockSolutions.subarray(s * n, (s + 1) * n);
-          for (let i = 0; i < n; i++) row[i] = solution[i * count + t]!;
+          for (let i = 0; i < n; i++) row[i] = solution[i * stride + t]!;
           solver.solved[s] = 1;
         }),
     );
@@ -800,57 +801,67 @@ const GAUSS_SEIDEL_MAX_ITERATIONS = 60;
 
 /**
  * Gauss–Seidel on (I − β A_DDᵀ) δ = rhs (first m entries) from δ = 0 into bw.step, with A_DD gathered into bw.block
- * (bordered from the banks already gathered). The sums (A_DDᵀ δ)_r are kept in bw.flow and updated by row c of A_DD
- * whenever δ_c moves, so every access to the block is contiguous. True when no entry moved by more than
+ * (bordered from the banks already gathered). The sums (A_DDᵀ δ)_r are kept in bw.blockSums (bw.flow when the solve
+ * ends) and updated by row c of A_DD whenever δ_c moves, so every access to the block is contiguous. True when no entry moved by more than
  * settledShare · max p̄ / residualWeight in the last iteration; false when it contracts too slowly (the LU then solves).
  */
 function gaussSeidelSolve(bw: BatchWorkspace, s: number, m: number, settledShare: number): boolean {
-  gatherDefaultBlock(bw, s, m);
-  const { block, rhs, step, flow, beta, blockStride: stride, groupOffsets, groupFactors: moved } = bw;
+  const space = gatherDefaultBlock(bw, s, m);
+  const { block, blockSums: sums, blockMoves: moves, rhs, step, beta, blockStride: stride } = bw;
   const settled = (settledShare * bw.scale) / bw.residualWeight;
   step.fill(0, 0, m);
-  flow.fill(0, 0, m);
+  sums.fill(0, 0, m);
   // δ_c for c0 … c0+7 in turn (each sees the ones before it through the 8 × 8 corner of the block), then the
-  // eight rows of A_DD added to the sums at once: the same iterates as one bank at a time, an eighth of the traffic
+  // eight rows of A_DD added to the sums at once by the product kernel: the same iterates as one bank at a time,
+  // an eighth of the traffic
   let previous = Infinity;
+  let settledNow = false;
   for (let iteration = 1; iteration <= GAUSS_SEIDEL_MAX_ITERATIONS; iteration++) {
     let change = 0;
     for (let c0 = 0; c0 < m; c0 += ROWS_AT_ONCE) {
       const width = Math.min(ROWS_AT_ONCE, m - c0);
       for (let k = 0; k < width; k++) {
         const c = c0 + k;
-        let sum = flow[c]!;
-        for (let t = 0; t < k; t++) sum += moved[t]! * block[(c0 + t) * stride + c]!;
+        let sum = sums[c]!;
+        for (let t = 0; t < k; t++) sum -= moves[t]! * block[(c0 + t) * stride + c]!;
         const diagonal = block[c * stride + c]!;
         const next = (rhs[c]! + beta * (sum - diagonal * step[c]!)) / (1 - beta * diagonal);
-        moved[k] = next - step[c]!;
+        moves[k] = step[c]! - next;
         step[c] = next;
-        change = Math.max(change, Math.abs(moved[k]!));
-        groupOffsets[k] = c * stride;
+        change = Math.max(change, Math.abs(moves[k]!));
       }
-      addScaledRows(flow, 0, m, block, groupOffsets, moved, width);
+      space.subtractProduct(sums, 0, m, moves, 0, width, block, c0 * stride, stride, 1, m, width);
     }
-    if (change <= settled) return true;
-    if (iteration >= 4 && change > 0.5 * previous) return false;
+    if (change <= settled) {
+      settledNow = true;
+      break;
+    }
+    if (iteration >= 4 && change > 0.5 * previous) break;
     previous = change;
   }
-  return false;
+  bw.flow.set(sums.subarray(0, m));
+  return settledNow;
 }
 
 /**
  * Borders bw.block (row c: a_{D_c D_r} for r < m) from the banks already gathered to the first m of D, growing it
  * (and gathering afresh) when m exceeds its stride: the new columns of the old rows, then the new rows.
  */
-function gatherDefaultBlock(bw: BatchWorkspace, s: number, m: number): void {
+function gatherDefaultBlock(bw: BatchWorkspace, s: number, m: number): KernelWorkspace {
   if (m > bw.blockStride) {
-    bw.blockStride = Math.min(bw.iterativeSize, Math.max(m, 2 * bw.blockStride, 64));
-    bw.block = new Float64Array(bw.blockStride * bw.blockStride);
+    const stride = Math.min(bw.iterativeSize, Math.max(m, 2 * bw.blockStride, 64));
+    const space = new KernelWorkspace(stride * stride + stride + ROWS_AT_ONCE);
+    bw.blockStride = stride;
+    bw.block = space.take(stride * stride);
+    bw.blockSums = space.take(stride);
+    bw.blockMoves = space.take(ROWS_AT_ONCE);
     bw.gathered = 0;
   }
   const f = bw.gathered;
   gatherRows(bw, s, 0, f, f, m);
   gatherRows(bw, s, f, m, 0, m);
   bw.gathered = m;
+  return KernelWorkspace.holding(bw.block)!;
 }
 
 /**

@@ -345,20 +345,27 @@ export class InverseColumns {
   }
 
   /**
-   * Solves M·Y = R for `count` ≤ width right-hand sides: `fill` writes R (row-major m × count, zero on entry),
-   * `read` reads Y from the same array, which is valid only during the call.
+   * Solves M·Y = R for `count` ≤ width right-hand sides: `fill` writes R (row-major, m rows of `stride` entries, the
+   * first `count` of each row; all zero on entry), `read` reads Y from the same array, which is valid only during
+   * the call. The stride is `count` rounded up to a multiple of four, so that the product kernel's 4 × 4 blocks
+   * cover every column (the padding columns stay zero).
    */
-  solve(count: number, fill: (rhs: Float64Array) => void, read: (solution: Float64Array) => void): void {
+  solve(
+    count: number,
+    fill: (rhs: Float64Array, stride: number) => void,
+    read: (solution: Float64Array, stride: number) => void,
+  ): void {
     const m = this.size;
     if (count > this.width) throw new RangeError(`at most ${this.width} right-hand sides per solve, not ${count}`);
+    const stride = 4 * Math.ceil(count / 4);
     let rhs: Float64Array;
     if (this.workspace) {
       this.workspace.rewind(this.blockStart);
-      rhs = this.workspace.take(m * count).fill(0);
-    } else rhs = new Float64Array(m * count);
-    fill(rhs);
-    luSolveMany(this.factors, m, this.pivots, rhs, count);
-    read(rhs);
+      rhs = this.workspace.take(m * stride).fill(0);
+    } else rhs = new Float64Array(m * stride);
+    fill(rhs, stride);
+    luSolveMany(this.factors, m, this.pivots, rhs, stride);
+    read(rhs, stride);
   }
 
   /** Solves the missing columns among `js` together. */
@@ -371,11 +378,11 @@ export class InverseColumns {
       const count = block.length;
       this.solve(
         count,
-        (rhs) => block.forEach((j, t) => (rhs[j * count + t] = 1)),
-        (solution) =>
+        (rhs, stride) => block.forEach((j, t) => (rhs[j * stride + t] = 1)),
+        (solution, stride) =>
           block.forEach((j, t) => {
             const column = new Float64Array(m);
-            for (let i = 0; i < m; i++) column[i] = solution[i * count + t]!;
+            for (let i = 0; i < m; i++) column[i] = solution[i * stride + t]!;
             this.columns[j] = column;
           }),
       );

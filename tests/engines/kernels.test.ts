@@ -40,6 +40,8 @@ describe('WebAssembly product kernel', () => {
       [3, 2, 48],
       [17, 33, 0],
       [40, 21, 51],
+      [1, 50, 8], // a row vector times B: the Gauss–Seidel solve's sums
+      [2, 7, 3],
     ] as const) {
       const lda = depth + 3;
       const ldb = cols + 5;

@@ -22,7 +22,8 @@
 
   ;; C[r·ldc + j] −= Σ_k A[r·lda + k] · B[k·ldb + j] for r < rows, j < cols (offsets and strides in doubles).
   ;; Blocks of 4 rows × 4 columns keep their sixteen sums in eight two-lane registers: per k, two loads of a row
-  ;; of B and four broadcast entries of A feed sixteen multiply–adds.
+  ;; of B and four broadcast entries of A feed sixteen multiply–adds. The rows left over go one at a time, four
+  ;; columns in two registers.
   (func (export "subtract_product")
     (param $c i32) (param $ldc i32) (param $a i32) (param $lda i32) (param $b i32) (param $ldb i32)
     (param $rows i32) (param $cols i32) (param $depth i32)
@@ -111,11 +112,37 @@
             (br $edge_column)))
         (local.set $r (i32.add (local.get $r) (i32.const 4)))
         (br $row_block)))
-    ;; the last rows mod 4 rows, entry by entry
+    ;; the last rows mod 4 rows (all of them when rows < 4: a row vector times B), one row by 4 columns at a time,
+    ;; then the row's last cols mod 4 columns entry by entry
     (block $last_rows_done
       (loop $last_row
         (br_if $last_rows_done (i32.ge_u (local.get $r) (local.get $rows)))
         (local.set $j (i32.const 0))
+        (block $row_blocks_done
+          (loop $row_block_columns
+            (br_if $row_blocks_done (i32.gt_u (i32.add (local.get $j) (i32.const 4)) (local.get $cols)))
+            (local.set $t00 (v128.const f64x2 0 0)) (local.set $t01 (v128.const f64x2 0 0))
+            (local.set $ap (i32.add (local.get $a) (i32.mul (local.get $r) (local.get $lda))))
+            (local.set $bp (i32.add (local.get $b) (i32.shl (local.get $j) (i32.const 3))))
+            (local.set $k (local.get $depth))
+            (block $row_sums_done
+              (loop $row_sum
+                (br_if $row_sums_done (i32.eqz (local.get $k)))
+                (local.set $x (v128.load64_splat (local.get $ap)))
+                (local.set $t00 (f64x2.add (local.get $t00) (f64x2.mul (local.get $x) (v128.load (local.get $bp)))))
+                (local.set $t01
+                  (f64x2.add (local.get $t01) (f64x2.mul (local.get $x) (v128.load offset=16 (local.get $bp)))))
+                (local.set $ap (i32.add (local.get $ap) (i32.const 8)))
+                (local.set $bp (i32.add (local.get $bp) (local.get $ldb)))
+                (local.set $k (i32.sub (local.get $k) (i32.const 1)))
+                (br $row_sum)))
+            (local.set $cp
+              (i32.add (local.get $c)
+                (i32.add (i32.mul (local.get $r) (local.get $ldc)) (i32.shl (local.get $j) (i32.const 3)))))
+            (v128.store (local.get $cp) (f64x2.sub (v128.load (local.get $cp)) (local.get $t00)))
+            (v128.store offset=16 (local.get $cp) (f64x2.sub (v128.load offset=16 (local.get $cp)) (local.get $t01)))
+            (local.set $j (i32.add (local.get $j) (i32.const 4)))
+            (br $row_block_columns)))
         (block $row_done
           (loop $entry
             (br_if $row_done (i32.ge_u (local.get $j) (local.get $cols)))
