@@ -49,8 +49,8 @@
  */
 import { productForm, recoveryRates } from './clearing';
 import { EngineInputError } from './errors';
-import { KernelWorkspace } from './kernels/workspace';
-import { InverseColumns, luFactor, luSolve } from './linalg';
+import { KERNEL_MAX_DOUBLES, KernelWorkspace } from './kernels/workspace';
+import { columnBlock, InverseColumns, luFactor, luSolve } from './linalg';
 import type { ClearingSystem } from './network-arrays';
 
 /** Largest fixed-point residual max_i |Φ_i(p) − p_i|, relative to max_i p̄_i, of every batched result. */
@@ -209,7 +209,11 @@ export function createBatchWorkspace(system: ClearingSystem, options: BatchOptio
   const dense = system.nLinks >= DENSE_SHARE * n * (n - 1);
   const exactLimit = Math.floor(EXACT_FACTOR * (dense ? n : Math.max(1, system.nLinks / Math.max(n, 1))));
   const exactSize = Math.min(n, Math.floor(Math.sqrt(exactLimit)));
-  const iterativeSize = Math.max(exactSize, Math.floor(ITERATIVE_SHARE * n));
+  // the gathered block of a Gauss–Seidel solve (iterativeSize² doubles) must fit one kernel workspace
+  const iterativeSize = Math.min(
+    Math.max(exactSize, Math.floor(ITERATIVE_SHARE * n)),
+    Math.floor(Math.sqrt(KERNEL_MAX_DOUBLES)) - 2,
+  );
   return {
     system,
     alpha,
@@ -744,6 +748,7 @@ function subtractColumns(out: Float64Array, columns: Float64Array[], weights: Fl
 function complementSolver(bw: BatchWorkspace): ComplementSolver | null {
   if (bw.complement !== undefined) return bw.complement;
   const { nBanks: n, relative } = bw.system;
+  if (n * n + n * columnBlock(n) > KERNEL_MAX_DOUBLES) return (bw.complement = null);
   const factors = InverseColumns.workspaceFor(n).take(n * n);
   for (let j = 0; j < n; j++) {
     const row = j * n;

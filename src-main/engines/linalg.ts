@@ -5,7 +5,7 @@
  * Matrices are row-major Float64Arrays of an m × m block stored with stride m; all work is in place.
  */
 import { EngineInputError } from './errors';
-import { KernelWorkspace } from './kernels/workspace';
+import { KERNEL_MAX_DOUBLES, KernelWorkspace } from './kernels/workspace';
 
 /** Relative pivot size below which a matrix is treated as singular. */
 export const SINGULAR_TOLERANCE = 1e-13;
@@ -25,6 +25,10 @@ export const LU_BLOCK = 48;
  * factorisation and back. Same factors and pivots as elimination column by column (`block` ≥ m/2), up to rounding.
  */
 export function luFactor(matrix: Float64Array, m: number, pivots: Int32Array, block = LU_BLOCK): void {
+  if (m * m > KERNEL_MAX_DOUBLES)
+    throw new EngineInputError(
+      `a ${m.toLocaleString('en-US')} × ${m.toLocaleString('en-US')} matrix is too large to factorise here (over 4 GiB)`,
+    );
   let scale = 0;
   for (let k = 0; k < m * m; k++) scale = Math.max(scale, Math.abs(matrix[k]!));
   const tiny = SINGULAR_TOLERANCE * (scale > 0 ? scale : 1);

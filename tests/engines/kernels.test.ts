@@ -2,7 +2,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { assembleKernel, kernelModuleText, kernelsFolder } from '../../bin/build-kernels.mjs';
-import { KernelWorkspace } from '../../src-main/engines/kernels/workspace';
+import { EngineInputError } from '../../src-main/engines/errors';
+import { KERNEL_MAX_DOUBLES, KernelWorkspace } from '../../src-main/engines/kernels/workspace';
+import { luFactor } from '../../src-main/engines/linalg';
 import { Rng } from '../../src-main/engines/random';
 
 /** The product the kernel computes, in plain JavaScript: each sum over k in order, then subtracted. */
@@ -77,5 +79,15 @@ describe('WebAssembly product kernel', () => {
     expect(KernelWorkspace.holding(new Float64Array(4))).toBeUndefined();
     workspace.rewind(8);
     expect(workspace.take(8).byteOffset).toBe(64);
+  });
+
+  it('refuses, in words and before allocating, what 32-bit WebAssembly cannot address', () => {
+    expect(() => new KernelWorkspace(KERNEL_MAX_DOUBLES + 1)).toThrow(EngineInputError);
+    expect(() => new KernelWorkspace(KERNEL_MAX_DOUBLES + 1)).toThrow(
+      /beyond the 4 GiB the WebAssembly kernels address/,
+    );
+    expect(() => luFactor(new Float64Array(1), 23_171, new Int32Array(1))).toThrow(
+      /a 23,171 × 23,171 matrix is too large to factorise here/,
+    );
   });
 });

@@ -5,9 +5,13 @@
  * the same blocking in JavaScript (bench/scale-roofline.ts), with the same digits: each sum in order, no fused
  * multiply–add.
  */
+import { EngineInputError } from '../errors';
 import { PRODUCT_WASM_BASE64 } from './product-wasm';
 
 const PAGE_BYTES = 65_536;
+
+/** The most doubles a workspace holds: WebAssembly's 32-bit addresses reach 4 GiB (a 23,170 × 23,170 matrix). */
+export const KERNEL_MAX_DOUBLES = (65_536 * PAGE_BYTES) / 8;
 
 let compiled: WebAssembly.Module | undefined;
 function productModule(): WebAssembly.Module {
@@ -37,8 +41,15 @@ export class KernelWorkspace {
   private readonly product: SubtractProduct;
   private taken = 0;
 
-  /** Room for `doubles` doubles, all zero; its size is fixed (the views never detach). */
+  /**
+   * Room for `doubles` doubles, all zero; its size is fixed (the views never detach). Throws EngineInputError
+   * beyond KERNEL_MAX_DOUBLES.
+   */
   constructor(readonly doubles: number) {
+    if (!(doubles <= KERNEL_MAX_DOUBLES))
+      throw new EngineInputError(
+        `${Math.round((doubles * 8) / 2 ** 30)} GiB of working memory is beyond the 4 GiB the WebAssembly kernels address`,
+      );
     const pages = Math.max(1, Math.ceil((doubles * 8) / PAGE_BYTES));
     const memory = new WebAssembly.Memory({ initial: pages, maximum: pages });
     const instance = new WebAssembly.Instance(productModule(), { env: { memory } });
@@ -53,7 +64,7 @@ export class KernelWorkspace {
    */
   static scratch(doubles: number): KernelWorkspace {
     if (!scratch || scratch.doubles < doubles)
-      scratch = new KernelWorkspace(Math.max(doubles, 2 * (scratch?.doubles ?? 0)));
+      scratch = new KernelWorkspace(Math.min(KERNEL_MAX_DOUBLES, Math.max(doubles, 2 * (scratch?.doubles ?? 0))));
     scratch.rewind(0);
     return scratch;
   }
