@@ -171,6 +171,8 @@ export class JobManager {
           });
           job.workers.push(worker);
           worker.on('message', (message: WorkerMessage) => {
+            // a cancelled job's workers may still have messages on their way: none of them changes what it shows
+            if (job.event.status !== 'running') return;
             if (message.type === 'progress') {
               fractions[index] = message.fraction;
               shardFigures[index] = message.figures ?? {};

@@ -172,6 +172,27 @@ describe('jobs', () => {
     expect(await app.jobs.cancel(jobId)).toEqual({ cancelled: false });
   });
 
+  it('shows nothing but "cancelled" once a job is cancelled, whatever its workers had still on the way', async () => {
+    app = freshApp();
+    const versionId = await importRing();
+    const events: JobEvent[] = [];
+    const manager = new JobManager(app.db, (event) => events.push(event), 2);
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const { jobId, done } = manager.start('stress', stressParams(versionId, 10_000_000));
+      const of = () => events.filter((e) => e.jobId === jobId);
+      while (!of().some((e) => e.stage === 'clearing scenarios'))
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      // hold this thread while the workers go on reporting, so that their progress waits in line behind the cancel
+      const until = Date.now() + 400;
+      while (Date.now() < until);
+      expect(await manager.cancel(jobId)).toEqual({ cancelled: true });
+      await done;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const afterCancel = of().slice(of().findIndex((e) => e.status === 'cancelled'));
+      expect(afterCancel.map((e) => [e.status, e.stage])).toEqual([['cancelled', 'cancelled']]);
+    }
+  });
+
   // (a worker that fails: tests/jobs/gt-job.test.ts, a dataset deleted while the model trains)
   it('refuses a network the clearing cannot use when the job starts, in one line, and writes nothing', async () => {
     app = freshApp();
