@@ -42,29 +42,85 @@ export function luFactor(matrix: Float64Array, m: number, pivots: Int32Array, bl
   if (!held) lu.set(matrix.subarray(0, m * m));
   for (let k0 = 0; k0 < m; k0 += block) {
     const k1 = Math.min(m, k0 + block);
-    factorPanel(lu, m, pivots, k0, k1, tiny);
+    factorColumns(workspace, lu, m, pivots, k0, k1, tiny);
     if (k1 === m) break;
-    // U₁₂: rows k0 … k1−1, columns k1 … m−1, forward substitution with the unit L₁₁, four rows at a time: the rows
-    // above them as the product kernel, then the 4 × 4 corner row by row
-    for (let r0 = k0; r0 < k1; r0 += 4) {
-      const r1 = Math.min(k1, r0 + 4);
-      workspace.subtractProduct(lu, r0 * m + k1, m, lu, r0 * m + k0, m, lu, k0 * m + k1, m, r1 - r0, m - k1, r0 - k0);
-      for (let r = r0 + 1; r < r1; r++) {
-        const row = r * m;
-        for (let k = r0; k < r; k++) {
-          const l = lu[row + k]!;
-          if (l === 0) continue;
-          const source = k * m;
-          for (let c = k1; c < m; c++) lu[row + c]! -= l * lu[source + c]!;
-        }
-      }
-    }
+    solveBlockRow(workspace, lu, m, k0, k1, k1, m);
     for (let c0 = k1; c0 < m; c0 += TILE_COLUMNS) {
       const columns = Math.min(TILE_COLUMNS, m - c0);
       workspace.subtractProduct(lu, k1 * m + c0, m, lu, k1 * m + k0, m, lu, k0 * m + c0, m, m - k1, columns, k1 - k0);
     }
   }
   if (!held) matrix.set(lu);
+}
+
+/** Columns narrower than this are eliminated one by one (`factorPanel`); wider ones are split in two. */
+const SPLIT_COLUMNS = 8;
+
+/**
+ * Eliminates columns k0 … k1−1 with partial pivoting (rows k0 … m−1, whole rows swapped), recursively: the left half,
+ * then the right half's block row of U and its rows below updated by the product kernel, then the right half
+ * (Toledo, "Locality of reference in LU decomposition with partial pivoting", SIAM J. Matrix Anal. Appl. 18, 1997),
+ * so that most of a panel's work is the kernel's too.
+ */
+function factorColumns(
+  workspace: KernelWorkspace,
+  lu: Float64Array,
+  m: number,
+  pivots: Int32Array,
+  k0: number,
+  k1: number,
+  tiny: number,
+): void {
+  if (k1 - k0 <= SPLIT_COLUMNS) {
+    factorPanel(lu, m, pivots, k0, k1, tiny);
+    return;
+  }
+  const middle = k0 + 4 * Math.ceil((k1 - k0) / 8);
+  factorColumns(workspace, lu, m, pivots, k0, middle, tiny);
+  solveBlockRow(workspace, lu, m, k0, middle, middle, k1);
+  workspace.subtractProduct(
+    lu,
+    middle * m + middle,
+    m,
+    lu,
+    middle * m + k0,
+    m,
+    lu,
+    k0 * m + middle,
+    m,
+    m - middle,
+    k1 - middle,
+    middle - k0,
+  );
+  factorColumns(workspace, lu, m, pivots, middle, k1, tiny);
+}
+
+/**
+ * Rows k0 … k1−1, columns c0 … c1−1: forward substitution with the unit lower triangle of rows and columns k0 … k1−1,
+ * four rows at a time: the rows above them as the product kernel, then the 4 × 4 corner row by row.
+ */
+function solveBlockRow(
+  workspace: KernelWorkspace,
+  lu: Float64Array,
+  m: number,
+  k0: number,
+  k1: number,
+  c0: number,
+  c1: number,
+): void {
+  for (let r0 = k0; r0 < k1; r0 += 4) {
+    const r1 = Math.min(k1, r0 + 4);
+    workspace.subtractProduct(lu, r0 * m + c0, m, lu, r0 * m + k0, m, lu, k0 * m + c0, m, r1 - r0, c1 - c0, r0 - k0);
+    for (let r = r0 + 1; r < r1; r++) {
+      const row = r * m;
+      for (let k = r0; k < r; k++) {
+        const l = lu[row + k]!;
+        if (l === 0) continue;
+        const source = k * m;
+        for (let c = c0; c < c1; c++) lu[row + c]! -= l * lu[source + c]!;
+      }
+    }
+  }
 }
 
 /** Columns of the trailing matrix updated together: their rows of U₁₂ (48 × 256 doubles, 96 KiB) stay in cache. */
