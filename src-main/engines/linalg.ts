@@ -45,10 +45,8 @@ export function luFactor(matrix: Float64Array, m: number, pivots: Int32Array, bl
     factorColumns(workspace, lu, m, pivots, k0, k1, tiny);
     if (k1 === m) break;
     solveBlockRow(workspace, lu, m, k0, k1, k1, m);
-    for (let c0 = k1; c0 < m; c0 += TILE_COLUMNS) {
-      const columns = Math.min(TILE_COLUMNS, m - c0);
-      workspace.subtractProduct(lu, k1 * m + c0, m, lu, k1 * m + k0, m, lu, k0 * m + c0, m, m - k1, columns, k1 - k0);
-    }
+    for (let c0 = k1; c0 < m; c0 += TILE_COLUMNS)
+      subtractBlockProduct(workspace, lu, m, k1, m, k0, k1, c0, Math.min(m, c0 + TILE_COLUMNS));
   }
   if (!held) matrix.set(lu);
 }
@@ -78,20 +76,7 @@ function factorColumns(
   const middle = k0 + 4 * Math.ceil((k1 - k0) / 8);
   factorColumns(workspace, lu, m, pivots, k0, middle, tiny);
   solveBlockRow(workspace, lu, m, k0, middle, middle, k1);
-  workspace.subtractProduct(
-    lu,
-    middle * m + middle,
-    m,
-    lu,
-    middle * m + k0,
-    m,
-    lu,
-    k0 * m + middle,
-    m,
-    m - middle,
-    k1 - middle,
-    middle - k0,
-  );
+  subtractBlockProduct(workspace, lu, m, middle, m, k0, middle, middle, k1);
   factorColumns(workspace, lu, m, pivots, middle, k1, tiny);
 }
 
@@ -110,7 +95,7 @@ function solveBlockRow(
 ): void {
   for (let r0 = k0; r0 < k1; r0 += 4) {
     const r1 = Math.min(k1, r0 + 4);
-    workspace.subtractProduct(lu, r0 * m + c0, m, lu, r0 * m + k0, m, lu, k0 * m + c0, m, r1 - r0, c1 - c0, r0 - k0);
+    subtractBlockProduct(workspace, lu, m, r0, r1, k0, r0, c0, c1);
     for (let r = r0 + 1; r < r1; r++) {
       const row = r * m;
       for (let k = r0; k < r; k++) {
@@ -121,6 +106,24 @@ function solveBlockRow(
       }
     }
   }
+}
+
+/**
+ * lu[r0…r1−1, c0…c1−1] −= lu[r0…r1−1, k0…k1−1] · lu[k0…k1−1, c0…c1−1] (a block of L times a block of U, the three
+ * blocks of the one m × m factor) with the product kernel.
+ */
+function subtractBlockProduct(
+  workspace: KernelWorkspace,
+  lu: Float64Array,
+  m: number,
+  r0: number,
+  r1: number,
+  k0: number,
+  k1: number,
+  c0: number,
+  c1: number,
+): void {
+  workspace.subtractProduct(lu, r0 * m + c0, m, lu, r0 * m + k0, m, lu, k0 * m + c0, m, r1 - r0, c1 - c0, k1 - k0);
 }
 
 /** Columns of the trailing matrix updated together: their rows of U₁₂ (48 × 256 doubles, 96 KiB) stay in cache. */
@@ -352,8 +355,10 @@ function subtractRows(
 export const columnBlock = (m: number): number =>
   4 * Math.floor(Math.min(128, Math.max(8, Math.floor(2 ** 16 / Math.max(m, 1)))) / 4);
 
-/** Order from which InverseColumns keeps its own copy of the factors in a kernel workspace instead of copying them
- * into the shared scratch at every solve. */
+/**
+ * Order from which InverseColumns keeps its own copy of the factors in a kernel workspace instead of copying them
+ * into the shared scratch at every solve.
+ */
 const RESIDENT_FACTORS_MIN = 128;
 
 /**
