@@ -10,12 +10,15 @@ import { fileURLToPath } from 'node:url';
 
 export const kernelsFolder = fileURLToPath(new URL('../src-main/engines/kernels/', import.meta.url));
 
+/** SIMD; a second memory (multi-memory) that is shared between threads (threads). */
+const FEATURES = { simd: true, multi_memory: true, threads: true };
+
 /** The binary module assembled from the text at `watPath`, base64-encoded. */
 export async function assembleKernel(watPath) {
   const wabt = await initWabt();
-  const module = wabt.parseWat(basename(watPath), readFileSync(watPath, 'utf8'), { simd: true });
+  const module = wabt.parseWat(basename(watPath), readFileSync(watPath, 'utf8'), FEATURES);
   try {
-    module.validate();
+    module.validate(FEATURES);
     return Buffer.from(module.toBinary({}).buffer).toString('base64');
   } finally {
     module.destroy();

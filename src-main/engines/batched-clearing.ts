@@ -40,8 +40,9 @@
  * max_i |Φ_i(p) − p_i| / max_i p̄_i must be ≤ FIXED_POINT_TOLERANCE; sweeps resume until it is. Shocks must satisfy
  * 0 ≤ x_i ≤ c_i (validated by the caller or by construction).
  *
- * The sums of scaled rows (rows of A into Aᵀp, rows of the gathered block into A_DDᵀ δ) take eight rows at a time,
- * so the output row is read and written once per eight rows; the block is gathered from eight rows of A at a time
+ * Aᵀp is recomputed by the rows kernel (kernels/rows.wat), which reads the rows of A in place from the network's
+ * shared WebAssembly memory (`ClearingSystem.relativeMemory`) eight at a time, so the output row is read and
+ * written once per eight rows; A_DDᵀ δ by the product kernel; the block is gathered from eight rows of A at a time
  * (eight scattered reads in flight: at 3,000 banks the rows are not in cache). A scenario's rounds run one after
  * another and border the one gathered block as D grows; running the rounds of a block of scenarios in lockstep,
  * so that Aᵀp of all of them is one product reading each row of A once, needs a gathered block per scenario and
@@ -49,9 +50,9 @@
  */
 import { productForm, recoveryRates } from './clearing';
 import { EngineInputError } from './errors';
-import { KERNEL_MAX_DOUBLES, KernelWorkspace } from './kernels/workspace';
+import { KERNEL_MAX_DOUBLES, KernelWorkspace, sharedMatrixMemory } from './kernels/workspace';
 import { columnBlock, InverseColumns, luFactor, luSolve } from './linalg';
-import type { ClearingSystem } from './network-arrays';
+import { MATRIX_MEMORY_MIN_BANKS, type ClearingSystem } from './network-arrays';
 
 /** Largest fixed-point residual max_i |Φ_i(p) − p_i|, relative to max_i p̄_i, of every batched result. */
 export const FIXED_POINT_TOLERANCE = 1e-12;
@@ -77,8 +78,11 @@ const SCREENING_SETTLED = 1e-6;
 /** Dense rows of A are used when at least this share of the n(n − 1) links exist. */
 const DENSE_SHARE = 0.25;
 const MAX_SWEEPS = 100_000;
-/** Smaller networks keep the per-scenario engine (its incremental LU and Schur paths are cheap there). */
-const BATCH_MIN_BANKS = 200;
+/**
+ * Smaller networks keep the per-scenario engine (its incremental LU and Schur paths are cheap there); from this size
+ * on, the clearing system keeps A in the shared memory the rows kernel reads.
+ */
+const BATCH_MIN_BANKS = MATRIX_MEMORY_MIN_BANKS;
 /** Banks of the default set the Gauss–Seidel solve visits before their rows of the block are added at once. */
 const ROWS_AT_ONCE = 8;
 /**
@@ -128,6 +132,10 @@ export interface BatchWorkspace {
   readonly blockSize: number;
   /** Whether rows of A are read dense (else from the CSR). */
   readonly dense: boolean;
+  /** Dense: the shared memory that holds A, which the rows kernel reads (`matrixMemory`). */
+  readonly matrix: WebAssembly.Memory | null;
+  /** Holds the inflows and the rows kernel's row offsets and factors (`refreshInflow`). */
+  readonly kernels: KernelWorkspace;
   /** p, block × n, scenario-major. */
   readonly payments: Float64Array;
   /** Aᵀp, block × n. */
@@ -177,7 +185,7 @@ export interface BatchWorkspace {
   /** δ_D of the Gauss–Seidel solve, and A_DDᵀ δ_D. */
   readonly step: Float64Array;
   readonly flow: Float64Array;
-  /** Offsets of the dense rows of A to add to one scenario's inflow, and their factors (`addScaledRows`). */
+  /** Offsets of the dense rows of A to subtract from one scenario's inflow, and their factors (`refreshInflow`). */
   readonly rowOffsets: Int32Array;
   readonly rowDeltas: Float64Array;
   /** Last round (or sweep) number per scenario of the block. */
@@ -197,6 +205,7 @@ export function prefersBatchedClearing(system: ClearingSystem, options: { exactP
   const n = system.nBanks;
   if ((options.exactPath ?? 'auto') !== 'auto' || n < BATCH_MIN_BANKS || system.nLinks < DENSE_SHARE * n * (n - 1))
     return false;
+  if (n * n > KERNEL_MAX_DOUBLES) return false; // A beyond the kernels' memory
   return productForm(system) === null;
 }
 
@@ -207,6 +216,7 @@ export function createBatchWorkspace(system: ClearingSystem, options: BatchOptio
   let scale = 0;
   for (let i = 0; i < n; i++) scale = Math.max(scale, system.totalObligations[i]!);
   const dense = system.nLinks >= DENSE_SHARE * n * (n - 1);
+  const kernels = new KernelWorkspace(blockSize * n + n + Math.ceil(n / 2));
   const exactLimit = Math.floor(EXACT_FACTOR * (dense ? n : Math.max(1, system.nLinks / Math.max(n, 1))));
   const exactSize = Math.min(n, Math.floor(Math.sqrt(exactLimit)));
   // the gathered block of a Gauss–Seidel solve (iterativeSize² doubles) must fit one kernel workspace
@@ -220,8 +230,10 @@ export function createBatchWorkspace(system: ClearingSystem, options: BatchOptio
     beta,
     blockSize,
     dense,
+    matrix: dense ? matrixMemory(system) : null,
+    kernels,
     payments: new Float64Array(blockSize * n),
-    inflow: new Float64Array(blockSize * n),
+    inflow: kernels.take(blockSize * n),
     defaultRound: new Int32Array(blockSize * n),
     defaultList: new Int32Array(blockSize * n),
     nDefaults: new Int32Array(blockSize),
@@ -249,13 +261,30 @@ export function createBatchWorkspace(system: ClearingSystem, options: BatchOptio
     rhs: new Float64Array(iterativeSize),
     step: new Float64Array(iterativeSize),
     flow: new Float64Array(iterativeSize),
-    rowOffsets: new Int32Array(n),
-    rowDeltas: new Float64Array(n),
+    rowOffsets: kernels.takeIndices(n),
+    rowDeltas: kernels.take(n),
     rounds: new Int32Array(blockSize),
     columnMax: dense ? columnMaxima(system) : new Float64Array(0),
     candidates: new Int32Array(n),
     candidateLoss: new Float64Array(n),
   };
+}
+
+const matrixCopies = new WeakMap<ClearingSystem, WebAssembly.Memory>();
+
+/**
+ * The shared memory that holds A: the system's own (`relativeMemory`), or, for a system built without one (fewer
+ * than MATRIX_MEMORY_MIN_BANKS banks), a copy made once. EngineInputError when A is beyond the kernels' 4 GiB.
+ */
+function matrixMemory(system: ClearingSystem): WebAssembly.Memory {
+  if (system.relativeMemory) return system.relativeMemory;
+  let memory = matrixCopies.get(system);
+  if (!memory) {
+    memory = sharedMatrixMemory(system.relative.length);
+    new Float64Array(memory.buffer, 0, system.relative.length).set(system.relative);
+    matrixCopies.set(system, memory);
+  }
+  return memory;
 }
 
 /** max_i Σ_t a_ti: the largest sum of a column of A (from the CSR). */
@@ -907,45 +936,6 @@ function gatherRows(bw: BatchWorkspace, s: number, c0: number, c1: number, r0: n
   }
 }
 
-/**
- * out[base + i] += Σ_k factors[k] · source[offsets[k] + i] for i < length, k < count: eight rows at a time, so that
- * `out` is read and written once per eight rows (Aᵀp from rows of A; A_DDᵀ δ from rows of the gathered block).
- */
-function addScaledRows(
-  out: Float64Array,
-  base: number,
-  length: number,
-  source: Float64Array,
-  offsets: Int32Array,
-  factors: Float64Array,
-  count: number,
-): void {
-  let k = 0;
-  for (; k + 8 <= count; k += 8) {
-    // prettier-ignore
-    const r0 = offsets[k]!, r1 = offsets[k + 1]!, r2 = offsets[k + 2]!, r3 = offsets[k + 3]!,
-      r4 = offsets[k + 4]!, r5 = offsets[k + 5]!, r6 = offsets[k + 6]!, r7 = offsets[k + 7]!;
-    // prettier-ignore
-    const d0 = factors[k]!, d1 = factors[k + 1]!, d2 = factors[k + 2]!, d3 = factors[k + 3]!,
-      d4 = factors[k + 4]!, d5 = factors[k + 5]!, d6 = factors[k + 6]!, d7 = factors[k + 7]!;
-    for (let i = 0; i < length; i++)
-      out[base + i]! +=
-        d0 * source[r0 + i]! +
-        d1 * source[r1 + i]! +
-        d2 * source[r2 + i]! +
-        d3 * source[r3 + i]! +
-        d4 * source[r4 + i]! +
-        d5 * source[r5 + i]! +
-        d6 * source[r6 + i]! +
-        d7 * source[r7 + i]!;
-  }
-  for (; k < count; k++) {
-    const row = offsets[k]!;
-    const d = factors[k]!;
-    for (let i = 0; i < length; i++) out[base + i]! += d * source[row + i]!;
-  }
-}
-
 /** Aᵀp of scenario s from scratch: Σ_j p̄_ji minus the rows of A scaled by the shortfalls of its default list. */
 function refreshInflow(bw: BatchWorkspace, s: number): void {
   const { system, payments, inflow, defaultList, nDefaults } = bw;
@@ -957,13 +947,13 @@ function refreshInflow(bw: BatchWorkspace, s: number): void {
     const j = defaultList[base + k]!;
     const shortfall = system.totalObligations[j]! - payments[base + j]!;
     if (shortfall === 0) continue;
-    if (!bw.dense) addRow(bw, j, -shortfall, base);
+    if (!bw.matrix) addRow(bw, j, -shortfall, base);
     else {
       bw.rowOffsets[count] = j * n;
-      bw.rowDeltas[count++] = -shortfall;
+      bw.rowDeltas[count++] = shortfall;
     }
   }
-  addScaledRows(inflow, base, n, system.relative, bw.rowOffsets, bw.rowDeltas, count);
+  if (bw.matrix) bw.kernels.subtractRows(bw.matrix, inflow, base, n, bw.rowOffsets, bw.rowDeltas, count);
 }
 
 /**

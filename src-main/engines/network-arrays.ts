@@ -11,6 +11,7 @@
  */
 import type { NetworkDocument } from '../../src-shared/formats/network';
 import { EngineInputError } from './errors';
+import { KERNEL_MAX_DOUBLES, sharedMatrixMemory } from './kernels/workspace';
 import { assertMemoryFits, assertSupportedAmounts, assertSupportedArray, banks, denseBytes } from './limits';
 
 /** Compressed sparse rows of the liabilities, row = debtor. */
@@ -39,6 +40,12 @@ export interface ClearingSystem {
   netWorth: Float64Array;
   /** a_ij = p̄_ij / p̄_i, row-major, row = debtor. */
   relative: Float64Array;
+  /**
+   * The shared WebAssembly memory whose first n² doubles are `relative`, so that the kernels of every thread read
+   * rows of A in place (batched clearing); absent below MATRIX_MEMORY_MIN_BANKS banks, or where A is beyond the
+   * kernels' 4 GiB.
+   */
+  relativeMemory?: WebAssembly.Memory;
   /** β_i = (p̄_i − b_i)/p̄_i. */
   connectivity: Float64Array;
   /** δ_i from node.defaultProbability, 0.01 where absent. */
@@ -49,6 +56,9 @@ export interface ClearingSystem {
 }
 
 export const DEFAULT_DEFAULT_PROBABILITY = 0.01;
+
+/** Networks of at least this many banks keep A in a shared WebAssembly memory (the batched clearing's sizes). */
+export const MATRIX_MEMORY_MIN_BANKS = 200;
 
 /** The balance-sheet amounts clearing needs from every node, in the user's words. */
 const REQUIRED_AMOUNTS = { outsideAssets: 'outside assets', outsideLiabilities: 'outside liabilities' } as const;
@@ -247,7 +257,13 @@ export function fromDenseLiabilities(
     }
     totalObligations[i] = owed;
   }
-  const relative = arrays.float64(nBanks * nBanks);
+  const relativeMemory =
+    nBanks >= MATRIX_MEMORY_MIN_BANKS && nBanks * nBanks <= KERNEL_MAX_DOUBLES
+      ? sharedMatrixMemory(nBanks * nBanks)
+      : undefined;
+  const relative = relativeMemory
+    ? new Float64Array(relativeMemory.buffer, 0, nBanks * nBanks)
+    : arrays.float64(nBanks * nBanks);
   const netWorth = arrays.float64(nBanks);
   const connectivity = arrays.float64(nBanks);
   const rowStart = arrays.int32(nBanks + 1);
@@ -282,6 +298,7 @@ export function fromDenseLiabilities(
     interbankAssets,
     netWorth,
     relative,
+    ...(relativeMemory && { relativeMemory }),
     connectivity,
     defaultProbability: defaultProbability ?? arrays.float64(nBanks).fill(DEFAULT_DEFAULT_PROBABILITY),
     csr: { rowStart, creditor, amount: amountCsr, relative: relativeCsr },

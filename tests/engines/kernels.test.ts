@@ -1,9 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
 import { assembleKernel, kernelModuleText, kernelsFolder } from '../../bin/build-kernels.mjs';
 import { EngineInputError } from '../../src-main/engines/errors';
-import { KERNEL_MAX_DOUBLES, KernelWorkspace } from '../../src-main/engines/kernels/workspace';
+import { ROWS_WASM_BASE64 } from '../../src-main/engines/kernels/rows-wasm';
+import { KERNEL_MAX_DOUBLES, KernelWorkspace, sharedMatrixMemory } from '../../src-main/engines/kernels/workspace';
 import { luFactor } from '../../src-main/engines/linalg';
 import { Rng } from '../../src-main/engines/random';
 
@@ -28,10 +30,32 @@ function subtractProductReference(
   }
 }
 
-describe('WebAssembly product kernel', () => {
-  it('is the binary its text assembles to (npm run build:kernels)', async () => {
-    const base64 = await assembleKernel(join(kernelsFolder, 'product.wat'));
-    expect(readFileSync(join(kernelsFolder, 'product-wasm.ts'), 'utf8')).toBe(kernelModuleText('product', base64));
+/** What the rows kernel computes, in plain JavaScript: eight rows' products summed in order, then subtracted. */
+function subtractRowsReference(
+  out: Float64Array,
+  length: number,
+  matrix: Float64Array,
+  rows: Int32Array,
+  factors: Float64Array,
+  count: number,
+): void {
+  let k = 0;
+  for (; k + 8 <= count; k += 8) {
+    for (let i = 0; i < length; i++) {
+      let sum = factors[k]! * matrix[rows[k]! + i]!;
+      for (let t = 1; t < 8; t++) sum += factors[k + t]! * matrix[rows[k + t]! + i]!;
+      out[i]! -= sum;
+    }
+  }
+  for (; k < count; k++) for (let i = 0; i < length; i++) out[i]! -= factors[k]! * matrix[rows[k]! + i]!;
+}
+
+describe('WebAssembly kernels', () => {
+  it('are the binaries their texts assemble to (npm run build:kernels)', async () => {
+    for (const name of ['product', 'rows']) {
+      const base64 = await assembleKernel(join(kernelsFolder, `${name}.wat`));
+      expect(readFileSync(join(kernelsFolder, `${name}-wasm.ts`), 'utf8')).toBe(kernelModuleText(name, base64));
+    }
   });
 
   it('subtracts A·B with the digits of the plain loop, on every shape the 4 × 4 blocks leave edges of', () => {
@@ -65,6 +89,73 @@ describe('WebAssembly product kernel', () => {
       // only C's own rows × cols moved: the padding of each row kept its value
       for (let r = 0; r < rows; r++)
         for (let j = cols; j < ldc; j++) expect(c[r * ldc + j]).toBe(expected[r * ldc + j]);
+    }
+  });
+
+  it('subtracts scaled rows of a shared matrix with the digits of the plain loop, on every count and length', () => {
+    const rng = new Rng(12, 0);
+    const width = 37;
+    const memory = sharedMatrixMemory(40 * width);
+    const matrix = new Float64Array(memory.buffer, 0, 40 * width);
+    for (let k = 0; k < matrix.length; k++) matrix[k] = rng.uniform() - 0.5;
+    for (const [count, length] of [
+      [0, 5],
+      [1, 1],
+      [7, 3],
+      [8, 4],
+      [9, 37],
+      [17, 36],
+      [40, 33],
+    ] as const) {
+      const workspace = new KernelWorkspace(2 * width + 2 * count + 4);
+      workspace.take(1);
+      const out = workspace.take(width);
+      for (let i = 0; i < width; i++) out[i] = rng.uniform();
+      const rows = workspace.takeIndices(count);
+      const factors = workspace.take(count);
+      for (let k = 0; k < count; k++) {
+        rows[k] = Math.floor(rng.uniform() * 40) * width; // rows may repeat
+        factors[k] = rng.uniform() * 3;
+      }
+      const expected = out.slice();
+      subtractRowsReference(expected, length, matrix, rows, factors, count);
+      workspace.subtractRows(memory, out, 0, length, rows, factors, count);
+      expect(Array.from(out)).toEqual(Array.from(expected)); // and the entries past `length` untouched
+    }
+  });
+
+  it('reads a matrix in shared memory in place from another thread', async () => {
+    const memory = sharedMatrixMemory(8);
+    const matrix = new Float64Array(memory.buffer, 0, 8);
+    // the worker instantiates the rows kernel on its own workspace and the posted matrix memory, then waits
+    const worker = new Worker(
+      `const { parentPort, workerData } = require('node:worker_threads');
+       const { module, matrix } = workerData;
+       const memory = new WebAssembly.Memory({ initial: 1, maximum: 1 });
+       const kernel = new WebAssembly.Instance(module, { env: { memory, matrix } }).exports.subtract_rows;
+       parentPort.on('message', () => {
+         const out = new Float64Array(memory.buffer, 0, 4);
+         new Int32Array(memory.buffer, 32, 1)[0] = 4; // the matrix's second row of four
+         new Float64Array(memory.buffer, 40, 1)[0] = 2;
+         kernel(0, 4, 8, 5, 1);
+         parentPort.postMessage(Array.from(out));
+       });
+       parentPort.postMessage('ready');`,
+      {
+        eval: true,
+        workerData: { module: new WebAssembly.Module(Buffer.from(ROWS_WASM_BASE64, 'base64')), matrix: memory },
+      },
+    );
+    try {
+      const answers: unknown[] = [];
+      const next = () => new Promise((resolve) => worker.once('message', resolve));
+      answers.push(await next());
+      matrix.set([1, 2, 3, 4, 5, 6, 7, 8]); // written after the worker has its copy of the memory object
+      worker.postMessage('go');
+      answers.push(await next());
+      expect(answers).toEqual(['ready', [-10, -12, -14, -16]]);
+    } finally {
+      await worker.terminate();
     }
   });
 

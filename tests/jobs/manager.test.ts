@@ -4,7 +4,10 @@ import { JobManager } from '../../src-main/jobs/manager';
 import { splitRange } from '../../src-main/jobs/task-definition';
 import { taskDefinitions } from '../../src-main/jobs/tasks';
 import { clearScenario } from '../../src-main/engines/clearing';
+import { prefersBatchedClearing } from '../../src-main/engines/batched-clearing';
 import { toClearingSystem } from '../../src-main/engines/network-arrays';
+import { runStressBatch } from '../../src-main/engines/stress';
+import { randomSparseNetwork } from '../../src-main/engines/synthetic';
 import { networks, runs } from '../../src-main/store/repositories';
 import { freshApp } from '../support/app';
 import { ringNetwork, picked } from '../support/fixtures';
@@ -220,6 +223,34 @@ describe('jobs', () => {
     expect(arrays).toHaveLength(13);
     for (const array of arrays) expect(array.buffer).toBeInstanceOf(SharedArrayBuffer);
     expect(plan.inputs.document.nodes.map((node) => node.id)).toEqual(first!.system.ids);
+  });
+
+  it("clears a dense network's shards in workers that read its A in place, as one thread clears it", async () => {
+    app = freshApp();
+    const document = randomSparseNetwork(210, 209, 5);
+    const params = {
+      ...stressParams(await importRing(document), 20_000),
+      shockModel: { kind: 'uniform' as const, maxFraction: 0.1 },
+    };
+    const plan = taskDefinitions.stress.plan(app.db, params, 2);
+    expect(plan.shards).toHaveLength(2);
+    const shared = plan.shards[0]!.system;
+    expect(prefersBatchedClearing(shared)).toBe(true);
+    expect(shared.relativeMemory?.buffer).toBe(shared.relative.buffer); // A lives in the memory the kernels read
+    const final = await new JobManager(app.db, () => {}, 2).start('stress', params).done;
+    expect(final.status, final.error).toBe('succeeded');
+    const results = runs.get(app.db, final.runId!).results as {
+      expectedLoss: number;
+      defaultProbability: Record<string, number>;
+    };
+    const system = toClearingSystem(document);
+    const alone = runStressBatch(system, params.shockModel, 7, 0, 20_000, undefined, { runScenarios: 20_000 });
+    expect(alone.contagionDefaults).toBeGreaterThan(0);
+    expect(results.expectedLoss).toBeCloseTo(alone.sumLoss / 20_000, 6);
+    // every bank defaults in the same scenarios
+    system.ids.forEach((id, i) =>
+      expect(Math.round(results.defaultProbability[id]! * 20_000)).toBe(alone.defaultCounts[i]),
+    );
   });
 
   it("runs the user's own scenarios: E[L] is the mean of the scenarios' losses cleared one by one", async () => {

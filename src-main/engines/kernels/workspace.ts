@@ -1,22 +1,46 @@
 /**
- * A block of WebAssembly memory for the double-precision kernels (product.wat): arrays the engines take from it
- * are ordinary Float64Array views that the kernels read and write in place. WebAssembly's two-lane SIMD runs the
- * register-blocked product C −= A·B at about 21–25 GFLOP/s on one core of the development machine, against 4–6 for
- * the same blocking in JavaScript (bench/scale-roofline.ts), with the same digits: each sum in order, no fused
- * multiply–add.
+ * A block of WebAssembly memory for the double-precision kernels (product.wat, rows.wat): arrays the engines take
+ * from it are ordinary Float64Array views that the kernels read and write in place. WebAssembly's two-lane SIMD runs
+ * the register-blocked product C −= A·B at about 21–25 GFLOP/s on one core of the development machine, against 4–6
+ * for the same blocking in JavaScript (bench/scale-roofline.ts), with the same digits: each sum in order, no fused
+ * multiply–add. A large matrix that several threads read (a network's A) lives in a shared memory of its own
+ * (`sharedMatrixMemory`), which the rows kernel reads in place beside the workspace.
  */
 import { EngineInputError } from '../errors';
 import { PRODUCT_WASM_BASE64 } from './product-wasm';
+import { ROWS_WASM_BASE64 } from './rows-wasm';
 
 const PAGE_BYTES = 65_536;
 
 /** The most doubles a workspace holds: WebAssembly's 32-bit addresses reach 4 GiB (a 23,170 × 23,170 matrix). */
 export const KERNEL_MAX_DOUBLES = (65_536 * PAGE_BYTES) / 8;
 
-let compiled: WebAssembly.Module | undefined;
-function productModule(): WebAssembly.Module {
-  compiled ??= new WebAssembly.Module(Uint8Array.from(atob(PRODUCT_WASM_BASE64), (c) => c.charCodeAt(0)));
-  return compiled;
+const compiled = new Map<string, WebAssembly.Module>();
+function kernelModule(base64: string): WebAssembly.Module {
+  let module = compiled.get(base64);
+  if (!module) {
+    module = new WebAssembly.Module(Uint8Array.from(atob(base64), (c) => c.charCodeAt(0)));
+    compiled.set(base64, module);
+  }
+  return module;
+}
+
+function pagesFor(doubles: number): number {
+  if (!(doubles <= KERNEL_MAX_DOUBLES))
+    throw new EngineInputError(
+      `${Math.round((doubles * 8) / 2 ** 30)} GiB of working memory is beyond the 4 GiB the WebAssembly kernels address`,
+    );
+  return Math.max(1, Math.ceil((doubles * 8) / PAGE_BYTES));
+}
+
+/**
+ * A shared WebAssembly memory of room for `doubles` doubles, all zero, for a matrix that every thread's kernels read
+ * in place (its buffer is a SharedArrayBuffer; the memory itself is posted to worker threads). Throws
+ * EngineInputError beyond KERNEL_MAX_DOUBLES.
+ */
+export function sharedMatrixMemory(doubles: number): WebAssembly.Memory {
+  const pages = pagesFor(doubles);
+  return new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true });
 }
 
 type SubtractProduct = (
@@ -31,14 +55,19 @@ type SubtractProduct = (
   depth: number,
 ) => void;
 
+type SubtractRows = (out: number, length: number, rows: number, factors: number, count: number) => void;
+
 /** The workspace each memory belongs to, so a function given an array can tell whether the kernels can reach it. */
 const owners = new WeakMap<ArrayBufferLike, KernelWorkspace>();
 
 let scratch: KernelWorkspace | undefined;
 
 export class KernelWorkspace {
+  private readonly memory: WebAssembly.Memory;
   private readonly buffer: ArrayBuffer;
   private readonly product: SubtractProduct;
+  /** The rows kernel bound to this workspace and to each matrix memory it has read. */
+  private readonly rowKernels = new WeakMap<WebAssembly.Memory, SubtractRows>();
   private taken = 0;
 
   /**
@@ -46,15 +75,11 @@ export class KernelWorkspace {
    * beyond KERNEL_MAX_DOUBLES.
    */
   constructor(readonly doubles: number) {
-    if (!(doubles <= KERNEL_MAX_DOUBLES))
-      throw new EngineInputError(
-        `${Math.round((doubles * 8) / 2 ** 30)} GiB of working memory is beyond the 4 GiB the WebAssembly kernels address`,
-      );
-    const pages = Math.max(1, Math.ceil((doubles * 8) / PAGE_BYTES));
-    const memory = new WebAssembly.Memory({ initial: pages, maximum: pages });
-    const instance = new WebAssembly.Instance(productModule(), { env: { memory } });
+    const pages = pagesFor(doubles);
+    this.memory = new WebAssembly.Memory({ initial: pages, maximum: pages });
+    const instance = new WebAssembly.Instance(kernelModule(PRODUCT_WASM_BASE64), { env: { memory: this.memory } });
     this.product = instance.exports.subtract_product as SubtractProduct;
-    this.buffer = memory.buffer;
+    this.buffer = this.memory.buffer;
     owners.set(this.buffer, this);
   }
 
@@ -93,6 +118,12 @@ export class KernelWorkspace {
     return view;
   }
 
+  /** The next `length` int32 entries of the workspace (from the next double on) as an array. */
+  takeIndices(length: number): Int32Array {
+    const doubles = this.take(Math.ceil(length / 2));
+    return new Int32Array(this.buffer, doubles.byteOffset, length);
+  }
+
   /** Gives back every array taken after the first `kept` doubles, for the next `take` to reuse. */
   rewind(kept: number): void {
     this.taken = Math.min(this.taken, kept);
@@ -120,8 +151,32 @@ export class KernelWorkspace {
     this.product(this.at(c, cAt), ldc, this.at(a, aAt), lda, this.at(b, bAt), ldb, rows, cols, depth);
   }
 
-  private at(array: Float64Array, index: number): number {
+  /**
+   * out[outAt + i] −= Σ_{k < count} factors[k] · M[rows[k] + i] for i < length, where M is the matrix of doubles in
+   * `matrix` (a `sharedMatrixMemory`) and rows[k] the offset of a row in it: out, rows and factors taken from this
+   * workspace. The rows go eight at a time, each sum in order (rows.wat).
+   */
+  subtractRows(
+    matrix: WebAssembly.Memory,
+    out: Float64Array,
+    outAt: number,
+    length: number,
+    rows: Int32Array,
+    factors: Float64Array,
+    count: number,
+  ): void {
+    if (length <= 0 || count <= 0) return;
+    let kernel = this.rowKernels.get(matrix);
+    if (!kernel) {
+      const env = { memory: this.memory, matrix };
+      kernel = new WebAssembly.Instance(kernelModule(ROWS_WASM_BASE64), { env }).exports.subtract_rows as SubtractRows;
+      this.rowKernels.set(matrix, kernel);
+    }
+    kernel(this.at(out, outAt), length, this.at(rows, 0), this.at(factors, 0), count);
+  }
+
+  private at(array: Float64Array | Int32Array, index: number): number {
     if (array.buffer !== this.buffer) throw new RangeError('array is not in this kernel workspace');
-    return array.byteOffset / 8 + index;
+    return array.byteOffset / array.BYTES_PER_ELEMENT + index;
   }
 }
