@@ -20,14 +20,15 @@
  *     iterates fall monotonically towards δ and p stays above the clearing vector), |D|² per iteration, until no
  *     entry moves by more than GAUSS_SEIDEL_SETTLED · max p̄; when it contracts slowly (a step shrinks the change
  *     by less than half after the fourth) the round is solved by LU instead (bordered, (|D|³ − f³)/3 flops).
- *     Each round then recomputes Aᵀp from scratch, p̄ minus the |D| rows of A scaled by the shortfalls (2·|D|·n),
- *     except that after the first round (solved by Gauss–Seidel) only the banks the lost inflow could make
- *     insolvent are checked: a solvent bank loses Σ_{j∈D} s_j a_ji ≤ (Σ_j s_j) · max_j a_ji, so those whose net
- *     worth after the shock is below that bound get their exact loss (|D| reads each); when some default, the next
- *     round follows at once, (Aᵀp)_D brought up to date by A_DDᵀδ — so a scenario with one wave of contagion
- *     recomputes Aᵀp once, in its last round. That first round's Gauss–Seidel solve only screens, so it stops at
- *     SCREENING_SETTLED · max p̄ (still above δ: the next round's right-hand side stays ≤ 0); when it marks nobody,
- *     the same default set is solved once more from there to the full precision;
+ *     On a dense network no round reads a whole row of A: (Aᵀp)_D comes from the gathered block, p̄-inflow
+ *     minus A_DDᵀ s (s = p̄ − p, nonzero on D only; |D|² flops), and the survivors are checked by a bound: a
+ *     solvent bank loses Σ_{j∈D} s_j a_ji ≤ (Σ_j s_j) · max_j a_ji, so only those whose net worth after the shock
+ *     is below that bound are candidates, each decided from its exact loss summed over the rows of D in decreasing
+ *     shortfall, as soon as the partial sum exceeds its net worth or the rest cannot (`markAtRisk`). The first
+ *     round's Gauss–Seidel solve only screens, so it stops at SCREENING_SETTLED · max p̄ (still above δ: the next
+ *     round's right-hand side stays ≤ 0); when it marks nobody, the same default set is solved once more from
+ *     there to the full precision. On a sparse network each round recomputes Aᵀp from scratch (CSR rows) and
+ *     checks every bank;
  *   - in a run long enough to pay for one LU of K = I − βAᵀ, once D holds more than half of the banks: one Picard
  *     step (`picardStep`), then, where the survivors' factor costs less than a Gauss–Seidel round on D
  *     (`throughSurvivors`: |S|³ < SURVIVORS_FACTOR · |D|², or D beyond ITERATIVE_SHARE of the banks), rounds
@@ -36,17 +37,19 @@
  *   - otherwise (or after), monotone Gauss–Seidel sweeps from above, p_i ← Φ_i(p) bank by bank, until a sweep
  *     changes no payment by more than a tenth of the tolerance.
  * Both stay above the greatest clearing vector, so each bank marked insolvent is insolvent there too. Each result
- * is then verified: Aᵀp is recomputed from scratch (p̄ minus the shortfalls of D) and the fixed-point residual
- * max_i |Φ_i(p) − p_i| / max_i p̄_i must be ≤ FIXED_POINT_TOLERANCE; sweeps resume until it is. Shocks must satisfy
- * 0 ≤ x_i ≤ c_i (validated by the caller or by construction).
+ * is then verified: the fixed-point residual max_i |Φ_i(p) − p_i| / max_i p̄_i must be ≤ FIXED_POINT_TOLERANCE,
+ * sweeps resuming until it is. After exact rounds on a dense network it is that of the banks of D at their
+ * inflows from the block (every survivor pays p̄_i = Φ_i(p), proved by the bound or its exact loss, both widened by
+ * BOUND_MARGIN against rounding); otherwise Aᵀp is recomputed from scratch (p̄ minus the shortfalls of D) for every
+ * bank. Shocks must satisfy 0 ≤ x_i ≤ c_i (validated by the caller or by construction).
  *
- * Aᵀp is recomputed by the rows kernel (kernels/rows.wat), which reads the rows of A in place from the network's
- * shared WebAssembly memory (`ClearingSystem.relativeMemory`) eight at a time, so the output row is read and
- * written once per eight rows; A_DDᵀ δ by the product kernel; the block is gathered from eight rows of A at a time
- * (eight scattered reads in flight: at 3,000 banks the rows are not in cache). A scenario's rounds run one after
- * another and border the one gathered block as D grows; running the rounds of a block of scenarios in lockstep,
- * so that Aᵀp of all of them is one product reading each row of A once, needs a gathered block per scenario and
- * measured slower on one thread (docs/scale.md).
+ * The kernels read A in place from the network's shared WebAssembly memory (`ClearingSystem.relativeMemory`): the
+ * gather kernel (kernels/rows.wat) fills the block from eight rows of A at a time (eight scattered reads in
+ * flight: at 3,000 banks the rows are not in cache), the rows kernel recomputes Aᵀp eight rows at a time (the
+ * output row read and written once per eight rows), and the product kernel sums A_DDᵀ δ. A scenario's rounds run
+ * one after another and border the one gathered block as D grows; running the rounds of a block of scenarios in
+ * lockstep, so that Aᵀp of all of them is one product reading each row of A once, needs a gathered block per
+ * scenario and measured slower on one thread (docs/scale.md).
  */
 import { productForm, recoveryRates } from './clearing';
 import { EngineInputError } from './errors';
@@ -73,6 +76,11 @@ const SURVIVORS_FACTOR = 40;
  * residual stays ten times inside FIXED_POINT_TOLERANCE.
  */
 const GAUSS_SEIDEL_SETTLED = 1e-13;
+/**
+ * Relative widening of the bound on a survivor's lost inflow (`markAtRisk`): the exact sum of |D| products, rounded,
+ * exceeds it by at most about |D| · 2⁻⁵³ (3e-13 at 3,000 banks).
+ */
+const BOUND_MARGIN = 1e-9;
 /** The first round of a dense network, which only screens for the banks its losses make insolvent, stops here. */
 const SCREENING_SETTLED = 1e-6;
 /** Dense rows of A are used when at least this share of the n(n − 1) links exist. */
@@ -132,8 +140,8 @@ export interface BatchWorkspace {
   readonly blockSize: number;
   /** Whether rows of A are read dense (else from the CSR). */
   readonly dense: boolean;
-  /** Dense: the shared memory that holds A, which the rows kernel reads (`matrixMemory`). */
-  readonly matrix: WebAssembly.Memory | null;
+  /** The shared memory that holds A (dense rows), which the rows kernels read (`matrixMemory`). */
+  readonly matrix: WebAssembly.Memory;
   /** Holds the inflows and the rows kernel's row offsets and factors (`refreshInflow`). */
   readonly kernels: KernelWorkspace;
   /** p, block × n, scenario-major. */
@@ -172,28 +180,34 @@ export interface BatchWorkspace {
   /**
    * A_DD gathered for the Gauss–Seidel solve (row c holds a_{D_c D_r} for every r; stride blockStride), grown to
    * the largest default set met (doubling, up to iterativeSize), so small shocks keep it small. It lives in a
-   * kernel workspace with the solve's sums A_DDᵀδ (`blockSums`, copied to `flow` when the solve ends) and the
-   * negated moves of a group of δ (`blockMoves`), which the product kernel adds to the sums.
+   * kernel workspace with the solve's sums A_DDᵀδ (`blockSums`; after the solve, (Aᵀp)_D: `defaultSetInflow`), the
+   * negated moves of a group of δ (`blockMoves`), which the product kernel adds to the sums, the shortfalls
+   * p̄_D − p_D (`blockShortfalls`) and the banks of D it holds (`blockList`, for the gather kernel).
    */
   block: Float64Array;
   blockSums: Float64Array;
   blockMoves: Float64Array;
+  blockShortfalls: Float64Array;
+  blockList: Int32Array;
   blockStride: number;
   /** How many banks of the default list `block` holds (it is bordered as D grows). */
   gathered: number;
   readonly rhs: Float64Array;
-  /** δ_D of the Gauss–Seidel solve, and A_DDᵀ δ_D. */
+  /** δ_D of the Gauss–Seidel solve. */
   readonly step: Float64Array;
-  readonly flow: Float64Array;
   /** Offsets of the dense rows of A to subtract from one scenario's inflow, and their factors (`refreshInflow`). */
   readonly rowOffsets: Int32Array;
   readonly rowDeltas: Float64Array;
   /** Last round (or sweep) number per scenario of the block. */
   readonly rounds: Int32Array;
-  /** max_j a_ji for each bank i (dense networks; `markAtRisk`), and that function's banks and their lost inflow. */
+  /** max_j a_ji for each bank i (`markAtRisk`), and that function's banks, their lost inflow and their slack. */
   readonly columnMax: Float64Array;
   readonly candidates: Int32Array;
   readonly candidateLoss: Float64Array;
+  readonly candidateSlack: Float64Array;
+  /** The rows of D in decreasing shortfall, and the shortfalls (`markAtRisk`). */
+  readonly order: Int32Array;
+  readonly orderShortfall: Float64Array;
 }
 
 /**
@@ -230,7 +244,7 @@ export function createBatchWorkspace(system: ClearingSystem, options: BatchOptio
     beta,
     blockSize,
     dense,
-    matrix: dense ? matrixMemory(system) : null,
+    matrix: matrixMemory(system),
     kernels,
     payments: new Float64Array(blockSize * n),
     inflow: kernels.take(blockSize * n),
@@ -249,24 +263,28 @@ export function createBatchWorkspace(system: ClearingSystem, options: BatchOptio
     complement:
       dense && beta > 0 && (options.scenarios ?? 0) * BANKS_PER_SCENARIO_FOR_COMPLEMENT >= n ? undefined : null,
     scale: Math.max(scale, 1e-300),
-    residualWeight: Math.max(1, beta * largestColumnSum(system)),
+    residualWeight: Math.max(1, beta * columnStatistics(system).largestSum),
     exactSize,
     iterativeSize,
     lu: new Float64Array(exactSize * exactSize),
     block: new Float64Array(0),
     blockSums: new Float64Array(0),
     blockMoves: new Float64Array(0),
+    blockShortfalls: new Float64Array(0),
+    blockList: new Int32Array(0),
     blockStride: 0,
     gathered: 0,
     rhs: new Float64Array(iterativeSize),
     step: new Float64Array(iterativeSize),
-    flow: new Float64Array(iterativeSize),
     rowOffsets: kernels.takeIndices(n),
     rowDeltas: kernels.take(n),
     rounds: new Int32Array(blockSize),
-    columnMax: dense ? columnMaxima(system) : new Float64Array(0),
+    columnMax: columnStatistics(system).maxima,
     candidates: new Int32Array(n),
     candidateLoss: new Float64Array(n),
+    candidateSlack: new Float64Array(n),
+    order: new Int32Array(n),
+    orderShortfall: new Float64Array(n),
   };
 }
 
@@ -287,24 +305,27 @@ function matrixMemory(system: ClearingSystem): WebAssembly.Memory {
   return memory;
 }
 
-/** max_i Σ_t a_ti: the largest sum of a column of A (from the CSR). */
-function largestColumnSum(system: ClearingSystem): number {
-  const { creditor, relative } = system.csr;
-  const sums = new Float64Array(system.nBanks);
-  for (let e = 0; e < creditor.length; e++) sums[creditor[e]!]! += relative[e]!;
-  return sums.reduce((a, b) => Math.max(a, b), 0);
-}
+const columnStatisticsCache = new WeakMap<ClearingSystem, { largestSum: number; maxima: Float64Array }>();
 
-/** max_j a_ji for each bank i, from the dense rows of A. */
-function columnMaxima(system: ClearingSystem): Float64Array {
-  const n = system.nBanks;
-  const out = new Float64Array(n);
-  const rel = system.relative;
-  for (let j = 0; j < n; j++) {
-    const row = j * n;
-    for (let i = 0; i < n; i++) out[i] = Math.max(out[i]!, rel[row + i]!);
+/**
+ * The columns of A (from the CSR), once per system and thread: max_i Σ_t a_ti, the largest column sum, and
+ * max_j a_ji for each bank i (read by every workspace of the system; never written).
+ */
+function columnStatistics(system: ClearingSystem): { largestSum: number; maxima: Float64Array } {
+  let statistics = columnStatisticsCache.get(system);
+  if (!statistics) {
+    const { creditor, relative } = system.csr;
+    const sums = new Float64Array(system.nBanks);
+    const maxima = new Float64Array(system.nBanks);
+    for (let e = 0; e < creditor.length; e++) {
+      const i = creditor[e]!;
+      sums[i]! += relative[e]!;
+      maxima[i] = Math.max(maxima[i]!, relative[e]!);
+    }
+    statistics = { largestSum: sums.reduce((a, b) => Math.max(a, b), 0), maxima };
+    columnStatisticsCache.set(system, statistics);
   }
-  return out;
+  return statistics;
 }
 
 /** inflow[base + i] += δ · a_ji for every creditor i of bank j (dense row or CSR row). */
@@ -368,7 +389,7 @@ export function clearBlock(bw: BatchWorkspace, shocks: Float64Array, count: numb
     active.filter((s) => 2 * nDefaults[s]! > n),
   );
   for (const s of active) {
-    if (!exactRounds(bw, shocks, s) || !checkResidual(bw, shocks, s)) swept.push(s);
+    if (!exactRounds(bw, shocks, s)) swept.push(s);
   }
   bw.sweptScenarios = swept.length;
   sweepUntilVerified(bw, shocks, swept);
@@ -455,15 +476,16 @@ function solveFactor(bw: BatchWorkspace, m: number): void {
 
 /**
  * Fictitious-default rounds with exact solves while |D| ≤ exactSize: (I − β A_DDᵀ) δ_D = α e_D + β (Aᵀp)_D − p_D,
- * p_D += δ_D, Aᵀp recomputed (after the first round, the banks at risk checked first: `markAtRisk`), then the
- * banks the lost inflow makes insolvent join D. Returns true when a round adds no bank (the clearing vector is
- * found, up to verification; Aᵀp is then fresh for `checkResidual`), false when D outgrew the limit or its matrix
- * is singular (the sweeps then continue from the current payments, which stay above the clearing vector).
+ * p_D += δ_D, then the banks the lost inflow makes insolvent join D: on a dense network (Aᵀp)_D from the gathered
+ * block and the survivors by `markAtRisk`, else Aᵀp recomputed and every bank checked. Returns true when a round
+ * adds no bank and the result verifies (dense: `verifyDefaultSet`, every survivor proved solvent by the bound or
+ * its exact loss; else `checkResidual` at Aᵀp from scratch); false when D outgrew the limit, its matrix is singular
+ * or the result does not verify (the sweeps then continue from the current payments, which stay above the
+ * clearing vector, with Aᵀp fresh).
  */
 function exactRounds(bw: BatchWorkspace, shocks: Float64Array, s: number): boolean {
-  const { system, inflow, defaultList, nDefaults, flow } = bw;
+  const { system, nDefaults } = bw;
   const n = system.nBanks;
-  const base = s * n;
   let factored = 0;
   let screened = false;
   bw.gathered = 0;
@@ -479,28 +501,84 @@ function exactRounds(bw: BatchWorkspace, shocks: Float64Array, s: number): boole
       if (throughSurvivors(bw, m)) return complementRounds(bw, shocks, s, true);
     }
     if (throughSurvivors(bw, m)) return complementRounds(bw, shocks, s, false);
-    // on a dense network the first round only has to show whom its losses make insolvent (`markAtRisk`): its
-    // Gauss–Seidel solve stops at SCREENING_SETTLED, and the next round (or, when nobody is marked, the same
-    // default set once more) solves to the full precision from there
-    const screening = round === 1 && bw.dense;
-    let solve = solveRound(bw, shocks, s, m, factored, screening ? SCREENING_SETTLED : GAUSS_SEIDEL_SETTLED);
-    if (screening && solve !== FACTORED && solve !== SOLVE_FAILED) {
-      if (solve === ITERATIVE && markAtRisk(bw, shocks, s, m, round + 1)) {
-        bw.screenedRounds++;
-        continue;
-      }
-      // nobody marked (or a payment clamped at zero): the same default set once more, to the full precision
-      if (solve === ITERATIVE) for (let r = 0; r < m; r++) inflow[base + defaultList[base + r]!]! += flow[r]!;
-      else refreshInflow(bw, s);
-      solve = solveRound(bw, shocks, s, m, factored, GAUSS_SEIDEL_SETTLED);
+    if (!bw.dense) {
+      const solve = solveRound(bw, shocks, s, m, factored, GAUSS_SEIDEL_SETTLED);
+      if (solve === SOLVE_FAILED) return false;
+      if (solve === FACTORED) factored = m;
+      // Aᵀp from scratch (as cheap as adding the |D| rows of δ): the last round's inflow is the one verified
+      refreshInflow(bw, s);
+      markInsolvent(bw, shocks, s, round + 1);
+      if (nDefaults[s] === m) return checkResidual(bw, shocks, s);
+      continue;
     }
-    if (solve === SOLVE_FAILED) return false;
+    // on a dense network the first round only has to show whom its losses make insolvent: its Gauss–Seidel solve
+    // stops at SCREENING_SETTLED, and the next round (or, when nobody is marked, the same default set once more)
+    // solves to the full precision from there
+    const screening = round === 1;
+    let solve = solveRound(bw, shocks, s, m, factored, screening ? SCREENING_SETTLED : GAUSS_SEIDEL_SETTLED);
+    let marked = solve !== SOLVE_FAILED && survivorsDefault(bw, shocks, s, m, round + 1);
+    if (screening && !marked && (solve === ITERATIVE || solve === ITERATIVE_CLAMPED)) {
+      solve = solveRound(bw, shocks, s, m, factored, GAUSS_SEIDEL_SETTLED);
+      marked = solve !== SOLVE_FAILED && survivorsDefault(bw, shocks, s, m, round + 1);
+    }
     if (solve === FACTORED) factored = m;
-    // Aᵀp from scratch (as cheap as adding the |D| rows of δ): the last round's inflow is the one verified
-    refreshInflow(bw, s);
-    markInsolvent(bw, shocks, s, round + 1);
-    if (nDefaults[s] === m) return true;
+    if (marked) continue;
+    return solve !== SOLVE_FAILED && verifyDefaultSet(bw, shocks, s, m);
   }
+}
+
+/**
+ * After a round on the first m banks of D (dense networks): (Aᵀp)_D from the gathered block, then the survivors its
+ * losses make insolvent marked (`markAtRisk`); true when there are any (counted in bw.screenedRounds), with the
+ * block bordered to them and their inflow computed where the next round's Gauss–Seidel solve reads it.
+ */
+function survivorsDefault(bw: BatchWorkspace, shocks: Float64Array, s: number, m: number, round: number): boolean {
+  defaultSetInflow(bw, s, m);
+  if (!markAtRisk(bw, shocks, s, m, round)) return false;
+  bw.screenedRounds++;
+  // the next round's right-hand side reads (Aᵀp)_D of the banks just marked too: from the block bordered to them
+  const grown = bw.nDefaults[s]!;
+  if (grown <= bw.iterativeSize) {
+    gatherDefaultBlock(bw, s, grown);
+    defaultSetInflow(bw, s, grown);
+  }
+  return true;
+}
+
+/**
+ * (Aᵀp)_D of scenario s after a round on its first m banks of D, from the gathered block: for each bank D_r,
+ * Σ_j p̄_{j D_r} − Σ_c (p̄_{D_c} − p_{D_c}) a_{D_c D_r} (the shortfalls of D times the block, by the product kernel;
+ * only banks of D owe less than p̄), into bw.inflow. m² flops instead of the 2·|D|·n of `refreshInflow`.
+ */
+function defaultSetInflow(bw: BatchWorkspace, s: number, m: number): void {
+  const { system, payments, inflow, defaultList, block, blockSums: sums, blockShortfalls: shortfalls } = bw;
+  const base = s * system.nBanks;
+  for (let r = 0; r < m; r++) {
+    const j = defaultList[base + r]!;
+    shortfalls[r] = system.totalObligations[j]! - payments[base + j]!;
+    sums[r] = system.interbankAssets[j]!;
+  }
+  KernelWorkspace.holding(block)!.subtractProduct(sums, 0, m, shortfalls, 0, m, block, 0, bw.blockStride, 1, m, m);
+  for (let r = 0; r < m; r++) inflow[base + defaultList[base + r]!] = sums[r]!;
+}
+
+/**
+ * Verifies scenario s once `markAtRisk` has found no survivor that the losses of its m defaulted banks make
+ * insolvent: every survivor then pays p̄_i = Φ_i(p) (proved by the bound, or by its exact loss), so the fixed-point
+ * residual is that of the banks of D, at the inflows of `defaultSetInflow`. True when it is within
+ * FIXED_POINT_TOLERANCE (recorded in bw.residual).
+ */
+function verifyDefaultSet(bw: BatchWorkspace, shocks: Float64Array, s: number, m: number): boolean {
+  const { system, payments, inflow, defaultList } = bw;
+  const base = s * system.nBanks;
+  let residual = 0;
+  for (let r = 0; r < m; r++) {
+    const j = defaultList[base + r]!;
+    const next = phi(bw, j, system.outsideAssets[j]! - shocks[base + j]!, inflow[base + j]!);
+    residual = Math.max(residual, Math.abs(next - payments[base + j]!));
+  }
+  bw.residual[s] = residual / bw.scale;
+  return bw.residual[s] <= FIXED_POINT_TOLERANCE;
 }
 
 /** `solveRound`'s outcomes: by Gauss–Seidel (with or without a payment clamped at zero), by the LU, or not solved. */
@@ -549,48 +627,65 @@ function solveRound(
 }
 
 /**
- * Marks the banks of scenario s that the round just solved (first m banks of D; A_DDᵀδ in bw.flow) has
- * made insolvent, without recomputing Aᵀp: a solvent bank loses Σ_{j∈D} s_j a_ji ≤ (Σ_j s_j) · max_j a_ji of
- * inflow (s_j = p̄_j − p_j), so only the banks whose net worth after the shock is below that bound are checked,
- * by their exact loss. When one is marked, Aᵀp is brought up to date where the next round reads it — the old D
- * by A_DDᵀδ, the new banks from their loss — and true is returned; false (nothing marked) leaves the full
- * recomputation to the caller, which also verifies.
+ * Marks the banks of scenario s that the round just solved (first m banks of D) has made insolvent, without
+ * recomputing Aᵀp: a solvent bank i loses Σ_{j∈D} s_j a_ji ≤ (Σ_j s_j) · max_j a_ji of inflow (s_j = p̄_j − p_j), so
+ * only the banks whose net worth after the shock (their slack) is below that bound are candidates; every other
+ * survivor is proved solvent. The candidates' losses are summed over the rows of D in decreasing shortfall, eight
+ * rows at a time, and a candidate leaves as soon as it is decided: insolvent once its partial loss exceeds its
+ * slack (the rest only adds), solvent once the partial loss plus (the shortfall still to come) · max_j a_ji is
+ * within it. Both bounds are widened by BOUND_MARGIN against rounding. True when any bank is marked (its inflow is
+ * then left to `defaultSetInflow`).
  */
 function markAtRisk(bw: BatchWorkspace, shocks: Float64Array, s: number, m: number, round: number): boolean {
-  const { system, payments, inflow, defaultRound, defaultList, flow, candidates, candidateLoss } = bw;
+  const { system, payments, defaultRound, defaultList, candidates, candidateLoss, candidateSlack, columnMax } = bw;
+  const { order, orderShortfall } = bw;
   const n = system.nBanks;
   const base = s * n;
   const { outsideAssets, interbankAssets, totalObligations, relative } = system;
   let shortfall = 0;
   for (let r = 0; r < m; r++) {
     const j = defaultList[base + r]!;
-    shortfall += totalObligations[j]! - payments[base + j]!;
+    orderShortfall[r] = totalObligations[j]! - payments[base + j]!;
+    shortfall += orderShortfall[r]!;
+    order[r] = r;
   }
   let count = 0;
   for (let i = 0; i < n; i++) {
     if (defaultRound[base + i] !== 0) continue;
     const slack = outsideAssets[i]! - shocks[base + i]! + interbankAssets[i]! - totalObligations[i]!;
-    if (slack < shortfall * bw.columnMax[i]!) {
+    if (slack < shortfall * columnMax[i]! * (1 + BOUND_MARGIN)) {
       candidates[count] = i;
-      candidateLoss[count++] = 0;
+      candidateLoss[count] = 0;
+      candidateSlack[count++] = slack;
     }
   }
   if (count === 0) return false;
-  for (let r = 0; r < m; r++) {
-    const j = defaultList[base + r]!;
-    const lost = totalObligations[j]! - payments[base + j]!;
-    const row = j * n;
-    for (let q = 0; q < count; q++) candidateLoss[q]! += lost * relative[row + candidates[q]!]!;
-  }
+  order.subarray(0, m).sort((a, b) => orderShortfall[b]! - orderShortfall[a]!);
   let marked = false;
-  for (let q = 0; q < count; q++) {
-    const i = candidates[q]!;
-    const lossInflow = interbankAssets[i]! - candidateLoss[q]!;
-    if (outsideAssets[i]! - shocks[base + i]! + lossInflow >= totalObligations[i]!) continue;
-    if (!marked) for (let r = 0; r < m; r++) inflow[base + defaultList[base + r]!]! += flow[r]!;
-    marked = true;
-    inflow[base + i] = lossInflow;
-    markDefault(bw, s, i, round);
+  let remaining = shortfall;
+  for (let k = 0; k < m && count > 0; k += ROWS_AT_ONCE) {
+    for (let t = k; t < Math.min(m, k + ROWS_AT_ONCE); t++) {
+      const lost = orderShortfall[order[t]!]!;
+      const row = defaultList[base + order[t]!]! * n;
+      remaining -= lost;
+      for (let q = 0; q < count; q++) candidateLoss[q]! += lost * relative[row + candidates[q]!]!;
+    }
+    const toCome = (Math.max(0, remaining) + shortfall * BOUND_MARGIN) * (1 + BOUND_MARGIN);
+    let kept = 0;
+    for (let q = 0; q < count; q++) {
+      const i = candidates[q]!;
+      const loss = candidateLoss[q]!;
+      const slack = candidateSlack[q]!;
+      if (loss > slack) {
+        markDefault(bw, s, i, round);
+        marked = true;
+      } else if (loss + toCome * columnMax[i]! > slack) {
+        candidates[kept] = i;
+        candidateLoss[kept] = loss;
+        candidateSlack[kept++] = slack;
+      }
+    }
+    count = kept;
   }
   return marked;
 }
@@ -614,9 +709,10 @@ function throughSurvivors(bw: BatchWorkspace, m: number): boolean {
  * (Aᵀp)_i = (p̄_i − α e_i − λ_i)/β, so new defaults are found without Aᵀp. Before the first round, one Picard step
  * from the current payments, p_D ← Φ_D(p) with Aᵀp recomputed (2·|D|·n), marks the banks that default even then,
  * shrinking S (at 1,000 banks under shocks up to 100%: |S| from about 300 to 90). Every step stays above the
- * greatest clearing vector, as the rounds of `exactRounds`. Returns true with Aᵀp recomputed from scratch for
- * `checkResidual`; false when the solver is not built, a system is singular or a payment would fall below zero
- * (the sweeps then continue from the current payments). `screened`: the Picard step was just taken.
+ * greatest clearing vector, as the rounds of `exactRounds`. Returns true when the result, at Aᵀp recomputed from
+ * scratch, verifies (`checkResidual`); false when the solver is not built, a system is singular, a payment would
+ * fall below zero or the result does not verify (the sweeps then continue from the current payments).
+ * `screened`: the Picard step was just taken.
  */
 function complementRounds(bw: BatchWorkspace, shocks: Float64Array, s: number, screened: boolean): boolean {
   const solver = complementSolver(bw);
@@ -672,7 +768,7 @@ function complementRounds(bw: BatchWorkspace, shocks: Float64Array, s: number, s
   }
   bw.complementScenarios++;
   refreshInflow(bw, s); // fresh for checkResidual, or for the sweeps when a payment was clamped at zero
-  return !clamped;
+  return !clamped && checkResidual(bw, shocks, s);
 }
 
 /**
@@ -835,8 +931,7 @@ const GAUSS_SEIDEL_MAX_ITERATIONS = 60;
 
 /**
  * Gauss–Seidel on (I − β A_DDᵀ) δ = rhs (first m entries) from δ = 0 into bw.step, with A_DD gathered into bw.block
- * (bordered from the banks already gathered). The sums (A_DDᵀ δ)_r are kept in bw.blockSums (bw.flow when the solve
- * ends) and updated by row c of A_DD whenever δ_c moves, so every access to the block is contiguous. True when no entry moved by more than
+ * (bordered from the banks already gathered). The sums (A_DDᵀ δ)_r are kept in bw.blockSums and updated by row c of A_DD whenever δ_c moves, so every access to the block is contiguous. True when no entry moved by more than
  * settledShare · max p̄ / residualWeight in the last iteration; false when it contracts too slowly (the LU then solves).
  */
 function gaussSeidelSolve(bw: BatchWorkspace, s: number, m: number, settledShare: number): boolean {
@@ -873,67 +968,34 @@ function gaussSeidelSolve(bw: BatchWorkspace, s: number, m: number, settledShare
     if (iteration >= 4 && change > 0.5 * previous) break;
     previous = change;
   }
-  bw.flow.set(sums.subarray(0, m));
   return settledNow;
 }
 
 /**
  * Borders bw.block (row c: a_{D_c D_r} for r < m) from the banks already gathered to the first m of D, growing it
- * (and gathering afresh) when m exceeds its stride: the new columns of the old rows, then the new rows.
+ * (and gathering afresh) when m exceeds its stride: the new columns of the old rows, then the new rows, by the
+ * gather kernel (eight rows of A at a time, so that eight scattered reads are in flight together).
  */
 function gatherDefaultBlock(bw: BatchWorkspace, s: number, m: number): KernelWorkspace {
   if (m > bw.blockStride) {
     const stride = Math.min(bw.iterativeSize, Math.max(m, 2 * bw.blockStride, 64));
-    const space = new KernelWorkspace(stride * stride + stride + ROWS_AT_ONCE);
+    const space = new KernelWorkspace(stride * stride + 2 * stride + ROWS_AT_ONCE + Math.ceil(stride / 2));
     bw.blockStride = stride;
     bw.block = space.take(stride * stride);
     bw.blockSums = space.take(stride);
     bw.blockMoves = space.take(ROWS_AT_ONCE);
+    bw.blockShortfalls = space.take(stride);
+    bw.blockList = space.takeIndices(stride);
     bw.gathered = 0;
   }
+  const space = KernelWorkspace.holding(bw.block)!;
   const f = bw.gathered;
-  gatherRows(bw, s, 0, f, f, m);
-  gatherRows(bw, s, f, m, 0, m);
+  const n = bw.system.nBanks;
+  bw.blockList.set(bw.defaultList.subarray(s * n + f, s * n + m), f);
+  space.gather(bw.matrix, bw.block, bw.blockStride, bw.blockList, n, 0, f, f, m);
+  space.gather(bw.matrix, bw.block, bw.blockStride, bw.blockList, n, f, m, 0, m);
   bw.gathered = m;
-  return KernelWorkspace.holding(bw.block)!;
-}
-
-/**
- * block[c · stride + r] = a_{D_c D_r} for c0 ≤ c < c1, r0 ≤ r < r1: eight rows of A at a time, so that eight
- * scattered reads are in flight together (the rows are not in cache; one at a time waits on each).
- */
-function gatherRows(bw: BatchWorkspace, s: number, c0: number, c1: number, r0: number, r1: number): void {
-  const { block, defaultList, blockStride: stride } = bw;
-  const { nBanks: n, relative } = bw.system;
-  const base = s * n;
-  let c = c0;
-  for (; c + 8 <= c1; c += 8) {
-    const a0 = defaultList[base + c]! * n,
-      a1 = defaultList[base + c + 1]! * n,
-      a2 = defaultList[base + c + 2]! * n,
-      a3 = defaultList[base + c + 3]! * n,
-      a4 = defaultList[base + c + 4]! * n,
-      a5 = defaultList[base + c + 5]! * n,
-      a6 = defaultList[base + c + 6]! * n,
-      a7 = defaultList[base + c + 7]! * n;
-    const row = c * stride;
-    for (let r = r0; r < r1; r++) {
-      const j = defaultList[base + r]!;
-      block[row + r] = relative[a0 + j]!;
-      block[row + stride + r] = relative[a1 + j]!;
-      block[row + 2 * stride + r] = relative[a2 + j]!;
-      block[row + 3 * stride + r] = relative[a3 + j]!;
-      block[row + 4 * stride + r] = relative[a4 + j]!;
-      block[row + 5 * stride + r] = relative[a5 + j]!;
-      block[row + 6 * stride + r] = relative[a6 + j]!;
-      block[row + 7 * stride + r] = relative[a7 + j]!;
-    }
-  }
-  for (; c < c1; c++) {
-    const source = defaultList[base + c]! * n;
-    const row = c * stride;
-    for (let r = r0; r < r1; r++) block[row + r] = relative[source + defaultList[base + r]!]!;
-  }
+  return space;
 }
 
 /** Aᵀp of scenario s from scratch: Σ_j p̄_ji minus the rows of A scaled by the shortfalls of its default list. */
@@ -947,13 +1009,13 @@ function refreshInflow(bw: BatchWorkspace, s: number): void {
     const j = defaultList[base + k]!;
     const shortfall = system.totalObligations[j]! - payments[base + j]!;
     if (shortfall === 0) continue;
-    if (!bw.matrix) addRow(bw, j, -shortfall, base);
+    if (!bw.dense) addRow(bw, j, -shortfall, base);
     else {
       bw.rowOffsets[count] = j * n;
       bw.rowDeltas[count++] = shortfall;
     }
   }
-  if (bw.matrix) bw.kernels.subtractRows(bw.matrix, inflow, base, n, bw.rowOffsets, bw.rowDeltas, count);
+  if (bw.dense) bw.kernels.subtractRows(bw.matrix, inflow, base, n, bw.rowOffsets, bw.rowDeltas, count);
 }
 
 /**
@@ -991,6 +1053,7 @@ function sweepUntilVerified(bw: BatchWorkspace, shocks: Float64Array, start: num
   const change = new Float64Array(bw.blockSize);
   const added = new Int32Array(bw.blockSize);
   const stale = new Uint8Array(bw.blockSize);
+  for (const s of start) stale[s] = 1; // Aᵀp recomputed before the first sweep by rows
   const settled = (FIXED_POINT_TOLERANCE / 10) * bw.scale;
   let active = start;
   for (let sweep = 0; active.length > 0; sweep++) {

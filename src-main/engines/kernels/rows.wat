@@ -1,11 +1,12 @@
-;; out −= Σ_k f_k · (row k of a matrix), the rows picked by an index list, in double precision with WebAssembly's
-;; 128-bit SIMD: the batched clearing's inflows Aᵀp recomputed from the rows of A of the defaulted banks
-;; (src-main/engines/batched-clearing.ts). The matrix is read in place from a second memory, shared by every
-;; thread that clears the network (src-main/engines/kernels/workspace.ts, `KernelMatrix`); out, the index list and
-;; the factors are in the thread's own workspace. Built into rows-wasm.ts by `npm run build:kernels`;
-;; tests/engines/kernels.test.ts checks that the two agree.
+;; Kernels that read rows of a square matrix in place from a second memory, shared by every thread that clears
+;; the network (the network's A: src-main/engines/kernels/workspace.ts, `sharedMatrixMemory`), for the batched
+;; clearing (src-main/engines/batched-clearing.ts); what they write and their index lists are in the thread's own
+;; workspace. Built into rows-wasm.ts by `npm run build:kernels`; tests/engines/kernels.test.ts checks that the
+;; two agree.
 ;;
-;; The rows go eight at a time: out[i] −= f_0 a_0[i] + f_1 a_1[i] + … + f_7 a_7[i], the eight products summed in
+;; subtract_rows: out −= Σ_k f_k · (row k of the matrix), the rows picked by an index list, in double precision
+;; with WebAssembly's 128-bit SIMD (the inflows Aᵀp recomputed from the rows of A of the defaulted banks). The
+;; rows go eight at a time: out[i] −= f_0 a_0[i] + f_1 a_1[i] + … + f_7 a_7[i], the eight products summed in
 ;; order and the sum subtracted, each product and sum rounded once (no fused multiply–add); the last count mod 8
 ;; rows one at a time. So every digit is that of the plain scalar loop, on every processor.
 (module
@@ -138,5 +139,79 @@
         (local.set $rows (i32.add (local.get $rows) (i32.const 4)))
         (local.set $factors (i32.add (local.get $factors) (i32.const 8)))
         (br $row)))
+  )
+
+  ;; gather: block[c · stride + r] = matrix[list[c] · width + list[r]] for c0 ≤ c < c1, r0 ≤ r < r1 (the entries
+  ;; a_{D_c D_r} of the default set D = list, a `width` × `width` matrix). block: a double offset in the
+  ;; workspace; list: an int32 offset. Eight rows at a time, so that eight scattered reads are in flight together.
+  (func (export "gather")
+    (param $block i32) (param $stride i32) (param $list i32) (param $width i32)
+    (param $c0 i32) (param $c1 i32) (param $r0 i32) (param $r1 i32)
+    (local $c i32) (local $r i32) (local $j i32) (local $at i32) (local $out i32) (local $row i32)
+    (local $a0 i32) (local $a1 i32) (local $a2 i32) (local $a3 i32)
+    (local $a4 i32) (local $a5 i32) (local $a6 i32) (local $a7 i32)
+    (local.set $block (i32.shl (local.get $block) (i32.const 3)))
+    (local.set $stride (i32.shl (local.get $stride) (i32.const 3)))
+    (local.set $list (i32.shl (local.get $list) (i32.const 2)))
+    (local.set $width (i32.shl (local.get $width) (i32.const 3)))
+    (local.set $c (local.get $c0))
+    (block $groups_done
+      (loop $group
+        (br_if $groups_done (i32.gt_u (i32.add (local.get $c) (i32.const 8)) (local.get $c1)))
+        (local.set $at (i32.add (local.get $list) (i32.shl (local.get $c) (i32.const 2))))
+        (local.set $a0 (i32.mul (i32.load (local.get $at)) (local.get $width)))
+        (local.set $a1 (i32.mul (i32.load offset=4 (local.get $at)) (local.get $width)))
+        (local.set $a2 (i32.mul (i32.load offset=8 (local.get $at)) (local.get $width)))
+        (local.set $a3 (i32.mul (i32.load offset=12 (local.get $at)) (local.get $width)))
+        (local.set $a4 (i32.mul (i32.load offset=16 (local.get $at)) (local.get $width)))
+        (local.set $a5 (i32.mul (i32.load offset=20 (local.get $at)) (local.get $width)))
+        (local.set $a6 (i32.mul (i32.load offset=24 (local.get $at)) (local.get $width)))
+        (local.set $a7 (i32.mul (i32.load offset=28 (local.get $at)) (local.get $width)))
+        (local.set $row (i32.add (local.get $block) (i32.mul (local.get $c) (local.get $stride))))
+        (local.set $r (local.get $r0))
+        (block $entries_done
+          (loop $entry
+            (br_if $entries_done (i32.ge_u (local.get $r) (local.get $r1)))
+            (local.set $j (i32.shl (i32.load (i32.add (local.get $list) (i32.shl (local.get $r) (i32.const 2))))
+              (i32.const 3)))
+            (local.set $out (i32.add (local.get $row) (i32.shl (local.get $r) (i32.const 3))))
+            (f64.store (local.get $out) (f64.load 1 (i32.add (local.get $a0) (local.get $j))))
+            (local.set $out (i32.add (local.get $out) (local.get $stride)))
+            (f64.store (local.get $out) (f64.load 1 (i32.add (local.get $a1) (local.get $j))))
+            (local.set $out (i32.add (local.get $out) (local.get $stride)))
+            (f64.store (local.get $out) (f64.load 1 (i32.add (local.get $a2) (local.get $j))))
+            (local.set $out (i32.add (local.get $out) (local.get $stride)))
+            (f64.store (local.get $out) (f64.load 1 (i32.add (local.get $a3) (local.get $j))))
+            (local.set $out (i32.add (local.get $out) (local.get $stride)))
+            (f64.store (local.get $out) (f64.load 1 (i32.add (local.get $a4) (local.get $j))))
+            (local.set $out (i32.add (local.get $out) (local.get $stride)))
+            (f64.store (local.get $out) (f64.load 1 (i32.add (local.get $a5) (local.get $j))))
+            (local.set $out (i32.add (local.get $out) (local.get $stride)))
+            (f64.store (local.get $out) (f64.load 1 (i32.add (local.get $a6) (local.get $j))))
+            (local.set $out (i32.add (local.get $out) (local.get $stride)))
+            (f64.store (local.get $out) (f64.load 1 (i32.add (local.get $a7) (local.get $j))))
+            (local.set $r (i32.add (local.get $r) (i32.const 1)))
+            (br $entry)))
+        (local.set $c (i32.add (local.get $c) (i32.const 8)))
+        (br $group)))
+    ;; the last rows, one at a time
+    (block $rows_done
+      (loop $row_left
+        (br_if $rows_done (i32.ge_u (local.get $c) (local.get $c1)))
+        (local.set $a0
+          (i32.mul (i32.load (i32.add (local.get $list) (i32.shl (local.get $c) (i32.const 2)))) (local.get $width)))
+        (local.set $row (i32.add (local.get $block) (i32.mul (local.get $c) (local.get $stride))))
+        (local.set $r (local.get $r0))
+        (block $left_done
+          (loop $left
+            (br_if $left_done (i32.ge_u (local.get $r) (local.get $r1)))
+            (local.set $j (i32.shl (i32.load (i32.add (local.get $list) (i32.shl (local.get $r) (i32.const 2))))
+              (i32.const 3)))
+            (f64.store (i32.add (local.get $row) (i32.shl (local.get $r) (i32.const 3)))
+              (f64.load 1 (i32.add (local.get $a0) (local.get $j))))
+            (local.set $r (i32.add (local.get $r) (i32.const 1)))
+            (br $left)))
+        (local.set $c (i32.add (local.get $c) (i32.const 1)))
+        (br $row_left)))
   )
 )

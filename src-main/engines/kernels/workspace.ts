@@ -55,7 +55,20 @@ type SubtractProduct = (
   depth: number,
 ) => void;
 
-type SubtractRows = (out: number, length: number, rows: number, factors: number, count: number) => void;
+/** The exports of rows.wat. */
+interface RowKernels {
+  subtract_rows(out: number, length: number, rows: number, factors: number, count: number): void;
+  gather(
+    block: number,
+    stride: number,
+    list: number,
+    width: number,
+    c0: number,
+    c1: number,
+    r0: number,
+    r1: number,
+  ): void;
+}
 
 /** The workspace each memory belongs to, so a function given an array can tell whether the kernels can reach it. */
 const owners = new WeakMap<ArrayBufferLike, KernelWorkspace>();
@@ -66,8 +79,8 @@ export class KernelWorkspace {
   private readonly memory: WebAssembly.Memory;
   private readonly buffer: ArrayBuffer;
   private readonly product: SubtractProduct;
-  /** The rows kernel bound to this workspace and to each matrix memory it has read. */
-  private readonly rowKernels = new WeakMap<WebAssembly.Memory, SubtractRows>();
+  /** The rows kernels bound to this workspace and to each matrix memory they have read. */
+  private readonly rowKernels = new WeakMap<WebAssembly.Memory, RowKernels>();
   private taken = 0;
 
   /**
@@ -166,13 +179,37 @@ export class KernelWorkspace {
     count: number,
   ): void {
     if (length <= 0 || count <= 0) return;
-    let kernel = this.rowKernels.get(matrix);
-    if (!kernel) {
+    this.rowsOf(matrix).subtract_rows(this.at(out, outAt), length, this.at(rows, 0), this.at(factors, 0), count);
+  }
+
+  /**
+   * block[c · stride + r] = M[list[c] · width + list[r]] for c0 ≤ c < c1, r0 ≤ r < r1, where M is the `width` ×
+   * `width` matrix of doubles in `matrix` (a `sharedMatrixMemory`): the entries of M among the rows and columns that
+   * `list` names. block and list taken from this workspace (rows.wat).
+   */
+  gather(
+    matrix: WebAssembly.Memory,
+    block: Float64Array,
+    stride: number,
+    list: Int32Array,
+    width: number,
+    c0: number,
+    c1: number,
+    r0: number,
+    r1: number,
+  ): void {
+    if (c1 <= c0 || r1 <= r0) return;
+    this.rowsOf(matrix).gather(this.at(block, 0), stride, this.at(list, 0), width, c0, c1, r0, r1);
+  }
+
+  private rowsOf(matrix: WebAssembly.Memory): RowKernels {
+    let kernels = this.rowKernels.get(matrix);
+    if (!kernels) {
       const env = { memory: this.memory, matrix };
-      kernel = new WebAssembly.Instance(kernelModule(ROWS_WASM_BASE64), { env }).exports.subtract_rows as SubtractRows;
-      this.rowKernels.set(matrix, kernel);
+      kernels = new WebAssembly.Instance(kernelModule(ROWS_WASM_BASE64), { env }).exports as unknown as RowKernels;
+      this.rowKernels.set(matrix, kernels);
     }
-    kernel(this.at(out, outAt), length, this.at(rows, 0), this.at(factors, 0), count);
+    return kernels;
   }
 
   private at(array: Float64Array | Int32Array, index: number): number {
