@@ -124,6 +124,34 @@ describe('WebAssembly kernels', () => {
     }
   });
 
+  it('gathers the entries of a shared matrix among the rows and columns a list names, on every edge', () => {
+    const width = 29;
+    const memory = sharedMatrixMemory(width * width);
+    const matrix = new Float64Array(memory.buffer, 0, width * width);
+    matrix.forEach((_, k) => (matrix[k] = k + 0.5));
+    const list = [28, 3, 17, 0, 5, 9, 21, 14, 2, 26, 11, 7, 19];
+    const stride = list.length + 2;
+    for (const [c0, c1, r0, r1] of [
+      [0, 13, 0, 13], // one group of eight rows and five left
+      [0, 8, 8, 13],
+      [8, 13, 0, 13],
+      [3, 3, 0, 13], // nothing
+      [0, 7, 2, 9],
+    ] as const) {
+      const workspace = new KernelWorkspace(stride * stride + list.length);
+      workspace.take(1);
+      const block = workspace.take(stride * list.length).fill(-1);
+      const indices = workspace.takeIndices(list.length);
+      indices.set(list);
+      workspace.gather(memory, block, stride, indices, width, c0, c1, r0, r1);
+      for (let c = 0; c < list.length; c++)
+        for (let r = 0; r < stride; r++) {
+          const inside = c >= c0 && c < c1 && r >= r0 && r < r1;
+          expect(block[c * stride + r]).toBe(inside ? matrix[list[c]! * width + list[r]!] : -1);
+        }
+    }
+  });
+
   it('reads a matrix in shared memory in place from another thread', async () => {
     const memory = sharedMatrixMemory(8);
     const matrix = new Float64Array(memory.buffer, 0, 8);
