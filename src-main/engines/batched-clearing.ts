@@ -481,7 +481,7 @@ function solveFactor(bw: BatchWorkspace, m: number): void {
  * adds no bank and the result verifies (dense: `verifyDefaultSet`, every survivor proved solvent by the bound or
  * its exact loss; else `checkResidual` at Aᵀp from scratch); false when D outgrew the limit, its matrix is singular
  * or the result does not verify (the sweeps then continue from the current payments, which stay above the
- * clearing vector, with Aᵀp fresh).
+ * clearing vector, and recompute Aᵀp first).
  */
 function exactRounds(bw: BatchWorkspace, shocks: Float64Array, s: number): boolean {
   const { system, nDefaults } = bw;
@@ -541,7 +541,7 @@ function survivorsDefault(bw: BatchWorkspace, shocks: Float64Array, s: number, m
   if (grown <= bw.iterativeSize) {
     gatherDefaultBlock(bw, s, grown);
     defaultSetInflow(bw, s, grown);
-  }
+  } else refreshInflow(bw, s); // D outgrew the block: the survivors' rounds or the sweeps take over
   return true;
 }
 
@@ -1044,8 +1044,8 @@ function checkResidual(bw: BatchWorkspace, shocks: Float64Array, s: number): boo
 
 /**
  * Monotone Gauss–Seidel sweeps from above over the scenarios in `active`, bank-major so that each row of A is read
- * once per sweep for the whole block; a scenario leaves when a sweep adds no bank, changes no payment by more than
- * a tenth of the tolerance, and its result verifies.
+ * once per sweep for the whole block, from Aᵀp recomputed; a scenario leaves when a sweep adds no bank, changes no
+ * payment by more than a tenth of the tolerance, and its result verifies.
  */
 function sweepUntilVerified(bw: BatchWorkspace, shocks: Float64Array, start: number[]): void {
   const { system, nDefaults, rounds } = bw;
