@@ -91,7 +91,10 @@ const MAX_SWEEPS = 100_000;
  * on, the clearing system keeps A in the shared memory the rows kernel reads.
  */
 const BATCH_MIN_BANKS = MATRIX_MEMORY_MIN_BANKS;
-/** Banks of the default set the Gauss–Seidel solve visits before their rows of the block are added at once. */
+/**
+ * Banks of the default set the Gauss–Seidel solve visits before their rows of the block are added at once; also
+ * the rows of D `markAtRisk` sums into the candidates' losses before it decides which of them leave.
+ */
 const ROWS_AT_ONCE = 8;
 /**
  * Large default sets are solved through the survivors (`complementRounds`) when the run clears at least one
@@ -528,15 +531,17 @@ function exactRounds(bw: BatchWorkspace, shocks: Float64Array, s: number): boole
 }
 
 /**
- * After a round on the first m banks of D (dense networks): (Aᵀp)_D from the gathered block, then the survivors its
- * losses make insolvent marked (`markAtRisk`); true when there are any (counted in bw.screenedRounds), with the
- * block bordered to them and their inflow computed where the next round's Gauss–Seidel solve reads it.
+ * After a round on the first m banks of D (dense networks): the survivors its losses make insolvent marked
+ * (`markAtRisk`), then (Aᵀp)_D from the gathered block — bordered to the banks just marked, whose inflow the next
+ * round's right-hand side reads — for that round or for the verification. True when any bank is marked (counted in
+ * bw.screenedRounds).
  */
 function survivorsDefault(bw: BatchWorkspace, shocks: Float64Array, s: number, m: number, round: number): boolean {
-  defaultSetInflow(bw, s, m);
-  if (!markAtRisk(bw, shocks, s, m, round)) return false;
+  if (!markAtRisk(bw, shocks, s, m, round)) {
+    defaultSetInflow(bw, s, m);
+    return false;
+  }
   bw.screenedRounds++;
-  // the next round's right-hand side reads (Aᵀp)_D of the banks just marked too: from the block bordered to them
   const grown = bw.nDefaults[s]!;
   if (grown <= bw.iterativeSize) {
     gatherDefaultBlock(bw, s, grown);
@@ -898,8 +903,8 @@ function complementSolver(bw: BatchWorkspace): ComplementSolver | null {
 }
 
 /**
- * K⁻¹ α e for the scenarios `which` of the block (e = c − x), solved together (`InverseColumns.solve`: the factors are read
- * once for all of them; `complementRounds` then turns a row into the scenario's payments). A scenario's digits do
+ * K⁻¹ α e for the scenarios `which` of the block (e = c − x), solved together (`InverseColumns.solve`: the factors
+ * are read once for all of them; `complementRounds` then turns a row into the scenario's payments). A scenario's digits do
  * not depend on the others solved with it. Nothing is done where the survivors' solver is not wanted.
  */
 function solveShocks(bw: BatchWorkspace, shocks: Float64Array, which: number[]): void {
@@ -931,8 +936,10 @@ const GAUSS_SEIDEL_MAX_ITERATIONS = 60;
 
 /**
  * Gauss–Seidel on (I − β A_DDᵀ) δ = rhs (first m entries) from δ = 0 into bw.step, with A_DD gathered into bw.block
- * (bordered from the banks already gathered). The sums (A_DDᵀ δ)_r are kept in bw.blockSums and updated by row c of A_DD whenever δ_c moves, so every access to the block is contiguous. True when no entry moved by more than
- * settledShare · max p̄ / residualWeight in the last iteration; false when it contracts too slowly (the LU then solves).
+ * (bordered from the banks already gathered). The sums (A_DDᵀ δ)_r are kept in bw.blockSums and updated by row c
+ * of A_DD whenever δ_c moves, so every access to the block is contiguous. True when no entry moved by more than
+ * settledShare · max p̄ / residualWeight in the last iteration; false when it contracts too slowly (the LU then
+ * solves).
  */
 function gaussSeidelSolve(bw: BatchWorkspace, s: number, m: number, settledShare: number): boolean {
   const space = gatherDefaultBlock(bw, s, m);
@@ -944,7 +951,6 @@ function gaussSeidelSolve(bw: BatchWorkspace, s: number, m: number, settledShare
   // eight rows of A_DD added to the sums at once by the product kernel: the same iterates as one bank at a time,
   // an eighth of the traffic
   let previous = Infinity;
-  let settledNow = false;
   for (let iteration = 1; iteration <= GAUSS_SEIDEL_MAX_ITERATIONS; iteration++) {
     let change = 0;
     for (let c0 = 0; c0 < m; c0 += ROWS_AT_ONCE) {
@@ -961,14 +967,11 @@ function gaussSeidelSolve(bw: BatchWorkspace, s: number, m: number, settledShare
       }
       space.subtractProduct(sums, 0, m, moves, 0, width, block, c0 * stride, stride, 1, m, width);
     }
-    if (change <= settled) {
-      settledNow = true;
-      break;
-    }
-    if (iteration >= 4 && change > 0.5 * previous) break;
+    if (change <= settled) return true;
+    if (iteration >= 4 && change > 0.5 * previous) return false;
     previous = change;
   }
-  return settledNow;
+  return false;
 }
 
 /**
