@@ -20,6 +20,7 @@ import { sampleShocks } from '../../src-main/engines/shocks';
 import { mergeStressPartials, runStressBatch } from '../../src-main/engines/stress';
 import { randomSparseNetwork } from '../../src-main/engines/synthetic';
 import { ebaMaxentNetwork } from '../support/eba';
+import { gaussSolve } from '../support/policy';
 
 const dense = (n: number, seed: number) => toClearingSystem(randomSparseNetwork(n, n - 1, seed));
 const sparse = (n: number, seed: number) => toClearingSystem(randomSparseNetwork(n, 4, seed));
@@ -76,6 +77,7 @@ function clearAll(
   let factoredRounds = 0;
   let screenedRounds = 0;
   let complementScenarios = 0;
+  let boundDefaults = 0;
   for (let first = 0; first < count; first += bw.blockSize) {
     const size = Math.min(bw.blockSize, count - first);
     clearBlock(bw, shocks.subarray(first * n, (first + size) * n), size);
@@ -84,6 +86,7 @@ function clearAll(
     factoredRounds += bw.factoredRounds;
     screenedRounds += bw.screenedRounds;
     complementScenarios += bw.complementScenarios;
+    boundDefaults += bw.boundDefaults;
     for (let s = 0; s < size; s++) {
       payments.set(bw.payments.subarray(s * n, (s + 1) * n), (first + s) * n);
       loss[first + s] = bw.loss[s]!;
@@ -101,6 +104,7 @@ function clearAll(
     factoredRounds,
     screenedRounds,
     complementScenarios,
+    boundDefaults,
     bw,
   };
 }
@@ -286,6 +290,43 @@ describe('batched clearing', () => {
     expect(costly.complementScenarios).toBeGreaterThan(0);
     // the ring: 95% of liabilities interbank, so I − Aᵀ is nearly singular and the survivors' system ill-conditioned
     expect(expectSameAsPerScenario(ring(120, 24), 1, 30, { scenarios: 30 }).complementScenarios).toBeGreaterThan(0);
+  });
+
+  it('marks by the bound through K⁻¹ only banks that default at the clearing vector, most of the defaults at F = 1', () => {
+    const system = dense(240, 23);
+    const n = system.nBanks;
+    const count = 24;
+    for (const options of [{}, { alpha: 0.6, beta: 0.8 }]) {
+      const { beta } = recoveryRates(options);
+      const shocks = sampleShocks(system, { kind: 'uniform', maxFraction: 1 }, 3, 0, count);
+      const result = clearAll(system, shocks, count, { ...options, scenarios: count });
+      expectSameResults(system, shocks, result, options);
+      // the bound, solved here by Gaussian elimination: u = (I − βAᵀ)⁻¹ (e + (1 − β) Aᵀp̄), and bank i insolvent
+      // at the clearing vector where e_i + (u_i − e'_i)/β < p̄_i
+      const matrix = Array.from({ length: n }, (_, i) =>
+        Array.from({ length: n }, (_, j) => (i === j ? 1 : 0) - beta * system.relative[j * n + i]!),
+      );
+      let marked = 0;
+      let contagion = 0; // defaults beyond the banks that their own shock makes insolvent
+      for (let s = 0; s < count; s++) {
+        const cash = Array.from({ length: n }, (_, i) => system.outsideAssets[i]! - shocks[s * n + i]!);
+        const raised = cash.map((e, i) => e + (1 - beta) * system.interbankAssets[i]!);
+        const bound = gaussSolve(matrix, raised);
+        const own = Array.from({ length: n }, (_, i) => shocks[s * n + i]! > system.netWorth[i]!);
+        expect(2 * own.filter(Boolean).length).toBeGreaterThan(n); // screened before any round
+        const defaults = new Set(result.defaults[s]);
+        contagion += defaults.size - own.filter(Boolean).length;
+        for (let i = 0; i < n; i++) {
+          if (own[i] || cash[i]! + (bound[i]! - raised[i]!) / beta >= system.totalObligations[i]! - 1e-6) continue;
+          expect(defaults.has(i)).toBe(true);
+          marked++;
+        }
+      }
+      expect(result.boundDefaults).toBe(marked);
+      // without the cost of default the bound is tight: it leaves the survivors' rounds almost nothing to find
+      expect(marked).toBeGreaterThan(0);
+      if (beta === 1) expect(marked).toBeGreaterThan(0.95 * contagion);
+    }
   });
 
   it('keeps a default set past half of the banks in Gauss–Seidel rounds while its survivors would cost more', () => {
