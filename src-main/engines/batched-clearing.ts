@@ -98,6 +98,8 @@ const BATCH_MIN_BANKS = MATRIX_MEMORY_MIN_BANKS;
  * the rows of D `markAtRisk` sums into the candidates' losses before it decides which of them leave.
  */
 const ROWS_AT_ONCE = 8;
+/** Rows of A that `refreshInflows` subtracts from a block's inflows in one pass (a multiple of eight, within L2). */
+const ROW_PASS_BYTES = 512 * 1024;
 /**
  * Large default sets are solved through the survivors (`complementRounds`) when the run clears at least one
  * scenario per this many banks: the LU of I − βAᵀ (2n³/3 flops, once) then costs less than the sweeps it saves.
@@ -207,6 +209,9 @@ export interface BatchWorkspace {
   /** Offsets of the dense rows of A to subtract from one scenario's inflow, and their factors (`refreshInflow`). */
   readonly rowOffsets: Int32Array;
   readonly rowDeltas: Float64Array;
+  /** The offsets of every row of A, and p̄ − p per scenario (block × n), for `refreshInflows`. */
+  readonly everyRow: Int32Array;
+  readonly shortfalls: Float64Array;
   /** Last round (or sweep) number per scenario of the block. */
   readonly rounds: Int32Array;
   /** max_j a_ji for each bank i (`markAtRisk`), and that function's banks, their lost inflow and their slack. */
@@ -239,7 +244,9 @@ export function createBatchWorkspace(system: ClearingSystem, options: BatchOptio
   let scale = 0;
   for (let i = 0; i < n; i++) scale = Math.max(scale, system.totalObligations[i]!);
   const dense = system.nLinks >= DENSE_SHARE * n * (n - 1);
-  const kernels = new KernelWorkspace(blockSize * n + n + Math.ceil(n / 2));
+  const kernels = new KernelWorkspace(2 * blockSize * n + n + 2 * Math.ceil(n / 2));
+  const everyRow = kernels.takeIndices(n);
+  for (let j = 0; j < n; j++) everyRow[j] = j * n;
   const exactLimit = Math.floor(EXACT_FACTOR * (dense ? n : Math.max(1, system.nLinks / Math.max(n, 1))));
   const exactSize = Math.min(n, Math.floor(Math.sqrt(exactLimit)));
   // the gathered block of a Gauss–Seidel solve (iterativeSize² doubles) must fit one kernel workspace
@@ -288,6 +295,8 @@ export function createBatchWorkspace(system: ClearingSystem, options: BatchOptio
     step: new Float64Array(iterativeSize),
     rowOffsets: kernels.takeIndices(n),
     rowDeltas: kernels.take(n),
+    everyRow,
+    shortfalls: kernels.take(blockSize * n),
     rounds: new Int32Array(blockSize),
     columnMax: columnStatistics(system).maxima,
     candidates: new Int32Array(n),
@@ -399,9 +408,14 @@ export function clearBlock(bw: BatchWorkspace, shocks: Float64Array, count: numb
     shocks,
     active.filter((s) => 2 * nDefaults[s]! > n),
   );
+  const unverified: number[] = [];
   for (const s of active) {
-    if (!exactRounds(bw, shocks, s)) swept.push(s);
+    const outcome = exactRounds(bw, shocks, s);
+    if (outcome === 'unsolved') swept.push(s);
+    else if (outcome === 'unverified') unverified.push(s);
   }
+  refreshInflows(bw, unverified);
+  for (const s of unverified) if (!checkResidual(bw, shocks, s)) swept.push(s);
   bw.sweptScenarios = swept.length;
   sweepUntilVerified(bw, shocks, swept);
   for (let s = 0; s < count; s++) finish(bw, shocks, s);
@@ -488,13 +502,16 @@ function solveFactor(bw: BatchWorkspace, m: number): void {
 /**
  * Fictitious-default rounds with exact solves while |D| ≤ exactSize: (I − β A_DDᵀ) δ_D = α e_D + β (Aᵀp)_D − p_D,
  * p_D += δ_D, then the banks the lost inflow makes insolvent join D: on a dense network (Aᵀp)_D from the gathered
- * block and the survivors by `markAtRisk`, else Aᵀp recomputed and every bank checked. Returns true when a round
- * adds no bank and the result verifies (dense: `verifyDefaultSet`, every survivor proved solvent by the bound or
- * its exact loss; else `checkResidual` at Aᵀp from scratch); false when D outgrew the limit, its matrix is singular
- * or the result does not verify (the sweeps then continue from the current payments, which stay above the
- * clearing vector, and recompute Aᵀp first).
+ * block and the survivors by `markAtRisk`, else Aᵀp recomputed and every bank checked. Returns 'verified' when
+ * a round adds no bank and the result verifies (dense: `verifyDefaultSet`, every survivor proved solvent by the
+ * bound or its exact loss; else `checkResidual` at Aᵀp from scratch); 'unverified' from the survivors' rounds
+ * (`complementRounds`), whose results the block verifies together; 'unsolved' when D outgrew the limit, its matrix
+ * is singular or the result does not verify (the sweeps then continue from the current payments, which stay above
+ * the clearing vector, and recompute Aᵀp first).
  */
-function exactRounds(bw: BatchWorkspace, shocks: Float64Array, s: number): boolean {
+type RoundsOutcome = 'verified' | 'unverified' | 'unsolved';
+
+function exactRounds(bw: BatchWorkspace, shocks: Float64Array, s: number): RoundsOutcome {
   const { system, nDefaults } = bw;
   const n = system.nBanks;
   let factored = 0;
@@ -516,12 +533,12 @@ function exactRounds(bw: BatchWorkspace, shocks: Float64Array, s: number): boole
     if (throughSurvivors(bw, m)) return complementRounds(bw, shocks, s);
     if (!bw.dense) {
       const solve = solveRound(bw, shocks, s, m, factored, GAUSS_SEIDEL_SETTLED);
-      if (solve === SOLVE_FAILED) return false;
+      if (solve === SOLVE_FAILED) return 'unsolved';
       if (solve === FACTORED) factored = m;
       // Aᵀp from scratch (as cheap as adding the |D| rows of δ): the last round's inflow is the one verified
       refreshInflow(bw, s);
       markInsolvent(bw, shocks, s, round + 1);
-      if (nDefaults[s] === m) return checkResidual(bw, shocks, s);
+      if (nDefaults[s] === m) return checkResidual(bw, shocks, s) ? 'verified' : 'unsolved';
       continue;
     }
     // on a dense network the first round only has to show whom its losses make insolvent: its Gauss–Seidel solve
@@ -536,7 +553,7 @@ function exactRounds(bw: BatchWorkspace, shocks: Float64Array, s: number): boole
     }
     if (solve === FACTORED) factored = m;
     if (marked) continue;
-    return solve !== SOLVE_FAILED && verifyDefaultSet(bw, shocks, s, m);
+    return solve !== SOLVE_FAILED && verifyDefaultSet(bw, shocks, s, m) ? 'verified' : 'unsolved';
   }
 }
 
@@ -724,13 +741,13 @@ function throughSurvivors(bw: BatchWorkspace, m: number): boolean {
  * (Aᵀp)_i = (p̄_i − α e_i − λ_i)/β, so new defaults are found without Aᵀp. Before the first round, the bound
  * through K⁻¹ e (`boundScreen`) marks the banks that default at the greatest clearing vector, shrinking S to about
  * the final survivors (at 1,000 banks under shocks up to 100%: |S| from about 300 to 60). Every step stays above
- * the greatest clearing vector, as the rounds of `exactRounds`. Returns true when the result, at Aᵀp recomputed
- * from scratch, verifies (`checkResidual`); false when the solver is not built, a system is singular, a payment
- * would fall below zero or the result does not verify (the sweeps then continue from the current payments).
+ * the greatest clearing vector, as the rounds of `exactRounds`. Returns 'unverified' with the payments set, for
+ * the block to verify together (`refreshInflows`, `checkResidual`); 'unsolved' when the solver is not built, a
+ * system is singular or a payment would fall below zero (the sweeps then continue from the current payments).
  */
-function complementRounds(bw: BatchWorkspace, shocks: Float64Array, s: number): boolean {
+function complementRounds(bw: BatchWorkspace, shocks: Float64Array, s: number): RoundsOutcome {
   const solver = complementSolver(bw);
-  if (!solver) return false;
+  if (!solver) return 'unsolved';
   const { system, payments, defaultRound, defaultList, nDefaults, alpha, beta } = bw;
   const n = system.nBanks;
   const base = s * n;
@@ -752,8 +769,8 @@ function complementRounds(bw: BatchWorkspace, shocks: Float64Array, s: number): 
       for (let i = 0; i < n; i++) if (defaultRound[base + i] === 0) survivors[m++] = i;
       if (m === 0) break;
       left.fill(0, 0, m);
-      if (!factoriseSurvivors(solver, solution, totalObligations, m)) return false;
-    } else if (!dropDefaulted(solver, m, removed)) return false;
+      if (!factoriseSurvivors(solver, solution, totalObligations, m)) return 'unsolved';
+    } else if (!dropDefaulted(solver, m, removed)) return 'unsolved';
     bw.rounds[s]!++;
     let added = 0;
     for (let a = 0; a < m; a++) {
@@ -783,8 +800,7 @@ function complementRounds(bw: BatchWorkspace, shocks: Float64Array, s: number): 
     payments[base + j] = Math.max(0, solution[j]!);
   }
   bw.complementScenarios++;
-  refreshInflow(bw, s); // fresh for checkResidual, or for the sweeps when a payment was clamped at zero
-  return !clamped && checkResidual(bw, shocks, s);
+  return clamped ? 'unsolved' : 'unverified';
 }
 
 /**
@@ -1084,6 +1100,31 @@ function refreshInflow(bw: BatchWorkspace, s: number): void {
     }
   }
   if (bw.dense) bw.kernels.subtractRows(bw.matrix, inflow, base, n, bw.rowOffsets, bw.rowDeltas, count);
+}
+
+/**
+ * Aᵀp from scratch for the scenarios `list` of the block together (dense networks): for each, Σ_j p̄_ji minus the
+ * rows of A scaled by the shortfalls p̄_j − p_j of every bank j in order (zero for the solvent), so that a
+ * scenario's digits do not depend on the others. The rows go a pass of ROW_PASS_BYTES at a time, each pass
+ * subtracted from every scenario's inflow while it is in cache: each row of A is read from memory once per block
+ * instead of once per scenario.
+ */
+function refreshInflows(bw: BatchWorkspace, list: number[]): void {
+  const { system, payments, inflow, shortfalls, everyRow, kernels, matrix } = bw;
+  const n = system.nBanks;
+  for (const s of list) {
+    const base = s * n;
+    inflow.set(system.interbankAssets, base);
+    for (let j = 0; j < n; j++) shortfalls[base + j] = system.totalObligations[j]! - payments[base + j]!;
+  }
+  const pass = Math.max(8, 8 * Math.floor(ROW_PASS_BYTES / (64 * n)));
+  for (let k = 0; k < n; k += pass) {
+    const rows = everyRow.subarray(k, Math.min(n, k + pass));
+    for (const s of list) {
+      const factors = shortfalls.subarray(s * n + k, s * n + k + rows.length);
+      kernels.subtractRows(matrix, inflow, s * n, n, rows, factors, rows.length);
+    }
+  }
 }
 
 /**
