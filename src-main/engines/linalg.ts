@@ -431,6 +431,8 @@ export class InverseColumns {
     fill(rhs, stride);
     luSolveMany(this.factors, m, this.pivots, rhs, stride);
     read(rhs, stride);
+    // the block is free again: a later InverseColumns built on the same workspace (`holding`) finds its room
+    this.workspace?.rewind(this.blockStart);
   }
 
   /** Solves the missing columns among `js` together. */

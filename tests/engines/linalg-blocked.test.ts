@@ -85,4 +85,23 @@ describe('blocked LU', () => {
     });
     expect(together.solves).toBe(12);
   });
+
+  it('uses factors held in a kernel workspace in place, for one solver after another (no copy, same columns)', () => {
+    const m = 150;
+    const a = randomMatrix(m, 12);
+    const workspace = InverseColumns.workspaceFor(m);
+    const lu = workspace.take(m * m);
+    lu.set(a);
+    const pivots = new Int32Array(m);
+    luFactor(lu, m, pivots);
+    const reference = new InverseColumns(lu.slice(), m, pivots).column(7);
+    // each solver takes its block of right-hand sides after the factors and gives it back after each solve
+    for (let round = 0; round < 3; round++) {
+      const inverse = new InverseColumns(lu, m, pivots);
+      expect(inverse.factors).toBe(lu);
+      expect(Array.from(inverse.column(7))).toEqual(Array.from(reference));
+      inverse.prefetch([1, 2, 3]);
+    }
+    expect(workspace.used).toBe(m * m);
+  });
 });
