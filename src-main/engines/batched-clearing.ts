@@ -402,11 +402,14 @@ export function clearBlock(bw: BatchWorkspace, shocks: Float64Array, count: numb
   bw.complementScenarios = 0;
   bw.boundDefaults = 0;
   bw.complement?.solved.fill(0);
-  solveShocks(
-    bw,
-    shocks,
-    active.filter((s) => 2 * nDefaults[s]! > n),
-  );
+  // default sets past half before any round: K⁻¹ e solved for them together, the banks the bound shows to default
+  // marked, and the columns of K⁻¹ that their survivors' rounds read solved together
+  const large = active.filter((s) => 2 * nDefaults[s]! > n);
+  solveShocks(bw, shocks, large);
+  if (bw.complement) {
+    for (const s of large) boundScreen(bw, shocks, s);
+    prefetchSurvivors(bw, bw.complement, large);
+  }
   const unverified: number[] = [];
   for (const s of active) {
     const outcome = exactRounds(bw, shocks, s);
@@ -514,18 +517,17 @@ function exactRounds(bw: BatchWorkspace, shocks: Float64Array, s: number): Round
   const { system, nDefaults } = bw;
   const n = system.nBanks;
   let factored = 0;
-  let screened = false;
+  let screened = bw.complement?.solved[s] === 1; // by the bound, in clearBlock
   bw.gathered = 0;
-  for (let round = 1; ; round++) {
+  for (let round = bw.rounds[s]!; ; round++) {
     bw.rounds[s] = round;
     let m = nDefaults[s]!;
-    // past half of the banks, where the survivors' rounds may pay, first the banks shown to default join D: where
-    // D passed half before any round, by the bound through the K⁻¹ e solved with the block (no product with A),
-    // else by one Picard step (cheaper than a solve of its own); then the cheaper path
+    // past half of the banks, where the survivors' rounds may pay, first the banks shown to default join D (where
+    // D passed half before any round, by the bound, in clearBlock; where it grew past half in the rounds, by one
+    // Picard step, cheaper than a solve of K⁻¹ e of its own), then the cheaper path
     if (!screened && bw.complement !== null && 2 * m > n) {
       screened = true;
-      if (bw.complement?.solved[s]) boundScreen(bw, shocks, s);
-      else picardStep(bw, shocks, s);
+      picardStep(bw, shocks, s);
       round = bw.rounds[s]!;
       m = nDefaults[s]!;
     }
@@ -836,6 +838,26 @@ function boundScreen(bw: BatchWorkspace, shocks: Float64Array, s: number): boole
   bw.boundDefaults += bw.nDefaults[s]! - before;
   bw.rounds[s] = round;
   return true;
+}
+
+/**
+ * Solves together the columns of K⁻¹ that the survivors' rounds of the scenarios `list` will read (their survivors,
+ * where `throughSurvivors` sends them there): solved a few at a time, as each scenario meets them, every column
+ * would cost a pass over the factors of its own.
+ */
+function prefetchSurvivors(bw: BatchWorkspace, solver: ComplementSolver, list: number[]): void {
+  const n = bw.system.nBanks;
+  const wanted: number[] = [];
+  const seen = new Uint8Array(n);
+  for (const s of list) {
+    if (!throughSurvivors(bw, bw.nDefaults[s]!)) continue;
+    for (let i = 0; i < n; i++) {
+      if (bw.defaultRound[s * n + i] !== 0 || seen[i]) continue;
+      seen[i] = 1;
+      wanted.push(i);
+    }
+  }
+  solver.inverse.prefetch(wanted);
 }
 
 /** K⁻¹ Aᵀp̄ (`boundScreen` for β < 1), solved once per solver. */
