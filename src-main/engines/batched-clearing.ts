@@ -30,12 +30,13 @@
  *     there to the full precision. On a sparse network each round recomputes Aᵀp from scratch (CSR rows) and
  *     checks every bank;
  *   - in a run long enough to pay for one LU of K = I − βAᵀ, once D holds more than half of the banks: the banks
- *     that a bound through K⁻¹ e shows to default join D (`boundScreen`, for a D past half before any round: K⁻¹ e
- *     is solved for the block at once) or one Picard step (`picardStep`, for a D that grew past half in the
- *     rounds), then, where the survivors' factor costs less than a Gauss–Seidel round on D
- *     (`throughSurvivors`: |S|³ < SURVIVORS_FACTOR · |D|², or D beyond ITERATIVE_SHARE of the banks), rounds
- *     through the survivors S instead (`complementRounds`): p = K⁻¹(α e + E_S λ) with (K⁻¹)_SS λ = p̄_S −
- *     (K⁻¹ α e)_S, |S|³/3 flops a round and one solve with the factors per scenario (those of a block together);
+ *     that a bound through K⁻¹ e shows to default join D (`boundScreen`: p* ≤ K⁻¹(e + (1 − β)Aᵀp̄), no product
+ *     with A; for a D past half before any round, K⁻¹ e solved for the block at once) or one Picard step
+ *     (`picardStep`, for a D that grew past half in the rounds), then, where the survivors' factor costs less
+ *     than a Gauss–Seidel round on D (`throughSurvivors`: |S|³ < SURVIVORS_FACTOR · |D|², or D beyond
+ *     ITERATIVE_SHARE of the banks), rounds through the survivors S instead (`complementRounds`): p = K⁻¹(α e +
+ *     E_S λ) with (K⁻¹)_SS λ = p̄_S − (K⁻¹ α e)_S, |S|³/3 flops a round, one solve with the factors per scenario
+ *     and the columns of K⁻¹ for the survivors (both for the block's scenarios together);
  *   - otherwise (or after), monotone Gauss–Seidel sweeps from above, p_i ← Φ_i(p) bank by bank, until a sweep
  *     changes no payment by more than a tenth of the tolerance.
  * Both stay above the greatest clearing vector, so each bank marked insolvent is insolvent there too. Each result
@@ -43,7 +44,8 @@
  * sweeps resuming until it is. After exact rounds on a dense network it is that of the banks of D at their
  * inflows from the block (every survivor pays p̄_i = Φ_i(p), proved by the bound or its exact loss, both widened by
  * BOUND_MARGIN against rounding); otherwise Aᵀp is recomputed from scratch (p̄ minus the shortfalls of D) for every
- * bank. Shocks must satisfy 0 ≤ x_i ≤ c_i (validated by the caller or by construction).
+ * bank — after the survivors' rounds for the block's scenarios together, as one matrix product
+ * (`refreshInflows`). Shocks must satisfy 0 ≤ x_i ≤ c_i (validated by the caller or by construction).
  *
  * The kernels read A in place from the network's shared WebAssembly memory (`ClearingSystem.relativeMemory`): the
  * gather kernel (kernels/rows.wat) fills the block from eight rows of A at a time (eight scattered reads in
