@@ -102,6 +102,12 @@ const BATCH_MIN_BANKS = MATRIX_MEMORY_MIN_BANKS;
 const ROWS_AT_ONCE = 8;
 /** Panel width of the LU of matrices below twice LU_BLOCK (`factorises`). */
 const SMALL_LU_BLOCK = 16;
+/**
+ * Default sets past this share of the banks on their own shocks (and not past half) start with Picard steps for
+ * the block together (`picardSteps`), at most MAX_PICARD_STEPS of them.
+ */
+const PICARD_SHARE = 0.25;
+const MAX_PICARD_STEPS = 60;
 /** Bytes of rows of A that `refreshInflows` copies for one product (within the second-level cache). */
 const ROW_PASS_BYTES = 512 * 1024;
 /**
@@ -182,6 +188,8 @@ export interface BatchWorkspace {
   complementScenarios: number;
   /** Banks of the last block that the bound through K⁻¹ e marked insolvent (`boundScreen`). */
   boundDefaults: number;
+  /** Picard steps the last block's scenarios took before their rounds (`picardSteps`), summed over them. */
+  picardSteps: number;
   /** Built at the first large default set when the run is long enough (null: not used, or I − βAᵀ is singular). */
   complement: ComplementSolver | null | undefined;
   readonly scale: number;
@@ -280,6 +288,7 @@ export function createBatchWorkspace(system: ClearingSystem, options: BatchOptio
     screenedRounds: 0,
     complementScenarios: 0,
     boundDefaults: 0,
+    picardSteps: 0,
     complement:
       dense && beta > 0 && (options.scenarios ?? 0) * BANKS_PER_SCENARIO_FOR_COMPLEMENT >= n ? undefined : null,
     scale: Math.max(scale, 1e-300),
@@ -405,18 +414,23 @@ export function clearBlock(bw: BatchWorkspace, shocks: Float64Array, count: numb
   bw.screenedRounds = 0;
   bw.complementScenarios = 0;
   bw.boundDefaults = 0;
+  bw.picardSteps = 0;
   bw.complement?.solved.fill(0);
   // default sets past half before any round: K⁻¹ e solved for them together, the banks the bound shows to default
   // marked, and the columns of K⁻¹ that their survivors' rounds read solved together
   const large = active.filter((s) => 2 * nDefaults[s]! > n);
+  // on a dense network, default sets of a quarter to a half of the banks: Picard steps for them together first
+  const middle = bw.dense ? active.filter((s) => 2 * nDefaults[s]! <= n && nDefaults[s]! > PICARD_SHARE * n) : [];
   solveShocks(bw, shocks, large);
   if (bw.complement) {
     for (const s of large) boundScreen(bw, shocks, s);
     prefetchSurvivors(bw, bw.complement, large);
   }
+  picardSteps(bw, shocks, middle);
+  const screened = new Set([...(bw.complement ? large : []), ...middle]);
   const unverified: number[] = [];
   for (const s of active) {
-    const outcome = exactRounds(bw, shocks, s);
+    const outcome = exactRounds(bw, shocks, s, screened.has(s));
     if (outcome === 'unsolved') swept.push(s);
     else if (outcome === 'unverified') unverified.push(s);
   }
@@ -521,18 +535,19 @@ function solveFactor(bw: BatchWorkspace, m: number): void {
  */
 type RoundsOutcome = 'verified' | 'unverified' | 'unsolved';
 
-function exactRounds(bw: BatchWorkspace, shocks: Float64Array, s: number): RoundsOutcome {
+function exactRounds(bw: BatchWorkspace, shocks: Float64Array, s: number, screenedBefore: boolean): RoundsOutcome {
   const { system, nDefaults } = bw;
   const n = system.nBanks;
   let factored = 0;
-  let screened = bw.complement?.solved[s] === 1; // by the bound, in clearBlock
+  let screened = screenedBefore;
   bw.gathered = 0;
   for (let round = bw.rounds[s]!; ; round++) {
     bw.rounds[s] = round;
     let m = nDefaults[s]!;
     // past half of the banks, where the survivors' rounds may pay, first the banks shown to default join D (where
-    // D passed half before any round, by the bound, in clearBlock; where it grew past half in the rounds, by one
-    // Picard step, cheaper than a solve of K⁻¹ e of its own), then the cheaper path
+    // D passed half before any round, by the bound, and where it started past a quarter, by Picard steps, both in
+    // clearBlock; where it grew past half in the rounds, by one Picard step, cheaper than a solve of K⁻¹ e of its
+    // own), then the cheaper path
     if (!screened && bw.complement !== null && 2 * m > n) {
       screened = true;
       picardStep(bw, shocks, s);
@@ -900,6 +915,37 @@ function picardStep(bw: BatchWorkspace, shocks: Float64Array, s: number): void {
   }
   refreshInflow(bw, s);
   markInsolvent(bw, shocks, s, ++bw.rounds[s]!);
+}
+
+/**
+ * Picard steps for the scenarios `list` of the block together (dense networks): p_D ← Φ_D(p) at the current Aᵀp,
+ * Aᵀp recomputed for all of them as one product (`refreshInflows`), and the banks that default even then join D in
+ * a round of their own; a scenario stops when a step adds no bank (at most MAX_PICARD_STEPS). From p̄ every step
+ * stays above the greatest clearing vector, so each bank marked is insolvent there too, and the exact rounds then
+ * start from a default set close to the final one instead of growing it round by round (measured at 1,000 and
+ * 3,000 dense banks under shocks up to 20–30%: 0.55–0.8× the processor time, a third of the rounds). Aᵀp is left
+ * fresh for every bank.
+ */
+function picardSteps(bw: BatchWorkspace, shocks: Float64Array, list: number[]): void {
+  const { system, payments, inflow, defaultList, nDefaults } = bw;
+  const n = system.nBanks;
+  let current = list;
+  for (let step = 0; step < MAX_PICARD_STEPS && current.length > 0; step++) {
+    for (const s of current) {
+      const base = s * n;
+      for (let r = 0; r < nDefaults[s]!; r++) {
+        const j = defaultList[base + r]!;
+        payments[base + j] = phi(bw, j, system.outsideAssets[j]! - shocks[base + j]!, inflow[base + j]!);
+      }
+    }
+    refreshInflows(bw, current);
+    bw.picardSteps += current.length;
+    current = current.filter((s) => {
+      const before = nDefaults[s]!;
+      markInsolvent(bw, shocks, s, ++bw.rounds[s]!);
+      return nDefaults[s]! > before;
+    });
+  }
 }
 
 /** Marks, in `round`, the solvent banks of scenario s that its (fresh) Aᵀp leaves unable to pay what they owe. */
