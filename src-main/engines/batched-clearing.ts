@@ -35,7 +35,7 @@
  *   - in a run long enough to pay for one LU of K = I − βAᵀ, once D holds more than half of the banks: the banks
  *     that a bound through K⁻¹ e shows to default join D (`boundScreen`: p* ≤ K⁻¹(e + (1 − β)Aᵀp̄), no product
  *     with A; for a D past half before any round, K⁻¹ e solved for the block at once) or one Picard step
- *     (`picardStep`, for a D that grew past half in the rounds), then, where the survivors' factor costs less
+ *     (`picardSteps`, for a D that grew past half in the rounds), then, where the survivors' factor costs less
  *     than a Gauss–Seidel round on D (`throughSurvivors`: |S|³ < SURVIVORS_FACTOR · |D|², or D beyond
  *     ITERATIVE_SHARE of the banks), rounds through the survivors S instead (`complementRounds`): p = K⁻¹(α e +
  *     E_S λ) with (K⁻¹)_SS λ = p̄_S − (K⁻¹ α e)_S, |S|³/3 flops a round, one solve with the factors per scenario
@@ -191,7 +191,7 @@ export interface BatchWorkspace {
   complementScenarios: number;
   /** Banks of the last block that the bound through K⁻¹ e marked insolvent (`boundScreen`). */
   boundDefaults: number;
-  /** Picard steps the last block's scenarios took before their rounds (`picardSteps`), summed over them. */
+  /** Picard steps the last block's scenarios took (`picardSteps`), summed over them. */
   picardSteps: number;
   /** Built at the first large default set when the run is long enough (null: not used, or I − βAᵀ is singular). */
   complement: ComplementSolver | null | undefined;
@@ -553,7 +553,7 @@ function exactRounds(bw: BatchWorkspace, shocks: Float64Array, s: number, screen
     // own), then the cheaper path
     if (!screened && bw.complement !== null && 2 * m > n) {
       screened = true;
-      picardStep(bw, shocks, s);
+      picardSteps(bw, shocks, [s], 1);
       round = bw.rounds[s]!;
       m = nDefaults[s]!;
     }
@@ -904,36 +904,19 @@ function assetSolution(bw: BatchWorkspace, solver: ComplementSolver): Float64Arr
 }
 
 /**
- * One Picard step of scenario s from its current payments (above the greatest clearing vector, so the step stays
- * above it too): p_D ← Φ_D(p), Aᵀp recomputed (2·|D|·n), and the banks that default even then join D, in a round
- * of their own.
- */
-function picardStep(bw: BatchWorkspace, shocks: Float64Array, s: number): void {
-  const { system, payments, inflow, defaultList, nDefaults } = bw;
-  const base = s * system.nBanks;
-  const { outsideAssets } = system;
-  for (let r = 0; r < nDefaults[s]!; r++) {
-    const j = defaultList[base + r]!;
-    payments[base + j] = phi(bw, j, outsideAssets[j]! - shocks[base + j]!, inflow[base + j]!);
-  }
-  refreshInflow(bw, s);
-  markInsolvent(bw, shocks, s, ++bw.rounds[s]!);
-}
-
-/**
  * Picard steps for the scenarios `list` of the block together (dense networks): p_D ← Φ_D(p) at the current Aᵀp,
  * Aᵀp recomputed for all of them as one product (`refreshInflows`), and the banks that default even then join D in
- * a round of their own; a scenario stops when a step adds no bank (at most MAX_PICARD_STEPS). From p̄ every step
- * stays above the greatest clearing vector, so each bank marked is insolvent there too, and the exact rounds then
+ * a round of their own; a scenario stops when a step adds no bank (at most `maxSteps`). From payments above the
+ * greatest clearing vector every step stays above it, so each bank marked is insolvent there too, and the rounds then
  * start from a default set close to the final one instead of growing it round by round (measured at 1,000 and
  * 3,000 dense banks under shocks up to 20–30%: 0.55–0.8× the processor time, under half of the rounds). Aᵀp is left
  * fresh for every bank.
  */
-function picardSteps(bw: BatchWorkspace, shocks: Float64Array, list: number[]): void {
+function picardSteps(bw: BatchWorkspace, shocks: Float64Array, list: number[], maxSteps = MAX_PICARD_STEPS): void {
   const { system, payments, inflow, defaultList, nDefaults } = bw;
   const n = system.nBanks;
   let current = list;
-  for (let step = 0; step < MAX_PICARD_STEPS && current.length > 0; step++) {
+  for (let step = 0; step < maxSteps && current.length > 0; step++) {
     for (const s of current) {
       const base = s * n;
       for (let r = 0; r < nDefaults[s]!; r++) {
