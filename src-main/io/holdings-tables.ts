@@ -11,6 +11,7 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
+import type { Readable } from 'node:stream';
 import ExcelJS from 'exceljs';
 import type { Db } from '../store/db';
 import { finishHoldingsDataset } from '../store/holdings';
@@ -27,7 +28,7 @@ import {
 } from './holdings-csv';
 import { AppError } from '../../src-shared/errors';
 import { alreadyImportedError, ImportError } from './import-error';
-import { checkFileSize, checkXlsxArchive, decodeUtf8Strict, firstLine } from './import-limits';
+import { checkFileSize, checkXlsxArchive, decodeUtf8Strict, firstLine, workbookPartsFirst } from './import-limits';
 import { RowErrorsImportError } from './row-errors';
 import { parse13fInformationTable } from './sec-13f';
 import { ParquetDecodeError, ParquetDecoder } from './parquet-decode';
@@ -50,19 +51,25 @@ type RowSource = (sink: HoldingsRowSink, options: HoldingsImportOptions) => Prom
 
 const xlsxRows: RowSource = async (sink, options) => {
   const { fileName } = options;
-  // The archive is checked whole first (truncation, checksums, sizes, longest text); the reader gets only a sound zip.
-  await checkXlsxArchive(fileName, options.bytes ? { bytes: options.bytes } : { path: options.filePath ?? '' });
+  // The archive is checked whole first (truncation, checksums, sizes, longest text); the reader gets only a sound zip,
+  // its workbook parts before its worksheets
+  const source = options.bytes ? { bytes: options.bytes } : { path: options.filePath ?? '' };
+  const layout = await checkXlsxArchive(fileName, source);
   try {
-    return await readXlsxRows(sink, options);
+    return await readXlsxRows(sink, options, workbookPartsFirst(source, layout));
   } catch (error) {
     if (error instanceof AppError) throw error;
     throw new ImportError(`${fileName} is not a readable XLSX workbook: ${firstLine((error as Error).message)}`);
   }
 };
 
-const readXlsxRows: RowSource = async (sink, options) => {
+async function readXlsxRows(
+  sink: HoldingsRowSink,
+  options: HoldingsImportOptions,
+  input: Readable,
+): Promise<{ notes: string[] }> {
   const { fileName, onProgress, signal } = options;
-  const reader = new ExcelJS.stream.xlsx.WorkbookReader(holdingsInput(options), {
+  const reader = new ExcelJS.stream.xlsx.WorkbookReader(input, {
     sharedStrings: 'cache',
     hyperlinks: 'ignore',
     styles: 'cache',
@@ -84,7 +91,7 @@ const readXlsxRows: RowSource = async (sink, options) => {
     break; // the first sheet holds the positions
   }
   return { notes: [`sheet "${sheetName}"`] };
-};
+}
 
 /** Rows per Parquet read: bounds memory whatever the file's row groups. */
 const PARQUET_BATCH = 50_000;

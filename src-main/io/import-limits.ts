@@ -191,7 +191,14 @@ export function firstInvalidUtf8(bytes: Uint8Array): number {
 }
 
 /** Where to read an archive from: bytes in memory or a file on disk. */
-type ArchiveSource = { bytes: Uint8Array } | { path: string };
+export type ArchiveSource = { bytes: Uint8Array } | { path: string };
+
+/** Where a checked archive's parts lie: each entry's local header, and the central directory's start. */
+export interface XlsxArchiveLayout {
+  readonly size: number;
+  readonly directoryOffset: number;
+  readonly entries: readonly ZipEntry[];
+}
 
 interface ZipEntry {
   name: string;
@@ -207,13 +214,13 @@ interface ZipEntry {
  * central directory is found and every entry's data is where it says), no part would uncompress beyond the
  * limits — each entry is inflated once, counting bytes without keeping them, so a zip bomb or a 200 MB shared
  * string is refused after reading at most the limit — and every CRC matches (a truncated or bit-flipped workbook
- * is refused here, not deep inside the reader).
+ * is refused here, not deep inside the reader). Returns where the parts lie (`workbookPartsFirst`).
  */
 export async function checkXlsxArchive(
   fileName: string,
   source: ArchiveSource,
   limits = importLimits(),
-): Promise<void> {
+): Promise<XlsxArchiveLayout> {
   let fd: number | undefined;
   try {
     const size = 'bytes' in source ? source.bytes.byteLength : fstatSync((fd = openSync(source.path, 'r'))).size;
@@ -230,38 +237,8 @@ export async function checkXlsxArchive(
       return buffer;
     };
     const broken = (why: string) => new ImportError(`${fileName} is not a readable XLSX workbook: ${why}`);
-    if (size < 22 || read(0, 2).toString('latin1') !== 'PK')
-      throw broken('not a zip archive (an XLSX file starts with "PK")');
-    const tailLength = Math.min(size, 22 + 65_535);
-    const tail = read(size - tailLength, tailLength);
-    const eocd = tail.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
-    if (eocd < 0 || eocd + 22 > tail.length) throw broken('the archive is truncated (no end of central directory)');
-    const count = tail.readUInt16LE(eocd + 10);
-    const directorySize = tail.readUInt32LE(eocd + 12);
-    const directoryOffset = tail.readUInt32LE(eocd + 16);
-    if (directoryOffset + directorySize > size)
-      throw broken('the archive is truncated (central directory beyond the end)');
-    const directory = read(directoryOffset, directorySize);
-    const entries: ZipEntry[] = [];
-    let at = 0;
-    for (let k = 0; k < count; k += 1) {
-      if (at + 46 > directory.length || directory.readUInt32LE(at) !== 0x02014b50)
-        throw broken(`central directory entry ${k + 1} is damaged`);
-      const nameLength = directory.readUInt16LE(at + 28);
-      const extraLength = directory.readUInt16LE(at + 30);
-      const commentLength = directory.readUInt16LE(at + 32);
-      entries.push({
-        name: directory.toString('utf8', at + 46, Math.min(directory.length, at + 46 + nameLength)),
-        method: directory.readUInt16LE(at + 10),
-        crc: directory.readUInt32LE(at + 16),
-        compressedSize: directory.readUInt32LE(at + 20),
-        uncompressedSize: directory.readUInt32LE(at + 24),
-        localHeader: directory.readUInt32LE(at + 42),
-      });
-      at += 46 + nameLength + extraLength + commentLength;
-    }
-    if (!entries.some((entry) => entry.name === '[Content_Types].xml'))
-      throw broken('no [Content_Types].xml part (not an Office Open XML file)');
+    const layout = archiveLayout(size, read, broken);
+    const { entries } = layout;
     let total = 0;
     for (const entry of entries) {
       const part = quote(entry.name, 40);
@@ -303,9 +280,107 @@ export async function checkXlsxArchive(
         );
       }
     }
+    return layout;
   } finally {
     if (fd !== undefined) closeSync(fd);
   }
+}
+
+/** The central directory of a zip archive of `size` bytes read by `read`; `broken` words a refusal. */
+function archiveLayout(
+  size: number,
+  read: (offset: number, length: number) => Buffer,
+  broken: (why: string) => ImportError,
+): XlsxArchiveLayout {
+  if (size < 22 || read(0, 2).toString('latin1') !== 'PK')
+    throw broken('not a zip archive (an XLSX file starts with "PK")');
+  const tailLength = Math.min(size, 22 + 65_535);
+  const tail = read(size - tailLength, tailLength);
+  const eocd = tail.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
+  if (eocd < 0 || eocd + 22 > tail.length) throw broken('the archive is truncated (no end of central directory)');
+  const count = tail.readUInt16LE(eocd + 10);
+  const directorySize = tail.readUInt32LE(eocd + 12);
+  const directoryOffset = tail.readUInt32LE(eocd + 16);
+  if (directoryOffset + directorySize > size)
+    throw broken('the archive is truncated (central directory beyond the end)');
+  const directory = read(directoryOffset, directorySize);
+  const entries: ZipEntry[] = [];
+  let at = 0;
+  for (let k = 0; k < count; k += 1) {
+    if (at + 46 > directory.length || directory.readUInt32LE(at) !== 0x02014b50)
+      throw broken(`central directory entry ${k + 1} is damaged`);
+    const nameLength = directory.readUInt16LE(at + 28);
+    const extraLength = directory.readUInt16LE(at + 30);
+    const commentLength = directory.readUInt16LE(at + 32);
+    entries.push({
+      name: directory.toString('utf8', at + 46, Math.min(directory.length, at + 46 + nameLength)),
+      method: directory.readUInt16LE(at + 10),
+      crc: directory.readUInt32LE(at + 16),
+      compressedSize: directory.readUInt32LE(at + 20),
+      uncompressedSize: directory.readUInt32LE(at + 24),
+      localHeader: directory.readUInt32LE(at + 42),
+    });
+    at += 46 + nameLength + extraLength + commentLength;
+  }
+  if (!entries.some((entry) => entry.name === '[Content_Types].xml'))
+    throw broken('no [Content_Types].xml part (not an Office Open XML file)');
+  return { size, directoryOffset, entries };
+}
+
+/**
+ * Where the parts of an XLSX archive lie, from its central directory only (nothing inflated): for a reader given an
+ * archive that `checkXlsxArchive` has already checked, or that is checked as it is read.
+ */
+export function xlsxArchiveLayout(fileName: string, bytes: Uint8Array): XlsxArchiveLayout {
+  const read = (offset: number, length: number) =>
+    Buffer.from(bytes.buffer, bytes.byteOffset + offset, Math.max(0, Math.min(length, bytes.byteLength - offset)));
+  return archiveLayout(
+    bytes.byteLength,
+    read,
+    (why) => new ImportError(`${fileName} is not a readable XLSX workbook: ${why}`),
+  );
+}
+
+/** Reading rank of a workbook part: what a worksheet is read against comes first, the worksheets last. */
+function partRank(name: string): number {
+  const first = ['[Content_Types].xml', '_rels/.rels', 'xl/_rels/workbook.xml.rels', 'xl/workbook.xml'];
+  if (first.includes(name)) return first.indexOf(name);
+  if (name === 'xl/sharedStrings.xml' || name === 'xl/styles.xml') return first.length;
+  return name.startsWith('xl/worksheets/') ? first.length + 2 : first.length + 1;
+}
+
+/**
+ * The bytes of a checked XLSX archive with the parts a worksheet is read against first — the relationships, the
+ * workbook, the shared strings and the styles — and the worksheets last, for a reader that takes the parts in the
+ * order they are stored. ExcelJS's streaming WorkbookReader reads a worksheet met before the workbook part against
+ * a model it does not have yet, so a workbook that stores it last fails at random (exceljs#3064: "Cannot read
+ * properties of undefined (reading 'sheets')"), and it parks a worksheet met before the shared strings in a
+ * temporary file, in plain text. Each part is copied as stored (local header, data and data descriptor: nothing is
+ * inflated), then the central directory as it was; a streaming reader stops at the directory and does not read its
+ * offsets.
+ */
+export function workbookPartsFirst(source: ArchiveSource, layout: XlsxArchiveLayout): Readable {
+  const byOffset = [...layout.entries].sort((a, b) => a.localHeader - b.localHeader);
+  const parts = byOffset.map((entry, k) => ({
+    rank: partRank(entry.name),
+    start: entry.localHeader,
+    end: byOffset[k + 1]?.localHeader ?? layout.directoryOffset,
+  }));
+  const ranges = parts
+    .map((part, k) => ({ ...part, k }))
+    .sort((a, b) => a.rank - b.rank || a.k - b.k)
+    .map(({ start, end }) => ({ start, end }));
+  ranges.push({ start: layout.directoryOffset, end: layout.size });
+  if ('bytes' in source) {
+    const { buffer, byteOffset } = source.bytes;
+    return Readable.from(ranges.map(({ start, end }) => Buffer.from(buffer, byteOffset + start, end - start)));
+  }
+  const path = source.path;
+  return Readable.from(
+    (async function* () {
+      for (const { start, end } of ranges) if (end > start) yield* createReadStream(path, { start, end: end - 1 });
+    })(),
+  );
 }
 
 /**

@@ -18,7 +18,6 @@
  * failures. Final-demand columns carry no rows in the paper's array and hold no cross-holdings here. Shares below
  * `minShare` are not stored; the report counts them and their largest column total.
  */
-import { Readable } from 'node:stream';
 import ExcelJS from 'exceljs';
 import type { ImportReport } from '../../src-shared/domain';
 import { formatAmount, formatCount, formatNumber } from '../../src-shared/format/numbers';
@@ -26,6 +25,7 @@ import { CROSSHOLDINGS_FORMAT, type EconomyDocument } from '../../src-shared/for
 import { wiodOptionsSchema, type WiodOptions, type WiodOptionsInput } from '../../src-shared/formats/wiod';
 import { cascade, fromDenseEconomy } from '../engines/cascade';
 import { ImportError } from './import-error';
+import { workbookPartsFirst, xlsxArchiveLayout } from './import-limits';
 import { readerValueText } from './value-text';
 
 const CODE_ROW = 3;
@@ -70,10 +70,13 @@ interface RawTable {
   rows: Array<{ row: number; code: string; description: string; country: string; number: string; values: CellValue[] }>;
 }
 
-/** Reads the first worksheet row by row (streaming: the official file has ~2,500 × 2,700 cells). */
+/**
+ * Reads the first worksheet row by row (streaming: the official file has ~2,500 × 2,700 cells), the workbook's
+ * parts given to the reader before its worksheets (`workbookPartsFirst`).
+ */
 async function readFirstSheet(bytes: Uint8Array, fileName: string, maxRows = Infinity): Promise<RawTable> {
   const reader = new ExcelJS.stream.xlsx.WorkbookReader(
-    Readable.from(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)),
+    workbookPartsFirst({ bytes }, xlsxArchiveLayout(fileName, bytes)),
     {
       sharedStrings: 'cache',
       hyperlinks: 'ignore',

@@ -1,5 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import ExcelJS from 'exceljs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { cellText, importHoldingsFile } from '../../src-main/io/holdings-tables';
@@ -12,6 +13,7 @@ import { datasets } from '../../src-main/store/repositories';
 import { tempDir } from '../support/fixtures';
 import { testStoreKey } from '../support/store-key';
 import { parquetFile } from '../support/parquet';
+import { withEntriesLast } from '../support/zip-order';
 
 let dir: ReturnType<typeof tempDir>;
 let db: Db;
@@ -110,6 +112,33 @@ describe('holdings from XLSX', () => {
       '5:AUM:not an amount ≥ 0 — "lots"',
     ]);
     expect(datasets.list(db)).toEqual([]);
+  });
+
+  it('reads a workbook that stores its workbook part after its worksheets (exceljs#3064)', async () => {
+    fresh();
+    const book = new ExcelJS.Workbook();
+    const sheet = book.addWorksheet('positions');
+    sheet.addRow(['Fund', 'ISIN', 'Report date', 'Market value']);
+    for (let k = 0; k < 20; k++) sheet.addRow([`F${k % 3}`, `ISIN${k}`, day('2024-03-31'), 100 + k]);
+    const written = new Uint8Array(await book.xlsx.writeBuffer());
+    // ExcelJS stores the worksheet before the shared strings and the workbook part last; here the shared strings
+    // come first, so that the streaming reader alone meets the worksheet before the workbook it is read against
+    const last = (name: string) => name.startsWith('xl/worksheets/') || name === 'xl/workbook.xml';
+    const bytes = withEntriesLast(written, last);
+    const reader = new ExcelJS.stream.xlsx.WorkbookReader(Readable.from([Buffer.from(bytes)]), {});
+    await expect(
+      (async () => {
+        for await (const worksheet of reader) for await (const row of worksheet) void row;
+      })(),
+    ).rejects.toThrow(/sheets/);
+    const path = join(dir.path, 'workbook-last.xlsx');
+    writeFileSync(path, bytes);
+    const result = await importHoldingsFile(db, {
+      filePath: path,
+      fileName: 'workbook-last.xlsx',
+      datasetName: 'last',
+    });
+    expect(holdingsSummary(db, result.datasetId).positions).toBe(20);
   });
 
   it('uses an explicit column mapping', async () => {

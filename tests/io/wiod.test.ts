@@ -4,6 +4,7 @@ import { basename, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { repoRoot, tempDir } from '../support/fixtures';
 import { flows, syntheticWiot, VALUE_ADDED } from '../support/wiot';
+import { withEntriesLast } from '../support/zip-order';
 import { economyDocumentSchema } from '../../src-shared/formats/crossholdings';
 import { cascade, toEconomySystem } from '../../src-main/engines/cascade';
 import { importFileAsync } from '../../src-main/io/importers';
@@ -47,6 +48,15 @@ describe('WIOD importer', () => {
       kept.reduce((sum, j) => sum + output[j]!, 0),
       9,
     );
+  });
+
+  it('reads a table whose workbook part is stored after its worksheet as one stored in the usual order', async () => {
+    const bytes = await syntheticWiot();
+    const last = (name: string) => name.startsWith('xl/worksheets/') || name === 'xl/workbook.xml';
+    const reordered = withEntriesLast(bytes, last);
+    expect(Buffer.from(reordered).equals(Buffer.from(bytes))).toBe(false);
+    const [usual, moved] = await Promise.all([parseWiot(bytes, 'w.xlsx'), parseWiot(reordered, 'w.xlsx')]);
+    expect(moved.document).toEqual(usual.document);
   });
 
   it('the choices are parameters: threshold and failure-cost factors, excluded categories, small shares', async () => {
