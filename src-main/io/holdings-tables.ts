@@ -28,7 +28,14 @@ import {
 } from './holdings-csv';
 import { AppError } from '../../src-shared/errors';
 import { alreadyImportedError, ImportError } from './import-error';
-import { checkFileSize, checkXlsxArchive, decodeUtf8Strict, firstLine, workbookPartsFirst } from './import-limits';
+import {
+  checkFileSize,
+  checkXlsxArchive,
+  decodeUtf8Strict,
+  firstLine,
+  unreadableXlsx,
+  workbookPartsFirst,
+} from './import-limits';
 import { RowErrorsImportError } from './row-errors';
 import { parse13fInformationTable } from './sec-13f';
 import { ParquetDecodeError, ParquetDecoder } from './parquet-decode';
@@ -59,7 +66,7 @@ const xlsxRows: RowSource = async (sink, options) => {
     return await readXlsxRows(sink, options, workbookPartsFirst(source, layout));
   } catch (error) {
     if (error instanceof AppError) throw error;
-    throw new ImportError(`${fileName} is not a readable XLSX workbook: ${firstLine((error as Error).message)}`);
+    throw unreadableXlsx(fileName, firstLine((error as Error).message));
   }
 };
 

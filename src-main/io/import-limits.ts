@@ -190,6 +190,11 @@ export function firstInvalidUtf8(bytes: Uint8Array): number {
   return Math.max(0, bytes.length - 1);
 }
 
+/** The one-line refusal of a workbook that cannot be read, and why. */
+export function unreadableXlsx(fileName: string, why: string): ImportError {
+  return new ImportError(`${fileName} is not a readable XLSX workbook: ${why}`);
+}
+
 /** Where to read an archive from: bytes in memory or a file on disk. */
 export type ArchiveSource = { bytes: Uint8Array } | { path: string };
 
@@ -236,7 +241,7 @@ export async function checkXlsxArchive(
       readSync(fd!, buffer, 0, buffer.length, offset);
       return buffer;
     };
-    const broken = (why: string) => new ImportError(`${fileName} is not a readable XLSX workbook: ${why}`);
+    const broken = (why: string) => unreadableXlsx(fileName, why);
     const layout = archiveLayout(size, read, broken);
     const { entries } = layout;
     let total = 0;
@@ -334,11 +339,7 @@ function archiveLayout(
 export function xlsxArchiveLayout(fileName: string, bytes: Uint8Array): XlsxArchiveLayout {
   const read = (offset: number, length: number) =>
     Buffer.from(bytes.buffer, bytes.byteOffset + offset, Math.max(0, Math.min(length, bytes.byteLength - offset)));
-  return archiveLayout(
-    bytes.byteLength,
-    read,
-    (why) => new ImportError(`${fileName} is not a readable XLSX workbook: ${why}`),
-  );
+  return archiveLayout(bytes.byteLength, read, (why) => unreadableXlsx(fileName, why));
 }
 
 /** Reading rank of a workbook part: what a worksheet is read against comes first, the worksheets last. */

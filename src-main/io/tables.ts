@@ -14,7 +14,7 @@ import { MARKING_SHEET, isCsvCommentLine } from '../../src-shared/formats/export
 
 export { plainDecimal };
 import { ImportError } from './import-error';
-import { checkFileSize, checkLineLengths, checkXlsxArchive, firstLine } from './import-limits';
+import { checkFileSize, checkLineLengths, checkXlsxArchive, firstLine, unreadableXlsx } from './import-limits';
 import { suggestMapping, type ColumnMapping } from './column-mapping';
 import { RowErrorsImportError, type RowError } from './row-errors';
 import { isParquetName, readParquetTable } from './parquet-table';
@@ -190,7 +190,7 @@ export async function readXlsx(fileName: string, bytes: Uint8Array): Promise<Tab
     if (data.length > 0) tables = data;
   } catch (error) {
     if (error instanceof ImportError) throw error;
-    throw new ImportError(`${fileName} is not a readable XLSX workbook: ${firstLine((error as Error).message)}`);
+    throw unreadableXlsx(fileName, firstLine((error as Error).message));
   }
   if (tables.length === 0) throw new ImportError(`${fileName} has no worksheet with a header row`);
   return tables;

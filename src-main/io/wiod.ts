@@ -25,7 +25,7 @@ import { CROSSHOLDINGS_FORMAT, type EconomyDocument } from '../../src-shared/for
 import { wiodOptionsSchema, type WiodOptions, type WiodOptionsInput } from '../../src-shared/formats/wiod';
 import { cascade, fromDenseEconomy } from '../engines/cascade';
 import { ImportError } from './import-error';
-import { workbookPartsFirst, xlsxArchiveLayout } from './import-limits';
+import { unreadableXlsx, workbookPartsFirst, xlsxArchiveLayout } from './import-limits';
 import { readerValueText } from './value-text';
 
 const CODE_ROW = 3;
@@ -110,7 +110,7 @@ async function readFirstSheet(bytes: Uint8Array, fileName: string, maxRows = Inf
       break;
     }
   } catch (error) {
-    throw new ImportError(`${fileName} is not a readable XLSX workbook: ${(error as Error).message}`);
+    throw unreadableXlsx(fileName, (error as Error).message);
   }
   return table;
 }
