@@ -39,16 +39,26 @@ function runTask<K extends JobKind>({ kind, input }: { kind: K; input: JobShard<
   return task(input, reporter, ask as (question: JobQuestion<K>) => Promise<JobAnswer<K>>);
 }
 
+// Progress goes out at most every PROGRESS_INTERVAL_MS. The latest report held back goes out before the result, so
+// the last stage a task reached is always seen, even when the task ends within the interval.
+const PROGRESS_INTERVAL_MS = 100;
 let lastProgressAt = 0;
+let heldBack: WorkerMessage | undefined;
 try {
   const value = await runTask(request, {
     progress(fraction: number, stage: string, figures?: Record<string, number>) {
+      const message: WorkerMessage = { type: 'progress', fraction, stage, figures };
       const now = Date.now();
-      if (now - lastProgressAt < 100 && fraction < 1) return;
+      if (now - lastProgressAt < PROGRESS_INTERVAL_MS && fraction < 1) {
+        heldBack = message;
+        return;
+      }
       lastProgressAt = now;
-      post({ type: 'progress', fraction, stage, figures });
+      heldBack = undefined;
+      post(message);
     },
   });
+  if (heldBack) post(heldBack);
   post({ type: 'result', value });
 } catch (error) {
   post({ type: 'error', message: error instanceof Error ? error.message : String(error) });
