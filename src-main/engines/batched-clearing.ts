@@ -814,12 +814,14 @@ function complementRounds(bw: BatchWorkspace, shocks: Float64Array, s: number): 
     // a new factor costs 2m³/3 flops, the columns of the old one's inverse for the defaulted 2m² each
     factorise = 3 * removed > m;
   }
+  // p = K⁻¹ α e + Σ_a λ_a (column a of K⁻¹) over the survivors left (moved to the front of the buffers first)
+  let kept = 0;
   for (let a = 0; a < m; a++) {
     if (left[a]) continue;
-    const column = inverse.column(survivors[a]!);
-    const lambda = multipliers[a]!;
-    for (let i = 0; i < n; i++) solution[i]! += lambda * column[i]!;
+    survivors[kept] = survivors[a]!;
+    multipliers[kept++] = multipliers[a]!;
   }
+  inverse.addColumns(solution, survivors.subarray(0, kept), multipliers.subarray(0, kept));
   let clamped = false;
   for (let r = 0; r < nDefaults[s]!; r++) {
     const j = defaultList[base + r]!;
@@ -1028,7 +1030,7 @@ function complementSolver(bw: BatchWorkspace): ComplementSolver | null {
   const pivots = new Int32Array(n);
   if (!factorises(factors, n, pivots)) return (bw.complement = null);
   return (bw.complement = {
-    inverse: new InverseColumns(factors, n, pivots),
+    inverse: new InverseColumns(factors, n, pivots, { summed: true }),
     shockSolutions: new Float64Array(bw.blockSize * n),
     solved: new Uint8Array(bw.blockSize),
     assets: null,

@@ -5,7 +5,7 @@
  * Matrices are row-major Float64Arrays of an m × m block stored with stride m; all work is in place.
  */
 import { EngineInputError } from './errors';
-import { KERNEL_MAX_DOUBLES, KernelWorkspace } from './kernels/workspace';
+import { KERNEL_MAX_DOUBLES, KernelWorkspace, sharedMatrixMemory } from './kernels/workspace';
 
 /** Relative pivot size below which a matrix is treated as singular. */
 export const SINGULAR_TOLERANCE = 1e-13;
@@ -366,11 +366,16 @@ const RESIDENT_FACTORS_MIN = 128;
  * columnBlock(m) right-hand sides per pass over the factors, `luSolveMany`) and kept. A column's digits do not
  * depend on which columns were solved with it. From order RESIDENT_FACTORS_MIN the factors live in a kernel
  * workspace with room for one block of right-hand sides (`solve` hands that block out); factors already taken
- * from such a workspace (`InverseColumns.workspaceFor`) are used where they are.
+ * from such a workspace (`InverseColumns.workspaceFor`) are used where they are. A solver built to sum columns
+ * (`summed`, one that lives long: a new memory per factor would be costly) keeps column j, from that order on, as
+ * row j of an m × m store in a memory of its own (pages taken only as columns are written), which the rows kernel
+ * reads in place for `addColumns`.
  */
 export class InverseColumns {
   readonly factors: Float64Array;
   private readonly columns: Array<Float64Array | undefined>;
+  /** Where from RESIDENT_FACTORS_MIN on the columns are kept (column j at j · m), and its memory. */
+  private readonly store: { memory: WebAssembly.Memory; values: Float64Array } | undefined;
   private readonly workspace: KernelWorkspace | undefined;
   private readonly blockStart: number;
   /** Right-hand sides solved per pass over the factors. */
@@ -381,6 +386,7 @@ export class InverseColumns {
     factors: Float64Array,
     readonly size: number,
     readonly pivots: Int32Array,
+    { summed = false }: { summed?: boolean } = {},
   ) {
     const m = size;
     this.width = columnBlock(m);
@@ -397,6 +403,10 @@ export class InverseColumns {
       this.factors = factors;
     }
     this.blockStart = this.workspace?.used ?? 0;
+    if (summed && m >= RESIDENT_FACTORS_MIN) {
+      const memory = sharedMatrixMemory(m * m);
+      this.store = { memory, values: new Float64Array(memory.buffer, 0, m * m) };
+    }
   }
 
   /** A workspace for the m × m factors (take them first) and one block of right-hand sides. */
@@ -407,6 +417,35 @@ export class InverseColumns {
   column(j: number): Float64Array {
     if (!this.columns[j]) this.prefetch([j]);
     return this.columns[j]!;
+  }
+
+  /**
+   * out[i] += Σ_t weights[t] · (M⁻¹)[i, js[t]] for i < m: the columns solved first where missing, then summed by
+   * the rows kernel from the store where there is one (eight columns per pass over out), else one by one.
+   */
+  addColumns(out: Float64Array, js: ArrayLike<number>, weights: ArrayLike<number>): void {
+    const m = this.size;
+    const count = js.length;
+    this.prefetch(js);
+    if (!this.store) {
+      for (let t = 0; t < count; t++) {
+        const column = this.columns[js[t]!]!;
+        const weight = weights[t]!;
+        for (let i = 0; i < m; i++) out[i]! += weight * column[i]!;
+      }
+      return;
+    }
+    const scratch = KernelWorkspace.scratch(m + 2 * count);
+    const sums = scratch.take(m);
+    const factors = scratch.take(count);
+    const offsets = scratch.takeIndices(count);
+    sums.set(out.subarray(0, m));
+    for (let t = 0; t < count; t++) {
+      offsets[t] = js[t]! * m;
+      factors[t] = -weights[t]!;
+    }
+    scratch.subtractRows(this.store.memory, sums, 0, m, offsets, factors, count);
+    out.set(sums);
   }
 
   /**
@@ -448,7 +487,7 @@ export class InverseColumns {
         (rhs, stride) => block.forEach((j, t) => (rhs[j * stride + t] = 1)),
         (solution, stride) =>
           block.forEach((j, t) => {
-            const column = new Float64Array(m);
+            const column = this.store?.values.subarray(j * m, (j + 1) * m) ?? new Float64Array(m);
             for (let i = 0; i < m; i++) column[i] = solution[i * stride + t]!;
             this.columns[j] = column;
           }),

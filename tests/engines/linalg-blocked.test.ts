@@ -104,4 +104,28 @@ describe('blocked LU', () => {
     }
     expect(workspace.used).toBe(m * m);
   });
+
+  // 40 keeps its columns one by one, 150 in the store the rows kernel reads (eight columns at a time, then the rest)
+  for (const m of [40, 150]) {
+    it(`adds weighted columns of the inverse to a vector as M⁻¹ times the weights (m = ${m})`, () => {
+      const a = randomMatrix(m, 13);
+      const lu = a.slice();
+      const pivots = new Int32Array(m);
+      luFactor(lu, m, pivots);
+      const inverse = new InverseColumns(lu, m, pivots, { summed: true });
+      const rng = new Rng(14, 0);
+      const js = [3, m - 1, 0, 17, 18, 5, 30, 31, 9, 11, 2];
+      const weights = js.map(() => rng.uniform() - 0.5);
+      const start = Float64Array.from({ length: m }, () => rng.uniform());
+      const out = start.slice();
+      inverse.addColumns(out, js, weights);
+      // M (out − start) = Σ_t weights[t] e_{js[t]}
+      const difference = out.map((value, i) => value - start[i]!);
+      const product = multiply(a, m, difference);
+      const expected = new Float64Array(m);
+      js.forEach((j, t) => (expected[j]! += weights[t]!));
+      product.forEach((value, i) => expect(Math.abs(value - expected[i]!)).toBeLessThan(1e-10));
+      expect(inverse.solves).toBe(js.length);
+    });
+  }
 });
