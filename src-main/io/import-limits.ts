@@ -351,35 +351,72 @@ function partRank(name: string): number {
 }
 
 /**
+ * Parts a worksheet is read against, with what stands in for each where a workbook has none: ExcelJS's streaming
+ * WorkbookReader reads a worksheet at once only when it has met both, and parks it in a plain-text temporary file
+ * otherwise. An empty shared-string table changes nothing (a workbook without one has no shared-string cell); empty
+ * workbook relationships leave the sheets unnamed, as the reader would.
+ */
+const STAND_INS: ReadonlyArray<{ name: string; text: string }> = [
+  {
+    name: 'xl/_rels/workbook.xml.rels',
+    text: '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"/>',
+  },
+  {
+    name: 'xl/sharedStrings.xml',
+    text: '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="0" uniqueCount="0"/>',
+  },
+];
+
+/** A stored (uncompressed) zip part: local header, name and data, as a streaming reader takes it. */
+function storedPart(name: string, text: string): Buffer {
+  const data = Buffer.from(text, 'utf8');
+  const nameBytes = Buffer.from(name, 'utf8');
+  const header = Buffer.alloc(30);
+  header.writeUInt32LE(0x04034b50, 0);
+  header.writeUInt16LE(20, 4); // version needed to extract: 2.0
+  header.writeUInt16LE(0x21, 12); // last modified 1980-01-01, 00:00 (flags, method and time zero)
+  header.writeUInt32LE(crc32(data), 14);
+  header.writeUInt32LE(data.length, 18);
+  header.writeUInt32LE(data.length, 22);
+  header.writeUInt16LE(nameBytes.length, 26);
+  return Buffer.concat([header, nameBytes, data]);
+}
+
+/**
  * The bytes of a checked XLSX archive with the parts a worksheet is read against first — the relationships, the
  * workbook, the shared strings and the styles — and the worksheets last, for a reader that takes the parts in the
  * order they are stored. ExcelJS's streaming WorkbookReader reads a worksheet met before the workbook part against
  * a model it does not have yet, so a workbook that stores it last fails at random (exceljs#3064: "Cannot read
- * properties of undefined (reading 'sheets')"), and it parks a worksheet met before the shared strings in a
- * temporary file, in plain text. Each part is copied as stored (local header, data and data descriptor: nothing is
- * inflated), then the central directory as it was; a streaming reader stops at the directory and does not read its
- * offsets.
+ * properties of undefined (reading 'sheets')"), and it parks a worksheet met before the shared strings and the
+ * workbook relationships in a temporary file, in plain text — a workbook without either part gets an empty one
+ * (`STAND_INS`), so that no worksheet is ever parked. Each part is copied as stored (local header, data and data
+ * descriptor: nothing is inflated), then the central directory as it was; a streaming reader stops at the directory
+ * and does not read its offsets.
  */
 export function workbookPartsFirst(source: ArchiveSource, layout: XlsxArchiveLayout): Readable {
   const byOffset = [...layout.entries].sort((a, b) => a.localHeader - b.localHeader);
-  const parts = byOffset.map((entry, k) => ({
+  type Piece = { start: number; end: number } | { bytes: Buffer };
+  const parts: Array<{ rank: number; piece: Piece }> = byOffset.map((entry, k) => ({
     rank: partRank(entry.name),
-    start: entry.localHeader,
-    end: byOffset[k + 1]?.localHeader ?? layout.directoryOffset,
+    piece: { start: entry.localHeader, end: byOffset[k + 1]?.localHeader ?? layout.directoryOffset },
   }));
-  const ranges = parts
+  for (const { name, text } of STAND_INS)
+    if (!layout.entries.some((entry) => entry.name === name))
+      parts.push({ rank: partRank(name), piece: { bytes: storedPart(name, text) } });
+  const pieces: Piece[] = parts
     .map((part, k) => ({ ...part, k }))
     .sort((a, b) => a.rank - b.rank || a.k - b.k)
-    .map(({ start, end }) => ({ start, end }));
-  ranges.push({ start: layout.directoryOffset, end: layout.size });
-  if ('bytes' in source) {
-    const { buffer, byteOffset } = source.bytes;
-    return Readable.from(ranges.map(({ start, end }) => Buffer.from(buffer, byteOffset + start, end - start)));
-  }
-  const path = source.path;
+    .map(({ piece }) => piece);
+  pieces.push({ start: layout.directoryOffset, end: layout.size });
   return Readable.from(
     (async function* () {
-      for (const { start, end } of ranges) if (end > start) yield* createReadStream(path, { start, end: end - 1 });
+      for (const piece of pieces) {
+        if ('bytes' in piece) yield piece.bytes;
+        else if (piece.end <= piece.start) continue;
+        else if ('bytes' in source)
+          yield Buffer.from(source.bytes.buffer, source.bytes.byteOffset + piece.start, piece.end - piece.start);
+        else yield* createReadStream(source.path, { start: piece.start, end: piece.end - 1 });
+      }
     })(),
   );
 }

@@ -1,8 +1,9 @@
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import ExcelJS from 'exceljs';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { cellText, importHoldingsFile } from '../../src-main/io/holdings-tables';
 import { RowErrorsImportError } from '../../src-main/io/row-errors';
 import { openDatabase, type Db } from '../../src-main/store/db';
@@ -13,7 +14,10 @@ import { datasets } from '../../src-main/store/repositories';
 import { tempDir } from '../support/fixtures';
 import { testStoreKey } from '../support/store-key';
 import { parquetFile } from '../support/parquet';
-import { withEntriesLast } from '../support/zip-order';
+import { withEntriesLast, withoutEntries } from '../support/zip-order';
+
+/** The temporary-file package ExcelJS's streaming reader parks worksheets with (the same module instance). */
+const tmp = createRequire(import.meta.url)('tmp') as { file: (callback: () => void) => void };
 
 let dir: ReturnType<typeof tempDir>;
 let db: Db;
@@ -139,6 +143,45 @@ describe('holdings from XLSX', () => {
       datasetName: 'last',
     });
     expect(holdingsSummary(db, result.datasetId).positions).toBe(20);
+  });
+
+  it('reads a workbook without shared strings or workbook relationships without parking a worksheet in a temporary file', async () => {
+    fresh();
+    // ExcelJS's own streaming writer, told to write strings inline, stores no shared-string part
+    const written = join(dir.path, 'inline-strings.xlsx');
+    const book = new ExcelJS.stream.xlsx.WorkbookWriter({
+      filename: written,
+      useSharedStrings: false,
+      useStyles: true,
+    });
+    const sheet = book.addWorksheet('positions');
+    sheet.addRow(['Fund', 'ISIN', 'Report date', 'Market value']).commit();
+    for (let k = 0; k < 12; k++) sheet.addRow([`F${k % 3}`, `ISIN${k}`, day('2024-03-31'), 100 + k]).commit();
+    await book.commit();
+    const temporaryFiles = vi.spyOn(tmp, 'file');
+    try {
+      for (const [name, bytes] of [
+        ['no-shared-strings.xlsx', new Uint8Array(readFileSync(written))],
+        [
+          'no-relationships.xlsx',
+          withoutEntries(readFileSync(written), (part) => part === 'xl/_rels/workbook.xml.rels'),
+        ],
+      ] as const) {
+        // read as stored, the worksheet goes to a temporary file, in plain text
+        temporaryFiles.mockClear();
+        const reader = new ExcelJS.stream.xlsx.WorkbookReader(Readable.from([Buffer.from(bytes)]), {});
+        for await (const worksheet of reader) for await (const row of worksheet) void row;
+        expect(temporaryFiles).toHaveBeenCalled();
+        temporaryFiles.mockClear();
+        const path = join(dir.path, name);
+        writeFileSync(path, bytes);
+        const result = await importHoldingsFile(db, { filePath: path, fileName: name, datasetName: name });
+        expect(holdingsSummary(db, result.datasetId).positions).toBe(12);
+        expect(temporaryFiles).not.toHaveBeenCalled();
+      }
+    } finally {
+      temporaryFiles.mockRestore();
+    }
   });
 
   it('uses an explicit column mapping', async () => {
