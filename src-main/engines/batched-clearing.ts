@@ -61,7 +61,7 @@
 import { productForm, recoveryRates } from './clearing';
 import { EngineInputError } from './errors';
 import { KERNEL_MAX_DOUBLES, KernelWorkspace, sharedMatrixMemory } from './kernels/workspace';
-import { columnBlock, InverseColumns, LU_BLOCK, luFactor, luSolve } from './linalg';
+import { columnBlock, InverseColumns, luFactor, luSolve } from './linalg';
 import { MATRIX_MEMORY_MIN_BANKS, type ClearingSystem } from './network-arrays';
 
 /** Largest fixed-point residual max_i |Φ_i(p) − p_i|, relative to max_i p̄_i, of every batched result. */
@@ -103,8 +103,6 @@ const BATCH_MIN_BANKS = MATRIX_MEMORY_MIN_BANKS;
  * the rows of D `markAtRisk` sums into the candidates' losses before it decides which of them leave.
  */
 const ROWS_AT_ONCE = 8;
-/** Panel width of the LU of matrices below twice LU_BLOCK (`factorises`). */
-const SMALL_LU_BLOCK = 16;
 /**
  * Default sets past this share of the banks on their own shocks (and not past half) start with Picard steps for
  * the block together (`picardSteps`), at most MAX_PICARD_STEPS of them.
@@ -451,14 +449,10 @@ function markDefault(bw: BatchWorkspace, s: number, i: number, round: number): v
   bw.nDefaults[s]!++;
 }
 
-/**
- * `luFactor` in place; false (instead of the thrown EngineInputError) when the matrix is singular. Below twice
- * LU_BLOCK, where `luFactor` would eliminate column by column in JavaScript, panels of SMALL_LU_BLOCK columns put
- * the trailing updates in the product kernel (the survivors' factors: 33 against 90 µs at m = 67).
- */
+/** `luFactor` in place; false (instead of the thrown EngineInputError) when the matrix is singular. */
 function factorises(matrix: Float64Array, m: number, pivots: Int32Array): boolean {
   try {
-    luFactor(matrix, m, pivots, m < 2 * LU_BLOCK ? SMALL_LU_BLOCK : LU_BLOCK);
+    luFactor(matrix, m, pivots);
     return true;
   } catch (error) {
     if (error instanceof EngineInputError) return false;

@@ -15,7 +15,7 @@ function multiply(a: Float64Array, m: number, x: Float64Array): Float64Array {
 }
 
 describe('blocked LU', () => {
-  for (const m of [7, 2 * LU_BLOCK, 2 * LU_BLOCK + 37, 250]) {
+  for (const m of [7, 60, 2 * LU_BLOCK, 2 * LU_BLOCK + 37, 250]) {
     it(`gives the column-by-column factors and pivots (m = ${m}) and solves to a small residual`, () => {
       const a = randomMatrix(m, m);
       const blocked = a.slice();
