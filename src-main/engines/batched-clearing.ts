@@ -135,6 +135,8 @@ interface ComplementSolver {
   /** K⁻¹ e per scenario of the block (block × n; K⁻¹ α e once `complementRounds` scales it), and which rows hold it. */
   readonly shockSolutions: Float64Array;
   readonly solved: Uint8Array;
+  /** Which scenarios of the block `boundScreen` has screened (the bound does not depend on D: once is enough). */
+  readonly screened: Uint8Array;
   /** K⁻¹ Aᵀp̄, for the bound of `boundScreen` where β < 1 (solved at its first use). */
   assets: Float64Array | null;
   readonly survivors: Int32Array;
@@ -417,6 +419,7 @@ export function clearBlock(bw: BatchWorkspace, shocks: Float64Array, count: numb
   bw.boundDefaults = 0;
   bw.picardSteps = 0;
   bw.complement?.solved.fill(0);
+  bw.complement?.screened.fill(0);
   // default sets past half before any round: K⁻¹ e solved for them together, the banks the bound shows to default
   // marked, and the columns of K⁻¹ that their survivors' rounds read solved together
   const large = active.filter((s) => 2 * nDefaults[s]! > n);
@@ -834,11 +837,13 @@ function complementRounds(bw: BatchWorkspace, shocks: Float64Array, s: number): 
  * (Aᵀp*)_i ≤ (Aᵀu)_i = (u_i − e'_i)/β. A bank with e_i + (u_i − e'_i)/β < p̄_i (for α = β = 1: u_i < p̄_i) is
  * insolvent at p*; the test is widened by BOUND_MARGIN · max p̄ against the rounding of the solve. At 3,000 dense
  * banks under shocks up to 100% of outside assets it finds all but about one of the defaults (docs/scale.md).
- * Nothing is marked where the survivors' solver is not built (as for β = 0).
+ * Nothing is marked where the survivors' solver is not built (as for β = 0), nor at a second call for the same
+ * scenario of the block (u does not depend on D).
  */
 function boundScreen(bw: BatchWorkspace, shocks: Float64Array, s: number): boolean {
   const solver = complementSolver(bw);
-  if (!solver) return false;
+  if (!solver || solver.screened[s]) return false;
+  solver.screened[s] = 1;
   if (!solver.solved[s]) solveShocks(bw, shocks, [s]);
   const { system, defaultRound, beta } = bw;
   const n = system.nBanks;
@@ -954,13 +959,9 @@ function factoriseSurvivors(
   m: number,
 ): boolean {
   const { inverse, survivors, multipliers } = solver;
-  inverse.prefetch(survivors.subarray(0, m));
   if (solver.capacity.length < m * m) solver.capacity = InverseColumns.workspaceFor(m).take(m * m);
   const capacity = solver.capacity;
-  for (let b = 0; b < m; b++) {
-    const column = inverse.column(survivors[b]!);
-    for (let a = 0; a < m; a++) capacity[a * m + b] = column[survivors[a]!]!;
-  }
+  inverse.principalSubmatrix(survivors.subarray(0, m), capacity);
   for (let a = 0; a < m; a++) multipliers[a] = totalObligations[survivors[a]!]! - solution[survivors[a]!]!;
   solver.target.set(multipliers.subarray(0, m));
   if (!factorises(capacity, m, solver.pivots)) return false;
@@ -1027,6 +1028,7 @@ function complementSolver(bw: BatchWorkspace): ComplementSolver | null {
     inverse: new InverseColumns(factors, n, pivots, { summed: true }),
     shockSolutions: new Float64Array(bw.blockSize * n),
     solved: new Uint8Array(bw.blockSize),
+    screened: new Uint8Array(bw.blockSize),
     assets: null,
     survivors: new Int32Array(n),
     capacity: new Float64Array(0),

@@ -127,5 +127,21 @@ describe('blocked LU', () => {
       product.forEach((value, i) => expect(Math.abs(value - expected[i]!)).toBeLessThan(1e-10));
       expect(inverse.solves).toBe(js.length);
     });
+
+    it(`gathers a principal submatrix of the inverse from its columns (m = ${m})`, () => {
+      const a = randomMatrix(m, 15);
+      const lu = a.slice();
+      const pivots = new Int32Array(m);
+      luFactor(lu, m, pivots);
+      const inverse = new InverseColumns(lu, m, pivots, { summed: true });
+      const reference = new InverseColumns(lu, m, pivots);
+      const js = [m - 2, 4, 0, 19, 7, 8, 9, 10, 11, 33, 1];
+      const k = js.length;
+      const out = new Float64Array(k * k + 3).fill(-7);
+      inverse.principalSubmatrix(js, out);
+      for (let r = 0; r < k; r++)
+        for (let c = 0; c < k; c++) expect(out[r * k + c]).toBe(reference.column(js[c]!)[js[r]!]);
+      expect(Array.from(out.subarray(k * k))).toEqual([-7, -7, -7]);
+    });
   }
 });
