@@ -103,6 +103,8 @@ const BATCH_MIN_BANKS = MATRIX_MEMORY_MIN_BANKS;
  * the rows of D `markAtRisk` sums into the candidates' losses before it decides which of them leave.
  */
 const ROWS_AT_ONCE = 8;
+/** `markAtRisk` sums every bank's loss by the rows kernel once more than one bank in this many is a candidate. */
+const CANDIDATES_FOR_ROWS = 8;
 /**
  * Default sets past this share of the banks on their own shocks (and not past half) start with Picard steps for
  * the block together (`picardSteps`), at most MAX_PICARD_STEPS of them.
@@ -224,9 +226,11 @@ export interface BatchWorkspace {
   readonly rhs: Float64Array;
   /** δ_D of the Gauss–Seidel solve. */
   readonly step: Float64Array;
-  /** Offsets of the dense rows of A to subtract from one scenario's inflow, and their factors (`refreshInflow`). */
+  /** Offsets of the dense rows of A to subtract and their factors (`refreshInflow`, `markAtRisk`). */
   readonly rowOffsets: Int32Array;
   readonly rowDeltas: Float64Array;
+  /** Every bank's lost inflow Σ_{j∈D} s_j a_ji, where `markAtRisk` has many candidates. */
+  readonly losses: Float64Array;
   /** p̄ − p per scenario (block × n), and a pass of rows of A copied beside them, for `refreshInflows`. */
   readonly shortfalls: Float64Array;
   readonly passRows: Float64Array;
@@ -263,7 +267,7 @@ export function createBatchWorkspace(system: ClearingSystem, options: BatchOptio
   for (let i = 0; i < n; i++) scale = Math.max(scale, system.totalObligations[i]!);
   const dense = system.nLinks >= DENSE_SHARE * n * (n - 1);
   const passLength = dense ? Math.min(n, Math.max(4, Math.floor(ROW_PASS_BYTES / (8 * n)))) * n : 0;
-  const kernels = new KernelWorkspace(2 * blockSize * n + n + Math.ceil(n / 2) + passLength);
+  const kernels = new KernelWorkspace(2 * blockSize * n + 2 * n + Math.ceil(n / 2) + passLength);
   const exactLimit = Math.floor(EXACT_FACTOR * (dense ? n : Math.max(1, system.nLinks / Math.max(n, 1))));
   const exactSize = Math.min(n, Math.floor(Math.sqrt(exactLimit)));
   // the gathered block of a Gauss–Seidel solve (iterativeSize² doubles) must fit one kernel workspace
@@ -313,6 +317,7 @@ export function createBatchWorkspace(system: ClearingSystem, options: BatchOptio
     step: new Float64Array(iterativeSize),
     rowOffsets: kernels.takeIndices(n),
     rowDeltas: kernels.take(n),
+    losses: kernels.take(n),
     shortfalls: kernels.take(blockSize * n),
     passRows: kernels.take(passLength),
     rounds: new Int32Array(blockSize),
@@ -719,6 +724,24 @@ function markAtRisk(bw: BatchWorkspace, shocks: Float64Array, s: number, m: numb
     }
   }
   if (count === 0) return false;
+  if (count * CANDIDATES_FOR_ROWS > n) {
+    // many candidates: every bank's loss Σ_{j∈D} s_j a_ji at once, by the rows kernel over the rows of D (read in
+    // place, eight per pass over the losses), instead of scattered reads a candidate at a time
+    const { losses, rowOffsets, rowDeltas } = bw;
+    losses.fill(0);
+    for (let r = 0; r < m; r++) {
+      rowOffsets[r] = defaultList[base + r]! * n;
+      rowDeltas[r] = -orderShortfall[r]!;
+    }
+    bw.kernels.subtractRows(bw.matrix, losses, 0, n, rowOffsets, rowDeltas, m);
+    let marked = false;
+    for (let q = 0; q < count; q++) {
+      if (losses[candidates[q]!]! <= candidateSlack[q]!) continue;
+      markDefault(bw, s, candidates[q]!, round);
+      marked = true;
+    }
+    return marked;
+  }
   order.subarray(0, m).sort((a, b) => orderShortfall[b]! - orderShortfall[a]!);
   let marked = false;
   let remaining = shortfall;
