@@ -1009,33 +1009,26 @@ function dropDefaulted(solver: ComplementSolver, m: number, removed: number): bo
   const { multipliers, target, factoredMultipliers } = solver;
   const positions = solver.removed.subarray(0, removed);
   const inverse = solver.factorInverse!;
-  inverse.prefetch(positions);
-  const columns = Array.from(positions, (r) => inverse.column(r));
   // z = M⁻¹ b − W_:R b_R, then λ̃ = z − W_:R W_RR⁻¹ z_R
   multipliers.set(factoredMultipliers.subarray(0, m));
-  subtractColumns(
+  inverse.addColumns(
     multipliers,
-    columns,
-    Float64Array.from(positions, (r) => target[r]!),
-    m,
+    positions,
+    Float64Array.from(positions, (r) => -target[r]!),
   );
   const corner = new Float64Array(removed * removed);
+  inverse.principalSubmatrix(positions, corner);
   const correction = Float64Array.from(positions, (r) => multipliers[r]!);
-  positions.forEach((r, t) => columns.forEach((column, u) => (corner[t * removed + u] = column[r]!)));
   const cornerPivots = new Int32Array(removed);
   if (!factorises(corner, removed, cornerPivots)) return false;
   luSolve(corner, removed, cornerPivots, correction);
-  subtractColumns(multipliers, columns, correction, m);
+  inverse.addColumns(
+    multipliers,
+    positions,
+    correction.map((value) => -value),
+  );
   for (const r of positions) multipliers[r] = 0;
   return true;
-}
-
-/** out[a] −= Σ_t weights[t] · columns[t][a] for a < m, column by column. */
-function subtractColumns(out: Float64Array, columns: Float64Array[], weights: Float64Array, m: number): void {
-  columns.forEach((column, t) => {
-    const weight = weights[t]!;
-    for (let a = 0; a < m; a++) out[a]! -= weight * column[a]!;
-  });
 }
 
 /** The workspace's survivors' solver, built at the first call where wanted; null where not (or K is singular). */
