@@ -359,12 +359,14 @@ function subtractRows(
 
 /**
  * Right-hand sides solved together per pass over the LU factors of an m × m matrix: as many as keep the block of
- * right-hand sides within 512 KiB (cache), 8 … 128 (bench/scale-lu.bench.ts: at 2,000 firms, blocks of 128 took
- * 2.3× as long as blocks of 32), a multiple of four: the product kernel's 4 × 4 blocks leave no column to sum one
- * at a time.
+ * right-hand sides within 1 MiB (half of this machine's second-level cache per core), 8 … 128, a multiple of four:
+ * the product kernel's 4 × 4 blocks leave no column to sum one at a time. Each entry of the factors read from memory
+ * serves every right-hand side of the block, so wider blocks pay until the block leaves the cache: at 3,000 rows 40
+ * right-hand sides took 1.03–1.10 ms each against 1.38–1.45 ms in blocks of 20 (the rule within 512 KiB), at 2,000
+ * rows 64 took 0.49–0.51 against 0.51–0.53 ms for 32, and 128 (2 MiB) took longer than 32 (bench/scale-lu.bench.ts).
  */
 export const columnBlock = (m: number): number =>
-  4 * Math.floor(Math.min(128, Math.max(8, Math.floor(2 ** 16 / Math.max(m, 1)))) / 4);
+  4 * Math.floor(Math.min(128, Math.max(8, Math.floor(2 ** 17 / Math.max(m, 1)))) / 4);
 
 /**
  * Order from which InverseColumns keeps its own copy of the factors in a kernel workspace instead of copying them
