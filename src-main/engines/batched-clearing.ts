@@ -35,11 +35,14 @@
  *   - in a run long enough to pay for one LU of K = I − βAᵀ, once D holds more than half of the banks: the banks
  *     that a bound through K⁻¹ e shows to default join D (`boundScreen`: p* ≤ K⁻¹(e + (1 − β)Aᵀp̄), no product
  *     with A; for a D past half before any round, K⁻¹ e solved for the block at once) or one Picard step
- *     (`picardSteps`, for a D that grew past half in the rounds), then, where the survivors' factor costs less
- *     than a Gauss–Seidel round on D (`throughSurvivors`: |S|³ < SURVIVORS_FACTOR · |D|², or D beyond
- *     ITERATIVE_SHARE of the banks), rounds through the survivors S instead (`complementRounds`): p = K⁻¹(α e +
- *     E_S λ) with (K⁻¹)_SS λ = p̄_S − (K⁻¹ α e)_S, |S|³/3 flops a round, one solve with the factors per scenario
- *     and the columns of K⁻¹ for the survivors (both for the block's scenarios together);
+ *     (`picardSteps`, for a D that grew past half in the rounds), then, where the survivors cost less than a
+ *     Gauss–Seidel round on D (`throughSurvivors`: |S| < ¾ |D| where K⁻¹ e was solved with the block's, else
+ *     |S|³ < SURVIVORS_FACTOR · |D|², or D beyond ITERATIVE_SHARE of the banks), rounds through the survivors S
+ *     instead (`complementRounds`): p = K⁻¹(α e + E_S λ) with (K⁻¹)_SS λ = p̄_S − (K⁻¹ α e)_S solved by
+ *     Gauss–Seidel, |S|² an iteration (its LU, |S|³/3 flops, where that contracts too slowly), one solve with the
+ *     factors per scenario and the columns of K⁻¹ for the survivors (both for the block's scenarios together). On
+ *     a dense network a D past SCREEN_SHARE of the banks on its own shocks goes through the bound before any round
+ *     as well, instead of Picard steps;
  *   - otherwise (or after), monotone Gauss–Seidel sweeps from above, p_i ← Φ_i(p) bank by bank, until a sweep
  *     changes no payment by more than a tenth of the tolerance.
  * Both stay above the greatest clearing vector, so each bank marked insolvent is insolvent there too. Each result
@@ -71,9 +74,12 @@ const EXACT_FACTOR = 48;
 /** Default sets of up to this share of the banks may be solved by Gauss–Seidel rounds (LU: EXACT_FACTOR). */
 const ITERATIVE_SHARE = 0.8;
 /**
- * In a run long enough for the survivors' rounds, a default set goes to them once |S|³ < SURVIVORS_FACTOR · |D|²: the
- * LU of (K⁻¹)_SS (2|S|³/3 flops) then costs less than a Gauss–Seidel round on D (about ten iterations of 2|D|²
- * and the gather; measured at 1,000 dense banks, where the two cross near |D| = 730).
+ * In a run long enough for the survivors' rounds, a default set whose K⁻¹ e was solved with the block's
+ * (`screenThroughInverse`) goes to them once |S| < ¾ |D| (measured at 1,000 dense banks, ms per scenario: under
+ * shocks up to 20%, 1.53–1.63 with |S| < |D| against 1.38–1.54 with ¾; under shocks up to 30%, 1.0–1.2 with
+ * either, and 2.4–2.9 with ½); one that needs a solve of its own once |S|³ < SURVIVORS_FACTOR · |D|² (its
+ * solve, one scenario per pass over K's factors, then costs less than the Gauss–Seidel rounds on D: about ten
+ * iterations of 2|D|² and the gather; measured where the two crossed near |D| = 730).
  */
 const SURVIVORS_FACTOR = 40;
 /**
@@ -106,10 +112,17 @@ const ROWS_AT_ONCE = 8;
 /** `markAtRisk` sums every bank's loss by the rows kernel once more than one bank in this many is a candidate. */
 const CANDIDATES_FOR_ROWS = 8;
 /**
- * Default sets past this share of the banks on their own shocks (and not past half) start with Picard steps for
- * the block together (`picardSteps`), at most MAX_PICARD_STEPS of them.
+ * Default sets past this share of the banks on their own shocks (and not past half, nor screened through K⁻¹:
+ * SCREEN_SHARE) start with Picard steps for the block together (`picardSteps`), at most MAX_PICARD_STEPS of them.
  */
 const PICARD_SHARE = 0.25;
+/**
+ * Default sets past this share of the banks on their own shocks go through the bound of `boundScreen` before any
+ * round, where the survivors' solver is wanted (most of them end past half; the bound then finds nearly every
+ * contagious default). Measured at 1,000 dense banks under shocks up to 20%, where most end below half: 0.4 cost
+ * 1.53–1.55 ms per scenario, 0.35 1.63–1.70, 0.3 2.0–2.3; under shocks up to 30% the three took the same.
+ */
+const SCREEN_SHARE = 0.4;
 const MAX_PICARD_STEPS = 60;
 /** Bytes of rows of A that `refreshInflows` copies for one product (within the second-level cache). */
 const ROW_PASS_BYTES = 512 * 1024;
@@ -169,6 +182,16 @@ interface ComplementSolver {
   readonly left: Uint8Array;
   /** The columns of M⁻¹ solved so far for the defaulted positions (a new set with each factor). */
   factorInverse: InverseColumns | null;
+  /** Mᵀ, the sums Mλ and a group's moves for `iterateSurvivors`, in a kernel workspace grown as needed. */
+  iteration: SurvivorIteration | null;
+}
+
+interface SurvivorIteration {
+  readonly space: KernelWorkspace;
+  readonly capacity: number;
+  readonly transposed: Float64Array;
+  readonly sums: Float64Array;
+  readonly moves: Float64Array;
 }
 
 /** Buffers for one system and block size; the results of the last `clearBlock` are read from it. */
@@ -206,6 +229,8 @@ export interface BatchWorkspace {
   screenedRounds: number;
   /** Scenarios of the last block whose large default set was solved through the survivors (`complementRounds`). */
   complementScenarios: number;
+  /** Survivors' systems of the last block factorised by LU (`iterateSurvivors` contracting too slowly). */
+  survivorFactors: number;
   /** Banks of the last block that the bound through K⁻¹ e marked insolvent (`boundScreen`). */
   boundDefaults: number;
   /** Picard steps the last block's scenarios took (`picardSteps`), summed over them. */
@@ -314,6 +339,7 @@ export function createBatchWorkspace(system: ClearingSystem, options: BatchOptio
     factoredRounds: 0,
     screenedRounds: 0,
     complementScenarios: 0,
+    survivorFactors: 0,
     boundDefaults: 0,
     picardSteps: 0,
     complement:
@@ -441,22 +467,29 @@ export function clearBlock(bw: BatchWorkspace, shocks: Float64Array, count: numb
   bw.factoredRounds = 0;
   bw.screenedRounds = 0;
   bw.complementScenarios = 0;
+  bw.survivorFactors = 0;
   bw.boundDefaults = 0;
   bw.picardSteps = 0;
   bw.complement?.solved.fill(0);
   bw.complement?.screened.fill(0);
-  // default sets past half before any round: K⁻¹ e solved for them together, the banks the bound shows to default
-  // marked, and the columns of K⁻¹ that their survivors' rounds read solved together
-  const large = active.filter((s) => 2 * nDefaults[s]! > n);
-  // on a dense network, default sets of a quarter to a half of the banks: Picard steps for them together first
-  const middle = bw.dense ? active.filter((s) => 2 * nDefaults[s]! <= n && nDefaults[s]! > PICARD_SHARE * n) : [];
-  solveShocks(bw, shocks, large);
-  if (bw.complement) {
-    for (const s of large) boundScreen(bw, shocks, s);
-    prefetchSurvivors(bw, bw.complement, large);
-  }
+  const past = (s: number) => 2 * nDefaults[s]! > n;
+  // default sets past half of the banks before any round, and on a dense network past SCREEN_SHARE of them, where
+  // the run clears enough scenarios for the survivors' solver: the bound through K⁻¹ e first, for them together
+  const early = active.filter(
+    (s) => past(s) || (bw.complement !== null && bw.dense && nDefaults[s]! > SCREEN_SHARE * n),
+  );
+  screenThroughInverse(bw, shocks, early);
+  const throughInverse = bw.complement ? early : [];
+  // on a dense network, the other default sets past a quarter of the banks: Picard steps together first, and those
+  // they take past half through the bound as well
+  const middle = bw.dense
+    ? active.filter((s) => !past(s) && nDefaults[s]! > PICARD_SHARE * n && !throughInverse.includes(s))
+    : [];
   picardSteps(bw, shocks, middle);
-  const screened = new Set([...(bw.complement ? large : []), ...middle]);
+  const crossed = middle.filter(past);
+  screenThroughInverse(bw, shocks, crossed);
+  if (bw.complement) throughInverse.push(...crossed);
+  const screened = new Set([...throughInverse, ...middle]);
   const unverified: number[] = [];
   for (const s of active) {
     const outcome = exactRounds(bw, shocks, s, screened.has(s));
@@ -579,7 +612,7 @@ function exactRounds(bw: BatchWorkspace, shocks: Float64Array, s: number, screen
       round = bw.rounds[s]!;
       m = nDefaults[s]!;
     }
-    if (throughSurvivors(bw, m)) return complementRounds(bw, shocks, s);
+    if (throughSurvivors(bw, m, s)) return complementRounds(bw, shocks, s);
     if (!bw.dense) {
       const solve = solveRound(bw, shocks, s, m, factored, GAUSS_SEIDEL_SETTLED);
       if (solve === SOLVE_FAILED) return 'unsolved';
@@ -793,18 +826,24 @@ function markAtRisk(bw: BatchWorkspace, shocks: Float64Array, s: number, m: numb
  * Whether a default set of m banks is solved through the survivors: beyond the Gauss–Seidel rounds' limit (the
  * sweeps take over when the survivors' solver is not wanted), or where their factor costs less (SURVIVORS_FACTOR).
  */
-function throughSurvivors(bw: BatchWorkspace, m: number): boolean {
+function throughSurvivors(bw: BatchWorkspace, m: number, s: number): boolean {
+  if (m > bw.iterativeSize) return true;
+  if (!bw.complement) return false;
   const survivors = bw.system.nBanks - m;
-  return m > bw.iterativeSize || (bw.complement !== null && survivors ** 3 < SURVIVORS_FACTOR * m * m);
+  // with the scenario's K⁻¹ e solved among the block's (`screenThroughInverse`), the survivors' Gauss–Seidel rounds
+  // cost less than D's once S is the smaller set; a solve of its own reads all of K's factors for one scenario
+  return bw.complement.solved[s] ? 4 * survivors < 3 * m : survivors ** 3 < SURVIVORS_FACTOR * m * m;
 }
 
 /**
  * Rounds for a default set that `throughSurvivors` sends here, solved through the survivors S (the complement of D): with
  * K = I − βAᵀ factorised once, the payments of a round are p = K⁻¹(α e + E_S λ), which satisfies the defaulted
  * banks' equations (K p)_D = α e_D for any λ; p_S = p̄_S fixes λ by the |S| × |S| system (K⁻¹)_SS λ = p̄_S − (K⁻¹ α e)_S
- * (a principal submatrix of the inverse of an M-matrix: nonsingular). So a round costs |S|³/3 flops — the later
- * rounds only 2|S|² per survivor that defaulted since, while fewer than a third have (`dropDefaulted`) — and K⁻¹ α e
- * is one solve with the factors (2n²) per scenario; the survivors' inflow follows from their own equation,
+ * (a principal submatrix of the inverse of an M-matrix: nonsingular). It is solved by Gauss–Seidel
+ * (`iterateSurvivors`: |S|² an iteration, a few iterations; each later round goes on from the last λ without the
+ * survivors that defaulted), else by its LU where that contracts too slowly: |S|³/3 flops, the later rounds only
+ * 2|S|² per survivor that defaulted since, while fewer than a third have (`dropDefaulted`). K⁻¹ α e is one solve
+ * with the factors (2n²) per scenario; the survivors' inflow follows from their own equation,
  * (Aᵀp)_i = (p̄_i − α e_i − λ_i)/β, so new defaults are found without Aᵀp. Before the first round, the bound
  * through K⁻¹ e (`boundScreen`) marks the banks that default at the greatest clearing vector, shrinking S to about
  * the final survivors (at 1,000 banks under shocks up to 100%: |S| from about 300 to 60). Every step stays above
@@ -827,6 +866,9 @@ function complementRounds(bw: BatchWorkspace, shocks: Float64Array, s: number): 
   const solution = solver.shockSolutions.subarray(base, base + n);
   if (alpha !== 1) for (let i = 0; i < n; i++) solution[i]! *= alpha;
   // survivors[0 … m) were factorised; `left` marks those that have defaulted since (`removed` of them)
+  // Gauss–Seidel on M λ = b first (`iterateSurvivors`), the LU of M where it contracts too slowly
+  const settled = (GAUSS_SEIDEL_SETTLED * bw.scale) / bw.residualWeight;
+  let iterative = true;
   let m = 0;
   let removed = 0;
   for (let factorise = true; ; ) {
@@ -836,7 +878,18 @@ function complementRounds(bw: BatchWorkspace, shocks: Float64Array, s: number): 
       for (let i = 0; i < n; i++) if (defaultRound[base + i] === 0) survivors[m++] = i;
       if (m === 0) break;
       left.fill(0, 0, m);
-      if (!factoriseSurvivors(solver, solution, totalObligations, m)) return 'unsolved';
+      iterative &&= iterateSurvivors(solver, solution, totalObligations, m, settled, true);
+      if (!iterative) {
+        bw.survivorFactors++;
+        if (!factoriseSurvivors(solver, solution, totalObligations, m)) return 'unsolved';
+      }
+    } else if (iterative) {
+      iterative = iterateSurvivors(solver, solution, totalObligations, m, settled, false);
+      if (!iterative) {
+        // start the survivors left over with the LU
+        factorise = true;
+        continue;
+      }
     } else if (!dropDefaulted(solver, m, removed)) return 'unsolved';
     bw.rounds[s]!++;
     let added = 0;
@@ -847,12 +900,14 @@ function complementRounds(bw: BatchWorkspace, shocks: Float64Array, s: number): 
       if (cash(i) + survivorInflow >= totalObligations[i]!) continue;
       markDefault(bw, s, i, bw.rounds[s]!);
       left[a] = 1;
+      if (iterative) releaseSurvivor(solver, a, m);
       solver.removed[removed + added++] = a;
     }
     if (added === 0) break;
     removed += added;
-    // a new factor costs 2m³/3 flops, the columns of the old one's inverse for the defaulted 2m² each
-    factorise = 3 * removed > m;
+    // a new factor costs 2m³/3 flops, the columns of the old one's inverse for the defaulted 2m² each; Gauss–Seidel
+    // goes on from the multipliers it has
+    factorise = !iterative && 3 * removed > m;
   }
   // p = K⁻¹ α e + Σ_a λ_a (column a of K⁻¹) over the survivors left (moved to the front of the buffers first)
   let kept = 0;
@@ -920,7 +975,7 @@ function prefetchSurvivors(bw: BatchWorkspace, solver: ComplementSolver, list: n
   const wanted: number[] = [];
   const seen = new Uint8Array(n);
   for (const s of list) {
-    if (!throughSurvivors(bw, bw.nDefaults[s]!)) continue;
+    if (!throughSurvivors(bw, bw.nDefaults[s]!, s)) continue;
     for (let i = 0; i < n; i++) {
       if (bw.defaultRound[s * n + i] !== 0 || seen[i]) continue;
       seen[i] = 1;
@@ -988,6 +1043,84 @@ function markInsolvent(bw: BatchWorkspace, shocks: Float64Array, s: number, roun
     if (defaultRound[base + i] !== 0) continue;
     if (outsideAssets[i]! - shocks[base + i]! + inflow[base + i]! < totalObligations[i]!) markDefault(bw, s, i, round);
   }
+}
+
+/** Gauss–Seidel iterations on the survivors' system before it gives way to the LU of M. */
+const SURVIVORS_MAX_ITERATIONS = 60;
+
+/**
+ * Gauss–Seidel on M λ = b, M = (K⁻¹)_SS, b = p̄_S − (K⁻¹ α e)_S, over the survivors' positions a < m not `left`
+ * (the others held at λ_a = 0), into solver.multipliers. `fresh`: M gathered (transposed, so that a move of λ_t
+ * updates every sum (Mλ)_c from one contiguous row, eight rows at once by the product kernel, as in
+ * `gaussSeidelSolve`), b written to solver.target and λ = 0; otherwise it goes on from the last round's λ (the
+ * survivors that left since released by `releaseSurvivor`). K is a nonsingular M-matrix, so M, a principal
+ * submatrix of its inverse, is an inverse M-matrix with the largest entry of each column on the diagonal; on the
+ * networks measured it contracts in a few iterations, |S|² each, where the LU costs 2|S|³/3. True when every
+ * equation's residual |b_c − (Mλ)_c|, read from the sums, is within `settled`; false when a step shrinks the change
+ * by less than half after the fourth, or after SURVIVORS_MAX_ITERATIONS (the caller then factorises M).
+ */
+function iterateSurvivors(
+  solver: ComplementSolver,
+  solution: Float64Array,
+  totalObligations: Float64Array,
+  m: number,
+  settled: number,
+  fresh: boolean,
+): boolean {
+  const { survivors, multipliers: lambda, target, left } = solver;
+  if (fresh) {
+    if (!solver.iteration || solver.iteration.capacity < m) {
+      const space = new KernelWorkspace(m * m + m + ROWS_AT_ONCE);
+      solver.iteration = {
+        space,
+        capacity: m,
+        transposed: space.take(m * m),
+        sums: space.take(m),
+        moves: space.take(ROWS_AT_ONCE),
+      };
+    }
+    solver.inverse.principalSubmatrix(survivors.subarray(0, m), solver.iteration.transposed, { transposed: true });
+    for (let a = 0; a < m; a++) target[a] = totalObligations[survivors[a]!]! - solution[survivors[a]!]!;
+    lambda.fill(0, 0, m);
+    solver.iteration.sums.fill(0, 0, m);
+  }
+  const { space, transposed: block, sums, moves } = solver.iteration!;
+  let previous = Infinity;
+  for (let iteration = 1; iteration <= SURVIVORS_MAX_ITERATIONS; iteration++) {
+    let change = 0;
+    for (let c0 = 0; c0 < m; c0 += ROWS_AT_ONCE) {
+      const width = Math.min(ROWS_AT_ONCE, m - c0);
+      for (let k = 0; k < width; k++) {
+        const c = c0 + k;
+        if (left[c]) {
+          moves[k] = 0;
+          continue;
+        }
+        // (Mλ)_c with the moves of this group so far (row c0 + t of the block is column c0 + t of M)
+        let sum = sums[c]!;
+        for (let t = 0; t < k; t++) sum -= moves[t]! * block[(c0 + t) * m + c]!;
+        const next = lambda[c]! + (target[c]! - sum) / block[c * m + c]!;
+        moves[k] = lambda[c]! - next;
+        lambda[c] = next;
+        change = Math.max(change, Math.abs(moves[k]!));
+      }
+      space.subtractProduct(sums, 0, m, moves, 0, width, block, c0 * m, m, 1, m, width);
+    }
+    let residual = 0;
+    for (let c = 0; c < m; c++) if (!left[c]) residual = Math.max(residual, Math.abs(target[c]! - sums[c]!));
+    if (residual <= settled) return true;
+    if ((iteration >= 4 && change > 0.5 * previous) || !(change < Infinity)) return false;
+    previous = change;
+  }
+  return false;
+}
+
+/** Takes the survivor at position a out of `iterateSurvivors`' system: λ_a to zero, and the sums without it. */
+function releaseSurvivor(solver: ComplementSolver, a: number, m: number): void {
+  const { space, transposed, sums, moves } = solver.iteration!;
+  moves[0] = solver.multipliers[a]!;
+  space.subtractProduct(sums, 0, m, moves, 0, 1, transposed, a * m, m, 1, m, 1);
+  solver.multipliers[a] = 0;
 }
 
 /**
@@ -1075,6 +1208,7 @@ function complementSolver(bw: BatchWorkspace): ComplementSolver | null {
     removed: new Int32Array(n),
     left: new Uint8Array(n),
     factorInverse: null,
+    iteration: null,
   });
 }
 
@@ -1105,6 +1239,17 @@ function solveShocks(bw: BatchWorkspace, shocks: Float64Array, which: number[]):
         }),
     );
   }
+}
+
+/**
+ * For default sets past half of the banks: K⁻¹ e solved for the scenarios `list` together, the banks the bound shows
+ * to default marked (`boundScreen`), and the columns of K⁻¹ that their survivors' rounds read solved together.
+ */
+function screenThroughInverse(bw: BatchWorkspace, shocks: Float64Array, list: number[]): void {
+  solveShocks(bw, shocks, list);
+  if (!bw.complement) return;
+  for (const s of list) boundScreen(bw, shocks, s);
+  prefetchSurvivors(bw, bw.complement, list);
 }
 
 /** Iterations after which a Gauss–Seidel solve that has not settled gives way to the LU. */

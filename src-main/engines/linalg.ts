@@ -489,16 +489,16 @@ export class InverseColumns {
 
   /**
    * out[a · k + b] = (M⁻¹)[js[a], js[b]] for a, b < k = js.length — the principal submatrix of the inverse on those
-   * rows and columns: the columns solved first where missing, then gathered by the gather kernel (eight columns in
-   * flight) where there is a store, else entry by entry.
+   * rows and columns (`transposed`: out[b · k + a], column b of it as row b of out): the columns solved first where
+   * missing, then gathered by the gather kernel (eight columns in flight) where there is a store, else entry by entry.
    */
-  principalSubmatrix(js: ArrayLike<number>, out: Float64Array): void {
+  principalSubmatrix(js: ArrayLike<number>, out: Float64Array, { transposed = false } = {}): void {
     const k = js.length;
     this.prefetch(js);
     if (!this.store) {
       for (let b = 0; b < k; b++) {
         const column = this.columns[js[b]!]!;
-        for (let a = 0; a < k; a++) out[a * k + b] = column[js[a]!]!;
+        for (let a = 0; a < k; a++) out[transposed ? b * k + a : a * k + b] = column[js[a]!]!;
       }
       return;
     }
@@ -508,7 +508,8 @@ export class InverseColumns {
     for (let t = 0; t < k; t++) list[t] = js[t]!;
     // block[b · k + a] = (row js[b] of the store)[js[a]] = (M⁻¹)[js[a], js[b]]: out transposed
     scratch.gather(this.store.memory, block, k, list, this.size, 0, k, 0, k);
-    for (let b = 0; b < k; b++) for (let a = 0; a < k; a++) out[a * k + b] = block[b * k + a]!;
+    if (transposed) out.set(block);
+    else for (let b = 0; b < k; b++) for (let a = 0; a < k; a++) out[a * k + b] = block[b * k + a]!;
   }
 
   /** Solves the missing columns among `js` together. */

@@ -77,6 +77,7 @@ function clearAll(
   let factoredRounds = 0;
   let screenedRounds = 0;
   let complementScenarios = 0;
+  let survivorFactors = 0;
   let boundDefaults = 0;
   let picardSteps = 0;
   for (let first = 0; first < count; first += bw.blockSize) {
@@ -87,6 +88,7 @@ function clearAll(
     factoredRounds += bw.factoredRounds;
     screenedRounds += bw.screenedRounds;
     complementScenarios += bw.complementScenarios;
+    survivorFactors += bw.survivorFactors;
     boundDefaults += bw.boundDefaults;
     picardSteps += bw.picardSteps;
     for (let s = 0; s < size; s++) {
@@ -106,6 +108,7 @@ function clearAll(
     factoredRounds,
     screenedRounds,
     complementScenarios,
+    survivorFactors,
     boundDefaults,
     picardSteps,
     bw,
@@ -288,6 +291,8 @@ describe('batched clearing', () => {
     const result = expectSameAsPerScenario(system, 1, 40, { scenarios: 40 });
     expect(result.complementScenarios).toBe(40);
     expect(result.swept).toBe(0);
+    // every survivors' system solved by Gauss–Seidel, none factorised
+    expect(result.survivorFactors).toBe(0);
     expect(result.defaults.every((d) => d.length > n / 2)).toBe(true);
     // default sets that outgrow the Gauss–Seidel rounds midway, and default costs
     const middle = expectSameAsPerScenario(system, 0.2, 40, { scenarios: 40 });
@@ -296,7 +301,11 @@ describe('batched clearing', () => {
     const costly = expectSameAsPerScenario(system, 0.8, 30, { scenarios: 30, alpha: 0.6, beta: 0.8 });
     expect(costly.complementScenarios).toBeGreaterThan(0);
     // the ring: 95% of liabilities interbank, so I − Aᵀ is nearly singular and the survivors' system ill-conditioned
-    expect(expectSameAsPerScenario(ring(120, 24), 1, 30, { scenarios: 30 }).complementScenarios).toBeGreaterThan(0);
+    // where Gauss–Seidel on the survivors' system contracts too slowly, each gives way to the LU
+    const ringResult = expectSameAsPerScenario(ring(120, 24), 1, 30, { scenarios: 30 });
+    expect(ringResult.complementScenarios).toBeGreaterThan(0);
+    expect(ringResult.survivorFactors).toBe(ringResult.complementScenarios);
+    expect(middle.survivorFactors + costly.survivorFactors).toBe(0);
   });
 
   it('marks by the bound through K⁻¹ only banks that default at the clearing vector, most of the defaults at F = 1', () => {
@@ -354,10 +363,33 @@ describe('batched clearing', () => {
     expect(result.iterativeRounds).toBeLessThan(2 * 40);
   });
 
+  it('screens default sets past 40% of the banks through K⁻¹ before any round in a long run, instead of Picard steps', () => {
+    const system = dense(240, 13);
+    const n = system.nBanks;
+    const count = 40;
+    const shocks = sampleShocks(system, { kind: 'uniform', maxFraction: 0.3 }, 7, 0, count);
+    const own = Array.from(
+      { length: count },
+      (_, s) => Array.from({ length: n }, (_, i) => shocks[s * n + i]! > system.netWorth[i]!).filter(Boolean).length,
+    );
+    const screened = own.filter((d) => d > 0.4 * n).length;
+    expect(screened).toBeGreaterThan(30);
+    // a short run (no survivors' solver) takes Picard steps for them; a long one marks their contagion by the bound
+    // and solves them through the survivors, with no step and no Gauss–Seidel round on D
+    const short = expectSameAsPerScenario(system, 0.3, count);
+    expect(short.picardSteps).toBeGreaterThanOrEqual(screened);
+    const long = expectSameAsPerScenario(system, 0.3, count, { scenarios: 400 });
+    expect(long.complementScenarios).toBeGreaterThanOrEqual(screened);
+    expect(long.picardSteps).toBeLessThanOrEqual(count - screened);
+    expect(long.boundDefaults).toBeGreaterThan(0);
+    expect(long.swept).toBe(0);
+  });
+
   it('keeps a default set past half of the banks in Gauss–Seidel rounds while its survivors would cost more', () => {
     const system = dense(240, 13);
     const n = system.nBanks;
-    // about 54% of the banks default: past half, where the survivors' solver is considered, but |S|³ ≥ 40·|D|²
+    // about 54% of the banks default: past half, where the survivors' solver is considered, but |S| ≥ ¾|D| (and
+    // |S|³ ≥ 40·|D|² for those not screened through K⁻¹ before their rounds)
     const result = expectSameAsPerScenario(system, 0.22, 32, { scenarios: 400 });
     const pastHalf = result.defaults.filter((d) => d.length > n / 2).length;
     expect(pastHalf).toBeGreaterThan(8);
