@@ -182,14 +182,14 @@ interface ComplementSolver {
   readonly left: Uint8Array;
   /** The columns of M⁻¹ solved so far for the defaulted positions (a new set with each factor). */
   factorInverse: InverseColumns | null;
-  /** Mᵀ, the sums Mλ and a group's moves for `iterateSurvivors`, in a kernel workspace grown as needed. */
+  /** B = (I − Mᵀ)/β, the sums Bᵀλ and a group's moves for `iterateSurvivors`, in a kernel workspace grown as needed. */
   iteration: SurvivorIteration | null;
 }
 
 interface SurvivorIteration {
   readonly space: KernelWorkspace;
   readonly capacity: number;
-  readonly transposed: Float64Array;
+  readonly block: Float64Array;
   readonly sums: Float64Array;
   readonly moves: Float64Array;
 }
@@ -878,13 +878,13 @@ function complementRounds(bw: BatchWorkspace, shocks: Float64Array, s: number): 
       for (let i = 0; i < n; i++) if (defaultRound[base + i] === 0) survivors[m++] = i;
       if (m === 0) break;
       left.fill(0, 0, m);
-      iterative &&= iterateSurvivors(solver, solution, totalObligations, m, settled, true);
+      iterative &&= iterateSurvivors(solver, solution, totalObligations, m, beta, settled, true);
       if (!iterative) {
         bw.survivorFactors++;
         if (!factoriseSurvivors(solver, solution, totalObligations, m)) return 'unsolved';
       }
     } else if (iterative) {
-      iterative = iterateSurvivors(solver, solution, totalObligations, m, settled, false);
+      iterative = iterateSurvivors(solver, solution, totalObligations, m, beta, settled, false);
       if (!iterative) {
         // start the survivors left over with the LU
         factorise = true;
@@ -1045,25 +1045,23 @@ function markInsolvent(bw: BatchWorkspace, shocks: Float64Array, s: number, roun
   }
 }
 
-/** Gauss–Seidel iterations on the survivors' system before it gives way to the LU of M. */
-const SURVIVORS_MAX_ITERATIONS = 60;
-
 /**
  * Gauss–Seidel on M λ = b, M = (K⁻¹)_SS, b = p̄_S − (K⁻¹ α e)_S, over the survivors' positions a < m not `left`
- * (the others held at λ_a = 0), into solver.multipliers. `fresh`: M gathered (transposed, so that a move of λ_t
- * updates every sum (Mλ)_c from one contiguous row, eight rows at once by the product kernel, as in
- * `gaussSeidelSolve`), b written to solver.target and λ = 0; otherwise it goes on from the last round's λ (the
- * survivors that left since released by `releaseSurvivor`). K is a nonsingular M-matrix, so M, a principal
- * submatrix of its inverse, is an inverse M-matrix with the largest entry of each column on the diagonal; on the
- * networks measured it contracts in a few iterations, |S|² each, where the LU costs 2|S|³/3. True when every
- * equation's residual |b_c − (Mλ)_c|, read from the sums, is within `settled`; false when a step shrinks the change
- * by less than half after the fourth, or after SURVIVORS_MAX_ITERATIONS (the caller then factorises M).
+ * (the others held at λ_a = 0), into solver.multipliers: written (I − β Bᵀ) λ = b with B = (I − Mᵀ)/β, the form
+ * `gaussSeidelIterations` solves for a default set, so that a move of λ_t updates every sum from row t of B.
+ * `fresh`: M gathered, B and b written and λ = 0; otherwise it goes on from the last round's λ (the survivors that
+ * left since released by `releaseSurvivor`). K is a nonsingular M-matrix, so M, a principal submatrix of its
+ * inverse, is an inverse M-matrix with the largest entry of each column on the diagonal; on the networks measured
+ * it contracts in a few iterations, |S|² each, where the LU costs 2|S|³/3. True when every equation's residual
+ * |b_c − (Mλ)_c|, read from the sums, is within `settled`; false when it contracts too slowly (the caller then
+ * factorises M).
  */
 function iterateSurvivors(
   solver: ComplementSolver,
   solution: Float64Array,
   totalObligations: Float64Array,
   m: number,
+  beta: number,
   settled: number,
   fresh: boolean,
 ): boolean {
@@ -1074,52 +1072,36 @@ function iterateSurvivors(
       solver.iteration = {
         space,
         capacity: m,
-        transposed: space.take(m * m),
+        block: space.take(m * m),
         sums: space.take(m),
         moves: space.take(ROWS_AT_ONCE),
       };
     }
-    solver.inverse.principalSubmatrix(survivors.subarray(0, m), solver.iteration.transposed, { transposed: true });
+    const { block, sums } = solver.iteration;
+    // Mᵀ (row t: column t of M), then B = (I − Mᵀ)/β in place
+    solver.inverse.principalSubmatrix(survivors.subarray(0, m), block, { transposed: true });
+    const scale = -1 / beta;
+    for (let k = 0; k < m * m; k++) block[k]! *= scale;
+    for (let a = 0; a < m; a++) block[a * m + a]! -= scale;
     for (let a = 0; a < m; a++) target[a] = totalObligations[survivors[a]!]! - solution[survivors[a]!]!;
     lambda.fill(0, 0, m);
-    solver.iteration.sums.fill(0, 0, m);
+    sums.fill(0, 0, m);
   }
-  const { space, transposed: block, sums, moves } = solver.iteration!;
-  let previous = Infinity;
-  for (let iteration = 1; iteration <= SURVIVORS_MAX_ITERATIONS; iteration++) {
-    let change = 0;
-    for (let c0 = 0; c0 < m; c0 += ROWS_AT_ONCE) {
-      const width = Math.min(ROWS_AT_ONCE, m - c0);
-      for (let k = 0; k < width; k++) {
-        const c = c0 + k;
-        if (left[c]) {
-          moves[k] = 0;
-          continue;
-        }
-        // (Mλ)_c with the moves of this group so far (row c0 + t of the block is column c0 + t of M)
-        let sum = sums[c]!;
-        for (let t = 0; t < k; t++) sum -= moves[t]! * block[(c0 + t) * m + c]!;
-        const next = lambda[c]! + (target[c]! - sum) / block[c * m + c]!;
-        moves[k] = lambda[c]! - next;
-        lambda[c] = next;
-        change = Math.max(change, Math.abs(moves[k]!));
-      }
-      space.subtractProduct(sums, 0, m, moves, 0, width, block, c0 * m, m, 1, m, width);
-    }
-    let residual = 0;
-    for (let c = 0; c < m; c++) if (!left[c]) residual = Math.max(residual, Math.abs(target[c]! - sums[c]!));
-    if (residual <= settled) return true;
-    if ((iteration >= 4 && change > 0.5 * previous) || !(change < Infinity)) return false;
-    previous = change;
-  }
-  return false;
+  const { space, block, sums, moves } = solver.iteration!;
+  // (Mλ)_c = λ_c − β (Bᵀλ)_c
+  const residualWithin = () => {
+    for (let c = 0; c < m; c++)
+      if (!left[c] && Math.abs(target[c]! - lambda[c]! + beta * sums[c]!) > settled) return false;
+    return true;
+  };
+  return gaussSeidelIterations(space, block, m, sums, moves, lambda, target, beta, m, left, residualWithin);
 }
 
 /** Takes the survivor at position a out of `iterateSurvivors`' system: λ_a to zero, and the sums without it. */
 function releaseSurvivor(solver: ComplementSolver, a: number, m: number): void {
-  const { space, transposed, sums, moves } = solver.iteration!;
+  const { space, block, sums, moves } = solver.iteration!;
   moves[0] = solver.multipliers[a]!;
-  space.subtractProduct(sums, 0, m, moves, 0, 1, transposed, a * m, m, 1, m, 1);
+  space.subtractProduct(sums, 0, m, moves, 0, 1, block, a * m, m, 1, m, 1);
   solver.multipliers[a] = 0;
 }
 
@@ -1268,9 +1250,43 @@ function gaussSeidelSolve(bw: BatchWorkspace, s: number, m: number, settledShare
   const settled = (settledShare * bw.scale) / bw.residualWeight;
   step.fill(0, 0, m);
   sums.fill(0, 0, m);
-  // δ_c for c0 … c0+7 in turn (each sees the ones before it through the 8 × 8 corner of the block), then the
-  // eight rows of A_DD added to the sums at once by the product kernel: the same iterates as one bank at a time,
-  // an eighth of the traffic
+  return gaussSeidelIterations(
+    space,
+    block,
+    stride,
+    sums,
+    moves,
+    step,
+    rhs,
+    beta,
+    m,
+    null,
+    (change) => change <= settled,
+  );
+}
+
+/**
+ * Gauss–Seidel iterations on (I − β Bᵀ) x = rhs for x[0 … m) from its value on entry, with sums = Bᵀx kept up to
+ * date (B row-major with row stride `stride`, taken with sums and moves from the kernel workspace `space`; entries
+ * where `held` is 1 stay as they are): x_c for c0 … c0+7 in turn (each sees the moves before it through the 8 × 8
+ * corner of B), then the group's eight rows of B added to the sums at once by the product kernel — the iterates of
+ * one entry at a time, an eighth of the traffic. True once `settled(change)` holds after an iteration (change: its
+ * largest move); false when an iteration after the fourth shrinks the change by less than half, or after
+ * GAUSS_SEIDEL_MAX_ITERATIONS.
+ */
+function gaussSeidelIterations(
+  space: KernelWorkspace,
+  block: Float64Array,
+  stride: number,
+  sums: Float64Array,
+  moves: Float64Array,
+  x: Float64Array,
+  rhs: Float64Array,
+  beta: number,
+  m: number,
+  held: Uint8Array | null,
+  settled: (change: number) => boolean,
+): boolean {
   let previous = Infinity;
   for (let iteration = 1; iteration <= GAUSS_SEIDEL_MAX_ITERATIONS; iteration++) {
     let change = 0;
@@ -1278,18 +1294,22 @@ function gaussSeidelSolve(bw: BatchWorkspace, s: number, m: number, settledShare
       const width = Math.min(ROWS_AT_ONCE, m - c0);
       for (let k = 0; k < width; k++) {
         const c = c0 + k;
+        if (held && held[c]) {
+          moves[k] = 0;
+          continue;
+        }
         let sum = sums[c]!;
         for (let t = 0; t < k; t++) sum -= moves[t]! * block[(c0 + t) * stride + c]!;
         const diagonal = block[c * stride + c]!;
-        const next = (rhs[c]! + beta * (sum - diagonal * step[c]!)) / (1 - beta * diagonal);
-        moves[k] = step[c]! - next;
-        step[c] = next;
+        const next = (rhs[c]! + beta * (sum - diagonal * x[c]!)) / (1 - beta * diagonal);
+        moves[k] = x[c]! - next;
+        x[c] = next;
         change = Math.max(change, Math.abs(moves[k]!));
       }
       space.subtractProduct(sums, 0, m, moves, 0, width, block, c0 * stride, stride, 1, m, width);
     }
-    if (change <= settled) return true;
-    if (iteration >= 4 && change > 0.5 * previous) return false;
+    if (settled(change)) return true;
+    if ((iteration >= 4 && change > 0.5 * previous) || !(change < Infinity)) return false;
     previous = change;
   }
   return false;
