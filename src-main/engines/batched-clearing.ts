@@ -479,20 +479,17 @@ export function clearBlock(bw: BatchWorkspace, shocks: Float64Array, count: numb
     (s) => past(s) || (bw.complement !== null && bw.dense && nDefaults[s]! > SCREEN_SHARE * n),
   );
   screenThroughInverse(bw, shocks, early);
-  const throughInverse = bw.complement ? early : [];
   // on a dense network, the other default sets past a quarter of the banks: Picard steps together first, and those
   // they take past half through the bound as well
   const middle = bw.dense
-    ? active.filter((s) => !past(s) && nDefaults[s]! > PICARD_SHARE * n && !throughInverse.includes(s))
+    ? active.filter((s) => !past(s) && nDefaults[s]! > PICARD_SHARE * n && !bw.complement?.screened[s])
     : [];
   picardSteps(bw, shocks, middle);
-  const crossed = middle.filter(past);
-  screenThroughInverse(bw, shocks, crossed);
-  if (bw.complement) throughInverse.push(...crossed);
-  const screened = new Set([...throughInverse, ...middle]);
+  screenThroughInverse(bw, shocks, middle.filter(past));
+  const stepped = new Set(middle);
   const unverified: number[] = [];
   for (const s of active) {
-    const outcome = exactRounds(bw, shocks, s, screened.has(s));
+    const outcome = exactRounds(bw, shocks, s, stepped.has(s) || Boolean(bw.complement?.screened[s]));
     if (outcome === 'unsolved') swept.push(s);
     else if (outcome === 'unverified') unverified.push(s);
   }
@@ -865,7 +862,7 @@ function complementRounds(bw: BatchWorkspace, shocks: Float64Array, s: number): 
   // K⁻¹ α e, from the K⁻¹ e that the screen read
   const solution = solver.shockSolutions.subarray(base, base + n);
   if (alpha !== 1) for (let i = 0; i < n; i++) solution[i]! *= alpha;
-  // survivors[0 … m) were factorised; `left` marks those that have defaulted since (`removed` of them)
+  // survivors[0 … m) were iterated or factorised; `left` marks those that have defaulted since (`removed` of them)
   // Gauss–Seidel on M λ = b first (`iterateSurvivors`), the LU of M where it contracts too slowly
   const settled = (GAUSS_SEIDEL_SETTLED * bw.scale) / bw.residualWeight;
   let iterative = true;
@@ -1083,7 +1080,7 @@ function iterateSurvivors(
     const scale = -1 / beta;
     for (let k = 0; k < m * m; k++) block[k]! *= scale;
     for (let a = 0; a < m; a++) block[a * m + a]! -= scale;
-    for (let a = 0; a < m; a++) target[a] = totalObligations[survivors[a]!]! - solution[survivors[a]!]!;
+    writeSurvivorsTarget(solver, solution, totalObligations, m);
     lambda.fill(0, 0, m);
     sums.fill(0, 0, m);
   }
@@ -1095,6 +1092,17 @@ function iterateSurvivors(
     return true;
   };
   return gaussSeidelIterations(space, block, m, sums, moves, lambda, target, beta, m, left, residualWithin);
+}
+
+/** solver.target[a] = b_a = p̄_i − (K⁻¹ α e)_i for the survivors i = survivors[a], a < m. */
+function writeSurvivorsTarget(
+  solver: ComplementSolver,
+  solution: Float64Array,
+  totalObligations: Float64Array,
+  m: number,
+): void {
+  const { survivors, target } = solver;
+  for (let a = 0; a < m; a++) target[a] = totalObligations[survivors[a]!]! - solution[survivors[a]!]!;
 }
 
 /** Takes the survivor at position a out of `iterateSurvivors`' system: λ_a to zero, and the sums without it. */
@@ -1120,8 +1128,8 @@ function factoriseSurvivors(
   if (solver.capacity.length < m * m) solver.capacity = InverseColumns.workspaceFor(m).take(m * m);
   const capacity = solver.capacity;
   inverse.principalSubmatrix(survivors.subarray(0, m), capacity);
-  for (let a = 0; a < m; a++) multipliers[a] = totalObligations[survivors[a]!]! - solution[survivors[a]!]!;
-  solver.target.set(multipliers.subarray(0, m));
+  writeSurvivorsTarget(solver, solution, totalObligations, m);
+  multipliers.set(solver.target.subarray(0, m));
   if (!factorises(capacity, m, solver.pivots)) return false;
   luSolve(capacity, m, solver.pivots, multipliers);
   solver.factoredMultipliers.set(multipliers.subarray(0, m));
@@ -1224,8 +1232,9 @@ function solveShocks(bw: BatchWorkspace, shocks: Float64Array, which: number[]):
 }
 
 /**
- * For default sets past half of the banks: K⁻¹ e solved for the scenarios `list` together, the banks the bound shows
- * to default marked (`boundScreen`), and the columns of K⁻¹ that their survivors' rounds read solved together.
+ * For large default sets before their rounds (past half of the banks, or SCREEN_SHARE on a dense network): K⁻¹ e
+ * solved for the scenarios `list` together, the banks the bound shows to default marked (`boundScreen`, which
+ * flags each scenario in solver.screened), and the columns of K⁻¹ that their survivors' rounds read solved together.
  */
 function screenThroughInverse(bw: BatchWorkspace, shocks: Float64Array, list: number[]): void {
   solveShocks(bw, shocks, list);
