@@ -11,6 +11,7 @@ export default defineConfig({
           worker: resolve(__dirname, 'src-main/jobs/worker-entry.ts'),
           'brief-worker': resolve(__dirname, 'src-main/jobs/brief-worker.ts'),
           'parquet-worker': resolve(__dirname, 'src-main/jobs/parquet-worker.ts'),
+          'kernel-helper': resolve(__dirname, 'src-main/jobs/kernel-helper.ts'),
         },
       },
     },

@@ -63,6 +63,7 @@
  */
 import { productForm, recoveryRates } from './clearing';
 import { EngineInputError } from './errors';
+import { kernelShares } from './kernels/helpers';
 import { KERNEL_MAX_DOUBLES, KernelWorkspace, sharedMatrixMemory } from './kernels/workspace';
 import { columnBlock, InverseColumns, luFactor, luSolve } from './linalg';
 import { MATRIX_MEMORY_MIN_BANKS, type ClearingSystem } from './network-arrays';
@@ -1175,8 +1176,9 @@ function dropDefaulted(solver: ComplementSolver, m: number, removed: number): bo
 function complementSolver(bw: BatchWorkspace): ComplementSolver | null {
   if (bw.complement !== undefined) return bw.complement;
   const { nBanks: n, relative } = bw.system;
-  if (n * n + n * columnBlock(n) > KERNEL_MAX_DOUBLES) return (bw.complement = null);
-  const factors = InverseColumns.workspaceFor(n).take(n * n);
+  const slots = kernelShares();
+  if (n * n + slots * n * columnBlock(n) > KERNEL_MAX_DOUBLES) return (bw.complement = null);
+  const factors = InverseColumns.workspaceFor(n, slots).take(n * n);
   for (let j = 0; j < n; j++) {
     const row = j * n;
     for (let i = 0; i < n; i++) factors[i * n + j] = (i === j ? 1 : 0) - bw.beta * relative[row + i]!;
@@ -1184,7 +1186,7 @@ function complementSolver(bw: BatchWorkspace): ComplementSolver | null {
   const pivots = new Int32Array(n);
   if (!factorises(factors, n, pivots)) return (bw.complement = null);
   return (bw.complement = {
-    inverse: new InverseColumns(factors, n, pivots, { summed: true }),
+    inverse: new InverseColumns(factors, n, pivots, { lasting: true }),
     shockSolutions: new Float64Array(bw.blockSize * n),
     solved: new Uint8Array(bw.blockSize),
     screened: new Uint8Array(bw.blockSize),

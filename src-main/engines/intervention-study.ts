@@ -84,10 +84,13 @@ export function shockedValues(
   return out;
 }
 
-/** Columns of M = (I − C)⁻¹, solved with the stored LU of the economy (linalg.InverseColumns) and kept. */
+/**
+ * Columns of M = (I − C)⁻¹, solved with the stored LU of the economy (linalg.InverseColumns) and kept for the whole
+ * study (`lasting`: in a shared store, which helper threads solve into where there are some).
+ */
 export class ColumnCache extends InverseColumns {
   constructor(readonly system: EconomySystem) {
-    super(system.lu, system.nFirms, system.pivots);
+    super(system.lu, system.nFirms, system.pivots, { lasting: true });
   }
 }
 

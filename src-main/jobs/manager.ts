@@ -166,8 +166,10 @@ export class JobManager {
       (request, index) =>
         new Promise<unknown>((resolve, reject) => {
           const script = workerScript('worker-entry', 'worker');
+          // a job of fewer shards than cores lends each shard's dense kernels the cores left (kernel-threads.ts)
+          const kernelThreads = Math.max(1, Math.floor(this.maxWorkers / requests.length));
           const worker = new Worker(script.file, {
-            workerData: { ...script.workerData, request },
+            workerData: { ...script.workerData, request, kernelThreads },
           });
           job.workers.push(worker);
           worker.on('message', (message: WorkerMessage) => {

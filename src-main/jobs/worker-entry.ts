@@ -6,13 +6,16 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type { JobAnswer, JobQuestion, JobShard, WorkerRequest } from './job-types';
 import type { JobKind } from '../../src-shared/jobs';
 import type { ManagerMessage, TaskReporter, WorkerMessage } from './protocol';
+import { startKernelThreads } from './kernel-threads';
 import { workerTasks } from './worker-tasks';
 
 const port = parentPort;
 if (!port) throw new Error('worker-entry must run in a worker thread');
 
-// workerData is what the manager passed (structured-cloned): the request of one shard.
-const request = (workerData as { request: WorkerRequest }).request;
+// workerData is what the manager passed (structured-cloned): the request of one shard, and the threads its dense
+// kernels may use (this one and helpers).
+const { request, kernelThreads } = workerData as { request: WorkerRequest; kernelThreads?: number };
+startKernelThreads(kernelThreads ?? 1);
 const post = (message: WorkerMessage) => port.postMessage(message);
 
 const pending = new Map<number, { resolve(value: unknown): void; reject(error: Error): void }>();

@@ -159,7 +159,7 @@ describe('WebAssembly kernels', () => {
     const worker = new Worker(
       `const { parentPort, workerData } = require('node:worker_threads');
        const { module, matrix } = workerData;
-       const memory = new WebAssembly.Memory({ initial: 1, maximum: 1 });
+       const memory = new WebAssembly.Memory({ initial: 1, maximum: 1, shared: true });
        const kernel = new WebAssembly.Instance(module, { env: { memory, matrix } }).exports.subtract_rows;
        parentPort.on('message', () => {
          const out = new Float64Array(memory.buffer, 0, 4);
@@ -176,7 +176,11 @@ describe('WebAssembly kernels', () => {
     );
     try {
       const answers: unknown[] = [];
-      const next = () => new Promise((resolve) => worker.once('message', resolve));
+      const next = () =>
+        new Promise((resolve, reject) => {
+          worker.once('message', resolve);
+          worker.once('error', reject);
+        });
       answers.push(await next());
       matrix.set([1, 2, 3, 4, 5, 6, 7, 8]); // written after the worker has its copy of the memory object
       worker.postMessage('go');

@@ -112,7 +112,7 @@ describe('blocked LU', () => {
       const lu = a.slice();
       const pivots = new Int32Array(m);
       luFactor(lu, m, pivots);
-      const inverse = new InverseColumns(lu, m, pivots, { summed: true });
+      const inverse = new InverseColumns(lu, m, pivots, { lasting: true });
       const rng = new Rng(14, 0);
       const js = [3, m - 1, 0, 17, 18, 5, 30, 31, 9, 11, 2];
       const weights = js.map(() => rng.uniform() - 0.5);
@@ -133,7 +133,7 @@ describe('blocked LU', () => {
       const lu = a.slice();
       const pivots = new Int32Array(m);
       luFactor(lu, m, pivots);
-      const inverse = new InverseColumns(lu, m, pivots, { summed: true });
+      const inverse = new InverseColumns(lu, m, pivots, { lasting: true });
       const reference = new InverseColumns(lu, m, pivots);
       const js = [m - 2, 4, 0, 19, 7, 8, 9, 10, 11, 33, 1];
       const k = js.length;

@@ -5,7 +5,7 @@
 ;; Every entry is C[r, j] −= Σ_{k < depth} A[r, k] · B[k, j], the sum taken over k in order, each product and sum
 ;; rounded once (no fused multiply–add), so the digits are those of the plain scalar loop on every processor.
 (module
-  (import "env" "memory" (memory 1))
+  (import "env" "memory" (memory 1 65536 shared))
 
   ;; One entry: c −= Σ_k a[k] · b[k · ldb] (byte addresses, ldb in bytes); the edges the 4 × 4 blocks leave.
   (func $subtract_dot (param $c i32) (param $a i32) (param $b i32) (param $ldb i32) (param $depth i32)

@@ -10,7 +10,7 @@
 ;; order and the sum subtracted, each product and sum rounded once (no fused multiply–add); the last count mod 8
 ;; rows one at a time. So every digit is that of the plain scalar loop, on every processor.
 (module
-  (import "env" "memory" (memory 1))
+  (import "env" "memory" (memory 1 65536 shared))
   (import "env" "matrix" (memory 1 65536 shared))
 
   ;; out[i] −= Σ_{k < count} factors[k] · matrix[rows[k] + i] for i < length. out and factors: double offsets in the

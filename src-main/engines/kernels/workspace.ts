@@ -76,8 +76,9 @@ const owners = new WeakMap<ArrayBufferLike, KernelWorkspace>();
 let scratch: KernelWorkspace | undefined;
 
 export class KernelWorkspace {
-  private readonly memory: WebAssembly.Memory;
-  private readonly buffer: ArrayBuffer;
+  /** The workspace's memory: shared, so that helper threads (./helpers.ts) work in it in place. */
+  readonly memory: WebAssembly.Memory;
+  private readonly buffer: ArrayBufferLike;
   private readonly product: SubtractProduct;
   /** The rows kernels bound to this workspace and to each matrix memory they have read. */
   private readonly rowKernels = new WeakMap<WebAssembly.Memory, RowKernels>();
@@ -87,9 +88,12 @@ export class KernelWorkspace {
    * Room for `doubles` doubles, all zero; its size is fixed (the views never detach). Throws EngineInputError
    * beyond KERNEL_MAX_DOUBLES.
    */
-  constructor(readonly doubles: number) {
+  constructor(
+    readonly doubles: number,
+    memory?: WebAssembly.Memory,
+  ) {
     const pages = pagesFor(doubles);
-    this.memory = new WebAssembly.Memory({ initial: pages, maximum: pages });
+    this.memory = memory ?? new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true });
     const instance = new WebAssembly.Instance(kernelModule(PRODUCT_WASM_BASE64), { env: { memory: this.memory } });
     this.product = instance.exports.subtract_product as SubtractProduct;
     this.buffer = this.memory.buffer;
@@ -105,6 +109,16 @@ export class KernelWorkspace {
       scratch = new KernelWorkspace(Math.min(KERNEL_MAX_DOUBLES, Math.max(doubles, 2 * (scratch?.doubles ?? 0))));
     scratch.rewind(0);
     return scratch;
+  }
+
+  /**
+   * The workspace of this thread over `memory`, a workspace's memory posted from another thread (nothing taken: its
+   * arrays are addressed by `indexOf`).
+   */
+  static over(memory: WebAssembly.Memory): KernelWorkspace {
+    const known = owners.get(memory.buffer);
+    if (known) return known;
+    return new KernelWorkspace(memory.buffer.byteLength / 8, memory);
   }
 
   /** The workspace whose memory holds `array`, if any. */
@@ -161,7 +175,7 @@ export class KernelWorkspace {
     depth: number,
   ): void {
     if (rows <= 0 || cols <= 0 || depth <= 0) return;
-    this.product(this.at(c, cAt), ldc, this.at(a, aAt), lda, this.at(b, bAt), ldb, rows, cols, depth);
+    this.product(this.indexOf(c, cAt), ldc, this.indexOf(a, aAt), lda, this.indexOf(b, bAt), ldb, rows, cols, depth);
   }
 
   /**
@@ -179,7 +193,13 @@ export class KernelWorkspace {
     count: number,
   ): void {
     if (length <= 0 || count <= 0) return;
-    this.rowsOf(matrix).subtract_rows(this.at(out, outAt), length, this.at(rows, 0), this.at(factors, 0), count);
+    this.rowsOf(matrix).subtract_rows(
+      this.indexOf(out, outAt),
+      length,
+      this.indexOf(rows, 0),
+      this.indexOf(factors, 0),
+      count,
+    );
   }
 
   /**
@@ -199,7 +219,7 @@ export class KernelWorkspace {
     r1: number,
   ): void {
     if (c1 <= c0 || r1 <= r0) return;
-    this.rowsOf(matrix).gather(this.at(block, 0), stride, this.at(list, 0), width, c0, c1, r0, r1);
+    this.rowsOf(matrix).gather(this.indexOf(block, 0), stride, this.indexOf(list, 0), width, c0, c1, r0, r1);
   }
 
   private rowsOf(matrix: WebAssembly.Memory): RowKernels {
@@ -212,8 +232,14 @@ export class KernelWorkspace {
     return kernels;
   }
 
-  private at(array: Float64Array | Int32Array, index: number): number {
+  /** The index in this workspace's memory, in elements of its type, of `array`'s element `index`. */
+  indexOf(array: Float64Array | Int32Array, index = 0): number {
     if (array.buffer !== this.buffer) throw new RangeError('array is not in this kernel workspace');
     return array.byteOffset / array.BYTES_PER_ELEMENT + index;
+  }
+
+  /** `length` doubles of this workspace's memory from double `index` on (an array `indexOf` placed). */
+  view(index: number, length: number): Float64Array {
+    return new Float64Array(this.buffer, index * 8, length);
   }
 }

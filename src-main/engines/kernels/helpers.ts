@@ -1,0 +1,68 @@
+/**
+ * Helper threads for the dense kernels. Engines do no I/O, so threads are a capability handed to them from outside:
+ * the jobs layer starts them (jobs/kernel-threads.ts) and installs them here; without it, or before they have
+ * started, every share of a task runs on the calling thread. A task is split into shares: the caller runs share 0 and
+ * each helper one more, in shared WebAssembly memories (kernels/workspace.ts), and the call returns when every share
+ * is done (`linalg.runKernelShare` runs one). Each entry is computed by the same kernel calls, its sums in the same
+ * order, whatever the number of threads, so the results are identical to the digit (tests/engines/kernel-threads.test.ts).
+ */
+export type KernelTask =
+  | {
+      /** luFactor's trailing update A₂₂ −= L₂₁ U₁₂ after the panel of columns k0 … k1−1, its rows split among the shares. */
+      kind: 'trailing-update';
+      /** The workspace memory that holds the m × m factor, from double `at` on. */
+      memory: WebAssembly.Memory;
+      at: number;
+      m: number;
+      k0: number;
+      k1: number;
+    }
+  | {
+      /**
+       * InverseColumns' missing columns of M⁻¹: blocks of `width` columns claimed in turn through `next`, each share
+       * solving in its own slot of right-hand sides and writing column j as row j of the store.
+       */
+      kind: 'inverse-columns';
+      /** The workspace memory that holds the m × m factors from double `factorsAt` on, then the slots. */
+      memory: WebAssembly.Memory;
+      factorsAt: number;
+      m: number;
+      pivots: Int32Array;
+      /** The columns to solve, ascending. */
+      columns: Int32Array;
+      width: number;
+      /** Share s's slot of m · width doubles starts at slotsAt + s · m · width; shares from `slots` on take none. */
+      slotsAt: number;
+      slots: number;
+      /** Blocks claimed so far: one entry over a SharedArrayBuffer. */
+      next: Int32Array;
+      /** The m × m store of columns (a sharedMatrixMemory). */
+      store: WebAssembly.Memory;
+    };
+
+export interface KernelHelpers {
+  /** Helper threads beside the caller. */
+  readonly count: number;
+  /**
+   * Runs share 0 of `task` on this thread and shares 1 … count on the helpers (all of them here while the helpers are
+   * still starting); returns when every share is done and throws the first error of any.
+   */
+  run(task: KernelTask): void;
+}
+
+let installed: KernelHelpers | undefined;
+
+/** Makes `helpers` (or none) the threads every engine of this thread hands its shares to. */
+export function installKernelHelpers(helpers: KernelHelpers | undefined): void {
+  installed = helpers;
+}
+
+/** The helper threads installed in this thread, if any. */
+export function kernelHelpers(): KernelHelpers | undefined {
+  return installed;
+}
+
+/** Threads a task is split among here: the caller and its helpers. */
+export function kernelShares(): number {
+  return 1 + (installed?.count ?? 0);
+}

@@ -1,0 +1,119 @@
+/**
+ * The dense kernels' helper threads (engines/kernels/helpers.ts): worker threads that sleep on a shared word and run
+ * one share each of the tasks luFactor and InverseColumns hand them, synchronously for the engine that asks. A task
+ * goes to each helper as a message on its own port (the memories in it are shared, not copied); a helper takes it
+ * with `receiveMessageOnPort` when the generation word moves, runs its share (linalg.runKernelShare), posts an
+ * error back if one was thrown, and counts itself done. The caller runs share 0 meanwhile, then sleeps on the done
+ * word. Until the helpers have started (some 30 ms for the bundle, 150 ms under tsx) the caller runs their shares
+ * itself: same digits, no wait. Helpers are unreferenced, so they never keep a process alive.
+ */
+import { receiveMessageOnPort, MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
+import { installKernelHelpers, type KernelHelpers, type KernelTask } from '../engines/kernels/helpers';
+import { runKernelShare } from '../engines/linalg';
+import { workerScript } from '../io/worker-script';
+
+/** The words of the control block every helper shares. */
+export const CONTROL = { generation: 0, done: 1, started: 2 } as const;
+
+/** What a helper takes from its port: the task and how many shares it is split into. */
+export interface KernelShareRequest {
+  task: KernelTask;
+  shares: number;
+}
+
+/** What a helper posts back on its port when its share threw. */
+export interface KernelShareFailure {
+  error: string;
+}
+
+export class KernelThreads implements KernelHelpers {
+  private readonly control = new Int32Array(new SharedArrayBuffer(3 * 4));
+  private readonly workers: Worker[] = [];
+  private readonly ports: MessagePort[] = [];
+  private broken: string | undefined;
+  /** Tasks whose shares the helpers ran (not those the caller ran alone while they started). */
+  shared = 0;
+
+  /** Starts `count` helper threads (they are ready some milliseconds later: `started`). */
+  constructor(readonly count: number) {
+    const script = workerScript('kernel-helper', 'kernel-helper');
+    for (let share = 1; share <= count; share++) {
+      const { port1, port2 } = new MessageChannel();
+      const worker = new Worker(script.file, {
+        workerData: { ...script.workerData, control: this.control, port: port2, share },
+        transferList: [port2],
+      });
+      worker.on('error', (error: Error) => (this.broken ??= error.message));
+      worker.on('exit', () => (this.broken ??= 'a kernel helper thread stopped'));
+      worker.unref();
+      port1.unref();
+      this.workers.push(worker);
+      this.ports.push(port1);
+    }
+  }
+
+  /** Whether every helper has started and none has failed. */
+  get started(): boolean {
+    return this.broken === undefined && Atomics.load(this.control, CONTROL.started) === this.count;
+  }
+
+  /** Resolves once every helper has started (for a benchmark that times the kernels, not the threads' start). */
+  async whenStarted(limitMs = 30_000): Promise<void> {
+    const until = Date.now() + limitMs;
+    while (!this.started) {
+      if (this.broken !== undefined) throw new Error(this.broken);
+      if (Date.now() > until) throw new Error(`kernel helper threads did not start within ${limitMs / 1000} s`);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+  }
+
+  run(task: KernelTask): void {
+    const shares = this.count + 1;
+    if (!this.started) {
+      for (let share = 0; share < shares; share++) runKernelShare(task, share, shares);
+      return;
+    }
+    this.shared++;
+    for (const port of this.ports) port.postMessage({ task, shares } satisfies KernelShareRequest);
+    Atomics.store(this.control, CONTROL.done, 0);
+    Atomics.add(this.control, CONTROL.generation, 1);
+    Atomics.notify(this.control, CONTROL.generation);
+    let failure: Error | undefined;
+    try {
+      runKernelShare(task, 0, shares);
+    } catch (error) {
+      failure = error instanceof Error ? error : new Error(String(error));
+    }
+    for (let done = Atomics.load(this.control, CONTROL.done); done < this.count; ) {
+      Atomics.wait(this.control, CONTROL.done, done);
+      done = Atomics.load(this.control, CONTROL.done);
+    }
+    for (const port of this.ports) {
+      const reply = receiveMessageOnPort(port)?.message as KernelShareFailure | undefined;
+      failure ??= reply && new Error(reply.error);
+    }
+    if (failure) throw failure;
+  }
+
+  /** Ends the helpers. */
+  async close(): Promise<void> {
+    this.broken ??= 'kernel helper threads closed';
+    await Promise.all(this.workers.map((worker) => worker.terminate()));
+    for (const port of this.ports) port.close();
+  }
+}
+
+/**
+ * Installs `threads − 1` helper threads for this thread's engines (none for one thread or fewer) and returns them,
+ * or undefined. They start in the background.
+ */
+export function startKernelThreads(threads: number): KernelThreads | undefined {
+  const helpers = Math.floor(threads) - 1;
+  if (!(helpers >= 1)) {
+    installKernelHelpers(undefined);
+    return undefined;
+  }
+  const pool = new KernelThreads(helpers);
+  installKernelHelpers(pool);
+  return pool;
+}

@@ -1,0 +1,115 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { installKernelHelpers, kernelHelpers } from '../../src-main/engines/kernels/helpers';
+import { KernelWorkspace } from '../../src-main/engines/kernels/workspace';
+import { InverseColumns, luFactor, luSolve } from '../../src-main/engines/linalg';
+import { Rng } from '../../src-main/engines/random';
+import { KernelThreads, startKernelThreads } from '../../src-main/jobs/kernel-threads';
+
+function randomMatrix(m: number, seed: number): Float64Array {
+  const rng = new Rng(seed, 0);
+  return Float64Array.from({ length: m * m }, () => rng.uniform() - 0.5);
+}
+
+/** Factors and every column of the inverse, with the helpers installed or not. */
+function factorAndInvert(a: Float64Array, m: number, helpers: KernelThreads | undefined) {
+  installKernelHelpers(helpers);
+  try {
+    const lu = a.slice();
+    const pivots = new Int32Array(m);
+    luFactor(lu, m, pivots);
+    const inverse = new InverseColumns(lu, m, pivots, { lasting: true });
+    inverse.prefetch(Array.from({ length: m }, (_, j) => m - 1 - j));
+    const columns = Array.from({ length: m }, (_, j) => Array.from(inverse.column(j)));
+    return { lu, pivots, columns, solves: inverse.solves };
+  } finally {
+    installKernelHelpers(undefined);
+  }
+}
+
+const pools: KernelThreads[] = [];
+afterAll(async () => {
+  installKernelHelpers(undefined);
+  await Promise.all(pools.map((pool) => pool.close()));
+});
+
+describe('dense kernels on helper threads', () => {
+  it('give the factors and the inverse of one thread to the digit, sharing the work', async () => {
+    const m = 430;
+    const a = randomMatrix(m, 21);
+    const alone = factorAndInvert(a, m, undefined);
+    const pool = startKernelThreads(3)!;
+    pools.push(pool);
+    expect(kernelHelpers()).toBe(pool);
+    expect(pool.count).toBe(2);
+    await pool.whenStarted();
+    const shared = factorAndInvert(a, m, pool);
+    // trailing updates with at least 192 rows below the panel (430 − 48k ≥ 192: 4 of them) and one inverse
+    expect(pool.shared).toBe(5);
+    expect(Array.from(shared.pivots)).toEqual(Array.from(alone.pivots));
+    expect(shared.lu.every((value, k) => Object.is(value, alone.lu[k]))).toBe(true);
+    expect(shared.columns).toEqual(alone.columns);
+    expect(shared.solves).toBe(m);
+    // and they are the inverse: A · (column j) = e_j
+    const x = Float64Array.from({ length: m }, (_, i) => Math.cos(i));
+    const b = new Float64Array(m);
+    for (let i = 0; i < m; i++) for (let j = 0; j < m; j++) b[i]! += a[i * m + j]! * x[j]!;
+    const solved = b.slice();
+    luSolve(shared.lu, m, shared.pivots, solved);
+    for (let i = 0; i < m; i++) expect(Math.abs(solved[i]! - x[i]!)).toBeLessThan(1e-10);
+    for (const j of [0, 211, m - 1]) {
+      for (let i = 0; i < m; i += 37) {
+        let sum = 0;
+        for (let k = 0; k < m; k++) sum += a[i * m + k]! * shared.columns[j]![k]!;
+        expect(Math.abs(sum - (i === j ? 1 : 0))).toBeLessThan(1e-10);
+      }
+    }
+  });
+
+  it('run every share on the caller while the helpers start, with the same digits', () => {
+    const m = 300;
+    const a = randomMatrix(m, 22);
+    const alone = factorAndInvert(a, m, undefined);
+    const pool = new KernelThreads(1);
+    pools.push(pool);
+    const early = factorAndInvert(a, m, pool);
+    expect(pool.shared).toBeLessThanOrEqual(4);
+    expect(early.lu.every((value, k) => Object.is(value, alone.lu[k]))).toBe(true);
+    expect(early.columns).toEqual(alone.columns);
+  });
+
+  it('throw a helper’s error on the calling thread and keep working after it', async () => {
+    const pool = new KernelThreads(1);
+    pools.push(pool);
+    await pool.whenStarted();
+    const workspace = new KernelWorkspace(8192);
+    // no columns to solve, and a slot for the helper's share (share 1) beyond the end of the memory: only it throws
+    const task = {
+      kind: 'inverse-columns',
+      memory: workspace.memory,
+      factorsAt: 0,
+      m: 10,
+      pivots: new Int32Array(10),
+      columns: new Int32Array(0),
+      width: 8,
+      slotsAt: 8192,
+      slots: 2,
+      next: new Int32Array(new SharedArrayBuffer(4)),
+      store: workspace.memory,
+    } as const;
+    expect(() => pool.run({ ...task, slotsAt: 0 })).not.toThrow();
+    expect(() => pool.run(task)).toThrow(/bounds|length/);
+    expect(pool.shared).toBe(2);
+    expect(pool.started).toBe(true);
+    const m = 260;
+    const a = randomMatrix(m, 23);
+    const alone = factorAndInvert(a, m, undefined);
+    const shared = factorAndInvert(a, m, pool);
+    expect(pool.shared).toBeGreaterThan(1);
+    expect(shared.columns).toEqual(alone.columns);
+  });
+
+  it('are none for one thread', () => {
+    expect(startKernelThreads(1)).toBeUndefined();
+    expect(kernelHelpers()).toBeUndefined();
+  });
+});
