@@ -4,8 +4,8 @@
  * goes to each helper as a message on its own port (the memories in it are shared, not copied); a helper takes it
  * with `receiveMessageOnPort` when the generation word moves, runs its share (linalg.runKernelShare), posts an
  * error back if one was thrown, and counts itself done. The caller runs share 0 meanwhile, then sleeps on the done
- * word. Until the helpers have started (some 30 ms for the bundle, 150 ms under tsx) the caller runs their shares
- * itself: same digits, no wait. Helpers are unreferenced, so they never keep a process alive.
+ * word. The helpers start at the first task (some 30 ms for the bundle, 150 ms under tsx); until then the caller
+ * runs their shares itself: same digits, no wait. Helpers are unreferenced, so they never keep a process alive.
  */
 import { receiveMessageOnPort, MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import { installKernelHelpers, type KernelHelpers, type KernelTask } from '../engines/kernels/helpers';
@@ -34,10 +34,16 @@ export class KernelThreads implements KernelHelpers {
   /** Tasks whose shares the helpers ran (not those the caller ran alone while they started). */
   shared = 0;
 
-  /** Starts `count` helper threads (they are ready some milliseconds later: `started`). */
-  constructor(readonly count: number) {
+  /**
+   * `count` helper threads, started at the first task handed to them (or `whenStarted`), so that a job whose engines
+   * never factorise a large matrix starts none.
+   */
+  constructor(readonly count: number) {}
+
+  private spawn(): void {
+    if (this.workers.length > 0 || this.broken !== undefined) return;
     const script = workerScript('kernel-helper', 'kernel-helper');
-    for (let share = 1; share <= count; share++) {
+    for (let share = 1; share <= this.count; share++) {
       const { port1, port2 } = new MessageChannel();
       const worker = new Worker(script.file, {
         workerData: { ...script.workerData, control: this.control, port: port2, share },
@@ -59,6 +65,7 @@ export class KernelThreads implements KernelHelpers {
 
   /** Resolves once every helper has started (for a benchmark that times the kernels, not the threads' start). */
   async whenStarted(limitMs = 30_000): Promise<void> {
+    this.spawn();
     const until = Date.now() + limitMs;
     while (!this.started) {
       if (this.broken !== undefined) throw new Error(this.broken);
@@ -70,6 +77,7 @@ export class KernelThreads implements KernelHelpers {
   run(task: KernelTask): void {
     const shares = this.count + 1;
     if (!this.started) {
+      this.spawn();
       for (let share = 0; share < shares; share++) runKernelShare(task, share, shares);
       return;
     }
@@ -105,7 +113,7 @@ export class KernelThreads implements KernelHelpers {
 
 /**
  * Installs `threads − 1` helper threads for this thread's engines (none for one thread or fewer) and returns them,
- * or undefined. They start in the background.
+ * or undefined. They start at the first task handed to them.
  */
 export function startKernelThreads(threads: number): KernelThreads | undefined {
   const helpers = Math.floor(threads) - 1;
