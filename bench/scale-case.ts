@@ -23,6 +23,7 @@ import {
 } from '../src-main/engines/network-arrays';
 import { mergeStressPartials, runStressBatch, type StressPartial } from '../src-main/engines/stress';
 import { decodeLatin1, parseEbaDisclosure } from '../src-main/io/eba-disclosure';
+import { startKernelThreads } from '../src-main/jobs/kernel-threads';
 import { randomBalanceSheetSystem, writePeerFiles } from './scale-network';
 
 const [kind, nText, fractionText, scenariosText, path, peerDir] = process.argv.slice(2);
@@ -56,7 +57,8 @@ if (!isMainThread) {
   if (peerDir) writePeerFiles(system, peerDir);
   const scenarios = Number(scenariosText);
   const exactPath = path === 'per-scenario' && prefersBatchedClearing(system) ? 'general' : 'auto';
-  const threads = path === 'all-cores' ? availableParallelism() : 1;
+  const threads = path === 'all-cores' || path === 'helpers' ? availableParallelism() : 1;
+  if (path === 'helpers') await startKernelThreads(threads)?.whenStarted();
   const clear = path === 'all-cores' ? await allCores(scenarios, threads) : oneThread(scenarios, exactPath);
   const started = performance.now();
   const partial = await clear();

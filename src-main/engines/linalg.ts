@@ -5,7 +5,7 @@
  * Matrices are row-major Float64Arrays of an m × m block stored with stride m; all work is in place.
  */
 import { EngineInputError } from './errors';
-import { kernelHelpers, kernelShares, type KernelTask } from './kernels/helpers';
+import { kernelHelpers, kernelShares, shareOf, type KernelTask } from './kernels/helpers';
 import { KERNEL_MAX_DOUBLES, KernelWorkspace, sharedMatrixMemory } from './kernels/workspace';
 
 /** Relative pivot size below which a matrix is treated as singular. */
@@ -92,11 +92,23 @@ function subtractTrailingRows(
  */
 export function runKernelShare(task: KernelTask, share: number, shares: number): void {
   const workspace = KernelWorkspace.over(task.memory);
+  if (task.kind === 'product') {
+    workspace.subtractProductRows(task, ...shareOf(0, task.rows, share, shares));
+    return;
+  }
   if (task.kind === 'trailing-update') {
     const { at, m, k0, k1 } = task;
-    const rows = 4 * Math.ceil((m - k1) / (4 * shares));
-    const r0 = k1 + share * rows;
-    if (r0 < m) subtractTrailingRows(workspace, workspace.view(at, m * m), m, k0, k1, r0, Math.min(m, r0 + rows));
+    const [r0, r1] = shareOf(k1, m, share, shares);
+    if (r0 < r1) subtractTrailingRows(workspace, workspace.view(at, m * m), m, k0, k1, r0, r1);
+    return;
+  }
+  if (task.kind === 'solve-block') {
+    const { m, stride } = task;
+    const [c0, c1] = shareOf(0, stride, share, shares);
+    if (c0 < c1) {
+      const rhs = workspace.view(task.rhsAt + c0, m * stride - c0);
+      solveManyIn(workspace, workspace.view(task.factorsAt, m * m), m, task.pivots, rhs, c1 - c0, stride);
+    }
     return;
   }
   const { m, width, columns, next } = task;
@@ -113,6 +125,12 @@ export function runKernelShare(task: KernelTask, share: number, shares: number):
     block.forEach((j, t) => readColumn(rhs, stride, t, store.subarray(j * m, (j + 1) * m)));
   }
 }
+
+/**
+ * Order from which InverseColumns.solve shares a block's right-hand sides among helper threads: at 256 rows and 8
+ * right-hand sides, 1 MFLOP (some 0.1 ms) per share against some 0.05 ms to hand it out.
+ */
+const PARALLEL_SOLVE_ROWS = 256;
 
 /** Right-hand side t of a block is column block[t] of the identity. */
 function writeIdentityColumns(block: ArrayLike<number>, rhs: Float64Array, stride: number): void {
@@ -321,7 +339,10 @@ export function luSolveMany(lu: Float64Array, m: number, pivots: Int32Array, rhs
   rhs.set(block);
 }
 
-/** luSolveMany on factors and right-hand sides taken from `workspace`. */
+/**
+ * luSolveMany on factors and right-hand sides taken from `workspace`: `count` right-hand sides, the rows of R `ld`
+ * apart (a block of columns of a wider R: `ld` its full width).
+ */
 function solveManyIn(
   workspace: KernelWorkspace,
   lu: Float64Array,
@@ -329,74 +350,64 @@ function solveManyIn(
   pivots: Int32Array,
   rhs: Float64Array,
   count: number,
+  ld = count,
 ): void {
   for (let k = 0; k < m; k++) {
     const p = pivots[k]!;
     if (p === k) continue;
     for (let t = 0; t < count; t++) {
-      const a = rhs[k * count + t]!;
-      rhs[k * count + t] = rhs[p * count + t]!;
-      rhs[p * count + t] = a;
+      const a = rhs[k * ld + t]!;
+      rhs[k * ld + t] = rhs[p * ld + t]!;
+      rhs[p * ld + t] = a;
     }
   }
   // R[r0 + q, ·] −= Σ_{from ≤ c < to} T[r0 + q, c] R[c, ·] for q < 4 (T = the factor)
   const subtractFourRows = (r0: number, from: number, to: number) =>
-    workspace.subtractProduct(
-      rhs,
-      r0 * count,
-      count,
-      lu,
-      r0 * m + from,
-      m,
-      rhs,
-      from * count,
-      count,
-      4,
-      count,
-      to - from,
-    );
+    workspace.subtractProduct(rhs, r0 * ld, ld, lu, r0 * m + from, m, rhs, from * ld, ld, 4, count, to - from);
+  const rows = (r: number, from: number, to: number) => subtractRows(lu, m, rhs, ld, count, r, from, to);
   // L y = P r from the first row that is not zero in every right-hand side (columns of the identity: their own),
   // four rows at a time: the rows solved before them as a register-blocked product, then the 4 × 4 corner
   let first = 0;
-  while (first < m && rhs.subarray(first * count, (first + 1) * count).every((value) => value === 0)) first++;
+  while (first < m && rhs.subarray(first * ld, first * ld + count).every((value) => value === 0)) first++;
   let r0 = first - (first % 4);
   for (; r0 + 4 <= m; r0 += 4) {
     subtractFourRows(r0, first, r0);
-    for (let r = r0 + 1; r < r0 + 4; r++) subtractRows(lu, m, rhs, count, r, r0, r);
+    for (let r = r0 + 1; r < r0 + 4; r++) rows(r, r0, r);
   }
   // the last rows from 0 (subtractRows groups four columns from its start: digits as in any other block)
-  for (let r = r0; r < m; r++) subtractRows(lu, m, rhs, count, r, 0, r);
+  for (let r = r0; r < m; r++) rows(r, 0, r);
   // U x = y, upwards: the odd rows at the bottom one by one, then four rows at a time
   const divide = (r: number) => {
-    const row = r * count;
+    const row = r * ld;
     const diagonal = lu[r * m + r]!;
     for (let t = 0; t < count; t++) rhs[row + t]! /= diagonal;
   };
   let top = m;
   for (; top % 4 !== 0; top--) {
-    subtractRows(lu, m, rhs, count, top - 1, top, m);
+    rows(top - 1, top, m);
     divide(top - 1);
   }
   for (; top > 0; top -= 4) {
     subtractFourRows(top - 4, top, m);
     for (let r = top - 1; r >= top - 4; r--) {
-      subtractRows(lu, m, rhs, count, r, r + 1, top);
+      rows(r, r + 1, top);
       divide(r);
     }
   }
 }
 
-/** R[r, ·] −= Σ_{from ≤ c < to} T[r, c] R[c, ·] (T = the factor), four c at a time. */
+/** R[r, ·] −= Σ_{from ≤ c < to} T[r, c] R[c, ·] (T = the factor; R's rows `ld` apart, `count` wide), four c at a time. */
 function subtractRows(
   lu: Float64Array,
   m: number,
   rhs: Float64Array,
+  ld: number,
   count: number,
   r: number,
   from: number,
   to: number,
 ): void {
-  const row = r * count;
+  const row = r * ld;
   const offset = r * m;
   let c = from;
   for (; c + 4 <= to; c += 4) {
@@ -405,17 +416,17 @@ function subtractRows(
       f2 = lu[offset + c + 2]!,
       f3 = lu[offset + c + 3]!;
     if (f0 === 0 && f1 === 0 && f2 === 0 && f3 === 0) continue;
-    const x0 = c * count,
-      x1 = x0 + count,
-      x2 = x1 + count,
-      x3 = x2 + count;
+    const x0 = c * ld,
+      x1 = x0 + ld,
+      x2 = x1 + ld,
+      x3 = x2 + ld;
     for (let t = 0; t < count; t++)
       rhs[row + t]! -= f0 * rhs[x0 + t]! + f1 * rhs[x1 + t]! + f2 * rhs[x2 + t]! + f3 * rhs[x3 + t]!;
   }
   for (; c < to; c++) {
     const factor = lu[offset + c]!;
     if (factor === 0) continue;
-    const from0 = c * count;
+    const from0 = c * ld;
     for (let t = 0; t < count; t++) rhs[row + t]! -= factor * rhs[from0 + t]!;
   }
 }
@@ -548,7 +559,18 @@ export class InverseColumns {
       rhs = this.workspace.take(m * stride).fill(0);
     } else rhs = new Float64Array(m * stride);
     fill(rhs, stride);
-    luSolveMany(this.factors, m, this.pivots, rhs, stride);
+    const helpers = kernelHelpers();
+    if (helpers && this.workspace && m >= PARALLEL_SOLVE_ROWS && stride >= 8)
+      helpers.run({
+        kind: 'solve-block',
+        memory: this.workspace.memory,
+        factorsAt: this.workspace.indexOf(this.factors),
+        m,
+        pivots: this.pivots,
+        rhsAt: this.workspace.indexOf(rhs),
+        stride,
+      });
+    else luSolveMany(this.factors, m, this.pivots, rhs, stride);
     read(rhs, stride);
     // the block is free again: a later InverseColumns built on the same workspace (`holding`) finds its room
     this.workspace?.rewind(this.blockStart);

@@ -31,6 +31,8 @@ export class KernelThreads implements KernelHelpers {
   private readonly workers: Worker[] = [];
   private readonly ports: MessagePort[] = [];
   private broken: string | undefined;
+  /** Whether a task is out with the helpers now. */
+  private running = false;
   /** Tasks whose shares the helpers ran (not those the caller ran alone while they started). */
   shared = 0;
 
@@ -76,11 +78,21 @@ export class KernelThreads implements KernelHelpers {
 
   run(task: KernelTask): void {
     const shares = this.count + 1;
-    if (!this.started) {
+    // a task asked for within the caller's own share (a product inside a step of the LU) runs here whole
+    if (!this.started || this.running) {
       this.spawn();
       for (let share = 0; share < shares; share++) runKernelShare(task, share, shares);
       return;
     }
+    this.running = true;
+    try {
+      this.runShared(task, shares);
+    } finally {
+      this.running = false;
+    }
+  }
+
+  private runShared(task: KernelTask, shares: number): void {
     this.shared++;
     for (const port of this.ports) port.postMessage({ task, shares } satisfies KernelShareRequest);
     Atomics.store(this.control, CONTROL.done, 0);

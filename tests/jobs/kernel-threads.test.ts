@@ -65,6 +65,77 @@ describe('dense kernels on helper threads', () => {
     }
   });
 
+  it('solve a block of right-hand sides split among the threads with the digits of one thread', async () => {
+    const m = 300;
+    const a = randomMatrix(m, 24);
+    const lu = a.slice();
+    const pivots = new Int32Array(m);
+    luFactor(lu, m, pivots);
+    const pool = new KernelThreads(2);
+    pools.push(pool);
+    await pool.whenStarted();
+    const solveWith = (helpers: KernelThreads | undefined, count: number) => {
+      installKernelHelpers(helpers);
+      try {
+        const inverse = new InverseColumns(lu, m, pivots);
+        let solution: number[] = [];
+        inverse.solve(
+          count,
+          (rhs, stride) => {
+            for (let i = 0; i < m; i++) for (let t = 0; t < count; t++) rhs[i * stride + t] = Math.sin(i * 7 + t);
+          },
+          (rhs, stride) =>
+            (solution = Array.from({ length: m * count }, (_, k) => rhs[(k % m) * stride + Math.floor(k / m)]!)),
+        );
+        return solution;
+      } finally {
+        installKernelHelpers(undefined);
+      }
+    };
+    // 42 right-hand sides (a stride of 44: shares of 16, 16 and 12 columns) and 9 (a stride of 12: 4 each)
+    for (const count of [42, 9]) {
+      const before = pool.shared;
+      const shared = solveWith(pool, count);
+      expect(pool.shared).toBe(before + 1);
+      expect(shared).toEqual(solveWith(undefined, count));
+      // column t solves A x = (sin(7i + t))_i
+      for (const t of [0, count - 1]) {
+        const x = shared.slice(t * m, (t + 1) * m);
+        for (let i = 0; i < m; i += 29) {
+          let sum = 0;
+          for (let k = 0; k < m; k++) sum += a[i * m + k]! * x[k]!;
+          expect(Math.abs(sum - Math.sin(i * 7 + t))).toBeLessThan(1e-9);
+        }
+      }
+    }
+  });
+
+  it('split a large product by rows with the digits of one thread', async () => {
+    const [rows, cols, depth] = [203, 130, 90];
+    const workspace = new KernelWorkspace(rows * cols + rows * depth + depth * cols);
+    const rng = new Rng(25, 0);
+    const [c, a, b] = [rows * cols, rows * depth, depth * cols].map((length) => workspace.take(length));
+    for (const array of [c, a, b]) for (let k = 0; k < array.length; k++) array[k] = rng.uniform() - 0.5;
+    const start = c.slice();
+    const pool = new KernelThreads(2);
+    pools.push(pool);
+    await pool.whenStarted();
+    installKernelHelpers(pool);
+    try {
+      workspace.subtractProduct(c, 0, cols, a, 0, depth, b, 0, cols, rows, cols, depth);
+    } finally {
+      installKernelHelpers(undefined);
+    }
+    expect(pool.shared).toBe(1);
+    const shared = c.slice();
+    c.set(start);
+    workspace.subtractProduct(c, 0, cols, a, 0, depth, b, 0, cols, rows, cols, depth);
+    expect(Array.from(shared)).toEqual(Array.from(c));
+    let sum = 0;
+    for (let k = 0; k < depth; k++) sum += a[202 * depth + k]! * b[k * cols + 129]!;
+    expect(Math.abs(shared[202 * cols + 129]! - (start[202 * cols + 129]! - sum))).toBeLessThan(1e-12);
+  });
+
   it('run every share on the caller while the helpers start, with the same digits', () => {
     const m = 300;
     const a = randomMatrix(m, 22);

@@ -8,6 +8,21 @@
  */
 export type KernelTask =
   | {
+      /** KernelWorkspace.subtractProduct's C −= A · B, its rows split among the shares (four at a time). */
+      kind: 'product';
+      /** The workspace memory that holds C, A and B, given by the index of their first element. */
+      memory: WebAssembly.Memory;
+      c: number;
+      ldc: number;
+      a: number;
+      lda: number;
+      b: number;
+      ldb: number;
+      rows: number;
+      cols: number;
+      depth: number;
+    }
+  | {
       /** luFactor's trailing update A₂₂ −= L₂₁ U₁₂ after the panel of columns k0 … k1−1, its rows split among the shares. */
       kind: 'trailing-update';
       /** The workspace memory that holds the m × m factor, from double `at` on. */
@@ -16,6 +31,17 @@ export type KernelTask =
       m: number;
       k0: number;
       k1: number;
+    }
+  | {
+      /** InverseColumns.solve's block of right-hand sides, its columns split among the shares (four at a time). */
+      kind: 'solve-block';
+      /** The workspace memory that holds the m × m factors from double `factorsAt` on, and R (m × stride) from `rhsAt`. */
+      memory: WebAssembly.Memory;
+      factorsAt: number;
+      m: number;
+      pivots: Int32Array;
+      rhsAt: number;
+      stride: number;
     }
   | {
       /**
@@ -65,4 +91,14 @@ export function kernelHelpers(): KernelHelpers | undefined {
 /** Threads a task is split among here: the caller and its helpers. */
 export function kernelShares(): number {
   return 1 + (installed?.count ?? 0);
+}
+
+/**
+ * Share `share` of `shares` of the range first … last−1 (rows or columns), [start, end): equal parts, each a multiple
+ * of four long (the product kernel's 4 × 4 blocks fall as in one call), the last what is left; empty past the end.
+ */
+export function shareOf(first: number, last: number, share: number, shares: number): [number, number] {
+  const size = 4 * Math.ceil((last - first) / (4 * shares));
+  const start = Math.min(last, first + share * size);
+  return [start, Math.min(last, start + size)];
 }
