@@ -3,7 +3,8 @@
  *   scale-case.ts KIND N F SCENARIOS PATH [PEER_DIR]
  * KIND dense | sparse | eba; PATH batched (the stress engine's own choice, one thread), all-cores (the same split
  * over one worker thread per core, which read one copy of the network in shared memory, and merged, as the
- * desktop's stress job splits a run) or per-scenario (the
+ * desktop's stress job splits a run), one-worker (one thread whose dense kernels take a helper thread per further
+ * core, jobs/kernel-threads.ts, as a stress job of one shard runs) or per-scenario (the
  * engine before batching: `exactPath: 'general'`, or 'auto' where the choice is unchanged). Writes the network for
  * the numpy peer into PEER_DIR when given. Prints one JSON line.
  */
@@ -57,8 +58,8 @@ if (!isMainThread) {
   if (peerDir) writePeerFiles(system, peerDir);
   const scenarios = Number(scenariosText);
   const exactPath = path === 'per-scenario' && prefersBatchedClearing(system) ? 'general' : 'auto';
-  const threads = path === 'all-cores' || path === 'helpers' ? availableParallelism() : 1;
-  if (path === 'helpers') await startKernelThreads(threads)?.whenStarted();
+  const threads = path === 'all-cores' || path === 'one-worker' ? availableParallelism() : 1;
+  if (path === 'one-worker') await startKernelThreads(threads)?.whenStarted();
   const clear = path === 'all-cores' ? await allCores(scenarios, threads) : oneThread(scenarios, exactPath);
   const started = performance.now();
   const partial = await clear();

@@ -5,8 +5,9 @@
  * bank owes every other bank, "sparse" = 10 creditors per bank (bench/scale-network.ts) — and on the EBA 2011
  * network (maximum entropy, product form); uniform shocks up to F × outside assets, F = 0.1 and 1 (and 0.3 on
  * dense 1,000, where most banks default but not nearly all). The project runs
- * on one thread and, for the dense networks, on every core (one worker thread per core, merged — as the desktop's
- * stress job splits a run); the peer runs with OpenBLAS's threads (every core) and with one thread
+ * on one thread and, for the dense networks, on every core twice: one worker thread per core, merged (as the
+ * desktop's stress job splits a run of 20,000 scenarios or more), and one thread with a helper thread per further
+ * core for its dense kernels (as a stress job of one shard runs); the peer runs with OpenBLAS's threads (every core) and with one thread
  * (OPENBLAS_NUM_THREADS=1), so the table has an all-cores ratio and a per-core ratio. Also the engine before
  * batching (the per-scenario path) on fewer scenarios, and each process's peak RSS (every case runs in its own
  * process). `npm run bench -- scale` runs quick sizes (2 shared cores: a few minutes);
@@ -73,6 +74,7 @@ export function run(): Record<string, unknown> {
       process.stderr.write(`  scale: ${c.kind} ${c.n}, F = ${c.fraction}\n`);
       const now = project(c, c.scenarios, 'batched', dir);
       const allCores = c.kind === 'dense' ? project(c, c.scenarios, 'all-cores') : undefined;
+      const oneWorker = c.kind === 'dense' ? project(c, c.scenarios, 'one-worker') : undefined;
       const before = c.before > 0 ? project(c, c.before, 'per-scenario') : undefined;
       const peerScenarios = Math.min(c.scenarios, full ? 10_000 : 2000);
       const runPeer = (threads?: number) =>
@@ -93,6 +95,12 @@ export function run(): Record<string, unknown> {
         scenarios: c.scenarios,
         projectMsPerScenario: round(ms),
         ...(allCores ? { projectThreads: allCores.threads, projectAllCoresMsPerScenario: round(allCoresMs) } : {}),
+        ...(oneWorker
+          ? {
+              projectOneWorkerMsPerScenario: round(oneWorker.msPerScenario as number),
+              projectOneWorkerPeakRssMiB: Math.round(oneWorker.peakRssMiB as number),
+            }
+          : {}),
         maxFixedPointResidual: now.maxFixedPointResidual,
         ...(before
           ? {
@@ -108,6 +116,13 @@ export function run(): Record<string, unknown> {
               peerSteps: peer.steps,
               speedupOverPeer: round((peer.msPerScenario as number) / allCoresMs),
               speedupOverPeerOneThread: round((peerOneThread.msPerScenario as number) / ms),
+              ...(oneWorker
+                ? {
+                    speedupOverPeerOneWorker: round(
+                      (peer.msPerScenario as number) / (oneWorker.msPerScenario as number),
+                    ),
+                  }
+                : {}),
             }
           : {}),
         meanDefaults: round(now.meanDefaults as number),

@@ -114,7 +114,9 @@ describe('dense kernels on helper threads', () => {
     const [rows, cols, depth] = [203, 130, 90];
     const workspace = new KernelWorkspace(rows * cols + rows * depth + depth * cols);
     const rng = new Rng(25, 0);
-    const [c, a, b] = [rows * cols, rows * depth, depth * cols].map((length) => workspace.take(length));
+    const c = workspace.take(rows * cols);
+    const a = workspace.take(rows * depth);
+    const b = workspace.take(depth * cols);
     for (const array of [c, a, b]) for (let k = 0; k < array.length; k++) array[k] = rng.uniform() - 0.5;
     const start = c.slice();
     const pool = new KernelThreads(2);
