@@ -1,22 +1,37 @@
 /**
  * Entry of one dense-kernel helper thread (./kernel-threads.ts): counts itself started, then sleeps on the
- * generation word; each time it moves, takes the task from its port, runs its share, posts an error back if the
- * share threw, and counts itself done.
+ * generation word; each time it moves, takes the task from its port (its memories by number: kept from the first
+ * time each came, until the caller lets it go), runs its share, posts an error back if the share threw, and counts
+ * itself done.
  */
 import { receiveMessageOnPort, workerData, type MessagePort } from 'node:worker_threads';
+import type { KernelTask } from '../engines/kernels/helpers';
 import { runKernelShare } from '../engines/linalg';
-import { CONTROL, type KernelShareFailure, type KernelShareRequest } from './kernel-threads';
+import { CONTROL, waitWhile, type KernelShareFailure, type KernelShareRequest } from './kernel-threads';
 
 const { control, port, share } = workerData as { control: Int32Array; port: MessagePort; share: number };
+
+const memories = new Map<number, WebAssembly.Memory>();
+
+/** The request's task with its memories put back. */
+function withMemories({ task, memories: named, forget }: KernelShareRequest): KernelTask {
+  for (const id of forget) memories.delete(id);
+  const whole = { ...task } as Record<string, unknown>;
+  for (const { field, id, memory } of named) {
+    if (memory) memories.set(id, memory);
+    whole[field] = memories.get(id);
+  }
+  return whole as unknown as KernelTask;
+}
 
 Atomics.add(control, CONTROL.started, 1);
 let seen = Atomics.load(control, CONTROL.generation);
 for (;;) {
-  Atomics.wait(control, CONTROL.generation, seen);
+  waitWhile(control, CONTROL.generation, seen);
   seen = Atomics.load(control, CONTROL.generation);
   const request = receiveMessageOnPort(port)?.message as KernelShareRequest | undefined;
   try {
-    if (request) runKernelShare(request.task, share, request.shares);
+    if (request) runKernelShare(withMemories(request), share, request.shares);
   } catch (error) {
     port.postMessage({ error: error instanceof Error ? error.message : String(error) } satisfies KernelShareFailure);
   }

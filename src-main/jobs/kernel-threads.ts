@@ -2,7 +2,7 @@
  * The dense kernels' helper threads (engines/kernels/helpers.ts): worker threads that sleep on a shared word and run
  * one share each of the tasks luFactor and InverseColumns hand them, synchronously for the engine that asks. A task
  * goes to each helper as a message on its own port (the memories in it are shared, not copied); a helper takes it
- * with `receiveMessageOnPort` when the generation word moves, runs its share (linalg.runKernelShare), posts an
+ * with `receiveMessageOnPort` when the generation word moves (`waitWhile`: checked in a loop, then asleep), runs its share (linalg.runKernelShare), posts an
  * error back if one was thrown, and counts itself done. The caller runs share 0 meanwhile, then sleeps on the done
  * word. The helpers start at the first task (some 30 ms for the bundle, 150 ms under tsx); until then the caller
  * runs their shares itself: same digits, no wait. Helpers are unreferenced, so they never keep a process alive.
@@ -15,10 +15,37 @@ import { workerScript } from '../io/worker-script';
 /** The words of the control block every helper shares. */
 export const CONTROL = { generation: 0, done: 1, started: 2 } as const;
 
-/** What a helper takes from its port: the task and how many shares it is split into. */
+/**
+ * Checks of a shared word before sleeping on it, some 0.1–0.2 ms: a thread asleep on this machine's VM takes
+ * 10–25 µs to wake, and a caller's next task (the next product of a block) comes within microseconds. Round trip
+ * of an empty task: 25–60 µs asleep, 6 µs spinning first.
+ */
+const SPIN_CHECKS = 100_000;
+
+/** Returns once control[index] is no longer `value`: checking it in a loop first, then asleep on it. */
+export function waitWhile(control: Int32Array, index: number, value: number): void {
+  for (let check = 0; check < SPIN_CHECKS; check++) if (Atomics.load(control, index) !== value) return;
+  while (Atomics.load(control, index) === value) Atomics.wait(control, index, value);
+}
+
+/**
+ * What a helper takes from its port: the task and how many shares it is split into, each memory of the task named
+ * by a number (`memoryFields`) and sent whole only the first time (a memory received anew is a new object, and the
+ * helper's kernels are bound to the object: one instance per memory, not per task), and the numbers of the
+ * memories the caller has let go since (`forget`), so that the helper lets them go too.
+ */
 export interface KernelShareRequest {
   task: KernelTask;
   shares: number;
+  memories: Array<{ field: string; id: number; memory?: WebAssembly.Memory }>;
+  forget: number[];
+}
+
+/** The fields of a task that hold a WebAssembly memory. */
+export function memoryFields(task: KernelTask): string[] {
+  return Object.entries(task)
+    .filter(([, value]) => value instanceof WebAssembly.Memory)
+    .map(([field]) => field);
 }
 
 /** What a helper posts back on its port when its share threw. */
@@ -35,6 +62,11 @@ export class KernelThreads implements KernelHelpers {
   private running = false;
   /** Tasks whose shares the helpers ran (not those the caller ran alone while they started). */
   shared = 0;
+  /** The number each memory sent to the helpers goes by, and those let go since the last task. */
+  private readonly memoryIds = new WeakMap<WebAssembly.Memory, number>();
+  private nextMemoryId = 0;
+  private forgotten: number[] = [];
+  private readonly released = new FinalizationRegistry<number>((id) => this.forgotten.push(id));
 
   /**
    * `count` helper threads, started at the first task handed to them (or `whenStarted`), so that a job whose engines
@@ -94,7 +126,21 @@ export class KernelThreads implements KernelHelpers {
 
   private runShared(task: KernelTask, shares: number): void {
     this.shared++;
-    for (const port of this.ports) port.postMessage({ task, shares } satisfies KernelShareRequest);
+    const memories = memoryFields(task).map((field) => {
+      const memory = (task as unknown as Record<string, WebAssembly.Memory>)[field]!;
+      const known = this.memoryIds.get(memory);
+      if (known !== undefined) return { field, id: known };
+      const id = this.nextMemoryId++;
+      this.memoryIds.set(memory, id);
+      this.released.register(memory, id);
+      return { field, id, memory };
+    });
+    // the task without its memories (structured clone would make new memory objects of them)
+    const bare = { ...task } as Record<string, unknown>;
+    for (const { field } of memories) delete bare[field];
+    const request = { task: bare as unknown as KernelTask, shares, memories, forget: this.forgotten };
+    this.forgotten = [];
+    for (const port of this.ports) port.postMessage(request satisfies KernelShareRequest);
     Atomics.store(this.control, CONTROL.done, 0);
     Atomics.add(this.control, CONTROL.generation, 1);
     Atomics.notify(this.control, CONTROL.generation);
@@ -104,8 +150,9 @@ export class KernelThreads implements KernelHelpers {
     } catch (error) {
       failure = error instanceof Error ? error : new Error(String(error));
     }
-    for (let done = Atomics.load(this.control, CONTROL.done); done < this.count; ) {
-      Atomics.wait(this.control, CONTROL.done, done);
+    let done = Atomics.load(this.control, CONTROL.done);
+    while (done < this.count) {
+      waitWhile(this.control, CONTROL.done, done);
       done = Atomics.load(this.control, CONTROL.done);
     }
     for (const port of this.ports) {
