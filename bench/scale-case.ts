@@ -2,8 +2,8 @@
  * One case of `npm run bench -- scale`, run in its own process so that its peak RSS is its own:
  *   scale-case.ts KIND N F SCENARIOS PATH [PEER_DIR]
  * KIND dense | sparse | eba; PATH batched (the stress engine's own choice, one thread), all-cores (the same split
- * over one worker thread per core, which read one copy of the network in shared memory, and merged, as the
- * desktop's stress job splits a run), one-worker (one thread whose dense kernels take a helper thread per further
+ * over one worker thread per core, which read one copy of the network in shared memory and share one survivors'
+ * solver, and merged, as the desktop's stress job splits a run), one-worker (one thread whose dense kernels take a helper thread per further
  * core, jobs/kernel-threads.ts, as a stress job of one shard runs) or per-scenario (the
  * engine before batching: `exactPath: 'general'`, or 'auto' where the choice is unchanged). Writes the network for
  * the numpy peer into PEER_DIR when given. Prints one JSON line.
@@ -13,7 +13,7 @@ import { availableParallelism } from 'node:os';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { prefersBatchedClearing } from '../src-main/engines/batched-clearing';
+import { complementShare, prefersBatchedClearing } from '../src-main/engines/batched-clearing';
 import { maxentFromDocument, withLiabilities } from '../src-main/engines/maxent';
 import {
   ordinaryArrays,
@@ -22,7 +22,12 @@ import {
   type ArrayAllocator,
   type ClearingSystem,
 } from '../src-main/engines/network-arrays';
-import { mergeStressPartials, runStressBatch, type StressPartial } from '../src-main/engines/stress';
+import {
+  mergeStressPartials,
+  runStressBatch,
+  type StressBatchOptions,
+  type StressPartial,
+} from '../src-main/engines/stress';
 import { decodeLatin1, parseEbaDisclosure } from '../src-main/io/eba-disclosure';
 import { startKernelThreads } from '../src-main/jobs/kernel-threads';
 import { randomBalanceSheetSystem, writePeerFiles } from './scale-network';
@@ -48,11 +53,16 @@ const model = { kind: 'uniform' as const, maxFraction: Number(fractionText) };
 if (!isMainThread) {
   // one share of an all-cores run: scenarios first … first + count − 1
   // told the run's size, as the stress job tells its shards (the engine's choice of solver depends on it)
-  const { first, count, runScenarios } = workerData as { first: number; count: number; runScenarios: number };
+  const { first, count, runScenarios, shared } = workerData as {
+    first: number;
+    count: number;
+    runScenarios: number;
+    shared: StressBatchOptions['shared'];
+  };
   runStressBatch(system, model, 99, 0, Math.min(count, 32)); // warm-up
   parentPort!.postMessage('ready');
   parentPort!.once('message', () =>
-    parentPort!.postMessage(runStressBatch(system, model, 1, first, count, undefined, { runScenarios })),
+    parentPort!.postMessage(runStressBatch(system, model, 1, first, count, undefined, { runScenarios, shared })),
   );
 } else {
   if (peerDir) writePeerFiles(system, peerDir);
@@ -88,12 +98,14 @@ function oneThread(scenarios: number, exactPath: 'general' | 'auto'): () => Prom
 
 /** Workers started and warmed up; the returned function starts the clearing and resolves to the merged result. */
 async function allCores(scenarios: number, threads: number): Promise<() => Promise<StressPartial>> {
+  // as the stress job's shards: one LU of I − βAᵀ and one store of its columns for all of them
+  const share = complementShare(system, threads);
   const workers = Array.from({ length: threads }, (_, k) => {
     const first = Math.floor((k * scenarios) / threads);
     const count = Math.floor(((k + 1) * scenarios) / threads) - first;
     return new Worker(new URL(import.meta.url), {
       argv: process.argv.slice(2),
-      workerData: { first, count, runScenarios: scenarios, system },
+      workerData: { first, count, runScenarios: scenarios, system, shared: share && { share, shard: k } },
     });
   });
   await Promise.all(workers.map((worker) => new Promise((resolve) => worker.once('message', resolve))));

@@ -442,6 +442,9 @@ function subtractRows(
 export const columnBlock = (m: number): number =>
   4 * Math.floor(Math.min(128, Math.max(8, Math.floor(2 ** 17 / Math.max(m, 1)))) / 4);
 
+/** The words of a shared store's columns (InverseColumns' `shared`). */
+const [COLUMN_MISSING, COLUMN_SOLVING, COLUMN_SOLVED] = [0, 1, 2];
+
 /**
  * Order from which InverseColumns keeps its own copy of the factors in a kernel workspace instead of copying them
  * into the shared scratch at every solve.
@@ -466,6 +469,8 @@ export class InverseColumns {
   private readonly store: { memory: WebAssembly.Memory; values: Float64Array } | undefined;
   private readonly workspace: KernelWorkspace | undefined;
   private readonly blockStart: number;
+  /** Where the store is shared: each column's word (see the constructor's `shared`). */
+  private readonly states: Int32Array | undefined;
   /** Right-hand sides solved per pass over the factors. */
   readonly width: number;
   /** Columns solved so far. */
@@ -474,7 +479,17 @@ export class InverseColumns {
     factors: Float64Array,
     readonly size: number,
     readonly pivots: Int32Array,
-    { lasting = false }: { lasting?: boolean } = {},
+    {
+      lasting = false,
+      shared,
+    }: {
+      lasting?: boolean;
+      /**
+       * A store of columns that solvers in other threads share, and a word per column: 0 missing, 1 being solved, 2
+       * solved. Each column is solved once, by the solver that claims it first; the others wait for it.
+       */
+      shared?: { store: WebAssembly.Memory; states: Int32Array };
+    } = {},
   ) {
     const m = size;
     this.width = columnBlock(m);
@@ -491,10 +506,11 @@ export class InverseColumns {
       this.factors = factors;
     }
     this.blockStart = this.workspace?.used ?? 0;
-    if (lasting && m >= RESIDENT_FACTORS_MIN) {
-      const memory = sharedMatrixMemory(m * m);
+    if (shared || (lasting && m >= RESIDENT_FACTORS_MIN)) {
+      const memory = shared?.store ?? sharedMatrixMemory(m * m);
       this.store = { memory, values: new Float64Array(memory.buffer, 0, m * m) };
     }
+    this.states = shared?.states;
   }
 
   /**
@@ -602,12 +618,52 @@ export class InverseColumns {
   }
 
   /**
-   * Solves the missing columns among `js` together: with helper threads installed (kernels/helpers.ts) and a store,
-   * their blocks are shared out among the threads, each in its own slot of the workspace.
+   * Solves the missing columns among `js` together. Where the store is shared, only those no other solver has
+   * claimed: the others are read once solved (and claimed again should their solver fail).
    */
   prefetch(js: ArrayLike<number>): void {
     // in order, so that a block's columns of the identity start near one row (luSolveMany skips the zeros above)
-    const missing = Array.from(new Set(Array.from(js).filter((j) => !this.columns[j]))).sort((a, b) => a - b);
+    const wanted = Array.from(new Set(Array.from(js).filter((j) => !this.columns[j]))).sort((a, b) => a - b);
+    const { states, store } = this;
+    if (!states || !store) {
+      this.solveColumns(wanted);
+      return;
+    }
+    const m = this.size;
+    const view = (j: number) => (this.columns[j] = store.values.subarray(j * m, (j + 1) * m));
+    const mine: number[] = [];
+    const theirs: number[] = [];
+    for (const j of wanted) {
+      const state = Atomics.compareExchange(states, j, COLUMN_MISSING, COLUMN_SOLVING);
+      if (state === COLUMN_MISSING) mine.push(j);
+      else if (state === COLUMN_SOLVING) theirs.push(j);
+      else view(j);
+    }
+    let published = false;
+    try {
+      this.solveColumns(mine);
+      published = true;
+    } finally {
+      // solved: for every solver; not (an error): free to be claimed again
+      for (const j of mine) {
+        Atomics.store(states, j, published ? COLUMN_SOLVED : COLUMN_MISSING);
+        Atomics.notify(states, j);
+      }
+    }
+    const again: number[] = [];
+    for (const j of theirs) {
+      while (Atomics.load(states, j) === COLUMN_SOLVING) Atomics.wait(states, j, COLUMN_SOLVING);
+      if (Atomics.load(states, j) === COLUMN_SOLVED) view(j);
+      else again.push(j);
+    }
+    if (again.length > 0) this.prefetch(again);
+  }
+
+  /**
+   * Solves `missing` (ascending) together: with helper threads installed (kernels/helpers.ts) and a store, their
+   * blocks are shared out among the threads, each in its own slot of the workspace.
+   */
+  private solveColumns(missing: number[]): void {
     const m = this.size;
     const helpers = kernelHelpers();
     const { store, workspace } = this;

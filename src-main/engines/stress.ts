@@ -20,7 +20,7 @@ import {
   type StressSummary,
 } from '../../src-shared/results/stress';
 import type { NetworkDocument } from '../../src-shared/formats/network';
-import { clearBlock, createBatchWorkspace, prefersBatchedClearing } from './batched-clearing';
+import { clearBlock, createBatchWorkspace, prefersBatchedClearing, type BatchOptions } from './batched-clearing';
 import { clearInto, createWorkspace, type ClearingOptions } from './clearing';
 import { EngineInputError } from './errors';
 import { assertFiniteResult } from './limits';
@@ -154,6 +154,8 @@ export interface StressBatchOptions extends ClearingOptions {
    * depends on it, so the shards of a run clear every scenario digit for digit as the single run does.
    */
   runScenarios?: number;
+  /** The survivors' solver shared with the run's other shards (batched-clearing.ts `complementShare`). */
+  shared?: BatchOptions['shared'];
 }
 
 /**
@@ -197,6 +199,7 @@ export function runStressBatch(
       alpha: options.alpha,
       beta: options.beta,
       scenarios: options.runScenarios ?? count,
+      shared: options.shared,
     });
     const shocks = new Float64Array(bw.blockSize * n);
     for (let k = 0; k < count; k += bw.blockSize) {

@@ -13,6 +13,7 @@ import type { InterventionRunResults } from '../../src-shared/results/interventi
 import type { PolicyLabResult } from '../../src-shared/results/policy';
 import type { ReconstructionOutcome, ReconstructionRunResults } from '../../src-shared/results/reconstruction';
 import type { StressRunResults } from '../../src-shared/results/stress';
+import type { ComplementShare } from '../engines/batched-clearing';
 import type { ClearingSystem } from '../engines/network-arrays';
 import type { StressPartial } from '../engines/stress';
 import type { CapitalStudyConfig } from '../learning/capital-study';
@@ -38,6 +39,8 @@ export interface StressShardInput {
   /** Scenarios of the whole run (the solver's choice depends on it, so every shard clears as one run would). */
   samples: number;
   recovery?: { alpha: number; beta: number };
+  /** The survivors' solver the run's shards share (one LU of K for the run), and this shard's number. */
+  shared?: { share: ComplementShare; shard: number };
 }
 
 /** The capital study runs in one worker: sampling, then training on those samples. */

@@ -7,6 +7,7 @@ import { saveSucceededRun } from './save-run';
 import type { JobKind } from '../../src-shared/jobs';
 import { AppError } from '../../src-shared/errors';
 import { checkBalances } from '../engines/balance-check';
+import { complementShare } from '../engines/batched-clearing';
 import { sharedArrays, toClearingSystem } from '../engines/network-arrays';
 import { createShockSampler } from '../engines/shocks';
 import { scenarioOutcome, shockVector } from '../engines/scenario-outcome';
@@ -41,8 +42,12 @@ const stress: TaskDefinition<'stress'> = {
         );
       }
     }
-    const shards = splitRange(params.samples, params.samples < 20_000 ? 1 : maxShards).map((range) => ({
+    const ranges = splitRange(params.samples, params.samples < 20_000 ? 1 : maxShards);
+    // several shards factorise K and solve its columns once for all of them
+    const share = complementShare(system, ranges.length);
+    const shards = ranges.map((range, shard) => ({
       system,
+      shared: share && { share, shard },
       shockModel: params.shockModel,
       seed: params.seed,
       firstScenario: range.first,

@@ -30,7 +30,7 @@ export const workerTasks: { [K in JobKind]: WorkerTask<K> } = {
       input.firstScenario,
       input.count,
       (done) => reporter.progress(done / input.count, 'clearing scenarios', { scenarios: done }),
-      { ...input.recovery, runScenarios: input.samples },
+      { ...input.recovery, runScenarios: input.samples, shared: input.shared },
     );
   },
   // loaded on demand, like capital: only these workers load TensorFlow.js

@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import {
   clearBlock,
+  complementShare,
   createBatchWorkspace,
   FIXED_POINT_TOLERANCE,
   prefersBatchedClearing,
+  type BatchOptions,
   type BatchWorkspace,
 } from '../../src-main/engines/batched-clearing';
 import {
@@ -64,7 +66,7 @@ function clearAll(
   system: ClearingSystem,
   shocks: Float64Array,
   count: number,
-  options: ClearingOptions & { blockSize?: number; scenarios?: number } = {},
+  options: ClearingOptions & Pick<BatchOptions, 'blockSize' | 'scenarios' | 'shared'> = {},
 ) {
   const n = system.nBanks;
   const bw = createBatchWorkspace(system, options);
@@ -277,6 +279,37 @@ describe('batched clearing', () => {
     const alone = clearAll(system, shocks, fractions.length, { blockSize: 1 });
     expect(Array.from(alone.payments)).toEqual(Array.from(together.payments));
     expect(alone.defaults).toEqual(together.defaults);
+  });
+
+  it('shares the survivors’ solver among the shards of a run: one LU of K, each column once, the same digits', () => {
+    const system = dense(240, 23);
+    const n = system.nBanks;
+    const count = 60;
+    const half = count / 2;
+    const shocks = sampleShocks(system, { kind: 'uniform', maxFraction: 1 }, 4, 0, count);
+    const alone = clearAll(system, shocks, count, { scenarios: count });
+    const share = complementShare(system, 2)!;
+    expect(share.state[0]).toBe(0);
+    const shard = (k: number) =>
+      clearAll(system, shocks.subarray(k * half * n, (k + 1) * half * n), half, {
+        scenarios: count,
+        shared: { share, shard: k },
+      });
+    const [first, second] = [shard(0), shard(1)];
+    expect(share.state[0]).toBe(2); // factorised, once
+    expect(Array.from(first.payments)).toEqual(Array.from(alone.payments.subarray(0, half * n)));
+    expect(Array.from(second.payments)).toEqual(Array.from(alone.payments.subarray(half * n)));
+    expect(first.complementScenarios + second.complementScenarios).toBe(alone.complementScenarios);
+    expect(alone.complementScenarios).toBe(count);
+    // every column of K⁻¹ the shards needed was solved by one of them only, into the shared store
+    const solved = share.state.subarray(1).filter((state) => state === 2).length;
+    const solves = first.bw.complement!.inverse.solves + second.bw.complement!.inverse.solves;
+    expect(solved).toBeGreaterThan(0);
+    expect(solves).toBe(solved);
+    expect(second.bw.complement!.inverse.solves).toBeLessThan(solved);
+    // a share is for runs of several shards the batched engine clears
+    expect(complementShare(system, 1)).toBeUndefined();
+    expect(complementShare(sparse(240, 23), 2)).toBeUndefined();
   });
 
   it('solves large default sets through the survivors when the run is long enough, equal to both references', () => {

@@ -225,33 +225,38 @@ describe('jobs', () => {
     expect(plan.inputs.document.nodes.map((node) => node.id)).toEqual(first!.system.ids);
   });
 
-  it("clears a dense network's shards in workers that read its A in place, as one thread clears it", async () => {
-    app = freshApp();
-    const document = randomSparseNetwork(210, 209, 5);
-    const params = {
-      ...stressParams(await importRing(document), 20_000),
-      shockModel: { kind: 'uniform' as const, maxFraction: 0.1 },
-    };
-    const plan = taskDefinitions.stress.plan(app.db, params, 2);
-    expect(plan.shards).toHaveLength(2);
-    const shared = plan.shards[0]!.system;
-    expect(prefersBatchedClearing(shared)).toBe(true);
-    expect(shared.relativeMemory?.buffer).toBe(shared.relative.buffer); // A lives in the memory the kernels read
-    const final = await new JobManager(app.db, () => {}, 2).start('stress', params).done;
-    expect(final.status, final.error).toBe('succeeded');
-    const results = runs.get(app.db, final.runId!).results as {
-      expectedLoss: number;
-      defaultProbability: Record<string, number>;
-    };
-    const system = toClearingSystem(document);
-    const alone = runStressBatch(system, params.shockModel, 7, 0, 20_000, undefined, { runScenarios: 20_000 });
-    expect(alone.contagionDefaults).toBeGreaterThan(0);
-    expect(results.expectedLoss).toBeCloseTo(alone.sumLoss / 20_000, 6);
-    // every bank defaults in the same scenarios
-    system.ids.forEach((id, i) =>
-      expect(Math.round(results.defaultProbability[id]! * 20_000)).toBe(alone.defaultCounts[i]),
-    );
-  });
+  // under severe shocks the shards also share one LU of I − βAᵀ and the columns of its inverse (complementShare)
+  for (const maxFraction of [0.1, 1]) {
+    it(`clears a dense network's shards in workers that read its A in place, as one thread clears it (F = ${maxFraction})`, async () => {
+      app = freshApp();
+      const document = randomSparseNetwork(210, 209, 5);
+      const params = {
+        ...stressParams(await importRing(document), 20_000),
+        shockModel: { kind: 'uniform' as const, maxFraction },
+      };
+      const plan = taskDefinitions.stress.plan(app.db, params, 2);
+      expect(plan.shards).toHaveLength(2);
+      const shared = plan.shards[0]!.system;
+      expect(prefersBatchedClearing(shared)).toBe(true);
+      expect(shared.relativeMemory?.buffer).toBe(shared.relative.buffer); // A lives in the memory the kernels read
+      expect(plan.shards.map((shard) => shard.shared?.shard)).toEqual([0, 1]);
+      expect(plan.shards[1]!.shared!.share).toBe(plan.shards[0]!.shared!.share);
+      const final = await new JobManager(app.db, () => {}, 2).start('stress', params).done;
+      expect(final.status, final.error).toBe('succeeded');
+      const results = runs.get(app.db, final.runId!).results as {
+        expectedLoss: number;
+        defaultProbability: Record<string, number>;
+      };
+      const system = toClearingSystem(document);
+      const alone = runStressBatch(system, params.shockModel, 7, 0, 20_000, undefined, { runScenarios: 20_000 });
+      expect(alone.contagionDefaults).toBeGreaterThan(0);
+      expect(results.expectedLoss).toBeCloseTo(alone.sumLoss / 20_000, 6);
+      // every bank defaults in the same scenarios
+      system.ids.forEach((id, i) =>
+        expect(Math.round(results.defaultProbability[id]! * 20_000)).toBe(alone.defaultCounts[i]),
+      );
+    });
+  }
 
   it("runs the user's own scenarios: E[L] is the mean of the scenarios' losses cleared one by one", async () => {
     app = freshApp();
