@@ -64,6 +64,7 @@
 import { productForm, recoveryRates } from './clearing';
 import { EngineInputError } from './errors';
 import { kernelShares } from './kernels/helpers';
+import { isTeamOpen, joinTeam, leadTeam, teamControl } from './kernels/team';
 import { KERNEL_MAX_DOUBLES, KernelWorkspace, sharedMatrixMemory } from './kernels/workspace';
 import { columnBlock, InverseColumns, luFactor, luSolve } from './linalg';
 import { MATRIX_MEMORY_MIN_BANKS, type ClearingSystem } from './network-arrays';
@@ -1227,8 +1228,9 @@ function ownFactor(bw: BatchWorkspace): { factors: Float64Array; pivots: Int32Ar
 }
 
 /**
- * The LU of K that the shards of a run share (`ComplementShare`): factorised by the first shard to need it while
- * the others wait on the share's first word, then read by all; this shard's solves take its own slots.
+ * The LU of K that the shards of a run share (`ComplementShare`): factorised by the first shard to need it, the
+ * others that need it meanwhile taking chunks of its trailing updates and then waiting on the share's first word;
+ * then read by all. This shard's solves take its own slots.
  */
 function sharedFactor(
   bw: BatchWorkspace,
@@ -1246,12 +1248,19 @@ function sharedFactor(
     let built = false;
     try {
       writeComplement(bw, factors);
-      built = factorises(factors, n, share.pivots);
+      // the shards that need the factor meanwhile take chunks of its trailing updates (kernels/team.ts)
+      built = leadTeam(share.team, share.memory, () => factorises(factors, n, share.pivots));
     } finally {
       Atomics.store(state, 0, built ? SHARE_BUILT : SHARE_SINGULAR);
       Atomics.notify(state, 0);
     }
-  } else while (Atomics.load(state, 0) === SHARE_BUILDING) Atomics.wait(state, 0, SHARE_BUILDING);
+  } else {
+    // help while the factor is being built (the team opens once K is written)
+    while (Atomics.load(state, 0) === SHARE_BUILDING) {
+      if (isTeamOpen(share.team)) joinTeam(share.team, share.memory);
+      else Atomics.wait(state, 0, SHARE_BUILDING, 1);
+    }
+  }
   return Atomics.load(state, 0) === SHARE_BUILT ? { factors, pivots: share.pivots } : undefined;
 }
 
@@ -1259,7 +1268,8 @@ const [SHARE_EMPTY, SHARE_BUILDING, SHARE_BUILT, SHARE_SINGULAR] = [0, 1, 2, 3];
 
 /**
  * The survivors' solver that the shards of one run (worker threads of one process) share: the LU of K = I − βAᵀ,
- * factorised once by the first shard that needs it, and the columns of K⁻¹, each solved once by the shard that
+ * factorised once by the first shard that needs it (the others that need it meanwhile take chunks of its trailing
+ * updates), and the columns of K⁻¹, each solved once by the shard that
  * claims it first (`InverseColumns`, `shared`). A shard clears to the digit as with a solver of its own. Memory
  * once for the run instead of once per shard (72 MB of factor at 3,000 banks, 800 MB at 10,000), and the LU's
  * 2n³/3 flops once.
@@ -1272,6 +1282,8 @@ export interface ComplementShare {
   readonly pivots: Int32Array;
   /** [0]: the LU not begun (0), being factorised (1), ready (2), K singular (3); [1 + j]: column j (InverseColumns). */
   readonly state: Int32Array;
+  /** The control block of the shards that factorise K together (kernels/team.ts). */
+  readonly team: Int32Array;
   readonly slots: number;
 }
 
@@ -1290,6 +1302,7 @@ export function complementShare(system: ClearingSystem, shards: number): Complem
     store: sharedMatrixMemory(n * n),
     pivots: shared(n),
     state: shared(1 + n),
+    team: teamControl(),
     slots,
   };
 }

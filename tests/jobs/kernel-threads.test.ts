@@ -1,5 +1,8 @@
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import { afterAll, describe, expect, it } from 'vitest';
 import { installKernelHelpers, kernelHelpers } from '../../src-main/engines/kernels/helpers';
+import { isTeamOpen, leadTeam, teamControl } from '../../src-main/engines/kernels/team';
 import { KernelWorkspace } from '../../src-main/engines/kernels/workspace';
 import { InverseColumns, luFactor, luSolve } from '../../src-main/engines/linalg';
 import { Rng } from '../../src-main/engines/random';
@@ -136,6 +139,39 @@ describe('dense kernels on helper threads', () => {
     let sum = 0;
     for (let k = 0; k < depth; k++) sum += a[202 * depth + k]! * b[k * cols + 129]!;
     expect(Math.abs(shared[202 * cols + 129]! - (start[202 * cols + 129]! - sum))).toBeLessThan(1e-12);
+  });
+
+  it('factorise one matrix with a running thread that joins as a team, with the digits of one thread', async () => {
+    const m = 1200;
+    const a = randomMatrix(m, 26);
+    const workspace = new KernelWorkspace(m * m);
+    const lu = workspace.take(m * m);
+    lu.set(a);
+    const control = teamControl();
+    const member = new Worker(fileURLToPath(new URL('../../src-main/jobs/worker-bootstrap.mjs', import.meta.url)), {
+      workerData: {
+        entryUrl: new URL('../support/team-member.ts', import.meta.url).href,
+        control,
+        memory: workspace.memory,
+      },
+    });
+    try {
+      const next = () =>
+        new Promise((resolve, reject) => (member.once('message', resolve), member.once('error', reject)));
+      expect(await next()).toBe('ready');
+      const taken = next();
+      const pivots = new Int32Array(m);
+      leadTeam(control, workspace.memory, () => luFactor(lu, m, pivots));
+      expect(isTeamOpen(control)).toBe(false);
+      expect(await taken).toBeGreaterThan(0);
+      const alone = a.slice();
+      const alonePivots = new Int32Array(m);
+      luFactor(alone, m, alonePivots);
+      expect(Array.from(pivots)).toEqual(Array.from(alonePivots));
+      expect(lu.every((value, k) => Object.is(value, alone[k]))).toBe(true);
+    } finally {
+      await member.terminate();
+    }
   });
 
   it('run every share on the caller while the helpers start, with the same digits', () => {
