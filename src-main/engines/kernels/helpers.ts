@@ -1,10 +1,11 @@
 /**
  * Helper threads for the dense kernels. Engines do no I/O, so threads are a capability handed to them from outside:
- * the jobs layer starts them (jobs/kernel-threads.ts) and installs them here; without it, or before they have
- * started, every share of a task runs on the calling thread. A task is split into shares: the caller runs share 0 and
- * each helper one more, in shared WebAssembly memories (kernels/workspace.ts), and the call returns when every share
- * is done (`linalg.runKernelShare` runs one). Each entry is computed by the same kernel calls, its sums in the same
- * order, whatever the number of threads, so the results are identical to the digit (tests/engines/kernel-threads.test.ts).
+ * the jobs layer starts them (jobs/kernel-threads.ts) and installs them here, as a stress run's shards install the
+ * team that builds their shared factor (./team.ts); without either, or before the helpers have started, every share
+ * of a task runs on the calling thread. A task is split into shares: the caller runs share 0 and each helper one
+ * more, in shared WebAssembly memories (kernels/workspace.ts), and the call returns when every share is done
+ * (`linalg.runKernelShare` runs one). Each entry is computed by the same kernel calls, its sums in the same order,
+ * whatever the number of threads, so the results are identical to the digit (tests/jobs/kernel-threads.test.ts).
  */
 export type KernelTask =
   | {
