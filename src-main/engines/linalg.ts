@@ -28,8 +28,10 @@ export const SMALL_LU_BLOCK = 16;
  * panel of `block` columns (LU_BLOCK; SMALL_LU_BLOCK below two LU_BLOCK panels) is factorised with partial pivoting
  * (whole rows swapped, as column by column), the block row of U to its right is solved with the panel's unit L, and
  * the trailing matrix takes the rank-`block` update A₂₂ −= L₂₁ U₁₂ with the WebAssembly product kernel
- * (kernels/product.wat), TILE_COLUMNS columns at a time so that their rows of U₁₂ stay in cache. A matrix outside a
- * kernel workspace is copied into one for the factorisation and back. Same factors and pivots as elimination column by column (`block` ≥ m/2), up to rounding.
+ * (kernels/product.wat), TILE_COLUMNS columns at a time so that their rows of U₁₂ stay in cache; with helper
+ * threads installed (kernels/helpers.ts) an update of PARALLEL_UPDATE_ROWS rows or more is split among them by rows,
+ * with the same digits. A matrix outside a kernel workspace is copied into one for the factorisation and back. Same
+ * factors and pivots as elimination column by column (`block` ≥ m/2), up to rounding.
  */
 export function luFactor(
   matrix: Float64Array,
