@@ -1230,7 +1230,7 @@ function ownFactor(bw: BatchWorkspace): { factors: Float64Array; pivots: Int32Ar
 /**
  * The LU of K that the shards of a run share (`ComplementShare`): factorised by the first shard to need it, the
  * others that need it meanwhile taking chunks of its trailing updates and then waiting on the share's first word;
- * then read by all. This shard's solves take its own slots.
+ * then read by all. This shard's solves take its own block of right-hand sides.
  */
 function sharedFactor(
   bw: BatchWorkspace,
@@ -1238,11 +1238,11 @@ function sharedFactor(
   shard: number,
 ): { factors: Float64Array; pivots: Int32Array } | undefined {
   const n = bw.system.nBanks;
-  // this shard's view of the memory ends with its own slots
-  const slotDoubles = share.slots * n * columnBlock(n);
-  const workspace = new KernelWorkspace(n * n + (shard + 1) * slotDoubles, share.memory);
+  // this shard's view of the memory ends with its own block of right-hand sides
+  const slot = n * columnBlock(n);
+  const workspace = new KernelWorkspace(n * n + (shard + 1) * slot, share.memory);
   const factors = workspace.take(n * n);
-  workspace.take(shard * slotDoubles); // the slots of the shards before this one
+  workspace.take(shard * slot); // the blocks of the shards before this one
   const { state } = share;
   if (Atomics.compareExchange(state, 0, SHARE_EMPTY, SHARE_BUILDING) === SHARE_EMPTY) {
     let built = false;
@@ -1269,13 +1269,13 @@ const [SHARE_EMPTY, SHARE_BUILDING, SHARE_BUILT, SHARE_SINGULAR] = [0, 1, 2, 3];
 /**
  * The survivors' solver that the shards of one run (worker threads of one process) share: the LU of K = I − βAᵀ,
  * factorised once by the first shard that needs it (the others that need it meanwhile take chunks of its trailing
- * updates), and the columns of K⁻¹, each solved once by the shard that
- * claims it first (`InverseColumns`, `shared`). A shard clears to the digit as with a solver of its own. Memory
+ * updates), and the columns of K⁻¹, each solved once by the shard that claims it first (`InverseColumns`,
+ * `shared`). A shard clears to the digit as with a solver of its own. Memory
  * once for the run instead of once per shard (72 MB of factor at 3,000 banks, 800 MB at 10,000), and the LU's
  * 2n³/3 flops once.
  */
 export interface ComplementShare {
-  /** K's LU (n × n doubles), then `slots` blocks of right-hand sides for each shard. */
+  /** K's LU (n × n doubles), then a block of right-hand sides for each shard. */
   readonly memory: WebAssembly.Memory;
   /** Column j of K⁻¹ as row j (a sharedMatrixMemory). */
   readonly store: WebAssembly.Memory;
@@ -1284,7 +1284,6 @@ export interface ComplementShare {
   readonly state: Int32Array;
   /** The control block of the shards that factorise K together (kernels/team.ts). */
   readonly team: Int32Array;
-  readonly slots: number;
 }
 
 /**
@@ -1293,8 +1292,7 @@ export interface ComplementShare {
  */
 export function complementShare(system: ClearingSystem, shards: number): ComplementShare | undefined {
   const n = system.nBanks;
-  const slots = 1;
-  const doubles = n * n + shards * slots * n * columnBlock(n);
+  const doubles = n * n + shards * n * columnBlock(n);
   if (shards < 2 || !prefersBatchedClearing(system) || doubles > KERNEL_MAX_DOUBLES) return undefined;
   const shared = (length: number) => new Int32Array(new SharedArrayBuffer(4 * length));
   return {
@@ -1303,7 +1301,6 @@ export function complementShare(system: ClearingSystem, shards: number): Complem
     pivots: shared(n),
     state: shared(1 + n),
     team: teamControl(),
-    slots,
   };
 }
 

@@ -88,9 +88,10 @@ function subtractTrailingRows(
 }
 
 /**
- * Runs share `share` of `shares` of a task that luFactor or InverseColumns handed to helper threads
- * (kernels/helpers.ts), on this thread's workspace over the task's memory: a block of rows of the trailing update
- * (a multiple of four, so that the kernel's 4 × 4 blocks fall as in one call), or blocks of columns claimed in turn.
+ * Runs share `share` of `shares` of a task handed to helper threads (kernels/helpers.ts), on this thread's workspace
+ * over the task's memory: a block of rows of a product or of luFactor's trailing update, a block of columns of
+ * InverseColumns.solve's right-hand sides (each a multiple of four, so that the kernel's 4 × 4 blocks fall as in
+ * one call: `shareOf`), or blocks of InverseColumns' missing columns claimed in turn, each in the share's own slot.
  */
 export function runKernelShare(task: KernelTask, share: number, shares: number): void {
   const workspace = KernelWorkspace.over(task.memory);
@@ -398,7 +399,10 @@ function solveManyIn(
   }
 }
 
-/** R[r, ·] −= Σ_{from ≤ c < to} T[r, c] R[c, ·] (T = the factor; R's rows `ld` apart, `count` wide), four c at a time. */
+/**
+ * R[r, ·] −= Σ_{from ≤ c < to} T[r, c] R[c, ·] (T = the factor; R's rows `ld` apart, `count` wide), four c at a
+ * time.
+ */
 function subtractRows(
   lu: Float64Array,
   m: number,

@@ -5,9 +5,9 @@
  * itself done.
  */
 import { receiveMessageOnPort, workerData, type MessagePort } from 'node:worker_threads';
-import type { KernelTask } from '../engines/kernels/helpers';
+import { waitWhile, type KernelTask } from '../engines/kernels/helpers';
 import { runKernelShare } from '../engines/linalg';
-import { CONTROL, waitWhile, type KernelShareFailure, type KernelShareRequest } from './kernel-threads';
+import { CONTROL, type KernelShareFailure, type KernelShareRequest } from './kernel-threads';
 
 const { control, port, share } = workerData as { control: Int32Array; port: MessagePort; share: number };
 

@@ -2,31 +2,18 @@
  * The dense kernels' helper threads (engines/kernels/helpers.ts): worker threads that sleep on a shared word and run
  * one share each of the tasks luFactor and InverseColumns hand them, synchronously for the engine that asks. A task
  * goes to each helper as a message on its own port (the memories in it are shared, not copied); a helper takes it
- * with `receiveMessageOnPort` when the generation word moves (`waitWhile`: checked in a loop, then asleep), runs its share (linalg.runKernelShare), posts an
- * error back if one was thrown, and counts itself done. The caller runs share 0 meanwhile, then sleeps on the done
+ * with `receiveMessageOnPort` when the generation word moves (`waitWhile`: checked in a loop, then asleep), runs
+ * its share (linalg.runKernelShare), posts an error back if one was thrown, and counts itself done. The caller runs share 0 meanwhile, then sleeps on the done
  * word. The helpers start at the first task (some 30 ms for the bundle, 150 ms under tsx); until then the caller
  * runs their shares itself: same digits, no wait. Helpers are unreferenced, so they never keep a process alive.
  */
 import { receiveMessageOnPort, MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
-import { installKernelHelpers, type KernelHelpers, type KernelTask } from '../engines/kernels/helpers';
+import { installKernelHelpers, waitWhile, type KernelHelpers, type KernelTask } from '../engines/kernels/helpers';
 import { runKernelShare } from '../engines/linalg';
 import { workerScript } from '../io/worker-script';
 
 /** The words of the control block every helper shares. */
 export const CONTROL = { generation: 0, done: 1, started: 2 } as const;
-
-/**
- * Checks of a shared word before sleeping on it, some 0.1–0.2 ms: a thread asleep on this machine's VM takes
- * 10–25 µs to wake, and a caller's next task (the next product of a block) comes within microseconds. Round trip
- * of an empty task: 25–60 µs asleep, 6 µs spinning first.
- */
-const SPIN_CHECKS = 100_000;
-
-/** Returns once control[index] is no longer `value`: checking it in a loop first, then asleep on it. */
-export function waitWhile(control: Int32Array, index: number, value: number): void {
-  for (let check = 0; check < SPIN_CHECKS; check++) if (Atomics.load(control, index) !== value) return;
-  while (Atomics.load(control, index) === value) Atomics.wait(control, index, value);
-}
 
 /**
  * What a helper takes from its port: the task and how many shares it is split into, each memory of the task named
@@ -42,7 +29,7 @@ export interface KernelShareRequest {
 }
 
 /** The fields of a task that hold a WebAssembly memory. */
-export function memoryFields(task: KernelTask): string[] {
+function memoryFields(task: KernelTask): string[] {
   return Object.entries(task)
     .filter(([, value]) => value instanceof WebAssembly.Memory)
     .map(([field]) => field);

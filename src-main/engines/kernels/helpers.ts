@@ -103,3 +103,16 @@ export function shareOf(first: number, last: number, share: number, shares: numb
   const start = Math.min(last, first + share * size);
   return [start, Math.min(last, start + size)];
 }
+
+/**
+ * Checks of a shared word before sleeping on it, some 0.1–0.2 ms: a thread asleep on this machine's VM takes
+ * 10–25 µs to wake, and the next task of a caller (the next product of a block) comes within microseconds. Round
+ * trip of an empty task: 25–60 µs asleep, 6 µs checking first.
+ */
+const SPIN_CHECKS = 100_000;
+
+/** Returns once control[index] is no longer `value`: checking it in a loop first, then asleep on it. */
+export function waitWhile(control: Int32Array, index: number, value: number): void {
+  for (let check = 0; check < SPIN_CHECKS; check++) if (Atomics.load(control, index) !== value) return;
+  while (Atomics.load(control, index) === value) Atomics.wait(control, index, value);
+}

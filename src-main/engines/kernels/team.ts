@@ -7,7 +7,7 @@
  * take chunks of the task in hand (compare-and-swap on that word). Every row's update is the kernel's, as on one
  * thread: the same digits.
  */
-import { installKernelHelpers, kernelHelpers, type KernelHelpers, type KernelTask } from './helpers';
+import { installKernelHelpers, kernelHelpers, waitWhile, type KernelHelpers, type KernelTask } from './helpers';
 import { runKernelShare } from '../linalg';
 
 /** The words of a team's control block (`teamControl`). */
@@ -54,7 +54,7 @@ export function leadTeam<T>(control: Int32Array, memory: WebAssembly.Memory, fac
       Atomics.notify(control, WORD);
       takeChunks(control, memory, generation);
       for (let done = Atomics.load(control, DONE); done < chunks; done = Atomics.load(control, DONE))
-        Atomics.wait(control, DONE, done);
+        waitWhile(control, DONE, done);
     },
   };
   Atomics.store(control, OPEN, 1);
