@@ -1,15 +1,15 @@
 /**
  * Entry of one dense-kernel helper thread (./kernel-threads.ts): counts itself started, then sleeps on the
  * generation word; each time it moves, takes the task from its port (its memories by number: kept from the first
- * time each came, until the caller lets it go), runs its share, posts an error back if the share threw, and counts
- * itself done.
+ * time each came, until the caller lets it go), runs the parts of it it claims first, posts an error back if one
+ * threw, and counts itself done.
  */
 import { receiveMessageOnPort, workerData, type MessagePort } from 'node:worker_threads';
 import { waitWhile, type KernelTask } from '../engines/kernels/helpers';
-import { runKernelShare } from '../engines/linalg';
+import { runKernelParts } from '../engines/linalg';
 import { CONTROL, type KernelShareFailure, type KernelShareRequest } from './kernel-threads';
 
-const { control, port, share } = workerData as { control: Int32Array; port: MessagePort; share: number };
+const { control, port } = workerData as { control: Int32Array; port: MessagePort };
 
 const memories = new Map<number, WebAssembly.Memory>();
 
@@ -31,7 +31,7 @@ for (;;) {
   seen = Atomics.load(control, CONTROL.generation);
   const request = receiveMessageOnPort(port)?.message as KernelShareRequest | undefined;
   try {
-    if (request) runKernelShare(withMemories(request), share, request.shares);
+    if (request) runKernelParts(withMemories(request), request.parts, control, CONTROL.claimed);
   } catch (error) {
     port.postMessage({ error: error instanceof Error ? error.message : String(error) } satisfies KernelShareFailure);
   }

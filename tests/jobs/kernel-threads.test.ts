@@ -1,10 +1,10 @@
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { afterAll, describe, expect, it } from 'vitest';
-import { installKernelHelpers, kernelHelpers } from '../../src-main/engines/kernels/helpers';
+import { installKernelHelpers, kernelHelpers, partsOf, type KernelTask } from '../../src-main/engines/kernels/helpers';
 import { isTeamOpen, leadTeam, teamControl } from '../../src-main/engines/kernels/team';
 import { KernelWorkspace } from '../../src-main/engines/kernels/workspace';
-import { InverseColumns, luFactor, luSolve } from '../../src-main/engines/linalg';
+import { InverseColumns, luFactor, luSolve, runKernelParts, runKernelShare } from '../../src-main/engines/linalg';
 import { Rng } from '../../src-main/engines/random';
 import { KernelThreads, startKernelThreads } from '../../src-main/jobs/kernel-threads';
 
@@ -27,6 +27,17 @@ function factorAndInvert(a: Float64Array, m: number, helpers: KernelThreads | un
   } finally {
     installKernelHelpers(undefined);
   }
+}
+
+/** C (rows × cols), A (rows × depth) and B (depth × cols) in one workspace, random, and C as it starts. */
+function randomProduct(rows: number, cols: number, depth: number, seed: number) {
+  const workspace = new KernelWorkspace(rows * cols + rows * depth + depth * cols);
+  const rng = new Rng(seed, 0);
+  const c = workspace.take(rows * cols);
+  const a = workspace.take(rows * depth);
+  const b = workspace.take(depth * cols);
+  for (const array of [c, a, b]) for (let k = 0; k < array.length; k++) array[k] = rng.uniform() - 0.5;
+  return { workspace, c, a, b, start: c.slice() };
 }
 
 const pools: KernelThreads[] = [];
@@ -115,13 +126,7 @@ describe('dense kernels on helper threads', () => {
 
   it('split a large product by rows with the digits of one thread', async () => {
     const [rows, cols, depth] = [203, 130, 90];
-    const workspace = new KernelWorkspace(rows * cols + rows * depth + depth * cols);
-    const rng = new Rng(25, 0);
-    const c = workspace.take(rows * cols);
-    const a = workspace.take(rows * depth);
-    const b = workspace.take(depth * cols);
-    for (const array of [c, a, b]) for (let k = 0; k < array.length; k++) array[k] = rng.uniform() - 0.5;
-    const start = c.slice();
+    const { workspace, c, a, b, start } = randomProduct(rows, cols, depth, 25);
     const pool = new KernelThreads(2);
     pools.push(pool);
     await pool.whenStarted();
@@ -139,6 +144,33 @@ describe('dense kernels on helper threads', () => {
     let sum = 0;
     for (let k = 0; k < depth; k++) sum += a[202 * depth + k]! * b[k * cols + 129]!;
     expect(Math.abs(shared[202 * cols + 129]! - (start[202 * cols + 129]! - sum))).toBeLessThan(1e-12);
+  });
+
+  it('cut a product into parts claimed in turn, each run once, together the whole product', () => {
+    const [rows, cols, depth] = [203, 12, 30];
+    const { workspace, c, a, b, start } = randomProduct(rows, cols, depth, 27);
+    workspace.subtractProduct(c, 0, cols, a, 0, depth, b, 0, cols, rows, cols, depth);
+    const whole = c.slice();
+    c.set(start);
+    const task = {
+      kind: 'product',
+      memory: workspace.memory,
+      ...{ c: 0, ldc: cols, a: workspace.indexOf(a), lda: depth, b: workspace.indexOf(b), ldb: cols },
+      ...{ rows, cols, depth },
+    } as const;
+    const parts = partsOf(task, 2);
+    expect(parts).toBe(8);
+    // another thread has claimed parts 0 … 4: this one runs parts 5 … 7, the last rows (parts of 28 rows)
+    const claim = new Int32Array(new SharedArrayBuffer(4));
+    Atomics.store(claim, 0, 5);
+    runKernelParts(task, parts, claim, 0);
+    expect(Atomics.load(claim, 0)).toBe(parts + 1);
+    expect(Array.from(c.subarray(0, 5 * 28 * cols))).toEqual(Array.from(start.subarray(0, 5 * 28 * cols)));
+    expect(Array.from(c.subarray(5 * 28 * cols))).toEqual(Array.from(whole.subarray(5 * 28 * cols)));
+    for (let part = 0; part < 5; part++) runKernelShare(task, part, parts);
+    expect(Array.from(c)).toEqual(Array.from(whole));
+    // a block of right-hand sides and the inverse's columns go one part per thread
+    expect(partsOf({ kind: 'solve-block' } as KernelTask, 3)).toBe(3);
   });
 
   it('factorise one matrix with a running thread that joins as a team, with the digits of one thread', async () => {
@@ -191,7 +223,7 @@ describe('dense kernels on helper threads', () => {
     pools.push(pool);
     await pool.whenStarted();
     const workspace = new KernelWorkspace(8192);
-    // no columns to solve, and a slot for the helper's share (share 1) beyond the end of the memory: only it throws
+    // no columns to solve, and a slot for part 1 beyond the end of the memory: whichever thread claims it throws
     const task = {
       kind: 'inverse-columns',
       memory: workspace.memory,

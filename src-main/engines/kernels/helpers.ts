@@ -2,8 +2,8 @@
  * Helper threads for the dense kernels. Engines do no I/O, so threads are a capability handed to them from outside:
  * the jobs layer starts them (jobs/kernel-threads.ts) and installs them here, as a stress run's shards install the
  * team that builds their shared factor (./team.ts); without either, or before the helpers have started, every share
- * of a task runs on the calling thread. A task is split into shares: the caller runs share 0 and each helper one
- * more, in shared WebAssembly memories (kernels/workspace.ts), and the call returns when every share is done
+ * of a task runs on the calling thread. A task is cut into parts (`partsOf`) that the caller and the helpers claim in
+ * turn and run in shared WebAssembly memories (kernels/workspace.ts), and the call returns when every part is done
  * (`linalg.runKernelShare` runs one). Each entry is computed by the same kernel calls, its sums in the same order,
  * whatever the number of threads, so the results are identical to the digit (tests/jobs/kernel-threads.test.ts).
  */
@@ -71,8 +71,8 @@ export interface KernelHelpers {
   /** Helper threads beside the caller. */
   readonly count: number;
   /**
-   * Runs share 0 of `task` on this thread and shares 1 … count on the helpers (all of them here while the helpers are
-   * still starting); returns when every share is done and throws the first error of any.
+   * Runs the parts of `task` on this thread and the helpers (all of them here while the helpers are still starting);
+   * returns when every part is done and throws the first error of any.
    */
   run(task: KernelTask): void;
 }
@@ -92,6 +92,21 @@ export function kernelHelpers(): KernelHelpers | undefined {
 /** Threads a task is split among here: the caller and its helpers. */
 export function kernelShares(): number {
   return 1 + (installed?.count ?? 0);
+}
+
+/**
+ * Parts rows of a product or of a trailing update are cut into per thread: claimed in turn, so that a thread that
+ * runs slower (its core taken by another process, or a late start) takes fewer.
+ */
+const PARTS_PER_THREAD = 4;
+
+/**
+ * How many parts `task` is cut into among `threads` threads (each part a `share` of runKernelShare): products and
+ * trailing updates PARTS_PER_THREAD each; a block of right-hand sides one each (every part reads all the factors),
+ * and the inverse's columns one each (the part is the thread's slot; its blocks are claimed in turn within it).
+ */
+export function partsOf(task: KernelTask, threads: number): number {
+  return task.kind === 'product' || task.kind === 'trailing-update' ? threads * PARTS_PER_THREAD : threads;
 }
 
 /**
