@@ -26,6 +26,19 @@ import { capitalTask } from './capital-tasks';
 import { interventionTask } from './intervention-tasks';
 import { policyTask } from './policy-tasks';
 
+/**
+ * Whether a stress run is worth a worker per core (its shards share one clearing system, and, under severe shocks,
+ * one survivors' factor that they build together): from 20,000 scenarios, or sooner on a larger network — from
+ * 1.74 million bank-scenarios, 20,000 scenarios of the bundled 87 banks. Below that a second worker's start costs
+ * more than it saves, and the run takes one worker, whose kernels take the other cores. A job through the manager
+ * on 2 cores (seconds, one worker → two): 3,000 banks with 10 creditors each, 5,000 scenarios, 2.96 → 2.04 at
+ * shocks up to 10% and 5.79 → 3.99 at 100%; 600 scenarios 2.16–2.22 → 2.11–2.17; dense 1,000 banks, 2,000
+ * scenarios, 1.85 → 1.87.
+ */
+export function worthShards(scenarios: number, banks: number): boolean {
+  return scenarios >= 20_000 || scenarios * banks >= 1_740_000;
+}
+
 const stress: TaskDefinition<'stress'> = {
   plan(db, params, maxShards) {
     const { document } = networks.getVersion(db, params.versionId);
@@ -42,7 +55,7 @@ const stress: TaskDefinition<'stress'> = {
         );
       }
     }
-    const ranges = splitRange(params.samples, params.samples < 20_000 ? 1 : maxShards);
+    const ranges = splitRange(params.samples, worthShards(params.samples, system.nBanks) ? maxShards : 1);
     // several shards factorise K and solve its columns once for all of them
     const share = complementShare(system, ranges.length);
     const shards = ranges.map((range, shard) => ({

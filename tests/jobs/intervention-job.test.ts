@@ -1,10 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { JobEvent } from '../../src-shared/jobs';
+import { jobParamSchemas, type JobEvent } from '../../src-shared/jobs';
 import type { EconomyInterventionResults, InterbankBailoutResults } from '../../src-shared/results/intervention';
 import { economyDocumentOf, generateEconomy } from '../../src-main/engines/economy-generator';
 import { toEconomySystem } from '../../src-main/engines/cascade';
 import { runStudyRange, summariseStudy } from '../../src-main/engines/intervention-study';
 import { studyOptions } from '../../src-main/engines/intervention-report';
+import { interventionTask } from '../../src-main/jobs/intervention-tasks';
 import { JobManager } from '../../src-main/jobs/manager';
 import { runs } from '../../src-main/store/repositories';
 import { freshApp } from '../support/app';
@@ -84,6 +85,22 @@ describe('intervention job', () => {
     const run = runs.get(app.db, two.runId!);
     expect(run.kind).toBe('intervention');
     expect(run.seed).toBe(11);
+  });
+
+  it('splits a study among workers from 200 scenarios, or sooner on a larger economy', async () => {
+    app = freshApp();
+    const workersOf = async (firms: number, scenarios: number[]) => {
+      const document = economyDocumentOf(generateEconomy({ firms, seed: 3 }), `generated ${firms}`);
+      const versionId = await importDocument(document);
+      return scenarios.map(
+        (count) =>
+          interventionTask.plan(app.db, jobParamSchemas.intervention.parse(economyParams(versionId, count)), 2).shards
+            .length,
+      );
+    };
+    expect(await workersOf(24, [199, 200])).toEqual([1, 2]);
+    // 60,000 firm-scenarios at 150 scenarios of 400 firms
+    expect(await workersOf(400, [149, 150])).toEqual([1, 2]);
   });
 
   it('bails out an interbank network; the defaults-after curve never rises with the budget', async () => {

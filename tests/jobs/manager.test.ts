@@ -210,6 +210,16 @@ describe('jobs', () => {
     expect(runs.list(app.db)).toEqual([]);
   });
 
+  it('splits a stress run among workers from 20,000 scenarios, or sooner on a larger network', async () => {
+    app = freshApp();
+    const shardsOf = (versionId: number, samples: number) =>
+      taskDefinitions.stress.plan(app.db, stressParams(versionId, samples), 2).shards.length;
+    const ring = await importRing(); // 3 banks: 60,000 bank-scenarios at 20,000 scenarios
+    expect([shardsOf(ring, 19_999), shardsOf(ring, 20_000)]).toEqual([1, 2]);
+    const larger = await importRing(randomSparseNetwork(300, 10, 6)); // 1.74 million bank-scenarios at 5,800
+    expect([shardsOf(larger, 5_799), shardsOf(larger, 5_800)]).toEqual([1, 2]);
+  });
+
   it("shares one copy of the network's clearing system between the shards of a stress job", async () => {
     app = freshApp();
     const plan = taskDefinitions.stress.plan(app.db, stressParams(await importRing(), 40_000), 2);
