@@ -64,9 +64,9 @@
 import { productForm, recoveryRates } from './clearing';
 import { EngineInputError } from './errors';
 import { kernelShares } from './kernels/helpers';
-import { isTeamOpen, joinTeam, leadTeam, teamControl } from './kernels/team';
 import { KERNEL_MAX_DOUBLES, KernelWorkspace, sharedMatrixMemory } from './kernels/workspace';
-import { columnBlock, InverseColumns, luFactor, luSolve } from './linalg';
+import { factorises, factoriseShared, sharedColumns, sharedLu, type SharedLu } from './shared-lu';
+import { columnBlock, InverseColumns, luSolve } from './linalg';
 import { MATRIX_MEMORY_MIN_BANKS, type ClearingSystem } from './network-arrays';
 
 /** Largest fixed-point residual max_i |Φ_i(p) − p_i|, relative to max_i p̄_i, of every batched result. */
@@ -512,17 +512,6 @@ function markDefault(bw: BatchWorkspace, s: number, i: number, round: number): v
   bw.defaultRound[s * n + i] = round;
   bw.defaultList[s * n + bw.nDefaults[s]!] = i;
   bw.nDefaults[s]!++;
-}
-
-/** `luFactor` in place; false (instead of the thrown EngineInputError) when the matrix is singular. */
-function factorises(matrix: Float64Array, m: number, pivots: Int32Array): boolean {
-  try {
-    luFactor(matrix, m, pivots);
-    return true;
-  } catch (error) {
-    if (error instanceof EngineInputError) return false;
-    throw error;
-  }
 }
 
 /** Pivot magnitude below which the default-set factor is treated as singular (entries of A are ≤ 1). */
@@ -1182,13 +1171,15 @@ function dropDefaulted(solver: ComplementSolver, m: number, removed: number): bo
 function complementSolver(bw: BatchWorkspace): ComplementSolver | null {
   if (bw.complement !== undefined) return bw.complement;
   const n = bw.system.nBanks;
-  const held = bw.shared ? sharedFactor(bw, bw.shared.share, bw.shared.shard) : ownFactor(bw);
+  const held = bw.shared
+    ? factoriseShared(bw.shared.share, n, bw.shared.shard, (factors) => writeComplement(bw, factors))
+    : ownFactor(bw);
   if (!held) return (bw.complement = null);
   const { factors, pivots } = held;
   return (bw.complement = {
     inverse: new InverseColumns(factors, n, pivots, {
       lasting: true,
-      shared: bw.shared && { store: bw.shared.share.store, states: bw.shared.share.state.subarray(1) },
+      shared: bw.shared && sharedColumns(bw.shared.share),
     }),
     shockSolutions: new Float64Array(bw.blockSize * n),
     solved: new Uint8Array(bw.blockSize),
@@ -1228,80 +1219,15 @@ function ownFactor(bw: BatchWorkspace): { factors: Float64Array; pivots: Int32Ar
 }
 
 /**
- * The LU of K that the shards of a run share (`ComplementShare`): factorised by the first shard to need it, the
- * others that need it meanwhile taking chunks of its trailing updates and then waiting on the share's first word;
- * then read by all. This shard's solves take its own block of right-hand sides.
+ * The survivors' solver that the shards of one run (worker threads of one process) share (shared-lu.ts): the LU of
+ * K = I − βAᵀ, factorised once by the first shard that needs it, and the columns of K⁻¹, each solved once. A shard
+ * clears to the digit as with a solver of its own; at 3,000 banks one 72 MB factor instead of one per shard.
  */
-function sharedFactor(
-  bw: BatchWorkspace,
-  share: ComplementShare,
-  shard: number,
-): { factors: Float64Array; pivots: Int32Array } | undefined {
-  const n = bw.system.nBanks;
-  // this shard's view of the memory ends with its own block of right-hand sides
-  const slot = n * columnBlock(n);
-  const workspace = new KernelWorkspace(n * n + (shard + 1) * slot, share.memory);
-  const factors = workspace.take(n * n);
-  workspace.take(shard * slot); // the blocks of the shards before this one
-  const { state } = share;
-  if (Atomics.compareExchange(state, 0, SHARE_EMPTY, SHARE_BUILDING) === SHARE_EMPTY) {
-    let built = false;
-    try {
-      writeComplement(bw, factors);
-      // the shards that need the factor meanwhile take chunks of its trailing updates (kernels/team.ts)
-      built = leadTeam(share.team, share.memory, () => factorises(factors, n, share.pivots));
-    } finally {
-      Atomics.store(state, 0, built ? SHARE_BUILT : SHARE_SINGULAR);
-      Atomics.notify(state, 0);
-    }
-  } else {
-    // help while the factor is being built (the team opens once K is written)
-    while (Atomics.load(state, 0) === SHARE_BUILDING) {
-      if (isTeamOpen(share.team)) joinTeam(share.team, share.memory);
-      else Atomics.wait(state, 0, SHARE_BUILDING, 1);
-    }
-  }
-  return Atomics.load(state, 0) === SHARE_BUILT ? { factors, pivots: share.pivots } : undefined;
-}
+export type ComplementShare = SharedLu;
 
-const [SHARE_EMPTY, SHARE_BUILDING, SHARE_BUILT, SHARE_SINGULAR] = [0, 1, 2, 3];
-
-/**
- * The survivors' solver that the shards of one run (worker threads of one process) share: the LU of K = I − βAᵀ,
- * factorised once by the first shard that needs it (the others that need it meanwhile take chunks of its trailing
- * updates), and the columns of K⁻¹, each solved once by the shard that claims it first (`InverseColumns`,
- * `shared`). A shard clears to the digit as with a solver of its own. Memory
- * once for the run instead of once per shard (72 MB of factor at 3,000 banks, 800 MB at 10,000), and the LU's
- * 2n³/3 flops once.
- */
-export interface ComplementShare {
-  /** K's LU (n × n doubles), then a block of right-hand sides for each shard. */
-  readonly memory: WebAssembly.Memory;
-  /** Column j of K⁻¹ as row j (a sharedMatrixMemory). */
-  readonly store: WebAssembly.Memory;
-  readonly pivots: Int32Array;
-  /** [0]: the LU not begun (0), being factorised (1), ready (2), K singular (3); [1 + j]: column j (InverseColumns). */
-  readonly state: Int32Array;
-  /** The control block of the shards that factorise K together (kernels/team.ts). */
-  readonly team: Int32Array;
-}
-
-/**
- * The share for `shards` shards of a run on `system` (its memories' pages are taken only as they are written), or
- * undefined where the batched engine would not clear it or the memory would pass the kernels' 4 GiB.
- */
+/** The share for `shards` shards of a run on `system`, or undefined where the batched engine would not clear it. */
 export function complementShare(system: ClearingSystem, shards: number): ComplementShare | undefined {
-  const n = system.nBanks;
-  const doubles = n * n + shards * n * columnBlock(n);
-  if (shards < 2 || !prefersBatchedClearing(system) || doubles > KERNEL_MAX_DOUBLES) return undefined;
-  const shared = (length: number) => new Int32Array(new SharedArrayBuffer(4 * length));
-  return {
-    memory: sharedMatrixMemory(doubles),
-    store: sharedMatrixMemory(n * n),
-    pivots: shared(n),
-    state: shared(1 + n),
-    team: teamControl(),
-  };
+  return prefersBatchedClearing(system) ? sharedLu(system.nBanks, shards) : undefined;
 }
 
 /**

@@ -19,6 +19,7 @@ import type { EconomyDocument } from '../../src-shared/formats/crossholdings';
 import { EngineInputError } from './errors';
 import { assertMemoryFits, denseBytes } from './limits';
 import { luFactor, luSolve } from './linalg';
+import { factoriseShared, type SharedLu } from './shared-lu';
 
 export interface EconomySystem {
   ids: string[];
@@ -81,8 +82,14 @@ function checkedShare(value: number, field: string): number {
 }
 
 /** Builds the arrays of a validated `crossholdings@1` document and factorises I − C once. */
-export function toEconomySystem(doc: EconomyDocument): EconomySystem {
-  return buildSystem(economyParts(doc));
+export function toEconomySystem(doc: EconomyDocument, shared?: SharedFactor): EconomySystem {
+  return buildSystem(economyParts(doc), shared);
+}
+
+/** The LU of I − C that the shards of one study share (shared-lu.ts), and which of them reads it. */
+export interface SharedFactor {
+  share: SharedLu;
+  thread: number;
 }
 
 /**
@@ -205,15 +212,25 @@ function assertEconomyFits(n: number, m: number): void {
   assertMemoryFits(denseBytes(n, 2) + 8 * n * m, `a cross-holdings economy of ${n.toLocaleString('en-US')} firms`);
 }
 
-function buildSystem(parts: SystemParts): EconomySystem {
+function buildSystem(parts: SystemParts, shared?: SharedFactor): EconomySystem {
   const n = parts.ids.length;
   const m = parts.assetIds.length;
   const selfShare = checkParts(parts);
-  const lu = new Float64Array(n * n);
-  for (let k = 0; k < n * n; k++) lu[k] = -parts.crossHoldings[k]!;
-  for (let i = 0; i < n; i++) lu[i * n + i] = 1;
-  const pivots = new Int32Array(n);
-  luFactor(lu, n, pivots);
+  const write = (lu: Float64Array) => {
+    for (let k = 0; k < n * n; k++) lu[k] = -parts.crossHoldings[k]!;
+    for (let i = 0; i < n; i++) lu[i * n + i] = 1;
+  };
+  let factor: { factors: Float64Array; pivots: Int32Array } | undefined;
+  if (shared) {
+    factor = factoriseShared(shared.share, n, shared.thread, write);
+    if (!factor)
+      throw new EngineInputError('I − C is singular to working precision: cross-holdings sum to almost 100%');
+  } else {
+    factor = { factors: new Float64Array(n * n), pivots: new Int32Array(n) };
+    write(factor.factors);
+    luFactor(factor.factors, n, factor.pivots);
+  }
+  const { factors: lu, pivots } = factor;
   const system: EconomySystem = {
     ...parts,
     nFirms: n,

@@ -31,6 +31,7 @@
 import { EngineInputError } from './errors';
 import { type CascadeResult, type EconomySystem, solveCrossHoldings } from './cascade';
 import { InverseColumns } from './linalg';
+import { sharedColumns, type SharedLu } from './shared-lu';
 import {
   discountFracPublishedPath,
   rescueProblem,
@@ -86,11 +87,15 @@ export function shockedValues(
 
 /**
  * Columns of M = (I − C)⁻¹, solved with the stored LU of the economy (linalg.InverseColumns) and kept for the whole
- * study (`lasting`: in a shared store, which helper threads solve into where there are some).
+ * study (`lasting`: in a shared store, which helper threads solve into where there are some). With `share` (the LU
+ * the study's shards share, shared-lu.ts) each column is solved once for all of them.
  */
 export class ColumnCache extends InverseColumns {
-  constructor(readonly system: EconomySystem) {
-    super(system.lu, system.nFirms, system.pivots, { lasting: true });
+  constructor(
+    readonly system: EconomySystem,
+    share?: SharedLu,
+  ) {
+    super(system.lu, system.nFirms, system.pivots, { lasting: true, shared: share && sharedColumns(share) });
   }
 }
 

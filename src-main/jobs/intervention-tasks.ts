@@ -10,6 +10,7 @@ import type { EconomyDocument } from '../../src-shared/formats/crossholdings';
 import { methodLabel } from '../../src-shared/results/intervention';
 import { checkEconomy } from '../engines/cascade';
 import { mergeStudyPartials } from '../engines/intervention-study';
+import { sharedLu } from '../engines/shared-lu';
 import { economyResults } from '../engines/intervention-report';
 import { toClearingSystem } from '../engines/network-arrays';
 import type { Db } from '../store/db';
@@ -36,7 +37,12 @@ export const interventionTask: TaskDefinition<'intervention'> = {
     const workers = studyWorthShards(params.scenarios, document.firms.length)
       ? Math.max(1, Math.min(maxShards, params.scenarios))
       : 1;
-    const shards = Array.from({ length: workers }, (_, w) => studyShard(params, document, w, workers));
+    // the shards factorise I − C and solve the columns of its inverse once for all of them
+    const share = sharedLu(document.firms.length, workers);
+    const shards = Array.from({ length: workers }, (_, w) => ({
+      ...studyShard(params, document, w, workers),
+      shared: share && { share, thread: w },
+    }));
     return { params, shards };
   },
 

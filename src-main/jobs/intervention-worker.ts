@@ -7,7 +7,7 @@ import type {
   InterventionRunResults,
   TailResults,
 } from '../../src-shared/results/intervention';
-import { toEconomySystem } from '../engines/cascade';
+import { toEconomySystem, type SharedFactor } from '../engines/cascade';
 import { ColumnCache, runStudyRange, type StudyPartial } from '../engines/intervention-study';
 import {
   economyDisplay,
@@ -27,6 +27,8 @@ export type InterventionShardInput =
       count: number;
       stride: number;
       lead: boolean;
+      /** The LU of I − C and the columns of its inverse, shared with the study's other shards (shared-lu.ts). */
+      shared?: SharedFactor;
     }
   | { params: Extract<InterventionParams, { target: 'interbank' }>; document: NetworkDocument }
   | { params: Extract<InterventionParams, { target: 'economy-single' }>; document: EconomyDocument };
@@ -51,10 +53,10 @@ export function runInterventionShard(input: InterventionShardInput, reporter: Ta
     reporter.progress(0, 'chosen intervention');
     return { interbank: singleInterventionResults(input.document as EconomyDocument, input.params) };
   }
-  const { params, first, count, stride, lead } = input as Extract<InterventionShardInput, { first: number }>;
+  const { params, first, count, stride, lead, shared } = input as Extract<InterventionShardInput, { first: number }>;
   const document = input.document as EconomyDocument;
-  const system = toEconomySystem(document);
-  const cache = new ColumnCache(system);
+  const system = toEconomySystem(document, shared);
+  const cache = new ColumnCache(system, shared?.share);
   let display: InterventionDisplay | undefined;
   if (lead) {
     reporter.progress(0, 'chosen intervention');

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { cascade, failedIndices } from '../../src-main/engines/cascade';
-import { generateEconomy } from '../../src-main/engines/economy-generator';
+import { cascade, failedIndices, toEconomySystem } from '../../src-main/engines/cascade';
+import { economyDocumentOf, generateEconomy } from '../../src-main/engines/economy-generator';
 import { discountFracPublishedPath, rescueProblem } from '../../src-main/engines/intervention';
 import {
   budgetGrid,
@@ -18,6 +18,7 @@ import {
   summariseStudy,
   tailValueAtRisk,
 } from '../../src-main/engines/intervention-study';
+import { sharedLu } from '../../src-main/engines/shared-lu';
 import { estimateTail, greedyTailShock, importanceShifts } from '../../src-main/engines/tail-sampling';
 import { economyArbitrary } from '../support/economies';
 
@@ -57,6 +58,20 @@ describe('scenario study: shocks and cascades', () => {
   });
 });
 
+/** Study options with the paper's shocks and the failures objective: a grid of budgets, one of them chosen. */
+function paperStudy(
+  system: Parameters<typeof budgetGrid>[0],
+  {
+    budgetFraction,
+    budgetCount,
+    seed,
+    chosen,
+  }: { budgetFraction: number; budgetCount: number; seed: number; chosen: number },
+) {
+  const budgets = budgetGrid(system, budgetFraction, budgetCount);
+  return { shocks: PAPER_SHOCKS, seed, budgets, chosenBudget: budgets[chosen]!, objective: 'failures' as const };
+}
+
 describe('scenario study: the DiscountFrac budget curve', () => {
   it('either variant: each budget on the curve equals the full cascade re-solved with the prefix payments (failures and value saved)', () => {
     for (const path of [discountFracPath, discountFracPublishedPath]) curveMatchesCascade(path);
@@ -64,14 +79,8 @@ describe('scenario study: the DiscountFrac budget curve', () => {
 
   it('the curve by the published variant: chosen with curveMethod, never above the no-intervention failures', () => {
     const system = generateEconomy({ firms: 25, seed: 9 });
-    const budgets = budgetGrid(system, 0.02, 6);
-    const options = {
-      shocks: PAPER_SHOCKS,
-      seed: 1,
-      budgets,
-      chosenBudget: budgets[3]!,
-      objective: 'failures' as const,
-    };
+    const options = paperStudy(system, { budgetFraction: 0.02, budgetCount: 6, seed: 1, chosen: 3 });
+    const { budgets } = options;
     const adapted = runStudyRange(system, options, 0, 40);
     const published = runStudyRange(system, { ...options, curveMethod: 'discountfrac-published' }, 0, 40);
     expect(
@@ -121,14 +130,7 @@ function curveMatchesCascade(path: typeof discountFracPath): void {
 describe('scenario study: shards and summaries', () => {
   it('scenario ranges merged in any split give the same outcomes as one run (seeded per scenario)', () => {
     const system = generateEconomy({ firms: 20, seed: 2 });
-    const budgets = budgetGrid(system, 0.01, 5);
-    const options = {
-      shocks: PAPER_SHOCKS,
-      seed: 5,
-      budgets,
-      chosenBudget: budgets[2]!,
-      objective: 'failures' as const,
-    };
+    const options = paperStudy(system, { budgetFraction: 0.01, budgetCount: 5, seed: 5, chosen: 2 });
     const whole = runStudyRange(system, options, 0, 30);
     const split = mergeStudyPartials([runStudyRange(system, options, 17, 13), runStudyRange(system, options, 0, 17)]);
     expect(Array.from(split.failedBefore)).toEqual(Array.from(whole.failedBefore));
@@ -145,6 +147,35 @@ describe('scenario study: shards and summaries', () => {
     interleaved.supportAmount.forEach((amount, i) =>
       expect(Math.abs(amount - whole.supportAmount[i]!)).toBeLessThanOrEqual(1e-12 * whole.supportAmount[i]!),
     );
+  });
+
+  it('shards share one LU of I − C and solve each column of its inverse once, with the digits of a whole run', () => {
+    const n = 150;
+    const document = economyDocumentOf(generateEconomy({ firms: n, seed: 4 }), 'generated 150');
+    const own = toEconomySystem(document);
+    const options = paperStudy(own, { budgetFraction: 0.01, budgetCount: 4, seed: 3, chosen: 1 });
+    const whole = runStudyRange(own, options, 0, 30);
+    const share = sharedLu(n, 2)!;
+    expect(sharedLu(n, 1)).toBeUndefined();
+    // the job's two shards, every second scenario each, one after the other
+    const shard = (thread: number) => {
+      const system = toEconomySystem(document, { share, thread });
+      const cache = new ColumnCache(system, share);
+      return { system, cache, part: runStudyRange(system, options, thread, 15, undefined, cache, 2) };
+    };
+    const [first, second] = [shard(0), shard(1)];
+    expect(share.state[0]).toBe(2); // factorised, once
+    expect(first.system.lu.every((value, k) => Object.is(value, own.lu[k]))).toBe(true);
+    expect(second.system.lu.every((value, k) => Object.is(value, first.system.lu[k]))).toBe(true);
+    const merged = mergeStudyPartials([second.part, first.part]);
+    expect(Array.from(merged.failedBefore)).toEqual(Array.from(whole.failedBefore));
+    expect(Array.from(merged.failedAfter)).toEqual(Array.from(whole.failedAfter));
+    expect(Array.from(merged.valueSaved)).toEqual(Array.from(whole.valueSaved));
+    // every column the shards needed was solved by one of them only, into the shared store
+    const solved = share.state.subarray(1).filter((state) => state === 2).length;
+    expect(solved).toBeGreaterThan(0);
+    expect(first.cache.solves + second.cache.solves).toBe(solved);
+    expect(second.cache.solves).toBeLessThan(solved);
   });
 
   it('summaries: TVaR is the mean of the worst scenarios, q = 0 gives the mean, reductions follow the curve', () => {
