@@ -81,7 +81,10 @@ function checkedShare(value: number, field: string): number {
   return value;
 }
 
-/** Builds the arrays of a validated `crossholdings@1` document and factorises I − C once. */
+/**
+ * Builds the arrays of a validated `crossholdings@1` document and factorises I − C once (or, with `shared`, reads
+ * the factor that the shards of one study share and the first of them builds).
+ */
 export function toEconomySystem(doc: EconomyDocument, shared?: SharedFactor): EconomySystem {
   return buildSystem(economyParts(doc), shared);
 }

@@ -340,8 +340,9 @@ export function solveDense(matrix: Float64Array, m: number, rhs: Float64Array): 
  * Solves M·Y = R in place for `count` right-hand sides at once, R row-major m × count (row r holds the r-th entry
  * of every right-hand side): the factors are read once per block instead of once per column, and each row of R
  * takes four rows of the triangle at a time (one read and write of the row per four updates), the rows solved
- * before them as the WebAssembly product (kernels/product.wat), SOLVE_DEPTH rows of R per product. Factors and right-hand sides outside one kernel
- * workspace are copied into one and back: callers that solve often keep theirs in a workspace (InverseColumns).
+ * before them as the WebAssembly product (kernels/product.wat), SOLVE_DEPTH rows of R per product. Factors and
+ * right-hand sides outside one kernel workspace are copied into one and back: callers that solve often keep theirs
+ * in a workspace (InverseColumns).
  */
 export function luSolveMany(lu: Float64Array, m: number, pivots: Int32Array, rhs: Float64Array, count: number): void {
   const workspace = KernelWorkspace.holding(lu);
@@ -359,10 +360,6 @@ export function luSolveMany(lu: Float64Array, m: number, pivots: Int32Array, rhs
 }
 
 /**
- * luSolveMany on factors and right-hand sides taken from `workspace`: `count` right-hand sides, the rows of R `ld`
- * apart (a block of columns of a wider R: `ld` its full width).
- */
-/**
  * Rows of R one product of the triangular solves reaches back: 512 rows of 64 right-hand sides (256 KiB) and four
  * rows of the factor (16 KiB) stay in a core's second-level cache; products over all the rows solved before streamed
  * R from the third (all columns of the inverse at 2,000 firms: 760 → 690 ms, and 15.5 → 17.3 GFLOP/s in the upward
@@ -370,6 +367,10 @@ export function luSolveMany(lu: Float64Array, m: number, pivots: Int32Array, rhs
  */
 const SOLVE_DEPTH = 512;
 
+/**
+ * luSolveMany on factors and right-hand sides taken from `workspace`: `count` right-hand sides, the rows of R `ld`
+ * apart (a block of columns of a wider R: `ld` its full width).
+ */
 function solveManyIn(
   workspace: KernelWorkspace,
   lu: Float64Array,
