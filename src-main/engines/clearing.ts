@@ -494,11 +494,13 @@ function finishScenario(ws: ClearingWorkspace, shocks: ArrayLike<number>, offset
   const { netWorth, totalObligations, nBanks } = ws.system;
   let direct = 0;
   for (let i = 0; i < nBanks; i++) direct += Math.min(shocks[offset + i]!, netWorth[i]!);
-  // D = {i : p_i < p̄_i} exactly as defined: a bank whose solved payment rounds up to p̄_i leaves the list.
+  // D = {i : p_i < p̄_i} exactly as defined: a bank whose solved payment rounds up to p̄_i leaves the list, and one
+  // whose payment rounds below zero (the exact solves' difference of inflows, some 1e-12 below) pays nothing.
   let shortfall = 0;
   let kept = 0;
   for (let k = 0; k < ws.nDefaults; k++) {
     const i = ws.defaultList[k]!;
+    if (ws.payments[i]! < 0) ws.payments[i] = 0;
     if (ws.payments[i]! >= totalObligations[i]!) {
       ws.payments[i] = totalObligations[i]!;
       ws.defaultRound[i] = 0;

@@ -191,6 +191,29 @@ describe('Eisenberg–Noe clearing', () => {
     expect(() => clearBatch(system, Float64Array.from([0, 0, 0, 0, 11, 0]))).toThrow(/scenario 1: shock on bank "B"/);
   });
 
+  it.each(PATHS)('pays nothing, not −1e-12, where a cycle with nothing outside clears at zero (%s)', (exactPath) => {
+    // found by the property below (seed 1645382551): N4 and N6 owe each other and hold no outside assets, so both pay
+    // 0; the exact solves' inflow differences left −1.0e-12 and −9.9e-13 before payments were kept at or above 0
+    const ids = ['N0', 'N1', 'N2', 'N3', 'N4', 'N5', 'N6'];
+    const pbar = new Float64Array(49);
+    for (const [debtor, creditor, amount] of [
+      [0, 6, 99.99999999976232],
+      [3, 4, 0.499999999999865],
+      [4, 6, 31.999999999523297],
+      [5, 6, 99.99999999964513],
+      [6, 4, 37.26207367086239],
+    ] as const)
+      pbar[debtor * 7 + creditor] = amount;
+    const system = fromDenseLiabilities(ids, pbar, new Float64Array(7), new Float64Array(7).fill(0.5));
+    const result = clearScenario(system, new Float64Array(7), { exactPath });
+    expect(Array.from(result.payments)).toEqual([0, 0, 0, 0, 0, 0, 0]);
+    // nothing is paid: the loss is every obligation less the net worth already missing (N0, N1, N2, N3 and N5)
+    let identity = 0;
+    for (let i = 0; i < 7; i++) identity += system.totalObligations[i]! + Math.min(0, system.netWorth[i]!);
+    expect(result.loss).toBeCloseTo(identity, 9);
+    expect(result.loss).toBeCloseTo(system.totalObligations[4]! + system.totalObligations[6]!, 9); // N4's and N6's
+  });
+
   it.each(PATHS)(
     'gives a fixed point p = min(p̄, max(0, Aᵀp + c − x)) with 0 ≤ p ≤ p̄ and the loss identities (%s)',
     (exactPath) => {
