@@ -66,7 +66,7 @@ import { EngineInputError } from './errors';
 import { kernelShares } from './kernels/helpers';
 import { KERNEL_MAX_DOUBLES, KernelWorkspace, sharedMatrixMemory } from './kernels/workspace';
 import { factorises, factoriseShared, sharedColumns, sharedLu, type SharedLu } from './shared-lu';
-import { columnBlock, InverseColumns, luSolve } from './linalg';
+import { InverseColumns, luSolve } from './linalg';
 import { MATRIX_MEMORY_MIN_BANKS, type ClearingSystem } from './network-arrays';
 
 /** Largest fixed-point residual max_i |Φ_i(p) − p_i|, relative to max_i p̄_i, of every batched result. */
@@ -1211,7 +1211,7 @@ function writeComplement(bw: BatchWorkspace, factors: Float64Array): void {
 function ownFactor(bw: BatchWorkspace): { factors: Float64Array; pivots: Int32Array } | undefined {
   const n = bw.system.nBanks;
   const slots = kernelShares();
-  if (n * n + slots * n * columnBlock(n) > KERNEL_MAX_DOUBLES) return undefined;
+  if (InverseColumns.workspaceDoubles(n, slots) > KERNEL_MAX_DOUBLES) return undefined;
   const factors = InverseColumns.workspaceFor(n, slots).take(n * n);
   writeComplement(bw, factors);
   const pivots = new Int32Array(n);

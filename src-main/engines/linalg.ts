@@ -558,7 +558,18 @@ export class InverseColumns {
    * that solves columns at once (a lasting solver's: `kernelShares()`).
    */
   static workspaceFor(m: number, slots = 1): KernelWorkspace {
-    return new KernelWorkspace(m * m + slots * m * columnBlock(m));
+    return new KernelWorkspace(InverseColumns.workspaceDoubles(m, slots));
+  }
+
+  /** Doubles of `workspaceFor(m, slots)`: the factors and the slots (compare with KERNEL_MAX_DOUBLES first). */
+  static workspaceDoubles(m: number, slots = 1): number {
+    return m * m + slots * m * columnBlock(m);
+  }
+
+  /** Column j as it lies in the store (row j of it), kept as the solver's column j. */
+  private stored(store: { values: Float64Array }, j: number): Float64Array {
+    const m = this.size;
+    return (this.columns[j] = store.values.subarray(j * m, (j + 1) * m));
   }
 
   column(j: number): Float64Array {
@@ -669,15 +680,13 @@ export class InverseColumns {
       this.solveColumns(wanted);
       return;
     }
-    const m = this.size;
-    const view = (j: number) => (this.columns[j] = store.values.subarray(j * m, (j + 1) * m));
     const mine: number[] = [];
     const theirs: number[] = [];
     for (const j of wanted) {
       const state = Atomics.compareExchange(states, j, COLUMN_MISSING, COLUMN_SOLVING);
       if (state === COLUMN_MISSING) mine.push(j);
       else if (state === COLUMN_SOLVING) theirs.push(j);
-      else view(j);
+      else this.stored(store, j);
     }
     let published = false;
     try {
@@ -693,7 +702,7 @@ export class InverseColumns {
     const again: number[] = [];
     for (const j of theirs) {
       while (Atomics.load(states, j) === COLUMN_SOLVING) Atomics.wait(states, j, COLUMN_SOLVING);
-      if (Atomics.load(states, j) === COLUMN_SOLVED) view(j);
+      if (Atomics.load(states, j) === COLUMN_SOLVED) this.stored(store, j);
       else again.push(j);
     }
     if (again.length > 0) this.prefetch(again);
@@ -723,7 +732,7 @@ export class InverseColumns {
           next: new Int32Array(new SharedArrayBuffer(4)),
           store: store.memory,
         });
-        for (const j of missing) this.columns[j] = store.values.subarray(j * m, (j + 1) * m);
+        for (const j of missing) this.stored(store, j);
         this.solves += missing.length;
         return;
       }
@@ -734,9 +743,8 @@ export class InverseColumns {
         block.length,
         (rhs, stride) => writeIdentityColumns(block, rhs, stride),
         (solution, stride) => {
-          const columns = block.map((j) => store?.values.subarray(j * m, (j + 1) * m) ?? new Float64Array(m));
+          const columns = block.map((j) => (store ? this.stored(store, j) : (this.columns[j] = new Float64Array(m))));
           readColumns(solution, stride, columns);
-          block.forEach((j, t) => (this.columns[j] = columns[t]));
         },
       );
       this.solves += block.length;

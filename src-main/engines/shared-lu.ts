@@ -11,7 +11,7 @@
 import { EngineInputError } from './errors';
 import { isTeamOpen, joinTeam, leadTeam, teamControl } from './kernels/team';
 import { KERNEL_MAX_DOUBLES, KernelWorkspace, sharedMatrixMemory } from './kernels/workspace';
-import { columnBlock, luFactor } from './linalg';
+import { columnBlock, InverseColumns, luFactor } from './linalg';
 
 export interface SharedLu {
   /** The LU (n × n doubles), then a block of right-hand sides for each thread. */
@@ -30,7 +30,7 @@ export interface SharedLu {
  * undefined for fewer than two threads or where the memory would pass the kernels' 4 GiB.
  */
 export function sharedLu(n: number, threads: number): SharedLu | undefined {
-  const doubles = n * n + threads * n * columnBlock(n);
+  const doubles = InverseColumns.workspaceDoubles(n, threads);
   if (threads < 2 || doubles > KERNEL_MAX_DOUBLES) return undefined;
   const words = (length: number) => new Int32Array(new SharedArrayBuffer(4 * length));
   return {
